@@ -1,0 +1,81 @@
+// A small HTTP/1.1 server (Boost.Beast) with keep-alive, used by the gateway
+// for its API and by every service for its admin port (/metrics, /healthz,
+// /readyz).
+//
+//   CRM_ASSIGN_OR_RETURN(auto server, HttpServer::Start(
+//       {.port = 8080, .threads = 4},
+//       [](const HttpRequest& request) {
+//         return HttpResponse{.status = 200, .body = "{}"};
+//       }));
+//   ...
+//   server->Shutdown();
+//
+// The handler runs on one of the server's threads and may block (for
+// example on a gRPC call with a deadline). Bodies above max_body_bytes get
+// 413, malformed requests 400, both without calling the handler; exceptions
+// escaping the handler become 500 and are logged.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace crm::common {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // Raw request target: path and query.
+  std::string path;    // Percent-decoded path without the query.
+  // Percent-decoded query parameters; a repeated key keeps the last value.
+  std::map<std::string, std::string> query;
+  // Header names lower-cased.
+  std::map<std::string, std::string> headers;
+  std::string body;
+  std::string remote_address;  // "127.0.0.1:53211"
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerOptions {
+  std::string address = "0.0.0.0";
+  int port = 0;  // 0 picks a free port; see HttpServer::port().
+  int threads = 4;
+  size_t max_body_bytes = 1 << 20;
+  size_t max_header_bytes = 16 << 10;
+  absl::Duration read_timeout = absl::Seconds(30);  // Per request.
+  absl::Duration idle_timeout = absl::Seconds(60);  // Between requests.
+};
+
+class HttpServer {
+ public:
+  // Binds and starts serving. UNAVAILABLE naming the address if the port
+  // cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      const HttpServerOptions& options, HttpHandler handler);
+
+  virtual ~HttpServer() = default;
+  // The bound port (useful with port 0).
+  virtual int port() const = 0;
+  // Stops accepting, lets in-flight requests finish for up to `grace`,
+  // closes connections and joins the threads. Idempotent.
+  virtual void Shutdown(absl::Duration grace = absl::Seconds(5)) = 0;
+};
+
+// Canonical reason phrase, e.g. 404 -> "Not Found".
+absl::string_view HttpReasonPhrase(int status);
+
+}  // namespace crm::common

@@ -1,0 +1,109 @@
+// A bounded pool of MySQL Connector/C++ 1.1 connections.
+//
+//   CRM_ASSIGN_OR_RETURN(auto pool, MySqlPool::Create(options));
+//   CRM_ASSIGN_OR_RETURN(PooledConnection conn, pool->Acquire());
+//   std::unique_ptr<sql::PreparedStatement> st(conn->prepareStatement(...));
+//
+// Connections are opened lazily and reopened after the server restarts.
+// While the server is down, Acquire() returns UNAVAILABLE (never throws,
+// never crashes). Connector/C++ exceptions must not escape code that uses a
+// connection: map them with MySqlErrorToStatus() (mysql_errors.h) or let
+// RunInTransaction() (transaction.h) do it.
+#pragma once
+
+#include <cppconn/connection.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace crm::common {
+
+struct MySqlOptions {
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string user;
+  std::string password;  // Secret: never logged.
+  std::string database;
+  int pool_size = 8;  // Upper bound on open connections.
+  // How long Acquire() waits for a free connection before UNAVAILABLE.
+  absl::Duration acquire_timeout = absl::Seconds(2);
+  absl::Duration connect_timeout = absl::Seconds(2);
+  // Socket read/write timeout for statements.
+  absl::Duration io_timeout = absl::Seconds(30);
+};
+
+class MySqlPool;
+
+// A connection borrowed from the pool; returned to it when destroyed.
+// Movable, not copyable. Call MarkBroken() after a connection-level error so
+// the connection is closed instead of reused.
+class PooledConnection {
+ public:
+  PooledConnection(PooledConnection&& other) noexcept;
+  PooledConnection& operator=(PooledConnection&& other) noexcept;
+  PooledConnection(const PooledConnection&) = delete;
+  PooledConnection& operator=(const PooledConnection&) = delete;
+  ~PooledConnection();
+
+  sql::Connection* operator->() const { return connection_.get(); }
+  sql::Connection& operator*() const { return *connection_; }
+  sql::Connection* get() const { return connection_.get(); }
+  void MarkBroken() { broken_ = true; }
+
+ private:
+  friend class MySqlPool;
+  PooledConnection(MySqlPool* pool, std::unique_ptr<sql::Connection> connection);
+
+  MySqlPool* pool_ = nullptr;
+  std::unique_ptr<sql::Connection> connection_;
+  bool broken_ = false;
+};
+
+class MySqlPool {
+ public:
+  // Validates options (INVALID_ARGUMENT naming the field) and returns a pool.
+  // Does not connect: the first Acquire() does.
+  static absl::StatusOr<std::unique_ptr<MySqlPool>> Create(MySqlOptions options);
+
+  MySqlPool(const MySqlPool&) = delete;
+  MySqlPool& operator=(const MySqlPool&) = delete;
+  ~MySqlPool();
+
+  // Borrows a connection, opening one if none is idle and the bound allows.
+  // An idle connection that no longer answers is replaced transparently.
+  // UNAVAILABLE if the server cannot be reached or no connection frees up
+  // within acquire_timeout; INTERNAL on bad credentials (misconfiguration).
+  absl::StatusOr<PooledConnection> Acquire();
+
+  // Runs `SELECT 1` on a pooled connection. OK while the database answers.
+  absl::Status Ping();
+
+  // Closes idle connections and makes later Acquire() calls fail with
+  // UNAVAILABLE. Borrowed connections close when returned.
+  void Close();
+
+  int in_use() const;     // Connections currently borrowed.
+  int open() const;       // Connections open (idle + borrowed).
+  int capacity() const;   // options.pool_size.
+  const MySqlOptions& options() const { return options_; }
+
+ private:
+  friend class PooledConnection;
+  explicit MySqlPool(MySqlOptions options);
+  void Release(std::unique_ptr<sql::Connection> connection, bool broken);
+  absl::StatusOr<std::unique_ptr<sql::Connection>> Connect();
+
+  const MySqlOptions options_;
+  mutable absl::Mutex mu_;
+  std::vector<std::unique_ptr<sql::Connection>> idle_ ABSL_GUARDED_BY(mu_);
+  int in_use_ ABSL_GUARDED_BY(mu_) = 0;
+  int connecting_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace crm::common

@@ -1,0 +1,80 @@
+// Runs a unit of work in one MySQL transaction, retrying the whole unit on
+// deadlock (1213) and lock-wait timeout (1205) with jittered backoff.
+//
+//   absl::Status s = RunInTransaction(pool, [&](sql::Connection& c) {
+//     std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(...));
+//     st->executeUpdate();
+//     return absl::OkStatus();
+//   });
+//
+// The body may throw sql::SQLException; it is caught and mapped with
+// MySqlErrorToStatus(). A non-OK status from the body rolls back and is
+// returned as is (not retried). Connection-level errors mark the connection
+// broken. Bodies must be safe to run more than once.
+#pragma once
+
+#include <cppconn/connection.h>
+
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/mysql_pool.h"
+
+namespace crm::common {
+
+struct TransactionOptions {
+  int max_attempts = 5;
+  absl::Duration initial_backoff = absl::Milliseconds(5);
+  absl::Duration max_backoff = absl::Milliseconds(200);
+};
+
+absl::Status RunInTransaction(
+    MySqlPool& pool, const std::function<absl::Status(sql::Connection&)>& body,
+    const TransactionOptions& options = {});
+
+// As above for bodies that produce a value.
+template <typename T>
+absl::StatusOr<T> RunInTransaction(
+    MySqlPool& pool,
+    const std::function<absl::StatusOr<T>(sql::Connection&)>& body,
+    const TransactionOptions& options = {}) {
+  std::optional<T> result;
+  absl::Status status = RunInTransaction(
+      pool,
+      [&](sql::Connection& connection) -> absl::Status {
+        absl::StatusOr<T> value = body(connection);
+        if (!value.ok()) return value.status();
+        result = std::move(value).value();
+        return absl::OkStatus();
+      },
+      options);
+  if (!status.ok()) return status;
+  return std::move(*result);
+}
+
+// Runs `body` on a pooled connection in autocommit mode (single reads),
+// mapping exceptions like RunInTransaction(). No retries.
+absl::Status WithConnection(
+    MySqlPool& pool, const std::function<absl::Status(sql::Connection&)>& body);
+
+template <typename T>
+absl::StatusOr<T> WithConnection(
+    MySqlPool& pool,
+    const std::function<absl::StatusOr<T>(sql::Connection&)>& body) {
+  std::optional<T> result;
+  absl::Status status =
+      WithConnection(pool, [&](sql::Connection& connection) -> absl::Status {
+        absl::StatusOr<T> value = body(connection);
+        if (!value.ok()) return value.status();
+        result = std::move(value).value();
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return std::move(*result);
+}
+
+}  // namespace crm::common
