@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,8 @@ class Metrics {
   struct Series;
   struct Family;
   mutable absl::Mutex mu_;
-  std::map<std::string, Family*, std::less<>> families_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::shared_ptr<Family>, std::less<>> families_
+      ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace crm::common

@@ -1,0 +1,306 @@
+#include "services/common/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace crm::common {
+
+enum class MetricType { kCounter, kGauge, kHistogram };
+
+struct Metrics::Series {
+  double value = 0;                  // Counter or gauge.
+  std::function<double()> callback;  // Gauge computed at Render().
+  // Histogram: per-bucket (non-cumulative) counts; the last slot is +Inf.
+  std::vector<uint64_t> bucket_counts;
+  double sum = 0;
+  uint64_t count = 0;
+};
+
+struct Metrics::Family {
+  MetricType type;
+  std::string help;
+  std::vector<double> buckets;  // Histograms: sorted upper bounds.
+  std::map<MetricLabels, Series> series;
+};
+
+namespace {
+
+bool IsNameStart(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
+
+// Metric names: [a-zA-Z_:][a-zA-Z0-9_:]*; label names the same without ':'.
+// Invalid characters become '_' so the output always parses.
+std::string SanitizeName(absl::string_view name, bool allow_colon) {
+  std::string out(name);
+  if (out.empty()) return "_";
+  for (size_t i = 0; i < out.size(); ++i) {
+    const char c = out[i];
+    const bool ok =
+        (i == 0 ? IsNameStart(c) : IsNameChar(c)) || (allow_colon && c == ':');
+    if (!ok) out[i] = '_';
+  }
+  return out;
+}
+
+std::string EscapeHelp(absl::string_view help) {
+  std::string out;
+  out.reserve(help.size());
+  for (char c : help) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string EscapeLabelValue(absl::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Shortest text that reads back as the same double; integers print without
+// a fraction; infinities and NaN as Prometheus spells them.
+std::string FormatValue(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+    return absl::StrCat(static_cast<int64_t>(value));
+  }
+  char buffer[32];
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(buffer, sizeof(buffer), "%.*g", precision, value);
+    if (std::strtod(buffer, nullptr) == value) break;
+  }
+  return buffer;
+}
+
+MetricLabels SanitizeLabels(const MetricLabels& labels) {
+  MetricLabels out;
+  for (const auto& [name, value] : labels) {
+    out[SanitizeName(name, /*allow_colon=*/false)] = value;
+  }
+  return out;
+}
+
+// `{a="x",b="y"}` with an optional extra label appended (the histogram's
+// `le`); empty when there are no labels at all.
+std::string FormatLabels(const MetricLabels& labels,
+                         absl::string_view extra_name = {},
+                         absl::string_view extra_value = {}) {
+  if (labels.empty() && extra_name.empty()) return "";
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [name, value] : labels) {
+    if (!first) out += ",";
+    first = false;
+    absl::StrAppend(&out, name, "=\"", EscapeLabelValue(value), "\"");
+  }
+  if (!extra_name.empty()) {
+    if (!first) out += ",";
+    absl::StrAppend(&out, extra_name, "=\"", EscapeLabelValue(extra_value),
+                    "\"");
+  }
+  out += "}";
+  return out;
+}
+
+absl::string_view TypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+  }
+  return "untyped";
+}
+
+}  // namespace
+
+const std::vector<double>& Metrics::DefaultLatencyBuckets() {
+  static const std::vector<double>* const buckets = new std::vector<double>{
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return *buckets;
+}
+
+Metrics& Metrics::Default() {
+  static Metrics* const metrics = new Metrics();
+  return *metrics;
+}
+
+void Metrics::IncrementCounter(absl::string_view name, absl::string_view help,
+                               const MetricLabels& labels, double by) {
+  const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
+  const MetricLabels clean = SanitizeLabels(labels);
+  absl::MutexLock lock(&mu_);
+  auto it = families_.find(family_name);
+  if (it == families_.end()) {
+    auto family = std::make_shared<Family>();
+    family->type = MetricType::kCounter;
+    family->help = std::string(help);
+    it = families_.emplace(family_name, std::move(family)).first;
+  }
+  if (it->second->type == MetricType::kHistogram) return;
+  it->second->series[clean].value += by;
+}
+
+void Metrics::SetGauge(absl::string_view name, absl::string_view help,
+                       double value, const MetricLabels& labels) {
+  const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
+  const MetricLabels clean = SanitizeLabels(labels);
+  absl::MutexLock lock(&mu_);
+  auto it = families_.find(family_name);
+  if (it == families_.end()) {
+    auto family = std::make_shared<Family>();
+    family->type = MetricType::kGauge;
+    family->help = std::string(help);
+    it = families_.emplace(family_name, std::move(family)).first;
+  }
+  if (it->second->type == MetricType::kHistogram) return;
+  Series& series = it->second->series[clean];
+  series.callback = nullptr;
+  series.value = value;
+}
+
+void Metrics::SetGaugeCallback(absl::string_view name, absl::string_view help,
+                               std::function<double()> callback,
+                               const MetricLabels& labels) {
+  const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
+  const MetricLabels clean = SanitizeLabels(labels);
+  absl::MutexLock lock(&mu_);
+  auto it = families_.find(family_name);
+  if (it == families_.end()) {
+    auto family = std::make_shared<Family>();
+    family->type = MetricType::kGauge;
+    family->help = std::string(help);
+    it = families_.emplace(family_name, std::move(family)).first;
+  }
+  if (it->second->type == MetricType::kHistogram) return;
+  it->second->series[clean].callback = std::move(callback);
+}
+
+void Metrics::ObserveHistogram(absl::string_view name, absl::string_view help,
+                               const MetricLabels& labels, double value,
+                               const std::vector<double>& buckets) {
+  const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
+  const MetricLabels clean = SanitizeLabels(labels);
+  absl::MutexLock lock(&mu_);
+  auto it = families_.find(family_name);
+  if (it == families_.end()) {
+    auto family = std::make_shared<Family>();
+    family->type = MetricType::kHistogram;
+    family->help = std::string(help);
+    family->buckets = buckets;
+    std::sort(family->buckets.begin(), family->buckets.end());
+    family->buckets.erase(
+        std::unique(family->buckets.begin(), family->buckets.end()),
+        family->buckets.end());
+    // +Inf is implicit; an explicit one would duplicate it.
+    while (!family->buckets.empty() && std::isinf(family->buckets.back())) {
+      family->buckets.pop_back();
+    }
+    it = families_.emplace(family_name, std::move(family)).first;
+  }
+  Family& family = *it->second;
+  if (family.type != MetricType::kHistogram) return;
+  Series& series = family.series[clean];
+  if (series.bucket_counts.empty()) {
+    series.bucket_counts.assign(family.buckets.size() + 1, 0);
+  }
+  // The first bucket whose upper bound is >= value (le is inclusive).
+  const size_t index =
+      std::lower_bound(family.buckets.begin(), family.buckets.end(), value) -
+      family.buckets.begin();
+  ++series.bucket_counts[index];
+  series.sum += value;
+  ++series.count;
+}
+
+std::string Metrics::Render() const {
+  // Snapshot under the lock; gauge callbacks run outside it so that they may
+  // take their own locks without any ordering constraint against this one.
+  struct SeriesSnapshot {
+    MetricLabels labels;
+    Series data;
+  };
+  struct FamilySnapshot {
+    std::string name;
+    MetricType type;
+    std::string help;
+    std::vector<double> buckets;
+    std::vector<SeriesSnapshot> series;
+  };
+  std::vector<FamilySnapshot> families;
+  {
+    absl::MutexLock lock(&mu_);
+    families.reserve(families_.size());
+    for (const auto& [name, family] : families_) {
+      FamilySnapshot snapshot{
+          name, family->type, family->help, family->buckets, {}};
+      snapshot.series.reserve(family->series.size());
+      for (const auto& [labels, series] : family->series) {
+        snapshot.series.push_back({labels, series});
+      }
+      families.push_back(std::move(snapshot));
+    }
+  }
+
+  std::string out;
+  for (FamilySnapshot& family : families) {
+    if (family.series.empty()) continue;
+    absl::StrAppend(&out, "# HELP ", family.name, " ", EscapeHelp(family.help),
+                    "\n# TYPE ", family.name, " ", TypeName(family.type), "\n");
+    for (SeriesSnapshot& series : family.series) {
+      if (family.type != MetricType::kHistogram) {
+        const double value =
+            series.data.callback ? series.data.callback() : series.data.value;
+        absl::StrAppend(&out, family.name, FormatLabels(series.labels), " ",
+                        FormatValue(value), "\n");
+        continue;
+      }
+      uint64_t cumulative = 0;
+      for (size_t i = 0; i < series.data.bucket_counts.size(); ++i) {
+        cumulative += series.data.bucket_counts[i];
+        const std::string le = i < family.buckets.size()
+                                   ? FormatValue(family.buckets[i])
+                                   : std::string("+Inf");
+        absl::StrAppend(&out, family.name, "_bucket",
+                        FormatLabels(series.labels, "le", le), " ", cumulative,
+                        "\n");
+      }
+      absl::StrAppend(&out, family.name, "_sum", FormatLabels(series.labels),
+                      " ", FormatValue(series.data.sum), "\n", family.name,
+                      "_count", FormatLabels(series.labels), " ",
+                      series.data.count, "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace crm::common
