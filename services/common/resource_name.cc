@@ -1,0 +1,57 @@
+#include "services/common/resource_name.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace crm::common {
+namespace {
+
+bool IsIdCharacter(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+         c == '_' || c == '.' || c == '~';
+}
+
+}  // namespace
+
+absl::Status ValidateResourceId(absl::string_view id, absl::string_view field) {
+  if (id.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (id.size() > static_cast<size_t>(kMaxResourceIdLength)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " must be at most ", kMaxResourceIdLength, " characters"));
+  }
+  for (char c : id) {
+    if (!IsIdCharacter(c)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, " may contain only letters, digits and \"-_.~\""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ParseResourceName(absl::string_view name,
+                                              absl::string_view collection,
+                                              absl::string_view field) {
+  const std::string prefix = absl::StrCat(collection, "/");
+  auto malformed = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, " must have the form ", prefix, "{id} (id: 1 to ",
+        kMaxResourceIdLength, " characters of letters, digits and \"-_.~\")"));
+  };
+  if (name.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+  }
+  if (!absl::StartsWith(name, prefix)) return malformed();
+  absl::string_view id = name.substr(prefix.size());
+  if (!ValidateResourceId(id, field).ok()) return malformed();
+  return std::string(id);
+}
+
+std::string FormatResourceName(absl::string_view collection,
+                               absl::string_view id) {
+  return absl::StrCat(collection, "/", id);
+}
+
+}  // namespace crm::common

@@ -1,0 +1,57 @@
+// The rules of feedback items and of the ListFeedback filter, as pure
+// functions (no database), following crm/feedback/v1/*.proto.
+//
+//   CRM_ASSIGN_OR_RETURN(v1::Feedback feedback,
+//                        NormalizeNewFeedback(request.feedback()));
+//   CRM_ASSIGN_OR_RETURN(FeedbackFilter filter,
+//                        ParseFeedbackFilter(request.filter()));
+//
+// Errors are INVALID_ARGUMENT with a message that starts with the field path
+// (e.g. "feedback.rating") and never echo free text.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "crm/feedback/v1/feedback.pb.h"
+
+namespace crm::feedback {
+
+namespace v1 = ::crm::feedback::v1;
+
+inline constexpr char kFeedbackCollection[] = "feedback";
+
+inline constexpr size_t kMaxChannelLength = 32;
+inline constexpr size_t kMaxTextLength = 10000;
+inline constexpr size_t kMaxOrderIdLength = 64;
+inline constexpr int kMaxRating = 5;
+
+// The feedback as it is to be stored: customer_id, channel and order_id
+// trimmed; output-only fields (name, create_time) cleared. INVALID_ARGUMENT
+// naming the field when customer_id is missing or not a valid id (at most 64
+// characters), channel is missing or over 32 characters, type is
+// unspecified or unknown, rating is outside 0..5, text is over 10000
+// characters, order_id over 64, or any text is not valid UTF-8.
+absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input);
+
+// A parsed ListFeedback filter.
+struct FeedbackFilter {
+  std::optional<std::string> customer_id;  // Unset: every customer.
+
+  // Identifies the query in page tokens, so a token is only accepted with
+  // the filter it was issued for.
+  std::string QueryFingerprint() const;
+};
+
+// Accepts "" (everything) or `customer_id = "<id>"` (spaces around the
+// tokens optional) with a valid id. INVALID_ARGUMENT naming `filter` for
+// anything else.
+absl::StatusOr<FeedbackFilter> ParseFeedbackFilter(absl::string_view filter);
+
+// `feedback/{id}`.
+std::string FeedbackName(absl::string_view id);
+
+}  // namespace crm::feedback

@@ -1,0 +1,61 @@
+// The rules of points accounts, as pure functions (no database), following
+// crm/loyalty/v1/*.proto.
+//
+//   CRM_ASSIGN_OR_RETURN(Adjustment adjustment, ValidateAdjustPoints(request));
+//   ... lock the account row, read its balance ...
+//   CRM_ASSIGN_OR_RETURN(int64_t balance_after,
+//                        ApplyDelta(balance, adjustment.points_delta));
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "crm/loyalty/v1/loyalty_service.pb.h"
+
+namespace crm::loyalty {
+
+namespace v1 = ::crm::loyalty::v1;
+
+inline constexpr char kAccountsCollection[] = "accounts";
+inline constexpr int64_t kMaxPointsDeltaMagnitude = 1'000'000'000;
+inline constexpr size_t kMaxReasonLength = 500;
+
+// A validated AdjustPoints request.
+struct Adjustment {
+  std::string customer_id;
+  int64_t points_delta = 0;
+  std::string reason;      // Trimmed.
+  std::string request_id;  // Non-empty.
+};
+
+// Checks an AdjustPoints request: `account` is `accounts/{customer}`,
+// points_delta is not 0 and at most 1e9 in magnitude, reason is present and
+// at most 500 characters, request_id is present and valid. INVALID_ARGUMENT
+// naming the first offending field otherwise.
+absl::StatusOr<Adjustment> ValidateAdjustPoints(
+    const v1::AdjustPointsRequest& request);
+
+// The balance after adding `delta` to `balance` (>= 0). FAILED_PRECONDITION
+// "insufficient points" if it would be negative; FAILED_PRECONDITION if it
+// would not fit in 64 bits.
+absl::StatusOr<int64_t> ApplyDelta(int64_t balance, int64_t delta);
+
+// The customer id in an `accounts/{customer}` name; INVALID_ARGUMENT naming
+// `field`.
+absl::StatusOr<std::string> ParseAccountName(absl::string_view name,
+                                             absl::string_view field);
+
+// `accounts/{customer_id}`.
+std::string AccountName(absl::string_view customer_id);
+
+// `accounts/{customer_id}/ledgerEntries/{entry_id}`.
+std::string LedgerEntryName(absl::string_view customer_id,
+                            absl::string_view entry_id);
+
+// The ledger idempotency key of an adjustment: `adjust:{request_id}`.
+std::string AdjustmentIdempotencyKey(absl::string_view request_id);
+
+}  // namespace crm::loyalty

@@ -1,0 +1,43 @@
+// The rules a segment definition must satisfy, as pure functions (no
+// database), following crm/segmentation/v1/segment.proto.
+//
+//   CRM_ASSIGN_OR_RETURN(v1::Segment segment,
+//                        NormalizeNewSegment(request.segment()));
+//   CRM_ASSIGN_OR_RETURN(std::string id, ParseSegmentName(request.name()));
+//
+// Errors are INVALID_ARGUMENT with a message that starts with the field path
+// (e.g. "segment.display_name").
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "crm/segmentation/v1/segment.pb.h"
+
+namespace crm::segmentation {
+
+namespace v1 = ::crm::segmentation::v1;
+
+inline constexpr char kSegmentsCollection[] = "segments";
+
+inline constexpr size_t kMaxDisplayNameLength = 200;
+inline constexpr size_t kMaxDescriptionLength = 2000;
+inline constexpr size_t kMaxRuleLength = 4000;
+
+// The segment as it is to be stored on create: display_name with whitespace
+// collapsed, description and rule trimmed; output-only fields (name, times,
+// etag) cleared. INVALID_ARGUMENT naming the field when display_name (1 to
+// 200 characters) or rule (1 to 4000) is missing or too long, description is
+// over 2000 characters, or any of them is not valid UTF-8. The rule is kept
+// as text; its grammar is not checked here.
+absl::StatusOr<v1::Segment> NormalizeNewSegment(const v1::Segment& input);
+
+// The id in a `segments/{segment}` name; INVALID_ARGUMENT naming `name`.
+absl::StatusOr<std::string> ParseSegmentName(absl::string_view name);
+
+// `segments/{id}`.
+std::string SegmentName(absl::string_view id);
+
+}  // namespace crm::segmentation

@@ -1,0 +1,273 @@
+// feedback end to end below the binary: the real service class and MySQL
+// repository on a fresh database, called through a gRPC stub over an
+// in-process channel.
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/common/clock.h"
+#include "services/common/grpc_status.h"
+#include "services/common/id_generator.h"
+#include "services/common/migrations.h"
+#include "services/common/timestamps.h"
+#include "services/common/transaction.h"
+#include "services/feedback/feedback_service.h"
+#include "services/feedback/migrations.h"
+#include "services/feedback/mysql_feedback_repository.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+
+namespace crm::feedback {
+namespace {
+
+using ::crm::testing::IsOk;
+using ::crm::testing::StatusIs;
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+
+const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+
+class FeedbackServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CRM_ASSERT_OK_AND_ASSIGN(database_,
+                             crm::testing::TestDatabase::Create("feedback"));
+    pool_ = database_->NewPool(8);
+    ASSERT_THAT(crm::common::ApplyMigrations(
+                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
+                IsOk());
+    service_ = std::make_unique<FeedbackServiceImpl>(
+        std::make_unique<MySqlFeedbackRepository>(*pool_, clock_, ids_));
+    grpc::ServerBuilder builder;
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::FeedbackService::NewStub(
+        server_->InProcessChannel(grpc::ChannelArguments()));
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown();
+  }
+
+  absl::StatusOr<v1::Feedback> Submit(
+      const v1::SubmitFeedbackRequest& request) {
+    grpc::ClientContext context;
+    v1::Feedback response;
+    grpc::Status status = stub_->SubmitFeedback(&context, request, &response);
+    if (!status.ok()) return crm::common::FromGrpcStatus(status);
+    return response;
+  }
+
+  absl::StatusOr<v1::ListFeedbackResponse> List(int page_size,
+                                                const std::string& token,
+                                                const std::string& filter) {
+    grpc::ClientContext context;
+    v1::ListFeedbackRequest request;
+    request.set_page_size(page_size);
+    request.set_page_token(token);
+    request.set_filter(filter);
+    v1::ListFeedbackResponse response;
+    grpc::Status status = stub_->ListFeedback(&context, request, &response);
+    if (!status.ok()) return crm::common::FromGrpcStatus(status);
+    return response;
+  }
+
+  // Every page of a listing, following next_page_token; the names in order.
+  absl::StatusOr<std::vector<std::string>> ListAll(int page_size,
+                                                   const std::string& filter,
+                                                   std::vector<int>* sizes) {
+    std::vector<std::string> names;
+    std::string token;
+    do {
+      absl::StatusOr<v1::ListFeedbackResponse> page =
+          List(page_size, token, filter);
+      if (!page.ok()) return page.status();
+      sizes->push_back(page->feedback_size());
+      for (const v1::Feedback& f : page->feedback()) names.push_back(f.name());
+      token = page->next_page_token();
+      if (sizes->size() > 100) return absl::InternalError("endless pages");
+    } while (!token.empty());
+    return names;
+  }
+
+  int64_t CountFeedback() {
+    return crm::common::WithConnection<int64_t>(
+               *pool_,
+               [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+                 std::unique_ptr<sql::Statement> statement(
+                     connection.createStatement());
+                 std::unique_ptr<sql::ResultSet> rows(
+                     statement->executeQuery("SELECT COUNT(*) FROM feedback"));
+                 if (!rows->next()) return absl::NotFoundError("no row");
+                 return rows->getInt64(1);
+               })
+        .value_or(-1);
+  }
+
+  static v1::SubmitFeedbackRequest NewRequest(const std::string& customer_id,
+                                              const std::string& request_id) {
+    v1::SubmitFeedbackRequest request;
+    v1::Feedback* feedback = request.mutable_feedback();
+    feedback->set_customer_id(customer_id);
+    feedback->set_channel("wechat");
+    feedback->set_type(v1::Feedback::COMPLAINT);
+    feedback->set_rating(2);
+    feedback->set_text("快递太慢了，包装也破了。");
+    feedback->set_order_id("o-1001");
+    request.set_request_id(request_id);
+    return request;
+  }
+
+  crm::common::FakeClock clock_{kStart};
+  crm::common::SequentialIdGenerator ids_{"fb"};
+  std::unique_ptr<crm::testing::TestDatabase> database_;
+  std::unique_ptr<crm::common::MySqlPool> pool_;
+  std::unique_ptr<FeedbackServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::FeedbackService::Stub> stub_;
+};
+
+TEST_F(FeedbackServiceTest, SubmitAndListRoundTripChineseText) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback submitted,
+                           Submit(NewRequest("cust1", "f-1")));
+  EXPECT_EQ(submitted.name(), "feedback/fb0000000001");
+  EXPECT_EQ(submitted.customer_id(), "cust1");
+  EXPECT_EQ(submitted.text(), "快递太慢了，包装也破了。");
+  EXPECT_EQ(submitted.type(), v1::Feedback::COMPLAINT);
+  EXPECT_EQ(submitted.rating(), 2);
+  EXPECT_EQ(crm::common::FromProtoTimestamp(submitted.create_time()), kStart);
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse listed, List(0, "", ""));
+  ASSERT_EQ(listed.feedback_size(), 1);
+  EXPECT_TRUE(MessageDifferencer::Equals(listed.feedback(0), submitted))
+      << listed.feedback(0).DebugString();
+  EXPECT_TRUE(listed.next_page_token().empty());
+}
+
+TEST_F(FeedbackServiceTest, RejectsInvalidFieldsNamingThem) {
+  struct Case {
+    std::string field;
+    std::function<void(v1::Feedback&)> spoil;
+  };
+  const std::vector<Case> cases = {
+      {"customer_id", [](v1::Feedback& f) { f.set_customer_id(""); }},
+      {"customer_id",
+       [](v1::Feedback& f) { f.set_customer_id(std::string(65, 'c')); }},
+      {"channel", [](v1::Feedback& f) { f.set_channel(""); }},
+      {"channel", [](v1::Feedback& f) { f.set_channel(std::string(33, 'w')); }},
+      {"type",
+       [](v1::Feedback& f) { f.set_type(v1::Feedback::TYPE_UNSPECIFIED); }},
+      {"rating", [](v1::Feedback& f) { f.set_rating(6); }},
+      {"rating", [](v1::Feedback& f) { f.set_rating(-1); }},
+      {"text", [](v1::Feedback& f) { f.set_text(std::string(10001, 't')); }},
+      {"order_id",
+       [](v1::Feedback& f) { f.set_order_id(std::string(65, 'o')); }},
+  };
+  for (const Case& c : cases) {
+    v1::SubmitFeedbackRequest request = NewRequest("cust1", "");
+    c.spoil(*request.mutable_feedback());
+    EXPECT_THAT(Submit(request), StatusIs(absl::StatusCode::kInvalidArgument,
+                                          HasSubstr(c.field)))
+        << c.field;
+  }
+  EXPECT_THAT(
+      Submit(NewRequest("cust1", std::string(65, 'r'))),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  EXPECT_EQ(CountFeedback(), 0);
+
+  // 10000 characters of Chinese (30000 bytes) is within the limit.
+  v1::SubmitFeedbackRequest long_text = NewRequest("cust1", "");
+  std::string text;
+  for (int i = 0; i < 10000; ++i) text += "好";
+  long_text.mutable_feedback()->set_text(text);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback stored, Submit(long_text));
+  EXPECT_EQ(stored.text(), text);
+  // No rating is fine.
+  v1::SubmitFeedbackRequest unrated = NewRequest("cust1", "");
+  unrated.mutable_feedback()->set_rating(0);
+  EXPECT_THAT(Submit(unrated), IsOk());
+}
+
+TEST_F(FeedbackServiceTest, RepeatedRequestIdReturnsFirstResponse) {
+  v1::SubmitFeedbackRequest request = NewRequest("cust1", "same");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback first, Submit(request));
+  clock_.Advance(absl::Seconds(2));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback second, Submit(request));
+  EXPECT_TRUE(MessageDifferencer::Equals(first, second));
+  EXPECT_EQ(CountFeedback(), 1);
+
+  v1::SubmitFeedbackRequest changed = NewRequest("cust1", "same");
+  changed.mutable_feedback()->set_rating(5);
+  EXPECT_THAT(Submit(changed), StatusIs(absl::StatusCode::kInvalidArgument,
+                                        HasSubstr("request_id")));
+  EXPECT_EQ(CountFeedback(), 1);
+}
+
+TEST_F(FeedbackServiceTest, ListsPagesAndFiltersByCustomer) {
+  std::vector<std::string> all_names;
+  std::vector<std::string> alice_names;
+  for (int i = 0; i < 9; ++i) {
+    if (i % 2 == 0) clock_.Advance(absl::Milliseconds(3));
+    const std::string customer = i % 3 == 0 ? "alice" : "bob";
+    CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback f, Submit(NewRequest(customer, "")));
+    all_names.insert(all_names.begin(), f.name());
+    if (customer == "alice") alice_names.insert(alice_names.begin(), f.name());
+  }
+
+  std::vector<int> sizes;
+  CRM_ASSERT_OK_AND_ASSIGN(std::vector<std::string> listed,
+                           ListAll(4, "", &sizes));
+  EXPECT_THAT(sizes, ::testing::ElementsAre(4, 4, 1));
+  EXPECT_EQ(listed, all_names);
+  EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()).size(), 9u);
+
+  std::vector<int> alice_sizes;
+  CRM_ASSERT_OK_AND_ASSIGN(std::vector<std::string> alice,
+                           ListAll(1, "customer_id = \"alice\"", &alice_sizes));
+  EXPECT_THAT(alice_sizes, ::testing::ElementsAre(1, 1, 1));
+  EXPECT_EQ(alice, alice_names);
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse compact,
+                           List(10, "", "customer_id=\"alice\""));
+  EXPECT_EQ(compact.feedback_size(), 3);
+
+  // A token only works with the filter it was issued for.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse first,
+                           List(1, "", "customer_id = \"alice\""));
+  ASSERT_FALSE(first.next_page_token().empty());
+  EXPECT_THAT(
+      List(1, first.next_page_token(), ""),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+}
+
+TEST_F(FeedbackServiceTest, ListRejectsUnsupportedFiltersAndPaging) {
+  for (const char* filter :
+       {"customer_id = alice", "customer_id != \"alice\"", "rating = 5",
+        "customer_id = \"alice\" AND rating = 5", "customer_id = \"\"",
+        "customer_id = \"a\"b\""}) {
+    EXPECT_THAT(
+        List(10, "", filter),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("filter")))
+        << filter;
+  }
+  EXPECT_THAT(List(-1, "", ""), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("page_size")));
+}
+
+}  // namespace
+}  // namespace crm::feedback

@@ -1,0 +1,243 @@
+// segmentation end to end below the binary: the real service class and
+// MySQL repository on a fresh database, called through a gRPC stub over an
+// in-process channel.
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <google/protobuf/util/message_differencer.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/common/clock.h"
+#include "services/common/grpc_status.h"
+#include "services/common/id_generator.h"
+#include "services/common/migrations.h"
+#include "services/common/timestamps.h"
+#include "services/common/transaction.h"
+#include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_segment_repository.h"
+#include "services/segmentation/segmentation_service.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+
+namespace crm::segmentation {
+namespace {
+
+using ::crm::testing::IsOk;
+using ::crm::testing::StatusIs;
+using ::google::protobuf::util::MessageDifferencer;
+using ::testing::HasSubstr;
+
+const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+
+class SegmentationServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CRM_ASSERT_OK_AND_ASSIGN(database_,
+                             crm::testing::TestDatabase::Create("segments"));
+    pool_ = database_->NewPool(8);
+    ASSERT_THAT(crm::common::ApplyMigrations(
+                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
+                IsOk());
+    service_ = std::make_unique<SegmentationServiceImpl>(
+        std::make_unique<MySqlSegmentRepository>(*pool_, clock_, ids_));
+    grpc::ServerBuilder builder;
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = v1::SegmentationService::NewStub(
+        server_->InProcessChannel(grpc::ChannelArguments()));
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown();
+  }
+
+  absl::StatusOr<v1::Segment> Create(const v1::CreateSegmentRequest& request) {
+    grpc::ClientContext context;
+    v1::Segment response;
+    grpc::Status status = stub_->CreateSegment(&context, request, &response);
+    if (!status.ok()) return crm::common::FromGrpcStatus(status);
+    return response;
+  }
+
+  absl::StatusOr<v1::Segment> Get(const std::string& name) {
+    grpc::ClientContext context;
+    v1::GetSegmentRequest request;
+    request.set_name(name);
+    v1::Segment response;
+    grpc::Status status = stub_->GetSegment(&context, request, &response);
+    if (!status.ok()) return crm::common::FromGrpcStatus(status);
+    return response;
+  }
+
+  absl::StatusOr<v1::ListSegmentsResponse> List(int page_size,
+                                                const std::string& token) {
+    grpc::ClientContext context;
+    v1::ListSegmentsRequest request;
+    request.set_page_size(page_size);
+    request.set_page_token(token);
+    v1::ListSegmentsResponse response;
+    grpc::Status status = stub_->ListSegments(&context, request, &response);
+    if (!status.ok()) return crm::common::FromGrpcStatus(status);
+    return response;
+  }
+
+  int64_t CountSegments() {
+    return crm::common::WithConnection<int64_t>(
+               *pool_,
+               [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+                 std::unique_ptr<sql::Statement> statement(
+                     connection.createStatement());
+                 std::unique_ptr<sql::ResultSet> rows(
+                     statement->executeQuery("SELECT COUNT(*) FROM segments"));
+                 if (!rows->next()) return absl::NotFoundError("no row");
+                 return rows->getInt64(1);
+               })
+        .value_or(-1);
+  }
+
+  static v1::CreateSegmentRequest NewRequest(const std::string& display_name,
+                                             const std::string& rule,
+                                             const std::string& request_id) {
+    v1::CreateSegmentRequest request;
+    request.mutable_segment()->set_display_name(display_name);
+    request.mutable_segment()->set_rule(rule);
+    request.set_request_id(request_id);
+    return request;
+  }
+
+  crm::common::FakeClock clock_{kStart};
+  crm::common::SequentialIdGenerator ids_{"seg"};
+  std::unique_ptr<crm::testing::TestDatabase> database_;
+  std::unique_ptr<crm::common::MySqlPool> pool_;
+  std::unique_ptr<SegmentationServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::SegmentationService::Stub> stub_;
+};
+
+TEST_F(SegmentationServiceTest, CreateAndGetRoundTrip) {
+  v1::CreateSegmentRequest request =
+      NewRequest(" 高价值  流失风险 ",
+                 "rfm.monetary >= 4 AND lifecycle = \"AT_RISK\"", "s-1");
+  request.mutable_segment()->set_description("需要挽回的高价值客户");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment created, Create(request));
+  EXPECT_EQ(created.name(), "segments/seg0000000001");
+  EXPECT_EQ(created.display_name(), "高价值 流失风险");
+  EXPECT_EQ(created.description(), "需要挽回的高价值客户");
+  EXPECT_EQ(created.rule(), "rfm.monetary >= 4 AND lifecycle = \"AT_RISK\"");
+  EXPECT_EQ(crm::common::FromProtoTimestamp(created.create_time()), kStart);
+  EXPECT_FALSE(created.etag().empty());
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment fetched, Get(created.name()));
+  EXPECT_TRUE(MessageDifferencer::Equals(fetched, created))
+      << fetched.DebugString();
+}
+
+TEST_F(SegmentationServiceTest, RejectsInvalidFieldsNamingThem) {
+  EXPECT_THAT(
+      Create(NewRequest("", "x = 1", "")),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("display_name")));
+  EXPECT_THAT(
+      Create(NewRequest("   ", "x = 1", "")),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("display_name")));
+  EXPECT_THAT(
+      Create(NewRequest(std::string(201, 'd'), "x = 1", "")),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("display_name")));
+  EXPECT_THAT(Create(NewRequest("ok", "", "")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rule")));
+  EXPECT_THAT(Create(NewRequest("ok", std::string(4001, 'r'), "")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rule")));
+  v1::CreateSegmentRequest long_description = NewRequest("ok", "x = 1", "");
+  long_description.mutable_segment()->set_description(std::string(2001, 'd'));
+  EXPECT_THAT(
+      Create(long_description),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("description")));
+  EXPECT_THAT(
+      Create(NewRequest("ok", "x = 1", std::string(65, 'q'))),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  EXPECT_EQ(CountSegments(), 0);
+
+  // The limits are in characters: 200 Han characters are 600 bytes.
+  std::string two_hundred_han;
+  for (int i = 0; i < 200; ++i) two_hundred_han += "段";
+  EXPECT_THAT(Create(NewRequest(two_hundred_han, "x = 1", "")), IsOk());
+}
+
+TEST_F(SegmentationServiceTest, DisplayNameIsUnique) {
+  ASSERT_THAT(Create(NewRequest("Champions", "rfm.recency >= 4", "")), IsOk());
+  EXPECT_THAT(
+      Create(NewRequest("Champions", "rfm.frequency >= 4", "")),
+      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("display_name")));
+  EXPECT_THAT(
+      Create(NewRequest("champions", "rfm.frequency >= 4", "")),
+      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("display_name")));
+  EXPECT_EQ(CountSegments(), 1);
+}
+
+TEST_F(SegmentationServiceTest, GetRejectsMalformedNamesAndReportsMissing) {
+  for (const char* name : {"", "segment/x", "segments/", "segments/a/b"}) {
+    EXPECT_THAT(Get(name),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")))
+        << name;
+  }
+  EXPECT_THAT(Get("segments/none"), StatusIs(absl::StatusCode::kNotFound,
+                                             HasSubstr("segments/none")));
+}
+
+TEST_F(SegmentationServiceTest, RepeatedRequestIdReturnsFirstResponse) {
+  v1::CreateSegmentRequest request = NewRequest("VIP", "tier = \"HIGH\"", "k1");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment first, Create(request));
+  clock_.Advance(absl::Seconds(1));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment second, Create(request));
+  EXPECT_TRUE(MessageDifferencer::Equals(first, second));
+  EXPECT_EQ(CountSegments(), 1);
+
+  EXPECT_THAT(
+      Create(NewRequest("VIP 2", "tier = \"HIGH\"", "k1")),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  EXPECT_EQ(CountSegments(), 1);
+}
+
+TEST_F(SegmentationServiceTest, ListsNewestFirstAcrossPages) {
+  std::vector<std::string> created_names;
+  for (int i = 0; i < 8; ++i) {
+    if (i % 3 == 0) clock_.Advance(absl::Microseconds(1));
+    CRM_ASSERT_OK_AND_ASSIGN(
+        v1::Segment s, Create(NewRequest(absl::StrCat("segment ", i), "x = 1",
+                                         absl::StrCat("create-", i))));
+    created_names.push_back(s.name());
+  }
+  std::vector<std::string> listed;
+  std::vector<int> page_sizes;
+  std::string token;
+  do {
+    CRM_ASSERT_OK_AND_ASSIGN(v1::ListSegmentsResponse page, List(3, token));
+    page_sizes.push_back(page.segments_size());
+    for (const v1::Segment& s : page.segments()) listed.push_back(s.name());
+    token = page.next_page_token();
+    ASSERT_LE(page_sizes.size(), 4u) << "pagination does not end";
+  } while (!token.empty());
+  EXPECT_THAT(page_sizes, ::testing::ElementsAre(3, 3, 2));
+  EXPECT_EQ(listed, std::vector<std::string>(created_names.rbegin(),
+                                             created_names.rend()));
+  EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()).size(), 8u);
+
+  EXPECT_THAT(List(-5, ""), StatusIs(absl::StatusCode::kInvalidArgument,
+                                     HasSubstr("page_size")));
+  EXPECT_THAT(List(3, "garbage"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                           HasSubstr("page_token")));
+}
+
+}  // namespace
+}  // namespace crm::segmentation
