@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 
 #include "absl/synchronization/mutex.h"
 
@@ -29,7 +30,8 @@ class RandomIdGenerator final : public IdGenerator {
 // "<prefix>0000000001", "<prefix>0000000002", ... for tests.
 class SequentialIdGenerator final : public IdGenerator {
  public:
-  explicit SequentialIdGenerator(std::string prefix) : prefix_(std::move(prefix)) {}
+  explicit SequentialIdGenerator(std::string prefix)
+      : prefix_(std::move(prefix)) {}
   std::string NewId() const override;
 
  private:

@@ -10,8 +10,12 @@
 // request id and an identical request returns the stored response without
 // running the body; the same request id with a different request fails with
 // INVALID_ARGUMENT ("request_id ... was used with a different request").
-// Concurrent repeats serialise on the key row (SELECT ... FOR UPDATE; the
-// loser's deadlock is retried by RunInTransaction and then finds the row).
+// Concurrent repeats serialise on the key row: LookupForUpdate() reserves the
+// key with a placeholder row inserted in the caller's transaction, so a repeat
+// waits until the first commits (and then finds the stored response) or rolls
+// back (and then runs the body itself). The body runs only in the transaction
+// that holds the key. Stores and lookups map MySQL errors to statuses that
+// RunInTransaction() retries on deadlock or lock-wait timeout.
 // An empty request id runs the body in a transaction without recording it.
 #pragma once
 
@@ -44,12 +48,15 @@ struct StoredResponse {
 class IdempotencyStore {
  public:
   // The stored response for (method, request_id), locking the key row; nullopt
-  // if none.
+  // if none, in which case the key is now reserved by the caller's
+  // transaction (until it commits with Save() or rolls back).
   static absl::StatusOr<std::optional<StoredResponse>> LookupForUpdate(
       sql::Connection& connection, absl::string_view method,
       absl::string_view request_id);
-  // Stores a response. ALREADY_EXISTS if the key is already stored.
-  static absl::Status Save(sql::Connection& connection, absl::string_view method,
+  // Stores a response (filling in this transaction's reservation, if any).
+  // ALREADY_EXISTS if the key is already stored.
+  static absl::Status Save(sql::Connection& connection,
+                           absl::string_view method,
                            absl::string_view request_id,
                            const StoredResponse& response, absl::Time now);
   // Deletes keys created before `cutoff`; returns how many.

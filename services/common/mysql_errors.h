@@ -6,13 +6,19 @@
 //   1451/1452 foreign key              -> FAILED_PRECONDITION
 //   2002/2003/2006/2013/2055, 1927,
 //   1053 server shutdown               -> UNAVAILABLE
+//   1040 too many connections          -> UNAVAILABLE
 //   1044/1045/1142 access denied       -> INTERNAL (a deployment fault)
 //   anything else                      -> INTERNAL
-// Messages never include the server's text for 1062 (it quotes the
-// duplicate value, which may be PII); they start with `context`.
+// Messages start with `context`, then the error code and SQLSTATE, then the
+// server's text, except for errors whose text quotes a value (1062 duplicate
+// key, 1292/1366 bad value, ...), which may be PII.
+// The status carries the MySQL error code as a payload (MySqlErrorCodeOf), so
+// RunInTransaction() can retry a deadlock that a body mapped to a status.
 #pragma once
 
 #include <cppconn/exception.h>
+
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -27,5 +33,9 @@ absl::StatusCode MySqlErrorCodeToStatusCode(int mysql_error_code);
 bool IsRetryableTransactionError(int mysql_error_code);
 // The connection is gone (server down or restarted); discard it.
 bool IsConnectionLostError(int mysql_error_code);
+
+// The MySQL error code of a status made by MySqlErrorToStatus(); nullopt for
+// any other status.
+std::optional<int> MySqlErrorCodeOf(const absl::Status& status);
 
 }  // namespace crm::common

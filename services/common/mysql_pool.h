@@ -9,6 +9,11 @@
 // never crashes). Connector/C++ exceptions must not escape code that uses a
 // connection: map them with MySqlErrorToStatus() (mysql_errors.h) or let
 // RunInTransaction() (transaction.h) do it.
+//
+// Connections use utf8mb4, session time zone UTC (+00:00), autocommit on, and
+// no automatic reconnect. An idle connection unused for over a second is
+// pinged before it is handed out. Every borrowed connection must be returned
+// before the pool is destroyed.
 #pragma once
 
 #include <cppconn/connection.h>
@@ -57,7 +62,8 @@ class PooledConnection {
 
  private:
   friend class MySqlPool;
-  PooledConnection(MySqlPool* pool, std::unique_ptr<sql::Connection> connection);
+  PooledConnection(MySqlPool* pool,
+                   std::unique_ptr<sql::Connection> connection);
 
   MySqlPool* pool_ = nullptr;
   std::unique_ptr<sql::Connection> connection_;
@@ -68,7 +74,8 @@ class MySqlPool {
  public:
   // Validates options (INVALID_ARGUMENT naming the field) and returns a pool.
   // Does not connect: the first Acquire() does.
-  static absl::StatusOr<std::unique_ptr<MySqlPool>> Create(MySqlOptions options);
+  static absl::StatusOr<std::unique_ptr<MySqlPool>> Create(
+      MySqlOptions options);
 
   MySqlPool(const MySqlPool&) = delete;
   MySqlPool& operator=(const MySqlPool&) = delete;
@@ -87,9 +94,9 @@ class MySqlPool {
   // UNAVAILABLE. Borrowed connections close when returned.
   void Close();
 
-  int in_use() const;     // Connections currently borrowed.
-  int open() const;       // Connections open (idle + borrowed).
-  int capacity() const;   // options.pool_size.
+  int in_use() const;    // Connections currently borrowed.
+  int open() const;      // Connections open (idle + borrowed).
+  int capacity() const;  // options.pool_size.
   const MySqlOptions& options() const { return options_; }
 
  private:
@@ -98,9 +105,15 @@ class MySqlPool {
   void Release(std::unique_ptr<sql::Connection> connection, bool broken);
   absl::StatusOr<std::unique_ptr<sql::Connection>> Connect();
 
+  struct IdleConnection {
+    std::unique_ptr<sql::Connection> connection;
+    absl::Time idle_since;
+  };
+
   const MySqlOptions options_;
   mutable absl::Mutex mu_;
-  std::vector<std::unique_ptr<sql::Connection>> idle_ ABSL_GUARDED_BY(mu_);
+  // Most recently returned last.
+  std::vector<IdleConnection> idle_ ABSL_GUARDED_BY(mu_);
   int in_use_ ABSL_GUARDED_BY(mu_) = 0;
   int connecting_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

@@ -8,9 +8,13 @@
 //   });
 //
 // The body may throw sql::SQLException; it is caught and mapped with
-// MySqlErrorToStatus(). A non-OK status from the body rolls back and is
-// returned as is (not retried). Connection-level errors mark the connection
-// broken. Bodies must be safe to run more than once.
+// MySqlErrorToStatus(); other exceptions become INTERNAL. A non-OK status from
+// the body rolls back and is returned as is, not retried, unless it was made
+// by MySqlErrorToStatus() from a deadlock or lock-wait timeout (so bodies may
+// map exceptions themselves). Connection-level errors mark the connection
+// broken and return UNAVAILABLE; a pooled connection found dead before the
+// transaction starts is replaced and the attempt repeated. Rollback errors
+// are ignored. Bodies must be safe to run more than once.
 #pragma once
 
 #include <cppconn/connection.h>

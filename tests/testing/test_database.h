@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -37,8 +38,11 @@ class TestDatabase {
   absl::Status Execute(const std::string& sql) const;
 
  private:
-  explicit TestDatabase(std::string name) : name_(std::move(name)) {}
+  TestDatabase(std::string name,
+               std::unique_ptr<crm::common::MySqlPool> admin_pool);
   std::string name_;
+  // Admin connections to this database, for Execute() and the final DROP.
+  std::unique_ptr<crm::common::MySqlPool> admin_pool_;
 };
 
 // Admin options (no database selected) from the CRM_TEST_MYSQL_* variables.

@@ -1,0 +1,166 @@
+#include "services/common/idempotency_store.h"
+
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <memory>
+#include <string>
+
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "services/common/mysql_errors.h"
+#include "services/common/sha256.h"
+
+namespace crm::common {
+namespace {
+
+// DATETIME(6) text in UTC.
+std::string ToSqlDateTime(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
+}
+
+// The key columns' limits (see 0001_create_idempotency_keys.sql).
+absl::Status ValidateKey(absl::string_view method,
+                         absl::string_view request_id) {
+  if (method.empty() || method.size() > 128) {
+    return absl::InternalError(
+        "idempotency method name must have 1 to 128 characters");
+  }
+  if (request_id.empty()) {
+    return absl::InternalError("idempotency request_id must not be empty");
+  }
+  return ValidateRequestId(request_id);
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<StoredResponse>> IdempotencyStore::LookupForUpdate(
+    sql::Connection& connection, absl::string_view method,
+    absl::string_view request_id) {
+  if (absl::Status valid = ValidateKey(method, request_id); !valid.ok()) {
+    return valid;
+  }
+  try {
+    // Reserve the key with a placeholder row. If another transaction holds
+    // the key, this waits for it to commit or roll back. A new row (ours until
+    // commit) means there is no stored response; Save() fills it in.
+    std::unique_ptr<sql::PreparedStatement> reserve(connection.prepareStatement(
+        "INSERT IGNORE INTO idempotency_keys (method, request_id, "
+        "request_fingerprint, response_bytes, create_time) "
+        "VALUES (?, ?, '', '', UTC_TIMESTAMP(6))"));
+    reserve->setString(1, std::string(method));
+    reserve->setString(2, std::string(request_id));
+    if (reserve->executeUpdate() == 1) return std::nullopt;
+
+    // The key exists and is committed. Stored rows are never changed, so a
+    // shared lock suffices (and avoids deadlocks between concurrent repeats).
+    std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
+        "SELECT request_fingerprint, response_bytes FROM idempotency_keys "
+        "WHERE method = ? AND request_id = ? LOCK IN SHARE MODE"));
+    select->setString(1, std::string(method));
+    select->setString(2, std::string(request_id));
+    std::unique_ptr<sql::ResultSet> result(select->executeQuery());
+    if (!result->next()) return std::nullopt;
+    StoredResponse stored;
+    stored.request_fingerprint = result->getString(1);
+    stored.response_bytes = result->getString(2);
+    // A committed placeholder (reserved without Save) holds no response.
+    if (stored.request_fingerprint.empty()) return std::nullopt;
+    return stored;
+  } catch (const sql::SQLException& e) {
+    return MySqlErrorToStatus(e, "looking up idempotency key");
+  }
+}
+
+absl::Status IdempotencyStore::Save(sql::Connection& connection,
+                                    absl::string_view method,
+                                    absl::string_view request_id,
+                                    const StoredResponse& response,
+                                    absl::Time now) {
+  if (absl::Status valid = ValidateKey(method, request_id); !valid.ok()) {
+    return valid;
+  }
+  if (response.request_fingerprint.empty()) {
+    return absl::InvalidArgumentError(
+        "idempotency request fingerprint must not be empty");
+  }
+  try {
+    // Fill in this transaction's placeholder, if LookupForUpdate() made one.
+    std::unique_ptr<sql::PreparedStatement> update(connection.prepareStatement(
+        "UPDATE idempotency_keys SET request_fingerprint = ?, "
+        "response_bytes = ?, create_time = ? "
+        "WHERE method = ? AND request_id = ? AND request_fingerprint = ''"));
+    update->setString(1, response.request_fingerprint);
+    update->setString(2, response.response_bytes);
+    update->setString(3, ToSqlDateTime(now));
+    update->setString(4, std::string(method));
+    update->setString(5, std::string(request_id));
+    if (update->executeUpdate() == 1) return absl::OkStatus();
+
+    std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
+        "INSERT INTO idempotency_keys (method, request_id, "
+        "request_fingerprint, response_bytes, create_time) "
+        "VALUES (?, ?, ?, ?, ?)"));
+    insert->setString(1, std::string(method));
+    insert->setString(2, std::string(request_id));
+    insert->setString(3, response.request_fingerprint);
+    insert->setString(4, response.response_bytes);
+    insert->setString(5, ToSqlDateTime(now));
+    insert->executeUpdate();
+    return absl::OkStatus();
+  } catch (const sql::SQLException& e) {
+    absl::Status status = MySqlErrorToStatus(e, "saving idempotency key");
+    if (status.code() == absl::StatusCode::kAlreadyExists) {
+      return absl::AlreadyExistsError(
+          "request_id is already recorded for this method");
+    }
+    return status;
+  }
+}
+
+absl::StatusOr<int> IdempotencyStore::DeleteOlderThan(
+    sql::Connection& connection, absl::Time cutoff) {
+  try {
+    std::unique_ptr<sql::PreparedStatement> statement(
+        connection.prepareStatement(
+            "DELETE FROM idempotency_keys WHERE create_time < ?"));
+    statement->setString(1, ToSqlDateTime(cutoff));
+    return statement->executeUpdate();
+  } catch (const sql::SQLException& e) {
+    return MySqlErrorToStatus(e, "deleting old idempotency keys");
+  }
+}
+
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::string bytes;
+  {
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream output(&stream);
+    output.SetSerializationDeterministic(true);
+    request.SerializeToCodedStream(&output);
+  }
+  // The type name keeps equal bytes of different message types apart.
+  return internal::Sha256Hex(
+      absl::StrCat(request.GetDescriptor()->full_name(), "\n", bytes));
+}
+
+absl::Status ValidateRequestId(absl::string_view request_id) {
+  if (request_id.size() > static_cast<size_t>(kMaxRequestIdLength)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request_id must be at most ", kMaxRequestIdLength, " characters"));
+  }
+  for (char c : request_id) {
+    if (c < 0x20 || c > 0x7e) {
+      return absl::InvalidArgumentError(
+          "request_id must contain only printable ASCII characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace crm::common

@@ -1,0 +1,287 @@
+#include "services/common/idempotency_store.h"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <google/protobuf/wrappers.pb.h>
+#include <gtest/gtest.h>
+
+#include "absl/time/clock.h"
+#include "services/common/migrations.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+
+namespace crm::common {
+namespace {
+
+using ::crm::testing::IsOk;
+using ::crm::testing::StatusIs;
+using ::crm::testing::TestDatabase;
+using ::google::protobuf::BytesValue;
+using ::google::protobuf::StringValue;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+StringValue Request(const std::string& value) {
+  StringValue request;
+  request.set_value(value);
+  return request;
+}
+
+class IdempotencyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CRM_ASSERT_OK_AND_ASSIGN(db_, TestDatabase::Create("idempotency"));
+    pool_ = db_->NewPool(8);
+    ASSERT_NE(pool_, nullptr);
+    ASSERT_THAT(ApplyMigrations(*pool_, {&CommonMigrations()}), IsOk());
+    ASSERT_THAT(db_->Execute("CREATE TABLE effects (id INT AUTO_INCREMENT "
+                             "PRIMARY KEY, note VARCHAR(64)) ENGINE=InnoDB"),
+                IsOk());
+  }
+
+  // A body that records one effect row and answers "created-<n>" where n is
+  // how often the body has run.
+  std::function<absl::StatusOr<StringValue>(sql::Connection&)> CountingBody() {
+    return [this](sql::Connection& c) -> absl::StatusOr<StringValue> {
+      const int run = ++runs_;
+      std::unique_ptr<sql::Statement> st(c.createStatement());
+      st->execute("INSERT INTO effects (note) VALUES ('x')");
+      StringValue response;
+      response.set_value("created-" + std::to_string(run));
+      return response;
+    };
+  }
+
+  int Count(const std::string& table) {
+    absl::StatusOr<int> n = WithConnection<int>(
+        *pool_, [&](sql::Connection& c) -> absl::StatusOr<int> {
+          std::unique_ptr<sql::Statement> st(c.createStatement());
+          std::unique_ptr<sql::ResultSet> rs(
+              st->executeQuery("SELECT COUNT(*) FROM " + table));
+          rs->next();
+          return rs->getInt(1);
+        });
+    EXPECT_THAT(n, IsOk());
+    return n.ok() ? *n : -1;
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<MySqlPool> pool_;
+  FakeClock clock_{absl::FromUnixSeconds(1700000000)};
+  std::atomic<int> runs_{0};
+};
+
+TEST_F(IdempotencyTest, RepeatReturnsStoredResponseWithoutRunningBody) {
+  const StringValue request = Request("alice");
+  CRM_ASSERT_OK_AND_ASSIGN(
+      StringValue first,
+      RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1", request,
+                                 CountingBody()));
+  EXPECT_EQ(first.value(), "created-1");
+  for (int i = 0; i < 3; ++i) {
+    CRM_ASSERT_OK_AND_ASSIGN(
+        StringValue repeat,
+        RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1", request,
+                                   CountingBody()));
+    EXPECT_EQ(repeat.value(), "created-1");
+  }
+  EXPECT_EQ(runs_.load(), 1);
+  EXPECT_EQ(Count("effects"), 1);
+  EXPECT_EQ(Count("idempotency_keys"), 1);
+}
+
+TEST_F(IdempotencyTest, SameIdWithDifferentRequestIsRejected) {
+  ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1",
+                                         Request("alice"), CountingBody()),
+              IsOk());
+  EXPECT_THAT(
+      RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1",
+                                 Request("bob"), CountingBody()),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  EXPECT_EQ(runs_.load(), 1);
+  EXPECT_EQ(Count("effects"), 1);
+}
+
+TEST_F(IdempotencyTest, KeysAreScopedByMethod) {
+  ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1",
+                                         Request("alice"), CountingBody()),
+              IsOk());
+  CRM_ASSERT_OK_AND_ASSIGN(
+      StringValue other,
+      RunIdempotent<StringValue>(*pool_, clock_, "Update", "req-1",
+                                 Request("alice"), CountingBody()));
+  EXPECT_EQ(other.value(), "created-2");
+}
+
+TEST_F(IdempotencyTest, EmptyRequestIdIsNotRecorded) {
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "Create", "",
+                                           Request("alice"), CountingBody()),
+                IsOk());
+  }
+  EXPECT_EQ(runs_.load(), 2);
+  EXPECT_EQ(Count("idempotency_keys"), 0);
+}
+
+TEST_F(IdempotencyTest, FailedBodyIsNotRecordedAndCanBeRetried) {
+  int calls = 0;
+  auto flaky = [&](sql::Connection& c) -> absl::StatusOr<StringValue> {
+    ++calls;
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    st->execute("INSERT INTO effects (note) VALUES ('x')");
+    if (calls == 1) return absl::UnavailableError("backend down");
+    return Request("done");
+  };
+  EXPECT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1",
+                                         Request("a"), flaky),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(Count("idempotency_keys"), 0);
+  EXPECT_EQ(Count("effects"), 0);
+  CRM_ASSERT_OK_AND_ASSIGN(
+      StringValue ok, RunIdempotent<StringValue>(*pool_, clock_, "Create",
+                                                 "req-1", Request("a"), flaky));
+  EXPECT_EQ(ok.value(), "done");
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(Count("effects"), 1);
+}
+
+TEST_F(IdempotencyTest, ConcurrentRepeatsRunTheBodyOnce) {
+  constexpr int kThreads = 8;
+  const StringValue request = Request("concurrent");
+  auto slow_body = [this](sql::Connection& c) -> absl::StatusOr<StringValue> {
+    const int run = ++runs_;
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    st->execute("INSERT INTO effects (note) VALUES ('x')");
+    absl::SleepFor(absl::Milliseconds(100));  // Let the others pile up.
+    StringValue response;
+    response.set_value("created-" + std::to_string(run));
+    return response;
+  };
+  std::vector<absl::StatusOr<StringValue>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = RunIdempotent<StringValue>(
+          *pool_, clock_, "Create", "req-concurrent", request, slow_body);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const absl::StatusOr<StringValue>& result : results) {
+    ASSERT_THAT(result, IsOk());
+    EXPECT_EQ(result->value(), "created-1");
+  }
+  EXPECT_EQ(runs_.load(), 1);
+  EXPECT_EQ(Count("effects"), 1);
+  EXPECT_EQ(Count("idempotency_keys"), 1);
+}
+
+TEST_F(IdempotencyTest, StoresBinaryResponsesAndTheClockTime) {
+  BytesValue response;
+  response.set_value(std::string("\0\x01\xff\xfe\x80", 5));
+  auto body = [&](sql::Connection&) -> absl::StatusOr<BytesValue> {
+    ++runs_;
+    return response;
+  };
+  ASSERT_THAT(
+      RunIdempotent<BytesValue>(*pool_, clock_, "Put", "r", Request("x"), body),
+      IsOk());
+  CRM_ASSERT_OK_AND_ASSIGN(BytesValue stored,
+                           RunIdempotent<BytesValue>(*pool_, clock_, "Put", "r",
+                                                     Request("x"), body));
+  EXPECT_EQ(stored.value(), response.value());
+  EXPECT_EQ(runs_.load(), 1);
+  absl::StatusOr<std::string> create_time = WithConnection<std::string>(
+      *pool_, [](sql::Connection& c) -> absl::StatusOr<std::string> {
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet> rs(
+            st->executeQuery("SELECT create_time FROM idempotency_keys"));
+        rs->next();
+        return std::string(rs->getString(1));
+      });
+  ASSERT_THAT(create_time, IsOk());
+  EXPECT_EQ(*create_time, "2023-11-14 22:13:20.000000");
+}
+
+TEST_F(IdempotencyTest, SaveRejectsAnAlreadyStoredKey) {
+  const StoredResponse stored{RequestFingerprint(Request("a")), "bytes"};
+  EXPECT_THAT(RunInTransaction(*pool_,
+                               [&](sql::Connection& c) {
+                                 return IdempotencyStore::Save(
+                                     c, "M", "k", stored, clock_.Now());
+                               }),
+              IsOk());
+  EXPECT_THAT(RunInTransaction(*pool_,
+                               [&](sql::Connection& c) {
+                                 return IdempotencyStore::Save(
+                                     c, "M", "k", stored, clock_.Now());
+                               }),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  absl::StatusOr<std::optional<StoredResponse>> found =
+      RunInTransaction<std::optional<StoredResponse>>(
+          *pool_,
+          [&](sql::Connection& c)
+              -> absl::StatusOr<std::optional<StoredResponse>> {
+            return IdempotencyStore::LookupForUpdate(c, "M", "k");
+          });
+  ASSERT_THAT(found, IsOk());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->response_bytes, "bytes");
+  EXPECT_EQ((*found)->request_fingerprint, stored.request_fingerprint);
+}
+
+TEST_F(IdempotencyTest, DeleteOlderThanRemovesOnlyOldKeys) {
+  auto body = [](sql::Connection&) -> absl::StatusOr<StringValue> {
+    return Request("ok");
+  };
+  ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "M", "old",
+                                         Request("1"), body),
+              IsOk());
+  clock_.Advance(absl::Hours(48));
+  ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "M", "new",
+                                         Request("2"), body),
+              IsOk());
+  absl::StatusOr<int> deleted =
+      RunInTransaction<int>(*pool_, [&](sql::Connection& c) {
+        return IdempotencyStore::DeleteOlderThan(
+            c, clock_.Now() - absl::Hours(24));
+      });
+  ASSERT_THAT(deleted, IsOk());
+  EXPECT_EQ(*deleted, 1);
+  EXPECT_EQ(Count("idempotency_keys"), 1);
+}
+
+TEST(RequestId, Validation) {
+  EXPECT_THAT(ValidateRequestId(""), IsOk());
+  EXPECT_THAT(ValidateRequestId("3f2b1c9e-8d7a-4b6c-9e5f-1a2b3c4d5e6f"),
+              IsOk());
+  EXPECT_THAT(ValidateRequestId(std::string(kMaxRequestIdLength, 'a')), IsOk());
+  EXPECT_THAT(
+      ValidateRequestId(std::string(kMaxRequestIdLength + 1, 'a')),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  EXPECT_THAT(
+      ValidateRequestId("tab\tinside"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  EXPECT_THAT(ValidateRequestId("caf\xc3\xa9"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(RequestFingerprint, IsStableHexAndDistinguishesRequests) {
+  EXPECT_THAT(RequestFingerprint(Request("a")), MatchesRegex("[0-9a-f]{64}"));
+  EXPECT_EQ(RequestFingerprint(Request("a")), RequestFingerprint(Request("a")));
+  EXPECT_NE(RequestFingerprint(Request("a")), RequestFingerprint(Request("b")));
+  BytesValue bytes;
+  bytes.set_value("a");
+  EXPECT_NE(RequestFingerprint(Request("a")), RequestFingerprint(bytes));
+}
+
+}  // namespace
+}  // namespace crm::common
