@@ -23,6 +23,8 @@ namespace {
 constexpr absl::Duration kValidateIdleAfter = absl::Seconds(1);
 // How long ~MySqlPool() waits for borrowed connections to come back.
 constexpr absl::Duration kDestructionGrace = absl::Seconds(30);
+// Health checks must answer quickly even when the network stalls.
+constexpr absl::Duration kHealthCheckIoTimeout = absl::Seconds(2);
 
 // Calls threadInit() on construction and threadEnd() when the thread exits.
 class DriverThreadGuard {
@@ -159,7 +161,8 @@ MySqlPool::~MySqlPool() {
   }
 }
 
-absl::StatusOr<std::unique_ptr<sql::Connection>> MySqlPool::Connect() {
+absl::StatusOr<std::unique_ptr<sql::Connection>> MySqlPool::Connect(
+    absl::Duration io_timeout) {
   sql::Driver* driver = Driver();
   if (driver == nullptr) {
     return absl::InternalError("MySQL Connector/C++ driver is not available");
@@ -176,9 +179,9 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> MySqlPool::Connect() {
   properties["OPT_CONNECT_TIMEOUT"] =
       sql::ConnectPropertyVal(WholeSeconds(options_.connect_timeout));
   properties["OPT_READ_TIMEOUT"] =
-      sql::ConnectPropertyVal(WholeSeconds(options_.io_timeout));
+      sql::ConnectPropertyVal(WholeSeconds(io_timeout));
   properties["OPT_WRITE_TIMEOUT"] =
-      sql::ConnectPropertyVal(WholeSeconds(options_.io_timeout));
+      sql::ConnectPropertyVal(WholeSeconds(io_timeout));
   properties["OPT_RECONNECT"] = sql::ConnectPropertyVal(false);
 
   std::unique_ptr<sql::Connection> connection;
@@ -251,7 +254,8 @@ absl::StatusOr<PooledConnection> MySqlPool::Acquire() {
       continue;
     }
 
-    absl::StatusOr<std::unique_ptr<sql::Connection>> connection = Connect();
+    absl::StatusOr<std::unique_ptr<sql::Connection>> connection =
+        Connect(options_.io_timeout);
     bool closed_meanwhile = false;
     {
       absl::MutexLock lock(&mu_);
@@ -287,25 +291,43 @@ void MySqlPool::Release(std::unique_ptr<sql::Connection> connection,
 }
 
 absl::Status MySqlPool::Ping() {
-  absl::StatusOr<PooledConnection> connection = Acquire();
-  if (!connection.ok()) return connection.status();
+  absl::MutexLock health_lock(&health_mu_);
+  {
+    absl::MutexLock lock(&mu_);
+    if (closed_) return absl::UnavailableError("MySQL pool is closed");
+  }
+  if (health_connection_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<sql::Connection>> connection =
+        Connect(kHealthCheckIoTimeout);
+    if (!connection.ok()) return connection.status();
+    health_connection_ = std::move(connection).value();
+  }
   try {
-    std::unique_ptr<sql::Statement> statement((*connection)->createStatement());
+    std::unique_ptr<sql::Statement> statement(
+        health_connection_->createStatement());
     std::unique_ptr<sql::ResultSet> result(statement->executeQuery("SELECT 1"));
-    if (result == nullptr || !result->next()) {
-      return absl::UnavailableError("MySQL ping returned no row");
-    }
+    if (result != nullptr && result->next()) return absl::OkStatus();
+    Discard(std::move(health_connection_));
+    return absl::UnavailableError("MySQL ping returned no row");
   } catch (const sql::SQLException& e) {
-    if (IsConnectionLostError(e.getErrorCode())) connection->MarkBroken();
-    return MySqlErrorToStatus(e, "pinging MySQL");
+    Discard(std::move(health_connection_));
+    absl::Status status = MySqlErrorToStatus(e, "pinging MySQL");
+    // Any failure of `SELECT 1` means the database is not answering.
+    if (status.code() == absl::StatusCode::kInternal) {
+      return absl::UnavailableError(status.message());
+    }
+    return status;
   } catch (const std::exception& e) {
-    connection->MarkBroken();
+    Discard(std::move(health_connection_));
     return absl::UnavailableError(absl::StrCat("pinging MySQL: ", e.what()));
   }
-  return absl::OkStatus();
 }
 
 void MySqlPool::Close() {
+  {
+    absl::MutexLock health_lock(&health_mu_);
+    Discard(std::move(health_connection_));
+  }
   std::vector<IdleConnection> idle;
   {
     absl::MutexLock lock(&mu_);

@@ -87,7 +87,9 @@ class MySqlPool {
   // within acquire_timeout; INTERNAL on bad credentials (misconfiguration).
   absl::StatusOr<PooledConnection> Acquire();
 
-  // Runs `SELECT 1` on a pooled connection. OK while the database answers.
+  // Runs `SELECT 1` on a connection reserved for health checks (outside the
+  // bound, with a short I/O timeout), so a pool exhausted by busy requests
+  // still reports a healthy database. OK while the database answers.
   absl::Status Ping();
 
   // Closes idle connections and makes later Acquire() calls fail with
@@ -103,7 +105,8 @@ class MySqlPool {
   friend class PooledConnection;
   explicit MySqlPool(MySqlOptions options);
   void Release(std::unique_ptr<sql::Connection> connection, bool broken);
-  absl::StatusOr<std::unique_ptr<sql::Connection>> Connect();
+  absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(
+      absl::Duration io_timeout);
 
   struct IdleConnection {
     std::unique_ptr<sql::Connection> connection;
@@ -117,6 +120,11 @@ class MySqlPool {
   int in_use_ ABSL_GUARDED_BY(mu_) = 0;
   int connecting_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
+
+  // Serialises health checks; the connection is opened on first Ping().
+  absl::Mutex health_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  std::unique_ptr<sql::Connection> health_connection_
+      ABSL_GUARDED_BY(health_mu_);
 };
 
 }  // namespace crm::common

@@ -71,7 +71,7 @@ struct ServiceDefinition {
 int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv);
 
 // Blocks SIGTERM and SIGINT in the calling thread (and threads it creates
-// later); call first in main(). Returns the signal set for sigwait().
+// later); call first in main(), before any thread exists.
 void BlockTerminationSignals();
 
 }  // namespace crm::common

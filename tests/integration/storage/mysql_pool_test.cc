@@ -192,6 +192,15 @@ TEST_F(MySqlPoolTest, PingAnswers) {
   EXPECT_EQ(pool->in_use(), 0);
 }
 
+TEST_F(MySqlPoolTest, PingAnswersWhileEveryConnectionIsBorrowed) {
+  std::unique_ptr<MySqlPool> pool = NewPool(1, absl::Milliseconds(200));
+  ASSERT_NE(pool, nullptr);
+  CRM_ASSERT_OK_AND_ASSIGN(PooledConnection borrowed, pool->Acquire());
+  EXPECT_THAT(pool->Acquire(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(pool->Ping(), IsOk());
+  EXPECT_EQ(pool->in_use(), 1);
+}
+
 TEST_F(MySqlPoolTest, ManyThreadsNeverExceedTheBound) {
   std::unique_ptr<MySqlPool> pool = NewPool(3, absl::Seconds(10));
   ASSERT_NE(pool, nullptr);
