@@ -1,0 +1,46 @@
+#include "gateway/backend_clients.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
+
+namespace crm::gateway {
+namespace {
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
+  grpc::ChannelArguments args;
+  // A restarted backend is found again within seconds, not minutes.
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+}  // namespace
+
+BackendClients::BackendClients(const GatewayConfig& config)
+    : timeout_(config.backend_timeout) {
+  channels_ = {
+      {kCustomerProfileBackend, config.customer_profile_addr,
+       NewChannel(config.customer_profile_addr)},
+      {kSegmentationBackend, config.segmentation_addr,
+       NewChannel(config.segmentation_addr)},
+      {kLoyaltyBackend, config.loyalty_addr, NewChannel(config.loyalty_addr)},
+      {kFeedbackBackend, config.feedback_addr,
+       NewChannel(config.feedback_addr)},
+  };
+  customer_profile_ = customerprofile::v1::CustomerProfileService::NewStub(
+      channels_[0].channel);
+  segmentation_ =
+      segmentation::v1::SegmentationService::NewStub(channels_[1].channel);
+  loyalty_ = loyalty::v1::LoyaltyService::NewStub(channels_[2].channel);
+  feedback_ = feedback::v1::FeedbackService::NewStub(channels_[3].channel);
+}
+
+std::unique_ptr<grpc::ClientContext> BackendClients::NewContext(
+    const common::RequestTrace& trace) const {
+  return common::NewOutboundContext(trace, timeout_);
+}
+
+}  // namespace crm::gateway

@@ -1,0 +1,153 @@
+#include "gateway/gateway.h"
+
+#include <exception>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "gateway/http_errors.h"
+#include "gateway/readiness.h"
+#include "gateway/route_support.h"
+#include "gateway/routes.h"
+#include "services/common/logging.h"
+
+namespace crm::gateway {
+namespace {
+
+constexpr char kRequestsTotal[] = "crm_http_requests_total";
+constexpr char kRequestDuration[] = "crm_http_request_duration_seconds";
+constexpr char kUnmatchedRoute[] = "unmatched";
+constexpr char kMetricsContentType[] =
+    "text/plain; version=0.0.4; charset=utf-8";
+
+// Header values we accept and echo: 1..128 printable ASCII characters.
+bool IsValidTraceValue(absl::string_view value) {
+  if (value.empty() || value.size() > 128) return false;
+  for (char c : value) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+common::RequestTrace TraceFrom(const common::HttpRequest& request) {
+  common::RequestTrace trace;
+  auto id = request.headers.find(common::kRequestIdHeader);
+  if (id != request.headers.end() && IsValidTraceValue(id->second)) {
+    trace.request_id = id->second;
+  } else {
+    trace.request_id = common::NewRequestId();
+  }
+  auto parent = request.headers.find(common::kTraceparentHeader);
+  if (parent != request.headers.end() && IsValidTraceValue(parent->second)) {
+    trace.traceparent = parent->second;
+  }
+  return trace;
+}
+
+// Bounded label values for the method.
+std::string MethodLabel(absl::string_view method) {
+  for (absl::string_view known :
+       {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    if (method == known) return std::string(method);
+  }
+  return "OTHER";
+}
+
+}  // namespace
+
+Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
+    : config_(config), metrics_(metrics), clients_(config) {
+  router_.Add("GET", "/healthz", [](const RouteRequest&) {
+    common::HttpResponse response;
+    response.body = "{\"status\":\"ok\"}";
+    return response;
+  });
+  router_.Add("GET", "/readyz",
+              [this](const RouteRequest& r) { return Readyz(r.trace); });
+  router_.Add("GET", "/metrics", [this](const RouteRequest&) {
+    common::HttpResponse response;
+    response.content_type = kMetricsContentType;
+    response.body = metrics_.Render();
+    return response;
+  });
+  AddCustomerRoutes(router_, clients_);
+  AddSegmentRoutes(router_, clients_);
+  AddLoyaltyRoutes(router_, clients_);
+  AddFeedbackRoutes(router_, clients_);
+}
+
+common::HttpResponse Gateway::Readyz(const common::RequestTrace& trace) {
+  ReadinessReport report =
+      CheckReadiness(clients_.channels(), config_.readiness_timeout, trace);
+  common::HttpResponse response;
+  response.status = report.ready ? 200 : 503;
+  response.body = ReadinessJson(report);
+  return response;
+}
+
+common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
+                                       const common::RequestTrace& trace,
+                                       std::string* route_label) {
+  Router::Match match = router_.Find(request.method, request.path);
+  switch (match.result) {
+    case Router::Match::kNotFound: {
+      std::string message = "no route for " + MethodLabel(request.method);
+      if (IsValidUtf8(request.path))
+        absl::StrAppend(&message, " ", request.path);
+      return ErrorResponse(404, "NOT_FOUND", message);
+    }
+    case Router::Match::kMethodNotAllowed: {
+      std::string allow = absl::StrJoin(match.allowed_methods, ", ");
+      common::HttpResponse response =
+          ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                        absl::StrCat("method ", MethodLabel(request.method),
+                                     " is not allowed here; allowed: ", allow));
+      response.headers.emplace_back("Allow", allow);
+      return response;
+    }
+    case Router::Match::kFound:
+      break;
+  }
+  *route_label = match.route->pattern;
+  RouteRequest route_request{request, match.vars, trace};
+  try {
+    return match.route->handler(route_request);
+  } catch (const std::exception& e) {
+    common::LogError("route handler threw",
+                     {{"route", *route_label}, {"error", e.what()}},
+                     trace.request_id);
+  } catch (...) {
+    common::LogError("route handler threw", {{"route", *route_label}},
+                     trace.request_id);
+  }
+  return ErrorResponse(500, "INTERNAL", "internal error");
+}
+
+common::HttpResponse Gateway::Handle(const common::HttpRequest& request) {
+  absl::Time start = absl::Now();
+  common::RequestTrace trace = TraceFrom(request);
+  std::string route = kUnmatchedRoute;
+  common::HttpResponse response = Dispatch(request, trace, &route);
+  response.headers.emplace_back(common::kRequestIdHeader, trace.request_id);
+
+  absl::Duration elapsed = absl::Now() - start;
+  std::string method = MethodLabel(request.method);
+  std::string status = std::to_string(response.status);
+  metrics_.IncrementCounter(
+      kRequestsTotal, "HTTP requests handled.",
+      {{"route", route}, {"method", method}, {"status", status}});
+  metrics_.ObserveHistogram(kRequestDuration, "HTTP request latency.",
+                            {{"route", route}}, absl::ToDoubleSeconds(elapsed));
+  common::LogInfo(
+      "http request",
+      {{"method", method},
+       {"route", route},
+       {"status", status},
+       {"duration_ms", absl::StrCat(absl::ToDoubleMilliseconds(elapsed))}},
+      trace.request_id);
+  return response;
+}
+
+}  // namespace crm::gateway

@@ -1,0 +1,46 @@
+// The gateway's request handling: routing, request ids, the operational
+// endpoints (/healthz, /readyz, /metrics), metrics and the access log.
+//
+//   Gateway gateway(config, Metrics::Default());
+//   HttpServer::Start(options, [&](const HttpRequest& r) {
+//     return gateway.Handle(r);
+//   });
+#pragma once
+
+#include <memory>
+
+#include "gateway/backend_clients.h"
+#include "gateway/gateway_config.h"
+#include "gateway/router.h"
+#include "services/common/http_server.h"
+#include "services/common/metrics.h"
+
+namespace crm::gateway {
+
+class Gateway {
+ public:
+  // Creates the backend channels and the routes. `metrics` receives the
+  // HTTP metrics and is what /metrics renders; it must outlive the gateway.
+  Gateway(const GatewayConfig& config, common::Metrics& metrics);
+
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Handles one request; thread-safe. Every response carries x-request-id
+  // (the caller's if valid, else a new one), which is also sent to the
+  // backends. Exceptions from a route become 500.
+  common::HttpResponse Handle(const common::HttpRequest& request);
+
+ private:
+  common::HttpResponse Dispatch(const common::HttpRequest& request,
+                                const common::RequestTrace& trace,
+                                std::string* route_label);
+  common::HttpResponse Readyz(const common::RequestTrace& trace);
+
+  GatewayConfig config_;
+  common::Metrics& metrics_;
+  BackendClients clients_;
+  Router router_;
+};
+
+}  // namespace crm::gateway

@@ -1,0 +1,40 @@
+// The gateway's settings: flags with GATEWAY_* / <SERVICE>_ADDR environment
+// fallbacks (see README.md for the table).
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/config.h"
+#include "services/common/logging.h"
+
+namespace crm::gateway {
+
+struct GatewayConfig {
+  int http_port = 8080;
+  std::string bind_address = "0.0.0.0";
+  std::string customer_profile_addr = "127.0.0.1:50051";
+  std::string segmentation_addr = "127.0.0.1:50052";
+  std::string loyalty_addr = "127.0.0.1:50053";
+  std::string feedback_addr = "127.0.0.1:50054";
+  // Deadline of every backend call made for an API request.
+  absl::Duration backend_timeout = absl::Seconds(3);
+  // Deadline of each backend health check made for /readyz.
+  absl::Duration readiness_timeout = absl::Seconds(1);
+  int http_threads = 8;
+  size_t max_body_bytes = 1048576;
+  common::LogLevel log_level = common::LogLevel::kInfo;
+};
+
+// The options Config::Load parses for the gateway.
+std::vector<common::ConfigOption> GatewayConfigOptions();
+
+// Typed settings from a loaded Config. INVALID_ARGUMENT naming the flag when
+// a value does not parse or is out of range.
+absl::StatusOr<GatewayConfig> GatewayConfigFromConfig(
+    const common::Config& config);
+
+}  // namespace crm::gateway

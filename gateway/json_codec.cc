@@ -1,0 +1,90 @@
+#include "gateway/json_codec.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace crm::gateway {
+namespace {
+
+// protobuf's parser messages may quote the input on following lines (with a
+// caret); keep only the first line so no body content is returned.
+std::string FirstLine(absl::string_view text) {
+  size_t newline = text.find('\n');
+  return std::string(absl::StripAsciiWhitespace(text.substr(0, newline)));
+}
+
+std::string DescribeParseError(absl::string_view protobuf_message) {
+  std::string message = FirstLine(protobuf_message);
+  // "foo: Cannot find field." (nested fields: "outer.foo: ...").
+  constexpr absl::string_view kUnknown = ": Cannot find field.";
+  if (absl::EndsWith(message, kUnknown)) {
+    absl::string_view field =
+        absl::string_view(message).substr(0, message.size() - kUnknown.size());
+    return absl::StrCat("invalid JSON body: unknown field \"", field, "\"");
+  }
+  // "(field): invalid value <echo> for type <type>".
+  if (absl::StartsWith(message, "(")) {
+    size_t close = message.find("): invalid value");
+    size_t for_type = message.rfind(" for type ");
+    if (close != std::string::npos && for_type != std::string::npos &&
+        for_type > close) {
+      absl::string_view field = absl::string_view(message).substr(1, close - 1);
+      std::string type = message.substr(for_type + 10);
+      if (absl::StartsWith(type, "TYPE_")) {
+        type = absl::AsciiStrToLower(type.substr(5));
+      }
+      constexpr absl::string_view kTypeUrl = "type.googleapis.com/";
+      if (absl::StartsWith(type, kTypeUrl)) type.erase(0, kTypeUrl.size());
+      return absl::StrCat("invalid JSON body: invalid value for field \"",
+                          field, "\" (expected ", type, ")");
+    }
+  }
+  if (absl::StrContains(message, "Root element must be a message")) {
+    return "invalid JSON body: the body must be a JSON object";
+  }
+  if (absl::StrContains(message, "non UTF-8")) {
+    return "invalid JSON body: not valid UTF-8";
+  }
+  return absl::StrCat("invalid JSON body: ", message);
+}
+
+}  // namespace
+
+absl::Status ParseJsonBody(absl::string_view body,
+                           google::protobuf::Message* message) {
+  if (absl::StripAsciiWhitespace(body).empty()) {
+    return absl::InvalidArgumentError("request body is required");
+  }
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(body.data(), body.size()), message,
+      options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        DescribeParseError(std::string(status.message())));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> MessageToJson(
+    const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.always_print_primitive_fields = true;
+  std::string json;
+  auto status =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
+  if (!status.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot print ", message.GetTypeName(),
+                     " as JSON: ", std::string(status.message())));
+  }
+  return json;
+}
+
+}  // namespace crm::gateway

@@ -1,0 +1,66 @@
+// crm-gateway: the HTTP/JSON API over the crm services. Runs until SIGTERM
+// or SIGINT, then drains in-flight requests and exits 0.
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/gateway.h"
+#include "gateway/gateway_config.h"
+#include "services/common/config.h"
+#include "services/common/http_server.h"
+#include "services/common/logging.h"
+#include "services/common/metrics.h"
+#include "services/common/server_runner.h"
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so that every thread inherits the mask and
+  // the signals reach sigwait() below.
+  crm::common::BlockTerminationSignals();
+
+  crm::common::Config config = crm::common::Config::LoadOrExit(
+      "crm-gateway", crm::gateway::GatewayConfigOptions(), argc, argv);
+  absl::StatusOr<crm::gateway::GatewayConfig> gateway_config =
+      crm::gateway::GatewayConfigFromConfig(config);
+  if (!gateway_config.ok()) {
+    std::fprintf(stderr, "crm-gateway: %s\n",
+                 std::string(gateway_config.status().message()).c_str());
+    return 2;
+  }
+  crm::common::InitLogging("crm-gateway", gateway_config->log_level);
+  crm::common::LogInfo("starting", {{"config", config.Describe()}});
+
+  crm::gateway::Gateway gateway(*gateway_config,
+                                crm::common::Metrics::Default());
+  crm::common::HttpServerOptions options;
+  options.address = gateway_config->bind_address;
+  options.port = gateway_config->http_port;
+  options.threads = gateway_config->http_threads;
+  options.max_body_bytes = gateway_config->max_body_bytes;
+  auto server = crm::common::HttpServer::Start(
+      options, [&gateway](const crm::common::HttpRequest& request) {
+        return gateway.Handle(request);
+      });
+  if (!server.ok()) {
+    crm::common::LogError("cannot start",
+                          {{"error", std::string(server.status().message())}});
+    return 1;
+  }
+  crm::common::LogInfo("listening",
+                       {{"address", options.address},
+                        {"port", std::to_string((*server)->port())}});
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+
+  crm::common::LogInfo("shutting down",
+                       {{"signal", std::to_string(signal_number)}});
+  (*server)->Shutdown(absl::Seconds(10));
+  crm::common::LogInfo("stopped");
+  return 0;
+}

@@ -1,0 +1,153 @@
+#include "gateway/route_support.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gateway/http_errors.h"
+#include "gateway/json_codec.h"
+#include "services/common/logging.h"
+
+namespace crm::gateway {
+
+RouteHandler WithStatus(StatusRouteHandler handler) {
+  return [handler = std::move(handler)](const RouteRequest& request) {
+    absl::StatusOr<common::HttpResponse> response = handler(request);
+    if (!response.ok()) return ErrorFromStatus(response.status());
+    return *std::move(response);
+  };
+}
+
+bool IsValidUtf8(absl::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int length;
+    uint32_t code_point;
+    uint32_t min;
+    if ((c & 0xE0) == 0xC0) {
+      length = 2;
+      code_point = c & 0x1F;
+      min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3;
+      code_point = c & 0x0F;
+      min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4;
+      code_point = c & 0x07;
+      min = 0x10000;
+    } else {
+      return false;
+    }
+    if (end - p < length) return false;
+    for (int i = 1; i < length; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (p[i] & 0x3F);
+    }
+    if (code_point < min || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      return false;
+    }
+    p += length;
+  }
+  return true;
+}
+
+absl::Status CheckQueryParams(
+    const common::HttpRequest& request,
+    std::initializer_list<absl::string_view> allowed) {
+  std::vector<std::string> unknown;
+  for (const auto& [name, value] : request.query) {
+    bool known = false;
+    for (absl::string_view a : allowed) known = known || name == a;
+    if (!known) {
+      unknown.push_back(IsValidUtf8(name) ? name : "<invalid UTF-8>");
+    }
+  }
+  if (unknown.empty()) return absl::OkStatus();
+  std::string message =
+      absl::StrCat("unknown query parameter", unknown.size() > 1 ? "s" : "",
+                   ": ", absl::StrJoin(unknown, ", "));
+  if (allowed.size() > 0) {
+    absl::StrAppend(&message, " (allowed: ", absl::StrJoin(allowed, ", "), ")");
+  } else {
+    absl::StrAppend(&message, " (this route takes none)");
+  }
+  return absl::InvalidArgumentError(message);
+}
+
+absl::StatusOr<std::string> QueryString(const common::HttpRequest& request,
+                                        absl::string_view name) {
+  auto it = request.query.find(std::string(name));
+  if (it == request.query.end()) return std::string();
+  if (!IsValidUtf8(it->second)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("query parameter ", name, " is not valid UTF-8"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<int32_t> QueryInt32(const common::HttpRequest& request,
+                                   absl::string_view name) {
+  auto it = request.query.find(std::string(name));
+  if (it == request.query.end() || it->second.empty()) return 0;
+  int32_t value = 0;
+  if (!absl::SimpleAtoi(it->second, &value)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("query parameter ", name, " must be a 32-bit integer"));
+  }
+  return value;
+}
+
+absl::StatusOr<std::string> PathVar(const RouteRequest& request,
+                                    absl::string_view name) {
+  auto it = request.vars.find(std::string(name));
+  if (it == request.vars.end() || it->second.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("path segment {", name, "} is required"));
+  }
+  if (!IsValidUtf8(it->second)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("path segment {", name, "} is not valid UTF-8"));
+  }
+  return it->second;
+}
+
+common::HttpResponse BackendReply(const grpc::Status& status,
+                                  const google::protobuf::Message& response,
+                                  absl::string_view backend,
+                                  const common::RequestTrace& trace) {
+  if (!status.ok()) {
+    common::HttpResponse error = ErrorFromGrpc(status, backend);
+    if (error.status >= 500) {
+      common::LogWarning("backend call failed",
+                         {{"backend", std::string(backend)},
+                          {"code", std::to_string(status.error_code())},
+                          {"error", status.error_message()}},
+                         trace.request_id);
+    }
+    return error;
+  }
+  absl::StatusOr<std::string> json = MessageToJson(response);
+  if (!json.ok()) {
+    common::LogError("cannot encode backend response",
+                     {{"backend", std::string(backend)},
+                      {"error", std::string(json.status().message())}},
+                     trace.request_id);
+    return ErrorResponse(500, "INTERNAL", "internal error");
+  }
+  common::HttpResponse reply;
+  reply.body = *std::move(json);
+  return reply;
+}
+
+}  // namespace crm::gateway

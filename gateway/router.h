@@ -1,0 +1,83 @@
+// Maps an HTTP method and path to a handler.
+//
+//   Router router;
+//   router.Add("GET", "/v1/customers/{customer}", handler);
+//   router.Add("POST", "/v1/accounts/{customer}:adjustPoints", handler);
+//   Router::Match match = router.Find("GET", "/v1/customers/c1");
+//   // match.result == kFound, match.vars["customer"] == "c1"
+//
+// A pattern is '/'-separated segments, each a literal or a `{name}`
+// variable; the last segment may end in a `:verb` suffix. A variable matches
+// one non-empty path segment (never '/'); in the last segment without a verb
+// it also never contains ':', so `/v1/customers/c1:view` does not match
+// `/v1/customers/{customer}`.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "services/common/http_server.h"
+#include "services/common/request_trace.h"
+
+namespace crm::gateway {
+
+// What a route handler receives.
+struct RouteRequest {
+  const common::HttpRequest& http;
+  // Path variables by name, e.g. {"customer": "c1"}.
+  const std::map<std::string, std::string>& vars;
+  // Trace headers to propagate to backends.
+  const common::RequestTrace& trace;
+};
+
+using RouteHandler = std::function<common::HttpResponse(const RouteRequest&)>;
+
+class Router {
+ public:
+  struct Route {
+    std::string method;
+    std::string pattern;  // As given to Add(); used as the metrics label.
+    RouteHandler handler;
+  };
+
+  struct Match {
+    enum Result { kFound, kNotFound, kMethodNotAllowed };
+    Result result = kNotFound;
+    const Route* route = nullptr;  // Set when kFound.
+    std::map<std::string, std::string> vars;
+    // Methods the path accepts, sorted; set when kMethodNotAllowed.
+    std::vector<std::string> allowed_methods;
+  };
+
+  Router() = default;
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  // Registers a route. A malformed pattern is a programming error (aborts).
+  void Add(std::string method, std::string pattern, RouteHandler handler);
+
+  // The first route added for `method` whose pattern matches `path`.
+  Match Find(absl::string_view method, absl::string_view path) const;
+
+ private:
+  struct Segment {
+    bool is_variable = false;
+    std::string text;  // Literal text or variable name.
+  };
+  struct CompiledRoute {
+    Route route;
+    std::vector<Segment> segments;
+    std::string verb;  // Without the ':'; empty if none.
+  };
+
+  static bool MatchPath(const CompiledRoute& route,
+                        const std::vector<absl::string_view>& path_segments,
+                        std::map<std::string, std::string>* vars);
+
+  std::vector<CompiledRoute> routes_;
+};
+
+}  // namespace crm::gateway

@@ -1,0 +1,277 @@
+#include "tests/unit/gateway/fake_backends.h"
+
+#include <grpcpp/health_check_service_interface.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace crm::testing {
+namespace {
+
+namespace cp = ::crm::customerprofile::v1;
+namespace seg = ::crm::segmentation::v1;
+namespace loy = ::crm::loyalty::v1;
+namespace fb = ::crm::feedback::v1;
+
+std::string Metadata(const grpc::ServerContext& context,
+                     const std::string& key) {
+  auto it = context.client_metadata().find(key);
+  if (it == context.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+// The page [token, token + size) of `items` and the next token.
+template <typename T, typename Add>
+grpc::Status Page(const std::vector<T>& items, int32_t page_size,
+                  const std::string& page_token, Add add,
+                  std::string* next_page_token) {
+  if (page_size < 0) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "page_size must not be negative");
+  }
+  size_t start = 0;
+  if (!page_token.empty() && !absl::SimpleAtoi(page_token, &start)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "invalid page_token");
+  }
+  size_t size = page_size == 0 ? 50 : static_cast<size_t>(page_size);
+  size_t end = std::min(items.size(), start + size);
+  for (size_t i = start; i < end; ++i) add(items[i]);
+  if (end < items.size()) *next_page_token = std::to_string(end);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+void FakeCallLog::Record(const grpc::ServerContext& context,
+                         const std::string& method) {
+  absl::MutexLock lock(&mu_);
+  last_method_ = method;
+  last_request_id_ = Metadata(context, "x-request-id");
+  last_traceparent_ = Metadata(context, "traceparent");
+  last_had_deadline_ = context.deadline() <
+                       std::chrono::system_clock::now() + std::chrono::hours(1);
+}
+
+std::string FakeCallLog::last_method() const {
+  absl::MutexLock lock(&mu_);
+  return last_method_;
+}
+std::string FakeCallLog::last_request_id() const {
+  absl::MutexLock lock(&mu_);
+  return last_request_id_;
+}
+std::string FakeCallLog::last_traceparent() const {
+  absl::MutexLock lock(&mu_);
+  return last_traceparent_;
+}
+bool FakeCallLog::last_had_deadline() const {
+  absl::MutexLock lock(&mu_);
+  return last_had_deadline_;
+}
+void FakeCallLog::FailWith(std::optional<grpc::Status> status) {
+  absl::MutexLock lock(&mu_);
+  failure_ = std::move(status);
+}
+std::optional<grpc::Status> FakeCallLog::failure() const {
+  absl::MutexLock lock(&mu_);
+  return failure_;
+}
+
+grpc::Status FakeCustomerProfile::CreateCustomer(
+    grpc::ServerContext* context, const cp::CreateCustomerRequest* request,
+    cp::Customer* response) {
+  Record(*context, "CreateCustomer");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  last_create_ = *request;
+  *response = request->customer();
+  response->set_name(absl::StrCat("customers/c", customers_.size() + 1));
+  response->set_state(cp::Customer::ACTIVE);
+  response->mutable_create_time()->set_seconds(1700000000);
+  customers_.push_back(*response);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::GetCustomer(
+    grpc::ServerContext* context, const cp::GetCustomerRequest* request,
+    cp::Customer* response) {
+  Record(*context, "GetCustomer");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  for (const cp::Customer& customer : customers_) {
+    if (customer.name() == request->name()) {
+      *response = customer;
+      return grpc::Status::OK;
+    }
+  }
+  return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                      absl::StrCat(request->name(), " not found"));
+}
+
+grpc::Status FakeCustomerProfile::ListCustomers(
+    grpc::ServerContext* context, const cp::ListCustomersRequest* request,
+    cp::ListCustomersResponse* response) {
+  Record(*context, "ListCustomers");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  last_list_ = *request;
+  return Page(
+      customers_, request->page_size(), request->page_token(),
+      [&](const cp::Customer& c) { *response->add_customers() = c; },
+      response->mutable_next_page_token());
+}
+
+cp::CreateCustomerRequest FakeCustomerProfile::last_create() const {
+  absl::MutexLock lock(&mu_);
+  return last_create_;
+}
+cp::ListCustomersRequest FakeCustomerProfile::last_list() const {
+  absl::MutexLock lock(&mu_);
+  return last_list_;
+}
+
+grpc::Status FakeSegmentation::CreateSegment(
+    grpc::ServerContext* context, const seg::CreateSegmentRequest* request,
+    seg::Segment* response) {
+  Record(*context, "CreateSegment");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  *response = request->segment();
+  response->set_name(absl::StrCat("segments/s", segments_.size() + 1));
+  segments_[response->name()] = *response;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeSegmentation::GetSegment(grpc::ServerContext* context,
+                                          const seg::GetSegmentRequest* request,
+                                          seg::Segment* response) {
+  Record(*context, "GetSegment");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  auto it = segments_.find(request->name());
+  if (it == segments_.end()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat(request->name(), " not found"));
+  }
+  *response = it->second;
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeSegmentation::ListSegments(
+    grpc::ServerContext* context, const seg::ListSegmentsRequest* request,
+    seg::ListSegmentsResponse* response) {
+  Record(*context, "ListSegments");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  std::vector<seg::Segment> all;
+  for (const auto& [name, segment] : segments_) all.push_back(segment);
+  return Page(
+      all, request->page_size(), request->page_token(),
+      [&](const seg::Segment& s) { *response->add_segments() = s; },
+      response->mutable_next_page_token());
+}
+
+grpc::Status FakeLoyalty::GetAccount(grpc::ServerContext* context,
+                                     const loy::GetAccountRequest* request,
+                                     loy::Account* response) {
+  Record(*context, "GetAccount");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  auto it = balances_.find(request->name());
+  if (it == balances_.end()) {
+    return grpc::Status(grpc::StatusCode::NOT_FOUND,
+                        absl::StrCat(request->name(), " not found"));
+  }
+  response->set_name(it->first);
+  response->set_points_balance(it->second);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeLoyalty::AdjustPoints(grpc::ServerContext* context,
+                                       const loy::AdjustPointsRequest* request,
+                                       loy::AdjustPointsResponse* response) {
+  Record(*context, "AdjustPoints");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  last_adjust_ = *request;
+  int64_t& balance = balances_[request->account()];
+  if (balance + request->points_delta() < 0) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "balance would go below zero");
+  }
+  balance += request->points_delta();
+  response->mutable_entry()->set_points_delta(request->points_delta());
+  response->mutable_entry()->set_balance_after(balance);
+  response->mutable_entry()->set_reason(request->reason());
+  response->mutable_account()->set_name(request->account());
+  response->mutable_account()->set_points_balance(balance);
+  return grpc::Status::OK;
+}
+
+loy::AdjustPointsRequest FakeLoyalty::last_adjust() const {
+  absl::MutexLock lock(&mu_);
+  return last_adjust_;
+}
+
+grpc::Status FakeFeedback::SubmitFeedback(
+    grpc::ServerContext* context, const fb::SubmitFeedbackRequest* request,
+    fb::Feedback* response) {
+  Record(*context, "SubmitFeedback");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  *response = request->feedback();
+  response->set_name(absl::StrCat("feedback/f", items_.size() + 1));
+  items_.push_back(*response);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeFeedback::ListFeedback(grpc::ServerContext* context,
+                                        const fb::ListFeedbackRequest* request,
+                                        fb::ListFeedbackResponse* response) {
+  Record(*context, "ListFeedback");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  last_list_ = *request;
+  return Page(
+      items_, request->page_size(), request->page_token(),
+      [&](const fb::Feedback& f) { *response->add_feedback() = f; },
+      response->mutable_next_page_token());
+}
+
+fb::ListFeedbackRequest FakeFeedback::last_list() const {
+  absl::MutexLock lock(&mu_);
+  return last_list_;
+}
+
+FakeServer::FakeServer(grpc::Service* service) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                           &port);
+  builder.RegisterService(service);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port == 0) std::abort();
+  address_ = absl::StrCat("127.0.0.1:", port);
+  SetServing(true);
+}
+
+FakeServer::~FakeServer() { Shutdown(); }
+
+void FakeServer::SetServing(bool serving) {
+  server_->GetHealthCheckService()->SetServingStatus("", serving);
+}
+
+void FakeServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  server_->Wait();
+}
+
+}  // namespace crm::testing

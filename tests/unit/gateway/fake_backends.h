@@ -1,0 +1,153 @@
+// In-memory fakes of the four backend services, each served by its own
+// gRPC server on 127.0.0.1 with the standard health service, for gateway
+// tests.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+#include "crm/feedback/v1/feedback_service.grpc.pb.h"
+#include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
+#include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
+
+namespace crm::testing {
+
+// What every fake records about the calls it receives, and an error it can
+// be told to return instead of answering.
+class FakeCallLog {
+ public:
+  void Record(const grpc::ServerContext& context, const std::string& method);
+  std::string last_method() const;
+  std::string last_request_id() const;   // x-request-id metadata.
+  std::string last_traceparent() const;  // traceparent metadata.
+  bool last_had_deadline() const;
+  void FailWith(std::optional<grpc::Status> status);
+  std::optional<grpc::Status> failure() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::string last_method_ ABSL_GUARDED_BY(mu_);
+  std::string last_request_id_ ABSL_GUARDED_BY(mu_);
+  std::string last_traceparent_ ABSL_GUARDED_BY(mu_);
+  bool last_had_deadline_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> failure_ ABSL_GUARDED_BY(mu_);
+};
+
+class FakeCustomerProfile final
+    : public crm::customerprofile::v1::CustomerProfileService::Service,
+      public FakeCallLog {
+ public:
+  grpc::Status CreateCustomer(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::CreateCustomerRequest* request,
+      crm::customerprofile::v1::Customer* response) override;
+  grpc::Status GetCustomer(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::GetCustomerRequest* request,
+      crm::customerprofile::v1::Customer* response) override;
+  // Pages through customers in creation order; the page token is the
+  // index of the next customer.
+  grpc::Status ListCustomers(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::ListCustomersRequest* request,
+      crm::customerprofile::v1::ListCustomersResponse* response) override;
+
+  crm::customerprofile::v1::CreateCustomerRequest last_create() const;
+  crm::customerprofile::v1::ListCustomersRequest last_list() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<crm::customerprofile::v1::Customer> customers_
+      ABSL_GUARDED_BY(mu_);
+  crm::customerprofile::v1::CreateCustomerRequest last_create_
+      ABSL_GUARDED_BY(mu_);
+  crm::customerprofile::v1::ListCustomersRequest last_list_
+      ABSL_GUARDED_BY(mu_);
+};
+
+class FakeSegmentation final
+    : public crm::segmentation::v1::SegmentationService::Service,
+      public FakeCallLog {
+ public:
+  grpc::Status CreateSegment(
+      grpc::ServerContext* context,
+      const crm::segmentation::v1::CreateSegmentRequest* request,
+      crm::segmentation::v1::Segment* response) override;
+  grpc::Status GetSegment(
+      grpc::ServerContext* context,
+      const crm::segmentation::v1::GetSegmentRequest* request,
+      crm::segmentation::v1::Segment* response) override;
+  grpc::Status ListSegments(
+      grpc::ServerContext* context,
+      const crm::segmentation::v1::ListSegmentsRequest* request,
+      crm::segmentation::v1::ListSegmentsResponse* response) override;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, crm::segmentation::v1::Segment> segments_
+      ABSL_GUARDED_BY(mu_);
+};
+
+class FakeLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
+                          public FakeCallLog {
+ public:
+  grpc::Status GetAccount(grpc::ServerContext* context,
+                          const crm::loyalty::v1::GetAccountRequest* request,
+                          crm::loyalty::v1::Account* response) override;
+  grpc::Status AdjustPoints(
+      grpc::ServerContext* context,
+      const crm::loyalty::v1::AdjustPointsRequest* request,
+      crm::loyalty::v1::AdjustPointsResponse* response) override;
+
+  crm::loyalty::v1::AdjustPointsRequest last_adjust() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, int64_t> balances_ ABSL_GUARDED_BY(mu_);
+  crm::loyalty::v1::AdjustPointsRequest last_adjust_ ABSL_GUARDED_BY(mu_);
+};
+
+class FakeFeedback final : public crm::feedback::v1::FeedbackService::Service,
+                           public FakeCallLog {
+ public:
+  grpc::Status SubmitFeedback(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::SubmitFeedbackRequest* request,
+      crm::feedback::v1::Feedback* response) override;
+  grpc::Status ListFeedback(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::ListFeedbackRequest* request,
+      crm::feedback::v1::ListFeedbackResponse* response) override;
+
+  crm::feedback::v1::ListFeedbackRequest last_list() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<crm::feedback::v1::Feedback> items_ ABSL_GUARDED_BY(mu_);
+  crm::feedback::v1::ListFeedbackRequest last_list_ ABSL_GUARDED_BY(mu_);
+};
+
+// One gRPC server for one fake, with grpc.health.v1 reporting SERVING.
+class FakeServer {
+ public:
+  explicit FakeServer(grpc::Service* service);
+  ~FakeServer();
+  const std::string& address() const { return address_; }
+  // Sets the health of service "" (what the gateway checks).
+  void SetServing(bool serving);
+  void Shutdown();
+
+ private:
+  std::unique_ptr<grpc::Server> server_;
+  std::string address_;
+  bool shut_down_ = false;
+};
+
+}  // namespace crm::testing

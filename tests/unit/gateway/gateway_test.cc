@@ -1,0 +1,443 @@
+// The gateway end to end over HTTP against in-process fake backends.
+#include "gateway/gateway.h"
+
+#include <gmock/gmock.h>
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "crm/customerprofile/v1/customer.pb.h"
+#include "crm/customerprofile/v1/customer_profile_service.pb.h"
+#include "crm/feedback/v1/feedback_service.pb.h"
+#include "crm/loyalty/v1/loyalty_service.pb.h"
+#include "crm/segmentation/v1/segment.pb.h"
+#include "gateway/gateway_config.h"
+#include "services/common/http_server.h"
+#include "services/common/logging.h"
+#include "services/common/metrics.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/unit/gateway/fake_backends.h"
+#include "tests/unit/gateway/test_http_client.h"
+
+namespace crm::gateway {
+namespace {
+
+using ::crm::testing::FakeCustomerProfile;
+using ::crm::testing::FakeFeedback;
+using ::crm::testing::FakeLoyalty;
+using ::crm::testing::FakeSegmentation;
+using ::crm::testing::FakeServer;
+using ::crm::testing::TestHttpResponse;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+namespace cp = ::crm::customerprofile::v1;
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+template <typename Message>
+Message FromJson(const std::string& json) {
+  Message message;
+  auto status = google::protobuf::util::JsonStringToMessage(json, &message);
+  EXPECT_TRUE(status.ok()) << status.ToString() << " in " << json;
+  return message;
+}
+
+struct ErrorBody {
+  int code = 0;
+  std::string status;
+  std::string message;
+};
+
+ErrorBody ParseError(const std::string& json) {
+  auto body = FromJson<google::protobuf::Struct>(json);
+  ErrorBody error;
+  auto it = body.fields().find("error");
+  if (it == body.fields().end()) {
+    ADD_FAILURE() << "no error object in " << json;
+    return error;
+  }
+  const auto& fields = it->second.struct_value().fields();
+  error.code = static_cast<int>(fields.at("code").number_value());
+  error.status = fields.at("status").string_value();
+  error.message = fields.at("message").string_value();
+  return error;
+}
+
+class GatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    common::SetLogSinkForTesting(&log_);
+    customer_server_ = std::make_unique<FakeServer>(&customers_);
+    segment_server_ = std::make_unique<FakeServer>(&segments_);
+    loyalty_server_ = std::make_unique<FakeServer>(&loyalty_);
+    feedback_server_ = std::make_unique<FakeServer>(&feedback_);
+    config_.bind_address = "127.0.0.1";
+    config_.http_port = 0;
+    config_.customer_profile_addr = customer_server_->address();
+    config_.segmentation_addr = segment_server_->address();
+    config_.loyalty_addr = loyalty_server_->address();
+    config_.feedback_addr = feedback_server_->address();
+    config_.backend_timeout = absl::Seconds(5);
+    config_.readiness_timeout = absl::Seconds(1);
+    config_.max_body_bytes = 64 << 10;
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
+    server_.reset();
+    gateway_.reset();
+    common::SetLogSinkForTesting(nullptr);
+  }
+
+  void StartGateway() {
+    gateway_ = std::make_unique<Gateway>(config_, metrics_);
+    common::HttpServerOptions options;
+    options.address = config_.bind_address;
+    options.port = 0;
+    options.threads = 4;
+    options.max_body_bytes = config_.max_body_bytes;
+    auto server = common::HttpServer::Start(
+        options, [this](const common::HttpRequest& request) {
+          return gateway_->Handle(request);
+        });
+    ASSERT_THAT(server, crm::testing::IsOk());
+    server_ = *std::move(server);
+  }
+
+  TestHttpResponse Call(const std::string& method, const std::string& target,
+                        const std::string& body = "",
+                        const Headers& headers = {}) {
+    if (server_ == nullptr) StartGateway();
+    std::optional<TestHttpResponse> response =
+        crm::testing::HttpCall(server_->port(), method, target, body, headers);
+    if (!response.has_value()) {
+      ADD_FAILURE() << method << " " << target << ": no response";
+      return TestHttpResponse{};
+    }
+    return *std::move(response);
+  }
+
+  cp::Customer CreateCustomer(const std::string& given_name) {
+    TestHttpResponse response =
+        Call("POST", "/v1/customers",
+             absl::StrCat(R"({"givenName":")", given_name, R"("})"));
+    EXPECT_EQ(response.status, 200) << response.body;
+    return FromJson<cp::Customer>(response.body);
+  }
+
+  std::ostringstream log_;
+  common::Metrics metrics_;
+  FakeCustomerProfile customers_;
+  FakeSegmentation segments_;
+  FakeLoyalty loyalty_;
+  FakeFeedback feedback_;
+  std::unique_ptr<FakeServer> customer_server_;
+  std::unique_ptr<FakeServer> segment_server_;
+  std::unique_ptr<FakeServer> loyalty_server_;
+  std::unique_ptr<FakeServer> feedback_server_;
+  GatewayConfig config_;
+  std::unique_ptr<Gateway> gateway_;
+  std::unique_ptr<common::HttpServer> server_;
+};
+
+TEST_F(GatewayTest, CreatesAndGetsACustomer) {
+  TestHttpResponse created = Call(
+      "POST", "/v1/customers?request_id=req-1",
+      R"({"givenName":"Mei","familyName":"Li","email":"mei@example.com"})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  EXPECT_EQ(created.Header("content-type"), "application/json");
+  cp::Customer customer = FromJson<cp::Customer>(created.body);
+  EXPECT_EQ(customer.name(), "customers/c1");
+  EXPECT_EQ(customer.given_name(), "Mei");
+  EXPECT_EQ(customer.state(), cp::Customer::ACTIVE);
+  EXPECT_THAT(created.body,
+              HasSubstr("\"createTime\":\"2023-11-14T22:13:20Z\""));
+  cp::CreateCustomerRequest sent = customers_.last_create();
+  EXPECT_EQ(sent.request_id(), "req-1");
+  EXPECT_EQ(sent.customer().email(), "mei@example.com");
+
+  TestHttpResponse got = Call("GET", "/v1/customers/c1");
+  ASSERT_EQ(got.status, 200) << got.body;
+  cp::Customer fetched = FromJson<cp::Customer>(got.body);
+  EXPECT_EQ(fetched.name(), "customers/c1");
+  EXPECT_EQ(fetched.family_name(), "Li");
+  EXPECT_EQ(customers_.last_method(), "GetCustomer");
+}
+
+TEST_F(GatewayTest, PassesPaginationThrough) {
+  for (const char* name : {"A", "B", "C"}) CreateCustomer(name);
+
+  TestHttpResponse first = Call("GET", "/v1/customers?page_size=2");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto page1 = FromJson<cp::ListCustomersResponse>(first.body);
+  EXPECT_EQ(customers_.last_list().page_size(), 2);
+  ASSERT_EQ(page1.customers_size(), 2);
+  EXPECT_EQ(page1.customers(0).given_name(), "A");
+  EXPECT_EQ(page1.next_page_token(), "2");
+
+  TestHttpResponse second = Call(
+      "GET", "/v1/customers?page_size=2&page_token=" + page1.next_page_token());
+  ASSERT_EQ(second.status, 200) << second.body;
+  auto page2 = FromJson<cp::ListCustomersResponse>(second.body);
+  EXPECT_EQ(customers_.last_list().page_token(), "2");
+  ASSERT_EQ(page2.customers_size(), 1);
+  EXPECT_EQ(page2.customers(0).given_name(), "C");
+  // The last page says so explicitly.
+  EXPECT_THAT(second.body, HasSubstr("\"nextPageToken\":\"\""));
+}
+
+TEST_F(GatewayTest, UnknownJsonFieldIs400NamingIt) {
+  TestHttpResponse response =
+      Call("POST", "/v1/customers", R"({"givenName":"a","shoeSize":44})");
+  EXPECT_EQ(response.status, 400);
+  ErrorBody error = ParseError(response.body);
+  EXPECT_EQ(error.code, 400);
+  EXPECT_EQ(error.status, "INVALID_ARGUMENT");
+  EXPECT_THAT(error.message, HasSubstr("shoeSize"));
+  EXPECT_EQ(customers_.last_method(), "");  // The backend was not called.
+}
+
+TEST_F(GatewayTest, BadBodiesAre400) {
+  struct Case {
+    std::string body;
+    std::string expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"", "request body is required"},
+           {"{not json", "invalid JSON body"},
+           {R"({"givenName":5})", "given_name"},
+           {"[1]", "JSON object"},
+           {"{\"givenName\":\"\xc3\x28\"}", "UTF-8"},
+       }) {
+    TestHttpResponse response = Call("POST", "/v1/customers", c.body);
+    EXPECT_EQ(response.status, 400) << c.body;
+    EXPECT_THAT(ParseError(response.body).message, HasSubstr(c.expected))
+        << c.body;
+  }
+  EXPECT_EQ(customers_.last_method(), "");
+}
+
+TEST_F(GatewayTest, HugeBodyIs413) {
+  TestHttpResponse response =
+      Call("POST", "/v1/customers",
+           R"({"givenName":")" + std::string(128 << 10, 'x') + R"("})");
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(ParseError(response.body).code, 413);
+  EXPECT_EQ(customers_.last_method(), "");
+}
+
+TEST_F(GatewayTest, BadQueryParametersAre400) {
+  TestHttpResponse bad_size = Call("GET", "/v1/customers?page_size=ten");
+  EXPECT_EQ(bad_size.status, 400);
+  EXPECT_THAT(ParseError(bad_size.body).message, HasSubstr("page_size"));
+
+  TestHttpResponse unknown = Call("GET", "/v1/customers?pageSize=1&sort=x");
+  EXPECT_EQ(unknown.status, 400);
+  ErrorBody error = ParseError(unknown.body);
+  EXPECT_THAT(error.message, HasSubstr("pageSize"));
+  EXPECT_THAT(error.message, HasSubstr("sort"));
+
+  TestHttpResponse on_get = Call("GET", "/v1/customers/c1?verbose=1");
+  EXPECT_EQ(on_get.status, 400);
+  EXPECT_THAT(ParseError(on_get.body).message, HasSubstr("verbose"));
+
+  TestHttpResponse bad_utf8 = Call("GET", "/v1/customers/%FF%FE");
+  EXPECT_EQ(bad_utf8.status, 400);
+  EXPECT_THAT(ParseError(bad_utf8.body).message, HasSubstr("UTF-8"));
+  EXPECT_EQ(customers_.last_method(), "");
+}
+
+TEST_F(GatewayTest, MapsBackendNotFoundToA404Body) {
+  TestHttpResponse response = Call("GET", "/v1/customers/nobody");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.body,
+            "{\"error\":{\"code\":404,\"status\":\"NOT_FOUND\",\"message\":"
+            "\"customers/nobody not found\"}}");
+}
+
+TEST_F(GatewayTest, MapsOtherBackendCodes) {
+  struct Case {
+    grpc::StatusCode code;
+    int http;
+    const char* name;
+  };
+  for (const Case& c :
+       {Case{grpc::StatusCode::ALREADY_EXISTS, 409, "ALREADY_EXISTS"},
+        Case{grpc::StatusCode::PERMISSION_DENIED, 403, "PERMISSION_DENIED"},
+        Case{grpc::StatusCode::RESOURCE_EXHAUSTED, 429, "RESOURCE_EXHAUSTED"},
+        Case{grpc::StatusCode::FAILED_PRECONDITION, 400, "FAILED_PRECONDITION"},
+        Case{grpc::StatusCode::INTERNAL, 500, "INTERNAL"},
+        Case{grpc::StatusCode::DEADLINE_EXCEEDED, 504, "DEADLINE_EXCEEDED"}}) {
+    segments_.FailWith(grpc::Status(c.code, "segment trouble"));
+    TestHttpResponse response = Call("GET", "/v1/segments/s1");
+    EXPECT_EQ(response.status, c.http) << c.name;
+    ErrorBody error = ParseError(response.body);
+    EXPECT_EQ(error.code, c.http);
+    EXPECT_EQ(error.status, c.name);
+  }
+}
+
+TEST_F(GatewayTest, BackendDownIs503AndNotReady) {
+  customer_server_->Shutdown();
+  config_.customer_profile_addr =
+      absl::StrCat("127.0.0.1:", crm::testing::UnusedPort());
+  TestHttpResponse response = Call("GET", "/v1/customers/c1");
+  EXPECT_EQ(response.status, 503);
+  ErrorBody error = ParseError(response.body);
+  EXPECT_EQ(error.status, "UNAVAILABLE");
+  EXPECT_EQ(error.message, "customer-profile is unavailable");
+
+  TestHttpResponse ready = Call("GET", "/readyz");
+  EXPECT_EQ(ready.status, 503);
+  auto body = FromJson<google::protobuf::Struct>(ready.body);
+  EXPECT_EQ(body.fields().at("status").string_value(), "not_ready");
+  const auto& backends = body.fields().at("backends").struct_value().fields();
+  EXPECT_EQ(backends.at("customer-profile").string_value(), "UNREACHABLE");
+  EXPECT_EQ(backends.at("segmentation").string_value(), "SERVING");
+
+  // The other backends still work.
+  EXPECT_EQ(Call("GET", "/v1/segments").status, 200);
+}
+
+TEST_F(GatewayTest, ReadyzReflectsBackendHealth) {
+  TestHttpResponse ready = Call("GET", "/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_EQ(ready.body,
+            "{\"status\":\"ready\",\"backends\":{\"customer-profile\":"
+            "\"SERVING\",\"segmentation\":\"SERVING\",\"loyalty\":"
+            "\"SERVING\",\"feedback\":\"SERVING\"}}");
+
+  segment_server_->SetServing(false);
+  TestHttpResponse not_ready = Call("GET", "/readyz");
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_THAT(not_ready.body, HasSubstr("\"status\":\"not_ready\""));
+  EXPECT_THAT(not_ready.body, HasSubstr("\"segmentation\":\"NOT_SERVING\""));
+  EXPECT_THAT(not_ready.body, HasSubstr("\"loyalty\":\"SERVING\""));
+
+  EXPECT_EQ(Call("GET", "/healthz").body, "{\"status\":\"ok\"}");
+}
+
+TEST_F(GatewayTest, PropagatesTheRequestId) {
+  CreateCustomer("Mei");
+  TestHttpResponse response =
+      Call("GET", "/v1/customers/c1", "",
+           {{"X-Request-Id", "req-abc-123"},
+            {"traceparent",
+             "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}});
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.Header("x-request-id"), "req-abc-123");
+  EXPECT_EQ(customers_.last_request_id(), "req-abc-123");
+  EXPECT_EQ(customers_.last_traceparent(),
+            "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+  EXPECT_TRUE(customers_.last_had_deadline());
+  EXPECT_THAT(log_.str(), ContainsRegex("\"request_id\":\"req-abc-123\""));
+
+  // Without one (or with an invalid one) the gateway makes one up and
+  // sends the same one to the backend.
+  for (const Headers& headers :
+       {Headers{}, Headers{{"X-Request-Id", std::string(200, 'a')}}}) {
+    TestHttpResponse generated = Call("GET", "/v1/customers/c1", "", headers);
+    std::string id = generated.Header("x-request-id");
+    EXPECT_THAT(id, MatchesRegex("[0-9a-f]{32}"));
+    EXPECT_EQ(customers_.last_request_id(), id);
+  }
+
+  // Errors carry it too.
+  EXPECT_EQ(Call("GET", "/nowhere", "", {{"X-Request-Id", "r-404"}})
+                .Header("x-request-id"),
+            "r-404");
+}
+
+TEST_F(GatewayTest, UnknownRouteIs404AndWrongMethodIs405) {
+  TestHttpResponse missing = Call("GET", "/v1/unknown");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(ParseError(missing.body).status, "NOT_FOUND");
+
+  TestHttpResponse wrong = Call("DELETE", "/v1/customers");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.Header("allow"), "GET, POST");
+  EXPECT_EQ(ParseError(wrong.body).code, 405);
+}
+
+TEST_F(GatewayTest, AdjustsPointsWithTheAccountFromThePath) {
+  TestHttpResponse response =
+      Call("POST", "/v1/accounts/c7:adjustPoints",
+           R"({"pointsDelta":"150","reason":"goodwill","requestId":"k-1"})");
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto adjusted =
+      FromJson<crm::loyalty::v1::AdjustPointsResponse>(response.body);
+  EXPECT_EQ(adjusted.account().points_balance(), 150);
+  EXPECT_EQ(loyalty_.last_adjust().account(), "accounts/c7");
+  EXPECT_EQ(loyalty_.last_adjust().request_id(), "k-1");
+
+  TestHttpResponse account = Call("GET", "/v1/accounts/c7");
+  ASSERT_EQ(account.status, 200);
+  EXPECT_THAT(account.body, HasSubstr("\"pointsBalance\":\"150\""));
+
+  TestHttpResponse overdraw =
+      Call("POST", "/v1/accounts/c7:adjustPoints",
+           R"({"pointsDelta":"-1000","reason":"x","requestId":"k-2"})");
+  EXPECT_EQ(overdraw.status, 400);
+  EXPECT_EQ(ParseError(overdraw.body).status, "FAILED_PRECONDITION");
+
+  TestHttpResponse with_account =
+      Call("POST", "/v1/accounts/c7:adjustPoints",
+           R"({"account":"accounts/other","pointsDelta":"1","reason":"x"})");
+  EXPECT_EQ(with_account.status, 400);
+  EXPECT_THAT(ParseError(with_account.body).message, HasSubstr("account"));
+}
+
+TEST_F(GatewayTest, SegmentsAndFeedbackRoutes) {
+  TestHttpResponse created =
+      Call("POST", "/v1/segments?request_id=s-req",
+           R"({"displayName":"VIP","rule":"rfm.monetary >= 4"})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  auto segment = FromJson<crm::segmentation::v1::Segment>(created.body);
+  EXPECT_EQ(segment.name(), "segments/s1");
+  EXPECT_EQ(Call("GET", "/v1/segments/s1").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/segments?page_size=1").status, 200);
+
+  TestHttpResponse submitted = Call(
+      "POST", "/v1/feedback",
+      R"({"customerId":"c1","channel":"web","type":"COMPLAINT","text":"慢"})");
+  ASSERT_EQ(submitted.status, 200) << submitted.body;
+  TestHttpResponse listed = Call(
+      "GET", "/v1/feedback?page_size=5&filter=customer_id%20%3D%20%22c1%22");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(feedback_.last_list().filter(), "customer_id = \"c1\"");
+  EXPECT_EQ(feedback_.last_list().page_size(), 5);
+  auto list = FromJson<crm::feedback::v1::ListFeedbackResponse>(listed.body);
+  ASSERT_EQ(list.feedback_size(), 1);
+  EXPECT_EQ(list.feedback(0).text(), "慢");
+}
+
+TEST_F(GatewayTest, RecordsMetricsAndAccessLog) {
+  Call("GET", "/v1/customers/nobody", "", {{"X-Request-Id", "log-1"}});
+  TestHttpResponse metrics = Call("GET", "/metrics");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.Header("content-type"), HasSubstr("text/plain"));
+  EXPECT_THAT(metrics.body,
+              ContainsRegex("crm_http_requests_total\\{[^}]*route=\"/v1/"
+                            "customers/\\{customer\\}\"[^}]*\\} 1"));
+  EXPECT_THAT(metrics.body, ContainsRegex("status=\"404\""));
+  EXPECT_THAT(metrics.body,
+              HasSubstr("crm_http_request_duration_seconds_bucket"));
+
+  std::string log = log_.str();
+  EXPECT_THAT(log, HasSubstr("\"request_id\":\"log-1\""));
+  EXPECT_THAT(log, HasSubstr("/v1/customers/{customer}"));
+  EXPECT_THAT(log, HasSubstr("duration_ms"));
+  EXPECT_THAT(log, ::testing::Not(HasSubstr("nobody")));  // Ids stay out.
+}
+
+}  // namespace
+}  // namespace crm::gateway
