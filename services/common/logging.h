@@ -22,7 +22,8 @@ using LogFields = std::vector<std::pair<std::string, std::string>>;
 // Sets the service name written on every line and the minimum level.
 // Call once at start-up; thread-safe afterwards. Without it, lines carry
 // service "unknown" and level INFO and above are written.
-void InitLogging(std::string service_name, LogLevel min_level = LogLevel::kInfo);
+void InitLogging(std::string service_name,
+                 LogLevel min_level = LogLevel::kInfo);
 // Redirects output (tests); nullptr restores stderr.
 void SetLogSinkForTesting(std::ostream* sink);
 // Parses "debug", "info", "warning", "error" (case-insensitive).
@@ -30,8 +31,8 @@ bool ParseLogLevel(absl::string_view text, LogLevel* level);
 
 // Writes one line. `request_id` may be empty. Lines are written whole even
 // from many threads.
-void Log(LogLevel level, absl::string_view message, const LogFields& fields = {},
-         absl::string_view request_id = {});
+void Log(LogLevel level, absl::string_view message,
+         const LogFields& fields = {}, absl::string_view request_id = {});
 
 inline void LogInfo(absl::string_view message, const LogFields& fields = {},
                     absl::string_view request_id = {}) {

@@ -3,8 +3,8 @@
 //   Metrics& m = Metrics::Default();
 //   m.IncrementCounter("crm_customers_created_total", "Customers created.");
 //   m.ObserveHistogram("crm_grpc_server_handling_seconds", "RPC latency.",
-//                      {{"method", "/crm.loyalty.v1.LoyaltyService/GetAccount"}},
-//                      0.0042);
+//                      {{"method",
+//                      "/crm.loyalty.v1.LoyaltyService/GetAccount"}}, 0.0042);
 //   m.SetGaugeCallback("crm_db_pool_in_use", "Borrowed connections.",
 //                      [&] { return pool.in_use(); });
 //   std::string body = m.Render();
@@ -41,10 +41,10 @@ class Metrics {
   void SetGaugeCallback(absl::string_view name, absl::string_view help,
                         std::function<double()> callback,
                         const MetricLabels& labels = {});
-  void ObserveHistogram(absl::string_view name, absl::string_view help,
-                        const MetricLabels& labels, double value,
-                        const std::vector<double>& buckets =
-                            DefaultLatencyBuckets());
+  void ObserveHistogram(
+      absl::string_view name, absl::string_view help,
+      const MetricLabels& labels, double value,
+      const std::vector<double>& buckets = DefaultLatencyBuckets());
 
   // All metrics in Prometheus text format, sorted by name.
   std::string Render() const;

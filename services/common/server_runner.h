@@ -54,9 +54,9 @@ struct ServiceContext {
 };
 
 struct ServiceDefinition {
-  std::string binary_name;   // "crm-loyalty": the log's "service" field.
-  std::string env_prefix;    // "LOYALTY": env vars are LOYALTY_GRPC_PORT, ...
-  std::string database_name; // Default for db_name, e.g. "crm_loyalty".
+  std::string binary_name;    // "crm-loyalty": the log's "service" field.
+  std::string env_prefix;     // "LOYALTY": env vars are LOYALTY_GRPC_PORT, ...
+  std::string database_name;  // Default for db_name, e.g. "crm_loyalty".
   int default_grpc_port = 0;
   int default_admin_port = 0;
   const MigrationSet* migrations = nullptr;

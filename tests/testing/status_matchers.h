@@ -44,9 +44,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& status = ::crm::testing::GetStatus(arg);
   *result_listener << "status is " << status;
   return status.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher,
-                                       std::string(status.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(status.message()), result_listener);
 }
 
 }  // namespace crm::testing
@@ -58,10 +57,10 @@ MATCHER_P2(StatusIs, code, message_matcher,
 #define CRM_EXPECT_OK(expr) EXPECT_THAT((expr), ::crm::testing::IsOk())
 
 // Asserts that `rexpr` (a StatusOr) is OK and moves its value into `lhs`.
-#define CRM_ASSERT_OK_AND_ASSIGN(lhs, rexpr)                           \
-  CRM_ASSERT_OK_AND_ASSIGN_IMPL_(                                      \
-      CRM_TESTING_CONCAT_(crm_statusor_, __LINE__), lhs, rexpr)
-#define CRM_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, rexpr)           \
-  auto statusor = (rexpr);                                             \
-  ASSERT_THAT(statusor.status(), ::crm::testing::IsOk());              \
+#define CRM_ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                   \
+  CRM_ASSERT_OK_AND_ASSIGN_IMPL_(CRM_TESTING_CONCAT_(crm_statusor_, __LINE__), \
+                                 lhs, rexpr)
+#define CRM_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, rexpr) \
+  auto statusor = (rexpr);                                   \
+  ASSERT_THAT(statusor.status(), ::crm::testing::IsOk());    \
   lhs = std::move(statusor).value()

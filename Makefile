@@ -1,0 +1,66 @@
+# crm-suite: thin wrappers over CMake, CTest and scripts/.
+#
+#   make run        install packages, build (build/), run the whole suite in
+#                   the foreground until Ctrl-C
+#   make test       install packages, build with ASan+UBSan (build-test/),
+#                   check formatting, run every test
+#   make stop       stop a suite started by `make run` (from another terminal)
+#   make build      build the binaries only (build/)
+#   make fmt        clang-format every C++ file in place
+#   make fmt-check  fail, listing them, if any C++ file is not formatted
+#   make clean      remove the build trees (var/ with the local database
+#                   and its secrets stays; `make distclean` removes it too)
+
+BUILD_DIR      ?= build
+BUILD_TYPE     ?= RelWithDebInfo
+TEST_BUILD_DIR ?= build-test
+# Debug compiles fastest, which dominates on two cores; the sanitizers do the
+# checking.
+TEST_BUILD_TYPE ?= Debug
+JOBS           ?= $(shell nproc)
+CTEST_JOBS     ?= 2
+
+.PHONY: run test stop build deps configure configure-test build-test fmt \
+        fmt-check clean distclean
+
+deps:
+	@scripts/install-deps.sh
+
+# Configure once; later builds let CMake re-run itself when needed.
+configure: deps
+	@test -f $(BUILD_DIR)/CMakeCache.txt || \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	        -DCRM_BUILD_TESTS=OFF
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@scripts/run-all.sh $(BUILD_DIR)
+
+stop:
+	@scripts/stop-suite.sh
+
+configure-test: deps
+	@test -f $(TEST_BUILD_DIR)/CMakeCache.txt || \
+	  cmake -S . -B $(TEST_BUILD_DIR) -G Ninja \
+	        -DCMAKE_BUILD_TYPE=$(TEST_BUILD_TYPE) -DCRM_SANITIZE=ON
+
+build-test: configure-test
+	cmake --build $(TEST_BUILD_DIR) -j $(JOBS)
+
+test: build-test
+	@scripts/format.sh check
+	cd $(TEST_BUILD_DIR) && ctest --output-on-failure -j $(CTEST_JOBS)
+
+fmt:
+	@scripts/format.sh fix
+
+fmt-check:
+	@scripts/format.sh check
+
+clean:
+	rm -rf $(BUILD_DIR) $(TEST_BUILD_DIR)
+
+distclean: stop clean
+	rm -rf var

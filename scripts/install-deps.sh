@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages crm-suite needs to build, test and run.
+#
+#   scripts/install-deps.sh
+#
+# Idempotent and quiet when everything is present: each package is checked
+# with dpkg-query, and only the missing ones are installed (one
+# `apt-get update`, then one `apt-get install`). Uses sudo only when not root.
+# Never install libboost1.81-dev: it conflicts with Boost 1.74, which
+# libmysqlcppconn-dev needs.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang-format
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libmysqlcppconn-dev mariadb-server mariadb-client grpc-proto
+  libboost-dev libphonenumber-dev libssl-dev libgtest-dev libgmock-dev
+  curl python3-grpcio python3-protobuf
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  if [[ "$status" != "installed" ]]; then
+    missing+=("$package")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-deps: missing packages (${missing[*]}) and no apt-get:" \
+    "crm-suite targets Debian 12; install them by hand." >&2
+  exit 1
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  sudo_cmd=(sudo)
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y -qq "${missing[@]}"
+echo "install-deps: done"

@@ -1,0 +1,103 @@
+# shellcheck shell=bash disable=SC2034
+# Shared helpers for the scripts in this folder. Source it; do not run it.
+#
+#   source "$(dirname "$0")/lib.sh"
+#
+# Defines the service table, state paths under CRM_STATE_DIR (default var/),
+# secret handling and small wait helpers.
+
+CRM_REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CRM_SCRIPTS_DIR="$CRM_REPO_ROOT/scripts"
+CRM_STATE_DIR=${CRM_STATE_DIR:-$CRM_REPO_ROOT/var}
+CRM_SECRETS_FILE=${CRM_SECRETS_FILE:-$CRM_STATE_DIR/secrets.env}
+CRM_MYSQL_DIR=${CRM_MYSQL_DIR:-$CRM_STATE_DIR/mariadb}
+CRM_MYSQL_HOST=${CRM_MYSQL_HOST:-127.0.0.1}
+CRM_MYSQL_PORT=${CRM_MYSQL_PORT:-3307}
+CRM_LOG_DIR="$CRM_STATE_DIR/log"
+CRM_RUN_DIR="$CRM_STATE_DIR/run"
+
+# The four services, in start order: name (as in Kubernetes), environment
+# prefix, database (= its user), default gRPC port, default admin port.
+CRM_SERVICES=(
+  "customer-profile CUSTOMER_PROFILE crm_customer_profile 50051 9091"
+  "segmentation SEGMENTATION crm_segmentation 50052 9092"
+  "loyalty LOYALTY crm_loyalty 50053 9093"
+  "feedback FEEDBACK crm_feedback 50054 9094"
+)
+
+CRM_SERVICE_NAMES=(customer-profile segmentation loyalty feedback)
+
+crm_log() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
+crm_die() {
+  crm_log "$*"
+  exit 1
+}
+
+# Prints a new random secret: 32 hex characters (no quoting issues in SQL,
+# URLs or env files).
+crm_new_secret() {
+  if command -v openssl >/dev/null 2>&1; then
+    openssl rand -hex 16
+  else
+    od -An -N16 -tx1 /dev/urandom | tr -d ' \n'
+    echo
+  fi
+}
+
+# crm_secret_get FILE KEY: prints KEY's value from a KEY=value file, or
+# nothing (status 1) if absent.
+crm_secret_get() {
+  local file=$1 key=$2 line
+  [[ -f "$file" ]] || return 1
+  line=$(grep -E "^${key}=" "$file" | tail -n 1 || true)
+  [[ -n "$line" ]] || return 1
+  printf '%s\n' "${line#*=}"
+}
+
+# crm_secret_ensure FILE KEY: prints KEY's value, generating it (and
+# creating FILE with mode 600) the first time.
+crm_secret_ensure() {
+  local file=$1 key=$2 value
+  if value=$(crm_secret_get "$file" "$key") && [[ -n "$value" ]]; then
+    printf '%s\n' "$value"
+    return 0
+  fi
+  mkdir -p "$(dirname "$file")"
+  value=$(crm_new_secret)
+  (
+    umask 077
+    if [[ ! -f "$file" ]]; then
+      echo "# crm-suite local secrets: generated once, never commit." >"$file"
+    fi
+    printf '%s=%s\n' "$key" "$value" >>"$file"
+  )
+  chmod 600 "$file"
+  printf '%s\n' "$value"
+}
+
+# crm_pid_running PID: true if PID is a live process (a zombie that nobody
+# has reaped yet counts as gone).
+crm_pid_running() {
+  local stat
+  kill -0 "$1" 2>/dev/null || return 1
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [[ "${stat:0:1}" != Z ]]
+}
+
+# crm_pid_alive PIDFILE BINARY: true if PIDFILE names a live process running
+# BINARY (guards against a recycled PID).
+crm_pid_alive() {
+  local pidfile=$1 binary=$2 pid exe
+  [[ -f "$pidfile" ]] || return 1
+  pid=$(<"$pidfile")
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  crm_pid_running "$pid" || return 1
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 0
+  [[ "$(basename "${exe% (deleted)}")" == "$binary" ]]
+}
+
+# crm_http_status URL: prints the HTTP status code (000 if unreachable).
+crm_http_status() {
+  curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" 2>/dev/null || true
+}
