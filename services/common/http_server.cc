@@ -490,6 +490,10 @@ class BeastHttpServer final : public HttpServer {
       if (t.joinable()) t.join();
     }
     threads_.clear();
+    // The close posted above may not have run before the stop; with no
+    // thread left, close here so the port refuses connections from now on.
+    beast::error_code ec;
+    acceptor_.close(ec);
   }
 
  private:
