@@ -8,19 +8,38 @@
 namespace crm::common {
 namespace {
 
-// U+3000 IDEOGRAPHIC SPACE in UTF-8.
-constexpr absl::string_view kIdeographicSpace = "\xE3\x80\x80";
-
 bool IsContinuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
-// Length of the whitespace character at the start of `text`, or 0.
+// Length of the whitespace character (IsUnicodeWhitespace) at the start of
+// `text`, or 0. Malformed UTF-8 is never whitespace.
 size_t WhitespaceLength(absl::string_view text) {
   if (text.empty()) return 0;
-  if (absl::ascii_isspace(static_cast<unsigned char>(text[0]))) return 1;
-  if (text.substr(0, kIdeographicSpace.size()) == kIdeographicSpace) {
-    return kIdeographicSpace.size();
+  const unsigned char lead = static_cast<unsigned char>(text[0]);
+  if (lead < 0x80) return IsUnicodeWhitespace(lead) ? 1 : 0;
+  size_t length = 0;
+  char32_t code_point = 0;
+  if ((lead & 0xE0) == 0xC0) {
+    length = 2;
+    code_point = lead & 0x1F;
+  } else if ((lead & 0xF0) == 0xE0) {
+    length = 3;
+    code_point = lead & 0x0F;
+  } else {
+    return 0;  // Every Unicode whitespace character fits in 3 bytes.
   }
-  return 0;
+  if (text.size() < length) return 0;
+  for (size_t k = 1; k < length; ++k) {
+    const unsigned char next = static_cast<unsigned char>(text[k]);
+    if (!IsContinuation(next)) return 0;
+    code_point = (code_point << 6) | (next & 0x3F);
+  }
+  // Overlong forms decode below their minimum and match no whitespace
+  // above 0x7F with the wrong length, so reject them explicitly.
+  if ((length == 2 && code_point < 0x80) ||
+      (length == 3 && code_point < 0x800)) {
+    return 0;
+  }
+  return IsUnicodeWhitespace(code_point) ? length : 0;
 }
 
 }  // namespace
@@ -64,6 +83,12 @@ bool IsValidUtf8(absl::string_view text) {
     i += length;
   }
   return true;
+}
+
+bool IsUnicodeWhitespace(char32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 ||
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+         c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 size_t Utf8Length(absl::string_view text) {

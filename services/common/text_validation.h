@@ -30,10 +30,18 @@ size_t Utf8Length(absl::string_view text);
 absl::Status ValidateText(absl::string_view text, absl::string_view field,
                           size_t max_chars, Presence presence);
 
-// Removes leading and trailing whitespace and replaces every inner run of
-// whitespace by one ASCII space. Whitespace is ASCII whitespace and U+3000
-// (ideographic space). Other bytes, including invalid UTF-8, are kept as
-// they are so that ValidateText() still sees them.
+// True for the code points treated as whitespace: the Unicode White_Space
+// property (ASCII \t \n \v \f \r and space, U+0085, U+00A0, U+1680,
+// U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 ideographic space).
+// Zero-width characters (U+200B, U+FEFF) are not whitespace.
+bool IsUnicodeWhitespace(char32_t code_point);
+
+// Removes leading and trailing whitespace (IsUnicodeWhitespace) and replaces
+// every inner run of whitespace by one ASCII space. Everything else,
+// including CJK text, is kept byte for byte; invalid UTF-8 is kept as it is
+// (never treated as whitespace) so that ValidateText() still sees it. No
+// Unicode normalisation. The one implementation in the code base
+// (customer-profile's standardizer.h re-exports it).
 std::string CollapseWhitespace(absl::string_view text);
 
 }  // namespace crm::common

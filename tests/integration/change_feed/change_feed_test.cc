@@ -1,0 +1,510 @@
+// The change feed on real MariaDB: gap-free outbox numbering under
+// concurrent writers, WatchChanges replay/tail/cancel, and the exactly-once
+// consumer, including one in a child process that is SIGKILLed mid-stream.
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
+#include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+#include "services/common/change_feed_consumer.h"
+#include "services/common/change_feed_outbox.h"
+#include "services/common/metrics.h"
+#include "services/common/migrations.h"
+#include "services/common/timestamps.h"
+#include "services/common/transaction.h"
+#include "services/customer_profile/change_feed_client.h"
+#include "services/customer_profile/change_feed_streamer_impl.h"
+#include "services/customer_profile/mysql_order_repository.h"
+#include "tests/integration/change_feed/feed_test_server.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+
+extern char** environ;
+
+namespace crm::customer_profile {
+namespace {
+
+using ::crm::common::ChangeFeedOutbox;
+using ::crm::common::FeedEventRecord;
+using ::crm::testing::IsOk;
+using ::crm::testing::StatusIs;
+
+std::unique_ptr<crm::testing::TestDatabase> NewDatabase(
+    const std::string& prefix) {
+  absl::StatusOr<std::unique_ptr<crm::testing::TestDatabase>> db =
+      crm::testing::TestDatabase::Create(prefix);
+  EXPECT_THAT(db.status(), IsOk());
+  return db.ok() ? std::move(*db) : nullptr;
+}
+
+// Appends an ORDER_RECORDED event for `customer` worth `amount` in its own
+// transaction; returns the sequence.
+int64_t AppendOrder(
+    crm::common::MySqlPool& pool, const std::string& customer, int64_t amount,
+    v1::ChangeEvent::Type type = v1::ChangeEvent::ORDER_RECORDED) {
+  v1::ChangeEvent event;
+  event.set_type(type);
+  event.set_customer_name(absl::StrCat("customers/", customer));
+  event.mutable_order()->mutable_amount()->set_currency_code("CNY");
+  event.mutable_order()->mutable_amount()->set_amount_minor(amount);
+  FeedEventRecord record;
+  record.type = type;
+  record.key = customer;
+  record.payload = event.SerializeAsString();
+  absl::StatusOr<int64_t> sequence =
+      crm::common::RunInTransaction<int64_t>(pool, [&](sql::Connection& c) {
+        return ChangeFeedOutbox::Append(c, kCustomerProfileFeed, record,
+                                        absl::Now());
+      });
+  EXPECT_THAT(sequence.status(), IsOk());
+  return sequence.ok() ? *sequence : -1;
+}
+
+class ChangeFeedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    feed_db_ = NewDatabase("feed");
+    ASSERT_NE(feed_db_, nullptr);
+    pool_ = feed_db_->NewPool(12);
+    ASSERT_THAT(crm::common::ApplyMigrations(
+                    *pool_, {&crm::common::CommonMigrations()}),
+                IsOk());
+  }
+
+  std::unique_ptr<crm::testing::TestDatabase> feed_db_;
+  std::unique_ptr<crm::common::MySqlPool> pool_;
+  crm::common::FeedNotifier notifier_;
+};
+
+TEST_F(ChangeFeedTest, OutboxIsGapFreeUnderConcurrentWritersWithRollbacks) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  std::atomic<int> committed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const bool roll_back = i % 5 == 4;
+        absl::Status status =
+            crm::common::RunInTransaction(*pool_, [&](sql::Connection& c) {
+              FeedEventRecord record;
+              record.type = 5;
+              record.key = absl::StrCat("c", t);
+              record.payload = absl::StrCat(t, ":", i);
+              absl::StatusOr<int64_t> seq = ChangeFeedOutbox::Append(
+                  c, kCustomerProfileFeed, record, absl::Now());
+              if (!seq.ok()) return seq.status();
+              return roll_back ? absl::CancelledError("rolled back")
+                               : absl::OkStatus();
+            });
+        if (status.ok()) ++committed;
+        EXPECT_TRUE(status.ok() || roll_back) << status;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(committed.load(), kThreads * kPerThread * 4 / 5);
+  CRM_ASSERT_OK_AND_ASSIGN(
+      std::vector<FeedEventRecord> events,
+      (crm::common::WithConnection<std::vector<FeedEventRecord>>(
+          *pool_, [&](sql::Connection& c) {
+            return ChangeFeedOutbox::ReadAfter(c, kCustomerProfileFeed, 0,
+                                               100000, {});
+          })));
+  ASSERT_EQ(events.size(), static_cast<size_t>(committed.load()));
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(events[i].sequence, static_cast<int64_t>(i + 1));
+  }
+  CRM_ASSERT_OK_AND_ASSIGN(
+      int64_t last,
+      (crm::common::WithConnection<int64_t>(*pool_, [&](sql::Connection& c) {
+        return ChangeFeedOutbox::LastSequence(c, kCustomerProfileFeed);
+      })));
+  EXPECT_EQ(last, committed.load());
+}
+
+TEST_F(ChangeFeedTest, WatchReplaysInBatchesFromTheCursorWithTypeFilter) {
+  for (int i = 1; i <= 1203; ++i) {
+    AppendOrder(*pool_, "c", i,
+                i % 3 == 0 ? v1::ChangeEvent::ORDER_REFUNDED
+                           : v1::ChangeEvent::ORDER_RECORDED);
+  }
+  ChangeFeedStreamerImpl streamer(*pool_, notifier_);
+  std::vector<v1::ChangeEvent> seen;
+  v1::WatchChangesRequest request;
+  request.set_after_sequence(100);
+  CRM_ASSERT_OK(streamer.Watch(
+      request,
+      [&](const v1::ChangeEvent& e) {
+        seen.push_back(e);
+        return seen.size() < 1103;  // Stop after the last one.
+      },
+      [] { return false; }));
+  ASSERT_EQ(seen.size(), 1103u);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    ASSERT_EQ(seen[i].sequence(), static_cast<int64_t>(101 + i));
+  }
+  EXPECT_TRUE(seen[0].has_event_time());
+  EXPECT_EQ(seen[0].order().amount().amount_minor(), 101);
+
+  // Only refunds: every third event.
+  seen.clear();
+  request.set_after_sequence(0);
+  request.add_types(v1::ChangeEvent::ORDER_REFUNDED);
+  CRM_ASSERT_OK(streamer.Watch(
+      request,
+      [&](const v1::ChangeEvent& e) {
+        seen.push_back(e);
+        return seen.size() < 401;
+      },
+      [] { return false; }));
+  ASSERT_EQ(seen.size(), 401u);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    ASSERT_EQ(seen[i].sequence(), static_cast<int64_t>(3 * (i + 1)));
+    ASSERT_EQ(seen[i].type(), v1::ChangeEvent::ORDER_REFUNDED);
+  }
+  request.set_after_sequence(-1);
+  EXPECT_THAT(streamer.Watch(
+                  request, [](const v1::ChangeEvent&) { return true; },
+                  [] { return false; }),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Watches on a thread; records arrival times.
+class Watcher {
+ public:
+  Watcher(ChangeFeedStreamer& streamer, int64_t after) {
+    thread_ = std::thread([this, &streamer, after] {
+      v1::WatchChangesRequest request;
+      request.set_after_sequence(after);
+      status_ = streamer.Watch(
+          request,
+          [this](const v1::ChangeEvent& e) {
+            absl::MutexLock lock(&mu_);
+            arrivals_[e.sequence()] = absl::Now();
+            return true;
+          },
+          [this] { return cancelled_.load(); });
+      returned_at_ = absl::Now();
+    });
+  }
+  ~Watcher() { Cancel(); }
+  // Waits until `sequence` arrived (or `timeout`); its arrival time.
+  std::optional<absl::Time> WaitFor(int64_t sequence, absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    auto arrived = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+      return arrivals_.count(sequence) > 0;
+    };
+    mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
+    if (!arrivals_.count(sequence)) return std::nullopt;
+    return arrivals_[sequence];
+  }
+  size_t count() {
+    absl::MutexLock lock(&mu_);
+    return arrivals_.size();
+  }
+  // Cancels and joins; how long Watch took to return.
+  absl::Duration Cancel() {
+    if (!thread_.joinable()) return absl::ZeroDuration();
+    const absl::Time start = absl::Now();
+    cancelled_ = true;
+    thread_.join();
+    return returned_at_ - start;
+  }
+  absl::Status status() const { return status_; }
+
+ private:
+  absl::Mutex mu_;
+  std::map<int64_t, absl::Time> arrivals_ ABSL_GUARDED_BY(mu_);
+  std::atomic<bool> cancelled_{false};
+  absl::Status status_;
+  absl::Time returned_at_;
+  std::thread thread_;
+};
+
+TEST_F(ChangeFeedTest, TailDeliversNewEventsWellUnderASecondAndCancelsFast) {
+  AppendOrder(*pool_, "c", 1);
+  // A long fallback poll: a notified event must not wait for it.
+  ChangeFeedStreamerImpl notified_streamer(
+      *pool_, notifier_,
+      ChangeFeedStreamerOptions{.batch_size = 500,
+                                .poll_interval = absl::Milliseconds(200)});
+  Watcher watcher(notified_streamer, 0);
+  ASSERT_TRUE(watcher.WaitFor(1, absl::Seconds(5)).has_value());
+  absl::SleepFor(absl::Milliseconds(300));  // Now idle, waiting.
+
+  for (int round = 0; round < 3; ++round) {
+    const absl::Time committed_before_notify = absl::Now();
+    const int64_t seq = AppendOrder(*pool_, "c", 10 + round);
+    notifier_.Notify();
+    std::optional<absl::Time> arrived = watcher.WaitFor(seq, absl::Seconds(5));
+    ASSERT_TRUE(arrived.has_value());
+    EXPECT_LT(*arrived - committed_before_notify, absl::Seconds(1));
+  }
+  // Another replica's commit (no Notify in this process) is found by the
+  // fallback poll.
+  const absl::Time before = absl::Now();
+  const int64_t seq = AppendOrder(*pool_, "c", 99);
+  std::optional<absl::Time> arrived = watcher.WaitFor(seq, absl::Seconds(5));
+  ASSERT_TRUE(arrived.has_value());
+  EXPECT_LT(*arrived - before, absl::Seconds(1));
+
+  EXPECT_LT(watcher.Cancel(), absl::Milliseconds(900));
+  EXPECT_THAT(watcher.status(), IsOk());
+  EXPECT_EQ(watcher.count(), 5u);
+}
+
+TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
+  auto consumer_db = NewDatabase("consumer");
+  ASSERT_NE(consumer_db, nullptr);
+  auto consumer_pool = consumer_db->NewPool(4);
+  ASSERT_THAT(crm::common::ApplyMigrations(*consumer_pool,
+                                           {&crm::common::CommonMigrations()}),
+              IsOk());
+  ASSERT_THAT(consumer_db->Execute("CREATE TABLE applied (sequence BIGINT)"),
+              IsOk());
+  for (int i = 1; i <= 20; ++i) AppendOrder(*pool_, "c", i);
+
+  FeedTestServer server(*pool_, notifier_);
+  ASSERT_FALSE(server.address().empty());
+  auto stub = v1::CustomerProfileService::NewStub(grpc::CreateChannel(
+      server.address(), grpc::InsecureChannelCredentials()));
+  std::atomic<int> failures_left{2};
+  crm::common::Metrics metrics;
+  crm::common::FeedConsumer consumer(
+      *consumer_pool, MakeCustomerProfileFeedOpener(stub.get()),
+      [&](sql::Connection& c, int64_t sequence,
+          absl::string_view) -> absl::Status {
+        std::unique_ptr<sql::PreparedStatement> insert(
+            c.prepareStatement("INSERT INTO applied (sequence) VALUES (?)"));
+        insert->setInt64(1, sequence);
+        insert->executeUpdate();
+        // Fails twice at sequence 7 after writing: the write must vanish.
+        if (sequence == 7 && failures_left.fetch_sub(1) > 0) {
+          return absl::InternalError("injected failure");
+        }
+        return absl::OkStatus();
+      },
+      {.consumer = "test-consumer",
+       .initial_backoff = absl::Milliseconds(10),
+       .max_backoff = absl::Milliseconds(50),
+       .transaction = {},
+       .metrics = &metrics});
+  consumer.Start();
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (consumer.last_sequence() < 20 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(consumer.last_sequence(), 20);
+  // Tailing: a new event arrives without a reconnect.
+  const int64_t seq = AppendOrder(*pool_, "c", 21);
+  notifier_.Notify();
+  while (consumer.last_sequence() < seq && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ(consumer.last_sequence(), seq);
+  const absl::Time stop_start = absl::Now();
+  consumer.Stop();
+  EXPECT_LT(absl::Now() - stop_start, absl::Seconds(2));
+
+  CRM_ASSERT_OK_AND_ASSIGN(
+      int64_t applied,
+      (crm::common::WithConnection<int64_t>(
+          *consumer_pool, [](sql::Connection& c) -> absl::StatusOr<int64_t> {
+            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                "SELECT COUNT(*), COUNT(DISTINCT sequence) FROM applied"));
+            std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+            rows->next();
+            if (rows->getInt64(1) != rows->getInt64(2)) {
+              return absl::InternalError("an event was applied twice");
+            }
+            return static_cast<int64_t>(rows->getInt64(1));
+          })));
+  EXPECT_EQ(applied, 21);
+  CRM_ASSERT_OK_AND_ASSIGN(
+      int64_t cursor,
+      crm::common::FeedConsumer::LoadCursor(*consumer_pool, "test-consumer"));
+  EXPECT_EQ(cursor, 21);
+  const std::string rendered = metrics.Render();
+  EXPECT_THAT(rendered, ::testing::HasSubstr(
+                            "crm_feed_consumer_last_sequence{consumer=\"test-"
+                            "consumer\"} 21"));
+  EXPECT_THAT(rendered, ::testing::HasSubstr(
+                            "crm_feed_consumer_lag_events{consumer=\"test-"
+                            "consumer\"} 0"));
+  EXPECT_THAT(rendered,
+              ::testing::HasSubstr("crm_feed_consumer_reconnects_total"));
+}
+
+// The child consumer process (feed_consumer_child.cc).
+class ChildConsumer {
+ public:
+  ChildConsumer(const std::string& address, const std::string& database,
+                int64_t stop_after, int delay_ms) {
+    std::vector<std::string> args = {CRM_FEED_CONSUMER_CHILD,
+                                     address,
+                                     database,
+                                     "child-consumer",
+                                     absl::StrCat(stop_after),
+                                     absl::StrCat(delay_ms)};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    spawned_ = posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(),
+                           environ) == 0;
+  }
+  ~ChildConsumer() {
+    if (running()) Kill();
+  }
+  bool running() const { return spawned_ && !reaped_; }
+  void Kill() {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    reaped_ = true;
+  }
+  // Waits for a normal exit; its exit code, or -1 on timeout (then killed).
+  int WaitForExit(absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        reaped_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+      }
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    Kill();
+    return -1;
+  }
+  bool spawned() const { return spawned_; }
+
+ private:
+  pid_t pid_ = 0;
+  bool spawned_ = false;
+  bool reaped_ = false;
+};
+
+TEST_F(ChangeFeedTest, ChildConsumerKilledMidStreamAppliesEverythingOnce) {
+  auto consumer_db = NewDatabase("child");
+  ASSERT_NE(consumer_db, nullptr);
+  auto consumer_pool = consumer_db->NewPool(2);
+  ASSERT_THAT(crm::common::ApplyMigrations(*consumer_pool,
+                                           {&crm::common::CommonMigrations()}),
+              IsOk());
+  ASSERT_THAT(
+      consumer_db->Execute(
+          "CREATE TABLE consumer_totals (customer VARCHAR(80) "
+          "PRIMARY KEY, total BIGINT NOT NULL, events BIGINT NOT NULL)"),
+      IsOk());
+  ASSERT_THAT(consumer_db->Execute(
+                  "CREATE TABLE consumer_applied (sequence BIGINT NOT NULL)"),
+              IsOk());
+
+  std::map<std::string, int64_t> expected;
+  int64_t last = 0;
+  auto produce = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      const std::string customer = absl::StrCat("c", (last + i) % 7);
+      const int64_t amount = 100 + (last + i) * 3;
+      const int64_t seq = AppendOrder(*pool_, customer, amount);
+      ASSERT_EQ(seq, last + i + 1);
+      expected[absl::StrCat("customers/", customer)] += amount;
+    }
+    last += n;
+    notifier_.Notify();
+  };
+  auto cursor = [&] {
+    absl::StatusOr<int64_t> c =
+        crm::common::FeedConsumer::LoadCursor(*consumer_pool, "child-consumer");
+    return c.ok() ? *c : -1;
+  };
+  auto kill_when_cursor_reaches = [&](ChildConsumer& child, int64_t at) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (cursor() < at && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    ASSERT_GE(cursor(), at);
+    child.Kill();
+  };
+
+  produce(300);
+  FeedTestServer server(*pool_, notifier_);
+  ASSERT_FALSE(server.address().empty());
+
+  const int64_t before_first_kill = [&] {
+    ChildConsumer child(server.address(), consumer_db->name(), 1 << 30, 2);
+    EXPECT_TRUE(child.spawned());
+    kill_when_cursor_reaches(child, 80);
+    return cursor();
+  }();
+  EXPECT_LT(before_first_kill, 300);  // Killed mid-stream.
+  produce(150);
+  {
+    ChildConsumer child(server.address(), consumer_db->name(), 1 << 30, 2);
+    kill_when_cursor_reaches(child, before_first_kill + 100);
+  }
+  EXPECT_LT(cursor(), 450);
+  {
+    // The last run also tails events produced while it runs.
+    ChildConsumer child(server.address(), consumer_db->name(), 600, 1);
+    produce(150);
+    EXPECT_EQ(child.WaitForExit(absl::Seconds(90)), 0);
+  }
+  EXPECT_EQ(cursor(), 600);
+
+  CRM_ASSERT_OK_AND_ASSIGN(
+      auto totals,
+      (crm::common::WithConnection<std::map<std::string, int64_t>>(
+          *consumer_pool,
+          [](sql::Connection& c)
+              -> absl::StatusOr<std::map<std::string, int64_t>> {
+            std::map<std::string, int64_t> out;
+            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                "SELECT customer, total FROM consumer_totals"));
+            std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+            while (rows->next()) {
+              out[rows->getString(1)] = rows->getInt64(2);
+            }
+            return out;
+          })));
+  EXPECT_EQ(totals, expected);
+  CRM_ASSERT_OK_AND_ASSIGN(
+      int64_t applied,
+      (crm::common::WithConnection<int64_t>(
+          *consumer_pool, [](sql::Connection& c) -> absl::StatusOr<int64_t> {
+            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                "SELECT COUNT(*), COUNT(DISTINCT sequence), MIN(sequence), "
+                "MAX(sequence) FROM consumer_applied"));
+            std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+            rows->next();
+            if (rows->getInt64(1) != rows->getInt64(2) ||
+                rows->getInt64(3) != 1 || rows->getInt64(4) != 600) {
+              return absl::InternalError("applied log is not exactly 1..600");
+            }
+            return static_cast<int64_t>(rows->getInt64(1));
+          })));
+  EXPECT_EQ(applied, 600);
+}
+
+}  // namespace
+}  // namespace crm::customer_profile
