@@ -1,73 +1,120 @@
 #include "services/customer_profile/customer_profile_service.h"
 
-#include <string>
+#include <optional>
 #include <utility>
 
 #include "services/common/grpc_reply.h"
-#include "services/common/idempotency_store.h"
-#include "services/common/keyset_page.h"
-#include "services/common/status_macros.h"
-#include "services/customer_profile/customer_validation.h"
+#include "services/common/grpc_status.h"
 
 namespace crm::customer_profile {
-namespace {
 
-// Query fingerprint of ListCustomers page tokens.
-constexpr char kListQuery[] = "customers";
-
-}  // namespace
+using ::crm::common::ReplyWith;
 
 CustomerProfileServiceImpl::CustomerProfileServiceImpl(
-    std::unique_ptr<CustomerRepository> repository)
-    : repository_(std::move(repository)) {}
+    std::unique_ptr<CustomerManager> customers,
+    std::unique_ptr<OrderManager> orders,
+    std::unique_ptr<CustomerImporter> importer,
+    std::unique_ptr<ChangeFeedStreamer> feed)
+    : customers_(std::move(customers)),
+      orders_(std::move(orders)),
+      feed_(std::move(feed)),
+      importer_(std::move(importer)) {}
+
+CustomerProfileServiceImpl::~CustomerProfileServiceImpl() = default;
 
 grpc::Status CustomerProfileServiceImpl::CreateCustomer(
-    grpc::ServerContext* /*context*/, const v1::CreateCustomerRequest* request,
+    grpc::ServerContext*, const v1::CreateCustomerRequest* request,
     v1::Customer* response) {
-  return crm::common::ReplyWith(Create(*request), response);
+  return ReplyWith(customers_->Create(*request), response);
 }
 
 grpc::Status CustomerProfileServiceImpl::GetCustomer(
-    grpc::ServerContext* /*context*/, const v1::GetCustomerRequest* request,
+    grpc::ServerContext*, const v1::GetCustomerRequest* request,
     v1::Customer* response) {
-  return crm::common::ReplyWith(Get(*request), response);
+  return ReplyWith(customers_->Get(*request), response);
 }
 
 grpc::Status CustomerProfileServiceImpl::ListCustomers(
-    grpc::ServerContext* /*context*/, const v1::ListCustomersRequest* request,
+    grpc::ServerContext*, const v1::ListCustomersRequest* request,
     v1::ListCustomersResponse* response) {
-  return crm::common::ReplyWith(List(*request), response);
+  return ReplyWith(customers_->List(*request), response);
 }
 
-absl::StatusOr<v1::Customer> CustomerProfileServiceImpl::Create(
-    const v1::CreateCustomerRequest& request) {
-  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
-  CRM_ASSIGN_OR_RETURN(v1::Customer customer,
-                       NormalizeNewCustomer(request.customer()));
-  return repository_->Create(customer, request);
+grpc::Status CustomerProfileServiceImpl::UpdateCustomer(
+    grpc::ServerContext*, const v1::UpdateCustomerRequest* request,
+    v1::Customer* response) {
+  return ReplyWith(customers_->Update(*request), response);
 }
 
-absl::StatusOr<v1::Customer> CustomerProfileServiceImpl::Get(
-    const v1::GetCustomerRequest& request) {
-  CRM_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(request.name()));
-  return repository_->Get(id);
+grpc::Status CustomerProfileServiceImpl::FindDuplicateCandidates(
+    grpc::ServerContext*, const v1::FindDuplicateCandidatesRequest* request,
+    v1::FindDuplicateCandidatesResponse* response) {
+  return ReplyWith(customers_->FindDuplicateCandidates(*request), response);
 }
 
-absl::StatusOr<v1::ListCustomersResponse> CustomerProfileServiceImpl::List(
-    const v1::ListCustomersRequest& request) {
-  CRM_ASSIGN_OR_RETURN(
-      crm::common::PageRequest page,
-      crm::common::ParsePageRequest(request.page_size(), request.page_token(),
-                                    kListQuery));
-  CRM_ASSIGN_OR_RETURN(crm::common::Page<v1::Customer> result,
-                       repository_->List(page));
-  v1::ListCustomersResponse response;
-  for (v1::Customer& customer : result.items) {
-    *response.add_customers() = std::move(customer);
-  }
-  response.set_next_page_token(
-      crm::common::NextPageToken(result.next, kListQuery));
-  return response;
+grpc::Status CustomerProfileServiceImpl::MergeCustomers(
+    grpc::ServerContext*, const v1::MergeCustomersRequest* request,
+    v1::Customer* response) {
+  return ReplyWith(customers_->Merge(*request), response);
+}
+
+grpc::Status CustomerProfileServiceImpl::RecordOrder(
+    grpc::ServerContext*, const v1::RecordOrderRequest* request,
+    v1::Order* response) {
+  return ReplyWith(orders_->Record(*request), response);
+}
+
+grpc::Status CustomerProfileServiceImpl::RefundOrder(
+    grpc::ServerContext*, const v1::RefundOrderRequest* request,
+    v1::Order* response) {
+  return ReplyWith(orders_->Refund(*request), response);
+}
+
+grpc::Status CustomerProfileServiceImpl::ListOrders(
+    grpc::ServerContext*, const v1::ListOrdersRequest* request,
+    v1::ListOrdersResponse* response) {
+  return ReplyWith(orders_->List(*request), response);
+}
+
+grpc::Status CustomerProfileServiceImpl::RecordEvents(
+    grpc::ServerContext*, const v1::RecordEventsRequest* request,
+    v1::RecordEventsResponse* response) {
+  return ReplyWith(orders_->RecordEvents(*request), response);
+}
+
+grpc::Status CustomerProfileServiceImpl::ImportCustomers(
+    grpc::ServerContext*,
+    grpc::ServerReader<v1::ImportCustomersRequest>* reader,
+    v1::ImportCustomersResponse* response) {
+  return ReplyWith(importer_->Import(
+                       [reader]() -> std::optional<v1::ImportCustomersRequest> {
+                         v1::ImportCustomersRequest row;
+                         if (!reader->Read(&row)) return std::nullopt;
+                         return row;
+                       }),
+                   response);
+}
+
+grpc::Status CustomerProfileServiceImpl::EraseCustomer(
+    grpc::ServerContext*, const v1::EraseCustomerRequest* request,
+    v1::Customer* response) {
+  return ReplyWith(customers_->Erase(*request), response);
+}
+
+grpc::Status CustomerProfileServiceImpl::ExportCustomerData(
+    grpc::ServerContext*, const v1::ExportCustomerDataRequest* request,
+    v1::ExportCustomerDataResponse* response) {
+  return ReplyWith(customers_->Export(*request), response);
+}
+
+grpc::Status CustomerProfileServiceImpl::WatchChanges(
+    grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+    grpc::ServerWriter<v1::ChangeEvent>* writer) {
+  absl::Status status = feed_->Watch(
+      *request,
+      [writer](const v1::ChangeEvent& event) { return writer->Write(event); },
+      [context]() { return context->IsCancelled(); });
+  return crm::common::ToGrpcStatus(status);
 }
 
 }  // namespace crm::customer_profile

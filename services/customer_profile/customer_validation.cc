@@ -1,23 +1,25 @@
 #include "services/customer_profile/customer_validation.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <set>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_validation.h"
+#include "services/common/timestamps.h"
+#include "services/customer_profile/core/standardizer.h"
 
 namespace crm::customer_profile {
 namespace {
-
-using ::crm::common::CollapseWhitespace;
-using ::crm::common::Presence;
-using ::crm::common::ValidateText;
-
-constexpr size_t kMaxEmailLocalPartLength = 64;
 
 // Decodes the code point starting at `text[i]` of valid UTF-8 text.
 uint32_t DecodeAt(absl::string_view text, size_t i) {
@@ -50,12 +52,6 @@ bool IsCjk(uint32_t c) {
          (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3134F);
 }
 
-bool IsEmailForbidden(unsigned char c) {
-  return c <= 0x20 || c == 0x7F || c == '"' || c == '(' || c == ')' ||
-         c == ',' || c == ':' || c == ';' || c == '<' || c == '>' || c == '[' ||
-         c == '\\' || c == ']';
-}
-
 // The first `max_chars` code points of valid UTF-8 `text`, without a
 // trailing space.
 std::string TruncateToCharacters(absl::string_view text, size_t max_chars) {
@@ -72,42 +68,6 @@ std::string TruncateToCharacters(absl::string_view text, size_t max_chars) {
 }
 
 }  // namespace
-
-std::string NormalizeEmail(absl::string_view email) {
-  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(email));
-}
-
-absl::Status ValidateEmailShape(absl::string_view email,
-                                absl::string_view field) {
-  if (email.empty()) return absl::OkStatus();
-  auto invalid = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " is not a valid email address"));
-  };
-  for (char c : email) {
-    if (IsEmailForbidden(static_cast<unsigned char>(c))) return invalid();
-  }
-  const size_t at = email.find('@');
-  if (at == absl::string_view::npos || email.find('@', at + 1) != email.npos) {
-    return invalid();
-  }
-  absl::string_view local = email.substr(0, at);
-  absl::string_view domain = email.substr(at + 1);
-  if (local.empty() ||
-      crm::common::Utf8Length(local) > kMaxEmailLocalPartLength ||
-      local.front() == '.' || local.back() == '.' ||
-      local.find("..") != local.npos) {
-    return invalid();
-  }
-  std::vector<absl::string_view> labels = absl::StrSplit(domain, '.');
-  if (labels.size() < 2) return invalid();
-  for (absl::string_view label : labels) {
-    if (label.empty() || label.front() == '-' || label.back() == '-') {
-      return invalid();
-    }
-  }
-  return absl::OkStatus();
-}
 
 absl::Status ValidateLocale(absl::string_view locale, absl::string_view field) {
   if (locale.empty()) return absl::OkStatus();
@@ -140,40 +100,626 @@ std::string DefaultDisplayName(absl::string_view family_name,
   return absl::StrCat(family_name, join_tight ? "" : " ", given_name);
 }
 
-absl::StatusOr<v1::Customer> NormalizeNewCustomer(const v1::Customer& input) {
-  v1::Customer customer;
-  customer.set_given_name(CollapseWhitespace(input.given_name()));
-  customer.set_family_name(CollapseWhitespace(input.family_name()));
-  customer.set_display_name(CollapseWhitespace(input.display_name()));
-  customer.set_email(NormalizeEmail(input.email()));
-  customer.set_phone(CollapseWhitespace(input.phone()));
-  customer.set_locale(std::string(absl::StripAsciiWhitespace(input.locale())));
+namespace {
 
-  CRM_RETURN_IF_ERROR(ValidateText(customer.given_name(), "customer.given_name",
-                                   kMaxGivenNameLength, Presence::kOptional));
-  CRM_RETURN_IF_ERROR(ValidateText(customer.family_name(),
-                                   "customer.family_name", kMaxFamilyNameLength,
-                                   Presence::kOptional));
-  CRM_RETURN_IF_ERROR(ValidateText(customer.display_name(),
-                                   "customer.display_name",
-                                   kMaxDisplayNameLength, Presence::kOptional));
-  CRM_RETURN_IF_ERROR(ValidateText(customer.email(), "customer.email",
-                                   kMaxEmailLength, Presence::kOptional));
-  CRM_RETURN_IF_ERROR(ValidateEmailShape(customer.email(), "customer.email"));
-  CRM_RETURN_IF_ERROR(ValidateText(customer.phone(), "customer.phone",
-                                   kMaxPhoneLength, Presence::kOptional));
-  CRM_RETURN_IF_ERROR(ValidateLocale(customer.locale(), "customer.locale"));
-
-  if (customer.display_name().empty()) {
-    customer.set_display_name(TruncateToCharacters(
-        DefaultDisplayName(customer.family_name(), customer.given_name()),
-        kMaxDisplayNameLength));
-  }
-  return customer;
+absl::Status FieldError(absl::string_view field, absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
 }
 
-absl::StatusOr<std::string> ParseCustomerName(absl::string_view name) {
-  return crm::common::ParseResourceName(name, kCustomersCollection, "name");
+// Free text of at most `max_chars` (names, address lines, sources).
+absl::StatusOr<std::string> Text(absl::string_view input,
+                                 absl::string_view field, size_t max_chars) {
+  return StandardizeName(input, field, max_chars);
+}
+
+absl::Status StandardizeTags(const v1::Customer& input, v1::Customer* out) {
+  if (static_cast<size_t>(input.tags_size()) > kMaxTags) {
+    return FieldError("customer.tags",
+                      absl::StrCat("at most ", kMaxTags, " tags"));
+  }
+  std::set<std::string> tags;
+  for (int i = 0; i < input.tags_size(); ++i) {
+    const std::string field = absl::StrCat("customer.tags[", i, "]");
+    CRM_ASSIGN_OR_RETURN(std::string tag,
+                         Text(input.tags(i), field, kMaxTagLength));
+    if (tag.empty()) return FieldError(field, "must not be empty");
+    tags.insert(std::move(tag));
+  }
+  for (const std::string& tag : tags) out->add_tags(tag);
+  return absl::OkStatus();
+}
+
+absl::Status StandardizeAttributes(const v1::Customer& input,
+                                   v1::Customer* out) {
+  if (input.attributes_size() > static_cast<int>(kMaxAttributes)) {
+    return FieldError("customer.attributes",
+                      absl::StrCat("at most ", kMaxAttributes, " entries"));
+  }
+  for (const auto& [key, value] : input.attributes()) {
+    if (key.empty() || key.size() > kMaxAttributeKeyLength) {
+      return FieldError("customer.attributes",
+                        "keys must be 1 to 64 characters");
+    }
+    for (char c : key) {
+      if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
+            absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+            c == '.' || c == '-')) {
+        return FieldError("customer.attributes",
+                          "keys must be characters of [a-z0-9_.-]");
+      }
+    }
+    const std::string field = absl::StrCat("customer.attributes[", key, "]");
+    if (!crm::common::IsValidUtf8(value)) {
+      return FieldError(field, "not valid UTF-8");
+    }
+    if (crm::common::Utf8Length(value) > kMaxAttributeValueLength) {
+      return FieldError(field,
+                        absl::StrCat("longer than ", kMaxAttributeValueLength,
+                                     " characters"));
+    }
+    (*out->mutable_attributes())[key] = value;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StandardizeConsents(const v1::Customer& input,
+                                 const StandardizeOptions& options,
+                                 v1::Customer* out) {
+  std::set<int> purposes;
+  for (int i = 0; i < input.consents_size(); ++i) {
+    const v1::Consent& in = input.consents(i);
+    const std::string field = absl::StrCat("customer.consents[", i, "]");
+    if (in.purpose() == v1::Consent::PURPOSE_UNSPECIFIED ||
+        !v1::Consent::Purpose_IsValid(in.purpose())) {
+      return FieldError(absl::StrCat(field, ".purpose"),
+                        "must be a known purpose");
+    }
+    if (in.status() == v1::Consent::STATUS_UNSPECIFIED ||
+        !v1::Consent::Status_IsValid(in.status())) {
+      return FieldError(absl::StrCat(field, ".status"),
+                        "must be GRANTED, DENIED or REVOKED");
+    }
+    if (!purposes.insert(in.purpose()).second) {
+      return FieldError(absl::StrCat(field, ".purpose"),
+                        "at most one consent per purpose");
+    }
+    v1::Consent* consent = out->add_consents();
+    consent->set_purpose(in.purpose());
+    consent->set_status(in.status());
+    if (in.has_update_time()) {
+      if (in.update_time().seconds() < -62135596800 ||
+          in.update_time().seconds() > 253402300799 ||
+          in.update_time().nanos() < 0 ||
+          in.update_time().nanos() > 999999999) {
+        return FieldError(absl::StrCat(field, ".update_time"),
+                          "not a valid timestamp");
+      }
+      *consent->mutable_update_time() =
+          crm::common::ToProtoTimestamp(crm::common::TruncateToMicros(
+              crm::common::FromProtoTimestamp(in.update_time())));
+    } else {
+      *consent->mutable_update_time() = crm::common::ToProtoTimestamp(
+          crm::common::TruncateToMicros(options.now));
+    }
+    CRM_ASSIGN_OR_RETURN(std::string source,
+                         Text(in.source(), absl::StrCat(field, ".source"),
+                              kMaxConsentSourceLength));
+    consent->set_source(std::move(source));
+  }
+  std::sort(out->mutable_consents()->begin(), out->mutable_consents()->end(),
+            [](const v1::Consent& a, const v1::Consent& b) {
+              return a.purpose() < b.purpose();
+            });
+  return absl::OkStatus();
+}
+
+absl::Status StandardizeIdentities(const v1::Customer& input,
+                                   v1::Customer* out) {
+  if (input.external_identities_size() > static_cast<int>(kMaxIdentities)) {
+    return FieldError("customer.external_identities",
+                      absl::StrCat("at most ", kMaxIdentities, " entries"));
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  for (int i = 0; i < input.external_identities_size(); ++i) {
+    const v1::ExternalIdentity& in = input.external_identities(i);
+    const std::string field =
+        absl::StrCat("customer.external_identities[", i, "]");
+    const std::string channel =
+        absl::AsciiStrToLower(absl::StripAsciiWhitespace(in.channel()));
+    if (channel.empty() || channel.size() > kMaxChannelLength) {
+      return FieldError(absl::StrCat(field, ".channel"),
+                        "must be 1 to 32 characters");
+    }
+    for (char c : channel) {
+      if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
+            absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_')) {
+        return FieldError(absl::StrCat(field, ".channel"),
+                          "must be characters of [a-z0-9_]");
+      }
+    }
+    CRM_ASSIGN_OR_RETURN(
+        std::string id,
+        Text(in.id(), absl::StrCat(field, ".id"), kMaxIdentityIdLength));
+    if (id.empty()) {
+      return FieldError(absl::StrCat(field, ".id"), "must not be empty");
+    }
+    if (seen.emplace(channel, id).second) {
+      v1::ExternalIdentity* identity = out->add_external_identities();
+      identity->set_channel(channel);
+      identity->set_id(id);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Cuts `text` (valid UTF-8) to at most `max_chars` code points.
+std::string CutToCharacters(absl::string_view text, size_t max_chars) {
+  return TruncateToCharacters(text, max_chars);
+}
+
+struct ScalarAccessor {
+  const char* path;
+  std::string (*get)(const v1::Customer&);
+  void (*set)(v1::Customer*, const std::string&);
+};
+
+#define CRM_STRING_FIELD(path, getter)                                    \
+  ScalarAccessor {                                                        \
+    path, [](const v1::Customer& c) { return std::string(c.getter()); },  \
+        [](v1::Customer* c, const std::string& v) { c->set_##getter(v); } \
+  }
+#define CRM_ADDRESS_FIELD(path, getter)             \
+  ScalarAccessor {                                  \
+    path,                                           \
+        [](const v1::Customer& c) {                 \
+          return std::string(c.address().getter()); \
+        },                                          \
+        [](v1::Customer* c, const std::string& v) { \
+          c->mutable_address()->set_##getter(v);    \
+        }                                           \
+  }
+
+const std::vector<ScalarAccessor>& Accessors() {
+  static const auto* const accessors = new std::vector<ScalarAccessor>{
+      CRM_STRING_FIELD("given_name", given_name),
+      CRM_STRING_FIELD("family_name", family_name),
+      CRM_STRING_FIELD("display_name", display_name),
+      CRM_STRING_FIELD("email", email),
+      CRM_STRING_FIELD("phone", phone),
+      CRM_STRING_FIELD("locale", locale),
+      CRM_STRING_FIELD("birth_date", birth_date),
+      ScalarAccessor{"gender",
+                     [](const v1::Customer& c) {
+                       return c.gender() == v1::Customer::GENDER_UNSPECIFIED
+                                  ? std::string()
+                                  : std::to_string(c.gender());
+                     },
+                     [](v1::Customer* c, const std::string& v) {
+                       int number = 0;
+                       if (!v.empty() && absl::SimpleAtoi(v, &number)) {
+                         c->set_gender(
+                             static_cast<v1::Customer::Gender>(number));
+                       } else {
+                         c->set_gender(v1::Customer::GENDER_UNSPECIFIED);
+                       }
+                     }},
+      CRM_STRING_FIELD("source_channel", source_channel),
+      CRM_ADDRESS_FIELD("address.country_code", country_code),
+      CRM_ADDRESS_FIELD("address.region", region),
+      CRM_ADDRESS_FIELD("address.city", city),
+      CRM_ADDRESS_FIELD("address.postal_code", postal_code),
+      CRM_ADDRESS_FIELD("address.address_line", address_line),
+  };
+  return *accessors;
+}
+
+#undef CRM_STRING_FIELD
+#undef CRM_ADDRESS_FIELD
+
+const ScalarAccessor* FindAccessor(absl::string_view path) {
+  for (const ScalarAccessor& accessor : Accessors()) {
+    if (path == accessor.path) return &accessor;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Customer> StandardizeCustomer(
+    const v1::Customer& input, const StandardizeOptions& options) {
+  v1::Customer out;
+  CRM_ASSIGN_OR_RETURN(
+      std::string given,
+      Text(input.given_name(), "customer.given_name", kMaxGivenNameLength));
+  CRM_ASSIGN_OR_RETURN(
+      std::string family,
+      Text(input.family_name(), "customer.family_name", kMaxFamilyNameLength));
+  CRM_ASSIGN_OR_RETURN(std::string display,
+                       Text(input.display_name(), "customer.display_name",
+                            kMaxDisplayNameLength));
+  if (display.empty()) {
+    display = CutToCharacters(DefaultDisplayName(family, given),
+                              kMaxDisplayNameLength);
+  }
+  out.set_given_name(std::move(given));
+  out.set_family_name(std::move(family));
+  out.set_display_name(std::move(display));
+  CRM_ASSIGN_OR_RETURN(std::string email,
+                       StandardizeEmail(input.email(), "customer.email"));
+  out.set_email(std::move(email));
+  CRM_ASSIGN_OR_RETURN(
+      StandardizedPhone phone,
+      StandardizePhone(
+          input.phone(),
+          PhoneOptions{.default_region = options.phone_default_region,
+                       .strict = options.strict_phone},
+          "customer.phone"));
+  out.set_phone(std::move(phone.value));
+  if (!crm::common::IsValidUtf8(input.locale())) {
+    return FieldError("customer.locale", "not valid UTF-8");
+  }
+  const std::string locale(absl::StripAsciiWhitespace(input.locale()));
+  CRM_RETURN_IF_ERROR(ValidateLocale(locale, "customer.locale"));
+  out.set_locale(locale);
+  if (!absl::StripAsciiWhitespace(input.birth_date()).empty()) {
+    CRM_ASSIGN_OR_RETURN(
+        absl::CivilDay day,
+        ParseBirthDate(input.birth_date(), "customer.birth_date", options.now));
+    out.set_birth_date(FormatIsoDate(day));
+  }
+  if (!v1::Customer::Gender_IsValid(input.gender())) {
+    return FieldError("customer.gender", "must be a known value");
+  }
+  out.set_gender(input.gender());
+  if (input.has_address()) {
+    const v1::PostalAddress& in = input.address();
+    v1::PostalAddress* address = out.mutable_address();
+    CRM_ASSIGN_OR_RETURN(
+        std::string country,
+        StandardizeCountryCode(in.country_code(),
+                               "customer.address.country_code"));
+    address->set_country_code(std::move(country));
+    CRM_ASSIGN_OR_RETURN(std::string region,
+                         Text(in.region(), "customer.address.region", 100));
+    address->set_region(std::move(region));
+    CRM_ASSIGN_OR_RETURN(std::string city,
+                         Text(in.city(), "customer.address.city", 100));
+    address->set_city(std::move(city));
+    CRM_ASSIGN_OR_RETURN(
+        std::string postal,
+        Text(in.postal_code(), "customer.address.postal_code", 20));
+    address->set_postal_code(std::move(postal));
+    CRM_ASSIGN_OR_RETURN(
+        std::string line,
+        Text(in.address_line(), "customer.address.address_line", 300));
+    address->set_address_line(std::move(line));
+  }
+  CRM_RETURN_IF_ERROR(StandardizeTags(input, &out));
+  CRM_RETURN_IF_ERROR(StandardizeAttributes(input, &out));
+  CRM_RETURN_IF_ERROR(StandardizeConsents(input, options, &out));
+  CRM_RETURN_IF_ERROR(StandardizeIdentities(input, &out));
+  CRM_ASSIGN_OR_RETURN(std::string source,
+                       Text(input.source_channel(), "customer.source_channel",
+                            kMaxSourceChannelLength));
+  out.set_source_channel(std::move(source));
+  return out;
+}
+
+const std::vector<std::string>& ScalarPaths() {
+  static const auto* const paths = [] {
+    auto* result = new std::vector<std::string>();
+    for (const ScalarAccessor& accessor : Accessors()) {
+      result->push_back(accessor.path);
+    }
+    return result;
+  }();
+  return *paths;
+}
+
+std::string ScalarValue(const v1::Customer& customer, absl::string_view path) {
+  const ScalarAccessor* accessor = FindAccessor(path);
+  return accessor == nullptr ? std::string() : accessor->get(customer);
+}
+
+const std::vector<std::string>& UpdatablePaths() {
+  static const auto* const paths = [] {
+    auto* result = new std::vector<std::string>(ScalarPaths());
+    for (const char* path :
+         {"tags", "attributes", "consents", "external_identities"}) {
+      result->push_back(path);
+    }
+    return result;
+  }();
+  return *paths;
+}
+
+absl::StatusOr<std::vector<std::string>> ValidateUpdateMask(
+    const google::protobuf::FieldMask& mask) {
+  if (mask.paths_size() == 0) {
+    return FieldError("update_mask", "is required (use \"*\" for every field)");
+  }
+  std::vector<std::string> paths;
+  auto add = [&paths](const std::string& path) {
+    if (std::find(paths.begin(), paths.end(), path) == paths.end()) {
+      paths.push_back(path);
+    }
+  };
+  for (const std::string& path : mask.paths()) {
+    if (path == "*") {
+      for (const std::string& p : UpdatablePaths()) add(p);
+    } else if (path == "address") {
+      for (const std::string& p : ScalarPaths()) {
+        if (absl::StartsWith(p, "address.")) add(p);
+      }
+    } else if (std::find(UpdatablePaths().begin(), UpdatablePaths().end(),
+                         path) != UpdatablePaths().end()) {
+      add(path);
+    } else {
+      const bool printable =
+          path.size() <= 64 &&
+          std::all_of(path.begin(), path.end(), [](char c) {
+            return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                   c == '_' || c == '.';
+          });
+      return FieldError(
+          "update_mask",
+          printable ? absl::StrCat("unknown or output-only path \"", path, "\"")
+                    : std::string("contains an unknown path"));
+    }
+  }
+  return paths;
+}
+
+void CopyFields(const v1::Customer& from, const std::vector<std::string>& paths,
+                v1::Customer* to) {
+  for (const std::string& path : paths) {
+    if (const ScalarAccessor* accessor = FindAccessor(path)) {
+      accessor->set(to, accessor->get(from));
+    } else if (path == "tags") {
+      *to->mutable_tags() = from.tags();
+    } else if (path == "attributes") {
+      *to->mutable_attributes() = from.attributes();
+    } else if (path == "consents") {
+      *to->mutable_consents() = from.consents();
+    } else if (path == "external_identities") {
+      *to->mutable_external_identities() = from.external_identities();
+    }
+  }
+}
+
+namespace {
+
+// One lexical token of a filter.
+struct Token {
+  enum Kind { kWord, kString, kOperator, kEnd } kind = kEnd;
+  std::string text;
+};
+
+class FilterLexer {
+ public:
+  explicit FilterLexer(absl::string_view text) : text_(text) {}
+
+  absl::StatusOr<Token> Next() {
+    while (pos_ < text_.size() &&
+           absl::ascii_isspace(static_cast<unsigned char>(text_[pos_]))) {
+      ++pos_;
+    }
+    Token token;
+    if (pos_ >= text_.size()) return token;
+    const char c = text_[pos_];
+    if (c == '"') {
+      token.kind = Token::kString;
+      ++pos_;
+      while (true) {
+        if (pos_ >= text_.size()) {
+          return absl::InvalidArgumentError(
+              "filter: a quoted value is not closed");
+        }
+        const char d = text_[pos_++];
+        if (d == '"') break;
+        if (d == '\\') {
+          if (pos_ >= text_.size()) {
+            return absl::InvalidArgumentError(
+                "filter: a quoted value ends with a lone backslash");
+          }
+          token.text.push_back(text_[pos_++]);
+        } else {
+          token.text.push_back(d);
+        }
+      }
+      return token;
+    }
+    if (c == '=' || c == '<' || c == '>' || c == '!') {
+      token.kind = Token::kOperator;
+      token.text.push_back(c);
+      ++pos_;
+      if (pos_ < text_.size() && text_[pos_] == '=') {
+        token.text.push_back('=');
+        ++pos_;
+      }
+      return token;
+    }
+    token.kind = Token::kWord;
+    while (pos_ < text_.size()) {
+      const char d = text_[pos_];
+      if (absl::ascii_isspace(static_cast<unsigned char>(d)) || d == '"' ||
+          d == '=' || d == '<' || d == '>' || d == '!') {
+        break;
+      }
+      token.text.push_back(d);
+      ++pos_;
+    }
+    return token;
+  }
+
+ private:
+  absl::string_view text_;
+  size_t pos_ = 0;
+};
+
+absl::Status TermError(int term, absl::string_view field,
+                       absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "filter: term ", term,
+      field.empty() ? "" : absl::StrCat(" (", field, ")"), ": ", reason));
+}
+
+bool IsKnownFilterField(absl::string_view field) {
+  for (const char* known :
+       {"email", "phone", "external_identity", "tag", "country_code", "state",
+        "create_time", "update_time"}) {
+    if (field == known) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+absl::StatusOr<ParsedFilter> ParseCustomerFilter(
+    absl::string_view filter, absl::string_view phone_default_region) {
+  ParsedFilter parsed;
+  if (filter.size() > kMaxFilterLength) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("filter: longer than ", kMaxFilterLength, " characters"));
+  }
+  if (!crm::common::IsValidUtf8(filter)) {
+    return absl::InvalidArgumentError("filter: not valid UTF-8");
+  }
+  FilterLexer lexer(filter);
+  CRM_ASSIGN_OR_RETURN(Token token, lexer.Next());
+  if (token.kind == Token::kEnd) return parsed;
+  for (int term = 1;; ++term) {
+    if (token.kind != Token::kWord) {
+      return TermError(term, "", "expected a field name");
+    }
+    const std::string field = token.text;
+    if (!IsKnownFilterField(field)) {
+      const bool printable =
+          field.size() <= 32 &&
+          std::all_of(field.begin(), field.end(), [](char c) {
+            return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                   c == '_' || c == '.';
+          });
+      return TermError(
+          term, printable ? field : "",
+          "unknown field; expected email, phone, external_identity, tag, "
+          "country_code, state, create_time or update_time");
+    }
+    CRM_ASSIGN_OR_RETURN(Token op, lexer.Next());
+    if (op.kind != Token::kOperator) {
+      return TermError(term, field, "expected an operator after the field");
+    }
+    const bool is_time = field == "create_time" || field == "update_time";
+    if (op.text != "=" && !(is_time && (op.text == "<" || op.text == "<=" ||
+                                        op.text == ">" || op.text == ">="))) {
+      return TermError(term, field,
+                       is_time ? "operator must be =, <, <=, > or >="
+                               : "operator must be =");
+    }
+    CRM_ASSIGN_OR_RETURN(Token value, lexer.Next());
+    if (value.kind != Token::kString && value.kind != Token::kWord) {
+      return TermError(term, field, "expected a value");
+    }
+    const std::string& v = value.text;
+    if (field == "email") {
+      absl::StatusOr<std::string> email = StandardizeEmail(v, "email");
+      if (!email.ok() || email->empty()) {
+        return TermError(term, field, "not a valid email address");
+      }
+      parsed.email = *email;
+    } else if (field == "phone") {
+      absl::StatusOr<StandardizedPhone> phone = StandardizePhone(
+          v, PhoneOptions{.default_region = std::string(phone_default_region),
+                          .strict = false});
+      if (!phone.ok() || phone->value.empty()) {
+        return TermError(term, field, "not a valid phone number");
+      }
+      parsed.phone = phone->value;
+    } else if (field == "external_identity") {
+      const size_t colon = v.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) {
+        return TermError(term, field, "value must be \"<channel>:<id>\"");
+      }
+      v1::ExternalIdentity identity;
+      identity.set_channel(v.substr(0, colon));
+      identity.set_id(v.substr(colon + 1));
+      v1::Customer holder;
+      *holder.add_external_identities() = identity;
+      v1::Customer standardized;
+      if (!StandardizeIdentities(holder, &standardized).ok()) {
+        return TermError(term, field, "not a valid external identity");
+      }
+      parsed.external_identity =
+          ExternalIdentityKey(standardized.external_identities(0));
+    } else if (field == "tag") {
+      absl::StatusOr<std::string> tag = Text(v, "tag", kMaxTagLength);
+      if (!tag.ok() || tag->empty()) {
+        return TermError(term, field, "not a valid tag");
+      }
+      parsed.tags.push_back(*tag);
+    } else if (field == "country_code") {
+      absl::StatusOr<std::string> code = StandardizeCountryCode(v);
+      if (!code.ok() || code->empty()) {
+        return TermError(term, field, "not an ISO 3166-1 alpha-2 code");
+      }
+      parsed.country_code = *code;
+    } else if (field == "state") {
+      v1::Customer::State state = v1::Customer::STATE_UNSPECIFIED;
+      if (!v1::Customer::State_Parse(v, &state) ||
+          state == v1::Customer::STATE_UNSPECIFIED) {
+        return TermError(term, field, "must be ACTIVE, MERGED or ERASED");
+      }
+      parsed.states.push_back(state);
+    } else {  // create_time, update_time
+      absl::Time time;
+      std::string error;
+      if (!absl::ParseTime(absl::RFC3339_full, v, &time, &error)) {
+        return TermError(term, field,
+                         "value must be an RFC 3339 time such as "
+                         "\"2026-01-01T00:00:00Z\"");
+      }
+      parsed.times.push_back(TimeBound{
+          .update_time = field == "update_time", .op = op.text, .value = time});
+    }
+    CRM_ASSIGN_OR_RETURN(token, lexer.Next());
+    if (token.kind == Token::kEnd) break;
+    if (token.kind != Token::kWord ||
+        absl::AsciiStrToUpper(token.text) != "AND") {
+      return TermError(term + 1, "", "terms must be joined by AND");
+    }
+    CRM_ASSIGN_OR_RETURN(token, lexer.Next());
+    if (token.kind == Token::kEnd) {
+      return TermError(term + 1, "", "expected a term after AND");
+    }
+  }
+  return parsed;
+}
+
+absl::StatusOr<CustomerOrder> ParseCustomerOrder(absl::string_view order_by) {
+  const std::string normalized =
+      absl::AsciiStrToLower(CollapseWhitespace(order_by));
+  if (normalized.empty() || normalized == "create_time desc") {
+    return CustomerOrder::kCreateTimeDesc;
+  }
+  if (normalized == "create_time" || normalized == "create_time asc") {
+    return CustomerOrder::kCreateTimeAsc;
+  }
+  if (normalized == "update_time desc") return CustomerOrder::kUpdateTimeDesc;
+  if (normalized == "update_time" || normalized == "update_time asc") {
+    return CustomerOrder::kUpdateTimeAsc;
+  }
+  return absl::InvalidArgumentError(
+      "order_by: must be \"create_time desc\", \"create_time\", "
+      "\"update_time desc\" or \"update_time\"");
+}
+
+std::string ExternalIdentityKey(const v1::ExternalIdentity& identity) {
+  return absl::StrCat(identity.channel(), ":", identity.id());
+}
+
+absl::StatusOr<std::string> ParseCustomerName(absl::string_view name,
+                                              absl::string_view field) {
+  return crm::common::ParseResourceName(name, kCustomersCollection, field);
 }
 
 std::string CustomerName(absl::string_view id) {

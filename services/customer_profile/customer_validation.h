@@ -1,21 +1,31 @@
-// The rules a customer record must satisfy, as pure functions (no database),
-// following the field comments of crm/customerprofile/v1/customer.proto.
+// The rules a customer record must satisfy, as pure functions (no database,
+// no keys), following the field comments of
+// crm/customerprofile/v1/customer.proto and customer_profile_service.proto.
+// Standardisation itself is core/standardizer.h; this file applies it to
+// every field of a Customer, and parses update masks, filters and orders.
 //
 //   CRM_ASSIGN_OR_RETURN(v1::Customer customer,
-//                        NormalizeNewCustomer(request.customer()));
+//       StandardizeCustomer(request.customer(), {.phone_default_region = "CN",
+//                                                .now = absl::Now()}));
 //   CRM_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(request.name()));
 //
-// Errors are INVALID_ARGUMENT with a message that starts with the field path
-// (e.g. "customer.email") and never echoes the rejected value (it may be PII).
+// Errors are INVALID_ARGUMENT "<field path>: <reason>" (e.g.
+// "customer.email: ...") and never echo the rejected value (it may be PII).
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <google/protobuf/field_mask.pb.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "crm/customerprofile/v1/customer.pb.h"
+#include "services/customer_profile/customer_repository.h"
 
 namespace crm::customer_profile {
 
@@ -26,27 +36,36 @@ inline constexpr char kCustomersCollection[] = "customers";
 inline constexpr size_t kMaxGivenNameLength = 100;
 inline constexpr size_t kMaxFamilyNameLength = 100;
 inline constexpr size_t kMaxDisplayNameLength = 200;
-inline constexpr size_t kMaxEmailLength = 254;
-inline constexpr size_t kMaxPhoneLength = 32;
 inline constexpr size_t kMaxLocaleLength = 35;
+inline constexpr size_t kMaxTagLength = 64;
+inline constexpr size_t kMaxTags = 50;
+inline constexpr size_t kMaxAttributes = 100;
+inline constexpr size_t kMaxAttributeKeyLength = 64;
+inline constexpr size_t kMaxAttributeValueLength = 1000;
+inline constexpr size_t kMaxConsentSourceLength = 64;
+inline constexpr size_t kMaxChannelLength = 32;
+inline constexpr size_t kMaxIdentityIdLength = 128;
+inline constexpr size_t kMaxIdentities = 100;
+inline constexpr size_t kMaxSourceChannelLength = 64;
+inline constexpr size_t kMaxFilterLength = 2000;
 
-// The customer as it is to be stored on create: names and phone with
-// whitespace collapsed, email trimmed and lower-cased, display_name defaulted
-// from the names (cut to 200 characters), locale trimmed; output-only fields
-// (name, state, times, etag) cleared. INVALID_ARGUMENT naming
-// `customer.<field>` when a field is not valid UTF-8, too long (in characters),
-// or malformed (email, locale).
-absl::StatusOr<v1::Customer> NormalizeNewCustomer(const v1::Customer& input);
+struct StandardizeOptions {
+  std::string phone_default_region = "CN";
+  bool strict_phone = false;
+  // Default for consents without update_time, and "today" for birth dates.
+  absl::Time now;
+};
 
-// Trims and lower-cases `email` (ASCII letters only). Empty stays empty.
-std::string NormalizeEmail(absl::string_view email);
-
-// OK if `email` (already normalised) is empty or looks like an address:
-// one '@', a local part of 1 to 64 characters, a domain of dot-separated
-// non-empty labels with at least one dot, no whitespace or control
-// characters. INVALID_ARGUMENT naming `field` otherwise.
-absl::Status ValidateEmailShape(absl::string_view email,
-                                absl::string_view field);
+// The customer as it is to be stored: every writable field standardised
+// (core/standardizer.h): names and address lines whitespace-collapsed and
+// limited, email trimmed/lower-cased/validated, phone E.164 (or kept as
+// given unless strict), locale BCP 47-shaped, birth date ISO 8601 and
+// plausible, country ISO 3166-1, gender a known value, tags trimmed, sorted
+// and de-duplicated, attributes and consents checked (consent time defaults
+// to `now`), external identities' channels lower-cased and de-duplicated;
+// display_name defaulted from the names. Output-only fields are cleared.
+absl::StatusOr<v1::Customer> StandardizeCustomer(
+    const v1::Customer& input, const StandardizeOptions& options);
 
 // OK if `locale` is empty or shaped like a BCP 47 tag: 1 to 8 letter or digit
 // subtags joined by '-', the first of 2 to 8 letters, at most 35 characters.
@@ -58,8 +77,63 @@ absl::Status ValidateLocale(absl::string_view locale, absl::string_view field);
 std::string DefaultDisplayName(absl::string_view family_name,
                                absl::string_view given_name);
 
-// The id in a `customers/{customer}` name; INVALID_ARGUMENT naming `name`.
-absl::StatusOr<std::string> ParseCustomerName(absl::string_view name);
+// The field paths UpdateCustomer accepts: every scalar of Customer that is
+// not output-only ("given_name", ..., "address.city", ...), "address" (all
+// of it), "tags", "attributes", "consents", "external_identities".
+const std::vector<std::string>& UpdatablePaths();
+
+// The paths of `mask`, with "*" expanded to UpdatablePaths() and
+// duplicates removed. INVALID_ARGUMENT "update_mask: ..." when empty, or
+// naming an unknown or output-only path.
+absl::StatusOr<std::vector<std::string>> ValidateUpdateMask(
+    const google::protobuf::FieldMask& mask);
+
+// Copies the fields named by `paths` (from ValidateUpdateMask or
+// UpdatablePaths) from `from` into `to`.
+void CopyFields(const v1::Customer& from, const std::vector<std::string>& paths,
+                v1::Customer* to);
+
+// The scalar field paths subject to merge precedence ("given_name", ...,
+// "address.address_line"): a value that is "" or unspecified is empty.
+const std::vector<std::string>& ScalarPaths();
+// The value at scalar `path` as text ("" when empty; enums as their number).
+std::string ScalarValue(const v1::Customer& customer, absl::string_view path);
+
+// A ListCustomers filter as the caller wrote it, values standardised but not
+// yet hashed.
+struct ParsedFilter {
+  std::optional<std::string> email;  // Standardised.
+  std::optional<std::string> phone;  // Standardised (E.164).
+  // "<channel>:<id>".
+  std::optional<std::string> external_identity;
+  std::vector<std::string> tags;
+  std::optional<std::string> country_code;
+  std::vector<v1::Customer::State> states;
+  std::vector<TimeBound> times;
+};
+
+// Parses the documented filter grammar: terms `<field> <op> <value>` joined
+// by AND (case-insensitive); values are double-quoted strings (a backslash
+// escapes the next character) or bare words. Fields: email, phone,
+// external_identity, tag, country_code (op "="); state (op "=",
+// ACTIVE|MERGED|ERASED); create_time and update_time (ops = < <= > >=, RFC 3339
+// values). Empty: no conditions. INVALID_ARGUMENT "filter: term <n> ...:
+// <reason>" naming the term's field (never its value).
+absl::StatusOr<ParsedFilter> ParseCustomerFilter(
+    absl::string_view filter, absl::string_view phone_default_region);
+
+// "create_time desc" (also ""), "create_time", "create_time asc",
+// "update_time desc", "update_time", "update_time asc"; INVALID_ARGUMENT
+// "order_by: ..." otherwise.
+absl::StatusOr<CustomerOrder> ParseCustomerOrder(absl::string_view order_by);
+
+// "<channel>:<id>" of an external identity, the text its blind index is
+// computed over.
+std::string ExternalIdentityKey(const v1::ExternalIdentity& identity);
+
+// The id in a `customers/{customer}` name; INVALID_ARGUMENT naming `field`.
+absl::StatusOr<std::string> ParseCustomerName(absl::string_view name,
+                                              absl::string_view field = "name");
 
 // `customers/{id}`.
 std::string CustomerName(absl::string_view id);

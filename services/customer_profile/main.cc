@@ -1,15 +1,69 @@
 // crm-customer-profile: serves crm.customerprofile.v1.CustomerProfileService.
+#include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <utility>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "services/common/change_feed_outbox.h"
 #include "services/common/id_generator.h"
 #include "services/common/server_runner.h"
+#include "services/customer_profile/change_feed_streamer_impl.h"
+#include "services/customer_profile/core/pii_cipher.h"
+#include "services/customer_profile/customer_importer_impl.h"
+#include "services/customer_profile/customer_manager_impl.h"
 #include "services/customer_profile/customer_profile_service.h"
 #include "services/customer_profile/migrations.h"
-#include "services/customer_profile/mysql_customer_repository.h"
+#include "services/customer_profile/order_manager_impl.h"
+
+namespace {
+
+namespace cp = ::crm::customer_profile;
+
+// Start-up configuration errors end the process with status 2, like the
+// common settings; the message names the setting, never a secret value.
+template <typename T>
+T OrExit(absl::StatusOr<T> value) {
+  if (!value.ok()) {
+    std::cerr << "crm-customer-profile: " << value.status().message() << "\n";
+    std::exit(2);
+  }
+  return std::move(value).value();
+}
+
+std::vector<std::unique_ptr<grpc::Service>> MakeServices(
+    crm::common::ServiceContext& context) {
+  // Shared by every writer and the streamer; lives until the process exits.
+  static crm::common::FeedNotifier* const notifier =
+      new crm::common::FeedNotifier();
+  const crm::common::IdGenerator& ids =
+      crm::common::RandomIdGenerator::Instance();
+
+  cp::KeyRing ring =
+      OrExit(cp::KeyRing::Parse(context.config.GetString("pii_master_keys")));
+  cp::CustomerManagerOptions options;
+  options.phone_default_region =
+      context.config.GetString("phone_default_region");
+  options.resolution_order = OrExit(
+      cp::ParseResolutionOrder(context.config.GetString("resolution_order")));
+  std::unique_ptr<cp::CustomerManagerImpl> customers =
+      OrExit(cp::CustomerManagerImpl::Create(context.pool, context.clock, ids,
+                                             *notifier, std::move(ring),
+                                             std::move(options)));
+  auto importer = std::make_unique<cp::CustomerImporterImpl>(*customers);
+  std::vector<std::unique_ptr<grpc::Service>> services;
+  services.push_back(std::make_unique<cp::CustomerProfileServiceImpl>(
+      std::move(customers),
+      std::make_unique<cp::OrderManagerImpl>(context.pool, context.clock, ids,
+                                             *notifier),
+      std::move(importer),
+      std::make_unique<cp::ChangeFeedStreamerImpl>(context.pool, *notifier)));
+  return services;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   return crm::common::RunServiceMain(
@@ -18,19 +72,26 @@ int main(int argc, char** argv) {
        .database_name = "crm_customer_profile",
        .default_grpc_port = 50051,
        .default_admin_port = 9091,
-       .migrations = &crm::customer_profile::Migrations(),
-       .extra_options = {},
-       .make_services =
-           [](crm::common::ServiceContext& context) {
-             std::vector<std::unique_ptr<grpc::Service>> services;
-             services.push_back(
-                 std::make_unique<
-                     crm::customer_profile::CustomerProfileServiceImpl>(
-                     std::make_unique<
-                         crm::customer_profile::MySqlCustomerRepository>(
-                         context.pool, context.clock,
-                         crm::common::RandomIdGenerator::Instance())));
-             return services;
-           }},
+       .migrations = &cp::Migrations(),
+       .extra_options =
+           {{.flag = "pii_master_keys",
+             .env = "CUSTOMER_PROFILE_PII_MASTER_KEYS",
+             .default_value = "",
+             .required = true,
+             .secret = true,
+             .help = "master keys wrapping the per-customer data keys, "
+                     "\"<id>:<base64 32 bytes>\" comma-separated, primary "
+                     "first"},
+            {.flag = "phone_default_region",
+             .env = "CUSTOMER_PROFILE_PHONE_DEFAULT_REGION",
+             .default_value = "CN",
+             .help = "ISO 3166-1 region for phone numbers without a country "
+                     "calling code"},
+            {.flag = "resolution_order",
+             .env = "CUSTOMER_PROFILE_RESOLUTION_ORDER",
+             .default_value = "external_identity,email,phone",
+             .help = "identifiers that resolve a write to an existing "
+                     "customer, first match wins"}},
+       .make_services = MakeServices},
       argc, argv);
 }

@@ -1,5 +1,7 @@
 #include "services/customer_profile/mysql_customer_repository.h"
 
+#include <cppconn/datatype.h>
+#include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -10,12 +12,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/etag.h"
-#include "services/common/idempotency_store.h"
+#include "absl/strings/str_join.h"
+#include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
-#include "services/common/transaction.h"
-#include "services/customer_profile/customer_validation.h"
 
 namespace crm::customer_profile {
 namespace {
@@ -25,121 +25,444 @@ using ::crm::common::KeysetPosition;
 using ::crm::common::Page;
 using ::crm::common::PageRequest;
 
-constexpr int64_t kFirstVersion = 1;
+// Longest merge chain followed before giving up (chains are flattened on
+// merge, so real ones have length 1).
+constexpr int kMaxMergeHops = 16;
 
-constexpr char kSelectColumns[] =
-    "SELECT id, given_name, family_name, display_name, email, phone, locale, "
-    "state, create_time, update_time, version FROM customers";
+// `customers/{id}` (customer_validation.h's CustomerName, kept local so this
+// file builds on its own in the orders tests).
+std::string CustomerName(absl::string_view id) {
+  return crm::common::FormatResourceName("customers", id);
+}
 
-// The customer in the current row of `rows` (selected with kSelectColumns).
-absl::StatusOr<v1::Customer> CustomerFromRow(sql::ResultSet& rows) {
-  v1::Customer customer;
-  customer.set_name(CustomerName(rows.getString("id").asStdString()));
-  customer.set_given_name(rows.getString("given_name").asStdString());
-  customer.set_family_name(rows.getString("family_name").asStdString());
-  customer.set_display_name(rows.getString("display_name").asStdString());
-  customer.set_email(rows.getString("email").asStdString());
-  customer.set_phone(rows.getString("phone").asStdString());
-  customer.set_locale(rows.getString("locale").asStdString());
+constexpr char kColumns[] =
+    "SELECT id, state, merged_into, wrapped_key, pii, profile, email_bidx, "
+    "phone_bidx, name_birth_bidx, country_code, create_time, update_time, "
+    "version FROM customers";
+
+std::unique_ptr<sql::PreparedStatement> Prepare(sql::Connection& connection,
+                                                const std::string& text) {
+  return std::unique_ptr<sql::PreparedStatement>(
+      connection.prepareStatement(text));
+}
+
+void SetNullableString(sql::PreparedStatement& statement, int index,
+                       const std::string& value) {
+  if (value.empty()) {
+    statement.setNull(index, sql::DataType::VARCHAR);
+  } else {
+    statement.setString(index, value);
+  }
+}
+
+std::string NullableString(sql::ResultSet& rows, const char* column) {
+  if (rows.isNull(column)) return "";
+  return rows.getString(column).asStdString();
+}
+
+absl::StatusOr<CustomerRecord> RecordFromRow(sql::ResultSet& rows) {
+  CustomerRecord record;
+  record.id = rows.getString("id").asStdString();
   v1::Customer::State state = v1::Customer::STATE_UNSPECIFIED;
   if (!v1::Customer::State_Parse(rows.getString("state").asStdString(),
                                  &state)) {
     return absl::InternalError("stored customer state is unknown");
   }
-  customer.set_state(state);
-  CRM_ASSIGN_OR_RETURN(absl::Time create_time,
+  record.state = state;
+  record.merged_into = NullableString(rows, "merged_into");
+  if (!rows.isNull("wrapped_key")) {
+    record.wrapped_key = rows.getString("wrapped_key").asStdString();
+  }
+  record.pii = NullableString(rows, "pii");
+  record.profile = rows.getString("profile").asStdString();
+  record.email_bidx = NullableString(rows, "email_bidx");
+  record.phone_bidx = NullableString(rows, "phone_bidx");
+  record.name_birth_bidx = NullableString(rows, "name_birth_bidx");
+  record.country_code = rows.getString("country_code").asStdString();
+  CRM_ASSIGN_OR_RETURN(record.create_time,
                        crm::common::ParseSqlDatetime(
                            rows.getString("create_time").asStdString()));
-  CRM_ASSIGN_OR_RETURN(absl::Time update_time,
+  CRM_ASSIGN_OR_RETURN(record.update_time,
                        crm::common::ParseSqlDatetime(
                            rows.getString("update_time").asStdString()));
-  *customer.mutable_create_time() = crm::common::ToProtoTimestamp(create_time);
-  *customer.mutable_update_time() = crm::common::ToProtoTimestamp(update_time);
-  customer.set_etag(crm::common::EncodeEtag(rows.getInt64("version")));
-  return customer;
+  record.version = rows.getInt64("version");
+  return record;
 }
 
-KeysetPosition PositionOf(const v1::Customer& customer) {
-  return KeysetPosition{crm::common::FromProtoTimestamp(customer.create_time()),
-                        customer.name().substr(CustomerName("").size())};
+// Binds every column but id/create_time starting at `index`; returns the
+// next free index.
+int BindMutableColumns(sql::PreparedStatement& statement, int index,
+                       const CustomerRecord& record) {
+  statement.setString(index++, v1::Customer::State_Name(record.state));
+  SetNullableString(statement, index++, record.merged_into);
+  if (record.wrapped_key.has_value()) {
+    statement.setString(index++, *record.wrapped_key);
+  } else {
+    statement.setNull(index++, sql::DataType::VARBINARY);
+  }
+  SetNullableString(statement, index++, record.pii);
+  statement.setString(index++, record.profile);
+  SetNullableString(statement, index++, record.email_bidx);
+  SetNullableString(statement, index++, record.phone_bidx);
+  SetNullableString(statement, index++, record.name_birth_bidx);
+  statement.setString(index++, record.country_code);
+  statement.setString(index++, FormatSqlDatetime(record.update_time));
+  statement.setInt64(index++, record.version);
+  return index;
 }
 
 }  // namespace
 
-absl::StatusOr<v1::Customer> MySqlCustomerRepository::Create(
-    const v1::Customer& customer, const v1::CreateCustomerRequest& request) {
-  return crm::common::RunIdempotent<v1::Customer>(
-      pool_, clock_, "CreateCustomer", request.request_id(), request,
-      [&](sql::Connection& connection) -> absl::StatusOr<v1::Customer> {
-        const std::string id = ids_.NewId();
-        const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
-        std::unique_ptr<sql::PreparedStatement> insert(
-            connection.prepareStatement(
-                "INSERT INTO customers (id, given_name, family_name, "
-                "display_name, email, phone, locale, state, create_time, "
-                "update_time, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                "?)"));
-        insert->setString(1, id);
-        insert->setString(2, customer.given_name());
-        insert->setString(3, customer.family_name());
-        insert->setString(4, customer.display_name());
-        insert->setString(5, customer.email());
-        insert->setString(6, customer.phone());
-        insert->setString(7, customer.locale());
-        insert->setString(8, v1::Customer::State_Name(v1::Customer::ACTIVE));
-        insert->setString(9, FormatSqlDatetime(now));
-        insert->setString(10, FormatSqlDatetime(now));
-        insert->setInt64(11, kFirstVersion);
-        insert->executeUpdate();
+absl::string_view IdentifierKindName(IdentifierKind kind) {
+  switch (kind) {
+    case IdentifierKind::kEmail:
+      return "email";
+    case IdentifierKind::kPhone:
+      return "phone";
+    case IdentifierKind::kExternal:
+      return "external";
+  }
+  return "unknown";
+}
 
-        v1::Customer stored = customer;
-        stored.set_name(CustomerName(id));
-        stored.set_state(v1::Customer::ACTIVE);
-        *stored.mutable_create_time() = crm::common::ToProtoTimestamp(now);
-        *stored.mutable_update_time() = crm::common::ToProtoTimestamp(now);
-        stored.set_etag(crm::common::EncodeEtag(kFirstVersion));
-        return stored;
+absl::StatusOr<std::string> ResolveActiveCustomerId(
+    sql::Connection& connection, absl::string_view customer_id) {
+  std::unique_ptr<sql::PreparedStatement> select =
+      Prepare(connection,
+              "SELECT state, merged_into FROM customers WHERE id = ? "
+              "LOCK IN SHARE MODE");
+  std::string id(customer_id);
+  for (int hop = 0; hop < kMaxMergeHops; ++hop) {
+    select->setString(1, id);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    if (!rows->next()) {
+      return absl::NotFoundError(
+          absl::StrCat(CustomerName(id), " was not found"));
+    }
+    const std::string state = rows->getString("state").asStdString();
+    if (state == v1::Customer::State_Name(v1::Customer::ACTIVE)) return id;
+    if (state == v1::Customer::State_Name(v1::Customer::ERASED)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(CustomerName(id), " was erased"));
+    }
+    const std::string next = NullableString(*rows, "merged_into");
+    if (next.empty()) {
+      return absl::InternalError("merged customer has no survivor");
+    }
+    id = next;
+  }
+  return absl::InternalError("merge chain too long");
+}
+
+absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
+    sql::Connection& connection, absl::string_view id, RowLock lock) {
+  std::string text = absl::StrCat(kColumns, " WHERE id = ?");
+  if (lock == RowLock::kShare) absl::StrAppend(&text, " LOCK IN SHARE MODE");
+  if (lock == RowLock::kUpdate) absl::StrAppend(&text, " FOR UPDATE");
+  std::unique_ptr<sql::PreparedStatement> select = Prepare(connection, text);
+  select->setString(1, std::string(id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::optional<CustomerRecord>();
+  CRM_ASSIGN_OR_RETURN(CustomerRecord record, RecordFromRow(*rows));
+  return std::optional<CustomerRecord>(std::move(record));
+}
+
+absl::Status MySqlCustomerRepository::Insert(sql::Connection& connection,
+                                             const CustomerRecord& record) {
+  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+      connection,
+      "INSERT INTO customers (id, create_time, state, merged_into, "
+      "wrapped_key, pii, profile, email_bidx, phone_bidx, name_birth_bidx, "
+      "country_code, update_time, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?)");
+  insert->setString(1, record.id);
+  insert->setString(2, FormatSqlDatetime(record.create_time));
+  BindMutableColumns(*insert, 3, record);
+  insert->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status MySqlCustomerRepository::Update(sql::Connection& connection,
+                                             const CustomerRecord& record) {
+  std::unique_ptr<sql::PreparedStatement> update = Prepare(
+      connection,
+      "UPDATE customers SET state = ?, merged_into = ?, wrapped_key = ?, "
+      "pii = ?, profile = ?, email_bidx = ?, phone_bidx = ?, "
+      "name_birth_bidx = ?, country_code = ?, update_time = ?, version = ? "
+      "WHERE id = ?");
+  const int next = BindMutableColumns(*update, 1, record);
+  update->setString(next, record.id);
+  if (update->executeUpdate() != 1) {
+    return absl::NotFoundError(
+        absl::StrCat(CustomerName(record.id), " was not found"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>>
+MySqlCustomerRepository::FindIdentifierOwner(sql::Connection& connection,
+                                             IdentifierKind kind,
+                                             absl::string_view value_hash,
+                                             bool lock) {
+  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+      connection,
+      absl::StrCat("SELECT customer_id FROM customer_identifiers WHERE kind = "
+                   "? AND value_hash = ?",
+                   lock ? " FOR UPDATE" : ""));
+  select->setString(1, std::string(IdentifierKindName(kind)));
+  select->setString(2, std::string(value_hash));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::optional<std::string>();
+  return std::optional<std::string>(
+      rows->getString("customer_id").asStdString());
+}
+
+absl::StatusOr<std::string> MySqlCustomerRepository::ClaimIdentifier(
+    sql::Connection& connection, IdentifierKind kind,
+    absl::string_view value_hash, absl::string_view customer_id) {
+  std::unique_ptr<sql::PreparedStatement> insert =
+      Prepare(connection,
+              "INSERT IGNORE INTO customer_identifiers (kind, value_hash, "
+              "customer_id) VALUES (?, ?, ?)");
+  insert->setString(1, std::string(IdentifierKindName(kind)));
+  insert->setString(2, std::string(value_hash));
+  insert->setString(3, std::string(customer_id));
+  if (insert->executeUpdate() == 1) return std::string(customer_id);
+  CRM_ASSIGN_OR_RETURN(std::optional<std::string> owner,
+                       FindIdentifierOwner(connection, kind, value_hash, true));
+  if (!owner.has_value()) {
+    return absl::AbortedError("identifier claim raced with a release");
+  }
+  return *owner;
+}
+
+absl::Status MySqlCustomerRepository::ReleaseIdentifiers(
+    sql::Connection& connection, absl::string_view customer_id,
+    IdentifierKind kind, const std::vector<std::string>& keep) {
+  std::string text =
+      "DELETE FROM customer_identifiers WHERE customer_id = ? AND kind = ?";
+  if (!keep.empty()) {
+    std::vector<std::string> marks(keep.size(), "?");
+    absl::StrAppend(&text, " AND value_hash NOT IN (",
+                    absl::StrJoin(marks, ", "), ")");
+  }
+  std::unique_ptr<sql::PreparedStatement> remove = Prepare(connection, text);
+  remove->setString(1, std::string(customer_id));
+  remove->setString(2, std::string(IdentifierKindName(kind)));
+  int index = 3;
+  for (const std::string& hash : keep) remove->setString(index++, hash);
+  remove->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status MySqlCustomerRepository::ReleaseAllIdentifiers(
+    sql::Connection& connection, absl::string_view customer_id) {
+  std::unique_ptr<sql::PreparedStatement> remove = Prepare(
+      connection, "DELETE FROM customer_identifiers WHERE customer_id = ?");
+  remove->setString(1, std::string(customer_id));
+  remove->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status MySqlCustomerRepository::MoveIdentifiers(
+    sql::Connection& connection, absl::string_view from_id,
+    absl::string_view to_id) {
+  std::unique_ptr<sql::PreparedStatement> move = Prepare(
+      connection,
+      "UPDATE customer_identifiers SET customer_id = ? WHERE customer_id = ?");
+  move->setString(1, std::string(to_id));
+  move->setString(2, std::string(from_id));
+  move->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status MySqlCustomerRepository::ReplaceTags(
+    sql::Connection& connection, absl::string_view customer_id,
+    const std::vector<std::string>& tags) {
+  std::unique_ptr<sql::PreparedStatement> remove =
+      Prepare(connection, "DELETE FROM customer_tags WHERE customer_id = ?");
+  remove->setString(1, std::string(customer_id));
+  remove->executeUpdate();
+  if (tags.empty()) return absl::OkStatus();
+  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+      connection,
+      "INSERT IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)");
+  for (const std::string& tag : tags) {
+    insert->setString(1, std::string(customer_id));
+    insert->setString(2, tag);
+    insert->executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Page<CustomerRecord>> MySqlCustomerRepository::List(
+    sql::Connection& connection, const CustomerFilter& filter,
+    CustomerOrder order, const PageRequest& page) {
+  const bool by_update = order == CustomerOrder::kUpdateTimeDesc ||
+                         order == CustomerOrder::kUpdateTimeAsc;
+  const bool descending = order == CustomerOrder::kCreateTimeDesc ||
+                          order == CustomerOrder::kUpdateTimeDesc;
+  const std::string time_column = by_update ? "update_time" : "create_time";
+  std::vector<std::string> conditions;
+  // Parameters, all bound as strings, in the order of `conditions`.
+  std::vector<std::string> values;
+
+  if (filter.states.empty()) {
+    conditions.push_back("state = ?");
+    values.push_back(v1::Customer::State_Name(v1::Customer::ACTIVE));
+  } else {
+    std::vector<std::string> marks;
+    for (v1::Customer::State state : filter.states) {
+      marks.push_back("?");
+      values.push_back(v1::Customer::State_Name(state));
+    }
+    conditions.push_back(
+        absl::StrCat("state IN (", absl::StrJoin(marks, ", "), ")"));
+  }
+  if (filter.email_bidx.has_value()) {
+    conditions.push_back("email_bidx = ?");
+    values.push_back(*filter.email_bidx);
+  }
+  if (filter.phone_bidx.has_value()) {
+    conditions.push_back("phone_bidx = ?");
+    values.push_back(*filter.phone_bidx);
+  }
+  if (filter.external_hash.has_value()) {
+    conditions.push_back(
+        "id IN (SELECT customer_id FROM customer_identifiers WHERE kind = ? "
+        "AND value_hash = ?)");
+    values.push_back(
+        std::string(IdentifierKindName(IdentifierKind::kExternal)));
+    values.push_back(*filter.external_hash);
+  }
+  for (const std::string& tag : filter.tags) {
+    conditions.push_back(
+        "id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)");
+    values.push_back(tag);
+  }
+  if (filter.country_code.has_value()) {
+    conditions.push_back("country_code = ?");
+    values.push_back(*filter.country_code);
+  }
+  for (const TimeBound& bound : filter.times) {
+    // `op` comes from the parser's fixed set, never from the caller's text.
+    conditions.push_back(
+        absl::StrCat(bound.update_time ? "update_time" : "create_time", " ",
+                     bound.op, " ?"));
+    values.push_back(FormatSqlDatetime(bound.value));
+  }
+  // Keyset: strictly after the last row of the previous page.
+  const char* cmp = descending ? "<" : ">";
+  conditions.push_back(absl::StrCat("(", time_column, " ", cmp, " ? OR (",
+                                    time_column, " = ? AND id ", cmp, " ?))"));
+  if (page.after.has_value()) {
+    values.push_back(FormatSqlDatetime(page.after->create_time));
+    values.push_back(FormatSqlDatetime(page.after->create_time));
+    values.push_back(page.after->id);
+  } else {
+    const std::string edge = descending ? "9999-12-31 23:59:59.999999"
+                                        : "0001-01-01 00:00:00.000000";
+    values.push_back(edge);
+    values.push_back(edge);
+    values.push_back(descending ? "\x7f" : "");
+  }
+  const char* direction = descending ? "DESC" : "ASC";
+  const std::string text = absl::StrCat(
+      kColumns, " WHERE ", absl::StrJoin(conditions, " AND "), " ORDER BY ",
+      time_column, " ", direction, ", id ", direction, " LIMIT ?");
+  std::unique_ptr<sql::PreparedStatement> select = Prepare(connection, text);
+  int index = 1;
+  for (const std::string& value : values) select->setString(index++, value);
+  select->setInt(index, page.page_size + 1);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<CustomerRecord> records;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(CustomerRecord record, RecordFromRow(*rows));
+    records.push_back(std::move(record));
+  }
+  return crm::common::MakePage<CustomerRecord>(
+      std::move(records), page.page_size,
+      [by_update](const CustomerRecord& record) {
+        return KeysetPosition{
+            by_update ? record.update_time : record.create_time, record.id};
       });
 }
 
-absl::StatusOr<v1::Customer> MySqlCustomerRepository::Get(
-    absl::string_view id) {
-  return crm::common::WithConnection<v1::Customer>(
-      pool_, [&](sql::Connection& connection) -> absl::StatusOr<v1::Customer> {
-        std::unique_ptr<sql::PreparedStatement> select(
-            connection.prepareStatement(
-                absl::StrCat(kSelectColumns, " WHERE id = ?")));
-        select->setString(1, std::string(id));
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-        if (!rows->next()) {
-          return absl::NotFoundError(
-              absl::StrCat(CustomerName(id), " was not found"));
-        }
-        return CustomerFromRow(*rows);
-      });
+absl::StatusOr<std::vector<DuplicatePair>>
+MySqlCustomerRepository::FindDuplicatePairs(
+    sql::Connection& connection,
+    const std::optional<std::pair<std::string, std::string>>& after,
+    int limit) {
+  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+      connection,
+      "SELECT a.id AS older_id, b.id AS newer_id, "
+      "COALESCE(a.email_bidx = b.email_bidx, 0) AS same_email, "
+      "COALESCE(a.phone_bidx = b.phone_bidx, 0) AS same_phone, "
+      "COALESCE(a.name_birth_bidx = b.name_birth_bidx, 0) AS same_name "
+      "FROM customers a JOIN customers b ON "
+      "(a.email_bidx = b.email_bidx OR a.phone_bidx = b.phone_bidx OR "
+      "a.name_birth_bidx = b.name_birth_bidx) AND a.id <> b.id AND "
+      "(a.create_time < b.create_time OR (a.create_time = b.create_time AND "
+      "a.id < b.id)) "
+      "WHERE a.state = 'ACTIVE' AND b.state = 'ACTIVE' AND "
+      "(a.id > ? OR (a.id = ? AND b.id > ?)) "
+      "ORDER BY a.id, b.id LIMIT ?");
+  select->setString(1, after.has_value() ? after->first : "");
+  select->setString(2, after.has_value() ? after->first : "");
+  select->setString(3, after.has_value() ? after->second : "");
+  select->setInt(4, limit);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<DuplicatePair> pairs;
+  while (rows->next()) {
+    DuplicatePair pair;
+    pair.older_id = rows->getString("older_id").asStdString();
+    pair.newer_id = rows->getString("newer_id").asStdString();
+    pair.same_email = rows->getInt("same_email") != 0;
+    pair.same_phone = rows->getInt("same_phone") != 0;
+    pair.same_name_and_birth_date = rows->getInt("same_name") != 0;
+    pairs.push_back(std::move(pair));
+  }
+  return pairs;
 }
 
-absl::StatusOr<Page<v1::Customer>> MySqlCustomerRepository::List(
-    const PageRequest& page) {
-  return crm::common::WithConnection<Page<v1::Customer>>(
-      pool_,
-      [&](sql::Connection& connection) -> absl::StatusOr<Page<v1::Customer>> {
-        std::unique_ptr<sql::PreparedStatement> select(
-            connection.prepareStatement(absl::StrCat(
-                kSelectColumns,
-                " WHERE (create_time < ? OR (create_time = ? AND id < ?))"
-                " ORDER BY create_time DESC, id DESC LIMIT ?")));
-        crm::common::BindKeysetAfter(*select, 1, page.after);
-        select->setInt(4, page.page_size + 1);
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-        std::vector<v1::Customer> customers;
-        while (rows->next()) {
-          CRM_ASSIGN_OR_RETURN(v1::Customer customer, CustomerFromRow(*rows));
-          customers.push_back(std::move(customer));
-        }
-        return crm::common::MakePage<v1::Customer>(std::move(customers),
-                                                   page.page_size, PositionOf);
-      });
+absl::Status MySqlCustomerRepository::RepointMerged(sql::Connection& connection,
+                                                    absl::string_view from_id,
+                                                    absl::string_view to_id) {
+  std::unique_ptr<sql::PreparedStatement> update = Prepare(
+      connection, "UPDATE customers SET merged_into = ? WHERE merged_into = ?");
+  update->setString(1, std::string(to_id));
+  update->setString(2, std::string(from_id));
+  update->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> MySqlCustomerRepository::MergedInto(
+    sql::Connection& connection, absl::string_view survivor_id) {
+  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+      connection,
+      "SELECT id FROM customers WHERE merged_into = ? ORDER BY create_time, "
+      "id");
+  select->setString(1, std::string(survivor_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<std::string> ids;
+  while (rows->next()) ids.push_back(rows->getString("id").asStdString());
+  return ids;
+}
+
+absl::Status MySqlCustomerRepository::InsertMergeAudit(
+    sql::Connection& connection, absl::string_view survivor_id,
+    absl::string_view duplicate_id, absl::Time merge_time,
+    absl::string_view fields_taken) {
+  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+      connection,
+      "INSERT INTO customer_merges (duplicate_id, survivor_id, merge_time, "
+      "fields_taken) VALUES (?, ?, ?, ?)");
+  insert->setString(1, std::string(duplicate_id));
+  insert->setString(2, std::string(survivor_id));
+  insert->setString(3, FormatSqlDatetime(merge_time));
+  insert->setString(4, std::string(fields_taken));
+  insert->executeUpdate();
+  return absl::OkStatus();
 }
 
 }  // namespace crm::customer_profile

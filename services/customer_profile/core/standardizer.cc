@@ -200,31 +200,6 @@ absl::Status ValidateUtf8(absl::string_view field, absl::string_view text,
   return absl::OkStatus();
 }
 
-bool IsUnicodeWhitespace(char32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 ||
-         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-         c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-std::string CollapseWhitespace(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool pending_space = false;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const size_t start = pos;
-    const char32_t code_point = NextCodePoint(text, &pos);
-    if (IsUnicodeWhitespace(code_point)) {
-      pending_space = !out.empty();
-      continue;
-    }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.append(text.data() + start, pos - start);
-  }
-  return out;
-}
-
 absl::StatusOr<std::string> StandardizeName(absl::string_view input,
                                             absl::string_view field,
                                             size_t max_chars) {

@@ -30,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "services/common/text_validation.h"
 #include "services/customer_profile/core/iso_codes.h"
 
 namespace crm::customer_profile {
@@ -43,17 +44,12 @@ namespace crm::customer_profile {
 absl::Status ValidateUtf8(absl::string_view field, absl::string_view text,
                           size_t max_chars);
 
-// True for the code points treated as whitespace: the Unicode White_Space
-// property (ASCII \t \n \v \f \r and space, U+0085, U+00A0, U+1680,
-// U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 ideographic space).
-// Zero-width characters (U+200B, U+FEFF) are not whitespace and are kept.
-bool IsUnicodeWhitespace(char32_t code_point);
-
-// `text` (valid UTF-8) with leading/trailing whitespace removed and every
-// inner run of whitespace replaced by one ASCII space. Everything else,
-// including CJK text, is returned byte for byte. No Unicode normalisation
-// (NFC) is applied.
-std::string CollapseWhitespace(absl::string_view text);
+// Whitespace handling is shared with every service: IsUnicodeWhitespace()
+// and CollapseWhitespace() live in services/common/text_validation.h
+// (Unicode White_Space, inner runs become one ASCII space, CJK kept byte for
+// byte) and are re-exported here.
+using ::crm::common::CollapseWhitespace;
+using ::crm::common::IsUnicodeWhitespace;
 
 // A person's name or other free text: validated as UTF-8, whitespace
 // collapsed (see above), then checked to be at most `max_chars` code points

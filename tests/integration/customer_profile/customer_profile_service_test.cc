@@ -1,29 +1,33 @@
-// customer-profile end to end below the binary: the real service class and
-// MySQL repository on a fresh database, called through a gRPC stub over an
-// in-process channel.
+// customer-profile's customer records on a fresh MariaDB database:
+// CustomerManagerImpl directly (standardisation, resolution, update, list
+// and filters, merge, erasure, export, privacy at rest, feed events), and
+// the gRPC adapter over an in-process channel with fakes of the order,
+// import and feed interfaces.
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
-#include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
-#include <google/protobuf/util/message_differencer.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
+#include "absl/synchronization/mutex.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/change_feed_outbox.h"
 #include "services/common/clock.h"
 #include "services/common/grpc_status.h"
 #include "services/common/id_generator.h"
 #include "services/common/migrations.h"
-#include "services/common/timestamps.h"
+#include "services/common/status_macros.h"
 #include "services/common/transaction.h"
+#include "services/customer_profile/customer_manager_impl.h"
 #include "services/customer_profile/customer_profile_service.h"
 #include "services/customer_profile/migrations.h"
 #include "services/customer_profile/mysql_customer_repository.h"
@@ -35,255 +39,690 @@ namespace {
 
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
-using ::google::protobuf::util::MessageDifferencer;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
-const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+// 32 bytes, base64: a test-only master key.
+constexpr char kMasterKeys[] =
+    "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+constexpr char kEmail[] = "ann.lee@example.com";
+constexpr char kPhoneDigits[] = "13800138000";
 
-class CustomerProfileServiceTest : public ::testing::Test {
+class CustomerManagerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     CRM_ASSERT_OK_AND_ASSIGN(database_,
                              crm::testing::TestDatabase::Create("customers"));
-    pool_ = database_->NewPool(8);
+    pool_ = database_->NewPool(12);
     ASSERT_THAT(crm::common::ApplyMigrations(
                     *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
                 IsOk());
-    service_ = std::make_unique<CustomerProfileServiceImpl>(
-        std::make_unique<MySqlCustomerRepository>(*pool_, clock_, ids_));
-    grpc::ServerBuilder builder;
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = v1::CustomerProfileService::NewStub(
-        server_->InProcessChannel(grpc::ChannelArguments()));
+    CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
+    CRM_ASSERT_OK_AND_ASSIGN(
+        manager_, CustomerManagerImpl::Create(
+                      *pool_, crm::common::SystemClock::Instance(),
+                      crm::common::RandomIdGenerator::Instance(), notifier_,
+                      std::move(ring), CustomerManagerOptions{}));
   }
 
-  void TearDown() override {
-    if (server_ != nullptr) server_->Shutdown();
+  static v1::Customer Ann() {
+    v1::Customer customer;
+    customer.set_given_name(" Ann ");
+    customer.set_family_name("Lee");
+    customer.set_email("  Ann.Lee@Example.COM ");
+    customer.set_phone("138 0013 8000");
+    customer.set_birth_date("1990-05-17");
+    customer.mutable_address()->set_country_code("cn");
+    customer.mutable_address()->set_city("  Shanghai   Pudong ");
+    customer.add_tags("vip");
+    customer.add_tags("vip");
+    customer.add_tags("new");
+    v1::ExternalIdentity* identity = customer.add_external_identities();
+    identity->set_channel("WeChat_OpenID");
+    identity->set_id("o-123");
+    return customer;
   }
 
-  absl::StatusOr<v1::Customer> Create(
-      const v1::CreateCustomerRequest& request) {
-    grpc::ClientContext context;
-    v1::Customer response;
-    grpc::Status status = stub_->CreateCustomer(&context, request, &response);
-    if (!status.ok()) return crm::common::FromGrpcStatus(status);
-    return response;
+  absl::StatusOr<v1::Customer> Create(const v1::Customer& customer,
+                                      const std::string& request_id = "") {
+    v1::CreateCustomerRequest request;
+    *request.mutable_customer() = customer;
+    request.set_request_id(request_id);
+    return manager_->Create(request);
   }
 
   absl::StatusOr<v1::Customer> Get(const std::string& name) {
-    grpc::ClientContext context;
     v1::GetCustomerRequest request;
     request.set_name(name);
-    v1::Customer response;
-    grpc::Status status = stub_->GetCustomer(&context, request, &response);
-    if (!status.ok()) return crm::common::FromGrpcStatus(status);
-    return response;
+    return manager_->Get(request);
   }
 
-  absl::StatusOr<v1::ListCustomersResponse> List(int page_size,
-                                                 const std::string& token) {
-    grpc::ClientContext context;
+  absl::StatusOr<v1::ListCustomersResponse> List(
+      const std::string& filter, int page_size = 0,
+      const std::string& token = "", const std::string& order = "") {
     v1::ListCustomersRequest request;
+    request.set_filter(filter);
     request.set_page_size(page_size);
     request.set_page_token(token);
-    v1::ListCustomersResponse response;
-    grpc::Status status = stub_->ListCustomers(&context, request, &response);
-    if (!status.ok()) return crm::common::FromGrpcStatus(status);
-    return response;
+    request.set_order_by(order);
+    return manager_->List(request);
   }
 
-  // The single integer a constant query returns.
-  absl::StatusOr<int64_t> QueryInt(const std::string& query) {
-    return crm::common::WithConnection<int64_t>(
-        *pool_, [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+  // Every value of every row of every table of the test database.
+  std::vector<std::string> DumpDatabase() {
+    std::vector<std::string> values;
+    absl::Status status = crm::common::WithConnection(
+        *pool_, [&](sql::Connection& connection) -> absl::Status {
           std::unique_ptr<sql::Statement> statement(
               connection.createStatement());
-          std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(query));
-          if (!rows->next()) return absl::NotFoundError("no row");
-          return rows->getInt64(1);
+          std::vector<std::string> tables;
+          {
+            std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(
+                "SELECT table_name FROM information_schema.tables WHERE "
+                "table_schema = DATABASE()"));
+            while (rows->next()) tables.push_back(rows->getString(1));
+          }
+          EXPECT_GE(tables.size(), 4u);
+          for (const std::string& table : tables) {
+            std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(
+                absl::StrCat("SELECT * FROM `", table, "`")));
+            const unsigned columns = rows->getMetaData()->getColumnCount();
+            while (rows->next()) {
+              for (unsigned i = 1; i <= columns; ++i) {
+                if (!rows->isNull(i)) values.push_back(rows->getString(i));
+              }
+            }
+          }
+          return absl::OkStatus();
         });
+    EXPECT_THAT(status, IsOk());
+    return values;
   }
 
-  int64_t CountCustomers() {
-    return QueryInt("SELECT COUNT(*) FROM customers").value_or(-1);
+  std::vector<v1::ChangeEvent> FeedEvents() {
+    std::vector<v1::ChangeEvent> events;
+    absl::Status status = crm::common::WithConnection(
+        *pool_, [&](sql::Connection& connection) -> absl::Status {
+          CRM_ASSIGN_OR_RETURN(
+              std::vector<crm::common::FeedEventRecord> records,
+              crm::common::ChangeFeedOutbox::ReadAfter(
+                  connection, "customer_profile", 0, 1000, {}));
+          for (const auto& record : records) {
+            v1::ChangeEvent event;
+            EXPECT_TRUE(event.ParseFromString(record.payload));
+            events.push_back(event);
+          }
+          return absl::OkStatus();
+        });
+    EXPECT_THAT(status, IsOk());
+    return events;
   }
 
-  static v1::CreateCustomerRequest NewRequest(const std::string& given,
-                                              const std::string& family,
-                                              const std::string& request_id) {
-    v1::CreateCustomerRequest request;
-    request.mutable_customer()->set_given_name(given);
-    request.mutable_customer()->set_family_name(family);
-    request.set_request_id(request_id);
-    return request;
-  }
-
-  crm::common::FakeClock clock_{kStart};
-  crm::common::SequentialIdGenerator ids_{"cust"};
   std::unique_ptr<crm::testing::TestDatabase> database_;
   std::unique_ptr<crm::common::MySqlPool> pool_;
-  std::unique_ptr<CustomerProfileServiceImpl> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<v1::CustomerProfileService::Stub> stub_;
+  crm::common::FeedNotifier notifier_;
+  std::unique_ptr<CustomerManagerImpl> manager_;
 };
 
-TEST_F(CustomerProfileServiceTest, CreateAndGetRoundTripAChineseName) {
-  v1::CreateCustomerRequest request = NewRequest("小明", "王", "r-1");
-  request.mutable_customer()->set_email("  Xiao.Ming@Example.COM ");
-  request.mutable_customer()->set_phone("+86 138 0000 0000");
-  request.mutable_customer()->set_locale("zh-CN");
-  clock_.Set(kStart + absl::Microseconds(123456) + absl::Nanoseconds(789));
-
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(request));
-  EXPECT_EQ(created.name(), "customers/cust0000000001");
-  EXPECT_EQ(created.given_name(), "小明");
-  EXPECT_EQ(created.family_name(), "王");
-  EXPECT_EQ(created.display_name(), "王小明");
-  EXPECT_EQ(created.email(), "xiao.ming@example.com");
-  EXPECT_EQ(created.locale(), "zh-CN");
+TEST_F(CustomerManagerTest, CreateStandardisesEveryFieldAndReadsBack) {
+  v1::Customer input = Ann();
+  input.set_given_name("\xE3\x80\x80小明 ");
+  input.set_family_name("王");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(input));
+  EXPECT_THAT(created.name(), HasSubstr("customers/"));
   EXPECT_EQ(created.state(), v1::Customer::ACTIVE);
-  EXPECT_EQ(crm::common::FromProtoTimestamp(created.create_time()),
-            kStart + absl::Microseconds(123456));
-  EXPECT_EQ(created.update_time().seconds(), created.create_time().seconds());
+  EXPECT_EQ(created.given_name(), "小明");
+  EXPECT_EQ(created.display_name(), "王小明");
+  EXPECT_EQ(created.email(), kEmail);
+  EXPECT_EQ(created.phone(), "+8613800138000");
+  EXPECT_EQ(created.address().country_code(), "CN");
+  EXPECT_EQ(created.address().city(), "Shanghai Pudong");
+  EXPECT_THAT(created.tags(), ElementsAre("new", "vip"));
+  ASSERT_EQ(created.external_identities_size(), 1);
+  EXPECT_EQ(created.external_identities(0).channel(), "wechat_openid");
   EXPECT_FALSE(created.etag().empty());
 
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer fetched, Get(created.name()));
-  EXPECT_TRUE(MessageDifferencer::Equals(fetched, created))
-      << "fetched: " << fetched.DebugString()
-      << "\ncreated: " << created.DebugString();
-}
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer read, Get(created.name()));
+  EXPECT_EQ(read.SerializeAsString(), created.SerializeAsString());
 
-TEST_F(CustomerProfileServiceTest, DefaultsDisplayNameAndCollapsesWhitespace) {
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer latin,
-                           Create(NewRequest("  Anna \t Maria ", "Smith", "")));
-  EXPECT_EQ(latin.given_name(), "Anna Maria");
-  EXPECT_EQ(latin.display_name(), "Smith Anna Maria");
-
-  v1::CreateCustomerRequest explicit_name = NewRequest("A", "B", "");
-  explicit_name.mutable_customer()->set_display_name("Boss");
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer named, Create(explicit_name));
-  EXPECT_EQ(named.display_name(), "Boss");
-}
-
-TEST_F(CustomerProfileServiceTest, LimitsCountCharactersNotBytes) {
-  std::string hundred_han;
-  for (int i = 0; i < 100; ++i) hundred_han += "龍";  // 3 bytes each.
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created,
-                           Create(NewRequest(hundred_han, hundred_han, "")));
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer fetched, Get(created.name()));
-  EXPECT_EQ(fetched.given_name(), hundred_han);
-  // 200 characters of default display name still fit.
-  EXPECT_EQ(fetched.display_name(), hundred_han + hundred_han);
-
-  EXPECT_THAT(
-      Create(NewRequest(hundred_han + "龍", "", "")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("given_name")));
-  EXPECT_THAT(
-      Create(NewRequest("", std::string(101, 'x'), "")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("family_name")));
-}
-
-TEST_F(CustomerProfileServiceTest, RejectsInvalidFieldsNamingThem) {
-  for (const char* email : {"no-at-sign", "a@b", "two@@example.com",
-                            "sp ace@example.com", "@example.com"}) {
-    v1::CreateCustomerRequest request = NewRequest("A", "B", "");
-    request.mutable_customer()->set_email(email);
-    EXPECT_THAT(Create(request), StatusIs(absl::StatusCode::kInvalidArgument,
-                                          HasSubstr("customer.email")))
-        << email;
-  }
-  v1::CreateCustomerRequest long_phone = NewRequest("A", "B", "");
-  long_phone.mutable_customer()->set_phone(std::string(33, '1'));
-  EXPECT_THAT(Create(long_phone), StatusIs(absl::StatusCode::kInvalidArgument,
-                                           HasSubstr("customer.phone")));
-  v1::CreateCustomerRequest bad_locale = NewRequest("A", "B", "");
-  bad_locale.mutable_customer()->set_locale("zh_CN!");
-  EXPECT_THAT(Create(bad_locale), StatusIs(absl::StatusCode::kInvalidArgument,
-                                           HasSubstr("customer.locale")));
-  EXPECT_THAT(
-      Create(NewRequest("A", "B", std::string(65, 'r'))),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
-
-  // Invalid UTF-8 cannot cross the wire in a proto3 string; the service
-  // rejects it from in-process callers too.
-  EXPECT_THAT(service_->Create(NewRequest("bad \xC3\x28", "B", "")),
+  v1::Customer bad = Ann();
+  bad.set_phone("12");
+  v1::CreateCustomerRequest strict;
+  *strict.mutable_customer() = bad;
+  strict.set_strict_phone(true);
+  EXPECT_THAT(manager_->Create(strict),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("customer.given_name")));
-  EXPECT_EQ(CountCustomers(), 0);
+                       HasSubstr("customer.phone")));
 }
 
-TEST_F(CustomerProfileServiceTest, GetRejectsMalformedNamesAndReportsMissing) {
-  for (const char* name : {"", "customer/abc", "customers/", "customers/a/b",
-                           "customers/a b", "abc"}) {
-    EXPECT_THAT(Get(name),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")))
-        << name;
-  }
-  EXPECT_THAT(Get("customers/nobody"), StatusIs(absl::StatusCode::kNotFound,
-                                                HasSubstr("customers/nobody")));
-}
-
-TEST_F(CustomerProfileServiceTest, RepeatedRequestIdReturnsFirstResponse) {
-  v1::CreateCustomerRequest request = NewRequest("Lei", "Li", "import-42");
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer first, Create(request));
-  clock_.Advance(absl::Seconds(5));
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer second, Create(request));
-  EXPECT_TRUE(MessageDifferencer::Equals(first, second))
-      << second.DebugString();
-  EXPECT_EQ(CountCustomers(), 1);
-
-  v1::CreateCustomerRequest changed = NewRequest("Lei", "Wang", "import-42");
-  EXPECT_THAT(Create(changed), StatusIs(absl::StatusCode::kInvalidArgument,
-                                        HasSubstr("request_id")));
-  EXPECT_EQ(CountCustomers(), 1);
-
-  // Without a request id every call creates.
-  ASSERT_THAT(Create(NewRequest("Lei", "Li", "")), IsOk());
-  ASSERT_THAT(Create(NewRequest("Lei", "Li", "")), IsOk());
-  EXPECT_EQ(CountCustomers(), 3);
-}
-
-TEST_F(CustomerProfileServiceTest, ListsNewestFirstAcrossPages) {
-  // Seven customers; some share a create time so the id breaks the tie.
-  std::vector<std::string> created_names;
-  for (int i = 0; i < 7; ++i) {
-    if (i % 2 == 0) clock_.Advance(absl::Milliseconds(1));
-    CRM_ASSERT_OK_AND_ASSIGN(v1::Customer c,
-                             Create(NewRequest(absl::StrCat("n", i), "F", "")));
-    created_names.push_back(c.name());
-  }
-
-  std::vector<std::string> listed;
-  std::vector<int> page_sizes;
-  std::string token;
-  do {
-    CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse page, List(3, token));
-    page_sizes.push_back(page.customers_size());
-    for (const v1::Customer& c : page.customers()) listed.push_back(c.name());
-    token = page.next_page_token();
-    ASSERT_LE(page_sizes.size(), 4u) << "pagination does not end";
-  } while (!token.empty());
-
-  EXPECT_THAT(page_sizes, ::testing::ElementsAre(3, 3, 1));
-  // Newest first: the reverse of creation (ids grow within a timestamp).
-  std::vector<std::string> expected(created_names.rbegin(),
-                                    created_names.rend());
-  EXPECT_EQ(listed, expected);
-  EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()).size(), 7u);
-
-  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse all, List(0, ""));
-  EXPECT_EQ(all.customers_size(), 7);
-  EXPECT_TRUE(all.next_page_token().empty());
-}
-
-TEST_F(CustomerProfileServiceTest, ListRejectsBadPaging) {
-  EXPECT_THAT(List(-1, ""), StatusIs(absl::StatusCode::kInvalidArgument,
+TEST_F(CustomerManagerTest, RejectsBadInputNamingTheField) {
+  v1::Customer customer;
+  customer.set_given_name("bad \xC3\x28");
+  EXPECT_THAT(Create(customer), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("customer.given_name")));
+  customer.set_given_name(std::string(101, 'a'));
+  EXPECT_THAT(Create(customer), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("customer.given_name")));
+  customer.set_given_name("Ann");
+  customer.set_email("not-an-email");
+  EXPECT_THAT(Create(customer), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("customer.email")));
+  customer.clear_email();
+  customer.mutable_address()->set_country_code("XX");
+  EXPECT_THAT(Create(customer),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("customer.address.country_code")));
+  customer.clear_address();
+  customer.set_birth_date("2999-01-01");
+  EXPECT_THAT(Create(customer), StatusIs(absl::StatusCode::kInvalidArgument,
+                                         HasSubstr("customer.birth_date")));
+  customer.clear_birth_date();
+  customer.add_consents()->set_status(v1::Consent::GRANTED);
+  EXPECT_THAT(Create(customer),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("customer.consents[0].purpose")));
+  EXPECT_THAT(List("", -1), StatusIs(absl::StatusCode::kInvalidArgument,
                                      HasSubstr("page_size")));
+  // Nothing was written.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse all, List(""));
+  EXPECT_EQ(all.customers_size(), 0);
+}
+
+TEST_F(CustomerManagerTest, KnownIdentifierUpdatesInsteadOfDuplicating) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer first, Create(Ann()));
+  v1::Customer again;
+  again.set_email("ANN.LEE@example.com");
+  again.set_locale("zh-CN");
+  again.add_tags("returning");
+  CRM_ASSERT_OK_AND_ASSIGN(IngestOutcome outcome,
+                           manager_->Ingest(again, false));
+  EXPECT_FALSE(outcome.created);
+  EXPECT_EQ(outcome.customer.name(), first.name());
+  EXPECT_EQ(outcome.customer.locale(), "zh-CN");
+  EXPECT_EQ(outcome.customer.given_name(), "Ann");  // Empty never wins.
+  EXPECT_THAT(outcome.customer.tags(), ElementsAre("new", "returning", "vip"));
+
+  // External identity wins over email (default order).
+  v1::Customer other;
+  other.set_email("someone.else@example.com");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer second, Create(other));
+  v1::Customer by_identity;
+  by_identity.set_email("someone.else@example.com");
+  *by_identity.add_external_identities() = first.external_identities(0);
+  CRM_ASSERT_OK_AND_ASSIGN(IngestOutcome resolved,
+                           manager_->Ingest(by_identity, false));
+  EXPECT_EQ(resolved.customer.name(), first.name());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse all, List(""));
+  EXPECT_EQ(all.customers_size(), 2);
+  // The email now on two records makes them duplicate candidates.
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::FindDuplicateCandidatesResponse candidates,
+      manager_->FindDuplicateCandidates(v1::FindDuplicateCandidatesRequest()));
+  ASSERT_EQ(candidates.candidates_size(), 1);
+  EXPECT_EQ(candidates.candidates(0).customer(), first.name());
+  EXPECT_EQ(candidates.candidates(0).other_customer(), second.name());
+  EXPECT_THAT(candidates.candidates(0).reasons(),
+              ElementsAre(v1::DuplicateCandidate::SAME_EMAIL));
+}
+
+TEST_F(CustomerManagerTest, ConcurrentCreatesOfOneEmailMakeOneCustomer) {
+  constexpr int kThreads = 8;
+  std::vector<std::thread> threads;
+  absl::Mutex mu;
+  std::vector<absl::StatusOr<v1::Customer>> results;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      v1::Customer customer;
+      customer.set_email(kEmail);
+      customer.add_tags(absl::StrCat("t", i));
+      absl::StatusOr<v1::Customer> result = Create(customer);
+      absl::MutexLock lock(&mu);
+      results.push_back(std::move(result));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<std::string> names;
+  for (const auto& result : results) {
+    ASSERT_THAT(result, IsOk());
+    names.insert(result->name());
+  }
+  EXPECT_EQ(names.size(), 1u);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse all, List(""));
+  ASSERT_EQ(all.customers_size(), 1);
+  EXPECT_EQ(all.customers(0).tags_size(), kThreads);  // Every write landed.
+}
+
+TEST_F(CustomerManagerTest, RequestIdMakesCreateIdempotent) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer first, Create(Ann(), "req-1"));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer repeat, Create(Ann(), "req-1"));
+  EXPECT_EQ(repeat.SerializeAsString(), first.SerializeAsString());
+  v1::Customer other = Ann();
+  other.set_locale("en");
   EXPECT_THAT(
-      List(10, "not-a-token"),
+      Create(other, "req-1"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+}
+
+TEST_F(CustomerManagerTest, UpdateAppliesTheMaskAndChecksTheEtag) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(Ann()));
+  v1::UpdateCustomerRequest request;
+  request.mutable_customer()->set_name(created.name());
+  request.mutable_customer()->set_etag(created.etag());
+  request.mutable_customer()->mutable_address()->set_city("Beijing");
+  request.mutable_customer()->set_locale("fr");  // Not in the mask.
+  request.mutable_customer()->set_email("new@example.com");
+  request.mutable_update_mask()->add_paths("address.city");
+  request.mutable_update_mask()->add_paths("email");
+  request.set_request_id("upd-1");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer updated, manager_->Update(request));
+  EXPECT_EQ(updated.address().city(), "Beijing");
+  EXPECT_EQ(updated.address().country_code(), "CN");
+  EXPECT_EQ(updated.locale(), "");
+  EXPECT_EQ(updated.email(), "new@example.com");
+  EXPECT_EQ(updated.given_name(), "Ann");
+  EXPECT_NE(updated.etag(), created.etag());
+  // Repeat with the same request id: the stored response.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer repeat, manager_->Update(request));
+  EXPECT_EQ(repeat.etag(), updated.etag());
+  // Stale etag.
+  request.set_request_id("");
+  EXPECT_THAT(manager_->Update(request),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("etag")));
+  // Unknown and output-only paths.
+  request.mutable_customer()->clear_etag();
+  request.mutable_update_mask()->add_paths("state");
+  EXPECT_THAT(
+      manager_->Update(request),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
+  request.mutable_update_mask()->Clear();
+  EXPECT_THAT(
+      manager_->Update(request),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
+  // The new email resolves; the old one no longer does.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse by_new,
+                           List("email = \"NEW@example.com\""));
+  ASSERT_EQ(by_new.customers_size(), 1);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse by_old,
+                           List(absl::StrCat("email = \"", kEmail, "\"")));
+  EXPECT_EQ(by_old.customers_size(), 0);
+}
+
+TEST_F(CustomerManagerTest, FiltersOrdersAndPages) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 5; ++i) {
+    v1::Customer customer;
+    customer.set_email(absl::StrCat("c", i, "@example.com"));
+    customer.add_tags(i % 2 == 0 ? "even" : "odd");
+    customer.mutable_address()->set_country_code(i < 3 ? "CN" : "US");
+    CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(customer));
+    names.push_back(created.name());
+  }
+  // Pages of 2, newest first, no repeats.
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse page,
+                             List("", 2, token));
+    for (const auto& customer : page.customers()) {
+      seen.push_back(customer.name());
+    }
+    token = page.next_page_token();
+    ++pages;
+  } while (!token.empty() && pages < 10);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen, std::vector<std::string>(names.rbegin(), names.rend()));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse ascending,
+                           List("", 10, "", "create_time"));
+  ASSERT_EQ(ascending.customers_size(), 5);
+  EXPECT_EQ(ascending.customers(0).name(), names[0]);
+  // A token is bound to its filter.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse first, List("", 2));
+  EXPECT_THAT(
+      List("tag = \"odd\"", 2, first.next_page_token()),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse even_cn,
+                           List("tag = \"even\" AND country_code = \"cn\""));
+  EXPECT_EQ(even_cn.customers_size(), 2);
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::ListCustomersResponse recent,
+      List("create_time >= \"2000-01-01T00:00:00Z\" AND state = ACTIVE"));
+  EXPECT_EQ(recent.customers_size(), 5);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse none,
+                           List("update_time < \"2000-01-01T00:00:00Z\""));
+  EXPECT_EQ(none.customers_size(), 0);
+  // SQL metacharacters are just data.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse injected,
+                           List("tag = \"x' OR '1'='1\" AND tag = \"\\\"; DROP "
+                                "TABLE customers; --\""));
+  EXPECT_EQ(injected.customers_size(), 0);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse still, List(""));
+  EXPECT_EQ(still.customers_size(), 5);
+
+  EXPECT_THAT(List("colour = \"red\""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("term 1 (colour)")));
+  EXPECT_THAT(List("tag = \"a\" AND email > \"a@b.co\""),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("term 2 (email)")));
+  EXPECT_THAT(
+      List("tag = \"a\" OR tag = \"b\""),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("term 2")));
+  EXPECT_THAT(
+      List("create_time >= \"yesterday\""),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("create_time")));
+  EXPECT_THAT(List("state = GONE"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("state")));
+  EXPECT_THAT(List("tag = \"open"), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("filter")));
+  EXPECT_THAT(
+      List("", 0, "", "name"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("order_by")));
+}
+
+TEST_F(CustomerManagerTest, MergeMovesIdentitiesIsIdempotentAndRedirects) {
+  v1::Customer a;
+  a.set_display_name("Ann Lee");
+  a.set_birth_date("1990-05-17");
+  a.set_email("ann@example.com");
+  a.add_tags("a");
+  v1::ExternalIdentity* wechat = a.add_external_identities();
+  wechat->set_channel("wechat_openid");
+  wechat->set_id("o-1");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer survivor, Create(a));
+  v1::Customer b;
+  b.set_display_name("ann lee");
+  b.set_birth_date("1990-05-17");
+  b.set_phone("+8613900139000");
+  b.set_locale("zh-CN");
+  b.add_tags("b");
+  v1::ExternalIdentity* card = b.add_external_identities();
+  card->set_channel("store_card");
+  card->set_id("S-9");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer duplicate, Create(b));
+
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::FindDuplicateCandidatesResponse candidates,
+      manager_->FindDuplicateCandidates(v1::FindDuplicateCandidatesRequest()));
+  ASSERT_EQ(candidates.candidates_size(), 1);
+  EXPECT_THAT(candidates.candidates(0).reasons(),
+              ElementsAre(v1::DuplicateCandidate::SAME_NAME_AND_BIRTH_DATE));
+
+  v1::MergeCustomersRequest merge;
+  merge.set_survivor(survivor.name());
+  merge.set_duplicate(duplicate.name());
+  merge.add_pinned_fields("display_name");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer merged, manager_->Merge(merge));
+  EXPECT_EQ(merged.name(), survivor.name());
+  EXPECT_EQ(merged.display_name(), "Ann Lee");  // Pinned.
+  EXPECT_EQ(merged.locale(), "zh-CN");          // Filled from the duplicate.
+  EXPECT_EQ(merged.phone(), "+8613900139000");
+  EXPECT_EQ(merged.email(), "ann@example.com");
+  EXPECT_THAT(merged.tags(), ElementsAre("a", "b"));
+  EXPECT_EQ(merged.external_identities_size(), 2);
+
+  // Reads of the duplicate redirect; its identity now resolves to the
+  // survivor.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer redirected, Get(duplicate.name()));
+  EXPECT_EQ(redirected.name(), survivor.name());
+  v1::Customer by_card;
+  *by_card.add_external_identities() = duplicate.external_identities(0);
+  CRM_ASSERT_OK_AND_ASSIGN(IngestOutcome outcome,
+                           manager_->Ingest(by_card, false));
+  EXPECT_EQ(outcome.customer.name(), survivor.name());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse by_identity,
+                           List("external_identity = \"store_card:S-9\""));
+  ASSERT_EQ(by_identity.customers_size(), 1);
+  EXPECT_EQ(by_identity.customers(0).name(), survivor.name());
+
+  // Idempotent; the reverse and self merges are rejected.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer again, manager_->Merge(merge));
+  EXPECT_EQ(again.name(), survivor.name());
+  v1::MergeCustomersRequest reverse;
+  reverse.set_survivor(duplicate.name());
+  reverse.set_duplicate(survivor.name());
+  EXPECT_THAT(manager_->Merge(reverse),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  reverse.set_duplicate(duplicate.name());
+  EXPECT_THAT(manager_->Merge(reverse),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  merge.add_pinned_fields("etag");
+  EXPECT_THAT(
+      manager_->Merge(merge),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pinned_fields")));
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse active, List(""));
+  EXPECT_EQ(active.customers_size(), 1);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse merged_list,
+                           List("state = MERGED"));
+  ASSERT_EQ(merged_list.customers_size(), 1);
+  EXPECT_EQ(merged_list.customers(0).merged_into(), survivor.name());
+
+  v1::ExportCustomerDataRequest export_request;
+  export_request.set_name(survivor.name());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ExportCustomerDataResponse exported,
+                           manager_->Export(export_request));
+  EXPECT_EQ(exported.customer().email(), "ann@example.com");
+  EXPECT_THAT(exported.merged_customers(), ElementsAre(duplicate.name()));
+
+  std::vector<v1::ChangeEvent> events = FeedEvents();
+  int merged_events = 0;
+  for (const auto& event : events) {
+    if (event.type() != v1::ChangeEvent::CUSTOMER_MERGED) continue;
+    ++merged_events;
+    EXPECT_EQ(event.merge().survivor(), survivor.name());
+    EXPECT_EQ(event.merge().duplicate(), duplicate.name());
+    EXPECT_EQ(event.customer().phone(), "");
+  }
+  EXPECT_EQ(merged_events, 1);  // The repeat emitted nothing.
+}
+
+TEST_F(CustomerManagerTest, EraseShredsTheCustomerAndIsIdempotent) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(Ann()));
+  v1::EraseCustomerRequest erase;
+  erase.set_name(created.name());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer tombstone, manager_->Erase(erase));
+  EXPECT_EQ(tombstone.state(), v1::Customer::ERASED);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer read, Get(created.name()));
+  EXPECT_EQ(read.state(), v1::Customer::ERASED);
+  EXPECT_EQ(read.email(), "");
+  EXPECT_EQ(read.phone(), "");
+  EXPECT_EQ(read.given_name(), "");
+  EXPECT_EQ(read.external_identities_size(), 0);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer again, manager_->Erase(erase));
+  EXPECT_EQ(again.etag(), tombstone.etag());
+
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::ListCustomersResponse by_email,
+      List(absl::StrCat("email = \"", kEmail, "\" AND state = ERASED")));
+  EXPECT_EQ(by_email.customers_size(), 0);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse erased,
+                           List("state = ERASED"));
+  EXPECT_EQ(erased.customers_size(), 1);
+  // Data key and identifiers gone.
+  absl::Status status = crm::common::WithConnection(
+      *pool_, [&](sql::Connection& connection) -> absl::Status {
+        std::unique_ptr<sql::Statement> statement(connection.createStatement());
+        std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(
+            "SELECT wrapped_key IS NULL AND pii IS NULL FROM customers"));
+        EXPECT_TRUE(rows->next());
+        EXPECT_TRUE(rows->getBoolean(1));
+        std::unique_ptr<sql::ResultSet> ids(statement->executeQuery(
+            "SELECT COUNT(*) FROM customer_identifiers"));
+        EXPECT_TRUE(ids->next());
+        EXPECT_EQ(ids->getInt(1), 0);
+        return absl::OkStatus();
+      });
+  EXPECT_THAT(status, IsOk());
+  // A new write with the same email creates a new customer.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer reborn, Create(Ann()));
+  EXPECT_NE(reborn.name(), created.name());
+  // Updates of an erased customer are refused.
+  v1::UpdateCustomerRequest update;
+  update.mutable_customer()->set_name(created.name());
+  update.mutable_update_mask()->add_paths("locale");
+  EXPECT_THAT(manager_->Update(update),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  std::vector<v1::ChangeEvent> events = FeedEvents();
+  int erased_events = 0;
+  for (const auto& event : events) {
+    erased_events += event.type() == v1::ChangeEvent::CUSTOMER_ERASED;
+  }
+  EXPECT_EQ(erased_events, 1);
+}
+
+TEST_F(CustomerManagerTest, NoPlaintextPersonalDataAtRestOrInTheFeed) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(Ann()));
+  v1::UpdateCustomerRequest update;
+  update.mutable_customer()->set_name(created.name());
+  update.mutable_customer()->set_locale("en");
+  update.mutable_update_mask()->add_paths("locale");
+  update.set_request_id("u1");
+  ASSERT_THAT(manager_->Update(update), IsOk());
+  std::vector<std::string> values = DumpDatabase();
+  ASSERT_FALSE(values.empty());
+  for (const std::string& value : values) {
+    EXPECT_THAT(value, Not(HasSubstr(kEmail)));
+    EXPECT_THAT(value, Not(HasSubstr(kPhoneDigits)));
+    EXPECT_THAT(value, Not(HasSubstr("o-123")));
+  }
+  std::vector<v1::ChangeEvent> events = FeedEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type(), v1::ChangeEvent::CUSTOMER_CREATED);
+  EXPECT_EQ(events[1].type(), v1::ChangeEvent::CUSTOMER_UPDATED);
+  for (const auto& event : events) {
+    EXPECT_EQ(event.customer().email(), "");
+    EXPECT_EQ(event.customer().given_name(), "");
+    EXPECT_EQ(event.customer().birth_date(), "");
+    EXPECT_EQ(event.customer_name(), created.name());
+  }
+  EXPECT_EQ(events[1].customer().locale(), "en");
+}
+
+// ---------------------------------------------------------------- adapter
+
+class FakeOrders final : public OrderManager {
+ public:
+  absl::StatusOr<v1::Order> Record(const v1::RecordOrderRequest& r) override {
+    return r.order();
+  }
+  absl::StatusOr<v1::Order> Refund(const v1::RefundOrderRequest&) override {
+    return absl::FailedPreconditionError("nothing left to refund");
+  }
+  absl::StatusOr<v1::ListOrdersResponse> List(
+      const v1::ListOrdersRequest&) override {
+    return v1::ListOrdersResponse();
+  }
+  absl::StatusOr<v1::RecordEventsResponse> RecordEvents(
+      const v1::RecordEventsRequest& r) override {
+    v1::RecordEventsResponse response;
+    response.set_recorded_count(r.events_size());
+    return response;
+  }
+};
+
+class FakeImporter final : public CustomerImporter {
+ public:
+  absl::StatusOr<v1::ImportCustomersResponse> Import(
+      const std::function<std::optional<v1::ImportCustomersRequest>()>&
+          next_row) override {
+    v1::ImportCustomersResponse response;
+    while (std::optional<v1::ImportCustomersRequest> row = next_row()) {
+      v1::ImportRowResult* result = response.add_results();
+      result->set_line_number(row->line_number());
+      result->set_outcome(v1::ImportRowResult::CREATED);
+    }
+    response.set_created_count(response.results_size());
+    return response;
+  }
+};
+
+class FakeFeed final : public ChangeFeedStreamer {
+ public:
+  absl::Status Watch(const v1::WatchChangesRequest& request,
+                     const std::function<bool(const v1::ChangeEvent&)>& write,
+                     const std::function<bool()>&) override {
+    for (int i = 1; i <= 3; ++i) {
+      v1::ChangeEvent event;
+      event.set_sequence(request.after_sequence() + i);
+      if (!write(event)) return absl::OkStatus();
+    }
+    return absl::OkStatus();
+  }
+};
+
+TEST_F(CustomerManagerTest, AdapterDelegatesEveryRpc) {
+  CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<CustomerManagerImpl> customers,
+      CustomerManagerImpl::Create(*pool_, crm::common::SystemClock::Instance(),
+                                  crm::common::RandomIdGenerator::Instance(),
+                                  notifier_, std::move(ring), {}));
+  CustomerProfileServiceImpl service(
+      std::move(customers), std::make_unique<FakeOrders>(),
+      std::make_unique<FakeImporter>(), std::make_unique<FakeFeed>());
+  grpc::ServerBuilder builder;
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  auto stub = v1::CustomerProfileService::NewStub(
+      server->InProcessChannel(grpc::ChannelArguments()));
+
+  {
+    grpc::ClientContext context;
+    v1::CreateCustomerRequest request;
+    *request.mutable_customer() = Ann();
+    v1::Customer response;
+    ASSERT_TRUE(stub->CreateCustomer(&context, request, &response).ok());
+    EXPECT_EQ(response.email(), kEmail);
+    grpc::ClientContext get_context;
+    v1::GetCustomerRequest get;
+    get.set_name("customers/missing");
+    v1::Customer missing;
+    EXPECT_EQ(stub->GetCustomer(&get_context, get, &missing).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    grpc::ClientContext context;
+    v1::RecordOrderRequest request;
+    request.mutable_order()->set_channel("web");
+    v1::Order response;
+    ASSERT_TRUE(stub->RecordOrder(&context, request, &response).ok());
+    EXPECT_EQ(response.channel(), "web");
+    grpc::ClientContext refund_context;
+    EXPECT_EQ(
+        stub->RefundOrder(&refund_context, v1::RefundOrderRequest(), &response)
+            .error_code(),
+        grpc::StatusCode::FAILED_PRECONDITION);
+  }
+  {
+    grpc::ClientContext context;
+    v1::ImportCustomersResponse response;
+    auto writer = stub->ImportCustomers(&context, &response);
+    for (int line = 2; line <= 4; ++line) {
+      v1::ImportCustomersRequest row;
+      row.set_line_number(line);
+      ASSERT_TRUE(writer->Write(row));
+    }
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    EXPECT_EQ(response.created_count(), 3);
+    EXPECT_EQ(response.results(2).line_number(), 4);
+  }
+  {
+    grpc::ClientContext context;
+    v1::WatchChangesRequest request;
+    request.set_after_sequence(10);
+    auto reader = stub->WatchChanges(&context, request);
+    std::vector<int64_t> sequences;
+    v1::ChangeEvent event;
+    while (reader->Read(&event)) sequences.push_back(event.sequence());
+    EXPECT_TRUE(reader->Finish().ok());
+    EXPECT_THAT(sequences, ElementsAre(11, 12, 13));
+  }
+  server->Shutdown();
 }
 
 }  // namespace

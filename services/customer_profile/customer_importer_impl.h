@@ -1,0 +1,51 @@
+// CustomerImporter over CustomerManager::Ingest: each row is one resolving
+// write (standardisation + identity resolution, whole or nothing).
+//
+//   CustomerImporterImpl importer(customer_manager);
+//   CRM_ASSIGN_OR_RETURN(v1::ImportCustomersResponse response,
+//                        importer.Import([&] { return NextRowFromStream(); }));
+//
+// Throughput: rows are written by up to `parallelism` worker threads. Rows
+// that may resolve to the same customer are never written concurrently and
+// keep their stream order: a row waits while an earlier, still running row
+// shares an identifier key with it (external identity, email lower-cased,
+// phone by its last 8 digits). Results are reported in stream order whatever
+// the parallelism. With parallelism 1 the import is strictly sequential.
+//
+// Row outcomes: Ingest OK -> CREATED/UPDATED with the customer's name;
+// INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND, ALREADY_EXISTS,
+// OUT_OF_RANGE -> REJECTED with the status message (which names the field;
+// the manager's messages never carry values); ABORTED (a concurrent change)
+// is retried up to twice, then REJECTED. Any other code (UNAVAILABLE,
+// DEADLINE_EXCEEDED, INTERNAL, ...) stops the import: no further row is
+// started, rows in flight finish, and Import returns that status.
+#pragma once
+
+#include "services/customer_profile/customer_importer.h"
+#include "services/customer_profile/customer_manager.h"
+
+namespace crm::customer_profile {
+
+struct CustomerImporterOptions {
+  // Worker threads writing rows concurrently (1..64).
+  int parallelism = 4;
+  // Rows read ahead of the oldest unfinished row (bounds memory).
+  int window = 256;
+};
+
+class CustomerImporterImpl final : public CustomerImporter {
+ public:
+  // `manager` must outlive the importer and be thread-safe.
+  explicit CustomerImporterImpl(CustomerManager& manager,
+                                CustomerImporterOptions options = {});
+
+  absl::StatusOr<v1::ImportCustomersResponse> Import(
+      const std::function<std::optional<v1::ImportCustomersRequest>()>&
+          next_row) override;
+
+ private:
+  CustomerManager& manager_;
+  CustomerImporterOptions options_;
+};
+
+}  // namespace crm::customer_profile

@@ -1,0 +1,59 @@
+// The rules orders, refunds and interaction events must satisfy, as pure
+// functions (no database), following the field comments of
+// crm/customerprofile/v1/order.proto and customer_profile_service.proto.
+//
+//   CRM_ASSIGN_OR_RETURN(v1::Order order,
+//                        NormalizeOrderForRecord(request.order(), now));
+//   CRM_ASSIGN_OR_RETURN(RefundSpec refund, NormalizeRefundRequest(request));
+//   CRM_ASSIGN_OR_RETURN(auto events, NormalizeEvents(request, now));
+//
+// Errors are INVALID_ARGUMENT whose message starts with the field path
+// ("order.amount.currency_code", "events[3].event_time") and never echoes the
+// rejected value.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "crm/customerprofile/v1/customer_profile_service.pb.h"
+#include "services/customer_profile/order_repository.h"
+
+namespace crm::customer_profile {
+
+inline constexpr size_t kMaxLineItems = 500;
+inline constexpr int kMaxEventsPerBatch = 1000;
+inline constexpr size_t kMaxEventProperties = 50;
+// How far ahead of now an order or event time may lie (clock skew).
+inline constexpr absl::Duration kMaxFutureSkew = absl::Hours(24);
+
+// The order as it is to be stored: `customer` checked as `customers/{id}`,
+// channel, channel_order_id, store_id trimmed and checked, currency codes
+// standardised (upper case, active ISO 4217), line item prices defaulting to
+// the order's currency; output-only fields (name, refunded_amount,
+// create_time) cleared. Fields are named `order.<field>`.
+absl::StatusOr<v1::Order> NormalizeOrderForRecord(const v1::Order& input,
+                                                  absl::Time now);
+
+// The refund asked for: order name parsed, amount's currency standardised
+// (amount positive when set), refund_id and reason checked.
+absl::StatusOr<RefundSpec> NormalizeRefundRequest(
+    const v1::RefundOrderRequest& request);
+
+// The customer id of `parent` (`customers/{customer}`), field `parent`.
+absl::StatusOr<std::string> ParseOrdersParent(absl::string_view parent);
+
+// The events as they are to be stored (1 to 1000; name cleared). The whole
+// batch is checked; the first invalid event's error names
+// `events[i].<field>`.
+absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(
+    const v1::RecordEventsRequest& request, absl::Time now);
+
+// The customer id in an order or event's `customer` field.
+absl::StatusOr<std::string> CustomerIdOf(absl::string_view customer_name,
+                                         absl::string_view field);
+
+}  // namespace crm::customer_profile

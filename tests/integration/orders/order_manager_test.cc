@@ -1,0 +1,462 @@
+// Orders, refunds, purchase summaries, interaction events and the feed
+// events they append, on a fresh MariaDB database.
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/change_feed_outbox.h"
+#include "services/common/clock.h"
+#include "services/common/id_generator.h"
+#include "services/common/migrations.h"
+#include "services/common/timestamps.h"
+#include "services/common/transaction.h"
+#include "services/customer_profile/migrations.h"
+#include "services/customer_profile/mysql_order_repository.h"
+#include "services/customer_profile/order_manager_impl.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+
+namespace crm::customer_profile {
+namespace {
+
+using ::crm::testing::IsOk;
+using ::crm::testing::StatusIs;
+using ::testing::HasSubstr;
+
+const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+
+class OrderManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CRM_ASSERT_OK_AND_ASSIGN(database_,
+                             crm::testing::TestDatabase::Create("orders"));
+    pool_ = database_->NewPool(12);
+    ASSERT_THAT(crm::common::ApplyMigrations(
+                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
+                IsOk());
+    orders_ =
+        std::make_unique<OrderManagerImpl>(*pool_, clock_, ids_, notifier_);
+    AddCustomer("alice");
+    AddCustomer("bob");
+  }
+
+  // Customers are written straight into the customers table: these tests
+  // are about orders, not about customer records.
+  void AddCustomer(const std::string& id, const std::string& state = "ACTIVE",
+                   const std::string& merged_into = "") {
+    ASSERT_THAT(
+        database_->Execute(absl::StrCat(
+            "INSERT INTO customers (id, state, merged_into, profile, "
+            "create_time, update_time, version) VALUES ('",
+            id, "', '", state, "', ",
+            merged_into.empty() ? "NULL" : absl::StrCat("'", merged_into, "'"),
+            ", '', NOW(6), NOW(6), 1)")),
+        IsOk());
+  }
+
+  static v1::RecordOrderRequest OrderRequest(
+      const std::string& customer, const std::string& order_id, int64_t amount,
+      const std::string& currency = "CNY", absl::Time when = kStart) {
+    v1::RecordOrderRequest request;
+    v1::Order* order = request.mutable_order();
+    order->set_customer(absl::StrCat("customers/", customer));
+    order->set_channel("web");
+    order->set_channel_order_id(order_id);
+    order->mutable_amount()->set_currency_code(currency);
+    order->mutable_amount()->set_amount_minor(amount);
+    *order->mutable_order_time() = crm::common::ToProtoTimestamp(when);
+    v1::OrderLineItem* line = order->add_line_items();
+    line->set_sku("sku-1");
+    line->set_product_name("绿茶  green tea");
+    line->set_quantity(2);
+    line->mutable_unit_price()->set_amount_minor(amount / 2);
+    return request;
+  }
+
+  static v1::RefundOrderRequest RefundRequest(const v1::Order& order,
+                                              const std::string& refund_id,
+                                              int64_t amount) {
+    v1::RefundOrderRequest request;
+    request.set_name(order.name());
+    request.set_refund_id(refund_id);
+    if (amount > 0) {
+      request.mutable_amount()->set_currency_code(
+          order.amount().currency_code());
+      request.mutable_amount()->set_amount_minor(amount);
+    }
+    return request;
+  }
+
+  v1::PurchaseSummary Summary(const std::string& customer_id) {
+    absl::StatusOr<v1::PurchaseSummary> summary =
+        crm::common::WithConnection<v1::PurchaseSummary>(
+            *pool_, [&](sql::Connection& c) {
+              return LoadPurchaseSummary(c, customer_id);
+            });
+    EXPECT_THAT(summary.status(), IsOk());
+    return summary.ok() ? *summary : v1::PurchaseSummary();
+  }
+
+  std::vector<crm::common::FeedEventRecord> Feed() {
+    absl::StatusOr<std::vector<crm::common::FeedEventRecord>> events =
+        crm::common::WithConnection<std::vector<crm::common::FeedEventRecord>>(
+            *pool_, [&](sql::Connection& c) {
+              return crm::common::ChangeFeedOutbox::ReadAfter(
+                  c, kCustomerProfileFeed, 0, 10000, {});
+            });
+    EXPECT_THAT(events.status(), IsOk());
+    return events.ok() ? *events : std::vector<crm::common::FeedEventRecord>();
+  }
+
+  int64_t CountRows(const std::string& table) {
+    absl::StatusOr<int64_t> count = crm::common::WithConnection<int64_t>(
+        *pool_, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
+          std::unique_ptr<sql::PreparedStatement> st(
+              c.prepareStatement(absl::StrCat("SELECT COUNT(*) FROM ", table)));
+          std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+          rows->next();
+          return static_cast<int64_t>(rows->getInt64(1));
+        });
+    EXPECT_THAT(count.status(), IsOk());
+    return count.ok() ? *count : -1;
+  }
+
+  std::unique_ptr<crm::testing::TestDatabase> database_;
+  std::unique_ptr<crm::common::MySqlPool> pool_;
+  crm::common::FakeClock clock_{kStart + absl::Hours(1)};
+  crm::common::SequentialIdGenerator ids_{"ord"};
+  crm::common::FeedNotifier notifier_;
+  std::unique_ptr<OrderManagerImpl> orders_;
+};
+
+TEST_F(OrderManagerTest, RecordsAndRepeatsReturnTheStoredOrder) {
+  const uint64_t generation = notifier_.generation();
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order first,
+                           orders_->Record(OrderRequest("alice", "A-1", 1999)));
+  EXPECT_THAT(first.name(), ::testing::StartsWith("customers/alice/orders/"));
+  EXPECT_EQ(first.amount().currency_code(), "CNY");
+  EXPECT_EQ(first.refunded_amount().amount_minor(), 0);
+  EXPECT_EQ(first.line_items(0).product_name(), "绿茶 green tea");
+  EXPECT_EQ(first.line_items(0).unit_price().currency_code(), "CNY");
+  EXPECT_GT(notifier_.generation(), generation);
+
+  // A repeat, even with another amount, returns the stored order.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order again,
+                           orders_->Record(OrderRequest("alice", "A-1", 5)));
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(CountRows("orders"), 1);
+  EXPECT_EQ(Feed().size(), 1u);
+  EXPECT_EQ(Summary("alice").order_count(), 1);
+}
+
+TEST_F(OrderManagerTest, ConcurrentIdenticalRecordsStoreOneOrder) {
+  constexpr int kThreads = 8;
+  std::vector<std::string> names(kThreads);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      absl::StatusOr<v1::Order> order =
+          orders_->Record(OrderRequest("alice", "SAME", 1000));
+      if (order.ok()) {
+        names[i] = order->name();
+      } else {
+        ++failures;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), 1u);
+  EXPECT_EQ(CountRows("orders"), 1);
+  EXPECT_EQ(Feed().size(), 1u);
+  v1::PurchaseSummary summary = Summary("alice");
+  EXPECT_EQ(summary.order_count(), 1);
+  ASSERT_EQ(summary.total_spent_size(), 1);
+  EXPECT_EQ(summary.total_spent(0).amount_minor(), 1000);
+}
+
+TEST_F(OrderManagerTest, RefundsPartFullRejectsOverRefundAndRepeats) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order order,
+                           orders_->Record(OrderRequest("alice", "R-1", 1000)));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order part,
+                           orders_->Refund(RefundRequest(order, "r1", 300)));
+  EXPECT_EQ(part.refunded_amount().amount_minor(), 300);
+  // Repeat of r1 (even asking more) is a no-op.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order repeat,
+                           orders_->Refund(RefundRequest(order, "r1", 900)));
+  EXPECT_EQ(repeat.refunded_amount().amount_minor(), 300);
+  // More than what is left.
+  EXPECT_THAT(orders_->Refund(RefundRequest(order, "r2", 701)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  // Wrong currency.
+  v1::RefundOrderRequest usd = RefundRequest(order, "r3", 10);
+  usd.mutable_amount()->set_currency_code("usd");
+  EXPECT_THAT(orders_->Refund(usd),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("amount.currency_code")));
+  // The rest (amount unset).
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order full,
+                           orders_->Refund(RefundRequest(order, "r4", 0)));
+  EXPECT_EQ(full.refunded_amount().amount_minor(), 1000);
+  EXPECT_THAT(orders_->Refund(RefundRequest(order, "r5", 1)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(orders_->Refund(RefundRequest(order, "r6", 0)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  v1::RefundOrderRequest missing = RefundRequest(order, "r7", 1);
+  missing.set_name("customers/alice/orders/nope");
+  EXPECT_THAT(orders_->Refund(missing), StatusIs(absl::StatusCode::kNotFound));
+
+  v1::PurchaseSummary summary = Summary("alice");
+  EXPECT_EQ(summary.order_count(), 1);
+  EXPECT_EQ(summary.total_spent(0).amount_minor(), 0);
+  EXPECT_EQ(CountRows("order_refunds"), 2);
+
+  std::vector<crm::common::FeedEventRecord> feed = Feed();
+  ASSERT_EQ(feed.size(), 3u);  // Recorded, refunded 300, refunded 700.
+  v1::ChangeEvent refunded;
+  ASSERT_TRUE(refunded.ParseFromString(feed[2].payload));
+  EXPECT_EQ(refunded.type(), v1::ChangeEvent::ORDER_REFUNDED);
+  EXPECT_EQ(refunded.refund_amount_minor(), 700);
+  EXPECT_EQ(refunded.order().refunded_amount().amount_minor(), 1000);
+  EXPECT_EQ(refunded.customer_name(), "customers/alice");
+  EXPECT_EQ(feed[2].sequence, 3);
+}
+
+TEST_F(OrderManagerTest, SummaryPerCurrencyNetOfRefunds) {
+  CRM_ASSERT_OK(orders_->Record(
+      OrderRequest("alice", "S-1", 1000, "CNY", kStart - absl::Hours(48))));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order usd,
+      orders_->Record(OrderRequest("alice", "S-2", 250, "usd", kStart)));
+  CRM_ASSERT_OK(orders_->Record(
+      OrderRequest("alice", "S-3", 2000, "CNY", kStart - absl::Hours(24))));
+  CRM_ASSERT_OK(orders_->Record(
+      OrderRequest("alice", "S-4", 0, "JPY", kStart - absl::Hours(72))));
+  CRM_ASSERT_OK(orders_->Refund(RefundRequest(usd, "u1", 50)));
+  CRM_ASSERT_OK(orders_->Record(OrderRequest("bob", "S-5", 7, "EUR")));
+
+  v1::PurchaseSummary summary = Summary("alice");
+  EXPECT_EQ(summary.order_count(), 4);
+  ASSERT_EQ(summary.total_spent_size(), 3);
+  EXPECT_EQ(summary.total_spent(0).currency_code(), "CNY");
+  EXPECT_EQ(summary.total_spent(0).amount_minor(), 3000);
+  EXPECT_EQ(summary.total_spent(1).currency_code(), "JPY");
+  EXPECT_EQ(summary.total_spent(1).amount_minor(), 0);
+  EXPECT_EQ(summary.total_spent(2).currency_code(), "USD");
+  EXPECT_EQ(summary.total_spent(2).amount_minor(), 200);
+  EXPECT_EQ(crm::common::FromProtoTimestamp(summary.first_order_time()),
+            kStart - absl::Hours(72));
+  EXPECT_EQ(crm::common::FromProtoTimestamp(summary.last_order_time()), kStart);
+  EXPECT_EQ(Summary("bob").order_count(), 1);
+  EXPECT_EQ(Summary("nobody").order_count(), 0);
+  EXPECT_FALSE(Summary("nobody").has_first_order_time());
+}
+
+TEST_F(OrderManagerTest, ListsNewestFirstWithPages) {
+  for (int i = 0; i < 5; ++i) {
+    CRM_ASSERT_OK(
+        orders_->Record(OrderRequest("alice", absl::StrCat("L-", i), 100 + i,
+                                     "CNY", kStart - absl::Hours(10 - i))));
+  }
+  CRM_ASSERT_OK(orders_->Record(OrderRequest("bob", "L-bob", 1)));
+  v1::ListOrdersRequest request;
+  request.set_parent("customers/alice");
+  request.set_page_size(2);
+  std::vector<int64_t> amounts;
+  for (int page = 0; page < 5; ++page) {
+    CRM_ASSERT_OK_AND_ASSIGN(v1::ListOrdersResponse response,
+                             orders_->List(request));
+    for (const v1::Order& o : response.orders()) {
+      amounts.push_back(o.amount().amount_minor());
+    }
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  EXPECT_THAT(amounts, ::testing::ElementsAre(104, 103, 102, 101, 100));
+  request.set_page_size(-1);
+  EXPECT_THAT(orders_->List(request),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  request.set_page_size(10);
+  request.set_parent("customers/bob");  // Token of another parent.
+  EXPECT_THAT(
+      orders_->List(request),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+}
+
+TEST_F(OrderManagerTest, ValidationNamesTheField) {
+  v1::RecordOrderRequest bad = OrderRequest("alice", "V-1", 100);
+  bad.mutable_order()->mutable_amount()->set_currency_code("XYZ");
+  EXPECT_THAT(orders_->Record(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("order.amount.currency_code")));
+  bad = OrderRequest("alice", "V-1", -1);
+  EXPECT_THAT(orders_->Record(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("order.amount.amount_minor")));
+  bad = OrderRequest("alice", "V-1", 100);
+  bad.mutable_order()->set_channel("Web Shop");
+  EXPECT_THAT(orders_->Record(bad), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("order.channel")));
+  bad = OrderRequest("alice", "V-1", 100, "CNY", kStart + absl::Hours(49));
+  EXPECT_THAT(orders_->Record(bad), StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("order.order_time")));
+  bad = OrderRequest("alice", "V-1", 100);
+  bad.mutable_order()->mutable_line_items(0)->set_quantity(0);
+  EXPECT_THAT(orders_->Record(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("order.line_items[0].quantity")));
+  bad = OrderRequest("alice", "'; DROP TABLE orders; --", 100);
+  CRM_EXPECT_OK(orders_->Record(bad));  // Stored verbatim, harmlessly.
+  EXPECT_THAT(orders_->Record(OrderRequest("ghost", "V-2", 1)),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(CountRows("orders"), 1);
+}
+
+TEST_F(OrderManagerTest, MergedCustomersOrdersGoToTheSurvivorErasedRejected) {
+  AddCustomer("dup", "MERGED", "alice");
+  AddCustomer("gone", "ERASED");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order order,
+                           orders_->Record(OrderRequest("dup", "M-1", 10)));
+  EXPECT_THAT(order.name(), ::testing::StartsWith("customers/alice/orders/"));
+  EXPECT_THAT(orders_->Record(OrderRequest("gone", "M-2", 10)),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(Summary("alice").order_count(), 1);
+}
+
+TEST_F(OrderManagerTest, ReassignMovesOrdersEventsAndMergesSummaries) {
+  CRM_ASSERT_OK(orders_->Record(
+      OrderRequest("alice", "G-1", 100, "CNY", kStart - absl::Hours(5))));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order bob_order, orders_->Record(OrderRequest(
+                                                    "bob", "G-2", 300, "CNY",
+                                                    kStart - absl::Hours(9))));
+  CRM_ASSERT_OK(orders_->Record(OrderRequest("bob", "G-3", 50, "USD")));
+  v1::RecordEventsRequest events;
+  v1::InteractionEvent* e = events.add_events();
+  e->set_customer("customers/bob");
+  e->set_event_id("ev-bob");
+  e->set_type(v1::InteractionEvent::APP_OPEN);
+  e->set_channel("app");
+  *e->mutable_event_time() = crm::common::ToProtoTimestamp(kStart);
+  CRM_ASSERT_OK(orders_->RecordEvents(events));
+
+  for (int i = 0; i < 2; ++i) {  // Idempotent.
+    CRM_ASSERT_OK(
+        crm::common::RunInTransaction(*pool_, [&](sql::Connection& c) {
+          return ReassignOrdersAndEvents(c, "bob", "alice");
+        }));
+  }
+  v1::PurchaseSummary summary = Summary("alice");
+  EXPECT_EQ(summary.order_count(), 3);
+  ASSERT_EQ(summary.total_spent_size(), 2);
+  EXPECT_EQ(summary.total_spent(0).amount_minor(), 400);
+  EXPECT_EQ(summary.total_spent(1).amount_minor(), 50);
+  EXPECT_EQ(crm::common::FromProtoTimestamp(summary.first_order_time()),
+            kStart - absl::Hours(9));
+  EXPECT_EQ(Summary("bob").order_count(), 0);
+
+  v1::ExportCustomerDataResponse exported;
+  CRM_ASSERT_OK(crm::common::WithConnection(*pool_, [&](sql::Connection& c) {
+    return ExportOrdersAndEvents(c, "alice", &exported);
+  }));
+  EXPECT_EQ(exported.orders_size(), 3);
+  ASSERT_EQ(exported.events_size(), 1);
+  EXPECT_EQ(exported.events(0).customer(), "customers/alice");
+
+  // A refund through the duplicate's old order name finds the moved order
+  // once the duplicate is marked merged.
+  ASSERT_THAT(database_->Execute("UPDATE customers SET state = 'MERGED', "
+                                 "merged_into = 'alice' WHERE id = 'bob'"),
+              IsOk());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order refunded,
+                           orders_->Refund(RefundRequest(bob_order, "x", 100)));
+  EXPECT_THAT(refunded.name(), ::testing::StartsWith("customers/alice/"));
+
+  CRM_ASSERT_OK(crm::common::RunInTransaction(*pool_, [&](sql::Connection& c) {
+    return DeleteEventsForCustomer(c, "alice");
+  }));
+  EXPECT_EQ(CountRows("interaction_events"), 0);
+}
+
+TEST_F(OrderManagerTest, RecordEventsCountsDuplicatesAndValidatesWhole) {
+  v1::RecordEventsRequest request;
+  for (int i = 0; i < 4; ++i) {
+    v1::InteractionEvent* e = request.add_events();
+    e->set_customer(i % 2 == 0 ? "customers/alice" : "customers/bob");
+    e->set_event_id(absl::StrCat("ev-", i % 3));  // ev-0 twice.
+    e->set_type(i == 3 ? v1::InteractionEvent::CUSTOM
+                       : v1::InteractionEvent::PAGE_VIEW);
+    if (i == 3) e->set_custom_type("coupon.viewed");
+    e->set_channel("web");
+    *e->mutable_event_time() = crm::common::ToProtoTimestamp(kStart);
+    (*e->mutable_properties())["page"] = "/首页";
+  }
+  CRM_ASSERT_OK_AND_ASSIGN(v1::RecordEventsResponse first,
+                           orders_->RecordEvents(request));
+  EXPECT_EQ(first.recorded_count(), 3);
+  EXPECT_EQ(first.duplicate_count(), 1);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::RecordEventsResponse again,
+                           orders_->RecordEvents(request));
+  EXPECT_EQ(again.recorded_count(), 0);
+  EXPECT_EQ(again.duplicate_count(), 4);
+
+  v1::RecordEventsRequest bad = request;
+  bad.mutable_events(0)->set_event_id("fresh");
+  bad.mutable_events(2)->set_type(v1::InteractionEvent::TYPE_UNSPECIFIED);
+  EXPECT_THAT(orders_->RecordEvents(bad),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("events[2].type")));
+  bad = request;
+  bad.mutable_events(0)->set_event_id("fresh");
+  bad.mutable_events(1)->set_customer("customers/ghost");
+  EXPECT_THAT(
+      orders_->RecordEvents(bad),
+      StatusIs(absl::StatusCode::kNotFound, HasSubstr("events[1].customer")));
+  EXPECT_EQ(CountRows("interaction_events"), 3);  // Nothing half-written.
+  EXPECT_THAT(orders_->RecordEvents(v1::RecordEventsRequest()),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(OrderManagerTest, RolledBackTransactionLeavesNoEventAndNoGap) {
+  CRM_ASSERT_OK(orders_->Record(OrderRequest("alice", "T-1", 1)));
+  absl::Status rolled_back =
+      crm::common::RunInTransaction(*pool_, [&](sql::Connection& c) {
+        crm::common::FeedEventRecord record;
+        record.type = 1;
+        record.key = "alice";
+        record.payload = "x";
+        absl::StatusOr<int64_t> seq = crm::common::ChangeFeedOutbox::Append(
+            c, kCustomerProfileFeed, record, kStart);
+        if (!seq.ok()) return seq.status();
+        EXPECT_EQ(*seq, 2);
+        return absl::AbortedError("roll back on purpose");
+      });
+  EXPECT_THAT(rolled_back, StatusIs(absl::StatusCode::kAborted));
+  // An order whose transaction fails (unknown customer) appends nothing.
+  EXPECT_FALSE(orders_->Record(OrderRequest("ghost", "T-2", 1)).ok());
+  CRM_ASSERT_OK(orders_->Record(OrderRequest("bob", "T-3", 1)));
+  std::vector<crm::common::FeedEventRecord> feed = Feed();
+  ASSERT_EQ(feed.size(), 2u);
+  EXPECT_EQ(feed[0].sequence, 1);
+  EXPECT_EQ(feed[1].sequence, 2);
+  v1::ChangeEvent event;
+  ASSERT_TRUE(event.ParseFromString(feed[1].payload));
+  EXPECT_EQ(event.type(), v1::ChangeEvent::ORDER_RECORDED);
+  EXPECT_EQ(event.order().channel_order_id(), "T-3");
+  EXPECT_EQ(event.sequence(), 0);  // Filled in by the streamer.
+}
+
+}  // namespace
+}  // namespace crm::customer_profile
