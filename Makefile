@@ -8,6 +8,8 @@
 #   make build      build the binaries only (build/)
 #   make fmt        clang-format every C++ file in place
 #   make fmt-check  fail, listing them, if any C++ file is not formatted
+#   make bench      build, then run the customer-profile benchmark
+#                   (bench/run.sh; report in bench/results/report.md)
 #   make clean      remove the build trees (var/ with the local database
 #                   and its secrets stays; `make distclean` removes it too)
 
@@ -18,10 +20,14 @@ TEST_BUILD_DIR ?= build-test
 # checking.
 TEST_BUILD_TYPE ?= Debug
 JOBS           ?= $(shell nproc)
+# `make run DEMO=0` (or CRM_DEMO_DATA=0 in the environment) skips loading the
+# demo data set on the first run.
+DEMO           ?= 1
+CRM_DEMO_DATA  ?= $(DEMO)
 CTEST_JOBS     ?= 2
 
 .PHONY: run test stop build deps configure configure-test build-test fmt \
-        fmt-check clean distclean
+        fmt-check clean distclean bench
 
 deps:
 	@scripts/install-deps.sh
@@ -36,7 +42,10 @@ build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	@scripts/run-all.sh $(BUILD_DIR)
+	@CRM_DEMO_DATA=$(CRM_DEMO_DATA) scripts/run-all.sh $(BUILD_DIR)
+
+bench: build
+	@bench/run.sh $(BUILD_DIR)
 
 stop:
 	@scripts/stop-suite.sh

@@ -13,6 +13,8 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
+  // ImportCustomersResponse carries one result per uploaded row.
+  args.SetMaxReceiveMessageSize(kMaxBackendResponseBytes);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
                                    args);
 }
@@ -41,6 +43,11 @@ BackendClients::BackendClients(const GatewayConfig& config)
 std::unique_ptr<grpc::ClientContext> BackendClients::NewContext(
     const common::RequestTrace& trace) const {
   return common::NewOutboundContext(trace, timeout_);
+}
+
+std::unique_ptr<grpc::ClientContext> BackendClients::NewContext(
+    const common::RequestTrace& trace, absl::Duration timeout) const {
+  return common::NewOutboundContext(trace, timeout);
 }
 
 }  // namespace crm::gateway

@@ -25,6 +25,10 @@ inline constexpr char kSegmentationBackend[] = "segmentation";
 inline constexpr char kLoyaltyBackend[] = "loyalty";
 inline constexpr char kFeedbackBackend[] = "feedback";
 
+// Largest backend response accepted (gRPC's default is 4 MiB; an import of a
+// 32 MiB upload answers with one result per row).
+inline constexpr int kMaxBackendResponseBytes = 256 << 20;
+
 struct BackendChannel {
   std::string name;     // "customer-profile"
   std::string address;  // "127.0.0.1:50051"
@@ -58,6 +62,11 @@ class BackendClients {
   // the request's x-request-id / traceparent headers.
   std::unique_ptr<grpc::ClientContext> NewContext(
       const common::RequestTrace& trace) const;
+  // The same with another deadline (long-running calls such as imports).
+  std::unique_ptr<grpc::ClientContext> NewContext(
+      const common::RequestTrace& trace, absl::Duration timeout) const;
+
+  absl::Duration timeout() const { return timeout_; }
 
   // Every backend, in the order customer-profile, segmentation, loyalty,
   // feedback.

@@ -72,7 +72,8 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
     response.body = metrics_.Render();
     return response;
   });
-  AddCustomerRoutes(router_, clients_);
+  AddCustomerRoutes(router_, clients_, config_.import_timeout);
+  AddOrderRoutes(router_, clients_);
   AddSegmentRoutes(router_, clients_);
   AddLoyaltyRoutes(router_, clients_);
   AddFeedbackRoutes(router_, clients_);
@@ -111,6 +112,16 @@ common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
       break;
   }
   *route_label = match.route->pattern;
+  // The HTTP server admits bodies up to the larger import limit; every
+  // other route keeps max_body_bytes.
+  const size_t body_limit = match.route->pattern == kImportCustomersRoute
+                                ? config_.max_import_body_bytes
+                                : config_.max_body_bytes;
+  if (request.body.size() > body_limit) {
+    return ErrorResponse(
+        413, "PAYLOAD_TOO_LARGE",
+        absl::StrCat("request body exceeds ", body_limit, " bytes"));
+  }
   RouteRequest route_request{request, match.vars, trace};
   try {
     return match.route->handler(route_request);

@@ -53,6 +53,10 @@ std::vector<common::ConfigOption> GatewayConfigOptions() {
              "HTTP server threads (handlers block on backend calls)"),
       Option("max_body_bytes", "GATEWAY_MAX_BODY_BYTES", "1048576",
              "largest accepted request body"),
+      Option("max_import_body_bytes", "GATEWAY_MAX_IMPORT_BODY_BYTES",
+             "33554432", "largest CSV upload to POST /v1/customers:import"),
+      Option("import_timeout", "GATEWAY_IMPORT_TIMEOUT", "10m",
+             "longest backend deadline of one CSV import"),
       Option("log_level", "GATEWAY_LOG_LEVEL", "info",
              "debug, info, warning or error"),
   };
@@ -95,6 +99,22 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromConfig(
         "--max_body_bytes must be a positive integer, got \"", max_body, "\""));
   }
   result.max_body_bytes = static_cast<size_t>(max_body_bytes);
+
+  const std::string& max_import = config.GetString("max_import_body_bytes");
+  uint64_t max_import_bytes = 0;
+  if (!absl::SimpleAtoi(max_import, &max_import_bytes) ||
+      max_import_bytes == 0 || max_import_bytes > (uint64_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_import_body_bytes must be an integer in "
+                     "1..1073741824, got \"",
+                     max_import, "\""));
+  }
+  result.max_import_body_bytes = static_cast<size_t>(max_import_bytes);
+  CRM_ASSIGN_OR_RETURN(result.import_timeout,
+                       config.GetDuration("import_timeout"));
+  if (result.import_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--import_timeout must be positive");
+  }
 
   const std::string& level = config.GetString("log_level");
   if (!common::ParseLogLevel(level, &result.log_level)) {

@@ -26,6 +26,12 @@ struct GatewayConfig {
   absl::Duration readiness_timeout = absl::Seconds(1);
   int http_threads = 8;
   size_t max_body_bytes = 1048576;
+  // Largest body of POST /v1/customers:import (a CSV upload); every other
+  // route keeps max_body_bytes.
+  size_t max_import_body_bytes = 32 << 20;
+  // Upper bound of an import's backend deadline, which otherwise grows with
+  // the upload's size (backend_timeout + 1 s per 25 KB).
+  absl::Duration import_timeout = absl::Minutes(10);
   common::LogLevel log_level = common::LogLevel::kInfo;
 };
 

@@ -2,6 +2,7 @@
 // or SIGINT, then drains in-flight requests and exits 0.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -37,7 +38,10 @@ int main(int argc, char** argv) {
   options.address = gateway_config->bind_address;
   options.port = gateway_config->http_port;
   options.threads = gateway_config->http_threads;
-  options.max_body_bytes = gateway_config->max_body_bytes;
+  // The server admits the larger of the two limits; the gateway enforces
+  // max_body_bytes on every route but the CSV import (Gateway::Dispatch).
+  options.max_body_bytes = std::max(gateway_config->max_body_bytes,
+                                    gateway_config->max_import_body_bytes);
   auto server = crm::common::HttpServer::Start(
       options, [&gateway](const crm::common::HttpRequest& request) {
         return gateway.Handle(request);

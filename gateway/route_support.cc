@@ -108,6 +108,16 @@ absl::StatusOr<int32_t> QueryInt32(const common::HttpRequest& request,
   return value;
 }
 
+absl::StatusOr<bool> QueryBool(const common::HttpRequest& request,
+                               absl::string_view name) {
+  auto it = request.query.find(std::string(name));
+  if (it == request.query.end() || it->second.empty()) return false;
+  if (it->second == "true" || it->second == "1") return true;
+  if (it->second == "false" || it->second == "0") return false;
+  return absl::InvalidArgumentError(
+      absl::StrCat("query parameter ", name, " must be true or false"));
+}
+
 absl::StatusOr<std::string> PathVar(const RouteRequest& request,
                                     absl::string_view name) {
   auto it = request.vars.find(std::string(name));

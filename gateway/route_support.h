@@ -3,11 +3,13 @@
 #pragma once
 
 #include <google/protobuf/message.h>
+#include <grpcpp/client_context.h>
 #include <grpcpp/support/status.h>
 
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <string>
 
 #include "absl/status/status.h"
@@ -45,6 +47,11 @@ absl::StatusOr<std::string> QueryString(const common::HttpRequest& request,
 absl::StatusOr<int32_t> QueryInt32(const common::HttpRequest& request,
                                    absl::string_view name);
 
+// The boolean query parameter `name`: false when absent or empty; "true",
+// "1", "false", "0" accepted; INVALID_ARGUMENT naming it otherwise.
+absl::StatusOr<bool> QueryBool(const common::HttpRequest& request,
+                               absl::string_view name);
+
 // The path variable `name` (non-empty, without '/'); INVALID_ARGUMENT naming
 // it when it is not valid UTF-8.
 absl::StatusOr<std::string> PathVar(const RouteRequest& request,
@@ -57,5 +64,19 @@ common::HttpResponse BackendReply(const grpc::Status& status,
                                   const google::protobuf::Message& response,
                                   absl::string_view backend,
                                   const common::RequestTrace& trace);
+
+// Calls the unary method `method` of `stub` with `request` and a prepared
+// context, and turns the outcome into a response (see BackendReply).
+template <typename Stub, typename Request, typename Response>
+common::HttpResponse CallBackend(
+    Stub& stub,
+    grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                 Response*),
+    const Request& request, std::unique_ptr<grpc::ClientContext> context,
+    absl::string_view backend, const common::RequestTrace& trace) {
+  Response response;
+  grpc::Status status = (stub.*method)(context.get(), request, &response);
+  return BackendReply(status, response, backend, trace);
+}
 
 }  // namespace crm::gateway

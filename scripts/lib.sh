@@ -101,3 +101,36 @@ crm_pid_alive() {
 crm_http_status() {
   curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" 2>/dev/null || true
 }
+
+# crm_load_demo_data BUILD_DIR GRPC_ADDR: loads the deterministic demo set
+# (tools/demo_data, seed CRM_DEMO_SEED, default 42; CRM_DEMO_CUSTOMERS,
+# default 3000) into customer-profile through its public gRPC API, once: the
+# marker $CRM_STATE_DIR/demo-data.done records that it was loaded. Skipped
+# when CRM_DEMO_DATA=0. Prints a one-line summary; a failure is reported but
+# does not stop the suite (the load is idempotent: the next run retries).
+crm_load_demo_data() {
+  local build_dir=$1 addr=$2 marker="$CRM_STATE_DIR/demo-data.done" binary summary
+  if [[ "${CRM_DEMO_DATA:-1}" == 0 ]]; then
+    return 0
+  fi
+  if [[ -f "$marker" ]]; then
+    crm_log "demo data already loaded ($(cat "$marker")); rm $marker to reload"
+    return 0
+  fi
+  binary=$(find "$build_dir" -type f -name crm-demo-data -perm -u+x \
+    -not -path '*/CMakeFiles/*' | head -n 1)
+  if [[ -z "$binary" ]]; then
+    crm_log "crm-demo-data not built; skipping the demo data"
+    return 0
+  fi
+  crm_log "loading demo data (seed ${CRM_DEMO_SEED:-42}; CRM_DEMO_DATA=0 skips it)"
+  if summary=$("$binary" --seed="${CRM_DEMO_SEED:-42}" \
+    --customers="${CRM_DEMO_CUSTOMERS:-3000}" --addr="$addr" \
+    2>>"$CRM_LOG_DIR/demo-data.log"); then
+    crm_log "${summary#crm-demo-data: }"
+    printf 'seed %s, %s customers, %s\n' "${CRM_DEMO_SEED:-42}" \
+      "${CRM_DEMO_CUSTOMERS:-3000}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$marker"
+  else
+    crm_log "demo data failed to load: ${summary:-see $CRM_LOG_DIR/demo-data.log}"
+  fi
+}

@@ -8,7 +8,10 @@
 #   scripts/run-all.sh [BUILD_DIR]           (default: build)
 #
 # State lives under var/ (CRM_STATE_DIR): secrets.env (generated once, mode
-# 600), mariadb/ (data), log/, run/. Ports: see scripts/start-suite.sh.
+# 600), mariadb/ (data), log/, run/, demo-data.done. Ports: see
+# scripts/start-suite.sh. Once the suite is ready, the demo data set is
+# loaded the first time (see crm_load_demo_data in lib.sh; CRM_DEMO_DATA=0
+# skips it).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -43,6 +46,7 @@ crm_log "starting the services and the gateway"
 
 gateway="http://127.0.0.1:${GATEWAY_HTTP_PORT:-8080}"
 port_of() { local var="${1}_GRPC_PORT"; echo "${!var:-$2}"; }
+crm_load_demo_data "$build_dir" "127.0.0.1:$(port_of CUSTOMER_PROFILE 50051)"
 admin_of() { local var="${1}_ADMIN_PORT"; echo "${!var:-$2}"; }
 cat <<EOF
 

@@ -76,6 +76,19 @@ on_exit() {
   fi
 }
 trap on_exit EXIT
+
+# customer-profile's PII master key ring ("<key id>:<base64 of 32 bytes>"):
+# taken from the environment when set, else generated once into the secrets
+# file. Losing it makes every stored customer's personal data unreadable.
+if [[ -z "${CUSTOMER_PROFILE_PII_MASTER_KEYS:-}" ]]; then
+  if ! CUSTOMER_PROFILE_PII_MASTER_KEYS=$(crm_secret_get "$CRM_SECRETS_FILE" \
+    CUSTOMER_PROFILE_PII_MASTER_KEYS); then
+    CUSTOMER_PROFILE_PII_MASTER_KEYS="local1:$(head -c 32 /dev/urandom | base64 -w0)"
+    (umask 077 && printf '%s=%s\n' CUSTOMER_PROFILE_PII_MASTER_KEYS \
+      "$CUSTOMER_PROFILE_PII_MASTER_KEYS" >>"$CRM_SECRETS_FILE")
+  fi
+fi
+export CUSTOMER_PROFILE_PII_MASTER_KEYS
 gateway_env=()
 for entry in "${CRM_SERVICES[@]}"; do
   read -r name prefix database default_grpc default_admin <<<"$entry"

@@ -353,6 +353,171 @@ class ShutdownTest(SuiteTestCase):
                 self.assertLess(elapsed, 10)
 
 
+class ImportAndDemoTest(SuiteTestCase):
+    """Bulk import (crm-import and the gateway upload), the new
+    customer-profile routes, and the demo data tool, against the real
+    service."""
+
+    CSV = ("\ufeffgiven_name,family_name,email,phone,birth_date,gender,"
+           "country_code,tags,source_channel,identity:wechat_openid\n"
+           "小明,王,xm.wang@example.com,138 0013 8000,1990-05-01,男,CN,"
+           "vip;会员,wechat,oXM1\n"
+           "Emma,Smith,EMMA@example.com,,1985-02-03,female,GB,,web,\n"
+           "too,few,fields\n"
+           "Bad,Email,not-an-email,,,,,,web,\n"
+           "小明,王,XM.WANG@example.com,,,,,,store,\n")
+
+    def run_tool(self, name, *args):
+        return subprocess.run(
+            [harness.binary(name), *args], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+
+    def addr(self):
+        return f"127.0.0.1:{self.suite.grpc_ports['customer-profile']}"
+
+    def test_crm_import_reports_every_row_and_is_repeatable(self):
+        directory = harness.tempfile.mkdtemp(prefix="crm-e2e-import-")
+        path = os.path.join(directory, "customers.csv")
+        report = os.path.join(directory, "report.csv")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(self.CSV)
+        first = self.run_tool("import", f"--addr={self.addr()}",
+                              f"--report={report}", "--progress=none", path)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn("5 rows", first.stdout)
+        self.assertIn("2 created, 1 updated, 2 rejected", first.stdout)
+        with open(report, encoding="utf-8") as f:
+            rows = [line.split(",", 3) for line in f.read().splitlines()[1:]]
+        self.assertEqual([r[0] for r in rows], ["2", "3", "4", "5", "6"])
+        self.assertEqual([r[1] for r in rows],
+                         ["CREATED", "CREATED", "REJECTED", "REJECTED",
+                          "UPDATED"])
+        # Row 6 resolved to row 2's customer by email (case-insensitive).
+        self.assertEqual(rows[4][2], rows[0][2])
+        self.assertIn("email", rows[3][3])
+        self.assertNotIn("not-an-email", open(report, encoding="utf-8").read())
+        customer_id = rows[0][2].split("/", 1)[1]
+        status, _, customer = self.suite.http(
+            "GET", f"/v1/customers/{customer_id}")
+        self.assertEqual(status, 200, customer)
+        self.assertEqual(customer["givenName"], "小明")
+        self.assertEqual(customer["phone"], "+8613800138000")
+        # A second run creates nothing new.
+        second = self.run_tool("import", f"--addr={self.addr()}",
+                               "--progress=none", path)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertIn("0 created, 3 updated, 2 rejected", second.stdout)
+        # Transport failure: exit 1; a bad header: exit 2.
+        down = self.run_tool("import",
+                             f"--addr=127.0.0.1:{harness.free_port()}",
+                             "--deadline=5s", "--progress=none", path)
+        self.assertEqual(down.returncode, 1, down.stderr)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("email,shoe_size\na@b.co,44\n")
+        bad = self.run_tool("import", f"--addr={self.addr()}", path)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("shoe_size", bad.stderr)
+        harness.shutil.rmtree(directory, ignore_errors=True)
+
+    def test_gateway_csv_upload(self):
+        # Other identifiers than the CLI test's rows, so nothing resolves
+        # to those.
+        csv = (self.CSV.replace("example.com", "upload.example.com")
+               .replace("oXM1", "oXM2").replace("138 0013", "139 0013"))
+        status, _, body = self.suite.http(
+            "POST", "/v1/customers:import", csv.encode("utf-8"),
+            headers={"Content-Type": "text/csv"}, timeout=30)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["createdCount"], "2", body)
+        self.assertEqual(body["updatedCount"], "1", body)
+        self.assertEqual(body["rejectedCount"], "2", body)
+        self.assertEqual([r["lineNumber"] for r in body["results"]],
+                         ["2", "3", "4", "5", "6"])
+        status, _, body = self.suite.http(
+            "POST", "/v1/customers:import", b"email\na@b.co\n")
+        self.assert_error(status, body, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+    def test_update_orders_erase_and_export_routes(self):
+        customer = self.create_customer(email=f"r-{uuid.uuid4().hex}@x.com")
+        cid = customer["name"].split("/", 1)[1]
+        status, headers, updated = self.suite.http(
+            "PATCH", f"/v1/customers/{cid}?update_mask=locale",
+            {"locale": "zh-CN"}, headers={"If-Match": f'"{customer["etag"]}"'})
+        self.assertEqual(status, 200, updated)
+        self.assertEqual(updated["locale"], "zh-CN")
+        self.assertEqual(headers.get("etag"), f'"{updated["etag"]}"')
+        status, _, body = self.suite.http(
+            "PATCH", f"/v1/customers/{cid}?update_mask=locale",
+            {"locale": "en-US"}, headers={"If-Match": f'"{customer["etag"]}"'})
+        self.assert_error(status, body, 409, "ABORTED")
+
+        order = {"channel": "web", "channelOrderId": f"w-{uuid.uuid4().hex}",
+                 "amount": {"currencyCode": "CNY", "amountMinor": "12345"},
+                 "orderTime": "2026-11-11T02:00:00Z"}
+        status, _, recorded = self.suite.http(
+            "POST", f"/v1/customers/{cid}/orders", order)
+        self.assertEqual(status, 200, recorded)
+        order_id = recorded["name"].rsplit("/", 1)[1]
+        status, _, refunded = self.suite.http(
+            "POST", f"/v1/customers/{cid}/orders/{order_id}:refund",
+            {"refundId": "r-1",
+             "amount": {"currencyCode": "CNY", "amountMinor": "345"}})
+        self.assertEqual(status, 200, refunded)
+        self.assertEqual(refunded["refundedAmount"]["amountMinor"], "345")
+        status, _, orders = self.suite.http(
+            "GET", f"/v1/customers/{cid}/orders")
+        self.assertEqual(status, 200, orders)
+        self.assertEqual(len(orders["orders"]), 1)
+        status, _, events = self.suite.http(
+            "POST", "/v1/events:batchRecord",
+            {"events": [{"customer": customer["name"],
+                         "eventId": f"e-{uuid.uuid4().hex}",
+                         "type": "PAGE_VIEW", "channel": "web",
+                         "eventTime": "2026-11-11T02:00:00Z"}]})
+        self.assertEqual(status, 200, events)
+        self.assertEqual(events["recordedCount"], 1)
+        status, _, exported = self.suite.http(
+            "GET", f"/v1/customers/{cid}:export")
+        self.assertEqual(status, 200, exported)
+        self.assertEqual(len(exported["orders"]), 1)
+        status, _, erased = self.suite.http(
+            "POST", f"/v1/customers/{cid}:erase?request_id=erase-{cid}")
+        self.assertEqual(status, 200, erased)
+        self.assertEqual(erased["state"], "ERASED")
+
+    def test_demo_data_is_deterministic_and_idempotent(self):
+        args = (f"--addr={self.addr()}", "--seed=7", "--customers=100")
+        first = self.run_tool("demo_data", *args)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn("0 failures", first.stdout)
+        count = self.count_customers()
+        second = self.run_tool("demo_data", *args)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        # Nothing new: no customer, and no event recorded a second time.
+        self.assertIn("(0 new)", second.stdout)
+        self.assertEqual(self.count_customers(), count)
+        status, _, duplicates = self.suite.http(
+            "GET", "/v1/customers:findDuplicates?page_size=1000")
+        self.assertEqual(status, 200, duplicates)
+        reasons = {r for c in duplicates.get("candidates", [])
+                   for r in c["reasons"]}
+        self.assertIn("SAME_NAME_AND_BIRTH_DATE", reasons)
+        dry = [self.run_tool("demo_data", "--dry_run", "--seed=7").stdout
+               for _ in range(2)]
+        self.assertEqual(dry[0], dry[1])
+
+    def count_customers(self):
+        count, token = 0, ""
+        while True:
+            status, _, page = self.suite.http(
+                "GET", f"/v1/customers?page_size=1000&page_token={token}")
+            self.assertEqual(status, 200, page)
+            count += len(page.get("customers", []))
+            token = page.get("nextPageToken", "")
+            if not token:
+                return count
+
+
 class RunAllTest(unittest.TestCase):
     """`make run`'s script: scripts/run-all.sh with its own state directory
     and ports comes up serving, and SIGTERM stops everything it started."""
@@ -361,7 +526,12 @@ class RunAllTest(unittest.TestCase):
         state = harness.tempfile.mkdtemp(prefix="crm-e2e-runall-")
         env = dict(os.environ, CRM_STATE_DIR=state,
                    CRM_MYSQL_PORT=str(harness.free_port()),
-                   GATEWAY_HTTP_PORT=str(harness.free_port()))
+                   GATEWAY_HTTP_PORT=str(harness.free_port()),
+                   # A small demo set: the hook runs, and quickly.
+                   CRM_DEMO_DATA="1", CRM_DEMO_CUSTOMERS="40")
+        # The PII master key comes from the scripts (generated once into the
+        # state directory's secrets file), exactly as under `make run`.
+        env.pop("CUSTOMER_PROFILE_PII_MASTER_KEYS", None)
         for _, prefix, _, _, _ in SERVICES:
             env[f"{prefix}_GRPC_PORT"] = str(harness.free_port())
             env[f"{prefix}_ADMIN_PORT"] = str(harness.free_port())
@@ -383,6 +553,10 @@ class RunAllTest(unittest.TestCase):
             self.assertEqual(status, 200)
             self.assertEqual(os.stat(os.path.join(state, "secrets.env"))
                              .st_mode & 0o777, 0o600)
+            # The demo data was loaded once, before the banner.
+            self.assertTrue(os.path.exists(
+                os.path.join(state, "demo-data.done")), read(log_path))
+            self.assertIn("seed 42 loaded", read(log_path))
             pids = {}
             run_dir = os.path.join(state, "run")
             for name in [*SERVICE_NAMES, "gateway"]:

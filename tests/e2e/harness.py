@@ -14,6 +14,7 @@ used; health and reflection stubs are generated at run time with protoc.
 """
 
 import atexit
+import base64
 import ctypes
 import json
 import os
@@ -231,6 +232,8 @@ class Suite:
         self.grpc_ports = {name: free_port() for name in SERVICE_NAMES}
         self.admin_ports = {name: free_port() for name in SERVICE_NAMES}
         self.http_port = free_port()
+        self.pii_master_keys = "e2e:" + base64.b64encode(
+            os.urandom(32)).decode("ascii")
         self.processes = {}  # name -> Popen
         self.passwords = {}  # database user -> password
         self._log_files = []
@@ -276,6 +279,9 @@ class Suite:
             f"{prefix}_DB_NAME": database,
             f"{prefix}_DB_USER": database,
             f"{prefix}_DB_PASSWORD": self.passwords[database],
+            # customer-profile's PII master key (random per suite; other
+            # services ignore it).
+            "CUSTOMER_PROFILE_PII_MASTER_KEYS": self.pii_master_keys,
         }
 
     def gateway_env(self):

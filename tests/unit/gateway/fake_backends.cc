@@ -126,6 +126,145 @@ grpc::Status FakeCustomerProfile::ListCustomers(
       response->mutable_next_page_token());
 }
 
+void FakeCustomerProfile::Keep(const google::protobuf::Message& request) {
+  absl::MutexLock lock(&mu_);
+  last_requests_[request.GetDescriptor()->full_name()] =
+      request.SerializeAsString();
+}
+
+grpc::Status FakeCustomerProfile::UpdateCustomer(
+    grpc::ServerContext* context, const cp::UpdateCustomerRequest* request,
+    cp::Customer* response) {
+  Record(*context, "UpdateCustomer");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  *response = request->customer();
+  response->set_etag("v2");
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::FindDuplicateCandidates(
+    grpc::ServerContext* context,
+    const cp::FindDuplicateCandidatesRequest* request,
+    cp::FindDuplicateCandidatesResponse* response) {
+  Record(*context, "FindDuplicateCandidates");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  cp::DuplicateCandidate* candidate = response->add_candidates();
+  candidate->set_customer("customers/a");
+  candidate->set_other_customer("customers/b");
+  candidate->add_reasons(cp::DuplicateCandidate::SAME_EMAIL);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::MergeCustomers(
+    grpc::ServerContext* context, const cp::MergeCustomersRequest* request,
+    cp::Customer* response) {
+  Record(*context, "MergeCustomers");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  response->set_name(request->survivor());
+  response->set_state(cp::Customer::ACTIVE);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::RecordOrder(
+    grpc::ServerContext* context, const cp::RecordOrderRequest* request,
+    cp::Order* response) {
+  Record(*context, "RecordOrder");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  *response = request->order();
+  response->set_name(absl::StrCat(request->order().customer(), "/orders/o1"));
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::RefundOrder(
+    grpc::ServerContext* context, const cp::RefundOrderRequest* request,
+    cp::Order* response) {
+  Record(*context, "RefundOrder");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  response->set_name(request->name());
+  *response->mutable_refunded_amount() = request->amount();
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::ListOrders(
+    grpc::ServerContext* context, const cp::ListOrdersRequest* request,
+    cp::ListOrdersResponse* response) {
+  Record(*context, "ListOrders");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  response->add_orders()->set_name(
+      absl::StrCat(request->parent(), "/orders/o1"));
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::RecordEvents(
+    grpc::ServerContext* context, const cp::RecordEventsRequest* request,
+    cp::RecordEventsResponse* response) {
+  Record(*context, "RecordEvents");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  response->set_recorded_count(request->events_size());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::EraseCustomer(
+    grpc::ServerContext* context, const cp::EraseCustomerRequest* request,
+    cp::Customer* response) {
+  Record(*context, "EraseCustomer");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  response->set_name(request->name());
+  response->set_state(cp::Customer::ERASED);
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::ExportCustomerData(
+    grpc::ServerContext* context, const cp::ExportCustomerDataRequest* request,
+    cp::ExportCustomerDataResponse* response) {
+  Record(*context, "ExportCustomerData");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  response->mutable_customer()->set_name(request->name());
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeCustomerProfile::ImportCustomers(
+    grpc::ServerContext* context,
+    grpc::ServerReader<cp::ImportCustomersRequest>* reader,
+    cp::ImportCustomersResponse* response) {
+  Record(*context, "ImportCustomers");
+  if (auto failure = this->failure()) return *failure;
+  cp::ImportCustomersRequest row;
+  std::vector<cp::ImportCustomersRequest> rows;
+  while (reader->Read(&row)) {
+    rows.push_back(row);
+    cp::ImportRowResult* result = response->add_results();
+    result->set_line_number(row.line_number());
+    if (absl::StrContains(row.customer().email(), "reject")) {
+      result->set_outcome(cp::ImportRowResult::REJECTED);
+      result->set_error("email: not valid");
+      response->set_rejected_count(response->rejected_count() + 1);
+    } else {
+      result->set_outcome(cp::ImportRowResult::CREATED);
+      result->set_customer(absl::StrCat("customers/i", row.line_number()));
+      response->set_created_count(response->created_count() + 1);
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  imported_rows_ = std::move(rows);
+  return grpc::Status::OK;
+}
+
+std::vector<cp::ImportCustomersRequest> FakeCustomerProfile::imported_rows()
+    const {
+  absl::MutexLock lock(&mu_);
+  return imported_rows_;
+}
+
 cp::CreateCustomerRequest FakeCustomerProfile::last_create() const {
   absl::MutexLock lock(&mu_);
   return last_create_;

@@ -59,11 +59,76 @@ class FakeCustomerProfile final
       const crm::customerprofile::v1::ListCustomersRequest* request,
       crm::customerprofile::v1::ListCustomersResponse* response) override;
 
+  // Echo fakes: each records its request (see last_request()) and answers
+  // with something derived from it.
+  grpc::Status UpdateCustomer(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::UpdateCustomerRequest* request,
+      crm::customerprofile::v1::Customer* response) override;
+  grpc::Status FindDuplicateCandidates(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::FindDuplicateCandidatesRequest* request,
+      crm::customerprofile::v1::FindDuplicateCandidatesResponse* response)
+      override;
+  grpc::Status MergeCustomers(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::MergeCustomersRequest* request,
+      crm::customerprofile::v1::Customer* response) override;
+  grpc::Status RecordOrder(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::RecordOrderRequest* request,
+      crm::customerprofile::v1::Order* response) override;
+  grpc::Status RefundOrder(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::RefundOrderRequest* request,
+      crm::customerprofile::v1::Order* response) override;
+  grpc::Status ListOrders(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::ListOrdersRequest* request,
+      crm::customerprofile::v1::ListOrdersResponse* response) override;
+  grpc::Status RecordEvents(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::RecordEventsRequest* request,
+      crm::customerprofile::v1::RecordEventsResponse* response) override;
+  grpc::Status EraseCustomer(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::EraseCustomerRequest* request,
+      crm::customerprofile::v1::Customer* response) override;
+  grpc::Status ExportCustomerData(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::ExportCustomerDataRequest* request,
+      crm::customerprofile::v1::ExportCustomerDataResponse* response) override;
+  // Reads every row; a customer whose email contains "reject" is REJECTED
+  // ("email: not valid"), any other CREATED as customers/i<line>. The rows
+  // received are kept (imported_rows()).
+  grpc::Status ImportCustomers(
+      grpc::ServerContext* context,
+      grpc::ServerReader<crm::customerprofile::v1::ImportCustomersRequest>*
+          reader,
+      crm::customerprofile::v1::ImportCustomersResponse* response) override;
+
   crm::customerprofile::v1::CreateCustomerRequest last_create() const;
   crm::customerprofile::v1::ListCustomersRequest last_list() const;
+  std::vector<crm::customerprofile::v1::ImportCustomersRequest> imported_rows()
+      const;
+
+  // The last request of `Request`'s type (default if none was received).
+  template <typename Request>
+  Request last_request() const {
+    absl::MutexLock lock(&mu_);
+    Request request;
+    auto it = last_requests_.find(Request::descriptor()->full_name());
+    if (it != last_requests_.end()) request.ParseFromString(it->second);
+    return request;
+  }
 
  private:
+  void Keep(const google::protobuf::Message& request);
+
   mutable absl::Mutex mu_;
+  std::map<std::string, std::string> last_requests_ ABSL_GUARDED_BY(mu_);
+  std::vector<crm::customerprofile::v1::ImportCustomersRequest> imported_rows_
+      ABSL_GUARDED_BY(mu_);
   std::vector<crm::customerprofile::v1::Customer> customers_
       ABSL_GUARDED_BY(mu_);
   crm::customerprofile::v1::CreateCustomerRequest last_create_

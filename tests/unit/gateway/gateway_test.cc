@@ -6,6 +6,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -89,6 +90,7 @@ class GatewayTest : public ::testing::Test {
     config_.backend_timeout = absl::Seconds(5);
     config_.readiness_timeout = absl::Seconds(1);
     config_.max_body_bytes = 64 << 10;
+    config_.max_import_body_bytes = 512 << 10;
   }
 
   void TearDown() override {
@@ -104,7 +106,10 @@ class GatewayTest : public ::testing::Test {
     options.address = config_.bind_address;
     options.port = 0;
     options.threads = 4;
-    options.max_body_bytes = config_.max_body_bytes;
+    // As in main.cc: the server admits the import limit, the gateway
+    // enforces max_body_bytes on every other route.
+    options.max_body_bytes =
+        std::max(config_.max_body_bytes, config_.max_import_body_bytes);
     auto server = common::HttpServer::Start(
         options, [this](const common::HttpRequest& request) {
           return gateway_->Handle(request);
@@ -437,6 +442,213 @@ TEST_F(GatewayTest, RecordsMetricsAndAccessLog) {
   EXPECT_THAT(log, HasSubstr("/v1/customers/{customer}"));
   EXPECT_THAT(log, HasSubstr("duration_ms"));
   EXPECT_THAT(log, ::testing::Not(HasSubstr("nobody")));  // Ids stay out.
+}
+
+TEST_F(GatewayTest, UpdatesACustomerWithMaskEtagAndRequestId) {
+  TestHttpResponse response =
+      Call("PATCH",
+           "/v1/customers/c1?update_mask=email,%20address.city&request_id=r1"
+           "&strict_phone=true",
+           R"({"email":"new@example.com","address":{"city":"上海"}})",
+           {{"If-Match", "\"e1\""}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.Header("etag"), "\"v2\"");
+  auto sent = customers_.last_request<cp::UpdateCustomerRequest>();
+  EXPECT_EQ(sent.customer().name(), "customers/c1");
+  EXPECT_EQ(sent.customer().etag(), "e1");
+  EXPECT_EQ(sent.customer().address().city(), "上海");
+  EXPECT_THAT(sent.update_mask().paths(),
+              ::testing::ElementsAre("email", "address.city"));
+  EXPECT_EQ(sent.request_id(), "r1");
+  EXPECT_TRUE(sent.strict_phone());
+
+  // The name comes from the path; a body naming another customer is 400.
+  TestHttpResponse other = Call("PATCH", "/v1/customers/c1?update_mask=email",
+                                R"({"name":"customers/c2"})");
+  EXPECT_EQ(other.status, 400);
+  EXPECT_THAT(ParseError(other.body).message, HasSubstr("customer.name"));
+  TestHttpResponse bad_bool =
+      Call("PATCH", "/v1/customers/c1?strict_phone=maybe", "{}");
+  EXPECT_EQ(bad_bool.status, 400);
+  EXPECT_THAT(ParseError(bad_bool.body).message, HasSubstr("strict_phone"));
+}
+
+TEST_F(GatewayTest, ListsCustomersWithFilterAndOrder) {
+  TestHttpResponse response =
+      Call("GET",
+           "/v1/customers?filter=tag%20%3D%20%22vip%22&order_by=update_time"
+           "%20desc&page_size=5");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(customers_.last_list().filter(), "tag = \"vip\"");
+  EXPECT_EQ(customers_.last_list().order_by(), "update_time desc");
+  EXPECT_EQ(customers_.last_list().page_size(), 5);
+}
+
+TEST_F(GatewayTest, DuplicatesMergeEraseAndExport) {
+  TestHttpResponse duplicates =
+      Call("GET", "/v1/customers:findDuplicates?page_size=10");
+  ASSERT_EQ(duplicates.status, 200) << duplicates.body;
+  EXPECT_THAT(duplicates.body, HasSubstr("SAME_EMAIL"));
+  EXPECT_EQ(
+      customers_.last_request<cp::FindDuplicateCandidatesRequest>().page_size(),
+      10);
+
+  TestHttpResponse merged =
+      Call("POST", "/v1/customers:merge",
+           R"({"survivor":"customers/a","duplicate":"customers/b",)"
+           R"("pinnedFields":["email"],"requestId":"m1"})");
+  ASSERT_EQ(merged.status, 200) << merged.body;
+  auto merge = customers_.last_request<cp::MergeCustomersRequest>();
+  EXPECT_EQ(merge.duplicate(), "customers/b");
+  EXPECT_THAT(merge.pinned_fields(), ::testing::ElementsAre("email"));
+  EXPECT_EQ(merge.request_id(), "m1");
+
+  TestHttpResponse erased =
+      Call("POST", "/v1/customers/c7:erase?request_id=e-1");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(FromJson<cp::Customer>(erased.body).state(), cp::Customer::ERASED);
+  auto erase = customers_.last_request<cp::EraseCustomerRequest>();
+  EXPECT_EQ(erase.name(), "customers/c7");
+  EXPECT_EQ(erase.request_id(), "e-1");
+  EXPECT_EQ(Call("POST", "/v1/customers/c7:erase", R"({"x":1})").status, 400);
+  // The verb routes do not swallow the plain resource routes.
+  EXPECT_EQ(Call("GET", "/v1/customers/c7:erase").status, 405);
+
+  TestHttpResponse exported = Call("GET", "/v1/customers/c7:export");
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(customers_.last_request<cp::ExportCustomerDataRequest>().name(),
+            "customers/c7");
+}
+
+TEST_F(GatewayTest, OrderAndEventRoutes) {
+  TestHttpResponse recorded =
+      Call("POST", "/v1/customers/c1/orders",
+           R"({"channel":"web","channelOrderId":"w-1",)"
+           R"("amount":{"currencyCode":"CNY","amountMinor":"1234"},)"
+           R"("orderTime":"2026-11-11T02:00:00Z"})");
+  ASSERT_EQ(recorded.status, 200) << recorded.body;
+  auto order = customers_.last_request<cp::RecordOrderRequest>().order();
+  EXPECT_EQ(order.customer(), "customers/c1");
+  EXPECT_EQ(order.amount().amount_minor(), 1234);
+  EXPECT_EQ(FromJson<cp::Order>(recorded.body).name(),
+            "customers/c1/orders/o1");
+  EXPECT_EQ(Call("POST", "/v1/customers/c1/orders",
+                 R"({"customer":"customers/c2","channel":"web"})")
+                .status,
+            400);
+
+  TestHttpResponse refunded = Call(
+      "POST", "/v1/customers/c1/orders/o9:refund",
+      R"({"refundId":"r-1","amount":{"currencyCode":"CNY","amountMinor":"100"}})");
+  ASSERT_EQ(refunded.status, 200) << refunded.body;
+  auto refund = customers_.last_request<cp::RefundOrderRequest>();
+  EXPECT_EQ(refund.name(), "customers/c1/orders/o9");
+  EXPECT_EQ(refund.refund_id(), "r-1");
+  EXPECT_EQ(Call("POST", "/v1/customers/c1/orders/o9:refund",
+                 R"({"name":"customers/x/orders/y"})")
+                .status,
+            400);
+
+  TestHttpResponse listed =
+      Call("GET", "/v1/customers/c1/orders?page_size=3&page_token=t");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  auto list = customers_.last_request<cp::ListOrdersRequest>();
+  EXPECT_EQ(list.parent(), "customers/c1");
+  EXPECT_EQ(list.page_size(), 3);
+  EXPECT_EQ(list.page_token(), "t");
+
+  TestHttpResponse events = Call(
+      "POST", "/v1/events:batchRecord",
+      R"({"events":[{"customer":"customers/c1","eventId":"e1","type":"PAGE_VIEW",)"
+      R"("channel":"web","eventTime":"2026-11-11T02:00:00Z"}]})");
+  ASSERT_EQ(events.status, 200) << events.body;
+  EXPECT_EQ(FromJson<cp::RecordEventsResponse>(events.body).recorded_count(),
+            1);
+  EXPECT_EQ(Call("POST", "/v1/events:batchRecord", R"({"events":[{"typo":1}]})")
+                .status,
+            400);
+}
+
+TEST_F(GatewayTest, ImportsACsvUpload) {
+  const std::string csv =
+      "\xEF\xBB\xBFgiven_name,email,tags,identity:wechat_openid\r\n"
+      "小明,a@example.com,vip; new ,o1\r\n"
+      "too,few\r\n"
+      "Bob,reject@example.com,,\r\n"
+      "Ann,\xFF@example.com,,\r\n";
+  TestHttpResponse response =
+      Call("POST", "/v1/customers:import?strict_phone=true", csv,
+           {{"Content-Type", "text/csv; charset=utf-8"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  auto result = FromJson<cp::ImportCustomersResponse>(response.body);
+  EXPECT_EQ(result.created_count(), 1);
+  EXPECT_EQ(result.updated_count(), 0);
+  EXPECT_EQ(result.rejected_count(), 3);
+  ASSERT_EQ(result.results_size(), 4);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(result.results(i).line_number(), i + 2);
+  EXPECT_EQ(result.results(0).outcome(), cp::ImportRowResult::CREATED);
+  EXPECT_EQ(result.results(0).customer(), "customers/i2");
+  EXPECT_EQ(result.results(1).outcome(), cp::ImportRowResult::REJECTED);
+  EXPECT_THAT(result.results(1).error(), HasSubstr("field"));
+  EXPECT_EQ(result.results(2).error(), "email: not valid");
+  EXPECT_THAT(result.results(3).error(), HasSubstr("UTF-8"));
+
+  // Only the rows that mapped were streamed, whole.
+  auto rows = customers_.imported_rows();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows[0].strict_phone());
+  EXPECT_EQ(rows[0].customer().given_name(), "小明");
+  EXPECT_THAT(rows[0].customer().tags(), ::testing::ElementsAre("vip", "new"));
+  ASSERT_EQ(rows[0].customer().external_identities_size(), 1);
+  EXPECT_EQ(rows[0].customer().external_identities(0).channel(),
+            "wechat_openid");
+  EXPECT_EQ(rows[0].customer().external_identities(0).id(), "o1");
+}
+
+TEST_F(GatewayTest, ImportRejectsBadUploads) {
+  TestHttpResponse json = Call("POST", "/v1/customers:import", "email\na@b.c\n",
+                               {{"Content-Type", "application/json"}});
+  EXPECT_EQ(json.status, 415);
+  TestHttpResponse header =
+      Call("POST", "/v1/customers:import", "email,shoe_size\na@b.c,44\n",
+           {{"Content-Type", "text/csv"}});
+  EXPECT_EQ(header.status, 400);
+  EXPECT_THAT(ParseError(header.body).message, HasSubstr("shoe_size"));
+  TestHttpResponse empty =
+      Call("POST", "/v1/customers:import", "", {{"Content-Type", "text/csv"}});
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(customers_.last_method(), "");
+
+  // The import route takes bodies above max_body_bytes (64 KiB here), up to
+  // max_import_body_bytes (512 KiB here).
+  std::string big = "given_name,email\n";
+  for (int i = 0; big.size() < (200 << 10); ++i) {
+    big += "Name" + std::to_string(i) + ",n" + std::to_string(i) +
+           "@example.com\n";
+  }
+  TestHttpResponse large =
+      Call("POST", "/v1/customers:import", big, {{"Content-Type", "text/csv"}});
+  ASSERT_EQ(large.status, 200) << large.body;
+  EXPECT_GT(FromJson<cp::ImportCustomersResponse>(large.body).created_count(),
+            5000);
+  TestHttpResponse too_large =
+      Call("POST", "/v1/customers:import", std::string(600 << 10, 'x'),
+           {{"Content-Type", "text/csv"}});
+  EXPECT_EQ(too_large.status, 413);
+}
+
+TEST_F(GatewayTest, NewRoutesMapBackendErrors) {
+  customers_.FailWith(grpc::Status(grpc::StatusCode::ABORTED, "etag mismatch"));
+  TestHttpResponse conflict =
+      Call("PATCH", "/v1/customers/c1?update_mask=email", "{}",
+           {{"If-Match", "\"old\""}});
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_EQ(ParseError(conflict.body).status, "ABORTED");
+  customers_.FailWith(grpc::Status(grpc::StatusCode::UNAVAILABLE, "db down"));
+  TestHttpResponse down = Call("POST", "/v1/customers:import", "email\na@b.c\n",
+                               {{"Content-Type", "text/csv"}});
+  EXPECT_EQ(down.status, 503);
+  EXPECT_THAT(down.body, ::testing::Not(HasSubstr("db down")));
 }
 
 }  // namespace

@@ -1,0 +1,354 @@
+// crm-bench: load generators for bench/run.sh.
+//
+//   crm-bench raw-insert --port=P --user=U --password_env=VAR --database=D
+//                        [--threads=8] [--duration=10s] [--max_rows=200000]
+//     Single-row INSERT transactions (autocommit, one row per commit) into a
+//     table shaped like customer-profile's `orders`, from a plain
+//     Connector/C++ client: the database's own ceiling for this work.
+//   crm-bench record-order --addr=HOST:PORT [--threads=8] [--duration=10s]
+//                          [--max_rows=200000] [--customers=200]
+//     RecordOrder calls over gRPC (each a new order of one of --customers
+//     customers created first), at the same concurrency.
+//   crm-bench gen-csv --rows=100000 [--seed=1] > customers.csv
+//     A customers CSV for crm-import (distinct people, ~1% bad rows).
+//
+// Each mode prints one line "mode=... rows=N seconds=S rate=R p50_ms=..
+// p99_ms=.." on stdout. Bounded by --duration and --max_rows; never runs
+// longer than the duration plus one call's deadline.
+#include <cppconn/driver.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/statement.h>
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+
+namespace {
+
+namespace v1 = ::crm::customerprofile::v1;
+
+using Flags = std::map<std::string, std::string>;
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "crm-bench: %s\n", message.c_str());
+  std::exit(2);
+}
+
+std::string Get(const Flags& flags, const std::string& name,
+                const std::string& fallback) {
+  auto it = flags.find(name);
+  return it == flags.end() ? fallback : it->second;
+}
+
+int64_t GetInt(const Flags& flags, const std::string& name, int64_t fallback) {
+  auto it = flags.find(name);
+  if (it == flags.end()) return fallback;
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(it->second, &value) || value < 1) {
+    Die(absl::StrCat("--", name, " must be a positive integer"));
+  }
+  return value;
+}
+
+absl::Duration GetDuration(const Flags& flags, const std::string& name,
+                           absl::Duration fallback) {
+  auto it = flags.find(name);
+  if (it == flags.end()) return fallback;
+  absl::Duration value;
+  if (!absl::ParseDuration(it->second, &value) ||
+      value <= absl::ZeroDuration()) {
+    Die(absl::StrCat("--", name, " must be a positive duration"));
+  }
+  return value;
+}
+
+// Latencies of all threads and the final report line.
+class Recorder {
+ public:
+  void Add(const std::vector<double>& latencies_ms) {
+    std::lock_guard<std::mutex> lock(mu_);
+    all_.insert(all_.end(), latencies_ms.begin(), latencies_ms.end());
+  }
+  void Report(const char* mode, int threads, int64_t errors,
+              absl::Duration elapsed) {
+    std::sort(all_.begin(), all_.end());
+    auto pct = [&](double p) {
+      if (all_.empty()) return 0.0;
+      size_t i = std::min(all_.size() - 1,
+                          static_cast<size_t>(p * (all_.size() - 1) + 0.5));
+      return all_[i];
+    };
+    double seconds = absl::ToDoubleSeconds(elapsed);
+    std::printf(
+        "mode=%s threads=%d rows=%zu errors=%lld seconds=%.2f rate=%.1f "
+        "p50_ms=%.2f p99_ms=%.2f\n",
+        mode, threads, all_.size(), static_cast<long long>(errors), seconds,
+        seconds > 0 ? all_.size() / seconds : 0.0, pct(0.5), pct(0.99));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<double> all_;
+};
+
+int RawInsert(const Flags& flags) {
+  const int threads = static_cast<int>(GetInt(flags, "threads", 8));
+  const absl::Duration duration =
+      GetDuration(flags, "duration", absl::Seconds(10));
+  const int64_t max_rows = GetInt(flags, "max_rows", 200000);
+  const std::string port = Get(flags, "port", "3306");
+  const std::string user = Get(flags, "user", "");
+  const char* password = std::getenv(Get(flags, "password_env", "").c_str());
+  const std::string database = Get(flags, "database", "");
+  if (user.empty() || database.empty() || password == nullptr) {
+    Die("raw-insert needs --user, --database and --password_env=VAR");
+  }
+  sql::Driver* driver = get_driver_instance();
+  auto connect = [&]() {
+    sql::ConnectOptionsMap options;
+    options["hostName"] = sql::SQLString("tcp://127.0.0.1:" + port);
+    options["userName"] = sql::SQLString(user);
+    options["password"] = sql::SQLString(password);
+    options["schema"] = sql::SQLString(database);
+    options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    return std::unique_ptr<sql::Connection>(driver->connect(options));
+  };
+  try {
+    auto connection = connect();
+    std::unique_ptr<sql::Statement> statement(connection->createStatement());
+    // The shape of customer-profile's `orders` table (same keys).
+    statement->execute("DROP TABLE IF EXISTS bench_raw_orders");
+    statement->execute(
+        "CREATE TABLE bench_raw_orders ("
+        " customer_id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin "
+        "NOT NULL,"
+        " id VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+        " channel VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,"
+        " channel_order_id VARCHAR(64) CHARACTER SET utf8mb4 COLLATE "
+        "utf8mb4_bin NOT NULL,"
+        " currency_code CHAR(3) CHARACTER SET ascii NOT NULL,"
+        " amount_minor BIGINT NOT NULL,"
+        " refunded_minor BIGINT NOT NULL DEFAULT 0,"
+        " store_id VARCHAR(64) NOT NULL DEFAULT '',"
+        " order_time DATETIME(6) NOT NULL,"
+        " create_time DATETIME(6) NOT NULL,"
+        " line_items MEDIUMBLOB NOT NULL,"
+        " PRIMARY KEY (customer_id, id),"
+        " UNIQUE KEY orders_by_channel_order (channel, channel_order_id),"
+        " KEY orders_by_id (id),"
+        " KEY orders_by_customer_time (customer_id, order_time, id)"
+        ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+        "COLLATE=utf8mb4_unicode_ci");
+  } catch (const sql::SQLException& e) {
+    Die(absl::StrCat("raw-insert setup failed: MySQL error ",
+                     e.getErrorCode()));
+  }
+
+  std::atomic<int64_t> claimed{0};
+  std::atomic<int64_t> errors{0};
+  Recorder recorder;
+  const absl::Time start = absl::Now();
+  const absl::Time stop = start + duration;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      driver->threadInit();
+      std::vector<double> latencies;
+      try {
+        auto connection = connect();
+        connection->setAutoCommit(true);
+        std::unique_ptr<sql::PreparedStatement> insert(
+            connection->prepareStatement(
+                "INSERT INTO bench_raw_orders (customer_id, id, channel, "
+                "channel_order_id, currency_code, amount_minor, store_id, "
+                "order_time, create_time, line_items) VALUES "
+                "(?, ?, 'web', ?, 'CNY', ?, '', NOW(6), NOW(6), ?)"));
+        std::mt19937_64 rng(t + 1);
+        const std::string blob(120, 'x');  // ~ one serialized line item
+        while (absl::Now() < stop) {
+          int64_t n = claimed.fetch_add(1);
+          if (n >= max_rows) break;
+          insert->setString(1, absl::StrCat("c", rng() % 200));
+          insert->setString(2, absl::StrCat("o", n, "-", t));
+          insert->setString(3, absl::StrCat("bench-", n));
+          insert->setInt64(4, static_cast<int64_t>(rng() % 100000));
+          insert->setString(5, blob);
+          absl::Time begin = absl::Now();
+          try {
+            insert->executeUpdate();
+            latencies.push_back(
+                absl::ToDoubleMilliseconds(absl::Now() - begin));
+          } catch (const sql::SQLException&) {
+            ++errors;
+          }
+        }
+      } catch (const sql::SQLException& e) {
+        std::fprintf(stderr, "crm-bench: raw-insert thread: MySQL error %d\n",
+                     e.getErrorCode());
+        ++errors;
+      }
+      recorder.Add(latencies);
+      driver->threadEnd();
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  recorder.Report("raw-insert", threads, errors.load(), absl::Now() - start);
+  return 0;
+}
+
+int RecordOrders(const Flags& flags) {
+  const int threads = static_cast<int>(GetInt(flags, "threads", 8));
+  const absl::Duration duration =
+      GetDuration(flags, "duration", absl::Seconds(10));
+  const int64_t max_rows = GetInt(flags, "max_rows", 200000);
+  const int customers = static_cast<int>(GetInt(flags, "customers", 200));
+  const std::string addr = Get(flags, "addr", "127.0.0.1:50051");
+  auto stub = v1::CustomerProfileService::NewStub(
+      grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+
+  std::vector<std::string> names;
+  for (int i = 0; i < customers; ++i) {
+    v1::CreateCustomerRequest request;
+    request.mutable_customer()->set_given_name("Bench");
+    request.mutable_customer()->set_family_name(absl::StrCat("Customer", i));
+    request.mutable_customer()->set_email(
+        absl::StrCat("bench", i, "@bench.example.com"));
+    request.set_request_id(absl::StrCat("bench-customer-", i));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::Customer customer;
+    grpc::Status status = stub->CreateCustomer(&context, request, &customer);
+    if (!status.ok()) {
+      Die(absl::StrCat("CreateCustomer failed: code ", status.error_code(),
+                       ": ", status.error_message()));
+    }
+    names.push_back(customer.name());
+  }
+
+  std::atomic<int64_t> claimed{0};
+  std::atomic<int64_t> errors{0};
+  Recorder recorder;
+  const absl::Time start = absl::Now();
+  const absl::Time stop = start + duration;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::vector<double> latencies;
+      std::mt19937_64 rng(t + 1);
+      v1::RecordOrderRequest request;
+      v1::Order* order = request.mutable_order();
+      order->set_channel("web");
+      order->mutable_amount()->set_currency_code("CNY");
+      v1::OrderLineItem* item = order->add_line_items();
+      item->set_sku("SKU-BENCH-1");
+      item->set_product_name("Bench item");
+      item->set_quantity(1);
+      item->mutable_unit_price()->set_currency_code("CNY");
+      while (absl::Now() < stop) {
+        int64_t n = claimed.fetch_add(1);
+        if (n >= max_rows) break;
+        int64_t amount = 100 + static_cast<int64_t>(rng() % 100000);
+        order->set_customer(names[rng() % names.size()]);
+        order->set_channel_order_id(absl::StrCat("bench-", run, "-", n));
+        order->mutable_amount()->set_amount_minor(amount);
+        item->mutable_unit_price()->set_amount_minor(amount);
+        absl::Time now = absl::Now();
+        order->mutable_order_time()->set_seconds(absl::ToUnixSeconds(now));
+        grpc::ClientContext context;
+        context.set_deadline(absl::ToChronoTime(now + absl::Seconds(10)));
+        v1::Order response;
+        grpc::Status status = stub->RecordOrder(&context, request, &response);
+        if (status.ok()) {
+          latencies.push_back(absl::ToDoubleMilliseconds(absl::Now() - now));
+        } else {
+          if (errors.fetch_add(1) < 3) {
+            std::fprintf(stderr, "crm-bench: RecordOrder: code %d: %s\n",
+                         status.error_code(), status.error_message().c_str());
+          }
+        }
+      }
+      recorder.Add(latencies);
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  recorder.Report("record-order", threads, errors.load(), absl::Now() - start);
+  return 0;
+}
+
+// Writes a customers CSV: distinct people, a few rows that repeat an
+// earlier email (resolution -> UPDATED) and ~1% invalid rows (REJECTED).
+int GenerateCsv(const Flags& flags) {
+  const int64_t rows = GetInt(flags, "rows", 100000);
+  std::mt19937_64 rng(static_cast<uint64_t>(GetInt(flags, "seed", 1)));
+  static const char* kFamily[] = {"王", "李",    "张",   "刘",
+                                  "陈", "Smith", "Brown"};
+  static const char* kGiven[] = {"伟", "芳", "小明", "晓燕", "Emma", "Oliver"};
+  static const char* kChannels[] = {"web", "app", "store", "wechat"};
+  std::string out =
+      "given_name,family_name,email,phone,birth_date,gender,country_code,city,"
+      "tags,source_channel,identity:store_card\n";
+  for (int64_t i = 0; i < rows; ++i) {
+    uint64_t r = rng();
+    int64_t person = i;
+    if (r % 100 == 7 && i > 0) person = static_cast<int64_t>(rng() % i);
+    std::string email = absl::StrCat("bulk", person, "@import.example.com");
+    if (r % 100 == 13) email = "not-an-email";  // rejected by the service
+    std::string phone = absl::StrCat(
+        "+86139",
+        absl::StrFormat("%08d", static_cast<int>(person % 100000000)));
+    absl::StrAppend(&out, kGiven[r % 6], ",", kFamily[(r >> 8) % 7], ",", email,
+                    ",", phone, ",",
+                    absl::StrFormat("19%02d-%02d-%02d", 50 + (r >> 16) % 50,
+                                    1 + (r >> 24) % 12, 1 + (r >> 32) % 28),
+                    ",", (r >> 40) % 2 ? "female" : "male", ",CN,上海,",
+                    "\"imported;bulk\"", ",", kChannels[(r >> 44) % 4], ",",
+                    "SC", person, "\n");
+    if (out.size() > (1 << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    Die("usage: crm-bench raw-insert|record-order|gen-csv --flag=value...");
+  }
+  Flags flags;
+  for (int i = 2; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    size_t eq = arg.find('=');
+    if (!absl::StartsWith(arg, "--") || eq == absl::string_view::npos) {
+      Die(absl::StrCat("expected --flag=value, got ", arg));
+    }
+    flags[std::string(arg.substr(2, eq - 2))] = std::string(arg.substr(eq + 1));
+  }
+  std::string mode = argv[1];
+  if (mode == "raw-insert") return RawInsert(flags);
+  if (mode == "record-order") return RecordOrders(flags);
+  if (mode == "gen-csv") return GenerateCsv(flags);
+  Die(absl::StrCat("unknown mode ", mode));
+}

@@ -1,0 +1,160 @@
+// CustomerImporterImpl over the real CustomerManagerImpl and MariaDB: CSV
+// rows in, every row's outcome out, resolution across rows of the same
+// stream, nothing half-written, and the outcome independent of parallelism.
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/change_feed_outbox.h"
+#include "services/common/clock.h"
+#include "services/common/id_generator.h"
+#include "services/common/migrations.h"
+#include "services/customer_profile/core/customer_csv.h"
+#include "services/customer_profile/customer_importer_impl.h"
+#include "services/customer_profile/customer_manager_impl.h"
+#include "services/customer_profile/migrations.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+
+namespace crm::customer_profile {
+namespace {
+
+using ::crm::testing::IsOk;
+using ::testing::HasSubstr;
+
+constexpr char kMasterKeys[] =
+    "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+class CustomerImportTest : public ::testing::TestWithParam<int> {
+ protected:
+  void SetUp() override {
+    CRM_ASSERT_OK_AND_ASSIGN(database_,
+                             crm::testing::TestDatabase::Create("import"));
+    pool_ = database_->NewPool(12);
+    ASSERT_THAT(crm::common::ApplyMigrations(
+                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
+                IsOk());
+    CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
+    CRM_ASSERT_OK_AND_ASSIGN(
+        manager_, CustomerManagerImpl::Create(
+                      *pool_, crm::common::SystemClock::Instance(),
+                      crm::common::RandomIdGenerator::Instance(), notifier_,
+                      std::move(ring), CustomerManagerOptions{}));
+  }
+
+  // Parses `csv` like crm-import and imports it; returns the merged
+  // response.
+  v1::ImportCustomersResponse Import(const std::string& csv) {
+    std::istringstream input(csv);
+    std::vector<v1::ImportCustomersRequest> rows;
+    std::vector<v1::ImportRowResult> rejected;
+    EXPECT_THAT(
+        ReadCustomerCsv(
+            input, false,
+            [&](const v1::ImportCustomersRequest& row) {
+              rows.push_back(row);
+              return true;
+            },
+            [&](const v1::ImportRowResult& r) { rejected.push_back(r); }),
+        IsOk());
+    CustomerImporterOptions options;
+    options.parallelism = GetParam();
+    CustomerImporterImpl importer(*manager_, options);
+    size_t next = 0;
+    absl::StatusOr<v1::ImportCustomersResponse> response =
+        importer.Import([&]() -> std::optional<v1::ImportCustomersRequest> {
+          if (next >= rows.size()) return std::nullopt;
+          return rows[next++];
+        });
+    EXPECT_THAT(response.status(), IsOk());
+    if (!response.ok()) return {};
+    return MergeImportResults(*response, rejected);
+  }
+
+  int64_t Count(const std::string& sql) {
+    auto connection = pool_->Acquire();
+    EXPECT_TRUE(connection.ok());
+    std::unique_ptr<sql::Statement> statement(
+        connection->get()->createStatement());
+    std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(sql));
+    rows->next();
+    return rows->getInt64(1);
+  }
+
+  std::unique_ptr<crm::testing::TestDatabase> database_;
+  std::unique_ptr<crm::common::MySqlPool> pool_;
+  crm::common::FeedNotifier notifier_;
+  std::unique_ptr<CustomerManagerImpl> manager_;
+};
+
+TEST_P(CustomerImportTest, ImportsResolvesAndRejectsRowByRow) {
+  std::string csv =
+      "\xEF\xBB\xBFgiven_name,family_name,email,phone,birth_date,"
+      "identity:store_card\n";
+  // 300 people, each appearing twice: once by store card + email, then by
+  // the same email in upper case (resolves), plus bad rows.
+  for (int i = 0; i < 300; ++i) {
+    absl::StrAppend(&csv, "小明,王,p", i, "@example.com,,1990-01-01,SC", i,
+                    "\n");
+  }
+  for (int i = 0; i < 300; ++i) {
+    absl::StrAppend(&csv, "Ming,Wang,P", i, "@EXAMPLE.COM,,,\n");
+  }
+  absl::StrAppend(&csv, "Bad,Email,not-an-email,,,\n");            // line 602
+  absl::StrAppend(&csv, "Bad,Date,x@example.com,,1990-02-30,\n");  // 603
+  absl::StrAppend(&csv, "too,few\n");                              // 604
+  v1::ImportCustomersResponse response = Import(csv);
+
+  EXPECT_EQ(response.created_count(), 300);
+  EXPECT_EQ(response.updated_count(), 300);
+  EXPECT_EQ(response.rejected_count(), 3);
+  ASSERT_EQ(response.results_size(), 603);
+  for (int i = 0; i < 603; ++i) {
+    EXPECT_EQ(response.results(i).line_number(), i + 2);
+  }
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(response.results(i).outcome(), v1::ImportRowResult::CREATED);
+    EXPECT_EQ(response.results(300 + i).outcome(),
+              v1::ImportRowResult::UPDATED);
+    EXPECT_EQ(response.results(300 + i).customer(),
+              response.results(i).customer());
+  }
+  EXPECT_THAT(response.results(600).error(), HasSubstr("email"));
+  EXPECT_THAT(response.results(601).error(), HasSubstr("birth_date"));
+  EXPECT_THAT(response.results(602).error(), HasSubstr("fields"));
+
+  // Exactly one record per person; rejected rows left nothing behind.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM customers"), 300);
+  v1::GetCustomerRequest get;
+  get.set_name(response.results(0).customer());
+  auto customer = manager_->Get(get);
+  ASSERT_THAT(customer.status(), IsOk());
+  EXPECT_EQ(customer->given_name(), "Ming");  // The later row updated it.
+  EXPECT_EQ(customer->email(), "p0@example.com");
+}
+
+TEST_P(CustomerImportTest, ReimportingTheSameFileCreatesNothing) {
+  std::string csv = "given_name,email,identity:app_user\n";
+  for (int i = 0; i < 100; ++i) {
+    absl::StrAppend(&csv, "Ann", i, ",a", i, "@example.com,u", i, "\n");
+  }
+  EXPECT_EQ(Import(csv).created_count(), 100);
+  v1::ImportCustomersResponse again = Import(csv);
+  EXPECT_EQ(again.created_count(), 0);
+  EXPECT_EQ(again.updated_count(), 100);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM customers"), 100);
+}
+
+INSTANTIATE_TEST_SUITE_P(Parallelism, CustomerImportTest,
+                         ::testing::Values(1, 4));
+
+}  // namespace
+}  // namespace crm::customer_profile
