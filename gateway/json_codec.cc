@@ -1,5 +1,7 @@
 #include "gateway/json_codec.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <string>
@@ -53,6 +55,73 @@ std::string DescribeParseError(absl::string_view protobuf_message) {
   return absl::StrCat("invalid JSON body: ", message);
 }
 
+// protobuf's parser accepts a single value where a repeated field expects
+// an array ({"tags": "vip"} becomes ["vip"]). The proto3 JSON mapping does
+// not: check that every repeated field holds an array and every map field an
+// object, recursing into nested messages (not into well-known types, which
+// have their own JSON forms). Errors name the field by its JSON path.
+absl::Status CheckShapes(const google::protobuf::Struct& object,
+                         const google::protobuf::Descriptor& descriptor,
+                         const std::string& prefix);
+
+absl::Status CheckValueShape(const google::protobuf::Value& value,
+                             const google::protobuf::FieldDescriptor& field,
+                             const std::string& path) {
+  if (field.message_type() == nullptr || field.is_map()) {
+    return absl::OkStatus();
+  }
+  const google::protobuf::Descriptor& type = *field.message_type();
+  if (absl::StartsWith(type.full_name(), "google.protobuf.")) {
+    return absl::OkStatus();
+  }
+  if (value.kind_case() != google::protobuf::Value::kStructValue) {
+    return absl::OkStatus();  // protobuf's parser reports the wrong type.
+  }
+  return CheckShapes(value.struct_value(), type, path + ".");
+}
+
+absl::Status CheckShapes(const google::protobuf::Struct& object,
+                         const google::protobuf::Descriptor& descriptor,
+                         const std::string& prefix) {
+  for (const auto& [key, value] : object.fields()) {
+    const google::protobuf::FieldDescriptor* field =
+        descriptor.FindFieldByName(key);
+    for (int i = 0; field == nullptr && i < descriptor.field_count(); ++i) {
+      if (descriptor.field(i)->json_name() == key) field = descriptor.field(i);
+    }
+    if (field == nullptr) continue;  // protobuf's parser reports it.
+    const std::string path = prefix + key;
+    if (value.kind_case() == google::protobuf::Value::kNullValue) continue;
+    if (field->is_map()) {
+      if (value.kind_case() != google::protobuf::Value::kStructValue) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid JSON body: invalid value for field \"", path,
+                         "\" (expected an object)"));
+      }
+      continue;
+    }
+    if (field->is_repeated()) {
+      if (value.kind_case() != google::protobuf::Value::kListValue) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid JSON body: invalid value for field \"", path,
+                         "\" (expected an array)"));
+      }
+      for (const google::protobuf::Value& item : value.list_value().values()) {
+        if (absl::Status status = CheckValueShape(item, *field, path);
+            !status.ok()) {
+          return status;
+        }
+      }
+      continue;
+    }
+    if (absl::Status status = CheckValueShape(value, *field, path);
+        !status.ok()) {
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ParseJsonBody(absl::string_view body,
@@ -68,6 +137,19 @@ absl::Status ParseJsonBody(absl::string_view body,
   if (!status.ok()) {
     return absl::InvalidArgumentError(
         DescribeParseError(std::string(status.message())));
+  }
+  // The body parsed as a message, so it is a valid JSON object: parse it
+  // again as a Struct to check the shapes protobuf lets through.
+  google::protobuf::Struct object;
+  if (google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(body.data(), body.size()), &object)
+          .ok()) {
+    if (absl::Status shapes =
+            CheckShapes(object, *message->GetDescriptor(), "");
+        !shapes.ok()) {
+      message->Clear();
+      return shapes;
+    }
   }
   return absl::OkStatus();
 }
