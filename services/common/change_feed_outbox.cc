@@ -16,51 +16,24 @@
 
 namespace crm::common {
 
-absl::StatusOr<int64_t> ChangeFeedOutbox::Append(sql::Connection& connection,
-                                                 absl::string_view feed,
-                                                 const FeedEventRecord& event,
-                                                 absl::Time now) {
-  // Takes the next number by bumping the feed's counter row (created at 1
-  // if missing), which keeps it exclusively locked: concurrent appenders to
-  // the feed queue here until this transaction ends, so numbers are handed
-  // out in commit order and a rollback gives its number back. (One
-  // exclusive lock from the start: a shared lock upgraded later would
-  // deadlock concurrent appenders.)
-  {
-    std::unique_ptr<sql::PreparedStatement> bump(connection.prepareStatement(
-        "INSERT INTO change_feed_counters (feed, last_sequence) VALUES (?, 1) "
-        "ON DUPLICATE KEY UPDATE last_sequence = last_sequence + 1"));
-    bump->setString(1, std::string(feed));
-    bump->executeUpdate();
-  }
-  int64_t sequence = 0;
-  {
-    // Reads this transaction's own write (the row is locked by it).
-    std::unique_ptr<sql::PreparedStatement> read(connection.prepareStatement(
-        "SELECT last_sequence FROM change_feed_counters WHERE feed = ? "
-        "FOR UPDATE"));
-    read->setString(1, std::string(feed));
-    std::unique_ptr<sql::ResultSet> rows(read->executeQuery());
-    if (!rows->next()) {
-      return absl::InternalError("change feed counter row is missing");
-    }
-    sequence = rows->getInt64(1);
-  }
-  {
-    std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
-        "INSERT INTO change_feed_events "
-        "(feed, sequence, type, `key`, payload, event_time) "
-        "VALUES (?, ?, ?, ?, ?, ?)"));
-    insert->setString(1, std::string(feed));
-    insert->setInt64(2, sequence);
-    insert->setInt(3, event.type);
-    insert->setString(4, event.key);
-    std::istringstream payload(event.payload);
-    insert->setBlob(5, &payload);
-    insert->setString(6, FormatSqlDatetime(TruncateToMicros(now)));
-    insert->executeUpdate();
-  }
-  return sequence;
+absl::Status ChangeFeedOutbox::Append(sql::Connection& connection,
+                                      absl::string_view feed,
+                                      const FeedEventRecord& event,
+                                      absl::Time now) {
+  // No lock beyond the new row's own: concurrent appenders never wait for
+  // each other here. The sequencer numbers the row after commit.
+  std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
+      "INSERT INTO change_feed_events "
+      "(feed, sequence, type, `key`, payload, event_time) "
+      "VALUES (?, NULL, ?, ?, ?, ?)"));
+  insert->setString(1, std::string(feed));
+  insert->setInt(2, event.type);
+  insert->setString(3, event.key);
+  std::istringstream payload(event.payload);
+  insert->setBlob(4, &payload);
+  insert->setString(5, FormatSqlDatetime(TruncateToMicros(now)));
+  insert->executeUpdate();
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<FeedEventRecord>> ChangeFeedOutbox::ReadAfter(

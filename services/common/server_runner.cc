@@ -366,8 +366,17 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
     return 0;
   }
 
+  // Background workers' stop functions (ServiceContext::at_shutdown).
+  std::vector<std::function<void()>> stop_hooks;
+  auto stop_workers = [&stop_hooks] {
+    for (auto it = stop_hooks.rbegin(); it != stop_hooks.rend(); ++it) (*it)();
+    stop_hooks.clear();
+  };
   ServiceContext service_context{*config, *pool, SystemClock::Instance(),
-                                 metrics};
+                                 metrics,
+                                 [&stop_hooks](std::function<void()> stop) {
+                                   stop_hooks.push_back(std::move(stop));
+                                 }};
   std::vector<std::unique_ptr<grpc::Service>> services;
   if (definition.make_services) {
     services = definition.make_services(service_context);
@@ -400,6 +409,7 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
     LogError("cannot listen for gRPC (port in use or address invalid)",
              {{"address", grpc_address}});
     if (server != nullptr) server->Shutdown(std::chrono::system_clock::now());
+    stop_workers();
     pool->Close();
     return kStartupErrorExit;
   }
@@ -436,6 +446,7 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
       absl::MutexLock lock(&pool_gauges->mu);
       pool_gauges->pool = nullptr;
     }
+    stop_workers();
     pool->Close();
     return kStartupErrorExit;
   }
@@ -460,6 +471,8 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
   Log(LogLevel::kDebug, "gRPC server drained");
   (*admin)->Shutdown(absl::Seconds(1));
   Log(LogLevel::kDebug, "admin server stopped");
+  stop_workers();
+  Log(LogLevel::kDebug, "background workers stopped");
   {
     absl::MutexLock lock(&pool_gauges->mu);
     pool_gauges->pool = nullptr;

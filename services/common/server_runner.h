@@ -27,7 +27,8 @@
 //     crm_grpc_server_handling_seconds{method};
 //  5. serves /metrics, /healthz and /readyz on the admin HTTP port;
 //  6. on SIGTERM/SIGINT: health NOT_SERVING, stop accepting, drain in-flight
-//     calls for up to shutdown_grace, close the pool, exit 0.
+//     calls for up to shutdown_grace, stop the background workers registered
+//     with ServiceContext::at_shutdown, close the pool, exit 0.
 #pragma once
 
 #include <functional>
@@ -51,6 +52,12 @@ struct ServiceContext {
   MySqlPool& pool;
   const Clock& clock;
   Metrics& metrics;
+  // Registers how to stop a background worker the factory started (e.g. a
+  // change-feed sequencer). On shutdown (and on a failed start after the
+  // factory ran), RunServiceMain calls every registered `stop` once, in
+  // reverse order of registration, after in-flight calls have drained and
+  // before the pool closes; `stop` must return once the worker has ended.
+  std::function<void(std::function<void()> stop)> at_shutdown;
 };
 
 struct ServiceDefinition {

@@ -37,8 +37,9 @@ absl::Status ChangeFeedStreamerImpl::Watch(
     // Read the generation before querying: a commit notified after this point
     // wakes the wait below even if the query missed its event.
     const uint64_t generation = notifier_.generation();
-    // The committed end of the feed, read first: every event up to it is
-    // visible to the query that follows (events commit in sequence order).
+    // The numbered end of the feed, read first: every event up to it is
+    // visible to the query that follows (the sequencer commits the numbers
+    // and the counter together, in contiguous blocks).
     int64_t committed_end = 0;
     absl::StatusOr<std::vector<crm::common::FeedEventRecord>> batch =
         crm::common::WithConnection<std::vector<crm::common::FeedEventRecord>>(

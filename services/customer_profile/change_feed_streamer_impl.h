@@ -1,7 +1,10 @@
 // ChangeFeedStreamer over the transactional outbox (change_feed_outbox.h),
-// feed "customer_profile": replays committed events after the cursor in
-// batches, then tails, woken by the FeedNotifier the writers of this process
-// notify, with a short fallback poll for other replicas' writes.
+// feed "customer_profile": replays numbered events after the cursor in
+// batches, then tails, woken by the FeedNotifier the ChangeFeedSequencer of
+// this process notifies after numbering events (change_feed_sequencer.h),
+// with a short fallback poll for other replicas' sequencers. Only numbered
+// events are read, in sequence order; numbers become visible in contiguous
+// blocks 1..LastSequence, so the stream has no gaps.
 //
 //   ChangeFeedStreamerImpl streamer(pool, notifier);
 //   streamer.Watch(request, [&](const v1::ChangeEvent& e) {
@@ -25,7 +28,8 @@ struct ChangeFeedStreamerOptions {
 
 class ChangeFeedStreamerImpl final : public ChangeFeedStreamer {
  public:
-  // `pool` and `notifier` must outlive the streamer.
+  // `pool` and `notifier` must outlive the streamer; `notifier` is the one
+  // the sequencer notifies (not the writers').
   ChangeFeedStreamerImpl(crm::common::MySqlPool& pool,
                          crm::common::FeedNotifier& notifier,
                          ChangeFeedStreamerOptions options = {})

@@ -345,7 +345,8 @@ class CustomerManagerImpl::Impl {
     return Get(request);
   }
 
-  // Appends a feed event in the caller's transaction.
+  // Appends a feed event in the caller's transaction. Callers call it last,
+  // after every row lock of the transaction (change_feed_outbox.h).
   absl::Status AppendEvent(sql::Connection& connection,
                            v1::ChangeEvent::Type type,
                            const v1::Customer& customer,
@@ -356,18 +357,13 @@ class CustomerManagerImpl::Impl {
     *event.mutable_event_time() = ToProtoTimestamp(now);
     *event.mutable_customer() = FeedCopy(customer);
     if (merge != nullptr) *event.mutable_merge() = *merge;
-    CRM_ASSIGN_OR_RETURN(
-        int64_t sequence,
-        crm::common::ChangeFeedOutbox::Append(
-            connection, kFeed,
-            {.type = static_cast<int>(type),
-             .key =
-                 std::string(customer.name().substr(CustomerName("").size())),
-             .payload = event.SerializeAsString(),
-             .event_time = now},
-            now));
-    (void)sequence;
-    return absl::OkStatus();
+    return crm::common::ChangeFeedOutbox::Append(
+        connection, kFeed,
+        {.type = static_cast<int>(type),
+         .key = std::string(customer.name().substr(CustomerName("").size())),
+         .payload = event.SerializeAsString(),
+         .event_time = now},
+        now);
   }
 
   // Loads `id` for update, following merges to the survivor (locking each).

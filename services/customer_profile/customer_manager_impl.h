@@ -55,8 +55,10 @@
 // Erasing a MERGED customer erases its survivor (the same person).
 //
 // Every change appends a ChangeEvent (without personal data) to the
-// customer_profile feed in the same transaction and calls
-// FeedNotifier::Notify() after commit.
+// customer_profile feed in the same transaction, as its last statement
+// (the writer contract of change_feed_outbox.h), and calls
+// FeedNotifier::Notify() after commit; `notifier` is the one the feed's
+// ChangeFeedSequencer waits on.
 #pragma once
 
 #include <memory>

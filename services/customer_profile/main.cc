@@ -2,12 +2,14 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
 #include "services/common/change_feed_outbox.h"
+#include "services/common/change_feed_sequencer.h"
 #include "services/common/id_generator.h"
 #include "services/common/server_runner.h"
 #include "services/customer_profile/change_feed_streamer_impl.h"
@@ -16,6 +18,7 @@
 #include "services/customer_profile/customer_manager_impl.h"
 #include "services/customer_profile/customer_profile_service.h"
 #include "services/customer_profile/migrations.h"
+#include "services/customer_profile/mysql_order_repository.h"
 #include "services/customer_profile/order_manager_impl.h"
 
 namespace {
@@ -35,9 +38,20 @@ T OrExit(absl::StatusOr<T> value) {
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(
     crm::common::ServiceContext& context) {
-  // Shared by every writer and the streamer; lives until the process exits.
-  static crm::common::FeedNotifier* const notifier =
+  // `written`: notified by every writer after commit, wakes the sequencer.
+  // `sequenced`: notified by the sequencer, wakes the streamers. Both live
+  // until the process exits.
+  static crm::common::FeedNotifier* const written =
       new crm::common::FeedNotifier();
+  static crm::common::FeedNotifier* const sequenced =
+      new crm::common::FeedNotifier();
+  // Numbers the feed's committed events (change_feed_sequencer.h); every
+  // replica runs one. Stopped on shutdown, before the pool closes.
+  auto sequencer = std::make_shared<crm::common::ChangeFeedSequencer>(
+      context.pool, std::string(cp::kCustomerProfileFeed), *written,
+      *sequenced);
+  sequencer->Start();
+  context.at_shutdown([sequencer] { sequencer->Stop(); });
   const crm::common::IdGenerator& ids =
       crm::common::RandomIdGenerator::Instance();
 
@@ -50,16 +64,16 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       cp::ParseResolutionOrder(context.config.GetString("resolution_order")));
   std::unique_ptr<cp::CustomerManagerImpl> customers =
       OrExit(cp::CustomerManagerImpl::Create(context.pool, context.clock, ids,
-                                             *notifier, std::move(ring),
+                                             *written, std::move(ring),
                                              std::move(options)));
   auto importer = std::make_unique<cp::CustomerImporterImpl>(*customers);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<cp::CustomerProfileServiceImpl>(
       std::move(customers),
       std::make_unique<cp::OrderManagerImpl>(context.pool, context.clock, ids,
-                                             *notifier),
+                                             *written),
       std::move(importer),
-      std::make_unique<cp::ChangeFeedStreamerImpl>(context.pool, *notifier)));
+      std::make_unique<cp::ChangeFeedStreamerImpl>(context.pool, *sequenced)));
   return services;
 }
 

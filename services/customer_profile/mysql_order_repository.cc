@@ -141,9 +141,9 @@ absl::Status AppendOrderEvent(sql::Connection& c, v1::ChangeEvent::Type type,
   if (!event.SerializeToString(&record.payload)) {
     return absl::InternalError("cannot serialize change event");
   }
+  // Callers append last, after every row lock (change_feed_outbox.h).
   return crm::common::ChangeFeedOutbox::Append(c, kCustomerProfileFeed, record,
-                                               now)
-      .status();
+                                               now);
 }
 
 absl::StatusOr<v1::InteractionEvent> ReadEvent(sql::ResultSet& rows) {

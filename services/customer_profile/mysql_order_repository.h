@@ -9,7 +9,8 @@
 //
 // Every statement is a prepared statement. Orders are keyed (customer_id, id)
 // so the tables can be sharded by customer; (channel, channel_order_id) is
-// unique.
+// unique. Record and Refund append their feed event as the last statement of
+// the transaction, after every row lock (change_feed_outbox.h).
 #pragma once
 
 #include <cppconn/connection.h>

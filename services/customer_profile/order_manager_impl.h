@@ -1,7 +1,8 @@
 // OrderManager on MySQL: validation (order_validation.h), storage with the
 // purchase summary and change-feed event in the same transaction
 // (mysql_order_repository.h), and a FeedNotifier wake-up after every commit
-// that appended a feed event.
+// that appended a feed event (the notifier the feed's ChangeFeedSequencer
+// waits on).
 //
 //   OrderManagerImpl orders(pool, SystemClock::Instance(),
 //                           RandomIdGenerator::Instance(), notifier);

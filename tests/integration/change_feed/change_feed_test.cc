@@ -1,6 +1,8 @@
-// The change feed on real MariaDB: gap-free outbox numbering under
-// concurrent writers, WatchChanges replay/tail/cancel, and the exactly-once
-// consumer, including one in a child process that is SIGKILLed mid-stream.
+// The change feed on real MariaDB: gap-free numbering by the sequencer under
+// concurrent writers with rollbacks, per-customer order under concurrent
+// writers and two sequencers, sequencer shutdown, WatchChanges
+// replay/tail/cancel, and the exactly-once consumer, including one in a child
+// process that is SIGKILLed mid-stream.
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <signal.h>
@@ -27,8 +29,10 @@
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
 #include "services/common/change_feed_consumer.h"
 #include "services/common/change_feed_outbox.h"
+#include "services/common/change_feed_sequencer.h"
 #include "services/common/metrics.h"
 #include "services/common/migrations.h"
+#include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
 #include "services/customer_profile/change_feed_client.h"
@@ -44,6 +48,8 @@ namespace crm::customer_profile {
 namespace {
 
 using ::crm::common::ChangeFeedOutbox;
+using ::crm::common::ChangeFeedSequencer;
+using ::crm::common::ChangeFeedSequencerOptions;
 using ::crm::common::FeedEventRecord;
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
@@ -56,10 +62,44 @@ std::unique_ptr<crm::testing::TestDatabase> NewDatabase(
   return db.ok() ? std::move(*db) : nullptr;
 }
 
+// The id (write-order key) of the event the caller's transaction appended
+// last on `c`.
+int64_t LastEventId(sql::Connection& c) {
+  std::unique_ptr<sql::PreparedStatement> st(
+      c.prepareStatement("SELECT LAST_INSERT_ID()"));
+  std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+  return rows->next() ? rows->getInt64(1) : -1;
+}
+
+// Waits until the sequencer has numbered event `id`; its sequence, or -1.
+int64_t WaitForSequence(crm::common::MySqlPool& pool, int64_t id,
+                        absl::Duration timeout = absl::Seconds(10)) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (absl::Now() < deadline) {
+    absl::StatusOr<int64_t> sequence = crm::common::WithConnection<int64_t>(
+        pool, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
+          std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+              "SELECT sequence FROM change_feed_events WHERE id = ?"));
+          st->setInt64(1, id);
+          std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+          if (!rows->next()) return absl::NotFoundError("no such event");
+          const int64_t value = rows->getInt64(1);
+          return rows->wasNull() ? 0 : value;
+        });
+    if (!sequence.ok()) return -1;
+    if (*sequence > 0) return *sequence;
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  return -1;
+}
+
 // Appends an ORDER_RECORDED event for `customer` worth `amount` in its own
-// transaction; returns the sequence.
+// transaction, notifies `written` (the sequencer's wake-up; nullptr acts
+// like another replica's writer) and waits until the event is numbered;
+// returns its sequence.
 int64_t AppendOrder(
-    crm::common::MySqlPool& pool, const std::string& customer, int64_t amount,
+    crm::common::MySqlPool& pool, crm::common::FeedNotifier* written,
+    const std::string& customer, int64_t amount,
     v1::ChangeEvent::Type type = v1::ChangeEvent::ORDER_RECORDED) {
   v1::ChangeEvent event;
   event.set_type(type);
@@ -70,13 +110,16 @@ int64_t AppendOrder(
   record.type = type;
   record.key = customer;
   record.payload = event.SerializeAsString();
-  absl::StatusOr<int64_t> sequence =
-      crm::common::RunInTransaction<int64_t>(pool, [&](sql::Connection& c) {
-        return ChangeFeedOutbox::Append(c, kCustomerProfileFeed, record,
-                                        absl::Now());
+  absl::StatusOr<int64_t> id = crm::common::RunInTransaction<int64_t>(
+      pool, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
+        CRM_RETURN_IF_ERROR(ChangeFeedOutbox::Append(c, kCustomerProfileFeed,
+                                                     record, absl::Now()));
+        return LastEventId(c);
       });
-  EXPECT_THAT(sequence.status(), IsOk());
-  return sequence.ok() ? *sequence : -1;
+  EXPECT_THAT(id.status(), IsOk());
+  if (!id.ok()) return -1;
+  if (written != nullptr) written->Notify();
+  return WaitForSequence(pool, *id);
 }
 
 class ChangeFeedTest : public ::testing::Test {
@@ -88,11 +131,40 @@ class ChangeFeedTest : public ::testing::Test {
     ASSERT_THAT(crm::common::ApplyMigrations(
                     *pool_, {&crm::common::CommonMigrations()}),
                 IsOk());
+    sequencer_ = std::make_unique<ChangeFeedSequencer>(
+        *pool_, std::string(kCustomerProfileFeed), written_, notifier_,
+        ChangeFeedSequencerOptions{.batch_size = 100,
+                                   .poll_interval = absl::Milliseconds(100)});
+    sequencer_->Start();
+  }
+  void TearDown() override {
+    if (sequencer_ != nullptr) sequencer_->Stop();
+  }
+
+  std::vector<FeedEventRecord> ReadAll() {
+    absl::StatusOr<std::vector<FeedEventRecord>> events =
+        crm::common::WithConnection<std::vector<FeedEventRecord>>(
+            *pool_, [&](sql::Connection& c) {
+              return ChangeFeedOutbox::ReadAfter(c, kCustomerProfileFeed, 0,
+                                                 100000, {});
+            });
+    EXPECT_THAT(events.status(), IsOk());
+    return events.ok() ? *events : std::vector<FeedEventRecord>();
+  }
+  int64_t LastSequence() {
+    absl::StatusOr<int64_t> last =
+        crm::common::WithConnection<int64_t>(*pool_, [&](sql::Connection& c) {
+          return ChangeFeedOutbox::LastSequence(c, kCustomerProfileFeed);
+        });
+    EXPECT_THAT(last.status(), IsOk());
+    return last.ok() ? *last : -1;
   }
 
   std::unique_ptr<crm::testing::TestDatabase> feed_db_;
   std::unique_ptr<crm::common::MySqlPool> pool_;
-  crm::common::FeedNotifier notifier_;
+  crm::common::FeedNotifier written_;   // Writers -> sequencer.
+  crm::common::FeedNotifier notifier_;  // Sequencer -> streamers.
+  std::unique_ptr<ChangeFeedSequencer> sequencer_;
 };
 
 TEST_F(ChangeFeedTest, OutboxIsGapFreeUnderConcurrentWritersWithRollbacks) {
@@ -110,41 +182,138 @@ TEST_F(ChangeFeedTest, OutboxIsGapFreeUnderConcurrentWritersWithRollbacks) {
               record.type = 5;
               record.key = absl::StrCat("c", t);
               record.payload = absl::StrCat(t, ":", i);
-              absl::StatusOr<int64_t> seq = ChangeFeedOutbox::Append(
-                  c, kCustomerProfileFeed, record, absl::Now());
-              if (!seq.ok()) return seq.status();
+              CRM_RETURN_IF_ERROR(ChangeFeedOutbox::Append(
+                  c, kCustomerProfileFeed, record, absl::Now()));
               return roll_back ? absl::CancelledError("rolled back")
                                : absl::OkStatus();
             });
-        if (status.ok()) ++committed;
+        if (status.ok()) {
+          ++committed;
+          written_.Notify();  // The background sequencer races the writers.
+        }
         EXPECT_TRUE(status.ok() || roll_back) << status;
       }
     });
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(committed.load(), kThreads * kPerThread * 4 / 5);
-  CRM_ASSERT_OK_AND_ASSIGN(
-      std::vector<FeedEventRecord> events,
-      (crm::common::WithConnection<std::vector<FeedEventRecord>>(
-          *pool_, [&](sql::Connection& c) {
-            return ChangeFeedOutbox::ReadAfter(c, kCustomerProfileFeed, 0,
-                                               100000, {});
-          })));
+  // Whatever the background sequencer has not numbered yet.
+  CRM_ASSERT_OK(sequencer_->SequencePending().status());
+  std::vector<FeedEventRecord> events = ReadAll();
   ASSERT_EQ(events.size(), static_cast<size_t>(committed.load()));
   for (size_t i = 0; i < events.size(); ++i) {
     ASSERT_EQ(events[i].sequence, static_cast<int64_t>(i + 1));
   }
+  EXPECT_EQ(LastSequence(), committed.load());
+  // Nothing left unnumbered.
   CRM_ASSERT_OK_AND_ASSIGN(
-      int64_t last,
-      (crm::common::WithConnection<int64_t>(*pool_, [&](sql::Connection& c) {
-        return ChangeFeedOutbox::LastSequence(c, kCustomerProfileFeed);
-      })));
-  EXPECT_EQ(last, committed.load());
+      int64_t unnumbered,
+      (crm::common::WithConnection<int64_t>(
+          *pool_, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
+            std::unique_ptr<sql::PreparedStatement> st(
+                c.prepareStatement("SELECT COUNT(*) FROM change_feed_events "
+                                   "WHERE sequence IS NULL"));
+            std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+            rows->next();
+            return static_cast<int64_t>(rows->getInt64(1));
+          })));
+  EXPECT_EQ(unnumbered, 0);
+}
+
+// Writers that lock the same customer's row must appear in the feed in the
+// order they committed, even with a second sequencer (another replica)
+// numbering concurrently and some writers rolling back.
+TEST_F(ChangeFeedTest, PerCustomerOrderHoldsUnderConcurrentWriters) {
+  ASSERT_THAT(feed_db_->Execute("CREATE TABLE versions (customer VARCHAR(16) "
+                                "PRIMARY KEY, v BIGINT NOT NULL)"),
+              IsOk());
+  constexpr int kCustomers = 3;
+  for (int c = 0; c < kCustomers; ++c) {
+    ASSERT_THAT(feed_db_->Execute(absl::StrCat(
+                    "INSERT INTO versions VALUES ('c", c, "', 0)")),
+                IsOk());
+  }
+  crm::common::FeedNotifier other_written;
+  crm::common::FeedNotifier other_sequenced;
+  ChangeFeedSequencer other_replica(
+      *pool_, std::string(kCustomerProfileFeed), other_written, other_sequenced,
+      ChangeFeedSequencerOptions{.batch_size = 7,
+                                 .poll_interval = absl::Milliseconds(1)});
+  other_replica.Start();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  std::atomic<int> committed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string customer = absl::StrCat("c", (t + i) % kCustomers);
+        const bool roll_back = i % 7 == 6;
+        absl::Status status =
+            crm::common::RunInTransaction(*pool_, [&](sql::Connection& c) {
+              // The customer's row lock first; the event last (the writer
+              // contract), carrying the version this writer made.
+              std::unique_ptr<sql::PreparedStatement> bump(c.prepareStatement(
+                  "UPDATE versions SET v = v + 1 WHERE customer = ?"));
+              bump->setString(1, customer);
+              bump->executeUpdate();
+              std::unique_ptr<sql::PreparedStatement> read(c.prepareStatement(
+                  "SELECT v FROM versions WHERE customer = ?"));
+              read->setString(1, customer);
+              std::unique_ptr<sql::ResultSet> rows(read->executeQuery());
+              rows->next();
+              FeedEventRecord record;
+              record.type = 5;
+              record.key = customer;
+              record.payload = absl::StrCat(rows->getInt64(1));
+              CRM_RETURN_IF_ERROR(ChangeFeedOutbox::Append(
+                  c, kCustomerProfileFeed, record, absl::Now()));
+              return roll_back ? absl::CancelledError("rolled back")
+                               : absl::OkStatus();
+            });
+        if (status.ok()) {
+          ++committed;
+          written_.Notify();
+        }
+        EXPECT_TRUE(status.ok() || roll_back) << status;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  other_replica.Stop();
+  CRM_ASSERT_OK(sequencer_->SequencePending().status());
+  std::vector<FeedEventRecord> events = ReadAll();
+  ASSERT_EQ(events.size(), static_cast<size_t>(committed.load()));
+  std::map<std::string, int64_t> last_version;
+  for (size_t i = 0; i < events.size(); ++i) {
+    ASSERT_EQ(events[i].sequence, static_cast<int64_t>(i + 1));
+    // Versions of one customer appear as 1, 2, 3, ...: commit order.
+    ASSERT_EQ(events[i].payload, absl::StrCat(last_version[events[i].key] + 1))
+        << "customer " << events[i].key << " at sequence "
+        << events[i].sequence;
+    ++last_version[events[i].key];
+  }
+  EXPECT_EQ(LastSequence(), committed.load());
+}
+
+TEST_F(ChangeFeedTest, SequencerStopsPromptlyEvenWithALongPoll) {
+  crm::common::FeedNotifier written;
+  crm::common::FeedNotifier sequenced;
+  ChangeFeedSequencer sequencer(
+      *pool_, std::string(kCustomerProfileFeed), written, sequenced,
+      ChangeFeedSequencerOptions{.batch_size = 100,
+                                 .poll_interval = absl::Seconds(30)});
+  sequencer.Start();
+  absl::SleepFor(absl::Milliseconds(200));  // Idle, waiting for writers.
+  const absl::Time start = absl::Now();
+  sequencer.Stop();
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
+  sequencer.Stop();  // Idempotent.
 }
 
 TEST_F(ChangeFeedTest, WatchReplaysInBatchesFromTheCursorWithTypeFilter) {
   for (int i = 1; i <= 1203; ++i) {
-    AppendOrder(*pool_, "c", i,
+    AppendOrder(*pool_, &written_, "c", i,
                 i % 3 == 0 ? v1::ChangeEvent::ORDER_REFUNDED
                            : v1::ChangeEvent::ORDER_RECORDED);
   }
@@ -242,7 +411,7 @@ class Watcher {
 };
 
 TEST_F(ChangeFeedTest, TailDeliversNewEventsWellUnderASecondAndCancelsFast) {
-  AppendOrder(*pool_, "c", 1);
+  AppendOrder(*pool_, &written_, "c", 1);
   // A long fallback poll: a notified event must not wait for it.
   ChangeFeedStreamerImpl notified_streamer(
       *pool_, notifier_,
@@ -254,16 +423,16 @@ TEST_F(ChangeFeedTest, TailDeliversNewEventsWellUnderASecondAndCancelsFast) {
 
   for (int round = 0; round < 3; ++round) {
     const absl::Time committed_before_notify = absl::Now();
-    const int64_t seq = AppendOrder(*pool_, "c", 10 + round);
-    notifier_.Notify();
+    // The sequencer, woken by the writer, wakes the streamer.
+    const int64_t seq = AppendOrder(*pool_, &written_, "c", 10 + round);
     std::optional<absl::Time> arrived = watcher.WaitFor(seq, absl::Seconds(5));
     ASSERT_TRUE(arrived.has_value());
     EXPECT_LT(*arrived - committed_before_notify, absl::Seconds(1));
   }
   // Another replica's commit (no Notify in this process) is found by the
-  // fallback poll.
+  // sequencer's fallback poll, which then wakes the streamer.
   const absl::Time before = absl::Now();
-  const int64_t seq = AppendOrder(*pool_, "c", 99);
+  const int64_t seq = AppendOrder(*pool_, nullptr, "c", 99);
   std::optional<absl::Time> arrived = watcher.WaitFor(seq, absl::Seconds(5));
   ASSERT_TRUE(arrived.has_value());
   EXPECT_LT(*arrived - before, absl::Seconds(1));
@@ -282,7 +451,7 @@ TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
               IsOk());
   ASSERT_THAT(consumer_db->Execute("CREATE TABLE applied (sequence BIGINT)"),
               IsOk());
-  for (int i = 1; i <= 20; ++i) AppendOrder(*pool_, "c", i);
+  for (int i = 1; i <= 20; ++i) AppendOrder(*pool_, &written_, "c", i);
 
   FeedTestServer server(*pool_, notifier_);
   ASSERT_FALSE(server.address().empty());
@@ -316,8 +485,7 @@ TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
   }
   ASSERT_EQ(consumer.last_sequence(), 20);
   // Tailing: a new event arrives without a reconnect.
-  const int64_t seq = AppendOrder(*pool_, "c", 21);
-  notifier_.Notify();
+  const int64_t seq = AppendOrder(*pool_, &written_, "c", 21);
   while (consumer.last_sequence() < seq && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(5));
   }
@@ -426,12 +594,11 @@ TEST_F(ChangeFeedTest, ChildConsumerKilledMidStreamAppliesEverythingOnce) {
     for (int i = 0; i < n; ++i) {
       const std::string customer = absl::StrCat("c", (last + i) % 7);
       const int64_t amount = 100 + (last + i) * 3;
-      const int64_t seq = AppendOrder(*pool_, customer, amount);
+      const int64_t seq = AppendOrder(*pool_, &written_, customer, amount);
       ASSERT_EQ(seq, last + i + 1);
       expected[absl::StrCat("customers/", customer)] += amount;
     }
     last += n;
-    notifier_.Notify();
   };
   auto cursor = [&] {
     absl::StatusOr<int64_t> c =

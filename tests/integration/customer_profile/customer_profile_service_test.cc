@@ -21,6 +21,7 @@
 #include "absl/synchronization/mutex.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/change_feed_outbox.h"
+#include "services/common/change_feed_sequencer.h"
 #include "services/common/clock.h"
 #include "services/common/grpc_status.h"
 #include "services/common/id_generator.h"
@@ -140,8 +141,14 @@ class CustomerManagerTest : public ::testing::Test {
     return values;
   }
 
+  // Numbers the committed events first (the service's sequencer would).
   std::vector<v1::ChangeEvent> FeedEvents() {
     std::vector<v1::ChangeEvent> events;
+    EXPECT_THAT(crm::common::ChangeFeedSequencer(*pool_, "customer_profile",
+                                                 notifier_, notifier_)
+                    .SequencePending()
+                    .status(),
+                IsOk());
     absl::Status status = crm::common::WithConnection(
         *pool_, [&](sql::Connection& connection) -> absl::Status {
           CRM_ASSIGN_OR_RETURN(

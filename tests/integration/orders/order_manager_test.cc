@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/change_feed_outbox.h"
+#include "services/common/change_feed_sequencer.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/migrations.h"
@@ -109,7 +110,14 @@ class OrderManagerTest : public ::testing::Test {
     return summary.ok() ? *summary : v1::PurchaseSummary();
   }
 
+  // Numbers the committed events first (the service's sequencer would).
   std::vector<crm::common::FeedEventRecord> Feed() {
+    EXPECT_THAT(
+        crm::common::ChangeFeedSequencer(
+            *pool_, std::string(kCustomerProfileFeed), notifier_, notifier_)
+            .SequencePending()
+            .status(),
+        IsOk());
     absl::StatusOr<std::vector<crm::common::FeedEventRecord>> events =
         crm::common::WithConnection<std::vector<crm::common::FeedEventRecord>>(
             *pool_, [&](sql::Connection& c) {
@@ -186,6 +194,48 @@ TEST_F(OrderManagerTest, ConcurrentIdenticalRecordsStoreOneOrder) {
   EXPECT_EQ(summary.order_count(), 1);
   ASSERT_EQ(summary.total_spent_size(), 1);
   EXPECT_EQ(summary.total_spent(0).amount_minor(), 1000);
+}
+
+// Refunds of one order lock its row; their events must reach the feed in
+// commit order (refunded_amount rising 10, 20, ...), numbered by a
+// sequencer running concurrently with the writers, and gap-free.
+TEST_F(OrderManagerTest, ConcurrentRefundsOfOneOrderKeepCommitOrderInFeed) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order order,
+                           orders_->Record(OrderRequest("alice", "R-1", 1000)));
+  crm::common::FeedNotifier sequenced;
+  crm::common::ChangeFeedSequencer sequencer(
+      *pool_, std::string(kCustomerProfileFeed), notifier_, sequenced);
+  sequencer.Start();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 5;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        if (!orders_
+                 ->Refund(
+                     RefundRequest(order, absl::StrCat("r", t, "-", i), 10))
+                 .ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  sequencer.Stop();
+  EXPECT_EQ(failures.load(), 0);
+  std::vector<crm::common::FeedEventRecord> feed = Feed();
+  ASSERT_EQ(feed.size(), static_cast<size_t>(1 + kThreads * kPerThread));
+  for (size_t i = 0; i < feed.size(); ++i) {
+    ASSERT_EQ(feed[i].sequence, static_cast<int64_t>(i + 1));
+    v1::ChangeEvent event;
+    ASSERT_TRUE(event.ParseFromString(feed[i].payload));
+    if (i == 0) continue;  // ORDER_RECORDED.
+    EXPECT_EQ(event.type(), v1::ChangeEvent::ORDER_REFUNDED);
+    EXPECT_EQ(event.order().refunded_amount().amount_minor(),
+              static_cast<int64_t>(10 * i));
+  }
 }
 
 TEST_F(OrderManagerTest, RefundsPartFullRejectsOverRefundAndRepeats) {
@@ -437,10 +487,9 @@ TEST_F(OrderManagerTest, RolledBackTransactionLeavesNoEventAndNoGap) {
         record.type = 1;
         record.key = "alice";
         record.payload = "x";
-        absl::StatusOr<int64_t> seq = crm::common::ChangeFeedOutbox::Append(
+        absl::Status appended = crm::common::ChangeFeedOutbox::Append(
             c, kCustomerProfileFeed, record, kStart);
-        if (!seq.ok()) return seq.status();
-        EXPECT_EQ(*seq, 2);
+        if (!appended.ok()) return appended;
         return absl::AbortedError("roll back on purpose");
       });
   EXPECT_THAT(rolled_back, StatusIs(absl::StatusCode::kAborted));

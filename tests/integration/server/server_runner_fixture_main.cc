@@ -1,11 +1,15 @@
 // A minimal crm service for the RunServiceMain tests: the echo test service
-// with env prefix CRMTEST and no migrations of its own.
+// with env prefix CRMTEST and no migrations of its own, plus a background
+// worker registered with ServiceContext::at_shutdown that logs
+// "fixture worker stopped" when RunServiceMain stops it.
 #include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "echo_test.grpc.pb.h"
+#include "services/common/logging.h"
 #include "services/common/request_trace.h"
 #include "services/common/server_runner.h"
 
@@ -42,7 +46,19 @@ int main(int argc, char** argv) {
        .migrations = nullptr,
        .extra_options = {},
        .make_services =
-           [](crm::common::ServiceContext&) {
+           [](crm::common::ServiceContext& context) {
+             struct Worker {
+               absl::Notification stop;
+               std::thread thread;
+             };
+             auto worker = std::make_shared<Worker>();
+             worker->thread = std::thread(
+                 [w = worker.get()] { w->stop.WaitForNotification(); });
+             context.at_shutdown([worker] {
+               worker->stop.Notify();
+               worker->thread.join();
+               crm::common::LogInfo("fixture worker stopped");
+             });
              std::vector<std::unique_ptr<grpc::Service>> services;
              services.push_back(std::make_unique<EchoService>());
              return services;

@@ -289,6 +289,12 @@ TEST_F(ServerRunnerTest, ServesAndStopsCleanlyOnSigterm) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   EXPECT_TRUE(child.WaitForMessage("stopped").has_value()) << child.Log();
   EXPECT_TRUE(child.WaitForMessage("shutting down").has_value());
+  // Background workers registered with at_shutdown are stopped, before the
+  // pool closes (before "stopped").
+  const std::string final_log = child.Log();
+  EXPECT_THAT(final_log, HasSubstr("fixture worker stopped"));
+  EXPECT_LT(final_log.find("fixture worker stopped"),
+            final_log.find("\"stopped\""));
 }
 
 TEST_F(ServerRunnerTest, DrainsInFlightCallsOnSigterm) {
