@@ -51,14 +51,18 @@ std::string SanitizeName(absl::string_view name, bool allow_colon) {
   return out;
 }
 
-std::string EscapeHelp(absl::string_view help) {
+// Prometheus text escaping: backslash and newline always; double quotes
+// only inside label values (HELP text keeps them as they are).
+std::string Escape(absl::string_view text, bool escape_quotes) {
   std::string out;
-  out.reserve(help.size());
-  for (char c : help) {
+  out.reserve(text.size());
+  for (char c : text) {
     if (c == '\\') {
       out += "\\\\";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (c == '"' && escape_quotes) {
+      out += "\\\"";
     } else {
       out += c;
     }
@@ -66,21 +70,12 @@ std::string EscapeHelp(absl::string_view help) {
   return out;
 }
 
+std::string EscapeHelp(absl::string_view help) {
+  return Escape(help, /*escape_quotes=*/false);
+}
+
 std::string EscapeLabelValue(absl::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  return Escape(value, /*escape_quotes=*/true);
 }
 
 // Shortest text that reads back as the same double; integers print without
