@@ -1,6 +1,5 @@
 // crm-gateway: the HTTP/JSON API over the crm services. Runs until SIGTERM
 // or SIGINT, then drains in-flight requests and exits 0.
-#include <signal.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -17,7 +16,7 @@
 
 int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask and
-  // the signals reach sigwait() below.
+  // the signals reach WaitForTerminationSignal() below.
   crm::common::BlockTerminationSignals();
 
   crm::common::Config config = crm::common::Config::LoadOrExit(
@@ -55,12 +54,7 @@ int main(int argc, char** argv) {
                        {{"address", options.address},
                         {"port", std::to_string((*server)->port())}});
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  const int signal_number = crm::common::WaitForTerminationSignal();
 
   crm::common::LogInfo("shutting down",
                        {{"signal", std::to_string(signal_number)}});

@@ -144,6 +144,29 @@ const std::vector<double>& Metrics::DefaultLatencyBuckets() {
   return *buckets;
 }
 
+namespace {
+
+// The family called `name`, added with `type` and `help` if new (a name
+// keeps the type and help of its first use); `*created` tells which. A
+// template so that it can name Metrics' private Family by deduction.
+template <typename FamilyT>
+FamilyT& FindOrAddFamily(
+    std::map<std::string, std::shared_ptr<FamilyT>, std::less<>>& families,
+    const std::string& name, absl::string_view help, MetricType type,
+    bool* created) {
+  auto it = families.find(name);
+  *created = it == families.end();
+  if (*created) {
+    auto family = std::make_shared<FamilyT>();
+    family->type = type;
+    family->help = std::string(help);
+    it = families.emplace(name, std::move(family)).first;
+  }
+  return *it->second;
+}
+
+}  // namespace
+
 Metrics& Metrics::Default() {
   static Metrics* const metrics = new Metrics();
   return *metrics;
@@ -154,15 +177,11 @@ void Metrics::IncrementCounter(absl::string_view name, absl::string_view help,
   const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
   const MetricLabels clean = SanitizeLabels(labels);
   absl::MutexLock lock(&mu_);
-  auto it = families_.find(family_name);
-  if (it == families_.end()) {
-    auto family = std::make_shared<Family>();
-    family->type = MetricType::kCounter;
-    family->help = std::string(help);
-    it = families_.emplace(family_name, std::move(family)).first;
-  }
-  if (it->second->type == MetricType::kHistogram) return;
-  it->second->series[clean].value += by;
+  bool created = false;
+  Family& family = FindOrAddFamily(families_, family_name, help,
+                                   MetricType::kCounter, &created);
+  if (family.type == MetricType::kHistogram) return;
+  family.series[clean].value += by;
 }
 
 void Metrics::SetGauge(absl::string_view name, absl::string_view help,
@@ -170,15 +189,11 @@ void Metrics::SetGauge(absl::string_view name, absl::string_view help,
   const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
   const MetricLabels clean = SanitizeLabels(labels);
   absl::MutexLock lock(&mu_);
-  auto it = families_.find(family_name);
-  if (it == families_.end()) {
-    auto family = std::make_shared<Family>();
-    family->type = MetricType::kGauge;
-    family->help = std::string(help);
-    it = families_.emplace(family_name, std::move(family)).first;
-  }
-  if (it->second->type == MetricType::kHistogram) return;
-  Series& series = it->second->series[clean];
+  bool created = false;
+  Family& family = FindOrAddFamily(families_, family_name, help,
+                                   MetricType::kGauge, &created);
+  if (family.type == MetricType::kHistogram) return;
+  Series& series = family.series[clean];
   series.callback = nullptr;
   series.value = value;
 }
@@ -189,15 +204,11 @@ void Metrics::SetGaugeCallback(absl::string_view name, absl::string_view help,
   const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
   const MetricLabels clean = SanitizeLabels(labels);
   absl::MutexLock lock(&mu_);
-  auto it = families_.find(family_name);
-  if (it == families_.end()) {
-    auto family = std::make_shared<Family>();
-    family->type = MetricType::kGauge;
-    family->help = std::string(help);
-    it = families_.emplace(family_name, std::move(family)).first;
-  }
-  if (it->second->type == MetricType::kHistogram) return;
-  it->second->series[clean].callback = std::move(callback);
+  bool created = false;
+  Family& family = FindOrAddFamily(families_, family_name, help,
+                                   MetricType::kGauge, &created);
+  if (family.type == MetricType::kHistogram) return;
+  family.series[clean].callback = std::move(callback);
 }
 
 void Metrics::ObserveHistogram(absl::string_view name, absl::string_view help,
@@ -206,23 +217,20 @@ void Metrics::ObserveHistogram(absl::string_view name, absl::string_view help,
   const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
   const MetricLabels clean = SanitizeLabels(labels);
   absl::MutexLock lock(&mu_);
-  auto it = families_.find(family_name);
-  if (it == families_.end()) {
-    auto family = std::make_shared<Family>();
-    family->type = MetricType::kHistogram;
-    family->help = std::string(help);
-    family->buckets = buckets;
-    std::sort(family->buckets.begin(), family->buckets.end());
-    family->buckets.erase(
-        std::unique(family->buckets.begin(), family->buckets.end()),
-        family->buckets.end());
+  bool created = false;
+  Family& family = FindOrAddFamily(families_, family_name, help,
+                                   MetricType::kHistogram, &created);
+  if (created) {
+    family.buckets = buckets;
+    std::sort(family.buckets.begin(), family.buckets.end());
+    family.buckets.erase(
+        std::unique(family.buckets.begin(), family.buckets.end()),
+        family.buckets.end());
     // +Inf is implicit; an explicit one would duplicate it.
-    while (!family->buckets.empty() && std::isinf(family->buckets.back())) {
-      family->buckets.pop_back();
+    while (!family.buckets.empty() && std::isinf(family.buckets.back())) {
+      family.buckets.pop_back();
     }
-    it = families_.emplace(family_name, std::move(family)).first;
   }
-  Family& family = *it->second;
   if (family.type != MetricType::kHistogram) return;
   Series& series = family.series[clean];
   if (series.bucket_counts.empty()) {

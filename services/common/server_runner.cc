@@ -292,6 +292,14 @@ void BlockTerminationSignals() {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 }
 
+int WaitForTerminationSignal() {
+  const sigset_t signals = TerminationSignals();
+  int signal_number = 0;
+  while (sigwait(&signals, &signal_number) != 0) {
+  }
+  return signal_number;
+}
+
 int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask and
   // only the watcher below ever receives SIGTERM/SIGINT.

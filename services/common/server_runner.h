@@ -81,4 +81,8 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv);
 // later); call first in main(), before any thread exists.
 void BlockTerminationSignals();
 
+// Waits (after BlockTerminationSignals()) until SIGTERM or SIGINT arrives;
+// returns the signal number. For binaries that do not use RunServiceMain.
+int WaitForTerminationSignal();
+
 }  // namespace crm::common
