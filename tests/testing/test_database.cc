@@ -119,6 +119,20 @@ std::unique_ptr<crm::common::MySqlPool> TestDatabase::NewPool(
   return std::move(pool).value();
 }
 
+absl::StatusOr<std::unique_ptr<crm::common::MySqlPool>>
+TestDatabase::NewMigratedPool(
+    const crm::common::MigrationSet& service_migrations, int pool_size) const {
+  crm::common::MySqlOptions options = Options();
+  options.pool_size = pool_size;
+  absl::StatusOr<std::unique_ptr<crm::common::MySqlPool>> pool =
+      crm::common::MySqlPool::Create(options);
+  if (!pool.ok()) return pool.status();
+  absl::StatusOr<int> applied = crm::common::ApplyMigrations(
+      **pool, {&crm::common::CommonMigrations(), &service_migrations});
+  if (!applied.ok()) return applied.status();
+  return pool;
+}
+
 absl::Status TestDatabase::Execute(const std::string& sql) const {
   return ExecuteOn(*admin_pool_, sql);
 }

@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/common/migrations.h"
 #include "services/common/mysql_pool.h"
 
 namespace crm::testing {
@@ -34,6 +35,11 @@ class TestDatabase {
   // Admin options pointed at this database.
   crm::common::MySqlOptions Options() const;
   std::unique_ptr<crm::common::MySqlPool> NewPool(int pool_size = 4) const;
+  // A pool (admin user) on this database with CommonMigrations() and then
+  // `service_migrations` applied: the usual start of a service's test.
+  absl::StatusOr<std::unique_ptr<crm::common::MySqlPool>> NewMigratedPool(
+      const crm::common::MigrationSet& service_migrations,
+      int pool_size = 4) const;
   // Runs one statement as admin (autocommit) on this database.
   absl::Status Execute(const std::string& sql) const;
 

@@ -58,10 +58,8 @@ class CustomerProfileFlowsTest : public ::testing::Test {
   void SetUp() override {
     CRM_ASSERT_OK_AND_ASSIGN(database_,
                              crm::testing::TestDatabase::Create("flows"));
-    pool_ = database_->NewPool(24);
-    ASSERT_THAT(crm::common::ApplyMigrations(
-                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
-                IsOk());
+    CRM_ASSERT_OK_AND_ASSIGN(pool_,
+                             database_->NewMigratedPool(Migrations(), 24));
     CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
     CRM_ASSERT_OK_AND_ASSIGN(
         customers_, CustomerManagerImpl::Create(

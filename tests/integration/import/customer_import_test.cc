@@ -38,10 +38,8 @@ class CustomerImportTest : public ::testing::TestWithParam<int> {
   void SetUp() override {
     CRM_ASSERT_OK_AND_ASSIGN(database_,
                              crm::testing::TestDatabase::Create("import"));
-    pool_ = database_->NewPool(12);
-    ASSERT_THAT(crm::common::ApplyMigrations(
-                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
-                IsOk());
+    CRM_ASSERT_OK_AND_ASSIGN(pool_,
+                             database_->NewMigratedPool(Migrations(), 12));
     CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
     CRM_ASSERT_OK_AND_ASSIGN(
         manager_, CustomerManagerImpl::Create(

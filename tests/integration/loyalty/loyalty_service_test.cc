@@ -47,10 +47,8 @@ class LoyaltyServiceTest : public ::testing::Test {
   void SetUp() override {
     CRM_ASSERT_OK_AND_ASSIGN(database_,
                              crm::testing::TestDatabase::Create("loyalty"));
-    pool_ = database_->NewPool(20);
-    ASSERT_THAT(crm::common::ApplyMigrations(
-                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
-                IsOk());
+    CRM_ASSERT_OK_AND_ASSIGN(pool_,
+                             database_->NewMigratedPool(Migrations(), 20));
     service_ = std::make_unique<LoyaltyServiceImpl>(
         std::make_unique<MySqlAccountRepository>(*pool_, clock_, ids_));
     grpc::ServerBuilder builder;

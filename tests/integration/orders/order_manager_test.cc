@@ -43,10 +43,8 @@ class OrderManagerTest : public ::testing::Test {
   void SetUp() override {
     CRM_ASSERT_OK_AND_ASSIGN(database_,
                              crm::testing::TestDatabase::Create("orders"));
-    pool_ = database_->NewPool(12);
-    ASSERT_THAT(crm::common::ApplyMigrations(
-                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
-                IsOk());
+    CRM_ASSERT_OK_AND_ASSIGN(pool_,
+                             database_->NewMigratedPool(Migrations(), 12));
     orders_ =
         std::make_unique<OrderManagerImpl>(*pool_, clock_, ids_, notifier_);
     AddCustomer("alice");

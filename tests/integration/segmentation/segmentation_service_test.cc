@@ -45,10 +45,8 @@ class SegmentationServiceTest : public ::testing::Test {
   void SetUp() override {
     CRM_ASSERT_OK_AND_ASSIGN(database_,
                              crm::testing::TestDatabase::Create("segments"));
-    pool_ = database_->NewPool(8);
-    ASSERT_THAT(crm::common::ApplyMigrations(
-                    *pool_, {&crm::common::CommonMigrations(), &Migrations()}),
-                IsOk());
+    CRM_ASSERT_OK_AND_ASSIGN(pool_,
+                             database_->NewMigratedPool(Migrations(), 8));
     service_ = std::make_unique<SegmentationServiceImpl>(
         std::make_unique<MySqlSegmentRepository>(*pool_, clock_, ids_));
     grpc::ServerBuilder builder;
