@@ -20,15 +20,28 @@
 #include "absl/strings/string_view.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
+#include "services/common/keyset_page.h"
 #include "services/common/mysql_pool.h"
-#include "services/customer_profile/order_repository.h"
+#include "services/customer_profile/order_validation.h"
 
 namespace crm::customer_profile {
 
 // The change feed customer-profile serves (change_feed_outbox.h).
 inline constexpr absl::string_view kCustomerProfileFeed = "customer_profile";
 
-class MySqlOrderRepository final : public OrderRepository {
+// The result of a write: the order as stored, and whether this call changed
+// anything (and so appended a feed event). A repeat reports false.
+struct OrderWriteResult {
+  v1::Order order;
+  bool feed_appended = false;
+};
+
+struct RecordEventsResult {
+  int recorded = 0;
+  int duplicates = 0;
+};
+
+class MySqlOrderRepository final {
  public:
   // `pool`, `clock` and `ids` must outlive the repository.
   MySqlOrderRepository(crm::common::MySqlPool& pool,
@@ -36,13 +49,12 @@ class MySqlOrderRepository final : public OrderRepository {
                        const crm::common::IdGenerator& ids)
       : pool_(pool), clock_(clock), ids_(ids) {}
 
-  absl::StatusOr<OrderWriteResult> Record(const v1::Order& order) override;
-  absl::StatusOr<OrderWriteResult> Refund(const RefundSpec& spec) override;
+  absl::StatusOr<OrderWriteResult> Record(const v1::Order& order);
+  absl::StatusOr<OrderWriteResult> Refund(const RefundSpec& spec);
   absl::StatusOr<crm::common::Page<v1::Order>> List(
-      absl::string_view customer_id,
-      const crm::common::PageRequest& page) override;
+      absl::string_view customer_id, const crm::common::PageRequest& page);
   absl::StatusOr<RecordEventsResult> RecordEvents(
-      const std::vector<v1::InteractionEvent>& events) override;
+      const std::vector<v1::InteractionEvent>& events);
 
  private:
   crm::common::MySqlPool& pool_;

@@ -1,48 +1,106 @@
-// Storage of orders, refunds, interaction events and purchase summaries,
-// behind an interface so OrderManagerImpl's validation does not depend on
-// MySQL. The only implementation is MySqlOrderRepository
-// (mysql_order_repository.h).
+// Storage of orders, refunds, interaction events and purchase summaries, as
+// domain records behind an interface: OrderManagerImpl decides (refund
+// arithmetic, idempotency, summary deltas, feed events) and this only stores
+// and loads. Every method runs inside the caller's unit of work
+// (services/common/unit_of_work.h) and neither commits nor rolls back.
+// Implementations: MySqlOrderRepository (mysql_order_repository.h) and the
+// in-memory fake under tests/testing/fakes/customer_profile/.
 //
-// Every write runs in one transaction that also resolves the customer
-// (following merges, rejecting erased customers), keeps the purchase summary
-// current and appends the change-feed event; the caller calls
-// FeedNotifier::Notify() after a write that reports `feed_appended`.
+//   return unit_of_work.Run<v1::Order>(ctx, [&](Transaction& tx)
+//       -> absl::StatusOr<v1::Order> {
+//     CRM_ASSIGN_OR_RETURN(std::optional<OrderRecord> order,
+//                          orders.GetOrderForUpdate(tx, customer_id, id));
+//     ...
+//   });
+//
+// The customer side calls the last group of methods (merge, export, erasure)
+// inside its own unit of work. Customer ids are used as given: resolving a
+// merged customer to its survivor is the caller's job
+// (active_customer_resolver.h).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <google/protobuf/repeated_field.h>
+
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "crm/customerprofile/v1/customer_profile_service.pb.h"
 #include "services/common/keyset_page.h"
+#include "services/common/unit_of_work.h"
 
 namespace crm::customer_profile {
 
 namespace v1 = ::crm::customerprofile::v1;
 
-// The result of a write: the order as stored, and whether this call changed
-// anything (and so appended a feed event). A repeat reports false.
-struct OrderWriteResult {
-  v1::Order order;
-  bool feed_appended = false;
+// One stored order. Amounts are minor units of `currency_code` (ISO 4217).
+struct OrderRecord {
+  std::string customer_id;
+  std::string id;
+  std::string channel;
+  std::string channel_order_id;
+  std::string currency_code;
+  int64_t amount_minor = 0;
+  int64_t refunded_minor = 0;
+  std::string store_id;
+  absl::Time order_time;
+  absl::Time create_time;
+  google::protobuf::RepeatedPtrField<v1::OrderLineItem> line_items;
 };
 
-// A refund as validated by the caller.
-struct RefundSpec {
-  std::string customer_id;  // From the order's resource name.
+// One refund of an order; (customer_id, order_id, refund_id) is unique.
+struct RefundRecord {
+  std::string customer_id;
   std::string order_id;
-  // Amount in the order's currency; nullopt = all that is left.
-  std::optional<crm::type::v1::Money> amount;
-  std::string refund_id;  // 1..64 characters, unique per order.
-  std::string reason;     // At most 500 characters.
+  std::string refund_id;
+  int64_t amount_minor = 0;  // In the order's currency.
+  std::string reason;
+  absl::Time create_time;
 };
 
-struct RecordEventsResult {
-  int recorded = 0;
-  int duplicates = 0;
+// One stored interaction event; `event_id` is unique across customers.
+struct InteractionEventRecord {
+  std::string customer_id;
+  std::string event_id;
+  v1::InteractionEvent::Type type = v1::InteractionEvent::TYPE_UNSPECIFIED;
+  std::string custom_type;
+  std::string channel;
+  absl::Time event_time;
+  std::map<std::string, std::string> properties;
+  absl::Time create_time;
+};
+
+// A customer's purchase totals in one currency.
+struct PurchaseSummaryRecord {
+  std::string customer_id;
+  std::string currency_code;
+  int64_t order_count = 0;
+  int64_t total_spent_minor = 0;
+  absl::Time first_order_time;
+  absl::Time last_order_time;
+};
+
+// A change to one PurchaseSummaryRecord: counts and totals are added, the
+// time range widened to include [first_order_time, last_order_time].
+struct PurchaseSummaryDelta {
+  std::string customer_id;
+  std::string currency_code;
+  int64_t order_count = 0;
+  int64_t total_spent_minor = 0;
+  absl::Time first_order_time;
+  absl::Time last_order_time;
+};
+
+// An order and everything recorded about a customer, for data export.
+struct CustomerActivity {
+  std::vector<OrderRecord> orders;             // Oldest first.
+  std::vector<InteractionEventRecord> events;  // Oldest first.
 };
 
 class OrderRepository {
@@ -51,30 +109,90 @@ class OrderRepository {
   OrderRepository& operator=(const OrderRepository&) = delete;
   virtual ~OrderRepository() = default;
 
-  // Stores `order` (validated and normalised; `customer` names the buyer,
-  // output-only fields ignored) for the buyer's active customer (a MERGED
-  // buyer is followed to the survivor; ERASED is FAILED_PRECONDITION;
-  // unknown NOT_FOUND). If (channel, channel_order_id) is already stored,
-  // returns the stored order unchanged with feed_appended false, also when
-  // the same order is recorded concurrently.
-  virtual absl::StatusOr<OrderWriteResult> Record(const v1::Order& order) = 0;
+  // ---- Orders and refunds.
 
-  // Refunds `spec.amount` (or the rest) of the order. A repeat of
-  // (order, refund_id) returns the order unchanged with feed_appended false.
-  // NOT_FOUND for an unknown order; INVALID_ARGUMENT "amount..." if the
-  // currency differs; FAILED_PRECONDITION if the amount exceeds what is left
-  // unrefunded (or nothing is left).
-  virtual absl::StatusOr<OrderWriteResult> Refund(const RefundSpec& spec) = 0;
+  // Stores a new order. ALREADY_EXISTS (RESOURCE_ALREADY_EXISTS) when
+  // (channel, channel_order_id) is already stored; a concurrent uncommitted
+  // insert of the same key is waited for first.
+  virtual absl::Status InsertOrder(crm::common::Transaction& tx,
+                                   const OrderRecord& order) = 0;
 
-  // The orders of `customer_id` (merges followed) newest first by
-  // order_time then id, strictly after `page.after`.
-  virtual absl::StatusOr<crm::common::Page<v1::Order>> List(
-      absl::string_view customer_id, const crm::common::PageRequest& page) = 0;
+  // The order with (channel, channel_order_id), as last committed (a
+  // locking read: it sees rows committed after the transaction began);
+  // nullopt if none.
+  virtual absl::StatusOr<std::optional<OrderRecord>> FindOrderByChannelOrder(
+      crm::common::Transaction& tx, absl::string_view channel,
+      absl::string_view channel_order_id) = 0;
 
-  // Stores the events (validated) in one transaction, skipping event ids
-  // already stored. Every event's customer must resolve to an active one.
-  virtual absl::StatusOr<RecordEventsResult> RecordEvents(
-      const std::vector<v1::InteractionEvent>& events) = 0;
+  // The order, locked against concurrent writers until the transaction
+  // ends; nullopt if `customer_id` has no order `order_id`.
+  virtual absl::StatusOr<std::optional<OrderRecord>> GetOrderForUpdate(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view order_id) = 0;
+
+  // Sets the order's refunded amount. NOT_FOUND if there is no such order.
+  virtual absl::Status SetRefundedAmount(crm::common::Transaction& tx,
+                                         absl::string_view customer_id,
+                                         absl::string_view order_id,
+                                         int64_t refunded_minor) = 0;
+
+  // Up to `page.page_size` orders of `customer_id`, newest first by
+  // (order_time, id), strictly after `page.after` (whose create_time holds
+  // an order_time); `next` set when more may follow.
+  virtual absl::StatusOr<crm::common::Page<OrderRecord>> ListOrders(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      const crm::common::PageRequest& page) = 0;
+
+  // The refund `refund_id` of the order; nullopt if none.
+  virtual absl::StatusOr<std::optional<RefundRecord>> FindRefund(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view order_id, absl::string_view refund_id) = 0;
+
+  // Stores a new refund. ALREADY_EXISTS if its id is stored for the order.
+  virtual absl::Status InsertRefund(crm::common::Transaction& tx,
+                                    const RefundRecord& refund) = 0;
+
+  // ---- Purchase summaries.
+
+  // Applies `delta` to the (customer, currency) summary, creating it from
+  // the delta when absent. Atomic against concurrent deltas.
+  virtual absl::Status AddToPurchaseSummary(
+      crm::common::Transaction& tx, const PurchaseSummaryDelta& delta) = 0;
+
+  // The customer's summaries, one per currency, by currency code; empty
+  // before the first order.
+  virtual absl::StatusOr<std::vector<PurchaseSummaryRecord>>
+  ListPurchaseSummaries(crm::common::Transaction& tx,
+                        absl::string_view customer_id) = 0;
+
+  // ---- Interaction events.
+
+  // Stores the event unless its event_id is already stored (for any
+  // customer); true if stored by this call.
+  virtual absl::StatusOr<bool> InsertEventIfAbsent(
+      crm::common::Transaction& tx, const InteractionEventRecord& event) = 0;
+
+  // ---- Called by the customer side (merge, export, erasure).
+
+  // Merge: moves every order, refund and interaction event of
+  // `from_customer_id` to `to_customer_id` and folds the former's purchase
+  // summaries into the latter's (counts and totals added, time ranges
+  // widened), removing the former's. A second call finds nothing to move;
+  // equal ids do nothing.
+  virtual absl::Status MoveCustomerActivity(
+      crm::common::Transaction& tx, absl::string_view from_customer_id,
+      absl::string_view to_customer_id) = 0;
+
+  // Every order and interaction event of `customer_id`, oldest first (for
+  // ExportCustomerData).
+  virtual absl::StatusOr<CustomerActivity> LoadCustomerActivity(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Erasure: deletes the customer's interaction events (their properties may
+  // hold personal data). Orders, refunds and summaries are kept: financial
+  // records without personal data.
+  virtual absl::Status DeleteEventsOfCustomer(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
 
  protected:
   OrderRepository() = default;

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,20 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/customer_profile_service.pb.h"
-#include "services/customer_profile/order_repository.h"
 
 namespace crm::customer_profile {
+
+namespace v1 = ::crm::customerprofile::v1;
+
+// A refund as asked for, validated.
+struct RefundSpec {
+  std::string customer_id;  // From the order's resource name.
+  std::string order_id;
+  // Amount in the order's currency; nullopt = all that is left.
+  std::optional<crm::type::v1::Money> amount;
+  std::string refund_id;  // 1..64 characters, unique per order.
+  std::string reason;     // At most 500 characters.
+};
 
 inline constexpr size_t kMaxLineItems = 500;
 inline constexpr int kMaxEventsPerBatch = 1000;
