@@ -15,8 +15,32 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libmysqlcppconn-dev mariadb-server mariadb-client grpc-proto
   libboost-dev libphonenumber-dev libssl-dev libgtest-dev libgmock-dev
-  curl python3-grpcio python3-protobuf
+  curl python3-grpcio python3-protobuf clang-14 libfuzzer-14-dev
 )
+
+# The googleapis protos (google.api annotations, google.rpc error details)
+# are a build-time input from npm, pinned by protos/googleapis/package-lock.json.
+# `npm ci` runs when node_modules is missing or older than the lockfile.
+install_googleapis_protos() {
+  local dir protos_dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  protos_dir="$dir/protos/googleapis"
+  if [[ -f "$protos_dir/node_modules/.package-lock.json" &&
+        "$protos_dir/node_modules/.package-lock.json" -nt "$protos_dir/package-lock.json" ]]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm is needed for the googleapis protos; installing nodejs and npm"
+    "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+  fi
+  echo "install-deps: npm ci in protos/googleapis"
+  (cd "$protos_dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then
+  sudo_cmd=(sudo)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -27,6 +51,7 @@ for package in "${packages[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
+  install_googleapis_protos
   exit 0
 fi
 
@@ -36,7 +61,6 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 
-sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then
   if ! command -v sudo >/dev/null 2>&1; then
     echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
@@ -49,4 +73,5 @@ echo "install-deps: installing ${missing[*]}"
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq "${missing[@]}"
+install_googleapis_protos
 echo "install-deps: done"

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "google/rpc/status.pb.h"
+#include "services/common/error_details.h"
+
 namespace crm::common {
 namespace {
 
@@ -13,11 +16,19 @@ constexpr int kMaxCanonicalCode = 16;
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   int code = static_cast<int>(status.code());
+  absl::Status canonical = status;
   if (code <= 0 || code > kMaxCanonicalCode) {
     code = static_cast<int>(grpc::StatusCode::UNKNOWN);
+    canonical = absl::Status(absl::StatusCode::kUnknown, status.message());
+    status.ForEachPayload(
+        [&](absl::string_view type_url, const absl::Cord& payload) {
+          canonical.SetPayload(type_url, payload);
+        });
   }
+  google::rpc::Status details = ToRpcStatus(canonical);
   return grpc::Status(static_cast<grpc::StatusCode>(code),
-                      std::string(status.message()));
+                      std::string(status.message()),
+                      details.SerializeAsString());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
@@ -25,6 +36,13 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   int code = static_cast<int>(status.error_code());
   if (code <= 0 || code > kMaxCanonicalCode) {
     code = static_cast<int>(absl::StatusCode::kUnknown);
+  }
+  google::rpc::Status details;
+  if (!status.error_details().empty() &&
+      details.ParseFromString(status.error_details())) {
+    details.set_code(code);
+    details.set_message(status.error_message());
+    return FromRpcStatus(details);
   }
   return absl::Status(static_cast<absl::StatusCode>(code),
                       status.error_message());

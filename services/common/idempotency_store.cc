@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "services/common/error_details.h"
 #include "services/common/mysql_errors.h"
 #include "services/common/sha256.h"
 
@@ -151,16 +152,26 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
 
 absl::Status ValidateRequestId(absl::string_view request_id) {
   if (request_id.size() > static_cast<size_t>(kMaxRequestIdLength)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "request_id must be at most ", kMaxRequestIdLength, " characters"));
+    return InvalidFieldError(
+        "request_id",
+        absl::StrCat("must be at most ", kMaxRequestIdLength, " characters"));
   }
   for (char c : request_id) {
     if (c < 0x20 || c > 0x7e) {
-      return absl::InvalidArgumentError(
-          "request_id must contain only printable ASCII characters");
+      return InvalidFieldError("request_id",
+                               "must contain only printable ASCII characters");
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status RequestIdReusedError() {
+  absl::Status status = ErrorWithReason(
+      absl::InvalidArgumentError(
+          "request_id: already used with a different request"),
+      ::crm::type::v1::REQUEST_ID_REUSED, {{"field", "request_id"}});
+  return WithFieldViolation(std::move(status), "request_id",
+                            "already used with a different request");
 }
 
 }  // namespace crm::common

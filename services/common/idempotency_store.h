@@ -67,9 +67,13 @@ class IdempotencyStore {
 // SHA-256 (hex) of the deterministic serialization of `request`.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
-// INVALID_ARGUMENT naming `request_id` if longer than kMaxRequestIdLength or
-// not printable ASCII.
+// INVALID_ARGUMENT naming `request_id` (reason FIELD_INVALID) if longer than
+// kMaxRequestIdLength or not printable ASCII.
 absl::Status ValidateRequestId(absl::string_view request_id);
+
+// INVALID_ARGUMENT with reason REQUEST_ID_REUSED (field `request_id`): the
+// request id was already used with a different request.
+absl::Status RequestIdReusedError();
 
 template <typename Response>
 absl::StatusOr<Response> RunIdempotent(
@@ -88,8 +92,7 @@ absl::StatusOr<Response> RunIdempotent(
         if (!stored.ok()) return stored.status();
         if (stored->has_value()) {
           if ((*stored)->request_fingerprint != fingerprint) {
-            return absl::InvalidArgumentError(
-                "request_id was already used with a different request");
+            return RequestIdReusedError();
           }
           Response response;
           if (!response.ParseFromString((*stored)->response_bytes)) {

@@ -38,6 +38,11 @@ absl::StatusCode MySqlErrorCodeToStatusCode(int mysql_error_code) {
     case 1205:
     case 1213:
       return absl::StatusCode::kAborted;
+    case 1969:  // MariaDB: max_statement_time exceeded.
+    case 3024:  // MySQL: max_execution_time exceeded.
+      return absl::StatusCode::kDeadlineExceeded;
+    case 1317:  // Query execution was interrupted.
+      return absl::StatusCode::kCancelled;
     case 1264:
     case 1292:
     case 1366:

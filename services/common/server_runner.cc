@@ -17,10 +17,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "services/common/admin_endpoints.h"
+#include "services/common/error_details.h"
 #include "services/common/health_reporter.h"
 #include "services/common/http_server.h"
 #include "services/common/logging.h"
@@ -305,6 +307,9 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
   // only the watcher below ever receives SIGTERM/SIGINT.
   BlockTerminationSignals();
   InitLogging(definition.binary_name);
+  // "crm-loyalty" -> "loyalty": the service's Kubernetes name, which every
+  // ErrorInfo this process sends names as its domain.
+  SetErrorDomain(absl::StripPrefix(definition.binary_name, "crm-"));
 
   const std::vector<ConfigOption> options = BuildOptions(definition);
   if (HelpRequested(argc, argv)) {

@@ -1,19 +1,79 @@
 #include "services/common/transaction.h"
 
 #include <cppconn/exception.h>
+#include <cppconn/statement.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/common/error_details.h"
 #include "services/common/mysql_errors.h"
+#include "services/common/status_macros.h"
 
 namespace crm::common {
 namespace {
+
+// The shortest statement bound worth sending; less than this left of the
+// deadline counts as passed.
+constexpr absl::Duration kMinStatementTime = absl::Milliseconds(1);
+
+absl::Time NowFor(const TransactionOptions& options) {
+  return options.clock != nullptr ? options.clock->Now() : absl::Now();
+}
+
+absl::Status DeadlineExceeded(absl::string_view what) {
+  return ErrorWithReason(
+      absl::DeadlineExceededError(
+          absl::StrCat("deadline exceeded ", what, "; nothing was committed")),
+      ::crm::type::v1::REQUEST_DEADLINE_EXCEEDED);
+}
+
+// OK while at least kMinStatementTime is left before the deadline.
+absl::Status CheckDeadline(const TransactionOptions& options,
+                           absl::string_view what) {
+  if (options.deadline == absl::InfiniteFuture()) return absl::OkStatus();
+  if (options.deadline - NowFor(options) < kMinStatementTime) {
+    return DeadlineExceeded(what);
+  }
+  return absl::OkStatus();
+}
+
+// Whether the server knows MariaDB's max_statement_time; cleared the first
+// time a server rejects it as unknown (MySQL), after which MySQL's
+// max_execution_time (milliseconds, SELECTs only) is used instead.
+std::atomic<bool> server_has_max_statement_time{true};
+
+// Bounds every statement on `connection` by the time left before the
+// deadline (0 = unbounded). Runs on every borrowed connection, so a bound
+// left by an earlier request never leaks into the next one. Throws
+// sql::SQLException like any statement.
+void BoundStatements(sql::Connection& connection,
+                     const TransactionOptions& options) {
+  absl::Duration left = absl::ZeroDuration();
+  if (options.deadline != absl::InfiniteFuture()) {
+    left = std::max(options.deadline - NowFor(options), kMinStatementTime);
+  }
+  std::unique_ptr<sql::Statement> statement(connection.createStatement());
+  if (server_has_max_statement_time.load(std::memory_order_relaxed)) {
+    try {
+      statement->execute(absl::StrCat("SET SESSION max_statement_time=",
+                                      absl::ToDoubleSeconds(left)));
+      return;
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() != 1193) throw;  // 1193: unknown variable.
+      server_has_max_statement_time.store(false, std::memory_order_relaxed);
+    }
+  }
+  statement->execute(absl::StrCat("SET SESSION max_execution_time=",
+                                  absl::ToInt64Milliseconds(left)));
+}
 
 // Sleeps a random duration in [backoff/2, backoff] where backoff doubles per
 // attempt from initial_backoff up to max_backoff.
@@ -26,7 +86,11 @@ void SleepBeforeRetry(const TransactionOptions& options, int attempt) {
   if (backoff <= absl::ZeroDuration()) return;
   thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> fraction(0.5, 1.0);
-  absl::SleepFor(backoff * fraction(rng));
+  absl::Duration pause = backoff * fraction(rng);
+  if (options.deadline != absl::InfiniteFuture()) {
+    pause = std::min(pause, options.deadline - NowFor(options));
+  }
+  if (pause > absl::ZeroDuration()) absl::SleepFor(pause);
 }
 
 // Rolls back, ignoring errors; a rollback that fails leaves the connection
@@ -73,9 +137,10 @@ Outcome Classify(PooledConnection& connection, absl::Status status) {
 
 Outcome RunOnce(PooledConnection& connection,
                 const std::function<absl::Status(sql::Connection&)>& body,
-                bool* began) {
+                const TransactionOptions& options, bool* began) {
   *began = false;
   try {
+    BoundStatements(*connection, options);
     connection->setAutoCommit(false);
   } catch (const sql::SQLException& e) {
     return Classify(connection,
@@ -98,6 +163,7 @@ Outcome RunOnce(PooledConnection& connection,
   } catch (...) {
     status = absl::InternalError("MySQL transaction body threw");
   }
+  if (status.ok()) status = CheckDeadline(options, "before commit");
   if (!status.ok()) {
     RollbackQuietly(connection);
     return Classify(connection, std::move(status));
@@ -126,10 +192,14 @@ absl::Status RunInTransaction(
   absl::Status last;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     if (attempt > 1) SleepBeforeRetry(options, attempt - 1);
+    if (absl::Status live = CheckDeadline(options, "before the transaction");
+        !live.ok()) {
+      return live;
+    }
     absl::StatusOr<PooledConnection> connection = pool.Acquire();
     if (!connection.ok()) return connection.status();
     bool began = false;
-    Outcome outcome = RunOnce(*connection, body, &began);
+    Outcome outcome = RunOnce(*connection, body, options, &began);
     if (began) RestoreAutoCommit(*connection);
     if (outcome.status.ok()) return outcome.status;
     last = std::move(outcome.status);
@@ -142,12 +212,14 @@ absl::Status RunInTransaction(
 }
 
 absl::Status WithConnection(
-    MySqlPool& pool,
-    const std::function<absl::Status(sql::Connection&)>& body) {
+    MySqlPool& pool, const std::function<absl::Status(sql::Connection&)>& body,
+    const TransactionOptions& options) {
+  CRM_RETURN_IF_ERROR(CheckDeadline(options, "before the query"));
   absl::StatusOr<PooledConnection> connection = pool.Acquire();
   if (!connection.ok()) return connection.status();
   absl::Status status;
   try {
+    BoundStatements(**connection, options);
     status = body(**connection);
   } catch (const sql::SQLException& e) {
     status = MySqlErrorToStatus(e, "MySQL query");

@@ -15,6 +15,14 @@
 // broken and return UNAVAILABLE; a pooled connection found dead before the
 // transaction starts is replaced and the attempt repeated. Rollback errors
 // are ignored. Bodies must be safe to run more than once.
+//
+// Deadlines: with `deadline` set, no attempt starts after it has passed
+// (DEADLINE_EXCEEDED, reason REQUEST_DEADLINE_EXCEEDED), every statement of
+// the attempt is bounded by the time left when it began (the session's
+// max_statement_time on MariaDB, max_execution_time on MySQL, which bounds
+// only SELECTs there), a statement killed by that bound is DEADLINE_EXCEEDED,
+// and a body that returns after the deadline is rolled back instead of
+// committed. Retries never sleep past the deadline.
 #pragma once
 
 #include <cppconn/connection.h>
@@ -26,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 #include "services/common/mysql_pool.h"
 
 namespace crm::common {
@@ -34,6 +43,10 @@ struct TransactionOptions {
   int max_attempts = 5;
   absl::Duration initial_backoff = absl::Milliseconds(5);
   absl::Duration max_backoff = absl::Milliseconds(200);
+  // The request's deadline; InfiniteFuture() = none.
+  absl::Time deadline = absl::InfiniteFuture();
+  // Reads the time for deadline checks; null = the system clock.
+  const Clock* clock = nullptr;
 };
 
 absl::Status RunInTransaction(
@@ -61,9 +74,11 @@ absl::StatusOr<T> RunInTransaction(
 }
 
 // Runs `body` on a pooled connection in autocommit mode (single reads),
-// mapping exceptions like RunInTransaction(). No retries.
+// mapping exceptions like RunInTransaction(). No retries. `options` supplies
+// only the deadline and clock, applied as in RunInTransaction().
 absl::Status WithConnection(
-    MySqlPool& pool, const std::function<absl::Status(sql::Connection&)>& body);
+    MySqlPool& pool, const std::function<absl::Status(sql::Connection&)>& body,
+    const TransactionOptions& options = {});
 
 template <typename T>
 absl::StatusOr<T> WithConnection(

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/common/error_details.h"
+
 namespace crm::common {
 namespace {
 
@@ -12,8 +16,48 @@ TEST(GrpcStatusTest, EveryCanonicalCodeRoundTrips) {
     const grpc::Status converted = ToGrpcStatus(original);
     EXPECT_EQ(static_cast<int>(converted.error_code()), code);
     EXPECT_EQ(converted.error_message(), original.message());
-    EXPECT_EQ(FromGrpcStatus(converted), original);
+    const absl::Status back = FromGrpcStatus(converted);
+    EXPECT_EQ(back.code(), original.code());
+    EXPECT_EQ(back.message(), original.message());
   }
+}
+
+TEST(GrpcStatusTest, EveryErrorCarriesErrorInfoWithReasonAndDomain) {
+  SetErrorDomain("test-service");
+  const grpc::Status converted = ToGrpcStatus(absl::NotFoundError("gone"));
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(converted.error_details()));
+  EXPECT_EQ(details.code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(details.details(0).UnpackTo(&info));
+  EXPECT_EQ(info.reason(), "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(info.domain(), "test-service");
+}
+
+TEST(GrpcStatusTest, ReasonMetadataAndViolationsRoundTrip) {
+  SetErrorDomain("test-service");
+  const absl::Status original = InvalidFieldError("customer.email", "bad");
+  const absl::Status back = FromGrpcStatus(ToGrpcStatus(original));
+  EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ReasonOf(back), crm::type::v1::FIELD_INVALID);
+  EXPECT_EQ(ErrorMetadataOf(back).at("field"), "customer.email");
+  ASSERT_EQ(FieldViolationsOf(back).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(back)[0].first, "customer.email");
+}
+
+TEST(GrpcStatusTest, StatusWithoutDetailsKeepsCodeAndMessage) {
+  const absl::Status back =
+      FromGrpcStatus(grpc::Status(grpc::StatusCode::ABORTED, "m"));
+  EXPECT_EQ(back, absl::AbortedError("m"));
+  EXPECT_EQ(ReasonOf(back), crm::type::v1::ERROR_REASON_UNSPECIFIED);
+}
+
+TEST(GrpcStatusTest, UndecodableDetailsAreIgnored) {
+  const absl::Status back = FromGrpcStatus(
+      grpc::Status(grpc::StatusCode::ABORTED, "m", "\xff\xff not a proto"));
+  EXPECT_EQ(back.code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(back.message(), "m");
 }
 
 TEST(GrpcStatusTest, NamedCodesMatch) {

@@ -1,0 +1,63 @@
+#include "services/common/mysql_unit_of_work.h"
+
+#include <cstdlib>
+#include <utility>
+
+namespace crm::common {
+namespace {
+
+TransactionOptions ForRequest(TransactionOptions options,
+                              const RequestContext& context,
+                              const Clock& clock) {
+  options.deadline = context.deadline();
+  options.clock = &clock;
+  return options;
+}
+
+}  // namespace
+
+sql::Connection& MySqlConnectionOf(Transaction& transaction) {
+  auto* mysql = dynamic_cast<MySqlTransaction*>(&transaction);
+  if (mysql == nullptr) {
+    // A MySQL repository was handed another implementation's transaction:
+    // a wiring error that no request can recover from.
+    std::abort();
+  }
+  return mysql->connection();
+}
+
+MySqlUnitOfWork::MySqlUnitOfWork(MySqlPool& pool, TransactionOptions options,
+                                 const Clock& clock)
+    : pool_(pool), options_(std::move(options)), clock_(clock) {}
+
+absl::Status MySqlUnitOfWork::Run(
+    const RequestContext& context,
+    const std::function<absl::Status(Transaction&)>& body) {
+  if (absl::Status active = context.CheckActive(clock_.Now()); !active.ok()) {
+    return active;
+  }
+  return RunInTransaction(
+      pool_,
+      [&](sql::Connection& connection) -> absl::Status {
+        MySqlTransaction transaction(connection, context);
+        return body(transaction);
+      },
+      ForRequest(options_, context, clock_));
+}
+
+absl::Status MySqlUnitOfWork::Read(
+    const RequestContext& context,
+    const std::function<absl::Status(Transaction&)>& body) {
+  if (absl::Status active = context.CheckActive(clock_.Now()); !active.ok()) {
+    return active;
+  }
+  return WithConnection(
+      pool_,
+      [&](sql::Connection& connection) -> absl::Status {
+        MySqlTransaction transaction(connection, context);
+        return body(transaction);
+      },
+      ForRequest(options_, context, clock_));
+}
+
+}  // namespace crm::common

@@ -1,0 +1,112 @@
+// The storage seam every service uses: managers run their work in a unit of
+// work (one database transaction) and hand its Transaction to repository
+// methods. Managers never see SQL or a connection, so they are unit-tested
+// over fake repositories and a fake unit of work (tests/testing/fakes/).
+//
+//   absl::StatusOr<Account> AccountManager::Adjust(const RequestContext& ctx,
+//                                                  ...) {
+//     return unit_of_work_.Run<Account>(ctx, [&](Transaction& tx)
+//         -> absl::StatusOr<Account> {
+//       CRM_ASSIGN_OR_RETURN(Account account, accounts_.GetForUpdate(tx, id));
+//       ...domain rules...
+//       CRM_RETURN_IF_ERROR(accounts_.Save(tx, account));
+//       return account;
+//     });
+//   }
+//
+// Repository interfaces take `Transaction&` as their first parameter; their
+// MySQL implementations reach the connection with MySqlConnectionOf(tx)
+// (mysql_unit_of_work.h). The production implementation is MySqlUnitOfWork.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/request_context.h"
+
+namespace crm::common {
+
+// An open transaction of a unit of work. Repositories receive it; only the
+// implementation that created it knows what is inside.
+class Transaction {
+ public:
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  virtual ~Transaction() = default;
+
+  // The request the transaction serves (its deadline bounds statements).
+  virtual const RequestContext& context() const = 0;
+
+ protected:
+  Transaction() = default;
+};
+
+class UnitOfWork {
+ public:
+  UnitOfWork(const UnitOfWork&) = delete;
+  UnitOfWork& operator=(const UnitOfWork&) = delete;
+  virtual ~UnitOfWork() = default;
+
+  // Runs `body` in one read-write transaction and commits it if `body`
+  // returns OK; rolls back and returns the body's status otherwise.
+  // Transient conflicts (deadlocks, lock-wait timeouts) re-run the whole
+  // body, so bodies must be safe to run more than once; when retries are
+  // exhausted the result is ABORTED with reason CONCURRENCY_CONFLICT.
+  // Deadlines: DEADLINE_EXCEEDED (REQUEST_DEADLINE_EXCEEDED) without
+  // starting when `context`'s deadline has passed; each statement is bounded
+  // by the time left, and a body that outlives the deadline is rolled back
+  // and DEADLINE_EXCEEDED, never committed. UNAVAILABLE (DATABASE_UNAVAILABLE)
+  // when the database cannot be reached.
+  virtual absl::Status Run(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body) = 0;
+
+  // Runs read-only `body` outside an explicit transaction (each statement
+  // sees committed data); no retries. Same deadline rules as Run().
+  virtual absl::Status Read(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body) = 0;
+
+  // Value-returning forms of the above.
+  template <typename T>
+  absl::StatusOr<T> Run(
+      const RequestContext& context,
+      const std::function<absl::StatusOr<T>(Transaction&)>& body) {
+    return Collect<T>(context, body, /*read_only=*/false);
+  }
+  template <typename T>
+  absl::StatusOr<T> Read(
+      const RequestContext& context,
+      const std::function<absl::StatusOr<T>(Transaction&)>& body) {
+    return Collect<T>(context, body, /*read_only=*/true);
+  }
+
+ protected:
+  UnitOfWork() = default;
+
+ private:
+  template <typename T>
+  absl::StatusOr<T> Collect(
+      const RequestContext& context,
+      const std::function<absl::StatusOr<T>(Transaction&)>& body,
+      bool read_only) {
+    std::optional<T> result;
+    std::function<absl::Status(Transaction&)> wrapped =
+        [&](Transaction& tx) -> absl::Status {
+      absl::StatusOr<T> value = body(tx);
+      if (!value.ok()) return value.status();
+      result = std::move(value).value();
+      return absl::OkStatus();
+    };
+    absl::Status status =
+        read_only ? Read(context, wrapped) : Run(context, wrapped);
+    if (!status.ok()) return status;
+    return std::move(*result);
+  }
+};
+
+}  // namespace crm::common
