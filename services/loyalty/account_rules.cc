@@ -4,6 +4,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
 #include "services/common/idempotency_store.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
@@ -11,51 +13,75 @@
 
 namespace crm::loyalty {
 
+using ::crm::common::InvalidFieldError;
+using ::crm::common::RequiredFieldError;
+
 absl::StatusOr<Adjustment> ValidateAdjustPoints(
     const v1::AdjustPointsRequest& request) {
   Adjustment adjustment;
   CRM_ASSIGN_OR_RETURN(adjustment.customer_id,
                        ParseAccountName(request.account(), "account"));
   if (request.points_delta() == 0) {
-    return absl::InvalidArgumentError("points_delta must not be 0");
+    return InvalidFieldError("points_delta", "must not be 0");
   }
   if (request.points_delta() > kMaxPointsDeltaMagnitude ||
       request.points_delta() < -kMaxPointsDeltaMagnitude) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("points_delta must be at most ", kMaxPointsDeltaMagnitude,
+    return InvalidFieldError(
+        "points_delta",
+        absl::StrCat("must be at most ", kMaxPointsDeltaMagnitude,
                      " in magnitude"));
   }
   adjustment.points_delta = request.points_delta();
   adjustment.reason = std::string(absl::StripAsciiWhitespace(request.reason()));
-  CRM_RETURN_IF_ERROR(
-      crm::common::ValidateText(adjustment.reason, "reason", kMaxReasonLength,
-                                crm::common::Presence::kRequired));
-  if (request.request_id().empty()) {
-    return absl::InvalidArgumentError(
-        "request_id is required: it makes a retried adjustment apply once");
+  if (adjustment.reason.empty()) return RequiredFieldError("reason");
+  if (!crm::common::ValidateText(adjustment.reason, "reason", kMaxReasonLength,
+                                 crm::common::Presence::kRequired)
+           .ok()) {
+    return InvalidFieldError("reason",
+                             absl::StrCat("must be valid UTF-8 of at most ",
+                                          kMaxReasonLength, " characters"));
   }
-  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  if (request.request_id().empty()) {
+    // Required here: it is what makes a retried adjustment apply once.
+    return RequiredFieldError("request_id");
+  }
+  if (!crm::common::ValidateRequestId(request.request_id()).ok()) {
+    return InvalidFieldError(
+        "request_id",
+        absl::StrCat("must be at most ", crm::common::kMaxRequestIdLength,
+                     " printable ASCII characters"));
+  }
   adjustment.request_id = request.request_id();
   return adjustment;
 }
 
 absl::StatusOr<int64_t> ApplyDelta(int64_t balance, int64_t delta) {
   if (delta > 0 && balance > std::numeric_limits<int64_t>::max() - delta) {
-    return absl::FailedPreconditionError(
-        "points_balance would exceed the largest balance");
+    return crm::common::ErrorWithReason(
+        absl::FailedPreconditionError(
+            "points_delta: the balance would exceed the largest balance"),
+        crm::type::v1::RESOURCE_STATE_CONFLICT, {{"field", "points_delta"}});
   }
   const int64_t after = balance + delta;
   if (after < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("insufficient points: the balance is ", balance,
-                     " and the adjustment removes ", -delta));
+    return crm::common::ErrorWithReason(
+        absl::FailedPreconditionError(
+            "points_delta: insufficient points; the balance does not cover "
+            "the debit"),
+        crm::type::v1::INSUFFICIENT_BALANCE, {{"field", "points_delta"}});
   }
   return after;
 }
 
 absl::StatusOr<std::string> ParseAccountName(absl::string_view name,
                                              absl::string_view field) {
-  return crm::common::ParseResourceName(name, kAccountsCollection, field);
+  if (name.empty()) return RequiredFieldError(field);
+  absl::StatusOr<std::string> id =
+      crm::common::ParseResourceName(name, kAccountsCollection, field);
+  if (!id.ok()) {
+    return InvalidFieldError(field, "must be of the form accounts/{customer}");
+  }
+  return id;
 }
 
 std::string AccountName(absl::string_view customer_id) {

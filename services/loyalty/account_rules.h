@@ -2,7 +2,7 @@
 // crm/loyalty/v1/*.proto.
 //
 //   CRM_ASSIGN_OR_RETURN(Adjustment adjustment, ValidateAdjustPoints(request));
-//   ... lock the account row, read its balance ...
+//   ... lock the account, read its balance ...
 //   CRM_ASSIGN_OR_RETURN(int64_t balance_after,
 //                        ApplyDelta(balance, adjustment.points_delta));
 #pragma once
@@ -33,18 +33,21 @@ struct Adjustment {
 
 // Checks an AdjustPoints request: `account` is `accounts/{customer}`,
 // points_delta is not 0 and at most 1e9 in magnitude, reason is present and
-// at most 500 characters, request_id is present and valid. INVALID_ARGUMENT
-// naming the first offending field otherwise.
+// at most 500 characters, request_id is present and valid. Otherwise
+// INVALID_ARGUMENT for the first offending field, with reason FIELD_REQUIRED
+// (account, reason, request_id missing) or FIELD_INVALID, naming the field.
 absl::StatusOr<Adjustment> ValidateAdjustPoints(
     const v1::AdjustPointsRequest& request);
 
-// The balance after adding `delta` to `balance` (>= 0). FAILED_PRECONDITION
-// "insufficient points" if it would be negative; FAILED_PRECONDITION if it
-// would not fit in 64 bits.
+// The balance after adding `delta` to `balance` (>= 0): the ledger rule that
+// a balance never goes below zero. FAILED_PRECONDITION with reason
+// INSUFFICIENT_BALANCE (field points_delta) if it would be negative;
+// FAILED_PRECONDITION with reason RESOURCE_STATE_CONFLICT if it would not fit
+// in 64 bits.
 absl::StatusOr<int64_t> ApplyDelta(int64_t balance, int64_t delta);
 
 // The customer id in an `accounts/{customer}` name; INVALID_ARGUMENT naming
-// `field`.
+// `field` (reason FIELD_REQUIRED if empty, FIELD_INVALID otherwise).
 absl::StatusOr<std::string> ParseAccountName(absl::string_view name,
                                              absl::string_view field);
 

@@ -1,41 +1,25 @@
 #include "services/loyalty/loyalty_service.h"
 
-#include <string>
-#include <utility>
-
 #include "services/common/grpc_reply.h"
-#include "services/common/status_macros.h"
-#include "services/loyalty/account_rules.h"
+#include "services/common/grpc_request_context.h"
 
 namespace crm::loyalty {
 
-LoyaltyServiceImpl::LoyaltyServiceImpl(
-    std::unique_ptr<AccountRepository> repository)
-    : repository_(std::move(repository)) {}
+using ::crm::common::ReplyWith;
+using ::crm::common::RequestContextOf;
 
 grpc::Status LoyaltyServiceImpl::GetAccount(
-    grpc::ServerContext* /*context*/, const v1::GetAccountRequest* request,
+    grpc::ServerContext* context, const v1::GetAccountRequest* request,
     v1::Account* response) {
-  return crm::common::ReplyWith(Get(*request), response);
+  return ReplyWith(manager_.GetAccount(RequestContextOf(context), *request),
+                   response);
 }
 
 grpc::Status LoyaltyServiceImpl::AdjustPoints(
-    grpc::ServerContext* /*context*/, const v1::AdjustPointsRequest* request,
+    grpc::ServerContext* context, const v1::AdjustPointsRequest* request,
     v1::AdjustPointsResponse* response) {
-  return crm::common::ReplyWith(Adjust(*request), response);
-}
-
-absl::StatusOr<v1::Account> LoyaltyServiceImpl::Get(
-    const v1::GetAccountRequest& request) {
-  CRM_ASSIGN_OR_RETURN(std::string customer_id,
-                       ParseAccountName(request.name(), "name"));
-  return repository_->Get(customer_id);
-}
-
-absl::StatusOr<v1::AdjustPointsResponse> LoyaltyServiceImpl::Adjust(
-    const v1::AdjustPointsRequest& request) {
-  CRM_ASSIGN_OR_RETURN(Adjustment adjustment, ValidateAdjustPoints(request));
-  return repository_->Adjust(adjustment, request);
+  return ReplyWith(manager_.AdjustPoints(RequestContextOf(context), *request),
+                   response);
 }
 
 }  // namespace crm::loyalty

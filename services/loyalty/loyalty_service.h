@@ -1,25 +1,22 @@
-// The gRPC face of loyalty (crm.loyalty.v1): converts requests, applies the
-// rules of account_rules.h, calls the repository, and maps absl::Status to
-// gRPC status. No SQL here.
+// The gRPC face of loyalty (crm.loyalty.v1): each RPC hands the request and
+// the call's deadline to AccountManager (account_manager.h) and maps the
+// result to a gRPC status with its error details. Nothing else happens here.
 //
-//   auto service = std::make_unique<LoyaltyServiceImpl>(
-//       std::make_unique<MySqlAccountRepository>(pool, clock, ids));
-//   builder.RegisterService(service.get());
+//   LoyaltyServiceImpl service(manager);
+//   builder.RegisterService(&service);
 #pragma once
-
-#include <memory>
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/status/statusor.h"
 #include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
-#include "services/loyalty/account_repository.h"
+#include "services/loyalty/account_manager.h"
 
 namespace crm::loyalty {
 
 class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
  public:
-  explicit LoyaltyServiceImpl(std::unique_ptr<AccountRepository> repository);
+  // `manager` must outlive the service.
+  explicit LoyaltyServiceImpl(AccountManager& manager) : manager_(manager) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -28,13 +25,8 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
                             const v1::AdjustPointsRequest* request,
                             v1::AdjustPointsResponse* response) override;
 
-  // The same operations without gRPC, for in-process callers and tests.
-  absl::StatusOr<v1::Account> Get(const v1::GetAccountRequest& request);
-  absl::StatusOr<v1::AdjustPointsResponse> Adjust(
-      const v1::AdjustPointsRequest& request);
-
  private:
-  std::unique_ptr<AccountRepository> repository_;
+  AccountManager& manager_;
 };
 
 }  // namespace crm::loyalty

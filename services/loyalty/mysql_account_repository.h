@@ -1,37 +1,31 @@
 // AccountRepository on the service's MySQL/MariaDB database (tables
 // `accounts` and `ledger_entries`,
-// migrations/0001_create_accounts_and_ledger.sql). Every statement is a
-// prepared statement; writes run in transactions with retries (transaction.h)
-// and record their request id in the same transaction (idempotency_store.h).
+// migrations/0001_create_accounts_and_ledger.sql): all of loyalty's SQL and
+// row mapping, prepared statements only, on the connection of the caller's
+// unit of work (mysql_unit_of_work.h).
 //
-//   MySqlAccountRepository repository(pool, SystemClock::Instance(),
-//                                     RandomIdGenerator::Instance());
+//   MySqlUnitOfWork unit_of_work(pool);
+//   MySqlAccountRepository accounts;
+//   AccountManager manager(unit_of_work, accounts, idempotency, clock, ids);
 #pragma once
 
-#include "services/common/clock.h"
-#include "services/common/id_generator.h"
-#include "services/common/mysql_pool.h"
 #include "services/loyalty/account_repository.h"
 
 namespace crm::loyalty {
 
 class MySqlAccountRepository final : public AccountRepository {
  public:
-  // `pool`, `clock` and `ids` must outlive the repository.
-  MySqlAccountRepository(crm::common::MySqlPool& pool,
-                         const crm::common::Clock& clock,
-                         const crm::common::IdGenerator& ids)
-      : pool_(pool), clock_(clock), ids_(ids) {}
+  MySqlAccountRepository() = default;
 
-  absl::StatusOr<v1::Account> Get(absl::string_view customer_id) override;
-  absl::StatusOr<v1::AdjustPointsResponse> Adjust(
-      const Adjustment& adjustment,
-      const v1::AdjustPointsRequest& request) override;
-
- private:
-  crm::common::MySqlPool& pool_;
-  const crm::common::Clock& clock_;
-  const crm::common::IdGenerator& ids_;
+  absl::StatusOr<std::optional<AccountRecord>> Find(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<AccountRecord> LockOrCreate(crm::common::Transaction& tx,
+                                             absl::string_view customer_id,
+                                             absl::Time now) override;
+  absl::Status AppendEntry(crm::common::Transaction& tx,
+                           const LedgerEntryRecord& entry) override;
+  absl::Status Update(crm::common::Transaction& tx,
+                      const AccountRecord& account) override;
 };
 
 }  // namespace crm::loyalty

@@ -1,6 +1,7 @@
-// loyalty end to end below the binary: the real service class and MySQL
-// repository on a fresh database, called through a gRPC stub over an
-// in-process channel, including concurrent redemptions.
+// loyalty end to end below the binary: the gRPC adapter, the account manager
+// and the MySQL repositories in a MySQL unit of work on a fresh database,
+// called through a gRPC stub over an in-process channel, including
+// concurrent redemptions. Errors are checked by code and reason.
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
@@ -19,12 +20,17 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "crm/type/v1/error_reason.pb.h"
 #include "services/common/clock.h"
+#include "services/common/error_details.h"
 #include "services/common/grpc_status.h"
 #include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
 #include "services/common/migrations.h"
+#include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
+#include "services/loyalty/account_manager.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
@@ -34,11 +40,26 @@
 namespace crm::loyalty {
 namespace {
 
+using ::crm::common::ReasonOf;
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
 using ::google::protobuf::util::MessageDifferencer;
-using ::testing::HasSubstr;
 using ::testing::StartsWith;
+namespace reason = ::crm::type::v1;
+
+// The status of `result` (a Status or StatusOr).
+template <typename T>
+absl::Status StatusOf(const absl::StatusOr<T>& result) {
+  return result.status();
+}
+
+// The ErrorInfo metadata value under `key` (empty if none).
+template <typename T>
+std::string MetadataOf(const absl::StatusOr<T>& result, const char* key) {
+  auto metadata = crm::common::ErrorMetadataOf(result.status());
+  auto it = metadata.find(key);
+  return it == metadata.end() ? std::string() : it->second;
+}
 
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
@@ -49,8 +70,10 @@ class LoyaltyServiceTest : public ::testing::Test {
                              crm::testing::TestDatabase::Create("loyalty"));
     CRM_ASSERT_OK_AND_ASSIGN(pool_,
                              database_->NewMigratedPool(Migrations(), 20));
-    service_ = std::make_unique<LoyaltyServiceImpl>(
-        std::make_unique<MySqlAccountRepository>(*pool_, clock_, ids_));
+    unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
+    manager_ = std::make_unique<AccountManager>(*unit_of_work_, accounts_,
+                                                idempotency_, clock_, ids_);
+    service_ = std::make_unique<LoyaltyServiceImpl>(*manager_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -112,14 +135,20 @@ class LoyaltyServiceTest : public ::testing::Test {
   crm::common::SequentialIdGenerator ids_{"e"};
   std::unique_ptr<crm::testing::TestDatabase> database_;
   std::unique_ptr<crm::common::MySqlPool> pool_;
+  std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
+  MySqlAccountRepository accounts_;
+  crm::common::MySqlIdempotencyRepository idempotency_;
+  std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<LoyaltyServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::LoyaltyService::Stub> stub_;
 };
 
 TEST_F(LoyaltyServiceTest, FirstEntryCreatesTheAccount) {
-  EXPECT_THAT(GetAccount("accounts/c1"),
-              StatusIs(absl::StatusCode::kNotFound, HasSubstr("accounts/c1")));
+  absl::StatusOr<v1::Account> missing = GetAccount("accounts/c1");
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(ReasonOf(StatusOf(missing)), reason::RESOURCE_NOT_FOUND);
+  EXPECT_EQ(MetadataOf(missing, "resource"), "accounts/c1");
 
   CRM_ASSERT_OK_AND_ASSIGN(v1::AdjustPointsResponse credited,
                            Adjust(NewAdjust("c1", 100, "r1")));
@@ -149,35 +178,37 @@ TEST_F(LoyaltyServiceTest, FirstEntryCreatesTheAccount) {
 }
 
 TEST_F(LoyaltyServiceTest, RejectsInvalidRequestsNamingTheField) {
-  EXPECT_THAT(
-      Adjust(NewAdjust("c1", 10, "")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
-  EXPECT_THAT(
-      Adjust(NewAdjust("c1", 10, std::string(65, 'x'))),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
-  EXPECT_THAT(
-      Adjust(NewAdjust("c1", 0, "r")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("points_delta")));
-  EXPECT_THAT(
-      Adjust(NewAdjust("c1", 1'000'000'001, "r")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("points_delta")));
-  EXPECT_THAT(
-      Adjust(NewAdjust("c1", -1'000'000'001, "r")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("points_delta")));
-  v1::AdjustPointsRequest no_reason = NewAdjust("c1", 10, "r");
-  no_reason.set_reason("  ");
-  EXPECT_THAT(Adjust(no_reason), StatusIs(absl::StatusCode::kInvalidArgument,
-                                          HasSubstr("reason")));
-  v1::AdjustPointsRequest long_reason = NewAdjust("c1", 10, "r");
-  long_reason.set_reason(std::string(501, 'y'));
-  EXPECT_THAT(Adjust(long_reason), StatusIs(absl::StatusCode::kInvalidArgument,
-                                            HasSubstr("reason")));
-  v1::AdjustPointsRequest bad_account = NewAdjust("c1", 10, "r");
-  bad_account.set_account("customers/c1");
-  EXPECT_THAT(Adjust(bad_account), StatusIs(absl::StatusCode::kInvalidArgument,
-                                            HasSubstr("account")));
-  EXPECT_THAT(GetAccount("accounts/"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")));
+  struct Case {
+    const char* field;
+    reason::ErrorReason reason;
+    v1::AdjustPointsRequest request;
+  };
+  std::vector<Case> cases = {
+      {"request_id", reason::FIELD_REQUIRED, NewAdjust("c1", 10, "")},
+      {"request_id", reason::FIELD_INVALID,
+       NewAdjust("c1", 10, std::string(65, 'x'))},
+      {"points_delta", reason::FIELD_INVALID, NewAdjust("c1", 0, "r")},
+      {"points_delta", reason::FIELD_INVALID,
+       NewAdjust("c1", 1'000'000'001, "r")},
+      {"points_delta", reason::FIELD_INVALID,
+       NewAdjust("c1", -1'000'000'001, "r")},
+      {"reason", reason::FIELD_REQUIRED, NewAdjust("c1", 10, "r")},
+      {"reason", reason::FIELD_INVALID, NewAdjust("c1", 10, "r")},
+      {"account", reason::FIELD_INVALID, NewAdjust("c1", 10, "r")},
+  };
+  cases[5].request.set_reason("  ");
+  cases[6].request.set_reason(std::string(501, 'y'));
+  cases[7].request.set_account("customers/c1");
+  for (const Case& c : cases) {
+    absl::StatusOr<v1::AdjustPointsResponse> result = Adjust(c.request);
+    EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument))
+        << c.field;
+    EXPECT_EQ(ReasonOf(StatusOf(result)), c.reason) << c.field;
+    EXPECT_EQ(MetadataOf(result, "field"), c.field);
+  }
+  absl::StatusOr<v1::Account> bad_name = GetAccount("accounts/");
+  EXPECT_THAT(bad_name, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(MetadataOf(bad_name, "field"), "name");
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM ledger_entries"), 0);
 
   // The largest allowed magnitude is accepted.
@@ -185,16 +216,18 @@ TEST_F(LoyaltyServiceTest, RejectsInvalidRequestsNamingTheField) {
 }
 
 TEST_F(LoyaltyServiceTest, NeverOverdraws) {
-  EXPECT_THAT(Adjust(NewAdjust("c2", -1, "first-debit")),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("insufficient points")));
+  absl::StatusOr<v1::AdjustPointsResponse> first_debit =
+      Adjust(NewAdjust("c2", -1, "first-debit"));
+  EXPECT_THAT(first_debit, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(StatusOf(first_debit)), reason::INSUFFICIENT_BALANCE);
   // A refused first entry leaves no account behind.
   EXPECT_THAT(GetAccount("accounts/c2"), StatusIs(absl::StatusCode::kNotFound));
 
   ASSERT_THAT(Adjust(NewAdjust("c2", 50, "credit")), IsOk());
-  EXPECT_THAT(Adjust(NewAdjust("c2", -51, "too-much")),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("insufficient points")));
+  absl::StatusOr<v1::AdjustPointsResponse> too_much =
+      Adjust(NewAdjust("c2", -51, "too-much"));
+  EXPECT_THAT(too_much, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(StatusOf(too_much)), reason::INSUFFICIENT_BALANCE);
   CRM_ASSERT_OK_AND_ASSIGN(v1::AdjustPointsResponse all,
                            Adjust(NewAdjust("c2", -50, "all")));
   EXPECT_EQ(all.account().points_balance(), 0);
@@ -212,9 +245,10 @@ TEST_F(LoyaltyServiceTest, RepeatedRequestIdAppliesOnce) {
   CRM_ASSERT_OK_AND_ASSIGN(v1::Account account, GetAccount("accounts/c3"));
   EXPECT_EQ(account.points_balance(), 40);
 
-  EXPECT_THAT(
-      Adjust(NewAdjust("c3", 41, "once")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  absl::StatusOr<v1::AdjustPointsResponse> reused =
+      Adjust(NewAdjust("c3", 41, "once"));
+  EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(StatusOf(reused)), reason::REQUEST_ID_REUSED);
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM ledger_entries"), 1);
 }
 
@@ -237,7 +271,8 @@ TEST_F(LoyaltyServiceTest, ConcurrentRedemptionsNeverOverdraw) {
         if (result.ok()) {
           ++succeeded;
         } else if (result.status().code() ==
-                   absl::StatusCode::kFailedPrecondition) {
+                       absl::StatusCode::kFailedPrecondition &&
+                   ReasonOf(result.status()) == reason::INSUFFICIENT_BALANCE) {
           ++refused;
         } else {
           ADD_FAILURE() << result.status();

@@ -8,13 +8,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::loyalty {
 namespace {
 
+using ::crm::common::ErrorMetadataOf;
+using ::crm::common::ReasonOf;
 using ::crm::testing::StatusIs;
-using ::testing::HasSubstr;
+namespace reason = ::crm::type::v1;
 
 v1::AdjustPointsRequest ValidRequest() {
   v1::AdjustPointsRequest request;
@@ -37,23 +41,31 @@ TEST(ValidateAdjustPoints, ReturnsTheAdjustment) {
 TEST(ValidateAdjustPoints, NamesTheOffendingField) {
   struct Case {
     const char* field;
+    reason::ErrorReason reason;
     void (*spoil)(v1::AdjustPointsRequest&);
   };
   const Case cases[] = {
-      {"account", [](v1::AdjustPointsRequest& r) { r.set_account("c1"); }},
-      {"points_delta",
+      {"account", reason::FIELD_INVALID,
+       [](v1::AdjustPointsRequest& r) { r.set_account("c1"); }},
+      {"account", reason::FIELD_REQUIRED,
+       [](v1::AdjustPointsRequest& r) { r.set_account(""); }},
+      {"points_delta", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) { r.set_points_delta(0); }},
-      {"points_delta",
+      {"points_delta", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) { r.set_points_delta(1'000'000'001); }},
-      {"points_delta",
+      {"points_delta", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) {
          r.set_points_delta(std::numeric_limits<int64_t>::min());
        }},
-      {"reason", [](v1::AdjustPointsRequest& r) { r.set_reason(""); }},
-      {"reason",
+      {"reason", reason::FIELD_REQUIRED,
+       [](v1::AdjustPointsRequest& r) { r.set_reason(" "); }},
+      {"reason", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) { r.set_reason(std::string(501, 'r')); }},
-      {"request_id", [](v1::AdjustPointsRequest& r) { r.set_request_id(""); }},
-      {"request_id",
+      {"reason", reason::FIELD_INVALID,
+       [](v1::AdjustPointsRequest& r) { r.set_reason("bad \xff utf-8"); }},
+      {"request_id", reason::FIELD_REQUIRED,
+       [](v1::AdjustPointsRequest& r) { r.set_request_id(""); }},
+      {"request_id", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) {
          r.set_request_id(std::string(65, 'k'));
        }},
@@ -61,10 +73,11 @@ TEST(ValidateAdjustPoints, NamesTheOffendingField) {
   for (const Case& c : cases) {
     v1::AdjustPointsRequest request = ValidRequest();
     c.spoil(request);
-    EXPECT_THAT(
-        ValidateAdjustPoints(request),
-        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.field)))
+    absl::StatusOr<Adjustment> result = ValidateAdjustPoints(request);
+    EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument))
         << c.field;
+    EXPECT_EQ(ReasonOf(result.status()), c.reason) << c.field;
+    EXPECT_EQ(ErrorMetadataOf(result.status())["field"], c.field);
   }
 }
 
@@ -79,19 +92,24 @@ TEST(ValidateAdjustPoints, ReasonLimitCountsCharacters) {
 TEST(ApplyDelta, NeverGoesBelowZero) {
   EXPECT_EQ(ApplyDelta(10, -10).value(), 0);
   EXPECT_EQ(ApplyDelta(0, 5).value(), 5);
-  EXPECT_THAT(ApplyDelta(10, -11),
-              StatusIs(absl::StatusCode::kFailedPrecondition,
-                       HasSubstr("insufficient points")));
-  EXPECT_THAT(ApplyDelta(std::numeric_limits<int64_t>::max() - 1, 2),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  absl::StatusOr<int64_t> overdrawn = ApplyDelta(10, -11);
+  EXPECT_THAT(overdrawn, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(overdrawn.status()), reason::INSUFFICIENT_BALANCE);
+  absl::StatusOr<int64_t> overflow =
+      ApplyDelta(std::numeric_limits<int64_t>::max() - 1, 2);
+  EXPECT_THAT(overflow, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(overflow.status()), reason::RESOURCE_STATE_CONFLICT);
 }
 
 TEST(Names, FormatAccountsAndEntries) {
   EXPECT_EQ(AccountName("c1"), "accounts/c1");
   EXPECT_EQ(LedgerEntryName("c1", "e9"), "accounts/c1/ledgerEntries/e9");
   EXPECT_EQ(ParseAccountName("accounts/c1", "name").value(), "c1");
-  EXPECT_THAT(ParseAccountName("accounts/c1/x", "name"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")));
+  absl::StatusOr<std::string> nested =
+      ParseAccountName("accounts/c1/x", "name");
+  EXPECT_THAT(nested, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(nested.status()), reason::FIELD_INVALID);
+  EXPECT_EQ(ErrorMetadataOf(nested.status())["field"], "name");
 }
 
 }  // namespace
