@@ -1,0 +1,98 @@
+#include "services/common/filter/filter_ast.h"
+
+#include <string>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace crm::common::filter {
+namespace {
+
+absl::Status RewriteNode(
+    FilterNode& node,
+    const std::function<absl::Status(Restriction&)>& rewrite) {
+  if (node.kind == FilterNode::Kind::kRestriction) {
+    return rewrite(node.restriction);
+  }
+  for (FilterNode& operand : node.operands) {
+    absl::Status status = RewriteNode(operand, rewrite);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+bool NodeMentions(const FilterNode& node, absl::string_view path) {
+  if (node.kind == FilterNode::Kind::kRestriction) {
+    return node.restriction.field != nullptr &&
+           node.restriction.field->path == path;
+  }
+  for (const FilterNode& operand : node.operands) {
+    if (NodeMentions(operand, path)) return true;
+  }
+  return false;
+}
+
+struct ValueText {
+  bool quote_strings;
+  std::string operator()(const std::string& v) const {
+    return quote_strings ? absl::StrCat("\"", absl::CHexEscape(v), "\"") : v;
+  }
+  std::string operator()(int64_t v) const { return absl::StrCat(v); }
+  std::string operator()(double v) const { return absl::StrCat(v); }
+  std::string operator()(bool v) const { return v ? "true" : "false"; }
+  std::string operator()(absl::Time v) const {
+    return absl::StrCat(
+        "\"", absl::FormatTime(absl::RFC3339_full, v, absl::UTCTimeZone()),
+        "\"");
+  }
+  std::string operator()(absl::Duration v) const {
+    return absl::StrCat("\"", absl::FormatDuration(v), "\"");
+  }
+};
+
+std::string NodeText(const FilterNode& node) {
+  switch (node.kind) {
+    case FilterNode::Kind::kRestriction: {
+      const Restriction& r = node.restriction;
+      const bool quote =
+          r.field == nullptr || r.field->type != FieldType::kEnum;
+      return absl::StrCat(r.field != nullptr ? r.field->path : "?", " ",
+                          ComparatorText(r.comparator), " ",
+                          std::visit(ValueText{quote}, r.value));
+    }
+    case FilterNode::Kind::kNot:
+      return absl::StrCat("NOT ", NodeText(node.operands.at(0)));
+    case FilterNode::Kind::kAnd:
+    case FilterNode::Kind::kOr: {
+      std::vector<std::string> parts;
+      for (const FilterNode& operand : node.operands) {
+        parts.push_back(NodeText(operand));
+      }
+      return absl::StrCat(
+          "(",
+          absl::StrJoin(parts,
+                        node.kind == FilterNode::Kind::kAnd ? " AND " : " OR "),
+          ")");
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::Status RewriteValues(
+    Filter& filter, const std::function<absl::Status(Restriction&)>& rewrite) {
+  if (!filter.root.has_value()) return absl::OkStatus();
+  return RewriteNode(*filter.root, rewrite);
+}
+
+bool MentionsField(const Filter& filter, absl::string_view path) {
+  return filter.root.has_value() && NodeMentions(*filter.root, path);
+}
+
+std::string DebugString(const Filter& filter) {
+  return filter.root.has_value() ? NodeText(*filter.root) : "";
+}
+
+}  // namespace crm::common::filter
