@@ -1,18 +1,40 @@
-// Storage of feedback items, behind an interface so the service logic does
-// not depend on MySQL. The only implementation is MySqlFeedbackRepository
-// (mysql_feedback_repository.h).
+// Storage of feedback items: the record as stored, and the interface the
+// feedback manager (feedback_manager.h) uses inside a unit of work. The MySQL
+// implementation is MySqlFeedbackRepository (mysql_feedback_repository.h);
+// unit tests use the in-memory fake in tests/testing/fakes/feedback/.
 //
-//   CRM_ASSIGN_OR_RETURN(v1::Feedback stored,
-//                        repository.Submit(normalized, request));
+//   CRM_RETURN_IF_ERROR(feedback.Insert(tx, record));
+//   CRM_ASSIGN_OR_RETURN(Page<FeedbackRecord> page,
+//                        feedback.List(tx, filter, page_request));
+//
+// The repository stores what it is given: it validates nothing, makes no id
+// and knows no resource name.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "crm/feedback/v1/feedback.pb.h"
-#include "crm/feedback/v1/feedback_service.pb.h"
 #include "services/common/keyset_page.h"
+#include "services/common/unit_of_work.h"
 #include "services/feedback/feedback_validation.h"
 
 namespace crm::feedback {
+
+// One feedback item as stored (its fields as in crm.feedback.v1.Feedback).
+struct FeedbackRecord {
+  std::string id;
+  std::string customer_id;
+  std::string channel;
+  v1::Feedback::Type type = v1::Feedback::TYPE_UNSPECIFIED;
+  int32_t rating = 0;
+  std::string text;
+  std::string order_id;
+  absl::Time create_time;
+};
 
 class FeedbackRepository {
  public:
@@ -20,21 +42,18 @@ class FeedbackRepository {
   FeedbackRepository& operator=(const FeedbackRepository&) = delete;
   virtual ~FeedbackRepository() = default;
 
-  // Stores `feedback` (already validated and normalised; output-only fields
-  // ignored) with a new id and create_time now, and returns it as stored.
-  // Idempotent on `request.request_id()`: a repeat of an identical `request`
-  // returns the first response and stores nothing; the same request id with
-  // a different request is INVALID_ARGUMENT naming request_id. An empty
-  // request id is not recorded. UNAVAILABLE if the database is unreachable.
-  virtual absl::StatusOr<v1::Feedback> Submit(
-      const v1::Feedback& feedback,
-      const v1::SubmitFeedbackRequest& request) = 0;
+  // Stores `feedback` (create_time with microsecond precision).
+  // ALREADY_EXISTS if an item with the same id exists; nothing is written
+  // then.
+  virtual absl::Status Insert(crm::common::Transaction& tx,
+                              const FeedbackRecord& feedback) = 0;
 
-  // Feedback matching `filter`, ordered by create_time then id, both
+  // Items matching `filter`, ordered by create_time then id, both
   // descending, starting strictly after `page.after` (or at the newest), at
-  // most `page.page_size` items; `next` is set when more may follow.
-  virtual absl::StatusOr<crm::common::Page<v1::Feedback>> List(
-      const FeedbackFilter& filter, const crm::common::PageRequest& page) = 0;
+  // most `page.page_size` of them; `next` is set when more may follow.
+  virtual absl::StatusOr<crm::common::Page<FeedbackRecord>> List(
+      crm::common::Transaction& tx, const FeedbackFilter& filter,
+      const crm::common::PageRequest& page) = 0;
 
  protected:
   FeedbackRepository() = default;

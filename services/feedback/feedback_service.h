@@ -1,25 +1,22 @@
-// The gRPC face of feedback (crm.feedback.v1): converts requests, applies
-// the rules of feedback_validation.h, calls the repository, and maps
-// absl::Status to gRPC status. No SQL here.
+// The gRPC face of feedback (crm.feedback.v1): each RPC hands the request and
+// the call's deadline to FeedbackManager (feedback_manager.h) and maps the
+// result to a gRPC status with its error details. Nothing else happens here.
 //
-//   auto service = std::make_unique<FeedbackServiceImpl>(
-//       std::make_unique<MySqlFeedbackRepository>(pool, clock, ids));
-//   builder.RegisterService(service.get());
+//   FeedbackServiceImpl service(manager);
+//   builder.RegisterService(&service);
 #pragma once
-
-#include <memory>
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/status/statusor.h"
 #include "crm/feedback/v1/feedback_service.grpc.pb.h"
-#include "services/feedback/feedback_repository.h"
+#include "services/feedback/feedback_manager.h"
 
 namespace crm::feedback {
 
 class FeedbackServiceImpl final : public v1::FeedbackService::Service {
  public:
-  explicit FeedbackServiceImpl(std::unique_ptr<FeedbackRepository> repository);
+  // `manager` must outlive the service.
+  explicit FeedbackServiceImpl(FeedbackManager& manager) : manager_(manager) {}
 
   grpc::Status SubmitFeedback(grpc::ServerContext* context,
                               const v1::SubmitFeedbackRequest* request,
@@ -28,13 +25,8 @@ class FeedbackServiceImpl final : public v1::FeedbackService::Service {
                             const v1::ListFeedbackRequest* request,
                             v1::ListFeedbackResponse* response) override;
 
-  // The same operations without gRPC, for in-process callers and tests.
-  absl::StatusOr<v1::Feedback> Submit(const v1::SubmitFeedbackRequest& request);
-  absl::StatusOr<v1::ListFeedbackResponse> List(
-      const v1::ListFeedbackRequest& request);
-
  private:
-  std::unique_ptr<FeedbackRepository> repository_;
+  FeedbackManager& manager_;
 };
 
 }  // namespace crm::feedback

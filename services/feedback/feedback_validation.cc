@@ -3,14 +3,47 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_validation.h"
 
 namespace crm::feedback {
 
+using ::crm::common::InvalidFieldError;
 using ::crm::common::Presence;
+using ::crm::common::RequiredFieldError;
 using ::crm::common::ValidateText;
+
+namespace {
+
+// `text` checked as ValidateText() does, with the error naming `field` and
+// carrying its reason.
+absl::Status CheckText(absl::string_view text, absl::string_view field,
+                       size_t max_chars, Presence presence) {
+  if (presence == Presence::kRequired && text.empty()) {
+    return RequiredFieldError(field);
+  }
+  if (!ValidateText(text, field, max_chars, presence).ok()) {
+    return InvalidFieldError(
+        field, absl::StrCat("must be valid UTF-8 of at most ", max_chars,
+                            " characters"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FilterError() {
+  return crm::common::ErrorWithReason(
+      crm::common::WithFieldViolation(
+          absl::InvalidArgumentError(
+              "filter: must be empty or customer_id = \"<id>\" with an id "
+              "of 1 to 64 letters, digits and \"-_.~\""),
+          "filter", "must be empty or customer_id = \"<id>\""),
+      crm::type::v1::FILTER_INVALID, {{"field", "filter"}});
+}
+
+}  // namespace
 
 absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input) {
   v1::Feedback feedback;
@@ -24,24 +57,32 @@ absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input) {
   feedback.set_order_id(
       std::string(absl::StripAsciiWhitespace(input.order_id())));
 
-  CRM_RETURN_IF_ERROR(crm::common::ValidateResourceId(feedback.customer_id(),
-                                                      "feedback.customer_id"));
-  CRM_RETURN_IF_ERROR(ValidateText(feedback.channel(), "feedback.channel",
-                                   kMaxChannelLength, Presence::kRequired));
+  if (feedback.customer_id().empty()) {
+    return RequiredFieldError("feedback.customer_id");
+  }
+  if (!crm::common::ValidateResourceId(feedback.customer_id(),
+                                       "feedback.customer_id")
+           .ok()) {
+    return InvalidFieldError("feedback.customer_id",
+                             "must be 1 to 64 letters, digits and \"-_.~\"");
+  }
+  CRM_RETURN_IF_ERROR(CheckText(feedback.channel(), "feedback.channel",
+                                kMaxChannelLength, Presence::kRequired));
   if (feedback.type() == v1::Feedback::TYPE_UNSPECIFIED) {
-    return absl::InvalidArgumentError("feedback.type is required");
+    return RequiredFieldError("feedback.type");
   }
   if (!v1::Feedback::Type_IsValid(feedback.type())) {
-    return absl::InvalidArgumentError("feedback.type is not a known type");
+    return InvalidFieldError("feedback.type", "is not a known type");
   }
   if (feedback.rating() < 0 || feedback.rating() > kMaxRating) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "feedback.rating must be between 0 (none) and ", kMaxRating));
+    return InvalidFieldError(
+        "feedback.rating",
+        absl::StrCat("must be between 0 (none) and ", kMaxRating));
   }
-  CRM_RETURN_IF_ERROR(ValidateText(feedback.text(), "feedback.text",
-                                   kMaxTextLength, Presence::kOptional));
-  CRM_RETURN_IF_ERROR(ValidateText(feedback.order_id(), "feedback.order_id",
-                                   kMaxOrderIdLength, Presence::kOptional));
+  CRM_RETURN_IF_ERROR(CheckText(feedback.text(), "feedback.text",
+                                kMaxTextLength, Presence::kOptional));
+  CRM_RETURN_IF_ERROR(CheckText(feedback.order_id(), "feedback.order_id",
+                                kMaxOrderIdLength, Presence::kOptional));
   return feedback;
 }
 
@@ -54,21 +95,15 @@ absl::StatusOr<FeedbackFilter> ParseFeedbackFilter(absl::string_view filter) {
   FeedbackFilter parsed;
   absl::string_view rest = absl::StripAsciiWhitespace(filter);
   if (rest.empty()) return parsed;
-  const auto unsupported = [] {
-    return absl::InvalidArgumentError(
-        "filter must be empty or of the form customer_id = \"<id>\"");
-  };
-  if (!absl::ConsumePrefix(&rest, "customer_id")) return unsupported();
+  if (!absl::ConsumePrefix(&rest, "customer_id")) return FilterError();
   rest = absl::StripLeadingAsciiWhitespace(rest);
-  if (!absl::ConsumePrefix(&rest, "=")) return unsupported();
+  if (!absl::ConsumePrefix(&rest, "=")) return FilterError();
   rest = absl::StripLeadingAsciiWhitespace(rest);
   if (!absl::ConsumePrefix(&rest, "\"") || !absl::ConsumeSuffix(&rest, "\"")) {
-    return unsupported();
+    return FilterError();
   }
   if (!crm::common::ValidateResourceId(rest, "filter").ok()) {
-    return absl::InvalidArgumentError(
-        "filter customer_id must be 1 to 64 characters of letters, digits "
-        "and \"-_.~\"");
+    return FilterError();
   }
   parsed.customer_id = std::string(rest);
   return parsed;

@@ -6,8 +6,10 @@
 //   CRM_ASSIGN_OR_RETURN(FeedbackFilter filter,
 //                        ParseFeedbackFilter(request.filter()));
 //
-// Errors are INVALID_ARGUMENT with a message that starts with the field path
-// (e.g. "feedback.rating") and never echo free text.
+// Errors are INVALID_ARGUMENT naming the field path (e.g. "feedback.rating")
+// in their ErrorInfo and field violation, with reason FIELD_REQUIRED,
+// FIELD_INVALID or (for the filter) FILTER_INVALID; messages never echo the
+// value.
 #pragma once
 
 #include <cstddef>
@@ -31,10 +33,11 @@ inline constexpr int kMaxRating = 5;
 
 // The feedback as it is to be stored: customer_id, channel and order_id
 // trimmed; output-only fields (name, create_time) cleared. INVALID_ARGUMENT
-// naming the field when customer_id is missing or not a valid id (at most 64
-// characters), channel is missing or over 32 characters, type is
-// unspecified or unknown, rating is outside 0..5, text is over 10000
-// characters, order_id over 64, or any text is not valid UTF-8.
+// naming the field: FIELD_REQUIRED when customer_id, channel or type is
+// missing; FIELD_INVALID when customer_id is not a valid id (at most 64
+// characters), channel is over 32 characters, type is unknown, rating is
+// outside 0..5, text is over 10000 characters, order_id over 64, or any text
+// is not valid UTF-8.
 absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input);
 
 // A parsed ListFeedback filter.
@@ -47,8 +50,8 @@ struct FeedbackFilter {
 };
 
 // Accepts "" (everything) or `customer_id = "<id>"` (spaces around the
-// tokens optional) with a valid id. INVALID_ARGUMENT naming `filter` for
-// anything else.
+// tokens optional) with a valid id. INVALID_ARGUMENT with reason
+// FILTER_INVALID naming `filter` for anything else.
 absl::StatusOr<FeedbackFilter> ParseFeedbackFilter(absl::string_view filter);
 
 // `feedback/{id}`.

@@ -6,13 +6,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::feedback {
 namespace {
 
+using ::crm::common::ErrorMetadataOf;
+using ::crm::common::ReasonOf;
 using ::crm::testing::StatusIs;
-using ::testing::HasSubstr;
+namespace reason = ::crm::type::v1;
 
 TEST(ParseFeedbackFilter, AcceptsEmptyAndCustomerEquality) {
   CRM_ASSERT_OK_AND_ASSIGN(FeedbackFilter none, ParseFeedbackFilter("  "));
@@ -32,10 +36,10 @@ TEST(ParseFeedbackFilter, RejectsEverythingElse) {
         "customer = \"c1\"", "customer_idx = \"c1\"", "customer_id = \"\"",
         "customer_id = \"a b\"", "customer_id = \"c1\" OR true",
         "type = COMPLAINT"}) {
-    EXPECT_THAT(
-        ParseFeedbackFilter(filter),
-        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("filter")))
-        << filter;
+    absl::StatusOr<FeedbackFilter> parsed = ParseFeedbackFilter(filter);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument)) << filter;
+    EXPECT_EQ(ReasonOf(parsed.status()), reason::FILTER_INVALID) << filter;
+    EXPECT_EQ(ErrorMetadataOf(parsed.status())["field"], "filter");
   }
 }
 
@@ -67,12 +71,57 @@ TEST(NormalizeNewFeedback, RejectsUnknownTypeAndInvalidUtf8) {
   input.set_customer_id("c1");
   input.set_channel("web");
   input.set_type(static_cast<v1::Feedback::Type>(42));
-  EXPECT_THAT(NormalizeNewFeedback(input),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("type")));
+  absl::StatusOr<v1::Feedback> unknown_type = NormalizeNewFeedback(input);
+  EXPECT_THAT(unknown_type, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(unknown_type.status()), reason::FIELD_INVALID);
+  EXPECT_EQ(ErrorMetadataOf(unknown_type.status())["field"], "feedback.type");
   input.set_type(v1::Feedback::QUESTION);
   input.set_text("\xED\xA0\x80");  // An encoded surrogate.
-  EXPECT_THAT(NormalizeNewFeedback(input),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("text")));
+  absl::StatusOr<v1::Feedback> bad_text = NormalizeNewFeedback(input);
+  EXPECT_THAT(bad_text, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(bad_text.status()), reason::FIELD_INVALID);
+  EXPECT_EQ(ErrorMetadataOf(bad_text.status())["field"], "feedback.text");
+}
+
+TEST(NormalizeNewFeedback, NamesEachOffendingFieldWithItsReason) {
+  struct Case {
+    const char* field;
+    reason::ErrorReason reason;
+    void (*spoil)(v1::Feedback&);
+  };
+  const Case cases[] = {
+      {"feedback.customer_id", reason::FIELD_REQUIRED,
+       [](v1::Feedback& f) { f.set_customer_id("  "); }},
+      {"feedback.customer_id", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_customer_id(std::string(65, 'c')); }},
+      {"feedback.channel", reason::FIELD_REQUIRED,
+       [](v1::Feedback& f) { f.set_channel(""); }},
+      {"feedback.channel", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_channel(std::string(33, 'w')); }},
+      {"feedback.type", reason::FIELD_REQUIRED,
+       [](v1::Feedback& f) { f.set_type(v1::Feedback::TYPE_UNSPECIFIED); }},
+      {"feedback.rating", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_rating(6); }},
+      {"feedback.rating", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_rating(-1); }},
+      {"feedback.text", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_text(std::string(10001, 't')); }},
+      {"feedback.order_id", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_order_id(std::string(65, 'o')); }},
+  };
+  for (const Case& c : cases) {
+    v1::Feedback input;
+    input.set_customer_id("c1");
+    input.set_channel("web");
+    input.set_type(v1::Feedback::PRAISE);
+    ASSERT_TRUE(NormalizeNewFeedback(input).ok());
+    c.spoil(input);
+    absl::StatusOr<v1::Feedback> result = NormalizeNewFeedback(input);
+    EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument))
+        << c.field;
+    EXPECT_EQ(ReasonOf(result.status()), c.reason) << c.field;
+    EXPECT_EQ(ErrorMetadataOf(result.status())["field"], c.field);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,85 @@
+#include "services/feedback/feedback_manager.h"
+
+#include <string>
+#include <utility>
+
+#include "services/common/idempotency_store.h"
+#include "services/common/keyset_page.h"
+#include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
+#include "services/feedback/feedback_validation.h"
+
+namespace crm::feedback {
+namespace {
+
+using ::crm::common::Page;
+using ::crm::common::PageRequest;
+using ::crm::common::RequestContext;
+using ::crm::common::Transaction;
+
+// The idempotency key namespace of SubmitFeedback request ids.
+constexpr char kSubmitFeedbackMethod[] = "SubmitFeedback";
+
+}  // namespace
+
+v1::Feedback ToFeedbackProto(const FeedbackRecord& feedback) {
+  v1::Feedback proto;
+  proto.set_name(FeedbackName(feedback.id));
+  proto.set_customer_id(feedback.customer_id);
+  proto.set_channel(feedback.channel);
+  proto.set_type(feedback.type);
+  proto.set_rating(feedback.rating);
+  proto.set_text(feedback.text);
+  proto.set_order_id(feedback.order_id);
+  *proto.mutable_create_time() =
+      crm::common::ToProtoTimestamp(feedback.create_time);
+  return proto;
+}
+
+absl::StatusOr<v1::Feedback> FeedbackManager::SubmitFeedback(
+    const RequestContext& context, const v1::SubmitFeedbackRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  CRM_ASSIGN_OR_RETURN(v1::Feedback normalized,
+                       NormalizeNewFeedback(request.feedback()));
+  return crm::common::RunIdempotent<v1::Feedback>(
+      unit_of_work_, idempotency_, clock_, context, kSubmitFeedbackMethod,
+      request.request_id(), request,
+      [&](Transaction& tx) -> absl::StatusOr<v1::Feedback> {
+        FeedbackRecord record;
+        record.id = ids_.NewId();
+        record.customer_id = normalized.customer_id();
+        record.channel = normalized.channel();
+        record.type = normalized.type();
+        record.rating = normalized.rating();
+        record.text = normalized.text();
+        record.order_id = normalized.order_id();
+        record.create_time = crm::common::TruncateToMicros(clock_.Now());
+        CRM_RETURN_IF_ERROR(feedback_.Insert(tx, record));
+        return ToFeedbackProto(record);
+      });
+}
+
+absl::StatusOr<v1::ListFeedbackResponse> FeedbackManager::ListFeedback(
+    const RequestContext& context, const v1::ListFeedbackRequest& request) {
+  CRM_ASSIGN_OR_RETURN(FeedbackFilter filter,
+                       ParseFeedbackFilter(request.filter()));
+  const std::string query = filter.QueryFingerprint();
+  CRM_ASSIGN_OR_RETURN(PageRequest page,
+                       crm::common::ParsePageRequest(
+                           request.page_size(), request.page_token(), query));
+  CRM_ASSIGN_OR_RETURN(
+      Page<FeedbackRecord> result,
+      unit_of_work_.Read<Page<FeedbackRecord>>(
+          context,
+          [&](Transaction& tx) -> absl::StatusOr<Page<FeedbackRecord>> {
+            return feedback_.List(tx, filter, page);
+          }));
+  v1::ListFeedbackResponse response;
+  for (const FeedbackRecord& item : result.items) {
+    *response.add_feedback() = ToFeedbackProto(item);
+  }
+  response.set_next_page_token(crm::common::NextPageToken(result.next, query));
+  return response;
+}
+
+}  // namespace crm::feedback

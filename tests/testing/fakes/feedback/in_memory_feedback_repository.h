@@ -1,0 +1,96 @@
+// An in-memory FeedbackRepository (services/feedback/feedback_repository.h)
+// for unit tests of the feedback manager; rolled back with the
+// FakeUnitOfWork it enlists in.
+//
+//   crm::testing::FakeUnitOfWork unit_of_work;
+//   crm::testing::InMemoryFeedbackRepository feedback(&unit_of_work);
+//   FeedbackManager manager(unit_of_work, feedback, keys, clock, ids);
+//   ... manager.SubmitFeedback(...) ...
+//   EXPECT_EQ(feedback.items().size(), 1);
+//
+// Follows the interface's contracts: ALREADY_EXISTS for a repeated id; List
+// filters, orders (create_time, id descending) and pages as the MySQL
+// implementation does.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/common/keyset_page.h"
+#include "services/feedback/feedback_repository.h"
+#include "tests/testing/fakes/fake_unit_of_work.h"
+
+namespace crm::testing {
+
+class InMemoryFeedbackRepository final
+    : public crm::feedback::FeedbackRepository {
+ public:
+  using FeedbackRecord = crm::feedback::FeedbackRecord;
+
+  // Enlists in `unit_of_work` (if not null) to be rolled back with it.
+  explicit InMemoryFeedbackRepository(FakeUnitOfWork* unit_of_work) {
+    if (unit_of_work != nullptr) {
+      unit_of_work->Enlist([this] {
+        std::vector<FeedbackRecord> saved = items_;
+        return [this, saved] { items_ = saved; };
+      });
+    }
+  }
+
+  absl::Status Insert(crm::common::Transaction& /*tx*/,
+                      const FeedbackRecord& feedback) override {
+    for (const FeedbackRecord& item : items_) {
+      if (item.id == feedback.id) {
+        return absl::AlreadyExistsError("feedback id exists");
+      }
+    }
+    items_.push_back(feedback);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<crm::common::Page<FeedbackRecord>> List(
+      crm::common::Transaction& /*tx*/,
+      const crm::feedback::FeedbackFilter& filter,
+      const crm::common::PageRequest& page) override {
+    std::vector<FeedbackRecord> rows;
+    for (const FeedbackRecord& item : items_) {
+      if (filter.customer_id.has_value() &&
+          item.customer_id != *filter.customer_id) {
+        continue;
+      }
+      if (page.after.has_value() && !ComesAfter(item, *page.after)) continue;
+      rows.push_back(item);
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const FeedbackRecord& a, const FeedbackRecord& b) {
+                return ComesAfter(b, {a.create_time, a.id});
+              });
+    if (rows.size() > static_cast<size_t>(page.page_size) + 1) {
+      rows.resize(page.page_size + 1);
+    }
+    return crm::common::MakePage<FeedbackRecord>(
+        std::move(rows), page.page_size, [](const FeedbackRecord& item) {
+          return crm::common::KeysetPosition{item.create_time, item.id};
+        });
+  }
+
+  // The committed items, in order of insertion.
+  const std::vector<FeedbackRecord>& items() const { return items_; }
+
+ private:
+  // True if `item` comes after `position` in (create_time, id) descending
+  // order.
+  static bool ComesAfter(const FeedbackRecord& item,
+                         const crm::common::KeysetPosition& position) {
+    return item.create_time < position.create_time ||
+           (item.create_time == position.create_time && item.id < position.id);
+  }
+
+  std::vector<FeedbackRecord> items_;
+};
+
+}  // namespace crm::testing
