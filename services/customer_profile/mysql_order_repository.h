@@ -1,16 +1,19 @@
-// OrderRepository on customer-profile's MySQL/MariaDB database (tables
-// orders, order_refunds, interaction_events, customer_purchase_summaries;
-// migrations/0003_create_orders.sql), plus helpers the customer side calls
-// inside its own transactions (merge, export, erasure).
+// OrderRepository (order_repository.h) on customer-profile's MySQL/MariaDB
+// database: tables orders, order_refunds, interaction_events and
+// customer_purchase_summaries (migrations/0003_create_orders.sql). All SQL
+// and row mapping, nothing else: every statement is prepared and runs on the
+// connection of the caller's transaction (MySqlConnectionOf), neither
+// committing nor rolling back; driver errors propagate as sql::SQLException,
+// which MySqlUnitOfWork maps to a status.
 //
-//   MySqlOrderRepository orders(pool, clock, ids);
-//   CRM_ASSIGN_OR_RETURN(OrderWriteResult r, orders.Record(order));
-//   if (r.feed_appended) notifier.Notify();
+//   MySqlUnitOfWork unit_of_work(pool);
+//   MySqlOrderRepository orders;
+//   OrderManagerImpl manager(unit_of_work, orders, resolver, feed, clock, ids);
 //
-// Every statement is a prepared statement. Orders are keyed (customer_id, id)
-// so the tables can be sharded by customer; (channel, channel_order_id) is
-// unique. Record and Refund append their feed event as the last statement of
-// the transaction, after every row lock (change_feed_outbox.h).
+// Orders are keyed (customer_id, id) so the tables can be sharded by
+// customer; (channel, channel_order_id) is unique, and so is an event's
+// event_id. Line items and event properties are stored as serialized
+// messages holding only them.
 #pragma once
 
 #include <cppconn/connection.h>
@@ -18,79 +21,67 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/common/clock.h"
-#include "services/common/id_generator.h"
-#include "services/common/keyset_page.h"
-#include "services/common/mysql_pool.h"
-#include "services/customer_profile/order_validation.h"
+#include "services/customer_profile/customer_profile_feed.h"
+#include "services/customer_profile/order_repository.h"
 
 namespace crm::customer_profile {
 
-// The change feed customer-profile serves (change_feed_outbox.h).
-inline constexpr absl::string_view kCustomerProfileFeed = "customer_profile";
-
-// The result of a write: the order as stored, and whether this call changed
-// anything (and so appended a feed event). A repeat reports false.
-struct OrderWriteResult {
-  v1::Order order;
-  bool feed_appended = false;
-};
-
-struct RecordEventsResult {
-  int recorded = 0;
-  int duplicates = 0;
-};
-
-class MySqlOrderRepository final {
+class MySqlOrderRepository final : public OrderRepository {
  public:
-  // `pool`, `clock` and `ids` must outlive the repository.
-  MySqlOrderRepository(crm::common::MySqlPool& pool,
-                       const crm::common::Clock& clock,
-                       const crm::common::IdGenerator& ids)
-      : pool_(pool), clock_(clock), ids_(ids) {}
+  MySqlOrderRepository() = default;
 
-  absl::StatusOr<OrderWriteResult> Record(const v1::Order& order);
-  absl::StatusOr<OrderWriteResult> Refund(const RefundSpec& spec);
-  absl::StatusOr<crm::common::Page<v1::Order>> List(
-      absl::string_view customer_id, const crm::common::PageRequest& page);
-  absl::StatusOr<RecordEventsResult> RecordEvents(
-      const std::vector<v1::InteractionEvent>& events);
-
- private:
-  crm::common::MySqlPool& pool_;
-  const crm::common::Clock& clock_;
-  const crm::common::IdGenerator& ids_;
+  absl::Status InsertOrder(crm::common::Transaction& tx,
+                           const OrderRecord& order) override;
+  absl::StatusOr<std::optional<OrderRecord>> FindOrderByChannelOrder(
+      crm::common::Transaction& tx, absl::string_view channel,
+      absl::string_view channel_order_id) override;
+  absl::StatusOr<std::optional<OrderRecord>> GetOrderForUpdate(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view order_id) override;
+  absl::Status SetRefundedAmount(crm::common::Transaction& tx,
+                                 absl::string_view customer_id,
+                                 absl::string_view order_id,
+                                 int64_t refunded_minor) override;
+  absl::StatusOr<crm::common::Page<OrderRecord>> ListOrders(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      const crm::common::PageRequest& page) override;
+  absl::StatusOr<std::optional<RefundRecord>> FindRefund(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view order_id, absl::string_view refund_id) override;
+  absl::Status InsertRefund(crm::common::Transaction& tx,
+                            const RefundRecord& refund) override;
+  absl::Status AddToPurchaseSummary(crm::common::Transaction& tx,
+                                    const PurchaseSummaryDelta& delta) override;
+  absl::StatusOr<std::vector<PurchaseSummaryRecord>> ListPurchaseSummaries(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<bool> InsertEventIfAbsent(
+      crm::common::Transaction& tx,
+      const InteractionEventRecord& event) override;
+  absl::Status MoveCustomerActivity(crm::common::Transaction& tx,
+                                    absl::string_view from_customer_id,
+                                    absl::string_view to_customer_id) override;
+  absl::StatusOr<CustomerActivity> LoadCustomerActivity(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::Status DeleteEventsOfCustomer(crm::common::Transaction& tx,
+                                      absl::string_view customer_id) override;
 };
 
-// ---- Helpers for the customer side: call them on the connection of an
-// ---- open transaction; they neither commit nor roll back. They may throw
-// ---- sql::SQLException (RunInTransaction maps it).
+// ---- Transitional forms for callers still holding a raw connection inside
+// ---- an open transaction (removed once the customer side calls the
+// ---- repository above). They may throw sql::SQLException.
 
-// Merge: moves every order, refund and interaction event of
-// `from_customer_id` to `to_customer_id` and folds the purchase summary of
-// the former into the latter's (counts and totals added, first/last order
-// times widened); the former's summary rows are removed. Idempotent: a
-// second call finds nothing left to move. Appends no feed event (the caller
-// emits CUSTOMER_MERGED).
+// MoveCustomerActivity on `connection`.
 absl::Status ReassignOrdersAndEvents(sql::Connection& connection,
                                      absl::string_view from_customer_id,
                                      absl::string_view to_customer_id);
-
-// The customer's purchase summary (empty message before any order;
-// total_spent sorted by currency code). `customer_id` is used as is (no
-// merge redirection).
+// PurchaseSummaryOf(ListPurchaseSummaries) on `connection`.
 absl::StatusOr<v1::PurchaseSummary> LoadPurchaseSummary(
     sql::Connection& connection, absl::string_view customer_id);
-
-// Appends every order (with refunded_amount) and interaction event of
-// `customer_id` to `out->orders` / `out->events`, oldest first.
+// LoadCustomerActivity on `connection`, appended to `out` as resources.
 absl::Status ExportOrdersAndEvents(sql::Connection& connection,
                                    absl::string_view customer_id,
                                    v1::ExportCustomerDataResponse* out);
-
-// Erasure: deletes the customer's interaction events (their properties may
-// hold personal data). Orders and the purchase summary are kept: they are
-// financial records without personal data.
+// DeleteEventsOfCustomer on `connection`.
 absl::Status DeleteEventsForCustomer(sql::Connection& connection,
                                      absl::string_view customer_id);
 

@@ -1,61 +1,197 @@
 #include "services/customer_profile/order_manager_impl.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
 #include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
+#include "services/customer_profile/order_resources.h"
+#include "services/customer_profile/order_rules.h"
 #include "services/customer_profile/order_validation.h"
 
 namespace crm::customer_profile {
+namespace {
+
+using ::crm::common::Transaction;
+
+// An order as a write left it, and whether the write appended a feed event
+// (false for a repeat).
+struct OrderWrite {
+  v1::Order order;
+  bool appended = false;
+};
+
+}  // namespace
 
 absl::StatusOr<v1::Order> OrderManagerImpl::Record(
+    const crm::common::RequestContext& context,
     const v1::RecordOrderRequest& request) {
   CRM_ASSIGN_OR_RETURN(v1::Order order,
                        NormalizeOrderForRecord(request.order(), clock_.Now()));
-  CRM_ASSIGN_OR_RETURN(OrderWriteResult result, repository_.Record(order));
-  if (result.feed_appended) notifier_.Notify();
-  return std::move(result.order);
+  CRM_ASSIGN_OR_RETURN(std::string requested_id,
+                       CustomerIdOf(order.customer(), "order.customer"));
+  CRM_ASSIGN_OR_RETURN(
+      OrderWrite write,
+      unit_of_work_.Run<OrderWrite>(
+          context, [&](Transaction& tx) -> absl::StatusOr<OrderWrite> {
+            CRM_ASSIGN_OR_RETURN(std::string customer_id,
+                                 customers_.ResolveActive(tx, requested_id));
+            const OrderRecord record =
+                NewOrderRecord(order, customer_id, ids_.NewId(),
+                               crm::common::TruncateToMicros(clock_.Now()));
+            absl::Status inserted = orders_.InsertOrder(tx, record);
+            if (absl::IsAlreadyExists(inserted)) {
+              // Recorded before (or by a concurrent call that committed
+              // meanwhile: the insert waited for it): return what is stored.
+              CRM_ASSIGN_OR_RETURN(
+                  std::optional<OrderRecord> stored,
+                  orders_.FindOrderByChannelOrder(tx, record.channel,
+                                                  record.channel_order_id));
+              if (!stored.has_value()) {
+                // The conflicting insert was rolled back after all.
+                return crm::common::ErrorWithReason(
+                    absl::AbortedError(
+                        "order: a concurrent record of the same channel "
+                        "order was rolled back; retry"),
+                    crm::type::v1::CONCURRENCY_CONFLICT);
+              }
+              return OrderWrite{OrderToProto(*stored), false};
+            }
+            CRM_RETURN_IF_ERROR(inserted);
+            CRM_RETURN_IF_ERROR(orders_.AddToPurchaseSummary(
+                tx, PurchaseSummaryDeltaOfOrder(record)));
+            OrderWrite result{OrderToProto(record), true};
+            // Last statement: after every row lock (change_feed_outbox.h).
+            CRM_RETURN_IF_ERROR(
+                feed_.Append(tx, OrderRecordedFeedEvent(result.order)));
+            return result;
+          }));
+  if (write.appended) feed_.NotifyCommitted();
+  return std::move(write.order);
 }
 
 absl::StatusOr<v1::Order> OrderManagerImpl::Refund(
+    const crm::common::RequestContext& context,
     const v1::RefundOrderRequest& request) {
   CRM_ASSIGN_OR_RETURN(RefundSpec spec, NormalizeRefundRequest(request));
-  CRM_ASSIGN_OR_RETURN(OrderWriteResult result, repository_.Refund(spec));
-  if (result.feed_appended) notifier_.Notify();
-  return std::move(result.order);
+  const std::string order_name = OrderName(spec.customer_id, spec.order_id);
+  CRM_ASSIGN_OR_RETURN(
+      OrderWrite write,
+      unit_of_work_.Run<OrderWrite>(
+          context, [&](Transaction& tx) -> absl::StatusOr<OrderWrite> {
+            CRM_ASSIGN_OR_RETURN(
+                std::string customer_id,
+                customers_.ResolveActive(tx, spec.customer_id));
+            CRM_ASSIGN_OR_RETURN(
+                std::optional<OrderRecord> order,
+                orders_.GetOrderForUpdate(tx, customer_id, spec.order_id));
+            if (!order.has_value()) {
+              return crm::common::NotFoundError(order_name);
+            }
+            CRM_ASSIGN_OR_RETURN(
+                std::optional<RefundRecord> seen,
+                orders_.FindRefund(tx, customer_id, spec.order_id,
+                                   spec.refund_id));
+            if (seen.has_value())
+              return OrderWrite{OrderToProto(*order), false};
+            CRM_ASSIGN_OR_RETURN(int64_t amount,
+                                 RefundAmount(*order, spec.amount, order_name));
+            RefundRecord refund;
+            refund.customer_id = customer_id;
+            refund.order_id = spec.order_id;
+            refund.refund_id = spec.refund_id;
+            refund.amount_minor = amount;
+            refund.reason = spec.reason;
+            refund.create_time = crm::common::TruncateToMicros(clock_.Now());
+            CRM_RETURN_IF_ERROR(orders_.InsertRefund(tx, refund));
+            order->refunded_minor += amount;
+            CRM_RETURN_IF_ERROR(orders_.SetRefundedAmount(
+                tx, customer_id, spec.order_id, order->refunded_minor));
+            CRM_RETURN_IF_ERROR(orders_.AddToPurchaseSummary(
+                tx, PurchaseSummaryDeltaOfRefund(*order, amount)));
+            OrderWrite result{OrderToProto(*order), true};
+            // Last statement: after every row lock (change_feed_outbox.h).
+            CRM_RETURN_IF_ERROR(
+                feed_.Append(tx, OrderRefundedFeedEvent(result.order, amount)));
+            return result;
+          }));
+  if (write.appended) feed_.NotifyCommitted();
+  return std::move(write.order);
 }
 
 absl::StatusOr<v1::ListOrdersResponse> OrderManagerImpl::List(
+    const crm::common::RequestContext& context,
     const v1::ListOrdersRequest& request) {
-  CRM_ASSIGN_OR_RETURN(std::string customer_id,
+  CRM_ASSIGN_OR_RETURN(std::string requested_id,
                        ParseOrdersParent(request.parent()));
-  const std::string query = absl::StrCat("orders:", customer_id);
+  const std::string query = absl::StrCat("orders:", requested_id);
   CRM_ASSIGN_OR_RETURN(crm::common::PageRequest page,
                        crm::common::ParsePageRequest(
                            request.page_size(), request.page_token(), query));
-  CRM_ASSIGN_OR_RETURN(crm::common::Page<v1::Order> result,
-                       repository_.List(customer_id, page));
-  v1::ListOrdersResponse response;
-  for (v1::Order& order : result.items) {
-    *response.add_orders() = std::move(order);
-  }
-  response.set_next_page_token(crm::common::NextPageToken(result.next, query));
-  return response;
+  return unit_of_work_.Read<v1::ListOrdersResponse>(
+      context, [&](Transaction& tx) -> absl::StatusOr<v1::ListOrdersResponse> {
+        CRM_ASSIGN_OR_RETURN(std::string customer_id,
+                             customers_.ResolveActive(tx, requested_id));
+        CRM_ASSIGN_OR_RETURN(crm::common::Page<OrderRecord> result,
+                             orders_.ListOrders(tx, customer_id, page));
+        v1::ListOrdersResponse response;
+        for (const OrderRecord& order : result.items) {
+          *response.add_orders() = OrderToProto(order);
+        }
+        response.set_next_page_token(
+            crm::common::NextPageToken(result.next, query));
+        return response;
+      });
 }
 
 absl::StatusOr<v1::RecordEventsResponse> OrderManagerImpl::RecordEvents(
+    const crm::common::RequestContext& context,
     const v1::RecordEventsRequest& request) {
   CRM_ASSIGN_OR_RETURN(std::vector<v1::InteractionEvent> events,
                        NormalizeEvents(request, clock_.Now()));
-  CRM_ASSIGN_OR_RETURN(RecordEventsResult result,
-                       repository_.RecordEvents(events));
-  v1::RecordEventsResponse response;
-  response.set_recorded_count(result.recorded);
-  response.set_duplicate_count(result.duplicates);
-  return response;
+  std::vector<std::string> requested_ids;
+  requested_ids.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    CRM_ASSIGN_OR_RETURN(
+        std::string id, CustomerIdOf(events[i].customer(),
+                                     absl::StrCat("events[", i, "].customer")));
+    requested_ids.push_back(std::move(id));
+  }
+  return unit_of_work_.Run<v1::RecordEventsResponse>(
+      context,
+      [&](Transaction& tx) -> absl::StatusOr<v1::RecordEventsResponse> {
+        const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+        // Each distinct customer is resolved once per batch.
+        absl::flat_hash_map<std::string, std::string> owners;
+        v1::RecordEventsResponse response;
+        for (size_t i = 0; i < events.size(); ++i) {
+          auto owner = owners.find(requested_ids[i]);
+          if (owner == owners.end()) {
+            CRM_ASSIGN_OR_RETURN(
+                std::string customer_id,
+                customers_.ResolveActive(tx, requested_ids[i]));
+            owner =
+                owners.emplace(requested_ids[i], std::move(customer_id)).first;
+          }
+          CRM_ASSIGN_OR_RETURN(bool stored,
+                               orders_.InsertEventIfAbsent(
+                                   tx, NewInteractionEventRecord(
+                                           events[i], owner->second, now)));
+          if (stored) {
+            response.set_recorded_count(response.recorded_count() + 1);
+          } else {
+            response.set_duplicate_count(response.duplicate_count() + 1);
+          }
+        }
+        return response;
+      });
 }
 
 }  // namespace crm::customer_profile

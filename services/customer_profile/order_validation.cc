@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/error_details.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_validation.h"
@@ -20,8 +21,11 @@ namespace {
 using ::crm::common::Presence;
 using ::crm::common::ValidateText;
 
+// INVALID_ARGUMENT naming `field` (reason FIELD_REQUIRED for "is required",
+// FIELD_INVALID otherwise) with a field violation.
 absl::Status FieldError(absl::string_view field, absl::string_view reason) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+  if (reason == "is required") return crm::common::RequiredFieldError(field);
+  return crm::common::InvalidFieldError(field, reason);
 }
 
 // 1..max_length characters of the allowed ASCII set.

@@ -7,7 +7,8 @@
 //   CRM_ASSIGN_OR_RETURN(RefundSpec refund, NormalizeRefundRequest(request));
 //   CRM_ASSIGN_OR_RETURN(auto events, NormalizeEvents(request, now));
 //
-// Errors are INVALID_ARGUMENT whose message starts with the field path
+// Errors are INVALID_ARGUMENT (reason FIELD_REQUIRED or FIELD_INVALID, with a
+// BadRequest field violation) whose message starts with the field path
 // ("order.amount.currency_code", "events[3].event_time") and never echoes the
 // rejected value.
 #pragma once
