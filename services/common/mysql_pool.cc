@@ -115,7 +115,7 @@ PooledConnection::~PooledConnection() {
 }
 
 absl::StatusOr<std::unique_ptr<MySqlPool>> MySqlPool::Create(
-    MySqlOptions options) {
+    MySqlOptions options, const Clock& clock) {
   if (options.host.empty()) {
     return absl::InvalidArgumentError("MySQL host must not be empty");
   }
@@ -141,10 +141,11 @@ absl::StatusOr<std::unique_ptr<MySqlPool>> MySqlPool::Create(
   if (Driver() == nullptr) {
     return absl::InternalError("MySQL Connector/C++ driver is not available");
   }
-  return std::unique_ptr<MySqlPool>(new MySqlPool(std::move(options)));
+  return std::unique_ptr<MySqlPool>(new MySqlPool(std::move(options), clock));
 }
 
-MySqlPool::MySqlPool(MySqlOptions options) : options_(std::move(options)) {}
+MySqlPool::MySqlPool(MySqlOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock) {}
 
 MySqlPool::~MySqlPool() {
   Close();
@@ -243,7 +244,7 @@ absl::StatusOr<PooledConnection> MySqlPool::Acquire() {
     }
 
     if (candidate != nullptr) {
-      if (absl::Now() - idle_since < kValidateIdleAfter ||
+      if (clock_.Now() - idle_since < kValidateIdleAfter ||
           StillAlive(*candidate)) {
         return PooledConnection(this, std::move(candidate));
       }
@@ -283,7 +284,7 @@ void MySqlPool::Release(std::unique_ptr<sql::Connection> connection,
     absl::MutexLock lock(&mu_);
     --in_use_;
     if (connection != nullptr && !broken && !closed_) {
-      idle_.push_back(IdleConnection{std::move(connection), absl::Now()});
+      idle_.push_back(IdleConnection{std::move(connection), clock_.Now()});
       return;
     }
   }

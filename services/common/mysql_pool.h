@@ -12,8 +12,10 @@
 //
 // Connections use utf8mb4, session time zone UTC (+00:00), autocommit on, and
 // no automatic reconnect. An idle connection unused for over a second is
-// pinged before it is handed out. Every borrowed connection must be returned
-// before the pool is destroyed.
+// pinged before it is handed out; idleness is measured on the Clock given to
+// Create() (tests pass a FakeClock), while waiting for a free connection
+// (acquire_timeout) always takes real time. Every borrowed connection must
+// be returned before the pool is destroyed.
 #pragma once
 
 #include <cppconn/connection.h>
@@ -25,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/common/clock.h"
 
 namespace crm::common {
 
@@ -73,9 +76,10 @@ class PooledConnection {
 class MySqlPool {
  public:
   // Validates options (INVALID_ARGUMENT naming the field) and returns a pool.
-  // Does not connect: the first Acquire() does.
+  // Does not connect: the first Acquire() does. `clock` times how long
+  // connections have been idle and must outlive the pool.
   static absl::StatusOr<std::unique_ptr<MySqlPool>> Create(
-      MySqlOptions options);
+      MySqlOptions options, const Clock& clock = SystemClock::Instance());
 
   MySqlPool(const MySqlPool&) = delete;
   MySqlPool& operator=(const MySqlPool&) = delete;
@@ -103,7 +107,7 @@ class MySqlPool {
 
  private:
   friend class PooledConnection;
-  explicit MySqlPool(MySqlOptions options);
+  MySqlPool(MySqlOptions options, const Clock& clock);
   void Release(std::unique_ptr<sql::Connection> connection, bool broken);
   absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(
       absl::Duration io_timeout);
@@ -114,6 +118,7 @@ class MySqlPool {
   };
 
   const MySqlOptions options_;
+  const Clock& clock_;
   mutable absl::Mutex mu_;
   // Most recently returned last.
   std::vector<IdleConnection> idle_ ABSL_GUARDED_BY(mu_);

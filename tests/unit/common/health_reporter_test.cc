@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "echo_test_server.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/logging.h"
+#include "tests/testing/wait.h"
 
 namespace crm::common {
 namespace {
@@ -74,14 +76,25 @@ class HealthReporterTest : public ::testing::Test {
   }
   void TearDown() override { SetLogSinkForTesting(nullptr); }
 
-  // Polls until `service` reports `want` or 3 s pass.
+  // Polls until `service` reports `want`, within a generous deadline.
   bool WaitFor(const std::string& service,
                HealthCheckResponse::ServingStatus want) {
-    for (int i = 0; i < 300; ++i) {
-      if (server_.Check(service) == want) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
+    return crm::testing::WaitUntil(
+        [&] { return server_.Check(service) == want; });
+  }
+
+  // A probe that reports db_up_ and counts its calls.
+  std::function<absl::Status()> CountingProbe() {
+    return [this] {
+      ++probes_;
+      return db_up_ ? absl::OkStatus() : absl::UnavailableError("db down");
+    };
+  }
+
+  // Waits until the reporter has probed `more` more times.
+  bool WaitForMoreProbes(int more) {
+    const int target = probes_.load() + more;
+    return crm::testing::WaitUntil([&] { return probes_.load() >= target; });
   }
 
   int CountLogLines(const std::string& needle) {
@@ -98,6 +111,7 @@ class HealthReporterTest : public ::testing::Test {
   Metrics metrics_;
   HealthServer server_;
   std::atomic<bool> db_up_{true};
+  std::atomic<int> probes_{0};
 };
 
 TEST_F(HealthReporterTest, CapturesApplicationServiceNames) {
@@ -106,12 +120,9 @@ TEST_F(HealthReporterTest, CapturesApplicationServiceNames) {
 
 TEST_F(HealthReporterTest, ServingFollowsPing) {
   db_up_ = false;
-  HealthReporter reporter(
-      [this] {
-        return db_up_ ? absl::OkStatus() : absl::UnavailableError("db down");
-      },
-      server_.server().GetHealthCheckService(), server_.names(), metrics_,
-      absl::Milliseconds(20));
+  HealthReporter reporter(CountingProbe(),
+                          server_.server().GetHealthCheckService(),
+                          server_.names(), metrics_, absl::Milliseconds(20));
   reporter.Start();
   // Start() checks synchronously.
   EXPECT_FALSE(reporter.database_up());
@@ -129,7 +140,7 @@ TEST_F(HealthReporterTest, ServingFollowsPing) {
   EXPECT_TRUE(WaitFor("", HealthCheckResponse::NOT_SERVING));
   EXPECT_TRUE(WaitFor(kEchoService, HealthCheckResponse::NOT_SERVING));
   // Several more polls without a change log nothing new.
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  ASSERT_TRUE(WaitForMoreProbes(5));
   reporter.Stop();
   EXPECT_EQ(CountLogLines("database unreachable"), 2);
   EXPECT_EQ(CountLogLines("database reachable"), 1);
@@ -148,13 +159,13 @@ TEST_F(HealthReporterTest, StopIsIdempotentAndKeepsLastStatus) {
 }
 
 TEST_F(HealthReporterTest, HealthShutdownForcesNotServing) {
-  HealthReporter reporter([] { return absl::OkStatus(); },
+  HealthReporter reporter(CountingProbe(),
                           server_.server().GetHealthCheckService(),
                           server_.names(), metrics_, absl::Milliseconds(10));
   reporter.Start();
   server_.server().GetHealthCheckService()->Shutdown();
   // The reporter keeps polling, but updates after Shutdown() are ignored.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(WaitForMoreProbes(3));
   EXPECT_EQ(server_.Check(""), HealthCheckResponse::NOT_SERVING);
   EXPECT_EQ(server_.Check(kEchoService), HealthCheckResponse::NOT_SERVING);
 }

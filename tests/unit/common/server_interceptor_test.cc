@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "echo_test_server.h"
 #include "services/common/logging.h"
+#include "tests/testing/wait.h"
 
 namespace crm::common {
 namespace {
@@ -158,10 +159,9 @@ TEST_F(ServerInterceptorTest, DeadlineExceededIsRecordedAsSuch) {
   EXPECT_EQ(Call(&context, 0, nullptr, /*sleep_ms=*/300).error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
   // The handler finishes after the client gave up; wait for it.
-  for (int i = 0; i < 100; ++i) {
-    if (metrics_.Render().find("DEADLINE_EXCEEDED") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  crm::testing::WaitUntil([&] {
+    return metrics_.Render().find("DEADLINE_EXCEEDED") != std::string::npos;
+  });
   EXPECT_THAT(metrics_.Render(), HasSubstr("crm_grpc_server_handled_total{code="
                                            "\"DEADLINE_EXCEEDED\""));
 }

@@ -1,7 +1,9 @@
 // A minimal crm service for the RunServiceMain tests: the echo test service
 // with env prefix CRMTEST and no migrations of its own, plus a background
 // worker registered with ServiceContext::at_shutdown that logs
-// "fixture worker stopped" when RunServiceMain stops it.
+// "fixture worker stopped" when RunServiceMain stops it. A slow call (one
+// with sleep_ms) logs "echo call started" first, so that a test knows it is
+// in flight.
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -20,6 +22,7 @@ class EchoService final : public crm::testing::v1::EchoTestService::Service {
   grpc::Status Echo(grpc::ServerContext* context,
                     const crm::testing::v1::EchoRequest* request,
                     crm::testing::v1::EchoResponse* response) override {
+    if (request->sleep_ms() > 0) crm::common::LogInfo("echo call started");
     // Sleeps in small steps so that a cancelled call ends promptly.
     for (int slept = 0; slept < request->sleep_ms(); slept += 10) {
       if (context->IsCancelled()) {

@@ -1,4 +1,4 @@
-#include "tests/integration/change_feed/feed_test_server.h"
+#include "tests/integration/common/change_feed/feed_test_server.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
