@@ -12,13 +12,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "clients/customer_profile/csv_import.h"
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
 #include "gateway/http_errors.h"
 #include "gateway/json_codec.h"
 #include "gateway/route_support.h"
 #include "gateway/routes.h"
+#include "services/common/grpc_status.h"
 #include "services/common/status_macros.h"
-#include "services/customer_profile/core/customer_csv.h"
 
 namespace crm::gateway {
 namespace {
@@ -261,39 +262,33 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
             clients.timeout() +
                 absl::Seconds(static_cast<int64_t>(r.http.body.size()) /
                               kImportBytesPerSecond));
-        std::unique_ptr<grpc::ClientContext> context =
-            clients.NewContext(r.trace, timeout);
-        cp::ImportCustomersResponse server_response;
-        std::unique_ptr<grpc::ClientWriterInterface<cp::ImportCustomersRequest>>
-            writer;
-        std::vector<cp::ImportRowResult> local_rejections;
+        customer_profile_client::CsvImportOptions options;
+        options.deadline = timeout;
+        options.strict_phone = strict_phone;
+        if (!r.trace.request_id.empty()) {
+          options.metadata.emplace_back(common::kRequestIdHeader,
+                                        r.trace.request_id);
+        }
+        if (!r.trace.traceparent.empty()) {
+          options.metadata.emplace_back(common::kTraceparentHeader,
+                                        r.trace.traceparent);
+        }
         StringViewBuffer buffer(r.http.body);
         std::istream input(&buffer);
-        absl::Status read = customer_profile::ReadCustomerCsv(
-            input, strict_phone,
-            [&](const cp::ImportCustomersRequest& row) {
-              if (writer == nullptr) {
-                writer = clients.customer_profile().ImportCustomers(
-                    context.get(), &server_response);
-              }
-              return writer->Write(row);
-            },
-            [&](const cp::ImportRowResult& rejected) {
-              local_rejections.push_back(rejected);
-            });
-        grpc::Status status = grpc::Status::OK;
-        if (writer != nullptr) {
-          if (read.ok()) writer->WritesDone();
-          status = writer->Finish();
+        absl::StatusOr<customer_profile_client::CsvImportOutcome> outcome =
+            customer_profile_client::ImportCustomersFromCsv(
+                input, clients.customer_profile(), options);
+        if (!outcome.ok()) {
+          // INVALID_ARGUMENT is the upload's own fault (header, encoding);
+          // anything else is the failed call to customer-profile.
+          if (outcome.status().code() == absl::StatusCode::kInvalidArgument) {
+            return outcome.status();
+          }
+          return BackendReply(common::ToGrpcStatus(outcome.status()),
+                              cp::ImportCustomersResponse(),
+                              kCustomerProfileBackend, r.trace);
         }
-        if (!status.ok()) {
-          return BackendReply(status, server_response, kCustomerProfileBackend,
-                              r.trace);
-        }
-        CRM_RETURN_IF_ERROR(read);
-        return BackendReply(status,
-                            customer_profile::MergeImportResults(
-                                server_response, local_rejections),
+        return BackendReply(grpc::Status::OK, outcome->response,
                             kCustomerProfileBackend, r.trace);
       }));
 }

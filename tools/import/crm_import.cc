@@ -4,8 +4,8 @@
 //   crm-import [--addr=HOST:PORT] [--strict_phone] [--report=FILE]
 //              [--deadline=DURATION] [--progress=auto|tty|plain|none] FILE
 //
-// FILE is a header-mapped CSV (see services/customer_profile/core/
-// customer_csv.h for the columns), or "-" for standard input. Rows that
+// FILE is a header-mapped CSV (see clients/customer_profile/customer_csv.h
+// for the columns), or "-" for standard input. Rows that
 // cannot be parsed or mapped are REJECTED locally with their line number and
 // never sent. Exit status: 0 when the import ran (even if rows were
 // rejected), 1 when the RPC failed (transport, deadline, server error; rows
@@ -35,8 +35,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "clients/customer_profile/csv_import.h"
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
-#include "services/customer_profile/core/customer_csv.h"
 
 namespace {
 
@@ -247,62 +247,49 @@ int main(int argc, char** argv) {
   std::unique_ptr<v1::CustomerProfileService::Stub> stub =
       v1::CustomerProfileService::NewStub(channel);
 
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
-  context.AddMetadata(
-      "x-request-id",
-      absl::StrCat("crm-import-", absl::ToUnixMicros(absl::Now())));
-  v1::ImportCustomersResponse server_response;
-  std::unique_ptr<grpc::ClientWriter<v1::ImportCustomersRequest>> writer;
+  crm::customer_profile_client::CsvImportOptions import_options;
+  import_options.deadline = deadline;
+  import_options.strict_phone = options.strict_phone;
+  import_options.metadata = {
+      {"x-request-id",
+       absl::StrCat("crm-import-", absl::ToUnixMicros(absl::Now()))}};
+  import_options.report_rows = !options.report.empty();
 
   std::atomic<int64_t> sent{0};
   std::atomic<int64_t> rejected_locally{0};
   std::atomic<bool> all_sent{false};
-  std::vector<v1::ImportRowResult> local_rejections;
+  import_options.on_progress =
+      [&](const crm::customer_profile_client::CsvImportProgress& p) {
+        sent.store(p.rows_sent);
+        rejected_locally.store(p.rows_rejected_locally);
+        all_sent.store(p.all_rows_sent);
+      };
   absl::Time start = absl::Now();
   Progress progress(options.progress, sent, rejected_locally, all_sent);
-  absl::Status read_status = crm::customer_profile::ReadCustomerCsv(
-      *input, options.strict_phone,
-      [&](const v1::ImportCustomersRequest& row) {
-        if (writer == nullptr) {
-          writer = stub->ImportCustomers(&context, &server_response);
-        }
-        if (!writer->Write(row)) return false;
-        sent.fetch_add(1);
-        return true;
-      },
-      [&](const v1::ImportRowResult& rejected) {
-        local_rejections.push_back(rejected);
-        rejected_locally.fetch_add(1);
-      });
-
-  all_sent.store(true);
-  grpc::Status status = grpc::Status::OK;
-  if (writer != nullptr) {
-    if (read_status.ok()) writer->WritesDone();
-    status = writer->Finish();
-  }
+  absl::StatusOr<crm::customer_profile_client::CsvImportOutcome> outcome =
+      crm::customer_profile_client::ImportCustomersFromCsv(*input, *stub,
+                                                           import_options);
   progress.Stop();
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
 
-  if (!status.ok()) {
+  if (!outcome.ok()) {
+    const absl::Status& status = outcome.status();
+    if (status.code() == absl::StatusCode::kInvalidArgument) {
+      // The file itself (header, encoding): nothing was sent.
+      std::fprintf(stderr, "crm-import: %s\n",
+                   std::string(status.message()).c_str());
+      return 2;
+    }
     std::fprintf(stderr,
                  "crm-import: import failed after %lld rows sent: %s (code "
                  "%d); rows acknowledged before the failure are written\n",
                  static_cast<long long>(sent.load()),
-                 status.error_message().c_str(),
-                 static_cast<int>(status.error_code()));
+                 std::string(status.message()).c_str(),
+                 static_cast<int>(status.code()));
     return 1;
   }
-  if (!read_status.ok()) {
-    std::fprintf(stderr, "crm-import: %s\n",
-                 std::string(read_status.message()).c_str());
-    return read_status.code() == absl::StatusCode::kCancelled ? 1 : 2;
-  }
 
-  v1::ImportCustomersResponse merged =
-      crm::customer_profile::MergeImportResults(server_response,
-                                                local_rejections);
+  const v1::ImportCustomersResponse& merged = outcome->response;
   if (!options.report.empty()) {
     std::ofstream report(options.report, std::ios::binary | std::ios::trunc);
     report << "line,outcome,customer,error\n";

@@ -24,6 +24,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "clients/customer_profile/customer_csv.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/change_feed_outbox.h"
 #include "services/common/change_feed_sequencer.h"
@@ -32,7 +33,6 @@
 #include "services/common/migrations.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
-#include "services/customer_profile/core/customer_csv.h"
 #include "services/customer_profile/customer_importer_impl.h"
 #include "services/customer_profile/customer_manager_impl.h"
 #include "services/customer_profile/migrations.h"
@@ -43,6 +43,8 @@
 namespace crm::customer_profile {
 namespace {
 
+using ::crm::customer_profile_client::MergeImportResults;
+using ::crm::customer_profile_client::ReadCustomerCsv;
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
 using ::testing::HasSubstr;

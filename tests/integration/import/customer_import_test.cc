@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "clients/customer_profile/customer_csv.h"
 #include "services/common/change_feed_outbox.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/migrations.h"
-#include "services/customer_profile/core/customer_csv.h"
 #include "services/customer_profile/customer_importer_impl.h"
 #include "services/customer_profile/customer_manager_impl.h"
 #include "services/customer_profile/migrations.h"
@@ -27,6 +27,8 @@
 namespace crm::customer_profile {
 namespace {
 
+using ::crm::customer_profile_client::MergeImportResults;
+using ::crm::customer_profile_client::ReadCustomerCsv;
 using ::crm::testing::IsOk;
 using ::testing::HasSubstr;
 

@@ -1,4 +1,4 @@
-#include "services/customer_profile/core/csv_reader.h"
+#include "clients/customer_profile/csv_reader.h"
 
 #include <algorithm>
 #include <utility>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/text_validation.h"
 
-namespace crm::customer_profile {
+namespace crm::customer_profile_client {
 namespace {
 
 constexpr size_t kChunkBytes = 64 * 1024;
@@ -364,4 +364,4 @@ absl::StatusOr<std::optional<CsvRecord>> CsvReader::Next() {
   return record;
 }
 
-}  // namespace crm::customer_profile
+}  // namespace crm::customer_profile_client

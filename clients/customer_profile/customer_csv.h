@@ -1,5 +1,6 @@
-// CSV rows -> Customer messages for bulk import, shared by the crm-import
-// command and the gateway's POST /v1/customers:import upload.
+// CSV rows -> Customer messages for bulk import (the columns of the file
+// that crm-import and the gateway's POST /v1/customers:import accept, both
+// through ImportCustomersFromCsv in csv_import.h).
 //
 //   std::ifstream file(path, std::ios::binary);
 //   CRM_RETURN_IF_ERROR(ReadCustomerCsv(
@@ -39,10 +40,10 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "clients/customer_profile/csv_reader.h"
 #include "crm/customerprofile/v1/customer_profile_service.pb.h"
-#include "services/customer_profile/core/csv_reader.h"
 
-namespace crm::customer_profile {
+namespace crm::customer_profile_client {
 
 namespace v1 = ::crm::customerprofile::v1;
 
@@ -105,4 +106,4 @@ v1::ImportCustomersResponse MergeImportResults(
     const v1::ImportCustomersResponse& server,
     const std::vector<v1::ImportRowResult>& local_rejections);
 
-}  // namespace crm::customer_profile
+}  // namespace crm::customer_profile_client

@@ -1,4 +1,4 @@
-#include "services/customer_profile/core/customer_csv.h"
+#include "clients/customer_profile/customer_csv.h"
 
 #include <algorithm>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace crm::customer_profile {
+namespace crm::customer_profile_client {
 namespace {
 
 std::optional<v1::Customer::Gender> ParseGender(absl::string_view value) {
@@ -296,4 +296,4 @@ v1::ImportCustomersResponse MergeImportResults(
   return merged;
 }
 
-}  // namespace crm::customer_profile
+}  // namespace crm::customer_profile_client

@@ -1,5 +1,5 @@
 // CSV -> Customer mapping for bulk import (crm-import and the gateway).
-#include "services/customer_profile/core/customer_csv.h"
+#include "clients/customer_profile/customer_csv.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 #include "tests/testing/status_matchers.h"
 
-namespace crm::customer_profile {
+namespace crm::customer_profile_client {
 namespace {
 
 using ::crm::testing::IsOk;
@@ -178,4 +178,4 @@ TEST(CustomerCsvTest, MergesLocalRejectionsInLineOrder) {
 }
 
 }  // namespace
-}  // namespace crm::customer_profile
+}  // namespace crm::customer_profile_client

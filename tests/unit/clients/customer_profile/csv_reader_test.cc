@@ -1,4 +1,4 @@
-#include "services/customer_profile/core/csv_reader.h"
+#include "clients/customer_profile/csv_reader.h"
 
 #include <cstdint>
 #include <istream>
@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "tests/testing/status_matchers.h"
 
-namespace crm::customer_profile {
+namespace crm::customer_profile_client {
 namespace {
 
 using ::crm::testing::IsOk;
@@ -334,4 +334,4 @@ TEST(CsvReaderTest, StreamsOneHundredThousandRows) {
 }
 
 }  // namespace
-}  // namespace crm::customer_profile
+}  // namespace crm::customer_profile_client

@@ -47,7 +47,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace crm::customer_profile {
+namespace crm::customer_profile_client {
 
 struct CsvOptions {
   char delimiter = ',';
@@ -141,4 +141,4 @@ class CsvReader {
   absl::Status fatal_;
 };
 
-}  // namespace crm::customer_profile
+}  // namespace crm::customer_profile_client
