@@ -1,20 +1,41 @@
-// Storage of segment definitions, behind an interface so the service logic
-// does not depend on MySQL. The only implementation is
-// MySqlSegmentRepository (mysql_segment_repository.h).
+// Storage of segment definitions: the record as stored, and the interface
+// the segment manager (segment_manager.h) uses inside a unit of work. The
+// MySQL implementation is MySqlSegmentRepository
+// (mysql_segment_repository.h); unit tests use the in-memory fake in
+// tests/testing/fakes/segmentation/.
 //
-//   CRM_ASSIGN_OR_RETURN(v1::Segment created,
-//                        repository.Create(normalized, request));
+//   CRM_RETURN_IF_ERROR(segments.Insert(tx, record));
+//   CRM_ASSIGN_OR_RETURN(std::optional<SegmentRecord> found,
+//                        segments.Find(tx, id));
+//
+// The repository stores what it is given: it validates nothing, makes no id
+// and knows no resource name.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "crm/segmentation/v1/segment.pb.h"
-#include "crm/segmentation/v1/segmentation_service.pb.h"
+#include "absl/time/time.h"
 #include "services/common/keyset_page.h"
+#include "services/common/unit_of_work.h"
 
 namespace crm::segmentation {
 
-namespace v1 = ::crm::segmentation::v1;
+// One segment definition as stored (its fields as in
+// crm.segmentation.v1.Segment); `version` is its etag.
+struct SegmentRecord {
+  std::string id;
+  std::string display_name;
+  std::string description;
+  std::string rule;
+  absl::Time create_time;
+  absl::Time update_time;
+  int64_t version = 0;
+};
 
 class SegmentRepository {
  public:
@@ -22,26 +43,21 @@ class SegmentRepository {
   SegmentRepository& operator=(const SegmentRepository&) = delete;
   virtual ~SegmentRepository() = default;
 
-  // Stores `segment` (already validated and normalised; output-only fields
-  // ignored) as a new segment with a new id, create and update time now and
-  // the first version, and returns it as stored. ALREADY_EXISTS naming
-  // display_name if another segment has the same display name (compared
-  // case-insensitively).
-  // Idempotent on `request.request_id()`: a repeat of an identical `request`
-  // returns the first response and stores nothing; the same request id with
-  // a different request is INVALID_ARGUMENT naming request_id. An empty
-  // request id is not recorded. UNAVAILABLE if the database is unreachable.
-  virtual absl::StatusOr<v1::Segment> Create(
-      const v1::Segment& segment, const v1::CreateSegmentRequest& request) = 0;
+  // Stores `segment` (times with microsecond precision). ALREADY_EXISTS if
+  // another segment has the same display_name (compared case-insensitively)
+  // or the same id; nothing is written then.
+  virtual absl::Status Insert(crm::common::Transaction& tx,
+                              const SegmentRecord& segment) = 0;
 
-  // The segment with id `id`; NOT_FOUND naming `segments/{id}` if none.
-  virtual absl::StatusOr<v1::Segment> Get(absl::string_view id) = 0;
+  // The segment with id `id`; nullopt if none.
+  virtual absl::StatusOr<std::optional<SegmentRecord>> Find(
+      crm::common::Transaction& tx, absl::string_view id) = 0;
 
   // Segments ordered by create_time then id, both descending, starting
   // strictly after `page.after` (or at the newest), at most `page.page_size`
   // of them; `next` is set when more may follow.
-  virtual absl::StatusOr<crm::common::Page<v1::Segment>> List(
-      const crm::common::PageRequest& page) = 0;
+  virtual absl::StatusOr<crm::common::Page<SegmentRecord>> List(
+      crm::common::Transaction& tx, const crm::common::PageRequest& page) = 0;
 
  protected:
   SegmentRepository() = default;

@@ -5,8 +5,9 @@
 //                        NormalizeNewSegment(request.segment()));
 //   CRM_ASSIGN_OR_RETURN(std::string id, ParseSegmentName(request.name()));
 //
-// Errors are INVALID_ARGUMENT with a message that starts with the field path
-// (e.g. "segment.display_name").
+// Errors are INVALID_ARGUMENT naming the field path (e.g.
+// "segment.display_name") in their ErrorInfo and field violation, with reason
+// FIELD_REQUIRED or FIELD_INVALID; messages never echo the value.
 #pragma once
 
 #include <cstddef>
@@ -28,13 +29,15 @@ inline constexpr size_t kMaxRuleLength = 4000;
 
 // The segment as it is to be stored on create: display_name with whitespace
 // collapsed, description and rule trimmed; output-only fields (name, times,
-// etag) cleared. INVALID_ARGUMENT naming the field when display_name (1 to
-// 200 characters) or rule (1 to 4000) is missing or too long, description is
-// over 2000 characters, or any of them is not valid UTF-8. The rule is kept
+// etag) cleared. INVALID_ARGUMENT naming the field: FIELD_REQUIRED when
+// display_name or rule is missing; FIELD_INVALID when display_name is over
+// 200 characters, rule over 4000, description over 2000, or any of them is
+// not valid UTF-8. The rule is kept
 // as text; its grammar is not checked here.
 absl::StatusOr<v1::Segment> NormalizeNewSegment(const v1::Segment& input);
 
-// The id in a `segments/{segment}` name; INVALID_ARGUMENT naming `name`.
+// The id in a `segments/{segment}` name; INVALID_ARGUMENT naming `name`
+// (FIELD_REQUIRED if empty, FIELD_INVALID otherwise).
 absl::StatusOr<std::string> ParseSegmentName(absl::string_view name);
 
 // `segments/{id}`.

@@ -1,26 +1,24 @@
-// The gRPC face of segmentation (crm.segmentation.v1): converts requests,
-// applies the rules of segment_validation.h, calls the repository, and maps
-// absl::Status to gRPC status. No SQL here.
+// The gRPC face of segmentation (crm.segmentation.v1): each RPC hands the
+// request and the call's deadline to SegmentManager (segment_manager.h) and
+// maps the result to a gRPC status with its error details. Nothing else
+// happens here.
 //
-//   auto service = std::make_unique<SegmentationServiceImpl>(
-//       std::make_unique<MySqlSegmentRepository>(pool, clock, ids));
-//   builder.RegisterService(service.get());
+//   SegmentationServiceImpl service(manager);
+//   builder.RegisterService(&service);
 #pragma once
-
-#include <memory>
 
 #include <grpcpp/grpcpp.h>
 
-#include "absl/status/statusor.h"
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
-#include "services/segmentation/segment_repository.h"
+#include "services/segmentation/segment_manager.h"
 
 namespace crm::segmentation {
 
 class SegmentationServiceImpl final : public v1::SegmentationService::Service {
  public:
-  explicit SegmentationServiceImpl(
-      std::unique_ptr<SegmentRepository> repository);
+  // `manager` must outlive the service.
+  explicit SegmentationServiceImpl(SegmentManager& manager)
+      : manager_(manager) {}
 
   grpc::Status CreateSegment(grpc::ServerContext* context,
                              const v1::CreateSegmentRequest* request,
@@ -32,14 +30,8 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
                             const v1::ListSegmentsRequest* request,
                             v1::ListSegmentsResponse* response) override;
 
-  // The same operations without gRPC, for in-process callers and tests.
-  absl::StatusOr<v1::Segment> Create(const v1::CreateSegmentRequest& request);
-  absl::StatusOr<v1::Segment> Get(const v1::GetSegmentRequest& request);
-  absl::StatusOr<v1::ListSegmentsResponse> List(
-      const v1::ListSegmentsRequest& request);
-
  private:
-  std::unique_ptr<SegmentRepository> repository_;
+  SegmentManager& manager_;
 };
 
 }  // namespace crm::segmentation

@@ -1,6 +1,7 @@
-// segmentation end to end below the binary: the real service class and
-// MySQL repository on a fresh database, called through a gRPC stub over an
-// in-process channel.
+// segmentation end to end below the binary: the gRPC adapter, the segment
+// manager and the MySQL repositories in a MySQL unit of work on a fresh
+// database, called through a gRPC stub over an in-process channel. Errors are
+// checked by code and reason.
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
@@ -8,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -18,14 +20,19 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "crm/type/v1/error_reason.pb.h"
 #include "services/common/clock.h"
+#include "services/common/error_details.h"
 #include "services/common/grpc_status.h"
 #include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
 #include "services/common/migrations.h"
+#include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
 #include "services/segmentation/migrations.h"
 #include "services/segmentation/mysql_segment_repository.h"
+#include "services/segmentation/segment_manager.h"
 #include "services/segmentation/segmentation_service.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
@@ -33,10 +40,19 @@
 namespace crm::segmentation {
 namespace {
 
+using ::crm::common::ErrorMetadataOf;
+using ::crm::common::ReasonOf;
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
 using ::google::protobuf::util::MessageDifferencer;
-using ::testing::HasSubstr;
+namespace reason = ::crm::type::v1;
+
+// The reason and the field named by the error of `result`.
+template <typename T>
+std::pair<reason::ErrorReason, std::string> ReasonAndField(
+    const absl::StatusOr<T>& result) {
+  return {ReasonOf(result.status()), ErrorMetadataOf(result.status())["field"]};
+}
 
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
@@ -47,8 +63,10 @@ class SegmentationServiceTest : public ::testing::Test {
                              crm::testing::TestDatabase::Create("segments"));
     CRM_ASSERT_OK_AND_ASSIGN(pool_,
                              database_->NewMigratedPool(Migrations(), 8));
-    service_ = std::make_unique<SegmentationServiceImpl>(
-        std::make_unique<MySqlSegmentRepository>(*pool_, clock_, ids_));
+    unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
+    manager_ = std::make_unique<SegmentManager>(*unit_of_work_, segments_,
+                                                idempotency_, clock_, ids_);
+    service_ = std::make_unique<SegmentationServiceImpl>(*manager_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -119,6 +137,10 @@ class SegmentationServiceTest : public ::testing::Test {
   crm::common::SequentialIdGenerator ids_{"seg"};
   std::unique_ptr<crm::testing::TestDatabase> database_;
   std::unique_ptr<crm::common::MySqlPool> pool_;
+  std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
+  MySqlSegmentRepository segments_;
+  crm::common::MySqlIdempotencyRepository idempotency_;
+  std::unique_ptr<SegmentManager> manager_;
   std::unique_ptr<SegmentationServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::SegmentationService::Stub> stub_;
@@ -143,27 +165,33 @@ TEST_F(SegmentationServiceTest, CreateAndGetRoundTrip) {
 }
 
 TEST_F(SegmentationServiceTest, RejectsInvalidFieldsNamingThem) {
-  EXPECT_THAT(
-      Create(NewRequest("", "x = 1", "")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("display_name")));
-  EXPECT_THAT(
-      Create(NewRequest("   ", "x = 1", "")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("display_name")));
-  EXPECT_THAT(
-      Create(NewRequest(std::string(201, 'd'), "x = 1", "")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("display_name")));
-  EXPECT_THAT(Create(NewRequest("ok", "", "")),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rule")));
-  EXPECT_THAT(Create(NewRequest("ok", std::string(4001, 'r'), "")),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rule")));
-  v1::CreateSegmentRequest long_description = NewRequest("ok", "x = 1", "");
-  long_description.mutable_segment()->set_description(std::string(2001, 'd'));
-  EXPECT_THAT(
-      Create(long_description),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("description")));
-  EXPECT_THAT(
-      Create(NewRequest("ok", "x = 1", std::string(65, 'q'))),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  struct Case {
+    std::string field;
+    reason::ErrorReason reason;
+    v1::CreateSegmentRequest request;
+  };
+  std::vector<Case> cases = {
+      {"segment.display_name", reason::FIELD_REQUIRED,
+       NewRequest("", "x = 1", "")},
+      {"segment.display_name", reason::FIELD_REQUIRED,
+       NewRequest("   ", "x = 1", "")},
+      {"segment.display_name", reason::FIELD_INVALID,
+       NewRequest(std::string(201, 'd'), "x = 1", "")},
+      {"segment.rule", reason::FIELD_REQUIRED, NewRequest("ok", "", "")},
+      {"segment.rule", reason::FIELD_INVALID,
+       NewRequest("ok", std::string(4001, 'r'), "")},
+      {"segment.description", reason::FIELD_INVALID,
+       NewRequest("ok", "x = 1", "")},
+      {"request_id", reason::FIELD_INVALID,
+       NewRequest("ok", "x = 1", std::string(65, 'q'))},
+  };
+  cases[5].request.mutable_segment()->set_description(std::string(2001, 'd'));
+  for (const Case& c : cases) {
+    absl::StatusOr<v1::Segment> result = Create(c.request);
+    EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument))
+        << c.field;
+    EXPECT_EQ(ReasonAndField(result), std::make_pair(c.reason, c.field));
+  }
   EXPECT_EQ(CountSegments(), 0);
 
   // The limits are in characters: 200 Han characters are 600 bytes.
@@ -174,23 +202,27 @@ TEST_F(SegmentationServiceTest, RejectsInvalidFieldsNamingThem) {
 
 TEST_F(SegmentationServiceTest, DisplayNameIsUnique) {
   ASSERT_THAT(Create(NewRequest("Champions", "rfm.recency >= 4", "")), IsOk());
-  EXPECT_THAT(
-      Create(NewRequest("Champions", "rfm.frequency >= 4", "")),
-      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("display_name")));
-  EXPECT_THAT(
-      Create(NewRequest("champions", "rfm.frequency >= 4", "")),
-      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("display_name")));
+  for (const char* display_name : {"Champions", "champions"}) {
+    absl::StatusOr<v1::Segment> taken =
+        Create(NewRequest(display_name, "rfm.frequency >= 4", ""));
+    EXPECT_THAT(taken, StatusIs(absl::StatusCode::kAlreadyExists));
+    EXPECT_EQ(ReasonAndField(taken),
+              std::make_pair(reason::RESOURCE_ALREADY_EXISTS,
+                             std::string("segment.display_name")));
+  }
   EXPECT_EQ(CountSegments(), 1);
 }
 
 TEST_F(SegmentationServiceTest, GetRejectsMalformedNamesAndReportsMissing) {
   for (const char* name : {"", "segment/x", "segments/", "segments/a/b"}) {
-    EXPECT_THAT(Get(name),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")))
-        << name;
+    absl::StatusOr<v1::Segment> result = Get(name);
+    EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument)) << name;
+    EXPECT_EQ(ErrorMetadataOf(result.status())["field"], "name") << name;
   }
-  EXPECT_THAT(Get("segments/none"), StatusIs(absl::StatusCode::kNotFound,
-                                             HasSubstr("segments/none")));
+  absl::StatusOr<v1::Segment> missing = Get("segments/none");
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(ReasonOf(missing.status()), reason::RESOURCE_NOT_FOUND);
+  EXPECT_EQ(ErrorMetadataOf(missing.status())["resource"], "segments/none");
 }
 
 TEST_F(SegmentationServiceTest, RepeatedRequestIdReturnsFirstResponse) {
@@ -201,9 +233,10 @@ TEST_F(SegmentationServiceTest, RepeatedRequestIdReturnsFirstResponse) {
   EXPECT_TRUE(MessageDifferencer::Equals(first, second));
   EXPECT_EQ(CountSegments(), 1);
 
-  EXPECT_THAT(
-      Create(NewRequest("VIP 2", "tier = \"HIGH\"", "k1")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
+  absl::StatusOr<v1::Segment> reused =
+      Create(NewRequest("VIP 2", "tier = \"HIGH\"", "k1"));
+  EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(reused.status()), reason::REQUEST_ID_REUSED);
   EXPECT_EQ(CountSegments(), 1);
 }
 
@@ -231,10 +264,8 @@ TEST_F(SegmentationServiceTest, ListsNewestFirstAcrossPages) {
                                              created_names.rend()));
   EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()).size(), 8u);
 
-  EXPECT_THAT(List(-5, ""), StatusIs(absl::StatusCode::kInvalidArgument,
-                                     HasSubstr("page_size")));
-  EXPECT_THAT(List(3, "garbage"), StatusIs(absl::StatusCode::kInvalidArgument,
-                                           HasSubstr("page_token")));
+  EXPECT_THAT(List(-5, ""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(List(3, "garbage"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

@@ -6,13 +6,27 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::segmentation {
 namespace {
 
+using ::crm::common::ErrorMetadataOf;
+using ::crm::common::ReasonOf;
 using ::crm::testing::StatusIs;
-using ::testing::HasSubstr;
+namespace reason = ::crm::type::v1;
+
+// Expects `result` to be INVALID_ARGUMENT with `expected_reason` naming
+// `field`.
+template <typename T>
+void ExpectFieldError(const absl::StatusOr<T>& result, const char* field,
+                      reason::ErrorReason expected_reason) {
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument)) << field;
+  EXPECT_EQ(ReasonOf(result.status()), expected_reason) << field;
+  EXPECT_EQ(ErrorMetadataOf(result.status())["field"], field);
+}
 
 TEST(NormalizeNewSegment, CollapsesDisplayNameAndTrimsRule) {
   v1::Segment input;
@@ -31,25 +45,31 @@ TEST(NormalizeNewSegment, NamesTheOffendingField) {
   valid.set_rule("x = 1");
   v1::Segment no_rule = valid;
   no_rule.set_rule(" ");
-  EXPECT_THAT(
-      NormalizeNewSegment(no_rule),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("segment.rule")));
+  ExpectFieldError(NormalizeNewSegment(no_rule), "segment.rule",
+                   reason::FIELD_REQUIRED);
+  v1::Segment long_rule = valid;
+  long_rule.set_rule(std::string(4001, 'r'));
+  ExpectFieldError(NormalizeNewSegment(long_rule), "segment.rule",
+                   reason::FIELD_INVALID);
   v1::Segment ideographic_space_only = valid;
   ideographic_space_only.set_display_name("\xE3\x80\x80");
-  EXPECT_THAT(NormalizeNewSegment(ideographic_space_only),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("segment.display_name")));
+  ExpectFieldError(NormalizeNewSegment(ideographic_space_only),
+                   "segment.display_name", reason::FIELD_REQUIRED);
+  v1::Segment long_name = valid;
+  long_name.set_display_name(std::string(201, 'n'));
+  ExpectFieldError(NormalizeNewSegment(long_name), "segment.display_name",
+                   reason::FIELD_INVALID);
   v1::Segment bad_description = valid;
   bad_description.set_description("\xFF");
-  EXPECT_THAT(NormalizeNewSegment(bad_description),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("segment.description")));
+  ExpectFieldError(NormalizeNewSegment(bad_description), "segment.description",
+                   reason::FIELD_INVALID);
 }
 
 TEST(ParseSegmentName, AcceptsOnlySegmentsSlashId) {
   EXPECT_EQ(ParseSegmentName("segments/s1").value(), "s1");
-  EXPECT_THAT(ParseSegmentName("segments/s1/x"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")));
+  ExpectFieldError(ParseSegmentName("segments/s1/x"), "name",
+                   reason::FIELD_INVALID);
+  ExpectFieldError(ParseSegmentName(""), "name", reason::FIELD_REQUIRED);
 }
 
 }  // namespace
