@@ -13,6 +13,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,8 +31,10 @@
 #include "services/common/change_feed_consumer.h"
 #include "services/common/change_feed_outbox.h"
 #include "services/common/change_feed_sequencer.h"
+#include "services/common/clock.h"
 #include "services/common/metrics.h"
 #include "services/common/migrations.h"
+#include "services/common/request_context.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
@@ -41,6 +44,7 @@
 #include "tests/integration/common/change_feed/feed_test_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
+#include "tests/testing/wait.h"
 
 extern char** environ;
 
@@ -72,25 +76,28 @@ int64_t LastEventId(sql::Connection& c) {
 }
 
 // Waits until the sequencer has numbered event `id`; its sequence, or -1.
-int64_t WaitForSequence(crm::common::MySqlPool& pool, int64_t id,
-                        absl::Duration timeout = absl::Seconds(10)) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    absl::StatusOr<int64_t> sequence = crm::common::WithConnection<int64_t>(
-        pool, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
-          std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
-              "SELECT sequence FROM change_feed_events WHERE id = ?"));
-          st->setInt64(1, id);
-          std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
-          if (!rows->next()) return absl::NotFoundError("no such event");
-          const int64_t value = rows->getInt64(1);
-          return rows->wasNull() ? 0 : value;
-        });
-    if (!sequence.ok()) return -1;
-    if (*sequence > 0) return *sequence;
-    absl::SleepFor(absl::Milliseconds(1));
-  }
-  return -1;
+int64_t WaitForSequence(
+    crm::common::MySqlPool& pool, int64_t id,
+    absl::Duration timeout = crm::testing::kDefaultWaitTimeout) {
+  int64_t found = -1;
+  crm::testing::WaitUntil(
+      [&] {
+        absl::StatusOr<int64_t> sequence = crm::common::WithConnection<int64_t>(
+            pool, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
+              std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                  "SELECT sequence FROM change_feed_events WHERE id = ?"));
+              st->setInt64(1, id);
+              std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+              if (!rows->next()) return absl::NotFoundError("no such event");
+              const int64_t value = rows->getInt64(1);
+              return rows->wasNull() ? 0 : value;
+            });
+        if (!sequence.ok()) return true;  // Give up: -1.
+        if (*sequence > 0) found = *sequence;
+        return found > 0;
+      },
+      timeout, absl::Milliseconds(1));
+  return found;
 }
 
 // Appends an ORDER_RECORDED event for `customer` worth `amount` in its own
@@ -296,18 +303,31 @@ TEST_F(ChangeFeedTest, PerCustomerOrderHoldsUnderConcurrentWriters) {
   EXPECT_EQ(LastSequence(), committed.load());
 }
 
-TEST_F(ChangeFeedTest, SequencerStopsPromptlyEvenWithALongPoll) {
+TEST_F(ChangeFeedTest, SequencerStopDoesNotWaitOutALongPoll) {
+  // A feed of its own, so that only this sequencer numbers it.
+  constexpr char kIdleFeed[] = "idle_feed";
   crm::common::FeedNotifier written;
   crm::common::FeedNotifier sequenced;
+  // The poll is far longer than ReturnsWithin's deadline below.
   ChangeFeedSequencer sequencer(
-      *pool_, std::string(kCustomerProfileFeed), written, sequenced,
+      *pool_, kIdleFeed, written, sequenced,
       ChangeFeedSequencerOptions{.batch_size = 100,
-                                 .poll_interval = absl::Seconds(30)});
+                                 .poll_interval = absl::Minutes(3)});
   sequencer.Start();
-  absl::SleepFor(absl::Milliseconds(200));  // Idle, waiting for writers.
-  const absl::Time start = absl::Now();
-  sequencer.Stop();
-  EXPECT_LT(absl::Now() - start, absl::Milliseconds(500));
+  // Once it has numbered an event it goes idle, waiting for writers.
+  CRM_ASSERT_OK_AND_ASSIGN(
+      int64_t id,
+      (crm::common::RunInTransaction<int64_t>(
+          *pool_, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
+            CRM_RETURN_IF_ERROR(ChangeFeedOutbox::Append(
+                c, kIdleFeed, FeedEventRecord{.type = 5, .key = "k"},
+                absl::Now()));
+            return LastEventId(c);
+          })));
+  written.Notify();
+  ASSERT_EQ(WaitForSequence(*pool_, id), 1);
+  EXPECT_TRUE(crm::testing::ReturnsWithin(absl::Seconds(20),
+                                          [&] { sequencer.Stop(); }));
   sequencer.Stop();  // Idempotent.
 }
 
@@ -317,17 +337,16 @@ TEST_F(ChangeFeedTest, WatchReplaysInBatchesFromTheCursorWithTypeFilter) {
                 i % 3 == 0 ? v1::ChangeEvent::ORDER_REFUNDED
                            : v1::ChangeEvent::ORDER_RECORDED);
   }
-  ChangeFeedStreamerImpl streamer(*pool_, notifier_);
+  ChangeFeedStreamerImpl streamer(*pool_, notifier_,
+                                  crm::common::SystemClock::Instance());
   std::vector<v1::ChangeEvent> seen;
   v1::WatchChangesRequest request;
   request.set_after_sequence(100);
   CRM_ASSERT_OK(streamer.Watch(
-      request,
-      [&](const v1::ChangeEvent& e) {
+      crm::common::RequestContext(), request, [&](const v1::ChangeEvent& e) {
         seen.push_back(e);
         return seen.size() < 1103;  // Stop after the last one.
-      },
-      [] { return false; }));
+      }));
   ASSERT_EQ(seen.size(), 1103u);
   for (size_t i = 0; i < seen.size(); ++i) {
     ASSERT_EQ(seen[i].sequence(), static_cast<int64_t>(101 + i));
@@ -339,107 +358,112 @@ TEST_F(ChangeFeedTest, WatchReplaysInBatchesFromTheCursorWithTypeFilter) {
   seen.clear();
   request.set_after_sequence(0);
   request.add_types(v1::ChangeEvent::ORDER_REFUNDED);
-  CRM_ASSERT_OK(streamer.Watch(
-      request,
-      [&](const v1::ChangeEvent& e) {
-        seen.push_back(e);
-        return seen.size() < 401;
-      },
-      [] { return false; }));
+  CRM_ASSERT_OK(streamer.Watch(crm::common::RequestContext(), request,
+                               [&](const v1::ChangeEvent& e) {
+                                 seen.push_back(e);
+                                 return seen.size() < 401;
+                               }));
   ASSERT_EQ(seen.size(), 401u);
   for (size_t i = 0; i < seen.size(); ++i) {
     ASSERT_EQ(seen[i].sequence(), static_cast<int64_t>(3 * (i + 1)));
     ASSERT_EQ(seen[i].type(), v1::ChangeEvent::ORDER_REFUNDED);
   }
   request.set_after_sequence(-1);
-  EXPECT_THAT(streamer.Watch(
-                  request, [](const v1::ChangeEvent&) { return true; },
-                  [] { return false; }),
+  EXPECT_THAT(streamer.Watch(crm::common::RequestContext(), request,
+                             [](const v1::ChangeEvent&) { return true; }),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-// Watches on a thread; records arrival times.
+// Watches on a thread; records which sequences arrived. If `wake` is set,
+// Cancel() notifies it so that Watch notices at once instead of at its next
+// poll (a streamer with a long poll_interval).
 class Watcher {
  public:
-  Watcher(ChangeFeedStreamer& streamer, int64_t after) {
+  Watcher(ChangeFeedStreamer& streamer, int64_t after,
+          crm::common::FeedNotifier* wake = nullptr)
+      : wake_(wake) {
     thread_ = std::thread([this, &streamer, after] {
       v1::WatchChangesRequest request;
       request.set_after_sequence(after);
-      status_ = streamer.Watch(
-          request,
-          [this](const v1::ChangeEvent& e) {
+      crm::common::RequestContext context;
+      context.set_cancellation([this] { return cancelled_.load(); });
+      status_ =
+          streamer.Watch(context, request, [this](const v1::ChangeEvent& e) {
             absl::MutexLock lock(&mu_);
-            arrivals_[e.sequence()] = absl::Now();
+            arrived_.insert(e.sequence());
             return true;
-          },
-          [this] { return cancelled_.load(); });
-      returned_at_ = absl::Now();
+          });
     });
   }
   ~Watcher() { Cancel(); }
-  // Waits until `sequence` arrived (or `timeout`); its arrival time.
-  std::optional<absl::Time> WaitFor(int64_t sequence, absl::Duration timeout) {
+  // Waits until `sequence` arrived or `timeout` passes; whether it arrived.
+  bool WaitFor(int64_t sequence,
+               absl::Duration timeout = crm::testing::kDefaultWaitTimeout) {
     absl::MutexLock lock(&mu_);
     auto arrived = [&]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return arrivals_.count(sequence) > 0;
+      return arrived_.count(sequence) > 0;
     };
-    mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
-    if (!arrivals_.count(sequence)) return std::nullopt;
-    return arrivals_[sequence];
+    return mu_.AwaitWithTimeout(absl::Condition(&arrived), timeout);
   }
   size_t count() {
     absl::MutexLock lock(&mu_);
-    return arrivals_.size();
+    return arrived_.size();
   }
-  // Cancels and joins; how long Watch took to return.
-  absl::Duration Cancel() {
-    if (!thread_.joinable()) return absl::ZeroDuration();
-    const absl::Time start = absl::Now();
+  // Cancels and joins.
+  void Cancel() {
     cancelled_ = true;
-    thread_.join();
-    return returned_at_ - start;
+    if (wake_ != nullptr) wake_->Notify();
+    if (thread_.joinable()) thread_.join();
   }
   absl::Status status() const { return status_; }
 
  private:
+  crm::common::FeedNotifier* const wake_;
   absl::Mutex mu_;
-  std::map<int64_t, absl::Time> arrivals_ ABSL_GUARDED_BY(mu_);
+  std::set<int64_t> arrived_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> cancelled_{false};
   absl::Status status_;
-  absl::Time returned_at_;
   std::thread thread_;
 };
 
-TEST_F(ChangeFeedTest, TailDeliversNewEventsWellUnderASecondAndCancelsFast) {
+TEST_F(ChangeFeedTest, TailIsWokenBySequencedEventsNotByItsPoll) {
   AppendOrder(*pool_, &written_, "c", 1);
-  // A long fallback poll: a notified event must not wait for it.
+  // A fallback poll far longer than WaitFor's deadline: an event that
+  // arrives in time was delivered because the sequencer woke the streamer.
   ChangeFeedStreamerImpl notified_streamer(
-      *pool_, notifier_,
+      *pool_, notifier_, crm::common::SystemClock::Instance(),
       ChangeFeedStreamerOptions{.batch_size = 500,
-                                .poll_interval = absl::Milliseconds(200)});
-  Watcher watcher(notified_streamer, 0);
-  ASSERT_TRUE(watcher.WaitFor(1, absl::Seconds(5)).has_value());
-  absl::SleepFor(absl::Milliseconds(300));  // Now idle, waiting.
+                                .poll_interval = absl::Minutes(3)});
+  Watcher watcher(notified_streamer, 0, &notifier_);
+  ASSERT_TRUE(watcher.WaitFor(1));
 
   for (int round = 0; round < 3; ++round) {
-    const absl::Time committed_before_notify = absl::Now();
     // The sequencer, woken by the writer, wakes the streamer.
     const int64_t seq = AppendOrder(*pool_, &written_, "c", 10 + round);
-    std::optional<absl::Time> arrived = watcher.WaitFor(seq, absl::Seconds(5));
-    ASSERT_TRUE(arrived.has_value());
-    EXPECT_LT(*arrived - committed_before_notify, absl::Seconds(1));
+    ASSERT_TRUE(watcher.WaitFor(seq)) << "sequence " << seq;
   }
   // Another replica's commit (no Notify in this process) is found by the
   // sequencer's fallback poll, which then wakes the streamer.
-  const absl::Time before = absl::Now();
   const int64_t seq = AppendOrder(*pool_, nullptr, "c", 99);
-  std::optional<absl::Time> arrived = watcher.WaitFor(seq, absl::Seconds(5));
-  ASSERT_TRUE(arrived.has_value());
-  EXPECT_LT(*arrived - before, absl::Seconds(1));
-
-  EXPECT_LT(watcher.Cancel(), absl::Milliseconds(900));
-  EXPECT_THAT(watcher.status(), IsOk());
+  ASSERT_TRUE(watcher.WaitFor(seq)) << "sequence " << seq;
   EXPECT_EQ(watcher.count(), 5u);
+
+  watcher.Cancel();
+  EXPECT_THAT(watcher.status(), IsOk());
+}
+
+TEST_F(ChangeFeedTest, WatchReturnsOnceCancelledWhileTailing) {
+  AppendOrder(*pool_, &written_, "c", 1);
+  // The default, short poll.
+  ChangeFeedStreamerImpl streamer(*pool_, notifier_,
+                                  crm::common::SystemClock::Instance());
+  Watcher watcher(streamer, 0);
+  ASSERT_TRUE(watcher.WaitFor(1));
+  // Nothing else is written: Watch must notice the cancellation by itself.
+  EXPECT_TRUE(crm::testing::ReturnsWithin(absl::Seconds(20),
+                                          [&] { watcher.Cancel(); }));
+  EXPECT_THAT(watcher.status(), IsOk());
+  EXPECT_EQ(watcher.count(), 1u);
 }
 
 TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
@@ -479,20 +503,15 @@ TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
        .transaction = {},
        .metrics = &metrics});
   consumer.Start();
-  const absl::Time deadline = absl::Now() + absl::Seconds(20);
-  while (consumer.last_sequence() < 20 && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+  crm::testing::WaitUntil([&] { return consumer.last_sequence() >= 20; });
   ASSERT_EQ(consumer.last_sequence(), 20);
   // Tailing: a new event arrives without a reconnect.
   const int64_t seq = AppendOrder(*pool_, &written_, "c", 21);
-  while (consumer.last_sequence() < seq && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(5));
-  }
+  crm::testing::WaitUntil([&] { return consumer.last_sequence() >= seq; });
   EXPECT_EQ(consumer.last_sequence(), seq);
-  const absl::Time stop_start = absl::Now();
-  consumer.Stop();
-  EXPECT_LT(absl::Now() - stop_start, absl::Seconds(2));
+  // Stop() ends the open stream rather than waiting for the feed to end.
+  EXPECT_TRUE(
+      crm::testing::ReturnsWithin(absl::Seconds(20), [&] { consumer.Stop(); }));
 
   CRM_ASSERT_OK_AND_ASSIGN(
       int64_t applied,
@@ -552,17 +571,18 @@ class ChildConsumer {
   }
   // Waits for a normal exit; its exit code, or -1 on timeout (then killed).
   int WaitForExit(absl::Duration timeout) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        reaped_ = true;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
-      }
-      absl::SleepFor(absl::Milliseconds(20));
-    }
-    Kill();
-    return -1;
+    int exit_code = -1;
+    const bool exited = crm::testing::WaitUntil(
+        [&] {
+          int status = 0;
+          if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+          reaped_ = true;
+          exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+          return true;
+        },
+        timeout, absl::Milliseconds(20));
+    if (!exited) Kill();
+    return exit_code;
   }
   bool spawned() const { return spawned_; }
 
@@ -606,10 +626,7 @@ TEST_F(ChangeFeedTest, ChildConsumerKilledMidStreamAppliesEverythingOnce) {
     return c.ok() ? *c : -1;
   };
   auto kill_when_cursor_reaches = [&](ChildConsumer& child, int64_t at) {
-    const absl::Time deadline = absl::Now() + absl::Seconds(60);
-    while (cursor() < at && absl::Now() < deadline) {
-      absl::SleepFor(absl::Milliseconds(5));
-    }
+    crm::testing::WaitUntil([&] { return cursor() >= at; }, absl::Seconds(60));
     ASSERT_GE(cursor(), at);
     child.Kill();
   };

@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+#include "services/common/clock.h"
+#include "services/common/grpc_request_context.h"
 #include "services/common/grpc_status.h"
 
 namespace crm::customer_profile {
@@ -11,15 +13,16 @@ class FeedTestServer::Service final
     : public v1::CustomerProfileService::Service {
  public:
   Service(crm::common::MySqlPool& pool, crm::common::FeedNotifier& notifier)
-      : streamer_(pool, notifier) {}
+      : streamer_(pool, notifier, crm::common::SystemClock::Instance()) {}
 
   grpc::Status WatchChanges(
       grpc::ServerContext* context, const v1::WatchChangesRequest* request,
       grpc::ServerWriter<v1::ChangeEvent>* writer) override {
-    return crm::common::ToGrpcStatus(streamer_.Watch(
-        *request,
-        [writer](const v1::ChangeEvent& event) { return writer->Write(event); },
-        [context] { return context->IsCancelled(); }));
+    return crm::common::ToGrpcStatus(
+        streamer_.Watch(crm::common::RequestContextOf(context), *request,
+                        [writer](const v1::ChangeEvent& event) {
+                          return writer->Write(event);
+                        }));
   }
 
  private:
