@@ -15,7 +15,10 @@ inline const FilterSchema& TestFilterSchema() {
   static const FilterSchema* const schema = [] {
     absl::StatusOr<FilterSchema> built = FilterSchema::Create(
         {
-            FieldSpec::String("name"),
+            // Strings accept every comparator here (bytes order them).
+            FieldSpec::String("name").WithComparators(
+                {Comparator::kEq, Comparator::kNe, Comparator::kLt,
+                 Comparator::kLe, Comparator::kGt, Comparator::kGe}),
             FieldSpec::String("email").WithComparators({Comparator::kEq}),
             FieldSpec::String("tags").Repeated(),
             FieldSpec::String("address.country_code"),
