@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import unittest
 import uuid
 
@@ -340,17 +339,18 @@ class OutageTest(SuiteTestCase):
 
 
 class ShutdownTest(SuiteTestCase):
-    """Test 5: SIGTERM makes every binary exit 0 within a few seconds."""
+    """Test 5: SIGTERM makes every binary exit 0. The deadline checks
+    liveness, not speed; that an idle server stops without waiting out its
+    shutdown grace is tested in tests/integration/common/server."""
 
     def test_sigterm_exits_zero(self):
         for name in ["gateway", *SERVICE_NAMES]:
             with self.subTest(binary=name):
-                started = time.monotonic()
-                code = self.suite.terminate(name, timeout=10)
-                elapsed = time.monotonic() - started
-                harness.log(f"{name} exited {code} after {elapsed:.1f}s")
+                # A liveness deadline, not a speed check: None means the
+                # binary was still running after it (and was killed).
+                code = self.suite.terminate(name, timeout=30)
+                harness.log(f"{name} exited {code}")
                 self.assertEqual(code, 0, self.suite.log_tail(name))
-                self.assertLess(elapsed, 10)
 
 
 class ImportAndDemoTest(SuiteTestCase):
