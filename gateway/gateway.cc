@@ -93,19 +93,14 @@ common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
                                        std::string* route_label) {
   Router::Match match = router_.Find(request.method, request.path);
   switch (match.result) {
-    case Router::Match::kNotFound: {
-      std::string message = "no route for " + MethodLabel(request.method);
-      if (IsValidUtf8(request.path))
-        absl::StrAppend(&message, " ", request.path);
-      return ErrorResponse(404, "NOT_FOUND", message);
-    }
+    case Router::Match::kNotFound:
+      return ErrorResponse(
+          RouteNotFoundError(MethodLabel(request.method), request.path));
     case Router::Match::kMethodNotAllowed: {
-      std::string allow = absl::StrJoin(match.allowed_methods, ", ");
-      common::HttpResponse response =
-          ErrorResponse(405, "METHOD_NOT_ALLOWED",
-                        absl::StrCat("method ", MethodLabel(request.method),
-                                     " is not allowed here; allowed: ", allow));
-      response.headers.emplace_back("Allow", allow);
+      common::HttpResponse response = ErrorResponse(MethodNotAllowedError(
+          MethodLabel(request.method), match.allowed_methods));
+      response.headers.emplace_back("Allow",
+                                    absl::StrJoin(match.allowed_methods, ", "));
       return response;
     }
     case Router::Match::kFound:
@@ -118,9 +113,7 @@ common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
                                 ? config_.max_import_body_bytes
                                 : config_.max_body_bytes;
   if (request.body.size() > body_limit) {
-    return ErrorResponse(
-        413, "PAYLOAD_TOO_LARGE",
-        absl::StrCat("request body exceeds ", body_limit, " bytes"));
+    return ErrorResponse(RequestTooLargeError(body_limit));
   }
   RouteRequest route_request{request, match.vars, trace};
   try {
@@ -133,7 +126,7 @@ common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
     common::LogError("route handler threw", {{"route", *route_label}},
                      trace.request_id);
   }
-  return ErrorResponse(500, "INTERNAL", "internal error");
+  return ErrorResponse(GatewayInternalError());
 }
 
 common::HttpResponse Gateway::Handle(const common::HttpRequest& request) {

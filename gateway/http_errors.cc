@@ -3,115 +3,161 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/logging.h"
+#include "absl/strings/str_join.h"
+#include "crm/type/v1/error_reason.pb.h"
+#include "gateway/route_support.h"
+#include "services/common/error_details.h"
+#include "services/common/grpc_status.h"
+#include "services/common/http_json_error.h"
 
 namespace crm::gateway {
+namespace {
 
-int HttpStatusForGrpcCode(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return 200;
-    case grpc::StatusCode::INVALID_ARGUMENT:
-    case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return 400;
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return 401;
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return 403;
-    case grpc::StatusCode::NOT_FOUND:
-      return 404;
-    case grpc::StatusCode::ABORTED:
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return 409;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return 429;
-    case grpc::StatusCode::CANCELLED:
-      return 499;
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return 501;
-    case grpc::StatusCode::UNAVAILABLE:
-      return 503;
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return 504;
-    default:
-      return 500;
-  }
+namespace v1t = ::crm::type::v1;
+
+constexpr int kMaxCanonicalCode = 16;
+
+// `status` with another message and the same code and payloads.
+absl::Status WithMessage(const absl::Status& status,
+                         absl::string_view message) {
+  absl::Status result(status.code(), message);
+  status.ForEachPayload(
+      [&](absl::string_view type_url, const absl::Cord& payload) {
+        result.SetPayload(type_url, payload);
+      });
+  return result;
 }
 
-absl::string_view GrpcCodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED:
-      return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
+}  // namespace
+
+absl::Status RouteNotFoundError(absl::string_view method,
+                                absl::string_view path) {
+  std::string message = absl::StrCat("no route for ", method);
+  if (IsValidUtf8(path)) absl::StrAppend(&message, " ", path);
+  return common::ErrorWithReason(absl::NotFoundError(message),
+                                 v1t::ROUTE_NOT_FOUND);
+}
+
+absl::Status MethodNotAllowedError(absl::string_view method,
+                                   const std::vector<std::string>& allowed) {
+  std::string allow = absl::StrJoin(allowed, ", ");
+  return common::ErrorWithReason(
+      absl::UnimplementedError(absl::StrCat(
+          "method ", method, " is not allowed here; allowed: ", allow)),
+      v1t::METHOD_NOT_ALLOWED, {{"allowed", allow}});
+}
+
+absl::Status BodyMalformedError(absl::string_view description) {
+  return common::ErrorWithReason(absl::InvalidArgumentError(description),
+                                 v1t::BODY_MALFORMED, {{"field", "body"}});
+}
+
+absl::Status UnsupportedMediaTypeError(absl::string_view expected) {
+  return common::ErrorWithReason(
+      absl::InvalidArgumentError(
+          absl::StrCat("Content-Type must be ", expected)),
+      v1t::BODY_MALFORMED, {{"field", "Content-Type"}, {"expected", expected}});
+}
+
+absl::Status RequestTooLargeError(size_t limit_bytes) {
+  return common::ErrorWithReason(
+      absl::ResourceExhaustedError(
+          absl::StrCat("request body exceeds ", limit_bytes, " bytes")),
+      v1t::REQUEST_TOO_LARGE, {{"limit_bytes", std::to_string(limit_bytes)}});
+}
+
+absl::Status GatewayInternalError() {
+  return common::ErrorWithReason(absl::InternalError("internal error"),
+                                 v1t::INTERNAL_ERROR);
+}
+
+absl::Status BackendError(const grpc::Status& status,
+                          absl::string_view backend) {
+  return BackendError(common::FromGrpcStatus(status), backend);
+}
+
+absl::Status BackendError(absl::Status status, absl::string_view backend) {
+  if (status.ok()) {
+    // A backend must not fail with OK; treat it as an internal failure.
+    return GatewayInternalError();
   }
+  const bool has_details =
+      common::ReasonOf(status) != v1t::ERROR_REASON_UNSPECIFIED;
+  const int http_status = common::HttpStatusForCode(status.code());
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+      status = WithMessage(status, absl::StrCat(backend, " is unavailable"));
+      if (!has_details) {
+        status =
+            common::ErrorWithReason(std::move(status), v1t::BACKEND_UNAVAILABLE,
+                                    {{"backend", backend}});
+      }
+      return status;
+    case absl::StatusCode::kDeadlineExceeded:
+      status =
+          WithMessage(status, absl::StrCat(backend, " did not answer in time"));
+      if (!has_details) {
+        status = common::ErrorWithReason(std::move(status),
+                                         v1t::REQUEST_DEADLINE_EXCEEDED,
+                                         {{"backend", backend}});
+      }
+      return status;
+    case absl::StatusCode::kCancelled:
+      if (!has_details) {
+        status = common::ErrorWithReason(
+            std::move(status), v1t::REQUEST_CANCELLED, {{"backend", backend}});
+      }
+      return status;
+    default:
+      break;
+  }
+  if (http_status >= 500 && status.code() != absl::StatusCode::kUnimplemented) {
+    status = WithMessage(status, "internal error");
+  }
+  return status;
+}
+
+int HttpStatusFor(const absl::Status& status) {
+  switch (common::ReasonOf(status)) {
+    case v1t::METHOD_NOT_ALLOWED:
+      return 405;
+    case v1t::REQUEST_TOO_LARGE:
+      if (status.code() == absl::StatusCode::kResourceExhausted) return 413;
+      break;
+    default:
+      break;
+  }
+  return common::HttpStatusForCode(status.code());
+}
+
+common::HttpResponse ErrorResponse(const absl::Status& status) {
+  return common::JsonErrorResponse(HttpStatusFor(status), status);
+}
+
+common::HttpResponse ErrorResponse(int http_status,
+                                   const absl::Status& status) {
+  return common::JsonErrorResponse(http_status, status);
+}
+
+common::HttpResponse ErrorFromGrpc(const grpc::Status& status,
+                                   absl::string_view backend) {
+  return ErrorResponse(BackendError(status, backend));
 }
 
 common::HttpResponse ErrorResponse(int http_status,
                                    absl::string_view status_name,
                                    absl::string_view message) {
-  common::HttpResponse response;
-  response.status = http_status;
-  response.body = absl::StrCat(
-      "{\"error\":{\"code\":", http_status, ",\"status\":\"", status_name,
-      "\",\"message\":\"", common::JsonEscape(message), "\"}}");
-  return response;
-}
-
-common::HttpResponse ErrorFromGrpc(const grpc::Status& status,
-                                   absl::string_view backend) {
-  grpc::StatusCode code = status.error_code();
-  int http_status = HttpStatusForGrpcCode(code);
-  std::string message;
-  if (code == grpc::StatusCode::UNAVAILABLE) {
-    message = absl::StrCat(backend, " is unavailable");
-  } else if (code == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    message = absl::StrCat(backend, " did not answer in time");
-  } else if (http_status >= 500 && code != grpc::StatusCode::UNIMPLEMENTED) {
-    message = "internal error";
-  } else {
-    message = status.error_message();
+  absl::StatusCode code = absl::StatusCode::kInvalidArgument;
+  for (int i = 1; i <= kMaxCanonicalCode; ++i) {
+    auto candidate = static_cast<absl::StatusCode>(i);
+    if (absl::StatusCodeToString(candidate) == status_name) code = candidate;
   }
-  return ErrorResponse(http_status, GrpcCodeName(code), message);
-}
-
-common::HttpResponse ErrorFromStatus(const absl::Status& status) {
-  auto code = static_cast<grpc::StatusCode>(status.code());
-  return ErrorResponse(HttpStatusForGrpcCode(code), GrpcCodeName(code),
-                       status.message());
+  absl::Status status(code, message);
+  if (http_status == 415) {
+    status = common::ErrorWithReason(std::move(status), v1t::BODY_MALFORMED,
+                                     {{"field", "Content-Type"}});
+  }
+  return common::JsonErrorResponse(http_status, status);
 }
 
 }  // namespace crm::gateway

@@ -9,6 +9,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/http_errors.h"
+#include "services/common/error_details.h"
 
 namespace crm::gateway {
 namespace {
@@ -20,14 +22,16 @@ std::string FirstLine(absl::string_view text) {
   return std::string(absl::StripAsciiWhitespace(text.substr(0, newline)));
 }
 
-std::string DescribeParseError(absl::string_view protobuf_message) {
+// The status for protobuf's parse error: FIELD_INVALID naming the field
+// (its JSON path) when protobuf names one, BODY_MALFORMED otherwise.
+absl::Status DescribeParseError(absl::string_view protobuf_message) {
   std::string message = FirstLine(protobuf_message);
   // "foo: Cannot find field." (nested fields: "outer.foo: ...").
   constexpr absl::string_view kUnknown = ": Cannot find field.";
   if (absl::EndsWith(message, kUnknown)) {
     absl::string_view field =
         absl::string_view(message).substr(0, message.size() - kUnknown.size());
-    return absl::StrCat("invalid JSON body: unknown field \"", field, "\"");
+    return common::InvalidFieldError(field, "unknown field in the JSON body");
   }
   // "(field): invalid value <echo> for type <type>".
   if (absl::StartsWith(message, "(")) {
@@ -42,17 +46,28 @@ std::string DescribeParseError(absl::string_view protobuf_message) {
       }
       constexpr absl::string_view kTypeUrl = "type.googleapis.com/";
       if (absl::StartsWith(type, kTypeUrl)) type.erase(0, kTypeUrl.size());
-      return absl::StrCat("invalid JSON body: invalid value for field \"",
-                          field, "\" (expected ", type, ")");
+      return common::InvalidFieldError(
+          field, absl::StrCat("invalid value (expected ", type, ")"));
+    }
+  }
+  // "...: invalid value Cannot bind a list to map for field 'name'. ...".
+  constexpr char kForField[] = "for field '";
+  if (size_t named = message.find(kForField); named != std::string::npos) {
+    size_t start = named + sizeof(kForField) - 1;
+    size_t end = message.find('\'', start);
+    if (end != std::string::npos && end > start) {
+      return common::InvalidFieldError(message.substr(start, end - start),
+                                       "invalid value (wrong JSON type)");
     }
   }
   if (absl::StrContains(message, "Root element must be a message")) {
-    return "invalid JSON body: the body must be a JSON object";
+    return BodyMalformedError(
+        "invalid JSON body: the body must be a JSON object");
   }
   if (absl::StrContains(message, "non UTF-8")) {
-    return "invalid JSON body: not valid UTF-8";
+    return BodyMalformedError("invalid JSON body: not valid UTF-8");
   }
-  return absl::StrCat("invalid JSON body: ", message);
+  return BodyMalformedError(absl::StrCat("invalid JSON body: ", message));
 }
 
 // protobuf's parser accepts a single value where a repeated field expects
@@ -94,17 +109,15 @@ absl::Status CheckShapes(const google::protobuf::Struct& object,
     if (value.kind_case() == google::protobuf::Value::kNullValue) continue;
     if (field->is_map()) {
       if (value.kind_case() != google::protobuf::Value::kStructValue) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("invalid JSON body: invalid value for field \"", path,
-                         "\" (expected an object)"));
+        return common::InvalidFieldError(path,
+                                         "invalid value (expected an object)");
       }
       continue;
     }
     if (field->is_repeated()) {
       if (value.kind_case() != google::protobuf::Value::kListValue) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("invalid JSON body: invalid value for field \"", path,
-                         "\" (expected an array)"));
+        return common::InvalidFieldError(path,
+                                         "invalid value (expected an array)");
       }
       for (const google::protobuf::Value& item : value.list_value().values()) {
         if (absl::Status status = CheckValueShape(item, *field, path);
@@ -127,7 +140,7 @@ absl::Status CheckShapes(const google::protobuf::Struct& object,
 absl::Status ParseJsonBody(absl::string_view body,
                            google::protobuf::Message* message) {
   if (absl::StripAsciiWhitespace(body).empty()) {
-    return absl::InvalidArgumentError("request body is required");
+    return BodyMalformedError("request body is required");
   }
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
@@ -135,8 +148,7 @@ absl::Status ParseJsonBody(absl::string_view body,
       google::protobuf::StringPiece(body.data(), body.size()), message,
       options);
   if (!status.ok()) {
-    return absl::InvalidArgumentError(
-        DescribeParseError(std::string(status.message())));
+    return DescribeParseError(std::string(status.message()));
   }
   // The body parsed as a message, so it is a valid JSON object: parse it
   // again as a Struct to check the shapes protobuf lets through.

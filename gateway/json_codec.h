@@ -13,11 +13,12 @@
 namespace crm::gateway {
 
 // Parses a JSON object into `message` (lowerCamelCase or original field
-// names). INVALID_ARGUMENT with a message naming the problem when the body
-// is empty ("request body is required"), is not valid JSON, is not an
-// object, has a value of the wrong type (naming the field), has a field the
-// message does not define (naming it) or contains invalid UTF-8. The body is
-// never echoed in the message.
+// names). INVALID_ARGUMENT otherwise, never echoing the body:
+// - reason FIELD_INVALID (metadata `field` and a field violation naming the
+//   field by its JSON path) when a value has the wrong type or shape, or a
+//   field is one the message does not define;
+// - reason BODY_MALFORMED when the body is empty, is not valid JSON, is not
+//   an object or contains invalid UTF-8.
 absl::Status ParseJsonBody(absl::string_view body,
                            google::protobuf::Message* message);
 

@@ -6,6 +6,7 @@
 #include "gateway/json_codec.h"
 #include "gateway/route_support.h"
 #include "gateway/routes.h"
+#include "services/common/error_details.h"
 #include "services/common/status_macros.h"
 
 namespace crm::gateway {
@@ -38,9 +39,8 @@ void AddLoyaltyRoutes(Router& router, const BackendClients& clients) {
         loy::AdjustPointsRequest request;
         CRM_RETURN_IF_ERROR(ParseJsonBody(r.http.body, &request));
         if (!request.account().empty()) {
-          return absl::InvalidArgumentError(
-              "invalid JSON body: field \"account\" is taken from the path "
-              "and must not be set in the body");
+          return common::InvalidFieldError(
+              "account", "taken from the path; leave it out of the body");
         }
         request.set_account(absl::StrCat("accounts/", id));
         loy::AdjustPointsResponse response;

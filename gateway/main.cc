@@ -8,7 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/gateway.h"
 #include "gateway/gateway_config.h"
+#include "gateway/http_errors.h"
 #include "services/common/config.h"
+#include "services/common/error_details.h"
 #include "services/common/http_server.h"
 #include "services/common/logging.h"
 #include "services/common/metrics.h"
@@ -29,6 +31,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   crm::common::InitLogging("crm-gateway", gateway_config->log_level);
+  // Errors the gateway makes itself name it as their ErrorInfo domain.
+  crm::common::SetErrorDomain(crm::gateway::kGatewayErrorDomain);
   crm::common::LogInfo("starting", {{"config", config.Describe()}});
 
   crm::gateway::Gateway gateway(*gateway_config,

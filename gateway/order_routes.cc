@@ -8,6 +8,7 @@
 #include "gateway/json_codec.h"
 #include "gateway/route_support.h"
 #include "gateway/routes.h"
+#include "services/common/error_details.h"
 #include "services/common/status_macros.h"
 
 namespace crm::gateway {
@@ -35,8 +36,8 @@ void AddOrderRoutes(Router& router, const BackendClients& clients) {
                    ParseJsonBody(r.http.body, request.mutable_order()));
                if (!request.order().customer().empty() &&
                    request.order().customer() != customer) {
-                 return absl::InvalidArgumentError(
-                     "order.customer: must be empty or match the path");
+                 return common::InvalidFieldError(
+                     "order.customer", "must be empty or match the path");
                }
                request.mutable_order()->set_customer(customer);
                return CallBackend(clients.customer_profile(),
@@ -73,8 +74,8 @@ void AddOrderRoutes(Router& router, const BackendClients& clients) {
                cp::RefundOrderRequest request;
                CRM_RETURN_IF_ERROR(ParseJsonBody(r.http.body, &request));
                if (!request.name().empty()) {
-                 return absl::InvalidArgumentError(
-                     "name: set by the path; leave it out of the body");
+                 return common::InvalidFieldError(
+                     "name", "set by the path; leave it out of the body");
                }
                request.set_name(absl::StrCat(customer, "/orders/", order));
                return CallBackend(clients.customer_profile(),

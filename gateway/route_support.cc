@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "gateway/http_errors.h"
 #include "gateway/json_codec.h"
+#include "services/common/error_details.h"
 #include "services/common/logging.h"
 
 namespace crm::gateway {
@@ -16,7 +17,7 @@ namespace crm::gateway {
 RouteHandler WithStatus(StatusRouteHandler handler) {
   return [handler = std::move(handler)](const RouteRequest& request) {
     absl::StatusOr<common::HttpResponse> response = handler(request);
-    if (!response.ok()) return ErrorFromStatus(response.status());
+    if (!response.ok()) return ErrorResponse(response.status());
     return *std::move(response);
   };
 }
@@ -82,7 +83,14 @@ absl::Status CheckQueryParams(
   } else {
     absl::StrAppend(&message, " (this route takes none)");
   }
-  return absl::InvalidArgumentError(message);
+  absl::Status status = common::ErrorWithReason(
+      absl::InvalidArgumentError(message), crm::type::v1::FIELD_INVALID,
+      {{"field", unknown.front()}});
+  for (const std::string& name : unknown) {
+    status = common::WithFieldViolation(std::move(status), name,
+                                        "unknown query parameter");
+  }
+  return status;
 }
 
 absl::StatusOr<std::string> QueryString(const common::HttpRequest& request,
@@ -90,8 +98,8 @@ absl::StatusOr<std::string> QueryString(const common::HttpRequest& request,
   auto it = request.query.find(std::string(name));
   if (it == request.query.end()) return std::string();
   if (!IsValidUtf8(it->second)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("query parameter ", name, " is not valid UTF-8"));
+    return common::InvalidFieldError(name,
+                                     "query parameter is not valid UTF-8");
   }
   return it->second;
 }
@@ -102,8 +110,8 @@ absl::StatusOr<int32_t> QueryInt32(const common::HttpRequest& request,
   if (it == request.query.end() || it->second.empty()) return 0;
   int32_t value = 0;
   if (!absl::SimpleAtoi(it->second, &value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("query parameter ", name, " must be a 32-bit integer"));
+    return common::InvalidFieldError(
+        name, "query parameter must be a 32-bit integer");
   }
   return value;
 }
@@ -114,20 +122,18 @@ absl::StatusOr<bool> QueryBool(const common::HttpRequest& request,
   if (it == request.query.end() || it->second.empty()) return false;
   if (it->second == "true" || it->second == "1") return true;
   if (it->second == "false" || it->second == "0") return false;
-  return absl::InvalidArgumentError(
-      absl::StrCat("query parameter ", name, " must be true or false"));
+  return common::InvalidFieldError(name,
+                                   "query parameter must be true or false");
 }
 
 absl::StatusOr<std::string> PathVar(const RouteRequest& request,
                                     absl::string_view name) {
   auto it = request.vars.find(std::string(name));
   if (it == request.vars.end() || it->second.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("path segment {", name, "} is required"));
+    return common::RequiredFieldError(name);
   }
   if (!IsValidUtf8(it->second)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("path segment {", name, "} is not valid UTF-8"));
+    return common::InvalidFieldError(name, "path segment is not valid UTF-8");
   }
   return it->second;
 }
@@ -153,7 +159,7 @@ common::HttpResponse BackendReply(const grpc::Status& status,
                      {{"backend", std::string(backend)},
                       {"error", std::string(json.status().message())}},
                      trace.request_id);
-    return ErrorResponse(500, "INTERNAL", "internal error");
+    return ErrorResponse(GatewayInternalError());
   }
   common::HttpResponse reply;
   reply.body = *std::move(json);

@@ -21,8 +21,9 @@
 
 namespace crm::gateway {
 
-// A handler that may fail with an absl::Status (mapped like a gRPC code:
-// INVALID_ARGUMENT -> 400, ...).
+// A handler that may fail with an absl::Status, answered with
+// ErrorResponse() (http_errors.h): its code decides the HTTP status and its
+// ErrorInfo the reason (FIELD_INVALID by default for INVALID_ARGUMENT).
 using StatusRouteHandler =
     std::function<absl::StatusOr<common::HttpResponse>(const RouteRequest&)>;
 
@@ -33,33 +34,34 @@ RouteHandler WithStatus(StatusRouteHandler handler);
 // points above U+10FFFF).
 bool IsValidUtf8(absl::string_view text);
 
-// INVALID_ARGUMENT naming the query parameters not in `allowed`.
+// INVALID_ARGUMENT, reason FIELD_INVALID, naming the query parameters not in
+// `allowed` (metadata `field` names the first, a field violation each).
 absl::Status CheckQueryParams(const common::HttpRequest& request,
                               std::initializer_list<absl::string_view> allowed);
 
-// The query parameter `name`: "" when absent; INVALID_ARGUMENT naming it when
-// it is not valid UTF-8.
+// The query parameter `name`: "" when absent; INVALID_ARGUMENT, reason
+// FIELD_INVALID with metadata `field` = `name`, when it is not valid UTF-8.
 absl::StatusOr<std::string> QueryString(const common::HttpRequest& request,
                                         absl::string_view name);
 
 // The integer query parameter `name`: 0 when absent or empty;
-// INVALID_ARGUMENT naming it when it is not a 32-bit integer.
+// FIELD_INVALID naming it when it is not a 32-bit integer.
 absl::StatusOr<int32_t> QueryInt32(const common::HttpRequest& request,
                                    absl::string_view name);
 
 // The boolean query parameter `name`: false when absent or empty; "true",
-// "1", "false", "0" accepted; INVALID_ARGUMENT naming it otherwise.
+// "1", "false", "0" accepted; FIELD_INVALID naming it otherwise.
 absl::StatusOr<bool> QueryBool(const common::HttpRequest& request,
                                absl::string_view name);
 
-// The path variable `name` (non-empty, without '/'); INVALID_ARGUMENT naming
-// it when it is not valid UTF-8.
+// The path variable `name` (non-empty, without '/'); FIELD_INVALID naming it
+// when it is not valid UTF-8.
 absl::StatusOr<std::string> PathVar(const RouteRequest& request,
                                     absl::string_view name);
 
 // The response for a backend call: 200 with the JSON of `response` when
-// `status` is OK, else the mapped error (server-side failures are logged
-// with the backend's details, which the client does not see).
+// `status` is OK, else ErrorFromGrpc() (server-side failures are logged with
+// the backend's message, which the client does not see).
 common::HttpResponse BackendReply(const grpc::Status& status,
                                   const google::protobuf::Message& response,
                                   absl::string_view backend,

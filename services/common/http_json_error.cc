@@ -75,16 +75,14 @@ std::string JsonErrorBody(int http_status, const absl::Status& status) {
     }
     absl::StrAppend(&details, details.empty() ? "" : ",", json);
   }
-  return absl::StrCat(
-      "{\"error\":{\"code\":", http_status, ",\"message\":\"",
-      JsonEscape(canonical.message()), "\",\"status\":\"",
-      absl::StatusCodeToString(canonical.code()), "\",\"details\":[", details,
-      "]}}");
+  return absl::StrCat("{\"error\":{\"code\":", http_status, ",\"message\":\"",
+                      JsonEscape(canonical.message()), "\",\"status\":\"",
+                      absl::StatusCodeToString(canonical.code()),
+                      "\",\"details\":[", details, "]}}");
 }
 
 HttpResponse JsonErrorResponse(const absl::Status& status) {
-  return JsonErrorResponse(HttpStatusForCode(Canonical(status).code()),
-                           status);
+  return JsonErrorResponse(HttpStatusForCode(Canonical(status).code()), status);
 }
 
 HttpResponse JsonErrorResponse(int http_status, const absl::Status& status) {

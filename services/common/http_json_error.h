@@ -4,7 +4,8 @@
 //   {"error": {"code": 404,
 //              "message": "customers/x not found",
 //              "status": "NOT_FOUND",
-//              "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+//              "details": [{"@type":
+//              "type.googleapis.com/google.rpc.ErrorInfo",
 //                           "reason": "RESOURCE_NOT_FOUND",
 //                           "domain": "customer-profile",
 //                           "metadata": {"resource": "customers/x"}}]}}

@@ -25,7 +25,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
+#include "services/common/http_json_error.h"
 #include "services/common/logging.h"
+#include "services/common/request_trace.h"
 
 namespace crm::common {
 namespace {
@@ -57,20 +61,12 @@ absl::string_view ToAbsl(beast::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
 
-// The JSON error body shared by every response the server produces itself.
-std::string ErrorBody(int status, absl::string_view status_name,
-                      absl::string_view message) {
-  return absl::StrCat("{\"error\":{\"code\":", status, ",\"status\":\"",
-                      status_name, "\",\"message\":\"", JsonEscape(message),
-                      "\"}}");
-}
-
-HttpResponse JsonErrorResponse(int status, absl::string_view status_name,
-                               absl::string_view message) {
-  HttpResponse response;
-  response.status = status;
-  response.body = ErrorBody(status, status_name, message);
-  return response;
+// A request id for an error the server answers itself: the client's
+// x-request-id when it is 1..128 printable ASCII characters, else a new one.
+std::string ErrorRequestId(absl::string_view client_value) {
+  bool valid = !client_value.empty() && client_value.size() <= 128;
+  for (char c : client_value) valid = valid && c >= 0x20 && c <= 0x7e;
+  return valid ? std::string(client_value) : NewRequestId();
 }
 
 int HexValue(char c) {
@@ -262,15 +258,24 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec, size_t) {
     if (ec == http::error::body_limit) {
-      return SendError(413, "PAYLOAD_TOO_LARGE",
-                       absl::StrCat("request body exceeds ",
-                                    state_->options.max_body_bytes, " bytes"));
+      return SendError(
+          413,
+          ErrorWithReason(absl::ResourceExhaustedError(absl::StrCat(
+                              "request body exceeds ",
+                              state_->options.max_body_bytes, " bytes")),
+                          ::crm::type::v1::REQUEST_TOO_LARGE,
+                          {{"limit_bytes",
+                            std::to_string(state_->options.max_body_bytes)}}));
     }
     if (ec == http::error::header_limit) {
       return SendError(
-          431, "REQUEST_HEADER_FIELDS_TOO_LARGE",
-          absl::StrCat("request headers exceed ",
-                       state_->options.max_header_bytes, " bytes"));
+          431, ErrorWithReason(
+                   absl::InvalidArgumentError(absl::StrCat(
+                       "request headers exceed ",
+                       state_->options.max_header_bytes, " bytes")),
+                   ::crm::type::v1::REQUEST_TOO_LARGE,
+                   {{"limit_bytes",
+                     std::to_string(state_->options.max_header_bytes)}}));
     }
     if (ec == http::error::end_of_stream ||
         ec == http::error::partial_message) {
@@ -278,8 +283,10 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec && ec.category() ==
                   http::make_error_code(http::error::bad_method).category()) {
-      return SendError(400, "INVALID_ARGUMENT",
-                       absl::StrCat("malformed HTTP request: ", ec.message()));
+      return SendError(
+          400, ErrorWithReason(absl::InvalidArgumentError(absl::StrCat(
+                                   "malformed HTTP request: ", ec.message())),
+                               ::crm::type::v1::BODY_MALFORMED));
     }
     if (ec) return Close();  // Timeout or a network error.
 
@@ -291,14 +298,18 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpRequest request;
     request.method = std::string(ToAbsl(beast_request.method_string()));
     request.target = std::string(ToAbsl(beast_request.target()));
-    if (std::optional<std::string> error = ParseTarget(request)) {
-      return SendError(400, "INVALID_ARGUMENT", *error);
-    }
     for (const auto& field : beast_request) {
       std::string name = absl::AsciiStrToLower(ToAbsl(field.name_string()));
       std::string& value = request.headers[name];
       if (!value.empty()) value.append(", ");
       value.append(field.value().data(), field.value().size());
+    }
+    auto request_id = request.headers.find(kRequestIdHeader);
+    if (request_id != request.headers.end()) {
+      error_request_id_ = request_id->second;
+    }
+    if (std::optional<std::string> error = ParseTarget(request)) {
+      return SendError(400, InvalidFieldError("request_target", *error));
     }
     request.body = std::move(beast_request.body());
     request.remote_address = remote_address_;
@@ -314,18 +325,35 @@ class Session : public std::enable_shared_from_this<Session> {
       LogError("http handler threw", {{"method", request.method}});
       response = InternalError();
     }
+    error_request_id_.clear();
     Send(std::move(response), /*close_after=*/false);
   }
 
-  static HttpResponse InternalError() {
-    return JsonErrorResponse(500, "INTERNAL", "internal error");
+  // The handler threw: 500 INTERNAL_ERROR with the request's id.
+  HttpResponse InternalError() {
+    HttpResponse response = JsonErrorResponse(
+        500, ErrorWithReason(absl::InternalError("internal error"),
+                             ::crm::type::v1::INTERNAL_ERROR));
+    response.headers.emplace_back(kRequestIdHeader,
+                                  ErrorRequestId(error_request_id_));
+    return response;
   }
 
-  void SendError(int status, absl::string_view status_name,
-                 absl::string_view message) {
+  // Answers an error of the HTTP layer (before any handler ran) and closes
+  // the connection.
+  void SendError(int http_status, const absl::Status& status) {
     if (version_ == 0) version_ = 11;
-    Send(JsonErrorResponse(status, status_name, message),
-         /*close_after=*/true);
+    if (error_request_id_.empty() && parser_.has_value()) {
+      auto header = parser_->get().find(kRequestIdHeader);
+      if (header != parser_->get().end()) {
+        error_request_id_ = std::string(ToAbsl(header->value()));
+      }
+    }
+    HttpResponse response = JsonErrorResponse(http_status, status);
+    response.headers.emplace_back(kRequestIdHeader,
+                                  ErrorRequestId(error_request_id_));
+    error_request_id_.clear();
+    Send(std::move(response), /*close_after=*/true);
   }
 
   void Send(HttpResponse response, bool close_after) {
@@ -402,6 +430,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;
   bool linger_after_write_ = false;
   size_t lingered_bytes_ = 0;
+  // The x-request-id the client sent with the request being answered, for
+  // the errors the server answers itself.
+  std::string error_request_id_;
 };
 
 class BeastHttpServer final : public HttpServer {

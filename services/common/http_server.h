@@ -11,9 +11,14 @@
 //   server->Shutdown();
 //
 // The handler runs on one of the server's threads and may block (for
-// example on a gRPC call with a deadline). Bodies above max_body_bytes get
-// 413, malformed requests 400, both without calling the handler; exceptions
-// escaping the handler become 500 and are logged.
+// example on a gRPC call with a deadline). The server answers some errors
+// itself, without calling the handler, in the JSON error shape of
+// http_json_error.h and with an x-request-id header (the client's, or a new
+// one): a body above max_body_bytes is 413 RESOURCE_EXHAUSTED and headers
+// above max_header_bytes 431 INVALID_ARGUMENT (reason REQUEST_TOO_LARGE), a
+// malformed request 400 INVALID_ARGUMENT (BODY_MALFORMED; a bad request
+// target FIELD_INVALID). Exceptions escaping the handler become 500
+// INTERNAL (INTERNAL_ERROR) and are logged.
 #pragma once
 
 #include <functional>

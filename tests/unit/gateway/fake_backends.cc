@@ -4,10 +4,15 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <string>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/common/error_details.h"
 
 namespace crm::testing {
 namespace {
@@ -47,14 +52,44 @@ grpc::Status Page(const std::vector<T>& items, int32_t page_size,
 
 }  // namespace
 
+grpc::Status ServiceStatus(const absl::Status& status,
+                           absl::string_view domain) {
+  google::rpc::Status rpc_status = common::ToRpcStatus(status);
+  for (google::protobuf::Any& detail : *rpc_status.mutable_details()) {
+    google::rpc::ErrorInfo info;
+    if (detail.UnpackTo(&info)) {
+      info.set_domain(std::string(domain));
+      detail.PackFrom(info);
+    }
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()),
+                      rpc_status.SerializeAsString());
+}
+
 void FakeCallLog::Record(const grpc::ServerContext& context,
                          const std::string& method) {
+  bool hang = false;
+  {
+    absl::MutexLock lock(&mu_);
+    last_method_ = method;
+    last_request_id_ = Metadata(context, "x-request-id");
+    last_traceparent_ = Metadata(context, "traceparent");
+    last_had_deadline_ = context.deadline() < std::chrono::system_clock::now() +
+                                                  std::chrono::hours(1);
+    hang = hang_;
+  }
+  // The fake stands in for a slow backend; the gateway's deadline ends the
+  // wait (the caller sees DEADLINE_EXCEEDED whatever is returned after).
+  while (hang && !context.IsCancelled() &&
+         std::chrono::system_clock::now() < context.deadline()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+void FakeCallLog::HangUntilDeadline(bool hang) {
   absl::MutexLock lock(&mu_);
-  last_method_ = method;
-  last_request_id_ = Metadata(context, "x-request-id");
-  last_traceparent_ = Metadata(context, "traceparent");
-  last_had_deadline_ = context.deadline() <
-                       std::chrono::system_clock::now() + std::chrono::hours(1);
+  hang_ = hang;
 }
 
 std::string FakeCallLog::last_method() const {
@@ -109,8 +144,8 @@ grpc::Status FakeCustomerProfile::GetCustomer(
       return grpc::Status::OK;
     }
   }
-  return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                      absl::StrCat(request->name(), " not found"));
+  return ServiceStatus(common::NotFoundError(request->name()),
+                       "customer-profile");
 }
 
 grpc::Status FakeCustomerProfile::ListCustomers(
@@ -294,8 +329,8 @@ grpc::Status FakeSegmentation::GetSegment(grpc::ServerContext* context,
   absl::MutexLock lock(&mu_);
   auto it = segments_.find(request->name());
   if (it == segments_.end()) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat(request->name(), " not found"));
+    return ServiceStatus(common::NotFoundError(request->name()),
+                         "segmentation");
   }
   *response = it->second;
   return grpc::Status::OK;
@@ -323,8 +358,7 @@ grpc::Status FakeLoyalty::GetAccount(grpc::ServerContext* context,
   absl::MutexLock lock(&mu_);
   auto it = balances_.find(request->name());
   if (it == balances_.end()) {
-    return grpc::Status(grpc::StatusCode::NOT_FOUND,
-                        absl::StrCat(request->name(), " not found"));
+    return ServiceStatus(common::NotFoundError(request->name()), "loyalty");
   }
   response->set_name(it->first);
   response->set_points_balance(it->second);
@@ -340,8 +374,10 @@ grpc::Status FakeLoyalty::AdjustPoints(grpc::ServerContext* context,
   last_adjust_ = *request;
   int64_t& balance = balances_[request->account()];
   if (balance + request->points_delta() < 0) {
-    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                        "balance would go below zero");
+    return ServiceStatus(common::StateConflictError(
+                             request->account(), "balance would go below zero",
+                             crm::type::v1::INSUFFICIENT_BALANCE),
+                         "loyalty");
   }
   balance += request->points_delta();
   response->mutable_entry()->set_points_delta(request->points_delta());

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
 #include "crm/feedback/v1/feedback_service.grpc.pb.h"
@@ -18,6 +20,13 @@
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
 
 namespace crm::testing {
+
+// A grpc::Status as a crm service named `domain` ("customer-profile") sends
+// it: the code and message of `status` and grpc-status-details-bin holding
+// its google.rpc.ErrorInfo (the default reason of the code if it has none,
+// and domain `domain`) and BadRequest.
+grpc::Status ServiceStatus(const absl::Status& status,
+                           absl::string_view domain);
 
 // What every fake records about the calls it receives, and an error it can
 // be told to return instead of answering.
@@ -30,6 +39,9 @@ class FakeCallLog {
   bool last_had_deadline() const;
   void FailWith(std::optional<grpc::Status> status);
   std::optional<grpc::Status> failure() const;
+  // While set, every call blocks in Record() until the caller's deadline
+  // passes or the call is cancelled (to provoke DEADLINE_EXCEEDED).
+  void HangUntilDeadline(bool hang);
 
  private:
   mutable absl::Mutex mu_;
@@ -38,6 +50,7 @@ class FakeCallLog {
   std::string last_traceparent_ ABSL_GUARDED_BY(mu_);
   bool last_had_deadline_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> failure_ ABSL_GUARDED_BY(mu_);
+  bool hang_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 class FakeCustomerProfile final

@@ -20,25 +20,33 @@
 #include "crm/loyalty/v1/loyalty_service.pb.h"
 #include "crm/segmentation/v1/segment.pb.h"
 #include "gateway/gateway_config.h"
+#include "gateway/http_errors.h"
+#include "services/common/error_details.h"
 #include "services/common/http_server.h"
 #include "services/common/logging.h"
 #include "services/common/metrics.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/unit/gateway/error_body.h"
 #include "tests/unit/gateway/fake_backends.h"
 #include "tests/unit/gateway/test_http_client.h"
 
 namespace crm::gateway {
 namespace {
 
+using ::crm::testing::ErrorBody;
 using ::crm::testing::FakeCustomerProfile;
 using ::crm::testing::FakeFeedback;
 using ::crm::testing::FakeLoyalty;
 using ::crm::testing::FakeSegmentation;
 using ::crm::testing::FakeServer;
+using ::crm::testing::ServiceStatus;
 using ::crm::testing::TestHttpResponse;
+using ::testing::_;
 using ::testing::ContainsRegex;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Pair;
 
 namespace cp = ::crm::customerprofile::v1;
 
@@ -52,31 +60,15 @@ Message FromJson(const std::string& json) {
   return message;
 }
 
-struct ErrorBody {
-  int code = 0;
-  std::string status;
-  std::string message;
-};
-
 ErrorBody ParseError(const std::string& json) {
-  auto body = FromJson<google::protobuf::Struct>(json);
-  ErrorBody error;
-  auto it = body.fields().find("error");
-  if (it == body.fields().end()) {
-    ADD_FAILURE() << "no error object in " << json;
-    return error;
-  }
-  const auto& fields = it->second.struct_value().fields();
-  error.code = static_cast<int>(fields.at("code").number_value());
-  error.status = fields.at("status").string_value();
-  error.message = fields.at("message").string_value();
-  return error;
+  return crm::testing::ParseErrorBody(json);
 }
 
 class GatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
     common::SetLogSinkForTesting(&log_);
+    common::SetErrorDomain(kGatewayErrorDomain);  // As main.cc does.
     customer_server_ = std::make_unique<FakeServer>(&customers_);
     segment_server_ = std::make_unique<FakeServer>(&segments_);
     loyalty_server_ = std::make_unique<FakeServer>(&loyalty_);
@@ -207,26 +199,34 @@ TEST_F(GatewayTest, UnknownJsonFieldIs400NamingIt) {
   ErrorBody error = ParseError(response.body);
   EXPECT_EQ(error.code, 400);
   EXPECT_EQ(error.status, "INVALID_ARGUMENT");
-  EXPECT_THAT(error.message, HasSubstr("shoeSize"));
+  EXPECT_EQ(error.reason, "FIELD_INVALID");
+  EXPECT_EQ(error.domain, "gateway");
+  EXPECT_EQ(error.metadata["field"], "shoeSize");
+  EXPECT_THAT(error.field_violations, ElementsAre(Pair("shoeSize", _)));
   EXPECT_EQ(customers_.last_method(), "");  // The backend was not called.
 }
 
 TEST_F(GatewayTest, BadBodiesAre400) {
   struct Case {
     std::string body;
-    std::string expected;
+    std::string reason;
+    std::string field;
   };
   for (const Case& c : std::vector<Case>{
-           {"", "request body is required"},
-           {"{not json", "invalid JSON body"},
-           {R"({"givenName":5})", "given_name"},
-           {"[1]", "JSON object"},
-           {"{\"givenName\":\"\xc3\x28\"}", "UTF-8"},
+           {"", "BODY_MALFORMED", "body"},
+           {"{not json", "BODY_MALFORMED", "body"},
+           {R"({"givenName":5})", "FIELD_INVALID", "given_name"},
+           {R"({"tags":"vip"})", "FIELD_INVALID", "tags"},
+           {"[1]", "BODY_MALFORMED", "body"},
+           {"{\"givenName\":\"\xc3\x28\"}", "BODY_MALFORMED", "body"},
        }) {
     TestHttpResponse response = Call("POST", "/v1/customers", c.body);
     EXPECT_EQ(response.status, 400) << c.body;
-    EXPECT_THAT(ParseError(response.body).message, HasSubstr(c.expected))
-        << c.body;
+    ErrorBody error = ParseError(response.body);
+    EXPECT_EQ(error.status, "INVALID_ARGUMENT") << c.body;
+    EXPECT_EQ(error.reason, c.reason) << c.body;
+    EXPECT_EQ(error.metadata["field"], c.field) << c.body;
+    EXPECT_EQ(error.domain, "gateway") << c.body;
   }
   EXPECT_EQ(customers_.last_method(), "");
 }
@@ -236,59 +236,103 @@ TEST_F(GatewayTest, HugeBodyIs413) {
       Call("POST", "/v1/customers",
            R"({"givenName":")" + std::string(128 << 10, 'x') + R"("})");
   EXPECT_EQ(response.status, 413);
-  EXPECT_EQ(ParseError(response.body).code, 413);
+  ErrorBody error = ParseError(response.body);
+  EXPECT_EQ(error.code, 413);
+  EXPECT_EQ(error.status, "RESOURCE_EXHAUSTED");
+  EXPECT_EQ(error.reason, "REQUEST_TOO_LARGE");
+  EXPECT_EQ(error.domain, "gateway");
   EXPECT_EQ(customers_.last_method(), "");
 }
 
 TEST_F(GatewayTest, BadQueryParametersAre400) {
   TestHttpResponse bad_size = Call("GET", "/v1/customers?page_size=ten");
   EXPECT_EQ(bad_size.status, 400);
-  EXPECT_THAT(ParseError(bad_size.body).message, HasSubstr("page_size"));
+  ErrorBody size_error = ParseError(bad_size.body);
+  EXPECT_EQ(size_error.reason, "FIELD_INVALID");
+  EXPECT_EQ(size_error.metadata["field"], "page_size");
 
   TestHttpResponse unknown = Call("GET", "/v1/customers?pageSize=1&sort=x");
   EXPECT_EQ(unknown.status, 400);
   ErrorBody error = ParseError(unknown.body);
-  EXPECT_THAT(error.message, HasSubstr("pageSize"));
-  EXPECT_THAT(error.message, HasSubstr("sort"));
+  EXPECT_EQ(error.reason, "FIELD_INVALID");
+  EXPECT_THAT(error.field_violations,
+              ElementsAre(Pair("pageSize", _), Pair("sort", _)));
 
   TestHttpResponse on_get = Call("GET", "/v1/customers/c1?verbose=1");
   EXPECT_EQ(on_get.status, 400);
-  EXPECT_THAT(ParseError(on_get.body).message, HasSubstr("verbose"));
+  EXPECT_EQ(ParseError(on_get.body).metadata["field"], "verbose");
 
   TestHttpResponse bad_utf8 = Call("GET", "/v1/customers/%FF%FE");
   EXPECT_EQ(bad_utf8.status, 400);
-  EXPECT_THAT(ParseError(bad_utf8.body).message, HasSubstr("UTF-8"));
+  ErrorBody path_error = ParseError(bad_utf8.body);
+  EXPECT_EQ(path_error.reason, "FIELD_INVALID");
+  EXPECT_EQ(path_error.metadata["field"], "customer");
   EXPECT_EQ(customers_.last_method(), "");
 }
 
-TEST_F(GatewayTest, MapsBackendNotFoundToA404Body) {
+TEST_F(GatewayTest, PassesTheBackendsErrorDetailsThrough) {
   TestHttpResponse response = Call("GET", "/v1/customers/nobody");
   EXPECT_EQ(response.status, 404);
-  EXPECT_EQ(response.body,
-            "{\"error\":{\"code\":404,\"status\":\"NOT_FOUND\",\"message\":"
-            "\"customers/nobody not found\"}}");
+  ErrorBody error = ParseError(response.body);
+  EXPECT_EQ(error.code, 404);
+  EXPECT_EQ(error.status, "NOT_FOUND");
+  EXPECT_EQ(error.reason, "RESOURCE_NOT_FOUND");
+  EXPECT_EQ(error.domain, "customer-profile");
+  EXPECT_THAT(error.metadata,
+              ElementsAre(Pair("resource", "customers/nobody")));
+
+  customers_.FailWith(ServiceStatus(
+      common::InvalidFieldError("customer.email", "not an email address"),
+      "customer-profile"));
+  ErrorBody invalid =
+      ParseError(Call("POST", "/v1/customers", R"({"email":"x"})").body);
+  EXPECT_EQ(invalid.code, 400);
+  EXPECT_EQ(invalid.reason, "FIELD_INVALID");
+  EXPECT_EQ(invalid.domain, "customer-profile");
+  EXPECT_THAT(invalid.field_violations, ElementsAre(Pair("customer.email", _)));
 }
 
 TEST_F(GatewayTest, MapsOtherBackendCodes) {
   struct Case {
-    grpc::StatusCode code;
+    absl::StatusCode code;
     int http;
     const char* name;
   };
   for (const Case& c :
-       {Case{grpc::StatusCode::ALREADY_EXISTS, 409, "ALREADY_EXISTS"},
-        Case{grpc::StatusCode::PERMISSION_DENIED, 403, "PERMISSION_DENIED"},
-        Case{grpc::StatusCode::RESOURCE_EXHAUSTED, 429, "RESOURCE_EXHAUSTED"},
-        Case{grpc::StatusCode::FAILED_PRECONDITION, 400, "FAILED_PRECONDITION"},
-        Case{grpc::StatusCode::INTERNAL, 500, "INTERNAL"},
-        Case{grpc::StatusCode::DEADLINE_EXCEEDED, 504, "DEADLINE_EXCEEDED"}}) {
-    segments_.FailWith(grpc::Status(c.code, "segment trouble"));
+       {Case{absl::StatusCode::kAlreadyExists, 409, "ALREADY_EXISTS"},
+        Case{absl::StatusCode::kPermissionDenied, 403, "PERMISSION_DENIED"},
+        Case{absl::StatusCode::kResourceExhausted, 429, "RESOURCE_EXHAUSTED"},
+        Case{absl::StatusCode::kFailedPrecondition, 400, "FAILED_PRECONDITION"},
+        Case{absl::StatusCode::kAborted, 409, "ABORTED"},
+        Case{absl::StatusCode::kInternal, 500, "INTERNAL"},
+        Case{absl::StatusCode::kUnavailable, 503, "UNAVAILABLE"},
+        Case{absl::StatusCode::kDeadlineExceeded, 504, "DEADLINE_EXCEEDED"}}) {
+    segments_.FailWith(
+        ServiceStatus(absl::Status(c.code, "segment trouble"), "segmentation"));
     TestHttpResponse response = Call("GET", "/v1/segments/s1");
     EXPECT_EQ(response.status, c.http) << c.name;
     ErrorBody error = ParseError(response.body);
     EXPECT_EQ(error.code, c.http);
     EXPECT_EQ(error.status, c.name);
+    EXPECT_EQ(error.reason,
+              crm::type::v1::ErrorReason_Name(common::DefaultReasonFor(c.code)))
+        << c.name;
+    EXPECT_EQ(error.domain, "segmentation") << c.name;
   }
+}
+
+TEST_F(GatewayTest, BackendDeadlineIs504RequestDeadlineExceeded) {
+  config_.backend_timeout = absl::Milliseconds(200);
+  customers_.HangUntilDeadline(true);
+  TestHttpResponse response = Call("GET", "/v1/customers/c1");
+  customers_.HangUntilDeadline(false);
+  EXPECT_EQ(response.status, 504);
+  ErrorBody error = ParseError(response.body);
+  EXPECT_EQ(error.status, "DEADLINE_EXCEEDED");
+  EXPECT_EQ(error.reason, "REQUEST_DEADLINE_EXCEEDED");
+  EXPECT_EQ(error.domain, "gateway");
+  EXPECT_EQ(error.metadata["backend"], "customer-profile");
+  EXPECT_TRUE(customers_.last_had_deadline());
 }
 
 TEST_F(GatewayTest, BackendDownIs503AndNotReady) {
@@ -299,7 +343,9 @@ TEST_F(GatewayTest, BackendDownIs503AndNotReady) {
   EXPECT_EQ(response.status, 503);
   ErrorBody error = ParseError(response.body);
   EXPECT_EQ(error.status, "UNAVAILABLE");
-  EXPECT_EQ(error.message, "customer-profile is unavailable");
+  EXPECT_EQ(error.reason, "BACKEND_UNAVAILABLE");
+  EXPECT_EQ(error.domain, "gateway");
+  EXPECT_EQ(error.metadata["backend"], "customer-profile");
 
   TestHttpResponse ready = Call("GET", "/readyz");
   EXPECT_EQ(ready.status, 503);
@@ -365,12 +411,22 @@ TEST_F(GatewayTest, PropagatesTheRequestId) {
 TEST_F(GatewayTest, UnknownRouteIs404AndWrongMethodIs405) {
   TestHttpResponse missing = Call("GET", "/v1/unknown");
   EXPECT_EQ(missing.status, 404);
-  EXPECT_EQ(ParseError(missing.body).status, "NOT_FOUND");
+  ErrorBody no_route = ParseError(missing.body);
+  EXPECT_EQ(no_route.status, "NOT_FOUND");
+  EXPECT_EQ(no_route.reason, "ROUTE_NOT_FOUND");
+  EXPECT_EQ(no_route.domain, "gateway");
+  // A missing resource is the same code with another reason.
+  EXPECT_EQ(ParseError(Call("GET", "/v1/customers/nobody").body).reason,
+            "RESOURCE_NOT_FOUND");
 
   TestHttpResponse wrong = Call("DELETE", "/v1/customers");
   EXPECT_EQ(wrong.status, 405);
   EXPECT_EQ(wrong.Header("allow"), "GET, POST");
-  EXPECT_EQ(ParseError(wrong.body).code, 405);
+  ErrorBody not_allowed = ParseError(wrong.body);
+  EXPECT_EQ(not_allowed.code, 405);
+  EXPECT_EQ(not_allowed.status, "UNIMPLEMENTED");
+  EXPECT_EQ(not_allowed.reason, "METHOD_NOT_ALLOWED");
+  EXPECT_EQ(not_allowed.metadata["allowed"], "GET, POST");
 }
 
 TEST_F(GatewayTest, AdjustsPointsWithTheAccountFromThePath) {
@@ -392,13 +448,16 @@ TEST_F(GatewayTest, AdjustsPointsWithTheAccountFromThePath) {
       Call("POST", "/v1/accounts/c7:adjustPoints",
            R"({"pointsDelta":"-1000","reason":"x","requestId":"k-2"})");
   EXPECT_EQ(overdraw.status, 400);
-  EXPECT_EQ(ParseError(overdraw.body).status, "FAILED_PRECONDITION");
+  ErrorBody insufficient = ParseError(overdraw.body);
+  EXPECT_EQ(insufficient.status, "FAILED_PRECONDITION");
+  EXPECT_EQ(insufficient.reason, "INSUFFICIENT_BALANCE");
+  EXPECT_EQ(insufficient.domain, "loyalty");
 
   TestHttpResponse with_account =
       Call("POST", "/v1/accounts/c7:adjustPoints",
            R"({"account":"accounts/other","pointsDelta":"1","reason":"x"})");
   EXPECT_EQ(with_account.status, 400);
-  EXPECT_THAT(ParseError(with_account.body).message, HasSubstr("account"));
+  EXPECT_EQ(ParseError(with_account.body).metadata["field"], "account");
 }
 
 TEST_F(GatewayTest, SegmentsAndFeedbackRoutes) {
@@ -466,11 +525,11 @@ TEST_F(GatewayTest, UpdatesACustomerWithMaskEtagAndRequestId) {
   TestHttpResponse other = Call("PATCH", "/v1/customers/c1?update_mask=email",
                                 R"({"name":"customers/c2"})");
   EXPECT_EQ(other.status, 400);
-  EXPECT_THAT(ParseError(other.body).message, HasSubstr("customer.name"));
+  EXPECT_EQ(ParseError(other.body).metadata["field"], "customer.name");
   TestHttpResponse bad_bool =
       Call("PATCH", "/v1/customers/c1?strict_phone=maybe", "{}");
   EXPECT_EQ(bad_bool.status, 400);
-  EXPECT_THAT(ParseError(bad_bool.body).message, HasSubstr("strict_phone"));
+  EXPECT_EQ(ParseError(bad_bool.body).metadata["field"], "strict_phone");
 }
 
 TEST_F(GatewayTest, ListsCustomersWithFilterAndOrder) {
@@ -638,12 +697,22 @@ TEST_F(GatewayTest, ImportRejectsBadUploads) {
 }
 
 TEST_F(GatewayTest, NewRoutesMapBackendErrors) {
-  customers_.FailWith(grpc::Status(grpc::StatusCode::ABORTED, "etag mismatch"));
+  customers_.FailWith(ServiceStatus(common::EtagMismatchError("customers/c1"),
+                                    "customer-profile"));
   TestHttpResponse conflict =
       Call("PATCH", "/v1/customers/c1?update_mask=email", "{}",
            {{"If-Match", "\"old\""}});
   EXPECT_EQ(conflict.status, 409);
-  EXPECT_EQ(ParseError(conflict.body).status, "ABORTED");
+  ErrorBody stale = ParseError(conflict.body);
+  EXPECT_EQ(stale.status, "ABORTED");
+  EXPECT_EQ(stale.reason, "ETAG_MISMATCH");
+  // A write that lost to concurrent writers: same code, another reason.
+  customers_.FailWith(
+      ServiceStatus(absl::AbortedError("deadlocks"), "customer-profile"));
+  EXPECT_EQ(
+      ParseError(Call("PATCH", "/v1/customers/c1?update_mask=email", "{}").body)
+          .reason,
+      "CONCURRENCY_CONFLICT");
   customers_.FailWith(grpc::Status(grpc::StatusCode::UNAVAILABLE, "db down"));
   TestHttpResponse down = Call("POST", "/v1/customers:import", "email\na@b.c\n",
                                {{"Content-Type", "text/csv"}});

@@ -14,16 +14,20 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/unit/gateway/error_body.h"
 #include "tests/unit/gateway/test_http_client.h"
 
 namespace crm::common {
 namespace {
 
 using ::crm::testing::BuildRequest;
+using ::crm::testing::ErrorBody;
 using ::crm::testing::HttpCall;
+using ::crm::testing::ParseErrorBody;
 using ::crm::testing::TestHttpConnection;
 using ::crm::testing::TestHttpResponse;
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 
 // Echoes what the server parsed, so tests can check it.
 class HttpServerTest : public ::testing::Test {
@@ -103,10 +107,14 @@ TEST_F(HttpServerTest, DecodesPathAndQuery) {
 TEST_F(HttpServerTest, MalformedPercentEncodingIs400) {
   StartServer();
   for (const char* target : {"/bad%zz", "/ok?q=%4", "/x%"}) {
-    std::optional<TestHttpResponse> response = HttpCall(port_, "GET", target);
+    std::optional<TestHttpResponse> response =
+        HttpCall(port_, "GET", target, "", {{"X-Request-Id", "pct-1"}});
     ASSERT_TRUE(response.has_value()) << target;
     EXPECT_EQ(response->status, 400) << target;
-    EXPECT_THAT(response->body, HasSubstr("percent-encoding"));
+    ErrorBody error = ParseErrorBody(response->body);
+    EXPECT_EQ(error.reason, "FIELD_INVALID") << target;
+    EXPECT_EQ(error.metadata["field"], "request_target") << target;
+    EXPECT_EQ(response->Header("x-request-id"), "pct-1") << target;
   }
   EXPECT_EQ(calls_, 0);
 }
@@ -157,14 +165,19 @@ TEST_F(HttpServerTest, OversizedBodyIs413WithoutCallingTheHandler) {
   options.max_body_bytes = 1024;
   StartServer(options);
   TestHttpConnection connection(port_);
-  ASSERT_TRUE(connection.Send(
-      BuildRequest("POST", "/big", std::string(64 << 10, 'x'))));
+  ASSERT_TRUE(
+      connection.Send(BuildRequest("POST", "/big", std::string(64 << 10, 'x'),
+                                   {{"X-Request-Id", "big-1"}})));
   std::optional<TestHttpResponse> response = connection.ReadResponse();
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 413);
-  EXPECT_THAT(response->body, HasSubstr("\"code\":413"));
-  EXPECT_THAT(response->body, HasSubstr("PAYLOAD_TOO_LARGE"));
+  ErrorBody error = ParseErrorBody(response->body);
+  EXPECT_EQ(error.code, 413);
+  EXPECT_EQ(error.status, "RESOURCE_EXHAUSTED");
+  EXPECT_EQ(error.reason, "REQUEST_TOO_LARGE");
+  EXPECT_EQ(error.metadata["limit_bytes"], "1024");
   EXPECT_EQ(response->Header("content-type"), "application/json");
+  EXPECT_EQ(response->Header("x-request-id"), "big-1");
   EXPECT_EQ(calls_, 0);
 
   // A body at the limit is fine.
@@ -210,6 +223,10 @@ TEST_F(HttpServerTest, OversizedHeadersAre431) {
       HttpCall(port_, "GET", "/", "", {{"X-Big", std::string(4096, 'h')}});
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 431);
+  ErrorBody error = ParseErrorBody(response->body);
+  EXPECT_EQ(error.status, "INVALID_ARGUMENT");
+  EXPECT_EQ(error.reason, "REQUEST_TOO_LARGE");
+  EXPECT_THAT(response->Header("x-request-id"), MatchesRegex("[0-9a-f]{32}"));
   EXPECT_EQ(calls_, 0);
 }
 
@@ -225,7 +242,10 @@ TEST_F(HttpServerTest, GarbageIs400) {
     std::optional<TestHttpResponse> response = connection.ReadResponse();
     ASSERT_TRUE(response.has_value()) << garbage;
     EXPECT_EQ(response->status, 400) << garbage;
-    EXPECT_THAT(response->body, HasSubstr("INVALID_ARGUMENT"));
+    ErrorBody error = ParseErrorBody(response->body);
+    EXPECT_EQ(error.status, "INVALID_ARGUMENT") << garbage;
+    EXPECT_EQ(error.reason, "BODY_MALFORMED") << garbage;
+    EXPECT_FALSE(response->Header("x-request-id").empty()) << garbage;
     EXPECT_TRUE(connection.PeerClosed());
   }
   EXPECT_EQ(calls_, 0);
@@ -240,7 +260,10 @@ TEST_F(HttpServerTest, HandlerExceptionIs500) {
   std::optional<TestHttpResponse> response = HttpCall(port_, "GET", "/throw");
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 500);
-  EXPECT_THAT(response->body, HasSubstr("\"status\":\"INTERNAL\""));
+  ErrorBody error = ParseErrorBody(response->body);
+  EXPECT_EQ(error.status, "INTERNAL");
+  EXPECT_EQ(error.reason, "INTERNAL_ERROR");
+  EXPECT_FALSE(response->Header("x-request-id").empty());
   EXPECT_THAT(response->body, ::testing::Not(HasSubstr("boom")));
   std::optional<TestHttpResponse> after = HttpCall(port_, "GET", "/ok");
   ASSERT_TRUE(after.has_value());

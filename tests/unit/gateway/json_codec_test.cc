@@ -3,11 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <utility>
 
 #include "crm/customerprofile/v1/customer.pb.h"
 #include "crm/loyalty/v1/loyalty_service.pb.h"
 #include "gateway/route_support.h"
+#include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::gateway {
@@ -16,9 +19,12 @@ namespace {
 using ::crm::customerprofile::v1::Customer;
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
-using ::testing::AllOf;
+using ::testing::_;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
+using ::testing::Pair;
 
 TEST(ParseJsonBodyTest, ParsesCamelCaseAndOriginalNames) {
   Customer customer;
@@ -29,60 +35,80 @@ TEST(ParseJsonBodyTest, ParsesCamelCaseAndOriginalNames) {
   EXPECT_EQ(customer.family_name(), "Li");
 }
 
-TEST(ParseJsonBodyTest, EmptyBodyIsRequired) {
+// The reason and the field named in the ErrorInfo metadata of `status`.
+std::pair<std::string, std::string> ReasonAndField(const absl::Status& status) {
+  std::map<std::string, std::string> metadata = common::ErrorMetadataOf(status);
+  return {crm::type::v1::ErrorReason_Name(common::ReasonOf(status)),
+          metadata["field"]};
+}
+
+TEST(ParseJsonBodyTest, EmptyBodyIsMalformed) {
   Customer customer;
-  EXPECT_THAT(ParseJsonBody("", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("request body is required")));
-  EXPECT_THAT(ParseJsonBody(" \r\n\t", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("request body is required")));
+  for (const char* body : {"", " \r\n\t"}) {
+    absl::Status status = ParseJsonBody(body, &customer);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(ReasonAndField(status), Pair("BODY_MALFORMED", "body"));
+  }
 }
 
 TEST(ParseJsonBodyTest, UnknownFieldIsNamed) {
   Customer customer;
-  EXPECT_THAT(ParseJsonBody(R"({"givenName":"a","shoeSize":44})", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("unknown field \"shoeSize\"")));
+  absl::Status status =
+      ParseJsonBody(R"({"givenName":"a","shoeSize":44})", &customer);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ReasonAndField(status), Pair("FIELD_INVALID", "shoeSize"));
+  EXPECT_THAT(common::FieldViolationsOf(status),
+              ElementsAre(Pair("shoeSize", Not(IsEmpty()))));
 }
 
 TEST(ParseJsonBodyTest, WrongTypeNamesTheField) {
   Customer customer;
-  EXPECT_THAT(ParseJsonBody(R"({"givenName":5})", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("given_name"), HasSubstr("string"))));
+  absl::Status status = ParseJsonBody(R"({"givenName":5})", &customer);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ReasonAndField(status), Pair("FIELD_INVALID", "given_name"));
   crm::loyalty::v1::AdjustPointsRequest adjust;
+  EXPECT_THAT(ReasonAndField(ParseJsonBody(R"({"pointsDelta":1.5})", &adjust)),
+              Pair("FIELD_INVALID", "points_delta"));
+  absl::Status bad_enum = ParseJsonBody(R"({"state":"NOPE"})", &customer);
+  EXPECT_THAT(ReasonAndField(bad_enum), Pair("FIELD_INVALID", "state"));
+  EXPECT_THAT(bad_enum.message(), Not(HasSubstr("NOPE")));
+}
+
+TEST(ParseJsonBodyTest, WrongShapeNamesTheFieldByItsJsonPath) {
+  Customer customer;
+  EXPECT_THAT(ReasonAndField(ParseJsonBody(R"({"tags":"vip"})", &customer)),
+              Pair("FIELD_INVALID", "tags"));
   EXPECT_THAT(
-      ParseJsonBody(R"({"pointsDelta":1.5})", &adjust),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("points_delta")));
-  EXPECT_THAT(ParseJsonBody(R"({"state":"NOPE"})", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("state"), Not(HasSubstr("NOPE")))));
+      ReasonAndField(ParseJsonBody(R"({"attributes":["a"]})", &customer)),
+      Pair("FIELD_INVALID", "attributes"));
 }
 
 TEST(ParseJsonBodyTest, MalformedJsonIsRejectedWithoutEchoingTheBody) {
   Customer customer;
-  EXPECT_THAT(ParseJsonBody(R"({"givenName": "secret-value)", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("invalid JSON body"),
-                             Not(HasSubstr("secret-value")))));
-  EXPECT_THAT(ParseJsonBody(R"({"givenName":"a"} trailing)", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::Status status =
+      ParseJsonBody(R"({"givenName": "secret-value)", &customer);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(common::ReasonOf(status), crm::type::v1::BODY_MALFORMED);
+  EXPECT_THAT(status.message(), Not(HasSubstr("secret-value")));
+  EXPECT_EQ(common::ReasonOf(
+                ParseJsonBody(R"({"givenName":"a"} trailing)", &customer)),
+            crm::type::v1::BODY_MALFORMED);
 }
 
-TEST(ParseJsonBodyTest, NonObjectIsRejected) {
+TEST(ParseJsonBodyTest, NonObjectIsMalformed) {
   Customer customer;
-  EXPECT_THAT(ParseJsonBody("[1,2]", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("must be a JSON object")));
+  EXPECT_EQ(common::ReasonOf(ParseJsonBody("[1,2]", &customer)),
+            crm::type::v1::BODY_MALFORMED);
   EXPECT_THAT(ParseJsonBody("null", &customer),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
-TEST(ParseJsonBodyTest, InvalidUtf8IsRejected) {
+TEST(ParseJsonBodyTest, InvalidUtf8IsMalformed) {
   Customer customer;
-  EXPECT_THAT(ParseJsonBody("{\"givenName\":\"\xff\xfe\"}", &customer),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("UTF-8")));
+  absl::Status status =
+      ParseJsonBody("{\"givenName\":\"\xff\xfe\"}", &customer);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(common::ReasonOf(status), crm::type::v1::BODY_MALFORMED);
 }
 
 TEST(MessageToJsonTest, PrintsCamelCaseDefaultsAndInt64AsString) {
@@ -115,9 +141,10 @@ TEST(QueryParamsTest, PageSizeMustBeAnInteger) {
   EXPECT_EQ(*QueryInt32(request, "page_size"), -3);
   for (const char* bad : {"ten", "1.5", "99999999999", "12abc"}) {
     request.query["page_size"] = bad;
-    EXPECT_THAT(
-        QueryInt32(request, "page_size"),
-        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size")))
+    absl::StatusOr<int32_t> size = QueryInt32(request, "page_size");
+    EXPECT_THAT(size, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    EXPECT_THAT(ReasonAndField(size.status()),
+                Pair("FIELD_INVALID", "page_size"))
         << bad;
   }
 }
@@ -128,9 +155,11 @@ TEST(QueryParamsTest, UnknownParametersAreNamed) {
   EXPECT_THAT(CheckQueryParams(request, {"page_size", "page_token"}), IsOk());
   request.query["pagesize"] = "1";
   request.query["colour"] = "red";
-  EXPECT_THAT(CheckQueryParams(request, {"page_size", "page_token"}),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       AllOf(HasSubstr("colour"), HasSubstr("pagesize"))));
+  absl::Status status = CheckQueryParams(request, {"page_size", "page_token"});
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(common::ReasonOf(status), crm::type::v1::FIELD_INVALID);
+  EXPECT_THAT(common::FieldViolationsOf(status),
+              ElementsAre(Pair("colour", _), Pair("pagesize", _)));
 }
 
 }  // namespace
