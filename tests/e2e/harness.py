@@ -148,6 +148,125 @@ def stubs():
     return _stubs
 
 
+_rpc_stubs = None
+
+
+def rpc_stubs():
+    """Generates (once per process) and imports the Python stubs of
+    google.rpc.Status and the google.rpc error details from the googleapis
+    protos the build uses (CRM_E2E_GOOGLEAPIS, the npm package
+    google-proto-files). Returns (status_pb2, error_details_pb2)."""
+    global _rpc_stubs
+    if _rpc_stubs is not None:
+        return _rpc_stubs
+    out = tempfile.mkdtemp(prefix="crm-e2e-rpc-stubs-")
+    atexit.register(shutil.rmtree, out, True)
+    subprocess.run(
+        ["/usr/bin/protoc", f"-I{env_path('CRM_E2E_GOOGLEAPIS')}",
+         "-I/usr/include", f"--python_out={out}",
+         "google/rpc/status.proto", "google/rpc/error_details.proto"],
+        check=True)
+    sys.path.insert(0, out)
+    # google is a namespace package: the generated google/rpc joins it.
+    from google.rpc import error_details_pb2  # noqa: E402 pylint: disable=import-outside-toplevel
+    from google.rpc import status_pb2  # noqa: E402 pylint: disable=import-outside-toplevel
+    _rpc_stubs = (status_pb2, error_details_pb2)
+    return _rpc_stubs
+
+
+class ReflectionClient:
+    """A grpcurl-style client: learns a server's services and messages over
+    server reflection and calls unary methods with requests given as proto3
+    JSON dicts.
+
+        client = ReflectionClient(channel)
+        client.load("crm.loyalty.v1.LoyaltyService")
+        reply = client.call("crm.loyalty.v1.LoyaltyService", "GetAccount",
+                            {"name": "accounts/c1"})
+    """
+
+    def __init__(self, channel):
+        from google.protobuf import descriptor_pool  # pylint: disable=import-outside-toplevel
+        self.channel = channel
+        self.pool = descriptor_pool.DescriptorPool()
+        self._added = set()
+
+    def load(self, symbol, timeout=5):
+        """Adds the file defining `symbol` and its dependencies to the
+        pool."""
+        from google.protobuf import descriptor_pb2  # pylint: disable=import-outside-toplevel
+        s = stubs()
+        stub = s.reflection_pb2_grpc.ServerReflectionStub(self.channel)
+        responses = stub.ServerReflectionInfo(
+            iter([s.reflection_pb2.ServerReflectionRequest(
+                file_containing_symbol=symbol)]), timeout=timeout)
+        response = next(iter(responses))
+        if not response.HasField("file_descriptor_response"):
+            raise AssertionError(f"reflection does not know {symbol}: "
+                                 f"{response}")
+        files = {}
+        for raw in response.file_descriptor_response.file_descriptor_proto:
+            descriptor = descriptor_pb2.FileDescriptorProto()
+            descriptor.ParseFromString(raw)
+            files[descriptor.name] = descriptor
+
+        def add(name):
+            if name in self._added:
+                return
+            if name not in files:
+                # A well-known type the server did not send again.
+                self._added.add(name)
+                return
+            for dependency in files[name].dependency:
+                add(dependency)
+            try:
+                self.pool.Add(files[name])
+            except TypeError:
+                # Well-known types already in the pool.
+                pass
+            self._added.add(name)
+
+        for name in files:
+            add(name)
+
+    def message_class(self, full_name):
+        from google.protobuf import message_factory  # pylint: disable=import-outside-toplevel
+        descriptor = self.pool.FindMessageTypeByName(full_name)
+        return message_factory.MessageFactory(self.pool).GetPrototype(
+            descriptor)
+
+    def enum_names(self, full_name):
+        return [v.name for v in self.pool.FindEnumTypeByName(full_name).values]
+
+    def call(self, service, method, request_json, timeout=10):
+        """Calls service/method with the request parsed from the proto3
+        JSON dict `request_json`; returns the reply or raises
+        grpc.RpcError."""
+        from google.protobuf import json_format  # pylint: disable=import-outside-toplevel
+        method_descriptor = self.pool.FindServiceByName(
+            service).FindMethodByName(method)
+        request_class = self.message_class(
+            method_descriptor.input_type.full_name)
+        response_class = self.message_class(
+            method_descriptor.output_type.full_name)
+        request = json_format.ParseDict(request_json, request_class())
+        rpc = self.channel.unary_unary(
+            f"/{service}/{method}",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=response_class.FromString)
+        return rpc(request, timeout=timeout)
+
+
+def rpc_error_details(rpc_error):
+    """The google.rpc.Status in the `grpc-status-details-bin` trailer of a
+    grpc.RpcError, or None if there is none."""
+    status_pb2, _ = rpc_stubs()
+    for key, value in rpc_error.trailing_metadata() or ():
+        if key == "grpc-status-details-bin":
+            return status_pb2.Status.FromString(value)
+    return None
+
+
 def http_request(port, method, path, body=None, headers=None, timeout=10):
     """One HTTP request to 127.0.0.1:port. `body` is JSON-encoded unless it
     is bytes. Returns (status, headers as a lower-cased dict, decoded JSON
