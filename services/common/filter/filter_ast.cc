@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace crm::common::filter {
@@ -33,21 +33,58 @@ bool NodeMentions(const FilterNode& node, absl::string_view path) {
   return false;
 }
 
+// `text` double-quoted with the escapes the parser reads.
+std::string Quote(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
 struct ValueText {
   bool quote_strings;
   std::string operator()(const std::string& v) const {
-    return quote_strings ? absl::StrCat("\"", absl::CHexEscape(v), "\"") : v;
+    return quote_strings ? Quote(v) : v;
   }
   std::string operator()(int64_t v) const { return absl::StrCat(v); }
   std::string operator()(double v) const { return absl::StrCat(v); }
   std::string operator()(bool v) const { return v ? "true" : "false"; }
   std::string operator()(absl::Time v) const {
-    return absl::StrCat(
-        "\"", absl::FormatTime(absl::RFC3339_full, v, absl::UTCTimeZone()),
-        "\"");
+    return Quote(absl::FormatTime(absl::RFC3339_full, v, absl::UTCTimeZone()));
   }
+  // "<seconds>[.<fraction>]s", as the parser reads durations.
   std::string operator()(absl::Duration v) const {
-    return absl::StrCat("\"", absl::FormatDuration(v), "\"");
+    const int64_t micros = absl::ToInt64Microseconds(v);
+    const uint64_t magnitude = micros < 0 ? 0 - static_cast<uint64_t>(micros)
+                                          : static_cast<uint64_t>(micros);
+    std::string text =
+        absl::StrCat(micros < 0 ? "-" : "", magnitude / 1'000'000);
+    if (magnitude % 1'000'000 != 0) {
+      std::string fraction = absl::StrFormat("%06d", magnitude % 1'000'000);
+      while (fraction.back() == '0') fraction.pop_back();
+      absl::StrAppend(&text, ".", fraction);
+    }
+    return Quote(absl::StrCat(text, "s"));
   }
 };
 
@@ -61,8 +98,14 @@ std::string NodeText(const FilterNode& node) {
                           ComparatorText(r.comparator), " ",
                           std::visit(ValueText{quote}, r.value));
     }
-    case FilterNode::Kind::kNot:
-      return absl::StrCat("NOT ", NodeText(node.operands.at(0)));
+    case FilterNode::Kind::kNot: {
+      // NOT takes a restriction or a parenthesised expression, so a nested
+      // negation needs parentheses: NOT (NOT a = 1).
+      const FilterNode& operand = node.operands.at(0);
+      const bool wrap = operand.kind == FilterNode::Kind::kNot;
+      return absl::StrCat("NOT ", wrap ? "(" : "", NodeText(operand),
+                          wrap ? ")" : "");
+    }
     case FilterNode::Kind::kAnd:
     case FilterNode::Kind::kOr: {
       std::vector<std::string> parts;

@@ -68,8 +68,9 @@ absl::Status RewriteValues(
 bool MentionsField(const Filter& filter, absl::string_view path);
 
 // A canonical text form (fields by canonical path, values typed, explicit
-// parentheses), for tests and logs of the shape (it contains the values:
-// never log it where values may be personal data).
+// parentheses) that ParseFilter reads back to the same tree (given limits
+// large enough for its extra parentheses). For tests; it contains the values,
+// so never log it where values may be personal data.
 std::string DebugString(const Filter& filter);
 
 }  // namespace crm::common::filter

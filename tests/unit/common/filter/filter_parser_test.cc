@@ -79,9 +79,9 @@ TEST(FilterParserTest, ConvertsValuesToTheFieldType) {
 }
 
 TEST(FilterParserTest, ParsesDurations) {
-  EXPECT_EQ(Canonical("ttl = 3600s"), "ttl = \"1h\"");
-  EXPECT_EQ(Canonical("ttl = \"-3s\""), "ttl = \"-3s\"");
-  EXPECT_EQ(Canonical("ttl = 0.000001s"), "ttl = \"1us\"");
+  EXPECT_EQ(Canonical("ttl = 3600s"), "ttl = \"3600s\"");
+  EXPECT_EQ(Canonical("ttl = \"-3.50s\""), "ttl = \"-3.5s\"");
+  EXPECT_EQ(Canonical("ttl = 0.0000019s"), "ttl = \"0.000001s\"");
 }
 
 TEST(FilterParserTest, UnescapesQuotedStrings) {
@@ -132,6 +132,19 @@ TEST(FilterParserTest, NestsUpToTheLimit) {
   EXPECT_EQ(Canonical(nested), "age = 1");
   const std::string text(4096, ' ');
   EXPECT_THAT(ParseFilter(text, TestFilterSchema()), IsOk());
+}
+
+TEST(FilterParserTest, DebugStringParsesBackToTheSameFilter) {
+  for (absl::string_view text :
+       {"name = \"a\\\"b\\\\c\\nd\" OR tag = x",
+        "NOT (age = 1 OR score >= -0.5) vip = false",
+        "-(-((age = 3) age = 2 (age = 3)))",
+        "create_time < \"2026-01-02T05:04:05.25+02:00\" AND ttl > -1.5s",
+        "state = ACTIVE AND (country_code != \"\xc3\xa9\" OR -tags:\"a b\")"}) {
+    const std::string first = Canonical(text);
+    EXPECT_THAT(first, Not(::testing::StartsWith("error:")));
+    EXPECT_EQ(Canonical(first), first) << text;
+  }
 }
 
 TEST(FilterParserTest, RewriteValuesVisitsEveryRestrictionInOrder) {
