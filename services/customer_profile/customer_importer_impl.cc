@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/status_macros.h"
 
 namespace crm::customer_profile {
 namespace {
@@ -58,22 +59,27 @@ bool IsRowError(absl::StatusCode code) {
 // Imports one row. Returns the row's result, or a status that ends the
 // import.
 absl::StatusOr<v1::ImportRowResult> ImportRow(
-    CustomerManager& manager, const v1::ImportCustomersRequest& row,
-    bool strict_phone) {
+    CustomerResolver& resolver, const crm::common::RequestContext& context,
+    const v1::ImportCustomersRequest& row, bool strict_phone) {
   v1::ImportRowResult result;
   result.set_line_number(row.line_number());
-  absl::StatusOr<IngestOutcome> outcome;
+  v1::ResolveCustomerRequest request;
+  *request.mutable_customer() = row.customer();
+  request.set_strict_phone(strict_phone);
+  absl::StatusOr<v1::ResolveCustomerResponse> outcome;
   for (int attempt = 0;; ++attempt) {
-    outcome = manager.Ingest(row.customer(), strict_phone);
+    outcome = resolver.Resolve(context, request);
     if (outcome.ok() || outcome.status().code() != absl::StatusCode::kAborted ||
         attempt >= kMaxAbortedRetries) {
       break;
     }
   }
   if (outcome.ok()) {
-    result.set_outcome(outcome->created ? v1::ImportRowResult::CREATED
-                                        : v1::ImportRowResult::UPDATED);
-    result.set_customer(outcome->customer.name());
+    result.set_outcome(outcome->outcome() ==
+                               v1::ResolveCustomerResponse::CREATED
+                           ? v1::ImportRowResult::CREATED
+                           : v1::ImportRowResult::UPDATED);
+    result.set_customer(outcome->customer().name());
     return result;
   }
   if (!IsRowError(outcome.status().code())) return outcome.status();
@@ -102,9 +108,14 @@ void Count(const v1::ImportRowResult& result,
 // rule).
 class ParallelImport {
  public:
-  ParallelImport(CustomerManager& manager,
+  ParallelImport(CustomerResolver& resolver,
+                 const crm::common::RequestContext& context,
+                 const crm::common::Clock& clock,
                  const CustomerImporterOptions& options)
-      : manager_(manager), options_(options) {}
+      : resolver_(resolver),
+        context_(context),
+        clock_(clock),
+        options_(options) {}
 
   absl::StatusOr<v1::ImportCustomersResponse> Run(
       const std::function<std::optional<v1::ImportCustomersRequest>()>&
@@ -128,6 +139,13 @@ class ParallelImport {
       }
       std::optional<v1::ImportCustomersRequest> row = next_row();
       if (!row.has_value()) break;
+      // No row starts once the caller has gone or the deadline has passed.
+      if (absl::Status active = context_.CheckActive(clock_.Now());
+          !active.ok()) {
+        absl::MutexLock lock(&mu_);
+        if (fatal_.ok()) fatal_ = active;
+        break;
+      }
       if (first) {
         strict_phone_ = row->strict_phone();
         first = false;
@@ -209,7 +227,7 @@ class ParallelImport {
       // The slot stays in the deque (std::deque keeps element addresses on
       // push_back/pop_front) until it is kDone and drained.
       absl::StatusOr<v1::ImportRowResult> result =
-          ImportRow(manager_, slot->row, strict_phone_);
+          ImportRow(resolver_, context_, slot->row, strict_phone_);
       absl::MutexLock lock(&mu_);
       if (!result.ok()) {
         if (fatal_.ok()) fatal_ = result.status();
@@ -226,7 +244,9 @@ class ParallelImport {
     }
   }
 
-  CustomerManager& manager_;
+  CustomerResolver& resolver_;
+  const crm::common::RequestContext& context_;
+  const crm::common::Clock& clock_;
   const CustomerImporterOptions options_;
   // Written by the reading thread before the first slot is queued, read by
   // workers after taking mu_ (which orders the accesses).
@@ -240,30 +260,34 @@ class ParallelImport {
 
 }  // namespace
 
-CustomerImporterImpl::CustomerImporterImpl(CustomerManager& manager,
+CustomerImporterImpl::CustomerImporterImpl(CustomerResolver& resolver,
+                                           const crm::common::Clock& clock,
                                            CustomerImporterOptions options)
-    : manager_(manager), options_(options) {
+    : resolver_(resolver), clock_(clock), options_(options) {
   options_.parallelism = std::clamp(options_.parallelism, 1, 64);
   options_.window = std::max(options_.window, options_.parallelism);
 }
 
 absl::StatusOr<v1::ImportCustomersResponse> CustomerImporterImpl::Import(
+    const crm::common::RequestContext& context,
     const std::function<std::optional<v1::ImportCustomersRequest>()>&
         next_row) {
   if (options_.parallelism > 1) {
-    ParallelImport run(manager_, options_);
+    ParallelImport run(resolver_, context, clock_, options_);
     return run.Run(next_row);
   }
   v1::ImportCustomersResponse response;
   bool first = true;
   bool strict_phone = false;
   while (std::optional<v1::ImportCustomersRequest> row = next_row()) {
+    // No row starts once the caller has gone or the deadline has passed.
+    CRM_RETURN_IF_ERROR(context.CheckActive(clock_.Now()));
     if (first) {
       strict_phone = row->strict_phone();
       first = false;
     }
     absl::StatusOr<v1::ImportRowResult> result =
-        ImportRow(manager_, *row, strict_phone);
+        ImportRow(resolver_, context, *row, strict_phone);
     if (!result.ok()) return result.status();
     Count(*result, &response);
   }

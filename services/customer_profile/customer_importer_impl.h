@@ -1,9 +1,11 @@
-// CustomerImporter over CustomerManager::Ingest: each row is one resolving
-// write (standardisation + identity resolution, whole or nothing).
+// CustomerImporter over CustomerResolver::Resolve (customer_resolver.h):
+// each row is one resolving write (standardisation + identity resolution,
+// whole or nothing), made with the import's RequestContext.
 //
-//   CustomerImporterImpl importer(customer_manager);
-//   CRM_ASSIGN_OR_RETURN(v1::ImportCustomersResponse response,
-//                        importer.Import([&] { return NextRowFromStream(); }));
+//   CustomerImporterImpl importer(customer_manager, SystemClock::Instance());
+//   CRM_ASSIGN_OR_RETURN(
+//       v1::ImportCustomersResponse response,
+//       importer.Import(ctx, [&] { return NextRowFromStream(); }));
 //
 // Throughput: rows are written by up to `parallelism` worker threads. Rows
 // that may resolve to the same customer are never written concurrently and
@@ -12,17 +14,20 @@
 // phone by its last 8 digits). Results are reported in stream order whatever
 // the parallelism. With parallelism 1 the import is strictly sequential.
 //
-// Row outcomes: Ingest OK -> CREATED/UPDATED with the customer's name;
-// INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND, ALREADY_EXISTS,
-// OUT_OF_RANGE -> REJECTED with the status message (which names the field;
-// the manager's messages never carry values); ABORTED (a concurrent change)
-// is retried up to twice, then REJECTED. Any other code (UNAVAILABLE,
-// DEADLINE_EXCEEDED, INTERNAL, ...) stops the import: no further row is
-// started, rows in flight finish, and Import returns that status.
+// Row outcomes: Resolve OK -> CREATED (outcome CREATED) or UPDATED
+// (MATCHED) with the customer's name; INVALID_ARGUMENT, FAILED_PRECONDITION,
+// NOT_FOUND, ALREADY_EXISTS, OUT_OF_RANGE -> REJECTED with the status
+// message (which names the field; the resolver's messages never carry
+// values); ABORTED (a concurrent change) is retried up to twice, then
+// REJECTED. Any other code (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, ...)
+// stops the import: no further row is started, rows in flight finish, and
+// Import returns that status. So does a cancelled context or a passed
+// deadline, checked (on `clock`) before every row is started.
 #pragma once
 
+#include "services/common/clock.h"
 #include "services/customer_profile/customer_importer.h"
-#include "services/customer_profile/customer_manager.h"
+#include "services/customer_profile/customer_resolver.h"
 
 namespace crm::customer_profile {
 
@@ -35,16 +40,19 @@ struct CustomerImporterOptions {
 
 class CustomerImporterImpl final : public CustomerImporter {
  public:
-  // `manager` must outlive the importer and be thread-safe.
-  explicit CustomerImporterImpl(CustomerManager& manager,
-                                CustomerImporterOptions options = {});
+  // `resolver` (thread-safe) and `clock` must outlive the importer.
+  CustomerImporterImpl(CustomerResolver& resolver,
+                       const crm::common::Clock& clock,
+                       CustomerImporterOptions options = {});
 
   absl::StatusOr<v1::ImportCustomersResponse> Import(
+      const crm::common::RequestContext& context,
       const std::function<std::optional<v1::ImportCustomersRequest>()>&
           next_row) override;
 
  private:
-  CustomerManager& manager_;
+  CustomerResolver& resolver_;
+  const crm::common::Clock& clock_;
   CustomerImporterOptions options_;
 };
 

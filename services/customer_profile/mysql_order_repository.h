@@ -16,12 +16,9 @@
 // messages holding only them.
 #pragma once
 
-#include <cppconn/connection.h>
-
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/customer_profile/customer_profile_feed.h"
 #include "services/customer_profile/order_repository.h"
 
 namespace crm::customer_profile {
@@ -65,24 +62,5 @@ class MySqlOrderRepository final : public OrderRepository {
   absl::Status DeleteEventsOfCustomer(crm::common::Transaction& tx,
                                       absl::string_view customer_id) override;
 };
-
-// ---- Transitional forms for callers still holding a raw connection inside
-// ---- an open transaction (removed once the customer side calls the
-// ---- repository above). They may throw sql::SQLException.
-
-// MoveCustomerActivity on `connection`.
-absl::Status ReassignOrdersAndEvents(sql::Connection& connection,
-                                     absl::string_view from_customer_id,
-                                     absl::string_view to_customer_id);
-// PurchaseSummaryOf(ListPurchaseSummaries) on `connection`.
-absl::StatusOr<v1::PurchaseSummary> LoadPurchaseSummary(
-    sql::Connection& connection, absl::string_view customer_id);
-// LoadCustomerActivity on `connection`, appended to `out` as resources.
-absl::Status ExportOrdersAndEvents(sql::Connection& connection,
-                                   absl::string_view customer_id,
-                                   v1::ExportCustomerDataResponse* out);
-// DeleteEventsOfCustomer on `connection`.
-absl::Status DeleteEventsForCustomer(sql::Connection& connection,
-                                     absl::string_view customer_id);
 
 }  // namespace crm::customer_profile

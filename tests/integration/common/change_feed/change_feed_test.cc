@@ -40,7 +40,7 @@
 #include "services/common/transaction.h"
 #include "services/customer_profile/change_feed_client.h"
 #include "services/customer_profile/change_feed_streamer_impl.h"
-#include "services/customer_profile/mysql_order_repository.h"
+#include "services/customer_profile/customer_profile_feed.h"
 #include "tests/integration/common/change_feed/feed_test_server.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"

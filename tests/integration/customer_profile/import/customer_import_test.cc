@@ -1,4 +1,4 @@
-// CustomerImporterImpl over the real CustomerManagerImpl and MariaDB: CSV
+// CustomerImporterImpl over the real CustomerManager and MariaDB: CSV
 // rows in, every row's outcome out, resolution across rows of the same
 // stream, nothing half-written, and the outcome independent of parallelism.
 #include <cppconn/resultset.h>
@@ -15,12 +15,19 @@
 #include "absl/strings/str_cat.h"
 #include "clients/customer_profile/customer_csv.h"
 #include "services/common/change_feed_outbox.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
 #include "services/common/migrations.h"
+#include "services/common/mysql_unit_of_work.h"
 #include "services/customer_profile/customer_importer_impl.h"
-#include "services/customer_profile/customer_manager_impl.h"
+#include "services/customer_profile/customer_manager.h"
+#include "services/customer_profile/customer_pii_codec.h"
+#include "services/customer_profile/customer_profile_feed.h"
 #include "services/customer_profile/migrations.h"
+#include "services/customer_profile/mysql_customer_repository.h"
+#include "services/customer_profile/mysql_order_repository.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -43,11 +50,19 @@ class CustomerImportTest : public ::testing::TestWithParam<int> {
     CRM_ASSERT_OK_AND_ASSIGN(pool_,
                              database_->NewMigratedPool(Migrations(), 12));
     CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
+    CRM_ASSERT_OK_AND_ASSIGN(CustomerPiiCodec codec,
+                             CustomerPiiCodec::Create(std::move(ring)));
+    unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
     CRM_ASSERT_OK_AND_ASSIGN(
-        manager_, CustomerManagerImpl::Create(
-                      *pool_, crm::common::SystemClock::Instance(),
-                      crm::common::RandomIdGenerator::Instance(), notifier_,
-                      std::move(ring), CustomerManagerOptions{}));
+        manager_, CustomerManager::Create(
+                      {.unit_of_work = *unit_of_work_,
+                       .customers = customer_records_,
+                       .orders = order_records_,
+                       .idempotency = idempotency_keys_,
+                       .feed = feed_,
+                       .clock = crm::common::SystemClock::Instance(),
+                       .ids = crm::common::RandomIdGenerator::Instance()},
+                      std::move(codec), CustomerManagerOptions{}));
   }
 
   // Parses `csv` like crm-import and imports it; returns the merged
@@ -67,13 +82,15 @@ class CustomerImportTest : public ::testing::TestWithParam<int> {
         IsOk());
     CustomerImporterOptions options;
     options.parallelism = GetParam();
-    CustomerImporterImpl importer(*manager_, options);
+    CustomerImporterImpl importer(
+        *manager_, crm::common::SystemClock::Instance(), options);
     size_t next = 0;
     absl::StatusOr<v1::ImportCustomersResponse> response =
-        importer.Import([&]() -> std::optional<v1::ImportCustomersRequest> {
-          if (next >= rows.size()) return std::nullopt;
-          return rows[next++];
-        });
+        importer.Import(crm::common::RequestContext(),
+                        [&]() -> std::optional<v1::ImportCustomersRequest> {
+                          if (next >= rows.size()) return std::nullopt;
+                          return rows[next++];
+                        });
     EXPECT_THAT(response.status(), IsOk());
     if (!response.ok()) return {};
     return MergeImportResults(*response, rejected);
@@ -92,7 +109,14 @@ class CustomerImportTest : public ::testing::TestWithParam<int> {
   std::unique_ptr<crm::testing::TestDatabase> database_;
   std::unique_ptr<crm::common::MySqlPool> pool_;
   crm::common::FeedNotifier notifier_;
-  std::unique_ptr<CustomerManagerImpl> manager_;
+  crm::common::MySqlChangeFeedWriter feed_{std::string(kCustomerProfileFeed),
+                                           crm::common::SystemClock::Instance(),
+                                           &notifier_};
+  MySqlCustomerRepository customer_records_;
+  MySqlOrderRepository order_records_;
+  crm::common::MySqlIdempotencyRepository idempotency_keys_;
+  std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
+  std::unique_ptr<CustomerManager> manager_;
 };
 
 TEST_P(CustomerImportTest, ImportsResolvesAndRejectsRowByRow) {
@@ -135,7 +159,7 @@ TEST_P(CustomerImportTest, ImportsResolvesAndRejectsRowByRow) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM customers"), 300);
   v1::GetCustomerRequest get;
   get.set_name(response.results(0).customer());
-  auto customer = manager_->Get(get);
+  auto customer = manager_->Get(crm::common::RequestContext(), get);
   ASSERT_THAT(customer.status(), IsOk());
   EXPECT_EQ(customer->given_name(), "Ming");  // The later row updated it.
   EXPECT_EQ(customer->email(), "p0@example.com");

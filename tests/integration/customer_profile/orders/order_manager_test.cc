@@ -1,5 +1,7 @@
 // Orders, refunds, purchase summaries, interaction events and the feed
-// events they append, on a fresh MariaDB database.
+// events they append, on a fresh MariaDB database: OrderManagerImpl over
+// MySqlUnitOfWork, MySqlOrderRepository, the customer side's merge-chain
+// resolver and the MySQL change-feed writer, as main.cc wires them.
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -18,25 +20,44 @@
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/change_feed_outbox.h"
 #include "services/common/change_feed_sequencer.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
+#include "services/common/error_details.h"
 #include "services/common/id_generator.h"
 #include "services/common/migrations.h"
+#include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
+#include "services/customer_profile/customer_merge_chain.h"
+#include "services/customer_profile/customer_profile_feed.h"
 #include "services/customer_profile/migrations.h"
+#include "services/customer_profile/mysql_customer_repository.h"
 #include "services/customer_profile/mysql_order_repository.h"
 #include "services/customer_profile/order_manager_impl.h"
+#include "services/customer_profile/order_resources.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
 namespace crm::customer_profile {
 namespace {
 
+using ::crm::common::ReasonOf;
+using ::crm::common::RequestContext;
+using ::crm::common::Transaction;
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
 using ::testing::HasSubstr;
 
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+
+// The field an INVALID_ARGUMENT error names in its ErrorInfo metadata.
+std::string FieldOf(const absl::Status& status) {
+  return crm::common::ErrorMetadataOf(status)["field"];
+}
+template <typename T>
+std::string FieldOf(const absl::StatusOr<T>& result) {
+  return FieldOf(result.status());
+}
 
 class OrderManagerTest : public ::testing::Test {
  protected:
@@ -45,8 +66,9 @@ class OrderManagerTest : public ::testing::Test {
                              crm::testing::TestDatabase::Create("orders"));
     CRM_ASSERT_OK_AND_ASSIGN(pool_,
                              database_->NewMigratedPool(Migrations(), 12));
-    orders_ =
-        std::make_unique<OrderManagerImpl>(*pool_, clock_, ids_, notifier_);
+    unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
+    orders_ = std::make_unique<OrderManagerImpl>(
+        *unit_of_work_, order_records_, active_customers_, feed_, clock_, ids_);
     AddCustomer("alice");
     AddCustomer("bob");
   }
@@ -100,9 +122,13 @@ class OrderManagerTest : public ::testing::Test {
 
   v1::PurchaseSummary Summary(const std::string& customer_id) {
     absl::StatusOr<v1::PurchaseSummary> summary =
-        crm::common::WithConnection<v1::PurchaseSummary>(
-            *pool_, [&](sql::Connection& c) {
-              return LoadPurchaseSummary(c, customer_id);
+        unit_of_work_->Read<v1::PurchaseSummary>(
+            RequestContext(),
+            [&](Transaction& tx) -> absl::StatusOr<v1::PurchaseSummary> {
+              absl::StatusOr<std::vector<PurchaseSummaryRecord>> records =
+                  order_records_.ListPurchaseSummaries(tx, customer_id);
+              if (!records.ok()) return records.status();
+              return PurchaseSummaryOf(*records);
             });
     EXPECT_THAT(summary.status(), IsOk());
     return summary.ok() ? *summary : v1::PurchaseSummary();
@@ -139,18 +165,26 @@ class OrderManagerTest : public ::testing::Test {
     return count.ok() ? *count : -1;
   }
 
+  const RequestContext context_;
   std::unique_ptr<crm::testing::TestDatabase> database_;
   std::unique_ptr<crm::common::MySqlPool> pool_;
   crm::common::FakeClock clock_{kStart + absl::Hours(1)};
   crm::common::SequentialIdGenerator ids_{"ord"};
   crm::common::FeedNotifier notifier_;
+  crm::common::MySqlChangeFeedWriter feed_{std::string(kCustomerProfileFeed),
+                                           clock_, &notifier_};
+  MySqlCustomerRepository customer_records_;
+  CustomerMergeChainResolver active_customers_{customer_records_};
+  MySqlOrderRepository order_records_;
+  std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   std::unique_ptr<OrderManagerImpl> orders_;
 };
 
 TEST_F(OrderManagerTest, RecordsAndRepeatsReturnTheStoredOrder) {
   const uint64_t generation = notifier_.generation();
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order first,
-                           orders_->Record(OrderRequest("alice", "A-1", 1999)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order first,
+      orders_->Record(context_, OrderRequest("alice", "A-1", 1999)));
   EXPECT_THAT(first.name(), ::testing::StartsWith("customers/alice/orders/"));
   EXPECT_EQ(first.amount().currency_code(), "CNY");
   EXPECT_EQ(first.refunded_amount().amount_minor(), 0);
@@ -159,8 +193,9 @@ TEST_F(OrderManagerTest, RecordsAndRepeatsReturnTheStoredOrder) {
   EXPECT_GT(notifier_.generation(), generation);
 
   // A repeat, even with another amount, returns the stored order.
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order again,
-                           orders_->Record(OrderRequest("alice", "A-1", 5)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order again,
+      orders_->Record(context_, OrderRequest("alice", "A-1", 5)));
   EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
   EXPECT_EQ(CountRows("orders"), 1);
   EXPECT_EQ(Feed().size(), 1u);
@@ -175,7 +210,7 @@ TEST_F(OrderManagerTest, ConcurrentIdenticalRecordsStoreOneOrder) {
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
       absl::StatusOr<v1::Order> order =
-          orders_->Record(OrderRequest("alice", "SAME", 1000));
+          orders_->Record(context_, OrderRequest("alice", "SAME", 1000));
       if (order.ok()) {
         names[i] = order->name();
       } else {
@@ -198,8 +233,9 @@ TEST_F(OrderManagerTest, ConcurrentIdenticalRecordsStoreOneOrder) {
 // commit order (refunded_amount rising 10, 20, ...), numbered by a
 // sequencer running concurrently with the writers, and gap-free.
 TEST_F(OrderManagerTest, ConcurrentRefundsOfOneOrderKeepCommitOrderInFeed) {
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order order,
-                           orders_->Record(OrderRequest("alice", "R-1", 1000)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order order,
+      orders_->Record(context_, OrderRequest("alice", "R-1", 1000)));
   crm::common::FeedNotifier sequenced;
   crm::common::ChangeFeedSequencer sequencer(
       *pool_, std::string(kCustomerProfileFeed), notifier_, sequenced);
@@ -213,6 +249,7 @@ TEST_F(OrderManagerTest, ConcurrentRefundsOfOneOrderKeepCommitOrderInFeed) {
       for (int i = 0; i < kPerThread; ++i) {
         if (!orders_
                  ->Refund(
+                     context_,
                      RefundRequest(order, absl::StrCat("r", t, "-", i), 10))
                  .ok()) {
           ++failures;
@@ -237,35 +274,43 @@ TEST_F(OrderManagerTest, ConcurrentRefundsOfOneOrderKeepCommitOrderInFeed) {
 }
 
 TEST_F(OrderManagerTest, RefundsPartFullRejectsOverRefundAndRepeats) {
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order order,
-                           orders_->Record(OrderRequest("alice", "R-1", 1000)));
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order part,
-                           orders_->Refund(RefundRequest(order, "r1", 300)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order order,
+      orders_->Record(context_, OrderRequest("alice", "R-1", 1000)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order part,
+      orders_->Refund(context_, RefundRequest(order, "r1", 300)));
   EXPECT_EQ(part.refunded_amount().amount_minor(), 300);
   // Repeat of r1 (even asking more) is a no-op.
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order repeat,
-                           orders_->Refund(RefundRequest(order, "r1", 900)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order repeat,
+      orders_->Refund(context_, RefundRequest(order, "r1", 900)));
   EXPECT_EQ(repeat.refunded_amount().amount_minor(), 300);
   // More than what is left.
-  EXPECT_THAT(orders_->Refund(RefundRequest(order, "r2", 701)),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  absl::StatusOr<v1::Order> over =
+      orders_->Refund(context_, RefundRequest(order, "r2", 701));
+  EXPECT_THAT(over, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(over.status()), crm::type::v1::INSUFFICIENT_BALANCE);
   // Wrong currency.
   v1::RefundOrderRequest usd = RefundRequest(order, "r3", 10);
   usd.mutable_amount()->set_currency_code("usd");
-  EXPECT_THAT(orders_->Refund(usd),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("amount.currency_code")));
+  absl::StatusOr<v1::Order> wrong_currency = orders_->Refund(context_, usd);
+  EXPECT_THAT(wrong_currency, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldOf(wrong_currency), "amount.currency_code");
   // The rest (amount unset).
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order full,
-                           orders_->Refund(RefundRequest(order, "r4", 0)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order full, orders_->Refund(context_, RefundRequest(order, "r4", 0)));
   EXPECT_EQ(full.refunded_amount().amount_minor(), 1000);
-  EXPECT_THAT(orders_->Refund(RefundRequest(order, "r5", 1)),
+  EXPECT_THAT(orders_->Refund(context_, RefundRequest(order, "r5", 1)),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  EXPECT_THAT(orders_->Refund(RefundRequest(order, "r6", 0)),
+  EXPECT_THAT(orders_->Refund(context_, RefundRequest(order, "r6", 0)),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   v1::RefundOrderRequest missing = RefundRequest(order, "r7", 1);
   missing.set_name("customers/alice/orders/nope");
-  EXPECT_THAT(orders_->Refund(missing), StatusIs(absl::StatusCode::kNotFound));
+  absl::StatusOr<v1::Order> unknown = orders_->Refund(context_, missing);
+  EXPECT_THAT(unknown, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(crm::common::ErrorMetadataOf(unknown.status())["resource"],
+            "customers/alice/orders/nope");
 
   v1::PurchaseSummary summary = Summary("alice");
   EXPECT_EQ(summary.order_count(), 1);
@@ -285,16 +330,20 @@ TEST_F(OrderManagerTest, RefundsPartFullRejectsOverRefundAndRepeats) {
 
 TEST_F(OrderManagerTest, SummaryPerCurrencyNetOfRefunds) {
   CRM_ASSERT_OK(orders_->Record(
+      context_,
       OrderRequest("alice", "S-1", 1000, "CNY", kStart - absl::Hours(48))));
   CRM_ASSERT_OK_AND_ASSIGN(
-      v1::Order usd,
-      orders_->Record(OrderRequest("alice", "S-2", 250, "usd", kStart)));
+      v1::Order usd, orders_->Record(context_, OrderRequest("alice", "S-2", 250,
+                                                            "usd", kStart)));
   CRM_ASSERT_OK(orders_->Record(
+      context_,
       OrderRequest("alice", "S-3", 2000, "CNY", kStart - absl::Hours(24))));
   CRM_ASSERT_OK(orders_->Record(
+      context_,
       OrderRequest("alice", "S-4", 0, "JPY", kStart - absl::Hours(72))));
-  CRM_ASSERT_OK(orders_->Refund(RefundRequest(usd, "u1", 50)));
-  CRM_ASSERT_OK(orders_->Record(OrderRequest("bob", "S-5", 7, "EUR")));
+  CRM_ASSERT_OK(orders_->Refund(context_, RefundRequest(usd, "u1", 50)));
+  CRM_ASSERT_OK(
+      orders_->Record(context_, OrderRequest("bob", "S-5", 7, "EUR")));
 
   v1::PurchaseSummary summary = Summary("alice");
   EXPECT_EQ(summary.order_count(), 4);
@@ -315,18 +364,18 @@ TEST_F(OrderManagerTest, SummaryPerCurrencyNetOfRefunds) {
 
 TEST_F(OrderManagerTest, ListsNewestFirstWithPages) {
   for (int i = 0; i < 5; ++i) {
-    CRM_ASSERT_OK(
-        orders_->Record(OrderRequest("alice", absl::StrCat("L-", i), 100 + i,
-                                     "CNY", kStart - absl::Hours(10 - i))));
+    CRM_ASSERT_OK(orders_->Record(
+        context_, OrderRequest("alice", absl::StrCat("L-", i), 100 + i, "CNY",
+                               kStart - absl::Hours(10 - i))));
   }
-  CRM_ASSERT_OK(orders_->Record(OrderRequest("bob", "L-bob", 1)));
+  CRM_ASSERT_OK(orders_->Record(context_, OrderRequest("bob", "L-bob", 1)));
   v1::ListOrdersRequest request;
   request.set_parent("customers/alice");
   request.set_page_size(2);
   std::vector<int64_t> amounts;
   for (int page = 0; page < 5; ++page) {
     CRM_ASSERT_OK_AND_ASSIGN(v1::ListOrdersResponse response,
-                             orders_->List(request));
+                             orders_->List(context_, request));
     for (const v1::Order& o : response.orders()) {
       amounts.push_back(o.amount().amount_minor());
     }
@@ -335,40 +384,38 @@ TEST_F(OrderManagerTest, ListsNewestFirstWithPages) {
   }
   EXPECT_THAT(amounts, ::testing::ElementsAre(104, 103, 102, 101, 100));
   request.set_page_size(-1);
-  EXPECT_THAT(orders_->List(request),
+  EXPECT_THAT(orders_->List(context_, request),
               StatusIs(absl::StatusCode::kInvalidArgument));
   request.set_page_size(10);
   request.set_parent("customers/bob");  // Token of another parent.
   EXPECT_THAT(
-      orders_->List(request),
+      orders_->List(context_, request),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 }
 
 TEST_F(OrderManagerTest, ValidationNamesTheField) {
   v1::RecordOrderRequest bad = OrderRequest("alice", "V-1", 100);
   bad.mutable_order()->mutable_amount()->set_currency_code("XYZ");
-  EXPECT_THAT(orders_->Record(bad),
+  EXPECT_THAT(orders_->Record(context_, bad),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("order.amount.currency_code")));
   bad = OrderRequest("alice", "V-1", -1);
-  EXPECT_THAT(orders_->Record(bad),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("order.amount.amount_minor")));
+  EXPECT_EQ(FieldOf(orders_->Record(context_, bad)),
+            "order.amount.amount_minor");
   bad = OrderRequest("alice", "V-1", 100);
   bad.mutable_order()->set_channel("Web Shop");
-  EXPECT_THAT(orders_->Record(bad), StatusIs(absl::StatusCode::kInvalidArgument,
-                                             HasSubstr("order.channel")));
+  EXPECT_EQ(FieldOf(orders_->Record(context_, bad)), "order.channel");
   bad = OrderRequest("alice", "V-1", 100, "CNY", kStart + absl::Hours(49));
-  EXPECT_THAT(orders_->Record(bad), StatusIs(absl::StatusCode::kInvalidArgument,
-                                             HasSubstr("order.order_time")));
+  EXPECT_EQ(FieldOf(orders_->Record(context_, bad)), "order.order_time");
   bad = OrderRequest("alice", "V-1", 100);
   bad.mutable_order()->mutable_line_items(0)->set_quantity(0);
-  EXPECT_THAT(orders_->Record(bad),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("order.line_items[0].quantity")));
+  absl::StatusOr<v1::Order> no_quantity = orders_->Record(context_, bad);
+  EXPECT_THAT(no_quantity, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldOf(no_quantity), "order.line_items[0].quantity");
   bad = OrderRequest("alice", "'; DROP TABLE orders; --", 100);
-  CRM_EXPECT_OK(orders_->Record(bad));  // Stored verbatim, harmlessly.
-  EXPECT_THAT(orders_->Record(OrderRequest("ghost", "V-2", 1)),
+  CRM_EXPECT_OK(
+      orders_->Record(context_, bad));  // Stored verbatim, harmlessly.
+  EXPECT_THAT(orders_->Record(context_, OrderRequest("ghost", "V-2", 1)),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(CountRows("orders"), 1);
 }
@@ -376,21 +423,27 @@ TEST_F(OrderManagerTest, ValidationNamesTheField) {
 TEST_F(OrderManagerTest, MergedCustomersOrdersGoToTheSurvivorErasedRejected) {
   AddCustomer("dup", "MERGED", "alice");
   AddCustomer("gone", "ERASED");
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order order,
-                           orders_->Record(OrderRequest("dup", "M-1", 10)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order order,
+      orders_->Record(context_, OrderRequest("dup", "M-1", 10)));
   EXPECT_THAT(order.name(), ::testing::StartsWith("customers/alice/orders/"));
-  EXPECT_THAT(orders_->Record(OrderRequest("gone", "M-2", 10)),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+  absl::StatusOr<v1::Order> erased =
+      orders_->Record(context_, OrderRequest("gone", "M-2", 10));
+  EXPECT_THAT(erased, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(erased.status()), crm::type::v1::CUSTOMER_ERASED);
   EXPECT_EQ(Summary("alice").order_count(), 1);
 }
 
 TEST_F(OrderManagerTest, ReassignMovesOrdersEventsAndMergesSummaries) {
   CRM_ASSERT_OK(orders_->Record(
+      context_,
       OrderRequest("alice", "G-1", 100, "CNY", kStart - absl::Hours(5))));
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order bob_order, orders_->Record(OrderRequest(
-                                                    "bob", "G-2", 300, "CNY",
-                                                    kStart - absl::Hours(9))));
-  CRM_ASSERT_OK(orders_->Record(OrderRequest("bob", "G-3", 50, "USD")));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order bob_order,
+      orders_->Record(context_, OrderRequest("bob", "G-2", 300, "CNY",
+                                             kStart - absl::Hours(9))));
+  CRM_ASSERT_OK(
+      orders_->Record(context_, OrderRequest("bob", "G-3", 50, "USD")));
   v1::RecordEventsRequest events;
   v1::InteractionEvent* e = events.add_events();
   e->set_customer("customers/bob");
@@ -398,13 +451,12 @@ TEST_F(OrderManagerTest, ReassignMovesOrdersEventsAndMergesSummaries) {
   e->set_type(v1::InteractionEvent::APP_OPEN);
   e->set_channel("app");
   *e->mutable_event_time() = crm::common::ToProtoTimestamp(kStart);
-  CRM_ASSERT_OK(orders_->RecordEvents(events));
+  CRM_ASSERT_OK(orders_->RecordEvents(context_, events));
 
   for (int i = 0; i < 2; ++i) {  // Idempotent.
-    CRM_ASSERT_OK(
-        crm::common::RunInTransaction(*pool_, [&](sql::Connection& c) {
-          return ReassignOrdersAndEvents(c, "bob", "alice");
-        }));
+    CRM_ASSERT_OK(unit_of_work_->Run(context_, [&](Transaction& tx) {
+      return order_records_.MoveCustomerActivity(tx, "bob", "alice");
+    }));
   }
   v1::PurchaseSummary summary = Summary("alice");
   EXPECT_EQ(summary.order_count(), 3);
@@ -415,25 +467,30 @@ TEST_F(OrderManagerTest, ReassignMovesOrdersEventsAndMergesSummaries) {
             kStart - absl::Hours(9));
   EXPECT_EQ(Summary("bob").order_count(), 0);
 
-  v1::ExportCustomerDataResponse exported;
-  CRM_ASSERT_OK(crm::common::WithConnection(*pool_, [&](sql::Connection& c) {
-    return ExportOrdersAndEvents(c, "alice", &exported);
-  }));
-  EXPECT_EQ(exported.orders_size(), 3);
-  ASSERT_EQ(exported.events_size(), 1);
-  EXPECT_EQ(exported.events(0).customer(), "customers/alice");
+  CRM_ASSERT_OK_AND_ASSIGN(
+      CustomerActivity exported,
+      unit_of_work_->Read<CustomerActivity>(context_, [&](Transaction& tx) {
+        return order_records_.LoadCustomerActivity(tx, "alice");
+      }));
+  ASSERT_EQ(exported.orders.size(), 3u);
+  EXPECT_EQ(exported.orders[0].customer_id, "alice");  // Oldest: bob's G-2.
+  EXPECT_EQ(exported.orders[0].channel_order_id, "G-2");
+  ASSERT_EQ(exported.events.size(), 1u);
+  EXPECT_EQ(InteractionEventToProto(exported.events[0]).customer(),
+            "customers/alice");
 
   // A refund through the duplicate's old order name finds the moved order
   // once the duplicate is marked merged.
   ASSERT_THAT(database_->Execute("UPDATE customers SET state = 'MERGED', "
                                  "merged_into = 'alice' WHERE id = 'bob'"),
               IsOk());
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Order refunded,
-                           orders_->Refund(RefundRequest(bob_order, "x", 100)));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order refunded,
+      orders_->Refund(context_, RefundRequest(bob_order, "x", 100)));
   EXPECT_THAT(refunded.name(), ::testing::StartsWith("customers/alice/"));
 
-  CRM_ASSERT_OK(crm::common::RunInTransaction(*pool_, [&](sql::Connection& c) {
-    return DeleteEventsForCustomer(c, "alice");
+  CRM_ASSERT_OK(unit_of_work_->Run(context_, [&](Transaction& tx) {
+    return order_records_.DeleteEventsOfCustomer(tx, "alice");
   }));
   EXPECT_EQ(CountRows("interaction_events"), 0);
 }
@@ -452,33 +509,36 @@ TEST_F(OrderManagerTest, RecordEventsCountsDuplicatesAndValidatesWhole) {
     (*e->mutable_properties())["page"] = "/首页";
   }
   CRM_ASSERT_OK_AND_ASSIGN(v1::RecordEventsResponse first,
-                           orders_->RecordEvents(request));
+                           orders_->RecordEvents(context_, request));
   EXPECT_EQ(first.recorded_count(), 3);
   EXPECT_EQ(first.duplicate_count(), 1);
   CRM_ASSERT_OK_AND_ASSIGN(v1::RecordEventsResponse again,
-                           orders_->RecordEvents(request));
+                           orders_->RecordEvents(context_, request));
   EXPECT_EQ(again.recorded_count(), 0);
   EXPECT_EQ(again.duplicate_count(), 4);
 
   v1::RecordEventsRequest bad = request;
   bad.mutable_events(0)->set_event_id("fresh");
   bad.mutable_events(2)->set_type(v1::InteractionEvent::TYPE_UNSPECIFIED);
-  EXPECT_THAT(orders_->RecordEvents(bad),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("events[2].type")));
+  absl::StatusOr<v1::RecordEventsResponse> untyped =
+      orders_->RecordEvents(context_, bad);
+  EXPECT_THAT(untyped, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldOf(untyped), "events[2].type");
   bad = request;
   bad.mutable_events(0)->set_event_id("fresh");
   bad.mutable_events(1)->set_customer("customers/ghost");
-  EXPECT_THAT(
-      orders_->RecordEvents(bad),
-      StatusIs(absl::StatusCode::kNotFound, HasSubstr("events[1].customer")));
+  absl::StatusOr<v1::RecordEventsResponse> ghost =
+      orders_->RecordEvents(context_, bad);
+  EXPECT_THAT(ghost, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(crm::common::ErrorMetadataOf(ghost.status())["resource"],
+            "customers/ghost");
   EXPECT_EQ(CountRows("interaction_events"), 3);  // Nothing half-written.
-  EXPECT_THAT(orders_->RecordEvents(v1::RecordEventsRequest()),
+  EXPECT_THAT(orders_->RecordEvents(context_, v1::RecordEventsRequest()),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(OrderManagerTest, RolledBackTransactionLeavesNoEventAndNoGap) {
-  CRM_ASSERT_OK(orders_->Record(OrderRequest("alice", "T-1", 1)));
+  CRM_ASSERT_OK(orders_->Record(context_, OrderRequest("alice", "T-1", 1)));
   absl::Status rolled_back =
       crm::common::RunInTransaction(*pool_, [&](sql::Connection& c) {
         crm::common::FeedEventRecord record;
@@ -492,8 +552,8 @@ TEST_F(OrderManagerTest, RolledBackTransactionLeavesNoEventAndNoGap) {
       });
   EXPECT_THAT(rolled_back, StatusIs(absl::StatusCode::kAborted));
   // An order whose transaction fails (unknown customer) appends nothing.
-  EXPECT_FALSE(orders_->Record(OrderRequest("ghost", "T-2", 1)).ok());
-  CRM_ASSERT_OK(orders_->Record(OrderRequest("bob", "T-3", 1)));
+  EXPECT_FALSE(orders_->Record(context_, OrderRequest("ghost", "T-2", 1)).ok());
+  CRM_ASSERT_OK(orders_->Record(context_, OrderRequest("bob", "T-3", 1)));
   std::vector<crm::common::FeedEventRecord> feed = Feed();
   ASSERT_EQ(feed.size(), 2u);
   EXPECT_EQ(feed[0].sequence, 1);
@@ -503,6 +563,49 @@ TEST_F(OrderManagerTest, RolledBackTransactionLeavesNoEventAndNoGap) {
   EXPECT_EQ(event.type(), v1::ChangeEvent::ORDER_RECORDED);
   EXPECT_EQ(event.order().channel_order_id(), "T-3");
   EXPECT_EQ(event.sequence(), 0);  // Filled in by the streamer.
+}
+
+// A short deadline against a statement that cannot finish in time (the
+// customer's row is locked by another transaction) ends DEADLINE_EXCEEDED,
+// and nothing of the write is left: no order, no summary change, no feed
+// event.
+TEST_F(OrderManagerTest, DeadlineEndsABlockedRecordWithNothingWritten) {
+  CRM_ASSERT_OK(orders_->Record(context_, OrderRequest("alice", "D-0", 100)));
+  const size_t feed_before = Feed().size();
+  const v1::PurchaseSummary summary_before = Summary("alice");
+
+  // Another session holds an exclusive lock on alice's row; resolving the
+  // order's customer takes a shared lock on it and waits.
+  CRM_ASSERT_OK_AND_ASSIGN(crm::common::PooledConnection holder,
+                           pool_->Acquire());
+  holder->setAutoCommit(false);
+  {
+    std::unique_ptr<sql::PreparedStatement> lock(holder->prepareStatement(
+        "SELECT id FROM customers WHERE id = 'alice' FOR UPDATE"));
+    std::unique_ptr<sql::ResultSet> rows(lock->executeQuery());
+    ASSERT_TRUE(rows->next());
+  }
+
+  const RequestContext short_deadline =
+      RequestContext::WithDeadline(absl::Now() + absl::Milliseconds(300));
+  absl::StatusOr<v1::Order> blocked =
+      orders_->Record(short_deadline, OrderRequest("alice", "D-1", 500));
+  EXPECT_THAT(blocked, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  // The reason as the client receives it (google.rpc.Status details).
+  EXPECT_EQ(ReasonOf(crm::common::FromRpcStatus(
+                crm::common::ToRpcStatus(blocked.status()))),
+            crm::type::v1::REQUEST_DEADLINE_EXCEEDED);
+
+  holder->rollback();
+  holder->setAutoCommit(true);
+
+  EXPECT_EQ(CountRows("orders WHERE channel_order_id = 'D-1'"), 0);
+  EXPECT_EQ(Summary("alice").SerializeAsString(),
+            summary_before.SerializeAsString());
+  EXPECT_EQ(Feed().size(), feed_before);
+  // The lock gone, the same order goes through.
+  CRM_ASSERT_OK(orders_->Record(context_, OrderRequest("alice", "D-1", 500)));
+  EXPECT_EQ(Feed().size(), feed_before + 1);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// CustomerImporterImpl over a fake CustomerManager: outcomes, order,
+// CustomerImporterImpl over a fake CustomerResolver: outcomes, order,
 // concurrency rules and failure handling.
 #include "services/customer_profile/customer_importer_impl.h"
 
@@ -15,6 +15,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/common/clock.h"
+#include "services/common/error_details.h"
+#include "services/common/request_context.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::customer_profile {
@@ -25,54 +28,25 @@ using ::crm::testing::StatusIs;
 // Resolves by email only. Emails containing "bad" are INVALID_ARGUMENT,
 // "down" UNAVAILABLE, "flaky" ABORTED twice then OK, "conflict" always
 // ABORTED. Detects two concurrent writes of the same email.
-class FakeCustomerManager : public CustomerManager {
+class FakeCustomerResolver : public CustomerResolver {
  public:
-  absl::StatusOr<v1::Customer> Create(
-      const v1::CreateCustomerRequest&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<IngestOutcome> Ingest(const v1::Customer& customer,
-                                       bool strict_phone) override {
-    const std::string& email = customer.email();
+  absl::StatusOr<v1::ResolveCustomerResponse> Resolve(
+      const crm::common::RequestContext&,
+      const v1::ResolveCustomerRequest& request) override {
+    const std::string& email = request.customer().email();
     {
       absl::MutexLock lock(&mu_);
       ++calls_;
-      strict_phones_.insert(strict_phone);
+      strict_phones_.insert(request.strict_phone());
       if (!in_flight_.insert(email).second) overlap_ = true;
       max_in_flight_ = std::max<int>(max_in_flight_, in_flight_.size());
     }
     // Give other workers a chance to run concurrently.
     std::this_thread::sleep_for(std::chrono::microseconds(300));
-    absl::StatusOr<IngestOutcome> result = Resolve(email);
+    absl::StatusOr<v1::ResolveCustomerResponse> result = ResolveEmail(email);
     absl::MutexLock lock(&mu_);
     in_flight_.erase(email);
     return result;
-  }
-  absl::StatusOr<v1::Customer> Get(const v1::GetCustomerRequest&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<v1::ListCustomersResponse> List(
-      const v1::ListCustomersRequest&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<v1::Customer> Update(
-      const v1::UpdateCustomerRequest&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<v1::FindDuplicateCandidatesResponse> FindDuplicateCandidates(
-      const v1::FindDuplicateCandidatesRequest&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<v1::Customer> Merge(
-      const v1::MergeCustomersRequest&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<v1::Customer> Erase(const v1::EraseCustomerRequest&) override {
-    return absl::UnimplementedError("");
-  }
-  absl::StatusOr<v1::ExportCustomerDataResponse> Export(
-      const v1::ExportCustomerDataRequest&) override {
-    return absl::UnimplementedError("");
   }
 
   int calls() {
@@ -93,7 +67,8 @@ class FakeCustomerManager : public CustomerManager {
   }
 
  private:
-  absl::StatusOr<IngestOutcome> Resolve(const std::string& email) {
+  absl::StatusOr<v1::ResolveCustomerResponse> ResolveEmail(
+      const std::string& email) {
     if (absl::StrContains(email, "bad")) {
       return absl::InvalidArgumentError("email: not a valid address");
     }
@@ -107,15 +82,17 @@ class FakeCustomerManager : public CustomerManager {
     if (absl::StrContains(email, "flaky") && flaky_failures_++ < 2) {
       return absl::AbortedError("concurrent change");
     }
-    IngestOutcome outcome;
+    v1::ResolveCustomerResponse outcome;
     auto it = by_email_.find(email);
-    outcome.created = it == by_email_.end();
-    if (outcome.created) {
+    const bool created = it == by_email_.end();
+    outcome.set_outcome(created ? v1::ResolveCustomerResponse::CREATED
+                                : v1::ResolveCustomerResponse::MATCHED);
+    if (created) {
       it = by_email_
                .emplace(email, absl::StrCat("customers/c", by_email_.size()))
                .first;
     }
-    outcome.customer.set_name(it->second);
+    outcome.mutable_customer()->set_name(it->second);
     return outcome;
   }
 
@@ -147,6 +124,9 @@ std::function<std::optional<v1::ImportCustomersRequest>()> Rows(
 
 class ImporterTest : public ::testing::TestWithParam<int> {
  protected:
+  const crm::common::RequestContext context_;
+  crm::common::FakeClock clock_{absl::FromUnixSeconds(1767225600)};
+
   CustomerImporterOptions Options() {
     CustomerImporterOptions options;
     options.parallelism = GetParam();
@@ -156,9 +136,10 @@ class ImporterTest : public ::testing::TestWithParam<int> {
 };
 
 TEST_P(ImporterTest, ReportsEveryRowInStreamOrder) {
-  FakeCustomerManager manager;
-  CustomerImporterImpl importer(manager, Options());
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
   auto response = importer.Import(
+      context_,
       Rows({"a@x", "b@x", "bad@x", "a@x", "flaky@x", "conflict@x", "c@x"}));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->created_count(), 4);
@@ -178,17 +159,17 @@ TEST_P(ImporterTest, ReportsEveryRowInStreamOrder) {
   EXPECT_EQ(response->results(4).outcome(), v1::ImportRowResult::CREATED);
   EXPECT_EQ(response->results(5).outcome(), v1::ImportRowResult::REJECTED);
   // strict_phone comes from the first message and applies to every row.
-  EXPECT_EQ(manager.strict_phones(), std::set<bool>{true});
+  EXPECT_EQ(resolver.strict_phones(), std::set<bool>{true});
 }
 
 TEST_P(ImporterTest, RowsSharingAnIdentifierNeverRunConcurrently) {
-  FakeCustomerManager manager;
-  CustomerImporterImpl importer(manager, Options());
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
   std::vector<std::string> emails;
   for (int i = 0; i < 300; ++i) emails.push_back(absl::StrCat(i % 7, "@x"));
-  auto response = importer.Import(Rows(emails));
+  auto response = importer.Import(context_, Rows(emails));
   ASSERT_TRUE(response.ok()) << response.status();
-  EXPECT_FALSE(manager.overlap());
+  EXPECT_FALSE(resolver.overlap());
   // In stream order, the first row of each email created it.
   EXPECT_EQ(response->created_count(), 7);
   for (int i = 0; i < 7; ++i) {
@@ -198,37 +179,78 @@ TEST_P(ImporterTest, RowsSharingAnIdentifierNeverRunConcurrently) {
 }
 
 TEST_P(ImporterTest, DistinctRowsRunInParallel) {
-  FakeCustomerManager manager;
-  CustomerImporterImpl importer(manager, Options());
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
   std::vector<std::string> emails;
   for (int i = 0; i < 400; ++i) emails.push_back(absl::StrCat(i, "@x"));
-  auto response = importer.Import(Rows(emails));
+  auto response = importer.Import(context_, Rows(emails));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->created_count(), 400);
   if (GetParam() > 1) {
-    EXPECT_GT(manager.max_in_flight(), 1);
+    EXPECT_GT(resolver.max_in_flight(), 1);
   } else {
-    EXPECT_EQ(manager.max_in_flight(), 1);
+    EXPECT_EQ(resolver.max_in_flight(), 1);
   }
 }
 
 TEST_P(ImporterTest, UnavailableStopsTheImport) {
-  FakeCustomerManager manager;
-  CustomerImporterImpl importer(manager, Options());
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
   std::vector<std::string> emails = {"a@x", "b@x", "down@x"};
   for (int i = 0; i < 500; ++i) emails.push_back(absl::StrCat(i, "@y"));
-  auto response = importer.Import(Rows(emails));
+  auto response = importer.Import(context_, Rows(emails));
   EXPECT_THAT(response.status(), StatusIs(absl::StatusCode::kUnavailable));
   // Rows after the failure were not started (beyond those already in flight).
-  EXPECT_LT(manager.calls(), 3 + 2 * GetParam() + 16);
+  EXPECT_LT(resolver.calls(), 3 + 2 * GetParam() + 16);
 }
 
 TEST_P(ImporterTest, EmptyStream) {
-  FakeCustomerManager manager;
-  CustomerImporterImpl importer(manager, Options());
-  auto response = importer.Import(Rows({}));
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
+  auto response = importer.Import(context_, Rows({}));
   ASSERT_TRUE(response.ok());
   EXPECT_EQ(response->results_size(), 0);
+}
+
+TEST_P(ImporterTest, StopsBetweenRowsOnceCancelled) {
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
+  std::atomic<int> rows_read{0};
+  std::atomic<bool> cancelled{false};
+  crm::common::RequestContext context;
+  context.set_cancellation([&] { return cancelled.load(); });
+  std::function<std::optional<v1::ImportCustomersRequest>()> rows =
+      Rows({"a@x", "b@x", "c@x", "d@x", "e@x"});
+  auto response = importer.Import(
+      context, [&]() -> std::optional<v1::ImportCustomersRequest> {
+        // The caller goes away while the third row is read.
+        if (++rows_read == 3) cancelled = true;
+        return rows();
+      });
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kCancelled));
+  EXPECT_EQ(crm::common::ReasonOf(response.status()),
+            crm::type::v1::REQUEST_CANCELLED);
+  // The third row was read but never started; nothing after it was read.
+  // Sequentially both earlier rows ran; in parallel, queued rows that had
+  // not started yet are dropped too.
+  EXPECT_EQ(rows_read.load(), 3);
+  if (GetParam() == 1) {
+    EXPECT_EQ(resolver.calls(), 2);
+  } else {
+    EXPECT_LE(resolver.calls(), 2);
+  }
+}
+
+TEST_P(ImporterTest, PassedDeadlineStartsNoRow) {
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
+  const crm::common::RequestContext expired =
+      crm::common::RequestContext::WithDeadline(clock_.Now());
+  auto response = importer.Import(expired, Rows({"a@x", "b@x"}));
+  EXPECT_THAT(response, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(crm::common::ReasonOf(response.status()),
+            crm::type::v1::REQUEST_DEADLINE_EXCEEDED);
+  EXPECT_EQ(resolver.calls(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Parallelism, ImporterTest, ::testing::Values(1, 4));
