@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/common/error_details.h"
 
 namespace crm::common {
 namespace {
@@ -21,12 +22,12 @@ absl::StatusOr<int64_t> DecodeEtag(absl::string_view etag) {
   int64_t version = 0;
   absl::string_view rest;
   if (!absl::WebSafeBase64Unescape(etag, &decoded)) {
-    return absl::InvalidArgumentError("etag is malformed");
+    return InvalidFieldError("etag", "is malformed");
   }
   rest = decoded;
   if (!absl::ConsumePrefix(&rest, kEtagPrefix) ||
       !absl::SimpleAtoi(rest, &version) || version < 0) {
-    return absl::InvalidArgumentError("etag is malformed");
+    return InvalidFieldError("etag", "is malformed");
   }
   return version;
 }

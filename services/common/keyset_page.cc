@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
 #include "services/common/page_token.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -24,7 +25,9 @@ absl::StatusOr<PageRequest> ParsePageRequest(int page_size,
   CRM_ASSIGN_OR_RETURN(PageCursor cursor, DecodePageToken(page_token, query));
   int64_t micros = 0;
   if (!absl::SimpleAtoi(cursor.sort_key, &micros) || cursor.id.empty()) {
-    return absl::InvalidArgumentError("page_token is malformed");
+    return ErrorWithReason(InvalidFieldError("page_token", "is malformed"),
+                           ::crm::type::v1::PAGE_TOKEN_INVALID,
+                           {{"field", "page_token"}});
   }
   request.after = KeysetPosition{absl::FromUnixMicros(micros), cursor.id};
   return request;

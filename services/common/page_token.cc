@@ -6,6 +6,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
 #include "services/common/sha256.h"
 
 namespace crm::common {
@@ -59,10 +60,16 @@ std::optional<std::string> ReadField(absl::string_view* in) {
   return field;
 }
 
+absl::Status PageTokenError(absl::string_view description) {
+  return ErrorWithReason(InvalidFieldError("page_token", description),
+                         ::crm::type::v1::PAGE_TOKEN_INVALID,
+                         {{"field", "page_token"}});
+}
+
 absl::Status Malformed() {
-  return absl::InvalidArgumentError(
-      "page_token is invalid; pass the next_page_token of a previous "
-      "response unchanged");
+  return PageTokenError(
+      "is invalid; pass the next_page_token of a previous response "
+      "unchanged");
 }
 
 }  // namespace
@@ -70,7 +77,7 @@ absl::Status Malformed() {
 absl::StatusOr<int> NormalizePageSize(int requested, int default_size,
                                       int max_size) {
   if (requested < 0) {
-    return absl::InvalidArgumentError("page_size must not be negative");
+    return InvalidFieldError("page_size", "must not be negative");
   }
   if (requested == 0) return default_size < max_size ? default_size : max_size;
   return requested > max_size ? max_size : requested;
@@ -112,9 +119,9 @@ absl::StatusOr<PageCursor> DecodePageToken(
   if (!id.has_value()) return Malformed();
   if (body.size() != kQueryHashBytes) return Malformed();
   if (body != HashPrefix(query_fingerprint, kQueryHashBytes)) {
-    return absl::InvalidArgumentError(
-        "page_token was issued for a different query; keep the filter, order "
-        "and parent of the request that returned it");
+    return PageTokenError(
+        "was issued for a different query; keep the filter, order and parent "
+        "of the request that returned it");
   }
   return PageCursor{*std::move(sort_key), *std::move(id)};
 }

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
 
 namespace crm::common {
 namespace {
@@ -15,17 +16,16 @@ bool IsIdCharacter(char c) {
 }  // namespace
 
 absl::Status ValidateResourceId(absl::string_view id, absl::string_view field) {
-  if (id.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
-  }
+  if (id.empty()) return RequiredFieldError(field);
   if (id.size() > static_cast<size_t>(kMaxResourceIdLength)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " must be at most ", kMaxResourceIdLength, " characters"));
+    return InvalidFieldError(
+        field,
+        absl::StrCat("must be at most ", kMaxResourceIdLength, " characters"));
   }
   for (char c : id) {
     if (!IsIdCharacter(c)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, " may contain only letters, digits and \"-_.~\""));
+      return InvalidFieldError(field,
+                               "may contain only letters, digits and \"-_.~\"");
     }
   }
   return absl::OkStatus();
@@ -36,13 +36,12 @@ absl::StatusOr<std::string> ParseResourceName(absl::string_view name,
                                               absl::string_view field) {
   const std::string prefix = absl::StrCat(collection, "/");
   auto malformed = [&] {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, " must have the form ", prefix, "{id} (id: 1 to ",
-        kMaxResourceIdLength, " characters of letters, digits and \"-_.~\")"));
+    return InvalidFieldError(
+        field, absl::StrCat("must have the form ", prefix, "{id} (id: 1 to ",
+                            kMaxResourceIdLength,
+                            " characters of letters, digits and \"-_.~\")"));
   };
-  if (name.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
-  }
+  if (name.empty()) return RequiredFieldError(field);
   if (!absl::StartsWith(name, prefix)) return malformed();
   absl::string_view id = name.substr(prefix.size());
   if (!ValidateResourceId(id, field).ok()) return malformed();

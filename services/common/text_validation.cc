@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
 
 namespace crm::common {
 namespace {
@@ -102,16 +103,15 @@ size_t Utf8Length(absl::string_view text) {
 absl::Status ValidateText(absl::string_view text, absl::string_view field,
                           size_t max_chars, Presence presence) {
   if (!IsValidUtf8(text)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " is not valid UTF-8"));
+    return InvalidFieldError(field, "is not valid UTF-8");
   }
   if (presence == Presence::kRequired &&
       absl::StripAsciiWhitespace(text).empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, " is required"));
+    return RequiredFieldError(field);
   }
   if (Utf8Length(text) > max_chars) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be at most ", max_chars, " characters"));
+    return InvalidFieldError(
+        field, absl::StrCat("must be at most ", max_chars, " characters"));
   }
   return absl::OkStatus();
 }
