@@ -39,6 +39,7 @@
 #include "services/customer_profile/order_manager_impl.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
+#include "tests/testing/wait.h"
 
 namespace crm::customer_profile {
 namespace {
@@ -198,14 +199,14 @@ class CustomerProfileFlowsTest : public ::testing::Test {
     return all;
   }
 
-  // The feed events of `type`, waiting up to 10 s for at least `at_least`
-  // of them (the sequencer numbers events after their commit).
+  // The feed events of `type`, waiting (within a generous deadline) for at
+  // least `at_least` of them: the sequencer numbers events after their
+  // commit.
   std::vector<v1::ChangeEvent> FeedEvents(
       v1::ChangeEvent::Type type, size_t at_least,
       std::vector<std::string>* payloads = nullptr) {
-    const absl::Time deadline = absl::Now() + absl::Seconds(10);
     std::vector<v1::ChangeEvent> events;
-    while (true) {
+    crm::testing::WaitUntil([&] {
       events.clear();
       if (payloads != nullptr) payloads->clear();
       absl::StatusOr<std::vector<crm::common::FeedEventRecord>> records =
@@ -216,7 +217,7 @@ class CustomerProfileFlowsTest : public ::testing::Test {
                     c, kFeed, 0, 100000, {static_cast<int>(type)});
               });
       EXPECT_THAT(records.status(), IsOk());
-      if (!records.ok()) return events;
+      if (!records.ok()) return true;  // Give up; the failure is reported.
       for (const crm::common::FeedEventRecord& record : *records) {
         v1::ChangeEvent event;
         EXPECT_TRUE(event.ParseFromString(record.payload));
@@ -225,9 +226,9 @@ class CustomerProfileFlowsTest : public ::testing::Test {
         events.push_back(event);
         if (payloads != nullptr) payloads->push_back(record.payload);
       }
-      if (events.size() >= at_least || absl::Now() > deadline) return events;
-      absl::SleepFor(absl::Milliseconds(50));
-    }
+      return events.size() >= at_least;
+    });
+    return events;
   }
 
   int64_t Count(const std::string& sql, const std::string& arg) {
@@ -402,7 +403,9 @@ TEST_F(CustomerProfileFlowsTest, MergeMovesOrdersEventsAndIdentities) {
   EXPECT_EQ(OrderIds(*on_a), all_orders);
   EXPECT_EQ(Get(a.name()).purchase_summary().order_count(), 7);
   EXPECT_EQ(Get(a.name()).state(), v1::Customer::ACTIVE);
-  absl::SleepFor(absl::Milliseconds(200));
+  // Every merge above has committed: numbering what is pending makes any
+  // second CUSTOMER_MERGED event visible before counting.
+  CRM_ASSERT_OK(sequencer_->SequencePending().status());
   EXPECT_EQ(FeedEvents(v1::ChangeEvent::CUSTOMER_MERGED, 1).size(), 1u);
 }
 
@@ -437,6 +440,8 @@ TEST_F(CustomerProfileFlowsTest, ConcurrentOrdersDuringMergeEndOnSurvivor) {
     absl::Status merge_status;
     std::thread merger([&] {
       while (!go.load()) std::this_thread::yield();
+      // Part of the behaviour under test: each round starts the merge a
+      // little later among the concurrent orders (0, 2, 4 ms).
       absl::SleepFor(absl::Milliseconds(2 * round));
       merge_status = customers_->Merge(merge).status();
     });
