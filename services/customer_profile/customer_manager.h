@@ -1,49 +1,165 @@
-// The customer records: standardisation, PII encryption, identity
-// resolution, update, duplicates, merge, erasure and export.
+// The customer records of customer-profile: create and resolve, read, list,
+// update, duplicates, merge, erasure and export, orchestrated over injected
+// storage (customer_repository.h, order_repository.h) in units of work.
+// The rules live in their own files: standardisation
+// (customer_validation.h), encryption and blind indexes
+// (customer_pii_codec.h), identity resolution (customer_identity_resolver.h),
+// merge precedence (customer_merge_policy.h) and merge chains
+// (customer_merge_chain.h).
 //
-//   CRM_ASSIGN_OR_RETURN(v1::Customer customer, customers.Create(request));
+//   CRM_ASSIGN_OR_RETURN(CustomerPiiCodec codec,
+//   CustomerPiiCodec::Create(ring)); CustomerManager customers({.unit_of_work =
+//   unit_of_work,
+//                              .customers = mysql_customers,
+//                              .orders = mysql_orders,
+//                              .idempotency = idempotency_keys,
+//                              .feed = feed_writer,
+//                              .clock = clock,
+//                              .ids = ids},
+//                             std::move(codec), options);
+//   CRM_ASSIGN_OR_RETURN(v1::Customer customer,
+//                        customers.Get(context, get_request));
+//
+// Every mutation runs in one unit of work with its idempotency record
+// (request_id, services/common/idempotency.h) and appends a ChangeEvent
+// without personal data to the feed as its last step; the feed is told after
+// commit. Idempotency records keep only the customer's name (never personal
+// data), so every response, first or repeated, is the customer as read after
+// the commit (following merges).
+//
+// Merge: precedence by customer_merge_policy.h (the more recently updated
+// record's non-empty values win; pinned fields keep the survivor's);
+// identifiers, orders, refunds, events and purchase summaries move to the
+// survivor; the duplicate becomes a MERGED tombstone with its personal data
+// destroyed; customers merged into the duplicate are re-pointed at the
+// survivor; an audit entry records the fields taken. Repeating a merge
+// returns the survivor; merging a customer with itself (also via a chain)
+// or with an ERASED customer is rejected.
+//
+// Erasure destroys the wrapped data key, every personal column, blind index,
+// identifier and tag, and the customer's interaction events; the record
+// stays as an ERASED tombstone (orders are kept as financial records).
+// Erasing a MERGED customer erases its survivor (the same person).
+//
+// Errors carry reasons (services/common/error_details.h): RESOURCE_NOT_FOUND
+// ("customers/<id>"), ETAG_MISMATCH, FIELD_INVALID / FIELD_REQUIRED naming
+// the field, CUSTOMER_ERASED for writes to an erased customer,
+// RESOURCE_STATE_CONFLICT for other state conflicts (a MERGED customer
+// updated, a merge with itself), RESOURCE_ALREADY_EXISTS for an external
+// identity owned by another customer.
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
 #include "crm/customerprofile/v1/customer_profile_service.pb.h"
+#include "services/common/change_feed_writer.h"
+#include "services/common/clock.h"
+#include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
+#include "services/common/request_context.h"
+#include "services/common/unit_of_work.h"
+#include "services/customer_profile/customer_identity_resolver.h"
+#include "services/customer_profile/customer_pii_codec.h"
+#include "services/customer_profile/customer_repository.h"
+#include "services/customer_profile/customer_resolver.h"
+#include "services/customer_profile/order_repository.h"
 
 namespace crm::customer_profile {
 
 namespace v1 = ::crm::customerprofile::v1;
 
-// What a resolving write did.
-struct IngestOutcome {
-  v1::Customer customer;
-  bool created = false;  // false: an existing customer was updated.
+// What the manager works on; every member must outlive the manager.
+struct CustomerManagerDependencies {
+  crm::common::UnitOfWork& unit_of_work;
+  CustomerRepository& customers;
+  OrderRepository& orders;
+  crm::common::IdempotencyRepository& idempotency;
+  crm::common::ChangeFeedWriter& feed;
+  const crm::common::Clock& clock;
+  const crm::common::IdGenerator& ids;
 };
 
-class CustomerManager {
- public:
-  virtual ~CustomerManager() = default;
+struct CustomerManagerOptions {
+  // Region for phone numbers written without a country calling code.
+  std::string phone_default_region = "CN";
+  // Identifier kinds tried by resolution, first match wins.
+  std::vector<IdentifierKind> resolution_order = DefaultResolutionOrder();
+};
 
-  // CreateCustomer: creates, or updates the customer that a known
-  // identifier resolves to. Idempotent on request_id.
-  virtual absl::StatusOr<v1::Customer> Create(
-      const v1::CreateCustomerRequest& request) = 0;
-  // The resolving write behind Create, for import rows (no request id).
-  virtual absl::StatusOr<IngestOutcome> Ingest(const v1::Customer& customer,
-                                               bool strict_phone) = 0;
+class CustomerManager final : public CustomerResolver {
+ public:
+  // INVALID_ARGUMENT for an unsupported phone region or an empty resolution
+  // order.
+  static absl::StatusOr<std::unique_ptr<CustomerManager>> Create(
+      CustomerManagerDependencies dependencies, CustomerPiiCodec codec,
+      CustomerManagerOptions options);
+
+  // CreateCustomer: ResolveCustomer returning only the customer.
+  absl::StatusOr<v1::Customer> Create(
+      const crm::common::RequestContext& context,
+      const v1::CreateCustomerRequest& request);
+  // ResolveCustomer (customer_resolver.h).
+  absl::StatusOr<v1::ResolveCustomerResponse> Resolve(
+      const crm::common::RequestContext& context,
+      const v1::ResolveCustomerRequest& request) override;
   // GetCustomer, following merges to the survivor.
-  virtual absl::StatusOr<v1::Customer> Get(
-      const v1::GetCustomerRequest& request) = 0;
-  virtual absl::StatusOr<v1::ListCustomersResponse> List(
-      const v1::ListCustomersRequest& request) = 0;
-  virtual absl::StatusOr<v1::Customer> Update(
-      const v1::UpdateCustomerRequest& request) = 0;
-  virtual absl::StatusOr<v1::FindDuplicateCandidatesResponse>
-  FindDuplicateCandidates(
-      const v1::FindDuplicateCandidatesRequest& request) = 0;
-  virtual absl::StatusOr<v1::Customer> Merge(
-      const v1::MergeCustomersRequest& request) = 0;
-  virtual absl::StatusOr<v1::Customer> Erase(
-      const v1::EraseCustomerRequest& request) = 0;
-  virtual absl::StatusOr<v1::ExportCustomerDataResponse> Export(
-      const v1::ExportCustomerDataRequest& request) = 0;
+  absl::StatusOr<v1::Customer> Get(const crm::common::RequestContext& context,
+                                   const v1::GetCustomerRequest& request);
+  absl::StatusOr<v1::ListCustomersResponse> List(
+      const crm::common::RequestContext& context,
+      const v1::ListCustomersRequest& request);
+  // UpdateCustomer: the fields of the mask (or, without a mask, the fields
+  // set in the body); output-only paths ignored; etag checked when given.
+  absl::StatusOr<v1::Customer> Update(
+      const crm::common::RequestContext& context,
+      const v1::UpdateCustomerRequest& request);
+  absl::StatusOr<v1::FindDuplicateCandidatesResponse> FindDuplicateCandidates(
+      const crm::common::RequestContext& context,
+      const v1::FindDuplicateCandidatesRequest& request);
+  absl::StatusOr<v1::Customer> Merge(const crm::common::RequestContext& context,
+                                     const v1::MergeCustomersRequest& request);
+  absl::StatusOr<v1::Customer> Erase(const crm::common::RequestContext& context,
+                                     const v1::EraseCustomerRequest& request);
+  absl::StatusOr<v1::ExportCustomerDataResponse> Export(
+      const crm::common::RequestContext& context,
+      const v1::ExportCustomerDataRequest& request);
+
+ private:
+  CustomerManager(CustomerManagerDependencies dependencies,
+                  CustomerPiiCodec codec, CustomerManagerOptions options);
+
+  // The customer stored in `record` with its purchase summary.
+  absl::StatusOr<v1::Customer> Present(crm::common::Transaction& tx,
+                                       const CustomerRecord& record,
+                                       std::optional<DataKey>* key);
+  // The resolving write, in the caller's transaction.
+  absl::StatusOr<v1::ResolveCustomerResponse> ResolveAndWrite(
+      crm::common::Transaction& tx, const v1::Customer& incoming);
+  absl::StatusOr<v1::Customer> MergeInTransaction(
+      crm::common::Transaction& tx, const std::string& survivor_id,
+      const std::string& duplicate_id, const std::set<std::string>& pinned);
+  // Appends the feed event of a change to `customer` (last in `tx`).
+  absl::Status AppendEvent(crm::common::Transaction& tx,
+                           v1::ChangeEvent::Type type,
+                           const v1::Customer& customer,
+                           const v1::MergeDetails* merge, absl::Time now);
+  // The customer named by `reference` as it is now (after a commit).
+  absl::StatusOr<v1::Customer> ReadBack(
+      const crm::common::RequestContext& context,
+      absl::StatusOr<v1::Customer> reference);
+  absl::Time Now() const;
+
+  CustomerManagerDependencies deps_;
+  const CustomerPiiCodec codec_;
+  const CustomerManagerOptions options_;
+  const IdentityResolver resolver_;
 };
 
 }  // namespace crm::customer_profile

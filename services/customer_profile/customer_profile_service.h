@@ -1,16 +1,17 @@
 // The gRPC face of customer-profile (crm.customerprofile.v1): every RPC
-// delegates to one of four domain interfaces and maps absl::Status to gRPC
-// status. No SQL and no business rules here.
+// delegates to one domain object with the call's RequestContext (deadline,
+// cancellation) and maps absl::Status to gRPC status. No SQL and no business
+// rules here.
 //
 //   auto service = std::make_unique<CustomerProfileServiceImpl>(
 //       std::move(customers), std::move(orders), std::move(importer),
 //       std::move(feed));
 //   builder.RegisterService(service.get());
 //
-// Customer RPCs -> CustomerManager; RecordOrder, RefundOrder, ListOrders,
-// RecordEvents -> OrderManager; ImportCustomers -> CustomerImporter (rows
-// read from the client stream); WatchChanges -> ChangeFeedStreamer (writes
-// to the server stream until the client cancels).
+// Customer RPCs (ResolveCustomer included) -> CustomerManager; RecordOrder,
+// RefundOrder, ListOrders, RecordEvents -> OrderManager; ImportCustomers ->
+// CustomerImporter (rows read from the client stream); WatchChanges ->
+// ChangeFeedStreamer (writes to the server stream until the client cancels).
 #pragma once
 
 #include <memory>
@@ -39,6 +40,9 @@ class CustomerProfileServiceImpl final
   grpc::Status CreateCustomer(grpc::ServerContext* context,
                               const v1::CreateCustomerRequest* request,
                               v1::Customer* response) override;
+  grpc::Status ResolveCustomer(grpc::ServerContext* context,
+                               const v1::ResolveCustomerRequest* request,
+                               v1::ResolveCustomerResponse* response) override;
   grpc::Status GetCustomer(grpc::ServerContext* context,
                            const v1::GetCustomerRequest* request,
                            v1::Customer* response) override;

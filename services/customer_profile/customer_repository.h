@@ -1,40 +1,60 @@
-// The stored shape of customer records, shared by CustomerManagerImpl (which
-// encrypts, hashes and decides) and mysql_customer_repository.h (which holds
-// all the SQL). Nothing here is plaintext personal data: `pii` is ciphertext
-// and the *_bidx fields are HMAC blind indexes.
+// Storage of customer records, behind an interface: CustomerManager decides
+// (encrypts, hashes, resolves, merges) and hands records to a
+// CustomerRepository inside a unit of work (services/common/unit_of_work.h).
+// Nothing here is plaintext personal data: `pii` is ciphertext and the
+// *_bidx fields are HMAC blind indexes (customer_pii_codec.h).
+//
+//   CRM_RETURN_IF_ERROR(unit_of_work.Run(ctx, [&](Transaction& tx) {
+//     CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> record,
+//                          customers.Load(tx, id, RowLock::kUpdate));
+//     ...
+//     return customers.Update(tx, *record);
+//   }));
+//
+// Implementations: MySqlCustomerRepository (mysql_customer_repository.h) and
+// the in-memory fake of the unit tests
+// (tests/testing/fakes/customer_profile/).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/customer.pb.h"
-#include "crm/customerprofile/v1/customer_profile_service.pb.h"
+#include "services/common/keyset_page.h"
+#include "services/common/unit_of_work.h"
 
 namespace crm::customer_profile {
 
 namespace v1 = ::crm::customerprofile::v1;
 
-// One row of `customers`.
+// One stored customer.
 struct CustomerRecord {
   std::string id;
   v1::Customer::State state = v1::Customer::ACTIVE;
   std::string merged_into;  // Survivor id when MERGED, else empty.
-  // The data key wrapped by the master key ring; nullopt once erased.
+  // The data key wrapped by the master key ring; nullopt once erased or
+  // merged away.
   std::optional<std::string> wrapped_key;
   // AES-256-GCM ciphertext of a serialized Customer holding only the personal
   // fields; empty once erased.
   std::string pii;
   // Serialized Customer holding the non-personal fields.
   std::string profile;
-  // Blind indexes (64 hex digits); empty = none (stored as NULL).
+  // Blind indexes (64 hex digits); empty = none.
   std::string email_bidx;
   std::string phone_bidx;
   std::string name_birth_bidx;
   std::string country_code;  // Indexed copy of address.country_code.
+  // Indexed copy of the profile's tags: written by Insert and Update, not
+  // read back by Load (the profile holds them).
+  std::vector<std::string> tags;
   absl::Time create_time;
   absl::Time update_time;
   int64_t version = 1;
@@ -58,9 +78,9 @@ struct TimeBound {
 struct CustomerFilter {
   std::optional<std::string> email_bidx;
   std::optional<std::string> phone_bidx;
-  // Hash of an external identity: matched through customer_identifiers.
+  // Blind index of an external identity.
   std::optional<std::string> external_hash;
-  std::vector<std::string> tags;
+  std::vector<std::string> tags;  // Each must be present.
   std::optional<std::string> country_code;
   // Empty: ACTIVE only.
   std::vector<v1::Customer::State> states;
@@ -81,6 +101,100 @@ struct DuplicatePair {
   bool same_email = false;
   bool same_phone = false;
   bool same_name_and_birth_date = false;
+};
+
+// How Load locks the row it reads (within the caller's transaction).
+enum class RowLock {
+  kNone,    // A consistent read without locks.
+  kShare,   // Concurrent writers of the row wait for the caller's commit.
+  kUpdate,  // Exclusive: other lockers and writers wait.
+};
+
+class CustomerRepository {
+ public:
+  CustomerRepository(const CustomerRepository&) = delete;
+  CustomerRepository& operator=(const CustomerRepository&) = delete;
+  virtual ~CustomerRepository() = default;
+
+  // --- Records ---
+
+  // The record of `id` (`tags` left empty), or nullopt; locks it as `lock`
+  // says.
+  virtual absl::StatusOr<std::optional<CustomerRecord>> Load(
+      crm::common::Transaction& tx, absl::string_view id, RowLock lock) = 0;
+  // Stores a new record (every field of `record`, tags included).
+  // ALREADY_EXISTS if the id is taken.
+  virtual absl::Status Insert(crm::common::Transaction& tx,
+                              const CustomerRecord& record) = 0;
+  // Overwrites every field of record `record.id` except id and create_time
+  // (the tag index is replaced by `record.tags`). NOT_FOUND if there is no
+  // such record.
+  virtual absl::Status Update(crm::common::Transaction& tx,
+                              const CustomerRecord& record) = 0;
+
+  // --- Identifiers (the resolution index: one owner per identifier) ---
+
+  // The customer owning identifier (kind, hash), or nullopt. `lock`: the
+  // latest committed owner, locked until the caller's commit; otherwise a
+  // consistent read without locks.
+  virtual absl::StatusOr<std::optional<std::string>> FindIdentifierOwner(
+      crm::common::Transaction& tx, IdentifierKind kind,
+      absl::string_view value_hash, bool lock) = 0;
+  // Makes `customer_id` the owner of (kind, hash) unless someone already
+  // owns it; returns the owner afterwards (== customer_id when claimed or
+  // already owned). Waits for a concurrent uncommitted claim; ABORTED if the
+  // identifier was released while waiting.
+  virtual absl::StatusOr<std::string> ClaimIdentifier(
+      crm::common::Transaction& tx, IdentifierKind kind,
+      absl::string_view value_hash, absl::string_view customer_id) = 0;
+  // Removes the identifiers of `kind` owned by `customer_id` whose hash is
+  // not in `keep`.
+  virtual absl::Status ReleaseIdentifiers(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      IdentifierKind kind, const std::vector<std::string>& keep) = 0;
+  // Removes every identifier owned by `customer_id`.
+  virtual absl::Status ReleaseAllIdentifiers(crm::common::Transaction& tx,
+                                             absl::string_view customer_id) = 0;
+  // Gives every identifier of `from_id` to `to_id`.
+  virtual absl::Status MoveIdentifiers(crm::common::Transaction& tx,
+                                       absl::string_view from_id,
+                                       absl::string_view to_id) = 0;
+
+  // --- Queries ---
+
+  // One page of records matching `filter` in `order`, starting strictly
+  // after `page.after` (whose create_time holds the order's time column);
+  // `next` set when more may follow.
+  virtual absl::StatusOr<crm::common::Page<CustomerRecord>> List(
+      crm::common::Transaction& tx, const CustomerFilter& filter,
+      CustomerOrder order, const crm::common::PageRequest& page) = 0;
+  // Pairs of ACTIVE customers sharing an email, phone or name + birth date
+  // blind index, the older (create_time, then id) first, ordered by
+  // (older id, newer id), strictly after `after`, at most `limit`.
+  virtual absl::StatusOr<std::vector<DuplicatePair>> FindDuplicatePairs(
+      crm::common::Transaction& tx,
+      const std::optional<std::pair<std::string, std::string>>& after,
+      int limit) = 0;
+
+  // --- Merges ---
+
+  // Points every record merged into `from_id` at `to_id` (flattens chains).
+  virtual absl::Status RepointMerged(crm::common::Transaction& tx,
+                                     absl::string_view from_id,
+                                     absl::string_view to_id) = 0;
+  // Ids of the records whose `merged_into` is `survivor_id`, oldest first.
+  virtual absl::StatusOr<std::vector<std::string>> MergedInto(
+      crm::common::Transaction& tx, absl::string_view survivor_id) = 0;
+  // Appends the audit entry of a merge; `fields_taken` is the comma-joined
+  // list of scalar paths taken from the duplicate.
+  virtual absl::Status InsertMergeAudit(crm::common::Transaction& tx,
+                                        absl::string_view survivor_id,
+                                        absl::string_view duplicate_id,
+                                        absl::Time merge_time,
+                                        absl::string_view fields_taken) = 0;
+
+ protected:
+  CustomerRepository() = default;
 };
 
 }  // namespace crm::customer_profile

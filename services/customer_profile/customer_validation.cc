@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "services/common/error_details.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_validation.h"
@@ -103,7 +104,7 @@ std::string DefaultDisplayName(absl::string_view family_name,
 namespace {
 
 absl::Status FieldError(absl::string_view field, absl::string_view reason) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+  return crm::common::InvalidFieldError(field, reason);
 }
 
 // Free text of at most `max_chars` (names, address lines, sources).
@@ -433,18 +434,35 @@ const std::vector<std::string>& UpdatablePaths() {
   return *paths;
 }
 
-absl::StatusOr<std::vector<std::string>> ValidateUpdateMask(
-    const google::protobuf::FieldMask& mask) {
-  if (mask.paths_size() == 0) {
-    return FieldError("update_mask", "is required (use \"*\" for every field)");
+namespace {
+
+// Paths that are never written by a client (AIP-203): ignored in masks.
+bool IsOutputOnlyPath(absl::string_view path) {
+  for (absl::string_view output_only :
+       {"name", "state", "create_time", "update_time", "etag", "merged_into",
+        "purchase_summary"}) {
+    if (path == output_only ||
+        (absl::StartsWith(path, output_only) &&
+         path.size() > output_only.size() && path[output_only.size()] == '.')) {
+      return true;
+    }
   }
-  std::vector<std::string> paths;
-  auto add = [&paths](const std::string& path) {
-    if (std::find(paths.begin(), paths.end(), path) == paths.end()) {
-      paths.push_back(path);
+  return false;
+}
+
+// The updatable paths named by `paths` ("*" and "address" expanded,
+// duplicates removed, output-only paths dropped); INVALID_ARGUMENT naming
+// `field` for any other path.
+absl::StatusOr<std::vector<std::string>> ExpandPaths(
+    const google::protobuf::RepeatedPtrField<std::string>& paths,
+    absl::string_view field) {
+  std::vector<std::string> result;
+  auto add = [&result](const std::string& path) {
+    if (std::find(result.begin(), result.end(), path) == result.end()) {
+      result.push_back(path);
     }
   };
-  for (const std::string& path : mask.paths()) {
+  for (const std::string& path : paths) {
     if (path == "*") {
       for (const std::string& p : UpdatablePaths()) add(p);
     } else if (path == "address") {
@@ -454,20 +472,46 @@ absl::StatusOr<std::vector<std::string>> ValidateUpdateMask(
     } else if (std::find(UpdatablePaths().begin(), UpdatablePaths().end(),
                          path) != UpdatablePaths().end()) {
       add(path);
-    } else {
+    } else if (!IsOutputOnlyPath(path)) {
       const bool printable =
           path.size() <= 64 &&
           std::all_of(path.begin(), path.end(), [](char c) {
             return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
                    c == '_' || c == '.';
           });
-      return FieldError(
-          "update_mask",
-          printable ? absl::StrCat("unknown or output-only path \"", path, "\"")
-                    : std::string("contains an unknown path"));
+      return FieldError(field, printable
+                                   ? absl::StrCat("unknown path \"", path, "\"")
+                                   : std::string("contains an unknown path"));
     }
   }
+  return result;
+}
+
+}  // namespace
+
+std::vector<std::string> PathsSetIn(const v1::Customer& body) {
+  std::vector<std::string> paths;
+  for (const std::string& path : ScalarPaths()) {
+    if (!ScalarValue(body, path).empty()) paths.push_back(path);
+  }
+  if (body.tags_size() > 0) paths.push_back("tags");
+  if (body.attributes_size() > 0) paths.push_back("attributes");
+  if (body.consents_size() > 0) paths.push_back("consents");
+  if (body.external_identities_size() > 0) {
+    paths.push_back("external_identities");
+  }
   return paths;
+}
+
+absl::StatusOr<std::vector<std::string>> UpdatePaths(
+    const google::protobuf::FieldMask& mask, const v1::Customer& body) {
+  if (mask.paths_size() == 0) return PathsSetIn(body);
+  return ExpandPaths(mask.paths(), "update_mask");
+}
+
+absl::StatusOr<std::vector<std::string>> ValidatePinnedFields(
+    const google::protobuf::RepeatedPtrField<std::string>& paths) {
+  return ExpandPaths(paths, "pinned_fields");
 }
 
 void CopyFields(const v1::Customer& from, const std::vector<std::string>& paths,
@@ -719,7 +763,14 @@ std::string ExternalIdentityKey(const v1::ExternalIdentity& identity) {
 
 absl::StatusOr<std::string> ParseCustomerName(absl::string_view name,
                                               absl::string_view field) {
-  return crm::common::ParseResourceName(name, kCustomersCollection, field);
+  if (name.empty()) return crm::common::RequiredFieldError(field);
+  absl::StatusOr<std::string> id =
+      crm::common::ParseResourceName(name, kCustomersCollection, field);
+  if (!id.ok()) {
+    return crm::common::InvalidFieldError(
+        field, "must have the form customers/{customer}");
+  }
+  return id;
 }
 
 std::string CustomerName(absl::string_view id) {

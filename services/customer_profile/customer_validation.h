@@ -9,8 +9,9 @@
 //                                                .now = absl::Now()}));
 //   CRM_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(request.name()));
 //
-// Errors are INVALID_ARGUMENT "<field path>: <reason>" (e.g.
-// "customer.email: ...") and never echo the rejected value (it may be PII).
+// Errors are INVALID_ARGUMENT with reason FIELD_INVALID or FIELD_REQUIRED
+// naming the field path (e.g. "customer.email"; error_details.h) and never
+// echo the rejected value (it may be PII).
 #pragma once
 
 #include <cstddef>
@@ -82,13 +83,24 @@ std::string DefaultDisplayName(absl::string_view family_name,
 // of it), "tags", "attributes", "consents", "external_identities".
 const std::vector<std::string>& UpdatablePaths();
 
-// The paths of `mask`, with "*" expanded to UpdatablePaths() and
-// duplicates removed. INVALID_ARGUMENT "update_mask: ..." when empty, or
-// naming an unknown or output-only path.
-absl::StatusOr<std::vector<std::string>> ValidateUpdateMask(
-    const google::protobuf::FieldMask& mask);
+// The updatable paths whose value is set (non-empty) in `body`.
+std::vector<std::string> PathsSetIn(const v1::Customer& body);
 
-// Copies the fields named by `paths` (from ValidateUpdateMask or
+// The paths UpdateCustomer changes: those of `mask` with "*" expanded to
+// UpdatablePaths(), "address" to its fields, duplicates removed and
+// output-only paths (name, state, create_time, update_time, etag,
+// merged_into, purchase_summary and their sub-paths) ignored (AIP-203); an
+// empty mask means PathsSetIn(body) (AIP-134). INVALID_ARGUMENT
+// (FIELD_INVALID, field "update_mask") naming an unknown path.
+absl::StatusOr<std::vector<std::string>> UpdatePaths(
+    const google::protobuf::FieldMask& mask, const v1::Customer& body);
+
+// MergeCustomers' pinned_fields: paths as in UpdatePaths' mask (output-only
+// ones ignored); INVALID_ARGUMENT (field "pinned_fields") for unknown ones.
+absl::StatusOr<std::vector<std::string>> ValidatePinnedFields(
+    const google::protobuf::RepeatedPtrField<std::string>& paths);
+
+// Copies the fields named by `paths` (from UpdatePaths or
 // UpdatablePaths) from `from` into `to`.
 void CopyFields(const v1::Customer& from, const std::vector<std::string>& paths,
                 v1::Customer* to);
@@ -131,7 +143,8 @@ absl::StatusOr<CustomerOrder> ParseCustomerOrder(absl::string_view order_by);
 // computed over.
 std::string ExternalIdentityKey(const v1::ExternalIdentity& identity);
 
-// The id in a `customers/{customer}` name; INVALID_ARGUMENT naming `field`.
+// The id in a `customers/{customer}` name; INVALID_ARGUMENT naming `field`
+// (FIELD_REQUIRED when empty, FIELD_INVALID when malformed).
 absl::StatusOr<std::string> ParseCustomerName(absl::string_view name,
                                               absl::string_view field = "name");
 

@@ -10,14 +10,22 @@
 
 #include "services/common/change_feed_outbox.h"
 #include "services/common/change_feed_sequencer.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
+#include "services/common/mysql_unit_of_work.h"
 #include "services/common/server_runner.h"
 #include "services/customer_profile/change_feed_streamer_impl.h"
 #include "services/customer_profile/core/pii_cipher.h"
+#include "services/customer_profile/customer_identity_resolver.h"
 #include "services/customer_profile/customer_importer_impl.h"
-#include "services/customer_profile/customer_manager_impl.h"
+#include "services/customer_profile/customer_manager.h"
+#include "services/customer_profile/customer_merge_chain.h"
+#include "services/customer_profile/customer_pii_codec.h"
+#include "services/customer_profile/customer_profile_feed.h"
 #include "services/customer_profile/customer_profile_service.h"
 #include "services/customer_profile/migrations.h"
+#include "services/customer_profile/mysql_customer_repository.h"
 #include "services/customer_profile/mysql_order_repository.h"
 #include "services/customer_profile/order_manager_impl.h"
 
@@ -55,25 +63,47 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   const crm::common::IdGenerator& ids =
       crm::common::RandomIdGenerator::Instance();
 
-  cp::KeyRing ring =
-      OrExit(cp::KeyRing::Parse(context.config.GetString("pii_master_keys")));
+  // The storage seam; stateless or process-lived, so owned by statics like
+  // the notifiers above.
+  static auto* const unit_of_work =
+      new crm::common::MySqlUnitOfWork(context.pool, {}, context.clock);
+  static auto* const customer_records = new cp::MySqlCustomerRepository();
+  static auto* const order_records = new cp::MySqlOrderRepository();
+  static auto* const idempotency_keys =
+      new crm::common::MySqlIdempotencyRepository();
+  static auto* const feed = new crm::common::MySqlChangeFeedWriter(
+      std::string(cp::kCustomerProfileFeed), context.clock, written);
+  static auto* const active_customers =
+      new cp::CustomerMergeChainResolver(*customer_records);
+
   cp::CustomerManagerOptions options;
   options.phone_default_region =
       context.config.GetString("phone_default_region");
   options.resolution_order = OrExit(
       cp::ParseResolutionOrder(context.config.GetString("resolution_order")));
-  std::unique_ptr<cp::CustomerManagerImpl> customers =
-      OrExit(cp::CustomerManagerImpl::Create(context.pool, context.clock, ids,
-                                             *written, std::move(ring),
-                                             std::move(options)));
-  auto importer = std::make_unique<cp::CustomerImporterImpl>(*customers);
+  std::unique_ptr<cp::CustomerManager> customers =
+      OrExit(cp::CustomerManager::Create(
+          {.unit_of_work = *unit_of_work,
+           .customers = *customer_records,
+           .orders = *order_records,
+           .idempotency = *idempotency_keys,
+           .feed = *feed,
+           .clock = context.clock,
+           .ids = ids},
+          OrExit(cp::CustomerPiiCodec::Create(OrExit(cp::KeyRing::Parse(
+              context.config.GetString("pii_master_keys"))))),
+          std::move(options)));
+  auto importer = std::make_unique<cp::CustomerImporterImpl>(*customers,
+                                                           context.clock);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<cp::CustomerProfileServiceImpl>(
       std::move(customers),
-      std::make_unique<cp::OrderManagerImpl>(context.pool, context.clock, ids,
-                                             *written),
+      std::make_unique<cp::OrderManagerImpl>(*unit_of_work, *order_records,
+                                             *active_customers, *feed,
+                                             context.clock, ids),
       std::move(importer),
-      std::make_unique<cp::ChangeFeedStreamerImpl>(context.pool, *sequenced)));
+      std::make_unique<cp::ChangeFeedStreamerImpl>(context.pool, *sequenced,
+                                                   context.clock)));
   return services;
 }
 

@@ -13,37 +13,50 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/error_details.h"
+#include "services/common/mysql_unit_of_work.h"
+#include "services/common/request_context.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/customer_profile/customer_merge_chain.h"
 
 namespace crm::customer_profile {
 namespace {
 
 using ::crm::common::FormatSqlDatetime;
 using ::crm::common::KeysetPosition;
+using ::crm::common::MySqlConnectionOf;
 using ::crm::common::Page;
 using ::crm::common::PageRequest;
-
-// Longest merge chain followed before giving up (chains are flattened on
-// merge, so real ones have length 1).
-constexpr int kMaxMergeHops = 16;
-
-// `customers/{id}` (customer_validation.h's CustomerName, kept local so this
-// file builds on its own in the orders tests).
-std::string CustomerName(absl::string_view id) {
-  return crm::common::FormatResourceName("customers", id);
-}
+using ::crm::common::Transaction;
 
 constexpr char kColumns[] =
     "SELECT id, state, merged_into, wrapped_key, pii, profile, email_bidx, "
     "phone_bidx, name_birth_bidx, country_code, create_time, update_time, "
     "version FROM customers";
 
-std::unique_ptr<sql::PreparedStatement> Prepare(sql::Connection& connection,
+std::unique_ptr<sql::PreparedStatement> Prepare(Transaction& tx,
                                                 const std::string& text) {
   return std::unique_ptr<sql::PreparedStatement>(
-      connection.prepareStatement(text));
+      MySqlConnectionOf(tx).prepareStatement(text));
+}
+
+// Replaces the tag index rows of `customer_id` by `tags`.
+void ReplaceTags(Transaction& tx, absl::string_view customer_id,
+                 const std::vector<std::string>& tags) {
+  std::unique_ptr<sql::PreparedStatement> remove =
+      Prepare(tx, "DELETE FROM customer_tags WHERE customer_id = ?");
+  remove->setString(1, std::string(customer_id));
+  remove->executeUpdate();
+  if (tags.empty()) return;
+  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+      tx, "INSERT IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)");
+  for (const std::string& tag : tags) {
+    insert->setString(1, std::string(customer_id));
+    insert->setString(2, tag);
+    insert->executeUpdate();
+  }
 }
 
 void SetNullableString(sql::PreparedStatement& statement, int index,
@@ -125,41 +138,12 @@ absl::string_view IdentifierKindName(IdentifierKind kind) {
   return "unknown";
 }
 
-absl::StatusOr<std::string> ResolveActiveCustomerId(
-    sql::Connection& connection, absl::string_view customer_id) {
-  std::unique_ptr<sql::PreparedStatement> select =
-      Prepare(connection,
-              "SELECT state, merged_into FROM customers WHERE id = ? "
-              "LOCK IN SHARE MODE");
-  std::string id(customer_id);
-  for (int hop = 0; hop < kMaxMergeHops; ++hop) {
-    select->setString(1, id);
-    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-    if (!rows->next()) {
-      return absl::NotFoundError(
-          absl::StrCat(CustomerName(id), " was not found"));
-    }
-    const std::string state = rows->getString("state").asStdString();
-    if (state == v1::Customer::State_Name(v1::Customer::ACTIVE)) return id;
-    if (state == v1::Customer::State_Name(v1::Customer::ERASED)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(CustomerName(id), " was erased"));
-    }
-    const std::string next = NullableString(*rows, "merged_into");
-    if (next.empty()) {
-      return absl::InternalError("merged customer has no survivor");
-    }
-    id = next;
-  }
-  return absl::InternalError("merge chain too long");
-}
-
 absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
-    sql::Connection& connection, absl::string_view id, RowLock lock) {
+    Transaction& tx, absl::string_view id, RowLock lock) {
   std::string text = absl::StrCat(kColumns, " WHERE id = ?");
   if (lock == RowLock::kShare) absl::StrAppend(&text, " LOCK IN SHARE MODE");
   if (lock == RowLock::kUpdate) absl::StrAppend(&text, " FOR UPDATE");
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(connection, text);
+  std::unique_ptr<sql::PreparedStatement> select = Prepare(tx, text);
   select->setString(1, std::string(id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return std::optional<CustomerRecord>();
@@ -167,10 +151,10 @@ absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
   return std::optional<CustomerRecord>(std::move(record));
 }
 
-absl::Status MySqlCustomerRepository::Insert(sql::Connection& connection,
+absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
                                              const CustomerRecord& record) {
   std::unique_ptr<sql::PreparedStatement> insert = Prepare(
-      connection,
+      tx,
       "INSERT INTO customers (id, create_time, state, merged_into, "
       "wrapped_key, pii, profile, email_bidx, phone_bidx, name_birth_bidx, "
       "country_code, update_time, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
@@ -179,13 +163,14 @@ absl::Status MySqlCustomerRepository::Insert(sql::Connection& connection,
   insert->setString(2, FormatSqlDatetime(record.create_time));
   BindMutableColumns(*insert, 3, record);
   insert->executeUpdate();
+  ReplaceTags(tx, record.id, record.tags);
   return absl::OkStatus();
 }
 
-absl::Status MySqlCustomerRepository::Update(sql::Connection& connection,
+absl::Status MySqlCustomerRepository::Update(Transaction& tx,
                                              const CustomerRecord& record) {
   std::unique_ptr<sql::PreparedStatement> update = Prepare(
-      connection,
+      tx,
       "UPDATE customers SET state = ?, merged_into = ?, wrapped_key = ?, "
       "pii = ?, profile = ?, email_bidx = ?, phone_bidx = ?, "
       "name_birth_bidx = ?, country_code = ?, update_time = ?, version = ? "
@@ -193,19 +178,20 @@ absl::Status MySqlCustomerRepository::Update(sql::Connection& connection,
   const int next = BindMutableColumns(*update, 1, record);
   update->setString(next, record.id);
   if (update->executeUpdate() != 1) {
-    return absl::NotFoundError(
-        absl::StrCat(CustomerName(record.id), " was not found"));
+    return crm::common::NotFoundError(
+        crm::common::FormatResourceName("customers", record.id));
   }
+  ReplaceTags(tx, record.id, record.tags);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<std::string>>
-MySqlCustomerRepository::FindIdentifierOwner(sql::Connection& connection,
+MySqlCustomerRepository::FindIdentifierOwner(Transaction& tx,
                                              IdentifierKind kind,
                                              absl::string_view value_hash,
                                              bool lock) {
   std::unique_ptr<sql::PreparedStatement> select = Prepare(
-      connection,
+      tx,
       absl::StrCat("SELECT customer_id FROM customer_identifiers WHERE kind = "
                    "? AND value_hash = ?",
                    lock ? " FOR UPDATE" : ""));
@@ -218,10 +204,10 @@ MySqlCustomerRepository::FindIdentifierOwner(sql::Connection& connection,
 }
 
 absl::StatusOr<std::string> MySqlCustomerRepository::ClaimIdentifier(
-    sql::Connection& connection, IdentifierKind kind,
-    absl::string_view value_hash, absl::string_view customer_id) {
+    Transaction& tx, IdentifierKind kind, absl::string_view value_hash,
+    absl::string_view customer_id) {
   std::unique_ptr<sql::PreparedStatement> insert =
-      Prepare(connection,
+      Prepare(tx,
               "INSERT IGNORE INTO customer_identifiers (kind, value_hash, "
               "customer_id) VALUES (?, ?, ?)");
   insert->setString(1, std::string(IdentifierKindName(kind)));
@@ -229,16 +215,18 @@ absl::StatusOr<std::string> MySqlCustomerRepository::ClaimIdentifier(
   insert->setString(3, std::string(customer_id));
   if (insert->executeUpdate() == 1) return std::string(customer_id);
   CRM_ASSIGN_OR_RETURN(std::optional<std::string> owner,
-                       FindIdentifierOwner(connection, kind, value_hash, true));
+                       FindIdentifierOwner(tx, kind, value_hash, true));
   if (!owner.has_value()) {
-    return absl::AbortedError("identifier claim raced with a release");
+    return crm::common::ErrorWithReason(
+        absl::AbortedError("identifier claim raced with a release"),
+        crm::type::v1::CONCURRENCY_CONFLICT);
   }
   return *owner;
 }
 
 absl::Status MySqlCustomerRepository::ReleaseIdentifiers(
-    sql::Connection& connection, absl::string_view customer_id,
-    IdentifierKind kind, const std::vector<std::string>& keep) {
+    Transaction& tx, absl::string_view customer_id, IdentifierKind kind,
+    const std::vector<std::string>& keep) {
   std::string text =
       "DELETE FROM customer_identifiers WHERE customer_id = ? AND kind = ?";
   if (!keep.empty()) {
@@ -246,7 +234,7 @@ absl::Status MySqlCustomerRepository::ReleaseIdentifiers(
     absl::StrAppend(&text, " AND value_hash NOT IN (",
                     absl::StrJoin(marks, ", "), ")");
   }
-  std::unique_ptr<sql::PreparedStatement> remove = Prepare(connection, text);
+  std::unique_ptr<sql::PreparedStatement> remove = Prepare(tx, text);
   remove->setString(1, std::string(customer_id));
   remove->setString(2, std::string(IdentifierKindName(kind)));
   int index = 3;
@@ -256,19 +244,19 @@ absl::Status MySqlCustomerRepository::ReleaseIdentifiers(
 }
 
 absl::Status MySqlCustomerRepository::ReleaseAllIdentifiers(
-    sql::Connection& connection, absl::string_view customer_id) {
-  std::unique_ptr<sql::PreparedStatement> remove = Prepare(
-      connection, "DELETE FROM customer_identifiers WHERE customer_id = ?");
+    Transaction& tx, absl::string_view customer_id) {
+  std::unique_ptr<sql::PreparedStatement> remove =
+      Prepare(tx, "DELETE FROM customer_identifiers WHERE customer_id = ?");
   remove->setString(1, std::string(customer_id));
   remove->executeUpdate();
   return absl::OkStatus();
 }
 
-absl::Status MySqlCustomerRepository::MoveIdentifiers(
-    sql::Connection& connection, absl::string_view from_id,
-    absl::string_view to_id) {
+absl::Status MySqlCustomerRepository::MoveIdentifiers(Transaction& tx,
+                                                      absl::string_view from_id,
+                                                      absl::string_view to_id) {
   std::unique_ptr<sql::PreparedStatement> move = Prepare(
-      connection,
+      tx,
       "UPDATE customer_identifiers SET customer_id = ? WHERE customer_id = ?");
   move->setString(1, std::string(to_id));
   move->setString(2, std::string(from_id));
@@ -276,28 +264,9 @@ absl::Status MySqlCustomerRepository::MoveIdentifiers(
   return absl::OkStatus();
 }
 
-absl::Status MySqlCustomerRepository::ReplaceTags(
-    sql::Connection& connection, absl::string_view customer_id,
-    const std::vector<std::string>& tags) {
-  std::unique_ptr<sql::PreparedStatement> remove =
-      Prepare(connection, "DELETE FROM customer_tags WHERE customer_id = ?");
-  remove->setString(1, std::string(customer_id));
-  remove->executeUpdate();
-  if (tags.empty()) return absl::OkStatus();
-  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
-      connection,
-      "INSERT IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)");
-  for (const std::string& tag : tags) {
-    insert->setString(1, std::string(customer_id));
-    insert->setString(2, tag);
-    insert->executeUpdate();
-  }
-  return absl::OkStatus();
-}
-
 absl::StatusOr<Page<CustomerRecord>> MySqlCustomerRepository::List(
-    sql::Connection& connection, const CustomerFilter& filter,
-    CustomerOrder order, const PageRequest& page) {
+    Transaction& tx, const CustomerFilter& filter, CustomerOrder order,
+    const PageRequest& page) {
   const bool by_update = order == CustomerOrder::kUpdateTimeDesc ||
                          order == CustomerOrder::kUpdateTimeAsc;
   const bool descending = order == CustomerOrder::kCreateTimeDesc ||
@@ -370,7 +339,7 @@ absl::StatusOr<Page<CustomerRecord>> MySqlCustomerRepository::List(
   const std::string text = absl::StrCat(
       kColumns, " WHERE ", absl::StrJoin(conditions, " AND "), " ORDER BY ",
       time_column, " ", direction, ", id ", direction, " LIMIT ?");
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(connection, text);
+  std::unique_ptr<sql::PreparedStatement> select = Prepare(tx, text);
   int index = 1;
   for (const std::string& value : values) select->setString(index++, value);
   select->setInt(index, page.page_size + 1);
@@ -390,11 +359,11 @@ absl::StatusOr<Page<CustomerRecord>> MySqlCustomerRepository::List(
 
 absl::StatusOr<std::vector<DuplicatePair>>
 MySqlCustomerRepository::FindDuplicatePairs(
-    sql::Connection& connection,
+    Transaction& tx,
     const std::optional<std::pair<std::string, std::string>>& after,
     int limit) {
   std::unique_ptr<sql::PreparedStatement> select = Prepare(
-      connection,
+      tx,
       "SELECT a.id AS older_id, b.id AS newer_id, "
       "COALESCE(a.email_bidx = b.email_bidx, 0) AS same_email, "
       "COALESCE(a.phone_bidx = b.phone_bidx, 0) AS same_phone, "
@@ -425,11 +394,11 @@ MySqlCustomerRepository::FindDuplicatePairs(
   return pairs;
 }
 
-absl::Status MySqlCustomerRepository::RepointMerged(sql::Connection& connection,
+absl::Status MySqlCustomerRepository::RepointMerged(Transaction& tx,
                                                     absl::string_view from_id,
                                                     absl::string_view to_id) {
-  std::unique_ptr<sql::PreparedStatement> update = Prepare(
-      connection, "UPDATE customers SET merged_into = ? WHERE merged_into = ?");
+  std::unique_ptr<sql::PreparedStatement> update =
+      Prepare(tx, "UPDATE customers SET merged_into = ? WHERE merged_into = ?");
   update->setString(1, std::string(to_id));
   update->setString(2, std::string(from_id));
   update->executeUpdate();
@@ -437,9 +406,9 @@ absl::Status MySqlCustomerRepository::RepointMerged(sql::Connection& connection,
 }
 
 absl::StatusOr<std::vector<std::string>> MySqlCustomerRepository::MergedInto(
-    sql::Connection& connection, absl::string_view survivor_id) {
+    Transaction& tx, absl::string_view survivor_id) {
   std::unique_ptr<sql::PreparedStatement> select = Prepare(
-      connection,
+      tx,
       "SELECT id FROM customers WHERE merged_into = ? ORDER BY create_time, "
       "id");
   select->setString(1, std::string(survivor_id));
@@ -450,11 +419,11 @@ absl::StatusOr<std::vector<std::string>> MySqlCustomerRepository::MergedInto(
 }
 
 absl::Status MySqlCustomerRepository::InsertMergeAudit(
-    sql::Connection& connection, absl::string_view survivor_id,
+    Transaction& tx, absl::string_view survivor_id,
     absl::string_view duplicate_id, absl::Time merge_time,
     absl::string_view fields_taken) {
   std::unique_ptr<sql::PreparedStatement> insert = Prepare(
-      connection,
+      tx,
       "INSERT INTO customer_merges (duplicate_id, survivor_id, merge_time, "
       "fields_taken) VALUES (?, ?, ?, ?)");
   insert->setString(1, std::string(duplicate_id));
@@ -463,6 +432,14 @@ absl::Status MySqlCustomerRepository::InsertMergeAudit(
   insert->setString(4, std::string(fields_taken));
   insert->executeUpdate();
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ResolveActiveCustomerId(
+    sql::Connection& connection, absl::string_view customer_id) {
+  const crm::common::RequestContext context;
+  crm::common::MySqlTransaction tx(connection, context);
+  MySqlCustomerRepository customers;
+  return ResolveActiveCustomer(tx, customers, customer_id);
 }
 
 }  // namespace crm::customer_profile

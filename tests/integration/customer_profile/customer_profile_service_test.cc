@@ -1,8 +1,8 @@
 // customer-profile's customer records on a fresh MariaDB database:
-// CustomerManagerImpl directly (standardisation, resolution, update, list
-// and filters, merge, erasure, export, privacy at rest, feed events), and
-// the gRPC adapter over an in-process channel with fakes of the order,
-// import and feed interfaces.
+// CustomerManager over the MySQL repositories directly (standardisation,
+// resolution, update, list and filters, merge, erasure, export, privacy at
+// rest, feed events), and the gRPC adapter over an in-process channel with
+// fakes of the order, import and feed interfaces.
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
@@ -23,15 +23,17 @@
 #include "services/common/change_feed_outbox.h"
 #include "services/common/change_feed_sequencer.h"
 #include "services/common/clock.h"
+#include "services/common/error_details.h"
 #include "services/common/grpc_status.h"
 #include "services/common/id_generator.h"
 #include "services/common/migrations.h"
 #include "services/common/status_macros.h"
 #include "services/common/transaction.h"
-#include "services/customer_profile/customer_manager_impl.h"
+#include "services/customer_profile/customer_manager.h"
 #include "services/customer_profile/customer_profile_service.h"
 #include "services/customer_profile/migrations.h"
 #include "services/customer_profile/mysql_customer_repository.h"
+#include "tests/integration/customer_profile/mysql_customer_stack.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -44,9 +46,8 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// 32 bytes, base64: a test-only master key.
-constexpr char kMasterKeys[] =
-    "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+using ::crm::common::ReasonOf;
+using ::crm::common::RequestContext;
 constexpr char kEmail[] = "ann.lee@example.com";
 constexpr char kPhoneDigits[] = "13800138000";
 
@@ -57,12 +58,16 @@ class CustomerManagerTest : public ::testing::Test {
                              crm::testing::TestDatabase::Create("customers"));
     CRM_ASSERT_OK_AND_ASSIGN(pool_,
                              database_->NewMigratedPool(Migrations(), 12));
-    CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
-    CRM_ASSERT_OK_AND_ASSIGN(
-        manager_, CustomerManagerImpl::Create(
-                      *pool_, crm::common::SystemClock::Instance(),
-                      crm::common::RandomIdGenerator::Instance(), notifier_,
-                      std::move(ring), CustomerManagerOptions{}));
+    CRM_ASSERT_OK_AND_ASSIGN(stack_,
+                             MySqlCustomerStack::Create(*pool_, notifier_));
+    manager_ = stack_->manager.get();
+  }
+
+  absl::StatusOr<v1::ResolveCustomerResponse> Resolve(
+      const v1::Customer& customer) {
+    v1::ResolveCustomerRequest request;
+    *request.mutable_customer() = customer;
+    return manager_->Resolve(RequestContext(), request);
   }
 
   static v1::Customer Ann() {
@@ -88,13 +93,13 @@ class CustomerManagerTest : public ::testing::Test {
     v1::CreateCustomerRequest request;
     *request.mutable_customer() = customer;
     request.set_request_id(request_id);
-    return manager_->Create(request);
+    return manager_->Create(RequestContext(), request);
   }
 
   absl::StatusOr<v1::Customer> Get(const std::string& name) {
     v1::GetCustomerRequest request;
     request.set_name(name);
-    return manager_->Get(request);
+    return manager_->Get(RequestContext(), request);
   }
 
   absl::StatusOr<v1::ListCustomersResponse> List(
@@ -105,7 +110,7 @@ class CustomerManagerTest : public ::testing::Test {
     request.set_page_size(page_size);
     request.set_page_token(token);
     request.set_order_by(order);
-    return manager_->List(request);
+    return manager_->List(RequestContext(), request);
   }
 
   // Every value of every row of every table of the test database.
@@ -167,7 +172,8 @@ class CustomerManagerTest : public ::testing::Test {
   std::unique_ptr<crm::testing::TestDatabase> database_;
   std::unique_ptr<crm::common::MySqlPool> pool_;
   crm::common::FeedNotifier notifier_;
-  std::unique_ptr<CustomerManagerImpl> manager_;
+  std::unique_ptr<MySqlCustomerStack> stack_;
+  CustomerManager* manager_ = nullptr;
 };
 
 TEST_F(CustomerManagerTest, CreateStandardisesEveryFieldAndReadsBack) {
@@ -196,7 +202,7 @@ TEST_F(CustomerManagerTest, CreateStandardisesEveryFieldAndReadsBack) {
   v1::CreateCustomerRequest strict;
   *strict.mutable_customer() = bad;
   strict.set_strict_phone(true);
-  EXPECT_THAT(manager_->Create(strict),
+  EXPECT_THAT(manager_->Create(RequestContext(), strict),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("customer.phone")));
 }
@@ -240,13 +246,14 @@ TEST_F(CustomerManagerTest, KnownIdentifierUpdatesInsteadOfDuplicating) {
   again.set_email("ANN.LEE@example.com");
   again.set_locale("zh-CN");
   again.add_tags("returning");
-  CRM_ASSERT_OK_AND_ASSIGN(IngestOutcome outcome,
-                           manager_->Ingest(again, false));
-  EXPECT_FALSE(outcome.created);
-  EXPECT_EQ(outcome.customer.name(), first.name());
-  EXPECT_EQ(outcome.customer.locale(), "zh-CN");
-  EXPECT_EQ(outcome.customer.given_name(), "Ann");  // Empty never wins.
-  EXPECT_THAT(outcome.customer.tags(), ElementsAre("new", "returning", "vip"));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ResolveCustomerResponse outcome, Resolve(again));
+  EXPECT_EQ(outcome.outcome(), v1::ResolveCustomerResponse::MATCHED);
+  EXPECT_EQ(outcome.matched_by(), v1::ResolveCustomerResponse::EMAIL);
+  EXPECT_EQ(outcome.customer().name(), first.name());
+  EXPECT_EQ(outcome.customer().locale(), "zh-CN");
+  EXPECT_EQ(outcome.customer().given_name(), "Ann");  // Empty never wins.
+  EXPECT_THAT(outcome.customer().tags(),
+              ElementsAre("new", "returning", "vip"));
 
   // External identity wins over email (default order).
   v1::Customer other;
@@ -255,15 +262,18 @@ TEST_F(CustomerManagerTest, KnownIdentifierUpdatesInsteadOfDuplicating) {
   v1::Customer by_identity;
   by_identity.set_email("someone.else@example.com");
   *by_identity.add_external_identities() = first.external_identities(0);
-  CRM_ASSERT_OK_AND_ASSIGN(IngestOutcome resolved,
-                           manager_->Ingest(by_identity, false));
-  EXPECT_EQ(resolved.customer.name(), first.name());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ResolveCustomerResponse resolved,
+                           Resolve(by_identity));
+  EXPECT_EQ(resolved.customer().name(), first.name());
+  EXPECT_EQ(resolved.matched_by(),
+            v1::ResolveCustomerResponse::EXTERNAL_IDENTITY);
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse all, List(""));
   EXPECT_EQ(all.customers_size(), 2);
   // The email now on two records makes them duplicate candidates.
   CRM_ASSERT_OK_AND_ASSIGN(
       v1::FindDuplicateCandidatesResponse candidates,
-      manager_->FindDuplicateCandidates(v1::FindDuplicateCandidatesRequest()));
+      manager_->FindDuplicateCandidates(RequestContext(),
+                                        v1::FindDuplicateCandidatesRequest()));
   ASSERT_EQ(candidates.candidates_size(), 1);
   EXPECT_EQ(candidates.candidates(0).customer(), first.name());
   EXPECT_EQ(candidates.candidates(0).other_customer(), second.name());
@@ -320,7 +330,8 @@ TEST_F(CustomerManagerTest, UpdateAppliesTheMaskAndChecksTheEtag) {
   request.mutable_update_mask()->add_paths("address.city");
   request.mutable_update_mask()->add_paths("email");
   request.set_request_id("upd-1");
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer updated, manager_->Update(request));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer updated,
+                           manager_->Update(RequestContext(), request));
   EXPECT_EQ(updated.address().city(), "Beijing");
   EXPECT_EQ(updated.address().country_code(), "CN");
   EXPECT_EQ(updated.locale(), "");
@@ -328,22 +339,30 @@ TEST_F(CustomerManagerTest, UpdateAppliesTheMaskAndChecksTheEtag) {
   EXPECT_EQ(updated.given_name(), "Ann");
   EXPECT_NE(updated.etag(), created.etag());
   // Repeat with the same request id: the stored response.
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer repeat, manager_->Update(request));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer repeat,
+                           manager_->Update(RequestContext(), request));
   EXPECT_EQ(repeat.etag(), updated.etag());
   // Stale etag.
   request.set_request_id("");
-  EXPECT_THAT(manager_->Update(request),
+  EXPECT_THAT(manager_->Update(RequestContext(), request),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("etag")));
-  // Unknown and output-only paths.
+  absl::StatusOr<v1::Customer> stale =
+      manager_->Update(RequestContext(), request);
+  EXPECT_EQ(ReasonOf(stale.status()), crm::type::v1::ETAG_MISMATCH);
+  // Unknown paths are rejected; output-only ones ignored (AIP-203).
   request.mutable_customer()->clear_etag();
-  request.mutable_update_mask()->add_paths("state");
-  EXPECT_THAT(
-      manager_->Update(request),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
+  request.mutable_update_mask()->add_paths("nowhere");
+  absl::StatusOr<v1::Customer> unknown =
+      manager_->Update(RequestContext(), request);
+  EXPECT_THAT(unknown, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(crm::common::ErrorMetadataOf(unknown.status())["field"],
+            "update_mask");
   request.mutable_update_mask()->Clear();
-  EXPECT_THAT(
-      manager_->Update(request),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
+  request.mutable_update_mask()->add_paths("state");
+  request.mutable_customer()->set_state(v1::Customer::ERASED);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer unchanged,
+                           manager_->Update(RequestContext(), request));
+  EXPECT_EQ(unchanged.state(), v1::Customer::ACTIVE);
   // The new email resolves; the old one no longer does.
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse by_new,
                            List("email = \"NEW@example.com\""));
@@ -450,7 +469,8 @@ TEST_F(CustomerManagerTest, MergeMovesIdentitiesIsIdempotentAndRedirects) {
 
   CRM_ASSERT_OK_AND_ASSIGN(
       v1::FindDuplicateCandidatesResponse candidates,
-      manager_->FindDuplicateCandidates(v1::FindDuplicateCandidatesRequest()));
+      manager_->FindDuplicateCandidates(RequestContext(),
+                                        v1::FindDuplicateCandidatesRequest()));
   ASSERT_EQ(candidates.candidates_size(), 1);
   EXPECT_THAT(candidates.candidates(0).reasons(),
               ElementsAre(v1::DuplicateCandidate::SAME_NAME_AND_BIRTH_DATE));
@@ -459,7 +479,8 @@ TEST_F(CustomerManagerTest, MergeMovesIdentitiesIsIdempotentAndRedirects) {
   merge.set_survivor(survivor.name());
   merge.set_duplicate(duplicate.name());
   merge.add_pinned_fields("display_name");
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer merged, manager_->Merge(merge));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer merged,
+                           manager_->Merge(RequestContext(), merge));
   EXPECT_EQ(merged.name(), survivor.name());
   EXPECT_EQ(merged.display_name(), "Ann Lee");  // Pinned.
   EXPECT_EQ(merged.locale(), "zh-CN");          // Filled from the duplicate.
@@ -474,29 +495,32 @@ TEST_F(CustomerManagerTest, MergeMovesIdentitiesIsIdempotentAndRedirects) {
   EXPECT_EQ(redirected.name(), survivor.name());
   v1::Customer by_card;
   *by_card.add_external_identities() = duplicate.external_identities(0);
-  CRM_ASSERT_OK_AND_ASSIGN(IngestOutcome outcome,
-                           manager_->Ingest(by_card, false));
-  EXPECT_EQ(outcome.customer.name(), survivor.name());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ResolveCustomerResponse outcome,
+                           Resolve(by_card));
+  EXPECT_EQ(outcome.customer().name(), survivor.name());
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse by_identity,
                            List("external_identity = \"store_card:S-9\""));
   ASSERT_EQ(by_identity.customers_size(), 1);
   EXPECT_EQ(by_identity.customers(0).name(), survivor.name());
 
   // Idempotent; the reverse and self merges are rejected.
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer again, manager_->Merge(merge));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer again,
+                           manager_->Merge(RequestContext(), merge));
   EXPECT_EQ(again.name(), survivor.name());
   v1::MergeCustomersRequest reverse;
   reverse.set_survivor(duplicate.name());
   reverse.set_duplicate(survivor.name());
-  EXPECT_THAT(manager_->Merge(reverse),
+  EXPECT_THAT(manager_->Merge(RequestContext(), reverse),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   reverse.set_duplicate(duplicate.name());
-  EXPECT_THAT(manager_->Merge(reverse),
+  EXPECT_THAT(manager_->Merge(RequestContext(), reverse),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  merge.add_pinned_fields("etag");
-  EXPECT_THAT(
-      manager_->Merge(merge),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("pinned_fields")));
+  merge.add_pinned_fields("nowhere");
+  absl::StatusOr<v1::Customer> bad_pin =
+      manager_->Merge(RequestContext(), merge);
+  EXPECT_THAT(bad_pin, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(crm::common::ErrorMetadataOf(bad_pin.status())["field"],
+            "pinned_fields");
 
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse active, List(""));
   EXPECT_EQ(active.customers_size(), 1);
@@ -508,7 +532,7 @@ TEST_F(CustomerManagerTest, MergeMovesIdentitiesIsIdempotentAndRedirects) {
   v1::ExportCustomerDataRequest export_request;
   export_request.set_name(survivor.name());
   CRM_ASSERT_OK_AND_ASSIGN(v1::ExportCustomerDataResponse exported,
-                           manager_->Export(export_request));
+                           manager_->Export(RequestContext(), export_request));
   EXPECT_EQ(exported.customer().email(), "ann@example.com");
   EXPECT_THAT(exported.merged_customers(), ElementsAre(duplicate.name()));
 
@@ -528,7 +552,8 @@ TEST_F(CustomerManagerTest, EraseShredsTheCustomerAndIsIdempotent) {
   CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(Ann()));
   v1::EraseCustomerRequest erase;
   erase.set_name(created.name());
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer tombstone, manager_->Erase(erase));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer tombstone,
+                           manager_->Erase(RequestContext(), erase));
   EXPECT_EQ(tombstone.state(), v1::Customer::ERASED);
   CRM_ASSERT_OK_AND_ASSIGN(v1::Customer read, Get(created.name()));
   EXPECT_EQ(read.state(), v1::Customer::ERASED);
@@ -536,7 +561,8 @@ TEST_F(CustomerManagerTest, EraseShredsTheCustomerAndIsIdempotent) {
   EXPECT_EQ(read.phone(), "");
   EXPECT_EQ(read.given_name(), "");
   EXPECT_EQ(read.external_identities_size(), 0);
-  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer again, manager_->Erase(erase));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer again,
+                           manager_->Erase(RequestContext(), erase));
   EXPECT_EQ(again.etag(), tombstone.etag());
 
   CRM_ASSERT_OK_AND_ASSIGN(
@@ -568,7 +594,7 @@ TEST_F(CustomerManagerTest, EraseShredsTheCustomerAndIsIdempotent) {
   v1::UpdateCustomerRequest update;
   update.mutable_customer()->set_name(created.name());
   update.mutable_update_mask()->add_paths("locale");
-  EXPECT_THAT(manager_->Update(update),
+  EXPECT_THAT(manager_->Update(RequestContext(), update),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   std::vector<v1::ChangeEvent> events = FeedEvents();
   int erased_events = 0;
@@ -585,7 +611,7 @@ TEST_F(CustomerManagerTest, NoPlaintextPersonalDataAtRestOrInTheFeed) {
   update.mutable_customer()->set_locale("en");
   update.mutable_update_mask()->add_paths("locale");
   update.set_request_id("u1");
-  ASSERT_THAT(manager_->Update(update), IsOk());
+  ASSERT_THAT(manager_->Update(RequestContext(), update), IsOk());
   std::vector<std::string> values = DumpDatabase();
   ASSERT_FALSE(values.empty());
   for (const std::string& value : values) {
@@ -610,18 +636,20 @@ TEST_F(CustomerManagerTest, NoPlaintextPersonalDataAtRestOrInTheFeed) {
 
 class FakeOrders final : public OrderManager {
  public:
-  absl::StatusOr<v1::Order> Record(const v1::RecordOrderRequest& r) override {
+  absl::StatusOr<v1::Order> Record(const RequestContext&,
+                                   const v1::RecordOrderRequest& r) override {
     return r.order();
   }
-  absl::StatusOr<v1::Order> Refund(const v1::RefundOrderRequest&) override {
+  absl::StatusOr<v1::Order> Refund(const RequestContext&,
+                                   const v1::RefundOrderRequest&) override {
     return absl::FailedPreconditionError("nothing left to refund");
   }
   absl::StatusOr<v1::ListOrdersResponse> List(
-      const v1::ListOrdersRequest&) override {
+      const RequestContext&, const v1::ListOrdersRequest&) override {
     return v1::ListOrdersResponse();
   }
   absl::StatusOr<v1::RecordEventsResponse> RecordEvents(
-      const v1::RecordEventsRequest& r) override {
+      const RequestContext&, const v1::RecordEventsRequest& r) override {
     v1::RecordEventsResponse response;
     response.set_recorded_count(r.events_size());
     return response;
@@ -631,6 +659,7 @@ class FakeOrders final : public OrderManager {
 class FakeImporter final : public CustomerImporter {
  public:
   absl::StatusOr<v1::ImportCustomersResponse> Import(
+      const RequestContext&,
       const std::function<std::optional<v1::ImportCustomersRequest>()>&
           next_row) override {
     v1::ImportCustomersResponse response;
@@ -646,9 +675,9 @@ class FakeImporter final : public CustomerImporter {
 
 class FakeFeed final : public ChangeFeedStreamer {
  public:
-  absl::Status Watch(const v1::WatchChangesRequest& request,
-                     const std::function<bool(const v1::ChangeEvent&)>& write,
-                     const std::function<bool()>&) override {
+  absl::Status Watch(
+      const RequestContext&, const v1::WatchChangesRequest& request,
+      const std::function<bool(const v1::ChangeEvent&)>& write) override {
     for (int i = 1; i <= 3; ++i) {
       v1::ChangeEvent event;
       event.set_sequence(request.after_sequence() + i);
@@ -659,14 +688,10 @@ class FakeFeed final : public ChangeFeedStreamer {
 };
 
 TEST_F(CustomerManagerTest, AdapterDelegatesEveryRpc) {
-  CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
-  CRM_ASSERT_OK_AND_ASSIGN(
-      std::unique_ptr<CustomerManagerImpl> customers,
-      CustomerManagerImpl::Create(*pool_, crm::common::SystemClock::Instance(),
-                                  crm::common::RandomIdGenerator::Instance(),
-                                  notifier_, std::move(ring), {}));
+  CRM_ASSERT_OK_AND_ASSIGN(std::unique_ptr<MySqlCustomerStack> stack,
+                           MySqlCustomerStack::Create(*pool_, notifier_));
   CustomerProfileServiceImpl service(
-      std::move(customers), std::make_unique<FakeOrders>(),
+      std::move(stack->manager), std::make_unique<FakeOrders>(),
       std::make_unique<FakeImporter>(), std::make_unique<FakeFeed>());
   grpc::ServerBuilder builder;
   builder.RegisterService(&service);

@@ -1,5 +1,5 @@
 // Customer-profile flows across its managers on a fresh MariaDB database:
-// CustomerManagerImpl, OrderManagerImpl and CustomerImporterImpl over one
+// CustomerManager, OrderManagerImpl and CustomerImporterImpl over one
 // pool. Merge moves orders, events and identities (also while orders are
 // recorded concurrently for the duplicate); erasure shreds personal data but
 // keeps orders; a bulk import with duplicates and invalid rows writes whole
@@ -29,14 +29,16 @@
 #include "services/common/change_feed_outbox.h"
 #include "services/common/change_feed_sequencer.h"
 #include "services/common/clock.h"
+#include "services/common/error_details.h"
 #include "services/common/id_generator.h"
 #include "services/common/migrations.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
 #include "services/customer_profile/customer_importer_impl.h"
-#include "services/customer_profile/customer_manager_impl.h"
+#include "services/customer_profile/customer_manager.h"
 #include "services/customer_profile/migrations.h"
 #include "services/customer_profile/order_manager_impl.h"
+#include "tests/integration/customer_profile/mysql_customer_stack.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 #include "tests/testing/wait.h"
@@ -51,8 +53,6 @@ using ::crm::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
-constexpr char kMasterKeys[] =
-    "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 constexpr char kFeed[] = "customer_profile";
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
@@ -63,15 +63,13 @@ class CustomerProfileFlowsTest : public ::testing::Test {
                              crm::testing::TestDatabase::Create("flows"));
     CRM_ASSERT_OK_AND_ASSIGN(pool_,
                              database_->NewMigratedPool(Migrations(), 24));
-    CRM_ASSERT_OK_AND_ASSIGN(KeyRing ring, KeyRing::Parse(kMasterKeys));
-    CRM_ASSERT_OK_AND_ASSIGN(
-        customers_, CustomerManagerImpl::Create(
-                        *pool_, crm::common::SystemClock::Instance(),
-                        crm::common::RandomIdGenerator::Instance(), notifier_,
-                        std::move(ring), CustomerManagerOptions{}));
+    CRM_ASSERT_OK_AND_ASSIGN(stack_,
+                             MySqlCustomerStack::Create(*pool_, notifier_));
+    customers_ = stack_->manager.get();
     orders_ = std::make_unique<OrderManagerImpl>(
-        *pool_, crm::common::SystemClock::Instance(),
-        crm::common::RandomIdGenerator::Instance(), notifier_);
+        stack_->unit_of_work, stack_->orders, stack_->active_customers,
+        stack_->feed, crm::common::SystemClock::Instance(),
+        crm::common::RandomIdGenerator::Instance());
     // Numbers committed feed events in the background, as the service does.
     sequencer_ = std::make_unique<crm::common::ChangeFeedSequencer>(
         *pool_, kFeed, notifier_, sequenced_);
@@ -94,7 +92,8 @@ class CustomerProfileFlowsTest : public ::testing::Test {
     v1::ExternalIdentity* id = customer->add_external_identities();
     id->set_channel(channel);
     id->set_id(identity);
-    absl::StatusOr<v1::Customer> created = customers_->Create(request);
+    absl::StatusOr<v1::Customer> created =
+        customers_->Create(crm::common::RequestContext(), request);
     EXPECT_THAT(created.status(), IsOk());
     return created.ok() ? *created : v1::Customer();
   }
@@ -126,7 +125,8 @@ class CustomerProfileFlowsTest : public ::testing::Test {
                    int64_t amount, const std::string& currency, int minute) {
     EXPECT_THAT(
         orders_
-            ->Record(OrderRequest(customer, order_id, amount, currency, minute))
+            ->Record(crm::common::RequestContext(),
+                     OrderRequest(customer, order_id, amount, currency, minute))
             .status(),
         IsOk())
         << order_id;
@@ -145,7 +145,7 @@ class CustomerProfileFlowsTest : public ::testing::Test {
           crm::common::ToProtoTimestamp(kStart + absl::Minutes(i));
     }
     absl::StatusOr<v1::RecordEventsResponse> response =
-        orders_->RecordEvents(request);
+        orders_->RecordEvents(crm::common::RequestContext(), request);
     ASSERT_THAT(response.status(), IsOk());
     EXPECT_EQ(response->recorded_count(), count);
   }
@@ -158,7 +158,8 @@ class CustomerProfileFlowsTest : public ::testing::Test {
     request.set_parent(customer);
     request.set_page_size(7);
     for (int page = 0; page < 100; ++page) {
-      absl::StatusOr<v1::ListOrdersResponse> response = orders_->List(request);
+      absl::StatusOr<v1::ListOrdersResponse> response =
+          orders_->List(crm::common::RequestContext(), request);
       if (!response.ok()) return response.status();
       for (const v1::Order& order : response->orders()) all.push_back(order);
       if (response->next_page_token().empty()) return all;
@@ -176,7 +177,8 @@ class CustomerProfileFlowsTest : public ::testing::Test {
   v1::Customer Get(const std::string& name) {
     v1::GetCustomerRequest request;
     request.set_name(name);
-    absl::StatusOr<v1::Customer> customer = customers_->Get(request);
+    absl::StatusOr<v1::Customer> customer =
+        customers_->Get(crm::common::RequestContext(), request);
     EXPECT_THAT(customer.status(), IsOk()) << name;
     return customer.ok() ? *customer : v1::Customer();
   }
@@ -189,7 +191,7 @@ class CustomerProfileFlowsTest : public ::testing::Test {
     request.set_page_size(1000);
     for (int page = 0; page < 100; ++page) {
       absl::StatusOr<v1::ListCustomersResponse> response =
-          customers_->List(request);
+          customers_->List(crm::common::RequestContext(), request);
       EXPECT_THAT(response.status(), IsOk()) << filter;
       if (!response.ok()) break;
       for (const v1::Customer& c : response->customers()) all.push_back(c);
@@ -267,7 +269,8 @@ class CustomerProfileFlowsTest : public ::testing::Test {
   std::unique_ptr<crm::testing::TestDatabase> database_;
   std::unique_ptr<crm::common::MySqlPool> pool_;
   crm::common::FeedNotifier notifier_;
-  std::unique_ptr<CustomerManagerImpl> customers_;
+  std::unique_ptr<MySqlCustomerStack> stack_;
+  CustomerManager* customers_ = nullptr;
   std::unique_ptr<OrderManagerImpl> orders_;
   crm::common::FeedNotifier sequenced_;
   // Declared last: stopped before the managers and the pool go away.
@@ -289,7 +292,9 @@ TEST_F(CustomerProfileFlowsTest, MergeMovesOrdersEventsAndIdentities) {
     update.mutable_customer()->mutable_external_identities(1)->set_id(
         "oB-openid");
     update.mutable_update_mask()->add_paths("external_identities");
-    ASSERT_THAT(customers_->Update(update).status(), IsOk());
+    ASSERT_THAT(
+        customers_->Update(crm::common::RequestContext(), update).status(),
+        IsOk());
   }
   RecordOrder(a.name(), "a-1", 100, "CNY", 1);
   RecordOrder(a.name(), "a-2", 200, "CNY", 2);
@@ -305,7 +310,8 @@ TEST_F(CustomerProfileFlowsTest, MergeMovesOrdersEventsAndIdentities) {
   merge.set_survivor(a.name());
   merge.set_duplicate(b.name());
   merge.set_request_id("merge-a-b-0001");
-  absl::StatusOr<v1::Customer> merged = customers_->Merge(merge);
+  absl::StatusOr<v1::Customer> merged =
+      customers_->Merge(crm::common::RequestContext(), merge);
   ASSERT_THAT(merged.status(), IsOk());
   EXPECT_EQ(merged->name(), a.name());
   EXPECT_EQ(merged->state(), v1::Customer::ACTIVE);
@@ -360,7 +366,7 @@ TEST_F(CustomerProfileFlowsTest, MergeMovesOrdersEventsAndIdentities) {
   v1::ExportCustomerDataRequest export_request;
   export_request.set_name(a.name());
   absl::StatusOr<v1::ExportCustomerDataResponse> exported =
-      customers_->Export(export_request);
+      customers_->Export(crm::common::RequestContext(), export_request);
   ASSERT_THAT(exported.status(), IsOk());
   std::set<std::string> event_ids;
   for (const v1::InteractionEvent& e : exported->events()) {
@@ -381,12 +387,13 @@ TEST_F(CustomerProfileFlowsTest, MergeMovesOrdersEventsAndIdentities) {
   EXPECT_EQ(merges[0].customer_name(), a.name());
 
   // Repeating the same request returns the survivor, changes nothing.
-  absl::StatusOr<v1::Customer> again = customers_->Merge(merge);
+  absl::StatusOr<v1::Customer> again =
+      customers_->Merge(crm::common::RequestContext(), merge);
   ASSERT_THAT(again.status(), IsOk());
   EXPECT_EQ(again->name(), a.name());
   // A new request for the same pair is idempotent too (documented).
   merge.set_request_id("merge-a-b-0002");
-  again = customers_->Merge(merge);
+  again = customers_->Merge(crm::common::RequestContext(), merge);
   ASSERT_THAT(again.status(), IsOk());
   EXPECT_EQ(again->name(), a.name());
   // The other direction: B is MERGED into A, so it is A merged with itself.
@@ -394,9 +401,11 @@ TEST_F(CustomerProfileFlowsTest, MergeMovesOrdersEventsAndIdentities) {
   reverse.set_survivor(b.name());
   reverse.set_duplicate(a.name());
   reverse.set_request_id("merge-b-a-0001");
-  EXPECT_THAT(
-      customers_->Merge(reverse),
-      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("survivor")));
+  absl::StatusOr<v1::Customer> self =
+      customers_->Merge(crm::common::RequestContext(), reverse);
+  EXPECT_THAT(self, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(crm::common::ReasonOf(self.status()),
+            crm::type::v1::RESOURCE_STATE_CONFLICT);
   // Nothing moved by the repeats.
   on_a = AllOrders(a.name());
   ASSERT_THAT(on_a.status(), IsOk());
@@ -426,11 +435,13 @@ TEST_F(CustomerProfileFlowsTest, ConcurrentOrdersDuringMergeEndOnSurvivor) {
     for (int i = 0; i < 16; ++i) {
       threads.emplace_back([&, i] {
         while (!go.load()) std::this_thread::yield();
-        results[i] = orders_
-                         ->Record(OrderRequest(
-                             d.name(), absl::StrCat("r", round, "-o", i),
-                             100 + i, "CNY", i))
-                         .status();
+        results[i] =
+            orders_
+                ->Record(
+                    crm::common::RequestContext(),
+                    OrderRequest(d.name(), absl::StrCat("r", round, "-o", i),
+                                 100 + i, "CNY", i))
+                .status();
       });
     }
     v1::MergeCustomersRequest merge;
@@ -443,7 +454,8 @@ TEST_F(CustomerProfileFlowsTest, ConcurrentOrdersDuringMergeEndOnSurvivor) {
       // Part of the behaviour under test: each round starts the merge a
       // little later among the concurrent orders (0, 2, 4 ms).
       absl::SleepFor(absl::Milliseconds(2 * round));
-      merge_status = customers_->Merge(merge).status();
+      merge_status =
+          customers_->Merge(crm::common::RequestContext(), merge).status();
     });
     go.store(true);
     for (std::thread& t : threads) t.join();
@@ -478,7 +490,8 @@ TEST_F(CustomerProfileFlowsTest, ErasureShredsPersonalDataAndKeepsOrders) {
   v1::EraseCustomerRequest erase;
   erase.set_name(e.name());
   erase.set_request_id("erase-erin-0001");
-  absl::StatusOr<v1::Customer> erased = customers_->Erase(erase);
+  absl::StatusOr<v1::Customer> erased =
+      customers_->Erase(crm::common::RequestContext(), erase);
   ASSERT_THAT(erased.status(), IsOk());
   EXPECT_EQ(erased->state(), v1::Customer::ERASED);
 
@@ -493,7 +506,7 @@ TEST_F(CustomerProfileFlowsTest, ErasureShredsPersonalDataAndKeepsOrders) {
   v1::ExportCustomerDataRequest export_request;
   export_request.set_name(e.name());
   absl::StatusOr<v1::ExportCustomerDataResponse> exported =
-      customers_->Export(export_request);
+      customers_->Export(crm::common::RequestContext(), export_request);
   ASSERT_THAT(exported.status(), IsOk());
   EXPECT_EQ(exported->events_size(), 0);
   EXPECT_EQ(exported->orders_size(), 2);
@@ -512,7 +525,8 @@ TEST_F(CustomerProfileFlowsTest, ErasureShredsPersonalDataAndKeepsOrders) {
   EXPECT_TRUE(ListAll("email = \"erin.erased@example.com\"").empty());
 
   // Orders for the erased customer are refused.
-  EXPECT_THAT(orders_->Record(OrderRequest(e.name(), "e-3", 1, "CNY")),
+  EXPECT_THAT(orders_->Record(crm::common::RequestContext(),
+                              OrderRequest(e.name(), "e-3", 1, "CNY")),
               StatusIs(absl::StatusCode::kFailedPrecondition));
 
   // The blind indexes were released: the same email and identity make a new
@@ -614,13 +628,15 @@ TEST_F(CustomerProfileFlowsTest, ImportWithDuplicatesAndInvalidRows) {
                     },
                     [&](const v1::ImportRowResult& r) { local.push_back(r); }),
                 IsOk());
-    CustomerImporterImpl importer(*customers_);
+    CustomerImporterImpl importer(*customers_,
+                                  crm::common::SystemClock::Instance());
     size_t next = 0;
     absl::StatusOr<v1::ImportCustomersResponse> response =
-        importer.Import([&]() -> std::optional<v1::ImportCustomersRequest> {
-          if (next >= rows.size()) return std::nullopt;
-          return rows[next++];
-        });
+        importer.Import(crm::common::RequestContext(),
+                        [&]() -> std::optional<v1::ImportCustomersRequest> {
+                          if (next >= rows.size()) return std::nullopt;
+                          return rows[next++];
+                        });
     EXPECT_THAT(response.status(), IsOk());
     if (!response.ok()) return {};
     return MergeImportResults(*response, local);

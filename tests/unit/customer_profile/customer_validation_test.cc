@@ -2,17 +2,20 @@
 #include "services/customer_profile/customer_validation.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "absl/time/time.h"
+#include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::customer_profile {
 namespace {
 
+using ::crm::common::ReasonOf;
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
 using ::testing::HasSubstr;
@@ -125,29 +128,74 @@ TEST(StandardizeCustomer, RejectsBadValuesNamingTheField) {
                        HasSubstr("customer.phone")));
 }
 
-TEST(ValidateUpdateMask, ExpandsStarAndRejectsUnknownPaths) {
+// The reason and field of an INVALID_ARGUMENT status.
+std::pair<crm::common::ErrorReason, std::string> ReasonAndField(
+    const absl::Status& status) {
+  return {crm::common::ReasonOf(status),
+          crm::common::ErrorMetadataOf(status)["field"]};
+}
+
+TEST(UpdatePaths, ExpandsStarAndAddressAndRejectsUnknownPaths) {
+  const v1::Customer body;
   google::protobuf::FieldMask mask;
-  EXPECT_THAT(
-      ValidateUpdateMask(mask),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
   mask.add_paths("*");
   CRM_ASSERT_OK_AND_ASSIGN(std::vector<std::string> all,
-                           ValidateUpdateMask(mask));
+                           UpdatePaths(mask, body));
   EXPECT_EQ(all, UpdatablePaths());
   mask.Clear();
   mask.add_paths("address");
   CRM_ASSERT_OK_AND_ASSIGN(std::vector<std::string> address,
-                           ValidateUpdateMask(mask));
+                           UpdatePaths(mask, body));
   EXPECT_EQ(address.size(), 5u);
-  for (const char* bad : {"etag", "state", "name", "create_time", "nope",
-                          "address.nowhere", "purchase_summary"}) {
+  for (const char* bad : {"nope", "address.nowhere", "tags.x"}) {
     mask.Clear();
     mask.add_paths(bad);
-    EXPECT_THAT(
-        ValidateUpdateMask(mask),
-        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")))
+    absl::StatusOr<std::vector<std::string>> paths = UpdatePaths(mask, body);
+    EXPECT_THAT(paths, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    EXPECT_EQ(ReasonAndField(paths.status()),
+              std::make_pair(crm::type::v1::FIELD_INVALID,
+                             std::string("update_mask")))
         << bad;
   }
+}
+
+TEST(UpdatePaths, IgnoresOutputOnlyPaths) {
+  google::protobuf::FieldMask mask;
+  for (const char* output_only :
+       {"etag", "state", "name", "create_time", "update_time", "merged_into",
+        "purchase_summary", "purchase_summary.order_count"}) {
+    mask.add_paths(output_only);
+  }
+  mask.add_paths("email");
+  CRM_ASSERT_OK_AND_ASSIGN(std::vector<std::string> paths,
+                           UpdatePaths(mask, v1::Customer()));
+  EXPECT_EQ(paths, std::vector<std::string>{"email"});
+}
+
+TEST(UpdatePaths, WithoutAMaskTakesTheFieldsSetInTheBody) {
+  v1::Customer body;
+  body.set_name("customers/c1");  // Output-only: never a path.
+  body.set_etag("e");
+  body.set_email("ann@example.com");
+  body.mutable_address()->set_city("Hangzhou");
+  body.add_tags("vip");
+  CRM_ASSERT_OK_AND_ASSIGN(std::vector<std::string> paths,
+                           UpdatePaths(google::protobuf::FieldMask(), body));
+  EXPECT_THAT(paths,
+              ::testing::UnorderedElementsAre("email", "address.city", "tags"));
+}
+
+TEST(ValidatePinnedFields, NamesPinnedFieldsInErrors) {
+  google::protobuf::RepeatedPtrField<std::string> pinned;
+  pinned.Add("email");
+  CRM_ASSERT_OK_AND_ASSIGN(std::vector<std::string> paths,
+                           ValidatePinnedFields(pinned));
+  EXPECT_EQ(paths, std::vector<std::string>{"email"});
+  pinned.Add("nope");
+  absl::StatusOr<std::vector<std::string>> bad = ValidatePinnedFields(pinned);
+  EXPECT_EQ(ReasonAndField(bad.status()),
+            std::make_pair(crm::type::v1::FIELD_INVALID,
+                           std::string("pinned_fields")));
 }
 
 TEST(ParseCustomerFilter, ParsesEveryFieldAndNamesBadTerms) {
@@ -222,12 +270,14 @@ TEST(ParseCustomerName, AcceptsOnlyCustomersSlashId) {
   EXPECT_EQ(CustomerName(id), "customers/ab-1");
   for (const char* name : {"", "customers", "customers/", "customers/a/b",
                            "segments/a", "customers/a%20b", "Customers/a"}) {
-    EXPECT_THAT(ParseCustomerName(name),
-                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("name")))
-        << name;
+    absl::StatusOr<std::string> parsed = ParseCustomerName(name);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument)) << name;
+    EXPECT_EQ(ReasonAndField(parsed.status()).second, "name") << name;
   }
   EXPECT_THAT(ParseCustomerName("customers/" + std::string(65, 'x')),
               StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(ParseCustomerName("").status()),
+            crm::type::v1::FIELD_REQUIRED);
 }
 
 }  // namespace

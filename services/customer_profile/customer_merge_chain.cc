@@ -1,0 +1,55 @@
+#include "services/customer_profile/customer_merge_chain.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
+#include "services/common/resource_name.h"
+#include "services/common/status_macros.h"
+
+namespace crm::customer_profile {
+namespace {
+
+std::string NameOf(absl::string_view id) {
+  return crm::common::FormatResourceName("customers", id);
+}
+
+}  // namespace
+
+absl::StatusOr<CustomerRecord> FollowMerges(crm::common::Transaction& tx,
+                                            CustomerRepository& customers,
+                                            absl::string_view id,
+                                            RowLock lock) {
+  std::string current(id);
+  for (int hop = 0; hop <= kMaxMergeHops; ++hop) {
+    CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> record,
+                         customers.Load(tx, current, lock));
+    if (!record.has_value()) return crm::common::NotFoundError(NameOf(current));
+    if (record->state != v1::Customer::MERGED) return *std::move(record);
+    if (record->merged_into.empty()) {
+      return absl::InternalError("a merged customer has no survivor");
+    }
+    current = record->merged_into;
+  }
+  return absl::InternalError("merge chain too long");
+}
+
+absl::StatusOr<std::string> ResolveActiveCustomer(crm::common::Transaction& tx,
+                                                  CustomerRepository& customers,
+                                                  absl::string_view id) {
+  CRM_ASSIGN_OR_RETURN(CustomerRecord record,
+                       FollowMerges(tx, customers, id, RowLock::kShare));
+  if (record.state == v1::Customer::ERASED) {
+    return CustomerErasedError(record.id);
+  }
+  return record.id;
+}
+
+absl::Status CustomerErasedError(absl::string_view id) {
+  const std::string name = NameOf(id);
+  return crm::common::StateConflictError(
+      name, absl::StrCat(name, " was erased"), crm::type::v1::CUSTOMER_ERASED);
+}
+
+}  // namespace crm::customer_profile

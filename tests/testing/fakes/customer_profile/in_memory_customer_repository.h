@@ -1,0 +1,340 @@
+// An in-memory CustomerRepository (services/customer_profile/
+// customer_repository.h) for unit tests of CustomerManager and the identity
+// resolver; rolled back with the FakeUnitOfWork it enlists in, so a refused
+// write leaves no record, identifier, tag or audit entry behind.
+//
+//   crm::testing::FakeUnitOfWork unit_of_work;
+//   crm::testing::InMemoryCustomerRepository customers(&unit_of_work);
+//   ... manager over `customers` ...
+//   EXPECT_EQ(customers.Record(id)->state, v1::Customer::ERASED);
+//
+// Follows the interface's contracts; locks need no modelling (FakeUnitOfWork
+// runs one unit of work at a time). List supports every CustomerFilter
+// condition and the keyset paging of the MySQL implementation.
+#pragma once
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "services/common/error_details.h"
+#include "services/common/resource_name.h"
+#include "services/customer_profile/customer_repository.h"
+#include "tests/testing/fakes/fake_unit_of_work.h"
+
+namespace crm::testing {
+
+class InMemoryCustomerRepository final
+    : public crm::customer_profile::CustomerRepository {
+ public:
+  using CustomerRecord = crm::customer_profile::CustomerRecord;
+  using IdentifierKind = crm::customer_profile::IdentifierKind;
+  using RowLock = crm::customer_profile::RowLock;
+
+  // One audit entry of a merge.
+  struct MergeAudit {
+    std::string survivor_id;
+    std::string duplicate_id;
+    absl::Time merge_time;
+    std::string fields_taken;
+  };
+
+  explicit InMemoryCustomerRepository(FakeUnitOfWork* unit_of_work) {
+    if (unit_of_work != nullptr) {
+      unit_of_work->Enlist([this] {
+        State saved = state_;
+        return [this, saved] { state_ = saved; };
+      });
+    }
+  }
+
+  // --- Inspection by tests ---
+
+  std::optional<CustomerRecord> Record(absl::string_view id) const {
+    auto it = state_.records.find(std::string(id));
+    if (it == state_.records.end()) return std::nullopt;
+    return it->second;
+  }
+  size_t size() const { return state_.records.size(); }
+  // The owner of identifier (kind, hash), if any.
+  std::optional<std::string> OwnerOf(IdentifierKind kind,
+                                     absl::string_view hash) const {
+    auto it = state_.identifiers.find({kind, std::string(hash)});
+    if (it == state_.identifiers.end()) return std::nullopt;
+    return it->second;
+  }
+  // Every identifier owned by `customer_id`.
+  std::vector<std::pair<IdentifierKind, std::string>> IdentifiersOf(
+      absl::string_view customer_id) const {
+    std::vector<std::pair<IdentifierKind, std::string>> result;
+    for (const auto& [key, owner] : state_.identifiers) {
+      if (owner == customer_id) result.push_back(key);
+    }
+    return result;
+  }
+  const std::vector<MergeAudit>& merge_audits() const {
+    return state_.merge_audits;
+  }
+
+  // --- CustomerRepository ---
+
+  absl::StatusOr<std::optional<CustomerRecord>> Load(
+      crm::common::Transaction& /*tx*/, absl::string_view id,
+      RowLock /*lock*/) override {
+    std::optional<CustomerRecord> record = Record(id);
+    if (record.has_value()) record->tags.clear();  // Not read back.
+    return record;
+  }
+
+  absl::Status Insert(crm::common::Transaction& /*tx*/,
+                      const CustomerRecord& record) override {
+    if (!state_.records.emplace(record.id, record).second) {
+      return crm::common::AlreadyExistsError(Name(record.id),
+                                             "customer id is taken");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Update(crm::common::Transaction& /*tx*/,
+                      const CustomerRecord& record) override {
+    auto it = state_.records.find(record.id);
+    if (it == state_.records.end()) {
+      return crm::common::NotFoundError(Name(record.id));
+    }
+    const absl::Time create_time = it->second.create_time;
+    it->second = record;
+    it->second.create_time = create_time;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<std::string>> FindIdentifierOwner(
+      crm::common::Transaction& /*tx*/, IdentifierKind kind,
+      absl::string_view value_hash, bool /*lock*/) override {
+    return OwnerOf(kind, value_hash);
+  }
+
+  absl::StatusOr<std::string> ClaimIdentifier(
+      crm::common::Transaction& /*tx*/, IdentifierKind kind,
+      absl::string_view value_hash, absl::string_view customer_id) override {
+    auto [it, inserted] = state_.identifiers.emplace(
+        std::make_pair(kind, std::string(value_hash)),
+        std::string(customer_id));
+    return it->second;
+  }
+
+  absl::Status ReleaseIdentifiers(
+      crm::common::Transaction& /*tx*/, absl::string_view customer_id,
+      IdentifierKind kind, const std::vector<std::string>& keep) override {
+    for (auto it = state_.identifiers.begin();
+         it != state_.identifiers.end();) {
+      const bool release =
+          it->second == customer_id && it->first.first == kind &&
+          std::find(keep.begin(), keep.end(), it->first.second) == keep.end();
+      it = release ? state_.identifiers.erase(it) : std::next(it);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ReleaseAllIdentifiers(crm::common::Transaction& /*tx*/,
+                                     absl::string_view customer_id) override {
+    for (auto it = state_.identifiers.begin();
+         it != state_.identifiers.end();) {
+      it = it->second == customer_id ? state_.identifiers.erase(it)
+                                     : std::next(it);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status MoveIdentifiers(crm::common::Transaction& /*tx*/,
+                               absl::string_view from_id,
+                               absl::string_view to_id) override {
+    for (auto& [key, owner] : state_.identifiers) {
+      if (owner == from_id) owner = std::string(to_id);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<crm::common::Page<CustomerRecord>> List(
+      crm::common::Transaction& /*tx*/,
+      const crm::customer_profile::CustomerFilter& filter,
+      crm::customer_profile::CustomerOrder order,
+      const crm::common::PageRequest& page) override {
+    using crm::customer_profile::CustomerOrder;
+    const bool by_update = order == CustomerOrder::kUpdateTimeDesc ||
+                           order == CustomerOrder::kUpdateTimeAsc;
+    const bool descending = order == CustomerOrder::kCreateTimeDesc ||
+                            order == CustomerOrder::kUpdateTimeDesc;
+    auto key_of = [by_update](const CustomerRecord& record) {
+      return std::make_tuple(
+          by_update ? record.update_time : record.create_time, record.id);
+    };
+    std::vector<CustomerRecord> rows;
+    for (const auto& [id, record] : state_.records) {
+      if (!Matches(record, filter)) continue;
+      if (page.after.has_value()) {
+        const auto after =
+            std::make_tuple(page.after->create_time, page.after->id);
+        if (descending ? !(key_of(record) < after)
+                       : !(after < key_of(record))) {
+          continue;
+        }
+      }
+      rows.push_back(record);
+      rows.back().tags.clear();
+    }
+    std::sort(rows.begin(), rows.end(),
+              [&](const CustomerRecord& a, const CustomerRecord& b) {
+                return descending ? key_of(b) < key_of(a)
+                                  : key_of(a) < key_of(b);
+              });
+    if (rows.size() > static_cast<size_t>(page.page_size) + 1) {
+      rows.resize(page.page_size + 1);
+    }
+    return crm::common::MakePage<CustomerRecord>(
+        std::move(rows), page.page_size,
+        [by_update](const CustomerRecord& record) {
+          return crm::common::KeysetPosition{
+              by_update ? record.update_time : record.create_time, record.id};
+        });
+  }
+
+  absl::StatusOr<std::vector<crm::customer_profile::DuplicatePair>>
+  FindDuplicatePairs(
+      crm::common::Transaction& /*tx*/,
+      const std::optional<std::pair<std::string, std::string>>& after,
+      int limit) override {
+    std::vector<crm::customer_profile::DuplicatePair> pairs;
+    for (const auto& [a_id, a] : state_.records) {
+      for (const auto& [b_id, b] : state_.records) {
+        if (a.state != crm::customerprofile::v1::Customer::ACTIVE ||
+            b.state != crm::customerprofile::v1::Customer::ACTIVE ||
+            a_id == b_id) {
+          continue;
+        }
+        if (!(std::tie(a.create_time, a_id) < std::tie(b.create_time, b_id))) {
+          continue;
+        }
+        crm::customer_profile::DuplicatePair pair{
+            a_id, b_id, Same(a.email_bidx, b.email_bidx),
+            Same(a.phone_bidx, b.phone_bidx),
+            Same(a.name_birth_bidx, b.name_birth_bidx)};
+        if (!pair.same_email && !pair.same_phone &&
+            !pair.same_name_and_birth_date) {
+          continue;
+        }
+        if (after.has_value() &&
+            !(*after < std::make_pair(pair.older_id, pair.newer_id))) {
+          continue;
+        }
+        pairs.push_back(pair);
+      }
+    }
+    std::sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) {
+      return std::tie(x.older_id, x.newer_id) <
+             std::tie(y.older_id, y.newer_id);
+    });
+    if (pairs.size() > static_cast<size_t>(limit)) pairs.resize(limit);
+    return pairs;
+  }
+
+  absl::Status RepointMerged(crm::common::Transaction& /*tx*/,
+                             absl::string_view from_id,
+                             absl::string_view to_id) override {
+    for (auto& [id, record] : state_.records) {
+      if (record.merged_into == from_id)
+        record.merged_into = std::string(to_id);
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<std::string>> MergedInto(
+      crm::common::Transaction& /*tx*/,
+      absl::string_view survivor_id) override {
+    std::vector<const CustomerRecord*> merged;
+    for (const auto& [id, record] : state_.records) {
+      if (record.merged_into == survivor_id) merged.push_back(&record);
+    }
+    std::sort(merged.begin(), merged.end(), [](const auto* a, const auto* b) {
+      return std::tie(a->create_time, a->id) < std::tie(b->create_time, b->id);
+    });
+    std::vector<std::string> ids;
+    for (const CustomerRecord* record : merged) ids.push_back(record->id);
+    return ids;
+  }
+
+  absl::Status InsertMergeAudit(crm::common::Transaction& /*tx*/,
+                                absl::string_view survivor_id,
+                                absl::string_view duplicate_id,
+                                absl::Time merge_time,
+                                absl::string_view fields_taken) override {
+    state_.merge_audits.push_back({std::string(survivor_id),
+                                   std::string(duplicate_id), merge_time,
+                                   std::string(fields_taken)});
+    return absl::OkStatus();
+  }
+
+ private:
+  struct State {
+    std::map<std::string, CustomerRecord> records;
+    std::map<std::pair<IdentifierKind, std::string>, std::string> identifiers;
+    std::vector<MergeAudit> merge_audits;
+  };
+
+  static std::string Name(absl::string_view id) {
+    return crm::common::FormatResourceName("customers", id);
+  }
+  static bool Same(const std::string& a, const std::string& b) {
+    return !a.empty() && a == b;
+  }
+
+  bool Matches(const CustomerRecord& record,
+               const crm::customer_profile::CustomerFilter& filter) const {
+    using crm::customerprofile::v1::Customer;
+    if (filter.states.empty()
+            ? record.state != Customer::ACTIVE
+            : std::find(filter.states.begin(), filter.states.end(),
+                        record.state) == filter.states.end()) {
+      return false;
+    }
+    if (filter.email_bidx && *filter.email_bidx != record.email_bidx) {
+      return false;
+    }
+    if (filter.phone_bidx && *filter.phone_bidx != record.phone_bidx) {
+      return false;
+    }
+    if (filter.external_hash && OwnerOf(IdentifierKind::kExternal,
+                                        *filter.external_hash) != record.id) {
+      return false;
+    }
+    for (const std::string& tag : filter.tags) {
+      if (std::find(record.tags.begin(), record.tags.end(), tag) ==
+          record.tags.end()) {
+        return false;
+      }
+    }
+    if (filter.country_code && *filter.country_code != record.country_code) {
+      return false;
+    }
+    for (const crm::customer_profile::TimeBound& bound : filter.times) {
+      const absl::Time t =
+          bound.update_time ? record.update_time : record.create_time;
+      const bool ok = bound.op == "<"    ? t < bound.value
+                      : bound.op == "<=" ? t <= bound.value
+                      : bound.op == ">"  ? t > bound.value
+                                         : t >= bound.value;
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  State state_;
+};
+
+}  // namespace crm::testing
