@@ -70,7 +70,8 @@ struct ValueText {
   std::string operator()(double v) const { return absl::StrCat(v); }
   std::string operator()(bool v) const { return v ? "true" : "false"; }
   std::string operator()(absl::Time v) const {
-    return Quote(absl::FormatTime(absl::RFC3339_full, v, absl::UTCTimeZone()));
+    return Quote(
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", v, absl::UTCTimeZone()));
   }
   // "<seconds>[.<fraction>]s", as the parser reads durations.
   std::string operator()(absl::Duration v) const {

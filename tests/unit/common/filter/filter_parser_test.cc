@@ -139,6 +139,7 @@ TEST(FilterParserTest, DebugStringParsesBackToTheSameFilter) {
        {"name = \"a\\\"b\\\\c\\nd\" OR tag = x",
         "NOT (age = 1 OR score >= -0.5) vip = false",
         "-(-((age = 3) age = 2 (age = 3)))",
+        "create_time > \"0001-01-01T00:00:00Z\" ttl = 0s",
         "create_time < \"2026-01-02T05:04:05.25+02:00\" AND ttl > -1.5s",
         "state = ACTIVE AND (country_code != \"\xc3\xa9\" OR -tags:\"a b\")"}) {
     const std::string first = Canonical(text);
