@@ -4,6 +4,10 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <algorithm>
+
+#include "absl/time/clock.h"
+
 namespace crm::gateway {
 namespace {
 
@@ -38,6 +42,15 @@ BackendClients::BackendClients(const GatewayConfig& config)
       segmentation::v1::SegmentationService::NewStub(channels_[1].channel);
   loyalty_ = loyalty::v1::LoyaltyService::NewStub(channels_[2].channel);
   feedback_ = feedback::v1::FeedbackService::NewStub(channels_[3].channel);
+}
+
+std::unique_ptr<grpc::ClientContext> BackendClients::NewContext(
+    const RouteRequest& request) const {
+  // A deadline already passed gives the call a moment so that it fails with
+  // DEADLINE_EXCEEDED rather than not being made.
+  const absl::Duration left =
+      std::max(request.deadline - absl::Now(), absl::Milliseconds(1));
+  return common::NewOutboundContext(request.trace, std::min(timeout_, left));
 }
 
 std::unique_ptr<grpc::ClientContext> BackendClients::NewContext(

@@ -15,6 +15,7 @@
 #include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
 #include "gateway/gateway_config.h"
+#include "gateway/router.h"
 #include "services/common/request_trace.h"
 
 namespace crm::gateway {
@@ -58,8 +59,12 @@ class BackendClients {
     return *feedback_;
   }
 
-  // A context for one backend call: deadline `backend_timeout` from now and
-  // the request's x-request-id / traceparent headers.
+  // A context for one backend call made for `request`: the request's
+  // x-request-id / traceparent headers and a deadline `backend_timeout` from
+  // now, or the caller's earlier deadline (RouteRequest::deadline).
+  std::unique_ptr<grpc::ClientContext> NewContext(
+      const RouteRequest& request) const;
+  // The same without a caller's deadline.
   std::unique_ptr<grpc::ClientContext> NewContext(
       const common::RequestTrace& trace) const;
   // The same with another deadline (long-running calls such as imports).

@@ -18,7 +18,7 @@
 #include "gateway/json_codec.h"
 #include "gateway/route_support.h"
 #include "gateway/routes.h"
-#include "services/common/grpc_status.h"
+#include "services/common/error_details.h"
 #include "services/common/status_macros.h"
 
 namespace crm::gateway {
@@ -62,8 +62,8 @@ absl::StatusOr<std::string> IfMatchEtag(const common::HttpRequest& request) {
     value = value.substr(1, value.size() - 2);
   }
   if (value.empty() || value == "*" || !IsValidUtf8(value)) {
-    return absl::InvalidArgumentError(
-        "If-Match must be one etag as returned in ETag");
+    return common::InvalidFieldError("If-Match",
+                                     "must be one etag as returned in ETag");
   }
   return std::string(value);
 }
@@ -75,7 +75,7 @@ absl::StatusOr<std::string> CustomerName(const RouteRequest& r) {
 
 absl::Status RequireNoBody(const common::HttpRequest& request) {
   if (!absl::StripAsciiWhitespace(request.body).empty()) {
-    return absl::InvalidArgumentError("this route takes no request body");
+    return BodyMalformedError("this route takes no request body");
   }
   return absl::OkStatus();
 }
@@ -98,7 +98,7 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                CRM_RETURN_IF_ERROR(
                    ParseJsonBody(r.http.body, request.mutable_customer()));
                cp::Customer response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.customer_profile().CreateCustomer(
                    context.get(), request, &response);
                return CustomerReply(status, response, r);
@@ -111,7 +111,7 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                cp::GetCustomerRequest request;
                CRM_ASSIGN_OR_RETURN(*request.mutable_name(), CustomerName(r));
                cp::Customer response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.customer_profile().GetCustomer(
                    context.get(), request, &response);
                return CustomerReply(status, response, r);
@@ -132,10 +132,9 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                                     QueryString(r.http, "filter"));
                CRM_ASSIGN_OR_RETURN(*request.mutable_order_by(),
                                     QueryString(r.http, "order_by"));
-               return CallBackend(clients.customer_profile(),
-                                  &Stub::ListCustomers, request,
-                                  clients.NewContext(r.trace),
-                                  kCustomerProfileBackend, r.trace);
+               return CallBackend(
+                   clients.customer_profile(), &Stub::ListCustomers, request,
+                   clients.NewContext(r), kCustomerProfileBackend, r.trace);
              }));
 
   router.Add("PATCH", "/v1/customers/{customer}",
@@ -149,8 +148,8 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                    ParseJsonBody(r.http.body, request.mutable_customer()));
                if (!request.customer().name().empty() &&
                    request.customer().name() != name) {
-                 return absl::InvalidArgumentError(
-                     "customer.name: must be empty or match the path");
+                 return common::InvalidFieldError(
+                     "customer.name", "must be empty or match the path");
                }
                request.mutable_customer()->set_name(name);
                CRM_ASSIGN_OR_RETURN(std::string mask,
@@ -165,8 +164,8 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                if (!etag.empty()) {
                  if (!request.customer().etag().empty() &&
                      request.customer().etag() != etag) {
-                   return absl::InvalidArgumentError(
-                       "etag: the body and If-Match disagree");
+                   return common::InvalidFieldError(
+                       "etag", "the body and If-Match disagree");
                  }
                  request.mutable_customer()->set_etag(etag);
                }
@@ -176,7 +175,7 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                                     QueryBool(r.http, "strict_phone"));
                request.set_strict_phone(strict_phone);
                cp::Customer response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.customer_profile().UpdateCustomer(
                    context.get(), request, &response);
                return CustomerReply(status, response, r);
@@ -195,7 +194,7 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                                     QueryString(r.http, "page_token"));
                return CallBackend(clients.customer_profile(),
                                   &Stub::FindDuplicateCandidates, request,
-                                  clients.NewContext(r.trace),
+                                  clients.NewContext(r),
                                   kCustomerProfileBackend, r.trace);
              }));
 
@@ -206,10 +205,23 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                cp::MergeCustomersRequest request;
                CRM_RETURN_IF_ERROR(ParseJsonBody(r.http.body, &request));
                cp::Customer response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.customer_profile().MergeCustomers(
                    context.get(), request, &response);
                return CustomerReply(status, response, r);
+             }));
+
+  // Body: ResolveCustomerRequest ({"customer": {...}, "requestId": ...,
+  // "strictPhone": ...}); reply: {customer, outcome, matchedBy}.
+  router.Add("POST", "/v1/customers:resolve",
+             WithStatus([&clients](const RouteRequest& r)
+                            -> absl::StatusOr<common::HttpResponse> {
+               CRM_RETURN_IF_ERROR(CheckQueryParams(r.http, {}));
+               cp::ResolveCustomerRequest request;
+               CRM_RETURN_IF_ERROR(ParseJsonBody(r.http.body, &request));
+               return CallBackend(
+                   clients.customer_profile(), &Stub::ResolveCustomer, request,
+                   clients.NewContext(r), kCustomerProfileBackend, r.trace);
              }));
 
   router.Add("POST", "/v1/customers/{customer}:erase",
@@ -221,10 +233,9 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                CRM_ASSIGN_OR_RETURN(*request.mutable_name(), CustomerName(r));
                CRM_ASSIGN_OR_RETURN(*request.mutable_request_id(),
                                     QueryString(r.http, "request_id"));
-               return CallBackend(clients.customer_profile(),
-                                  &Stub::EraseCustomer, request,
-                                  clients.NewContext(r.trace),
-                                  kCustomerProfileBackend, r.trace);
+               return CallBackend(
+                   clients.customer_profile(), &Stub::EraseCustomer, request,
+                   clients.NewContext(r), kCustomerProfileBackend, r.trace);
              }));
 
   router.Add("GET", "/v1/customers/{customer}:export",
@@ -235,7 +246,7 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
                CRM_ASSIGN_OR_RETURN(*request.mutable_name(), CustomerName(r));
                return CallBackend(clients.customer_profile(),
                                   &Stub::ExportCustomerData, request,
-                                  clients.NewContext(r.trace),
+                                  clients.NewContext(r),
                                   kCustomerProfileBackend, r.trace);
              }));
 
@@ -250,11 +261,10 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
         if (type == r.http.headers.end() ||
             !absl::StartsWith(absl::AsciiStrToLower(type->second),
                               "text/csv")) {
-          return ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE",
-                               "Content-Type must be text/csv");
+          return ErrorResponse(415, UnsupportedMediaTypeError("text/csv"));
         }
         if (r.http.body.empty()) {
-          return absl::InvalidArgumentError(
+          return BodyMalformedError(
               "request body is required (a CSV document with a header)");
         }
         absl::Duration timeout = std::min(
@@ -284,9 +294,8 @@ void AddCustomerRoutes(Router& router, const BackendClients& clients,
           if (outcome.status().code() == absl::StatusCode::kInvalidArgument) {
             return outcome.status();
           }
-          return BackendReply(common::ToGrpcStatus(outcome.status()),
-                              cp::ImportCustomersResponse(),
-                              kCustomerProfileBackend, r.trace);
+          return ErrorResponse(
+              BackendError(outcome.status(), kCustomerProfileBackend));
         }
         return BackendReply(grpc::Status::OK, outcome->response,
                             kCustomerProfileBackend, r.trace);

@@ -21,7 +21,7 @@ void AddFeedbackRoutes(Router& router, const BackendClients& clients) {
                CRM_RETURN_IF_ERROR(
                    ParseJsonBody(r.http.body, request.mutable_feedback()));
                fb::Feedback response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.feedback().SubmitFeedback(
                    context.get(), request, &response);
                return BackendReply(status, response, kFeedbackBackend, r.trace);
@@ -41,7 +41,7 @@ void AddFeedbackRoutes(Router& router, const BackendClients& clients) {
                CRM_ASSIGN_OR_RETURN(*request.mutable_filter(),
                                     QueryString(r.http, "filter"));
                fb::ListFeedbackResponse response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.feedback().ListFeedback(
                    context.get(), request, &response);
                return BackendReply(status, response, kFeedbackBackend, r.trace);

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -11,6 +13,7 @@
 #include "gateway/readiness.h"
 #include "gateway/route_support.h"
 #include "gateway/routes.h"
+#include "services/common/error_details.h"
 #include "services/common/logging.h"
 
 namespace crm::gateway {
@@ -19,6 +22,8 @@ namespace {
 constexpr char kRequestsTotal[] = "crm_http_requests_total";
 constexpr char kRequestDuration[] = "crm_http_request_duration_seconds";
 constexpr char kUnmatchedRoute[] = "unmatched";
+constexpr char kRequestTimeoutHeader[] = "x-request-timeout";
+constexpr double kMaxRequestTimeoutSeconds = 86400;
 constexpr char kMetricsContentType[] =
     "text/plain; version=0.0.4; charset=utf-8";
 
@@ -44,6 +49,21 @@ common::RequestTrace TraceFrom(const common::HttpRequest& request) {
     trace.traceparent = parent->second;
   }
   return trace;
+}
+
+// The caller's deadline from X-Request-Timeout (seconds, a positive decimal
+// number, for example "2.5"); InfiniteFuture() without the header.
+absl::StatusOr<absl::Time> CallerDeadline(const common::HttpRequest& request) {
+  auto header = request.headers.find(kRequestTimeoutHeader);
+  if (header == request.headers.end()) return absl::InfiniteFuture();
+  double seconds = 0;
+  if (!absl::SimpleAtod(header->second, &seconds) || !(seconds > 0) ||
+      seconds > kMaxRequestTimeoutSeconds) {
+    return common::InvalidFieldError(
+        "X-Request-Timeout", absl::StrCat("must be a number of seconds in (0, ",
+                                          kMaxRequestTimeoutSeconds, "]"));
+  }
+  return absl::Now() + absl::Seconds(seconds);
 }
 
 // Bounded label values for the method.
@@ -115,7 +135,9 @@ common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
   if (request.body.size() > body_limit) {
     return ErrorResponse(RequestTooLargeError(body_limit));
   }
-  RouteRequest route_request{request, match.vars, trace};
+  absl::StatusOr<absl::Time> deadline = CallerDeadline(request);
+  if (!deadline.ok()) return ErrorResponse(deadline.status());
+  RouteRequest route_request{request, match.vars, trace, *deadline};
   try {
     return match.route->handler(route_request);
   } catch (const std::exception& e) {

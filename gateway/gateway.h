@@ -28,7 +28,9 @@ class Gateway {
 
   // Handles one request; thread-safe. Every response carries x-request-id
   // (the caller's if valid, else a new one), which is also sent to the
-  // backends. Exceptions from a route become 500.
+  // backends. A caller's X-Request-Timeout (seconds) shortens the deadline
+  // of the backend calls below backend_timeout (an invalid value is 400
+  // FIELD_INVALID). Exceptions from a route become 500.
   common::HttpResponse Handle(const common::HttpRequest& request);
 
  private:

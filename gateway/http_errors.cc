@@ -15,8 +15,6 @@ namespace {
 
 namespace v1t = ::crm::type::v1;
 
-constexpr int kMaxCanonicalCode = 16;
-
 // `status` with another message and the same code and payloads.
 absl::Status WithMessage(const absl::Status& status,
                          absl::string_view message) {
@@ -142,22 +140,6 @@ common::HttpResponse ErrorResponse(int http_status,
 common::HttpResponse ErrorFromGrpc(const grpc::Status& status,
                                    absl::string_view backend) {
   return ErrorResponse(BackendError(status, backend));
-}
-
-common::HttpResponse ErrorResponse(int http_status,
-                                   absl::string_view status_name,
-                                   absl::string_view message) {
-  absl::StatusCode code = absl::StatusCode::kInvalidArgument;
-  for (int i = 1; i <= kMaxCanonicalCode; ++i) {
-    auto candidate = static_cast<absl::StatusCode>(i);
-    if (absl::StatusCodeToString(candidate) == status_name) code = candidate;
-  }
-  absl::Status status(code, message);
-  if (http_status == 415) {
-    status = common::ErrorWithReason(std::move(status), v1t::BODY_MALFORMED,
-                                     {{"field", "Content-Type"}});
-  }
-  return common::JsonErrorResponse(http_status, status);
 }
 
 }  // namespace crm::gateway

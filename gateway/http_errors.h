@@ -97,11 +97,4 @@ common::HttpResponse ErrorResponse(int http_status, const absl::Status& status);
 common::HttpResponse ErrorFromGrpc(const grpc::Status& status,
                                    absl::string_view backend);
 
-// Deprecated, kept only until the CSV upload route moves: a JSON error with
-// the canonical code named `status_name` (INVALID_ARGUMENT when it names
-// none; reason BODY_MALFORMED for HTTP 415). Use ErrorResponse(status).
-common::HttpResponse ErrorResponse(int http_status,
-                                   absl::string_view status_name,
-                                   absl::string_view message);
-
 }  // namespace crm::gateway

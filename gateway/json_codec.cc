@@ -4,11 +4,13 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <optional>
 #include <string>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "gateway/http_errors.h"
 #include "services/common/error_details.h"
 
@@ -20,6 +22,37 @@ namespace {
 std::string FirstLine(absl::string_view text) {
   size_t newline = text.find('\n');
   return std::string(absl::StripAsciiWhitespace(text.substr(0, newline)));
+}
+
+// True if `text` is a non-empty field path such as "consents[0].status".
+bool IsFieldPath(absl::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (!absl::ascii_isalnum(c) && c != '_' && c != '.' && c != '[' &&
+        c != ']') {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The field path a protobuf parse error starts with: "<path>: ..." or
+// "(<parent path>) <field>: ..." (as "<parent path>.<field>"); nullopt if it
+// starts with none.
+std::optional<std::string> LeadingFieldPath(absl::string_view message) {
+  std::string parent;
+  if (absl::ConsumePrefix(&message, "(")) {
+    size_t close = message.find(") ");
+    if (close == absl::string_view::npos) return std::nullopt;
+    parent = std::string(message.substr(0, close));
+    if (!IsFieldPath(parent)) return std::nullopt;
+    message.remove_prefix(close + 2);
+  }
+  size_t colon = message.find(": ");
+  if (colon == absl::string_view::npos) return std::nullopt;
+  absl::string_view field = message.substr(0, colon);
+  if (!IsFieldPath(field)) return std::nullopt;
+  return parent.empty() ? std::string(field) : absl::StrCat(parent, ".", field);
 }
 
 // The status for protobuf's parse error: FIELD_INVALID naming the field
@@ -59,6 +92,23 @@ absl::Status DescribeParseError(absl::string_view protobuf_message) {
       return common::InvalidFieldError(message.substr(start, end - start),
                                        "invalid value (wrong JSON type)");
     }
+  }
+  // ": invalid value Starting an object on a scalar field for type <field>"
+  // (protobuf puts the field's name where it usually names the type).
+  if (absl::StartsWith(message, ": invalid value ")) {
+    size_t for_type = message.rfind(" for type ");
+    if (for_type != std::string::npos) {
+      std::string field = message.substr(for_type + 10);
+      if (IsFieldPath(field)) {
+        return common::InvalidFieldError(field,
+                                         "invalid value (wrong JSON type)");
+      }
+    }
+  }
+  // "<path>: Proto field is not repeating, cannot start list." and, for a
+  // field of a nested message, "(<parent path>) <field>: ...".
+  if (std::optional<std::string> field = LeadingFieldPath(message)) {
+    return common::InvalidFieldError(*field, "invalid value (wrong JSON type)");
   }
   if (absl::StrContains(message, "Root element must be a message")) {
     return BodyMalformedError(

@@ -22,7 +22,7 @@ void AddLoyaltyRoutes(Router& router, const BackendClients& clients) {
                loy::GetAccountRequest request;
                request.set_name(absl::StrCat("accounts/", id));
                loy::Account response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.loyalty().GetAccount(
                    context.get(), request, &response);
                return BackendReply(status, response, kLoyaltyBackend, r.trace);
@@ -44,7 +44,7 @@ void AddLoyaltyRoutes(Router& router, const BackendClients& clients) {
         }
         request.set_account(absl::StrCat("accounts/", id));
         loy::AdjustPointsResponse response;
-        auto context = clients.NewContext(r.trace);
+        auto context = clients.NewContext(r);
         grpc::Status status =
             clients.loyalty().AdjustPoints(context.get(), request, &response);
         return BackendReply(status, response, kLoyaltyBackend, r.trace);

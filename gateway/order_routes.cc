@@ -40,10 +40,9 @@ void AddOrderRoutes(Router& router, const BackendClients& clients) {
                      "order.customer", "must be empty or match the path");
                }
                request.mutable_order()->set_customer(customer);
-               return CallBackend(clients.customer_profile(),
-                                  &Stub::RecordOrder, request,
-                                  clients.NewContext(r.trace),
-                                  kCustomerProfileBackend, r.trace);
+               return CallBackend(
+                   clients.customer_profile(), &Stub::RecordOrder, request,
+                   clients.NewContext(r), kCustomerProfileBackend, r.trace);
              }));
 
   router.Add("GET", "/v1/customers/{customer}/orders",
@@ -59,7 +58,7 @@ void AddOrderRoutes(Router& router, const BackendClients& clients) {
                CRM_ASSIGN_OR_RETURN(*request.mutable_page_token(),
                                     QueryString(r.http, "page_token"));
                return CallBackend(clients.customer_profile(), &Stub::ListOrders,
-                                  request, clients.NewContext(r.trace),
+                                  request, clients.NewContext(r),
                                   kCustomerProfileBackend, r.trace);
              }));
 
@@ -78,10 +77,9 @@ void AddOrderRoutes(Router& router, const BackendClients& clients) {
                      "name", "set by the path; leave it out of the body");
                }
                request.set_name(absl::StrCat(customer, "/orders/", order));
-               return CallBackend(clients.customer_profile(),
-                                  &Stub::RefundOrder, request,
-                                  clients.NewContext(r.trace),
-                                  kCustomerProfileBackend, r.trace);
+               return CallBackend(
+                   clients.customer_profile(), &Stub::RefundOrder, request,
+                   clients.NewContext(r), kCustomerProfileBackend, r.trace);
              }));
 
   // RecordEvents: {"events":[...]} (1 to 1000 events, each naming its
@@ -92,10 +90,9 @@ void AddOrderRoutes(Router& router, const BackendClients& clients) {
                CRM_RETURN_IF_ERROR(CheckQueryParams(r.http, {}));
                cp::RecordEventsRequest request;
                CRM_RETURN_IF_ERROR(ParseJsonBody(r.http.body, &request));
-               return CallBackend(clients.customer_profile(),
-                                  &Stub::RecordEvents, request,
-                                  clients.NewContext(r.trace),
-                                  kCustomerProfileBackend, r.trace);
+               return CallBackend(
+                   clients.customer_profile(), &Stub::RecordEvents, request,
+                   clients.NewContext(r), kCustomerProfileBackend, r.trace);
              }));
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "services/common/http_server.h"
 #include "services/common/request_trace.h"
 
@@ -31,6 +32,10 @@ struct RouteRequest {
   const std::map<std::string, std::string>& vars;
   // Trace headers to propagate to backends.
   const common::RequestTrace& trace;
+  // The caller's deadline (from X-Request-Timeout); InfiniteFuture() when
+  // the caller set none. Backend calls end at the earlier of this and the
+  // gateway's own backend timeout (BackendClients::NewContext).
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 using RouteHandler = std::function<common::HttpResponse(const RouteRequest&)>;

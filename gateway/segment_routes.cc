@@ -22,7 +22,7 @@ void AddSegmentRoutes(Router& router, const BackendClients& clients) {
                CRM_RETURN_IF_ERROR(
                    ParseJsonBody(r.http.body, request.mutable_segment()));
                seg::Segment response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.segmentation().CreateSegment(
                    context.get(), request, &response);
                return BackendReply(status, response, kSegmentationBackend,
@@ -37,7 +37,7 @@ void AddSegmentRoutes(Router& router, const BackendClients& clients) {
                seg::GetSegmentRequest request;
                request.set_name(absl::StrCat("segments/", id));
                seg::Segment response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.segmentation().GetSegment(
                    context.get(), request, &response);
                return BackendReply(status, response, kSegmentationBackend,
@@ -56,7 +56,7 @@ void AddSegmentRoutes(Router& router, const BackendClients& clients) {
                CRM_ASSIGN_OR_RETURN(*request.mutable_page_token(),
                                     QueryString(r.http, "page_token"));
                seg::ListSegmentsResponse response;
-               auto context = clients.NewContext(r.trace);
+               auto context = clients.NewContext(r);
                grpc::Status status = clients.segmentation().ListSegments(
                    context.get(), request, &response);
                return BackendReply(status, response, kSegmentationBackend,

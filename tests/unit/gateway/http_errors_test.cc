@@ -137,12 +137,6 @@ TEST_F(HttpErrorsTest, UnsupportedMediaTypeIsBodyMalformedOn415) {
   EXPECT_EQ(error.status, "INVALID_ARGUMENT");
   EXPECT_EQ(error.reason, "BODY_MALFORMED");
   EXPECT_EQ(error.metadata["field"], "Content-Type");
-
-  ErrorBody legacy = ParseErrorBody(
-      ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type ...").body);
-  EXPECT_EQ(legacy.code, 415);
-  EXPECT_EQ(legacy.status, "INVALID_ARGUMENT");
-  EXPECT_EQ(legacy.reason, "BODY_MALFORMED");
 }
 
 TEST_F(HttpErrorsTest, BackendDetailsPassThroughUnchanged) {

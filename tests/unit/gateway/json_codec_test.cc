@@ -81,6 +81,16 @@ TEST(ParseJsonBodyTest, WrongShapeNamesTheFieldByItsJsonPath) {
   EXPECT_THAT(
       ReasonAndField(ParseJsonBody(R"({"attributes":["a"]})", &customer)),
       Pair("FIELD_INVALID", "attributes"));
+  EXPECT_THAT(
+      ReasonAndField(ParseJsonBody(R"({"email":["a@b.co"]})", &customer)),
+      Pair("FIELD_INVALID", "email"));
+  EXPECT_THAT(
+      ReasonAndField(ParseJsonBody(
+          R"({"consents":[{"purpose":"PROFILING","status":["GRANTED"]}]})",
+          &customer)),
+      Pair("FIELD_INVALID", "consents[0].status"));
+  EXPECT_THAT(ReasonAndField(ParseJsonBody(R"({"state":{"a":1}})", &customer)),
+              Pair("FIELD_INVALID", "state"));
 }
 
 TEST(ParseJsonBodyTest, MalformedJsonIsRejectedWithoutEchoingTheBody) {
