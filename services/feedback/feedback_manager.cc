@@ -25,7 +25,7 @@ constexpr char kSubmitFeedbackMethod[] = "SubmitFeedback";
 v1::Feedback ToFeedbackProto(const FeedbackRecord& feedback) {
   v1::Feedback proto;
   proto.set_name(FeedbackName(feedback.id));
-  proto.set_customer_id(feedback.customer_id);
+  proto.set_customer(CustomerName(feedback.customer_id));
   proto.set_channel(feedback.channel);
   proto.set_type(feedback.type);
   proto.set_rating(feedback.rating);
@@ -41,13 +41,16 @@ absl::StatusOr<v1::Feedback> FeedbackManager::SubmitFeedback(
   CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
   CRM_ASSIGN_OR_RETURN(v1::Feedback normalized,
                        NormalizeNewFeedback(request.feedback()));
+  CRM_ASSIGN_OR_RETURN(
+      std::string customer_id,
+      CustomerIdOf(normalized.customer(), "feedback.customer"));
   return crm::common::RunIdempotent<v1::Feedback>(
       unit_of_work_, idempotency_, clock_, context, kSubmitFeedbackMethod,
       request.request_id(), request,
       [&](Transaction& tx) -> absl::StatusOr<v1::Feedback> {
         FeedbackRecord record;
         record.id = ids_.NewId();
-        record.customer_id = normalized.customer_id();
+        record.customer_id = customer_id;
         record.channel = normalized.channel();
         record.type = normalized.type();
         record.rating = normalized.rating();

@@ -24,7 +24,9 @@
 
 namespace crm::feedback {
 
-// One feedback item as stored (its fields as in crm.feedback.v1.Feedback).
+// One feedback item as stored (its fields as in crm.feedback.v1.Feedback,
+// except that the customer is kept as its bare id: the `{customer}` of the
+// API's `customers/{customer}`).
 struct FeedbackRecord {
   std::string id;
   std::string customer_id;

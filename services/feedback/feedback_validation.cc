@@ -1,5 +1,8 @@
 #include "services/feedback/feedback_validation.h"
 
+#include <string>
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -37,9 +40,12 @@ absl::Status FilterError() {
   return crm::common::ErrorWithReason(
       crm::common::WithFieldViolation(
           absl::InvalidArgumentError(
-              "filter: must be empty or customer_id = \"<id>\" with an id "
-              "of 1 to 64 letters, digits and \"-_.~\""),
-          "filter", "must be empty or customer_id = \"<id>\""),
+              "filter: must be empty or customer = \"customers/{id}\" "
+              "(alias: customer_id = \"{id}\") with an id of 1 to 64 "
+              "letters, digits and \"-_.~\""),
+          "filter",
+          "must be empty or customer = \"customers/{id}\" (alias: "
+          "customer_id = \"{id}\")"),
       crm::type::v1::FILTER_INVALID, {{"field", "filter"}});
 }
 
@@ -47,8 +53,8 @@ absl::Status FilterError() {
 
 absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input) {
   v1::Feedback feedback;
-  feedback.set_customer_id(
-      std::string(absl::StripAsciiWhitespace(input.customer_id())));
+  feedback.set_customer(
+      std::string(absl::StripAsciiWhitespace(input.customer())));
   feedback.set_channel(
       std::string(absl::StripAsciiWhitespace(input.channel())));
   feedback.set_type(input.type());
@@ -57,15 +63,8 @@ absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input) {
   feedback.set_order_id(
       std::string(absl::StripAsciiWhitespace(input.order_id())));
 
-  if (feedback.customer_id().empty()) {
-    return RequiredFieldError("feedback.customer_id");
-  }
-  if (!crm::common::ValidateResourceId(feedback.customer_id(),
-                                       "feedback.customer_id")
-           .ok()) {
-    return InvalidFieldError("feedback.customer_id",
-                             "must be 1 to 64 letters, digits and \"-_.~\"");
-  }
+  CRM_RETURN_IF_ERROR(
+      CustomerIdOf(feedback.customer(), "feedback.customer").status());
   CRM_RETURN_IF_ERROR(CheckText(feedback.channel(), "feedback.channel",
                                 kMaxChannelLength, Presence::kRequired));
   if (feedback.type() == v1::Feedback::TYPE_UNSPECIFIED) {
@@ -91,21 +90,38 @@ std::string FeedbackFilter::QueryFingerprint() const {
   return absl::StrCat("feedback?customer_id=", *customer_id);
 }
 
+absl::StatusOr<std::string> CustomerIdOf(absl::string_view customer,
+                                         absl::string_view field) {
+  return crm::common::ParseResourceName(customer, kCustomersCollection, field);
+}
+
+std::string CustomerName(absl::string_view customer_id) {
+  return crm::common::FormatResourceName(kCustomersCollection, customer_id);
+}
+
 absl::StatusOr<FeedbackFilter> ParseFeedbackFilter(absl::string_view filter) {
   FeedbackFilter parsed;
   absl::string_view rest = absl::StripAsciiWhitespace(filter);
   if (rest.empty()) return parsed;
-  if (!absl::ConsumePrefix(&rest, "customer_id")) return FilterError();
+  // `customer_id` is tried first: `customer` is its prefix.
+  const bool by_id = absl::ConsumePrefix(&rest, "customer_id");
+  if (!by_id && !absl::ConsumePrefix(&rest, "customer")) return FilterError();
   rest = absl::StripLeadingAsciiWhitespace(rest);
   if (!absl::ConsumePrefix(&rest, "=")) return FilterError();
   rest = absl::StripLeadingAsciiWhitespace(rest);
   if (!absl::ConsumePrefix(&rest, "\"") || !absl::ConsumeSuffix(&rest, "\"")) {
     return FilterError();
   }
-  if (!crm::common::ValidateResourceId(rest, "filter").ok()) {
-    return FilterError();
+  if (by_id) {
+    if (!crm::common::ValidateResourceId(rest, "filter").ok()) {
+      return FilterError();
+    }
+    parsed.customer_id = std::string(rest);
+    return parsed;
   }
-  parsed.customer_id = std::string(rest);
+  absl::StatusOr<std::string> id = CustomerIdOf(rest, "filter");
+  if (!id.ok()) return FilterError();
+  parsed.customer_id = *std::move(id);
   return parsed;
 }
 

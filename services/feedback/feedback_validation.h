@@ -25,33 +25,48 @@ namespace crm::feedback {
 namespace v1 = ::crm::feedback::v1;
 
 inline constexpr char kFeedbackCollection[] = "feedback";
+// The collection of the customers feedback refers to (customer-profile's
+// `customers/{customer}`).
+inline constexpr char kCustomersCollection[] = "customers";
 
 inline constexpr size_t kMaxChannelLength = 32;
 inline constexpr size_t kMaxTextLength = 10000;
 inline constexpr size_t kMaxOrderIdLength = 64;
 inline constexpr int kMaxRating = 5;
 
-// The feedback as it is to be stored: customer_id, channel and order_id
+// The feedback as it is to be stored: customer, channel and order_id
 // trimmed; output-only fields (name, create_time) cleared. INVALID_ARGUMENT
-// naming the field: FIELD_REQUIRED when customer_id, channel or type is
-// missing; FIELD_INVALID when customer_id is not a valid id (at most 64
-// characters), channel is over 32 characters, type is unknown, rating is
-// outside 0..5, text is over 10000 characters, order_id over 64, or any text
-// is not valid UTF-8.
+// naming the field: FIELD_REQUIRED when customer, channel or type is
+// missing; FIELD_INVALID when customer is not a customer's resource name
+// (`customers/{customer}`, ParseResourceName), channel is over 32
+// characters, type is unknown, rating is outside 0..5, text is over 10000
+// characters, order_id over 64, or any text is not valid UTF-8.
 absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input);
+
+// The `{customer}` id of a customer resource name `customers/{customer}`;
+// INVALID_ARGUMENT (FIELD_REQUIRED or FIELD_INVALID) naming `field`
+// otherwise.
+absl::StatusOr<std::string> CustomerIdOf(absl::string_view customer,
+                                         absl::string_view field);
+
+// `customers/{customer_id}`.
+std::string CustomerName(absl::string_view customer_id);
 
 // A parsed ListFeedback filter.
 struct FeedbackFilter {
-  std::optional<std::string> customer_id;  // Unset: every customer.
+  // The `{customer}` id of the customer whose items are listed; unset:
+  // every customer.
+  std::optional<std::string> customer_id;
 
   // Identifies the query in page tokens, so a token is only accepted with
   // the filter it was issued for.
   std::string QueryFingerprint() const;
 };
 
-// Accepts "" (everything) or `customer_id = "<id>"` (spaces around the
-// tokens optional) with a valid id. INVALID_ARGUMENT with reason
-// FILTER_INVALID naming `filter` for anything else.
+// Accepts "" (everything), `customer = "customers/{customer}"`, or its
+// alias `customer_id = "{customer}"` (the bare id), spaces around the tokens
+// optional, with a valid id. INVALID_ARGUMENT with reason FILTER_INVALID
+// naming `filter` for anything else.
 absl::StatusOr<FeedbackFilter> ParseFeedbackFilter(absl::string_view filter);
 
 // `feedback/{id}`.

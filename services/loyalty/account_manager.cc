@@ -29,6 +29,7 @@ v1::Account ToAccountProto(const AccountRecord& account) {
   *proto.mutable_update_time() =
       crm::common::ToProtoTimestamp(account.update_time);
   proto.set_etag(crm::common::EncodeEtag(account.version));
+  proto.set_customer(CustomerName(account.customer_id));
   return proto;
 }
 

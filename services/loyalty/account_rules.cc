@@ -88,6 +88,10 @@ std::string AccountName(absl::string_view customer_id) {
   return crm::common::FormatResourceName(kAccountsCollection, customer_id);
 }
 
+std::string CustomerName(absl::string_view customer_id) {
+  return crm::common::FormatResourceName(kCustomersCollection, customer_id);
+}
+
 std::string LedgerEntryName(absl::string_view customer_id,
                             absl::string_view entry_id) {
   return absl::StrCat(AccountName(customer_id), "/ledgerEntries/", entry_id);

@@ -20,6 +20,8 @@ namespace crm::loyalty {
 namespace v1 = ::crm::loyalty::v1;
 
 inline constexpr char kAccountsCollection[] = "accounts";
+// The collection of the customers accounts belong to (customer-profile).
+inline constexpr char kCustomersCollection[] = "customers";
 inline constexpr int64_t kMaxPointsDeltaMagnitude = 1'000'000'000;
 inline constexpr size_t kMaxReasonLength = 500;
 
@@ -53,6 +55,10 @@ absl::StatusOr<std::string> ParseAccountName(absl::string_view name,
 
 // `accounts/{customer_id}`.
 std::string AccountName(absl::string_view customer_id);
+
+// `customers/{customer_id}`: the customer-profile customer owning the
+// account (Account.customer).
+std::string CustomerName(absl::string_view customer_id);
 
 // `accounts/{customer_id}/ledgerEntries/{entry_id}`.
 std::string LedgerEntryName(absl::string_view customer_id,

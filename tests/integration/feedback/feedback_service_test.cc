@@ -135,11 +135,12 @@ class FeedbackServiceTest : public ::testing::Test {
         .value_or(-1);
   }
 
-  static v1::SubmitFeedbackRequest NewRequest(const std::string& customer_id,
+  // A valid request for `customer` (a `customers/{customer}` name).
+  static v1::SubmitFeedbackRequest NewRequest(const std::string& customer,
                                               const std::string& request_id) {
     v1::SubmitFeedbackRequest request;
     v1::Feedback* feedback = request.mutable_feedback();
-    feedback->set_customer_id(customer_id);
+    feedback->set_customer(customer);
     feedback->set_channel("wechat");
     feedback->set_type(v1::Feedback::COMPLAINT);
     feedback->set_rating(2);
@@ -164,9 +165,9 @@ class FeedbackServiceTest : public ::testing::Test {
 
 TEST_F(FeedbackServiceTest, SubmitAndListRoundTripChineseText) {
   CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback submitted,
-                           Submit(NewRequest("cust1", "f-1")));
+                           Submit(NewRequest("customers/cust1", "f-1")));
   EXPECT_EQ(submitted.name(), "feedback/fb0000000001");
-  EXPECT_EQ(submitted.customer_id(), "cust1");
+  EXPECT_EQ(submitted.customer(), "customers/cust1");
   EXPECT_EQ(submitted.text(), "快递太慢了，包装也破了。");
   EXPECT_EQ(submitted.type(), v1::Feedback::COMPLAINT);
   EXPECT_EQ(submitted.rating(), 2);
@@ -186,10 +187,14 @@ TEST_F(FeedbackServiceTest, RejectsInvalidFieldsNamingThem) {
     std::function<void(v1::Feedback&)> spoil;
   };
   const std::vector<Case> cases = {
-      {"feedback.customer_id", reason::FIELD_REQUIRED,
-       [](v1::Feedback& f) { f.set_customer_id(""); }},
-      {"feedback.customer_id", reason::FIELD_INVALID,
-       [](v1::Feedback& f) { f.set_customer_id(std::string(65, 'c')); }},
+      {"feedback.customer", reason::FIELD_REQUIRED,
+       [](v1::Feedback& f) { f.set_customer(""); }},
+      {"feedback.customer", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_customer("cust1"); }},
+      {"feedback.customer", reason::FIELD_INVALID,
+       [](v1::Feedback& f) {
+         f.set_customer("customers/" + std::string(65, 'c'));
+       }},
       {"feedback.channel", reason::FIELD_REQUIRED,
        [](v1::Feedback& f) { f.set_channel(""); }},
       {"feedback.channel", reason::FIELD_INVALID,
@@ -206,7 +211,7 @@ TEST_F(FeedbackServiceTest, RejectsInvalidFieldsNamingThem) {
        [](v1::Feedback& f) { f.set_order_id(std::string(65, 'o')); }},
   };
   for (const Case& c : cases) {
-    v1::SubmitFeedbackRequest request = NewRequest("cust1", "");
+    v1::SubmitFeedbackRequest request = NewRequest("customers/cust1", "");
     c.spoil(*request.mutable_feedback());
     absl::StatusOr<v1::Feedback> result = Submit(request);
     EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument))
@@ -214,34 +219,34 @@ TEST_F(FeedbackServiceTest, RejectsInvalidFieldsNamingThem) {
     EXPECT_EQ(ReasonAndField(result), std::make_pair(c.reason, c.field));
   }
   absl::StatusOr<v1::Feedback> long_id =
-      Submit(NewRequest("cust1", std::string(65, 'r')));
+      Submit(NewRequest("customers/cust1", std::string(65, 'r')));
   EXPECT_THAT(long_id, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ReasonAndField(long_id),
             std::make_pair(reason::FIELD_INVALID, std::string("request_id")));
   EXPECT_EQ(CountFeedback(), 0);
 
   // 10000 characters of Chinese (30000 bytes) is within the limit.
-  v1::SubmitFeedbackRequest long_text = NewRequest("cust1", "");
+  v1::SubmitFeedbackRequest long_text = NewRequest("customers/cust1", "");
   std::string text;
   for (int i = 0; i < 10000; ++i) text += "好";
   long_text.mutable_feedback()->set_text(text);
   CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback stored, Submit(long_text));
   EXPECT_EQ(stored.text(), text);
   // No rating is fine.
-  v1::SubmitFeedbackRequest unrated = NewRequest("cust1", "");
+  v1::SubmitFeedbackRequest unrated = NewRequest("customers/cust1", "");
   unrated.mutable_feedback()->set_rating(0);
   EXPECT_THAT(Submit(unrated), IsOk());
 }
 
 TEST_F(FeedbackServiceTest, RepeatedRequestIdReturnsFirstResponse) {
-  v1::SubmitFeedbackRequest request = NewRequest("cust1", "same");
+  v1::SubmitFeedbackRequest request = NewRequest("customers/cust1", "same");
   CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback first, Submit(request));
   clock_.Advance(absl::Seconds(2));
   CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback second, Submit(request));
   EXPECT_TRUE(MessageDifferencer::Equals(first, second));
   EXPECT_EQ(CountFeedback(), 1);
 
-  v1::SubmitFeedbackRequest changed = NewRequest("cust1", "same");
+  v1::SubmitFeedbackRequest changed = NewRequest("customers/cust1", "same");
   changed.mutable_feedback()->set_rating(5);
   absl::StatusOr<v1::Feedback> reused = Submit(changed);
   EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument));
@@ -254,10 +259,12 @@ TEST_F(FeedbackServiceTest, ListsPagesAndFiltersByCustomer) {
   std::vector<std::string> alice_names;
   for (int i = 0; i < 9; ++i) {
     if (i % 2 == 0) clock_.Advance(absl::Milliseconds(3));
-    const std::string customer = i % 3 == 0 ? "alice" : "bob";
+    const std::string customer =
+        i % 3 == 0 ? "customers/alice" : "customers/bob";
     CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback f, Submit(NewRequest(customer, "")));
     all_names.insert(all_names.begin(), f.name());
-    if (customer == "alice") alice_names.insert(alice_names.begin(), f.name());
+    if (customer == "customers/alice")
+      alice_names.insert(alice_names.begin(), f.name());
   }
 
   std::vector<int> sizes;
@@ -268,18 +275,26 @@ TEST_F(FeedbackServiceTest, ListsPagesAndFiltersByCustomer) {
   EXPECT_EQ(std::set<std::string>(listed.begin(), listed.end()).size(), 9u);
 
   std::vector<int> alice_sizes;
-  CRM_ASSERT_OK_AND_ASSIGN(std::vector<std::string> alice,
-                           ListAll(1, "customer_id = \"alice\"", &alice_sizes));
+  CRM_ASSERT_OK_AND_ASSIGN(
+      std::vector<std::string> alice,
+      ListAll(1, "customer = \"customers/alice\"", &alice_sizes));
   EXPECT_THAT(alice_sizes, ::testing::ElementsAre(1, 1, 1));
   EXPECT_EQ(alice, alice_names);
 
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse compact,
-                           List(10, "", "customer_id=\"alice\""));
+                           List(10, "", "customer=\"customers/alice\""));
   EXPECT_EQ(compact.feedback_size(), 3);
+  // `customer_id = "<id>"` is an alias of the same filter.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse by_id,
+                           List(10, "", "customer_id = \"alice\""));
+  ASSERT_EQ(by_id.feedback_size(), 3);
+  for (const v1::Feedback& f : by_id.feedback()) {
+    EXPECT_EQ(f.customer(), "customers/alice");
+  }
 
   // A token only works with the filter it was issued for.
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse first,
-                           List(1, "", "customer_id = \"alice\""));
+                           List(1, "", "customer = \"customers/alice\""));
   ASSERT_FALSE(first.next_page_token().empty());
   EXPECT_THAT(List(1, first.next_page_token(), ""),
               StatusIs(absl::StatusCode::kInvalidArgument));
@@ -287,8 +302,10 @@ TEST_F(FeedbackServiceTest, ListsPagesAndFiltersByCustomer) {
 
 TEST_F(FeedbackServiceTest, ListRejectsUnsupportedFiltersAndPaging) {
   for (const char* filter :
-       {"customer_id = alice", "customer_id != \"alice\"", "rating = 5",
-        "customer_id = \"alice\" AND rating = 5", "customer_id = \"\"",
+       {"customer = customers/alice", "customer != \"customers/alice\"",
+        "customer = \"alice\"", "rating = 5",
+        "customer = \"customers/alice\" AND rating = 5",
+        "customer = \"customers/\"", "customer_id = \"\"",
         "customer_id = \"a\"b\""}) {
     absl::StatusOr<v1::ListFeedbackResponse> result = List(10, "", filter);
     EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument)) << filter;

@@ -161,6 +161,7 @@ TEST_F(LoyaltyServiceTest, FirstEntryCreatesTheAccount) {
   EXPECT_EQ(crm::common::FromProtoTimestamp(credited.entry().create_time()),
             kStart);
   EXPECT_EQ(credited.account().name(), "accounts/c1");
+  EXPECT_EQ(credited.account().customer(), "customers/c1");
   EXPECT_EQ(credited.account().points_balance(), 100);
 
   clock_.Advance(absl::Minutes(1));

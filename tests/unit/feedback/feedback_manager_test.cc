@@ -37,11 +37,12 @@ const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
 class FeedbackManagerTest : public ::testing::Test {
  protected:
-  static v1::SubmitFeedbackRequest NewRequest(const std::string& customer_id,
+  // A valid request for `customer` (a `customers/{customer}` name).
+  static v1::SubmitFeedbackRequest NewRequest(const std::string& customer,
                                               const std::string& request_id) {
     v1::SubmitFeedbackRequest request;
     v1::Feedback* feedback = request.mutable_feedback();
-    feedback->set_customer_id(customer_id);
+    feedback->set_customer(customer);
     feedback->set_channel(" wechat ");
     feedback->set_type(v1::Feedback::COMPLAINT);
     feedback->set_rating(2);
@@ -75,10 +76,11 @@ class FeedbackManagerTest : public ::testing::Test {
 };
 
 TEST_F(FeedbackManagerTest, StoresTheNormalisedItemUnderANewName) {
-  v1::SubmitFeedbackRequest request = NewRequest("cust1", "f-1");
+  v1::SubmitFeedbackRequest request = NewRequest("customers/cust1", "f-1");
   request.mutable_feedback()->set_name("feedback/forged");
   CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback stored, Submit(request));
   EXPECT_EQ(stored.name(), "feedback/fb0000000001");
+  EXPECT_EQ(stored.customer(), "customers/cust1");
   EXPECT_EQ(stored.channel(), "wechat");
   EXPECT_EQ(crm::common::FromProtoTimestamp(stored.create_time()), kStart);
   ASSERT_EQ(feedback_.items().size(), 1u);
@@ -94,7 +96,8 @@ TEST_F(FeedbackManagerTest, StoresTheNormalisedItemUnderANewName) {
 }
 
 TEST_F(FeedbackManagerTest, RepeatedRequestIdReturnsTheFirstResponse) {
-  const v1::SubmitFeedbackRequest request = NewRequest("cust1", "same");
+  const v1::SubmitFeedbackRequest request =
+      NewRequest("customers/cust1", "same");
   CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback first, Submit(request));
   clock_.Advance(absl::Seconds(2));
   CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback second, Submit(request));
@@ -109,8 +112,8 @@ TEST_F(FeedbackManagerTest, RepeatedRequestIdReturnsTheFirstResponse) {
   EXPECT_EQ(feedback_.items().size(), 1u);
 
   // Without a request id every submission is a new item.
-  ASSERT_THAT(Submit(NewRequest("cust1", "")), IsOk());
-  ASSERT_THAT(Submit(NewRequest("cust1", "")), IsOk());
+  ASSERT_THAT(Submit(NewRequest("customers/cust1", "")), IsOk());
+  ASSERT_THAT(Submit(NewRequest("customers/cust1", "")), IsOk());
   EXPECT_EQ(feedback_.items().size(), 3u);
   EXPECT_EQ(keys_.size(), 1u);
 }
@@ -120,10 +123,16 @@ TEST_F(FeedbackManagerTest, InvalidRequestsNameTheFieldAndStoreNothing) {
   absl::StatusOr<v1::Feedback> missing = Submit(no_customer);
   EXPECT_THAT(missing, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ReasonOf(missing.status()), reason::FIELD_REQUIRED);
-  EXPECT_EQ(ErrorMetadataOf(missing.status())["field"], "feedback.customer_id");
+  EXPECT_EQ(ErrorMetadataOf(missing.status())["field"], "feedback.customer");
+
+  // A bare id is not a reference: clients send the customer's full name.
+  absl::StatusOr<v1::Feedback> bare_id = Submit(NewRequest("cust1", "r"));
+  EXPECT_THAT(bare_id, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(bare_id.status()), reason::FIELD_INVALID);
+  EXPECT_EQ(ErrorMetadataOf(bare_id.status())["field"], "feedback.customer");
 
   absl::StatusOr<v1::Feedback> long_id =
-      Submit(NewRequest("cust1", std::string(65, 'r')));
+      Submit(NewRequest("customers/cust1", std::string(65, 'r')));
   EXPECT_THAT(long_id, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ReasonOf(long_id.status()), reason::FIELD_INVALID);
   EXPECT_EQ(ErrorMetadataOf(long_id.status())["field"], "request_id");
@@ -134,7 +143,7 @@ TEST_F(FeedbackManagerTest, InvalidRequestsNameTheFieldAndStoreNothing) {
 
 TEST_F(FeedbackManagerTest, FailedCommitStoresNothing) {
   unit_of_work_.FailNextCommit(absl::UnavailableError("database went away"));
-  EXPECT_THAT(Submit(NewRequest("cust1", "r")),
+  EXPECT_THAT(Submit(NewRequest("customers/cust1", "r")),
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_TRUE(feedback_.items().empty());
   EXPECT_EQ(keys_.size(), 0u);
@@ -145,10 +154,11 @@ TEST_F(FeedbackManagerTest, ListsNewestFirstInPagesAndByCustomer) {
   std::vector<std::string> alice;
   for (int i = 0; i < 5; ++i) {
     if (i % 2 == 0) clock_.Advance(absl::Milliseconds(3));
-    const std::string customer = i % 2 == 0 ? "alice" : "bob";
+    const std::string customer =
+        i % 2 == 0 ? "customers/alice" : "customers/bob";
     CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback f, Submit(NewRequest(customer, "")));
     all.insert(all.begin(), f.name());
-    if (customer == "alice") alice.insert(alice.begin(), f.name());
+    if (customer == "customers/alice") alice.insert(alice.begin(), f.name());
   }
 
   std::vector<std::string> listed;
@@ -164,13 +174,21 @@ TEST_F(FeedbackManagerTest, ListsNewestFirstInPagesAndByCustomer) {
   EXPECT_EQ(listed, all);
 
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse only_alice,
-                           List(10, "", "customer_id = \"alice\""));
+                           List(10, "", "customer = \"customers/alice\""));
   std::vector<std::string> alice_listed;
   for (const v1::Feedback& f : only_alice.feedback()) {
     alice_listed.push_back(f.name());
   }
   EXPECT_EQ(alice_listed, alice);
   EXPECT_TRUE(only_alice.next_page_token().empty());
+  for (const v1::Feedback& f : only_alice.feedback()) {
+    EXPECT_EQ(f.customer(), "customers/alice");
+  }
+
+  // The bare-id alias selects the same items.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse by_id,
+                           List(10, "", "customer_id = \"alice\""));
+  EXPECT_EQ(by_id.feedback_size(), static_cast<int>(alice.size()));
 }
 
 TEST_F(FeedbackManagerTest, ListRejectsBadFiltersAndTokens) {
@@ -181,10 +199,10 @@ TEST_F(FeedbackManagerTest, ListRejectsBadFiltersAndTokens) {
 
   EXPECT_THAT(List(-1, "", ""), StatusIs(absl::StatusCode::kInvalidArgument));
 
-  ASSERT_THAT(Submit(NewRequest("alice", "")), IsOk());
-  ASSERT_THAT(Submit(NewRequest("alice", "")), IsOk());
+  ASSERT_THAT(Submit(NewRequest("customers/alice", "")), IsOk());
+  ASSERT_THAT(Submit(NewRequest("customers/alice", "")), IsOk());
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse first,
-                           List(1, "", "customer_id = \"alice\""));
+                           List(1, "", "customer = \"customers/alice\""));
   ASSERT_FALSE(first.next_page_token().empty());
   // A token only works with the filter it was issued for.
   EXPECT_THAT(List(1, first.next_page_token(), ""),

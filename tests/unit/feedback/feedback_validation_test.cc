@@ -21,8 +21,11 @@ namespace reason = ::crm::type::v1;
 TEST(ParseFeedbackFilter, AcceptsEmptyAndCustomerEquality) {
   CRM_ASSERT_OK_AND_ASSIGN(FeedbackFilter none, ParseFeedbackFilter("  "));
   EXPECT_FALSE(none.customer_id.has_value());
-  for (const char* filter : {"customer_id = \"c-1\"", "customer_id=\"c-1\"",
-                             "  customer_id   =   \"c-1\"  "}) {
+  for (const char* filter :
+       {"customer = \"customers/c-1\"", "customer=\"customers/c-1\"",
+        "  customer   =   \"customers/c-1\"  ",
+        // The bare-id alias.
+        "customer_id = \"c-1\"", "customer_id=\"c-1\""}) {
     CRM_ASSERT_OK_AND_ASSIGN(FeedbackFilter parsed,
                              ParseFeedbackFilter(filter));
     EXPECT_EQ(parsed.customer_id, "c-1") << filter;
@@ -30,17 +33,40 @@ TEST(ParseFeedbackFilter, AcceptsEmptyAndCustomerEquality) {
 }
 
 TEST(ParseFeedbackFilter, RejectsEverythingElse) {
-  for (const char* filter :
-       {"customer_id", "customer_id =", "customer_id = c1",
-        "customer_id = 'c1'", "customer_id = \"c1", "customer_id == \"c1\"",
-        "customer = \"c1\"", "customer_idx = \"c1\"", "customer_id = \"\"",
-        "customer_id = \"a b\"", "customer_id = \"c1\" OR true",
-        "type = COMPLAINT"}) {
+  for (const char* filter : {"customer",
+                             "customer =",
+                             "customer = customers/c1",
+                             "customer = 'customers/c1'",
+                             "customer = \"customers/c1",
+                             "customer == \"customers/c1\"",
+                             "customer = \"c1\"",
+                             "customer = \"accounts/c1\"",
+                             "customer = \"customers/\"",
+                             "customer = \"customers/a b\"",
+                             "customers = \"customers/c1\"",
+                             "customer = \"customers/c1\" OR true",
+                             "customer_id",
+                             "customer_id =",
+                             "customer_id = c1",
+                             "customer_id = \"customers/c1\"",
+                             "customer_idx = \"c1\"",
+                             "customer_id = \"\"",
+                             "customer_id = \"a b\"",
+                             "type = COMPLAINT"}) {
     absl::StatusOr<FeedbackFilter> parsed = ParseFeedbackFilter(filter);
     EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument)) << filter;
     EXPECT_EQ(ReasonOf(parsed.status()), reason::FILTER_INVALID) << filter;
     EXPECT_EQ(ErrorMetadataOf(parsed.status())["field"], "filter");
   }
+}
+
+TEST(ParseFeedbackFilter, NameAndAliasGiveTheSameQuery) {
+  CRM_ASSERT_OK_AND_ASSIGN(FeedbackFilter by_name,
+                           ParseFeedbackFilter("customer = \"customers/c1\""));
+  CRM_ASSERT_OK_AND_ASSIGN(FeedbackFilter by_id,
+                           ParseFeedbackFilter("customer_id = \"c1\""));
+  EXPECT_EQ(by_name.customer_id, "c1");
+  EXPECT_EQ(by_name.QueryFingerprint(), by_id.QueryFingerprint());
 }
 
 TEST(FeedbackFilter, FingerprintsDifferByCustomer) {
@@ -54,21 +80,21 @@ TEST(FeedbackFilter, FingerprintsDifferByCustomer) {
 TEST(NormalizeNewFeedback, TrimsIdsAndKeepsText) {
   v1::Feedback input;
   input.set_name("feedback/forged");
-  input.set_customer_id(" c1 ");
+  input.set_customer(" customers/c1 ");
   input.set_channel(" app ");
   input.set_type(v1::Feedback::PRAISE);
   input.set_rating(5);
   input.set_text("  很好！ ");
   CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback feedback, NormalizeNewFeedback(input));
   EXPECT_EQ(feedback.name(), "");
-  EXPECT_EQ(feedback.customer_id(), "c1");
+  EXPECT_EQ(feedback.customer(), "customers/c1");
   EXPECT_EQ(feedback.channel(), "app");
   EXPECT_EQ(feedback.text(), "  很好！ ");
 }
 
 TEST(NormalizeNewFeedback, RejectsUnknownTypeAndInvalidUtf8) {
   v1::Feedback input;
-  input.set_customer_id("c1");
+  input.set_customer("customers/c1");
   input.set_channel("web");
   input.set_type(static_cast<v1::Feedback::Type>(42));
   absl::StatusOr<v1::Feedback> unknown_type = NormalizeNewFeedback(input);
@@ -90,10 +116,20 @@ TEST(NormalizeNewFeedback, NamesEachOffendingFieldWithItsReason) {
     void (*spoil)(v1::Feedback&);
   };
   const Case cases[] = {
-      {"feedback.customer_id", reason::FIELD_REQUIRED,
-       [](v1::Feedback& f) { f.set_customer_id("  "); }},
-      {"feedback.customer_id", reason::FIELD_INVALID,
-       [](v1::Feedback& f) { f.set_customer_id(std::string(65, 'c')); }},
+      {"feedback.customer", reason::FIELD_REQUIRED,
+       [](v1::Feedback& f) { f.set_customer("  "); }},
+      {"feedback.customer", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_customer("c1"); }},
+      {"feedback.customer", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_customer("accounts/c1"); }},
+      {"feedback.customer", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_customer("customers/"); }},
+      {"feedback.customer", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_customer("customers/c1/orders/o1"); }},
+      {"feedback.customer", reason::FIELD_INVALID,
+       [](v1::Feedback& f) {
+         f.set_customer("customers/" + std::string(65, 'c'));
+       }},
       {"feedback.channel", reason::FIELD_REQUIRED,
        [](v1::Feedback& f) { f.set_channel(""); }},
       {"feedback.channel", reason::FIELD_INVALID,
@@ -111,7 +147,7 @@ TEST(NormalizeNewFeedback, NamesEachOffendingFieldWithItsReason) {
   };
   for (const Case& c : cases) {
     v1::Feedback input;
-    input.set_customer_id("c1");
+    input.set_customer("customers/c1");
     input.set_channel("web");
     input.set_type(v1::Feedback::PRAISE);
     ASSERT_TRUE(NormalizeNewFeedback(input).ok());

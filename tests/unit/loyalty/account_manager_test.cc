@@ -92,6 +92,7 @@ TEST_F(AccountManagerTest, FirstEntryCreatesTheAccount) {
   EXPECT_EQ(crm::common::FromProtoTimestamp(response.entry().create_time()),
             kStart);
   EXPECT_EQ(response.account().name(), "accounts/c1");
+  EXPECT_EQ(response.account().customer(), "customers/c1");
   EXPECT_EQ(response.account().points_balance(), 100);
   EXPECT_EQ(response.account().etag(), crm::common::EncodeEtag(1));
 

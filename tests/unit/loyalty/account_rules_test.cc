@@ -103,6 +103,7 @@ TEST(ApplyDelta, NeverGoesBelowZero) {
 
 TEST(Names, FormatAccountsAndEntries) {
   EXPECT_EQ(AccountName("c1"), "accounts/c1");
+  EXPECT_EQ(CustomerName("c1"), "customers/c1");
   EXPECT_EQ(LedgerEntryName("c1", "e9"), "accounts/c1/ledgerEntries/e9");
   EXPECT_EQ(ParseAccountName("accounts/c1", "name").value(), "c1");
   absl::StatusOr<std::string> nested =
