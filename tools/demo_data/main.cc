@@ -149,6 +149,17 @@ void SetDeadline(grpc::ClientContext* context) {
   context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
 }
 
+// Customers are written with ResolveCustomer, which says whether a write
+// created a customer or matched an existing one.
+v1::ResolveCustomerRequest ResolveRequestOf(
+    const v1::CreateCustomerRequest& create) {
+  v1::ResolveCustomerRequest request;
+  *request.mutable_customer() = create.customer();
+  request.set_request_id(create.request_id());
+  request.set_strict_phone(create.strict_phone());
+  return request;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -175,10 +186,10 @@ int main(int argc, char** argv) {
   failures += runner.Run("customer", plan.customers.size(), [&](int i) {
     grpc::ClientContext context;
     SetDeadline(&context);
-    v1::Customer response;
-    grpc::Status status =
-        stub->CreateCustomer(&context, plan.customers[i].request, &response);
-    if (status.ok()) customer_names[i] = response.name();
+    v1::ResolveCustomerResponse response;
+    grpc::Status status = stub->ResolveCustomer(
+        &context, ResolveRequestOf(plan.customers[i].request), &response);
+    if (status.ok()) customer_names[i] = response.customer().name();
     return status;
   });
   std::atomic<int> resolved_to_target{0};
@@ -186,11 +197,13 @@ int main(int argc, char** argv) {
       runner.Run("resolution", plan.resolution_writes.size(), [&](int i) {
         grpc::ClientContext context;
         SetDeadline(&context);
-        v1::Customer response;
+        v1::ResolveCustomerResponse response;
         const auto& write = plan.resolution_writes[i];
-        grpc::Status status =
-            stub->CreateCustomer(&context, write.request, &response);
-        if (status.ok() && response.name() == customer_names[write.target]) {
+        grpc::Status status = stub->ResolveCustomer(
+            &context, ResolveRequestOf(write.request), &response);
+        if (status.ok() &&
+            response.outcome() == v1::ResolveCustomerResponse::MATCHED &&
+            response.customer().name() == customer_names[write.target]) {
           ++resolved_to_target;
         }
         return status;
