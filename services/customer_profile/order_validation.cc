@@ -70,9 +70,13 @@ absl::StatusOr<absl::Time> ValidateTime(
 absl::StatusOr<std::string> MoneyCurrency(const crm::type::v1::Money& money,
                                           absl::string_view field) {
   const std::string currency_field = absl::StrCat(field, ".currency_code");
-  CRM_ASSIGN_OR_RETURN(
-      std::string code,
-      StandardizeCurrencyCode(money.currency_code(), currency_field));
+  absl::StatusOr<std::string> standardized =
+      StandardizeCurrencyCode(money.currency_code(), currency_field);
+  if (!standardized.ok()) {
+    return FieldError(currency_field,
+                      "must be an active ISO 4217 currency code");
+  }
+  const std::string& code = *standardized;
   if (code.empty()) return FieldError(currency_field, "is required");
   return code;
 }

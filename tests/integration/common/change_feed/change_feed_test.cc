@@ -32,6 +32,7 @@
 #include "services/common/change_feed_outbox.h"
 #include "services/common/change_feed_sequencer.h"
 #include "services/common/clock.h"
+#include "services/common/error_details.h"
 #include "services/common/metrics.h"
 #include "services/common/migrations.h"
 #include "services/common/request_context.h"
@@ -464,6 +465,33 @@ TEST_F(ChangeFeedTest, WatchReturnsOnceCancelledWhileTailing) {
                                           [&] { watcher.Cancel(); }));
   EXPECT_THAT(watcher.status(), IsOk());
   EXPECT_EQ(watcher.count(), 1u);
+}
+
+// A stream's deadline ends it even while it waits for events that never
+// come (a poll far longer than the deadline): DEADLINE_EXCEEDED after
+// delivering what there was.
+TEST_F(ChangeFeedTest, WatchEndsAtItsDeadlineWhileTailing) {
+  AppendOrder(*pool_, &written_, "c", 1);
+  ChangeFeedStreamerImpl streamer(
+      *pool_, notifier_, crm::common::SystemClock::Instance(),
+      ChangeFeedStreamerOptions{.batch_size = 500,
+                                .poll_interval = absl::Minutes(3)});
+  const crm::common::RequestContext context =
+      crm::common::RequestContext::WithDeadline(absl::Now() +
+                                                absl::Milliseconds(300));
+  std::vector<int64_t> delivered;
+  absl::Status status;
+  EXPECT_TRUE(crm::testing::ReturnsWithin(absl::Seconds(20), [&] {
+    status = streamer.Watch(context, v1::WatchChangesRequest(),
+                            [&](const v1::ChangeEvent& e) {
+                              delivered.push_back(e.sequence());
+                              return true;
+                            });
+  }));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_EQ(crm::common::ReasonOf(status),
+            crm::type::v1::REQUEST_DEADLINE_EXCEEDED);
+  EXPECT_THAT(delivered, ::testing::ElementsAre(1));
 }
 
 TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
