@@ -174,7 +174,7 @@ class BadInputTest(unittest.TestCase):
         good_order = {"channel": "web", "channelOrderId": "bad-input-2",
                       "amount": {"currencyCode": "CNY", "amountMinor": "10"},
                       "orderTime": "2026-11-11T02:00:00Z"}
-        good_feedback = {"customerId": cid, "channel": "app",
+        good_feedback = {"customer": valid["name"], "channel": "app",
                          "type": "COMPLAINT", "rating": 2, "text": "slow"}
 
         def order_with(**changes):
@@ -385,7 +385,9 @@ class BadInputTest(unittest.TestCase):
             ("feedback rating wrong type", "POST", "/v1/feedback",
              feedback_with(rating="two"), "rating", 400),
             ("feedback over-long customer", "POST", "/v1/feedback",
-             feedback_with(customerId=LONG), "customer_id", 400),
+             feedback_with(customer=f"customers/{LONG}"), "customer", 400),
+            ("feedback bare customer id", "POST", "/v1/feedback",
+             feedback_with(customer=cid), "customer", 400),
             ("feedback unknown field", "POST", "/v1/feedback",
              feedback_with(sentiment="angry"), "sentiment", 400),
             ("feedback sql filter", "GET",
@@ -468,7 +470,7 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(self.segment_names(), segments_before)
         status, _, feedback = self.http(
             "GET", "/v1/feedback?filter="
-            + q(f'customer_id = "{cid}"'))
+            + q(f'customer = "customers/{cid}"'))
         self.assertEqual(status, 200, feedback)
         self.assertEqual(feedback.get("feedback", []), [], feedback)
         database = "crm_customer_profile"

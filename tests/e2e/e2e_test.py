@@ -130,18 +130,20 @@ class SuiteTest(SuiteTestCase):
             "GET", f"/v1/accounts/{customer_id}")
         self.assertEqual(status, 200, account)
         self.assertEqual(account["name"], f"accounts/{customer_id}")
+        self.assertEqual(account["customer"], f"customers/{customer_id}")
         self.assertEqual(int(account["pointsBalance"]), 250)
 
     def test_feedback_submit_and_list(self):
-        customer_id = self.create_customer()["name"].split("/", 1)[1]
+        customer = self.create_customer()["name"]
         text = "配送太慢了，包装也破了。"
         status, _, submitted = self.suite.http("POST", "/v1/feedback", {
-            "customerId": customer_id, "channel": "app", "type": "COMPLAINT",
+            "customer": customer, "channel": "app", "type": "COMPLAINT",
             "rating": 2, "text": text,
         })
         self.assertEqual(status, 200, submitted)
         self.assertTrue(submitted["name"].startswith("feedback/"), submitted)
-        query = urllib_quote(f'customer_id = "{customer_id}"')
+        self.assertEqual(submitted["customer"], customer)
+        query = urllib_quote(f'customer = "{customer}"')
         status, _, listed = self.suite.http(
             "GET", f"/v1/feedback?filter={query}")
         self.assertEqual(status, 200, listed)
