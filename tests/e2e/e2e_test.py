@@ -21,6 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402 pylint: disable=wrong-import-position
 from harness import SERVICES, SERVICE_NAMES, Suite, wait_for  # noqa: E402
 
+ERROR_INFO_TYPE = "type.googleapis.com/google.rpc.ErrorInfo"
+
 
 class SuiteTestCase(unittest.TestCase):
     """Starts one suite for all tests of the class."""
@@ -58,13 +60,22 @@ class SuiteTestCase(unittest.TestCase):
         self.assertTrue(customer["name"].startswith("customers/"), customer)
         return customer
 
-    def assert_error(self, status, body, http_status, code_name):
+    def assert_error(self, status, body, http_status, code_name, reason,
+                     domain=None):
+        """Google's JSON error shape with `code_name` in `status` and one
+        google.rpc.ErrorInfo with `reason` (and `domain` when given)."""
         self.assertEqual(status, http_status, body)
         self.assertIsInstance(body, dict, body)
         self.assertIn("error", body, body)
         self.assertEqual(body["error"]["code"], http_status, body)
         self.assertEqual(body["error"]["status"], code_name, body)
         self.assertTrue(body["error"].get("message"), body)
+        infos = [d for d in body["error"].get("details", [])
+                 if d.get("@type") == ERROR_INFO_TYPE]
+        self.assertEqual(len(infos), 1, body)
+        self.assertEqual(infos[0].get("reason"), reason, body)
+        if domain is not None:
+            self.assertEqual(infos[0].get("domain"), domain, body)
 
 
 class SuiteTest(SuiteTestCase):
@@ -97,7 +108,8 @@ class SuiteTest(SuiteTestCase):
 
     def test_unknown_customer_is_404(self):
         status, _, body = self.suite.http("GET", "/v1/customers/doesnotexist")
-        self.assert_error(status, body, 404, "NOT_FOUND")
+        self.assert_error(status, body, 404, "NOT_FOUND", "RESOURCE_NOT_FOUND",
+                          "customer-profile")
 
     def test_segment_create_and_get(self):
         display_name = "高价值客户 " + uuid.uuid4().hex[:8]
@@ -155,7 +167,8 @@ class SuiteTest(SuiteTestCase):
     def test_bad_json_is_400_with_json_error(self):
         status, headers, body = self.suite.http(
             "POST", "/v1/customers", b'{"givenName": "x",')
-        self.assert_error(status, body, 400, "INVALID_ARGUMENT")
+        self.assert_error(status, body, 400, "INVALID_ARGUMENT",
+                          "BODY_MALFORMED", "gateway")
         self.assertIn("application/json", headers.get("content-type", ""))
 
     def test_request_id_is_echoed(self):
@@ -311,10 +324,12 @@ class OutageTest(SuiteTestCase):
             wait_for(lambda n=name: suite.health(n) == "NOT_SERVING", 15,
                      f"{name} health NOT_SERVING")
         status, _, body = suite.http("GET", path)
-        self.assert_error(status, body, 503, "UNAVAILABLE")
+        self.assert_error(status, body, 503, "UNAVAILABLE",
+                          "DATABASE_UNAVAILABLE", "customer-profile")
         status, _, body = suite.http("POST", "/v1/customers",
                                      {"givenName": "x", "familyName": "y"})
-        self.assert_error(status, body, 503, "UNAVAILABLE")
+        self.assert_error(status, body, 503, "UNAVAILABLE",
+                          "DATABASE_UNAVAILABLE", "customer-profile")
         status, _, body = wait_for(
             lambda: (lambda r: r if r[0] == 503 else None)(
                 suite.http("GET", "/readyz")), 10, "/readyz 503")
@@ -437,7 +452,8 @@ class ImportAndDemoTest(SuiteTestCase):
                          ["2", "3", "4", "5", "6"])
         status, _, body = self.suite.http(
             "POST", "/v1/customers:import", b"email\na@b.co\n")
-        self.assert_error(status, body, 415, "UNSUPPORTED_MEDIA_TYPE")
+        self.assert_error(status, body, 415, "INVALID_ARGUMENT",
+                          "BODY_MALFORMED", "gateway")
 
     def test_update_orders_erase_and_export_routes(self):
         customer = self.create_customer(email=f"r-{uuid.uuid4().hex}@x.com")
@@ -451,7 +467,8 @@ class ImportAndDemoTest(SuiteTestCase):
         status, _, body = self.suite.http(
             "PATCH", f"/v1/customers/{cid}?update_mask=locale",
             {"locale": "en-US"}, headers={"If-Match": f'"{customer["etag"]}"'})
-        self.assert_error(status, body, 409, "ABORTED")
+        self.assert_error(status, body, 409, "ABORTED", "ETAG_MISMATCH",
+                          "customer-profile")
 
         order = {"channel": "web", "channelOrderId": f"w-{uuid.uuid4().hex}",
                  "amount": {"currencyCode": "CNY", "amountMinor": "12345"},
