@@ -28,6 +28,17 @@ struct OrderWrite {
   bool appended = false;
 };
 
+// `status` (a failed resolution of events[i]'s customer) with its reason
+// and resource kept and the field `events[i].customer` named, so a client
+// knows which event of the batch was refused.
+absl::Status NamingTheEvent(const absl::Status& status, size_t i) {
+  const std::string field = absl::StrCat("events[", i, "].customer");
+  const std::string resource = crm::common::ErrorMetadataOf(status)["resource"];
+  return crm::common::ErrorWithReason(
+      status, crm::common::ReasonOf(status),
+      {{"field", field}, {"resource", resource}});
+}
+
 }  // namespace
 
 absl::StatusOr<v1::Order> OrderManagerImpl::Record(
@@ -174,11 +185,13 @@ absl::StatusOr<v1::RecordEventsResponse> OrderManagerImpl::RecordEvents(
         for (size_t i = 0; i < events.size(); ++i) {
           auto owner = owners.find(requested_ids[i]);
           if (owner == owners.end()) {
-            CRM_ASSIGN_OR_RETURN(
-                std::string customer_id,
-                customers_.ResolveActive(tx, requested_ids[i]));
+            absl::StatusOr<std::string> customer_id =
+                customers_.ResolveActive(tx, requested_ids[i]);
+            if (!customer_id.ok()) {
+              return NamingTheEvent(customer_id.status(), i);
+            }
             owner =
-                owners.emplace(requested_ids[i], std::move(customer_id)).first;
+                owners.emplace(requested_ids[i], *std::move(customer_id)).first;
           }
           CRM_ASSIGN_OR_RETURN(bool stored,
                                orders_.InsertEventIfAbsent(

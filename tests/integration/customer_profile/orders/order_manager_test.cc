@@ -532,6 +532,7 @@ TEST_F(OrderManagerTest, RecordEventsCountsDuplicatesAndValidatesWhole) {
   EXPECT_THAT(ghost, StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(crm::common::ErrorMetadataOf(ghost.status())["resource"],
             "customers/ghost");
+  EXPECT_EQ(FieldOf(ghost), "events[1].customer");
   EXPECT_EQ(CountRows("interaction_events"), 3);  // Nothing half-written.
   EXPECT_THAT(orders_->RecordEvents(context_, v1::RecordEventsRequest()),
               StatusIs(absl::StatusCode::kInvalidArgument));

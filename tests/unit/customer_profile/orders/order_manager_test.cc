@@ -384,6 +384,8 @@ TEST_F(OrderManagerTest, EventBatchIsWholeOrNothing) {
   absl::StatusOr<v1::RecordEventsResponse> unknown =
       manager_.RecordEvents(context_, request);
   EXPECT_EQ(ReasonOf(unknown.status()), v1t::RESOURCE_NOT_FOUND);
+  EXPECT_EQ(ErrorMetadataOf(unknown.status())["field"], "events[1].customer");
+  EXPECT_EQ(ErrorMetadataOf(unknown.status())["resource"], "customers/nobody");
   EXPECT_TRUE(orders_.Events().empty());  // e1 rolled back with the batch.
 
   v1::RecordEventsRequest empty;
