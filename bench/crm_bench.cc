@@ -11,6 +11,11 @@
 //     customers created first), at the same concurrency.
 //   crm-bench gen-csv --rows=100000 [--seed=1] > customers.csv
 //     A customers CSV for crm-import (distinct people, ~1% bad rows).
+//   crm-bench feed-latency --addr=HOST:PORT [--orders=200] [--interval=20ms]
+//     Change-feed tail latency: one WatchChanges stream tails the feed while
+//     RecordOrder calls are made one at a time, --interval apart; each
+//     latency is from RecordOrder's reply (the commit) to the arrival of its
+//     ORDER_RECORDED event on the stream (0 if the event came first).
 //
 // Each mode prints one line "mode=... rows=N seconds=S rate=R p50_ms=..
 // p99_ms=.." on stdout. Bounded by --duration and --max_rows; never runs
@@ -23,11 +28,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -294,6 +302,122 @@ int RecordOrders(const Flags& flags) {
   return 0;
 }
 
+int FeedLatency(const Flags& flags) {
+  const int64_t orders = GetInt(flags, "orders", 200);
+  const absl::Duration interval =
+      GetDuration(flags, "interval", absl::Milliseconds(20));
+  const std::string addr = Get(flags, "addr", "127.0.0.1:50051");
+  auto stub = v1::CustomerProfileService::NewStub(
+      grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+  const std::string id_prefix = absl::StrCat("bench-feed-", run, "-");
+
+  v1::CreateCustomerRequest create;
+  create.mutable_customer()->set_given_name("Bench");
+  create.mutable_customer()->set_family_name("Feed");
+  create.mutable_customer()->set_email(
+      absl::StrCat("bench-feed-", run, "@bench.example.com"));
+  create.set_request_id(absl::StrCat("bench-feed-customer-", run));
+  v1::Customer customer;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    grpc::Status status = stub->CreateCustomer(&context, create, &customer);
+    if (!status.ok()) {
+      Die(absl::StrCat("CreateCustomer failed: code ", status.error_code(),
+                       ": ", status.error_message()));
+    }
+  }
+
+  // Arrival time of each of this run's orders, by channel order id.
+  std::mutex mu;
+  std::condition_variable arrived_cv;
+  std::map<std::string, absl::Time> arrived;
+  grpc::ClientContext watch_context;
+  v1::WatchChangesRequest watch;
+  watch.add_types(v1::ChangeEvent::ORDER_RECORDED);
+  std::unique_ptr<grpc::ClientReader<v1::ChangeEvent>> reader =
+      stub->WatchChanges(&watch_context, watch);
+  std::thread tail([&] {
+    v1::ChangeEvent event;
+    while (reader->Read(&event)) {
+      const std::string& id = event.order().channel_order_id();
+      if (!absl::StartsWith(id, id_prefix)) continue;  // Earlier events.
+      const absl::Time now = absl::Now();
+      std::lock_guard<std::mutex> lock(mu);
+      arrived.emplace(id, now);
+      arrived_cv.notify_all();
+    }
+  });
+
+  // Records order `n`; the time its reply came, or nullopt on failure.
+  auto record = [&](int64_t n) -> std::optional<absl::Time> {
+    v1::RecordOrderRequest request;
+    v1::Order* order = request.mutable_order();
+    order->set_customer(customer.name());
+    order->set_channel("web");
+    order->set_channel_order_id(absl::StrCat(id_prefix, n));
+    order->mutable_amount()->set_currency_code("CNY");
+    order->mutable_amount()->set_amount_minor(100 + n);
+    v1::OrderLineItem* item = order->add_line_items();
+    item->set_sku("SKU-BENCH-1");
+    item->set_product_name("Bench item");
+    item->set_quantity(1);
+    item->mutable_unit_price()->set_currency_code("CNY");
+    item->mutable_unit_price()->set_amount_minor(100 + n);
+    const absl::Time now = absl::Now();
+    order->mutable_order_time()->set_seconds(absl::ToUnixSeconds(now));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(now + absl::Seconds(10)));
+    v1::Order response;
+    grpc::Status status = stub->RecordOrder(&context, request, &response);
+    if (!status.ok()) {
+      std::fprintf(stderr, "crm-bench: RecordOrder: code %d: %s\n",
+                   status.error_code(), status.error_message().c_str());
+      return std::nullopt;
+    }
+    return absl::Now();
+  };
+  // Waits up to 10 s for order `n`'s event; its arrival time.
+  auto await_event = [&](int64_t n) -> std::optional<absl::Time> {
+    const std::string id = absl::StrCat(id_prefix, n);
+    std::unique_lock<std::mutex> lock(mu);
+    if (!arrived_cv.wait_for(lock, std::chrono::seconds(10),
+                             [&] { return arrived.count(id) > 0; })) {
+      return std::nullopt;
+    }
+    return arrived[id];
+  };
+
+  // Order 0 is not measured: its arrival means the stream has replayed
+  // the feed's history and is tailing.
+  if (!record(0).has_value() || !await_event(0).has_value()) {
+    Die("the stream did not deliver the first order's event within 10s");
+  }
+  int64_t errors = 0;
+  std::vector<double> latencies;
+  const absl::Time start = absl::Now();
+  for (int64_t n = 1; n <= orders; ++n) {
+    std::optional<absl::Time> replied = record(n);
+    std::optional<absl::Time> event =
+        replied.has_value() ? await_event(n) : std::nullopt;
+    if (!event.has_value()) {
+      ++errors;
+    } else {
+      latencies.push_back(
+          std::max(0.0, absl::ToDoubleMilliseconds(*event - *replied)));
+    }
+    absl::SleepFor(interval);  // Idle between orders: the stream waits.
+  }
+  const absl::Duration elapsed = absl::Now() - start;
+  watch_context.TryCancel();
+  tail.join();
+  Recorder recorder;
+  recorder.Add(latencies);
+  recorder.Report("feed-latency", 1, errors, elapsed);
+  return 0;
+}
+
 // Writes a customers CSV: distinct people, a few rows that repeat an
 // earlier email (resolution -> UPDATED) and ~1% invalid rows (REJECTED).
 int GenerateCsv(const Flags& flags) {
@@ -335,7 +459,8 @@ int GenerateCsv(const Flags& flags) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    Die("usage: crm-bench raw-insert|record-order|gen-csv --flag=value...");
+    Die("usage: crm-bench raw-insert|record-order|gen-csv|feed-latency "
+        "--flag=value...");
   }
   Flags flags;
   for (int i = 2; i < argc; ++i) {
@@ -350,5 +475,6 @@ int main(int argc, char** argv) {
   if (mode == "raw-insert") return RawInsert(flags);
   if (mode == "record-order") return RecordOrders(flags);
   if (mode == "gen-csv") return GenerateCsv(flags);
+  if (mode == "feed-latency") return FeedLatency(flags);
   Die(absl::StrCat("unknown mode ", mode));
 }

@@ -6,14 +6,16 @@
 #   (b) RecordOrder over gRPC at the same concurrency (crm-bench
 #       record-order),
 #   (c) a CSV import of BENCH_IMPORT_ROWS generated rows through crm-import,
+#   (d) the change feed's tail latency: BENCH_FEED_ORDERS orders recorded one
+#       at a time while a WatchChanges stream tails (crm-bench feed-latency),
 # then prints and writes bench/results/report.md with the ratios
-# RecordOrder/raw and import/raw.
+# RecordOrder/raw and import/raw and the feed latencies.
 #
 #   bench/run.sh [BUILD_DIR]          (default: build)
 #
 # Settings (environment): BENCH_THREADS (8), BENCH_DURATION (10s per load
 # phase), BENCH_MAX_ROWS (200000 per load phase), BENCH_IMPORT_ROWS (100000),
-# BENCH_IMPORT_TIMEOUT (15m). Everything listens on 127.0.0.1 on free ports
+# BENCH_IMPORT_TIMEOUT (15m), BENCH_FEED_ORDERS (200). Everything listens on 127.0.0.1 on free ports
 # chosen at start; state goes to a temporary directory removed at the end.
 # Only the processes this script starts are stopped (by PID).
 set -euo pipefail
@@ -29,6 +31,7 @@ duration=${BENCH_DURATION:-10s}
 max_rows=${BENCH_MAX_ROWS:-200000}
 import_rows=${BENCH_IMPORT_ROWS:-100000}
 import_timeout=${BENCH_IMPORT_TIMEOUT:-15m}
+feed_orders=${BENCH_FEED_ORDERS:-200}
 results_dir="$repo/bench/results"
 mkdir -p "$results_dir"
 
@@ -132,6 +135,10 @@ import_out=$("$import_bin" --addr="127.0.0.1:$grpc_port" --progress=plain \
   "$work/customers.csv")
 import_end=$(date +%s.%N)
 echo "  $import_out"
+crm_log "(d) change-feed tail latency: $feed_orders orders, one at a time"
+feed=$("$bench_bin" feed-latency --addr="127.0.0.1:$grpc_port" \
+  --orders="$feed_orders")
+echo "  $feed"
 
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 raw_rate=$(field "$raw" rate)
@@ -155,6 +162,7 @@ report="$results_dir/report.md"
   echo "| (a) raw | single-row INSERT transactions, Connector/C++, $threads threads | $(field "$raw" rows) | $raw_rate | $(field "$raw" p50_ms) | $(field "$raw" p99_ms) |"
   echo "| (b) RecordOrder | gRPC unary calls, $threads threads | $(field "$rec" rows) | $rec_rate | $(field "$rec" p50_ms) | $(field "$rec" p99_ms) |"
   echo "| (c) import | crm-import of $import_rows CSV rows, one ImportCustomers stream | $import_rows | $import_rate | – | – |"
+  echo "| (d) feed tail | RecordOrder reply → its event on a tailing WatchChanges stream, one order at a time | $(field "$feed" rows) | – | $(field "$feed" p50_ms) | $(field "$feed" p99_ms) |"
   echo
   echo "- RecordOrder / raw INSERT: **$rec_ratio**"
   echo "- import / raw INSERT: **$import_ratio**"
@@ -166,6 +174,7 @@ report="$results_dir/report.md"
   echo "$raw"
   echo "$rec"
   echo "$import_out"
+  echo "$feed"
   echo '```'
 } >"$report"
 echo
