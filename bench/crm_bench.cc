@@ -18,8 +18,10 @@
 //     ORDER_RECORDED event on the stream (0 if the event came first).
 //
 // Each mode prints one line "mode=... rows=N seconds=S rate=R p50_ms=..
-// p99_ms=.." on stdout. Bounded by --duration and --max_rows; never runs
-// longer than the duration plus one call's deadline.
+// p99_ms=.." on stdout. The load modes are bounded by --duration and
+// --max_rows and never run longer than the duration plus one call's
+// deadline; feed-latency makes --orders calls, each waiting at most 10 s
+// for its event.
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
