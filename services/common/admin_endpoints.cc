@@ -3,6 +3,9 @@
 #include <string>
 #include <utility>
 
+#include "services/common/error_details.h"
+#include "services/common/http_json_error.h"
+
 namespace crm::common {
 namespace {
 
@@ -21,11 +24,16 @@ HttpHandler MakeAdminHandler(Metrics& metrics, std::function<bool()> ready) {
   return [&metrics, ready = std::move(ready)](const HttpRequest& request) {
     if (request.path != "/metrics" && request.path != "/healthz" &&
         request.path != "/readyz") {
-      return Response(404, R"({"error":"not found"})");
+      return JsonErrorResponse(ErrorWithReason(
+          absl::NotFoundError("no admin endpoint at this path; try /metrics, "
+                              "/healthz or /readyz"),
+          ::crm::type::v1::ROUTE_NOT_FOUND));
     }
     if (request.method != "GET" && request.method != "HEAD") {
-      HttpResponse response =
-          Response(405, R"({"error":"method not allowed"})");
+      HttpResponse response = JsonErrorResponse(
+          405, ErrorWithReason(absl::UnimplementedError(
+                                   "admin endpoints answer only GET and HEAD"),
+                               ::crm::type::v1::METHOD_NOT_ALLOWED));
       response.headers.emplace_back("Allow", "GET, HEAD");
       return response;
     }

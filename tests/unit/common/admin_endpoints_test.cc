@@ -53,10 +53,15 @@ TEST(AdminEndpointsTest, ReadyzFollowsReadiness) {
 TEST(AdminEndpointsTest, UnknownPathAndMethod) {
   Metrics metrics;
   HttpHandler handler = MakeAdminHandler(metrics, [] { return true; });
-  EXPECT_EQ(handler(Get("/nope")).status, 404);
+  const HttpResponse unknown = handler(Get("/nope"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_THAT(unknown.body, HasSubstr(R"("status":"NOT_FOUND")"));
+  EXPECT_THAT(unknown.body, HasSubstr(R"("reason":"ROUTE_NOT_FOUND")"));
   HttpRequest post = Get("/metrics");
   post.method = "POST";
-  EXPECT_EQ(handler(post).status, 405);
+  const HttpResponse wrong_method = handler(post);
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_THAT(wrong_method.body, HasSubstr(R"("reason":"METHOD_NOT_ALLOWED")"));
 }
 
 }  // namespace
