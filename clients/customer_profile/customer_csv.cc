@@ -10,6 +10,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
 
 namespace crm::customer_profile_client {
 namespace {
@@ -115,13 +117,20 @@ absl::StatusOr<CustomerCsvMapping> CustomerCsvMapping::FromHeader(
     mapping.columns_.push_back(std::move(column));
   }
   if (!unknown.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "header: unknown column", unknown.size() > 1 ? "s" : "", " '",
-        absl::StrJoin(unknown, "', '"),
-        "' (known: given_name, family_name, display_name, email, phone, "
-        "birth_date, gender, locale, country_code, region, city, "
-        "postal_code, address_line, tags, source_channel, identity:<channel>, "
-        "attribute:<key>, consent:<purpose>)"));
+    absl::Status error = common::ErrorWithReason(
+        absl::InvalidArgumentError(absl::StrCat(
+            "header: unknown column", unknown.size() > 1 ? "s" : "", " '",
+            absl::StrJoin(unknown, "', '"),
+            "' (known: given_name, family_name, display_name, email, phone, "
+            "birth_date, gender, locale, country_code, region, city, "
+            "postal_code, address_line, tags, source_channel, "
+            "identity:<channel>, attribute:<key>, consent:<purpose>)")),
+        ::crm::type::v1::FIELD_INVALID, {{"field", unknown.front()}});
+    for (const std::string& column : unknown) {
+      error = common::WithFieldViolation(std::move(error), column,
+                                         "unknown column");
+    }
+    return error;
   }
   if (mapping.columns_.empty()) {
     return absl::InvalidArgumentError("header: no columns");

@@ -50,8 +50,10 @@ namespace v1 = ::crm::customerprofile::v1;
 // The mapping of one header's columns to Customer fields.
 class CustomerCsvMapping {
  public:
-  // INVALID_ARGUMENT naming the offending columns when a column is unknown,
-  // repeated, or when no column is known.
+  // INVALID_ARGUMENT naming the offending columns when a column is unknown
+  // (reason FIELD_INVALID, ErrorInfo metadata `field` = the first unknown
+  // column, and a BadRequest field violation for each), or when no column is
+  // known.
   static absl::StatusOr<CustomerCsvMapping> FromHeader(const CsvHeader& header);
 
   // The customer of one record (which has header.size() fields).

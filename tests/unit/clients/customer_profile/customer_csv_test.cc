@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::customer_profile_client {
@@ -133,10 +135,14 @@ TEST(CustomerCsvTest, UnterminatedQuoteAtTheEndRejectsThatRow) {
 }
 
 TEST(CustomerCsvTest, BadHeadersFailTheWholeFile) {
-  EXPECT_THAT(Read("given_name,shoe_size,identity:\nA,1,2\n").status,
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       ::testing::AllOf(HasSubstr("shoe_size"),
-                                        HasSubstr("identity:"))));
+  const absl::Status unknown =
+      Read("given_name,shoe_size,identity:\nA,1,2\n").status;
+  EXPECT_THAT(unknown, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(common::ReasonOf(unknown), ::crm::type::v1::FIELD_INVALID);
+  EXPECT_EQ(common::ErrorMetadataOf(unknown)["field"], "shoe_size");
+  EXPECT_THAT(common::FieldViolationsOf(unknown),
+              ElementsAre(::testing::Pair("shoe_size", "unknown column"),
+                          ::testing::Pair("identity:", "unknown column")));
   EXPECT_THAT(Read("email,Email\n").status,
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Read("consent:newsletters\n").status,
