@@ -8,11 +8,14 @@
 #include "absl/strings/str_join.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
+#include "services/common/filter/filter_parser.h"
 #include "services/common/keyset_page.h"
 #include "services/common/page_token.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/customer_profile/core/standardizer.h"
+#include "services/customer_profile/customer_filter.h"
+#include "services/customer_profile/customer_filter_values.h"
 #include "services/customer_profile/customer_merge_chain.h"
 #include "services/customer_profile/customer_merge_policy.h"
 #include "services/customer_profile/customer_validation.h"
@@ -282,9 +285,11 @@ absl::StatusOr<v1::ListCustomersResponse> CustomerManager::List(
     const RequestContext& context, const v1::ListCustomersRequest& request) {
   CRM_ASSIGN_OR_RETURN(CustomerOrder order,
                        ParseCustomerOrder(request.order_by()));
-  CRM_ASSIGN_OR_RETURN(
-      ParsedFilter parsed,
-      ParseCustomerFilter(request.filter(), options_.phone_default_region));
+  CRM_ASSIGN_OR_RETURN(crm::common::filter::Filter filter,
+                       crm::common::filter::ParseFilter(
+                           request.filter(), CustomerFilterSchema()));
+  CRM_RETURN_IF_ERROR(PrepareCustomerFilterValues(
+      filter, codec_, options_.phone_default_region));
   // Fingerprint of what shapes the result; keyed so a token never carries
   // filter values (they may be personal data).
   CRM_ASSIGN_OR_RETURN(std::string query_hash,
@@ -294,21 +299,6 @@ absl::StatusOr<v1::ListCustomersResponse> CustomerManager::List(
   CRM_ASSIGN_OR_RETURN(crm::common::PageRequest page,
                        crm::common::ParsePageRequest(
                            request.page_size(), request.page_token(), query));
-  CustomerFilter filter;
-  if (parsed.email.has_value()) {
-    CRM_ASSIGN_OR_RETURN(filter.email_bidx, codec_.EmailIndex(*parsed.email));
-  }
-  if (parsed.phone.has_value()) {
-    CRM_ASSIGN_OR_RETURN(filter.phone_bidx, codec_.PhoneIndex(*parsed.phone));
-  }
-  if (parsed.external_identity.has_value()) {
-    CRM_ASSIGN_OR_RETURN(filter.external_hash,
-                         codec_.ExternalKeyIndex(*parsed.external_identity));
-  }
-  filter.tags = parsed.tags;
-  filter.country_code = parsed.country_code;
-  filter.states = parsed.states;
-  filter.times = parsed.times;
   return deps_.unit_of_work.Read<v1::ListCustomersResponse>(
       context,
       [&](Transaction& tx) -> absl::StatusOr<v1::ListCustomersResponse> {

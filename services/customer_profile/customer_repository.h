@@ -27,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/customer.pb.h"
+#include "services/common/filter/filter_ast.h"
 #include "services/common/keyset_page.h"
 #include "services/common/unit_of_work.h"
 
@@ -65,27 +66,6 @@ enum class IdentifierKind { kEmail, kPhone, kExternal };
 
 // "email", "phone", "external".
 absl::string_view IdentifierKindName(IdentifierKind kind);
-
-// A time-range condition of a filter.
-struct TimeBound {
-  bool update_time = false;  // false: create_time.
-  std::string op;            // One of "<", "<=", ">", ">=".
-  absl::Time value;
-};
-
-// A parsed ListCustomers filter, with values already standardised and
-// hashed. Conditions are ANDed.
-struct CustomerFilter {
-  std::optional<std::string> email_bidx;
-  std::optional<std::string> phone_bidx;
-  // Blind index of an external identity.
-  std::optional<std::string> external_hash;
-  std::vector<std::string> tags;  // Each must be present.
-  std::optional<std::string> country_code;
-  // Empty: ACTIVE only.
-  std::vector<v1::Customer::State> states;
-  std::vector<TimeBound> times;
-};
 
 enum class CustomerOrder {
   kCreateTimeDesc,
@@ -164,9 +144,13 @@ class CustomerRepository {
 
   // One page of records matching `filter` in `order`, starting strictly
   // after `page.after` (whose create_time holds the order's time column);
-  // `next` set when more may follow.
+  // `next` set when more may follow. `filter` is parsed with
+  // CustomerFilterSchema() (customer_filter.h) and holds values as stored
+  // (PrepareCustomerFilterValues: blind indexes for email, phone and
+  // external identities); when it does not mention `state`, only ACTIVE
+  // records match. FILTER_INVALID for a field that cannot be filtered on.
   virtual absl::StatusOr<crm::common::Page<CustomerRecord>> List(
-      crm::common::Transaction& tx, const CustomerFilter& filter,
+      crm::common::Transaction& tx, const crm::common::filter::Filter& filter,
       CustomerOrder order, const crm::common::PageRequest& page) = 0;
   // Pairs of ACTIVE customers sharing an email, phone or name + birth date
   // blind index, the older (create_time, then id) first, ordered by

@@ -2,7 +2,8 @@
 // no keys), following the field comments of
 // crm/customerprofile/v1/customer.proto and customer_profile_service.proto.
 // Standardisation itself is core/standardizer.h; this file applies it to
-// every field of a Customer, and parses update masks, filters and orders.
+// every field of a Customer, and parses update masks and orders (filters:
+// customer_filter.h).
 //
 //   CRM_ASSIGN_OR_RETURN(v1::Customer customer,
 //       StandardizeCustomer(request.customer(), {.phone_default_region = "CN",
@@ -48,7 +49,6 @@ inline constexpr size_t kMaxChannelLength = 32;
 inline constexpr size_t kMaxIdentityIdLength = 128;
 inline constexpr size_t kMaxIdentities = 100;
 inline constexpr size_t kMaxSourceChannelLength = 64;
-inline constexpr size_t kMaxFilterLength = 2000;
 
 struct StandardizeOptions {
   std::string phone_default_region = "CN";
@@ -110,29 +110,6 @@ void CopyFields(const v1::Customer& from, const std::vector<std::string>& paths,
 const std::vector<std::string>& ScalarPaths();
 // The value at scalar `path` as text ("" when empty; enums as their number).
 std::string ScalarValue(const v1::Customer& customer, absl::string_view path);
-
-// A ListCustomers filter as the caller wrote it, values standardised but not
-// yet hashed.
-struct ParsedFilter {
-  std::optional<std::string> email;  // Standardised.
-  std::optional<std::string> phone;  // Standardised (E.164).
-  // "<channel>:<id>".
-  std::optional<std::string> external_identity;
-  std::vector<std::string> tags;
-  std::optional<std::string> country_code;
-  std::vector<v1::Customer::State> states;
-  std::vector<TimeBound> times;
-};
-
-// Parses the documented filter grammar: terms `<field> <op> <value>` joined
-// by AND (case-insensitive); values are double-quoted strings (a backslash
-// escapes the next character) or bare words. Fields: email, phone,
-// external_identity, tag, country_code (op "="); state (op "=",
-// ACTIVE|MERGED|ERASED); create_time and update_time (ops = < <= > >=, RFC 3339
-// values). Empty: no conditions. INVALID_ARGUMENT "filter: term <n> ...:
-// <reason>" naming the term's field (never its value).
-absl::StatusOr<ParsedFilter> ParseCustomerFilter(
-    absl::string_view filter, absl::string_view phone_default_region);
 
 // "create_time desc" (also ""), "create_time", "create_time asc",
 // "update_time desc", "update_time", "update_time asc"; INVALID_ARGUMENT

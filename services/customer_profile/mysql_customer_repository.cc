@@ -14,12 +14,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/error_details.h"
+#include "services/common/filter/sql_filter.h"
+#include "services/common/filter/sql_filter_binding.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/request_context.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/customer_profile/customer_merge_chain.h"
+#include "services/customer_profile/mysql_customer_filter.h"
 
 namespace crm::customer_profile {
 namespace {
@@ -265,65 +268,29 @@ absl::Status MySqlCustomerRepository::MoveIdentifiers(Transaction& tx,
 }
 
 absl::StatusOr<Page<CustomerRecord>> MySqlCustomerRepository::List(
-    Transaction& tx, const CustomerFilter& filter, CustomerOrder order,
-    const PageRequest& page) {
+    Transaction& tx, const crm::common::filter::Filter& filter,
+    CustomerOrder order, const PageRequest& page) {
   const bool by_update = order == CustomerOrder::kUpdateTimeDesc ||
                          order == CustomerOrder::kUpdateTimeAsc;
   const bool descending = order == CustomerOrder::kCreateTimeDesc ||
                           order == CustomerOrder::kUpdateTimeDesc;
   const std::string time_column = by_update ? "update_time" : "create_time";
-  std::vector<std::string> conditions;
-  // Parameters, all bound as strings, in the order of `conditions`.
+  CRM_ASSIGN_OR_RETURN(
+      crm::common::filter::SqlCondition where,
+      crm::common::filter::CompileToSql(filter, CustomerSqlFieldMap()));
+  std::vector<std::string> conditions = {absl::StrCat("(", where.clause, ")")};
+  // Parameters after the filter's, all bound as strings, in the order of the
+  // conditions that follow.
   std::vector<std::string> values;
-
-  if (filter.states.empty()) {
-    conditions.push_back("state = ?");
+  if (!crm::common::filter::MentionsField(filter, "state")) {
+    conditions.push_back("customers.state = ?");
     values.push_back(v1::Customer::State_Name(v1::Customer::ACTIVE));
-  } else {
-    std::vector<std::string> marks;
-    for (v1::Customer::State state : filter.states) {
-      marks.push_back("?");
-      values.push_back(v1::Customer::State_Name(state));
-    }
-    conditions.push_back(
-        absl::StrCat("state IN (", absl::StrJoin(marks, ", "), ")"));
-  }
-  if (filter.email_bidx.has_value()) {
-    conditions.push_back("email_bidx = ?");
-    values.push_back(*filter.email_bidx);
-  }
-  if (filter.phone_bidx.has_value()) {
-    conditions.push_back("phone_bidx = ?");
-    values.push_back(*filter.phone_bidx);
-  }
-  if (filter.external_hash.has_value()) {
-    conditions.push_back(
-        "id IN (SELECT customer_id FROM customer_identifiers WHERE kind = ? "
-        "AND value_hash = ?)");
-    values.push_back(
-        std::string(IdentifierKindName(IdentifierKind::kExternal)));
-    values.push_back(*filter.external_hash);
-  }
-  for (const std::string& tag : filter.tags) {
-    conditions.push_back(
-        "id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)");
-    values.push_back(tag);
-  }
-  if (filter.country_code.has_value()) {
-    conditions.push_back("country_code = ?");
-    values.push_back(*filter.country_code);
-  }
-  for (const TimeBound& bound : filter.times) {
-    // `op` comes from the parser's fixed set, never from the caller's text.
-    conditions.push_back(
-        absl::StrCat(bound.update_time ? "update_time" : "create_time", " ",
-                     bound.op, " ?"));
-    values.push_back(FormatSqlDatetime(bound.value));
   }
   // Keyset: strictly after the last row of the previous page.
   const char* cmp = descending ? "<" : ">";
-  conditions.push_back(absl::StrCat("(", time_column, " ", cmp, " ? OR (",
-                                    time_column, " = ? AND id ", cmp, " ?))"));
+  conditions.push_back(absl::StrCat("(customers.", time_column, " ", cmp,
+                                    " ? OR (customers.", time_column,
+                                    " = ? AND customers.id ", cmp, " ?))"));
   if (page.after.has_value()) {
     values.push_back(FormatSqlDatetime(page.after->create_time));
     values.push_back(FormatSqlDatetime(page.after->create_time));
@@ -336,11 +303,12 @@ absl::StatusOr<Page<CustomerRecord>> MySqlCustomerRepository::List(
     values.push_back(descending ? "\x7f" : "");
   }
   const char* direction = descending ? "DESC" : "ASC";
-  const std::string text = absl::StrCat(
-      kColumns, " WHERE ", absl::StrJoin(conditions, " AND "), " ORDER BY ",
-      time_column, " ", direction, ", id ", direction, " LIMIT ?");
+  const std::string text =
+      absl::StrCat(kColumns, " WHERE ", absl::StrJoin(conditions, " AND "),
+                   " ORDER BY customers.", time_column, " ", direction,
+                   ", customers.id ", direction, " LIMIT ?");
   std::unique_ptr<sql::PreparedStatement> select = Prepare(tx, text);
-  int index = 1;
+  int index = crm::common::filter::BindSqlParams(*select, where.params, 1);
   for (const std::string& value : values) select->setString(index++, value);
   select->setInt(index, page.page_size + 1);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());

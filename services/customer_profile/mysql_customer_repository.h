@@ -53,7 +53,7 @@ class MySqlCustomerRepository final : public CustomerRepository {
                                absl::string_view from_id,
                                absl::string_view to_id) override;
   absl::StatusOr<crm::common::Page<CustomerRecord>> List(
-      crm::common::Transaction& tx, const CustomerFilter& filter,
+      crm::common::Transaction& tx, const crm::common::filter::Filter& filter,
       CustomerOrder order, const crm::common::PageRequest& page) override;
   absl::StatusOr<std::vector<DuplicatePair>> FindDuplicatePairs(
       crm::common::Transaction& tx,

@@ -405,6 +405,38 @@ TEST_F(CustomerManagerTest, EraseShredsAndFreesTheIdentifiers) {
   EXPECT_NE(reborn.name(), created.name());
 }
 
+TEST_F(CustomerManagerTest, ListFiltersOnStoredValues) {
+  v1::Customer vip = WithEmail("vip@example.com");
+  vip.add_tags("vip");
+  const v1::Customer a = CreateNew(vip);
+  const v1::Customer b = CreateNew(WithEmail("plain@example.com"));
+  const v1::Customer c = CreateNew(WithEmail("gone@example.com"));
+  CRM_ASSERT_OK(Erase(c.name()).status());
+  auto names = [&](const std::string& filter) {
+    v1::ListCustomersRequest request;
+    request.set_filter(filter);
+    request.set_order_by("create_time");
+    absl::StatusOr<v1::ListCustomersResponse> response =
+        manager_->List(context_, request);
+    EXPECT_TRUE(response.ok()) << filter << ": " << response.status();
+    std::vector<std::string> result;
+    if (response.ok()) {
+      for (const v1::Customer& customer : response->customers()) {
+        result.push_back(customer.name());
+      }
+    }
+    return result;
+  };
+  EXPECT_THAT(names(""), ElementsAre(a.name(), b.name()));  // ACTIVE only.
+  EXPECT_THAT(names("tags:\"vip\""), ElementsAre(a.name()));
+  EXPECT_THAT(names("email = \"PLAIN@example.com\""), ElementsAre(b.name()));
+  EXPECT_THAT(names("state = ERASED"), ElementsAre(c.name()));
+  v1::ListCustomersRequest bad;
+  bad.set_filter("email > \"a\"");
+  EXPECT_EQ(ReasonOf(manager_->List(context_, bad).status()),
+            reason::FILTER_INVALID);
+}
+
 TEST_F(CustomerManagerTest, ExpiredDeadlineStartsNothing) {
   context_ = RequestContext::WithDeadline(clock_.Now() - absl::Seconds(1));
   absl::StatusOr<v1::ResolveCustomerResponse> resolved =

@@ -198,59 +198,6 @@ TEST(ValidatePinnedFields, NamesPinnedFieldsInErrors) {
                            std::string("pinned_fields")));
 }
 
-TEST(ParseCustomerFilter, ParsesEveryFieldAndNamesBadTerms) {
-  CRM_ASSERT_OK_AND_ASSIGN(
-      ParsedFilter filter,
-      ParseCustomerFilter(
-          "email = \"A@B.co\" and phone = \"138 0013 8000\" AND "
-          "external_identity = \"WeChat_OpenID:o1\" AND tag = \"vip\" AND "
-          "country_code = \"cn\" AND state = MERGED AND "
-          "create_time >= \"2026-01-01T00:00:00Z\" AND "
-          "update_time < \"2026-02-01T00:00:00+08:00\"",
-          "CN"));
-  EXPECT_EQ(filter.email, "a@b.co");
-  EXPECT_EQ(filter.phone, "+8613800138000");
-  EXPECT_EQ(filter.external_identity, "wechat_openid:o1");
-  EXPECT_THAT(filter.tags, ::testing::ElementsAre("vip"));
-  EXPECT_EQ(filter.country_code, "CN");
-  EXPECT_THAT(filter.states, ::testing::ElementsAre(v1::Customer::MERGED));
-  ASSERT_EQ(filter.times.size(), 2u);
-  EXPECT_EQ(filter.times[1].op, "<");
-  EXPECT_TRUE(filter.times[1].update_time);
-  CRM_EXPECT_OK(ParseCustomerFilter("", "CN").status());
-  CRM_ASSERT_OK_AND_ASSIGN(ParsedFilter quoted,
-                           ParseCustomerFilter("tag = \"a\\\"b\"", "CN"));
-  EXPECT_THAT(quoted.tags, ::testing::ElementsAre("a\"b"));
-
-  struct Case {
-    const char* filter;
-    const char* message;
-  };
-  for (const Case& c : std::vector<Case>{
-           {"name = \"x\"", "term 1 (name)"},
-           {"tag = \"a\" AND tag", "term 2 (tag)"},
-           {"tag = \"a\" tag = \"b\"", "term 2"},
-           {"tag = \"a\" AND", "term 2"},
-           {"tag != \"a\"", "term 1 (tag)"},
-           {"create_time = \"x\"", "term 1 (create_time)"},
-           {"email = \"not an email\"", "term 1 (email)"},
-           {"external_identity = \"nocolon\"", "term 1 (external_identity)"},
-           {"country_code = \"ZZ\"", "term 1 (country_code)"},
-           {"state = ACTIVE AND state = \"\"", "term 2 (state)"},
-           {"= \"a\"", "term 1"},
-           {"tag = \"unterminated", "not closed"},
-           {"tag = \"\xFF\"", "UTF-8"},
-       }) {
-    EXPECT_THAT(
-        ParseCustomerFilter(c.filter, "CN"),
-        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)))
-        << c.filter;
-  }
-  EXPECT_THAT(
-      ParseCustomerFilter(std::string(3000, 'a'), "CN"),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("longer")));
-}
-
 TEST(ParseCustomerOrder, AcceptsTheDocumentedOrders) {
   EXPECT_EQ(*ParseCustomerOrder(""), CustomerOrder::kCreateTimeDesc);
   EXPECT_EQ(*ParseCustomerOrder("create_time desc"),

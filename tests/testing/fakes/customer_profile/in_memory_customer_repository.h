@@ -9,8 +9,8 @@
 //   EXPECT_EQ(customers.Record(id)->state, v1::Customer::ERASED);
 //
 // Follows the interface's contracts; locks need no modelling (FakeUnitOfWork
-// runs one unit of work at a time). List supports every CustomerFilter
-// condition and the keyset paging of the MySQL implementation.
+// runs one unit of work at a time). List evaluates the filter in memory
+// (filter_predicate.h) with the keyset paging of the MySQL implementation.
 #pragma once
 
 #include <algorithm>
@@ -25,6 +25,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/error_details.h"
+#include "services/common/filter/filter_ast.h"
+#include "services/common/filter/filter_predicate.h"
 #include "services/common/resource_name.h"
 #include "services/customer_profile/customer_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
@@ -163,7 +165,7 @@ class InMemoryCustomerRepository final
 
   absl::StatusOr<crm::common::Page<CustomerRecord>> List(
       crm::common::Transaction& /*tx*/,
-      const crm::customer_profile::CustomerFilter& filter,
+      const crm::common::filter::Filter& filter,
       crm::customer_profile::CustomerOrder order,
       const crm::common::PageRequest& page) override {
     using crm::customer_profile::CustomerOrder;
@@ -294,44 +296,53 @@ class InMemoryCustomerRepository final
     return !a.empty() && a == b;
   }
 
-  bool Matches(const CustomerRecord& record,
-               const crm::customer_profile::CustomerFilter& filter) const {
-    using crm::customerprofile::v1::Customer;
-    if (filter.states.empty()
-            ? record.state != Customer::ACTIVE
-            : std::find(filter.states.begin(), filter.states.end(),
-                        record.state) == filter.states.end()) {
-      return false;
-    }
-    if (filter.email_bidx && *filter.email_bidx != record.email_bidx) {
-      return false;
-    }
-    if (filter.phone_bidx && *filter.phone_bidx != record.phone_bidx) {
-      return false;
-    }
-    if (filter.external_hash && OwnerOf(IdentifierKind::kExternal,
-                                        *filter.external_hash) != record.id) {
-      return false;
-    }
-    for (const std::string& tag : filter.tags) {
-      if (std::find(record.tags.begin(), record.tags.end(), tag) ==
-          record.tags.end()) {
-        return false;
+  // The record as the filter sees it: stored values (blind indexes, tags,
+  // country code, state name, times), as MySqlCustomerRepository's columns.
+  class RecordView final : public crm::common::filter::FilterRecord {
+   public:
+    RecordView(const InMemoryCustomerRepository& repository,
+               const CustomerRecord& record)
+        : repository_(repository), record_(record) {}
+
+    std::vector<crm::common::filter::FilterValue> Values(
+        const crm::common::filter::FieldSpec& field) const override {
+      using crm::customerprofile::v1::Customer;
+      std::vector<crm::common::filter::FilterValue> values;
+      const std::string& path = field.path;
+      if (path == "email" || path == "phone") {
+        const std::string& index =
+            path == "email" ? record_.email_bidx : record_.phone_bidx;
+        if (!index.empty()) values.push_back(index);
+      } else if (path == "external_identities") {
+        for (const auto& [kind, hash] : repository_.IdentifiersOf(record_.id)) {
+          if (kind == IdentifierKind::kExternal) values.push_back(hash);
+        }
+      } else if (path == "tags") {
+        for (const std::string& tag : record_.tags) values.push_back(tag);
+      } else if (path == "address.country_code") {
+        values.push_back(record_.country_code);
+      } else if (path == "state") {
+        values.push_back(Customer::State_Name(record_.state));
+      } else if (path == "create_time") {
+        values.push_back(record_.create_time);
+      } else if (path == "update_time") {
+        values.push_back(record_.update_time);
       }
+      return values;
     }
-    if (filter.country_code && *filter.country_code != record.country_code) {
+
+   private:
+    const InMemoryCustomerRepository& repository_;
+    const CustomerRecord& record_;
+  };
+
+  bool Matches(const CustomerRecord& record,
+               const crm::common::filter::Filter& filter) const {
+    if (!crm::common::filter::MentionsField(filter, "state") &&
+        record.state != crm::customerprofile::v1::Customer::ACTIVE) {
       return false;
     }
-    for (const crm::customer_profile::TimeBound& bound : filter.times) {
-      const absl::Time t =
-          bound.update_time ? record.update_time : record.create_time;
-      const bool ok = bound.op == "<"    ? t < bound.value
-                      : bound.op == "<=" ? t <= bound.value
-                      : bound.op == ">"  ? t > bound.value
-                                         : t >= bound.value;
-      if (!ok) return false;
-    }
-    return true;
+    return crm::common::filter::Matches(filter, RecordView(*this, record));
   }
 
   State state_;
