@@ -73,8 +73,8 @@ std::string TruncateToCharacters(absl::string_view text, size_t max_chars) {
 absl::Status ValidateLocale(absl::string_view locale, absl::string_view field) {
   if (locale.empty()) return absl::OkStatus();
   auto invalid = [&] {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be a BCP 47 language tag such as zh-CN"));
+    return crm::common::InvalidFieldError(
+        field, "must be a BCP 47 language tag such as zh-CN");
   };
   if (locale.size() > kMaxLocaleLength) return invalid();
   std::vector<absl::string_view> subtags = absl::StrSplit(locale, '-');
@@ -544,9 +544,10 @@ absl::StatusOr<CustomerOrder> ParseCustomerOrder(absl::string_view order_by) {
   if (normalized == "update_time" || normalized == "update_time asc") {
     return CustomerOrder::kUpdateTimeAsc;
   }
-  return absl::InvalidArgumentError(
-      "order_by: must be \"create_time desc\", \"create_time\", "
-      "\"update_time desc\" or \"update_time\"");
+  return crm::common::InvalidFieldError(
+      "order_by",
+      "must be \"create_time desc\", \"create_time\", \"update_time desc\" "
+      "or \"update_time\"");
 }
 
 std::string ExternalIdentityKey(const v1::ExternalIdentity& identity) {

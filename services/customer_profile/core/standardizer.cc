@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "services/common/error_details.h"
 #include "services/common/text_validation.h"
 
 namespace crm::customer_profile {
@@ -21,7 +22,7 @@ using ::i18n::phonenumbers::PhoneNumber;
 using ::i18n::phonenumbers::PhoneNumberUtil;
 
 absl::Status FieldError(absl::string_view field, absl::string_view reason) {
-  return absl::InvalidArgumentError(absl::StrCat(field, ": ", reason));
+  return crm::common::InvalidFieldError(field, reason);
 }
 
 // Decodes the code point at `text[*pos]` of valid UTF-8 and advances `*pos`.
