@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -11,8 +12,12 @@
 #include "crm/customerprofile/v1/customer.pb.h"
 #include "crm/customerprofile/v1/customer_profile_service.pb.h"
 #include "crm/customerprofile/v1/order.pb.h"
+#include "crm/feedback/v1/feedback.pb.h"
 #include "crm/feedback/v1/feedback_service.pb.h"
 #include "crm/loyalty/v1/loyalty_service.pb.h"
+#include "crm/segmentation/v1/segmentation_service.pb.h"
+#include "google/api/annotations.pb.h"
+#include "google/api/resource.pb.h"
 #include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
 
@@ -259,6 +264,67 @@ TEST(FieldBehaviorTest, ConcurrentFirstUseGivesTheSameAnswers) {
   for (std::thread& thread : threads) thread.join();
   for (const std::string& field : first_fields) {
     EXPECT_EQ(field, "events[0].event_id");
+  }
+}
+
+// Every request of every service, and every message a request carries
+// (resources and their parts), says how each field is used; every method a
+// transcoder can serve has an HTTP binding; every resource has a type.
+// Tools (gateway routes, OpenAPI) rely on it.
+void ExpectEveryFieldAnnotated(
+    const google::protobuf::Descriptor* message,
+    std::set<const google::protobuf::Descriptor*>* seen) {
+  if (message->file()->package().rfind("crm.", 0) != 0) return;
+  if (message->options().map_entry()) return;
+  if (!seen->insert(message).second) return;
+  if (message->full_name() == "crm.type.v1.Money") return;  // a value type
+  for (int i = 0; i < message->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor& field = *message->field(i);
+    EXPECT_FALSE(FieldBehaviorsOf(field).empty()) << field.full_name();
+    if (field.message_type() != nullptr && !field.is_map() &&
+        !HasFieldBehavior(field, google::api::OUTPUT_ONLY)) {
+      ExpectEveryFieldAnnotated(field.message_type(), seen);
+    }
+  }
+}
+
+TEST(FieldBehaviorTest, EveryServiceIsFullyAnnotated) {
+  // Reached through a request type so the generated file is linked in.
+  const std::pair<const google::protobuf::Descriptor*, const char*>
+      service_files[] = {
+          {cp::GetCustomerRequest::descriptor(), "CustomerProfileService"},
+          {crm::segmentation::v1::GetSegmentRequest::descriptor(),
+           "SegmentationService"},
+          {crm::loyalty::v1::GetAccountRequest::descriptor(), "LoyaltyService"},
+          {crm::feedback::v1::ListFeedbackRequest::descriptor(),
+           "FeedbackService"}};
+  std::vector<const google::protobuf::ServiceDescriptor*> services;
+  for (const auto& [request, name] : service_files) {
+    services.push_back(request->file()->FindServiceByName(name));
+    ASSERT_NE(services.back(), nullptr) << name;
+  }
+  std::set<const google::protobuf::Descriptor*> seen;
+  for (const google::protobuf::ServiceDescriptor* service : services) {
+    for (int i = 0; i < service->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor& method = *service->method(i);
+      EXPECT_EQ(method.options().HasExtension(google::api::http),
+                !method.client_streaming())
+          << method.full_name();
+      ExpectEveryFieldAnnotated(method.input_type(), &seen);
+    }
+  }
+  for (const google::protobuf::Descriptor* resource :
+       {cp::Customer::descriptor(), cp::Order::descriptor(),
+        cp::InteractionEvent::descriptor(),
+        crm::segmentation::v1::Segment::descriptor(),
+        crm::loyalty::v1::Account::descriptor(),
+        crm::loyalty::v1::LedgerEntry::descriptor(),
+        crm::feedback::v1::Feedback::descriptor()}) {
+    EXPECT_TRUE(resource->options().HasExtension(google::api::resource))
+        << resource->full_name();
+    EXPECT_TRUE(HasFieldBehavior(*resource->FindFieldByName("name"),
+                                 google::api::IDENTIFIER))
+        << resource->full_name();
   }
 }
 
