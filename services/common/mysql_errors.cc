@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
 
 namespace crm::common {
 namespace {
@@ -98,7 +99,11 @@ absl::Status MySqlErrorToStatus(const sql::SQLException& e,
     const char* text = e.what();
     if (text != nullptr && *text != '\0') absl::StrAppend(&message, ": ", text);
   }
-  absl::Status status(MySqlErrorCodeToStatusCode(code), message);
+  const absl::StatusCode status_code = MySqlErrorCodeToStatusCode(code);
+  // The reason says what the client can do: retry later (DATABASE_UNAVAILABLE,
+  // CONCURRENCY_CONFLICT), nothing was written (REQUEST_DEADLINE_EXCEEDED), ...
+  absl::Status status = ErrorWithReason(absl::Status(status_code, message),
+                                        DefaultReasonFor(status_code));
   status.SetPayload(kMySqlErrorCodePayload, absl::Cord(absl::StrCat(code)));
   return status;
 }

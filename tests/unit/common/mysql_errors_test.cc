@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::common {
@@ -73,6 +74,33 @@ TEST(MySqlErrorToStatus, OmitsQuotedValuesOfDuplicateKeys) {
                                AllOf(HasSubstr("inserting customer"),
                                      Not(HasSubstr("alice")))));
   EXPECT_EQ(MySqlErrorCodeOf(status), 1062);
+}
+
+TEST(MySqlErrorToStatus, CarriesTheReasonClientsBranchOn) {
+  struct Case {
+    int mysql_code;
+    absl::StatusCode code;
+    crm::type::v1::ErrorReason reason;
+  };
+  const Case cases[] = {
+      {1969, absl::StatusCode::kDeadlineExceeded,
+       crm::type::v1::REQUEST_DEADLINE_EXCEEDED},
+      {3024, absl::StatusCode::kDeadlineExceeded,
+       crm::type::v1::REQUEST_DEADLINE_EXCEEDED},
+      {1317, absl::StatusCode::kCancelled, crm::type::v1::REQUEST_CANCELLED},
+      {2013, absl::StatusCode::kUnavailable,
+       crm::type::v1::DATABASE_UNAVAILABLE},
+      {1213, absl::StatusCode::kAborted, crm::type::v1::CONCURRENCY_CONFLICT},
+      {1062, absl::StatusCode::kAlreadyExists,
+       crm::type::v1::RESOURCE_ALREADY_EXISTS},
+  };
+  for (const Case& c : cases) {
+    const absl::Status status =
+        MySqlErrorToStatus(sql::SQLException("x", "HY000", c.mysql_code), "q");
+    EXPECT_EQ(status.code(), c.code) << c.mysql_code;
+    EXPECT_EQ(ReasonOf(status), c.reason) << c.mysql_code;
+    EXPECT_EQ(MySqlErrorCodeOf(status), c.mysql_code);
+  }
 }
 
 TEST(MySqlErrorCodeOf, AbsentForOtherStatuses) {
