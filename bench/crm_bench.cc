@@ -16,6 +16,27 @@
 //     RecordOrder calls are made one at a time, --interval apart; each
 //     latency is from RecordOrder's reply (the commit) to the arrival of its
 //     ORDER_RECORDED event on the stream (0 if the event came first).
+//   crm-bench create-customers --addr=HOST:PORT [--count=1000] > names.txt
+//     Creates --count customers with every personal field set (names,
+//     email, phone, birth date, address, tags, an external identity) and
+//     prints their resource names ("customers/{id}"), one a line.
+//   crm-bench get-customer --addr=HOST:PORT --names_file=names.txt
+//                          [--threads=32] [--duration=10s]
+//     GetCustomer calls over gRPC, each of a name drawn at random from the
+//     file, --threads calls in flight (one blocking caller per thread).
+//   crm-bench list-customers --addr=HOST:PORT [--threads=32] [--duration=10s]
+//                            [--page_size=20]
+//     ListCustomers calls (first page, no filter) at the same concurrency.
+//   crm-bench raw-select --port=P --user=U --password_env=VAR --database=D
+//                        --names_file=names.txt [--threads=32]
+//                        [--duration=10s]
+//     Primary-key SELECTs of the same customers' rows (every column the
+//     service's repository reads, from the service's own `customers` table)
+//     from a plain Connector/C++ client, one connection and one prepared
+//     statement per thread: the database's own ceiling for this read.
+//   crm-bench grpc-frame --name=customers/ID > request.bin
+//     One GetCustomerRequest as a gRPC message frame (1-byte flag, 4-byte
+//     big-endian length, the serialized request), for h2load -d.
 //
 // Each mode prints one line "mode=... rows=N seconds=S rate=R p50_ms=..
 // p99_ms=.." on stdout. The load modes are bounded by --duration and
@@ -25,6 +46,7 @@
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <grpcpp/grpcpp.h>
 
@@ -34,6 +56,8 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -420,6 +444,234 @@ int FeedLatency(const Flags& flags) {
   return 0;
 }
 
+// The resource names in --names_file, one a line (blank lines skipped).
+std::vector<std::string> ReadNames(const Flags& flags) {
+  const std::string path = Get(flags, "names_file", "");
+  if (path.empty()) Die("--names_file is required");
+  std::ifstream in(path);
+  if (!in) Die(absl::StrCat("cannot read ", path));
+  std::vector<std::string> names;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty()) names.push_back(line);
+  }
+  if (names.empty()) Die(absl::StrCat(path, " holds no names"));
+  return names;
+}
+
+std::unique_ptr<v1::CustomerProfileService::Stub> NewStub(const Flags& flags) {
+  return v1::CustomerProfileService::NewStub(
+      grpc::CreateChannel(Get(flags, "addr", "127.0.0.1:50051"),
+                          grpc::InsecureChannelCredentials()));
+}
+
+int CreateCustomers(const Flags& flags) {
+  const int64_t count = GetInt(flags, "count", 1000);
+  auto stub = NewStub(flags);
+  const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
+  std::string out;
+  for (int64_t i = 0; i < count; ++i) {
+    v1::CreateCustomerRequest request;
+    v1::Customer* customer = request.mutable_customer();
+    customer->set_given_name("Reader");
+    customer->set_family_name(absl::StrCat("Bench", i));
+    customer->set_email(
+        absl::StrCat("reader", run, "-", i, "@bench.example.com"));
+    customer->set_phone(absl::StrFormat(
+        "+86138%08d", static_cast<int>((i * 7919) % 100000000)));
+    customer->set_birth_date(absl::StrFormat("19%02d-%02d-%02d", 50 + i % 50,
+                                             1 + i % 12, 1 + i % 28));
+    customer->set_locale("zh-CN");
+    customer->set_gender(v1::Customer::FEMALE);
+    customer->set_source_channel("web");
+    v1::PostalAddress* address = customer->mutable_address();
+    address->set_country_code("CN");
+    address->set_city("上海");
+    address->set_postal_code("200000");
+    address->set_address_line(absl::StrCat("南京西路 ", i % 2000, " 号"));
+    customer->add_tags("bench");
+    customer->add_tags("reader");
+    v1::ExternalIdentity* identity = customer->add_external_identities();
+    identity->set_channel("store_card");
+    identity->set_id(absl::StrCat("RB", run, "-", i));
+    request.set_request_id(absl::StrCat("bench-reader-", run, "-", i));
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::Customer created;
+    grpc::Status status = stub->CreateCustomer(&context, request, &created);
+    if (!status.ok()) {
+      Die(absl::StrCat("CreateCustomer failed: code ", status.error_code(),
+                       ": ", status.error_message()));
+    }
+    absl::StrAppend(&out, created.name(), "\n");
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+// Runs `call` (returns true on success) from --threads threads until
+// --duration has passed; one report line under `mode`.
+int RunClosedLoop(const Flags& flags, const char* mode,
+                  const std::function<bool(std::mt19937_64&)>& call) {
+  const int threads = static_cast<int>(GetInt(flags, "threads", 32));
+  const absl::Duration duration =
+      GetDuration(flags, "duration", absl::Seconds(10));
+  std::atomic<int64_t> errors{0};
+  Recorder recorder;
+  const absl::Time start = absl::Now();
+  const absl::Time stop = start + duration;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::vector<double> latencies;
+      std::mt19937_64 rng(t + 1);
+      while (absl::Now() < stop) {
+        absl::Time begin = absl::Now();
+        if (call(rng)) {
+          latencies.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
+        } else {
+          ++errors;
+        }
+      }
+      recorder.Add(latencies);
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  recorder.Report(mode, threads, errors.load(), absl::Now() - start);
+  return 0;
+}
+
+int GetCustomers(const Flags& flags) {
+  const std::vector<std::string> names = ReadNames(flags);
+  auto stub = NewStub(flags);
+  std::atomic<int> reported{0};
+  return RunClosedLoop(flags, "get-customer", [&](std::mt19937_64& rng) {
+    v1::GetCustomerRequest request;
+    request.set_name(names[rng() % names.size()]);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::Customer customer;
+    grpc::Status status = stub->GetCustomer(&context, request, &customer);
+    if (!status.ok() && reported.fetch_add(1) < 3) {
+      std::fprintf(stderr, "crm-bench: GetCustomer: code %d: %s\n",
+                   status.error_code(), status.error_message().c_str());
+    }
+    return status.ok();
+  });
+}
+
+int ListCustomers(const Flags& flags) {
+  const int page_size = static_cast<int>(GetInt(flags, "page_size", 20));
+  auto stub = NewStub(flags);
+  std::atomic<int> reported{0};
+  std::atomic<int64_t> listed{0};
+  int result = RunClosedLoop(flags, "list-customers", [&](std::mt19937_64&) {
+    v1::ListCustomersRequest request;
+    request.set_page_size(page_size);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::ListCustomersResponse response;
+    grpc::Status status = stub->ListCustomers(&context, request, &response);
+    if (!status.ok() && reported.fetch_add(1) < 3) {
+      std::fprintf(stderr, "crm-bench: ListCustomers: code %d: %s\n",
+                   status.error_code(), status.error_message().c_str());
+    }
+    listed += response.customers_size();
+    return status.ok();
+  });
+  std::fprintf(stderr, "crm-bench: list-customers returned %lld customers\n",
+               static_cast<long long>(listed.load()));
+  return result;
+}
+
+int RawSelect(const Flags& flags) {
+  std::vector<std::string> ids = ReadNames(flags);
+  for (std::string& id : ids) {
+    if (absl::StartsWith(id, "customers/")) id = id.substr(10);
+  }
+  const std::string port = Get(flags, "port", "3306");
+  const std::string user = Get(flags, "user", "");
+  const char* password = std::getenv(Get(flags, "password_env", "").c_str());
+  const std::string database = Get(flags, "database", "");
+  if (user.empty() || database.empty() || password == nullptr) {
+    Die("raw-select needs --user, --database and --password_env=VAR");
+  }
+  sql::Driver* driver = get_driver_instance();
+  std::mutex connect_mu;
+  std::atomic<int64_t> missing{0};
+  int result = RunClosedLoop(flags, "raw-select", [&](std::mt19937_64& rng) {
+    // One connection and one prepared statement per thread, made on its
+    // first call and kept for the thread's life.
+    struct ThreadState {
+      sql::Driver* driver = nullptr;
+      std::unique_ptr<sql::Connection> connection;
+      std::unique_ptr<sql::PreparedStatement> select;
+      ~ThreadState() {
+        select.reset();
+        connection.reset();
+        if (driver != nullptr) driver->threadEnd();
+      }
+    };
+    thread_local ThreadState state;
+    try {
+      if (state.select == nullptr) {
+        std::lock_guard<std::mutex> lock(connect_mu);
+        driver->threadInit();
+        state.driver = driver;
+        sql::ConnectOptionsMap options;
+        options["hostName"] = sql::SQLString("tcp://127.0.0.1:" + port);
+        options["userName"] = sql::SQLString(user);
+        options["password"] = sql::SQLString(password);
+        options["schema"] = sql::SQLString(database);
+        options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+        state.connection.reset(driver->connect(options));
+        state.connection->setAutoCommit(true);
+        state.select.reset(state.connection->prepareStatement(
+            "SELECT id, state, merged_into, wrapped_key, pii, profile, "
+            "email_bidx, phone_bidx, name_birth_bidx, country_code, "
+            "create_time, update_time, version FROM customers WHERE id = ?"));
+      }
+      state.select->setString(1, ids[rng() % ids.size()]);
+      std::unique_ptr<sql::ResultSet> rows(state.select->executeQuery());
+      if (!rows->next()) {
+        ++missing;
+        return false;
+      }
+      // Read every column, as a repository mapping the row would.
+      for (int column = 1; column <= 13; ++column) {
+        (void)rows->getString(column);
+      }
+      return true;
+    } catch (const sql::SQLException& e) {
+      std::fprintf(stderr, "crm-bench: raw-select: MySQL error %d\n",
+                   e.getErrorCode());
+      state.select.reset();
+      return false;
+    }
+  });
+  if (missing.load() > 0) {
+    std::fprintf(stderr, "crm-bench: raw-select: %lld ids without a row\n",
+                 static_cast<long long>(missing.load()));
+  }
+  return result;
+}
+
+int GrpcFrame(const Flags& flags) {
+  v1::GetCustomerRequest request;
+  request.set_name(Get(flags, "name", ""));
+  if (request.name().empty()) Die("--name is required");
+  const std::string message = request.SerializeAsString();
+  std::string frame(5, '\0');
+  const uint32_t size = static_cast<uint32_t>(message.size());
+  frame[1] = static_cast<char>((size >> 24) & 0xff);
+  frame[2] = static_cast<char>((size >> 16) & 0xff);
+  frame[3] = static_cast<char>((size >> 8) & 0xff);
+  frame[4] = static_cast<char>(size & 0xff);
+  frame += message;
+  std::fwrite(frame.data(), 1, frame.size(), stdout);
+  return 0;
+}
+
 // Writes a customers CSV: distinct people, a few rows that repeat an
 // earlier email (resolution -> UPDATED) and ~1% invalid rows (REJECTED).
 int GenerateCsv(const Flags& flags) {
@@ -461,7 +713,8 @@ int GenerateCsv(const Flags& flags) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    Die("usage: crm-bench raw-insert|record-order|gen-csv|feed-latency "
+    Die("usage: crm-bench raw-insert|record-order|gen-csv|feed-latency|"
+        "create-customers|get-customer|list-customers|raw-select|grpc-frame "
         "--flag=value...");
   }
   Flags flags;
@@ -478,5 +731,10 @@ int main(int argc, char** argv) {
   if (mode == "record-order") return RecordOrders(flags);
   if (mode == "gen-csv") return GenerateCsv(flags);
   if (mode == "feed-latency") return FeedLatency(flags);
+  if (mode == "create-customers") return CreateCustomers(flags);
+  if (mode == "get-customer") return GetCustomers(flags);
+  if (mode == "list-customers") return ListCustomers(flags);
+  if (mode == "raw-select") return RawSelect(flags);
+  if (mode == "grpc-frame") return GrpcFrame(flags);
   Die(absl::StrCat("unknown mode ", mode));
 }

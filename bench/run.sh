@@ -8,14 +8,33 @@
 #   (c) a CSV import of BENCH_IMPORT_ROWS generated rows through crm-import,
 #   (d) the change feed's tail latency: BENCH_FEED_ORDERS orders recorded one
 #       at a time while a WatchChanges stream tails (crm-bench feed-latency),
-# then prints and writes bench/results/report.md with the ratios
-# RecordOrder/raw and import/raw and the feed latencies.
+# and the read path, BENCH_READ_CONCURRENCY (32) in flight, over
+# BENCH_READ_CUSTOMERS customers created first (crm-bench create-customers):
+#   (e) raw primary-key SELECTs of those customers' rows (crm-bench
+#       raw-select), (f) GetCustomer over gRPC (crm-bench get-customer),
+#   (g) ListCustomers over gRPC (crm-bench list-customers),
+#   (h) GetCustomer over gRPC from h2load (framed request, one id) and
+#   (i) GET /v1/customers/{id} through the real crm-gateway from wrk
+#       (HTTP/1.1 keep-alive, the ids spread by bench/get_customer.lua),
+# each with MariaDB status-counter deltas (round trips) and the CPU time of
+# the service, mariadbd and the gateway per call (from /proc/PID/stat);
+#   (p) when perf works, `perf record -g` of the gateway and the service
+#       under the load of (i), as `perf report` text in bench/results/.
+# It prints and writes bench/results/report.md with the ratios
+# RecordOrder/raw, import/raw, GetCustomer/raw select and gateway/direct,
+# and the feed latencies.
 #
 #   bench/run.sh [BUILD_DIR]          (default: build)
 #
 # Settings (environment): BENCH_THREADS (8), BENCH_DURATION (10s per load
 # phase), BENCH_MAX_ROWS (200000 per load phase), BENCH_IMPORT_ROWS (100000),
-# BENCH_IMPORT_TIMEOUT (15m), BENCH_FEED_ORDERS (200). Everything listens on 127.0.0.1 on free ports
+# BENCH_IMPORT_TIMEOUT (15m), BENCH_FEED_ORDERS (200),
+# BENCH_READ_CONCURRENCY (32), BENCH_READ_CUSTOMERS (1000),
+# BENCH_LIST_PAGE_SIZE (20), BENCH_GATEWAY_HTTP_THREADS (the read
+# concurrency), BENCH_PROFILE (auto: when perf works; 0 skips it),
+# BENCH_PHASES (all of: write import feed read gateway; a subset runs only
+# those). The load tools of (h), (i) and (p) come from
+# bench/install-bench-deps.sh. Everything listens on 127.0.0.1 on free ports
 # chosen at start; state goes to a temporary directory removed at the end.
 # Only the processes this script starts are stopped (by PID).
 set -euo pipefail
@@ -32,6 +51,13 @@ max_rows=${BENCH_MAX_ROWS:-200000}
 import_rows=${BENCH_IMPORT_ROWS:-100000}
 import_timeout=${BENCH_IMPORT_TIMEOUT:-15m}
 feed_orders=${BENCH_FEED_ORDERS:-200}
+read_concurrency=${BENCH_READ_CONCURRENCY:-32}
+read_customers=${BENCH_READ_CUSTOMERS:-1000}
+list_page_size=${BENCH_LIST_PAGE_SIZE:-20}
+gateway_http_threads=${BENCH_GATEWAY_HTTP_THREADS:-$read_concurrency}
+profile=${BENCH_PROFILE:-auto}
+phases=" ${BENCH_PHASES:-write import feed read gateway} "
+phase_on() { [[ "$phases" == *" $1 "* ]]; }
 results_dir="$repo/bench/results"
 mkdir -p "$results_dir"
 
@@ -44,6 +70,11 @@ find_binary() {
 service_bin=$(find_binary crm-customer-profile)
 bench_bin=$(find_binary crm-bench)
 import_bin=$(find_binary crm-import)
+gateway_bin=""
+if phase_on gateway; then
+  gateway_bin=$(find_binary crm-gateway)
+  "$repo/bench/install-bench-deps.sh"
+fi
 
 # A TCP port on 127.0.0.1 that nothing listens on (and not one a developer's
 # suite uses).
@@ -64,19 +95,24 @@ db_dir="$work/mariadb"
 db_port=$(free_port)
 grpc_port=$(free_port)
 admin_port=$(free_port)
+gateway_port=$(free_port)
 service_pid=""
+gateway_pid=""
 export CRM_MYSQL_ADMIN_PASSWORD
 CRM_MYSQL_ADMIN_PASSWORD=$(crm_new_secret)
 
+stop_pid() {
+  [[ -n "$1" ]] && crm_pid_running "$1" || return 0
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    crm_pid_running "$1" || break
+    sleep 0.1
+  done
+  crm_pid_running "$1" && kill -KILL "$1" 2>/dev/null || true
+}
 cleanup() {
-  if [[ -n "$service_pid" ]] && crm_pid_running "$service_pid"; then
-    kill -TERM "$service_pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do
-      crm_pid_running "$service_pid" || break
-      sleep 0.1
-    done
-    crm_pid_running "$service_pid" && kill -KILL "$service_pid" 2>/dev/null || true
-  fi
+  stop_pid "$gateway_pid"
+  stop_pid "$service_pid"
   "$repo/scripts/mariadb.sh" stop "$db_dir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -99,7 +135,8 @@ crm_log "crm-customer-profile on 127.0.0.1:$grpc_port"
   export CUSTOMER_PROFILE_DB_PORT=$db_port
   export CUSTOMER_PROFILE_DB_USER=crm_customer_profile
   export CUSTOMER_PROFILE_DB_PASSWORD=$db_password
-  export CUSTOMER_PROFILE_DB_POOL_SIZE=$((threads + 4))
+  export CUSTOMER_PROFILE_DB_POOL_SIZE=$((
+    (threads > read_concurrency ? threads : read_concurrency) + 4))
   export CUSTOMER_PROFILE_LOG_LEVEL=warning
   CUSTOMER_PROFILE_PII_MASTER_KEYS="bench:$(head -c 32 /dev/urandom | base64 -w0)"
   export CUSTOMER_PROFILE_PII_MASTER_KEYS
@@ -116,65 +153,317 @@ until [[ "$(crm_http_status "http://127.0.0.1:$admin_port/readyz")" == 200 ]]; d
   sleep 0.2
 done
 
-# Same concurrency, same bounds, same database server.
-crm_log "(a) raw INSERT transactions: $threads threads, $duration"
-raw=$(CRM_BENCH_DB_PASSWORD=$db_password "$bench_bin" raw-insert \
-  --port="$db_port" --user=crm_customer_profile \
-  --password_env=CRM_BENCH_DB_PASSWORD --database=crm_customer_profile \
-  --threads="$threads" --duration="$duration" --max_rows="$max_rows")
-echo "  $raw"
-crm_log "(b) RecordOrder over gRPC: $threads threads, $duration"
-rec=$("$bench_bin" record-order --addr="127.0.0.1:$grpc_port" \
-  --threads="$threads" --duration="$duration" --max_rows="$max_rows")
-echo "  $rec"
-crm_log "(c) import of $import_rows CSV rows via crm-import"
-"$bench_bin" gen-csv --rows="$import_rows" --seed=1 >"$work/customers.csv"
-import_start=$(date +%s.%N)
-import_out=$("$import_bin" --addr="127.0.0.1:$grpc_port" --progress=plain \
-  --deadline="$import_timeout" --report="$work/import-report.csv" \
-  "$work/customers.csv")
-import_end=$(date +%s.%N)
-echo "  $import_out"
-crm_log "(d) change-feed tail latency: $feed_orders orders, one at a time"
-feed=$("$bench_bin" feed-latency --addr="127.0.0.1:$grpc_port" \
-  --orders="$feed_orders")
-echo "  $feed"
-
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.3f", a/b; else print "n/a" }'; }
+
+# --- Cost per call: MariaDB status-counter deltas and CPU time ------------
+clk_tck=$(getconf CLK_TCK)
+db_pid=$(tr -dc '0-9' <"$db_dir/mysqld.pid")
+counters=(Questions Com_stmt_prepare Com_stmt_execute Com_stmt_close
+  Com_select Com_set_option Com_commit Com_rollback)
+# CPU time (utime + stime, in clock ticks) of a running process; 0 if none.
+cpu_ticks() {
+  local stat fields
+  if [[ -z "$1" ]] || ! read -r stat 2>/dev/null <"/proc/$1/stat"; then
+    echo 0
+    return
+  fi
+  read -ra fields <<<"${stat##*) }"
+  echo $((fields[11] + fields[12]))
+}
+db_admin() {
+  MYSQL_PWD=$CRM_MYSQL_ADMIN_PASSWORD mariadb --no-defaults --protocol=tcp \
+    -h 127.0.0.1 -P "$db_port" -u crm_admin --batch --skip-column-names \
+    -e "$1"
+}
+# "name=value ..." of the status counters and the CPU ticks so far.
+snapshot() {
+  local names
+  names=$(printf "'%s'," "${counters[@]}")
+  db_admin "SHOW GLOBAL STATUS WHERE Variable_name IN (${names%,})" |
+    awk '{printf "%s=%s ", $1, $2}'
+  echo "cpu_service=$(cpu_ticks "$service_pid")" \
+    "cpu_mariadbd=$(cpu_ticks "$db_pid") cpu_gateway=$(cpu_ticks "$gateway_pid")" \
+    "cpu_machine=$(awk '/^cpu / {print $2 + $3 + $4 + $7 + $8; exit}' /proc/stat)"
+}
+# measure CMD...: runs a load command between two snapshots. Sets
+# measured_out (its output), measured_before/after and measured_client_ticks
+# (CPU of the command itself: the subshell's waited-for children).
+measure() {
+  local out
+  measured_before=$(snapshot)
+  out=$(
+    "$@"
+    read -r stat <"/proc/$BASHPID/stat"
+    read -ra fields <<<"${stat##*) }"
+    echo "client_ticks=$((fields[13] + fields[14]))"
+  )
+  measured_after=$(snapshot)
+  measured_out=$(sed '$d' <<<"$out")
+  measured_client_ticks=$(tail -n 1 <<<"$out" | sed 's/client_ticks=//')
+}
+# Per-call costs of the last measure() over CALLS calls, one line
+# "questions=.. prepare=.. ... service_us=.. mariadbd_us=.. gateway_us=..
+# client_us=..".
+per_call() {
+  awk -v before="$measured_before" -v after="$measured_after" -v calls="$1" \
+    -v client="$measured_client_ticks" -v tck="$clk_tck" 'BEGIN {
+      n = split(before, b, " ")
+      for (i = 1; i <= n; i++) { split(b[i], kv, "="); B[kv[1]] = kv[2] }
+      n = split(after, a, " ")
+      for (i = 1; i <= n; i++) { split(a[i], kv, "="); A[kv[1]] = kv[2] }
+      if (calls <= 0) { print "calls=0"; exit }
+      for (k in A) D[k] = (A[k] - B[k]) / calls
+      us = 1e6 / tck
+      # COM_STMT_PREPARE and COM_STMT_EXECUTE are answered, COM_STMT_CLOSE
+      # is not; Questions counts executes and text statements (SET, COMMIT,
+      # ...) but neither prepares nor closes.
+      printf "round_trips=%.2f questions=%.2f prepare=%.2f execute=%.2f close=%.2f " \
+        "select=%.2f set_option=%.2f commit=%.2f rollback=%.2f " \
+        "service_us=%.0f mariadbd_us=%.0f gateway_us=%.0f client_us=%.0f " \
+        "other_us=%.0f\n",
+        D["Questions"] + D["Com_stmt_prepare"], D["Questions"],
+        D["Com_stmt_prepare"], D["Com_stmt_execute"],
+        D["Com_stmt_close"], D["Com_select"], D["Com_set_option"],
+        D["Com_commit"], D["Com_rollback"], D["cpu_service"] * us,
+        D["cpu_mariadbd"] * us, D["cpu_gateway"] * us, client / calls * us,
+        (D["cpu_machine"] - D["cpu_service"] - D["cpu_mariadbd"] - \
+         D["cpu_gateway"]) * us - client / calls * us
+    }'
+}
+
+# --- Write path -------------------------------------------------------------
+raw="" rec="" import_out="" feed="" import_rate="" outcomes=""
+if phase_on write; then
+  # Same concurrency, same bounds, same database server.
+  crm_log "(a) raw INSERT transactions: $threads threads, $duration"
+  raw=$(CRM_BENCH_DB_PASSWORD=$db_password "$bench_bin" raw-insert \
+    --port="$db_port" --user=crm_customer_profile \
+    --password_env=CRM_BENCH_DB_PASSWORD --database=crm_customer_profile \
+    --threads="$threads" --duration="$duration" --max_rows="$max_rows")
+  echo "  $raw"
+  crm_log "(b) RecordOrder over gRPC: $threads threads, $duration"
+  rec=$("$bench_bin" record-order --addr="127.0.0.1:$grpc_port" \
+    --threads="$threads" --duration="$duration" --max_rows="$max_rows")
+  echo "  $rec"
+fi
+if phase_on import; then
+  crm_log "(c) import of $import_rows CSV rows via crm-import"
+  "$bench_bin" gen-csv --rows="$import_rows" --seed=1 >"$work/customers.csv"
+  import_start=$(date +%s.%N)
+  import_out=$("$import_bin" --addr="127.0.0.1:$grpc_port" --progress=plain \
+    --deadline="$import_timeout" --report="$work/import-report.csv" \
+    "$work/customers.csv")
+  import_end=$(date +%s.%N)
+  echo "  $import_out"
+  import_seconds=$(awk -v a="$import_start" -v b="$import_end" 'BEGIN{printf "%.2f", b-a}')
+  import_rate=$(awk -v n="$import_rows" -v s="$import_seconds" 'BEGIN{printf "%.1f", n/s}')
+  outcomes=$(tail -n +2 "$work/import-report.csv" | cut -d, -f2 | sort | uniq -c |
+    awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')
+fi
+if phase_on feed; then
+  crm_log "(d) change-feed tail latency: $feed_orders orders, one at a time"
+  feed=$("$bench_bin" feed-latency --addr="127.0.0.1:$grpc_port" \
+    --orders="$feed_orders")
+  echo "  $feed"
+fi
+
+# --- Read path --------------------------------------------------------------
+names_file="$work/customer-names.txt"
+if phase_on read || phase_on gateway; then
+  crm_log "creating $read_customers customers to read"
+  "$bench_bin" create-customers --addr="127.0.0.1:$grpc_port" \
+    --count="$read_customers" >"$names_file"
+fi
+declare -A line cost
+# read_phase KEY LABEL CMD...: one measured load phase.
+read_phase() {
+  local key=$1 label=$2
+  shift 2
+  crm_log "$label"
+  measure "$@"
+  line[$key]=$(grep '^mode=' <<<"$measured_out" || true)
+  cost[$key]=$(per_call "$(field "${line[$key]}" rows)")
+  echo "  ${line[$key]}"
+  echo "  per call: ${cost[$key]}"
+}
+if phase_on read; then
+  read_phase raw_select "(e) raw primary-key SELECT: $read_concurrency threads, $duration" \
+    env CRM_BENCH_DB_PASSWORD="$db_password" "$bench_bin" raw-select \
+    --port="$db_port" --user=crm_customer_profile \
+    --password_env=CRM_BENCH_DB_PASSWORD --database=crm_customer_profile \
+    --names_file="$names_file" --threads="$read_concurrency" \
+    --duration="$duration"
+  read_phase get "(f) GetCustomer over gRPC: $read_concurrency threads, $duration" \
+    "$bench_bin" get-customer --addr="127.0.0.1:$grpc_port" \
+    --names_file="$names_file" --threads="$read_concurrency" \
+    --duration="$duration"
+  read_phase list "(g) ListCustomers (page_size $list_page_size) over gRPC: $read_concurrency threads, $duration" \
+    "$bench_bin" list-customers --addr="127.0.0.1:$grpc_port" \
+    --page_size="$list_page_size" --threads="$read_concurrency" \
+    --duration="$duration"
+fi
+
+# --- Gateway vs direct ------------------------------------------------------
+h2load_clients=$read_concurrency
+wrk_threads=2
+# h2load_get: GetCustomer of one customer from h2load; the framed request in
+# $work/get-customer.bin, the per-request log in $work/h2load.log.
+h2load_get() {
+  h2load --duration="${duration%s}" --clients="$h2load_clients" \
+    --threads=2 --max-concurrent-streams=1 \
+    --header='content-type: application/grpc' --header='te: trailers' \
+    --data="$work/get-customer.bin" --log-file="$work/h2load.log" \
+    "http://127.0.0.1:$grpc_port/crm.customerprofile.v1.CustomerProfileService/GetCustomer" \
+    >"$work/h2load.out" 2>&1
+}
+# The crm-bench report line of the last h2load_get: completed calls (HTTP
+# 200 carrying a response message), rate, p50/p99 from its log.
+h2load_line() {
+  local done data seconds stats
+  done=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$work/h2load.out")
+  data=$(sed -n 's/^traffic: .*(\([0-9]*\)) data.*/\1/p' "$work/h2load.out")
+  seconds=$(sed -n 's/^finished in \([0-9.]*\)s.*/\1/p' "$work/h2load.out")
+  stats=$(awk -F'\t' '$2 == 200 {print $3}' "$work/h2load.log" | sort -n |
+    awk '{v[NR] = $1} END {
+      if (NR == 0) { print "p50_ms=0 p99_ms=0"; exit }
+      i50 = int(0.50 * (NR - 1) + 0.5) + 1; i99 = int(0.99 * (NR - 1) + 0.5) + 1
+      printf "p50_ms=%.2f p99_ms=%.2f", v[i50] / 1000, v[i99] / 1000 }')
+  awk -v n="${done:-0}" -v s="${seconds:-0}" -v d="${data:-0}" -v c="$h2load_clients" -v st="$stats" 'BEGIN {
+    printf "mode=h2load-get-customer clients=%d rows=%d errors=0 seconds=%.2f rate=%.1f %s data_bytes_per_call=%.1f\n",
+      c, n, s, (s > 0 ? n / s : 0), st, (n > 0 ? d / n : 0) }'
+}
+if phase_on gateway; then
+  crm_log "crm-gateway on 127.0.0.1:$gateway_port ($gateway_http_threads HTTP threads)"
+  (
+    export GATEWAY_HTTP_PORT=$gateway_port
+    export GATEWAY_BIND_ADDRESS=127.0.0.1
+    export GATEWAY_HTTP_THREADS=$gateway_http_threads
+    export GATEWAY_LOG_LEVEL=warning
+    export CUSTOMER_PROFILE_ADDR=127.0.0.1:$grpc_port
+    # Not started by the benchmark; only customer routes are called.
+    export SEGMENTATION_ADDR=127.0.0.1:$(free_port)
+    export LOYALTY_ADDR=127.0.0.1:$(free_port)
+    export FEEDBACK_ADDR=127.0.0.1:$(free_port)
+    exec "$gateway_bin" </dev/null >>"$work/gateway.log" 2>&1
+  ) &
+  gateway_pid=$!
+  first_name=$(head -n 1 "$names_file")
+  deadline=$((SECONDS + 30))
+  until [[ "$(crm_http_status "http://127.0.0.1:$gateway_port/v1/$first_name")" == 200 ]]; do
+    crm_pid_running "$gateway_pid" || {
+      tail -n 20 "$work/gateway.log" >&2
+      crm_die "crm-gateway exited during start-up"
+    }
+    ((SECONDS < deadline)) || crm_die "crm-gateway does not answer GET /v1/$first_name within 30s"
+    sleep 0.2
+  done
+  "$bench_bin" grpc-frame --name="$first_name" >"$work/get-customer.bin"
+
+  crm_log "(h) direct GetCustomer from h2load: $h2load_clients connections, one stream each, one customer, $duration"
+  measure h2load_get
+  line[direct]=$(h2load_line)
+  cost[direct]=$(per_call "$(field "${line[direct]}" rows)")
+  echo "  ${line[direct]}"
+  echo "  per call: ${cost[direct]}"
+  if awk -v d="$(field "${line[direct]}" data_bytes_per_call)" 'BEGIN{exit !(d < 6)}'; then
+    tail -n 20 "$work/h2load.out" >&2
+    crm_die "h2load's GetCustomer replies carry no message (gRPC errors?)"
+  fi
+  read_phase gateway "(i) GET /v1/customers/{id} through crm-gateway from wrk: $read_concurrency connections, $wrk_threads threads, $duration" \
+    wrk --threads="$wrk_threads" --connections="$read_concurrency" \
+    --duration="$duration" --script="$repo/bench/get_customer.lua" \
+    "http://127.0.0.1:$gateway_port" -- "$names_file"
+
+  # (p) Profiles under the load of (i), when perf may sample here.
+  if [[ "$profile" != 0 ]] &&
+    perf record -q -e cpu-clock -o "$work/perf-check.data" -- true >/dev/null 2>&1; then
+    crm_log "(p) perf record -g of crm-gateway and crm-customer-profile under (i)'s load, 5s"
+    perf record -q -e cpu-clock -F 999 -g -p "$gateway_pid" \
+      -o "$work/perf-gateway.data" -- sleep 5 >/dev/null 2>&1 &
+    perf_gateway=$!
+    perf record -q -e cpu-clock -F 999 -g -p "$service_pid" \
+      -o "$work/perf-service.data" -- sleep 5 >/dev/null 2>&1 &
+    perf_service=$!
+    wrk --threads="$wrk_threads" --connections="$read_concurrency" \
+      --duration=6s --script="$repo/bench/get_customer.lua" \
+      "http://127.0.0.1:$gateway_port" -- "$names_file" >/dev/null
+    wait "$perf_gateway" "$perf_service" || true
+    # A flat profile by symbol, then the call graphs (the Release build has
+    # no frame pointers: stacks through our code are shallow).
+    for who in gateway service; do
+      {
+        perf report --stdio --no-children --sort dso,symbol -g none \
+          --percent-limit 0.3 -i "$work/perf-$who.data"
+        perf report --stdio --no-children --percent-limit 1 \
+          -i "$work/perf-$who.data"
+      } >"$results_dir/perf-$who.txt" 2>/dev/null ||
+        crm_log "perf report of the $who failed"
+    done
+    crm_log "profiles in ${results_dir#"$repo"/}/perf-{gateway,service}.txt"
+  elif [[ "$profile" != 0 ]]; then
+    crm_log "(p) skipped: perf cannot sample on this host"
+  fi
+fi
+
 raw_rate=$(field "$raw" rate)
 rec_rate=$(field "$rec" rate)
-import_seconds=$(awk -v a="$import_start" -v b="$import_end" 'BEGIN{printf "%.2f", b-a}')
-import_rate=$(awk -v n="$import_rows" -v s="$import_seconds" 'BEGIN{printf "%.1f", n/s}')
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.3f", a/b; else print "n/a" }'; }
 rec_ratio=$(ratio "$rec_rate" "$raw_rate")
 import_ratio=$(ratio "$import_rate" "$raw_rate")
-outcomes=$(tail -n +2 "$work/import-report.csv" | cut -d, -f2 | sort | uniq -c |
-  awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')
+get_ratio=$(ratio "$(field "${line[get]:-}" rate)" "$(field "${line[raw_select]:-}" rate)")
+gateway_ratio=$(ratio "$(field "${line[gateway]:-}" rate)" "$(field "${line[direct]:-}" rate)")
 
 report="$results_dir/report.md"
+row() { # row LABEL WHAT LINE
+  echo "| $1 | $2 | $(field "$3" rows) | $(field "$3" rate) | $(field "$3" p50_ms) | $(field "$3" p99_ms) |"
+}
+cost_row() { # cost_row LABEL KEY
+  local c=${cost[$2]:-}
+  [[ -n "$c" ]] || return 0
+  echo "| $1 | $(field "$c" round_trips) | $(field "$c" questions) | $(field "$c" prepare) | $(field "$c" execute) | $(field "$c" close) | $(field "$c" select) | $(field "$c" set_option) | $(field "$c" commit) | $(field "$c" service_us) | $(field "$c" mariadbd_us) | $(field "$c" gateway_us) | $(field "$c" client_us) | $(field "$c" other_us) |"
+}
 {
   echo "# customer-profile benchmark"
   echo
-  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname) ($(nproc) cores), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}'), build \`$(basename "$build_dir")\`"
+  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname) ($(nproc) cores), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}'), build \`$(basename "$build_dir")\`, phases:$phases"
   echo
   echo "| phase | what | rows | rate (rows/s) | p50 ms | p99 ms |"
   echo "|---|---|---|---|---|---|"
-  echo "| (a) raw | single-row INSERT transactions, Connector/C++, $threads threads | $(field "$raw" rows) | $raw_rate | $(field "$raw" p50_ms) | $(field "$raw" p99_ms) |"
-  echo "| (b) RecordOrder | gRPC unary calls, $threads threads | $(field "$rec" rows) | $rec_rate | $(field "$rec" p50_ms) | $(field "$rec" p99_ms) |"
-  echo "| (c) import | crm-import of $import_rows CSV rows, one ImportCustomers stream | $import_rows | $import_rate | – | – |"
-  echo "| (d) feed tail | RecordOrder reply → its event on a tailing WatchChanges stream, one order at a time | $(field "$feed" rows) | – | $(field "$feed" p50_ms) | $(field "$feed" p99_ms) |"
+  phase_on write && row "(a) raw" "single-row INSERT transactions, Connector/C++, $threads threads" "$raw"
+  phase_on write && row "(b) RecordOrder" "gRPC unary calls, $threads threads" "$rec"
+  phase_on import && echo "| (c) import | crm-import of $import_rows CSV rows, one ImportCustomers stream | $import_rows | $import_rate | – | – |"
+  phase_on feed && echo "| (d) feed tail | RecordOrder reply → its event on a tailing WatchChanges stream, one order at a time | $(field "$feed" rows) | – | $(field "$feed" p50_ms) | $(field "$feed" p99_ms) |"
+  phase_on read && row "(e) raw select" "primary-key SELECT of a customers row, Connector/C++ prepared, $read_concurrency threads" "${line[raw_select]}"
+  phase_on read && row "(f) GetCustomer" "gRPC unary calls (crm-bench), $read_concurrency threads, $read_customers customers" "${line[get]}"
+  phase_on read && row "(g) ListCustomers" "gRPC unary calls, first page of $list_page_size, $read_concurrency threads" "${line[list]}"
+  phase_on gateway && row "(h) direct" "GetCustomer over gRPC from h2load, $h2load_clients connections × 1 stream, one customer" "${line[direct]}"
+  phase_on gateway && row "(i) gateway" "GET /v1/customers/{id} via crm-gateway ($gateway_http_threads HTTP threads) from wrk, $read_concurrency connections, $read_customers customers" "${line[gateway]}"
   echo
-  echo "- RecordOrder / raw INSERT: **$rec_ratio**"
-  echo "- import / raw INSERT: **$import_ratio**"
-  echo "- import outcomes: $outcomes"
+  if phase_on read || phase_on gateway; then
+    echo "Per call (status-counter deltas of the whole server and CPU time from /proc/PID/stat, over the phase, divided by its calls; CPU in µs, \"other processes\" = the whole machine's busy time minus the columns before it, i.e. interference; round trips = Questions + stmt prepare, as a stmt close gets no reply):"
+    echo
+    echo "| phase | round trips | Questions | stmt prepare | stmt execute | stmt close | Com_select | SET | commit | service CPU | mariadbd CPU | gateway CPU | load client CPU | other processes CPU |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    cost_row "(e) raw select" raw_select
+    cost_row "(f) GetCustomer" get
+    cost_row "(g) ListCustomers" list
+    cost_row "(h) direct (h2load)" direct
+    cost_row "(i) gateway (wrk)" gateway
+    echo
+  fi
+  phase_on write && echo "- RecordOrder / raw INSERT: **$rec_ratio**"
+  phase_on import && echo "- import / raw INSERT: **$import_ratio**"
+  phase_on import && echo "- import outcomes: $outcomes"
+  phase_on read && echo "- GetCustomer / raw select: **$get_ratio**"
+  phase_on gateway && echo "- gateway / direct GetCustomer: **$gateway_ratio** (goal ≥ 0.6); gateway CPU per request: **$(field "${cost[gateway]:-}" gateway_us) µs**"
   echo
   echo "Raw lines:"
   echo
   echo '```'
-  echo "$raw"
-  echo "$rec"
-  echo "$import_out"
-  echo "$feed"
+  for l in "$raw" "$rec" "$import_out" "$feed" "${line[raw_select]:-}" \
+    "${line[get]:-}" "${line[list]:-}" "${line[direct]:-}" "${line[gateway]:-}"; do
+    [[ -n "$l" ]] && echo "$l"
+  done
   echo '```'
 } >"$report"
 echo
