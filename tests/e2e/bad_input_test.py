@@ -6,7 +6,8 @@ segment, loyalty and feedback routes: wrong JSON types, unknown fields,
 invalid UTF-8 (body and path), over-long strings, bad page sizes, SQL
 metacharacters, empty and non-JSON bodies, an oversized body, int64
 overflow, negative money, unknown enum strings. Every answer must be a 4xx
-JSON error naming the field or parameter, never a 5xx; afterwards the suite
+in Google's JSON error shape whose ErrorInfo or BadRequest names the field
+or parameter, never a 5xx; afterwards the suite
 is ready, every process is alive, the tables exist and nothing was
 half-written.
 
@@ -29,6 +30,13 @@ LONG = "x" * 10000
 SQL_DROP = "'; DROP TABLE customers; --"
 SQL_OR = '" OR 1=1 --'
 BIG_INT64 = "99999999999999999999999"
+ERROR_INFO_TYPE = "type.googleapis.com/google.rpc.ErrorInfo"
+BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
+GOOGLE_RPC_CODES = {
+    "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+    "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
+    "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"}
 
 
 def squash(text):
@@ -92,8 +100,11 @@ class BadInputTest(unittest.TestCase):
         return sorted(s["name"] for s in page.get("segments", []))
 
     def assert_client_error(self, status, body, field=None, http_status=None):
-        """A 4xx (or exactly `http_status`) JSON error whose message names
-        `field` (any of them when a tuple)."""
+        """A 4xx (or exactly `http_status`) error in Google's JSON error
+        shape: a google.rpc.Code name in `status`, one google.rpc.ErrorInfo
+        with a reason, and, when `field` is given (any of them when a
+        tuple), the field named by the ErrorInfo's `field` metadata or a
+        google.rpc.BadRequest field violation."""
         self.assertLess(status, 500, body)
         self.assertGreaterEqual(status, 400, body)
         if http_status is not None:
@@ -102,14 +113,24 @@ class BadInputTest(unittest.TestCase):
         self.assertIn("error", body, body)
         error = body["error"]
         self.assertEqual(error.get("code"), status, body)
-        self.assertTrue(error.get("status"), body)
-        message = error.get("message", "")
-        self.assertTrue(message, body)
+        self.assertIn(error.get("status"), GOOGLE_RPC_CODES, body)
+        self.assertTrue(error.get("message"), body)
+        details = error.get("details", [])
+        infos = [d for d in details if d.get("@type") == ERROR_INFO_TYPE]
+        self.assertEqual(len(infos), 1, body)
+        self.assertRegex(infos[0].get("reason", ""), r"^[A-Z][A-Z0-9_]*$",
+                         body)
         if field is not None:
             fields = field if isinstance(field, tuple) else (field,)
+            named = [infos[0].get("metadata", {}).get("field", "")]
+            for detail in details:
+                if detail.get("@type") == BAD_REQUEST_TYPE:
+                    named += [v.get("field", "")
+                              for v in detail.get("fieldViolations", [])]
             self.assertTrue(
-                any(squash(f) in squash(message) for f in fields),
-                f"message {message!r} names none of {fields}")
+                any(squash(f) in squash(n) for f in fields for n in named
+                    if n),
+                f"error details name none of {fields}: {body}")
 
     def raw_request(self, request_bytes):
         """Sends raw HTTP/1.1 bytes; returns (status, decoded JSON or text)."""
