@@ -17,11 +17,9 @@
 #include "services/common/filter/sql_filter.h"
 #include "services/common/filter/sql_filter_binding.h"
 #include "services/common/mysql_unit_of_work.h"
-#include "services/common/request_context.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
-#include "services/customer_profile/customer_merge_chain.h"
 #include "services/customer_profile/mysql_customer_filter.h"
 
 namespace crm::customer_profile {
@@ -400,14 +398,6 @@ absl::Status MySqlCustomerRepository::InsertMergeAudit(
   insert->setString(4, std::string(fields_taken));
   insert->executeUpdate();
   return absl::OkStatus();
-}
-
-absl::StatusOr<std::string> ResolveActiveCustomerId(
-    sql::Connection& connection, absl::string_view customer_id) {
-  const crm::common::RequestContext context;
-  crm::common::MySqlTransaction tx(connection, context);
-  MySqlCustomerRepository customers;
-  return ResolveActiveCustomer(tx, customers, customer_id);
 }
 
 }  // namespace crm::customer_profile

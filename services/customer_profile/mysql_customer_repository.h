@@ -11,8 +11,6 @@
 //   CustomerManager manager(unit_of_work, customers, ...);
 #pragma once
 
-#include <cppconn/connection.h>
-
 #include <optional>
 #include <string>
 #include <utility>
@@ -70,12 +68,5 @@ class MySqlCustomerRepository final : public CustomerRepository {
                                 absl::Time merge_time,
                                 absl::string_view fields_taken) override;
 };
-
-// For the order side until it runs on the storage seam: the id of the ACTIVE
-// customer `customer_id` designates on `connection` (inside the caller's
-// transaction), as ResolveActiveCustomer() of customer_merge_chain.h does,
-// with a shared lock on every row read.
-absl::StatusOr<std::string> ResolveActiveCustomerId(
-    sql::Connection& connection, absl::string_view customer_id);
 
 }  // namespace crm::customer_profile

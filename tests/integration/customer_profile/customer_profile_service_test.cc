@@ -30,6 +30,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/transaction.h"
 #include "services/customer_profile/customer_manager.h"
+#include "services/customer_profile/customer_profile_feed.h"
 #include "services/customer_profile/customer_profile_service.h"
 #include "services/customer_profile/migrations.h"
 #include "services/customer_profile/mysql_customer_repository.h"
@@ -147,17 +148,18 @@ class CustomerManagerTest : public ::testing::Test {
   // Numbers the committed events first (the service's sequencer would).
   std::vector<v1::ChangeEvent> FeedEvents() {
     std::vector<v1::ChangeEvent> events;
-    EXPECT_THAT(crm::common::ChangeFeedSequencer(*pool_, "customer_profile",
-                                                 notifier_, notifier_)
-                    .SequencePending()
-                    .status(),
-                IsOk());
+    EXPECT_THAT(
+        crm::common::ChangeFeedSequencer(
+            *pool_, std::string(kCustomerProfileFeed), notifier_, notifier_)
+            .SequencePending()
+            .status(),
+        IsOk());
     absl::Status status = crm::common::WithConnection(
         *pool_, [&](sql::Connection& connection) -> absl::Status {
           CRM_ASSIGN_OR_RETURN(
               std::vector<crm::common::FeedEventRecord> records,
               crm::common::ChangeFeedOutbox::ReadAfter(
-                  connection, "customer_profile", 0, 1000, {}));
+                  connection, kCustomerProfileFeed, 0, 1000, {}));
           for (const auto& record : records) {
             v1::ChangeEvent event;
             EXPECT_TRUE(event.ParseFromString(record.payload));
@@ -710,6 +712,14 @@ TEST_F(CustomerManagerTest, AdapterDelegatesEveryRpc) {
     v1::Customer response;
     ASSERT_TRUE(stub->CreateCustomer(&context, request, &response).ok());
     EXPECT_EQ(response.email(), kEmail);
+    grpc::ClientContext resolve_context;
+    v1::ResolveCustomerRequest resolve;
+    *resolve.mutable_customer() = Ann();
+    v1::ResolveCustomerResponse resolved;
+    ASSERT_TRUE(
+        stub->ResolveCustomer(&resolve_context, resolve, &resolved).ok());
+    EXPECT_EQ(resolved.outcome(), v1::ResolveCustomerResponse::MATCHED);
+    EXPECT_EQ(resolved.customer().name(), response.name());
     grpc::ClientContext get_context;
     v1::GetCustomerRequest get;
     get.set_name("customers/missing");

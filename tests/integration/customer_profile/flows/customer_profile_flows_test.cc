@@ -36,6 +36,7 @@
 #include "services/common/transaction.h"
 #include "services/customer_profile/customer_importer_impl.h"
 #include "services/customer_profile/customer_manager.h"
+#include "services/customer_profile/customer_profile_feed.h"
 #include "services/customer_profile/migrations.h"
 #include "services/customer_profile/order_manager_impl.h"
 #include "tests/integration/customer_profile/mysql_customer_stack.h"
@@ -53,7 +54,6 @@ using ::crm::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::UnorderedElementsAre;
 
-constexpr char kFeed[] = "customer_profile";
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
 class CustomerProfileFlowsTest : public ::testing::Test {
@@ -72,7 +72,7 @@ class CustomerProfileFlowsTest : public ::testing::Test {
         crm::common::RandomIdGenerator::Instance());
     // Numbers committed feed events in the background, as the service does.
     sequencer_ = std::make_unique<crm::common::ChangeFeedSequencer>(
-        *pool_, kFeed, notifier_, sequenced_);
+        *pool_, std::string(kCustomerProfileFeed), notifier_, sequenced_);
     sequencer_->Start();
   }
 
@@ -216,7 +216,8 @@ class CustomerProfileFlowsTest : public ::testing::Test {
               std::vector<crm::common::FeedEventRecord>>(
               *pool_, [&](sql::Connection& c) {
                 return crm::common::ChangeFeedOutbox::ReadAfter(
-                    c, kFeed, 0, 100000, {static_cast<int>(type)});
+                    c, kCustomerProfileFeed, 0, 100000,
+                    {static_cast<int>(type)});
               });
       EXPECT_THAT(records.status(), IsOk());
       if (!records.ok()) return true;  // Give up; the failure is reported.
@@ -562,8 +563,8 @@ TEST_F(CustomerProfileFlowsTest, ErasureShredsPersonalDataAndKeepsOrders) {
   absl::StatusOr<std::vector<crm::common::FeedEventRecord>> all =
       crm::common::WithConnection<std::vector<crm::common::FeedEventRecord>>(
           *pool_, [&](sql::Connection& c) {
-            return crm::common::ChangeFeedOutbox::ReadAfter(c, kFeed, 0, 100000,
-                                                            {});
+            return crm::common::ChangeFeedOutbox::ReadAfter(
+                c, kCustomerProfileFeed, 0, 100000, {});
           });
   ASSERT_THAT(all.status(), IsOk());
   EXPECT_FALSE(all->empty());
