@@ -37,6 +37,19 @@ install_googleapis_protos() {
   (cd "$protos_dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# The gateway's /docs assets (swagger-ui-dist) and the OpenAPI linter run by
+# `make test` (@redocly/cli), pinned by gateway/web-vendor/package-lock.json.
+install_gateway_web_vendor() {
+  local vendor_dir
+  vendor_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/gateway/web-vendor"
+  if [[ -f "$vendor_dir/node_modules/.package-lock.json" &&
+        "$vendor_dir/node_modules/.package-lock.json" -nt "$vendor_dir/package-lock.json" ]]; then
+    return 0
+  fi
+  echo "install-deps: npm ci in gateway/web-vendor"
+  (cd "$vendor_dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then
   sudo_cmd=(sudo)
@@ -52,6 +65,7 @@ done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
   install_googleapis_protos
+  install_gateway_web_vendor
   exit 0
 fi
 
@@ -74,4 +88,5 @@ echo "install-deps: installing ${missing[*]}"
 "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y -qq "${missing[@]}"
 install_googleapis_protos
+install_gateway_web_vendor
 echo "install-deps: done"
