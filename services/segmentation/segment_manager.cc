@@ -6,6 +6,7 @@
 #include "crm/type/v1/error_reason.pb.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
+#include "services/common/field_behavior.h"
 #include "services/common/idempotency_store.h"
 #include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
@@ -52,12 +53,17 @@ v1::Segment ToSegmentProto(const SegmentRecord& segment) {
 
 absl::StatusOr<v1::Segment> SegmentManager::CreateSegment(
     const RequestContext& context, const v1::CreateSegmentRequest& request) {
-  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  // Output-only values a client sent are ignored, also by the idempotency
+  // fingerprint.
+  v1::CreateSegmentRequest input = request;
+  crm::common::ClearOutputOnlyFields(&input);
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(input.request_id()));
   CRM_ASSIGN_OR_RETURN(v1::Segment normalized,
-                       NormalizeNewSegment(request.segment()));
+                       NormalizeNewSegment(input.segment()));
   return crm::common::RunIdempotent<v1::Segment>(
       unit_of_work_, idempotency_, clock_, context, kCreateSegmentMethod,
-      request.request_id(), request,
+      input.request_id(), input,
       [&](Transaction& tx) -> absl::StatusOr<v1::Segment> {
         const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
         SegmentRecord record;
@@ -80,6 +86,7 @@ absl::StatusOr<v1::Segment> SegmentManager::CreateSegment(
 
 absl::StatusOr<v1::Segment> SegmentManager::GetSegment(
     const RequestContext& context, const v1::GetSegmentRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(std::string id, ParseSegmentName(request.name()));
   return unit_of_work_.Read<v1::Segment>(
       context, [&](Transaction& tx) -> absl::StatusOr<v1::Segment> {
@@ -94,6 +101,7 @@ absl::StatusOr<v1::Segment> SegmentManager::GetSegment(
 
 absl::StatusOr<v1::ListSegmentsResponse> SegmentManager::ListSegments(
     const RequestContext& context, const v1::ListSegmentsRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(PageRequest page, crm::common::ParsePageRequest(
                                              request.page_size(),
                                              request.page_token(), kListQuery));

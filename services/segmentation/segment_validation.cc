@@ -16,8 +16,9 @@ using ::crm::common::ValidateText;
 
 namespace {
 
-// `text` checked as ValidateText() does, with the error naming `field` and
-// carrying its reason.
+// `text` (normalised) checked as ValidateText() does, with the error naming
+// `field` and carrying its reason. A REQUIRED field the client sent as only
+// whitespace is empty here and counts as unset.
 absl::Status CheckText(absl::string_view text, absl::string_view field,
                        size_t max_chars, Presence presence) {
   if (presence == Presence::kRequired && text.empty()) {
@@ -50,7 +51,6 @@ absl::StatusOr<v1::Segment> NormalizeNewSegment(const v1::Segment& input) {
 }
 
 absl::StatusOr<std::string> ParseSegmentName(absl::string_view name) {
-  if (name.empty()) return RequiredFieldError("name");
   absl::StatusOr<std::string> id =
       crm::common::ParseResourceName(name, kSegmentsCollection, "name");
   if (!id.ok()) {

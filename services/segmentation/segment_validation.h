@@ -29,15 +29,18 @@ inline constexpr size_t kMaxRuleLength = 4000;
 
 // The segment as it is to be stored on create: display_name with whitespace
 // collapsed, description and rule trimmed; output-only fields (name, times,
-// etag) cleared. INVALID_ARGUMENT naming the field: FIELD_REQUIRED when
-// display_name or rule is missing; FIELD_INVALID when display_name is over
-// 200 characters, rule over 4000, description over 2000, or any of them is
-// not valid UTF-8. The rule is kept
-// as text; its grammar is not checked here.
+// etag) cleared. Unset REQUIRED fields are the caller's check
+// (CheckRequiredFields of services/common/field_behavior.h, from the
+// annotations); here a display_name or rule of only whitespace counts as
+// unset (FIELD_REQUIRED). INVALID_ARGUMENT naming the field: FIELD_INVALID
+// when display_name is over 200 characters, rule over 4000, description over
+// 2000, or any of them is not valid UTF-8. The rule is kept as text; its
+// grammar is not checked here.
 absl::StatusOr<v1::Segment> NormalizeNewSegment(const v1::Segment& input);
 
 // The id in a `segments/{segment}` name; INVALID_ARGUMENT naming `name`
-// (FIELD_REQUIRED if empty, FIELD_INVALID otherwise).
+// with FIELD_INVALID otherwise (an empty name included: that it is set is
+// checked from the annotations, CheckRequiredFields).
 absl::StatusOr<std::string> ParseSegmentName(absl::string_view name);
 
 // `segments/{id}`.

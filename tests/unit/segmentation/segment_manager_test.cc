@@ -159,6 +159,32 @@ TEST_F(SegmentManagerTest, InvalidRequestsNameTheFieldAndStoreNothing) {
   EXPECT_EQ(unit_of_work_.runs(), 0);
 }
 
+TEST_F(SegmentManagerTest, RequiredFieldsComeFromTheAnnotations) {
+  absl::StatusOr<v1::Segment> no_segment = Create(v1::CreateSegmentRequest());
+  EXPECT_THAT(no_segment, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(no_segment.status()), reason::FIELD_REQUIRED);
+  EXPECT_EQ(ErrorMetadataOf(no_segment.status())["field"], "segment");
+
+  absl::StatusOr<v1::Segment> no_name = Get("");
+  EXPECT_EQ(ReasonOf(no_name.status()), reason::FIELD_REQUIRED);
+  EXPECT_EQ(ErrorMetadataOf(no_name.status())["field"], "name");
+  EXPECT_TRUE(segments_.segments().empty());
+  EXPECT_EQ(unit_of_work_.runs(), 0);
+}
+
+TEST_F(SegmentManagerTest, OutputOnlyValuesAreIgnoredAlsoOnARetry) {
+  v1::CreateSegmentRequest request = NewRequest("VIP", "k1");
+  request.mutable_segment()->mutable_create_time()->set_seconds(1);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment first, Create(request));
+  EXPECT_EQ(crm::common::FromProtoTimestamp(first.create_time()), kStart);
+  // A retry differing only in an ignored value is the same request.
+  request.mutable_segment()->mutable_update_time()->set_seconds(2);
+  request.mutable_segment()->set_etag("forged");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment second, Create(request));
+  EXPECT_TRUE(MessageDifferencer::Equals(first, second));
+  EXPECT_EQ(segments_.segments().size(), 1u);
+}
+
 TEST_F(SegmentManagerTest, ListsNewestFirstAcrossPages) {
   std::vector<std::string> created;
   for (int i = 0; i < 5; ++i) {

@@ -69,7 +69,7 @@ TEST(ParseSegmentName, AcceptsOnlySegmentsSlashId) {
   EXPECT_EQ(ParseSegmentName("segments/s1").value(), "s1");
   ExpectFieldError(ParseSegmentName("segments/s1/x"), "name",
                    reason::FIELD_INVALID);
-  ExpectFieldError(ParseSegmentName(""), "name", reason::FIELD_REQUIRED);
+  ExpectFieldError(ParseSegmentName(""), "name", reason::FIELD_INVALID);
 }
 
 }  // namespace
