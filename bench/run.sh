@@ -18,8 +18,9 @@
 #       (HTTP/1.1 keep-alive, the ids spread by bench/get_customer.lua),
 # each with MariaDB status-counter deltas (round trips) and the CPU time of
 # the service, mariadbd and the gateway per call (from /proc/PID/stat);
-#   (p) when perf works, `perf record -g` of the gateway and the service
-#       under the load of (i), as `perf report` text in bench/results/.
+#   (p) when perf works, `perf record -a -g` under the load of (i), as
+#       `perf report` text per process (gateway, service, mariadbd) in
+#       bench/results/.
 # It prints and writes bench/results/report.md with the ratios
 # RecordOrder/raw, import/raw, GetCustomer/raw select and gateway/direct,
 # and the feed latencies.
@@ -378,29 +379,38 @@ if phase_on gateway; then
   # (p) Profiles under the load of (i), when perf may sample here.
   if [[ "$profile" != 0 ]] &&
     perf record -q -e cpu-clock -o "$work/perf-check.data" -- true >/dev/null 2>&1; then
-    crm_log "(p) perf record -g of crm-gateway and crm-customer-profile under (i)'s load, 5s"
-    perf record -q -e cpu-clock -F 999 -g -p "$gateway_pid" \
-      -o "$work/perf-gateway.data" -- sleep 5 >/dev/null 2>&1 &
-    perf_gateway=$!
-    perf record -q -e cpu-clock -F 999 -g -p "$service_pid" \
-      -o "$work/perf-service.data" -- sleep 5 >/dev/null 2>&1 &
-    perf_service=$!
+    crm_log "(p) perf record -a -g for 5s under (i)'s load"
     wrk --threads="$wrk_threads" --connections="$read_concurrency" \
-      --duration=6s --script="$repo/bench/get_customer.lua" \
-      "http://127.0.0.1:$gateway_port" -- "$names_file" >/dev/null
-    wait "$perf_gateway" "$perf_service" || true
-    # A flat profile by symbol, then the call graphs (the Release build has
-    # no frame pointers: stacks through our code are shallow).
-    for who in gateway service; do
+      --duration=8s --script="$repo/bench/get_customer.lua" \
+      "http://127.0.0.1:$gateway_port" -- "$names_file" >/dev/null &
+    profile_load=$!
+    sleep 1
+    # The whole machine, split by process afterwards: recording by PID
+    # misses threads gRPC starts after the recorder attached.
+    perf record -q -a -e cpu-clock -F 999 -g -o "$work/perf.data" \
+      -- sleep 5 >"$work/perf.log" 2>&1 ||
+      crm_log "perf record failed: $(tail -n 1 "$work/perf.log")"
+    wait "$profile_load" || true
+    # Per process: a flat profile by symbol, then the call graphs (the
+    # Release build has no frame pointers: stacks through our code are
+    # shallow).
+    for who in gateway service mariadbd; do
+      case $who in
+        gateway) pid=$gateway_pid ;;
+        service) pid=$service_pid ;;
+        mariadbd) pid=$db_pid ;;
+      esac
       {
-        perf report --stdio --no-children --sort dso,symbol -g none \
-          --percent-limit 0.3 -i "$work/perf-$who.data"
-        perf report --stdio --no-children --percent-limit 1 \
-          -i "$work/perf-$who.data"
+        perf report --stdio --no-children --pid="$pid" --percentage relative \
+          --sort dso,symbol \
+          -g none --percent-limit 0.3 -i "$work/perf.data"
+        perf report --stdio --no-children --pid="$pid" --percentage relative \
+          --percent-limit 1 \
+          -i "$work/perf.data"
       } >"$results_dir/perf-$who.txt" 2>/dev/null ||
         crm_log "perf report of the $who failed"
     done
-    crm_log "profiles in ${results_dir#"$repo"/}/perf-{gateway,service}.txt"
+    crm_log "profiles in ${results_dir#"$repo"/}/perf-{gateway,service,mariadbd}.txt"
   elif [[ "$profile" != 0 ]]; then
     crm_log "(p) skipped: perf cannot sample on this host"
   fi
