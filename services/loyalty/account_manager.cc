@@ -5,6 +5,7 @@
 
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
+#include "services/common/field_behavior.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
@@ -47,6 +48,7 @@ v1::LedgerEntry ToLedgerEntryProto(const LedgerEntryRecord& entry) {
 
 absl::StatusOr<v1::Account> AccountManager::GetAccount(
     const RequestContext& context, const v1::GetAccountRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(std::string customer_id,
                        ParseAccountName(request.name(), "name"));
   return unit_of_work_.Read<v1::Account>(
@@ -62,6 +64,7 @@ absl::StatusOr<v1::Account> AccountManager::GetAccount(
 
 absl::StatusOr<v1::AdjustPointsResponse> AccountManager::AdjustPoints(
     const RequestContext& context, const v1::AdjustPointsRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(Adjustment adjustment, ValidateAdjustPoints(request));
   return crm::common::RunIdempotent<v1::AdjustPointsResponse>(
       unit_of_work_, idempotency_, clock_, context, kAdjustPointsMethod,

@@ -21,9 +21,6 @@ absl::StatusOr<Adjustment> ValidateAdjustPoints(
   Adjustment adjustment;
   CRM_ASSIGN_OR_RETURN(adjustment.customer_id,
                        ParseAccountName(request.account(), "account"));
-  if (request.points_delta() == 0) {
-    return InvalidFieldError("points_delta", "must not be 0");
-  }
   if (request.points_delta() > kMaxPointsDeltaMagnitude ||
       request.points_delta() < -kMaxPointsDeltaMagnitude) {
     return InvalidFieldError(
@@ -33,6 +30,7 @@ absl::StatusOr<Adjustment> ValidateAdjustPoints(
   }
   adjustment.points_delta = request.points_delta();
   adjustment.reason = std::string(absl::StripAsciiWhitespace(request.reason()));
+  // A reason of only whitespace counts as unset.
   if (adjustment.reason.empty()) return RequiredFieldError("reason");
   if (!crm::common::ValidateText(adjustment.reason, "reason", kMaxReasonLength,
                                  crm::common::Presence::kRequired)
@@ -40,10 +38,6 @@ absl::StatusOr<Adjustment> ValidateAdjustPoints(
     return InvalidFieldError("reason",
                              absl::StrCat("must be valid UTF-8 of at most ",
                                           kMaxReasonLength, " characters"));
-  }
-  if (request.request_id().empty()) {
-    // Required here: it is what makes a retried adjustment apply once.
-    return RequiredFieldError("request_id");
   }
   if (!crm::common::ValidateRequestId(request.request_id()).ok()) {
     return InvalidFieldError(
@@ -75,7 +69,6 @@ absl::StatusOr<int64_t> ApplyDelta(int64_t balance, int64_t delta) {
 
 absl::StatusOr<std::string> ParseAccountName(absl::string_view name,
                                              absl::string_view field) {
-  if (name.empty()) return RequiredFieldError(field);
   absl::StatusOr<std::string> id =
       crm::common::ParseResourceName(name, kAccountsCollection, field);
   if (!id.ok()) {

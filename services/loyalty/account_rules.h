@@ -29,15 +29,19 @@ inline constexpr size_t kMaxReasonLength = 500;
 struct Adjustment {
   std::string customer_id;
   int64_t points_delta = 0;
-  std::string reason;      // Trimmed.
-  std::string request_id;  // Non-empty.
+  std::string reason;  // Trimmed.
+  std::string request_id;
 };
 
-// Checks an AdjustPoints request: `account` is `accounts/{customer}`,
-// points_delta is not 0 and at most 1e9 in magnitude, reason is present and
-// at most 500 characters, request_id is present and valid. Otherwise
-// INVALID_ARGUMENT for the first offending field, with reason FIELD_REQUIRED
-// (account, reason, request_id missing) or FIELD_INVALID, naming the field.
+// Checks the formats and ranges of an AdjustPoints request whose REQUIRED
+// fields (account, points_delta, reason, request_id: the annotations) were
+// checked by the caller (CheckRequiredFields of
+// services/common/field_behavior.h): `account` is `accounts/{customer}`,
+// points_delta at most 1e9 in magnitude, reason at most 500 characters and
+// not only whitespace (that counts as unset: FIELD_REQUIRED), request_id
+// valid. Otherwise INVALID_ARGUMENT for the first offending field, with
+// reason FIELD_INVALID (or FIELD_REQUIRED for a blank reason), naming the
+// field.
 absl::StatusOr<Adjustment> ValidateAdjustPoints(
     const v1::AdjustPointsRequest& request);
 
@@ -49,7 +53,8 @@ absl::StatusOr<Adjustment> ValidateAdjustPoints(
 absl::StatusOr<int64_t> ApplyDelta(int64_t balance, int64_t delta);
 
 // The customer id in an `accounts/{customer}` name; INVALID_ARGUMENT naming
-// `field` (reason FIELD_REQUIRED if empty, FIELD_INVALID otherwise).
+// `field` with reason FIELD_INVALID otherwise (an empty name included: that
+// it is set is checked from the annotations).
 absl::StatusOr<std::string> ParseAccountName(absl::string_view name,
                                              absl::string_view field);
 

@@ -188,7 +188,7 @@ TEST_F(LoyaltyServiceTest, RejectsInvalidRequestsNamingTheField) {
       {"request_id", reason::FIELD_REQUIRED, NewAdjust("c1", 10, "")},
       {"request_id", reason::FIELD_INVALID,
        NewAdjust("c1", 10, std::string(65, 'x'))},
-      {"points_delta", reason::FIELD_INVALID, NewAdjust("c1", 0, "r")},
+      {"points_delta", reason::FIELD_REQUIRED, NewAdjust("c1", 0, "r")},
       {"points_delta", reason::FIELD_INVALID,
        NewAdjust("c1", 1'000'000'001, "r")},
       {"points_delta", reason::FIELD_INVALID,

@@ -220,12 +220,16 @@ TEST_F(AccountManagerTest, InvalidRequestsNameTheFieldAndTouchNothing) {
   };
   std::vector<Case> cases = {
       {"account", reason::FIELD_INVALID, NewAdjust("c1", 1, "r")},
-      {"points_delta", reason::FIELD_INVALID, NewAdjust("c1", 0, "r")},
+      {"points_delta", reason::FIELD_REQUIRED, NewAdjust("c1", 0, "r")},
       {"reason", reason::FIELD_REQUIRED, NewAdjust("c1", 1, "r")},
       {"request_id", reason::FIELD_REQUIRED, NewAdjust("c1", 1, "")},
+      {"account", reason::FIELD_REQUIRED, NewAdjust("c1", 1, "r")},
+      {"reason", reason::FIELD_REQUIRED, NewAdjust("c1", 1, "r")},
   };
   cases[0].request.set_account("customers/c1");
   cases[2].request.set_reason("");
+  cases[4].request.set_account("");
+  cases[5].request.set_reason(" \t ");  // only whitespace counts as unset
   for (const Case& c : cases) {
     absl::StatusOr<v1::AdjustPointsResponse> result = Adjust(c.request);
     EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument))
@@ -235,7 +239,11 @@ TEST_F(AccountManagerTest, InvalidRequestsNameTheFieldAndTouchNothing) {
   }
   absl::StatusOr<v1::Account> bad_name = Get("accounts/");
   EXPECT_THAT(bad_name, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(bad_name.status()), reason::FIELD_INVALID);
   EXPECT_EQ(ErrorMetadataOf(bad_name.status())["field"], "name");
+  absl::StatusOr<v1::Account> no_name = Get("");
+  EXPECT_EQ(ReasonOf(no_name.status()), reason::FIELD_REQUIRED);
+  EXPECT_EQ(ErrorMetadataOf(no_name.status())["field"], "name");
   // Validation happens before any unit of work.
   EXPECT_EQ(unit_of_work_.runs(), 0);
   EXPECT_EQ(unit_of_work_.reads(), 0);

