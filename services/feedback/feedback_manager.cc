@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "services/common/field_behavior.h"
 #include "services/common/idempotency_store.h"
 #include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
@@ -38,15 +39,20 @@ v1::Feedback ToFeedbackProto(const FeedbackRecord& feedback) {
 
 absl::StatusOr<v1::Feedback> FeedbackManager::SubmitFeedback(
     const RequestContext& context, const v1::SubmitFeedbackRequest& request) {
-  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  // Output-only values a client sent are ignored, also by the idempotency
+  // fingerprint.
+  v1::SubmitFeedbackRequest input = request;
+  crm::common::ClearOutputOnlyFields(&input);
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(input.request_id()));
   CRM_ASSIGN_OR_RETURN(v1::Feedback normalized,
-                       NormalizeNewFeedback(request.feedback()));
+                       NormalizeNewFeedback(input.feedback()));
   CRM_ASSIGN_OR_RETURN(
       std::string customer_id,
       CustomerIdOf(normalized.customer(), "feedback.customer"));
   return crm::common::RunIdempotent<v1::Feedback>(
       unit_of_work_, idempotency_, clock_, context, kSubmitFeedbackMethod,
-      request.request_id(), request,
+      input.request_id(), input,
       [&](Transaction& tx) -> absl::StatusOr<v1::Feedback> {
         FeedbackRecord record;
         record.id = ids_.NewId();
@@ -64,6 +70,7 @@ absl::StatusOr<v1::Feedback> FeedbackManager::SubmitFeedback(
 
 absl::StatusOr<v1::ListFeedbackResponse> FeedbackManager::ListFeedback(
     const RequestContext& context, const v1::ListFeedbackRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(FeedbackFilter filter,
                        ParseFeedbackFilter(request.filter()));
   const std::string query = filter.QueryFingerprint();

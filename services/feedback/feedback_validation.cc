@@ -21,8 +21,9 @@ using ::crm::common::ValidateText;
 
 namespace {
 
-// `text` checked as ValidateText() does, with the error naming `field` and
-// carrying its reason.
+// `text` (normalised) checked as ValidateText() does, with the error naming
+// `field` and carrying its reason. A REQUIRED field the client sent as only
+// whitespace is empty here and counts as unset.
 absl::Status CheckText(absl::string_view text, absl::string_view field,
                        size_t max_chars, Presence presence) {
   if (presence == Presence::kRequired && text.empty()) {
@@ -67,9 +68,6 @@ absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input) {
       CustomerIdOf(feedback.customer(), "feedback.customer").status());
   CRM_RETURN_IF_ERROR(CheckText(feedback.channel(), "feedback.channel",
                                 kMaxChannelLength, Presence::kRequired));
-  if (feedback.type() == v1::Feedback::TYPE_UNSPECIFIED) {
-    return RequiredFieldError("feedback.type");
-  }
   if (!v1::Feedback::Type_IsValid(feedback.type())) {
     return InvalidFieldError("feedback.type", "is not a known type");
   }

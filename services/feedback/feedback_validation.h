@@ -35,12 +35,15 @@ inline constexpr size_t kMaxOrderIdLength = 64;
 inline constexpr int kMaxRating = 5;
 
 // The feedback as it is to be stored: customer, channel and order_id
-// trimmed; output-only fields (name, create_time) cleared. INVALID_ARGUMENT
-// naming the field: FIELD_REQUIRED when customer, channel or type is
-// missing; FIELD_INVALID when customer is not a customer's resource name
-// (`customers/{customer}`, ParseResourceName), channel is over 32
-// characters, type is unknown, rating is outside 0..5, text is over 10000
-// characters, order_id over 64, or any text is not valid UTF-8.
+// trimmed; output-only fields (name, create_time) cleared. Unset REQUIRED
+// fields (customer, channel, type: the annotations) are the caller's check
+// (CheckRequiredFields of services/common/field_behavior.h); here a customer
+// or channel of only whitespace counts as unset (FIELD_REQUIRED).
+// INVALID_ARGUMENT naming the field: FIELD_INVALID when customer is not a
+// customer's resource name (`customers/{customer}`, ParseResourceName),
+// channel is over 32 characters, type is unknown, rating is outside 0..5,
+// text is over 10000 characters, order_id over 64, or any text is not valid
+// UTF-8.
 absl::StatusOr<v1::Feedback> NormalizeNewFeedback(const v1::Feedback& input);
 
 // The `{customer}` id of a customer resource name `customers/{customer}`;

@@ -141,6 +141,43 @@ TEST_F(FeedbackManagerTest, InvalidRequestsNameTheFieldAndStoreNothing) {
   EXPECT_EQ(unit_of_work_.runs(), 0);
 }
 
+TEST_F(FeedbackManagerTest, RequiredFieldsComeFromTheAnnotations) {
+  absl::StatusOr<v1::Feedback> no_feedback =
+      Submit(v1::SubmitFeedbackRequest());
+  EXPECT_THAT(no_feedback, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(no_feedback.status()), reason::FIELD_REQUIRED);
+  EXPECT_EQ(ErrorMetadataOf(no_feedback.status())["field"], "feedback");
+
+  v1::SubmitFeedbackRequest no_type = NewRequest("customers/cust1", "r");
+  no_type.mutable_feedback()->set_type(v1::Feedback::TYPE_UNSPECIFIED);
+  absl::StatusOr<v1::Feedback> unspecified = Submit(no_type);
+  EXPECT_EQ(ReasonOf(unspecified.status()), reason::FIELD_REQUIRED);
+  EXPECT_EQ(ErrorMetadataOf(unspecified.status())["field"], "feedback.type");
+
+  v1::SubmitFeedbackRequest no_channel = NewRequest("customers/cust1", "r");
+  no_channel.mutable_feedback()->clear_channel();
+  absl::StatusOr<v1::Feedback> missing = Submit(no_channel);
+  EXPECT_EQ(ReasonOf(missing.status()), reason::FIELD_REQUIRED);
+  EXPECT_EQ(ErrorMetadataOf(missing.status())["field"], "feedback.channel");
+
+  EXPECT_TRUE(feedback_.items().empty());
+  EXPECT_EQ(unit_of_work_.runs(), 0);
+}
+
+TEST_F(FeedbackManagerTest, OutputOnlyValuesAreIgnoredAlsoOnARetry) {
+  v1::SubmitFeedbackRequest request = NewRequest("customers/cust1", "k1");
+  request.mutable_feedback()->set_name("feedback/forged");
+  request.mutable_feedback()->mutable_create_time()->set_seconds(1);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback first, Submit(request));
+  EXPECT_NE(first.name(), "feedback/forged");
+  EXPECT_EQ(crm::common::FromProtoTimestamp(first.create_time()), kStart);
+  // A retry differing only in an ignored value is the same request.
+  request.mutable_feedback()->mutable_create_time()->set_seconds(2);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback second, Submit(request));
+  EXPECT_EQ(second.name(), first.name());
+  EXPECT_EQ(feedback_.items().size(), 1u);
+}
+
 TEST_F(FeedbackManagerTest, FailedCommitStoresNothing) {
   unit_of_work_.FailNextCommit(absl::UnavailableError("database went away"));
   EXPECT_THAT(Submit(NewRequest("customers/cust1", "r")),

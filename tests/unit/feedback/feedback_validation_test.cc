@@ -131,11 +131,9 @@ TEST(NormalizeNewFeedback, NamesEachOffendingFieldWithItsReason) {
          f.set_customer("customers/" + std::string(65, 'c'));
        }},
       {"feedback.channel", reason::FIELD_REQUIRED,
-       [](v1::Feedback& f) { f.set_channel(""); }},
+       [](v1::Feedback& f) { f.set_channel(" \t "); }},
       {"feedback.channel", reason::FIELD_INVALID,
        [](v1::Feedback& f) { f.set_channel(std::string(33, 'w')); }},
-      {"feedback.type", reason::FIELD_REQUIRED,
-       [](v1::Feedback& f) { f.set_type(v1::Feedback::TYPE_UNSPECIFIED); }},
       {"feedback.rating", reason::FIELD_INVALID,
        [](v1::Feedback& f) { f.set_rating(6); }},
       {"feedback.rating", reason::FIELD_INVALID,
