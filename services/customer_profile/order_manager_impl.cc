@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
+#include "services/common/field_behavior.h"
 #include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -44,6 +45,7 @@ absl::Status NamingTheEvent(const absl::Status& status, size_t i) {
 absl::StatusOr<v1::Order> OrderManagerImpl::Record(
     const crm::common::RequestContext& context,
     const v1::RecordOrderRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(v1::Order order,
                        NormalizeOrderForRecord(request.order(), clock_.Now()));
   CRM_ASSIGN_OR_RETURN(std::string requested_id,
@@ -91,6 +93,7 @@ absl::StatusOr<v1::Order> OrderManagerImpl::Record(
 absl::StatusOr<v1::Order> OrderManagerImpl::Refund(
     const crm::common::RequestContext& context,
     const v1::RefundOrderRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(RefundSpec spec, NormalizeRefundRequest(request));
   const std::string order_name = OrderName(spec.customer_id, spec.order_id);
   CRM_ASSIGN_OR_RETURN(
@@ -140,6 +143,7 @@ absl::StatusOr<v1::Order> OrderManagerImpl::Refund(
 absl::StatusOr<v1::ListOrdersResponse> OrderManagerImpl::List(
     const crm::common::RequestContext& context,
     const v1::ListOrdersRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(std::string requested_id,
                        ParseOrdersParent(request.parent()));
   const std::string query = absl::StrCat("orders:", requested_id);
@@ -165,6 +169,7 @@ absl::StatusOr<v1::ListOrdersResponse> OrderManagerImpl::List(
 absl::StatusOr<v1::RecordEventsResponse> OrderManagerImpl::RecordEvents(
     const crm::common::RequestContext& context,
     const v1::RecordEventsRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(std::vector<v1::InteractionEvent> events,
                        NormalizeEvents(request, clock_.Now()));
   std::vector<std::string> requested_ids;

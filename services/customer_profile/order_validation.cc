@@ -28,7 +28,9 @@ absl::Status FieldError(absl::string_view field, absl::string_view reason) {
   return crm::common::InvalidFieldError(field, reason);
 }
 
-// 1..max_length characters of the allowed ASCII set.
+// 1..max_length characters of the allowed ASCII set. Empty (after trimming)
+// is FIELD_REQUIRED: a REQUIRED code sent as only whitespace counts as unset,
+// and custom_type is required when the type is CUSTOM.
 absl::Status ValidateCode(absl::string_view value, absl::string_view field,
                           size_t max_length, absl::string_view extra_chars) {
   if (value.empty()) return FieldError(field, "is required");
@@ -47,11 +49,11 @@ absl::Status ValidateCode(absl::string_view value, absl::string_view field,
   return absl::OkStatus();
 }
 
-// A set timestamp that is well-formed, after 1970 and at most a day ahead.
+// A timestamp that is well-formed, after 1970 and at most a day ahead (that
+// it is set is checked from the annotations).
 absl::StatusOr<absl::Time> ValidateTime(
-    bool present, const google::protobuf::Timestamp& timestamp,
-    absl::string_view field, absl::Time now) {
-  if (!present) return FieldError(field, "is required");
+    const google::protobuf::Timestamp& timestamp, absl::string_view field,
+    absl::Time now) {
   if (timestamp.nanos() < 0 || timestamp.nanos() > 999999999) {
     return FieldError(field, "nanos out of range");
   }
@@ -108,7 +110,6 @@ absl::StatusOr<v1::Order> NormalizeOrderForRecord(const v1::Order& input,
                                    64, Presence::kRequired));
   order.set_channel_order_id(channel_order_id);
 
-  if (!input.has_amount()) return FieldError("order.amount", "is required");
   CRM_ASSIGN_OR_RETURN(std::string currency,
                        MoneyCurrency(input.amount(), "order.amount"));
   if (input.amount().amount_minor() < 0) {
@@ -167,9 +168,9 @@ absl::StatusOr<v1::Order> NormalizeOrderForRecord(const v1::Order& input,
       ValidateText(store_id, "order.store_id", 64, Presence::kOptional));
   order.set_store_id(store_id);
 
-  CRM_ASSIGN_OR_RETURN(absl::Time order_time,
-                       ValidateTime(input.has_order_time(), input.order_time(),
-                                    "order.order_time", now));
+  CRM_ASSIGN_OR_RETURN(
+      absl::Time order_time,
+      ValidateTime(input.order_time(), "order.order_time", now));
   *order.mutable_order_time() = crm::common::ToProtoTimestamp(order_time);
   return order;
 }
@@ -214,8 +215,8 @@ absl::StatusOr<std::string> ParseOrdersParent(absl::string_view parent) {
 
 absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(
     const v1::RecordEventsRequest& request, absl::Time now) {
-  if (request.events_size() < 1 || request.events_size() > kMaxEventsPerBatch) {
-    return FieldError("events", absl::StrCat("must hold 1 to ",
+  if (request.events_size() > kMaxEventsPerBatch) {
+    return FieldError("events", absl::StrCat("must hold at most ",
                                              kMaxEventsPerBatch, " events"));
   }
   std::vector<v1::InteractionEvent> events;
@@ -232,8 +233,7 @@ absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(
     CRM_RETURN_IF_ERROR(ValidateText(out.event_id(),
                                      absl::StrCat(prefix, ".event_id"), 64,
                                      Presence::kRequired));
-    if (in.type() == v1::InteractionEvent::TYPE_UNSPECIFIED ||
-        !v1::InteractionEvent::Type_IsValid(in.type())) {
+    if (!v1::InteractionEvent::Type_IsValid(in.type())) {
       return FieldError(absl::StrCat(prefix, ".type"),
                         "must be a known event type");
     }
@@ -253,8 +253,8 @@ absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(
     out.set_channel(channel);
     CRM_ASSIGN_OR_RETURN(
         absl::Time event_time,
-        ValidateTime(in.has_event_time(), in.event_time(),
-                     absl::StrCat(prefix, ".event_time"), now));
+        ValidateTime(in.event_time(), absl::StrCat(prefix, ".event_time"),
+                     now));
     *out.mutable_event_time() = crm::common::ToProtoTimestamp(event_time);
     if (static_cast<size_t>(in.properties_size()) > kMaxEventProperties) {
       return FieldError(

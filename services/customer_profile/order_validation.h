@@ -7,6 +7,13 @@
 //   CRM_ASSIGN_OR_RETURN(RefundSpec refund, NormalizeRefundRequest(request));
 //   CRM_ASSIGN_OR_RETURN(auto events, NormalizeEvents(request, now));
 //
+// The callers check first that every REQUIRED field is set
+// (CheckRequiredFields of services/common/field_behavior.h, from the
+// google.api.field_behavior annotations: order_time, amount, a line item's
+// quantity, an event's type and event_time, a non-empty events batch, ...);
+// these functions check formats, lengths and ranges, and treat a required
+// text that is only whitespace as unset (FIELD_REQUIRED).
+//
 // Errors are INVALID_ARGUMENT (reason FIELD_REQUIRED or FIELD_INVALID, with a
 // BadRequest field violation) whose message starts with the field path
 // ("order.amount.currency_code", "events[3].event_time") and never echoes the
@@ -59,7 +66,7 @@ absl::StatusOr<RefundSpec> NormalizeRefundRequest(
 // The customer id of `parent` (`customers/{customer}`), field `parent`.
 absl::StatusOr<std::string> ParseOrdersParent(absl::string_view parent);
 
-// The events as they are to be stored (1 to 1000; name cleared). The whole
+// The events as they are to be stored (at most 1000; name cleared). The whole
 // batch is checked; the first invalid event's error names
 // `events[i].<field>`.
 absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(

@@ -412,6 +412,7 @@ TEST_F(OrderManagerTest, ValidationNamesTheField) {
   absl::StatusOr<v1::Order> no_quantity = orders_->Record(context_, bad);
   EXPECT_THAT(no_quantity, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(FieldOf(no_quantity), "order.line_items[0].quantity");
+  EXPECT_EQ(ReasonOf(no_quantity.status()), crm::type::v1::FIELD_REQUIRED);
   bad = OrderRequest("alice", "'; DROP TABLE orders; --", 100);
   CRM_EXPECT_OK(
       orders_->Record(context_, bad));  // Stored verbatim, harmlessly.
@@ -524,6 +525,7 @@ TEST_F(OrderManagerTest, RecordEventsCountsDuplicatesAndValidatesWhole) {
       orders_->RecordEvents(context_, bad);
   EXPECT_THAT(untyped, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(FieldOf(untyped), "events[2].type");
+  EXPECT_EQ(ReasonOf(untyped.status()), crm::type::v1::FIELD_REQUIRED);
   bad = request;
   bad.mutable_events(0)->set_event_id("fresh");
   bad.mutable_events(1)->set_customer("customers/ghost");
@@ -534,8 +536,11 @@ TEST_F(OrderManagerTest, RecordEventsCountsDuplicatesAndValidatesWhole) {
             "customers/ghost");
   EXPECT_EQ(FieldOf(ghost), "events[1].customer");
   EXPECT_EQ(CountRows("interaction_events"), 3);  // Nothing half-written.
-  EXPECT_THAT(orders_->RecordEvents(context_, v1::RecordEventsRequest()),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  absl::StatusOr<v1::RecordEventsResponse> empty =
+      orders_->RecordEvents(context_, v1::RecordEventsRequest());
+  EXPECT_THAT(empty, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(FieldOf(empty), "events");
+  EXPECT_EQ(ReasonOf(empty.status()), crm::type::v1::FIELD_REQUIRED);
 }
 
 TEST_F(OrderManagerTest, RolledBackTransactionLeavesNoEventAndNoGap) {

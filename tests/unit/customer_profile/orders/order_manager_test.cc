@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -203,6 +204,60 @@ TEST_F(OrderManagerTest, RecordRejectsAnInvalidOrderWithItsField) {
   EXPECT_TRUE(orders_.Orders().empty());
 }
 
+TEST_F(OrderManagerTest, RequiredFieldsComeFromTheAnnotations) {
+  // (field named by the error, the request leaving it unset)
+  std::vector<std::pair<std::string, absl::Status>> cases;
+  v1::RecordOrderRequest order = OrderRequest("alice", "A-1", 100);
+  order.mutable_order()->clear_order_time();
+  cases.emplace_back("order.order_time",
+                     manager_.Record(context_, order).status());
+  order = OrderRequest("alice", "A-1", 100);
+  order.mutable_order()->mutable_line_items(0)->set_quantity(0);
+  cases.emplace_back("order.line_items[0].quantity",
+                     manager_.Record(context_, order).status());
+  cases.emplace_back(
+      "order", manager_.Record(context_, v1::RecordOrderRequest()).status());
+  cases.emplace_back(
+      "name", manager_.Refund(context_, RefundRequest("", "r1", 100)).status());
+  cases.emplace_back(
+      "refund_id",
+      manager_
+          .Refund(context_, RefundRequest("customers/alice/orders/o1", "", 100))
+          .status());
+  cases.emplace_back("parent",
+                     manager_.List(context_, v1::ListOrdersRequest()).status());
+  v1::RecordEventsRequest events;
+  *events.add_events() = Event("alice", "e1");
+  *events.add_events() = Event("alice", "e2");
+  events.mutable_events(1)->set_type(v1::InteractionEvent::TYPE_UNSPECIFIED);
+  cases.emplace_back("events[1].type",
+                     manager_.RecordEvents(context_, events).status());
+  events.mutable_events(1)->set_type(v1::InteractionEvent::CALL);
+  events.mutable_events(0)->clear_event_time();
+  cases.emplace_back("events[0].event_time",
+                     manager_.RecordEvents(context_, events).status());
+  for (const auto& [field, status] : cases) {
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument)) << field;
+    EXPECT_EQ(ReasonOf(status), v1t::FIELD_REQUIRED) << field;
+    EXPECT_EQ(ErrorMetadataOf(status)["field"], field);
+  }
+  EXPECT_EQ(unit_of_work_.runs(), 0);
+  EXPECT_TRUE(orders_.Orders().empty());
+  EXPECT_TRUE(orders_.Events().empty());
+}
+
+TEST_F(OrderManagerTest, OutputOnlyValuesOfARecordedOrderAreIgnored) {
+  v1::RecordOrderRequest request = OrderRequest("alice", "A-1", 100);
+  request.mutable_order()->set_name("customers/alice/orders/forged");
+  request.mutable_order()->mutable_refunded_amount()->set_currency_code("EUR");
+  request.mutable_order()->mutable_refunded_amount()->set_amount_minor(100);
+  request.mutable_order()->mutable_create_time()->set_seconds(1);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order order, manager_.Record(context_, request));
+  EXPECT_NE(order.name(), "customers/alice/orders/forged");
+  EXPECT_EQ(order.refunded_amount().amount_minor(), 0);
+  EXPECT_NE(order.create_time().seconds(), 1);
+}
+
 TEST_F(OrderManagerTest, PartialRefundsNeverExceedWhatIsLeft) {
   CRM_ASSERT_OK_AND_ASSIGN(
       v1::Order order,
@@ -391,7 +446,7 @@ TEST_F(OrderManagerTest, EventBatchIsWholeOrNothing) {
   v1::RecordEventsRequest empty;
   absl::StatusOr<v1::RecordEventsResponse> none =
       manager_.RecordEvents(context_, empty);
-  EXPECT_EQ(ReasonOf(none.status()), v1t::FIELD_INVALID);
+  EXPECT_EQ(ReasonOf(none.status()), v1t::FIELD_REQUIRED);
   EXPECT_EQ(ErrorMetadataOf(none.status())["field"], "events");
 
   v1::RecordEventsRequest too_many;

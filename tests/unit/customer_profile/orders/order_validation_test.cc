@@ -76,12 +76,10 @@ TEST(OrderValidation, RejectionsNameTheField) {
        "order.channel_order_id"},
       {[](v1::Order& o) { o.set_channel_order_id("\xff\xfe"); },
        "order.channel_order_id"},
-      {[](v1::Order& o) { o.clear_amount(); }, "order.amount"},
       {[](v1::Order& o) { o.mutable_amount()->set_currency_code("XAU"); },
        "order.amount.currency_code"},
       {[](v1::Order& o) { o.mutable_amount()->set_currency_code(""); },
        "order.amount.currency_code"},
-      {[](v1::Order& o) { o.clear_order_time(); }, "order.order_time"},
       {[](v1::Order& o) { o.mutable_order_time()->set_seconds(-5); },
        "order.order_time"},
       {[](v1::Order& o) { o.set_store_id(std::string(65, 's')); },
@@ -150,11 +148,14 @@ TEST(OrderValidation, EventsNameTheIndex) {
   bad.mutable_events(2)->set_custom_type("x");
   EXPECT_EQ(FieldOf(NormalizeEvents(bad, kNow)), "events[2].custom_type");
   bad = request;
-  bad.mutable_events(2)->clear_event_time();
-  absl::StatusOr<std::vector<v1::InteractionEvent>> no_time =
+  bad.mutable_events(2)->mutable_event_time()->set_seconds(-1);
+  EXPECT_EQ(FieldOf(NormalizeEvents(bad, kNow)), "events[2].event_time");
+  bad = request;
+  bad.mutable_events(1)->set_channel("  ");
+  absl::StatusOr<std::vector<v1::InteractionEvent>> blank_channel =
       NormalizeEvents(bad, kNow);
-  EXPECT_EQ(FieldOf(no_time), "events[2].event_time");
-  EXPECT_EQ(ReasonOf(no_time.status()), v1t::FIELD_REQUIRED);
+  EXPECT_EQ(FieldOf(blank_channel), "events[1].channel");
+  EXPECT_EQ(ReasonOf(blank_channel.status()), v1t::FIELD_REQUIRED);
   bad = request;
   for (int i = 0; i < 51; ++i) {
     (*bad.mutable_events(0)->mutable_properties())[absl::StrCat("k", i)] = "v";
