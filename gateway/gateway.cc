@@ -10,6 +10,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "gateway/http_errors.h"
+#include "gateway/openapi/crm_api_services.h"
+#include "gateway/openapi/openapi_document.h"
 #include "gateway/readiness.h"
 #include "gateway/route_support.h"
 #include "gateway/routes.h"
@@ -92,11 +94,40 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
     response.body = metrics_.Render();
     return response;
   });
+  AddApiReferenceRoutes();
   AddCustomerRoutes(router_, clients_, config_.import_timeout);
   AddOrderRoutes(router_, clients_);
   AddSegmentRoutes(router_, clients_);
   AddLoyaltyRoutes(router_, clients_);
   AddFeedbackRoutes(router_, clients_);
+}
+
+void Gateway::AddApiReferenceRoutes() {
+  openapi::OpenApiOptions options;
+  options.descriptor_set_with_comments = openapi::CrmApiDescriptorSet();
+  options.description =
+      "The crm-suite HTTP/JSON API, generated from the services' protos. "
+      "Errors use Google's JSON error shape; every response carries "
+      "x-request-id.";
+  const std::string assets_dir = config_.docs_assets_dir.empty()
+                                     ? openapi::DefaultDocsAssetsDir()
+                                     : config_.docs_assets_dir;
+  api_reference_ = std::make_unique<openapi::ApiReference>(
+      openapi::BuildOpenApiDocument(openapi::CrmApiServices(), options),
+      assets_dir);
+  if (!api_reference_->assets_loaded()) {
+    common::LogWarning("/docs disabled: swagger-ui-dist files not found",
+                       {{"docs_assets_dir", assets_dir}});
+  }
+  router_.Add("GET", "/openapi.json", [this](const RouteRequest& r) {
+    return api_reference_->Document(r.http);
+  });
+  router_.Add("GET", "/docs", [this](const RouteRequest& r) {
+    return api_reference_->Page(r.http);
+  });
+  router_.Add("GET", "/docs/{asset}", [this](const RouteRequest& r) {
+    return api_reference_->Asset(r.vars.at("asset"), r.http);
+  });
 }
 
 common::HttpResponse Gateway::Readyz(const common::RequestTrace& trace) {

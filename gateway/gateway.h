@@ -1,5 +1,6 @@
 // The gateway's request handling: routing, request ids, the operational
-// endpoints (/healthz, /readyz, /metrics), metrics and the access log.
+// endpoints (/healthz, /readyz, /metrics), the API reference
+// (/openapi.json, /docs), metrics and the access log.
 //
 //   Gateway gateway(config, Metrics::Default());
 //   HttpServer::Start(options, [&](const HttpRequest& r) {
@@ -11,6 +12,7 @@
 
 #include "gateway/backend_clients.h"
 #include "gateway/gateway_config.h"
+#include "gateway/openapi/api_reference.h"
 #include "gateway/router.h"
 #include "services/common/http_server.h"
 #include "services/common/metrics.h"
@@ -38,10 +40,13 @@ class Gateway {
                                 const common::RequestTrace& trace,
                                 std::string* route_label);
   common::HttpResponse Readyz(const common::RequestTrace& trace);
+  void AddApiReferenceRoutes();
 
   GatewayConfig config_;
   common::Metrics& metrics_;
   BackendClients clients_;
+  // GET /openapi.json and /docs; built once, here.
+  std::unique_ptr<openapi::ApiReference> api_reference_;
   Router router_;
 };
 

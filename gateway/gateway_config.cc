@@ -57,6 +57,9 @@ std::vector<common::ConfigOption> GatewayConfigOptions() {
              "33554432", "largest CSV upload to POST /v1/customers:import"),
       Option("import_timeout", "GATEWAY_IMPORT_TIMEOUT", "10m",
              "longest backend deadline of one CSV import"),
+      Option("docs_assets_dir", "GATEWAY_DOCS_ASSETS_DIR", "",
+             "swagger-ui-dist folder served at /docs (default: the build's "
+             "gateway/web-vendor/node_modules/swagger-ui-dist)"),
       Option("log_level", "GATEWAY_LOG_LEVEL", "info",
              "debug, info, warning or error"),
   };
@@ -115,6 +118,8 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromConfig(
   if (result.import_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--import_timeout must be positive");
   }
+
+  result.docs_assets_dir = config.GetString("docs_assets_dir");
 
   const std::string& level = config.GetString("log_level");
   if (!common::ParseLogLevel(level, &result.log_level)) {

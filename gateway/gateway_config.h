@@ -32,6 +32,9 @@ struct GatewayConfig {
   // Upper bound of an import's backend deadline, which otherwise grows with
   // the upload's size (backend_timeout + 1 s per 25 KB).
   absl::Duration import_timeout = absl::Minutes(10);
+  // Folder of the swagger-ui-dist files behind GET /docs; empty means the
+  // build's gateway/web-vendor/node_modules/swagger-ui-dist.
+  std::string docs_assets_dir;
   common::LogLevel log_level = common::LogLevel::kInfo;
 };
 
