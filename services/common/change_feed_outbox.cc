@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
@@ -22,10 +23,11 @@ absl::Status ChangeFeedOutbox::Append(sql::Connection& connection,
                                       absl::Time now) {
   // No lock beyond the new row's own: concurrent appenders never wait for
   // each other here. The sequencer numbers the row after commit.
-  std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
-      "INSERT INTO change_feed_events "
-      "(feed, sequence, type, `key`, payload, event_time) "
-      "VALUES (?, NULL, ?, ?, ?, ?)"));
+  CachedStatement insert =
+      Prepared(connection,
+               "INSERT INTO change_feed_events "
+               "(feed, sequence, type, `key`, payload, event_time) "
+               "VALUES (?, NULL, ?, ?, ?, ?)");
   insert->setString(1, std::string(feed));
   insert->setInt(2, event.type);
   insert->setString(3, event.key);
@@ -47,10 +49,11 @@ absl::StatusOr<std::vector<FeedEventRecord>> ChangeFeedOutbox::ReadAfter(
     type_filter =
         absl::StrCat(" AND type IN (", absl::StrJoin(types, ","), ")");
   }
-  std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
+  CachedStatement select = Prepared(
+      connection,
       absl::StrCat("SELECT sequence, type, `key`, payload, event_time "
                    "FROM change_feed_events WHERE feed = ? AND sequence > ?",
-                   type_filter, " ORDER BY sequence LIMIT ?")));
+                   type_filter, " ORDER BY sequence LIMIT ?"));
   select->setString(1, std::string(feed));
   select->setInt64(2, after);
   select->setInt(3, limit);
@@ -75,8 +78,9 @@ absl::StatusOr<std::vector<FeedEventRecord>> ChangeFeedOutbox::ReadAfter(
 
 absl::StatusOr<int64_t> ChangeFeedOutbox::LastSequence(
     sql::Connection& connection, absl::string_view feed) {
-  std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
-      "SELECT last_sequence FROM change_feed_counters WHERE feed = ?"));
+  CachedStatement select =
+      Prepared(connection,
+               "SELECT last_sequence FROM change_feed_counters WHERE feed = ?");
   select->setString(1, std::string(feed));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return 0;

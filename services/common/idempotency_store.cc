@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "services/common/error_details.h"
 #include "services/common/mysql_errors.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/sha256.h"
 
 namespace crm::common {
@@ -50,19 +51,21 @@ absl::StatusOr<std::optional<StoredResponse>> IdempotencyStore::LookupForUpdate(
     // Reserve the key with a placeholder row. If another transaction holds
     // the key, this waits for it to commit or roll back. A new row (ours until
     // commit) means there is no stored response; Save() fills it in.
-    std::unique_ptr<sql::PreparedStatement> reserve(connection.prepareStatement(
-        "INSERT IGNORE INTO idempotency_keys (method, request_id, "
-        "request_fingerprint, response_bytes, create_time) "
-        "VALUES (?, ?, '', '', UTC_TIMESTAMP(6))"));
+    CachedStatement reserve =
+        Prepared(connection,
+                 "INSERT IGNORE INTO idempotency_keys (method, request_id, "
+                 "request_fingerprint, response_bytes, create_time) "
+                 "VALUES (?, ?, '', '', UTC_TIMESTAMP(6))");
     reserve->setString(1, std::string(method));
     reserve->setString(2, std::string(request_id));
     if (reserve->executeUpdate() == 1) return std::nullopt;
 
     // The key exists and is committed. Stored rows are never changed, so a
     // shared lock suffices (and avoids deadlocks between concurrent repeats).
-    std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
+    CachedStatement select = Prepared(
+        connection,
         "SELECT request_fingerprint, response_bytes FROM idempotency_keys "
-        "WHERE method = ? AND request_id = ? LOCK IN SHARE MODE"));
+        "WHERE method = ? AND request_id = ? LOCK IN SHARE MODE");
     select->setString(1, std::string(method));
     select->setString(2, std::string(request_id));
     std::unique_ptr<sql::ResultSet> result(select->executeQuery());
@@ -92,10 +95,11 @@ absl::Status IdempotencyStore::Save(sql::Connection& connection,
   }
   try {
     // Fill in this transaction's placeholder, if LookupForUpdate() made one.
-    std::unique_ptr<sql::PreparedStatement> update(connection.prepareStatement(
+    CachedStatement update = Prepared(
+        connection,
         "UPDATE idempotency_keys SET request_fingerprint = ?, "
         "response_bytes = ?, create_time = ? "
-        "WHERE method = ? AND request_id = ? AND request_fingerprint = ''"));
+        "WHERE method = ? AND request_id = ? AND request_fingerprint = ''");
     update->setString(1, response.request_fingerprint);
     update->setString(2, response.response_bytes);
     update->setString(3, ToSqlDateTime(now));
@@ -103,10 +107,11 @@ absl::Status IdempotencyStore::Save(sql::Connection& connection,
     update->setString(5, std::string(request_id));
     if (update->executeUpdate() == 1) return absl::OkStatus();
 
-    std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
-        "INSERT INTO idempotency_keys (method, request_id, "
-        "request_fingerprint, response_bytes, create_time) "
-        "VALUES (?, ?, ?, ?, ?)"));
+    CachedStatement insert =
+        Prepared(connection,
+                 "INSERT INTO idempotency_keys (method, request_id, "
+                 "request_fingerprint, response_bytes, create_time) "
+                 "VALUES (?, ?, ?, ?, ?)");
     insert->setString(1, std::string(method));
     insert->setString(2, std::string(request_id));
     insert->setString(3, response.request_fingerprint);
@@ -127,9 +132,8 @@ absl::Status IdempotencyStore::Save(sql::Connection& connection,
 absl::StatusOr<int> IdempotencyStore::DeleteOlderThan(
     sql::Connection& connection, absl::Time cutoff) {
   try {
-    std::unique_ptr<sql::PreparedStatement> statement(
-        connection.prepareStatement(
-            "DELETE FROM idempotency_keys WHERE create_time < ?"));
+    CachedStatement statement = Prepared(
+        connection, "DELETE FROM idempotency_keys WHERE create_time < ?");
     statement->setString(1, ToSqlDateTime(cutoff));
     return statement->executeUpdate();
   } catch (const sql::SQLException& e) {

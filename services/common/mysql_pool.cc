@@ -64,10 +64,16 @@ int WholeSeconds(absl::Duration d) {
   return static_cast<int>(seconds);
 }
 
-// Deletes a connection, swallowing errors (the socket may already be gone).
-void Discard(std::unique_ptr<sql::Connection> connection) {
+// Deletes a connection after its session (closing the session's prepared
+// statements first), swallowing errors (the socket may already be gone).
+void Discard(std::unique_ptr<sql::Connection> connection,
+             std::unique_ptr<ConnectionSession> session = nullptr) {
   if (connection == nullptr) return;
   Driver();
+  try {
+    session.reset();
+  } catch (...) {
+  }
   try {
     connection->close();
   } catch (const std::exception&) {
@@ -91,27 +97,36 @@ bool StillAlive(sql::Connection& connection) {
 }  // namespace
 
 PooledConnection::PooledConnection(MySqlPool* pool,
-                                   std::unique_ptr<sql::Connection> connection)
-    : pool_(pool), connection_(std::move(connection)) {}
+                                   std::unique_ptr<sql::Connection> connection,
+                                   std::unique_ptr<ConnectionSession> session)
+    : pool_(pool),
+      connection_(std::move(connection)),
+      session_(std::move(session)) {}
 
 PooledConnection::PooledConnection(PooledConnection&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       connection_(std::move(other.connection_)),
+      session_(std::move(other.session_)),
       broken_(std::exchange(other.broken_, false)) {}
 
 PooledConnection& PooledConnection::operator=(
     PooledConnection&& other) noexcept {
   if (this != &other) {
-    if (pool_ != nullptr) pool_->Release(std::move(connection_), broken_);
+    if (pool_ != nullptr) {
+      pool_->Release(std::move(connection_), std::move(session_), broken_);
+    }
     pool_ = std::exchange(other.pool_, nullptr);
     connection_ = std::move(other.connection_);
+    session_ = std::move(other.session_);
     broken_ = std::exchange(other.broken_, false);
   }
   return *this;
 }
 
 PooledConnection::~PooledConnection() {
-  if (pool_ != nullptr) pool_->Release(std::move(connection_), broken_);
+  if (pool_ != nullptr) {
+    pool_->Release(std::move(connection_), std::move(session_), broken_);
+  }
 }
 
 absl::StatusOr<std::unique_ptr<MySqlPool>> MySqlPool::Create(
@@ -219,6 +234,7 @@ absl::StatusOr<PooledConnection> MySqlPool::Acquire() {
   const absl::Time deadline = absl::Now() + options_.acquire_timeout;
   while (true) {
     std::unique_ptr<sql::Connection> candidate;
+    std::unique_ptr<ConnectionSession> candidate_session;
     absl::Time idle_since;
     {
       absl::MutexLock lock(&mu_);
@@ -235,6 +251,7 @@ absl::StatusOr<PooledConnection> MySqlPool::Acquire() {
       if (closed_) return absl::UnavailableError("MySQL pool is closed");
       if (!idle_.empty()) {
         candidate = std::move(idle_.back().connection);
+        candidate_session = std::move(idle_.back().session);
         idle_since = idle_.back().idle_since;
         idle_.pop_back();
         ++in_use_;
@@ -246,10 +263,11 @@ absl::StatusOr<PooledConnection> MySqlPool::Acquire() {
     if (candidate != nullptr) {
       if (clock_.Now() - idle_since < kValidateIdleAfter ||
           StillAlive(*candidate)) {
-        return PooledConnection(this, std::move(candidate));
+        return PooledConnection(this, std::move(candidate),
+                                std::move(candidate_session));
       }
       // Dead (server restarted or connection timed out): replace it.
-      Discard(std::move(candidate));
+      Discard(std::move(candidate), std::move(candidate_session));
       absl::MutexLock lock(&mu_);
       --in_use_;
       continue;
@@ -274,21 +292,25 @@ absl::StatusOr<PooledConnection> MySqlPool::Acquire() {
       Discard(std::move(connection).value());
       return absl::UnavailableError("MySQL pool is closed");
     }
-    return PooledConnection(this, std::move(connection).value());
+    std::unique_ptr<sql::Connection> opened = std::move(connection).value();
+    auto session = std::make_unique<ConnectionSession>(*opened);
+    return PooledConnection(this, std::move(opened), std::move(session));
   }
 }
 
 void MySqlPool::Release(std::unique_ptr<sql::Connection> connection,
+                        std::unique_ptr<ConnectionSession> session,
                         bool broken) {
   {
     absl::MutexLock lock(&mu_);
     --in_use_;
-    if (connection != nullptr && !broken && !closed_) {
-      idle_.push_back(IdleConnection{std::move(connection), clock_.Now()});
+    if (connection != nullptr && session != nullptr && !broken && !closed_) {
+      idle_.push_back(IdleConnection{std::move(connection), std::move(session),
+                                     clock_.Now()});
       return;
     }
   }
-  Discard(std::move(connection));
+  Discard(std::move(connection), std::move(session));
 }
 
 absl::Status MySqlPool::Ping() {
@@ -335,7 +357,9 @@ void MySqlPool::Close() {
     closed_ = true;
     idle.swap(idle_);
   }
-  for (IdleConnection& entry : idle) Discard(std::move(entry.connection));
+  for (IdleConnection& entry : idle) {
+    Discard(std::move(entry.connection), std::move(entry.session));
+  }
 }
 
 int MySqlPool::in_use() const {

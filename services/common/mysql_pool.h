@@ -10,6 +10,12 @@
 // connection: map them with MySqlErrorToStatus() (mysql_errors.h) or let
 // RunInTransaction() (transaction.h) do it.
 //
+// Every connection the pool opens carries a ConnectionSession: its
+// prepared-statement cache (prepared_statement_cache.h) and what the pool
+// knows of its session variables. The session is destroyed, closing its
+// statements, right before its connection is closed: when the connection is
+// marked broken, found dead (server restart) or the pool closes.
+//
 // Connections use utf8mb4, session time zone UTC (+00:00), autocommit on, and
 // no automatic reconnect. An idle connection unused for over a second is
 // pinged before it is handed out; idleness is measured on the Clock given to
@@ -21,6 +27,7 @@
 #include <cppconn/connection.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +35,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/common/clock.h"
+#include "services/common/prepared_statement_cache.h"
 
 namespace crm::common {
 
@@ -47,6 +55,17 @@ struct MySqlOptions {
 
 class MySqlPool;
 
+// State that lives exactly as long as one open pooled connection.
+struct ConnectionSession {
+  explicit ConnectionSession(sql::Connection& connection)
+      : statements(connection) {}
+  PreparedStatementCache statements;
+  // The session's per-statement time bound as last set on this connection
+  // (zero = unbounded); nullopt while unknown (a new connection, or a SET
+  // that failed). Read and written by transaction.cc.
+  std::optional<absl::Duration> statement_time;
+};
+
 // A connection borrowed from the pool; returned to it when destroyed.
 // Movable, not copyable. Call MarkBroken() after a connection-level error so
 // the connection is closed instead of reused.
@@ -61,15 +80,19 @@ class PooledConnection {
   sql::Connection* operator->() const { return connection_.get(); }
   sql::Connection& operator*() const { return *connection_; }
   sql::Connection* get() const { return connection_.get(); }
+  // The connection's session state (statement cache, session variables).
+  ConnectionSession& session() const { return *session_; }
   void MarkBroken() { broken_ = true; }
+  bool broken() const { return broken_; }
 
  private:
   friend class MySqlPool;
-  PooledConnection(MySqlPool* pool,
-                   std::unique_ptr<sql::Connection> connection);
+  PooledConnection(MySqlPool* pool, std::unique_ptr<sql::Connection> connection,
+                   std::unique_ptr<ConnectionSession> session);
 
   MySqlPool* pool_ = nullptr;
   std::unique_ptr<sql::Connection> connection_;
+  std::unique_ptr<ConnectionSession> session_;
   bool broken_ = false;
 };
 
@@ -108,12 +131,14 @@ class MySqlPool {
  private:
   friend class PooledConnection;
   MySqlPool(MySqlOptions options, const Clock& clock);
-  void Release(std::unique_ptr<sql::Connection> connection, bool broken);
+  void Release(std::unique_ptr<sql::Connection> connection,
+               std::unique_ptr<ConnectionSession> session, bool broken);
   absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(
       absl::Duration io_timeout);
 
   struct IdleConnection {
     std::unique_ptr<sql::Connection> connection;
+    std::unique_ptr<ConnectionSession> session;
     absl::Time idle_since;
   };
 

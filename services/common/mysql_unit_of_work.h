@@ -7,15 +7,19 @@
 //   MySqlUnitOfWork unit_of_work(*pool);
 //   AccountManager manager(unit_of_work, mysql_accounts, clock, ids);
 //
-// In a MySQL repository method:
-//   sql::Connection& c = MySqlConnectionOf(tx);
-//   std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement("..."));
+// In a MySQL repository method, statements come from the connection's
+// prepared-statement cache (prepared_statement_cache.h: bind every parameter
+// on every use; never keep a statement beyond the unit of work):
+//   CachedStatement st = Prepared(tx, "SELECT ... WHERE id = ?");
+//   st->setString(1, id);
+// MySqlConnectionOf(tx) gives the connection itself for anything else.
 #pragma once
 
 #include <cppconn/connection.h>
 
 #include "services/common/clock.h"
 #include "services/common/mysql_pool.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/transaction.h"
 #include "services/common/unit_of_work.h"
 

@@ -50,16 +50,9 @@ absl::Status CheckDeadline(const TransactionOptions& options,
 // max_execution_time (milliseconds, SELECTs only) is used instead.
 std::atomic<bool> server_has_max_statement_time{true};
 
-// Bounds every statement on `connection` by the time left before the
-// deadline (0 = unbounded). Runs on every borrowed connection, so a bound
-// left by an earlier request never leaks into the next one. Throws
-// sql::SQLException like any statement.
-void BoundStatements(sql::Connection& connection,
-                     const TransactionOptions& options) {
-  absl::Duration left = absl::ZeroDuration();
-  if (options.deadline != absl::InfiniteFuture()) {
-    left = std::max(options.deadline - NowFor(options), kMinStatementTime);
-  }
+// Sends `SET SESSION <bound>=<left>` (MariaDB's max_statement_time, or
+// MySQL's max_execution_time once the server rejected the former).
+void SendStatementBound(sql::Connection& connection, absl::Duration left) {
   std::unique_ptr<sql::Statement> statement(connection.createStatement());
   if (server_has_max_statement_time.load(std::memory_order_relaxed)) {
     try {
@@ -73,6 +66,34 @@ void BoundStatements(sql::Connection& connection,
   }
   statement->execute(absl::StrCat("SET SESSION max_execution_time=",
                                   absl::ToInt64Milliseconds(left)));
+}
+
+// Bounds every statement on `connection` by the time left before the
+// deadline (0 = unbounded). The bound the connection's session already has
+// is tracked per pooled connection, so the SET is sent only when the bound
+// changes: always with a deadline, and for a deadline-less request only
+// when an earlier request left a bound (or the bound is unknown). A bound
+// left by an earlier request therefore never leaks into the next one.
+// Throws sql::SQLException like any statement.
+void BoundStatements(PooledConnection& connection,
+                     const TransactionOptions& options) {
+  absl::Duration left = absl::ZeroDuration();
+  if (options.deadline != absl::InfiniteFuture()) {
+    left = std::max(options.deadline - NowFor(options), kMinStatementTime);
+  }
+  std::optional<absl::Duration>& current = connection.session().statement_time;
+  if (current.has_value() && *current == left) return;
+  current.reset();  // Unknown until the SET succeeds.
+  SendStatementBound(*connection, left);
+  current = left;
+}
+
+// Opens a transaction with one round trip. The connection stays in
+// autocommit mode (as the pool hands it out), so COMMIT or ROLLBACK ends the
+// transaction and no round trip is needed to switch autocommit off and on.
+void BeginTransaction(sql::Connection& connection) {
+  std::unique_ptr<sql::Statement> statement(connection.createStatement());
+  statement->execute("START TRANSACTION");
 }
 
 // Sleeps a random duration in [backoff/2, backoff] where backoff doubles per
@@ -98,16 +119,6 @@ void SleepBeforeRetry(const TransactionOptions& options, int attempt) {
 void RollbackQuietly(PooledConnection& connection) {
   try {
     connection->rollback();
-  } catch (const std::exception&) {
-    connection.MarkBroken();
-  }
-}
-
-// Puts the connection back into autocommit mode before it returns to the
-// pool; marks it broken if that fails.
-void RestoreAutoCommit(PooledConnection& connection) {
-  try {
-    connection->setAutoCommit(true);
   } catch (const std::exception&) {
     connection.MarkBroken();
   }
@@ -140,8 +151,8 @@ Outcome RunOnce(PooledConnection& connection,
                 const TransactionOptions& options, bool* began) {
   *began = false;
   try {
-    BoundStatements(*connection, options);
-    connection->setAutoCommit(false);
+    BoundStatements(connection, options);
+    BeginTransaction(*connection);
   } catch (const sql::SQLException& e) {
     return Classify(connection,
                     MySqlErrorToStatus(e, "starting a MySQL transaction"));
@@ -200,7 +211,6 @@ absl::Status RunInTransaction(
     if (!connection.ok()) return connection.status();
     bool began = false;
     Outcome outcome = RunOnce(*connection, body, options, &began);
-    if (began) RestoreAutoCommit(*connection);
     if (outcome.status.ok()) return outcome.status;
     last = std::move(outcome.status);
     // A pooled connection found dead before anything ran is safe to replace.
@@ -219,7 +229,7 @@ absl::Status WithConnection(
   if (!connection.ok()) return connection.status();
   absl::Status status;
   try {
-    BoundStatements(**connection, options);
+    BoundStatements(*connection, options);
     status = body(**connection);
   } catch (const sql::SQLException& e) {
     status = MySqlErrorToStatus(e, "MySQL query");

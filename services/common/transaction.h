@@ -16,6 +16,12 @@
 // transaction starts is replaced and the attempt repeated. Rollback errors
 // are ignored. Bodies must be safe to run more than once.
 //
+// Round trips: the transaction is opened with START TRANSACTION on the
+// connection, which stays in autocommit mode (COMMIT or ROLLBACK ends the
+// transaction), and the session's statement bound (below) is sent only when
+// it differs from the one the pooled connection already has. Statements from
+// Prepared() (prepared_statement_cache.h) are prepared once per connection.
+//
 // Deadlines: with `deadline` set, no attempt starts after it has passed
 // (DEADLINE_EXCEEDED, reason REQUEST_DEADLINE_EXCEEDED), every statement of
 // the attempt is bounded by the time left when it began (the session's

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
@@ -18,7 +19,6 @@ namespace crm::feedback {
 namespace {
 
 using ::crm::common::KeysetPosition;
-using ::crm::common::MySqlConnectionOf;
 using ::crm::common::Page;
 using ::crm::common::PageRequest;
 using ::crm::common::Transaction;
@@ -59,10 +59,10 @@ KeysetPosition PositionOf(const FeedbackRecord& feedback) {
 
 absl::Status MySqlFeedbackRepository::Insert(Transaction& tx,
                                              const FeedbackRecord& feedback) {
-  std::unique_ptr<sql::PreparedStatement> insert(
-      MySqlConnectionOf(tx).prepareStatement(
-          "INSERT INTO feedback (customer_id, id, channel, type, rating, "
-          "text, order_id, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  crm::common::CachedStatement insert = crm::common::Prepared(
+      tx,
+      "INSERT INTO feedback (customer_id, id, channel, type, rating, "
+      "text, order_id, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, feedback.customer_id);
   insert->setString(2, feedback.id);
   insert->setString(3, feedback.channel);
@@ -84,17 +84,14 @@ absl::Status MySqlFeedbackRepository::Insert(Transaction& tx,
 
 absl::StatusOr<Page<FeedbackRecord>> MySqlFeedbackRepository::List(
     Transaction& tx, const FeedbackFilter& filter, const PageRequest& page) {
-  sql::Connection& connection = MySqlConnectionOf(tx);
-  std::unique_ptr<sql::PreparedStatement> select;
+  const bool by_customer = filter.customer_id.has_value();
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, by_customer
+              ? absl::StrCat(kSelectColumns, " WHERE customer_id = ? AND",
+                             kAfterAndOrder)
+              : absl::StrCat(kSelectColumns, " WHERE", kAfterAndOrder));
   int next_parameter = 1;
-  if (filter.customer_id.has_value()) {
-    select.reset(connection.prepareStatement(absl::StrCat(
-        kSelectColumns, " WHERE customer_id = ? AND", kAfterAndOrder)));
-    select->setString(next_parameter++, *filter.customer_id);
-  } else {
-    select.reset(connection.prepareStatement(
-        absl::StrCat(kSelectColumns, " WHERE", kAfterAndOrder)));
-  }
+  if (by_customer) select->setString(next_parameter++, *filter.customer_id);
   crm::common::BindKeysetAfter(*select, next_parameter, page.after);
   select->setInt(next_parameter + 3, page.page_size + 1);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
@@ -16,7 +17,6 @@ namespace crm::loyalty {
 namespace {
 
 using ::crm::common::FormatSqlDatetime;
-using ::crm::common::MySqlConnectionOf;
 using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Transaction;
 
@@ -45,8 +45,8 @@ absl::StatusOr<AccountRecord> AccountFromRow(sql::ResultSet& rows) {
 
 absl::StatusOr<std::optional<AccountRecord>> MySqlAccountRepository::Find(
     Transaction& tx, absl::string_view customer_id) {
-  std::unique_ptr<sql::PreparedStatement> select(
-      MySqlConnectionOf(tx).prepareStatement(kSelectAccount));
+  crm::common::CachedStatement select =
+      crm::common::Prepared(tx, kSelectAccount);
   select->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return std::nullopt;
@@ -56,22 +56,22 @@ absl::StatusOr<std::optional<AccountRecord>> MySqlAccountRepository::Find(
 
 absl::StatusOr<AccountRecord> MySqlAccountRepository::LockOrCreate(
     Transaction& tx, absl::string_view customer_id, absl::Time now) {
-  sql::Connection& connection = MySqlConnectionOf(tx);
   const std::string now_text =
       FormatSqlDatetime(crm::common::TruncateToMicros(now));
   // Inserting the row, or touching the existing one, takes its exclusive
   // lock until the transaction ends.
-  std::unique_ptr<sql::PreparedStatement> ensure(connection.prepareStatement(
+  crm::common::CachedStatement ensure = crm::common::Prepared(
+      tx,
       "INSERT INTO accounts (customer_id, points_balance, create_time, "
       "update_time, version) VALUES (?, 0, ?, ?, 0) "
-      "ON DUPLICATE KEY UPDATE version = version"));
+      "ON DUPLICATE KEY UPDATE version = version");
   ensure->setString(1, std::string(customer_id));
   ensure->setString(2, now_text);
   ensure->setString(3, now_text);
   ensure->executeUpdate();
 
-  std::unique_ptr<sql::PreparedStatement> lock(
-      connection.prepareStatement(absl::StrCat(kSelectAccount, " FOR UPDATE")));
+  crm::common::CachedStatement lock =
+      crm::common::Prepared(tx, absl::StrCat(kSelectAccount, " FOR UPDATE"));
   lock->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rows(lock->executeQuery());
   if (!rows->next()) {
@@ -82,11 +82,11 @@ absl::StatusOr<AccountRecord> MySqlAccountRepository::LockOrCreate(
 
 absl::Status MySqlAccountRepository::AppendEntry(
     Transaction& tx, const LedgerEntryRecord& entry) {
-  std::unique_ptr<sql::PreparedStatement> insert(
-      MySqlConnectionOf(tx).prepareStatement(
-          "INSERT INTO ledger_entries (customer_id, id, type, points_delta, "
-          "balance_after, reason, idempotency_key, create_time) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  crm::common::CachedStatement insert = crm::common::Prepared(
+      tx,
+      "INSERT INTO ledger_entries (customer_id, id, type, points_delta, "
+      "balance_after, reason, idempotency_key, create_time) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, entry.customer_id);
   insert->setString(2, entry.id);
   insert->setString(3, v1::LedgerEntry::Type_Name(entry.type));
@@ -108,10 +108,10 @@ absl::Status MySqlAccountRepository::AppendEntry(
 
 absl::Status MySqlAccountRepository::Update(Transaction& tx,
                                             const AccountRecord& account) {
-  std::unique_ptr<sql::PreparedStatement> update(
-      MySqlConnectionOf(tx).prepareStatement(
-          "UPDATE accounts SET points_balance = ?, update_time = ?, "
-          "version = ? WHERE customer_id = ?"));
+  crm::common::CachedStatement update = crm::common::Prepared(
+      tx,
+      "UPDATE accounts SET points_balance = ?, update_time = ?, "
+      "version = ? WHERE customer_id = ?");
   update->setInt64(1, account.points_balance);
   update->setString(
       2, FormatSqlDatetime(crm::common::TruncateToMicros(account.update_time)));

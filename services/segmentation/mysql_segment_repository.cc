@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
@@ -19,7 +20,6 @@ namespace {
 
 using ::crm::common::FormatSqlDatetime;
 using ::crm::common::KeysetPosition;
-using ::crm::common::MySqlConnectionOf;
 using ::crm::common::Page;
 using ::crm::common::PageRequest;
 using ::crm::common::ParseSqlDatetime;
@@ -57,10 +57,10 @@ KeysetPosition PositionOf(const SegmentRecord& segment) {
 
 absl::Status MySqlSegmentRepository::Insert(Transaction& tx,
                                             const SegmentRecord& segment) {
-  std::unique_ptr<sql::PreparedStatement> insert(
-      MySqlConnectionOf(tx).prepareStatement(
-          "INSERT INTO segments (id, display_name, description, rule, "
-          "create_time, update_time, version) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  crm::common::CachedStatement insert = crm::common::Prepared(
+      tx,
+      "INSERT INTO segments (id, display_name, description, rule, "
+      "create_time, update_time, version) VALUES (?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, segment.id);
   insert->setString(2, segment.display_name);
   insert->setString(3, segment.description);
@@ -82,9 +82,8 @@ absl::Status MySqlSegmentRepository::Insert(Transaction& tx,
 
 absl::StatusOr<std::optional<SegmentRecord>> MySqlSegmentRepository::Find(
     Transaction& tx, absl::string_view id) {
-  std::unique_ptr<sql::PreparedStatement> select(
-      MySqlConnectionOf(tx).prepareStatement(
-          absl::StrCat(kSelectColumns, " WHERE id = ?")));
+  crm::common::CachedStatement select =
+      crm::common::Prepared(tx, absl::StrCat(kSelectColumns, " WHERE id = ?"));
   select->setString(1, std::string(id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return std::nullopt;
@@ -94,11 +93,11 @@ absl::StatusOr<std::optional<SegmentRecord>> MySqlSegmentRepository::Find(
 
 absl::StatusOr<Page<SegmentRecord>> MySqlSegmentRepository::List(
     Transaction& tx, const PageRequest& page) {
-  std::unique_ptr<sql::PreparedStatement> select(
-      MySqlConnectionOf(tx).prepareStatement(absl::StrCat(
-          kSelectColumns,
-          " WHERE (create_time < ? OR (create_time = ? AND id < ?))"
-          " ORDER BY create_time DESC, id DESC LIMIT ?")));
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      absl::StrCat(kSelectColumns,
+                   " WHERE (create_time < ? OR (create_time = ? AND id < ?))"
+                   " ORDER BY create_time DESC, id DESC LIMIT ?"));
   crm::common::BindKeysetAfter(*select, 1, page.after);
   select->setInt(4, page.page_size + 1);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
