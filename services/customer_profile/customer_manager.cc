@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -122,9 +125,16 @@ absl::Time CustomerManager::Now() const {
 absl::StatusOr<v1::Customer> CustomerManager::Present(
     Transaction& tx, const CustomerRecord& record,
     std::optional<DataKey>* key) {
-  CRM_ASSIGN_OR_RETURN(v1::Customer customer, codec_.Decode(record, key));
   CRM_ASSIGN_OR_RETURN(std::vector<PurchaseSummaryRecord> summaries,
                        deps_.orders.ListPurchaseSummaries(tx, record.id));
+  return PresentWithSummaries(record, summaries, key);
+}
+
+absl::StatusOr<v1::Customer> CustomerManager::PresentWithSummaries(
+    const CustomerRecord& record,
+    const std::vector<PurchaseSummaryRecord>& summaries,
+    std::optional<DataKey>* key) {
+  CRM_ASSIGN_OR_RETURN(v1::Customer customer, codec_.Decode(record, key));
   if (!summaries.empty()) {
     *customer.mutable_purchase_summary() = PurchaseSummaryOf(summaries);
   }
@@ -304,10 +314,27 @@ absl::StatusOr<v1::ListCustomersResponse> CustomerManager::List(
       [&](Transaction& tx) -> absl::StatusOr<v1::ListCustomersResponse> {
         CRM_ASSIGN_OR_RETURN(crm::common::Page<CustomerRecord> result,
                              deps_.customers.List(tx, filter, order, page));
+        // The page's purchase summaries in one read, not one per customer.
+        std::vector<std::string> ids;
+        ids.reserve(result.items.size());
+        for (const CustomerRecord& record : result.items) {
+          ids.push_back(record.id);
+        }
+        using SummariesByCustomer =
+            std::map<std::string, std::vector<PurchaseSummaryRecord>>;
+        CRM_ASSIGN_OR_RETURN(
+            SummariesByCustomer summaries,
+            deps_.orders.ListPurchaseSummariesOfCustomers(tx, ids));
+        static const std::vector<PurchaseSummaryRecord> kNoSummaries;
         v1::ListCustomersResponse response;
         for (const CustomerRecord& record : result.items) {
-          CRM_ASSIGN_OR_RETURN(*response.add_customers(),
-                               Present(tx, record, nullptr));
+          auto found = summaries.find(record.id);
+          CRM_ASSIGN_OR_RETURN(
+              *response.add_customers(),
+              PresentWithSummaries(
+                  record,
+                  found == summaries.end() ? kNoSummaries : found->second,
+                  nullptr));
         }
         response.set_next_page_token(
             crm::common::NextPageToken(result.next, query));

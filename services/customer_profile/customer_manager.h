@@ -139,6 +139,12 @@ class CustomerManager final : public CustomerResolver {
   absl::StatusOr<v1::Customer> Present(crm::common::Transaction& tx,
                                        const CustomerRecord& record,
                                        std::optional<DataKey>* key);
+  // The customer stored in `record` with the given purchase `summaries`
+  // (those of record.id, already read).
+  absl::StatusOr<v1::Customer> PresentWithSummaries(
+      const CustomerRecord& record,
+      const std::vector<PurchaseSummaryRecord>& summaries,
+      std::optional<DataKey>* key);
   // The resolving write, in the caller's transaction.
   absl::StatusOr<v1::ResolveCustomerResponse> ResolveAndWrite(
       crm::common::Transaction& tx, const v1::Customer& incoming);

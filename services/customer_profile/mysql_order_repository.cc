@@ -5,6 +5,7 @@
 #include <cppconn/resultset.h>
 
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -312,6 +313,33 @@ MySqlOrderRepository::ListPurchaseSummaries(Transaction& tx,
   while (rows->next()) {
     CRM_ASSIGN_OR_RETURN(PurchaseSummaryRecord summary, ReadSummary(*rows));
     summaries.push_back(std::move(summary));
+  }
+  return summaries;
+}
+
+absl::StatusOr<std::map<std::string, std::vector<PurchaseSummaryRecord>>>
+MySqlOrderRepository::ListPurchaseSummariesOfCustomers(
+    Transaction& tx, const std::vector<std::string>& customer_ids) {
+  std::map<std::string, std::vector<PurchaseSummaryRecord>> summaries;
+  if (customer_ids.empty()) return summaries;
+  std::string placeholders;
+  for (size_t i = 0; i < customer_ids.size(); ++i) {
+    absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
+  }
+  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+      tx, absl::StrCat("SELECT ", kSummaryColumns,
+                       " FROM customer_purchase_summaries WHERE customer_id "
+                       "IN (",
+                       placeholders, ") ORDER BY customer_id, currency_code"));
+  for (size_t i = 0; i < customer_ids.size(); ++i) {
+    select->setString(static_cast<unsigned int>(i + 1), customer_ids[i]);
+  }
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(PurchaseSummaryRecord summary, ReadSummary(*rows));
+    std::vector<PurchaseSummaryRecord>& of_customer =
+        summaries[summary.customer_id];
+    of_customer.push_back(std::move(summary));
   }
   return summaries;
 }

@@ -16,6 +16,10 @@
 // messages holding only them.
 #pragma once
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -51,6 +55,10 @@ class MySqlOrderRepository final : public OrderRepository {
                                     const PurchaseSummaryDelta& delta) override;
   absl::StatusOr<std::vector<PurchaseSummaryRecord>> ListPurchaseSummaries(
       crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<std::map<std::string, std::vector<PurchaseSummaryRecord>>>
+  ListPurchaseSummariesOfCustomers(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) override;
   absl::StatusOr<bool> InsertEventIfAbsent(
       crm::common::Transaction& tx,
       const InteractionEventRecord& event) override;

@@ -165,6 +165,15 @@ class OrderRepository {
   ListPurchaseSummaries(crm::common::Transaction& tx,
                         absl::string_view customer_id) = 0;
 
+  // The summaries of each of `customer_ids` (as ListPurchaseSummaries gives
+  // them), keyed by customer id, in one read; a customer without summaries
+  // has no entry. Empty `customer_ids` read nothing.
+  virtual absl::StatusOr<
+      std::map<std::string, std::vector<PurchaseSummaryRecord>>>
+  ListPurchaseSummariesOfCustomers(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) = 0;
+
   // ---- Interaction events.
 
   // Stores the event unless its event_id is already stored (for any

@@ -451,6 +451,63 @@ TEST_F(CustomerManagerTest, FiltersOrdersAndPages) {
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("order_by")));
 }
 
+TEST_F(CustomerManagerTest, ListShowsEachCustomersPurchaseSummary) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    v1::Customer customer;
+    customer.set_email(absl::StrCat("buyer", i, "@example.com"));
+    CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(customer));
+    ids.push_back(created.name().substr(std::string("customers/").size()));
+  }
+  // Customer 0 bought in two currencies, customer 1 in one, customer 2 never.
+  const absl::Time first = absl::FromUnixSeconds(1700000000);
+  const std::vector<PurchaseSummaryDelta> deltas = {
+      {ids[0], "EUR", 2, 1500, first, first + absl::Hours(1)},
+      {ids[0], "CNY", 1, 9900, first, first},
+      {ids[1], "USD", 3, 4200, first + absl::Hours(2), first + absl::Hours(3)},
+  };
+  ASSERT_THAT(stack_->unit_of_work.Run(
+                  RequestContext(),
+                  [&](crm::common::Transaction& tx) -> absl::Status {
+                    for (const PurchaseSummaryDelta& delta : deltas) {
+                      CRM_RETURN_IF_ERROR(
+                          stack_->orders.AddToPurchaseSummary(tx, delta));
+                    }
+                    return absl::OkStatus();
+                  }),
+              IsOk());
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse listed, List(""));
+  ASSERT_EQ(listed.customers_size(), 3);
+  for (const v1::Customer& customer : listed.customers()) {
+    CRM_ASSERT_OK_AND_ASSIGN(v1::Customer got, Get(customer.name()));
+    EXPECT_EQ(customer.purchase_summary().SerializeAsString(),
+              got.purchase_summary().SerializeAsString())
+        << customer.name();
+    const std::string id =
+        customer.name().substr(std::string("customers/").size());
+    if (id == ids[0]) {
+      EXPECT_EQ(customer.purchase_summary().order_count(), 3);
+      ASSERT_EQ(customer.purchase_summary().total_spent_size(), 2);
+      EXPECT_EQ(customer.purchase_summary().total_spent(0).currency_code(),
+                "CNY");
+      EXPECT_EQ(customer.purchase_summary().total_spent(1).currency_code(),
+                "EUR");
+      EXPECT_EQ(customer.purchase_summary().total_spent(1).amount_minor(),
+                1500);
+    } else if (id == ids[1]) {
+      EXPECT_EQ(customer.purchase_summary().order_count(), 3);
+      ASSERT_EQ(customer.purchase_summary().total_spent_size(), 1);
+      EXPECT_EQ(customer.purchase_summary().total_spent(0).currency_code(),
+                "USD");
+      EXPECT_EQ(customer.purchase_summary().total_spent(0).amount_minor(),
+                4200);
+    } else {
+      EXPECT_FALSE(customer.has_purchase_summary());
+    }
+  }
+}
+
 TEST_F(CustomerManagerTest, MergeMovesIdentitiesIsIdempotentAndRedirects) {
   v1::Customer a;
   a.set_display_name("Ann Lee");

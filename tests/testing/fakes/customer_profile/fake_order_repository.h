@@ -169,6 +169,18 @@ class FakeOrderRepository final
     return SummariesOf(customer_id);
   }
 
+  absl::StatusOr<std::map<std::string, std::vector<PurchaseSummaryRecord>>>
+  ListPurchaseSummariesOfCustomers(
+      crm::common::Transaction& /*tx*/,
+      const std::vector<std::string>& customer_ids) override {
+    std::map<std::string, std::vector<PurchaseSummaryRecord>> summaries;
+    for (const std::string& customer_id : customer_ids) {
+      std::vector<PurchaseSummaryRecord> of_customer = SummariesOf(customer_id);
+      if (!of_customer.empty()) summaries[customer_id] = std::move(of_customer);
+    }
+    return summaries;
+  }
+
   absl::StatusOr<bool> InsertEventIfAbsent(
       crm::common::Transaction& /*tx*/,
       const InteractionEventRecord& event) override {
