@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "gateway/gateway.h"
@@ -15,6 +16,7 @@
 #include "gateway/openapi/openapi_document.h"
 #include "services/common/error_details.h"
 #include "services/common/http_server.h"
+#include "services/common/logging.h"
 #include "services/common/metrics.h"
 #include "tests/unit/gateway/error_body.h"
 #include "tests/unit/gateway/openapi/openapi_test_document.h"
@@ -50,12 +52,14 @@ std::string MakeAssetsDir() {
 class ApiReferenceTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    common::SetLogSinkForTesting(&log_);
     common::SetErrorDomain(kGatewayErrorDomain);
     assets_dir_ = MakeAssetsDir();
     gateway_ = MakeGateway(assets_dir_);
   }
 
   void TearDown() override {
+    common::SetLogSinkForTesting(nullptr);
     for (const char* name : {"swagger-ui.css", "swagger-ui-bundle.js",
                              "swagger-ui-standalone-preset.js",
                              "favicon-32x32.png", "favicon-16x16.png"}) {
@@ -83,6 +87,7 @@ class ApiReferenceTest : public ::testing::Test {
     return request;
   }
 
+  std::ostringstream log_;
   common::Metrics metrics_;
   std::string assets_dir_;
   std::unique_ptr<Gateway> gateway_;
@@ -157,6 +162,7 @@ TEST_F(ApiReferenceTest, WithoutAssetsDocsIs404AndOpenApiJsonStillServed) {
   EXPECT_EQ(ParseErrorBody(docs.body).reason, "ROUTE_NOT_FOUND");
   EXPECT_EQ(gateway->Handle(Get("/docs/swagger-ui.css")).status, 404);
   EXPECT_EQ(gateway->Handle(Get("/openapi.json")).status, 200);
+  EXPECT_NE(log_.str().find("/docs disabled"), std::string::npos);
 }
 
 }  // namespace
