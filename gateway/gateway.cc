@@ -105,10 +105,6 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
 void Gateway::AddApiReferenceRoutes() {
   openapi::OpenApiOptions options;
   options.descriptor_set_with_comments = openapi::CrmApiDescriptorSet();
-  options.description =
-      "The crm-suite HTTP/JSON API, generated from the services' protos. "
-      "Errors use Google's JSON error shape; every response carries "
-      "x-request-id.";
   const std::string assets_dir = config_.docs_assets_dir.empty()
                                      ? openapi::DefaultDocsAssetsDir()
                                      : config_.docs_assets_dir;

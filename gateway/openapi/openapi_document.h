@@ -47,7 +47,10 @@ struct OpenApiOptions {
   std::string title = "crm-suite HTTP API";
   std::string version = "v1";
   // info.description (CommonMark).
-  std::string description;
+  std::string description =
+      "The crm-suite HTTP/JSON API, generated from the services' protos. "
+      "Errors use Google's JSON error shape; every response carries "
+      "x-request-id.";
   // The one entry of `servers`; relative URLs resolve against the document.
   std::string server_url = "/";
   // A serialized FileDescriptorSet with source info: the proto comments in
