@@ -17,6 +17,7 @@
 #include "services/common/filter/sql_filter.h"
 #include "services/common/filter/sql_filter_binding.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -25,9 +26,9 @@
 namespace crm::customer_profile {
 namespace {
 
+using ::crm::common::CachedStatement;
 using ::crm::common::FormatSqlDatetime;
 using ::crm::common::KeysetPosition;
-using ::crm::common::MySqlConnectionOf;
 using ::crm::common::Page;
 using ::crm::common::PageRequest;
 using ::crm::common::Transaction;
@@ -37,21 +38,22 @@ constexpr char kColumns[] =
     "phone_bidx, name_birth_bidx, country_code, create_time, update_time, "
     "version FROM customers";
 
-std::unique_ptr<sql::PreparedStatement> Prepare(Transaction& tx,
-                                                const std::string& text) {
-  return std::unique_ptr<sql::PreparedStatement>(
-      MySqlConnectionOf(tx).prepareStatement(text));
+// The connection's cached statement for `text` (prepared_statement_cache.h:
+// every parameter is bound on every use; a result set is destroyed before
+// the same text is prepared again).
+CachedStatement Prepare(Transaction& tx, const std::string& text) {
+  return crm::common::Prepared(tx, text);
 }
 
 // Replaces the tag index rows of `customer_id` by `tags`.
 void ReplaceTags(Transaction& tx, absl::string_view customer_id,
                  const std::vector<std::string>& tags) {
-  std::unique_ptr<sql::PreparedStatement> remove =
+  CachedStatement remove =
       Prepare(tx, "DELETE FROM customer_tags WHERE customer_id = ?");
   remove->setString(1, std::string(customer_id));
   remove->executeUpdate();
   if (tags.empty()) return;
-  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+  CachedStatement insert = Prepare(
       tx, "INSERT IGNORE INTO customer_tags (customer_id, tag) VALUES (?, ?)");
   for (const std::string& tag : tags) {
     insert->setString(1, std::string(customer_id));
@@ -144,7 +146,7 @@ absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
   std::string text = absl::StrCat(kColumns, " WHERE id = ?");
   if (lock == RowLock::kShare) absl::StrAppend(&text, " LOCK IN SHARE MODE");
   if (lock == RowLock::kUpdate) absl::StrAppend(&text, " FOR UPDATE");
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(tx, text);
+  CachedStatement select = Prepare(tx, text);
   select->setString(1, std::string(id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return std::optional<CustomerRecord>();
@@ -154,7 +156,7 @@ absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
 
 absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
                                              const CustomerRecord& record) {
-  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+  CachedStatement insert = Prepare(
       tx,
       "INSERT INTO customers (id, create_time, state, merged_into, "
       "wrapped_key, pii, profile, email_bidx, phone_bidx, name_birth_bidx, "
@@ -170,7 +172,7 @@ absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
 
 absl::Status MySqlCustomerRepository::Update(Transaction& tx,
                                              const CustomerRecord& record) {
-  std::unique_ptr<sql::PreparedStatement> update = Prepare(
+  CachedStatement update = Prepare(
       tx,
       "UPDATE customers SET state = ?, merged_into = ?, wrapped_key = ?, "
       "pii = ?, profile = ?, email_bidx = ?, phone_bidx = ?, "
@@ -191,7 +193,7 @@ MySqlCustomerRepository::FindIdentifierOwner(Transaction& tx,
                                              IdentifierKind kind,
                                              absl::string_view value_hash,
                                              bool lock) {
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+  CachedStatement select = Prepare(
       tx,
       absl::StrCat("SELECT customer_id FROM customer_identifiers WHERE kind = "
                    "? AND value_hash = ?",
@@ -207,7 +209,7 @@ MySqlCustomerRepository::FindIdentifierOwner(Transaction& tx,
 absl::StatusOr<std::string> MySqlCustomerRepository::ClaimIdentifier(
     Transaction& tx, IdentifierKind kind, absl::string_view value_hash,
     absl::string_view customer_id) {
-  std::unique_ptr<sql::PreparedStatement> insert =
+  CachedStatement insert =
       Prepare(tx,
               "INSERT IGNORE INTO customer_identifiers (kind, value_hash, "
               "customer_id) VALUES (?, ?, ?)");
@@ -235,7 +237,7 @@ absl::Status MySqlCustomerRepository::ReleaseIdentifiers(
     absl::StrAppend(&text, " AND value_hash NOT IN (",
                     absl::StrJoin(marks, ", "), ")");
   }
-  std::unique_ptr<sql::PreparedStatement> remove = Prepare(tx, text);
+  CachedStatement remove = Prepare(tx, text);
   remove->setString(1, std::string(customer_id));
   remove->setString(2, std::string(IdentifierKindName(kind)));
   int index = 3;
@@ -246,7 +248,7 @@ absl::Status MySqlCustomerRepository::ReleaseIdentifiers(
 
 absl::Status MySqlCustomerRepository::ReleaseAllIdentifiers(
     Transaction& tx, absl::string_view customer_id) {
-  std::unique_ptr<sql::PreparedStatement> remove =
+  CachedStatement remove =
       Prepare(tx, "DELETE FROM customer_identifiers WHERE customer_id = ?");
   remove->setString(1, std::string(customer_id));
   remove->executeUpdate();
@@ -256,7 +258,7 @@ absl::Status MySqlCustomerRepository::ReleaseAllIdentifiers(
 absl::Status MySqlCustomerRepository::MoveIdentifiers(Transaction& tx,
                                                       absl::string_view from_id,
                                                       absl::string_view to_id) {
-  std::unique_ptr<sql::PreparedStatement> move = Prepare(
+  CachedStatement move = Prepare(
       tx,
       "UPDATE customer_identifiers SET customer_id = ? WHERE customer_id = ?");
   move->setString(1, std::string(to_id));
@@ -305,7 +307,7 @@ absl::StatusOr<Page<CustomerRecord>> MySqlCustomerRepository::List(
       absl::StrCat(kColumns, " WHERE ", absl::StrJoin(conditions, " AND "),
                    " ORDER BY customers.", time_column, " ", direction,
                    ", customers.id ", direction, " LIMIT ?");
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(tx, text);
+  CachedStatement select = Prepare(tx, text);
   int index = crm::common::filter::BindSqlParams(*select, where.params, 1);
   for (const std::string& value : values) select->setString(index++, value);
   select->setInt(index, page.page_size + 1);
@@ -328,7 +330,7 @@ MySqlCustomerRepository::FindDuplicatePairs(
     Transaction& tx,
     const std::optional<std::pair<std::string, std::string>>& after,
     int limit) {
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+  CachedStatement select = Prepare(
       tx,
       "SELECT a.id AS older_id, b.id AS newer_id, "
       "COALESCE(a.email_bidx = b.email_bidx, 0) AS same_email, "
@@ -363,7 +365,7 @@ MySqlCustomerRepository::FindDuplicatePairs(
 absl::Status MySqlCustomerRepository::RepointMerged(Transaction& tx,
                                                     absl::string_view from_id,
                                                     absl::string_view to_id) {
-  std::unique_ptr<sql::PreparedStatement> update =
+  CachedStatement update =
       Prepare(tx, "UPDATE customers SET merged_into = ? WHERE merged_into = ?");
   update->setString(1, std::string(to_id));
   update->setString(2, std::string(from_id));
@@ -373,7 +375,7 @@ absl::Status MySqlCustomerRepository::RepointMerged(Transaction& tx,
 
 absl::StatusOr<std::vector<std::string>> MySqlCustomerRepository::MergedInto(
     Transaction& tx, absl::string_view survivor_id) {
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+  CachedStatement select = Prepare(
       tx,
       "SELECT id FROM customers WHERE merged_into = ? ORDER BY create_time, "
       "id");
@@ -388,7 +390,7 @@ absl::Status MySqlCustomerRepository::InsertMergeAudit(
     Transaction& tx, absl::string_view survivor_id,
     absl::string_view duplicate_id, absl::Time merge_time,
     absl::string_view fields_taken) {
-  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+  CachedStatement insert = Prepare(
       tx,
       "INSERT INTO customer_merges (duplicate_id, survivor_id, merge_time, "
       "fields_taken) VALUES (?, ?, ?, ?)");
