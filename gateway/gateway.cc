@@ -1,8 +1,12 @@
 #include "gateway/gateway.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -15,6 +19,7 @@
 #include "gateway/readiness.h"
 #include "gateway/route_support.h"
 #include "gateway/routes.h"
+#include "gateway/transcoding/transcoder.h"
 #include "services/common/error_details.h"
 #include "services/common/logging.h"
 
@@ -95,11 +100,18 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
     return response;
   });
   AddApiReferenceRoutes();
-  AddCustomerRoutes(router_, clients_, config_.import_timeout);
-  AddOrderRoutes(router_, clients_);
-  AddSegmentRoutes(router_, clients_);
-  AddLoyaltyRoutes(router_, clients_);
-  AddFeedbackRoutes(router_, clients_);
+  AddCustomerImportRoute(router_, clients_, config_.import_timeout);
+  // Every other /v1 route is transcoded from the protos' google.api.http
+  // annotations; a binding that cannot be served stops the start-up.
+  absl::StatusOr<std::unique_ptr<transcoding::Transcoder>> transcoder =
+      transcoding::Transcoder::Create(transcoding::CrmServiceBindings(clients_),
+                                      clients_);
+  if (!transcoder.ok()) {
+    std::fprintf(stderr, "cannot build the HTTP routes: %s\n",
+                 std::string(transcoder.status().message()).c_str());
+    std::abort();
+  }
+  transcoder_ = *std::move(transcoder);
 }
 
 void Gateway::AddApiReferenceRoutes() {
@@ -139,24 +151,32 @@ common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
                                        const common::RequestTrace& trace,
                                        std::string* route_label) {
   Router::Match match = router_.Find(request.method, request.path);
-  switch (match.result) {
-    case Router::Match::kNotFound:
+  transcoding::Transcoder::Match transcoded;
+  if (match.result != Router::Match::kFound) {
+    transcoded = transcoder_->Find(request.method, request.path);
+  }
+  if (match.result != Router::Match::kFound &&
+      transcoded.result != transcoding::Transcoder::Match::kFound) {
+    std::set<std::string> allowed(match.allowed_methods.begin(),
+                                  match.allowed_methods.end());
+    allowed.insert(transcoded.allowed_methods.begin(),
+                   transcoded.allowed_methods.end());
+    if (allowed.empty()) {
       return ErrorResponse(
           RouteNotFoundError(MethodLabel(request.method), request.path));
-    case Router::Match::kMethodNotAllowed: {
-      common::HttpResponse response = ErrorResponse(MethodNotAllowedError(
-          MethodLabel(request.method), match.allowed_methods));
-      response.headers.emplace_back("Allow",
-                                    absl::StrJoin(match.allowed_methods, ", "));
-      return response;
     }
-    case Router::Match::kFound:
-      break;
+    std::vector<std::string> methods(allowed.begin(), allowed.end());
+    common::HttpResponse response = ErrorResponse(
+        MethodNotAllowedError(MethodLabel(request.method), methods));
+    response.headers.emplace_back("Allow", absl::StrJoin(methods, ", "));
+    return response;
   }
-  *route_label = match.route->pattern;
+  const bool is_transcoded = match.result != Router::Match::kFound;
+  *route_label =
+      is_transcoded ? transcoded.route->path.label() : match.route->pattern;
   // The HTTP server admits bodies up to the larger import limit; every
   // other route keeps max_body_bytes.
-  const size_t body_limit = match.route->pattern == kImportCustomersRoute
+  const size_t body_limit = *route_label == kImportCustomersRoute
                                 ? config_.max_import_body_bytes
                                 : config_.max_body_bytes;
   if (request.body.size() > body_limit) {
@@ -166,6 +186,10 @@ common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
   if (!deadline.ok()) return ErrorResponse(deadline.status());
   RouteRequest route_request{request, match.vars, trace, *deadline};
   try {
+    if (is_transcoded) {
+      return transcoder_->Handle(*transcoded.route, transcoded.values,
+                                 route_request);
+    }
     return match.route->handler(route_request);
   } catch (const std::exception& e) {
     common::LogError("route handler threw",

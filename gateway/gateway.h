@@ -14,6 +14,7 @@
 #include "gateway/gateway_config.h"
 #include "gateway/openapi/api_reference.h"
 #include "gateway/router.h"
+#include "gateway/transcoding/transcoder.h"
 #include "services/common/http_server.h"
 #include "services/common/metrics.h"
 
@@ -48,6 +49,8 @@ class Gateway {
   // GET /openapi.json and /docs; built once, here.
   std::unique_ptr<openapi::ApiReference> api_reference_;
   Router router_;
+  // Every annotated RPC's routes (after router_'s; never null).
+  std::unique_ptr<transcoding::Transcoder> transcoder_;
 };
 
 }  // namespace crm::gateway

@@ -251,12 +251,13 @@ TEST_F(GatewayTest, BadQueryParametersAre400) {
   EXPECT_EQ(size_error.reason, "FIELD_INVALID");
   EXPECT_EQ(size_error.metadata["field"], "page_size");
 
-  TestHttpResponse unknown = Call("GET", "/v1/customers?pageSize=1&sort=x");
+  // Fields go by their proto or lowerCamel JSON name; others are unknown.
+  TestHttpResponse unknown = Call("GET", "/v1/customers?limit=1&sort=x");
   EXPECT_EQ(unknown.status, 400);
   ErrorBody error = ParseError(unknown.body);
   EXPECT_EQ(error.reason, "FIELD_INVALID");
   EXPECT_THAT(error.field_violations,
-              ElementsAre(Pair("pageSize", _), Pair("sort", _)));
+              ElementsAre(Pair("limit", _), Pair("sort", _)));
 
   TestHttpResponse on_get = Call("GET", "/v1/customers/c1?verbose=1");
   EXPECT_EQ(on_get.status, 400);
@@ -268,6 +269,7 @@ TEST_F(GatewayTest, BadQueryParametersAre400) {
   EXPECT_EQ(path_error.reason, "FIELD_INVALID");
   EXPECT_EQ(path_error.metadata["field"], "customer");
   EXPECT_EQ(customers_.last_method(), "");
+  EXPECT_EQ(Call("GET", "/v1/customers?pageSize=1").status, 200);
 }
 
 TEST_F(GatewayTest, PassesTheBackendsErrorDetailsThrough) {
@@ -741,6 +743,73 @@ TEST_F(GatewayTest, NewRoutesMapBackendErrors) {
                                {{"Content-Type", "text/csv"}});
   EXPECT_EQ(down.status, 503);
   EXPECT_THAT(down.body, ::testing::Not(HasSubstr("db down")));
+}
+
+TEST_F(GatewayTest, IdempotencyKeyHeaderIsTheRequestId) {
+  TestHttpResponse created =
+      Call("POST", "/v1/customers", R"({"givenName":"a"})",
+           {{"Idempotency-Key", "k-1"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  EXPECT_EQ(customers_.last_create().request_id(), "k-1");
+  // The same value in the query string agrees; another one is 400.
+  EXPECT_EQ(Call("POST", "/v1/customers?request_id=k-1", R"({"givenName":"a"})",
+                 {{"Idempotency-Key", "k-1"}})
+                .status,
+            200);
+  TestHttpResponse conflict =
+      Call("POST", "/v1/customers?request_id=other", R"({"givenName":"a"})",
+           {{"Idempotency-Key", "k-1"}});
+  EXPECT_EQ(conflict.status, 400);
+  ErrorBody error = ParseError(conflict.body);
+  EXPECT_EQ(error.reason, "FIELD_INVALID");
+  EXPECT_EQ(error.metadata["field"], "request_id");
+  // A body field (body "*") works the same way.
+  TestHttpResponse adjusted =
+      Call("POST", "/v1/accounts/c7:adjustPoints",
+           R"({"pointsDelta":"5","reason":"x"})", {{"Idempotency-Key", "k-9"}});
+  ASSERT_EQ(adjusted.status, 200) << adjusted.body;
+  EXPECT_EQ(loyalty_.last_adjust().request_id(), "k-9");
+  TestHttpResponse body_conflict =
+      Call("POST", "/v1/accounts/c7:adjustPoints",
+           R"({"pointsDelta":"5","reason":"x","requestId":"k-8"})",
+           {{"Idempotency-Key", "k-9"}});
+  EXPECT_EQ(body_conflict.status, 400);
+  EXPECT_EQ(ParseError(body_conflict.body).metadata["field"], "request_id");
+}
+
+TEST_F(GatewayTest, IfMatchSetsTheEtagAndConflictsAre400) {
+  TestHttpResponse mismatch =
+      Call("PATCH", "/v1/customers/c1?update_mask=email", R"({"etag":"e2"})",
+           {{"If-Match", "W/\"e1\""}});
+  EXPECT_EQ(mismatch.status, 400);
+  EXPECT_EQ(ParseError(mismatch.body).metadata["field"], "etag");
+  TestHttpResponse star = Call("PATCH", "/v1/customers/c1?update_mask=email",
+                               "{}", {{"If-Match", "*"}});
+  EXPECT_EQ(star.status, 400);
+  EXPECT_EQ(ParseError(star.body).metadata["field"], "If-Match");
+  TestHttpResponse same = Call("PATCH", "/v1/customers/c1?updateMask=email",
+                               R"({"etag":"e1"})", {{"If-Match", "\"e1\""}});
+  ASSERT_EQ(same.status, 200) << same.body;
+  EXPECT_EQ(same.Header("etag"), "\"v2\"");
+  auto sent = customers_.last_request<cp::UpdateCustomerRequest>();
+  EXPECT_EQ(sent.customer().etag(), "e1");
+  EXPECT_THAT(sent.update_mask().paths(), ::testing::ElementsAre("email"));
+}
+
+TEST_F(GatewayTest, QueryParametersFollowTheRequestFields) {
+  // Repeated singular parameters and values of the wrong type are 400.
+  TestHttpResponse twice = Call("GET", "/v1/customers?page_size=1&pageSize=2");
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_EQ(ParseError(twice.body).metadata["field"], "pageSize");
+  // Routes whose body is the whole request take no query parameters.
+  TestHttpResponse merge = Call("POST", "/v1/customers:merge?request_id=m",
+                                R"({"survivor":"customers/a"})");
+  EXPECT_EQ(merge.status, 400);
+  EXPECT_EQ(ParseError(merge.body).metadata["field"], "request_id");
+  // A field bound by the path is not a query parameter.
+  TestHttpResponse named = Call("GET", "/v1/customers/c1?name=customers/c2");
+  EXPECT_EQ(named.status, 400);
+  EXPECT_EQ(ParseError(named.body).metadata["field"], "name");
 }
 
 }  // namespace
