@@ -101,13 +101,11 @@ TEST_F(ApiReferenceTest, OpenApiJsonIsTheGeneratedDocument) {
   google::protobuf::Value document = ParseDocument(response.body);
   ASSERT_NE(Find(document, {"paths", "/v1/customers/{customer}", "get"}),
             nullptr);
-  // Built once from the same descriptors and comments as crm-openapi's.
+  // Exactly what crm-openapi prints (the linted document).
   openapi::OpenApiOptions options;
   options.descriptor_set_with_comments = openapi::CrmApiDescriptorSet();
-  google::protobuf::Value expected = ParseDocument(
-      openapi::BuildOpenApiDocument(openapi::CrmApiServices(), options));
-  EXPECT_EQ(Find(document, {"paths"})->DebugString(),
-            Find(expected, {"paths"})->DebugString());
+  EXPECT_EQ(response.body,
+            openapi::BuildOpenApiDocument(openapi::CrmApiServices(), options));
 }
 
 TEST_F(ApiReferenceTest, MatchingIfNoneMatchAnswers304WithoutBody) {
