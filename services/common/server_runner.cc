@@ -158,6 +158,15 @@ std::vector<ConfigOption> BuildOptions(const ServiceDefinition& definition) {
        .env = p + "_DB_WAIT",
        .default_value = "30s",
        .help = "how long to wait for the database at start-up"},
+      {.flag = "grpc_min_pollers",
+       .env = p + "_GRPC_MIN_POLLERS",
+       .default_value = "2",
+       .help = "gRPC threads kept waiting for calls (sync server)"},
+      {.flag = "grpc_max_pollers",
+       .env = p + "_GRPC_MAX_POLLERS",
+       .default_value = "16",
+       .help = "gRPC threads kept alive between calls; a thread finishing a "
+               "call beyond this exits (sync server)"},
       {.flag = "log_level",
        .env = p + "_LOG_LEVEL",
        .default_value = "info",
@@ -187,6 +196,8 @@ struct Settings {
   MySqlOptions db;
   absl::Duration db_wait;
   absl::Duration shutdown_grace;
+  int grpc_min_pollers = 0;
+  int grpc_max_pollers = 0;
   LogLevel log_level = LogLevel::kInfo;
   bool migrate = true;
   bool migrate_only = false;
@@ -226,6 +237,13 @@ absl::StatusOr<Settings> ReadSettings(const Config& config) {
       s.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "--db_wait and --shutdown_grace must not be negative");
+  }
+  CRM_ASSIGN_OR_RETURN(s.grpc_min_pollers, config.GetInt("grpc_min_pollers"));
+  CRM_ASSIGN_OR_RETURN(s.grpc_max_pollers, config.GetInt("grpc_max_pollers"));
+  if (s.grpc_min_pollers < 1 || s.grpc_max_pollers < s.grpc_min_pollers) {
+    return absl::InvalidArgumentError(
+        "--grpc_min_pollers must be at least 1 and --grpc_max_pollers at "
+        "least --grpc_min_pollers");
   }
   if (!ParseLogLevel(config.GetString("log_level"), &s.log_level)) {
     return absl::InvalidArgumentError(
@@ -407,6 +425,15 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
   // share the port silently; a taken port must fail start-up instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  // The sync server runs each call on a poller thread; gRPC's default of at
+  // most 2 idle pollers makes a busy server create and destroy a thread for
+  // nearly every call. Keeping up to grpc_max_pollers alive avoids that.
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
+      settings->grpc_min_pollers);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+      settings->grpc_max_pollers);
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;

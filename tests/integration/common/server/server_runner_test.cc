@@ -381,6 +381,15 @@ TEST_F(ServerRunnerTest, UnknownFlagExitsTwo) {
   EXPECT_THAT(child.Log(), HasSubstr("unknown flag --no_such_flag"));
 }
 
+TEST_F(ServerRunnerTest, FewerMaxThanMinPollersExitsTwoNamingThem) {
+  Child child({"--grpc_min_pollers=4", "--grpc_max_pollers=3"}, DbEnv());
+  EXPECT_EQ(child.Wait(), 2) << child.Log();
+  std::optional<google::protobuf::Struct> line =
+      child.WaitForMessage("invalid configuration");
+  ASSERT_TRUE(line.has_value()) << child.Log();
+  EXPECT_THAT(Field(*line, "error"), HasSubstr("--grpc_max_pollers"));
+}
+
 TEST_F(ServerRunnerTest, UnreachableDatabaseExitsOne) {
   Child child({"--db_port=1", "--db_wait=1s"}, DbEnv());
   EXPECT_EQ(child.Wait(), 1) << child.Log();
