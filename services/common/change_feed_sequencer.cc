@@ -130,14 +130,14 @@ absl::StatusOr<int> ChangeFeedSequencer::SequenceBatch(
 }
 
 absl::StatusOr<int> ChangeFeedSequencer::RunPass() {
+  TransactionOptions read_committed;
+  read_committed.read_committed = true;
   absl::StatusOr<int> numbered = RunInTransaction<int>(
-      pool_, [this](sql::Connection& c) -> absl::StatusOr<int> {
-        // Before the transaction's first statement, so it applies to it.
-        std::unique_ptr<sql::PreparedStatement> isolation(c.prepareStatement(
-            "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"));
-        isolation->execute();
+      pool_,
+      [this](sql::Connection& c) -> absl::StatusOr<int> {
         return SequenceBatch(c, feed_, options_.batch_size);
-      });
+      },
+      read_committed);
   if (numbered.ok() && *numbered > 0) sequenced_.Notify();
   return numbered;
 }

@@ -88,11 +88,17 @@ void BoundStatements(PooledConnection& connection,
   current = left;
 }
 
-// Opens a transaction with one round trip. The connection stays in
+// Opens a transaction with one round trip (two at READ COMMITTED). The
+// connection stays in
 // autocommit mode (as the pool hands it out), so COMMIT or ROLLBACK ends the
 // transaction and no round trip is needed to switch autocommit off and on.
-void BeginTransaction(sql::Connection& connection) {
+void BeginTransaction(sql::Connection& connection,
+                      const TransactionOptions& options) {
   std::unique_ptr<sql::Statement> statement(connection.createStatement());
+  if (options.read_committed) {
+    // Applies to the next transaction only.
+    statement->execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+  }
   statement->execute("START TRANSACTION");
 }
 
@@ -152,7 +158,7 @@ Outcome RunOnce(PooledConnection& connection,
   *began = false;
   try {
     BoundStatements(connection, options);
-    BeginTransaction(*connection);
+    BeginTransaction(*connection, options);
   } catch (const sql::SQLException& e) {
     return Classify(connection,
                     MySqlErrorToStatus(e, "starting a MySQL transaction"));

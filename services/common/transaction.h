@@ -53,6 +53,10 @@ struct TransactionOptions {
   absl::Time deadline = absl::InfiniteFuture();
   // Reads the time for deadline checks; null = the system clock.
   const Clock* clock = nullptr;
+  // Runs the transaction at READ COMMITTED instead of the server's default
+  // (REPEATABLE READ), set just before it starts (one more round trip). A
+  // body cannot change the isolation itself once the transaction is open.
+  bool read_committed = false;
 };
 
 absl::Status RunInTransaction(
