@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
+#include "services/common/field_behavior.h"
 #include "services/common/filter/filter_parser.h"
 #include "services/common/keyset_page.h"
 #include "services/common/page_token.h"
@@ -226,19 +227,24 @@ absl::StatusOr<v1::ResolveCustomerResponse> CustomerManager::ResolveAndWrite(
 
 absl::StatusOr<v1::ResolveCustomerResponse> CustomerManager::Resolve(
     const RequestContext& context, const v1::ResolveCustomerRequest& request) {
-  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  // Output-only values a client sent are ignored, also by the idempotency
+  // fingerprint.
+  v1::ResolveCustomerRequest input = request;
+  crm::common::ClearOutputOnlyFields(&input);
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(input.request_id()));
   CRM_ASSIGN_OR_RETURN(
       v1::Customer incoming,
       StandardizeCustomer(
-          request.customer(),
+          input.customer(),
           {.phone_default_region = options_.phone_default_region,
-           .strict_phone = request.strict_phone(),
+           .strict_phone = input.strict_phone(),
            .now = deps_.clock.Now()}));
   absl::StatusOr<v1::ResolveCustomerResponse> result =
       RetryResolution<v1::ResolveCustomerResponse>([&]() {
         return crm::common::RunIdempotent<v1::ResolveCustomerResponse>(
             deps_.unit_of_work, deps_.idempotency, deps_.clock, context,
-            "ResolveCustomer", request.request_id(), request,
+            "ResolveCustomer", input.request_id(), input,
             [&](Transaction& tx)
                 -> absl::StatusOr<v1::ResolveCustomerResponse> {
               CRM_ASSIGN_OR_RETURN(v1::ResolveCustomerResponse response,
@@ -256,31 +262,37 @@ absl::StatusOr<v1::ResolveCustomerResponse> CustomerManager::Resolve(
 
 absl::StatusOr<v1::Customer> CustomerManager::Create(
     const RequestContext& context, const v1::CreateCustomerRequest& request) {
-  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  // Output-only values a client sent are ignored, also by the idempotency
+  // fingerprint.
+  v1::CreateCustomerRequest input = request;
+  crm::common::ClearOutputOnlyFields(&input);
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(input.request_id()));
   CRM_ASSIGN_OR_RETURN(
       v1::Customer incoming,
       StandardizeCustomer(
-          request.customer(),
+          input.customer(),
           {.phone_default_region = options_.phone_default_region,
-           .strict_phone = request.strict_phone(),
+           .strict_phone = input.strict_phone(),
            .now = deps_.clock.Now()}));
-  return ReadBack(
-      context, RetryResolution<v1::Customer>([&]() {
-        return crm::common::RunIdempotent<v1::Customer>(
-            deps_.unit_of_work, deps_.idempotency, deps_.clock, context,
-            "CreateCustomer", request.request_id(), request,
-            [&](Transaction& tx) -> absl::StatusOr<v1::Customer> {
-              CRM_ASSIGN_OR_RETURN(v1::ResolveCustomerResponse response,
-                                   ResolveAndWrite(tx, incoming));
-              return Reference(response.customer().name());
-            });
-      }));
+  return ReadBack(context, RetryResolution<v1::Customer>([&]() {
+                    return crm::common::RunIdempotent<v1::Customer>(
+                        deps_.unit_of_work, deps_.idempotency, deps_.clock,
+                        context, "CreateCustomer", input.request_id(), input,
+                        [&](Transaction& tx) -> absl::StatusOr<v1::Customer> {
+                          CRM_ASSIGN_OR_RETURN(
+                              v1::ResolveCustomerResponse response,
+                              ResolveAndWrite(tx, incoming));
+                          return Reference(response.customer().name());
+                        });
+                  }));
 }
 
 // ------------------------------------------------------------------ reads
 
 absl::StatusOr<v1::Customer> CustomerManager::Get(
     const RequestContext& context, const v1::GetCustomerRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(request.name()));
   return deps_.unit_of_work.Read<v1::Customer>(
       context, [&](Transaction& tx) -> absl::StatusOr<v1::Customer> {
@@ -293,6 +305,7 @@ absl::StatusOr<v1::Customer> CustomerManager::Get(
 
 absl::StatusOr<v1::ListCustomersResponse> CustomerManager::List(
     const RequestContext& context, const v1::ListCustomersRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(CustomerOrder order,
                        ParseCustomerOrder(request.order_by()));
   CRM_ASSIGN_OR_RETURN(crm::common::filter::Filter filter,
@@ -346,6 +359,7 @@ absl::StatusOr<v1::FindDuplicateCandidatesResponse>
 CustomerManager::FindDuplicateCandidates(
     const RequestContext& context,
     const v1::FindDuplicateCandidatesRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(int page_size,
                        crm::common::NormalizePageSize(request.page_size()));
   std::optional<std::pair<std::string, std::string>> after;
@@ -393,12 +407,23 @@ CustomerManager::FindDuplicateCandidates(
 
 absl::StatusOr<v1::Customer> CustomerManager::Update(
     const RequestContext& context, const v1::UpdateCustomerRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFieldsForUpdate(
+      request, "customer", request.update_mask()));
   CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
   CRM_ASSIGN_OR_RETURN(
       std::string id,
       ParseCustomerName(request.customer().name(), "customer.name"));
+  // UpdatePaths drops output-only paths of the mask (they are ignored).
   CRM_ASSIGN_OR_RETURN(std::vector<std::string> paths,
                        UpdatePaths(request.update_mask(), request.customer()));
+  if (request.update_mask().paths_size() == 0) {
+    // No mask means "the fields that are set": their required subfields
+    // (e.g. consents.purpose) are enforced as if the mask named them.
+    google::protobuf::FieldMask set_fields;
+    for (const std::string& path : paths) set_fields.add_paths(path);
+    CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFieldsForUpdate(
+        request, "customer", set_fields));
+  }
   std::optional<int64_t> expected_version;
   if (!request.customer().etag().empty()) {
     absl::StatusOr<int64_t> version =
@@ -483,6 +508,7 @@ absl::StatusOr<v1::Customer> CustomerManager::Update(
 
 absl::StatusOr<v1::Customer> CustomerManager::Merge(
     const RequestContext& context, const v1::MergeCustomersRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
   CRM_ASSIGN_OR_RETURN(std::string survivor_id,
                        ParseCustomerName(request.survivor(), "survivor"));
@@ -601,6 +627,7 @@ absl::StatusOr<v1::Customer> CustomerManager::MergeInTransaction(
 
 absl::StatusOr<v1::Customer> CustomerManager::Erase(
     const RequestContext& context, const v1::EraseCustomerRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
   CRM_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(request.name()));
   absl::StatusOr<v1::Customer> result =
@@ -636,6 +663,7 @@ absl::StatusOr<v1::Customer> CustomerManager::Erase(
 absl::StatusOr<v1::ExportCustomerDataResponse> CustomerManager::Export(
     const RequestContext& context,
     const v1::ExportCustomerDataRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(request.name()));
   return deps_.unit_of_work.Run<v1::ExportCustomerDataResponse>(
       context,

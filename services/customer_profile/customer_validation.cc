@@ -170,13 +170,12 @@ absl::Status StandardizeConsents(const v1::Customer& input,
   for (int i = 0; i < input.consents_size(); ++i) {
     const v1::Consent& in = input.consents(i);
     const std::string field = absl::StrCat("customer.consents[", i, "]");
-    if (in.purpose() == v1::Consent::PURPOSE_UNSPECIFIED ||
-        !v1::Consent::Purpose_IsValid(in.purpose())) {
+    // An unset purpose or status is rejected by CheckRequiredFields().
+    if (!v1::Consent::Purpose_IsValid(in.purpose())) {
       return FieldError(absl::StrCat(field, ".purpose"),
                         "must be a known purpose");
     }
-    if (in.status() == v1::Consent::STATUS_UNSPECIFIED ||
-        !v1::Consent::Status_IsValid(in.status())) {
+    if (!v1::Consent::Status_IsValid(in.status())) {
       return FieldError(absl::StrCat(field, ".status"),
                         "must be GRANTED, DENIED or REVOKED");
     }

@@ -232,9 +232,11 @@ TEST_F(CustomerManagerTest, RejectsBadInputNamingTheField) {
                                          HasSubstr("customer.birth_date")));
   customer.clear_birth_date();
   customer.add_consents()->set_status(v1::Consent::GRANTED);
-  EXPECT_THAT(Create(customer),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("customer.consents[0].purpose")));
+  absl::StatusOr<v1::Customer> no_purpose = Create(customer);
+  EXPECT_THAT(no_purpose, StatusIs(absl::StatusCode::kInvalidArgument,
+                                   HasSubstr("customer.consents[0].purpose")));
+  EXPECT_EQ(crm::common::ReasonOf(no_purpose.status()),
+            crm::type::v1::FIELD_REQUIRED);
   EXPECT_THAT(List("", -1), StatusIs(absl::StatusCode::kInvalidArgument,
                                      HasSubstr("page_size")));
   // Nothing was written.

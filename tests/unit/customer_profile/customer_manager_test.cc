@@ -159,6 +159,46 @@ TEST_F(CustomerManagerTest, CreatesStandardisedEncryptedCustomer) {
   EXPECT_EQ(read.email(), "ann@example.com");
 }
 
+TEST_F(CustomerManagerTest, CreateRejectsAnUnsetRequiredFieldNamingIt) {
+  v1::CreateCustomerRequest request;
+  *request.mutable_customer() = WithEmail("ann@example.com");
+  request.mutable_customer()->add_consents()->set_status(v1::Consent::GRANTED);
+  absl::StatusOr<v1::Customer> created = manager_->Create(context_, request);
+  EXPECT_THAT(created, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(created.status()), reason::FIELD_REQUIRED);
+  EXPECT_EQ(ErrorMetadataOf(created.status())["field"],
+            "customer.consents[0].purpose");
+  v1::CreateCustomerRequest without_customer;
+  absl::StatusOr<v1::Customer> empty =
+      manager_->Create(context_, without_customer);
+  EXPECT_EQ(ReasonOf(empty.status()), reason::FIELD_REQUIRED);
+  EXPECT_EQ(ErrorMetadataOf(empty.status())["field"], "customer");
+  EXPECT_TRUE(feed_.events().empty());
+}
+
+TEST_F(CustomerManagerTest, CreateIgnoresOutputOnlyValues) {
+  v1::CreateCustomerRequest request;
+  request.set_request_id("8d3b2a4e-0f4c-4a55-9d7e-2b1f6c3a9e10");
+  *request.mutable_customer() = WithEmail("ann@example.com");
+  request.mutable_customer()->set_state(v1::Customer::ERASED);
+  request.mutable_customer()->mutable_create_time()->set_seconds(86400);
+  request.mutable_customer()->set_merged_into("customers/other");
+  request.mutable_customer()->mutable_purchase_summary()->set_order_count(7);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created,
+                           manager_->Create(context_, request));
+  EXPECT_EQ(created.state(), v1::Customer::ACTIVE);
+  EXPECT_EQ(created.create_time().seconds(), absl::ToUnixSeconds(clock_.Now()));
+  EXPECT_EQ(created.merged_into(), "");
+  EXPECT_EQ(created.purchase_summary().order_count(), 0);
+  // Output-only values are not part of the request's fingerprint either.
+  request.mutable_customer()->set_state(v1::Customer::MERGED);
+  request.mutable_customer()->mutable_create_time()->set_seconds(172800);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer repeated,
+                           manager_->Create(context_, request));
+  EXPECT_EQ(repeated.name(), created.name());
+  EXPECT_THAT(FeedTypes(), ElementsAre(v1::ChangeEvent::CUSTOMER_CREATED));
+}
+
 TEST_F(CustomerManagerTest, ResolveReportsTheMatchAndFoldsTheRecord) {
   const v1::Customer first = CreateNew(WithEmail("ann@example.com"));
   v1::Customer again = WithEmail("ANN@example.com");

@@ -198,6 +198,23 @@ TEST(ValidatePinnedFields, NamesPinnedFieldsInErrors) {
                            std::string("pinned_fields")));
 }
 
+TEST(StandardizeCustomer, RejectsUnknownConsentValues) {
+  v1::Customer input;
+  v1::Consent* consent = input.add_consents();
+  consent->set_purpose(static_cast<v1::Consent::Purpose>(999));
+  consent->set_status(v1::Consent::GRANTED);
+  absl::Status unknown_purpose = StandardizeCustomer(input, Options()).status();
+  EXPECT_EQ(ReasonAndField(unknown_purpose),
+            std::make_pair(crm::type::v1::FIELD_INVALID,
+                           std::string("customer.consents[0].purpose")));
+  consent->set_purpose(v1::Consent::PROFILING);
+  consent->set_status(static_cast<v1::Consent::Status>(999));
+  absl::Status unknown_status = StandardizeCustomer(input, Options()).status();
+  EXPECT_EQ(ReasonAndField(unknown_status),
+            std::make_pair(crm::type::v1::FIELD_INVALID,
+                           std::string("customer.consents[0].status")));
+}
+
 TEST(ParseCustomerOrder, AcceptsTheDocumentedOrders) {
   EXPECT_EQ(*ParseCustomerOrder(""), CustomerOrder::kCreateTimeDesc);
   EXPECT_EQ(*ParseCustomerOrder("create_time desc"),
