@@ -1,22 +1,14 @@
-// `request_id` idempotency for mutations (AIP-155), stored in the service's
-// own database table `idempotency_keys` (see common migrations), written in
-// the same transaction as the mutation it records.
+// The SQL side of `request_id` idempotency (AIP-155): the service's own table
+// `idempotency_keys` (see common migrations), written in the same transaction
+// as the mutation it records. Managers do not call this directly: they use
+// RunIdempotent() over the storage seam (idempotency.h), whose
+// MySqlIdempotencyRepository calls IdempotencyStore.
 //
-//   return RunIdempotent<Customer>(pool, clock, "CreateCustomer",
-//       request.request_id(), request,
-//       [&](sql::Connection& c) -> absl::StatusOr<Customer> { ... });
-//
-// The first call runs the body and stores its response; a repeat with the same
-// request id and an identical request returns the stored response without
-// running the body; the same request id with a different request fails with
-// INVALID_ARGUMENT ("request_id ... was used with a different request").
 // Concurrent repeats serialise on the key row: LookupForUpdate() reserves the
 // key with a placeholder row inserted in the caller's transaction, so a repeat
 // waits until the first commits (and then finds the stored response) or rolls
-// back (and then runs the body itself). The body runs only in the transaction
-// that holds the key. Stores and lookups map MySQL errors to statuses that
-// RunInTransaction() retries on deadlock or lock-wait timeout.
-// An empty request id runs the body in a transaction without recording it.
+// back (and then runs the body itself). Stores and lookups map MySQL errors to
+// statuses that RunInTransaction() retries on deadlock or lock-wait timeout.
 #pragma once
 
 #include <cppconn/connection.h>
@@ -32,7 +24,6 @@
 #include "absl/time/time.h"
 #include "services/common/clock.h"
 #include "services/common/mysql_pool.h"
-#include "services/common/transaction.h"
 
 namespace crm::common {
 
@@ -74,41 +65,5 @@ absl::Status ValidateRequestId(absl::string_view request_id);
 // INVALID_ARGUMENT with reason REQUEST_ID_REUSED (field `request_id`): the
 // request id was already used with a different request.
 absl::Status RequestIdReusedError();
-
-template <typename Response>
-absl::StatusOr<Response> RunIdempotent(
-    MySqlPool& pool, const Clock& clock, absl::string_view method,
-    absl::string_view request_id, const google::protobuf::Message& request,
-    const std::function<absl::StatusOr<Response>(sql::Connection&)>& body) {
-  if (absl::Status valid = ValidateRequestId(request_id); !valid.ok()) {
-    return valid;
-  }
-  if (request_id.empty()) return RunInTransaction<Response>(pool, body);
-  const std::string fingerprint = RequestFingerprint(request);
-  return RunInTransaction<Response>(
-      pool, [&](sql::Connection& connection) -> absl::StatusOr<Response> {
-        absl::StatusOr<std::optional<StoredResponse>> stored =
-            IdempotencyStore::LookupForUpdate(connection, method, request_id);
-        if (!stored.ok()) return stored.status();
-        if (stored->has_value()) {
-          if ((*stored)->request_fingerprint != fingerprint) {
-            return RequestIdReusedError();
-          }
-          Response response;
-          if (!response.ParseFromString((*stored)->response_bytes)) {
-            return absl::InternalError("stored idempotent response is corrupt");
-          }
-          return response;
-        }
-        absl::StatusOr<Response> response = body(connection);
-        if (!response.ok()) return response;
-        absl::Status saved = IdempotencyStore::Save(
-            connection, method, request_id,
-            StoredResponse{fingerprint, response->SerializeAsString()},
-            clock.Now());
-        if (!saved.ok()) return saved;
-        return response;
-      });
-}
 
 }  // namespace crm::common

@@ -5,6 +5,7 @@
 #include <cppconn/statement.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,7 +16,9 @@
 #include <gtest/gtest.h>
 
 #include "absl/time/clock.h"
+#include "services/common/idempotency.h"
 #include "services/common/migrations.h"
+#include "services/common/mysql_unit_of_work.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -29,6 +32,20 @@ using ::google::protobuf::BytesValue;
 using ::google::protobuf::StringValue;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+
+// RunIdempotent (idempotency.h) over a MySqlUnitOfWork of `pool`, for bodies
+// that work on the connection directly.
+template <typename Response>
+absl::StatusOr<Response> RunIdempotentOnPool(
+    MySqlPool& pool, const Clock& clock, absl::string_view method,
+    absl::string_view request_id, const google::protobuf::Message& request,
+    const std::function<absl::StatusOr<Response>(sql::Connection&)>& body) {
+  MySqlUnitOfWork unit_of_work(pool);
+  MySqlIdempotencyRepository keys;
+  return RunIdempotent<Response>(
+      unit_of_work, keys, clock, RequestContext(), method, request_id, request,
+      [&](Transaction& tx) { return body(MySqlConnectionOf(tx)); });
+}
 
 StringValue Request(const std::string& value) {
   StringValue request;
@@ -84,14 +101,14 @@ TEST_F(IdempotencyTest, RepeatReturnsStoredResponseWithoutRunningBody) {
   const StringValue request = Request("alice");
   CRM_ASSERT_OK_AND_ASSIGN(
       StringValue first,
-      RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1", request,
-                                 CountingBody()));
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Create", "req-1",
+                                       request, CountingBody()));
   EXPECT_EQ(first.value(), "created-1");
   for (int i = 0; i < 3; ++i) {
     CRM_ASSERT_OK_AND_ASSIGN(
         StringValue repeat,
-        RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1", request,
-                                   CountingBody()));
+        RunIdempotentOnPool<StringValue>(*pool_, clock_, "Create", "req-1",
+                                         request, CountingBody()));
     EXPECT_EQ(repeat.value(), "created-1");
   }
   EXPECT_EQ(runs_.load(), 1);
@@ -100,33 +117,36 @@ TEST_F(IdempotencyTest, RepeatReturnsStoredResponseWithoutRunningBody) {
 }
 
 TEST_F(IdempotencyTest, SameIdWithDifferentRequestIsRejected) {
-  ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1",
-                                         Request("alice"), CountingBody()),
-              IsOk());
+  ASSERT_THAT(
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Create", "req-1",
+                                       Request("alice"), CountingBody()),
+      IsOk());
   EXPECT_THAT(
-      RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1",
-                                 Request("bob"), CountingBody()),
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Create", "req-1",
+                                       Request("bob"), CountingBody()),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("request_id")));
   EXPECT_EQ(runs_.load(), 1);
   EXPECT_EQ(Count("effects"), 1);
 }
 
 TEST_F(IdempotencyTest, KeysAreScopedByMethod) {
-  ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1",
-                                         Request("alice"), CountingBody()),
-              IsOk());
+  ASSERT_THAT(
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Create", "req-1",
+                                       Request("alice"), CountingBody()),
+      IsOk());
   CRM_ASSERT_OK_AND_ASSIGN(
       StringValue other,
-      RunIdempotent<StringValue>(*pool_, clock_, "Update", "req-1",
-                                 Request("alice"), CountingBody()));
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Update", "req-1",
+                                       Request("alice"), CountingBody()));
   EXPECT_EQ(other.value(), "created-2");
 }
 
 TEST_F(IdempotencyTest, EmptyRequestIdIsNotRecorded) {
   for (int i = 0; i < 2; ++i) {
-    ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "Create", "",
-                                           Request("alice"), CountingBody()),
-                IsOk());
+    ASSERT_THAT(
+        RunIdempotentOnPool<StringValue>(*pool_, clock_, "Create", "",
+                                         Request("alice"), CountingBody()),
+        IsOk());
   }
   EXPECT_EQ(runs_.load(), 2);
   EXPECT_EQ(Count("idempotency_keys"), 0);
@@ -141,14 +161,14 @@ TEST_F(IdempotencyTest, FailedBodyIsNotRecordedAndCanBeRetried) {
     if (calls == 1) return absl::UnavailableError("backend down");
     return Request("done");
   };
-  EXPECT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "Create", "req-1",
-                                         Request("a"), flaky),
+  EXPECT_THAT(RunIdempotentOnPool<StringValue>(*pool_, clock_, "Create",
+                                               "req-1", Request("a"), flaky),
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_EQ(Count("idempotency_keys"), 0);
   EXPECT_EQ(Count("effects"), 0);
-  CRM_ASSERT_OK_AND_ASSIGN(
-      StringValue ok, RunIdempotent<StringValue>(*pool_, clock_, "Create",
-                                                 "req-1", Request("a"), flaky));
+  CRM_ASSERT_OK_AND_ASSIGN(StringValue ok, RunIdempotentOnPool<StringValue>(
+                                               *pool_, clock_, "Create",
+                                               "req-1", Request("a"), flaky));
   EXPECT_EQ(ok.value(), "done");
   EXPECT_EQ(calls, 2);
   EXPECT_EQ(Count("effects"), 1);
@@ -170,7 +190,7 @@ TEST_F(IdempotencyTest, ConcurrentRepeatsRunTheBodyOnce) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
-      results[i] = RunIdempotent<StringValue>(
+      results[i] = RunIdempotentOnPool<StringValue>(
           *pool_, clock_, "Create", "req-concurrent", request, slow_body);
     });
   }
@@ -191,12 +211,12 @@ TEST_F(IdempotencyTest, StoresBinaryResponsesAndTheClockTime) {
     ++runs_;
     return response;
   };
-  ASSERT_THAT(
-      RunIdempotent<BytesValue>(*pool_, clock_, "Put", "r", Request("x"), body),
-      IsOk());
+  ASSERT_THAT(RunIdempotentOnPool<BytesValue>(*pool_, clock_, "Put", "r",
+                                              Request("x"), body),
+              IsOk());
   CRM_ASSERT_OK_AND_ASSIGN(BytesValue stored,
-                           RunIdempotent<BytesValue>(*pool_, clock_, "Put", "r",
-                                                     Request("x"), body));
+                           RunIdempotentOnPool<BytesValue>(
+                               *pool_, clock_, "Put", "r", Request("x"), body));
   EXPECT_EQ(stored.value(), response.value());
   EXPECT_EQ(runs_.load(), 1);
   absl::StatusOr<std::string> create_time = WithConnection<std::string>(
@@ -242,12 +262,12 @@ TEST_F(IdempotencyTest, DeleteOlderThanRemovesOnlyOldKeys) {
   auto body = [](sql::Connection&) -> absl::StatusOr<StringValue> {
     return Request("ok");
   };
-  ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "M", "old",
-                                         Request("1"), body),
+  ASSERT_THAT(RunIdempotentOnPool<StringValue>(*pool_, clock_, "M", "old",
+                                               Request("1"), body),
               IsOk());
   clock_.Advance(absl::Hours(48));
-  ASSERT_THAT(RunIdempotent<StringValue>(*pool_, clock_, "M", "new",
-                                         Request("2"), body),
+  ASSERT_THAT(RunIdempotentOnPool<StringValue>(*pool_, clock_, "M", "new",
+                                               Request("2"), body),
               IsOk());
   absl::StatusOr<int> deleted =
       RunInTransaction<int>(*pool_, [&](sql::Connection& c) {
