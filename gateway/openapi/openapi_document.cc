@@ -13,7 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "crm/type/v1/error_reason.pb.h"
 #include "gateway/openapi/json_value.h"
-#include "gateway/openapi/path_template.h"
+#include "gateway/openapi/openapi_path.h"
 #include "gateway/openapi/proto_comments.h"
 #include "google/api/annotations.pb.h"
 #include "google/api/field_behavior.pb.h"
@@ -37,7 +37,6 @@ constexpr char kErrorResponseRef[] = "#/components/responses/Error";
 constexpr char kBadRequestResponseRef[] = "#/components/responses/BadRequest";
 constexpr char kStatusSchema[] = "Status";
 constexpr char kJson[] = "application/json";
-constexpr char kEventStream[] = "text/event-stream";
 
 JsonValue Ref(absl::string_view name) {
   JsonValue ref = JsonValue::Object();
@@ -201,7 +200,9 @@ class DocumentBuilder {
 
   void AddOperations(const MethodDescriptor* method) {
     if (!method->options().HasExtension(google::api::http)) return;
-    if (method->client_streaming()) return;  // Does not transcode.
+    // Streams are not served over HTTP (transcoding/transcoder.h): the
+    // document lists only what the gateway answers.
+    if (method->client_streaming() || method->server_streaming()) return;
     const google::api::HttpRule& rule =
         method->options().GetExtension(google::api::http);
     std::vector<const google::api::HttpRule*> bindings = {&rule};
@@ -238,7 +239,8 @@ class DocumentBuilder {
   void AddOperation(const MethodDescriptor* method,
                     const google::api::HttpRule& rule, size_t binding_index) {
     auto [verb, template_text] = VerbAndTemplate(rule);
-    absl::StatusOr<PathTemplate> parsed = ParsePathTemplate(template_text);
+    absl::StatusOr<transcoding::RouteTemplate> parsed =
+        transcoding::RouteTemplate::Parse(template_text);
     // A binding the gateway cannot route either; the route/RPC cross-check
     // test reports it.
     if (verb.empty() || !parsed.ok()) return;
@@ -431,16 +433,8 @@ class DocumentBuilder {
     JsonValue result = JsonValue::Object();
     JsonValue media = JsonValue::Object();
     media.Set("schema", std::move(schema));
-    if (method->server_streaming()) {
-      result.Set("description",
-                 absl::StrCat("A stream of server-sent events; the `data` of "
-                              "each event is one ",
-                              what, " in JSON."));
-      result["content"].Set(kEventStream, std::move(media));
-    } else {
-      result.Set("description", absl::StrCat("OK: ", what, "."));
-      result["content"].Set(kJson, std::move(media));
-    }
+    result.Set("description", absl::StrCat("OK: ", what, "."));
+    result["content"].Set(kJson, std::move(media));
     return result;
   }
 

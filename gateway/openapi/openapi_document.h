@@ -19,8 +19,9 @@
 //     neither in the path nor the body is a query parameter named by its
 //     lowerCamel JSON path ("pageSize", "order.channel"); map, Struct and
 //     repeated message fields are not (they cannot be written in a query).
-//   - 200 carries the response message (or its response_body field);
-//     server-streaming RPCs answer text/event-stream, one message per event.
+//   - 200 carries the response message (or its response_body field).
+//     Streaming RPCs are left out: the gateway serves none over HTTP
+//     (transcoding/transcoder.h), and the document lists what it serves.
 //   - "400" (BadRequest) and "default" (Error) are shared responses in
 //     Google's JSON error shape (schema "Status": {"error": {code, message,
 //     status, details[]}} with google.rpc.ErrorInfo and google.rpc.BadRequest

@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "gateway/route_support.h"
+#include "services/common/text_validation.h"
 
 namespace crm::gateway::transcoding {
 namespace {
@@ -221,7 +221,7 @@ int RouteTemplate::InvalidUtf8Segment(absl::string_view path) const {
   std::vector<absl::string_view> parts;
   if (!SplitPath(path, &parts)) return -1;
   for (size_t p = 0; p < parts.size(); ++p) {
-    if (!IsValidUtf8(parts[p])) {
+    if (!common::IsValidUtf8(parts[p])) {
       return static_cast<int>(std::min(p, segments_.size() - 1));
     }
   }

@@ -27,6 +27,15 @@ namespace crm::gateway::transcoding {
 
 class RouteTemplate {
  public:
+  // One '/'-separated segment, variables expanded in place:
+  // "/v1/{name=customers/*}" is "v1", "customers", "*" (the last two with
+  // variable 0).
+  enum class Kind { kLiteral, kOne, kRest };  // LITERAL, "*", "**".
+  struct Segment {
+    Kind kind = Kind::kLiteral;
+    std::string literal;  // Set for kLiteral.
+    int variable = -1;    // Index into variables(), or -1.
+  };
   struct Variable {
     std::string field_path;  // "name", "customer.name".
     int first_segment = 0;   // Index of its first segment.
@@ -56,17 +65,11 @@ class RouteTemplate {
   // The template with each wildcard written as {SegmentName()}, e.g.
   // "/v1/customers/{customer}": the metrics and access-log label.
   const std::string& label() const { return label_; }
+  const std::vector<Segment>& segments() const { return segments_; }
   const std::vector<Variable>& variables() const { return variables_; }
   const std::string& verb() const { return verb_; }
 
  private:
-  enum class Kind { kLiteral, kOne, kRest };
-  struct Segment {
-    Kind kind = Kind::kLiteral;
-    std::string literal;
-    int variable = -1;  // Index into variables_, or -1.
-  };
-
   // Splits `path` into segments after removing the verb; false if the verb
   // does not match.
   bool SplitPath(absl::string_view path,

@@ -1,9 +1,11 @@
-// The route/RPC cross-check: every google.api.http binding of every crm
-// service has its OpenAPI operation, and every operation is such a binding.
+// The route/RPC cross-check: the OpenAPI operations are exactly the routes
+// the gateway's transcoder serves (every google.api.http binding of every
+// unary crm RPC), each documented as its RPC.
 #include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <regex>
 #include <set>
 #include <string>
@@ -12,11 +14,15 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "gateway/backend_clients.h"
+#include "gateway/gateway_config.h"
 #include "gateway/openapi/crm_api_services.h"
 #include "gateway/openapi/openapi_document.h"
 #include "gateway/openapi/proto_comments.h"
+#include "gateway/transcoding/transcoder.h"
 #include "google/api/annotations.pb.h"
 #include "google/api/http.pb.h"
+#include "tests/testing/status_matchers.h"
 #include "tests/unit/gateway/openapi/openapi_test_document.h"
 
 namespace crm::gateway::openapi {
@@ -45,36 +51,39 @@ std::string NormalizeOpenApiPath(const std::string& path) {
   return std::regex_replace(path, std::regex(R"(\{[^}]+\})"), "{}");
 }
 
-std::vector<Binding> AnnotatedBindings() {
-  std::vector<Binding> bindings;
-  for (const google::protobuf::ServiceDescriptor* service : CrmApiServices()) {
-    for (int i = 0; i < service->method_count(); ++i) {
-      const google::protobuf::MethodDescriptor* method = service->method(i);
-      if (!method->options().HasExtension(google::api::http)) continue;
-      const google::api::HttpRule& rule =
-          method->options().GetExtension(google::api::http);
-      std::vector<const google::api::HttpRule*> rules = {&rule};
-      for (const auto& extra : rule.additional_bindings()) {
-        rules.push_back(&extra);
-      }
-      for (const google::api::HttpRule* r : rules) {
-        std::pair<std::string, std::string> verb_path;
-        if (r->has_get()) verb_path = {"get", r->get()};
-        if (r->has_post()) verb_path = {"post", r->post()};
-        if (r->has_put()) verb_path = {"put", r->put()};
-        if (r->has_patch()) verb_path = {"patch", r->patch()};
-        if (r->has_delete_()) verb_path = {"delete", r->delete_()};
-        if (r->has_custom()) {
-          verb_path = {absl::AsciiStrToLower(r->custom().kind()),
-                       r->custom().path()};
-        }
-        bindings.push_back({verb_path.first,
-                            NormalizeTemplate(verb_path.second),
-                            method->full_name()});
-      }
+// The routes of a Transcoder over the services the gateway serves (the
+// channels are never used: no request is sent).
+std::vector<Binding> ServedRoutes(std::vector<std::string>* untranscoded) {
+  BackendClients clients{GatewayConfig{}};
+  absl::StatusOr<std::unique_ptr<transcoding::Transcoder>> transcoder =
+      transcoding::Transcoder::Create(transcoding::CrmServiceBindings(clients),
+                                      clients);
+  EXPECT_THAT(transcoder.status(), crm::testing::IsOk());
+  std::vector<Binding> routes;
+  if (!transcoder.ok()) return routes;
+  for (const auto& route : (*transcoder)->routes()) {
+    routes.push_back({absl::AsciiStrToLower(route->http_method),
+                      NormalizeTemplate(route->path.text()),
+                      route->rpc->full_name()});
+  }
+  if (untranscoded != nullptr) *untranscoded = (*transcoder)->untranscoded();
+  return routes;
+}
+
+// (method, normalized path) -> x-crm-rpc of every operation of `document`.
+std::map<std::pair<std::string, std::string>, std::string> Operations(
+    const google::protobuf::Value& document) {
+  std::map<std::pair<std::string, std::string>, std::string> operations;
+  const google::protobuf::Value* paths = Find(document, {"paths"});
+  if (paths == nullptr) return operations;
+  for (const auto& [path, item] : paths->struct_value().fields()) {
+    for (const auto& [verb, operation] : item.struct_value().fields()) {
+      const google::protobuf::Value* rpc = Find(operation, {"x-crm-rpc"});
+      operations[{verb, NormalizeOpenApiPath(path)}] =
+          rpc == nullptr ? "<no x-crm-rpc>" : rpc->string_value();
     }
   }
-  return bindings;
+  return operations;
 }
 
 google::protobuf::Value CrmDocument() {
@@ -90,36 +99,34 @@ TEST(OpenApiBindingsTest, NormalizeTemplateHandlesVariablesAndWildcards) {
   EXPECT_EQ(NormalizeTemplate("/v1/customers:merge"), "/v1/customers:merge");
 }
 
-TEST(OpenApiBindingsTest, EveryAnnotatedRpcHasItsOperation) {
-  google::protobuf::Value document = CrmDocument();
-  std::map<std::pair<std::string, std::string>, std::string> operations;
-  const google::protobuf::Value* paths = Find(document, {"paths"});
-  ASSERT_NE(paths, nullptr);
-  for (const auto& [path, item] : paths->struct_value().fields()) {
-    for (const auto& [verb, operation] : item.struct_value().fields()) {
-      const google::protobuf::Value* rpc = Find(operation, {"x-crm-rpc"});
-      ASSERT_NE(rpc, nullptr) << verb << " " << path;
-      operations[{verb, NormalizeOpenApiPath(path)}] = rpc->string_value();
-    }
+TEST(OpenApiBindingsTest, OperationsAreExactlyTheTranscodedRoutes) {
+  std::map<std::pair<std::string, std::string>, std::string> served;
+  for (const Binding& route : ServedRoutes(nullptr)) {
+    EXPECT_TRUE(served.insert({{route.method, route.path}, route.rpc}).second)
+        << route.method << " " << route.path << " routed twice";
   }
-  std::vector<Binding> bindings = AnnotatedBindings();
-  ASSERT_GT(bindings.size(), 10u);
-  for (const Binding& binding : bindings) {
-    auto found = operations.find({binding.method, binding.path});
-    ASSERT_NE(found, operations.end())
-        << binding.rpc << ": no OpenAPI operation for " << binding.method << " "
-        << binding.path;
-    EXPECT_EQ(found->second, binding.rpc)
-        << binding.method << " " << binding.path
-        << " is documented as another RPC (two RPCs on one route?)";
+  ASSERT_GT(served.size(), 10u);
+  EXPECT_EQ(Operations(CrmDocument()), served);
+}
+
+TEST(OpenApiBindingsTest, UntranscodedRpcsAreNotDocumented) {
+  std::vector<std::string> untranscoded;
+  ServedRoutes(&untranscoded);
+  // WatchChanges (server streaming) stays gRPC-only.
+  ASSERT_FALSE(untranscoded.empty());
+  std::set<std::string> documented;
+  for (const auto& [route, rpc] : Operations(CrmDocument())) {
+    documented.insert(rpc);
+  }
+  for (const std::string& rpc : untranscoded) {
+    EXPECT_EQ(documented.count(rpc), 0u) << rpc;
   }
 }
 
-TEST(OpenApiBindingsTest, EveryOperationIsAnAnnotatedRpc) {
+TEST(OpenApiBindingsTest, EveryOperationIsAServedRouteWithAUniqueId) {
   google::protobuf::Value document = CrmDocument();
   std::set<std::pair<std::string, std::string>> bindings;
-  std::map<std::string, std::string> services_of_rpcs;
-  for (const Binding& binding : AnnotatedBindings()) {
+  for (const Binding& binding : ServedRoutes(nullptr)) {
     bindings.insert({binding.method, binding.path});
   }
   const google::protobuf::DescriptorPool* pool =
@@ -131,7 +138,7 @@ TEST(OpenApiBindingsTest, EveryOperationIsAnAnnotatedRpc) {
     for (const auto& [verb, operation] : item.struct_value().fields()) {
       ++operations;
       EXPECT_EQ(bindings.count({verb, NormalizeOpenApiPath(path)}), 1u)
-          << verb << " " << path << " is no google.api.http binding";
+          << verb << " " << path << " is not served by the transcoder";
       const std::string rpc = Find(operation, {"x-crm-rpc"})->string_value();
       const google::protobuf::MethodDescriptor* method =
           pool->FindMethodByName(rpc);

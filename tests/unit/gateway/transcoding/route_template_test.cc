@@ -78,11 +78,37 @@ TEST(RouteTemplateTest, RejectsMalformedTemplates) {
   for (const char* bad :
        {"v1/customers", "/v1/{name=customers/*", "/v1/{=x}", "/v1/{a.}",
         "/v1/{name}x", "/v1/**/x", "/v1/customers:", "/v1/{a}/{a}",
-        "/v1/{a={b}}", "/v1//x"}) {
+        "/v1/{a={b}}", "/v1//x", "/v1/{name=cust{omers}", "/v1/{na-me}"}) {
     EXPECT_THAT(RouteTemplate::Parse(bad),
                 crm::testing::StatusIs(absl::StatusCode::kInvalidArgument))
         << bad;
   }
+}
+
+TEST(RouteTemplateTest, ListsSegmentsWithVariablesExpanded) {
+  RouteTemplate refund = Parsed("/v1/{name=customers/*/orders/*}:refund");
+  using Kind = RouteTemplate::Kind;
+  const std::vector<RouteTemplate::Segment>& segments = refund.segments();
+  ASSERT_EQ(segments.size(), 5u);
+  EXPECT_EQ(segments[0].kind, Kind::kLiteral);
+  EXPECT_EQ(segments[0].literal, "v1");
+  EXPECT_EQ(segments[0].variable, -1);
+  EXPECT_EQ(segments[1].literal, "customers");
+  EXPECT_EQ(segments[1].variable, 0);
+  EXPECT_EQ(segments[2].kind, Kind::kOne);
+  EXPECT_EQ(segments[4].kind, Kind::kOne);
+  EXPECT_EQ(segments[4].variable, 0);
+  ASSERT_EQ(refund.variables().size(), 1u);
+  EXPECT_EQ(refund.variables()[0].first_segment, 1);
+  EXPECT_EQ(refund.variables()[0].end_segment, 5);
+  EXPECT_EQ(refund.verb(), "refund");
+
+  RouteTemplate files = Parsed("/v1/{book.name}/{path=files/**}");
+  ASSERT_EQ(files.segments().size(), 4u);
+  EXPECT_EQ(files.segments()[1].kind, Kind::kOne);
+  EXPECT_EQ(files.variables()[0].field_path, "book.name");
+  EXPECT_EQ(files.segments()[3].kind, Kind::kRest);
+  EXPECT_EQ(files.segments()[3].variable, 1);
 }
 
 TEST(RouteTemplateTest, LabelsNameEachWildcardAfterItsCollection) {
