@@ -93,8 +93,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
           OrExit(cp::CustomerPiiCodec::Create(OrExit(cp::KeyRing::Parse(
               context.config.GetString("pii_master_keys"))))),
           std::move(options)));
-  auto importer = std::make_unique<cp::CustomerImporterImpl>(*customers,
-                                                           context.clock);
+  auto importer =
+      std::make_unique<cp::CustomerImporterImpl>(*customers, context.clock);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<cp::CustomerProfileServiceImpl>(
       std::move(customers),
