@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <string>
-#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -13,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/common/error_details.h"
+#include "tests/testing/wait.h"
 
 namespace crm::testing {
 namespace {
@@ -81,9 +81,13 @@ void FakeCallLog::Record(const grpc::ServerContext& context,
   }
   // The fake stands in for a slow backend; the gateway's deadline ends the
   // wait (the caller sees DEADLINE_EXCEEDED whatever is returned after).
-  while (hang && !context.IsCancelled() &&
-         std::chrono::system_clock::now() < context.deadline()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (hang) {
+    crm::testing::WaitUntil(
+        [&context] {
+          return context.IsCancelled() ||
+                 std::chrono::system_clock::now() >= context.deadline();
+        },
+        absl::Seconds(60));
   }
 }
 

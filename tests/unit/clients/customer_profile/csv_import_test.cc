@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "services/common/error_details.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wait.h"
 
 namespace crm::customer_profile_client {
 namespace {
@@ -74,10 +75,8 @@ class FakeImportService final : public v1::CustomerProfileService::Service {
       // Stands for a server slower than the client's deadline: answers only
       // once the client has given up (bounded so a broken client cannot
       // hang the test).
-      const absl::Time give_up = absl::Now() + absl::Seconds(30);
-      while (!context->IsCancelled() && absl::Now() < give_up) {
-        absl::SleepFor(absl::Milliseconds(1));
-      }
+      crm::testing::WaitUntil([context] { return context->IsCancelled(); },
+                              absl::Seconds(30));
     }
     return grpc::Status::OK;
   }
