@@ -4,6 +4,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/customer_profile/order_resources.h"
@@ -23,8 +25,9 @@
 namespace crm::customer_profile {
 namespace {
 
+using ::crm::common::CachedStatement;
 using ::crm::common::FormatSqlDatetime;
-using ::crm::common::MySqlConnectionOf;
+using ::crm::common::Prepared;
 using ::crm::common::Transaction;
 
 constexpr int kMySqlDuplicateKey = 1062;
@@ -40,12 +43,6 @@ constexpr char kEventColumns[] =
 constexpr char kSummaryColumns[] =
     "customer_id, currency_code, order_count, total_spent_minor, "
     "first_order_time, last_order_time";
-
-std::unique_ptr<sql::PreparedStatement> Prepare(Transaction& tx,
-                                                const std::string& sql) {
-  return std::unique_ptr<sql::PreparedStatement>(
-      MySqlConnectionOf(tx).prepareStatement(sql));
-}
 
 std::string ReadBlob(sql::ResultSet& rows, const std::string& column) {
   std::unique_ptr<std::istream> blob(rows.getBlob(column));
@@ -138,7 +135,7 @@ absl::Status MySqlOrderRepository::InsertOrder(Transaction& tx,
   v1::Order line_items;
   *line_items.mutable_line_items() = order.line_items;
   std::istringstream line_items_blob(line_items.SerializeAsString());
-  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+  CachedStatement insert = Prepared(
       tx,
       "INSERT INTO orders (customer_id, id, channel, channel_order_id, "
       "currency_code, amount_minor, refunded_minor, store_id, order_time, "
@@ -170,7 +167,7 @@ MySqlOrderRepository::FindOrderByChannelOrder(
     Transaction& tx, absl::string_view channel,
     absl::string_view channel_order_id) {
   // A shared lock: the latest committed row, whatever the snapshot.
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+  CachedStatement select = Prepared(
       tx, absl::StrCat("SELECT ", kOrderColumns,
                        " FROM orders WHERE channel = ? AND channel_order_id = ?"
                        " LOCK IN SHARE MODE"));
@@ -183,10 +180,10 @@ absl::StatusOr<std::optional<OrderRecord>>
 MySqlOrderRepository::GetOrderForUpdate(Transaction& tx,
                                         absl::string_view customer_id,
                                         absl::string_view order_id) {
-  std::unique_ptr<sql::PreparedStatement> select =
-      Prepare(tx, absl::StrCat("SELECT ", kOrderColumns,
-                               " FROM orders WHERE customer_id = ? AND id = ?"
-                               " FOR UPDATE"));
+  CachedStatement select =
+      Prepared(tx, absl::StrCat("SELECT ", kOrderColumns,
+                                " FROM orders WHERE customer_id = ? AND id = ?"
+                                " FOR UPDATE"));
   select->setString(1, std::string(customer_id));
   select->setString(2, std::string(order_id));
   return ReadOptionalOrder(*select);
@@ -195,7 +192,7 @@ MySqlOrderRepository::GetOrderForUpdate(Transaction& tx,
 absl::Status MySqlOrderRepository::SetRefundedAmount(
     Transaction& tx, absl::string_view customer_id, absl::string_view order_id,
     int64_t refunded_minor) {
-  std::unique_ptr<sql::PreparedStatement> update = Prepare(
+  CachedStatement update = Prepared(
       tx,
       "UPDATE orders SET refunded_minor = ? WHERE customer_id = ? AND id = ?");
   update->setInt64(1, refunded_minor);
@@ -203,8 +200,8 @@ absl::Status MySqlOrderRepository::SetRefundedAmount(
   update->setString(3, std::string(order_id));
   if (update->executeUpdate() == 0) {
     // Zero affected rows also when the value is unchanged: check presence.
-    std::unique_ptr<sql::PreparedStatement> select =
-        Prepare(tx, "SELECT 1 FROM orders WHERE customer_id = ? AND id = ?");
+    CachedStatement select =
+        Prepared(tx, "SELECT 1 FROM orders WHERE customer_id = ? AND id = ?");
     select->setString(1, std::string(customer_id));
     select->setString(2, std::string(order_id));
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
@@ -218,7 +215,7 @@ absl::Status MySqlOrderRepository::SetRefundedAmount(
 absl::StatusOr<crm::common::Page<OrderRecord>> MySqlOrderRepository::ListOrders(
     Transaction& tx, absl::string_view customer_id,
     const crm::common::PageRequest& page) {
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+  CachedStatement select = Prepared(
       tx, absl::StrCat("SELECT ", kOrderColumns,
                        " FROM orders WHERE customer_id = ? AND "
                        "(order_time < ? OR (order_time = ? AND id < ?)) "
@@ -236,11 +233,11 @@ absl::StatusOr<crm::common::Page<OrderRecord>> MySqlOrderRepository::ListOrders(
 absl::StatusOr<std::optional<RefundRecord>> MySqlOrderRepository::FindRefund(
     Transaction& tx, absl::string_view customer_id, absl::string_view order_id,
     absl::string_view refund_id) {
-  std::unique_ptr<sql::PreparedStatement> select =
-      Prepare(tx,
-              "SELECT customer_id, order_id, refund_id, amount_minor, reason, "
-              "create_time FROM order_refunds "
-              "WHERE customer_id = ? AND order_id = ? AND refund_id = ?");
+  CachedStatement select =
+      Prepared(tx,
+               "SELECT customer_id, order_id, refund_id, amount_minor, reason, "
+               "create_time FROM order_refunds "
+               "WHERE customer_id = ? AND order_id = ? AND refund_id = ?");
   select->setString(1, std::string(customer_id));
   select->setString(2, std::string(order_id));
   select->setString(3, std::string(refund_id));
@@ -258,10 +255,10 @@ absl::StatusOr<std::optional<RefundRecord>> MySqlOrderRepository::FindRefund(
 
 absl::Status MySqlOrderRepository::InsertRefund(Transaction& tx,
                                                 const RefundRecord& refund) {
-  std::unique_ptr<sql::PreparedStatement> insert =
-      Prepare(tx,
-              "INSERT INTO order_refunds (customer_id, order_id, refund_id, "
-              "amount_minor, reason, create_time) VALUES (?, ?, ?, ?, ?, ?)");
+  CachedStatement insert =
+      Prepared(tx,
+               "INSERT INTO order_refunds (customer_id, order_id, refund_id, "
+               "amount_minor, reason, create_time) VALUES (?, ?, ?, ?, ?, ?)");
   insert->setString(1, refund.customer_id);
   insert->setString(2, refund.order_id);
   insert->setString(3, refund.refund_id);
@@ -281,7 +278,7 @@ absl::Status MySqlOrderRepository::InsertRefund(Transaction& tx,
 
 absl::Status MySqlOrderRepository::AddToPurchaseSummary(
     Transaction& tx, const PurchaseSummaryDelta& delta) {
-  std::unique_ptr<sql::PreparedStatement> upsert = Prepare(
+  CachedStatement upsert = Prepared(
       tx,
       "INSERT INTO customer_purchase_summaries (customer_id, currency_code, "
       "order_count, total_spent_minor, first_order_time, last_order_time) "
@@ -303,10 +300,10 @@ absl::Status MySqlOrderRepository::AddToPurchaseSummary(
 absl::StatusOr<std::vector<PurchaseSummaryRecord>>
 MySqlOrderRepository::ListPurchaseSummaries(Transaction& tx,
                                             absl::string_view customer_id) {
-  std::unique_ptr<sql::PreparedStatement> select =
-      Prepare(tx, absl::StrCat("SELECT ", kSummaryColumns,
-                               " FROM customer_purchase_summaries "
-                               "WHERE customer_id = ? ORDER BY currency_code"));
+  CachedStatement select = Prepared(
+      tx, absl::StrCat("SELECT ", kSummaryColumns,
+                       " FROM customer_purchase_summaries "
+                       "WHERE customer_id = ? ORDER BY currency_code"));
   select->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<PurchaseSummaryRecord> summaries;
@@ -322,17 +319,22 @@ MySqlOrderRepository::ListPurchaseSummariesOfCustomers(
     Transaction& tx, const std::vector<std::string>& customer_ids) {
   std::map<std::string, std::vector<PurchaseSummaryRecord>> summaries;
   if (customer_ids.empty()) return summaries;
+  // The list is padded (repeating the last id) to a power of two, so a
+  // connection's statement cache holds a few statements, not one per size.
+  size_t bound = 1;
+  while (bound < customer_ids.size()) bound *= 2;
   std::string placeholders;
-  for (size_t i = 0; i < customer_ids.size(); ++i) {
+  for (size_t i = 0; i < bound; ++i) {
     absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
   }
-  std::unique_ptr<sql::PreparedStatement> select = Prepare(
+  CachedStatement select = Prepared(
       tx, absl::StrCat("SELECT ", kSummaryColumns,
                        " FROM customer_purchase_summaries WHERE customer_id "
                        "IN (",
                        placeholders, ") ORDER BY customer_id, currency_code"));
-  for (size_t i = 0; i < customer_ids.size(); ++i) {
-    select->setString(static_cast<unsigned int>(i + 1), customer_ids[i]);
+  for (size_t i = 0; i < bound; ++i) {
+    select->setString(static_cast<unsigned int>(i + 1),
+                      customer_ids[std::min(i, customer_ids.size() - 1)]);
   }
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   while (rows->next()) {
@@ -350,7 +352,7 @@ absl::StatusOr<bool> MySqlOrderRepository::InsertEventIfAbsent(
   properties.mutable_properties()->insert(event.properties.begin(),
                                           event.properties.end());
   std::istringstream properties_blob(properties.SerializeAsString());
-  std::unique_ptr<sql::PreparedStatement> insert = Prepare(
+  CachedStatement insert = Prepared(
       tx, absl::StrCat("INSERT IGNORE INTO interaction_events (", kEventColumns,
                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   insert->setString(1, event.customer_id);
@@ -374,15 +376,15 @@ absl::Status MySqlOrderRepository::MoveCustomerActivity(
            "UPDATE interaction_events SET customer_id = ? "
            "WHERE customer_id = ?",
        }) {
-    std::unique_ptr<sql::PreparedStatement> move = Prepare(tx, sql);
+    CachedStatement move = Prepared(tx, sql);
     move->setString(1, std::string(to_customer_id));
     move->setString(2, std::string(from_customer_id));
     move->executeUpdate();
   }
-  std::unique_ptr<sql::PreparedStatement> select =
-      Prepare(tx, absl::StrCat("SELECT ", kSummaryColumns,
-                               " FROM customer_purchase_summaries "
-                               "WHERE customer_id = ? FOR UPDATE"));
+  CachedStatement select =
+      Prepared(tx, absl::StrCat("SELECT ", kSummaryColumns,
+                                " FROM customer_purchase_summaries "
+                                "WHERE customer_id = ? FOR UPDATE"));
   select->setString(1, std::string(from_customer_id));
   std::vector<PurchaseSummaryRecord> moved;
   {
@@ -399,7 +401,7 @@ absl::Status MySqlOrderRepository::MoveCustomerActivity(
                 summary.order_count, summary.total_spent_minor,
                 summary.first_order_time, summary.last_order_time}));
   }
-  std::unique_ptr<sql::PreparedStatement> remove = Prepare(
+  CachedStatement remove = Prepared(
       tx, "DELETE FROM customer_purchase_summaries WHERE customer_id = ?");
   remove->setString(1, std::string(from_customer_id));
   remove->executeUpdate();
@@ -409,16 +411,16 @@ absl::Status MySqlOrderRepository::MoveCustomerActivity(
 absl::StatusOr<CustomerActivity> MySqlOrderRepository::LoadCustomerActivity(
     Transaction& tx, absl::string_view customer_id) {
   CustomerActivity activity;
-  std::unique_ptr<sql::PreparedStatement> orders =
-      Prepare(tx, absl::StrCat("SELECT ", kOrderColumns,
-                               " FROM orders WHERE customer_id = ? "
-                               "ORDER BY order_time, id"));
+  CachedStatement orders =
+      Prepared(tx, absl::StrCat("SELECT ", kOrderColumns,
+                                " FROM orders WHERE customer_id = ? "
+                                "ORDER BY order_time, id"));
   orders->setString(1, std::string(customer_id));
   CRM_ASSIGN_OR_RETURN(activity.orders, ReadOrders(*orders));
-  std::unique_ptr<sql::PreparedStatement> events =
-      Prepare(tx, absl::StrCat("SELECT ", kEventColumns,
-                               " FROM interaction_events WHERE customer_id = ? "
-                               "ORDER BY event_time, event_id"));
+  CachedStatement events = Prepared(
+      tx, absl::StrCat("SELECT ", kEventColumns,
+                       " FROM interaction_events WHERE customer_id = ? "
+                       "ORDER BY event_time, event_id"));
   events->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rows(events->executeQuery());
   while (rows->next()) {
@@ -430,8 +432,8 @@ absl::StatusOr<CustomerActivity> MySqlOrderRepository::LoadCustomerActivity(
 
 absl::Status MySqlOrderRepository::DeleteEventsOfCustomer(
     Transaction& tx, absl::string_view customer_id) {
-  std::unique_ptr<sql::PreparedStatement> remove =
-      Prepare(tx, "DELETE FROM interaction_events WHERE customer_id = ?");
+  CachedStatement remove =
+      Prepared(tx, "DELETE FROM interaction_events WHERE customer_id = ?");
   remove->setString(1, std::string(customer_id));
   remove->executeUpdate();
   return absl::OkStatus();
