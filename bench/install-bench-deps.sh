@@ -5,8 +5,15 @@
 #   nghttp2-client  h2load, which sends framed gRPC requests (direct phase)
 #   linux-perf      perf record/report of the services under load (optional
 #                   profile phase; skipped where the kernel refuses it)
+# and with --peer also what bench/peer/build.sh needs to build the Go
+# grpc-gateway v1.6.4 the gateway-peer phase compares against (Go 1.19,
+# grpc-gateway's sources and their Go dependencies, protoc-gen-go;
+# about 450 MB):
+#   golang-go golang-github-grpc-ecosystem-grpc-gateway-dev
+#   golang-goprotobuf-dev golang-google-grpc-dev golang-google-genproto-dev
+#   golang-github-ghodss-yaml-dev protobuf-compiler
 #
-#   bench/install-bench-deps.sh
+#   bench/install-bench-deps.sh [--peer]
 #
 # Idempotent and quiet when everything is present: each package is checked
 # with dpkg-query; only missing ones are installed (one `apt-get update`,
@@ -14,6 +21,11 @@
 set -euo pipefail
 
 packages=(wrk nghttp2-client linux-perf)
+if [[ "${1:-}" == "--peer" ]]; then
+  packages+=(golang-go golang-github-grpc-ecosystem-grpc-gateway-dev
+    golang-goprotobuf-dev golang-google-grpc-dev golang-google-genproto-dev
+    golang-github-ghodss-yaml-dev protobuf-compiler)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
@@ -38,4 +50,4 @@ fi
 echo "install-bench-deps: installing ${missing[*]}"
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive \
-  apt-get install -y -qq "${missing[@]}"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -20,7 +20,11 @@
 # the service, mariadbd and the gateway per call (from /proc/PID/stat);
 #   (p) when perf works, `perf record -a -g` under the load of (i), as
 #       `perf report` text per process (gateway, service, mariadbd) in
-#       bench/results/.
+#       bench/results/,
+# and, only when asked for (BENCH_PHASES=gateway-peer), crm-gateway side by
+# side with the Go grpc-gateway and direct gRPC, alternating, for GET, list
+# and create (bench/gateway_peer.sh; its own report,
+# bench/results/gateway-peer-<time>.md).
 # It prints and writes bench/results/report.md with the ratios
 # RecordOrder/raw, import/raw, GetCustomer/raw select and gateway/direct,
 # and the feed latencies.
@@ -34,7 +38,8 @@
 # BENCH_LIST_PAGE_SIZE (20), BENCH_GATEWAY_HTTP_THREADS (the read
 # concurrency), BENCH_PROFILE (auto: when perf works; 0 skips it),
 # BENCH_PHASES (all of: write import feed read gateway; a subset runs only
-# those). The load tools of (h), (i) and (p) come from
+# those; gateway-peer, with its BENCH_PEER_* settings in
+# bench/gateway_peer.sh, runs only when named). The load tools of (h), (i) and (p) come from
 # bench/install-bench-deps.sh. Everything listens on 127.0.0.1 on free ports
 # chosen at start; state goes to a temporary directory removed at the end.
 # Only the processes this script starts are stopped (by PID).
@@ -72,7 +77,7 @@ service_bin=$(find_binary crm-customer-profile)
 bench_bin=$(find_binary crm-bench)
 import_bin=$(find_binary crm-import)
 gateway_bin=""
-if phase_on gateway; then
+if phase_on gateway || phase_on gateway-peer; then
   gateway_bin=$(find_binary crm-gateway)
   "$repo/bench/install-bench-deps.sh"
 fi
@@ -112,6 +117,8 @@ stop_pid() {
   crm_pid_running "$1" && kill -KILL "$1" 2>/dev/null || true
 }
 cleanup() {
+  stop_pid "${peer_pid:-}"
+  stop_pid "${peer_gateway_pid:-}"
   stop_pid "$gateway_pid"
   stop_pid "$service_pid"
   "$repo/scripts/mariadb.sh" stop "$db_dir" >/dev/null 2>&1 || true
@@ -271,7 +278,7 @@ fi
 
 # --- Read path --------------------------------------------------------------
 names_file="$work/customer-names.txt"
-if phase_on read || phase_on gateway; then
+if phase_on read || phase_on gateway || phase_on gateway-peer; then
   crm_log "creating $read_customers customers to read"
   "$bench_bin" create-customers --addr="127.0.0.1:$grpc_port" \
     --count="$read_customers" >"$names_file"
@@ -414,6 +421,14 @@ if phase_on gateway; then
   elif [[ "$profile" != 0 ]]; then
     crm_log "(p) skipped: perf cannot sample on this host"
   fi
+fi
+
+# (q) crm-gateway, grpc-gateway and direct gRPC side by side.
+if phase_on gateway-peer; then
+  # shellcheck source=bench/gateway_peer.sh
+  source "$repo/bench/gateway_peer.sh"
+  # Nothing else asked for: its own report is the result.
+  [[ "$phases" == " gateway-peer " ]] && exit 0
 fi
 
 raw_rate=$(field "$raw" rate)
