@@ -16,6 +16,7 @@ packages=(
   libabsl-dev libmysqlcppconn-dev mariadb-server mariadb-client grpc-proto
   libboost-dev libphonenumber-dev libssl-dev libgtest-dev libgmock-dev
   curl python3-grpcio python3-protobuf clang-14 libfuzzer-14-dev
+  chromium
 )
 
 # The googleapis protos (google.api annotations, google.rpc error details)
@@ -50,6 +51,32 @@ install_gateway_web_vendor() {
   (cd "$vendor_dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
+# The offline schema validation of the Kubernetes manifests (kubernetes-models,
+# yaml), pinned by tests/k8s/package-lock.json.
+install_k8s_validation() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/k8s"
+  if [[ -f "$dir/node_modules/.package-lock.json" &&
+        "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]]; then
+    return 0
+  fi
+  echo "install-deps: npm ci in tests/k8s"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+# The browser tests' driver (playwright-core, run against Debian's chromium
+# by `make test`), pinned by tests/browser/package-lock.json.
+install_browser_tests() {
+  local browser_dir
+  browser_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+  if [[ -f "$browser_dir/node_modules/.package-lock.json" &&
+        "$browser_dir/node_modules/.package-lock.json" -nt "$browser_dir/package-lock.json" ]]; then
+    return 0
+  fi
+  echo "install-deps: npm ci in tests/browser"
+  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then
   sudo_cmd=(sudo)
@@ -66,6 +93,8 @@ done
 if [[ ${#missing[@]} -eq 0 ]]; then
   install_googleapis_protos
   install_gateway_web_vendor
+  install_browser_tests
+  install_k8s_validation
   exit 0
 fi
 
@@ -89,4 +118,6 @@ echo "install-deps: installing ${missing[*]}"
   apt-get install -y -qq "${missing[@]}"
 install_googleapis_protos
 install_gateway_web_vendor
+install_browser_tests
+install_k8s_validation
 echo "install-deps: done"
