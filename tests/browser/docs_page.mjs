@@ -1,0 +1,133 @@
+// Opens the gateway's /docs in Chromium (Debian's, driven by playwright-core)
+// and checks that Swagger UI renders the gateway's own OpenAPI document:
+// every operation of /openapi.json is on the page with its path and summary,
+// "Try it out" on GetCustomer reaches the live API and shows the customer,
+// and the page logs no console error, throws nothing and has no failed or
+// 4xx/5xx request.
+//
+//   node tests/browser/docs_page.mjs http://127.0.0.1:PORT customers/ID
+//
+// Exits 0 when every check holds; otherwise prints what failed and exits 1.
+// Run by tests/browser/docs_page_test.py, which starts the gateway and
+// customer-profile and creates the customer.
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const [baseUrl, customerName] = process.argv.slice(2);
+if (!baseUrl || !customerName?.startsWith('customers/')) {
+  console.error('usage: docs_page.mjs BASE_URL customers/ID');
+  process.exit(2);
+}
+const chromiumPath = process.env.CRM_CHROMIUM || '/usr/bin/chromium';
+const stepTimeoutMs = 15000;
+const httpMethods = new Set(['get', 'put', 'post', 'delete', 'patch']);
+
+// The operations the document describes: {method, path, operationId, tag,
+// summary}.
+async function documentOperations() {
+  const response = await fetch(`${baseUrl}/openapi.json`);
+  assert.equal(response.status, 200, 'GET /openapi.json');
+  const document = await response.json();
+  const operations = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!httpMethods.has(method)) continue;
+      operations.push({
+        method,
+        path,
+        operationId: operation.operationId,
+        tag: operation.tags[0],
+        summary: operation.summary,
+      });
+    }
+  }
+  assert.ok(operations.length > 0, '/openapi.json describes no operation');
+  return operations;
+}
+
+// Swagger UI's element for one operation (its deep-link id).
+function operationBlock(page, operation) {
+  return page.locator(`[id="operations-${operation.tag}-${operation.operationId}"]`);
+}
+
+// What went wrong on the page (console errors, exceptions, failed requests).
+const problems = [];
+
+async function main() {
+  const operations = await documentOperations();
+  const getCustomer = operations.find(
+    (o) => o.operationId === 'CustomerProfileService_GetCustomer');
+  assert.ok(getCustomer, '/openapi.json has no CustomerProfileService_GetCustomer');
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox'],
+  });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(stepTimeoutMs);
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`uncaught exception: ${error.message}`));
+    page.on('requestfailed', (request) =>
+      problems.push(`request failed: ${request.method()} ${request.url()}: ` +
+                    `${request.failure()?.errorText}`));
+    page.on('response', (response) => {
+      if (response.status() >= 400) {
+        problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+      }
+    });
+
+    const pageResponse = await page.goto(`${baseUrl}/docs`);
+    assert.equal(pageResponse.status(), 200, 'GET /docs');
+    await page.locator('.swagger-ui .info .title').waitFor();
+    await operationBlock(page, getCustomer).waitFor();
+
+    // Every operation is rendered once, with its method, path and summary
+    // (read in one pass: one round trip to the browser).
+    const rendered = await page.$$eval('.opblock', (blocks) => blocks.map((block) => ({
+      id: block.id,
+      method: block.querySelector('.opblock-summary-method')?.textContent.trim(),
+      path: block.querySelector('.opblock-summary-path')?.getAttribute('data-path'),
+      summary: block.querySelector('.opblock-summary-description')?.textContent.trim(),
+    })));
+    const expected = operations.map((o) => ({
+      id: `operations-${o.tag}-${o.operationId}`,
+      method: o.method.toUpperCase(),
+      path: o.path,
+      summary: o.summary,
+    }));
+    const byId = (a, b) => a.id.localeCompare(b.id);
+    assert.deepEqual(rendered.sort(byId), expected.sort(byId),
+                     'operations on the page vs. operations in /openapi.json');
+    assert.ok(await operationBlock(page, getCustomer)
+                  .getByText(getCustomer.summary, { exact: true }).isVisible(),
+              'the GetCustomer summary is visible');
+
+    // "Try it out" on GetCustomer: the page calls the live API.
+    const block = operationBlock(page, getCustomer);
+    await block.locator('.opblock-summary-control').click();
+    await block.locator('button.try-out__btn').click();
+    await block.locator('tr[data-param-name="customer"] input')
+        .fill(customerName.slice('customers/'.length));
+    await block.locator('button.execute').click();
+    const status = block.locator('.live-responses-table tbody tr.response .response-col_status').first();
+    await status.waitFor();
+    assert.equal((await status.innerText()).trim(), '200', 'Try it out: response status');
+    const body = block.locator('.live-responses-table tbody tr.response .response-col_description pre').first();
+    assert.match(await body.innerText(), new RegExp(`"name": "${customerName}"`),
+                 'Try it out: the response body shows the customer');
+  } finally {
+    await browser.close();
+  }
+  assert.deepEqual(problems, [], 'console errors, exceptions or failed requests on /docs');
+  console.log(`docs_page: /docs renders all ${operations.length} operations; ` +
+              'Try it out on GetCustomer answered 200');
+}
+
+main().catch((error) => {
+  console.error(`docs_page: FAILED: ${error.message}`);
+  for (const problem of problems) console.error(`  on the page: ${problem}`);
+  process.exit(1);
+});
