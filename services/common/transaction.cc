@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <optional>
@@ -69,17 +70,17 @@ void SendStatementBound(sql::Connection& connection, absl::Duration left) {
 }
 
 // Bounds every statement on `connection` by the time left before the
-// deadline (0 = unbounded). The bound the connection's session already has
-// is tracked per pooled connection, so the SET is sent only when the bound
-// changes: always with a deadline, and for a deadline-less request only
-// when an earlier request left a bound (or the bound is unknown). A bound
-// left by an earlier request therefore never leaks into the next one.
-// Throws sql::SQLException like any statement.
+// deadline, rounded down by StatementBoundFor() (0 = unbounded). The bound the
+// connection's session already has is tracked per pooled connection, so the SET
+// is sent only when the bound changes: always with a deadline, and for a
+// deadline-less request only when an earlier request left a bound (or the bound
+// is unknown). A bound left by an earlier request therefore never leaks into
+// the next one. Throws sql::SQLException like any statement.
 void BoundStatements(PooledConnection& connection,
                      const TransactionOptions& options) {
   absl::Duration left = absl::ZeroDuration();
   if (options.deadline != absl::InfiniteFuture()) {
-    left = std::max(options.deadline - NowFor(options), kMinStatementTime);
+    left = StatementBoundFor(options.deadline - NowFor(options));
   }
   std::optional<absl::Duration>& current = connection.session().statement_time;
   if (current.has_value() && *current == left) return;
@@ -201,6 +202,18 @@ Outcome RunOnce(PooledConnection& connection,
 }
 
 }  // namespace
+
+absl::Duration StatementBoundFor(absl::Duration left) {
+  if (left <= kMinStatementTime) return kMinStatementTime;
+  // The step is a tenth of the largest power of ten not above `left`, in
+  // whole milliseconds: 9.97 s -> 9.9 s, 2.996 s -> 2.9 s, 42 s -> 42 s.
+  int64_t step_ms = 1;
+  for (int64_t ms = absl::ToInt64Milliseconds(left); ms >= 100; ms /= 10) {
+    step_ms *= 10;
+  }
+  const absl::Duration step = absl::Milliseconds(step_ms);
+  return std::max(absl::Floor(left, step), kMinStatementTime);
+}
 
 absl::Status RunInTransaction(
     MySqlPool& pool, const std::function<absl::Status(sql::Connection&)>& body,

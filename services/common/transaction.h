@@ -24,11 +24,14 @@
 //
 // Deadlines: with `deadline` set, no attempt starts after it has passed
 // (DEADLINE_EXCEEDED, reason REQUEST_DEADLINE_EXCEEDED), every statement of
-// the attempt is bounded by the time left when it began (the session's
-// max_statement_time on MariaDB, max_execution_time on MySQL, which bounds
-// only SELECTs there), a statement killed by that bound is DEADLINE_EXCEEDED,
-// and a body that returns after the deadline is rolled back instead of
-// committed. Retries never sleep past the deadline.
+// the attempt is bounded by the time left when it began, rounded down to two
+// significant digits (StatementBoundFor: never longer than the time left, at
+// least 90% of it; requests with the same deadline length then share one
+// bound, so a pooled connection needs no SET per request), as the session's
+// max_statement_time on MariaDB (max_execution_time on MySQL, which bounds
+// only SELECTs there); a statement killed by that bound is
+// DEADLINE_EXCEEDED, and a body that returns after the deadline is rolled
+// back instead of committed. Retries never sleep past the deadline.
 #pragma once
 
 #include <cppconn/connection.h>
@@ -62,6 +65,11 @@ struct TransactionOptions {
 absl::Status RunInTransaction(
     MySqlPool& pool, const std::function<absl::Status(sql::Connection&)>& body,
     const TransactionOptions& options = {});
+
+// The statement bound sent for `left` time before a deadline: `left` rounded
+// down to a tenth of its largest power of ten (whole milliseconds, at least
+// 1 ms): 9.97 s -> 9.9 s, 2.996 s -> 2.9 s, 0.0345 s -> 0.034 s. Pure.
+absl::Duration StatementBoundFor(absl::Duration left);
 
 // As above for bodies that produce a value.
 template <typename T>

@@ -5,7 +5,8 @@
 // the connection (as a server restart does: the shared test server is not
 // restarted, the connection is killed instead); ROLLBACK and COMMIT end
 // transactions opened with START TRANSACTION on an autocommit connection; the
-// statement time bound is sent only when it changes.
+// statement time bound is sent only when it changes, and requests with the
+// same deadline length share one bound.
 #include "services/common/prepared_statement_cache.h"
 
 #include <cppconn/exception.h>
@@ -285,6 +286,62 @@ TEST_F(StatementCacheTest, StatementBoundIsSentOnlyWhenItChanges) {
   const int64_t after_reset = set_options();
   ASSERT_THAT(ReadBalance(1), IsOk());
   EXPECT_EQ(set_options(), after_reset);
+}
+
+TEST_F(StatementCacheTest, RequestsWithTheSameDeadlineLengthShareOneBound) {
+  ASSERT_THAT(ReadBalance(1), IsOk());
+  auto set_options = [&]() -> int64_t {
+    absl::StatusOr<PooledConnection> c = pool_->Acquire();
+    EXPECT_THAT(c, IsOk());
+    return c.ok() ? SessionCounter(**c, "Com_set_option") : -1;
+  };
+  auto read_with_deadline = [&](absl::Duration timeout) {
+    std::string bound;
+    EXPECT_THAT(unit_of_work_->Read(
+                    RequestContext::WithDeadline(absl::Now() + timeout),
+                    [&](Transaction& tx) {
+                      bound = QueryString(MySqlConnectionOf(tx),
+                                          "SELECT @@max_statement_time");
+                      return absl::OkStatus();
+                    }),
+                IsOk());
+    return bound;
+  };
+  const int64_t before = set_options();
+  // The first request sets the bound (rounded down: 9.9 s for 10 s left).
+  EXPECT_DOUBLE_EQ(std::stod(read_with_deadline(absl::Seconds(10))), 9.9);
+  EXPECT_EQ(set_options(), before + 1);
+  // Later requests with a 10 s deadline have a little less or more time
+  // left each; none sends a SET.
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_DOUBLE_EQ(std::stod(read_with_deadline(absl::Seconds(10))), 9.9);
+  }
+  EXPECT_EQ(set_options(), before + 1);
+  // A shorter deadline changes the bound again.
+  EXPECT_DOUBLE_EQ(std::stod(read_with_deadline(absl::Seconds(3))), 2.9);
+  EXPECT_EQ(set_options(), before + 2);
+}
+
+TEST(StatementBoundTest, RoundsDownToTwoSignificantDigits) {
+  EXPECT_EQ(StatementBoundFor(absl::Milliseconds(9970)),
+            absl::Milliseconds(9900));
+  EXPECT_EQ(StatementBoundFor(absl::Milliseconds(9999)),
+            absl::Milliseconds(9900));
+  EXPECT_EQ(StatementBoundFor(absl::Milliseconds(2996)),
+            absl::Milliseconds(2900));
+  EXPECT_EQ(StatementBoundFor(absl::Milliseconds(42500)), absl::Seconds(42));
+  EXPECT_EQ(StatementBoundFor(absl::Microseconds(34567)),
+            absl::Milliseconds(34));
+  EXPECT_EQ(StatementBoundFor(absl::Milliseconds(100)),
+            absl::Milliseconds(100));
+  // Never more than the time left, never less than 1 ms.
+  EXPECT_EQ(StatementBoundFor(absl::Microseconds(200)), absl::Milliseconds(1));
+  EXPECT_EQ(StatementBoundFor(-absl::Seconds(1)), absl::Milliseconds(1));
+  for (int64_t ms = 2; ms < 100000; ms = ms * 3 / 2 + 1) {
+    const absl::Duration left = absl::Milliseconds(ms) + absl::Microseconds(7);
+    EXPECT_LE(StatementBoundFor(left), left);
+    EXPECT_GE(StatementBoundFor(left), left * 0.9);
+  }
 }
 
 }  // namespace
