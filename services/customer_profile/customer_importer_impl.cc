@@ -104,8 +104,34 @@ void Count(const v1::ImportRowResult& result,
   *response->add_results() = result;
 }
 
+// The outcome of a row from its result in a batch; a status that ends the
+// import otherwise. ABORTED rows are retried alone, as ImportRow does.
+absl::StatusOr<v1::ImportRowResult> RowResult(
+    CustomerResolver& resolver, const crm::common::RequestContext& context,
+    const v1::ImportCustomersRequest& row, bool strict_phone,
+    absl::StatusOr<v1::ResolveCustomerResponse> outcome) {
+  if (!outcome.ok() && outcome.status().code() == absl::StatusCode::kAborted) {
+    return ImportRow(resolver, context, row, strict_phone);
+  }
+  v1::ImportRowResult result;
+  result.set_line_number(row.line_number());
+  if (outcome.ok()) {
+    result.set_outcome(outcome->outcome() ==
+                               v1::ResolveCustomerResponse::CREATED
+                           ? v1::ImportRowResult::CREATED
+                           : v1::ImportRowResult::UPDATED);
+    result.set_customer(outcome->customer().name());
+    return result;
+  }
+  if (!IsRowError(outcome.status().code())) return outcome.status();
+  result.set_outcome(v1::ImportRowResult::REJECTED);
+  result.set_error(std::string(outcome.status().message()));
+  return result;
+}
+
 // The concurrent import of one stream (see the header for the ordering
-// rule).
+// rule): each worker takes up to batch_size runnable rows at a time and
+// writes them with one CustomerResolver::ResolveBatch call.
 class ParallelImport {
  public:
   ParallelImport(CustomerResolver& resolver,
@@ -144,6 +170,7 @@ class ParallelImport {
           !active.ok()) {
         absl::MutexLock lock(&mu_);
         if (fatal_.ok()) fatal_ = active;
+        changed_.SignalAll();
         break;
       }
       if (first) {
@@ -155,10 +182,13 @@ class ParallelImport {
       slot.row = *std::move(row);
       absl::MutexLock lock(&mu_);
       slots_.push_back(std::move(slot));
+      ++queued_;
+      changed_.Signal();
     }
     {
       absl::MutexLock lock(&mu_);
       reading_done_ = true;
+      changed_.SignalAll();
     }
     for (std::thread& worker : workers) worker.join();
     absl::MutexLock lock(&mu_);
@@ -184,63 +214,92 @@ class ParallelImport {
     }
   }
 
-  // The first queued slot none of whose keys an earlier unfinished slot
-  // holds; nullptr if none.
-  Slot* FindRunnable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    absl::flat_hash_set<std::string> held;
+  // Marks running and returns up to `limit` queued slots, in stream order,
+  // none of whose keys an earlier unfinished slot (or an earlier slot taken
+  // now) holds.
+  std::vector<Slot*> TakeRunnable(size_t limit)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    std::vector<Slot*> taken;
+    if (queued_ == 0) return taken;
+    absl::flat_hash_set<absl::string_view> held;
     for (Slot& slot : slots_) {
       if (slot.state == State::kDone) continue;
-      bool blocked = false;
       if (slot.state == State::kQueued) {
+        bool blocked = false;
         for (const std::string& key : slot.keys) {
           if (held.contains(key)) {
             blocked = true;
             break;
           }
         }
-        if (!blocked) return &slot;
+        if (!blocked) {
+          slot.state = State::kRunning;
+          --queued_;
+          taken.push_back(&slot);
+          if (taken.size() >= limit || queued_ == 0) break;
+        }
       }
       held.insert(slot.keys.begin(), slot.keys.end());
     }
-    return nullptr;
+    return taken;
+  }
+
+  // Writes `batch` (slots taken by this worker) and stores their results;
+  // a status that ends the import otherwise.
+  absl::Status WriteBatch(const std::vector<Slot*>& batch) {
+    std::vector<v1::ResolveCustomerRequest> requests(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      *requests[i].mutable_customer() = batch[i]->row.customer();
+      requests[i].set_strict_phone(strict_phone_);
+    }
+    std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> outcomes =
+        resolver_.ResolveBatch(context_, requests);
+    absl::Status fatal;
+    std::vector<v1::ImportRowResult> results(batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+      absl::StatusOr<v1::ImportRowResult> result =
+          outcomes.size() == batch.size()
+              ? RowResult(resolver_, context_, batch[i]->row, strict_phone_,
+                          std::move(outcomes[i]))
+              : absl::InternalError("batch resolution lost rows");
+      if (result.ok()) {
+        results[i] = *std::move(result);
+        continue;
+      }
+      if (fatal.ok()) fatal = result.status();
+      results[i].set_line_number(batch[i]->row.line_number());
+      results[i].set_outcome(v1::ImportRowResult::REJECTED);
+      results[i].set_error(std::string(result.status().message()));
+    }
+    absl::MutexLock lock(&mu_);
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->result = std::move(results[i]);
+      batch[i]->state = State::kDone;
+    }
+    if (!fatal.ok() && fatal_.ok()) fatal_ = fatal;
+    // Frees window room for the reading thread and keys for queued rows.
+    DrainFinished();
+    changed_.SignalAll();
+    return fatal;
   }
 
   void Work() {
+    const size_t limit = static_cast<size_t>(options_.batch_size);
     while (true) {
-      Slot* slot = nullptr;
+      std::vector<Slot*> batch;
       {
         absl::MutexLock lock(&mu_);
-        auto ready = [this, &slot]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          if (!fatal_.ok()) return true;
-          slot = FindRunnable();
-          if (slot != nullptr) return true;
-          // Finished when nothing is left to start.
-          for (const Slot& s : slots_) {
-            if (s.state == State::kQueued) return false;
-          }
-          return reading_done_;
-        };
-        mu_.Await(absl::Condition(&ready));
-        if (!fatal_.ok() || slot == nullptr) return;
-        slot->state = State::kRunning;
+        while (true) {
+          if (!fatal_.ok()) return;
+          batch = TakeRunnable(limit);
+          if (!batch.empty()) break;
+          if (reading_done_ && queued_ == 0) return;
+          changed_.Wait(&mu_);
+        }
       }
-      // The slot stays in the deque (std::deque keeps element addresses on
-      // push_back/pop_front) until it is kDone and drained.
-      absl::StatusOr<v1::ImportRowResult> result =
-          ImportRow(resolver_, context_, slot->row, strict_phone_);
-      absl::MutexLock lock(&mu_);
-      if (!result.ok()) {
-        if (fatal_.ok()) fatal_ = result.status();
-        slot->state = State::kDone;
-        slot->result.set_line_number(slot->row.line_number());
-        slot->result.set_outcome(v1::ImportRowResult::REJECTED);
-        slot->result.set_error(std::string(result.status().message()));
-        continue;
-      }
-      slot->result = *std::move(result);
-      slot->state = State::kDone;
-      // Frees window room for the reading thread.
-      DrainFinished();
+      // The slots stay in the deque (std::deque keeps element addresses on
+      // push_back/pop_front) until they are kDone and drained.
+      if (!WriteBatch(batch).ok()) return;
     }
   }
 
@@ -252,7 +311,11 @@ class ParallelImport {
   // workers after taking mu_ (which orders the accesses).
   bool strict_phone_ = false;
   absl::Mutex mu_;
+  // Signalled when a slot is queued or finished, reading ends or the import
+  // fails.
+  absl::CondVar changed_;
   std::deque<Slot> slots_ ABSL_GUARDED_BY(mu_);
+  size_t queued_ ABSL_GUARDED_BY(mu_) = 0;
   bool reading_done_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status fatal_ ABSL_GUARDED_BY(mu_);
   v1::ImportCustomersResponse response_ ABSL_GUARDED_BY(mu_);
@@ -265,6 +328,7 @@ CustomerImporterImpl::CustomerImporterImpl(CustomerResolver& resolver,
                                            CustomerImporterOptions options)
     : resolver_(resolver), clock_(clock), options_(options) {
   options_.parallelism = std::clamp(options_.parallelism, 1, 64);
+  options_.batch_size = std::clamp(options_.batch_size, 1, 1024);
   options_.window = std::max(options_.window, options_.parallelism);
 }
 

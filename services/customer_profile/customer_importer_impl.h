@@ -1,18 +1,25 @@
-// CustomerImporter over CustomerResolver::Resolve (customer_resolver.h):
-// each row is one resolving write (standardisation + identity resolution,
-// whole or nothing), made with the import's RequestContext.
+// CustomerImporter over CustomerResolver (customer_resolver.h): each row is
+// one resolving write (standardisation + identity resolution, whole or
+// nothing), made with the import's RequestContext; concurrent imports write
+// rows in batches (ResolveBatch), a sequential one row by row (Resolve).
 //
 //   CustomerImporterImpl importer(customer_manager, SystemClock::Instance());
 //   CRM_ASSIGN_OR_RETURN(
 //       v1::ImportCustomersResponse response,
 //       importer.Import(ctx, [&] { return NextRowFromStream(); }));
 //
-// Throughput: rows are written by up to `parallelism` worker threads. Rows
-// that may resolve to the same customer are never written concurrently and
-// keep their stream order: a row waits while an earlier, still running row
-// shares an identifier key with it (external identity, email lower-cased,
-// phone by its last 8 digits). Results are reported in stream order whatever
-// the parallelism. With parallelism 1 the import is strictly sequential.
+// Throughput: rows are written by up to `parallelism` worker threads, each
+// taking up to `batch_size` rows that are ready at once and writing them
+// with one ResolveBatch call (standardisation and encryption of the batch,
+// one identifier look-up, multi-row inserts and one commit: see
+// CustomerManager::ResolveBatch); a batch is as large as the rows waiting
+// when a worker becomes free, so a slow stream is written row by row and a
+// fast one in full batches. Rows that may resolve to the same customer are
+// never written concurrently nor in one batch, and keep their stream order:
+// a row waits while an earlier, unfinished row shares an identifier key with
+// it (external identity, email lower-cased, phone by its last 8 digits).
+// Results are reported in stream order whatever the parallelism. With
+// parallelism 1 the import is strictly sequential, one Resolve per row.
 //
 // Row outcomes: Resolve OK -> CREATED (outcome CREATED) or UPDATED
 // (MATCHED) with the customer's name; INVALID_ARGUMENT, FAILED_PRECONDITION,
@@ -34,8 +41,11 @@ namespace crm::customer_profile {
 struct CustomerImporterOptions {
   // Worker threads writing rows concurrently (1..64).
   int parallelism = 4;
-  // Rows read ahead of the oldest unfinished row (bounds memory).
-  int window = 256;
+  // Rows one worker writes together at most (1..1024; 1 = row by row).
+  int batch_size = 64;
+  // Rows read ahead of the oldest unfinished row (bounds memory); at least
+  // parallelism * batch_size keeps every worker's batches full.
+  int window = 1024;
 };
 
 class CustomerImporterImpl final : public CustomerImporter {

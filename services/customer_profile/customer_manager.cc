@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/error_details.h"
@@ -258,6 +259,219 @@ absl::StatusOr<v1::ResolveCustomerResponse> CustomerManager::Resolve(
   CRM_ASSIGN_OR_RETURN(*result->mutable_customer(),
                        ReadBack(context, result->customer()));
   return result;
+}
+
+// ------------------------------------------------------ batch resolution
+
+// A row of a batch that no known customer owned an identifier of when the
+// batch was prepared.
+struct CustomerManager::NewCustomerRow {
+  size_t index = 0;  // In the batch's requests.
+  v1::Customer incoming;
+  std::vector<std::pair<IdentifierKind, std::string>> identifiers;
+  CustomerRecord record;
+};
+
+namespace {
+
+// Whether a failed batch transaction failed for the storage, not for one of
+// its rows (then every row of the batch reports it; otherwise the rows are
+// written one at a time to find their own outcomes).
+bool IsStorageFailure(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+v1::ResolveCustomerResponse NameOnly(v1::ResolveCustomerResponse response) {
+  *response.mutable_customer() = Reference(response.customer().name());
+  return response;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Customer> CustomerManager::StandardizeIncoming(
+    const v1::ResolveCustomerRequest& request) const {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  v1::ResolveCustomerRequest input = request;
+  crm::common::ClearOutputOnlyFields(&input);
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(input.request_id()));
+  return StandardizeCustomer(
+      input.customer(), {.phone_default_region = options_.phone_default_region,
+                         .strict_phone = input.strict_phone(),
+                         .now = deps_.clock.Now()});
+}
+
+absl::StatusOr<v1::ResolveCustomerResponse> CustomerManager::WriteResolved(
+    const RequestContext& context, const v1::Customer& incoming) {
+  absl::StatusOr<v1::ResolveCustomerResponse> result =
+      RetryResolution<v1::ResolveCustomerResponse>([&]() {
+        return deps_.unit_of_work.Run<v1::ResolveCustomerResponse>(
+            context,
+            [&](Transaction& tx)
+                -> absl::StatusOr<v1::ResolveCustomerResponse> {
+              CRM_ASSIGN_OR_RETURN(v1::ResolveCustomerResponse response,
+                                   ResolveAndWrite(tx, incoming));
+              return NameOnly(std::move(response));
+            });
+      });
+  if (result.ok()) deps_.feed.NotifyCommitted();
+  return result;
+}
+
+absl::Status CustomerManager::CreateAll(Transaction& tx,
+                                        std::vector<NewCustomerRow>& rows,
+                                        std::vector<size_t>* matched) {
+  const absl::Time now = Now();
+  std::vector<IdentifierClaim> lookups;
+  for (const NewCustomerRow& row : rows) {
+    for (const auto& [kind, hash] : row.identifiers) {
+      lookups.push_back({.kind = kind, .value_hash = hash});
+    }
+  }
+  CRM_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> owners,
+                       deps_.customers.FindIdentifierOwners(tx, lookups));
+  // Rows with a known identifier resolve to its owner: written one at a
+  // time after this batch. The others are created here.
+  std::vector<NewCustomerRow*> created;
+  size_t next = 0;
+  for (NewCustomerRow& row : rows) {
+    bool owned = false;
+    for (size_t i = 0; i < row.identifiers.size(); ++i) {
+      owned = owned || owners[next++].has_value();
+    }
+    if (owned) {
+      matched->push_back(row.index);
+    } else {
+      created.push_back(&row);
+    }
+  }
+  std::vector<IdentifierClaim> claims;
+  std::vector<CustomerRecord> records;
+  records.reserve(created.size());
+  for (NewCustomerRow* row : created) {
+    CustomerRecord& record = row->record;
+    record = CustomerRecord();
+    record.id = deps_.ids.NewId();
+    record.state = v1::Customer::ACTIVE;
+    record.create_time = now;
+    record.update_time = now;
+    record.version = 1;
+    CRM_ASSIGN_OR_RETURN(WrappedDataKey key, codec_.NewKey());
+    record.wrapped_key = std::move(key.wrapped);
+    CRM_RETURN_IF_ERROR(codec_.Encode(row->incoming, key.key, &record));
+    for (const auto& [kind, hash] : row->identifiers) {
+      claims.push_back(
+          {.kind = kind, .value_hash = hash, .customer_id = record.id});
+    }
+    records.push_back(record);
+  }
+  CRM_ASSIGN_OR_RETURN(int64_t claimed,
+                       deps_.customers.ClaimNewIdentifiers(tx, claims));
+  if (claimed != static_cast<int64_t>(claims.size())) {
+    // A concurrent writer took an identifier since the look-up.
+    return crm::common::ErrorWithReason(
+        absl::AbortedError("identity resolution raced with another write"),
+        crm::type::v1::CONCURRENCY_CONFLICT);
+  }
+  CRM_RETURN_IF_ERROR(deps_.customers.InsertMany(tx, records));
+  for (NewCustomerRow* row : created) {
+    // The feed copy carries only the profile fields, which the incoming
+    // record has as stored.
+    v1::Customer stored = row->incoming;
+    stored.set_name(CustomerName(row->record.id));
+    stored.set_state(row->record.state);
+    *stored.mutable_create_time() = ToProtoTimestamp(now);
+    *stored.mutable_update_time() = ToProtoTimestamp(now);
+    stored.set_etag(crm::common::EncodeEtag(row->record.version));
+    CRM_RETURN_IF_ERROR(AppendEvent(tx, v1::ChangeEvent::CUSTOMER_CREATED,
+                                    stored, nullptr, now));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<absl::StatusOr<v1::ResolveCustomerResponse>>
+CustomerManager::ResolveBatch(
+    const RequestContext& context,
+    const std::vector<v1::ResolveCustomerRequest>& requests) {
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> results(
+      requests.size(), absl::UnknownError("row not resolved"));
+  std::vector<v1::Customer> incoming(requests.size());
+  // Rows written one at a time after the batch, in request order.
+  std::vector<size_t> one_by_one;
+  std::vector<NewCustomerRow> rows;
+  // Every identifier of the rows so far: a row repeating one waits for the
+  // earlier row's commit (one at a time), as sequential writes would.
+  absl::flat_hash_set<std::pair<IdentifierKind, std::string>> seen;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    absl::StatusOr<v1::Customer> standardized =
+        StandardizeIncoming(requests[i]);
+    if (!standardized.ok()) {
+      results[i] = standardized.status();
+      continue;
+    }
+    incoming[i] = *std::move(standardized);
+    absl::StatusOr<std::vector<std::pair<IdentifierKind, std::string>>>
+        identifiers = resolver_.Identifiers(incoming[i]);
+    if (!identifiers.ok()) {
+      results[i] = identifiers.status();
+      continue;
+    }
+    bool repeats = false;
+    for (const auto& identifier : *identifiers) {
+      repeats = !seen.insert(identifier).second || repeats;
+    }
+    if (repeats || !requests[i].request_id().empty()) {
+      one_by_one.push_back(i);
+      continue;
+    }
+    rows.push_back(NewCustomerRow{.index = i,
+                                  .incoming = incoming[i],
+                                  .identifiers = *std::move(identifiers)});
+  }
+  if (!rows.empty()) {
+    std::vector<size_t> matched;
+    absl::Status batch =
+        deps_.unit_of_work.Run(context, [&](Transaction& tx) -> absl::Status {
+          matched.clear();
+          return CreateAll(tx, rows, &matched);
+        });
+    if (batch.ok()) {
+      deps_.feed.NotifyCommitted();
+      absl::flat_hash_set<size_t> later(matched.begin(), matched.end());
+      for (const NewCustomerRow& row : rows) {
+        if (later.contains(row.index)) continue;
+        v1::ResolveCustomerResponse response;
+        response.mutable_customer()->set_name(CustomerName(row.record.id));
+        response.set_outcome(v1::ResolveCustomerResponse::CREATED);
+        results[row.index] = std::move(response);
+      }
+      one_by_one.insert(one_by_one.end(), matched.begin(), matched.end());
+    } else if (IsStorageFailure(batch)) {
+      for (const NewCustomerRow& row : rows) results[row.index] = batch;
+    } else {
+      // A row's own problem (or a lost race) failed the batch: each row
+      // finds its own outcome alone.
+      for (const NewCustomerRow& row : rows) one_by_one.push_back(row.index);
+    }
+  }
+  std::sort(one_by_one.begin(), one_by_one.end());
+  for (size_t i : one_by_one) {
+    if (!requests[i].request_id().empty()) {
+      absl::StatusOr<v1::ResolveCustomerResponse> response =
+          Resolve(context, requests[i]);
+      results[i] =
+          response.ok() ? NameOnly(*std::move(response)) : std::move(response);
+      continue;
+    }
+    results[i] = WriteResolved(context, incoming[i]);
+  }
+  return results;
 }
 
 absl::StatusOr<v1::Customer> CustomerManager::Create(

@@ -109,6 +109,16 @@ class CustomerManager final : public CustomerResolver {
   absl::StatusOr<v1::ResolveCustomerResponse> Resolve(
       const crm::common::RequestContext& context,
       const v1::ResolveCustomerRequest& request) override;
+  // Many ResolveCustomer writes (customer_resolver.h): rows without a known
+  // identifier are standardised and encrypted first, then created together
+  // in one unit of work (one identifier look-up, multi-row claims and
+  // inserts, their feed events); rows that resolve to an existing customer,
+  // repeat an identifier of an earlier row or carry a request_id are then
+  // written one at a time, in request order. A batch transaction that fails
+  // for a row's sake is redone one row at a time, so no row fails another.
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> ResolveBatch(
+      const crm::common::RequestContext& context,
+      const std::vector<v1::ResolveCustomerRequest>& requests) override;
   // GetCustomer, following merges to the survivor.
   absl::StatusOr<v1::Customer> Get(const crm::common::RequestContext& context,
                                    const v1::GetCustomerRequest& request);
@@ -145,6 +155,22 @@ class CustomerManager final : public CustomerResolver {
       const CustomerRecord& record,
       const std::vector<PurchaseSummaryRecord>& summaries,
       std::optional<DataKey>* key);
+  // A row of ResolveBatch created in one batch (customer_manager.cc).
+  struct NewCustomerRow;
+  // The standardised customer of a resolving request (required fields,
+  // output-only fields ignored, request_id checked).
+  absl::StatusOr<v1::Customer> StandardizeIncoming(
+      const v1::ResolveCustomerRequest& request) const;
+  // The resolving write of standardised `incoming` in a unit of work of its
+  // own (retried on lost races); the response's customer holds its name.
+  absl::StatusOr<v1::ResolveCustomerResponse> WriteResolved(
+      const crm::common::RequestContext& context, const v1::Customer& incoming);
+  // Creates in `tx` the customers of `rows` none of whose identifiers has an
+  // owner (filling their records); appends the index of every other row to
+  // `matched`. ABORTED when an identifier was claimed concurrently.
+  absl::Status CreateAll(crm::common::Transaction& tx,
+                         std::vector<NewCustomerRow>& rows,
+                         std::vector<size_t>* matched);
   // The resolving write, in the caller's transaction.
   absl::StatusOr<v1::ResolveCustomerResponse> ResolveAndWrite(
       crm::common::Transaction& tx, const v1::Customer& incoming);

@@ -67,6 +67,13 @@ enum class IdentifierKind { kEmail, kPhone, kExternal };
 // "email", "phone", "external".
 absl::string_view IdentifierKindName(IdentifierKind kind);
 
+// One identifier (kind, blind index) and, when claimed, its customer.
+struct IdentifierClaim {
+  IdentifierKind kind = IdentifierKind::kEmail;
+  std::string value_hash;
+  std::string customer_id;  // Empty in look-ups.
+};
+
 enum class CustomerOrder {
   kCreateTimeDesc,
   kCreateTimeAsc,
@@ -106,6 +113,12 @@ class CustomerRepository {
   // ALREADY_EXISTS if the id is taken.
   virtual absl::Status Insert(crm::common::Transaction& tx,
                               const CustomerRecord& record) = 0;
+  // Stores new records (every field, tags included) in as few statements as
+  // the implementation can (bulk import). ALREADY_EXISTS if an id is taken;
+  // then the caller must roll back (some records may have been stored).
+  virtual absl::Status InsertMany(
+      crm::common::Transaction& tx,
+      const std::vector<CustomerRecord>& records) = 0;
   // Overwrites every field of record `record.id` except id and create_time
   // (the tag index is replaced by `record.tags`). NOT_FOUND if there is no
   // such record.
@@ -120,6 +133,19 @@ class CustomerRepository {
   virtual absl::StatusOr<std::optional<std::string>> FindIdentifierOwner(
       crm::common::Transaction& tx, IdentifierKind kind,
       absl::string_view value_hash, bool lock) = 0;
+  // The owners of many identifiers in one look-up: result[i] is the owner of
+  // identifiers[i] (nullopt when unowned), read like FindIdentifierOwner
+  // without a lock.
+  virtual absl::StatusOr<std::vector<std::optional<std::string>>>
+  FindIdentifierOwners(crm::common::Transaction& tx,
+                       const std::vector<IdentifierClaim>& identifiers) = 0;
+  // Claims every identifier of `claims` (kind, hash) for its customer_id
+  // where nobody owns it yet, in as few statements as the implementation can;
+  // returns how many were claimed (an identifier already owned, by anyone,
+  // is skipped and not counted). Waits for concurrent uncommitted claims.
+  virtual absl::StatusOr<int64_t> ClaimNewIdentifiers(
+      crm::common::Transaction& tx,
+      const std::vector<IdentifierClaim>& claims) = 0;
   // Makes `customer_id` the owner of (kind, hash) unless someone already
   // owns it; returns the owner afterwards (== customer_id when claimed or
   // already owned). Waits for a concurrent uncommitted claim; ABORTED if the

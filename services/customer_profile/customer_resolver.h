@@ -1,6 +1,6 @@
-// The resolving write of customer records, as the one operation bulk import
-// needs: CustomerImporterImpl depends on this, not on the whole
-// CustomerManager, so its unit tests fake one method.
+// The resolving write of customer records, one at a time or in batches, as
+// the operations bulk import needs: CustomerImporterImpl depends on this,
+// not on the whole CustomerManager, so its unit tests fake two methods.
 //
 //   v1::ResolveCustomerRequest request;
 //   *request.mutable_customer() = row.customer();
@@ -8,6 +8,8 @@
 //                        resolver.Resolve(context, request));
 //   bool created = resolved.outcome() == v1::ResolveCustomerResponse::CREATED;
 #pragma once
+
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "crm/customerprofile/v1/customer_profile_service.pb.h"
@@ -33,6 +35,18 @@ class CustomerResolver {
   virtual absl::StatusOr<v1::ResolveCustomerResponse> Resolve(
       const crm::common::RequestContext& context,
       const v1::ResolveCustomerRequest& request) = 0;
+
+  // The resolving writes of many rows at once (bulk import): results[i] is
+  // what Resolve(requests[i]) would give with the requests applied in order,
+  // except that a response's customer holds only its name. One row never
+  // fails another: a rejected row (INVALID_ARGUMENT, ALREADY_EXISTS,
+  // ABORTED, ...) is only its own result, and only a storage failure
+  // (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED) may be the result of several
+  // rows. Rows sharing an identifier are allowed but slower (a later one is
+  // written after the earlier one commits). Thread-safe.
+  virtual std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> ResolveBatch(
+      const crm::common::RequestContext& context,
+      const std::vector<v1::ResolveCustomerRequest>& requests) = 0;
 
  protected:
   CustomerResolver() = default;

@@ -5,7 +5,9 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -45,6 +47,36 @@ CachedStatement Prepare(Transaction& tx, const std::string& text) {
   return crm::common::Prepared(tx, text);
 }
 
+// Multi-row statements are cut into chunks whose row counts are powers of
+// two up to kMaxChunkRows (100 rows: 64 + 32 + 4), so the connection's
+// statement cache holds a few shapes per statement, not one per count.
+constexpr size_t kMaxChunkRows = 64;
+
+// The chunk sizes for `rows` rows, largest first.
+std::vector<size_t> ChunkSizes(size_t rows) {
+  std::vector<size_t> sizes;
+  while (rows > 0) {
+    size_t size = kMaxChunkRows;
+    while (size > rows) size /= 2;
+    sizes.push_back(size);
+    rows -= size;
+  }
+  return sizes;
+}
+
+// "<prefix>(?, ?), (?, ?)..." with `rows` groups of `columns` marks.
+std::string MultiRowValues(absl::string_view prefix, size_t rows, int columns) {
+  std::string group = "(?";
+  for (int i = 1; i < columns; ++i) group += ", ?";
+  group += ")";
+  std::string text(prefix);
+  for (size_t i = 0; i < rows; ++i) {
+    if (i > 0) text += ", ";
+    text += group;
+  }
+  return text;
+}
+
 // Replaces the tag index rows of `customer_id` by `tags`.
 void ReplaceTags(Transaction& tx, absl::string_view customer_id,
                  const std::vector<std::string>& tags) {
@@ -71,37 +103,37 @@ void SetNullableString(sql::PreparedStatement& statement, int index,
   }
 }
 
-std::string NullableString(sql::ResultSet& rows, const char* column) {
+// Columns are read by position (the order of kColumns): Connector/C++
+// resolves a column name on every call, which costs more than the read.
+std::string NullableString(sql::ResultSet& rows, int column) {
   if (rows.isNull(column)) return "";
   return rows.getString(column).asStdString();
 }
 
+// A row selected with kColumns.
 absl::StatusOr<CustomerRecord> RecordFromRow(sql::ResultSet& rows) {
   CustomerRecord record;
-  record.id = rows.getString("id").asStdString();
+  record.id = rows.getString(1).asStdString();
   v1::Customer::State state = v1::Customer::STATE_UNSPECIFIED;
-  if (!v1::Customer::State_Parse(rows.getString("state").asStdString(),
-                                 &state)) {
+  if (!v1::Customer::State_Parse(rows.getString(2).asStdString(), &state)) {
     return absl::InternalError("stored customer state is unknown");
   }
   record.state = state;
-  record.merged_into = NullableString(rows, "merged_into");
-  if (!rows.isNull("wrapped_key")) {
-    record.wrapped_key = rows.getString("wrapped_key").asStdString();
-  }
-  record.pii = NullableString(rows, "pii");
-  record.profile = rows.getString("profile").asStdString();
-  record.email_bidx = NullableString(rows, "email_bidx");
-  record.phone_bidx = NullableString(rows, "phone_bidx");
-  record.name_birth_bidx = NullableString(rows, "name_birth_bidx");
-  record.country_code = rows.getString("country_code").asStdString();
-  CRM_ASSIGN_OR_RETURN(record.create_time,
-                       crm::common::ParseSqlDatetime(
-                           rows.getString("create_time").asStdString()));
-  CRM_ASSIGN_OR_RETURN(record.update_time,
-                       crm::common::ParseSqlDatetime(
-                           rows.getString("update_time").asStdString()));
-  record.version = rows.getInt64("version");
+  record.merged_into = NullableString(rows, 3);
+  if (!rows.isNull(4)) record.wrapped_key = rows.getString(4).asStdString();
+  record.pii = NullableString(rows, 5);
+  record.profile = rows.getString(6).asStdString();
+  record.email_bidx = NullableString(rows, 7);
+  record.phone_bidx = NullableString(rows, 8);
+  record.name_birth_bidx = NullableString(rows, 9);
+  record.country_code = rows.getString(10).asStdString();
+  CRM_ASSIGN_OR_RETURN(
+      record.create_time,
+      crm::common::ParseSqlDatetime(rows.getString(11).asStdString()));
+  CRM_ASSIGN_OR_RETURN(
+      record.update_time,
+      crm::common::ParseSqlDatetime(rows.getString(12).asStdString()));
+  record.version = rows.getInt64(13);
   return record;
 }
 
@@ -143,9 +175,13 @@ absl::string_view IdentifierKindName(IdentifierKind kind) {
 
 absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
     Transaction& tx, absl::string_view id, RowLock lock) {
-  std::string text = absl::StrCat(kColumns, " WHERE id = ?");
-  if (lock == RowLock::kShare) absl::StrAppend(&text, " LOCK IN SHARE MODE");
-  if (lock == RowLock::kUpdate) absl::StrAppend(&text, " FOR UPDATE");
+  static const std::string* const kByLock = new std::string[3]{
+      absl::StrCat(kColumns, " WHERE id = ?"),
+      absl::StrCat(kColumns, " WHERE id = ? LOCK IN SHARE MODE"),
+      absl::StrCat(kColumns, " WHERE id = ? FOR UPDATE")};
+  const std::string& text = kByLock[lock == RowLock::kNone    ? 0
+                                    : lock == RowLock::kShare ? 1
+                                                              : 2];
   CachedStatement select = Prepare(tx, text);
   select->setString(1, std::string(id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
@@ -167,6 +203,49 @@ absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
   BindMutableColumns(*insert, 3, record);
   insert->executeUpdate();
   ReplaceTags(tx, record.id, record.tags);
+  return absl::OkStatus();
+}
+
+absl::Status MySqlCustomerRepository::InsertMany(
+    Transaction& tx, const std::vector<CustomerRecord>& records) {
+  size_t next = 0;
+  for (size_t size : ChunkSizes(records.size())) {
+    CachedStatement insert = Prepare(
+        tx, MultiRowValues("INSERT INTO customers (id, create_time, state, "
+                           "merged_into, wrapped_key, pii, profile, "
+                           "email_bidx, phone_bidx, name_birth_bidx, "
+                           "country_code, update_time, version) VALUES ",
+                           size, 13));
+    int index = 1;
+    for (size_t i = 0; i < size; ++i) {
+      const CustomerRecord& record = records[next++];
+      insert->setString(index++, record.id);
+      insert->setString(index++, FormatSqlDatetime(record.create_time));
+      index = BindMutableColumns(*insert, index, record);
+    }
+    insert->executeUpdate();
+  }
+  std::vector<std::pair<const std::string*, const std::string*>> tags;
+  for (const CustomerRecord& record : records) {
+    for (const std::string& tag : record.tags) {
+      tags.emplace_back(&record.id, &tag);
+    }
+  }
+  next = 0;
+  for (size_t size : ChunkSizes(tags.size())) {
+    CachedStatement insert = Prepare(
+        tx,
+        MultiRowValues("INSERT IGNORE INTO customer_tags (customer_id, tag) "
+                       "VALUES ",
+                       size, 2));
+    int index = 1;
+    for (size_t i = 0; i < size; ++i) {
+      insert->setString(index++, *tags[next].first);
+      insert->setString(index++, *tags[next].second);
+      ++next;
+    }
+    insert->executeUpdate();
+  }
   return absl::OkStatus();
 }
 
@@ -204,6 +283,69 @@ MySqlCustomerRepository::FindIdentifierOwner(Transaction& tx,
   if (!rows->next()) return std::optional<std::string>();
   return std::optional<std::string>(
       rows->getString("customer_id").asStdString());
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>>
+MySqlCustomerRepository::FindIdentifierOwners(
+    Transaction& tx, const std::vector<IdentifierClaim>& identifiers) {
+  // (kind, value_hash) -> owner of every identifier found.
+  std::map<std::pair<std::string, std::string>, std::string> owners;
+  constexpr size_t kMaxLookup = 256;
+  for (size_t start = 0; start < identifiers.size(); start += kMaxLookup) {
+    const size_t count = std::min(kMaxLookup, identifiers.size() - start);
+    // Padded to a power of two (repeating the last hash) so the cache holds
+    // a few shapes; the primary key is (kind, value_hash), so this is a
+    // range read of the listed hashes under each kind.
+    size_t padded = 1;
+    while (padded < count) padded *= 2;
+    std::vector<std::string> marks(padded, "?");
+    CachedStatement select =
+        Prepare(tx, absl::StrCat("SELECT kind, value_hash, customer_id FROM "
+                                 "customer_identifiers WHERE kind IN ('email', "
+                                 "'phone', 'external') AND value_hash IN (",
+                                 absl::StrJoin(marks, ", "), ")"));
+    for (size_t i = 0; i < padded; ++i) {
+      select->setString(static_cast<int>(i + 1),
+                        identifiers[start + std::min(i, count - 1)].value_hash);
+    }
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      owners[{rows->getString(1).asStdString(),
+              rows->getString(2).asStdString()}] =
+          rows->getString(3).asStdString();
+    }
+  }
+  std::vector<std::optional<std::string>> result;
+  result.reserve(identifiers.size());
+  for (const IdentifierClaim& identifier : identifiers) {
+    auto found = owners.find({std::string(IdentifierKindName(identifier.kind)),
+                              identifier.value_hash});
+    result.push_back(found == owners.end()
+                         ? std::nullopt
+                         : std::optional<std::string>(found->second));
+  }
+  return result;
+}
+
+absl::StatusOr<int64_t> MySqlCustomerRepository::ClaimNewIdentifiers(
+    Transaction& tx, const std::vector<IdentifierClaim>& claims) {
+  int64_t claimed = 0;
+  size_t next = 0;
+  for (size_t size : ChunkSizes(claims.size())) {
+    CachedStatement insert = Prepare(
+        tx, MultiRowValues("INSERT IGNORE INTO customer_identifiers (kind, "
+                           "value_hash, customer_id) VALUES ",
+                           size, 3));
+    int index = 1;
+    for (size_t i = 0; i < size; ++i) {
+      const IdentifierClaim& claim = claims[next++];
+      insert->setString(index++, std::string(IdentifierKindName(claim.kind)));
+      insert->setString(index++, claim.value_hash);
+      insert->setString(index++, claim.customer_id);
+    }
+    claimed += insert->executeUpdate();
+  }
+  return claimed;
 }
 
 absl::StatusOr<std::string> MySqlCustomerRepository::ClaimIdentifier(

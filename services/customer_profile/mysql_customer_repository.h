@@ -11,6 +11,7 @@
 //   CustomerManager manager(unit_of_work, customers, ...);
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,8 +35,16 @@ class MySqlCustomerRepository final : public CustomerRepository {
       RowLock lock) override;
   absl::Status Insert(crm::common::Transaction& tx,
                       const CustomerRecord& record) override;
+  absl::Status InsertMany(crm::common::Transaction& tx,
+                          const std::vector<CustomerRecord>& records) override;
   absl::Status Update(crm::common::Transaction& tx,
                       const CustomerRecord& record) override;
+  absl::StatusOr<std::vector<std::optional<std::string>>> FindIdentifierOwners(
+      crm::common::Transaction& tx,
+      const std::vector<IdentifierClaim>& identifiers) override;
+  absl::StatusOr<int64_t> ClaimNewIdentifiers(
+      crm::common::Transaction& tx,
+      const std::vector<IdentifierClaim>& claims) override;
   absl::StatusOr<std::optional<std::string>> FindIdentifierOwner(
       crm::common::Transaction& tx, IdentifierKind kind,
       absl::string_view value_hash, bool lock) override;

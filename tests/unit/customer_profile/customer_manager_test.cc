@@ -291,6 +291,106 @@ TEST_F(CustomerManagerTest, CreateCustomerStillResolves) {
   EXPECT_EQ(again.name(), first.name());
 }
 
+// ------------------------------------------------------ batch resolution
+
+std::vector<v1::ResolveCustomerRequest> Requests(
+    const std::vector<v1::Customer>& customers) {
+  std::vector<v1::ResolveCustomerRequest> requests;
+  for (const v1::Customer& customer : customers) {
+    v1::ResolveCustomerRequest request;
+    *request.mutable_customer() = customer;
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
+TEST_F(CustomerManagerTest, ResolveBatchGivesEveryRowItsOwnOutcome) {
+  const v1::Customer existing = CreateNew(WithEmail("old@example.com"));
+  const size_t events_before = feed_.events().size();
+  v1::Customer with_phone = WithEmail("bo@example.com");
+  with_phone.set_phone("13800138000");
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> results =
+      manager_->ResolveBatch(
+          context_,
+          Requests({WithEmail("ann@example.com"), WithEmail("not-an-email"),
+                    WithEmail("old@example.com"), with_phone,
+                    // Repeats row 0's email within the batch.
+                    WithEmail("Ann@Example.com")}));
+  ASSERT_EQ(results.size(), 5u);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ResolveCustomerResponse ann, results[0]);
+  EXPECT_EQ(ann.outcome(), v1::ResolveCustomerResponse::CREATED);
+  EXPECT_THAT(results[1], StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ReasonOf(results[1].status()), reason::FIELD_INVALID);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ResolveCustomerResponse old, results[2]);
+  EXPECT_EQ(old.outcome(), v1::ResolveCustomerResponse::MATCHED);
+  EXPECT_EQ(old.matched_by(), v1::ResolveCustomerResponse::EMAIL);
+  EXPECT_EQ(old.customer().name(), existing.name());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ResolveCustomerResponse bo, results[3]);
+  EXPECT_EQ(bo.outcome(), v1::ResolveCustomerResponse::CREATED);
+  // The repeat is written after row 0, as a sequential import would.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ResolveCustomerResponse again, results[4]);
+  EXPECT_EQ(again.outcome(), v1::ResolveCustomerResponse::MATCHED);
+  EXPECT_EQ(again.customer().name(), ann.customer().name());
+  // Responses carry the name only.
+  EXPECT_EQ(ann.customer().email(), "");
+
+  // Stored as a single Resolve would store them.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer read, Get(bo.customer().name()));
+  EXPECT_EQ(read.email(), "bo@example.com");
+  EXPECT_EQ(read.phone(), "+8613800138000");
+  EXPECT_EQ(read.given_name(), "Ann");
+  std::optional<CustomerRecord> record = customers_.Record(IdOf(bo.customer()));
+  ASSERT_TRUE(record.has_value());
+  EXPECT_THAT(record->pii, Not(HasSubstr("bo@example.com")));
+  EXPECT_FALSE(record->phone_bidx.empty());
+  // Its email and phone are claimed for it.
+  EXPECT_EQ(customers_.IdentifiersOf(IdOf(bo.customer())).size(), 2u);
+  std::vector<v1::ChangeEvent::Type> types = FeedTypes();
+  types.erase(types.begin(), types.begin() + events_before);
+  EXPECT_THAT(types, ElementsAre(v1::ChangeEvent::CUSTOMER_CREATED,
+                                 v1::ChangeEvent::CUSTOMER_CREATED,
+                                 v1::ChangeEvent::CUSTOMER_UPDATED,
+                                 v1::ChangeEvent::CUSTOMER_UPDATED));
+}
+
+TEST_F(CustomerManagerTest, ABatchFailingForOneRowIsRedoneRowByRow) {
+  // The id the batch's second row would get is taken, so the batch's
+  // multi-row insert fails; every row is then written alone.
+  CustomerRecord squatter;
+  squatter.id = "c0000000002";
+  squatter.profile = v1::Customer().SerializeAsString();
+  ASSERT_TRUE(unit_of_work_
+                  .Run(context_,
+                       [&](crm::common::Transaction& tx) {
+                         return customers_.Insert(tx, squatter);
+                       })
+                  .ok());
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> results =
+      manager_->ResolveBatch(context_, Requests({WithEmail("a@example.com"),
+                                                 WithEmail("b@example.com"),
+                                                 WithEmail("c@example.com")}));
+  ASSERT_EQ(results.size(), 3u);
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->outcome(), v1::ResolveCustomerResponse::CREATED);
+    EXPECT_NE(result->customer().name(), "customers/c0000000002");
+  }
+  EXPECT_EQ(customers_.size(), 4u);
+  EXPECT_EQ(feed_.events().size(), 3u);
+}
+
+TEST_F(CustomerManagerTest, ResolveBatchOfAnExpiredRequestWritesNothing) {
+  const RequestContext expired = RequestContext::WithDeadline(clock_.Now());
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> results =
+      manager_->ResolveBatch(expired, Requests({WithEmail("a@example.com"),
+                                                WithEmail("b@example.com")}));
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& result : results) {
+    EXPECT_THAT(result, StatusIs(absl::StatusCode::kDeadlineExceeded));
+  }
+  EXPECT_EQ(customers_.size(), 0u);
+}
+
 TEST_F(CustomerManagerTest, UpdateChecksTheEtag) {
   const v1::Customer created = CreateNew(WithEmail("ann@example.com"));
   v1::UpdateCustomerRequest request;

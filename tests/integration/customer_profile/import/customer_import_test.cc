@@ -1,15 +1,20 @@
 // CustomerImporterImpl over the real CustomerManager and MariaDB: CSV
 // rows in, every row's outcome out, resolution across rows of the same
-// stream, nothing half-written, and the outcome independent of parallelism.
+// stream, nothing half-written, and the outcome independent of parallelism;
+// batches (CustomerManager::ResolveBatch) give every row its own outcome,
+// also when concurrent batches claim the same identifiers.
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -175,6 +180,94 @@ TEST_P(CustomerImportTest, ReimportingTheSameFileCreatesNothing) {
   EXPECT_EQ(again.created_count(), 0);
   EXPECT_EQ(again.updated_count(), 100);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM customers"), 100);
+}
+
+std::vector<v1::ResolveCustomerRequest> RequestsWithEmails(
+    const std::vector<std::string>& emails) {
+  std::vector<v1::ResolveCustomerRequest> requests;
+  for (const std::string& email : emails) {
+    v1::ResolveCustomerRequest request;
+    request.mutable_customer()->set_given_name("Lin");
+    request.mutable_customer()->set_email(email);
+    requests.push_back(std::move(request));
+  }
+  return requests;
+}
+
+TEST_P(CustomerImportTest, ABatchGivesEveryRowItsOwnOutcome) {
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> first =
+      manager_->ResolveBatch(crm::common::RequestContext(),
+                             RequestsWithEmails({"old@example.com"}));
+  ASSERT_THAT(first[0].status(), IsOk());
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> results =
+      manager_->ResolveBatch(
+          crm::common::RequestContext(),
+          RequestsWithEmails({"n0@example.com", "not-an-email",
+                              "N0@Example.com", "old@example.com",
+                              "n4@example.com"}));
+  ASSERT_EQ(results.size(), 5u);
+  ASSERT_THAT(results[0].status(), IsOk());
+  EXPECT_EQ(results[0]->outcome(), v1::ResolveCustomerResponse::CREATED);
+  EXPECT_EQ(results[1].status().code(), absl::StatusCode::kInvalidArgument);
+  // A repeat within the batch resolves to the row before it.
+  ASSERT_THAT(results[2].status(), IsOk());
+  EXPECT_EQ(results[2]->outcome(), v1::ResolveCustomerResponse::MATCHED);
+  EXPECT_EQ(results[2]->customer().name(), results[0]->customer().name());
+  ASSERT_THAT(results[3].status(), IsOk());
+  EXPECT_EQ(results[3]->outcome(), v1::ResolveCustomerResponse::MATCHED);
+  EXPECT_EQ(results[3]->customer().name(), first[0]->customer().name());
+  ASSERT_THAT(results[4].status(), IsOk());
+  EXPECT_EQ(results[4]->outcome(), v1::ResolveCustomerResponse::CREATED);
+
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM customers"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM customer_identifiers"), 3);
+  // One event per write: three created, two updated.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM change_feed_events"), 5);
+  v1::GetCustomerRequest get;
+  get.set_name(results[4]->customer().name());
+  auto customer = manager_->Get(crm::common::RequestContext(), get);
+  ASSERT_THAT(customer.status(), IsOk());
+  EXPECT_EQ(customer->email(), "n4@example.com");
+  EXPECT_EQ(customer->given_name(), "Lin");
+}
+
+TEST_P(CustomerImportTest, ConcurrentBatchesSharingEmailsCreateEachOnce) {
+  std::vector<std::string> emails;
+  for (int i = 0; i < 40; ++i) {
+    emails.push_back(absl::StrCat("shared", i, "@example.com"));
+  }
+  constexpr int kWriters = 4;
+  std::vector<std::vector<absl::StatusOr<v1::ResolveCustomerResponse>>> results(
+      kWriters);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      std::vector<std::string> mine = emails;
+      std::rotate(mine.begin(), mine.begin() + 10 * w, mine.end());
+      results[w] = manager_->ResolveBatch(crm::common::RequestContext(),
+                                          RequestsWithEmails(mine));
+    });
+  }
+  for (std::thread& writer : writers) writer.join();
+  int created = 0;
+  std::map<std::string, std::set<std::string>> names_by_email;
+  for (int w = 0; w < kWriters; ++w) {
+    ASSERT_EQ(results[w].size(), emails.size());
+    for (size_t i = 0; i < emails.size(); ++i) {
+      ASSERT_THAT(results[w][i].status(), IsOk());
+      if (results[w][i]->outcome() == v1::ResolveCustomerResponse::CREATED) {
+        ++created;
+      }
+      const std::string& email = emails[(i + 10 * w) % emails.size()];
+      names_by_email[email].insert(results[w][i]->customer().name());
+    }
+  }
+  // Every email became one customer, created by exactly one row.
+  EXPECT_EQ(created, 40);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM customers"), 40);
+  for (const auto& [email, names] : names_by_email) {
+    EXPECT_EQ(names.size(), 1u) << email;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Parallelism, CustomerImportTest,

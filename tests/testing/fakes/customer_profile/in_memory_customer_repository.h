@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -104,6 +105,16 @@ class InMemoryCustomerRepository final
     return absl::OkStatus();
   }
 
+  absl::Status InsertMany(crm::common::Transaction& tx,
+                          const std::vector<CustomerRecord>& records) override {
+    for (const CustomerRecord& record : records) {
+      if (absl::Status status = Insert(tx, record); !status.ok()) {
+        return status;
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status Update(crm::common::Transaction& /*tx*/,
                       const CustomerRecord& record) override {
     auto it = state_.records.find(record.id);
@@ -120,6 +131,31 @@ class InMemoryCustomerRepository final
       crm::common::Transaction& /*tx*/, IdentifierKind kind,
       absl::string_view value_hash, bool /*lock*/) override {
     return OwnerOf(kind, value_hash);
+  }
+
+  absl::StatusOr<std::vector<std::optional<std::string>>> FindIdentifierOwners(
+      crm::common::Transaction& /*tx*/,
+      const std::vector<crm::customer_profile::IdentifierClaim>& identifiers)
+      override {
+    std::vector<std::optional<std::string>> owners;
+    for (const auto& identifier : identifiers) {
+      owners.push_back(OwnerOf(identifier.kind, identifier.value_hash));
+    }
+    return owners;
+  }
+
+  absl::StatusOr<int64_t> ClaimNewIdentifiers(
+      crm::common::Transaction& /*tx*/,
+      const std::vector<crm::customer_profile::IdentifierClaim>& claims)
+      override {
+    int64_t claimed = 0;
+    for (const auto& claim : claims) {
+      claimed += state_.identifiers
+                     .emplace(std::make_pair(claim.kind, claim.value_hash),
+                              claim.customer_id)
+                     .second;
+    }
+    return claimed;
   }
 
   absl::StatusOr<std::string> ClaimIdentifier(

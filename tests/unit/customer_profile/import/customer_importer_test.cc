@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <set>
@@ -49,9 +50,38 @@ class FakeCustomerResolver : public CustomerResolver {
     return result;
   }
 
+  // Resolve() for each request in order; records the batch's emails.
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> ResolveBatch(
+      const crm::common::RequestContext& context,
+      const std::vector<v1::ResolveCustomerRequest>& requests) override {
+    {
+      absl::MutexLock lock(&mu_);
+      std::set<std::string> emails;
+      for (const v1::ResolveCustomerRequest& request : requests) {
+        if (!emails.insert(request.customer().email()).second) {
+          shared_in_batch_ = true;
+        }
+      }
+      max_batch_ = std::max<int>(max_batch_, requests.size());
+    }
+    std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> results;
+    for (const v1::ResolveCustomerRequest& request : requests) {
+      results.push_back(Resolve(context, request));
+    }
+    return results;
+  }
+
   int calls() {
     absl::MutexLock lock(&mu_);
     return calls_;
+  }
+  bool shared_in_batch() {
+    absl::MutexLock lock(&mu_);
+    return shared_in_batch_;
+  }
+  int max_batch() {
+    absl::MutexLock lock(&mu_);
+    return max_batch_;
   }
   bool overlap() {
     absl::MutexLock lock(&mu_);
@@ -104,6 +134,8 @@ class FakeCustomerResolver : public CustomerResolver {
   int flaky_failures_ = 0;
   bool overlap_ = false;
   int max_in_flight_ = 0;
+  bool shared_in_batch_ = false;
+  int max_batch_ = 0;
 };
 
 // A next_row over `emails`, line numbers 2, 3, ...; strict_phone only on the
@@ -130,6 +162,7 @@ class ImporterTest : public ::testing::TestWithParam<int> {
   CustomerImporterOptions Options() {
     CustomerImporterOptions options;
     options.parallelism = GetParam();
+    options.batch_size = 4;
     options.window = 16;
     return options;
   }
@@ -176,6 +209,43 @@ TEST_P(ImporterTest, RowsSharingAnIdentifierNeverRunConcurrently) {
     EXPECT_EQ(response->results(i).outcome(), v1::ImportRowResult::CREATED);
   }
   EXPECT_EQ(response->updated_count(), 293);
+}
+
+TEST_P(ImporterTest, BatchesNeverHoldTwoRowsSharingAnIdentifier) {
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
+  std::vector<std::string> emails;
+  for (int i = 0; i < 300; ++i) {
+    emails.push_back(i % 3 == 0 ? absl::StrCat(i % 5, "@x")
+                                : absl::StrCat("d", i, "@x"));
+  }
+  auto response = importer.Import(context_, Rows(emails));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_FALSE(resolver.shared_in_batch());
+  EXPECT_FALSE(resolver.overlap());
+  EXPECT_EQ(response->created_count(), 5 + 200);
+  EXPECT_EQ(response->updated_count(), 100 - 5);
+  if (GetParam() > 1) {
+    // Rows waiting when a worker frees up go together, up to batch_size.
+    EXPECT_GT(resolver.max_batch(), 1);
+    EXPECT_LE(resolver.max_batch(), 4);
+  }
+}
+
+TEST_P(ImporterTest, OneBadRowInABatchRejectsOnlyItself) {
+  FakeCustomerResolver resolver;
+  CustomerImporterImpl importer(resolver, clock_, Options());
+  std::vector<std::string> emails;
+  for (int i = 0; i < 40; ++i) {
+    emails.push_back(i == 17 ? "bad17@x" : absl::StrCat("r", i, "@x"));
+  }
+  auto response = importer.Import(context_, Rows(emails));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->created_count(), 39);
+  ASSERT_EQ(response->rejected_count(), 1);
+  EXPECT_EQ(response->results(17).outcome(), v1::ImportRowResult::REJECTED);
+  EXPECT_EQ(response->results(16).outcome(), v1::ImportRowResult::CREATED);
+  EXPECT_EQ(response->results(18).outcome(), v1::ImportRowResult::CREATED);
 }
 
 TEST_P(ImporterTest, DistinctRowsRunInParallel) {
