@@ -10,6 +10,11 @@
 #   make fmt-check  fail, listing them, if any C++ file is not formatted
 #   make bench      build, then run the customer-profile benchmark
 #                   (bench/run.sh; report in bench/results/report.md)
+#   make images     build, then one OCI image per binary with buildah (no
+#                   Docker): build/images/crm-<name>.tar, sizes in
+#                   build/images/sizes.txt (scripts/build-images.sh)
+#   make test-images  make images, then unpack each image and run its
+#                   binary from the image's files alone (needs root)
 #   make clean      remove the build trees (var/ with the local database
 #                   and its secrets stays; `make distclean` removes it too)
 
@@ -27,7 +32,7 @@ CRM_DEMO_DATA  ?= $(DEMO)
 CTEST_JOBS     ?= 2
 
 .PHONY: run test stop build deps configure configure-test build-test fmt \
-        fmt-check clean distclean bench
+        fmt-check clean distclean bench images test-images
 
 deps:
 	@scripts/install-deps.sh
@@ -46,6 +51,12 @@ run: build
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)
+
+images: build
+	@scripts/build-images.sh --build-dir $(BUILD_DIR)
+
+test-images: images
+	@tests/k8s/test_images.sh $(BUILD_DIR)/images
 
 stop:
 	@scripts/stop-suite.sh

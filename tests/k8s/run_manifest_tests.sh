@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CTest entry for the Kubernetes manifests: renders every overlay with
 # `kubectl kustomize`, validates the objects' schemas offline and runs the
-# policy checks, including their broken copies (manifest_checks_test.mjs).
+# policy checks, including their broken copies (manifest_checks_test.mjs);
+# checks that the Dockerfile keeps up with install-deps.sh (dockerfile_test.mjs).
 #
 #   tests/k8s/run_manifest_tests.sh
 #
@@ -26,4 +27,4 @@ if [[ ! -d "$here/node_modules/kubernetes-models" ]]; then
   exit 1
 fi
 cd "$here"
-exec node --test --test-reporter=spec manifest_checks_test.mjs
+exec node --test --test-reporter=spec manifest_checks_test.mjs dockerfile_test.mjs
