@@ -2,7 +2,8 @@
 # CTest entry for the Kubernetes manifests: renders every overlay with
 # `kubectl kustomize`, validates the objects' schemas offline and runs the
 # policy checks, including their broken copies (manifest_checks_test.mjs);
-# checks that the Dockerfile keeps up with install-deps.sh (dockerfile_test.mjs).
+# checks that the Dockerfile keeps up with install-deps.sh (dockerfile_test.mjs)
+# and that k8s/vitess agrees with the migrations (vschema_test.mjs).
 #
 #   tests/k8s/run_manifest_tests.sh
 #
@@ -27,4 +28,4 @@ if [[ ! -d "$here/node_modules/kubernetes-models" ]]; then
   exit 1
 fi
 cd "$here"
-exec node --test --test-reporter=spec manifest_checks_test.mjs dockerfile_test.mjs
+exec node --test --test-reporter=spec manifest_checks_test.mjs dockerfile_test.mjs vschema_test.mjs
