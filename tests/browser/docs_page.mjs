@@ -6,25 +6,43 @@
 // 4xx/5xx request.
 //
 //   node tests/browser/docs_page.mjs http://127.0.0.1:PORT customers/ID
+//   node tests/browser/docs_page.mjs < target    (the two words on stdin)
 //
-// Exits 0 when every check holds; otherwise prints what failed and exits 1.
-// Run by tests/browser/docs_page_test.py, which starts the gateway and
-// customer-profile and creates the customer.
+// Without arguments it starts the browser first and then reads the target
+// from its standard input, so that the browser's start-up overlaps the
+// suite's (tests/browser/docs_page_test.py, which starts the gateway and
+// customer-profile and creates the customer). Exits 0 when every check
+// holds; otherwise prints what failed and exits 1.
 import assert from 'node:assert/strict';
+import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 
-const [baseUrl, customerName] = process.argv.slice(2);
-if (!baseUrl || !customerName?.startsWith('customers/')) {
-  console.error('usage: docs_page.mjs BASE_URL customers/ID');
-  process.exit(2);
-}
 const chromiumPath = process.env.CRM_CHROMIUM || '/usr/bin/chromium';
 const stepTimeoutMs = 15000;
 const httpMethods = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
+// [baseUrl, customerName] from the arguments, or else from the first line
+// of standard input.
+async function target() {
+  let words = process.argv.slice(2);
+  if (words.length === 0) {
+    const lines = createInterface({ input: process.stdin });
+    for await (const line of lines) {
+      words = line.trim().split(/\s+/);
+      break;
+    }
+    lines.close();
+  }
+  const [url, name] = words;
+  if (!url || !name?.startsWith('customers/')) {
+    throw new Error('expected "BASE_URL customers/ID" (arguments or stdin)');
+  }
+  return [url, name];
+}
+
 // The operations the document describes: {method, path, operationId, tag,
 // summary}.
-async function documentOperations() {
+async function documentOperations(baseUrl) {
   const response = await fetch(`${baseUrl}/openapi.json`);
   assert.equal(response.status, 200, 'GET /openapi.json');
   const document = await response.json();
@@ -54,11 +72,6 @@ function operationBlock(page, operation) {
 const problems = [];
 
 async function main() {
-  const operations = await documentOperations();
-  const getCustomer = operations.find(
-    (o) => o.operationId === 'CustomerProfileService_GetCustomer');
-  assert.ok(getCustomer, '/openapi.json has no CustomerProfileService_GetCustomer');
-
   const browser = await chromium.launch({
     executablePath: chromiumPath,
     args: ['--no-sandbox'],
@@ -78,6 +91,12 @@ async function main() {
         problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
       }
     });
+
+    const [baseUrl, customerName] = await target();
+    const operations = await documentOperations(baseUrl);
+    const getCustomer = operations.find(
+      (o) => o.operationId === 'CustomerProfileService_GetCustomer');
+    assert.ok(getCustomer, '/openapi.json has no CustomerProfileService_GetCustomer');
 
     const pageResponse = await page.goto(`${baseUrl}/docs`);
     assert.equal(pageResponse.status(), 200, 'GET /docs');
@@ -118,12 +137,12 @@ async function main() {
     const body = block.locator('.live-responses-table tbody tr.response .response-col_description pre').first();
     assert.match(await body.innerText(), new RegExp(`"name": "${customerName}"`),
                  'Try it out: the response body shows the customer');
+    console.log(`docs_page: /docs renders all ${operations.length} operations; ` +
+                'Try it out on GetCustomer answered 200');
   } finally {
     await browser.close();
   }
   assert.deepEqual(problems, [], 'console errors, exceptions or failed requests on /docs');
-  console.log(`docs_page: /docs renders all ${operations.length} operations; ` +
-              'Try it out on GetCustomer answered 200');
 }
 
 main().catch((error) => {

@@ -1,7 +1,8 @@
-"""/docs renders in a real browser: starts a private MariaDB, customer-profile
-and the gateway (tests/e2e/harness.py), creates one customer over HTTP, then
-runs docs_page.mjs (playwright-core driving Debian's chromium) against the
-gateway's /docs and passes its verdict on.
+"""/docs renders in a real browser: starts docs_page.mjs (playwright-core
+driving Debian's chromium; the browser starts while the rest does), a private
+MariaDB, customer-profile and the gateway (tests/e2e/harness.py), creates one
+customer over HTTP, then hands the gateway's address and the customer to
+docs_page.mjs, which checks /docs, and passes its verdict on.
 
     ctest -R '^browser_docs_page$'      (tests/browser/CMakeLists.txt)
 
@@ -52,6 +53,11 @@ def start(suite):
 
 def main():
     check_prerequisites()
+    # The browser starts now and waits for its target on stdin.
+    browser_check = subprocess.Popen(  # pylint: disable=consider-using-with
+        ["node", os.path.join(HERE, "docs_page.mjs")], cwd=HERE,
+        stdin=subprocess.PIPE, text=True,
+        preexec_fn=harness._die_with_parent)  # pylint: disable=protected-access
     suite = harness.Suite()
     failed = True
     try:
@@ -63,14 +69,16 @@ def main():
         if status != 200:
             raise AssertionError(f"POST /v1/customers: HTTP {status}: {customer}")
         harness.log(f"{customer['name']} created; opening /docs in chromium")
-        result = subprocess.run(
-            ["node", os.path.join(HERE, "docs_page.mjs"),
-             f"http://127.0.0.1:{suite.http_port}", customer["name"]],
-            cwd=HERE, timeout=NODE_TIMEOUT_SECONDS, check=False)
+        browser_check.communicate(
+            f"http://127.0.0.1:{suite.http_port} {customer['name']}\n",
+            timeout=NODE_TIMEOUT_SECONDS)
         suite.assert_all_alive()
-        failed = result.returncode != 0
-        return result.returncode
+        failed = browser_check.returncode != 0
+        return browser_check.returncode
     finally:
+        if browser_check.poll() is None:
+            browser_check.kill()
+            browser_check.wait()
         suite.stop(dump_logs=failed)
 
 
