@@ -15,6 +15,9 @@
 #                   build/images/sizes.txt (scripts/build-images.sh)
 #   make test-images  make images, then unpack each image and run its
 #                   binary from the image's files alone (needs root)
+#   make test-rollout  build-test, then a rolling update of each service
+#                   under load: zero failed calls expected (about a minute;
+#                   tests/k8s/run_rollout_test.sh)
 #   make clean      remove the build trees (var/ with the local database
 #                   and its secrets stays; `make distclean` removes it too)
 
@@ -32,7 +35,8 @@ CRM_DEMO_DATA  ?= $(DEMO)
 CTEST_JOBS     ?= 2
 
 .PHONY: run test stop build deps configure configure-test build-test fmt \
-        fmt-check clean distclean bench images test-images
+        fmt-check clean distclean bench images test-images \
+        test-rollout
 
 deps:
 	@scripts/install-deps.sh
@@ -57,6 +61,9 @@ images: build
 
 test-images: images
 	@tests/k8s/test_images.sh $(BUILD_DIR)/images
+
+test-rollout: build-test
+	@tests/k8s/run_rollout_test.sh $(TEST_BUILD_DIR)
 
 stop:
 	@scripts/stop-suite.sh

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs tests/k8s/rollout_test.py (a rolling update of each gRPC service
+# under load: SIGTERM to the old instance, zero failed calls expected) with
+# the binaries of a build tree and its own MariaDB on free ports.
+#
+#   tests/k8s/run_rollout_test.sh [BUILD_DIR]     (default: build-test)
+#
+# About a minute. Not part of `make test` yet: it fails today, because
+# gRPC core 1.51 cancels (CANCELLED) calls that have reached the server but
+# not yet a handler thread when Server::Shutdown starts, instead of
+# answering UNAVAILABLE (grpc/grpc issue 41785); see k8s/README.md,
+# "Rollout without failed calls".
+set -euo pipefail
+repo_root=$(cd "$(dirname "$0")/../.." && pwd)
+build_dir=$(cd "${1:-$repo_root/build-test}" && pwd)
+
+export CRM_E2E_SCRIPTS=$repo_root/scripts
+export CRM_E2E_BUILD_DIR=$build_dir
+export CRM_E2E_GOOGLEAPIS=$repo_root/protos/googleapis/node_modules/google-proto-files
+export CRM_E2E_BIN_GATEWAY=$build_dir/gateway/crm-gateway
+for name in customer_profile segmentation loyalty feedback; do
+  export "CRM_E2E_BIN_${name^^}=$build_dir/services/$name/crm-${name//_/-}"
+done
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
+export PYTHONDONTWRITEBYTECODE=1
+exec /usr/bin/python3 "$repo_root/tests/k8s/rollout_test.py"
