@@ -21,7 +21,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config ca-certificates tzdata \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      libabsl-dev libmysqlcppconn-dev libboost-dev libphonenumber-dev libssl-dev \
+      libabsl-dev libmysqlcppconn-dev libboost-dev libphonenumber-dev libssl-dev libicu-dev \
       grpc-proto nodejs npm binutils \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
