@@ -324,6 +324,11 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask and
   // only the watcher below ever receives SIGTERM/SIGINT.
   BlockTerminationSignals();
+  // Debian's Abseil checks absl::Mutex lock order at run time (deadlock
+  // detection): every lock of every absl::Mutex, gRPC's own included,
+  // updates one process-wide graph under one global lock, on every call.
+  // Tests keep the check; a serving process does not pay for it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   InitLogging(definition.binary_name);
   // "crm-loyalty" -> "loyalty": the service's Kubernetes name, which every
   // ErrorInfo this process sends names as its domain.
