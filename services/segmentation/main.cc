@@ -1,15 +1,22 @@
 // crm-segmentation: serves crm.segmentation.v1.SegmentationService.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+#include "services/common/change_feed_consumer.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/common/request_context.h"
 #include "services/common/server_runner.h"
+#include "services/customer_profile/change_feed_client.h"
 #include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_read_model_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
+#include "services/segmentation/profile_feed_applier.h"
 #include "services/segmentation/segment_manager.h"
 #include "services/segmentation/segmentation_service.h"
 
@@ -28,9 +35,55 @@ struct SegmentationComponents {
 
   common::MySqlUnitOfWork unit_of_work;
   segmentation::MySqlSegmentRepository segments;
+  segmentation::MySqlReadModelRepository read_model;
   common::MySqlIdempotencyRepository idempotency;
   segmentation::SegmentManager manager;
 };
+
+// The consumer name of segmentation's cursor on customer-profile's feed.
+constexpr char kProfileFeedConsumer[] = "segmentation";
+
+common::FeedConsumerOptions ProfileFeedConsumerOptions(
+    common::ServiceContext& context) {
+  common::FeedConsumerOptions options;
+  options.consumer = kProfileFeedConsumer;
+  options.metrics = &context.metrics;
+  return options;
+}
+
+// Follows customer-profile's change feed into the read model, until
+// shutdown. Not started when no customer-profile address is configured.
+void FollowProfileFeed(common::ServiceContext& context,
+                       segmentation::ReadModelRepository& read_model) {
+  const std::string address = context.config.GetString("customer_profile_addr");
+  if (address.empty()) return;
+  struct Follower {
+    std::unique_ptr<crm::customerprofile::v1::CustomerProfileService::Stub>
+        stub;
+    std::unique_ptr<segmentation::ProfileFeedApplier> applier;
+    std::unique_ptr<common::FeedConsumer> consumer;
+  };
+  // Lives until the process exits, like the handlers' components.
+  auto* follower = new Follower;
+  follower->stub = crm::customerprofile::v1::CustomerProfileService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  follower->applier =
+      std::make_unique<segmentation::ProfileFeedApplier>(read_model);
+  follower->consumer = std::make_unique<common::FeedConsumer>(
+      context.pool,
+      crm::customer_profile::MakeCustomerProfileFeedOpener(
+          follower->stub.get()),
+      [applier = follower->applier.get()](sql::Connection& connection,
+                                          int64_t sequence,
+                                          absl::string_view payload) {
+        const common::RequestContext request;
+        common::MySqlTransaction tx(connection, request);
+        return applier->ApplyPayload(tx, sequence, payload);
+      },
+      ProfileFeedConsumerOptions(context));
+  follower->consumer->Start();
+  context.at_shutdown([follower] { follower->consumer->Stop(); });
+}
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(
     common::ServiceContext& context) {
@@ -38,6 +91,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   // call they serve.
   static SegmentationComponents* const components =
       new SegmentationComponents(context);
+  FollowProfileFeed(context, components->read_model);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<segmentation::SegmentationServiceImpl>(
       components->manager));
@@ -47,13 +101,19 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
 }  // namespace
 
 int main(int argc, char** argv) {
-  return common::RunServiceMain({.binary_name = "crm-segmentation",
-                                 .env_prefix = "SEGMENTATION",
-                                 .database_name = "crm_segmentation",
-                                 .default_grpc_port = 50052,
-                                 .default_admin_port = 9092,
-                                 .migrations = &segmentation::Migrations(),
-                                 .extra_options = {},
-                                 .make_services = MakeServices},
-                                argc, argv);
+  return common::RunServiceMain(
+      {.binary_name = "crm-segmentation",
+       .env_prefix = "SEGMENTATION",
+       .database_name = "crm_segmentation",
+       .default_grpc_port = 50052,
+       .default_admin_port = 9092,
+       .migrations = &segmentation::Migrations(),
+       .extra_options = {{.flag = "customer_profile_addr",
+                          .env = "SEGMENTATION_CUSTOMER_PROFILE_ADDR",
+                          .default_value = "",
+                          .help = "customer-profile's gRPC address (host:port) "
+                                  "whose change feed builds the read model; "
+                                  "empty: the feed is not followed"}},
+       .make_services = MakeServices},
+      argc, argv);
 }

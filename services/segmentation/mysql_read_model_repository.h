@@ -1,0 +1,48 @@
+// ReadModelRepository on the service's MySQL/MariaDB database (tables
+// read_model_*, migrations/0002_create_read_model.sql): the read model's SQL
+// and row mapping only, prepared statements on the caller's transaction.
+//
+//   MySqlReadModelRepository read_model;
+//   ProfileFeedApplier applier(read_model);
+#pragma once
+
+#include "services/segmentation/read_model_repository.h"
+
+namespace crm::segmentation {
+
+class MySqlReadModelRepository final : public ReadModelRepository {
+ public:
+  MySqlReadModelRepository() = default;
+
+  absl::Status UpsertCustomer(crm::common::Transaction& tx,
+                              const CustomerFacts& facts) override;
+  absl::StatusOr<std::optional<CustomerFacts>> FindCustomer(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::Status UpsertOrder(crm::common::Transaction& tx,
+                           const OrderFact& order) override;
+  absl::StatusOr<std::vector<OrderFact>> ListOrders(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::Status MoveOrders(crm::common::Transaction& tx,
+                          absl::string_view from_customer_id,
+                          absl::string_view to_customer_id) override;
+  absl::Status SaveAggregate(crm::common::Transaction& tx,
+                             const CustomerAggregate& aggregate) override;
+  absl::StatusOr<std::optional<CustomerAggregate>> FindAggregate(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::Status ForEachAggregate(
+      crm::common::Transaction& tx,
+      const std::function<absl::Status(const CustomerAggregate&)>& visit)
+      override;
+  absl::Status ForEachCustomerOrders(
+      crm::common::Transaction& tx,
+      const std::function<absl::Status(absl::string_view customer_id,
+                                       const std::vector<OrderFact>& orders)>&
+          visit) override;
+  absl::StatusOr<std::vector<std::string>> ListCustomerIds(
+      crm::common::Transaction& tx, absl::string_view after,
+      int limit) override;
+  absl::Status DeleteCustomer(crm::common::Transaction& tx,
+                              absl::string_view customer_id) override;
+};
+
+}  // namespace crm::segmentation

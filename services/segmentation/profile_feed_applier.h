@@ -1,0 +1,90 @@
+// Applies customer-profile's change events (crm.customerprofile.v1
+// .ChangeEvent) to the read model (read_model_repository.h), one event at a
+// time inside the feed consumer's transaction
+// (services/common/change_feed_consumer.h), so every event is applied
+// exactly once together with the consumer's cursor.
+//
+//   ProfileFeedApplier applier(read_model);
+//   FeedConsumer consumer(pool, MakeCustomerProfileFeedOpener(stub),
+//       [&](sql::Connection& c, int64_t seq, absl::string_view payload) {
+//         MySqlTransaction tx(c, context);
+//         return applier.ApplyPayload(tx, seq, payload);
+//       }, {.consumer = "segmentation"});
+//
+// What each event does (only the customer concerned is touched; nothing is
+// rescanned):
+//   CUSTOMER_CREATED / _UPDATED  the customer's facts are replaced by the
+//                                event's (an ERASED customer is forgotten; a
+//                                MERGED one is left to CUSTOMER_MERGED).
+//   ORDER_RECORDED / _REFUNDED   the order is stored (amount, refunded so
+//                                far) and the customer's aggregate
+//                                recomputed from their own orders.
+//   CUSTOMER_MERGED              the duplicate's orders move to the survivor,
+//                                the duplicate is forgotten, the survivor's
+//                                facts replaced and aggregate recomputed.
+//   CUSTOMER_ERASED              everything about the customer is deleted.
+// After each event, the `on_change` hook (if set) runs in the same
+// transaction for every customer whose read model changed, so scores and
+// segment memberships follow (erased = true for a forgotten customer).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/unit_of_work.h"
+#include "services/segmentation/read_model.h"
+#include "services/segmentation/read_model_repository.h"
+
+namespace crm::segmentation {
+
+// Called after an event changed `customer_id`'s read model; `forgotten` is
+// true when the customer was erased or merged away.
+using ReadModelChangeHook =
+    std::function<absl::Status(crm::common::Transaction& tx,
+                               absl::string_view customer_id, bool forgotten)>;
+
+class ProfileFeedApplier {
+ public:
+  // `read_model` must outlive the applier.
+  explicit ProfileFeedApplier(ReadModelRepository& read_model,
+                              ReadModelChangeHook on_change = nullptr)
+      : read_model_(read_model), on_change_(std::move(on_change)) {}
+  ProfileFeedApplier(const ProfileFeedApplier&) = delete;
+  ProfileFeedApplier& operator=(const ProfileFeedApplier&) = delete;
+
+  // Parses `payload` (a serialized ChangeEvent) and applies it.
+  // DATA_LOSS if it does not parse.
+  absl::Status ApplyPayload(crm::common::Transaction& tx, int64_t sequence,
+                            absl::string_view payload);
+
+  // Applies `event` as the file comment says. INVALID_ARGUMENT for an event
+  // whose customer or order name is malformed; events of unknown types are
+  // ignored (OK), so a newer producer does not stop the consumer.
+  absl::Status Apply(crm::common::Transaction& tx,
+                     const crm::customerprofile::v1::ChangeEvent& event);
+
+ private:
+  absl::Status UpsertFacts(crm::common::Transaction& tx,
+                           absl::string_view customer_id,
+                           const crm::customerprofile::v1::ChangeEvent& event);
+  absl::Status RecomputeAggregate(crm::common::Transaction& tx,
+                                  absl::string_view customer_id);
+  absl::Status Forget(crm::common::Transaction& tx,
+                      absl::string_view customer_id);
+  absl::Status Changed(crm::common::Transaction& tx,
+                       absl::string_view customer_id, bool forgotten);
+
+  ReadModelRepository& read_model_;
+  ReadModelChangeHook on_change_;
+};
+
+// The read-model facts of a customer as the feed carries it.
+CustomerFacts FactsFromCustomer(
+    absl::string_view customer_id,
+    const crm::customerprofile::v1::Customer& customer, int64_t sequence);
+
+}  // namespace crm::segmentation
