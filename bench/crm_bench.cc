@@ -7,8 +7,10 @@
 //     Connector/C++ client: the database's own ceiling for this work.
 //   crm-bench record-order --addr=HOST:PORT [--threads=8] [--duration=10s]
 //                          [--max_rows=200000] [--customers=200]
+//                          [--names_file=names.txt]
 //     RecordOrder calls over gRPC (each a new order of one of --customers
-//     customers created first), at the same concurrency.
+//     customers created first, or of the customers named in --names_file),
+//     at the same concurrency.
 //   crm-bench gen-csv --rows=100000 [--seed=1] > customers.csv
 //     A customers CSV for crm-import (distinct people, ~1% bad rows).
 //   crm-bench feed-latency --addr=HOST:PORT [--orders=200] [--interval=20ms]
@@ -248,6 +250,8 @@ int RawInsert(const Flags& flags) {
   return 0;
 }
 
+std::vector<std::string> ReadNames(const Flags& flags);
+
 int RecordOrders(const Flags& flags) {
   const int threads = static_cast<int>(GetInt(flags, "threads", 8));
   const absl::Duration duration =
@@ -259,8 +263,13 @@ int RecordOrders(const Flags& flags) {
       grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
   const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
 
+  // The customers of --names_file (crm-bench create-customers), so that a
+  // measurement of this command sees only RecordOrder calls; else created
+  // here.
+  const bool from_file = !Get(flags, "names_file", "").empty();
   std::vector<std::string> names;
-  for (int i = 0; i < customers; ++i) {
+  if (from_file) names = ReadNames(flags);
+  for (int i = 0; !from_file && i < customers; ++i) {
     v1::CreateCustomerRequest request;
     request.mutable_customer()->set_given_name("Bench");
     request.mutable_customer()->set_family_name(absl::StrCat("Customer", i));

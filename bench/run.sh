@@ -31,7 +31,8 @@
 #
 #   bench/run.sh [BUILD_DIR]          (default: build)
 #
-# Settings (environment): BENCH_THREADS (8), BENCH_DURATION (10s per load
+# Settings (environment): BENCH_WRITE_THREADS ("8 32": (a) and (b) run at
+# each of these concurrencies), BENCH_THREADS (8), BENCH_DURATION (10s per load
 # phase), BENCH_MAX_ROWS (200000 per load phase), BENCH_IMPORT_ROWS (100000),
 # BENCH_IMPORT_TIMEOUT (15m), BENCH_FEED_ORDERS (200),
 # BENCH_READ_CONCURRENCY (32), BENCH_READ_CUSTOMERS (1000),
@@ -52,6 +53,7 @@ build_dir=${1:-$repo/build}
 [[ -d "$build_dir" ]] || crm_die "no build directory $build_dir (run \`make build\`)"
 build_dir=$(cd "$build_dir" && pwd)
 threads=${BENCH_THREADS:-8}
+write_threads=${BENCH_WRITE_THREADS:-8 32}
 duration=${BENCH_DURATION:-10s}
 max_rows=${BENCH_MAX_ROWS:-200000}
 import_rows=${BENCH_IMPORT_ROWS:-100000}
@@ -242,18 +244,34 @@ per_call() {
 
 # --- Write path -------------------------------------------------------------
 raw="" rec="" import_out="" feed="" import_rate="" outcomes=""
+declare -A line cost
 if phase_on write; then
-  # Same concurrency, same bounds, same database server.
-  crm_log "(a) raw INSERT transactions: $threads threads, $duration"
-  raw=$(CRM_BENCH_DB_PASSWORD=$db_password "$bench_bin" raw-insert \
-    --port="$db_port" --user=crm_customer_profile \
-    --password_env=CRM_BENCH_DB_PASSWORD --database=crm_customer_profile \
-    --threads="$threads" --duration="$duration" --max_rows="$max_rows")
-  echo "  $raw"
-  crm_log "(b) RecordOrder over gRPC: $threads threads, $duration"
-  rec=$("$bench_bin" record-order --addr="127.0.0.1:$grpc_port" \
-    --threads="$threads" --duration="$duration" --max_rows="$max_rows")
-  echo "  $rec"
+  # The orders' customers, created outside the measurements.
+  "$bench_bin" create-customers --addr="127.0.0.1:$grpc_port" \
+    --count=200 >"$work/order-customers.txt"
+  # At each concurrency: same threads, same bounds, same database server.
+  for wt in $write_threads; do
+    crm_log "(a) raw INSERT transactions: $wt threads, $duration"
+    measure env CRM_BENCH_DB_PASSWORD="$db_password" "$bench_bin" raw-insert \
+      --port="$db_port" --user=crm_customer_profile \
+      --password_env=CRM_BENCH_DB_PASSWORD --database=crm_customer_profile \
+      --threads="$wt" --duration="$duration" --max_rows="$max_rows"
+    line[raw_$wt]=$(grep '^mode=' <<<"$measured_out" || true)
+    cost[raw_$wt]=$(per_call "$(field "${line[raw_$wt]}" rows)")
+    echo "  ${line[raw_$wt]}"
+    echo "  per call: ${cost[raw_$wt]}"
+    crm_log "(b) RecordOrder over gRPC: $wt threads, $duration"
+    measure "$bench_bin" record-order --addr="127.0.0.1:$grpc_port" \
+      --names_file="$work/order-customers.txt" \
+      --threads="$wt" --duration="$duration" --max_rows="$max_rows"
+    line[rec_$wt]=$(grep '^mode=' <<<"$measured_out" || true)
+    cost[rec_$wt]=$(per_call "$(field "${line[rec_$wt]}" rows)")
+    echo "  ${line[rec_$wt]}"
+    echo "  per call: ${cost[rec_$wt]}"
+  done
+  first_wt=${write_threads%% *}
+  raw=${line[raw_$first_wt]}
+  rec=${line[rec_$first_wt]}
 fi
 if phase_on import; then
   crm_log "(c) import of $import_rows CSV rows via crm-import"
@@ -283,7 +301,6 @@ if phase_on read || phase_on gateway || phase_on gateway-peer; then
   "$bench_bin" create-customers --addr="127.0.0.1:$grpc_port" \
     --count="$read_customers" >"$names_file"
 fi
-declare -A line cost
 # read_phase KEY LABEL CMD...: one measured load phase.
 read_phase() {
   local key=$1 label=$2
@@ -454,8 +471,12 @@ cost_row() { # cost_row LABEL KEY
   echo
   echo "| phase | what | rows | rate (rows/s) | p50 ms | p99 ms |"
   echo "|---|---|---|---|---|---|"
-  phase_on write && row "(a) raw" "single-row INSERT transactions, Connector/C++, $threads threads" "$raw"
-  phase_on write && row "(b) RecordOrder" "gRPC unary calls, $threads threads" "$rec"
+  if phase_on write; then
+    for wt in $write_threads; do
+      row "(a) raw" "single-row INSERT transactions, Connector/C++, $wt threads" "${line[raw_$wt]}"
+      row "(b) RecordOrder" "gRPC unary calls, $wt threads" "${line[rec_$wt]}"
+    done
+  fi
   phase_on import && echo "| (c) import | crm-import of $import_rows CSV rows, one ImportCustomers stream | $import_rows | $import_rate | – | – |"
   phase_on feed && echo "| (d) feed tail | RecordOrder reply → its event on a tailing WatchChanges stream, one order at a time | $(field "$feed" rows) | – | $(field "$feed" p50_ms) | $(field "$feed" p99_ms) |"
   phase_on read && row "(e) raw select" "primary-key SELECT of a customers row, Connector/C++ prepared, $read_concurrency threads" "${line[raw_select]}"
@@ -464,11 +485,15 @@ cost_row() { # cost_row LABEL KEY
   phase_on gateway && row "(h) direct" "GetCustomer over gRPC from h2load, $h2load_clients connections × 1 stream, one customer" "${line[direct]}"
   phase_on gateway && row "(i) gateway" "GET /v1/customers/{id} via crm-gateway ($gateway_http_threads HTTP threads) from wrk, $read_concurrency connections, $read_customers customers" "${line[gateway]}"
   echo
-  if phase_on read || phase_on gateway; then
+  if phase_on read || phase_on gateway || phase_on write; then
     echo "Per call (status-counter deltas of the whole server and CPU time from /proc/PID/stat, over the phase, divided by its calls; CPU in µs, \"other processes\" = the whole machine's busy time minus the columns before it, i.e. interference; round trips = Questions + stmt prepare, as a stmt close gets no reply):"
     echo
     echo "| phase | round trips | Questions | stmt prepare | stmt execute | stmt close | Com_select | SET | commit | service CPU | mariadbd CPU | gateway CPU | load client CPU | other processes CPU |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    for wt in $write_threads; do
+      cost_row "(a) raw INSERT, $wt threads" "raw_$wt"
+      cost_row "(b) RecordOrder, $wt threads" "rec_$wt"
+    done
     cost_row "(e) raw select" raw_select
     cost_row "(f) GetCustomer" get
     cost_row "(g) ListCustomers" list
@@ -476,7 +501,11 @@ cost_row() { # cost_row LABEL KEY
     cost_row "(i) gateway (wrk)" gateway
     echo
   fi
-  phase_on write && echo "- RecordOrder / raw INSERT: **$rec_ratio**"
+  if phase_on write; then
+    for wt in $write_threads; do
+      echo "- RecordOrder / raw INSERT at $wt threads: **$(ratio "$(field "${line[rec_$wt]}" rate)" "$(field "${line[raw_$wt]}" rate)")** (goal ≥ 0.8); round trips per call $(field "${cost[rec_$wt]}" round_trips) vs $(field "${cost[raw_$wt]}" round_trips), service CPU $(field "${cost[rec_$wt]}" service_us) µs/call, mariadbd CPU $(field "${cost[rec_$wt]}" mariadbd_us) vs $(field "${cost[raw_$wt]}" mariadbd_us) µs/call"
+    done
+  fi
   phase_on import && echo "- import / raw INSERT: **$import_ratio**"
   phase_on import && echo "- import outcomes: $outcomes"
   phase_on read && echo "- GetCustomer / raw select: **$get_ratio**"
@@ -485,7 +514,12 @@ cost_row() { # cost_row LABEL KEY
   echo "Raw lines:"
   echo
   echo '```'
-  for l in "$raw" "$rec" "$import_out" "$feed" "${line[raw_select]:-}" \
+  for wt in $write_threads; do
+    for l in "${line[raw_$wt]:-}" "${line[rec_$wt]:-}"; do
+      [[ -n "$l" ]] && echo "$l"
+    done
+  done
+  for l in "$import_out" "$feed" "${line[raw_select]:-}" \
     "${line[get]:-}" "${line[list]:-}" "${line[direct]:-}" "${line[gateway]:-}"; do
     [[ -n "$l" ]] && echo "$l"
   done
