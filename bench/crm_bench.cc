@@ -36,6 +36,15 @@
 //     service's repository reads, from the service's own `customers` table)
 //     from a plain Connector/C++ client, one connection and one prepared
 //     statement per thread: the database's own ceiling for this read.
+//   crm-bench raw-import --port=P --user=U --password_env=VAR --database=D
+//                        --csv=customers.csv [--threads=2] [--batch=1000]
+//     The reference of the import: the same CSV rows inserted as rows of
+//     the service's `customers` and `customer_identifiers` shapes (tables
+//     bench_raw_customers / bench_raw_identifiers made LIKE them), the same
+//     columns with plaintext where the service encrypts and a cheap hash
+//     where it computes HMAC blind indexes, --batch rows per multi-row
+//     INSERT and per transaction: the database's own ceiling for loading
+//     these rows.
 //   crm-bench grpc-frame --name=customers/ID > request.bin
 //     One GetCustomerRequest as a gRPC message frame (1-byte flag, 4-byte
 //     big-endian length, the serialized request), for h2load -d.
@@ -45,6 +54,7 @@
 // --max_rows and never run longer than the duration plus one call's
 // deadline; feed-latency makes --orders calls, each waiting at most 10 s
 // for its event.
+#include <cppconn/datatype.h>
 #include <cppconn/driver.h>
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
@@ -122,6 +132,12 @@ class Recorder {
   void Add(const std::vector<double>& latencies_ms) {
     std::lock_guard<std::mutex> lock(mu_);
     all_.insert(all_.end(), latencies_ms.begin(), latencies_ms.end());
+  }
+  // Every latency added so far, in ascending order.
+  std::vector<double> Sorted() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::sort(all_.begin(), all_.end());
+    return all_;
   }
   void Report(const char* mode, int threads, int64_t errors,
               absl::Duration elapsed) {
@@ -665,6 +681,224 @@ int RawSelect(const Flags& flags) {
   return result;
 }
 
+// The fields of one line of a gen-csv file (comma-separated; a field in
+// double quotes may hold commas; no escaped quotes are generated).
+std::vector<std::string> SplitCsvLine(absl::string_view line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (char c : line) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+// 64 hex digits standing for a blind index of `value`: the raw side does no
+// cryptography, only a cheap hash of the same width.
+std::string Hex64(absl::string_view value) {
+  uint64_t h = 1469598103934665603ULL;
+  std::string out;
+  for (int round = 0; round < 4; ++round) {
+    for (char c : value)
+      h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+    h = (h ^ round) * 1099511628211ULL;
+    absl::StrAppend(&out, absl::Hex(h, absl::kZeroPad16));
+  }
+  return out;
+}
+
+int RawImport(const Flags& flags) {
+  const absl::Time start = absl::Now();
+  const int threads = static_cast<int>(GetInt(flags, "threads", 2));
+  const int64_t batch = GetInt(flags, "batch", 1000);
+  const std::string csv = Get(flags, "csv", "");
+  const std::string port = Get(flags, "port", "3306");
+  const std::string user = Get(flags, "user", "");
+  const char* password = std::getenv(Get(flags, "password_env", "").c_str());
+  const std::string database = Get(flags, "database", "");
+  if (csv.empty() || user.empty() || database.empty() || password == nullptr) {
+    Die("raw-import needs --csv, --user, --database and --password_env=VAR");
+  }
+  sql::Driver* driver = get_driver_instance();
+  auto connect = [&]() {
+    sql::ConnectOptionsMap options;
+    options["hostName"] = sql::SQLString("tcp://127.0.0.1:" + port);
+    options["userName"] = sql::SQLString(user);
+    options["password"] = sql::SQLString(password);
+    options["schema"] = sql::SQLString(database);
+    options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    return std::unique_ptr<sql::Connection>(driver->connect(options));
+  };
+  try {
+    auto connection = connect();
+    std::unique_ptr<sql::Statement> statement(connection->createStatement());
+    // The shapes (columns and keys) of the service's own tables.
+    statement->execute("DROP TABLE IF EXISTS bench_raw_customers");
+    statement->execute("CREATE TABLE bench_raw_customers LIKE customers");
+    statement->execute("DROP TABLE IF EXISTS bench_raw_identifiers");
+    statement->execute(
+        "CREATE TABLE bench_raw_identifiers LIKE customer_identifiers");
+  } catch (const sql::SQLException& e) {
+    Die(absl::StrCat("raw-import setup failed: MySQL error ",
+                     e.getErrorCode()));
+  }
+  // One customers row and its identifier rows per CSV line: the personal
+  // fields as one plaintext column (where the service stores ciphertext),
+  // the others as the profile column, hex "blind indexes".
+  struct Row {
+    std::string id, pii, profile, email_bidx, phone_bidx, name_birth_bidx;
+    std::string external_bidx;
+  };
+  std::vector<Row> rows;
+  {
+    std::ifstream in(csv);
+    if (!in) Die(absl::StrCat("cannot read ", csv));
+    std::string line;
+    std::getline(in, line);  // Header.
+    std::mt19937_64 rng(7);
+    while (std::getline(in, line)) {
+      std::vector<std::string> f = SplitCsvLine(line);
+      if (f.size() < 11) continue;
+      Row row;
+      row.id = absl::StrCat(absl::Hex(rng(), absl::kZeroPad16),
+                            absl::Hex(rng(), absl::kZeroPad16));
+      row.pii = absl::StrCat(f[0], "\x1f", f[1], "\x1f", f[2], "\x1f", f[3],
+                             "\x1f", f[4], "\x1f", f[7], "\x1f", f[10]);
+      row.profile =
+          absl::StrCat(f[5], "\x1f", f[6], "\x1f", f[8], "\x1f", f[9]);
+      row.email_bidx = Hex64(f[2]);
+      row.phone_bidx = Hex64(f[3]);
+      row.name_birth_bidx = Hex64(absl::StrCat(f[1], f[0], "\n", f[4]));
+      row.external_bidx = Hex64(absl::StrCat("store_card:", f[10]));
+      rows.push_back(std::move(row));
+    }
+  }
+  const std::string wrapped_key(62, 'k');  // The size of a wrapped data key.
+  std::atomic<size_t> next{0};
+  std::atomic<int64_t> errors{0};
+  Recorder recorder;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      driver->threadInit();
+      std::vector<double> latencies;
+      try {
+        auto connection = connect();
+        connection->setAutoCommit(false);
+        auto values = [](int count, int columns) {
+          std::string group = "(?";
+          for (int i = 1; i < columns; ++i) group += ", ?";
+          group += ")";
+          std::string text;
+          for (int i = 0; i < count; ++i) {
+            absl::StrAppend(&text, i > 0 ? ", " : "", group);
+          }
+          return text;
+        };
+        while (true) {
+          const size_t first = next.fetch_add(static_cast<size_t>(batch));
+          if (first >= rows.size()) break;
+          const int count = static_cast<int>(std::min<size_t>(
+              static_cast<size_t>(batch), rows.size() - first));
+          std::unique_ptr<sql::PreparedStatement> customers(
+              connection->prepareStatement(absl::StrCat(
+                  "INSERT INTO bench_raw_customers (id, create_time, state, "
+                  "merged_into, wrapped_key, pii, profile, email_bidx, "
+                  "phone_bidx, name_birth_bidx, country_code, update_time, "
+                  "version) VALUES ",
+                  values(count, 13))));
+          std::unique_ptr<sql::PreparedStatement> identifiers(
+              connection->prepareStatement(absl::StrCat(
+                  "INSERT IGNORE INTO bench_raw_identifiers (kind, "
+                  "value_hash, customer_id) VALUES ",
+                  values(3 * count, 3))));
+          const std::string now = absl::FormatTime(
+              "%Y-%m-%d %H:%M:%E6S", absl::Now(), absl::UTCTimeZone());
+          int c = 1;
+          int i = 1;
+          for (int r = 0; r < count; ++r) {
+            const Row& row = rows[first + r];
+            customers->setString(c++, row.id);
+            customers->setString(c++, now);
+            customers->setString(c++, "ACTIVE");
+            customers->setNull(c++, sql::DataType::VARCHAR);
+            customers->setString(c++, wrapped_key);
+            customers->setString(c++, row.pii);
+            customers->setString(c++, row.profile);
+            customers->setString(c++, row.email_bidx);
+            customers->setString(c++, row.phone_bidx);
+            customers->setString(c++, row.name_birth_bidx);
+            customers->setString(c++, "CN");
+            customers->setString(c++, now);
+            customers->setInt64(c++, 1);
+            for (const auto& [kind, hash] :
+                 {std::pair<const char*, const std::string*>{
+                      "external", &row.external_bidx},
+                  {"email", &row.email_bidx},
+                  {"phone", &row.phone_bidx}}) {
+              identifiers->setString(i++, kind);
+              identifiers->setString(i++, *hash);
+              identifiers->setString(i++, row.id);
+            }
+          }
+          absl::Time begin = absl::Now();
+          // Concurrent batches may deadlock on the identifiers' index (as
+          // the service's do); a deadlocked batch is retried, like the
+          // service's unit of work retries.
+          for (int attempt = 1;; ++attempt) {
+            try {
+              customers->executeUpdate();
+              identifiers->executeUpdate();
+              connection->commit();
+              latencies.push_back(
+                  absl::ToDoubleMilliseconds(absl::Now() - begin));
+              break;
+            } catch (const sql::SQLException& e) {
+              connection->rollback();
+              if (e.getErrorCode() == 1213 && attempt < 5) continue;
+              std::fprintf(stderr,
+                           "crm-bench: raw-import batch: MySQL error %d\n",
+                           e.getErrorCode());
+              errors += count;
+              break;
+            }
+          }
+        }
+      } catch (const sql::SQLException& e) {
+        std::fprintf(stderr, "crm-bench: raw-import thread: MySQL error %d\n",
+                     e.getErrorCode());
+        ++errors;
+      }
+      recorder.Add(latencies);
+      driver->threadEnd();
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  // Rows (not batches) per second over the whole command, reading the file
+  // included, as the import's rate is taken over crm-import's whole run;
+  // p50/p99 are per batch transaction.
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  std::vector<double> batches = recorder.Sorted();
+  auto pct = [&](double p) {
+    if (batches.empty()) return 0.0;
+    return batches[std::min(
+        batches.size() - 1,
+        static_cast<size_t>(p * (batches.size() - 1) + 0.5))];
+  };
+  std::printf(
+      "mode=raw-import threads=%d batch=%lld rows=%zu errors=%lld "
+      "seconds=%.2f rate=%.1f p50_ms=%.2f p99_ms=%.2f\n",
+      threads, static_cast<long long>(batch), rows.size(),
+      static_cast<long long>(errors.load()), seconds,
+      seconds > 0 ? rows.size() / seconds : 0.0, pct(0.5), pct(0.99));
+  return 0;
+}
+
 int GrpcFrame(const Flags& flags) {
   v1::GetCustomerRequest request;
   request.set_name(Get(flags, "name", ""));
@@ -745,5 +979,6 @@ int main(int argc, char** argv) {
   if (mode == "list-customers") return ListCustomers(flags);
   if (mode == "raw-select") return RawSelect(flags);
   if (mode == "grpc-frame") return GrpcFrame(flags);
+  if (mode == "raw-import") return RawImport(flags);
   Die(absl::StrCat("unknown mode ", mode));
 }

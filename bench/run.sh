@@ -5,6 +5,10 @@
 #       plain Connector/C++ client (crm-bench raw-insert),
 #   (b) RecordOrder over gRPC at the same concurrency (crm-bench
 #       record-order),
+#   (c0) the reference of the import: the same CSV rows loaded as
+#       customers + identifier rows with multi-row INSERTs of
+#       BENCH_IMPORT_RAW_BATCH rows per transaction, no encryption
+#       (crm-bench raw-import),
 #   (c) a CSV import of BENCH_IMPORT_ROWS generated rows through crm-import,
 #   (d) the change feed's tail latency: BENCH_FEED_ORDERS orders recorded one
 #       at a time while a WatchChanges stream tails (crm-bench feed-latency),
@@ -13,6 +17,9 @@
 #   (e) raw primary-key SELECTs of those customers' rows (crm-bench
 #       raw-select), (f) GetCustomer over gRPC (crm-bench get-customer),
 #   (g) ListCustomers over gRPC (crm-bench list-customers),
+#   (j) an empty unary gRPC call (grpc.health.v1 Health/Check) and
+#   (k) GetCustomer of one customer, both from h2load at the read
+#       concurrency (what GetCustomer costs above gRPC itself),
 #   (h) GetCustomer over gRPC from h2load (framed request, one id) and
 #   (i) GET /v1/customers/{id} through the real crm-gateway from wrk
 #       (HTTP/1.1 keep-alive, the ids spread by bench/get_customer.lua),
@@ -26,7 +33,7 @@
 # and create (bench/gateway_peer.sh; its own report,
 # bench/results/gateway-peer-<time>.md).
 # It prints and writes bench/results/report.md with the ratios
-# RecordOrder/raw, import/raw, GetCustomer/raw select and gateway/direct,
+# RecordOrder/raw, import/raw load, GetCustomer/raw select and gateway/direct,
 # and the feed latencies.
 #
 #   bench/run.sh [BUILD_DIR]          (default: build)
@@ -34,7 +41,8 @@
 # Settings (environment): BENCH_WRITE_THREADS ("8 32": (a) and (b) run at
 # each of these concurrencies), BENCH_THREADS (8), BENCH_DURATION (10s per load
 # phase), BENCH_MAX_ROWS (200000 per load phase), BENCH_IMPORT_ROWS (100000),
-# BENCH_IMPORT_TIMEOUT (15m), BENCH_FEED_ORDERS (200),
+# BENCH_IMPORT_TIMEOUT (15m), BENCH_IMPORT_RAW_BATCH (1000 rows per INSERT
+# of (c0)), BENCH_IMPORT_RAW_THREADS (2), BENCH_FEED_ORDERS (200),
 # BENCH_READ_CONCURRENCY (32), BENCH_READ_CUSTOMERS (1000),
 # BENCH_LIST_PAGE_SIZE (20), BENCH_GATEWAY_HTTP_THREADS (the read
 # concurrency), BENCH_PROFILE (auto: when perf works; 0 skips it),
@@ -58,6 +66,8 @@ duration=${BENCH_DURATION:-10s}
 max_rows=${BENCH_MAX_ROWS:-200000}
 import_rows=${BENCH_IMPORT_ROWS:-100000}
 import_timeout=${BENCH_IMPORT_TIMEOUT:-15m}
+import_batch=${BENCH_IMPORT_RAW_BATCH:-1000}
+import_raw_threads=${BENCH_IMPORT_RAW_THREADS:-2}
 feed_orders=${BENCH_FEED_ORDERS:-200}
 read_concurrency=${BENCH_READ_CONCURRENCY:-32}
 read_customers=${BENCH_READ_CUSTOMERS:-1000}
@@ -243,7 +253,7 @@ per_call() {
 }
 
 # --- Write path -------------------------------------------------------------
-raw="" rec="" import_out="" feed="" import_rate="" outcomes=""
+raw="" rec="" import_out="" feed="" import_rate="" outcomes="" raw_import=""
 declare -A line cost
 if phase_on write; then
   # The orders' customers, created outside the measurements.
@@ -276,12 +286,25 @@ fi
 if phase_on import; then
   crm_log "(c) import of $import_rows CSV rows via crm-import"
   "$bench_bin" gen-csv --rows="$import_rows" --seed=1 >"$work/customers.csv"
+  crm_log "(c0) raw batched load of the same rows: multi-row INSERTs of $import_batch rows per transaction, $import_raw_threads threads"
+  measure env CRM_BENCH_DB_PASSWORD="$db_password" "$bench_bin" raw-import \
+    --port="$db_port" --user=crm_customer_profile \
+    --password_env=CRM_BENCH_DB_PASSWORD --database=crm_customer_profile \
+    --csv="$work/customers.csv" --threads="$import_raw_threads" \
+    --batch="$import_batch"
+  raw_import=$(grep '^mode=' <<<"$measured_out" || true)
+  cost[raw_import]=$(per_call "$(field "$raw_import" rows)")
+  echo "  $raw_import"
+  echo "  per row: ${cost[raw_import]}"
   import_start=$(date +%s.%N)
-  import_out=$("$import_bin" --addr="127.0.0.1:$grpc_port" --progress=plain \
+  measure "$import_bin" --addr="127.0.0.1:$grpc_port" --progress=plain \
     --deadline="$import_timeout" --report="$work/import-report.csv" \
-    "$work/customers.csv")
+    "$work/customers.csv"
+  import_out=$measured_out
+  cost[import]=$(per_call "$import_rows")
   import_end=$(date +%s.%N)
   echo "  $import_out"
+  echo "  per row: ${cost[import]}"
   import_seconds=$(awk -v a="$import_start" -v b="$import_end" 'BEGIN{printf "%.2f", b-a}')
   import_rate=$(awk -v n="$import_rows" -v s="$import_seconds" 'BEGIN{printf "%.1f", n/s}')
   outcomes=$(tail -n +2 "$work/import-report.csv" | cut -d, -f2 | sort | uniq -c |
@@ -332,20 +355,21 @@ fi
 # --- Gateway vs direct ------------------------------------------------------
 h2load_clients=$read_concurrency
 wrk_threads=2
-# h2load_get: GetCustomer of one customer from h2load; the framed request in
+# h2load_get [PATH BODY]: GetCustomer of one customer from h2load (or the
+# RPC at PATH with the framed request in file BODY); the framed request in
 # $work/get-customer.bin, the per-request log in $work/h2load.log.
 h2load_get() {
   h2load --duration="${duration%s}" --clients="$h2load_clients" \
     --threads=2 --max-concurrent-streams=1 \
     --header='content-type: application/grpc' --header='te: trailers' \
-    --data="$work/get-customer.bin" --log-file="$work/h2load.log" \
-    "http://127.0.0.1:$grpc_port/crm.customerprofile.v1.CustomerProfileService/GetCustomer" \
+    --data="${2:-$work/get-customer.bin}" --log-file="$work/h2load.log" \
+    "http://127.0.0.1:$grpc_port${1:-/crm.customerprofile.v1.CustomerProfileService/GetCustomer}" \
     >"$work/h2load.out" 2>&1
 }
 # The crm-bench report line of the last h2load_get: completed calls (HTTP
 # 200 carrying a response message), rate, p50/p99 from its log.
-h2load_line() {
-  local done data seconds stats
+h2load_line() { # [MODE]
+  local done data seconds stats mode=${1:-h2load-get-customer}
   done=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$work/h2load.out")
   data=$(sed -n 's/^traffic: .*(\([0-9]*\)) data.*/\1/p' "$work/h2load.out")
   seconds=$(sed -n 's/^finished in \([0-9.]*\)s.*/\1/p' "$work/h2load.out")
@@ -354,10 +378,60 @@ h2load_line() {
       if (NR == 0) { print "p50_ms=0 p99_ms=0"; exit }
       i50 = int(0.50 * (NR - 1) + 0.5) + 1; i99 = int(0.99 * (NR - 1) + 0.5) + 1
       printf "p50_ms=%.2f p99_ms=%.2f", v[i50] / 1000, v[i99] / 1000 }')
-  awk -v n="${done:-0}" -v s="${seconds:-0}" -v d="${data:-0}" -v c="$h2load_clients" -v st="$stats" 'BEGIN {
-    printf "mode=h2load-get-customer clients=%d rows=%d errors=0 seconds=%.2f rate=%.1f %s data_bytes_per_call=%.1f\n",
-      c, n, s, (s > 0 ? n / s : 0), st, (n > 0 ? d / n : 0) }'
+  awk -v n="${done:-0}" -v s="${seconds:-0}" -v d="${data:-0}" -v c="$h2load_clients" -v st="$stats" -v m="$mode" 'BEGIN {
+    printf "mode=%s clients=%d rows=%d errors=0 seconds=%.2f rate=%.1f %s data_bytes_per_call=%.1f\n",
+      m, c, n, s, (s > 0 ? n / s : 0), st, (n > 0 ? d / n : 0) }'
 }
+# (j) The floor of a unary gRPC call on this server at the read concurrency
+# (grpc.health.v1.Health/Check: no database, no service code) and (k)
+# GetCustomer from the same load tool: what GetCustomer costs above gRPC.
+if phase_on read && command -v h2load >/dev/null; then
+  printf '\0\0\0\0\0' >"$work/health-check.bin"
+  "$bench_bin" grpc-frame --name="$(head -n 1 "$names_file")" \
+    >"$work/get-customer.bin"
+  crm_log "(j) empty gRPC call (Health/Check) from h2load: $h2load_clients connections, $duration"
+  measure h2load_get /grpc.health.v1.Health/Check "$work/health-check.bin"
+  line[floor]=$(h2load_line h2load-health-check)
+  cost[floor]=$(per_call "$(field "${line[floor]}" rows)")
+  echo "  ${line[floor]}"
+  echo "  per call: ${cost[floor]}"
+  crm_log "(k) GetCustomer from h2load: $h2load_clients connections, one customer, $duration"
+  measure h2load_get
+  line[get_h2load]=$(h2load_line)
+  cost[get_h2load]=$(per_call "$(field "${line[get_h2load]}" rows)")
+  echo "  ${line[get_h2load]}"
+  echo "  per call: ${cost[get_h2load]}"
+  # (q) Profiles of the service and MariaDB under (k)'s load, when perf may
+  # sample here: bench/results/perf-read-<UTC time>-{service,mariadbd}.txt.
+  if [[ "$profile" != 0 ]] &&
+    perf record -q -e cpu-clock -o "$work/perf-check.data" -- true >/dev/null 2>&1; then
+    crm_log "(q) perf record -a -g for 5s under (k)'s load"
+    stamp=$(date -u +%Y%m%dT%H%M%SZ)
+    (duration=8s h2load_get) &
+    profile_load=$!
+    sleep 1
+    perf record -q -a -e cpu-clock -F 999 -g -o "$work/perf-read.data" \
+      -- sleep 5 >"$work/perf-read.log" 2>&1 ||
+      crm_log "perf record failed: $(tail -n 1 "$work/perf-read.log")"
+    wait "$profile_load" || true
+    for who in service mariadbd; do
+      case $who in
+        service) pid=$service_pid ;;
+        mariadbd) pid=$db_pid ;;
+      esac
+      {
+        perf report --stdio --no-children --pid="$pid" --percentage relative \
+          --sort dso,symbol -g none --percent-limit 0.3 \
+          -i "$work/perf-read.data"
+        perf report --stdio --children --pid="$pid" --percentage relative \
+          --sort symbol -g caller,0.5,callee --percent-limit 2 \
+          -i "$work/perf-read.data"
+      } >"$results_dir/perf-read-$stamp-$who.txt" 2>/dev/null ||
+        crm_log "perf report of the $who failed"
+    done
+    crm_log "profiles in ${results_dir#"$repo"/}/perf-read-$stamp-{service,mariadbd}.txt"
+  fi
+fi
 if phase_on gateway; then
   crm_log "crm-gateway on 127.0.0.1:$gateway_port ($gateway_http_threads HTTP threads)"
   (
@@ -451,7 +525,7 @@ fi
 raw_rate=$(field "$raw" rate)
 rec_rate=$(field "$rec" rate)
 rec_ratio=$(ratio "$rec_rate" "$raw_rate")
-import_ratio=$(ratio "$import_rate" "$raw_rate")
+import_ratio=$(ratio "$import_rate" "$(field "$raw_import" rate)")
 get_ratio=$(ratio "$(field "${line[get]:-}" rate)" "$(field "${line[raw_select]:-}" rate)")
 gateway_ratio=$(ratio "$(field "${line[gateway]:-}" rate)" "$(field "${line[direct]:-}" rate)")
 
@@ -477,15 +551,18 @@ cost_row() { # cost_row LABEL KEY
       row "(b) RecordOrder" "gRPC unary calls, $wt threads" "${line[rec_$wt]}"
     done
   fi
+  phase_on import && row "(c0) raw load" "the same rows, multi-row INSERTs ($import_batch rows, customers + identifiers) per transaction, $import_raw_threads threads" "$raw_import"
   phase_on import && echo "| (c) import | crm-import of $import_rows CSV rows, one ImportCustomers stream | $import_rows | $import_rate | – | – |"
   phase_on feed && echo "| (d) feed tail | RecordOrder reply → its event on a tailing WatchChanges stream, one order at a time | $(field "$feed" rows) | – | $(field "$feed" p50_ms) | $(field "$feed" p99_ms) |"
   phase_on read && row "(e) raw select" "primary-key SELECT of a customers row, Connector/C++ prepared, $read_concurrency threads" "${line[raw_select]}"
   phase_on read && row "(f) GetCustomer" "gRPC unary calls (crm-bench), $read_concurrency threads, $read_customers customers" "${line[get]}"
   phase_on read && row "(g) ListCustomers" "gRPC unary calls, first page of $list_page_size, $read_concurrency threads" "${line[list]}"
+  [[ -n "${line[floor]:-}" ]] && row "(j) empty gRPC call" "grpc.health.v1 Health/Check from h2load, $h2load_clients connections × 1 stream" "${line[floor]}"
+  [[ -n "${line[get_h2load]:-}" ]] && row "(k) GetCustomer, h2load" "GetCustomer from h2load, $h2load_clients connections × 1 stream, one customer" "${line[get_h2load]}"
   phase_on gateway && row "(h) direct" "GetCustomer over gRPC from h2load, $h2load_clients connections × 1 stream, one customer" "${line[direct]}"
   phase_on gateway && row "(i) gateway" "GET /v1/customers/{id} via crm-gateway ($gateway_http_threads HTTP threads) from wrk, $read_concurrency connections, $read_customers customers" "${line[gateway]}"
   echo
-  if phase_on read || phase_on gateway || phase_on write; then
+  if phase_on read || phase_on gateway || phase_on import || phase_on write; then
     echo "Per call (status-counter deltas of the whole server and CPU time from /proc/PID/stat, over the phase, divided by its calls; CPU in µs, \"other processes\" = the whole machine's busy time minus the columns before it, i.e. interference; round trips = Questions + stmt prepare, as a stmt close gets no reply):"
     echo
     echo "| phase | round trips | Questions | stmt prepare | stmt execute | stmt close | Com_select | SET | commit | service CPU | mariadbd CPU | gateway CPU | load client CPU | other processes CPU |"
@@ -494,9 +571,13 @@ cost_row() { # cost_row LABEL KEY
       cost_row "(a) raw INSERT, $wt threads" "raw_$wt"
       cost_row "(b) RecordOrder, $wt threads" "rec_$wt"
     done
+    cost_row "(c0) raw load, per row" raw_import
+    cost_row "(c) import, per row" import
     cost_row "(e) raw select" raw_select
     cost_row "(f) GetCustomer" get
     cost_row "(g) ListCustomers" list
+    cost_row "(j) empty gRPC call (h2load)" floor
+    cost_row "(k) GetCustomer (h2load)" get_h2load
     cost_row "(h) direct (h2load)" direct
     cost_row "(i) gateway (wrk)" gateway
     echo
@@ -506,9 +587,10 @@ cost_row() { # cost_row LABEL KEY
       echo "- RecordOrder / raw INSERT at $wt threads: **$(ratio "$(field "${line[rec_$wt]}" rate)" "$(field "${line[raw_$wt]}" rate)")** (goal ≥ 0.8); round trips per call $(field "${cost[rec_$wt]}" round_trips) vs $(field "${cost[raw_$wt]}" round_trips), service CPU $(field "${cost[rec_$wt]}" service_us) µs/call, mariadbd CPU $(field "${cost[rec_$wt]}" mariadbd_us) vs $(field "${cost[raw_$wt]}" mariadbd_us) µs/call"
     done
   fi
-  phase_on import && echo "- import / raw INSERT: **$import_ratio**"
+  phase_on import && echo "- import / raw batched load of the same rows: **$import_ratio** (goal ≥ 0.5)"
   phase_on import && echo "- import outcomes: $outcomes"
-  phase_on read && echo "- GetCustomer / raw select: **$get_ratio**"
+  phase_on read && echo "- GetCustomer / raw select: **$get_ratio** (goal ≥ 0.6)"
+  [[ -n "${line[get_h2load]:-}" ]] && echo "- GetCustomer from h2load / raw select: **$(ratio "$(field "${line[get_h2load]}" rate)" "$(field "${line[raw_select]:-}" rate)")**; empty gRPC call from h2load / raw select: **$(ratio "$(field "${line[floor]}" rate)" "$(field "${line[raw_select]:-}" rate)")** (the most any gRPC read reaches here); GetCustomer / empty call (h2load): **$(ratio "$(field "${line[get_h2load]}" rate)" "$(field "${line[floor]}" rate)")**"
   phase_on gateway && echo "- gateway / direct GetCustomer: **$gateway_ratio** (goal ≥ 0.6); gateway CPU per request: **$(field "${cost[gateway]:-}" gateway_us) µs**"
   echo
   echo "Raw lines:"
@@ -519,8 +601,9 @@ cost_row() { # cost_row LABEL KEY
       [[ -n "$l" ]] && echo "$l"
     done
   done
-  for l in "$import_out" "$feed" "${line[raw_select]:-}" \
-    "${line[get]:-}" "${line[list]:-}" "${line[direct]:-}" "${line[gateway]:-}"; do
+  for l in "$raw_import" "$import_out" "$feed" "${line[raw_select]:-}" \
+    "${line[get]:-}" "${line[list]:-}" "${line[floor]:-}" "${line[get_h2load]:-}" \
+    "${line[direct]:-}" "${line[gateway]:-}"; do
     [[ -n "$l" ]] && echo "$l"
   done
   echo '```'
