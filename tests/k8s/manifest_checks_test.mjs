@@ -175,7 +175,7 @@ const BROKEN_COPIES = [
   [
     "a caller the network policies block",
     "dev",
-    (o) => (get(o, "NetworkPolicy", "segmentation").spec.ingress[0].from = [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "gateway" } } }]),
+    (o) => (get(o, "NetworkPolicy", "customer-profile").spec.ingress[0].from = [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "gateway" } } }]),
     "peer-address",
   ],
   [

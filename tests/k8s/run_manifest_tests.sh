@@ -5,7 +5,10 @@
 # checks that the Dockerfile keeps up with install-deps.sh (dockerfile_test.mjs)
 # and that k8s/vitess agrees with the migrations (vschema_test.mjs).
 #
-#   tests/k8s/run_manifest_tests.sh
+#   tests/k8s/run_manifest_tests.sh [TEST_FILE.mjs...]
+#
+# (default: the three above; CTest k8s_settings runs settings_test.mjs with
+# the built binaries).
 #
 # Exits 77 (CTest: skipped) when kubectl is missing; kustomize components
 # need kubectl >= 1.27 (Debian's kubernetes-client 1.20 is too old). The npm
@@ -28,4 +31,6 @@ if [[ ! -d "$here/node_modules/kubernetes-models" ]]; then
   exit 1
 fi
 cd "$here"
-exec node --test --test-reporter=spec manifest_checks_test.mjs dockerfile_test.mjs vschema_test.mjs
+files=("$@")
+[[ ${#files[@]} -gt 0 ]] || files=(manifest_checks_test.mjs dockerfile_test.mjs vschema_test.mjs)
+exec node --test --test-reporter=spec "${files[@]}"
