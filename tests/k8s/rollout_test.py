@@ -12,10 +12,12 @@ does. Every call must end OK; the old instance must exit 0.
 
     tests/k8s/run_rollout_test.sh [BUILD_DIR]   (sets the CRM_E2E_* paths)
 
-CRM_ROLLOUT_SERVICES (default: all four, space-separated) and
+CRM_ROLLOUT_SERVICES (default: the four services and the gateway,
+space-separated) and
 CRM_ROLLOUT_CLIENTS (client threads, default 6) narrow a run.
 """
 
+import http.client
 import os
 import sys
 import threading
@@ -110,6 +112,62 @@ class Load:
             channel.close()
 
 
+class HttpLoad:
+    """Like Load, for the gateway: client threads on keep-alive HTTP/1.1
+    connections to the old gateway, GET `path`; a request whose connection
+    is refused or closed before an answer is retried on a fresh connection
+    to the new gateway (GETs are safe to repeat). Any other outcome than
+    `expected_status` fails."""
+
+    def __init__(self, path, expected_status, old_port, new_port):
+        self.path = path
+        self.expected_status = expected_status
+        self.ports = {"old": old_port, "new": new_port}
+        self.lock = threading.Lock()
+        self.ok = {"old": 0, "new": 0}
+        self.retried = 0
+        self.failures = []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._run, daemon=True)
+                        for _ in range(CLIENT_THREADS)]
+
+    start = Load.start
+    stop = Load.stop
+    counts = Load.counts
+
+    def _run(self):
+        target = "old"
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.ports[target], timeout=10)
+        try:
+            while not self.stopping.is_set():
+                for attempt in range(1, MAX_ATTEMPTS + 1):
+                    try:
+                        connection.request("GET", self.path)
+                        response = connection.getresponse()
+                        response.read()
+                        outcome = response.status
+                    except (ConnectionError, http.client.HTTPException,
+                            OSError) as e:
+                        outcome = e
+                    if outcome == self.expected_status:
+                        with self.lock:
+                            self.ok[target] += 1
+                        break
+                    if isinstance(outcome, int) or attempt == MAX_ATTEMPTS:
+                        with self.lock:
+                            self.failures.append(f"{target}: {outcome!r}")
+                        break
+                    connection.close()
+                    target = "new"
+                    connection = http.client.HTTPConnection(
+                        "127.0.0.1", self.ports[target], timeout=10)
+                    with self.lock:
+                        self.retried += 1
+        finally:
+            connection.close()
+
+
 class RolloutTest(unittest.TestCase):
 
     @classmethod
@@ -143,7 +201,9 @@ class RolloutTest(unittest.TestCase):
         return key, address, code
 
     def test_sigterm_under_load_fails_no_request(self):
-        for name in os.environ.get("CRM_ROLLOUT_SERVICES", " ".join(harness.SERVICE_NAMES)).split():
+        names = os.environ.get("CRM_ROLLOUT_SERVICES",
+                               " ".join(harness.SERVICE_NAMES)).split()
+        for name in [n for n in names if n != "gateway"]:
             with self.subTest(service=name):
                 old_key, old_address, expected = self.start_instance(name, "old")
                 new_key, new_address, _ = self.start_instance(name, "new")
@@ -173,6 +233,54 @@ class RolloutTest(unittest.TestCase):
                 self.assertGreaterEqual(ok["new"], CALLS_AFTER_SIGTERM)
                 self.assertEqual(self.suite.terminate(new_key, timeout=60), 0,
                                  self.suite.log_tail(name))
+
+    def start_gateway(self, role):
+        suite = self.suite
+        port = harness.free_port()
+        env = dict(suite.gateway_env())
+        env["GATEWAY_HTTP_PORT"] = str(port)
+        key = f"gateway-{role}"
+        suite.processes[key] = suite.spawn("gateway", env)
+
+        def answering():
+            process = suite.processes[key]
+            if process.poll() is not None:
+                raise AssertionError(f"{key} exited {process.returncode}")
+            return harness.http_request(port, "GET", "/healthz")[0] == 200
+
+        harness.wait_for(answering, 120, f"{key} to answer")
+        return key, port
+
+    def test_gateway_sigterm_under_load_fails_no_request(self):
+        if "gateway" not in os.environ.get("CRM_ROLLOUT_SERVICES", "gateway"):
+            self.skipTest("CRM_ROLLOUT_SERVICES leaves out the gateway")
+        # /openapi.json: a real route of the gateway that needs no backend.
+        path = "/openapi.json"
+        old_key, old_port = self.start_gateway("old")
+        new_key, new_port = self.start_gateway("new")
+        load = HttpLoad(path, 200, old_port, new_port)
+        load.start()
+        try:
+            harness.wait_for(
+                lambda: load.counts()[0]["old"] >= CALLS_BEFORE_SIGTERM
+                or load.counts()[2],
+                60, f"{CALLS_BEFORE_SIGTERM} requests on the old gateway")
+            code = self.suite.terminate(old_key, timeout=60)
+            self.assertEqual(code, 0, self.suite.log_tail("gateway"))
+            after = load.counts()[0]["new"]
+            harness.wait_for(
+                lambda: load.counts()[0]["new"] >= after + CALLS_AFTER_SIGTERM
+                or load.counts()[2],
+                60, f"{CALLS_AFTER_SIGTERM} requests on the new gateway")
+        finally:
+            load.stop()
+        ok, retried, failures = load.counts()
+        harness.log(f"gateway: {ok['old']} requests on the old instance, "
+                    f"{ok['new']} on the new, {retried} retried on a fresh "
+                    f"connection, {len(failures)} failed")
+        self.assertEqual(failures, [])
+        self.assertEqual(self.suite.terminate(new_key, timeout=60), 0,
+                         self.suite.log_tail("gateway"))
 
 
 if __name__ == "__main__":
