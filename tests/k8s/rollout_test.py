@@ -284,4 +284,5 @@ class RolloutTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=sys.argv[:1], verbosity=2)
+    # Test names may be given: RolloutTest.test_gateway_sigterm_under_load_fails_no_request
+    unittest.main(argv=sys.argv, verbosity=2)

@@ -3,7 +3,8 @@
 # under load: SIGTERM to the old instance, zero failed calls expected) with
 # the binaries of a build tree and its own MariaDB on free ports.
 #
-#   tests/k8s/run_rollout_test.sh [BUILD_DIR]     (default: build-test)
+#   tests/k8s/run_rollout_test.sh [BUILD_DIR [TEST_NAME...]]
+#                                  (default: build-test, every test)
 #
 # About a minute. Not part of `make test` yet: it fails today, because
 # gRPC core 1.51 cancels (CANCELLED) calls that have reached the server but
@@ -13,6 +14,7 @@
 set -euo pipefail
 repo_root=$(cd "$(dirname "$0")/../.." && pwd)
 build_dir=$(cd "${1:-$repo_root/build-test}" && pwd)
+shift || true
 
 export CRM_E2E_SCRIPTS=$repo_root/scripts
 export CRM_E2E_BUILD_DIR=$build_dir
@@ -23,4 +25,4 @@ for name in customer_profile segmentation loyalty feedback; do
 done
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=0}
 export PYTHONDONTWRITEBYTECODE=1
-exec /usr/bin/python3 "$repo_root/tests/k8s/rollout_test.py"
+exec /usr/bin/python3 "$repo_root/tests/k8s/rollout_test.py" "$@"
