@@ -1,17 +1,22 @@
-// Loyalty's domain logic: points accounts and their ledger, over the storage
-// seam (unit_of_work.h) and the account repository (account_repository.h).
-// It validates requests (account_rules.h), applies the ledger rules (a
-// balance is the sum of its entries and never goes below zero), makes entry
-// ids and resource names, and makes AdjustPoints idempotent on its
-// request_id. No SQL and no gRPC here.
+// Loyalty's account logic over the storage seam (unit_of_work.h): reading
+// accounts (a customer without entries has a zero balance), adjusting,
+// redeeming and giving back points, statements (ListLedgerEntries) and the
+// proof that a ledger adds up (VerifyLedger). Every movement goes through
+// the LedgerPoster (ledger_poster.h), so balance, entries and lots always
+// agree; mutations are idempotent on their request_id (RunIdempotent) and
+// on their ledger source. No SQL and no gRPC here.
 //
-//   AccountManager manager(unit_of_work, accounts, idempotency, clock, ids);
-//   absl::StatusOr<v1::AdjustPointsResponse> adjusted =
-//       manager.AdjustPoints(context, request);
+//   AccountManager manager(unit_of_work, accounts, programs, idempotency,
+//                          clock, ids);
+//   absl::StatusOr<v1::RedeemPointsResponse> redeemed =
+//       manager.RedeemPoints(context, request);
 //
-// Thread-safe: every call runs in its own unit of work; concurrent
-// adjustments of one account serialise on the account's lock.
+// Thread-safe: every call runs in its own unit of work; movements of one
+// account serialise on the account's lock (AccountRepository::LockOrCreate).
 #pragma once
+
+#include <functional>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "crm/loyalty/v1/account.pb.h"
@@ -23,6 +28,8 @@
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/account_rules.h"
+#include "services/loyalty/ledger_poster.h"
+#include "services/loyalty/program_repository.h"
 
 namespace crm::loyalty {
 
@@ -30,34 +37,36 @@ class AccountManager {
  public:
   // Every argument must outlive the manager.
   AccountManager(crm::common::UnitOfWork& unit_of_work,
-                 AccountRepository& accounts,
+                 AccountRepository& accounts, ProgramRepository& programs,
                  crm::common::IdempotencyRepository& idempotency,
                  const crm::common::Clock& clock,
                  const crm::common::IdGenerator& ids)
       : unit_of_work_(unit_of_work),
         accounts_(accounts),
+        programs_(programs),
         idempotency_(idempotency),
         clock_(clock),
-        ids_(ids) {}
+        poster_(accounts, ids) {}
   AccountManager(const AccountManager&) = delete;
   AccountManager& operator=(const AccountManager&) = delete;
 
-  // The account `request.name()` (`accounts/{customer}`). INVALID_ARGUMENT
-  // (FIELD_REQUIRED / FIELD_INVALID, field `name`) for a malformed name;
-  // NOT_FOUND (RESOURCE_NOT_FOUND, the account's name) until the customer's
-  // first ledger entry.
+  // The account `request.name()` (`accounts/{customer}`), with its
+  // qualifying points in the programme's window. A customer without ledger
+  // entries has a zero balance, version 0 and no create time (never
+  // NOT_FOUND). INVALID_ARGUMENT (FIELD_REQUIRED / FIELD_INVALID, field
+  // `name`) for a malformed name.
   absl::StatusOr<v1::Account> GetAccount(
       const crm::common::RequestContext& context,
       const v1::GetAccountRequest& request);
 
-  // Appends one ADJUST entry of `points_delta` to the account's ledger and
-  // moves the balance by it, creating the account with its first entry; the
-  // response holds the entry and the account after it. Errors, with nothing
-  // written:
+  // Appends one ADJUST entry of `points_delta`: a credit forms a lot
+  // expiring by the programme's policy, a debit spends lots oldest first.
+  // The response holds the entry and the account after it. Errors, with
+  // nothing written:
   // - INVALID_ARGUMENT naming the field for an invalid request
   //   (ValidateAdjustPoints; request_id is required);
-  // - FAILED_PRECONDITION with reason INSUFFICIENT_BALANCE when the debit
-  //   would take the balance below zero;
+  // - FAILED_PRECONDITION with reason INSUFFICIENT_BALANCE (metadata
+  //   `available_points`) when the debit exceeds the balance;
   // - INVALID_ARGUMENT with reason REQUEST_ID_REUSED when the request id was
   //   used with a different request;
   // - ALREADY_EXISTS (RESOURCE_ALREADY_EXISTS) when the ledger already holds
@@ -67,15 +76,65 @@ class AccountManager {
       const crm::common::RequestContext& context,
       const v1::AdjustPointsRequest& request);
 
+  // Appends one REDEEM entry of -points, spending lots oldest first; errors
+  // as AdjustPoints (the insufficient-points error names `points`).
+  absl::StatusOr<v1::RedeemPointsResponse> RedeemPoints(
+      const crm::common::RequestContext& context,
+      const v1::RedeemPointsRequest& request);
+
+  // Gives a redemption's points back: a REVERSE entry of +points forming a
+  // new lot (expiring by the programme's policy from now), at most once per
+  // redemption. NOT_FOUND (the entry's name) for an unknown entry;
+  // FAILED_PRECONDITION (RESOURCE_STATE_CONFLICT) for an entry that is not a
+  // REDEEM or was already given back by another request; request ids as
+  // AdjustPoints.
+  absl::StatusOr<v1::ReverseRedemptionResponse> ReverseRedemption(
+      const crm::common::RequestContext& context,
+      const v1::ReverseRedemptionRequest& request);
+
+  // Credits a compensation: a BONUS entry (source `compensation:{ticket}`,
+  // the reason kept) forming a lot expiring by the programme's policy.
+  // FAILED_PRECONDITION (RESOURCE_STATE_CONFLICT) when the ticket was already
+  // compensated on this account by another request; request ids as
+  // AdjustPoints.
+  absl::StatusOr<v1::IssueCompensationResponse> IssueCompensation(
+      const crm::common::RequestContext& context,
+      const v1::IssueCompensationRequest& request);
+
+  // AdjustPoints for every row `next` yields (nullopt: end), each in its own
+  // unit of work, with one result per row in order (the row's error as a
+  // google.rpc.Status). Stops, returning the error, when the caller has
+  // cancelled or the deadline passed (rows already applied stay applied),
+  // and with INVALID_ARGUMENT (FIELD_INVALID, `requests`) beyond 10,000 rows.
+  absl::StatusOr<v1::BulkAdjustPointsResponse> BulkAdjustPoints(
+      const crm::common::RequestContext& context,
+      const std::function<std::optional<v1::AdjustPointsRequest>()>& next);
+
+  // A page of the account's entries, highest sequence first, matching the
+  // filter (ledger_entry_filter.h; FILTER_INVALID otherwise). The page
+  // token is bound to the account and the filter (PAGE_TOKEN_INVALID
+  // otherwise); page_size 0 means 50, at most 1000.
+  absl::StatusOr<v1::ListLedgerEntriesResponse> ListLedgerEntries(
+      const crm::common::RequestContext& context,
+      const v1::ListLedgerEntriesRequest& request);
+
+  // The proof that the account's ledger adds up (ledger_rules.h
+  // VerifyLedgerRecords), read in one transaction.
+  absl::StatusOr<v1::LedgerVerification> VerifyLedger(
+      const crm::common::RequestContext& context,
+      const v1::VerifyLedgerRequest& request);
+
  private:
   crm::common::UnitOfWork& unit_of_work_;
   AccountRepository& accounts_;
+  ProgramRepository& programs_;
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
-  const crm::common::IdGenerator& ids_;
+  LedgerPoster poster_;
 };
 
-// The API form of a stored account.
+// The API form of a stored account (qualifying_points is set by callers
+// that computed it).
 v1::Account ToAccountProto(const AccountRecord& account);
 // The API form of a stored ledger entry.
 v1::LedgerEntry ToLedgerEntryProto(const LedgerEntryRecord& entry);

@@ -1,6 +1,7 @@
-// Storage of points accounts and their append-only ledger: the records as
-// stored, and the interface the account manager (account_manager.h) uses
-// inside a unit of work. The MySQL implementation is MySqlAccountRepository
+// Storage of points accounts, their append-only ledger, the lots their
+// credits form and the points each order earned: the records as stored, and
+// the interface the ledger (ledger_poster.h) and the managers use inside a
+// unit of work. The MySQL implementation is MySqlAccountRepository
 // (mysql_account_repository.h); unit tests use the in-memory fake in
 // tests/testing/fakes/loyalty/.
 //
@@ -15,26 +16,33 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "crm/loyalty/v1/account.pb.h"
+#include "services/common/filter/filter_ast.h"
 #include "services/common/unit_of_work.h"
 
 namespace crm::loyalty {
 
 // One customer's points account. `points_balance` is the sum of the
-// account's ledger entries; `version` is the account's etag.
+// account's ledger entries and of its lots' remaining points; `version` is
+// the account's etag and the sequence of its latest ledger entry.
 struct AccountRecord {
   std::string customer_id;
   int64_t points_balance = 0;
   absl::Time create_time;
   absl::Time update_time;
   int64_t version = 0;
+  std::string tier;  // Tier id; empty: none.
+  std::optional<absl::Time> tier_grace_end_time;
+  int64_t points_debt = 0;  // Clawback the balance could not cover (>= 0).
 };
 
 // One entry of an account's ledger. `idempotency_key` (for example
@@ -50,6 +58,38 @@ struct LedgerEntryRecord {
   std::string reason;
   std::string idempotency_key;
   absl::Time create_time;
+  int64_t sequence = 0;          // The account's version right after the entry.
+  int64_t qualifying_delta = 0;  // What it adds to tier qualification.
+  std::optional<absl::Time> expire_time;  // Of the lot it formed, if any.
+};
+
+// The points of one credit, spent and expired oldest first (earn_time, id).
+// `id` is the id of the ledger entry that formed it.
+struct LotRecord {
+  std::string customer_id;
+  std::string id;
+  int64_t points = 0;            // > 0.
+  int64_t remaining_points = 0;  // 0..points.
+  absl::Time earn_time;
+  std::optional<absl::Time> expire_time;  // nullopt: never.
+};
+
+// What one order earned and how much of it refunds took back.
+struct OrderEarningRecord {
+  std::string customer_id;
+  std::string order_name;  // customers/{customer}/orders/{order}
+  int64_t amount_minor = 0;
+  std::string currency_code;
+  int64_t points_earned = 0;
+  int64_t points_clawed = 0;
+};
+
+// A page of an account's ledger, newest first.
+struct LedgerQuery {
+  // Parsed against LedgerEntryFilterSchema() (ledger_entry_filter.h).
+  crm::common::filter::Filter filter;
+  std::optional<int64_t> before_sequence;  // Only entries below it.
+  int limit = 50;
 };
 
 class AccountRepository {
@@ -78,11 +118,84 @@ class AccountRepository {
   virtual absl::Status AppendEntry(crm::common::Transaction& tx,
                                    const LedgerEntryRecord& entry) = 0;
 
-  // Stores `account`'s points_balance, update_time and version over the
-  // existing account of `account.customer_id` (create_time is kept).
-  // NOT_FOUND if there is none. The caller holds the account's lock.
+  // Stores `account`'s points_balance, update_time, version, tier,
+  // tier_grace_end_time and points_debt over the existing account of
+  // `account.customer_id` (create_time is kept). NOT_FOUND if there is none.
+  // The caller holds the account's lock.
   virtual absl::Status Update(crm::common::Transaction& tx,
                               const AccountRecord& account) = 0;
+
+  // The entry `entry_id` of the ledger of `customer_id`; nullopt if none.
+  virtual absl::StatusOr<std::optional<LedgerEntryRecord>> FindEntry(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view entry_id) = 0;
+
+  // Up to `query.limit` entries of the ledger of `customer_id` matching
+  // `query.filter` with sequence below `query.before_sequence` (if set),
+  // highest sequence first.
+  virtual absl::StatusOr<std::vector<LedgerEntryRecord>> ListEntries(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      const LedgerQuery& query) = 0;
+
+  // Every entry of the ledger of `customer_id`, lowest sequence first (for
+  // VerifyLedger).
+  virtual absl::StatusOr<std::vector<LedgerEntryRecord>> AllEntries(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Sum of qualifying_delta of the entries of `customer_id` created at or
+  // after `since`.
+  virtual absl::StatusOr<int64_t> QualifyingPointsSince(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::Time since) = 0;
+
+  // Sums of qualifying_delta since `since` per customer of `customer_ids`
+  // (customers without such entries are absent), in one read.
+  virtual absl::StatusOr<std::map<std::string, int64_t>>
+  QualifyingPointsByCustomer(crm::common::Transaction& tx,
+                             const std::vector<std::string>& customer_ids,
+                             absl::Time since) = 0;
+
+  // Up to `limit` accounts with customer id above `after` (all when empty),
+  // in customer id order, read without locks.
+  virtual absl::StatusOr<std::vector<AccountRecord>> ListAccounts(
+      crm::common::Transaction& tx, absl::string_view after, int limit) = 0;
+
+  // Stores a new lot. ALREADY_EXISTS if the account has a lot with its id.
+  virtual absl::Status InsertLot(crm::common::Transaction& tx,
+                                 const LotRecord& lot) = 0;
+
+  // The lots of `customer_id` with remaining points, oldest first
+  // (earn_time, then id). The caller holds the account's lock.
+  virtual absl::StatusOr<std::vector<LotRecord>> OpenLots(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Sets the remaining points of lot `lot_id` of `customer_id`. NOT_FOUND if
+  // there is no such lot. The caller holds the account's lock.
+  virtual absl::Status SetLotRemaining(crm::common::Transaction& tx,
+                                       absl::string_view customer_id,
+                                       absl::string_view lot_id,
+                                       int64_t remaining_points) = 0;
+
+  // Sum of the remaining points of every lot of `customer_id`.
+  virtual absl::StatusOr<int64_t> LotsRemainingSum(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Up to `limit` distinct customers having a lot with remaining points and
+  // expire_time at or before `now`, in customer id order (read without
+  // locks: the caller re-checks under the account's lock).
+  virtual absl::StatusOr<std::vector<std::string>> CustomersWithExpiredLots(
+      crm::common::Transaction& tx, absl::Time now, int limit) = 0;
+
+  // What order `order_name` of `customer_id` earned; nullopt if nothing was
+  // recorded for it.
+  virtual absl::StatusOr<std::optional<OrderEarningRecord>> FindOrderEarning(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view order_name) = 0;
+
+  // Inserts `earning`, or replaces the stored one of the same customer and
+  // order. The caller holds the account's lock.
+  virtual absl::Status SaveOrderEarning(crm::common::Transaction& tx,
+                                        const OrderEarningRecord& earning) = 0;
 
  protected:
   AccountRepository() = default;

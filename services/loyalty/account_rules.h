@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -45,6 +46,47 @@ struct Adjustment {
 absl::StatusOr<Adjustment> ValidateAdjustPoints(
     const v1::AdjustPointsRequest& request);
 
+// A validated RedeemPoints request.
+struct Redemption {
+  std::string customer_id;
+  int64_t points = 0;
+  std::string reason;  // Trimmed.
+  std::string request_id;
+};
+
+// As ValidateAdjustPoints for RedeemPoints: `account` is
+// `accounts/{customer}`, points 1..1e9, reason, request_id.
+absl::StatusOr<Redemption> ValidateRedeemPoints(
+    const v1::RedeemPointsRequest& request);
+
+// A validated ReverseRedemption request.
+struct RedemptionReversal {
+  std::string customer_id;
+  std::string entry_id;
+  std::string reason;  // Trimmed.
+  std::string request_id;
+};
+
+// `name` is `accounts/{customer}/ledgerEntries/{entry}`, then reason and
+// request_id as for AdjustPoints.
+absl::StatusOr<RedemptionReversal> ValidateReverseRedemption(
+    const v1::ReverseRedemptionRequest& request);
+
+// A validated IssueCompensation request.
+struct Compensation {
+  std::string customer_id;
+  int64_t points = 0;
+  std::string ticket;
+  std::string reason;  // Trimmed.
+  std::string request_id;
+};
+
+// `account` is `accounts/{customer}`, points 1..1e9, ticket 1..100
+// printable ASCII characters, then reason and request_id as for
+// AdjustPoints.
+absl::StatusOr<Compensation> ValidateIssueCompensation(
+    const v1::IssueCompensationRequest& request);
+
 // The balance after adding `delta` to `balance` (>= 0): the ledger rule that
 // a balance never goes below zero. FAILED_PRECONDITION with reason
 // INSUFFICIENT_BALANCE (field points_delta) if it would be negative;
@@ -65,11 +107,22 @@ std::string AccountName(absl::string_view customer_id);
 // account (Account.customer).
 std::string CustomerName(absl::string_view customer_id);
 
+// The (customer id, entry id) of `accounts/{customer}/ledgerEntries/{entry}`;
+// INVALID_ARGUMENT (FIELD_INVALID) naming `field` otherwise.
+absl::StatusOr<std::pair<std::string, std::string>> ParseLedgerEntryName(
+    absl::string_view name, absl::string_view field);
+
 // `accounts/{customer_id}/ledgerEntries/{entry_id}`.
 std::string LedgerEntryName(absl::string_view customer_id,
                             absl::string_view entry_id);
 
 // The ledger idempotency key of an adjustment: `adjust:{request_id}`.
 std::string AdjustmentIdempotencyKey(absl::string_view request_id);
+// `redeem:{request_id}`.
+std::string RedemptionIdempotencyKey(absl::string_view request_id);
+// `compensation:{ticket}`: one compensation per ticket and account.
+std::string CompensationIdempotencyKey(absl::string_view ticket);
+// `reverse:{entry_id}`: a redemption is given back at most once.
+std::string ReversalIdempotencyKey(absl::string_view entry_id);
 
 }  // namespace crm::loyalty

@@ -11,14 +11,129 @@ using ::crm::common::RequestContextOf;
 grpc::Status LoyaltyServiceImpl::GetAccount(
     grpc::ServerContext* context, const v1::GetAccountRequest* request,
     v1::Account* response) {
-  return ReplyWith(manager_.GetAccount(RequestContextOf(context), *request),
+  return ReplyWith(accounts_.GetAccount(RequestContextOf(context), *request),
                    response);
 }
 
 grpc::Status LoyaltyServiceImpl::AdjustPoints(
     grpc::ServerContext* context, const v1::AdjustPointsRequest* request,
     v1::AdjustPointsResponse* response) {
-  return ReplyWith(manager_.AdjustPoints(RequestContextOf(context), *request),
+  return ReplyWith(accounts_.AdjustPoints(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::RedeemPoints(
+    grpc::ServerContext* context, const v1::RedeemPointsRequest* request,
+    v1::RedeemPointsResponse* response) {
+  return ReplyWith(accounts_.RedeemPoints(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::ReverseRedemption(
+    grpc::ServerContext* context, const v1::ReverseRedemptionRequest* request,
+    v1::ReverseRedemptionResponse* response) {
+  return ReplyWith(
+      accounts_.ReverseRedemption(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::IssueCompensation(
+    grpc::ServerContext* context, const v1::IssueCompensationRequest* request,
+    v1::IssueCompensationResponse* response) {
+  return ReplyWith(
+      accounts_.IssueCompensation(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::BulkAdjustPoints(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::AdjustPointsRequest>* reader,
+    v1::BulkAdjustPointsResponse* response) {
+  return ReplyWith(accounts_.BulkAdjustPoints(
+                       RequestContextOf(context),
+                       [reader]() -> std::optional<v1::AdjustPointsRequest> {
+                         v1::AdjustPointsRequest row;
+                         if (!reader->Read(&row)) return std::nullopt;
+                         return row;
+                       }),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::ListLedgerEntries(
+    grpc::ServerContext* context, const v1::ListLedgerEntriesRequest* request,
+    v1::ListLedgerEntriesResponse* response) {
+  return ReplyWith(
+      accounts_.ListLedgerEntries(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::VerifyLedger(
+    grpc::ServerContext* context, const v1::VerifyLedgerRequest* request,
+    v1::LedgerVerification* response) {
+  return ReplyWith(accounts_.VerifyLedger(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::GetProgram(
+    grpc::ServerContext* context, const v1::GetProgramRequest* request,
+    v1::Program* response) {
+  return ReplyWith(programs_.GetProgram(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::UpdateProgram(
+    grpc::ServerContext* context, const v1::UpdateProgramRequest* request,
+    v1::Program* response) {
+  return ReplyWith(programs_.UpdateProgram(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::CreateReward(
+    grpc::ServerContext* context, const v1::CreateRewardRequest* request,
+    v1::Reward* response) {
+  return ReplyWith(rewards_.CreateReward(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::GetReward(grpc::ServerContext* context,
+                                           const v1::GetRewardRequest* request,
+                                           v1::Reward* response) {
+  return ReplyWith(rewards_.GetReward(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::ListRewards(
+    grpc::ServerContext* context, const v1::ListRewardsRequest* request,
+    v1::ListRewardsResponse* response) {
+  return ReplyWith(rewards_.ListRewards(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::RedeemReward(
+    grpc::ServerContext* context, const v1::RedeemRewardRequest* request,
+    v1::RedeemRewardResponse* response) {
+  return ReplyWith(rewards_.RedeemReward(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::GetCoupon(grpc::ServerContext* context,
+                                           const v1::GetCouponRequest* request,
+                                           v1::Coupon* response) {
+  return ReplyWith(rewards_.GetCoupon(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::ValidateCoupon(
+    grpc::ServerContext* context, const v1::ValidateCouponRequest* request,
+    v1::Coupon* response) {
+  return ReplyWith(rewards_.ValidateCoupon(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::RedeemCoupon(
+    grpc::ServerContext* context, const v1::RedeemCouponRequest* request,
+    v1::Coupon* response) {
+  return ReplyWith(rewards_.RedeemCoupon(RequestContextOf(context), *request),
                    response);
 }
 

@@ -1,8 +1,10 @@
-// The gRPC face of loyalty (crm.loyalty.v1): each RPC hands the request and
-// the call's deadline to AccountManager (account_manager.h) and maps the
-// result to a gRPC status with its error details. Nothing else happens here.
+// The gRPC adapter of crm.loyalty.v1.LoyaltyService: one line per RPC,
+// handing the request to the account, programme or reward manager
+// (account_manager.h, program_manager.h, reward_manager.h) and the result
+// back to gRPC.
 //
-//   LoyaltyServiceImpl service(manager);
+//   LoyaltyServiceImpl service(account_manager, program_manager,
+//                              reward_manager);
 //   builder.RegisterService(&service);
 #pragma once
 
@@ -10,13 +12,17 @@
 
 #include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
 #include "services/loyalty/account_manager.h"
+#include "services/loyalty/program_manager.h"
+#include "services/loyalty/reward_manager.h"
 
 namespace crm::loyalty {
 
 class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
  public:
-  // `manager` must outlive the service.
-  explicit LoyaltyServiceImpl(AccountManager& manager) : manager_(manager) {}
+  // The managers must outlive the service.
+  LoyaltyServiceImpl(AccountManager& accounts, ProgramManager& programs,
+                     RewardManager& rewards)
+      : accounts_(accounts), programs_(programs), rewards_(rewards) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -24,9 +30,58 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status AdjustPoints(grpc::ServerContext* context,
                             const v1::AdjustPointsRequest* request,
                             v1::AdjustPointsResponse* response) override;
+  grpc::Status RedeemPoints(grpc::ServerContext* context,
+                            const v1::RedeemPointsRequest* request,
+                            v1::RedeemPointsResponse* response) override;
+  grpc::Status ReverseRedemption(
+      grpc::ServerContext* context, const v1::ReverseRedemptionRequest* request,
+      v1::ReverseRedemptionResponse* response) override;
+  grpc::Status IssueCompensation(
+      grpc::ServerContext* context, const v1::IssueCompensationRequest* request,
+      v1::IssueCompensationResponse* response) override;
+  grpc::Status BulkAdjustPoints(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::AdjustPointsRequest>* reader,
+      v1::BulkAdjustPointsResponse* response) override;
+  grpc::Status ListLedgerEntries(
+      grpc::ServerContext* context, const v1::ListLedgerEntriesRequest* request,
+      v1::ListLedgerEntriesResponse* response) override;
+  grpc::Status VerifyLedger(grpc::ServerContext* context,
+                            const v1::VerifyLedgerRequest* request,
+                            v1::LedgerVerification* response) override;
+  grpc::Status GetProgram(grpc::ServerContext* context,
+                          const v1::GetProgramRequest* request,
+                          v1::Program* response) override;
+  grpc::Status UpdateProgram(grpc::ServerContext* context,
+                             const v1::UpdateProgramRequest* request,
+                             v1::Program* response) override;
+
+  grpc::Status CreateReward(grpc::ServerContext* context,
+                            const v1::CreateRewardRequest* request,
+                            v1::Reward* response) override;
+  grpc::Status GetReward(grpc::ServerContext* context,
+                         const v1::GetRewardRequest* request,
+                         v1::Reward* response) override;
+  grpc::Status ListRewards(grpc::ServerContext* context,
+                           const v1::ListRewardsRequest* request,
+                           v1::ListRewardsResponse* response) override;
+  grpc::Status RedeemReward(grpc::ServerContext* context,
+                            const v1::RedeemRewardRequest* request,
+                            v1::RedeemRewardResponse* response) override;
+  grpc::Status GetCoupon(grpc::ServerContext* context,
+                         const v1::GetCouponRequest* request,
+                         v1::Coupon* response) override;
+  grpc::Status ValidateCoupon(grpc::ServerContext* context,
+                              const v1::ValidateCouponRequest* request,
+                              v1::Coupon* response) override;
+  grpc::Status RedeemCoupon(grpc::ServerContext* context,
+                            const v1::RedeemCouponRequest* request,
+                            v1::Coupon* response) override;
 
  private:
-  AccountManager& manager_;
+  AccountManager& accounts_;
+  ProgramManager& programs_;
+  RewardManager& rewards_;
 };
 
 }  // namespace crm::loyalty

@@ -1,17 +1,33 @@
-// crm-loyalty: serves crm.loyalty.v1.LoyaltyService.
+// crm-loyalty: serves crm.loyalty.v1.LoyaltyService, earns points from
+// customer-profile's change feed and expires points on a schedule.
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
 
+#include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+#include "services/common/change_feed_consumer.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
+#include "services/common/logging.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/server_runner.h"
+#include "services/customer_profile/change_feed_client.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_program_repository.h"
+#include "services/loyalty/mysql_reward_repository.h"
+#include "services/loyalty/order_earning.h"
+#include "services/loyalty/order_feed_apply.h"
+#include "services/loyalty/periodic_task.h"
+#include "services/loyalty/points_expiry.h"
+#include "services/loyalty/program_manager.h"
+#include "services/loyalty/reward_manager.h"
+#include "services/loyalty/tier_review.h"
 
 namespace {
 
@@ -23,36 +39,145 @@ namespace loyalty = ::crm::loyalty;
 struct LoyaltyComponents {
   explicit LoyaltyComponents(common::ServiceContext& context)
       : unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
-        manager(unit_of_work, accounts, idempotency, context.clock,
-                common::RandomIdGenerator::Instance()) {}
+        account_manager(unit_of_work, accounts, programs, idempotency,
+                        context.clock, common::RandomIdGenerator::Instance()),
+        program_manager(unit_of_work, programs, idempotency, context.clock),
+        reward_manager(unit_of_work, rewards, accounts, idempotency,
+                       context.clock, common::RandomIdGenerator::Instance(),
+                       loyalty::CsprngCouponCodes::Instance()),
+        order_earning(accounts, programs, common::RandomIdGenerator::Instance(),
+                      context.clock),
+        points_expiry(unit_of_work, accounts,
+                      common::RandomIdGenerator::Instance(), context.clock),
+        tier_review(unit_of_work, accounts, programs, context.clock) {}
 
   common::MySqlUnitOfWork unit_of_work;
   loyalty::MySqlAccountRepository accounts;
+  loyalty::MySqlProgramRepository programs;
+  loyalty::MySqlRewardRepository rewards;
   common::MySqlIdempotencyRepository idempotency;
-  loyalty::AccountManager manager;
+  loyalty::AccountManager account_manager;
+  loyalty::ProgramManager program_manager;
+  loyalty::RewardManager reward_manager;
+  loyalty::OrderEarning order_earning;
+  loyalty::PointsExpiry points_expiry;
+  loyalty::TierReview tier_review;
 };
+
+// Earns points from customer-profile's order events until shutdown. Not
+// started when no customer-profile address is configured.
+void FollowOrders(common::ServiceContext& context,
+                  loyalty::OrderEarning& earning) {
+  const std::string address = context.config.GetString("customer_profile_addr");
+  if (address.empty()) {
+    common::LogWarning(
+        "no customer-profile address: points are not earned from orders");
+    return;
+  }
+  struct Follower {
+    std::unique_ptr<crm::customerprofile::v1::CustomerProfileService::Stub>
+        stub;
+    std::unique_ptr<common::FeedConsumer> consumer;
+  };
+  // Lives until the process exits, like the handlers' components.
+  auto* follower = new Follower;
+  follower->stub = crm::customerprofile::v1::CustomerProfileService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  common::FeedConsumerOptions options;
+  options.consumer = loyalty::kOrderFeedConsumerName;
+  options.metrics = &context.metrics;
+  follower->consumer = std::make_unique<common::FeedConsumer>(
+      context.pool,
+      crm::customer_profile::MakeCustomerProfileFeedOpener(
+          follower->stub.get(), loyalty::OrderFeedTypes()),
+      loyalty::MakeOrderFeedApply(earning), options);
+  follower->consumer->Start();
+  context.at_shutdown([follower] { follower->consumer->Stop(); });
+}
+
+// Runs `job` every `--<flag>` until shutdown (0: never).
+void Schedule(common::ServiceContext& context, const char* flag,
+              std::function<void()> job) {
+  absl::StatusOr<absl::Duration> interval = context.config.GetDuration(flag);
+  if (!interval.ok()) {
+    common::LogError(
+        "invalid schedule: the job does not run",
+        {{"flag", flag}, {"error", std::string(interval.status().message())}});
+    return;
+  }
+  if (*interval <= absl::ZeroDuration()) return;
+  auto* task = new loyalty::PeriodicTask(std::move(job), *interval);
+  task->Start();
+  context.at_shutdown([task] { task->Stop(); });
+}
+
+// Expires due points (PointsExpiry) and re-evaluates tiers (TierReview) on
+// their schedules.
+void ScheduleJobs(common::ServiceContext& context,
+                  LoyaltyComponents& components) {
+  Schedule(context, "expiry_interval", [&components] {
+    absl::StatusOr<loyalty::ExpiryRun> run =
+        components.points_expiry.ExpireDue(common::RequestContext());
+    if (!run.ok()) {
+      common::LogWarning("points expiry stopped early; the next run continues",
+                         {{"error", std::string(run.status().message())}});
+    } else if (run->lots > 0) {
+      common::LogInfo("points expired",
+                      {{"accounts", std::to_string(run->accounts)},
+                       {"lots", std::to_string(run->lots)},
+                       {"points", std::to_string(run->points)}});
+    }
+  });
+  Schedule(context, "tier_review_interval", [&components] {
+    absl::StatusOr<loyalty::TierReviewRun> run =
+        components.tier_review.ReviewAll(common::RequestContext());
+    if (!run.ok()) {
+      common::LogWarning("tier review stopped early; the next run continues",
+                         {{"error", std::string(run.status().message())}});
+    } else {
+      common::LogInfo("tiers reviewed",
+                      {{"accounts", std::to_string(run->accounts)},
+                       {"changed", std::to_string(run->changed)}});
+    }
+  });
+}
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(
     common::ServiceContext& context) {
   // Lives until the process exits, so it outlives the handlers and every
   // call they serve.
   static LoyaltyComponents* const components = new LoyaltyComponents(context);
+  FollowOrders(context, components->order_earning);
+  ScheduleJobs(context, *components);
   std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(
-      std::make_unique<loyalty::LoyaltyServiceImpl>(components->manager));
+  services.push_back(std::make_unique<loyalty::LoyaltyServiceImpl>(
+      components->account_manager, components->program_manager,
+      components->reward_manager));
   return services;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  return common::RunServiceMain({.binary_name = "crm-loyalty",
-                                 .env_prefix = "LOYALTY",
-                                 .database_name = "crm_loyalty",
-                                 .default_grpc_port = 50053,
-                                 .default_admin_port = 9093,
-                                 .migrations = &loyalty::Migrations(),
-                                 .extra_options = {},
-                                 .make_services = MakeServices},
-                                argc, argv);
+  return common::RunServiceMain(
+      {.binary_name = "crm-loyalty",
+       .env_prefix = "LOYALTY",
+       .database_name = "crm_loyalty",
+       .default_grpc_port = 50053,
+       .default_admin_port = 9093,
+       .migrations = &loyalty::Migrations(),
+       .extra_options = {{.flag = "customer_profile_addr",
+                          .env = "LOYALTY_CUSTOMER_PROFILE_ADDR",
+                          .default_value = "",
+                          .help = "customer-profile's gRPC address "
+                                  "(host:port) whose order events "
+                                  "earn points; empty: orders earn "
+                                  "nothing"},
+                         {.flag = "expiry_interval",
+                          .env = "LOYALTY_EXPIRY_INTERVAL",
+                          .default_value = "1h",
+                          .help = "how often due points expire "
+                                  "(0s: never)"}},
+       .make_services = MakeServices},
+      argc, argv);
 }

@@ -4,10 +4,16 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/filter/sql_filter.h"
+#include "services/common/filter/sql_filter_binding.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
@@ -23,8 +29,40 @@ using ::crm::common::Transaction;
 constexpr int kDuplicateKeyError = 1062;
 
 constexpr char kSelectAccount[] =
-    "SELECT customer_id, points_balance, create_time, update_time, version "
+    "SELECT customer_id, points_balance, create_time, update_time, version, "
+    "tier, tier_grace_end_time, points_debt "
     "FROM accounts WHERE customer_id = ?";
+
+constexpr char kEntryColumns[] =
+    "SELECT customer_id, id, type, points_delta, balance_after, reason, "
+    "idempotency_key, create_time, sequence, qualifying_delta, expire_time "
+    "FROM ledger_entries ";
+
+constexpr char kLotColumns[] =
+    "SELECT customer_id, id, points, remaining_points, earn_time, "
+    "expire_time FROM point_lots ";
+
+std::string SqlTime(absl::Time t) {
+  return FormatSqlDatetime(crm::common::TruncateToMicros(t));
+}
+
+// Binds an optional time (NULL when unset) at `index`.
+void SetOptionalTime(sql::PreparedStatement& statement, int index,
+                     const std::optional<absl::Time>& t) {
+  if (t.has_value()) {
+    statement.setString(index, SqlTime(*t));
+  } else {
+    statement.setNull(index, 0);
+  }
+}
+
+absl::StatusOr<std::optional<absl::Time>> OptionalTime(sql::ResultSet& rows,
+                                                       const char* column) {
+  if (rows.isNull(column)) return std::nullopt;
+  CRM_ASSIGN_OR_RETURN(absl::Time t,
+                       ParseSqlDatetime(rows.getString(column).asStdString()));
+  return t;
+}
 
 // The account in the current row of `rows` (selected with kSelectAccount).
 absl::StatusOr<AccountRecord> AccountFromRow(sql::ResultSet& rows) {
@@ -38,7 +76,73 @@ absl::StatusOr<AccountRecord> AccountFromRow(sql::ResultSet& rows) {
       account.update_time,
       ParseSqlDatetime(rows.getString("update_time").asStdString()));
   account.version = rows.getInt64("version");
+  account.tier = rows.getString("tier").asStdString();
+  CRM_ASSIGN_OR_RETURN(account.tier_grace_end_time,
+                       OptionalTime(rows, "tier_grace_end_time"));
+  account.points_debt = rows.getInt64("points_debt");
   return account;
+}
+
+absl::StatusOr<LedgerEntryRecord> EntryFromRow(sql::ResultSet& rows) {
+  LedgerEntryRecord entry;
+  entry.customer_id = rows.getString("customer_id").asStdString();
+  entry.id = rows.getString("id").asStdString();
+  if (!v1::LedgerEntry::Type_Parse(rows.getString("type").asStdString(),
+                                   &entry.type)) {
+    return absl::InternalError("ledger entry of an unknown type");
+  }
+  entry.points_delta = rows.getInt64("points_delta");
+  entry.balance_after = rows.getInt64("balance_after");
+  entry.reason = rows.getString("reason").asStdString();
+  entry.idempotency_key = rows.getString("idempotency_key").asStdString();
+  CRM_ASSIGN_OR_RETURN(
+      entry.create_time,
+      ParseSqlDatetime(rows.getString("create_time").asStdString()));
+  entry.sequence = rows.getInt64("sequence");
+  entry.qualifying_delta = rows.getInt64("qualifying_delta");
+  CRM_ASSIGN_OR_RETURN(entry.expire_time, OptionalTime(rows, "expire_time"));
+  return entry;
+}
+
+absl::StatusOr<LotRecord> LotFromRow(sql::ResultSet& rows) {
+  LotRecord lot;
+  lot.customer_id = rows.getString("customer_id").asStdString();
+  lot.id = rows.getString("id").asStdString();
+  lot.points = rows.getInt64("points");
+  lot.remaining_points = rows.getInt64("remaining_points");
+  CRM_ASSIGN_OR_RETURN(
+      lot.earn_time,
+      ParseSqlDatetime(rows.getString("earn_time").asStdString()));
+  CRM_ASSIGN_OR_RETURN(lot.expire_time, OptionalTime(rows, "expire_time"));
+  return lot;
+}
+
+absl::StatusOr<std::vector<LedgerEntryRecord>> EntriesFrom(
+    sql::ResultSet& rows) {
+  std::vector<LedgerEntryRecord> entries;
+  while (rows.next()) {
+    CRM_ASSIGN_OR_RETURN(LedgerEntryRecord entry, EntryFromRow(rows));
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+// How ledger entry filters map onto columns.
+const crm::common::filter::SqlFieldMap& LedgerEntrySqlFields() {
+  static const auto* const fields = [] {
+    auto* map = new crm::common::filter::SqlFieldMap();
+    map->Column("type", "type")
+        .Column("create_time", "create_time")
+        .Column("sequence", "sequence");
+    return map;
+  }();
+  return *fields;
+}
+
+int64_t SingleInt(sql::PreparedStatement& statement) {
+  std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+  if (!rows->next() || rows->isNull(1)) return 0;
+  return rows->getInt64(1);
 }
 
 }  // namespace
@@ -56,8 +160,7 @@ absl::StatusOr<std::optional<AccountRecord>> MySqlAccountRepository::Find(
 
 absl::StatusOr<AccountRecord> MySqlAccountRepository::LockOrCreate(
     Transaction& tx, absl::string_view customer_id, absl::Time now) {
-  const std::string now_text =
-      FormatSqlDatetime(crm::common::TruncateToMicros(now));
+  const std::string now_text = SqlTime(now);
   // Inserting the row, or touching the existing one, takes its exclusive
   // lock until the transaction ends.
   crm::common::CachedStatement ensure = crm::common::Prepared(
@@ -85,8 +188,9 @@ absl::Status MySqlAccountRepository::AppendEntry(
   crm::common::CachedStatement insert = crm::common::Prepared(
       tx,
       "INSERT INTO ledger_entries (customer_id, id, type, points_delta, "
-      "balance_after, reason, idempotency_key, create_time) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "balance_after, reason, idempotency_key, create_time, sequence, "
+      "qualifying_delta, expire_time) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, entry.customer_id);
   insert->setString(2, entry.id);
   insert->setString(3, v1::LedgerEntry::Type_Name(entry.type));
@@ -94,8 +198,10 @@ absl::Status MySqlAccountRepository::AppendEntry(
   insert->setInt64(5, entry.balance_after);
   insert->setString(6, entry.reason);
   insert->setString(7, entry.idempotency_key);
-  insert->setString(
-      8, FormatSqlDatetime(crm::common::TruncateToMicros(entry.create_time)));
+  insert->setString(8, SqlTime(entry.create_time));
+  insert->setInt64(9, entry.sequence);
+  insert->setInt64(10, entry.qualifying_delta);
+  SetOptionalTime(*insert, 11, entry.expire_time);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -111,15 +217,249 @@ absl::Status MySqlAccountRepository::Update(Transaction& tx,
   crm::common::CachedStatement update = crm::common::Prepared(
       tx,
       "UPDATE accounts SET points_balance = ?, update_time = ?, "
-      "version = ? WHERE customer_id = ?");
+      "version = ?, tier = ?, tier_grace_end_time = ?, points_debt = ? "
+      "WHERE customer_id = ?");
   update->setInt64(1, account.points_balance);
-  update->setString(
-      2, FormatSqlDatetime(crm::common::TruncateToMicros(account.update_time)));
+  update->setString(2, SqlTime(account.update_time));
   update->setInt64(3, account.version);
-  update->setString(4, account.customer_id);
+  update->setString(4, account.tier);
+  SetOptionalTime(*update, 5, account.tier_grace_end_time);
+  update->setInt64(6, account.points_debt);
+  update->setString(7, account.customer_id);
   if (update->executeUpdate() == 0) {
-    return absl::NotFoundError("no account to update");
+    // MariaDB counts changed rows: an identical row also reports 0, so
+    // check that it exists.
+    CRM_ASSIGN_OR_RETURN(std::optional<AccountRecord> existing,
+                         Find(tx, account.customer_id));
+    if (!existing.has_value()) {
+      return absl::NotFoundError("no account to update");
+    }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<LedgerEntryRecord>>
+MySqlAccountRepository::FindEntry(Transaction& tx,
+                                  absl::string_view customer_id,
+                                  absl::string_view entry_id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kEntryColumns, "WHERE customer_id = ? AND id = ?"));
+  select->setString(1, std::string(customer_id));
+  select->setString(2, std::string(entry_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::nullopt;
+  CRM_ASSIGN_OR_RETURN(LedgerEntryRecord entry, EntryFromRow(*rows));
+  return entry;
+}
+
+absl::StatusOr<std::vector<LedgerEntryRecord>>
+MySqlAccountRepository::ListEntries(Transaction& tx,
+                                    absl::string_view customer_id,
+                                    const LedgerQuery& query) {
+  CRM_ASSIGN_OR_RETURN(
+      crm::common::filter::SqlCondition where,
+      crm::common::filter::CompileToSql(query.filter, LedgerEntrySqlFields()));
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kEntryColumns,
+                       "WHERE customer_id = ? AND sequence < ? AND (",
+                       where.clause, ") ORDER BY sequence DESC LIMIT ?"));
+  select->setString(1, std::string(customer_id));
+  select->setInt64(
+      2, query.before_sequence.value_or(std::numeric_limits<int64_t>::max()));
+  const int next = crm::common::filter::BindSqlParams(*select, where.params, 3);
+  select->setInt(next, query.limit);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  return EntriesFrom(*rows);
+}
+
+absl::StatusOr<std::vector<LedgerEntryRecord>>
+MySqlAccountRepository::AllEntries(Transaction& tx,
+                                   absl::string_view customer_id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kEntryColumns,
+                       "WHERE customer_id = ? ORDER BY sequence, id"));
+  select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  return EntriesFrom(*rows);
+}
+
+absl::StatusOr<int64_t> MySqlAccountRepository::QualifyingPointsSince(
+    Transaction& tx, absl::string_view customer_id, absl::Time since) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      "SELECT COALESCE(SUM(qualifying_delta), 0) FROM ledger_entries "
+      "WHERE customer_id = ? AND create_time >= ?");
+  select->setString(1, std::string(customer_id));
+  select->setString(2, SqlTime(since));
+  return SingleInt(*select);
+}
+
+absl::StatusOr<std::map<std::string, int64_t>>
+MySqlAccountRepository::QualifyingPointsByCustomer(
+    Transaction& tx, const std::vector<std::string>& customer_ids,
+    absl::Time since) {
+  std::map<std::string, int64_t> sums;
+  if (customer_ids.empty()) return sums;
+  std::string placeholders;
+  for (size_t i = 0; i < customer_ids.size(); ++i) {
+    absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
+  }
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat("SELECT customer_id, SUM(qualifying_delta) "
+                       "FROM ledger_entries WHERE create_time >= ? "
+                       "AND customer_id IN (",
+                       placeholders, ") GROUP BY customer_id"));
+  select->setString(1, SqlTime(since));
+  for (size_t i = 0; i < customer_ids.size(); ++i) {
+    select->setString(static_cast<int>(i) + 2, customer_ids[i]);
+  }
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  while (rows->next()) {
+    sums[rows->getString(1).asStdString()] = rows->getInt64(2);
+  }
+  return sums;
+}
+
+absl::StatusOr<std::vector<AccountRecord>> MySqlAccountRepository::ListAccounts(
+    Transaction& tx, absl::string_view after, int limit) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      "SELECT customer_id, points_balance, create_time, update_time, version, "
+      "tier, tier_grace_end_time, points_debt FROM accounts "
+      "WHERE customer_id > ? ORDER BY customer_id LIMIT ?");
+  select->setString(1, std::string(after));
+  select->setInt(2, limit);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<AccountRecord> accounts;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(AccountRecord account, AccountFromRow(*rows));
+    accounts.push_back(std::move(account));
+  }
+  return accounts;
+}
+
+absl::Status MySqlAccountRepository::InsertLot(Transaction& tx,
+                                               const LotRecord& lot) {
+  crm::common::CachedStatement insert = crm::common::Prepared(
+      tx,
+      "INSERT INTO point_lots (customer_id, id, points, remaining_points, "
+      "earn_time, expire_time) VALUES (?, ?, ?, ?, ?, ?)");
+  insert->setString(1, lot.customer_id);
+  insert->setString(2, lot.id);
+  insert->setInt64(3, lot.points);
+  insert->setInt64(4, lot.remaining_points);
+  insert->setString(5, SqlTime(lot.earn_time));
+  SetOptionalTime(*insert, 6, lot.expire_time);
+  try {
+    insert->executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    return absl::AlreadyExistsError("the account already has this lot");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LotRecord>> MySqlAccountRepository::OpenLots(
+    Transaction& tx, absl::string_view customer_id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kLotColumns,
+                       "WHERE customer_id = ? AND remaining_points > 0 "
+                       "ORDER BY earn_time, id"));
+  select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<LotRecord> lots;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(LotRecord lot, LotFromRow(*rows));
+    lots.push_back(std::move(lot));
+  }
+  return lots;
+}
+
+absl::Status MySqlAccountRepository::SetLotRemaining(
+    Transaction& tx, absl::string_view customer_id, absl::string_view lot_id,
+    int64_t remaining_points) {
+  crm::common::CachedStatement update =
+      crm::common::Prepared(tx,
+                            "UPDATE point_lots SET remaining_points = ? "
+                            "WHERE customer_id = ? AND id = ?");
+  update->setInt64(1, remaining_points);
+  update->setString(2, std::string(customer_id));
+  update->setString(3, std::string(lot_id));
+  if (update->executeUpdate() == 0) {
+    crm::common::CachedStatement exists = crm::common::Prepared(
+        tx, "SELECT COUNT(*) FROM point_lots WHERE customer_id = ? AND id = ?");
+    exists->setString(1, std::string(customer_id));
+    exists->setString(2, std::string(lot_id));
+    if (SingleInt(*exists) == 0) return absl::NotFoundError("no such lot");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> MySqlAccountRepository::LotsRemainingSum(
+    Transaction& tx, absl::string_view customer_id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      "SELECT COALESCE(SUM(remaining_points), 0) FROM point_lots "
+      "WHERE customer_id = ?");
+  select->setString(1, std::string(customer_id));
+  return SingleInt(*select);
+}
+
+absl::StatusOr<std::vector<std::string>>
+MySqlAccountRepository::CustomersWithExpiredLots(Transaction& tx,
+                                                 absl::Time now, int limit) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      "SELECT DISTINCT customer_id FROM point_lots "
+      "WHERE expire_time IS NOT NULL AND expire_time <= ? "
+      "AND remaining_points > 0 ORDER BY customer_id LIMIT ?");
+  select->setString(1, SqlTime(now));
+  select->setInt(2, limit);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<std::string> customers;
+  while (rows->next()) customers.push_back(rows->getString(1).asStdString());
+  return customers;
+}
+
+absl::StatusOr<std::optional<OrderEarningRecord>>
+MySqlAccountRepository::FindOrderEarning(Transaction& tx,
+                                         absl::string_view customer_id,
+                                         absl::string_view order_name) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      "SELECT amount_minor, currency_code, points_earned, points_clawed "
+      "FROM order_earnings WHERE customer_id = ? AND order_name = ?");
+  select->setString(1, std::string(customer_id));
+  select->setString(2, std::string(order_name));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::nullopt;
+  OrderEarningRecord earning;
+  earning.customer_id = std::string(customer_id);
+  earning.order_name = std::string(order_name);
+  earning.amount_minor = rows->getInt64("amount_minor");
+  earning.currency_code = rows->getString("currency_code").asStdString();
+  earning.points_earned = rows->getInt64("points_earned");
+  earning.points_clawed = rows->getInt64("points_clawed");
+  return earning;
+}
+
+absl::Status MySqlAccountRepository::SaveOrderEarning(
+    Transaction& tx, const OrderEarningRecord& earning) {
+  crm::common::CachedStatement upsert = crm::common::Prepared(
+      tx,
+      "INSERT INTO order_earnings (customer_id, order_name, amount_minor, "
+      "currency_code, points_earned, points_clawed) VALUES (?, ?, ?, ?, ?, ?) "
+      "ON DUPLICATE KEY UPDATE amount_minor = VALUES(amount_minor), "
+      "currency_code = VALUES(currency_code), "
+      "points_earned = VALUES(points_earned), "
+      "points_clawed = VALUES(points_clawed)");
+  upsert->setString(1, earning.customer_id);
+  upsert->setString(2, earning.order_name);
+  upsert->setInt64(3, earning.amount_minor);
+  upsert->setString(4, earning.currency_code);
+  upsert->setInt64(5, earning.points_earned);
+  upsert->setInt64(6, earning.points_clawed);
+  upsert->executeUpdate();
   return absl::OkStatus();
 }
 

@@ -1,8 +1,8 @@
 // AccountRepository on the service's MySQL/MariaDB database (tables
-// `accounts` and `ledger_entries`,
-// migrations/0001_create_accounts_and_ledger.sql): all of loyalty's SQL and
-// row mapping, prepared statements only, on the connection of the caller's
-// unit of work (mysql_unit_of_work.h).
+// `accounts`, `ledger_entries`, `point_lots` and `order_earnings`,
+// migrations/): all of the ledger's SQL and row mapping, prepared statements
+// only, on the connection of the caller's unit of work
+// (mysql_unit_of_work.h).
 //
 //   MySqlUnitOfWork unit_of_work(pool);
 //   MySqlAccountRepository accounts;
@@ -26,6 +26,40 @@ class MySqlAccountRepository final : public AccountRepository {
                            const LedgerEntryRecord& entry) override;
   absl::Status Update(crm::common::Transaction& tx,
                       const AccountRecord& account) override;
+  absl::StatusOr<std::optional<LedgerEntryRecord>> FindEntry(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view entry_id) override;
+  absl::StatusOr<std::vector<LedgerEntryRecord>> ListEntries(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      const LedgerQuery& query) override;
+  absl::StatusOr<std::vector<LedgerEntryRecord>> AllEntries(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<int64_t> QualifyingPointsSince(crm::common::Transaction& tx,
+                                                absl::string_view customer_id,
+                                                absl::Time since) override;
+  absl::StatusOr<std::map<std::string, int64_t>> QualifyingPointsByCustomer(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids, absl::Time since) override;
+  absl::StatusOr<std::vector<AccountRecord>> ListAccounts(
+      crm::common::Transaction& tx, absl::string_view after,
+      int limit) override;
+  absl::Status InsertLot(crm::common::Transaction& tx,
+                         const LotRecord& lot) override;
+  absl::StatusOr<std::vector<LotRecord>> OpenLots(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::Status SetLotRemaining(crm::common::Transaction& tx,
+                               absl::string_view customer_id,
+                               absl::string_view lot_id,
+                               int64_t remaining_points) override;
+  absl::StatusOr<int64_t> LotsRemainingSum(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<std::vector<std::string>> CustomersWithExpiredLots(
+      crm::common::Transaction& tx, absl::Time now, int limit) override;
+  absl::StatusOr<std::optional<OrderEarningRecord>> FindOrderEarning(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view order_name) override;
+  absl::Status SaveOrderEarning(crm::common::Transaction& tx,
+                                const OrderEarningRecord& earning) override;
 };
 
 }  // namespace crm::loyalty

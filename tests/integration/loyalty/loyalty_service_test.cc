@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "crm/type/v1/error_reason.pb.h"
@@ -34,6 +35,9 @@
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_program_repository.h"
+#include "services/loyalty/mysql_reward_repository.h"
+#include "services/loyalty/program_manager.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -71,9 +75,15 @@ class LoyaltyServiceTest : public ::testing::Test {
     CRM_ASSERT_OK_AND_ASSIGN(pool_,
                              database_->NewMigratedPool(Migrations(), 20));
     unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
-    manager_ = std::make_unique<AccountManager>(*unit_of_work_, accounts_,
-                                                idempotency_, clock_, ids_);
-    service_ = std::make_unique<LoyaltyServiceImpl>(*manager_);
+    manager_ = std::make_unique<AccountManager>(
+        *unit_of_work_, accounts_, programs_, idempotency_, clock_, ids_);
+    program_manager_ = std::make_unique<ProgramManager>(
+        *unit_of_work_, programs_, idempotency_, clock_);
+    reward_manager_ = std::make_unique<RewardManager>(
+        *unit_of_work_, rewards_, accounts_, idempotency_, clock_, ids_,
+        CsprngCouponCodes::Instance());
+    service_ = std::make_unique<LoyaltyServiceImpl>(
+        *manager_, *program_manager_, *reward_manager_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -82,8 +92,58 @@ class LoyaltyServiceTest : public ::testing::Test {
         server_->InProcessChannel(grpc::ChannelArguments()));
   }
 
+  // Every scenario ends with VerifyLedger passing for every account.
   void TearDown() override {
-    if (server_ != nullptr) server_->Shutdown();
+    if (server_ == nullptr) return;
+    const int64_t accounts = QueryInt("SELECT COUNT(*) FROM accounts");
+    for (int64_t i = 0; i < accounts; ++i) {
+      const std::string customer = QueryString(absl::StrCat(
+          "SELECT customer_id FROM accounts ORDER BY customer_id LIMIT 1 "
+          "OFFSET ",
+          i));
+      grpc::ClientContext context;
+      v1::VerifyLedgerRequest request;
+      request.set_account(absl::StrCat("accounts/", customer));
+      v1::LedgerVerification proof;
+      ASSERT_TRUE(stub_->VerifyLedger(&context, request, &proof).ok());
+      EXPECT_TRUE(proof.consistent()) << proof.DebugString();
+      EXPECT_EQ(proof.points_balance(),
+                QueryInt(absl::StrCat("SELECT COALESCE(SUM(points_delta), 0) "
+                                      "FROM ledger_entries WHERE customer_id "
+                                      "= '",
+                                      customer, "'")));
+    }
+    server_->Shutdown();
+  }
+
+  absl::StatusOr<v1::RedeemPointsResponse> Redeem(const std::string& customer,
+                                                  int64_t points,
+                                                  const std::string& id) {
+    grpc::ClientContext context;
+    v1::RedeemPointsRequest request;
+    request.set_account(absl::StrCat("accounts/", customer));
+    request.set_points(points);
+    request.set_reason("兑换");
+    request.set_request_id(id);
+    v1::RedeemPointsResponse response;
+    grpc::Status status = stub_->RedeemPoints(&context, request, &response);
+    if (!status.ok()) return crm::common::FromGrpcStatus(status);
+    return response;
+  }
+
+  // The single text a constant query returns (empty if none).
+  std::string QueryString(const std::string& query) {
+    return crm::common::WithConnection<std::string>(
+               *pool_,
+               [&](sql::Connection& connection) -> absl::StatusOr<std::string> {
+                 std::unique_ptr<sql::Statement> statement(
+                     connection.createStatement());
+                 std::unique_ptr<sql::ResultSet> rows(
+                     statement->executeQuery(query));
+                 if (!rows->next()) return absl::NotFoundError("no row");
+                 return rows->getString(1).asStdString();
+               })
+        .value_or("");
   }
 
   absl::StatusOr<v1::Account> GetAccount(const std::string& name) {
@@ -137,18 +197,22 @@ class LoyaltyServiceTest : public ::testing::Test {
   std::unique_ptr<crm::common::MySqlPool> pool_;
   std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   MySqlAccountRepository accounts_;
+  MySqlProgramRepository programs_;
+  MySqlRewardRepository rewards_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
+  std::unique_ptr<ProgramManager> program_manager_;
+  std::unique_ptr<RewardManager> reward_manager_;
   std::unique_ptr<LoyaltyServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::LoyaltyService::Stub> stub_;
 };
 
 TEST_F(LoyaltyServiceTest, FirstEntryCreatesTheAccount) {
-  absl::StatusOr<v1::Account> missing = GetAccount("accounts/c1");
-  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_EQ(ReasonOf(StatusOf(missing)), reason::RESOURCE_NOT_FOUND);
-  EXPECT_EQ(MetadataOf(missing, "resource"), "accounts/c1");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Account before, GetAccount("accounts/c1"));
+  EXPECT_EQ(before.points_balance(), 0);
+  EXPECT_EQ(before.customer(), "customers/c1");
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM accounts"), 0);
 
   CRM_ASSERT_OK_AND_ASSIGN(v1::AdjustPointsResponse credited,
                            Adjust(NewAdjust("c1", 100, "r1")));
@@ -221,8 +285,9 @@ TEST_F(LoyaltyServiceTest, NeverOverdraws) {
       Adjust(NewAdjust("c2", -1, "first-debit"));
   EXPECT_THAT(first_debit, StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_EQ(ReasonOf(StatusOf(first_debit)), reason::INSUFFICIENT_BALANCE);
+  EXPECT_EQ(MetadataOf(first_debit, "available_points"), "0");
   // A refused first entry leaves no account behind.
-  EXPECT_THAT(GetAccount("accounts/c2"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM accounts"), 0);
 
   ASSERT_THAT(Adjust(NewAdjust("c2", 50, "credit")), IsOk());
   absl::StatusOr<v1::AdjustPointsResponse> too_much =
@@ -301,6 +366,294 @@ TEST_F(LoyaltyServiceTest, ConcurrentRedemptionsNeverOverdraw) {
   EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM ledger_entries "
                      "WHERE customer_id = 'c4'"),
             1 + succeeded.load());
+}
+
+TEST_F(LoyaltyServiceTest, HundredConcurrentRedemptionsNeverOverdraw) {
+  constexpr int kRedeemers = 100;
+  constexpr int64_t kCost = 10;
+  constexpr int64_t kInitial = 555;  // Covers 55 redemptions, 5 left over.
+  ASSERT_THAT(Adjust(NewAdjust("c5", 300, "seed-1")), IsOk());
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_THAT(Adjust(NewAdjust("c5", kInitial - 300, "seed-2")), IsOk());
+
+  std::atomic<int> succeeded{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kRedeemers; ++t) {
+    threads.emplace_back([&, t] {
+      absl::StatusOr<v1::RedeemPointsResponse> result =
+          Redeem("c5", kCost, absl::StrCat("redeem-", t));
+      if (result.ok()) {
+        EXPECT_GE(result->account().points_balance(), 0);
+        ++succeeded;
+      } else {
+        EXPECT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition)
+            << result.status();
+        EXPECT_EQ(ReasonOf(result.status()), reason::INSUFFICIENT_BALANCE);
+        ++refused;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(succeeded.load(), kInitial / kCost);
+  EXPECT_EQ(refused.load(), kRedeemers - succeeded.load());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Account account, GetAccount("accounts/c5"));
+  EXPECT_EQ(account.points_balance(), kInitial % kCost);
+  // The lots hold exactly the balance, the older one emptied first.
+  EXPECT_EQ(QueryInt("SELECT SUM(remaining_points) FROM point_lots "
+                     "WHERE customer_id = 'c5'"),
+            kInitial % kCost);
+  EXPECT_EQ(QueryInt("SELECT MIN(remaining_points) FROM point_lots "
+                     "WHERE customer_id = 'c5'"),
+            0);
+}
+
+TEST_F(LoyaltyServiceTest, TwoRedeemersOfTheLastPointsOneWins) {
+  ASSERT_THAT(Adjust(NewAdjust("c6", 50, "seed")), IsOk());
+  std::atomic<int> won{0};
+  std::atomic<int> lost{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      absl::StatusOr<v1::RedeemPointsResponse> result =
+          Redeem("c6", 50, absl::StrCat("last-", t));
+      if (result.ok()) {
+        ++won;
+      } else if (ReasonOf(result.status()) == reason::INSUFFICIENT_BALANCE) {
+        EXPECT_EQ(
+            crm::common::ErrorMetadataOf(result.status())["available_points"],
+            "0");
+        ++lost;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(won.load(), 1);
+  EXPECT_EQ(lost.load(), 1);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Account account, GetAccount("accounts/c6"));
+  EXPECT_EQ(account.points_balance(), 0);
+}
+
+TEST_F(LoyaltyServiceTest, RedemptionReversalAndStatements) {
+  ASSERT_THAT(Adjust(NewAdjust("c7", 100, "seed")), IsOk());
+  clock_.Advance(absl::Hours(24));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::RedeemPointsResponse redeemed,
+                           Redeem("c7", 80, "buy"));
+  clock_.Advance(absl::Hours(24));
+  grpc::ClientContext reverse_context;
+  v1::ReverseRedemptionRequest reverse;
+  reverse.set_name(redeemed.entry().name());
+  reverse.set_reason("退货");
+  reverse.set_request_id("undo");
+  v1::ReverseRedemptionResponse reversed;
+  ASSERT_TRUE(
+      stub_->ReverseRedemption(&reverse_context, reverse, &reversed).ok());
+  EXPECT_EQ(reversed.account().points_balance(), 100);
+
+  grpc::ClientContext list_context;
+  v1::ListLedgerEntriesRequest list;
+  list.set_parent("accounts/c7");
+  list.set_filter("type != ADJUST AND create_time >= \"2026-01-02T00:00:00Z\"");
+  list.set_page_size(1);
+  v1::ListLedgerEntriesResponse page;
+  ASSERT_TRUE(stub_->ListLedgerEntries(&list_context, list, &page).ok());
+  ASSERT_EQ(page.ledger_entries_size(), 1);
+  EXPECT_EQ(page.ledger_entries(0).type(), v1::LedgerEntry::REVERSE);
+  EXPECT_EQ(page.ledger_entries(0).sequence(), 3);
+  list.set_page_token(page.next_page_token());
+  grpc::ClientContext next_context;
+  ASSERT_TRUE(stub_->ListLedgerEntries(&next_context, list, &page).ok());
+  ASSERT_EQ(page.ledger_entries_size(), 1);
+  EXPECT_EQ(page.ledger_entries(0).type(), v1::LedgerEntry::REDEEM);
+  EXPECT_TRUE(page.next_page_token().empty());
+}
+
+TEST_F(LoyaltyServiceTest, ProgramSettingsUpdateWithEtag) {
+  grpc::ClientContext get_context;
+  v1::GetProgramRequest get;
+  get.set_name("programs/default");
+  v1::Program initial;
+  ASSERT_TRUE(stub_->GetProgram(&get_context, get, &initial).ok());
+  EXPECT_EQ(initial.name(), "programs/default");
+  EXPECT_EQ(initial.earn_rates_size(), 0);
+
+  v1::UpdateProgramRequest update;
+  *update.mutable_program() = initial;
+  v1::EarnRate* rate = update.mutable_program()->add_earn_rates();
+  rate->set_currency_code("CNY");
+  rate->set_points(1);
+  rate->set_per_amount_minor(100);
+  update.mutable_program()->mutable_expiry_policy()->set_mode(
+      v1::ExpiryPolicy::MONTHS_AFTER_EARN);
+  update.mutable_program()->mutable_expiry_policy()->set_months(12);
+  grpc::ClientContext update_context;
+  v1::Program updated;
+  ASSERT_TRUE(stub_->UpdateProgram(&update_context, update, &updated).ok());
+  EXPECT_EQ(updated.earn_rates_size(), 1);
+  EXPECT_NE(updated.etag(), initial.etag());
+
+  // The stale etag is refused and changes nothing.
+  grpc::ClientContext stale_context;
+  v1::Program ignored;
+  grpc::Status stale = stub_->UpdateProgram(&stale_context, update, &ignored);
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(ReasonOf(crm::common::FromGrpcStatus(stale)),
+            reason::ETAG_MISMATCH);
+  grpc::ClientContext again_context;
+  v1::Program stored;
+  ASSERT_TRUE(stub_->GetProgram(&again_context, get, &stored).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(stored, updated))
+      << stored.DebugString();
+
+  // Invalid settings name the field.
+  update.mutable_program()->set_etag(updated.etag());
+  update.mutable_program()->mutable_earn_rates(0)->set_points(0);
+  grpc::ClientContext invalid_context;
+  grpc::Status invalid =
+      stub_->UpdateProgram(&invalid_context, update, &ignored);
+  EXPECT_EQ(invalid.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(crm::common::ErrorMetadataOf(
+                crm::common::FromGrpcStatus(invalid))["field"],
+            "program.earn_rates[0].points");
+
+  // Another programme does not exist.
+  get.set_name("programs/other");
+  grpc::ClientContext other_context;
+  EXPECT_EQ(stub_->GetProgram(&other_context, get, &ignored).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(LoyaltyServiceTest, RewardStockAndPointsAreNeverOverspent) {
+  grpc::ClientContext create_context;
+  v1::CreateRewardRequest create;
+  create.mutable_reward()->set_display_name("咖啡券 coffee");
+  create.mutable_reward()->set_point_cost(100);
+  create.mutable_reward()->set_stock(5);
+  v1::Reward reward;
+  ASSERT_TRUE(stub_->CreateReward(&create_context, create, &reward).ok());
+  EXPECT_EQ(reward.coupon_validity_days(), 30);
+  // 12 members with 250 points each, two redemptions each, all at once: 24
+  // attempts for 5 units.
+  constexpr int kMembers = 12;
+  for (int m = 0; m < kMembers; ++m) {
+    ASSERT_THAT(
+        Adjust(NewAdjust(absl::StrCat("m", m), 250, absl::StrCat("seed-", m))),
+        IsOk());
+  }
+  std::atomic<int> issued{0};
+  std::atomic<int> sold_out{0};
+  std::vector<std::string> codes(kMembers * 2);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kMembers * 2; ++t) {
+    threads.emplace_back([&, t] {
+      grpc::ClientContext context;
+      v1::RedeemRewardRequest request;
+      request.set_account(absl::StrCat("accounts/m", t % kMembers));
+      request.set_reward(reward.name());
+      request.set_request_id(absl::StrCat("buy-", t));
+      v1::RedeemRewardResponse response;
+      grpc::Status status = stub_->RedeemReward(&context, request, &response);
+      if (status.ok()) {
+        ++issued;
+        codes[t] = response.coupon().code();
+        EXPECT_EQ(response.entry().points_delta(), -100);
+      } else {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+        ++sold_out;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(issued.load(), 5);
+  EXPECT_EQ(sold_out.load(), kMembers * 2 - 5);
+  EXPECT_EQ(QueryInt(absl::StrCat("SELECT stock FROM rewards WHERE id = '",
+                                  reward.name().substr(8), "'")),
+            0);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM coupons"), 5);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM ledger_entries "
+                     "WHERE type = 'REDEEM'"),
+            5);
+
+  // One coupon, redeemed by 8 cashiers at once: exactly one succeeds.
+  std::string code;
+  for (const std::string& c : codes) {
+    if (!c.empty()) code = c;
+  }
+  ASSERT_EQ(code.size(), 20u);
+  std::atomic<int> redeemed{0};
+  std::atomic<int> refused{0};
+  threads.clear();
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      grpc::ClientContext context;
+      v1::RedeemCouponRequest request;
+      request.set_code(t % 2 == 0 ? code : absl::AsciiStrToLower(code));
+      request.set_request_id(absl::StrCat("till-", t));
+      v1::Coupon coupon;
+      grpc::Status status = stub_->RedeemCoupon(&context, request, &coupon);
+      if (status.ok()) {
+        EXPECT_EQ(coupon.state(), v1::Coupon::REDEEMED);
+        ++redeemed;
+      } else {
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+        ++refused;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(redeemed.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
+
+  // Validation: a redeemed coupon, an unknown code, a malformed code.
+  grpc::ClientContext validate_context;
+  v1::ValidateCouponRequest validate;
+  validate.set_code(code);
+  v1::Coupon ignored;
+  EXPECT_EQ(
+      stub_->ValidateCoupon(&validate_context, validate, &ignored).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+  validate.set_code("00000000000000000000");
+  grpc::ClientContext unknown_context;
+  EXPECT_EQ(
+      stub_->ValidateCoupon(&unknown_context, validate, &ignored).error_code(),
+      grpc::StatusCode::NOT_FOUND);
+  validate.set_code("short");
+  grpc::ClientContext malformed_context;
+  EXPECT_EQ(stub_->ValidateCoupon(&malformed_context, validate, &ignored)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(LoyaltyServiceTest, CouponsExpire) {
+  grpc::ClientContext create_context;
+  v1::CreateRewardRequest create;
+  create.mutable_reward()->set_display_name("tea");
+  create.mutable_reward()->set_point_cost(10);
+  create.mutable_reward()->set_stock(1);
+  create.mutable_reward()->set_coupon_validity_days(7);
+  v1::Reward reward;
+  ASSERT_TRUE(stub_->CreateReward(&create_context, create, &reward).ok());
+  ASSERT_THAT(Adjust(NewAdjust("e1", 10, "seed")), IsOk());
+  grpc::ClientContext redeem_context;
+  v1::RedeemRewardRequest redeem;
+  redeem.set_account("accounts/e1");
+  redeem.set_reward(reward.name());
+  redeem.set_request_id("buy");
+  v1::RedeemRewardResponse bought;
+  ASSERT_TRUE(stub_->RedeemReward(&redeem_context, redeem, &bought).ok());
+  clock_.Advance(absl::Hours(24 * 7));
+  grpc::ClientContext validate_context;
+  v1::ValidateCouponRequest validate;
+  validate.set_code(bought.coupon().code());
+  v1::Coupon coupon;
+  EXPECT_EQ(
+      stub_->ValidateCoupon(&validate_context, validate, &coupon).error_code(),
+      grpc::StatusCode::FAILED_PRECONDITION);
+  grpc::ClientContext get_context;
+  v1::GetCouponRequest get;
+  get.set_name(bought.coupon().name());
+  ASSERT_TRUE(stub_->GetCoupon(&get_context, get, &coupon).ok());
+  EXPECT_EQ(coupon.state(), v1::Coupon::EXPIRED);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_program_repository.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -46,8 +47,8 @@ class LoyaltyRoundTripsTest : public ::testing::Test {
     CRM_ASSERT_OK_AND_ASSIGN(pool_,
                              database_->NewMigratedPool(Migrations(), 1));
     unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
-    manager_ = std::make_unique<AccountManager>(*unit_of_work_, accounts_,
-                                                idempotency_, clock_, ids_);
+    manager_ = std::make_unique<AccountManager>(
+        *unit_of_work_, accounts_, programs_, idempotency_, clock_, ids_);
   }
 
   // The session counters of the pool's only connection.
@@ -124,6 +125,7 @@ class LoyaltyRoundTripsTest : public ::testing::Test {
   std::unique_ptr<crm::common::MySqlPool> pool_;
   std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   MySqlAccountRepository accounts_;
+  MySqlProgramRepository programs_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
 };

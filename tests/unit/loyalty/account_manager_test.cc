@@ -24,6 +24,7 @@
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
+#include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/status_matchers.h"
 
 namespace crm::loyalty {
@@ -41,6 +42,31 @@ const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
 class AccountManagerTest : public ::testing::Test {
  protected:
+  // Every scenario ends with every account's ledger adding up (unless the
+  // test planted an inconsistent state on purpose).
+  void TearDown() override {
+    if (skip_ledger_verification_) return;
+    for (const char* customer : {"c1", "c2", "c3", "nobody"}) {
+      v1::VerifyLedgerRequest request;
+      request.set_account(absl::StrCat("accounts/", customer));
+      absl::StatusOr<v1::LedgerVerification> proof =
+          manager_.VerifyLedger(context_, request);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      EXPECT_TRUE(proof->consistent()) << proof->DebugString();
+    }
+  }
+
+  absl::StatusOr<v1::RedeemPointsResponse> Redeem(const std::string& customer,
+                                                  int64_t points,
+                                                  const std::string& id) {
+    v1::RedeemPointsRequest request;
+    request.set_account(absl::StrCat("accounts/", customer));
+    request.set_points(points);
+    request.set_reason("兑换 coffee");
+    request.set_request_id(id);
+    return manager_.RedeemPoints(context_, request);
+  }
+
   static v1::AdjustPointsRequest NewAdjust(const std::string& customer_id,
                                            int64_t delta,
                                            const std::string& request_id) {
@@ -77,8 +103,11 @@ class AccountManagerTest : public ::testing::Test {
   crm::common::SequentialIdGenerator ids_{"e"};
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemoryAccountRepository accounts_{&unit_of_work_};
+  crm::testing::InMemoryProgramRepository programs_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
-  AccountManager manager_{unit_of_work_, accounts_, keys_, clock_, ids_};
+  AccountManager manager_{unit_of_work_, accounts_, programs_,
+                          keys_,         clock_,    ids_};
+  bool skip_ledger_verification_ = false;
 };
 
 TEST_F(AccountManagerTest, FirstEntryCreatesTheAccount) {
@@ -165,6 +194,7 @@ TEST_F(AccountManagerTest, BalanceNeverExceedsTheLargestValue) {
   full.points_balance = std::numeric_limits<int64_t>::max() - 5;
   full.create_time = full.update_time = kStart;
   accounts_.Put(full);
+  skip_ledger_verification_ = true;  // A balance without entries or lots.
   absl::StatusOr<v1::AdjustPointsResponse> overflow =
       Adjust(NewAdjust("c1", 6, "r"));
   EXPECT_THAT(overflow, StatusIs(absl::StatusCode::kFailedPrecondition));
@@ -197,6 +227,7 @@ TEST_F(AccountManagerTest, LedgerRefusesARequestAppliedBefore) {
   earlier.id = "old";
   earlier.idempotency_key = "adjust:expired";
   accounts_.PutEntry(earlier);
+  skip_ledger_verification_ = true;  // A planted entry.
 
   absl::StatusOr<v1::AdjustPointsResponse> again =
       Adjust(NewAdjust("c1", 10, "expired"));
@@ -205,11 +236,206 @@ TEST_F(AccountManagerTest, LedgerRefusesARequestAppliedBefore) {
   EXPECT_EQ(accounts_.Account("c1")->points_balance, 10);
 }
 
-TEST_F(AccountManagerTest, ReportsAMissingAccountByName) {
-  absl::StatusOr<v1::Account> missing = Get("accounts/nobody");
-  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_EQ(ReasonOf(missing.status()), reason::RESOURCE_NOT_FOUND);
-  EXPECT_EQ(ErrorMetadataOf(missing.status())["resource"], "accounts/nobody");
+TEST_F(AccountManagerTest, ACustomerWithoutEntriesHasAZeroBalance) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Account account, Get("accounts/nobody"));
+  EXPECT_EQ(account.name(), "accounts/nobody");
+  EXPECT_EQ(account.customer(), "customers/nobody");
+  EXPECT_EQ(account.points_balance(), 0);
+  EXPECT_EQ(account.etag(), crm::common::EncodeEtag(0));
+  EXPECT_FALSE(account.has_create_time());
+  // Reading creates nothing.
+  EXPECT_FALSE(accounts_.Account("nobody").has_value());
+}
+
+TEST_F(AccountManagerTest, RedemptionSpendsLotsOldestFirst) {
+  ASSERT_THAT(Adjust(NewAdjust("c1", 100, "a")), IsOk());
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_THAT(Adjust(NewAdjust("c1", 50, "b")), IsOk());
+  clock_.Advance(absl::Seconds(1));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::RedeemPointsResponse redeemed,
+                           Redeem("c1", 120, "r1"));
+  EXPECT_EQ(redeemed.entry().type(), v1::LedgerEntry::REDEEM);
+  EXPECT_EQ(redeemed.entry().points_delta(), -120);
+  EXPECT_EQ(redeemed.entry().sequence(), 3);
+  EXPECT_EQ(redeemed.entry().source(), "redeem:r1");
+  EXPECT_EQ(redeemed.account().points_balance(), 30);
+  const std::vector<LotRecord> lots = accounts_.Lots("c1");
+  ASSERT_EQ(lots.size(), 2u);
+  EXPECT_EQ(lots[0].remaining_points, 0);   // The older lot first...
+  EXPECT_EQ(lots[1].remaining_points, 30);  // ...then the newer.
+
+  absl::StatusOr<v1::RedeemPointsResponse> too_much = Redeem("c1", 31, "r2");
+  EXPECT_THAT(too_much, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(too_much.status()), reason::INSUFFICIENT_BALANCE);
+  EXPECT_EQ(ErrorMetadataOf(too_much.status())["available_points"], "30");
+  EXPECT_EQ(ErrorMetadataOf(too_much.status())["field"], "points");
+  EXPECT_EQ(accounts_.Entries("c1").size(), 3u);
+}
+
+TEST_F(AccountManagerTest, NegativeAdjustmentsSpendLotsToo) {
+  ASSERT_THAT(Adjust(NewAdjust("c1", 10, "a")), IsOk());
+  clock_.Advance(absl::Seconds(1));
+  ASSERT_THAT(Adjust(NewAdjust("c1", 10, "b")), IsOk());
+  ASSERT_THAT(Adjust(NewAdjust("c1", -15, "c")), IsOk());
+  const std::vector<LotRecord> lots = accounts_.Lots("c1");
+  ASSERT_EQ(lots.size(), 2u);
+  EXPECT_EQ(lots[0].remaining_points, 0);
+  EXPECT_EQ(lots[1].remaining_points, 5);
+}
+
+TEST_F(AccountManagerTest, ARedemptionIsGivenBackOnce) {
+  ASSERT_THAT(Adjust(NewAdjust("c1", 100, "a")), IsOk());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::RedeemPointsResponse redeemed,
+                           Redeem("c1", 60, "r1"));
+  v1::ReverseRedemptionRequest request;
+  request.set_name(redeemed.entry().name());
+  request.set_reason("order cancelled");
+  request.set_request_id("back-1");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ReverseRedemptionResponse reversed,
+                           manager_.ReverseRedemption(context_, request));
+  EXPECT_EQ(reversed.entry().type(), v1::LedgerEntry::REVERSE);
+  EXPECT_EQ(reversed.entry().points_delta(), 60);
+  EXPECT_EQ(reversed.account().points_balance(), 100);
+  // The same request again: the first response.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ReverseRedemptionResponse again,
+                           manager_.ReverseRedemption(context_, request));
+  EXPECT_TRUE(MessageDifferencer::Equals(again, reversed));
+  // Another request for the same redemption: refused.
+  request.set_request_id("back-2");
+  absl::StatusOr<v1::ReverseRedemptionResponse> twice =
+      manager_.ReverseRedemption(context_, request);
+  EXPECT_THAT(twice, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(ReasonOf(twice.status()), reason::RESOURCE_STATE_CONFLICT);
+  // Only redemptions can be given back; unknown entries are NOT_FOUND.
+  request.set_name(reversed.entry().name());
+  request.set_request_id("back-3");
+  EXPECT_EQ(ReasonOf(manager_.ReverseRedemption(context_, request).status()),
+            reason::RESOURCE_STATE_CONFLICT);
+  request.set_name("accounts/c1/ledgerEntries/missing");
+  request.set_request_id("back-4");
+  EXPECT_THAT(manager_.ReverseRedemption(context_, request),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(accounts_.Account("c1")->points_balance, 100);
+}
+
+TEST_F(AccountManagerTest, StatementsPageNewestFirstAndFilter) {
+  for (int i = 1; i <= 5; ++i) {
+    clock_.Advance(absl::Hours(24));
+    ASSERT_THAT(Adjust(NewAdjust("c1", i * 10, absl::StrCat("a", i))), IsOk());
+  }
+  ASSERT_THAT(Redeem("c1", 5, "r"), IsOk());
+  v1::ListLedgerEntriesRequest request;
+  request.set_parent("accounts/c1");
+  request.set_page_size(4);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListLedgerEntriesResponse first,
+                           manager_.ListLedgerEntries(context_, request));
+  ASSERT_EQ(first.ledger_entries_size(), 4);
+  EXPECT_EQ(first.ledger_entries(0).sequence(), 6);
+  EXPECT_EQ(first.ledger_entries(3).sequence(), 3);
+  ASSERT_FALSE(first.next_page_token().empty());
+  request.set_page_token(first.next_page_token());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListLedgerEntriesResponse second,
+                           manager_.ListLedgerEntries(context_, request));
+  ASSERT_EQ(second.ledger_entries_size(), 2);
+  EXPECT_EQ(second.ledger_entries(1).sequence(), 1);
+  EXPECT_TRUE(second.next_page_token().empty());
+
+  // A period and a type.
+  request.clear_page_token();
+  request.set_page_size(0);
+  request.set_filter(
+      "type = ADJUST AND create_time >= \"2026-01-03T00:00:00Z\" AND "
+      "create_time < \"2026-01-05T00:00:00Z\"");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListLedgerEntriesResponse period,
+                           manager_.ListLedgerEntries(context_, request));
+  ASSERT_EQ(period.ledger_entries_size(), 2);
+  EXPECT_EQ(period.ledger_entries(0).points_delta(), 30);
+  EXPECT_EQ(period.ledger_entries(1).points_delta(), 20);
+
+  // A token of another filter, and a bad filter, are refused.
+  request.set_page_token(first.next_page_token());
+  EXPECT_EQ(ReasonOf(manager_.ListLedgerEntries(context_, request).status()),
+            reason::PAGE_TOKEN_INVALID);
+  request.clear_page_token();
+  request.set_filter("points = 3");
+  EXPECT_EQ(ReasonOf(manager_.ListLedgerEntries(context_, request).status()),
+            reason::FILTER_INVALID);
+}
+
+TEST_F(AccountManagerTest, ATicketIsCompensatedOnce) {
+  v1::IssueCompensationRequest request;
+  request.set_account("accounts/c1");
+  request.set_points(200);
+  request.set_ticket("tickets/t-9");
+  request.set_reason("送货延误");
+  request.set_request_id("comp-1");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::IssueCompensationResponse issued,
+                           manager_.IssueCompensation(context_, request));
+  EXPECT_EQ(issued.entry().type(), v1::LedgerEntry::BONUS);
+  EXPECT_EQ(issued.entry().points_delta(), 200);
+  EXPECT_EQ(issued.entry().source(), "compensation:tickets/t-9");
+  EXPECT_EQ(issued.entry().reason(), "送货延误");
+  // The same request: the first response; another request for the same
+  // ticket: refused.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::IssueCompensationResponse again,
+                           manager_.IssueCompensation(context_, request));
+  EXPECT_TRUE(MessageDifferencer::Equals(again, issued));
+  request.set_request_id("comp-2");
+  EXPECT_EQ(ReasonOf(manager_.IssueCompensation(context_, request).status()),
+            reason::RESOURCE_STATE_CONFLICT);
+  request.set_ticket("bad ticket");
+  EXPECT_EQ(
+      ErrorMetadataOf(
+          manager_.IssueCompensation(context_, request).status())["field"],
+      "ticket");
+  EXPECT_EQ(accounts_.Account("c1")->points_balance, 200);
+}
+
+TEST_F(AccountManagerTest, BulkAdjustmentsReportEveryRowInOrder) {
+  std::vector<v1::AdjustPointsRequest> rows = {
+      NewAdjust("c1", 100, "b1"), NewAdjust("c2", -5, "b2"),
+      NewAdjust("c1", -40, "b3"), NewAdjust("c1", 100, "b1"),
+      NewAdjust("c3", 0, "b4")};
+  size_t next = 0;
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::BulkAdjustPointsResponse response,
+      manager_.BulkAdjustPoints(
+          context_, [&]() -> std::optional<v1::AdjustPointsRequest> {
+            if (next == rows.size()) return std::nullopt;
+            return rows[next++];
+          }));
+  ASSERT_EQ(response.results_size(), 5);
+  EXPECT_EQ(response.applied_count(), 3);
+  EXPECT_EQ(response.failed_count(), 2);
+  EXPECT_EQ(response.results(0).entry().points_delta(), 100);
+  EXPECT_EQ(response.results(1).error().code(),
+            static_cast<int>(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(response.results(2).entry().balance_after(), 60);
+  // A repeated request id returns the first entry, applied once.
+  EXPECT_EQ(response.results(3).entry().name(),
+            response.results(0).entry().name());
+  EXPECT_EQ(response.results(4).row(), 4);
+  EXPECT_EQ(response.results(4).error().code(),
+            static_cast<int>(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(accounts_.Account("c1")->points_balance, 60);
+}
+
+TEST_F(AccountManagerTest, PositiveAdjustmentsExpireByTheProgrammesPolicy) {
+  ProgramRecord program;
+  program.id = "default";
+  program.version = 1;
+  program.settings.mutable_expiry_policy()->set_mode(
+      v1::ExpiryPolicy::END_OF_MONTH_AFTER_MONTHS);
+  program.settings.mutable_expiry_policy()->set_months(1);
+  programs_.Put(program);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::AdjustPointsResponse credited,
+                           Adjust(NewAdjust("c1", 10, "a")));
+  // Earned in January 2026: expires at the start of March.
+  EXPECT_EQ(crm::common::FromProtoTimestamp(credited.entry().expire_time()),
+            absl::FromUnixSeconds(1772323200));  // 2026-03-01T00:00:00Z
+  ASSERT_EQ(accounts_.Lots("c1").size(), 1u);
+  EXPECT_EQ(accounts_.Lots("c1")[0].expire_time,
+            absl::FromUnixSeconds(1772323200));
 }
 
 TEST_F(AccountManagerTest, InvalidRequestsNameTheFieldAndTouchNothing) {

@@ -1,21 +1,25 @@
 // An in-memory AccountRepository (services/loyalty/account_repository.h) for
-// unit tests of the account manager; rolled back with the FakeUnitOfWork it
-// enlists in, so a refused adjustment leaves no account and no entry.
+// unit tests of the loyalty managers; rolled back with the FakeUnitOfWork it
+// enlists in, so a refused movement leaves no account, entry or lot.
 //
 //   crm::testing::FakeUnitOfWork unit_of_work;
 //   crm::testing::InMemoryAccountRepository accounts(&unit_of_work);
-//   AccountManager manager(unit_of_work, accounts, keys, clock, ids);
+//   AccountManager manager(unit_of_work, accounts, programs, keys, clock, ids);
 //   ... manager.AdjustPoints(...) ...
 //   EXPECT_EQ(accounts.Entries("c1").size(), 1);
 //
 // Follows the interface's contracts (ALREADY_EXISTS for a repeated
-// idempotency key, NOT_FOUND for updating a missing account). Locks need no
-// modelling: FakeUnitOfWork runs one unit of work at a time.
+// idempotency key or lot, NOT_FOUND for updating a missing account or lot,
+// filters through the in-memory predicate). Locks need no modelling:
+// FakeUnitOfWork runs one unit of work at a time.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -23,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "services/common/filter/filter_predicate.h"
 #include "services/loyalty/account_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 
@@ -32,6 +37,8 @@ class InMemoryAccountRepository final : public crm::loyalty::AccountRepository {
  public:
   using AccountRecord = crm::loyalty::AccountRecord;
   using LedgerEntryRecord = crm::loyalty::LedgerEntryRecord;
+  using LotRecord = crm::loyalty::LotRecord;
+  using OrderEarningRecord = crm::loyalty::OrderEarningRecord;
 
   // Enlists in `unit_of_work` (if not null) to be rolled back with it.
   explicit InMemoryAccountRepository(FakeUnitOfWork* unit_of_work) {
@@ -46,9 +53,7 @@ class InMemoryAccountRepository final : public crm::loyalty::AccountRepository {
   absl::StatusOr<std::optional<AccountRecord>> Find(
       crm::common::Transaction& /*tx*/,
       absl::string_view customer_id) override {
-    auto it = state_.accounts.find(std::string(customer_id));
-    if (it == state_.accounts.end()) return std::nullopt;
-    return it->second;
+    return Account(std::string(customer_id));
   }
 
   absl::StatusOr<AccountRecord> LockOrCreate(crm::common::Transaction& /*tx*/,
@@ -82,9 +87,163 @@ class InMemoryAccountRepository final : public crm::loyalty::AccountRepository {
     if (it == state_.accounts.end()) {
       return absl::NotFoundError("no account to update");
     }
-    it->second.points_balance = account.points_balance;
-    it->second.update_time = account.update_time;
-    it->second.version = account.version;
+    const absl::Time create_time = it->second.create_time;
+    it->second = account;
+    it->second.create_time = create_time;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<LedgerEntryRecord>> FindEntry(
+      crm::common::Transaction& /*tx*/, absl::string_view customer_id,
+      absl::string_view entry_id) override {
+    for (const LedgerEntryRecord& entry : Entries(std::string(customer_id))) {
+      if (entry.id == entry_id) return entry;
+    }
+    return std::nullopt;
+  }
+
+  absl::StatusOr<std::vector<LedgerEntryRecord>> ListEntries(
+      crm::common::Transaction& /*tx*/, absl::string_view customer_id,
+      const crm::loyalty::LedgerQuery& query) override {
+    std::vector<LedgerEntryRecord> entries = Entries(std::string(customer_id));
+    std::sort(entries.begin(), entries.end(),
+              [](const LedgerEntryRecord& a, const LedgerEntryRecord& b) {
+                return a.sequence > b.sequence;
+              });
+    std::vector<LedgerEntryRecord> page;
+    for (const LedgerEntryRecord& entry : entries) {
+      if (query.before_sequence && entry.sequence >= *query.before_sequence) {
+        continue;
+      }
+      crm::common::filter::MapFilterRecord view(
+          {{"type", {crm::loyalty::v1::LedgerEntry::Type_Name(entry.type)}},
+           {"create_time", {entry.create_time}},
+           {"sequence", {entry.sequence}}});
+      if (!crm::common::filter::Matches(query.filter, view)) continue;
+      if (static_cast<int>(page.size()) >= query.limit) break;
+      page.push_back(entry);
+    }
+    return page;
+  }
+
+  absl::StatusOr<std::vector<LedgerEntryRecord>> AllEntries(
+      crm::common::Transaction& /*tx*/,
+      absl::string_view customer_id) override {
+    std::vector<LedgerEntryRecord> entries = Entries(std::string(customer_id));
+    std::sort(entries.begin(), entries.end(),
+              [](const LedgerEntryRecord& a, const LedgerEntryRecord& b) {
+                return a.sequence < b.sequence;
+              });
+    return entries;
+  }
+
+  absl::StatusOr<int64_t> QualifyingPointsSince(
+      crm::common::Transaction& /*tx*/, absl::string_view customer_id,
+      absl::Time since) override {
+    int64_t sum = 0;
+    for (const LedgerEntryRecord& entry : Entries(std::string(customer_id))) {
+      if (entry.create_time >= since) sum += entry.qualifying_delta;
+    }
+    return sum;
+  }
+
+  absl::StatusOr<std::map<std::string, int64_t>> QualifyingPointsByCustomer(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids, absl::Time since) override {
+    std::map<std::string, int64_t> sums;
+    for (const std::string& customer_id : customer_ids) {
+      bool any = false;
+      for (const LedgerEntryRecord& entry : Entries(customer_id)) {
+        if (entry.create_time >= since) any = true;
+      }
+      if (!any) continue;
+      absl::StatusOr<int64_t> sum =
+          QualifyingPointsSince(tx, customer_id, since);
+      if (!sum.ok()) return sum.status();
+      sums[customer_id] = *sum;
+    }
+    return sums;
+  }
+
+  absl::StatusOr<std::vector<AccountRecord>> ListAccounts(
+      crm::common::Transaction& /*tx*/, absl::string_view after,
+      int limit) override {
+    std::vector<AccountRecord> page;
+    for (auto it = state_.accounts.upper_bound(std::string(after));
+         it != state_.accounts.end() && static_cast<int>(page.size()) < limit;
+         ++it) {
+      page.push_back(it->second);
+    }
+    return page;
+  }
+
+  absl::Status InsertLot(crm::common::Transaction& /*tx*/,
+                         const LotRecord& lot) override {
+    auto key = std::make_pair(lot.customer_id, lot.id);
+    if (!state_.lots.emplace(key, lot).second) {
+      return absl::AlreadyExistsError("lot exists");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<LotRecord>> OpenLots(
+      crm::common::Transaction& /*tx*/,
+      absl::string_view customer_id) override {
+    std::vector<LotRecord> open;
+    for (const LotRecord& lot : Lots(std::string(customer_id))) {
+      if (lot.remaining_points > 0) open.push_back(lot);
+    }
+    return open;
+  }
+
+  absl::Status SetLotRemaining(crm::common::Transaction& /*tx*/,
+                               absl::string_view customer_id,
+                               absl::string_view lot_id,
+                               int64_t remaining_points) override {
+    auto it = state_.lots.find(
+        std::make_pair(std::string(customer_id), std::string(lot_id)));
+    if (it == state_.lots.end()) return absl::NotFoundError("no such lot");
+    it->second.remaining_points = remaining_points;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> LotsRemainingSum(
+      crm::common::Transaction& /*tx*/,
+      absl::string_view customer_id) override {
+    int64_t sum = 0;
+    for (const LotRecord& lot : Lots(std::string(customer_id))) {
+      sum += lot.remaining_points;
+    }
+    return sum;
+  }
+
+  absl::StatusOr<std::vector<std::string>> CustomersWithExpiredLots(
+      crm::common::Transaction& /*tx*/, absl::Time now, int limit) override {
+    std::set<std::string> customers;
+    for (const auto& [key, lot] : state_.lots) {
+      if (lot.remaining_points > 0 && lot.expire_time.has_value() &&
+          *lot.expire_time <= now) {
+        customers.insert(lot.customer_id);
+      }
+    }
+    std::vector<std::string> result(customers.begin(), customers.end());
+    if (static_cast<int>(result.size()) > limit) result.resize(limit);
+    return result;
+  }
+
+  absl::StatusOr<std::optional<OrderEarningRecord>> FindOrderEarning(
+      crm::common::Transaction& /*tx*/, absl::string_view customer_id,
+      absl::string_view order_name) override {
+    auto it = state_.earnings.find(
+        std::make_pair(std::string(customer_id), std::string(order_name)));
+    if (it == state_.earnings.end()) return std::nullopt;
+    return it->second;
+  }
+
+  absl::Status SaveOrderEarning(crm::common::Transaction& /*tx*/,
+                                const OrderEarningRecord& earning) override {
+    state_.earnings[std::make_pair(earning.customer_id, earning.order_name)] =
+        earning;
     return absl::OkStatus();
   }
 
@@ -102,6 +261,18 @@ class InMemoryAccountRepository final : public crm::loyalty::AccountRepository {
     if (it == state_.ledgers.end()) return {};
     return it->second;
   }
+  // The lots of `customer_id`, oldest first (earn_time, id).
+  std::vector<LotRecord> Lots(const std::string& customer_id) const {
+    std::vector<LotRecord> lots;
+    for (const auto& [key, lot] : state_.lots) {
+      if (lot.customer_id == customer_id) lots.push_back(lot);
+    }
+    std::sort(
+        lots.begin(), lots.end(), [](const LotRecord& a, const LotRecord& b) {
+          return std::tie(a.earn_time, a.id) < std::tie(b.earn_time, b.id);
+        });
+    return lots;
+  }
   // Stores `account` as if it had been committed earlier.
   void Put(AccountRecord account) {
     std::string customer_id = account.customer_id;
@@ -117,6 +288,8 @@ class InMemoryAccountRepository final : public crm::loyalty::AccountRepository {
   struct State {
     std::map<std::string, AccountRecord> accounts;
     std::map<std::string, std::vector<LedgerEntryRecord>> ledgers;
+    std::map<std::pair<std::string, std::string>, LotRecord> lots;
+    std::map<std::pair<std::string, std::string>, OrderEarningRecord> earnings;
   };
   State state_;
 };

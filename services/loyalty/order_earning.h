@@ -1,0 +1,68 @@
+// Points from orders, applied from customer-profile's change feed
+// (protos/crm/customerprofile/v1/change_event.proto) inside the feed
+// consumer's transaction:
+// - ORDER_RECORDED earns programme rate × tier multiplier points (earning
+//   rules, rounded once) as an EARN entry keyed `order:{order name}` that
+//   forms a lot expiring by the programme's policy; the order's earning is
+//   recorded so refunds can be proportional; a debt left by earlier
+//   clawbacks is settled from the new points first (a REVERSE entry).
+// - ORDER_REFUNDED claws back the order's earning in proportion to the
+//   refunded total (ClawbackTarget, cumulative over partial refunds): a
+//   REVERSE entry keyed `refund:{order name}:{feed sequence}` takes what the
+//   balance holds, and the shortfall becomes the account's points_debt.
+// - Every other event type is ignored.
+// The tier is re-evaluated after each (tier_refresh.h). Applying the same
+// event twice changes nothing the second time (the recorded earning and the
+// ledger's unique sources), on top of the consumer's own exactly-once
+// cursor.
+//
+//   OrderEarning earning(accounts, programs, ids, clock);
+//   CRM_RETURN_IF_ERROR(earning.Apply(tx, event));
+#pragma once
+
+#include "absl/status/status.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/clock.h"
+#include "services/common/id_generator.h"
+#include "services/common/unit_of_work.h"
+#include "services/loyalty/account_repository.h"
+#include "services/loyalty/ledger_poster.h"
+#include "services/loyalty/program_repository.h"
+
+namespace crm::loyalty {
+
+class OrderEarning {
+ public:
+  // Every argument must outlive this object.
+  OrderEarning(AccountRepository& accounts, ProgramRepository& programs,
+               const crm::common::IdGenerator& ids,
+               const crm::common::Clock& clock)
+      : accounts_(accounts),
+        programs_(programs),
+        clock_(clock),
+        poster_(accounts, ids) {}
+  OrderEarning(const OrderEarning&) = delete;
+  OrderEarning& operator=(const OrderEarning&) = delete;
+
+  // Applies `event` in `tx`. DATA_LOSS for an order event whose customer or
+  // order name is malformed (the consumer then retries and stalls, visibly
+  // in its lag metric, instead of skipping money).
+  absl::Status Apply(crm::common::Transaction& tx,
+                     const ::crm::customerprofile::v1::ChangeEvent& event);
+
+ private:
+  absl::Status Earn(crm::common::Transaction& tx,
+                    const std::string& customer_id,
+                    const ::crm::customerprofile::v1::Order& order);
+  absl::Status ClawBack(crm::common::Transaction& tx,
+                        const std::string& customer_id,
+                        const ::crm::customerprofile::v1::Order& order,
+                        int64_t sequence);
+
+  AccountRepository& accounts_;
+  ProgramRepository& programs_;
+  const crm::common::Clock& clock_;
+  LedgerPoster poster_;
+};
+
+}  // namespace crm::loyalty

@@ -1,0 +1,505 @@
+// Points from customer-profile's order events through the exactly-once feed
+// consumer, refund clawbacks with debt, tiers, and the expiry job, on a real
+// MariaDB. Every test ends with VerifyLedger passing for every account.
+// The binary shares one database; each test uses its own customers.
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/change_feed_consumer.h"
+#include "services/common/clock.h"
+#include "services/common/error_details.h"
+#include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
+#include "services/common/mysql_unit_of_work.h"
+#include "services/common/status_macros.h"
+#include "services/common/transaction.h"
+#include "services/loyalty/account_manager.h"
+#include "services/loyalty/migrations.h"
+#include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_program_repository.h"
+#include "services/loyalty/order_earning.h"
+#include "services/loyalty/order_feed_apply.h"
+#include "services/loyalty/points_expiry.h"
+#include "services/loyalty/program_manager.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+#include "tests/testing/wait.h"
+
+namespace crm::loyalty {
+namespace {
+
+using ::crm::testing::IsOk;
+namespace cp = ::crm::customerprofile::v1;
+
+absl::Time Utc(int y, int m, int d, int hh = 0, int mm = 0) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0),
+                         absl::UTCTimeZone());
+}
+
+// One ORDER_RECORDED or ORDER_REFUNDED event of `customer`'s order `order`
+// for `amount_minor` CNY, `refunded_minor` refunded so far.
+std::string OrderEvent(cp::ChangeEvent::Type type, const std::string& customer,
+                       const std::string& order, int64_t amount_minor,
+                       int64_t refunded_minor = 0) {
+  cp::ChangeEvent event;
+  event.set_type(type);
+  event.set_customer_name(absl::StrCat("customers/", customer));
+  cp::Order* o = event.mutable_order();
+  o->set_name(absl::StrCat("customers/", customer, "/orders/", order));
+  o->set_customer(event.customer_name());
+  o->mutable_amount()->set_currency_code("CNY");
+  o->mutable_amount()->set_amount_minor(amount_minor);
+  o->mutable_refunded_amount()->set_currency_code("CNY");
+  o->mutable_refunded_amount()->set_amount_minor(refunded_minor);
+  return event.SerializeAsString();
+}
+
+class EarningAndExpiryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    absl::StatusOr<std::unique_ptr<crm::testing::TestDatabase>> database =
+        crm::testing::TestDatabase::Create("loyalty_earning");
+    ASSERT_TRUE(database.ok()) << database.status();
+    database_ = std::move(database).value().release();
+    absl::StatusOr<std::unique_ptr<crm::common::MySqlPool>> pool =
+        database_->NewMigratedPool(Migrations(), 8);
+    ASSERT_TRUE(pool.ok()) << pool.status();
+    pool_ = std::move(pool).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete pool_;
+    delete database_;
+  }
+
+  void SetUp() override {
+    ASSERT_NE(pool_, nullptr);
+    unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
+    manager_ = std::make_unique<AccountManager>(
+        *unit_of_work_, accounts_, programs_, idempotency_, clock_, ids_);
+    program_manager_ = std::make_unique<ProgramManager>(
+        *unit_of_work_, programs_, idempotency_, clock_);
+    earning_ =
+        std::make_unique<OrderEarning>(accounts_, programs_, ids_, clock_);
+    expiry_ =
+        std::make_unique<PointsExpiry>(*unit_of_work_, accounts_, ids_, clock_);
+  }
+
+  // Every account's ledger adds up.
+  void TearDown() override {
+    std::vector<std::string> customers = Customers();
+    ASSERT_FALSE(customers.empty());
+    for (const std::string& customer : customers) {
+      v1::VerifyLedgerRequest request;
+      request.set_account(absl::StrCat("accounts/", customer));
+      absl::StatusOr<v1::LedgerVerification> proof =
+          manager_->VerifyLedger({}, request);
+      ASSERT_TRUE(proof.ok()) << proof.status();
+      EXPECT_TRUE(proof->consistent()) << proof->DebugString();
+    }
+  }
+
+  std::vector<std::string> Customers() {
+    return crm::common::WithConnection<std::vector<std::string>>(
+               *pool_,
+               [](sql::Connection& connection)
+                   -> absl::StatusOr<std::vector<std::string>> {
+                 std::unique_ptr<sql::Statement> statement(
+                     connection.createStatement());
+                 std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(
+                     "SELECT customer_id FROM accounts"));
+                 std::vector<std::string> ids;
+                 while (rows->next()) {
+                   ids.push_back(rows->getString(1).asStdString());
+                 }
+                 return ids;
+               })
+        .value_or(std::vector<std::string>{});
+  }
+
+  int64_t QueryInt(const std::string& query) {
+    return crm::common::WithConnection<int64_t>(
+               *pool_,
+               [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+                 std::unique_ptr<sql::Statement> statement(
+                     connection.createStatement());
+                 std::unique_ptr<sql::ResultSet> rows(
+                     statement->executeQuery(query));
+                 if (!rows->next() || rows->isNull(1)) return 0;
+                 return rows->getInt64(1);
+               })
+        .value_or(-1);
+  }
+
+  // Sets the programme: 1 point per CNY, `tiers` and `expiry`.
+  void SetProgram(const std::vector<v1::Tier>& tiers,
+                  v1::ExpiryPolicy expiry = v1::ExpiryPolicy()) {
+    v1::UpdateProgramRequest request;
+    request.mutable_program()->set_name("programs/default");
+    v1::EarnRate* rate = request.mutable_program()->add_earn_rates();
+    rate->set_currency_code("CNY");
+    rate->set_points(1);
+    rate->set_per_amount_minor(100);
+    for (const v1::Tier& tier : tiers) {
+      *request.mutable_program()->add_tiers() = tier;
+    }
+    *request.mutable_program()->mutable_expiry_policy() = expiry;
+    request.mutable_update_mask()->add_paths("*");
+    ASSERT_THAT(program_manager_->UpdateProgram({}, request).status(), IsOk());
+  }
+
+  crm::common::FeedConsumer NewConsumer(const std::string& name) {
+    crm::common::FeedConsumerOptions options;
+    options.consumer = name;
+    options.initial_backoff = absl::Milliseconds(1);
+    options.max_backoff = absl::Milliseconds(5);
+    return crm::common::FeedConsumer(
+        *pool_,
+        [](int64_t)
+            -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
+          return absl::UnavailableError("not used");
+        },
+        MakeOrderFeedApply(*earning_), options);
+  }
+
+  v1::Account Account(const std::string& customer) {
+    v1::GetAccountRequest request;
+    request.set_name(absl::StrCat("accounts/", customer));
+    absl::StatusOr<v1::Account> account = manager_->GetAccount({}, request);
+    EXPECT_TRUE(account.ok()) << account.status();
+    return account.value_or(v1::Account());
+  }
+
+  static crm::testing::TestDatabase* database_;
+  static crm::common::MySqlPool* pool_;
+
+  crm::common::FakeClock clock_{Utc(2026, 1, 1)};
+  crm::common::RandomIdGenerator ids_;
+  std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
+  MySqlAccountRepository accounts_;
+  MySqlProgramRepository programs_;
+  crm::common::MySqlIdempotencyRepository idempotency_;
+  std::unique_ptr<AccountManager> manager_;
+  std::unique_ptr<ProgramManager> program_manager_;
+  std::unique_ptr<OrderEarning> earning_;
+  std::unique_ptr<PointsExpiry> expiry_;
+};
+
+crm::testing::TestDatabase* EarningAndExpiryTest::database_ = nullptr;
+crm::common::MySqlPool* EarningAndExpiryTest::pool_ = nullptr;
+
+TEST_F(EarningAndExpiryTest, AnOrderDeliveredAThousandTimesCreditsOnce) {
+  SetProgram({});
+  crm::common::FeedConsumer consumer = NewConsumer("thousand");
+  const std::string payload =
+      OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "k1", "o1", 12345);
+  int applied = 0;
+  for (int delivery = 0; delivery < 1000; ++delivery) {
+    // Half are redeliveries of the same sequence (the consumer's cursor
+    // skips them), half arrive under new sequences (the ledger's source key
+    // and the recorded earning refuse them).
+    const int64_t sequence = delivery < 500 ? 1 : delivery;
+    absl::StatusOr<bool> result = consumer.ApplyOne(sequence, payload);
+    ASSERT_TRUE(result.ok()) << result.status();
+    if (*result) ++applied;
+  }
+  EXPECT_EQ(applied, 501);  // Sequence 1 once, then 500..999.
+  EXPECT_EQ(Account("k1").points_balance(), 123);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM ledger_entries "
+                     "WHERE customer_id = 'k1'"),
+            1);
+}
+
+TEST_F(EarningAndExpiryTest, RefundsClawBackProportionallyAndDebtIsSettled) {
+  SetProgram({});
+  crm::common::FeedConsumer consumer = NewConsumer("refunds");
+  int64_t sequence = 0;
+  auto deliver = [&](const std::string& payload) {
+    ASSERT_THAT(consumer.ApplyOne(++sequence, payload).status(), IsOk());
+  };
+  deliver(OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "k2", "o1", 10000));
+  EXPECT_EQ(Account("k2").points_balance(), 100);
+  v1::RedeemPointsRequest redeem;
+  redeem.set_account("accounts/k2");
+  redeem.set_points(80);
+  redeem.set_reason("gift");
+  redeem.set_request_id("k2-gift");
+  ASSERT_THAT(manager_->RedeemPoints({}, redeem).status(), IsOk());
+
+  // Half refunded: 50 points back; the balance holds 20, 30 become debt.
+  deliver(OrderEvent(cp::ChangeEvent::ORDER_REFUNDED, "k2", "o1", 10000, 5000));
+  v1::Account account = Account("k2");
+  EXPECT_EQ(account.points_balance(), 0);
+  EXPECT_EQ(account.points_debt(), 30);
+
+  // The next order's 40 points settle the debt first.
+  deliver(OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "k2", "o2", 4000));
+  account = Account("k2");
+  EXPECT_EQ(account.points_balance(), 10);
+  EXPECT_EQ(account.points_debt(), 0);
+
+  // The rest refunded: the other 50 points, 10 taken and 40 owed. The same
+  // refund delivered again changes nothing.
+  const std::string full =
+      OrderEvent(cp::ChangeEvent::ORDER_REFUNDED, "k2", "o1", 10000, 10000);
+  deliver(full);
+  deliver(full);
+  account = Account("k2");
+  EXPECT_EQ(account.points_balance(), 0);
+  EXPECT_EQ(account.points_debt(), 40);
+  EXPECT_EQ(QueryInt("SELECT points_clawed FROM order_earnings "
+                     "WHERE customer_id = 'k2' AND order_name = "
+                     "'customers/k2/orders/o1'"),
+            100);
+}
+
+TEST_F(EarningAndExpiryTest, TiersQualifyOnEarnedPointsAndMultiplyEarning) {
+  v1::Tier member;
+  member.set_tier_id("member");
+  v1::Tier gold;
+  gold.set_tier_id("gold");
+  gold.set_min_qualifying_points(100);
+  gold.set_multiplier_percent(200);
+  SetProgram({member, gold});
+  crm::common::FeedConsumer consumer = NewConsumer("tiers");
+  ASSERT_THAT(consumer
+                  .ApplyOne(1, OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "k3",
+                                          "o1", 10000))
+                  .status(),
+              IsOk());
+  EXPECT_EQ(Account("k3").tier(), "gold");
+  // Spending does not lower the tier: it is qualified on points earned.
+  v1::RedeemPointsRequest redeem;
+  redeem.set_account("accounts/k3");
+  redeem.set_points(100);
+  redeem.set_reason("gift");
+  redeem.set_request_id("k3-gift");
+  ASSERT_THAT(manager_->RedeemPoints({}, redeem).status(), IsOk());
+  // Gold earns double.
+  ASSERT_THAT(consumer
+                  .ApplyOne(2, OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "k3",
+                                          "o2", 5000))
+                  .status(),
+              IsOk());
+  v1::Account account = Account("k3");
+  EXPECT_EQ(account.tier(), "gold");
+  EXPECT_EQ(account.points_balance(), 100);
+  EXPECT_EQ(account.qualifying_points(), 200);
+}
+
+TEST_F(EarningAndExpiryTest, ExpiryIsFifoAcrossMonthEndsAndLeapDays) {
+  v1::ExpiryPolicy policy;
+  policy.set_mode(v1::ExpiryPolicy::MONTHS_AFTER_EARN);
+  policy.set_months(1);
+  SetProgram({}, policy);
+  crm::common::FeedConsumer consumer = NewConsumer("expiry");
+  // 31 January 2028 (a leap year): expires 29 February 10:00.
+  clock_.Set(Utc(2028, 1, 31, 10));
+  ASSERT_THAT(consumer
+                  .ApplyOne(1, OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "k4",
+                                          "o1", 10000))
+                  .status(),
+              IsOk());
+  clock_.Set(Utc(2028, 2, 15));
+  ASSERT_THAT(consumer
+                  .ApplyOne(2, OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "k4",
+                                          "o2", 5000))
+                  .status(),
+              IsOk());
+  // Spending 120 empties the older lot and takes 20 of the newer.
+  v1::RedeemPointsRequest redeem;
+  redeem.set_account("accounts/k4");
+  redeem.set_points(120);
+  redeem.set_reason("gift");
+  redeem.set_request_id("k4-gift");
+  ASSERT_THAT(manager_->RedeemPoints({}, redeem).status(), IsOk());
+
+  // (The expiry job is global; only k4's ledger is asserted, so other
+  // tests' customers sharing the database do not matter.)
+  const std::string k4_expiries =
+      "SELECT COUNT(*) FROM ledger_entries WHERE customer_id = 'k4' "
+      "AND type = 'EXPIRE'";
+  clock_.Set(Utc(2028, 2, 29, 9, 59));
+  ASSERT_THAT(expiry_->ExpireDue({}).status(), IsOk());
+  EXPECT_EQ(QueryInt(k4_expiries), 0);
+  // The older lot is due but was already spent: nothing to expire.
+  clock_.Set(Utc(2028, 2, 29, 10));
+  ASSERT_THAT(expiry_->ExpireDue({}).status(), IsOk());
+  EXPECT_EQ(QueryInt(k4_expiries), 0);
+  EXPECT_EQ(Account("k4").points_balance(), 30);
+  // The newer lot, earned 15 February, is due 15 March.
+  clock_.Set(Utc(2028, 3, 15) - absl::Microseconds(1));
+  ASSERT_THAT(expiry_->ExpireDue({}).status(), IsOk());
+  EXPECT_EQ(Account("k4").points_balance(), 30);
+  clock_.Set(Utc(2028, 3, 15));
+  ASSERT_THAT(expiry_->ExpireDue({}).status(), IsOk());
+  EXPECT_EQ(QueryInt(k4_expiries), 1);
+  EXPECT_EQ(QueryInt("SELECT points_delta FROM ledger_entries WHERE "
+                     "customer_id = 'k4' AND type = 'EXPIRE'"),
+            -30);
+  EXPECT_EQ(Account("k4").points_balance(), 0);
+  // Twice is safe.
+  ASSERT_THAT(expiry_->ExpireDue({}).status(), IsOk());
+  EXPECT_EQ(QueryInt(k4_expiries), 1);
+}
+
+TEST_F(EarningAndExpiryTest, TwoReplicasExpiringAtOnceExpireEachLotOnce) {
+  v1::ExpiryPolicy policy;
+  policy.set_mode(v1::ExpiryPolicy::END_OF_MONTH_AFTER_MONTHS);
+  policy.set_months(0);
+  SetProgram({}, policy);
+  crm::common::FeedConsumer consumer = NewConsumer("replicas");
+  clock_.Set(Utc(2026, 5, 10));
+  constexpr int kCustomers = 30;
+  for (int i = 0; i < kCustomers; ++i) {
+    ASSERT_THAT(consumer
+                    .ApplyOne(i + 1, OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
+                                                absl::StrCat("r", i), "o",
+                                                (i + 1) * 100))
+                    .status(),
+                IsOk());
+  }
+  clock_.Set(Utc(2026, 6, 1));
+  const int64_t before =
+      QueryInt("SELECT COUNT(*) FROM ledger_entries WHERE type = 'EXPIRE'");
+  std::atomic<int64_t> points{0};
+  std::atomic<int64_t> lots{0};
+  std::vector<std::thread> replicas;
+  for (int r = 0; r < 2; ++r) {
+    replicas.emplace_back([&] {
+      // Each replica has its own unit of work over the shared pool.
+      crm::common::MySqlUnitOfWork unit_of_work(*pool_);
+      PointsExpiry replica(unit_of_work, accounts_, ids_, clock_);
+      absl::StatusOr<ExpiryRun> run = replica.ExpireDue({}, /*batch=*/7);
+      ASSERT_TRUE(run.ok()) << run.status();
+      points += run->points;
+      lots += run->lots;
+    });
+  }
+  for (std::thread& replica : replicas) replica.join();
+  // Between them the replicas expired each due lot once.
+  EXPECT_EQ(lots.load(), kCustomers);
+  EXPECT_EQ(points.load(), kCustomers * (kCustomers + 1) / 2);
+  EXPECT_EQ(
+      QueryInt("SELECT COUNT(*) FROM ledger_entries WHERE type = 'EXPIRE'"),
+      before + kCustomers);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM ledger_entries "
+                     "WHERE type = 'EXPIRE' AND customer_id LIKE 'r%'"),
+            kCustomers);
+  EXPECT_EQ(QueryInt("SELECT COALESCE(SUM(points_balance), 0) FROM accounts "
+                     "WHERE customer_id LIKE 'r%'"),
+            0);
+}
+
+// A stream over `events` (payloads by sequence 1..n) after a cursor that
+// breaks (ends UNAVAILABLE) after a random number of events.
+class BreakingStream final : public crm::common::FeedStream {
+ public:
+  BreakingStream(const std::vector<std::string>& events, int64_t after,
+                 int break_after)
+      : events_(events), next_(after + 1), left_(break_after) {}
+  bool Next(crm::common::FeedItem* item) override {
+    if (cancelled_ || left_-- <= 0 ||
+        next_ > static_cast<int64_t>(events_.size())) {
+      return false;
+    }
+    item->sequence = next_;
+    item->payload = events_[next_ - 1];
+    ++next_;
+    return true;
+  }
+  absl::Status Finish() override {
+    return absl::UnavailableError("stream broken");
+  }
+  void Cancel() override { cancelled_ = true; }
+
+ private:
+  const std::vector<std::string>& events_;
+  int64_t next_;
+  int left_;
+  std::atomic<bool> cancelled_{false};
+};
+
+TEST_F(EarningAndExpiryTest, InterruptedConsumerLeavesExactBalances) {
+  SetProgram({});
+  // 5 customers, 60 orders of 1..60 CNY; every 4th order refunded in full
+  // right after it was recorded.
+  std::vector<std::string> events;
+  std::map<std::string, int64_t> expected;
+  for (int i = 1; i <= 60; ++i) {
+    const std::string customer = absl::StrCat("x", i % 5);
+    const std::string order = absl::StrCat("o", i);
+    events.push_back(
+        OrderEvent(cp::ChangeEvent::ORDER_RECORDED, customer, order, i * 100));
+    expected[customer] += i;
+    if (i % 4 == 0) {
+      events.push_back(OrderEvent(cp::ChangeEvent::ORDER_REFUNDED, customer,
+                                  order, i * 100, i * 100));
+      expected[customer] -= i;
+    }
+  }
+  std::mt19937 random(20261202);
+  absl::Mutex mu;
+  int interruptions = 0;
+  auto interrupt = [&](int one_in) {
+    absl::MutexLock lock(&mu);
+    if (std::uniform_int_distribution<int>(1, one_in)(random) != 1) {
+      return false;
+    }
+    ++interruptions;
+    return true;
+  };
+  const crm::common::FeedApplyFunction apply = MakeOrderFeedApply(*earning_);
+  crm::common::FeedConsumerOptions options;
+  options.consumer = "interrupted";
+  options.initial_backoff = absl::Milliseconds(1);
+  options.max_backoff = absl::Milliseconds(2);
+  crm::common::FeedConsumer consumer(
+      *pool_,
+      [&](int64_t after)
+          -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
+        int break_after = 0;
+        {
+          absl::MutexLock lock(&mu);
+          break_after = std::uniform_int_distribution<int>(1, 12)(random);
+        }
+        return std::make_unique<BreakingStream>(events, after, break_after);
+      },
+      [&](sql::Connection& connection, int64_t sequence,
+          absl::string_view payload) -> absl::Status {
+        CRM_RETURN_IF_ERROR(apply(connection, sequence, payload));
+        // Dies after the effects, before the commit: all rolled back.
+        if (interrupt(3)) return absl::AbortedError("interrupted");
+        return absl::OkStatus();
+      },
+      options);
+  consumer.Start();
+  const int64_t last = static_cast<int64_t>(events.size());
+  EXPECT_TRUE(crm::testing::WaitUntil(
+      [&] { return consumer.last_sequence() >= last; }, absl::Seconds(60)));
+  consumer.Stop();
+  EXPECT_GE(interruptions, 20);
+  for (const auto& [customer, points] : expected) {
+    EXPECT_EQ(Account(customer).points_balance(), points) << customer;
+  }
+}
+
+}  // namespace
+}  // namespace crm::loyalty

@@ -1,0 +1,121 @@
+// An in-memory RewardRepository (services/loyalty/reward_repository.h) for
+// unit tests of the reward manager; rolled back with the FakeUnitOfWork it
+// enlists in. Follows the interface's contracts (ALREADY_EXISTS for a taken
+// id or code, NOT_FOUND for updating a missing row); locks need no
+// modelling (FakeUnitOfWork runs one unit of work at a time).
+//
+//   crm::testing::InMemoryRewardRepository rewards(&unit_of_work);
+//   RewardManager manager(unit_of_work, rewards, accounts, keys, clock, ids,
+//                         codes);
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "services/loyalty/reward_repository.h"
+#include "tests/testing/fakes/fake_unit_of_work.h"
+
+namespace crm::testing {
+
+class InMemoryRewardRepository final : public crm::loyalty::RewardRepository {
+ public:
+  using RewardRecord = crm::loyalty::RewardRecord;
+  using CouponRecord = crm::loyalty::CouponRecord;
+
+  explicit InMemoryRewardRepository(FakeUnitOfWork* unit_of_work) {
+    if (unit_of_work != nullptr) {
+      unit_of_work->Enlist([this] {
+        State saved = state_;
+        return [this, saved] { state_ = saved; };
+      });
+    }
+  }
+
+  absl::Status InsertReward(crm::common::Transaction& /*tx*/,
+                            const RewardRecord& reward) override {
+    if (!state_.rewards.emplace(reward.id, reward).second) {
+      return absl::AlreadyExistsError("reward exists");
+    }
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::optional<RewardRecord>> FindReward(
+      crm::common::Transaction& /*tx*/, absl::string_view id,
+      bool /*lock*/) override {
+    auto it = state_.rewards.find(std::string(id));
+    if (it == state_.rewards.end()) return std::nullopt;
+    return it->second;
+  }
+  absl::Status UpdateReward(crm::common::Transaction& /*tx*/,
+                            const RewardRecord& reward) override {
+    auto it = state_.rewards.find(reward.id);
+    if (it == state_.rewards.end()) return absl::NotFoundError("no reward");
+    it->second.stock = reward.stock;
+    it->second.version = reward.version;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<RewardRecord>> ListRewards(
+      crm::common::Transaction& /*tx*/, absl::string_view after,
+      int limit) override {
+    std::vector<RewardRecord> page;
+    for (auto it = state_.rewards.upper_bound(std::string(after));
+         it != state_.rewards.end() && static_cast<int>(page.size()) < limit;
+         ++it) {
+      page.push_back(it->second);
+    }
+    return page;
+  }
+  absl::Status InsertCoupon(crm::common::Transaction& /*tx*/,
+                            const CouponRecord& coupon) override {
+    for (const auto& [id, existing] : state_.coupons) {
+      if (id == coupon.id || existing.code == coupon.code) {
+        return absl::AlreadyExistsError("coupon id or code exists");
+      }
+    }
+    state_.coupons[coupon.id] = coupon;
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::optional<CouponRecord>> FindCoupon(
+      crm::common::Transaction& /*tx*/, absl::string_view id) override {
+    auto it = state_.coupons.find(std::string(id));
+    if (it == state_.coupons.end()) return std::nullopt;
+    return it->second;
+  }
+  absl::StatusOr<std::optional<CouponRecord>> FindCouponByCode(
+      crm::common::Transaction& /*tx*/, absl::string_view code,
+      bool /*lock*/) override {
+    for (const auto& [id, coupon] : state_.coupons) {
+      if (coupon.code == code) return coupon;
+    }
+    return std::nullopt;
+  }
+  absl::Status UpdateCoupon(crm::common::Transaction& /*tx*/,
+                            const CouponRecord& coupon) override {
+    auto it = state_.coupons.find(coupon.id);
+    if (it == state_.coupons.end()) return absl::NotFoundError("no coupon");
+    it->second.state = coupon.state;
+    it->second.redeem_time = coupon.redeem_time;
+    return absl::OkStatus();
+  }
+
+  // --- Test access ---
+  std::optional<RewardRecord> Reward(const std::string& id) const {
+    auto it = state_.rewards.find(id);
+    if (it == state_.rewards.end()) return std::nullopt;
+    return it->second;
+  }
+  size_t coupon_count() const { return state_.coupons.size(); }
+
+ private:
+  struct State {
+    std::map<std::string, RewardRecord> rewards;
+    std::map<std::string, CouponRecord> coupons;
+  };
+  State state_;
+};
+
+}  // namespace crm::testing
