@@ -89,6 +89,8 @@ if [[ -z "${CUSTOMER_PROFILE_PII_MASTER_KEYS:-}" ]]; then
   fi
 fi
 export CUSTOMER_PROFILE_PII_MASTER_KEYS
+# loyalty earns points from customer-profile's order events (its change feed).
+export LOYALTY_CUSTOMER_PROFILE_ADDR=${LOYALTY_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
 gateway_env=()
 for entry in "${CRM_SERVICES[@]}"; do
   read -r name prefix database default_grpc default_admin <<<"$entry"

@@ -42,7 +42,7 @@ GRPC_CASES = {
          "INVALID_ARGUMENT"),
     ],
     "loyalty": [
-        ("GetAccount", {"name": "accounts/doesnotexist"}, "NOT_FOUND"),
+        ("GetProgram", {"name": "programs/doesnotexist"}, "NOT_FOUND"),
         ("AdjustPoints", {"account": "accounts/c1", "pointsDelta": "0",
                           "reason": "x", "requestId": "r-1"},
          "INVALID_ARGUMENT"),
@@ -66,7 +66,7 @@ HTTP_CASES = [
      "NOT_FOUND", "segmentation"),
     ("invalid segment", "POST", "/v1/segments", {"rule": 'country = "CN"'},
      400, "INVALID_ARGUMENT", "segmentation"),
-    ("missing account", "GET", "/v1/accounts/doesnotexist", None, 404,
+    ("missing programme", "GET", "/v1/programs/doesnotexist", None, 404,
      "NOT_FOUND", "loyalty"),
     ("invalid adjustment", "POST", "/v1/accounts/c1:adjustPoints",
      {"pointsDelta": "0", "reason": "x", "requestId": "r-1"}, 400,
