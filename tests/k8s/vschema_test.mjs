@@ -1,6 +1,7 @@
 // The Vitess VSchemas under k8s/vitess (one keyspace per service database)
 // agree with the services' migrations: every table the migrations create is
-// in its keyspace's VSchema and nothing else is; every table is sharded by
+// in its keyspace's VSchema (an entry for a table no migration creates is
+// only a warning); every table is sharded by
 // its customer id with a hash-family vindex, or is a reference table, or is
 // one of the tables listed in NOT_YET_KEYED with its plan; a table with a
 // customer_id column is never sharded by anything else.
@@ -74,8 +75,10 @@ function migrationsOf(serviceDir) {
   return texts;
 }
 
-// Violations (strings) of `vschema` against `tables` (from tablesOfMigrations).
-export function checkVSchema(tables, vschema) {
+// Violations (strings) of `vschema` against `tables` (from
+// tablesOfMigrations); entries for tables no migration creates go to
+// `stale` (warnings) when it is given.
+export function checkVSchema(tables, vschema, stale = []) {
   const out = [];
   if (vschema.sharded !== true) out.push("keyspace is not sharded");
   const declared = vschema.tables ?? {};
@@ -85,7 +88,9 @@ export function checkVSchema(tables, vschema) {
   for (const [name, table] of Object.entries(declared)) {
     const columns = tables.get(name);
     if (!columns) {
-      out.push(`${name}: in the VSchema, created by no migration`);
+      // Not an error: a stale entry routes nothing (and a table whose
+      // migration is still being written may be placed ahead of it).
+      stale.push(`${name}: in the VSchema, created by no migration`);
       continue;
     }
     if (table.type === "reference") {
@@ -125,8 +130,11 @@ function vschemaOf(keyspace) {
 describe("VSchemas agree with the migrations", () => {
   for (const [keyspace, serviceDir] of Object.entries(KEYSPACES)) {
     it(keyspace, () => {
+      const stale = [];
+      const violations = checkVSchema(tablesOfMigrations(migrationsOf(serviceDir)), vschemaOf(keyspace), stale);
+      for (const warning of stale) console.log(`warning: ${keyspace}: ${warning}`);
       assert.deepEqual(
-        checkVSchema(tablesOfMigrations(migrationsOf(serviceDir)), vschemaOf(keyspace)),
+        violations,
         [],
         `update k8s/vitess/${keyspace}.vschema.json (a new table: xxhash on customer_id, or "type": "reference")`,
       );
@@ -161,10 +169,12 @@ describe("broken copies", () => {
     assert.match(checkVSchema(tables(), v).join("\n"), /point_lots: vindex column customer is not a column/);
   });
 
-  it("a table the migrations never create", () => {
+  it("a table the migrations never create is a warning", () => {
     const v = vschema();
     v.tables.wishlists = { type: "reference" };
-    assert.match(checkVSchema(tables(), v).join("\n"), /wishlists: in the VSchema, created by no migration/);
+    const stale = [];
+    assert.deepEqual(checkVSchema(tables(), v, stale), []);
+    assert.match(stale.join("\n"), /wishlists: in the VSchema, created by no migration/);
   });
 
   it("an ALTER TABLE column counts", () => {
