@@ -89,6 +89,8 @@ if [[ -z "${CUSTOMER_PROFILE_PII_MASTER_KEYS:-}" ]]; then
   fi
 fi
 export CUSTOMER_PROFILE_PII_MASTER_KEYS
+# segmentation builds its read model from customer-profile's change feed.
+export SEGMENTATION_CUSTOMER_PROFILE_ADDR=${SEGMENTATION_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
 # loyalty earns points from customer-profile's order events (its change feed).
 export LOYALTY_CUSTOMER_PROFILE_ADDR=${LOYALTY_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
 gateway_env=()

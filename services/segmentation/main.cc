@@ -15,8 +15,10 @@
 #include "services/customer_profile/change_feed_client.h"
 #include "services/segmentation/migrations.h"
 #include "services/segmentation/mysql_read_model_repository.h"
+#include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
 #include "services/segmentation/profile_feed_applier.h"
+#include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
 #include "services/segmentation/segmentation_service.h"
 
@@ -31,13 +33,25 @@ struct SegmentationComponents {
   explicit SegmentationComponents(common::ServiceContext& context)
       : unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
         manager(unit_of_work, segments, idempotency, context.clock,
-                common::RandomIdGenerator::Instance()) {}
+                common::RandomIdGenerator::Instance()),
+        scoring(unit_of_work, read_model, scores, idempotency, context.clock,
+                common::RandomIdGenerator::Instance(),
+                ScoringPolicyFrom(context.config)) {}
+
+  static segmentation::ScoringPolicy ScoringPolicyFrom(
+      const common::Config& config) {
+    segmentation::ScoringPolicy policy;
+    policy.scoring_currency = config.GetString("scoring_currency");
+    return policy;
+  }
 
   common::MySqlUnitOfWork unit_of_work;
   segmentation::MySqlSegmentRepository segments;
   segmentation::MySqlReadModelRepository read_model;
+  segmentation::MySqlScoreRepository scores;
   common::MySqlIdempotencyRepository idempotency;
   segmentation::SegmentManager manager;
+  segmentation::ScoringManager scoring;
 };
 
 // The consumer name of segmentation's cursor on customer-profile's feed.
@@ -54,7 +68,8 @@ common::FeedConsumerOptions ProfileFeedConsumerOptions(
 // Follows customer-profile's change feed into the read model, until
 // shutdown. Not started when no customer-profile address is configured.
 void FollowProfileFeed(common::ServiceContext& context,
-                       segmentation::ReadModelRepository& read_model) {
+                       segmentation::ReadModelRepository& read_model,
+                       segmentation::ScoringManager& scoring) {
   const std::string address = context.config.GetString("customer_profile_addr");
   if (address.empty()) return;
   struct Follower {
@@ -67,8 +82,8 @@ void FollowProfileFeed(common::ServiceContext& context,
   auto* follower = new Follower;
   follower->stub = crm::customerprofile::v1::CustomerProfileService::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  follower->applier =
-      std::make_unique<segmentation::ProfileFeedApplier>(read_model);
+  follower->applier = std::make_unique<segmentation::ProfileFeedApplier>(
+      read_model, scoring.FeedHook());
   follower->consumer = std::make_unique<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
@@ -91,10 +106,10 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   // call they serve.
   static SegmentationComponents* const components =
       new SegmentationComponents(context);
-  FollowProfileFeed(context, components->read_model);
+  FollowProfileFeed(context, components->read_model, components->scoring);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<segmentation::SegmentationServiceImpl>(
-      components->manager));
+      components->manager, components->scoring));
   return services;
 }
 
@@ -113,7 +128,12 @@ int main(int argc, char** argv) {
                           .default_value = "",
                           .help = "customer-profile's gRPC address (host:port) "
                                   "whose change feed builds the read model; "
-                                  "empty: the feed is not followed"}},
+                                  "empty: the feed is not followed"},
+                         {.flag = "scoring_currency",
+                          .env = "SEGMENTATION_SCORING_CURRENCY",
+                          .default_value = "CNY",
+                          .help = "ISO 4217 currency of monetary values, "
+                                  "value tiers and CLV"}},
        .make_services = MakeServices},
       argc, argv);
 }

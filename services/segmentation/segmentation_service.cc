@@ -29,4 +29,40 @@ grpc::Status SegmentationServiceImpl::ListSegments(
                    response);
 }
 
+grpc::Status SegmentationServiceImpl::GetCustomerScore(
+    grpc::ServerContext* context, const v1::GetCustomerScoreRequest* request,
+    v1::CustomerScore* response) {
+  return ReplyWith(
+      scoring_.GetCustomerScore(RequestContextOf(context), *request), response);
+}
+
+grpc::Status SegmentationServiceImpl::ListCustomerScores(
+    grpc::ServerContext* context, const v1::ListCustomerScoresRequest* request,
+    v1::ListCustomerScoresResponse* response) {
+  return ReplyWith(
+      scoring_.ListCustomerScores(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status SegmentationServiceImpl::RecomputeScores(
+    grpc::ServerContext* context, const v1::RecomputeScoresRequest* request,
+    v1::RecomputeScoresResponse* response) {
+  return ReplyWith(
+      scoring_.RecomputeScores(RequestContextOf(context), *request), response);
+}
+
+grpc::Status SegmentationServiceImpl::FitClvModel(
+    grpc::ServerContext* context, const v1::FitClvModelRequest* request,
+    v1::ClvModel* response) {
+  return ReplyWith(scoring_.FitClvModel(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status SegmentationServiceImpl::GetClvModel(
+    grpc::ServerContext* context, const v1::GetClvModelRequest* request,
+    v1::ClvModel* response) {
+  return ReplyWith(scoring_.GetClvModel(RequestContextOf(context), *request),
+                   response);
+}
+
 }  // namespace crm::segmentation

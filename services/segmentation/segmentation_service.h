@@ -1,24 +1,26 @@
 // The gRPC face of segmentation (crm.segmentation.v1): each RPC hands the
-// request and the call's deadline to SegmentManager (segment_manager.h) and
+// request and the call's deadline to SegmentManager (segment_manager.h) or
+// ScoringManager (scoring_manager.h) and
 // maps the result to a gRPC status with its error details. Nothing else
 // happens here.
 //
-//   SegmentationServiceImpl service(manager);
+//   SegmentationServiceImpl service(segments, scoring);
 //   builder.RegisterService(&service);
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
+#include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
 
 namespace crm::segmentation {
 
 class SegmentationServiceImpl final : public v1::SegmentationService::Service {
  public:
-  // `manager` must outlive the service.
-  explicit SegmentationServiceImpl(SegmentManager& manager)
-      : manager_(manager) {}
+  // The managers must outlive the service.
+  SegmentationServiceImpl(SegmentManager& manager, ScoringManager& scoring)
+      : manager_(manager), scoring_(scoring) {}
 
   grpc::Status CreateSegment(grpc::ServerContext* context,
                              const v1::CreateSegmentRequest* request,
@@ -29,9 +31,26 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
   grpc::Status ListSegments(grpc::ServerContext* context,
                             const v1::ListSegmentsRequest* request,
                             v1::ListSegmentsResponse* response) override;
+  grpc::Status GetCustomerScore(grpc::ServerContext* context,
+                                const v1::GetCustomerScoreRequest* request,
+                                v1::CustomerScore* response) override;
+  grpc::Status ListCustomerScores(
+      grpc::ServerContext* context,
+      const v1::ListCustomerScoresRequest* request,
+      v1::ListCustomerScoresResponse* response) override;
+  grpc::Status RecomputeScores(grpc::ServerContext* context,
+                               const v1::RecomputeScoresRequest* request,
+                               v1::RecomputeScoresResponse* response) override;
+  grpc::Status FitClvModel(grpc::ServerContext* context,
+                           const v1::FitClvModelRequest* request,
+                           v1::ClvModel* response) override;
+  grpc::Status GetClvModel(grpc::ServerContext* context,
+                           const v1::GetClvModelRequest* request,
+                           v1::ClvModel* response) override;
 
  private:
   SegmentManager& manager_;
+  ScoringManager& scoring_;
 };
 
 }  // namespace crm::segmentation

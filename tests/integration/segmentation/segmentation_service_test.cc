@@ -31,7 +31,10 @@
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
 #include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_read_model_repository.h"
+#include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
+#include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
 #include "services/segmentation/segmentation_service.h"
 #include "tests/testing/status_matchers.h"
@@ -66,7 +69,10 @@ class SegmentationServiceTest : public ::testing::Test {
     unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
     manager_ = std::make_unique<SegmentManager>(*unit_of_work_, segments_,
                                                 idempotency_, clock_, ids_);
-    service_ = std::make_unique<SegmentationServiceImpl>(*manager_);
+    scoring_ = std::make_unique<ScoringManager>(*unit_of_work_, read_model_,
+                                                scores_, idempotency_, clock_,
+                                                ids_, ScoringPolicy{});
+    service_ = std::make_unique<SegmentationServiceImpl>(*manager_, *scoring_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -141,6 +147,9 @@ class SegmentationServiceTest : public ::testing::Test {
   MySqlSegmentRepository segments_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<SegmentManager> manager_;
+  MySqlReadModelRepository read_model_;
+  MySqlScoreRepository scores_;
+  std::unique_ptr<ScoringManager> scoring_;
   std::unique_ptr<SegmentationServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::SegmentationService::Stub> stub_;

@@ -1,0 +1,386 @@
+#include "services/segmentation/scoring_manager.h"
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "crm/type/v1/error_reason.pb.h"
+#include "services/common/error_details.h"
+#include "services/common/etag.h"
+#include "services/common/field_behavior.h"
+#include "services/common/keyset_page.h"
+#include "services/common/resource_name.h"
+#include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
+
+namespace crm::segmentation {
+namespace {
+
+using ::crm::common::RequestContext;
+using ::crm::common::Transaction;
+
+constexpr char kRecomputeMethod[] = "RecomputeScores";
+constexpr char kFitMethod[] = "FitClvModel";
+constexpr char kListQuery[] = "customerScores";
+// Customers re-scored per batch of ids during a full recompute.
+constexpr int kRecomputeBatch = 500;
+
+std::string ScoreName(absl::string_view customer_id) {
+  return absl::StrCat("customers/", customer_id, "/score");
+}
+
+std::string ClvModelName(absl::string_view id) {
+  return crm::common::FormatResourceName("clvModels", id);
+}
+
+// The {customer} of customers/{customer}/score.
+absl::StatusOr<std::string> ParseScoreName(absl::string_view name) {
+  std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 3 || parts[0] != "customers" || parts[2] != "score" ||
+      !crm::common::ValidateResourceId(parts[1], "name").ok()) {
+    return crm::common::InvalidFieldError(
+        "name", "expected customers/{customer}/score");
+  }
+  return std::string(parts[1]);
+}
+
+int64_t MonetaryIn(const CustomerAggregate& aggregate,
+                   absl::string_view currency) {
+  for (const CurrencySpend& spend : aggregate.spend) {
+    if (spend.currency_code == currency) return spend.net_total_minor;
+  }
+  return 0;
+}
+
+RfmInputs RfmInputsOf(const CustomerAggregate& aggregate,
+                      absl::string_view currency) {
+  RfmInputs inputs;
+  inputs.last_order_time =
+      aggregate.last_order_time.value_or(absl::InfinitePast());
+  inputs.frequency = aggregate.order_count;
+  inputs.monetary_minor = MonetaryIn(aggregate, currency);
+  return inputs;
+}
+
+crm::type::v1::Money Money(absl::string_view currency, int64_t minor) {
+  crm::type::v1::Money money;
+  money.set_currency_code(std::string(currency));
+  money.set_amount_minor(minor);
+  return money;
+}
+
+}  // namespace
+
+v1::CustomerScore ToCustomerScoreProto(const CustomerScoreRecord& score,
+                                       absl::string_view currency_code,
+                                       const std::string& model_name) {
+  v1::CustomerScore proto;
+  proto.set_name(ScoreName(score.customer_id));
+  proto.mutable_rfm()->set_recency(score.rfm.recency);
+  proto.mutable_rfm()->set_frequency(score.rfm.frequency);
+  proto.mutable_rfm()->set_monetary(score.rfm.monetary);
+  proto.mutable_rfm()->set_cell(score.rfm.Cell());
+  proto.mutable_rfm()->set_segment(score.rfm_segment);
+  proto.set_value_tier(
+      static_cast<v1::CustomerScore::ValueTier>(score.value_tier));
+  proto.set_lifecycle_stage(
+      static_cast<v1::CustomerScore::LifecycleStage>(score.lifecycle_stage));
+  if (score.clv_minor.has_value()) {
+    v1::ClvEstimate* clv = proto.mutable_clv();
+    clv->set_p_alive(score.p_alive.value_or(0));
+    clv->set_expected_purchases(score.expected_purchases.value_or(0));
+    *clv->mutable_value() = Money(currency_code, *score.clv_minor);
+    clv->set_model(model_name);
+  }
+  *proto.mutable_monetary_value() = Money(currency_code, score.monetary_minor);
+  *proto.mutable_score_time() = crm::common::ToProtoTimestamp(score.score_time);
+  proto.set_etag(crm::common::EncodeEtag(score.version));
+  return proto;
+}
+
+v1::ClvModel ToClvModelProto(const ClvModelRecord& model) {
+  v1::ClvModel proto;
+  proto.set_name(ClvModelName(model.id));
+  *proto.mutable_fit_time() = crm::common::ToProtoTimestamp(model.fit_time);
+  *proto.mutable_observation_end() =
+      crm::common::ToProtoTimestamp(model.observation_end);
+  proto.set_currency_code(model.currency_code);
+  proto.set_time_unit_days(model.days_per_unit);
+  proto.set_customer_count(model.customers);
+  v1::BgNbdParameters* bg = proto.mutable_bg_nbd();
+  bg->set_r(model.purchases.params.r);
+  bg->set_alpha(model.purchases.params.alpha);
+  bg->set_a(model.purchases.params.a);
+  bg->set_b(model.purchases.params.b);
+  bg->set_log_likelihood(model.purchases.log_likelihood);
+  bg->set_converged(model.purchases.converged);
+  v1::GammaGammaParameters* gg = proto.mutable_gamma_gamma();
+  gg->set_p(model.spend.params.p);
+  gg->set_q(model.spend.params.q);
+  gg->set_gamma(model.spend.params.gamma);
+  gg->set_log_likelihood(model.spend.log_likelihood);
+  gg->set_converged(model.spend.converged);
+  gg->set_customer_count(model.spend.customers);
+  return proto;
+}
+
+absl::Status ScoringManager::ScoreCustomer(Transaction& tx,
+                                           absl::string_view customer_id) {
+  CRM_ASSIGN_OR_RETURN(std::optional<RfmBoundaries> boundaries,
+                       scores_.LoadBoundaries(tx));
+  CRM_ASSIGN_OR_RETURN(std::optional<ClvModelRecord> model,
+                       scores_.LatestClvModel(tx));
+  return ScoreWith(tx, customer_id, clock_.Now(), boundaries, model);
+}
+
+absl::Status ScoringManager::ScoreWith(
+    Transaction& tx, absl::string_view customer_id, absl::Time now,
+    const std::optional<RfmBoundaries>& boundaries,
+    const std::optional<ClvModelRecord>& model) {
+  CRM_ASSIGN_OR_RETURN(std::optional<CustomerAggregate> found,
+                       read_model_.FindAggregate(tx, customer_id));
+  CRM_ASSIGN_OR_RETURN(std::optional<CustomerFacts> facts,
+                       read_model_.FindCustomer(tx, customer_id));
+  CRM_ASSIGN_OR_RETURN(std::optional<CustomerScoreRecord> previous,
+                       scores_.Find(tx, customer_id));
+  if (!found.has_value() && !facts.has_value()) {
+    return scores_.Delete(tx, customer_id);
+  }
+  const CustomerAggregate aggregate =
+      found.value_or(AggregateOrders(customer_id, {}));
+
+  CustomerScoreRecord score;
+  score.customer_id = std::string(customer_id);
+  score.score_time = crm::common::TruncateToMicros(now);
+  score.version = previous.has_value() ? previous->version + 1 : 1;
+  const RfmInputs inputs = RfmInputsOf(aggregate, policy_.scoring_currency);
+  score.monetary_minor = inputs.monetary_minor;
+  // Before the first full recompute there are no boundaries: RFM waits.
+  if (boundaries.has_value()) score.rfm = ScoreRfm(*boundaries, inputs);
+  score.rfm_segment = NamedRfmSegment(policy_.rfm_segments, score.rfm);
+
+  if (model.has_value() && aggregate.order_count > 0) {
+    CRM_ASSIGN_OR_RETURN(std::vector<OrderFact> orders,
+                         read_model_.ListOrders(tx, customer_id));
+    std::optional<ClvSummary> summary = SummarizeForClv(
+        orders, now, model->days_per_unit, model->currency_code);
+    if (summary.has_value()) {
+      score.p_alive = BgNbdPAlive(model->purchases.params, *summary);
+      score.expected_purchases = BgNbdExpectedPurchases(
+          model->purchases.params, *summary, policy_.clv.horizon_units);
+      score.clv_minor = std::llround(CustomerLifetimeValue(
+          model->purchases.params, model->spend.params, *summary, policy_.clv));
+      score.clv_model_id = model->id;
+    }
+  }
+
+  LifecycleInputs lifecycle;
+  lifecycle.purchase_days = aggregate.purchase_days;
+  lifecycle.first_purchase_time = aggregate.first_order_time;
+  lifecycle.last_purchase_time = aggregate.last_order_time;
+  lifecycle.previous_purchase_time = aggregate.previous_purchase_time;
+  lifecycle.p_alive = score.p_alive;
+  score.lifecycle_stage = ClassifyLifecycle(policy_.lifecycle, lifecycle, now);
+
+  ValueTierInputs tier;
+  tier.monetary_score = score.rfm.monetary;
+  tier.monetary_minor = score.monetary_minor;
+  tier.clv_minor = score.clv_minor;
+  score.value_tier = ClassifyValueTier(policy_.value_tiers, tier);
+
+  const LifecycleStage before = previous.has_value()
+                                    ? previous->lifecycle_stage
+                                    : LifecycleStage::kUnspecified;
+  if (before != score.lifecycle_stage) {
+    CRM_RETURN_IF_ERROR(scores_.AppendTransition(
+        tx, LifecycleTransition{.customer_id = score.customer_id,
+                                .from = before,
+                                .to = score.lifecycle_stage,
+                                .time = score.score_time}));
+  }
+  return scores_.Save(tx, score);
+}
+
+ReadModelChangeHook ScoringManager::FeedHook() {
+  return [this](Transaction& tx, absl::string_view customer_id,
+                bool forgotten) -> absl::Status {
+    if (forgotten) return scores_.Delete(tx, customer_id);
+    return ScoreCustomer(tx, customer_id);
+  };
+}
+
+absl::StatusOr<v1::CustomerScore> ScoringManager::GetCustomerScore(
+    const RequestContext& context, const v1::GetCustomerScoreRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  CRM_ASSIGN_OR_RETURN(std::string id, ParseScoreName(request.name()));
+  return unit_of_work_.Read<v1::CustomerScore>(
+      context, [&](Transaction& tx) -> absl::StatusOr<v1::CustomerScore> {
+        CRM_ASSIGN_OR_RETURN(std::optional<CustomerScoreRecord> score,
+                             scores_.Find(tx, id));
+        if (!score.has_value()) {
+          return crm::common::NotFoundError(ScoreName(id));
+        }
+        return ToCustomerScoreProto(*score, policy_.scoring_currency,
+                                    score->clv_model_id.empty()
+                                        ? ""
+                                        : ClvModelName(score->clv_model_id));
+      });
+}
+
+absl::StatusOr<v1::ListCustomerScoresResponse>
+ScoringManager::ListCustomerScores(
+    const RequestContext& context,
+    const v1::ListCustomerScoresRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  CRM_ASSIGN_OR_RETURN(
+      crm::common::PageRequest page,
+      crm::common::ParsePageRequest(request.page_size(), request.page_token(),
+                                    kListQuery));
+  const std::string after = page.after.has_value() ? page.after->id : "";
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<CustomerScoreRecord> rows,
+      unit_of_work_.Read<std::vector<CustomerScoreRecord>>(
+          context,
+          [&](Transaction& tx)
+              -> absl::StatusOr<std::vector<CustomerScoreRecord>> {
+            return scores_.List(tx, after, page.page_size + 1);
+          }));
+  crm::common::Page<CustomerScoreRecord> result =
+      crm::common::MakePage<CustomerScoreRecord>(
+          std::move(rows), page.page_size,
+          [](const CustomerScoreRecord& score) {
+            return crm::common::KeysetPosition{absl::UnixEpoch(),
+                                               score.customer_id};
+          });
+  v1::ListCustomerScoresResponse response;
+  for (const CustomerScoreRecord& score : result.items) {
+    *response.add_customer_scores() = ToCustomerScoreProto(
+        score, policy_.scoring_currency,
+        score.clv_model_id.empty() ? "" : ClvModelName(score.clv_model_id));
+  }
+  response.set_next_page_token(
+      crm::common::NextPageToken(result.next, kListQuery));
+  return response;
+}
+
+absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
+    const RequestContext& context, const v1::RecomputeScoresRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  return crm::common::RunIdempotent<v1::RecomputeScoresResponse>(
+      unit_of_work_, idempotency_, clock_, context, kRecomputeMethod,
+      request.request_id(), request,
+      [&](Transaction& tx) -> absl::StatusOr<v1::RecomputeScoresResponse> {
+        const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+        std::vector<RfmInputs> population;
+        CRM_RETURN_IF_ERROR(read_model_.ForEachAggregate(
+            tx, [&](const CustomerAggregate& aggregate) {
+              if (aggregate.order_count > 0) {
+                population.push_back(
+                    RfmInputsOf(aggregate, policy_.scoring_currency));
+              }
+              return absl::OkStatus();
+            }));
+        const RfmBoundaries boundaries = ComputeRfmBoundaries(population);
+        population.clear();
+        population.shrink_to_fit();
+        CRM_RETURN_IF_ERROR(scores_.SaveBoundaries(tx, boundaries, now));
+        CRM_ASSIGN_OR_RETURN(std::optional<ClvModelRecord> model,
+                             scores_.LatestClvModel(tx));
+        int64_t scored = 0;
+        std::string after;
+        while (true) {
+          CRM_ASSIGN_OR_RETURN(
+              std::vector<std::string> ids,
+              read_model_.ListCustomerIds(tx, after, kRecomputeBatch));
+          for (const std::string& id : ids) {
+            CRM_RETURN_IF_ERROR(ScoreWith(tx, id, now, boundaries, model));
+            ++scored;
+          }
+          if (ids.size() < static_cast<size_t>(kRecomputeBatch)) break;
+          after = ids.back();
+        }
+        v1::RecomputeScoresResponse response;
+        response.set_customer_count(scored);
+        response.set_active_customer_count(boundaries.population);
+        *response.mutable_compute_time() = crm::common::ToProtoTimestamp(now);
+        return response;
+      });
+}
+
+absl::StatusOr<v1::ClvModel> ScoringManager::FitClvModel(
+    const RequestContext& context, const v1::FitClvModelRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  std::string currency = request.currency_code().empty()
+                             ? policy_.scoring_currency
+                             : request.currency_code();
+  if (currency.size() != 3 || !absl::c_all_of(currency, absl::ascii_isupper)) {
+    return crm::common::InvalidFieldError(
+        "currency_code", "must be an ISO 4217 code such as CNY");
+  }
+  return crm::common::RunIdempotent<v1::ClvModel>(
+      unit_of_work_, idempotency_, clock_, context, kFitMethod,
+      request.request_id(), request,
+      [&](Transaction& tx) -> absl::StatusOr<v1::ClvModel> {
+        const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+        const absl::Time end =
+            request.has_observation_end()
+                ? crm::common::FromProtoTimestamp(request.observation_end())
+                : now;
+        std::vector<ClvSummary> base;
+        CRM_RETURN_IF_ERROR(read_model_.ForEachCustomerOrders(
+            tx, [&](absl::string_view, const std::vector<OrderFact>& orders) {
+              std::optional<ClvSummary> summary = SummarizeForClv(
+                  orders, end, policy_.clv_days_per_unit, currency);
+              if (summary.has_value()) base.push_back(*summary);
+              return absl::OkStatus();
+            }));
+        CRM_ASSIGN_OR_RETURN(BgNbdFit purchases, FitBgNbd(base));
+        CRM_ASSIGN_OR_RETURN(GammaGammaFit spend, FitGammaGamma(base));
+        ClvModelRecord model;
+        model.id = ids_.NewId();
+        model.fit_time = now;
+        model.observation_end = crm::common::TruncateToMicros(end);
+        model.currency_code = currency;
+        model.days_per_unit = policy_.clv_days_per_unit;
+        model.customers = static_cast<int64_t>(base.size());
+        model.purchases = purchases;
+        model.spend = spend;
+        CRM_RETURN_IF_ERROR(scores_.SaveClvModel(tx, model));
+        return ToClvModelProto(model);
+      });
+}
+
+absl::StatusOr<v1::ClvModel> ScoringManager::GetClvModel(
+    const RequestContext& context, const v1::GetClvModelRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  CRM_ASSIGN_OR_RETURN(
+      std::string id,
+      crm::common::ParseResourceName(request.name(), "clvModels", "name"));
+  return unit_of_work_.Read<v1::ClvModel>(
+      context, [&](Transaction& tx) -> absl::StatusOr<v1::ClvModel> {
+        CRM_ASSIGN_OR_RETURN(std::optional<ClvModelRecord> model,
+                             scores_.FindClvModel(tx, id));
+        if (!model.has_value()) {
+          return crm::common::NotFoundError(ClvModelName(id));
+        }
+        return ToClvModelProto(*model);
+      });
+}
+
+absl::StatusOr<std::vector<LifecycleTransition>>
+ScoringManager::LifecycleHistory(const RequestContext& context,
+                                 absl::string_view customer_id) {
+  return unit_of_work_.Read<std::vector<LifecycleTransition>>(
+      context,
+      [&](Transaction& tx) -> absl::StatusOr<std::vector<LifecycleTransition>> {
+        return scores_.ListTransitions(tx, customer_id);
+      });
+}
+
+}  // namespace crm::segmentation

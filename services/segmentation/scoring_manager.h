@@ -1,0 +1,138 @@
+// Scores customers (RFM, named RFM segment, value tier, lifecycle stage,
+// CLV) from the read model and serves them: per customer on every feed
+// event (ScoreCustomer, inside the feed's transaction), for everyone on
+// demand (RecomputeScores), and fits the CLV models (FitClvModel).
+//
+//   ScoringManager scoring(unit_of_work, read_model, scores, idempotency,
+//                          clock, ids, ScoringPolicy{});
+//   ProfileFeedApplier applier(read_model, scoring.FeedHook());
+//   absl::StatusOr<v1::CustomerScore> s = scoring.GetCustomerScore(ctx, req);
+//
+// Per-event and full recompute score the same way (ScoreCustomer with the
+// stored RFM boundaries and the latest CLV model); a full recompute first
+// replaces the boundaries with the current population's. A lifecycle stage
+// that differs from the stored one is recorded as a transition at the
+// scoring time. Thread-safe: every call runs in its own unit of work.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "crm/segmentation/v1/customer_score.pb.h"
+#include "crm/segmentation/v1/segmentation_service.pb.h"
+#include "services/common/clock.h"
+#include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
+#include "services/common/request_context.h"
+#include "services/common/unit_of_work.h"
+#include "services/segmentation/clv_model.h"
+#include "services/segmentation/customer_aggregate.h"
+#include "services/segmentation/lifecycle_stage.h"
+#include "services/segmentation/profile_feed_applier.h"
+#include "services/segmentation/read_model_repository.h"
+#include "services/segmentation/rfm_scoring.h"
+#include "services/segmentation/score_repository.h"
+#include "services/segmentation/value_tier.h"
+
+namespace crm::segmentation {
+
+struct ScoringPolicy {
+  // ISO 4217: the currency of the monetary value and of CLV.
+  std::string scoring_currency = "CNY";
+  std::vector<RfmSegmentRule> rfm_segments = DefaultRfmSegmentMap();
+  ValueTierPolicy value_tiers;
+  LifecyclePolicy lifecycle;
+  ClvOptions clv;
+  double clv_days_per_unit = 7;  // Weeks.
+};
+
+class ScoringManager {
+ public:
+  // Every reference must outlive the manager.
+  ScoringManager(crm::common::UnitOfWork& unit_of_work,
+                 ReadModelRepository& read_model, ScoreRepository& scores,
+                 crm::common::IdempotencyRepository& idempotency,
+                 const crm::common::Clock& clock,
+                 const crm::common::IdGenerator& ids, ScoringPolicy policy)
+      : unit_of_work_(unit_of_work),
+        read_model_(read_model),
+        scores_(scores),
+        idempotency_(idempotency),
+        clock_(clock),
+        ids_(ids),
+        policy_(std::move(policy)) {}
+  ScoringManager(const ScoringManager&) = delete;
+  ScoringManager& operator=(const ScoringManager&) = delete;
+
+  // Re-scores `customer_id` as of the clock's now in `tx` (or deletes its
+  // score if the read model holds nothing of it).
+  absl::Status ScoreCustomer(crm::common::Transaction& tx,
+                             absl::string_view customer_id);
+
+  // The hook for ProfileFeedApplier: re-scores a changed customer, deletes
+  // the score and lifecycle history of a forgotten one.
+  ReadModelChangeHook FeedHook();
+
+  // INVALID_ARGUMENT (field `name`) for a malformed name; NOT_FOUND
+  // (RESOURCE_NOT_FOUND) when there is no score.
+  absl::StatusOr<v1::CustomerScore> GetCustomerScore(
+      const crm::common::RequestContext& context,
+      const v1::GetCustomerScoreRequest& request);
+
+  // A page of scores by customer id. INVALID_ARGUMENT for a negative
+  // page_size or a malformed page_token.
+  absl::StatusOr<v1::ListCustomerScoresResponse> ListCustomerScores(
+      const crm::common::RequestContext& context,
+      const v1::ListCustomerScoresRequest& request);
+
+  // New RFM boundaries over the active population, then every customer
+  // re-scored, in one unit of work. Idempotent on request_id.
+  absl::StatusOr<v1::RecomputeScoresResponse> RecomputeScores(
+      const crm::common::RequestContext& context,
+      const v1::RecomputeScoresRequest& request);
+
+  // Fits BG/NBD and Gamma-Gamma on every customer's orders as of
+  // observation_end (default now) in currency_code (default the scoring
+  // currency) and stores the model as clvModels/{id}. FAILED_PRECONDITION
+  // (RESOURCE_STATE_CONFLICT) when the data cannot support a fit;
+  // INVALID_ARGUMENT for a malformed currency code. Idempotent on
+  // request_id.
+  absl::StatusOr<v1::ClvModel> FitClvModel(
+      const crm::common::RequestContext& context,
+      const v1::FitClvModelRequest& request);
+
+  // INVALID_ARGUMENT (field `name`) for a malformed name; NOT_FOUND when
+  // there is no such model.
+  absl::StatusOr<v1::ClvModel> GetClvModel(
+      const crm::common::RequestContext& context,
+      const v1::GetClvModelRequest& request);
+
+  // The stored lifecycle transitions of `customer_id`, oldest first.
+  absl::StatusOr<std::vector<LifecycleTransition>> LifecycleHistory(
+      const crm::common::RequestContext& context,
+      absl::string_view customer_id);
+
+ private:
+  absl::Status ScoreWith(crm::common::Transaction& tx,
+                         absl::string_view customer_id, absl::Time now,
+                         const std::optional<RfmBoundaries>& boundaries,
+                         const std::optional<ClvModelRecord>& model);
+
+  crm::common::UnitOfWork& unit_of_work_;
+  ReadModelRepository& read_model_;
+  ScoreRepository& scores_;
+  crm::common::IdempotencyRepository& idempotency_;
+  const crm::common::Clock& clock_;
+  const crm::common::IdGenerator& ids_;
+  const ScoringPolicy policy_;
+};
+
+// API forms.
+v1::CustomerScore ToCustomerScoreProto(const CustomerScoreRecord& score,
+                                       absl::string_view currency_code,
+                                       const std::string& model_name);
+v1::ClvModel ToClvModelProto(const ClvModelRecord& model);
+
+}  // namespace crm::segmentation
