@@ -1,8 +1,11 @@
 #include "gateway/gateway.h"
 
 #include <cstdio>
+#include <atomic>
 #include <cstdlib>
 #include <exception>
+#include <functional>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -12,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gateway/http_errors.h"
 #include "gateway/openapi/crm_api_services.h"
@@ -82,7 +86,116 @@ std::string MethodLabel(absl::string_view method) {
   return "OTHER";
 }
 
+// Collects the answer of a request for the synchronous Handle().
+class CollectingResponder final : public common::HttpResponder {
+ public:
+  void Send(common::HttpResponse response) override {
+    if (answered_.exchange(true)) return;
+    response_ = std::move(response);
+    done_.Notify();
+  }
+  void StartStream(common::HttpResponse head,
+                   std::function<void()> /*on_client_gone*/) override {
+    if (answered_.exchange(true)) return;
+    absl::MutexLock lock(&mu_);
+    response_ = std::move(head);
+    response_.body.clear();
+    streaming_ = true;
+  }
+  void WriteChunk(std::string data,
+                  std::function<void(bool)> written) override {
+    bool appended = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (streaming_) response_.body.append(data);
+      appended = streaming_;
+    }
+    if (written) written(appended);
+  }
+  void EndStream() override {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!streaming_) return;
+      streaming_ = false;
+    }
+    done_.Notify();
+  }
+
+  common::HttpResponse Wait() {
+    done_.WaitForNotification();
+    absl::MutexLock lock(&mu_);
+    return std::move(response_);
+  }
+
+ private:
+  std::atomic<bool> answered_{false};
+  absl::Notification done_;
+  absl::Mutex mu_;
+  common::HttpResponse response_;
+  bool streaming_ = false;
+};
+
 }  // namespace
+
+// Forwards a request's answer and records it: the x-request-id header,
+// the request metrics and the access log line (for a stream, when its
+// headers go out).
+class Gateway::ObservedResponder final : public common::HttpResponder {
+ public:
+  ObservedResponder(common::Metrics& metrics,
+                    std::shared_ptr<common::HttpResponder> next,
+                    const common::HttpRequest& request)
+      : metrics_(metrics),
+        next_(std::move(next)),
+        start_(absl::Now()),
+        trace_(TraceFrom(request)),
+        method_(MethodLabel(request.method)) {}
+
+  const common::RequestTrace& trace() const { return trace_; }
+  void set_route(std::string route) { route_ = std::move(route); }
+
+  void Send(common::HttpResponse response) override {
+    Observe(response);
+    next_->Send(std::move(response));
+  }
+  void StartStream(common::HttpResponse head,
+                   std::function<void()> on_client_gone) override {
+    Observe(head);
+    next_->StartStream(std::move(head), std::move(on_client_gone));
+  }
+  void WriteChunk(std::string data,
+                  std::function<void(bool)> written) override {
+    next_->WriteChunk(std::move(data), std::move(written));
+  }
+  void EndStream() override { next_->EndStream(); }
+
+ private:
+  void Observe(common::HttpResponse& response) {
+    response.headers.emplace_back(common::kRequestIdHeader, trace_.request_id);
+    const absl::Duration elapsed = absl::Now() - start_;
+    const std::string status = std::to_string(response.status);
+    metrics_.IncrementCounter(
+        kRequestsTotal, "HTTP requests handled.",
+        {{"route", route_}, {"method", method_}, {"status", status}});
+    metrics_.ObserveHistogram(kRequestDuration, "HTTP request latency.",
+                              {{"route", route_}},
+                              absl::ToDoubleSeconds(elapsed));
+    common::LogInfo(
+        "http request",
+        {{"method", method_},
+         {"route", route_},
+         {"status", status},
+         {"duration_ms", absl::StrCat(absl::ToDoubleMilliseconds(elapsed))}},
+        trace_.request_id);
+  }
+
+  common::Metrics& metrics_;
+  std::shared_ptr<common::HttpResponder> next_;
+  const absl::Time start_;
+  const common::RequestTrace trace_;
+  const std::string method_;
+  std::string route_ = kUnmatchedRoute;
+};
 
 Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
     : config_(config), metrics_(metrics), clients_(config) {
@@ -105,7 +218,7 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
   // annotations; a binding that cannot be served stops the start-up.
   absl::StatusOr<std::unique_ptr<transcoding::Transcoder>> transcoder =
       transcoding::Transcoder::Create(transcoding::CrmServiceBindings(clients_),
-                                      clients_);
+                                      clients_, config_.stream_timeout);
   if (!transcoder.ok()) {
     std::fprintf(stderr, "cannot build the HTTP routes: %s\n",
                  std::string(transcoder.status().message()).c_str());
@@ -147,9 +260,9 @@ common::HttpResponse Gateway::Readyz(const common::RequestTrace& trace) {
   return response;
 }
 
-common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
-                                       const common::RequestTrace& trace,
-                                       std::string* route_label) {
+void Gateway::Dispatch(const common::HttpRequest& request,
+                       const common::RequestTrace& trace,
+                       const std::shared_ptr<ObservedResponder>& responder) {
   Router::Match match = router_.Find(request.method, request.path);
   transcoding::Transcoder::Match transcoded;
   if (match.result != Router::Match::kFound) {
@@ -162,69 +275,58 @@ common::HttpResponse Gateway::Dispatch(const common::HttpRequest& request,
     allowed.insert(transcoded.allowed_methods.begin(),
                    transcoded.allowed_methods.end());
     if (allowed.empty()) {
-      return ErrorResponse(
-          RouteNotFoundError(MethodLabel(request.method), request.path));
+      return responder->Send(ErrorResponse(
+          RouteNotFoundError(MethodLabel(request.method), request.path)));
     }
     std::vector<std::string> methods(allowed.begin(), allowed.end());
     common::HttpResponse response = ErrorResponse(
         MethodNotAllowedError(MethodLabel(request.method), methods));
     response.headers.emplace_back("Allow", absl::StrJoin(methods, ", "));
-    return response;
+    return responder->Send(std::move(response));
   }
   const bool is_transcoded = match.result != Router::Match::kFound;
-  *route_label =
+  const std::string& route_label =
       is_transcoded ? transcoded.route->path.label() : match.route->pattern;
+  responder->set_route(route_label);
   // The HTTP server admits bodies up to the larger import limit; every
   // other route keeps max_body_bytes.
-  const size_t body_limit = *route_label == kImportCustomersRoute
+  const size_t body_limit = route_label == kImportCustomersRoute
                                 ? config_.max_import_body_bytes
                                 : config_.max_body_bytes;
   if (request.body.size() > body_limit) {
-    return ErrorResponse(RequestTooLargeError(body_limit));
+    return responder->Send(ErrorResponse(RequestTooLargeError(body_limit)));
   }
   absl::StatusOr<absl::Time> deadline = CallerDeadline(request);
-  if (!deadline.ok()) return ErrorResponse(deadline.status());
+  if (!deadline.ok()) return responder->Send(ErrorResponse(deadline.status()));
   RouteRequest route_request{request, match.vars, trace, *deadline};
   try {
     if (is_transcoded) {
       return transcoder_->Handle(*transcoded.route, transcoded.values,
-                                 route_request);
+                                 route_request, responder);
     }
-    return match.route->handler(route_request);
+    return responder->Send(match.route->handler(route_request));
   } catch (const std::exception& e) {
     common::LogError("route handler threw",
-                     {{"route", *route_label}, {"error", e.what()}},
+                     {{"route", route_label}, {"error", e.what()}},
                      trace.request_id);
   } catch (...) {
-    common::LogError("route handler threw", {{"route", *route_label}},
+    common::LogError("route handler threw", {{"route", route_label}},
                      trace.request_id);
   }
-  return ErrorResponse(GatewayInternalError());
+  responder->Send(ErrorResponse(GatewayInternalError()));
+}
+
+void Gateway::HandleAsync(const common::HttpRequest& request,
+                          std::shared_ptr<common::HttpResponder> responder) {
+  auto observed = std::make_shared<ObservedResponder>(
+      metrics_, std::move(responder), request);
+  Dispatch(request, observed->trace(), observed);
 }
 
 common::HttpResponse Gateway::Handle(const common::HttpRequest& request) {
-  absl::Time start = absl::Now();
-  common::RequestTrace trace = TraceFrom(request);
-  std::string route = kUnmatchedRoute;
-  common::HttpResponse response = Dispatch(request, trace, &route);
-  response.headers.emplace_back(common::kRequestIdHeader, trace.request_id);
-
-  absl::Duration elapsed = absl::Now() - start;
-  std::string method = MethodLabel(request.method);
-  std::string status = std::to_string(response.status);
-  metrics_.IncrementCounter(
-      kRequestsTotal, "HTTP requests handled.",
-      {{"route", route}, {"method", method}, {"status", status}});
-  metrics_.ObserveHistogram(kRequestDuration, "HTTP request latency.",
-                            {{"route", route}}, absl::ToDoubleSeconds(elapsed));
-  common::LogInfo(
-      "http request",
-      {{"method", method},
-       {"route", route},
-       {"status", status},
-       {"duration_ms", absl::StrCat(absl::ToDoubleMilliseconds(elapsed))}},
-      trace.request_id);
-  return response;
+  auto collecting = std::make_shared<CollectingResponder>();
+  HandleAsync(request, collecting);
+  return collecting->Wait();
 }
 
 }  // namespace crm::gateway

@@ -3,8 +3,9 @@
 // (/openapi.json, /docs), metrics and the access log.
 //
 //   Gateway gateway(config, Metrics::Default());
-//   HttpServer::Start(options, [&](const HttpRequest& r) {
-//     return gateway.Handle(r);
+//   HttpServer::StartAsync(options, [&](const HttpRequest& r,
+//                                       std::shared_ptr<HttpResponder> out) {
+//     gateway.HandleAsync(r, std::move(out));
 //   });
 #pragma once
 
@@ -29,17 +30,27 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Handles one request; thread-safe. Every response carries x-request-id
-  // (the caller's if valid, else a new one), which is also sent to the
-  // backends. A caller's X-Request-Timeout (seconds) shortens the deadline
-  // of the backend calls below backend_timeout (an invalid value is 400
-  // FIELD_INVALID). Exceptions from a route become 500.
+  // Handles one request; thread-safe. Transcoded routes answer through
+  // `responder` when the backend answers (no thread waits for it), or as a
+  // stream; the other routes answer before HandleAsync returns. Every
+  // response carries x-request-id (the caller's if valid, else a new one),
+  // which is also sent to the backends. A caller's X-Request-Timeout
+  // (seconds) shortens the deadline of the backend calls below
+  // backend_timeout (an invalid value is 400 FIELD_INVALID). Exceptions
+  // from a route become 500. The gateway must outlive the calls it started.
+  void HandleAsync(const common::HttpRequest& request,
+                   std::shared_ptr<common::HttpResponder> responder);
+
+  // The same, waiting for the answer (tests): a stream's chunks come as
+  // the body, once the stream has ended.
   common::HttpResponse Handle(const common::HttpRequest& request);
 
  private:
-  common::HttpResponse Dispatch(const common::HttpRequest& request,
-                                const common::RequestTrace& trace,
-                                std::string* route_label);
+  class ObservedResponder;
+
+  void Dispatch(const common::HttpRequest& request,
+                const common::RequestTrace& trace,
+                const std::shared_ptr<ObservedResponder>& responder);
   common::HttpResponse Readyz(const common::RequestTrace& trace);
   void AddApiReferenceRoutes();
 

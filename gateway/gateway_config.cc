@@ -49,8 +49,10 @@ std::vector<common::ConfigOption> GatewayConfigOptions() {
              "feedback gRPC address"),
       Option("backend_timeout", "GATEWAY_BACKEND_TIMEOUT", "3s",
              "deadline of each backend call"),
+      Option("stream_timeout", "GATEWAY_STREAM_TIMEOUT", "1h",
+             "deadline of a server-streaming backend call (an HTTP stream)"),
       Option("http_threads", "GATEWAY_HTTP_THREADS", "8",
-             "HTTP server threads (handlers block on backend calls)"),
+             "HTTP server threads (backend calls do not hold one)"),
       Option("max_body_bytes", "GATEWAY_MAX_BODY_BYTES", "1048576",
              "largest accepted request body"),
       Option("max_import_body_bytes", "GATEWAY_MAX_IMPORT_BODY_BYTES",
@@ -89,6 +91,11 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromConfig(
     return absl::InvalidArgumentError("--backend_timeout must be positive");
   }
   result.readiness_timeout = std::min(absl::Seconds(1), result.backend_timeout);
+  CRM_ASSIGN_OR_RETURN(result.stream_timeout,
+                       config.GetDuration("stream_timeout"));
+  if (result.stream_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--stream_timeout must be positive");
+  }
 
   CRM_ASSIGN_OR_RETURN(result.http_threads, config.GetInt("http_threads"));
   if (result.http_threads < 1 || result.http_threads > 1024) {

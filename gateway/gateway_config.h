@@ -22,6 +22,9 @@ struct GatewayConfig {
   std::string feedback_addr = "127.0.0.1:50054";
   // Deadline of every backend call made for an API request.
   absl::Duration backend_timeout = absl::Seconds(3);
+  // Deadline of a server-streaming backend call served as an HTTP stream
+  // (server-sent events, NDJSON), unless the caller's is earlier.
+  absl::Duration stream_timeout = absl::Hours(1);
   // Deadline of each backend health check made for /readyz.
   absl::Duration readiness_timeout = absl::Seconds(1);
   int http_threads = 8;

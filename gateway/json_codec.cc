@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gateway/http_errors.h"
+#include "gateway/json_printer.h"
 #include "services/common/error_details.h"
 
 namespace crm::gateway {
@@ -218,15 +219,9 @@ absl::Status ParseJsonBody(absl::string_view body,
 
 absl::StatusOr<std::string> MessageToJson(
     const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.always_print_primitive_fields = true;
   std::string json;
-  auto status =
-      google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) {
-    return absl::InternalError(
-        absl::StrCat("cannot print ", message.GetTypeName(),
-                     " as JSON: ", std::string(status.message())));
+  if (absl::Status status = AppendMessageJson(message, &json); !status.ok()) {
+    return status;
   }
   return json;
 }

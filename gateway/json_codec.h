@@ -1,5 +1,5 @@
-// Request and response bodies in the proto3 JSON mapping, through
-// protobuf's JSON utilities.
+// Request and response bodies in the proto3 JSON mapping: parsed with
+// protobuf's JSON utilities, printed by json_printer.h.
 #pragma once
 
 #include <google/protobuf/message.h>
@@ -22,8 +22,9 @@ namespace crm::gateway {
 absl::Status ParseJsonBody(absl::string_view body,
                            google::protobuf::Message* message);
 
-// The JSON of `message`: lowerCamelCase names, fields with default values
-// included, int64 as strings. INTERNAL if protobuf cannot print it.
+// The JSON of `message` (AppendMessageJson): lowerCamelCase names, fields
+// with default values included, int64 as strings. INTERNAL if it cannot be
+// printed.
 absl::StatusOr<std::string> MessageToJson(
     const google::protobuf::Message& message);
 

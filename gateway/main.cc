@@ -45,9 +45,11 @@ int main(int argc, char** argv) {
   // max_body_bytes on every route but the CSV import (Gateway::Dispatch).
   options.max_body_bytes = std::max(gateway_config->max_body_bytes,
                                     gateway_config->max_import_body_bytes);
-  auto server = crm::common::HttpServer::Start(
-      options, [&gateway](const crm::common::HttpRequest& request) {
-        return gateway.Handle(request);
+  auto server = crm::common::HttpServer::StartAsync(
+      options,
+      [&gateway](const crm::common::HttpRequest& request,
+                 std::shared_ptr<crm::common::HttpResponder> responder) {
+        gateway.HandleAsync(request, std::move(responder));
       });
   if (!server.ok()) {
     crm::common::LogError("cannot start",

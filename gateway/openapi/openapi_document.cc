@@ -200,9 +200,9 @@ class DocumentBuilder {
 
   void AddOperations(const MethodDescriptor* method) {
     if (!method->options().HasExtension(google::api::http)) return;
-    // Streams are not served over HTTP (transcoding/transcoder.h): the
-    // document lists only what the gateway answers.
-    if (method->client_streaming() || method->server_streaming()) return;
+    // Client streams have no binding (transcoding/transcoder.h); server
+    // streams are served as server-sent events or NDJSON.
+    if (method->client_streaming()) return;
     const google::api::HttpRule& rule =
         method->options().GetExtension(google::api::http);
     std::vector<const google::api::HttpRule*> bindings = {&rule};
@@ -432,6 +432,25 @@ class DocumentBuilder {
     if (schema.kind() == JsonValue::Kind::kNull) schema = MessageRef(output);
     JsonValue result = JsonValue::Object();
     JsonValue media = JsonValue::Object();
+    if (method->server_streaming()) {
+      // transcoding/transcoder.h: one message per event or line; an error
+      // after the first message is the last event.
+      result.Set(
+          "description",
+          absl::StrCat("OK: a stream of ", what,
+                       ", as server-sent events (`Accept: text/event-stream`: "
+                       "each `data:` line one JSON message; an error ends the "
+                       "stream as an `event: error` with the JSON error "
+                       "body) or newline-delimited JSON (otherwise: one "
+                       "message a line; an error ends it as a line "
+                       "`{\"error\": ...}`)."));
+      JsonValue events = JsonValue::Object();
+      events.Set("schema", TypeSchema("string"));
+      result["content"].Set("text/event-stream", std::move(events));
+      media.Set("schema", std::move(schema));
+      result["content"].Set("application/x-ndjson", std::move(media));
+      return result;
+    }
     media.Set("schema", std::move(schema));
     result.Set("description", absl::StrCat("OK: ", what, "."));
     result["content"].Set(kJson, std::move(media));

@@ -3,8 +3,9 @@
 #include <google/api/annotations.pb.h>
 #include <google/api/http.pb.h>
 #include <google/protobuf/dynamic_message.h>
-#include <grpcpp/impl/client_unary_call.h>
+#include <grpcpp/support/client_callback.h>
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -13,10 +14,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "gateway/http_errors.h"
 #include "gateway/json_codec.h"
+#include "gateway/json_printer.h"
 #include "gateway/route_support.h"
 #include "services/common/error_details.h"
+#include "services/common/logging.h"
 #include "services/common/status_macros.h"
 
 namespace crm::gateway::transcoding {
@@ -25,10 +30,17 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
+using google::protobuf::MessageLite;
 using google::protobuf::MethodDescriptor;
 
 constexpr char kIdempotencyKeyHeader[] = "idempotency-key";
 constexpr char kIfMatchHeader[] = "if-match";
+constexpr char kAcceptHeader[] = "accept";
+constexpr char kEventStreamType[] = "text/event-stream";
+constexpr char kNdjsonType[] = "application/x-ndjson";
+// The first block of a call's arena, allocated with the call: a
+// GetCustomer's request and response fit in it.
+constexpr size_t kInitialArenaBytes = 4096;
 
 absl::Status BadBinding(const MethodDescriptor& rpc, absl::string_view why) {
   return absl::InvalidArgumentError(
@@ -122,8 +134,11 @@ absl::StatusOr<std::unique_ptr<Transcoder::Route>> CompileRoute(
       absl::StrCat("/", rpc.service()->full_name(), "/", rpc.name());
   route->channel = service.channel;
   route->backend = service.backend;
+  route->server_streaming = rpc.server_streaming();
   route->rpc_method = std::make_unique<grpc::internal::RpcMethod>(
-      route->rpc_path.c_str(), grpc::internal::RpcMethod::NORMAL_RPC,
+      route->rpc_path.c_str(),
+      route->server_streaming ? grpc::internal::RpcMethod::SERVER_STREAMING
+                              : grpc::internal::RpcMethod::NORMAL_RPC,
       route->channel);
   const Descriptor& request = *rpc.input_type();
   route->request_prototype = Prototype(request);
@@ -222,6 +237,183 @@ absl::Status SetUnlessConflicting(Message* message,
 
 }  // namespace
 
+// One backend call made for a request: its messages live on the call's
+// arena (whose first block is allocated with the call).
+struct BackendCall {
+  BackendCall(const Transcoder& transcoder, const Transcoder::Route& route,
+              common::RequestTrace trace,
+              std::shared_ptr<common::HttpResponder> responder)
+      : transcoder(transcoder),
+        route(route),
+        trace(std::move(trace)),
+        responder(std::move(responder)),
+        arena(ArenaOptions(initial_block, sizeof(initial_block))) {}
+
+  static google::protobuf::ArenaOptions ArenaOptions(char* block, size_t size) {
+    google::protobuf::ArenaOptions options;
+    options.initial_block = block;
+    options.initial_block_size = size;
+    return options;
+  }
+
+  ~BackendCall() {
+    absl::MutexLock lock(&transcoder.mu_);
+    --transcoder.calls_in_flight_;
+  }
+
+  const Transcoder& transcoder;
+  const Transcoder::Route& route;
+  common::RequestTrace trace;
+  std::shared_ptr<common::HttpResponder> responder;
+  alignas(16) char initial_block[kInitialArenaBytes];
+  google::protobuf::Arena arena;
+  std::unique_ptr<grpc::ClientContext> context;
+  Message* response = nullptr;  // On the arena.
+};
+
+namespace {
+
+// The answer to a unary call: the JSON of the response (or of its
+// response_body field) with its ETag, or the backend's error.
+common::HttpResponse UnaryReply(const Transcoder::Route& route,
+                                const grpc::Status& status,
+                                const Message& response,
+                                const common::RequestTrace& trace) {
+  const Message& printed = status.ok() && route.response_body_field != nullptr
+                               ? response.GetReflection()->GetMessage(
+                                     response, route.response_body_field)
+                               : response;
+  common::HttpResponse reply =
+      BackendReply(status, printed, route.backend, trace);
+  if (status.ok() && reply.status == 200 &&
+      route.response_etag_field != nullptr) {
+    std::string scratch;
+    const std::string& etag = printed.GetReflection()->GetStringReference(
+        printed, route.response_etag_field, &scratch);
+    if (!etag.empty()) {
+      reply.headers.emplace_back("ETag", absl::StrCat("\"", etag, "\""));
+    }
+  }
+  return reply;
+}
+
+// True when the Accept header asks for server-sent events.
+bool WantsEventStream(const common::HttpRequest& http) {
+  auto accept = http.headers.find(kAcceptHeader);
+  return accept != http.headers.end() &&
+         absl::StrContains(absl::AsciiStrToLower(accept->second),
+                           kEventStreamType);
+}
+
+// A server-streaming call served as an HTTP stream (see transcoder.h).
+// Deletes itself when the call is done.
+class StreamCall final : public grpc::ClientReadReactor<Message> {
+ public:
+  enum class Format { kServerSentEvents, kNdjson };
+
+  StreamCall(std::unique_ptr<BackendCall> call, Format format)
+      : call_(std::move(call)),
+        format_(format),
+        cancellation_(std::make_shared<Cancellation>()) {}
+
+  void Start(std::unique_ptr<grpc::ClientContext> context,
+             const Message* request) {
+    context_ = std::move(context);
+    call_->response = call_->route.response_prototype->New(&call_->arena);
+    {
+      absl::MutexLock lock(&cancellation_->mu);
+      cancellation_->context = context_;
+    }
+    // The headers go out at once: a client disconnecting from a quiet
+    // stream is noticed, and EventSource clients see the stream open.
+    StartHttpStream();
+    grpc::internal::ClientCallbackReaderFactory<Message>::Create<Message>(
+        call_->route.channel.get(), *call_->route.rpc_method, context_.get(),
+        request, this);
+    StartRead(call_->response);
+    StartCall();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // The stream ended: OnDone follows.
+    std::string event;
+    if (format_ == Format::kServerSentEvents) event.append("data: ");
+    if (absl::Status printed = AppendMessageJson(*call_->response, &event);
+        !printed.ok()) {
+      common::LogError("cannot encode backend stream message",
+                       {{"backend", call_->route.backend},
+                        {"error", std::string(printed.message())}},
+                       call_->trace.request_id);
+      context_->TryCancel();
+      return;
+    }
+    event.append(format_ == Format::kServerSentEvents ? "\n\n" : "\n");
+    // The next message is read once this one is written; the hold keeps
+    // OnDone from running before.
+    AddHold();
+    call_->responder->WriteChunk(std::move(event), [this](bool written) {
+      if (written) {
+        call_->response->Clear();
+        StartRead(call_->response);
+      } else {
+        context_->TryCancel();
+      }
+      RemoveHold();
+    });
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    {
+      absl::MutexLock lock(&cancellation_->mu);
+      cancellation_->context.reset();
+    }
+    if (!status.ok()) {
+      common::HttpResponse error =
+          UnaryReply(call_->route, status, *call_->response, call_->trace);
+      call_->responder->WriteChunk(
+          format_ == Format::kServerSentEvents
+              ? absl::StrCat("event: error\ndata: ", error.body, "\n\n")
+              : absl::StrCat(error.body, "\n"));
+    }
+    call_->responder->EndStream();
+    delete this;
+  }
+
+ private:
+  // What the HTTP server's disconnect notice reaches, also after the call
+  // is done: the context (it keeps its finished call referenced, so a late
+  // TryCancel is a no-op), cancelled outside the lock because gRPC may run
+  // OnDone inline.
+  struct Cancellation {
+    absl::Mutex mu;
+    std::shared_ptr<grpc::ClientContext> context ABSL_GUARDED_BY(mu);
+  };
+
+  // Sends the status line and headers.
+  void StartHttpStream() {
+    common::HttpResponse head;
+    head.content_type =
+        format_ == Format::kServerSentEvents ? kEventStreamType : kNdjsonType;
+    head.headers.emplace_back("Cache-Control", "no-cache");
+    call_->responder->StartStream(
+        std::move(head), [cancellation = cancellation_] {
+          std::shared_ptr<grpc::ClientContext> context;
+          {
+            absl::MutexLock lock(&cancellation->mu);
+            context = cancellation->context;
+          }
+          if (context != nullptr) context->TryCancel();
+        });
+  }
+
+  std::unique_ptr<BackendCall> call_;
+  std::shared_ptr<grpc::ClientContext> context_;
+  const Format format_;
+  std::shared_ptr<Cancellation> cancellation_;
+};
+
+}  // namespace
+
 std::vector<ServiceBinding> CrmServiceBindings(const BackendClients& clients) {
   const google::protobuf::DescriptorPool& pool =
       *google::protobuf::DescriptorPool::generated_pool();
@@ -242,9 +434,10 @@ std::vector<ServiceBinding> CrmServiceBindings(const BackendClients& clients) {
 }
 
 absl::StatusOr<std::unique_ptr<Transcoder>> Transcoder::Create(
-    const std::vector<ServiceBinding>& services,
-    const BackendClients& clients) {
-  std::unique_ptr<Transcoder> transcoder(new Transcoder(clients));
+    const std::vector<ServiceBinding>& services, const BackendClients& clients,
+    absl::Duration stream_timeout) {
+  std::unique_ptr<Transcoder> transcoder(
+      new Transcoder(clients, stream_timeout));
   for (const ServiceBinding& service : services) {
     if (service.service == nullptr) {
       return absl::InvalidArgumentError("a service descriptor is missing");
@@ -256,10 +449,6 @@ absl::StatusOr<std::unique_ptr<Transcoder>> Transcoder::Create(
           rpc.options().GetExtension(google::api::http);
       if (rpc.client_streaming()) {
         return BadBinding(rpc, "client-streaming methods cannot be bound");
-      }
-      if (rpc.server_streaming()) {
-        transcoder->untranscoded_.push_back(rpc.full_name());
-        continue;
       }
       std::vector<const google::api::HttpRule*> rules = {&rule};
       for (const google::api::HttpRule& extra : rule.additional_bindings()) {
@@ -285,6 +474,14 @@ absl::StatusOr<std::unique_ptr<Transcoder>> Transcoder::Create(
     }
   }
   return transcoder;
+}
+
+Transcoder::~Transcoder() {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(
+      absl::Condition(
+          +[](int* calls) { return *calls == 0; }, &calls_in_flight_),
+      absl::Seconds(15));
 }
 
 Transcoder::Match Transcoder::Find(absl::string_view method,
@@ -370,38 +567,45 @@ absl::Status Transcoder::BuildRequest(const Route& route,
   return absl::OkStatus();
 }
 
-common::HttpResponse Transcoder::Handle(const Route& route,
-                                        const std::vector<std::string>& values,
-                                        const RouteRequest& request) const {
-  std::unique_ptr<Message> message(route.request_prototype->New());
-  if (absl::Status built = BuildRequest(route, values, request, message.get());
+void Transcoder::Handle(
+    const Route& route, const std::vector<std::string>& values,
+    const RouteRequest& request,
+    std::shared_ptr<common::HttpResponder> responder) const {
+  {
+    absl::MutexLock lock(&mu_);
+    ++calls_in_flight_;
+  }
+  auto call = std::make_unique<BackendCall>(*this, route, request.trace,
+                                            std::move(responder));
+  Message* message = route.request_prototype->New(&call->arena);
+  if (absl::Status built = BuildRequest(route, values, request, message);
       !built.ok()) {
-    return ErrorResponse(built);
+    call->responder->Send(ErrorResponse(built));
+    return;
   }
-  std::unique_ptr<Message> response(route.response_prototype->New());
-  std::unique_ptr<grpc::ClientContext> context = clients_.NewContext(request);
-  grpc::Status status =
-      grpc::internal::BlockingUnaryCall<Message, Message,
-                                        google::protobuf::MessageLite,
-                                        google::protobuf::MessageLite>(
-          route.channel.get(), *route.rpc_method, context.get(), *message,
-          response.get());
-  const Message& printed = status.ok() && route.response_body_field != nullptr
-                               ? response->GetReflection()->GetMessage(
-                                     *response, route.response_body_field)
-                               : *response;
-  common::HttpResponse reply =
-      BackendReply(status, printed, route.backend, request.trace);
-  if (status.ok() && reply.status == 200 &&
-      route.response_etag_field != nullptr) {
-    std::string scratch;
-    const std::string& etag = printed.GetReflection()->GetStringReference(
-        printed, route.response_etag_field, &scratch);
-    if (!etag.empty()) {
-      reply.headers.emplace_back("ETag", absl::StrCat("\"", etag, "\""));
-    }
+  if (route.server_streaming) {
+    const absl::Duration left =
+        std::max(request.deadline - absl::Now(), absl::Milliseconds(1));
+    auto stream = std::make_unique<StreamCall>(
+        std::move(call), WantsEventStream(request.http)
+                             ? StreamCall::Format::kServerSentEvents
+                             : StreamCall::Format::kNdjson);
+    stream->Start(
+        clients_.NewContext(request.trace, std::min(stream_timeout_, left)),
+        message);
+    stream.release();  // Deletes itself in OnDone.
+    return;
   }
-  return reply;
+  BackendCall* unary = call.release();
+  unary->context = clients_.NewContext(request);
+  unary->response = route.response_prototype->New(&unary->arena);
+  grpc::internal::CallbackUnaryCall<Message, Message, MessageLite, MessageLite>(
+      route.channel.get(), *route.rpc_method, unary->context.get(), message,
+      unary->response, [unary](grpc::Status status) {
+        std::unique_ptr<BackendCall> done(unary);
+        done->responder->Send(
+            UnaryReply(done->route, status, *done->response, done->trace));
+      });
 }
 
 }  // namespace crm::gateway::transcoding

@@ -24,18 +24,28 @@
 //    (a different request_id in body or query is FIELD_INVALID naming
 //    request_id) and an `If-Match` header as the `etag` of the body's
 //    resource or of the request (a different etag is FIELD_INVALID `etag`);
-// 5. is sent with the backend's deadline and trace metadata
-//    (BackendClients::NewContext) on the handler's thread, serialized
-//    straight from the message (no copy through a ByteBuffer);
+// 5. is sent asynchronously (gRPC's callback API: no thread waits for the
+//    backend, so calls in flight are not bounded by the HTTP threads) with
+//    the backend's deadline and trace metadata (BackendClients::NewContext),
+//    the messages on a per-call arena, serialized straight from the message;
 // 6. is answered with the JSON of the response (or of its `response_body`
-//    field) and, when that message has an `etag`, an `ETag` header; a
-//    backend error passes through with its details (http_errors.h).
-// Server-streaming RPCs (WatchChanges) are not transcoded: the HTTP server
-// answers whole responses only, so they stay gRPC-only. Client-streaming
-// RPCs have no binding (the CSV upload is a hand-written route).
-// Two routes of one HTTP method whose templates can match the same path, a
-// variable or body naming no suitable field, or a malformed template fail
-// Create() with INVALID_ARGUMENT naming the RPC.
+//    field, json_printer.h) and, when that message has an `etag`, an `ETag`
+//    header; a backend error passes through with its details
+//    (http_errors.h).
+// A server-streaming RPC (WatchChanges) is served as a stream: server-sent
+// events (`data: <json>` blocks) when the Accept header names
+// text/event-stream, else newline-delimited JSON (application/x-ndjson, one
+// message a line). The headers (200) go out when the call starts; a
+// request that cannot be built is an ordinary JSON error response, a
+// backend error the stream's last event (`event: error` with the JSON error body, or a line
+// {"error": ...}). Its deadline is the gateway's stream_timeout (or the
+// caller's earlier X-Request-Timeout); the backend call is cancelled when the
+// client disconnects. The next message is read from the backend only once the
+// previous one is written. Client-streaming RPCs have no binding (the CSV
+// upload is a hand-written route). Two routes of one HTTP method whose
+// templates can match the same path, a variable or body naming no suitable
+// field, or a malformed template fail Create() with INVALID_ARGUMENT naming the
+// RPC.
 #pragma once
 
 #include <google/protobuf/descriptor.h>
@@ -49,6 +59,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "gateway/backend_clients.h"
 #include "gateway/router.h"
 #include "gateway/transcoding/query_mapping.h"
@@ -56,6 +68,8 @@
 #include "services/common/http_server.h"
 
 namespace crm::gateway::transcoding {
+
+struct BackendCall;
 
 // A gRPC service whose annotated methods are served, and its backend.
 struct ServiceBinding {
@@ -76,6 +90,7 @@ class Transcoder {
     RouteTemplate path;
     const google::protobuf::MethodDescriptor* rpc = nullptr;
     std::string rpc_path;  // "/crm.loyalty.v1.LoyaltyService/GetAccount"
+    bool server_streaming = false;
     std::unique_ptr<grpc::internal::RpcMethod> rpc_method;
     std::shared_ptr<grpc::Channel> channel;
     std::string backend;
@@ -103,37 +118,49 @@ class Transcoder {
     std::vector<std::string> allowed_methods;
   };
 
-  // Builds the routes of every annotated unary method of `services`;
-  // `clients` makes the call contexts and must outlive the transcoder.
+  // Builds the routes of every annotated unary and server-streaming method
+  // of `services`; `clients` makes the call contexts and must outlive the
+  // transcoder, as must every call it started (see Handle).
   static absl::StatusOr<std::unique_ptr<Transcoder>> Create(
       const std::vector<ServiceBinding>& services,
-      const BackendClients& clients);
+      const BackendClients& clients,
+      absl::Duration stream_timeout = absl::Hours(1));
 
   Transcoder(const Transcoder&) = delete;
   Transcoder& operator=(const Transcoder&) = delete;
+  // Waits (up to 15 s) for the calls in flight to finish: they use the
+  // routes.
+  ~Transcoder();
 
   Match Find(absl::string_view method, absl::string_view path) const;
 
-  // Transcodes one request to `route` (found with `values`) and its answer.
-  common::HttpResponse Handle(const Route& route,
-                              const std::vector<std::string>& values,
-                              const RouteRequest& request) const;
+  // Transcodes one request to `route` (found with `values`) and answers it
+  // through `responder`: at once for a request that cannot be built, else
+  // when the backend answers (on a gRPC thread), or as a stream. `request`
+  // is used only until Handle returns.
+  void Handle(const Route& route, const std::vector<std::string>& values,
+              const RouteRequest& request,
+              std::shared_ptr<common::HttpResponder> responder) const;
 
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
-  // The server-streaming methods with a binding that are not served.
-  const std::vector<std::string>& untranscoded() const { return untranscoded_; }
 
  private:
-  explicit Transcoder(const BackendClients& clients) : clients_(clients) {}
+  Transcoder(const BackendClients& clients, absl::Duration stream_timeout)
+      : clients_(clients), stream_timeout_(stream_timeout) {}
 
   absl::Status BuildRequest(const Route& route,
                             const std::vector<std::string>& values,
                             const RouteRequest& request,
                             google::protobuf::Message* message) const;
 
+  friend struct BackendCall;
+
   const BackendClients& clients_;
+  absl::Duration stream_timeout_;
   std::vector<std::unique_ptr<Route>> routes_;
-  std::vector<std::string> untranscoded_;
+  // Backend calls started and not yet answered.
+  mutable absl::Mutex mu_;
+  mutable int calls_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace crm::gateway::transcoding

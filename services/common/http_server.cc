@@ -1,6 +1,7 @@
 #include "services/common/http_server.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,8 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <deque>
 #include <exception>
 #include <functional>
 #include <optional>
@@ -40,7 +43,6 @@ namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 
 using BeastRequest = http::request<http::string_body>;
-using BeastResponse = http::response<http::string_body>;
 
 // How long a connection that is being closed after an error response keeps
 // reading (and discarding) what the client still sends, so that the client
@@ -146,7 +148,7 @@ bool HasLineBreak(absl::string_view s) {
 // alive while their handlers are still queued on the io_context.
 struct ServerState {
   HttpServerOptions options;
-  HttpHandler handler;
+  AsyncHttpHandler handler;
   std::atomic<bool> stopping{false};
 
   absl::Mutex mu;
@@ -156,6 +158,29 @@ struct ServerState {
   // Every live session, to close them on shutdown.
   std::unordered_map<void*, std::function<void(bool)>> closers
       ABSL_GUARDED_BY(mu);
+};
+
+class Session;
+
+// The HttpResponder of one request: forwards the answer to the session's
+// strand; answers 500 if dropped unanswered and ends an unfinished stream.
+class Responder final : public HttpResponder {
+ public:
+  explicit Responder(std::shared_ptr<Session> session)
+      : session_(std::move(session)) {}
+  ~Responder() override;
+
+  void Send(HttpResponse response) override;
+  void StartStream(HttpResponse head,
+                   std::function<void()> on_client_gone) override;
+  void WriteChunk(std::string data, std::function<void(bool)> written) override;
+  void EndStream() override;
+
+ private:
+  std::shared_ptr<Session> session_;
+  std::atomic<bool> answered_{false};
+  std::atomic<bool> streaming_{false};
+  std::atomic<bool> ended_{false};
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -185,7 +210,8 @@ class Session : public std::enable_shared_from_this<Session> {
       state_->closers[this] = [weak](bool only_idle) {
         if (std::shared_ptr<Session> self = weak.lock()) {
           asio::post(self->stream_.get_executor(), [self, only_idle] {
-            if (only_idle && self->busy_) return;
+            // A stream has no natural end: it closes at once.
+            if (only_idle && self->busy_ && !self->streaming_) return;
             self->Close();
           });
         }
@@ -295,7 +321,8 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = beast_request.keep_alive();
     version_ = beast_request.version();
 
-    HttpRequest request;
+    request_ = HttpRequest();
+    HttpRequest& request = request_;
     request.method = std::string(ToAbsl(beast_request.method_string()));
     request.target = std::string(ToAbsl(beast_request.target()));
     for (const auto& field : beast_request) {
@@ -314,22 +341,90 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(beast_request.body());
     request.remote_address = remote_address_;
 
-    HttpResponse response;
+    // The responder may answer inline (on this strand) or from another
+    // thread later; nothing below may touch the session's state.
+    auto responder = std::make_shared<Responder>(shared_from_this());
     try {
-      response = state_->handler(request);
+      state_->handler(request, responder);
     } catch (const std::exception& e) {
       LogError("http handler threw",
                {{"method", request.method}, {"error", e.what()}});
-      response = InternalError();
+      responder->Send(InternalError());
     } catch (...) {
       LogError("http handler threw", {{"method", request.method}});
-      response = InternalError();
+      responder->Send(InternalError());
     }
+  }
+
+ public:
+  // The answer of the handler, on the session's strand.
+  void Respond(HttpResponse response) {
     error_request_id_.clear();
     Send(std::move(response), /*close_after=*/false);
   }
 
-  // The handler threw: 500 INTERNAL_ERROR with the request's id.
+  void BeginStream(HttpResponse head, std::function<void()> on_client_gone) {
+    error_request_id_.clear();
+    streaming_ = true;
+    on_client_gone_ = std::move(on_client_gone);
+    chunked_ = version_ != 10;
+    keep_alive_ = false;
+    // A stream lasts as long as the backend call; the client's departure is
+    // seen by the read below, not by a timeout.
+    stream_.expires_never();
+    auto buffers = std::make_shared<std::vector<std::string>>();
+    buffers->push_back(SerializeHead(head, /*body_size=*/std::nullopt));
+    outbox_.push_back({std::move(buffers), nullptr});
+    WatchForDisconnect();
+    PumpOutbox();
+  }
+
+  void QueueChunk(std::string data, std::function<void(bool)> written) {
+    if (!streaming_ || stream_closed_) {
+      if (written) written(false);
+      return;
+    }
+    if (data.empty()) {
+      if (written) written(true);
+      return;
+    }
+    auto buffers = std::make_shared<std::vector<std::string>>();
+    if (chunked_) {
+      char size_line[32];
+      int n =
+          std::snprintf(size_line, sizeof(size_line), "%zx\r\n", data.size());
+      buffers->emplace_back(size_line, n);
+      buffers->push_back(std::move(data));
+      buffers->emplace_back("\r\n");
+    } else {
+      buffers->push_back(std::move(data));
+    }
+    outbox_.push_back({std::move(buffers), std::move(written)});
+    PumpOutbox();
+  }
+
+  void FinishStream() {
+    if (!streaming_ || ending_) return;
+    ending_ = true;
+    auto buffers = std::make_shared<std::vector<std::string>>();
+    if (chunked_) buffers->emplace_back("0\r\n\r\n");
+    outbox_.push_back({std::move(buffers), nullptr});
+    PumpOutbox();
+  }
+
+  // Runs `f` on the session's strand: inline when already there.
+  template <typename F>
+  void OnStrand(F f) {
+    asio::dispatch(stream_.get_executor(), std::move(f));
+  }
+  // Runs `f` on the session's strand after what is already queued there.
+  template <typename F>
+  void Post(F f) {
+    asio::post(stream_.get_executor(), std::move(f));
+  }
+
+  // The handler threw or dropped its responder: 500 INTERNAL_ERROR with
+  // the request's id.
   HttpResponse InternalError() {
     HttpResponse response = JsonErrorResponse(
         500, ErrorWithReason(absl::InternalError("internal error"),
@@ -337,6 +432,70 @@ class Session : public std::enable_shared_from_this<Session> {
     response.headers.emplace_back(kRequestIdHeader,
                                   ErrorRequestId(error_request_id_));
     return response;
+  }
+
+ private:
+  struct OutgoingChunk {
+    std::shared_ptr<std::vector<std::string>> buffers;
+    std::function<void(bool)> written;
+  };
+
+  // Writes the queued chunks of a stream one after another; closes after
+  // the last one once the stream has ended.
+  void PumpOutbox() {
+    if (writing_ || stream_closed_) return;
+    if (outbox_.empty()) {
+      if (ending_) {
+        stream_closed_ = true;
+        on_client_gone_ = nullptr;
+        Close();
+      }
+      return;
+    }
+    writing_ = true;
+    // The chunk being written leaves the queue: StreamFailed() fails only
+    // the queued ones, this one is reported by its own completion.
+    in_flight_ = std::move(outbox_.front());
+    outbox_.pop_front();
+    std::vector<asio::const_buffer> buffers;
+    for (const std::string& part : *in_flight_.buffers) {
+      buffers.push_back(asio::buffer(part));
+    }
+    asio::async_write(
+        stream_.socket(), buffers,
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          self->writing_ = false;
+          OutgoingChunk done = std::move(self->in_flight_);
+          self->in_flight_ = OutgoingChunk();
+          if (done.written) done.written(!ec);
+          if (ec) return self->StreamFailed();
+          self->PumpOutbox();
+        });
+  }
+
+  // A read during a stream: the client sends nothing more, so its end (or
+  // an error) means it is gone.
+  void WatchForDisconnect() {
+    stream_.socket().async_read_some(
+        buffer_.prepare(4096),
+        [self = shared_from_this()](beast::error_code ec, size_t n) {
+          if (self->stream_closed_) return;
+          if (ec) return self->StreamFailed();
+          self->buffer_.commit(n);
+          self->buffer_.consume(self->buffer_.size());
+          self->WatchForDisconnect();
+        });
+  }
+
+  void StreamFailed() {
+    if (stream_closed_) return;
+    stream_closed_ = true;
+    for (OutgoingChunk& chunk : outbox_) {
+      if (chunk.written) chunk.written(false);
+    }
+    outbox_.clear();
+    if (std::function<void()> gone = std::move(on_client_gone_)) gone();
+    Close();
   }
 
   // Answers an error of the HTTP layer (before any handler ran) and closes
@@ -356,33 +515,61 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(std::move(response), /*close_after=*/true);
   }
 
-  void Send(HttpResponse response, bool close_after) {
-    bool keep_alive = keep_alive_ && !close_after && !state_->stopping;
-    linger_after_write_ = close_after;
-    response_ = std::make_shared<BeastResponse>();
-    BeastResponse& res = *response_;
-    res.version(version_ == 10 ? 10 : 11);
-    res.result(static_cast<unsigned>(response.status));
-    absl::string_view reason = HttpReasonPhrase(response.status);
-    if (!reason.empty()) res.reason(ToBeast(reason));
-    res.set(http::field::server, "crm");
-    res.set(http::field::content_type, response.content_type);
+  // The status line and headers of `response`; with `body_size` a
+  // Content-Length (none for 1xx, 204 and 304), without it a streamed body
+  // (chunked on HTTP/1.1).
+  std::string SerializeHead(const HttpResponse& response,
+                            std::optional<size_t> body_size) const {
+    std::string head;
+    head.reserve(256);
+    absl::StrAppend(&head, version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ",
+                    response.status, " ", HttpReasonPhrase(response.status),
+                    "\r\nServer: crm\r\nContent-Type: ",
+                    HasLineBreak(response.content_type)
+                        ? absl::string_view("application/octet-stream")
+                        : absl::string_view(response.content_type),
+                    "\r\n");
     for (const auto& [name, value] : response.headers) {
       if (name.empty() || HasLineBreak(name) || HasLineBreak(value)) continue;
-      res.insert(name, value);
+      absl::StrAppend(&head, name, ": ", value, "\r\n");
     }
-    res.body() = std::move(response.body);
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
-    keep_alive_ = keep_alive;
+    const bool no_body = (response.status >= 100 && response.status < 200) ||
+                         response.status == 204 || response.status == 304;
+    if (body_size.has_value()) {
+      if (!no_body)
+        absl::StrAppend(&head, "Content-Length: ", *body_size, "\r\n");
+    } else if (chunked_) {
+      head.append("Transfer-Encoding: chunked\r\n");
+    }
+    if (!keep_alive_) {
+      head.append("Connection: close\r\n");
+    } else if (version_ == 10) {
+      head.append("Connection: keep-alive\r\n");
+    }
+    head.append("\r\n");
+    return head;
+  }
+
+  void Send(HttpResponse response, bool close_after) {
+    keep_alive_ = keep_alive_ && !close_after && !state_->stopping;
+    linger_after_write_ = close_after;
+    const bool no_body = (response.status >= 100 && response.status < 200) ||
+                         response.status == 204 || response.status == 304;
+    if (no_body) response.body.clear();
+    head_ = SerializeHead(response, response.body.size());
+    body_ = std::move(response.body);
     stream_.expires_after(ToChrono(state_->options.read_timeout));
-    http::async_write(
-        stream_, res,
+    std::array<asio::const_buffer, 2> buffers = {asio::buffer(head_),
+                                                 asio::buffer(body_)};
+    asio::async_write(
+        stream_, buffers,
         beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, size_t) {
-    response_.reset();
+    head_.clear();
+    body_.clear();
+    body_.shrink_to_fit();
     if (ec) return Close();
     if (linger_after_write_) return Linger();
     if (!keep_alive_) return Close();
@@ -423,7 +610,18 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<ServerState> state_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<BeastResponse> response_;
+  HttpRequest request_;  // Valid until its response is written.
+  std::string head_;     // The response being written.
+  std::string body_;
+  // A streamed response (HttpResponder::StartStream).
+  bool streaming_ = false;
+  bool chunked_ = false;
+  bool writing_ = false;
+  bool ending_ = false;
+  bool stream_closed_ = false;
+  std::deque<OutgoingChunk> outbox_;
+  OutgoingChunk in_flight_;
+  std::function<void()> on_client_gone_;
   std::string remote_address_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
@@ -435,9 +633,58 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string error_request_id_;
 };
 
+Responder::~Responder() {
+  if (streaming_) {
+    EndStream();
+  } else if (!answered_.exchange(true)) {
+    std::shared_ptr<Session> session = session_;
+    session->OnStrand(
+        [session] { session->Respond(session->InternalError()); });
+  }
+}
+
+void Responder::Send(HttpResponse response) {
+  if (answered_.exchange(true)) return;
+  auto answer = std::make_shared<HttpResponse>(std::move(response));
+  std::shared_ptr<Session> session = session_;
+  session->OnStrand(
+      [session, answer] { session->Respond(std::move(*answer)); });
+}
+
+void Responder::StartStream(HttpResponse head,
+                            std::function<void()> on_client_gone) {
+  if (answered_.exchange(true)) return;
+  streaming_ = true;
+  auto shared_head = std::make_shared<HttpResponse>(std::move(head));
+  std::shared_ptr<Session> session = session_;
+  session->Post(
+      [session, shared_head, gone = std::move(on_client_gone)]() mutable {
+        session->BeginStream(std::move(*shared_head), std::move(gone));
+      });
+}
+
+void Responder::WriteChunk(std::string data,
+                           std::function<void(bool)> written) {
+  if (!streaming_ || ended_) {
+    if (written) written(false);
+    return;
+  }
+  auto shared_data = std::make_shared<std::string>(std::move(data));
+  std::shared_ptr<Session> session = session_;
+  session->Post([session, shared_data, written = std::move(written)]() mutable {
+    session->QueueChunk(std::move(*shared_data), std::move(written));
+  });
+}
+
+void Responder::EndStream() {
+  if (!streaming_ || ended_.exchange(true)) return;
+  std::shared_ptr<Session> session = session_;
+  session->Post([session] { session->FinishStream(); });
+}
+
 class BeastHttpServer final : public HttpServer {
  public:
-  BeastHttpServer(const HttpServerOptions& options, HttpHandler handler)
+  BeastHttpServer(const HttpServerOptions& options, AsyncHttpHandler handler)
       : state_(std::make_shared<ServerState>()),
         acceptor_(asio::make_strand(ioc_)) {
     state_->options = options;
@@ -569,6 +816,15 @@ class BeastHttpServer final : public HttpServer {
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     const HttpServerOptions& options, HttpHandler handler) {
+  return StartAsync(options, [handler = std::move(handler)](
+                                 const HttpRequest& request,
+                                 std::shared_ptr<HttpResponder> responder) {
+    responder->Send(handler(request));
+  });
+}
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::StartAsync(
+    const HttpServerOptions& options, AsyncHttpHandler handler) {
   auto server = std::make_unique<BeastHttpServer>(options, std::move(handler));
   absl::Status status = server->Listen();
   if (!status.ok()) return status;

@@ -10,8 +10,21 @@
 //   ...
 //   server->Shutdown();
 //
-// The handler runs on one of the server's threads and may block (for
-// example on a gRPC call with a deadline). The server answers some errors
+// A synchronous handler runs on one of the server's threads and may block
+// (for example on a gRPC call with a deadline). An asynchronous handler
+// (HttpServer::StartAsync) returns at once and answers later, from any
+// thread, through its HttpResponder: a whole response, or a stream of
+// chunks (server-sent events, newline-delimited JSON):
+//
+//   HttpServer::StartAsync(options, [](const HttpRequest& request,
+//                                      std::shared_ptr<HttpResponder> out) {
+//     backend.CallAsync(..., [out](std::string json) {
+//       out->Send(HttpResponse{.body = std::move(json)});
+//     });
+//   });
+//
+// Every response goes out in one write (status line, headers and body in
+// one writev). The server answers some errors
 // itself, without calling the handler, in the JSON error shape of
 // http_json_error.h and with an x-request-id header (the client's, or a new
 // one): a body above max_body_bytes is 413 RESOURCE_EXHAUSTED and headers
@@ -55,6 +68,36 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// How an asynchronous handler answers one request. Thread-safe; every
+// method may be called from any thread. The request the handler received
+// stays valid until Send() or EndStream() has been called.
+class HttpResponder {
+ public:
+  virtual ~HttpResponder() = default;
+
+  // Answers with a whole response. Only the first Send() or StartStream()
+  // counts. A responder dropped without either answers 500 INTERNAL_ERROR.
+  virtual void Send(HttpResponse response) = 0;
+
+  // Starts a streamed response: the status line and headers of `head`
+  // (its body is ignored), then the chunks of WriteChunk() with chunked
+  // transfer encoding (HTTP/1.0: unframed), and the connection closes after
+  // EndStream(). `on_client_gone` runs once, on a server thread, when the
+  // client disconnects before EndStream() (or the server shuts down).
+  virtual void StartStream(HttpResponse head,
+                           std::function<void()> on_client_gone) = 0;
+  // Queues one chunk after StartStream(); `written` (optional) runs on a
+  // server thread once it is written (true) or cannot be (false: the client
+  // is gone).
+  virtual void WriteChunk(std::string data,
+                          std::function<void(bool)> written = nullptr) = 0;
+  // Ends the stream after the queued chunks.
+  virtual void EndStream() = 0;
+};
+
+using AsyncHttpHandler =
+    std::function<void(const HttpRequest&, std::shared_ptr<HttpResponder>)>;
+
 struct HttpServerOptions {
   std::string address = "0.0.0.0";
   int port = 0;  // 0 picks a free port; see HttpServer::port().
@@ -71,6 +114,10 @@ class HttpServer {
   // cannot be bound.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const HttpServerOptions& options, HttpHandler handler);
+  // The same with an asynchronous handler: it is called on a server thread
+  // and answers through the responder, at once or later.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> StartAsync(
+      const HttpServerOptions& options, AsyncHttpHandler handler);
 
   virtual ~HttpServer() = default;
   // The bound port (useful with port 0).

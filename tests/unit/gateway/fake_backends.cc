@@ -271,6 +271,49 @@ grpc::Status FakeCustomerProfile::ExportCustomerData(
   return grpc::Status::OK;
 }
 
+grpc::Status FakeCustomerProfile::WatchChanges(
+    grpc::ServerContext* context, const cp::WatchChangesRequest* request,
+    grpc::ServerWriter<cp::ChangeEvent>* writer) {
+  Record(*context, "WatchChanges");
+  if (auto failure = this->failure()) return *failure;
+  Keep(*request);
+  for (int64_t i = 1; i <= 3; ++i) {
+    cp::ChangeEvent event;
+    event.set_sequence(request->after_sequence() + i);
+    event.set_type(cp::ChangeEvent::CUSTOMER_UPDATED);
+    event.set_customer_name(absl::StrCat("customers/w", event.sequence()));
+    if (!writer->Write(event)) return grpc::Status::CANCELLED;
+  }
+  bool tails;
+  grpc::Status end;
+  {
+    absl::MutexLock lock(&mu_);
+    tails = watch_tails_;
+    end = watch_end_;
+  }
+  if (!tails) return end;
+  crm::testing::WaitUntil([context] { return context->IsCancelled(); },
+                          absl::Seconds(30));
+  absl::MutexLock lock(&mu_);
+  watch_cancelled_ = context->IsCancelled();
+  return grpc::Status::CANCELLED;
+}
+
+void FakeCustomerProfile::EndWatchWith(grpc::Status status) {
+  absl::MutexLock lock(&mu_);
+  watch_end_ = std::move(status);
+}
+
+void FakeCustomerProfile::TailWatch() {
+  absl::MutexLock lock(&mu_);
+  watch_tails_ = true;
+}
+
+bool FakeCustomerProfile::watch_cancelled() const {
+  absl::MutexLock lock(&mu_);
+  return watch_cancelled_;
+}
+
 grpc::Status FakeCustomerProfile::ImportCustomers(
     grpc::ServerContext* context,
     grpc::ServerReader<cp::ImportCustomersRequest>* reader,

@@ -120,6 +120,19 @@ class FakeCustomerProfile final
           reader,
       crm::customerprofile::v1::ImportCustomersResponse* response) override;
 
+  // Streams three events, sequence after_sequence + 1 .. + 3 (customer
+  // customers/w<sequence>), then ends as set by EndWatchWith(): OK by
+  // default, with an error, or (TailWatch) by waiting until the call is
+  // cancelled, which watch_cancelled() then reports.
+  grpc::Status WatchChanges(
+      grpc::ServerContext* context,
+      const crm::customerprofile::v1::WatchChangesRequest* request,
+      grpc::ServerWriter<crm::customerprofile::v1::ChangeEvent>* writer)
+      override;
+  void EndWatchWith(grpc::Status status);
+  void TailWatch();
+  bool watch_cancelled() const;
+
   crm::customerprofile::v1::CreateCustomerRequest last_create() const;
   crm::customerprofile::v1::ListCustomersRequest last_list() const;
   std::vector<crm::customerprofile::v1::ImportCustomersRequest> imported_rows()
@@ -148,6 +161,9 @@ class FakeCustomerProfile final
       ABSL_GUARDED_BY(mu_);
   crm::customerprofile::v1::ListCustomersRequest last_list_
       ABSL_GUARDED_BY(mu_);
+  grpc::Status watch_end_ ABSL_GUARDED_BY(mu_);
+  bool watch_tails_ ABSL_GUARDED_BY(mu_) = false;
+  bool watch_cancelled_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 class FakeSegmentation final

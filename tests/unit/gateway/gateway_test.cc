@@ -26,6 +26,7 @@
 #include "services/common/logging.h"
 #include "services/common/metrics.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wait.h"
 #include "tests/unit/gateway/error_body.h"
 #include "tests/unit/gateway/fake_backends.h"
 #include "tests/unit/gateway/test_http_client.h"
@@ -102,9 +103,10 @@ class GatewayTest : public ::testing::Test {
     // enforces max_body_bytes on every other route.
     options.max_body_bytes =
         std::max(config_.max_body_bytes, config_.max_import_body_bytes);
-    auto server = common::HttpServer::Start(
-        options, [this](const common::HttpRequest& request) {
-          return gateway_->Handle(request);
+    auto server = common::HttpServer::StartAsync(
+        options, [this](const common::HttpRequest& request,
+                        std::shared_ptr<common::HttpResponder> responder) {
+          gateway_->HandleAsync(request, std::move(responder));
         });
     ASSERT_THAT(server, crm::testing::IsOk());
     server_ = *std::move(server);
@@ -810,6 +812,111 @@ TEST_F(GatewayTest, QueryParametersFollowTheRequestFields) {
   TestHttpResponse named = Call("GET", "/v1/customers/c1?name=customers/c2");
   EXPECT_EQ(named.status, 400);
   EXPECT_EQ(ParseError(named.body).metadata["field"], "name");
+}
+
+namespace streams {
+
+// The messages of a newline-delimited JSON body.
+std::vector<cp::ChangeEvent> NdjsonEvents(const std::string& body) {
+  std::vector<cp::ChangeEvent> events;
+  size_t start = 0;
+  for (size_t end; (end = body.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    events.push_back(
+        FromJson<cp::ChangeEvent>(body.substr(start, end - start)));
+  }
+  EXPECT_EQ(start, body.size()) << "unterminated last line: " << body;
+  return events;
+}
+
+}  // namespace streams
+
+TEST_F(GatewayTest, ServerStreamIsNewlineDelimitedJsonByDefault) {
+  TestHttpResponse response =
+      Call("GET", "/v1/changeEvents:watch?afterSequence=10");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.Header("content-type"), "application/x-ndjson");
+  EXPECT_EQ(response.Header("transfer-encoding"), "chunked");
+  EXPECT_FALSE(response.Header("x-request-id").empty());
+  std::vector<cp::ChangeEvent> events = streams::NdjsonEvents(response.body);
+  ASSERT_EQ(events.size(), 3u) << response.body;
+  EXPECT_EQ(events[0].sequence(), 11);
+  EXPECT_EQ(events[2].sequence(), 13);
+  EXPECT_EQ(events[2].customer_name(), "customers/w13");
+  EXPECT_EQ(customers_.last_request<cp::WatchChangesRequest>().after_sequence(),
+            10);
+}
+
+TEST_F(GatewayTest, ServerStreamAsServerSentEvents) {
+  TestHttpResponse response = Call("GET", "/v1/changeEvents:watch", "",
+                                   {{"Accept", "text/event-stream"}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_EQ(response.Header("content-type"), "text/event-stream");
+  EXPECT_THAT(response.body, MatchesRegex("(data: \\{[^\n]*\\}\n\n){3}"));
+  EXPECT_THAT(response.body, HasSubstr(R"("sequence":"3")"));
+}
+
+TEST_F(GatewayTest, ServerStreamBackendErrorIsTheOnlyEvent) {
+  customers_.FailWith(ServiceStatus(
+      common::InvalidFieldError("after_sequence", "must not be negative"),
+      "customer-profile"));
+  TestHttpResponse response =
+      Call("GET", "/v1/changeEvents:watch?afterSequence=-1", "",
+           {{"Accept", "text/event-stream"}});
+  ASSERT_EQ(response.status, 200);
+  ASSERT_THAT(response.body, MatchesRegex("event: error\ndata: .*\n\n"));
+  ErrorBody error = crm::testing::ParseErrorBody(
+      response.body.substr(19, response.body.size() - 21));
+  EXPECT_EQ(error.status, "INVALID_ARGUMENT");
+  EXPECT_EQ(error.reason, "FIELD_INVALID");
+}
+
+TEST_F(GatewayTest, ServerStreamRequestErrorsAreErrorResponses) {
+  TestHttpResponse response =
+      Call("GET", "/v1/changeEvents:watch?afterSequence=abc", "",
+           {{"Accept", "text/event-stream"}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(response.Header("content-type"), "application/json");
+  EXPECT_EQ(crm::testing::ParseErrorBody(response.body).reason,
+            "FIELD_INVALID");
+}
+
+TEST_F(GatewayTest, ServerStreamErrorAfterMessagesIsTheLastEvent) {
+  customers_.EndWatchWith(ServiceStatus(
+      absl::UnavailableError("feed unavailable"), "customer-profile"));
+  TestHttpResponse sse = Call("GET", "/v1/changeEvents:watch", "",
+                              {{"Accept", "text/event-stream"}});
+  ASSERT_EQ(sse.status, 200);
+  const size_t error_event = sse.body.find("event: error\ndata: ");
+  ASSERT_NE(error_event, std::string::npos) << sse.body;
+  EXPECT_EQ(sse.body.rfind("data: "), error_event + 13);
+  const std::string error_json =
+      sse.body.substr(error_event + 19, sse.body.size() - error_event - 21);
+  EXPECT_EQ(crm::testing::ParseErrorBody(error_json).status, "UNAVAILABLE");
+
+  TestHttpResponse ndjson = Call("GET", "/v1/changeEvents:watch");
+  ASSERT_EQ(ndjson.status, 200);
+  EXPECT_THAT(ndjson.body, ContainsRegex("\n\\{\"error\":\\{[^\n]*\n$"));
+}
+
+TEST_F(GatewayTest, ClientDisconnectCancelsTheBackendStream) {
+  customers_.TailWatch();
+  StartGateway();
+  {
+    crm::testing::TestHttpConnection connection(server_->port());
+    ASSERT_TRUE(connection.Send(
+        crm::testing::BuildRequest("GET", "/v1/changeEvents:watch", "",
+                                   {{"Accept", "application/x-ndjson"}})));
+    ASSERT_TRUE(connection.ReadHead().has_value());
+    for (int i = 0; i < 3; ++i) {
+      std::optional<std::string> chunk = connection.ReadChunk();
+      ASSERT_TRUE(chunk.has_value());
+      EXPECT_THAT(*chunk, HasSubstr("\"sequence\""));
+    }
+    EXPECT_FALSE(customers_.watch_cancelled());
+  }  // Disconnects.
+  EXPECT_TRUE(crm::testing::WaitUntil(
+      [this] { return customers_.watch_cancelled(); }, absl::Seconds(10)));
 }
 
 }  // namespace

@@ -108,6 +108,15 @@ std::optional<TestHttpResponse> TestHttpConnection::ReadResponse() {
     response.headers[absl::AsciiStrToLower(lines[i].substr(0, colon))] =
         std::string(absl::StripAsciiWhitespace(lines[i].substr(colon + 1)));
   }
+  if (absl::AsciiStrToLower(response.Header("transfer-encoding")) ==
+      "chunked") {
+    while (true) {
+      std::optional<std::string> chunk = ReadChunk();
+      if (!chunk.has_value()) return std::nullopt;
+      if (chunk->empty()) return response;
+      response.body.append(*chunk);
+    }
+  }
   size_t length = 0;
   if (!absl::SimpleAtoi(response.Header("content-length"), &length)) {
     return std::nullopt;
@@ -118,6 +127,25 @@ std::optional<TestHttpResponse> TestHttpConnection::ReadResponse() {
   response.body = buffer_.substr(0, length);
   buffer_.erase(0, length);
   return response;
+}
+
+std::optional<std::string> TestHttpConnection::ReadChunk() {
+  size_t line_end;
+  while ((line_end = buffer_.find("\r\n")) == std::string::npos) {
+    if (!Fill()) return std::nullopt;
+  }
+  size_t size = 0;
+  if (!absl::SimpleHexAtoi(buffer_.substr(0, line_end), &size)) {
+    return std::nullopt;
+  }
+  const size_t needed = line_end + 2 + size + 2;
+  while (buffer_.size() < needed) {
+    if (!Fill()) return std::nullopt;
+  }
+  if (buffer_.compare(needed - 2, 2, "\r\n") != 0) return std::nullopt;
+  std::string data = buffer_.substr(line_end + 2, size);
+  buffer_.erase(0, needed);
+  return data;
 }
 
 bool TestHttpConnection::PeerClosed(int timeout_ms) {

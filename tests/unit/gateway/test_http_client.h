@@ -43,8 +43,12 @@ class TestHttpConnection {
   // Reads up to and including the blank line after the headers and returns
   // it (for interim responses such as 100 Continue); nullopt on EOF/error.
   std::optional<std::string> ReadHead();
-  // Reads one response; nullopt on EOF, error, or a 10 s timeout.
+  // Reads one response (Content-Length or chunked); nullopt on EOF, error,
+  // or a 10 s timeout.
   std::optional<TestHttpResponse> ReadResponse();
+  // Reads one chunk of a chunked body after ReadHead(): its data, "" for
+  // the last chunk; nullopt on EOF, error or a malformed chunk.
+  std::optional<std::string> ReadChunk();
   // True if the server has closed the connection (EOF within `timeout_ms`).
   bool PeerClosed(int timeout_ms = 2000);
 

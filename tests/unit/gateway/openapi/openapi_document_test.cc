@@ -422,11 +422,20 @@ TEST_F(OpenApiDocumentTest, StarBodyLeavesOutPathFieldsAndQuery) {
             "destination");
 }
 
-TEST_F(OpenApiDocumentTest, ServerStreamingRpcsAreLeftOut) {
-  // The gateway does not serve streams over HTTP (transcoding/transcoder.h).
-  EXPECT_NE(Find(document_, {"paths"}), nullptr);
-  EXPECT_EQ(Find(document_, {"paths", "/v1/shelves:watch"}), nullptr);
-  EXPECT_EQ(json_.find("ShopService_WatchShelves"), std::string::npos);
+TEST_F(OpenApiDocumentTest, ServerStreamingRpcsAreEventStreams) {
+  // Served as server-sent events or NDJSON (transcoding/transcoder.h).
+  const Value* watch = Find(document_, {"paths", "/v1/shelves:watch", "get"});
+  ASSERT_NE(watch, nullptr);
+  EXPECT_EQ(Find(*watch, {"operationId"})->string_value(),
+            "ShopService_WatchShelves");
+  const Value* content = Find(*watch, {"responses", "200", "content"});
+  ASSERT_NE(content, nullptr);
+  EXPECT_EQ(Find(*content, {"application/json"}), nullptr);
+  EXPECT_EQ(
+      Find(*content, {"text/event-stream", "schema", "type"})->string_value(),
+      "string");
+  EXPECT_NE(Find(*content, {"application/x-ndjson", "schema", "$ref"}),
+            nullptr);
 }
 
 TEST_F(OpenApiDocumentTest, UnannotatedAndClientStreamingRpcsAreLeftOut) {

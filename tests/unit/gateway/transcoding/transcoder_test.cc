@@ -118,12 +118,10 @@ TEST_F(TranscoderTest, BuildsARouteForEveryAnnotatedCrmMethod) {
                           "GetAccount",
                           "AdjustPoints",
                           "SubmitFeedback",
-                          "ListFeedback"}) {
+                          "ListFeedback",
+                          "WatchChanges"}) {
     EXPECT_EQ(rpcs.count(rpc), 1u) << rpc;
   }
-  EXPECT_THAT((*transcoder)->untranscoded(),
-              ElementsAre("crm.customerprofile.v1.CustomerProfileService."
-                          "WatchChanges"));
 
   Transcoder::Match get = (*transcoder)->Find("GET", "/v1/customers/c1");
   ASSERT_EQ(get.result, Transcoder::Match::kFound);
@@ -190,12 +188,17 @@ TEST_F(TranscoderTest, BadBindingsFailLoudly) {
   EXPECT_FALSE(Create(Service({response_body})).ok());
 }
 
-TEST_F(TranscoderTest, ServerStreamingMethodsStayGrpcOnly) {
+TEST_F(TranscoderTest, ServerStreamingMethodsAreStreamRoutes) {
   absl::StatusOr<std::unique_ptr<Transcoder>> transcoder =
       Create(Service({Rule("/v1/things:watch")}, /*server_streaming=*/true));
   ASSERT_THAT(transcoder, crm::testing::IsOk());
-  EXPECT_TRUE((*transcoder)->routes().empty());
-  EXPECT_EQ((*transcoder)->untranscoded().size(), 1u);
+  ASSERT_EQ((*transcoder)->routes().size(), 1u);
+  const Transcoder::Route& route = *(*transcoder)->routes().front();
+  EXPECT_TRUE(route.server_streaming);
+  EXPECT_EQ(route.rpc_method->method_type(),
+            grpc::internal::RpcMethod::SERVER_STREAMING);
+  EXPECT_EQ((*transcoder)->Find("GET", "/v1/things:watch").result,
+            Transcoder::Match::kFound);
 }
 
 }  // namespace
