@@ -14,7 +14,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libmysqlcppconn-dev mariadb-server mariadb-client grpc-proto
-  libboost-dev libphonenumber-dev libssl-dev libgtest-dev libgmock-dev
+  libboost-dev libphonenumber-dev libssl-dev libgtest-dev libgmock-dev libicu-dev
   curl python3-grpcio python3-protobuf clang-14 libfuzzer-14-dev
   chromium
 )

@@ -89,6 +89,8 @@ if [[ -z "${CUSTOMER_PROFILE_PII_MASTER_KEYS:-}" ]]; then
   fi
 fi
 export CUSTOMER_PROFILE_PII_MASTER_KEYS
+# feedback anonymises erased customers' feedback from customer-profile's feed.
+export FEEDBACK_CUSTOMER_PROFILE_ADDR=${FEEDBACK_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
 # segmentation builds its read model from customer-profile's change feed.
 export SEGMENTATION_CUSTOMER_PROFILE_ADDR=${SEGMENTATION_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
 # loyalty earns points from customer-profile's order events (its change feed).

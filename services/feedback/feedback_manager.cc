@@ -1,5 +1,6 @@
 #include "services/feedback/feedback_manager.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -8,7 +9,10 @@
 #include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/feedback/feedback_filter.h"
 #include "services/feedback/feedback_validation.h"
+#include "services/feedback/text_analysis.h"
+#include "services/feedback/text_language.h"
 
 namespace crm::feedback {
 namespace {
@@ -26,12 +30,23 @@ constexpr char kSubmitFeedbackMethod[] = "SubmitFeedback";
 v1::Feedback ToFeedbackProto(const FeedbackRecord& feedback) {
   v1::Feedback proto;
   proto.set_name(FeedbackName(feedback.id));
-  proto.set_customer(CustomerName(feedback.customer_id));
+  const bool linked = !feedback.customer_id.empty();
+  if (linked) proto.set_customer(CustomerName(feedback.customer_id));
+  proto.set_anonymous(!linked);
   proto.set_channel(feedback.channel);
   proto.set_type(feedback.type);
   proto.set_rating(feedback.rating);
   proto.set_text(feedback.text);
-  proto.set_order_id(feedback.order_id);
+  if (linked && !feedback.order_id.empty()) {
+    proto.set_order(OrderName(feedback.customer_id, feedback.order_id));
+  }
+  for (const std::string& uri : feedback.attachment_uris) {
+    proto.add_attachment_uris(uri);
+  }
+  proto.set_language(feedback.language);
+  if (feedback.analysis.has_value()) {
+    *proto.mutable_analysis() = *feedback.analysis;
+  }
   *proto.mutable_create_time() =
       crm::common::ToProtoTimestamp(feedback.create_time);
   return proto;
@@ -45,35 +60,54 @@ absl::StatusOr<v1::Feedback> FeedbackManager::SubmitFeedback(
   v1::SubmitFeedbackRequest input = request;
   crm::common::ClearOutputOnlyFields(&input);
   CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(input.request_id()));
-  CRM_ASSIGN_OR_RETURN(v1::Feedback normalized,
+  CRM_ASSIGN_OR_RETURN(NewFeedback normalized,
                        NormalizeNewFeedback(input.feedback()));
-  CRM_ASSIGN_OR_RETURN(
-      std::string customer_id,
-      CustomerIdOf(normalized.customer(), "feedback.customer"));
+  // Analysed before the transaction, which stays short.
+  const v1::Feedback::Language language = DetectTextLanguage(normalized.text);
+  std::optional<v1::TextAnalysis> analysis;
+  if (!normalized.text.empty()) {
+    analysis = AnalyzeText(lexicon_, normalized.text);
+  }
   return crm::common::RunIdempotent<v1::Feedback>(
       unit_of_work_, idempotency_, clock_, context, kSubmitFeedbackMethod,
       input.request_id(), input,
       [&](Transaction& tx) -> absl::StatusOr<v1::Feedback> {
         FeedbackRecord record;
         record.id = ids_.NewId();
-        record.customer_id = customer_id;
-        record.channel = normalized.channel();
-        record.type = normalized.type();
-        record.rating = normalized.rating();
-        record.text = normalized.text();
-        record.order_id = normalized.order_id();
+        record.customer_id = normalized.customer_id;
+        record.channel = normalized.channel;
+        record.type = normalized.type;
+        record.rating = normalized.rating;
+        record.text = normalized.text;
+        record.order_id = normalized.order_id;
+        record.attachment_uris = normalized.attachment_uris;
+        record.language = language;
+        record.analysis = analysis;
         record.create_time = crm::common::TruncateToMicros(clock_.Now());
         CRM_RETURN_IF_ERROR(feedback_.Insert(tx, record));
         return ToFeedbackProto(record);
       });
 }
 
+absl::StatusOr<v1::Feedback> FeedbackManager::GetFeedback(
+    const RequestContext& context, const v1::GetFeedbackRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  CRM_ASSIGN_OR_RETURN(std::string id, FeedbackIdOf(request.name(), "name"));
+  CRM_ASSIGN_OR_RETURN(
+      FeedbackRecord record,
+      unit_of_work_.Read<FeedbackRecord>(
+          context, [&](Transaction& tx) -> absl::StatusOr<FeedbackRecord> {
+            return feedback_.Get(tx, id);
+          }));
+  return ToFeedbackProto(record);
+}
+
 absl::StatusOr<v1::ListFeedbackResponse> FeedbackManager::ListFeedback(
     const RequestContext& context, const v1::ListFeedbackRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
-  CRM_ASSIGN_OR_RETURN(FeedbackFilter filter,
+  CRM_ASSIGN_OR_RETURN(FeedbackQuery filter,
                        ParseFeedbackFilter(request.filter()));
-  const std::string query = filter.QueryFingerprint();
+  const std::string& query = filter.fingerprint;
   CRM_ASSIGN_OR_RETURN(PageRequest page,
                        crm::common::ParsePageRequest(
                            request.page_size(), request.page_token(), query));
@@ -82,7 +116,7 @@ absl::StatusOr<v1::ListFeedbackResponse> FeedbackManager::ListFeedback(
       unit_of_work_.Read<Page<FeedbackRecord>>(
           context,
           [&](Transaction& tx) -> absl::StatusOr<Page<FeedbackRecord>> {
-            return feedback_.List(tx, filter, page);
+            return feedback_.List(tx, filter.filter, page);
           }));
   v1::ListFeedbackResponse response;
   for (const FeedbackRecord& item : result.items) {

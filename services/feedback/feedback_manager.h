@@ -1,8 +1,9 @@
-// Feedback's domain logic, over the storage seam (unit_of_work.h) and the
-// feedback repository (feedback_repository.h): validates and normalises new
-// items (feedback_validation.h), makes their ids, names and create times,
-// makes SubmitFeedback idempotent on its request_id, and pages ListFeedback.
-// No SQL and no gRPC here.
+// Feedback items' domain logic, over the storage seam (unit_of_work.h) and
+// the feedback repository (feedback_repository.h): validates and normalises
+// new items (feedback_validation.h), detects their language
+// (text_language.h) and analyses their text (text_analysis.h), makes their ids,
+// names and create times, makes SubmitFeedback idempotent on its request_id,
+// and gets and pages items (feedback_filter.h). No SQL and no gRPC here.
 //
 //   FeedbackManager manager(unit_of_work, feedback, idempotency, clock, ids);
 //   absl::StatusOr<v1::Feedback> stored = manager.SubmitFeedback(ctx, request);
@@ -19,6 +20,7 @@
 #include "services/common/request_context.h"
 #include "services/common/unit_of_work.h"
 #include "services/feedback/feedback_repository.h"
+#include "services/feedback/text_lexicon.h"
 
 namespace crm::feedback {
 
@@ -29,25 +31,34 @@ class FeedbackManager {
                   FeedbackRepository& feedback,
                   crm::common::IdempotencyRepository& idempotency,
                   const crm::common::Clock& clock,
-                  const crm::common::IdGenerator& ids)
+                  const crm::common::IdGenerator& ids,
+                  const Lexicon& lexicon = DefaultLexicon())
       : unit_of_work_(unit_of_work),
         feedback_(feedback),
         idempotency_(idempotency),
         clock_(clock),
-        ids_(ids) {}
+        ids_(ids),
+        lexicon_(lexicon) {}
   FeedbackManager(const FeedbackManager&) = delete;
   FeedbackManager& operator=(const FeedbackManager&) = delete;
 
   // Stores `request.feedback()` normalised (NormalizeNewFeedback; output-only
   // fields ignored) under a new `feedback/{id}` name with create_time now,
-  // and returns it as stored. INVALID_ARGUMENT naming the field for an
-  // invalid item or request_id. Idempotent on a non-empty request_id: a
+  // its language and (for a non-empty text) its analysis with `lexicon`,
+  // and returns it as stored. INVALID_ARGUMENT naming the field
+  // for an invalid item or request_id. Idempotent on a non-empty request_id: a
   // repeat of an identical request returns the first response and stores
   // nothing; the same request id with a different request is
   // INVALID_ARGUMENT with reason REQUEST_ID_REUSED.
   absl::StatusOr<v1::Feedback> SubmitFeedback(
       const crm::common::RequestContext& context,
       const v1::SubmitFeedbackRequest& request);
+
+  // The item named `request.name()`: INVALID_ARGUMENT for a malformed name,
+  // NOT_FOUND (RESOURCE_NOT_FOUND) if there is none.
+  absl::StatusOr<v1::Feedback> GetFeedback(
+      const crm::common::RequestContext& context,
+      const v1::GetFeedbackRequest& request);
 
   // One page of the items matching `request.filter()` (ParseFeedbackFilter),
   // newest first. INVALID_ARGUMENT for a malformed filter (FILTER_INVALID),
@@ -63,6 +74,7 @@ class FeedbackManager {
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
+  const Lexicon& lexicon_;
 };
 
 // The API form of a stored item.

@@ -1,40 +1,47 @@
 // Storage of feedback items: the record as stored, and the interface the
-// feedback manager (feedback_manager.h) uses inside a unit of work. The MySQL
+// feedback manager (feedback_manager.h) and the customer-profile feed
+// handler (customer_profile_events.h) use inside a unit of work. The MySQL
 // implementation is MySqlFeedbackRepository (mysql_feedback_repository.h);
 // unit tests use the in-memory fake in tests/testing/fakes/feedback/.
 //
 //   CRM_RETURN_IF_ERROR(feedback.Insert(tx, record));
 //   CRM_ASSIGN_OR_RETURN(Page<FeedbackRecord> page,
-//                        feedback.List(tx, filter, page_request));
+//                        feedback.List(tx, query.filter, page_request));
 //
 // The repository stores what it is given: it validates nothing, makes no id
 // and knows no resource name.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "crm/feedback/v1/feedback.pb.h"
+#include "crm/feedback/v1/text_analysis.pb.h"
+#include "services/common/filter/filter_ast.h"
 #include "services/common/keyset_page.h"
 #include "services/common/unit_of_work.h"
-#include "services/feedback/feedback_validation.h"
 
 namespace crm::feedback {
 
 // One feedback item as stored (its fields as in crm.feedback.v1.Feedback,
-// except that the customer is kept as its bare id: the `{customer}` of the
-// API's `customers/{customer}`).
+// with the customer and the order kept as bare ids).
 struct FeedbackRecord {
   std::string id;
-  std::string customer_id;
+  std::string customer_id;  // Empty: anonymous (or erased).
   std::string channel;
   v1::Feedback::Type type = v1::Feedback::TYPE_UNSPECIFIED;
   int32_t rating = 0;
   std::string text;
-  std::string order_id;
+  std::string order_id;  // Empty: none. An order of `customer_id`.
+  std::vector<std::string> attachment_uris;
+  v1::Feedback::Language language = v1::Feedback::LANGUAGE_UNSPECIFIED;
+  // Unset when the text was not analysed (no text).
+  std::optional<v1::TextAnalysis> analysis;
   absl::Time create_time;
 };
 
@@ -50,12 +57,30 @@ class FeedbackRepository {
   virtual absl::Status Insert(crm::common::Transaction& tx,
                               const FeedbackRecord& feedback) = 0;
 
-  // Items matching `filter`, ordered by create_time then id, both
-  // descending, starting strictly after `page.after` (or at the newest), at
-  // most `page.page_size` of them; `next` is set when more may follow.
+  // The item with `id`; NOT_FOUND if there is none.
+  virtual absl::StatusOr<FeedbackRecord> Get(crm::common::Transaction& tx,
+                                             const std::string& id) = 0;
+
+  // Items matching `filter` (over FeedbackFilterSchema(), feedback_filter.h,
+  // with the meaning FeedbackFilterView gives it), ordered by create_time
+  // then id, both descending, starting strictly after `page.after` (or at
+  // the newest), at most `page.page_size` of them; `next` is set when more
+  // may follow.
   virtual absl::StatusOr<crm::common::Page<FeedbackRecord>> List(
-      crm::common::Transaction& tx, const FeedbackFilter& filter,
+      crm::common::Transaction& tx, const crm::common::filter::Filter& filter,
       const crm::common::PageRequest& page) = 0;
+
+  // Unlinks every item of `customer_id` from the customer: customer_id,
+  // order_id and attachment_uris become empty; text, rating and analysis
+  // stay. Returns how many items changed (0 when the customer has none).
+  virtual absl::StatusOr<int64_t> AnonymizeCustomer(
+      crm::common::Transaction& tx, const std::string& customer_id) = 0;
+
+  // Moves every item of `from_customer_id` to `to_customer_id` (a merge).
+  // Returns how many items moved.
+  virtual absl::StatusOr<int64_t> ReassignCustomer(
+      crm::common::Transaction& tx, const std::string& from_customer_id,
+      const std::string& to_customer_id) = 0;
 
  protected:
   FeedbackRepository() = default;

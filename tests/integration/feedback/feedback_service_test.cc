@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "crm/type/v1/error_reason.pb.h"
+#include "services/common/change_feed_consumer.h"
 #include "services/common/clock.h"
 #include "services/common/error_details.h"
 #include "services/common/grpc_status.h"
@@ -31,10 +32,12 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
+#include "services/feedback/customer_profile_events.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_feedback_repository.h"
+#include "services/feedback/mysql_survey_repository.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -67,7 +70,10 @@ class FeedbackServiceTest : public ::testing::Test {
     unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
     manager_ = std::make_unique<FeedbackManager>(*unit_of_work_, items_,
                                                  idempotency_, clock_, ids_);
-    service_ = std::make_unique<FeedbackServiceImpl>(*manager_);
+    survey_manager_ = std::make_unique<SurveyManager>(
+        *unit_of_work_, surveys_, idempotency_, clock_, ids_);
+    service_ =
+        std::make_unique<FeedbackServiceImpl>(*manager_, *survey_manager_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -145,7 +151,7 @@ class FeedbackServiceTest : public ::testing::Test {
     feedback->set_type(v1::Feedback::COMPLAINT);
     feedback->set_rating(2);
     feedback->set_text("快递太慢了，包装也破了。");
-    feedback->set_order_id("o-1001");
+    if (!customer.empty()) feedback->set_order(customer + "/orders/o-1001");
     request.set_request_id(request_id);
     return request;
   }
@@ -156,8 +162,10 @@ class FeedbackServiceTest : public ::testing::Test {
   std::unique_ptr<crm::common::MySqlPool> pool_;
   std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   MySqlFeedbackRepository items_;
+  MySqlSurveyRepository surveys_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<FeedbackManager> manager_;
+  std::unique_ptr<SurveyManager> survey_manager_;
   std::unique_ptr<FeedbackServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::FeedbackService::Stub> stub_;
@@ -187,8 +195,6 @@ TEST_F(FeedbackServiceTest, RejectsInvalidFieldsNamingThem) {
     std::function<void(v1::Feedback&)> spoil;
   };
   const std::vector<Case> cases = {
-      {"feedback.customer", reason::FIELD_REQUIRED,
-       [](v1::Feedback& f) { f.set_customer(""); }},
       {"feedback.customer", reason::FIELD_INVALID,
        [](v1::Feedback& f) { f.set_customer("cust1"); }},
       {"feedback.customer", reason::FIELD_INVALID,
@@ -207,8 +213,10 @@ TEST_F(FeedbackServiceTest, RejectsInvalidFieldsNamingThem) {
        [](v1::Feedback& f) { f.set_rating(-1); }},
       {"feedback.text", reason::FIELD_INVALID,
        [](v1::Feedback& f) { f.set_text(std::string(10001, 't')); }},
-      {"feedback.order_id", reason::FIELD_INVALID,
-       [](v1::Feedback& f) { f.set_order_id(std::string(65, 'o')); }},
+      {"feedback.order", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.set_order("customers/other/orders/o-1"); }},
+      {"feedback.attachment_uris[0]", reason::FIELD_INVALID,
+       [](v1::Feedback& f) { f.add_attachment_uris("file:///etc/passwd"); }},
   };
   for (const Case& c : cases) {
     v1::SubmitFeedbackRequest request = NewRequest("customers/cust1", "");
@@ -302,10 +310,9 @@ TEST_F(FeedbackServiceTest, ListsPagesAndFiltersByCustomer) {
 
 TEST_F(FeedbackServiceTest, ListRejectsUnsupportedFiltersAndPaging) {
   for (const char* filter :
-       {"customer = customers/alice", "customer != \"customers/alice\"",
-        "customer = \"alice\"", "rating = 5",
-        "customer = \"customers/alice\" AND rating = 5",
-        "customer = \"customers/\"", "customer_id = \"\"",
+       {"customer = \"alice\"", "password = \"x\"", "rating = five",
+        "customer = \"customers/alice\" AND rating = NOTATYPE",
+        "customer = \"customers/\"", "type = NOTATYPE",
         "customer_id = \"a\"b\""}) {
     absl::StatusOr<v1::ListFeedbackResponse> result = List(10, "", filter);
     EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument)) << filter;
@@ -314,6 +321,162 @@ TEST_F(FeedbackServiceTest, ListRejectsUnsupportedFiltersAndPaging) {
         << filter;
   }
   EXPECT_THAT(List(-1, "", ""), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(FeedbackServiceTest, ErasureOnTheProfileFeedAnonymisesExactlyOnce) {
+  namespace cp = ::crm::customerprofile::v1;
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback erased,
+                           Submit(NewRequest("customers/alice", "")));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback kept,
+                           Submit(NewRequest("customers/bob", "")));
+  // The consumer main.cc runs, without a stream: ApplyOne is what it does
+  // with each event received.
+  crm::common::FeedConsumer consumer(
+      *pool_,
+      [](int64_t) -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
+        return absl::UnavailableError("no stream in this test");
+      },
+      [&](sql::Connection& connection, int64_t, absl::string_view payload) {
+        const crm::common::RequestContext request;
+        crm::common::MySqlTransaction tx(connection, request);
+        return ApplyCustomerProfileEvent(items_, surveys_, tx, payload);
+      },
+      {.consumer = "feedback"});
+  cp::ChangeEvent event;
+  event.set_sequence(7);
+  event.set_type(cp::ChangeEvent::CUSTOMER_ERASED);
+  event.set_customer_name("customers/alice");
+  CRM_ASSERT_OK_AND_ASSIGN(bool applied,
+                           consumer.ApplyOne(7, event.SerializeAsString()));
+  EXPECT_TRUE(applied);
+  CRM_ASSERT_OK_AND_ASSIGN(bool again,
+                           consumer.ApplyOne(7, event.SerializeAsString()));
+  EXPECT_FALSE(again);
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse all, List(10, "", ""));
+  ASSERT_EQ(all.feedback_size(), 2);
+  for (const v1::Feedback& f : all.feedback()) {
+    if (f.name() == erased.name()) {
+      EXPECT_TRUE(f.anonymous());
+      EXPECT_EQ(f.customer(), "");
+      EXPECT_EQ(f.order(), "");
+      EXPECT_EQ(f.attachment_uris_size(), 0);
+      EXPECT_EQ(f.text(), erased.text());
+    } else {
+      EXPECT_EQ(f.name(), kept.name());
+      EXPECT_EQ(f.customer(), "customers/bob");
+    }
+  }
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse alice,
+                           List(10, "", "customer = \"customers/alice\""));
+  EXPECT_EQ(alice.feedback_size(), 0);
+  CRM_ASSERT_OK_AND_ASSIGN(
+      int64_t cursor,
+      crm::common::FeedConsumer::LoadCursor(*pool_, "feedback"));
+  EXPECT_EQ(cursor, 7);
+}
+
+TEST_F(FeedbackServiceTest, SubmittedTextIsAnalysedAndFilterable) {
+  v1::SubmitFeedbackRequest request = NewRequest("customers/cust1", "");
+  request.mutable_feedback()->set_text("客服态度非常差，不满意！");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback angry, Submit(request));
+  EXPECT_EQ(angry.language(), v1::Feedback::CHINESE);
+  EXPECT_EQ(angry.analysis().sentiment(), v1::TextAnalysis::NEGATIVE);
+  EXPECT_EQ(angry.analysis().category(), "service_attitude");
+  EXPECT_GT(angry.analysis().evidence_size(), 0);
+  request.mutable_feedback()->set_text("Fast delivery, very happy");
+  request.mutable_feedback()->set_type(v1::Feedback::PRAISE);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback happy, Submit(request));
+  EXPECT_EQ(happy.language(), v1::Feedback::ENGLISH);
+  EXPECT_EQ(happy.analysis().sentiment(), v1::TextAnalysis::POSITIVE);
+
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::ListFeedbackResponse negative,
+      List(10, "",
+           "analysis.sentiment = NEGATIVE AND analysis.category = "
+           "\"service_attitude\""));
+  ASSERT_EQ(negative.feedback_size(), 1);
+  EXPECT_EQ(negative.feedback(0).name(), angry.name());
+  EXPECT_TRUE(MessageDifferencer::Equals(negative.feedback(0).analysis(),
+                                         angry.analysis()));
+}
+
+TEST_F(FeedbackServiceTest, SurveysVersionsResponsesAndScoresOnMariaDb) {
+  grpc::ClientContext create_context;
+  v1::CreateSurveyRequest create;
+  create.mutable_survey()->set_title("售后回访");
+  v1::SurveyQuestion* nps = create.mutable_survey()->add_questions();
+  nps->set_id("nps");
+  nps->set_text("您向朋友推荐我们的可能性有多大？");
+  nps->set_kind(v1::SurveyQuestion::NPS);
+  nps->set_required(true);
+  v1::SurveyQuestion* csat = create.mutable_survey()->add_questions();
+  csat->set_id("csat");
+  csat->set_text("Satisfied?");
+  csat->set_kind(v1::SurveyQuestion::CSAT);
+  v1::Survey survey;
+  ASSERT_TRUE(stub_->CreateSurvey(&create_context, create, &survey).ok());
+  EXPECT_EQ(survey.version(), 1);
+
+  // Two days of responses: day 1 on the app (9, 10, 3), day 3 on the web (7).
+  const int scores[] = {9, 10, 3, 7};
+  for (int i = 0; i < 4; ++i) {
+    if (i == 3) clock_.Advance(absl::Hours(48));
+    grpc::ClientContext context;
+    v1::SubmitSurveyResponseRequest submit;
+    submit.set_parent(survey.name());
+    submit.mutable_response()->set_customer("customers/c" + std::to_string(i));
+    submit.mutable_response()->set_channel(i == 3 ? "web" : "app");
+    v1::SurveyAnswer* answer = submit.mutable_response()->add_answers();
+    answer->set_question_id("nps");
+    answer->set_score(scores[i]);
+    v1::SurveyAnswer* satisfaction = submit.mutable_response()->add_answers();
+    satisfaction->set_question_id("csat");
+    satisfaction->set_score(i == 2 ? 2 : 5);
+    v1::SurveyResponse response;
+    ASSERT_TRUE(stub_->SubmitSurveyResponse(&context, submit, &response).ok());
+    EXPECT_EQ(response.survey_version(), 1);
+  }
+
+  grpc::ClientContext scores_context;
+  v1::GetSurveyScoresRequest request;
+  request.set_survey(survey.name());
+  *request.mutable_start_time() = crm::common::ToProtoTimestamp(kStart);
+  *request.mutable_end_time() =
+      crm::common::ToProtoTimestamp(kStart + absl::Hours(72));
+  v1::SurveyScores result;
+  ASSERT_TRUE(stub_->GetSurveyScores(&scores_context, request, &result).ok());
+  EXPECT_EQ(result.total().responses(), 4);
+  EXPECT_EQ(result.total().promoters(), 2);
+  EXPECT_EQ(result.total().passives(), 1);
+  EXPECT_EQ(result.total().detractors(), 1);
+  EXPECT_DOUBLE_EQ(result.total().nps(), 25.0);
+  EXPECT_DOUBLE_EQ(result.total().csat_percent(), 75.0);
+  ASSERT_EQ(result.by_channel_size(), 2);
+  EXPECT_EQ(result.by_channel(0).channel(), "app");
+  EXPECT_NEAR(result.by_channel(0).scores().nps(), 100.0 / 3, 1e-9);
+  ASSERT_EQ(result.trend_size(), 4);
+  EXPECT_EQ(result.trend(0).scores().responses(), 3);
+  EXPECT_EQ(result.trend(1).scores().responses(), 0);
+  EXPECT_EQ(result.trend(2).scores().responses(), 1);
+
+  // A stale etag is ABORTED with ETAG_MISMATCH; the right one makes v2.
+  v1::UpdateSurveyRequest update;
+  *update.mutable_survey() = survey;
+  update.mutable_survey()->set_title("售后回访 v2");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    grpc::ClientContext context;
+    v1::Survey updated;
+    grpc::Status status = stub_->UpdateSurvey(&context, update, &updated);
+    if (attempt == 0) {
+      ASSERT_TRUE(status.ok());
+      EXPECT_EQ(updated.version(), 2);
+    } else {
+      absl::Status decoded = crm::common::FromGrpcStatus(status);
+      EXPECT_EQ(decoded.code(), absl::StatusCode::kAborted);
+      EXPECT_EQ(ReasonOf(decoded), reason::ETAG_MISMATCH);
+    }
+  }
 }
 
 }  // namespace

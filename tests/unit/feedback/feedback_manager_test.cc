@@ -16,8 +16,10 @@
 #include "services/common/id_generator.h"
 #include "services/common/request_context.h"
 #include "services/common/timestamps.h"
+#include "services/feedback/customer_profile_events.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/feedback/in_memory_feedback_repository.h"
+#include "tests/testing/fakes/feedback/in_memory_survey_repository.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/status_matchers.h"
 
@@ -47,7 +49,8 @@ class FeedbackManagerTest : public ::testing::Test {
     feedback->set_type(v1::Feedback::COMPLAINT);
     feedback->set_rating(2);
     feedback->set_text("快递太慢了。");
-    feedback->set_order_id("o-1001");
+    if (!customer.empty()) feedback->set_order(customer + "/orders/o-1001");
+    feedback->add_attachment_uris("https://img.example.com/box.jpg");
     request.set_request_id(request_id);
     return request;
   }
@@ -71,6 +74,7 @@ class FeedbackManagerTest : public ::testing::Test {
   crm::common::SequentialIdGenerator ids_{"fb"};
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemoryFeedbackRepository feedback_{&unit_of_work_};
+  crm::testing::InMemorySurveyRepository surveys_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
   FeedbackManager manager_{unit_of_work_, feedback_, keys_, clock_, ids_};
 };
@@ -92,7 +96,31 @@ TEST_F(FeedbackManagerTest, StoresTheNormalisedItemUnderANewName) {
   EXPECT_EQ(record.rating, 2);
   EXPECT_EQ(record.text, "快递太慢了。");
   EXPECT_EQ(record.order_id, "o-1001");
+  EXPECT_THAT(record.attachment_uris,
+              ElementsAre("https://img.example.com/box.jpg"));
+  EXPECT_EQ(record.language, v1::Feedback::CHINESE);
+  EXPECT_EQ(stored.order(), "customers/cust1/orders/o-1001");
+  EXPECT_FALSE(stored.anonymous());
   EXPECT_TRUE(MessageDifferencer::Equals(ToFeedbackProto(record), stored));
+
+  v1::GetFeedbackRequest get;
+  get.set_name(stored.name());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback got,
+                           manager_.GetFeedback(context_, get));
+  EXPECT_TRUE(MessageDifferencer::Equals(got, stored));
+  get.set_name("feedback/none");
+  absl::StatusOr<v1::Feedback> missing = manager_.GetFeedback(context_, get);
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(ReasonOf(missing.status()), reason::RESOURCE_NOT_FOUND);
+}
+
+TEST_F(FeedbackManagerTest, AnonymousFeedbackHasNoCustomer) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Feedback stored, Submit(NewRequest("", "a-1")));
+  EXPECT_EQ(stored.customer(), "");
+  EXPECT_TRUE(stored.anonymous());
+  EXPECT_EQ(stored.order(), "");
+  ASSERT_EQ(feedback_.items().size(), 1u);
+  EXPECT_EQ(feedback_.items()[0].customer_id, "");
 }
 
 TEST_F(FeedbackManagerTest, RepeatedRequestIdReturnsTheFirstResponse) {
@@ -119,12 +147,6 @@ TEST_F(FeedbackManagerTest, RepeatedRequestIdReturnsTheFirstResponse) {
 }
 
 TEST_F(FeedbackManagerTest, InvalidRequestsNameTheFieldAndStoreNothing) {
-  v1::SubmitFeedbackRequest no_customer = NewRequest("", "r");
-  absl::StatusOr<v1::Feedback> missing = Submit(no_customer);
-  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(ReasonOf(missing.status()), reason::FIELD_REQUIRED);
-  EXPECT_EQ(ErrorMetadataOf(missing.status())["field"], "feedback.customer");
-
   // A bare id is not a reference: clients send the customer's full name.
   absl::StatusOr<v1::Feedback> bare_id = Submit(NewRequest("cust1", "r"));
   EXPECT_THAT(bare_id, StatusIs(absl::StatusCode::kInvalidArgument));
@@ -222,6 +244,14 @@ TEST_F(FeedbackManagerTest, ListsNewestFirstInPagesAndByCustomer) {
     EXPECT_EQ(f.customer(), "customers/alice");
   }
 
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::ListFeedbackResponse complaints,
+      List(10, "", "type = COMPLAINT AND channel = \"wechat\" AND rating = 2"));
+  EXPECT_EQ(complaints.feedback_size(), 5);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse praise,
+                           List(10, "", "type = PRAISE"));
+  EXPECT_EQ(praise.feedback_size(), 0);
+
   // The bare-id alias selects the same items.
   CRM_ASSERT_OK_AND_ASSIGN(v1::ListFeedbackResponse by_id,
                            List(10, "", "customer_id = \"alice\""));
@@ -230,7 +260,7 @@ TEST_F(FeedbackManagerTest, ListsNewestFirstInPagesAndByCustomer) {
 
 TEST_F(FeedbackManagerTest, ListRejectsBadFiltersAndTokens) {
   absl::StatusOr<v1::ListFeedbackResponse> bad_filter =
-      List(10, "", "rating = 5");
+      List(10, "", "password = \"x\"");
   EXPECT_THAT(bad_filter, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ReasonOf(bad_filter.status()), reason::FILTER_INVALID);
 
@@ -244,6 +274,55 @@ TEST_F(FeedbackManagerTest, ListRejectsBadFiltersAndTokens) {
   // A token only works with the filter it was issued for.
   EXPECT_THAT(List(1, first.next_page_token(), ""),
               StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(FeedbackManagerTest, ErasureAnonymisesAndMergeMovesItems) {
+  namespace cp = ::crm::customerprofile::v1;
+  ASSERT_THAT(Submit(NewRequest("customers/alice", "")), IsOk());
+  ASSERT_THAT(Submit(NewRequest("customers/bob", "")), IsOk());
+  ASSERT_THAT(Submit(NewRequest("customers/carol", "")), IsOk());
+
+  auto apply = [&](const cp::ChangeEvent& event) {
+    return unit_of_work_.Run(context_, [&](crm::common::Transaction& tx) {
+      return ApplyCustomerProfileEvent(feedback_, surveys_, tx,
+                                       event.SerializeAsString());
+    });
+  };
+  cp::ChangeEvent erased;
+  erased.set_type(cp::ChangeEvent::CUSTOMER_ERASED);
+  erased.set_customer_name("customers/alice");
+  ASSERT_THAT(apply(erased), IsOk());
+  // Applying it again changes nothing more.
+  ASSERT_THAT(apply(erased), IsOk());
+
+  cp::ChangeEvent merged;
+  merged.set_type(cp::ChangeEvent::CUSTOMER_MERGED);
+  merged.set_customer_name("customers/carol");
+  merged.mutable_merge()->set_survivor("customers/carol");
+  merged.mutable_merge()->set_duplicate("customers/bob");
+  ASSERT_THAT(apply(merged), IsOk());
+
+  const std::vector<FeedbackRecord>& items = feedback_.items();
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].customer_id, "");
+  EXPECT_EQ(items[0].order_id, "");
+  EXPECT_TRUE(items[0].attachment_uris.empty());
+  EXPECT_EQ(items[0].text, "快递太慢了。");  // Kept for the statistics.
+  EXPECT_EQ(items[1].customer_id, "carol");
+  EXPECT_EQ(items[2].customer_id, "carol");
+  const v1::Feedback shown = ToFeedbackProto(items[0]);
+  EXPECT_TRUE(shown.anonymous());
+  EXPECT_EQ(shown.customer(), "");
+  EXPECT_EQ(shown.order(), "");
+
+  EXPECT_THAT(apply(cp::ChangeEvent()), IsOk());  // Other types: ignored.
+  EXPECT_THAT(unit_of_work_.Run(context_,
+                                [&](crm::common::Transaction& tx) {
+                                  return ApplyCustomerProfileEvent(
+                                      feedback_, surveys_, tx,
+                                      "\xff not a message");
+                                }),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 }  // namespace

@@ -8,9 +8,9 @@
 //   ... manager.SubmitFeedback(...) ...
 //   EXPECT_EQ(feedback.items().size(), 1);
 //
-// Follows the interface's contracts: ALREADY_EXISTS for a repeated id; List
-// filters, orders (create_time, id descending) and pages as the MySQL
-// implementation does.
+// Follows the interface's contracts: ALREADY_EXISTS for a repeated id,
+// NOT_FOUND for an unknown one; List filters (FeedbackFilterView), orders
+// (create_time, id descending) and pages as the MySQL implementation does.
 #pragma once
 
 #include <algorithm>
@@ -20,8 +20,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/common/error_details.h"
+#include "services/common/filter/filter_predicate.h"
 #include "services/common/keyset_page.h"
+#include "services/feedback/feedback_filter.h"
 #include "services/feedback/feedback_repository.h"
+#include "services/feedback/feedback_validation.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 
 namespace crm::testing {
@@ -52,14 +56,22 @@ class InMemoryFeedbackRepository final
     return absl::OkStatus();
   }
 
+  absl::StatusOr<FeedbackRecord> Get(crm::common::Transaction& /*tx*/,
+                                     const std::string& id) override {
+    for (const FeedbackRecord& item : items_) {
+      if (item.id == id) return item;
+    }
+    return crm::common::NotFoundError(crm::feedback::FeedbackName(id));
+  }
+
   absl::StatusOr<crm::common::Page<FeedbackRecord>> List(
       crm::common::Transaction& /*tx*/,
-      const crm::feedback::FeedbackFilter& filter,
+      const crm::common::filter::Filter& filter,
       const crm::common::PageRequest& page) override {
     std::vector<FeedbackRecord> rows;
     for (const FeedbackRecord& item : items_) {
-      if (filter.customer_id.has_value() &&
-          item.customer_id != *filter.customer_id) {
+      if (!crm::common::filter::Matches(
+              filter, crm::feedback::FeedbackFilterView(item))) {
         continue;
       }
       if (page.after.has_value() && !ComesAfter(item, *page.after)) continue;
@@ -76,6 +88,32 @@ class InMemoryFeedbackRepository final
         std::move(rows), page.page_size, [](const FeedbackRecord& item) {
           return crm::common::KeysetPosition{item.create_time, item.id};
         });
+  }
+
+  absl::StatusOr<int64_t> AnonymizeCustomer(
+      crm::common::Transaction& /*tx*/,
+      const std::string& customer_id) override {
+    int64_t changed = 0;
+    for (FeedbackRecord& item : items_) {
+      if (item.customer_id != customer_id) continue;
+      item.customer_id.clear();
+      item.order_id.clear();
+      item.attachment_uris.clear();
+      ++changed;
+    }
+    return changed;
+  }
+
+  absl::StatusOr<int64_t> ReassignCustomer(
+      crm::common::Transaction& /*tx*/, const std::string& from_customer_id,
+      const std::string& to_customer_id) override {
+    int64_t moved = 0;
+    for (FeedbackRecord& item : items_) {
+      if (item.customer_id != from_customer_id) continue;
+      item.customer_id = to_customer_id;
+      ++moved;
+    }
+    return moved;
   }
 
   // The committed items, in order of insertion.

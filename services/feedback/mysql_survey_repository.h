@@ -1,0 +1,37 @@
+// SurveyRepository on the service's MySQL/MariaDB database (tables
+// `surveys`, `survey_versions`, `survey_responses`, `survey_scored_answers`,
+// migrations/0003_surveys.sql): all of the surveys' SQL and row mapping,
+// prepared statements only, on the connection of the caller's unit of work.
+//
+//   MySqlSurveyRepository surveys;
+//   SurveyManager manager(unit_of_work, surveys, idempotency, clock, ids);
+#pragma once
+
+#include "services/feedback/survey_repository.h"
+
+namespace crm::feedback {
+
+class MySqlSurveyRepository final : public SurveyRepository {
+ public:
+  MySqlSurveyRepository() = default;
+
+  absl::Status Insert(crm::common::Transaction& tx,
+                      const SurveyRecord& survey) override;
+  absl::StatusOr<SurveyRecord> Get(crm::common::Transaction& tx,
+                                   const std::string& id,
+                                   bool for_update) override;
+  absl::Status SaveVersion(crm::common::Transaction& tx,
+                           const SurveyRecord& survey) override;
+  absl::Status InsertResponse(crm::common::Transaction& tx,
+                              const SurveyResponseRecord& response) override;
+  absl::StatusOr<std::vector<ScoreCount>> CountScores(
+      crm::common::Transaction& tx, const std::string& survey_id,
+      absl::Time from, absl::Time to) override;
+  absl::StatusOr<std::vector<ResponseCount>> CountResponses(
+      crm::common::Transaction& tx, const std::string& survey_id,
+      absl::Time from, absl::Time to) override;
+  absl::StatusOr<int64_t> AnonymizeCustomer(
+      crm::common::Transaction& tx, const std::string& customer_id) override;
+};
+
+}  // namespace crm::feedback

@@ -1,0 +1,95 @@
+// Storage of surveys (every version of their definitions) and of their
+// responses, with the counts the scores are computed from. The MySQL
+// implementation is MySqlSurveyRepository (mysql_survey_repository.h); unit
+// tests use the in-memory fake in tests/testing/fakes/feedback/.
+//
+//   CRM_ASSIGN_OR_RETURN(SurveyRecord survey, surveys.Get(tx, id, true));
+//   survey.version += 1; ...
+//   CRM_RETURN_IF_ERROR(surveys.SaveVersion(tx, survey));
+//
+// The repository stores what it is given: it validates nothing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "crm/feedback/v1/survey.pb.h"
+#include "services/common/unit_of_work.h"
+#include "services/feedback/survey_rules.h"
+
+namespace crm::feedback {
+
+// One version of a survey.
+struct SurveyRecord {
+  std::string id;
+  int32_t version = 1;
+  // Title and questions (other fields unset).
+  v1::Survey definition;
+  absl::Time create_time;
+  absl::Time update_time;  // When this version was made.
+};
+
+// One stored response.
+struct SurveyResponseRecord {
+  std::string id;
+  std::string survey_id;
+  int32_t survey_version = 1;
+  std::string customer_id;  // Empty: anonymous (or erased).
+  std::string channel;
+  std::string subject;
+  std::vector<v1::SurveyAnswer> answers;
+  std::vector<ScoredAnswer> scored;  // Also kept for counting.
+  absl::Time create_time;
+};
+
+class SurveyRepository {
+ public:
+  SurveyRepository(const SurveyRepository&) = delete;
+  SurveyRepository& operator=(const SurveyRepository&) = delete;
+  virtual ~SurveyRepository() = default;
+
+  // Stores a new survey and its version. ALREADY_EXISTS if the id exists.
+  virtual absl::Status Insert(crm::common::Transaction& tx,
+                              const SurveyRecord& survey) = 0;
+
+  // The current version of survey `id`, locked until the transaction ends
+  // when `for_update`. NOT_FOUND if there is none.
+  virtual absl::StatusOr<SurveyRecord> Get(crm::common::Transaction& tx,
+                                           const std::string& id,
+                                           bool for_update) = 0;
+
+  // Makes `survey` (an existing id with a version one above the current)
+  // the current version and keeps it among the versions. NOT_FOUND if the
+  // survey does not exist.
+  virtual absl::Status SaveVersion(crm::common::Transaction& tx,
+                                   const SurveyRecord& survey) = 0;
+
+  // Stores a response. ALREADY_EXISTS if its id exists.
+  virtual absl::Status InsertResponse(crm::common::Transaction& tx,
+                                      const SurveyResponseRecord& response) = 0;
+
+  // The scored answers of survey `survey_id`'s responses created in
+  // [`from`, `to`), counted by UTC day, channel, kind and score.
+  virtual absl::StatusOr<std::vector<ScoreCount>> CountScores(
+      crm::common::Transaction& tx, const std::string& survey_id,
+      absl::Time from, absl::Time to) = 0;
+
+  // Its responses in [`from`, `to`), counted by UTC day and channel.
+  virtual absl::StatusOr<std::vector<ResponseCount>> CountResponses(
+      crm::common::Transaction& tx, const std::string& survey_id,
+      absl::Time from, absl::Time to) = 0;
+
+  // Unlinks every response of `customer_id` (customer and subject become
+  // empty; answers stay for the scores). Returns how many changed.
+  virtual absl::StatusOr<int64_t> AnonymizeCustomer(
+      crm::common::Transaction& tx, const std::string& customer_id) = 0;
+
+ protected:
+  SurveyRepository() = default;
+};
+
+}  // namespace crm::feedback

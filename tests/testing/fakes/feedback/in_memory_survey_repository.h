@@ -1,0 +1,159 @@
+// An in-memory SurveyRepository (services/feedback/survey_repository.h) for
+// unit tests of the survey manager; rolled back with the FakeUnitOfWork it
+// enlists in.
+//
+//   crm::testing::FakeUnitOfWork unit_of_work;
+//   crm::testing::InMemorySurveyRepository surveys(&unit_of_work);
+//   SurveyManager manager(unit_of_work, surveys, keys, clock, ids);
+//
+// Follows the interface's contracts, counting as the MySQL implementation
+// does (UTC days, [from, to)).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "services/common/error_details.h"
+#include "services/feedback/survey_repository.h"
+#include "tests/testing/fakes/fake_unit_of_work.h"
+
+namespace crm::testing {
+
+class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
+ public:
+  using SurveyRecord = crm::feedback::SurveyRecord;
+  using SurveyResponseRecord = crm::feedback::SurveyResponseRecord;
+
+  // Enlists in `unit_of_work` (if not null) to be rolled back with it.
+  explicit InMemorySurveyRepository(FakeUnitOfWork* unit_of_work) {
+    if (unit_of_work != nullptr) {
+      unit_of_work->Enlist([this] {
+        auto saved = std::make_tuple(surveys_, versions_, responses_);
+        return [this, saved] {
+          std::tie(surveys_, versions_, responses_) = saved;
+        };
+      });
+    }
+  }
+
+  absl::Status Insert(crm::common::Transaction& /*tx*/,
+                      const SurveyRecord& survey) override {
+    if (surveys_.count(survey.id) > 0) {
+      return absl::AlreadyExistsError("survey id exists");
+    }
+    surveys_[survey.id] = survey;
+    versions_.push_back(survey);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<SurveyRecord> Get(crm::common::Transaction& /*tx*/,
+                                   const std::string& id,
+                                   bool /*for_update*/) override {
+    auto it = surveys_.find(id);
+    if (it == surveys_.end()) {
+      return crm::common::NotFoundError(crm::feedback::SurveyName(id));
+    }
+    return it->second;
+  }
+
+  absl::Status SaveVersion(crm::common::Transaction& /*tx*/,
+                           const SurveyRecord& survey) override {
+    auto it = surveys_.find(survey.id);
+    if (it == surveys_.end()) {
+      return crm::common::NotFoundError(crm::feedback::SurveyName(survey.id));
+    }
+    it->second = survey;
+    versions_.push_back(survey);
+    return absl::OkStatus();
+  }
+
+  absl::Status InsertResponse(crm::common::Transaction& /*tx*/,
+                              const SurveyResponseRecord& response) override {
+    for (const SurveyResponseRecord& stored : responses_) {
+      if (stored.id == response.id) {
+        return absl::AlreadyExistsError("survey response id exists");
+      }
+    }
+    responses_.push_back(response);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<crm::feedback::ScoreCount>> CountScores(
+      crm::common::Transaction& /*tx*/, const std::string& survey_id,
+      absl::Time from, absl::Time to) override {
+    std::map<std::tuple<absl::CivilDay, std::string, int, int>, int64_t> sums;
+    for (const SurveyResponseRecord& response : responses_) {
+      if (!Counted(response, survey_id, from, to)) continue;
+      for (const crm::feedback::ScoredAnswer& answer : response.scored) {
+        ++sums[{Day(response), response.channel, answer.kind, answer.score}];
+      }
+    }
+    std::vector<crm::feedback::ScoreCount> counts;
+    for (const auto& [key, answers] : sums) {
+      counts.push_back({std::get<0>(key), std::get<1>(key),
+                        static_cast<crm::feedback::v1::SurveyQuestion::Kind>(
+                            std::get<2>(key)),
+                        std::get<3>(key), answers});
+    }
+    return counts;
+  }
+
+  absl::StatusOr<std::vector<crm::feedback::ResponseCount>> CountResponses(
+      crm::common::Transaction& /*tx*/, const std::string& survey_id,
+      absl::Time from, absl::Time to) override {
+    std::map<std::pair<absl::CivilDay, std::string>, int64_t> sums;
+    for (const SurveyResponseRecord& response : responses_) {
+      if (Counted(response, survey_id, from, to)) {
+        ++sums[{Day(response), response.channel}];
+      }
+    }
+    std::vector<crm::feedback::ResponseCount> counts;
+    for (const auto& [key, responses] : sums) {
+      counts.push_back({key.first, key.second, responses});
+    }
+    return counts;
+  }
+
+  absl::StatusOr<int64_t> AnonymizeCustomer(
+      crm::common::Transaction& /*tx*/,
+      const std::string& customer_id) override {
+    int64_t changed = 0;
+    for (SurveyResponseRecord& response : responses_) {
+      if (response.customer_id != customer_id) continue;
+      response.customer_id.clear();
+      response.subject.clear();
+      ++changed;
+    }
+    return changed;
+  }
+
+  // Every version stored, in order.
+  const std::vector<SurveyRecord>& versions() const { return versions_; }
+  const std::vector<SurveyResponseRecord>& responses() const {
+    return responses_;
+  }
+
+ private:
+  static bool Counted(const SurveyResponseRecord& response,
+                      const std::string& survey_id, absl::Time from,
+                      absl::Time to) {
+    return response.survey_id == survey_id && response.create_time >= from &&
+           response.create_time < to;
+  }
+  static absl::CivilDay Day(const SurveyResponseRecord& response) {
+    return absl::ToCivilDay(response.create_time, absl::UTCTimeZone());
+  }
+
+  std::map<std::string, SurveyRecord> surveys_;
+  std::vector<SurveyRecord> versions_;
+  std::vector<SurveyResponseRecord> responses_;
+};
+
+}  // namespace crm::testing
