@@ -11,6 +11,7 @@
 #include "services/common/change_feed_outbox.h"
 #include "services/common/change_feed_sequencer.h"
 #include "services/common/change_feed_writer.h"
+#include "services/common/group_commit_unit_of_work.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
@@ -75,6 +76,12 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       std::string(cp::kCustomerProfileFeed), context.clock, written);
   static auto* const active_customers =
       new cp::CustomerMergeChainResolver(*customer_records);
+  // Order writes (RecordOrder, RefundOrder, RecordEvents) from concurrent
+  // calls share transactions (group_commit_unit_of_work.h).
+  static auto* const order_writes = new crm::common::GroupCommitUnitOfWork(
+      *unit_of_work,
+      OrExit(crm::common::GroupCommitOptionsFrom(context.config)),
+      context.clock);
 
   cp::CustomerManagerOptions options;
   options.phone_default_region =
@@ -98,13 +105,23 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<cp::CustomerProfileServiceImpl>(
       std::move(customers),
-      std::make_unique<cp::OrderManagerImpl>(*unit_of_work, *order_records,
+      std::make_unique<cp::OrderManagerImpl>(*order_writes, *order_records,
                                              *active_customers, *feed,
                                              context.clock, ids),
       std::move(importer),
       std::make_unique<cp::ChangeFeedStreamerImpl>(context.pool, *sequenced,
                                                    context.clock)));
   return services;
+}
+
+// `options` and the group-commit settings of the order writes.
+std::vector<crm::common::ConfigOption> WithGroupCommitOptions(
+    std::vector<crm::common::ConfigOption> options) {
+  for (crm::common::ConfigOption& option :
+       crm::common::GroupCommitConfigOptions("CUSTOMER_PROFILE")) {
+    options.push_back(std::move(option));
+  }
+  return options;
 }
 
 }  // namespace
@@ -117,7 +134,7 @@ int main(int argc, char** argv) {
        .default_grpc_port = 50051,
        .default_admin_port = 9091,
        .migrations = &cp::Migrations(),
-       .extra_options =
+       .extra_options = WithGroupCommitOptions(
            {{.flag = "pii_master_keys",
              .env = "CUSTOMER_PROFILE_PII_MASTER_KEYS",
              .default_value = "",
@@ -135,7 +152,7 @@ int main(int argc, char** argv) {
              .env = "CUSTOMER_PROFILE_RESOLUTION_ORDER",
              .default_value = "external_identity,email,phone",
              .help = "identifiers that resolve a write to an existing "
-                     "customer, first match wins"}},
+                     "customer, first match wins"}}),
        .make_services = MakeServices},
       argc, argv);
 }

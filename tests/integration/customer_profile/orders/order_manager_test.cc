@@ -6,6 +6,7 @@
 #include <cppconn/resultset.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -16,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/change_feed_outbox.h"
@@ -23,6 +25,7 @@
 #include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/error_details.h"
+#include "services/common/group_commit_unit_of_work.h"
 #include "services/common/id_generator.h"
 #include "services/common/migrations.h"
 #include "services/common/mysql_unit_of_work.h"
@@ -37,6 +40,7 @@
 #include "services/customer_profile/order_resources.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
+#include "tests/testing/wait.h"
 
 namespace crm::customer_profile {
 namespace {
@@ -180,6 +184,46 @@ class OrderManagerTest : public ::testing::Test {
   std::unique_ptr<OrderManagerImpl> orders_;
 };
 
+// The same stack with RecordOrder, RefundOrder and RecordEvents coalesced by
+// group commit (a GroupCommitUnitOfWork over the same MySqlUnitOfWork), as
+// main.cc wires it. One batch at a time, so concurrent calls queue up and
+// share transactions.
+class GroupCommitOrderManagerTest : public OrderManagerTest {
+ protected:
+  void SetUp() override {
+    OrderManagerTest::SetUp();
+    UseGroupCommit();
+  }
+  void UseGroupCommit() {
+    batched_ = std::make_unique<crm::common::GroupCommitUnitOfWork>(
+        *unit_of_work_,
+        crm::common::GroupCommitOptions{.max_batch_size = 16,
+                                        .max_wait = absl::Milliseconds(20),
+                                        .max_concurrent_batches = 1});
+    orders_ = std::make_unique<OrderManagerImpl>(
+        *batched_, order_records_, active_customers_, feed_, clock_, ids_);
+  }
+  void TearDown() override { orders_.reset(); }
+
+  std::unique_ptr<crm::common::GroupCommitUnitOfWork> batched_;
+};
+
+// Concurrency tests, run on the plain unit of work and with group commit.
+class ConcurrentOrderManagerTest : public GroupCommitOrderManagerTest,
+                                   public ::testing::WithParamInterface<bool> {
+ protected:
+  void SetUp() override {
+    OrderManagerTest::SetUp();
+    if (GetParam()) UseGroupCommit();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(DirectAndGroupCommit, ConcurrentOrderManagerTest,
+                         ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "GroupCommit" : "Direct";
+                         });
+
 TEST_F(OrderManagerTest, RecordsAndRepeatsReturnTheStoredOrder) {
   const uint64_t generation = notifier_.generation();
   CRM_ASSERT_OK_AND_ASSIGN(
@@ -202,7 +246,7 @@ TEST_F(OrderManagerTest, RecordsAndRepeatsReturnTheStoredOrder) {
   EXPECT_EQ(Summary("alice").order_count(), 1);
 }
 
-TEST_F(OrderManagerTest, ConcurrentIdenticalRecordsStoreOneOrder) {
+TEST_P(ConcurrentOrderManagerTest, ConcurrentIdenticalRecordsStoreOneOrder) {
   constexpr int kThreads = 8;
   std::vector<std::string> names(kThreads);
   std::atomic<int> failures{0};
@@ -232,7 +276,8 @@ TEST_F(OrderManagerTest, ConcurrentIdenticalRecordsStoreOneOrder) {
 // Refunds of one order lock its row; their events must reach the feed in
 // commit order (refunded_amount rising 10, 20, ...), numbered by a
 // sequencer running concurrently with the writers, and gap-free.
-TEST_F(OrderManagerTest, ConcurrentRefundsOfOneOrderKeepCommitOrderInFeed) {
+TEST_P(ConcurrentOrderManagerTest,
+       ConcurrentRefundsOfOneOrderKeepCommitOrderInFeed) {
   CRM_ASSERT_OK_AND_ASSIGN(
       v1::Order order,
       orders_->Record(context_, OrderRequest("alice", "R-1", 1000)));
@@ -612,6 +657,125 @@ TEST_F(OrderManagerTest, DeadlineEndsABlockedRecordWithNothingWritten) {
   // The lock gone, the same order goes through.
   CRM_ASSERT_OK(orders_->Record(context_, OrderRequest("alice", "D-1", 500)));
   EXPECT_EQ(Feed().size(), feed_before + 1);
+}
+
+// Five calls queue behind a running transaction and are committed as one
+// batch: the call for an unknown customer fails alone, a repeat returns the
+// stored order without a second event, and the others commit once each.
+TEST_F(GroupCommitOrderManagerTest, MixedBatchCommitsEachGoodCallOnce) {
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order earlier,
+      orders_->Record(context_, OrderRequest("alice", "PRE", 300)));
+  absl::Notification holding;
+  absl::Notification release;
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] {
+    EXPECT_THAT(batched_->Run(context_,
+                              [&](Transaction&) {
+                                holding.Notify();
+                                release.WaitForNotification();
+                                return absl::OkStatus();
+                              }),
+                IsOk());
+  });
+  holding.WaitForNotification();
+  absl::StatusOr<v1::Order> recorded[4];
+  const v1::RecordOrderRequest requests[4] = {
+      OrderRequest("alice", "N-1", 100), OrderRequest("bob", "N-2", 200),
+      OrderRequest("nobody", "N-3", 400), OrderRequest("alice", "PRE", 300)};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back(
+        [&, i] { recorded[i] = orders_->Record(context_, requests[i]); });
+  }
+  v1::RecordEventsRequest events;
+  v1::InteractionEvent* event = events.add_events();
+  event->set_customer("customers/bob");
+  event->set_event_id("ev-batched");
+  event->set_type(v1::InteractionEvent::PAGE_VIEW);
+  event->set_channel("web");
+  *event->mutable_event_time() = crm::common::ToProtoTimestamp(kStart);
+  absl::StatusOr<v1::RecordEventsResponse> events_recorded;
+  threads.emplace_back(
+      [&] { events_recorded = orders_->RecordEvents(context_, events); });
+  ASSERT_TRUE(
+      crm::testing::WaitUntil([&] { return batched_->waiting() == 5; }));
+  release.Notify();
+  for (std::thread& t : threads) t.join();
+
+  ASSERT_THAT(recorded[0], IsOk());
+  ASSERT_THAT(recorded[1], IsOk());
+  EXPECT_THAT(recorded[2], StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_THAT(recorded[3], IsOk());
+  EXPECT_EQ(recorded[3]->SerializeAsString(), earlier.SerializeAsString());
+  ASSERT_THAT(events_recorded, IsOk());
+  EXPECT_EQ(events_recorded->recorded_count(), 1);
+  // The failed call ran alone; the other four shared one transaction.
+  EXPECT_EQ(batched_->stats().batched_requests, 4);
+  EXPECT_EQ(batched_->stats().largest_batch, 5);
+
+  EXPECT_EQ(CountRows("orders"), 3);
+  EXPECT_EQ(CountRows("interaction_events"), 1);
+  EXPECT_EQ(Feed().size(), 3u);  // PRE, N-1, N-2.
+  EXPECT_EQ(Summary("alice").order_count(), 2);
+  EXPECT_EQ(Summary("bob").order_count(), 1);
+}
+
+// Many writers over few customers: every acknowledged order is stored once,
+// every stored order has one feed event, and each customer's purchase
+// summary equals the orders stored for them.
+TEST_P(ConcurrentOrderManagerTest, SummariesEqualTheOrdersStored) {
+  AddCustomer("carol");
+  const std::string customers[3] = {"alice", "bob", "carol"};
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 12;
+  std::vector<std::vector<v1::Order>> acknowledged(kThreads);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Every fourth call repeats the thread's previous order.
+        const int n = i % 4 == 3 ? i - 1 : i;
+        absl::StatusOr<v1::Order> order = orders_->Record(
+            context_, OrderRequest(customers[(t + n) % 3],
+                                   absl::StrCat("T", t, "-", n), 100 + n));
+        if (order.ok()) {
+          acknowledged[t].push_back(*order);
+        } else {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::set<std::string> names;
+  for (const auto& orders : acknowledged) {
+    for (const v1::Order& order : orders) names.insert(order.name());
+  }
+  const int64_t distinct = kThreads * (kPerThread - kPerThread / 4);
+  EXPECT_EQ(static_cast<int64_t>(names.size()), distinct);
+  EXPECT_EQ(CountRows("orders"), distinct);
+  EXPECT_EQ(static_cast<int64_t>(Feed().size()), distinct);
+  for (const std::string& customer : customers) {
+    const v1::PurchaseSummary summary = Summary(customer);
+    EXPECT_EQ(
+        summary.order_count(),
+        CountRows(absl::StrCat("orders WHERE customer_id = '", customer, "'")));
+    absl::StatusOr<int64_t> total = crm::common::WithConnection<int64_t>(
+        *pool_, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
+          std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+              "SELECT COALESCE(SUM(amount_minor), 0) FROM orders "
+              "WHERE customer_id = ?"));
+          st->setString(1, customer);
+          std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+          rows->next();
+          return static_cast<int64_t>(rows->getInt64(1));
+        });
+    ASSERT_THAT(total.status(), IsOk());
+    ASSERT_EQ(summary.total_spent_size(), 1);
+    EXPECT_EQ(summary.total_spent(0).amount_minor(), *total);
+  }
 }
 
 }  // namespace

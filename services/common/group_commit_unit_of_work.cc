@@ -1,0 +1,225 @@
+#include "services/common/group_commit_unit_of_work.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/common/error_details.h"
+#include "services/common/status_macros.h"
+
+namespace crm::common {
+
+// One Run() call waiting in, or running as part of, a batch. Lives on the
+// caller's stack until Run() returns.
+struct GroupCommitUnitOfWork::Request {
+  enum class State { kQueued, kDone, kAlone };
+
+  const RequestContext* context = nullptr;
+  const std::function<absl::Status(Transaction&)>* body = nullptr;
+  State state = State::kQueued;  // Guarded by the batcher's mutex.
+  absl::Status status;           // Guarded by the batcher's mutex.
+  absl::CondVar changed;
+};
+
+// The open batch; lives on its leader's stack.
+struct GroupCommitUnitOfWork::Batch {
+  Request* leader = nullptr;
+  std::vector<Request*> requests;
+};
+
+std::vector<ConfigOption> GroupCommitConfigOptions(
+    const std::string& env_prefix) {
+  const GroupCommitOptions defaults;
+  return {
+      {.flag = "group_commit_max_batch",
+       .env = absl::StrCat(env_prefix, "_GROUP_COMMIT_MAX_BATCH"),
+       .default_value = absl::StrCat(defaults.max_batch_size),
+       .help = "most concurrent writes committed in one transaction "
+               "(1 = no group commit)"},
+      {.flag = "group_commit_max_wait",
+       .env = absl::StrCat(env_prefix, "_GROUP_COMMIT_MAX_WAIT"),
+       .default_value = absl::FormatDuration(defaults.max_wait),
+       .help = "longest a write waits for its group commit to start "
+               "(added latency under load)"},
+      {.flag = "group_commit_max_concurrent",
+       .env = absl::StrCat(env_prefix, "_GROUP_COMMIT_MAX_CONCURRENT"),
+       .default_value = absl::StrCat(defaults.max_concurrent_batches),
+       .help = "a group commit starts at once while fewer than this many "
+               "are running"},
+  };
+}
+
+absl::StatusOr<GroupCommitOptions> GroupCommitOptionsFrom(
+    const Config& config) {
+  GroupCommitOptions options;
+  CRM_ASSIGN_OR_RETURN(options.max_batch_size,
+                       config.GetInt("group_commit_max_batch"));
+  if (options.max_batch_size < 1) {
+    return InvalidFieldError("group_commit_max_batch", "must be at least 1");
+  }
+  CRM_ASSIGN_OR_RETURN(options.max_wait,
+                       config.GetDuration("group_commit_max_wait"));
+  if (options.max_wait < absl::ZeroDuration()) {
+    return InvalidFieldError("group_commit_max_wait", "must not be negative");
+  }
+  CRM_ASSIGN_OR_RETURN(options.max_concurrent_batches,
+                       config.GetInt("group_commit_max_concurrent"));
+  if (options.max_concurrent_batches < 1) {
+    return InvalidFieldError("group_commit_max_concurrent",
+                             "must be at least 1");
+  }
+  return options;
+}
+
+GroupCommitUnitOfWork::GroupCommitUnitOfWork(UnitOfWork& inner,
+                                             GroupCommitOptions options,
+                                             const Clock& clock)
+    : inner_(inner), options_(std::move(options)), clock_(clock) {}
+
+absl::Status GroupCommitUnitOfWork::Read(
+    const RequestContext& context,
+    const std::function<absl::Status(Transaction&)>& body) {
+  return inner_.Read(context, body);
+}
+
+absl::Status GroupCommitUnitOfWork::Run(
+    const RequestContext& context,
+    const std::function<absl::Status(Transaction&)>& body) {
+  if (options_.max_batch_size <= 1) return inner_.Run(context, body);
+  if (absl::Status active = context.CheckActive(clock_.Now()); !active.ok()) {
+    return active;
+  }
+  const size_t max_batch = static_cast<size_t>(options_.max_batch_size);
+  Request me;
+  me.context = &context;
+  me.body = &body;
+  std::vector<Request*> to_execute;
+  {
+    absl::MutexLock lock(&mu_);
+    if (open_ != nullptr) {
+      open_->requests.push_back(&me);
+      if (open_->requests.size() >= max_batch) open_->leader->changed.Signal();
+    } else {
+      Batch batch;
+      batch.leader = &me;
+      batch.requests.push_back(&me);
+      open_ = &batch;
+      const absl::Time start_by = absl::Now() + options_.max_wait;
+      while (batch.requests.size() < max_batch &&
+             running_ >= options_.max_concurrent_batches) {
+        if (me.changed.WaitWithDeadline(&mu_, start_by)) break;  // Timed out.
+      }
+      open_ = nullptr;
+      ++running_;
+      to_execute = std::move(batch.requests);
+    }
+  }
+  if (!to_execute.empty()) Execute(std::move(to_execute));
+  {
+    absl::MutexLock lock(&mu_);
+    while (me.state == Request::State::kQueued) me.changed.Wait(&mu_);
+    if (me.state == Request::State::kDone) return me.status;
+    ++stats_.solo_runs;
+  }
+  return inner_.Run(context, body);
+}
+
+void GroupCommitUnitOfWork::Finish(Request& request, absl::Status status) {
+  request.status = std::move(status);
+  request.state = Request::State::kDone;
+  request.changed.Signal();
+}
+
+void GroupCommitUnitOfWork::FinishAlone(Request& request) {
+  request.state = Request::State::kAlone;
+  request.changed.Signal();
+}
+
+void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
+  // Requests that expired or were cancelled while waiting are refused, as
+  // Run() refuses them on arrival.
+  std::vector<Request*> pending;
+  pending.reserve(requests.size());
+  {
+    absl::MutexLock lock(&mu_);
+    for (Request* request : requests) {
+      absl::Status active = request->context->CheckActive(clock_.Now());
+      if (active.ok()) {
+        pending.push_back(request);
+      } else {
+        Finish(*request, std::move(active));
+      }
+    }
+  }
+  while (pending.size() >= 2) {
+    const int64_t failed = RunBatch(pending);
+    absl::MutexLock lock(&mu_);
+    ++stats_.batches;
+    stats_.largest_batch =
+        std::max<int64_t>(stats_.largest_batch, pending.size());
+    if (failed < 0) {
+      stats_.batched_requests += pending.size();
+      for (Request* request : pending) Finish(*request, absl::OkStatus());
+      pending.clear();
+    } else if (static_cast<size_t>(failed) >= pending.size()) {
+      // Every body succeeded yet the batch did not commit: each request
+      // learns its own outcome alone.
+      for (Request* request : pending) FinishAlone(*request);
+      pending.clear();
+    } else {
+      // The failed request learns its own outcome alone; its neighbours are
+      // batched again without it.
+      FinishAlone(*pending[failed]);
+      pending.erase(pending.begin() + failed);
+    }
+  }
+  // A batch of one runs here, so that it counts as a running batch.
+  std::optional<absl::Status> solo;
+  if (pending.size() == 1) {
+    solo = inner_.Run(*pending.front()->context, *pending.front()->body);
+  }
+  absl::MutexLock lock(&mu_);
+  if (solo.has_value()) {
+    ++stats_.solo_runs;
+    Finish(*pending.front(), *std::move(solo));
+  }
+  --running_;
+  if (open_ != nullptr) open_->leader->changed.Signal();
+}
+
+int64_t GroupCommitUnitOfWork::RunBatch(const std::vector<Request*>& requests) {
+  absl::Time deadline = absl::InfiniteFuture();
+  for (const Request* request : requests) {
+    deadline = std::min(deadline, request->context->deadline());
+  }
+  const RequestContext batch_context = RequestContext::WithDeadline(deadline);
+  // Which body is running: size() before the first one starts and once all
+  // of them returned OK.
+  size_t current = requests.size();
+  absl::Status status =
+      inner_.Run(batch_context, [&](Transaction& tx) -> absl::Status {
+        for (current = 0; current < requests.size(); ++current) {
+          absl::Status body_status = (*requests[current]->body)(tx);
+          if (!body_status.ok()) return body_status;
+        }
+        return absl::OkStatus();
+      });
+  if (status.ok()) return -1;
+  return static_cast<int64_t>(current);
+}
+
+GroupCommitUnitOfWork::Stats GroupCommitUnitOfWork::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+int GroupCommitUnitOfWork::waiting() const {
+  absl::MutexLock lock(&mu_);
+  return open_ == nullptr ? 0 : static_cast<int>(open_->requests.size());
+}
+
+}  // namespace crm::common
