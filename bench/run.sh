@@ -172,6 +172,10 @@ until [[ "$(crm_http_status "http://127.0.0.1:$admin_port/readyz")" == 200 ]]; d
   ((SECONDS < deadline)) || crm_die "crm-customer-profile not ready within 60s"
   sleep 0.2
 done
+# Resident memory of the ready, idle service (the goal is under 50 MB).
+sleep 1
+idle_rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$service_pid/status")
+crm_log "crm-customer-profile idle RSS: $((idle_rss_kb / 1024)) MB"
 
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.3f", a/b; else print "n/a" }'; }
@@ -542,6 +546,8 @@ cost_row() { # cost_row LABEL KEY
   echo "# customer-profile benchmark"
   echo
   echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname) ($(nproc) cores), MariaDB $(mariadbd --version 2>/dev/null | awk '{print $3}'), build \`$(basename "$build_dir")\`, phases:$phases"
+  echo
+  echo "crm-customer-profile RSS: $((idle_rss_kb / 1024)) MB idle after start, $(($(awk '/^VmRSS:/ {print $2}' "/proc/$service_pid/status" 2>/dev/null || echo 0) / 1024)) MB after the phases (goal: idle under 50 MB)"
   echo
   echo "| phase | what | rows | rate (rows/s) | p50 ms | p99 ms |"
   echo "|---|---|---|---|---|---|"

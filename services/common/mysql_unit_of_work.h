@@ -1,8 +1,10 @@
 // UnitOfWork (unit_of_work.h) over a MySqlPool: each Run() is one MySQL
 // transaction on a pooled connection, retried as RunInTransaction()
-// (transaction.h) does; the request's deadline reaches the server as the
-// session's max_statement_time (MariaDB), so a statement that would outlive
-// the request is killed by the server and the transaction rolled back.
+// (transaction.h) does, and starts only while the request is neither
+// cancelled nor past its deadline (Read() checks the deadline only); the
+// request's deadline reaches the server as the session's
+// max_statement_time (MariaDB), so a statement that would outlive the
+// request is killed by the server and the transaction rolled back.
 //
 //   MySqlUnitOfWork unit_of_work(*pool);
 //   AccountManager manager(unit_of_work, mysql_accounts, clock, ids);

@@ -13,13 +13,14 @@
 // with one ResolveBatch call (standardisation and encryption of the batch,
 // one identifier look-up, multi-row inserts and one commit: see
 // CustomerManager::ResolveBatch); a batch is as large as the rows waiting
-// when a worker becomes free, so a slow stream is written row by row and a
-// fast one in full batches. Rows that may resolve to the same customer are
-// never written concurrently nor in one batch, and keep their stream order:
-// a row waits while an earlier, unfinished row shares an identifier key with
-// it (external identity, email lower-cased, phone by its last 8 digits).
-// Results are reported in stream order whatever the parallelism. With
-// parallelism 1 the import is strictly sequential, one Resolve per row.
+// when a worker becomes free (waiting at most `linger` for a full batch), so
+// a slow stream is written in small batches and a fast one in full ones. Rows
+// that may resolve to the same customer are never written concurrently nor in
+// one batch, and keep their stream order: a row waits while an earlier,
+// unfinished row shares an identifier key with it (external identity, email
+// lower-cased, phone by its last 8 digits). Results are reported in stream
+// order whatever the parallelism. With parallelism 1 the import is strictly
+// sequential, one Resolve per row.
 //
 // Row outcomes: Resolve OK -> CREATED (outcome CREATED) or UPDATED
 // (MATCHED) with the customer's name; INVALID_ARGUMENT, FAILED_PRECONDITION,
@@ -32,6 +33,7 @@
 // deadline, checked (on `clock`) before every row is started.
 #pragma once
 
+#include "absl/time/time.h"
 #include "services/common/clock.h"
 #include "services/customer_profile/customer_importer.h"
 #include "services/customer_profile/customer_resolver.h"
@@ -43,6 +45,9 @@ struct CustomerImporterOptions {
   int parallelism = 4;
   // Rows one worker writes together at most (1..1024; 1 = row by row).
   int batch_size = 64;
+  // How long a free worker waits for batch_size rows to be ready while the
+  // stream is still being read (then it takes what is ready).
+  absl::Duration linger = absl::Milliseconds(50);
   // Rows read ahead of the oldest unfinished row (bounds memory); at least
   // parallelism * batch_size keeps every worker's batches full.
   int window = 1024;

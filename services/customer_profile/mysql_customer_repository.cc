@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -207,7 +208,15 @@ absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
 }
 
 absl::Status MySqlCustomerRepository::InsertMany(
-    Transaction& tx, const std::vector<CustomerRecord>& records) {
+    Transaction& tx, const std::vector<CustomerRecord>& unordered) {
+  // In key order, like ClaimNewIdentifiers.
+  std::vector<const CustomerRecord*> records;
+  records.reserve(unordered.size());
+  for (const CustomerRecord& record : unordered) records.push_back(&record);
+  std::sort(records.begin(), records.end(),
+            [](const CustomerRecord* a, const CustomerRecord* b) {
+              return a->id < b->id;
+            });
   size_t next = 0;
   for (size_t size : ChunkSizes(records.size())) {
     CachedStatement insert = Prepare(
@@ -218,7 +227,7 @@ absl::Status MySqlCustomerRepository::InsertMany(
                            size, 13));
     int index = 1;
     for (size_t i = 0; i < size; ++i) {
-      const CustomerRecord& record = records[next++];
+      const CustomerRecord& record = *records[next++];
       insert->setString(index++, record.id);
       insert->setString(index++, FormatSqlDatetime(record.create_time));
       index = BindMutableColumns(*insert, index, record);
@@ -226,9 +235,9 @@ absl::Status MySqlCustomerRepository::InsertMany(
     insert->executeUpdate();
   }
   std::vector<std::pair<const std::string*, const std::string*>> tags;
-  for (const CustomerRecord& record : records) {
-    for (const std::string& tag : record.tags) {
-      tags.emplace_back(&record.id, &tag);
+  for (const CustomerRecord* record : records) {
+    for (const std::string& tag : record->tags) {
+      tags.emplace_back(&record->id, &tag);
     }
   }
   next = 0;
@@ -328,7 +337,17 @@ MySqlCustomerRepository::FindIdentifierOwners(
 }
 
 absl::StatusOr<int64_t> MySqlCustomerRepository::ClaimNewIdentifiers(
-    Transaction& tx, const std::vector<IdentifierClaim>& claims) {
+    Transaction& tx, const std::vector<IdentifierClaim>& unordered) {
+  // In key order, so concurrent batches lock index entries in one order
+  // (fewer deadlocks).
+  std::vector<const IdentifierClaim*> claims;
+  claims.reserve(unordered.size());
+  for (const IdentifierClaim& claim : unordered) claims.push_back(&claim);
+  std::sort(claims.begin(), claims.end(),
+            [](const IdentifierClaim* a, const IdentifierClaim* b) {
+              return std::tie(a->kind, a->value_hash) <
+                     std::tie(b->kind, b->value_hash);
+            });
   int64_t claimed = 0;
   size_t next = 0;
   for (size_t size : ChunkSizes(claims.size())) {
@@ -338,7 +357,7 @@ absl::StatusOr<int64_t> MySqlCustomerRepository::ClaimNewIdentifiers(
                            size, 3));
     int index = 1;
     for (size_t i = 0; i < size; ++i) {
-      const IdentifierClaim& claim = claims[next++];
+      const IdentifierClaim& claim = *claims[next++];
       insert->setString(index++, std::string(IdentifierKindName(claim.kind)));
       insert->setString(index++, claim.value_hash);
       insert->setString(index++, claim.customer_id);
