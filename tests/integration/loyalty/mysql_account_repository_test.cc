@@ -18,9 +18,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/common/id_generator.h"
+#include "services/common/migrations.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/request_context.h"
+#include "services/common/status_macros.h"
 #include "services/common/transaction.h"
+#include "services/loyalty/ledger_poster.h"
+#include "services/loyalty/ledger_rules.h"
 #include "services/loyalty/migrations.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
@@ -186,6 +191,61 @@ TEST_F(MySqlAccountRepositoryTest, LedgerKeepsEachIdempotencyKeyOnce) {
                      "WHERE id = 'e2'"),
             60);
   EXPECT_EQ(QueryInt("SELECT SUM(points_delta) FROM ledger_entries"), 60);
+}
+
+TEST(LedgerMigrationTest, LedgersWrittenBeforeLotsAreBackfilled) {
+  CRM_ASSERT_OK_AND_ASSIGN(std::unique_ptr<crm::testing::TestDatabase> database,
+                           crm::testing::TestDatabase::Create("loyalty_mig"));
+  std::unique_ptr<crm::common::MySqlPool> pool = database->NewPool();
+  // The schema as it was before lots: migration 0001 only.
+  const crm::common::MigrationSet before_lots{
+      Migrations().name, {Migrations().migrations.front()}};
+  ASSERT_THAT(crm::common::ApplyMigrations(
+                  *pool, {&crm::common::CommonMigrations(), &before_lots})
+                  .status(),
+              IsOk());
+  ASSERT_THAT(database->Execute("INSERT INTO accounts VALUES "
+                                "('old', 70, '2026-01-01', '2026-01-02', 2)"),
+              IsOk());
+  ASSERT_THAT(
+      database->Execute("INSERT INTO ledger_entries VALUES "
+                        "('old', 'x2', 'ADJUST', -30, 70, 'r', 'adjust:2', "
+                        "'2026-01-02'), "
+                        "('old', 'x1', 'ADJUST', 100, 100, 'r', 'adjust:1', "
+                        "'2026-01-01')"),
+      IsOk());
+  ASSERT_THAT(crm::common::ApplyMigrations(
+                  *pool, {&crm::common::CommonMigrations(), &Migrations()})
+                  .status(),
+              IsOk());
+
+  crm::common::MySqlUnitOfWork unit_of_work(*pool);
+  MySqlAccountRepository accounts;
+  ASSERT_THAT(unit_of_work.Run(
+                  RequestContext(),
+                  [&](Transaction& tx) -> absl::Status {
+                    CRM_ASSIGN_OR_RETURN(std::optional<AccountRecord> account,
+                                         accounts.Find(tx, "old"));
+                    CRM_ASSIGN_OR_RETURN(std::vector<LedgerEntryRecord> entries,
+                                         accounts.AllEntries(tx, "old"));
+                    CRM_ASSIGN_OR_RETURN(int64_t lots,
+                                         accounts.LotsRemainingSum(tx, "old"));
+                    const v1::LedgerVerification proof = VerifyLedgerRecords(
+                        "accounts/old", account, entries, lots);
+                    EXPECT_TRUE(proof.consistent()) << proof.DebugString();
+                    // The migrated balance can be spent.
+                    AccountRecord locked = *account;
+                    LedgerPoster poster(
+                        accounts, crm::common::RandomIdGenerator::Instance());
+                    Posting spend;
+                    spend.type = v1::LedgerEntry::REDEEM;
+                    spend.points = 70;
+                    spend.reason = "gift";
+                    spend.source = "redeem:after-migration";
+                    spend.time = kStart;
+                    return poster.Debit(tx, locked, spend, "points").status();
+                  }),
+              IsOk());
 }
 
 }  // namespace
