@@ -177,7 +177,12 @@ int main(int argc, char** argv) {
                           .env = "LOYALTY_EXPIRY_INTERVAL",
                           .default_value = "1h",
                           .help = "how often due points expire "
-                                  "(0s: never)"}},
+                                  "(0s: never)"},
+                         {.flag = "tier_review_interval",
+                          .env = "LOYALTY_TIER_REVIEW_INTERVAL",
+                          .default_value = "6h",
+                          .help = "how often every member's tier is "
+                                  "re-evaluated (0s: never)"}},
        .make_services = MakeServices},
       argc, argv);
 }
