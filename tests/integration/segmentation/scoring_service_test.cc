@@ -282,6 +282,27 @@ TEST_F(ScoringServiceTest, BadNamesAndEmptyDataAreRejected) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+TEST_F(ScoringServiceTest, EachOrderEventUpdatesOneCustomer) {
+  // 200 order events over 20 customers, one transaction each (as the feed
+  // consumer applies them), with re-scoring. The mean time per event is
+  // recorded as a test property (figures only; nothing asserts on time).
+  Apply({Created("warm")});
+  Recompute();
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 200; ++i) {
+    Apply({Ordered(absl::StrCat("busy", i % 20), absl::StrCat("o", i),
+                   kStart - absl::Hours(i), 100 + i)});
+  }
+  const double mean_ms = absl::ToDoubleMilliseconds(absl::Now() - start) / 200;
+  RecordProperty("mean_order_event_ms", std::to_string(mean_ms));
+  absl::StatusOr<v1::CustomerScore> score = Score("busy7");
+  ASSERT_THAT(score, IsOk());
+  EXPECT_EQ(score->monetary_value().amount_minor(),
+            (100 + 7) + (100 + 27) + (100 + 47) + (100 + 67) + (100 + 87) +
+                (100 + 107) + (100 + 127) + (100 + 147) + (100 + 167) +
+                (100 + 187));
+}
+
 // The CDNOW sample (tests/unit/segmentation/testdata) as customer-profile's
 // ORDER_RECORDED events, fitted through FitClvModel as of 1997-09-30.
 class CdnowScoringTest : public ScoringServiceTest {
