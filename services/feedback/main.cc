@@ -58,6 +58,8 @@ void FollowCustomerProfileFeed(common::ServiceContext& context,
   auto stub = std::shared_ptr<cp::CustomerProfileService::Stub>(
       cp::CustomerProfileService::NewStub(
           grpc::CreateChannel(address, grpc::InsecureChannelCredentials())));
+  common::FeedConsumerOptions options;
+  options.consumer = "feedback";
   auto consumer = std::make_shared<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
@@ -68,7 +70,7 @@ void FollowCustomerProfileFeed(common::ServiceContext& context,
         common::MySqlTransaction tx(connection, request);
         return feedback::ApplyCustomerProfileEvent(items, surveys, tx, payload);
       },
-      common::FeedConsumerOptions{.consumer = "feedback"});
+      options);
   consumer->Start();
   context.at_shutdown([consumer, stub] { consumer->Stop(); });
 }

@@ -331,6 +331,8 @@ TEST_F(FeedbackServiceTest, ErasureOnTheProfileFeedAnonymisesExactlyOnce) {
                            Submit(NewRequest("customers/bob", "")));
   // The consumer main.cc runs, without a stream: ApplyOne is what it does
   // with each event received.
+  crm::common::FeedConsumerOptions options;
+  options.consumer = "feedback";
   crm::common::FeedConsumer consumer(
       *pool_,
       [](int64_t) -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
@@ -341,7 +343,7 @@ TEST_F(FeedbackServiceTest, ErasureOnTheProfileFeedAnonymisesExactlyOnce) {
         crm::common::MySqlTransaction tx(connection, request);
         return ApplyCustomerProfileEvent(items_, surveys_, tx, payload);
       },
-      {.consumer = "feedback"});
+      options);
   cp::ChangeEvent event;
   event.set_sequence(7);
   event.set_type(cp::ChangeEvent::CUSTOMER_ERASED);
