@@ -27,7 +27,9 @@ struct GatewayConfig {
   absl::Duration stream_timeout = absl::Hours(1);
   // Deadline of each backend health check made for /readyz.
   absl::Duration readiness_timeout = absl::Seconds(1);
-  int http_threads = 8;
+  // Parsing, routing and writing only (backend calls are asynchronous);
+  // more threads than cores only add wake-ups.
+  int http_threads = 2;
   size_t max_body_bytes = 1048576;
   // Largest body of POST /v1/customers:import (a CSV upload); every other
   // route keeps max_body_bytes.

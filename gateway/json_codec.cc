@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -186,6 +187,34 @@ absl::Status CheckShapes(const google::protobuf::Struct& object,
   return absl::OkStatus();
 }
 
+// True if `message` (or a message in it) has a repeated field of exactly
+// one element: only then can protobuf's parser have taken a single value
+// for an array (a map given a non-object fails the parse itself).
+bool MayHoldUnwrappedArrays(const google::protobuf::Message& message) {
+  const google::protobuf::Reflection& reflection = *message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection.ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->is_map()) continue;
+    if (field->is_repeated()) {
+      const int size = reflection.FieldSize(message, field);
+      if (size == 1) return true;
+      if (field->message_type() != nullptr) {
+        for (int i = 0; i < size; ++i) {
+          if (MayHoldUnwrappedArrays(
+                  reflection.GetRepeatedMessage(message, field, i))) {
+            return true;
+          }
+        }
+      }
+    } else if (field->message_type() != nullptr &&
+               MayHoldUnwrappedArrays(reflection.GetMessage(message, field))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::Status ParseJsonBody(absl::string_view body,
@@ -202,7 +231,9 @@ absl::Status ParseJsonBody(absl::string_view body,
     return DescribeParseError(std::string(status.message()));
   }
   // The body parsed as a message, so it is a valid JSON object: parse it
-  // again as a Struct to check the shapes protobuf lets through.
+  // again as a Struct to check the shapes protobuf lets through (only when
+  // a one-element repeated field could have come from a single value).
+  if (!MayHoldUnwrappedArrays(*message)) return absl::OkStatus();
   google::protobuf::Struct object;
   if (google::protobuf::util::JsonStringToMessage(
           google::protobuf::StringPiece(body.data(), body.size()), &object)
