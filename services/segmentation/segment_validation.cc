@@ -6,6 +6,7 @@
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/text_validation.h"
+#include "services/segmentation/segment_rule.h"
 
 namespace crm::segmentation {
 
@@ -47,6 +48,10 @@ absl::StatusOr<v1::Segment> NormalizeNewSegment(const v1::Segment& input) {
                                 kMaxDescriptionLength, Presence::kOptional));
   CRM_RETURN_IF_ERROR(CheckText(segment.rule(), "segment.rule", kMaxRuleLength,
                                 Presence::kRequired));
+  // A rule that does not parse or type-check is refused when it is written,
+  // with the parser's FILTER_INVALID error naming segment.rule.
+  CRM_RETURN_IF_ERROR(
+      ParseSegmentRule(segment.rule(), "segment.rule").status());
   return segment;
 }
 

@@ -173,14 +173,21 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(fetched["givenName"], SQL_DROP)
         self.assertEqual(fetched["familyName"], SQL_OR)
         expected_customers = {valid["name"], sql_named["name"]}
-        # The segment rule grammar is not checked on write (segmentation's
-        # NormalizeNewSegment keeps it as text): metacharacters are data.
-        status, _, sql_segment = self.http(
+        # A segment rule is parsed on write: SQL is not a rule, while
+        # metacharacters inside a string literal are data, stored as sent.
+        status, _, refused = self.http(
             "POST", "/v1/segments", {"displayName": "s", "rule": SQL_DROP})
+        self.assert_client_error(status, refused, "segment.rule", 400)
+        self.assertEqual([d.get("reason") for d in refused["error"]["details"]
+                          if d.get("@type") == ERROR_INFO_TYPE],
+                         ["FILTER_INVALID"], refused)
+        literal_rule = 'country = "' + SQL_OR.replace('"', "") + '"'
+        status, _, sql_segment = self.http(
+            "POST", "/v1/segments", {"displayName": "s", "rule": literal_rule})
         self.assertEqual(status, 200, sql_segment)
         status, _, fetched = self.http("GET", "/v1/" + sql_segment["name"])
         self.assertEqual(status, 200, fetched)
-        self.assertEqual(fetched["rule"], SQL_DROP)
+        self.assertEqual(fetched["rule"], literal_rule)
         segments_before = self.segment_names()
 
         customers = "/v1/customers"

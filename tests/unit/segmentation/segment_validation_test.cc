@@ -42,7 +42,8 @@ TEST(NormalizeNewSegment, CollapsesDisplayNameAndTrimsRule) {
 TEST(NormalizeNewSegment, NamesTheOffendingField) {
   v1::Segment valid;
   valid.set_display_name("ok");
-  valid.set_rule("x = 1");
+  valid.set_rule("country = \"CN\"");
+  ASSERT_TRUE(NormalizeNewSegment(valid).ok());
   v1::Segment no_rule = valid;
   no_rule.set_rule(" ");
   ExpectFieldError(NormalizeNewSegment(no_rule), "segment.rule",
@@ -51,6 +52,14 @@ TEST(NormalizeNewSegment, NamesTheOffendingField) {
   long_rule.set_rule(std::string(4001, 'r'));
   ExpectFieldError(NormalizeNewSegment(long_rule), "segment.rule",
                    reason::FIELD_INVALID);
+  v1::Segment unknown_field = valid;
+  unknown_field.set_rule("x = 1");
+  ExpectFieldError(NormalizeNewSegment(unknown_field), "segment.rule",
+                   reason::FILTER_INVALID);
+  v1::Segment not_a_rule = valid;
+  not_a_rule.set_rule("'; DROP TABLE customers; --");
+  ExpectFieldError(NormalizeNewSegment(not_a_rule), "segment.rule",
+                   reason::FILTER_INVALID);
   v1::Segment ideographic_space_only = valid;
   ideographic_space_only.set_display_name("\xE3\x80\x80");
   ExpectFieldError(NormalizeNewSegment(ideographic_space_only),
