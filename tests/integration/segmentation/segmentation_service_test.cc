@@ -181,18 +181,19 @@ TEST_F(SegmentationServiceTest, RejectsInvalidFieldsNamingThem) {
   };
   std::vector<Case> cases = {
       {"segment.display_name", reason::FIELD_REQUIRED,
-       NewRequest("", "x = 1", "")},
+       NewRequest("", "country = \"CN\"", "")},
       {"segment.display_name", reason::FIELD_REQUIRED,
-       NewRequest("   ", "x = 1", "")},
+       NewRequest("   ", "country = \"CN\"", "")},
       {"segment.display_name", reason::FIELD_INVALID,
-       NewRequest(std::string(201, 'd'), "x = 1", "")},
+       NewRequest(std::string(201, 'd'), "country = \"CN\"", "")},
       {"segment.rule", reason::FIELD_REQUIRED, NewRequest("ok", "", "")},
       {"segment.rule", reason::FIELD_INVALID,
        NewRequest("ok", std::string(4001, 'r'), "")},
       {"segment.description", reason::FIELD_INVALID,
-       NewRequest("ok", "x = 1", "")},
+       NewRequest("ok", "country = \"CN\"", "")},
       {"request_id", reason::FIELD_INVALID,
-       NewRequest("ok", "x = 1", std::string(65, 'q'))},
+       NewRequest("ok", "country = \"CN\"", std::string(65, 'q'))},
+      {"segment.rule", reason::FILTER_INVALID, NewRequest("ok", "x = 1", "")},
   };
   cases[5].request.mutable_segment()->set_description(std::string(2001, 'd'));
   for (const Case& c : cases) {
@@ -206,7 +207,8 @@ TEST_F(SegmentationServiceTest, RejectsInvalidFieldsNamingThem) {
   // The limits are in characters: 200 Han characters are 600 bytes.
   std::string two_hundred_han;
   for (int i = 0; i < 200; ++i) two_hundred_han += "段";
-  EXPECT_THAT(Create(NewRequest(two_hundred_han, "x = 1", "")), IsOk());
+  EXPECT_THAT(Create(NewRequest(two_hundred_han, "country = \"CN\"", "")),
+              IsOk());
 }
 
 TEST_F(SegmentationServiceTest, DisplayNameIsUnique) {
@@ -235,7 +237,8 @@ TEST_F(SegmentationServiceTest, GetRejectsMalformedNamesAndReportsMissing) {
 }
 
 TEST_F(SegmentationServiceTest, RepeatedRequestIdReturnsFirstResponse) {
-  v1::CreateSegmentRequest request = NewRequest("VIP", "tier = \"HIGH\"", "k1");
+  v1::CreateSegmentRequest request =
+      NewRequest("VIP", "value_tier = \"HIGH\"", "k1");
   CRM_ASSERT_OK_AND_ASSIGN(v1::Segment first, Create(request));
   clock_.Advance(absl::Seconds(1));
   CRM_ASSERT_OK_AND_ASSIGN(v1::Segment second, Create(request));
@@ -243,7 +246,7 @@ TEST_F(SegmentationServiceTest, RepeatedRequestIdReturnsFirstResponse) {
   EXPECT_EQ(CountSegments(), 1);
 
   absl::StatusOr<v1::Segment> reused =
-      Create(NewRequest("VIP 2", "tier = \"HIGH\"", "k1"));
+      Create(NewRequest("VIP 2", "value_tier = \"HIGH\"", "k1"));
   EXPECT_THAT(reused, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(ReasonOf(reused.status()), reason::REQUEST_ID_REUSED);
   EXPECT_EQ(CountSegments(), 1);
@@ -254,8 +257,9 @@ TEST_F(SegmentationServiceTest, ListsNewestFirstAcrossPages) {
   for (int i = 0; i < 8; ++i) {
     if (i % 3 == 0) clock_.Advance(absl::Microseconds(1));
     CRM_ASSERT_OK_AND_ASSIGN(
-        v1::Segment s, Create(NewRequest(absl::StrCat("segment ", i), "x = 1",
-                                         absl::StrCat("create-", i))));
+        v1::Segment s,
+        Create(NewRequest(absl::StrCat("segment ", i), "country = \"CN\"",
+                          absl::StrCat("create-", i))));
     created_names.push_back(s.name());
   }
   std::vector<std::string> listed;
