@@ -51,7 +51,7 @@ std::vector<common::ConfigOption> GatewayConfigOptions() {
              "deadline of each backend call"),
       Option("stream_timeout", "GATEWAY_STREAM_TIMEOUT", "1h",
              "deadline of a server-streaming backend call (an HTTP stream)"),
-      Option("http_threads", "GATEWAY_HTTP_THREADS", "2",
+      Option("http_threads", "GATEWAY_HTTP_THREADS", "4",
              "HTTP server threads (backend calls do not hold one)"),
       Option("max_body_bytes", "GATEWAY_MAX_BODY_BYTES", "1048576",
              "largest accepted request body"),
