@@ -21,10 +21,6 @@ using ::crm::common::Transaction;
 
 constexpr int kDuplicateKeyError = 1062;
 
-std::string SqlTime(absl::Time time) {
-  return crm::common::FormatSqlDatetime(crm::common::TruncateToMicros(time));
-}
-
 absl::StatusOr<absl::CivilDay> DayOf(const std::string& text) {
   absl::CivilDay day;
   if (!absl::ParseCivilTime(text, &day)) {
@@ -41,7 +37,7 @@ absl::Status InsertVersion(Transaction& tx, const SurveyRecord& survey) {
   insert->setString(1, survey.id);
   insert->setInt(2, survey.version);
   insert->setString(3, survey.definition.SerializeAsString());
-  insert->setString(4, SqlTime(survey.update_time));
+  insert->setString(4, crm::common::FormatSqlDatetime(survey.update_time));
   insert->executeUpdate();
   return absl::OkStatus();
 }
@@ -57,8 +53,8 @@ absl::Status MySqlSurveyRepository::Insert(Transaction& tx,
   insert->setString(1, survey.id);
   insert->setInt(2, survey.version);
   insert->setString(3, survey.definition.SerializeAsString());
-  insert->setString(4, SqlTime(survey.create_time));
-  insert->setString(5, SqlTime(survey.update_time));
+  insert->setString(4, crm::common::FormatSqlDatetime(survey.create_time));
+  insert->setString(5, crm::common::FormatSqlDatetime(survey.update_time));
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -103,7 +99,7 @@ absl::Status MySqlSurveyRepository::SaveVersion(Transaction& tx,
       "WHERE id = ?");
   update->setInt(1, survey.version);
   update->setString(2, survey.definition.SerializeAsString());
-  update->setString(3, SqlTime(survey.update_time));
+  update->setString(3, crm::common::FormatSqlDatetime(survey.update_time));
   update->setString(4, survey.id);
   if (update->executeUpdate() == 0) {
     return crm::common::NotFoundError(SurveyName(survey.id));
@@ -129,7 +125,7 @@ absl::Status MySqlSurveyRepository::InsertResponse(
   insert->setString(5, response.channel);
   insert->setString(6, response.subject);
   insert->setString(7, answers.SerializeAsString());
-  insert->setString(8, SqlTime(response.create_time));
+  insert->setString(8, crm::common::FormatSqlDatetime(response.create_time));
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -148,7 +144,7 @@ absl::Status MySqlSurveyRepository::InsertResponse(
                       v1::SurveyQuestion::Kind_Name(response.scored[i].kind));
     scored->setInt(5, response.scored[i].score);
     scored->setString(6, response.channel);
-    scored->setString(7, SqlTime(response.create_time));
+    scored->setString(7, crm::common::FormatSqlDatetime(response.create_time));
     scored->executeUpdate();
   }
   return absl::OkStatus();
@@ -164,8 +160,8 @@ absl::StatusOr<std::vector<ScoreCount>> MySqlSurveyRepository::CountScores(
       "WHERE survey_id = ? AND create_time >= ? AND create_time < ? "
       "GROUP BY day, channel, kind, score");
   select->setString(1, survey_id);
-  select->setString(2, SqlTime(from));
-  select->setString(3, SqlTime(to));
+  select->setString(2, crm::common::FormatSqlDatetime(from));
+  select->setString(3, crm::common::FormatSqlDatetime(to));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<ScoreCount> counts;
   while (rows->next()) {
@@ -195,8 +191,8 @@ MySqlSurveyRepository::CountResponses(Transaction& tx,
       "WHERE survey_id = ? AND create_time >= ? AND create_time < ? "
       "GROUP BY day, channel");
   select->setString(1, survey_id);
-  select->setString(2, SqlTime(from));
-  select->setString(3, SqlTime(to));
+  select->setString(2, crm::common::FormatSqlDatetime(from));
+  select->setString(3, crm::common::FormatSqlDatetime(to));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<ResponseCount> counts;
   while (rows->next()) {

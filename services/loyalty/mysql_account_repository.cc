@@ -16,13 +16,16 @@
 #include "services/common/filter/sql_filter_binding.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
 namespace crm::loyalty {
 namespace {
 
+using ::crm::common::BindOptionalSqlDatetime;
 using ::crm::common::FormatSqlDatetime;
+using ::crm::common::OptionalSqlDatetime;
 using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Transaction;
 
@@ -42,28 +45,6 @@ constexpr char kLotColumns[] =
     "SELECT customer_id, id, points, remaining_points, earn_time, "
     "expire_time FROM point_lots ";
 
-std::string SqlTime(absl::Time t) {
-  return FormatSqlDatetime(crm::common::TruncateToMicros(t));
-}
-
-// Binds an optional time (NULL when unset) at `index`.
-void SetOptionalTime(sql::PreparedStatement& statement, int index,
-                     const std::optional<absl::Time>& t) {
-  if (t.has_value()) {
-    statement.setString(index, SqlTime(*t));
-  } else {
-    statement.setNull(index, 0);
-  }
-}
-
-absl::StatusOr<std::optional<absl::Time>> OptionalTime(sql::ResultSet& rows,
-                                                       const char* column) {
-  if (rows.isNull(column)) return std::nullopt;
-  CRM_ASSIGN_OR_RETURN(absl::Time t,
-                       ParseSqlDatetime(rows.getString(column).asStdString()));
-  return t;
-}
-
 // The account in the current row of `rows` (selected with kSelectAccount).
 absl::StatusOr<AccountRecord> AccountFromRow(sql::ResultSet& rows) {
   AccountRecord account;
@@ -78,7 +59,7 @@ absl::StatusOr<AccountRecord> AccountFromRow(sql::ResultSet& rows) {
   account.version = rows.getInt64("version");
   account.tier = rows.getString("tier").asStdString();
   CRM_ASSIGN_OR_RETURN(account.tier_grace_end_time,
-                       OptionalTime(rows, "tier_grace_end_time"));
+                       OptionalSqlDatetime(rows, "tier_grace_end_time"));
   account.points_debt = rows.getInt64("points_debt");
   return account;
 }
@@ -100,7 +81,8 @@ absl::StatusOr<LedgerEntryRecord> EntryFromRow(sql::ResultSet& rows) {
       ParseSqlDatetime(rows.getString("create_time").asStdString()));
   entry.sequence = rows.getInt64("sequence");
   entry.qualifying_delta = rows.getInt64("qualifying_delta");
-  CRM_ASSIGN_OR_RETURN(entry.expire_time, OptionalTime(rows, "expire_time"));
+  CRM_ASSIGN_OR_RETURN(entry.expire_time,
+                       OptionalSqlDatetime(rows, "expire_time"));
   return entry;
 }
 
@@ -113,7 +95,8 @@ absl::StatusOr<LotRecord> LotFromRow(sql::ResultSet& rows) {
   CRM_ASSIGN_OR_RETURN(
       lot.earn_time,
       ParseSqlDatetime(rows.getString("earn_time").asStdString()));
-  CRM_ASSIGN_OR_RETURN(lot.expire_time, OptionalTime(rows, "expire_time"));
+  CRM_ASSIGN_OR_RETURN(lot.expire_time,
+                       OptionalSqlDatetime(rows, "expire_time"));
   return lot;
 }
 
@@ -160,7 +143,7 @@ absl::StatusOr<std::optional<AccountRecord>> MySqlAccountRepository::Find(
 
 absl::StatusOr<AccountRecord> MySqlAccountRepository::LockOrCreate(
     Transaction& tx, absl::string_view customer_id, absl::Time now) {
-  const std::string now_text = SqlTime(now);
+  const std::string now_text = FormatSqlDatetime(now);
   // Inserting the row, or touching the existing one, takes its exclusive
   // lock until the transaction ends.
   crm::common::CachedStatement ensure = crm::common::Prepared(
@@ -198,10 +181,10 @@ absl::Status MySqlAccountRepository::AppendEntry(
   insert->setInt64(5, entry.balance_after);
   insert->setString(6, entry.reason);
   insert->setString(7, entry.idempotency_key);
-  insert->setString(8, SqlTime(entry.create_time));
+  insert->setString(8, FormatSqlDatetime(entry.create_time));
   insert->setInt64(9, entry.sequence);
   insert->setInt64(10, entry.qualifying_delta);
-  SetOptionalTime(*insert, 11, entry.expire_time);
+  BindOptionalSqlDatetime(*insert, 11, entry.expire_time);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -220,10 +203,10 @@ absl::Status MySqlAccountRepository::Update(Transaction& tx,
       "version = ?, tier = ?, tier_grace_end_time = ?, points_debt = ? "
       "WHERE customer_id = ?");
   update->setInt64(1, account.points_balance);
-  update->setString(2, SqlTime(account.update_time));
+  update->setString(2, FormatSqlDatetime(account.update_time));
   update->setInt64(3, account.version);
   update->setString(4, account.tier);
-  SetOptionalTime(*update, 5, account.tier_grace_end_time);
+  BindOptionalSqlDatetime(*update, 5, account.tier_grace_end_time);
   update->setInt64(6, account.points_debt);
   update->setString(7, account.customer_id);
   if (update->executeUpdate() == 0) {
@@ -290,7 +273,7 @@ absl::StatusOr<int64_t> MySqlAccountRepository::QualifyingPointsSince(
       "SELECT COALESCE(SUM(qualifying_delta), 0) FROM ledger_entries "
       "WHERE customer_id = ? AND create_time >= ?");
   select->setString(1, std::string(customer_id));
-  select->setString(2, SqlTime(since));
+  select->setString(2, FormatSqlDatetime(since));
   return SingleInt(*select);
 }
 
@@ -309,7 +292,7 @@ MySqlAccountRepository::QualifyingPointsByCustomer(
                        "FROM ledger_entries WHERE create_time >= ? "
                        "AND customer_id IN (",
                        placeholders, ") GROUP BY customer_id"));
-  select->setString(1, SqlTime(since));
+  select->setString(1, FormatSqlDatetime(since));
   for (size_t i = 0; i < customer_ids.size(); ++i) {
     select->setString(static_cast<int>(i) + 2, customer_ids[i]);
   }
@@ -348,8 +331,8 @@ absl::Status MySqlAccountRepository::InsertLot(Transaction& tx,
   insert->setString(2, lot.id);
   insert->setInt64(3, lot.points);
   insert->setInt64(4, lot.remaining_points);
-  insert->setString(5, SqlTime(lot.earn_time));
-  SetOptionalTime(*insert, 6, lot.expire_time);
+  insert->setString(5, FormatSqlDatetime(lot.earn_time));
+  BindOptionalSqlDatetime(*insert, 6, lot.expire_time);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -413,7 +396,7 @@ MySqlAccountRepository::CustomersWithExpiredLots(Transaction& tx,
       "SELECT DISTINCT customer_id FROM point_lots "
       "WHERE expire_time IS NOT NULL AND expire_time <= ? "
       "AND remaining_points > 0 ORDER BY customer_id LIMIT ?");
-  select->setString(1, SqlTime(now));
+  select->setString(1, FormatSqlDatetime(now));
   select->setInt(2, limit);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<std::string> customers;

@@ -10,13 +10,16 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
 namespace crm::loyalty {
 namespace {
 
+using ::crm::common::BindOptionalSqlDatetime;
 using ::crm::common::FormatSqlDatetime;
+using ::crm::common::OptionalSqlDatetime;
 using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Transaction;
 
@@ -29,27 +32,6 @@ constexpr char kCouponColumns[] =
     "SELECT id, code, customer_id, reward_id, state, issue_time, "
     "expire_time, redeem_time FROM coupons ";
 
-std::string SqlTime(absl::Time t) {
-  return FormatSqlDatetime(crm::common::TruncateToMicros(t));
-}
-
-void SetOptionalTime(sql::PreparedStatement& statement, int index,
-                     const std::optional<absl::Time>& t) {
-  if (t.has_value()) {
-    statement.setString(index, SqlTime(*t));
-  } else {
-    statement.setNull(index, 0);
-  }
-}
-
-absl::StatusOr<std::optional<absl::Time>> OptionalTime(sql::ResultSet& rows,
-                                                       const char* column) {
-  if (rows.isNull(column)) return std::nullopt;
-  CRM_ASSIGN_OR_RETURN(absl::Time t,
-                       ParseSqlDatetime(rows.getString(column).asStdString()));
-  return t;
-}
-
 absl::StatusOr<RewardRecord> RewardFromRow(sql::ResultSet& rows) {
   RewardRecord reward;
   reward.id = rows.getString("id").asStdString();
@@ -58,7 +40,7 @@ absl::StatusOr<RewardRecord> RewardFromRow(sql::ResultSet& rows) {
   reward.stock = rows.getInt64("stock");
   reward.coupon_validity_days = rows.getInt("coupon_validity_days");
   CRM_ASSIGN_OR_RETURN(reward.available_until,
-                       OptionalTime(rows, "available_until"));
+                       OptionalSqlDatetime(rows, "available_until"));
   CRM_ASSIGN_OR_RETURN(
       reward.create_time,
       ParseSqlDatetime(rows.getString("create_time").asStdString()));
@@ -82,7 +64,8 @@ absl::StatusOr<CouponRecord> CouponFromRow(sql::ResultSet& rows) {
   CRM_ASSIGN_OR_RETURN(
       coupon.expire_time,
       ParseSqlDatetime(rows.getString("expire_time").asStdString()));
-  CRM_ASSIGN_OR_RETURN(coupon.redeem_time, OptionalTime(rows, "redeem_time"));
+  CRM_ASSIGN_OR_RETURN(coupon.redeem_time,
+                       OptionalSqlDatetime(rows, "redeem_time"));
   return coupon;
 }
 
@@ -108,8 +91,8 @@ absl::Status MySqlRewardRepository::InsertReward(Transaction& tx,
   insert->setInt64(3, reward.point_cost);
   insert->setInt64(4, reward.stock);
   insert->setInt(5, reward.coupon_validity_days);
-  SetOptionalTime(*insert, 6, reward.available_until);
-  insert->setString(7, SqlTime(reward.create_time));
+  BindOptionalSqlDatetime(*insert, 6, reward.available_until);
+  insert->setString(7, FormatSqlDatetime(reward.create_time));
   insert->setInt64(8, reward.version);
   try {
     insert->executeUpdate();
@@ -171,9 +154,9 @@ absl::Status MySqlRewardRepository::InsertCoupon(Transaction& tx,
   insert->setString(3, coupon.customer_id);
   insert->setString(4, coupon.reward_id);
   insert->setString(5, v1::Coupon::State_Name(coupon.state));
-  insert->setString(6, SqlTime(coupon.issue_time));
-  insert->setString(7, SqlTime(coupon.expire_time));
-  SetOptionalTime(*insert, 8, coupon.redeem_time);
+  insert->setString(6, FormatSqlDatetime(coupon.issue_time));
+  insert->setString(7, FormatSqlDatetime(coupon.expire_time));
+  BindOptionalSqlDatetime(*insert, 8, coupon.redeem_time);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -206,7 +189,7 @@ absl::Status MySqlRewardRepository::UpdateCoupon(Transaction& tx,
   crm::common::CachedStatement update = crm::common::Prepared(
       tx, "UPDATE coupons SET state = ?, redeem_time = ? WHERE id = ?");
   update->setString(1, v1::Coupon::State_Name(coupon.state));
-  SetOptionalTime(*update, 2, coupon.redeem_time);
+  BindOptionalSqlDatetime(*update, 2, coupon.redeem_time);
   update->setString(3, coupon.id);
   if (update->executeUpdate() == 0) {
     return absl::NotFoundError("no coupon to update");

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
@@ -36,23 +37,6 @@ std::vector<std::string> SplitList(const std::string& joined) {
   return absl::StrSplit(joined, kListSeparator);
 }
 
-void BindOptionalTime(sql::PreparedStatement& statement, int index,
-                      const std::optional<absl::Time>& time) {
-  if (time.has_value()) {
-    statement.setString(index, FormatSqlDatetime(TruncateToMicros(*time)));
-  } else {
-    statement.setNull(index, 0);
-  }
-}
-
-absl::StatusOr<std::optional<absl::Time>> OptionalTimeColumn(
-    sql::ResultSet& rows, const std::string& column) {
-  if (rows.isNull(column)) return std::optional<absl::Time>();
-  CRM_ASSIGN_OR_RETURN(absl::Time time,
-                       ParseSqlDatetime(rows.getString(column).asStdString()));
-  return std::optional<absl::Time>(time);
-}
-
 }  // namespace
 
 absl::Status MySqlReadModelRepository::UpsertCustomer(
@@ -75,10 +59,11 @@ absl::Status MySqlReadModelRepository::UpsertCustomer(
   upsert->setString(5, facts.gender);
   upsert->setString(6, JoinList(facts.tags));
   upsert->setString(7, JoinList(facts.granted_consents));
-  BindOptionalTime(*upsert, 8,
-                   facts.create_time == absl::InfinitePast()
-                       ? std::nullopt
-                       : std::optional<absl::Time>(facts.create_time));
+  crm::common::BindOptionalSqlDatetime(
+      *upsert, 8,
+      facts.create_time == absl::InfinitePast()
+          ? std::nullopt
+          : std::optional<absl::Time>(facts.create_time));
   upsert->setInt64(9, facts.last_sequence);
   upsert->executeUpdate();
   return absl::OkStatus();
@@ -105,7 +90,7 @@ MySqlReadModelRepository::FindCustomer(Transaction& tx,
   facts.granted_consents =
       SplitList(rows->getString("granted_consents").asStdString());
   CRM_ASSIGN_OR_RETURN(std::optional<absl::Time> create_time,
-                       OptionalTimeColumn(*rows, "create_time"));
+                       crm::common::OptionalSqlDatetime(*rows, "create_time"));
   facts.create_time = create_time.value_or(absl::InfinitePast());
   facts.last_sequence = rows->getInt64("last_sequence");
   return facts;
@@ -189,9 +174,10 @@ absl::Status MySqlReadModelRepository::SaveAggregate(
   upsert->setString(1, aggregate.customer_id);
   upsert->setInt64(2, aggregate.order_count);
   upsert->setInt64(3, aggregate.purchase_days);
-  BindOptionalTime(*upsert, 4, aggregate.first_order_time);
-  BindOptionalTime(*upsert, 5, aggregate.last_order_time);
-  BindOptionalTime(*upsert, 6, aggregate.previous_purchase_time);
+  crm::common::BindOptionalSqlDatetime(*upsert, 4, aggregate.first_order_time);
+  crm::common::BindOptionalSqlDatetime(*upsert, 5, aggregate.last_order_time);
+  crm::common::BindOptionalSqlDatetime(*upsert, 6,
+                                       aggregate.previous_purchase_time);
   upsert->executeUpdate();
   CachedStatement clear =
       Prepared(tx, "DELETE FROM read_model_spend WHERE customer_id = ?");
@@ -227,12 +213,15 @@ MySqlReadModelRepository::FindAggregate(Transaction& tx,
   aggregate.customer_id = std::string(customer_id);
   aggregate.order_count = rows->getInt64("order_count");
   aggregate.purchase_days = rows->getInt64("purchase_days");
-  CRM_ASSIGN_OR_RETURN(aggregate.first_order_time,
-                       OptionalTimeColumn(*rows, "first_order_time"));
-  CRM_ASSIGN_OR_RETURN(aggregate.last_order_time,
-                       OptionalTimeColumn(*rows, "last_order_time"));
-  CRM_ASSIGN_OR_RETURN(aggregate.previous_purchase_time,
-                       OptionalTimeColumn(*rows, "previous_purchase_time"));
+  CRM_ASSIGN_OR_RETURN(
+      aggregate.first_order_time,
+      crm::common::OptionalSqlDatetime(*rows, "first_order_time"));
+  CRM_ASSIGN_OR_RETURN(
+      aggregate.last_order_time,
+      crm::common::OptionalSqlDatetime(*rows, "last_order_time"));
+  CRM_ASSIGN_OR_RETURN(
+      aggregate.previous_purchase_time,
+      crm::common::OptionalSqlDatetime(*rows, "previous_purchase_time"));
   CachedStatement spend_select = Prepared(
       tx,
       "SELECT currency_code, order_count, net_total_minor, average_minor "
@@ -271,12 +260,15 @@ absl::Status MySqlReadModelRepository::ForEachAggregate(
       current->customer_id = id;
       current->order_count = rows->getInt64("order_count");
       current->purchase_days = rows->getInt64("purchase_days");
-      CRM_ASSIGN_OR_RETURN(current->first_order_time,
-                           OptionalTimeColumn(*rows, "first_order_time"));
-      CRM_ASSIGN_OR_RETURN(current->last_order_time,
-                           OptionalTimeColumn(*rows, "last_order_time"));
-      CRM_ASSIGN_OR_RETURN(current->previous_purchase_time,
-                           OptionalTimeColumn(*rows, "previous_purchase_time"));
+      CRM_ASSIGN_OR_RETURN(
+          current->first_order_time,
+          crm::common::OptionalSqlDatetime(*rows, "first_order_time"));
+      CRM_ASSIGN_OR_RETURN(
+          current->last_order_time,
+          crm::common::OptionalSqlDatetime(*rows, "last_order_time"));
+      CRM_ASSIGN_OR_RETURN(
+          current->previous_purchase_time,
+          crm::common::OptionalSqlDatetime(*rows, "previous_purchase_time"));
     }
     if (!rows->isNull("currency_code")) {
       CurrencySpend spend;
