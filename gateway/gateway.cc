@@ -1,7 +1,7 @@
 #include "gateway/gateway.h"
 
-#include <cstdio>
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <functional>

@@ -37,7 +37,8 @@
 // text/event-stream, else newline-delimited JSON (application/x-ndjson, one
 // message a line). The headers (200) go out when the call starts; a
 // request that cannot be built is an ordinary JSON error response, a
-// backend error the stream's last event (`event: error` with the JSON error body, or a line
+// backend error the stream's last event (`event: error` with the JSON error
+// body, or a line
 // {"error": ...}). Its deadline is the gateway's stream_timeout (or the
 // caller's earlier X-Request-Timeout); the backend call is cancelled when the
 // client disconnects. The next message is read from the backend only once the
