@@ -1,5 +1,5 @@
-// Helpers shared by the per-service route files: query parameters, path
-// variables, and turning a backend call's outcome into a response.
+// Helpers shared by the gateway's routes (the transcoder and the hand-written
+// ones): query parameters, path variables, and a backend outcome as a response.
 #pragma once
 
 #include <google/protobuf/message.h>
