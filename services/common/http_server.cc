@@ -55,10 +55,6 @@ std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
   return absl::ToChronoNanoseconds(d);
 }
 
-beast::string_view ToBeast(absl::string_view s) {
-  return beast::string_view(s.data(), s.size());
-}
-
 absl::string_view ToAbsl(beast::string_view s) {
   return absl::string_view(s.data(), s.size());
 }
@@ -147,6 +143,10 @@ bool HasLineBreak(absl::string_view s) {
 // State shared by the server object and its sessions; sessions keep it
 // alive while their handlers are still queued on the io_context.
 struct ServerState {
+  // Outlives every session (each holds the state): a responder may keep its
+  // session alive on another thread after the server object is gone, and a
+  // session's stream must be destroyed before the io_context it uses.
+  asio::io_context io_context;
   HttpServerOptions options;
   AsyncHttpHandler handler;
   std::atomic<bool> stopping{false};
@@ -186,7 +186,7 @@ class Responder final : public HttpResponder {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, std::shared_ptr<ServerState> state)
-      : stream_(std::move(socket)), state_(std::move(state)) {}
+      : state_(std::move(state)), stream_(std::move(socket)) {}
 
   ~Session() {
     absl::MutexLock lock(&state_->mu);
@@ -606,8 +606,10 @@ class Session : public std::enable_shared_from_this<Session> {
     SetBusy(false);
   }
 
-  beast::tcp_stream stream_;
+  // Declared first so that it is destroyed last: it owns the io_context
+  // that `stream_` uses.
   std::shared_ptr<ServerState> state_;
+  beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   HttpRequest request_;  // Valid until its response is written.
@@ -686,6 +688,7 @@ class BeastHttpServer final : public HttpServer {
  public:
   BeastHttpServer(const HttpServerOptions& options, AsyncHttpHandler handler)
       : state_(std::make_shared<ServerState>()),
+        ioc_(state_->io_context),
         acceptor_(asio::make_strand(ioc_)) {
     state_->options = options;
     state_->handler = std::move(handler);
@@ -804,7 +807,7 @@ class BeastHttpServer final : public HttpServer {
   }
 
   std::shared_ptr<ServerState> state_;
-  asio::io_context ioc_;
+  asio::io_context& ioc_;  // state_->io_context
   tcp::acceptor acceptor_;
   std::vector<std::thread> threads_;
   int port_ = 0;
