@@ -331,7 +331,7 @@ absl::Status CustomerManager::CreateAll(Transaction& tx,
   std::vector<IdentifierClaim> lookups;
   for (const NewCustomerRow& row : rows) {
     for (const auto& [kind, hash] : row.identifiers) {
-      lookups.push_back({.kind = kind, .value_hash = hash});
+      lookups.push_back({.kind = kind, .value_hash = hash, .customer_id = {}});
     }
   }
   CRM_ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> owners,
@@ -432,7 +432,8 @@ CustomerManager::ResolveBatch(
     }
     rows.push_back(NewCustomerRow{.index = i,
                                   .incoming = incoming[i],
-                                  .identifiers = *std::move(identifiers)});
+                                  .identifiers = *std::move(identifiers),
+                                  .record = {}});
   }
   if (!rows.empty()) {
     std::vector<size_t> matched;

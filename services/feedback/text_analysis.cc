@@ -43,7 +43,7 @@ std::vector<Match> MatchTerms(const Lexicon& lexicon,
   int gap = 0;
   for (size_t i = 0; i < tokens.size();) {
     if (tokens[i].clause_end) {
-      matches.push_back(Match{.clause_end = true});
+      matches.push_back(Match{.term = {}, .clause_end = true, .gap = 0});
       gap = 0;
       ++i;
       continue;

@@ -74,7 +74,8 @@ std::vector<TextToken> TokenizeText(absl::string_view text) {
       for (int32_t i = start; i < end; i = unicode.moveIndex32(i, 1)) {
         if (IsClauseBreak(static_cast<char32_t>(unicode.char32At(i)))) {
           if (!tokens.empty() && !tokens.back().clause_end) {
-            tokens.push_back(TextToken{.clause_end = true});
+            tokens.push_back(
+                TextToken{.text = {}, .han = false, .clause_end = true});
           }
           break;
         }

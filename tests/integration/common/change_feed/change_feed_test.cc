@@ -320,9 +320,14 @@ TEST_F(ChangeFeedTest, SequencerStopDoesNotWaitOutALongPoll) {
       int64_t id,
       (crm::common::RunInTransaction<int64_t>(
           *pool_, [&](sql::Connection& c) -> absl::StatusOr<int64_t> {
-            CRM_RETURN_IF_ERROR(ChangeFeedOutbox::Append(
-                c, kIdleFeed, FeedEventRecord{.type = 5, .key = "k"},
-                absl::Now()));
+            CRM_RETURN_IF_ERROR(
+                ChangeFeedOutbox::Append(c, kIdleFeed,
+                                         FeedEventRecord{.sequence = 0,
+                                                         .type = 5,
+                                                         .key = "k",
+                                                         .payload = {},
+                                                         .event_time = {}},
+                                         absl::Now()));
             return LastEventId(c);
           })));
   written.Notify();

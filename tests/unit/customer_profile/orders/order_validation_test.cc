@@ -31,7 +31,9 @@ std::string FieldOf(const absl::StatusOr<T>& result) {
   const std::string field = ErrorMetadataOf(status)["field"];
   const auto violations = FieldViolationsOf(status);
   EXPECT_EQ(violations.size(), 1u) << field;
-  if (!violations.empty()) EXPECT_EQ(violations[0].first, field);
+  if (!violations.empty()) {
+    EXPECT_EQ(violations[0].first, field);
+  }
   EXPECT_TRUE(ReasonOf(status) == v1t::FIELD_INVALID ||
               ReasonOf(status) == v1t::FIELD_REQUIRED)
       << field;
