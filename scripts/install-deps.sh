@@ -17,6 +17,8 @@ packages=(
   libboost-dev libphonenumber-dev libssl-dev libgtest-dev libgmock-dev libicu-dev
   curl python3-grpcio python3-protobuf clang-14 libfuzzer-14-dev
   chromium
+  # A Chinese font, so that the dashboard's screenshots show zh text.
+  fonts-wqy-microhei
 )
 
 # The googleapis protos (google.api annotations, google.rpc error details)
@@ -49,6 +51,20 @@ install_gateway_web_vendor() {
   fi
   echo "install-deps: npm ci in gateway/web-vendor"
   (cd "$vendor_dir" && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+# The dashboard's build inputs (Vite, Preact, htm, ECharts), pinned by
+# gateway/web/package-lock.json; CMake builds the bundle from them offline
+# (gateway/web/CMakeLists.txt).
+install_gateway_web() {
+  local web_dir
+  web_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/gateway/web"
+  if [[ -f "$web_dir/node_modules/.package-lock.json" &&
+        "$web_dir/node_modules/.package-lock.json" -nt "$web_dir/package-lock.json" ]]; then
+    return 0
+  fi
+  echo "install-deps: npm ci in gateway/web"
+  (cd "$web_dir" && npm ci --no-audit --no-fund --loglevel=error)
 }
 
 # The offline schema validation of the Kubernetes manifests (kubernetes-models,
@@ -93,6 +109,7 @@ done
 if [[ ${#missing[@]} -eq 0 ]]; then
   install_googleapis_protos
   install_gateway_web_vendor
+  install_gateway_web
   install_browser_tests
   install_k8s_validation
   exit 0
@@ -118,6 +135,7 @@ echo "install-deps: installing ${missing[*]}"
   apt-get install -y -qq "${missing[@]}"
 install_googleapis_protos
 install_gateway_web_vendor
+install_gateway_web
 install_browser_tests
 install_k8s_validation
 echo "install-deps: done"

@@ -1,0 +1,47 @@
+// One ECharts chart as a Preact component, rendered as SVG (crisp, small,
+// and its text is in the DOM for the browser tests). Only the chart types
+// and components the pages use are bundled.
+//
+//   html`<${Chart} id="value-tiers" label=${t('valueTiers')} option=${option} data=${counts} />`
+//
+// `data` (the numbers behind the chart) is written to the element's
+// data-chart attribute as JSON, so tests compare what is drawn with what the
+// API answered.
+import { html } from 'htm/preact';
+import { useEffect, useRef } from 'preact/hooks';
+import * as echarts from 'echarts/core';
+import { BarChart, HeatmapChart, LineChart, PieChart } from 'echarts/charts';
+import {
+  GridComponent, LegendComponent, TooltipComponent, VisualMapComponent,
+} from 'echarts/components';
+import { SVGRenderer } from 'echarts/renderers';
+
+echarts.use([BarChart, HeatmapChart, LineChart, PieChart, GridComponent, LegendComponent,
+  TooltipComponent, VisualMapComponent, SVGRenderer]);
+
+// A palette with enough contrast on white (WCAG AA for large graphics).
+export const palette = ['#1f5fbf', '#2e8540', '#c05600', '#7a3fb3', '#b3261e', '#00727a', '#5f6368'];
+
+export function Chart({ id, label, option, data, height = 280 }) {
+  const element = useRef(null);
+  const chart = useRef(null);
+  useEffect(() => {
+    chart.current = echarts.init(element.current, null, { renderer: 'svg' });
+    const resize = () => chart.current?.resize();
+    window.addEventListener('resize', resize);
+    return () => {
+      window.removeEventListener('resize', resize);
+      chart.current?.dispose();
+      chart.current = null;
+    };
+  }, []);
+  const optionText = JSON.stringify(option);
+  useEffect(() => {
+    chart.current?.setOption({ color: palette, animation: false, ...option }, true);
+  }, [optionText]);
+  return html`<figure class="chart" aria-label=${label}>
+    <figcaption>${label}</figcaption>
+    <div ref=${element} id=${id} class="chart-canvas" role="img" aria-label=${label}
+      data-chart=${JSON.stringify(data)} style=${`height:${height}px`}></div>
+  </figure>`;
+}

@@ -1,0 +1,111 @@
+// The dashboard: sign-in, navigation, language switch and the hash routes
+//   #/                 Overview       #/segments   Segments
+//   #/customers        search         #/loyalty    Loyalty
+//   #/customers/{id}   customer page  #/feedback   Feedback
+import { render } from 'preact';
+import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
+import { apiKey, onUnauthorized, signIn, signOut } from './api.js';
+import { language, languages, locale, setLanguage, t } from './i18n.js';
+import { OverviewPage } from './pages/overview.js';
+import { CustomersPage } from './pages/customers.js';
+import { CustomerPage } from './pages/customer.js';
+import { SegmentsPage } from './pages/segments.js';
+import { LoyaltyPage } from './pages/loyalty.js';
+import { FeedbackPage } from './pages/feedback.js';
+import './style.css';
+
+const navigation = [
+  { path: '/', key: 'navOverview' },
+  { path: '/customers', key: 'navCustomers' },
+  { path: '/segments', key: 'navSegments' },
+  { path: '/loyalty', key: 'navLoyalty' },
+  { path: '/feedback', key: 'navFeedback' },
+];
+
+function currentPath() {
+  return decodeURIComponent(location.hash.replace(/^#/, '')) || '/';
+}
+
+function Page({ path }) {
+  const customer = path.match(/^\/customers\/([^/]+)$/);
+  if (customer) return html`<${CustomerPage} id=${customer[1]} />`;
+  switch (path) {
+    case '/customers': return html`<${CustomersPage} />`;
+    case '/segments': return html`<${SegmentsPage} />`;
+    case '/loyalty': return html`<${LoyaltyPage} />`;
+    case '/feedback': return html`<${FeedbackPage} />`;
+    default: return html`<${OverviewPage} />`;
+  }
+}
+
+function Login({ onSignedIn }) {
+  const [key, setKey] = useState('');
+  const submit = (event) => {
+    event.preventDefault();
+    if (!key.trim()) return;
+    signIn(key.trim());
+    onSignedIn();
+  };
+  return html`<main class="login" id="main">
+    <form onSubmit=${submit} aria-labelledby="login-title">
+      <h1 id="login-title">${t('loginTitle')}</h1>
+      <p>${t('loginHint')}</p>
+      <label for="api-key">${t('apiKey')}</label>
+      <input id="api-key" type="password" autocomplete="off" required value=${key}
+        onInput=${(e) => setKey(e.target.value)} />
+      <button type="submit">${t('signIn')}</button>
+    </form>
+  </main>`;
+}
+
+function LanguageSwitch({ onChange }) {
+  return html`<label class="language">
+    <span class="visually-hidden">${t('language')}</span>
+    <select aria-label=${t('language')} value=${language()}
+      onChange=${(e) => { setLanguage(e.target.value); onChange(); }}>
+      ${languages.map((l) => html`<option value=${l.id}>${l.label}</option>`)}
+    </select>
+  </label>`;
+}
+
+function App() {
+  const [path, setPath] = useState(currentPath());
+  const [signedIn, setSignedIn] = useState(Boolean(apiKey()));
+  const [, setLanguageVersion] = useState(0);
+  useEffect(() => {
+    const update = () => setPath(currentPath());
+    window.addEventListener('hashchange', update);
+    onUnauthorized(() => { signOut(); setSignedIn(false); });
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  useEffect(() => {
+    const section = navigation.find((n) => n.path === path) ||
+      (path.startsWith('/customers/') ? navigation[1] : navigation[0]);
+    document.title = `${t(section.key)} · ${t('appTitle')}`;
+  });
+  const rerender = () => setLanguageVersion((v) => v + 1);
+  const header = html`<header class="top">
+    <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+      ${language() === 'zh' ? '跳到主要内容' : 'Skip to content'}</a>
+    <span class="brand">${t('appTitle')}</span>
+    ${signedIn && html`<nav aria-label=${t('appTitle')}>
+      <ul>${navigation.map((n) => {
+        const active = n.path === '/' ? path === '/' : path.startsWith(n.path);
+        return html`<li><a href=${`#${n.path}`} aria-current=${active ? 'page' : undefined}>${t(n.key)}</a></li>`;
+      })}</ul>
+    </nav>`}
+    <span class="spacer"></span>
+    <${LanguageSwitch} onChange=${rerender} />
+    ${signedIn && html`<button class="link" onClick=${() => { signOut(); setSignedIn(false); }}>${t('signOut')}</button>`}
+  </header>`;
+  if (!signedIn) {
+    return html`${header}<${Login} onSignedIn=${() => setSignedIn(true)} />`;
+  }
+  return html`${header}<main id="main" tabindex="-1" data-language=${language()}>
+    <${Page} path=${path} key=${path} />
+  </main>`;
+}
+
+document.documentElement.lang = locale();
+render(html`<${App} />`, document.getElementById('app'));

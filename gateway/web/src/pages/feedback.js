@@ -1,0 +1,59 @@
+// Feedback: the newest items (GET /v1/feedback, 200 newest) with the type
+// mix chart, and a survey's scores (GET /v1/surveys/{id}:scores, last 30
+// days by day: totals and NPS/CSAT trend). The survey opened here is
+// remembered for the Overview's trend chart.
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { api, resourceId } from '../api.js';
+import { feedbackTypeCounts } from '../aggregate.js';
+import { Chart } from '../chart.js';
+import { formatDateTime, formatNumber, t } from '../i18n.js';
+import { Card, LoadState, useLoad } from '../load.js';
+import { SurveyTrendChart, rememberSurvey, rememberedSurvey } from './survey_trend.js';
+
+function SurveyScores() {
+  const [text, setText] = useState(rememberedSurvey());
+  const [survey, setSurvey] = useState(rememberedSurvey());
+  const submit = (event) => {
+    event.preventDefault();
+    const name = text.trim().startsWith('surveys/') ? text.trim() : `surveys/${text.trim()}`;
+    rememberSurvey(name);
+    setSurvey(name);
+  };
+  return html`<form class="row" onSubmit=${submit}>
+      <label for="survey-name">${t('surveyName')}</label>
+      <input id="survey-name" value=${text} onInput=${(e) => setText(e.target.value)} />
+      <button type="submit">${t('showScores')}</button>
+    </form>
+    ${survey && html`<${SurveyTrendChart} survey=${survey} showTotals=${true} key=${survey} />`}`;
+}
+
+export function FeedbackPage() {
+  const feedback = useLoad(() => api.listAll('/v1/feedback', 'feedback', { max: 200, pageSize: 200 }));
+  const types = feedback.data ? feedbackTypeCounts(feedback.data) : null;
+  return html`<h1>${t('navFeedback')}</h1>
+    <div class="grid">
+      <${Card} title=${t('survey')} wide=${true} id="card-survey"><${SurveyScores} /><//>
+      <${Card} title=${t('typeMix')} id="card-types">
+        <${LoadState} state=${feedback} />
+        ${types && html`<${Chart} id="chart-feedback-types" label=${t('typeMix')} data=${types} option=${{
+          tooltip: { trigger: 'item' },
+          legend: { bottom: 0 },
+          series: [{ type: 'pie', radius: ['40%', '70%'], label: { formatter: '{b}: {c}' },
+            data: Object.entries(types).map(([type, count]) => ({ name: t(`type_${type}`), value: count })) }],
+        }} />`}
+      <//>
+      <${Card} title=${t('recentFeedback')} wide=${true} id="card-feedback-list">
+        ${feedback.data && (feedback.data.length === 0 ? html`<p class="muted">${t('noData')}</p>` : html`
+          <table class="list" id="feedback-list"><thead><tr><th scope="col">${t('time')}</th>
+            <th scope="col">${t('customer')}</th><th scope="col">${t('channel')}</th><th scope="col">${t('type')}</th>
+            <th scope="col" class="num">${t('rating')}</th><th scope="col">${t('sentiment')}</th>
+            <th scope="col">${t('category')}</th><th scope="col">${t('text')}</th></tr></thead>
+          <tbody>${feedback.data.slice(0, 50).map((f) => html`<tr><td>${formatDateTime(f.createTime)}</td>
+            <td>${f.customer ? html`<a href=${`#/customers/${resourceId(f.customer)}`}>${resourceId(f.customer)}</a>` : t('anonymous')}</td>
+            <td>${f.channel}</td><td>${t(`type_${f.type}`)}</td><td class="num">${f.rating ? formatNumber(f.rating) : '–'}</td>
+            <td>${f.analysis ? t(`sentiment_${f.analysis.sentiment}`) : '–'}</td><td>${f.analysis?.category || '–'}</td>
+            <td>${f.text}</td></tr>`)}</tbody></table>`)}
+      <//>
+    </div>`;
+}

@@ -1,0 +1,68 @@
+// Loyalty: the programme (GET /v1/programs/default: tiers, earn rates,
+// expiry), the rewards catalogue with a stock chart (GET /v1/rewards, every
+// page) and an account lookup (GET /v1/accounts/{id}).
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { Chart } from '../chart.js';
+import { formatDate, formatMoney, formatNumber, t } from '../i18n.js';
+import { Card, LoadState, useLoad } from '../load.js';
+
+function Program({ program }) {
+  const expiry = program.expiryPolicy || {};
+  return html`<h3>${t('tiers')}</h3>
+    <table class="list" id="program-tiers"><thead><tr><th scope="col">${t('tier')}</th>
+      <th scope="col" class="num">${t('minPoints')}</th><th scope="col" class="num">${t('multiplier')}</th></tr></thead>
+    <tbody>${(program.tiers || []).map((tier) => html`<tr><td>${tier.displayName || tier.tierId}</td>
+      <td class="num">${formatNumber(tier.minQualifyingPoints)}</td>
+      <td class="num">${formatNumber((tier.multiplierPercent || 100) / 100, { style: 'percent' })}</td></tr>`)}</tbody></table>
+    <h3>${t('earnRates')}</h3>
+    <ul>${(program.earnRates || []).map((rate) => html`<li>${t('earnRate', {
+      points: formatNumber(rate.points),
+      amount: formatMoney({ currencyCode: rate.currencyCode, amountMinor: rate.perAmountMinor }),
+    })}</li>`)}</ul>
+    <p>${t('expiry')}: ${expiry.mode || '–'}${expiry.months ? ` (${expiry.months})` : ''}</p>`;
+}
+
+function AccountLookup() {
+  const [text, setText] = useState('');
+  const [id, setId] = useState('');
+  return html`<form class="row" onSubmit=${(e) => { e.preventDefault(); setId(text.trim().replace(/^(customers|accounts)\//, '')); }}>
+      <label for="account-id" class="visually-hidden">${t('customerId')}</label>
+      <input id="account-id" placeholder=${t('customerId')} value=${text} onInput=${(e) => setText(e.target.value)} />
+      <button type="submit">${t('open')}</button>
+    </form>
+    ${id && html`<p><a href=${`#/customers/${id}`}>${t('customer')} ${id}</a></p>`}`;
+}
+
+export function LoyaltyPage() {
+  const program = useLoad(() => api.get('/v1/programs/default'));
+  const rewards = useLoad(() => api.listAll('/v1/rewards', 'rewards', { max: 1000 }));
+  return html`<h1>${t('navLoyalty')}</h1>
+    <div class="grid">
+      <${Card} title=${t('program')} id="card-program">
+        <${LoadState} state=${program} />
+        ${program.data && html`<${Program} program=${program.data} />`}
+      <//>
+      <${Card} title=${t('accountLookup')}><${AccountLookup} /><//>
+      <${Card} title=${t('rewards')} wide=${true} id="card-rewards">
+        <${LoadState} state=${rewards} />
+        ${rewards.data && (rewards.data.length === 0 ? html`<p class="muted">${t('noData')}</p>` : html`
+          <${Chart} id="chart-reward-stock" label=${t('rewardStock')}
+            data=${Object.fromEntries(rewards.data.map((r) => [r.displayName, Number(r.stock)]))} option=${{
+            tooltip: { trigger: 'axis' },
+            grid: { left: 140, right: 40, top: 10, bottom: 30 },
+            xAxis: { type: 'value', minInterval: 1 },
+            yAxis: { type: 'category', inverse: true, data: rewards.data.map((r) => r.displayName) },
+            series: [{ type: 'bar', name: t('stock'), label: { show: true, position: 'right' },
+              data: rewards.data.map((r) => Number(r.stock)) }],
+          }} />
+          <table class="list" id="reward-list"><thead><tr><th scope="col">${t('displayName')}</th>
+            <th scope="col" class="num">${t('pointCost')}</th><th scope="col" class="num">${t('stock')}</th>
+            <th scope="col">${t('availableUntil')}</th></tr></thead>
+          <tbody>${rewards.data.map((r) => html`<tr><td>${r.displayName}</td>
+            <td class="num">${formatNumber(r.pointCost)}</td><td class="num">${formatNumber(r.stock)}</td>
+            <td>${formatDate(r.availableUntil)}</td></tr>`)}</tbody></table>`)}
+      <//>
+    </div>`;
+}

@@ -1,0 +1,121 @@
+// Overview: the customer base at a glance. What each chart reads:
+//   headline figures, value tiers, lifecycle, RFM heat map, CLV
+//                      GET /v1/customerScores (every page; segmentation)
+//   feedback sentiment by week, complaint categories
+//                      GET /v1/feedback (the newest 2000 items; feedback)
+//   NPS and CSAT trend GET /v1/surveys/{id}:scores?interval=DAY over the last
+//                      30 days, for the survey last opened on the Feedback page
+import { html } from 'htm/preact';
+import { api } from '../api.js';
+import {
+  clvHistogram, complaintCategories, lifecycleCounts, lifecycleStages, rfmGrid,
+  scoreSummary, sentimentByWeek, sentiments, tierCounts, valueTiers,
+} from '../aggregate.js';
+import { Chart } from '../chart.js';
+import { formatMoney, formatNumber, formatPercent, t } from '../i18n.js';
+import { Card, LoadState, useLoad } from '../load.js';
+import { SurveyTrendChart, rememberedSurvey } from './survey_trend.js';
+
+function Kpi({ label, value, id }) {
+  return html`<div class="kpi" id=${id}><span class="kpi-value">${value}</span><span class="kpi-label">${label}</span></div>`;
+}
+
+function ScoreCharts({ scores }) {
+  const summary = scoreSummary(scores);
+  const tiers = tierCounts(scores);
+  const stages = lifecycleCounts(scores);
+  const grid = rfmGrid(scores);
+  const clv = clvHistogram(scores);
+  const heat = [];
+  grid.forEach((row, r) => row.forEach((cell, f) => {
+    heat.push([f, r, Number(cell.meanMonetary.toFixed(2)), cell.count]);
+  }));
+  const scoreAxis = ['1', '2', '3', '4', '5'];
+  const clvLabels = clv.counts.map((_, i) => formatMoney({
+    currencyCode: clv.currency, amountMinor: clv.edges[i],
+  }));
+  return html`
+    <div class="kpis">
+      <${Kpi} id="kpi-customers" label=${t('customersScored')} value=${formatNumber(summary.customers)} />
+      <${Kpi} id="kpi-high-value" label=${t('highValueShare')} value=${formatPercent(summary.highValueShare)} />
+      <${Kpi} id="kpi-at-risk" label=${t('atRiskCustomers')} value=${formatNumber(summary.atRisk)} />
+      <${Kpi} id="kpi-clv" label=${t('averageClv')} value=${formatMoney(summary.averageClv)} />
+    </div>
+    <div class="grid">
+      <${Chart} id="chart-value-tiers" label=${t('valueTiers')} data=${tiers} option=${{
+        tooltip: { trigger: 'item' },
+        legend: { bottom: 0 },
+        series: [{ type: 'pie', radius: ['40%', '70%'],
+          label: { formatter: '{b}: {c}' },
+          data: valueTiers.map((tier) => ({ name: t(`tier_${tier}`), value: tiers[tier] })) }],
+      }} />
+      <${Chart} id="chart-lifecycle" label=${t('lifecycle')} data=${stages} option=${{
+        tooltip: { trigger: 'axis' },
+        grid: { left: 90, right: 40, top: 10, bottom: 30 },
+        xAxis: { type: 'value' },
+        yAxis: { type: 'category', inverse: true, data: lifecycleStages.map((s) => t(`stage_${s}`)) },
+        series: [{ type: 'bar', name: t('customers'), label: { show: true, position: 'right' },
+          data: lifecycleStages.map((s) => stages[s]) }],
+      }} />
+      <${Chart} id="chart-rfm" label=${t('rfmHeatmap')}
+        data=${grid.map((row) => row.map((c) => c.count))} option=${{
+        tooltip: { formatter: (p) => `${t('recency')} ${p.value[1] + 1} · ${t('frequency')} ${p.value[0] + 1}<br>${t('customers')}: ${p.value[3]}<br>${t('monetary')}: ${p.value[2]}` },
+        grid: { left: 60, right: 20, top: 10, bottom: 70 },
+        xAxis: { type: 'category', data: scoreAxis, name: t('frequency'), nameLocation: 'middle', nameGap: 25 },
+        yAxis: { type: 'category', data: scoreAxis, name: t('recency'), nameLocation: 'middle', nameGap: 30 },
+        visualMap: { min: 1, max: 5, dimension: 2, orient: 'horizontal', left: 'center', bottom: 0,
+          calculable: false, text: ['5', '1'], inRange: { color: ['#e8f0fb', '#1f5fbf'] } },
+        series: [{ type: 'heatmap', data: heat, label: { show: true, formatter: (p) => String(p.value[3]) } }],
+      }} />
+      <${Chart} id="chart-clv" label=${`${t('clvDistribution')}${clv.currency ? ` (${clv.currency})` : ''}`}
+        data=${clv.counts} option=${{
+        tooltip: { trigger: 'axis' },
+        grid: { left: 50, right: 20, top: 10, bottom: 60 },
+        xAxis: { type: 'category', data: clvLabels, axisLabel: { rotate: 30 } },
+        yAxis: { type: 'value' },
+        series: [{ type: 'bar', name: t('customers'), data: clv.counts }],
+      }} />
+    </div>`;
+}
+
+function FeedbackCharts({ feedback }) {
+  const weekly = sentimentByWeek(feedback);
+  const categories = complaintCategories(feedback);
+  const colours = { POSITIVE: '#2e8540', NEUTRAL: '#5f6368', NEGATIVE: '#b3261e' };
+  return html`<div class="grid">
+    <${Chart} id="chart-sentiment" label=${t('feedbackSentiment')} data=${weekly.series} option=${{
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0 },
+      grid: { left: 40, right: 20, top: 10, bottom: 50 },
+      xAxis: { type: 'category', data: weekly.weeks },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: sentiments.map((s) => ({ type: 'bar', stack: 'all', name: t(`sentiment_${s}`),
+        itemStyle: { color: colours[s] }, data: weekly.series[s] })),
+    }} />
+    <${Chart} id="chart-complaints" label=${t('complaintCategories')}
+      data=${Object.fromEntries(categories.map((c) => [c.category, c.count]))} option=${{
+      tooltip: { trigger: 'axis' },
+      grid: { left: 110, right: 40, top: 10, bottom: 30 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: categories.map((c) => c.category || '–') },
+      series: [{ type: 'bar', label: { show: true, position: 'right' }, itemStyle: { color: '#b3261e' },
+        data: categories.map((c) => c.count) }],
+    }} />
+  </div>`;
+}
+
+export function OverviewPage() {
+  const scores = useLoad(() => api.listAll('/v1/customerScores', 'customerScores', { max: 50000 }));
+  const feedback = useLoad(() => api.listAll('/v1/feedback', 'feedback', { max: 2000 }));
+  const survey = rememberedSurvey();
+  return html`<h1>${t('navOverview')}</h1>
+    <${LoadState} state=${scores} />
+    ${scores.data && (scores.data.length
+      ? html`<${ScoreCharts} scores=${scores.data} />`
+      : html`<p class="muted">${t('noData')}</p>`)}
+    <${LoadState} state=${feedback} />
+    ${feedback.data && html`<${FeedbackCharts} feedback=${feedback.data} />`}
+    <${Card} title=${t('surveyTrend')} wide=${true}>
+      ${survey ? html`<${SurveyTrendChart} survey=${survey} />` : html`<p class="muted">${t('surveyTrendHint')}</p>`}
+    <//>`;
+}

@@ -1,0 +1,305 @@
+// Checks the dashboard the gateway serves at / in Chromium (Debian's,
+// driven by playwright-core): sign-in, every page, the charts and the
+// numbers behind them against the API, a customer search that leads to the
+// customer page, a broken segment rule shown with a caret at the column the
+// service reports, the language switch, keyboard navigation, and no console
+// error, exception, failed request or unexpected 4xx/5xx anywhere. Saves a
+// screenshot of every page and prints the first-load timings.
+//
+//   node tests/browser/dashboard.mjs < target.json
+//
+// The target is one JSON line on stdin (written by dashboard_test.py once
+// the suite is loaded; the browser starts before that):
+//   {"baseUrl", "apiKey", "email", "customer", "survey", "screenshots"}
+// Exits 0 when every check holds; otherwise prints what failed and exits 1.
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const chromiumPath = process.env.CRM_CHROMIUM || '/usr/bin/chromium';
+const stepTimeoutMs = 20000;
+// The first load (navigation start → every Overview chart drawn, cold
+// cache) must stay under this; the figure itself is printed. Generous
+// because `make test` runs sanitized binaries next to other tests.
+const firstLoadLimitMs = Number(process.env.CRM_DASHBOARD_FIRST_LOAD_LIMIT_MS || 5000);
+
+const problems = [];
+// Responses a step provokes on purpose (a refused segment rule): a status
+// and a URL part; each is allowed once, with the console line it causes.
+const expectedErrors = [];
+
+async function readTarget() {
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    lines.close();
+    return JSON.parse(line);
+  }
+  throw new Error('expected the target as one JSON line on stdin');
+}
+
+function watch(page) {
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const expected = expectedErrors.find((e) => !e.consoleSeen && message.text().includes(`${e.status}`));
+    if (expected) {
+      expected.consoleSeen = true;
+      return;
+    }
+    problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`uncaught exception: ${error.message}`));
+  page.on('requestfailed', (request) =>
+    problems.push(`request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
+  page.on('response', (response) => {
+    if (response.status() < 400) return;
+    const expected = expectedErrors.find((e) => !e.responseSeen && e.status === response.status() &&
+      response.url().includes(e.urlPart));
+    if (expected) {
+      expected.responseSeen = true;
+      return;
+    }
+    problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
+}
+
+// The API, called from here with the same key, for the expected numbers.
+function apiClient(baseUrl, apiKey) {
+  const get = async (path) => {
+    const response = await fetch(baseUrl + path, { headers: { 'X-API-Key': apiKey } });
+    assert.equal(response.status, 200, `GET ${path}`);
+    return response.json();
+  };
+  return {
+    get,
+    async listAll(path, field) {
+      const items = [];
+      let token = '';
+      do {
+        const separator = path.includes('?') ? '&' : '?';
+        const page = await get(`${path}${separator}pageSize=1000&pageToken=${encodeURIComponent(token)}`);
+        items.push(...(page[field] || []));
+        token = page.nextPageToken || '';
+      } while (token);
+      return items;
+    },
+    async post(path, body) {
+      const response = await fetch(baseUrl + path, {
+        method: 'POST',
+        headers: { 'X-API-Key': apiKey, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.json() };
+    },
+  };
+}
+
+function counts(items, keyOf, keys) {
+  const result = Object.fromEntries(keys.map((k) => [k, 0]));
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key in result) result[key] += 1;
+  }
+  return result;
+}
+
+async function chartData(page, id) {
+  const chart = page.locator(`#${id}`);
+  await chart.locator('svg path').first().waitFor({ state: 'attached' });
+  return JSON.parse(await chart.getAttribute('data-chart'));
+}
+
+// Drawn marks (paths) in a chart's SVG.
+async function drawnMarks(page, id) {
+  return page.locator(`#${id} svg path`).count();
+}
+
+const sum = (values) => values.reduce((a, b) => a + b, 0);
+
+async function screenshot(page, dir, name) {
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return `${name}.png (${Math.round(statSync(path).size / 1024)} KiB)`;
+}
+
+async function main() {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  const shots = [];
+  const timings = {};
+  try {
+    const target = await readTarget();
+    const { baseUrl, apiKey, screenshots } = target;
+    const api = apiClient(baseUrl, apiKey);
+    const scores = await api.listAll('/v1/customerScores', 'customerScores');
+    const feedback = await api.listAll('/v1/feedback', 'feedback');
+    assert.ok(scores.length > 0, 'the suite has customer scores');
+
+    // First load, cold cache, already signed in (the key in session
+    // storage): navigation start → every Overview chart drawn.
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    await fresh.addInitScript((key) => sessionStorage.setItem('crm.apiKey', key), apiKey);
+    const first = await fresh.newPage();
+    first.setDefaultTimeout(stepTimeoutMs);
+    watch(first);
+    await first.goto(`${baseUrl}/`);
+    for (const id of ['chart-value-tiers', 'chart-lifecycle', 'chart-rfm', 'chart-sentiment']) {
+      await first.locator(`#${id} svg path`).first().waitFor({ state: 'attached' });
+    }
+    timings.firstLoadMs = Math.round(await first.evaluate(() => performance.now()));
+    const navigation = await first.evaluate(() => performance.getEntriesByType('navigation')[0].toJSON());
+    timings.domContentLoadedMs = Math.round(navigation.domContentLoadedEventEnd);
+    timings.transferredBytes = await first.evaluate(() =>
+      performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+        .reduce((n, e) => n + (e.transferSize || 0), 0));
+    await first.reload();
+    await first.locator('#chart-rfm svg path').first().waitFor({ state: 'attached' });
+    timings.reloadMs = Math.round(await first.evaluate(() => performance.now()));
+    await fresh.close();
+
+    // The whole walk, from the sign-in page.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await context.newPage();
+    page.setDefaultTimeout(stepTimeoutMs);
+    watch(page);
+    await page.goto(`${baseUrl}/`);
+    await page.locator('#api-key').waitFor();
+    shots.push(await screenshot(page, screenshots, '00-sign-in'));
+    await page.locator('#api-key').fill(apiKey);
+    await page.locator('#api-key').press('Enter');
+
+    // Overview: the numbers behind each chart are the API's.
+    const tiers = await chartData(page, 'chart-value-tiers');
+    assert.deepEqual(tiers, counts(scores, (s) => s.valueTier, ['HIGH', 'MEDIUM', 'LOW']), 'value tiers');
+    assert.ok(sum(Object.values(tiers)) > 0, 'value tiers: some customer has a tier');
+    const stages = ['PROSPECT', 'NEW', 'ACTIVE', 'LOYAL', 'REACTIVATED', 'AT_RISK', 'CHURNED'];
+    assert.deepEqual(await chartData(page, 'chart-lifecycle'), counts(scores, (s) => s.lifecycleStage, stages), 'lifecycle');
+    const grid = await chartData(page, 'chart-rfm');
+    assert.equal(sum(grid.flat()), scores.filter((s) => s.rfm?.recency > 0 && s.rfm?.frequency > 0).length, 'RFM cells');
+    assert.ok(sum(grid.flat()) > 0, 'RFM: some customer is scored');
+    const withClv = scores.filter((s) => s.clv?.value?.currencyCode).length;
+    if (withClv > 0) {
+      assert.ok(sum(await chartData(page, 'chart-clv')) > 0, 'CLV histogram has customers');
+    }
+    const sentiment = await chartData(page, 'chart-sentiment');
+    assert.equal(sum(Object.values(sentiment).flat()), feedback.filter((f) => f.analysis?.sentiment &&
+      f.analysis.sentiment !== 'SENTIMENT_UNSPECIFIED').length, 'sentiment per week');
+    const complaints = await chartData(page, 'chart-complaints');
+    assert.equal(sum(Object.values(complaints)), feedback.filter((f) => f.type === 'COMPLAINT').length, 'complaints');
+    for (const id of ['chart-value-tiers', 'chart-lifecycle', 'chart-rfm', 'chart-sentiment', 'chart-complaints']) {
+      assert.ok(await drawnMarks(page, id) > 3, `${id}: drawn marks`);
+    }
+    const customersFigure = await page.locator('#kpi-customers .kpi-value').innerText();
+    assert.equal(customersFigure, new Intl.NumberFormat('zh-CN').format(scores.length), 'customers figure');
+    assert.ok((await page.locator('#chart-value-tiers svg').innerHTML()).includes(String(tiers.HIGH)),
+      'the HIGH count is drawn in the value-tier chart');
+    shots.push(await screenshot(page, screenshots, '01-overview'));
+
+    // Customers: search by email → result → the customer page.
+    await page.locator('nav a[href="#/customers"]').click();
+    await page.locator('#customer-results').waitFor();
+    await page.locator('#customer-search').fill(target.email);
+    await page.locator('#customer-search').press('Enter');
+    const result = page.locator('#customer-results tbody tr');
+    await page.waitForFunction((email) => {
+      const rows = document.querySelectorAll('#customer-results tbody tr');
+      return rows.length === 1 && rows[0].textContent.includes(email);
+    }, target.email);
+    shots.push(await screenshot(page, screenshots, '02-customer-search'));
+    await result.locator('a').click();
+    const id = target.customer.split('/').pop();
+    await page.waitForURL(`**/#/customers/${id}`);
+    await page.locator('#customer-name').waitFor();
+    await page.locator('#card-scores dl, #card-scores p.muted').first().waitFor();
+    await page.locator('#card-points dl, #card-points p.muted').first().waitFor();
+    await page.locator('#card-orders table, #card-orders p.muted').first().waitFor();
+    const customer = await api.get(`/v1/${target.customer}`);
+    assert.equal(Number(await page.locator('#card-orders tbody tr').count()),
+      Math.min(50, Number(customer.purchaseSummary?.orderCount || 0)), 'orders on the customer page');
+    shots.push(await screenshot(page, screenshots, '03-customer'));
+
+    // Segments: the list, and a broken rule shown at the service's column.
+    await page.locator('nav a[href="#/segments"]').click();
+    await page.locator('#card-segments table, #card-segments p.muted').first().waitFor();
+    const segments = await api.listAll('/v1/segments', 'segments');
+    if (segments.length) {
+      assert.equal(await page.locator('#segment-list tbody tr').count(), segments.length, 'segments listed');
+    }
+    const brokenRule = 'rfm.monetary >= AND country = "CN"';
+    const refused = await api.post('/v1/segments', { displayName: 'broken', rule: brokenRule });
+    assert.equal(refused.status, 400, 'the broken rule is refused');
+    const info = refused.body.error.details.find((d) => d['@type'].endsWith('ErrorInfo'));
+    expectedErrors.push({ status: 400, urlPart: '/v1/segments' });
+    await page.locator('#segment-name').fill('broken');
+    await page.locator('#segment-rule').fill(brokenRule);
+    await page.locator('#new-segment button[type=submit]').click();
+    await page.locator('#rule-error').waitFor();
+    if (info?.metadata?.position) {
+      const caret = page.locator('#rule-caret');
+      assert.equal(await caret.getAttribute('data-column'), info.metadata.position, 'caret column');
+      const caretLine = (await caret.innerText()).split('\n')[1];
+      assert.equal(caretLine.indexOf('^') + 1, Number(info.metadata.position), 'caret under the column');
+    }
+    shots.push(await screenshot(page, screenshots, '04-segments'));
+
+    // Loyalty: programme tiers and the rewards' stock.
+    await page.locator('nav a[href="#/loyalty"]').click();
+    const rewards = await api.listAll('/v1/rewards', 'rewards');
+    await page.locator('#program-tiers').waitFor();
+    if (rewards.length) {
+      assert.deepEqual(await chartData(page, 'chart-reward-stock'),
+        Object.fromEntries(rewards.map((r) => [r.displayName, Number(r.stock)])), 'reward stock');
+    }
+    shots.push(await screenshot(page, screenshots, '05-loyalty'));
+
+    // Feedback: the type mix, and the survey's scores and trend.
+    await page.locator('nav a[href="#/feedback"]').click();
+    const types = await chartData(page, 'chart-feedback-types');
+    assert.equal(sum(Object.values(types)), feedback.length, 'feedback types');
+    await page.locator('#survey-name').fill(target.survey);
+    await page.locator('#survey-name').press('Enter');
+    await page.locator('#survey-nps').waitFor();
+    const trend = await chartData(page, 'chart-survey-trend');
+    assert.ok(trend.nps.some((v) => v !== null), 'the NPS trend has a point');
+    shots.push(await screenshot(page, screenshots, '06-feedback'));
+
+    // Back to the Overview: the survey's trend is there now; then English.
+    await page.locator('nav a[href="#/"]').click();
+    await chartData(page, 'chart-survey-trend');
+    await page.locator('select[aria-label]').selectOption('en');
+    await page.locator('nav a[href="#/"]', { hasText: 'Overview' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en-US');
+    await page.locator('#chart-value-tiers svg text', { hasText: 'High' }).first().waitFor();
+    shots.push(await screenshot(page, screenshots, '07-overview-en'));
+
+    // Keyboard: Tab from the top reaches the navigation links in order.
+    await page.evaluate(() => {
+      document.body.tabIndex = -1;
+      document.body.focus();
+      document.body.removeAttribute('tabindex');
+    });
+    const focused = [];
+    for (let i = 0; i < 4; i += 1) {
+      await page.keyboard.press('Tab');
+      focused.push(await page.evaluate(() => document.activeElement?.getAttribute('href') || document.activeElement?.tagName));
+    }
+    assert.deepEqual(focused, ['#main', '#/', '#/customers', '#/segments'], 'keyboard focus order');
+
+    await context.close();
+    console.log(`dashboard: first load ${timings.firstLoadMs} ms (DOMContentLoaded ` +
+      `${timings.domContentLoadedMs} ms, ${Math.round(timings.transferredBytes / 1024)} KiB transferred), ` +
+      `reload ${timings.reloadMs} ms; ${scores.length} customers scored`);
+    console.log(`dashboard: screenshots in ${screenshots}: ${shots.join(', ')}`);
+    assert.ok(timings.firstLoadMs < firstLoadLimitMs,
+      `first load ${timings.firstLoadMs} ms (limit ${firstLoadLimitMs} ms)`);
+  } finally {
+    await browser.close();
+  }
+  assert.deepEqual(problems, [], 'console errors, exceptions or failed requests on the dashboard');
+}
+
+main().catch((error) => {
+  console.error(`dashboard: FAILED: ${error.message}`);
+  for (const problem of problems) console.error(`  on the page: ${problem}`);
+  process.exit(1);
+});
