@@ -1,6 +1,5 @@
 // One ECharts chart as a Preact component, rendered as SVG (crisp, small,
-// and its text is in the DOM for the browser tests). Only the chart types
-// and components the pages use are bundled.
+// and its text is in the DOM for the browser tests).
 //
 //   html`<${Chart} id="value-tiers" label=${t('valueTiers')} option=${option} data=${counts} />`
 //
@@ -9,15 +8,9 @@
 // API answered.
 import { html } from 'htm/preact';
 import { useEffect, useRef } from 'preact/hooks';
-import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart, PieChart } from 'echarts/charts';
-import {
-  GridComponent, LegendComponent, TooltipComponent, VisualMapComponent,
-} from 'echarts/components';
-import { SVGRenderer } from 'echarts/renderers';
 
-echarts.use([BarChart, HeatmapChart, LineChart, PieChart, GridComponent, LegendComponent,
-  TooltipComponent, VisualMapComponent, SVGRenderer]);
+// Started on import (when the app starts), awaited by each chart.
+const echartsReady = import('./echarts_setup.js');
 
 // A palette with enough contrast on white (WCAG AA for large graphics).
 export const palette = ['#1f5fbf', '#2e8540', '#c05600', '#7a3fb3', '#b3261e', '#00727a', '#5f6368'];
@@ -25,20 +18,27 @@ export const palette = ['#1f5fbf', '#2e8540', '#c05600', '#7a3fb3', '#b3261e', '
 export function Chart({ id, label, option, data, height = 280 }) {
   const element = useRef(null);
   const chart = useRef(null);
+  const latest = useRef(option);
+  latest.current = option;
+  const apply = () => chart.current?.setOption({ color: palette, animation: false, ...latest.current }, true);
   useEffect(() => {
-    chart.current = echarts.init(element.current, null, { renderer: 'svg' });
+    let live = true;
     const resize = () => chart.current?.resize();
-    window.addEventListener('resize', resize);
+    echartsReady.then(({ echarts }) => {
+      if (!live) return;
+      chart.current = echarts.init(element.current, null, { renderer: 'svg' });
+      apply();
+      window.addEventListener('resize', resize);
+    });
     return () => {
+      live = false;
       window.removeEventListener('resize', resize);
       chart.current?.dispose();
       chart.current = null;
     };
   }, []);
   const optionText = JSON.stringify(option);
-  useEffect(() => {
-    chart.current?.setOption({ color: palette, animation: false, ...option }, true);
-  }, [optionText]);
+  useEffect(apply, [optionText]);
   return html`<figure class="chart" aria-label=${label}>
     <figcaption>${label}</figcaption>
     <div ref=${element} id=${id} class="chart-canvas" role="img" aria-label=${label}

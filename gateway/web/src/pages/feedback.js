@@ -34,15 +34,12 @@ export function FeedbackPage() {
   return html`<h1>${t('navFeedback')}</h1>
     <div class="grid">
       <${Card} title=${t('survey')} wide=${true} id="card-survey"><${SurveyScores} /><//>
-      <${Card} title=${t('typeMix')} id="card-types">
-        <${LoadState} state=${feedback} />
-        ${types && html`<${Chart} id="chart-feedback-types" label=${t('typeMix')} data=${types} option=${{
-          tooltip: { trigger: 'item' },
-          legend: { bottom: 0 },
-          series: [{ type: 'pie', radius: ['40%', '70%'], label: { formatter: '{b}: {c}' },
-            data: Object.entries(types).map(([type, count]) => ({ name: t(`type_${type}`), value: count })) }],
-        }} />`}
-      <//>
+      ${types ? html`<${Chart} id="chart-feedback-types" label=${t('typeMix')} data=${types} option=${{
+        tooltip: { trigger: 'item' },
+        legend: { bottom: 0 },
+        series: [{ type: 'pie', radius: ['40%', '70%'], label: { formatter: '{b}: {c}' },
+          data: Object.entries(types).map(([type, count]) => ({ name: t(`type_${type}`), value: count })) }],
+      }} />` : html`<${Card} title=${t('typeMix')}><${LoadState} state=${feedback} /><//>`}
       <${Card} title=${t('recentFeedback')} wide=${true} id="card-feedback-list">
         ${feedback.data && (feedback.data.length === 0 ? html`<p class="muted">${t('noData')}</p>` : html`
           <table class="list" id="feedback-list"><thead><tr><th scope="col">${t('time')}</th>
