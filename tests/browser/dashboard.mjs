@@ -2,7 +2,8 @@
 // driven by playwright-core): sign-in, every page, the charts and the
 // numbers behind them against the API, a customer search that leads to the
 // customer page, a broken segment rule shown with a caret at the column the
-// service reports, the language switch, keyboard navigation, and no console
+// service reports, a rule preview's count (where the API offers
+// /v1/segments:preview), the language switch, keyboard navigation, and no console
 // error, exception, failed request or unexpected 4xx/5xx anywhere. Saves a
 // screenshot of every page and prints the first-load timings.
 //
@@ -240,7 +241,21 @@ async function main() {
       const caretLine = (await caret.innerText()).split('\n')[1];
       assert.equal(caretLine.indexOf('^') + 1, Number(info.metadata.position), 'caret under the column');
     }
-    shots.push(await screenshot(page, screenshots, '04-segments'));
+    shots.push(await screenshot(page, screenshots, '04-segment-rule-error'));
+    // The live preview, where the API offers it: the count is the API's.
+    const openapi = await (await fetch(`${baseUrl}/openapi.json`)).json();
+    if (openapi.paths?.['/v1/segments:preview']) {
+      const rule = 'value_tier = "HIGH"';
+      const expected = await api.post('/v1/segments:preview', { rule, sampleSize: 10 });
+      assert.equal(expected.status, 200, 'POST /v1/segments:preview');
+      await page.locator('#segment-rule').fill(rule);
+      await page.locator('#preview-rule').click();
+      await page.locator('#rule-preview').waitFor();
+      const text = await page.locator('#rule-preview').innerText();
+      assert.ok(text.includes(new Intl.NumberFormat('zh-CN').format(Number(expected.body.memberCount))),
+        `preview count ${expected.body.memberCount} in "${text}"`);
+    }
+    shots.push(await screenshot(page, screenshots, '04-segments-preview'));
 
     // Loyalty: programme tiers and the rewards' stock.
     await page.locator('nav a[href="#/loyalty"]').click();

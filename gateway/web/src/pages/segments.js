@@ -1,11 +1,13 @@
-// Segments: the list (GET /v1/segments, every page) and a form that creates
-// one (POST /v1/segments). A rule the service refuses (FILTER_INVALID) is
+// Segments: the list (GET /v1/segments, every page) and a form that
+// previews a rule (POST /v1/segments:preview: how many customers match, and
+// a sample) and creates the segment (POST /v1/segments). A rule the service
+// refuses (FILTER_INVALID) in either is
 // shown with a caret under the rule at the error's position
 // (ErrorInfo metadata "position": the 1-based column, in characters).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
-import { ApiError, api } from '../api.js';
-import { formatDate, t } from '../i18n.js';
+import { ApiError, api, resourceId } from '../api.js';
+import { formatDate, formatNumber, t } from '../i18n.js';
 import { Card, LoadState, useLoad } from '../load.js';
 
 function RuleError({ rule, error }) {
@@ -17,16 +19,41 @@ function RuleError({ rule, error }) {
   </div>`;
 }
 
+function Preview({ preview }) {
+  return html`<div id="rule-preview" role="status">
+    <p>${t('previewCount', {
+      members: formatNumber(preview.memberCount),
+      customers: formatNumber(preview.customerCount),
+    })}</p>
+    ${(preview.sample || []).length > 0 && html`<p>${preview.sample.map((name) =>
+      html`<a class="tag" href=${`#/customers/${resourceId(name)}`}>${resourceId(name)}</a>`)}</p>`}
+  </div>`;
+}
+
 function NewSegment({ onCreated }) {
   const [displayName, setDisplayName] = useState('');
   const [rule, setRule] = useState('');
   const [description, setDescription] = useState('');
   const [error, setError] = useState(null);
+  const [preview, setPreview] = useState(null);
   const [busy, setBusy] = useState(false);
+  const runPreview = async () => {
+    setBusy(true);
+    setError(null);
+    setPreview(null);
+    try {
+      setPreview(await api.post('/v1/segments:preview', { rule, sampleSize: 10 }));
+    } catch (e) {
+      setError(e instanceof ApiError ? e : { message: String(e) });
+    } finally {
+      setBusy(false);
+    }
+  };
   const submit = async (event) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
+    setPreview(null);
     try {
       await api.post('/v1/segments', { displayName, rule, description },
         { requestId: crypto.randomUUID() });
@@ -48,8 +75,12 @@ function NewSegment({ onCreated }) {
       placeholder='rfm.monetary >= 4 AND lifecycle = "AT_RISK"' onInput=${(e) => setRule(e.target.value)}></textarea>
     <label for="segment-description">${t('description')}</label>
     <input id="segment-description" value=${description} onInput=${(e) => setDescription(e.target.value)} />
-    <button type="submit" disabled=${busy}>${t('create')}</button>
+    <div class="row">
+      <button type="button" id="preview-rule" disabled=${busy || !rule.trim()} onClick=${runPreview}>${t('preview')}</button>
+      <button type="submit" disabled=${busy}>${t('create')}</button>
+    </div>
     ${error && html`<${RuleError} rule=${rule} error=${error} />`}
+    ${preview && html`<${Preview} preview=${preview} />`}
   </form>`;
 }
 
