@@ -13,6 +13,7 @@
 #include "services/common/page_token.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/loyalty/account_family.h"
 #include "services/loyalty/earning_rules.h"
 #include "services/loyalty/ledger_entry_filter.h"
 #include "services/loyalty/ledger_rules.h"
@@ -73,6 +74,13 @@ v1::Account ToAccountProto(const AccountRecord& account) {
         crm::common::ToProtoTimestamp(*account.tier_grace_end_time);
   }
   proto.set_points_debt(account.points_debt);
+  if (!account.merged_into.empty()) {
+    proto.set_merged_into(AccountName(account.merged_into));
+  }
+  if (account.merge_time.has_value()) {
+    *proto.mutable_merge_time() =
+        crm::common::ToProtoTimestamp(*account.merge_time);
+  }
   return proto;
 }
 
@@ -113,8 +121,8 @@ absl::StatusOr<v1::Account> AccountManager::GetAccount(
                              LoadProgramSettings(programs_, tx));
         CRM_ASSIGN_OR_RETURN(
             int64_t qualifying,
-            accounts_.QualifyingPointsSince(
-                tx, customer_id, QualificationWindowStart(program, now)));
+            MemberQualifyingPoints(accounts_, tx, customer_id,
+                                   QualificationWindowStart(program, now)));
         v1::Account proto = ToAccountProto(*account);
         proto.set_qualifying_points(qualifying);
         return proto;

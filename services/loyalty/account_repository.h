@@ -43,6 +43,10 @@ struct AccountRecord {
   std::string tier;  // Tier id; empty: none.
   std::optional<absl::Time> tier_grace_end_time;
   int64_t points_debt = 0;  // Clawback the balance could not cover (>= 0).
+  // The survivor this account was merged into (member_lifecycle.h); empty:
+  // not merged.
+  std::string merged_into;
+  std::optional<absl::Time> merge_time;
 };
 
 // One entry of an account's ledger. `idempotency_key` (for example
@@ -119,9 +123,9 @@ class AccountRepository {
                                    const LedgerEntryRecord& entry) = 0;
 
   // Stores `account`'s points_balance, update_time, version, tier,
-  // tier_grace_end_time and points_debt over the existing account of
-  // `account.customer_id` (create_time is kept). NOT_FOUND if there is none.
-  // The caller holds the account's lock.
+  // tier_grace_end_time, points_debt, merged_into and merge_time over the
+  // existing account of `account.customer_id` (create_time is kept). NOT_FOUND
+  // if there is none. The caller holds the account's lock.
   virtual absl::Status Update(crm::common::Transaction& tx,
                               const AccountRecord& account) = 0;
 
@@ -196,6 +200,38 @@ class AccountRepository {
   // order. The caller holds the account's lock.
   virtual absl::Status SaveOrderEarning(crm::common::Transaction& tx,
                                         const OrderEarningRecord& earning) = 0;
+
+  // The customers whose accounts were merged directly into one of
+  // `survivor_ids` (merged_into), per survivor; survivors without any are
+  // absent.
+  virtual absl::StatusOr<std::map<std::string, std::vector<std::string>>>
+  DuplicatesOf(crm::common::Transaction& tx,
+               const std::vector<std::string>& survivor_ids) = 0;
+
+  // Every lot of `customer_id` (also the emptied ones), oldest first.
+  virtual absl::StatusOr<std::vector<LotRecord>> AllLots(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Moves the recorded order earnings of `from_customer_id` to
+  // `to_customer_id` (order names are unchanged, so a refund of the order
+  // finds its earning under the new owner). The caller holds both accounts'
+  // locks.
+  virtual absl::Status MoveOrderEarnings(crm::common::Transaction& tx,
+                                         absl::string_view from_customer_id,
+                                         absl::string_view to_customer_id) = 0;
+
+  // Erasure: the account of `customer_id`, its ledger entries and its lots
+  // are re-keyed to `tombstone_id` keeping amounts, balances, sequences,
+  // types and times; every entry's reason is replaced by `erased_reason` and
+  // its idempotency key by `erased:{entry id}`; the account's merged_into
+  // becomes `merged_into` (empty: none); its order earnings (whose names
+  // carry the customer id) are deleted. Afterwards no row of these tables
+  // holds `customer_id`. The caller holds the account's lock.
+  virtual absl::Status ReKeyErasedAccount(crm::common::Transaction& tx,
+                                          absl::string_view customer_id,
+                                          absl::string_view tombstone_id,
+                                          absl::string_view merged_into,
+                                          absl::string_view erased_reason) = 0;
 
  protected:
   AccountRepository() = default;

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
 #include "services/common/status_macros.h"
 #include "services/loyalty/account_rules.h"
 #include "services/loyalty/ledger_rules.h"
@@ -15,6 +16,12 @@ absl::StatusOr<LedgerEntryRecord> LedgerPoster::Append(Transaction& tx,
                                                        AccountRecord& account,
                                                        const Posting& posting,
                                                        int64_t delta) {
+  if (!account.merged_into.empty()) {
+    return crm::common::StateConflictError(
+        AccountName(account.customer_id),
+        absl::StrCat("account: merged into ", AccountName(account.merged_into),
+                     "; its points are there"));
+  }
   CRM_ASSIGN_OR_RETURN(int64_t balance_after,
                        ApplyDelta(account.points_balance, delta));
   LedgerEntryRecord entry;
@@ -50,7 +57,7 @@ absl::StatusOr<LedgerEntryRecord> LedgerPoster::Credit(Transaction& tx,
   lot.id = entry.id;
   lot.points = posting.points;
   lot.remaining_points = posting.points;
-  lot.earn_time = posting.time;
+  lot.earn_time = posting.lot_earn_time.value_or(posting.time);
   lot.expire_time = posting.expire_time;
   CRM_RETURN_IF_ERROR(accounts_.InsertLot(tx, lot));
   return entry;
@@ -83,13 +90,18 @@ absl::StatusOr<LedgerEntryRecord> LedgerPoster::Debit(Transaction& tx,
 absl::StatusOr<std::optional<LedgerEntryRecord>> LedgerPoster::ExpireLot(
     Transaction& tx, AccountRecord& account, const LotRecord& lot,
     absl::Time now) {
-  if (lot.remaining_points <= 0) return std::nullopt;
   Posting posting;
   posting.type = v1::LedgerEntry::EXPIRE;
-  posting.points = lot.remaining_points;
   posting.reason = "points expired";
   posting.source = absl::StrCat("expire:", lot.id);
   posting.time = now;
+  return EmptyLot(tx, account, lot, posting);
+}
+
+absl::StatusOr<std::optional<LedgerEntryRecord>> LedgerPoster::EmptyLot(
+    Transaction& tx, AccountRecord& account, const LotRecord& lot,
+    const Posting& posting) {
+  if (lot.remaining_points <= 0) return std::nullopt;
   CRM_ASSIGN_OR_RETURN(LedgerEntryRecord entry,
                        Append(tx, account, posting, -lot.remaining_points));
   CRM_RETURN_IF_ERROR(

@@ -15,7 +15,9 @@
 // Credits form a lot (expiring at `expire_time`); debits spend lots oldest
 // first; an expiry empties one lot. Each call writes the entry, the lots and
 // the account row (balance, version, update_time and whatever else the
-// caller changed in `account`), and updates `account` to match.
+// caller changed in `account`), and updates `account` to match. An account
+// merged into another (`merged_into`) takes no more entries:
+// FAILED_PRECONDITION (RESOURCE_STATE_CONFLICT) naming the survivor.
 #pragma once
 
 #include <cstdint>
@@ -43,6 +45,9 @@ struct Posting {
   std::optional<absl::Time> expire_time;
   // What the entry adds to tier qualification (signed).
   int64_t qualifying_delta = 0;
+  // Credits: when the lot's points were earned, if not `time` (a lot moved
+  // by a merge keeps its place in the oldest-first order).
+  std::optional<absl::Time> lot_earn_time;
 };
 
 class LedgerPoster {
@@ -78,6 +83,14 @@ class LedgerPoster {
   absl::StatusOr<std::optional<LedgerEntryRecord>> ExpireLot(
       crm::common::Transaction& tx, AccountRecord& account,
       const LotRecord& lot, absl::Time now);
+
+  // Debits what is left of `lot` (of `account`, locked by the caller) with
+  // an entry described by `posting` (whose `points` is ignored) and empties
+  // the lot. Returns nullopt, writing nothing, if the lot has nothing left;
+  // ALREADY_EXISTS if the source was posted before.
+  absl::StatusOr<std::optional<LedgerEntryRecord>> EmptyLot(
+      crm::common::Transaction& tx, AccountRecord& account,
+      const LotRecord& lot, const Posting& posting);
 
  private:
   // Appends the entry of `posting` moving the balance by `delta` and stores

@@ -137,4 +137,12 @@ grpc::Status LoyaltyServiceImpl::RedeemCoupon(
                    response);
 }
 
+grpc::Status LoyaltyServiceImpl::ExportAccountData(
+    grpc::ServerContext* context, const v1::ExportAccountDataRequest* request,
+    v1::AccountDataExport* response) {
+  return ReplyWith(
+      exporter_.ExportAccountData(RequestContextOf(context), *request),
+      response);
+}
+
 }  // namespace crm::loyalty

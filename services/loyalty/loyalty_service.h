@@ -1,16 +1,18 @@
 // The gRPC adapter of crm.loyalty.v1.LoyaltyService: one line per RPC,
 // handing the request to the account, programme or reward manager
-// (account_manager.h, program_manager.h, reward_manager.h) and the result
+// (account_manager.h, program_manager.h, reward_manager.h) or the exporter
+// (account_export.h) and the result
 // back to gRPC.
 //
 //   LoyaltyServiceImpl service(account_manager, program_manager,
-//                              reward_manager);
+//                              reward_manager, account_export);
 //   builder.RegisterService(&service);
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
+#include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/reward_manager.h"
@@ -21,8 +23,11 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
  public:
   // The managers must outlive the service.
   LoyaltyServiceImpl(AccountManager& accounts, ProgramManager& programs,
-                     RewardManager& rewards)
-      : accounts_(accounts), programs_(programs), rewards_(rewards) {}
+                     RewardManager& rewards, AccountExport& exporter)
+      : accounts_(accounts),
+        programs_(programs),
+        rewards_(rewards),
+        exporter_(exporter) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -74,6 +79,9 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status ValidateCoupon(grpc::ServerContext* context,
                               const v1::ValidateCouponRequest* request,
                               v1::Coupon* response) override;
+  grpc::Status ExportAccountData(grpc::ServerContext* context,
+                                 const v1::ExportAccountDataRequest* request,
+                                 v1::AccountDataExport* response) override;
   grpc::Status RedeemCoupon(grpc::ServerContext* context,
                             const v1::RedeemCouponRequest* request,
                             v1::Coupon* response) override;
@@ -82,6 +90,7 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   AccountManager& accounts_;
   ProgramManager& programs_;
   RewardManager& rewards_;
+  AccountExport& exporter_;
 };
 
 }  // namespace crm::loyalty

@@ -15,16 +15,18 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/server_runner.h"
 #include "services/customer_profile/change_feed_client.h"
+#include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/loyalty_service.h"
+#include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
-#include "services/loyalty/order_feed_apply.h"
 #include "services/loyalty/periodic_task.h"
 #include "services/loyalty/points_expiry.h"
+#include "services/loyalty/profile_feed_apply.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/reward_manager.h"
 #include "services/loyalty/tier_review.h"
@@ -47,9 +49,13 @@ struct LoyaltyComponents {
                        loyalty::CsprngCouponCodes::Instance()),
         order_earning(accounts, programs, common::RandomIdGenerator::Instance(),
                       context.clock),
+        member_lifecycle(accounts, rewards, programs,
+                         common::RandomIdGenerator::Instance(), context.clock),
         points_expiry(unit_of_work, accounts,
                       common::RandomIdGenerator::Instance(), context.clock),
-        tier_review(unit_of_work, accounts, programs, context.clock) {}
+        tier_review(unit_of_work, accounts, programs, context.clock),
+        account_export(unit_of_work, accounts, rewards, programs,
+                       context.clock) {}
 
   common::MySqlUnitOfWork unit_of_work;
   loyalty::MySqlAccountRepository accounts;
@@ -60,18 +66,22 @@ struct LoyaltyComponents {
   loyalty::ProgramManager program_manager;
   loyalty::RewardManager reward_manager;
   loyalty::OrderEarning order_earning;
+  loyalty::MemberLifecycle member_lifecycle;
   loyalty::PointsExpiry points_expiry;
   loyalty::TierReview tier_review;
+  loyalty::AccountExport account_export;
 };
 
-// Earns points from customer-profile's order events until shutdown. Not
-// started when no customer-profile address is configured.
-void FollowOrders(common::ServiceContext& context,
-                  loyalty::OrderEarning& earning) {
+// Earns points from customer-profile's order events and applies its merges
+// and erasures until shutdown. Not started when no customer-profile address
+// is configured.
+void FollowCustomerProfile(common::ServiceContext& context,
+                           LoyaltyComponents& components) {
   const std::string address = context.config.GetString("customer_profile_addr");
   if (address.empty()) {
     common::LogWarning(
-        "no customer-profile address: points are not earned from orders");
+        "no customer-profile address: points are not earned from orders "
+        "and merges and erasures are not applied");
     return;
   }
   struct Follower {
@@ -84,13 +94,15 @@ void FollowOrders(common::ServiceContext& context,
   follower->stub = crm::customerprofile::v1::CustomerProfileService::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   common::FeedConsumerOptions options;
-  options.consumer = loyalty::kOrderFeedConsumerName;
+  options.consumer = loyalty::kProfileFeedConsumerName;
   options.metrics = &context.metrics;
   follower->consumer = std::make_unique<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
-          follower->stub.get(), loyalty::OrderFeedTypes()),
-      loyalty::MakeOrderFeedApply(earning), options);
+          follower->stub.get(), loyalty::ProfileFeedTypes()),
+      loyalty::MakeProfileFeedApply(components.order_earning,
+                                    components.member_lifecycle),
+      options);
   follower->consumer->Start();
   context.at_shutdown([follower] { follower->consumer->Stop(); });
 }
@@ -147,12 +159,12 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   // Lives until the process exits, so it outlives the handlers and every
   // call they serve.
   static LoyaltyComponents* const components = new LoyaltyComponents(context);
-  FollowOrders(context, components->order_earning);
+  FollowCustomerProfile(context, *components);
   ScheduleJobs(context, *components);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<loyalty::LoyaltyServiceImpl>(
       components->account_manager, components->program_manager,
-      components->reward_manager));
+      components->reward_manager, components->account_export));
   return services;
 }
 

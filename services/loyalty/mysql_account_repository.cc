@@ -33,7 +33,7 @@ constexpr int kDuplicateKeyError = 1062;
 
 constexpr char kSelectAccount[] =
     "SELECT customer_id, points_balance, create_time, update_time, version, "
-    "tier, tier_grace_end_time, points_debt "
+    "tier, tier_grace_end_time, points_debt, merged_into, merge_time "
     "FROM accounts WHERE customer_id = ?";
 
 constexpr char kEntryColumns[] =
@@ -61,6 +61,11 @@ absl::StatusOr<AccountRecord> AccountFromRow(sql::ResultSet& rows) {
   CRM_ASSIGN_OR_RETURN(account.tier_grace_end_time,
                        OptionalSqlDatetime(rows, "tier_grace_end_time"));
   account.points_debt = rows.getInt64("points_debt");
+  if (!rows.isNull("merged_into")) {
+    account.merged_into = rows.getString("merged_into").asStdString();
+  }
+  CRM_ASSIGN_OR_RETURN(account.merge_time,
+                       OptionalSqlDatetime(rows, "merge_time"));
   return account;
 }
 
@@ -200,15 +205,17 @@ absl::Status MySqlAccountRepository::Update(Transaction& tx,
   crm::common::CachedStatement update = crm::common::Prepared(
       tx,
       "UPDATE accounts SET points_balance = ?, update_time = ?, "
-      "version = ?, tier = ?, tier_grace_end_time = ?, points_debt = ? "
-      "WHERE customer_id = ?");
+      "version = ?, tier = ?, tier_grace_end_time = ?, points_debt = ?, "
+      "merged_into = NULLIF(?, ''), merge_time = ? WHERE customer_id = ?");
   update->setInt64(1, account.points_balance);
   update->setString(2, FormatSqlDatetime(account.update_time));
   update->setInt64(3, account.version);
   update->setString(4, account.tier);
   BindOptionalSqlDatetime(*update, 5, account.tier_grace_end_time);
   update->setInt64(6, account.points_debt);
-  update->setString(7, account.customer_id);
+  update->setString(7, account.merged_into);
+  BindOptionalSqlDatetime(*update, 8, account.merge_time);
+  update->setString(9, account.customer_id);
   if (update->executeUpdate() == 0) {
     // MariaDB counts changed rows: an identical row also reports 0, so
     // check that it exists.
@@ -308,8 +315,8 @@ absl::StatusOr<std::vector<AccountRecord>> MySqlAccountRepository::ListAccounts(
   crm::common::CachedStatement select = crm::common::Prepared(
       tx,
       "SELECT customer_id, points_balance, create_time, update_time, version, "
-      "tier, tier_grace_end_time, points_debt FROM accounts "
-      "WHERE customer_id > ? ORDER BY customer_id LIMIT ?");
+      "tier, tier_grace_end_time, points_debt, merged_into, merge_time "
+      "FROM accounts WHERE customer_id > ? ORDER BY customer_id LIMIT ?");
   select->setString(1, std::string(after));
   select->setInt(2, limit);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
@@ -443,6 +450,95 @@ absl::Status MySqlAccountRepository::SaveOrderEarning(
   upsert->setInt64(5, earning.points_earned);
   upsert->setInt64(6, earning.points_clawed);
   upsert->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<std::string, std::vector<std::string>>>
+MySqlAccountRepository::DuplicatesOf(
+    Transaction& tx, const std::vector<std::string>& survivor_ids) {
+  std::map<std::string, std::vector<std::string>> duplicates;
+  if (survivor_ids.empty()) return duplicates;
+  std::string placeholders;
+  for (size_t i = 0; i < survivor_ids.size(); ++i) {
+    absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
+  }
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat("SELECT merged_into, customer_id FROM accounts "
+                       "WHERE merged_into IN (",
+                       placeholders, ") ORDER BY merged_into, customer_id"));
+  for (size_t i = 0; i < survivor_ids.size(); ++i) {
+    select->setString(static_cast<int>(i) + 1, survivor_ids[i]);
+  }
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  while (rows->next()) {
+    duplicates[rows->getString(1).asStdString()].push_back(
+        rows->getString(2).asStdString());
+  }
+  return duplicates;
+}
+
+absl::StatusOr<std::vector<LotRecord>> MySqlAccountRepository::AllLots(
+    Transaction& tx, absl::string_view customer_id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kLotColumns,
+                       "WHERE customer_id = ? ORDER BY earn_time, id"));
+  select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<LotRecord> lots;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(LotRecord lot, LotFromRow(*rows));
+    lots.push_back(std::move(lot));
+  }
+  return lots;
+}
+
+absl::Status MySqlAccountRepository::MoveOrderEarnings(
+    Transaction& tx, absl::string_view from_customer_id,
+    absl::string_view to_customer_id) {
+  crm::common::CachedStatement update = crm::common::Prepared(
+      tx, "UPDATE order_earnings SET customer_id = ? WHERE customer_id = ?");
+  update->setString(1, std::string(to_customer_id));
+  update->setString(2, std::string(from_customer_id));
+  update->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status MySqlAccountRepository::ReKeyErasedAccount(
+    Transaction& tx, absl::string_view customer_id,
+    absl::string_view tombstone_id, absl::string_view merged_into,
+    absl::string_view erased_reason) {
+  const std::string from(customer_id);
+  const std::string to(tombstone_id);
+  crm::common::CachedStatement entries = crm::common::Prepared(
+      tx,
+      "UPDATE ledger_entries SET customer_id = ?, reason = ?, "
+      "idempotency_key = CONCAT('erased:', id) WHERE customer_id = ?");
+  entries->setString(1, to);
+  entries->setString(2, std::string(erased_reason));
+  entries->setString(3, from);
+  entries->executeUpdate();
+
+  crm::common::CachedStatement lots = crm::common::Prepared(
+      tx, "UPDATE point_lots SET customer_id = ? WHERE customer_id = ?");
+  lots->setString(1, to);
+  lots->setString(2, from);
+  lots->executeUpdate();
+
+  crm::common::CachedStatement earnings = crm::common::Prepared(
+      tx, "DELETE FROM order_earnings WHERE customer_id = ?");
+  earnings->setString(1, from);
+  earnings->executeUpdate();
+
+  crm::common::CachedStatement account = crm::common::Prepared(
+      tx,
+      "UPDATE accounts SET customer_id = ?, merged_into = NULLIF(?, '') "
+      "WHERE customer_id = ?");
+  account->setString(1, to);
+  account->setString(2, std::string(merged_into));
+  account->setString(3, from);
+  if (account->executeUpdate() == 0) {
+    return absl::NotFoundError("no account to erase");
+  }
   return absl::OkStatus();
 }
 

@@ -60,6 +60,19 @@ class MySqlAccountRepository final : public AccountRepository {
       absl::string_view order_name) override;
   absl::Status SaveOrderEarning(crm::common::Transaction& tx,
                                 const OrderEarningRecord& earning) override;
+  absl::StatusOr<std::map<std::string, std::vector<std::string>>> DuplicatesOf(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& survivor_ids) override;
+  absl::StatusOr<std::vector<LotRecord>> AllLots(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::Status MoveOrderEarnings(crm::common::Transaction& tx,
+                                 absl::string_view from_customer_id,
+                                 absl::string_view to_customer_id) override;
+  absl::Status ReKeyErasedAccount(crm::common::Transaction& tx,
+                                  absl::string_view customer_id,
+                                  absl::string_view tombstone_id,
+                                  absl::string_view merged_into,
+                                  absl::string_view erased_reason) override;
 };
 
 }  // namespace crm::loyalty

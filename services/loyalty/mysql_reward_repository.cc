@@ -197,4 +197,31 @@ absl::Status MySqlRewardRepository::UpdateCoupon(Transaction& tx,
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<CouponRecord>>
+MySqlRewardRepository::CouponsOfCustomer(Transaction& tx,
+                                         absl::string_view customer_id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kCouponColumns,
+                       "WHERE customer_id = ? ORDER BY issue_time, id"));
+  select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<CouponRecord> coupons;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(CouponRecord coupon, CouponFromRow(*rows));
+    coupons.push_back(std::move(coupon));
+  }
+  return coupons;
+}
+
+absl::Status MySqlRewardRepository::ReassignCoupons(
+    Transaction& tx, absl::string_view from_customer_id,
+    absl::string_view to_customer_id) {
+  crm::common::CachedStatement update = crm::common::Prepared(
+      tx, "UPDATE coupons SET customer_id = ? WHERE customer_id = ?");
+  update->setString(1, std::string(to_customer_id));
+  update->setString(2, std::string(from_customer_id));
+  update->executeUpdate();
+  return absl::OkStatus();
+}
+
 }  // namespace crm::loyalty

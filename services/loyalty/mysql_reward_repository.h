@@ -32,6 +32,11 @@ class MySqlRewardRepository final : public RewardRepository {
       crm::common::Transaction& tx, absl::string_view code, bool lock) override;
   absl::Status UpdateCoupon(crm::common::Transaction& tx,
                             const CouponRecord& coupon) override;
+  absl::StatusOr<std::vector<CouponRecord>> CouponsOfCustomer(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::Status ReassignCoupons(crm::common::Transaction& tx,
+                               absl::string_view from_customer_id,
+                               absl::string_view to_customer_id) override;
 };
 
 }  // namespace crm::loyalty

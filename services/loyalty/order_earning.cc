@@ -8,6 +8,7 @@
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/loyalty/account_family.h"
 #include "services/loyalty/earning_rules.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/tier_refresh.h"
@@ -32,10 +33,14 @@ absl::Status OrderEarning::Apply(Transaction& tx,
   if (!customer_id.ok() || event.order().name().empty()) {
     return absl::DataLossError("order event without a valid customer or order");
   }
+  // A merged duplicate's order events reach the account that now holds its
+  // points and order earnings.
+  CRM_ASSIGN_OR_RETURN(std::string holder,
+                       ResolveSurvivor(accounts_, tx, *customer_id));
   if (event.type() == cp::ChangeEvent::ORDER_RECORDED) {
-    return Earn(tx, *customer_id, event.order());
+    return Earn(tx, holder, event.order());
   }
-  return ClawBack(tx, *customer_id, event.order(), event.sequence());
+  return ClawBack(tx, holder, event.order(), event.sequence());
 }
 
 absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,

@@ -11,6 +11,9 @@
 //   REVERSE entry keyed `refund:{order name}:{feed sequence}` takes what the
 //   balance holds, and the shortfall becomes the account's points_debt.
 // - Every other event type is ignored.
+// An event naming a customer merged into another is applied to the
+// survivor's account (ResolveSurvivor, account_family.h): its order's
+// earning moved there with the merge, and a refund claws back from there.
 // The tier is re-evaluated after each (tier_refresh.h). Applying the same
 // event twice changes nothing the second time (the recorded earning and the
 // ledger's unique sources), on top of the consumer's own exactly-once

@@ -58,8 +58,8 @@ v1::Reward ToRewardProto(const RewardRecord& reward) {
   return proto;
 }
 
-// The coupon as seen at `now`: an issued coupon past its expire time reads
-// as EXPIRED.
+}  // namespace
+
 v1::Coupon ToCouponProto(const CouponRecord& coupon, absl::Time now) {
   v1::Coupon proto;
   proto.set_name(CouponName(coupon.id));
@@ -80,6 +80,8 @@ v1::Coupon ToCouponProto(const CouponRecord& coupon, absl::Time now) {
   }
   return proto;
 }
+
+namespace {
 
 absl::StatusOr<RewardRecord> ValidateNewReward(const v1::Reward& reward) {
   RewardRecord record;
@@ -128,6 +130,10 @@ absl::Status CheckRedeemable(const CouponRecord& coupon, absl::Time now) {
   if (coupon.state == v1::Coupon::REDEEMED) {
     return crm::common::StateConflictError(CouponName(coupon.id),
                                            "code: the coupon was redeemed");
+  }
+  if (coupon.state == v1::Coupon::CANCELLED) {
+    return crm::common::StateConflictError(CouponName(coupon.id),
+                                           "code: the coupon was cancelled");
   }
   if (coupon.state != v1::Coupon::ISSUED || now >= coupon.expire_time) {
     return crm::common::StateConflictError(CouponName(coupon.id),

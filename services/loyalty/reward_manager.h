@@ -88,4 +88,8 @@ class RewardManager {
   LedgerPoster poster_;
 };
 
+// The coupon as seen at `now`: an issued coupon past its expire time reads
+// as EXPIRED.
+v1::Coupon ToCouponProto(const CouponRecord& coupon, absl::Time now);
+
 }  // namespace crm::loyalty

@@ -91,6 +91,16 @@ class RewardRepository {
   virtual absl::Status UpdateCoupon(crm::common::Transaction& tx,
                                     const CouponRecord& coupon) = 0;
 
+  // Every coupon of `customer_id`, in issue order.
+  virtual absl::StatusOr<std::vector<CouponRecord>> CouponsOfCustomer(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Gives every coupon of `from_customer_id` to `to_customer_id` (merges;
+  // erasure re-keys them to the tombstone id).
+  virtual absl::Status ReassignCoupons(crm::common::Transaction& tx,
+                                       absl::string_view from_customer_id,
+                                       absl::string_view to_customer_id) = 0;
+
  protected:
   RewardRepository() = default;
 };

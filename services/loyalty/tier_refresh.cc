@@ -1,6 +1,7 @@
 #include "services/loyalty/tier_refresh.h"
 
 #include "services/common/status_macros.h"
+#include "services/loyalty/account_family.h"
 #include "services/loyalty/tier_rules.h"
 
 namespace crm::loyalty {
@@ -10,8 +11,8 @@ absl::Status RefreshTier(AccountRepository& accounts,
                          const v1::Program& program, absl::Time now) {
   CRM_ASSIGN_OR_RETURN(
       int64_t qualifying,
-      accounts.QualifyingPointsSince(tx, account.customer_id,
-                                     QualificationWindowStart(program, now)));
+      MemberQualifyingPoints(accounts, tx, account.customer_id,
+                             QualificationWindowStart(program, now)));
   const TierState current{account.tier, account.tier_grace_end_time};
   const TierState next = EvaluateTier(program, current, qualifying, now);
   if (next == current) return absl::OkStatus();

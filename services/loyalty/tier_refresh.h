@@ -1,5 +1,6 @@
 // Re-evaluates a member's tier inside the caller's unit of work: sums the
-// points earned in the programme's qualification window and applies
+// points earned in the programme's qualification window (by the member's
+// whole family of merged accounts, account_family.h) and applies
 // EvaluateTier (tier_rules.h), storing the account when its tier state
 // changed. Called after every earning and clawback and by the tier review.
 //

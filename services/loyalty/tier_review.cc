@@ -6,6 +6,7 @@
 
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/loyalty/account_family.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/tier_refresh.h"
 #include "services/loyalty/tier_rules.h"
@@ -44,15 +45,35 @@ absl::StatusOr<TierReviewRun> TierReview::ReviewAll(
               std::vector<std::string> ids;
               ids.reserve(page.size());
               for (const AccountRecord& account : page) {
-                ids.push_back(account.customer_id);
+                if (account.merged_into.empty()) {
+                  ids.push_back(account.customer_id);
+                }
+              }
+              // A member's points include those of the accounts merged
+              // into it (account_family.h).
+              using Families = std::map<std::string, std::vector<std::string>>;
+              CRM_ASSIGN_OR_RETURN(Families families,
+                                   AccountFamilies(accounts_, tx, ids));
+              std::vector<std::string> family_ids;
+              for (const auto& [member, family] : families) {
+                family_ids.insert(family_ids.end(), family.begin(),
+                                  family.end());
               }
               using Sums = std::map<std::string, int64_t>;
               CRM_ASSIGN_OR_RETURN(
-                  Sums sums,
+                  Sums by_account,
                   accounts_.QualifyingPointsByCustomer(
-                      tx, ids, QualificationWindowStart(program, now)));
+                      tx, family_ids, QualificationWindowStart(program, now)));
+              Sums sums;
+              for (const auto& [member, family] : families) {
+                for (const std::string& id : family) {
+                  sums[member] += by_account[id];
+                }
+              }
               int64_t changed = 0;
               for (const AccountRecord& account : page) {
+                // A merged account holds no tier; its survivor does.
+                if (!account.merged_into.empty()) continue;
                 const TierState current{account.tier,
                                         account.tier_grace_end_time};
                 const TierState next = EvaluateTier(

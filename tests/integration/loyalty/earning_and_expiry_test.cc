@@ -32,12 +32,14 @@
 #include "services/common/status_macros.h"
 #include "services/common/transaction.h"
 #include "services/loyalty/account_manager.h"
+#include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
+#include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
-#include "services/loyalty/order_feed_apply.h"
 #include "services/loyalty/points_expiry.h"
+#include "services/loyalty/profile_feed_apply.h"
 #include "services/loyalty/program_manager.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
@@ -100,6 +102,8 @@ class EarningAndExpiryTest : public ::testing::Test {
         std::make_unique<OrderEarning>(accounts_, programs_, ids_, clock_);
     expiry_ =
         std::make_unique<PointsExpiry>(*unit_of_work_, accounts_, ids_, clock_);
+    lifecycle_ = std::make_unique<MemberLifecycle>(accounts_, rewards_,
+                                                   programs_, ids_, clock_);
   }
 
   // Every account's ledger adds up.
@@ -176,7 +180,7 @@ class EarningAndExpiryTest : public ::testing::Test {
             -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
           return absl::UnavailableError("not used");
         },
-        MakeOrderFeedApply(*earning_), options);
+        MakeProfileFeedApply(*earning_, *lifecycle_), options);
   }
 
   v1::Account Account(const std::string& customer) {
@@ -195,11 +199,13 @@ class EarningAndExpiryTest : public ::testing::Test {
   std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   MySqlAccountRepository accounts_;
   MySqlProgramRepository programs_;
+  MySqlRewardRepository rewards_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
   std::unique_ptr<OrderEarning> earning_;
   std::unique_ptr<PointsExpiry> expiry_;
+  std::unique_ptr<MemberLifecycle> lifecycle_;
 };
 
 crm::testing::TestDatabase* EarningAndExpiryTest::database_ = nullptr;
@@ -466,7 +472,8 @@ TEST_F(EarningAndExpiryTest, InterruptedConsumerLeavesExactBalances) {
     ++interruptions;
     return true;
   };
-  const crm::common::FeedApplyFunction apply = MakeOrderFeedApply(*earning_);
+  const crm::common::FeedApplyFunction apply =
+      MakeProfileFeedApply(*earning_, *lifecycle_);
   crm::common::FeedConsumerOptions options;
   options.consumer = "interrupted";
   options.initial_backoff = absl::Milliseconds(1);

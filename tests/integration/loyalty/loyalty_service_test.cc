@@ -82,8 +82,10 @@ class LoyaltyServiceTest : public ::testing::Test {
     reward_manager_ = std::make_unique<RewardManager>(
         *unit_of_work_, rewards_, accounts_, idempotency_, clock_, ids_,
         CsprngCouponCodes::Instance());
+    exporter_ = std::make_unique<AccountExport>(*unit_of_work_, accounts_,
+                                                rewards_, programs_, clock_);
     service_ = std::make_unique<LoyaltyServiceImpl>(
-        *manager_, *program_manager_, *reward_manager_);
+        *manager_, *program_manager_, *reward_manager_, *exporter_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -203,6 +205,7 @@ class LoyaltyServiceTest : public ::testing::Test {
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
   std::unique_ptr<RewardManager> reward_manager_;
+  std::unique_ptr<AccountExport> exporter_;
   std::unique_ptr<LoyaltyServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::LoyaltyService::Stub> stub_;

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -247,7 +248,118 @@ class InMemoryAccountRepository final : public crm::loyalty::AccountRepository {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<std::map<std::string, std::vector<std::string>>> DuplicatesOf(
+      crm::common::Transaction& /*tx*/,
+      const std::vector<std::string>& survivor_ids) override {
+    std::map<std::string, std::vector<std::string>> duplicates;
+    for (const std::string& survivor : survivor_ids) {
+      for (const auto& [id, account] : state_.accounts) {
+        if (account.merged_into == survivor) {
+          duplicates[survivor].push_back(id);
+        }
+      }
+    }
+    return duplicates;
+  }
+
+  absl::StatusOr<std::vector<LotRecord>> AllLots(
+      crm::common::Transaction& /*tx*/,
+      absl::string_view customer_id) override {
+    return Lots(std::string(customer_id));
+  }
+
+  absl::Status MoveOrderEarnings(crm::common::Transaction& /*tx*/,
+                                 absl::string_view from_customer_id,
+                                 absl::string_view to_customer_id) override {
+    decltype(state_.earnings) kept;
+    for (auto& [key, earning] : state_.earnings) {
+      if (earning.customer_id == from_customer_id) {
+        earning.customer_id = std::string(to_customer_id);
+      }
+      kept[std::make_pair(earning.customer_id, earning.order_name)] = earning;
+    }
+    state_.earnings = std::move(kept);
+    return absl::OkStatus();
+  }
+
+  absl::Status ReKeyErasedAccount(crm::common::Transaction& /*tx*/,
+                                  absl::string_view customer_id,
+                                  absl::string_view tombstone_id,
+                                  absl::string_view merged_into,
+                                  absl::string_view erased_reason) override {
+    const std::string from(customer_id);
+    const std::string to(tombstone_id);
+    auto account = state_.accounts.find(from);
+    if (account == state_.accounts.end()) {
+      return absl::NotFoundError("no account to erase");
+    }
+    AccountRecord record = account->second;
+    state_.accounts.erase(account);
+    record.customer_id = to;
+    record.merged_into = std::string(merged_into);
+    state_.accounts[to] = record;
+
+    std::vector<LedgerEntryRecord> ledger = Entries(from);
+    state_.ledgers.erase(from);
+    for (LedgerEntryRecord& entry : ledger) {
+      entry.customer_id = to;
+      entry.reason = std::string(erased_reason);
+      entry.idempotency_key = "erased:" + entry.id;
+    }
+    state_.ledgers[to] = std::move(ledger);
+
+    decltype(state_.lots) lots;
+    for (auto& [key, lot] : state_.lots) {
+      if (lot.customer_id == from) lot.customer_id = to;
+      lots[std::make_pair(lot.customer_id, lot.id)] = lot;
+    }
+    state_.lots = std::move(lots);
+
+    for (auto it = state_.earnings.begin(); it != state_.earnings.end();) {
+      it = it->second.customer_id == from ? state_.earnings.erase(it)
+                                          : std::next(it);
+    }
+    return absl::OkStatus();
+  }
+
   // --- Test access (between units of work) ---
+
+  // Every customer id held in any record (accounts, entries, lots, order
+  // earnings), to check that an erased one is gone.
+  std::set<std::string> CustomerIds() const {
+    std::set<std::string> ids;
+    for (const auto& [id, account] : state_.accounts) {
+      ids.insert(id);
+      if (!account.merged_into.empty()) ids.insert(account.merged_into);
+    }
+    for (const auto& [id, ledger] : state_.ledgers) {
+      for (const LedgerEntryRecord& entry : ledger) {
+        ids.insert(entry.customer_id);
+      }
+    }
+    for (const auto& [key, lot] : state_.lots) ids.insert(lot.customer_id);
+    for (const auto& [key, earning] : state_.earnings) {
+      ids.insert(earning.customer_id);
+    }
+    return ids;
+  }
+  // Every ledger entry of every account (to look for text left behind).
+  std::vector<LedgerEntryRecord> AllLedgers() const {
+    std::vector<LedgerEntryRecord> all;
+    for (const auto& [id, ledger] : state_.ledgers) {
+      all.insert(all.end(), ledger.begin(), ledger.end());
+    }
+    return all;
+  }
+  // The recorded order earnings of `customer_id`.
+  std::vector<OrderEarningRecord> Earnings(
+      const std::string& customer_id) const {
+    std::vector<OrderEarningRecord> earnings;
+    for (const auto& [key, earning] : state_.earnings) {
+      if (earning.customer_id == customer_id) earnings.push_back(earning);
+    }
+    return earnings;
+  }
 
   // The committed account of `customer_id`, if any.
   std::optional<AccountRecord> Account(const std::string& customer_id) const {

@@ -9,9 +9,11 @@
 //                         codes);
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -102,7 +104,37 @@ class InMemoryRewardRepository final : public crm::loyalty::RewardRepository {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<std::vector<CouponRecord>> CouponsOfCustomer(
+      crm::common::Transaction& /*tx*/,
+      absl::string_view customer_id) override {
+    std::vector<CouponRecord> coupons;
+    for (const auto& [id, coupon] : state_.coupons) {
+      if (coupon.customer_id == customer_id) coupons.push_back(coupon);
+    }
+    std::sort(coupons.begin(), coupons.end(),
+              [](const CouponRecord& a, const CouponRecord& b) {
+                return std::tie(a.issue_time, a.id) <
+                       std::tie(b.issue_time, b.id);
+              });
+    return coupons;
+  }
+  absl::Status ReassignCoupons(crm::common::Transaction& /*tx*/,
+                               absl::string_view from_customer_id,
+                               absl::string_view to_customer_id) override {
+    for (auto& [id, coupon] : state_.coupons) {
+      if (coupon.customer_id == from_customer_id) {
+        coupon.customer_id = std::string(to_customer_id);
+      }
+    }
+    return absl::OkStatus();
+  }
+
   // --- Test access ---
+  std::optional<CouponRecord> Coupon(const std::string& id) const {
+    auto it = state_.coupons.find(id);
+    if (it == state_.coupons.end()) return std::nullopt;
+    return it->second;
+  }
   std::optional<RewardRecord> Reward(const std::string& id) const {
     auto it = state_.rewards.find(id);
     if (it == state_.rewards.end()) return std::nullopt;

@@ -1,0 +1,140 @@
+#include "services/loyalty/member_lifecycle.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
+#include "services/loyalty/account_family.h"
+#include "services/loyalty/program_manager.h"
+#include "services/loyalty/tier_refresh.h"
+
+namespace crm::loyalty {
+
+using ::crm::common::Transaction;
+
+absl::Status MemberLifecycle::Merge(Transaction& tx,
+                                    absl::string_view survivor_id,
+                                    absl::string_view duplicate_id) {
+  const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+  CRM_ASSIGN_OR_RETURN(std::optional<AccountRecord> existing,
+                       accounts_.Find(tx, duplicate_id));
+  if (existing.has_value() && !existing->merged_into.empty()) {
+    return absl::OkStatus();  // Merged before.
+  }
+  CRM_ASSIGN_OR_RETURN(std::string holder,
+                       ResolveSurvivor(accounts_, tx, survivor_id));
+  if (holder == duplicate_id) return absl::OkStatus();
+
+  // Locked in id order, so two merges of the same pair never deadlock.
+  AccountRecord survivor;
+  AccountRecord duplicate;
+  if (holder < duplicate_id) {
+    CRM_ASSIGN_OR_RETURN(survivor, accounts_.LockOrCreate(tx, holder, now));
+    CRM_ASSIGN_OR_RETURN(duplicate,
+                         accounts_.LockOrCreate(tx, duplicate_id, now));
+  } else {
+    CRM_ASSIGN_OR_RETURN(duplicate,
+                         accounts_.LockOrCreate(tx, duplicate_id, now));
+    CRM_ASSIGN_OR_RETURN(survivor, accounts_.LockOrCreate(tx, holder, now));
+  }
+  if (!duplicate.merged_into.empty()) return absl::OkStatus();
+
+  CRM_ASSIGN_OR_RETURN(std::vector<LotRecord> lots,
+                       accounts_.OpenLots(tx, duplicate.customer_id));
+  for (const LotRecord& lot : lots) {
+    Posting out;
+    out.type = v1::LedgerEntry::MERGE_OUT;
+    out.reason = "moved to the account this customer was merged into";
+    out.source = absl::StrCat("merge:", lot.id);
+    out.time = now;
+    CRM_RETURN_IF_ERROR(poster_.EmptyLot(tx, duplicate, lot, out).status());
+
+    Posting in;
+    in.type = v1::LedgerEntry::MERGE_IN;
+    in.points = lot.remaining_points;
+    in.reason = "received from a customer merged into this one";
+    in.source = absl::StrCat("merge:", duplicate.customer_id, ":", lot.id);
+    in.time = now;
+    in.expire_time = lot.expire_time;
+    in.lot_earn_time = lot.earn_time;
+    CRM_RETURN_IF_ERROR(poster_.Credit(tx, survivor, in).status());
+  }
+
+  survivor.points_debt += duplicate.points_debt;
+  survivor.update_time = now;
+  CRM_RETURN_IF_ERROR(accounts_.Update(tx, survivor));
+  duplicate.points_debt = 0;
+  duplicate.tier.clear();
+  duplicate.tier_grace_end_time.reset();
+  duplicate.merged_into = survivor.customer_id;
+  duplicate.merge_time = now;
+  duplicate.update_time = now;
+  CRM_RETURN_IF_ERROR(accounts_.Update(tx, duplicate));
+
+  CRM_RETURN_IF_ERROR(accounts_.MoveOrderEarnings(tx, duplicate.customer_id,
+                                                  survivor.customer_id));
+  CRM_RETURN_IF_ERROR(rewards_.ReassignCoupons(tx, duplicate.customer_id,
+                                               survivor.customer_id));
+
+  CRM_ASSIGN_OR_RETURN(v1::Program program, LoadProgramSettings(programs_, tx));
+  return RefreshTier(accounts_, tx, survivor, program, now);
+}
+
+absl::Status MemberLifecycle::Erase(Transaction& tx,
+                                    absl::string_view customer_id) {
+  const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+  CRM_ASSIGN_OR_RETURN(std::vector<std::string> family,
+                       AccountFamily(accounts_, tx, customer_id));
+  // Members without an account (never had one, or erased before) have
+  // nothing to erase.
+  std::vector<AccountRecord> erased;
+  std::map<std::string, std::string> tombstones;
+  for (const std::string& member : family) {
+    CRM_ASSIGN_OR_RETURN(std::optional<AccountRecord> account,
+                         accounts_.Find(tx, member));
+    if (!account.has_value()) continue;
+    CRM_ASSIGN_OR_RETURN(AccountRecord locked,
+                         accounts_.LockOrCreate(tx, member, now));
+    erased.push_back(std::move(locked));
+    tombstones[member] = absl::StrCat("erased-", ids_.NewId());
+  }
+
+  for (AccountRecord& account : erased) {
+    if (account.points_balance > 0 && account.merged_into.empty()) {
+      Posting forfeit;
+      forfeit.type = v1::LedgerEntry::FORFEIT;
+      forfeit.points = account.points_balance;
+      forfeit.reason = kErasedReason;
+      forfeit.source = "erase";
+      forfeit.time = now;
+      CRM_RETURN_IF_ERROR(
+          poster_.Debit(tx, account, forfeit, "points").status());
+    }
+    CRM_ASSIGN_OR_RETURN(std::vector<CouponRecord> coupons,
+                         rewards_.CouponsOfCustomer(tx, account.customer_id));
+    for (CouponRecord& coupon : coupons) {
+      if (coupon.state != v1::Coupon::ISSUED) continue;
+      coupon.state = v1::Coupon::CANCELLED;
+      CRM_RETURN_IF_ERROR(rewards_.UpdateCoupon(tx, coupon));
+    }
+    const std::string& tombstone = tombstones[account.customer_id];
+    CRM_RETURN_IF_ERROR(
+        rewards_.ReassignCoupons(tx, account.customer_id, tombstone));
+    // A duplicate merged into a member of the family points at that
+    // member's tombstone; the family's head points nowhere.
+    std::string merged_into;
+    if (account.customer_id != customer_id) {
+      auto survivor = tombstones.find(account.merged_into);
+      if (survivor != tombstones.end()) merged_into = survivor->second;
+    }
+    CRM_RETURN_IF_ERROR(accounts_.ReKeyErasedAccount(
+        tx, account.customer_id, tombstone, merged_into, kErasedReason));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace crm::loyalty

@@ -1,0 +1,89 @@
+// What loyalty does when customer-profile merges or erases a customer
+// (CUSTOMER_MERGED, CUSTOMER_ERASED on its change feed), inside the feed
+// consumer's transaction so each is applied exactly once.
+//
+// Merge(survivor, duplicate): the duplicate's account keeps every entry and
+// lot it had; each lot with points left is moved by two new entries — a
+// MERGE_OUT on the duplicate (source `merge:{lot}`, the lot emptied) and a
+// MERGE_IN on the survivor (source `merge:{duplicate}:{lot}`) forming a lot
+// with the same points, earn time and expire time, so spending and expiry
+// stay oldest first and nothing expires earlier or later than it would
+// have. The duplicate's refund debt is added to the survivor's, its order
+// earnings and coupons move to the survivor, and the duplicate's account is
+// marked `merged_into` the survivor: it takes no further entries, and
+// events that still name the duplicate are applied to the survivor
+// (ResolveSurvivor, account_family.h). Tier qualification counts the
+// entries of the survivor and of every account merged into it (qualifying
+// deltas are not copied, so the window still sees each point at the time
+// it was earned), and the survivor's tier is re-evaluated at once. Both
+// ledgers stay verifiable (VerifyLedger). A merge whose duplicate is
+// already merged changes nothing; a merge of a customer into itself, or
+// into a customer that was itself merged into the duplicate, is ignored.
+//
+// Erase(customer): the customer's account and every account merged into it
+// give up their points (a FORFEIT entry, lots oldest first), their issued
+// coupons are CANCELLED, and their rows are re-keyed to a new random
+// tombstone id (`erased-{id}`): ledger entries keep type, amounts,
+// balances, sequences and times (what accounting needs) with the reason
+// replaced by "erased" and the idempotency key by `erased:{entry}`; lots
+// and coupons keep their amounts and times; order earnings (whose names
+// hold the customer id) are deleted. Afterwards no loyalty table holds the
+// customer id. A customer without an account is nothing to erase, so a
+// repeated erasure changes nothing.
+//
+//   MemberLifecycle lifecycle(accounts, rewards, programs, ids, clock);
+//   CRM_RETURN_IF_ERROR(lifecycle.Merge(tx, "c-survivor", "c-duplicate"));
+//   CRM_RETURN_IF_ERROR(lifecycle.Erase(tx, "c-erased"));
+#pragma once
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "services/common/clock.h"
+#include "services/common/id_generator.h"
+#include "services/common/unit_of_work.h"
+#include "services/loyalty/account_repository.h"
+#include "services/loyalty/ledger_poster.h"
+#include "services/loyalty/program_repository.h"
+#include "services/loyalty/reward_repository.h"
+
+namespace crm::loyalty {
+
+// The reason every entry of an erased account carries.
+inline constexpr char kErasedReason[] = "erased";
+
+class MemberLifecycle {
+ public:
+  // Every argument must outlive this object.
+  MemberLifecycle(AccountRepository& accounts, RewardRepository& rewards,
+                  ProgramRepository& programs,
+                  const crm::common::IdGenerator& ids,
+                  const crm::common::Clock& clock)
+      : accounts_(accounts),
+        rewards_(rewards),
+        programs_(programs),
+        ids_(ids),
+        clock_(clock),
+        poster_(accounts, ids) {}
+  MemberLifecycle(const MemberLifecycle&) = delete;
+  MemberLifecycle& operator=(const MemberLifecycle&) = delete;
+
+  // Merges the account of `duplicate_id` into that of `survivor_id` (both
+  // customer ids) in `tx`, as described above.
+  absl::Status Merge(crm::common::Transaction& tx,
+                     absl::string_view survivor_id,
+                     absl::string_view duplicate_id);
+
+  // Erases the loyalty data of `customer_id` in `tx`, as described above.
+  absl::Status Erase(crm::common::Transaction& tx,
+                     absl::string_view customer_id);
+
+ private:
+  AccountRepository& accounts_;
+  RewardRepository& rewards_;
+  ProgramRepository& programs_;
+  const crm::common::IdGenerator& ids_;
+  const crm::common::Clock& clock_;
+  LedgerPoster poster_;
+};
+
+}  // namespace crm::loyalty

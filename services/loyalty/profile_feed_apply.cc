@@ -1,0 +1,71 @@
+#include "services/loyalty/profile_feed_apply.h"
+
+#include <string>
+
+#include "services/common/mysql_unit_of_work.h"
+#include "services/common/request_context.h"
+#include "services/common/resource_name.h"
+#include "services/common/status_macros.h"
+
+namespace crm::loyalty {
+
+namespace cp = ::crm::customerprofile::v1;
+
+namespace {
+
+// The customer id of `name` (`customers/{customer}`), DATA_LOSS otherwise.
+absl::StatusOr<std::string> EventCustomerId(const std::string& name) {
+  absl::StatusOr<std::string> id =
+      crm::common::ParseResourceName(name, "customers", "customer_name");
+  if (!id.ok()) return absl::DataLossError("event with a malformed customer");
+  return *id;
+}
+
+}  // namespace
+
+std::vector<cp::ChangeEvent::Type> ProfileFeedTypes() {
+  return {cp::ChangeEvent::ORDER_RECORDED, cp::ChangeEvent::ORDER_REFUNDED,
+          cp::ChangeEvent::CUSTOMER_MERGED, cp::ChangeEvent::CUSTOMER_ERASED};
+}
+
+absl::Status ApplyProfileEvent(OrderEarning& earning,
+                               MemberLifecycle& lifecycle,
+                               crm::common::Transaction& tx,
+                               const cp::ChangeEvent& event) {
+  switch (event.type()) {
+    case cp::ChangeEvent::ORDER_RECORDED:
+    case cp::ChangeEvent::ORDER_REFUNDED:
+      return earning.Apply(tx, event);
+    case cp::ChangeEvent::CUSTOMER_MERGED: {
+      CRM_ASSIGN_OR_RETURN(std::string survivor,
+                           EventCustomerId(event.merge().survivor()));
+      CRM_ASSIGN_OR_RETURN(std::string duplicate,
+                           EventCustomerId(event.merge().duplicate()));
+      return lifecycle.Merge(tx, survivor, duplicate);
+    }
+    case cp::ChangeEvent::CUSTOMER_ERASED: {
+      CRM_ASSIGN_OR_RETURN(std::string customer,
+                           EventCustomerId(event.customer_name()));
+      return lifecycle.Erase(tx, customer);
+    }
+    default:
+      return absl::OkStatus();
+  }
+}
+
+crm::common::FeedApplyFunction MakeProfileFeedApply(
+    OrderEarning& earning, MemberLifecycle& lifecycle) {
+  return [&earning, &lifecycle](sql::Connection& connection, int64_t sequence,
+                                absl::string_view payload) -> absl::Status {
+    cp::ChangeEvent event;
+    if (!event.ParseFromString(std::string(payload))) {
+      return absl::DataLossError("unreadable customer-profile feed event");
+    }
+    if (event.sequence() == 0) event.set_sequence(sequence);
+    const crm::common::RequestContext background;
+    crm::common::MySqlTransaction tx(connection, background);
+    return ApplyProfileEvent(earning, lifecycle, tx, event);
+  };
+}
+
+}  // namespace crm::loyalty

@@ -1,0 +1,48 @@
+// The apply function of loyalty's consumer of customer-profile's change
+// feed (services/common/change_feed_consumer.h): parses each event and
+// applies it on the consumer's connection, so its effects and the
+// consumer's cursor commit together or not at all (exactly once):
+// - ORDER_RECORDED, ORDER_REFUNDED: OrderEarning (order_earning.h), on the
+//   account that now stands for the event's customer (a merged duplicate's
+//   events reach its survivor);
+// - CUSTOMER_MERGED: MemberLifecycle::Merge; CUSTOMER_ERASED:
+//   MemberLifecycle::Erase (member_lifecycle.h).
+//
+//   FeedConsumer consumer(pool, MakeCustomerProfileFeedOpener(stub, types),
+//                         MakeProfileFeedApply(earning, lifecycle),
+//                         {.consumer = kProfileFeedConsumerName});
+//   consumer.Start();
+#pragma once
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/change_feed_consumer.h"
+#include "services/common/unit_of_work.h"
+#include "services/loyalty/member_lifecycle.h"
+#include "services/loyalty/order_earning.h"
+
+namespace crm::loyalty {
+
+// The consumer's cursor name in `feed_consumer_cursors` (named when the feed
+// brought only orders; kept so deployed cursors carry on).
+inline constexpr char kProfileFeedConsumerName[] = "loyalty.orders";
+
+// The event types loyalty asks the feed for.
+std::vector<::crm::customerprofile::v1::ChangeEvent::Type> ProfileFeedTypes();
+
+// Applies one parsed event in `tx`. DATA_LOSS for a merge or erasure whose
+// customer names are malformed (the consumer retries and stalls, visibly in
+// its lag metric, rather than skip it).
+absl::Status ApplyProfileEvent(
+    OrderEarning& earning, MemberLifecycle& lifecycle,
+    crm::common::Transaction& tx,
+    const ::crm::customerprofile::v1::ChangeEvent& event);
+
+// Both must outlive the function. A payload that does not parse is
+// DATA_LOSS (the consumer retries; nothing is skipped silently).
+crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
+                                                    MemberLifecycle& lifecycle);
+
+}  // namespace crm::loyalty
