@@ -13,7 +13,10 @@
 #include "services/common/request_context.h"
 #include "services/common/server_runner.h"
 #include "services/customer_profile/change_feed_client.h"
+#include "services/segmentation/customer_data_exporter.h"
+#include "services/segmentation/membership_manager.h"
 #include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_membership_repository.h"
 #include "services/segmentation/mysql_read_model_repository.h"
 #include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
@@ -32,11 +35,21 @@ namespace segmentation = ::crm::segmentation;
 struct SegmentationComponents {
   explicit SegmentationComponents(common::ServiceContext& context)
       : unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
+        memberships(unit_of_work, segments, membership_repository, read_model,
+                    scores, context.clock,
+                    context.config.GetString("scoring_currency")),
         manager(unit_of_work, segments, idempotency, context.clock,
-                common::RandomIdGenerator::Instance()),
+                common::RandomIdGenerator::Instance(),
+                [this](common::Transaction& tx,
+                       const segmentation::SegmentRecord& segment) {
+                  return memberships.EvaluateSegment(tx, segment,
+                                                     segment.create_time);
+                }),
         scoring(unit_of_work, read_model, scores, idempotency, context.clock,
                 common::RandomIdGenerator::Instance(),
-                ScoringPolicyFrom(context.config)) {}
+                ScoringPolicyFrom(context.config), memberships.ScoredHook()),
+        exporter(unit_of_work, read_model, scores, membership_repository,
+                 segments, context.config.GetString("scoring_currency")) {}
 
   static segmentation::ScoringPolicy ScoringPolicyFrom(
       const common::Config& config) {
@@ -49,9 +62,12 @@ struct SegmentationComponents {
   segmentation::MySqlSegmentRepository segments;
   segmentation::MySqlReadModelRepository read_model;
   segmentation::MySqlScoreRepository scores;
+  segmentation::MySqlMembershipRepository membership_repository;
   common::MySqlIdempotencyRepository idempotency;
+  segmentation::MembershipManager memberships;
   segmentation::SegmentManager manager;
   segmentation::ScoringManager scoring;
+  segmentation::CustomerDataExporter exporter;
 };
 
 // The consumer name of segmentation's cursor on customer-profile's feed.
@@ -69,7 +85,8 @@ common::FeedConsumerOptions ProfileFeedConsumerOptions(
 // shutdown. Not started when no customer-profile address is configured.
 void FollowProfileFeed(common::ServiceContext& context,
                        segmentation::ReadModelRepository& read_model,
-                       segmentation::ScoringManager& scoring) {
+                       segmentation::ScoringManager& scoring,
+                       segmentation::MembershipManager& memberships) {
   const std::string address = context.config.GetString("customer_profile_addr");
   if (address.empty()) return;
   struct Follower {
@@ -83,7 +100,8 @@ void FollowProfileFeed(common::ServiceContext& context,
   follower->stub = crm::customerprofile::v1::CustomerProfileService::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   follower->applier = std::make_unique<segmentation::ProfileFeedApplier>(
-      read_model, scoring.FeedHook());
+      read_model,
+      segmentation::CombineHooks(scoring.FeedHook(), memberships.FeedHook()));
   follower->consumer = std::make_unique<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
@@ -106,10 +124,12 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   // call they serve.
   static SegmentationComponents* const components =
       new SegmentationComponents(context);
-  FollowProfileFeed(context, components->read_model, components->scoring);
+  FollowProfileFeed(context, components->read_model, components->scoring,
+                    components->memberships);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<segmentation::SegmentationServiceImpl>(
-      components->manager, components->scoring));
+      components->manager, components->scoring, components->memberships,
+      components->exporter));
   return services;
 }
 

@@ -349,4 +349,76 @@ absl::Status MySqlReadModelRepository::DeleteCustomer(
   return absl::OkStatus();
 }
 
+absl::Status MySqlReadModelRepository::RecordMerge(Transaction& tx,
+                                                   const MergeRecord& merge) {
+  CachedStatement repoint = Prepared(
+      tx, "UPDATE merged_customers SET survivor_id = ? WHERE survivor_id = ?");
+  repoint->setString(1, merge.survivor_id);
+  repoint->setString(2, merge.duplicate_id);
+  repoint->executeUpdate();
+  CachedStatement upsert = Prepared(
+      tx,
+      "INSERT INTO merged_customers (customer_id, survivor_id, merge_time) "
+      "VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE "
+      "survivor_id = VALUES(survivor_id), merge_time = VALUES(merge_time)");
+  upsert->setString(1, merge.duplicate_id);
+  upsert->setString(2, merge.survivor_id);
+  upsert->setString(3, FormatSqlDatetime(TruncateToMicros(merge.merge_time)));
+  upsert->executeUpdate();
+  return absl::OkStatus();
+}
+
+namespace {
+
+absl::StatusOr<MergeRecord> MergeFromRow(sql::ResultSet& row) {
+  MergeRecord merge;
+  merge.duplicate_id = row.getString("customer_id").asStdString();
+  merge.survivor_id = row.getString("survivor_id").asStdString();
+  CRM_ASSIGN_OR_RETURN(
+      merge.merge_time,
+      ParseSqlDatetime(row.getString("merge_time").asStdString()));
+  return merge;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<MergeRecord>> MySqlReadModelRepository::FindMerge(
+    Transaction& tx, absl::string_view customer_id) {
+  CachedStatement select =
+      Prepared(tx,
+               "SELECT customer_id, survivor_id, merge_time FROM "
+               "merged_customers WHERE customer_id = ?");
+  select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::nullopt;
+  CRM_ASSIGN_OR_RETURN(MergeRecord merge, MergeFromRow(*rows));
+  return merge;
+}
+
+absl::StatusOr<std::vector<MergeRecord>>
+MySqlReadModelRepository::ListMergedInto(Transaction& tx,
+                                         absl::string_view survivor_id) {
+  CachedStatement select =
+      Prepared(tx,
+               "SELECT customer_id, survivor_id, merge_time FROM "
+               "merged_customers WHERE survivor_id = ? ORDER BY customer_id");
+  select->setString(1, std::string(survivor_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<MergeRecord> merges;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(MergeRecord merge, MergeFromRow(*rows));
+    merges.push_back(std::move(merge));
+  }
+  return merges;
+}
+
+absl::Status MySqlReadModelRepository::DeleteMergesInto(
+    Transaction& tx, absl::string_view survivor_id) {
+  CachedStatement remove =
+      Prepared(tx, "DELETE FROM merged_customers WHERE survivor_id = ?");
+  remove->setString(1, std::string(survivor_id));
+  remove->executeUpdate();
+  return absl::OkStatus();
+}
+
 }  // namespace crm::segmentation

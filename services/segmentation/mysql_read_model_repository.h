@@ -43,6 +43,14 @@ class MySqlReadModelRepository final : public ReadModelRepository {
       int limit) override;
   absl::Status DeleteCustomer(crm::common::Transaction& tx,
                               absl::string_view customer_id) override;
+  absl::Status RecordMerge(crm::common::Transaction& tx,
+                           const MergeRecord& merge) override;
+  absl::StatusOr<std::optional<MergeRecord>> FindMerge(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<std::vector<MergeRecord>> ListMergedInto(
+      crm::common::Transaction& tx, absl::string_view survivor_id) override;
+  absl::Status DeleteMergesInto(crm::common::Transaction& tx,
+                                absl::string_view survivor_id) override;
 };
 
 }  // namespace crm::segmentation

@@ -110,4 +110,17 @@ absl::StatusOr<Page<SegmentRecord>> MySqlSegmentRepository::List(
                                               page.page_size, PositionOf);
 }
 
+absl::StatusOr<std::vector<SegmentRecord>> MySqlSegmentRepository::ListAll(
+    Transaction& tx) {
+  crm::common::CachedStatement select =
+      crm::common::Prepared(tx, absl::StrCat(kSelectColumns, " ORDER BY id"));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<SegmentRecord> segments;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(SegmentRecord segment, SegmentFromRow(*rows));
+    segments.push_back(std::move(segment));
+  }
+  return segments;
+}
+
 }  // namespace crm::segmentation

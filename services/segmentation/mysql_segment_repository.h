@@ -23,6 +23,8 @@ class MySqlSegmentRepository final : public SegmentRepository {
   absl::StatusOr<crm::common::Page<SegmentRecord>> List(
       crm::common::Transaction& tx,
       const crm::common::PageRequest& page) override;
+  absl::StatusOr<std::vector<SegmentRecord>> ListAll(
+      crm::common::Transaction& tx) override;
 };
 
 }  // namespace crm::segmentation

@@ -1,7 +1,9 @@
 #include "services/segmentation/profile_feed_applier.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -74,6 +76,17 @@ absl::Status ProfileFeedApplier::ApplyPayload(Transaction& tx,
   return Apply(tx, event);
 }
 
+ReadModelChangeHook CombineHooks(ReadModelChangeHook first,
+                                 ReadModelChangeHook second) {
+  return [first = std::move(first), second = std::move(second)](
+             Transaction& tx, absl::string_view customer_id,
+             ReadModelChange change) -> absl::Status {
+    if (first) CRM_RETURN_IF_ERROR(first(tx, customer_id, change));
+    if (second) CRM_RETURN_IF_ERROR(second(tx, customer_id, change));
+    return absl::OkStatus();
+  };
+}
+
 absl::Status ProfileFeedApplier::Apply(Transaction& tx,
                                        const cp::ChangeEvent& event) {
   switch (event.type()) {
@@ -82,20 +95,27 @@ absl::Status ProfileFeedApplier::Apply(Transaction& tx,
       CRM_ASSIGN_OR_RETURN(
           std::string id, CustomerIdOf(event.customer_name(), "customer_name"));
       if (event.customer().state() == cp::Customer::ERASED) {
-        return Forget(tx, id);
+        return Erase(tx, id);
       }
       if (event.customer().state() == cp::Customer::MERGED) {
         return absl::OkStatus();
       }
+      CRM_ASSIGN_OR_RETURN(std::optional<MergeRecord> merged,
+                           read_model_.FindMerge(tx, id));
+      // A late facts event of a duplicate: the survivor's facts are its own.
+      if (merged.has_value()) return absl::OkStatus();
       CRM_RETURN_IF_ERROR(UpsertFacts(tx, id, event));
-      return Changed(tx, id, /*forgotten=*/false);
+      return Changed(tx, id, ReadModelChange::kUpdated);
     }
     case cp::ChangeEvent::ORDER_RECORDED:
     case cp::ChangeEvent::ORDER_REFUNDED: {
       CRM_ASSIGN_OR_RETURN(
-          std::string id, CustomerIdOf(event.customer_name(), "customer_name"));
+          std::string named,
+          CustomerIdOf(event.customer_name(), "customer_name"));
       CRM_ASSIGN_OR_RETURN(std::string order_id,
                            OrderIdOf(event.order().name()));
+      // A late order event of a duplicate counts for its survivor.
+      CRM_ASSIGN_OR_RETURN(std::string id, Resolve(tx, named));
       OrderFact order;
       order.customer_id = id;
       order.order_id = order_id;
@@ -106,30 +126,63 @@ absl::Status ProfileFeedApplier::Apply(Transaction& tx,
       order.refunded_minor = event.order().refunded_amount().amount_minor();
       CRM_RETURN_IF_ERROR(read_model_.UpsertOrder(tx, order));
       CRM_RETURN_IF_ERROR(RecomputeAggregate(tx, id));
-      return Changed(tx, id, /*forgotten=*/false);
+      return Changed(tx, id, ReadModelChange::kUpdated);
     }
-    case cp::ChangeEvent::CUSTOMER_MERGED: {
-      CRM_ASSIGN_OR_RETURN(
-          std::string survivor,
-          CustomerIdOf(event.merge().survivor(), "merge.survivor"));
-      CRM_ASSIGN_OR_RETURN(
-          std::string duplicate,
-          CustomerIdOf(event.merge().duplicate(), "merge.duplicate"));
-      if (survivor == duplicate) return absl::OkStatus();
-      CRM_RETURN_IF_ERROR(read_model_.MoveOrders(tx, duplicate, survivor));
-      CRM_RETURN_IF_ERROR(Forget(tx, duplicate));
-      CRM_RETURN_IF_ERROR(UpsertFacts(tx, survivor, event));
-      CRM_RETURN_IF_ERROR(RecomputeAggregate(tx, survivor));
-      return Changed(tx, survivor, /*forgotten=*/false);
-    }
+    case cp::ChangeEvent::CUSTOMER_MERGED:
+      return Merge(tx, event);
     case cp::ChangeEvent::CUSTOMER_ERASED: {
       CRM_ASSIGN_OR_RETURN(
           std::string id, CustomerIdOf(event.customer_name(), "customer_name"));
-      return Forget(tx, id);
+      return Erase(tx, id);
     }
     default:
       return absl::OkStatus();
   }
+}
+
+absl::Status ProfileFeedApplier::Merge(Transaction& tx,
+                                       const cp::ChangeEvent& event) {
+  CRM_ASSIGN_OR_RETURN(
+      std::string named_survivor,
+      CustomerIdOf(event.merge().survivor(), "merge.survivor"));
+  CRM_ASSIGN_OR_RETURN(
+      std::string duplicate,
+      CustomerIdOf(event.merge().duplicate(), "merge.duplicate"));
+  CRM_ASSIGN_OR_RETURN(std::string survivor, Resolve(tx, named_survivor));
+  if (survivor == duplicate) return absl::OkStatus();
+  MergeRecord merge;
+  merge.duplicate_id = duplicate;
+  merge.survivor_id = survivor;
+  merge.merge_time = event.has_event_time()
+                         ? crm::common::FromProtoTimestamp(event.event_time())
+                         : absl::UnixEpoch();
+  CRM_RETURN_IF_ERROR(read_model_.RecordMerge(tx, merge));
+  CRM_RETURN_IF_ERROR(read_model_.MoveOrders(tx, duplicate, survivor));
+  CRM_RETURN_IF_ERROR(Forget(tx, duplicate, ReadModelChange::kMergedAway));
+  CRM_RETURN_IF_ERROR(UpsertFacts(tx, survivor, event));
+  CRM_RETURN_IF_ERROR(RecomputeAggregate(tx, survivor));
+  return Changed(tx, survivor, ReadModelChange::kUpdated);
+}
+
+absl::Status ProfileFeedApplier::Erase(Transaction& tx,
+                                       absl::string_view named) {
+  CRM_ASSIGN_OR_RETURN(std::string id, Resolve(tx, named));
+  CRM_ASSIGN_OR_RETURN(std::vector<MergeRecord> merged,
+                       read_model_.ListMergedInto(tx, id));
+  for (const MergeRecord& merge : merged) {
+    CRM_RETURN_IF_ERROR(
+        Forget(tx, merge.duplicate_id, ReadModelChange::kErased));
+  }
+  CRM_RETURN_IF_ERROR(Forget(tx, id, ReadModelChange::kErased));
+  return read_model_.DeleteMergesInto(tx, id);
+}
+
+absl::StatusOr<std::string> ProfileFeedApplier::Resolve(
+    Transaction& tx, absl::string_view customer_id) {
+  CRM_ASSIGN_OR_RETURN(std::optional<MergeRecord> merged,
+                       read_model_.FindMerge(tx, customer_id));
+  if (merged.has_value()) return merged->survivor_id;
+  return std::string(customer_id);
 }
 
 absl::Status ProfileFeedApplier::UpsertFacts(Transaction& tx,
@@ -147,16 +200,17 @@ absl::Status ProfileFeedApplier::RecomputeAggregate(
 }
 
 absl::Status ProfileFeedApplier::Forget(Transaction& tx,
-                                        absl::string_view customer_id) {
+                                        absl::string_view customer_id,
+                                        ReadModelChange change) {
   CRM_RETURN_IF_ERROR(read_model_.DeleteCustomer(tx, customer_id));
-  return Changed(tx, customer_id, /*forgotten=*/true);
+  return Changed(tx, customer_id, change);
 }
 
 absl::Status ProfileFeedApplier::Changed(Transaction& tx,
                                          absl::string_view customer_id,
-                                         bool forgotten) {
+                                         ReadModelChange change) {
   if (!on_change_) return absl::OkStatus();
-  return on_change_(tx, customer_id, forgotten);
+  return on_change_(tx, customer_id, change);
 }
 
 }  // namespace crm::segmentation

@@ -19,20 +19,32 @@
 //   ORDER_RECORDED / _REFUNDED   the order is stored (amount, refunded so
 //                                far) and the customer's aggregate
 //                                recomputed from their own orders.
-//   CUSTOMER_MERGED              the duplicate's orders move to the survivor,
-//                                the duplicate is forgotten, the survivor's
-//                                facts replaced and aggregate recomputed.
-//   CUSTOMER_ERASED              everything about the customer is deleted.
+//   CUSTOMER_MERGED              the merge is recorded (duplicate ->
+//                                survivor, chains kept one step long), the
+//                                duplicate's orders move to the survivor,
+//                                the duplicate's read model is removed
+//                                (kMergedAway), the survivor's facts replaced
+//                                and aggregate recomputed.
+//   CUSTOMER_ERASED              everything about the customer, and about the
+//                                customers merged into it, is deleted, and
+//                                so are the merge records.
+// Events naming a customer already merged away (late events of a
+// duplicate): order events are applied to its survivor (the order keeps its
+// id); CUSTOMER_CREATED/UPDATED are ignored (the survivor's facts come from
+// the survivor's own events and the merge); CUSTOMER_ERASED erases the
+// survivor, as customer-profile erases the survivor of a merged customer.
 // After each event, the `on_change` hook (if set) runs in the same
 // transaction for every customer whose read model changed, so scores and
-// segment memberships follow (erased = true for a forgotten customer).
+// segment memberships follow.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/unit_of_work.h"
@@ -41,11 +53,23 @@
 
 namespace crm::segmentation {
 
-// Called after an event changed `customer_id`'s read model; `forgotten` is
-// true when the customer was erased or merged away.
-using ReadModelChangeHook =
-    std::function<absl::Status(crm::common::Transaction& tx,
-                               absl::string_view customer_id, bool forgotten)>;
+// How an event changed a customer's read model.
+enum class ReadModelChange {
+  kUpdated,     // Facts or orders changed; the customer is held.
+  kMergedAway,  // Merged into another customer; their read model is gone.
+  kErased,      // Erased; everything about them must go.
+};
+
+// Called after an event changed `customer_id`'s read model, in the event's
+// transaction.
+using ReadModelChangeHook = std::function<absl::Status(
+    crm::common::Transaction& tx, absl::string_view customer_id,
+    ReadModelChange change)>;
+
+// A hook that runs `first`, then (if it succeeded) `second`; either may be
+// null.
+ReadModelChangeHook CombineHooks(ReadModelChangeHook first,
+                                 ReadModelChangeHook second);
 
 class ProfileFeedApplier {
  public:
@@ -74,9 +98,16 @@ class ProfileFeedApplier {
   absl::Status RecomputeAggregate(crm::common::Transaction& tx,
                                   absl::string_view customer_id);
   absl::Status Forget(crm::common::Transaction& tx,
-                      absl::string_view customer_id);
+                      absl::string_view customer_id, ReadModelChange change);
+  absl::Status Erase(crm::common::Transaction& tx,
+                     absl::string_view customer_id);
+  absl::Status Merge(crm::common::Transaction& tx,
+                     const crm::customerprofile::v1::ChangeEvent& event);
+  // `customer_id`, or its survivor if it was merged away.
+  absl::StatusOr<std::string> Resolve(crm::common::Transaction& tx,
+                                      absl::string_view customer_id);
   absl::Status Changed(crm::common::Transaction& tx,
-                       absl::string_view customer_id, bool forgotten);
+                       absl::string_view customer_id, ReadModelChange change);
 
   ReadModelRepository& read_model_;
   ReadModelChangeHook on_change_;

@@ -73,4 +73,13 @@ struct CustomerAggregate {
   bool operator==(const CustomerAggregate&) const = default;
 };
 
+// A customer merged into another on customer-profile's feed.
+struct MergeRecord {
+  std::string duplicate_id;  // The customer merged away.
+  std::string survivor_id;   // The customer it now is.
+  absl::Time merge_time;
+
+  bool operator==(const MergeRecord&) const = default;
+};
+
 }  // namespace crm::segmentation

@@ -81,10 +81,31 @@ class ReadModelRepository {
   virtual absl::StatusOr<std::vector<std::string>> ListCustomerIds(
       crm::common::Transaction& tx, absl::string_view after, int limit) = 0;
 
-  // Removes everything held about `customer_id`: facts, orders, aggregate,
-  // scores, segment memberships. OK if nothing was held.
+  // Removes the read model of `customer_id`: facts, orders, aggregate (its
+  // spend included). Merge records are kept (DeleteMergesInto). OK if
+  // nothing was held.
   virtual absl::Status DeleteCustomer(crm::common::Transaction& tx,
                                       absl::string_view customer_id) = 0;
+
+  // Records that `merge.duplicate_id` is now `merge.survivor_id` (replacing
+  // an earlier record of the duplicate), and repoints the records of
+  // customers merged into the duplicate to the survivor, so every chain is
+  // one step long.
+  virtual absl::Status RecordMerge(crm::common::Transaction& tx,
+                                   const MergeRecord& merge) = 0;
+
+  // The merge record of `customer_id` as a duplicate; nullopt if it was not
+  // merged away.
+  virtual absl::StatusOr<std::optional<MergeRecord>> FindMerge(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // The records of the customers merged into `survivor_id`, by duplicate id.
+  virtual absl::StatusOr<std::vector<MergeRecord>> ListMergedInto(
+      crm::common::Transaction& tx, absl::string_view survivor_id) = 0;
+
+  // Removes the records of the customers merged into `survivor_id`.
+  virtual absl::Status DeleteMergesInto(crm::common::Transaction& tx,
+                                        absl::string_view survivor_id) = 0;
 
  protected:
   ReadModelRepository() = default;

@@ -150,7 +150,9 @@ absl::Status ScoringManager::ScoreWith(
   CRM_ASSIGN_OR_RETURN(std::optional<CustomerScoreRecord> previous,
                        scores_.Find(tx, customer_id));
   if (!found.has_value() && !facts.has_value()) {
-    return scores_.Delete(tx, customer_id);
+    CRM_RETURN_IF_ERROR(scores_.Delete(tx, customer_id));
+    if (!on_scored_) return absl::OkStatus();
+    return on_scored_(tx, customer_id, now, nullptr);
   }
   const CustomerAggregate aggregate =
       found.value_or(AggregateOrders(customer_id, {}));
@@ -204,13 +206,20 @@ absl::Status ScoringManager::ScoreWith(
                                 .to = score.lifecycle_stage,
                                 .time = score.score_time}));
   }
-  return scores_.Save(tx, score);
+  CRM_RETURN_IF_ERROR(scores_.Save(tx, score));
+  if (!on_scored_) return absl::OkStatus();
+  const SegmentSubject subject{.facts = facts.has_value() ? &*facts : nullptr,
+                               .aggregate = &aggregate,
+                               .score = &score};
+  return on_scored_(tx, customer_id, score.score_time, &subject);
 }
 
 ReadModelChangeHook ScoringManager::FeedHook() {
   return [this](Transaction& tx, absl::string_view customer_id,
-                bool forgotten) -> absl::Status {
-    if (forgotten) return scores_.Delete(tx, customer_id);
+                ReadModelChange change) -> absl::Status {
+    if (change != ReadModelChange::kUpdated) {
+      return scores_.Delete(tx, customer_id);
+    }
     return ScoreCustomer(tx, customer_id);
   };
 }

@@ -15,7 +15,9 @@
 // scoring time. Thread-safe: every call runs in its own unit of work.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,9 +36,19 @@
 #include "services/segmentation/read_model_repository.h"
 #include "services/segmentation/rfm_scoring.h"
 #include "services/segmentation/score_repository.h"
+#include "services/segmentation/segment_rule.h"
 #include "services/segmentation/value_tier.h"
 
 namespace crm::segmentation {
+
+// Called after a customer was scored (or their score deleted because the
+// read model holds nothing of them), in the same transaction, with the
+// scoring time and what the score was computed from (`subject` is null for
+// a deleted score). Segment memberships follow scores through it
+// (MembershipManager::ScoredHook).
+using CustomerScoredHook = std::function<absl::Status(
+    crm::common::Transaction& tx, absl::string_view customer_id, absl::Time now,
+    const SegmentSubject* subject)>;
 
 struct ScoringPolicy {
   // ISO 4217: the currency of the monetary value and of CLV.
@@ -55,24 +67,27 @@ class ScoringManager {
                  ReadModelRepository& read_model, ScoreRepository& scores,
                  crm::common::IdempotencyRepository& idempotency,
                  const crm::common::Clock& clock,
-                 const crm::common::IdGenerator& ids, ScoringPolicy policy)
+                 const crm::common::IdGenerator& ids, ScoringPolicy policy,
+                 CustomerScoredHook on_scored = nullptr)
       : unit_of_work_(unit_of_work),
         read_model_(read_model),
         scores_(scores),
         idempotency_(idempotency),
         clock_(clock),
         ids_(ids),
-        policy_(std::move(policy)) {}
+        policy_(std::move(policy)),
+        on_scored_(std::move(on_scored)) {}
   ScoringManager(const ScoringManager&) = delete;
   ScoringManager& operator=(const ScoringManager&) = delete;
 
   // Re-scores `customer_id` as of the clock's now in `tx` (or deletes its
-  // score if the read model holds nothing of it).
+  // score if the read model holds nothing of it), then runs the on_scored
+  // hook.
   absl::Status ScoreCustomer(crm::common::Transaction& tx,
                              absl::string_view customer_id);
 
-  // The hook for ProfileFeedApplier: re-scores a changed customer, deletes
-  // the score and lifecycle history of a forgotten one.
+  // The hook for ProfileFeedApplier: re-scores an updated customer, deletes
+  // the score and lifecycle history of one merged away or erased.
   ReadModelChangeHook FeedHook();
 
   // INVALID_ARGUMENT (field `name`) for a malformed name; NOT_FOUND
@@ -127,6 +142,7 @@ class ScoringManager {
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
   const ScoringPolicy policy_;
+  const CustomerScoredHook on_scored_;
 };
 
 // API forms.

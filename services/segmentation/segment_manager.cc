@@ -80,6 +80,7 @@ absl::StatusOr<v1::Segment> SegmentManager::CreateSegment(
           if (absl::IsAlreadyExists(inserted)) return DisplayNameTakenError();
           return inserted;
         }
+        if (on_created_) CRM_RETURN_IF_ERROR(on_created_(tx, record));
         return ToSegmentProto(record);
       });
 }

@@ -10,6 +10,9 @@
 // Thread-safe: every call runs in its own unit of work.
 #pragma once
 
+#include <functional>
+#include <utility>
+
 #include "absl/status/statusor.h"
 #include "crm/segmentation/v1/segment.pb.h"
 #include "crm/segmentation/v1/segmentation_service.pb.h"
@@ -23,6 +26,11 @@
 
 namespace crm::segmentation {
 
+// Called in CreateSegment's transaction once the new segment is stored, so
+// its members are evaluated with it (MembershipManager::EvaluateSegment).
+using SegmentCreatedHook = std::function<absl::Status(
+    crm::common::Transaction& tx, const SegmentRecord& segment)>;
+
 class SegmentManager {
  public:
   // Every argument must outlive the manager.
@@ -30,18 +38,21 @@ class SegmentManager {
                  SegmentRepository& segments,
                  crm::common::IdempotencyRepository& idempotency,
                  const crm::common::Clock& clock,
-                 const crm::common::IdGenerator& ids)
+                 const crm::common::IdGenerator& ids,
+                 SegmentCreatedHook on_created = nullptr)
       : unit_of_work_(unit_of_work),
         segments_(segments),
         idempotency_(idempotency),
         clock_(clock),
-        ids_(ids) {}
+        ids_(ids),
+        on_created_(std::move(on_created)) {}
   SegmentManager(const SegmentManager&) = delete;
   SegmentManager& operator=(const SegmentManager&) = delete;
 
   // Stores `request.segment()` normalised (NormalizeNewSegment; output-only
   // fields ignored) as a new `segments/{id}` with create and update time now
-  // and its first etag, and returns it as stored. Errors, with nothing
+  // and its first etag, runs the on_created hook in the same transaction,
+  // and returns it as stored. Errors, with nothing
   // written: INVALID_ARGUMENT naming the field for an invalid segment or
   // request_id; ALREADY_EXISTS (RESOURCE_ALREADY_EXISTS, field
   // `segment.display_name`) when another segment has the same display name,
@@ -72,6 +83,7 @@ class SegmentManager {
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
+  const SegmentCreatedHook on_created_;
 };
 
 // The API form of a stored segment.

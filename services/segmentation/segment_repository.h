@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -58,6 +59,11 @@ class SegmentRepository {
   // of them; `next` is set when more may follow.
   virtual absl::StatusOr<crm::common::Page<SegmentRecord>> List(
       crm::common::Transaction& tx, const crm::common::PageRequest& page) = 0;
+
+  // Every segment, by id (membership evaluation reads them all; segments
+  // are reference data, tens to hundreds of rows).
+  virtual absl::StatusOr<std::vector<SegmentRecord>> ListAll(
+      crm::common::Transaction& tx) = 0;
 
  protected:
   SegmentRepository() = default;

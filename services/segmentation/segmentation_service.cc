@@ -65,4 +65,38 @@ grpc::Status SegmentationServiceImpl::GetClvModel(
                    response);
 }
 
+grpc::Status SegmentationServiceImpl::PreviewSegment(
+    grpc::ServerContext* context, const v1::PreviewSegmentRequest* request,
+    v1::PreviewSegmentResponse* response) {
+  return ReplyWith(
+      memberships_.PreviewSegment(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status SegmentationServiceImpl::ListSegmentMembers(
+    grpc::ServerContext* context, const v1::ListSegmentMembersRequest* request,
+    v1::ListSegmentMembersResponse* response) {
+  return ReplyWith(
+      memberships_.ListSegmentMembers(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status SegmentationServiceImpl::ListCustomerSegments(
+    grpc::ServerContext* context,
+    const v1::ListCustomerSegmentsRequest* request,
+    v1::ListCustomerSegmentsResponse* response) {
+  return ReplyWith(
+      memberships_.ListCustomerSegments(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status SegmentationServiceImpl::ExportCustomerSegmentationData(
+    grpc::ServerContext* context,
+    const v1::ExportCustomerSegmentationDataRequest* request,
+    v1::CustomerSegmentationData* response) {
+  return ReplyWith(exporter_.ExportCustomerSegmentationData(
+                       RequestContextOf(context), *request),
+                   response);
+}
+
 }  // namespace crm::segmentation

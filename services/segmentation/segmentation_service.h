@@ -1,16 +1,19 @@
 // The gRPC face of segmentation (crm.segmentation.v1): each RPC hands the
-// request and the call's deadline to SegmentManager (segment_manager.h) or
-// ScoringManager (scoring_manager.h) and
-// maps the result to a gRPC status with its error details. Nothing else
+// request and the call's deadline to SegmentManager (segment_manager.h),
+// ScoringManager (scoring_manager.h), MembershipManager
+// (membership_manager.h) or CustomerDataExporter (customer_data_exporter.h)
+// and maps the result to a gRPC status with its error details. Nothing else
 // happens here.
 //
-//   SegmentationServiceImpl service(segments, scoring);
+//   SegmentationServiceImpl service(segments, scoring, memberships, exporter);
 //   builder.RegisterService(&service);
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
+#include "services/segmentation/customer_data_exporter.h"
+#include "services/segmentation/membership_manager.h"
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
 
@@ -19,8 +22,13 @@ namespace crm::segmentation {
 class SegmentationServiceImpl final : public v1::SegmentationService::Service {
  public:
   // The managers must outlive the service.
-  SegmentationServiceImpl(SegmentManager& manager, ScoringManager& scoring)
-      : manager_(manager), scoring_(scoring) {}
+  SegmentationServiceImpl(SegmentManager& manager, ScoringManager& scoring,
+                          MembershipManager& memberships,
+                          CustomerDataExporter& exporter)
+      : manager_(manager),
+        scoring_(scoring),
+        memberships_(memberships),
+        exporter_(exporter) {}
 
   grpc::Status CreateSegment(grpc::ServerContext* context,
                              const v1::CreateSegmentRequest* request,
@@ -47,10 +55,27 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
   grpc::Status GetClvModel(grpc::ServerContext* context,
                            const v1::GetClvModelRequest* request,
                            v1::ClvModel* response) override;
+  grpc::Status PreviewSegment(grpc::ServerContext* context,
+                              const v1::PreviewSegmentRequest* request,
+                              v1::PreviewSegmentResponse* response) override;
+  grpc::Status ListSegmentMembers(
+      grpc::ServerContext* context,
+      const v1::ListSegmentMembersRequest* request,
+      v1::ListSegmentMembersResponse* response) override;
+  grpc::Status ListCustomerSegments(
+      grpc::ServerContext* context,
+      const v1::ListCustomerSegmentsRequest* request,
+      v1::ListCustomerSegmentsResponse* response) override;
+  grpc::Status ExportCustomerSegmentationData(
+      grpc::ServerContext* context,
+      const v1::ExportCustomerSegmentationDataRequest* request,
+      v1::CustomerSegmentationData* response) override;
 
  private:
   SegmentManager& manager_;
   ScoringManager& scoring_;
+  MembershipManager& memberships_;
+  CustomerDataExporter& exporter_;
 };
 
 }  // namespace crm::segmentation

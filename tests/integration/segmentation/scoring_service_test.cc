@@ -29,7 +29,10 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/customer_data_exporter.h"
+#include "services/segmentation/membership_manager.h"
 #include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_membership_repository.h"
 #include "services/segmentation/mysql_read_model_repository.h"
 #include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
@@ -113,8 +116,14 @@ class ScoringServiceTest : public ::testing::Test {
                                          idempotency_, clock_, ids_, Policy());
     applier_ =
         std::make_unique<ProfileFeedApplier>(read_model_, scoring_->FeedHook());
-    service_ =
-        std::make_unique<SegmentationServiceImpl>(*segment_manager_, *scoring_);
+    memberships_ = std::make_unique<MembershipManager>(
+        *unit_of_work_, segments_, membership_repository_, read_model_, scores_,
+        clock_, "CNY");
+    exporter_ = std::make_unique<CustomerDataExporter>(
+        *unit_of_work_, read_model_, scores_, membership_repository_, segments_,
+        "CNY");
+    service_ = std::make_unique<SegmentationServiceImpl>(
+        *segment_manager_, *scoring_, *memberships_, *exporter_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -170,6 +179,9 @@ class ScoringServiceTest : public ::testing::Test {
   std::unique_ptr<SegmentManager> segment_manager_;
   std::unique_ptr<ScoringManager> scoring_;
   std::unique_ptr<ProfileFeedApplier> applier_;
+  MySqlMembershipRepository membership_repository_;
+  std::unique_ptr<MembershipManager> memberships_;
+  std::unique_ptr<CustomerDataExporter> exporter_;
   std::unique_ptr<SegmentationServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::SegmentationService::Stub> stub_;

@@ -30,7 +30,10 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
+#include "services/segmentation/customer_data_exporter.h"
+#include "services/segmentation/membership_manager.h"
 #include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_membership_repository.h"
 #include "services/segmentation/mysql_read_model_repository.h"
 #include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
@@ -72,7 +75,14 @@ class SegmentationServiceTest : public ::testing::Test {
     scoring_ = std::make_unique<ScoringManager>(*unit_of_work_, read_model_,
                                                 scores_, idempotency_, clock_,
                                                 ids_, ScoringPolicy{});
-    service_ = std::make_unique<SegmentationServiceImpl>(*manager_, *scoring_);
+    memberships_ = std::make_unique<MembershipManager>(
+        *unit_of_work_, segments_, membership_repository_, read_model_, scores_,
+        clock_, "CNY");
+    exporter_ = std::make_unique<CustomerDataExporter>(
+        *unit_of_work_, read_model_, scores_, membership_repository_, segments_,
+        "CNY");
+    service_ = std::make_unique<SegmentationServiceImpl>(
+        *manager_, *scoring_, *memberships_, *exporter_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -150,6 +160,9 @@ class SegmentationServiceTest : public ::testing::Test {
   MySqlReadModelRepository read_model_;
   MySqlScoreRepository scores_;
   std::unique_ptr<ScoringManager> scoring_;
+  MySqlMembershipRepository membership_repository_;
+  std::unique_ptr<MembershipManager> memberships_;
+  std::unique_ptr<CustomerDataExporter> exporter_;
   std::unique_ptr<SegmentationServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::SegmentationService::Stub> stub_;

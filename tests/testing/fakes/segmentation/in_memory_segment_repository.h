@@ -87,6 +87,16 @@ class InMemorySegmentRepository final
         });
   }
 
+  absl::StatusOr<std::vector<SegmentRecord>> ListAll(
+      crm::common::Transaction& /*tx*/) override {
+    std::vector<SegmentRecord> rows = segments_;
+    std::sort(rows.begin(), rows.end(),
+              [](const SegmentRecord& a, const SegmentRecord& b) {
+                return a.id < b.id;
+              });
+    return rows;
+  }
+
   // The committed segments, in order of insertion.
   const std::vector<SegmentRecord>& segments() const { return segments_; }
 

@@ -1,0 +1,167 @@
+#include "services/segmentation/customer_data_exporter.h"
+
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
+#include "services/common/field_behavior.h"
+#include "services/common/resource_name.h"
+#include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
+#include "services/segmentation/membership_manager.h"
+#include "services/segmentation/scoring_manager.h"
+#include "services/segmentation/segment_validation.h"
+
+namespace crm::segmentation {
+namespace {
+
+using ::crm::common::RequestContext;
+using ::crm::common::ToProtoTimestamp;
+using ::crm::common::Transaction;
+
+std::string CustomerName(absl::string_view customer_id) {
+  return crm::common::FormatResourceName("customers", customer_id);
+}
+
+crm::type::v1::Money Money(absl::string_view currency, int64_t minor) {
+  crm::type::v1::Money money;
+  money.set_currency_code(std::string(currency));
+  money.set_amount_minor(minor);
+  return money;
+}
+
+v1::MembershipChange ToMembershipChangeProto(
+    const MembershipChangeRecord& change) {
+  v1::MembershipChange proto;
+  proto.set_segment(SegmentName(change.segment_id));
+  proto.set_customer(CustomerName(change.customer_id));
+  proto.set_kind(change.kind == MembershipChangeKind::kEntered
+                     ? v1::MembershipChange::ENTERED
+                     : v1::MembershipChange::LEFT);
+  proto.set_reason(change.reason == MembershipChangeReason::kMerged
+                       ? v1::MembershipChange::MERGED
+                       : v1::MembershipChange::RULE);
+  *proto.mutable_change_time() = ToProtoTimestamp(change.time);
+  return proto;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CustomerSegmentationData>
+CustomerDataExporter::ExportCustomerSegmentationData(
+    const RequestContext& context,
+    const v1::ExportCustomerSegmentationDataRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  absl::StatusOr<std::string> parsed =
+      crm::common::ParseResourceName(request.name(), "customers", "name");
+  if (!parsed.ok()) {
+    return crm::common::InvalidFieldError(
+        "name", "must be of the form customers/{customer}");
+  }
+  const std::string id = *parsed;
+  return unit_of_work_.Read<v1::CustomerSegmentationData>(
+      context,
+      [&](Transaction& tx) -> absl::StatusOr<v1::CustomerSegmentationData> {
+        v1::CustomerSegmentationData data;
+        data.set_customer(CustomerName(id));
+        CRM_ASSIGN_OR_RETURN(std::optional<CustomerFacts> facts,
+                             read_model_.FindCustomer(tx, id));
+        if (facts.has_value()) {
+          v1::ReadModelFacts* out = data.mutable_facts();
+          out->set_country_code(facts->country_code);
+          out->set_source_channel(facts->source_channel);
+          out->set_locale(facts->locale);
+          out->set_gender(facts->gender);
+          for (const std::string& tag : facts->tags) out->add_tags(tag);
+          for (const std::string& purpose : facts->granted_consents) {
+            out->add_granted_consents(purpose);
+          }
+          if (facts->create_time != absl::InfinitePast()) {
+            *out->mutable_create_time() = ToProtoTimestamp(facts->create_time);
+          }
+        }
+        CRM_ASSIGN_OR_RETURN(std::vector<OrderFact> orders,
+                             read_model_.ListOrders(tx, id));
+        for (const OrderFact& order : orders) {
+          v1::ReadModelOrder* out = data.add_orders();
+          out->set_order(
+              absl::StrCat(CustomerName(id), "/orders/", order.order_id));
+          *out->mutable_order_time() = ToProtoTimestamp(order.order_time);
+          *out->mutable_amount() =
+              Money(order.currency_code, order.amount_minor);
+          *out->mutable_refunded_amount() =
+              Money(order.currency_code, order.refunded_minor);
+        }
+        CRM_ASSIGN_OR_RETURN(std::optional<CustomerAggregate> aggregate,
+                             read_model_.FindAggregate(tx, id));
+        if (aggregate.has_value()) {
+          v1::PurchaseAggregate* out = data.mutable_aggregate();
+          out->set_order_count(aggregate->order_count);
+          out->set_purchase_days(aggregate->purchase_days);
+          if (aggregate->first_order_time.has_value()) {
+            *out->mutable_first_order_time() =
+                ToProtoTimestamp(*aggregate->first_order_time);
+          }
+          if (aggregate->last_order_time.has_value()) {
+            *out->mutable_last_order_time() =
+                ToProtoTimestamp(*aggregate->last_order_time);
+          }
+          for (const CurrencySpend& spend : aggregate->spend) {
+            *out->add_net_spend() =
+                Money(spend.currency_code, spend.net_total_minor);
+          }
+        }
+        CRM_ASSIGN_OR_RETURN(std::optional<CustomerScoreRecord> score,
+                             scores_.Find(tx, id));
+        if (score.has_value()) {
+          *data.mutable_score() =
+              ToCustomerScoreProto(*score, scoring_currency_,
+                                   score->clv_model_id.empty()
+                                       ? ""
+                                       : crm::common::FormatResourceName(
+                                             "clvModels", score->clv_model_id));
+        }
+        CRM_ASSIGN_OR_RETURN(std::vector<LifecycleTransition> transitions,
+                             scores_.ListTransitions(tx, id));
+        for (const LifecycleTransition& transition : transitions) {
+          v1::LifecycleTransition* out = data.add_lifecycle_transitions();
+          out->set_from_stage(
+              static_cast<v1::CustomerScore::LifecycleStage>(transition.from));
+          out->set_to_stage(
+              static_cast<v1::CustomerScore::LifecycleStage>(transition.to));
+          *out->mutable_transition_time() = ToProtoTimestamp(transition.time);
+        }
+        CRM_ASSIGN_OR_RETURN(std::vector<MembershipRecord> memberships,
+                             memberships_.ListOfCustomer(tx, id));
+        for (const MembershipRecord& membership : memberships) {
+          CRM_ASSIGN_OR_RETURN(std::optional<SegmentRecord> segment,
+                               segments_.Find(tx, membership.segment_id));
+          *data.add_memberships() = ToSegmentMemberProto(
+              membership, segment.has_value() ? segment->display_name : "");
+        }
+        CRM_ASSIGN_OR_RETURN(std::vector<MergeRecord> merged,
+                             read_model_.ListMergedInto(tx, id));
+        std::vector<MembershipChangeRecord> changes;
+        CRM_ASSIGN_OR_RETURN(changes, memberships_.ListChanges(tx, id));
+        for (const MergeRecord& merge : merged) {
+          data.add_merged_customers(CustomerName(merge.duplicate_id));
+          CRM_ASSIGN_OR_RETURN(
+              std::vector<MembershipChangeRecord> theirs,
+              memberships_.ListChanges(tx, merge.duplicate_id));
+          changes.insert(changes.end(), theirs.begin(), theirs.end());
+        }
+        std::stable_sort(
+            changes.begin(), changes.end(),
+            [](const MembershipChangeRecord& a,
+               const MembershipChangeRecord& b) { return a.time < b.time; });
+        for (const MembershipChangeRecord& change : changes) {
+          *data.add_membership_changes() = ToMembershipChangeProto(change);
+        }
+        return data;
+      });
+}
+
+}  // namespace crm::segmentation

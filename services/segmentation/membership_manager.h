@@ -1,0 +1,169 @@
+// Segment memberships kept current: every time a customer is scored (each
+// feed event that changes them, and every full recompute) the customer is
+// evaluated against every segment's rule; memberships that start or end are
+// stored with a history entry (entered/left, reason, time). A new segment is
+// evaluated over the whole read model in its creating transaction. Serves
+// PreviewSegment, ListSegmentMembers and ListCustomerSegments.
+//
+//   MembershipManager memberships(unit_of_work, segments, membership_repo,
+//                                 read_model, scores, clock, "CNY");
+//   ScoringManager scoring(..., memberships.ScoredHook());
+//   ProfileFeedApplier applier(read_model,
+//       CombineHooks(scoring.FeedHook(), memberships.FeedHook()));
+//
+// A customer merged away leaves every segment (reason MERGED, history kept
+// under their id until the survivor is erased); an erased customer's
+// memberships and history are deleted. A stored rule that no longer parses
+// (written before rules were checked) matches nobody. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "crm/segmentation/v1/segmentation_service.pb.h"
+#include "services/common/clock.h"
+#include "services/common/filter/filter_ast.h"
+#include "services/common/request_context.h"
+#include "services/common/unit_of_work.h"
+#include "services/segmentation/membership_repository.h"
+#include "services/segmentation/profile_feed_applier.h"
+#include "services/segmentation/read_model_repository.h"
+#include "services/segmentation/score_repository.h"
+#include "services/segmentation/scoring_manager.h"
+#include "services/segmentation/segment_repository.h"
+#include "services/segmentation/segment_rule.h"
+
+namespace crm::segmentation {
+
+// A segment with its parsed rule.
+struct ParsedSegment {
+  SegmentRecord segment;
+  std::shared_ptr<const crm::common::filter::Filter> rule;
+};
+
+// The segments of `segments` whose rule `subject` satisfies, by segment id
+// (`segments` sorted by id).
+std::vector<std::string> MatchingSegmentIds(
+    const std::vector<ParsedSegment>& segments, const SegmentSubject& subject);
+
+// What moves a customer from `current` to `target` memberships (both sorted
+// segment ids): the segments entered and the segments left, sorted.
+struct MembershipDelta {
+  std::vector<std::string> entered;
+  std::vector<std::string> left;
+};
+MembershipDelta DiffMemberships(const std::vector<std::string>& current,
+                                const std::vector<std::string>& target);
+
+class MembershipManager {
+ public:
+  // Every reference must outlive the manager. `scoring_currency` names the
+  // currency of the scores ListCustomerSegments returns.
+  MembershipManager(crm::common::UnitOfWork& unit_of_work,
+                    SegmentRepository& segments,
+                    MembershipRepository& memberships,
+                    ReadModelRepository& read_model, ScoreRepository& scores,
+                    const crm::common::Clock& clock,
+                    std::string scoring_currency)
+      : unit_of_work_(unit_of_work),
+        segments_(segments),
+        memberships_(memberships),
+        read_model_(read_model),
+        scores_(scores),
+        clock_(clock),
+        scoring_currency_(std::move(scoring_currency)) {}
+  MembershipManager(const MembershipManager&) = delete;
+  MembershipManager& operator=(const MembershipManager&) = delete;
+
+  // Brings `customer_id`'s memberships in line with `subject` (null: the
+  // customer is gone, so none) as of `now`: each segment entered or left is
+  // stored with a history entry (reason RULE).
+  absl::Status EvaluateCustomer(crm::common::Transaction& tx,
+                                absl::string_view customer_id, absl::Time now,
+                                const SegmentSubject* subject);
+
+  // Loads `customer_id`'s facts, aggregate and score and evaluates them.
+  absl::Status ReevaluateCustomer(crm::common::Transaction& tx,
+                                  absl::string_view customer_id,
+                                  absl::Time now);
+
+  // Evaluates one segment over every customer of the read model (a new
+  // segment): members enter it at `now` (reason RULE).
+  absl::Status EvaluateSegment(crm::common::Transaction& tx,
+                               const SegmentRecord& segment, absl::Time now);
+
+  // The hook for ScoringManager: EvaluateCustomer after every scoring.
+  CustomerScoredHook ScoredHook();
+
+  // The hook for ProfileFeedApplier: a customer merged away leaves every
+  // segment (reason MERGED); an erased customer's memberships and history
+  // are deleted. Updated customers are evaluated through ScoredHook.
+  ReadModelChangeHook FeedHook();
+
+  // Evaluates `request.rule()` over every customer without writing.
+  // INVALID_ARGUMENT: FIELD_REQUIRED (`rule` unset or only whitespace),
+  // FIELD_INVALID (`rule` over 4000 characters, negative `sample_size`),
+  // FILTER_INVALID (field `rule`, `position`) for a rule that does not parse
+  // or type-check.
+  absl::StatusOr<v1::PreviewSegmentResponse> PreviewSegment(
+      const crm::common::RequestContext& context,
+      const v1::PreviewSegmentRequest& request);
+
+  // A page of a segment's members by customer id. INVALID_ARGUMENT for a
+  // malformed parent, negative page_size or bad page_token; NOT_FOUND
+  // (RESOURCE_NOT_FOUND) when the segment does not exist.
+  absl::StatusOr<v1::ListSegmentMembersResponse> ListSegmentMembers(
+      const crm::common::RequestContext& context,
+      const v1::ListSegmentMembersRequest& request);
+
+  // A page of a customer's memberships by segment id, with the customer's
+  // score. A customer segmentation holds nothing on has no memberships (an
+  // empty page, not NOT_FOUND: customers live in customer-profile).
+  absl::StatusOr<v1::ListCustomerSegmentsResponse> ListCustomerSegments(
+      const crm::common::RequestContext& context,
+      const v1::ListCustomerSegmentsRequest& request);
+
+ private:
+  // Every segment with its parsed rule (cached per segment version),
+  // without those whose rule does not parse.
+  absl::StatusOr<std::vector<ParsedSegment>> LoadSegments(
+      crm::common::Transaction& tx);
+  std::shared_ptr<const crm::common::filter::Filter> ParsedRule(
+      const SegmentRecord& segment);
+  absl::Status LeaveAll(crm::common::Transaction& tx,
+                        absl::string_view customer_id,
+                        MembershipChangeReason reason, absl::Time now);
+
+  crm::common::UnitOfWork& unit_of_work_;
+  SegmentRepository& segments_;
+  MembershipRepository& memberships_;
+  ReadModelRepository& read_model_;
+  ScoreRepository& scores_;
+  const crm::common::Clock& clock_;
+  const std::string scoring_currency_;
+
+  struct CachedRule {
+    int64_t version = 0;
+    std::shared_ptr<const crm::common::filter::Filter> rule;  // Null: invalid.
+  };
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, CachedRule> rules_ ABSL_GUARDED_BY(mu_);
+};
+
+// `segments/{segment}/members/{customer}`.
+std::string SegmentMemberName(absl::string_view segment_id,
+                              absl::string_view customer_id);
+
+// The API form of a membership.
+v1::SegmentMember ToSegmentMemberProto(const MembershipRecord& membership,
+                                       absl::string_view display_name);
+
+}  // namespace crm::segmentation

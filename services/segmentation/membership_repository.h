@@ -1,0 +1,93 @@
+// Storage of segment memberships and their history (segment_memberships,
+// segment_membership_changes; migrations/0004_create_memberships.sql), kept
+// by MembershipManager (membership_manager.h) inside the feed's transaction
+// and the units of work of the segment and score RPCs. The MySQL
+// implementation is MySqlMembershipRepository.
+//
+//   CRM_RETURN_IF_ERROR(memberships.Insert(tx, {segment_id, customer_id,
+//   now})); CRM_RETURN_IF_ERROR(memberships.AppendChange(tx, change));
+//
+// Stores what it is given and computes nothing.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "services/common/unit_of_work.h"
+
+namespace crm::segmentation {
+
+// A customer is in a segment since enter_time.
+struct MembershipRecord {
+  std::string segment_id;
+  std::string customer_id;
+  absl::Time enter_time;
+
+  bool operator==(const MembershipRecord&) const = default;
+};
+
+enum class MembershipChangeKind { kEntered = 1, kLeft = 2 };
+enum class MembershipChangeReason {
+  kRule = 1,    // The rule was evaluated on the customer's data.
+  kMerged = 2,  // The customer was merged into another.
+};
+
+// One entry of a customer's membership history.
+struct MembershipChangeRecord {
+  std::string customer_id;
+  std::string segment_id;
+  MembershipChangeKind kind = MembershipChangeKind::kEntered;
+  MembershipChangeReason reason = MembershipChangeReason::kRule;
+  absl::Time time;
+
+  bool operator==(const MembershipChangeRecord&) const = default;
+};
+
+class MembershipRepository {
+ public:
+  MembershipRepository(const MembershipRepository&) = delete;
+  MembershipRepository& operator=(const MembershipRepository&) = delete;
+  virtual ~MembershipRepository() = default;
+
+  // The memberships of `customer_id`, by segment id.
+  virtual absl::StatusOr<std::vector<MembershipRecord>> ListOfCustomer(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Up to `limit` memberships of `segment_id` with customer_id > `after`, by
+  // customer id.
+  virtual absl::StatusOr<std::vector<MembershipRecord>> ListOfSegment(
+      crm::common::Transaction& tx, absl::string_view segment_id,
+      absl::string_view after, int limit) = 0;
+
+  // Stores a membership; OK (and unchanged) if it is already stored.
+  virtual absl::Status Insert(crm::common::Transaction& tx,
+                              const MembershipRecord& membership) = 0;
+
+  // Removes the membership (customer_id, segment_id); OK if there is none.
+  virtual absl::Status Remove(crm::common::Transaction& tx,
+                              absl::string_view customer_id,
+                              absl::string_view segment_id) = 0;
+
+  // Appends one history entry.
+  virtual absl::Status AppendChange(crm::common::Transaction& tx,
+                                    const MembershipChangeRecord& change) = 0;
+
+  // The history of `customer_id`, oldest first (appended order within the
+  // same time).
+  virtual absl::StatusOr<std::vector<MembershipChangeRecord>> ListChanges(
+      crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Removes every membership and history entry of `customer_id`.
+  virtual absl::Status DeleteCustomer(crm::common::Transaction& tx,
+                                      absl::string_view customer_id) = 0;
+
+ protected:
+  MembershipRepository() = default;
+};
+
+}  // namespace crm::segmentation

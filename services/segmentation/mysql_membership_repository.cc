@@ -1,0 +1,161 @@
+#include "services/segmentation/mysql_membership_repository.h"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "services/common/prepared_statement_cache.h"
+#include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
+
+namespace crm::segmentation {
+namespace {
+
+using ::crm::common::CachedStatement;
+using ::crm::common::FormatSqlDatetime;
+using ::crm::common::ParseSqlDatetime;
+using ::crm::common::Prepared;
+using ::crm::common::Transaction;
+using ::crm::common::TruncateToMicros;
+
+const char* KindName(MembershipChangeKind kind) {
+  return kind == MembershipChangeKind::kEntered ? "ENTERED" : "LEFT";
+}
+
+const char* ReasonName(MembershipChangeReason reason) {
+  return reason == MembershipChangeReason::kMerged ? "MERGED" : "RULE";
+}
+
+absl::StatusOr<std::vector<MembershipRecord>> MembershipsOf(
+    sql::ResultSet& rows) {
+  std::vector<MembershipRecord> memberships;
+  while (rows.next()) {
+    MembershipRecord membership;
+    membership.segment_id = rows.getString("segment_id").asStdString();
+    membership.customer_id = rows.getString("customer_id").asStdString();
+    CRM_ASSIGN_OR_RETURN(
+        membership.enter_time,
+        ParseSqlDatetime(rows.getString("enter_time").asStdString()));
+    memberships.push_back(std::move(membership));
+  }
+  return memberships;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<MembershipRecord>>
+MySqlMembershipRepository::ListOfCustomer(Transaction& tx,
+                                          absl::string_view customer_id) {
+  CachedStatement select = Prepared(
+      tx,
+      "SELECT segment_id, customer_id, enter_time FROM segment_memberships "
+      "WHERE customer_id = ? ORDER BY segment_id");
+  select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  return MembershipsOf(*rows);
+}
+
+absl::StatusOr<std::vector<MembershipRecord>>
+MySqlMembershipRepository::ListOfSegment(Transaction& tx,
+                                         absl::string_view segment_id,
+                                         absl::string_view after, int limit) {
+  CachedStatement select = Prepared(
+      tx,
+      "SELECT segment_id, customer_id, enter_time FROM segment_memberships "
+      "WHERE segment_id = ? AND customer_id > ? ORDER BY customer_id LIMIT ?");
+  select->setString(1, std::string(segment_id));
+  select->setString(2, std::string(after));
+  select->setInt(3, limit);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  return MembershipsOf(*rows);
+}
+
+absl::Status MySqlMembershipRepository::Insert(
+    Transaction& tx, const MembershipRecord& membership) {
+  CachedStatement insert = Prepared(
+      tx,
+      "INSERT IGNORE INTO segment_memberships (customer_id, segment_id, "
+      "enter_time) VALUES (?, ?, ?)");
+  insert->setString(1, membership.customer_id);
+  insert->setString(2, membership.segment_id);
+  insert->setString(3,
+                    FormatSqlDatetime(TruncateToMicros(membership.enter_time)));
+  insert->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status MySqlMembershipRepository::Remove(Transaction& tx,
+                                               absl::string_view customer_id,
+                                               absl::string_view segment_id) {
+  CachedStatement remove =
+      Prepared(tx,
+               "DELETE FROM segment_memberships WHERE customer_id = ? AND "
+               "segment_id = ?");
+  remove->setString(1, std::string(customer_id));
+  remove->setString(2, std::string(segment_id));
+  remove->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::Status MySqlMembershipRepository::AppendChange(
+    Transaction& tx, const MembershipChangeRecord& change) {
+  CachedStatement insert = Prepared(
+      tx,
+      "INSERT INTO segment_membership_changes (customer_id, change_time, "
+      "segment_id, kind, reason) VALUES (?, ?, ?, ?, ?)");
+  insert->setString(1, change.customer_id);
+  insert->setString(2, FormatSqlDatetime(TruncateToMicros(change.time)));
+  insert->setString(3, change.segment_id);
+  insert->setString(4, KindName(change.kind));
+  insert->setString(5, ReasonName(change.reason));
+  insert->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<MembershipChangeRecord>>
+MySqlMembershipRepository::ListChanges(Transaction& tx,
+                                       absl::string_view customer_id) {
+  CachedStatement select =
+      Prepared(tx,
+               "SELECT change_time, segment_id, kind, reason FROM "
+               "segment_membership_changes WHERE customer_id = ? "
+               "ORDER BY change_time, seq");
+  select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<MembershipChangeRecord> changes;
+  while (rows->next()) {
+    MembershipChangeRecord change;
+    change.customer_id = std::string(customer_id);
+    CRM_ASSIGN_OR_RETURN(
+        change.time,
+        ParseSqlDatetime(rows->getString("change_time").asStdString()));
+    change.segment_id = rows->getString("segment_id").asStdString();
+    change.kind = rows->getString("kind").asStdString() == "LEFT"
+                      ? MembershipChangeKind::kLeft
+                      : MembershipChangeKind::kEntered;
+    change.reason = rows->getString("reason").asStdString() == "MERGED"
+                        ? MembershipChangeReason::kMerged
+                        : MembershipChangeReason::kRule;
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+absl::Status MySqlMembershipRepository::DeleteCustomer(
+    Transaction& tx, absl::string_view customer_id) {
+  for (const char* statement : {
+           "DELETE FROM segment_memberships WHERE customer_id = ?",
+           "DELETE FROM segment_membership_changes WHERE customer_id = ?",
+       }) {
+    CachedStatement remove = Prepared(tx, statement);
+    remove->setString(1, std::string(customer_id));
+    remove->executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace crm::segmentation

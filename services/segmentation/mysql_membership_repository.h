@@ -1,0 +1,34 @@
+// MembershipRepository on the service's MySQL/MariaDB database (tables of
+// migrations/0004_create_memberships.sql): SQL and row mapping only.
+//
+//   MySqlMembershipRepository memberships;
+//   MembershipManager manager(unit_of_work, segments, memberships, ...);
+#pragma once
+
+#include "services/segmentation/membership_repository.h"
+
+namespace crm::segmentation {
+
+class MySqlMembershipRepository final : public MembershipRepository {
+ public:
+  MySqlMembershipRepository() = default;
+
+  absl::StatusOr<std::vector<MembershipRecord>> ListOfCustomer(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<std::vector<MembershipRecord>> ListOfSegment(
+      crm::common::Transaction& tx, absl::string_view segment_id,
+      absl::string_view after, int limit) override;
+  absl::Status Insert(crm::common::Transaction& tx,
+                      const MembershipRecord& membership) override;
+  absl::Status Remove(crm::common::Transaction& tx,
+                      absl::string_view customer_id,
+                      absl::string_view segment_id) override;
+  absl::Status AppendChange(crm::common::Transaction& tx,
+                            const MembershipChangeRecord& change) override;
+  absl::StatusOr<std::vector<MembershipChangeRecord>> ListChanges(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::Status DeleteCustomer(crm::common::Transaction& tx,
+                              absl::string_view customer_id) override;
+};
+
+}  // namespace crm::segmentation
