@@ -1,14 +1,20 @@
 #include "services/feedback/customer_profile_events.h"
 
 #include <string>
+#include <vector>
 
+#include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
 #include "services/feedback/feedback_validation.h"
+#include "services/feedback/identifier_scrubber.h"
 
 namespace crm::feedback {
 namespace {
 
 namespace cp = ::crm::customerprofile::v1;
+
+// Events of a ticket read per page while scrubbing.
+constexpr int kEventPage = 500;
 
 absl::StatusOr<std::string> EventCustomerId(absl::string_view name) {
   absl::StatusOr<std::string> id = CustomerIdOf(name, "customer_name");
@@ -18,14 +24,79 @@ absl::StatusOr<std::string> EventCustomerId(absl::string_view name) {
   return id;
 }
 
+absl::Status ScrubTicketHistory(TicketRepository& tickets,
+                                crm::common::Transaction& tx,
+                                const std::string& ticket_id,
+                                const std::string& customer_id) {
+  crm::common::PageRequest page;
+  page.page_size = kEventPage;
+  while (true) {
+    CRM_ASSIGN_OR_RETURN(crm::common::Page<TicketEventRecord> events,
+                         tickets.ListEvents(tx, ticket_id, page));
+    for (TicketEventRecord& event : events.items) {
+      const std::string text = ScrubIdentifiers(event.text, customer_id);
+      if (text == event.text) continue;
+      event.text = text;
+      CRM_RETURN_IF_ERROR(tickets.RewriteEvent(tx, event));
+    }
+    if (!events.next.has_value()) return absl::OkStatus();
+    page.after = events.next;
+  }
+}
+
 }  // namespace
 
 std::vector<cp::ChangeEvent::Type> CustomerProfileEventTypes() {
   return {cp::ChangeEvent::CUSTOMER_ERASED, cp::ChangeEvent::CUSTOMER_MERGED};
 }
 
-absl::Status ApplyCustomerProfileEvent(FeedbackRepository& feedback,
-                                       SurveyRepository& surveys,
+absl::Status EraseCustomerData(const CustomerDataStores& stores,
+                               crm::common::Transaction& tx,
+                               const std::string& customer_id) {
+  CRM_ASSIGN_OR_RETURN(std::vector<FeedbackRecord> items,
+                       stores.feedback.ListByCustomer(tx, customer_id));
+  for (const FeedbackRecord& item : items) {
+    const std::string text = ScrubIdentifiers(item.text, customer_id);
+    if (text != item.text) {
+      CRM_RETURN_IF_ERROR(stores.feedback.RewriteText(tx, item.id, text));
+    }
+  }
+  CRM_RETURN_IF_ERROR(
+      stores.feedback.AnonymizeCustomer(tx, customer_id).status());
+
+  CRM_ASSIGN_OR_RETURN(std::vector<SurveyResponseRecord> responses,
+                       stores.surveys.ListResponsesByCustomer(tx, customer_id));
+  for (SurveyResponseRecord& response : responses) {
+    bool changed = false;
+    for (v1::SurveyAnswer& answer : response.answers) {
+      const std::string text = ScrubIdentifiers(answer.text(), customer_id);
+      if (text == answer.text()) continue;
+      answer.set_text(text);
+      changed = true;
+    }
+    if (changed) {
+      CRM_RETURN_IF_ERROR(
+          stores.surveys.RewriteAnswers(tx, response.id, response.answers));
+    }
+  }
+  CRM_RETURN_IF_ERROR(
+      stores.surveys.AnonymizeCustomer(tx, customer_id).status());
+
+  CRM_ASSIGN_OR_RETURN(std::vector<TicketRecord> tickets,
+                       stores.tickets.ListByCustomer(tx, customer_id, true));
+  for (TicketRecord& ticket : tickets) {
+    ticket.customer_id.clear();
+    ticket.title = ScrubIdentifiers(ticket.title, customer_id);
+    ticket.description = ScrubIdentifiers(ticket.description, customer_id);
+    ticket.version += 1;
+    CRM_RETURN_IF_ERROR(stores.tickets.Save(tx, ticket));
+    CRM_RETURN_IF_ERROR(
+        ScrubTicketHistory(stores.tickets, tx, ticket.id, customer_id));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyCustomerProfileEvent(const CustomerDataStores& stores,
                                        crm::common::Transaction& tx,
                                        absl::string_view payload) {
   cp::ChangeEvent event;
@@ -36,8 +107,7 @@ absl::Status ApplyCustomerProfileEvent(FeedbackRepository& feedback,
     case cp::ChangeEvent::CUSTOMER_ERASED: {
       CRM_ASSIGN_OR_RETURN(std::string customer_id,
                            EventCustomerId(event.customer_name()));
-      CRM_RETURN_IF_ERROR(feedback.AnonymizeCustomer(tx, customer_id).status());
-      return surveys.AnonymizeCustomer(tx, customer_id).status();
+      return EraseCustomerData(stores, tx, customer_id);
     }
     case cp::ChangeEvent::CUSTOMER_MERGED: {
       CRM_ASSIGN_OR_RETURN(std::string survivor,
@@ -45,7 +115,11 @@ absl::Status ApplyCustomerProfileEvent(FeedbackRepository& feedback,
       CRM_ASSIGN_OR_RETURN(std::string duplicate,
                            EventCustomerId(event.merge().duplicate()));
       if (survivor == duplicate) return absl::OkStatus();
-      return feedback.ReassignCustomer(tx, duplicate, survivor).status();
+      CRM_RETURN_IF_ERROR(
+          stores.feedback.ReassignCustomer(tx, duplicate, survivor).status());
+      CRM_RETURN_IF_ERROR(
+          stores.surveys.ReassignCustomer(tx, duplicate, survivor).status());
+      return stores.tickets.ReassignCustomer(tx, duplicate, survivor).status();
     }
     default:
       return absl::OkStatus();

@@ -1,21 +1,34 @@
 // What feedback does with customer-profile's change feed
 // (crm.customerprofile.v1.ChangeEvent), inside the feed consumer's
-// transaction (services/common/change_feed_consumer.h):
+// transaction (services/common/change_feed_consumer.h), so the effect and
+// the cursor commit together and each event acts exactly once:
 //
-//   CUSTOMER_ERASED  the customer's items are anonymised
-//                    (FeedbackRepository::AnonymizeCustomer): no customer,
-//                    order or attachments remain; text, rating and analysis
-//                    stay for the statistics. So are their survey responses
-//                    (no customer or subject; the answers stay).
-//   CUSTOMER_MERGED  the duplicate's items move to the survivor.
+//   CUSTOMER_ERASED  the customer is unlinked everywhere and the free text
+//                    is scrubbed of identifiers (identifier_scrubber.h):
+//                    feedback items lose customer, order and attachments and
+//                    their text is scrubbed (rating and analysis stay for the
+//                    statistics); survey responses lose customer and subject
+//                    and their free-text answers are scrubbed (scores stay);
+//                    tickets lose the customer, their title, description and
+//                    every comment or note of their history are scrubbed
+//                    (state, times, category and SLA stay).
+//   CUSTOMER_MERGED  the duplicate's feedback items, survey responses and
+//                    tickets move to the survivor (tickets one version up).
 //   anything else    ignored.
+//
+// Ordering: the feed delivers a customer's events in order, so a merge
+// applies after every earlier erasure or merge. An item submitted naming the
+// duplicate after its merge was applied keeps the duplicate's id (feedback
+// does not check names against customer-profile); customer-profile answers
+// for the duplicate's name with the survivor, and a later merge or erasure
+// of the duplicate's id still reaches it.
 //
 //   FeedConsumer consumer(pool, MakeCustomerProfileFeedOpener(stub,
 //                                   CustomerProfileEventTypes()),
 //       [&](sql::Connection& c, int64_t, absl::string_view payload) {
 //         RequestContext context;
 //         MySqlTransaction tx(c, context);
-//         return ApplyCustomerProfileEvent(feedback, surveys, tx, payload);
+//         return ApplyCustomerProfileEvent(stores, tx, payload);
 //       }, {.consumer = "feedback"});
 #pragma once
 
@@ -27,8 +40,16 @@
 #include "services/common/unit_of_work.h"
 #include "services/feedback/feedback_repository.h"
 #include "services/feedback/survey_repository.h"
+#include "services/feedback/ticket_repository.h"
 
 namespace crm::feedback {
+
+// Everything feedback stores about customers.
+struct CustomerDataStores {
+  FeedbackRepository& feedback;
+  SurveyRepository& surveys;
+  TicketRepository& tickets;
+};
 
 // The event types ApplyCustomerProfileEvent acts on (the feed filter).
 std::vector<crm::customerprofile::v1::ChangeEvent::Type>
@@ -36,10 +57,15 @@ CustomerProfileEventTypes();
 
 // Applies one serialized ChangeEvent. DATA_LOSS if `payload` does not parse
 // or names no valid customer (the consumer then retries with backoff and
-// does not move its cursor); errors of the repository as they are.
-absl::Status ApplyCustomerProfileEvent(FeedbackRepository& feedback,
-                                       SurveyRepository& surveys,
+// does not move its cursor); errors of the repositories as they are.
+absl::Status ApplyCustomerProfileEvent(const CustomerDataStores& stores,
                                        crm::common::Transaction& tx,
                                        absl::string_view payload);
+
+// The erasure of `customer_id` alone (as above), for callers outside the
+// feed.
+absl::Status EraseCustomerData(const CustomerDataStores& stores,
+                               crm::common::Transaction& tx,
+                               const std::string& customer_id);
 
 }  // namespace crm::feedback

@@ -85,6 +85,9 @@ absl::StatusOr<v1::Feedback> FeedbackManager::SubmitFeedback(
         record.analysis = analysis;
         record.create_time = crm::common::TruncateToMicros(clock_.Now());
         CRM_RETURN_IF_ERROR(feedback_.Insert(tx, record));
+        if (alerts_ != nullptr) {
+          CRM_RETURN_IF_ERROR(alerts_->OnFeedback(tx, record));
+        }
         return ToFeedbackProto(record);
       });
 }

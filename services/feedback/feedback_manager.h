@@ -19,6 +19,7 @@
 #include "services/common/idempotency.h"
 #include "services/common/request_context.h"
 #include "services/common/unit_of_work.h"
+#include "services/feedback/alert_raiser.h"
 #include "services/feedback/feedback_repository.h"
 #include "services/feedback/text_lexicon.h"
 
@@ -26,19 +27,23 @@ namespace crm::feedback {
 
 class FeedbackManager {
  public:
-  // Every argument must outlive the manager.
+  // Every argument must outlive the manager. With `alerts`, every stored
+  // item is also counted for complaint spikes in the same transaction
+  // (AlertRaiser::OnFeedback).
   FeedbackManager(crm::common::UnitOfWork& unit_of_work,
                   FeedbackRepository& feedback,
                   crm::common::IdempotencyRepository& idempotency,
                   const crm::common::Clock& clock,
                   const crm::common::IdGenerator& ids,
-                  const Lexicon& lexicon = DefaultLexicon())
+                  const Lexicon& lexicon = DefaultLexicon(),
+                  AlertRaiser* alerts = nullptr)
       : unit_of_work_(unit_of_work),
         feedback_(feedback),
         idempotency_(idempotency),
         clock_(clock),
         ids_(ids),
-        lexicon_(lexicon) {}
+        lexicon_(lexicon),
+        alerts_(alerts) {}
   FeedbackManager(const FeedbackManager&) = delete;
   FeedbackManager& operator=(const FeedbackManager&) = delete;
 
@@ -75,6 +80,7 @@ class FeedbackManager {
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
   const Lexicon& lexicon_;
+  AlertRaiser* const alerts_;
 };
 
 // The API form of a stored item.

@@ -76,6 +76,16 @@ class FeedbackRepository {
   virtual absl::StatusOr<int64_t> AnonymizeCustomer(
       crm::common::Transaction& tx, const std::string& customer_id) = 0;
 
+  // Every item of `customer_id` (non-empty), newest first.
+  virtual absl::StatusOr<std::vector<FeedbackRecord>> ListByCustomer(
+      crm::common::Transaction& tx, const std::string& customer_id) = 0;
+
+  // Replaces the text of item `id` (the erasure's scrubbing; the analysis
+  // stays). Nothing when there is no such item.
+  virtual absl::Status RewriteText(crm::common::Transaction& tx,
+                                   const std::string& id,
+                                   const std::string& text) = 0;
+
   // Moves every item of `from_customer_id` to `to_customer_id` (a merge).
   // Returns how many items moved.
   virtual absl::StatusOr<int64_t> ReassignCustomer(

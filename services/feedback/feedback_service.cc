@@ -2,6 +2,7 @@
 
 #include "services/common/grpc_reply.h"
 #include "services/common/grpc_request_context.h"
+#include "services/common/grpc_status.h"
 
 namespace crm::feedback {
 
@@ -64,6 +65,92 @@ grpc::Status FeedbackServiceImpl::GetSurveyScores(
     v1::SurveyScores* response) {
   return ReplyWith(
       surveys_.GetSurveyScores(RequestContextOf(context), *request), response);
+}
+
+grpc::Status FeedbackServiceImpl::CreateTicket(
+    grpc::ServerContext* context, const v1::CreateTicketRequest* request,
+    v1::Ticket* response) {
+  return ReplyWith(tickets_.CreateTicket(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status FeedbackServiceImpl::GetTicket(grpc::ServerContext* context,
+                                            const v1::GetTicketRequest* request,
+                                            v1::Ticket* response) {
+  return ReplyWith(tickets_.GetTicket(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status FeedbackServiceImpl::ListTickets(
+    grpc::ServerContext* context, const v1::ListTicketsRequest* request,
+    v1::ListTicketsResponse* response) {
+  return ReplyWith(tickets_.ListTickets(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status FeedbackServiceImpl::UpdateTicket(
+    grpc::ServerContext* context, const v1::UpdateTicketRequest* request,
+    v1::Ticket* response) {
+  return ReplyWith(tickets_.UpdateTicket(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status FeedbackServiceImpl::TransitionTicket(
+    grpc::ServerContext* context, const v1::TransitionTicketRequest* request,
+    v1::Ticket* response) {
+  return ReplyWith(
+      tickets_.TransitionTicket(RequestContextOf(context), *request), response);
+}
+
+grpc::Status FeedbackServiceImpl::AssignTicket(
+    grpc::ServerContext* context, const v1::AssignTicketRequest* request,
+    v1::Ticket* response) {
+  return ReplyWith(tickets_.AssignTicket(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status FeedbackServiceImpl::AddTicketComment(
+    grpc::ServerContext* context, const v1::AddTicketCommentRequest* request,
+    v1::TicketEvent* response) {
+  return ReplyWith(
+      tickets_.AddTicketComment(RequestContextOf(context), *request), response);
+}
+
+grpc::Status FeedbackServiceImpl::ListTicketEvents(
+    grpc::ServerContext* context, const v1::ListTicketEventsRequest* request,
+    v1::ListTicketEventsResponse* response) {
+  return ReplyWith(
+      tickets_.ListTicketEvents(RequestContextOf(context), *request), response);
+}
+
+grpc::Status FeedbackServiceImpl::ListAlerts(
+    grpc::ServerContext* context, const v1::ListAlertsRequest* request,
+    v1::ListAlertsResponse* response) {
+  return ReplyWith(alerts_.ListAlerts(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status FeedbackServiceImpl::AcknowledgeAlert(
+    grpc::ServerContext* context, const v1::AcknowledgeAlertRequest* request,
+    v1::Alert* response) {
+  return ReplyWith(
+      alerts_.AcknowledgeAlert(RequestContextOf(context), *request), response);
+}
+
+grpc::Status FeedbackServiceImpl::WatchAlerts(
+    grpc::ServerContext* context, const v1::WatchAlertsRequest* request,
+    grpc::ServerWriter<v1::Alert>* writer) {
+  return crm::common::ToGrpcStatus(alerts_.WatchAlerts(
+      RequestContextOf(context), *request,
+      [writer](const v1::Alert& alert) { return writer->Write(alert); }));
+}
+
+grpc::Status FeedbackServiceImpl::ExportCustomerFeedback(
+    grpc::ServerContext* context,
+    const v1::ExportCustomerFeedbackRequest* request,
+    v1::CustomerFeedbackExport* response) {
+  return ReplyWith(exporter_.Export(RequestContextOf(context), *request),
+                   response);
 }
 
 }  // namespace crm::feedback

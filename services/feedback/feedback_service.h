@@ -1,25 +1,37 @@
 // The gRPC face of feedback (crm.feedback.v1): each RPC hands the request and
-// the call's deadline to FeedbackManager (feedback_manager.h) or
-// SurveyManager (survey_manager.h) and maps the result to a gRPC status with
-// its error details. Nothing else happens here.
+// the call's deadline to FeedbackManager (feedback_manager.h), SurveyManager
+// (survey_manager.h), TicketManager (ticket_manager.h), AlertManager
+// (alert_manager.h) or CustomerFeedbackExporter (customer_feedback_export.h)
+// and maps the result to a gRPC status with its error details. Nothing else
+// happens here.
 //
-//   FeedbackServiceImpl service(feedback_manager, survey_manager);
+//   FeedbackServiceImpl service(feedback_manager, survey_manager,
+//                               ticket_manager, alert_manager, exporter);
 //   builder.RegisterService(&service);
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include "crm/feedback/v1/feedback_service.grpc.pb.h"
+#include "services/feedback/alert_manager.h"
+#include "services/feedback/customer_feedback_export.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/survey_manager.h"
+#include "services/feedback/ticket_manager.h"
 
 namespace crm::feedback {
 
 class FeedbackServiceImpl final : public v1::FeedbackService::Service {
  public:
   // The managers must outlive the service.
-  FeedbackServiceImpl(FeedbackManager& manager, SurveyManager& surveys)
-      : manager_(manager), surveys_(surveys) {}
+  FeedbackServiceImpl(FeedbackManager& manager, SurveyManager& surveys,
+                      TicketManager& tickets, AlertManager& alerts,
+                      CustomerFeedbackExporter& exporter)
+      : manager_(manager),
+        surveys_(surveys),
+        tickets_(tickets),
+        alerts_(alerts),
+        exporter_(exporter) {}
 
   grpc::Status SubmitFeedback(grpc::ServerContext* context,
                               const v1::SubmitFeedbackRequest* request,
@@ -46,10 +58,50 @@ class FeedbackServiceImpl final : public v1::FeedbackService::Service {
   grpc::Status GetSurveyScores(grpc::ServerContext* context,
                                const v1::GetSurveyScoresRequest* request,
                                v1::SurveyScores* response) override;
+  grpc::Status CreateTicket(grpc::ServerContext* context,
+                            const v1::CreateTicketRequest* request,
+                            v1::Ticket* response) override;
+  grpc::Status GetTicket(grpc::ServerContext* context,
+                         const v1::GetTicketRequest* request,
+                         v1::Ticket* response) override;
+  grpc::Status ListTickets(grpc::ServerContext* context,
+                           const v1::ListTicketsRequest* request,
+                           v1::ListTicketsResponse* response) override;
+  grpc::Status UpdateTicket(grpc::ServerContext* context,
+                            const v1::UpdateTicketRequest* request,
+                            v1::Ticket* response) override;
+  grpc::Status TransitionTicket(grpc::ServerContext* context,
+                                const v1::TransitionTicketRequest* request,
+                                v1::Ticket* response) override;
+  grpc::Status AssignTicket(grpc::ServerContext* context,
+                            const v1::AssignTicketRequest* request,
+                            v1::Ticket* response) override;
+  grpc::Status AddTicketComment(grpc::ServerContext* context,
+                                const v1::AddTicketCommentRequest* request,
+                                v1::TicketEvent* response) override;
+  grpc::Status ListTicketEvents(
+      grpc::ServerContext* context, const v1::ListTicketEventsRequest* request,
+      v1::ListTicketEventsResponse* response) override;
+  grpc::Status ListAlerts(grpc::ServerContext* context,
+                          const v1::ListAlertsRequest* request,
+                          v1::ListAlertsResponse* response) override;
+  grpc::Status AcknowledgeAlert(grpc::ServerContext* context,
+                                const v1::AcknowledgeAlertRequest* request,
+                                v1::Alert* response) override;
+  grpc::Status WatchAlerts(grpc::ServerContext* context,
+                           const v1::WatchAlertsRequest* request,
+                           grpc::ServerWriter<v1::Alert>* writer) override;
+  grpc::Status ExportCustomerFeedback(
+      grpc::ServerContext* context,
+      const v1::ExportCustomerFeedbackRequest* request,
+      v1::CustomerFeedbackExport* response) override;
 
  private:
   FeedbackManager& manager_;
   SurveyManager& surveys_;
+  TicketManager& tickets_;
+  AlertManager& alerts_;
+  CustomerFeedbackExporter& exporter_;
 };
 
 }  // namespace crm::feedback

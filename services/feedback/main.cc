@@ -1,12 +1,18 @@
-// crm-feedback: serves crm.feedback.v1.FeedbackService and follows
-// customer-profile's change feed (erasures and merges).
+// crm-feedback: serves crm.feedback.v1.FeedbackService, escalates tickets
+// past their SLA deadlines, and follows customer-profile's change feed
+// (erasures and merges).
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/civil_time.h"
 
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
 #include "services/common/change_feed_consumer.h"
@@ -16,13 +22,23 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/server_runner.h"
 #include "services/customer_profile/change_feed_client.h"
+#include "services/feedback/alert_manager.h"
+#include "services/feedback/alert_raiser.h"
+#include "services/feedback/customer_feedback_export.h"
 #include "services/feedback/customer_profile_events.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/migrations.h"
+#include "services/feedback/mysql_alert_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
+#include "services/feedback/mysql_ticket_repository.h"
+#include "services/feedback/repeating_job.h"
+#include "services/feedback/segmentation_value_tiers.h"
 #include "services/feedback/text_lexicon.h"
+#include "services/feedback/ticket_escalation.h"
+#include "services/feedback/ticket_manager.h"
+#include "services/feedback/value_tier_source.h"
 
 namespace {
 
@@ -30,31 +46,136 @@ namespace common = ::crm::common;
 namespace feedback = ::crm::feedback;
 namespace cp = ::crm::customerprofile::v1;
 
+common::TransactionOptions ReadCommitted() {
+  common::TransactionOptions options;
+  options.read_committed = true;
+  return options;
+}
+
 // The storage and domain objects behind the handlers, built once per
 // process.
 struct FeedbackComponents {
   FeedbackComponents(common::ServiceContext& context,
-                     const feedback::Lexicon& lexicon)
-      : unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
+                     const feedback::Lexicon& lexicon,
+                     std::unique_ptr<feedback::ValueTierSource> tier_source,
+                     feedback::TicketSettings ticket_settings)
+      : tiers(std::move(tier_source)),
+        settings(std::move(ticket_settings)),
+        unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
+        raiser(alerts, common::RandomIdGenerator::Instance()),
         manager(unit_of_work, items, idempotency, context.clock,
-                common::RandomIdGenerator::Instance(), lexicon),
+                common::RandomIdGenerator::Instance(), lexicon, &raiser),
         survey_manager(unit_of_work, surveys, idempotency, context.clock,
-                       common::RandomIdGenerator::Instance()) {}
+                       common::RandomIdGenerator::Instance()),
+        ticket_manager(unit_of_work, tickets, items, idempotency, context.clock,
+                       common::RandomIdGenerator::Instance(), *tiers, settings,
+                       lexicon),
+        escalation_unit_of_work(context.pool, ReadCommitted(), context.clock),
+        escalation(
+            escalation_unit_of_work, tickets,
+            common::RandomIdGenerator::Instance(), context.clock, settings,
+            [this, &clock = context.clock](
+                common::Transaction& tx, const feedback::TicketRecord& ticket) {
+              return raiser.OnEscalation(tx, ticket, clock.Now());
+            }),
+        alert_manager(unit_of_work, alerts, idempotency, context.clock),
+        exporter(unit_of_work, stores, context.clock, settings) {}
 
+  std::unique_ptr<feedback::ValueTierSource> tiers;
+  const feedback::TicketSettings settings;
   common::MySqlUnitOfWork unit_of_work;
   feedback::MySqlFeedbackRepository items;
   feedback::MySqlSurveyRepository surveys;
+  feedback::MySqlTicketRepository tickets;
+  feedback::MySqlAlertRepository alerts;
   common::MySqlIdempotencyRepository idempotency;
+  const feedback::CustomerDataStores stores{items, surveys, tickets};
+  feedback::AlertRaiser raiser;
   feedback::FeedbackManager manager;
   feedback::SurveyManager survey_manager;
+  feedback::TicketManager ticket_manager;
+  // READ COMMITTED: the job's SKIP LOCKED claims take no gap locks, so
+  // replicas claiming neighbouring tickets do not deadlock.
+  common::MySqlUnitOfWork escalation_unit_of_work;
+  feedback::TicketEscalation escalation;
+  feedback::AlertManager alert_manager;
+  feedback::CustomerFeedbackExporter exporter;
 };
 
+// The service desk's calendar from --ticket_time_zone and
+// --ticket_holidays (Monday to Friday 09:00-18:00 local time); exits with
+// code 2 naming the setting when one does not parse.
+feedback::TicketSettings TicketSettingsOf(const common::Config& config) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(config.GetString("ticket_time_zone"), &zone)) {
+    common::LogError("--ticket_time_zone is not a known time zone", {});
+    std::exit(2);
+  }
+  feedback::TicketSettings settings;
+  settings.calendar = feedback::BusinessCalendar::OfficeHours(zone);
+  for (absl::string_view day : absl::StrSplit(
+           config.GetString("ticket_holidays"), ',', absl::SkipWhitespace())) {
+    absl::CivilDay holiday;
+    if (!absl::ParseCivilTime(absl::StripAsciiWhitespace(day), &holiday)) {
+      common::LogError("--ticket_holidays must be YYYY-MM-DD dates", {});
+      std::exit(2);
+    }
+    settings.calendar.holidays.insert(holiday);
+  }
+  return settings;
+}
+
+// Where ticket priorities learn value tiers: segmentation at
+// --segmentation_addr, or nowhere (every tier unknown).
+std::unique_ptr<feedback::ValueTierSource> TierSourceOf(
+    const common::Config& config) {
+  const std::string& address = config.GetString("segmentation_addr");
+  if (address.empty()) {
+    common::LogWarning(
+        "no segmentation address: ticket priorities treat every customer's "
+        "value tier as unknown (set FEEDBACK_SEGMENTATION_ADDR)",
+        {});
+    return std::make_unique<feedback::UnknownValueTiers>();
+  }
+  return std::make_unique<feedback::SegmentationValueTiers>(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+      absl::Milliseconds(300));
+}
+
+// Runs the escalation job every --escalation_interval (0s: never) until
+// shutdown.
+void ScheduleEscalation(common::ServiceContext& context,
+                        feedback::TicketEscalation& escalation) {
+  absl::StatusOr<absl::Duration> interval =
+      context.config.GetDuration("escalation_interval");
+  if (!interval.ok()) {
+    common::LogError("--escalation_interval is not a duration", {});
+    std::exit(2);
+  }
+  if (*interval <= absl::ZeroDuration()) return;
+  auto* job = new feedback::RepeatingJob(
+      [&escalation] {
+        absl::StatusOr<feedback::EscalationRun> run =
+            escalation.EscalateDue(common::RequestContext());
+        if (!run.ok()) {
+          common::LogWarning(
+              "ticket escalation stopped early; the next run continues",
+              {{"error", std::string(run.status().message())}});
+        } else if (run->escalated > 0) {
+          common::LogInfo("tickets escalated",
+                          {{"escalated", std::to_string(run->escalated)}});
+        }
+      },
+      *interval);
+  job->Start();
+  context.at_shutdown([job] { job->Stop(); });
+}
+
 // Follows customer-profile's feed at `address` (erasures anonymise, merges
-// move items) until shutdown.
+// move items, responses and tickets) until shutdown.
 void FollowCustomerProfileFeed(common::ServiceContext& context,
                                const std::string& address,
-                               feedback::FeedbackRepository& items,
-                               feedback::SurveyRepository& surveys) {
+                               const feedback::CustomerDataStores& stores) {
   auto stub = std::shared_ptr<cp::CustomerProfileService::Stub>(
       cp::CustomerProfileService::NewStub(
           grpc::CreateChannel(address, grpc::InsecureChannelCredentials())));
@@ -64,11 +185,11 @@ void FollowCustomerProfileFeed(common::ServiceContext& context,
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
           stub.get(), feedback::CustomerProfileEventTypes()),
-      [&items, &surveys](sql::Connection& connection, int64_t /*sequence*/,
-                         absl::string_view payload) {
+      [&stores](sql::Connection& connection, int64_t /*sequence*/,
+                absl::string_view payload) {
         const common::RequestContext request;
         common::MySqlTransaction tx(connection, request);
-        return feedback::ApplyCustomerProfileEvent(items, surveys, tx, payload);
+        return feedback::ApplyCustomerProfileEvent(stores, tx, payload);
       },
       options);
   consumer->Start();
@@ -94,7 +215,9 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   // Lives until the process exits, so it outlives the handlers and every
   // call they serve.
   static FeedbackComponents* const components =
-      new FeedbackComponents(context, *lexicon);
+      new FeedbackComponents(context, *lexicon, TierSourceOf(context.config),
+                             TicketSettingsOf(context.config));
+  ScheduleEscalation(context, components->escalation);
   const std::string& profile_address =
       context.config.GetString("customer_profile_addr");
   if (profile_address.empty()) {
@@ -102,12 +225,13 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
         "not following customer-profile's feed: erasures will not "
         "anonymise feedback (set FEEDBACK_CUSTOMER_PROFILE_ADDR)");
   } else {
-    FollowCustomerProfileFeed(context, profile_address, components->items,
-                              components->surveys);
+    FollowCustomerProfileFeed(context, profile_address, components->stores);
   }
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<feedback::FeedbackServiceImpl>(
-      components->manager, components->survey_manager));
+      components->manager, components->survey_manager,
+      components->ticket_manager, components->alert_manager,
+      components->exporter));
   return services;
 }
 
@@ -132,7 +256,28 @@ int main(int argc, char** argv) {
                           .default_value = "",
                           .help = "directory with sentiment.tsv, "
                                   "modifiers.tsv and categories.tsv replacing "
-                                  "the built-in text-analysis lexicon"}},
+                                  "the built-in text-analysis lexicon"},
+                         {.flag = "segmentation_addr",
+                          .env = "FEEDBACK_SEGMENTATION_ADDR",
+                          .default_value = "",
+                          .help = "segmentation gRPC address asked for value "
+                                  "tiers (300 ms deadline); empty: every "
+                                  "tier unknown"},
+                         {.flag = "ticket_time_zone",
+                          .env = "FEEDBACK_TICKET_TIME_ZONE",
+                          .default_value = "UTC",
+                          .help = "IANA time zone of the service desk's "
+                                  "hours (Monday to Friday 09:00-18:00)"},
+                         {.flag = "ticket_holidays",
+                          .env = "FEEDBACK_TICKET_HOLIDAYS",
+                          .default_value = "",
+                          .help = "comma-separated YYYY-MM-DD days the "
+                                  "service desk is closed"},
+                         {.flag = "escalation_interval",
+                          .env = "FEEDBACK_ESCALATION_INTERVAL",
+                          .default_value = "1m",
+                          .help = "how often tickets past their SLA "
+                                  "deadlines are escalated (0s: never)"}},
        .make_services = MakeServices},
       argc, argv);
 }

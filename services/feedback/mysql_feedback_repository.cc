@@ -196,4 +196,32 @@ absl::StatusOr<int64_t> MySqlFeedbackRepository::ReassignCustomer(
   return static_cast<int64_t>(update->executeUpdate());
 }
 
+absl::StatusOr<std::vector<FeedbackRecord>>
+MySqlFeedbackRepository::ListByCustomer(Transaction& tx,
+                                        const std::string& customer_id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kSelectColumns,
+                       " WHERE customer_id = ? ORDER BY create_time DESC, "
+                       "id DESC"));
+  select->setString(1, customer_id);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<FeedbackRecord> items;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(FeedbackRecord item, FeedbackFromRow(*rows));
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+absl::Status MySqlFeedbackRepository::RewriteText(Transaction& tx,
+                                                  const std::string& id,
+                                                  const std::string& text) {
+  crm::common::CachedStatement update =
+      crm::common::Prepared(tx, "UPDATE feedback SET text = ? WHERE id = ?");
+  update->setString(1, text);
+  update->setString(2, id);
+  update->executeUpdate();
+  return absl::OkStatus();
+}
+
 }  // namespace crm::feedback

@@ -25,6 +25,10 @@ class MySqlFeedbackRepository final : public FeedbackRepository {
       const crm::common::PageRequest& page) override;
   absl::StatusOr<int64_t> AnonymizeCustomer(
       crm::common::Transaction& tx, const std::string& customer_id) override;
+  absl::StatusOr<std::vector<FeedbackRecord>> ListByCustomer(
+      crm::common::Transaction& tx, const std::string& customer_id) override;
+  absl::Status RewriteText(crm::common::Transaction& tx, const std::string& id,
+                           const std::string& text) override;
   absl::StatusOr<int64_t> ReassignCustomer(
       crm::common::Transaction& tx, const std::string& from_customer_id,
       const std::string& to_customer_id) override;

@@ -216,4 +216,59 @@ absl::StatusOr<int64_t> MySqlSurveyRepository::AnonymizeCustomer(
   return static_cast<int64_t>(update->executeUpdate());
 }
 
+absl::StatusOr<int64_t> MySqlSurveyRepository::ReassignCustomer(
+    Transaction& tx, const std::string& from_customer_id,
+    const std::string& to_customer_id) {
+  crm::common::CachedStatement update = crm::common::Prepared(
+      tx, "UPDATE survey_responses SET customer_id = ? WHERE customer_id = ?");
+  update->setString(1, to_customer_id);
+  update->setString(2, from_customer_id);
+  return static_cast<int64_t>(update->executeUpdate());
+}
+
+absl::StatusOr<std::vector<SurveyResponseRecord>>
+MySqlSurveyRepository::ListResponsesByCustomer(Transaction& tx,
+                                               const std::string& customer_id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      "SELECT customer_id, id, survey_id, survey_version, channel, subject, "
+      "answers, create_time FROM survey_responses WHERE customer_id = ? "
+      "ORDER BY create_time DESC, id DESC");
+  select->setString(1, customer_id);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<SurveyResponseRecord> responses;
+  while (rows->next()) {
+    SurveyResponseRecord response;
+    response.customer_id = rows->getString("customer_id").asStdString();
+    response.id = rows->getString("id").asStdString();
+    response.survey_id = rows->getString("survey_id").asStdString();
+    response.survey_version = rows->getInt("survey_version");
+    response.channel = rows->getString("channel").asStdString();
+    response.subject = rows->getString("subject").asStdString();
+    v1::SurveyResponse answers;
+    if (!answers.ParseFromString(rows->getString("answers").asStdString())) {
+      return absl::DataLossError("stored survey answers do not parse");
+    }
+    response.answers.assign(answers.answers().begin(), answers.answers().end());
+    CRM_ASSIGN_OR_RETURN(response.create_time,
+                         crm::common::ParseSqlDatetime(
+                             rows->getString("create_time").asStdString()));
+    responses.push_back(std::move(response));
+  }
+  return responses;
+}
+
+absl::Status MySqlSurveyRepository::RewriteAnswers(
+    Transaction& tx, const std::string& response_id,
+    const std::vector<v1::SurveyAnswer>& answers) {
+  v1::SurveyResponse stored;
+  for (const v1::SurveyAnswer& answer : answers) *stored.add_answers() = answer;
+  crm::common::CachedStatement update = crm::common::Prepared(
+      tx, "UPDATE survey_responses SET answers = ? WHERE id = ?");
+  update->setString(1, stored.SerializeAsString());
+  update->setString(2, response_id);
+  update->executeUpdate();
+  return absl::OkStatus();
+}
+
 }  // namespace crm::feedback

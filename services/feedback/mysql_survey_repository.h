@@ -32,6 +32,14 @@ class MySqlSurveyRepository final : public SurveyRepository {
       absl::Time from, absl::Time to) override;
   absl::StatusOr<int64_t> AnonymizeCustomer(
       crm::common::Transaction& tx, const std::string& customer_id) override;
+  absl::StatusOr<int64_t> ReassignCustomer(
+      crm::common::Transaction& tx, const std::string& from_customer_id,
+      const std::string& to_customer_id) override;
+  absl::StatusOr<std::vector<SurveyResponseRecord>> ListResponsesByCustomer(
+      crm::common::Transaction& tx, const std::string& customer_id) override;
+  absl::Status RewriteAnswers(
+      crm::common::Transaction& tx, const std::string& response_id,
+      const std::vector<v1::SurveyAnswer>& answers) override;
 };
 
 }  // namespace crm::feedback

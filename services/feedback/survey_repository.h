@@ -88,6 +88,24 @@ class SurveyRepository {
   virtual absl::StatusOr<int64_t> AnonymizeCustomer(
       crm::common::Transaction& tx, const std::string& customer_id) = 0;
 
+  // Moves every response of `from_customer_id` to `to_customer_id` (a
+  // merge). Returns how many moved.
+  virtual absl::StatusOr<int64_t> ReassignCustomer(
+      crm::common::Transaction& tx, const std::string& from_customer_id,
+      const std::string& to_customer_id) = 0;
+
+  // Every response of `customer_id` (non-empty), newest first (`scored` is
+  // left empty).
+  virtual absl::StatusOr<std::vector<SurveyResponseRecord>>
+  ListResponsesByCustomer(crm::common::Transaction& tx,
+                          const std::string& customer_id) = 0;
+
+  // Replaces the answers of response `response_id` (the erasure's
+  // scrubbing of free text; scores and choices are passed unchanged).
+  virtual absl::Status RewriteAnswers(
+      crm::common::Transaction& tx, const std::string& response_id,
+      const std::vector<v1::SurveyAnswer>& answers) = 0;
+
  protected:
   SurveyRepository() = default;
 };

@@ -217,4 +217,34 @@ std::optional<int> EscalationUpdate(const BusinessCalendar& calendar,
   return level;
 }
 
+std::optional<absl::Time> NextEscalationCheck(const BusinessCalendar& calendar,
+                                              const SlaPolicy& policy,
+                                              const TicketTimes& ticket,
+                                              int current) {
+  const SlaTargets& targets = policy.For(ticket.priority);
+  // A deadline is breached strictly after it (EvaluateSla).
+  const absl::Duration just_after = absl::Microseconds(1);
+  std::optional<absl::Time> next;
+  const auto consider = [&](int level, absl::Time when,
+                            const std::optional<absl::Time>& done) {
+    if (level <= current || when == absl::InfiniteFuture()) return;
+    if (done.has_value() && *done <= when) return;
+    if (!next.has_value() || when < *next) next = when;
+  };
+  const absl::Time first_response_deadline =
+      AddBusinessTime(calendar, ticket.open_time, targets.first_response);
+  const absl::Time resolution_deadline =
+      AddBusinessTime(calendar, ticket.open_time, targets.resolution);
+  consider(1, first_response_deadline + just_after, ticket.first_response_time);
+  consider(2, resolution_deadline + just_after, ticket.resolve_time);
+  // A resolved ticket stays at level 2 at most (EscalationLevel).
+  if (!ticket.resolve_time.has_value()) {
+    consider(
+        3,
+        AddBusinessTime(calendar, resolution_deadline, targets.resolution / 2),
+        std::nullopt);
+  }
+  return next;
+}
+
 }  // namespace crm::feedback

@@ -12,8 +12,8 @@
 //                                                   ticket_times, current,
 //                                                   now)) { ...store *level }
 //
-// The storage, RPCs and the escalation job that call these are not built
-// yet (services/feedback/README.md).
+// The ticket manager (ticket_manager.h) and the escalation job
+// (ticket_escalation.h) call these.
 #pragma once
 
 #include <optional>
@@ -149,5 +149,18 @@ std::optional<int> EscalationUpdate(const BusinessCalendar& calendar,
                                     const SlaPolicy& policy,
                                     const TicketTimes& ticket, int current,
                                     absl::Time now);
+
+// When the escalation job should next look at a ticket at level `current`:
+// the earliest of the instants at which a higher level would be reached if
+// nothing happens meanwhile (level 1: just after the first-response
+// deadline, unless the first response came by then; level 2: just after
+// the resolution deadline; level 3: half the resolution budget of business
+// time after it, never for a resolved ticket; level 2 unless resolved by
+// then). nullopt when no
+// higher level can come (level 3, or the events happened in time).
+std::optional<absl::Time> NextEscalationCheck(const BusinessCalendar& calendar,
+                                              const SlaPolicy& policy,
+                                              const TicketTimes& ticket,
+                                              int current);
 
 }  // namespace crm::feedback

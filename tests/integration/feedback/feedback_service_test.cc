@@ -36,8 +36,11 @@
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/migrations.h"
+#include "services/feedback/mysql_alert_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
+#include "services/feedback/mysql_ticket_repository.h"
+#include "services/feedback/ticket_manager.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -72,8 +75,16 @@ class FeedbackServiceTest : public ::testing::Test {
                                                  idempotency_, clock_, ids_);
     survey_manager_ = std::make_unique<SurveyManager>(
         *unit_of_work_, surveys_, idempotency_, clock_, ids_);
-    service_ =
-        std::make_unique<FeedbackServiceImpl>(*manager_, *survey_manager_);
+    ticket_manager_ = std::make_unique<TicketManager>(
+        *unit_of_work_, tickets_, items_, idempotency_, clock_, ids_, tiers_,
+        ticket_settings_);
+    alert_manager_ = std::make_unique<AlertManager>(*unit_of_work_, alerts_,
+                                                    idempotency_, clock_);
+    exporter_ = std::make_unique<CustomerFeedbackExporter>(
+        *unit_of_work_, stores_, clock_, ticket_settings_);
+    service_ = std::make_unique<FeedbackServiceImpl>(
+        *manager_, *survey_manager_, *ticket_manager_, *alert_manager_,
+        *exporter_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -163,9 +174,17 @@ class FeedbackServiceTest : public ::testing::Test {
   std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   MySqlFeedbackRepository items_;
   MySqlSurveyRepository surveys_;
+  MySqlTicketRepository tickets_;
   crm::common::MySqlIdempotencyRepository idempotency_;
+  MySqlAlertRepository alerts_;
+  CustomerDataStores stores_{items_, surveys_, tickets_};
+  UnknownValueTiers tiers_;
+  TicketSettings ticket_settings_;
   std::unique_ptr<FeedbackManager> manager_;
   std::unique_ptr<SurveyManager> survey_manager_;
+  std::unique_ptr<TicketManager> ticket_manager_;
+  std::unique_ptr<AlertManager> alert_manager_;
+  std::unique_ptr<CustomerFeedbackExporter> exporter_;
   std::unique_ptr<FeedbackServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::FeedbackService::Stub> stub_;
@@ -341,7 +360,7 @@ TEST_F(FeedbackServiceTest, ErasureOnTheProfileFeedAnonymisesExactlyOnce) {
       [&](sql::Connection& connection, int64_t, absl::string_view payload) {
         const crm::common::RequestContext request;
         crm::common::MySqlTransaction tx(connection, request);
-        return ApplyCustomerProfileEvent(items_, surveys_, tx, payload);
+        return ApplyCustomerProfileEvent(stores_, tx, payload);
       },
       options);
   cp::ChangeEvent event;

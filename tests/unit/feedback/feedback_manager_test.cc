@@ -20,6 +20,7 @@
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/feedback/in_memory_feedback_repository.h"
 #include "tests/testing/fakes/feedback/in_memory_survey_repository.h"
+#include "tests/testing/fakes/feedback/in_memory_ticket_repository.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/status_matchers.h"
 
@@ -75,6 +76,8 @@ class FeedbackManagerTest : public ::testing::Test {
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemoryFeedbackRepository feedback_{&unit_of_work_};
   crm::testing::InMemorySurveyRepository surveys_{&unit_of_work_};
+  crm::testing::InMemoryTicketRepository tickets_{&unit_of_work_};
+  CustomerDataStores stores_{feedback_, surveys_, tickets_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
   FeedbackManager manager_{unit_of_work_, feedback_, keys_, clock_, ids_};
 };
@@ -284,8 +287,7 @@ TEST_F(FeedbackManagerTest, ErasureAnonymisesAndMergeMovesItems) {
 
   auto apply = [&](const cp::ChangeEvent& event) {
     return unit_of_work_.Run(context_, [&](crm::common::Transaction& tx) {
-      return ApplyCustomerProfileEvent(feedback_, surveys_, tx,
-                                       event.SerializeAsString());
+      return ApplyCustomerProfileEvent(stores_, tx, event.SerializeAsString());
     });
   };
   cp::ChangeEvent erased;
@@ -319,8 +321,7 @@ TEST_F(FeedbackManagerTest, ErasureAnonymisesAndMergeMovesItems) {
   EXPECT_THAT(unit_of_work_.Run(context_,
                                 [&](crm::common::Transaction& tx) {
                                   return ApplyCustomerProfileEvent(
-                                      feedback_, surveys_, tx,
-                                      "\xff not a message");
+                                      stores_, tx, "\xff not a message");
                                 }),
               StatusIs(absl::StatusCode::kDataLoss));
 }

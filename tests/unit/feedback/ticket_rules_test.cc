@@ -167,5 +167,38 @@ TEST_F(SlaTest, BreachImminenceAndEscalationOnAnInjectedClock) {
             DeadlineState::kMet);
 }
 
+TEST_F(SlaTest, NextEscalationCheckIsWhenTheNextLevelCanCome) {
+  TicketTimes ticket;
+  ticket.priority = TicketPriority::kP2;
+  ticket.open_time = Local(3, 6, 17);  // Friday 17:00.
+  const absl::Duration tick = absl::Microseconds(1);
+  // Level 1 just after Monday 12:00, level 2 just after Wednesday 14:00,
+  // level 3 at Thursday 17:00.
+  EXPECT_EQ(NextEscalationCheck(calendar_, policy_, ticket, 0),
+            Local(3, 9, 12) + tick);
+  EXPECT_EQ(NextEscalationCheck(calendar_, policy_, ticket, 1),
+            Local(3, 11, 14) + tick);
+  EXPECT_EQ(NextEscalationCheck(calendar_, policy_, ticket, 2),
+            Local(3, 12, 17));
+  EXPECT_FALSE(NextEscalationCheck(calendar_, policy_, ticket, 3).has_value());
+  // At each check the level does rise.
+  EXPECT_EQ(EscalationLevel(calendar_, policy_, ticket, Local(3, 9, 12) + tick),
+            1);
+  EXPECT_EQ(EscalationLevel(calendar_, policy_, ticket, Local(3, 12, 17)), 3);
+
+  // Answered in time: the next check is the resolution deadline.
+  ticket.first_response_time = Local(3, 9, 10);
+  EXPECT_EQ(NextEscalationCheck(calendar_, policy_, ticket, 0),
+            Local(3, 11, 14) + tick);
+  // Resolved in time: nothing more can come.
+  ticket.resolve_time = Local(3, 10, 10);
+  EXPECT_FALSE(NextEscalationCheck(calendar_, policy_, ticket, 0).has_value());
+  // Resolved late: level 2 at most, never 3.
+  ticket.resolve_time = Local(3, 12, 9);
+  EXPECT_EQ(NextEscalationCheck(calendar_, policy_, ticket, 0),
+            Local(3, 11, 14) + tick);
+  EXPECT_FALSE(NextEscalationCheck(calendar_, policy_, ticket, 2).has_value());
+}
+
 }  // namespace
 }  // namespace crm::feedback

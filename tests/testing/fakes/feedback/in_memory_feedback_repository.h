@@ -104,6 +104,29 @@ class InMemoryFeedbackRepository final
     return changed;
   }
 
+  absl::StatusOr<std::vector<FeedbackRecord>> ListByCustomer(
+      crm::common::Transaction& /*tx*/,
+      const std::string& customer_id) override {
+    std::vector<FeedbackRecord> found;
+    for (const FeedbackRecord& item : items_) {
+      if (item.customer_id == customer_id) found.push_back(item);
+    }
+    std::sort(found.begin(), found.end(),
+              [](const FeedbackRecord& a, const FeedbackRecord& b) {
+                return ComesAfter(b, {a.create_time, a.id});
+              });
+    return found;
+  }
+
+  absl::Status RewriteText(crm::common::Transaction& /*tx*/,
+                           const std::string& id,
+                           const std::string& text) override {
+    for (FeedbackRecord& item : items_) {
+      if (item.id == id) item.text = text;
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<int64_t> ReassignCustomer(
       crm::common::Transaction& /*tx*/, const std::string& from_customer_id,
       const std::string& to_customer_id) override {

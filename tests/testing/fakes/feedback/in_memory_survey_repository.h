@@ -134,6 +134,39 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
     return changed;
   }
 
+  absl::StatusOr<int64_t> ReassignCustomer(
+      crm::common::Transaction& /*tx*/, const std::string& from_customer_id,
+      const std::string& to_customer_id) override {
+    int64_t moved = 0;
+    for (SurveyResponseRecord& response : responses_) {
+      if (response.customer_id != from_customer_id) continue;
+      response.customer_id = to_customer_id;
+      ++moved;
+    }
+    return moved;
+  }
+
+  absl::StatusOr<std::vector<SurveyResponseRecord>> ListResponsesByCustomer(
+      crm::common::Transaction& /*tx*/,
+      const std::string& customer_id) override {
+    std::vector<SurveyResponseRecord> found;
+    for (auto it = responses_.rbegin(); it != responses_.rend(); ++it) {
+      if (it->customer_id != customer_id) continue;
+      found.push_back(*it);
+      found.back().scored.clear();
+    }
+    return found;
+  }
+
+  absl::Status RewriteAnswers(
+      crm::common::Transaction& /*tx*/, const std::string& response_id,
+      const std::vector<crm::feedback::v1::SurveyAnswer>& answers) override {
+    for (SurveyResponseRecord& response : responses_) {
+      if (response.id == response_id) response.answers = answers;
+    }
+    return absl::OkStatus();
+  }
+
   // Every version stored, in order.
   const std::vector<SurveyRecord>& versions() const { return versions_; }
   const std::vector<SurveyResponseRecord>& responses() const {

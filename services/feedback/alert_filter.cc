@@ -1,0 +1,95 @@
+#include "services/feedback/alert_filter.h"
+
+#include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <google/protobuf/descriptor.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/filter/filter_error.h"
+#include "services/common/filter/filter_parser.h"
+#include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
+#include "services/feedback/ticket_resources.h"
+
+namespace crm::feedback {
+namespace {
+
+using ::crm::common::filter::FieldSpec;
+using ::crm::common::filter::FilterSchema;
+using ::crm::common::filter::FilterValue;
+using ::crm::common::filter::Restriction;
+
+std::vector<std::string> EnumNames(
+    const google::protobuf::EnumDescriptor* descriptor) {
+  std::vector<std::string> names;
+  for (int i = 0; i < descriptor->value_count(); ++i) {
+    const std::string& name = descriptor->value(i)->name();
+    if (absl::EndsWith(name, "_UNSPECIFIED")) continue;
+    names.push_back(name);
+  }
+  return names;
+}
+
+FilterSchema BuildSchema() {
+  absl::StatusOr<FilterSchema> schema = FilterSchema::Create(
+      {
+          FieldSpec::Enum("kind", EnumNames(v1::Alert::Kind_descriptor())),
+          FieldSpec::Enum("state", EnumNames(v1::Alert::State_descriptor())),
+          FieldSpec::String("category"),
+          FieldSpec::String("ticket"),
+          FieldSpec::Timestamp("create_time"),
+      },
+      {});
+  // Fixed definition: a failure is a programming error the tests catch.
+  if (!schema.ok()) std::abort();
+  return *std::move(schema);
+}
+
+}  // namespace
+
+const FilterSchema& AlertFilterSchema() {
+  static const FilterSchema* const schema = new FilterSchema(BuildSchema());
+  return *schema;
+}
+
+absl::StatusOr<AlertQuery> ParseAlertFilter(absl::string_view text) {
+  AlertQuery query;
+  CRM_ASSIGN_OR_RETURN(query.filter, crm::common::filter::ParseFilter(
+                                         text, AlertFilterSchema()));
+  CRM_RETURN_IF_ERROR(crm::common::filter::RewriteValues(
+      query.filter, [](Restriction& restriction) -> absl::Status {
+        if (restriction.field->path != "ticket") return absl::OkStatus();
+        absl::StatusOr<std::string> id =
+            TicketIdOf(std::get<std::string>(restriction.value), "filter");
+        if (!id.ok()) {
+          return crm::common::filter::FilterError(
+              restriction.value_column, "ticket must be tickets/{id}");
+        }
+        restriction.value = *std::move(id);
+        return absl::OkStatus();
+      }));
+  query.fingerprint =
+      absl::StrCat("alerts?", crm::common::filter::DebugString(query.filter));
+  return query;
+}
+
+std::vector<FilterValue> AlertFilterView::Values(const FieldSpec& field) const {
+  const std::string& path = field.path;
+  if (path == "kind") return {v1::Alert::Kind_Name(record_.kind)};
+  if (path == "state") return {v1::Alert::State_Name(record_.state)};
+  if (path == "category") return {record_.category};
+  if (path == "ticket") {
+    if (record_.ticket_id.empty()) return {};
+    return {record_.ticket_id};
+  }
+  if (path == "create_time") {
+    return {crm::common::TruncateToMicros(record_.create_time)};
+  }
+  return {};
+}
+
+}  // namespace crm::feedback
