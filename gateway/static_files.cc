@@ -119,7 +119,8 @@ StaticFiles::StaticFiles(std::string dir) : dir_(std::move(dir)) {
     std::string body;
     if (!ReadWholeFile(entry.path(), &body)) return;
     if (absl::EndsWith(name, kGzipSuffix)) {
-      gzipped.emplace(name.substr(0, name.size() - 2), std::move(body));
+      gzipped.emplace(name.substr(0, name.size() - sizeof(kGzipSuffix) + 1),
+                      std::move(body));
       continue;
     }
     File& file = assets_[name];
