@@ -137,6 +137,27 @@ grpc::Status LoyaltyServiceImpl::RedeemCoupon(
                    response);
 }
 
+grpc::Status LoyaltyServiceImpl::CreateCampaign(
+    grpc::ServerContext* context, const v1::CreateCampaignRequest* request,
+    v1::Campaign* response) {
+  return ReplyWith(
+      campaigns_.CreateCampaign(RequestContextOf(context), *request), response);
+}
+
+grpc::Status LoyaltyServiceImpl::GetCampaign(
+    grpc::ServerContext* context, const v1::GetCampaignRequest* request,
+    v1::Campaign* response) {
+  return ReplyWith(campaigns_.GetCampaign(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::ListCampaigns(
+    grpc::ServerContext* context, const v1::ListCampaignsRequest* request,
+    v1::ListCampaignsResponse* response) {
+  return ReplyWith(
+      campaigns_.ListCampaigns(RequestContextOf(context), *request), response);
+}
+
 grpc::Status LoyaltyServiceImpl::ExportAccountData(
     grpc::ServerContext* context, const v1::ExportAccountDataRequest* request,
     v1::AccountDataExport* response) {

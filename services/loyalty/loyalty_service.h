@@ -1,11 +1,13 @@
 // The gRPC adapter of crm.loyalty.v1.LoyaltyService: one line per RPC,
 // handing the request to the account, programme or reward manager
-// (account_manager.h, program_manager.h, reward_manager.h) or the exporter
+// (account_manager.h, program_manager.h, reward_manager.h,
+// campaign_manager.h) or the exporter
 // (account_export.h) and the result
 // back to gRPC.
 //
 //   LoyaltyServiceImpl service(account_manager, program_manager,
-//                              reward_manager, account_export);
+//                              reward_manager, campaign_manager,
+//                              account_export);
 //   builder.RegisterService(&service);
 #pragma once
 
@@ -14,6 +16,7 @@
 #include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
 #include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
+#include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/reward_manager.h"
 
@@ -23,10 +26,12 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
  public:
   // The managers must outlive the service.
   LoyaltyServiceImpl(AccountManager& accounts, ProgramManager& programs,
-                     RewardManager& rewards, AccountExport& exporter)
+                     RewardManager& rewards, CampaignManager& campaigns,
+                     AccountExport& exporter)
       : accounts_(accounts),
         programs_(programs),
         rewards_(rewards),
+        campaigns_(campaigns),
         exporter_(exporter) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
@@ -79,6 +84,15 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status ValidateCoupon(grpc::ServerContext* context,
                               const v1::ValidateCouponRequest* request,
                               v1::Coupon* response) override;
+  grpc::Status CreateCampaign(grpc::ServerContext* context,
+                              const v1::CreateCampaignRequest* request,
+                              v1::Campaign* response) override;
+  grpc::Status GetCampaign(grpc::ServerContext* context,
+                           const v1::GetCampaignRequest* request,
+                           v1::Campaign* response) override;
+  grpc::Status ListCampaigns(grpc::ServerContext* context,
+                             const v1::ListCampaignsRequest* request,
+                             v1::ListCampaignsResponse* response) override;
   grpc::Status ExportAccountData(grpc::ServerContext* context,
                                  const v1::ExportAccountDataRequest* request,
                                  v1::AccountDataExport* response) override;
@@ -90,6 +104,7 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   AccountManager& accounts_;
   ProgramManager& programs_;
   RewardManager& rewards_;
+  CampaignManager& campaigns_;
   AccountExport& exporter_;
 };
 

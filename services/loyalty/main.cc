@@ -17,10 +17,12 @@
 #include "services/customer_profile/change_feed_client.h"
 #include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
+#include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
@@ -47,8 +49,10 @@ struct LoyaltyComponents {
         reward_manager(unit_of_work, rewards, accounts, idempotency,
                        context.clock, common::RandomIdGenerator::Instance(),
                        loyalty::CsprngCouponCodes::Instance()),
-        order_earning(accounts, programs, common::RandomIdGenerator::Instance(),
-                      context.clock),
+        campaign_manager(unit_of_work, campaigns, idempotency, context.clock,
+                         common::RandomIdGenerator::Instance()),
+        order_earning(accounts, programs, campaigns,
+                      common::RandomIdGenerator::Instance(), context.clock),
         member_lifecycle(accounts, rewards, programs,
                          common::RandomIdGenerator::Instance(), context.clock),
         points_expiry(unit_of_work, accounts,
@@ -61,10 +65,12 @@ struct LoyaltyComponents {
   loyalty::MySqlAccountRepository accounts;
   loyalty::MySqlProgramRepository programs;
   loyalty::MySqlRewardRepository rewards;
+  loyalty::MySqlCampaignRepository campaigns;
   common::MySqlIdempotencyRepository idempotency;
   loyalty::AccountManager account_manager;
   loyalty::ProgramManager program_manager;
   loyalty::RewardManager reward_manager;
+  loyalty::CampaignManager campaign_manager;
   loyalty::OrderEarning order_earning;
   loyalty::MemberLifecycle member_lifecycle;
   loyalty::PointsExpiry points_expiry;
@@ -164,7 +170,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<loyalty::LoyaltyServiceImpl>(
       components->account_manager, components->program_manager,
-      components->reward_manager, components->account_export));
+      components->reward_manager, components->campaign_manager,
+      components->account_export));
   return services;
 }
 

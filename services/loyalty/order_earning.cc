@@ -9,6 +9,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/loyalty/account_family.h"
+#include "services/loyalty/campaign_bonus.h"
 #include "services/loyalty/earning_rules.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/tier_refresh.h"
@@ -62,8 +63,7 @@ absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,
   earning.amount_minor = order.amount().amount_minor();
   earning.currency_code = order.amount().currency_code();
   earning.points_earned = points;
-  CRM_RETURN_IF_ERROR(accounts_.SaveOrderEarning(tx, earning));
-  if (points <= 0) return absl::OkStatus();
+  if (points <= 0) return accounts_.SaveOrderEarning(tx, earning);
 
   Posting credit;
   credit.type = v1::LedgerEntry::EARN;
@@ -75,9 +75,16 @@ absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,
   credit.qualifying_delta = points;
   CRM_ASSIGN_OR_RETURN(LedgerEntryRecord entry,
                        poster_.Credit(tx, account, credit));
+  CRM_ASSIGN_OR_RETURN(
+      int64_t bonus,
+      GrantCampaignBonuses(campaigns_, poster_, tx, account, order.name(),
+                           points, credit.expire_time, now));
+  // Refunds claw back the bonuses with the order's points.
+  earning.points_earned = points + bonus;
+  CRM_RETURN_IF_ERROR(accounts_.SaveOrderEarning(tx, earning));
 
   if (account.points_debt > 0) {
-    const int64_t settled = std::min(account.points_debt, points);
+    const int64_t settled = std::min(account.points_debt, points + bonus);
     account.points_debt -= settled;
     Posting settlement;
     settlement.type = v1::LedgerEntry::REVERSE;

@@ -3,9 +3,11 @@
 // consumer's transaction:
 // - ORDER_RECORDED earns programme rate × tier multiplier points (earning
 //   rules, rounded once) as an EARN entry keyed `order:{order name}` that
-//   forms a lot expiring by the programme's policy; the order's earning is
-//   recorded so refunds can be proportional; a debt left by earlier
-//   clawbacks is settled from the new points first (a REVERSE entry).
+//   forms a lot expiring by the programme's policy, plus the bonuses of the
+//   campaigns running that reach the member (campaign_bonus.h); the order's
+//   earning (points and bonuses) is recorded so refunds can be proportional; a
+//   debt left by earlier clawbacks is settled from the new points first (a
+//   REVERSE entry).
 // - ORDER_REFUNDED claws back the order's earning in proportion to the
 //   refunded total (ClawbackTarget, cumulative over partial refunds): a
 //   REVERSE entry keyed `refund:{order name}:{feed sequence}` takes what the
@@ -19,7 +21,7 @@
 // ledger's unique sources), on top of the consumer's own exactly-once
 // cursor.
 //
-//   OrderEarning earning(accounts, programs, ids, clock);
+//   OrderEarning earning(accounts, programs, campaigns, ids, clock);
 //   CRM_RETURN_IF_ERROR(earning.Apply(tx, event));
 #pragma once
 
@@ -29,6 +31,7 @@
 #include "services/common/id_generator.h"
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/account_repository.h"
+#include "services/loyalty/campaign_repository.h"
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/program_repository.h"
 
@@ -38,10 +41,12 @@ class OrderEarning {
  public:
   // Every argument must outlive this object.
   OrderEarning(AccountRepository& accounts, ProgramRepository& programs,
+               CampaignRepository& campaigns,
                const crm::common::IdGenerator& ids,
                const crm::common::Clock& clock)
       : accounts_(accounts),
         programs_(programs),
+        campaigns_(campaigns),
         clock_(clock),
         poster_(accounts, ids) {}
   OrderEarning(const OrderEarning&) = delete;
@@ -64,6 +69,7 @@ class OrderEarning {
 
   AccountRepository& accounts_;
   ProgramRepository& programs_;
+  CampaignRepository& campaigns_;
   const crm::common::Clock& clock_;
   LedgerPoster poster_;
 };

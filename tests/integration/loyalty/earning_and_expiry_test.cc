@@ -30,11 +30,14 @@
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
 #include "services/common/transaction.h"
 #include "services/loyalty/account_manager.h"
+#include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
@@ -98,8 +101,8 @@ class EarningAndExpiryTest : public ::testing::Test {
         *unit_of_work_, accounts_, programs_, idempotency_, clock_, ids_);
     program_manager_ = std::make_unique<ProgramManager>(
         *unit_of_work_, programs_, idempotency_, clock_);
-    earning_ =
-        std::make_unique<OrderEarning>(accounts_, programs_, ids_, clock_);
+    earning_ = std::make_unique<OrderEarning>(accounts_, programs_, campaigns_,
+                                              ids_, clock_);
     expiry_ =
         std::make_unique<PointsExpiry>(*unit_of_work_, accounts_, ids_, clock_);
     lifecycle_ = std::make_unique<MemberLifecycle>(accounts_, rewards_,
@@ -200,6 +203,7 @@ class EarningAndExpiryTest : public ::testing::Test {
   MySqlAccountRepository accounts_;
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
+  MySqlCampaignRepository campaigns_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
@@ -506,6 +510,56 @@ TEST_F(EarningAndExpiryTest, InterruptedConsumerLeavesExactBalances) {
   for (const auto& [customer, points] : expected) {
     EXPECT_EQ(Account(customer).points_balance(), points) << customer;
   }
+}
+
+TEST_F(EarningAndExpiryTest, ConcurrentOrdersNeverOverspendACampaignBudget) {
+  SetProgram({});
+  CampaignManager campaigns(*unit_of_work_, campaigns_, idempotency_, clock_,
+                            ids_);
+  v1::CreateCampaignRequest create;
+  create.mutable_campaign()->set_display_name("Double points");
+  *create.mutable_campaign()->mutable_start_time() =
+      crm::common::ToProtoTimestamp(clock_.Now());
+  *create.mutable_campaign()->mutable_end_time() =
+      crm::common::ToProtoTimestamp(clock_.Now() + absl::Hours(24));
+  create.mutable_campaign()->set_multiplier_percent(200);
+  create.mutable_campaign()->set_points_budget(2550);
+  absl::StatusOr<v1::Campaign> campaign = campaigns.CreateCampaign({}, create);
+  ASSERT_TRUE(campaign.ok()) << campaign.status();
+
+  // 40 orders of 100 points at once, each in its own transaction: the
+  // budget covers 25 bonuses and a half.
+  constexpr int kOrders = 40;
+  std::vector<std::thread> tills;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kOrders; ++i) {
+    tills.emplace_back([&, i] {
+      cp::ChangeEvent event;
+      event.ParseFromString(OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
+                                       absl::StrCat("cb", i), "o", 10000));
+      crm::common::MySqlUnitOfWork unit_of_work(*pool_);
+      absl::Status applied =
+          unit_of_work.Run({}, [&](crm::common::Transaction& tx) {
+            return earning_->Apply(tx, event);
+          });
+      if (!applied.ok()) ++failures;
+    });
+  }
+  for (std::thread& till : tills) till.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  v1::GetCampaignRequest get;
+  get.set_name(campaign->name());
+  absl::StatusOr<v1::Campaign> used = campaigns.GetCampaign({}, get);
+  ASSERT_TRUE(used.ok()) << used.status();
+  EXPECT_EQ(used->points_awarded(), 2550);
+  EXPECT_EQ(used->orders_rewarded(), 26);
+  EXPECT_EQ(QueryInt("SELECT SUM(points_delta) FROM ledger_entries "
+                     "WHERE type = 'BONUS' AND customer_id LIKE 'cb%'"),
+            2550);
+  EXPECT_EQ(QueryInt("SELECT SUM(points_balance) FROM accounts "
+                     "WHERE customer_id LIKE 'cb%'"),
+            kOrders * 100 + 2550);
 }
 
 }  // namespace

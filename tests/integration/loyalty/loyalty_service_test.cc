@@ -35,6 +35,7 @@
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/program_manager.h"
@@ -84,8 +85,11 @@ class LoyaltyServiceTest : public ::testing::Test {
         CsprngCouponCodes::Instance());
     exporter_ = std::make_unique<AccountExport>(*unit_of_work_, accounts_,
                                                 rewards_, programs_, clock_);
+    campaign_manager_ = std::make_unique<CampaignManager>(
+        *unit_of_work_, campaigns_, idempotency_, clock_, ids_);
     service_ = std::make_unique<LoyaltyServiceImpl>(
-        *manager_, *program_manager_, *reward_manager_, *exporter_);
+        *manager_, *program_manager_, *reward_manager_, *campaign_manager_,
+        *exporter_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -201,10 +205,12 @@ class LoyaltyServiceTest : public ::testing::Test {
   MySqlAccountRepository accounts_;
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
+  MySqlCampaignRepository campaigns_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
   std::unique_ptr<RewardManager> reward_manager_;
+  std::unique_ptr<CampaignManager> campaign_manager_;
   std::unique_ptr<AccountExport> exporter_;
   std::unique_ptr<LoyaltyServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -657,6 +663,69 @@ TEST_F(LoyaltyServiceTest, CouponsExpire) {
   get.set_name(bought.coupon().name());
   ASSERT_TRUE(stub_->GetCoupon(&get_context, get, &coupon).ok());
   EXPECT_EQ(coupon.state(), v1::Coupon::EXPIRED);
+}
+
+TEST_F(LoyaltyServiceTest, CampaignsAreCreatedReadAndListed) {
+  v1::CreateCampaignRequest create;
+  create.mutable_campaign()->set_display_name("双倍积分 double points");
+  *create.mutable_campaign()->mutable_start_time() =
+      crm::common::ToProtoTimestamp(kStart);
+  *create.mutable_campaign()->mutable_end_time() =
+      crm::common::ToProtoTimestamp(kStart + absl::Hours(24));
+  create.mutable_campaign()->add_tier_ids("gold");
+  create.mutable_campaign()->set_multiplier_percent(200);
+  create.mutable_campaign()->set_points_budget(5000);
+  create.set_request_id("campaign-1");
+  v1::Campaign campaign;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->CreateCampaign(&context, create, &campaign).ok());
+  }
+  EXPECT_EQ(campaign.points_budget(), 5000);
+  EXPECT_EQ(campaign.points_awarded(), 0);
+  EXPECT_EQ(campaign.tier_ids_size(), 1);
+  {
+    // The same request_id again: the same campaign.
+    grpc::ClientContext context;
+    v1::Campaign again;
+    ASSERT_TRUE(stub_->CreateCampaign(&context, create, &again).ok());
+    EXPECT_EQ(again.name(), campaign.name());
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetCampaignRequest get;
+    get.set_name(campaign.name());
+    v1::Campaign read;
+    ASSERT_TRUE(stub_->GetCampaign(&context, get, &read).ok());
+    EXPECT_EQ(read.display_name(), "双倍积分 double points");
+    EXPECT_EQ(read.end_time().seconds(), absl::ToUnixSeconds(kStart) + 86400);
+  }
+  {
+    grpc::ClientContext context;
+    v1::ListCampaignsResponse list;
+    ASSERT_TRUE(
+        stub_->ListCampaigns(&context, v1::ListCampaignsRequest(), &list).ok());
+    ASSERT_EQ(list.campaigns_size(), 1);
+  }
+  {
+    grpc::ClientContext context;
+    v1::CreateCampaignRequest bad = create;
+    bad.set_request_id("campaign-2");
+    *bad.mutable_campaign()->mutable_end_time() = bad.campaign().start_time();
+    v1::Campaign refused;
+    grpc::Status status = stub_->CreateCampaign(&context, bad, &refused);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_NE(status.error_message().find("campaign.end_time"),
+              std::string::npos);
+  }
+  {
+    grpc::ClientContext context;
+    v1::GetCampaignRequest get;
+    get.set_name("campaigns/none");
+    v1::Campaign read;
+    EXPECT_EQ(stub_->GetCampaign(&context, get, &read).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
@@ -106,8 +107,8 @@ class MemberLifecycleTest : public ::testing::Test {
         *unit_of_work_, accounts_, programs_, idempotency_, clock_, ids_);
     program_manager_ = std::make_unique<ProgramManager>(
         *unit_of_work_, programs_, idempotency_, clock_);
-    earning_ =
-        std::make_unique<OrderEarning>(accounts_, programs_, ids_, clock_);
+    earning_ = std::make_unique<OrderEarning>(accounts_, programs_, campaigns_,
+                                              ids_, clock_);
     lifecycle_ = std::make_unique<MemberLifecycle>(accounts_, rewards_,
                                                    programs_, ids_, clock_);
     exporter_ = std::make_unique<AccountExport>(*unit_of_work_, accounts_,
@@ -233,6 +234,7 @@ class MemberLifecycleTest : public ::testing::Test {
   MySqlAccountRepository accounts_;
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
+  MySqlCampaignRepository campaigns_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;

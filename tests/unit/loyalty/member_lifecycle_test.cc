@@ -26,6 +26,7 @@
 #include "services/loyalty/profile_feed_apply.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
+#include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_reward_repository.h"
 #include "tests/testing/status_matchers.h"
@@ -176,8 +177,9 @@ class MemberLifecycleTest : public ::testing::Test {
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemoryAccountRepository accounts_{&unit_of_work_};
   crm::testing::InMemoryProgramRepository programs_{&unit_of_work_};
+  crm::testing::InMemoryCampaignRepository campaigns_{&unit_of_work_};
   crm::testing::InMemoryRewardRepository rewards_{&unit_of_work_};
-  OrderEarning earning_{accounts_, programs_, ids_, clock_};
+  OrderEarning earning_{accounts_, programs_, campaigns_, ids_, clock_};
   MemberLifecycle lifecycle_{accounts_, rewards_, programs_, ids_, clock_};
 };
 

@@ -15,6 +15,7 @@
 #include "services/loyalty/ledger_rules.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
+#include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/status_matchers.h"
 
@@ -83,7 +84,8 @@ class OrderEarningTest : public ::testing::Test {
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemoryAccountRepository accounts_{&unit_of_work_};
   crm::testing::InMemoryProgramRepository programs_{&unit_of_work_};
-  OrderEarning earning_{accounts_, programs_, ids_, clock_};
+  crm::testing::InMemoryCampaignRepository campaigns_{&unit_of_work_};
+  OrderEarning earning_{accounts_, programs_, campaigns_, ids_, clock_};
 };
 
 TEST_F(OrderEarningTest, EarnsOncePerOrderAndTheTierMultiplies) {

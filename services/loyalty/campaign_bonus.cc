@@ -1,0 +1,52 @@
+#include "services/loyalty/campaign_bonus.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+#include "services/loyalty/campaign_rules.h"
+
+namespace crm::loyalty {
+
+absl::StatusOr<int64_t> GrantCampaignBonuses(
+    CampaignRepository& campaigns, LedgerPoster& poster,
+    crm::common::Transaction& tx, AccountRecord& account,
+    const std::string& order_name, int64_t order_points,
+    std::optional<absl::Time> expire_time, absl::Time now) {
+  if (order_points <= 0) return 0;
+  // Most orders meet no campaign: look without locks first.
+  CRM_ASSIGN_OR_RETURN(std::vector<CampaignRecord> running,
+                       campaigns.ActiveAt(tx, now, /*lock=*/false));
+  const bool any = std::any_of(
+      running.begin(), running.end(), [&](const CampaignRecord& campaign) {
+        return CampaignReaches(campaign, account.tier, now);
+      });
+  if (!any) return 0;
+  CRM_ASSIGN_OR_RETURN(running, campaigns.ActiveAt(tx, now, /*lock=*/true));
+  int64_t granted = 0;
+  for (CampaignRecord& campaign : running) {
+    if (!CampaignReaches(campaign, account.tier, now)) continue;
+    const int64_t bonus =
+        std::min(CampaignBonus(campaign, order_points),
+                 campaign.points_budget - campaign.points_awarded);
+    if (bonus <= 0) continue;
+    Posting posting;
+    posting.type = v1::LedgerEntry::BONUS;
+    posting.points = bonus;
+    posting.reason = absl::StrCat("campaign ", campaign.display_name);
+    posting.source = absl::StrCat("campaign:", campaign.id, ":", order_name);
+    posting.time = now;
+    posting.expire_time = expire_time;
+    posting.qualifying_delta = bonus;
+    CRM_RETURN_IF_ERROR(poster.Credit(tx, account, posting).status());
+    campaign.points_awarded += bonus;
+    campaign.orders_rewarded += 1;
+    campaign.version += 1;
+    CRM_RETURN_IF_ERROR(campaigns.UpdateUsage(tx, campaign));
+    granted += bonus;
+  }
+  return granted;
+}
+
+}  // namespace crm::loyalty
