@@ -71,7 +71,7 @@ peer_build() {
 # wait_http_ok PID URL WHAT LOG: waits up to 30 s for URL to answer 200.
 wait_http_ok() {
   local deadline=$((SECONDS + 30))
-  until [[ "$(crm_http_status "$2")" == 200 ]]; do
+  until [[ "$(api_status "$2")" == 200 ]]; do
     crm_pid_running "$1" || {
       tail -n 20 "$4" >&2
       crm_die "$3 exited during start-up"
@@ -90,6 +90,8 @@ crm_log "gateway-peer: crm-gateway on 127.0.0.1:$ours_port (HTTP threads: ${BENC
   [[ -n "${BENCH_GATEWAY_HTTP_THREADS:-}" ]] &&
     export GATEWAY_HTTP_THREADS=$BENCH_GATEWAY_HTTP_THREADS
   export GATEWAY_LOG_LEVEL=warning
+  export GATEWAY_API_KEYS=$bench_api_keys
+  export GATEWAY_RATE_LIMIT_PER_KEY=0 GATEWAY_RATE_LIMIT_PER_ADDRESS=0
   export CUSTOMER_PROFILE_ADDR=127.0.0.1:$grpc_port
   # Not started by the benchmark; only customer routes are called.
   export SEGMENTATION_ADDR=127.0.0.1:$(free_port)
@@ -157,7 +159,8 @@ grpc_frame() {
 
 # http_check PORT CALL: the HTTP status of one request of CALL.
 http_check() {
-  local args=(-s -o "$work/check.out" -m 10 -w '%{http_code}' -X "${call_method[$2]}")
+  local args=(-s -o "$work/check.out" -m 10 -w '%{http_code}' -X "${call_method[$2]}"
+    -H "X-API-Key: $CRM_API_KEY")
   [[ -n "${call_body[$2]:-}" ]] &&
     args+=(-H 'Content-Type: application/json' --data-binary "@${call_body[$2]}")
   curl "${args[@]}" "http://127.0.0.1:$1${call_path[$2]}" 2>/dev/null || true

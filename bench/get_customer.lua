@@ -13,6 +13,8 @@ function setup(thread)
   thread:set("thread_index", thread_count)
 end
 
+-- The gateway's API key (bench/run.sh sets CRM_API_KEY).
+local headers = {["X-API-Key"] = os.getenv("CRM_API_KEY")}
 local paths = {}
 local next_index = 0
 
@@ -30,7 +32,7 @@ end
 
 function request()
   next_index = next_index % #paths + 1
-  return wrk.format("GET", paths[next_index])
+  return wrk.format("GET", paths[next_index], headers)
 end
 
 function done(summary, latency, requests)

@@ -17,7 +17,9 @@ local prepared
 function init(args)
   local method, path, body_file = args[1], args[2], args[3]
   assert(method and path, "usage: -- METHOD PATH [BODY_FILE]")
-  local headers, body = {}, nil
+  -- crm-gateway needs an API key (bench/run.sh sets CRM_API_KEY); the
+  -- peer ignores the header, so both carry the same request.
+  local headers, body = {["X-API-Key"] = os.getenv("CRM_API_KEY")}, nil
   if body_file and body_file ~= "" then
     local file = assert(io.open(body_file, "rb"), "cannot read the body file")
     body = file:read("*a")

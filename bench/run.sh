@@ -109,6 +109,16 @@ free_port() {
 }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/crm-bench.XXXXXX")
+# The gateway's admin API key for the load (X-API-Key): the gateways get its
+# SHA-256, the wrk scripts read it from CRM_API_KEY.
+CRM_API_KEY="bench-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+export CRM_API_KEY
+bench_api_keys="bench admin sha256:$(printf '%s' "$CRM_API_KEY" | sha256sum | cut -d' ' -f1)"
+# api_status URL: the HTTP status of a GET with the key (000 if unreachable).
+api_status() {
+  curl -s -o /dev/null -m 2 -w '%{http_code}' -H "X-API-Key: $CRM_API_KEY" \
+    "$1" 2>/dev/null || true
+}
 db_dir="$work/mariadb"
 db_port=$(free_port)
 grpc_port=$(free_port)
@@ -443,6 +453,8 @@ if phase_on gateway; then
     export GATEWAY_BIND_ADDRESS=127.0.0.1
     export GATEWAY_HTTP_THREADS=$gateway_http_threads
     export GATEWAY_LOG_LEVEL=warning
+    export GATEWAY_API_KEYS=$bench_api_keys
+    export GATEWAY_RATE_LIMIT_PER_KEY=0 GATEWAY_RATE_LIMIT_PER_ADDRESS=0
     export CUSTOMER_PROFILE_ADDR=127.0.0.1:$grpc_port
     # Not started by the benchmark; only customer routes are called.
     export SEGMENTATION_ADDR=127.0.0.1:$(free_port)
@@ -453,7 +465,7 @@ if phase_on gateway; then
   gateway_pid=$!
   first_name=$(head -n 1 "$names_file")
   deadline=$((SECONDS + 30))
-  until [[ "$(crm_http_status "http://127.0.0.1:$gateway_port/v1/$first_name")" == 200 ]]; do
+  until [[ "$(api_status "http://127.0.0.1:$gateway_port/v1/$first_name")" == 200 ]]; do
     crm_pid_running "$gateway_pid" || {
       tail -n 20 "$work/gateway.log" >&2
       crm_die "crm-gateway exited during start-up"

@@ -90,7 +90,8 @@ void AddCustomerImportRoute(Router& router, const BackendClients& clients,
         }
         return BackendReply(grpc::Status::OK, outcome->response,
                             kCustomerProfileBackend, r.trace);
-      }));
+      }),
+      "crm.customerprofile.v1.CustomerProfileService.ImportCustomers");
 }
 
 }  // namespace crm::gateway

@@ -6,17 +6,21 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "gateway/auth/customer_routes.h"
+#include "gateway/customer_view_route.h"
 #include "gateway/http_errors.h"
 #include "gateway/openapi/crm_api_services.h"
 #include "gateway/openapi/openapi_document.h"
@@ -33,6 +37,10 @@ namespace {
 constexpr char kRequestsTotal[] = "crm_http_requests_total";
 constexpr char kRequestDuration[] = "crm_http_request_duration_seconds";
 constexpr char kUnmatchedRoute[] = "unmatched";
+constexpr char kRateLimitedTotal[] = "crm_http_rate_limited_total";
+// The batch route: its body may reach max_batch_body_bytes.
+constexpr char kBatchRecordMethod[] =
+    "crm.customerprofile.v1.CustomerProfileService.RecordEvents";
 constexpr char kRequestTimeoutHeader[] = "x-request-timeout";
 constexpr double kMaxRequestTimeoutSeconds = 86400;
 constexpr char kMetricsContentType[] =
@@ -135,6 +143,41 @@ class CollectingResponder final : public common::HttpResponder {
   bool streaming_ = false;
 };
 
+std::unique_ptr<auth::CustomerTokenVerifier> CustomerTokens(
+    const GatewayConfig& config) {
+  if (!config.customer_tokens.has_value()) return nullptr;
+  absl::StatusOr<auth::CustomerTokenVerifier> verifier =
+      auth::CustomerTokenVerifier::Create(*config.customer_tokens);
+  if (!verifier.ok()) {
+    // GatewayConfigFromConfig checked the same options.
+    std::fprintf(stderr, "invalid customer token settings: %s\n",
+                 std::string(verifier.status().message()).c_str());
+    std::abort();
+  }
+  return std::make_unique<auth::CustomerTokenVerifier>(*std::move(verifier));
+}
+
+// The client's address without the port ("127.0.0.1", "[::1]").
+std::string ClientAddress(const common::HttpRequest& request) {
+  const std::string& address = request.remote_address;
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || address.back() == ']') return address;
+  return address.substr(0, colon);
+}
+
+// True for the paths that need credentials: the API under /v1.
+bool IsApiPath(absl::string_view path) {
+  return path == "/v1" || absl::StartsWith(path, "/v1/");
+}
+
+// The 401 answer, with the schemes the caller may use.
+common::HttpResponse UnauthenticatedResponse(const absl::Status& status) {
+  common::HttpResponse response = ErrorResponse(status);
+  response.headers.emplace_back("WWW-Authenticate",
+                                "Bearer realm=\"crm\", ApiKey realm=\"crm\"");
+  return response;
+}
+
 }  // namespace
 
 // Forwards a request's answer and records it: the x-request-id header,
@@ -153,6 +196,12 @@ class Gateway::ObservedResponder final : public common::HttpResponder {
 
   const common::RequestTrace& trace() const { return trace_; }
   void set_route(std::string route) { route_ = std::move(route); }
+  // A /v1 response: API security headers; `cors_origin` (allowed, or "").
+  void set_api(std::string cors_origin) {
+    api_ = true;
+    cors_origin_ = std::move(cors_origin);
+  }
+  void set_caller(std::string caller) { caller_ = std::move(caller); }
 
   void Send(common::HttpResponse response) override {
     Observe(response);
@@ -172,6 +221,8 @@ class Gateway::ObservedResponder final : public common::HttpResponder {
  private:
   void Observe(common::HttpResponse& response) {
     response.headers.emplace_back(common::kRequestIdHeader, trace_.request_id);
+    limits::AddSecurityHeaders(api_, response);
+    limits::CorsPolicy::Decorate(cors_origin_, response);
     const absl::Duration elapsed = absl::Now() - start_;
     const std::string status = std::to_string(response.status);
     metrics_.IncrementCounter(
@@ -184,6 +235,7 @@ class Gateway::ObservedResponder final : public common::HttpResponder {
         "http request",
         {{"method", method_},
          {"route", route_},
+         {"caller", caller_},
          {"status", status},
          {"duration_ms", absl::StrCat(absl::ToDoubleMilliseconds(elapsed))}},
         trace_.request_id);
@@ -195,10 +247,26 @@ class Gateway::ObservedResponder final : public common::HttpResponder {
   const common::RequestTrace trace_;
   const std::string method_;
   std::string route_ = kUnmatchedRoute;
+  std::string caller_ = "-";
+  bool api_ = false;
+  std::string cors_origin_;
 };
 
 Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
-    : config_(config), metrics_(metrics), clients_(config) {
+    : config_(config),
+      metrics_(metrics),
+      authenticator_(config.api_keys, CustomerTokens(config)),
+      caller_limiter_({.rate_per_second = config.rate_limit_per_key,
+                       .burst = config.rate_limit_key_burst}),
+      address_limiter_({.rate_per_second = config.rate_limit_per_address,
+                        .burst = config.rate_limit_address_burst}),
+      cors_(config.cors_allowed_origins),
+      clients_(config) {
+  if (config_.api_keys.empty()) {
+    common::LogWarning(
+        "no API keys configured: every /v1 request without a customer token "
+        "is refused (GATEWAY_API_KEYS, GATEWAY_API_KEYS_FILE)");
+  }
   router_.Add("GET", "/healthz", [](const RouteRequest&) {
     common::HttpResponse response;
     response.body = "{\"status\":\"ok\"}";
@@ -213,12 +281,16 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
     return response;
   });
   AddApiReferenceRoutes();
+  AddDashboardRoutes();
   AddCustomerImportRoute(router_, clients_, config_.import_timeout);
+  AddCustomerViewRoute(router_, clients_);
   // Every other /v1 route is transcoded from the protos' google.api.http
   // annotations; a binding that cannot be served stops the start-up.
   absl::StatusOr<std::unique_ptr<transcoding::Transcoder>> transcoder =
       transcoding::Transcoder::Create(transcoding::CrmServiceBindings(clients_),
-                                      clients_, config_.stream_timeout);
+                                      clients_, config_.stream_timeout,
+                                      {.max_page_size = config_.max_page_size,
+                                       .max_streams = config_.max_streams});
   if (!transcoder.ok()) {
     std::fprintf(stderr, "cannot build the HTTP routes: %s\n",
                  std::string(transcoder.status().message()).c_str());
@@ -251,6 +323,20 @@ void Gateway::AddApiReferenceRoutes() {
   });
 }
 
+void Gateway::AddDashboardRoutes() {
+  web_ = std::make_unique<StaticFiles>(
+      config_.web_dir.empty() ? DefaultWebDir() : config_.web_dir);
+  if (!web_->loaded()) {
+    common::LogWarning("/ disabled: the dashboard's index.html not found",
+                       {{"web_dir", web_->dir()}});
+  }
+  router_.Add("GET", "/",
+              [this](const RouteRequest& r) { return web_->Index(r.http); });
+  router_.Add("GET", "/assets/{file}", [this](const RouteRequest& r) {
+    return web_->Asset(r.vars.at("file"), r.http);
+  });
+}
+
 common::HttpResponse Gateway::Readyz(const common::RequestTrace& trace) {
   ReadinessReport report =
       CheckReadiness(clients_.channels(), config_.readiness_timeout, trace);
@@ -263,6 +349,85 @@ common::HttpResponse Gateway::Readyz(const common::RequestTrace& trace) {
 void Gateway::Dispatch(const common::HttpRequest& request,
                        const common::RequestTrace& trace,
                        const std::shared_ptr<ObservedResponder>& responder) {
+  const bool is_api = IsApiPath(request.path);
+  std::optional<auth::Principal> principal;
+  if (is_api) {
+    responder->set_api(cors_.AllowedOrigin(request));
+    if (limits::CorsPolicy::IsPreflight(request)) {
+      return responder->Send(cors_.Preflight(request));
+    }
+    // Per address before the credentials are checked: guessing keys or
+    // tokens is limited too.
+    if (RateLimited(address_limiter_, ClientAddress(request), "address",
+                    responder)) {
+      return;
+    }
+    absl::StatusOr<auth::Principal> caller =
+        authenticator_.Authenticate(request);
+    if (!caller.ok()) {
+      return responder->Send(UnauthenticatedResponse(caller.status()));
+    }
+    principal = *std::move(caller);
+    responder->set_caller(principal->LogLabel());
+    if (RateLimited(caller_limiter_, principal->RateLimitKey(), "caller",
+                    responder)) {
+      return;
+    }
+    if (auth::IsCustomerRoutePath(request.path)) {
+      return DispatchCustomerRoute(request, *principal, trace, responder);
+    }
+  }
+  DispatchRoute(request, principal, "", trace, responder);
+}
+
+bool Gateway::RateLimited(limits::RateLimiter& limiter, const std::string& key,
+                          absl::string_view scope,
+                          const std::shared_ptr<ObservedResponder>& responder) {
+  limits::RateLimiter::Decision decision = limiter.Take(key, absl::Now());
+  if (decision.allowed) return false;
+  metrics_.IncrementCounter(kRateLimitedTotal,
+                            "/v1 requests refused by a rate limit.",
+                            {{"scope", std::string(scope)}});
+  common::HttpResponse response = ErrorResponse(
+      RateLimitedError(scope == "address" ? "requests from this address"
+                                          : "requests with these credentials"));
+  const int64_t seconds = std::max<int64_t>(
+      1,
+      absl::ToInt64Seconds(absl::Ceil(decision.retry_after, absl::Seconds(1))));
+  response.headers.emplace_back("Retry-After", std::to_string(seconds));
+  responder->Send(std::move(response));
+  return true;
+}
+
+void Gateway::DispatchCustomerRoute(
+    const common::HttpRequest& request, const auth::Principal& principal,
+    const common::RequestTrace& trace,
+    const std::shared_ptr<ObservedResponder>& responder) {
+  if (principal.kind != auth::Principal::Kind::kCustomer) {
+    return responder->Send(ErrorResponse(
+        auth::AccessDeniedError("/v1/me (customer tokens only)")));
+  }
+  std::optional<std::string> staff_path =
+      auth::CustomerRoutePath(request.path, principal.customer_id);
+  if (!staff_path.has_value()) {
+    return responder->Send(ErrorResponse(
+        RouteNotFoundError(MethodLabel(request.method), request.path)));
+  }
+  common::HttpRequest aliased = request;
+  const size_t query = request.target.find('?');
+  aliased.target =
+      query == std::string::npos
+          ? *staff_path
+          : absl::StrCat(*staff_path, request.target.substr(query));
+  aliased.path = *std::move(staff_path);
+  DispatchRoute(aliased, principal, request.path, trace, responder);
+}
+
+void Gateway::DispatchRoute(
+    const common::HttpRequest& request,
+    const std::optional<auth::Principal>& principal, absl::string_view label,
+    const common::RequestTrace& trace,
+    const std::shared_ptr<ObservedResponder>& responder) {
   Router::Match match = router_.Find(request.method, request.path);
   transcoding::Transcoder::Match transcoded;
   if (match.result != Router::Match::kFound) {
@@ -285,20 +450,46 @@ void Gateway::Dispatch(const common::HttpRequest& request,
     return responder->Send(std::move(response));
   }
   const bool is_transcoded = match.result != Router::Match::kFound;
-  const std::string& route_label =
-      is_transcoded ? transcoded.route->path.label() : match.route->pattern;
+  const std::string route_label = !label.empty() ? std::string(label)
+                                  : is_transcoded
+                                      ? transcoded.route->path.label()
+                                      : match.route->pattern;
   responder->set_route(route_label);
-  // The HTTP server admits bodies up to the larger import limit; every
-  // other route keeps max_body_bytes.
-  const size_t body_limit = route_label == kImportCustomersRoute
-                                ? config_.max_import_body_bytes
-                                : config_.max_body_bytes;
+  if (principal.has_value()) {
+    const std::string method = is_transcoded
+                                   ? transcoded.route->rpc->full_name()
+                                   : match.route->access_method;
+    // The resource a customer token must own: the first path variable
+    // ("customers/c1"), or a hand-written route's {customer}.
+    std::string resource;
+    if (is_transcoded && !transcoded.values.empty()) {
+      resource = transcoded.values[0];
+    } else if (auto customer = match.vars.find("customer");
+               !is_transcoded && customer != match.vars.end()) {
+      resource = absl::StrCat("customers/", customer->second);
+    }
+    if (absl::Status allowed = auth::Authorize(*principal, method, resource);
+        !allowed.ok()) {
+      return responder->Send(ErrorResponse(allowed));
+    }
+  }
+  // The body limit is the route's: the CSV import and the batch route take
+  // more than the single-resource routes (the HTTP server admits the
+  // largest of them).
+  const std::string& rpc_name =
+      is_transcoded ? transcoded.route->rpc->full_name() : "";
+  const size_t body_limit =
+      route_label == kImportCustomersRoute ? config_.max_import_body_bytes
+      : rpc_name == kBatchRecordMethod     ? config_.max_batch_body_bytes
+                                           : config_.max_body_bytes;
   if (request.body.size() > body_limit) {
     return responder->Send(ErrorResponse(RequestTooLargeError(body_limit)));
   }
   absl::StatusOr<absl::Time> deadline = CallerDeadline(request);
   if (!deadline.ok()) return responder->Send(ErrorResponse(deadline.status()));
   RouteRequest route_request{request, match.vars, trace, *deadline};
+  route_request.mask_personal_data =
+      principal.has_value() && principal->masks_personal_data();
   try {
     if (is_transcoded) {
       return transcoder_->Handle(*transcoded.route, transcoded.values,

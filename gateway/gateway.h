@@ -10,11 +10,16 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
+#include "gateway/auth/authenticator.h"
 #include "gateway/backend_clients.h"
 #include "gateway/gateway_config.h"
+#include "gateway/limits/rate_limiter.h"
+#include "gateway/limits/response_policy.h"
 #include "gateway/openapi/api_reference.h"
 #include "gateway/router.h"
+#include "gateway/static_files.h"
 #include "gateway/transcoding/transcoder.h"
 #include "services/common/http_server.h"
 #include "services/common/metrics.h"
@@ -30,11 +35,14 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Handles one request; thread-safe. Transcoded routes answer through
-  // `responder` when the backend answers (no thread waits for it), or as a
-  // stream; the other routes answer before HandleAsync returns. Every
-  // response carries x-request-id (the caller's if valid, else a new one),
-  // which is also sent to the backends. A caller's X-Request-Timeout
+  // Handles one request; thread-safe. Every /v1 request needs credentials
+  // (an API key in X-API-Key or a customer token in Authorization: Bearer,
+  // else 401) that allow its method (else 403; auth/access_rules.h);
+  // /healthz, /readyz, /metrics, /openapi.json and /docs are open. Transcoded
+  // routes answer through `responder` when the backend answers (no thread waits
+  // for it), or as a stream; the other routes answer before HandleAsync
+  // returns. Every response carries x-request-id (the caller's if valid, else a
+  // new one), which is also sent to the backends. A caller's X-Request-Timeout
   // (seconds) shortens the deadline of the backend calls below
   // backend_timeout (an invalid value is 400 FIELD_INVALID). Exceptions
   // from a route become 500. The gateway must outlive the calls it started.
@@ -51,14 +59,39 @@ class Gateway {
   void Dispatch(const common::HttpRequest& request,
                 const common::RequestTrace& trace,
                 const std::shared_ptr<ObservedResponder>& responder);
+  // /v1/me/...: the staff route the alias stands for, for the token's own
+  // customer (auth/customer_routes.h).
+  void DispatchCustomerRoute(
+      const common::HttpRequest& request, const auth::Principal& principal,
+      const common::RequestTrace& trace,
+      const std::shared_ptr<ObservedResponder>& responder);
+  // Answers 429 with Retry-After when `limiter` refuses `key`; true then.
+  bool RateLimited(limits::RateLimiter& limiter, const std::string& key,
+                   absl::string_view scope,
+                   const std::shared_ptr<ObservedResponder>& responder);
+  // Finds the route, checks access and limits and runs it; `label`, when
+  // set, is the route's metrics label.
+  void DispatchRoute(const common::HttpRequest& request,
+                     const std::optional<auth::Principal>& principal,
+                     absl::string_view label, const common::RequestTrace& trace,
+                     const std::shared_ptr<ObservedResponder>& responder);
   common::HttpResponse Readyz(const common::RequestTrace& trace);
   void AddApiReferenceRoutes();
+  void AddDashboardRoutes();
 
   GatewayConfig config_;
   common::Metrics& metrics_;
+  // Credentials of every /v1 request (auth/).
+  auth::Authenticator authenticator_;
+  // /v1 requests per API key or customer, and per client address.
+  limits::RateLimiter caller_limiter_;
+  limits::RateLimiter address_limiter_;
+  limits::CorsPolicy cors_;
   BackendClients clients_;
   // GET /openapi.json and /docs; built once, here.
   std::unique_ptr<openapi::ApiReference> api_reference_;
+  // GET / and /assets/{file}: the dashboard (gateway/web); read once, here.
+  std::unique_ptr<StaticFiles> web_;
   Router router_;
   // Every annotated RPC's routes (after router_'s; never null).
   std::unique_ptr<transcoding::Transcoder> transcoder_;

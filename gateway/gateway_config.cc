@@ -2,12 +2,17 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "services/common/status_macros.h"
 
 namespace crm::gateway {
@@ -21,6 +26,32 @@ common::ConfigOption Option(std::string flag, std::string env,
   option.default_value = std::move(default_value);
   option.help = std::move(help);
   return option;
+}
+
+common::ConfigOption SecretOption(std::string flag, std::string env,
+                                  std::string help) {
+  common::ConfigOption option =
+      Option(std::move(flag), std::move(env), "", std::move(help));
+  option.secret = true;
+  return option;
+}
+
+// The contents of the file `path` (a mounted Secret), without a trailing
+// newline.
+absl::StatusOr<std::string> ReadSecretFile(absl::string_view flag,
+                                           const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": cannot read ", path));
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  std::string text = contents.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.pop_back();
+  }
+  return text;
 }
 
 absl::Status CheckNotEmpty(const common::Config& config,
@@ -62,8 +93,43 @@ std::vector<common::ConfigOption> GatewayConfigOptions() {
       Option("docs_assets_dir", "GATEWAY_DOCS_ASSETS_DIR", "",
              "swagger-ui-dist folder served at /docs (default: the build's "
              "gateway/web-vendor/node_modules/swagger-ui-dist)"),
+      Option("web_dir", "GATEWAY_WEB_DIR", "",
+             "the dashboard's built files served at / (default: the build's "
+             "gateway/web/dist)"),
       Option("log_level", "GATEWAY_LOG_LEVEL", "info",
              "debug, info, warning or error"),
+      Option("max_batch_body_bytes", "GATEWAY_MAX_BATCH_BODY_BYTES", "4194304",
+             "largest body of POST /v1/events:batchRecord"),
+      Option("rate_limit_per_key", "GATEWAY_RATE_LIMIT_PER_KEY", "200",
+             "requests a second per API key or customer (0: off)"),
+      Option("rate_limit_key_burst", "GATEWAY_RATE_LIMIT_KEY_BURST", "400",
+             "requests at once per API key or customer"),
+      Option("rate_limit_per_address", "GATEWAY_RATE_LIMIT_PER_ADDRESS", "100",
+             "requests a second per client address (0: off)"),
+      Option("rate_limit_address_burst", "GATEWAY_RATE_LIMIT_ADDRESS_BURST",
+             "200", "requests at once per client address"),
+      Option("max_page_size", "GATEWAY_MAX_PAGE_SIZE", "1000",
+             "page_size above this is lowered to it (0: no cap)"),
+      Option("cors_allowed_origins", "GATEWAY_CORS_ALLOWED_ORIGINS", "",
+             "comma-separated origins allowed to call /v1 from browsers"),
+      Option("max_streams", "GATEWAY_MAX_STREAMS", "200",
+             "server-sent event / NDJSON streams open at once"),
+      SecretOption("api_keys", "GATEWAY_API_KEYS",
+                   "API keys: entries \"<id> <role> <key or sha256:hex> "
+                   "[<methods>]\" separated by newlines or ';'"),
+      Option("api_keys_file", "GATEWAY_API_KEYS_FILE", "",
+             "file of API keys, one entry a line (same format)"),
+      SecretOption("customer_token_secret", "GATEWAY_CUSTOMER_TOKEN_SECRET",
+                   "HS256 secret of customer tokens (32+ bytes); empty: "
+                   "customer tokens are refused"),
+      Option("customer_token_secret_file", "GATEWAY_CUSTOMER_TOKEN_SECRET_FILE",
+             "", "file holding the HS256 secret of customer tokens"),
+      Option("customer_token_issuer", "GATEWAY_CUSTOMER_TOKEN_ISSUER",
+             "crm-login", "the iss customer tokens must carry"),
+      Option("customer_token_audience", "GATEWAY_CUSTOMER_TOKEN_AUDIENCE",
+             "crm-gateway", "the aud customer tokens must carry"),
+      Option("customer_token_clock_skew", "GATEWAY_CUSTOMER_TOKEN_CLOCK_SKEW",
+             "60s", "clock skew allowed on exp/nbf/iat (at most 5m)"),
   };
 }
 
@@ -127,12 +193,98 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromConfig(
   }
 
   result.docs_assets_dir = config.GetString("docs_assets_dir");
+  result.web_dir = config.GetString("web_dir");
 
   const std::string& level = config.GetString("log_level");
   if (!common::ParseLogLevel(level, &result.log_level)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--log_level must be debug, info, warning or error, got \"", level,
         "\""));
+  }
+
+  const std::string& max_batch = config.GetString("max_batch_body_bytes");
+  uint64_t max_batch_bytes = 0;
+  if (!absl::SimpleAtoi(max_batch, &max_batch_bytes) || max_batch_bytes == 0 ||
+      max_batch_bytes > (uint64_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_batch_body_bytes must be an integer in "
+                     "1..1073741824, got \"",
+                     max_batch, "\""));
+  }
+  result.max_batch_body_bytes = static_cast<size_t>(max_batch_bytes);
+  for (auto [flag, target] : std::vector<std::pair<const char*, double*>>{
+           {"rate_limit_per_key", &result.rate_limit_per_key},
+           {"rate_limit_key_burst", &result.rate_limit_key_burst},
+           {"rate_limit_per_address", &result.rate_limit_per_address},
+           {"rate_limit_address_burst", &result.rate_limit_address_burst}}) {
+    const std::string& value = config.GetString(flag);
+    if (!absl::SimpleAtod(value, target) || !(*target >= 0) || *target > 1e9) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", flag, " must be a number >= 0, got \"", value, "\""));
+    }
+  }
+  CRM_ASSIGN_OR_RETURN(result.max_page_size, config.GetInt("max_page_size"));
+  if (result.max_page_size < 0) {
+    return absl::InvalidArgumentError("--max_page_size must be >= 0");
+  }
+  CRM_ASSIGN_OR_RETURN(result.max_streams, config.GetInt("max_streams"));
+  if (result.max_streams < 1) {
+    return absl::InvalidArgumentError("--max_streams must be positive");
+  }
+  for (absl::string_view origin :
+       absl::StrSplit(config.GetString("cors_allowed_origins"), ',',
+                      absl::SkipWhitespace())) {
+    origin = absl::StripAsciiWhitespace(origin);
+    if (!absl::StartsWith(origin, "http://") &&
+        !absl::StartsWith(origin, "https://")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--cors_allowed_origins: \"", origin,
+                       "\" is not an origin (scheme://host[:port])"));
+    }
+    result.cors_allowed_origins.emplace_back(origin);
+  }
+
+  absl::Status keys = result.api_keys.Add(config.GetString("api_keys"));
+  if (!keys.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--api_keys: ", keys.message()));
+  }
+  if (const std::string& path = config.GetString("api_keys_file");
+      !path.empty()) {
+    CRM_ASSIGN_OR_RETURN(std::string text,
+                         ReadSecretFile("api_keys_file", path));
+    keys = result.api_keys.Add(text);
+    if (!keys.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--api_keys_file: ", keys.message()));
+    }
+  }
+
+  std::string token_secret = config.GetString("customer_token_secret");
+  if (const std::string& path = config.GetString("customer_token_secret_file");
+      !path.empty()) {
+    if (!token_secret.empty()) {
+      return absl::InvalidArgumentError(
+          "set --customer_token_secret or --customer_token_secret_file, not "
+          "both");
+    }
+    CRM_ASSIGN_OR_RETURN(token_secret,
+                         ReadSecretFile("customer_token_secret_file", path));
+  }
+  if (!token_secret.empty()) {
+    auth::CustomerTokenOptions tokens;
+    tokens.secret = std::move(token_secret);
+    tokens.issuer = config.GetString("customer_token_issuer");
+    tokens.audience = config.GetString("customer_token_audience");
+    CRM_ASSIGN_OR_RETURN(tokens.clock_skew,
+                         config.GetDuration("customer_token_clock_skew"));
+    absl::StatusOr<auth::CustomerTokenVerifier> verifier =
+        auth::CustomerTokenVerifier::Create(tokens);
+    if (!verifier.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--customer_token_*: ", verifier.status().message()));
+    }
+    result.customer_tokens = std::move(tokens);
   }
   return result;
 }

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "gateway/auth/api_keys.h"
+#include "gateway/auth/customer_token.h"
 #include "services/common/config.h"
 #include "services/common/logging.h"
 
@@ -40,7 +43,30 @@ struct GatewayConfig {
   // Folder of the swagger-ui-dist files behind GET /docs; empty means the
   // build's gateway/web-vendor/node_modules/swagger-ui-dist.
   std::string docs_assets_dir;
+  // Folder of the dashboard's built files behind GET / (index.html and
+  // assets/); empty means this build's gateway/web/dist.
+  std::string web_dir;
   common::LogLevel log_level = common::LogLevel::kInfo;
+  // The API keys (X-API-Key) and their roles, from --api_keys and the file
+  // --api_keys_file (auth/api_keys.h for the format). Without any, every
+  // /v1 request is 401.
+  auth::ApiKeyStore api_keys;
+  // Customer tokens (Authorization: Bearer) are accepted when set.
+  std::optional<auth::CustomerTokenOptions> customer_tokens;
+  // Largest body of a batch route (POST /v1/events:batchRecord).
+  size_t max_batch_body_bytes = 4 << 20;
+  // Token buckets of /v1 requests per API key or customer, and per client
+  // address (before authentication); 0 turns one off.
+  double rate_limit_per_key = 200;
+  double rate_limit_key_burst = 400;
+  double rate_limit_per_address = 100;
+  double rate_limit_address_burst = 200;
+  // page_size above this is lowered to it (AIP-158); 0: no cap.
+  int max_page_size = 1000;
+  // Origins allowed to call /v1 from a browser (CORS); empty: none.
+  std::vector<std::string> cors_allowed_origins;
+  // Server-sent event / NDJSON streams open at once.
+  int max_streams = 200;
 };
 
 // The options Config::Load parses for the gateway.

@@ -142,4 +142,18 @@ common::HttpResponse ErrorFromGrpc(const grpc::Status& status,
   return ErrorResponse(BackendError(status, backend));
 }
 
+absl::Status WithReasonNamed(absl::Status status, absl::string_view reason) {
+  common::ErrorReason value;
+  if (!crm::type::v1::ErrorReason_Parse(std::string(reason), &value)) {
+    value = common::DefaultReasonFor(status.code());
+  }
+  return common::ErrorWithReason(std::move(status), value);
+}
+
+absl::Status RateLimitedError(absl::string_view what) {
+  return WithReasonNamed(
+      absl::ResourceExhaustedError(absl::StrCat("too many ", what)),
+      "RATE_LIMITED");
+}
+
 }  // namespace crm::gateway

@@ -26,6 +26,12 @@
 //   REQUEST_CANCELLED          499 CANCELLED        the backend call was
 //                                                   cancelled
 //   INTERNAL_ERROR             500 INTERNAL         a failure in the gateway
+//   CREDENTIALS_MISSING        401 UNAUTHENTICATED  no X-API-Key / Bearer
+//   CREDENTIALS_INVALID        401 UNAUTHENTICATED  unknown key, bad token
+//   CREDENTIALS_EXPIRED        401 UNAUTHENTICATED  token expired / not yet
+//   ACCESS_DENIED              403 PERMISSION_DENIED role or scope refuses
+//   RATE_LIMITED               429 RESOURCE_EXHAUSTED too many requests or
+//                                                   streams (Retry-After)
 // Their ErrorInfo domain is the process's error domain, which main.cc sets
 // to kGatewayErrorDomain.
 #pragma once
@@ -65,6 +71,12 @@ absl::Status UnsupportedMediaTypeError(absl::string_view expected);
 absl::Status RequestTooLargeError(size_t limit_bytes);
 // INTERNAL, reason INTERNAL_ERROR, message "internal error".
 absl::Status GatewayInternalError();
+// `status` with the crm.type.v1.ErrorReason named `reason` ("ACCESS_DENIED"),
+// or the default reason of its code where the enum lacks that name.
+absl::Status WithReasonNamed(absl::Status status, absl::string_view reason);
+// RESOURCE_EXHAUSTED (429), reason RATE_LIMITED: `what` ("requests from
+// this key") is over its limit; answer it with a Retry-After header.
+absl::Status RateLimitedError(absl::string_view what);
 
 // The error for a failed call to `backend` ("customer-profile"):
 // - A status with error details (every status a crm service sends) keeps

@@ -42,9 +42,10 @@ int main(int argc, char** argv) {
   options.port = gateway_config->http_port;
   options.threads = gateway_config->http_threads;
   // The server admits the larger of the two limits; the gateway enforces
-  // max_body_bytes on every route but the CSV import (Gateway::Dispatch).
-  options.max_body_bytes = std::max(gateway_config->max_body_bytes,
-                                    gateway_config->max_import_body_bytes);
+  // each route's limit (Gateway::DispatchRoute).
+  options.max_body_bytes = std::max({gateway_config->max_body_bytes,
+                                     gateway_config->max_import_body_bytes,
+                                     gateway_config->max_batch_body_bytes});
   auto server = crm::common::HttpServer::StartAsync(
       options,
       [&gateway](const crm::common::HttpRequest& request,

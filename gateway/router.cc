@@ -26,8 +26,8 @@ std::vector<absl::string_view> SplitPath(absl::string_view path) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern,
-                 RouteHandler handler) {
+void Router::Add(std::string method, std::string pattern, RouteHandler handler,
+                 std::string access_method) {
   if (pattern.empty() || pattern.front() != '/') {
     BadPattern(pattern, "must start with '/'");
   }
@@ -59,8 +59,8 @@ void Router::Add(std::string method, std::string pattern,
     }
     compiled.segments.push_back(std::move(segment));
   }
-  compiled.route =
-      Route{std::move(method), std::move(pattern), std::move(handler)};
+  compiled.route = Route{std::move(method), std::move(pattern),
+                         std::move(handler), std::move(access_method)};
   routes_.push_back(std::move(compiled));
 }
 

@@ -36,6 +36,9 @@ struct RouteRequest {
   // the caller set none. Backend calls end at the earlier of this and the
   // gateway's own backend timeout (BackendClients::NewContext).
   absl::Time deadline = absl::InfiniteFuture();
+  // The caller is an analyst: customers' personal data in the answer is
+  // masked (auth/personal_data_mask.h).
+  bool mask_personal_data = false;
 };
 
 using RouteHandler = std::function<common::HttpResponse(const RouteRequest&)>;
@@ -46,6 +49,10 @@ class Router {
     std::string method;
     std::string pattern;  // As given to Add(); used as the metrics label.
     RouteHandler handler;
+    // The method whose access rule guards a /v1 route
+    // (auth/access_rules.h), e.g.
+    // "crm.customerprofile.v1.CustomerProfileService.ImportCustomers".
+    std::string access_method;
   };
 
   struct Match {
@@ -62,7 +69,9 @@ class Router {
   Router& operator=(const Router&) = delete;
 
   // Registers a route. A malformed pattern is a programming error (aborts).
-  void Add(std::string method, std::string pattern, RouteHandler handler);
+  // `access_method` names the access rule of a /v1 route (auth/).
+  void Add(std::string method, std::string pattern, RouteHandler handler,
+           std::string access_method = "");
 
   // The first route added for `method` whose pattern matches `path`.
   Match Find(absl::string_view method, absl::string_view path) const;

@@ -15,6 +15,10 @@
 #   customer-profile-pii: master-keys "<id>:<base64 of 32 random bytes>",
 #                                     the keys wrapping the per-customer
 #                                     PII data keys (primary first)
+#   gateway-api-keys: api-keys        "dev-admin admin sha256:<hex>": the
+#                                     SHA-256 of a new admin API key, which
+#                                     is printed once (not stored anywhere)
+#   gateway-customer-token: secret    the HS256 secret of customer tokens
 set -euo pipefail
 
 namespace=${1:?usage: $0 NAMESPACE [--print]}
@@ -48,3 +52,12 @@ for service in customer-profile segmentation loyalty feedback; do
   create "$service-mysql-root" password "$(random_hex)"
 done
 create customer-profile-pii master-keys "k1:$(random_key)"
+# The gateway's admin key: only its digest goes into the Secret.
+admin_key="crm-admin-$(random_hex)$(random_hex)"
+admin_digest=$(printf '%s' "$admin_key" | sha256sum | cut -d' ' -f1)
+if [[ "$print" != true ]] &&
+  ! kubectl get secret gateway-api-keys --namespace "$namespace" >/dev/null 2>&1; then
+  echo "create-dev-secrets: the gateway's admin API key (X-API-Key), shown once: $admin_key"
+fi
+create gateway-api-keys api-keys "dev-admin admin sha256:$admin_digest"
+create gateway-customer-token secret "$(random_hex)$(random_hex)"

@@ -8,7 +8,8 @@
 #   scripts/run-all.sh [BUILD_DIR]           (default: build)
 #
 # State lives under var/ (CRM_STATE_DIR): secrets.env (generated once, mode
-# 600), mariadb/ (data), log/, run/, demo-data.done. Ports: see
+# 600), dev-admin-key (the gateway's development admin API key, mode 600,
+# printed in the banner), mariadb/ (data), log/, run/, demo-data.done. Ports: see
 # scripts/start-suite.sh. Once the suite is ready, the demo data set is
 # loaded the first time (see crm_load_demo_data in lib.sh; CRM_DEMO_DATA=0
 # skips it).
@@ -48,6 +49,8 @@ gateway="http://127.0.0.1:${GATEWAY_HTTP_PORT:-8080}"
 port_of() { local var="${1}_GRPC_PORT"; echo "${!var:-$2}"; }
 crm_load_demo_data "$build_dir" "127.0.0.1:$(port_of CUSTOMER_PROFILE 50051)"
 admin_of() { local var="${1}_ADMIN_PORT"; echo "${!var:-$2}"; }
+# The development admin key start-suite.sh generated (X-API-Key).
+dev_admin_key=$(tr -d '\n' <"$CRM_STATE_DIR/dev-admin-key")
 cat <<EOF
 
 crm-suite is running.
@@ -59,12 +62,17 @@ crm-suite is running.
   MariaDB               127.0.0.1:$CRM_MYSQL_PORT  (passwords in ${CRM_SECRETS_FILE#"$CRM_REPO_ROOT"/})
   Logs                  ${CRM_LOG_DIR#"$CRM_REPO_ROOT"/}/<name>.log
 
+  Admin API key         $dev_admin_key
+                        (in ${CRM_STATE_DIR#"$CRM_REPO_ROOT"/}/dev-admin-key; every /v1 call needs it in X-API-Key)
+
 Try:
   curl -s $gateway/readyz
-  curl -s -X POST $gateway/v1/customers -H 'Content-Type: application/json' \\
+  export CRM_API_KEY=\$(cat ${CRM_STATE_DIR#"$CRM_REPO_ROOT"/}/dev-admin-key)
+  curl -s -X POST $gateway/v1/customers -H "X-API-Key: \$CRM_API_KEY" \\
+       -H 'Content-Type: application/json' \\
        -d '{"givenName":"小明","familyName":"王","email":"xiaoming@example.com"}'
-  curl -s $gateway/v1/customers/<id>
-  curl -s -X POST '$gateway/v1/accounts/<id>:adjustPoints' \\
+  curl -s -H "X-API-Key: \$CRM_API_KEY" $gateway/v1/customers/<id>
+  curl -s -X POST -H "X-API-Key: \$CRM_API_KEY" '$gateway/v1/accounts/<id>:adjustPoints' \\
        -d '{"pointsDelta":"100","reason":"welcome","requestId":"welcome-1"}'
   (<id> is the part after "customers/" in the created customer's "name";
    more examples in README.md)

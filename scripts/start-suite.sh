@@ -7,7 +7,8 @@
 # Needs a running, provisioned MariaDB (scripts/mariadb.sh start,
 # scripts/provision-databases.sh) and the secrets file they use.
 # Logs go to $CRM_STATE_DIR/log/<name>.log, PIDs to $CRM_STATE_DIR/run/<name>.pid
-# (CRM_STATE_DIR defaults to var/). Stop with scripts/stop-suite.sh.
+# (CRM_STATE_DIR defaults to var/). The gateway's development admin key is in
+# $CRM_STATE_DIR/dev-admin-key. Stop with scripts/stop-suite.sh.
 #
 # Every port can be overridden from the environment:
 #   CRM_MYSQL_HOST (127.0.0.1), CRM_MYSQL_PORT (3307),
@@ -120,9 +121,24 @@ for entry in "${CRM_SERVICES[@]}"; do
   gateway_env+=("${prefix}_ADDR=${!addr_var:-127.0.0.1:$grpc_port}")
 done
 
+# The gateway's development admin key (header X-API-Key): generated once
+# into $CRM_STATE_DIR/dev-admin-key (mode 600); the gateway is given only its
+# SHA-256. API keys in GATEWAY_API_KEYS from the environment are kept.
+dev_admin_key_file="$CRM_STATE_DIR/dev-admin-key"
+if [[ ! -s "$dev_admin_key_file" ]]; then
+  (umask 077 && printf 'crm-dev-%s\n' "$(crm_new_secret)" >"$dev_admin_key_file")
+fi
+chmod 600 "$dev_admin_key_file"
+dev_admin_digest=$(tr -d '\n' <"$dev_admin_key_file" | sha256sum | cut -d' ' -f1)
+gateway_api_keys="dev-admin admin sha256:$dev_admin_digest"
+if [[ -n "${GATEWAY_API_KEYS:-}" ]]; then
+  gateway_api_keys="$GATEWAY_API_KEYS;$gateway_api_keys"
+fi
+
 gateway_port=${GATEWAY_HTTP_PORT:-8080}
 binary=$(find_binary crm-gateway)
 start gateway "$binary" \
+  "GATEWAY_API_KEYS=$gateway_api_keys" \
   "GATEWAY_HTTP_PORT=$gateway_port" \
   "GATEWAY_BIND_ADDRESS=${GATEWAY_BIND_ADDRESS:-$bind_address}" \
   "${gateway_env[@]}"

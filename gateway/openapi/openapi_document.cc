@@ -33,6 +33,8 @@ using google::protobuf::MethodDescriptor;
 using google::protobuf::ServiceDescriptor;
 
 constexpr char kSchemaRefPrefix[] = "#/components/schemas/";
+constexpr char kApiKeyScheme[] = "ApiKey";
+constexpr char kCustomerTokenScheme[] = "CustomerToken";
 constexpr char kErrorResponseRef[] = "#/components/responses/Error";
 constexpr char kBadRequestResponseRef[] = "#/components/responses/BadRequest";
 constexpr char kStatusSchema[] = "Status";
@@ -146,7 +148,17 @@ class DocumentBuilder {
     }
     document.Set("paths", std::move(paths_));
 
+    // Every /v1 operation needs credentials (gateway/auth): a staff or
+    // machine API key, or a customer token where the method allows it.
+    JsonValue api_key_requirement = JsonValue::Object();
+    api_key_requirement.Set(kApiKeyScheme, JsonValue::Array());
+    JsonValue token_requirement = JsonValue::Object();
+    token_requirement.Set(kCustomerTokenScheme, JsonValue::Array());
+    document.Set("security", JsonValue::Array({std::move(api_key_requirement),
+                                               std::move(token_requirement)}));
+
     JsonValue& components = document["components"];
+    AddSecuritySchemes(components);
     AddErrorSchemas(components);
     FlushPendingSchemas();
     components.Set("schemas", std::move(schemas_));
@@ -738,6 +750,26 @@ class DocumentBuilder {
     }
     schema.Set("required", std::move(required));
     return schema;
+  }
+
+  void AddSecuritySchemes(JsonValue& components) {
+    JsonValue api_key = JsonValue::Object();
+    api_key.Set("type", "apiKey");
+    api_key.Set("in", "header");
+    api_key.Set("name", "X-API-Key");
+    api_key.Set("description",
+                "A staff or machine API key; its role (admin, agent, "
+                "analyst, service) decides which operations it may call.");
+    JsonValue token = JsonValue::Object();
+    token.Set("type", "http");
+    token.Set("scheme", "bearer");
+    token.Set("bearerFormat", "JWT");
+    token.Set("description",
+              "A customer token (HS256 JWT, sub customers/{id}): the "
+              "customer's own resources only.");
+    JsonValue& schemes = components["securitySchemes"];
+    schemes.Set(kApiKeyScheme, std::move(api_key));
+    schemes.Set(kCustomerTokenScheme, std::move(token));
   }
 
   void AddErrorSchemas(JsonValue& components) {

@@ -16,6 +16,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "gateway/auth/personal_data_mask.h"
 #include "gateway/http_errors.h"
 #include "gateway/json_codec.h"
 #include "gateway/json_printer.h"
@@ -173,6 +174,11 @@ absl::StatusOr<std::unique_ptr<Transcoder::Route>> CompileRoute(
   }
   route->query = QueryMapping::ForRequest(request, bound);
   route->request_id_field = StringField(request, "request_id");
+  if (const FieldDescriptor* page_size = request.FindFieldByName("page_size");
+      page_size != nullptr && !page_size->is_repeated() &&
+      page_size->type() == FieldDescriptor::TYPE_INT32) {
+    route->page_size_field = page_size;
+  }
   if (body_message != nullptr && body_message != &request &&
       StringField(*body_message, "etag") != nullptr) {
     route->if_match_field = {route->body_field,
@@ -259,6 +265,7 @@ struct BackendCall {
   ~BackendCall() {
     absl::MutexLock lock(&transcoder.mu_);
     --transcoder.calls_in_flight_;
+    if (counts_as_stream) --transcoder.open_streams_;
   }
 
   const Transcoder& transcoder;
@@ -269,6 +276,10 @@ struct BackendCall {
   google::protobuf::Arena arena;
   std::unique_ptr<grpc::ClientContext> context;
   Message* response = nullptr;  // On the arena.
+  // Mask customers' personal data in the answer (an analyst's call).
+  bool mask_personal_data = false;
+  // A stream counted in open_streams_ until the call ends.
+  bool counts_as_stream = false;
 };
 
 namespace {
@@ -336,6 +347,7 @@ class StreamCall final : public grpc::ClientReadReactor<Message> {
 
   void OnReadDone(bool ok) override {
     if (!ok) return;  // The stream ended: OnDone follows.
+    if (call_->mask_personal_data) auth::MaskPersonalData(call_->response);
     std::string event;
     if (format_ == Format::kServerSentEvents) event.append("data: ");
     if (absl::Status printed = AppendMessageJson(*call_->response, &event);
@@ -435,9 +447,9 @@ std::vector<ServiceBinding> CrmServiceBindings(const BackendClients& clients) {
 
 absl::StatusOr<std::unique_ptr<Transcoder>> Transcoder::Create(
     const std::vector<ServiceBinding>& services, const BackendClients& clients,
-    absl::Duration stream_timeout) {
+    absl::Duration stream_timeout, TranscoderLimits limits) {
   std::unique_ptr<Transcoder> transcoder(
-      new Transcoder(clients, stream_timeout));
+      new Transcoder(clients, stream_timeout, limits));
   for (const ServiceBinding& service : services) {
     if (service.service == nullptr) {
       return absl::InvalidArgumentError("a service descriptor is missing");
@@ -482,6 +494,11 @@ Transcoder::~Transcoder() {
       absl::Condition(
           +[](int* calls) { return *calls == 0; }, &calls_in_flight_),
       absl::Seconds(15));
+}
+
+int Transcoder::open_streams() const {
+  absl::MutexLock lock(&mu_);
+  return open_streams_;
 }
 
 Transcoder::Match Transcoder::Find(absl::string_view method,
@@ -547,6 +564,14 @@ absl::Status Transcoder::BuildRequest(const Route& route,
         SetUnlessConflicting(message, route.variable_fields[i], values[i],
                              field, "must be empty or match the path"));
   }
+  if (route.page_size_field != nullptr && limits_.max_page_size > 0) {
+    const google::protobuf::Reflection& reflection = *message->GetReflection();
+    if (reflection.GetInt32(*message, route.page_size_field) >
+        limits_.max_page_size) {
+      reflection.SetInt32(message, route.page_size_field,
+                          limits_.max_page_size);
+    }
+  }
   if (auto key = http.headers.find(kIdempotencyKeyHeader);
       key != http.headers.end() && route.request_id_field != nullptr) {
     if (key->second.empty() || !IsValidUtf8(key->second)) {
@@ -577,6 +602,7 @@ void Transcoder::Handle(
   }
   auto call = std::make_unique<BackendCall>(*this, route, request.trace,
                                             std::move(responder));
+  call->mask_personal_data = request.mask_personal_data;
   Message* message = route.request_prototype->New(&call->arena);
   if (absl::Status built = BuildRequest(route, values, request, message);
       !built.ok()) {
@@ -584,6 +610,19 @@ void Transcoder::Handle(
     return;
   }
   if (route.server_streaming) {
+    {
+      absl::MutexLock lock(&mu_);
+      call->counts_as_stream =
+          limits_.max_streams <= 0 || open_streams_ < limits_.max_streams;
+      if (call->counts_as_stream) ++open_streams_;
+    }
+    if (!call->counts_as_stream) {
+      common::HttpResponse refused =
+          ErrorResponse(RateLimitedError("open streams"));
+      refused.headers.emplace_back("Retry-After", "1");
+      call->responder->Send(std::move(refused));
+      return;
+    }
     const absl::Duration left =
         std::max(request.deadline - absl::Now(), absl::Milliseconds(1));
     auto stream = std::make_unique<StreamCall>(
@@ -603,6 +642,9 @@ void Transcoder::Handle(
       route.channel.get(), *route.rpc_method, unary->context.get(), message,
       unary->response, [unary](grpc::Status status) {
         std::unique_ptr<BackendCall> done(unary);
+        if (status.ok() && done->mask_personal_data) {
+          auth::MaskPersonalData(done->response);
+        }
         done->responder->Send(
             UnaryReply(done->route, status, *done->response, done->trace));
       });

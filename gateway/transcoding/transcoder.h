@@ -79,6 +79,16 @@ struct ServiceBinding {
   std::shared_ptr<grpc::Channel> channel;
 };
 
+// Bounds on what one request may ask for.
+struct TranscoderLimits {
+  // A request's top-level int32 `page_size` above this is lowered to it
+  // (AIP-158: the caller gets smaller pages, never an error); 0: no cap.
+  int max_page_size = 0;
+  // Streams (server-streaming calls) open at once; one more is answered
+  // 429 RATE_LIMITED with Retry-After: 1. 0: no bound.
+  int max_streams = 0;
+};
+
 // The four crm services over the channels of `clients`.
 std::vector<ServiceBinding> CrmServiceBindings(const BackendClients& clients);
 
@@ -104,6 +114,8 @@ class Transcoder {
     const google::protobuf::FieldDescriptor* body_field = nullptr;
     QueryMapping query;
     const google::protobuf::FieldDescriptor* request_id_field = nullptr;
+    // The request's int32 page_size, capped by max_page_size; or null.
+    const google::protobuf::FieldDescriptor* page_size_field = nullptr;
     FieldPath if_match_field;  // Empty: If-Match is ignored.
     const google::protobuf::FieldDescriptor* response_body_field = nullptr;
     // The etag of the printed response message, or null.
@@ -125,7 +137,8 @@ class Transcoder {
   static absl::StatusOr<std::unique_ptr<Transcoder>> Create(
       const std::vector<ServiceBinding>& services,
       const BackendClients& clients,
-      absl::Duration stream_timeout = absl::Hours(1));
+      absl::Duration stream_timeout = absl::Hours(1),
+      TranscoderLimits limits = {});
 
   Transcoder(const Transcoder&) = delete;
   Transcoder& operator=(const Transcoder&) = delete;
@@ -145,9 +158,13 @@ class Transcoder {
 
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
+  // Streams open now.
+  int open_streams() const;
+
  private:
-  Transcoder(const BackendClients& clients, absl::Duration stream_timeout)
-      : clients_(clients), stream_timeout_(stream_timeout) {}
+  Transcoder(const BackendClients& clients, absl::Duration stream_timeout,
+             TranscoderLimits limits)
+      : clients_(clients), stream_timeout_(stream_timeout), limits_(limits) {}
 
   absl::Status BuildRequest(const Route& route,
                             const std::vector<std::string>& values,
@@ -158,10 +175,12 @@ class Transcoder {
 
   const BackendClients& clients_;
   absl::Duration stream_timeout_;
+  TranscoderLimits limits_;
   std::vector<std::unique_ptr<Route>> routes_;
   // Backend calls started and not yet answered.
   mutable absl::Mutex mu_;
   mutable int calls_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  mutable int open_streams_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace crm::gateway::transcoding

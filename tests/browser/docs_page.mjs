@@ -1,12 +1,13 @@
 // Opens the gateway's /docs in Chromium (Debian's, driven by playwright-core)
 // and checks that Swagger UI renders the gateway's own OpenAPI document:
 // every operation of /openapi.json is on the page with its path and summary,
-// "Try it out" on GetCustomer reaches the live API and shows the customer,
+// "Try it out" on GetCustomer, after "Authorize" with an API key (the
+// document's ApiKey scheme), reaches the live API and shows the customer,
 // and the page logs no console error, throws nothing and has no failed or
 // 4xx/5xx request.
 //
-//   node tests/browser/docs_page.mjs http://127.0.0.1:PORT customers/ID
-//   node tests/browser/docs_page.mjs < target    (the two words on stdin)
+//   node tests/browser/docs_page.mjs http://127.0.0.1:PORT customers/ID API_KEY
+//   node tests/browser/docs_page.mjs < target    (the three words on stdin)
 //
 // Without arguments it starts the browser first and then reads the target
 // from its standard input, so that the browser's start-up overlaps the
@@ -21,8 +22,8 @@ const chromiumPath = process.env.CRM_CHROMIUM || '/usr/bin/chromium';
 const stepTimeoutMs = 15000;
 const httpMethods = new Set(['get', 'put', 'post', 'delete', 'patch']);
 
-// [baseUrl, customerName] from the arguments, or else from the first line
-// of standard input.
+// [baseUrl, customerName, apiKey] from the arguments, or else from the
+// first line of standard input.
 async function target() {
   let words = process.argv.slice(2);
   if (words.length === 0) {
@@ -33,11 +34,11 @@ async function target() {
     }
     lines.close();
   }
-  const [url, name] = words;
-  if (!url || !name?.startsWith('customers/')) {
-    throw new Error('expected "BASE_URL customers/ID" (arguments or stdin)');
+  const [url, name, apiKey] = words;
+  if (!url || !name?.startsWith('customers/') || !apiKey) {
+    throw new Error('expected "BASE_URL customers/ID API_KEY" (arguments or stdin)');
   }
-  return [url, name];
+  return [url, name, apiKey];
 }
 
 // The operations the document describes: {method, path, operationId, tag,
@@ -92,7 +93,7 @@ async function main() {
       }
     });
 
-    const [baseUrl, customerName] = await target();
+    const [baseUrl, customerName, apiKey] = await target();
     const operations = await documentOperations(baseUrl);
     const getCustomer = operations.find(
       (o) => o.operationId === 'CustomerProfileService_GetCustomer');
@@ -124,7 +125,14 @@ async function main() {
                   .getByText(getCustomer.summary, { exact: true }).isVisible(),
               'the GetCustomer summary is visible');
 
-    // "Try it out" on GetCustomer: the page calls the live API.
+    // "Authorize" with the API key (X-API-Key, the ApiKey scheme), then
+    // "Try it out" on GetCustomer: the page calls the live API with it.
+    await page.locator('.swagger-ui .auth-wrapper button.authorize').click();
+    const apiKeyForm = page.locator('.dialog-ux .auth-container')
+        .filter({ hasText: 'X-API-Key' });
+    await apiKeyForm.locator('input').fill(apiKey);
+    await apiKeyForm.locator('button.authorize').click();
+    await page.locator('.dialog-ux button.btn-done').first().click();
     const block = operationBlock(page, getCustomer);
     await block.locator('.opblock-summary-control').click();
     await block.locator('button.try-out__btn').click();

@@ -3,7 +3,8 @@ driving Debian's chromium; the browser starts while the rest does), creates
 a database of its own on the tests' shared MariaDB (the `mariadb` CTest
 fixture), starts customer-profile on it and the gateway in front
 (tests/e2e/harness.py), creates one customer over HTTP, then hands the
-gateway's address and the customer to docs_page.mjs, which checks /docs,
+gateway's address, the customer and the suite's admin API key to
+docs_page.mjs, which checks /docs,
 and passes its verdict on. The database is dropped at the end.
 
     ctest -R '^browser_docs_page$'      (tests/browser/CMakeLists.txt)
@@ -109,7 +110,8 @@ def main():
             raise AssertionError(f"POST /v1/customers: HTTP {status}: {customer}")
         harness.log(f"{customer['name']} created; checking /docs in chromium")
         browser_check.communicate(
-            f"http://127.0.0.1:{suite.http_port} {customer['name']}\n",
+            f"http://127.0.0.1:{suite.http_port} {customer['name']} "
+            f"{suite.admin_key}\n",
             timeout=NODE_TIMEOUT_SECONDS)
         suite.assert_all_alive()
         failed = browser_check.returncode != 0

@@ -567,9 +567,26 @@ class RunAllTest(unittest.TestCase):
                 return "crm-suite is running" in read(log_path)
 
             wait_for(banner, 120, "run-all.sh to print its banner")
-            status, _, _ = harness.http_request(
-                int(env["GATEWAY_HTTP_PORT"]), "GET", "/readyz")
+            port = int(env["GATEWAY_HTTP_PORT"])
+            status, _, _ = harness.http_request(port, "GET", "/readyz")
             self.assertEqual(status, 200)
+            # The development admin key: written once (mode 600), printed in
+            # the banner, the only way into /v1.
+            key_path = os.path.join(state, "dev-admin-key")
+            self.assertEqual(os.stat(key_path).st_mode & 0o777, 0o600)
+            with open(key_path, encoding="ascii") as f:
+                dev_admin_key = f.read().strip()
+            self.assertGreaterEqual(len(dev_admin_key), 32)
+            self.assertIn(dev_admin_key, read(log_path))
+            status, _, _ = harness.http_request(
+                port, "GET", "/v1/customers?pageSize=1",
+                headers={"X-API-Key": dev_admin_key})
+            self.assertEqual(status, 200)
+            status, _, _ = harness.http_request(
+                port, "GET", "/v1/customers?pageSize=1")
+            self.assertEqual(status, 401)
+            self.assertNotIn(dev_admin_key, read(os.path.join(
+                state, "log", "gateway.log")))
             self.assertEqual(os.stat(os.path.join(state, "secrets.env"))
                              .st_mode & 0o777, 0o600)
             # The demo data was loaded once, before the banner.

@@ -16,8 +16,10 @@ used; health and reflection stubs are generated at run time with protoc.
 import atexit
 import base64
 import ctypes
+import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -351,6 +353,9 @@ class Suite:
         self.grpc_ports = {name: free_port() for name in SERVICE_NAMES}
         self.admin_ports = {name: free_port() for name in SERVICE_NAMES}
         self.http_port = free_port()
+        # The gateway's admin API key for this suite (X-API-Key); http()
+        # sends it unless told otherwise. The gateway gets its SHA-256.
+        self.admin_key = "e2e-admin-" + secrets.token_hex(16)
         self.pii_master_keys = "e2e:" + base64.b64encode(
             os.urandom(32)).decode("ascii")
         self.processes = {}  # name -> Popen
@@ -404,8 +409,16 @@ class Suite:
         }
 
     def gateway_env(self):
+        digest = hashlib.sha256(self.admin_key.encode("ascii")).hexdigest()
         env = {"GATEWAY_HTTP_PORT": str(self.http_port),
-               "GATEWAY_BIND_ADDRESS": "127.0.0.1"}
+               "GATEWAY_BIND_ADDRESS": "127.0.0.1",
+               "GATEWAY_API_KEYS": f"e2e-admin admin sha256:{digest}",
+               # The suites send bursts from one address and key; the
+               # limits themselves are tested in gateway_access_test.
+               "GATEWAY_RATE_LIMIT_PER_ADDRESS": "2000",
+               "GATEWAY_RATE_LIMIT_ADDRESS_BURST": "4000",
+               "GATEWAY_RATE_LIMIT_PER_KEY": "2000",
+               "GATEWAY_RATE_LIMIT_KEY_BURST": "4000"}
         for name, prefix, _, _, _ in SERVICES:
             env[f"{prefix}_ADDR"] = f"127.0.0.1:{self.grpc_ports[name]}"
         return env
@@ -505,8 +518,15 @@ class Suite:
 
     # --- clients ---------------------------------------------------------
 
-    def http(self, method, path, body=None, headers=None, timeout=10):
-        """http_request() to this suite's gateway."""
+    def http(self, method, path, body=None, headers=None, timeout=10,
+             api_key=True):
+        """http_request() to this suite's gateway, with the suite's admin
+        key in X-API-Key unless `api_key` is False (or another key)."""
+        headers = dict(headers or {})
+        if api_key is True:
+            api_key = self.admin_key
+        if api_key and "X-API-Key" not in headers:
+            headers["X-API-Key"] = api_key
         return http_request(self.http_port, method, path, body, headers,
                             timeout)
 

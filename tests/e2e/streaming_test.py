@@ -28,11 +28,12 @@ from harness import Suite  # noqa: E402 pylint: disable=wrong-import-position
 class StreamReader:
     """A raw HTTP/1.1 GET whose chunked body is read incrementally."""
 
-    def __init__(self, port, path, accept, timeout=20):
+    def __init__(self, port, path, accept, api_key, timeout=20):
         self.sock = socket.create_connection(("127.0.0.1", port),
                                              timeout=timeout)
         self.sock.sendall(
             (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+             f"X-API-Key: {api_key}\r\n"
              f"Accept: {accept}\r\n\r\n").encode("ascii"))
         self.buffer = b""
         head = self._read_until(b"\r\n\r\n")
@@ -112,7 +113,8 @@ class StreamingTest(unittest.TestCase):
     def watch(self, accept, after=0):
         return StreamReader(
             self.suite.http_port,
-            f"/v1/changeEvents:watch?afterSequence={after}", accept)
+            f"/v1/changeEvents:watch?afterSequence={after}", accept,
+            self.suite.admin_key)
 
     def test_server_sent_events_carry_change_events(self):
         names = [self.create_customer() for _ in range(3)]

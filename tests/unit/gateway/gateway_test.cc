@@ -1,5 +1,6 @@
 // The gateway end to end over HTTP against in-process fake backends.
 #include "gateway/gateway.h"
+#include "tests/unit/gateway/gateway_fixture.h"
 
 #include <gmock/gmock.h>
 #include <google/protobuf/struct.pb.h>
@@ -34,119 +35,18 @@
 namespace crm::gateway {
 namespace {
 
-using ::crm::testing::ErrorBody;
 using ::crm::testing::FakeCustomerProfile;
 using ::crm::testing::FakeFeedback;
 using ::crm::testing::FakeLoyalty;
 using ::crm::testing::FakeSegmentation;
 using ::crm::testing::FakeServer;
 using ::crm::testing::ServiceStatus;
-using ::crm::testing::TestHttpResponse;
 using ::testing::_;
 using ::testing::ContainsRegex;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Pair;
-
-namespace cp = ::crm::customerprofile::v1;
-
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
-template <typename Message>
-Message FromJson(const std::string& json) {
-  Message message;
-  auto status = google::protobuf::util::JsonStringToMessage(json, &message);
-  EXPECT_TRUE(status.ok()) << status.ToString() << " in " << json;
-  return message;
-}
-
-ErrorBody ParseError(const std::string& json) {
-  return crm::testing::ParseErrorBody(json);
-}
-
-class GatewayTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    common::SetLogSinkForTesting(&log_);
-    common::SetErrorDomain(kGatewayErrorDomain);  // As main.cc does.
-    customer_server_ = std::make_unique<FakeServer>(&customers_);
-    segment_server_ = std::make_unique<FakeServer>(&segments_);
-    loyalty_server_ = std::make_unique<FakeServer>(&loyalty_);
-    feedback_server_ = std::make_unique<FakeServer>(&feedback_);
-    config_.bind_address = "127.0.0.1";
-    config_.http_port = 0;
-    config_.customer_profile_addr = customer_server_->address();
-    config_.segmentation_addr = segment_server_->address();
-    config_.loyalty_addr = loyalty_server_->address();
-    config_.feedback_addr = feedback_server_->address();
-    config_.backend_timeout = absl::Seconds(5);
-    config_.readiness_timeout = absl::Seconds(1);
-    config_.max_body_bytes = 64 << 10;
-    config_.max_import_body_bytes = 512 << 10;
-  }
-
-  void TearDown() override {
-    if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
-    server_.reset();
-    gateway_.reset();
-    common::SetLogSinkForTesting(nullptr);
-  }
-
-  void StartGateway() {
-    gateway_ = std::make_unique<Gateway>(config_, metrics_);
-    common::HttpServerOptions options;
-    options.address = config_.bind_address;
-    options.port = 0;
-    options.threads = 4;
-    // As in main.cc: the server admits the import limit, the gateway
-    // enforces max_body_bytes on every other route.
-    options.max_body_bytes =
-        std::max(config_.max_body_bytes, config_.max_import_body_bytes);
-    auto server = common::HttpServer::StartAsync(
-        options, [this](const common::HttpRequest& request,
-                        std::shared_ptr<common::HttpResponder> responder) {
-          gateway_->HandleAsync(request, std::move(responder));
-        });
-    ASSERT_THAT(server, crm::testing::IsOk());
-    server_ = *std::move(server);
-  }
-
-  TestHttpResponse Call(const std::string& method, const std::string& target,
-                        const std::string& body = "",
-                        const Headers& headers = {}) {
-    if (server_ == nullptr) StartGateway();
-    std::optional<TestHttpResponse> response =
-        crm::testing::HttpCall(server_->port(), method, target, body, headers);
-    if (!response.has_value()) {
-      ADD_FAILURE() << method << " " << target << ": no response";
-      return TestHttpResponse{};
-    }
-    return *std::move(response);
-  }
-
-  cp::Customer CreateCustomer(const std::string& given_name) {
-    TestHttpResponse response =
-        Call("POST", "/v1/customers",
-             absl::StrCat(R"({"givenName":")", given_name, R"("})"));
-    EXPECT_EQ(response.status, 200) << response.body;
-    return FromJson<cp::Customer>(response.body);
-  }
-
-  std::ostringstream log_;
-  common::Metrics metrics_;
-  FakeCustomerProfile customers_;
-  FakeSegmentation segments_;
-  FakeLoyalty loyalty_;
-  FakeFeedback feedback_;
-  std::unique_ptr<FakeServer> customer_server_;
-  std::unique_ptr<FakeServer> segment_server_;
-  std::unique_ptr<FakeServer> loyalty_server_;
-  std::unique_ptr<FakeServer> feedback_server_;
-  GatewayConfig config_;
-  std::unique_ptr<Gateway> gateway_;
-  std::unique_ptr<common::HttpServer> server_;
-};
 
 TEST_F(GatewayTest, CreatesAndGetsACustomer) {
   TestHttpResponse created = Call(
@@ -904,9 +804,9 @@ TEST_F(GatewayTest, ClientDisconnectCancelsTheBackendStream) {
   StartGateway();
   {
     crm::testing::TestHttpConnection connection(server_->port());
-    ASSERT_TRUE(connection.Send(
-        crm::testing::BuildRequest("GET", "/v1/changeEvents:watch", "",
-                                   {{"Accept", "application/x-ndjson"}})));
+    ASSERT_TRUE(connection.Send(crm::testing::BuildRequest(
+        "GET", "/v1/changeEvents:watch", "",
+        {{"Accept", "application/x-ndjson"}, {"X-API-Key", kAdminKey}})));
     ASSERT_TRUE(connection.ReadHead().has_value());
     for (int i = 0; i < 3; ++i) {
       std::optional<std::string> chunk = connection.ReadChunk();

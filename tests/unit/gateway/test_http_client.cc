@@ -117,6 +117,8 @@ std::optional<TestHttpResponse> TestHttpConnection::ReadResponse() {
       response.body.append(*chunk);
     }
   }
+  // 204 and 304 have no body (and no Content-Length).
+  if (response.status == 204 || response.status == 304) return response;
   size_t length = 0;
   if (!absl::SimpleAtoi(response.Header("content-length"), &length)) {
     return std::nullopt;

@@ -340,6 +340,26 @@ class OpenApiDocumentTest : public ::testing::Test {
   Value missing_;
 };
 
+TEST_F(OpenApiDocumentTest, DeclaresTheGatewaysCredentials) {
+  EXPECT_EQ(
+      At({"components", "securitySchemes", "ApiKey", "type"}).string_value(),
+      "apiKey");
+  EXPECT_EQ(
+      At({"components", "securitySchemes", "ApiKey", "in"}).string_value(),
+      "header");
+  EXPECT_EQ(
+      At({"components", "securitySchemes", "ApiKey", "name"}).string_value(),
+      "X-API-Key");
+  EXPECT_EQ(At({"components", "securitySchemes", "CustomerToken", "scheme"})
+                .string_value(),
+            "bearer");
+  const Value& security = At({"security"});
+  ASSERT_EQ(security.list_value().values_size(), 2);
+  EXPECT_TRUE(Find(security.list_value().values(0), {"ApiKey"}) != nullptr);
+  EXPECT_TRUE(Find(security.list_value().values(1), {"CustomerToken"}) !=
+              nullptr);
+}
+
 TEST_F(OpenApiDocumentTest, PathTemplatesBecomeOpenApiPathsNamedByResource) {
   EXPECT_EQ(At({"openapi"}).string_value(), "3.1.0");
   EXPECT_EQ(
