@@ -415,6 +415,31 @@ TEST_F(MembershipManagerTest, ErasureForgetsTheCustomerAndTheirDuplicates) {
   EXPECT_EQ(scores_.row_count(), 2);
 }
 
+TEST_F(MembershipManagerTest, ARecomputeMovesTimeDependentMemberships) {
+  const std::string fresh = CreateSegment("New buyers", "lifecycle = NEW");
+  Apply(Created("c1", "CN"));
+  Apply(Ordered("c1", "o1", kStart, 100));
+  EXPECT_THAT(Members(fresh), ElementsAre("customers/c1"));
+  // A year without orders: the stage moves only when scored again.
+  clock_.Advance(absl::Hours(24 * 365));
+  EXPECT_THAT(Members(fresh), ElementsAre("customers/c1"));
+  ASSERT_THAT(scoring_.RecomputeScores(context_, v1::RecomputeScoresRequest()),
+              IsOk());
+  EXPECT_THAT(Members(fresh), IsEmpty());
+  EXPECT_EQ(membership_repository_.changes().back().time,
+            kStart + absl::Hours(24 * 365));
+}
+
+TEST(MembershipDeltaTest, EnteredAndLeftAreTheSetDifferences) {
+  MembershipDelta delta =
+      DiffMemberships({"a", "b", "d"}, {"b", "c", "d", "e"});
+  EXPECT_THAT(delta.entered, ElementsAre("c", "e"));
+  EXPECT_THAT(delta.left, ElementsAre("a"));
+  delta = DiffMemberships({"a"}, {"a"});
+  EXPECT_THAT(delta.entered, IsEmpty());
+  EXPECT_THAT(delta.left, IsEmpty());
+}
+
 TEST_F(MembershipManagerTest, AFailedEventLeavesNoMembershipBehind) {
   const std::string cn = CreateSegment("China", "country = \"CN\"");
   unit_of_work_.FailNextCommit(absl::UnavailableError("connection lost"));
