@@ -472,6 +472,11 @@ void Gateway::DispatchRoute(
         !allowed.ok()) {
       return responder->Send(ErrorResponse(allowed));
     }
+    if (absl::Status allowed =
+            auth::AuthorizeFilter(*principal, method, request);
+        !allowed.ok()) {
+      return responder->Send(ErrorResponse(allowed));
+    }
   }
   // The body limit is the route's: the CSV import and the batch route take
   // more than the single-resource routes (the HTTP server admits the

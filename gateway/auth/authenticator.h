@@ -79,6 +79,14 @@ class Authenticator {
 absl::Status Authorize(const Principal& principal, absl::string_view method,
                        absl::string_view resource);
 
+// A caller whose personal-data view is masked (analysts) may not filter
+// customers on personal data either, or the filter would tell whether a
+// value exists: ListCustomers' `filter` naming `email`, `phone`,
+// `external_identities` or `external_identity` is 403 PERMISSION_DENIED.
+absl::Status AuthorizeFilter(const Principal& principal,
+                             absl::string_view method,
+                             const common::HttpRequest& request);
+
 // UNAUTHENTICATED (401) errors; `why` is shown to the caller.
 absl::Status CredentialsMissingError();
 absl::Status CredentialsInvalidError(absl::string_view why);

@@ -146,11 +146,27 @@ TEST_F(GatewayAuthTest, AnalystSeesCustomersMaskedAndCannotErase) {
   EXPECT_THAT(Call("GET", "/v1/customers/c1").body,
               HasSubstr("mei@example.com"));
 
+  // Nor can a filter tell whether an email or phone exists.
+  for (const char* filter :
+       {"email%20%3D%20%22mei%40example.com%22", "phone=%22%2B8613800000000%22",
+        "external_identity%20%3D%20%22wechat%3Ax%22", "(EMAIL=%22x%22)"}) {
+    TestHttpResponse probe = CallWith(
+        kAnalystKey, "GET", absl::StrCat("/v1/customers?filter=", filter));
+    EXPECT_EQ(probe.status, 403) << filter << " " << probe.body;
+  }
+  EXPECT_EQ(CallWith(kAnalystKey, "GET",
+                     "/v1/customers?filter=country_code%20%3D%20%22CN%22")
+                .status,
+            200);
+  EXPECT_EQ(
+      Call("GET", "/v1/customers?filter=email%20%3D%20%22x%40y.z%22").status,
+      200);
+
   TestHttpResponse erase =
       CallWith(kAnalystKey, "POST", "/v1/customers/c1:erase");
   EXPECT_EQ(erase.status, 403) << erase.body;
   EXPECT_EQ(ParseError(erase.body).status, "PERMISSION_DENIED");
-  EXPECT_EQ(customers_.last_method(), "GetCustomer");  // Not erased.
+  EXPECT_NE(customers_.last_method(), "EraseCustomer");  // Not erased.
 }
 
 TEST_F(GatewayAuthTest, AgentWritesCustomersButNotBalancesOrErasure) {
