@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/error_details.h"
+#include "services/common/lame_duck.h"
 #include "services/common/status_macros.h"
 
 namespace crm::common {
@@ -90,6 +91,9 @@ absl::Status GroupCommitUnitOfWork::Run(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body) {
   if (options_.max_batch_size <= 1) return inner_.Run(context, body);
+  // Batches run under a context of their own (no caller), so the lame-duck
+  // refusal of the wrapped unit of work is applied here.
+  CRM_RETURN_IF_ERROR(RefuseWhenLameDuck(context.has_caller()));
   if (absl::Status active = context.CheckActive(clock_.Now()); !active.ok()) {
     return active;
   }

@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <utility>
 
+#include "services/common/lame_duck.h"
+#include "services/common/status_macros.h"
+
 namespace crm::common {
 namespace {
 
@@ -33,6 +36,7 @@ MySqlUnitOfWork::MySqlUnitOfWork(MySqlPool& pool, TransactionOptions options,
 absl::Status MySqlUnitOfWork::Run(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body) {
+  CRM_RETURN_IF_ERROR(RefuseWhenLameDuck(context.has_caller()));
   if (absl::Status active = context.CheckActive(clock_.Now()); !active.ok()) {
     return active;
   }
@@ -52,6 +56,7 @@ absl::Status MySqlUnitOfWork::Read(
   // caller that has gone could mind, and asking gRPC whether a call was
   // cancelled polls the call's completion queue, which cost about a tenth
   // of a GetCustomer's CPU in the service.
+  CRM_RETURN_IF_ERROR(RefuseWhenLameDuck(context.has_caller()));
   if (context.has_deadline()) {
     if (absl::Status active = RequestContext::WithDeadline(context.deadline())
                                   .CheckActive(clock_.Now());

@@ -44,6 +44,9 @@ class RequestContext {
   absl::Time deadline() const { return deadline_; }
   bool has_deadline() const { return deadline_ != absl::InfiniteFuture(); }
   bool IsCancelled() const { return is_cancelled_ && is_cancelled_(); }
+  // True when a caller that can go away (and retry elsewhere) is waiting:
+  // a cancellation source was set, as for every gRPC call.
+  bool has_caller() const { return static_cast<bool>(is_cancelled_); }
   // Time left until the deadline at `now` (never negative).
   absl::Duration Remaining(absl::Time now) const;
 

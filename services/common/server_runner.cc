@@ -25,6 +25,7 @@
 #include "services/common/error_details.h"
 #include "services/common/health_reporter.h"
 #include "services/common/http_server.h"
+#include "services/common/lame_duck.h"
 #include "services/common/logging.h"
 #include "services/common/server_interceptor.h"
 #include "services/common/status_macros.h"
@@ -171,6 +172,12 @@ std::vector<ConfigOption> BuildOptions(const ServiceDefinition& definition) {
        .env = p + "_LOG_LEVEL",
        .default_value = "info",
        .help = "debug, info, warning or error"},
+      {.flag = "lame_duck",
+       .env = p + "_LAME_DUCK",
+       .default_value = "1s",
+       .help = "after SIGTERM, how long new calls are refused UNAVAILABLE "
+               "(so clients move to another instance) before the server "
+               "stops accepting them"},
       {.flag = "shutdown_grace",
        .env = p + "_SHUTDOWN_GRACE",
        .default_value = "10s",
@@ -195,6 +202,7 @@ struct Settings {
   std::string bind_address;
   MySqlOptions db;
   absl::Duration db_wait;
+  absl::Duration lame_duck;
   absl::Duration shutdown_grace;
   int grpc_min_pollers = 0;
   int grpc_max_pollers = 0;
@@ -232,11 +240,12 @@ absl::StatusOr<Settings> ReadSettings(const Config& config) {
   s.db.connect_timeout = absl::Seconds(2);
   s.db.acquire_timeout = absl::Seconds(2);
   CRM_ASSIGN_OR_RETURN(s.db_wait, config.GetDuration("db_wait"));
+  CRM_ASSIGN_OR_RETURN(s.lame_duck, config.GetDuration("lame_duck"));
   CRM_ASSIGN_OR_RETURN(s.shutdown_grace, config.GetDuration("shutdown_grace"));
-  if (s.db_wait < absl::ZeroDuration() ||
+  if (s.db_wait < absl::ZeroDuration() || s.lame_duck < absl::ZeroDuration() ||
       s.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        "--db_wait and --shutdown_grace must not be negative");
+        "--db_wait, --lame_duck and --shutdown_grace must not be negative");
   }
   CRM_ASSIGN_OR_RETURN(s.grpc_min_pollers, config.GetInt("grpc_min_pollers"));
   CRM_ASSIGN_OR_RETURN(s.grpc_max_pollers, config.GetInt("grpc_max_pollers"));
@@ -504,11 +513,17 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
   shutdown_requested.WaitForNotification();
   LogInfo("shutting down",
           {{"signal", signals.signal_name()},
+           {"lame_duck", absl::FormatDuration(settings->lame_duck)},
            {"shutdown_grace", absl::FormatDuration(settings->shutdown_grace)}});
   draining.store(true, std::memory_order_release);
   // NOT_SERVING for every service; later status updates are ignored.
   if (health != nullptr) health->Shutdown();
   reporter.Stop();
+  // Lame duck: new work is refused UNAVAILABLE while the server still
+  // accepts calls, so clients leave for another instance before Shutdown;
+  // gRPC cancels (rather than refuses) calls that arrive once it began.
+  EnterLameDuck();
+  absl::SleepFor(settings->lame_duck);
   // Stops accepting calls, lets in-flight ones finish until the deadline,
   // then cancels the rest (handlers must honour ServerContext::IsCancelled).
   server->Shutdown(absl::ToChronoTime(absl::Now() + settings->shutdown_grace));

@@ -121,11 +121,20 @@ void SleepBeforeRetry(const TransactionOptions& options, int attempt) {
   if (pause > absl::ZeroDuration()) absl::SleepFor(pause);
 }
 
+// Ends the transaction with `sql` ("COMMIT" or "ROLLBACK") sent as a
+// statement. Never through sql::Connection::commit()/rollback(): Connector/C++
+// 1.1 ignores their errors, so a COMMIT lost with the connection (a server
+// crash) would count as committed. Throws sql::SQLException on any error.
+void EndTransaction(sql::Connection& connection, const char* sql) {
+  std::unique_ptr<sql::Statement> statement(connection.createStatement());
+  statement->execute(sql);
+}
+
 // Rolls back, ignoring errors; a rollback that fails leaves the connection
 // in an unknown state, so it is marked broken.
 void RollbackQuietly(PooledConnection& connection) {
   try {
-    connection->rollback();
+    EndTransaction(*connection, "ROLLBACK");
   } catch (const std::exception&) {
     connection.MarkBroken();
   }
@@ -188,8 +197,11 @@ Outcome RunOnce(PooledConnection& connection,
   }
 
   try {
-    connection->commit();
+    EndTransaction(*connection, "COMMIT");
   } catch (const sql::SQLException& e) {
+    // The outcome of a COMMIT whose connection was lost is unknown: it may
+    // have committed. Classify() makes that UNAVAILABLE (never retried here),
+    // and callers make writes idempotent (request_id, natural keys).
     RollbackQuietly(connection);
     return Classify(connection,
                     MySqlErrorToStatus(e, "committing a MySQL transaction"));

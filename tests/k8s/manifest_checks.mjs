@@ -25,7 +25,7 @@ export const RULES = {
   "security-context":
     "non-root, read-only root filesystem, no privilege escalation, all capabilities dropped, seccomp RuntimeDefault, no host namespaces or hostPath",
   "graceful-shutdown":
-    "serving containers have a preStop hook and terminationGracePeriodSeconds covers preStop plus the drain (SHUTDOWN_GRACE)",
+    "serving containers have a preStop hook and terminationGracePeriodSeconds covers preStop plus the lame-duck phase (LAME_DUCK) plus the drain (SHUTDOWN_GRACE)",
   pdb: "every Deployment has a PodDisruptionBudget that allows a node drain",
   hpa: "every Deployment has a HorizontalPodAutoscaler with sane bounds",
   "network-policy":
@@ -415,18 +415,24 @@ function checkContainers(objects) {
         } else {
           const preStopSeconds = preStop.sleep?.seconds ?? 0;
           let drainSeconds = 10; // Both binaries' default.
+          // The gRPC services refuse new calls for _LAME_DUCK (default 1 s)
+          // before they drain; the gateway has no lame-duck phase.
+          let lameDuckSeconds = container.name === "gateway" ? 0 : 1;
           for (const [name, value] of env) {
             if (name.endsWith("_SHUTDOWN_GRACE") && value.value !== undefined) {
               drainSeconds = parseDurationSeconds(value.value) ?? Infinity;
             }
+            if (name.endsWith("_LAME_DUCK") && value.value !== undefined) {
+              lameDuckSeconds = parseDurationSeconds(value.value) ?? Infinity;
+            }
           }
           const grace = w.spec.terminationGracePeriodSeconds ?? 30;
-          if (grace < preStopSeconds + drainSeconds + 1) {
+          if (grace < preStopSeconds + lameDuckSeconds + drainSeconds + 1) {
             out.push(
               violation(
                 "graceful-shutdown",
                 where,
-                `terminationGracePeriodSeconds ${grace} < preStop ${preStopSeconds}s + drain ${drainSeconds}s + 1s`,
+                `terminationGracePeriodSeconds ${grace} < preStop ${preStopSeconds}s + lame duck ${lameDuckSeconds}s + drain ${drainSeconds}s + 1s`,
               ),
             );
           }

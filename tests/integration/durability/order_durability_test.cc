@@ -104,8 +104,11 @@ class NoFeed final : public ChangeFeedStreamer {
 
 struct Acknowledged {
   std::string name;
+  std::string channel_order_id;
   std::string customer;
   int64_t amount_minor = 0;
+  absl::Time sent;
+  absl::Time answered;
 };
 
 class OrderDurabilityTest : public ::testing::Test {
@@ -245,13 +248,15 @@ TEST_F(OrderDurabilityTest, AcknowledgedOrdersSurviveSigkillOfTheDatabase) {
         *order->mutable_order_time() =
             crm::common::ToProtoTimestamp(absl::FromUnixSeconds(1767225600));
         grpc::ClientContext context;
-        context.set_deadline(
-            absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+        const absl::Time sent = absl::Now();
+        context.set_deadline(absl::ToChronoTime(sent + absl::Seconds(5)));
         v1::Order reply;
         if (stub_->RecordOrder(&context, request, &reply).ok()) {
+          const absl::Time answered = absl::Now();
           absl::MutexLock lock(&mu);
           acknowledged.push_back(
-              {reply.name(), order->customer(), reply.amount().amount_minor()});
+              {reply.name(), order->channel_order_id(), order->customer(),
+               reply.amount().amount_minor(), sent, answered});
           ++acknowledged_count;
         } else {
           ++failed_count;
@@ -265,12 +270,15 @@ TEST_F(OrderDurabilityTest, AcknowledgedOrdersSurviveSigkillOfTheDatabase) {
   // Kill the database mid-load, then bring it back.
   EXPECT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= 150; }))
       << "the load did not start";
+  const absl::Time killed = absl::Now();
   ASSERT_EQ(MariaDbScript(absl::StrCat("kill ", dir_)), 0);
   EXPECT_TRUE(WaitUntil([&] { return failed_count.load() >= kThreads; }))
       << "the writers did not notice the crash";
   const int before_restart = acknowledged_count.load();
+  const absl::Time restarting = absl::Now();
   ASSERT_EQ(MariaDbScript(absl::StrCat("start ", dir_, " ", port_)), 0)
       << "MariaDB did not restart (crash recovery) in " << dir_;
+  const absl::Time restarted = absl::Now();
   // Writes succeed again on fresh connections.
   EXPECT_TRUE(WaitUntil([&] {
     return acknowledged_count.load() >= before_restart + 100;
@@ -290,6 +298,22 @@ TEST_F(OrderDurabilityTest, AcknowledgedOrdersSurviveSigkillOfTheDatabase) {
     auto it = stored.find(order.name);
     if (it == stored.end()) {
       ++missing;
+      // Whether the channel order is stored under another name tells a lost
+      // commit from a reply that named the wrong order.
+      std::vector<std::vector<std::string>> same_channel_order = Query(
+          absl::StrCat("SELECT CONCAT('customers/', customer_id, '/orders/', "
+                       "id) FROM orders WHERE channel = 'web' AND "
+                       "channel_order_id = '",
+                       order.channel_order_id, "'"));
+      ADD_FAILURE() << "acknowledged " << order.name << " ("
+                    << order.channel_order_id << ") is missing; its channel "
+                    << "order is stored as "
+                    << (same_channel_order.empty() ? std::string("nothing")
+                                                   : same_channel_order[0][0])
+                    << "; sent at kill" << (order.sent - killed)
+                    << ", answered at kill" << (order.answered - killed)
+                    << " (restart began at kill" << (restarting - killed)
+                    << ", answered at kill" << (restarted - killed) << ")";
       continue;
     }
     EXPECT_EQ(it->second[1], order.customer);

@@ -187,5 +187,27 @@ TEST_F(MySqlUnitOfWorkTest, CancelledRequestRunsNothing) {
   EXPECT_EQ(CountItems(), 1);
 }
 
+// A COMMIT that never reaches the server (the session ended under it, as in a
+// server crash) is an error, never a success: the insert was not committed.
+TEST_F(MySqlUnitOfWorkTest,
+       CommitLostWithTheConnectionIsNotReportedAsCommitted) {
+  MySqlUnitOfWork unit_of_work(*pool_);
+  const absl::Status status =
+      unit_of_work.Run(RequestContext(), [&](Transaction& tx) -> absl::Status {
+        if (absl::Status inserted = Insert(tx, 2); !inserted.ok()) {
+          return inserted;
+        }
+        std::unique_ptr<sql::Statement> st(
+            MySqlConnectionOf(tx).createStatement());
+        std::unique_ptr<sql::ResultSet> rs(
+            st->executeQuery("SELECT CONNECTION_ID()"));
+        rs->next();
+        return db_->Execute("KILL CONNECTION " +
+                            std::to_string(rs->getInt64(1)));
+      });
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_EQ(CountItems(), 1);
+}
+
 }  // namespace
 }  // namespace crm::common
