@@ -6,8 +6,11 @@
 // finish. Background work (no caller) is not refused.
 //
 // Process-wide: RunServiceMain() enters it on SIGTERM/SIGINT; the units of
-// work check it (MySqlUnitOfWork, GroupCommitUnitOfWork). There is no way
-// out: a process that entered it is shutting down.
+// work check it (MySqlUnitOfWork, GroupCommitUnitOfWork), and the server
+// interceptor answers every unary call that arrived in it UNAVAILABLE too
+// (also those served without the database), which is safe because every
+// write went through a unit of work that refused it. There is no way out: a
+// process that entered it is shutting down.
 #pragma once
 
 #include "absl/status/status.h"

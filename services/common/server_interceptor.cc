@@ -6,6 +6,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "services/common/grpc_status.h"
+#include "services/common/lame_duck.h"
 #include "services/common/logging.h"
 #include "services/common/request_trace.h"
 
@@ -64,6 +66,8 @@ class TraceInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       ReadTrace(methods->GetRecvInitialMetadata());
+      arrived_in_lame_duck_ =
+          info_->type() == ServerRpcInfo::Type::UNARY && InLameDuck();
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
@@ -74,6 +78,15 @@ class TraceInterceptor final : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
+      // A unary call that arrived in the lame-duck phase is answered
+      // UNAVAILABLE whatever its handler did: every write goes through a
+      // unit of work, which refused it before any statement, so the caller
+      // may retry it elsewhere.
+      if (arrived_in_lame_duck_ && methods->GetSendStatus().error_code() !=
+                                       grpc::StatusCode::UNAVAILABLE) {
+        methods->ModifySendStatus(
+            ToGrpcStatus(RefuseWhenLameDuck(/*context_has_caller=*/true)));
+      }
       if (!finished_) {
         Finish(EffectiveCode(methods->GetSendStatus().error_code()),
                /*context_alive=*/true);
@@ -158,6 +171,7 @@ class TraceInterceptor final : public grpc::experimental::Interceptor {
   std::string request_id_;
   std::string traceparent_;
   bool finished_ = false;
+  bool arrived_in_lame_duck_ = false;
 };
 
 class TraceInterceptorFactory final
