@@ -1,0 +1,82 @@
+"""The customer 360 view next to the backend calls it makes.
+
+Starts the whole suite (tests/e2e/harness.py: its own MariaDB, every service
+and the gateway on free ports), creates one customer with an order and a
+feedback item, then calls GET /v1/customers/{id}:view and each backend read
+the view makes, through the same gateway, one after another, N times each
+(round robin, so every path sees the same machine load). Prints p50 and p99
+per path and the view's p99 over the slowest backend call's p99 (the goal is
+at most 2). Run it through bench/customer_view.sh.
+"""
+import os
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "e2e"))
+from harness import Suite  # noqa: E402  pylint: disable=wrong-import-position
+
+N = int(os.environ.get("BENCH_VIEW_CALLS", "300"))
+
+
+def percentile(sorted_values, fraction):
+    return sorted_values[min(len(sorted_values) - 1,
+                             int(len(sorted_values) * fraction))]
+
+
+def main():
+    suite = Suite.start()
+    try:
+        status, _, customer = suite.http(
+            "POST", "/v1/customers",
+            {"givenName": "Bench", "email": "view-bench@example.com"})
+        assert status == 200, customer
+        customer_id = customer["name"].split("/", 1)[1]
+        status, _, order = suite.http(
+            "POST", f"/v1/customers/{customer_id}/orders",
+            {"channel": "web", "channelOrderId": "view-bench-1",
+             "amount": {"currencyCode": "CNY", "amountMinor": "12000"},
+             "orderTime": "2026-11-11T02:00:00Z"})
+        assert status == 200, order
+        suite.http("POST", "/v1/feedback",
+                   {"customer": f"customers/{customer_id}", "channel": "app",
+                    "type": "PRAISE", "text": "很好"})
+        time.sleep(2)  # The feed reaches segmentation and loyalty.
+        feedback_filter = urllib.parse.quote(
+            f'customer = "customers/{customer_id}"')
+        paths = {
+            "view": f"/v1/customers/{customer_id}:view",
+            "GetCustomer": f"/v1/customers/{customer_id}",
+            "GetCustomerScore": f"/v1/customers/{customer_id}/score",
+            "GetAccount": f"/v1/accounts/{customer_id}",
+            "ListLedgerEntries":
+                f"/v1/accounts/{customer_id}/ledgerEntries?pageSize=10",
+            "ListFeedback":
+                f"/v1/feedback?pageSize=10&filter={feedback_filter}",
+        }
+        status, _, view = suite.http("GET", paths["view"])
+        print(f"view: HTTP {status}, missing "
+              f"{view.get('missing', []) if isinstance(view, dict) else view}")
+        latencies = {name: [] for name in paths}
+        for _ in range(N):
+            for name, path in paths.items():
+                start = time.perf_counter()
+                suite.http("GET", path)
+                latencies[name].append((time.perf_counter() - start) * 1000)
+        p99 = {}
+        for name, values in latencies.items():
+            values.sort()
+            p99[name] = percentile(values, 0.99)
+            print(f"{name:18s} p50 {percentile(values, 0.5):7.2f} ms   "
+                  f"p99 {p99[name]:7.2f} ms   n={len(values)}")
+        slowest = max((name for name in paths if name != "view"),
+                      key=lambda name: p99[name])
+        print(f"view p99 / slowest backend p99 ({slowest}): "
+              f"{p99['view'] / p99[slowest]:.2f}")
+    finally:
+        suite.stop()
+
+
+if __name__ == "__main__":
+    main()
