@@ -8,6 +8,8 @@
 #   crm_pch_test     the runtime headers plus GoogleTest and GoogleMock, for
 #                    targets that link GTest
 # crm_precompile_headers_everywhere() must run after every target is defined.
+# CMake compiles every user of a precompiled header with -Winvalid-pch, so a
+# header that cannot be reused is reported rather than silently parsed again.
 # Configure with -DCRM_PRECOMPILED_HEADERS=OFF to compile without them (for
 # example to check that each file includes what it uses).
 
@@ -66,9 +68,6 @@ function(crm_precompile_headers_everywhere)
     if(NOT sources)
       continue()
     endif()
-    # -Winvalid-pch: a header that cannot be reused is reported, not
-    # silently parsed again.
-    target_compile_options(${target} PRIVATE -Winvalid-pch)
     get_target_property(libraries ${target} LINK_LIBRARIES)
     if(TARGET crm_pch_test AND libraries MATCHES "GTest::")
       target_precompile_headers(${target} REUSE_FROM crm_pch_test)
