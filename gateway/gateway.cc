@@ -20,6 +20,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gateway/auth/customer_routes.h"
+#include "gateway/customer_export_route.h"
 #include "gateway/customer_view_route.h"
 #include "gateway/http_errors.h"
 #include "gateway/openapi/crm_api_services.h"
@@ -284,6 +285,7 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
   AddDashboardRoutes();
   AddCustomerImportRoute(router_, clients_, config_.import_timeout);
   AddCustomerViewRoute(router_, clients_);
+  AddCustomerExportRoute(router_, clients_);
   // Every other /v1 route is transcoded from the protos' google.api.http
   // annotations; a binding that cannot be served stops the start-up.
   absl::StatusOr<std::unique_ptr<transcoding::Transcoder>> transcoder =
