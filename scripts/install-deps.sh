@@ -11,7 +11,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config clang-format
+  build-essential cmake ninja-build pkg-config clang-format lld
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libmysqlcppconn-dev mariadb-server mariadb-client grpc-proto
   libboost-dev libphonenumber-dev libssl-dev libgtest-dev libgmock-dev libicu-dev
