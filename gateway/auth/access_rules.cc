@@ -84,6 +84,10 @@ const std::vector<AccessRule>& Rules() {
     {"crm.feedback.v1.FeedbackService.ExportCustomerFeedback",                Y, N, Y},
     // The gateway's own composite routes.
     {"crm.gateway.v1.CustomerView",                                           Y, Y, N},
+    {"crm.gateway.v1.CustomerExport",                                         Y, N, N},
+    // Live streams (server-sent events, streams/): analysts masked.
+    {"crm.gateway.v1.AlertStream",                                            Y, Y, N},
+    {"crm.gateway.v1.EventStream",                                            Y, Y, N},
   };
   return *rules;
 }
