@@ -102,14 +102,27 @@ crm_http_status() {
   curl -s -o /dev/null -m 2 -w '%{http_code}' "$1" 2>/dev/null || true
 }
 
-# crm_load_demo_data BUILD_DIR GRPC_ADDR: loads the deterministic demo set
-# (tools/demo_data, seed CRM_DEMO_SEED, default 42; CRM_DEMO_CUSTOMERS,
-# default 3000) into customer-profile through its public gRPC API, once: the
-# marker $CRM_STATE_DIR/demo-data.done records that it was loaded. Skipped
-# when CRM_DEMO_DATA=0. Prints a one-line summary; a failure is reported but
-# does not stop the suite (the load is idempotent: the next run retries).
+# crm_load_demo_data BUILD_DIR GRPC_ADDR [GATEWAY_URL]: loads the
+# deterministic demo set once: the marker $CRM_STATE_DIR/demo-data.done
+# records that it was loaded. Skipped when CRM_DEMO_DATA=0. In order:
+#   1. the loyalty programme, rewards and campaigns through the gateway
+#      (tools/demo_data/load_demo_extras.py program), so that the orders
+#      earn points and campaign bonuses as loyalty follows the feed;
+#   2. the customers, orders and events into customer-profile through its
+#      public gRPC API (crm-demo-data, seed CRM_DEMO_SEED, default 42;
+#      CRM_DEMO_CUSTOMERS, default 3000);
+#   3. feedback in Chinese and English, a survey with responses and tickets
+#      through the gateway (load_demo_extras.py activity).
+# The gateway steps use the development admin key ($CRM_STATE_DIR/
+# dev-admin-key; GATEWAY_URL defaults to http://127.0.0.1:${GATEWAY_HTTP_PORT:-8080})
+# and are skipped without it. Prints one line per step; a failure is
+# reported but does not stop the suite (every write is idempotent: the next
+# run retries).
 crm_load_demo_data() {
-  local build_dir=$1 addr=$2 marker="$CRM_STATE_DIR/demo-data.done" binary summary
+  local build_dir=$1 addr=$2 gateway=${3:-http://127.0.0.1:${GATEWAY_HTTP_PORT:-8080}}
+  local marker="$CRM_STATE_DIR/demo-data.done" binary summary failed=0
+  local extras="$CRM_REPO_ROOT/tools/demo_data/load_demo_extras.py"
+  local key_file="$CRM_STATE_DIR/dev-admin-key"
   if [[ "${CRM_DEMO_DATA:-1}" == 0 ]]; then
     return 0
   fi
@@ -123,14 +136,33 @@ crm_load_demo_data() {
     crm_log "crm-demo-data not built; skipping the demo data"
     return 0
   fi
+  # crm_demo_extras STEP: one step of load_demo_extras.py, when it can run.
+  crm_demo_extras() {
+    if [[ ! -s "$key_file" ]] || ! command -v python3 >/dev/null 2>&1; then
+      crm_log "demo $1: skipped (needs python3 and $key_file)"
+      return 0
+    fi
+    if summary=$(python3 "$extras" "$1" --gateway="$gateway" \
+      --api_key_file="$key_file" 2>>"$CRM_LOG_DIR/demo-data.log"); then
+      crm_log "demo $summary"
+    else
+      crm_log "demo $1 failed to load: see $CRM_LOG_DIR/demo-data.log"
+      failed=1
+    fi
+  }
   crm_log "loading demo data (seed ${CRM_DEMO_SEED:-42}; CRM_DEMO_DATA=0 skips it)"
+  crm_demo_extras program
   if summary=$("$binary" --seed="${CRM_DEMO_SEED:-42}" \
     --customers="${CRM_DEMO_CUSTOMERS:-3000}" --addr="$addr" \
     2>>"$CRM_LOG_DIR/demo-data.log"); then
     crm_log "${summary#crm-demo-data: }"
-    printf 'seed %s, %s customers, %s\n' "${CRM_DEMO_SEED:-42}" \
-      "${CRM_DEMO_CUSTOMERS:-3000}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$marker"
   else
     crm_log "demo data failed to load: ${summary:-see $CRM_LOG_DIR/demo-data.log}"
+    return 0
+  fi
+  crm_demo_extras activity
+  if [[ $failed == 0 ]]; then
+    printf 'seed %s, %s customers, %s\n' "${CRM_DEMO_SEED:-42}" \
+      "${CRM_DEMO_CUSTOMERS:-3000}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$marker"
   fi
 }

@@ -525,6 +525,68 @@ class ImportAndDemoTest(SuiteTestCase):
                for _ in range(2)]
         self.assertEqual(dry[0], dry[1])
 
+    def test_demo_extras_are_deterministic_and_idempotent(self):
+        """tools/demo_data/load_demo_extras.py, as `make run` calls it: the
+        loyalty programme, rewards and campaigns, then feedback, a survey
+        and tickets; a second run changes nothing."""
+        for i in range(2):
+            self.create_customer(email=f"extras-{i}-{uuid.uuid4().hex}@x.com")
+        directory = harness.tempfile.mkdtemp(prefix="crm-e2e-extras-")
+        key_file = os.path.join(directory, "key")
+        with open(key_file, "w", encoding="utf-8") as f:
+            f.write(self.suite.admin_key + "\n")
+        script = os.path.join(harness.scripts_dir(), "..", "tools", "demo_data",
+                              "load_demo_extras.py")
+
+        def run(step):
+            result = subprocess.run(
+                [sys.executable, script, step,
+                 f"--gateway=http://127.0.0.1:{self.suite.http_port}",
+                 f"--api_key_file={key_file}"],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                timeout=120, check=False)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            return result.stdout
+
+        def counts():
+            return {field: len(self.list_all(path, field)) for path, field in (
+                ("/v1/campaigns", "campaigns"), ("/v1/rewards", "rewards"),
+                ("/v1/feedback", "feedback"), ("/v1/tickets", "tickets"))}
+
+        first = run("program") + run("activity")
+        after_first = counts()
+        self.assertEqual(after_first["campaigns"], 2, after_first)
+        self.assertEqual(after_first["rewards"], 4, after_first)
+        self.assertGreaterEqual(after_first["feedback"], 18, after_first)
+        self.assertGreaterEqual(after_first["tickets"], 4, after_first)
+        second = run("program") + run("activity")
+        self.assertEqual(counts(), after_first)
+        self.assertEqual(second.replace("configured", "kept"),
+                         first.replace("configured", "kept"))
+        status, _, program = self.suite.http("GET", "/v1/programs/default")
+        self.assertEqual(status, 200, program)
+        self.assertTrue(program.get("earnRates"), program)
+        languages = {f.get("language") for f in self.list_all("/v1/feedback", "feedback")}
+        self.assertTrue({"CHINESE", "ENGLISH"} <= languages, languages)
+        survey = first.split("survey ", 1)[1].split(",", 1)[0]
+        status, _, scores = self.suite.http(
+            "GET", f"/v1/{survey}:scores?startTime=2020-01-01T00:00:00Z"
+            "&endTime=2050-01-01T00:00:00Z&interval=MONTH")
+        self.assertEqual(status, 200, scores)
+        self.assertEqual(scores.get("total", {}).get("responses"), "16", scores)
+        harness.shutil.rmtree(directory, ignore_errors=True)
+
+    def list_all(self, path, field):
+        items, token = [], ""
+        while True:
+            status, _, page = self.suite.http(
+                "GET", f"{path}?page_size=1000&page_token={token}")
+            self.assertEqual(status, 200, page)
+            items += page.get(field, [])
+            token = page.get("nextPageToken", "")
+            if not token:
+                return items
+
     def count_customers(self):
         count, token = 0, ""
         while True:
