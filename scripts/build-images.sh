@@ -4,7 +4,8 @@
 # scripts/stage-image-root.sh lays out (the binary, exactly the shared
 # libraries ldd lists for it plus libmariadb's authentication plugins, CA
 # certificates, tzdata, passwd/group with user crm 65532, /tmp; the gateway
-# also swagger-ui-dist for /docs),
+# also swagger-ui-dist for /docs and the dashboard's built files for /, from
+# <build-dir>/gateway/web/dist),
 # and runs as 65532:65532 with the binary as entrypoint. Labels:
 # org.opencontainers.image.{title,description,source,revision,version,created}.
 #
@@ -103,6 +104,15 @@ stage_root() {
   local binary
   binary=$(binary_path "$1")
   [[ -x "$binary" ]] || crm_die "$binary is missing: build it first (make build)"
+  if [[ "$1" == gateway ]]; then
+    # The gateway image serves the dashboard (GATEWAY_WEB_DIR in
+    # k8s/base/gateway/config.env): it must have been built.
+    [[ -f "$build_dir/gateway/web/dist/index.html" ]] ||
+      crm_die "$build_dir/gateway/web/dist is missing: build the target crm-dashboard (make build)"
+    CRM_WEB_DIST_DIR="$build_dir/gateway/web/dist" \
+      "$CRM_SCRIPTS_DIR/stage-image-root.sh" "$1" "$binary" "$2"
+    return
+  fi
   "$CRM_SCRIPTS_DIR/stage-image-root.sh" "$1" "$binary" "$2"
 }
 

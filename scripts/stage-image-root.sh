@@ -21,10 +21,15 @@
 #   /tmp (mode 1777)
 #   gateway only: swagger-ui-dist without source maps under
 #   /usr/share/crm-gateway/swagger-ui-dist (its GATEWAY_DOCS_ASSETS_DIR),
-#   from gateway/web-vendor/node_modules (scripts/install-deps.sh)
+#   from gateway/web-vendor/node_modules (scripts/install-deps.sh); and the
+#   dashboard's built files (index.html, assets/ with their .gz) under
+#   /usr/share/crm-gateway/web (its GATEWAY_WEB_DIR), from CRM_WEB_DIST_DIR
+#   or else the build tree beside the binary (<dir of BINARY>/web/dist, the
+#   target crm-dashboard); without them a warning, and the image answers
+#   404 at /
 set -euo pipefail
 
-[[ $# -eq 3 ]] || { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[[ $# -eq 3 ]] || { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 name=$1
 binary=$2
 root=$3
@@ -89,4 +94,13 @@ if [[ "$name" == gateway ]]; then
   mkdir -p "$root/usr/share/crm-gateway"
   (cd "$assets/.." && tar --exclude='*.map' --exclude='*es-bundle*' --exclude='log.*' \
     -cf - swagger-ui-dist) | tar -xf - -C "$root/usr/share/crm-gateway"
+  web_dist=${CRM_WEB_DIST_DIR:-$(dirname "$binary")/web/dist}
+  if [[ -f "$web_dist/index.html" && -d "$web_dist/assets" ]]; then
+    mkdir -p "$root/usr/share/crm-gateway/web"
+    cp "$web_dist/index.html" "$root/usr/share/crm-gateway/web/"
+    cp -R "$web_dist/assets" "$root/usr/share/crm-gateway/web/"
+  else
+    echo "stage-image-root: warning: no dashboard in $web_dist (build the target" \
+      "crm-dashboard; needs npm ci in gateway/web): the image answers 404 at /" >&2
+  fi
 fi
