@@ -4,13 +4,18 @@ the browser starts while the rest does), then the suite on its own MariaDB
 (tests/e2e/harness.py; segmentation, loyalty and feedback follow
 customer-profile's feed as in `make run`), and loads it:
 
-- the loyalty programme (earn rate, tiers) and two rewards, so that orders
-  earn points;
+- the loyalty programme (earn rate, tiers), rewards and campaigns, so that
+  orders earn points and bonuses (tools/demo_data/load_demo_extras.py
+  program, as `make run` loads them);
 - the deterministic demo set (crm-demo-data, CRM_DASHBOARD_CUSTOMERS
   customers), waits until segmentation has scored them all, recomputes the
   RFM cut points, fits the CLV model and recomputes again;
-- feedback in Chinese and English, a survey with NPS and CSAT answers, and
-  two segments.
+- feedback in Chinese and English (raising a complaint-spike alert), a
+  survey with NPS and CSAT answers and tickets (load_demo_extras.py
+  activity), and two segments.
+
+The gateway knows two keys: an admin's (the walk) and an analyst's (masked
+personal data, no acknowledge).
 
 It checks the static-file serving (cache headers, ETag/304, gzip) over HTTP,
 then hands the gateway's address, the API key and what to look for to
@@ -24,6 +29,7 @@ CRM_WEB_DIST_DIR, CRM_SCREENSHOT_DIR), /usr/bin/chromium and
 tests/browser/node_modules (both installed by scripts/install-deps.sh).
 """
 
+import hashlib
 import json
 import os
 import re
@@ -37,21 +43,12 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 
 import harness  # noqa: E402 pylint: disable=wrong-import-position
 
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "demo_data"))
+import load_demo_extras  # noqa: E402 pylint: disable=wrong-import-position
+
 NODE_TIMEOUT_SECONDS = 120
 DEMO_CUSTOMERS = int(os.environ.get("CRM_DASHBOARD_CUSTOMERS", "300"))
 FOLLOWERS = ("SEGMENTATION", "LOYALTY", "FEEDBACK")
-
-FEEDBACK = [
-    ("COMPLAINT", 1, "快递太慢了，包装也破了，非常失望"),
-    ("COMPLAINT", 2, "The delivery was late and the box was damaged."),
-    ("COMPLAINT", 1, "客服态度很差，退款一直没有处理"),
-    ("COMPLAINT", 2, "I was charged twice and the refund never arrived."),
-    ("PRAISE", 5, "The staff were friendly and the product is excellent."),
-    ("PRAISE", 5, "质量很好，非常满意，会再来买"),
-    ("SUGGESTION", 4, "Please add more payment options."),
-    ("QUESTION", 3, "这个会员积分什么时候过期？"),
-]
-
 
 class DashboardSuite(harness.Suite):
     """The e2e suite with the feed consumers connected, an API key for the
@@ -62,6 +59,9 @@ class DashboardSuite(harness.Suite):
         # The harness's own admin key where it configures one.
         self.api_key = (getattr(self, "admin_key", "")
                         or "dash-" + secrets.token_hex(16))
+        # An analyst's key: the navigation without write actions, masked
+        # personal data.
+        self.analyst_key = "dash-analyst-" + secrets.token_hex(16)
 
     def service_env(self, name):
         env = super().service_env(name)
@@ -73,6 +73,8 @@ class DashboardSuite(harness.Suite):
     def gateway_env(self):
         env = super().gateway_env()
         env.setdefault("GATEWAY_API_KEYS", f"dashboard-test admin {self.api_key}")
+        digest = hashlib.sha256(self.analyst_key.encode("ascii")).hexdigest()
+        env["GATEWAY_API_KEYS"] += f";dashboard-analyst analyst sha256:{digest}"
         env["GATEWAY_WEB_DIR"] = harness.env_path("CRM_WEB_DIST_DIR")
         # Recomputing scores and fitting CLV over the demo set take seconds
         # under the sanitizers.
@@ -111,27 +113,14 @@ def check_prerequisites():
                              "(needs `npm ci` in gateway/web: scripts/install-deps.sh)")
 
 
+def gateway_of(suite):
+    return load_demo_extras.Gateway(f"http://127.0.0.1:{suite.http_port}", suite.api_key)
+
+
 def load_loyalty(suite):
-    """The programme and rewards; a refusal is logged (the pages then show
-    what there is), not fatal."""
-    program = suite.api("GET", "/v1/programs/default")
-    status, _, body = suite.http("PATCH", "/v1/programs/default?updateMask=earnRates,tiers", {
-        "name": "programs/default",
-        "etag": program.get("etag", ""),
-        "earnRates": [{"currencyCode": "CNY", "points": "1", "perAmountMinor": "100"}],
-        "tiers": [
-            {"tierId": "silver", "displayName": "Silver", "minQualifyingPoints": "0",
-             "multiplierPercent": 100},
-            {"tierId": "gold", "displayName": "Gold", "minQualifyingPoints": "2000",
-             "multiplierPercent": 125},
-        ],
-    }, headers={"X-API-Key": suite.api_key})
-    harness.log(f"programme: HTTP {status}" + ("" if status == 200 else f" {body}"))
-    for name, cost, stock in (("Coffee voucher", 300, 120), ("Tote bag", 1500, 40)):
-        status, _, body = suite.http("POST", f"/v1/rewards?requestId=reward-{cost}", {
-            "displayName": name, "pointCost": str(cost), "stock": str(stock),
-            "couponValidityDays": 30}, headers={"X-API-Key": suite.api_key})
-        harness.log(f"reward {name}: HTTP {status}" + ("" if status == 200 else f" {body}"))
+    """The programme, rewards and campaigns of the demo set
+    (tools/demo_data/load_demo_extras.py), before the orders."""
+    harness.log(f"loyalty: {load_demo_extras.load_program(gateway_of(suite))}")
 
 
 def load_demo_data(suite):
@@ -169,26 +158,12 @@ def load_demo_data(suite):
     return customers
 
 
-def load_feedback(suite, customers):
-    for i, (kind, rating, text) in enumerate(FEEDBACK * 3):
-        customer = customers[(7 * i) % len(customers)]["name"]
-        suite.api("POST", f"/v1/feedback?requestId=dash-feedback-{i}", {
-            "customer": customer, "channel": ["web", "app", "store"][i % 3],
-            "type": kind, "rating": rating, "text": text})
-    survey = suite.api("POST", "/v1/surveys?requestId=dash-survey", {
-        "title": "购物体验 / Shopping experience",
-        "questions": [
-            {"id": "nps", "text": "How likely are you to recommend us?", "kind": "NPS",
-             "required": True},
-            {"id": "csat", "text": "How satisfied are you?", "kind": "CSAT"},
-        ]})
-    nps_scores = [10, 9, 9, 8, 7, 10, 3, 6, 9, 10, 5, 9]
-    for i, score in enumerate(nps_scores):
-        suite.api("POST", f"/v1/{survey['name']}/responses?requestId=dash-response-{i}", {
-            "customer": customers[i]["name"], "channel": "web",
-            "answers": [{"questionId": "nps", "score": score},
-                        {"questionId": "csat", "score": 1 + i % 5}]})
-    return survey["name"]
+def load_feedback(suite):
+    """The demo set's feedback, survey and tickets (load_demo_extras.py, the
+    same loader `make run` uses); returns the survey's name."""
+    summary = load_demo_extras.load_activity(gateway_of(suite))
+    harness.log(f"feedback: {summary}")
+    return summary["survey"]
 
 
 def load_segments(suite):
@@ -242,7 +217,7 @@ def main():
         suite.start_binaries()
         load_loyalty(suite)
         customers = load_demo_data(suite)
-        survey = load_feedback(suite, customers)
+        survey = load_feedback(suite)
         load_segments(suite)
         harness.log(f"suite loaded in {time.monotonic() - started:.1f} s")
         check_static_files(suite)
@@ -253,6 +228,7 @@ def main():
         target = {
             "baseUrl": f"http://127.0.0.1:{suite.http_port}",
             "apiKey": suite.api_key,
+            "analystKey": suite.analyst_key,
             "email": with_email["email"],
             "customer": with_email["name"],
             "survey": survey,

@@ -9,8 +9,14 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef } from 'preact/hooks';
 
-// Started on import (when the app starts), awaited by each chart.
-const echartsReady = import('./echarts_setup.js');
+// ECharts, loaded once: started by the app right after its first render
+// (loadCharts(), once the pages have sent their API calls, so that it
+// downloads and compiles while they are in flight) or by the first chart.
+let echartsReady = null;
+export function loadCharts() {
+  echartsReady = echartsReady || import('./echarts_setup.js');
+  return echartsReady;
+}
 
 // A palette with enough contrast on white (WCAG AA for large graphics).
 export const palette = ['#1f5fbf', '#2e8540', '#c05600', '#7a3fb3', '#b3261e', '#00727a', '#5f6368'];
@@ -24,7 +30,7 @@ export function Chart({ id, label, option, data, height = 280 }) {
   useEffect(() => {
     let live = true;
     const resize = () => chart.current?.resize();
-    echartsReady.then(({ echarts }) => {
+    loadCharts().then(({ echarts }) => {
       if (!live) return;
       chart.current = echarts.init(element.current, null, { renderer: 'svg' });
       apply();

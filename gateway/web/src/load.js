@@ -37,3 +37,13 @@ export function Card({ title, children, wide = false, id }) {
     ${children}
   </section>`;
 }
+
+// The current time in ms, refreshed every `intervalMs` (for countdowns).
+export function useNow(intervalMs = 30000) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}

@@ -1,4 +1,6 @@
-// The dashboard: sign-in, navigation, language switch and the hash routes
+// The dashboard: sign-in, the caller's role (role.js: the navigation and
+// write actions it allows), the live alert panel (alerts.js), language
+// switch and the hash routes
 //   #/                 Overview       #/segments   Segments
 //   #/customers        search         #/loyalty    Loyalty
 //   #/customers/{id}   customer page  #/feedback   Feedback
@@ -6,6 +8,9 @@ import { render } from 'preact';
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { apiKey, onUnauthorized, signIn, signOut } from './api.js';
+import { AlertPanel } from './alerts.js';
+import { loadCharts } from './chart.js';
+import { can, detectRole, forgetRole, pagesFor } from './role.js';
 import { language, languages, locale, setLanguage, t } from './i18n.js';
 import { OverviewPage } from './pages/overview.js';
 import { CustomersPage } from './pages/customers.js';
@@ -72,13 +77,24 @@ function LanguageSwitch({ onChange }) {
 function App() {
   const [path, setPath] = useState(currentPath());
   const [signedIn, setSignedIn] = useState(Boolean(apiKey()));
+  const [role, setRole] = useState('');
+  const [roleError, setRoleError] = useState('');
   const [, setLanguageVersion] = useState(0);
+  const leave = () => { signOut(); forgetRole(); setRole(''); setSignedIn(false); };
   useEffect(() => {
     const update = () => setPath(currentPath());
     window.addEventListener('hashchange', update);
-    onUnauthorized(() => { signOut(); setSignedIn(false); });
+    onUnauthorized(leave);
     return () => window.removeEventListener('hashchange', update);
   }, []);
+  useEffect(() => {
+    if (!signedIn) return;
+    // After the page's own effects (children's run first): its API calls
+    // are on their way while ECharts loads.
+    loadCharts();
+    setRoleError('');
+    detectRole().then(setRole, (error) => setRoleError(error.message));
+  }, [signedIn]);
   useEffect(() => {
     const section = navigation.find((n) => n.path === path) ||
       (path.startsWith('/customers/') ? navigation[1] : navigation[0]);
@@ -90,21 +106,32 @@ function App() {
       ${language() === 'zh' ? '跳到主要内容' : 'Skip to content'}</a>
     <span class="brand">${t('appTitle')}</span>
     ${signedIn && html`<nav aria-label=${t('appTitle')}>
-      <ul>${navigation.map((n) => {
+      <ul>${navigation.filter((n) => pagesFor(role).includes(n.path)).map((n) => {
         const active = n.path === '/' ? path === '/' : path.startsWith(n.path);
         return html`<li><a href=${`#${n.path}`} aria-current=${active ? 'page' : undefined}>${t(n.key)}</a></li>`;
       })}</ul>
     </nav>`}
     <span class="spacer"></span>
     <${LanguageSwitch} onChange=${rerender} />
-    ${signedIn && html`<button class="link" onClick=${() => { signOut(); setSignedIn(false); }}>${t('signOut')}</button>`}
+    ${role && html`<span class="role" id="role" data-role=${role}>${t(`role_${role}`)}</span>`}
+    ${signedIn && html`<button class="link" onClick=${leave}>${t('signOut')}</button>`}
   </header>`;
   if (!signedIn) {
     return html`${header}<${Login} onSignedIn=${() => setSignedIn(true)} />`;
   }
-  return html`${header}<main id="main" tabindex="-1" data-language=${language()}>
-    <${Page} path=${path} key=${path} />
-  </main>`;
+  if (roleError) {
+    return html`${header}<main id="main" tabindex="-1"><p class="error" role="alert">${t('error')}: ${roleError}</p></main>`;
+  }
+  if (role && pagesFor(role).length === 0) {
+    return html`${header}<main id="main" tabindex="-1"><p id="no-pages">${t('roleNoPages')}</p></main>`;
+  }
+  // The page does not wait for the role: until it is known, no write
+  // action is offered.
+  return html`${header}
+    ${role && html`<${AlertPanel} canAcknowledge=${can(role, 'acknowledgeAlert')} user=${`dashboard-${role}`} />`}
+    <main id="main" tabindex="-1" data-language=${language()} data-role=${role || undefined}>
+      <${Page} path=${path} key=${path} />
+    </main>`;
 }
 
 document.documentElement.lang = locale();

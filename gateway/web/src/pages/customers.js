@@ -4,6 +4,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { ApiError, api, resourceId } from '../api.js';
+import { can, storedRole } from '../role.js';
 import { customerSearch } from '../aggregate.js';
 import { formatDate, t } from '../i18n.js';
 import { LoadState, useLoad } from '../load.js';
@@ -45,6 +46,7 @@ export function CustomersPage() {
         <button type="submit">${t('search')}</button>
       </div>
       <p id="search-hint" class="muted">${t('searchHint')}</p>
+      ${!can(storedRole(), 'searchContact') && html`<p class="muted" id="masked-hint">${t('maskedHint')}</p>`}
     </form>
     ${!query && html`<h2>${t('recentCustomers')}</h2>`}
     <${LoadState} state=${results} />

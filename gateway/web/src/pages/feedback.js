@@ -1,14 +1,17 @@
-// Feedback: the newest items (GET /v1/feedback, 200 newest) with the type
-// mix chart, and a survey's scores (GET /v1/surveys/{id}:scores, last 30
-// days by day: totals and NPS/CSAT trend). The survey opened here is
-// remembered for the Overview's trend chart.
+// Feedback: the ticket queue (GET /v1/tickets, newest 200: open tickets
+// first by the SLA deadline running now, with the time left or overdue and
+// the escalation level), the newest items (GET /v1/feedback, 200 newest)
+// with the type mix chart, and a survey's scores (GET /v1/surveys/{id}:scores,
+// last 30 days by day: totals and NPS/CSAT trend). The survey opened here
+// is remembered for the Overview's trend chart.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api, resourceId } from '../api.js';
 import { feedbackTypeCounts } from '../aggregate.js';
 import { Chart } from '../chart.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
-import { Card, LoadState, useLoad } from '../load.js';
+import { Card, LoadState, useLoad, useNow } from '../load.js';
+import { countdown, isOpen, queueOrder, slaDue } from '../sla.js';
 import { SurveyTrendChart, rememberSurvey, rememberedSurvey } from './survey_trend.js';
 
 function SurveyScores() {
@@ -28,11 +31,47 @@ function SurveyScores() {
     ${survey && html`<${SurveyTrendChart} survey=${survey} showTotals=${true} key=${survey} />`}`;
 }
 
+function SlaCell({ ticket, now }) {
+  const due = slaDue(ticket);
+  if (!due.kind) return html`<td class="muted">${t(`ticketState_${ticket.state}`)}</td>`;
+  const left = countdown(due.deadline, now);
+  const cls = left.overdue || due.state === 'BREACHED' ? 'sla breached'
+    : due.state === 'IMMINENT' ? 'sla imminent' : 'sla';
+  return html`<td class=${cls} data-minutes=${left.minutes} title=${formatDateTime(due.deadline)}>
+    ${t(due.kind === 'firstResponse' ? 'slaFirstResponse' : 'slaResolution')}:
+    ${' '}${left.overdue ? t('overdueBy', { time: left.text }) : t('dueIn', { time: left.text })}</td>`;
+}
+
+function TicketQueue() {
+  const tickets = useLoad(() => api.listAll('/v1/tickets', 'tickets', { max: 200, pageSize: 200 }));
+  const now = useNow(30000);
+  if (!tickets.data) return html`<${LoadState} state=${tickets} />`;
+  if (tickets.data.length === 0) return html`<p class="muted">${t('noData')}</p>`;
+  const ordered = queueOrder(tickets.data);
+  const open = ordered.filter(isOpen);
+  const escalated = open.filter((x) => Number(x.escalationLevel || 0) > 0).length;
+  return html`<p id="ticket-summary">${t('ticketSummary', {
+      open: formatNumber(open.length), escalated: formatNumber(escalated) })}</p>
+    <table class="list" id="ticket-queue"><thead><tr><th scope="col">${t('ticket')}</th>
+      <th scope="col">${t('priority')}</th><th scope="col">${t('state')}</th>
+      <th scope="col">${t('category')}</th><th scope="col">${t('customer')}</th>
+      <th scope="col">${t('slaDue')}</th><th scope="col" class="num">${t('escalation')}</th>
+      <th scope="col">${t('created')}</th></tr></thead>
+    <tbody>${ordered.slice(0, 50).map((x) => html`<tr data-ticket=${x.name}>
+      <td>${x.title}</td><td class="nowrap">${(x.priority || '').replace('PRIORITY_UNSPECIFIED', '–')}</td>
+      <td class="nowrap">${t(`ticketState_${x.state}`)}</td><td>${x.category || '–'}</td>
+      <td>${x.customer ? html`<a href=${`#/customers/${resourceId(x.customer)}`}>${resourceId(x.customer)}</a>` : '–'}</td>
+      <${SlaCell} ticket=${x} now=${now} />
+      <td class=${`num${Number(x.escalationLevel || 0) > 0 ? ' escalated' : ''}`}>${formatNumber(x.escalationLevel || 0)}</td>
+      <td>${formatDateTime(x.createTime)}</td></tr>`)}</tbody></table>`;
+}
+
 export function FeedbackPage() {
   const feedback = useLoad(() => api.listAll('/v1/feedback', 'feedback', { max: 200, pageSize: 200 }));
   const types = feedback.data ? feedbackTypeCounts(feedback.data) : null;
   return html`<h1>${t('navFeedback')}</h1>
     <div class="grid">
+      <${Card} title=${t('ticketQueue')} wide=${true} id="card-tickets"><${TicketQueue} /><//>
       <${Card} title=${t('survey')} wide=${true} id="card-survey"><${SurveyScores} /><//>
       ${types ? html`<${Chart} id="chart-feedback-types" label=${t('typeMix')} data=${types} option=${{
         tooltip: { trigger: 'item' },

@@ -1,12 +1,14 @@
 // Loyalty: the programme (GET /v1/programs/default: tiers, earn rates,
-// expiry), the rewards catalogue with a stock chart (GET /v1/rewards, every
-// page) and an account lookup (GET /v1/accounts/{id}).
+// expiry), the campaigns with their budget use (GET /v1/campaigns, every
+// page: points awarded of the budget, orders rewarded, running or not), the
+// rewards catalogue with a stock chart (GET /v1/rewards, every page) and an
+// account lookup (GET /v1/accounts/{id}).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { Chart } from '../chart.js';
 import { formatDate, formatMoney, formatNumber, t } from '../i18n.js';
-import { Card, LoadState, useLoad } from '../load.js';
+import { Card, LoadState, useLoad, useNow } from '../load.js';
 
 function Program({ program }) {
   const expiry = program.expiryPolicy || {};
@@ -35,9 +37,55 @@ function AccountLookup() {
     ${id && html`<p><a href=${`#/customers/${id}`}>${t('customer')} ${id}</a></p>`}`;
 }
 
+function campaignStatus(campaign, now) {
+  if (Date.parse(campaign.startTime) > now) return 'scheduled';
+  if (Date.parse(campaign.endTime) <= now) return 'ended';
+  return Number(campaign.pointsAwarded || 0) >= Number(campaign.pointsBudget || 0) ? 'exhausted' : 'running';
+}
+
+function Campaigns({ campaigns }) {
+  const now = useNow(60000);
+  if (campaigns.length === 0) return html`<p class="muted">${t('noData')}</p>`;
+  const used = Object.fromEntries(campaigns.map((c) => [c.displayName,
+    [Number(c.pointsAwarded || 0), Number(c.pointsBudget || 0)]]));
+  return html`<${Chart} id="chart-campaign-budget" label=${t('campaignBudget')} data=${used}
+      height=${Math.max(120, 50 * campaigns.length + 40)} option=${{
+      tooltip: { trigger: 'axis' },
+      legend: { bottom: 0 },
+      grid: { left: 180, right: 40, top: 10, bottom: 40 },
+      xAxis: { type: 'value' },
+      yAxis: { type: 'category', inverse: true, data: campaigns.map((c) => c.displayName) },
+      series: [
+        { type: 'bar', name: t('pointsAwarded'), stack: 'budget',
+          data: campaigns.map((c) => Number(c.pointsAwarded || 0)) },
+        { type: 'bar', name: t('budgetLeft'), stack: 'budget', itemStyle: { color: '#d5dae0' },
+          data: campaigns.map((c) => Math.max(0, Number(c.pointsBudget || 0) - Number(c.pointsAwarded || 0))) },
+      ],
+    }} />
+    <table class="list" id="campaign-list"><thead><tr><th scope="col">${t('displayName')}</th>
+      <th scope="col">${t('campaignStatus')}</th><th scope="col">${t('campaignRule')}</th>
+      <th scope="col">${t('period')}</th><th scope="col" class="num">${t('budgetUse')}</th>
+      <th scope="col" class="num">${t('ordersRewarded')}</th></tr></thead>
+    <tbody>${campaigns.map((c) => {
+      const share = Number(c.pointsBudget) > 0 ? Number(c.pointsAwarded || 0) / Number(c.pointsBudget) : 0;
+      const rule = [
+        Number(c.multiplierPercent) > 100 ? `×${formatNumber(Number(c.multiplierPercent) / 100)}` : '',
+        Number(c.bonusPointsPerOrder) > 0 ? t('bonusPerOrder', { points: formatNumber(c.bonusPointsPerOrder) }) : '',
+        (c.tierIds || []).length ? `(${c.tierIds.join(', ')})` : t('allMembers'),
+      ].filter(Boolean).join(' ');
+      return html`<tr data-campaign=${c.name}><td>${c.displayName}</td>
+        <td>${t(`campaign_${campaignStatus(c, now)}`)}</td><td>${rule}</td>
+        <td>${formatDate(c.startTime)} – ${formatDate(c.endTime)}</td>
+        <td class="num"><meter min="0" max="1" value=${share} aria-label=${t('budgetUse')}></meter>
+          ${' '}${formatNumber(c.pointsAwarded || 0)} / ${formatNumber(c.pointsBudget)} (${formatNumber(share, { style: 'percent', maximumFractionDigits: 0 })})</td>
+        <td class="num">${formatNumber(c.ordersRewarded || 0)}</td></tr>`;
+    })}</tbody></table>`;
+}
+
 export function LoyaltyPage() {
   const program = useLoad(() => api.get('/v1/programs/default'));
   const rewards = useLoad(() => api.listAll('/v1/rewards', 'rewards', { max: 1000 }));
+  const campaigns = useLoad(() => api.listAll('/v1/campaigns', 'campaigns', { max: 1000 }));
   return html`<h1>${t('navLoyalty')}</h1>
     <div class="grid">
       <${Card} title=${t('program')} id="card-program">
@@ -45,6 +93,10 @@ export function LoyaltyPage() {
         ${program.data && html`<${Program} program=${program.data} />`}
       <//>
       <${Card} title=${t('accountLookup')}><${AccountLookup} /><//>
+      <${Card} title=${t('campaigns')} wide=${true} id="card-campaigns">
+        <${LoadState} state=${campaigns} />
+        ${campaigns.data && html`<${Campaigns} campaigns=${campaigns.data} />`}
+      <//>
       <${Card} title=${t('rewards')} wide=${true} id="card-rewards">
         <${LoadState} state=${rewards} />
         ${rewards.data && (rewards.data.length === 0 ? html`<p class="muted">${t('noData')}</p>` : html`

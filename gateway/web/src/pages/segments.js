@@ -7,6 +7,7 @@
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { ApiError, api, resourceId } from '../api.js';
+import { can, storedRole } from '../role.js';
 import { formatDate, formatNumber, t } from '../i18n.js';
 import { Card, LoadState, useLoad } from '../load.js';
 
@@ -98,8 +99,8 @@ export function SegmentsPage() {
           <tbody>${segments.data.map((s) => html`<tr><td>${s.displayName}</td><td><code>${s.rule}</code></td>
             <td>${s.description}</td><td>${formatDate(s.createTime)}</td></tr>`)}</tbody></table>`)}
       <//>
-      <${Card} title=${t('newSegment')} wide=${true}>
+      ${can(storedRole(), 'segmentEditor') ? html`<${Card} title=${t('newSegment')} wide=${true}>
         <${NewSegment} onCreated=${() => setVersion((v) => v + 1)} />
-      <//>
+      <//>` : html`<p class="muted" id="segment-editor-hidden">${t('roleReadOnlySegments')}</p>`}
     </div>`;
 }
