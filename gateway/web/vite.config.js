@@ -4,8 +4,28 @@
 // CMake (gateway/web/CMakeLists.txt): `vite build --outDir <build>/gateway/web/dist`.
 import { defineConfig } from 'vite';
 
+// <link rel="modulepreload"> for the ECharts chunk in index.html: the
+// browser fetches and compiles it while the app starts, instead of once the
+// app asks for it (src/chart.js, loadCharts()).
+function preloadCharts() {
+  return {
+    name: 'crm-preload-charts',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, context) {
+        const chunk = Object.values(context.bundle || {}).find(
+          (c) => c.type === 'chunk' && c.name === 'echarts_setup');
+        if (!chunk) return html;
+        return [{ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${chunk.fileName}` },
+          injectTo: 'head' }];
+      },
+    },
+  };
+}
+
 export default defineConfig({
   base: '/',
+  plugins: [preloadCharts()],
   // Everything the build needs is in node_modules (npm ci): no network.
   logLevel: 'warn',
   build: {

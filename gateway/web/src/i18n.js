@@ -426,9 +426,23 @@ export function missingKeys() {
   return [...en.filter((k) => !(k in messages.zh)), ...zh.filter((k) => !(k in messages.en))];
 }
 
+// Intl formatters are costly to build (tens of microseconds to
+// milliseconds each): one per locale and options, reused.
+const formatters = new Map();
+function formatter(kind, options) {
+  const key = `${kind}|${locale()}|${JSON.stringify(options)}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = kind === 'number' ? new Intl.NumberFormat(locale(), options)
+      : new Intl.DateTimeFormat(locale(), options);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
 export function formatNumber(value, options = {}) {
   if (value === undefined || value === null || Number.isNaN(Number(value))) return '–';
-  return new Intl.NumberFormat(locale(), options).format(Number(value));
+  return formatter('number', options).format(Number(value));
 }
 
 export function formatPercent(fraction, digits = 1) {
@@ -439,7 +453,7 @@ export function formatPercent(fraction, digits = 1) {
 // the number of minor digits is the currency's (JPY 0, CNY 2, ...).
 export function formatMoney(money) {
   if (!money || !money.currencyCode) return '–';
-  const format = new Intl.NumberFormat(locale(), { style: 'currency', currency: money.currencyCode });
+  const format = formatter('number', { style: 'currency', currency: money.currencyCode });
   const digits = format.resolvedOptions().maximumFractionDigits;
   return format.format(Number(money.amountMinor || 0) / 10 ** digits);
 }
@@ -448,12 +462,12 @@ export function formatDateTime(timestamp) {
   if (!timestamp) return '–';
   const date = new Date(timestamp);
   if (Number.isNaN(date.getTime()) || date.getTime() <= 0) return '–';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+  return formatter('date', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
 }
 
 export function formatDate(timestamp) {
   if (!timestamp) return '–';
   const date = new Date(timestamp);
   if (Number.isNaN(date.getTime()) || date.getTime() <= 0) return '–';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
+  return formatter('date', { dateStyle: 'medium', timeZone: 'UTC' }).format(date);
 }

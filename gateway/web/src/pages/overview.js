@@ -6,6 +6,7 @@
 //   NPS and CSAT trend GET /v1/surveys/{id}:scores?interval=DAY over the last
 //                      30 days, for the survey last opened on the Feedback page
 import { html } from 'htm/preact';
+import { useMemo } from 'preact/hooks';
 import { api } from '../api.js';
 import {
   clvHistogram, complaintCategories, lifecycleCounts, lifecycleStages, rfmGrid,
@@ -21,11 +22,14 @@ function Kpi({ label, value, id }) {
 }
 
 function ScoreCharts({ scores }) {
-  const summary = scoreSummary(scores);
-  const tiers = tierCounts(scores);
-  const stages = lifecycleCounts(scores);
-  const grid = rfmGrid(scores);
-  const clv = clvHistogram(scores);
+  // Computed once per answer, not on every render of the page.
+  const { summary, tiers, stages, grid, clv } = useMemo(() => ({
+    summary: scoreSummary(scores),
+    tiers: tierCounts(scores),
+    stages: lifecycleCounts(scores),
+    grid: rfmGrid(scores),
+    clv: clvHistogram(scores),
+  }), [scores]);
   const heat = [];
   grid.forEach((row, r) => row.forEach((cell, f) => {
     heat.push([f, r, Number(cell.meanMonetary.toFixed(2)), cell.count]);
@@ -79,8 +83,10 @@ function ScoreCharts({ scores }) {
 }
 
 function FeedbackCharts({ feedback }) {
-  const weekly = sentimentByWeek(feedback);
-  const categories = complaintCategories(feedback);
+  const { weekly, categories } = useMemo(() => ({
+    weekly: sentimentByWeek(feedback),
+    categories: complaintCategories(feedback),
+  }), [feedback]);
   const colours = { POSITIVE: '#2e8540', NEUTRAL: '#5f6368', NEGATIVE: '#b3261e' };
   return html`<div class="grid">
     <${Chart} id="chart-sentiment" label=${t('feedbackSentiment')} data=${weekly.series} option=${{
