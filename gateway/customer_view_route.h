@@ -3,25 +3,41 @@
 //
 //   AddCustomerViewRoute(router, clients);
 //
-// The parts and the calls behind them (all started at once, each with the
-// request's backend deadline):
-//   customer             customer-profile GetCustomer
-//   score                segmentation GetCustomerScore (RFM, value tier,
-//                        lifecycle stage, CLV, P(alive))
-//   account              loyalty GetAccount (balance, tier)
-//   recentLedgerEntries  loyalty ListLedgerEntries (the 10 latest)
-//   recentFeedback       feedback ListFeedback (the 10 latest of this
-//                        customer)
-// Answer: 200 with every part that came back, `null` for a part the
-// backend does not have (NOT_FOUND: a customer without orders has no
-// score), and `missing`: one entry per part that failed
-// ({"part", "backend", "status", "reason"}), so a client shows the rest when
-// a backend is down. The customer itself NOT_FOUND is 404, as for
-// GetCustomer. The access rule is crm.gateway.v1.CustomerView
-// (auth/access_rules.cc); analysts get personal data masked, a customer
-// token only its own view.
+// The backend calls (all started at once, each with the request's backend
+// deadline) and the parts printed from them:
+//   customer-profile GetCustomer           customer
+//   segmentation ListCustomerSegments      score (RFM, value tier, lifecycle
+//                                          stage, CLV, P(alive); null when
+//                                          not scored), segments (the
+//                                          memberships, at most
+//                                          kViewSegments)
+//   loyalty GetAccount                     account (balance, tier)
+//   loyalty GetAccount + GetProgram        tierProgress (tier_progress.h)
+//   loyalty ListLedgerEntries              recentLedgerEntries (the 10 latest)
+//   feedback ListFeedback                  recentFeedback (the 10 latest of
+//                                          this customer; ratings, sentiment)
+//   feedback ListTickets                   openTickets (states NEW,
+//                                          ACKNOWLEDGED, IN_PROGRESS; at most
+//                                          10)
+//   GetCustomer (consents) +               nextBestOffers (next_best_offers.h)
+//   ListCustomerSegments + GetAccount +
+//   GetProgram + loyalty ListCampaigns
+// Not in the view, because no RPC gives them per customer: coupons (loyalty
+// has no list of a customer's coupons), lifecycle-stage history and the
+// latest NPS/CSAT survey answers (only in the data-subject exports), open
+// alerts (alerts carry a category or a ticket, never a customer).
+// Answer: 200 with every part whose calls came back, `null` (`[]` for a
+// list) for a part the backend does not have (NOT_FOUND), and `missing`:
+// one entry per part whose call failed otherwise ({"part", "backend",
+// "status", "reason"}; a part made from several calls names the first that
+// failed), so a client shows the rest when a backend is down. The customer
+// itself NOT_FOUND is 404, as for GetCustomer. The access rule is
+// crm.gateway.v1.CustomerView (auth/access_rules.cc); analysts get personal
+// data masked (and ticket titles and descriptions); customer tokens have no
+// access (scores and CLV are internal).
 #pragma once
 
+#include "absl/strings/string_view.h"
 #include "gateway/backend_clients.h"
 #include "gateway/router.h"
 
@@ -30,6 +46,23 @@ namespace crm::gateway {
 inline constexpr char kCustomerViewRoute[] = "/v1/customers/{customer}:view";
 inline constexpr char kCustomerViewMethod[] = "crm.gateway.v1.CustomerView";
 
+// Page sizes of the view's list calls.
+inline constexpr int kViewRecentItems = 10;  // ledger, feedback, tickets
+inline constexpr int kViewSegments = 100;    // memberships
+// Campaigns are listed oldest first; the view reads the first page of this
+// size and offers from the running ones among them.
+inline constexpr int kViewCampaigns = 1000;
+// The loyalty programme whose tiers tierProgress measures.
+inline constexpr char kLoyaltyProgram[] = "programs/default";
+// The ticket states that count as open, as a ListTickets filter term.
+inline constexpr char kOpenTicketStates[] =
+    "(state = NEW OR state = ACKNOWLEDGED OR state = IN_PROGRESS)";
+
 void AddCustomerViewRoute(Router& router, const BackendClients& clients);
+
+// True for a customer id as the services make them, 1-128 of
+// [A-Za-z0-9_-]: ids go into filter strings and resource names, so nothing
+// else may pass.
+bool IsValidCustomerId(absl::string_view id);
 
 }  // namespace crm::gateway

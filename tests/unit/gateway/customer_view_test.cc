@@ -1,78 +1,304 @@
 // GET /v1/customers/{customer}:view against in-process fake backends: the
-// parts, partial answers when a backend is down, access.
+// parts, partial answers when a backend is down or slow, access.
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "tests/unit/gateway/gateway_fixture.h"
+#include "absl/time/clock.h"
+#include "gateway/customer_view_route.h"
+#include "services/common/timestamps.h"
+#include "tests/unit/gateway/view_fixture.h"
 
 namespace crm::gateway {
 namespace {
 
+namespace seg = ::crm::segmentation::v1;
+namespace loy = ::crm::loyalty::v1;
+namespace fb = ::crm::feedback::v1;
+using ::google::protobuf::Struct;
+using ::google::protobuf::Value;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
+using ::testing::UnorderedElementsAre;
 
-google::protobuf::Struct ParseObject(const std::string& json) {
-  google::protobuf::Struct object;
+Struct ParseObject(const std::string& json) {
+  Struct object;
   EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &object).ok())
       << json;
   return object;
 }
 
+const Value& Field(const Struct& object, const std::string& name) {
+  static const Value* const kAbsent = new Value();
+  auto it = object.fields().find(name);
+  if (it == object.fields().end()) {
+    ADD_FAILURE() << "no field " << name;
+    return *kAbsent;
+  }
+  return it->second;
+}
+
 // The `part` names of the view's `missing` list.
-std::vector<std::string> MissingParts(const google::protobuf::Struct& view) {
+std::vector<std::string> MissingParts(const Struct& view) {
   std::vector<std::string> parts;
-  for (const auto& entry : view.fields().at("missing").list_value().values()) {
+  for (const Value& entry : Field(view, "missing").list_value().values()) {
     parts.push_back(entry.struct_value().fields().at("part").string_value());
   }
   return parts;
 }
 
-class CustomerViewTest : public GatewayTest {};
+// The `type` of each next-best offer.
+std::vector<std::string> OfferTypes(const Struct& view) {
+  std::vector<std::string> types;
+  for (const Value& offer :
+       Field(view, "nextBestOffers").list_value().values()) {
+    types.push_back(offer.struct_value().fields().at("type").string_value());
+  }
+  return types;
+}
 
-TEST_F(CustomerViewTest, GathersEveryPartAndNamesWhatIsMissing) {
+class CustomerViewTest : public ViewBackendsTest {
+ protected:
+  // customers/c1, Mei, who agreed to e-mail marketing.
+  void CreateConsentingCustomer() {
+    TestHttpResponse created =
+        Call("POST", "/v1/customers",
+             R"({"givenName":"Mei","email":"mei@example.com","consents":[)"
+             R"({"purpose":"EMAIL_MARKETING","status":"GRANTED"}]})");
+    ASSERT_EQ(created.status, 200) << created.body;
+  }
+
+  // A scored customer in two segments, a Silver member 100 points short of
+  // Gold with one ledger entry, a campaign for every member running, one
+  // feedback item and one open ticket.
+  void GiveTheBackendsACustomer() {
+    seg::ListCustomerSegmentsResponse segments;
+    for (const char* id : {"vip", "web"}) {
+      seg::SegmentMember* member = segments.add_segment_members();
+      member->set_name(absl::StrCat("segments/", id, "/members/c1"));
+      member->set_segment(absl::StrCat("segments/", id));
+      member->set_segment_display_name(id);
+      member->set_customer("customers/c1");
+    }
+    seg::CustomerScore* score = segments.mutable_customer_score();
+    score->set_name("customers/c1/score");
+    score->set_value_tier(seg::CustomerScore::HIGH);
+    score->set_lifecycle_stage(seg::CustomerScore::ACTIVE);
+    score->mutable_rfm()->set_segment("Champions");
+    view_segmentation_.segments.Set(segments);
+
+    loy::Account account;
+    account.set_points_balance(640);
+    account.set_tier("silver");
+    account.set_qualifying_points(900);
+    view_loyalty_.account.Set(account);
+    loy::Program program;
+    program.set_name("programs/default");
+    for (auto [id, min] : {std::pair<const char*, int>{"silver", 500},
+                           std::pair<const char*, int>{"gold", 1000}}) {
+      loy::Tier* tier = program.add_tiers();
+      tier->set_tier_id(id);
+      tier->set_display_name(absl::StrCat(id, " tier"));
+      tier->set_min_qualifying_points(min);
+    }
+    view_loyalty_.program.Set(program);
+    loy::ListLedgerEntriesResponse ledger;
+    ledger.add_ledger_entries()->set_name("accounts/c1/ledgerEntries/1");
+    view_loyalty_.ledger.Set(ledger);
+    loy::ListCampaignsResponse campaigns;
+    loy::Campaign* campaign = campaigns.add_campaigns();
+    campaign->set_name("campaigns/double");
+    campaign->set_display_name("Double points");
+    *campaign->mutable_start_time() =
+        common::ToProtoTimestamp(absl::Now() - absl::Hours(1));
+    *campaign->mutable_end_time() =
+        common::ToProtoTimestamp(absl::Now() + absl::Hours(24));
+    campaign->set_multiplier_percent(200);
+    campaign->set_points_budget(1000);
+    view_loyalty_.campaigns.Set(campaigns);
+
+    fb::ListFeedbackResponse feedback;
+    fb::Feedback* item = feedback.add_feedback();
+    item->set_name("feedback/f1");
+    item->set_text("Mei says the parcel was late");
+    view_feedback_.feedback.Set(feedback);
+    fb::ListTicketsResponse tickets;
+    fb::Ticket* ticket = tickets.add_tickets();
+    ticket->set_name("tickets/t1");
+    ticket->set_title("Late parcel for Mei");
+    ticket->set_description("Call Mei on 13800000000");
+    ticket->set_state(fb::Ticket::IN_PROGRESS);
+    view_feedback_.tickets.Set(tickets);
+  }
+};
+
+TEST_F(CustomerViewTest, GathersEveryPart) {
+  CreateConsentingCustomer();
+  GiveTheBackendsACustomer();
+  TestHttpResponse response = Call("GET", "/v1/customers/c1:view");
+  ASSERT_EQ(response.status, 200) << response.body;
+  Struct view = ParseObject(response.body);
+  EXPECT_THAT(MissingParts(view), IsEmpty()) << response.body;
+  EXPECT_EQ(
+      Field(Field(view, "customer").struct_value(), "givenName").string_value(),
+      "Mei");
+  EXPECT_EQ(
+      Field(Field(view, "score").struct_value(), "valueTier").string_value(),
+      "HIGH");
+  ASSERT_EQ(Field(view, "segments").list_value().values_size(), 2);
+  EXPECT_EQ(Field(Field(view, "segments").list_value().values(1).struct_value(),
+                  "segment")
+                .string_value(),
+            "segments/web");
+  EXPECT_EQ(Field(Field(view, "account").struct_value(), "pointsBalance")
+                .string_value(),
+            "640");
+  const Struct& progress = Field(view, "tierProgress").struct_value();
+  EXPECT_EQ(Field(progress, "currentTier").string_value(), "silver");
+  EXPECT_EQ(Field(progress, "nextTier").string_value(), "gold");
+  EXPECT_EQ(Field(progress, "nextTierDisplayName").string_value(), "gold tier");
+  EXPECT_EQ(Field(progress, "qualifyingPoints").number_value(), 900);
+  EXPECT_EQ(Field(progress, "nextTierMinQualifyingPoints").number_value(),
+            1000);
+  EXPECT_EQ(Field(progress, "pointsToNextTier").number_value(), 100);
+  EXPECT_EQ(Field(view, "recentLedgerEntries").list_value().values_size(), 1);
+  EXPECT_EQ(Field(view, "recentFeedback").list_value().values_size(), 1);
+  ASSERT_EQ(Field(view, "openTickets").list_value().values_size(), 1);
+  EXPECT_EQ(
+      Field(Field(view, "openTickets").list_value().values(0).struct_value(),
+            "state")
+          .string_value(),
+      "IN_PROGRESS");
+  // Silver 100 points short of Gold, a running campaign, active and high
+  // value: the documented rules' order.
+  EXPECT_THAT(OfferTypes(view),
+              ElementsAre("TIER_UPGRADE", "CAMPAIGN", "VIP_PERK"));
+  const Struct& campaign_offer =
+      Field(view, "nextBestOffers").list_value().values(1).struct_value();
+  EXPECT_EQ(Field(campaign_offer, "campaign").string_value(),
+            "campaigns/double");
+  EXPECT_THAT(Field(campaign_offer, "reason").string_value(),
+              HasSubstr("Double points"));
+
+  // What the backends were asked.
+  EXPECT_EQ(view_segmentation_.requests.last<seg::ListCustomerSegmentsRequest>()
+                .parent(),
+            "customers/c1");
+  EXPECT_EQ(view_loyalty_.requests.last<loy::GetAccountRequest>().name(),
+            "accounts/c1");
+  EXPECT_EQ(view_loyalty_.requests.last<loy::GetProgramRequest>().name(),
+            "programs/default");
+  EXPECT_EQ(
+      view_loyalty_.requests.last<loy::ListLedgerEntriesRequest>().page_size(),
+      kViewRecentItems);
+  EXPECT_EQ(
+      view_loyalty_.requests.last<loy::ListCampaignsRequest>().page_size(),
+      kViewCampaigns);
+  EXPECT_EQ(view_feedback_.requests.last<fb::ListFeedbackRequest>().filter(),
+            "customer = \"customers/c1\"");
+  EXPECT_EQ(view_feedback_.requests.last<fb::ListTicketsRequest>().filter(),
+            "customer = \"customers/c1\" AND (state = NEW OR state = "
+            "ACKNOWLEDGED OR state = IN_PROGRESS)");
+  EXPECT_TRUE(view_feedback_.last_had_deadline());
+  EXPECT_TRUE(view_loyalty_.last_had_deadline());
+}
+
+TEST_F(CustomerViewTest,
+       AnUnscoredCustomerHasANullScoreAndAFirstPurchaseOffer) {
   CreateCustomer("Mei");
   TestHttpResponse response = Call("GET", "/v1/customers/c1:view");
   ASSERT_EQ(response.status, 200) << response.body;
-  google::protobuf::Struct view = ParseObject(response.body);
-  EXPECT_EQ(view.fields()
-                .at("customer")
-                .struct_value()
-                .fields()
-                .at("givenName")
+  Struct view = ParseObject(response.body);
+  EXPECT_THAT(MissingParts(view), IsEmpty());
+  EXPECT_EQ(Field(view, "score").kind_case(), Value::kNullValue);
+  EXPECT_EQ(Field(view, "segments").list_value().values_size(), 0);
+  // A programme without tiers: no next tier.
+  EXPECT_EQ(Field(Field(view, "tierProgress").struct_value(), "nextTier")
                 .string_value(),
-            "Mei");
-  for (const char* part : {"score", "account", "recentLedgerEntries",
-                           "recentFeedback", "missing"}) {
-    EXPECT_EQ(view.fields().count(part), 1u) << part;
-  }
-  // The fakes serve no scores and no ledger: those parts are missing
-  // (UNIMPLEMENTED), every other is there.
-  EXPECT_THAT(MissingParts(view),
-              ::testing::UnorderedElementsAre("score", "recentLedgerEntries"));
-  EXPECT_EQ(feedback_.last_list().filter(), "customer = \"customers/c1\"");
+            "");
+  EXPECT_THAT(OfferTypes(view), ElementsAre("FIRST_PURCHASE"));
 }
 
-TEST_F(CustomerViewTest, AnswersWithABackendDown) {
+TEST_F(CustomerViewTest, AnswersWithLoyaltyDown) {
   CreateCustomer("Mei");
+  GiveTheBackendsACustomer();
   loyalty_server_.reset();  // loyalty stops.
   TestHttpResponse response = Call("GET", "/v1/customers/c1:view");
   ASSERT_EQ(response.status, 200) << response.body;
-  google::protobuf::Struct view = ParseObject(response.body);
+  Struct view = ParseObject(response.body);
   EXPECT_THAT(MissingParts(view),
-              ::testing::IsSupersetOf({"account", "recentLedgerEntries"}));
+              UnorderedElementsAre("account", "tierProgress",
+                                   "recentLedgerEntries", "nextBestOffers"));
   EXPECT_THAT(response.body, HasSubstr("\"backend\":\"loyalty\""));
   EXPECT_THAT(response.body, HasSubstr("\"status\":\"UNAVAILABLE\""));
-  EXPECT_EQ(view.fields()
-                .at("customer")
-                .struct_value()
-                .fields()
-                .at("name")
+  EXPECT_THAT(response.body, Not(HasSubstr("\"backend\":\"segmentation\"")));
+  EXPECT_EQ(Field(view, "account").kind_case(), Value::kNullValue);
+  EXPECT_EQ(Field(view, "tierProgress").kind_case(), Value::kNullValue);
+  EXPECT_EQ(Field(view, "nextBestOffers").list_value().values_size(), 0);
+  // The other services' parts are all there.
+  EXPECT_EQ(
+      Field(Field(view, "customer").struct_value(), "name").string_value(),
+      "customers/c1");
+  EXPECT_EQ(Field(view, "segments").list_value().values_size(), 2);
+  EXPECT_EQ(Field(view, "openTickets").list_value().values_size(), 1);
+}
+
+TEST_F(CustomerViewTest, AnswersWithSegmentationOrFeedbackDown) {
+  CreateCustomer("Mei");
+  GiveTheBackendsACustomer();
+  segment_server_.reset();
+  Struct view = ParseObject(Call("GET", "/v1/customers/c1:view").body);
+  EXPECT_THAT(MissingParts(view),
+              UnorderedElementsAre("score", "segments", "nextBestOffers"));
+  EXPECT_EQ(Field(Field(view, "tierProgress").struct_value(), "nextTier")
                 .string_value(),
-            "customers/c1");
+            "gold");
+
+  feedback_server_.reset();
+  TestHttpResponse response = Call("GET", "/v1/customers/c1:view");
+  ASSERT_EQ(response.status, 200) << response.body;
+  view = ParseObject(response.body);
+  EXPECT_THAT(MissingParts(view),
+              UnorderedElementsAre("score", "segments", "nextBestOffers",
+                                   "recentFeedback", "openTickets"));
+  EXPECT_EQ(Field(view, "account").struct_value().fields().count("tier"), 1u);
+}
+
+TEST_F(CustomerViewTest, SlowBackendsCostOneDeadlineNotOneEach) {
+  config_.backend_timeout = absl::Milliseconds(600);
+  CreateCustomer("Mei");
+  GiveTheBackendsACustomer();
+  // Seven of the eight calls hang until their deadline.
+  view_segmentation_.HangUntilDeadline(true);
+  view_loyalty_.HangUntilDeadline(true);
+  view_feedback_.HangUntilDeadline(true);
+  const absl::Time start = absl::Now();
+  TestHttpResponse response = Call("GET", "/v1/customers/c1:view");
+  const absl::Duration elapsed = absl::Now() - start;
+  ASSERT_EQ(response.status, 200) << response.body;
+  Struct view = ParseObject(response.body);
+  EXPECT_EQ(MissingParts(view).size(), 8u) << response.body;
+  EXPECT_THAT(response.body, HasSubstr("\"status\":\"DEADLINE_EXCEEDED\""));
+  EXPECT_EQ(
+      Field(Field(view, "customer").struct_value(), "givenName").string_value(),
+      "Mei");
+  // Concurrent calls: about one deadline (600 ms); one after another would
+  // take seven (4.2 s).
+  EXPECT_LT(elapsed, absl::Milliseconds(1800));
+}
+
+TEST_F(CustomerViewTest, CampaignsAreOfferedOnlyWithAMarketingConsent) {
+  CreateCustomer("Mei");  // No consents.
+  GiveTheBackendsACustomer();
+  Struct view = ParseObject(Call("GET", "/v1/customers/c1:view").body);
+  EXPECT_THAT(OfferTypes(view), ElementsAre("TIER_UPGRADE", "VIP_PERK"));
 }
 
 TEST_F(CustomerViewTest, AnUnknownCustomerIs404AndIdsAreChecked) {
@@ -85,10 +311,8 @@ TEST_F(CustomerViewTest, AnUnknownCustomerIs404AndIdsAreChecked) {
 }
 
 TEST_F(CustomerViewTest, AnalystsSeeItMaskedAgentsInFull) {
-  TestHttpResponse created =
-      Call("POST", "/v1/customers",
-           R"({"givenName":"Mei","email":"mei@example.com"})");
-  ASSERT_EQ(created.status, 200);
+  CreateConsentingCustomer();
+  GiveTheBackendsACustomer();
   ASSERT_TRUE(config_.api_keys.Add("bi analyst analyst-key-0123456789").ok());
   server_->Shutdown(absl::Seconds(1));
   server_.reset();
@@ -99,9 +323,20 @@ TEST_F(CustomerViewTest, AnalystsSeeItMaskedAgentsInFull) {
   send_admin_key_ = true;
   ASSERT_EQ(masked.status, 200) << masked.body;
   EXPECT_THAT(masked.body, Not(HasSubstr("mei@example.com")));
+  EXPECT_THAT(masked.body, Not(HasSubstr("Mei")));  // Feedback and tickets.
+  EXPECT_THAT(masked.body, Not(HasSubstr("13800000000")));
   EXPECT_THAT(masked.body, HasSubstr("\"email\":\"***\""));
-  EXPECT_THAT(Call("GET", "/v1/customers/c1:view").body,
-              HasSubstr("mei@example.com"));
+  EXPECT_THAT(masked.body, HasSubstr("\"title\":\"***\""));
+  // Offers and scores are not personal data.
+  EXPECT_THAT(ParseObject(masked.body)
+                  .fields()
+                  .at("nextBestOffers")
+                  .list_value()
+                  .values_size(),
+              3);
+  TestHttpResponse full = Call("GET", "/v1/customers/c1:view");
+  EXPECT_THAT(full.body, HasSubstr("mei@example.com"));
+  EXPECT_THAT(full.body, HasSubstr("Call Mei on 13800000000"));
 }
 
 }  // namespace

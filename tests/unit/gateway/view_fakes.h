@@ -1,0 +1,193 @@
+// Fakes of segmentation, loyalty and feedback serving the reads of the
+// customer 360 view and the export RPCs of the suite-wide customer export
+// (header-only: used by customer_view_test.cc and customer_export_test.cc).
+// Each answers every customer with what the test set (its Canned members),
+// records the last request of each method, and fails or hangs as FakeCallLog is
+// told. customer-profile's calls go to FakeCustomerProfile (fake_backends.h).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "absl/synchronization/mutex.h"
+#include "crm/feedback/v1/feedback_service.grpc.pb.h"
+#include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
+#include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
+#include "tests/unit/gateway/fake_backends.h"
+
+namespace crm::testing {
+
+// The last request of each type a fake received.
+class RequestLog {
+ public:
+  // The last request of `Request`'s type (default if none was received).
+  template <typename Request>
+  Request last() const {
+    absl::MutexLock lock(&mu_);
+    Request request;
+    auto it = requests_.find(Request::descriptor()->full_name());
+    if (it != requests_.end()) request.ParseFromString(it->second);
+    return request;
+  }
+  void Keep(const google::protobuf::Message& request) {
+    absl::MutexLock lock(&mu_);
+    requests_[request.GetDescriptor()->full_name()] =
+        request.SerializeAsString();
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, std::string> requests_ ABSL_GUARDED_BY(mu_);
+};
+
+// A value a test sets and a fake answers with (thread-safe copies).
+template <typename Message>
+class Canned {
+ public:
+  void Set(Message value) {
+    absl::MutexLock lock(&mu_);
+    value_ = std::move(value);
+  }
+  Message Get() const {
+    absl::MutexLock lock(&mu_);
+    return value_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  Message value_ ABSL_GUARDED_BY(mu_);
+};
+
+// A fake's call: recorded (FakeCallLog), failed if told to, else answered
+// with `answer`; the request is kept in `log`.
+template <typename Response>
+grpc::Status Answer(FakeCallLog& fake, RequestLog& log,
+                    grpc::ServerContext& context, const char* method,
+                    const google::protobuf::Message& request, Response answer,
+                    Response* response) {
+  fake.Record(context, method);
+  if (auto failure = fake.failure()) return *failure;
+  log.Keep(request);
+  *response = std::move(answer);
+  return grpc::Status::OK;
+}
+
+class ViewSegmentation final
+    : public crm::segmentation::v1::SegmentationService::Service,
+      public FakeCallLog {
+ public:
+  grpc::Status ListCustomerSegments(
+      grpc::ServerContext* context,
+      const crm::segmentation::v1::ListCustomerSegmentsRequest* request,
+      crm::segmentation::v1::ListCustomerSegmentsResponse* response) override {
+    return Answer(*this, requests, *context, "ListCustomerSegments", *request,
+                  segments.Get(), response);
+  }
+  // The customer's name and one order.
+  grpc::Status ExportCustomerSegmentationData(
+      grpc::ServerContext* context,
+      const crm::segmentation::v1::ExportCustomerSegmentationDataRequest*
+          request,
+      crm::segmentation::v1::CustomerSegmentationData* response) override {
+    crm::segmentation::v1::CustomerSegmentationData data;
+    data.set_customer(request->name());
+    data.add_orders()->set_order(request->name() + "/orders/o1");
+    return Answer(*this, requests, *context, "ExportCustomerSegmentationData",
+                  *request, std::move(data), response);
+  }
+
+  Canned<crm::segmentation::v1::ListCustomerSegmentsResponse> segments;
+  RequestLog requests;
+};
+
+class ViewLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
+                          public FakeCallLog {
+ public:
+  // `account`, named as asked.
+  grpc::Status GetAccount(grpc::ServerContext* context,
+                          const crm::loyalty::v1::GetAccountRequest* request,
+                          crm::loyalty::v1::Account* response) override {
+    crm::loyalty::v1::Account answer = account.Get();
+    answer.set_name(request->name());
+    return Answer(*this, requests, *context, "GetAccount", *request,
+                  std::move(answer), response);
+  }
+  grpc::Status ListLedgerEntries(
+      grpc::ServerContext* context,
+      const crm::loyalty::v1::ListLedgerEntriesRequest* request,
+      crm::loyalty::v1::ListLedgerEntriesResponse* response) override {
+    return Answer(*this, requests, *context, "ListLedgerEntries", *request,
+                  ledger.Get(), response);
+  }
+  grpc::Status GetProgram(grpc::ServerContext* context,
+                          const crm::loyalty::v1::GetProgramRequest* request,
+                          crm::loyalty::v1::Program* response) override {
+    return Answer(*this, requests, *context, "GetProgram", *request,
+                  program.Get(), response);
+  }
+  grpc::Status ListCampaigns(
+      grpc::ServerContext* context,
+      const crm::loyalty::v1::ListCampaignsRequest* request,
+      crm::loyalty::v1::ListCampaignsResponse* response) override {
+    return Answer(*this, requests, *context, "ListCampaigns", *request,
+                  campaigns.Get(), response);
+  }
+  // One account named as asked, with one coupon.
+  grpc::Status ExportAccountData(
+      grpc::ServerContext* context,
+      const crm::loyalty::v1::ExportAccountDataRequest* request,
+      crm::loyalty::v1::AccountDataExport* response) override {
+    crm::loyalty::v1::AccountDataExport data;
+    crm::loyalty::v1::AccountData* exported = data.add_accounts();
+    exported->mutable_account()->set_name(request->name());
+    exported->add_coupons()->set_name("coupons/k1");
+    return Answer(*this, requests, *context, "ExportAccountData", *request,
+                  std::move(data), response);
+  }
+
+  Canned<crm::loyalty::v1::Account> account;
+  Canned<crm::loyalty::v1::ListLedgerEntriesResponse> ledger;
+  Canned<crm::loyalty::v1::Program> program;
+  Canned<crm::loyalty::v1::ListCampaignsResponse> campaigns;
+  RequestLog requests;
+};
+
+class ViewFeedback final : public crm::feedback::v1::FeedbackService::Service,
+                           public FakeCallLog {
+ public:
+  grpc::Status ListFeedback(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::ListFeedbackRequest* request,
+      crm::feedback::v1::ListFeedbackResponse* response) override {
+    return Answer(*this, requests, *context, "ListFeedback", *request,
+                  feedback.Get(), response);
+  }
+  grpc::Status ListTickets(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::ListTicketsRequest* request,
+      crm::feedback::v1::ListTicketsResponse* response) override {
+    return Answer(*this, requests, *context, "ListTickets", *request,
+                  tickets.Get(), response);
+  }
+  // The customer, one feedback item and one ticket.
+  grpc::Status ExportCustomerFeedback(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::ExportCustomerFeedbackRequest* request,
+      crm::feedback::v1::CustomerFeedbackExport* response) override {
+    crm::feedback::v1::CustomerFeedbackExport data;
+    data.set_customer(request->customer());
+    data.add_feedback()->set_name("feedback/f1");
+    data.add_tickets()->set_name("tickets/t1");
+    return Answer(*this, requests, *context, "ExportCustomerFeedback", *request,
+                  std::move(data), response);
+  }
+
+  Canned<crm::feedback::v1::ListFeedbackResponse> feedback;
+  Canned<crm::feedback::v1::ListTicketsResponse> tickets;
+  RequestLog requests;
+};
+
+}  // namespace crm::testing
