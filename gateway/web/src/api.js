@@ -22,10 +22,17 @@ export class ApiError extends Error {
   }
 }
 
-let unauthorizedHandler = () => {};
+// A 401 answered before the app registered its handler (a call started
+// early, prefetch.js) is passed on when it does.
+let unauthorizedEarly = false;
+let unauthorizedHandler = () => { unauthorizedEarly = true; };
 
 export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
+  if (unauthorizedEarly) {
+    unauthorizedEarly = false;
+    handler();
+  }
 }
 
 export function apiKey() {

@@ -440,6 +440,16 @@ function formatter(kind, options) {
   return made;
 }
 
+// Builds the formatters every page uses (numbers, percentages, the main
+// currency, dates) ahead of their first use.
+export function warmFormatters() {
+  formatNumber(0);
+  formatPercent(0);
+  formatMoney({ currencyCode: 'CNY', amountMinor: '0' });
+  formatDateTime('2026-01-01T00:00:00Z');
+  formatDate('2026-01-01T00:00:00Z');
+}
+
 export function formatNumber(value, options = {}) {
   if (value === undefined || value === null || Number.isNaN(Number(value))) return '–';
   return formatter('number', options).format(Number(value));

@@ -4,6 +4,8 @@
 //   #/                 Overview       #/segments   Segments
 //   #/customers        search         #/loyalty    Loyalty
 //   #/customers/{id}   customer page  #/feedback   Feedback
+// First: starts the Overview's API calls before anything else is evaluated.
+import './prefetch.js';
 import { render } from 'preact';
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -11,7 +13,7 @@ import { apiKey, onUnauthorized, signIn, signOut } from './api.js';
 import { AlertPanel } from './alerts.js';
 import { loadCharts } from './chart.js';
 import { can, detectRole, forgetRole, pagesFor } from './role.js';
-import { language, languages, locale, setLanguage, t } from './i18n.js';
+import { language, languages, locale, setLanguage, t, warmFormatters } from './i18n.js';
 import { OverviewPage } from './pages/overview.js';
 import { CustomersPage } from './pages/customers.js';
 import { CustomerPage } from './pages/customer.js';
@@ -136,3 +138,7 @@ function App() {
 
 document.documentElement.lang = locale();
 render(html`<${App} />`, document.getElementById('app'));
+// The browser's first Intl formatters cost up to a few hundred ms (locale
+// data): built now, while the first API calls are in flight, rather than
+// when their answers are drawn.
+setTimeout(() => warmFormatters(), 0);

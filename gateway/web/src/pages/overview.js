@@ -7,7 +7,7 @@
 //                      30 days, for the survey last opened on the Feedback page
 import { html } from 'htm/preact';
 import { useMemo } from 'preact/hooks';
-import { api } from '../api.js';
+import { loadFeedback, loadScores, takeEarly } from '../prefetch.js';
 import {
   clvHistogram, complaintCategories, lifecycleCounts, lifecycleStages, rfmGrid,
   scoreSummary, sentimentByWeek, sentiments, tierCounts, valueTiers,
@@ -111,8 +111,8 @@ function FeedbackCharts({ feedback }) {
 }
 
 export function OverviewPage() {
-  const scores = useLoad(() => api.listAll('/v1/customerScores', 'customerScores', { max: 50000 }));
-  const feedback = useLoad(() => api.listAll('/v1/feedback', 'feedback', { max: 2000 }));
+  const scores = useLoad(() => takeEarly('scores') || loadScores());
+  const feedback = useLoad(() => takeEarly('feedback') || loadFeedback());
   const survey = rememberedSurvey();
   return html`<h1>${t('navOverview')}</h1>
     <${LoadState} state=${scores} />
