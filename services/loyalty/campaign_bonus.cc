@@ -6,12 +6,13 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/status_macros.h"
 #include "services/loyalty/campaign_rules.h"
+#include "services/loyalty/consent_policy.h"
 
 namespace crm::loyalty {
 
 absl::StatusOr<int64_t> GrantCampaignBonuses(
-    CampaignRepository& campaigns, LedgerPoster& poster,
-    crm::common::Transaction& tx, AccountRecord& account,
+    CampaignRepository& campaigns, ConsentRepository& consents,
+    LedgerPoster& poster, crm::common::Transaction& tx, AccountRecord& account,
     const std::string& order_name, int64_t order_points,
     std::optional<absl::Time> expire_time, absl::Time now) {
   if (order_points <= 0) return 0;
@@ -23,10 +24,18 @@ absl::StatusOr<int64_t> GrantCampaignBonuses(
         return CampaignReaches(campaign, account.tier, now);
       });
   if (!any) return 0;
+  CRM_ASSIGN_OR_RETURN(std::vector<ConsentRecord> answers,
+                       consents.Find(tx, account.customer_id));
   CRM_ASSIGN_OR_RETURN(running, campaigns.ActiveAt(tx, now, /*lock=*/true));
   int64_t granted = 0;
   for (CampaignRecord& campaign : running) {
     if (!CampaignReaches(campaign, account.tier, now)) continue;
+    if (!CampaignMayReach(campaign, answers)) {
+      campaign.orders_skipped_without_consent += 1;
+      campaign.version += 1;
+      CRM_RETURN_IF_ERROR(campaigns.UpdateUsage(tx, campaign));
+      continue;
+    }
     const int64_t bonus =
         std::min(CampaignBonus(campaign, order_points),
                  campaign.points_budget - campaign.points_awarded);

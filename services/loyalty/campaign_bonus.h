@@ -5,7 +5,11 @@
 // `campaign:{campaign}:{order name}` (so at most once per order and
 // campaign), forming a lot that expires like the order's points and
 // counting towards tier qualification like them. Campaigns add up; they do
-// not multiply each other.
+// not multiply each other. A campaign reaches the member only with the
+// marketing consent of its channel (consent_policy.h, read from `consents`
+// for the account's customer only when some campaign reaches the member):
+// without it the order gets no bonus from that campaign, which counts it in
+// `orders_skipped_without_consent` (under the same lock).
 //
 // The budget is never exceeded: campaigns that would reach the member are
 // re-read under their row locks (after the account's lock, the order every
@@ -13,8 +17,8 @@
 // sees what the one before used; the CHECK on the table backs it up.
 //
 //   CRM_ASSIGN_OR_RETURN(int64_t bonus,
-//       GrantCampaignBonuses(campaigns, poster, tx, account, order_name,
-//                            order_points, expire_time, now));
+//       GrantCampaignBonuses(campaigns, consents, poster, tx, account,
+//                            order_name, order_points, expire_time, now));
 #pragma once
 
 #include <cstdint>
@@ -26,6 +30,7 @@
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/campaign_repository.h"
+#include "services/loyalty/consent_repository.h"
 #include "services/loyalty/ledger_poster.h"
 
 namespace crm::loyalty {
@@ -33,8 +38,8 @@ namespace crm::loyalty {
 // Returns the bonus points granted in all (0 if none). `account` is locked
 // by the caller and updated in place.
 absl::StatusOr<int64_t> GrantCampaignBonuses(
-    CampaignRepository& campaigns, LedgerPoster& poster,
-    crm::common::Transaction& tx, AccountRecord& account,
+    CampaignRepository& campaigns, ConsentRepository& consents,
+    LedgerPoster& poster, crm::common::Transaction& tx, AccountRecord& account,
     const std::string& order_name, int64_t order_points,
     std::optional<absl::Time> expire_time, absl::Time now);
 

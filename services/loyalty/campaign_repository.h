@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "crm/loyalty/v1/campaign.pb.h"
 #include "services/common/unit_of_work.h"
 
 namespace crm::loyalty {
@@ -34,6 +35,12 @@ struct CampaignRecord {
   int64_t points_budget = 0;
   int64_t points_awarded = 0;  // 0..points_budget.
   int64_t orders_rewarded = 0;
+  // The consent a member needs (consent_policy.h); unspecified: any
+  // marketing consent.
+  v1::Campaign::MarketingChannel marketing_channel =
+      v1::Campaign::MARKETING_CHANNEL_UNSPECIFIED;
+  // Orders of members reached but for want of that consent.
+  int64_t orders_skipped_without_consent = 0;
   absl::Time create_time;
   int64_t version = 0;
 };
@@ -62,7 +69,8 @@ class CampaignRepository {
   virtual absl::StatusOr<std::vector<CampaignRecord>> ActiveAt(
       crm::common::Transaction& tx, absl::Time now, bool lock) = 0;
 
-  // Stores `campaign`'s points_awarded, orders_rewarded and version.
+  // Stores `campaign`'s points_awarded, orders_rewarded,
+  // orders_skipped_without_consent and version.
   // NOT_FOUND if there is none. The caller holds the campaign's lock.
   virtual absl::Status UpdateUsage(crm::common::Transaction& tx,
                                    const CampaignRecord& campaign) = 0;

@@ -91,6 +91,11 @@ absl::StatusOr<CampaignRecord> ValidateNewCampaign(
                              "must be 1 to 1000000000000");
   }
   record.points_budget = campaign.points_budget();
+  if (!v1::Campaign::MarketingChannel_IsValid(campaign.marketing_channel())) {
+    return InvalidFieldError("campaign.marketing_channel",
+                             "must be EMAIL, SMS or unspecified (any)");
+  }
+  record.marketing_channel = campaign.marketing_channel();
   return record;
 }
 
@@ -128,6 +133,9 @@ v1::Campaign ToCampaignProto(const CampaignRecord& campaign) {
   proto.set_points_budget(campaign.points_budget);
   proto.set_points_awarded(campaign.points_awarded);
   proto.set_orders_rewarded(campaign.orders_rewarded);
+  proto.set_marketing_channel(campaign.marketing_channel);
+  proto.set_orders_skipped_without_consent(
+      campaign.orders_skipped_without_consent);
   *proto.mutable_create_time() =
       crm::common::ToProtoTimestamp(campaign.create_time);
   proto.set_etag(crm::common::EncodeEtag(campaign.version));

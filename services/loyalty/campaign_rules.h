@@ -23,14 +23,16 @@ namespace crm::loyalty {
 // INVALID_ARGUMENT naming the field (`campaign.end_time`, ...) otherwise:
 // display_name 1..100 characters, start before end, at most 20 tier ids of
 // 1..32 characters, multiplier 0 or 100..1000, bonus per order 0..1e6,
-// budget 1..1e12, and at least some bonus (multiplier above 100 or a bonus
-// per order).
+// budget 1..1e12, at least some bonus (multiplier above 100 or a bonus per
+// order), and a known marketing channel.
 absl::StatusOr<CampaignRecord> ValidateNewCampaign(
     const v1::Campaign& campaign);
 
 // Whether `campaign` gives a bonus at `now` to a member of tier `tier`
 // (empty: none): running (start <= now < end), with budget left, and for
-// every member or the member's tier.
+// every member or the member's tier. The member's consent is checked apart
+// (consent_policy.h): a campaign that reaches a member without it skips
+// them.
 bool CampaignReaches(const CampaignRecord& campaign, absl::string_view tier,
                      absl::Time now);
 

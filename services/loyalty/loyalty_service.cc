@@ -116,6 +116,14 @@ grpc::Status LoyaltyServiceImpl::RedeemReward(
                    response);
 }
 
+grpc::Status LoyaltyServiceImpl::IssueCoupons(
+    grpc::ServerContext* context, const v1::IssueCouponsRequest* request,
+    v1::IssueCouponsResponse* response) {
+  return ReplyWith(
+      coupon_issuer_.IssueCoupons(RequestContextOf(context), *request),
+      response);
+}
+
 grpc::Status LoyaltyServiceImpl::GetCoupon(grpc::ServerContext* context,
                                            const v1::GetCouponRequest* request,
                                            v1::Coupon* response) {

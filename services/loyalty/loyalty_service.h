@@ -1,13 +1,13 @@
 // The gRPC adapter of crm.loyalty.v1.LoyaltyService: one line per RPC,
 // handing the request to the account, programme or reward manager
 // (account_manager.h, program_manager.h, reward_manager.h,
-// campaign_manager.h) or the exporter
+// campaign_manager.h), the coupon issuer (coupon_issue.h) or the exporter
 // (account_export.h) and the result
 // back to gRPC.
 //
 //   LoyaltyServiceImpl service(account_manager, program_manager,
 //                              reward_manager, campaign_manager,
-//                              account_export);
+//                              account_export, coupon_issuer);
 //   builder.RegisterService(&service);
 #pragma once
 
@@ -17,6 +17,7 @@
 #include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/campaign_manager.h"
+#include "services/loyalty/coupon_issue.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/reward_manager.h"
 
@@ -27,12 +28,13 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   // The managers must outlive the service.
   LoyaltyServiceImpl(AccountManager& accounts, ProgramManager& programs,
                      RewardManager& rewards, CampaignManager& campaigns,
-                     AccountExport& exporter)
+                     AccountExport& exporter, CouponIssuer& coupon_issuer)
       : accounts_(accounts),
         programs_(programs),
         rewards_(rewards),
         campaigns_(campaigns),
-        exporter_(exporter) {}
+        exporter_(exporter),
+        coupon_issuer_(coupon_issuer) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -78,6 +80,9 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status RedeemReward(grpc::ServerContext* context,
                             const v1::RedeemRewardRequest* request,
                             v1::RedeemRewardResponse* response) override;
+  grpc::Status IssueCoupons(grpc::ServerContext* context,
+                            const v1::IssueCouponsRequest* request,
+                            v1::IssueCouponsResponse* response) override;
   grpc::Status GetCoupon(grpc::ServerContext* context,
                          const v1::GetCouponRequest* request,
                          v1::Coupon* response) override;
@@ -106,6 +111,7 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   RewardManager& rewards_;
   CampaignManager& campaigns_;
   AccountExport& exporter_;
+  CouponIssuer& coupon_issuer_;
 };
 
 }  // namespace crm::loyalty

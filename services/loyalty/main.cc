@@ -23,6 +23,7 @@
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
+#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
@@ -51,8 +52,12 @@ struct LoyaltyComponents {
                        loyalty::CsprngCouponCodes::Instance()),
         campaign_manager(unit_of_work, campaigns, idempotency, context.clock,
                          common::RandomIdGenerator::Instance()),
-        order_earning(accounts, programs, campaigns,
+        order_earning(accounts, programs, campaigns, consents,
                       common::RandomIdGenerator::Instance(), context.clock),
+        consent_tracker(consents),
+        coupon_issuer(unit_of_work, rewards, accounts, consents, idempotency,
+                      context.clock, common::RandomIdGenerator::Instance(),
+                      loyalty::CsprngCouponCodes::Instance()),
         member_lifecycle(accounts, rewards, programs,
                          common::RandomIdGenerator::Instance(), context.clock),
         points_expiry(unit_of_work, accounts,
@@ -67,12 +72,15 @@ struct LoyaltyComponents {
   loyalty::MySqlRewardRepository rewards;
   loyalty::MySqlCampaignRepository campaigns;
   common::MySqlIdempotencyRepository idempotency;
+  loyalty::MySqlConsentRepository consents;
   loyalty::AccountManager account_manager;
   loyalty::ProgramManager program_manager;
   loyalty::RewardManager reward_manager;
   loyalty::CampaignManager campaign_manager;
   loyalty::OrderEarning order_earning;
   loyalty::MemberLifecycle member_lifecycle;
+  loyalty::ConsentTracker consent_tracker;
+  loyalty::CouponIssuer coupon_issuer;
   loyalty::PointsExpiry points_expiry;
   loyalty::TierReview tier_review;
   loyalty::AccountExport account_export;
@@ -86,8 +94,8 @@ void FollowCustomerProfile(common::ServiceContext& context,
   const std::string address = context.config.GetString("customer_profile_addr");
   if (address.empty()) {
     common::LogWarning(
-        "no customer-profile address: points are not earned from orders "
-        "and merges and erasures are not applied");
+        "no customer-profile address: points are not earned from orders, "
+        "merges and erasures are not applied and no consent is known");
     return;
   }
   struct Follower {
@@ -107,7 +115,8 @@ void FollowCustomerProfile(common::ServiceContext& context,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
           follower->stub.get(), loyalty::ProfileFeedTypes()),
       loyalty::MakeProfileFeedApply(components.order_earning,
-                                    components.member_lifecycle),
+                                    components.member_lifecycle,
+                                    components.consent_tracker),
       options);
   follower->consumer->Start();
   context.at_shutdown([follower] { follower->consumer->Stop(); });
@@ -171,7 +180,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   services.push_back(std::make_unique<loyalty::LoyaltyServiceImpl>(
       components->account_manager, components->program_manager,
       components->reward_manager, components->campaign_manager,
-      components->account_export));
+      components->account_export, components->coupon_issuer));
   return services;
 }
 

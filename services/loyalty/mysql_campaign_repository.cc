@@ -27,7 +27,8 @@ constexpr int kDuplicateKeyError = 1062;
 constexpr char kCampaignColumns[] =
     "SELECT id, display_name, start_time, end_time, tier_ids, "
     "multiplier_percent, bonus_points_per_order, points_budget, "
-    "points_awarded, orders_rewarded, create_time, version FROM campaigns ";
+    "points_awarded, orders_rewarded, marketing_channel, "
+    "orders_skipped_without_consent, create_time, version FROM campaigns ";
 
 absl::StatusOr<CampaignRecord> CampaignFromRow(sql::ResultSet& rows) {
   CampaignRecord campaign;
@@ -46,6 +47,13 @@ absl::StatusOr<CampaignRecord> CampaignFromRow(sql::ResultSet& rows) {
   campaign.points_budget = rows.getInt64("points_budget");
   campaign.points_awarded = rows.getInt64("points_awarded");
   campaign.orders_rewarded = rows.getInt64("orders_rewarded");
+  if (!v1::Campaign::MarketingChannel_Parse(
+          rows.getString("marketing_channel").asStdString(),
+          &campaign.marketing_channel)) {
+    return absl::DataLossError("campaign with an unknown marketing channel");
+  }
+  campaign.orders_skipped_without_consent =
+      rows.getInt64("orders_skipped_without_consent");
   CRM_ASSIGN_OR_RETURN(
       campaign.create_time,
       ParseSqlDatetime(rows.getString("create_time").asStdString()));
@@ -71,8 +79,9 @@ absl::Status MySqlCampaignRepository::Insert(Transaction& tx,
       tx,
       "INSERT INTO campaigns (id, display_name, start_time, end_time, "
       "tier_ids, multiplier_percent, bonus_points_per_order, points_budget, "
-      "points_awarded, orders_rewarded, create_time, version) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "points_awarded, orders_rewarded, marketing_channel, "
+      "orders_skipped_without_consent, create_time, version) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, campaign.id);
   insert->setString(2, campaign.display_name);
   insert->setString(3, FormatSqlDatetime(campaign.start_time));
@@ -83,8 +92,11 @@ absl::Status MySqlCampaignRepository::Insert(Transaction& tx,
   insert->setInt64(8, campaign.points_budget);
   insert->setInt64(9, campaign.points_awarded);
   insert->setInt64(10, campaign.orders_rewarded);
-  insert->setString(11, FormatSqlDatetime(campaign.create_time));
-  insert->setInt64(12, campaign.version);
+  insert->setString(
+      11, v1::Campaign::MarketingChannel_Name(campaign.marketing_channel));
+  insert->setInt64(12, campaign.orders_skipped_without_consent);
+  insert->setString(13, FormatSqlDatetime(campaign.create_time));
+  insert->setInt64(14, campaign.version);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -134,11 +146,12 @@ absl::Status MySqlCampaignRepository::UpdateUsage(
   crm::common::CachedStatement update = crm::common::Prepared(
       tx,
       "UPDATE campaigns SET points_awarded = ?, orders_rewarded = ?, "
-      "version = ? WHERE id = ?");
+      "orders_skipped_without_consent = ?, version = ? WHERE id = ?");
   update->setInt64(1, campaign.points_awarded);
   update->setInt64(2, campaign.orders_rewarded);
-  update->setInt64(3, campaign.version);
-  update->setString(4, campaign.id);
+  update->setInt64(3, campaign.orders_skipped_without_consent);
+  update->setInt64(4, campaign.version);
+  update->setString(5, campaign.id);
   if (update->executeUpdate() == 0) {
     return absl::NotFoundError("no campaign to update");
   }

@@ -77,8 +77,8 @@ absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,
                        poster_.Credit(tx, account, credit));
   CRM_ASSIGN_OR_RETURN(
       int64_t bonus,
-      GrantCampaignBonuses(campaigns_, poster_, tx, account, order.name(),
-                           points, credit.expire_time, now));
+      GrantCampaignBonuses(campaigns_, consents_, poster_, tx, account,
+                           order.name(), points, credit.expire_time, now));
   // Refunds claw back the bonuses with the order's points.
   earning.points_earned = points + bonus;
   CRM_RETURN_IF_ERROR(accounts_.SaveOrderEarning(tx, earning));

@@ -4,7 +4,8 @@
 // - ORDER_RECORDED earns programme rate × tier multiplier points (earning
 //   rules, rounded once) as an EARN entry keyed `order:{order name}` that
 //   forms a lot expiring by the programme's policy, plus the bonuses of the
-//   campaigns running that reach the member (campaign_bonus.h); the order's
+//   campaigns running that reach the member and have the member's marketing
+//   consent (campaign_bonus.h); the order's
 //   earning (points and bonuses) is recorded so refunds can be proportional; a
 //   debt left by earlier clawbacks is settled from the new points first (a
 //   REVERSE entry).
@@ -21,7 +22,7 @@
 // ledger's unique sources), on top of the consumer's own exactly-once
 // cursor.
 //
-//   OrderEarning earning(accounts, programs, campaigns, ids, clock);
+//   OrderEarning earning(accounts, programs, campaigns, consents, ids, clock);
 //   CRM_RETURN_IF_ERROR(earning.Apply(tx, event));
 #pragma once
 
@@ -32,6 +33,7 @@
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/campaign_repository.h"
+#include "services/loyalty/consent_repository.h"
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/program_repository.h"
 
@@ -41,12 +43,13 @@ class OrderEarning {
  public:
   // Every argument must outlive this object.
   OrderEarning(AccountRepository& accounts, ProgramRepository& programs,
-               CampaignRepository& campaigns,
+               CampaignRepository& campaigns, ConsentRepository& consents,
                const crm::common::IdGenerator& ids,
                const crm::common::Clock& clock)
       : accounts_(accounts),
         programs_(programs),
         campaigns_(campaigns),
+        consents_(consents),
         clock_(clock),
         poster_(accounts, ids) {}
   OrderEarning(const OrderEarning&) = delete;
@@ -70,6 +73,7 @@ class OrderEarning {
   AccountRepository& accounts_;
   ProgramRepository& programs_;
   CampaignRepository& campaigns_;
+  ConsentRepository& consents_;
   const crm::common::Clock& clock_;
   LedgerPoster poster_;
 };

@@ -24,14 +24,19 @@ absl::StatusOr<std::string> EventCustomerId(const std::string& name) {
 }  // namespace
 
 std::vector<cp::ChangeEvent::Type> ProfileFeedTypes() {
-  return {cp::ChangeEvent::ORDER_RECORDED, cp::ChangeEvent::ORDER_REFUNDED,
-          cp::ChangeEvent::CUSTOMER_MERGED, cp::ChangeEvent::CUSTOMER_ERASED};
+  return {cp::ChangeEvent::ORDER_RECORDED,   cp::ChangeEvent::ORDER_REFUNDED,
+          cp::ChangeEvent::CUSTOMER_MERGED,  cp::ChangeEvent::CUSTOMER_ERASED,
+          cp::ChangeEvent::CUSTOMER_CREATED, cp::ChangeEvent::CUSTOMER_UPDATED};
 }
 
 absl::Status ApplyProfileEvent(OrderEarning& earning,
                                MemberLifecycle& lifecycle,
+                               ConsentTracker& consents,
                                crm::common::Transaction& tx,
                                const cp::ChangeEvent& event) {
+  // Consents first: a merge's survivor answers for itself before the
+  // lifecycle moves anything (neither reads what the other writes).
+  CRM_RETURN_IF_ERROR(consents.Apply(tx, event));
   switch (event.type()) {
     case cp::ChangeEvent::ORDER_RECORDED:
     case cp::ChangeEvent::ORDER_REFUNDED:
@@ -53,10 +58,12 @@ absl::Status ApplyProfileEvent(OrderEarning& earning,
   }
 }
 
-crm::common::FeedApplyFunction MakeProfileFeedApply(
-    OrderEarning& earning, MemberLifecycle& lifecycle) {
-  return [&earning, &lifecycle](sql::Connection& connection, int64_t sequence,
-                                absl::string_view payload) -> absl::Status {
+crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
+                                                    MemberLifecycle& lifecycle,
+                                                    ConsentTracker& consents) {
+  return [&earning, &lifecycle, &consents](
+             sql::Connection& connection, int64_t sequence,
+             absl::string_view payload) -> absl::Status {
     cp::ChangeEvent event;
     if (!event.ParseFromString(std::string(payload))) {
       return absl::DataLossError("unreadable customer-profile feed event");
@@ -64,7 +71,7 @@ crm::common::FeedApplyFunction MakeProfileFeedApply(
     if (event.sequence() == 0) event.set_sequence(sequence);
     const crm::common::RequestContext background;
     crm::common::MySqlTransaction tx(connection, background);
-    return ApplyProfileEvent(earning, lifecycle, tx, event);
+    return ApplyProfileEvent(earning, lifecycle, consents, tx, event);
   };
 }
 

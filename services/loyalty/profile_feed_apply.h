@@ -6,10 +6,12 @@
 //   account that now stands for the event's customer (a merged duplicate's
 //   events reach its survivor);
 // - CUSTOMER_MERGED: MemberLifecycle::Merge; CUSTOMER_ERASED:
-//   MemberLifecycle::Erase (member_lifecycle.h).
+//   MemberLifecycle::Erase (member_lifecycle.h);
+// - CUSTOMER_CREATED, CUSTOMER_UPDATED, CUSTOMER_MERGED, CUSTOMER_ERASED:
+//   also ConsentTracker (consent_tracker.h), so consents reach campaigns.
 //
 //   FeedConsumer consumer(pool, MakeCustomerProfileFeedOpener(stub, types),
-//                         MakeProfileFeedApply(earning, lifecycle),
+//                         MakeProfileFeedApply(earning, lifecycle, consents),
 //                         {.consumer = kProfileFeedConsumerName});
 //   consumer.Start();
 #pragma once
@@ -20,6 +22,7 @@
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/change_feed_consumer.h"
 #include "services/common/unit_of_work.h"
+#include "services/loyalty/consent_tracker.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/order_earning.h"
 
@@ -36,13 +39,14 @@ std::vector<::crm::customerprofile::v1::ChangeEvent::Type> ProfileFeedTypes();
 // customer names are malformed (the consumer retries and stalls, visibly in
 // its lag metric, rather than skip it).
 absl::Status ApplyProfileEvent(
-    OrderEarning& earning, MemberLifecycle& lifecycle,
+    OrderEarning& earning, MemberLifecycle& lifecycle, ConsentTracker& consents,
     crm::common::Transaction& tx,
     const ::crm::customerprofile::v1::ChangeEvent& event);
 
-// Both must outlive the function. A payload that does not parse is
+// All three must outlive the function. A payload that does not parse is
 // DATA_LOSS (the consumer retries; nothing is skipped silently).
 crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
-                                                    MemberLifecycle& lifecycle);
+                                                    MemberLifecycle& lifecycle,
+                                                    ConsentTracker& consents);
 
 }  // namespace crm::loyalty

@@ -1,6 +1,7 @@
 // Points from customer-profile's order events through the exactly-once feed
-// consumer, refund clawbacks with debt, tiers, and the expiry job, on a real
-// MariaDB. Every test ends with VerifyLedger passing for every account.
+// consumer, refund clawbacks with debt, tiers, the expiry job, and campaign
+// bonuses only for members whose marketing consent the feed granted, on a
+// real MariaDB. Every test ends with VerifyLedger passing for every account.
 // The binary shares one database; each test uses its own customers.
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
@@ -38,6 +39,7 @@
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
+#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
@@ -102,7 +104,7 @@ class EarningAndExpiryTest : public ::testing::Test {
     program_manager_ = std::make_unique<ProgramManager>(
         *unit_of_work_, programs_, idempotency_, clock_);
     earning_ = std::make_unique<OrderEarning>(accounts_, programs_, campaigns_,
-                                              ids_, clock_);
+                                              consents_, ids_, clock_);
     expiry_ =
         std::make_unique<PointsExpiry>(*unit_of_work_, accounts_, ids_, clock_);
     lifecycle_ = std::make_unique<MemberLifecycle>(accounts_, rewards_,
@@ -183,7 +185,8 @@ class EarningAndExpiryTest : public ::testing::Test {
             -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
           return absl::UnavailableError("not used");
         },
-        MakeProfileFeedApply(*earning_, *lifecycle_), options);
+        MakeProfileFeedApply(*earning_, *lifecycle_, consent_tracker_),
+        options);
   }
 
   v1::Account Account(const std::string& customer) {
@@ -204,6 +207,8 @@ class EarningAndExpiryTest : public ::testing::Test {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
+  MySqlConsentRepository consents_;
+  ConsentTracker consent_tracker_{consents_};
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
@@ -477,7 +482,7 @@ TEST_F(EarningAndExpiryTest, InterruptedConsumerLeavesExactBalances) {
     return true;
   };
   const crm::common::FeedApplyFunction apply =
-      MakeProfileFeedApply(*earning_, *lifecycle_);
+      MakeProfileFeedApply(*earning_, *lifecycle_, consent_tracker_);
   crm::common::FeedConsumerOptions options;
   options.consumer = "interrupted";
   options.initial_backoff = absl::Milliseconds(1);
@@ -528,8 +533,22 @@ TEST_F(EarningAndExpiryTest, ConcurrentOrdersNeverOverspendACampaignBudget) {
   ASSERT_TRUE(campaign.ok()) << campaign.status();
 
   // 40 orders of 100 points at once, each in its own transaction: the
-  // budget covers 25 bonuses and a half.
+  // budget covers 25 bonuses and a half. Every member agreed to SMS
+  // marketing.
   constexpr int kOrders = 40;
+  for (int i = 0; i < kOrders; ++i) {
+    ASSERT_THAT(unit_of_work_->Run({},
+                                   [&](crm::common::Transaction& tx) {
+                                     ConsentRecord sms;
+                                     sms.purpose = cp::Consent::SMS_MARKETING;
+                                     sms.status = cp::Consent::GRANTED;
+                                     return consents_
+                                         .Replace(tx, absl::StrCat("cb", i),
+                                                  {sms}, 1)
+                                         .status();
+                                   }),
+                IsOk());
+  }
   std::vector<std::thread> tills;
   std::atomic<int> failures{0};
   for (int i = 0; i < kOrders; ++i) {
@@ -560,6 +579,118 @@ TEST_F(EarningAndExpiryTest, ConcurrentOrdersNeverOverspendACampaignBudget) {
   EXPECT_EQ(QueryInt("SELECT SUM(points_balance) FROM accounts "
                      "WHERE customer_id LIKE 'cb%'"),
             kOrders * 100 + 2550);
+}
+
+// One CUSTOMER_UPDATED event of `customer` answering EMAIL_MARKETING with
+// `status`.
+std::string EmailConsentEvent(const std::string& customer,
+                              cp::Consent::Status status) {
+  cp::ChangeEvent event;
+  event.set_type(cp::ChangeEvent::CUSTOMER_UPDATED);
+  event.set_customer_name(absl::StrCat("customers/", customer));
+  event.mutable_customer()->set_name(event.customer_name());
+  event.mutable_customer()->set_state(cp::Customer::ACTIVE);
+  cp::Consent* consent = event.mutable_customer()->add_consents();
+  consent->set_purpose(cp::Consent::EMAIL_MARKETING);
+  consent->set_status(status);
+  return event.SerializeAsString();
+}
+
+TEST_F(EarningAndExpiryTest, CampaignsReachOnlyMembersWhoseConsentAllowsIt) {
+  SetProgram({});
+  // A window of its own, after every other test's campaigns.
+  clock_.Set(Utc(2031, 6, 1));
+  CampaignManager campaigns(*unit_of_work_, campaigns_, idempotency_, clock_,
+                            ids_);
+  v1::CreateCampaignRequest create;
+  create.mutable_campaign()->set_display_name("Email offer");
+  *create.mutable_campaign()->mutable_start_time() =
+      crm::common::ToProtoTimestamp(clock_.Now());
+  *create.mutable_campaign()->mutable_end_time() =
+      crm::common::ToProtoTimestamp(clock_.Now() + absl::Hours(24));
+  create.mutable_campaign()->set_bonus_points_per_order(50);
+  create.mutable_campaign()->set_points_budget(100000);
+  create.mutable_campaign()->set_marketing_channel(v1::Campaign::EMAIL);
+  absl::StatusOr<v1::Campaign> campaign = campaigns.CreateCampaign({}, create);
+  ASSERT_TRUE(campaign.ok()) << campaign.status();
+
+  crm::common::FeedConsumer consumer = NewConsumer("consents");
+  int64_t sequence = 0;
+  // cy1 granted email marketing, cn1 denied it, cu1 never answered.
+  ASSERT_THAT(
+      consumer
+          .ApplyOne(++sequence, EmailConsentEvent("cy1", cp::Consent::GRANTED))
+          .status(),
+      IsOk());
+  ASSERT_THAT(
+      consumer
+          .ApplyOne(++sequence, EmailConsentEvent("cn1", cp::Consent::DENIED))
+          .status(),
+      IsOk());
+  for (const char* customer : {"cy1", "cn1", "cu1"}) {
+    ASSERT_THAT(
+        consumer
+            .ApplyOne(++sequence, OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
+                                             customer, "o1", 10000))
+            .status(),
+        IsOk());
+  }
+  EXPECT_EQ(Account("cy1").points_balance(), 100 + 50);
+  EXPECT_EQ(Account("cn1").points_balance(), 100);
+  EXPECT_EQ(Account("cu1").points_balance(), 100);
+
+  // cy1 revokes; the event is applied twice (the second time under a new
+  // sequence, past the consumer's cursor): one row, still revoked.
+  const std::string revoked = EmailConsentEvent("cy1", cp::Consent::REVOKED);
+  ASSERT_THAT(consumer.ApplyOne(++sequence, revoked).status(), IsOk());
+  ASSERT_THAT(consumer.ApplyOne(++sequence, revoked).status(), IsOk());
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM customer_consents "
+                     "WHERE customer_id = 'cy1' AND status = 'REVOKED'"),
+            1);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM customer_consents "
+                     "WHERE customer_id = 'cy1'"),
+            1);
+  ASSERT_THAT(
+      consumer
+          .ApplyOne(++sequence, OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
+                                           "cy1", "o2", 10000))
+          .status(),
+      IsOk());
+  EXPECT_EQ(Account("cy1").points_balance(), 150 + 100);
+
+  // An older grant delivered late does not undo the revocation.
+  ASSERT_THAT(unit_of_work_->Run({},
+                                 [&](crm::common::Transaction& tx) {
+                                   cp::ChangeEvent stale;
+                                   stale.ParseFromString(EmailConsentEvent(
+                                       "cy1", cp::Consent::GRANTED));
+                                   stale.set_sequence(1);
+                                   return consent_tracker_.Apply(tx, stale);
+                                 }),
+              IsOk());
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM customer_consents "
+                     "WHERE customer_id = 'cy1' AND status = 'REVOKED'"),
+            1);
+
+  v1::GetCampaignRequest get;
+  get.set_name(campaign->name());
+  absl::StatusOr<v1::Campaign> used = campaigns.GetCampaign({}, get);
+  ASSERT_TRUE(used.ok()) << used.status();
+  EXPECT_EQ(used->marketing_channel(), v1::Campaign::EMAIL);
+  EXPECT_EQ(used->orders_rewarded(), 1);
+  EXPECT_EQ(used->points_awarded(), 50);
+  EXPECT_EQ(used->orders_skipped_without_consent(), 3);  // cn1, cu1, cy1.
+
+  // An erasure forgets the customer's answers.
+  cp::ChangeEvent erased;
+  erased.set_type(cp::ChangeEvent::CUSTOMER_ERASED);
+  erased.set_customer_name("customers/cn1");
+  ASSERT_THAT(
+      consumer.ApplyOne(++sequence, erased.SerializeAsString()).status(),
+      IsOk());
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM customer_consents "
+                     "WHERE customer_id = 'cn1'"),
+            0);
 }
 
 }  // namespace

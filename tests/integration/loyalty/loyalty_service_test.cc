@@ -32,10 +32,12 @@
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
 #include "services/loyalty/account_manager.h"
+#include "services/loyalty/consent_tracker.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
+#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/program_manager.h"
@@ -87,9 +89,12 @@ class LoyaltyServiceTest : public ::testing::Test {
                                                 rewards_, programs_, clock_);
     campaign_manager_ = std::make_unique<CampaignManager>(
         *unit_of_work_, campaigns_, idempotency_, clock_, ids_);
+    coupon_issuer_ = std::make_unique<CouponIssuer>(
+        *unit_of_work_, rewards_, accounts_, consents_, idempotency_, clock_,
+        ids_, CsprngCouponCodes::Instance());
     service_ = std::make_unique<LoyaltyServiceImpl>(
         *manager_, *program_manager_, *reward_manager_, *campaign_manager_,
-        *exporter_);
+        *exporter_, *coupon_issuer_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -206,12 +211,14 @@ class LoyaltyServiceTest : public ::testing::Test {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
+  MySqlConsentRepository consents_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
   std::unique_ptr<RewardManager> reward_manager_;
   std::unique_ptr<CampaignManager> campaign_manager_;
   std::unique_ptr<AccountExport> exporter_;
+  std::unique_ptr<CouponIssuer> coupon_issuer_;
   std::unique_ptr<LoyaltyServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::LoyaltyService::Stub> stub_;
@@ -663,6 +670,112 @@ TEST_F(LoyaltyServiceTest, CouponsExpire) {
   get.set_name(bought.coupon().name());
   ASSERT_TRUE(stub_->GetCoupon(&get_context, get, &coupon).ok());
   EXPECT_EQ(coupon.state(), v1::Coupon::EXPIRED);
+}
+
+// Applies, as loyalty's feed consumer does, a CUSTOMER_UPDATED event of
+// `customer` at feed position `sequence` whose only answer is `status` for
+// `purpose`.
+absl::Status ApplyConsentEvent(crm::common::UnitOfWork& unit_of_work,
+                               ConsentRepository& consents,
+                               const std::string& customer, int64_t sequence,
+                               customerprofile::v1::Consent::Purpose purpose,
+                               customerprofile::v1::Consent::Status status) {
+  customerprofile::v1::ChangeEvent event;
+  event.set_type(customerprofile::v1::ChangeEvent::CUSTOMER_UPDATED);
+  event.set_sequence(sequence);
+  event.set_customer_name(absl::StrCat("customers/", customer));
+  event.mutable_customer()->set_state(customerprofile::v1::Customer::ACTIVE);
+  customerprofile::v1::Consent* consent =
+      event.mutable_customer()->add_consents();
+  consent->set_purpose(purpose);
+  consent->set_status(status);
+  ConsentTracker tracker(consents);
+  return unit_of_work.Run({}, [&](crm::common::Transaction& tx) {
+    return tracker.Apply(tx, event);
+  });
+}
+
+TEST_F(LoyaltyServiceTest, BulkCouponsReachOnlyCustomersWithConsent) {
+  namespace cp = ::crm::customerprofile::v1;
+  grpc::ClientContext create_context;
+  v1::CreateRewardRequest create;
+  create.mutable_reward()->set_display_name("welcome coupon");
+  create.mutable_reward()->set_point_cost(1);
+  create.mutable_reward()->set_stock(10);
+  v1::Reward reward;
+  ASSERT_TRUE(stub_->CreateReward(&create_context, create, &reward).ok());
+  // yes1 agreed to SMS marketing, no1 refused it, unknown1 never answered.
+  ASSERT_THAT(
+      ApplyConsentEvent(*unit_of_work_, consents_, "yes1", 1,
+                        cp::Consent::SMS_MARKETING, cp::Consent::GRANTED),
+      IsOk());
+  ASSERT_THAT(
+      ApplyConsentEvent(*unit_of_work_, consents_, "no1", 2,
+                        cp::Consent::SMS_MARKETING, cp::Consent::DENIED),
+      IsOk());
+  auto issue = [&](const std::string& request_id,
+                   v1::Campaign::MarketingChannel channel,
+                   v1::IssueCouponsResponse* response) {
+    grpc::ClientContext context;
+    v1::IssueCouponsRequest request;
+    request.set_reward(reward.name());
+    for (const char* customer : {"yes1", "no1", "unknown1"}) {
+      request.add_customers(absl::StrCat("customers/", customer));
+    }
+    request.set_marketing_channel(channel);
+    request.set_request_id(request_id);
+    return stub_->IssueCoupons(&context, request, response);
+  };
+  v1::IssueCouponsResponse issued;
+  ASSERT_TRUE(issue("sms-1", v1::Campaign::SMS, &issued).ok());
+  ASSERT_EQ(issued.coupons_size(), 1);
+  EXPECT_EQ(issued.coupons(0).customer(), "customers/yes1");
+  EXPECT_EQ(issued.coupons(0).state(), v1::Coupon::ISSUED);
+  EXPECT_EQ(issued.skipped_without_consent(), 2);
+  EXPECT_THAT(issued.skipped_customers(),
+              ::testing::ElementsAre("customers/no1", "customers/unknown1"));
+  // A repeat returns the first response and issues nothing more.
+  v1::IssueCouponsResponse repeated;
+  ASSERT_TRUE(issue("sms-1", v1::Campaign::SMS, &repeated).ok());
+  EXPECT_TRUE(MessageDifferencer::Equals(issued, repeated));
+  // Email marketing was never granted by anyone.
+  v1::IssueCouponsResponse by_email;
+  ASSERT_TRUE(issue("email-1", v1::Campaign::EMAIL, &by_email).ok());
+  EXPECT_EQ(by_email.coupons_size(), 0);
+  EXPECT_EQ(by_email.skipped_without_consent(), 3);
+
+  // yes1 revokes (the event delivered twice); the next issue skips them.
+  for (int delivery = 0; delivery < 2; ++delivery) {
+    ASSERT_THAT(
+        ApplyConsentEvent(*unit_of_work_, consents_, "yes1", 3,
+                          cp::Consent::SMS_MARKETING, cp::Consent::REVOKED),
+        IsOk());
+  }
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM customer_consents "
+                     "WHERE customer_id = 'yes1'"),
+            1);
+  v1::IssueCouponsResponse after;
+  ASSERT_TRUE(issue("sms-2", v1::Campaign::SMS, &after).ok());
+  EXPECT_EQ(after.coupons_size(), 0);
+  EXPECT_EQ(after.skipped_without_consent(), 3);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM coupons WHERE reward_id = '" +
+                     reward.name().substr(strlen("rewards/")) + "'"),
+            1);
+  EXPECT_EQ(QueryInt("SELECT stock FROM rewards WHERE id = '" +
+                     reward.name().substr(strlen("rewards/")) + "'"),
+            9);
+
+  // A malformed or repeated customer is refused naming it.
+  grpc::ClientContext bad_context;
+  v1::IssueCouponsRequest bad;
+  bad.set_reward(reward.name());
+  bad.add_customers("customers/yes1");
+  bad.add_customers("customers/yes1");
+  bad.set_request_id("bad");
+  v1::IssueCouponsResponse refused;
+  const grpc::Status status = stub_->IssueCoupons(&bad_context, bad, &refused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("customers[1]"));
 }
 
 TEST_F(LoyaltyServiceTest, CampaignsAreCreatedReadAndListed) {

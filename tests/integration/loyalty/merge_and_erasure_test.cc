@@ -31,6 +31,7 @@
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
+#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
@@ -108,7 +109,7 @@ class MemberLifecycleTest : public ::testing::Test {
     program_manager_ = std::make_unique<ProgramManager>(
         *unit_of_work_, programs_, idempotency_, clock_);
     earning_ = std::make_unique<OrderEarning>(accounts_, programs_, campaigns_,
-                                              ids_, clock_);
+                                              consents_, ids_, clock_);
     lifecycle_ = std::make_unique<MemberLifecycle>(accounts_, rewards_,
                                                    programs_, ids_, clock_);
     exporter_ = std::make_unique<AccountExport>(*unit_of_work_, accounts_,
@@ -165,7 +166,8 @@ class MemberLifecycleTest : public ::testing::Test {
   }
 
   crm::common::FeedConsumer NewConsumer(const std::string& name) {
-    return NewConsumer(name, MakeProfileFeedApply(*earning_, *lifecycle_));
+    return NewConsumer(
+        name, MakeProfileFeedApply(*earning_, *lifecycle_, consent_tracker_));
   }
 
   v1::Account Account(const std::string& customer) {
@@ -235,6 +237,8 @@ class MemberLifecycleTest : public ::testing::Test {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
+  MySqlConsentRepository consents_;
+  ConsentTracker consent_tracker_{consents_};
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
@@ -322,7 +326,7 @@ TEST_F(MemberLifecycleTest, AMergeThatFailsMidApplyLeavesTheSameOutcome) {
   // The first three attempts do all the work, then fail before commit.
   int attempts = 0;
   crm::common::FeedApplyFunction apply =
-      MakeProfileFeedApply(*earning_, *lifecycle_);
+      MakeProfileFeedApply(*earning_, *lifecycle_, consent_tracker_);
   crm::common::FeedConsumer consumer =
       NewConsumer("failing",
                   [&](sql::Connection& connection, int64_t sequence,

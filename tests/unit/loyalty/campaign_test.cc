@@ -1,7 +1,9 @@
 // Campaigns over the in-memory fakes: validation naming the field, the
 // bonus arithmetic, and the bonus granted on orders — only while running,
 // only to the tiers named, at most once per order and campaign, cut to the
-// budget left and clawed back with the order's points on a refund.
+// budget left and clawed back with the order's points on a refund — and only
+// to members with the marketing consent of the campaign's channel, counting
+// the orders skipped for want of it.
 #include <optional>
 #include <string>
 
@@ -22,6 +24,7 @@
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
+#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/status_matchers.h"
 
@@ -129,6 +132,19 @@ class CampaignEarningTest : public ::testing::Test {
     gold->set_min_qualifying_points(1000);
     gold->set_multiplier_percent(100);
     programs_.Put(program);
+    // The members of the tests below agreed to email marketing.
+    for (const char* customer : {"c0", "c1", "c2", "c3"}) {
+      consents_.Put(customer, {Answer(cp::Consent::EMAIL_MARKETING,
+                                      cp::Consent::GRANTED)});
+    }
+  }
+
+  static ConsentRecord Answer(cp::Consent::Purpose purpose,
+                              cp::Consent::Status status) {
+    ConsentRecord answer;
+    answer.purpose = purpose;
+    answer.status = status;
+    return answer;
   }
 
   std::string Create(v1::Campaign campaign) {
@@ -166,10 +182,12 @@ class CampaignEarningTest : public ::testing::Test {
   crm::testing::InMemoryAccountRepository accounts_{&unit_of_work_};
   crm::testing::InMemoryProgramRepository programs_{&unit_of_work_};
   crm::testing::InMemoryCampaignRepository campaigns_{&unit_of_work_};
+  crm::testing::InMemoryConsentRepository consents_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository idempotency_{&unit_of_work_};
   CampaignManager manager_{unit_of_work_, campaigns_, idempotency_, clock_,
                            ids_};
-  OrderEarning earning_{accounts_, programs_, campaigns_, ids_, clock_};
+  OrderEarning earning_{accounts_, programs_, campaigns_,
+                        consents_, ids_,      clock_};
 };
 
 TEST_F(CampaignEarningTest, RunningCampaignsAddBonusesOncePerOrder) {
@@ -235,6 +253,64 @@ TEST_F(CampaignEarningTest, ARefundClawsBackTheBonusWithThePoints) {
       OrderEvent(cp::ChangeEvent::ORDER_REFUNDED, "c1", "o1", 10000, 5000, 2));
   EXPECT_EQ(accounts_.Account("c1")->points_balance, 100);
   ExpectLedgerAddsUp("c1");
+}
+
+TEST_F(CampaignEarningTest, MembersWithoutTheMarketingConsentAreSkipped) {
+  const std::string id = Create(ValidCampaign());  // Any marketing channel.
+  consents_.Put("c2", {});                         // Nothing known.
+  consents_.Put("c3",
+                {Answer(cp::Consent::EMAIL_MARKETING, cp::Consent::REVOKED),
+                 Answer(cp::Consent::SMS_MARKETING, cp::Consent::DENIED),
+                 Answer(cp::Consent::PROFILING, cp::Consent::GRANTED)});
+  consents_.Put("c4",
+                {Answer(cp::Consent::SMS_MARKETING, cp::Consent::GRANTED)});
+  for (const char* customer : {"c1", "c2", "c3", "c4", "c5"}) {
+    Apply(OrderEvent(cp::ChangeEvent::ORDER_RECORDED, customer, "o1", 10000, 0,
+                     1));
+  }
+  // c1 (email) and c4 (SMS) are reached; c2, c3 and c5 (never seen on the
+  // feed) earn their own points only.
+  EXPECT_EQ(accounts_.Account("c1")->points_balance, 200);
+  EXPECT_EQ(accounts_.Account("c4")->points_balance, 200);
+  for (const char* customer : {"c2", "c3", "c5"}) {
+    EXPECT_EQ(accounts_.Account(customer)->points_balance, 100) << customer;
+    ExpectLedgerAddsUp(customer);
+  }
+  EXPECT_EQ(campaigns_.Campaign(id)->orders_rewarded, 2);
+  EXPECT_EQ(campaigns_.Campaign(id)->points_awarded, 200);
+  EXPECT_EQ(campaigns_.Campaign(id)->orders_skipped_without_consent, 3);
+  EXPECT_EQ(ToCampaignProto(*campaigns_.Campaign(id))
+                .orders_skipped_without_consent(),
+            3);
+  // A redelivered order is not counted again.
+  Apply(OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "c2", "o1", 10000, 0, 1));
+  EXPECT_EQ(campaigns_.Campaign(id)->orders_skipped_without_consent, 3);
+}
+
+TEST_F(CampaignEarningTest, TheCampaignsChannelDecidesTheConsentNeeded) {
+  v1::Campaign by_sms = ValidCampaign();
+  by_sms.set_marketing_channel(v1::Campaign::SMS);
+  const std::string sms = Create(by_sms);
+  v1::Campaign by_email = ValidCampaign();
+  by_email.set_multiplier_percent(0);
+  by_email.set_bonus_points_per_order(7);
+  by_email.set_marketing_channel(v1::Campaign::EMAIL);
+  const std::string email = Create(by_email);
+  EXPECT_EQ(campaigns_.Campaign(sms)->marketing_channel, v1::Campaign::SMS);
+  // c1 agreed to email only.
+  Apply(OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "c1", "o1", 10000, 0, 1));
+  EXPECT_EQ(accounts_.Account("c1")->points_balance, 100 + 7);
+  EXPECT_EQ(campaigns_.Campaign(sms)->orders_skipped_without_consent, 1);
+  EXPECT_EQ(campaigns_.Campaign(email)->orders_skipped_without_consent, 0);
+  ExpectLedgerAddsUp("c1");
+}
+
+TEST_F(CampaignEarningTest, AnUnknownChannelIsRefusedNamingTheField) {
+  v1::Campaign campaign = ValidCampaign();
+  campaign.set_marketing_channel(
+      static_cast<v1::Campaign::MarketingChannel>(9));
+  EXPECT_TRUE(absl::StrContains(FieldOf(ValidateNewCampaign(campaign).status()),
+                                "campaign.marketing_channel"));
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
+#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_reward_repository.h"
 #include "tests/testing/status_matchers.h"
@@ -97,7 +98,8 @@ class MemberLifecycleTest : public ::testing::Test {
     ASSERT_THAT(unit_of_work_.Run({},
                                   [&](crm::common::Transaction& tx) {
                                     return ApplyProfileEvent(
-                                        earning_, lifecycle_, tx, event);
+                                        earning_, lifecycle_, consent_tracker_,
+                                        tx, event);
                                   }),
                 IsOk());
   }
@@ -178,9 +180,12 @@ class MemberLifecycleTest : public ::testing::Test {
   crm::testing::InMemoryAccountRepository accounts_{&unit_of_work_};
   crm::testing::InMemoryProgramRepository programs_{&unit_of_work_};
   crm::testing::InMemoryCampaignRepository campaigns_{&unit_of_work_};
+  crm::testing::InMemoryConsentRepository consents_{&unit_of_work_};
   crm::testing::InMemoryRewardRepository rewards_{&unit_of_work_};
-  OrderEarning earning_{accounts_, programs_, campaigns_, ids_, clock_};
+  OrderEarning earning_{accounts_, programs_, campaigns_,
+                        consents_, ids_,      clock_};
   MemberLifecycle lifecycle_{accounts_, rewards_, programs_, ids_, clock_};
+  ConsentTracker consent_tracker_{consents_};
 };
 
 TEST_F(MemberLifecycleTest, MergeMovesEveryOpenLotByNewEntriesKeepingTimes) {

@@ -16,6 +16,7 @@
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
+#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/status_matchers.h"
 
@@ -85,7 +86,9 @@ class OrderEarningTest : public ::testing::Test {
   crm::testing::InMemoryAccountRepository accounts_{&unit_of_work_};
   crm::testing::InMemoryProgramRepository programs_{&unit_of_work_};
   crm::testing::InMemoryCampaignRepository campaigns_{&unit_of_work_};
-  OrderEarning earning_{accounts_, programs_, campaigns_, ids_, clock_};
+  crm::testing::InMemoryConsentRepository consents_{&unit_of_work_};
+  OrderEarning earning_{accounts_, programs_, campaigns_,
+                        consents_, ids_,      clock_};
 };
 
 TEST_F(OrderEarningTest, EarnsOncePerOrderAndTheTierMultiplies) {

@@ -79,6 +79,8 @@ class InMemoryCampaignRepository final
     }
     it->second.points_awarded = campaign.points_awarded;
     it->second.orders_rewarded = campaign.orders_rewarded;
+    it->second.orders_skipped_without_consent =
+        campaign.orders_skipped_without_consent;
     it->second.version = campaign.version;
     return absl::OkStatus();
   }
