@@ -71,16 +71,16 @@ struct LoyaltyComponents {
   loyalty::MySqlProgramRepository programs;
   loyalty::MySqlRewardRepository rewards;
   loyalty::MySqlCampaignRepository campaigns;
-  common::MySqlIdempotencyRepository idempotency;
   loyalty::MySqlConsentRepository consents;
+  common::MySqlIdempotencyRepository idempotency;
   loyalty::AccountManager account_manager;
   loyalty::ProgramManager program_manager;
   loyalty::RewardManager reward_manager;
   loyalty::CampaignManager campaign_manager;
   loyalty::OrderEarning order_earning;
-  loyalty::MemberLifecycle member_lifecycle;
   loyalty::ConsentTracker consent_tracker;
   loyalty::CouponIssuer coupon_issuer;
+  loyalty::MemberLifecycle member_lifecycle;
   loyalty::PointsExpiry points_expiry;
   loyalty::TierReview tier_review;
   loyalty::AccountExport account_export;
