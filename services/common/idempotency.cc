@@ -21,4 +21,10 @@ absl::Status MySqlIdempotencyRepository::Save(Transaction& tx,
                                 response, now);
 }
 
+absl::Status MySqlIdempotencyRepository::ForgetSubjects(
+    Transaction& tx, const std::vector<std::string>& subjects) {
+  return IdempotencyStore::ForgetSubjects(MySqlConnectionOf(tx), subjects)
+      .status();
+}
+
 }  // namespace crm::common

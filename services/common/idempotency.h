@@ -9,7 +9,9 @@
 // The first call runs the body and stores its response; a repeat with the
 // same request id and an identical request returns the stored response
 // without running the body; the same request id with a different request is
-// INVALID_ARGUMENT with reason REQUEST_ID_REUSED (field `request_id`).
+// INVALID_ARGUMENT with reason REQUEST_ID_REUSED (field `request_id`). The
+// stored response is filed under the resource names it mentions
+// (ResponseSubjects()), so an erasure can forget it (ForgetSubjects()).
 // Concurrent repeats serialise on the key (see IdempotencyRepository). An
 // empty request id runs the body in a transaction without recording it.
 #pragma once
@@ -17,6 +19,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
 
@@ -44,10 +47,18 @@ class IdempotencyRepository {
   virtual absl::StatusOr<std::optional<StoredResponse>> LookupForUpdate(
       Transaction& tx, absl::string_view method,
       absl::string_view request_id) = 0;
-  // Stores the response of the reserved key. ALREADY_EXISTS if stored.
+  // Stores the response of the reserved key, filed under its `subjects`.
+  // ALREADY_EXISTS if stored.
   virtual absl::Status Save(Transaction& tx, absl::string_view method,
                             absl::string_view request_id,
                             const StoredResponse& response, absl::Time now) = 0;
+  // Deletes every stored response filed under one of `subjects` (resource
+  // names, see ResponseSubjects()); erasure handlers call it with the names
+  // of the erased customer and of the resources that were theirs, so no
+  // stored response keeps their data. A repeat of a forgotten request runs
+  // its body again.
+  virtual absl::Status ForgetSubjects(
+      Transaction& tx, const std::vector<std::string>& subjects) = 0;
 
  protected:
   IdempotencyRepository() = default;
@@ -62,6 +73,8 @@ class MySqlIdempotencyRepository final : public IdempotencyRepository {
   absl::Status Save(Transaction& tx, absl::string_view method,
                     absl::string_view request_id,
                     const StoredResponse& response, absl::Time now) override;
+  absl::Status ForgetSubjects(
+      Transaction& tx, const std::vector<std::string>& subjects) override;
 };
 
 // The error for a request id reused with a different request.
@@ -95,10 +108,11 @@ absl::StatusOr<Response> RunIdempotent(
         }
         absl::StatusOr<Response> response = body(tx);
         if (!response.ok()) return response;
-        absl::Status saved = keys.Save(
-            tx, method, request_id,
-            StoredResponse{fingerprint, response->SerializeAsString()},
-            clock.Now());
+        absl::Status saved =
+            keys.Save(tx, method, request_id,
+                      StoredResponse{fingerprint, response->SerializeAsString(),
+                                     ResponseSubjects(*response)},
+                      clock.Now());
         if (!saved.ok()) return saved;
         return response;
       });

@@ -4,14 +4,20 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "services/common/error_details.h"
 #include "services/common/mysql_errors.h"
@@ -37,6 +43,97 @@ absl::Status ValidateKey(absl::string_view method,
     return absl::InternalError("idempotency request_id must not be empty");
   }
   return ValidateRequestId(request_id);
+}
+
+// Subject rows written per INSERT statement (the cache keeps one prepared
+// statement per row count up to this).
+constexpr size_t kSubjectsPerInsert = 8;
+
+// Files the stored response of (method, request_id) under `subjects`.
+void SaveSubjects(sql::Connection& connection, absl::string_view method,
+                  absl::string_view request_id,
+                  const std::vector<std::string>& subjects) {
+  for (size_t begin = 0; begin < subjects.size(); begin += kSubjectsPerInsert) {
+    const size_t rows = std::min(kSubjectsPerInsert, subjects.size() - begin);
+    std::string sql =
+        "INSERT IGNORE INTO idempotency_key_subjects (subject, method, "
+        "request_id) VALUES (?, ?, ?)";
+    for (size_t i = 1; i < rows; ++i) absl::StrAppend(&sql, ", (?, ?, ?)");
+    CachedStatement insert = Prepared(connection, sql);
+    for (size_t i = 0; i < rows; ++i) {
+      const int column = static_cast<int>(3 * i);
+      insert->setString(column + 1, subjects[begin + i]);
+      insert->setString(column + 2, std::string(method));
+      insert->setString(column + 3, std::string(request_id));
+    }
+    insert->executeUpdate();
+  }
+}
+
+bool IsCollectionSegment(absl::string_view segment) {
+  if (segment.empty()) return false;
+  for (char c : segment) {
+    if (!absl::ascii_isalpha(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+bool IsIdSegment(absl::string_view segment) {
+  if (segment.empty()) return false;
+  for (char c : segment) {
+    if (c <= 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+// Adds the prefixes of `value` that end with an id, if it is shaped like a
+// resource name (see ResponseSubjects()).
+void AddNameSubjects(absl::string_view value, std::set<std::string>& out) {
+  if (value.size() > static_cast<size_t>(kMaxSubjectLength)) return;
+  const std::vector<absl::string_view> segments = absl::StrSplit(value, '/');
+  if (segments.size() < 2 || segments.size() % 2 != 0) return;
+  for (size_t i = 0; i < segments.size(); i += 2) {
+    if (!IsCollectionSegment(segments[i]) || !IsIdSegment(segments[i + 1])) {
+      return;
+    }
+  }
+  size_t end = 0;
+  for (size_t i = 0; i < segments.size(); i += 2) {
+    end += segments[i].size() + 1 + segments[i + 1].size() + (i > 0 ? 1 : 0);
+    out.insert(std::string(value.substr(0, end)));
+  }
+}
+
+void CollectSubjects(const google::protobuf::Message& message,
+                     std::set<std::string>& out) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    using FieldDescriptor = google::protobuf::FieldDescriptor;
+    if (field->cpp_type() == FieldDescriptor::CPPTYPE_STRING &&
+        field->type() == FieldDescriptor::TYPE_STRING) {
+      if (field->is_repeated()) {
+        const int size = reflection->FieldSize(message, field);
+        for (int i = 0; i < size; ++i) {
+          AddNameSubjects(reflection->GetRepeatedString(message, field, i),
+                          out);
+        }
+      } else {
+        AddNameSubjects(reflection->GetString(message, field), out);
+      }
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (field->is_repeated()) {
+        const int size = reflection->FieldSize(message, field);
+        for (int i = 0; i < size; ++i) {
+          CollectSubjects(reflection->GetRepeatedMessage(message, field, i),
+                          out);
+        }
+      } else {
+        CollectSubjects(reflection->GetMessage(message, field), out);
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -105,7 +202,10 @@ absl::Status IdempotencyStore::Save(sql::Connection& connection,
     update->setString(3, ToSqlDateTime(now));
     update->setString(4, std::string(method));
     update->setString(5, std::string(request_id));
-    if (update->executeUpdate() == 1) return absl::OkStatus();
+    if (update->executeUpdate() == 1) {
+      SaveSubjects(connection, method, request_id, response.subjects);
+      return absl::OkStatus();
+    }
 
     CachedStatement insert =
         Prepared(connection,
@@ -118,6 +218,7 @@ absl::Status IdempotencyStore::Save(sql::Connection& connection,
     insert->setString(4, response.response_bytes);
     insert->setString(5, ToSqlDateTime(now));
     insert->executeUpdate();
+    SaveSubjects(connection, method, request_id, response.subjects);
     return absl::OkStatus();
   } catch (const sql::SQLException& e) {
     absl::Status status = MySqlErrorToStatus(e, "saving idempotency key");
@@ -132,6 +233,13 @@ absl::Status IdempotencyStore::Save(sql::Connection& connection,
 absl::StatusOr<int> IdempotencyStore::DeleteOlderThan(
     sql::Connection& connection, absl::Time cutoff) {
   try {
+    CachedStatement subjects = Prepared(
+        connection,
+        "DELETE s FROM idempotency_key_subjects s JOIN idempotency_keys k "
+        "ON k.method = s.method AND k.request_id = s.request_id "
+        "WHERE k.create_time < ?");
+    subjects->setString(1, ToSqlDateTime(cutoff));
+    subjects->executeUpdate();
     CachedStatement statement = Prepared(
         connection, "DELETE FROM idempotency_keys WHERE create_time < ?");
     statement->setString(1, ToSqlDateTime(cutoff));
@@ -139,6 +247,55 @@ absl::StatusOr<int> IdempotencyStore::DeleteOlderThan(
   } catch (const sql::SQLException& e) {
     return MySqlErrorToStatus(e, "deleting old idempotency keys");
   }
+}
+
+absl::StatusOr<int> IdempotencyStore::ForgetSubjects(
+    sql::Connection& connection, const std::vector<std::string>& subjects) {
+  try {
+    // The keys filed under any of the subjects, locked so that no repeat
+    // reads a response while it is being forgotten.
+    std::set<std::pair<std::string, std::string>> keys;
+    CachedStatement find =
+        Prepared(connection,
+                 "SELECT method, request_id FROM idempotency_key_subjects "
+                 "WHERE subject = ? FOR UPDATE");
+    for (const std::string& subject : subjects) {
+      if (subject.empty() ||
+          subject.size() > static_cast<size_t>(kMaxSubjectLength)) {
+        continue;
+      }
+      find->setString(1, subject);
+      std::unique_ptr<sql::ResultSet> rows(find->executeQuery());
+      while (rows->next()) {
+        keys.emplace(rows->getString(1), rows->getString(2));
+      }
+    }
+    int forgotten = 0;
+    for (const auto& [method, request_id] : keys) {
+      CachedStatement key = Prepared(
+          connection,
+          "DELETE FROM idempotency_keys WHERE method = ? AND request_id = ?");
+      key->setString(1, method);
+      key->setString(2, request_id);
+      forgotten += key->executeUpdate();
+      CachedStatement filed = Prepared(connection,
+                                       "DELETE FROM idempotency_key_subjects "
+                                       "WHERE method = ? AND request_id = ?");
+      filed->setString(1, method);
+      filed->setString(2, request_id);
+      filed->executeUpdate();
+    }
+    return forgotten;
+  } catch (const sql::SQLException& e) {
+    return MySqlErrorToStatus(e, "forgetting stored idempotent responses");
+  }
+}
+
+std::vector<std::string> ResponseSubjects(
+    const google::protobuf::Message& response) {
+  std::set<std::string> subjects;
+  CollectSubjects(response, subjects);
+  return {subjects.begin(), subjects.end()};
 }
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {

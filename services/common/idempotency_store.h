@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
 
@@ -32,6 +33,9 @@ inline constexpr int kMaxRequestIdLength = 64;
 struct StoredResponse {
   std::string request_fingerprint;
   std::string response_bytes;
+  // The resource names the response mentions (ResponseSubjects()), stored
+  // with it so that ForgetSubjects() can find it; not read back by lookups.
+  std::vector<std::string> subjects;
 };
 
 // SQL access to `idempotency_keys`; all calls run on the caller's connection
@@ -50,10 +54,28 @@ class IdempotencyStore {
                            absl::string_view method,
                            absl::string_view request_id,
                            const StoredResponse& response, absl::Time now);
-  // Deletes keys created before `cutoff`; returns how many.
+  // Deletes keys created before `cutoff` (with their subjects); returns how
+  // many keys.
   static absl::StatusOr<int> DeleteOlderThan(sql::Connection& connection,
                                              absl::Time cutoff);
+  // Deletes every stored response one of whose subjects is in `subjects`
+  // (resource names such as "customers/c1", "tickets/t9"), with all of that
+  // response's subject rows; returns how many responses. For erasures: a
+  // repeat of a forgotten request runs its body again.
+  static absl::StatusOr<int> ForgetSubjects(
+      sql::Connection& connection, const std::vector<std::string>& subjects);
 };
+
+// The subjects a stored response is filed under: for every string field of
+// `response` (nested and repeated ones included) whose value is shaped like a
+// resource name — an even number of non-empty `/`-separated segments,
+// collections of ASCII letters, ids of printable ASCII without spaces, at
+// most kMaxSubjectLength characters —, every prefix of it that ends with an
+// id: "tickets/t9/events/e2" gives "tickets/t9" and "tickets/t9/events/e2".
+// Sorted, without repeats. Pure.
+inline constexpr int kMaxSubjectLength = 255;
+std::vector<std::string> ResponseSubjects(
+    const google::protobuf::Message& response);
 
 // SHA-256 (hex) of the deterministic serialization of `request`.
 std::string RequestFingerprint(const google::protobuf::Message& request);

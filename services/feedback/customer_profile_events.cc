@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
 #include "services/feedback/feedback_validation.h"
@@ -53,9 +54,12 @@ std::vector<cp::ChangeEvent::Type> CustomerProfileEventTypes() {
 absl::Status EraseCustomerData(const CustomerDataStores& stores,
                                crm::common::Transaction& tx,
                                const std::string& customer_id) {
+  // Stored responses naming the customer or one of their records.
+  std::vector<std::string> subjects = {absl::StrCat("customers/", customer_id)};
   CRM_ASSIGN_OR_RETURN(std::vector<FeedbackRecord> items,
                        stores.feedback.ListByCustomer(tx, customer_id));
   for (const FeedbackRecord& item : items) {
+    subjects.push_back(absl::StrCat("feedback/", item.id));
     const std::string text = ScrubIdentifiers(item.text, customer_id);
     if (text != item.text) {
       CRM_RETURN_IF_ERROR(stores.feedback.RewriteText(tx, item.id, text));
@@ -67,6 +71,8 @@ absl::Status EraseCustomerData(const CustomerDataStores& stores,
   CRM_ASSIGN_OR_RETURN(std::vector<SurveyResponseRecord> responses,
                        stores.surveys.ListResponsesByCustomer(tx, customer_id));
   for (SurveyResponseRecord& response : responses) {
+    subjects.push_back(absl::StrCat("surveys/", response.survey_id,
+                                    "/responses/", response.id));
     bool changed = false;
     for (v1::SurveyAnswer& answer : response.answers) {
       const std::string text = ScrubIdentifiers(answer.text(), customer_id);
@@ -85,6 +91,7 @@ absl::Status EraseCustomerData(const CustomerDataStores& stores,
   CRM_ASSIGN_OR_RETURN(std::vector<TicketRecord> tickets,
                        stores.tickets.ListByCustomer(tx, customer_id, true));
   for (TicketRecord& ticket : tickets) {
+    subjects.push_back(absl::StrCat("tickets/", ticket.id));
     ticket.customer_id.clear();
     ticket.title = ScrubIdentifiers(ticket.title, customer_id);
     ticket.description = ScrubIdentifiers(ticket.description, customer_id);
@@ -92,6 +99,9 @@ absl::Status EraseCustomerData(const CustomerDataStores& stores,
     CRM_RETURN_IF_ERROR(stores.tickets.Save(tx, ticket));
     CRM_RETURN_IF_ERROR(
         ScrubTicketHistory(stores.tickets, tx, ticket.id, customer_id));
+  }
+  if (stores.idempotency != nullptr) {
+    CRM_RETURN_IF_ERROR(stores.idempotency->ForgetSubjects(tx, subjects));
   }
   return absl::OkStatus();
 }

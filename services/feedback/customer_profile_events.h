@@ -11,7 +11,10 @@
 //                    and their free-text answers are scrubbed (scores stay);
 //                    tickets lose the customer, their title, description and
 //                    every comment or note of their history are scrubbed
-//                    (state, times, category and SLA stay).
+//                    (state, times, category and SLA stay); stored
+//                    idempotent responses filed under the customer's name
+//                    or one of those items, responses or tickets are
+//                    deleted (IdempotencyRepository::ForgetSubjects).
 //   CUSTOMER_MERGED  the duplicate's feedback items, survey responses and
 //                    tickets move to the survivor (tickets one version up).
 //   anything else    ignored.
@@ -37,6 +40,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/idempotency.h"
 #include "services/common/unit_of_work.h"
 #include "services/feedback/feedback_repository.h"
 #include "services/feedback/survey_repository.h"
@@ -49,6 +53,9 @@ struct CustomerDataStores {
   FeedbackRepository& feedback;
   SurveyRepository& surveys;
   TicketRepository& tickets;
+  // The stored idempotent responses (which may hold a customer's items,
+  // answers and ticket comments); null only where none are stored.
+  crm::common::IdempotencyRepository* idempotency = nullptr;
 };
 
 // The event types ApplyCustomerProfileEvent acts on (the feed filter).

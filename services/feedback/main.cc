@@ -89,7 +89,8 @@ struct FeedbackComponents {
   feedback::MySqlTicketRepository tickets;
   feedback::MySqlAlertRepository alerts;
   common::MySqlIdempotencyRepository idempotency;
-  const feedback::CustomerDataStores stores{items, surveys, tickets};
+  const feedback::CustomerDataStores stores{items, surveys, tickets,
+                                            &idempotency};
   feedback::AlertRaiser raiser;
   feedback::FeedbackManager manager;
   feedback::SurveyManager survey_manager;

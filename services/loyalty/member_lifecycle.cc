@@ -103,6 +103,13 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
     tombstones[member] = absl::StrCat("erased-", ids_.NewId());
   }
 
+  // Stored responses naming a member, its account or its coupons.
+  std::vector<std::string> subjects;
+  for (const std::string& member : family) {
+    subjects.push_back(absl::StrCat("customers/", member));
+    subjects.push_back(absl::StrCat("accounts/", member));
+  }
+
   for (AccountRecord& account : erased) {
     if (account.points_balance > 0 && account.merged_into.empty()) {
       Posting forfeit;
@@ -117,6 +124,7 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
     CRM_ASSIGN_OR_RETURN(std::vector<CouponRecord> coupons,
                          rewards_.CouponsOfCustomer(tx, account.customer_id));
     for (CouponRecord& coupon : coupons) {
+      subjects.push_back(absl::StrCat("coupons/", coupon.id));
       if (coupon.state != v1::Coupon::ISSUED) continue;
       coupon.state = v1::Coupon::CANCELLED;
       CRM_RETURN_IF_ERROR(rewards_.UpdateCoupon(tx, coupon));
@@ -133,6 +141,9 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
     }
     CRM_RETURN_IF_ERROR(accounts_.ReKeyErasedAccount(
         tx, account.customer_id, tombstone, merged_into, kErasedReason));
+  }
+  if (idempotency_ != nullptr) {
+    CRM_RETURN_IF_ERROR(idempotency_->ForgetSubjects(tx, subjects));
   }
   return absl::OkStatus();
 }

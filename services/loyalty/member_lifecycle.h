@@ -27,11 +27,14 @@
 // balances, sequences and times (what accounting needs) with the reason
 // replaced by "erased" and the idempotency key by `erased:{entry}`; lots
 // and coupons keep their amounts and times; order earnings (whose names
-// hold the customer id) are deleted. Afterwards no loyalty table holds the
-// customer id. A customer without an account is nothing to erase, so a
-// repeated erasure changes nothing.
+// hold the customer id) are deleted. Stored idempotent responses filed
+// under `customers/{id}`, `accounts/{id}` or one of the members' coupons
+// are deleted (IdempotencyRepository::ForgetSubjects). Afterwards no loyalty
+// table holds the customer id. A customer without an account is nothing to
+// erase, so a repeated erasure changes nothing.
 //
-//   MemberLifecycle lifecycle(accounts, rewards, programs, ids, clock);
+//   MemberLifecycle lifecycle(accounts, rewards, programs, ids, clock,
+//                             &idempotency_keys);
 //   CRM_RETURN_IF_ERROR(lifecycle.Merge(tx, "c-survivor", "c-duplicate"));
 //   CRM_RETURN_IF_ERROR(lifecycle.Erase(tx, "c-erased"));
 #pragma once
@@ -40,6 +43,7 @@
 #include "absl/strings/string_view.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/ledger_poster.h"
@@ -53,16 +57,20 @@ inline constexpr char kErasedReason[] = "erased";
 
 class MemberLifecycle {
  public:
-  // Every argument must outlive this object.
+  // Every argument must outlive this object. `idempotency` holds the
+  // service's stored idempotent responses; null only where none are stored
+  // (tests of the ledger alone).
   MemberLifecycle(AccountRepository& accounts, RewardRepository& rewards,
                   ProgramRepository& programs,
                   const crm::common::IdGenerator& ids,
-                  const crm::common::Clock& clock)
+                  const crm::common::Clock& clock,
+                  crm::common::IdempotencyRepository* idempotency = nullptr)
       : accounts_(accounts),
         rewards_(rewards),
         programs_(programs),
         ids_(ids),
         clock_(clock),
+        idempotency_(idempotency),
         poster_(accounts, ids) {}
   MemberLifecycle(const MemberLifecycle&) = delete;
   MemberLifecycle& operator=(const MemberLifecycle&) = delete;
@@ -83,6 +91,7 @@ class MemberLifecycle {
   ProgramRepository& programs_;
   const crm::common::IdGenerator& ids_;
   const crm::common::Clock& clock_;
+  crm::common::IdempotencyRepository* const idempotency_;
   LedgerPoster poster_;
 };
 

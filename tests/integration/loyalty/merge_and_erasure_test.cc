@@ -110,8 +110,8 @@ class MemberLifecycleTest : public ::testing::Test {
         *unit_of_work_, programs_, idempotency_, clock_);
     earning_ = std::make_unique<OrderEarning>(accounts_, programs_, campaigns_,
                                               consents_, ids_, clock_);
-    lifecycle_ = std::make_unique<MemberLifecycle>(accounts_, rewards_,
-                                                   programs_, ids_, clock_);
+    lifecycle_ = std::make_unique<MemberLifecycle>(
+        accounts_, rewards_, programs_, ids_, clock_, &idempotency_);
     exporter_ = std::make_unique<AccountExport>(*unit_of_work_, accounts_,
                                                 rewards_, programs_, clock_);
     // 1 point per CNY; gold from 400 points earned; points last 12 months.
@@ -363,6 +363,8 @@ TEST_F(MemberLifecycleTest, AnErasureLeavesNoRowHoldingTheCustomer) {
   deliver(OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "e-d", "o2", 5000));
   deliver(OrderEvent(cp::ChangeEvent::ORDER_RECORDED, "e-other", "o3", 900));
   Redeem("e-s", 30, "gift for Zhang San 13800000000");
+  Redeem("e-d", 10, "gift for Zhang San");
+  Redeem("e-other", 4, "gift for Li Si");
   IssueCoupon("e1", "e-s");
   deliver(MergeEvent("e-s", "e-d"));
   const int64_t entries_before = QueryInt(
@@ -389,7 +391,7 @@ TEST_F(MemberLifecycleTest, AnErasureLeavesNoRowHoldingTheCustomer) {
                      "'%e-d%' OR reason LIKE '%Zhang%'"),
             0);
   // Amounts and dates stay under two tombstones: the same entries plus the
-  // forfeit of the 120 points left, the same credits.
+  // forfeit of the 110 points left, the same credits.
   const std::vector<std::string> tombstones = Strings(
       "SELECT customer_id FROM accounts WHERE customer_id LIKE 'erased-%'");
   ASSERT_EQ(tombstones.size(), 2u);
@@ -407,13 +409,24 @@ TEST_F(MemberLifecycleTest, AnErasureLeavesNoRowHoldingTheCustomer) {
   EXPECT_EQ(QueryInt(absl::StrCat("SELECT -points_delta FROM ledger_entries "
                                   "WHERE type = 'FORFEIT' AND customer_id IN ",
                                   in_list)),
-            120);
+            110);
   EXPECT_EQ(Strings("SELECT state FROM coupons WHERE id = 'e1'"),
             std::vector<std::string>{"CANCELLED"});
-  EXPECT_EQ(Account("e-other").points_balance(), 9);
+  EXPECT_EQ(Account("e-other").points_balance(), 5);
   for (const std::string& tombstone : tombstones) {
     EXPECT_TRUE(Verify(tombstone).consistent());
   }
+  // The stored responses of both members' redemptions (naming the account
+  // and the reason) are forgotten; the other customer's stays.
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM idempotency_keys WHERE request_id "
+                     "IN ('e-s-redeem-30', 'e-d-redeem-10')"),
+            0);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM idempotency_key_subjects WHERE "
+                     "subject LIKE '%/e-s%' OR subject LIKE '%/e-d%'"),
+            0);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM idempotency_keys WHERE request_id "
+                     "= 'e-other-redeem-4'"),
+            1);
   // Delivered again under a new sequence: nothing left to erase.
   deliver(EraseEvent("e-s"));
   EXPECT_EQ(QueryInt(absl::StrCat(

@@ -5,10 +5,13 @@
 //   crm::testing::InMemoryIdempotencyRepository keys(&unit_of_work);
 #pragma once
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
@@ -45,6 +48,20 @@ class InMemoryIdempotencyRepository final
     if (!inserted) {
       return crm::common::AlreadyExistsError("idempotency_keys",
                                              "request_id already stored");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status ForgetSubjects(
+      crm::common::Transaction& /*tx*/,
+      const std::vector<std::string>& subjects) override {
+    for (auto it = stored_.begin(); it != stored_.end();) {
+      bool filed = false;
+      for (const std::string& subject : it->second.subjects) {
+        filed = filed || std::find(subjects.begin(), subjects.end(), subject) !=
+                             subjects.end();
+      }
+      it = filed ? stored_.erase(it) : std::next(it);
     }
     return absl::OkStatus();
   }

@@ -114,7 +114,7 @@ class CustomerDataTest : public ::testing::Test {
   crm::testing::InMemorySurveyRepository surveys_{&unit_of_work_};
   crm::testing::InMemoryTicketRepository tickets_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
-  CustomerDataStores stores_{feedback_, surveys_, tickets_};
+  CustomerDataStores stores_{feedback_, surveys_, tickets_, &keys_};
   UnknownValueTiers tiers_;
   TicketSettings settings_;
   FeedbackManager feedback_manager_{unit_of_work_, feedback_, keys_, clock_,
@@ -192,6 +192,50 @@ TEST_F(CustomerDataTest, ErasureUnlinksAndScrubsTicketsAndTheirHistory) {
   EXPECT_EQ(left.feedback_size() + left.survey_responses_size() +
                 left.tickets_size() + left.ticket_events_size(),
             0);
+}
+
+TEST_F(CustomerDataTest, ErasureForgetsTheCustomersStoredResponses) {
+  // Idempotent calls whose stored responses hold the customer's text: an
+  // item, a ticket opened from it (naming the customer) and a comment on it
+  // (naming only the ticket); another customer's item.
+  auto submit = [&](const std::string& customer, const std::string& id) {
+    v1::SubmitFeedbackRequest request;
+    request.mutable_feedback()->set_customer(customer);
+    request.mutable_feedback()->set_channel("app");
+    request.mutable_feedback()->set_type(v1::Feedback::COMPLAINT);
+    request.mutable_feedback()->set_text("邮箱 a.b@qq.com");
+    request.set_request_id(id);
+    absl::StatusOr<v1::Feedback> item =
+        feedback_manager_.SubmitFeedback(context_, request);
+    EXPECT_THAT(item.status(), IsOk());
+    return item.value_or(v1::Feedback());
+  };
+  const v1::Feedback item = submit("customers/gone-0002", "f-gone");
+  v1::CreateTicketRequest open;
+  open.mutable_ticket()->set_feedback(item.name());
+  open.set_request_id("t-gone");
+  absl::StatusOr<v1::Ticket> ticket =
+      ticket_manager_.CreateTicket(context_, open);
+  ASSERT_THAT(ticket.status(), IsOk());
+  v1::AddTicketCommentRequest comment;
+  comment.set_name(ticket->name());
+  comment.set_text("已致电 13812345678");
+  comment.set_request_id("c-gone");
+  ASSERT_THAT(ticket_manager_.AddTicketComment(context_, comment).status(),
+              IsOk());
+  const v1::Feedback kept = submit("customers/stay-0002", "f-stay");
+  ASSERT_EQ(keys_.size(), 4u);
+
+  cp::ChangeEvent erased;
+  erased.set_type(cp::ChangeEvent::CUSTOMER_ERASED);
+  erased.set_customer_name("customers/gone-0002");
+  ASSERT_THAT(Apply(erased), IsOk());
+
+  EXPECT_EQ(keys_.size(), 1u);
+  // The other customer's request is still answered from its stored
+  // response; the erased customer's runs again (a new item).
+  EXPECT_EQ(submit("customers/stay-0002", "f-stay").name(), kept.name());
+  EXPECT_NE(submit("customers/gone-0002", "f-gone").name(), item.name());
 }
 
 TEST_F(CustomerDataTest, ExportHoldsEverythingOfOneCustomer) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <gmock/gmock.h>
+#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/wrappers.pb.h>
 #include <gtest/gtest.h>
 
@@ -19,6 +20,7 @@
 #include "services/common/idempotency.h"
 #include "services/common/migrations.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/common/status_macros.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -232,7 +234,7 @@ TEST_F(IdempotencyTest, StoresBinaryResponsesAndTheClockTime) {
 }
 
 TEST_F(IdempotencyTest, SaveRejectsAnAlreadyStoredKey) {
-  const StoredResponse stored{RequestFingerprint(Request("a")), "bytes"};
+  const StoredResponse stored{RequestFingerprint(Request("a")), "bytes", {}};
   EXPECT_THAT(RunInTransaction(*pool_,
                                [&](sql::Connection& c) {
                                  return IdempotencyStore::Save(
@@ -277,6 +279,118 @@ TEST_F(IdempotencyTest, DeleteOlderThanRemovesOnlyOldKeys) {
   ASSERT_THAT(deleted, IsOk());
   EXPECT_EQ(*deleted, 1);
   EXPECT_EQ(Count("idempotency_keys"), 1);
+}
+
+TEST_F(IdempotencyTest, DeleteOlderThanRemovesTheOldKeysSubjects) {
+  auto body = [](const std::string& name) {
+    return [name](sql::Connection&) -> absl::StatusOr<StringValue> {
+      return Request(name);
+    };
+  };
+  ASSERT_THAT(
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "M", "old", Request("1"),
+                                       body("customers/old")),
+      IsOk());
+  clock_.Advance(absl::Hours(48));
+  ASSERT_THAT(
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "M", "new", Request("2"),
+                                       body("customers/new")),
+      IsOk());
+  EXPECT_EQ(Count("idempotency_key_subjects"), 2);
+  ASSERT_THAT(RunInTransaction<int>(*pool_,
+                                    [&](sql::Connection& c) {
+                                      return IdempotencyStore::DeleteOlderThan(
+                                          c, clock_.Now() - absl::Hours(24));
+                                    }),
+              IsOk());
+  EXPECT_EQ(Count("idempotency_key_subjects"), 1);
+  EXPECT_EQ(Count("idempotency_key_subjects WHERE subject = 'customers/new'"),
+            1);
+}
+
+TEST_F(IdempotencyTest, ForgetSubjectsDeletesEveryResponseNamingThem) {
+  auto answer = [this](const std::string& name) {
+    return [this, name](sql::Connection& c) -> absl::StatusOr<StringValue> {
+      absl::StatusOr<StringValue> effect = CountingBody()(c);
+      if (!effect.ok()) return effect.status();
+      return Request(name);
+    };
+  };
+  // Three customers' responses; c1 has two, one found through its ticket.
+  ASSERT_THAT(
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Submit", "r1",
+                                       Request("a"), answer("customers/c1")),
+      IsOk());
+  ASSERT_THAT(RunIdempotentOnPool<StringValue>(*pool_, clock_, "Comment", "r2",
+                                               Request("b"),
+                                               answer("tickets/t9/events/e2")),
+              IsOk());
+  ASSERT_THAT(
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Submit", "r3",
+                                       Request("c"), answer("customers/c2")),
+      IsOk());
+  ASSERT_EQ(runs_.load(), 3);
+  EXPECT_EQ(Count("idempotency_key_subjects"), 4);
+
+  MySqlUnitOfWork unit_of_work(*pool_);
+  MySqlIdempotencyRepository keys;
+  ASSERT_THAT(unit_of_work.Run<int>(
+                  RequestContext(),
+                  [&](Transaction& tx) -> absl::StatusOr<int> {
+                    CRM_RETURN_IF_ERROR(keys.ForgetSubjects(
+                        tx, {"customers/c1", "tickets/t9", "customers/c404"}));
+                    return 0;
+                  }),
+              IsOk());
+  EXPECT_EQ(Count("idempotency_keys"), 1);
+  // Every subject row of a forgotten response goes, also the ones that were
+  // not asked for ("tickets/t9/events/e2").
+  EXPECT_EQ(Count("idempotency_key_subjects"), 1);
+  EXPECT_EQ(Count("idempotency_key_subjects WHERE subject = 'customers/c2'"),
+            1);
+
+  // c2's response is still replayed; c1's request runs again.
+  CRM_ASSERT_OK_AND_ASSIGN(
+      StringValue kept,
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Submit", "r3",
+                                       Request("c"), answer("customers/zz")));
+  EXPECT_EQ(kept.value(), "customers/c2");
+  EXPECT_EQ(runs_.load(), 3);
+  CRM_ASSERT_OK_AND_ASSIGN(
+      StringValue rerun,
+      RunIdempotentOnPool<StringValue>(*pool_, clock_, "Submit", "r1",
+                                       Request("a"), answer("customers/c1")));
+  EXPECT_EQ(rerun.value(), "customers/c1");
+  EXPECT_EQ(runs_.load(), 4);
+
+  // Forgetting nothing, or a subject nothing is filed under, is fine.
+  ASSERT_THAT(RunInTransaction<int>(*pool_,
+                                    [&](sql::Connection& c) {
+                                      return IdempotencyStore::ForgetSubjects(
+                                          c, {});
+                                    }),
+              IsOk());
+  EXPECT_EQ(Count("idempotency_keys"), 2);
+}
+
+TEST(ResponseSubjects, ResourceNamesAndTheirPrefixesFromEveryStringField) {
+  google::protobuf::Struct response;
+  auto& fields = *response.mutable_fields();
+  fields["customer"].set_string_value("customers/c1");
+  fields["note"].set_string_value("yes or no");
+  auto* list = fields["events"].mutable_list_value();
+  list->add_values()->set_string_value("tickets/t9/events/e2");
+  list->add_values()->set_string_value("tickets/t9/events/e2");
+  list->add_values()->set_string_value("odd/number/of");
+  list->add_values()->set_string_value("customers/has space");
+  list->add_values()->set_string_value("customers//empty");
+  list->add_values()->set_string_value("9digits/x");
+  list->add_values()->set_string_value("/leading/slash");
+  list->add_values()->set_string_value("customers/" + std::string(300, 'x'));
+  EXPECT_THAT(ResponseSubjects(response),
+              ::testing::ElementsAre("customers/c1", "tickets/t9",
+                                     "tickets/t9/events/e2"));
+  EXPECT_THAT(ResponseSubjects(Request("plain text")), ::testing::IsEmpty());
 }
 
 TEST(RequestId, Validation) {
