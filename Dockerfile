@@ -28,8 +28,12 @@ WORKDIR /src
 # npm inputs first, so the layer is reused while only sources change.
 COPY protos/googleapis/package.json protos/googleapis/package-lock.json protos/googleapis/
 COPY gateway/web-vendor/package.json gateway/web-vendor/package-lock.json gateway/web-vendor/
+# The dashboard (gateway/web) is bundled at build time, so its development
+# dependencies (the bundler) are installed too.
+COPY gateway/web/package.json gateway/web/package-lock.json gateway/web/
 RUN cd protos/googleapis && npm ci --no-audit --no-fund --loglevel=error \
- && cd /src/gateway/web-vendor && npm ci --no-audit --no-fund --loglevel=error --omit=dev
+ && cd /src/gateway/web-vendor && npm ci --no-audit --no-fund --loglevel=error --omit=dev \
+ && cd /src/gateway/web && npm ci --no-audit --no-fund --loglevel=error
 COPY . .
 ARG SERVICE=customer-profile
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCRM_BUILD_TESTS=OFF \
