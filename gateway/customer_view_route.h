@@ -12,7 +12,9 @@
 //                                          memberships, at most
 //                                          kViewSegments)
 //   loyalty GetAccount                     account (balance, tier)
-//   loyalty GetAccount + GetProgram        tierProgress (tier_progress.h)
+//   loyalty GetAccount + GetProgram        tierProgress (tier_progress.h;
+//                                          GetProgram and ListCampaigns are
+//                                          reused for kViewReferenceDataTtl)
 //   loyalty ListLedgerEntries              recentLedgerEntries (the 10 latest)
 //   feedback ListFeedback                  recentFeedback (the 10 latest of
 //                                          this customer; ratings, sentiment)
@@ -38,6 +40,7 @@
 #pragma once
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "gateway/backend_clients.h"
 #include "gateway/router.h"
 
@@ -54,6 +57,10 @@ inline constexpr int kViewSegments = 100;    // memberships
 inline constexpr int kViewCampaigns = 1000;
 // The loyalty programme whose tiers tierProgress measures.
 inline constexpr char kLoyaltyProgram[] = "programs/default";
+// The programme and the campaigns are the same for every customer: after a
+// successful read (both calls OK) a gateway reuses them in every view for
+// this long, so a change to them shows in views at most this late.
+inline constexpr absl::Duration kViewReferenceDataTtl = absl::Seconds(10);
 // The ticket states that count as open, as a ListTickets filter term.
 inline constexpr char kOpenTicketStates[] =
     "(state = NEW OR state = ACKNOWLEDGED OR state = IN_PROGRESS)";

@@ -294,6 +294,48 @@ TEST_F(CustomerViewTest, SlowBackendsCostOneDeadlineNotOneEach) {
   EXPECT_LT(elapsed, absl::Milliseconds(1800));
 }
 
+TEST_F(CustomerViewTest, TheProgrammeAndCampaignsAreReusedForAFewSeconds) {
+  CreateConsentingCustomer();
+  GiveTheBackendsACustomer();
+  ASSERT_EQ(Call("GET", "/v1/customers/c1:view").status, 200);
+  // Gold moves to 2000 points and the campaign ends: within
+  // kViewReferenceDataTtl the view still shows what it read.
+  loy::Program program = view_loyalty_.program.Get();
+  program.mutable_tiers(1)->set_min_qualifying_points(2000);
+  view_loyalty_.program.Set(program);
+  view_loyalty_.campaigns.Set(loy::ListCampaignsResponse());
+  TestHttpResponse response = Call("GET", "/v1/customers/c1:view");
+  ASSERT_EQ(response.status, 200) << response.body;
+  Struct view = ParseObject(response.body);
+  EXPECT_EQ(Field(Field(view, "tierProgress").struct_value(),
+                  "nextTierMinQualifyingPoints")
+                .number_value(),
+            1000);
+  EXPECT_THAT(OfferTypes(view),
+              ElementsAre("TIER_UPGRADE", "CAMPAIGN", "VIP_PERK"));
+  EXPECT_EQ(view_loyalty_.requests.count<loy::GetProgramRequest>(), 1);
+  EXPECT_EQ(view_loyalty_.requests.count<loy::ListCampaignsRequest>(), 1);
+  EXPECT_EQ(view_loyalty_.requests.count<loy::GetAccountRequest>(), 2);
+}
+
+TEST_F(CustomerViewTest, AFailedProgrammeReadIsNotReused) {
+  CreateConsentingCustomer();
+  GiveTheBackendsACustomer();
+  view_loyalty_.FailWith(crm::testing::ServiceStatus(
+      absl::UnavailableError("loyalty restarting"), "loyalty"));
+  Struct failed = ParseObject(Call("GET", "/v1/customers/c1:view").body);
+  EXPECT_THAT(MissingParts(failed),
+              UnorderedElementsAre("account", "tierProgress",
+                                   "recentLedgerEntries", "nextBestOffers"));
+  view_loyalty_.FailWith(std::nullopt);
+  Struct view = ParseObject(Call("GET", "/v1/customers/c1:view").body);
+  EXPECT_THAT(MissingParts(view), IsEmpty());
+  EXPECT_EQ(view_loyalty_.requests.count<loy::GetProgramRequest>(), 1);
+  EXPECT_EQ(Field(Field(view, "tierProgress").struct_value(), "nextTier")
+                .string_value(),
+            "gold");
+}
+
 TEST_F(CustomerViewTest, CampaignsAreOfferedOnlyWithAMarketingConsent) {
   CreateCustomer("Mei");  // No consents.
   GiveTheBackendsACustomer();

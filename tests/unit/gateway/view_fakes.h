@@ -20,7 +20,7 @@
 
 namespace crm::testing {
 
-// The last request of each type a fake received.
+// The last request of each type a fake answered, and how many.
 class RequestLog {
  public:
   // The last request of `Request`'s type (default if none was received).
@@ -32,15 +32,24 @@ class RequestLog {
     if (it != requests_.end()) request.ParseFromString(it->second);
     return request;
   }
+  // How many requests of `Request`'s type were answered.
+  template <typename Request>
+  int count() const {
+    absl::MutexLock lock(&mu_);
+    auto it = counts_.find(Request::descriptor()->full_name());
+    return it == counts_.end() ? 0 : it->second;
+  }
   void Keep(const google::protobuf::Message& request) {
     absl::MutexLock lock(&mu_);
     requests_[request.GetDescriptor()->full_name()] =
         request.SerializeAsString();
+    ++counts_[request.GetDescriptor()->full_name()];
   }
 
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, std::string> requests_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> counts_ ABSL_GUARDED_BY(mu_);
 };
 
 // A value a test sets and a fake answers with (thread-safe copies).
