@@ -5,7 +5,8 @@
 // service reports, a rule preview's count (where the API offers
 // /v1/segments:preview), the campaigns' budget use and the ticket queue's
 // SLA countdowns against the API, the caller's role (an admin; an analyst
-// sees masked data and no acknowledge button), the live alert panel (an
+// sees masked data and no acknowledge button; an agent no segment editor),
+// the live alert panel (an
 // alert raised through the API appears within a few seconds and is
 // acknowledged), the language switch, keyboard navigation, and no console
 // error, exception, failed request or unexpected 4xx/5xx anywhere. Saves a
@@ -15,7 +16,7 @@
 //
 // The target is one JSON line on stdin (written by dashboard_test.py once
 // the suite is loaded; the browser starts before that):
-//   {"baseUrl", "apiKey", "analystKey", "email", "customer", "survey", "screenshots"}
+//   {"baseUrl", "apiKey", "analystKey", "agentKey", "email", "customer", "survey", "screenshots"}
 // Exits 0 when every check holds; otherwise prints what failed and exits 1.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
@@ -423,6 +424,25 @@ async function main() {
       assert.equal(await view.locator('#alert-panel button.small').count(), 0, 'no acknowledge for an analyst');
       shots.push(await screenshot(view, screenshots, '09-analyst-customers'));
       await analyst.close();
+    }
+
+    // An agent: the role shown, acknowledge offered, no segment editor.
+    if (target.agentKey) {
+      const agent = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      await agent.addInitScript((key) => sessionStorage.setItem('crm.apiKey', key), target.agentKey);
+      const view = await agent.newPage();
+      view.setDefaultTimeout(stepTimeoutMs);
+      watch(view);
+      await view.goto(`${baseUrl}/#/segments`);
+      await view.locator('#role[data-role="agent"]').waitFor();
+      await view.locator('#segment-editor-hidden').waitFor();
+      assert.equal(await view.locator('#new-segment').count(), 0, 'no segment editor for an agent');
+      await view.locator('#alert-panel[data-connection="open"]').waitFor();
+      if (Number(await view.locator('#alert-panel').getAttribute('data-open-alerts')) > 0) {
+        assert.ok(await view.locator('#alert-panel button.small').count() > 0, 'an agent may acknowledge');
+      }
+      shots.push(await screenshot(view, screenshots, '10-agent-segments'));
+      await agent.close();
     }
 
     console.log(`dashboard: first load ${timings.firstLoadMs} ms (DOMContentLoaded ` +

@@ -14,8 +14,8 @@ customer-profile's feed as in `make run`), and loads it:
   survey with NPS and CSAT answers and tickets (load_demo_extras.py
   activity), and two segments.
 
-The gateway knows two keys: an admin's (the walk) and an analyst's (masked
-personal data, no acknowledge).
+The gateway knows three keys: an admin's (the walk), an analyst's (masked
+personal data, no acknowledge) and an agent's (no segment editor).
 
 It checks the static-file serving (cache headers, ETag/304, gzip) over HTTP,
 then hands the gateway's address, the API key and what to look for to
@@ -62,6 +62,8 @@ class DashboardSuite(harness.Suite):
         # An analyst's key: the navigation without write actions, masked
         # personal data.
         self.analyst_key = "dash-analyst-" + secrets.token_hex(16)
+        # An agent's: acknowledge, but no segment editor.
+        self.agent_key = "dash-agent-" + secrets.token_hex(16)
 
     def service_env(self, name):
         env = super().service_env(name)
@@ -75,6 +77,8 @@ class DashboardSuite(harness.Suite):
         env.setdefault("GATEWAY_API_KEYS", f"dashboard-test admin {self.api_key}")
         digest = hashlib.sha256(self.analyst_key.encode("ascii")).hexdigest()
         env["GATEWAY_API_KEYS"] += f";dashboard-analyst analyst sha256:{digest}"
+        digest = hashlib.sha256(self.agent_key.encode("ascii")).hexdigest()
+        env["GATEWAY_API_KEYS"] += f";dashboard-agent agent sha256:{digest}"
         env["GATEWAY_WEB_DIR"] = harness.env_path("CRM_WEB_DIST_DIR")
         # Recomputing scores and fitting CLV over the demo set take seconds
         # under the sanitizers.
@@ -229,6 +233,7 @@ def main():
             "baseUrl": f"http://127.0.0.1:{suite.http_port}",
             "apiKey": suite.api_key,
             "analystKey": suite.analyst_key,
+            "agentKey": suite.agent_key,
             "email": with_email["email"],
             "customer": with_email["name"],
             "survey": survey,
