@@ -81,15 +81,19 @@ absl::StatusOr<v1::IssueCouponsResponse> CouponIssuer::IssueCoupons(
         }
         v1::IssueCouponsResponse response;
         std::vector<std::string> holders;
+        std::set<std::string> reached;
         for (const std::string& recipient : recipients) {
           CRM_ASSIGN_OR_RETURN(std::string holder,
                                ResolveSurvivor(accounts_, tx, recipient));
+          // A duplicate listed with its survivor: one coupon for the two.
+          if (reached.count(holder) > 0) continue;
           CRM_ASSIGN_OR_RETURN(std::vector<ConsentRecord> answers,
                                consents_.Find(tx, holder));
           if (!CampaignMayReach(rule, answers)) {
             response.add_skipped_customers(CustomerName(recipient));
             continue;
           }
+          reached.insert(holder);
           holders.push_back(holder);
         }
         response.set_skipped_without_consent(response.skipped_customers_size());

@@ -3,7 +3,8 @@
 // customer needs the marketing consent of the request's channel
 // (consent_policy.h; unknown answers deny). Customers without it are
 // skipped and reported (count and names). A customer merged away receives
-// the coupon on its survivor's account, consent read for the survivor. In
+// the coupon on its survivor's account, consent read for the survivor (a
+// duplicate listed with its survivor gets them one coupon, not two). In
 // one transaction under the reward's row lock: one unit of stock per coupon,
 // and when the stock cannot cover them all nothing is issued. Idempotent on
 // `request_id` (a repeat returns the first response).

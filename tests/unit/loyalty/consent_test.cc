@@ -303,6 +303,23 @@ TEST_F(ConsentTrackingTest, BulkCouponsSkipCustomersWithoutConsent) {
             absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(rewards_.coupon_count(), 1u);
 
+  // A duplicate merged into `a`, listed with it: one coupon, for `a`.
+  AccountRecord duplicate;
+  duplicate.customer_id = "dup";
+  duplicate.merged_into = "a";
+  accounts_.Put(duplicate);
+  v1::IssueCouponsRequest both;
+  both.set_reward("rewards/r1");
+  both.add_customers("customers/dup");
+  both.add_customers("customers/a");
+  both.set_request_id("q5");
+  issued = issuer_.IssueCoupons({}, both);
+  ASSERT_THAT(issued.status(), IsOk());
+  ASSERT_EQ(issued->coupons_size(), 1);
+  EXPECT_EQ(issued->coupons(0).customer(), "customers/a");
+  EXPECT_EQ(issued->skipped_without_consent(), 0);
+  EXPECT_EQ(rewards_.Reward("r1")->stock, 0);
+
   request.set_request_id("q4");
   request.set_marketing_channel(static_cast<v1::Campaign::MarketingChannel>(7));
   EXPECT_EQ(issuer_.IssueCoupons({}, request).status().code(),
