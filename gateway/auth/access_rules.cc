@@ -84,7 +84,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.feedback.v1.FeedbackService.ExportCustomerFeedback",                Y, N, Y},
     // The gateway's own composite routes.
     {"crm.gateway.v1.CustomerView",                                           Y, Y, N},
-    {"crm.gateway.v1.CustomerExport",                                         Y, N, N},
+    {"crm.gateway.v1.CustomerExport",                                         Y, N, Y},
     // Live streams (server-sent events, streams/): analysts masked.
     {"crm.gateway.v1.AlertStream",                                            Y, Y, N},
     {"crm.gateway.v1.EventStream",                                            Y, Y, N},
