@@ -4,31 +4,18 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/descriptor.h>
-
-#include "absl/strings/match.h"
 #include "crm/customerprofile/v1/customer.pb.h"
+#include "services/common/filter/proto_field_values.h"
 
 namespace crm::customer_profile {
 namespace {
 
 namespace v1 = ::crm::customerprofile::v1;
 using crm::common::filter::Comparator;
+using crm::common::filter::EnumValueNames;
 using crm::common::filter::FieldAlias;
 using crm::common::filter::FieldSpec;
 using crm::common::filter::FilterSchema;
-
-// The names of `descriptor`'s values, without *_UNSPECIFIED unless asked.
-std::vector<std::string> EnumNames(
-    const google::protobuf::EnumDescriptor* descriptor, bool with_unspecified) {
-  std::vector<std::string> names;
-  for (int i = 0; i < descriptor->value_count(); ++i) {
-    const std::string& name = descriptor->value(i)->name();
-    if (!with_unspecified && absl::EndsWith(name, "_UNSPECIFIED")) continue;
-    names.push_back(name);
-  }
-  return names;
-}
 
 FilterSchema BuildSchema() {
   absl::StatusOr<FilterSchema> schema = FilterSchema::Create(
@@ -40,9 +27,10 @@ FilterSchema BuildSchema() {
           FieldSpec::String("tags").Repeated(),
           FieldSpec::String("address.country_code"),
           FieldSpec::Enum("state",
-                          EnumNames(v1::Customer::State_descriptor(), false)),
-          FieldSpec::Enum("gender",
-                          EnumNames(v1::Customer::Gender_descriptor(), true)),
+                          EnumValueNames(*v1::Customer::State_descriptor())),
+          FieldSpec::Enum(
+              "gender",
+              EnumValueNames(*v1::Customer::Gender_descriptor(), true)),
           FieldSpec::String("locale"),
           FieldSpec::String("source_channel"),
           FieldSpec::Timestamp("create_time"),

@@ -5,12 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include <google/protobuf/descriptor.h>
-
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/filter/filter_error.h"
 #include "services/common/filter/filter_parser.h"
+#include "services/common/filter/proto_field_values.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/feedback/ticket_resources.h"
@@ -18,27 +15,18 @@
 namespace crm::feedback {
 namespace {
 
+using ::crm::common::filter::EnumValueNames;
 using ::crm::common::filter::FieldSpec;
 using ::crm::common::filter::FilterSchema;
 using ::crm::common::filter::FilterValue;
-using ::crm::common::filter::Restriction;
-
-std::vector<std::string> EnumNames(
-    const google::protobuf::EnumDescriptor* descriptor) {
-  std::vector<std::string> names;
-  for (int i = 0; i < descriptor->value_count(); ++i) {
-    const std::string& name = descriptor->value(i)->name();
-    if (absl::EndsWith(name, "_UNSPECIFIED")) continue;
-    names.push_back(name);
-  }
-  return names;
-}
 
 FilterSchema BuildSchema() {
   absl::StatusOr<FilterSchema> schema = FilterSchema::Create(
       {
-          FieldSpec::Enum("kind", EnumNames(v1::Alert::Kind_descriptor())),
-          FieldSpec::Enum("state", EnumNames(v1::Alert::State_descriptor())),
+          FieldSpec::Enum("kind",
+                          EnumValueNames(*v1::Alert::Kind_descriptor())),
+          FieldSpec::Enum("state",
+                          EnumValueNames(*v1::Alert::State_descriptor())),
           FieldSpec::String("category"),
           FieldSpec::String("ticket"),
           FieldSpec::Timestamp("create_time"),
@@ -60,18 +48,10 @@ absl::StatusOr<AlertQuery> ParseAlertFilter(absl::string_view text) {
   AlertQuery query;
   CRM_ASSIGN_OR_RETURN(query.filter, crm::common::filter::ParseFilter(
                                          text, AlertFilterSchema()));
-  CRM_RETURN_IF_ERROR(crm::common::filter::RewriteValues(
-      query.filter, [](Restriction& restriction) -> absl::Status {
-        if (restriction.field->path != "ticket") return absl::OkStatus();
-        absl::StatusOr<std::string> id =
-            TicketIdOf(std::get<std::string>(restriction.value), "filter");
-        if (!id.ok()) {
-          return crm::common::filter::FilterError(
-              restriction.value_column, "ticket must be tickets/{id}");
-        }
-        restriction.value = *std::move(id);
-        return absl::OkStatus();
-      }));
+  CRM_RETURN_IF_ERROR(crm::common::filter::RewriteResourceNameValues(
+      query.filter, "ticket",
+      [](const std::string& name) { return TicketIdOf(name, "filter"); },
+      "ticket must be tickets/{id}"));
   query.fingerprint =
       absl::StrCat("alerts?", crm::common::filter::DebugString(query.filter));
   return query;

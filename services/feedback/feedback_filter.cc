@@ -5,12 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include <google/protobuf/descriptor.h>
-
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/filter/filter_error.h"
 #include "services/common/filter/filter_parser.h"
+#include "services/common/filter/proto_field_values.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/feedback/feedback_validation.h"
@@ -18,22 +15,10 @@
 namespace crm::feedback {
 namespace {
 
+using ::crm::common::filter::EnumValueNames;
 using ::crm::common::filter::FieldSpec;
 using ::crm::common::filter::FilterSchema;
 using ::crm::common::filter::FilterValue;
-using ::crm::common::filter::Restriction;
-
-// The names of `descriptor`'s values except *_UNSPECIFIED.
-std::vector<std::string> EnumNames(
-    const google::protobuf::EnumDescriptor* descriptor) {
-  std::vector<std::string> names;
-  for (int i = 0; i < descriptor->value_count(); ++i) {
-    const std::string& name = descriptor->value(i)->name();
-    if (absl::EndsWith(name, "_UNSPECIFIED")) continue;
-    names.push_back(name);
-  }
-  return names;
-}
 
 FilterSchema BuildSchema() {
   absl::StatusOr<FilterSchema> schema = FilterSchema::Create(
@@ -42,14 +27,16 @@ FilterSchema BuildSchema() {
           FieldSpec::String("customer_id"),
           FieldSpec::Bool("anonymous"),
           FieldSpec::String("channel"),
-          FieldSpec::Enum("type", EnumNames(v1::Feedback::Type_descriptor())),
+          FieldSpec::Enum("type",
+                          EnumValueNames(*v1::Feedback::Type_descriptor())),
           FieldSpec::Int64("rating"),
           FieldSpec::Enum("language",
-                          EnumNames(v1::Feedback::Language_descriptor())),
+                          EnumValueNames(*v1::Feedback::Language_descriptor())),
           FieldSpec::String("order"),
           FieldSpec::Timestamp("create_time"),
-          FieldSpec::Enum("analysis.sentiment",
-                          EnumNames(v1::TextAnalysis::Sentiment_descriptor())),
+          FieldSpec::Enum(
+              "analysis.sentiment",
+              EnumValueNames(*v1::TextAnalysis::Sentiment_descriptor())),
           FieldSpec::Double("analysis.sentiment_score"),
           FieldSpec::String("analysis.category"),
       },
@@ -71,18 +58,10 @@ absl::StatusOr<FeedbackQuery> ParseFeedbackFilter(absl::string_view text) {
   FeedbackQuery query;
   CRM_ASSIGN_OR_RETURN(query.filter, crm::common::filter::ParseFilter(
                                          text, FeedbackFilterSchema()));
-  CRM_RETURN_IF_ERROR(crm::common::filter::RewriteValues(
-      query.filter, [](Restriction& restriction) -> absl::Status {
-        if (restriction.field->path != "customer") return absl::OkStatus();
-        absl::StatusOr<std::string> id =
-            CustomerIdOf(std::get<std::string>(restriction.value), "filter");
-        if (!id.ok()) {
-          return crm::common::filter::FilterError(
-              restriction.value_column, "customer must be customers/{id}");
-        }
-        restriction.value = *std::move(id);
-        return absl::OkStatus();
-      }));
+  CRM_RETURN_IF_ERROR(crm::common::filter::RewriteResourceNameValues(
+      query.filter, "customer",
+      [](const std::string& name) { return CustomerIdOf(name, "filter"); },
+      "customer must be customers/{id}"));
   query.fingerprint =
       absl::StrCat("feedback?", crm::common::filter::DebugString(query.filter));
   return query;

@@ -5,12 +5,9 @@
 #include <utility>
 #include <vector>
 
-#include <google/protobuf/descriptor.h>
-
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/filter/filter_error.h"
 #include "services/common/filter/filter_parser.h"
+#include "services/common/filter/proto_field_values.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/feedback/feedback_validation.h"
@@ -18,21 +15,10 @@
 namespace crm::feedback {
 namespace {
 
+using ::crm::common::filter::EnumValueNames;
 using ::crm::common::filter::FieldSpec;
 using ::crm::common::filter::FilterSchema;
 using ::crm::common::filter::FilterValue;
-using ::crm::common::filter::Restriction;
-
-std::vector<std::string> EnumNames(
-    const google::protobuf::EnumDescriptor* descriptor) {
-  std::vector<std::string> names;
-  for (int i = 0; i < descriptor->value_count(); ++i) {
-    const std::string& name = descriptor->value(i)->name();
-    if (absl::EndsWith(name, "_UNSPECIFIED")) continue;
-    names.push_back(name);
-  }
-  return names;
-}
 
 FilterSchema BuildSchema() {
   absl::StatusOr<FilterSchema> schema = FilterSchema::Create(
@@ -40,9 +26,10 @@ FilterSchema BuildSchema() {
           FieldSpec::String("customer"),
           FieldSpec::String("customer_id"),
           FieldSpec::String("feedback"),
-          FieldSpec::Enum("state", EnumNames(v1::Ticket::State_descriptor())),
+          FieldSpec::Enum("state",
+                          EnumValueNames(*v1::Ticket::State_descriptor())),
           FieldSpec::Enum("priority",
-                          EnumNames(v1::Ticket::Priority_descriptor())),
+                          EnumValueNames(*v1::Ticket::Priority_descriptor())),
           FieldSpec::String("category"),
           FieldSpec::String("assignee"),
           FieldSpec::String("team"),
@@ -70,22 +57,14 @@ absl::StatusOr<TicketQuery> ParseTicketFilter(absl::string_view text) {
   TicketQuery query;
   CRM_ASSIGN_OR_RETURN(query.filter, crm::common::filter::ParseFilter(
                                          text, TicketFilterSchema()));
-  CRM_RETURN_IF_ERROR(crm::common::filter::RewriteValues(
-      query.filter, [](Restriction& restriction) -> absl::Status {
-        const std::string& path = restriction.field->path;
-        if (path != "customer" && path != "feedback") return absl::OkStatus();
-        const std::string& value = std::get<std::string>(restriction.value);
-        absl::StatusOr<std::string> id = path == "customer"
-                                             ? CustomerIdOf(value, "filter")
-                                             : FeedbackIdOf(value, "filter");
-        if (!id.ok()) {
-          return crm::common::filter::FilterError(
-              restriction.value_column,
-              absl::StrCat(path, " must be a resource name of its collection"));
-        }
-        restriction.value = *std::move(id);
-        return absl::OkStatus();
-      }));
+  CRM_RETURN_IF_ERROR(crm::common::filter::RewriteResourceNameValues(
+      query.filter, "customer",
+      [](const std::string& name) { return CustomerIdOf(name, "filter"); },
+      "customer must be customers/{id}"));
+  CRM_RETURN_IF_ERROR(crm::common::filter::RewriteResourceNameValues(
+      query.filter, "feedback",
+      [](const std::string& name) { return FeedbackIdOf(name, "filter"); },
+      "feedback must be feedback/{id}"));
   query.fingerprint =
       absl::StrCat("tickets?", crm::common::filter::DebugString(query.filter));
   return query;
