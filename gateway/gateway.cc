@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <exception>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -276,6 +277,11 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
   router_.Add("GET", "/readyz",
               [this](const RouteRequest& r) { return Readyz(r.trace); });
   router_.Add("GET", "/metrics", [this](const RouteRequest&) {
+    // The transcoded streams (GET /v1/changeEvents:watch, /v1/alerts:watch)
+    // next to the live streams' own gauges.
+    metrics_.SetGauge(streams::kOpenStreamsMetric,
+                      "Live and transcoded streams open.",
+                      transcoder_->open_streams(), {{"route", "transcoded"}});
     common::HttpResponse response;
     response.content_type = kMetricsContentType;
     response.body = metrics_.Render();
@@ -299,7 +305,17 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
     std::abort();
   }
   transcoder_ = *std::move(transcoder);
+  live_streams_ = std::make_unique<streams::LiveStreams>(
+      clients_, metrics_,
+      streams::LiveStreamOptions{
+          .heartbeat = config_.stream_heartbeat,
+          .max_queued_events = config_.stream_queue_events,
+          .timeout = config_.stream_timeout,
+          .max_streams = config_.max_streams},
+      [this] { return transcoder_->open_streams(); });
 }
+
+void Gateway::EndStreams() { live_streams_->EndAll(); }
 
 void Gateway::AddApiReferenceRoutes() {
   openapi::OpenApiOptions options;
@@ -425,11 +441,48 @@ void Gateway::DispatchCustomerRoute(
   DispatchRoute(aliased, principal, request.path, trace, responder);
 }
 
+void Gateway::DispatchLiveStream(
+    const streams::LiveRoute& route, const common::HttpRequest& request,
+    const std::optional<auth::Principal>& principal,
+    const common::RequestTrace& trace,
+    const std::shared_ptr<ObservedResponder>& responder) {
+  responder->set_route(route.path);
+  if (request.method != "GET") {
+    common::HttpResponse response = ErrorResponse(
+        MethodNotAllowedError(MethodLabel(request.method), {"GET"}));
+    response.headers.emplace_back("Allow", "GET");
+    return responder->Send(std::move(response));
+  }
+  if (principal.has_value()) {
+    if (absl::Status allowed =
+            auth::Authorize(*principal, route.access_method, "");
+        !allowed.ok()) {
+      return responder->Send(ErrorResponse(allowed));
+    }
+  }
+  if (!request.body.empty()) {
+    return responder->Send(
+        ErrorResponse(BodyMalformedError("a stream request takes no body")));
+  }
+  absl::StatusOr<absl::Time> deadline = CallerDeadline(request);
+  if (!deadline.ok()) return responder->Send(ErrorResponse(deadline.status()));
+  static const std::map<std::string, std::string>* const kNoVars =
+      new std::map<std::string, std::string>();
+  RouteRequest route_request{request, *kNoVars, trace, *deadline};
+  route_request.mask_personal_data =
+      principal.has_value() && principal->masks_personal_data();
+  live_streams_->Serve(route, route_request, responder);
+}
+
 void Gateway::DispatchRoute(
     const common::HttpRequest& request,
     const std::optional<auth::Principal>& principal, absl::string_view label,
     const common::RequestTrace& trace,
     const std::shared_ptr<ObservedResponder>& responder) {
+  if (const streams::LiveRoute* live = streams::LiveStreams::Find(request.path);
+      live != nullptr && label.empty()) {
+    return DispatchLiveStream(*live, request, principal, trace, responder);
+  }
   Router::Match match = router_.Find(request.method, request.path);
   transcoding::Transcoder::Match transcoded;
   if (match.result != Router::Match::kFound) {

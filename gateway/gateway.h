@@ -20,6 +20,7 @@
 #include "gateway/openapi/api_reference.h"
 #include "gateway/router.h"
 #include "gateway/static_files.h"
+#include "gateway/streams/live_streams.h"
 #include "gateway/transcoding/transcoder.h"
 #include "services/common/http_server.h"
 #include "services/common/metrics.h"
@@ -53,6 +54,12 @@ class Gateway {
   // the body, once the stream has ended.
   common::HttpResponse Handle(const common::HttpRequest& request);
 
+  // Ends the live streams (GET /v1/alerts:stream, /v1/events:stream) with
+  // a clean end of their bodies, so clients reconnect elsewhere; new ones
+  // are refused 503 from then on. For shutdown, before the HTTP server
+  // stops; the destructor does it too.
+  void EndStreams();
+
  private:
   class ObservedResponder;
 
@@ -71,6 +78,13 @@ class Gateway {
                    const std::shared_ptr<ObservedResponder>& responder);
   // Finds the route, checks access and limits and runs it; `label`, when
   // set, is the route's metrics label.
+  // A live stream route (streams/live_streams.h): GET only; its access
+  // rule; then the stream.
+  void DispatchLiveStream(const streams::LiveRoute& route,
+                          const common::HttpRequest& request,
+                          const std::optional<auth::Principal>& principal,
+                          const common::RequestTrace& trace,
+                          const std::shared_ptr<ObservedResponder>& responder);
   void DispatchRoute(const common::HttpRequest& request,
                      const std::optional<auth::Principal>& principal,
                      absl::string_view label, const common::RequestTrace& trace,
@@ -95,6 +109,9 @@ class Gateway {
   Router router_;
   // Every annotated RPC's routes (after router_'s; never null).
   std::unique_ptr<transcoding::Transcoder> transcoder_;
+  // GET /v1/alerts:stream and /v1/events:stream (never null); declared
+  // last: its streams use the clients and count the transcoder's.
+  std::unique_ptr<streams::LiveStreams> live_streams_;
 };
 
 }  // namespace crm::gateway

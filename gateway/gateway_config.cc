@@ -114,6 +114,11 @@ std::vector<common::ConfigOption> GatewayConfigOptions() {
              "comma-separated origins allowed to call /v1 from browsers"),
       Option("max_streams", "GATEWAY_MAX_STREAMS", "200",
              "server-sent event / NDJSON streams open at once"),
+      Option("stream_heartbeat", "GATEWAY_STREAM_HEARTBEAT", "15s",
+             "interval of the keep-alive comment on live streams"),
+      Option("stream_queue_events", "GATEWAY_STREAM_QUEUE_EVENTS", "256",
+             "events a live stream's client may fall behind before its "
+             "stream is ended"),
       SecretOption("api_keys", "GATEWAY_API_KEYS",
                    "API keys: entries \"<id> <role> <key or sha256:hex> "
                    "[<methods>]\" separated by newlines or ';'"),
@@ -230,6 +235,16 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromConfig(
   CRM_ASSIGN_OR_RETURN(result.max_streams, config.GetInt("max_streams"));
   if (result.max_streams < 1) {
     return absl::InvalidArgumentError("--max_streams must be positive");
+  }
+  CRM_ASSIGN_OR_RETURN(result.stream_heartbeat,
+                       config.GetDuration("stream_heartbeat"));
+  if (result.stream_heartbeat <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--stream_heartbeat must be positive");
+  }
+  CRM_ASSIGN_OR_RETURN(result.stream_queue_events,
+                       config.GetInt("stream_queue_events"));
+  if (result.stream_queue_events < 1) {
+    return absl::InvalidArgumentError("--stream_queue_events must be positive");
   }
   for (absl::string_view origin :
        absl::StrSplit(config.GetString("cors_allowed_origins"), ',',

@@ -67,6 +67,12 @@ struct GatewayConfig {
   std::vector<std::string> cors_allowed_origins;
   // Server-sent event / NDJSON streams open at once.
   int max_streams = 200;
+  // A `: keep-alive` comment on every live stream this often
+  // (streams/live_streams.h).
+  absl::Duration stream_heartbeat = absl::Seconds(15);
+  // Events a live stream's client may have waiting to be written; one more
+  // ends its stream (the client resumes with Last-Event-ID).
+  int stream_queue_events = 256;
 };
 
 // The options Config::Load parses for the gateway.

@@ -275,6 +275,14 @@ grpc::Status FakeCustomerProfile::WatchChanges(
   Record(*context, "WatchChanges");
   if (auto failure = this->failure()) return *failure;
   Keep(*request);
+  bool from_feed;
+  {
+    absl::MutexLock lock(&mu_);
+    from_feed = watch_from_feed_;
+  }
+  if (from_feed) {
+    return change_feed_.Serve(context, request->after_sequence(), writer);
+  }
   for (int64_t i = 1; i <= 3; ++i) {
     cp::ChangeEvent event;
     event.set_sequence(request->after_sequence() + i);
@@ -300,6 +308,11 @@ grpc::Status FakeCustomerProfile::WatchChanges(
 void FakeCustomerProfile::EndWatchWith(grpc::Status status) {
   absl::MutexLock lock(&mu_);
   watch_end_ = std::move(status);
+}
+
+void FakeCustomerProfile::WatchFromFeed() {
+  absl::MutexLock lock(&mu_);
+  watch_from_feed_ = true;
 }
 
 void FakeCustomerProfile::TailWatch() {
@@ -461,6 +474,14 @@ grpc::Status FakeFeedback::ListFeedback(grpc::ServerContext* context,
       items_, request->page_size(), request->page_token(),
       [&](const fb::Feedback& f) { *response->add_feedback() = f; },
       response->mutable_next_page_token());
+}
+
+grpc::Status FakeFeedback::WatchAlerts(grpc::ServerContext* context,
+                                       const fb::WatchAlertsRequest* request,
+                                       grpc::ServerWriter<fb::Alert>* writer) {
+  Record(*context, "WatchAlerts");
+  if (auto failure = this->failure()) return *failure;
+  return alert_feed_.Serve(context, request->after_sequence(), writer);
 }
 
 fb::ListFeedbackRequest FakeFeedback::last_list() const {

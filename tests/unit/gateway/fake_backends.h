@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
 #include "crm/feedback/v1/feedback_service.grpc.pb.h"
 #include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
@@ -27,6 +29,88 @@ namespace crm::testing {
 // and domain `domain`) and BadRequest.
 grpc::Status ServiceStatus(const absl::Status& status,
                            absl::string_view domain);
+
+// A feed of messages numbered by their `sequence` (set by the test), served
+// to watch calls: the messages after the watch's position, then each one
+// appended, until the call is cancelled or EndWatchesWith() is set.
+template <typename Message>
+class FakeFeed {
+ public:
+  void Append(Message message) {
+    absl::MutexLock lock(&mu_);
+    messages_.push_back(std::move(message));
+  }
+  // Every watch (also a later one) ends with `status` once it has written
+  // what the feed holds.
+  void EndWatchesWith(grpc::Status status) {
+    absl::MutexLock lock(&mu_);
+    end_ = std::move(status);
+  }
+  // Watches being served now, and those that ended by the caller's
+  // cancellation.
+  int watchers() const {
+    absl::MutexLock lock(&mu_);
+    return watchers_;
+  }
+  int cancelled_watches() const {
+    absl::MutexLock lock(&mu_);
+    return cancelled_;
+  }
+  int64_t last_after_sequence() const {
+    absl::MutexLock lock(&mu_);
+    return last_after_;
+  }
+
+  // Serves one watch from after `after_sequence`.
+  grpc::Status Serve(grpc::ServerContext* context, int64_t after_sequence,
+                     grpc::ServerWriter<Message>* writer) {
+    size_t next = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      ++watchers_;
+      last_after_ = after_sequence;
+    }
+    grpc::Status outcome = grpc::Status::CANCELLED;
+    while (!context->IsCancelled()) {
+      std::vector<Message> batch;
+      std::optional<grpc::Status> end;
+      {
+        absl::MutexLock lock(&mu_);
+        auto more = [this, &next]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return next < messages_.size() || end_.has_value();
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&more), absl::Milliseconds(20));
+        for (; next < messages_.size(); ++next) {
+          if (messages_[next].sequence() > after_sequence) {
+            batch.push_back(messages_[next]);
+          }
+        }
+        end = end_;
+      }
+      bool written = true;
+      for (const Message& message : batch) {
+        if (!(written = writer->Write(message))) break;
+      }
+      if (!written) break;
+      if (end.has_value()) {
+        outcome = *end;
+        break;
+      }
+    }
+    absl::MutexLock lock(&mu_);
+    --watchers_;
+    if (outcome.error_code() == grpc::StatusCode::CANCELLED) ++cancelled_;
+    return outcome;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<Message> messages_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> end_ ABSL_GUARDED_BY(mu_);
+  int watchers_ ABSL_GUARDED_BY(mu_) = 0;
+  int cancelled_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t last_after_ ABSL_GUARDED_BY(mu_) = -1;
+};
 
 // What every fake records about the calls it receives, and an error it can
 // be told to return instead of answering.
@@ -132,6 +216,11 @@ class FakeCustomerProfile final
   void EndWatchWith(grpc::Status status);
   void TailWatch();
   bool watch_cancelled() const;
+  // From then on WatchChanges serves change_feed() instead.
+  void WatchFromFeed();
+  FakeFeed<crm::customerprofile::v1::ChangeEvent>& change_feed() {
+    return change_feed_;
+  }
 
   crm::customerprofile::v1::CreateCustomerRequest last_create() const;
   crm::customerprofile::v1::ListCustomersRequest last_list() const;
@@ -164,6 +253,8 @@ class FakeCustomerProfile final
   grpc::Status watch_end_ ABSL_GUARDED_BY(mu_);
   bool watch_tails_ ABSL_GUARDED_BY(mu_) = false;
   bool watch_cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool watch_from_feed_ ABSL_GUARDED_BY(mu_) = false;
+  FakeFeed<crm::customerprofile::v1::ChangeEvent> change_feed_;
 };
 
 class FakeSegmentation final
@@ -220,9 +311,17 @@ class FakeFeedback final : public crm::feedback::v1::FeedbackService::Service,
       const crm::feedback::v1::ListFeedbackRequest* request,
       crm::feedback::v1::ListFeedbackResponse* response) override;
 
+  // Serves alert_feed().
+  grpc::Status WatchAlerts(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::WatchAlertsRequest* request,
+      grpc::ServerWriter<crm::feedback::v1::Alert>* writer) override;
+
   crm::feedback::v1::ListFeedbackRequest last_list() const;
+  FakeFeed<crm::feedback::v1::Alert>& alert_feed() { return alert_feed_; }
 
  private:
+  FakeFeed<crm::feedback::v1::Alert> alert_feed_;
   mutable absl::Mutex mu_;
   std::vector<crm::feedback::v1::Feedback> items_ ABSL_GUARDED_BY(mu_);
   crm::feedback::v1::ListFeedbackRequest last_list_ ABSL_GUARDED_BY(mu_);
