@@ -498,7 +498,11 @@ class ImportAndDemoTest(SuiteTestCase):
         status, _, exported = self.suite.http(
             "GET", f"/v1/customers/{cid}:export")
         self.assertEqual(status, 200, exported)
-        self.assertEqual(len(exported["orders"]), 1)
+        # The suite-wide export: each service's part, nothing missing.
+        self.assertEqual(len(exported["profile"]["orders"]), 1)
+        self.assertEqual(exported["loyalty"]["accounts"][0]["account"]["name"],
+                         f"accounts/{cid}")
+        self.assertEqual(exported["missing"], [])
         status, _, erased = self.suite.http(
             "POST", f"/v1/customers/{cid}:erase?request_id=erase-{cid}")
         self.assertEqual(status, 200, erased)
