@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
 
   crm::common::LogInfo("shutting down",
                        {{"signal", std::to_string(signal_number)}});
+  // Live streams end first, with a clean end of their bodies, so their
+  // clients reconnect elsewhere instead of seeing a cut connection.
+  gateway.EndStreams();
   (*server)->Shutdown(absl::Seconds(10));
   crm::common::LogInfo("stopped");
   return 0;
