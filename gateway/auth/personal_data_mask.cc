@@ -24,6 +24,10 @@ const std::map<std::string, std::set<std::string>>& MaskedFields() {
       {"crm.customerprofile.v1.PostalAddress", {"address_line", "postal_code"}},
       {"crm.customerprofile.v1.ExternalIdentity", {"id"}},
       {"crm.feedback.v1.Feedback", {"text"}},
+      // Free text a customer or an agent wrote about a customer.
+      {"crm.feedback.v1.Ticket", {"title", "description"}},
+      {"crm.feedback.v1.TicketEvent", {"text"}},
+      {"crm.feedback.v1.SurveyAnswer", {"text"}},
   };
   return *fields;
 }

@@ -5,6 +5,8 @@
 #include "crm/customerprofile/v1/customer.pb.h"
 #include "crm/customerprofile/v1/customer_profile_service.pb.h"
 #include "crm/feedback/v1/feedback.pb.h"
+#include "crm/feedback/v1/survey.pb.h"
+#include "crm/feedback/v1/ticket.pb.h"
 
 namespace crm::gateway::auth {
 namespace {
@@ -68,6 +70,32 @@ TEST(PersonalDataMaskTest, ReachesNestedMessages) {
   MaskPersonalData(&feedback);
   EXPECT_EQ(feedback.text(), "***");
   EXPECT_EQ(feedback.channel(), "app");
+}
+
+TEST(PersonalDataMaskTest, MasksTicketAndSurveyFreeText) {
+  crm::feedback::v1::Ticket ticket;
+  ticket.set_title("Refund for Mei Li");
+  ticket.set_description("mei@example.com says the parcel never came");
+  ticket.set_category("delivery");
+  MaskPersonalData(&ticket);
+  EXPECT_EQ(ticket.title(), "***");
+  EXPECT_EQ(ticket.description(), "***");
+  EXPECT_EQ(ticket.category(), "delivery");
+
+  crm::feedback::v1::TicketEvent event;
+  event.set_text("called +8613800000000");
+  MaskPersonalData(&event);
+  EXPECT_EQ(event.text(), "***");
+
+  crm::feedback::v1::SurveyResponse response;
+  crm::feedback::v1::SurveyAnswer* answer = response.add_answers();
+  answer->set_question_id("why");
+  answer->set_text("my husband Wang Wei liked it");
+  response.add_answers()->set_score(9);
+  MaskPersonalData(&response);
+  EXPECT_EQ(response.answers(0).text(), "***");
+  EXPECT_EQ(response.answers(0).question_id(), "why");
+  EXPECT_EQ(response.answers(1).score(), 9);
 }
 
 }  // namespace
