@@ -32,6 +32,7 @@ const CUSTOMER_ID_COLUMNS = { customers: "id", customer_merges: "duplicate_id" }
 const NOT_YET_KEYED = {
   // services/common's, in every keyspace.
   idempotency_keys: "gains customer_id (the request's) before resharding",
+  idempotency_key_subjects: "kept beside its idempotency_keys row (same request_id), and follows it",
   change_feed_events: "gains customer_id (the event's) before resharding",
   change_feed_counters: "becomes a per-shard row (feed sequence per shard)",
   feed_consumer_cursors: "becomes a per-shard row (cursor per partition)",
