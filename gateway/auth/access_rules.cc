@@ -51,6 +51,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.loyalty.v1.LoyaltyService.GetReward",                               Y, Y, N},
     {"crm.loyalty.v1.LoyaltyService.ListRewards",                             Y, Y, N},
     {"crm.loyalty.v1.LoyaltyService.RedeemReward",                            Y, N, N},
+    {"crm.loyalty.v1.LoyaltyService.IssueCoupons",                            N, N, N},
     {"crm.loyalty.v1.LoyaltyService.GetCoupon",                               Y, N, N},
     {"crm.loyalty.v1.LoyaltyService.ValidateCoupon",                          Y, N, N},
     {"crm.loyalty.v1.LoyaltyService.RedeemCoupon",                            Y, N, N},
