@@ -14,6 +14,7 @@
 #include "services/loyalty/account_family.h"
 #include "services/loyalty/account_rules.h"
 #include "services/loyalty/consent_policy.h"
+#include "services/loyalty/coupon_minting.h"
 #include "services/loyalty/reward_manager.h"
 
 namespace crm::loyalty {
@@ -24,7 +25,6 @@ using ::crm::common::RequestContext;
 using ::crm::common::Transaction;
 
 constexpr char kIssueCouponsMethod[] = "IssueCoupons";
-constexpr int kCodeAttempts = 5;
 
 // The customer ids of `request.customers()`, validated: 1..1000, each
 // `customers/{customer}`, none twice.
@@ -108,25 +108,9 @@ absl::StatusOr<v1::IssueCouponsResponse> CouponIssuer::IssueCoupons(
               crm::type::v1::RESOURCE_STATE_CONFLICT, {{"field", "reward"}});
         }
         for (const std::string& holder : holders) {
-          CouponRecord coupon;
-          coupon.id = ids_.NewId();
-          coupon.customer_id = holder;
-          coupon.reward_id = reward->id;
-          coupon.state = v1::Coupon::ISSUED;
-          coupon.issue_time = now;
-          coupon.expire_time =
-              now + absl::Hours(24) * reward->coupon_validity_days;
-          // A clash of 100-bit codes is practically impossible; retry anyway.
-          absl::Status inserted = absl::UnknownError("no code");
-          for (int attempt = 0; attempt < kCodeAttempts && !inserted.ok();
-               ++attempt) {
-            CRM_ASSIGN_OR_RETURN(coupon.code, codes_.NewCode());
-            inserted = rewards_.InsertCoupon(tx, coupon);
-            if (!inserted.ok() && !absl::IsAlreadyExists(inserted)) {
-              return inserted;
-            }
-          }
-          CRM_RETURN_IF_ERROR(inserted);
+          CRM_ASSIGN_OR_RETURN(CouponRecord coupon,
+                               InsertNewCoupon(tx, rewards_, ids_, codes_,
+                                               holder, *reward, now));
           *response.add_coupons() = ToCouponProto(coupon, now);
         }
         if (needed > 0) {

@@ -16,6 +16,7 @@
 #include "services/common/timestamps.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/account_rules.h"
+#include "services/loyalty/coupon_minting.h"
 
 namespace crm::loyalty {
 namespace {
@@ -32,7 +33,6 @@ constexpr char kRedeemCouponMethod[] = "RedeemCoupon";
 constexpr int64_t kMaxPoints = 1'000'000'000;
 constexpr int kMaxValidityDays = 3660;
 constexpr int kDefaultValidityDays = 30;
-constexpr int kCodeAttempts = 5;
 
 std::string RewardName(absl::string_view id) {
   return crm::common::FormatResourceName(kRewardsCollection, id);
@@ -253,25 +253,9 @@ absl::StatusOr<v1::RedeemRewardResponse> RewardManager::RedeemReward(
         reward->version += 1;
         CRM_RETURN_IF_ERROR(rewards_.UpdateReward(tx, *reward));
 
-        CouponRecord coupon;
-        coupon.id = ids_.NewId();
-        coupon.customer_id = customer_id;
-        coupon.reward_id = reward->id;
-        coupon.state = v1::Coupon::ISSUED;
-        coupon.issue_time = now;
-        coupon.expire_time =
-            now + absl::Hours(24) * reward->coupon_validity_days;
-        // A clash of 100-bit codes is practically impossible; retry anyway.
-        absl::Status inserted = absl::UnknownError("no code");
-        for (int attempt = 0; attempt < kCodeAttempts && !inserted.ok();
-             ++attempt) {
-          CRM_ASSIGN_OR_RETURN(coupon.code, codes_.NewCode());
-          inserted = rewards_.InsertCoupon(tx, coupon);
-          if (!inserted.ok() && !absl::IsAlreadyExists(inserted)) {
-            return inserted;
-          }
-        }
-        CRM_RETURN_IF_ERROR(inserted);
+        CRM_ASSIGN_OR_RETURN(CouponRecord coupon,
+                             InsertNewCoupon(tx, rewards_, ids_, codes_,
+                                             customer_id, *reward, now));
         v1::RedeemRewardResponse response;
         *response.mutable_coupon() = ToCouponProto(coupon, now);
         *response.mutable_entry() = ToLedgerEntryProto(*entry);
