@@ -60,23 +60,16 @@ absl::Status IncompleteExportError(
 
 common::HttpResponse Export(const BackendClients& clients,
                             const RouteRequest& request) {
-  const std::string& id = request.vars.at("customer");
-  if (!IsValidCustomerId(id)) {
-    return ErrorResponse(common::InvalidFieldError(
-        "customer", "must be 1-128 of [A-Za-z0-9_-]"));
-  }
-  if (!request.http.query.empty()) {
-    return ErrorResponse(common::InvalidFieldError(
-        request.http.query.begin()->first, "this route takes no parameters"));
-  }
-  const std::string customer_name = absl::StrCat("customers/", id);
+  absl::StatusOr<std::string> checked = CheckedCustomerId(request);
+  if (!checked.ok()) return ErrorResponse(checked.status());
+  const std::string customer_name = absl::StrCat("customers/", *checked);
 
   cp::ExportCustomerDataRequest profile_request;
   profile_request.set_name(customer_name);
   seg::ExportCustomerSegmentationDataRequest segmentation_request;
   segmentation_request.set_name(customer_name);
   loy::ExportAccountDataRequest loyalty_request;
-  loyalty_request.set_name(absl::StrCat("accounts/", id));
+  loyalty_request.set_name(absl::StrCat("accounts/", *checked));
   fb::ExportCustomerFeedbackRequest feedback_request;
   feedback_request.set_customer(customer_name);
 

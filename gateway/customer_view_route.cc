@@ -33,8 +33,6 @@ namespace seg = ::crm::segmentation::v1;
 namespace loy = ::crm::loyalty::v1;
 namespace fb = ::crm::feedback::v1;
 
-constexpr char kMasked[] = "***";
-
 // The backend calls of one view, all started at once.
 enum CallId {
   kGetCustomer,
@@ -208,27 +206,12 @@ OfferInputs OfferInputsOf(const Responses& responses, absl::Time now) {
   return inputs;
 }
 
-// Ticket titles and descriptions are free text that may name people: masked
-// for analysts as Feedback.text is.
-void MaskTickets(fb::ListTicketsResponse* tickets) {
-  for (fb::Ticket& ticket : *tickets->mutable_tickets()) {
-    if (!ticket.title().empty()) ticket.set_title(kMasked);
-    if (!ticket.description().empty()) ticket.set_description(kMasked);
-  }
-}
-
 common::HttpResponse View(const BackendClients& clients,
                           ReferenceDataCache& reference_data,
                           const RouteRequest& request) {
-  const std::string& id = request.vars.at("customer");
-  if (!IsValidCustomerId(id)) {
-    return ErrorResponse(common::InvalidFieldError(
-        "customer", "must be 1-128 of [A-Za-z0-9_-]"));
-  }
-  if (!request.http.query.empty()) {
-    return ErrorResponse(common::InvalidFieldError(
-        request.http.query.begin()->first, "this route takes no parameters"));
-  }
+  absl::StatusOr<std::string> checked = CheckedCustomerId(request);
+  if (!checked.ok()) return ErrorResponse(checked.status());
+  const std::string& id = *checked;
   const std::string customer_name = absl::StrCat("customers/", id);
   const std::string account_name = absl::StrCat("accounts/", id);
   const std::string customer_filter =
@@ -327,7 +310,7 @@ common::HttpResponse View(const BackendClients& clients,
   if (request.mask_personal_data) {
     auth::MaskPersonalData(&responses.customer);
     auth::MaskPersonalData(&responses.feedback);
-    MaskTickets(&responses.tickets);
+    auth::MaskPersonalData(&responses.tickets);
   }
 
   const std::vector<Part> parts = {
@@ -430,6 +413,19 @@ bool IsValidCustomerId(absl::string_view id) {
     if (!absl::ascii_isalnum(c) && c != '-' && c != '_') return false;
   }
   return true;
+}
+
+absl::StatusOr<std::string> CheckedCustomerId(const RouteRequest& request) {
+  const std::string& id = request.vars.at("customer");
+  if (!IsValidCustomerId(id)) {
+    return common::InvalidFieldError("customer",
+                                     "must be 1-128 of [A-Za-z0-9_-]");
+  }
+  if (!request.http.query.empty()) {
+    return common::InvalidFieldError(request.http.query.begin()->first,
+                                     "this route takes no parameters");
+  }
+  return id;
 }
 
 void AddCustomerViewRoute(Router& router, const BackendClients& clients) {

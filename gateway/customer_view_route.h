@@ -39,6 +39,10 @@
 // access (scores and CLV are internal).
 #pragma once
 
+#include <string>
+
+#include "absl/status/statusor.h"
+
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gateway/backend_clients.h"
@@ -71,5 +75,10 @@ void AddCustomerViewRoute(Router& router, const BackendClients& clients);
 // [A-Za-z0-9_-]: ids go into filter strings and resource names, so nothing
 // else may pass.
 bool IsValidCustomerId(absl::string_view id);
+
+// The `{customer}` of a route on one customer (:view, :export), checked:
+// a valid id (IsValidCustomerId) and no query parameters; otherwise
+// INVALID_ARGUMENT naming the field or the parameter.
+absl::StatusOr<std::string> CheckedCustomerId(const RouteRequest& request);
 
 }  // namespace crm::gateway
