@@ -248,16 +248,16 @@ async function main() {
     await page.locator(`#customer-results a[href="#/customers/${id}"]`).click();
     await page.waitForURL(`**/#/customers/${id}`);
     await page.locator('#customer-name').waitFor();
-    await page.locator('#card-scores dl, #card-scores p.muted').first().waitFor();
-    await page.locator('#card-points dl, #card-points p.muted').first().waitFor();
-    await page.locator('#card-orders table, #card-orders p.muted').first().waitFor();
+    await page.locator('#card-scores dl, #card-scores p.muted:not([role="status"])').first().waitFor();
+    await page.locator('#card-points dl, #card-points p.muted:not([role="status"])').first().waitFor();
+    await page.locator('#card-orders table, #card-orders p.muted:not([role="status"])').first().waitFor();
     const orders = (await api.get(`/v1/${target.customer}/orders?pageSize=50`)).orders || [];
     assert.equal(await page.locator('#card-orders tbody tr').count(), orders.length, 'orders on the customer page');
     shots.push(await screenshot(page, screenshots, '03-customer'));
 
     // Segments: the list, and a broken rule shown at the service's column.
     await page.locator('nav a[href="#/segments"]').click();
-    await page.locator('#card-segments table, #card-segments p.muted').first().waitFor();
+    await page.locator('#card-segments table, #card-segments p.muted:not([role="status"])').first().waitFor();
     const segments = await api.listAll('/v1/segments', 'segments');
     if (segments.length) {
       assert.equal(await page.locator('#segment-list tbody tr').count(), segments.length, 'segments listed');
