@@ -19,6 +19,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.customerprofile.v1.CustomerProfileService.ResolveCustomer",         Y, N, N},
     {"crm.customerprofile.v1.CustomerProfileService.GetCustomer",             Y, Y, Y},
     {"crm.customerprofile.v1.CustomerProfileService.ListCustomers",           Y, Y, N},
+    {"crm.customerprofile.v1.CustomerProfileService.GetCustomerStatistics",   Y, Y, N},
     {"crm.customerprofile.v1.CustomerProfileService.UpdateCustomer",          Y, N, N},
     {"crm.customerprofile.v1.CustomerProfileService.FindDuplicateCandidates", Y, N, N},
     {"crm.customerprofile.v1.CustomerProfileService.MergeCustomers",          Y, N, N},
@@ -40,7 +41,9 @@ const std::vector<AccessRule>& Rules() {
     {"crm.segmentation.v1.SegmentationService.GetClvModel",                   Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.PreviewSegment",                N, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListSegmentMembers",            Y, Y, N},
+    {"crm.segmentation.v1.SegmentationService.GetSegmentSizeHistory",         Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListCustomerSegments",          Y, Y, N},
+    {"crm.segmentation.v1.SegmentationService.ListLifecycleTransitions",      Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ExportCustomerSegmentationData", Y, N, Y},
     {"crm.loyalty.v1.LoyaltyService.GetAccount",                              Y, Y, Y},
     {"crm.loyalty.v1.LoyaltyService.AdjustPoints",                            N, N, N},
@@ -53,11 +56,13 @@ const std::vector<AccessRule>& Rules() {
     {"crm.loyalty.v1.LoyaltyService.RedeemReward",                            Y, N, N},
     {"crm.loyalty.v1.LoyaltyService.IssueCoupons",                            N, N, N},
     {"crm.loyalty.v1.LoyaltyService.GetCoupon",                               Y, N, N},
+    {"crm.loyalty.v1.LoyaltyService.ListCoupons",                             Y, N, N},
     {"crm.loyalty.v1.LoyaltyService.ValidateCoupon",                          Y, N, N},
     {"crm.loyalty.v1.LoyaltyService.RedeemCoupon",                            Y, N, N},
     {"crm.loyalty.v1.LoyaltyService.ListLedgerEntries",                       Y, Y, Y},
     {"crm.loyalty.v1.LoyaltyService.VerifyLedger",                            N, N, N},
     {"crm.loyalty.v1.LoyaltyService.GetProgram",                              Y, Y, N},
+    {"crm.loyalty.v1.LoyaltyService.GetProgramStatistics",                    Y, Y, N},
     {"crm.loyalty.v1.LoyaltyService.UpdateProgram",                           N, N, N},
     {"crm.loyalty.v1.LoyaltyService.ExportAccountData",                       Y, N, Y},
     {"crm.loyalty.v1.LoyaltyService.CreateCampaign",                          N, N, N},
@@ -70,6 +75,8 @@ const std::vector<AccessRule>& Rules() {
     {"crm.feedback.v1.FeedbackService.UpdateSurvey",                          N, Y, N},
     {"crm.feedback.v1.FeedbackService.SubmitSurveyResponse",                  Y, N, N},
     {"crm.feedback.v1.FeedbackService.GetSurveyScores",                       Y, Y, N},
+    {"crm.feedback.v1.FeedbackService.ListSurveys",                           Y, Y, N},
+    {"crm.feedback.v1.FeedbackService.ListSurveyResponses",                   Y, Y, N},
     {"crm.feedback.v1.FeedbackService.ListFeedback",                          Y, Y, N},
     {"crm.feedback.v1.FeedbackService.CreateTicket",                          Y, N, N},
     {"crm.feedback.v1.FeedbackService.GetTicket",                             Y, Y, N},
@@ -86,6 +93,12 @@ const std::vector<AccessRule>& Rules() {
     // The gateway's own composite routes.
     {"crm.gateway.v1.CustomerView",                                           Y, Y, N},
     {"crm.gateway.v1.CustomerExport",                                         Y, N, Y},
+    // One customer's lists with the customer filter set by the gateway
+    // (customer_lists_routes.h; /v1/me/coupons, /v1/me/surveyResponses).
+    {"crm.gateway.v1.CustomerCoupons",                                        Y, N, Y},
+    {"crm.gateway.v1.CustomerSurveyResponses",                                Y, Y, Y},
+    // GET /v1/whoami: any authenticated caller, about itself.
+    {"crm.gateway.v1.WhoAmI",                                                 Y, Y, Y, /*any_caller=*/Y},
     // Live streams (server-sent events, streams/): analysts masked.
     {"crm.gateway.v1.AlertStream",                                            Y, Y, N},
     {"crm.gateway.v1.EventStream",                                            Y, Y, N},

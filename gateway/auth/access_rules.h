@@ -19,6 +19,9 @@
 // `customer_own`: the request's resource (the route's first path variable)
 // must be the token's own customer (`customers/{id}` or `accounts/{id}`),
 // and anything else answers 404 as if it did not exist.
+// A rule with `any_caller` (only crm.gateway.v1.WhoAmI, GET /v1/whoami,
+// which tells callers about themselves) lets every authenticated caller in:
+// every role, every service key whatever its scope, every customer token.
 // A method without a rule may be called by admin keys only; a unit test
 // proves every routed method has one.
 #pragma once
@@ -46,6 +49,8 @@ struct AccessRule {
   bool analyst;
   // Customer tokens may call it for their own customer (see above).
   bool customer_own;
+  // Every authenticated caller may call it (see above).
+  bool any_caller = false;
 
   // Admin always; agent and analyst as declared; never service or customer
   // (their checks are the key's scope and customer_own).

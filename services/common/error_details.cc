@@ -231,4 +231,15 @@ absl::Status FromRpcStatus(const google::rpc::Status& rpc_status) {
   return status;
 }
 
+absl::Status CanonicalStatus(const absl::Status& status) {
+  const int code = static_cast<int>(status.code());
+  if (code > 0 && code <= kMaxCanonicalCode) return status;
+  absl::Status canonical(absl::StatusCode::kUnknown, status.message());
+  status.ForEachPayload(
+      [&](absl::string_view type_url, const absl::Cord& payload) {
+        canonical.SetPayload(type_url, payload);
+      });
+  return canonical;
+}
+
 }  // namespace crm::common

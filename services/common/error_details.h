@@ -104,4 +104,10 @@ google::rpc::Status ToRpcStatus(const absl::Status& status);
 // The inverse: an absl::Status whose payloads carry the details again.
 absl::Status FromRpcStatus(const google::rpc::Status& rpc_status);
 
+// Codes 1..16 are the canonical ones gRPC and google.rpc share.
+inline constexpr int kMaxCanonicalCode = 16;
+// `status` unchanged when its code is canonical and not OK; otherwise
+// UNKNOWN with the same message and payloads.
+absl::Status CanonicalStatus(const absl::Status& status);
+
 }  // namespace crm::common

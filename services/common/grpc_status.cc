@@ -6,27 +6,11 @@
 #include "services/common/error_details.h"
 
 namespace crm::common {
-namespace {
-
-// Both enums use the canonical gRPC code numbers 0..16.
-constexpr int kMaxCanonicalCode = 16;
-
-}  // namespace
-
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  int code = static_cast<int>(status.code());
-  absl::Status canonical = status;
-  if (code <= 0 || code > kMaxCanonicalCode) {
-    code = static_cast<int>(grpc::StatusCode::UNKNOWN);
-    canonical = absl::Status(absl::StatusCode::kUnknown, status.message());
-    status.ForEachPayload(
-        [&](absl::string_view type_url, const absl::Cord& payload) {
-          canonical.SetPayload(type_url, payload);
-        });
-  }
+  const absl::Status canonical = CanonicalStatus(status);
   google::rpc::Status details = ToRpcStatus(canonical);
-  return grpc::Status(static_cast<grpc::StatusCode>(code),
+  return grpc::Status(static_cast<grpc::StatusCode>(canonical.code()),
                       std::string(status.message()),
                       details.SerializeAsString());
 }

@@ -11,25 +11,6 @@
 #include "services/common/logging.h"
 
 namespace crm::common {
-namespace {
-
-constexpr int kMaxCanonicalCode = 16;
-
-// A status whose code is canonical and not OK (UNKNOWN otherwise), with
-// the same message and payloads.
-absl::Status Canonical(const absl::Status& status) {
-  int code = static_cast<int>(status.code());
-  if (code > 0 && code <= kMaxCanonicalCode) return status;
-  absl::Status canonical(absl::StatusCode::kUnknown, status.message());
-  status.ForEachPayload(
-      [&](absl::string_view type_url, const absl::Cord& payload) {
-        canonical.SetPayload(type_url, payload);
-      });
-  return canonical;
-}
-
-}  // namespace
-
 int HttpStatusForCode(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kOk:
@@ -63,7 +44,7 @@ int HttpStatusForCode(absl::StatusCode code) {
 }
 
 std::string JsonErrorBody(int http_status, const absl::Status& status) {
-  const absl::Status canonical = Canonical(status);
+  const absl::Status canonical = CanonicalStatus(status);
   const google::rpc::Status rpc_status = ToRpcStatus(canonical);
   std::string details;
   for (const google::protobuf::Any& detail : rpc_status.details()) {
@@ -82,7 +63,8 @@ std::string JsonErrorBody(int http_status, const absl::Status& status) {
 }
 
 HttpResponse JsonErrorResponse(const absl::Status& status) {
-  return JsonErrorResponse(HttpStatusForCode(Canonical(status).code()), status);
+  return JsonErrorResponse(HttpStatusForCode(CanonicalStatus(status).code()),
+                           status);
 }
 
 HttpResponse JsonErrorResponse(int http_status, const absl::Status& status) {

@@ -25,6 +25,9 @@
 
 namespace crm::common {
 
+// ER_DUP_ENTRY: an INSERT or UPDATE hit a unique key.
+inline constexpr int kMySqlDuplicateKeyError = 1062;
+
 absl::Status MySqlErrorToStatus(const sql::SQLException& e,
                                 absl::string_view context);
 absl::StatusCode MySqlErrorCodeToStatusCode(int mysql_error_code);

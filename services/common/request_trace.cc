@@ -33,6 +33,11 @@ absl::string_view FindHeader(const grpc::ServerContext& context,
 
 }  // namespace
 
+bool IsValidRequestId(absl::string_view id) {
+  return !id.empty() && id.size() <= kMaxRequestIdLength &&
+         IsPrintableAscii(id);
+}
+
 std::string NewRequestId() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
@@ -61,8 +66,7 @@ std::string NewRequestId() {
 RequestTrace RequestTraceFrom(const grpc::ServerContext& context) {
   RequestTrace trace;
   absl::string_view request_id = FindHeader(context, kRequestIdHeader);
-  if (!request_id.empty() && request_id.size() <= kMaxRequestIdLength &&
-      IsPrintableAscii(request_id)) {
+  if (IsValidRequestId(request_id)) {
     trace.request_id = std::string(request_id);
   }
   absl::string_view traceparent = FindHeader(context, kTraceparentHeader);

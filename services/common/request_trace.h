@@ -31,6 +31,10 @@ struct RequestTrace {
 // A new random request id (32 lowercase hex characters).
 std::string NewRequestId();
 
+// Whether a caller's x-request-id may be used: 1 to 128 printable ASCII
+// characters.
+bool IsValidRequestId(absl::string_view id);
+
 // Reads the trace headers of an incoming call. A request id that is longer
 // than 128 characters or not printable ASCII is ignored (treated as absent).
 RequestTrace RequestTraceFrom(const grpc::ServerContext& context);

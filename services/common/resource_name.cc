@@ -53,4 +53,8 @@ std::string FormatResourceName(absl::string_view collection,
   return absl::StrCat(collection, "/", id);
 }
 
+std::string CustomerResourceName(absl::string_view customer_id) {
+  return FormatResourceName("customers", customer_id);
+}
+
 }  // namespace crm::common

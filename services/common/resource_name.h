@@ -35,4 +35,7 @@ absl::StatusOr<std::string> ParseResourceName(absl::string_view name,
 std::string FormatResourceName(absl::string_view collection,
                                absl::string_view id);
 
+// `customers/<customer_id>`: a customer's name, as every service writes it.
+std::string CustomerResourceName(absl::string_view customer_id);
+
 }  // namespace crm::common

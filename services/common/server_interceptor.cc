@@ -18,16 +18,6 @@ using grpc::experimental::InterceptionHookPoints;
 using grpc::experimental::InterceptorBatchMethods;
 using grpc::experimental::ServerRpcInfo;
 
-constexpr size_t kMaxRequestIdLength = 128;
-
-bool IsValidRequestId(absl::string_view id) {
-  if (id.empty() || id.size() > kMaxRequestIdLength) return false;
-  for (char c : id) {
-    if (c < 0x20 || c > 0x7E) return false;
-  }
-  return true;
-}
-
 // Probes and tooling: counted in metrics, logged only at DEBUG.
 bool IsInfrastructureMethod(absl::string_view method) {
   return absl::StartsWith(method, "/grpc.health.v1.") ||

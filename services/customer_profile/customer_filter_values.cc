@@ -37,8 +37,9 @@ absl::Status Invalid(const Restriction& restriction,
       absl::StrCat("field '", restriction.field->path, "' expects ", expected));
 }
 
-absl::Status Prepare(Restriction& restriction, const CustomerPiiCodec& codec,
-                     absl::string_view phone_default_region) {
+absl::Status PrepareRestriction(Restriction& restriction,
+                                const CustomerPiiCodec& codec,
+                                absl::string_view phone_default_region) {
   const std::string* text = std::get_if<std::string>(&restriction.value);
   if (text == nullptr) return absl::OkStatus();  // Enums and times as parsed.
   const std::string& path = restriction.field->path;
@@ -124,7 +125,7 @@ absl::Status PrepareCustomerFilterValues(
     absl::string_view phone_default_region) {
   return crm::common::filter::RewriteValues(
       filter, [&](Restriction& restriction) {
-        return Prepare(restriction, codec, phone_default_region);
+        return PrepareRestriction(restriction, codec, phone_default_region);
       });
 }
 

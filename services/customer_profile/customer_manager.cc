@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
 #include "services/common/field_behavior.h"
@@ -23,6 +24,7 @@
 #include "services/customer_profile/customer_filter_values.h"
 #include "services/customer_profile/customer_merge_chain.h"
 #include "services/customer_profile/customer_merge_policy.h"
+#include "services/customer_profile/customer_statistics.h"
 #include "services/customer_profile/customer_validation.h"
 #include "services/customer_profile/order_resources.h"
 
@@ -80,6 +82,7 @@ void Shred(CustomerRecord* record) {
   record->phone_bidx.clear();
   record->name_birth_bidx.clear();
   record->country_code.clear();
+  record->source_channel.clear();
   record->tags.clear();
 }
 
@@ -905,6 +908,36 @@ absl::StatusOr<v1::ExportCustomerDataResponse> CustomerManager::Export(
         *response.mutable_export_time() = ToProtoTimestamp(Now());
         return response;
       });
+}
+
+absl::StatusOr<v1::CustomerStatistics> CustomerManager::GetStatistics(
+    const RequestContext& context,
+    const v1::GetCustomerStatisticsRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  CRM_RETURN_IF_ERROR(CheckCustomerStatisticsName(request.name()));
+  CRM_ASSIGN_OR_RETURN(int months, NormalizeStatisticsMonths(request.months()));
+  const absl::Time now = Now();
+  const absl::CivilMonth current = absl::ToCivilMonth(now, absl::UTCTimeZone());
+  const absl::CivilMonth first = current - (months - 1);
+  struct Aggregates {
+    std::vector<ChannelCount> channels;
+    std::vector<MonthCount> created;
+  };
+  CRM_ASSIGN_OR_RETURN(
+      Aggregates aggregates,
+      deps_.unit_of_work.Read<Aggregates>(
+          context, [&](Transaction& tx) -> absl::StatusOr<Aggregates> {
+            Aggregates read;
+            CRM_ASSIGN_OR_RETURN(read.channels,
+                                 deps_.customers.CountActiveByChannel(tx));
+            CRM_ASSIGN_OR_RETURN(
+                read.created,
+                deps_.customers.CountActiveCreatedByMonth(
+                    tx, absl::FromCivil(first, absl::UTCTimeZone())));
+            return read;
+          }));
+  return BuildCustomerStatistics(aggregates.channels, aggregates.created, first,
+                                 current, now);
 }
 
 }  // namespace crm::customer_profile

@@ -1,5 +1,6 @@
 // The customer records of customer-profile: create and resolve, read, list,
-// update, duplicates, merge, erasure and export, orchestrated over injected
+// update, duplicates, merge, erasure, export and statistics, orchestrated
+// over injected
 // storage (customer_repository.h, order_repository.h) in units of work.
 // The rules live in their own files: standardisation
 // (customer_validation.h), encryption and blind indexes
@@ -140,6 +141,13 @@ class CustomerManager final : public CustomerResolver {
   absl::StatusOr<v1::ExportCustomerDataResponse> Export(
       const crm::common::RequestContext& context,
       const v1::ExportCustomerDataRequest& request);
+  // GetCustomerStatistics (customer_statistics.h) as of the clock's now: two
+  // aggregate reads in one unit of work bounded by the call's deadline.
+  // INVALID_ARGUMENT (FIELD_INVALID) naming `name` unless it is exactly
+  // `customerStatistics`, `months` when negative.
+  absl::StatusOr<v1::CustomerStatistics> GetStatistics(
+      const crm::common::RequestContext& context,
+      const v1::GetCustomerStatisticsRequest& request);
 
  private:
   CustomerManager(CustomerManagerDependencies dependencies,

@@ -157,6 +157,7 @@ absl::Status CustomerPiiCodec::Encode(const v1::Customer& customer,
                                 "\n", customer.birth_date())));
   }
   record->country_code = customer.address().country_code();
+  record->source_channel = customer.source_channel();
   record->tags.assign(customer.tags().begin(), customer.tags().end());
   return absl::OkStatus();
 }

@@ -52,6 +52,14 @@ grpc::Status CustomerProfileServiceImpl::ListCustomers(
                    response);
 }
 
+grpc::Status CustomerProfileServiceImpl::GetCustomerStatistics(
+    grpc::ServerContext* context,
+    const v1::GetCustomerStatisticsRequest* request,
+    v1::CustomerStatistics* response) {
+  return ReplyWith(
+      customers_->GetStatistics(RequestContextOf(context), *request), response);
+}
+
 grpc::Status CustomerProfileServiceImpl::UpdateCustomer(
     grpc::ServerContext* context, const v1::UpdateCustomerRequest* request,
     v1::Customer* response) {

@@ -8,7 +8,8 @@
 //       std::move(feed));
 //   builder.RegisterService(service.get());
 //
-// Customer RPCs (ResolveCustomer included) -> CustomerManager; RecordOrder,
+// Customer RPCs (ResolveCustomer and GetCustomerStatistics included) ->
+// CustomerManager; RecordOrder,
 // RefundOrder, ListOrders, RecordEvents -> OrderManager; ImportCustomers ->
 // CustomerImporter (rows read from the client stream); WatchChanges ->
 // ChangeFeedStreamer (writes to the server stream until the client cancels).
@@ -49,6 +50,10 @@ class CustomerProfileServiceImpl final
   grpc::Status ListCustomers(grpc::ServerContext* context,
                              const v1::ListCustomersRequest* request,
                              v1::ListCustomersResponse* response) override;
+  grpc::Status GetCustomerStatistics(
+      grpc::ServerContext* context,
+      const v1::GetCustomerStatisticsRequest* request,
+      v1::CustomerStatistics* response) override;
   grpc::Status UpdateCustomer(grpc::ServerContext* context,
                               const v1::UpdateCustomerRequest* request,
                               v1::Customer* response) override;

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/customer.pb.h"
 #include "services/common/filter/filter_ast.h"
@@ -52,7 +53,8 @@ struct CustomerRecord {
   std::string email_bidx;
   std::string phone_bidx;
   std::string name_birth_bidx;
-  std::string country_code;  // Indexed copy of address.country_code.
+  std::string country_code;    // Indexed copy of address.country_code.
+  std::string source_channel;  // Indexed copy of the profile's.
   // Indexed copy of the profile's tags: written by Insert and Update, not
   // read back by Load (the profile holds them).
   std::vector<std::string> tags;
@@ -88,6 +90,18 @@ struct DuplicatePair {
   bool same_email = false;
   bool same_phone = false;
   bool same_name_and_birth_date = false;
+};
+
+// How many ACTIVE customers came from one source channel ('' for none).
+struct ChannelCount {
+  std::string channel;
+  int64_t count = 0;
+};
+
+// How many ACTIVE customers were created in one UTC calendar month.
+struct MonthCount {
+  absl::CivilMonth month;
+  int64_t count = 0;
 };
 
 // How Load locks the row it reads (within the caller's transaction).
@@ -185,6 +199,17 @@ class CustomerRepository {
       crm::common::Transaction& tx,
       const std::optional<std::pair<std::string, std::string>>& after,
       int limit) = 0;
+
+  // --- Statistics (aggregates, read from indexes alone) ---
+
+  // ACTIVE records (neither merged nor erased) counted per source channel,
+  // the largest count first, then by channel.
+  virtual absl::StatusOr<std::vector<ChannelCount>> CountActiveByChannel(
+      crm::common::Transaction& tx) = 0;
+  // ACTIVE records created at or after `since` counted per UTC calendar
+  // month of their create_time, by month; months without any are left out.
+  virtual absl::StatusOr<std::vector<MonthCount>> CountActiveCreatedByMonth(
+      crm::common::Transaction& tx, absl::Time since) = 0;
 
   // --- Merges ---
 

@@ -103,9 +103,7 @@ std::string DefaultDisplayName(absl::string_view family_name,
 
 namespace {
 
-absl::Status FieldError(absl::string_view field, absl::string_view reason) {
-  return crm::common::InvalidFieldError(field, reason);
-}
+using ::crm::common::InvalidFieldError;
 
 // Free text of at most `max_chars` (names, address lines, sources).
 absl::StatusOr<std::string> Text(absl::string_view input,
@@ -115,15 +113,15 @@ absl::StatusOr<std::string> Text(absl::string_view input,
 
 absl::Status StandardizeTags(const v1::Customer& input, v1::Customer* out) {
   if (static_cast<size_t>(input.tags_size()) > kMaxTags) {
-    return FieldError("customer.tags",
-                      absl::StrCat("at most ", kMaxTags, " tags"));
+    return InvalidFieldError("customer.tags",
+                             absl::StrCat("at most ", kMaxTags, " tags"));
   }
   std::set<std::string> tags;
   for (int i = 0; i < input.tags_size(); ++i) {
     const std::string field = absl::StrCat("customer.tags[", i, "]");
     CRM_ASSIGN_OR_RETURN(std::string tag,
                          Text(input.tags(i), field, kMaxTagLength));
-    if (tag.empty()) return FieldError(field, "must not be empty");
+    if (tag.empty()) return InvalidFieldError(field, "must not be empty");
     tags.insert(std::move(tag));
   }
   for (const std::string& tag : tags) out->add_tags(tag);
@@ -133,30 +131,31 @@ absl::Status StandardizeTags(const v1::Customer& input, v1::Customer* out) {
 absl::Status StandardizeAttributes(const v1::Customer& input,
                                    v1::Customer* out) {
   if (input.attributes_size() > static_cast<int>(kMaxAttributes)) {
-    return FieldError("customer.attributes",
-                      absl::StrCat("at most ", kMaxAttributes, " entries"));
+    return InvalidFieldError(
+        "customer.attributes",
+        absl::StrCat("at most ", kMaxAttributes, " entries"));
   }
   for (const auto& [key, value] : input.attributes()) {
     if (key.empty() || key.size() > kMaxAttributeKeyLength) {
-      return FieldError("customer.attributes",
-                        "keys must be 1 to 64 characters");
+      return InvalidFieldError("customer.attributes",
+                               "keys must be 1 to 64 characters");
     }
     for (char c : key) {
       if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
             absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_' ||
             c == '.' || c == '-')) {
-        return FieldError("customer.attributes",
-                          "keys must be characters of [a-z0-9_.-]");
+        return InvalidFieldError("customer.attributes",
+                                 "keys must be characters of [a-z0-9_.-]");
       }
     }
     const std::string field = absl::StrCat("customer.attributes[", key, "]");
     if (!crm::common::IsValidUtf8(value)) {
-      return FieldError(field, "not valid UTF-8");
+      return InvalidFieldError(field, "not valid UTF-8");
     }
     if (crm::common::Utf8Length(value) > kMaxAttributeValueLength) {
-      return FieldError(field,
-                        absl::StrCat("longer than ", kMaxAttributeValueLength,
-                                     " characters"));
+      return InvalidFieldError(
+          field, absl::StrCat("longer than ", kMaxAttributeValueLength,
+                              " characters"));
     }
     (*out->mutable_attributes())[key] = value;
   }
@@ -172,16 +171,16 @@ absl::Status StandardizeConsents(const v1::Customer& input,
     const std::string field = absl::StrCat("customer.consents[", i, "]");
     // An unset purpose or status is rejected by CheckRequiredFields().
     if (!v1::Consent::Purpose_IsValid(in.purpose())) {
-      return FieldError(absl::StrCat(field, ".purpose"),
-                        "must be a known purpose");
+      return InvalidFieldError(absl::StrCat(field, ".purpose"),
+                               "must be a known purpose");
     }
     if (!v1::Consent::Status_IsValid(in.status())) {
-      return FieldError(absl::StrCat(field, ".status"),
-                        "must be GRANTED, DENIED or REVOKED");
+      return InvalidFieldError(absl::StrCat(field, ".status"),
+                               "must be GRANTED, DENIED or REVOKED");
     }
     if (!purposes.insert(in.purpose()).second) {
-      return FieldError(absl::StrCat(field, ".purpose"),
-                        "at most one consent per purpose");
+      return InvalidFieldError(absl::StrCat(field, ".purpose"),
+                               "at most one consent per purpose");
     }
     v1::Consent* consent = out->add_consents();
     consent->set_purpose(in.purpose());
@@ -191,8 +190,8 @@ absl::Status StandardizeConsents(const v1::Customer& input,
           in.update_time().seconds() > 253402300799 ||
           in.update_time().nanos() < 0 ||
           in.update_time().nanos() > 999999999) {
-        return FieldError(absl::StrCat(field, ".update_time"),
-                          "not a valid timestamp");
+        return InvalidFieldError(absl::StrCat(field, ".update_time"),
+                                 "not a valid timestamp");
       }
       *consent->mutable_update_time() =
           crm::common::ToProtoTimestamp(crm::common::TruncateToMicros(
@@ -216,8 +215,9 @@ absl::Status StandardizeConsents(const v1::Customer& input,
 absl::Status StandardizeIdentities(const v1::Customer& input,
                                    v1::Customer* out) {
   if (input.external_identities_size() > static_cast<int>(kMaxIdentities)) {
-    return FieldError("customer.external_identities",
-                      absl::StrCat("at most ", kMaxIdentities, " entries"));
+    return InvalidFieldError(
+        "customer.external_identities",
+        absl::StrCat("at most ", kMaxIdentities, " entries"));
   }
   std::set<std::pair<std::string, std::string>> seen;
   for (int i = 0; i < input.external_identities_size(); ++i) {
@@ -227,21 +227,21 @@ absl::Status StandardizeIdentities(const v1::Customer& input,
     const std::string channel =
         absl::AsciiStrToLower(absl::StripAsciiWhitespace(in.channel()));
     if (channel.empty() || channel.size() > kMaxChannelLength) {
-      return FieldError(absl::StrCat(field, ".channel"),
-                        "must be 1 to 32 characters");
+      return InvalidFieldError(absl::StrCat(field, ".channel"),
+                               "must be 1 to 32 characters");
     }
     for (char c : channel) {
       if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
             absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_')) {
-        return FieldError(absl::StrCat(field, ".channel"),
-                          "must be characters of [a-z0-9_]");
+        return InvalidFieldError(absl::StrCat(field, ".channel"),
+                                 "must be characters of [a-z0-9_]");
       }
     }
     CRM_ASSIGN_OR_RETURN(
         std::string id,
         Text(in.id(), absl::StrCat(field, ".id"), kMaxIdentityIdLength));
     if (id.empty()) {
-      return FieldError(absl::StrCat(field, ".id"), "must not be empty");
+      return InvalidFieldError(absl::StrCat(field, ".id"), "must not be empty");
     }
     if (seen.emplace(channel, id).second) {
       v1::ExternalIdentity* identity = out->add_external_identities();
@@ -356,7 +356,7 @@ absl::StatusOr<v1::Customer> StandardizeCustomer(
           "customer.phone"));
   out.set_phone(std::move(phone.value));
   if (!crm::common::IsValidUtf8(input.locale())) {
-    return FieldError("customer.locale", "not valid UTF-8");
+    return InvalidFieldError("customer.locale", "not valid UTF-8");
   }
   const std::string locale(absl::StripAsciiWhitespace(input.locale()));
   CRM_RETURN_IF_ERROR(ValidateLocale(locale, "customer.locale"));
@@ -368,7 +368,7 @@ absl::StatusOr<v1::Customer> StandardizeCustomer(
     out.set_birth_date(FormatIsoDate(day));
   }
   if (!v1::Customer::Gender_IsValid(input.gender())) {
-    return FieldError("customer.gender", "must be a known value");
+    return InvalidFieldError("customer.gender", "must be a known value");
   }
   out.set_gender(input.gender());
   if (input.has_address()) {
@@ -478,9 +478,9 @@ absl::StatusOr<std::vector<std::string>> ExpandPaths(
             return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
                    c == '_' || c == '.';
           });
-      return FieldError(field, printable
-                                   ? absl::StrCat("unknown path \"", path, "\"")
-                                   : std::string("contains an unknown path"));
+      return InvalidFieldError(
+          field, printable ? absl::StrCat("unknown path \"", path, "\"")
+                           : std::string("contains an unknown path"));
     }
   }
   return result;

@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "services/common/error_details.h"
 #include "services/common/filter/sql_filter.h"
 #include "services/common/filter/sql_filter_binding.h"
@@ -39,7 +40,7 @@ using ::crm::common::Transaction;
 constexpr char kColumns[] =
     "SELECT id, state, merged_into, wrapped_key, pii, profile, email_bidx, "
     "phone_bidx, name_birth_bidx, country_code, create_time, update_time, "
-    "version FROM customers";
+    "version, source_channel FROM customers";
 
 // The connection's cached statement for `text` (prepared_statement_cache.h:
 // every parameter is bound on every use; a result set is destroyed before
@@ -135,6 +136,7 @@ absl::StatusOr<CustomerRecord> RecordFromRow(sql::ResultSet& rows) {
       record.update_time,
       crm::common::ParseSqlDatetime(rows.getString(12).asStdString()));
   record.version = rows.getInt64(13);
+  record.source_channel = rows.getString(14).asStdString();
   return record;
 }
 
@@ -155,6 +157,7 @@ int BindMutableColumns(sql::PreparedStatement& statement, int index,
   SetNullableString(statement, index++, record.phone_bidx);
   SetNullableString(statement, index++, record.name_birth_bidx);
   statement.setString(index++, record.country_code);
+  statement.setString(index++, record.source_channel);
   statement.setString(index++, FormatSqlDatetime(record.update_time));
   statement.setInt64(index++, record.version);
   return index;
@@ -197,8 +200,8 @@ absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
       tx,
       "INSERT INTO customers (id, create_time, state, merged_into, "
       "wrapped_key, pii, profile, email_bidx, phone_bidx, name_birth_bidx, "
-      "country_code, update_time, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?, ?, ?, ?)");
+      "country_code, source_channel, update_time, version) VALUES (?, ?, ?, "
+      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, record.id);
   insert->setString(2, FormatSqlDatetime(record.create_time));
   BindMutableColumns(*insert, 3, record);
@@ -223,8 +226,9 @@ absl::Status MySqlCustomerRepository::InsertMany(
         tx, MultiRowValues("INSERT INTO customers (id, create_time, state, "
                            "merged_into, wrapped_key, pii, profile, "
                            "email_bidx, phone_bidx, name_birth_bidx, "
-                           "country_code, update_time, version) VALUES ",
-                           size, 13));
+                           "country_code, source_channel, update_time, "
+                           "version) VALUES ",
+                           size, 14));
     int index = 1;
     for (size_t i = 0; i < size; ++i) {
       const CustomerRecord& record = *records[next++];
@@ -264,8 +268,8 @@ absl::Status MySqlCustomerRepository::Update(Transaction& tx,
       tx,
       "UPDATE customers SET state = ?, merged_into = ?, wrapped_key = ?, "
       "pii = ?, profile = ?, email_bidx = ?, phone_bidx = ?, "
-      "name_birth_bidx = ?, country_code = ?, update_time = ?, version = ? "
-      "WHERE id = ?");
+      "name_birth_bidx = ?, country_code = ?, source_channel = ?, "
+      "update_time = ?, version = ? WHERE id = ?");
   const int next = BindMutableColumns(*update, 1, record);
   update->setString(next, record.id);
   if (update->executeUpdate() != 1) {
@@ -521,6 +525,47 @@ MySqlCustomerRepository::FindDuplicatePairs(
     pairs.push_back(std::move(pair));
   }
   return pairs;
+}
+
+absl::StatusOr<std::vector<ChannelCount>>
+MySqlCustomerRepository::CountActiveByChannel(Transaction& tx) {
+  // Read from the index (state, source_channel) alone (migration 0004).
+  CachedStatement select =
+      Prepare(tx,
+              "SELECT source_channel, COUNT(*) AS n FROM customers "
+              "WHERE state = 'ACTIVE' GROUP BY source_channel "
+              "ORDER BY n DESC, source_channel");
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<ChannelCount> channels;
+  while (rows->next()) {
+    channels.push_back(ChannelCount{rows->getString(1).asStdString(),
+                                    static_cast<int64_t>(rows->getInt64(2))});
+  }
+  return channels;
+}
+
+absl::StatusOr<std::vector<MonthCount>>
+MySqlCustomerRepository::CountActiveCreatedByMonth(Transaction& tx,
+                                                   absl::Time since) {
+  // A range of the index (state, create_time) alone (migration 0004);
+  // create_time is UTC, so its year and month are the UTC month's.
+  CachedStatement select = Prepare(
+      tx,
+      "SELECT DATE_FORMAT(create_time, '%Y-%m') AS month, COUNT(*) AS n "
+      "FROM customers WHERE state = 'ACTIVE' AND create_time >= ? "
+      "GROUP BY month ORDER BY month");
+  select->setString(1, FormatSqlDatetime(since));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<MonthCount> months;
+  while (rows->next()) {
+    MonthCount count;
+    if (!absl::ParseCivilTime(rows->getString(1).asStdString(), &count.month)) {
+      return absl::InternalError("customers: unreadable creation month");
+    }
+    count.count = rows->getInt64(2);
+    months.push_back(count);
+  }
+  return months;
 }
 
 absl::Status MySqlCustomerRepository::RepointMerged(Transaction& tx,

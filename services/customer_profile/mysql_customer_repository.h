@@ -66,6 +66,10 @@ class MySqlCustomerRepository final : public CustomerRepository {
       crm::common::Transaction& tx,
       const std::optional<std::pair<std::string, std::string>>& after,
       int limit) override;
+  absl::StatusOr<std::vector<ChannelCount>> CountActiveByChannel(
+      crm::common::Transaction& tx) override;
+  absl::StatusOr<std::vector<MonthCount>> CountActiveCreatedByMonth(
+      crm::common::Transaction& tx, absl::Time since) override;
   absl::Status RepointMerged(crm::common::Transaction& tx,
                              absl::string_view from_id,
                              absl::string_view to_id) override;

@@ -8,16 +8,13 @@
 #include "absl/strings/strip.h"
 #include "services/common/resource_name.h"
 #include "services/common/timestamps.h"
+#include "services/customer_profile/customer_validation.h"
 
 namespace crm::customer_profile {
 namespace {
 
 using ::crm::common::FromProtoTimestamp;
 using ::crm::common::ToProtoTimestamp;
-
-std::string CustomerName(absl::string_view customer_id) {
-  return crm::common::FormatResourceName("customers", customer_id);
-}
 
 // The feed's partition key of an order's event: its customer's id.
 std::string CustomerIdOfOrder(const v1::Order& order) {

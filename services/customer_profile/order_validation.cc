@@ -23,7 +23,8 @@ using ::crm::common::ValidateText;
 
 // INVALID_ARGUMENT naming `field` (reason FIELD_REQUIRED for "is required",
 // FIELD_INVALID otherwise) with a field violation.
-absl::Status FieldError(absl::string_view field, absl::string_view reason) {
+absl::Status OrderFieldError(absl::string_view field,
+                             absl::string_view reason) {
   if (reason == "is required") return crm::common::RequiredFieldError(field);
   return crm::common::InvalidFieldError(field, reason);
 }
@@ -33,16 +34,16 @@ absl::Status FieldError(absl::string_view field, absl::string_view reason) {
 // and custom_type is required when the type is CUSTOM.
 absl::Status ValidateCode(absl::string_view value, absl::string_view field,
                           size_t max_length, absl::string_view extra_chars) {
-  if (value.empty()) return FieldError(field, "is required");
+  if (value.empty()) return OrderFieldError(field, "is required");
   if (value.size() > max_length) {
-    return FieldError(
+    return OrderFieldError(
         field, absl::StrCat("must be at most ", max_length, " characters"));
   }
   for (char c : value) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                     c == '_' || extra_chars.find(c) != absl::string_view::npos;
     if (!ok) {
-      return FieldError(
+      return OrderFieldError(
           field, absl::StrCat("must consist of [a-z0-9_", extra_chars, "]"));
     }
   }
@@ -55,14 +56,14 @@ absl::StatusOr<absl::Time> ValidateTime(
     const google::protobuf::Timestamp& timestamp, absl::string_view field,
     absl::Time now) {
   if (timestamp.nanos() < 0 || timestamp.nanos() > 999999999) {
-    return FieldError(field, "nanos out of range");
+    return OrderFieldError(field, "nanos out of range");
   }
   if (timestamp.seconds() < 0) {
-    return FieldError(field, "must not be before 1970");
+    return OrderFieldError(field, "must not be before 1970");
   }
   const absl::Time t = crm::common::FromProtoTimestamp(timestamp);
   if (t > now + kMaxFutureSkew) {
-    return FieldError(field, "must not be more than a day in the future");
+    return OrderFieldError(field, "must not be more than a day in the future");
   }
   return crm::common::TruncateToMicros(t);
 }
@@ -75,11 +76,11 @@ absl::StatusOr<std::string> MoneyCurrency(const crm::type::v1::Money& money,
   absl::StatusOr<std::string> standardized =
       StandardizeCurrencyCode(money.currency_code(), currency_field);
   if (!standardized.ok()) {
-    return FieldError(currency_field,
-                      "must be an active ISO 4217 currency code");
+    return OrderFieldError(currency_field,
+                           "must be an active ISO 4217 currency code");
   }
   const std::string& code = *standardized;
-  if (code.empty()) return FieldError(currency_field, "is required");
+  if (code.empty()) return OrderFieldError(currency_field, "is required");
   return code;
 }
 
@@ -113,14 +114,14 @@ absl::StatusOr<v1::Order> NormalizeOrderForRecord(const v1::Order& input,
   CRM_ASSIGN_OR_RETURN(std::string currency,
                        MoneyCurrency(input.amount(), "order.amount"));
   if (input.amount().amount_minor() < 0) {
-    return FieldError("order.amount.amount_minor", "must not be negative");
+    return OrderFieldError("order.amount.amount_minor", "must not be negative");
   }
   order.mutable_amount()->set_currency_code(currency);
   order.mutable_amount()->set_amount_minor(input.amount().amount_minor());
 
   if (static_cast<size_t>(input.line_items_size()) > kMaxLineItems) {
-    return FieldError("order.line_items",
-                      absl::StrCat("at most ", kMaxLineItems, " items"));
+    return OrderFieldError("order.line_items",
+                           absl::StrCat("at most ", kMaxLineItems, " items"));
   }
   for (int i = 0; i < input.line_items_size(); ++i) {
     const v1::OrderLineItem& in = input.line_items(i);
@@ -134,8 +135,8 @@ absl::StatusOr<v1::Order> NormalizeOrderForRecord(const v1::Order& input,
                                      absl::StrCat(prefix, ".product_name"), 200,
                                      Presence::kOptional));
     if (in.quantity() < 1 || in.quantity() > 1000000) {
-      return FieldError(absl::StrCat(prefix, ".quantity"),
-                        "must be between 1 and 1000000");
+      return OrderFieldError(absl::StrCat(prefix, ".quantity"),
+                             "must be between 1 and 1000000");
     }
     out->set_quantity(in.quantity());
     if (in.has_unit_price()) {
@@ -146,12 +147,13 @@ absl::StatusOr<v1::Order> NormalizeOrderForRecord(const v1::Order& input,
                                           absl::StrCat(prefix, ".unit_price")));
       }
       if (price_currency != currency) {
-        return FieldError(absl::StrCat(prefix, ".unit_price.currency_code"),
-                          "must be the order's currency");
+        return OrderFieldError(
+            absl::StrCat(prefix, ".unit_price.currency_code"),
+            "must be the order's currency");
       }
       if (in.unit_price().amount_minor() < 0) {
-        return FieldError(absl::StrCat(prefix, ".unit_price.amount_minor"),
-                          "must not be negative");
+        return OrderFieldError(absl::StrCat(prefix, ".unit_price.amount_minor"),
+                               "must not be negative");
       }
       out->mutable_unit_price()->set_currency_code(currency);
       out->mutable_unit_price()->set_amount_minor(
@@ -181,8 +183,8 @@ absl::StatusOr<RefundSpec> NormalizeRefundRequest(
   const std::vector<absl::string_view> parts =
       absl::StrSplit(request.name(), '/');
   if (parts.size() != 4 || parts[0] != "customers" || parts[2] != "orders") {
-    return FieldError("name",
-                      "must have the form customers/{customer}/orders/{order}");
+    return OrderFieldError(
+        "name", "must have the form customers/{customer}/orders/{order}");
   }
   CRM_RETURN_IF_ERROR(crm::common::ValidateResourceId(parts[1], "name"));
   CRM_RETURN_IF_ERROR(crm::common::ValidateResourceId(parts[3], "name"));
@@ -193,7 +195,7 @@ absl::StatusOr<RefundSpec> NormalizeRefundRequest(
     CRM_ASSIGN_OR_RETURN(std::string currency,
                          MoneyCurrency(request.amount(), "amount"));
     if (request.amount().amount_minor() <= 0) {
-      return FieldError("amount.amount_minor", "must be positive");
+      return OrderFieldError("amount.amount_minor", "must be positive");
     }
     crm::type::v1::Money amount;
     amount.set_currency_code(currency);
@@ -216,8 +218,9 @@ absl::StatusOr<std::string> ParseOrdersParent(absl::string_view parent) {
 absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(
     const v1::RecordEventsRequest& request, absl::Time now) {
   if (request.events_size() > kMaxEventsPerBatch) {
-    return FieldError("events", absl::StrCat("must hold at most ",
-                                             kMaxEventsPerBatch, " events"));
+    return OrderFieldError(
+        "events",
+        absl::StrCat("must hold at most ", kMaxEventsPerBatch, " events"));
   }
   std::vector<v1::InteractionEvent> events;
   events.reserve(request.events_size());
@@ -234,8 +237,8 @@ absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(
                                      absl::StrCat(prefix, ".event_id"), 64,
                                      Presence::kRequired));
     if (!v1::InteractionEvent::Type_IsValid(in.type())) {
-      return FieldError(absl::StrCat(prefix, ".type"),
-                        "must be a known event type");
+      return OrderFieldError(absl::StrCat(prefix, ".type"),
+                             "must be a known event type");
     }
     out.set_type(in.type());
     const std::string custom_type = Trimmed(in.custom_type());
@@ -243,8 +246,8 @@ absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(
       CRM_RETURN_IF_ERROR(ValidateCode(
           custom_type, absl::StrCat(prefix, ".custom_type"), 64, "."));
     } else if (!custom_type.empty()) {
-      return FieldError(absl::StrCat(prefix, ".custom_type"),
-                        "must be empty unless type is CUSTOM");
+      return OrderFieldError(absl::StrCat(prefix, ".custom_type"),
+                             "must be empty unless type is CUSTOM");
     }
     out.set_custom_type(custom_type);
     const std::string channel = Trimmed(in.channel());
@@ -257,7 +260,7 @@ absl::StatusOr<std::vector<v1::InteractionEvent>> NormalizeEvents(
                      now));
     *out.mutable_event_time() = crm::common::ToProtoTimestamp(event_time);
     if (static_cast<size_t>(in.properties_size()) > kMaxEventProperties) {
-      return FieldError(
+      return OrderFieldError(
           absl::StrCat(prefix, ".properties"),
           absl::StrCat("at most ", kMaxEventProperties, " entries"));
     }

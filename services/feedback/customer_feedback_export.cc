@@ -1,6 +1,7 @@
 #include "services/feedback/customer_feedback_export.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "services/common/field_behavior.h"
@@ -37,8 +38,11 @@ absl::StatusOr<v1::CustomerFeedbackExport> CustomerFeedbackExporter::Export(
         CRM_ASSIGN_OR_RETURN(
             std::vector<SurveyResponseRecord> responses,
             stores_.surveys.ListResponsesByCustomer(tx, customer_id));
-        for (const SurveyResponseRecord& response : responses) {
-          *data.add_survey_responses() = ToSurveyResponseProto(response);
+        CRM_ASSIGN_OR_RETURN(
+            std::vector<v1::SurveyResponse> response_protos,
+            ToSurveyResponseProtos(stores_.surveys, tx, responses));
+        for (v1::SurveyResponse& response : response_protos) {
+          *data.add_survey_responses() = std::move(response);
         }
         CRM_ASSIGN_OR_RETURN(
             std::vector<TicketRecord> tickets,

@@ -60,6 +60,21 @@ grpc::Status FeedbackServiceImpl::SubmitSurveyResponse(
       response);
 }
 
+grpc::Status FeedbackServiceImpl::ListSurveys(
+    grpc::ServerContext* context, const v1::ListSurveysRequest* request,
+    v1::ListSurveysResponse* response) {
+  return ReplyWith(surveys_.ListSurveys(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status FeedbackServiceImpl::ListSurveyResponses(
+    grpc::ServerContext* context, const v1::ListSurveyResponsesRequest* request,
+    v1::ListSurveyResponsesResponse* response) {
+  return ReplyWith(
+      surveys_.ListSurveyResponses(RequestContextOf(context), *request),
+      response);
+}
+
 grpc::Status FeedbackServiceImpl::GetSurveyScores(
     grpc::ServerContext* context, const v1::GetSurveyScoresRequest* request,
     v1::SurveyScores* response) {

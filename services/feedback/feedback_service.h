@@ -55,6 +55,13 @@ class FeedbackServiceImpl final : public v1::FeedbackService::Service {
       grpc::ServerContext* context,
       const v1::SubmitSurveyResponseRequest* request,
       v1::SurveyResponse* response) override;
+  grpc::Status ListSurveys(grpc::ServerContext* context,
+                           const v1::ListSurveysRequest* request,
+                           v1::ListSurveysResponse* response) override;
+  grpc::Status ListSurveyResponses(
+      grpc::ServerContext* context,
+      const v1::ListSurveyResponsesRequest* request,
+      v1::ListSurveyResponsesResponse* response) override;
   grpc::Status GetSurveyScores(grpc::ServerContext* context,
                                const v1::GetSurveyScoresRequest* request,
                                v1::SurveyScores* response) override;

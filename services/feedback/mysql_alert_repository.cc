@@ -46,10 +46,6 @@ const crm::common::filter::SqlFieldMap& AlertSqlFieldMap() {
   return *columns;
 }
 
-std::string SqlTime(absl::Time time) {
-  return crm::common::FormatSqlDatetime(crm::common::TruncateToMicros(time));
-}
-
 absl::StatusOr<AlertRecord> AlertFromRow(sql::ResultSet& rows) {
   AlertRecord alert;
   alert.id = rows.getString("id").asStdString();
@@ -100,14 +96,14 @@ absl::StatusOr<int64_t> MySqlAlertRepository::IncrementNegativeCount(
       "INSERT INTO negative_feedback_hours (category, hour_start, count) "
       "VALUES (?, ?, 1) ON DUPLICATE KEY UPDATE count = count + 1");
   upsert->setString(1, category);
-  upsert->setString(2, SqlTime(hour_start));
+  upsert->setString(2, crm::common::FormatSqlDatetime(hour_start));
   upsert->executeUpdate();
   crm::common::CachedStatement select = crm::common::Prepared(
       tx,
       "SELECT count FROM negative_feedback_hours WHERE category = ? AND "
       "hour_start = ?");
   select->setString(1, category);
-  select->setString(2, SqlTime(hour_start));
+  select->setString(2, crm::common::FormatSqlDatetime(hour_start));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return absl::InternalError("hour count vanished");
   return rows->getInt64(1);
@@ -122,8 +118,8 @@ MySqlAlertRepository::NegativeCounts(Transaction& tx,
       "SELECT hour_start, count FROM negative_feedback_hours WHERE "
       "category = ? AND hour_start >= ? AND hour_start < ?");
   select->setString(1, category);
-  select->setString(2, SqlTime(from));
-  select->setString(3, SqlTime(to));
+  select->setString(2, crm::common::FormatSqlDatetime(from));
+  select->setString(3, crm::common::FormatSqlDatetime(to));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<std::pair<absl::Time, int64_t>> counts;
   while (rows->next()) {
@@ -180,7 +176,7 @@ absl::StatusOr<bool> MySqlAlertRepository::InsertIfNew(Transaction& tx,
   crm::common::BindOptionalSqlDatetime(*insert, 12, alert.window_start);
   insert->setString(13, alert.ticket_id);
   insert->setInt(14, alert.escalation_level);
-  insert->setString(15, SqlTime(alert.create_time));
+  insert->setString(15, crm::common::FormatSqlDatetime(alert.create_time));
   crm::common::BindOptionalSqlDatetime(*insert, 16, alert.acknowledge_time);
   insert->setString(17, alert.acknowledged_by);
   insert->executeUpdate();

@@ -15,6 +15,7 @@
 #include "services/common/error_details.h"
 #include "services/common/filter/sql_filter.h"
 #include "services/common/filter/sql_filter_binding.h"
+#include "services/common/mysql_errors.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
@@ -28,8 +29,6 @@ using ::crm::common::KeysetPosition;
 using ::crm::common::Page;
 using ::crm::common::PageRequest;
 using ::crm::common::Transaction;
-
-constexpr int kDuplicateKeyError = 1062;
 
 constexpr char kSelectColumns[] =
     "SELECT id, customer_id, channel, type, rating, text, order_id, "
@@ -136,7 +135,7 @@ absl::Status MySqlFeedbackRepository::Insert(Transaction& tx,
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError("a feedback item with this id exists");
   }
   return absl::OkStatus();

@@ -9,7 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
+#include "services/common/filter/sql_filter.h"
+#include "services/common/filter/sql_filter_binding.h"
+#include "services/common/mysql_errors.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -17,9 +21,85 @@
 namespace crm::feedback {
 namespace {
 
+using ::crm::common::KeysetPosition;
+using ::crm::common::Page;
+using ::crm::common::PageRequest;
 using ::crm::common::Transaction;
 
-constexpr int kDuplicateKeyError = 1062;
+constexpr char kSelectResponseColumns[] =
+    "SELECT customer_id, id, survey_id, survey_version, channel, subject, "
+    "answers, create_time FROM survey_responses";
+
+// The keyset condition and order of "newest first" (keyset_page.h).
+constexpr char kAfterAndOrder[] =
+    "(create_time < ? OR (create_time = ? AND id < ?)) "
+    "ORDER BY create_time DESC, id DESC LIMIT ?";
+
+// `customer` compared on the stored id itself (not through NULLIF), so
+// `customer = ?` is a range of the (customer_id, create_time, id) index; an
+// anonymous or erased response ('') has no customer and satisfies no
+// comparison, as a NULL-able column.
+absl::StatusOr<crm::common::filter::SqlCondition> CustomerCondition(
+    const crm::common::filter::Restriction& restriction) {
+  crm::common::filter::SqlCondition condition;
+  condition.clause = absl::StrCat(
+      "(survey_responses.customer_id <> '' AND survey_responses.customer_id ",
+      crm::common::filter::ComparatorText(restriction.comparator), " ?)");
+  condition.params.push_back(
+      crm::common::filter::ToSqlParam(restriction.value));
+  return condition;
+}
+
+// The columns of the filter's fields (survey_response_filter.h).
+const crm::common::filter::SqlFieldMap& SurveyResponseSqlFieldMap() {
+  static const crm::common::filter::SqlFieldMap* const columns = [] {
+    auto* map = new crm::common::filter::SqlFieldMap();
+    map->Custom("customer", CustomerCondition)
+        .Column("channel", "survey_responses.channel")
+        .Column("create_time", "survey_responses.create_time");
+    return map;
+  }();
+  return *columns;
+}
+
+// The survey in the current row of `rows` (id, version, definition,
+// create_time, update_time).
+absl::StatusOr<SurveyRecord> SurveyFromRow(sql::ResultSet& rows) {
+  SurveyRecord survey;
+  survey.id = rows.getString("id").asStdString();
+  survey.version = rows.getInt("version");
+  if (!survey.definition.ParseFromString(
+          rows.getString("definition").asStdString())) {
+    return absl::DataLossError("stored survey definition does not parse");
+  }
+  CRM_ASSIGN_OR_RETURN(survey.create_time,
+                       crm::common::ParseSqlDatetime(
+                           rows.getString("create_time").asStdString()));
+  CRM_ASSIGN_OR_RETURN(survey.update_time,
+                       crm::common::ParseSqlDatetime(
+                           rows.getString("update_time").asStdString()));
+  return survey;
+}
+
+// The response in the current row of `rows` (kSelectResponseColumns).
+absl::StatusOr<SurveyResponseRecord> ResponseFromRow(sql::ResultSet& rows) {
+  SurveyResponseRecord response;
+  response.customer_id = rows.getString("customer_id").asStdString();
+  response.id = rows.getString("id").asStdString();
+  response.survey_id = rows.getString("survey_id").asStdString();
+  response.survey_version = rows.getInt("survey_version");
+  response.channel = rows.getString("channel").asStdString();
+  response.subject = rows.getString("subject").asStdString();
+  v1::SurveyResponse answers;
+  if (!answers.ParseFromString(rows.getString("answers").asStdString())) {
+    return absl::DataLossError("stored survey answers do not parse");
+  }
+  response.answers.assign(answers.answers().begin(), answers.answers().end());
+  CRM_ASSIGN_OR_RETURN(response.create_time,
+                       crm::common::ParseSqlDatetime(
+                           rows.getString("create_time").asStdString()));
+  return response;
+}
 
 absl::StatusOr<absl::CivilDay> DayOf(const std::string& text) {
   absl::CivilDay day;
@@ -58,7 +138,7 @@ absl::Status MySqlSurveyRepository::Insert(Transaction& tx,
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError("a survey with this id exists");
   }
   return InsertVersion(tx, survey);
@@ -75,20 +155,45 @@ absl::StatusOr<SurveyRecord> MySqlSurveyRepository::Get(Transaction& tx,
   select->setString(1, id);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return crm::common::NotFoundError(SurveyName(id));
-  SurveyRecord survey;
-  survey.id = rows->getString("id").asStdString();
-  survey.version = rows->getInt("version");
-  if (!survey.definition.ParseFromString(
-          rows->getString("definition").asStdString())) {
-    return absl::DataLossError("stored survey definition does not parse");
+  return SurveyFromRow(*rows);
+}
+
+absl::StatusOr<SurveyRecord> MySqlSurveyRepository::GetVersion(
+    Transaction& tx, const std::string& id, int32_t version) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      "SELECT v.survey_id AS id, v.version, v.definition, s.create_time, "
+      "v.create_time AS update_time FROM survey_versions v "
+      "JOIN surveys s ON s.id = v.survey_id "
+      "WHERE v.survey_id = ? AND v.version = ?");
+  select->setString(1, id);
+  select->setInt(2, version);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) {
+    return crm::common::NotFoundError(
+        absl::StrCat(SurveyName(id), " version ", version));
   }
-  CRM_ASSIGN_OR_RETURN(survey.create_time,
-                       crm::common::ParseSqlDatetime(
-                           rows->getString("create_time").asStdString()));
-  CRM_ASSIGN_OR_RETURN(survey.update_time,
-                       crm::common::ParseSqlDatetime(
-                           rows->getString("update_time").asStdString()));
-  return survey;
+  return SurveyFromRow(*rows);
+}
+
+absl::StatusOr<Page<SurveyRecord>> MySqlSurveyRepository::List(
+    Transaction& tx, const PageRequest& page) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat("SELECT id, version, definition, create_time, "
+                       "update_time FROM surveys WHERE ",
+                       kAfterAndOrder));
+  crm::common::BindKeysetAfter(*select, 1, page.after);
+  select->setInt(4, page.page_size + 1);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<SurveyRecord> surveys;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(SurveyRecord survey, SurveyFromRow(*rows));
+    surveys.push_back(std::move(survey));
+  }
+  return crm::common::MakePage<SurveyRecord>(
+      std::move(surveys), page.page_size, [](const SurveyRecord& survey) {
+        return KeysetPosition{survey.create_time, survey.id};
+      });
 }
 
 absl::Status MySqlSurveyRepository::SaveVersion(Transaction& tx,
@@ -129,7 +234,7 @@ absl::Status MySqlSurveyRepository::InsertResponse(
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError("a survey response with this id exists");
   }
   crm::common::CachedStatement scored = crm::common::Prepared(
@@ -148,6 +253,36 @@ absl::Status MySqlSurveyRepository::InsertResponse(
     scored->executeUpdate();
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<Page<SurveyResponseRecord>> MySqlSurveyRepository::ListResponses(
+    Transaction& tx, const std::string& survey_id,
+    const crm::common::filter::Filter& filter, const PageRequest& page) {
+  CRM_ASSIGN_OR_RETURN(
+      crm::common::filter::SqlCondition where,
+      crm::common::filter::CompileToSql(filter, SurveyResponseSqlFieldMap()));
+  const bool one_survey = !survey_id.empty();
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kSelectResponseColumns, " WHERE ",
+                       one_survey ? "survey_id = ? AND " : "", "(",
+                       where.clause, ") AND ", kAfterAndOrder));
+  int parameter = 1;
+  if (one_survey) select->setString(parameter++, survey_id);
+  parameter =
+      crm::common::filter::BindSqlParams(*select, where.params, parameter);
+  crm::common::BindKeysetAfter(*select, parameter, page.after);
+  select->setInt(parameter + 3, page.page_size + 1);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<SurveyResponseRecord> responses;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(SurveyResponseRecord response, ResponseFromRow(*rows));
+    responses.push_back(std::move(response));
+  }
+  return crm::common::MakePage<SurveyResponseRecord>(
+      std::move(responses), page.page_size,
+      [](const SurveyResponseRecord& response) {
+        return KeysetPosition{response.create_time, response.id};
+      });
 }
 
 absl::StatusOr<std::vector<ScoreCount>> MySqlSurveyRepository::CountScores(
@@ -230,29 +365,14 @@ absl::StatusOr<std::vector<SurveyResponseRecord>>
 MySqlSurveyRepository::ListResponsesByCustomer(Transaction& tx,
                                                const std::string& customer_id) {
   crm::common::CachedStatement select = crm::common::Prepared(
-      tx,
-      "SELECT customer_id, id, survey_id, survey_version, channel, subject, "
-      "answers, create_time FROM survey_responses WHERE customer_id = ? "
-      "ORDER BY create_time DESC, id DESC");
+      tx, absl::StrCat(kSelectResponseColumns,
+                       " WHERE customer_id = ? ORDER BY create_time DESC, "
+                       "id DESC"));
   select->setString(1, customer_id);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<SurveyResponseRecord> responses;
   while (rows->next()) {
-    SurveyResponseRecord response;
-    response.customer_id = rows->getString("customer_id").asStdString();
-    response.id = rows->getString("id").asStdString();
-    response.survey_id = rows->getString("survey_id").asStdString();
-    response.survey_version = rows->getInt("survey_version");
-    response.channel = rows->getString("channel").asStdString();
-    response.subject = rows->getString("subject").asStdString();
-    v1::SurveyResponse answers;
-    if (!answers.ParseFromString(rows->getString("answers").asStdString())) {
-      return absl::DataLossError("stored survey answers do not parse");
-    }
-    response.answers.assign(answers.answers().begin(), answers.answers().end());
-    CRM_ASSIGN_OR_RETURN(response.create_time,
-                         crm::common::ParseSqlDatetime(
-                             rows->getString("create_time").asStdString()));
+    CRM_ASSIGN_OR_RETURN(SurveyResponseRecord response, ResponseFromRow(*rows));
     responses.push_back(std::move(response));
   }
   return responses;

@@ -1,7 +1,8 @@
 // SurveyRepository on the service's MySQL/MariaDB database (tables
 // `surveys`, `survey_versions`, `survey_responses`, `survey_scored_answers`,
-// migrations/0003_surveys.sql): all of the surveys' SQL and row mapping,
-// prepared statements only, on the connection of the caller's unit of work.
+// migrations/0003_surveys.sql and 0006_survey_lists.sql): all of the
+// surveys' SQL and row mapping, prepared statements only, on the connection
+// of the caller's unit of work.
 //
 //   MySqlSurveyRepository surveys;
 //   SurveyManager manager(unit_of_work, surveys, idempotency, clock, ids);
@@ -20,10 +21,20 @@ class MySqlSurveyRepository final : public SurveyRepository {
   absl::StatusOr<SurveyRecord> Get(crm::common::Transaction& tx,
                                    const std::string& id,
                                    bool for_update) override;
+  absl::StatusOr<SurveyRecord> GetVersion(crm::common::Transaction& tx,
+                                          const std::string& id,
+                                          int32_t version) override;
+  absl::StatusOr<crm::common::Page<SurveyRecord>> List(
+      crm::common::Transaction& tx,
+      const crm::common::PageRequest& page) override;
   absl::Status SaveVersion(crm::common::Transaction& tx,
                            const SurveyRecord& survey) override;
   absl::Status InsertResponse(crm::common::Transaction& tx,
                               const SurveyResponseRecord& response) override;
+  absl::StatusOr<crm::common::Page<SurveyResponseRecord>> ListResponses(
+      crm::common::Transaction& tx, const std::string& survey_id,
+      const crm::common::filter::Filter& filter,
+      const crm::common::PageRequest& page) override;
   absl::StatusOr<std::vector<ScoreCount>> CountScores(
       crm::common::Transaction& tx, const std::string& survey_id,
       absl::Time from, absl::Time to) override;

@@ -13,6 +13,7 @@
 #include "services/common/error_details.h"
 #include "services/common/filter/sql_filter.h"
 #include "services/common/filter/sql_filter_binding.h"
+#include "services/common/mysql_errors.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/sql_time.h"
@@ -27,8 +28,6 @@ using ::crm::common::KeysetPosition;
 using ::crm::common::Page;
 using ::crm::common::PageRequest;
 using ::crm::common::Transaction;
-
-constexpr int kDuplicateKeyError = 1062;
 
 constexpr char kTicketColumns[] =
     "SELECT id, customer_id, feedback_id, title, description, category, "
@@ -126,10 +125,6 @@ absl::StatusOr<TicketEventRecord> EventFromRow(sql::ResultSet& rows) {
   return event;
 }
 
-std::string SqlTime(absl::Time time) {
-  return crm::common::FormatSqlDatetime(crm::common::TruncateToMicros(time));
-}
-
 std::optional<absl::Time> Micros(const std::optional<absl::Time>& time) {
   if (!time.has_value()) return std::nullopt;
   return crm::common::TruncateToMicros(*time);
@@ -157,15 +152,17 @@ int BindMutable(sql::PreparedStatement& statement, int first,
   statement.setString(i++, ticket.team);
   statement.setDouble(i++, ticket.sentiment_score);
   statement.setInt(i++, ticket.escalation_level);
-  statement.setString(i++, SqlTime(ticket.update_time));
+  statement.setString(i++, crm::common::FormatSqlDatetime(ticket.update_time));
   crm::common::BindOptionalSqlDatetime(statement, i++,
                                        Micros(ticket.first_response_time));
   crm::common::BindOptionalSqlDatetime(statement, i++,
                                        Micros(ticket.resolve_time));
   crm::common::BindOptionalSqlDatetime(statement, i++,
                                        Micros(ticket.close_time));
-  statement.setString(i++, SqlTime(ticket.first_response_deadline));
-  statement.setString(i++, SqlTime(ticket.resolution_deadline));
+  statement.setString(
+      i++, crm::common::FormatSqlDatetime(ticket.first_response_deadline));
+  statement.setString(
+      i++, crm::common::FormatSqlDatetime(ticket.resolution_deadline));
   crm::common::BindOptionalSqlDatetime(statement, i++,
                                        Micros(ticket.next_escalation_time));
   statement.setInt64(i++, ticket.version);
@@ -193,12 +190,12 @@ absl::Status MySqlTicketRepository::Insert(Transaction& tx,
                        kMutableColumns));
   insert->setString(1, ticket.id);
   insert->setString(2, ticket.feedback_id);
-  insert->setString(3, SqlTime(ticket.create_time));
+  insert->setString(3, crm::common::FormatSqlDatetime(ticket.create_time));
   BindMutable(*insert, 4, ticket);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError(
         "a ticket with this id or for this feedback item exists");
   }
@@ -277,7 +274,7 @@ MySqlTicketRepository::ClaimDueForEscalation(Transaction& tx, absl::Time now,
       tx, absl::StrCat(kTicketColumns,
                        " WHERE next_escalation_time <= ? ORDER BY "
                        "next_escalation_time LIMIT ? FOR UPDATE SKIP LOCKED"));
-  select->setString(1, SqlTime(now));
+  select->setString(1, crm::common::FormatSqlDatetime(now));
   select->setInt(2, limit);
   return ReadTickets(*select);
 }
@@ -301,14 +298,14 @@ absl::Status MySqlTicketRepository::InsertEvent(
   insert->setString(8, event.assignee);
   insert->setString(9, event.team);
   insert->setInt(10, event.escalation_level);
-  insert->setString(11, SqlTime(event.create_time));
+  insert->setString(11, crm::common::FormatSqlDatetime(event.create_time));
   insert->setString(12, event.ticket_id);
   try {
     if (insert->executeUpdate() == 0) {
       return crm::common::NotFoundError(TicketName(event.ticket_id));
     }
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError("a ticket event with this id exists");
   }
   return absl::OkStatus();

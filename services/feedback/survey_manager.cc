@@ -1,24 +1,34 @@
 #include "services/feedback/survey_manager.h"
 
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
 #include "services/common/field_behavior.h"
 #include "services/common/idempotency_store.h"
+#include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/feedback/feedback_validation.h"
+#include "services/feedback/survey_response_filter.h"
 #include "services/feedback/survey_rules.h"
 
 namespace crm::feedback {
 namespace {
 
+using ::crm::common::Page;
+using ::crm::common::PageRequest;
 using ::crm::common::RequestContext;
 using ::crm::common::Transaction;
+
+// The parent of ListSurveyResponses naming every survey.
+constexpr char kEverySurvey[] = "surveys/-";
 
 constexpr char kCreateSurveyMethod[] = "CreateSurvey";
 constexpr char kUpdateSurveyMethod[] = "UpdateSurvey";
@@ -53,7 +63,8 @@ v1::Survey ToSurveyProto(const SurveyRecord& survey) {
   return proto;
 }
 
-v1::SurveyResponse ToSurveyResponseProto(const SurveyResponseRecord& response) {
+v1::SurveyResponse ToSurveyResponseProto(const SurveyResponseRecord& response,
+                                         const v1::Survey& answered) {
   v1::SurveyResponse proto;
   proto.set_name(SurveyResponseName(response.survey_id, response.id));
   if (!response.customer_id.empty()) {
@@ -64,10 +75,35 @@ v1::SurveyResponse ToSurveyResponseProto(const SurveyResponseRecord& response) {
   for (const v1::SurveyAnswer& answer : response.answers) {
     *proto.add_answers() = answer;
   }
+  SetQuestionKinds(answered, proto.mutable_answers());
   proto.set_survey_version(response.survey_version);
   *proto.mutable_create_time() =
       crm::common::ToProtoTimestamp(response.create_time);
   return proto;
+}
+
+absl::StatusOr<std::vector<v1::SurveyResponse>> ToSurveyResponseProtos(
+    SurveyRepository& surveys, Transaction& tx,
+    const std::vector<SurveyResponseRecord>& responses) {
+  std::map<std::pair<std::string, int32_t>, v1::Survey> versions;
+  std::vector<v1::SurveyResponse> protos;
+  protos.reserve(responses.size());
+  for (const SurveyResponseRecord& response : responses) {
+    const std::pair<std::string, int32_t> key(response.survey_id,
+                                              response.survey_version);
+    auto found = versions.find(key);
+    if (found == versions.end()) {
+      absl::StatusOr<SurveyRecord> version =
+          surveys.GetVersion(tx, key.first, key.second);
+      if (absl::IsNotFound(version.status())) {
+        return absl::DataLossError("a response's survey version is missing");
+      }
+      if (!version.ok()) return version.status();
+      found = versions.emplace(key, std::move(version->definition)).first;
+    }
+    protos.push_back(ToSurveyResponseProto(response, found->second));
+  }
+  return protos;
 }
 
 absl::StatusOr<v1::Survey> SurveyManager::CreateSurvey(
@@ -167,8 +203,77 @@ absl::StatusOr<v1::SurveyResponse> SurveyManager::SubmitSurveyResponse(
         record.scored = std::move(normalized.scored);
         record.create_time = crm::common::TruncateToMicros(clock_.Now());
         CRM_RETURN_IF_ERROR(surveys_.InsertResponse(tx, record));
-        return ToSurveyResponseProto(record);
+        return ToSurveyResponseProto(record, survey.definition);
       });
+}
+
+absl::StatusOr<v1::ListSurveysResponse> SurveyManager::ListSurveys(
+    const RequestContext& context, const v1::ListSurveysRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  const std::string query = "surveys?";
+  CRM_ASSIGN_OR_RETURN(PageRequest page,
+                       crm::common::ParsePageRequest(
+                           request.page_size(), request.page_token(), query));
+  CRM_ASSIGN_OR_RETURN(
+      Page<SurveyRecord> result,
+      unit_of_work_.Read<Page<SurveyRecord>>(
+          context, [&](Transaction& tx) -> absl::StatusOr<Page<SurveyRecord>> {
+            return surveys_.List(tx, page);
+          }));
+  v1::ListSurveysResponse response;
+  for (const SurveyRecord& survey : result.items) {
+    *response.add_surveys() = ToSurveyProto(survey);
+  }
+  response.set_next_page_token(crm::common::NextPageToken(result.next, query));
+  return response;
+}
+
+absl::StatusOr<v1::ListSurveyResponsesResponse>
+SurveyManager::ListSurveyResponses(
+    const RequestContext& context,
+    const v1::ListSurveyResponsesRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  // Empty: every survey.
+  std::string survey_id;
+  if (request.parent() != kEverySurvey) {
+    CRM_ASSIGN_OR_RETURN(survey_id, SurveyIdOf(request.parent(), "parent"));
+  }
+  CRM_ASSIGN_OR_RETURN(SurveyResponseQuery filter,
+                       ParseSurveyResponseFilter(request.filter()));
+  // The token is bound to the parent and the filter.
+  const std::string query = absl::StrCat(
+      SurveyName(survey_id.empty() ? "-" : survey_id), "/", filter.fingerprint);
+  CRM_ASSIGN_OR_RETURN(PageRequest page,
+                       crm::common::ParsePageRequest(
+                           request.page_size(), request.page_token(), query));
+  struct Listed {
+    std::vector<v1::SurveyResponse> responses;
+    std::optional<crm::common::KeysetPosition> next;
+  };
+  CRM_ASSIGN_OR_RETURN(
+      Listed listed,
+      unit_of_work_.Read<Listed>(
+          context, [&](Transaction& tx) -> absl::StatusOr<Listed> {
+            if (!survey_id.empty()) {
+              CRM_RETURN_IF_ERROR(
+                  surveys_.Get(tx, survey_id, /*for_update=*/false).status());
+            }
+            CRM_ASSIGN_OR_RETURN(
+                Page<SurveyResponseRecord> page_read,
+                surveys_.ListResponses(tx, survey_id, filter.filter, page));
+            Listed result;
+            CRM_ASSIGN_OR_RETURN(
+                result.responses,
+                ToSurveyResponseProtos(surveys_, tx, page_read.items));
+            result.next = page_read.next;
+            return result;
+          }));
+  v1::ListSurveyResponsesResponse response;
+  for (v1::SurveyResponse& item : listed.responses) {
+    *response.add_responses() = std::move(item);
+  }
+  response.set_next_page_token(crm::common::NextPageToken(listed.next, query));
+  return response;
 }
 
 absl::StatusOr<v1::SurveyScores> SurveyManager::GetSurveyScores(

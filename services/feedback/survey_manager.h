@@ -1,6 +1,7 @@
 // Surveys' domain logic over the storage seam and the survey repository:
 // versioned definitions (survey_rules.h), responses checked against the
-// current version, and NPS/CSAT/CES scores of a period with trend series.
+// current version, the lists of surveys and of responses, and NPS/CSAT/CES
+// scores of a period with trend series.
 // Mutations are idempotent on their request_id. No SQL and no gRPC here.
 //
 //   SurveyManager manager(unit_of_work, surveys, idempotency, clock, ids);
@@ -8,6 +9,8 @@
 //
 // Thread-safe: every call runs in its own unit of work.
 #pragma once
+
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "crm/feedback/v1/feedback_service.pb.h"
@@ -61,6 +64,25 @@ class SurveyManager {
       const crm::common::RequestContext& context,
       const v1::SubmitSurveyResponseRequest& request);
 
+  // Surveys at their current version, newest first (create_time, then id,
+  // descending), in keyset pages: page_size 0 means 50, more than 1000
+  // means 1000, negative is INVALID_ARGUMENT naming page_size; a malformed
+  // or foreign page_token is INVALID_ARGUMENT naming page_token.
+  absl::StatusOr<v1::ListSurveysResponse> ListSurveys(
+      const crm::common::RequestContext& context,
+      const v1::ListSurveysRequest& request);
+
+  // Responses of `parent` (`surveys/{survey}`, or `surveys/-` for every
+  // survey) matching `filter` (survey_response_filter.h), newest first
+  // (create_time, then id, descending), paged as ListSurveys; a page_token
+  // is accepted only with the parent and filter it was issued for. Each
+  // answer carries its question's kind in the version answered.
+  // INVALID_ARGUMENT naming `parent` for another form, FILTER_INVALID naming
+  // `filter`; NOT_FOUND for an unknown survey.
+  absl::StatusOr<v1::ListSurveyResponsesResponse> ListSurveyResponses(
+      const crm::common::RequestContext& context,
+      const v1::ListSurveyResponsesRequest& request);
+
   // ComputeSurveyScores over the UTC days of [start_time, end_time].
   // INVALID_ARGUMENT naming end_time when it is before start_time or the
   // trend would have more than 400 points; NOT_FOUND for an unknown survey.
@@ -78,6 +100,18 @@ class SurveyManager {
 
 // The API form of a stored version.
 v1::Survey ToSurveyProto(const SurveyRecord& survey);
-v1::SurveyResponse ToSurveyResponseProto(const SurveyResponseRecord& response);
+
+// The API form of a stored response; `answered` is the definition of the
+// version it answered, whose question kinds the answers carry
+// (SetQuestionKinds).
+v1::SurveyResponse ToSurveyResponseProto(const SurveyResponseRecord& response,
+                                         const v1::Survey& answered);
+
+// The API form of `responses`, in order, each with the question kinds of
+// the version it answered, read from `surveys` in `tx` once per version.
+// An error of the repository (a version missing is DATA_LOSS) is returned.
+absl::StatusOr<std::vector<v1::SurveyResponse>> ToSurveyResponseProtos(
+    SurveyRepository& surveys, crm::common::Transaction& tx,
+    const std::vector<SurveyResponseRecord>& responses);
 
 }  // namespace crm::feedback

@@ -18,6 +18,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "crm/feedback/v1/survey.pb.h"
+#include "services/common/filter/filter_ast.h"
+#include "services/common/keyset_page.h"
 #include "services/common/unit_of_work.h"
 #include "services/feedback/survey_rules.h"
 
@@ -62,6 +64,18 @@ class SurveyRepository {
                                            const std::string& id,
                                            bool for_update) = 0;
 
+  // Version `version` of survey `id` (create_time the survey's, update_time
+  // the version's). NOT_FOUND if there is none.
+  virtual absl::StatusOr<SurveyRecord> GetVersion(crm::common::Transaction& tx,
+                                                  const std::string& id,
+                                                  int32_t version) = 0;
+
+  // Surveys at their current version, ordered by create_time then id, both
+  // descending, starting strictly after `page.after` (or at the newest), at
+  // most `page.page_size`; `next` is set when more may follow.
+  virtual absl::StatusOr<crm::common::Page<SurveyRecord>> List(
+      crm::common::Transaction& tx, const crm::common::PageRequest& page) = 0;
+
   // Makes `survey` (an existing id with a version one above the current)
   // the current version and keeps it among the versions. NOT_FOUND if the
   // survey does not exist.
@@ -71,6 +85,17 @@ class SurveyRepository {
   // Stores a response. ALREADY_EXISTS if its id exists.
   virtual absl::Status InsertResponse(crm::common::Transaction& tx,
                                       const SurveyResponseRecord& response) = 0;
+
+  // Responses of survey `survey_id` (of every survey when empty) matching
+  // `filter` (over SurveyResponseFilterSchema(), survey_response_filter.h,
+  // with the meaning SurveyResponseFilterView gives it), ordered by
+  // create_time then id, both descending, starting strictly after
+  // `page.after` (or at the newest), at most `page.page_size` (`scored` is
+  // left empty); `next` is set when more may follow.
+  virtual absl::StatusOr<crm::common::Page<SurveyResponseRecord>> ListResponses(
+      crm::common::Transaction& tx, const std::string& survey_id,
+      const crm::common::filter::Filter& filter,
+      const crm::common::PageRequest& page) = 0;
 
   // The scored answers of survey `survey_id`'s responses created in
   // [`from`, `to`), counted by UTC day, channel, kind and score.

@@ -404,6 +404,21 @@ v1::SurveyScores ComputeSurveyScores(
   return scores;
 }
 
+void SetQuestionKinds(
+    const v1::Survey& answered,
+    google::protobuf::RepeatedPtrField<v1::SurveyAnswer>* answers) {
+  std::map<absl::string_view, Kind> kinds;
+  for (const v1::SurveyQuestion& question : answered.questions()) {
+    kinds.emplace(question.id(), question.kind());
+  }
+  for (v1::SurveyAnswer& answer : *answers) {
+    auto found = kinds.find(answer.question_id());
+    answer.set_question_kind(found == kinds.end()
+                                 ? v1::SurveyQuestion::KIND_UNSPECIFIED
+                                 : found->second);
+  }
+}
+
 std::string SurveyName(absl::string_view id) {
   return crm::common::FormatResourceName(kSurveysCollection, id);
 }

@@ -77,6 +77,14 @@ struct NewSurveyResponse {
 absl::StatusOr<NewSurveyResponse> NormalizeSurveyResponse(
     const v1::Survey& survey, const v1::SurveyResponse& input);
 
+// `answers` as read back: each answer's question_kind (output only) is the
+// kind of its question in `answered`, the survey version the response
+// answered; an answer to a question that version lacks gets
+// KIND_UNSPECIFIED. Client-sent kinds never survive: they are overwritten.
+void SetQuestionKinds(
+    const v1::Survey& answered,
+    google::protobuf::RepeatedPtrField<v1::SurveyAnswer>* answers);
+
 // Scored answers counted by day (UTC), channel, kind and score.
 struct ScoreCount {
   absl::CivilDay day;

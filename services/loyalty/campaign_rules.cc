@@ -7,6 +7,7 @@
 #include "services/common/etag.h"
 #include "services/common/text_validation.h"
 #include "services/common/timestamps.h"
+#include "services/loyalty/program_rules.h"
 
 namespace crm::loyalty {
 
@@ -15,7 +16,6 @@ using ::crm::common::InvalidFieldError;
 namespace {
 
 constexpr int kMaxTiers = 20;
-constexpr size_t kMaxTierIdLength = 32;
 constexpr int64_t kMaxBonusPerOrder = 1'000'000;
 constexpr int64_t kMaxBudget = 1'000'000'000'000;
 constexpr int64_t kMaxBonus = 1'000'000'000;
@@ -55,12 +55,7 @@ absl::StatusOr<CampaignRecord> ValidateNewCampaign(
   }
   for (int i = 0; i < campaign.tier_ids_size(); ++i) {
     const std::string& tier = campaign.tier_ids(i);
-    const bool shaped = !tier.empty() && tier.size() <= kMaxTierIdLength &&
-                        std::all_of(tier.begin(), tier.end(), [](char c) {
-                          return (c >= 'a' && c <= 'z') ||
-                                 (c >= '0' && c <= '9') || c == '-' || c == '_';
-                        });
-    if (!shaped) {
+    if (!IsTierId(tier)) {
       return InvalidFieldError(
           absl::StrCat("campaign.tier_ids[", i, "]"),
           "must be 1 to 32 characters of a-z, 0-9, '-' and '_'");

@@ -131,6 +131,22 @@ grpc::Status LoyaltyServiceImpl::GetCoupon(grpc::ServerContext* context,
                    response);
 }
 
+grpc::Status LoyaltyServiceImpl::ListCoupons(
+    grpc::ServerContext* context, const v1::ListCouponsRequest* request,
+    v1::ListCouponsResponse* response) {
+  return ReplyWith(rewards_.ListCoupons(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::GetProgramStatistics(
+    grpc::ServerContext* context,
+    const v1::GetProgramStatisticsRequest* request,
+    v1::ProgramStatistics* response) {
+  return ReplyWith(
+      statistics_.GetProgramStatistics(RequestContextOf(context), *request),
+      response);
+}
+
 grpc::Status LoyaltyServiceImpl::ValidateCoupon(
     grpc::ServerContext* context, const v1::ValidateCouponRequest* request,
     v1::Coupon* response) {

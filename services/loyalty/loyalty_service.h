@@ -1,13 +1,15 @@
 // The gRPC adapter of crm.loyalty.v1.LoyaltyService: one line per RPC,
 // handing the request to the account, programme or reward manager
 // (account_manager.h, program_manager.h, reward_manager.h,
-// campaign_manager.h), the coupon issuer (coupon_issue.h) or the exporter
-// (account_export.h) and the result
+// campaign_manager.h), the coupon issuer (coupon_issue.h), the exporter
+// (account_export.h) or the statistics reader (program_statistics.h) and
+// the result
 // back to gRPC.
 //
 //   LoyaltyServiceImpl service(account_manager, program_manager,
 //                              reward_manager, campaign_manager,
-//                              account_export, coupon_issuer);
+//                              account_export, coupon_issuer,
+//                              program_statistics);
 //   builder.RegisterService(&service);
 #pragma once
 
@@ -19,6 +21,7 @@
 #include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/coupon_issue.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/program_statistics.h"
 #include "services/loyalty/reward_manager.h"
 
 namespace crm::loyalty {
@@ -28,13 +31,15 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   // The managers must outlive the service.
   LoyaltyServiceImpl(AccountManager& accounts, ProgramManager& programs,
                      RewardManager& rewards, CampaignManager& campaigns,
-                     AccountExport& exporter, CouponIssuer& coupon_issuer)
+                     AccountExport& exporter, CouponIssuer& coupon_issuer,
+                     ProgramStatisticsReader& statistics)
       : accounts_(accounts),
         programs_(programs),
         rewards_(rewards),
         campaigns_(campaigns),
         exporter_(exporter),
-        coupon_issuer_(coupon_issuer) {}
+        coupon_issuer_(coupon_issuer),
+        statistics_(statistics) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -64,6 +69,10 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status GetProgram(grpc::ServerContext* context,
                           const v1::GetProgramRequest* request,
                           v1::Program* response) override;
+  grpc::Status GetProgramStatistics(
+      grpc::ServerContext* context,
+      const v1::GetProgramStatisticsRequest* request,
+      v1::ProgramStatistics* response) override;
   grpc::Status UpdateProgram(grpc::ServerContext* context,
                              const v1::UpdateProgramRequest* request,
                              v1::Program* response) override;
@@ -86,6 +95,9 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status GetCoupon(grpc::ServerContext* context,
                          const v1::GetCouponRequest* request,
                          v1::Coupon* response) override;
+  grpc::Status ListCoupons(grpc::ServerContext* context,
+                           const v1::ListCouponsRequest* request,
+                           v1::ListCouponsResponse* response) override;
   grpc::Status ValidateCoupon(grpc::ServerContext* context,
                               const v1::ValidateCouponRequest* request,
                               v1::Coupon* response) override;
@@ -112,6 +124,7 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   CampaignManager& campaigns_;
   AccountExport& exporter_;
   CouponIssuer& coupon_issuer_;
+  ProgramStatisticsReader& statistics_;
 };
 
 }  // namespace crm::loyalty

@@ -25,12 +25,14 @@
 #include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
+#include "services/loyalty/mysql_program_statistics_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
 #include "services/loyalty/periodic_task.h"
 #include "services/loyalty/points_expiry.h"
 #include "services/loyalty/profile_feed_apply.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/program_statistics.h"
 #include "services/loyalty/reward_manager.h"
 #include "services/loyalty/tier_review.h"
 
@@ -65,7 +67,8 @@ struct LoyaltyComponents {
                       common::RandomIdGenerator::Instance(), context.clock),
         tier_review(unit_of_work, accounts, programs, context.clock),
         account_export(unit_of_work, accounts, rewards, programs,
-                       context.clock) {}
+                       context.clock),
+        program_statistics(unit_of_work, statistics, programs, context.clock) {}
 
   common::MySqlUnitOfWork unit_of_work;
   loyalty::MySqlAccountRepository accounts;
@@ -73,6 +76,7 @@ struct LoyaltyComponents {
   loyalty::MySqlRewardRepository rewards;
   loyalty::MySqlCampaignRepository campaigns;
   loyalty::MySqlConsentRepository consents;
+  loyalty::MySqlProgramStatisticsRepository statistics;
   common::MySqlIdempotencyRepository idempotency;
   loyalty::AccountManager account_manager;
   loyalty::ProgramManager program_manager;
@@ -85,6 +89,7 @@ struct LoyaltyComponents {
   loyalty::PointsExpiry points_expiry;
   loyalty::TierReview tier_review;
   loyalty::AccountExport account_export;
+  loyalty::ProgramStatisticsReader program_statistics;
 };
 
 // Earns points from customer-profile's order events and applies its merges
@@ -181,7 +186,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   services.push_back(std::make_unique<loyalty::LoyaltyServiceImpl>(
       components->account_manager, components->program_manager,
       components->reward_manager, components->campaign_manager,
-      components->account_export, components->coupon_issuer));
+      components->account_export, components->coupon_issuer,
+      components->program_statistics));
   return services;
 }
 

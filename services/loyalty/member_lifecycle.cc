@@ -100,7 +100,7 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
     CRM_ASSIGN_OR_RETURN(AccountRecord locked,
                          accounts_.LockOrCreate(tx, member, now));
     erased.push_back(std::move(locked));
-    tombstones[member] = absl::StrCat("erased-", ids_.NewId());
+    tombstones[member] = absl::StrCat(kErasedIdPrefix, ids_.NewId());
   }
 
   // Stored responses naming a member, its account or its coupons.

@@ -54,6 +54,9 @@ namespace crm::loyalty {
 
 // The reason every entry of an erased account carries.
 inline constexpr char kErasedReason[] = "erased";
+// The start of every tombstone id an erasure re-keys an account to (no id
+// customer-profile issues starts with it).
+inline constexpr char kErasedIdPrefix[] = "erased-";
 
 class MemberLifecycle {
  public:

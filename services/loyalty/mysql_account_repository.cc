@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/filter/sql_filter.h"
 #include "services/common/filter/sql_filter_binding.h"
+#include "services/common/mysql_errors.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/sql_time.h"
@@ -28,8 +29,6 @@ using ::crm::common::FormatSqlDatetime;
 using ::crm::common::OptionalSqlDatetime;
 using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Transaction;
-
-constexpr int kDuplicateKeyError = 1062;
 
 constexpr char kSelectAccount[] =
     "SELECT customer_id, points_balance, create_time, update_time, version, "
@@ -193,7 +192,7 @@ absl::Status MySqlAccountRepository::AppendEntry(
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError(
         "the ledger already holds an entry with this idempotency key");
   }
@@ -343,7 +342,7 @@ absl::Status MySqlAccountRepository::InsertLot(Transaction& tx,
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError("the account already has this lot");
   }
   return absl::OkStatus();

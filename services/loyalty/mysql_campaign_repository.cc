@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/common/mysql_errors.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
@@ -21,8 +22,6 @@ namespace {
 using ::crm::common::FormatSqlDatetime;
 using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Transaction;
-
-constexpr int kDuplicateKeyError = 1062;
 
 constexpr char kCampaignColumns[] =
     "SELECT id, display_name, start_time, end_time, tier_ids, "
@@ -100,7 +99,7 @@ absl::Status MySqlCampaignRepository::Insert(Transaction& tx,
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError("campaign exists");
   }
   return absl::OkStatus();

@@ -6,8 +6,12 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/filter/sql_filter.h"
+#include "services/common/filter/sql_filter_binding.h"
+#include "services/common/mysql_errors.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/sql_time.h"
@@ -22,8 +26,6 @@ using ::crm::common::FormatSqlDatetime;
 using ::crm::common::OptionalSqlDatetime;
 using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Transaction;
-
-constexpr int kDuplicateKeyError = 1062;
 
 constexpr char kRewardColumns[] =
     "SELECT id, display_name, point_cost, stock, coupon_validity_days, "
@@ -69,6 +71,43 @@ absl::StatusOr<CouponRecord> CouponFromRow(sql::ResultSet& rows) {
   return coupon;
 }
 
+// The columns of coupons' filter fields (coupon_filter.h). `state` is the
+// state a read shows at `now`: a stored ISSUED coupon whose expire_time is at
+// or before `now` is EXPIRED (as ToCouponProto), so ISSUED also requires
+// expire_time after `now`.
+crm::common::filter::SqlFieldMap CouponSqlFields(absl::Time now) {
+  using ::crm::common::filter::Comparator;
+  using ::crm::common::filter::Restriction;
+  using ::crm::common::filter::SqlCondition;
+  crm::common::filter::SqlFieldMap fields;
+  fields.Column("customer", "customer_id")
+      .Column("reward", "reward_id")
+      .Column("issue_time", "issue_time")
+      .Column("expire_time", "expire_time")
+      .Custom(
+          "state",
+          [now](
+              const Restriction& restriction) -> absl::StatusOr<SqlCondition> {
+            const std::string& name = std::get<std::string>(restriction.value);
+            SqlCondition condition;
+            if (name == "EXPIRED") {
+              condition.clause = "(state = 'ISSUED' AND expire_time <= ?)";
+              condition.params.push_back(FormatSqlDatetime(now));
+            } else if (name == "ISSUED") {
+              condition.clause = "(state = 'ISSUED' AND expire_time > ?)";
+              condition.params.push_back(FormatSqlDatetime(now));
+            } else {
+              condition.clause = "(state = ?)";
+              condition.params.push_back(name);
+            }
+            if (restriction.comparator == Comparator::kNe) {
+              condition.clause = absl::StrCat("(NOT ", condition.clause, ")");
+            }
+            return condition;
+          });
+  return fields;
+}
+
 absl::StatusOr<std::optional<CouponRecord>> OneCoupon(
     crm::common::CachedStatement& select) {
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
@@ -97,7 +136,7 @@ absl::Status MySqlRewardRepository::InsertReward(Transaction& tx,
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError("reward exists");
   }
   return absl::OkStatus();
@@ -160,7 +199,7 @@ absl::Status MySqlRewardRepository::InsertCoupon(Transaction& tx,
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError("coupon id or code exists");
   }
   return absl::OkStatus();
@@ -204,6 +243,35 @@ MySqlRewardRepository::CouponsOfCustomer(Transaction& tx,
       tx, absl::StrCat(kCouponColumns,
                        "WHERE customer_id = ? ORDER BY issue_time, id"));
   select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<CouponRecord> coupons;
+  while (rows->next()) {
+    CRM_ASSIGN_OR_RETURN(CouponRecord coupon, CouponFromRow(*rows));
+    coupons.push_back(std::move(coupon));
+  }
+  return coupons;
+}
+
+absl::StatusOr<std::vector<CouponRecord>> MySqlRewardRepository::ListCoupons(
+    Transaction& tx, const CouponQuery& query) {
+  CRM_ASSIGN_OR_RETURN(crm::common::filter::SqlCondition where,
+                       crm::common::filter::CompileToSql(
+                           query.filter, CouponSqlFields(query.now)));
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kCouponColumns, "WHERE (", where.clause, ")",
+                       query.after.has_value()
+                           ? " AND (issue_time < ? OR (issue_time = ? AND "
+                             "id < ?))"
+                           : "",
+                       " ORDER BY issue_time DESC, id DESC LIMIT ?"));
+  int next = crm::common::filter::BindSqlParams(*select, where.params, 1);
+  if (query.after.has_value()) {
+    const std::string time = FormatSqlDatetime(query.after->first);
+    select->setString(next++, time);
+    select->setString(next++, time);
+    select->setString(next++, query.after->second);
+  }
+  select->setInt(next, query.limit);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<CouponRecord> coupons;
   while (rows->next()) {

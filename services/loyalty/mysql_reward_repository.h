@@ -34,6 +34,8 @@ class MySqlRewardRepository final : public RewardRepository {
                             const CouponRecord& coupon) override;
   absl::StatusOr<std::vector<CouponRecord>> CouponsOfCustomer(
       crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<std::vector<CouponRecord>> ListCoupons(
+      crm::common::Transaction& tx, const CouponQuery& query) override;
   absl::Status ReassignCoupons(crm::common::Transaction& tx,
                                absl::string_view from_customer_id,
                                absl::string_view to_customer_id) override;

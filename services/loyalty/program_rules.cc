@@ -48,18 +48,6 @@ bool IsCurrencyCode(absl::string_view code) {
   return true;
 }
 
-bool IsTierId(absl::string_view id) {
-  if (id.empty() || id.size() > kMaxTierIdLength) return false;
-  for (char c : id) {
-    if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
-          absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_' ||
-          c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 absl::Status ValidateEarnRates(const v1::Program& program) {
   std::set<std::string> currencies;
   for (int i = 0; i < program.earn_rates_size(); ++i) {
@@ -267,6 +255,18 @@ absl::StatusOr<v1::Program> MergeProgramUpdate(
   merged.clear_etag();
   merged.clear_update_time();
   return merged;
+}
+
+bool IsTierId(absl::string_view id) {
+  if (id.empty() || id.size() > kMaxTierIdLength) return false;
+  for (char c : id) {
+    if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
+          absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+          c == '-')) {
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace crm::loyalty

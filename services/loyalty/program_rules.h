@@ -43,6 +43,9 @@ absl::StatusOr<std::string> ParseProgramName(absl::string_view name,
 // naming the first offending field under `program.`.
 absl::Status ValidateProgramSettings(const v1::Program& program);
 
+// Whether `id` has a tier id's form: 1 to 32 of [a-z0-9_-].
+bool IsTierId(absl::string_view id);
+
 // `stored` with the updatable top-level fields of `incoming` named by
 // `mask` replaced ("*": all of them; an empty mask: the ones set in
 // `incoming`). Output-only and identifying paths (name, etag, update_time)

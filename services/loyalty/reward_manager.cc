@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
@@ -16,6 +17,7 @@
 #include "services/common/timestamps.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/account_rules.h"
+#include "services/loyalty/coupon_filter.h"
 #include "services/loyalty/coupon_minting.h"
 
 namespace crm::loyalty {
@@ -281,6 +283,48 @@ absl::StatusOr<v1::Coupon> RewardManager::GetCoupon(
           return crm::common::NotFoundError(request.name());
         }
         return ToCouponProto(*coupon, now);
+      });
+}
+
+absl::StatusOr<v1::ListCouponsResponse> RewardManager::ListCoupons(
+    const RequestContext& context, const v1::ListCouponsRequest& request) {
+  CouponQuery query;
+  CRM_ASSIGN_OR_RETURN(query.filter, ParseCouponFilter(request.filter()));
+  CRM_ASSIGN_OR_RETURN(int page_size,
+                       crm::common::NormalizePageSize(request.page_size()));
+  const std::string fingerprint = absl::StrCat("coupons\n", request.filter());
+  if (!request.page_token().empty()) {
+    CRM_ASSIGN_OR_RETURN(
+        crm::common::PageCursor cursor,
+        crm::common::DecodePageToken(request.page_token(), fingerprint));
+    int64_t issue_micros = 0;
+    if (!absl::SimpleAtoi(cursor.sort_key, &issue_micros) ||
+        cursor.id.empty()) {
+      return crm::common::ErrorWithReason(
+          absl::InvalidArgumentError("page_token: not a token of this list"),
+          crm::type::v1::PAGE_TOKEN_INVALID, {{"field", "page_token"}});
+    }
+    query.after.emplace(absl::FromUnixMicros(issue_micros), cursor.id);
+  }
+  query.now = clock_.Now();
+  query.limit = page_size + 1;
+  return unit_of_work_.Read<v1::ListCouponsResponse>(
+      context, [&](Transaction& tx) -> absl::StatusOr<v1::ListCouponsResponse> {
+        CRM_ASSIGN_OR_RETURN(std::vector<CouponRecord> coupons,
+                             rewards_.ListCoupons(tx, query));
+        v1::ListCouponsResponse response;
+        const bool more = static_cast<int>(coupons.size()) > page_size;
+        if (more) coupons.resize(page_size);
+        for (const CouponRecord& coupon : coupons) {
+          *response.add_coupons() = ToCouponProto(coupon, query.now);
+        }
+        if (more && !coupons.empty()) {
+          response.set_next_page_token(crm::common::EncodePageToken(
+              {absl::StrCat(absl::ToUnixMicros(coupons.back().issue_time)),
+               coupons.back().id},
+              fingerprint));
+        }
+        return response;
       });
 }
 

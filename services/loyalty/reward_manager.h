@@ -68,6 +68,14 @@ class RewardManager {
   absl::StatusOr<v1::Coupon> GetCoupon(
       const crm::common::RequestContext& context,
       const v1::GetCouponRequest& request);
+  // Coupons newest issue first (ties by id), keyset pages: page_size 0 ->
+  // 50, at most 1000, negative INVALID_ARGUMENT; a page token is bound to
+  // the filter (PAGE_TOKEN_INVALID otherwise); the filter as
+  // ParseCouponFilter() (coupon_filter.h), `state` evaluated at the clock's
+  // now, so an issued coupon past its expire time is EXPIRED, not ISSUED.
+  absl::StatusOr<v1::ListCouponsResponse> ListCoupons(
+      const crm::common::RequestContext& context,
+      const v1::ListCouponsRequest& request);
   // See LoyaltyService.ValidateCoupon.
   absl::StatusOr<v1::Coupon> ValidateCoupon(
       const crm::common::RequestContext& context,

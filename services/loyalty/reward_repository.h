@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -21,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "crm/loyalty/v1/reward.pb.h"
+#include "services/common/filter/filter_ast.h"
 #include "services/common/unit_of_work.h"
 
 namespace crm::loyalty {
@@ -48,6 +50,18 @@ struct CouponRecord {
   absl::Time issue_time;
   absl::Time expire_time;
   std::optional<absl::Time> redeem_time;
+};
+
+// A page of coupons, newest issue first (issue_time, then id, descending).
+struct CouponQuery {
+  // Parsed by ParseCouponFilter() (coupon_filter.h): `customer` and `reward`
+  // values are ids; `state` is evaluated as read at `now`.
+  crm::common::filter::Filter filter;
+  absl::Time now;
+  // Only coupons after this (issue_time, id) in the listing's order, i.e.
+  // issued earlier, or at the same time with a lower id.
+  std::optional<std::pair<absl::Time, std::string>> after;
+  int limit = 50;
 };
 
 class RewardRepository {
@@ -94,6 +108,12 @@ class RewardRepository {
   // Every coupon of `customer_id`, in issue order.
   virtual absl::StatusOr<std::vector<CouponRecord>> CouponsOfCustomer(
       crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Up to `query.limit` coupons matching `query.filter` after
+  // `query.after`, newest issue first (ties by id, descending).
+  // INVALID_ARGUMENT (FILTER_INVALID) for a field storage cannot filter on.
+  virtual absl::StatusOr<std::vector<CouponRecord>> ListCoupons(
+      crm::common::Transaction& tx, const CouponQuery& query) = 0;
 
   // Gives every coupon of `from_customer_id` to `to_customer_id` (merges;
   // erasure re-keys them to the tombstone id).

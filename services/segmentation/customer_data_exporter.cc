@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
 #include "services/common/field_behavior.h"
+#include "services/common/money.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -22,22 +23,11 @@ using ::crm::common::RequestContext;
 using ::crm::common::ToProtoTimestamp;
 using ::crm::common::Transaction;
 
-std::string CustomerName(absl::string_view customer_id) {
-  return crm::common::FormatResourceName("customers", customer_id);
-}
-
-crm::type::v1::Money Money(absl::string_view currency, int64_t minor) {
-  crm::type::v1::Money money;
-  money.set_currency_code(std::string(currency));
-  money.set_amount_minor(minor);
-  return money;
-}
-
 v1::MembershipChange ToMembershipChangeProto(
     const MembershipChangeRecord& change) {
   v1::MembershipChange proto;
   proto.set_segment(SegmentName(change.segment_id));
-  proto.set_customer(CustomerName(change.customer_id));
+  proto.set_customer(crm::common::CustomerResourceName(change.customer_id));
   proto.set_kind(change.kind == MembershipChangeKind::kEntered
                      ? v1::MembershipChange::ENTERED
                      : v1::MembershipChange::LEFT);
@@ -66,7 +56,7 @@ CustomerDataExporter::ExportCustomerSegmentationData(
       context,
       [&](Transaction& tx) -> absl::StatusOr<v1::CustomerSegmentationData> {
         v1::CustomerSegmentationData data;
-        data.set_customer(CustomerName(id));
+        data.set_customer(crm::common::CustomerResourceName(id));
         CRM_ASSIGN_OR_RETURN(std::optional<CustomerFacts> facts,
                              read_model_.FindCustomer(tx, id));
         if (facts.has_value()) {
@@ -87,13 +77,13 @@ CustomerDataExporter::ExportCustomerSegmentationData(
                              read_model_.ListOrders(tx, id));
         for (const OrderFact& order : orders) {
           v1::ReadModelOrder* out = data.add_orders();
-          out->set_order(
-              absl::StrCat(CustomerName(id), "/orders/", order.order_id));
+          out->set_order(absl::StrCat(crm::common::CustomerResourceName(id),
+                                      "/orders/", order.order_id));
           *out->mutable_order_time() = ToProtoTimestamp(order.order_time);
           *out->mutable_amount() =
-              Money(order.currency_code, order.amount_minor);
+              crm::common::MoneyOf(order.currency_code, order.amount_minor);
           *out->mutable_refunded_amount() =
-              Money(order.currency_code, order.refunded_minor);
+              crm::common::MoneyOf(order.currency_code, order.refunded_minor);
         }
         CRM_ASSIGN_OR_RETURN(std::optional<CustomerAggregate> aggregate,
                              read_model_.FindAggregate(tx, id));
@@ -110,8 +100,8 @@ CustomerDataExporter::ExportCustomerSegmentationData(
                 ToProtoTimestamp(*aggregate->last_order_time);
           }
           for (const CurrencySpend& spend : aggregate->spend) {
-            *out->add_net_spend() =
-                Money(spend.currency_code, spend.net_total_minor);
+            *out->add_net_spend() = crm::common::MoneyOf(spend.currency_code,
+                                                         spend.net_total_minor);
           }
         }
         CRM_ASSIGN_OR_RETURN(std::optional<CustomerScoreRecord> score,
@@ -127,12 +117,8 @@ CustomerDataExporter::ExportCustomerSegmentationData(
         CRM_ASSIGN_OR_RETURN(std::vector<LifecycleTransition> transitions,
                              scores_.ListTransitions(tx, id));
         for (const LifecycleTransition& transition : transitions) {
-          v1::LifecycleTransition* out = data.add_lifecycle_transitions();
-          out->set_from_stage(
-              static_cast<v1::CustomerScore::LifecycleStage>(transition.from));
-          out->set_to_stage(
-              static_cast<v1::CustomerScore::LifecycleStage>(transition.to));
-          *out->mutable_transition_time() = ToProtoTimestamp(transition.time);
+          *data.add_lifecycle_transitions() =
+              ToLifecycleTransitionProto(transition);
         }
         CRM_ASSIGN_OR_RETURN(std::vector<MembershipRecord> memberships,
                              memberships_.ListOfCustomer(tx, id));
@@ -147,7 +133,8 @@ CustomerDataExporter::ExportCustomerSegmentationData(
         std::vector<MembershipChangeRecord> changes;
         CRM_ASSIGN_OR_RETURN(changes, memberships_.ListChanges(tx, id));
         for (const MergeRecord& merge : merged) {
-          data.add_merged_customers(CustomerName(merge.duplicate_id));
+          data.add_merged_customers(
+              crm::common::CustomerResourceName(merge.duplicate_id));
           CRM_ASSIGN_OR_RETURN(
               std::vector<MembershipChangeRecord> theirs,
               memberships_.ListChanges(tx, merge.duplicate_id));

@@ -10,12 +10,14 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "services/common/error_details.h"
 #include "services/common/field_behavior.h"
 #include "services/common/keyset_page.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/segment_size_history.h"
 #include "services/segmentation/segment_validation.h"
 
 namespace crm::segmentation {
@@ -29,10 +31,6 @@ using ::crm::common::filter::Filter;
 constexpr int kScanBatch = 500;
 constexpr int kDefaultSampleSize = 10;
 constexpr int kMaxSampleSize = 100;
-
-std::string CustomerName(absl::string_view customer_id) {
-  return crm::common::FormatResourceName("customers", customer_id);
-}
 
 // A customer's facts, aggregate and score, owned.
 struct LoadedSubject {
@@ -129,7 +127,7 @@ v1::SegmentMember ToSegmentMemberProto(const MembershipRecord& membership,
       SegmentMemberName(membership.segment_id, membership.customer_id));
   proto.set_segment(SegmentName(membership.segment_id));
   proto.set_segment_display_name(std::string(display_name));
-  proto.set_customer(CustomerName(membership.customer_id));
+  proto.set_customer(crm::common::CustomerResourceName(membership.customer_id));
   *proto.mutable_enter_time() =
       crm::common::ToProtoTimestamp(membership.enter_time);
   return proto;
@@ -316,7 +314,8 @@ absl::StatusOr<v1::PreviewSegmentResponse> MembershipManager::PreviewSegment(
               if (MatchesSegmentRule(rule, subject)) {
                 response.set_member_count(response.member_count() + 1);
                 if (response.sample_size() < sample_size) {
-                  response.add_sample(CustomerName(customer_id));
+                  response.add_sample(
+                      crm::common::CustomerResourceName(customer_id));
                 }
               }
               return absl::OkStatus();
@@ -364,6 +363,54 @@ MembershipManager::ListSegmentMembers(
             crm::common::NextPageToken(result.next, query));
         return response;
       });
+}
+
+absl::StatusOr<v1::SegmentSizeHistory> MembershipManager::GetSegmentSizeHistory(
+    const RequestContext& context,
+    const v1::GetSegmentSizeHistoryRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  CRM_ASSIGN_OR_RETURN(std::string segment_id,
+                       ParseSegmentSizeHistoryName(request.name()));
+  CRM_ASSIGN_OR_RETURN(int days, NormalizeSizeHistoryDays(request.days()));
+  const absl::CivilDay today =
+      absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
+  const absl::CivilDay first = today - (days - 1);
+  struct SizeReads {
+    int64_t current = 0;
+    std::vector<DailyNetChange> net;
+  };
+  CRM_ASSIGN_OR_RETURN(
+      SizeReads read,
+      unit_of_work_.Read<SizeReads>(
+          context, [&](Transaction& tx) -> absl::StatusOr<SizeReads> {
+            CRM_ASSIGN_OR_RETURN(std::optional<SegmentRecord> segment,
+                                 segments_.Find(tx, segment_id));
+            if (!segment.has_value()) {
+              return crm::common::NotFoundError(SegmentName(segment_id));
+            }
+            SizeReads result;
+            CRM_ASSIGN_OR_RETURN(result.current,
+                                 memberships_.CountOfSegment(tx, segment_id));
+            // The changes after the first day's end, up to today's end.
+            CRM_ASSIGN_OR_RETURN(
+                result.net,
+                memberships_.NetChangesByDay(
+                    tx, segment_id,
+                    absl::FromCivil(first + 1, absl::UTCTimeZone()),
+                    absl::FromCivil(today + 1, absl::UTCTimeZone())));
+            return result;
+          }));
+  const std::vector<int64_t> sizes =
+      DailySegmentSizes(read.current, first, today, read.net);
+  v1::SegmentSizeHistory history;
+  history.set_name(SegmentSizeHistoryName(segment_id));
+  for (int i = 0; i < days; ++i) {
+    v1::SegmentSizeHistory::DailySize* out = history.add_daily_sizes();
+    *out->mutable_day_start_time() = crm::common::ToProtoTimestamp(
+        absl::FromCivil(first + i, absl::UTCTimeZone()));
+    out->set_member_count(sizes[static_cast<size_t>(i)]);
+  }
+  return history;
 }
 
 absl::StatusOr<v1::ListCustomerSegmentsResponse>

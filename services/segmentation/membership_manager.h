@@ -13,7 +13,8 @@
 //
 // A customer merged away leaves every segment (reason MERGED, history kept
 // under their id until the survivor is erased); an erased customer's
-// memberships and history are deleted. A stored rule that no longer parses
+// memberships and history are deleted. Serves GetSegmentSizeHistory. A
+// stored rule that no longer parses
 // (written before rules were checked) matches nobody. Thread-safe.
 #pragma once
 
@@ -123,6 +124,17 @@ class MembershipManager {
   absl::StatusOr<v1::ListSegmentMembersResponse> ListSegmentMembers(
       const crm::common::RequestContext& context,
       const v1::ListSegmentMembersRequest& request);
+
+  // The segment's size at the end of each of the last `request.days()` UTC
+  // days (0 -> 30, above 366 -> 366), oldest first, today last as of the
+  // clock (segment_size_history.h: today's is the current member count, the
+  // earlier days follow from the membership history). Two aggregate reads
+  // in one unit of work. INVALID_ARGUMENT (FIELD_INVALID) naming `name` when
+  // malformed, `days` when negative; NOT_FOUND (RESOURCE_NOT_FOUND) when the
+  // segment does not exist.
+  absl::StatusOr<v1::SegmentSizeHistory> GetSegmentSizeHistory(
+      const crm::common::RequestContext& context,
+      const v1::GetSegmentSizeHistoryRequest& request);
 
   // A page of a customer's memberships by segment id, with the customer's
   // score. A customer segmentation holds nothing on has no memberships (an

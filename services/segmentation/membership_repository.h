@@ -10,6 +10,7 @@
 // Stores what it is given and computes nothing.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "services/common/unit_of_work.h"
 
@@ -48,6 +50,14 @@ struct MembershipChangeRecord {
   bool operator==(const MembershipChangeRecord&) const = default;
 };
 
+// The net change (entries minus exits) of a segment's size over one UTC day.
+struct DailyNetChange {
+  absl::CivilDay day;
+  int64_t net = 0;
+
+  bool operator==(const DailyNetChange&) const = default;
+};
+
 class MembershipRepository {
  public:
   MembershipRepository(const MembershipRepository&) = delete;
@@ -63,6 +73,17 @@ class MembershipRepository {
   virtual absl::StatusOr<std::vector<MembershipRecord>> ListOfSegment(
       crm::common::Transaction& tx, absl::string_view segment_id,
       absl::string_view after, int limit) = 0;
+
+  // How many customers are members of `segment_id` now.
+  virtual absl::StatusOr<int64_t> CountOfSegment(
+      crm::common::Transaction& tx, absl::string_view segment_id) = 0;
+
+  // The history of `segment_id` with change times in [from, to), summed per
+  // UTC day of the change time: ENTERED entries count +1, LEFT entries -1.
+  // Only days with entries, by day.
+  virtual absl::StatusOr<std::vector<DailyNetChange>> NetChangesByDay(
+      crm::common::Transaction& tx, absl::string_view segment_id,
+      absl::Time from, absl::Time to) = 0;
 
   // Stores a membership; OK (and unchanged) if it is already stored.
   virtual absl::Status Insert(crm::common::Transaction& tx,

@@ -3,11 +3,13 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/time/civil_time.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -72,6 +74,47 @@ MySqlMembershipRepository::ListOfSegment(Transaction& tx,
   select->setInt(3, limit);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   return MembershipsOf(*rows);
+}
+
+absl::StatusOr<int64_t> MySqlMembershipRepository::CountOfSegment(
+    Transaction& tx, absl::string_view segment_id) {
+  // Counted on the index (segment_id, customer_id).
+  CachedStatement select = Prepared(
+      tx, "SELECT COUNT(*) AS n FROM segment_memberships WHERE segment_id = ?");
+  select->setString(1, std::string(segment_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return 0;
+  return static_cast<int64_t>(rows->getInt64("n"));
+}
+
+absl::StatusOr<std::vector<DailyNetChange>>
+MySqlMembershipRepository::NetChangesByDay(Transaction& tx,
+                                           absl::string_view segment_id,
+                                           absl::Time from, absl::Time to) {
+  // A range of the covering index (segment_id, change_time, kind); times are
+  // stored in UTC, so DATE() is the UTC day.
+  CachedStatement select = Prepared(
+      tx,
+      "SELECT DATE_FORMAT(change_time, '%Y-%m-%d') AS day, "
+      "CAST(SUM(CASE kind WHEN 'ENTERED' THEN 1 WHEN 'LEFT' THEN -1 ELSE 0 "
+      "END) AS SIGNED) AS net FROM segment_membership_changes "
+      "WHERE segment_id = ? AND change_time >= ? AND change_time < ? "
+      "GROUP BY DATE(change_time) ORDER BY DATE(change_time)");
+  select->setString(1, std::string(segment_id));
+  select->setString(2, FormatSqlDatetime(TruncateToMicros(from)));
+  select->setString(3, FormatSqlDatetime(TruncateToMicros(to)));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<DailyNetChange> days;
+  while (rows->next()) {
+    DailyNetChange change;
+    if (!absl::ParseCivilTime(rows->getString("day").asStdString(),
+                              &change.day)) {
+      return absl::DataLossError("segment_membership_changes: bad day");
+    }
+    change.net = rows->getInt64("net");
+    days.push_back(change);
+  }
+  return days;
 }
 
 absl::Status MySqlMembershipRepository::Insert(

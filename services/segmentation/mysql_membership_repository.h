@@ -1,5 +1,6 @@
 // MembershipRepository on the service's MySQL/MariaDB database (tables of
-// migrations/0004_create_memberships.sql): SQL and row mapping only.
+// migrations/0004_create_memberships.sql, indexed by segment in
+// 0005_index_membership_changes_by_segment.sql): SQL and row mapping only.
 //
 //   MySqlMembershipRepository memberships;
 //   MembershipManager manager(unit_of_work, segments, memberships, ...);
@@ -18,6 +19,11 @@ class MySqlMembershipRepository final : public MembershipRepository {
   absl::StatusOr<std::vector<MembershipRecord>> ListOfSegment(
       crm::common::Transaction& tx, absl::string_view segment_id,
       absl::string_view after, int limit) override;
+  absl::StatusOr<int64_t> CountOfSegment(crm::common::Transaction& tx,
+                                         absl::string_view segment_id) override;
+  absl::StatusOr<std::vector<DailyNetChange>> NetChangesByDay(
+      crm::common::Transaction& tx, absl::string_view segment_id,
+      absl::Time from, absl::Time to) override;
   absl::Status Insert(crm::common::Transaction& tx,
                       const MembershipRecord& membership) override;
   absl::Status Remove(crm::common::Transaction& tx,

@@ -3,6 +3,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -24,6 +25,9 @@ using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Prepared;
 using ::crm::common::Transaction;
 using ::crm::common::TruncateToMicros;
+
+// Later than every stored time: where the first newest-first page starts.
+constexpr char kLatestDatetime[] = "9999-12-31 23:59:59.999999";
 
 constexpr char kScoreColumns[] =
     "SELECT customer_id, recency_score, frequency_score, monetary_score, "
@@ -51,6 +55,24 @@ LifecycleStage StageFromName(const std::string& name) {
     if (name == LifecycleStageName(stage)) return stage;
   }
   return LifecycleStage::kUnspecified;
+}
+
+// Rows of (transition_time, seq, from_stage, to_stage) of `customer_id`.
+absl::StatusOr<std::vector<LifecycleTransition>> TransitionsOf(
+    sql::ResultSet& rows, absl::string_view customer_id) {
+  std::vector<LifecycleTransition> transitions;
+  while (rows.next()) {
+    LifecycleTransition transition;
+    transition.customer_id = std::string(customer_id);
+    CRM_ASSIGN_OR_RETURN(
+        transition.time,
+        ParseSqlDatetime(rows.getString("transition_time").asStdString()));
+    transition.seq = rows.getInt64("seq");
+    transition.from = StageFromName(rows.getString("from_stage").asStdString());
+    transition.to = StageFromName(rows.getString("to_stage").asStdString());
+    transitions.push_back(std::move(transition));
+  }
+  return transitions;
 }
 
 absl::StatusOr<CustomerScoreRecord> ScoreFromRow(sql::ResultSet& rows) {
@@ -234,24 +256,38 @@ MySqlScoreRepository::ListTransitions(Transaction& tx,
                                       absl::string_view customer_id) {
   CachedStatement select =
       Prepared(tx,
-               "SELECT transition_time, from_stage, to_stage FROM "
+               "SELECT transition_time, seq, from_stage, to_stage FROM "
                "lifecycle_transitions WHERE customer_id = ? "
                "ORDER BY transition_time, seq");
   select->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  std::vector<LifecycleTransition> transitions;
-  while (rows->next()) {
-    LifecycleTransition transition;
-    transition.customer_id = std::string(customer_id);
-    CRM_ASSIGN_OR_RETURN(
-        transition.time,
-        ParseSqlDatetime(rows->getString("transition_time").asStdString()));
-    transition.from =
-        StageFromName(rows->getString("from_stage").asStdString());
-    transition.to = StageFromName(rows->getString("to_stage").asStdString());
-    transitions.push_back(std::move(transition));
-  }
-  return transitions;
+  return TransitionsOf(*rows, customer_id);
+}
+
+absl::StatusOr<std::vector<LifecycleTransition>>
+MySqlScoreRepository::ListTransitionsNewestFirst(
+    Transaction& tx, absl::string_view customer_id,
+    const std::optional<TransitionPosition>& after, int limit) {
+  // One statement for every page, served by the primary key
+  // (customer_id, transition_time, seq) read backwards; the first page
+  // starts after the largest DATETIME.
+  CachedStatement select = Prepared(
+      tx,
+      "SELECT transition_time, seq, from_stage, to_stage FROM "
+      "lifecycle_transitions WHERE customer_id = ? AND (transition_time < ? "
+      "OR (transition_time = ? AND seq < ?)) "
+      "ORDER BY transition_time DESC, seq DESC LIMIT ?");
+  const std::string time =
+      after.has_value() ? FormatSqlDatetime(TruncateToMicros(after->time))
+                        : std::string(kLatestDatetime);
+  select->setString(1, std::string(customer_id));
+  select->setString(2, time);
+  select->setString(3, time);
+  select->setInt64(
+      4, after.has_value() ? after->seq : std::numeric_limits<int64_t>::max());
+  select->setInt(5, limit);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  return TransitionsOf(*rows, customer_id);
 }
 
 absl::StatusOr<std::optional<RfmBoundaries>>

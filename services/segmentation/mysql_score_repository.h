@@ -26,6 +26,9 @@ class MySqlScoreRepository final : public ScoreRepository {
                                 const LifecycleTransition& transition) override;
   absl::StatusOr<std::vector<LifecycleTransition>> ListTransitions(
       crm::common::Transaction& tx, absl::string_view customer_id) override;
+  absl::StatusOr<std::vector<LifecycleTransition>> ListTransitionsNewestFirst(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      const std::optional<TransitionPosition>& after, int limit) override;
   absl::StatusOr<std::optional<RfmBoundaries>> LoadBoundaries(
       crm::common::Transaction& tx) override;
   absl::Status SaveBoundaries(crm::common::Transaction& tx,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/mysql_errors.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
@@ -25,8 +26,6 @@ using ::crm::common::PageRequest;
 using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Transaction;
 using ::crm::common::TruncateToMicros;
-
-constexpr int kDuplicateKeyError = 1062;
 
 constexpr char kSelectColumns[] =
     "SELECT id, display_name, description, rule, create_time, update_time, "
@@ -73,7 +72,7 @@ absl::Status MySqlSegmentRepository::Insert(Transaction& tx,
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kDuplicateKeyError) throw;
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
     return absl::AlreadyExistsError(
         "a segment with this display_name or id exists");
   }

@@ -48,6 +48,15 @@ struct LifecycleTransition {
   LifecycleStage from = LifecycleStage::kUnspecified;
   LifecycleStage to = LifecycleStage::kUnspecified;
   absl::Time time;
+  // The append order among transitions of the same time (the table's
+  // AUTO_INCREMENT `seq`): set when read, ignored by AppendTransition.
+  int64_t seq = 0;
+};
+
+// A transition's place in newest-first order: (time, seq), both descending.
+struct TransitionPosition {
+  absl::Time time;
+  int64_t seq = 0;
 };
 
 struct ClvModelRecord {
@@ -90,6 +99,14 @@ class ScoreRepository {
   // The transitions of `customer_id`, oldest first.
   virtual absl::StatusOr<std::vector<LifecycleTransition>> ListTransitions(
       crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // Up to `limit` transitions of `customer_id`, newest first (time, then
+  // seq, descending), strictly after `after` in that order when it is set.
+  virtual absl::StatusOr<std::vector<LifecycleTransition>>
+  ListTransitionsNewestFirst(crm::common::Transaction& tx,
+                             absl::string_view customer_id,
+                             const std::optional<TransitionPosition>& after,
+                             int limit) = 0;
 
   // The stored RFM boundaries; nullopt before the first full recompute.
   virtual absl::StatusOr<std::optional<RfmBoundaries>> LoadBoundaries(

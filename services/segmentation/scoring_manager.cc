@@ -8,6 +8,7 @@
 
 #include "absl/algorithm/container.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "crm/type/v1/error_reason.pb.h"
@@ -15,6 +16,7 @@
 #include "services/common/etag.h"
 #include "services/common/field_behavior.h"
 #include "services/common/keyset_page.h"
+#include "services/common/money.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -27,7 +29,7 @@ using ::crm::common::Transaction;
 
 constexpr char kRecomputeMethod[] = "RecomputeScores";
 constexpr char kFitMethod[] = "FitClvModel";
-constexpr char kListQuery[] = "customerScores";
+constexpr char kScoreListQuery[] = "customerScores";
 // Customers re-scored per batch of ids during a full recompute.
 constexpr int kRecomputeBatch = 500;
 
@@ -68,13 +70,6 @@ RfmInputs RfmInputsOf(const CustomerAggregate& aggregate,
   return inputs;
 }
 
-crm::type::v1::Money Money(absl::string_view currency, int64_t minor) {
-  crm::type::v1::Money money;
-  money.set_currency_code(std::string(currency));
-  money.set_amount_minor(minor);
-  return money;
-}
-
 }  // namespace
 
 v1::CustomerScore ToCustomerScoreProto(const CustomerScoreRecord& score,
@@ -95,10 +90,12 @@ v1::CustomerScore ToCustomerScoreProto(const CustomerScoreRecord& score,
     v1::ClvEstimate* clv = proto.mutable_clv();
     clv->set_p_alive(score.p_alive.value_or(0));
     clv->set_expected_purchases(score.expected_purchases.value_or(0));
-    *clv->mutable_value() = Money(currency_code, *score.clv_minor);
+    *clv->mutable_value() =
+        crm::common::MoneyOf(currency_code, *score.clv_minor);
     clv->set_model(model_name);
   }
-  *proto.mutable_monetary_value() = Money(currency_code, score.monetary_minor);
+  *proto.mutable_monetary_value() =
+      crm::common::MoneyOf(currency_code, score.monetary_minor);
   *proto.mutable_score_time() = crm::common::ToProtoTimestamp(score.score_time);
   proto.set_etag(crm::common::EncodeEtag(score.version));
   return proto;
@@ -127,6 +124,18 @@ v1::ClvModel ToClvModelProto(const ClvModelRecord& model) {
   gg->set_log_likelihood(model.spend.log_likelihood);
   gg->set_converged(model.spend.converged);
   gg->set_customer_count(model.spend.customers);
+  return proto;
+}
+
+v1::LifecycleTransition ToLifecycleTransitionProto(
+    const LifecycleTransition& transition) {
+  v1::LifecycleTransition proto;
+  proto.set_from_stage(
+      static_cast<v1::CustomerScore::LifecycleStage>(transition.from));
+  proto.set_to_stage(
+      static_cast<v1::CustomerScore::LifecycleStage>(transition.to));
+  *proto.mutable_transition_time() =
+      crm::common::ToProtoTimestamp(transition.time);
   return proto;
 }
 
@@ -250,7 +259,7 @@ ScoringManager::ListCustomerScores(
   CRM_ASSIGN_OR_RETURN(
       crm::common::PageRequest page,
       crm::common::ParsePageRequest(request.page_size(), request.page_token(),
-                                    kListQuery));
+                                    kScoreListQuery));
   const std::string after = page.after.has_value() ? page.after->id : "";
   CRM_ASSIGN_OR_RETURN(
       std::vector<CustomerScoreRecord> rows,
@@ -274,7 +283,7 @@ ScoringManager::ListCustomerScores(
         score.clv_model_id.empty() ? "" : ClvModelName(score.clv_model_id));
   }
   response.set_next_page_token(
-      crm::common::NextPageToken(result.next, kListQuery));
+      crm::common::NextPageToken(result.next, kScoreListQuery));
   return response;
 }
 
@@ -380,6 +389,58 @@ absl::StatusOr<v1::ClvModel> ScoringManager::GetClvModel(
         }
         return ToClvModelProto(*model);
       });
+}
+
+absl::StatusOr<v1::ListLifecycleTransitionsResponse>
+ScoringManager::ListLifecycleTransitions(
+    const RequestContext& context,
+    const v1::ListLifecycleTransitionsRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  absl::StatusOr<std::string> customer_id =
+      crm::common::ParseResourceName(request.parent(), "customers", "parent");
+  if (!customer_id.ok()) {
+    return crm::common::InvalidFieldError(
+        "parent", "must be of the form customers/{customer}");
+  }
+  // Tokens are bound to the parent; the keyset id is the transition's seq.
+  const std::string query =
+      absl::StrCat(request.parent(), "/lifecycleTransitions");
+  CRM_ASSIGN_OR_RETURN(crm::common::PageRequest page,
+                       crm::common::ParsePageRequest(
+                           request.page_size(), request.page_token(), query));
+  std::optional<TransitionPosition> after;
+  if (page.after.has_value()) {
+    int64_t seq = 0;
+    if (!absl::SimpleAtoi(page.after->id, &seq)) {
+      return crm::common::ErrorWithReason(
+          crm::common::InvalidFieldError("page_token", "is malformed"),
+          crm::type::v1::PAGE_TOKEN_INVALID, {{"field", "page_token"}});
+    }
+    after = TransitionPosition{page.after->create_time, seq};
+  }
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<LifecycleTransition> rows,
+      unit_of_work_.Read<std::vector<LifecycleTransition>>(
+          context,
+          [&](Transaction& tx)
+              -> absl::StatusOr<std::vector<LifecycleTransition>> {
+            return scores_.ListTransitionsNewestFirst(tx, *customer_id, after,
+                                                      page.page_size + 1);
+          }));
+  crm::common::Page<LifecycleTransition> result =
+      crm::common::MakePage<LifecycleTransition>(
+          std::move(rows), page.page_size,
+          [](const LifecycleTransition& transition) {
+            return crm::common::KeysetPosition{transition.time,
+                                               absl::StrCat(transition.seq)};
+          });
+  v1::ListLifecycleTransitionsResponse response;
+  for (const LifecycleTransition& transition : result.items) {
+    *response.add_lifecycle_transitions() =
+        ToLifecycleTransitionProto(transition);
+  }
+  response.set_next_page_token(crm::common::NextPageToken(result.next, query));
+  return response;
 }
 
 absl::StatusOr<std::vector<LifecycleTransition>>

@@ -23,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "crm/segmentation/v1/customer_score.pb.h"
+#include "crm/segmentation/v1/customer_segmentation_data.pb.h"
 #include "crm/segmentation/v1/segmentation_service.pb.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
@@ -124,6 +125,19 @@ class ScoringManager {
       const crm::common::RequestContext& context,
       const v1::GetClvModelRequest& request);
 
+  // A page of the stored lifecycle transitions of `request.parent()`
+  // (`customers/{customer}`), newest first (transition time, then the order
+  // of appending, descending), keyset pages: page_size 0 -> 50, > 1000 ->
+  // 1000. INVALID_ARGUMENT (FIELD_INVALID) naming `parent` when malformed,
+  // `page_size` when negative; PAGE_TOKEN_INVALID for a token of another
+  // parent or a malformed one. A customer with no transitions (never seen,
+  // erased, or merged away: a duplicate's history is deleted with its score,
+  // as ExportCustomerSegmentationData shows) gives an empty page, not
+  // NOT_FOUND; a survivor lists only its own transitions.
+  absl::StatusOr<v1::ListLifecycleTransitionsResponse> ListLifecycleTransitions(
+      const crm::common::RequestContext& context,
+      const v1::ListLifecycleTransitionsRequest& request);
+
   // The stored lifecycle transitions of `customer_id`, oldest first.
   absl::StatusOr<std::vector<LifecycleTransition>> LifecycleHistory(
       const crm::common::RequestContext& context,
@@ -150,5 +164,7 @@ v1::CustomerScore ToCustomerScoreProto(const CustomerScoreRecord& score,
                                        absl::string_view currency_code,
                                        const std::string& model_name);
 v1::ClvModel ToClvModelProto(const ClvModelRecord& model);
+v1::LifecycleTransition ToLifecycleTransitionProto(
+    const LifecycleTransition& transition);
 
 }  // namespace crm::segmentation

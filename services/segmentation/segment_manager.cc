@@ -23,7 +23,7 @@ using ::crm::common::Transaction;
 // The idempotency key namespace of CreateSegment request ids.
 constexpr char kCreateSegmentMethod[] = "CreateSegment";
 // Query fingerprint of ListSegments page tokens.
-constexpr char kListQuery[] = "segments";
+constexpr char kSegmentListQuery[] = "segments";
 // The version (etag) of a new segment.
 constexpr int64_t kFirstVersion = 1;
 
@@ -103,9 +103,10 @@ absl::StatusOr<v1::Segment> SegmentManager::GetSegment(
 absl::StatusOr<v1::ListSegmentsResponse> SegmentManager::ListSegments(
     const RequestContext& context, const v1::ListSegmentsRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
-  CRM_ASSIGN_OR_RETURN(PageRequest page, crm::common::ParsePageRequest(
-                                             request.page_size(),
-                                             request.page_token(), kListQuery));
+  CRM_ASSIGN_OR_RETURN(
+      PageRequest page,
+      crm::common::ParsePageRequest(request.page_size(), request.page_token(),
+                                    kSegmentListQuery));
   CRM_ASSIGN_OR_RETURN(
       Page<SegmentRecord> result,
       unit_of_work_.Read<Page<SegmentRecord>>(
@@ -117,7 +118,7 @@ absl::StatusOr<v1::ListSegmentsResponse> SegmentManager::ListSegments(
     *response.add_segments() = ToSegmentProto(segment);
   }
   response.set_next_page_token(
-      crm::common::NextPageToken(result.next, kListQuery));
+      crm::common::NextPageToken(result.next, kSegmentListQuery));
   return response;
 }
 

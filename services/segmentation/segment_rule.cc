@@ -21,6 +21,7 @@ using ::crm::common::filter::FieldSpec;
 using ::crm::common::filter::Filter;
 using ::crm::common::filter::FilterSchema;
 using ::crm::common::filter::FilterValue;
+using ::crm::common::filter::FixedFilterSchema;
 
 std::vector<std::string> StageNames() {
   std::vector<std::string> names;
@@ -30,8 +31,8 @@ std::vector<std::string> StageNames() {
   return names;
 }
 
-FilterSchema BuildSchema() {
-  absl::StatusOr<FilterSchema> schema = FilterSchema::Create(
+FilterSchema BuildSegmentRuleSchema() {
+  return FixedFilterSchema(
       {FieldSpec::Int64("rfm.recency"),
        FieldSpec::Int64("rfm.frequency"),
        FieldSpec::Int64("rfm.monetary"),
@@ -58,9 +59,6 @@ FilterSchema BuildSchema() {
       {{"lifecycle_stage", "lifecycle", {}},
        {"country_code", "country", {}},
        {"tag", "tags", {.equals_means_has = true}}});
-  // The definition above is fixed: failing here is a programming error.
-  if (!schema.ok()) std::abort();
-  return *std::move(schema);
 }
 
 // The values of one customer, by canonical path.
@@ -146,7 +144,8 @@ class SubjectRecord final : public crm::common::filter::FilterRecord {
 }  // namespace
 
 const FilterSchema& SegmentRuleSchema() {
-  static const FilterSchema* const schema = new FilterSchema(BuildSchema());
+  static const FilterSchema* const schema =
+      new FilterSchema(BuildSegmentRuleSchema());
   return *schema;
 }
 

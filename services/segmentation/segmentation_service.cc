@@ -81,6 +81,24 @@ grpc::Status SegmentationServiceImpl::ListSegmentMembers(
       response);
 }
 
+grpc::Status SegmentationServiceImpl::GetSegmentSizeHistory(
+    grpc::ServerContext* context,
+    const v1::GetSegmentSizeHistoryRequest* request,
+    v1::SegmentSizeHistory* response) {
+  return ReplyWith(
+      memberships_.GetSegmentSizeHistory(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status SegmentationServiceImpl::ListLifecycleTransitions(
+    grpc::ServerContext* context,
+    const v1::ListLifecycleTransitionsRequest* request,
+    v1::ListLifecycleTransitionsResponse* response) {
+  return ReplyWith(
+      scoring_.ListLifecycleTransitions(RequestContextOf(context), *request),
+      response);
+}
+
 grpc::Status SegmentationServiceImpl::ListCustomerSegments(
     grpc::ServerContext* context,
     const v1::ListCustomerSegmentsRequest* request,

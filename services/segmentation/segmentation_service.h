@@ -62,6 +62,14 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
       grpc::ServerContext* context,
       const v1::ListSegmentMembersRequest* request,
       v1::ListSegmentMembersResponse* response) override;
+  grpc::Status GetSegmentSizeHistory(
+      grpc::ServerContext* context,
+      const v1::GetSegmentSizeHistoryRequest* request,
+      v1::SegmentSizeHistory* response) override;
+  grpc::Status ListLifecycleTransitions(
+      grpc::ServerContext* context,
+      const v1::ListLifecycleTransitionsRequest* request,
+      v1::ListLifecycleTransitionsResponse* response) override;
   grpc::Status ListCustomerSegments(
       grpc::ServerContext* context,
       const v1::ListCustomerSegmentsRequest* request,

@@ -1,6 +1,7 @@
 #include "services/common/filter/filter_schema.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -195,6 +196,14 @@ FieldLookup FilterSchema::Find(absl::string_view name) const {
     lookup.alias = &alias->second.options;
   }
   return lookup;
+}
+
+FilterSchema FixedFilterSchema(std::vector<FieldSpec> fields,
+                               std::vector<FieldAlias> aliases) {
+  absl::StatusOr<FilterSchema> schema =
+      FilterSchema::Create(std::move(fields), std::move(aliases));
+  if (!schema.ok()) std::abort();
+  return *std::move(schema);
 }
 
 }  // namespace crm::common::filter

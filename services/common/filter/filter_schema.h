@@ -112,4 +112,10 @@ class FilterSchema {
   std::map<std::string, FieldAlias, std::less<>> aliases_;
 };
 
+// FilterSchema::Create() of a definition fixed in the code: the schema, or
+// the process aborts (an invalid definition is a programming error that the
+// schema's own tests catch before it ships).
+FilterSchema FixedFilterSchema(std::vector<FieldSpec> fields,
+                               std::vector<FieldAlias> aliases = {});
+
 }  // namespace crm::common::filter

@@ -18,12 +18,9 @@
 namespace crm::customer_profile {
 namespace {
 
+using ::crm::common::InvalidFieldError;
 using ::i18n::phonenumbers::PhoneNumber;
 using ::i18n::phonenumbers::PhoneNumberUtil;
-
-absl::Status FieldError(absl::string_view field, absl::string_view reason) {
-  return crm::common::InvalidFieldError(field, reason);
-}
 
 // Decodes the code point at `text[*pos]` of valid UTF-8 and advances `*pos`.
 char32_t NextCodePoint(absl::string_view text, size_t* pos) {
@@ -80,21 +77,23 @@ bool IsAsciiAtext(char c) {
 
 absl::Status ValidateEmailLocalPart(absl::string_view local,
                                     absl::string_view field) {
-  if (local.empty()) return FieldError(field, "local part before '@' is empty");
+  if (local.empty())
+    return InvalidFieldError(field, "local part before '@' is empty");
   if (local.size() > kEmailMaxLocalLength) {
-    return FieldError(field, "local part is longer than 64 characters");
+    return InvalidFieldError(field, "local part is longer than 64 characters");
   }
   if (local.front() == '.' || local.back() == '.' ||
       local.find("..") != absl::string_view::npos) {
-    return FieldError(field,
-                      "local part must not start or end with '.' or contain "
-                      "'..'");
+    return InvalidFieldError(
+        field,
+        "local part must not start or end with '.' or contain "
+        "'..'");
   }
   for (char c : local) {
     if (c != '.' && !IsAsciiAtext(c)) {
-      return FieldError(field,
-                        "local part contains a character that is not "
-                        "allowed");
+      return InvalidFieldError(field,
+                               "local part contains a character that is not "
+                               "allowed");
     }
   }
   return absl::OkStatus();
@@ -102,32 +101,38 @@ absl::Status ValidateEmailLocalPart(absl::string_view local,
 
 absl::Status ValidateEmailDomain(absl::string_view domain,
                                  absl::string_view field) {
-  if (domain.empty()) return FieldError(field, "domain after '@' is empty");
+  if (domain.empty())
+    return InvalidFieldError(field, "domain after '@' is empty");
   if (domain.size() > 253) {
-    return FieldError(field, "domain is longer than 253 characters");
+    return InvalidFieldError(field, "domain is longer than 253 characters");
   }
   if (domain.front() == '[') {
-    return FieldError(field, "IP address literals are not accepted as domain");
+    return InvalidFieldError(field,
+                             "IP address literals are not accepted as domain");
   }
   if (domain.find('.') == absl::string_view::npos) {
-    return FieldError(field, "domain must contain a dot");
+    return InvalidFieldError(field, "domain must contain a dot");
   }
   absl::string_view last_label;
   for (absl::string_view label : absl::StrSplit(domain, '.')) {
-    if (label.empty()) return FieldError(field, "domain has an empty label");
+    if (label.empty())
+      return InvalidFieldError(field, "domain has an empty label");
     if (label.size() > 63) {
-      return FieldError(field, "domain label is longer than 63 characters");
+      return InvalidFieldError(field,
+                               "domain label is longer than 63 characters");
     }
     for (char c : label) {
       const unsigned char u = static_cast<unsigned char>(c);
       if (!(absl::ascii_islower(u) || absl::ascii_isdigit(u) || c == '-')) {
-        return FieldError(field,
-                          "domain labels may contain only letters, digits "
-                          "and '-'");
+        return InvalidFieldError(
+            field,
+            "domain labels may contain only letters, digits "
+            "and '-'");
       }
     }
     if (label.front() == '-' || label.back() == '-') {
-      return FieldError(field, "domain label must not start or end with '-'");
+      return InvalidFieldError(field,
+                               "domain label must not start or end with '-'");
     }
     last_label = label;
   }
@@ -137,7 +142,7 @@ absl::Status ValidateEmailDomain(absl::string_view domain,
         all_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
   }
   if (all_digits) {
-    return FieldError(field, "top-level domain must not be numeric");
+    return InvalidFieldError(field, "top-level domain must not be numeric");
   }
   return absl::OkStatus();
 }
@@ -171,7 +176,7 @@ absl::StatusOr<std::string> UpperAsciiCode(absl::string_view input,
     letters = letters && absl::ascii_isalpha(static_cast<unsigned char>(c));
   }
   if (!letters) {
-    return FieldError(
+    return InvalidFieldError(
         field, absl::StrCat("must be ", length, " letters (", what, ")"));
   }
   return absl::AsciiStrToUpper(trimmed);
@@ -193,10 +198,11 @@ bool ParseFixedDigits(absl::string_view text, int* out) {
 
 absl::Status ValidateUtf8(absl::string_view field, absl::string_view text,
                           size_t max_chars) {
-  if (!common::IsValidUtf8(text)) return FieldError(field, "not valid UTF-8");
+  if (!common::IsValidUtf8(text))
+    return InvalidFieldError(field, "not valid UTF-8");
   if (common::Utf8Length(text) > max_chars) {
-    return FieldError(field,
-                      absl::StrCat("longer than ", max_chars, " characters"));
+    return InvalidFieldError(
+        field, absl::StrCat("longer than ", max_chars, " characters"));
   }
   return absl::OkStatus();
 }
@@ -205,18 +211,18 @@ absl::StatusOr<std::string> StandardizeName(absl::string_view input,
                                             absl::string_view field,
                                             size_t max_chars) {
   if (!common::IsValidUtf8(input)) {
-    return FieldError(field, "not valid UTF-8");
+    return InvalidFieldError(field, "not valid UTF-8");
   }
   std::string collapsed = CollapseWhitespace(input);
   size_t pos = 0;
   while (pos < collapsed.size()) {
     if (IsControl(NextCodePoint(collapsed, &pos))) {
-      return FieldError(field, "contains control characters");
+      return InvalidFieldError(field, "contains control characters");
     }
   }
   if (common::Utf8Length(collapsed) > max_chars) {
-    return FieldError(field,
-                      absl::StrCat("longer than ", max_chars, " characters"));
+    return InvalidFieldError(
+        field, absl::StrCat("longer than ", max_chars, " characters"));
   }
   return collapsed;
 }
@@ -225,28 +231,31 @@ absl::StatusOr<std::string> StandardizeName(absl::string_view input,
 
 absl::StatusOr<std::string> StandardizeEmail(absl::string_view input,
                                              absl::string_view field) {
-  if (!common::IsValidUtf8(input)) return FieldError(field, "not valid UTF-8");
+  if (!common::IsValidUtf8(input))
+    return InvalidFieldError(field, "not valid UTF-8");
   const absl::string_view trimmed = TrimUnicode(input);
   if (trimmed.empty()) return std::string();
   for (char c : trimmed) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u >= 0x80) {
-      return FieldError(field,
-                        "only ASCII addresses are accepted (write "
-                        "international domains in punycode form)");
+      return InvalidFieldError(field,
+                               "only ASCII addresses are accepted (write "
+                               "international domains in punycode form)");
     }
-    if (absl::ascii_isspace(u)) return FieldError(field, "contains whitespace");
+    if (absl::ascii_isspace(u))
+      return InvalidFieldError(field, "contains whitespace");
     if (absl::ascii_iscntrl(u)) {
-      return FieldError(field, "contains control characters");
+      return InvalidFieldError(field, "contains control characters");
     }
   }
   if (trimmed.size() > kEmailMaxTotalLength) {
-    return FieldError(field, "longer than 254 characters");
+    return InvalidFieldError(field, "longer than 254 characters");
   }
   const size_t at = trimmed.find('@');
-  if (at == absl::string_view::npos) return FieldError(field, "missing '@'");
+  if (at == absl::string_view::npos)
+    return InvalidFieldError(field, "missing '@'");
   if (trimmed.find('@', at + 1) != absl::string_view::npos) {
-    return FieldError(field, "contains more than one '@'");
+    return InvalidFieldError(field, "contains more than one '@'");
   }
   std::string email = absl::AsciiStrToLower(trimmed);
   const absl::string_view view(email);
@@ -268,9 +277,9 @@ absl::Status ValidatePhoneRegion(absl::string_view region,
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   if (region.size() != 2 ||
       util->GetCountryCodeForRegion(std::string(region)) == 0) {
-    return FieldError(field,
-                      "not a region with phone number metadata (use an "
-                      "upper-case ISO 3166-1 alpha-2 code such as CN)");
+    return InvalidFieldError(field,
+                             "not a region with phone number metadata (use an "
+                             "upper-case ISO 3166-1 alpha-2 code such as CN)");
   }
   return absl::OkStatus();
 }
@@ -283,12 +292,13 @@ absl::StatusOr<StandardizedPhone> StandardizePhone(absl::string_view input,
       !s.ok()) {
     return s;
   }
-  if (!common::IsValidUtf8(input)) return FieldError(field, "not valid UTF-8");
+  if (!common::IsValidUtf8(input))
+    return InvalidFieldError(field, "not valid UTF-8");
   StandardizedPhone result;
   result.value = CollapseWhitespace(input);
   if (result.value.empty()) return result;
   if (common::Utf8Length(result.value) > kPhoneMaxInputLength) {
-    return FieldError(field, "longer than 32 characters");
+    return InvalidFieldError(field, "longer than 32 characters");
   }
 
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
@@ -312,7 +322,7 @@ absl::StatusOr<StandardizedPhone> StandardizePhone(absl::string_view input,
     result.is_e164 = true;
     return result;
   }
-  if (options.strict) return FieldError(field, result.reason);
+  if (options.strict) return InvalidFieldError(field, result.reason);
   return result;
 }
 
@@ -325,7 +335,7 @@ absl::StatusOr<std::string> StandardizeCountryCode(absl::string_view input,
       UpperAsciiCode(input, 2, field, "ISO 3166-1 alpha-2");
   if (!code.ok()) return code;
   if (!IsAssignedCountryCode(*code)) {
-    return FieldError(field, "not an assigned ISO 3166-1 alpha-2 code");
+    return InvalidFieldError(field, "not an assigned ISO 3166-1 alpha-2 code");
   }
   return code;
 }
@@ -337,7 +347,7 @@ absl::StatusOr<std::string> StandardizeCurrencyCode(absl::string_view input,
       UpperAsciiCode(input, 3, field, "ISO 4217");
   if (!code.ok()) return code;
   if (!FindCurrencyMinorUnits(*code).has_value()) {
-    return FieldError(field, "not an active ISO 4217 currency code");
+    return InvalidFieldError(field, "not an active ISO 4217 currency code");
   }
   return code;
 }
@@ -345,7 +355,8 @@ absl::StatusOr<std::string> StandardizeCurrencyCode(absl::string_view input,
 absl::StatusOr<int> CurrencyMinorUnits(absl::string_view code) {
   std::optional<int> units = FindCurrencyMinorUnits(code);
   if (!units.has_value()) {
-    return FieldError("currency_code", "not an active ISO 4217 currency code");
+    return InvalidFieldError("currency_code",
+                             "not an active ISO 4217 currency code");
   }
   return *units;
 }
@@ -362,11 +373,12 @@ absl::StatusOr<int64_t> ParseAmountInMinorUnits(absl::string_view input,
                                          ? absl::string_view()
                                          : text.substr(dot + 1);
   if (whole.empty() || (dot != absl::string_view::npos && fraction.empty())) {
-    return FieldError(field, "must be a decimal number such as 12.34");
+    return InvalidFieldError(field, "must be a decimal number such as 12.34");
   }
   if (fraction.size() > static_cast<size_t>(*exponent)) {
-    return FieldError(field, absl::StrCat("has more than ", *exponent,
-                                          " decimal places for ", currency));
+    return InvalidFieldError(
+        field, absl::StrCat("has more than ", *exponent, " decimal places for ",
+                            currency));
   }
   int64_t value = 0;
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
@@ -379,17 +391,17 @@ absl::StatusOr<int64_t> ParseAmountInMinorUnits(absl::string_view input,
   };
   for (char c : whole) {
     if (!append_digit(c)) {
-      return FieldError(field,
-                        "must be a non-negative decimal number that "
-                        "fits in 64 bits of minor units");
+      return InvalidFieldError(field,
+                               "must be a non-negative decimal number that "
+                               "fits in 64 bits of minor units");
     }
   }
   for (int i = 0; i < *exponent; ++i) {
     const char c = i < static_cast<int>(fraction.size()) ? fraction[i] : '0';
     if (!append_digit(c)) {
-      return FieldError(field,
-                        "must be a non-negative decimal number that "
-                        "fits in 64 bits of minor units");
+      return InvalidFieldError(field,
+                               "must be a non-negative decimal number that "
+                               "fits in 64 bits of minor units");
     }
   }
   return value;
@@ -407,12 +419,12 @@ absl::StatusOr<absl::CivilDay> ParseIsoDate(absl::string_view input,
       !ParseFixedDigits(text.substr(0, 4), &year) ||
       !ParseFixedDigits(text.substr(5, 2), &month) ||
       !ParseFixedDigits(text.substr(8, 2), &day)) {
-    return FieldError(field, "must be an ISO 8601 date YYYY-MM-DD");
+    return InvalidFieldError(field, "must be an ISO 8601 date YYYY-MM-DD");
   }
   const absl::CivilDay civil(year, month, day);
   if (year < 1 || civil.year() != year || civil.month() != month ||
       civil.day() != day) {
-    return FieldError(field, "is not a real calendar date");
+    return InvalidFieldError(field, "is not a real calendar date");
   }
   return civil;
 }
@@ -425,11 +437,11 @@ absl::StatusOr<absl::CivilDay> ParseBirthDate(absl::string_view input,
   // The date furthest ahead anywhere on Earth (UTC+14, Line Islands).
   const absl::CivilDay latest_today =
       absl::ToCivilDay(now, absl::FixedTimeZone(14 * 60 * 60));
-  if (*day > latest_today) return FieldError(field, "is in the future");
+  if (*day > latest_today) return InvalidFieldError(field, "is in the future");
   const absl::CivilDay oldest(latest_today.year() - 150, latest_today.month(),
                               latest_today.day());
   if (*day < oldest) {
-    return FieldError(field, "is more than 150 years ago");
+    return InvalidFieldError(field, "is more than 150 years ago");
   }
   return day;
 }

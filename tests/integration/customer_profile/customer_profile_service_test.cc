@@ -824,6 +824,23 @@ TEST_F(CustomerManagerTest, AdapterDelegatesEveryRpc) {
     EXPECT_TRUE(reader->Finish().ok());
     EXPECT_THAT(sequences, ElementsAre(11, 12, 13));
   }
+  {
+    grpc::ClientContext context;
+    v1::GetCustomerStatisticsRequest request;
+    request.set_name("customerStatistics");
+    request.set_months(1);
+    v1::CustomerStatistics statistics;
+    ASSERT_TRUE(
+        stub->GetCustomerStatistics(&context, request, &statistics).ok());
+    EXPECT_EQ(statistics.customer_count(), 1);  // Ann.
+    ASSERT_EQ(statistics.monthly_growth_size(), 1);
+    EXPECT_EQ(statistics.monthly_growth(0).new_customers(), 1);
+    grpc::ClientContext bad_context;
+    request.set_name("customers");
+    EXPECT_EQ(stub->GetCustomerStatistics(&bad_context, request, &statistics)
+                  .error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT);
+  }
   server->Shutdown();
 }
 

@@ -33,11 +33,12 @@ inline constexpr char kTestMasterKeys[] =
     "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 struct MySqlCustomerStack {
-  // `pool` and `notifier` (woken after every commit that appended feed
-  // events) must outlive the stack.
+  // `pool`, `notifier` (woken after every commit that appended feed
+  // events) and `clock` (the manager's) must outlive the stack.
   static absl::StatusOr<std::unique_ptr<MySqlCustomerStack>> Create(
       crm::common::MySqlPool& pool, crm::common::FeedNotifier& notifier,
-      CustomerManagerOptions options = {}) {
+      CustomerManagerOptions options = {},
+      const crm::common::Clock& clock = crm::common::SystemClock::Instance()) {
     auto stack = std::unique_ptr<MySqlCustomerStack>(
         new MySqlCustomerStack(pool, notifier));
     CRM_ASSIGN_OR_RETURN(KeyRing ring, KeyRing::Parse(kTestMasterKeys));
@@ -50,7 +51,7 @@ struct MySqlCustomerStack {
                              .orders = stack->orders,
                              .idempotency = stack->keys,
                              .feed = stack->feed,
-                             .clock = crm::common::SystemClock::Instance(),
+                             .clock = clock,
                              .ids = crm::common::RandomIdGenerator::Instance()},
                             std::move(codec), std::move(options)));
     return stack;

@@ -39,6 +39,7 @@
 #include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
+#include "services/loyalty/mysql_program_statistics_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/program_manager.h"
 #include "tests/testing/status_matchers.h"
@@ -92,9 +93,11 @@ class LoyaltyServiceTest : public ::testing::Test {
     coupon_issuer_ = std::make_unique<CouponIssuer>(
         *unit_of_work_, rewards_, accounts_, consents_, idempotency_, clock_,
         ids_, CsprngCouponCodes::Instance());
+    statistics_reader_ = std::make_unique<ProgramStatisticsReader>(
+        *unit_of_work_, statistics_, programs_, clock_);
     service_ = std::make_unique<LoyaltyServiceImpl>(
         *manager_, *program_manager_, *reward_manager_, *campaign_manager_,
-        *exporter_, *coupon_issuer_);
+        *exporter_, *coupon_issuer_, *statistics_reader_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -219,6 +222,8 @@ class LoyaltyServiceTest : public ::testing::Test {
   std::unique_ptr<CampaignManager> campaign_manager_;
   std::unique_ptr<AccountExport> exporter_;
   std::unique_ptr<CouponIssuer> coupon_issuer_;
+  MySqlProgramStatisticsRepository statistics_;
+  std::unique_ptr<ProgramStatisticsReader> statistics_reader_;
   std::unique_ptr<LoyaltyServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::LoyaltyService::Stub> stub_;
@@ -670,6 +675,53 @@ TEST_F(LoyaltyServiceTest, CouponsExpire) {
   get.set_name(bought.coupon().name());
   ASSERT_TRUE(stub_->GetCoupon(&get_context, get, &coupon).ok());
   EXPECT_EQ(coupon.state(), v1::Coupon::EXPIRED);
+}
+
+TEST_F(LoyaltyServiceTest, CouponsAreListedAndStatisticsServedOverGrpc) {
+  grpc::ClientContext create_context;
+  v1::CreateRewardRequest create;
+  create.mutable_reward()->set_display_name("tea");
+  create.mutable_reward()->set_point_cost(10);
+  create.mutable_reward()->set_stock(5);
+  v1::Reward reward;
+  ASSERT_TRUE(stub_->CreateReward(&create_context, create, &reward).ok());
+  ASSERT_THAT(Adjust(NewAdjust("l1", 25, "seed")), IsOk());
+  grpc::ClientContext redeem_context;
+  v1::RedeemRewardRequest redeem;
+  redeem.set_account("accounts/l1");
+  redeem.set_reward(reward.name());
+  redeem.set_request_id("buy");
+  v1::RedeemRewardResponse bought;
+  ASSERT_TRUE(stub_->RedeemReward(&redeem_context, redeem, &bought).ok());
+
+  grpc::ClientContext list_context;
+  v1::ListCouponsRequest list;
+  list.set_filter(absl::StrCat("customer = \"customers/l1\" AND reward = \"",
+                               reward.name(), "\" AND state = ISSUED"));
+  v1::ListCouponsResponse listed;
+  ASSERT_TRUE(stub_->ListCoupons(&list_context, list, &listed).ok());
+  ASSERT_EQ(listed.coupons_size(), 1);
+  EXPECT_TRUE(MessageDifferencer::Equals(listed.coupons(0), bought.coupon()));
+  grpc::ClientContext bad_context;
+  list.set_filter("state = SOLD");
+  EXPECT_EQ(stub_->ListCoupons(&bad_context, list, &listed).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  grpc::ClientContext statistics_context;
+  v1::GetProgramStatisticsRequest get;
+  get.set_name("programs/default/statistics");
+  v1::ProgramStatistics statistics;
+  ASSERT_TRUE(
+      stub_->GetProgramStatistics(&statistics_context, get, &statistics).ok());
+  EXPECT_EQ(statistics.member_count(), 1);
+  ASSERT_EQ(statistics.tier_members_size(), 1);
+  EXPECT_EQ(statistics.tier_members(0).member_count(), 1);
+  EXPECT_EQ(statistics.outstanding_points(), 15);
+  grpc::ClientContext missing_context;
+  get.set_name("programs/other/statistics");
+  EXPECT_EQ(stub_->GetProgramStatistics(&missing_context, get, &statistics)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 // Applies, as loyalty's feed consumer does, a CUSTOMER_UPDATED event of

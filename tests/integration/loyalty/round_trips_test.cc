@@ -25,9 +25,14 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/request_context.h"
 #include "services/loyalty/account_manager.h"
+#include "services/loyalty/coupon_codes.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
+#include "services/loyalty/mysql_program_statistics_repository.h"
+#include "services/loyalty/mysql_reward_repository.h"
+#include "services/loyalty/program_statistics.h"
+#include "services/loyalty/reward_manager.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -49,6 +54,11 @@ class LoyaltyRoundTripsTest : public ::testing::Test {
     unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(*pool_);
     manager_ = std::make_unique<AccountManager>(
         *unit_of_work_, accounts_, programs_, idempotency_, clock_, ids_);
+    reward_manager_ = std::make_unique<RewardManager>(
+        *unit_of_work_, rewards_, accounts_, idempotency_, clock_, ids_,
+        CsprngCouponCodes::Instance());
+    statistics_reader_ = std::make_unique<ProgramStatisticsReader>(
+        *unit_of_work_, statistics_, programs_, clock_);
   }
 
   // The session counters of the pool's only connection.
@@ -126,8 +136,12 @@ class LoyaltyRoundTripsTest : public ::testing::Test {
   std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   MySqlAccountRepository accounts_;
   MySqlProgramRepository programs_;
+  MySqlRewardRepository rewards_;
+  MySqlProgramStatisticsRepository statistics_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
+  std::unique_ptr<RewardManager> reward_manager_;
+  std::unique_ptr<ProgramStatisticsReader> statistics_reader_;
 };
 
 TEST_F(LoyaltyRoundTripsTest, AdjustPointsReusesStatements) {
@@ -150,6 +164,71 @@ TEST_F(LoyaltyRoundTripsTest, GetAccountReusesStatements) {
       PerCall("GetAccount (deadline)", [&](int) { GetOnce(true); });
   EXPECT_EQ(no_deadline["Com_stmt_prepare"], 0);
   EXPECT_EQ(deadline["Com_stmt_prepare"], 0);
+  EXPECT_EQ(no_deadline["Com_set_option"], 0);
+}
+
+// The figures are three aggregate statements in one transaction, whatever
+// the number of members.
+TEST_F(LoyaltyRoundTripsTest, GetProgramStatisticsIsThreeStatements) {
+  AdjustOnce(0, false);
+  auto get = [&](bool with_deadline) {
+    v1::GetProgramStatisticsRequest request;
+    request.set_name("programs/default/statistics");
+    absl::StatusOr<v1::ProgramStatistics> statistics =
+        statistics_reader_->GetProgramStatistics(ContextFor(with_deadline),
+                                                 request);
+    EXPECT_TRUE(statistics.ok()) << statistics.status();
+    EXPECT_EQ(statistics.value_or(v1::ProgramStatistics()).member_count(), 1);
+  };
+  Counters no_deadline =
+      PerCall("GetProgramStatistics (no deadline)", [&](int) { get(false); });
+  Counters deadline =
+      PerCall("GetProgramStatistics (deadline)", [&](int) { get(true); });
+  EXPECT_EQ(no_deadline["Com_stmt_prepare"], 0);
+  EXPECT_EQ(no_deadline["Com_stmt_execute"], 3 * kCalls);
+  EXPECT_EQ(deadline["Com_stmt_execute"], 3 * kCalls);
+  EXPECT_EQ(no_deadline["Com_set_option"], 0);
+  EXPECT_EQ(deadline["Com_commit"], kCalls);
+}
+
+// A page of coupons is one statement, with a filter and a page token.
+TEST_F(LoyaltyRoundTripsTest, ListCouponsIsOneStatement) {
+  for (int i = 0; i < 3; ++i) {
+    CouponRecord coupon;
+    coupon.id = absl::StrCat("k", i);
+    coupon.code = CsprngCouponCodes::Instance().NewCode().value();
+    coupon.customer_id = "c1";
+    coupon.reward_id = "r1";
+    coupon.state = v1::Coupon::ISSUED;
+    coupon.issue_time = clock_.Now() + absl::Minutes(i);
+    coupon.expire_time = clock_.Now() + absl::Hours(24);
+    ASSERT_TRUE(unit_of_work_
+                    ->Run({},
+                          [&](crm::common::Transaction& tx) {
+                            return rewards_.InsertCoupon(tx, coupon);
+                          })
+                    .ok());
+  }
+  v1::ListCouponsRequest first;
+  first.set_filter("customer = \"customers/c1\" AND state = ISSUED");
+  first.set_page_size(2);
+  absl::StatusOr<v1::ListCouponsResponse> page =
+      reward_manager_->ListCoupons({}, first);
+  ASSERT_TRUE(page.ok()) << page.status();
+  v1::ListCouponsRequest second = first;
+  second.set_page_token(page->next_page_token());
+  auto list = [&](bool with_deadline) {
+    absl::StatusOr<v1::ListCouponsResponse> listed =
+        reward_manager_->ListCoupons(ContextFor(with_deadline), second);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    EXPECT_EQ(listed.value_or(v1::ListCouponsResponse()).coupons_size(), 1);
+  };
+  Counters no_deadline =
+      PerCall("ListCoupons (no deadline)", [&](int) { list(false); });
+  Counters deadline =
+      PerCall("ListCoupons (deadline)", [&](int) { list(true); });
+  EXPECT_EQ(no_deadline["Com_stmt_prepare"], 0);
+  EXPECT_EQ(no_deadline["Com_stmt_execute"], kCalls);
   EXPECT_EQ(no_deadline["Com_set_option"], 0);
 }
 

@@ -3,7 +3,8 @@
 // exactly-once consumer: members and a customer's segments over gRPC,
 // previews and their errors, merge propagation (chains included), erasure
 // checked in a dump of every table, and a consumer stopped in the middle of
-// a merge and restarted ending exactly where an uninterrupted one does.
+// a merge and restarted ending exactly where an uninterrupted one does; a
+// segment's daily sizes over days of known entries and exits.
 // Each test has its own database(s).
 #include <algorithm>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
@@ -563,6 +565,117 @@ TEST_F(MembershipServiceTest, AConsumerStoppedMidMergeEndsAsIfNeverStopped) {
       expected.begin(), expected.end(), [](const std::string& line) {
         return absl::StartsWith(line, "merged_customers: d | s");
       }));
+}
+
+// The clock at `hour` o'clock (UTC) of January `day`, 2026.
+absl::Time January(int day, int hour) {
+  return absl::FromCivil(absl::CivilSecond(2026, 1, day, hour, 0, 0),
+                         absl::UTCTimeZone());
+}
+
+absl::StatusOr<v1::SegmentSizeHistory> SizeHistory(
+    v1::SegmentationService::Stub& stub, const std::string& name, int days) {
+  v1::GetSegmentSizeHistoryRequest request;
+  request.set_name(name);
+  request.set_days(days);
+  v1::SegmentSizeHistory history;
+  grpc::ClientContext context;
+  grpc::Status status = stub.GetSegmentSizeHistory(&context, request, &history);
+  if (!status.ok()) return crm::common::FromGrpcStatus(status);
+  return history;
+}
+
+std::vector<int64_t> Sizes(const v1::SegmentSizeHistory& history) {
+  std::vector<int64_t> sizes;
+  for (const auto& day : history.daily_sizes()) {
+    sizes.push_back(day.member_count());
+  }
+  return sizes;
+}
+
+TEST_F(MembershipServiceTest, SizeHistoryFollowsEntriesAndExitsAcrossDays) {
+  clock_.Set(January(10, 9));
+  const std::string cn = stack_.CreateSegment("China", "country = \"CN\"");
+  int64_t sequence = 0;
+  auto deliver_at = [&](absl::Time time, const cp::ChangeEvent& event) {
+    clock_.Set(time);
+    ASSERT_THAT(stack_.Deliver(++sequence, event), IsOk());
+  };
+  deliver_at(January(11, 10), Created("a", "CN"));  // +a
+  deliver_at(January(11, 11), Created("b", "CN"));  // +b
+  deliver_at(January(13, 9), Created("c", "CN"));   // +c
+  deliver_at(January(13, 23), Created("b", "DE"));  // -b
+  deliver_at(January(14, 0), Created("d", "CN"));   // +d, at midnight
+  deliver_at(January(16, 8), Created("a", "DE"));   // -a
+  deliver_at(January(17, 9), Merged("c", "d"));     // -d (MERGED)
+  clock_.Set(January(17, 12));
+
+  absl::StatusOr<v1::SegmentSizeHistory> history =
+      SizeHistory(*stack_.stub_, cn + "/sizeHistory", 8);
+  ASSERT_THAT(history, IsOk());
+  EXPECT_EQ(history->name(), cn + "/sizeHistory");
+  //                           10 11 12 13 14 15 16 17 January
+  EXPECT_THAT(Sizes(*history), ElementsAre(0, 2, 2, 2, 3, 3, 2, 1));
+  ASSERT_EQ(history->daily_sizes_size(), 8);
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(crm::common::FromProtoTimestamp(
+                  history->daily_sizes(i).day_start_time()),
+              January(10 + i, 0))
+        << i;
+  }
+  // Today's figure is the current membership.
+  EXPECT_THAT(stack_.Members(cn), ElementsAre("customers/c"));
+  EXPECT_EQ(history->daily_sizes(7).member_count(), 1);
+
+  // A window that starts after some history: the changes before it are
+  // in its first day's size.
+  absl::StatusOr<v1::SegmentSizeHistory> recent =
+      SizeHistory(*stack_.stub_, cn + "/sizeHistory", 3);
+  ASSERT_THAT(recent, IsOk());
+  EXPECT_THAT(Sizes(*recent), ElementsAre(3, 2, 1));
+  // 0 days means 30; more than 366 means 366; today is always last.
+  absl::StatusOr<v1::SegmentSizeHistory> month =
+      SizeHistory(*stack_.stub_, cn + "/sizeHistory", 0);
+  ASSERT_THAT(month, IsOk());
+  ASSERT_EQ(month->daily_sizes_size(), 30);
+  EXPECT_EQ(month->daily_sizes(0).member_count(), 0);
+  EXPECT_EQ(month->daily_sizes(29).member_count(), 1);
+  absl::StatusOr<v1::SegmentSizeHistory> most =
+      SizeHistory(*stack_.stub_, cn + "/sizeHistory", 5000);
+  ASSERT_THAT(most, IsOk());
+  EXPECT_EQ(most->daily_sizes_size(), 366);
+  EXPECT_EQ(
+      crm::common::FromProtoTimestamp(most->daily_sizes(365).day_start_time()),
+      January(17, 0));
+
+  // Tomorrow, with no change, today's size carries over.
+  clock_.Set(January(18, 1));
+  absl::StatusOr<v1::SegmentSizeHistory> tomorrow =
+      SizeHistory(*stack_.stub_, cn + "/sizeHistory", 2);
+  ASSERT_THAT(tomorrow, IsOk());
+  EXPECT_THAT(Sizes(*tomorrow), ElementsAre(1, 1));
+}
+
+TEST_F(MembershipServiceTest, SizeHistoryErrors) {
+  const std::string cn = stack_.CreateSegment("China", "country = \"CN\"");
+  absl::StatusOr<v1::SegmentSizeHistory> missing =
+      SizeHistory(*stack_.stub_, "segments/nope/sizeHistory", 0);
+  EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(crm::common::ReasonOf(missing.status()),
+            crm::type::v1::RESOURCE_NOT_FOUND);
+  for (const std::string& name :
+       {cn, cn + "/sizes", std::string("segments//sizeHistory"),
+        std::string("customers/a/sizeHistory")}) {
+    absl::StatusOr<v1::SegmentSizeHistory> bad =
+        SizeHistory(*stack_.stub_, name, 0);
+    EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument) << name;
+    EXPECT_EQ(crm::common::ErrorMetadataOf(bad.status())["field"], "name")
+        << name;
+  }
+  absl::StatusOr<v1::SegmentSizeHistory> negative =
+      SizeHistory(*stack_.stub_, cn + "/sizeHistory", -1);
+  EXPECT_EQ(negative.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(crm::common::ErrorMetadataOf(negative.status())["field"], "days");
 }
 
 }  // namespace

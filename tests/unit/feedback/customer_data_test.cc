@@ -75,8 +75,19 @@ class CustomerDataTest : public ::testing::Test {
     return ticket.value_or(v1::Ticket());
   }
 
+  // A response to survey s1 (version 1: one free-text question, `why`).
   void AddResponse(const std::string& customer, const std::string& text) {
     crm::testing::FakeTransaction tx(context_);
+    if (!surveys_.Get(tx, "s1", false).ok()) {
+      SurveyRecord survey;
+      survey.id = "s1";
+      v1::SurveyQuestion* why = survey.definition.add_questions();
+      why->set_id("why");
+      why->set_kind(v1::SurveyQuestion::FREE_TEXT);
+      survey.create_time = clock_.Now();
+      survey.update_time = survey.create_time;
+      ASSERT_THAT(surveys_.Insert(tx, survey), IsOk());
+    }
     SurveyResponseRecord response;
     response.id = ids_.NewId();
     response.survey_id = "s1";
@@ -248,7 +259,10 @@ TEST_F(CustomerDataTest, ExportHoldsEverythingOfOneCustomer) {
   EXPECT_EQ(data.customer(), "customers/c-0001");
   ASSERT_EQ(data.feedback_size(), 2);
   EXPECT_EQ(data.feedback(0).name(), second.name());  // Newest first.
-  EXPECT_EQ(data.survey_responses_size(), 1);
+  ASSERT_EQ(data.survey_responses_size(), 1);
+  // The kind of the question in the version answered.
+  EXPECT_EQ(data.survey_responses(0).answers(0).question_kind(),
+            v1::SurveyQuestion::FREE_TEXT);
   EXPECT_EQ(data.tickets_size(), 1);
   EXPECT_EQ(data.ticket_events_size(), 1);
   EXPECT_TRUE(data.has_export_time());

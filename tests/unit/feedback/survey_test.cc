@@ -1,7 +1,7 @@
 // Surveys without a database: definitions and responses (rules), the scores
 // (NPS = % promoters - % detractors, CSAT % satisfied, CES mean, trend
-// intervals), and the survey manager over the in-memory fakes (versions,
-// etags, idempotency).
+// intervals), the answers' question kinds, and the survey manager over the
+// in-memory fakes (versions, etags, idempotency, the lists).
 #include <string>
 #include <vector>
 
@@ -263,6 +263,20 @@ TEST(SurveyScores, TrendHasOnePointPerIntervalEmptyOnesIncluded) {
   EXPECT_EQ(scores.total().nps_answers(), 2);
 }
 
+TEST(SurveyRules, QuestionKindsComeFromTheVersionAnswered) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Survey survey,
+                           NormalizeSurveyDefinition(Definition()));
+  v1::SurveyResponse response;
+  *response.add_answers() = Score("csat", 4);
+  *response.add_answers() = Score("nps", 9);
+  *response.add_answers() = Score("gone", 1);  // Not in this version.
+  response.mutable_answers(2)->set_question_kind(Q::NPS);
+  SetQuestionKinds(survey, response.mutable_answers());
+  EXPECT_EQ(response.answers(0).question_kind(), Q::CSAT);
+  EXPECT_EQ(response.answers(1).question_kind(), Q::NPS);
+  EXPECT_EQ(response.answers(2).question_kind(), Q::KIND_UNSPECIFIED);
+}
+
 class SurveyManagerTest : public ::testing::Test {
  protected:
   absl::StatusOr<v1::Survey> Create(const std::string& request_id) {
@@ -342,6 +356,70 @@ TEST_F(SurveyManagerTest, UnknownSurveysAreNotFound) {
   EXPECT_THAT(manager_.GetSurvey(context_, get),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_TRUE(surveys_.responses().empty());
+}
+
+TEST_F(SurveyManagerTest, ListsSurveysAndResponsesNewestFirstWithKinds) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Survey first, Create(""));
+  clock_.Advance(absl::Minutes(1));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Survey second, Create(""));
+  v1::ListSurveysRequest surveys_request;
+  surveys_request.set_page_size(1);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListSurveysResponse surveys,
+                           manager_.ListSurveys(context_, surveys_request));
+  ASSERT_EQ(surveys.surveys_size(), 1);
+  EXPECT_EQ(surveys.surveys(0).name(), second.name());
+  surveys_request.set_page_token(surveys.next_page_token());
+  CRM_ASSERT_OK_AND_ASSIGN(surveys,
+                           manager_.ListSurveys(context_, surveys_request));
+  ASSERT_EQ(surveys.surveys_size(), 1);
+  EXPECT_EQ(surveys.surveys(0).name(), first.name());
+  EXPECT_TRUE(surveys.next_page_token().empty());
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::SurveyResponse older, Answer(first.name(), 9));
+  clock_.Advance(absl::Seconds(1));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::SurveyResponse newer, Answer(second.name(), 3));
+  EXPECT_EQ(newer.answers(0).question_kind(), Q::NPS);
+
+  v1::ListSurveyResponsesRequest request;
+  request.set_parent("surveys/-");
+  request.set_filter("customer = \"customers/c1\" AND channel = \"wechat\"");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListSurveyResponsesResponse listed,
+                           manager_.ListSurveyResponses(context_, request));
+  ASSERT_EQ(listed.responses_size(), 2);
+  EXPECT_EQ(listed.responses(0).name(), newer.name());
+  EXPECT_EQ(listed.responses(1).name(), older.name());
+  EXPECT_EQ(listed.responses(1).answers(0).question_kind(), Q::NPS);
+
+  request.set_parent(first.name());
+  CRM_ASSERT_OK_AND_ASSIGN(listed,
+                           manager_.ListSurveyResponses(context_, request));
+  ASSERT_EQ(listed.responses_size(), 1);
+  EXPECT_EQ(listed.responses(0).name(), older.name());
+  request.set_filter("customer = \"customers/other\"");
+  CRM_ASSERT_OK_AND_ASSIGN(listed,
+                           manager_.ListSurveyResponses(context_, request));
+  EXPECT_EQ(listed.responses_size(), 0);
+}
+
+TEST_F(SurveyManagerTest, ListSurveyResponsesRejectsBadRequests) {
+  v1::ListSurveyResponsesRequest request;
+  request.set_parent("surveys/missing");
+  EXPECT_THAT(manager_.ListSurveyResponses(context_, request),
+              StatusIs(absl::StatusCode::kNotFound));
+  request.set_parent("feedback/f1");
+  absl::StatusOr<v1::ListSurveyResponsesResponse> result =
+      manager_.ListSurveyResponses(context_, request);
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ErrorMetadataOf(result.status())["field"], "parent");
+  request.set_parent("surveys/-");
+  request.set_filter("customer = \"c1\"");
+  result = manager_.ListSurveyResponses(context_, request);
+  EXPECT_EQ(ReasonOf(result.status()), reason::FILTER_INVALID);
+  EXPECT_EQ(ErrorMetadataOf(result.status())["field"], "filter");
+  request.clear_filter();
+  request.set_page_size(-1);
+  result = manager_.ListSurveyResponses(context_, request);
+  EXPECT_EQ(ErrorMetadataOf(result.status())["field"], "page_size");
 }
 
 }  // namespace

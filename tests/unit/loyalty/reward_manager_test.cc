@@ -154,5 +154,52 @@ TEST_F(RewardManagerTest, ACodeClashIsRetriedAndACouponRedeemsOnce) {
             reason::RESOURCE_STATE_CONFLICT);
 }
 
+TEST_F(RewardManagerTest, CouponsListNewestFirstAndExpireAtReadTime) {
+  const v1::Reward reward = Create(10, 10);
+  Credit("c1", 100);
+  Credit("c2", 100);
+  std::vector<std::string> issued;
+  int redemptions = 0;
+  for (const char* customer : {"c1", "c2", "c1", "c1"}) {
+    CRM_ASSERT_OK_AND_ASSIGN(
+        v1::RedeemRewardResponse redeemed,
+        Redeem(customer, reward, absl::StrCat("list-", ++redemptions)));
+    if (std::string(customer) == "c1") {
+      issued.insert(issued.begin(), redeemed.coupon().name());
+    }
+    clock_.Advance(absl::Minutes(1));
+  }
+  v1::ListCouponsRequest request;
+  request.set_filter("customer = \"customers/c1\" AND state = ISSUED");
+  request.set_page_size(2);
+  std::vector<std::string> listed;
+  do {
+    CRM_ASSERT_OK_AND_ASSIGN(v1::ListCouponsResponse page,
+                             manager_.ListCoupons({}, request));
+    for (const v1::Coupon& coupon : page.coupons()) {
+      listed.push_back(coupon.name());
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  EXPECT_EQ(listed, issued);
+
+  // Thirty days later (the default validity) they read as EXPIRED.
+  clock_.Advance(absl::Hours(24 * 30));
+  request.set_page_size(0);
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCouponsResponse none,
+                           manager_.ListCoupons({}, request));
+  EXPECT_EQ(none.coupons_size(), 0);
+  request.set_filter("state = EXPIRED");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCouponsResponse expired,
+                           manager_.ListCoupons({}, request));
+  ASSERT_EQ(expired.coupons_size(), 4);
+  EXPECT_EQ(expired.coupons(0).state(), v1::Coupon::EXPIRED);
+
+  request.set_filter("customer = \"c1\"");
+  absl::Status bad = manager_.ListCoupons({}, request).status();
+  EXPECT_EQ(ReasonOf(bad), reason::FILTER_INVALID);
+  EXPECT_EQ(ErrorMetadataOf(bad)["field"], "filter");
+}
+
 }  // namespace
 }  // namespace crm::loyalty

@@ -453,5 +453,42 @@ TEST_F(MembershipManagerTest, AFailedEventLeavesNoMembershipBehind) {
   EXPECT_THAT(History("c1"), IsEmpty());
 }
 
+TEST_F(MembershipManagerTest, SizeHistoryAndTransitionsOverTheFakes) {
+  const std::string cn = CreateSegment("China", "country = \"CN\"");
+  Apply(Created("c1", "CN"));
+  clock_.Advance(absl::Hours(24));
+  Apply(Created("c2", "CN"));
+  clock_.Advance(absl::Hours(24));
+  Apply(Created("c1", "DE", cp::ChangeEvent::CUSTOMER_UPDATED));
+  v1::GetSegmentSizeHistoryRequest request;
+  request.set_name("segments/" + cn + "/sizeHistory");
+  request.set_days(4);
+  absl::StatusOr<v1::SegmentSizeHistory> history =
+      memberships_.GetSegmentSizeHistory(context_, request);
+  ASSERT_THAT(history, IsOk());
+  std::vector<int64_t> sizes;
+  for (const auto& day : history->daily_sizes()) {
+    sizes.push_back(day.member_count());
+  }
+  EXPECT_THAT(sizes, ElementsAre(0, 1, 2, 1));  // Dec 31 .. Jan 3.
+  EXPECT_EQ(
+      crm::common::FromProtoTimestamp(history->daily_sizes(3).day_start_time()),
+      kStart + absl::Hours(48));
+  request.set_name("segments/missing/sizeHistory");
+  EXPECT_THAT(memberships_.GetSegmentSizeHistory(context_, request),
+              StatusIs(absl::StatusCode::kNotFound));
+
+  v1::ListLifecycleTransitionsRequest transitions;
+  transitions.set_parent("customers/c1");
+  transitions.set_page_size(1);
+  absl::StatusOr<v1::ListLifecycleTransitionsResponse> page =
+      scoring_.ListLifecycleTransitions(context_, transitions);
+  ASSERT_THAT(page, IsOk());
+  ASSERT_EQ(page->lifecycle_transitions_size(), 1);
+  EXPECT_EQ(page->lifecycle_transitions(0).to_stage(),
+            v1::CustomerScore::PROSPECT);
+  EXPECT_TRUE(page->next_page_token().empty());
+}
+
 }  // namespace
 }  // namespace crm::segmentation

@@ -25,6 +25,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "services/common/error_details.h"
 #include "services/common/filter/filter_ast.h"
 #include "services/common/filter/filter_predicate.h"
@@ -280,6 +282,40 @@ class InMemoryCustomerRepository final
     });
     if (pairs.size() > static_cast<size_t>(limit)) pairs.resize(limit);
     return pairs;
+  }
+
+  absl::StatusOr<std::vector<crm::customer_profile::ChannelCount>>
+  CountActiveByChannel(crm::common::Transaction& /*tx*/) override {
+    std::map<std::string, int64_t> by_channel;
+    for (const auto& [id, record] : state_.records) {
+      if (record.state == crm::customerprofile::v1::Customer::ACTIVE) {
+        ++by_channel[record.source_channel];
+      }
+    }
+    std::vector<crm::customer_profile::ChannelCount> channels;
+    for (const auto& [channel, count] : by_channel) {
+      channels.push_back({channel, count});
+    }
+    std::stable_sort(
+        channels.begin(), channels.end(),
+        [](const auto& a, const auto& b) { return a.count > b.count; });
+    return channels;
+  }
+
+  absl::StatusOr<std::vector<crm::customer_profile::MonthCount>>
+  CountActiveCreatedByMonth(crm::common::Transaction& /*tx*/,
+                            absl::Time since) override {
+    std::map<absl::CivilMonth, int64_t> by_month;
+    for (const auto& [id, record] : state_.records) {
+      if (record.state == crm::customerprofile::v1::Customer::ACTIVE &&
+          record.create_time >= since) {
+        ++by_month[absl::ToCivilMonth(record.create_time, absl::UTCTimeZone())];
+      }
+    }
+    std::vector<crm::customer_profile::MonthCount> months;
+    for (const auto& [month, count] : by_month)
+      months.push_back({month, count});
+    return months;
   }
 
   absl::Status RepointMerged(crm::common::Transaction& /*tx*/,

@@ -10,6 +10,7 @@
 // does (UTC days, [from, to)).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -19,9 +20,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "services/common/error_details.h"
+#include "services/common/filter/filter_predicate.h"
 #include "services/feedback/survey_repository.h"
+#include "services/feedback/survey_response_filter.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 
 namespace crm::testing {
@@ -63,6 +67,37 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
     return it->second;
   }
 
+  absl::StatusOr<SurveyRecord> GetVersion(crm::common::Transaction& /*tx*/,
+                                          const std::string& id,
+                                          int32_t version) override {
+    auto current = surveys_.find(id);
+    if (current == surveys_.end()) {
+      return crm::common::NotFoundError(crm::feedback::SurveyName(id));
+    }
+    for (const SurveyRecord& stored : versions_) {
+      if (stored.id != id || stored.version != version) continue;
+      SurveyRecord found = stored;
+      found.create_time = current->second.create_time;
+      return found;
+    }
+    return crm::common::NotFoundError(
+        absl::StrCat(crm::feedback::SurveyName(id), " version ", version));
+  }
+
+  absl::StatusOr<crm::common::Page<SurveyRecord>> List(
+      crm::common::Transaction& /*tx*/,
+      const crm::common::PageRequest& page) override {
+    std::vector<SurveyRecord> rows;
+    for (const auto& [id, survey] : surveys_) {
+      if (page.after.has_value() &&
+          !ComesAfter(survey.create_time, survey.id, *page.after)) {
+        continue;
+      }
+      rows.push_back(survey);
+    }
+    return NewestFirstPage<SurveyRecord>(std::move(rows), page.page_size);
+  }
+
   absl::Status SaveVersion(crm::common::Transaction& /*tx*/,
                            const SurveyRecord& survey) override {
     auto it = surveys_.find(survey.id);
@@ -83,6 +118,28 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
     }
     responses_.push_back(response);
     return absl::OkStatus();
+  }
+
+  absl::StatusOr<crm::common::Page<SurveyResponseRecord>> ListResponses(
+      crm::common::Transaction& /*tx*/, const std::string& survey_id,
+      const crm::common::filter::Filter& filter,
+      const crm::common::PageRequest& page) override {
+    std::vector<SurveyResponseRecord> rows;
+    for (const SurveyResponseRecord& response : responses_) {
+      if (!survey_id.empty() && response.survey_id != survey_id) continue;
+      if (!crm::common::filter::Matches(
+              filter, crm::feedback::SurveyResponseFilterView(response))) {
+        continue;
+      }
+      if (page.after.has_value() &&
+          !ComesAfter(response.create_time, response.id, *page.after)) {
+        continue;
+      }
+      rows.push_back(response);
+      rows.back().scored.clear();
+    }
+    return NewestFirstPage<SurveyResponseRecord>(std::move(rows),
+                                                 page.page_size);
   }
 
   absl::StatusOr<std::vector<crm::feedback::ScoreCount>> CountScores(
@@ -174,6 +231,29 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
   }
 
  private:
+  static bool ComesAfter(absl::Time create_time, const std::string& id,
+                         const crm::common::KeysetPosition& position) {
+    return create_time < position.create_time ||
+           (create_time == position.create_time && id < position.id);
+  }
+
+  // `rows` (each with create_time and id) sorted newest first and cut to
+  // a page as the MySQL implementation does.
+  template <typename Row>
+  static crm::common::Page<Row> NewestFirstPage(std::vector<Row> rows,
+                                                int page_size) {
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return ComesAfter(b.create_time, b.id, {a.create_time, a.id});
+    });
+    if (rows.size() > static_cast<size_t>(page_size) + 1) {
+      rows.resize(page_size + 1);
+    }
+    return crm::common::MakePage<Row>(
+        std::move(rows), page_size, [](const Row& row) {
+          return crm::common::KeysetPosition{row.create_time, row.id};
+        });
+  }
+
   static bool Counted(const SurveyResponseRecord& response,
                       const std::string& survey_id, absl::Time from,
                       absl::Time to) {

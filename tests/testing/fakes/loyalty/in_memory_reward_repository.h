@@ -19,6 +19,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/common/filter/filter_predicate.h"
+#include "services/loyalty/reward_manager.h"
 #include "services/loyalty/reward_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 
@@ -117,6 +119,38 @@ class InMemoryRewardRepository final : public crm::loyalty::RewardRepository {
                        std::tie(b.issue_time, b.id);
               });
     return coupons;
+  }
+  // `state` is matched as read at `query.now` (ToCouponProto), as the SQL.
+  absl::StatusOr<std::vector<CouponRecord>> ListCoupons(
+      crm::common::Transaction& /*tx*/,
+      const crm::loyalty::CouponQuery& query) override {
+    std::vector<CouponRecord> coupons;
+    for (const auto& [id, coupon] : state_.coupons) coupons.push_back(coupon);
+    std::sort(coupons.begin(), coupons.end(),
+              [](const CouponRecord& a, const CouponRecord& b) {
+                return std::tie(a.issue_time, a.id) >
+                       std::tie(b.issue_time, b.id);
+              });
+    std::vector<CouponRecord> page;
+    for (const CouponRecord& coupon : coupons) {
+      if (query.after.has_value() &&
+          std::tie(coupon.issue_time, coupon.id) >=
+              std::tie(query.after->first, query.after->second)) {
+        continue;
+      }
+      crm::common::filter::MapFilterRecord view(
+          {{"customer", {coupon.customer_id}},
+           {"reward", {coupon.reward_id}},
+           {"state",
+            {crm::loyalty::v1::Coupon::State_Name(
+                crm::loyalty::ToCouponProto(coupon, query.now).state())}},
+           {"issue_time", {coupon.issue_time}},
+           {"expire_time", {coupon.expire_time}}});
+      if (!crm::common::filter::Matches(query.filter, view)) continue;
+      if (static_cast<int>(page.size()) >= query.limit) break;
+      page.push_back(coupon);
+    }
+    return page;
   }
   absl::Status ReassignCoupons(crm::common::Transaction& /*tx*/,
                                absl::string_view from_customer_id,

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -17,6 +18,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "services/segmentation/membership_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 
@@ -62,6 +65,34 @@ class InMemoryMembershipRepository final
       }
     }
     return rows;  // By customer id: the map's first key.
+  }
+
+  absl::StatusOr<int64_t> CountOfSegment(
+      crm::common::Transaction& /*tx*/, absl::string_view segment_id) override {
+    int64_t count = 0;
+    for (const auto& [key, membership] : memberships_) {
+      if (key.second == segment_id) ++count;
+    }
+    return count;
+  }
+
+  absl::StatusOr<std::vector<crm::segmentation::DailyNetChange>>
+  NetChangesByDay(crm::common::Transaction& /*tx*/,
+                  absl::string_view segment_id, absl::Time from,
+                  absl::Time to) override {
+    std::map<absl::CivilDay, int64_t> net;
+    for (const MembershipChangeRecord& change : changes_) {
+      if (change.segment_id != segment_id || change.time < from ||
+          change.time >= to) {
+        continue;
+      }
+      net[absl::ToCivilDay(change.time, absl::UTCTimeZone())] +=
+          change.kind == crm::segmentation::MembershipChangeKind::kEntered ? 1
+                                                                           : -1;
+    }
+    std::vector<crm::segmentation::DailyNetChange> days;
+    for (const auto& [day, sum] : net) days.push_back({day, sum});
+    return days;
   }
 
   absl::Status Insert(crm::common::Transaction& /*tx*/,

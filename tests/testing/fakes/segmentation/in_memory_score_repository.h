@@ -7,6 +7,8 @@
 //   ScoringManager scoring(unit_of_work, read_model, scores, ...);
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -72,6 +74,7 @@ class InMemoryScoreRepository final
   absl::Status AppendTransition(crm::common::Transaction& /*tx*/,
                                 const LifecycleTransition& t) override {
     state_.transitions.push_back(t);
+    state_.transitions.back().seq = ++state_.last_seq;
     return absl::OkStatus();
   }
   absl::StatusOr<std::vector<LifecycleTransition>> ListTransitions(
@@ -80,6 +83,26 @@ class InMemoryScoreRepository final
     for (const LifecycleTransition& t : state_.transitions) {
       if (t.customer_id == id) rows.push_back(t);
     }
+    return rows;
+  }
+  absl::StatusOr<std::vector<LifecycleTransition>> ListTransitionsNewestFirst(
+      crm::common::Transaction& /*tx*/, absl::string_view id,
+      const std::optional<crm::segmentation::TransitionPosition>& after,
+      int limit) override {
+    std::vector<LifecycleTransition> rows;
+    for (const LifecycleTransition& t : state_.transitions) {
+      if (t.customer_id != id) continue;
+      if (after.has_value() &&
+          std::tie(t.time, t.seq) >= std::tie(after->time, after->seq)) {
+        continue;
+      }
+      rows.push_back(t);
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const LifecycleTransition& a, const LifecycleTransition& b) {
+                return std::tie(a.time, a.seq) > std::tie(b.time, b.seq);
+              });
+    if (rows.size() > static_cast<size_t>(limit)) rows.resize(limit);
     return rows;
   }
   absl::StatusOr<std::optional<RfmBoundaries>> LoadBoundaries(
@@ -124,6 +147,7 @@ class InMemoryScoreRepository final
   struct State {
     std::map<std::string, CustomerScoreRecord> scores;
     std::vector<LifecycleTransition> transitions;
+    int64_t last_seq = 0;  // Like AUTO_INCREMENT: increasing.
     std::optional<RfmBoundaries> boundaries;
     std::map<std::string, ClvModelRecord> models;
   };

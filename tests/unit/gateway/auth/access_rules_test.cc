@@ -27,7 +27,12 @@ TEST(AccessRulesTest, EveryRoutedMethodHasARule) {
         << ") has no access rule in gateway/auth/access_rules.cc";
   }
   // The hand-written /v1 routes.
-  EXPECT_NE(FindAccessRule("crm.gateway.v1.CustomerView"), nullptr);
+  for (const char* own :
+       {"crm.gateway.v1.CustomerView", "crm.gateway.v1.CustomerExport",
+        "crm.gateway.v1.CustomerCoupons",
+        "crm.gateway.v1.CustomerSurveyResponses", "crm.gateway.v1.WhoAmI"}) {
+    EXPECT_NE(FindAccessRule(own), nullptr) << own;
+  }
   EXPECT_NE(
       FindAccessRule(
           "crm.customerprofile.v1.CustomerProfileService.ImportCustomers"),
@@ -51,6 +56,14 @@ TEST(AccessRulesTest, RolesFollowTheTable) {
   ASSERT_NE(segments, nullptr);
   EXPECT_TRUE(segments->Allows(Role::kAnalyst));
   EXPECT_EQ(FindAccessRule("crm.nothing.v1.S.M"), nullptr);
+}
+
+TEST(AccessRulesTest, OnlyWhoAmIIsOpenToEveryCaller) {
+  for (const AccessRule& rule : AllAccessRules()) {
+    EXPECT_EQ(rule.any_caller,
+              std::string(rule.method) == "crm.gateway.v1.WhoAmI")
+        << rule.method;
+  }
 }
 
 TEST(AccessRulesTest, RoleNamesRoundTrip) {
