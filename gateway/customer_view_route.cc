@@ -1,11 +1,13 @@
 #include "gateway/customer_view_route.h"
 
 #include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/time_util.h>
 
 #include <array>
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,10 +18,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "crm/type/v1/error_reason.pb.h"
+#include "gateway/auth/access_rules.h"
+#include "gateway/auth/authenticator.h"
 #include "gateway/auth/personal_data_mask.h"
 #include "gateway/http_errors.h"
 #include "gateway/json_printer.h"
+#include "gateway/latest_survey_scores.h"
 #include "gateway/next_best_offers.h"
+#include "gateway/open_alerts_filter.h"
 #include "gateway/tier_progress.h"
 #include "services/common/error_details.h"
 #include "services/common/grpc_status.h"
@@ -33,35 +39,88 @@ namespace seg = ::crm::segmentation::v1;
 namespace loy = ::crm::loyalty::v1;
 namespace fb = ::crm::feedback::v1;
 
-// The backend calls of one view, all started at once.
+// The backend calls of one view, all started at once except kListAlerts,
+// which ListTickets' answer starts (open_alerts_filter.h).
 enum CallId {
   kGetCustomer,
   kListCustomerSegments,
+  kListLifecycleTransitions,
   kGetAccount,
   kListLedgerEntries,
   kGetProgram,
   kListCampaigns,
+  kListCoupons,
   kListFeedback,
   kListTickets,
+  kListSurveyResponses,
+  kListAlerts,
   kCallCount,
 };
 
 struct Call {
   const char* backend = "";
+  // The RPC's full name: its access rule (auth/access_rules.h).
+  const char* rpc = "";
   std::unique_ptr<grpc::ClientContext> context;
   grpc::Status status;
+  // Not made: the caller's role may not call `rpc` on its own route.
+  bool denied = false;
 };
+
+// Each call's backend and RPC.
+struct CallSpec {
+  const char* backend;
+  const char* rpc;
+};
+constexpr std::array<CallSpec, kCallCount> kCallSpecs = {{
+    {kCustomerProfileBackend,
+     "crm.customerprofile.v1.CustomerProfileService.GetCustomer"},
+    {kSegmentationBackend,
+     "crm.segmentation.v1.SegmentationService.ListCustomerSegments"},
+    {kSegmentationBackend,
+     "crm.segmentation.v1.SegmentationService.ListLifecycleTransitions"},
+    {kLoyaltyBackend, "crm.loyalty.v1.LoyaltyService.GetAccount"},
+    {kLoyaltyBackend, "crm.loyalty.v1.LoyaltyService.ListLedgerEntries"},
+    {kLoyaltyBackend, "crm.loyalty.v1.LoyaltyService.GetProgram"},
+    {kLoyaltyBackend, "crm.loyalty.v1.LoyaltyService.ListCampaigns"},
+    {kLoyaltyBackend, "crm.loyalty.v1.LoyaltyService.ListCoupons"},
+    {kFeedbackBackend, "crm.feedback.v1.FeedbackService.ListFeedback"},
+    {kFeedbackBackend, "crm.feedback.v1.FeedbackService.ListTickets"},
+    {kFeedbackBackend, "crm.feedback.v1.FeedbackService.ListSurveyResponses"},
+    {kFeedbackBackend, "crm.feedback.v1.FeedbackService.ListAlerts"},
+}};
+
+// May the caller's role call `rpc` on its own route? Agents and analysts as
+// the access table says, so the view never shows them more than the
+// normal routes would (analysts get no coupons: ListCoupons is not
+// theirs). Admin keys may; a service key allowed the view may too (its
+// scope names the view, not the calls behind it).
+bool RoleMayCall(const RouteRequest& request, const char* rpc) {
+  const auth::Principal* principal = request.principal;
+  if (principal == nullptr ||
+      principal->kind != auth::Principal::Kind::kApiKey ||
+      principal->role == auth::Role::kAdmin ||
+      principal->role == auth::Role::kService) {
+    return true;
+  }
+  const auth::AccessRule* rule = auth::FindAccessRule(rpc);
+  return rule != nullptr && rule->Allows(principal->role);
+}
 
 // The responses of the calls.
 struct Responses {
   cp::Customer customer;
   seg::ListCustomerSegmentsResponse segments;
+  seg::ListLifecycleTransitionsResponse transitions;
   loy::Account account;
   loy::ListLedgerEntriesResponse ledger;
   loy::Program program;
   loy::ListCampaignsResponse campaigns;
+  loy::ListCouponsResponse coupons;
   fb::ListFeedbackResponse feedback;
   fb::ListTicketsResponse tickets;
+  fb::ListSurveyResponsesResponse survey_responses;
+  fb::ListAlertsResponse alerts;
 };
 
 // The loyalty programme and the campaigns: the same for every customer and
@@ -117,14 +176,20 @@ const Call* FailedInput(const Part& part,
   return not_found;
 }
 
-// The `missing` entry of a part whose input `call` failed.
+// The `missing` entry of a part whose input `call` failed (or was not made:
+// PERMISSION_DENIED, ACCESS_DENIED).
 std::string MissingEntry(const char* part, const Call& call) {
-  absl::Status error =
-      BackendError(common::FromGrpcStatus(call.status), call.backend);
-  return absl::StrCat(
-      R"({"part":")", part, R"(","backend":")", call.backend, R"(","status":")",
-      absl::StatusCodeToString(error.code()), R"(","reason":")",
-      crm::type::v1::ErrorReason_Name(common::ReasonOf(error)), "\"}");
+  std::string status = "PERMISSION_DENIED";
+  std::string reason = "ACCESS_DENIED";
+  if (!call.denied) {
+    absl::Status error =
+        BackendError(common::FromGrpcStatus(call.status), call.backend);
+    status = absl::StatusCodeToString(error.code());
+    reason = crm::type::v1::ErrorReason_Name(common::ReasonOf(error));
+  }
+  return absl::StrCat(R"({"part":")", part, R"(","backend":")", call.backend,
+                      R"(","status":")", status, R"(","reason":")", reason,
+                      "\"}");
 }
 
 // Prints the repeated message field `field` of `message` as a JSON array.
@@ -179,6 +244,23 @@ google::protobuf::ListValue OffersJson(const std::vector<Offer>& offers) {
     fields["campaign"] = StringValue(offer.campaign);
     fields["reason"] = StringValue(offer.reason);
   }
+  return json;
+}
+
+// {"score", "time", "survey", "response"} of one latest answer, or null.
+google::protobuf::Value LatestScoreJson(
+    const std::optional<LatestSurveyScore>& latest) {
+  google::protobuf::Value json;
+  if (!latest.has_value()) {
+    json.set_null_value(google::protobuf::NULL_VALUE);
+    return json;
+  }
+  auto& fields = *json.mutable_struct_value()->mutable_fields();
+  fields["score"] = NumberValue(latest->score);
+  fields["time"] =
+      StringValue(google::protobuf::util::TimeUtil::ToString(latest->time));
+  fields["survey"] = StringValue(latest->survey);
+  fields["response"] = StringValue(latest->response);
   return json;
 }
 
@@ -238,17 +320,31 @@ common::HttpResponse View(const BackendClients& clients,
   list_tickets.set_page_size(kViewRecentItems);
   list_tickets.set_filter(
       absl::StrCat(customer_filter, " AND ", kOpenTicketStates));
+  seg::ListLifecycleTransitionsRequest list_transitions;
+  list_transitions.set_parent(customer_name);
+  list_transitions.set_page_size(kViewLifecycleTransitions);
+  loy::ListCouponsRequest list_coupons;
+  list_coupons.set_page_size(kViewCoupons);
+  list_coupons.set_filter(absl::StrCat(customer_filter, " AND state = ISSUED"));
+  fb::ListSurveyResponsesRequest list_survey_responses;
+  list_survey_responses.set_parent(kAllSurveys);
+  list_survey_responses.set_page_size(kViewSurveyResponses);
+  list_survey_responses.set_filter(customer_filter);
+  fb::ListAlertsRequest list_alerts;  // Its filter: after ListTickets.
+  list_alerts.set_page_size(kViewOpenAlerts);
 
   std::array<Call, kCallCount> calls;
-  calls[kGetCustomer].backend = kCustomerProfileBackend;
-  calls[kListCustomerSegments].backend = kSegmentationBackend;
-  for (CallId loyalty_call :
-       {kGetAccount, kListLedgerEntries, kGetProgram, kListCampaigns}) {
-    calls[loyalty_call].backend = kLoyaltyBackend;
+  for (int id = 0; id < kCallCount; ++id) {
+    calls[id].backend = kCallSpecs[id].backend;
+    calls[id].rpc = kCallSpecs[id].rpc;
+    calls[id].context = clients.NewContext(request);
+    if (!RoleMayCall(request, calls[id].rpc)) {
+      calls[id].denied = true;
+      calls[id].status = grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
+                                      "not allowed to this caller");
+    }
   }
-  calls[kListFeedback].backend = kFeedbackBackend;
-  calls[kListTickets].backend = kFeedbackBackend;
-  for (Call& call : calls) call.context = clients.NewContext(request);
+  auto may_start = [&calls](CallId id) { return !calls[id].denied; };
 
   Responses responses;
   const std::shared_ptr<const ReferenceDataCache::Snapshot> cached =
@@ -257,10 +353,24 @@ common::HttpResponse View(const BackendClients& clients,
     responses.program = cached->program;
     responses.campaigns = cached->campaigns;
   }
-  const int call_count = cached != nullptr ? kCallCount - 2 : kCallCount;
+  // The calls this view makes: every allowed one but kListAlerts (counted
+  // with ListTickets, whose answer makes it or not), less the cached ones.
+  int call_count = 0;
+  for (int id = 0; id < kCallCount; ++id) {
+    const bool answered_by_cache =
+        cached != nullptr && (id == kGetProgram || id == kListCampaigns);
+    if (id != kListAlerts && may_start(static_cast<CallId>(id)) &&
+        !answered_by_cache) {
+      ++call_count;
+    }
+  }
+  const bool alerts_follow_tickets =
+      may_start(kListTickets) && may_start(kListAlerts);
+  if (alerts_follow_tickets) ++call_count;
 
   // Every call at once; the answer waits for the last (each is bounded by
-  // its deadline).
+  // its deadline, set when its context was made above, so ListAlerts ends
+  // by the same deadline as the rest).
   absl::BlockingCounter pending(call_count);
   auto done = [&pending, &calls](CallId id) {
     return [&pending, call = &calls[id]](grpc::Status status) {
@@ -269,32 +379,80 @@ common::HttpResponse View(const BackendClients& clients,
     };
   };
   auto context = [&calls](CallId id) { return calls[id].context.get(); };
+  // ListTickets' answer: the OPEN alerts of its escalated tickets, in one
+  // more call when there are any.
+  auto tickets_done = [&](grpc::Status status) {
+    calls[kListTickets].status = std::move(status);
+    if (alerts_follow_tickets) {
+      const std::string filter = calls[kListTickets].status.ok()
+                                     ? OpenAlertsFilter(responses.tickets)
+                                     : "";
+      if (filter.empty()) {
+        pending.DecrementCount();  // No call: no such alerts.
+      } else {
+        list_alerts.set_filter(filter);
+        clients.feedback().async()->ListAlerts(context(kListAlerts),
+                                               &list_alerts, &responses.alerts,
+                                               done(kListAlerts));
+      }
+    }
+    pending.DecrementCount();
+  };
   const absl::Time start = absl::Now();
-  clients.customer_profile().async()->GetCustomer(
-      context(kGetCustomer), &get_customer, &responses.customer,
-      done(kGetCustomer));
-  clients.segmentation().async()->ListCustomerSegments(
-      context(kListCustomerSegments), &list_segments, &responses.segments,
-      done(kListCustomerSegments));
-  clients.loyalty().async()->GetAccount(context(kGetAccount), &get_account,
-                                        &responses.account, done(kGetAccount));
-  clients.loyalty().async()->ListLedgerEntries(context(kListLedgerEntries),
-                                               &list_ledger, &responses.ledger,
-                                               done(kListLedgerEntries));
-  if (cached == nullptr) {
+  if (may_start(kGetCustomer)) {
+    clients.customer_profile().async()->GetCustomer(
+        context(kGetCustomer), &get_customer, &responses.customer,
+        done(kGetCustomer));
+  }
+  if (may_start(kListCustomerSegments)) {
+    clients.segmentation().async()->ListCustomerSegments(
+        context(kListCustomerSegments), &list_segments, &responses.segments,
+        done(kListCustomerSegments));
+  }
+  if (may_start(kListLifecycleTransitions)) {
+    clients.segmentation().async()->ListLifecycleTransitions(
+        context(kListLifecycleTransitions), &list_transitions,
+        &responses.transitions, done(kListLifecycleTransitions));
+  }
+  if (may_start(kGetAccount)) {
+    clients.loyalty().async()->GetAccount(context(kGetAccount), &get_account,
+                                          &responses.account,
+                                          done(kGetAccount));
+  }
+  if (may_start(kListLedgerEntries)) {
+    clients.loyalty().async()->ListLedgerEntries(
+        context(kListLedgerEntries), &list_ledger, &responses.ledger,
+        done(kListLedgerEntries));
+  }
+  if (cached == nullptr && may_start(kGetProgram)) {
     clients.loyalty().async()->GetProgram(context(kGetProgram), &get_program,
                                           &responses.program,
                                           done(kGetProgram));
+  }
+  if (cached == nullptr && may_start(kListCampaigns)) {
     clients.loyalty().async()->ListCampaigns(
         context(kListCampaigns), &list_campaigns, &responses.campaigns,
         done(kListCampaigns));
   }
-  clients.feedback().async()->ListFeedback(context(kListFeedback),
-                                           &list_feedback, &responses.feedback,
-                                           done(kListFeedback));
-  clients.feedback().async()->ListTickets(context(kListTickets), &list_tickets,
-                                          &responses.tickets,
-                                          done(kListTickets));
+  if (may_start(kListCoupons)) {
+    clients.loyalty().async()->ListCoupons(context(kListCoupons), &list_coupons,
+                                           &responses.coupons,
+                                           done(kListCoupons));
+  }
+  if (may_start(kListFeedback)) {
+    clients.feedback().async()->ListFeedback(
+        context(kListFeedback), &list_feedback, &responses.feedback,
+        done(kListFeedback));
+  }
+  if (may_start(kListTickets)) {
+    clients.feedback().async()->ListTickets(
+        context(kListTickets), &list_tickets, &responses.tickets, tickets_done);
+  }
+  if (may_start(kListSurveyResponses)) {
+    clients.feedback().async()->ListSurveyResponses(
+        context(kListSurveyResponses), &list_survey_responses,
+        &responses.survey_responses, done(kListSurveyResponses));
+  }
   pending.Wait();
   if (cached == nullptr && calls[kGetProgram].status.ok() &&
       calls[kListCampaigns].status.ok()) {
@@ -311,7 +469,13 @@ common::HttpResponse View(const BackendClients& clients,
     auth::MaskPersonalData(&responses.customer);
     auth::MaskPersonalData(&responses.feedback);
     auth::MaskPersonalData(&responses.tickets);
+    auth::MaskPersonalData(&responses.survey_responses);
+    auth::MaskPersonalData(&responses.transitions);
+    auth::MaskPersonalData(&responses.coupons);
+    auth::MaskPersonalData(&responses.alerts);
   }
+  const LatestSurveyScores latest_scores =
+      LatestSurveyScoresOf(responses.survey_responses);
 
   const std::vector<Part> parts = {
       {"customer",
@@ -367,6 +531,36 @@ common::HttpResponse View(const BackendClients& clients,
        true,
        [&](std::string* out) {
          return AppendList(responses.tickets, "tickets", out);
+       }},
+      {"openAlerts",
+       {kListTickets, kListAlerts},
+       true,
+       [&](std::string* out) {
+         return AppendList(responses.alerts, "alerts", out);
+       }},
+      {"coupons",
+       {kListCoupons},
+       true,
+       [&](std::string* out) {
+         return AppendList(responses.coupons, "coupons", out);
+       }},
+      {"latestNps",
+       {kListSurveyResponses},
+       false,
+       [&](std::string* out) {
+         return AppendMessageJson(LatestScoreJson(latest_scores.nps), out);
+       }},
+      {"latestCsat",
+       {kListSurveyResponses},
+       false,
+       [&](std::string* out) {
+         return AppendMessageJson(LatestScoreJson(latest_scores.csat), out);
+       }},
+      {"lifecycleHistory",
+       {kListLifecycleTransitions},
+       true,
+       [&](std::string* out) {
+         return AppendList(responses.transitions, "lifecycle_transitions", out);
        }},
       {"nextBestOffers",
        {kGetCustomer, kListCustomerSegments, kGetAccount, kGetProgram,

@@ -4,39 +4,52 @@
 //   AddCustomerViewRoute(router, clients);
 //
 // The backend calls (all started at once, each with the request's backend
-// deadline) and the parts printed from them:
+// deadline, except ListAlerts, which ListTickets' answer starts with the
+// same deadline) and the parts printed from them:
 //   customer-profile GetCustomer           customer
 //   segmentation ListCustomerSegments      score (RFM, value tier, lifecycle
 //                                          stage, CLV, P(alive); null when
 //                                          not scored), segments (the
 //                                          memberships, at most
 //                                          kViewSegments)
+//   segmentation ListLifecycleTransitions  lifecycleHistory (the
+//                                          kViewLifecycleTransitions newest
+//                                          stage changes)
 //   loyalty GetAccount                     account (balance, tier)
 //   loyalty GetAccount + GetProgram        tierProgress (tier_progress.h;
 //                                          GetProgram and ListCampaigns are
 //                                          reused for kViewReferenceDataTtl)
 //   loyalty ListLedgerEntries              recentLedgerEntries (the 10 latest)
+//   loyalty ListCoupons                    coupons (state ISSUED, at most
+//                                          kViewCoupons, newest issue first)
 //   feedback ListFeedback                  recentFeedback (the 10 latest of
 //                                          this customer; ratings, sentiment)
 //   feedback ListTickets                   openTickets (states NEW,
 //                                          ACKNOWLEDGED, IN_PROGRESS; at most
 //                                          10)
+//   feedback ListTickets + ListAlerts      openAlerts (OPEN alerts of the
+//                                          escalated open tickets listed,
+//                                          open_alerts_filter.h; one call,
+//                                          none when no ticket is escalated)
+//   feedback ListSurveyResponses           latestNps, latestCsat (one call
+//                                          over surveys/-, the
+//                                          kViewSurveyResponses newest;
+//                                          latest_survey_scores.h)
 //   GetCustomer (consents) +               nextBestOffers (next_best_offers.h)
 //   ListCustomerSegments + GetAccount +
 //   GetProgram + loyalty ListCampaigns
-// Not in the view, because no RPC gives them per customer: coupons (loyalty
-// has no list of a customer's coupons), lifecycle-stage history and the
-// latest NPS/CSAT survey answers (only in the data-subject exports), open
-// alerts (alerts carry a category or a ticket, never a customer).
 // Answer: 200 with every part whose calls came back, `null` (`[]` for a
 // list) for a part the backend does not have (NOT_FOUND), and `missing`:
 // one entry per part whose call failed otherwise ({"part", "backend",
 // "status", "reason"}; a part made from several calls names the first that
 // failed), so a client shows the rest when a backend is down. The customer
 // itself NOT_FOUND is 404, as for GetCustomer. The access rule is
-// crm.gateway.v1.CustomerView (auth/access_rules.cc); analysts get personal
-// data masked (and ticket titles and descriptions); customer tokens have no
-// access (scores and CLV are internal).
+// crm.gateway.v1.CustomerView (auth/access_rules.cc); agents and analysts
+// get no part whose RPC their role may not call on its own route (the call
+// is not made; `missing` names it with PERMISSION_DENIED / ACCESS_DENIED:
+// analysts never see coupons); analysts get personal data masked as on the
+// normal routes (ticket titles and descriptions too); customer tokens have
+// no access (scores and CLV are internal).
 #pragma once
 
 #include <string>
@@ -56,6 +69,15 @@ inline constexpr char kCustomerViewMethod[] = "crm.gateway.v1.CustomerView";
 // Page sizes of the view's list calls.
 inline constexpr int kViewRecentItems = 10;  // ledger, feedback, tickets
 inline constexpr int kViewSegments = 100;    // memberships
+inline constexpr int kViewCoupons = 20;      // ISSUED coupons
+inline constexpr int kViewLifecycleTransitions = 10;
+// Survey responses read for latestNps / latestCsat (newest first).
+inline constexpr int kViewSurveyResponses = 20;
+// Open alerts: feedback raises at most one per escalation level (3) of each
+// of the kViewRecentItems tickets.
+inline constexpr int kViewOpenAlerts = 30;
+// Every survey's responses (ListSurveyResponses' parent).
+inline constexpr char kAllSurveys[] = "surveys/-";
 // Campaigns are listed oldest first; the view reads the first page of this
 // size and offers from the running ones among them.
 inline constexpr int kViewCampaigns = 1000;

@@ -22,14 +22,17 @@
 #include "absl/time/clock.h"
 #include "gateway/auth/customer_routes.h"
 #include "gateway/customer_export_route.h"
+#include "gateway/customer_lists_routes.h"
 #include "gateway/customer_view_route.h"
 #include "gateway/http_errors.h"
 #include "gateway/openapi/crm_api_services.h"
+#include "gateway/openapi/gateway_routes.h"
 #include "gateway/openapi/openapi_document.h"
 #include "gateway/readiness.h"
 #include "gateway/route_support.h"
 #include "gateway/routes.h"
 #include "gateway/transcoding/transcoder.h"
+#include "gateway/whoami_route.h"
 #include "services/common/error_details.h"
 #include "services/common/logging.h"
 
@@ -292,6 +295,8 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
   AddCustomerImportRoute(router_, clients_, config_.import_timeout);
   AddCustomerViewRoute(router_, clients_);
   AddCustomerExportRoute(router_, clients_);
+  AddCustomerListsRoutes(router_, clients_);
+  AddWhoAmIRoute(router_);
   // Every other /v1 route is transcoded from the protos' google.api.http
   // annotations; a binding that cannot be served stops the start-up.
   absl::StatusOr<std::unique_ptr<transcoding::Transcoder>> transcoder =
@@ -320,6 +325,7 @@ void Gateway::EndStreams() { live_streams_->EndAll(); }
 void Gateway::AddApiReferenceRoutes() {
   openapi::OpenApiOptions options;
   options.descriptor_set_with_comments = openapi::CrmApiDescriptorSet();
+  options.gateway_routes = openapi::CrmGatewayRoutes();
   const std::string assets_dir = config_.docs_assets_dir.empty()
                                      ? openapi::DefaultDocsAssetsDir()
                                      : config_.docs_assets_dir;
@@ -550,6 +556,7 @@ void Gateway::DispatchRoute(
   RouteRequest route_request{request, match.vars, trace, *deadline};
   route_request.mask_personal_data =
       principal.has_value() && principal->masks_personal_data();
+  route_request.principal = principal.has_value() ? &*principal : nullptr;
   try {
     if (is_transcoded) {
       return transcoder_->Handle(*transcoded.route, transcoded.values,

@@ -25,6 +25,10 @@
 
 namespace crm::gateway {
 
+namespace auth {
+struct Principal;
+}  // namespace auth
+
 // What a route handler receives.
 struct RouteRequest {
   const common::HttpRequest& http;
@@ -39,6 +43,9 @@ struct RouteRequest {
   // The caller is an analyst: customers' personal data in the answer is
   // masked (auth/personal_data_mask.h).
   bool mask_personal_data = false;
+  // Who is calling (/v1 routes; null on the open routes). Owned by the
+  // dispatcher, valid while the handler runs.
+  const auth::Principal* principal = nullptr;
 };
 
 using RouteHandler = std::function<common::HttpResponse(const RouteRequest&)>;

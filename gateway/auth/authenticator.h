@@ -69,6 +69,8 @@ class Authenticator {
 
 // May `principal` call `method` (full name) on `resource` (the request's
 // first path variable, "customers/c1", or "" when the route has none)?
+// - A method whose rule has `any_caller` (GET /v1/whoami): yes, for every
+//   caller.
 // - API keys: the method's rule (access_rules.h) or, for service keys, the
 //   key's scope; otherwise 403 PERMISSION_DENIED. A method without a rule:
 //   admin keys only.

@@ -17,6 +17,8 @@ const std::vector<std::pair<std::string, std::string>>& Aliases() {
           {"/v1/me/orders", "/v1/customers/{me}/orders"},
           {"/v1/me/account", "/v1/accounts/{me}"},
           {"/v1/me/ledgerEntries", "/v1/accounts/{me}/ledgerEntries"},
+          {"/v1/me/coupons", "/v1/customers/{me}/coupons"},
+          {"/v1/me/surveyResponses", "/v1/customers/{me}/surveyResponses"},
       };
   return *aliases;
 }

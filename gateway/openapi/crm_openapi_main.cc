@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gateway/openapi/crm_api_services.h"
+#include "gateway/openapi/gateway_routes.h"
 #include "gateway/openapi/json_value.h"
 #include "gateway/openapi/openapi_document.h"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   crm::gateway::openapi::OpenApiOptions options;
   options.descriptor_set_with_comments =
       crm::gateway::openapi::CrmApiDescriptorSet();
+  options.gateway_routes = crm::gateway::openapi::CrmGatewayRoutes();
   const std::string document = crm::gateway::openapi::BuildOpenApiDocument(
       crm::gateway::openapi::CrmApiServices(), options);
   std::fwrite(document.data(), 1, document.size(), stdout);

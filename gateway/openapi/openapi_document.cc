@@ -2,6 +2,7 @@
 
 #include <google/protobuf/descriptor.pb.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
@@ -39,6 +40,7 @@ constexpr char kErrorResponseRef[] = "#/components/responses/Error";
 constexpr char kBadRequestResponseRef[] = "#/components/responses/BadRequest";
 constexpr char kStatusSchema[] = "Status";
 constexpr char kJson[] = "application/json";
+constexpr char kGatewayTag[] = "Gateway";
 
 JsonValue Ref(absl::string_view name) {
   JsonValue ref = JsonValue::Object();
@@ -144,6 +146,17 @@ class DocumentBuilder {
       tags.Append(std::move(tag));
       for (int i = 0; i < service->method_count(); ++i) {
         AddOperations(service->method(i));
+      }
+    }
+    if (!options_.gateway_routes.empty()) {
+      JsonValue tag = JsonValue::Object();
+      tag.Set("name", kGatewayTag);
+      tag.Set("description",
+              "The gateway's own routes: composites over several services "
+              "and the caller's identity.");
+      tags.Append(std::move(tag));
+      for (const GatewayRoute& route : options_.gateway_routes) {
+        AddGatewayOperation(route);
       }
     }
     document.Set("paths", std::move(paths_));
@@ -303,6 +316,105 @@ class DocumentBuilder {
     responses.Set("default", std::move(error));
 
     paths_[path.path].Set(verb, std::move(operation));
+  }
+
+  // --- The gateway's own routes -------------------------------------------
+
+  JsonValue GatewayPropertySchema(const GatewayRouteProperty& property) {
+    JsonValue value;
+    if (!property.message.empty()) {
+      const Descriptor* message =
+          google::protobuf::DescriptorPool::generated_pool()
+              ->FindMessageTypeByName(property.message);
+      value = message != nullptr ? MessageRef(message) : TypeSchema("object");
+    } else {
+      value = TypeSchema(property.type);
+    }
+    JsonValue schema;
+    if (property.repeated) {
+      schema = TypeSchema("array");
+      schema.Set("items", std::move(value));
+    } else if (property.nullable) {
+      schema = JsonValue::Object();
+      schema.Set("oneOf",
+                 JsonValue::Array({std::move(value), TypeSchema("null")}));
+    } else {
+      schema = std::move(value);
+    }
+    SetDescription(schema, property.description);
+    return schema;
+  }
+
+  void AddGatewayOperation(const GatewayRoute& route) {
+    JsonValue operation = JsonValue::Object();
+    operation.Set("operationId", route.operation_id);
+    operation.Set("tags", JsonValue::Array({kGatewayTag}));
+    operation.Set("x-crm-rpc", route.access_method);
+    operation.Set("summary", route.summary);
+    SetDescription(operation, route.description);
+    JsonValue parameters = JsonValue::Array();
+    for (const auto& [name, description] : route.path_parameters) {
+      JsonValue parameter = JsonValue::Object();
+      parameter.Set("name", name);
+      parameter.Set("in", "path");
+      parameter.Set("required", true);
+      parameter.Set("schema", TypeSchema("string"));
+      SetDescription(parameter, description);
+      parameters.Append(std::move(parameter));
+    }
+    for (const auto& [name, description] : route.query_parameters) {
+      const bool integer =
+          std::find(route.integer_query_parameters.begin(),
+                    route.integer_query_parameters.end(),
+                    name) != route.integer_query_parameters.end();
+      JsonValue parameter = JsonValue::Object();
+      parameter.Set("name", name);
+      parameter.Set("in", "query");
+      parameter.Set("schema", integer ? TypeSchema("integer", "int32")
+                                      : TypeSchema("string"));
+      SetDescription(parameter, description);
+      parameters.Append(std::move(parameter));
+    }
+    if (!parameters.items().empty()) {
+      operation.Set("parameters", std::move(parameters));
+    }
+    JsonValue schema;
+    if (!route.response_message.empty()) {
+      GatewayRouteProperty whole;
+      whole.message = route.response_message;
+      schema = GatewayPropertySchema(whole);
+    } else {
+      schema = TypeSchema("object");
+      JsonValue required = JsonValue::Array();
+      for (const GatewayRouteProperty& property : route.response_properties) {
+        schema["properties"].Set(property.name,
+                                 GatewayPropertySchema(property));
+        if (std::find(route.optional_properties.begin(),
+                      route.optional_properties.end(),
+                      property.name) == route.optional_properties.end()) {
+          required.Append(property.name);
+        }
+      }
+      if (!required.items().empty()) {
+        schema.Set("required", std::move(required));
+      }
+    }
+    JsonValue media = JsonValue::Object();
+    media.Set("schema", std::move(schema));
+    JsonValue success = JsonValue::Object();
+    success.Set("description", route.response_description.empty()
+                                   ? std::string("OK")
+                                   : route.response_description);
+    success["content"].Set(kJson, std::move(media));
+    JsonValue& responses = operation["responses"];
+    responses.Set("200", std::move(success));
+    JsonValue bad_request = JsonValue::Object();
+    bad_request.Set("$ref", kBadRequestResponseRef);
+    responses.Set("400", std::move(bad_request));
+    JsonValue error = JsonValue::Object();
+    error.Set("$ref", kErrorResponseRef);
+    responses.Set("default", std::move(error));
+    paths_[route.path].Set(route.verb, std::move(operation));
   }
 
   JsonValue PathParameter(const Descriptor* input,

@@ -32,17 +32,58 @@
 //     strings, Struct/Value/ListValue are any JSON, maps are objects with
 //     additionalProperties, wrappers are nullable; oneof members say so.
 // RPCs without google.api.http, and client-streaming RPCs, are left out.
+// The gateway's own routes (OpenApiOptions::gateway_routes) are added by
+// hand after the RPCs' bindings, tagged "Gateway", with "x-crm-rpc" naming
+// their access rule ("crm.gateway.v1.CustomerView"); one on the same path
+// and verb as an RPC's binding replaces it (the gateway routes its own
+// routes first, so the RPC's binding is not what that path serves).
 // The output is deterministic: object keys are sorted.
 #pragma once
 
 #include <google/protobuf/descriptor.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 
 namespace crm::gateway::openapi {
+
+// One property of a gateway route's JSON answer.
+struct GatewayRouteProperty {
+  std::string name;  // JSON name, "customer"
+  // The full name of the message it holds ("crm.customerprofile.v1.Customer",
+  // its schema then joins components), or "" for a plain `type`.
+  std::string message;
+  std::string type = "object";  // When `message` is "".
+  bool repeated = false;        // An array of it.
+  bool nullable = false;        // May be null.
+  std::string description;
+};
+
+// A route the gateway serves itself (not an RPC's binding).
+struct GatewayRoute {
+  std::string verb;           // "get"
+  std::string path;           // "/v1/customers/{customer}:view"
+  std::string operation_id;   // "Gateway_GetCustomerView"
+  std::string access_method;  // Its access rule: "crm.gateway.v1.CustomerView"
+  std::string summary;
+  std::string description;  // CommonMark.
+  // Path parameters (name, description), strings.
+  std::vector<std::pair<std::string, std::string>> path_parameters;
+  // Query parameters (name, description) and whether each is an integer.
+  std::vector<std::pair<std::string, std::string>> query_parameters;
+  std::vector<std::string> integer_query_parameters;
+  // The 200 answer: the message `response_message`, or else an object of
+  // `response_properties`.
+  std::string response_message;
+  std::vector<GatewayRouteProperty> response_properties;
+  // Names of response_properties that may be absent (the others are
+  // required).
+  std::vector<std::string> optional_properties;
+  std::string response_description;
+};
 
 struct OpenApiOptions {
   std::string title = "crm-suite HTTP API";
@@ -57,6 +98,8 @@ struct OpenApiOptions {
   // A serialized FileDescriptorSet with source info: the proto comments in
   // it become descriptions. Empty: no descriptions.
   absl::string_view descriptor_set_with_comments;
+  // The gateway's own routes (gateway_routes.h for the crm document).
+  std::vector<GatewayRoute> gateway_routes;
 };
 
 // The OpenAPI document of the bindings of `services`, as compact JSON.

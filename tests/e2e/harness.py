@@ -549,3 +549,22 @@ class Suite:
                 return e.code().name
         return s.health_pb2.HealthCheckResponse.ServingStatus.Name(
             response.status)
+
+
+class FeedSuite(Suite):
+    """The suite with segmentation, loyalty and feedback following
+    customer-profile's change feed (and feedback asking segmentation for
+    value tiers), as scripts/start-suite.sh runs them. Suite alone leaves
+    their <PREFIX>_CUSTOMER_PROFILE_ADDR unset: no event reaches them."""
+
+    def service_env(self, name):
+        env = super().service_env(name)
+        profile = f"127.0.0.1:{self.grpc_ports['customer-profile']}"
+        env.update({
+            "SEGMENTATION_CUSTOMER_PROFILE_ADDR": profile,
+            "LOYALTY_CUSTOMER_PROFILE_ADDR": profile,
+            "FEEDBACK_CUSTOMER_PROFILE_ADDR": profile,
+            "FEEDBACK_SEGMENTATION_ADDR":
+                f"127.0.0.1:{self.grpc_ports['segmentation']}",
+        })
+        return env

@@ -34,7 +34,7 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402 pylint: disable=wrong-import-position
 from e2e_test import SuiteTestCase  # noqa: E402 pylint: disable=wrong-import-position
-from harness import Suite, wait_for  # noqa: E402 pylint: disable=wrong-import-position
+from harness import wait_for  # noqa: E402 pylint: disable=wrong-import-position
 
 # The databases that must forget an erased customer completely.
 DOWNSTREAM = {"segmentation": "crm_segmentation", "loyalty": "crm_loyalty",
@@ -47,22 +47,8 @@ FEED_TYPES = {"crm_segmentation": (1, 2, 3, 4, 5, 6),
 FEED_TIMEOUT = 20
 
 
-class FeedSuite(Suite):
-    """The suite with segmentation, loyalty and feedback following
-    customer-profile's change feed (and feedback asking segmentation for
-    value tiers), as scripts/start-suite.sh runs them."""
-
-    def service_env(self, name):
-        env = super().service_env(name)
-        profile = f"127.0.0.1:{self.grpc_ports['customer-profile']}"
-        env.update({
-            "SEGMENTATION_CUSTOMER_PROFILE_ADDR": profile,
-            "LOYALTY_CUSTOMER_PROFILE_ADDR": profile,
-            "FEEDBACK_CUSTOMER_PROFILE_ADDR": profile,
-            "FEEDBACK_SEGMENTATION_ADDR":
-                f"127.0.0.1:{self.grpc_ports['segmentation']}",
-        })
-        return env
+class DumpSuite(harness.FeedSuite):
+    """The suite following the feed, with SQL access to each database."""
 
     def sql(self, database, statement):
         """Rows (lists of strings) of `statement` run as `database`'s own
@@ -154,13 +140,13 @@ class TransactionWatcher:
         return self.process.stdout.readline().strip()
 
     def cursor(self, database):
-        """As FeedSuite.cursor, on this connection."""
+        """As DumpSuite.cursor, on this connection."""
         value = self._query(f"SELECT COALESCE(MIN(last_sequence), 0) FROM "
                             f"`{database}`.feed_consumer_cursors")
         return int(value or 0)
 
     def feed_position(self, database):
-        """As FeedSuite.feed_position, on this connection."""
+        """As DumpSuite.feed_position, on this connection."""
         def numbered():
             return self._query(
                 "SELECT COUNT(*) FROM crm_customer_profile.change_feed_events "
@@ -216,7 +202,7 @@ class MergeErasureTestCase(SuiteTestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.suite = FeedSuite.start()
+        cls.suite = DumpSuite.start()
 
     def call(self, method, path, body=None, expect=200, headers=None):
         status, _, reply = self.suite.http(method, path, body, headers)

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/common/error_details.h"
@@ -446,6 +447,46 @@ grpc::Status FakeLoyalty::AdjustPoints(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+namespace {
+
+// The customer an exact `customer = "customers/{id}"` filter names, or "".
+std::string ExactCustomerFilter(const std::string& filter) {
+  absl::string_view rest = filter;
+  if (!absl::ConsumePrefix(&rest, "customer = \"") ||
+      !absl::ConsumeSuffix(&rest, "\"") || absl::StrContains(rest, '"')) {
+    return "";
+  }
+  return std::string(rest);
+}
+
+}  // namespace
+
+grpc::Status FakeLoyalty::ListCoupons(grpc::ServerContext* context,
+                                      const loy::ListCouponsRequest* request,
+                                      loy::ListCouponsResponse* response) {
+  Record(*context, "ListCoupons");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  coupon_lists_.push_back(*request);
+  const std::string customer = ExactCustomerFilter(request->filter());
+  for (const loy::Coupon& coupon : coupons_) {
+    if (customer.empty() || coupon.customer() == customer) {
+      *response->add_coupons() = coupon;
+    }
+  }
+  return grpc::Status::OK;
+}
+
+void FakeLoyalty::AddCoupon(loy::Coupon coupon) {
+  absl::MutexLock lock(&mu_);
+  coupons_.push_back(std::move(coupon));
+}
+
+std::vector<loy::ListCouponsRequest> FakeLoyalty::coupon_lists() const {
+  absl::MutexLock lock(&mu_);
+  return coupon_lists_;
+}
+
 loy::AdjustPointsRequest FakeLoyalty::last_adjust() const {
   absl::MutexLock lock(&mu_);
   return last_adjust_;
@@ -482,6 +523,33 @@ grpc::Status FakeFeedback::WatchAlerts(grpc::ServerContext* context,
   Record(*context, "WatchAlerts");
   if (auto failure = this->failure()) return *failure;
   return alert_feed_.Serve(context, request->after_sequence(), writer);
+}
+
+grpc::Status FakeFeedback::ListSurveyResponses(
+    grpc::ServerContext* context, const fb::ListSurveyResponsesRequest* request,
+    fb::ListSurveyResponsesResponse* response) {
+  Record(*context, "ListSurveyResponses");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  survey_response_lists_.push_back(*request);
+  const std::string customer = ExactCustomerFilter(request->filter());
+  for (const fb::SurveyResponse& answer : survey_responses_) {
+    if (customer.empty() || answer.customer() == customer) {
+      *response->add_responses() = answer;
+    }
+  }
+  return grpc::Status::OK;
+}
+
+void FakeFeedback::AddSurveyResponse(fb::SurveyResponse response) {
+  absl::MutexLock lock(&mu_);
+  survey_responses_.push_back(std::move(response));
+}
+
+std::vector<fb::ListSurveyResponsesRequest>
+FakeFeedback::survey_response_lists() const {
+  absl::MutexLock lock(&mu_);
+  return survey_response_lists_;
 }
 
 fb::ListFeedbackRequest FakeFeedback::last_list() const {

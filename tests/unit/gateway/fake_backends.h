@@ -290,13 +290,27 @@ class FakeLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
       grpc::ServerContext* context,
       const crm::loyalty::v1::AdjustPointsRequest* request,
       crm::loyalty::v1::AdjustPointsResponse* response) override;
+  // The coupons of AddCoupon() whose `customer` the filter names when it is
+  // exactly `customer = "customers/{id}"`; every coupon for any other
+  // filter (this fake understands no more, so a filter the gateway failed
+  // to set shows as a leak).
+  grpc::Status ListCoupons(
+      grpc::ServerContext* context,
+      const crm::loyalty::v1::ListCouponsRequest* request,
+      crm::loyalty::v1::ListCouponsResponse* response) override;
 
+  void AddCoupon(crm::loyalty::v1::Coupon coupon);
   crm::loyalty::v1::AdjustPointsRequest last_adjust() const;
+  // Every ListCoupons request received, in order.
+  std::vector<crm::loyalty::v1::ListCouponsRequest> coupon_lists() const;
 
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, int64_t> balances_ ABSL_GUARDED_BY(mu_);
   crm::loyalty::v1::AdjustPointsRequest last_adjust_ ABSL_GUARDED_BY(mu_);
+  std::vector<crm::loyalty::v1::Coupon> coupons_ ABSL_GUARDED_BY(mu_);
+  std::vector<crm::loyalty::v1::ListCouponsRequest> coupon_lists_
+      ABSL_GUARDED_BY(mu_);
 };
 
 class FakeFeedback final : public crm::feedback::v1::FeedbackService::Service,
@@ -317,7 +331,18 @@ class FakeFeedback final : public crm::feedback::v1::FeedbackService::Service,
       const crm::feedback::v1::WatchAlertsRequest* request,
       grpc::ServerWriter<crm::feedback::v1::Alert>* writer) override;
 
+  // Like FakeLoyalty::ListCoupons over AddSurveyResponse()'s responses
+  // (any parent).
+  grpc::Status ListSurveyResponses(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::ListSurveyResponsesRequest* request,
+      crm::feedback::v1::ListSurveyResponsesResponse* response) override;
+
+  void AddSurveyResponse(crm::feedback::v1::SurveyResponse response);
   crm::feedback::v1::ListFeedbackRequest last_list() const;
+  // Every ListSurveyResponses request received, in order.
+  std::vector<crm::feedback::v1::ListSurveyResponsesRequest>
+  survey_response_lists() const;
   FakeFeed<crm::feedback::v1::Alert>& alert_feed() { return alert_feed_; }
 
  private:
@@ -325,6 +350,10 @@ class FakeFeedback final : public crm::feedback::v1::FeedbackService::Service,
   mutable absl::Mutex mu_;
   std::vector<crm::feedback::v1::Feedback> items_ ABSL_GUARDED_BY(mu_);
   crm::feedback::v1::ListFeedbackRequest last_list_ ABSL_GUARDED_BY(mu_);
+  std::vector<crm::feedback::v1::SurveyResponse> survey_responses_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<crm::feedback::v1::ListSurveyResponsesRequest>
+      survey_response_lists_ ABSL_GUARDED_BY(mu_);
 };
 
 // One gRPC server for one fake, with grpc.health.v1 reporting SERVING.

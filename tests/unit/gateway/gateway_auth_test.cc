@@ -88,6 +88,12 @@ TEST_F(GatewayAuthTest, EveryV1RouteAnswers401WithoutCredentials) {
   std::vector<std::pair<std::string, std::string>> routes = {
       {"POST", "/v1/customers:import"},
       {"GET", "/v1/customers/x1:view"},
+      {"GET", "/v1/customers/x1:export"},
+      {"GET", "/v1/customers/x1/coupons"},
+      {"GET", "/v1/customers/x1/surveyResponses"},
+      {"GET", "/v1/whoami"},
+      {"GET", "/v1/me/coupons"},
+      {"GET", "/v1/me/surveyResponses"},
       {"GET", "/v1/no-such-route"}};
   for (const auto& route : (*transcoder)->routes()) {
     routes.emplace_back(route->http_method, ConcretePath(route->path.label()));
@@ -339,6 +345,164 @@ TEST_F(CustomerTokenGatewayTest, BrokenTokensAre401) {
     }
   }
   EXPECT_EQ(CallAsCustomer(good, "GET", "/v1/me").status, 200);
+}
+
+// --- The customer's own lists: the gateway's filter, never the caller's --
+
+class CustomerListsGatewayTest : public CustomerTokenGatewayTest {
+ protected:
+  void SetUp() override {
+    CustomerTokenGatewayTest::SetUp();
+    for (const char* customer : {"c1", "c2"}) {
+      namespace loy = ::crm::loyalty::v1;
+      namespace fb = ::crm::feedback::v1;
+      loy::Coupon coupon;
+      coupon.set_name(absl::StrCat("coupons/of-", customer));
+      coupon.set_customer(absl::StrCat("customers/", customer));
+      loyalty_.AddCoupon(coupon);
+      fb::SurveyResponse response;
+      response.set_name(absl::StrCat("surveys/s1/responses/of-", customer));
+      response.set_customer(absl::StrCat("customers/", customer));
+      fb::SurveyAnswer* answer = response.add_answers();
+      answer->set_question_id("q1");
+      answer->set_text(absl::StrCat("free text by ", customer));
+      feedback_.AddSurveyResponse(response);
+    }
+  }
+};
+
+TEST_F(CustomerListsGatewayTest, ACustomerListsTheirOwnCouponsAndResponses) {
+  const std::string token = Token("customers/c1");
+  TestHttpResponse coupons = CallAsCustomer(token, "GET", "/v1/me/coupons");
+  ASSERT_EQ(coupons.status, 200) << coupons.body;
+  EXPECT_THAT(coupons.body, HasSubstr("coupons/of-c1"));
+  EXPECT_THAT(coupons.body, Not(HasSubstr("of-c2")));
+  ASSERT_EQ(loyalty_.coupon_lists().size(), 1u);
+  EXPECT_EQ(loyalty_.coupon_lists().back().filter(),
+            "customer = \"customers/c1\"");
+  TestHttpResponse responses =
+      CallAsCustomer(token, "GET", "/v1/me/surveyResponses?pageSize=5");
+  ASSERT_EQ(responses.status, 200) << responses.body;
+  EXPECT_THAT(responses.body, HasSubstr("surveys/s1/responses/of-c1"));
+  EXPECT_THAT(responses.body, HasSubstr("free text by c1"));
+  EXPECT_THAT(responses.body, Not(HasSubstr("of-c2")));
+  ASSERT_EQ(feedback_.survey_response_lists().size(), 1u);
+  const auto asked = feedback_.survey_response_lists().back();
+  EXPECT_EQ(asked.parent(), "surveys/-");
+  EXPECT_EQ(asked.filter(), "customer = \"customers/c1\"");
+  EXPECT_EQ(asked.page_size(), 5);
+  EXPECT_THAT(log_.str(), HasSubstr("\"route\":\"/v1/me/coupons\""));
+}
+
+TEST_F(CustomerListsGatewayTest, ACraftedFilterOrPathReachesNoOtherCustomer) {
+  const std::string token = Token("customers/c1");
+  // A filter naming customers/c2 (or widening the gateway's) is refused
+  // before any backend call: the filter is the gateway's.
+  for (const char* target :
+       {"/v1/me/coupons?filter=customer%20%3D%20%22customers%2Fc2%22",
+        "/v1/me/coupons?filter=state%20%3D%20ISSUED%20OR%20customer%20!%3D%20"
+        "%22x%22",
+        "/v1/me/surveyResponses?filter=customer%20%3D%20%22customers%2Fc2%22",
+        "/v1/me/surveyResponses?parent=surveys%2Fs1",
+        "/v1/me/coupons?customer=c2"}) {
+    TestHttpResponse response = CallAsCustomer(token, "GET", target);
+    EXPECT_EQ(response.status, 400) << target << " " << response.body;
+    EXPECT_EQ(ParseError(response.body).reason, "FIELD_INVALID") << target;
+    EXPECT_THAT(response.body, Not(HasSubstr("of-c2"))) << target;
+  }
+  // Another customer's lists through the staff path: 404, as if absent.
+  for (const char* target :
+       {"/v1/customers/c2/coupons", "/v1/customers/c2/surveyResponses"}) {
+    TestHttpResponse response = CallAsCustomer(token, "GET", target);
+    EXPECT_EQ(response.status, 404) << target << " " << response.body;
+  }
+  // The backends' own list methods are staff-only, whatever the filter.
+  EXPECT_EQ(CallAsCustomer(token, "GET",
+                           "/v1/coupons?filter=customer%20%3D%20%22customers%"
+                           "2Fc1%22")
+                .status,
+            403);
+  EXPECT_EQ(CallAsCustomer(token, "GET", "/v1/surveys/-/responses").status,
+            403);
+  EXPECT_TRUE(loyalty_.coupon_lists().empty());
+  EXPECT_TRUE(feedback_.survey_response_lists().empty());
+}
+
+TEST_F(CustomerListsGatewayTest, StaffUseTheSameRoutesByRole) {
+  TestHttpResponse agent =
+      CallWith(kAgentKey, "GET", "/v1/customers/c2/coupons");
+  ASSERT_EQ(agent.status, 200) << agent.body;
+  EXPECT_THAT(agent.body, HasSubstr("coupons/of-c2"));
+  EXPECT_THAT(agent.body, Not(HasSubstr("of-c1")));
+  // Coupons are not the analyst's; survey responses are, free text masked.
+  EXPECT_EQ(CallWith(kAnalystKey, "GET", "/v1/customers/c2/coupons").status,
+            403);
+  TestHttpResponse analyst =
+      CallWith(kAnalystKey, "GET", "/v1/customers/c2/surveyResponses");
+  ASSERT_EQ(analyst.status, 200) << analyst.body;
+  EXPECT_THAT(analyst.body, HasSubstr("of-c2"));
+  EXPECT_THAT(analyst.body, Not(HasSubstr("free text by c2")));
+  EXPECT_THAT(analyst.body, HasSubstr(R"("text":"***")"));
+  // Staff keys have no /v1/me.
+  EXPECT_EQ(CallWith(kAgentKey, "GET", "/v1/me/coupons").status, 403);
+}
+
+// --- GET /v1/whoami ------------------------------------------------------
+
+TEST_F(CustomerTokenGatewayTest, WhoAmITellsEachCallerAboutItself) {
+  struct Case {
+    std::string label;
+    Headers headers;
+    std::string role;
+    std::string key_id;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"admin", {{"X-API-Key", kAdminKey}}, "admin", "test-admin"},
+           {"agent", {{"X-API-Key", kAgentKey}}, "agent", "desk"},
+           {"analyst", {{"X-API-Key", kAnalystKey}}, "analyst", "bi"},
+           // Its scope does not name WhoAmI: every caller may ask.
+           {"service", {{"X-API-Key", kServiceKey}}, "service", "etl"},
+           {"customer",
+            {{"Authorization", "Bearer " + Token("customers/c7")}},
+            "customer",
+            ""}}) {
+    TestHttpResponse response = CallWithout("GET", "/v1/whoami", c.headers);
+    ASSERT_EQ(response.status, 200) << c.label << " " << response.body;
+    google::protobuf::Struct who =
+        FromJson<google::protobuf::Struct>(response.body);
+    const auto& fields = who.fields();
+    EXPECT_EQ(fields.at("role").string_value(), c.role) << c.label;
+    EXPECT_EQ(fields.at("keyId").string_value(), c.key_id) << c.label;
+    EXPECT_EQ(fields.count("customer"), c.role == "customer" ? 1u : 0u)
+        << c.label;
+    EXPECT_EQ(fields.count("scopes"), c.role == "service" ? 1u : 0u) << c.label;
+    // Never a key, a digest or the token.
+    for (const char* secret :
+         {kAdminKey, kAgentKey, kAnalystKey, kServiceKey}) {
+      EXPECT_THAT(response.body, Not(HasSubstr(secret))) << c.label;
+    }
+    EXPECT_THAT(response.body,
+                Not(HasSubstr(auth::HexOf(auth::Sha256(kAgentKey)))));
+    EXPECT_THAT(response.body, Not(HasSubstr("Bearer")));
+  }
+  google::protobuf::Struct service = FromJson<google::protobuf::Struct>(
+      CallWithout("GET", "/v1/whoami", {{"X-API-Key", kServiceKey}}).body);
+  ASSERT_EQ(service.fields().at("scopes").list_value().values_size(), 1);
+  EXPECT_EQ(service.fields().at("scopes").list_value().values(0).string_value(),
+            "crm.customerprofile.v1.CustomerProfileService.RecordOrder");
+  google::protobuf::Struct customer = FromJson<google::protobuf::Struct>(
+      CallAsCustomer(Token("customers/c7"), "GET", "/v1/whoami").body);
+  EXPECT_EQ(customer.fields().at("customer").string_value(), "customers/c7");
+
+  // Without (or with wrong) credentials: 401 like every /v1 route.
+  EXPECT_EQ(CallWithout("GET", "/v1/whoami").status, 401);
+  EXPECT_EQ(CallWith("wrong-key-0123456789", "GET", "/v1/whoami").status, 401);
+  EXPECT_EQ(
+      CallAsCustomer(Token("customers/c7", -3600), "GET", "/v1/whoami").status,
+      401);
+  EXPECT_EQ(Call("GET", "/v1/whoami?role=admin").status, 400);
+  // any_caller opens WhoAmI only.
+  EXPECT_EQ(CallWith(kServiceKey, "GET", "/v1/customers/c1").status, 403);
 }
 
 // --- Limits (OWASP API4 unrestricted resource consumption) --------------

@@ -3,12 +3,14 @@
 // (header-only: used by customer_view_test.cc and customer_export_test.cc).
 // Each answers every customer with what the test set (its Canned members),
 // records the last request of each method, and fails or hangs as FakeCallLog is
-// told. customer-profile's calls go to FakeCustomerProfile (fake_backends.h).
+// told, or fails one method as its MethodFailures is told. customer-profile's
+// calls go to FakeCustomerProfile (fake_backends.h).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -70,15 +72,43 @@ class Canned {
   Message value_ ABSL_GUARDED_BY(mu_);
 };
 
-// A fake's call: recorded (FakeCallLog), failed if told to, else answered
-// with `answer`; the request is kept in `log`.
+// Errors to answer one method with ("ListCoupons"), the others unchanged.
+class MethodFailures {
+ public:
+  void Set(const std::string& method, grpc::Status status) {
+    absl::MutexLock lock(&mu_);
+    failures_[method] = std::move(status);
+  }
+  void Clear(const std::string& method) {
+    absl::MutexLock lock(&mu_);
+    failures_.erase(method);
+  }
+  std::optional<grpc::Status> Of(const std::string& method) const {
+    absl::MutexLock lock(&mu_);
+    auto it = failures_.find(method);
+    if (it == failures_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::map<std::string, grpc::Status> failures_ ABSL_GUARDED_BY(mu_);
+};
+
+// A fake's call: recorded (FakeCallLog), failed if told to (the whole fake,
+// or this method in `failures`), else answered with `answer`; the request
+// is kept in `log`.
 template <typename Response>
 grpc::Status Answer(FakeCallLog& fake, RequestLog& log,
                     grpc::ServerContext& context, const char* method,
                     const google::protobuf::Message& request, Response answer,
-                    Response* response) {
+                    Response* response,
+                    const MethodFailures* failures = nullptr) {
   fake.Record(context, method);
   if (auto failure = fake.failure()) return *failure;
+  if (failures != nullptr) {
+    if (auto failure = failures->Of(method)) return *failure;
+  }
   log.Keep(request);
   *response = std::move(answer);
   return grpc::Status::OK;
@@ -93,7 +123,15 @@ class ViewSegmentation final
       const crm::segmentation::v1::ListCustomerSegmentsRequest* request,
       crm::segmentation::v1::ListCustomerSegmentsResponse* response) override {
     return Answer(*this, requests, *context, "ListCustomerSegments", *request,
-                  segments.Get(), response);
+                  segments.Get(), response, &fail);
+  }
+  grpc::Status ListLifecycleTransitions(
+      grpc::ServerContext* context,
+      const crm::segmentation::v1::ListLifecycleTransitionsRequest* request,
+      crm::segmentation::v1::ListLifecycleTransitionsResponse* response)
+      override {
+    return Answer(*this, requests, *context, "ListLifecycleTransitions",
+                  *request, transitions.Get(), response, &fail);
   }
   // The customer's name and one order.
   grpc::Status ExportCustomerSegmentationData(
@@ -109,7 +147,9 @@ class ViewSegmentation final
   }
 
   Canned<crm::segmentation::v1::ListCustomerSegmentsResponse> segments;
+  Canned<crm::segmentation::v1::ListLifecycleTransitionsResponse> transitions;
   RequestLog requests;
+  MethodFailures fail;
 };
 
 class ViewLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
@@ -144,6 +184,13 @@ class ViewLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
     return Answer(*this, requests, *context, "ListCampaigns", *request,
                   campaigns.Get(), response);
   }
+  grpc::Status ListCoupons(
+      grpc::ServerContext* context,
+      const crm::loyalty::v1::ListCouponsRequest* request,
+      crm::loyalty::v1::ListCouponsResponse* response) override {
+    return Answer(*this, requests, *context, "ListCoupons", *request,
+                  coupons.Get(), response, &fail);
+  }
   // One account named as asked, with one coupon.
   grpc::Status ExportAccountData(
       grpc::ServerContext* context,
@@ -161,7 +208,9 @@ class ViewLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
   Canned<crm::loyalty::v1::ListLedgerEntriesResponse> ledger;
   Canned<crm::loyalty::v1::Program> program;
   Canned<crm::loyalty::v1::ListCampaignsResponse> campaigns;
+  Canned<crm::loyalty::v1::ListCouponsResponse> coupons;
   RequestLog requests;
+  MethodFailures fail;
 };
 
 class ViewFeedback final : public crm::feedback::v1::FeedbackService::Service,
@@ -179,7 +228,21 @@ class ViewFeedback final : public crm::feedback::v1::FeedbackService::Service,
       const crm::feedback::v1::ListTicketsRequest* request,
       crm::feedback::v1::ListTicketsResponse* response) override {
     return Answer(*this, requests, *context, "ListTickets", *request,
-                  tickets.Get(), response);
+                  tickets.Get(), response, &fail);
+  }
+  grpc::Status ListSurveyResponses(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::ListSurveyResponsesRequest* request,
+      crm::feedback::v1::ListSurveyResponsesResponse* response) override {
+    return Answer(*this, requests, *context, "ListSurveyResponses", *request,
+                  survey_responses.Get(), response, &fail);
+  }
+  grpc::Status ListAlerts(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::ListAlertsRequest* request,
+      crm::feedback::v1::ListAlertsResponse* response) override {
+    return Answer(*this, requests, *context, "ListAlerts", *request,
+                  alerts.Get(), response, &fail);
   }
   // The customer, one feedback item and one ticket.
   grpc::Status ExportCustomerFeedback(
@@ -196,7 +259,10 @@ class ViewFeedback final : public crm::feedback::v1::FeedbackService::Service,
 
   Canned<crm::feedback::v1::ListFeedbackResponse> feedback;
   Canned<crm::feedback::v1::ListTicketsResponse> tickets;
+  Canned<crm::feedback::v1::ListSurveyResponsesResponse> survey_responses;
+  Canned<crm::feedback::v1::ListAlertsResponse> alerts;
   RequestLog requests;
+  MethodFailures fail;
 };
 
 }  // namespace crm::testing

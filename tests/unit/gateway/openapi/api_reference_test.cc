@@ -8,11 +8,14 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "gateway/auth/api_keys.h"
 #include "gateway/gateway.h"
 #include "gateway/gateway_config.h"
 #include "gateway/http_errors.h"
 #include "gateway/openapi/crm_api_services.h"
+#include "gateway/openapi/gateway_routes.h"
 #include "gateway/openapi/openapi_document.h"
 #include "services/common/error_details.h"
 #include "services/common/http_server.h"
@@ -104,8 +107,40 @@ TEST_F(ApiReferenceTest, OpenApiJsonIsTheGeneratedDocument) {
   // Exactly what crm-openapi prints (the linted document).
   openapi::OpenApiOptions options;
   options.descriptor_set_with_comments = openapi::CrmApiDescriptorSet();
+  options.gateway_routes = openapi::CrmGatewayRoutes();
   EXPECT_EQ(response.body,
             openapi::BuildOpenApiDocument(openapi::CrmApiServices(), options));
+}
+
+TEST_F(ApiReferenceTest, EveryDocumentedGatewayRouteIsServed) {
+  GatewayConfig config;
+  config.customer_profile_addr = "127.0.0.1:1";  // Nothing listens.
+  config.segmentation_addr = "127.0.0.1:1";
+  config.loyalty_addr = "127.0.0.1:1";
+  config.feedback_addr = "127.0.0.1:1";
+  config.backend_timeout = absl::Seconds(2);
+  config.api_keys =
+      *auth::ApiKeyStore::Parse("docs-admin admin docs-admin-key-0123456789");
+  Gateway gateway(config, metrics_);
+  const std::vector<openapi::GatewayRoute> routes = openapi::CrmGatewayRoutes();
+  ASSERT_EQ(routes.size(), 5u);
+  for (const openapi::GatewayRoute& route : routes) {
+    std::string path = route.path;
+    const size_t variable = path.find("{customer}");
+    if (variable != std::string::npos) path.replace(variable, 10, "c1");
+    common::HttpRequest request = Get(path);
+    request.method = "GET";
+    ASSERT_EQ(route.verb, "get");
+    request.headers["x-api-key"] = "docs-admin-key-0123456789";
+    common::HttpResponse response = gateway.Handle(request);
+    EXPECT_NE(response.status, 405) << path;
+    if (response.status == 404) {
+      EXPECT_NE(ParseErrorBody(response.body).reason, "ROUTE_NOT_FOUND")
+          << path;
+    }
+    EXPECT_NE(response.status, 401) << path;
+    EXPECT_NE(response.status, 403) << path;
+  }
 }
 
 TEST_F(ApiReferenceTest, MatchingIfNoneMatchAnswers304WithoutBody) {

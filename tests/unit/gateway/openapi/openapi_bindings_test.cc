@@ -1,6 +1,7 @@
 // The route/RPC cross-check: the OpenAPI operations are exactly the routes
 // the gateway's transcoder serves (every google.api.http binding of every
-// unary crm RPC), each documented as its RPC.
+// unary crm RPC), each documented as its RPC, plus the gateway's own routes
+// (gateway_routes.h), which replace an RPC's binding on the same path.
 #include <google/protobuf/descriptor.h>
 #include <gtest/gtest.h>
 
@@ -9,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "gateway/backend_clients.h"
 #include "gateway/gateway_config.h"
 #include "gateway/openapi/crm_api_services.h"
+#include "gateway/openapi/gateway_routes.h"
 #include "gateway/openapi/openapi_document.h"
 #include "gateway/openapi/proto_comments.h"
 #include "gateway/transcoding/transcoder.h"
@@ -88,7 +91,18 @@ std::map<std::pair<std::string, std::string>, std::string> Operations(
 google::protobuf::Value CrmDocument() {
   OpenApiOptions options;
   options.descriptor_set_with_comments = CrmApiDescriptorSet();
+  options.gateway_routes = CrmGatewayRoutes();
   return ParseDocument(BuildOpenApiDocument(CrmApiServices(), options));
+}
+
+// (method, normalized path) -> access method of each gateway route.
+std::map<std::pair<std::string, std::string>, std::string> GatewayRoutes() {
+  std::map<std::pair<std::string, std::string>, std::string> routes;
+  for (const GatewayRoute& route : CrmGatewayRoutes()) {
+    routes[{route.verb, NormalizeOpenApiPath(route.path)}] =
+        route.access_method;
+  }
+  return routes;
 }
 
 TEST(OpenApiBindingsTest, NormalizeTemplateHandlesVariablesAndWildcards) {
@@ -105,7 +119,57 @@ TEST(OpenApiBindingsTest, OperationsAreExactlyTheTranscodedRoutes) {
         << route.method << " " << route.path << " routed twice";
   }
   ASSERT_GT(served.size(), 10u);
+  // The gateway serves its own routes first: they replace a binding on the
+  // same path (customer-profile's ExportCustomerData at :export).
+  for (const auto& [route, access_method] : GatewayRoutes()) {
+    served[route] = access_method;
+  }
   EXPECT_EQ(Operations(CrmDocument()), served);
+}
+
+TEST(OpenApiBindingsTest, TheGatewaysOwnRoutesAreDocumentedAsSuch) {
+  const google::protobuf::Value document = CrmDocument();
+  for (const auto& [verb, path, rpc] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"get", "/v1/customers/{customer}:export",
+            "crm.gateway.v1.CustomerExport"},
+           {"get", "/v1/customers/{customer}:view",
+            "crm.gateway.v1.CustomerView"},
+           {"get", "/v1/whoami", "crm.gateway.v1.WhoAmI"}}) {
+    const google::protobuf::Value* operation =
+        Find(document, {"paths", path, verb});
+    ASSERT_NE(operation, nullptr) << path;
+    EXPECT_EQ(Find(*operation, {"x-crm-rpc"})->string_value(), rpc);
+    EXPECT_EQ(Find(*operation, {"tags"})->list_value().values(0).string_value(),
+              "Gateway");
+    EXPECT_NE(Find(*operation, {"responses", "200", "content",
+                                "application/json", "schema"}),
+              nullptr)
+        << path;
+  }
+  // The view's parts, each described; their messages are in components.
+  const google::protobuf::Value* view = Find(
+      document, {"paths", "/v1/customers/{customer}:view", "get", "responses",
+                 "200", "content", "application/json", "schema", "properties"});
+  ASSERT_NE(view, nullptr);
+  for (const char* part :
+       {"customer", "score", "segments", "lifecycleHistory", "account",
+        "tierProgress", "recentLedgerEntries", "coupons", "recentFeedback",
+        "openTickets", "openAlerts", "latestNps", "latestCsat",
+        "nextBestOffers", "missing"}) {
+    EXPECT_NE(Find(*view, {part}), nullptr) << part;
+  }
+  for (const char* schema :
+       {"crm.loyalty.v1.Coupon", "crm.segmentation.v1.LifecycleTransition",
+        "crm.feedback.v1.Alert", "crm.loyalty.v1.AccountDataExport"}) {
+    EXPECT_NE(Find(document, {"components", "schemas", schema}), nullptr)
+        << schema;
+  }
+  // Nothing describes :export as customer-profile's export any more.
+  EXPECT_EQ(Find(document, {"paths", "/v1/customers/{customer}:export", "get",
+                            "operationId"})
+                ->string_value(),
+            "Gateway_ExportCustomer");
 }
 
 TEST(OpenApiBindingsTest, ServerStreamingRpcsAreDocumentedAsStreams) {
@@ -134,22 +198,31 @@ TEST(OpenApiBindingsTest, EveryOperationIsAServedRouteWithAUniqueId) {
        Find(document, {"paths"})->struct_value().fields()) {
     for (const auto& [verb, operation] : item.struct_value().fields()) {
       ++operations;
+      const std::string rpc = Find(operation, {"x-crm-rpc"})->string_value();
+      const std::string id = Find(operation, {"operationId"})->string_value();
+      EXPECT_TRUE(operation_ids.insert(id).second) << "duplicate " << id;
+      if (rpc.rfind("crm.gateway.", 0) == 0) {  // A gateway route.
+        EXPECT_EQ(GatewayRoutes().count({verb, NormalizeOpenApiPath(path)}), 1u)
+            << verb << " " << path;
+        EXPECT_EQ(id.rfind("Gateway_", 0), 0u) << id;
+        continue;
+      }
       EXPECT_EQ(bindings.count({verb, NormalizeOpenApiPath(path)}), 1u)
           << verb << " " << path << " is not served by the transcoder";
-      const std::string rpc = Find(operation, {"x-crm-rpc"})->string_value();
       const google::protobuf::MethodDescriptor* method =
           pool->FindMethodByName(rpc);
       ASSERT_NE(method, nullptr) << rpc;
-      const std::string id = Find(operation, {"operationId"})->string_value();
       EXPECT_EQ(
           id.rfind(absl::StrCat(method->service()->name(), "_", method->name()),
                    0),
           0u)
           << id;
-      EXPECT_TRUE(operation_ids.insert(id).second) << "duplicate " << id;
     }
   }
-  EXPECT_EQ(operations, static_cast<int>(bindings.size()));
+  // Gateway routes on a binding's path replace it; the others add one.
+  std::set<std::pair<std::string, std::string>> all = bindings;
+  for (const auto& entry : GatewayRoutes()) all.insert(entry.first);
+  EXPECT_EQ(operations, static_cast<int>(all.size()));
 }
 
 TEST(OpenApiBindingsTest, NoClientStreamingRpcHasAnHttpBinding) {
