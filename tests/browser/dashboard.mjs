@@ -1,10 +1,14 @@
 // Checks the dashboard the gateway serves at / in Chromium (Debian's,
 // driven by playwright-core): sign-in, every page, the charts and the
-// numbers behind them against the API, a customer search that leads to the
-// customer page, a broken segment rule shown with a caret at the column the
+// numbers behind them against the API (customer growth, channel mix, points
+// liability and expiry, tier distribution, segment size trends too), a
+// customer search that leads to the customer page (its tier progress,
+// coupons, lifecycle history, latest NPS and timeline against the 360 view),
+// a broken segment rule shown with a caret at the column the
 // service reports, a rule preview's count (where the API offers
-// /v1/segments:preview), the campaigns' budget use and the ticket queue's
-// SLA countdowns against the API, the caller's role (an admin; an analyst
+// /v1/segments:preview), a segment's member list, the survey picker, the
+// campaigns' budget use and the ticket queue's
+// SLA countdowns against the API, the caller's role from /v1/whoami (an admin; an analyst
 // sees masked data and no acknowledge button; an agent no segment editor),
 // the live alert panel (an
 // alert raised through the API appears within a few seconds and is
@@ -16,7 +20,8 @@
 //
 // The target is one JSON line on stdin (written by dashboard_test.py once
 // the suite is loaded; the browser starts before that):
-//   {"baseUrl", "apiKey", "analystKey", "agentKey", "email", "customer", "survey", "screenshots"}
+//   {"baseUrl", "apiKey", "analystKey", "agentKey", "email", "customer", "survey",
+//    "couponCustomer", "screenshots"}
 // Exits 0 when every check holds; otherwise prints what failed and exits 1.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
@@ -35,7 +40,11 @@ const problems = [];
 // The dashboard's role probes (gateway/web/src/role.js) answer 4xx by
 // design: 403 for what the role may not call, 404 for the admin's probe of
 // an account that does not exist.
+// They are only sent by a gateway without /v1/whoami (whoamiMissing), whose
+// 404 is then expected too.
 const roleProbes = ['probe%40example.invalid', 'role-probe:verifyLedger'];
+let whoamiMissing = false;
+const probesSent = [];
 // The alert stream stays open while a page lives: closing or reloading the
 // page aborts it.
 const streamUrls = ['/v1/alerts:stream', '/v1/alerts:watch'];
@@ -60,6 +69,7 @@ function watch(page) {
     if (message.type() !== 'error') return;
     const location = message.location()?.url || '';
     if (roleProbes.some((p) => location.includes(p)) ||
+        (whoamiMissing && location.includes('/v1/whoami')) ||
         (streamMissing && location.includes('/v1/alerts:stream'))) return;
     const expected = expectedErrors.find((e) => !e.consoleSeen && message.text().includes(`${e.status}`));
     if (expected) {
@@ -74,8 +84,12 @@ function watch(page) {
         request.failure()?.errorText === 'net::ERR_ABORTED') return;
     problems.push(`request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText}`);
   });
+  page.on('request', (request) => {
+    if (roleProbes.some((p) => request.url().includes(p))) probesSent.push(request.url());
+  });
   page.on('response', (response) => {
     if (response.status() < 400) return;
+    if (whoamiMissing && response.status() === 404 && response.url().includes('/v1/whoami')) return;
     if (roleProbes.some((p) => response.url().includes(p)) && [403, 404].includes(response.status())) return;
     if (streamMissing && response.status() === 404 && response.url().includes('/v1/alerts:stream')) return;
     const expected = expectedErrors.find((e) => !e.responseSeen && e.status === response.status() &&
@@ -140,6 +154,41 @@ async function drawnMarks(page, id) {
 }
 
 const sum = (values) => values.reduce((a, b) => a + b, 0);
+// int64 fields arrive as strings (proto JSON); a missing one is 0.
+const int = (value) => Number(value ?? 0);
+const month = (timestamp) => new Date(timestamp).toISOString().slice(0, 7);
+const byTime = (field) => (a, b) => String(a[field]).localeCompare(String(b[field]));
+
+// What the Overview's and Loyalty's statistics charts must hold, from the
+// API's answers.
+function expectedGrowth(statistics) {
+  const months = [...(statistics.monthlyGrowth || [])].sort(byTime('monthStartTime'));
+  return {
+    months: months.map((m) => month(m.monthStartTime)),
+    newCustomers: months.map((m) => int(m.newCustomers)),
+    customerCount: months.map((m) => int(m.customerCount)),
+  };
+}
+
+function expectedChannels(statistics) {
+  const totals = {};
+  for (const c of statistics.channels || []) totals[c.channel || ''] = (totals[c.channel || ''] || 0) + int(c.customerCount);
+  return totals;
+}
+
+function expectedExpiry(statistics) {
+  const months = [...(statistics.expiringPoints || [])].sort(byTime('monthStartTime'));
+  return { months: months.map((m) => month(m.monthStartTime)), points: months.map((m) => int(m.points)) };
+}
+
+function expectedTiers(statistics, program) {
+  const tiers = {};
+  for (const t of statistics.tierMembers || []) tiers[t.tierId || ''] = (tiers[t.tierId || ''] || 0) + int(t.memberCount);
+  for (const t of program.tiers || []) tiers[t.tierId] = tiers[t.tierId] || 0;
+  return tiers;
+}
+
+const sameKeys = (object) => Object.fromEntries(Object.entries(object).sort((a, b) => a[0].localeCompare(b[0])));
 
 async function screenshot(page, dir, name) {
   const path = join(dir, `${name}.png`);
@@ -158,6 +207,26 @@ async function main() {
     const scores = await api.listAll('/v1/customerScores', 'customerScores');
     const feedback = await api.listAll('/v1/feedback', 'feedback');
     assert.ok(scores.length > 0, 'the suite has customer scores');
+    const customerStatistics = await api.get('/v1/customerStatistics?months=12');
+    const programStatistics = await api.get('/v1/programs/default/statistics');
+    const program = await api.get('/v1/programs/default');
+    {
+      const response = await fetch(`${baseUrl}/v1/whoami`, { headers: { 'X-API-Key': apiKey } });
+      whoamiMissing = response.status === 404;
+      if (whoamiMissing) {
+        console.log('dashboard: no /v1/whoami here; the role is inferred from probes');
+      } else {
+        assert.equal(response.status, 200, 'GET /v1/whoami');
+        assert.equal((await response.json()).role, 'admin', 'whoami: the admin key');
+      }
+    }
+    const expiry = expectedExpiry(programStatistics);
+    // Every chart of the Overview (the survey trend needs a survey opened
+    // on the Feedback page first).
+    const overviewCharts = ['chart-growth', 'chart-channels', 'chart-value-tiers', 'chart-lifecycle',
+      'chart-rfm', 'chart-sentiment', 'chart-complaints'];
+    if (scores.some((s) => s.clv?.value?.currencyCode)) overviewCharts.push('chart-clv');
+    if (expiry.months.length) overviewCharts.push('chart-expiring-points');
     {
       const probe = new AbortController();
       const response = await fetch(`${baseUrl}/v1/alerts:stream`, {
@@ -171,22 +240,37 @@ async function main() {
     // storage): navigation start → every Overview chart drawn.
     const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     await fresh.addInitScript((key) => sessionStorage.setItem('crm.apiKey', key), apiKey);
+    // When each chart first holds a drawn mark, noted in the page itself (so
+    // the figure does not include this script's polling).
+    await fresh.addInitScript(() => {
+      const drawn = {};
+      window.crmChartsDrawn = drawn;
+      new MutationObserver(() => {
+        for (const chart of document.querySelectorAll('.chart-canvas[id]')) {
+          if (!(chart.id in drawn) && chart.querySelector('svg path')) drawn[chart.id] = performance.now();
+        }
+      }).observe(document, { subtree: true, childList: true });
+    });
     const first = await fresh.newPage();
     first.setDefaultTimeout(stepTimeoutMs);
     watch(first);
     await first.goto(`${baseUrl}/`);
-    for (const id of ['chart-value-tiers', 'chart-lifecycle', 'chart-rfm', 'chart-sentiment']) {
+    for (const id of overviewCharts) {
       await first.locator(`#${id} svg path`).first().waitFor({ state: 'attached' });
     }
-    timings.firstLoadMs = Math.round(await first.evaluate(() => performance.now()));
+    timings.firstLoadMs = Math.round(await first.evaluate((ids) =>
+      Math.max(...ids.map((id) => window.crmChartsDrawn[id])), overviewCharts));
     const navigation = await first.evaluate(() => performance.getEntriesByType('navigation')[0].toJSON());
     timings.domContentLoadedMs = Math.round(navigation.domContentLoadedEventEnd);
     timings.transferredBytes = await first.evaluate(() =>
       performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
         .reduce((n, e) => n + (e.transferSize || 0), 0));
     await first.reload();
-    await first.locator('#chart-rfm svg path').first().waitFor({ state: 'attached' });
-    timings.reloadMs = Math.round(await first.evaluate(() => performance.now()));
+    for (const id of overviewCharts) {
+      await first.locator(`#${id} svg path`).first().waitFor({ state: 'attached' });
+    }
+    timings.reloadMs = Math.round(await first.evaluate((ids) =>
+      Math.max(...ids.map((id) => window.crmChartsDrawn[id])), overviewCharts));
     await fresh.close();
 
     // The whole walk, from the sign-in page.
@@ -200,6 +284,7 @@ async function main() {
     await page.locator('#api-key').fill(apiKey);
     await page.locator('#api-key').press('Enter');
     await page.locator('#role[data-role="admin"]').waitFor();
+    if (!whoamiMissing) assert.deepEqual(probesSent, [], 'no role probe when /v1/whoami answers');
 
     // Overview: the numbers behind each chart are the API's.
     const tiers = await chartData(page, 'chart-value-tiers');
@@ -222,6 +307,24 @@ async function main() {
     for (const id of ['chart-value-tiers', 'chart-lifecycle', 'chart-rfm', 'chart-sentiment', 'chart-complaints']) {
       assert.ok(await drawnMarks(page, id) > 3, `${id}: drawn marks`);
     }
+    // Customer growth, channel mix and points liability: the statistics
+    // APIs' numbers.
+    const zhNumber = (n) => new Intl.NumberFormat('zh-CN').format(n);
+    assert.deepEqual(await chartData(page, 'chart-growth'), expectedGrowth(customerStatistics), 'customer growth');
+    assert.deepEqual(sameKeys(await chartData(page, 'chart-channels')), sameKeys(expectedChannels(customerStatistics)),
+      'channel mix');
+    assert.equal(await page.locator('#kpi-customer-count .kpi-value').innerText(),
+      zhNumber(int(customerStatistics.customerCount)), 'customer count figure');
+    assert.ok(int(customerStatistics.customerCount) > 0, 'the demo set has customers');
+    assert.equal(await page.locator('#kpi-points-liability .kpi-value').innerText(),
+      zhNumber(int(programStatistics.outstandingPoints)), 'points liability figure');
+    assert.ok(int(programStatistics.outstandingPoints) > 0, 'demo orders left points outstanding');
+    if (expiry.months.length) {
+      assert.deepEqual(await chartData(page, 'chart-expiring-points'), expiry, 'points expiring by month');
+    } else {
+      await page.locator('#expiring-none').waitFor();
+    }
+    for (const id of overviewCharts) assert.ok(await drawnMarks(page, id) > 1, `${id}: drawn marks`);
     const customersFigure = await page.locator('#kpi-customers .kpi-value').innerText();
     assert.equal(customersFigure, new Intl.NumberFormat('zh-CN').format(scores.length), 'customers figure');
     assert.ok((await page.locator('#chart-value-tiers svg').innerHTML()).includes(String(tiers.HIGH)),
@@ -239,12 +342,6 @@ async function main() {
       return rows.length > 0 && rows.every((row) => row.textContent.includes(email));
     }, target.email);
     shots.push(await screenshot(page, screenshots, '02-customer-search'));
-    // Parts the customer does not have yet (no score, no account) are 404s
-    // the page shows as such.
-    for (const path of [`/v1/customers/${id}/score`, `/v1/accounts/${id}`]) {
-      const response = await fetch(baseUrl + path, { headers: { 'X-API-Key': apiKey } });
-      if (response.status === 404) expectedErrors.push({ status: 404, urlPart: path });
-    }
     await page.locator(`#customer-results a[href="#/customers/${id}"]`).click();
     await page.waitForURL(`**/#/customers/${id}`);
     await page.locator('#customer-name').waitFor();
@@ -253,15 +350,58 @@ async function main() {
     await page.locator('#card-orders table, #card-orders p.muted:not([role="status"])').first().waitFor();
     const orders = (await api.get(`/v1/${target.customer}/orders?pageSize=50`)).orders || [];
     assert.equal(await page.locator('#card-orders tbody tr').count(), orders.length, 'orders on the customer page');
+    // The 360 view's parts: tier progress, coupons, lifecycle history, the
+    // latest NPS, open tickets, and the timeline of everything.
+    const view = await api.get(`/v1/customers/${id}:view`);
+    const responses = (await api.get(`/v1/surveys/-/responses?pageSize=20&filter=${
+      encodeURIComponent(`customer = "${target.customer}"`)}`)).responses || [];
+    await page.locator('#card-coupons table, #no-coupons').first().waitFor();
+    assert.equal(await page.locator('#customer-coupons tbody tr').count(), (view.coupons || []).length, 'coupons');
+    if (target.couponCustomer === target.customer) assert.ok((view.coupons || []).length > 0, 'the demo coupon is in the view');
+    assert.equal(await page.locator('#customer-lifecycle tbody tr').count(), (view.lifecycleHistory || []).length,
+      'lifecycle history');
+    assert.equal(await page.locator('#customer-tickets tbody tr').count(), (view.openTickets || []).length, 'open tickets');
+    if (view.tierProgress) {
+      assert.equal(Number(await page.locator('#tier-progress').getAttribute('data-points-to-next')),
+        int(view.tierProgress.pointsToNextTier), 'points to the next tier');
+    }
+    assert.equal(await page.locator('#latest-nps').getAttribute('data-score'),
+      view.latestNps ? String(view.latestNps.score) : null, 'latest NPS');
+    await page.locator('#customer-timeline, #card-timeline p.muted:not([role="status"])').first().waitFor();
+    const dated = (items, field) => (items || []).filter((x) => x[field]).length;
+    const timelineLength = Math.min(100, dated(orders, 'orderTime') + dated(view.recentFeedback, 'createTime') +
+      dated(responses, 'createTime') + dated(view.lifecycleHistory, 'transitionTime') +
+      dated(view.coupons, 'issueTime') + dated(view.openTickets, 'createTime') + dated(view.recentEvents, 'eventTime'));
+    assert.equal(await page.locator('#customer-timeline li').count(), timelineLength, 'timeline entries');
+    assert.ok(timelineLength > 0, 'the customer has a timeline');
     shots.push(await screenshot(page, screenshots, '03-customer'));
 
     // Segments: the list, and a broken rule shown at the service's column.
     await page.locator('nav a[href="#/segments"]').click();
     await page.locator('#card-segments table, #card-segments p.muted:not([role="status"])').first().waitFor();
     const segments = await api.listAll('/v1/segments', 'segments');
-    if (segments.length) {
-      assert.equal(await page.locator('#segment-list tbody tr').count(), segments.length, 'segments listed');
+    assert.ok(segments.length > 0, 'the suite has segments');
+    assert.equal(await page.locator('#segment-list tbody tr').count(), segments.length, 'segments listed');
+    // Each segment's size trend (sparkline) is its size history's.
+    const members = {};
+    for (const segment of segments.slice(0, 50)) {
+      const history = await api.get(`/v1/${segment.name}/sizeHistory?days=30`);
+      const sizes = [...(history.dailySizes || [])].sort(byTime('dayStartTime')).map((d) => int(d.memberCount));
+      const spark = page.locator(`#segment-list tr[data-segment="${segment.name}"] svg.spark`);
+      assert.deepEqual(JSON.parse(await spark.getAttribute('data-sizes')), sizes, `${segment.name}: size trend`);
+      members[segment.name] = (await api.get(`/v1/${segment.name}/members?pageSize=50`)).segmentMembers || [];
     }
+    // The largest segment's trend chart and member list.
+    const largest = segments.slice(0, 50).reduce((a, b) => (members[b.name].length > members[a.name].length ? b : a));
+    assert.ok(members[largest.name].length > 0, 'a segment has members');
+    await page.locator(`#segment-list tr[data-segment="${largest.name}"] button`).click();
+    await page.locator('#segment-members').waitFor();
+    assert.deepEqual(await page.locator('#segment-members tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.customer)),
+      members[largest.name].map((m) => m.customer), `${largest.name}: members listed`);
+    const trendData = await chartData(page, 'chart-segment-size');
+    assert.deepEqual(trendData.sizes, JSON.parse(await page.locator(
+      `#segment-list tr[data-segment="${largest.name}"] svg.spark`).getAttribute('data-sizes')), 'the trend chart');
+    shots.push(await screenshot(page, screenshots, '04-segment-members'));
     const brokenRule = 'rfm.monetary >= AND country = "CN"';
     const refused = await api.post('/v1/segments', { displayName: 'broken', rule: brokenRule });
     assert.equal(refused.status, 400, 'the broken rule is refused');
@@ -297,6 +437,12 @@ async function main() {
     await page.locator('nav a[href="#/loyalty"]').click();
     const rewards = await api.listAll('/v1/rewards', 'rewards');
     await page.locator('#program-tiers').waitFor();
+    // Members per tier: the programme statistics' (every tier of the
+    // programme, 0 where it has none).
+    assert.deepEqual(sameKeys(await chartData(page, 'chart-tier-members')),
+      sameKeys(expectedTiers(programStatistics, program)), 'tier distribution');
+    assert.equal(sum(Object.values(await chartData(page, 'chart-tier-members'))), int(programStatistics.memberCount),
+      'every member in one tier');
     if (rewards.length) {
       assert.deepEqual(await chartData(page, 'chart-reward-stock'),
         Object.fromEntries(rewards.map((r) => [r.displayName, Number(r.stock)])), 'reward stock');
@@ -311,14 +457,29 @@ async function main() {
     shots.push(await screenshot(page, screenshots, '05-loyalty'));
 
     // Feedback: the type mix, and the survey's scores and trend.
+    // A survey newer than the demo's, made before the page lists them.
+    const newSurvey = await api.post(`/v1/surveys?requestId=dash-survey-${Date.now()}`, {
+      title: 'Browser test survey', questions: [{ id: 'nps', text: 'Recommend us?', kind: 'NPS', required: true }] });
+    assert.equal(newSurvey.status, 200, `POST /v1/surveys: ${JSON.stringify(newSurvey.body)}`);
     await page.locator('nav a[href="#/feedback"]').click();
     const types = await chartData(page, 'chart-feedback-types');
     assert.equal(sum(Object.values(types)), feedback.length, 'feedback types');
-    await page.locator('#survey-name').fill(target.survey);
-    await page.locator('#survey-name').press('Enter');
-    await page.locator('#survey-nps').waitFor();
+    // The survey picker lists ListSurveys' surveys, the newest first and
+    // selected; picking the demo survey shows its totals, trend and latest
+    // responses.
+    const surveys = await api.listAll('/v1/surveys', 'surveys');
+    await page.locator('#survey-picker').waitFor();
+    assert.deepEqual(await page.locator('#survey-picker option').evaluateAll((options) => options.map((o) => o.value)),
+      surveys.map((x) => x.name), 'the surveys offered');
+    assert.equal(await page.locator('#survey-picker').inputValue(), newSurvey.body.name, 'the newest survey first');
+    await page.locator('#survey-picker').selectOption(target.survey);
+    await page.locator(`#survey-totals[data-survey="${target.survey}"] #survey-nps`).waitFor();
     const trend = await chartData(page, 'chart-survey-trend');
     assert.ok(trend.nps.some((v) => v !== null), 'the NPS trend has a point');
+    const surveyResponses = (await api.get(`/v1/${target.survey}/responses?pageSize=10`)).responses || [];
+    await page.locator('#survey-responses').waitFor();
+    assert.deepEqual(await page.locator('#survey-responses tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.response)),
+      surveyResponses.map((r) => r.name), 'the latest responses');
     // The ticket queue: every ticket (up to 50), open ones with the time
     // left on the deadline that runs now, and their escalation levels.
     const tickets = await api.listAll('/v1/tickets', 'tickets');
@@ -445,7 +606,7 @@ async function main() {
       await agent.close();
     }
 
-    console.log(`dashboard: first load ${timings.firstLoadMs} ms (DOMContentLoaded ` +
+    console.log(`dashboard: first load ${timings.firstLoadMs} ms to ${overviewCharts.length} charts drawn (DOMContentLoaded ` +
       `${timings.domContentLoadedMs} ms, ${Math.round(timings.transferredBytes / 1024)} KiB transferred), ` +
       `reload ${timings.reloadMs} ms; ${scores.length} customers scored; a new alert shown ` +
       `${timings.alertMs} ms after the API listed it`);

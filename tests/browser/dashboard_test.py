@@ -11,8 +11,8 @@ customer-profile's feed as in `make run`), and loads it:
   customers), waits until segmentation has scored them all, recomputes the
   RFM cut points, fits the CLV model and recomputes again;
 - feedback in Chinese and English (raising a complaint-spike alert), a
-  survey with NPS and CSAT answers and tickets (load_demo_extras.py
-  activity), and two segments.
+  survey with NPS and CSAT answers, tickets and a coupon redeemed for points
+  (load_demo_extras.py activity), and two segments.
 
 The gateway knows three keys: an admin's (the walk), an analyst's (masked
 personal data, no acknowledge) and an agent's (no segment editor).
@@ -163,11 +163,12 @@ def load_demo_data(suite):
 
 
 def load_feedback(suite):
-    """The demo set's feedback, survey and tickets (load_demo_extras.py, the
-    same loader `make run` uses); returns the survey's name."""
+    """The demo set's feedback, survey, tickets and coupon
+    (load_demo_extras.py, the same loader `make run` uses); returns its
+    summary (the survey's name, the customer with the coupon)."""
     summary = load_demo_extras.load_activity(gateway_of(suite))
     harness.log(f"feedback: {summary}")
-    return summary["survey"]
+    return summary
 
 
 def load_segments(suite):
@@ -221,14 +222,17 @@ def main():
         suite.start_binaries()
         load_loyalty(suite)
         customers = load_demo_data(suite)
-        survey = load_feedback(suite)
+        activity = load_feedback(suite)
         load_segments(suite)
         harness.log(f"suite loaded in {time.monotonic() - started:.1f} s")
         check_static_files(suite)
+        # The customer searched for: the one with the demo coupon (it has
+        # an email and orders), else one with an email and orders.
         with_email = next(
-            (c for c in customers if c.get("email")
-             and int(c.get("purchaseSummary", {}).get("orderCount", "0")) > 0),
-            next(c for c in customers if c.get("email")))
+            (c for c in customers if c["name"] == activity["coupon_customer"]),
+            next((c for c in customers if c.get("email")
+                  and int(c.get("purchaseSummary", {}).get("orderCount", "0")) > 0),
+                 next(c for c in customers if c.get("email"))))
         target = {
             "baseUrl": f"http://127.0.0.1:{suite.http_port}",
             "apiKey": suite.api_key,
@@ -236,7 +240,8 @@ def main():
             "agentKey": suite.agent_key,
             "email": with_email["email"],
             "customer": with_email["name"],
-            "survey": survey,
+            "survey": activity["survey"],
+            "couponCustomer": activity["coupon_customer"],
             "screenshots": screenshots,
         }
         browser_check.communicate(json.dumps(target) + "\n", timeout=NODE_TIMEOUT_SECONDS)

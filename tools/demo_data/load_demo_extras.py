@@ -5,15 +5,18 @@ customers, orders and events into customer-profile; loyalty, segmentation and
 feedback follow its change feed).
 
     load_demo_extras.py program  --gateway=URL --api_key_file=FILE
-        the loyalty programme (earn rate, tiers) when it has no earn rate
-        yet, four rewards and a points campaign running from a day ago for
-        60 days: run it before the orders are loaded, so that they earn
-        points and campaign bonuses as they arrive through the feed
+        the loyalty programme (earn rate, tiers, points expiring 12 months
+        after they were earned) when it has no earn rate yet, four rewards and a points campaign running from a day
+        ago for 60 days: run it before the orders are loaded, so that they
+        earn points and campaign bonuses as they arrive through the feed
     load_demo_extras.py activity --gateway=URL --api_key_file=FILE
         feedback in Chinese and English from demo customers (six delivery
         complaints, enough for a complaint-spike alert on a fresh database),
-        a survey with NPS and CSAT answers, and tickets: one per complaint
-        about something other than delivery, and one opened directly
+        a survey with NPS and CSAT answers, tickets: one per complaint
+        about something other than delivery, and one opened directly, and
+        one coupon: the cheapest reward redeemed for points by the first
+        demo customer with an email and enough points (none when no coupon
+        of that reward exists yet and nobody has enough)
 
 Deterministic: the same texts, ratings and channels each run; customers are
 picked by their rank in email order (the demo set's emails do not depend on
@@ -30,6 +33,7 @@ import datetime
 import json
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 PROGRAM = {
@@ -42,6 +46,7 @@ PROGRAM = {
         {"tierId": "platinum", "displayName": "Platinum", "minQualifyingPoints": "8000",
          "multiplierPercent": 150},
     ],
+    "expiryPolicy": {"mode": "MONTHS_AFTER_EARN", "months": 12},
 }
 
 # (display name, point cost, stock)
@@ -120,7 +125,7 @@ def load_program(gateway):
     program = gateway.call("GET", "/v1/programs/default")
     configured = bool(program.get("earnRates"))
     if not configured:
-        gateway.call("PATCH", "/v1/programs/default?updateMask=earnRates,tiers"
+        gateway.call("PATCH", "/v1/programs/default?updateMask=earnRates,tiers,expiryPolicy"
                      "&requestId=demo-program-1",
                      {"name": "programs/default", "etag": program.get("etag", ""),
                       **PROGRAM})
@@ -202,7 +207,38 @@ def load_activity(gateway, customers=None):
         "priority": "P2"})
     tickets += 1
     return {"feedback": len(items), "survey": survey["name"],
-            "responses": len(NPS_SCORES), "tickets": tickets}
+            "responses": len(NPS_SCORES), "tickets": tickets,
+            "coupon_customer": redeem_demo_coupon(gateway, customers)}
+
+
+def redeem_demo_coupon(gateway, customers):
+    """The cheapest reward redeemed once, by the first of `customers` (email
+    order) with an email and enough points; returns that customer's name, or
+    None when nobody has enough points. A coupon of that reward already
+    issued (an earlier run) is kept: its customer is returned."""
+    rewards = gateway.list_all("/v1/rewards", "rewards")
+    if not rewards:
+        return None
+    reward = min(rewards, key=lambda r: (int(r.get("pointCost", "0")), r["name"]))
+    query = urllib.parse.quote(f'reward = "{reward["name"]}"')
+    issued = gateway.call("GET", f"/v1/coupons?pageSize=1&filter={query}").get("coupons", [])
+    if issued:
+        return issued[0].get("customer")
+    for candidate in customers:
+        if not candidate.get("email"):
+            continue
+        account_id = candidate["name"].split("/")[-1]
+        try:
+            account = gateway.call("GET", f"/v1/accounts/{account_id}")
+        except RuntimeError as error:
+            if "HTTP 404" not in str(error):
+                raise
+            continue  # No account: no order earned points yet.
+        if int(account.get("pointsBalance", "0")) >= int(reward.get("pointCost", "0")):
+            gateway.call("POST", f"/v1/accounts/{account_id}:redeemReward", {
+                "reward": reward["name"], "requestId": "demo-coupon-1"})
+            return candidate["name"]
+    return None
 
 
 def main():

@@ -9,9 +9,10 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef } from 'preact/hooks';
 
-// ECharts, loaded once: started by the app right after its first render
-// (loadCharts(), once the pages have sent their API calls, so that it
-// downloads and compiles while they are in flight) or by the first chart.
+// ECharts, loaded once: started by prefetch.js on a first load of the
+// Overview (right after its API calls are sent), else by the app right after
+// its first render (once the page has sent its calls), so that it compiles
+// while they are in flight; or by the first chart.
 let echartsReady = null;
 export function loadCharts() {
   echartsReady = echartsReady || import('./echarts_setup.js');

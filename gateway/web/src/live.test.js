@@ -1,11 +1,12 @@
 // node --test gateway/web/src/live.test.js  (CTest: dashboard_unit)
-// The alert stream's parser, the ticket queue's SLA figures and the role
-// capabilities.
+// The alert stream's parser, the ticket queue's SLA figures, the role
+// capabilities and how the role is found (/v1/whoami; the probes only on a
+// gateway without it).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sseParser } from './sse.js';
 import { countdown, isOpen, queueOrder, slaDue } from './sla.js';
-import { can, pagesFor } from './role.js';
+import { can, detectRole, forgetRole, pagesFor } from './role.js';
 
 test('the SSE parser dispatches complete events, across chunks, and drops comments', () => {
   const events = [];
@@ -71,4 +72,50 @@ test('roles: what each may do here follows the gateway access table', () => {
   assert.deepEqual(pagesFor('service'), []);
   assert.equal(pagesFor('analyst').length, 5);
   assert.ok(!can('', 'acknowledgeAlert'), 'no write action before the role is known');
+});
+
+// A fetch answering by path, recording the paths asked for, and a
+// sessionStorage, for detectRole().
+function fakeBrowser(answers) {
+  const asked = [];
+  const stored = new Map();
+  globalThis.sessionStorage = {
+    getItem: (k) => stored.get(k) ?? null,
+    setItem: (k, v) => stored.set(k, String(v)),
+    removeItem: (k) => stored.delete(k),
+  };
+  globalThis.fetch = async (url) => {
+    const path = String(url).split('?')[0];
+    asked.push(path);
+    const [status, body] = answers[path] || [500, {}];
+    return { ok: status < 400, status, text: async () => JSON.stringify(body) };
+  };
+  return asked;
+}
+
+test('the role comes from /v1/whoami, once per sign-in, without probes', async () => {
+  const asked = fakeBrowser({ '/v1/whoami': [200, { role: 'analyst', keyId: 'k1' }] });
+  forgetRole();
+  assert.equal(await detectRole(), 'analyst');
+  assert.equal(await detectRole(), 'analyst');
+  assert.deepEqual(asked, ['/v1/whoami']);
+});
+
+test('a gateway without /v1/whoami (404): the role from the probes', async () => {
+  const asked = fakeBrowser({
+    '/v1/whoami': [404, { error: { code: 404, status: 'NOT_FOUND' } }],
+    '/v1/customers': [200, { customers: [] }],
+    '/v1/accounts/role-probe:verifyLedger': [403, { error: { code: 403 } }],
+  });
+  forgetRole();
+  assert.equal(await detectRole(), 'agent');
+  assert.deepEqual(asked, ['/v1/whoami', '/v1/customers', '/v1/accounts/role-probe:verifyLedger']);
+});
+
+test('whoami failing otherwise is an error, not a guess', async () => {
+  fakeBrowser({ '/v1/whoami': [503, { error: { code: 503, message: 'unavailable' } }] });
+  forgetRole();
+  await assert.rejects(detectRole(), /unavailable/);
+  fakeBrowser({ '/v1/whoami': [200, { role: 'root' }] });
+  await assert.rejects(detectRole(), /unknown role "root"/);
 });

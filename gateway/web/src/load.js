@@ -38,6 +38,11 @@ export function Card({ title, children, wide = false, id }) {
   </section>`;
 }
 
+// A headline figure: its value over its label.
+export function Kpi({ label, value, id }) {
+  return html`<div class="kpi" id=${id}><span class="kpi-value">${value}</span><span class="kpi-label">${label}</span></div>`;
+}
+
 // The current time in ms, refreshed every `intervalMs` (for countdowns).
 export function useNow(intervalMs = 30000) {
   const [now, setNow] = useState(Date.now());

@@ -4,6 +4,9 @@
 //   #/                 Overview       #/segments   Segments
 //   #/customers        search         #/loyalty    Loyalty
 //   #/customers/{id}   customer page  #/feedback   Feedback
+// The Overview is in the entry script; every other page is its own chunk,
+// loaded when first opened (LazyPage), so the first load parses only what
+// the Overview draws.
 // First: starts the Overview's API calls before anything else is evaluated.
 import './prefetch.js';
 import { render } from 'preact';
@@ -15,12 +18,33 @@ import { loadCharts } from './chart.js';
 import { can, detectRole, forgetRole, pagesFor } from './role.js';
 import { language, languages, locale, setLanguage, t, warmFormatters } from './i18n.js';
 import { OverviewPage } from './pages/overview.js';
-import { CustomersPage } from './pages/customers.js';
-import { CustomerPage } from './pages/customer.js';
-import { SegmentsPage } from './pages/segments.js';
-import { LoyaltyPage } from './pages/loyalty.js';
-import { FeedbackPage } from './pages/feedback.js';
 import './style.css';
+
+const pages = {
+  customers: [() => import('./pages/customers.js'), 'CustomersPage'],
+  customer: [() => import('./pages/customer.js'), 'CustomerPage'],
+  segments: [() => import('./pages/segments.js'), 'SegmentsPage'],
+  loyalty: [() => import('./pages/loyalty.js'), 'LoyaltyPage'],
+  feedback: [() => import('./pages/feedback.js'), 'FeedbackPage'],
+};
+
+// A page from its chunk: the loading line until the chunk is there, its
+// error if it cannot be loaded.
+function LazyPage({ page, ...props }) {
+  const [state, setState] = useState({ component: null, error: null });
+  useEffect(() => {
+    let live = true;
+    const [load, name] = pages[page];
+    load().then((module) => live && setState({ component: module[name], error: null }),
+      (error) => live && setState({ component: null, error }));
+    return () => {
+      live = false;
+    };
+  }, [page]);
+  if (state.error) return html`<p class="error" role="alert">${t('error')}: ${state.error.message}</p>`;
+  if (!state.component) return html`<p class="muted" role="status">${t('loading')}</p>`;
+  return html`<${state.component} ...${props} />`;
+}
 
 const navigation = [
   { path: '/', key: 'navOverview' },
@@ -36,12 +60,12 @@ function currentPath() {
 
 function Page({ path }) {
   const customer = path.match(/^\/customers\/([^/]+)$/);
-  if (customer) return html`<${CustomerPage} id=${customer[1]} />`;
+  if (customer) return html`<${LazyPage} page="customer" id=${customer[1]} />`;
   switch (path) {
-    case '/customers': return html`<${CustomersPage} />`;
-    case '/segments': return html`<${SegmentsPage} />`;
-    case '/loyalty': return html`<${LoyaltyPage} />`;
-    case '/feedback': return html`<${FeedbackPage} />`;
+    case '/customers': return html`<${LazyPage} page="customers" />`;
+    case '/segments': return html`<${LazyPage} page="segments" />`;
+    case '/loyalty': return html`<${LazyPage} page="loyalty" />`;
+    case '/feedback': return html`<${LazyPage} page="feedback" />`;
     default: return html`<${OverviewPage} />`;
   }
 }
@@ -125,7 +149,7 @@ function App() {
     return html`${header}<main id="main" tabindex="-1"><p class="error" role="alert">${t('error')}: ${roleError}</p></main>`;
   }
   if (role && pagesFor(role).length === 0) {
-    return html`${header}<main id="main" tabindex="-1"><p id="no-pages">${t('roleNoPages')}</p></main>`;
+    return html`${header}<main id="main" tabindex="-1"><p id="no-pages">${t(role === 'customer' ? 'roleNoPagesCustomer' : 'roleNoPages')}</p></main>`;
   }
   // The page does not wait for the role: until it is known, no write
   // action is offered.

@@ -1,27 +1,24 @@
-// The customer page: every part fetched concurrently, each shown on its own
-// (a part that fails shows its error; the others still show):
-//   profile   GET /v1/customers/{id}                  (customer-profile)
-//   scores    GET /v1/customers/{id}/score            (segmentation)
-//   points    GET /v1/accounts/{id}, GET /v1/accounts/{id}/ledgerEntries (loyalty)
-//   orders    GET /v1/customers/{id}/orders           (customer-profile)
-//   feedback  GET /v1/feedback?filter=customer_id = "{id}" (feedback)
+// The customer page (the 360 view). Three calls at once, each shown on its
+// own (one that fails shows its error; the others still show):
+//   GET /v1/customers/{id}:view   (the gateway's 360 view, gateway/README.md):
+//       profile, score, segments, account, tier progress, the latest ledger
+//       entries, feedback, open tickets, coupons, lifecycle history, latest
+//       NPS and CSAT, open alerts, next-best offers; a part its backend could
+//       not give is named in `missing` and shown as such
+//   GET /v1/customers/{id}/orders (customer-profile, newest 50)
+//   GET /v1/surveys/-/responses?filter=customer = "customers/{id}" (newest 20)
+// and a timeline of orders, feedback, survey answers, lifecycle changes,
+// coupons and tickets (timeline.js; interaction events too where the view
+// carries them as `recentEvents`).
 import { html } from 'htm/preact';
-import { ApiError, api } from '../api.js';
+import { api, resourceId } from '../api.js';
 import {
   formatDate, formatDateTime, formatMoney, formatNumber, formatPercent, t,
 } from '../i18n.js';
 import { Card, LoadState, useLoad } from '../load.js';
+import { count, tierProgressShare } from '../statistics.js';
+import { customerTimeline, latestAnswer } from '../timeline.js';
 import { customerLabel } from './customers.js';
-
-// Resolves to null for 404 (the part does not exist yet), rejects otherwise.
-async function optional(promise) {
-  try {
-    return await promise;
-  } catch (error) {
-    if (error instanceof ApiError && error.httpStatus === 404) return null;
-    throw error;
-  }
-}
 
 function Profile({ customer }) {
   const summary = customer.purchaseSummary || {};
@@ -39,10 +36,14 @@ function Profile({ customer }) {
   </dl>`;
 }
 
-function Scores({ score }) {
-  if (!score) return html`<p class="muted">${t('noScore')}</p>`;
-  const rfm = score.rfm || {};
-  return html`<dl class="facts" id="customer-scores">
+function LatestScore({ id, label, latest }) {
+  return html`<dt>${label}</dt><dd id=${id} data-score=${latest ? latest.score : undefined}>${latest
+    ? html`${formatNumber(latest.score)} <span class="muted">(${formatDate(latest.time)})</span>` : '–'}</dd>`;
+}
+
+function Scores({ score, segments, nps, csat }) {
+  const rfm = score?.rfm || {};
+  return html`${score ? html`<dl class="facts" id="customer-scores">
     <dt>${t('valueTier')}</dt><dd>${t(`tier_${score.valueTier}`)}</dd>
     <dt>${t('lifecycleStage')}</dt><dd>${t(`stage_${score.lifecycleStage}`)}</dd>
     <dt>${t('rfm')}</dt><dd>${rfm.recency}-${rfm.frequency}-${rfm.monetary}</dd>
@@ -51,16 +52,40 @@ function Scores({ score }) {
     <dt>${t('clv')}</dt><dd>${formatMoney(score.clv?.value)}</dd>
     <dt>${t('pAlive')}</dt><dd>${score.clv?.model ? formatPercent(score.clv.pAlive) : '–'}</dd>
     <dt>${t('expectedPurchases')}</dt><dd>${score.clv?.model ? formatNumber(score.clv.expectedPurchases, { maximumFractionDigits: 2 }) : '–'}</dd>
+  </dl>` : html`<p class="muted">${t('noScore')}</p>`}
+  <dl class="facts" id="customer-survey-scores">
+    <${LatestScore} id="latest-nps" label=${t('latestNps')} latest=${nps} />
+    <${LatestScore} id="latest-csat" label=${t('latestCsat')} latest=${csat} />
+    <dt>${t('segments')}</dt><dd id="customer-segments">${(segments || []).length
+      ? segments.map((m) => html`<span class="tag">${m.segmentDisplayName || resourceId(m.segment)}</span>`) : '–'}</dd>
   </dl>`;
 }
 
-function Points({ account, ledger }) {
+function TierProgress({ progress }) {
+  const share = tierProgressShare(progress);
+  if (share === null) return null;
+  const text = progress.nextTier
+    ? t('toNextTier', {
+      points: formatNumber(count(progress.pointsToNextTier)),
+      tier: progress.nextTierDisplayName || progress.nextTier,
+    })
+    : t('topTier');
+  return html`<div class="tier-progress" id="tier-progress" data-share=${share}
+      data-points-to-next=${count(progress.pointsToNextTier)}>
+    <label for="tier-meter">${progress.currentTierDisplayName || progress.currentTier || t('untiered')} → ${progress.nextTierDisplayName || progress.nextTier || '–'}</label>
+    <meter id="tier-meter" min="0" max="1" value=${share}></meter>
+    <span>${formatPercent(share, 0)} · ${text}</span>
+  </div>`;
+}
+
+function Points({ account, progress, ledger }) {
   if (!account) return html`<p class="muted">${t('noAccount')}</p>`;
   return html`<dl class="facts" id="customer-points">
       <dt>${t('balance')}</dt><dd id="points-balance">${formatNumber(account.pointsBalance)}</dd>
       <dt>${t('tier')}</dt><dd>${account.tier || '–'}</dd>
       <dt>${t('qualifyingPoints')}</dt><dd>${formatNumber(account.qualifyingPoints)}</dd>
     </dl>
+    <${TierProgress} progress=${progress} />
     <h3>${t('ledger')}</h3>
     <table class="list"><thead><tr><th scope="col">${t('time')}</th><th scope="col">${t('type')}</th>
       <th scope="col" class="num">${t('delta')}</th><th scope="col" class="num">${t('balance')}</th>
@@ -82,34 +107,142 @@ function Orders({ orders }) {
 
 function FeedbackList({ items }) {
   if (!items.length) return html`<p class="muted">${t('noData')}</p>`;
-  return html`<table class="list"><thead><tr><th scope="col">${t('time')}</th><th scope="col">${t('type')}</th>
+  return html`<table class="list" id="customer-feedback"><thead><tr><th scope="col">${t('time')}</th><th scope="col">${t('type')}</th>
     <th scope="col">${t('rating')}</th><th scope="col">${t('sentiment')}</th><th scope="col">${t('text')}</th></tr></thead>
     <tbody>${items.map((f) => html`<tr><td>${formatDate(f.createTime)}</td><td>${t(`type_${f.type}`)}</td>
       <td>${f.rating || '–'}</td><td>${f.analysis ? t(`sentiment_${f.analysis.sentiment}`) : '–'}</td>
       <td>${f.text}</td></tr>`)}</tbody></table>`;
 }
 
+function Service({ tickets, alerts }) {
+  return html`${tickets.length ? html`<table class="list" id="customer-tickets"><caption class="visually-hidden">${t('openTickets')}</caption>
+      <thead><tr><th scope="col">${t('ticket')}</th><th scope="col">${t('priority')}</th>
+        <th scope="col">${t('state')}</th><th scope="col">${t('created')}</th></tr></thead>
+      <tbody>${tickets.map((x) => html`<tr data-ticket=${x.name}><td>${x.title}</td>
+        <td class="nowrap">${(x.priority || '').replace('PRIORITY_UNSPECIFIED', '–')}</td>
+        <td class="nowrap">${t(`ticketState_${x.state}`)}</td><td>${formatDateTime(x.createTime)}</td></tr>`)}</tbody></table>`
+    : html`<p class="muted" id="no-open-tickets">${t('noOpenTickets')}</p>`}
+    <h3>${t('openAlerts')}</h3>
+    ${alerts.length ? html`<ul class="plain" id="customer-alerts">${alerts.map((a) => html`<li data-alert=${a.name}>
+        <span class=${`badge ${a.kind}`}>${t(`alert_${a.kind}`)}</span> ${a.summary} <span class="muted">${formatDateTime(a.createTime)}</span></li>`)}</ul>`
+    : html`<p class="muted">${t('noOpenAlerts')}</p>`}`;
+}
+
+function Coupons({ coupons }) {
+  if (!coupons.length) return html`<p class="muted" id="no-coupons">${t('noCoupons')}</p>`;
+  return html`<table class="list" id="customer-coupons"><thead><tr><th scope="col">${t('couponCode')}</th>
+      <th scope="col">${t('reward')}</th><th scope="col">${t('state')}</th>
+      <th scope="col">${t('issued')}</th><th scope="col">${t('expires')}</th></tr></thead>
+    <tbody>${coupons.map((c) => html`<tr data-coupon=${c.name}><td><code>${c.code || '–'}</code></td>
+      <td>${resourceId(c.reward)}</td><td>${t(`couponState_${c.state}`)}</td>
+      <td>${formatDate(c.issueTime)}</td><td>${formatDate(c.expireTime)}</td></tr>`)}</tbody></table>`;
+}
+
+function Lifecycle({ transitions }) {
+  if (!transitions.length) return html`<p class="muted" id="no-lifecycle">${t('noData')}</p>`;
+  return html`<table class="list" id="customer-lifecycle"><thead><tr><th scope="col">${t('time')}</th>
+      <th scope="col">${t('fromStage')}</th><th scope="col">${t('toStage')}</th></tr></thead>
+    <tbody>${transitions.map((l) => html`<tr><td>${formatDateTime(l.transitionTime)}</td>
+      <td>${t(`stage_${l.fromStage || 'LIFECYCLE_STAGE_UNSPECIFIED'}`)}</td>
+      <td>${t(`stage_${l.toStage || 'LIFECYCLE_STAGE_UNSPECIFIED'}`)}</td></tr>`)}</tbody></table>`;
+}
+
+function Offers({ offers }) {
+  if (!offers.length) return html`<p class="muted">${t('noData')}</p>`;
+  return html`<ul class="plain" id="customer-offers">${offers.map((o) => html`<li>
+    <span class="tag">${t(`offer_${o.type}`)}</span> ${o.reason}</li>`)}</ul>`;
+}
+
+function answerText(response) {
+  return (response.answers || []).filter((a) => ['NPS', 'CSAT', 'CES'].includes(a.questionKind))
+    .map((a) => `${a.questionKind} ${formatNumber(a.score || 0)}`).join(' · ');
+}
+
+function TimelineEntry({ entry }) {
+  const { kind, item } = entry;
+  let text;
+  switch (kind) {
+    case 'order':
+      text = `${formatMoney(item.amount)} · ${item.channel || ''}`;
+      break;
+    case 'event':
+      text = `${item.customType || item.type || ''} · ${item.channel || ''}`;
+      break;
+    case 'feedback':
+      text = `${t(`type_${item.type}`)}${item.rating ? ` · ${formatNumber(item.rating)}★` : ''} · ${item.text || ''}`;
+      break;
+    case 'survey':
+      text = answerText(item) || '–';
+      break;
+    case 'lifecycle':
+      text = `${t(`stage_${item.fromStage || 'LIFECYCLE_STAGE_UNSPECIFIED'}`)} → ${t(`stage_${item.toStage || 'LIFECYCLE_STAGE_UNSPECIFIED'}`)}`;
+      break;
+    case 'coupon':
+      text = `${resourceId(item.reward)} · ${t(`couponState_${item.state}`)}`;
+      break;
+    default:
+      text = `${item.title || ''} · ${t(`ticketState_${item.state}`)}`;
+  }
+  return html`<li data-kind=${kind}><time datetime=${entry.time}>${formatDateTime(entry.time)}</time>
+    <span class=${`kind kind-${kind}`}>${t(`timeline_${kind}`)}</span><span class="what">${text}</span></li>`;
+}
+
+function Timeline({ entries }) {
+  if (!entries.length) return html`<p class="muted">${t('noData')}</p>`;
+  return html`<ol class="timeline" id="customer-timeline">${entries.map((e) => html`<${TimelineEntry} entry=${e} />`)}</ol>`;
+}
+
 function Part({ state, children }) {
   return state.data === null && (state.loading || state.error) ? html`<${LoadState} state=${state} />` : children(state.data);
 }
 
+function Missing({ missing }) {
+  if (!missing?.length) return null;
+  return html`<p class="error" role="alert" id="view-missing">${t('partsMissing')}: ${missing.map((m) =>
+    `${m.part} (${m.backend}: ${m.status})`).join(', ')}</p>`;
+}
+
 export function CustomerPage({ id }) {
-  const customer = useLoad(() => api.get(`/v1/customers/${id}`), [id]);
-  const score = useLoad(() => optional(api.get(`/v1/customers/${id}/score`)), [id]);
-  const account = useLoad(() => optional(Promise.all([
-    api.get(`/v1/accounts/${id}`),
-    api.get(`/v1/accounts/${id}/ledgerEntries`, { pageSize: 20 }),
-  ])), [id]);
+  const view = useLoad(() => api.get(`/v1/customers/${id}:view`), [id]);
   const orders = useLoad(() => api.get(`/v1/customers/${id}/orders`, { pageSize: 50 }), [id]);
-  const feedback = useLoad(() => api.get('/v1/feedback', { filter: `customer_id = "${id}"`, pageSize: 50 }), [id]);
+  const responses = useLoad(() => api.get('/v1/surveys/-/responses',
+    { filter: `customer = "customers/${id}"`, pageSize: 20 }), [id]);
+  const v = view.data || {};
+  const answers = responses.data?.responses || [];
+  // The view's latest answers; from the responses listed here without it.
+  const nps = v.latestNps !== undefined ? v.latestNps : latestAnswer(answers, 'NPS');
+  const csat = v.latestCsat !== undefined ? v.latestCsat : latestAnswer(answers, 'CSAT');
+  const timeline = customerTimeline({
+    orders: orders.data?.orders,
+    events: v.recentEvents,
+    feedback: v.recentFeedback,
+    surveyResponses: answers,
+    lifecycleHistory: v.lifecycleHistory,
+    coupons: v.coupons,
+    tickets: v.openTickets,
+  });
+  const part = (render) => html`<${Part} state=${view}>${() => render(v)}<//>`;
   return html`<p><a href="#/customers">${t('back')}</a></p>
-    <h1>${customer.data ? customerLabel(customer.data) : t('customer')}</h1>
+    <h1>${v.customer ? customerLabel(v.customer) : t('customer')}</h1>
+    <${Missing} missing=${v.missing} />
     <div class="grid">
-      <${Card} title=${t('profile')} id="card-profile"><${Part} state=${customer}>${(c) => html`<${Profile} customer=${c} />`}<//><//>
-      <${Card} title=${t('scores')} id="card-scores"><${Part} state=${score}>${(s) => html`<${Scores} score=${s} />`}<//><//>
-      <${Card} title=${t('points')} id="card-points"><${Part} state=${account}>${(a) =>
-        html`<${Points} account=${a?.[0]} ledger=${a?.[1]?.ledgerEntries} />`}<//><//>
+      <${Card} title=${t('profile')} id="card-profile">${part((x) => html`<${Profile} customer=${x.customer} />`)}<//>
+      <${Card} title=${t('scores')} id="card-scores">${part((x) => html`<${Scores} score=${x.score}
+        segments=${x.segments} nps=${nps} csat=${csat} />`)}<//>
+      <${Card} title=${t('points')} id="card-points">${part((x) => html`<${Points} account=${x.account}
+        progress=${x.tierProgress} ledger=${x.recentLedgerEntries} />`)}<//>
+      <${Card} title=${t('openTickets')} id="card-tickets">${part((x) => html`<${Service}
+        tickets=${x.openTickets || []} alerts=${x.openAlerts || []} />`)}<//>
+      <${Card} title=${t('coupons')} id="card-coupons">${part((x) => html`<${Coupons} coupons=${x.coupons || []} />`)}<//>
+      <${Card} title=${t('lifecycleHistory')} id="card-lifecycle">${part((x) => html`<${Lifecycle} transitions=${x.lifecycleHistory || []} />`)}<//>
+      <${Card} title=${t('nextBestOffers')} id="card-offers">${part((x) => html`<${Offers} offers=${x.nextBestOffers || []} />`)}<//>
       <${Card} title=${t('orders')} id="card-orders"><${Part} state=${orders}>${(o) => html`<${Orders} orders=${o.orders || []} />`}<//><//>
-      <${Card} title=${t('feedback')} wide=${true} id="card-feedback"><${Part} state=${feedback}>${(f) => html`<${FeedbackList} items=${f.feedback || []} />`}<//><//>
+      <${Card} title=${t('timeline')} wide=${true} id="card-timeline">
+        ${orders.loading || view.loading || responses.loading
+          ? html`<p class="muted" role="status">${t('loading')}</p>`
+          : html`<${Timeline} entries=${timeline} />`}
+        ${responses.error && html`<${LoadState} state=${responses} />`}
+      <//>
+      <${Card} title=${t('feedback')} wide=${true} id="card-feedback">${part((x) => html`<${FeedbackList} items=${x.recentFeedback || []} />`)}<//>
     </div>`;
 }

@@ -1,34 +1,60 @@
 // Feedback: the ticket queue (GET /v1/tickets, newest 200: open tickets
 // first by the SLA deadline running now, with the time left or overdue and
 // the escalation level), the newest items (GET /v1/feedback, 200 newest)
-// with the type mix chart, and a survey's scores (GET /v1/surveys/{id}:scores,
-// last 30 days by day: totals and NPS/CSAT trend). The survey opened here
-// is remembered for the Overview's trend chart.
+// with the type mix chart, and a survey picked from the list (GET
+// /v1/surveys, every page, newest first): its scores (GET
+// /v1/surveys/{id}:scores, last 30 days by day: totals and NPS/CSAT trend)
+// and its latest responses (GET /v1/surveys/{id}/responses, newest 10). The
+// survey shown here is remembered for the Overview's trend chart.
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, resourceId } from '../api.js';
 import { feedbackTypeCounts } from '../aggregate.js';
 import { Chart } from '../chart.js';
-import { formatDateTime, formatNumber, t } from '../i18n.js';
+import { formatDate, formatDateTime, formatNumber, t } from '../i18n.js';
 import { Card, LoadState, useLoad, useNow } from '../load.js';
 import { countdown, isOpen, queueOrder, slaDue } from '../sla.js';
 import { SurveyTrendChart, rememberSurvey, rememberedSurvey } from './survey_trend.js';
 
+function answerOf(response, kind) {
+  const answer = (response.answers || []).find((a) => a.questionKind === kind);
+  return answer ? formatNumber(answer.score || 0) : '–';
+}
+
+function SurveyResponses({ survey }) {
+  const state = useLoad(() => api.get(`/v1/${survey}/responses`, { pageSize: 10 }), [survey]);
+  if (!state.data) return html`<${LoadState} state=${state} />`;
+  const responses = state.data.responses || [];
+  if (responses.length === 0) return html`<p class="muted">${t('noData')}</p>`;
+  return html`<table class="list" id="survey-responses"><caption class="visually-hidden">${t('latestResponses')}</caption>
+    <thead><tr><th scope="col">${t('time')}</th><th scope="col">${t('customer')}</th>
+      <th scope="col">${t('channel')}</th><th scope="col" class="num">${t('nps')}</th>
+      <th scope="col" class="num">${t('csatScore')}</th></tr></thead>
+    <tbody>${responses.map((r) => html`<tr data-response=${r.name}><td>${formatDateTime(r.createTime)}</td>
+      <td>${r.customer ? html`<a href=${`#/customers/${resourceId(r.customer)}`}>${resourceId(r.customer)}</a>` : t('anonymous')}</td>
+      <td>${r.channel}</td><td class="num">${answerOf(r, 'NPS')}</td><td class="num">${answerOf(r, 'CSAT')}</td></tr>`)}</tbody></table>`;
+}
+
 function SurveyScores() {
-  const [text, setText] = useState(rememberedSurvey());
-  const [survey, setSurvey] = useState(rememberedSurvey());
-  const submit = (event) => {
-    event.preventDefault();
-    const name = text.trim().startsWith('surveys/') ? text.trim() : `surveys/${text.trim()}`;
-    rememberSurvey(name);
-    setSurvey(name);
-  };
-  return html`<form class="row" onSubmit=${submit}>
-      <label for="survey-name">${t('surveyName')}</label>
-      <input id="survey-name" value=${text} onInput=${(e) => setText(e.target.value)} />
-      <button type="submit">${t('showScores')}</button>
-    </form>
-    ${survey && html`<${SurveyTrendChart} survey=${survey} showTotals=${true} key=${survey} />`}`;
+  const surveys = useLoad(() => api.listAll('/v1/surveys', 'surveys', { max: 1000, pageSize: 200 }));
+  const [picked, setPicked] = useState(rememberedSurvey());
+  const list = surveys.data || [];
+  // The survey last opened when it is listed, else the newest.
+  const survey = list.some((s) => s.name === picked) ? picked : list[0]?.name || '';
+  useEffect(() => {
+    if (survey) rememberSurvey(survey);
+  }, [survey]);
+  if (!surveys.data) return html`<${LoadState} state=${surveys} />`;
+  if (list.length === 0) return html`<p class="muted" id="no-surveys">${t('noSurveys')}</p>`;
+  return html`<div class="row picker">
+      <label for="survey-picker">${t('survey')}</label>
+      <select id="survey-picker" value=${survey} onChange=${(e) => setPicked(e.target.value)}>
+        ${list.map((s) => html`<option value=${s.name}>${s.title || resourceId(s.name)} · ${formatDate(s.createTime)}</option>`)}
+      </select>
+    </div>
+    <${SurveyTrendChart} survey=${survey} showTotals=${true} key=${survey} />
+    <h3>${t('latestResponses')}</h3>
+    <${SurveyResponses} survey=${survey} key=${`responses-${survey}`} />`;
 }
 
 function SlaCell({ ticket, now }) {

@@ -1,5 +1,6 @@
 // Loyalty: the programme (GET /v1/programs/default: tiers, earn rates,
-// expiry), the campaigns with their budget use (GET /v1/campaigns, every
+// expiry), its members per tier (GET /v1/programs/default/statistics, with
+// the programme for the tiers' names and order), the campaigns with their budget use (GET /v1/campaigns, every
 // page: points awarded of the budget, orders rewarded, running or not), the
 // rewards catalogue with a stock chart (GET /v1/rewards, every page) and an
 // account lookup (GET /v1/accounts/{id}).
@@ -9,6 +10,26 @@ import { api } from '../api.js';
 import { Chart } from '../chart.js';
 import { formatDate, formatMoney, formatNumber, t } from '../i18n.js';
 import { Card, LoadState, useLoad, useNow } from '../load.js';
+import { count, tierDistribution } from '../statistics.js';
+
+function TierMembers({ statistics, program }) {
+  const rows = tierDistribution(statistics, program);
+  const label = (row) => (row.tierId ? row.label : t('untiered'));
+  return html`<dl class="facts" id="program-figures">
+      <dt>${t('members')}</dt><dd>${formatNumber(count(statistics.memberCount))}</dd>
+      <dt>${t('pointsLiability')}</dt><dd>${formatNumber(count(statistics.outstandingPoints))}</dd>
+    </dl>
+    <${Chart} id="chart-tier-members" label=${t('tierDistribution')}
+      data=${Object.fromEntries(rows.map((r) => [r.tierId, r.members]))}
+      height=${Math.max(160, 44 * rows.length + 40)} option=${{
+      tooltip: { trigger: 'axis' },
+      grid: { left: 110, right: 50, top: 10, bottom: 30 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: rows.map(label) },
+      series: [{ type: 'bar', name: t('members'), label: { show: true, position: 'right' },
+        data: rows.map((r) => r.members) }],
+    }} />`;
+}
 
 function Program({ program }) {
   const expiry = program.expiryPolicy || {};
@@ -84,6 +105,7 @@ function Campaigns({ campaigns }) {
 
 export function LoyaltyPage() {
   const program = useLoad(() => api.get('/v1/programs/default'));
+  const statistics = useLoad(() => api.get('/v1/programs/default/statistics'));
   const rewards = useLoad(() => api.listAll('/v1/rewards', 'rewards', { max: 1000 }));
   const campaigns = useLoad(() => api.listAll('/v1/campaigns', 'campaigns', { max: 1000 }));
   return html`<h1>${t('navLoyalty')}</h1>
@@ -91,6 +113,10 @@ export function LoyaltyPage() {
       <${Card} title=${t('program')} id="card-program">
         <${LoadState} state=${program} />
         ${program.data && html`<${Program} program=${program.data} />`}
+      <//>
+      <${Card} title=${t('members')} id="card-tier-members">
+        <${LoadState} state=${statistics.data ? program : statistics} />
+        ${statistics.data && program.data && html`<${TierMembers} statistics=${statistics.data} program=${program.data} />`}
       <//>
       <${Card} title=${t('accountLookup')}><${AccountLookup} /><//>
       <${Card} title=${t('campaigns')} wide=${true} id="card-campaigns">

@@ -1,24 +1,85 @@
 // Overview: the customer base at a glance. What each chart reads:
+//   customers now and new this month, monthly growth (12 months), channel mix
+//                      GET /v1/customerStatistics?months=12 (customer-profile)
 //   headline figures, value tiers, lifecycle, RFM heat map, CLV
 //                      GET /v1/customerScores (every page; segmentation)
 //   feedback sentiment by week, complaint categories
 //                      GET /v1/feedback (the newest 2000 items; feedback)
+//   points liability, members, points expiring by month
+//                      GET /v1/programs/default/statistics (loyalty)
 //   NPS and CSAT trend GET /v1/surveys/{id}:scores?interval=DAY over the last
 //                      30 days, for the survey last opened on the Feedback page
 import { html } from 'htm/preact';
 import { useMemo } from 'preact/hooks';
-import { loadFeedback, loadScores, takeEarly } from '../prefetch.js';
+import {
+  loadCustomerStatistics, loadFeedback, loadProgramStatistics, loadScores, takeEarly,
+} from '../prefetch.js';
 import {
   clvHistogram, complaintCategories, lifecycleCounts, lifecycleStages, rfmGrid,
   scoreSummary, sentimentByWeek, sentiments, tierCounts, valueTiers,
 } from '../aggregate.js';
+import { channelMix, count, expirySeries, growthSeries, monthKey } from '../statistics.js';
 import { Chart } from '../chart.js';
-import { formatMoney, formatNumber, formatPercent, t } from '../i18n.js';
-import { Card, LoadState, useLoad } from '../load.js';
+import { formatMoney, formatMonth, formatNumber, formatPercent, t } from '../i18n.js';
+import { Card, Kpi, LoadState, useLoad } from '../load.js';
 import { SurveyTrendChart, rememberedSurvey } from './survey_trend.js';
 
-function Kpi({ label, value, id }) {
-  return html`<div class="kpi" id=${id}><span class="kpi-value">${value}</span><span class="kpi-label">${label}</span></div>`;
+function channelLabel(channel) {
+  return channel || t('noChannel');
+}
+
+function BaseCharts({ statistics }) {
+  const { growth, channels } = useMemo(() => ({
+    growth: growthSeries(statistics),
+    channels: channelMix(statistics),
+  }), [statistics]);
+  const months = growth.months.map(formatMonth);
+  const thisMonth = growth.newCustomers.length ? growth.newCustomers[growth.newCustomers.length - 1] : 0;
+  return html`
+    <div class="kpis">
+      <${Kpi} id="kpi-customer-count" label=${t('customerCount')} value=${formatNumber(count(statistics.customerCount))} />
+      <${Kpi} id="kpi-new-customers" label=${t('newThisMonth')} value=${formatNumber(thisMonth)} />
+    </div>
+    <div class="grid">
+      <${Chart} id="chart-growth" label=${t('customerGrowth')}
+        data=${{ months: growth.months.map(monthKey), newCustomers: growth.newCustomers, customerCount: growth.customerCount }} option=${{
+        tooltip: { trigger: 'axis' },
+        legend: { bottom: 0 },
+        grid: { left: 50, right: 60, top: 20, bottom: 60 },
+        xAxis: { type: 'category', data: months, axisLabel: { rotate: 30 } },
+        yAxis: [{ type: 'value', minInterval: 1, name: t('newCustomers') },
+          { type: 'value', minInterval: 1, name: t('customers'), splitLine: { show: false } }],
+        series: [
+          { type: 'bar', name: t('newCustomers'), data: growth.newCustomers },
+          { type: 'line', name: t('customers'), yAxisIndex: 1, data: growth.customerCount },
+        ],
+      }} />
+      <${Chart} id="chart-channels" label=${t('channelMix')} data=${channels} option=${{
+        tooltip: { trigger: 'item' },
+        legend: { bottom: 0, type: 'scroll' },
+        series: [{ type: 'pie', radius: ['40%', '70%'], label: { formatter: '{b}: {c}' },
+          data: Object.entries(channels).map(([channel, n]) => ({ name: channelLabel(channel), value: n })) }],
+      }} />
+    </div>`;
+}
+
+function PointsCharts({ statistics }) {
+  const expiring = useMemo(() => expirySeries(statistics), [statistics]);
+  return html`
+    <div class="kpis">
+      <${Kpi} id="kpi-points-liability" label=${t('pointsLiability')} value=${formatNumber(count(statistics.outstandingPoints))} />
+      <${Kpi} id="kpi-members" label=${t('members')} value=${formatNumber(count(statistics.memberCount))} />
+    </div>
+    <div class="grid">
+      ${expiring.months.length ? html`<${Chart} id="chart-expiring-points" label=${t('expiringPoints')}
+        data=${{ months: expiring.months.map(monthKey), points: expiring.points }} option=${{
+        tooltip: { trigger: 'axis' },
+        grid: { left: 70, right: 20, top: 20, bottom: 50 },
+        xAxis: { type: 'category', data: expiring.months.map(formatMonth), axisLabel: { rotate: 30 } },
+        yAxis: { type: 'value', minInterval: 1 },
+        series: [{ type: 'bar', name: t('points'), itemStyle: { color: '#c05600' }, data: expiring.points }],
+      }} />` : html`<${Card} title=${t('expiringPoints')}><p class="muted" id="expiring-none">${t('noExpiringPoints')}</p><//>`}
+    </div>`;
 }
 
 function ScoreCharts({ scores }) {
@@ -111,16 +172,26 @@ function FeedbackCharts({ feedback }) {
 }
 
 export function OverviewPage() {
+  const base = useLoad(() => takeEarly('customerStatistics') || loadCustomerStatistics());
   const scores = useLoad(() => takeEarly('scores') || loadScores());
   const feedback = useLoad(() => takeEarly('feedback') || loadFeedback());
+  const points = useLoad(() => takeEarly('programStatistics') || loadProgramStatistics());
   const survey = rememberedSurvey();
   return html`<h1>${t('navOverview')}</h1>
+    <section aria-label=${t('customerBase')} id="overview-base">
+      <${LoadState} state=${base} />
+      ${base.data && html`<${BaseCharts} statistics=${base.data} />`}
+    </section>
     <${LoadState} state=${scores} />
     ${scores.data && (scores.data.length
       ? html`<${ScoreCharts} scores=${scores.data} />`
       : html`<p class="muted">${t('noData')}</p>`)}
     <${LoadState} state=${feedback} />
     ${feedback.data && html`<${FeedbackCharts} feedback=${feedback.data} />`}
+    <section aria-label=${t('pointsLiability')} id="overview-points">
+      <${LoadState} state=${points} />
+      ${points.data && html`<${PointsCharts} statistics=${points.data} />`}
+    </section>
     <${Card} title=${t('surveyTrend')} wide=${true}>
       ${survey ? html`<${SurveyTrendChart} survey=${survey} />` : html`<p class="muted">${t('surveyTrendHint')}</p>`}
     <//>`;

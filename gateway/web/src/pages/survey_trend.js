@@ -40,7 +40,7 @@ export function SurveyTrendChart({ survey, showTotals = false }) {
   const csat = trend.map((p) => value(p, 'csatPercent', 'csatAnswers'));
   const total = scores.total || {};
   return html`
-    ${showTotals && html`<dl class="facts" id="survey-totals">
+    ${showTotals && html`<dl class="facts" id="survey-totals" data-survey=${survey}>
       <dt>${t('responses')}</dt><dd>${formatNumber(total.responses)}</dd>
       <dt>${t('nps')}</dt><dd id="survey-nps">${formatNumber(total.nps, { maximumFractionDigits: 1 })}</dd>
       <dt>${t('promoters')} / ${t('passives')} / ${t('detractors')}</dt>
