@@ -43,16 +43,7 @@ if(CRM_BUILD_TESTS)
     <gtest/gtest.h> <gmock/gmock.h>)
 endif()
 
-# Appends the buildsystem targets of `dir` and its subdirectories to `out`.
-function(crm_collect_targets dir out)
-  get_property(targets DIRECTORY "${dir}" PROPERTY BUILDSYSTEM_TARGETS)
-  get_property(subdirs DIRECTORY "${dir}" PROPERTY SUBDIRECTORIES)
-  foreach(subdir ${subdirs})
-    crm_collect_targets("${subdir}" sub_targets)
-    list(APPEND targets ${sub_targets})
-  endforeach()
-  set(${out} ${targets} PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/CrmTargets.cmake")
 
 function(crm_precompile_headers_everywhere)
   crm_collect_targets("${PROJECT_SOURCE_DIR}" targets)
