@@ -8,8 +8,10 @@
 //   points liability, members, points expiring by month
 //                      GET /v1/programs/default/statistics (loyalty)
 //   NPS and CSAT trend GET /v1/surveys/{id}:scores?interval=DAY over the last
-//                      30 days, for the survey last opened on the Feedback page
+//                      30 days, for the survey last opened on the Feedback page,
+//                      else the newest (GET /v1/surveys?pageSize=1)
 import { html } from 'htm/preact';
+import { api } from '../api.js';
 import { useMemo } from 'preact/hooks';
 import {
   loadCustomerStatistics, loadFeedback, loadProgramStatistics, loadScores, takeEarly,
@@ -171,12 +173,22 @@ function FeedbackCharts({ feedback }) {
   </div>`;
 }
 
+// The trend of the survey last opened on the Feedback page, else of the
+// newest survey; a hint when there is none.
+function SurveyTrendCard() {
+  const remembered = rememberedSurvey();
+  const newest = useLoad(() => (remembered ? Promise.resolve(null) : api.get('/v1/surveys', { pageSize: 1 })));
+  if (remembered) return html`<${SurveyTrendChart} survey=${remembered} />`;
+  if (!newest.data) return html`<${LoadState} state=${newest} />`;
+  const name = newest.data.surveys?.[0]?.name;
+  return name ? html`<${SurveyTrendChart} survey=${name} />` : html`<p class="muted" id="survey-trend-none">${t('surveyTrendHint')}</p>`;
+}
+
 export function OverviewPage() {
   const base = useLoad(() => takeEarly('customerStatistics') || loadCustomerStatistics());
   const scores = useLoad(() => takeEarly('scores') || loadScores());
   const feedback = useLoad(() => takeEarly('feedback') || loadFeedback());
   const points = useLoad(() => takeEarly('programStatistics') || loadProgramStatistics());
-  const survey = rememberedSurvey();
   return html`<h1>${t('navOverview')}</h1>
     <section aria-label=${t('customerBase')} id="overview-base">
       <${LoadState} state=${base} />
@@ -193,6 +205,6 @@ export function OverviewPage() {
       ${points.data && html`<${PointsCharts} statistics=${points.data} />`}
     </section>
     <${Card} title=${t('surveyTrend')} wide=${true}>
-      ${survey ? html`<${SurveyTrendChart} survey=${survey} />` : html`<p class="muted">${t('surveyTrendHint')}</p>`}
+      <${SurveyTrendCard} />
     <//>`;
 }
