@@ -366,6 +366,13 @@ async function main() {
     await page.locator('#card-coupons table, #no-coupons').first().waitFor();
     assert.equal(await page.locator('#customer-coupons tbody tr').count(), (view.coupons || []).length, 'coupons');
     if (target.couponCustomer === target.customer) assert.ok((view.coupons || []).length > 0, 'the demo coupon is in the view');
+    // Each coupon shows its reward's display name.
+    const rewardNames = Object.fromEntries(((await api.get('/v1/rewards?pageSize=200')).rewards || [])
+      .map((r) => [r.name, r.displayName]));
+    for (const coupon of view.coupons || []) {
+      await page.locator(`#customer-coupons td[data-reward="${coupon.reward}"]`, { hasText: rewardNames[coupon.reward] })
+        .first().waitFor();
+    }
     assert.equal(await page.locator('#customer-lifecycle tbody tr').count(), (view.lifecycleHistory || []).length,
       'lifecycle history');
     assert.equal(await page.locator('#customer-tickets tbody tr').count(), (view.openTickets || []).length, 'open tickets');

@@ -7,6 +7,7 @@
 //       not give is named in `missing` and shown as such
 //   GET /v1/customers/{id}/orders (customer-profile, newest 50)
 //   GET /v1/surveys/-/responses?filter=customer = "customers/{id}" (newest 20)
+//   GET /v1/rewards (once per page load: coupons show their reward's name)
 // and a timeline of orders, feedback, survey answers, lifecycle changes,
 // coupons and tickets (timeline.js; interaction events too where the view
 // carries them as `recentEvents`).
@@ -128,13 +129,22 @@ function Service({ tickets, alerts }) {
     : html`<p class="muted">${t('noOpenAlerts')}</p>`}`;
 }
 
-function Coupons({ coupons }) {
+// Reward display names by resource name, read once per page load; a reward
+// that cannot be read is shown by its id.
+let rewardNames = null;
+function loadRewardNames() {
+  rewardNames = rewardNames || api.listAll('/v1/rewards', 'rewards', { max: 1000, pageSize: 200 })
+    .then((rewards) => Object.fromEntries(rewards.map((r) => [r.name, r.displayName])), () => ({}));
+  return rewardNames;
+}
+
+function Coupons({ coupons, rewardName }) {
   if (!coupons.length) return html`<p class="muted" id="no-coupons">${t('noCoupons')}</p>`;
   return html`<table class="list" id="customer-coupons"><thead><tr><th scope="col">${t('couponCode')}</th>
       <th scope="col">${t('reward')}</th><th scope="col">${t('state')}</th>
       <th scope="col">${t('issued')}</th><th scope="col">${t('expires')}</th></tr></thead>
     <tbody>${coupons.map((c) => html`<tr data-coupon=${c.name}><td><code>${c.code || '–'}</code></td>
-      <td>${resourceId(c.reward)}</td><td>${t(`couponState_${c.state}`)}</td>
+      <td data-reward=${c.reward}>${rewardName(c.reward)}</td><td>${t(`couponState_${c.state}`)}</td>
       <td>${formatDate(c.issueTime)}</td><td>${formatDate(c.expireTime)}</td></tr>`)}</tbody></table>`;
 }
 
@@ -158,7 +168,7 @@ function answerText(response) {
     .map((a) => `${a.questionKind} ${formatNumber(a.score || 0)}`).join(' · ');
 }
 
-function TimelineEntry({ entry }) {
+function TimelineEntry({ entry, rewardName }) {
   const { kind, item } = entry;
   let text;
   switch (kind) {
@@ -178,7 +188,7 @@ function TimelineEntry({ entry }) {
       text = `${t(`stage_${item.fromStage || 'LIFECYCLE_STAGE_UNSPECIFIED'}`)} → ${t(`stage_${item.toStage || 'LIFECYCLE_STAGE_UNSPECIFIED'}`)}`;
       break;
     case 'coupon':
-      text = `${resourceId(item.reward)} · ${t(`couponState_${item.state}`)}`;
+      text = `${rewardName(item.reward)} · ${t(`couponState_${item.state}`)}`;
       break;
     default:
       text = `${item.title || ''} · ${t(`ticketState_${item.state}`)}`;
@@ -187,9 +197,9 @@ function TimelineEntry({ entry }) {
     <span class=${`kind kind-${kind}`}>${t(`timeline_${kind}`)}</span><span class="what">${text}</span></li>`;
 }
 
-function Timeline({ entries }) {
+function Timeline({ entries, rewardName }) {
   if (!entries.length) return html`<p class="muted">${t('noData')}</p>`;
-  return html`<ol class="timeline" id="customer-timeline">${entries.map((e) => html`<${TimelineEntry} entry=${e} />`)}</ol>`;
+  return html`<ol class="timeline" id="customer-timeline">${entries.map((e) => html`<${TimelineEntry} entry=${e} rewardName=${rewardName} />`)}</ol>`;
 }
 
 function Part({ state, children }) {
@@ -207,6 +217,8 @@ export function CustomerPage({ id }) {
   const orders = useLoad(() => api.get(`/v1/customers/${id}/orders`, { pageSize: 50 }), [id]);
   const responses = useLoad(() => api.get('/v1/surveys/-/responses',
     { filter: `customer = "customers/${id}"`, pageSize: 20 }), [id]);
+  const rewards = useLoad(loadRewardNames);
+  const rewardName = (name) => rewards.data?.[name] || resourceId(name);
   const v = view.data || {};
   const answers = responses.data?.responses || [];
   // The view's latest answers; from the responses listed here without it.
@@ -233,14 +245,14 @@ export function CustomerPage({ id }) {
         progress=${x.tierProgress} ledger=${x.recentLedgerEntries} />`)}<//>
       <${Card} title=${t('openTickets')} id="card-tickets">${part((x) => html`<${Service}
         tickets=${x.openTickets || []} alerts=${x.openAlerts || []} />`)}<//>
-      <${Card} title=${t('coupons')} id="card-coupons">${part((x) => html`<${Coupons} coupons=${x.coupons || []} />`)}<//>
+      <${Card} title=${t('coupons')} id="card-coupons">${part((x) => html`<${Coupons} coupons=${x.coupons || []} rewardName=${rewardName} />`)}<//>
       <${Card} title=${t('lifecycleHistory')} id="card-lifecycle">${part((x) => html`<${Lifecycle} transitions=${x.lifecycleHistory || []} />`)}<//>
       <${Card} title=${t('nextBestOffers')} id="card-offers">${part((x) => html`<${Offers} offers=${x.nextBestOffers || []} />`)}<//>
       <${Card} title=${t('orders')} id="card-orders"><${Part} state=${orders}>${(o) => html`<${Orders} orders=${o.orders || []} />`}<//><//>
       <${Card} title=${t('timeline')} wide=${true} id="card-timeline">
         ${orders.loading || view.loading || responses.loading
           ? html`<p class="muted" role="status">${t('loading')}</p>`
-          : html`<${Timeline} entries=${timeline} />`}
+          : html`<${Timeline} entries=${timeline} rewardName=${rewardName} />`}
         ${responses.error && html`<${LoadState} state=${responses} />`}
       <//>
       <${Card} title=${t('feedback')} wide=${true} id="card-feedback">${part((x) => html`<${FeedbackList} items=${x.recentFeedback || []} />`)}<//>
