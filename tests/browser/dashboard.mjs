@@ -469,6 +469,10 @@ async function main() {
       [c.displayName, [Number(c.pointsAwarded || 0), Number(c.pointsBudget)]])), 'campaign budget use');
     assert.equal(await page.locator('#campaign-list tbody tr').count(), campaigns.length, 'campaigns listed');
     assert.ok(campaigns.some((c) => Number(c.pointsAwarded) > 0), 'demo orders earned campaign bonuses');
+    // The expiry rule in words, with the programme's months.
+    const expiryText = await page.locator('#program-expiry').innerText();
+    assert.ok(!/[A-Z]{2,}_[A-Z]/.test(expiryText), `expiry rule in words: ${expiryText}`);
+    if (program.expiryPolicy?.months) assert.ok(expiryText.includes(String(program.expiryPolicy.months)), 'expiry months');
     shots.push(await screenshot(page, screenshots, '05-loyalty'));
 
     // Feedback: the type mix, and the survey's scores and trend.

@@ -44,7 +44,7 @@ function Program({ program }) {
       points: formatNumber(rate.points),
       amount: formatMoney({ currencyCode: rate.currencyCode, amountMinor: rate.perAmountMinor }),
     })}</li>`)}</ul>
-    <p>${t('expiry')}: ${expiry.mode || '–'}${expiry.months ? ` (${expiry.months})` : ''}</p>`;
+    <p id="program-expiry">${t('expiry')}: ${t(`expiry_${expiry.mode || 'NEVER'}`, { months: expiry.months || 0 })}</p>`;
 }
 
 function AccountLookup() {
