@@ -5,7 +5,7 @@ import {
   clvHistogram, complaintCategories, customerSearch, lifecycleCounts, niceCeil,
   rfmGrid, scoreSummary, sentimentByWeek, tierCounts, weekOf,
 } from './aggregate.js';
-import { missingKeys } from './i18n.js';
+import { categoryName, missingKeys, setLanguage } from './i18n.js';
 
 const score = (tier, stage, r, f, m, clvMinor, currency = 'CNY') => ({
   valueTier: tier,
@@ -87,4 +87,14 @@ test('the search box', () => {
 
 test('every UI text exists in both languages', () => {
   assert.deepEqual(missingKeys(), []);
+});
+
+test('feedback categories by name in each language, unknown ones by id', () => {
+  setLanguage('en');
+  assert.equal(categoryName('product_quality'), 'product quality');
+  setLanguage('zh');
+  assert.equal(categoryName('delivery'), '配送');
+  assert.equal(categoryName('warranty'), 'warranty');
+  assert.equal(categoryName(''), '–');
+  assert.equal(categoryName(undefined), '–');
 });

@@ -112,6 +112,13 @@ const messages = {
     earnRates: 'Earn rates',
     earnRate: '{points} points per {amount}',
     expiry: 'Points expiry',
+    category_app_website: 'app / website',
+    category_billing: 'billing',
+    category_delivery: 'delivery',
+    category_price: 'price',
+    category_product_quality: 'product quality',
+    category_service_attitude: 'service attitude',
+    category_other: 'other',
     expiry_NEVER: 'never',
     expiry_MODE_UNSPECIFIED: 'never',
     expiry_MONTHS_AFTER_EARN: '{months} months after earning',
@@ -371,6 +378,13 @@ const messages = {
     earnRates: '积分规则',
     earnRate: '每 {amount} 得 {points} 积分',
     expiry: '积分有效期',
+    category_app_website: '应用/网站',
+    category_billing: '账单',
+    category_delivery: '配送',
+    category_price: '价格',
+    category_product_quality: '产品质量',
+    category_service_attitude: '服务态度',
+    category_other: '其他',
     expiry_NEVER: '永不过期',
     expiry_MODE_UNSPECIFIED: '永不过期',
     expiry_MONTHS_AFTER_EARN: '获得后 {months} 个月',
@@ -557,6 +571,15 @@ export function setLanguage(id) {
 export function t(key, params = {}) {
   const text = messages[current][key] ?? messages.en[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
+}
+
+// A feedback category's name in the current language; categories outside
+// the shipped taxonomy (it is configurable) by their id.
+export function categoryName(category) {
+  if (!category) return '–';
+  const key = `category_${category}`;
+  const text = t(key);
+  return text === key ? category : text;
 }
 
 // Every key of one language exists in the other (checked by the unit test).

@@ -11,7 +11,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, resourceId } from '../api.js';
 import { feedbackTypeCounts } from '../aggregate.js';
 import { Chart } from '../chart.js';
-import { formatDate, formatDateTime, formatNumber, t } from '../i18n.js';
+import {
+  categoryName, formatDate, formatDateTime, formatNumber, t,
+} from '../i18n.js';
 import { Card, LoadState, useLoad, useNow } from '../load.js';
 import { countdown, isOpen, queueOrder, slaDue } from '../sla.js';
 import { SurveyTrendChart, rememberSurvey, rememberedSurvey } from './survey_trend.js';
@@ -85,7 +87,7 @@ function TicketQueue() {
       <th scope="col">${t('created')}</th></tr></thead>
     <tbody>${ordered.slice(0, 50).map((x) => html`<tr data-ticket=${x.name}>
       <td>${x.title}</td><td class="nowrap">${(x.priority || '').replace('PRIORITY_UNSPECIFIED', '–')}</td>
-      <td class="nowrap">${t(`ticketState_${x.state}`)}</td><td>${x.category || '–'}</td>
+      <td class="nowrap">${t(`ticketState_${x.state}`)}</td><td>${categoryName(x.category)}</td>
       <td>${x.customer ? html`<a href=${`#/customers/${resourceId(x.customer)}`}>${resourceId(x.customer)}</a>` : '–'}</td>
       <${SlaCell} ticket=${x} now=${now} />
       <td class=${`num${Number(x.escalationLevel || 0) > 0 ? ' escalated' : ''}`}>${formatNumber(x.escalationLevel || 0)}</td>
@@ -114,7 +116,7 @@ export function FeedbackPage() {
           <tbody>${feedback.data.slice(0, 50).map((f) => html`<tr><td>${formatDateTime(f.createTime)}</td>
             <td>${f.customer ? html`<a href=${`#/customers/${resourceId(f.customer)}`}>${resourceId(f.customer)}</a>` : t('anonymous')}</td>
             <td>${f.channel}</td><td>${t(`type_${f.type}`)}</td><td class="num">${f.rating ? formatNumber(f.rating) : '–'}</td>
-            <td>${f.analysis ? t(`sentiment_${f.analysis.sentiment}`) : '–'}</td><td>${f.analysis?.category || '–'}</td>
+            <td>${f.analysis ? t(`sentiment_${f.analysis.sentiment}`) : '–'}</td><td>${categoryName(f.analysis?.category)}</td>
             <td>${f.text}</td></tr>`)}</tbody></table>`)}
       <//>
     </div>`;

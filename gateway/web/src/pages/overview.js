@@ -22,7 +22,9 @@ import {
 } from '../aggregate.js';
 import { channelMix, count, expirySeries, growthSeries, monthKey } from '../statistics.js';
 import { Chart } from '../chart.js';
-import { formatMoney, formatMonth, formatNumber, formatPercent, t } from '../i18n.js';
+import {
+  categoryName, formatMoney, formatMonth, formatNumber, formatPercent, t,
+} from '../i18n.js';
 import { Card, Kpi, LoadState, useLoad } from '../load.js';
 import { SurveyTrendChart, rememberedSurvey } from './survey_trend.js';
 
@@ -166,7 +168,7 @@ function FeedbackCharts({ feedback }) {
       tooltip: { trigger: 'axis' },
       grid: { left: 110, right: 40, top: 10, bottom: 30 },
       xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', inverse: true, data: categories.map((c) => c.category || '–') },
+      yAxis: { type: 'category', inverse: true, data: categories.map((c) => categoryName(c.category)) },
       series: [{ type: 'bar', label: { show: true, position: 'right' }, itemStyle: { color: '#b3261e' },
         data: categories.map((c) => c.count) }],
     }} />

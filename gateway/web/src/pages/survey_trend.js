@@ -29,6 +29,12 @@ export function loadSurveyScores(survey) {
   return api.get(`/v1/${survey}:scores`, { startTime, endTime, interval: 'DAY' });
 }
 
+// A score, or '–' when no answer of its kind was given (a 0 would read as
+// a real score).
+function answered(answers, value, digits) {
+  return Number(answers || 0) > 0 ? formatNumber(value || 0, { maximumFractionDigits: digits }) : '–';
+}
+
 export function SurveyTrendChart({ survey, showTotals = false }) {
   const state = useLoad(() => loadSurveyScores(survey), [survey]);
   if (!state.data) return html`<${LoadState} state=${state} />`;
@@ -42,11 +48,11 @@ export function SurveyTrendChart({ survey, showTotals = false }) {
   return html`
     ${showTotals && html`<dl class="facts" id="survey-totals" data-survey=${survey}>
       <dt>${t('responses')}</dt><dd>${formatNumber(total.responses)}</dd>
-      <dt>${t('nps')}</dt><dd id="survey-nps">${formatNumber(total.nps, { maximumFractionDigits: 1 })}</dd>
+      <dt>${t('nps')}</dt><dd id="survey-nps">${answered(total.npsAnswers, total.nps, 1)}</dd>
       <dt>${t('promoters')} / ${t('passives')} / ${t('detractors')}</dt>
       <dd>${formatNumber(total.promoters)} / ${formatNumber(total.passives)} / ${formatNumber(total.detractors)}</dd>
-      <dt>${t('csat')}</dt><dd>${formatNumber(total.csatPercent, { maximumFractionDigits: 1 })}</dd>
-      <dt>${t('ces')}</dt><dd>${formatNumber(total.cesMean, { maximumFractionDigits: 2 })}</dd>
+      <dt>${t('csat')}</dt><dd id="survey-csat">${answered(total.csatAnswers, total.csatPercent, 1)}</dd>
+      <dt>${t('ces')}</dt><dd id="survey-ces">${answered(total.cesAnswers, total.cesMean, 2)}</dd>
     </dl>`}
     <${Chart} id="chart-survey-trend" label=${`${t('surveyTrend')} · ${survey} · ${t('last30days')}`}
       data=${{ nps, csat }} option=${{
