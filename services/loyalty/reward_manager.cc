@@ -5,11 +5,11 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
 #include "services/common/field_behavior.h"
+#include "services/common/keyset_page.h"
 #include "services/common/page_token.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
@@ -290,40 +290,31 @@ absl::StatusOr<v1::ListCouponsResponse> RewardManager::ListCoupons(
     const RequestContext& context, const v1::ListCouponsRequest& request) {
   CouponQuery query;
   CRM_ASSIGN_OR_RETURN(query.filter, ParseCouponFilter(request.filter()));
-  CRM_ASSIGN_OR_RETURN(int page_size,
-                       crm::common::NormalizePageSize(request.page_size()));
   const std::string fingerprint = absl::StrCat("coupons\n", request.filter());
-  if (!request.page_token().empty()) {
-    CRM_ASSIGN_OR_RETURN(
-        crm::common::PageCursor cursor,
-        crm::common::DecodePageToken(request.page_token(), fingerprint));
-    int64_t issue_micros = 0;
-    if (!absl::SimpleAtoi(cursor.sort_key, &issue_micros) ||
-        cursor.id.empty()) {
-      return crm::common::ErrorWithReason(
-          absl::InvalidArgumentError("page_token: not a token of this list"),
-          crm::type::v1::PAGE_TOKEN_INVALID, {{"field", "page_token"}});
-    }
-    query.after.emplace(absl::FromUnixMicros(issue_micros), cursor.id);
+  CRM_ASSIGN_OR_RETURN(
+      crm::common::PageRequest page,
+      crm::common::ParsePageRequest(request.page_size(), request.page_token(),
+                                    fingerprint));
+  if (page.after.has_value()) {
+    query.after.emplace(page.after->create_time, page.after->id);
   }
   query.now = clock_.Now();
-  query.limit = page_size + 1;
+  query.limit = page.page_size + 1;
   return unit_of_work_.Read<v1::ListCouponsResponse>(
       context, [&](Transaction& tx) -> absl::StatusOr<v1::ListCouponsResponse> {
-        CRM_ASSIGN_OR_RETURN(std::vector<CouponRecord> coupons,
+        CRM_ASSIGN_OR_RETURN(std::vector<CouponRecord> rows,
                              rewards_.ListCoupons(tx, query));
+        const crm::common::Page<CouponRecord> coupons = crm::common::MakePage<
+            CouponRecord>(
+            std::move(rows), page.page_size, [](const CouponRecord& coupon) {
+              return crm::common::KeysetPosition{coupon.issue_time, coupon.id};
+            });
         v1::ListCouponsResponse response;
-        const bool more = static_cast<int>(coupons.size()) > page_size;
-        if (more) coupons.resize(page_size);
-        for (const CouponRecord& coupon : coupons) {
+        for (const CouponRecord& coupon : coupons.items) {
           *response.add_coupons() = ToCouponProto(coupon, query.now);
         }
-        if (more && !coupons.empty()) {
-          response.set_next_page_token(crm::common::EncodePageToken(
-              {absl::StrCat(absl::ToUnixMicros(coupons.back().issue_time)),
-               coupons.back().id},
-              fingerprint));
-        }
+        response.set_next_page_token(
+            crm::common::NextPageToken(coupons.next, fingerprint));
         return response;
       });
 }
