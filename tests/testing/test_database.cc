@@ -1,5 +1,6 @@
 #include "tests/testing/test_database.h"
 
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
 #include <cctype>
@@ -7,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -135,6 +137,20 @@ TestDatabase::NewMigratedPool(
 
 absl::Status TestDatabase::Execute(const std::string& sql) const {
   return ExecuteOn(*admin_pool_, sql);
+}
+
+absl::StatusOr<std::vector<std::string>> TestDatabase::QueryColumn(
+    const std::string& sql) const {
+  return crm::common::WithConnection<std::vector<std::string>>(
+      *admin_pool_,
+      [&](sql::Connection& connection)
+          -> absl::StatusOr<std::vector<std::string>> {
+        std::unique_ptr<sql::Statement> statement(connection.createStatement());
+        std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(sql));
+        std::vector<std::string> values;
+        while (rows->next()) values.push_back(rows->getString(1).asStdString());
+        return values;
+      });
 }
 
 }  // namespace crm::testing

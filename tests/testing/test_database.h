@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -42,6 +43,10 @@ class TestDatabase {
       int pool_size = 4) const;
   // Runs one statement as admin (autocommit) on this database.
   absl::Status Execute(const std::string& sql) const;
+  // The first column of every row of one query (as admin), as text; a NULL
+  // is "".
+  absl::StatusOr<std::vector<std::string>> QueryColumn(
+      const std::string& sql) const;
 
  private:
   TestDatabase(std::string name,

@@ -205,21 +205,10 @@ class MemberLifecycleTest : public ::testing::Test {
   }
 
   std::vector<std::string> Strings(const std::string& query) {
-    return crm::common::WithConnection<std::vector<std::string>>(
-               *pool_,
-               [&](sql::Connection& connection)
-                   -> absl::StatusOr<std::vector<std::string>> {
-                 std::unique_ptr<sql::Statement> statement(
-                     connection.createStatement());
-                 std::unique_ptr<sql::ResultSet> rows(
-                     statement->executeQuery(query));
-                 std::vector<std::string> values;
-                 while (rows->next()) {
-                   values.push_back(rows->getString(1).asStdString());
-                 }
-                 return values;
-               })
-        .value_or(std::vector<std::string>{});
+    absl::StatusOr<std::vector<std::string>> values =
+        database_->QueryColumn(query);
+    EXPECT_TRUE(values.ok()) << values.status();
+    return values.value_or(std::vector<std::string>{});
   }
 
   int64_t QueryInt(const std::string& query) {
