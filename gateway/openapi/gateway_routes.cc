@@ -158,17 +158,12 @@ GatewayRoute WhoAmI() {
             "`admin`, `agent`, `analyst`, `service` or `customer`."),
       Plain("keyId", "string",
             "The API key's configured id; empty for customer tokens."),
-  };
-  GatewayRouteProperty customer =
-      Plain("customer", "string", "`customers/{id}`: customer tokens only.");
-  GatewayRouteProperty scopes =
+      Plain("customer", "string", "`customers/{id}`: customer tokens only."),
       Plain("scopes", "string",
-            "The methods a service key may call: service keys only.", true);
-  route.response_description = "The caller.";
-  // Optional members: listed after the required ones.
-  route.response_properties.push_back(customer);
-  route.response_properties.push_back(scopes);
+            "The methods a service key may call: service keys only.", true),
+  };
   route.optional_properties = {"customer", "scopes"};
+  route.response_description = "The caller.";
   return route;
 }
 
