@@ -70,6 +70,33 @@ void SaveSubjects(sql::Connection& connection, absl::string_view method,
   }
 }
 
+// Keys named by one purge DELETE statement (DeleteOlderThan).
+constexpr size_t kKeysPerPurgeStatement = 50;
+
+// `prefix` followed by kKeysPerPurgeStatement key conditions joined by OR.
+std::string PurgeByKeySql(absl::string_view prefix) {
+  std::string sql(prefix);
+  for (size_t i = 0; i < kKeysPerPurgeStatement; ++i) {
+    absl::StrAppend(&sql, i == 0 ? "" : " OR ",
+                    "(method = ? AND request_id = ?)");
+  }
+  return sql;
+}
+
+// Binds keys[begin, begin + kKeysPerPurgeStatement) to a PurgeByKeySql()
+// statement, repeating the last key where fewer are left.
+void BindPurgeKeys(sql::PreparedStatement& statement,
+                   const std::vector<std::pair<std::string, std::string>>& keys,
+                   size_t begin) {
+  for (size_t i = 0; i < kKeysPerPurgeStatement; ++i) {
+    const auto& [method, request_id] =
+        keys[std::min(begin + i, keys.size() - 1)];
+    const int column = static_cast<int>(2 * i);
+    statement.setString(column + 1, method);
+    statement.setString(column + 2, request_id);
+  }
+}
+
 bool IsCollectionSegment(absl::string_view segment) {
   if (segment.empty()) return false;
   for (char c : segment) {
@@ -231,19 +258,46 @@ absl::Status IdempotencyStore::Save(sql::Connection& connection,
 }
 
 absl::StatusOr<int> IdempotencyStore::DeleteOlderThan(
-    sql::Connection& connection, absl::Time cutoff) {
+    sql::Connection& connection, absl::Time cutoff, int limit) {
+  if (limit < 1) {
+    return absl::InvalidArgumentError(
+        "idempotency purge limit must be at least 1");
+  }
   try {
-    CachedStatement subjects = Prepared(
-        connection,
-        "DELETE s FROM idempotency_key_subjects s JOIN idempotency_keys k "
-        "ON k.method = s.method AND k.request_id = s.request_id "
-        "WHERE k.create_time < ?");
-    subjects->setString(1, ToSqlDateTime(cutoff));
-    subjects->executeUpdate();
-    CachedStatement statement = Prepared(
-        connection, "DELETE FROM idempotency_keys WHERE create_time < ?");
-    statement->setString(1, ToSqlDateTime(cutoff));
-    return statement->executeUpdate();
+    // Oldest first, so that a run cut short still removes the keys most
+    // overdue. SKIP LOCKED: a key another transaction holds (a repeat
+    // reading it, or another purge) is left for a later run.
+    std::vector<std::pair<std::string, std::string>> keys;
+    {
+      CachedStatement select =
+          Prepared(connection,
+                   "SELECT method, request_id FROM idempotency_keys "
+                   "WHERE create_time < ? ORDER BY create_time LIMIT ? "
+                   "FOR UPDATE SKIP LOCKED");
+      select->setString(1, ToSqlDateTime(cutoff));
+      select->setInt(2, limit);
+      std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+      while (rows->next()) {
+        keys.emplace_back(rows->getString(1), rows->getString(2));
+      }
+    }
+    // The subjects first, then the keys, a fixed number of keys per
+    // statement (the last group padded by repeating its last key).
+    static const std::string* const delete_subjects = new std::string(
+        PurgeByKeySql("DELETE FROM idempotency_key_subjects WHERE "));
+    static const std::string* const delete_keys =
+        new std::string(PurgeByKeySql("DELETE FROM idempotency_keys WHERE "));
+    int deleted = 0;
+    for (size_t begin = 0; begin < keys.size();
+         begin += kKeysPerPurgeStatement) {
+      CachedStatement subjects = Prepared(connection, *delete_subjects);
+      BindPurgeKeys(*subjects, keys, begin);
+      subjects->executeUpdate();
+      CachedStatement rows = Prepared(connection, *delete_keys);
+      BindPurgeKeys(*rows, keys, begin);
+      deleted += rows->executeUpdate();
+    }
+    return deleted;
   } catch (const sql::SQLException& e) {
     return MySqlErrorToStatus(e, "deleting old idempotency keys");
   }

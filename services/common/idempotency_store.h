@@ -29,6 +29,8 @@
 namespace crm::common {
 
 inline constexpr int kMaxRequestIdLength = 64;
+// Keys one IdempotencyStore::DeleteOlderThan() deletes by default.
+inline constexpr int kIdempotencyPurgeBatch = 500;
 
 struct StoredResponse {
   std::string request_fingerprint;
@@ -54,10 +56,17 @@ class IdempotencyStore {
                            absl::string_view method,
                            absl::string_view request_id,
                            const StoredResponse& response, absl::Time now);
-  // Deletes keys created before `cutoff` (with their subjects); returns how
-  // many keys.
-  static absl::StatusOr<int> DeleteOlderThan(sql::Connection& connection,
-                                             absl::Time cutoff);
+  // Deletes at most `limit` (>= 1) of the oldest keys created before
+  // `cutoff`, with all of their subject rows; returns how many keys. Fewer
+  // than `limit` means none is left but those other transactions hold: keys
+  // locked by another transaction (a repeat reading its response, another
+  // replica's purge) are skipped, not waited for, so concurrent purges
+  // delete disjoint keys. Locks only the rows it deletes when run at READ
+  // COMMITTED (IdempotencyPurger does); bound the transaction with a
+  // deadline so that no statement runs long.
+  static absl::StatusOr<int> DeleteOlderThan(
+      sql::Connection& connection, absl::Time cutoff,
+      int limit = kIdempotencyPurgeBatch);
   // Deletes every stored response one of whose subjects is in `subjects`
   // (resource names such as "customers/c1", "tickets/t9"), with all of that
   // response's subject rows; returns how many responses. For erasures: a

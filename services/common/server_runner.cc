@@ -25,6 +25,7 @@
 #include "services/common/error_details.h"
 #include "services/common/health_reporter.h"
 #include "services/common/http_server.h"
+#include "services/common/idempotency_retention.h"
 #include "services/common/lame_duck.h"
 #include "services/common/logging.h"
 #include "services/common/server_interceptor.h"
@@ -191,6 +192,8 @@ std::vector<ConfigOption> BuildOptions(const ServiceDefinition& definition) {
        .default_value = "false",
        .help = "apply pending migrations and exit (Kubernetes Job)"},
   };
+  const std::vector<ConfigOption> retention = IdempotencyRetentionOptions(p);
+  options.insert(options.end(), retention.begin(), retention.end());
   options.insert(options.end(), definition.extra_options.begin(),
                  definition.extra_options.end());
   return options;
@@ -209,6 +212,7 @@ struct Settings {
   LogLevel log_level = LogLevel::kInfo;
   bool migrate = true;
   bool migrate_only = false;
+  IdempotencyRetentionSettings idempotency;
 };
 
 absl::Status CheckPort(absl::string_view flag, int port) {
@@ -262,6 +266,7 @@ absl::StatusOr<Settings> ReadSettings(const Config& config) {
   }
   CRM_ASSIGN_OR_RETURN(s.migrate, config.GetBool("migrate"));
   CRM_ASSIGN_OR_RETURN(s.migrate_only, config.GetBool("migrate_only"));
+  CRM_ASSIGN_OR_RETURN(s.idempotency, ReadIdempotencyRetentionSettings(config));
   return s;
 }
 
@@ -505,6 +510,11 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
     return kStartupErrorExit;
   }
 
+  // Deletes expired stored responses (idempotency_retention.h) until
+  // shutdown; null when retention is zero.
+  std::unique_ptr<PeriodicJob> idempotency_purge = StartIdempotencyPurge(
+      *pool, SystemClock::Instance(), metrics, settings->idempotency);
+
   LogInfo("serving", {{"grpc_address",
                        ListenAddress(settings->bind_address, bound_grpc_port)},
                       {"admin_port", std::to_string((*admin)->port())},
@@ -519,6 +529,9 @@ int RunServiceMain(const ServiceDefinition& definition, int argc, char** argv) {
   // NOT_SERVING for every service; later status updates are ignored.
   if (health != nullptr) health->Shutdown();
   reporter.Stop();
+  // The purge serves no caller: it ends before the drain, after its
+  // current batch (one short transaction).
+  if (idempotency_purge != nullptr) idempotency_purge->Stop();
   // Lame duck: new work is refused UNAVAILABLE while the server still
   // accepts calls, so clients leave for another instance before Shutdown;
   // gRPC cancels (rather than refuses) calls that arrive once it began.

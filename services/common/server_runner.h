@@ -15,8 +15,9 @@
 //  2. loads config (flags with <PREFIX>_* env fallbacks): grpc_port,
 //     admin_port, db_host, db_port, db_name, db_user, db_password (required),
 //     db_pool_size, log_level, shutdown_grace, migrate (default true),
-//     migrate_only, plus the service's extra options; a missing required
-//     setting exits 2 naming it;
+//     migrate_only, idempotency_retention and idempotency_purge_interval
+//     (idempotency_retention.h), plus the service's extra options; a
+//     missing required or invalid setting exits 2 naming it;
 //  3. creates the pool, waits up to db_wait for the database, applies
 //     CommonMigrations() then the service's set; with --migrate_only exits 0;
 //  4. builds the gRPC server: the services from make_services, grpc.health.v1
@@ -25,10 +26,13 @@
 //     propagates x-request-id/traceparent, logs one JSON access line per call
 //     and records crm_grpc_server_handled_total{method,code} and
 //     crm_grpc_server_handling_seconds{method};
-//  5. serves /metrics, /healthz and /readyz on the admin HTTP port;
-//  6. on SIGTERM/SIGINT: health NOT_SERVING, stop accepting, drain in-flight
-//     calls for up to shutdown_grace, stop the background workers registered
-//     with ServiceContext::at_shutdown, close the pool, exit 0.
+//  5. serves /metrics, /healthz and /readyz on the admin HTTP port, and
+//     deletes expired stored idempotent responses in the background
+//     (IdempotencyPurger, every idempotency_purge_interval);
+//  6. on SIGTERM/SIGINT: stop the purge, health NOT_SERVING, stop
+//     accepting, drain in-flight calls for up to shutdown_grace, stop the
+//     background workers registered with ServiceContext::at_shutdown, close
+//     the pool, exit 0.
 #pragma once
 
 #include <functional>

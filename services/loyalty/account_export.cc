@@ -11,6 +11,7 @@
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/account_rules.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/referral_rules.h"
 #include "services/loyalty/reward_manager.h"
 #include "services/loyalty/tier_rules.h"
 
@@ -58,6 +59,7 @@ absl::StatusOr<v1::AccountDataExport> AccountExport::ExportAccountData(
             AccountRecord empty;
             empty.customer_id = member;
             *part->mutable_account() = ToAccountProto(empty);
+            CRM_RETURN_IF_ERROR(AddReferralData(tx, member, *part));
             continue;
           }
           *part->mutable_account() = ToAccountProto(*account);
@@ -81,9 +83,27 @@ absl::StatusOr<v1::AccountDataExport> AccountExport::ExportAccountData(
           for (const CouponRecord& coupon : coupons) {
             *part->add_coupons() = ToCouponProto(coupon, now);
           }
+          CRM_RETURN_IF_ERROR(AddReferralData(tx, member, *part));
         }
         return data;
       });
+}
+
+absl::Status AccountExport::AddReferralData(Transaction& tx,
+                                            const std::string& customer_id,
+                                            v1::AccountData& part) {
+  if (referrals_ == nullptr) return absl::OkStatus();
+  CRM_ASSIGN_OR_RETURN(std::optional<ReferralCodeRecord> code,
+                       referrals_->FindCode(tx, customer_id, /*lock=*/false));
+  if (code.has_value())
+    *part.mutable_referral_code() = ToReferralCodeProto(*code);
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<ReferralRecord> referrals,
+      referrals_->ReferralsOfCustomer(tx, customer_id, /*lock=*/false));
+  for (const ReferralRecord& referral : referrals) {
+    *part.add_referrals() = ToReferralProto(referral);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace crm::loyalty

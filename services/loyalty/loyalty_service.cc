@@ -190,4 +190,26 @@ grpc::Status LoyaltyServiceImpl::ExportAccountData(
       response);
 }
 
+grpc::Status LoyaltyServiceImpl::GetReferralCode(
+    grpc::ServerContext* context, const v1::GetReferralCodeRequest* request,
+    v1::ReferralCode* response) {
+  return ReplyWith(
+      referrals_.GetReferralCode(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::CreateReferral(
+    grpc::ServerContext* context, const v1::CreateReferralRequest* request,
+    v1::Referral* response) {
+  return ReplyWith(
+      referrals_.CreateReferral(RequestContextOf(context), *request), response);
+}
+
+grpc::Status LoyaltyServiceImpl::ListReferrals(
+    grpc::ServerContext* context, const v1::ListReferralsRequest* request,
+    v1::ListReferralsResponse* response) {
+  return ReplyWith(
+      referrals_.ListReferrals(RequestContextOf(context), *request), response);
+}
+
 }  // namespace crm::loyalty

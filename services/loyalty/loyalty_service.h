@@ -22,6 +22,7 @@
 #include "services/loyalty/coupon_issue.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/program_statistics.h"
+#include "services/loyalty/referral_manager.h"
 #include "services/loyalty/reward_manager.h"
 
 namespace crm::loyalty {
@@ -32,14 +33,16 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   LoyaltyServiceImpl(AccountManager& accounts, ProgramManager& programs,
                      RewardManager& rewards, CampaignManager& campaigns,
                      AccountExport& exporter, CouponIssuer& coupon_issuer,
-                     ProgramStatisticsReader& statistics)
+                     ProgramStatisticsReader& statistics,
+                     ReferralManager& referrals)
       : accounts_(accounts),
         programs_(programs),
         rewards_(rewards),
         campaigns_(campaigns),
         exporter_(exporter),
         coupon_issuer_(coupon_issuer),
-        statistics_(statistics) {}
+        statistics_(statistics),
+        referrals_(referrals) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -116,6 +119,15 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status RedeemCoupon(grpc::ServerContext* context,
                             const v1::RedeemCouponRequest* request,
                             v1::Coupon* response) override;
+  grpc::Status GetReferralCode(grpc::ServerContext* context,
+                               const v1::GetReferralCodeRequest* request,
+                               v1::ReferralCode* response) override;
+  grpc::Status CreateReferral(grpc::ServerContext* context,
+                              const v1::CreateReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status ListReferrals(grpc::ServerContext* context,
+                             const v1::ListReferralsRequest* request,
+                             v1::ListReferralsResponse* response) override;
 
  private:
   AccountManager& accounts_;
@@ -125,6 +137,7 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   AccountExport& exporter_;
   CouponIssuer& coupon_issuer_;
   ProgramStatisticsReader& statistics_;
+  ReferralManager& referrals_;
 };
 
 }  // namespace crm::loyalty

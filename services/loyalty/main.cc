@@ -26,6 +26,7 @@
 #include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_program_statistics_repository.h"
+#include "services/loyalty/mysql_referral_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
 #include "services/loyalty/periodic_task.h"
@@ -33,6 +34,7 @@
 #include "services/loyalty/profile_feed_apply.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/program_statistics.h"
+#include "services/loyalty/referral_manager.h"
 #include "services/loyalty/reward_manager.h"
 #include "services/loyalty/tier_review.h"
 
@@ -55,20 +57,24 @@ struct LoyaltyComponents {
         campaign_manager(unit_of_work, campaigns, idempotency, context.clock,
                          common::RandomIdGenerator::Instance()),
         order_earning(accounts, programs, campaigns, consents,
-                      common::RandomIdGenerator::Instance(), context.clock),
+                      common::RandomIdGenerator::Instance(), context.clock,
+                      &referrals),
         consent_tracker(consents),
         coupon_issuer(unit_of_work, rewards, accounts, consents, idempotency,
                       context.clock, common::RandomIdGenerator::Instance(),
                       loyalty::CsprngCouponCodes::Instance()),
         member_lifecycle(accounts, rewards, programs,
                          common::RandomIdGenerator::Instance(), context.clock,
-                         &idempotency),
+                         &idempotency, &referrals),
         points_expiry(unit_of_work, accounts,
                       common::RandomIdGenerator::Instance(), context.clock),
         tier_review(unit_of_work, accounts, programs, context.clock),
-        account_export(unit_of_work, accounts, rewards, programs,
-                       context.clock),
-        program_statistics(unit_of_work, statistics, programs, context.clock) {}
+        account_export(unit_of_work, accounts, rewards, programs, context.clock,
+                       &referrals),
+        program_statistics(unit_of_work, statistics, programs, context.clock),
+        referral_manager(unit_of_work, referrals, accounts, idempotency,
+                         context.clock, common::RandomIdGenerator::Instance(),
+                         loyalty::CsprngCouponCodes::Instance()) {}
 
   common::MySqlUnitOfWork unit_of_work;
   loyalty::MySqlAccountRepository accounts;
@@ -77,6 +83,7 @@ struct LoyaltyComponents {
   loyalty::MySqlCampaignRepository campaigns;
   loyalty::MySqlConsentRepository consents;
   loyalty::MySqlProgramStatisticsRepository statistics;
+  loyalty::MySqlReferralRepository referrals;
   common::MySqlIdempotencyRepository idempotency;
   loyalty::AccountManager account_manager;
   loyalty::ProgramManager program_manager;
@@ -90,6 +97,7 @@ struct LoyaltyComponents {
   loyalty::TierReview tier_review;
   loyalty::AccountExport account_export;
   loyalty::ProgramStatisticsReader program_statistics;
+  loyalty::ReferralManager referral_manager;
 };
 
 // Earns points from customer-profile's order events and applies its merges
@@ -187,7 +195,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       components->account_manager, components->program_manager,
       components->reward_manager, components->campaign_manager,
       components->account_export, components->coupon_issuer,
-      components->program_statistics));
+      components->program_statistics, components->referral_manager));
   return services;
 }
 

@@ -10,6 +10,7 @@
 #include "services/common/timestamps.h"
 #include "services/loyalty/account_family.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/referral_rules.h"
 #include "services/loyalty/tier_refresh.h"
 
 namespace crm::loyalty {
@@ -79,6 +80,8 @@ absl::Status MemberLifecycle::Merge(Transaction& tx,
                                                   survivor.customer_id));
   CRM_RETURN_IF_ERROR(rewards_.ReassignCoupons(tx, duplicate.customer_id,
                                                survivor.customer_id));
+  CRM_RETURN_IF_ERROR(
+      MergeReferrals(tx, survivor.customer_id, duplicate.customer_id, now));
 
   CRM_ASSIGN_OR_RETURN(v1::Program program, LoadProgramSettings(programs_, tx));
   return RefreshTier(accounts_, tx, survivor, program, now);
@@ -142,8 +145,57 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
     CRM_RETURN_IF_ERROR(accounts_.ReKeyErasedAccount(
         tx, account.customer_id, tombstone, merged_into, kErasedReason));
   }
+  // Referrals and codes of every member, also one without an account.
+  for (const std::string& member : family) {
+    auto tombstone = tombstones.find(member);
+    const std::string referral_tombstone =
+        tombstone != tombstones.end()
+            ? tombstone->second
+            : absl::StrCat(kErasedIdPrefix, ids_.NewId());
+    CRM_RETURN_IF_ERROR(EraseReferrals(tx, member, referral_tombstone, now));
+  }
   if (idempotency_ != nullptr) {
     CRM_RETURN_IF_ERROR(idempotency_->ForgetSubjects(tx, subjects));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MemberLifecycle::MergeReferrals(Transaction& tx,
+                                             absl::string_view survivor_id,
+                                             absl::string_view duplicate_id,
+                                             absl::Time now) {
+  if (referrals_ == nullptr) return absl::OkStatus();
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<ReferralRecord> rows,
+      referrals_->ReferralsOfCustomer(tx, survivor_id, /*lock=*/true));
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<ReferralRecord> duplicate_rows,
+      referrals_->ReferralsOfCustomer(tx, duplicate_id, /*lock=*/true));
+  rows.insert(rows.end(), duplicate_rows.begin(), duplicate_rows.end());
+  CRM_ASSIGN_OR_RETURN(bool ordered, referrals_->HasOrdered(tx, survivor_id));
+  for (const ReferralRecord& referral :
+       ReferralsAfterMerge(rows, survivor_id, duplicate_id, ordered, now)) {
+    CRM_RETURN_IF_ERROR(referrals_->UpdateReferral(tx, referral));
+  }
+  CRM_ASSIGN_OR_RETURN(std::optional<ReferralCodeRecord> survivor_code,
+                       referrals_->FindCode(tx, survivor_id, /*lock=*/true));
+  if (survivor_code.has_value())
+    return referrals_->DeleteCode(tx, duplicate_id);
+  return referrals_->MoveCode(tx, duplicate_id, survivor_id);
+}
+
+absl::Status MemberLifecycle::EraseReferrals(Transaction& tx,
+                                             absl::string_view customer_id,
+                                             absl::string_view tombstone_id,
+                                             absl::Time now) {
+  if (referrals_ == nullptr) return absl::OkStatus();
+  CRM_RETURN_IF_ERROR(referrals_->DeleteCode(tx, customer_id));
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<ReferralRecord> rows,
+      referrals_->ReferralsOfCustomer(tx, customer_id, /*lock=*/true));
+  for (const ReferralRecord& referral :
+       ReferralsAfterErasure(rows, customer_id, tombstone_id, now)) {
+    CRM_RETURN_IF_ERROR(referrals_->UpdateReferral(tx, referral));
   }
   return absl::OkStatus();
 }

@@ -16,7 +16,13 @@
 // entries of the survivor and of every account merged into it (qualifying
 // deltas are not copied, so the window still sees each point at the time
 // it was earned), and the survivor's tier is re-evaluated at once. Both
-// ledgers stay verifiable (VerifyLedger). A merge whose duplicate is
+// ledgers stay verifiable (VerifyLedger). Referral links follow
+// (ReferralsAfterMerge, referral_rules.h): the duplicate's side of each of
+// its referrals becomes the survivor's, a referral between the two is
+// CANCELLED, and the survivor keeps at most one PENDING referral (none once
+// it has ordered or was rewarded for a referral); the duplicate's referral
+// code becomes the survivor's when the survivor has none, and is deleted
+// otherwise. A merge whose duplicate is
 // already merged changes nothing; a merge of a customer into itself, or
 // into a customer that was itself merged into the duplicate, is ignored.
 //
@@ -29,7 +35,11 @@
 // and coupons keep their amounts and times; order earnings (whose names
 // hold the customer id) are deleted. Stored idempotent responses filed
 // under `customers/{id}`, `accounts/{id}` or one of the members' coupons
-// are deleted (IdempotencyRepository::ForgetSubjects). Afterwards no loyalty
+// are deleted (IdempotencyRepository::ForgetSubjects). The referral codes of
+// the customer and of every customer merged into it are deleted, and their
+// referrals re-keyed to their tombstones (a member without an account gets
+// one for them), PENDING ones CANCELLED (ReferralsAfterErasure). Afterwards
+// no loyalty
 // table holds the customer id. A customer without an account is nothing to
 // erase, so a repeated erasure changes nothing.
 //
@@ -48,6 +58,7 @@
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/program_repository.h"
+#include "services/loyalty/referral_repository.h"
 #include "services/loyalty/reward_repository.h"
 
 namespace crm::loyalty {
@@ -61,19 +72,21 @@ inline constexpr char kErasedIdPrefix[] = "erased-";
 class MemberLifecycle {
  public:
   // Every argument must outlive this object. `idempotency` holds the
-  // service's stored idempotent responses; null only where none are stored
-  // (tests of the ledger alone).
+  // service's stored idempotent responses, `referrals` the referral graph;
+  // each null only where none are kept (tests of the ledger alone).
   MemberLifecycle(AccountRepository& accounts, RewardRepository& rewards,
                   ProgramRepository& programs,
                   const crm::common::IdGenerator& ids,
                   const crm::common::Clock& clock,
-                  crm::common::IdempotencyRepository* idempotency = nullptr)
+                  crm::common::IdempotencyRepository* idempotency = nullptr,
+                  ReferralRepository* referrals = nullptr)
       : accounts_(accounts),
         rewards_(rewards),
         programs_(programs),
         ids_(ids),
         clock_(clock),
         idempotency_(idempotency),
+        referrals_(referrals),
         poster_(accounts, ids) {}
   MemberLifecycle(const MemberLifecycle&) = delete;
   MemberLifecycle& operator=(const MemberLifecycle&) = delete;
@@ -89,12 +102,21 @@ class MemberLifecycle {
                      absl::string_view customer_id);
 
  private:
+  // The referral side of Merge and Erase (nothing without `referrals_`).
+  absl::Status MergeReferrals(crm::common::Transaction& tx,
+                              absl::string_view survivor_id,
+                              absl::string_view duplicate_id, absl::Time now);
+  absl::Status EraseReferrals(crm::common::Transaction& tx,
+                              absl::string_view customer_id,
+                              absl::string_view tombstone_id, absl::Time now);
+
   AccountRepository& accounts_;
   RewardRepository& rewards_;
   ProgramRepository& programs_;
   const crm::common::IdGenerator& ids_;
   const crm::common::Clock& clock_;
   crm::common::IdempotencyRepository* const idempotency_;
+  ReferralRepository* const referrals_;
   LedgerPoster poster_;
 };
 

@@ -12,6 +12,7 @@
 #include "services/loyalty/campaign_bonus.h"
 #include "services/loyalty/earning_rules.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/referral_reward.h"
 #include "services/loyalty/tier_refresh.h"
 #include "services/loyalty/tier_rules.h"
 
@@ -63,7 +64,10 @@ absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,
   earning.amount_minor = order.amount().amount_minor();
   earning.currency_code = order.amount().currency_code();
   earning.points_earned = points;
-  if (points <= 0) return accounts_.SaveOrderEarning(tx, earning);
+  if (points <= 0) {
+    CRM_RETURN_IF_ERROR(accounts_.SaveOrderEarning(tx, earning));
+    return RewardReferral(tx, account, program, now);
+  }
 
   Posting credit;
   credit.type = v1::LedgerEntry::EARN;
@@ -96,7 +100,17 @@ absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,
     CRM_RETURN_IF_ERROR(
         poster_.Debit(tx, account, settlement, "points").status());
   }
+  CRM_RETURN_IF_ERROR(RewardReferral(tx, account, program, now));
   return RefreshTier(accounts_, tx, account, program, now);
+}
+
+absl::Status OrderEarning::RewardReferral(Transaction& tx,
+                                          AccountRecord& account,
+                                          const v1::Program& program,
+                                          absl::Time now) {
+  if (referrals_ == nullptr) return absl::OkStatus();
+  return RewardReferralOnFirstOrder(*referrals_, accounts_, poster_, tx,
+                                    account, program, now);
 }
 
 absl::Status OrderEarning::ClawBack(Transaction& tx,

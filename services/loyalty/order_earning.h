@@ -8,7 +8,8 @@
 //   consent (campaign_bonus.h); the order's
 //   earning (points and bonuses) is recorded so refunds can be proportional; a
 //   debt left by earlier clawbacks is settled from the new points first (a
-//   REVERSE entry).
+//   REVERSE entry); the first order of a customer with a PENDING referral
+//   rewards it (referral_reward.h), also when the order earns nothing.
 // - ORDER_REFUNDED claws back the order's earning in proportion to the
 //   refunded total (ClawbackTarget, cumulative over partial refunds): a
 //   REVERSE entry keyed `refund:{order name}:{feed sequence}` takes what the
@@ -36,21 +37,26 @@
 #include "services/loyalty/consent_repository.h"
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/program_repository.h"
+#include "services/loyalty/referral_repository.h"
 
 namespace crm::loyalty {
 
 class OrderEarning {
  public:
-  // Every argument must outlive this object.
+  // Every argument must outlive this object. `referrals` holds the
+  // referral graph (referral_reward.h); null only where no referrals are
+  // kept (tests of earning alone).
   OrderEarning(AccountRepository& accounts, ProgramRepository& programs,
                CampaignRepository& campaigns, ConsentRepository& consents,
                const crm::common::IdGenerator& ids,
-               const crm::common::Clock& clock)
+               const crm::common::Clock& clock,
+               ReferralRepository* referrals = nullptr)
       : accounts_(accounts),
         programs_(programs),
         campaigns_(campaigns),
         consents_(consents),
         clock_(clock),
+        referrals_(referrals),
         poster_(accounts, ids) {}
   OrderEarning(const OrderEarning&) = delete;
   OrderEarning& operator=(const OrderEarning&) = delete;
@@ -65,6 +71,10 @@ class OrderEarning {
   absl::Status Earn(crm::common::Transaction& tx,
                     const std::string& customer_id,
                     const ::crm::customerprofile::v1::Order& order);
+  // Rewards the customer's PENDING referral on its first order.
+  absl::Status RewardReferral(crm::common::Transaction& tx,
+                              AccountRecord& account,
+                              const v1::Program& program, absl::Time now);
   absl::Status ClawBack(crm::common::Transaction& tx,
                         const std::string& customer_id,
                         const ::crm::customerprofile::v1::Order& order,
@@ -75,6 +85,7 @@ class OrderEarning {
   CampaignRepository& campaigns_;
   ConsentRepository& consents_;
   const crm::common::Clock& clock_;
+  ReferralRepository* const referrals_;
   LedgerPoster poster_;
 };
 

@@ -27,6 +27,7 @@ constexpr size_t kMaxBenefits = 20;
 constexpr size_t kMaxBenefitLength = 200;
 constexpr int kMinMultiplierPercent = 100;
 constexpr int kMaxMultiplierPercent = 1000;
+constexpr int64_t kMaxReferralPoints = 1'000'000;
 
 // The top-level fields an update may replace.
 const std::set<std::string>& UpdatableFields() {
@@ -36,7 +37,8 @@ const std::set<std::string>& UpdatableFields() {
                                 "tiers",
                                 "qualification_window_days",
                                 "downgrade_grace_days",
-                                "expiry_policy"};
+                                "expiry_policy",
+                                "referral_policy"};
   return *fields;
 }
 
@@ -160,6 +162,20 @@ absl::Status ValidateExpiryPolicy(const v1::ExpiryPolicy& policy) {
   }
 }
 
+absl::Status ValidateReferralPolicy(const v1::ReferralPolicy& policy) {
+  if (policy.referrer_points() < 0 ||
+      policy.referrer_points() > kMaxReferralPoints) {
+    return InvalidFieldError("program.referral_policy.referrer_points",
+                             "must be 0 to 1000000");
+  }
+  if (policy.referred_points() < 0 ||
+      policy.referred_points() > kMaxReferralPoints) {
+    return InvalidFieldError("program.referral_policy.referred_points",
+                             "must be 0 to 1000000");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string ProgramName(absl::string_view id) {
@@ -195,7 +211,11 @@ absl::Status ValidateProgramSettings(const v1::Program& program) {
     return InvalidFieldError("program.downgrade_grace_days",
                              "must be 0 to 3660");
   }
-  return ValidateExpiryPolicy(program.expiry_policy());
+  if (absl::Status expiry = ValidateExpiryPolicy(program.expiry_policy());
+      !expiry.ok()) {
+    return expiry;
+  }
+  return ValidateReferralPolicy(program.referral_policy());
 }
 
 absl::StatusOr<v1::Program> MergeProgramUpdate(

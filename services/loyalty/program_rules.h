@@ -39,8 +39,9 @@ absl::StatusOr<std::string> ParseProgramName(absl::string_view name,
 // thresholds >= 0 strictly ascending, multiplier 0 or 100..1000, display
 // name <= 100 characters, <= 20 benefits of <= 200), windows (qualification
 // 0..3660 days, grace 0..3660 days), expiry months (1..120, or 0..120 at
-// end of month; 0 for NEVER). Otherwise INVALID_ARGUMENT (FIELD_INVALID)
-// naming the first offending field under `program.`.
+// end of month; 0 for NEVER), referral points (each 0..1e6). Otherwise
+// INVALID_ARGUMENT (FIELD_INVALID) naming the first offending field under
+// `program.`.
 absl::Status ValidateProgramSettings(const v1::Program& program);
 
 // Whether `id` has a tier id's form: 1 to 32 of [a-z0-9_-].

@@ -92,6 +92,19 @@ class SuiteTest(SuiteTestCase):
         status, _, _ = self.suite.http("GET", "/healthz")
         self.assertEqual(status, 200)
 
+    def test_every_service_runs_the_idempotency_purge(self):
+        """Every service counts its retention purge of stored idempotent
+        responses on /metrics (services/common/idempotency_retention.h)."""
+        for name in SERVICE_NAMES:
+            with self.subTest(service=name):
+                status, _, text = harness.http_request(
+                    self.suite.admin_ports[name], "GET", "/metrics")
+                self.assertEqual(status, 200, text)
+                self.assertRegex(
+                    text, r"(?m)^crm_idempotency_keys_deleted_total \d+$")
+                self.assertRegex(
+                    text, r"(?m)^crm_idempotency_purge_errors_total 0$")
+
     def test_customer_round_trip_with_chinese_name(self):
         created = self.create_customer(
             given="小明", family="王", displayName="王小明",

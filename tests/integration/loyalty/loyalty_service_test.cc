@@ -40,8 +40,10 @@
 #include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_program_statistics_repository.h"
+#include "services/loyalty/mysql_referral_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/referral_manager.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -86,8 +88,8 @@ class LoyaltyServiceTest : public ::testing::Test {
     reward_manager_ = std::make_unique<RewardManager>(
         *unit_of_work_, rewards_, accounts_, idempotency_, clock_, ids_,
         CsprngCouponCodes::Instance());
-    exporter_ = std::make_unique<AccountExport>(*unit_of_work_, accounts_,
-                                                rewards_, programs_, clock_);
+    exporter_ = std::make_unique<AccountExport>(
+        *unit_of_work_, accounts_, rewards_, programs_, clock_, &referrals_);
     campaign_manager_ = std::make_unique<CampaignManager>(
         *unit_of_work_, campaigns_, idempotency_, clock_, ids_);
     coupon_issuer_ = std::make_unique<CouponIssuer>(
@@ -95,9 +97,12 @@ class LoyaltyServiceTest : public ::testing::Test {
         ids_, CsprngCouponCodes::Instance());
     statistics_reader_ = std::make_unique<ProgramStatisticsReader>(
         *unit_of_work_, statistics_, programs_, clock_);
+    referral_manager_ = std::make_unique<ReferralManager>(
+        *unit_of_work_, referrals_, accounts_, idempotency_, clock_, ids_,
+        CsprngCouponCodes::Instance());
     service_ = std::make_unique<LoyaltyServiceImpl>(
         *manager_, *program_manager_, *reward_manager_, *campaign_manager_,
-        *exporter_, *coupon_issuer_, *statistics_reader_);
+        *exporter_, *coupon_issuer_, *statistics_reader_, *referral_manager_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -224,6 +229,8 @@ class LoyaltyServiceTest : public ::testing::Test {
   std::unique_ptr<CouponIssuer> coupon_issuer_;
   MySqlProgramStatisticsRepository statistics_;
   std::unique_ptr<ProgramStatisticsReader> statistics_reader_;
+  MySqlReferralRepository referrals_;
+  std::unique_ptr<ReferralManager> referral_manager_;
   std::unique_ptr<LoyaltyServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<v1::LoyaltyService::Stub> stub_;
@@ -722,6 +729,64 @@ TEST_F(LoyaltyServiceTest, CouponsAreListedAndStatisticsServedOverGrpc) {
   EXPECT_EQ(stub_->GetProgramStatistics(&missing_context, get, &statistics)
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(LoyaltyServiceTest, ReferralsAreServedOverGrpc) {
+  grpc::ClientContext code_context;
+  v1::GetReferralCodeRequest get;
+  get.set_name("customers/ref-a/referralCode");
+  v1::ReferralCode code;
+  ASSERT_TRUE(stub_->GetReferralCode(&code_context, get, &code).ok());
+  EXPECT_EQ(code.name(), "customers/ref-a/referralCode");
+  EXPECT_EQ(code.code().size(), 20u);
+
+  grpc::ClientContext create_context;
+  v1::CreateReferralRequest create;
+  create.mutable_referral()->set_referred("customers/ref-b");
+  create.mutable_referral()->set_referral_code(code.code());
+  create.set_request_id("refer-b");
+  v1::Referral referral;
+  ASSERT_TRUE(stub_->CreateReferral(&create_context, create, &referral).ok());
+  EXPECT_EQ(referral.referrer(), "customers/ref-a");
+  EXPECT_EQ(referral.state(), v1::Referral::PENDING);
+
+  grpc::ClientContext again_context;
+  create.set_request_id("refer-b-again");
+  const grpc::Status twice =
+      stub_->CreateReferral(&again_context, create, &referral);
+  EXPECT_EQ(twice.error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_EQ(
+      crm::common::ErrorMetadataOf(crm::common::FromGrpcStatus(twice))["field"],
+      "referral.referred");
+
+  grpc::ClientContext list_context;
+  v1::ListReferralsRequest list;
+  list.set_filter("referrer = \"customers/ref-a\"");
+  v1::ListReferralsResponse listed;
+  ASSERT_TRUE(stub_->ListReferrals(&list_context, list, &listed).ok());
+  ASSERT_EQ(listed.referrals_size(), 1);
+  EXPECT_EQ(listed.referrals(0).referred(), "customers/ref-b");
+
+  // The export of either side shows the referral; the referrer's its code.
+  grpc::ClientContext export_context;
+  v1::ExportAccountDataRequest export_request;
+  export_request.set_name("accounts/ref-a");
+  v1::AccountDataExport exported;
+  ASSERT_TRUE(
+      stub_->ExportAccountData(&export_context, export_request, &exported)
+          .ok());
+  ASSERT_EQ(exported.accounts_size(), 1);
+  EXPECT_EQ(exported.accounts(0).referral_code().code(), code.code());
+  ASSERT_EQ(exported.accounts(0).referrals_size(), 1);
+  EXPECT_EQ(exported.accounts(0).referrals(0).name(),
+            listed.referrals(0).name());
+  grpc::ClientContext referred_context;
+  export_request.set_name("accounts/ref-b");
+  ASSERT_TRUE(
+      stub_->ExportAccountData(&referred_context, export_request, &exported)
+          .ok());
+  EXPECT_FALSE(exported.accounts(0).has_referral_code());
+  EXPECT_EQ(exported.accounts(0).referrals_size(), 1);
 }
 
 // Applies, as loyalty's feed consumer does, a CUSTOMER_UPDATED event of

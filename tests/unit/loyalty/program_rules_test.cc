@@ -57,6 +57,10 @@ TEST(ProgramNameTest, OnlyTheDefaultProgrammeExists) {
 TEST(ValidateProgramSettingsTest, AcceptsValidAndEmptySettings) {
   EXPECT_TRUE(ValidateProgramSettings(Valid()).ok());
   EXPECT_TRUE(ValidateProgramSettings(v1::Program()).ok());
+  v1::Program referrals = Valid();
+  referrals.mutable_referral_policy()->set_referrer_points(1'000'000);
+  referrals.mutable_referral_policy()->set_referred_points(0);
+  EXPECT_TRUE(ValidateProgramSettings(referrals).ok());
 }
 
 TEST(ValidateProgramSettingsTest, NamesTheFirstOffendingField) {
@@ -105,6 +109,14 @@ TEST(ValidateProgramSettingsTest, NamesTheFirstOffendingField) {
        [](v1::Program& p) {
          p.mutable_expiry_policy()->set_mode(v1::ExpiryPolicy::NEVER);
        }},
+      {"program.referral_policy.referrer_points",
+       [](v1::Program& p) {
+         p.mutable_referral_policy()->set_referrer_points(-1);
+       }},
+      {"program.referral_policy.referred_points",
+       [](v1::Program& p) {
+         p.mutable_referral_policy()->set_referred_points(1'000'001);
+       }},
   };
   for (const Case& c : cases) {
     v1::Program program = Valid();
@@ -150,6 +162,24 @@ TEST(MergeProgramUpdateTest, MaskSelectsTheReplacedFields) {
   EXPECT_EQ(merged->earn_rates_size(), 0);
   EXPECT_FALSE(merged->has_expiry_policy());
   EXPECT_EQ(merged->downgrade_grace_days(), 7);
+
+  // The referral policy is replaced as a whole.
+  v1::Program with_policy = stored;
+  with_policy.mutable_referral_policy()->set_referrer_points(100);
+  with_policy.mutable_referral_policy()->set_referred_points(50);
+  v1::Program new_policy;
+  new_policy.mutable_referral_policy()->set_referrer_points(10);
+  mask.Clear();
+  mask.add_paths("referral_policy");
+  merged = MergeProgramUpdate(with_policy, new_policy, mask);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(merged->referral_policy().referrer_points(), 10);
+  EXPECT_EQ(merged->referral_policy().referred_points(), 0);
+  EXPECT_EQ(merged->tiers_size(), 2);
+  merged =
+      MergeProgramUpdate(with_policy, incoming, google::protobuf::FieldMask());
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(merged->referral_policy().referrer_points(), 100);
 
   mask.Clear();
   mask.add_paths("tiers.tier_id");

@@ -308,6 +308,80 @@ TEST_F(IdempotencyTest, DeleteOlderThanRemovesTheOldKeysSubjects) {
             1);
 }
 
+TEST_F(IdempotencyTest, DeleteOlderThanDeletesAtMostLimitKeysOldestFirst) {
+  // Keys k0..k5 created an hour apart, each filed under two subjects.
+  const absl::Time start = clock_.Now();
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "k" + std::to_string(i);
+    const StoredResponse stored{RequestFingerprint(Request(id)),
+                                "bytes",
+                                {"customers/" + id, "orders/" + id}};
+    ASSERT_THAT(RunInTransaction(*pool_,
+                                 [&](sql::Connection& c) {
+                                   return IdempotencyStore::Save(
+                                       c, "M", id, stored,
+                                       start + absl::Hours(i));
+                                 }),
+                IsOk());
+  }
+  auto delete_older_than = [&](absl::Time cutoff, int limit) {
+    return RunInTransaction<int>(*pool_, [&](sql::Connection& c) {
+      return IdempotencyStore::DeleteOlderThan(c, cutoff, limit);
+    });
+  };
+  // k0..k3 are older than the cutoff; two batches of 3 take them all.
+  const absl::Time cutoff = start + absl::Hours(3) + absl::Minutes(30);
+  absl::StatusOr<int> deleted = delete_older_than(cutoff, 3);
+  ASSERT_THAT(deleted, IsOk());
+  EXPECT_EQ(*deleted, 3);
+  EXPECT_EQ(Count("idempotency_keys WHERE request_id IN ('k0', 'k1', 'k2')"),
+            0);
+  EXPECT_EQ(Count("idempotency_key_subjects WHERE request_id IN ('k0', "
+                  "'k1', 'k2')"),
+            0);
+  deleted = delete_older_than(cutoff, 3);
+  ASSERT_THAT(deleted, IsOk());
+  EXPECT_EQ(*deleted, 1);
+  deleted = delete_older_than(cutoff, 3);
+  ASSERT_THAT(deleted, IsOk());
+  EXPECT_EQ(*deleted, 0);
+  EXPECT_EQ(Count("idempotency_keys"), 2);
+  EXPECT_EQ(Count("idempotency_key_subjects"), 4);
+  EXPECT_EQ(Count("idempotency_key_subjects WHERE request_id IN ('k4', "
+                  "'k5')"),
+            4);
+  EXPECT_THAT(delete_older_than(cutoff, 0),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(IdempotencyTest, DeleteOlderThanDeletesMoreKeysThanOneStatementNames) {
+  // More keys than one DELETE statement names (50), and not a multiple.
+  ASSERT_THAT(RunInTransaction(*pool_,
+                               [&](sql::Connection& c) -> absl::Status {
+                                 for (int i = 0; i < 123; ++i) {
+                                   const std::string id =
+                                       "k" + std::to_string(i);
+                                   const StoredResponse stored{
+                                       RequestFingerprint(Request(id)),
+                                       "bytes",
+                                       {"customers/" + id}};
+                                   CRM_RETURN_IF_ERROR(IdempotencyStore::Save(
+                                       c, "M", id, stored, clock_.Now()));
+                                 }
+                                 return absl::OkStatus();
+                               }),
+              IsOk());
+  clock_.Advance(absl::Hours(1));
+  absl::StatusOr<int> deleted =
+      RunInTransaction<int>(*pool_, [&](sql::Connection& c) {
+        return IdempotencyStore::DeleteOlderThan(c, clock_.Now(), 1000);
+      });
+  ASSERT_THAT(deleted, IsOk());
+  EXPECT_EQ(*deleted, 123);
+  EXPECT_EQ(Count("idempotency_keys"), 0);
+  EXPECT_EQ(Count("idempotency_key_subjects"), 0);
+}
+
 TEST_F(IdempotencyTest, ForgetSubjectsDeletesEveryResponseNamingThem) {
   auto answer = [this](const std::string& name) {
     return [this, name](sql::Connection& c) -> absl::StatusOr<StringValue> {

@@ -58,6 +58,26 @@ TEST(AccessRulesTest, RolesFollowTheTable) {
   EXPECT_EQ(FindAccessRule("crm.nothing.v1.S.M"), nullptr);
 }
 
+TEST(AccessRulesTest, ReferralsAreForStaffAndTheCodeForItsMember) {
+  const AccessRule* code =
+      FindAccessRule("crm.loyalty.v1.LoyaltyService.GetReferralCode");
+  ASSERT_NE(code, nullptr);
+  EXPECT_TRUE(code->Allows(Role::kAgent));
+  EXPECT_FALSE(code->Allows(Role::kAnalyst));
+  EXPECT_TRUE(code->customer_own);
+  const AccessRule* create =
+      FindAccessRule("crm.loyalty.v1.LoyaltyService.CreateReferral");
+  ASSERT_NE(create, nullptr);
+  EXPECT_TRUE(create->Allows(Role::kAgent));
+  EXPECT_FALSE(create->Allows(Role::kAnalyst));
+  EXPECT_FALSE(create->customer_own);
+  const AccessRule* list =
+      FindAccessRule("crm.loyalty.v1.LoyaltyService.ListReferrals");
+  ASSERT_NE(list, nullptr);
+  EXPECT_TRUE(list->Allows(Role::kAnalyst));
+  EXPECT_FALSE(list->customer_own);
+}
+
 TEST(AccessRulesTest, OnlyWhoAmIIsOpenToEveryCaller) {
   for (const AccessRule& rule : AllAccessRules()) {
     EXPECT_EQ(rule.any_caller,
