@@ -92,10 +92,15 @@ fi
 export CUSTOMER_PROFILE_PII_MASTER_KEYS
 # feedback anonymises erased customers' feedback from customer-profile's feed.
 export FEEDBACK_CUSTOMER_PROFILE_ADDR=${FEEDBACK_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
+# feedback compensates resolved tickets and asks top tiers through loyalty.
+export FEEDBACK_LOYALTY_ADDR=${FEEDBACK_LOYALTY_ADDR:-127.0.0.1:${LOYALTY_GRPC_PORT:-50053}}
 # segmentation builds its read model from customer-profile's change feed.
 export SEGMENTATION_CUSTOMER_PROFILE_ADDR=${SEGMENTATION_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
 # loyalty earns points from customer-profile's order events (its change feed).
 export LOYALTY_CUSTOMER_PROFILE_ADDR=${LOYALTY_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
+# loyalty asks segmentation for segment memberships (segment campaigns and
+# coupons).
+export LOYALTY_SEGMENTATION_ADDR=${LOYALTY_SEGMENTATION_ADDR:-127.0.0.1:${SEGMENTATION_GRPC_PORT:-50052}}
 gateway_env=()
 for entry in "${CRM_SERVICES[@]}"; do
   read -r name prefix database default_grpc default_admin <<<"$entry"

@@ -19,6 +19,7 @@ const std::vector<std::pair<std::string, std::string>>& Aliases() {
           {"/v1/me/ledgerEntries", "/v1/accounts/{me}/ledgerEntries"},
           {"/v1/me/coupons", "/v1/customers/{me}/coupons"},
           {"/v1/me/surveyResponses", "/v1/customers/{me}/surveyResponses"},
+          {"/v1/me/referralCode", "/v1/customers/{me}/referralCode"},
       };
   return *aliases;
 }

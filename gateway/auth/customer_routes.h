@@ -12,10 +12,11 @@
 //   GET /v1/me/ledgerEntries    GET /v1/accounts/{me}/ledgerEntries
 //   GET /v1/me/coupons          GET /v1/customers/{me}/coupons     my coupons
 //   GET /v1/me/surveyResponses  GET /v1/customers/{me}/surveyResponses
-// (the last two set the customer filter themselves and refuse a caller's:
-// customer_lists_routes.h)
-// The staff route's access rule still applies (customer_own), so an alias
-// never reaches more than the staff route would with the same token.
+//   GET /v1/me/referralCode     GET /v1/customers/{me}/referralCode
+// (coupons and surveyResponses set the customer filter themselves and refuse a
+// caller's: customer_lists_routes.h) The staff route's access rule still
+// applies (customer_own), so an alias never reaches more than the staff route
+// would with the same token.
 #pragma once
 
 #include <optional>

@@ -59,6 +59,15 @@ v1::Alert ToAlertProto(const AlertRecord& alert) {
   }
   proto.set_acknowledged_by(alert.acknowledged_by);
   proto.set_sequence(alert.sequence);
+  if (alert.kind == v1::Alert::NEGATIVE_FEEDBACK_HIGH_VALUE) {
+    proto.set_feedback(alert.subject);
+  } else if (alert.kind == v1::Alert::DETRACTOR_TOP_TIER) {
+    proto.set_survey_response(alert.subject);
+  }
+  if (alert.deadline_time.has_value()) {
+    *proto.mutable_deadline_time() =
+        crm::common::ToProtoTimestamp(*alert.deadline_time);
+  }
   return proto;
 }
 

@@ -33,7 +33,9 @@ struct AlertRecord {
   std::string id;
   // Assigned by InsertIfNew: one above every alert committed before.
   int64_t sequence = 0;
-  // One alert per key: "spike:{category}:{hour}", "sla:{ticket}:{level}".
+  // One alert per key: "spike:{category}:{hour}", "sla:{ticket}:{level}",
+  // "high_value:{feedback}", "detractor:{survey}:{response}",
+  // "imminent:{ticket}:{level}".
   std::string dedup_key;
   v1::Alert::Kind kind = v1::Alert::KIND_UNSPECIFIED;
   v1::Alert::State state = v1::Alert::OPEN;
@@ -49,6 +51,12 @@ struct AlertRecord {
   absl::Time create_time;
   std::optional<absl::Time> acknowledge_time;
   std::string acknowledged_by;
+  // The resource the alert is about, by name: `feedback/{id}`
+  // (NEGATIVE_FEEDBACK_HIGH_VALUE), `surveys/{s}/responses/{r}`
+  // (DETRACTOR_TOP_TIER); empty for the other kinds.
+  std::string subject;
+  // SLA_BREACH_IMMINENT: the deadline about to pass.
+  std::optional<absl::Time> deadline_time;
 };
 
 class AlertRepository {

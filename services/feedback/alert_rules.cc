@@ -47,4 +47,23 @@ absl::Time UtcHourStart(absl::Time time) {
                                    3600);
 }
 
+bool IsHighValueNegativeFeedback(const FeedbackRecord& item, ValueTier tier) {
+  return !item.customer_id.empty() && tier == ValueTier::kHigh &&
+         IsNegativeFeedback(item);
+}
+
+bool HasNpsDetractorAnswer(const std::vector<ScoredAnswer>& scored) {
+  return std::any_of(scored.begin(), scored.end(), [](const ScoredAnswer& a) {
+    return a.kind == v1::SurveyQuestion::NPS && a.score >= 0 &&
+           a.score <= kMaxDetractorScore;
+  });
+}
+
+bool IsTopTierDetractor(const std::string& customer_id,
+                        const std::vector<ScoredAnswer>& scored,
+                        LoyaltyTierStanding standing) {
+  return !customer_id.empty() && standing == LoyaltyTierStanding::kTopTier &&
+         HasNpsDetractorAnswer(scored);
+}
+
 }  // namespace crm::feedback

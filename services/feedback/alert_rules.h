@@ -13,6 +13,19 @@
 //
 //   const SpikeBaseline baseline = ComputeSpikeBaseline(hourly_counts);
 //   if (observed >= baseline.threshold) ...raise...
+//
+// Negative feedback from a high-value customer: a negative item (as above)
+// of a customer whose segmentation value tier is HIGH. An anonymous item or
+// an unknown tier (segmentation not configured, down, slow, or the customer
+// unscored) raises nothing: the rule alerts only on what it knows.
+//
+// Detractor from the top tier: a survey response with an NPS answer of 0
+// to 6 from a customer in loyalty's highest tier (the last of the
+// programme's tiers). An anonymous response or an unknown standing
+// (loyalty not configured, down, slow, or a programme without tiers)
+// raises nothing.
+//
+// SLA breach imminent: ticket_rules.h, ImminentDeadlines.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +34,9 @@
 
 #include "absl/time/time.h"
 #include "services/feedback/feedback_repository.h"
+#include "services/feedback/loyalty_client.h"
+#include "services/feedback/survey_rules.h"
+#include "services/feedback/ticket_rules.h"
 
 namespace crm::feedback {
 
@@ -47,5 +63,21 @@ std::string SpikeCategoryOf(const FeedbackRecord& item);
 
 // The start of the UTC hour holding `time`.
 absl::Time UtcHourStart(absl::Time time);
+
+// The highest NPS score that makes a detractor.
+inline constexpr int kMaxDetractorScore = 6;
+
+// Whether `item` raises NEGATIVE_FEEDBACK_HIGH_VALUE when its customer's
+// value tier is `tier`: negative, of a customer, and tier kHigh.
+bool IsHighValueNegativeFeedback(const FeedbackRecord& item, ValueTier tier);
+
+// Whether `scored` holds an NPS answer of 0 to kMaxDetractorScore.
+bool HasNpsDetractorAnswer(const std::vector<ScoredAnswer>& scored);
+
+// Whether a response of `customer_id` with `scored` answers raises
+// DETRACTOR_TOP_TIER when the customer's standing is `standing`.
+bool IsTopTierDetractor(const std::string& customer_id,
+                        const std::vector<ScoredAnswer>& scored,
+                        LoyaltyTierStanding standing);
 
 }  // namespace crm::feedback

@@ -44,6 +44,15 @@ absl::StatusOr<v1::CustomerFeedbackExport> CustomerFeedbackExporter::Export(
         for (v1::SurveyResponse& response : response_protos) {
           *data.add_survey_responses() = std::move(response);
         }
+        if (stores_.invitations != nullptr) {
+          CRM_ASSIGN_OR_RETURN(
+              std::vector<SurveyInvitationRecord> invitations,
+              stores_.invitations->ListByCustomer(tx, customer_id));
+          for (const SurveyInvitationRecord& invitation : invitations) {
+            *data.add_survey_invitations() =
+                ToSurveyInvitationProto(invitation);
+          }
+        }
         CRM_ASSIGN_OR_RETURN(
             std::vector<TicketRecord> tickets,
             stores_.tickets.ListByCustomer(tx, customer_id, false));

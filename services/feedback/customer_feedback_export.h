@@ -1,8 +1,8 @@
 // ExportCustomerFeedback: everything feedback holds on one customer (the
 // data-subject access request; the gateway's suite-wide export gathers it
 // with every other service's part): the customer's feedback items, survey
-// responses, tickets and the history of those tickets, read in one unit of
-// work so the parts agree. No SQL, no gRPC.
+// responses, survey invitations, tickets and the history of those tickets,
+// read in one unit of work so the parts agree. No SQL, no gRPC.
 //
 //   CustomerFeedbackExporter exporter(unit_of_work, stores, clock, settings);
 //   absl::StatusOr<v1::CustomerFeedbackExport> data =

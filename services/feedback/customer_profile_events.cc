@@ -6,8 +6,10 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
+#include "services/feedback/customer_consent_tracker.h"
 #include "services/feedback/feedback_validation.h"
 #include "services/feedback/identifier_scrubber.h"
+#include "services/feedback/survey_invitation_rules.h"
 
 namespace crm::feedback {
 namespace {
@@ -36,8 +38,10 @@ absl::Status ScrubTicketHistory(TicketRepository& tickets,
                          tickets.ListEvents(tx, ticket_id, page));
     for (TicketEventRecord& event : events.items) {
       const std::string text = ScrubIdentifiers(event.text, customer_id);
-      if (text == event.text) continue;
+      // A compensation's ledger entry names the customer's account.
+      if (text == event.text && event.compensation_entry.empty()) continue;
       event.text = text;
+      event.compensation_entry.clear();
       CRM_RETURN_IF_ERROR(tickets.RewriteEvent(tx, event));
     }
     if (!events.next.has_value()) return absl::OkStatus();
@@ -48,7 +52,8 @@ absl::Status ScrubTicketHistory(TicketRepository& tickets,
 }  // namespace
 
 std::vector<cp::ChangeEvent::Type> CustomerProfileEventTypes() {
-  return {cp::ChangeEvent::CUSTOMER_ERASED, cp::ChangeEvent::CUSTOMER_MERGED};
+  return {cp::ChangeEvent::CUSTOMER_ERASED, cp::ChangeEvent::CUSTOMER_MERGED,
+          cp::ChangeEvent::CUSTOMER_CREATED, cp::ChangeEvent::CUSTOMER_UPDATED};
 }
 
 absl::Status EraseCustomerData(const CustomerDataStores& stores,
@@ -87,6 +92,19 @@ absl::Status EraseCustomerData(const CustomerDataStores& stores,
   }
   CRM_RETURN_IF_ERROR(
       stores.surveys.AnonymizeCustomer(tx, customer_id).status());
+  if (stores.invitations != nullptr) {
+    CRM_ASSIGN_OR_RETURN(std::vector<SurveyInvitationRecord> invitations,
+                         stores.invitations->ListByCustomer(tx, customer_id));
+    for (const SurveyInvitationRecord& invitation : invitations) {
+      subjects.push_back(
+          SurveyInvitationName(invitation.survey_id, invitation.id));
+    }
+    CRM_RETURN_IF_ERROR(
+        stores.invitations->DeleteCustomer(tx, customer_id).status());
+  }
+  if (stores.consents != nullptr) {
+    CRM_RETURN_IF_ERROR(stores.consents->Forget(tx, customer_id));
+  }
 
   CRM_ASSIGN_OR_RETURN(std::vector<TicketRecord> tickets,
                        stores.tickets.ListByCustomer(tx, customer_id, true));
@@ -95,6 +113,7 @@ absl::Status EraseCustomerData(const CustomerDataStores& stores,
     ticket.customer_id.clear();
     ticket.title = ScrubIdentifiers(ticket.title, customer_id);
     ticket.description = ScrubIdentifiers(ticket.description, customer_id);
+    ticket.compensation_entry.clear();  // It names the customer's account.
     ticket.version += 1;
     CRM_RETURN_IF_ERROR(stores.tickets.Save(tx, ticket));
     CRM_RETURN_IF_ERROR(
@@ -129,8 +148,21 @@ absl::Status ApplyCustomerProfileEvent(const CustomerDataStores& stores,
           stores.feedback.ReassignCustomer(tx, duplicate, survivor).status());
       CRM_RETURN_IF_ERROR(
           stores.surveys.ReassignCustomer(tx, duplicate, survivor).status());
+      if (stores.invitations != nullptr) {
+        CRM_RETURN_IF_ERROR(
+            stores.invitations->ReassignCustomer(tx, duplicate, survivor)
+                .status());
+      }
+      if (stores.consents != nullptr) {
+        CRM_RETURN_IF_ERROR(
+            CustomerConsentTracker(*stores.consents).Apply(tx, event));
+      }
       return stores.tickets.ReassignCustomer(tx, duplicate, survivor).status();
     }
+    case cp::ChangeEvent::CUSTOMER_CREATED:
+    case cp::ChangeEvent::CUSTOMER_UPDATED:
+      if (stores.consents == nullptr) return absl::OkStatus();
+      return CustomerConsentTracker(*stores.consents).Apply(tx, event);
     default:
       return absl::OkStatus();
   }

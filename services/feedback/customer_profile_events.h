@@ -11,12 +11,19 @@
 //                    and their free-text answers are scrubbed (scores stay);
 //                    tickets lose the customer, their title, description and
 //                    every comment or note of their history are scrubbed
-//                    (state, times, category and SLA stay); stored
+//                    (state, times, category and SLA stay); survey
+//                    invitations are deleted (responses lose the link to
+//                    theirs) and the customer's consents forgotten; stored
 //                    idempotent responses filed under the customer's name
-//                    or one of those items, responses or tickets are
-//                    deleted (IdempotencyRepository::ForgetSubjects).
-//   CUSTOMER_MERGED  the duplicate's feedback items, survey responses and
-//                    tickets move to the survivor (tickets one version up).
+//                    or one of those items, responses, invitations or
+//                    tickets are deleted (IdempotencyRepository::
+//                    ForgetSubjects).
+//   CUSTOMER_MERGED  the duplicate's feedback items, survey responses,
+//                    invitations and tickets move to the survivor (tickets
+//                    one version up); consents as below.
+//   CUSTOMER_CREATED, CUSTOMER_UPDATED (and MERGED)
+//                    the customer's consents are kept for survey invitations
+//                    (customer_consent_tracker.h).
 //   anything else    ignored.
 //
 // Ordering: the feed delivers a customer's events in order, so a merge
@@ -42,7 +49,9 @@
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/idempotency.h"
 #include "services/common/unit_of_work.h"
+#include "services/feedback/customer_consent_repository.h"
 #include "services/feedback/feedback_repository.h"
+#include "services/feedback/survey_invitation_repository.h"
 #include "services/feedback/survey_repository.h"
 #include "services/feedback/ticket_repository.h"
 
@@ -56,6 +65,10 @@ struct CustomerDataStores {
   // The stored idempotent responses (which may hold a customer's items,
   // answers and ticket comments); null only where none are stored.
   crm::common::IdempotencyRepository* idempotency = nullptr;
+  // Survey invitations and the consents that gate them; null only where
+  // none are stored (tests of other parts).
+  SurveyInvitationRepository* invitations = nullptr;
+  CustomerConsentRepository* consents = nullptr;
 };
 
 // The event types ApplyCustomerProfileEvent acts on (the feed filter).

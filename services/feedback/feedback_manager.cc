@@ -68,6 +68,16 @@ absl::StatusOr<v1::Feedback> FeedbackManager::SubmitFeedback(
   if (!normalized.text.empty()) {
     analysis = AnalyzeText(lexicon_, normalized.text);
   }
+  // What the alert rules need to know of the customer, asked before the
+  // transaction (a remote call with its deadline).
+  CustomerStanding standing;
+  if (alerts_ != nullptr) {
+    FeedbackRecord draft;
+    draft.customer_id = normalized.customer_id;
+    draft.type = normalized.type;
+    draft.analysis = analysis;
+    standing = alerts_->StandingForFeedback(draft);
+  }
   return crm::common::RunIdempotent<v1::Feedback>(
       unit_of_work_, idempotency_, clock_, context, kSubmitFeedbackMethod,
       input.request_id(), input,
@@ -86,7 +96,7 @@ absl::StatusOr<v1::Feedback> FeedbackManager::SubmitFeedback(
         record.create_time = crm::common::TruncateToMicros(clock_.Now());
         CRM_RETURN_IF_ERROR(feedback_.Insert(tx, record));
         if (alerts_ != nullptr) {
-          CRM_RETURN_IF_ERROR(alerts_->OnFeedback(tx, record));
+          CRM_RETURN_IF_ERROR(alerts_->OnFeedback(tx, record, standing));
         }
         return ToFeedbackProto(record);
       });

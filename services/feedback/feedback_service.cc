@@ -82,6 +82,24 @@ grpc::Status FeedbackServiceImpl::GetSurveyScores(
       surveys_.GetSurveyScores(RequestContextOf(context), *request), response);
 }
 
+grpc::Status FeedbackServiceImpl::CreateSurveyInvitation(
+    grpc::ServerContext* context,
+    const v1::CreateSurveyInvitationRequest* request,
+    v1::SurveyInvitation* response) {
+  return ReplyWith(
+      surveys_.CreateSurveyInvitation(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status FeedbackServiceImpl::ListSurveyInvitations(
+    grpc::ServerContext* context,
+    const v1::ListSurveyInvitationsRequest* request,
+    v1::ListSurveyInvitationsResponse* response) {
+  return ReplyWith(
+      surveys_.ListSurveyInvitations(RequestContextOf(context), *request),
+      response);
+}
+
 grpc::Status FeedbackServiceImpl::CreateTicket(
     grpc::ServerContext* context, const v1::CreateTicketRequest* request,
     v1::Ticket* response) {

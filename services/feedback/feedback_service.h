@@ -65,6 +65,14 @@ class FeedbackServiceImpl final : public v1::FeedbackService::Service {
   grpc::Status GetSurveyScores(grpc::ServerContext* context,
                                const v1::GetSurveyScoresRequest* request,
                                v1::SurveyScores* response) override;
+  grpc::Status CreateSurveyInvitation(
+      grpc::ServerContext* context,
+      const v1::CreateSurveyInvitationRequest* request,
+      v1::SurveyInvitation* response) override;
+  grpc::Status ListSurveyInvitations(
+      grpc::ServerContext* context,
+      const v1::ListSurveyInvitationsRequest* request,
+      v1::ListSurveyInvitationsResponse* response) override;
   grpc::Status CreateTicket(grpc::ServerContext* context,
                             const v1::CreateTicketRequest* request,
                             v1::Ticket* response) override;

@@ -1,5 +1,6 @@
 // crm-feedback: serves crm.feedback.v1.FeedbackService, escalates tickets
-// past their SLA deadlines, and follows customer-profile's change feed
+// past their SLA deadlines (and warns before them), compensates resolved
+// tickets through loyalty, and follows customer-profile's change feed
 // (erasures and merges).
 #include <cstdlib>
 #include <functional>
@@ -28,9 +29,13 @@
 #include "services/feedback/customer_profile_events.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/feedback_service.h"
+#include "services/feedback/grpc_loyalty_client.h"
+#include "services/feedback/loyalty_client.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
+#include "services/feedback/mysql_customer_consent_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
+#include "services/feedback/mysql_survey_invitation_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
 #include "services/feedback/mysql_ticket_repository.h"
 #include "services/feedback/repeating_job.h"
@@ -58,18 +63,22 @@ struct FeedbackComponents {
   FeedbackComponents(common::ServiceContext& context,
                      const feedback::Lexicon& lexicon,
                      std::unique_ptr<feedback::ValueTierSource> tier_source,
+                     std::unique_ptr<feedback::LoyaltyClient> loyalty_client,
                      feedback::TicketSettings ticket_settings)
       : tiers(std::move(tier_source)),
+        loyalty(std::move(loyalty_client)),
         settings(std::move(ticket_settings)),
         unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
-        raiser(alerts, common::RandomIdGenerator::Instance()),
+        raiser(alerts, common::RandomIdGenerator::Instance(),
+               {tiers.get(), loyalty.get()}),
         manager(unit_of_work, items, idempotency, context.clock,
                 common::RandomIdGenerator::Instance(), lexicon, &raiser),
-        survey_manager(unit_of_work, surveys, idempotency, context.clock,
-                       common::RandomIdGenerator::Instance()),
+        survey_manager(unit_of_work, surveys, invitations, consents,
+                       idempotency, context.clock,
+                       common::RandomIdGenerator::Instance(), *tiers, &raiser),
         ticket_manager(unit_of_work, tickets, items, idempotency, context.clock,
                        common::RandomIdGenerator::Instance(), *tiers, settings,
-                       lexicon),
+                       lexicon, loyalty.get()),
         escalation_unit_of_work(context.pool, ReadCommitted(), context.clock),
         escalation(
             escalation_unit_of_work, tickets,
@@ -77,20 +86,28 @@ struct FeedbackComponents {
             [this, &clock = context.clock](
                 common::Transaction& tx, const feedback::TicketRecord& ticket) {
               return raiser.OnEscalation(tx, ticket, clock.Now());
+            },
+            [this](common::Transaction& tx,
+                   const feedback::TicketRecord& ticket,
+                   const feedback::ImminentDeadline& deadline, absl::Time now) {
+              return raiser.OnSlaImminent(tx, ticket, deadline, now);
             }),
         alert_manager(unit_of_work, alerts, idempotency, context.clock),
         exporter(unit_of_work, stores, context.clock, settings) {}
 
   std::unique_ptr<feedback::ValueTierSource> tiers;
+  std::unique_ptr<feedback::LoyaltyClient> loyalty;
   const feedback::TicketSettings settings;
   common::MySqlUnitOfWork unit_of_work;
   feedback::MySqlFeedbackRepository items;
   feedback::MySqlSurveyRepository surveys;
+  feedback::MySqlSurveyInvitationRepository invitations;
+  feedback::MySqlCustomerConsentRepository consents;
   feedback::MySqlTicketRepository tickets;
   feedback::MySqlAlertRepository alerts;
   common::MySqlIdempotencyRepository idempotency;
-  const feedback::CustomerDataStores stores{items, surveys, tickets,
-                                            &idempotency};
+  const feedback::CustomerDataStores stores{
+      items, surveys, tickets, &idempotency, &invitations, &consents};
   feedback::AlertRaiser raiser;
   feedback::FeedbackManager manager;
   feedback::SurveyManager survey_manager;
@@ -123,6 +140,12 @@ feedback::TicketSettings TicketSettingsOf(const common::Config& config) {
     }
     settings.calendar.holidays.insert(holiday);
   }
+  absl::StatusOr<absl::Duration> lead = config.GetDuration("sla_warning_lead");
+  if (!lead.ok() || *lead < absl::ZeroDuration()) {
+    common::LogError("--sla_warning_lead is not a duration of 0s or more", {});
+    std::exit(2);
+  }
+  settings.sla_warning_lead = *lead;
   return settings;
 }
 
@@ -141,6 +164,23 @@ std::unique_ptr<feedback::ValueTierSource> TierSourceOf(
   return std::make_unique<feedback::SegmentationValueTiers>(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
       absl::Milliseconds(300));
+}
+
+// Loyalty at --loyalty_addr (compensation on resolution, top-tier lookups),
+// or none: compensation is refused and every loyalty tier unknown.
+std::unique_ptr<feedback::LoyaltyClient> LoyaltyClientOf(
+    const common::Config& config) {
+  const std::string& address = config.GetString("loyalty_addr");
+  if (address.empty()) {
+    common::LogWarning(
+        "no loyalty address: tickets cannot be compensated and "
+        "DETRACTOR_TOP_TIER alerts never fire (set FEEDBACK_LOYALTY_ADDR)",
+        {});
+    return std::make_unique<feedback::UnconfiguredLoyalty>();
+  }
+  return std::make_unique<feedback::GrpcLoyaltyClient>(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+      absl::Seconds(2), absl::Milliseconds(300));
 }
 
 // Runs the escalation job every --escalation_interval (0s: never) until
@@ -215,9 +255,9 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   }
   // Lives until the process exits, so it outlives the handlers and every
   // call they serve.
-  static FeedbackComponents* const components =
-      new FeedbackComponents(context, *lexicon, TierSourceOf(context.config),
-                             TicketSettingsOf(context.config));
+  static FeedbackComponents* const components = new FeedbackComponents(
+      context, *lexicon, TierSourceOf(context.config),
+      LoyaltyClientOf(context.config), TicketSettingsOf(context.config));
   ScheduleEscalation(context, components->escalation);
   const std::string& profile_address =
       context.config.GetString("customer_profile_addr");
@@ -278,7 +318,20 @@ int main(int argc, char** argv) {
                           .env = "FEEDBACK_ESCALATION_INTERVAL",
                           .default_value = "1m",
                           .help = "how often tickets past their SLA "
-                                  "deadlines are escalated (0s: never)"}},
+                                  "deadlines are escalated (0s: never)"},
+                         {.flag = "sla_warning_lead",
+                          .env = "FEEDBACK_SLA_WARNING_LEAD",
+                          .default_value = "30m",
+                          .help = "how long before an open SLA deadline an "
+                                  "SLA_BREACH_IMMINENT alert is raised (0s: "
+                                  "never)"},
+                         {.flag = "loyalty_addr",
+                          .env = "FEEDBACK_LOYALTY_ADDR",
+                          .default_value = "",
+                          .help = "loyalty gRPC address for compensation on "
+                                  "resolution (2 s deadline) and top-tier "
+                                  "lookups (300 ms); empty: compensation "
+                                  "unavailable"}},
        .make_services = MakeServices},
       argc, argv);
 }

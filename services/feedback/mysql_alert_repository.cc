@@ -31,7 +31,7 @@ constexpr char kAlertColumns[] =
     "SELECT id, sequence, dedup_key, kind, state, summary, category, "
     "observed, baseline_mean, baseline_deviation, threshold, window_start, "
     "ticket_id, escalation_level, create_time, acknowledge_time, "
-    "acknowledged_by FROM alerts";
+    "acknowledged_by, subject, deadline_time FROM alerts";
 
 const crm::common::filter::SqlFieldMap& AlertSqlFieldMap() {
   static const crm::common::filter::SqlFieldMap* const columns = [] {
@@ -73,6 +73,9 @@ absl::StatusOr<AlertRecord> AlertFromRow(sql::ResultSet& rows) {
   CRM_ASSIGN_OR_RETURN(alert.acknowledge_time, crm::common::OptionalSqlDatetime(
                                                    rows, "acknowledge_time"));
   alert.acknowledged_by = rows.getString("acknowledged_by").asStdString();
+  alert.subject = rows.getString("subject").asStdString();
+  CRM_ASSIGN_OR_RETURN(alert.deadline_time,
+                       crm::common::OptionalSqlDatetime(rows, "deadline_time"));
   return alert;
 }
 
@@ -160,8 +163,8 @@ absl::StatusOr<bool> MySqlAlertRepository::InsertIfNew(Transaction& tx,
       "INSERT INTO alerts (id, sequence, dedup_key, kind, state, summary, "
       "category, observed, baseline_mean, baseline_deviation, threshold, "
       "window_start, ticket_id, escalation_level, create_time, "
-      "acknowledge_time, acknowledged_by) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "acknowledge_time, acknowledged_by, subject, deadline_time) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, alert.id);
   insert->setInt64(2, sequence);
   insert->setString(3, alert.dedup_key);
@@ -179,6 +182,8 @@ absl::StatusOr<bool> MySqlAlertRepository::InsertIfNew(Transaction& tx,
   insert->setString(15, crm::common::FormatSqlDatetime(alert.create_time));
   crm::common::BindOptionalSqlDatetime(*insert, 16, alert.acknowledge_time);
   insert->setString(17, alert.acknowledged_by);
+  insert->setString(18, alert.subject);
+  crm::common::BindOptionalSqlDatetime(*insert, 19, alert.deadline_time);
   insert->executeUpdate();
   alert.sequence = sequence;
   return true;

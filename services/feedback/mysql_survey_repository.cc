@@ -28,7 +28,7 @@ using ::crm::common::Transaction;
 
 constexpr char kSelectResponseColumns[] =
     "SELECT customer_id, id, survey_id, survey_version, channel, subject, "
-    "answers, create_time FROM survey_responses";
+    "answers, create_time, invitation_id, value_tier FROM survey_responses";
 
 // The keyset condition and order of "newest first" (keyset_page.h).
 constexpr char kAfterAndOrder[] =
@@ -81,6 +81,16 @@ absl::StatusOr<SurveyRecord> SurveyFromRow(sql::ResultSet& rows) {
   return survey;
 }
 
+// A stored value tier name.
+absl::StatusOr<v1::SurveyResponse::ValueTier> ValueTierOf(
+    const std::string& name) {
+  v1::SurveyResponse::ValueTier tier = v1::SurveyResponse::VALUE_TIER_UNKNOWN;
+  if (!v1::SurveyResponse::ValueTier_Parse(name, &tier)) {
+    return absl::InternalError("stored value tier is unknown");
+  }
+  return tier;
+}
+
 // The response in the current row of `rows` (kSelectResponseColumns).
 absl::StatusOr<SurveyResponseRecord> ResponseFromRow(sql::ResultSet& rows) {
   SurveyResponseRecord response;
@@ -98,6 +108,9 @@ absl::StatusOr<SurveyResponseRecord> ResponseFromRow(sql::ResultSet& rows) {
   CRM_ASSIGN_OR_RETURN(response.create_time,
                        crm::common::ParseSqlDatetime(
                            rows.getString("create_time").asStdString()));
+  response.invitation_id = rows.getString("invitation_id").asStdString();
+  CRM_ASSIGN_OR_RETURN(response.value_tier,
+                       ValueTierOf(rows.getString("value_tier").asStdString()));
   return response;
 }
 
@@ -221,8 +234,8 @@ absl::Status MySqlSurveyRepository::InsertResponse(
   crm::common::CachedStatement insert = crm::common::Prepared(
       tx,
       "INSERT INTO survey_responses (customer_id, id, survey_id, "
-      "survey_version, channel, subject, answers, create_time) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "survey_version, channel, subject, answers, create_time, "
+      "invitation_id, value_tier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, response.customer_id);
   insert->setString(2, response.id);
   insert->setString(3, response.survey_id);
@@ -231,6 +244,10 @@ absl::Status MySqlSurveyRepository::InsertResponse(
   insert->setString(6, response.subject);
   insert->setString(7, answers.SerializeAsString());
   insert->setString(8, crm::common::FormatSqlDatetime(response.create_time));
+  insert->setString(9, response.invitation_id);
+  const std::string tier =
+      v1::SurveyResponse::ValueTier_Name(response.value_tier);
+  insert->setString(10, tier);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -240,7 +257,8 @@ absl::Status MySqlSurveyRepository::InsertResponse(
   crm::common::CachedStatement scored = crm::common::Prepared(
       tx,
       "INSERT INTO survey_scored_answers (survey_id, response_id, position, "
-      "kind, score, channel, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "kind, score, channel, create_time, value_tier) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   for (size_t i = 0; i < response.scored.size(); ++i) {
     scored->setString(1, response.survey_id);
     scored->setString(2, response.id);
@@ -250,6 +268,7 @@ absl::Status MySqlSurveyRepository::InsertResponse(
     scored->setInt(5, response.scored[i].score);
     scored->setString(6, response.channel);
     scored->setString(7, crm::common::FormatSqlDatetime(response.create_time));
+    scored->setString(8, tier);
     scored->executeUpdate();
   }
   return absl::OkStatus();
@@ -290,10 +309,10 @@ absl::StatusOr<std::vector<ScoreCount>> MySqlSurveyRepository::CountScores(
     absl::Time to) {
   crm::common::CachedStatement select = crm::common::Prepared(
       tx,
-      "SELECT CAST(DATE(create_time) AS CHAR) AS day, channel, kind, score, "
-      "COUNT(*) AS answers FROM survey_scored_answers "
+      "SELECT CAST(DATE(create_time) AS CHAR) AS day, channel, value_tier, "
+      "kind, score, COUNT(*) AS answers FROM survey_scored_answers "
       "WHERE survey_id = ? AND create_time >= ? AND create_time < ? "
-      "GROUP BY day, channel, kind, score");
+      "GROUP BY day, channel, value_tier, kind, score");
   select->setString(1, survey_id);
   select->setString(2, crm::common::FormatSqlDatetime(from));
   select->setString(3, crm::common::FormatSqlDatetime(to));
@@ -310,6 +329,9 @@ absl::StatusOr<std::vector<ScoreCount>> MySqlSurveyRepository::CountScores(
     }
     count.score = rows->getInt("score");
     count.answers = rows->getInt64("answers");
+    CRM_ASSIGN_OR_RETURN(
+        count.value_tier,
+        ValueTierOf(rows->getString("value_tier").asStdString()));
     counts.push_back(std::move(count));
   }
   return counts;
@@ -321,10 +343,10 @@ MySqlSurveyRepository::CountResponses(Transaction& tx,
                                       absl::Time from, absl::Time to) {
   crm::common::CachedStatement select = crm::common::Prepared(
       tx,
-      "SELECT CAST(DATE(create_time) AS CHAR) AS day, channel, "
+      "SELECT CAST(DATE(create_time) AS CHAR) AS day, channel, value_tier, "
       "COUNT(*) AS responses FROM survey_responses "
       "WHERE survey_id = ? AND create_time >= ? AND create_time < ? "
-      "GROUP BY day, channel");
+      "GROUP BY day, channel, value_tier");
   select->setString(1, survey_id);
   select->setString(2, crm::common::FormatSqlDatetime(from));
   select->setString(3, crm::common::FormatSqlDatetime(to));
@@ -336,6 +358,9 @@ MySqlSurveyRepository::CountResponses(Transaction& tx,
                          DayOf(rows->getString("day").asStdString()));
     count.channel = rows->getString("channel").asStdString();
     count.responses = rows->getInt64("responses");
+    CRM_ASSIGN_OR_RETURN(
+        count.value_tier,
+        ValueTierOf(rows->getString("value_tier").asStdString()));
     counts.push_back(std::move(count));
   }
   return counts;
@@ -345,8 +370,8 @@ absl::StatusOr<int64_t> MySqlSurveyRepository::AnonymizeCustomer(
     Transaction& tx, const std::string& customer_id) {
   crm::common::CachedStatement update = crm::common::Prepared(
       tx,
-      "UPDATE survey_responses SET customer_id = '', subject = '' "
-      "WHERE customer_id = ?");
+      "UPDATE survey_responses SET customer_id = '', subject = '', "
+      "invitation_id = '' WHERE customer_id = ?");
   update->setString(1, customer_id);
   return static_cast<int64_t>(update->executeUpdate());
 }

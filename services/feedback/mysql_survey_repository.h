@@ -1,6 +1,7 @@
 // SurveyRepository on the service's MySQL/MariaDB database (tables
 // `surveys`, `survey_versions`, `survey_responses`, `survey_scored_answers`,
-// migrations/0003_surveys.sql and 0006_survey_lists.sql): all of the
+// migrations/0003_surveys.sql, 0006_survey_lists.sql and
+// 0007_survey_invitations.sql): all of the
 // surveys' SQL and row mapping, prepared statements only, on the connection
 // of the caller's unit of work.
 //

@@ -34,11 +34,13 @@ constexpr char kTicketColumns[] =
     "state, priority, assignee, team, sentiment_score, escalation_level, "
     "create_time, update_time, first_response_time, resolve_time, "
     "close_time, first_response_deadline, resolution_deadline, "
-    "next_escalation_time, version FROM tickets";
+    "next_escalation_time, version, compensation_points, "
+    "compensation_entry, compensation_time FROM tickets";
 
 constexpr char kEventColumns[] =
     "SELECT ticket_id, id, kind, author, text, from_state, to_state, "
-    "assignee, team, escalation_level, create_time FROM ticket_events";
+    "assignee, team, escalation_level, create_time, compensation_points, "
+    "compensation_entry FROM ticket_events";
 
 const crm::common::filter::SqlFieldMap& TicketSqlFieldMap() {
   static const crm::common::filter::SqlFieldMap* const columns = [] {
@@ -101,6 +103,12 @@ absl::StatusOr<TicketRecord> TicketFromRow(sql::ResultSet& rows) {
       ticket.next_escalation_time,
       crm::common::OptionalSqlDatetime(rows, "next_escalation_time"));
   ticket.version = rows.getInt64("version");
+  ticket.compensation_points = rows.getInt64("compensation_points");
+  ticket.compensation_entry =
+      rows.getString("compensation_entry").asStdString();
+  CRM_ASSIGN_OR_RETURN(
+      ticket.compensation_time,
+      crm::common::OptionalSqlDatetime(rows, "compensation_time"));
   return ticket;
 }
 
@@ -122,6 +130,8 @@ absl::StatusOr<TicketEventRecord> EventFromRow(sql::ResultSet& rows) {
   event.team = rows.getString("team").asStdString();
   event.escalation_level = rows.getInt("escalation_level");
   CRM_ASSIGN_OR_RETURN(event.create_time, TimeColumn(rows, "create_time"));
+  event.compensation_points = rows.getInt64("compensation_points");
+  event.compensation_entry = rows.getString("compensation_entry").asStdString();
   return event;
 }
 
@@ -137,7 +147,8 @@ constexpr char kMutableColumns[] =
     "priority = ?, assignee = ?, team = ?, sentiment_score = ?, "
     "escalation_level = ?, update_time = ?, first_response_time = ?, "
     "resolve_time = ?, close_time = ?, first_response_deadline = ?, "
-    "resolution_deadline = ?, next_escalation_time = ?, version = ?";
+    "resolution_deadline = ?, next_escalation_time = ?, version = ?, "
+    "compensation_points = ?, compensation_entry = ?, compensation_time = ?";
 
 int BindMutable(sql::PreparedStatement& statement, int first,
                 const TicketRecord& ticket) {
@@ -166,6 +177,10 @@ int BindMutable(sql::PreparedStatement& statement, int first,
   crm::common::BindOptionalSqlDatetime(statement, i++,
                                        Micros(ticket.next_escalation_time));
   statement.setInt64(i++, ticket.version);
+  statement.setInt64(i++, ticket.compensation_points);
+  statement.setString(i++, ticket.compensation_entry);
+  crm::common::BindOptionalSqlDatetime(statement, i++,
+                                       Micros(ticket.compensation_time));
   return i;
 }
 
@@ -286,7 +301,8 @@ absl::Status MySqlTicketRepository::InsertEvent(
       tx,
       "INSERT INTO ticket_events (ticket_id, id, kind, author, text, "
       "from_state, to_state, assignee, team, escalation_level, create_time, "
-      "customer_id) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, customer_id "
+      "compensation_points, compensation_entry, customer_id) "
+      "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, customer_id "
       "FROM tickets WHERE id = ?");
   insert->setString(1, event.ticket_id);
   insert->setString(2, event.id);
@@ -299,7 +315,9 @@ absl::Status MySqlTicketRepository::InsertEvent(
   insert->setString(9, event.team);
   insert->setInt(10, event.escalation_level);
   insert->setString(11, crm::common::FormatSqlDatetime(event.create_time));
-  insert->setString(12, event.ticket_id);
+  insert->setInt64(12, event.compensation_points);
+  insert->setString(13, event.compensation_entry);
+  insert->setString(14, event.ticket_id);
   try {
     if (insert->executeUpdate() == 0) {
       return crm::common::NotFoundError(TicketName(event.ticket_id));
@@ -337,12 +355,13 @@ absl::Status MySqlTicketRepository::RewriteEvent(
     Transaction& tx, const TicketEventRecord& event) {
   crm::common::CachedStatement update = crm::common::Prepared(
       tx,
-      "UPDATE ticket_events SET author = ?, text = ? WHERE ticket_id = ? "
-      "AND id = ?");
+      "UPDATE ticket_events SET author = ?, text = ?, compensation_entry = ? "
+      "WHERE ticket_id = ? AND id = ?");
   update->setString(1, event.author);
   update->setString(2, event.text);
-  update->setString(3, event.ticket_id);
-  update->setString(4, event.id);
+  update->setString(3, event.compensation_entry);
+  update->setString(4, event.ticket_id);
+  update->setString(5, event.id);
   update->executeUpdate();
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "services/common/error_details.h"
@@ -16,6 +17,8 @@
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/feedback/feedback_validation.h"
+#include "services/feedback/survey_invitation_filter.h"
+#include "services/feedback/survey_invitation_rules.h"
 #include "services/feedback/survey_response_filter.h"
 #include "services/feedback/survey_rules.h"
 
@@ -33,6 +36,28 @@ constexpr char kEverySurvey[] = "surveys/-";
 constexpr char kCreateSurveyMethod[] = "CreateSurvey";
 constexpr char kUpdateSurveyMethod[] = "UpdateSurvey";
 constexpr char kSubmitSurveyResponseMethod[] = "SubmitSurveyResponse";
+constexpr char kCreateSurveyInvitationMethod[] = "CreateSurveyInvitation";
+
+// The API form of a tier from the value tier source.
+v1::SurveyResponse::ValueTier ToProtoValueTier(ValueTier tier) {
+  switch (tier) {
+    case ValueTier::kHigh:
+      return v1::SurveyResponse::HIGH;
+    case ValueTier::kMedium:
+      return v1::SurveyResponse::MEDIUM;
+    case ValueTier::kLow:
+      return v1::SurveyResponse::LOW;
+    case ValueTier::kUnknown:
+      break;
+  }
+  return v1::SurveyResponse::VALUE_TIER_UNKNOWN;
+}
+
+// The bare id of `parent` (`surveys/{survey}`), or empty for `surveys/-`.
+absl::StatusOr<std::string> ParentSurveyIdOf(const std::string& parent) {
+  if (parent == kEverySurvey) return std::string();
+  return SurveyIdOf(parent, "parent");
+}
 
 absl::CivilDay UtcDay(absl::Time time) {
   return absl::ToCivilDay(time, absl::UTCTimeZone());
@@ -63,6 +88,29 @@ v1::Survey ToSurveyProto(const SurveyRecord& survey) {
   return proto;
 }
 
+v1::SurveyInvitation ToSurveyInvitationProto(
+    const SurveyInvitationRecord& invitation) {
+  v1::SurveyInvitation proto;
+  proto.set_name(SurveyInvitationName(invitation.survey_id, invitation.id));
+  proto.set_customer(CustomerName(invitation.customer_id));
+  proto.set_subject(invitation.subject);
+  proto.set_channel(invitation.channel);
+  proto.set_state(invitation.response_id.empty()
+                      ? v1::SurveyInvitation::SENT
+                      : v1::SurveyInvitation::ANSWERED);
+  if (!invitation.response_id.empty()) {
+    proto.set_response(
+        SurveyResponseName(invitation.survey_id, invitation.response_id));
+  }
+  *proto.mutable_create_time() =
+      crm::common::ToProtoTimestamp(invitation.create_time);
+  if (invitation.answer_time.has_value()) {
+    *proto.mutable_answer_time() =
+        crm::common::ToProtoTimestamp(*invitation.answer_time);
+  }
+  return proto;
+}
+
 v1::SurveyResponse ToSurveyResponseProto(const SurveyResponseRecord& response,
                                          const v1::Survey& answered) {
   v1::SurveyResponse proto;
@@ -79,6 +127,11 @@ v1::SurveyResponse ToSurveyResponseProto(const SurveyResponseRecord& response,
   proto.set_survey_version(response.survey_version);
   *proto.mutable_create_time() =
       crm::common::ToProtoTimestamp(response.create_time);
+  if (!response.invitation_id.empty()) {
+    proto.set_invitation(
+        SurveyInvitationName(response.survey_id, response.invitation_id));
+  }
+  proto.set_value_tier(response.value_tier);
   return proto;
 }
 
@@ -183,6 +236,61 @@ absl::StatusOr<v1::SurveyResponse> SurveyManager::SubmitSurveyResponse(
   CRM_ASSIGN_OR_RETURN(std::string survey_id,
                        SurveyIdOf(input.parent(), "parent"));
   CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(input.request_id()));
+  // The invitation answered, if any: of this survey.
+  std::optional<SurveyInvitationId> invitation;
+  if (!input.response().invitation().empty()) {
+    CRM_ASSIGN_OR_RETURN(invitation,
+                         SurveyInvitationIdOf(input.response().invitation(),
+                                              "response.invitation"));
+    if (invitation->survey_id != survey_id) {
+      return crm::common::InvalidFieldError(
+          "response.invitation",
+          "must be an invitation of the survey answered");
+    }
+  }
+  // Who answers (the invitation's customer, else the response's), asked for
+  // their value tier before any transaction: the source has its own
+  // deadline and an unanswered question is VALUE_TIER_UNKNOWN.
+  std::string customer_id;
+  if (invitation.has_value()) {
+    CRM_ASSIGN_OR_RETURN(
+        SurveyInvitationRecord invited,
+        unit_of_work_.Read<SurveyInvitationRecord>(
+            context,
+            [&](Transaction& tx) -> absl::StatusOr<SurveyInvitationRecord> {
+              return invitations_.Get(tx, survey_id, invitation->id,
+                                      /*for_update=*/false);
+            }));
+    customer_id = invited.customer_id;
+  } else {
+    const absl::string_view customer =
+        absl::StripAsciiWhitespace(input.response().customer());
+    if (!customer.empty()) {
+      CRM_ASSIGN_OR_RETURN(customer_id,
+                           CustomerIdOf(customer, "response.customer"));
+    }
+  }
+  const v1::SurveyResponse::ValueTier value_tier =
+      customer_id.empty() ? v1::SurveyResponse::VALUE_TIER_UNKNOWN
+                          : ToProtoValueTier(tiers_.TierOf(customer_id));
+  // DETRACTOR_TOP_TIER's loyalty standing, asked before the transaction
+  // (with the client's deadline) only for an NPS detractor answer of the
+  // current version; whatever cannot be read now raises nothing.
+  CustomerStanding standing;
+  if (alerts_ != nullptr && !customer_id.empty()) {
+    absl::StatusOr<SurveyRecord> current = unit_of_work_.Read<SurveyRecord>(
+        context, [&](Transaction& tx) -> absl::StatusOr<SurveyRecord> {
+          return surveys_.Get(tx, survey_id, /*for_update=*/false);
+        });
+    if (current.ok()) {
+      absl::StatusOr<NewSurveyResponse> answers =
+          NormalizeSurveyResponse(current->definition, input.response());
+      if (answers.ok()) {
+        standing =
+            alerts_->StandingForSurveyResponse(customer_id, answers->scored);
+      }
+    }
+  }
   return crm::common::RunIdempotent<v1::SurveyResponse>(
       unit_of_work_, idempotency_, clock_, context, kSubmitSurveyResponseMethod,
       input.request_id(), input,
@@ -192,6 +300,29 @@ absl::StatusOr<v1::SurveyResponse> SurveyManager::SubmitSurveyResponse(
         CRM_ASSIGN_OR_RETURN(
             NewSurveyResponse normalized,
             NormalizeSurveyResponse(survey.definition, input.response()));
+        if (invitation.has_value()) {
+          CRM_ASSIGN_OR_RETURN(SurveyInvitationRecord invited,
+                               invitations_.Get(tx, survey_id, invitation->id,
+                                                /*for_update=*/true));
+          if (!invited.response_id.empty()) {
+            return crm::common::StateConflictError(
+                SurveyInvitationName(survey_id, invited.id),
+                "response.invitation: the invitation was already answered");
+          }
+          if (!normalized.customer_id.empty() &&
+              normalized.customer_id != invited.customer_id) {
+            return crm::common::InvalidFieldError(
+                "response.customer", "must be empty or the invited customer");
+          }
+          if (!normalized.subject.empty() &&
+              normalized.subject != invited.subject) {
+            return crm::common::InvalidFieldError(
+                "response.subject",
+                "must be empty or the invitation's subject");
+          }
+          normalized.customer_id = invited.customer_id;
+          normalized.subject = invited.subject;
+        }
         SurveyResponseRecord record;
         record.id = ids_.NewId();
         record.survey_id = survey_id;
@@ -202,9 +333,103 @@ absl::StatusOr<v1::SurveyResponse> SurveyManager::SubmitSurveyResponse(
         record.answers = std::move(normalized.answers);
         record.scored = std::move(normalized.scored);
         record.create_time = crm::common::TruncateToMicros(clock_.Now());
+        record.value_tier = value_tier;
+        if (invitation.has_value()) record.invitation_id = invitation->id;
         CRM_RETURN_IF_ERROR(surveys_.InsertResponse(tx, record));
+        if (invitation.has_value()) {
+          CRM_RETURN_IF_ERROR(invitations_.MarkAnswered(
+              tx, invitation->id, record.id, record.create_time));
+        }
+        if (alerts_ != nullptr) {
+          CRM_RETURN_IF_ERROR(alerts_->OnSurveyResponse(tx, record, standing));
+        }
         return ToSurveyResponseProto(record, survey.definition);
       });
+}
+
+absl::StatusOr<v1::SurveyInvitation> SurveyManager::CreateSurveyInvitation(
+    const RequestContext& context,
+    const v1::CreateSurveyInvitationRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  v1::CreateSurveyInvitationRequest input = request;
+  crm::common::ClearOutputOnlyFields(&input);
+  input.mutable_invitation()->clear_name();
+  CRM_ASSIGN_OR_RETURN(std::string survey_id,
+                       SurveyIdOf(input.parent(), "parent"));
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(input.request_id()));
+  CRM_ASSIGN_OR_RETURN(NewSurveyInvitation normalized,
+                       NormalizeSurveyInvitation(input.invitation()));
+  return crm::common::RunIdempotent<v1::SurveyInvitation>(
+      unit_of_work_, idempotency_, clock_, context,
+      kCreateSurveyInvitationMethod, input.request_id(), input,
+      [&](Transaction& tx) -> absl::StatusOr<v1::SurveyInvitation> {
+        CRM_RETURN_IF_ERROR(
+            surveys_.Get(tx, survey_id, /*for_update=*/false).status());
+        CRM_ASSIGN_OR_RETURN(
+            std::optional<SurveyInvitationRecord> existing,
+            invitations_.FindBySubject(tx, survey_id, normalized.subject));
+        if (existing.has_value()) {
+          return crm::common::AlreadyExistsError(
+              SurveyInvitationName(survey_id, existing->id),
+              "invitation.subject: the survey already has an invitation for "
+              "this order or ticket");
+        }
+        CRM_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
+                             consents_.Find(tx, normalized.customer_id));
+        CRM_RETURN_IF_ERROR(CheckInvitationConsent(normalized, answers));
+        SurveyInvitationRecord record;
+        record.id = ids_.NewId();
+        record.survey_id = survey_id;
+        record.customer_id = normalized.customer_id;
+        record.subject = normalized.subject;
+        record.channel = normalized.channel;
+        record.create_time = crm::common::TruncateToMicros(clock_.Now());
+        absl::Status inserted = invitations_.Insert(tx, record);
+        if (absl::IsAlreadyExists(inserted)) {
+          // A concurrent request for the same subject committed first.
+          return crm::common::AlreadyExistsError(
+              SurveyName(survey_id),
+              "invitation.subject: the survey already has an invitation for "
+              "this order or ticket");
+        }
+        CRM_RETURN_IF_ERROR(inserted);
+        return ToSurveyInvitationProto(record);
+      });
+}
+
+absl::StatusOr<v1::ListSurveyInvitationsResponse>
+SurveyManager::ListSurveyInvitations(
+    const RequestContext& context,
+    const v1::ListSurveyInvitationsRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  // Empty: every survey.
+  CRM_ASSIGN_OR_RETURN(std::string survey_id,
+                       ParentSurveyIdOf(request.parent()));
+  CRM_ASSIGN_OR_RETURN(SurveyInvitationQuery filter,
+                       ParseSurveyInvitationFilter(request.filter()));
+  // The token is bound to the parent and the filter.
+  const std::string query = absl::StrCat(
+      SurveyName(survey_id.empty() ? "-" : survey_id), "/", filter.fingerprint);
+  CRM_ASSIGN_OR_RETURN(PageRequest page,
+                       crm::common::ParsePageRequest(
+                           request.page_size(), request.page_token(), query));
+  CRM_ASSIGN_OR_RETURN(
+      Page<SurveyInvitationRecord> listed,
+      unit_of_work_.Read<Page<SurveyInvitationRecord>>(
+          context,
+          [&](Transaction& tx) -> absl::StatusOr<Page<SurveyInvitationRecord>> {
+            if (!survey_id.empty()) {
+              CRM_RETURN_IF_ERROR(
+                  surveys_.Get(tx, survey_id, /*for_update=*/false).status());
+            }
+            return invitations_.List(tx, survey_id, filter.filter, page);
+          }));
+  v1::ListSurveyInvitationsResponse response;
+  for (const SurveyInvitationRecord& invitation : listed.items) {
+    *response.add_invitations() = ToSurveyInvitationProto(invitation);
+  }
+  response.set_next_page_token(crm::common::NextPageToken(listed.next, query));
+  return response;
 }
 
 absl::StatusOr<v1::ListSurveysResponse> SurveyManager::ListSurveys(
@@ -234,10 +459,8 @@ SurveyManager::ListSurveyResponses(
     const v1::ListSurveyResponsesRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   // Empty: every survey.
-  std::string survey_id;
-  if (request.parent() != kEverySurvey) {
-    CRM_ASSIGN_OR_RETURN(survey_id, SurveyIdOf(request.parent(), "parent"));
-  }
+  CRM_ASSIGN_OR_RETURN(std::string survey_id,
+                       ParentSurveyIdOf(request.parent()));
   CRM_ASSIGN_OR_RETURN(SurveyResponseQuery filter,
                        ParseSurveyResponseFilter(request.filter()));
   // The token is bound to the parent and the filter.
@@ -285,6 +508,9 @@ absl::StatusOr<v1::SurveyScores> SurveyManager::GetSurveyScores(
       UtcDay(crm::common::FromProtoTimestamp(request.start_time()));
   period.last_day = UtcDay(crm::common::FromProtoTimestamp(request.end_time()));
   period.interval = IntervalOf(request.interval());
+  if (!v1::SurveyResponse::ValueTier_IsValid(request.value_tier())) {
+    return crm::common::InvalidFieldError("value_tier", "is not a known tier");
+  }
   if (period.last_day < period.first_day) {
     return crm::common::InvalidFieldError("end_time",
                                           "must not be before start_time");
@@ -321,7 +547,7 @@ absl::StatusOr<v1::SurveyScores> SurveyManager::GetSurveyScores(
             return result;
           }));
   return ComputeSurveyScores(SurveyName(id), counts.scores, counts.responses,
-                             period);
+                             period, request.value_tier());
 }
 
 }  // namespace crm::feedback

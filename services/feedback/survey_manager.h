@@ -1,10 +1,13 @@
-// Surveys' domain logic over the storage seam and the survey repository:
-// versioned definitions (survey_rules.h), responses checked against the
-// current version, the lists of surveys and of responses, and NPS/CSAT/CES
-// scores of a period with trend series.
+// Surveys' domain logic over the storage seam and the survey repositories:
+// versioned definitions (survey_rules.h), invitations gated by the
+// customer's consent (survey_invitation_rules.h), responses checked against
+// the current version and stamped with the customer's value tier, the lists
+// of surveys, invitations and responses, and NPS/CSAT/CES scores of a period
+// with trend series, by channel and by value tier.
 // Mutations are idempotent on their request_id. No SQL and no gRPC here.
 //
-//   SurveyManager manager(unit_of_work, surveys, idempotency, clock, ids);
+//   SurveyManager manager(unit_of_work, surveys, invitations, consents,
+//                         idempotency, clock, ids, tiers);
 //   absl::StatusOr<v1::Survey> survey = manager.CreateSurvey(ctx, request);
 //
 // Thread-safe: every call runs in its own unit of work.
@@ -20,23 +23,36 @@
 #include "services/common/idempotency.h"
 #include "services/common/request_context.h"
 #include "services/common/unit_of_work.h"
+#include "services/feedback/alert_raiser.h"
+#include "services/feedback/customer_consent_repository.h"
+#include "services/feedback/survey_invitation_repository.h"
 #include "services/feedback/survey_repository.h"
+#include "services/feedback/value_tier_source.h"
 
 namespace crm::feedback {
 
 class SurveyManager {
  public:
   // Every argument must outlive the manager.
+  // `tiers` is asked once per response with a customer, outside any
+  // transaction, and never blocks longer than its deadline.
   SurveyManager(crm::common::UnitOfWork& unit_of_work,
                 SurveyRepository& surveys,
+                SurveyInvitationRepository& invitations,
+                CustomerConsentRepository& consents,
                 crm::common::IdempotencyRepository& idempotency,
                 const crm::common::Clock& clock,
-                const crm::common::IdGenerator& ids)
+                const crm::common::IdGenerator& ids, ValueTierSource& tiers,
+                AlertRaiser* alerts = nullptr)
       : unit_of_work_(unit_of_work),
         surveys_(surveys),
+        invitations_(invitations),
+        consents_(consents),
         idempotency_(idempotency),
         clock_(clock),
-        ids_(ids) {}
+        ids_(ids),
+        tiers_(tiers),
+        alerts_(alerts) {}
   SurveyManager(const SurveyManager&) = delete;
   SurveyManager& operator=(const SurveyManager&) = delete;
 
@@ -58,8 +74,16 @@ class SurveyManager {
       const crm::common::RequestContext& context,
       const v1::UpdateSurveyRequest& request);
 
-  // Stores a response to the current version (NormalizeSurveyResponse).
-  // NOT_FOUND for an unknown survey; INVALID_ARGUMENT naming the field.
+  // Stores a response to the current version (NormalizeSurveyResponse) with
+  // the customer's value tier now (ValueTierSource; VALUE_TIER_UNKNOWN for
+  // an anonymous response or when the source does not answer in time).
+  // With `response.invitation` (of the same survey, else FIELD_INVALID;
+  // NOT_FOUND if unknown) the customer and subject are the invitation's (a
+  // different value sent is FIELD_INVALID) and the invitation becomes
+  // ANSWERED in the same transaction; an invitation already answered is
+  // FAILED_PRECONDITION (RESOURCE_STATE_CONFLICT, metadata `resource` the
+  // invitation). NOT_FOUND for an unknown survey; INVALID_ARGUMENT naming
+  // the field.
   absl::StatusOr<v1::SurveyResponse> SubmitSurveyResponse(
       const crm::common::RequestContext& context,
       const v1::SubmitSurveyResponseRequest& request);
@@ -83,9 +107,31 @@ class SurveyManager {
       const crm::common::RequestContext& context,
       const v1::ListSurveyResponsesRequest& request);
 
-  // ComputeSurveyScores over the UTC days of [start_time, end_time].
+  // Records an invitation of survey `parent` (NormalizeSurveyInvitation):
+  // SENT, at most one per survey and subject — another request for the same
+  // subject is ALREADY_EXISTS (RESOURCE_ALREADY_EXISTS, metadata `resource`
+  // the existing invitation; a repeat of the same request_id returns the
+  // first response instead). The customer's consent for the channel, as last
+  // seen on customer-profile's feed, must be granted: FAILED_PRECONDITION
+  // with reason CONSENT_REQUIRED otherwise (CheckInvitationConsent).
+  // NOT_FOUND for an unknown survey.
+  absl::StatusOr<v1::SurveyInvitation> CreateSurveyInvitation(
+      const crm::common::RequestContext& context,
+      const v1::CreateSurveyInvitationRequest& request);
+
+  // Invitations of `parent` (`surveys/{survey}`, or `surveys/-`) matching
+  // `filter` (survey_invitation_filter.h), newest first, paged as
+  // ListSurveyResponses. INVALID_ARGUMENT naming `parent` for another form,
+  // FILTER_INVALID naming `filter`; NOT_FOUND for an unknown survey.
+  absl::StatusOr<v1::ListSurveyInvitationsResponse> ListSurveyInvitations(
+      const crm::common::RequestContext& context,
+      const v1::ListSurveyInvitationsRequest& request);
+
+  // ComputeSurveyScores over the UTC days of [start_time, end_time], of the
+  // responses of `value_tier` (the tier at answer time) when it is set.
   // INVALID_ARGUMENT naming end_time when it is before start_time or the
-  // trend would have more than 400 points; NOT_FOUND for an unknown survey.
+  // trend would have more than 400 points, naming value_tier for an unknown
+  // tier; NOT_FOUND for an unknown survey.
   absl::StatusOr<v1::SurveyScores> GetSurveyScores(
       const crm::common::RequestContext& context,
       const v1::GetSurveyScoresRequest& request);
@@ -93,13 +139,22 @@ class SurveyManager {
  private:
   crm::common::UnitOfWork& unit_of_work_;
   SurveyRepository& surveys_;
+  SurveyInvitationRepository& invitations_;
+  CustomerConsentRepository& consents_;
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
+  ValueTierSource& tiers_;
+  // Raises DETRACTOR_TOP_TIER (AlertRaiser::OnSurveyResponse); null: none.
+  AlertRaiser* const alerts_;
 };
 
 // The API form of a stored version.
 v1::Survey ToSurveyProto(const SurveyRecord& survey);
+
+// The API form of a stored invitation.
+v1::SurveyInvitation ToSurveyInvitationProto(
+    const SurveyInvitationRecord& invitation);
 
 // The API form of a stored response; `answered` is the definition of the
 // version it answered, whose question kinds the answers carry

@@ -46,6 +46,11 @@ struct SurveyResponseRecord {
   std::vector<v1::SurveyAnswer> answers;
   std::vector<ScoredAnswer> scored;  // Also kept for counting.
   absl::Time create_time;
+  std::string invitation_id;  // The invitation answered; empty without one.
+  // The customer's value tier when the response was submitted (also kept on
+  // the scored answers for counting).
+  v1::SurveyResponse::ValueTier value_tier =
+      v1::SurveyResponse::VALUE_TIER_UNKNOWN;
 };
 
 class SurveyRepository {
@@ -98,18 +103,20 @@ class SurveyRepository {
       const crm::common::PageRequest& page) = 0;
 
   // The scored answers of survey `survey_id`'s responses created in
-  // [`from`, `to`), counted by UTC day, channel, kind and score.
+  // [`from`, `to`), counted by UTC day, channel, value tier, kind and score.
   virtual absl::StatusOr<std::vector<ScoreCount>> CountScores(
       crm::common::Transaction& tx, const std::string& survey_id,
       absl::Time from, absl::Time to) = 0;
 
-  // Its responses in [`from`, `to`), counted by UTC day and channel.
+  // Its responses in [`from`, `to`), counted by UTC day, channel and value
+  // tier.
   virtual absl::StatusOr<std::vector<ResponseCount>> CountResponses(
       crm::common::Transaction& tx, const std::string& survey_id,
       absl::Time from, absl::Time to) = 0;
 
-  // Unlinks every response of `customer_id` (customer and subject become
-  // empty; answers stay for the scores). Returns how many changed.
+  // Unlinks every response of `customer_id` (customer, subject and
+  // invitation become empty; answers and value tier stay for the scores).
+  // Returns how many changed.
   virtual absl::StatusOr<int64_t> AnonymizeCustomer(
       crm::common::Transaction& tx, const std::string& customer_id) = 0;
 

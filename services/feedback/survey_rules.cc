@@ -76,25 +76,29 @@ std::pair<int, int> ScoreRange(Kind kind) {
   }
 }
 
-absl::Status CheckSubject(absl::string_view subject) {
-  constexpr char kField[] = "response.subject";
+}  // namespace
+
+absl::Status CheckSurveySubject(absl::string_view subject,
+                                absl::string_view field) {
   if (subject.size() > kMaxSubject) {
-    return InvalidFieldError(kField, "must be at most 200 characters");
+    return InvalidFieldError(field, "must be at most 200 characters");
   }
   std::vector<absl::string_view> parts = absl::StrSplit(subject, '/');
   const bool order = parts.size() == 4 && parts[0] == kCustomersCollection &&
                      parts[2] == kOrdersCollection &&
-                     crm::common::ValidateResourceId(parts[1], kField).ok() &&
-                     crm::common::ValidateResourceId(parts[3], kField).ok();
+                     crm::common::ValidateResourceId(parts[1], field).ok() &&
+                     crm::common::ValidateResourceId(parts[3], field).ok();
   const bool ticket = parts.size() == 2 && parts[0] == "tickets" &&
-                      crm::common::ValidateResourceId(parts[1], kField).ok();
+                      crm::common::ValidateResourceId(parts[1], field).ok();
   if (!order && !ticket) {
-    return InvalidFieldError(kField,
+    return InvalidFieldError(field,
                              "must be customers/{customer}/orders/{order} or "
                              "tickets/{ticket}");
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 // Adds the answers of one group.
 struct Tally {
@@ -234,7 +238,8 @@ absl::StatusOr<NewSurveyResponse> NormalizeSurveyResponse(
   }
   response.subject = std::string(absl::StripAsciiWhitespace(input.subject()));
   if (!response.subject.empty()) {
-    CRM_RETURN_IF_ERROR(CheckSubject(response.subject));
+    CRM_RETURN_IF_ERROR(
+        CheckSurveySubject(response.subject, "response.subject"));
   }
 
   std::map<std::string, const v1::SurveyAnswer*> by_question;
@@ -361,23 +366,30 @@ absl::CivilDay NextInterval(absl::CivilDay start, TrendInterval interval) {
 
 v1::SurveyScores ComputeSurveyScores(
     absl::string_view survey_name, const std::vector<ScoreCount>& counts,
-    const std::vector<ResponseCount>& responses, const ScorePeriod& period) {
-  auto in_period = [&](absl::CivilDay day) {
-    return day >= period.first_day && day <= period.last_day;
+    const std::vector<ResponseCount>& responses, const ScorePeriod& period,
+    v1::SurveyResponse::ValueTier value_tier) {
+  const bool every_tier =
+      value_tier == v1::SurveyResponse::VALUE_TIER_UNSPECIFIED;
+  auto counted = [&](absl::CivilDay day, v1::SurveyResponse::ValueTier tier) {
+    return day >= period.first_day && day <= period.last_day &&
+           (every_tier || tier == value_tier);
   };
   Tally total;
   std::map<std::string, Tally> by_channel;
+  std::map<int, Tally> by_tier;
   std::map<absl::CivilDay, Tally> by_interval;
   for (const ScoreCount& count : counts) {
-    if (!in_period(count.day)) continue;
+    if (!counted(count.day, count.value_tier)) continue;
     total.Add(count);
     by_channel[count.channel].Add(count);
+    by_tier[count.value_tier].Add(count);
     by_interval[IntervalStart(count.day, period.interval)].Add(count);
   }
   for (const ResponseCount& count : responses) {
-    if (!in_period(count.day)) continue;
+    if (!counted(count.day, count.value_tier)) continue;
     total.responses += count.responses;
     by_channel[count.channel].responses += count.responses;
+    by_tier[count.value_tier].responses += count.responses;
     by_interval[IntervalStart(count.day, period.interval)].responses +=
         count.responses;
   }
@@ -388,6 +400,16 @@ v1::SurveyScores ComputeSurveyScores(
     v1::SurveyScores::ChannelScores* entry = scores.add_by_channel();
     entry->set_channel(channel);
     *entry->mutable_scores() = tally.ToProto();
+  }
+  for (const v1::SurveyResponse::ValueTier tier :
+       {v1::SurveyResponse::HIGH, v1::SurveyResponse::MEDIUM,
+        v1::SurveyResponse::LOW, v1::SurveyResponse::VALUE_TIER_UNKNOWN}) {
+    if (!every_tier && tier != value_tier) continue;
+    v1::SurveyScores::ValueTierScores* entry = scores.add_by_value_tier();
+    entry->set_value_tier(tier);
+    auto found = by_tier.find(tier);
+    *entry->mutable_scores() =
+        found == by_tier.end() ? Tally().ToProto() : found->second.ToProto();
   }
   int points = 0;
   for (absl::CivilDay start = IntervalStart(period.first_day, period.interval);

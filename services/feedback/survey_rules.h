@@ -50,6 +50,11 @@ inline constexpr int kMaxTrendPoints = 400;
 // options of 1 to 200 characters.
 absl::StatusOr<v1::Survey> NormalizeSurveyDefinition(const v1::Survey& input);
 
+// What a survey is sent for, `customers/{c}/orders/{o}` or `tickets/{t}` of
+// at most 200 characters; FIELD_INVALID naming `field` otherwise.
+absl::Status CheckSurveySubject(absl::string_view subject,
+                                absl::string_view field);
+
 // One NPS, CSAT or CES answer of a response.
 struct ScoredAnswer {
   v1::SurveyQuestion::Kind kind = v1::SurveyQuestion::KIND_UNSPECIFIED;
@@ -85,20 +90,25 @@ void SetQuestionKinds(
     const v1::Survey& answered,
     google::protobuf::RepeatedPtrField<v1::SurveyAnswer>* answers);
 
-// Scored answers counted by day (UTC), channel, kind and score.
+// Scored answers counted by day (UTC), channel, kind, score and the value
+// tier at answer time.
 struct ScoreCount {
   absl::CivilDay day;
   std::string channel;
   v1::SurveyQuestion::Kind kind = v1::SurveyQuestion::KIND_UNSPECIFIED;
   int score = 0;
   int64_t answers = 0;
+  v1::SurveyResponse::ValueTier value_tier =
+      v1::SurveyResponse::VALUE_TIER_UNKNOWN;
 };
 
-// Responses counted by day (UTC) and channel.
+// Responses counted by day (UTC), channel and value tier at answer time.
 struct ResponseCount {
   absl::CivilDay day;
   std::string channel;
   int64_t responses = 0;
+  v1::SurveyResponse::ValueTier value_tier =
+      v1::SurveyResponse::VALUE_TIER_UNKNOWN;
 };
 
 enum class TrendInterval { kDay, kWeek, kMonth };
@@ -114,12 +124,17 @@ struct ScorePeriod {
   TrendInterval interval = TrendInterval::kDay;
 };
 
-// The scores of the counts within `period`: the total, by channel, and one
-// trend point per interval from IntervalStart(first_day) to last_day (at
-// most kMaxTrendPoints; the caller checks), empty intervals included.
+// The scores of the counts within `period`: the total, by channel, by value
+// tier (HIGH, MEDIUM, LOW, UNKNOWN, each listed), and one trend point per
+// interval from IntervalStart(first_day) to last_day (at most
+// kMaxTrendPoints; the caller checks), empty intervals included. With
+// `value_tier` other than VALUE_TIER_UNSPECIFIED only the counts of that
+// tier are used, and by_value_tier lists that tier alone.
 v1::SurveyScores ComputeSurveyScores(
     absl::string_view survey_name, const std::vector<ScoreCount>& counts,
-    const std::vector<ResponseCount>& responses, const ScorePeriod& period);
+    const std::vector<ResponseCount>& responses, const ScorePeriod& period,
+    v1::SurveyResponse::ValueTier value_tier =
+        v1::SurveyResponse::VALUE_TIER_UNSPECIFIED);
 
 // `surveys/{id}` and `surveys/{survey_id}/responses/{id}`.
 std::string SurveyName(absl::string_view id);

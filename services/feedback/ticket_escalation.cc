@@ -39,11 +39,28 @@ absl::StatusOr<EscalationRun> TicketEscalation::EscalateDue(
                 ticket.next_escalation_time =
                     NextEscalationCheck(settings_.calendar, settings_.policy,
                                         times, ticket.escalation_level);
+                const std::optional<absl::Time> warning =
+                    NextSlaWarningCheck(settings_.calendar, settings_.policy,
+                                        times, settings_.sla_warning_lead, now);
+                if (warning.has_value() &&
+                    (!ticket.next_escalation_time.has_value() ||
+                     *warning < *ticket.next_escalation_time)) {
+                  ticket.next_escalation_time = warning;
+                }
                 if (ticket.next_escalation_time.has_value() &&
                     *ticket.next_escalation_time <= now) {
                   ticket.next_escalation_time = now + kEscalationRecheckDelay;
                 }
                 CRM_RETURN_IF_ERROR(tickets_.Save(tx, ticket));
+                if (on_imminent_) {
+                  for (const ImminentDeadline& deadline : ImminentDeadlines(
+                           settings_.calendar, settings_.policy, times,
+                           settings_.sla_warning_lead, now)) {
+                    ++done.imminent;
+                    CRM_RETURN_IF_ERROR(
+                        on_imminent_(tx, ticket, deadline, now));
+                  }
+                }
                 if (!level.has_value()) continue;
                 TicketEventRecord escalated;
                 escalated.ticket_id = ticket.id;
@@ -60,6 +77,7 @@ absl::StatusOr<EscalationRun> TicketEscalation::EscalateDue(
             }));
     run.examined += pass.examined;
     run.escalated += pass.escalated;
+    run.imminent += pass.imminent;
     if (pass.examined < batch) return run;
   }
 }

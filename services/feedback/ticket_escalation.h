@@ -1,6 +1,9 @@
-// The escalation job: raises the escalation level of every ticket whose
-// next escalation check (ticket_rules.h, NextEscalationCheck) has come,
-// recording an ESCALATED event, and schedules its next check. Safe to run
+// The SLA job: raises the escalation level of every ticket whose next
+// check (ticket_rules.h, NextEscalationCheck) has come, recording an
+// ESCALATED event, reports the deadlines that have come within the warning
+// lead (ImminentDeadlines: the SLA_BREACH_IMMINENT alerts), and schedules
+// the ticket's next check (the earlier of the next escalation and the next
+// warning). Safe to run
 // twice and on several replicas at once: each batch claims its tickets with
 // row locks that skip rows another replica holds (SKIP LOCKED), and levels
 // only rise (EscalationUpdate), so a ticket is escalated once per level.
@@ -13,6 +16,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "services/common/clock.h"
@@ -28,6 +32,7 @@ namespace crm::feedback {
 struct EscalationRun {
   int64_t examined = 0;   // Tickets whose check had come.
   int64_t escalated = 0;  // Tickets whose level rose.
+  int64_t imminent = 0;   // Imminent deadlines reported (OnImminent calls).
 };
 
 // A check that finds nothing to raise (a clock tie) is repeated this much
@@ -40,6 +45,13 @@ class TicketEscalation {
   // rose (with the ticket as saved); its error rolls the batch back.
   using OnEscalated = std::function<absl::Status(crm::common::Transaction& tx,
                                                  const TicketRecord& ticket)>;
+  // Called inside the transaction for every deadline of a claimed ticket
+  // that is within settings.sla_warning_lead (it must deduplicate: a ticket
+  // can be claimed again before its deadline passes); its error rolls the
+  // batch back.
+  using OnImminent = std::function<absl::Status(
+      crm::common::Transaction& tx, const TicketRecord& ticket,
+      const ImminentDeadline& deadline, absl::Time now)>;
 
   // Every argument must outlive this object.
   TicketEscalation(crm::common::UnitOfWork& unit_of_work,
@@ -47,13 +59,15 @@ class TicketEscalation {
                    const crm::common::IdGenerator& ids,
                    const crm::common::Clock& clock,
                    const TicketSettings& settings,
-                   OnEscalated on_escalated = nullptr)
+                   OnEscalated on_escalated = nullptr,
+                   OnImminent on_imminent = nullptr)
       : unit_of_work_(unit_of_work),
         tickets_(tickets),
         ids_(ids),
         clock_(clock),
         settings_(settings),
-        on_escalated_(std::move(on_escalated)) {}
+        on_escalated_(std::move(on_escalated)),
+        on_imminent_(std::move(on_imminent)) {}
   TicketEscalation(const TicketEscalation&) = delete;
   TicketEscalation& operator=(const TicketEscalation&) = delete;
 
@@ -70,6 +84,7 @@ class TicketEscalation {
   const crm::common::Clock& clock_;
   const TicketSettings& settings_;
   const OnEscalated on_escalated_;
+  const OnImminent on_imminent_;
 };
 
 }  // namespace crm::feedback

@@ -35,6 +35,8 @@ constexpr char kTransitionTicketMethod[] = "TransitionTicket";
 constexpr char kAssignTicketMethod[] = "AssignTicket";
 constexpr char kAddTicketCommentMethod[] = "AddTicketComment";
 
+inline constexpr int64_t kMaxCompensationPoints = 1000000000;
+
 // What a ticket takes from the feedback item it is opened from.
 struct ComplaintSource {
   std::string customer_id;
@@ -43,7 +45,32 @@ struct ComplaintSource {
   double sentiment_score = 0;
 };
 
+// FAILED_PRECONDITION unless `ticket` can receive a compensation: it has a
+// customer and none was recorded before.
+absl::Status CheckCompensable(const TicketRecord& ticket) {
+  if (ticket.customer_id.empty()) {
+    return crm::common::ErrorWithReason(
+        absl::FailedPreconditionError(
+            "ticket.customer: an anonymous ticket cannot be compensated"),
+        crm::type::v1::RESOURCE_STATE_CONFLICT,
+        {{"field", "ticket.customer"}, {"resource", TicketName(ticket.id)}});
+  }
+  if (!ticket.compensation_entry.empty() || ticket.compensation_points != 0) {
+    return crm::common::ErrorWithReason(
+        absl::FailedPreconditionError(
+            "compensation_points: the ticket was compensated before"),
+        crm::type::v1::RESOURCE_STATE_CONFLICT,
+        {{"field", "compensation_points"},
+         {"resource", TicketName(ticket.id)}});
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+std::string CompensationRequestId(absl::string_view ticket_id) {
+  return absl::StrCat("feedback-compensation-", ticket_id);
+}
 
 void TicketManager::ScheduleSla(TicketRecord& ticket) const {
   const TicketTimes times = TicketTimesOf(ticket);
@@ -53,6 +80,21 @@ void TicketManager::ScheduleSla(TicketRecord& ticket) const {
   ticket.resolution_deadline = sla.resolution_deadline;
   ticket.next_escalation_time = NextEscalationCheck(
       settings_.calendar, settings_.policy, times, ticket.escalation_level);
+  // The SLA job also raises SLA_BREACH_IMMINENT: due at once when a
+  // deadline is already within the lead (it deduplicates), else when the
+  // next one comes within it.
+  const absl::Time now = ticket.update_time;
+  std::optional<absl::Time> warning =
+      !ImminentDeadlines(settings_.calendar, settings_.policy, times,
+                         settings_.sla_warning_lead, now)
+              .empty()
+          ? std::optional<absl::Time>(now)
+          : NextSlaWarningCheck(settings_.calendar, settings_.policy, times,
+                                settings_.sla_warning_lead, now);
+  if (warning.has_value() && (!ticket.next_escalation_time.has_value() ||
+                              *warning < *ticket.next_escalation_time)) {
+    ticket.next_escalation_time = warning;
+  }
 }
 
 absl::StatusOr<v1::Ticket> TicketManager::CreateTicket(
@@ -292,6 +334,22 @@ absl::StatusOr<v1::Ticket> TicketManager::TransitionTicket(
       crm::common::ValidateText(request.note(), "note", kMaxTicketNoteLength,
                                 crm::common::Presence::kOptional));
   CRM_RETURN_IF_ERROR(ValidateStaffId(request.author(), "author"));
+  const int64_t points = request.compensation_points();
+  std::optional<IssuedCompensation> compensation;
+  if (points != 0) {
+    if (action != TicketAction::kResolve) {
+      return crm::common::InvalidFieldError("compensation_points",
+                                            "only with action RESOLVE");
+    }
+    if (points < 0 || points > kMaxCompensationPoints) {
+      return crm::common::InvalidFieldError("compensation_points",
+                                            "must be between 1 and 1000000000");
+    }
+    CRM_ASSIGN_OR_RETURN(std::string id, TicketIdOf(request.name(), "name"));
+    // Credited before the move commits; a failure here changes nothing.
+    CRM_ASSIGN_OR_RETURN(compensation,
+                         IssueCompensationFor(context, id, points));
+  }
   return ChangeTicket(
       context, kTransitionTicketMethod, request, request.request_id(),
       request.name(), request.etag(),
@@ -300,6 +358,28 @@ absl::StatusOr<v1::Ticket> TicketManager::TransitionTicket(
         CRM_ASSIGN_OR_RETURN(TicketState next,
                              NextTicketState(TicketStateOf(ticket.state),
                                              action, TicketName(ticket.id)));
+        std::vector<TicketEventRecord> events;
+        if (points != 0) {
+          CRM_RETURN_IF_ERROR(CheckCompensable(ticket));
+          if (!compensation.has_value()) {
+            // The ticket became resolvable after it was read: nothing was
+            // credited for this request yet.
+            return crm::common::ErrorWithReason(
+                absl::AbortedError(absl::StrCat(
+                    TicketName(ticket.id),
+                    ": changed while the compensation was prepared; retry")),
+                crm::type::v1::CONCURRENCY_CONFLICT);
+          }
+          ticket.compensation_points = compensation->points;
+          ticket.compensation_entry = compensation->entry_name;
+          ticket.compensation_time = now;
+          TicketEventRecord compensated;
+          compensated.kind = v1::TicketEvent::COMPENSATED;
+          compensated.author = request.author();
+          compensated.compensation_points = compensation->points;
+          compensated.compensation_entry = compensation->entry_name;
+          events.push_back(compensated);
+        }
         TicketEventRecord moved;
         moved.kind = v1::TicketEvent::TRANSITION;
         moved.author = request.author();
@@ -326,8 +406,38 @@ absl::StatusOr<v1::Ticket> TicketManager::TransitionTicket(
             break;
         }
         ticket.state = ApiTicketState(next);
-        return std::vector<TicketEventRecord>{moved};
+        events.insert(events.begin(), moved);
+        return events;
       });
+}
+
+absl::StatusOr<std::optional<IssuedCompensation>>
+TicketManager::IssueCompensationFor(const RequestContext& context,
+                                    const std::string& id, int64_t points) {
+  CRM_ASSIGN_OR_RETURN(
+      TicketRecord ticket,
+      unit_of_work_.Read<TicketRecord>(
+          context, [&](Transaction& tx) -> absl::StatusOr<TicketRecord> {
+            return tickets_.Get(tx, id, false);
+          }));
+  // Not resolvable now: a repeat of a request that resolved it (answered
+  // from the idempotency store) or a state conflict — the transaction
+  // answers either without asking loyalty.
+  if (!NextTicketState(TicketStateOf(ticket.state), TicketAction::kResolve,
+                       TicketName(id))
+           .ok()) {
+    return std::optional<IssuedCompensation>();
+  }
+  CRM_RETURN_IF_ERROR(CheckCompensable(ticket));
+  CompensationRequest call;
+  call.customer_id = ticket.customer_id;
+  call.ticket_id = ticket.id;
+  call.points = points;
+  call.reason = absl::StrCat("Compensation for complaint ", TicketName(id));
+  call.request_id = CompensationRequestId(ticket.id);
+  CRM_ASSIGN_OR_RETURN(IssuedCompensation issued,
+                       loyalty_.IssueCompensation(call));
+  return std::optional<IssuedCompensation>(std::move(issued));
 }
 
 absl::StatusOr<v1::Ticket> TicketManager::AssignTicket(

@@ -7,13 +7,16 @@
 // is idempotent on its request_id. No SQL and no gRPC here.
 //
 //   TicketManager manager(unit_of_work, tickets, feedback, keys, clock, ids,
-//                         tiers, settings);
+//                         tiers, settings, lexicon, &loyalty);
 //   absl::StatusOr<v1::Ticket> ticket = manager.CreateTicket(ctx, request);
 //
 // Thread-safe: every call runs in its own unit of work.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,6 +29,7 @@
 #include "services/common/request_context.h"
 #include "services/common/unit_of_work.h"
 #include "services/feedback/feedback_repository.h"
+#include "services/feedback/loyalty_client.h"
 #include "services/feedback/text_lexicon.h"
 #include "services/feedback/ticket_repository.h"
 #include "services/feedback/ticket_rules.h"
@@ -38,7 +42,15 @@ struct TicketSettings {
   BusinessCalendar calendar =
       BusinessCalendar::OfficeHours(absl::UTCTimeZone());
   SlaPolicy policy = SlaPolicy::Default();
+  // How long before an open SLA deadline the SLA job raises
+  // SLA_BREACH_IMMINENT (wall-clock time; zero: never).
+  absl::Duration sla_warning_lead = absl::Minutes(30);
 };
+
+// The IssueCompensation request_id of a ticket's compensation: derived from
+// the ticket alone, so every retry of a RESOLVE re-sends the same
+// idempotent call and loyalty credits the ticket once.
+std::string CompensationRequestId(absl::string_view ticket_id);
 
 class TicketManager {
  public:
@@ -49,7 +61,8 @@ class TicketManager {
                 const crm::common::Clock& clock,
                 const crm::common::IdGenerator& ids, ValueTierSource& tiers,
                 const TicketSettings& settings,
-                const Lexicon& lexicon = DefaultLexicon())
+                const Lexicon& lexicon = DefaultLexicon(),
+                LoyaltyClient* loyalty = nullptr)
       : unit_of_work_(unit_of_work),
         tickets_(tickets),
         feedback_(feedback),
@@ -58,7 +71,8 @@ class TicketManager {
         ids_(ids),
         tiers_(tiers),
         settings_(settings),
-        lexicon_(lexicon) {}
+        lexicon_(lexicon),
+        loyalty_(loyalty != nullptr ? *loyalty : unconfigured_loyalty_) {}
   TicketManager(const TicketManager&) = delete;
   TicketManager& operator=(const TicketManager&) = delete;
 
@@ -100,6 +114,17 @@ class TicketManager {
   // records the first response time (the first time only), RESOLVE the
   // resolve time, CLOSE the close time; REOPEN clears the last two. A
   // TRANSITION event keeps the note.
+  //
+  // RESOLVE with compensation_points (1..1e9; other actions:
+  // FIELD_INVALID) first credits the points to the ticket's customer
+  // through loyalty (request_id CompensationRequestId, so retries credit
+  // once), outside any transaction, then records the credit on the ticket
+  // and in a COMPENSATED event in the transaction of the move. Nothing
+  // changes when loyalty fails: UNAVAILABLE when unreachable in time,
+  // FAILED_PRECONDITION without a loyalty client, loyalty's refusal
+  // otherwise. An anonymous (or erased) ticket is FAILED_PRECONDITION
+  // naming `ticket.customer`; a ticket compensated before (a reopened one)
+  // is FAILED_PRECONDITION naming `compensation_points`.
   absl::StatusOr<v1::Ticket> TransitionTicket(
       const crm::common::RequestContext& context,
       const v1::TransitionTicketRequest& request);
@@ -146,8 +171,18 @@ class TicketManager {
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
   ValueTierSource& tiers_;
+  // Whether loyalty should be asked to compensate ticket `id` before
+  // RESOLVE: the points issued, or nullopt when the ticket cannot be
+  // resolved now (a repeated request, or a state conflict: the transaction
+  // answers those). Errors as TransitionTicket's.
+  absl::StatusOr<std::optional<IssuedCompensation>> IssueCompensationFor(
+      const crm::common::RequestContext& context, const std::string& id,
+      int64_t points);
+
   const TicketSettings& settings_;
   const Lexicon& lexicon_;
+  UnconfiguredLoyalty unconfigured_loyalty_;
+  LoyaltyClient& loyalty_;
 };
 
 }  // namespace crm::feedback

@@ -52,11 +52,17 @@ struct TicketRecord {
   std::optional<absl::Time> close_time;
   absl::Time first_response_deadline;
   absl::Time resolution_deadline;
-  // When the escalation job should look at the ticket next; unset when no
-  // escalation can come (ticket_rules.h, NextEscalationCheck).
+  // When the SLA job (ticket_escalation.h) should look at the ticket next:
+  // the earlier of NextEscalationCheck and the next SLA warning
+  // (NextSlaWarningCheck, ticket_rules.h); unset when neither can come.
   std::optional<absl::Time> next_escalation_time;
   // Starts at 1, one up per change; the etag.
   int64_t version = 1;
+  // The loyalty compensation recorded on resolution (at most one per
+  // ticket): points (0: none), the ledger entry's name and when.
+  int64_t compensation_points = 0;
+  std::string compensation_entry;
+  std::optional<absl::Time> compensation_time;
 };
 
 // One entry of a ticket's history.
@@ -72,6 +78,9 @@ struct TicketEventRecord {
   std::string team;
   int32_t escalation_level = 0;
   absl::Time create_time;
+  // For COMPENSATED: the points credited and the loyalty ledger entry.
+  int64_t compensation_points = 0;
+  std::string compensation_entry;
 };
 
 class TicketRepository {
@@ -129,9 +138,9 @@ class TicketRepository {
       crm::common::Transaction& tx, const std::string& ticket_id,
       const crm::common::PageRequest& page) = 0;
 
-  // Replaces the author and text of the stored event (event.ticket_id,
-  // event.id) with event's (the erasure's scrubbing); nothing when there is
-  // no such event.
+  // Replaces the author, text and compensation_entry of the stored event
+  // (event.ticket_id, event.id) with event's (the erasure's scrubbing);
+  // nothing when there is no such event.
   virtual absl::Status RewriteEvent(crm::common::Transaction& tx,
                                     const TicketEventRecord& event) = 0;
 

@@ -140,6 +140,12 @@ v1::Ticket ToTicketProto(const TicketRecord& ticket,
   proto.set_first_response_sla(ApiDeadlineState(sla.first_response));
   proto.set_resolution_sla(ApiDeadlineState(sla.resolution));
   proto.set_etag(crm::common::EncodeEtag(ticket.version));
+  proto.set_compensation_points(ticket.compensation_points);
+  proto.set_compensation_entry(ticket.compensation_entry);
+  if (ticket.compensation_time.has_value()) {
+    *proto.mutable_compensation_time() =
+        crm::common::ToProtoTimestamp(*ticket.compensation_time);
+  }
   return proto;
 }
 
@@ -156,6 +162,8 @@ v1::TicketEvent ToTicketEventProto(const TicketEventRecord& event) {
   proto.set_escalation_level(event.escalation_level);
   *proto.mutable_create_time() =
       crm::common::ToProtoTimestamp(event.create_time);
+  proto.set_compensation_points(event.compensation_points);
+  proto.set_compensation_entry(event.compensation_entry);
   return proto;
 }
 

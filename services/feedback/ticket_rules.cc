@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "crm/type/v1/error_reason.pb.h"
@@ -243,6 +244,58 @@ std::optional<absl::Time> NextEscalationCheck(const BusinessCalendar& calendar,
         3,
         AddBusinessTime(calendar, resolution_deadline, targets.resolution / 2),
         std::nullopt);
+  }
+  return next;
+}
+
+namespace {
+
+// The deadlines of `ticket` whose event has not happened yet, as
+// ImminentDeadline candidates, first response first.
+std::vector<ImminentDeadline> OpenDeadlines(const BusinessCalendar& calendar,
+                                            const SlaPolicy& policy,
+                                            const TicketTimes& ticket) {
+  const SlaTargets& targets = policy.For(ticket.priority);
+  std::vector<ImminentDeadline> open;
+  if (!ticket.first_response_time.has_value()) {
+    open.push_back({1, AddBusinessTime(calendar, ticket.open_time,
+                                       targets.first_response)});
+  }
+  if (!ticket.resolve_time.has_value()) {
+    open.push_back(
+        {2, AddBusinessTime(calendar, ticket.open_time, targets.resolution)});
+  }
+  return open;
+}
+
+}  // namespace
+
+std::vector<ImminentDeadline> ImminentDeadlines(
+    const BusinessCalendar& calendar, const SlaPolicy& policy,
+    const TicketTimes& ticket, absl::Duration lead, absl::Time now) {
+  std::vector<ImminentDeadline> imminent;
+  if (lead <= absl::ZeroDuration()) return imminent;
+  for (const ImminentDeadline& open : OpenDeadlines(calendar, policy, ticket)) {
+    if (open.deadline == absl::InfiniteFuture()) continue;
+    if (now < open.deadline && open.deadline <= now + lead) {
+      imminent.push_back(open);
+    }
+  }
+  return imminent;
+}
+
+std::optional<absl::Time> NextSlaWarningCheck(const BusinessCalendar& calendar,
+                                              const SlaPolicy& policy,
+                                              const TicketTimes& ticket,
+                                              absl::Duration lead,
+                                              absl::Time now) {
+  std::optional<absl::Time> next;
+  if (lead <= absl::ZeroDuration()) return next;
+  for (const ImminentDeadline& open : OpenDeadlines(calendar, policy, ticket)) {
+    if (open.deadline == absl::InfiniteFuture()) continue;
+    const absl::Time warn = open.deadline - lead;
+    if (warn <= now) continue;
+    if (!next.has_value() || warn < *next) next = warn;
   }
   return next;
 }

@@ -163,4 +163,31 @@ std::optional<absl::Time> NextEscalationCheck(const BusinessCalendar& calendar,
                                               const TicketTimes& ticket,
                                               int current);
 
+// A deadline not yet met that passes soon: the SLA_BREACH_IMMINENT warning.
+struct ImminentDeadline {
+  // The escalation level its breach brings: 1 first response, 2 resolution.
+  int level = 0;
+  absl::Time deadline;
+};
+
+// The deadlines of `ticket` whose event has not happened (no first
+// response; not resolved) and that pass within `lead` of wall-clock time
+// after `now` (now < deadline <= now + lead), first response first. A
+// passed deadline is not imminent (the escalation job handles it). Nothing
+// when `lead` is zero or negative.
+std::vector<ImminentDeadline> ImminentDeadlines(
+    const BusinessCalendar& calendar, const SlaPolicy& policy,
+    const TicketTimes& ticket, absl::Duration lead, absl::Time now);
+
+// When the SLA job should next look for an imminent deadline of `ticket`:
+// the earliest instant after `now` at which a deadline not yet met comes
+// within `lead` (deadline - lead > now); nullopt when none will (or `lead`
+// is zero or negative). Deadlines already imminent at `now` are not
+// counted: ImminentDeadlines reports them.
+std::optional<absl::Time> NextSlaWarningCheck(const BusinessCalendar& calendar,
+                                              const SlaPolicy& policy,
+                                              const TicketTimes& ticket,
+                                              absl::Duration lead,
+                                              absl::Time now);
+
 }  // namespace crm::feedback

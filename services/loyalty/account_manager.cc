@@ -14,10 +14,13 @@
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/loyalty/account_family.h"
+#include "services/loyalty/coupon_issue_keys.h"
+#include "services/loyalty/coupon_minting.h"
 #include "services/loyalty/earning_rules.h"
 #include "services/loyalty/ledger_entry_filter.h"
 #include "services/loyalty/ledger_rules.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/reward_manager.h"
 #include "services/loyalty/tier_rules.h"
 
 namespace crm::loyalty {
@@ -262,6 +265,18 @@ absl::StatusOr<v1::IssueCompensationResponse> AccountManager::IssueCompensation(
         CRM_ASSIGN_OR_RETURN(
             AccountRecord account,
             accounts_.LockOrCreate(tx, compensation.customer_id, now));
+        // Either kind of compensation closes the ticket for the account.
+        CRM_ASSIGN_OR_RETURN(
+            bool compensated,
+            TicketCompensated(tx, account, compensation.ticket));
+        if (compensated) {
+          return crm::common::StateConflictError(
+              AccountName(compensation.customer_id),
+              "ticket: this ticket was already compensated");
+        }
+        if (!compensation.reward_id.empty()) {
+          return CompensateWithCoupon(tx, account, compensation, now);
+        }
         CRM_ASSIGN_OR_RETURN(v1::Program program,
                              LoadProgramSettings(programs_, tx));
         Posting posting;
@@ -377,6 +392,65 @@ absl::StatusOr<v1::LedgerVerification> AccountManager::VerifyLedger(
         return VerifyLedgerRecords(AccountName(customer_id), account, entries,
                                    lots);
       });
+}
+
+absl::StatusOr<bool> AccountManager::TicketCompensated(
+    Transaction& tx, const AccountRecord& account, const std::string& ticket) {
+  if (rewards_ == nullptr) return false;  // Points only: the ledger decides.
+  CRM_ASSIGN_OR_RETURN(
+      std::optional<CouponRecord> coupon,
+      rewards_->FindCouponByIssueKey(tx, account.customer_id,
+                                     CompensationCouponIssueKey(ticket)));
+  if (coupon.has_value()) return true;
+  CRM_ASSIGN_OR_RETURN(
+      std::optional<LedgerEntryRecord> entry,
+      accounts_.FindEntryBySource(tx, account.customer_id,
+                                  CompensationIdempotencyKey(ticket)));
+  return entry.has_value();
+}
+
+absl::StatusOr<v1::IssueCompensationResponse>
+AccountManager::CompensateWithCoupon(Transaction& tx, AccountRecord& account,
+                                     const Compensation& compensation,
+                                     absl::Time now) {
+  if (rewards_ == nullptr || codes_ == nullptr) {
+    return crm::common::ErrorWithReason(
+        absl::FailedPreconditionError(
+            "reward: compensation with coupons is not available"),
+        crm::type::v1::RESOURCE_STATE_CONFLICT, {{"field", "reward"}});
+  }
+  if (!account.merged_into.empty()) {
+    return crm::common::StateConflictError(
+        AccountName(account.customer_id),
+        absl::StrCat("account: merged into ",
+                     AccountName(account.merged_into)));
+  }
+  CRM_ASSIGN_OR_RETURN(
+      std::optional<RewardRecord> reward,
+      rewards_->FindReward(tx, compensation.reward_id, /*lock=*/true));
+  if (!reward.has_value()) {
+    return crm::common::NotFoundError(
+        absl::StrCat("rewards/", compensation.reward_id));
+  }
+  if (reward->stock < 1 || (reward->available_until.has_value() &&
+                            now >= *reward->available_until)) {
+    return crm::common::ErrorWithReason(
+        absl::FailedPreconditionError(
+            "reward: out of stock or no longer available"),
+        crm::type::v1::RESOURCE_STATE_CONFLICT, {{"field", "reward"}});
+  }
+  CRM_ASSIGN_OR_RETURN(
+      CouponRecord coupon,
+      InsertNewCoupon(tx, *rewards_, ids_, *codes_, account.customer_id,
+                      *reward, now,
+                      CompensationCouponIssueKey(compensation.ticket)));
+  reward->stock -= 1;
+  reward->version += 1;
+  CRM_RETURN_IF_ERROR(rewards_->UpdateReward(tx, *reward));
+  v1::IssueCompensationResponse response;
+  *response.mutable_coupon() = ToCouponProto(coupon, now);
+  *response.mutable_account() = ToAccountProto(account);
+  return response;
 }
 
 }  // namespace crm::loyalty

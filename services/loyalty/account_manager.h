@@ -28,24 +28,33 @@
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/account_rules.h"
+#include "services/loyalty/coupon_codes.h"
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/program_repository.h"
+#include "services/loyalty/reward_repository.h"
 
 namespace crm::loyalty {
 
 class AccountManager {
  public:
-  // Every argument must outlive the manager.
+  // Every argument must outlive the manager. `rewards` and `codes` give
+  // compensations in coupons (null: a compensation with a reward is
+  // FAILED_PRECONDITION).
   AccountManager(crm::common::UnitOfWork& unit_of_work,
                  AccountRepository& accounts, ProgramRepository& programs,
                  crm::common::IdempotencyRepository& idempotency,
                  const crm::common::Clock& clock,
-                 const crm::common::IdGenerator& ids)
+                 const crm::common::IdGenerator& ids,
+                 RewardRepository* rewards = nullptr,
+                 const CouponCodeGenerator* codes = nullptr)
       : unit_of_work_(unit_of_work),
         accounts_(accounts),
         programs_(programs),
         idempotency_(idempotency),
         clock_(clock),
+        ids_(ids),
+        rewards_(rewards),
+        codes_(codes),
         poster_(accounts, ids) {}
   AccountManager(const AccountManager&) = delete;
   AccountManager& operator=(const AccountManager&) = delete;
@@ -93,10 +102,13 @@ class AccountManager {
       const v1::ReverseRedemptionRequest& request);
 
   // Credits a compensation: a BONUS entry (source `compensation:{ticket}`,
-  // the reason kept) forming a lot expiring by the programme's policy.
+  // the reason kept) forming a lot expiring by the programme's policy, or,
+  // with a `reward`, a coupon of it (one unit of stock, under the reward's
+  // lock after the account's; keyed by the ticket, coupons.issue_key).
   // FAILED_PRECONDITION (RESOURCE_STATE_CONFLICT) when the ticket was already
-  // compensated on this account by another request; request ids as
-  // AdjustPoints.
+  // compensated on this account by another request (in points or a coupon),
+  // or, field `reward`, when the reward has no stock left or is no longer
+  // available; NOT_FOUND for an unknown reward; request ids as AdjustPoints.
   absl::StatusOr<v1::IssueCompensationResponse> IssueCompensation(
       const crm::common::RequestContext& context,
       const v1::IssueCompensationRequest& request);
@@ -130,7 +142,19 @@ class AccountManager {
   ProgramRepository& programs_;
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
+  const crm::common::IdGenerator& ids_;
+  RewardRepository* const rewards_;
+  const CouponCodeGenerator* const codes_;
   LedgerPoster poster_;
+
+  // Whether `ticket` was compensated on `account` (points or coupon).
+  absl::StatusOr<bool> TicketCompensated(crm::common::Transaction& tx,
+                                         const AccountRecord& account,
+                                         const std::string& ticket);
+  // The coupon of a compensation with a reward, in `tx` (account locked).
+  absl::StatusOr<v1::IssueCompensationResponse> CompensateWithCoupon(
+      crm::common::Transaction& tx, AccountRecord& account,
+      const Compensation& compensation, absl::Time now);
 };
 
 // The API form of a stored account (qualifying_points is set by callers

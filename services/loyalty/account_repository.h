@@ -134,6 +134,12 @@ class AccountRepository {
       crm::common::Transaction& tx, absl::string_view customer_id,
       absl::string_view entry_id) = 0;
 
+  // The entry of the ledger of `customer_id` written for `source` (its
+  // idempotency key, e.g. `compensation:{ticket}`); nullopt if none.
+  virtual absl::StatusOr<std::optional<LedgerEntryRecord>> FindEntryBySource(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view source) = 0;
+
   // Up to `query.limit` entries of the ledger of `customer_id` matching
   // `query.filter` with sequence below `query.before_sequence` (if set),
   // highest sequence first.

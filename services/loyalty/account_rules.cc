@@ -100,7 +100,22 @@ absl::StatusOr<Compensation> ValidateIssueCompensation(
   Compensation compensation;
   CRM_ASSIGN_OR_RETURN(compensation.customer_id,
                        ParseAccountName(request.account(), "account"));
-  if (request.points() < 1 || request.points() > kMaxPointsDeltaMagnitude) {
+  if (!request.reward().empty()) {
+    if (request.points() != 0) {
+      return InvalidFieldError("reward",
+                               "must not be set together with points");
+    }
+    absl::StatusOr<std::string> reward =
+        crm::common::ParseResourceName(request.reward(), "rewards", "reward");
+    if (!reward.ok()) {
+      return InvalidFieldError("reward",
+                               "must be of the form rewards/{reward}");
+    }
+    compensation.reward_id = *reward;
+  } else if (request.points() == 0) {
+    return crm::common::RequiredFieldError("points");
+  } else if (request.points() < 1 ||
+             request.points() > kMaxPointsDeltaMagnitude) {
     return InvalidFieldError(
         "points", absl::StrCat("must be 1 to ", kMaxPointsDeltaMagnitude));
   }

@@ -75,15 +75,16 @@ absl::StatusOr<RedemptionReversal> ValidateReverseRedemption(
 // A validated IssueCompensation request.
 struct Compensation {
   std::string customer_id;
-  int64_t points = 0;
+  int64_t points = 0;     // 0 when `reward_id` is set.
+  std::string reward_id;  // A coupon instead of points; empty: points.
   std::string ticket;
   std::string reason;  // Trimmed.
   std::string request_id;
 };
 
-// `account` is `accounts/{customer}`, points 1..1e9, ticket 1..100
-// printable ASCII characters, then reason and request_id as for
-// AdjustPoints.
+// `account` is `accounts/{customer}`, exactly one of points 1..1e9 and
+// reward `rewards/{reward}`, ticket 1..100 printable ASCII characters, then
+// reason and request_id as for AdjustPoints (request_id required).
 absl::StatusOr<Compensation> ValidateIssueCompensation(
     const v1::IssueCompensationRequest& request);
 

@@ -1,6 +1,8 @@
 #include "services/loyalty/campaign_bonus.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,22 +16,37 @@ absl::StatusOr<int64_t> GrantCampaignBonuses(
     CampaignRepository& campaigns, ConsentRepository& consents,
     LedgerPoster& poster, crm::common::Transaction& tx, AccountRecord& account,
     const std::string& order_name, int64_t order_points,
-    std::optional<absl::Time> expire_time, absl::Time now) {
+    std::optional<absl::Time> expire_time, absl::Time now,
+    CachedSegmentMembership* segments) {
   if (order_points <= 0) return 0;
   // Most orders meet no campaign: look without locks first.
   CRM_ASSIGN_OR_RETURN(std::vector<CampaignRecord> running,
                        campaigns.ActiveAt(tx, now, /*lock=*/false));
-  const bool any = std::any_of(
-      running.begin(), running.end(), [&](const CampaignRecord& campaign) {
-        return CampaignReaches(campaign, account.tier, now);
-      });
-  if (!any) return 0;
+  const auto by_tier = [&](const CampaignRecord& campaign) {
+    return CampaignReaches(campaign, account.tier, now);
+  };
+  // Segmentation is asked only when a campaign that would reach the member
+  // names a segment (bounded by the lookup's deadline; segment_membership_
+  // cache.h).
+  std::optional<std::vector<std::string>> member_segments;
+  if (segments != nullptr && std::any_of(running.begin(), running.end(),
+                                         [&](const CampaignRecord& campaign) {
+                                           return by_tier(campaign) &&
+                                                  !campaign.segment_id.empty();
+                                         })) {
+    member_segments = segments->SegmentsOf(account.customer_id);
+  }
+  const auto reaches = [&](const CampaignRecord& campaign) {
+    return by_tier(campaign) &&
+           CampaignSegmentReaches(campaign, member_segments);
+  };
+  if (!std::any_of(running.begin(), running.end(), reaches)) return 0;
   CRM_ASSIGN_OR_RETURN(std::vector<ConsentRecord> answers,
                        consents.Find(tx, account.customer_id));
   CRM_ASSIGN_OR_RETURN(running, campaigns.ActiveAt(tx, now, /*lock=*/true));
   int64_t granted = 0;
   for (CampaignRecord& campaign : running) {
-    if (!CampaignReaches(campaign, account.tier, now)) continue;
+    if (!reaches(campaign)) continue;
     if (!CampaignMayReach(campaign, answers)) {
       campaign.orders_skipped_without_consent += 1;
       campaign.version += 1;

@@ -10,6 +10,11 @@
 // for the account's customer only when some campaign reaches the member):
 // without it the order gets no bonus from that campaign, which counts it in
 // `orders_skipped_without_consent` (under the same lock).
+// A campaign naming a segment reaches the member only when segmentation
+// (or its remembered answer, segment_membership_cache.h) places the member
+// in it; `segments` null or the membership unknown: it does not reach
+// them. Segmentation is asked at most once per order, only when such a
+// campaign would otherwise reach the member, before any campaign lock.
 //
 // The budget is never exceeded: campaigns that would reach the member are
 // re-read under their row locks (after the account's lock, the order every
@@ -32,6 +37,7 @@
 #include "services/loyalty/campaign_repository.h"
 #include "services/loyalty/consent_repository.h"
 #include "services/loyalty/ledger_poster.h"
+#include "services/loyalty/segment_membership_cache.h"
 
 namespace crm::loyalty {
 
@@ -41,6 +47,7 @@ absl::StatusOr<int64_t> GrantCampaignBonuses(
     CampaignRepository& campaigns, ConsentRepository& consents,
     LedgerPoster& poster, crm::common::Transaction& tx, AccountRecord& account,
     const std::string& order_name, int64_t order_points,
-    std::optional<absl::Time> expire_time, absl::Time now);
+    std::optional<absl::Time> expire_time, absl::Time now,
+    CachedSegmentMembership* segments = nullptr);
 
 }  // namespace crm::loyalty

@@ -41,6 +41,9 @@ struct CampaignRecord {
       v1::Campaign::MARKETING_CHANNEL_UNSPECIFIED;
   // Orders of members reached but for want of that consent.
   int64_t orders_skipped_without_consent = 0;
+  // The segmentation segment whose members it reaches (with `tier_ids`:
+  // members of both); empty: no segment condition.
+  std::string segment_id;
   absl::Time create_time;
   int64_t version = 0;
 };

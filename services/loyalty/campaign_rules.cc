@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
+#include "services/common/resource_name.h"
 #include "services/common/text_validation.h"
 #include "services/common/timestamps.h"
 #include "services/loyalty/program_rules.h"
@@ -91,6 +92,15 @@ absl::StatusOr<CampaignRecord> ValidateNewCampaign(
                              "must be EMAIL, SMS or unspecified (any)");
   }
   record.marketing_channel = campaign.marketing_channel();
+  if (!campaign.segment().empty()) {
+    absl::StatusOr<std::string> segment = crm::common::ParseResourceName(
+        campaign.segment(), "segments", "campaign.segment");
+    if (!segment.ok()) {
+      return InvalidFieldError("campaign.segment",
+                               "must be of the form segments/{segment}");
+    }
+    record.segment_id = *segment;
+  }
   return record;
 }
 
@@ -101,6 +111,15 @@ bool CampaignReaches(const CampaignRecord& campaign, absl::string_view tier,
   if (campaign.tier_ids.empty()) return true;
   return std::find(campaign.tier_ids.begin(), campaign.tier_ids.end(), tier) !=
          campaign.tier_ids.end();
+}
+
+bool CampaignSegmentReaches(
+    const CampaignRecord& campaign,
+    const std::optional<std::vector<std::string>>& member_segments) {
+  if (campaign.segment_id.empty()) return true;
+  if (!member_segments.has_value()) return false;
+  return std::find(member_segments->begin(), member_segments->end(),
+                   campaign.segment_id) != member_segments->end();
 }
 
 int64_t CampaignBonus(const CampaignRecord& campaign, int64_t order_points) {
@@ -131,6 +150,9 @@ v1::Campaign ToCampaignProto(const CampaignRecord& campaign) {
   proto.set_marketing_channel(campaign.marketing_channel);
   proto.set_orders_skipped_without_consent(
       campaign.orders_skipped_without_consent);
+  if (!campaign.segment_id.empty()) {
+    proto.set_segment(absl::StrCat("segments/", campaign.segment_id));
+  }
   *proto.mutable_create_time() =
       crm::common::ToProtoTimestamp(campaign.create_time);
   proto.set_etag(crm::common::EncodeEtag(campaign.version));

@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -24,7 +26,8 @@ namespace crm::loyalty {
 // display_name 1..100 characters, start before end, at most 20 tier ids of
 // 1..32 characters, multiplier 0 or 100..1000, bonus per order 0..1e6,
 // budget 1..1e12, at least some bonus (multiplier above 100 or a bonus per
-// order), and a known marketing channel.
+// order), a known marketing channel and a segment, if any, of the form
+// `segments/{segment}`.
 absl::StatusOr<CampaignRecord> ValidateNewCampaign(
     const v1::Campaign& campaign);
 
@@ -35,6 +38,13 @@ absl::StatusOr<CampaignRecord> ValidateNewCampaign(
 // them.
 bool CampaignReaches(const CampaignRecord& campaign, absl::string_view tier,
                      absl::Time now);
+
+// Whether `campaign`'s segment condition holds for a member in
+// `member_segments` (segment ids; nullopt: membership unknown): true
+// without a segment; with one, only for a known member of it.
+bool CampaignSegmentReaches(
+    const CampaignRecord& campaign,
+    const std::optional<std::vector<std::string>>& member_segments);
 
 // The bonus an order earning `order_points` (> 0) gets from `campaign`,
 // before the budget: floor(order_points × (multiplier − 100) / 100) plus the

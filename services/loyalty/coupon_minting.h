@@ -19,10 +19,13 @@ namespace crm::loyalty {
 // Inserts an ISSUED coupon of `reward` held by `customer_id`, issued `now`
 // and expiring `reward.coupon_validity_days` later, with a new id and a new
 // code (a code that clashes with a stored one is drawn again, a few times).
-// Neither checks nor changes the reward's stock: the caller does.
+// Neither checks nor changes the reward's stock: the caller does. A
+// non-empty `issue_key` is stored with it (ALREADY_EXISTS if the customer
+// holds a coupon with that key).
 absl::StatusOr<CouponRecord> InsertNewCoupon(
     crm::common::Transaction& tx, RewardRepository& rewards,
     const crm::common::IdGenerator& ids, const CouponCodeGenerator& codes,
-    absl::string_view customer_id, const RewardRecord& reward, absl::Time now);
+    absl::string_view customer_id, const RewardRecord& reward, absl::Time now,
+    absl::string_view issue_key = "");
 
 }  // namespace crm::loyalty

@@ -2,6 +2,7 @@
 
 #include "services/common/grpc_reply.h"
 #include "services/common/grpc_request_context.h"
+#include "services/common/grpc_status.h"
 
 namespace crm::loyalty {
 
@@ -210,6 +211,17 @@ grpc::Status LoyaltyServiceImpl::ListReferrals(
     v1::ListReferralsResponse* response) {
   return ReplyWith(
       referrals_.ListReferrals(RequestContextOf(context), *request), response);
+}
+
+grpc::Status LoyaltyServiceImpl::WatchChanges(
+    grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+    grpc::ServerWriter<v1::ChangeEvent>* writer) {
+  if (feed_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no change feed");
+  }
+  return crm::common::ToGrpcStatus(feed_->Watch(
+      RequestContextOf(context), *request,
+      [writer](const v1::ChangeEvent& event) { return writer->Write(event); }));
 }
 
 }  // namespace crm::loyalty

@@ -4,7 +4,8 @@
 // campaign_manager.h), the coupon issuer (coupon_issue.h), the exporter
 // (account_export.h) or the statistics reader (program_statistics.h) and
 // the result
-// back to gRPC.
+// back to gRPC; WatchChanges streams loyalty's feed (change_feed_streamer.h;
+// UNIMPLEMENTED when the service was built without one).
 //
 //   LoyaltyServiceImpl service(account_manager, program_manager,
 //                              reward_manager, campaign_manager,
@@ -19,6 +20,7 @@
 #include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/campaign_manager.h"
+#include "services/loyalty/change_feed_streamer.h"
 #include "services/loyalty/coupon_issue.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/program_statistics.h"
@@ -34,7 +36,8 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
                      RewardManager& rewards, CampaignManager& campaigns,
                      AccountExport& exporter, CouponIssuer& coupon_issuer,
                      ProgramStatisticsReader& statistics,
-                     ReferralManager& referrals)
+                     ReferralManager& referrals,
+                     ChangeFeedStreamer* feed = nullptr)
       : accounts_(accounts),
         programs_(programs),
         rewards_(rewards),
@@ -42,7 +45,8 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
         exporter_(exporter),
         coupon_issuer_(coupon_issuer),
         statistics_(statistics),
-        referrals_(referrals) {}
+        referrals_(referrals),
+        feed_(feed) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -128,6 +132,9 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status ListReferrals(grpc::ServerContext* context,
                              const v1::ListReferralsRequest* request,
                              v1::ListReferralsResponse* response) override;
+  grpc::Status WatchChanges(
+      grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+      grpc::ServerWriter<v1::ChangeEvent>* writer) override;
 
  private:
   AccountManager& accounts_;
@@ -138,6 +145,7 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   CouponIssuer& coupon_issuer_;
   ProgramStatisticsReader& statistics_;
   ReferralManager& referrals_;
+  ChangeFeedStreamer* const feed_;
 };
 
 }  // namespace crm::loyalty

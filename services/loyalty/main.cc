@@ -1,5 +1,7 @@
-// crm-loyalty: serves crm.loyalty.v1.LoyaltyService, earns points from
-// customer-profile's change feed and expires points on a schedule.
+// crm-loyalty: serves crm.loyalty.v1.LoyaltyService (with its own change
+// feed of tier changes), earns points from customer-profile's change feed,
+// asks segmentation for segment memberships and expires points on a
+// schedule.
 #include <functional>
 #include <memory>
 #include <string>
@@ -8,7 +10,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+#include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
 #include "services/common/change_feed_consumer.h"
+#include "services/common/change_feed_sequencer.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/logging.h"
@@ -18,12 +23,15 @@
 #include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/campaign_manager.h"
+#include "services/loyalty/change_feed_streamer.h"
+#include "services/loyalty/grpc_segmentation_client.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_consent_repository.h"
+#include "services/loyalty/mysql_feed_event_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_program_statistics_repository.h"
 #include "services/loyalty/mysql_referral_repository.h"
@@ -36,6 +44,8 @@
 #include "services/loyalty/program_statistics.h"
 #include "services/loyalty/referral_manager.h"
 #include "services/loyalty/reward_manager.h"
+#include "services/loyalty/segment_membership_cache.h"
+#include "services/loyalty/tier_change_feed.h"
 #include "services/loyalty/tier_review.h"
 
 namespace {
@@ -43,32 +53,68 @@ namespace {
 namespace common = ::crm::common;
 namespace loyalty = ::crm::loyalty;
 
+// What loyalty's own feed needs: `written` is notified by the writers
+// after commit and wakes the sequencer; `sequenced` is notified by the
+// sequencer and wakes the WatchChanges streams.
+struct LoyaltyFeed {
+  explicit LoyaltyFeed(common::ServiceContext& context)
+      : writer(std::string(loyalty::kLoyaltyFeed), context.clock, &written),
+        streamer(context.pool, sequenced, context.clock) {}
+
+  common::FeedNotifier written;
+  common::FeedNotifier sequenced;
+  common::MySqlChangeFeedWriter writer;
+  loyalty::MySqlFeedEventRepository events;
+  loyalty::ChangeFeedStreamer streamer;
+};
+
+// Segmentation, when `--segmentation_addr` is set: the client (segment
+// coupons) and the remembered memberships (segment campaigns).
+struct Segmentation {
+  Segmentation(common::ServiceContext& context, const std::string& address)
+      : client(crm::segmentation::v1::SegmentationService::NewStub(
+            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()))),
+        membership(
+            client, context.clock,
+            loyalty::SegmentMembershipOptions{.metrics = &context.metrics}) {}
+
+  loyalty::GrpcSegmentationClient client;
+  loyalty::CachedSegmentMembership membership;
+};
+
 // The storage and domain objects behind the handlers, built once per
-// process.
+// process. `segmentation` may be null (not configured).
 struct LoyaltyComponents {
-  explicit LoyaltyComponents(common::ServiceContext& context)
+  LoyaltyComponents(common::ServiceContext& context, LoyaltyFeed& feed,
+                    Segmentation* segmentation)
       : unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
         account_manager(unit_of_work, accounts, programs, idempotency,
-                        context.clock, common::RandomIdGenerator::Instance()),
+                        context.clock, common::RandomIdGenerator::Instance(),
+                        &rewards, &loyalty::CsprngCouponCodes::Instance()),
         program_manager(unit_of_work, programs, idempotency, context.clock),
         reward_manager(unit_of_work, rewards, accounts, idempotency,
                        context.clock, common::RandomIdGenerator::Instance(),
                        loyalty::CsprngCouponCodes::Instance()),
         campaign_manager(unit_of_work, campaigns, idempotency, context.clock,
                          common::RandomIdGenerator::Instance()),
-        order_earning(accounts, programs, campaigns, consents,
-                      common::RandomIdGenerator::Instance(), context.clock,
-                      &referrals),
+        order_earning(
+            accounts, programs, campaigns, consents,
+            common::RandomIdGenerator::Instance(), context.clock, &referrals,
+            &feed.writer,
+            segmentation != nullptr ? &segmentation->membership : nullptr),
         consent_tracker(consents),
-        coupon_issuer(unit_of_work, rewards, accounts, consents, idempotency,
-                      context.clock, common::RandomIdGenerator::Instance(),
-                      loyalty::CsprngCouponCodes::Instance()),
+        coupon_issuer(
+            unit_of_work, rewards, accounts, consents, idempotency,
+            context.clock, common::RandomIdGenerator::Instance(),
+            loyalty::CsprngCouponCodes::Instance(),
+            segmentation != nullptr ? &segmentation->client : nullptr),
         member_lifecycle(accounts, rewards, programs,
                          common::RandomIdGenerator::Instance(), context.clock,
-                         &idempotency, &referrals),
+                         &idempotency, &referrals, &feed.writer, &feed.events),
         points_expiry(unit_of_work, accounts,
                       common::RandomIdGenerator::Instance(), context.clock),
-        tier_review(unit_of_work, accounts, programs, context.clock),
+        tier_review(unit_of_work, accounts, programs, context.clock,
+                    &feed.writer),
         account_export(unit_of_work, accounts, rewards, programs, context.clock,
                        &referrals),
         program_statistics(unit_of_work, statistics, programs, context.clock),
@@ -185,9 +231,28 @@ void ScheduleJobs(common::ServiceContext& context,
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(
     common::ServiceContext& context) {
-  // Lives until the process exits, so it outlives the handlers and every
-  // call they serve.
-  static LoyaltyComponents* const components = new LoyaltyComponents(context);
+  // These live until the process exits, so they outlive the handlers and
+  // every call they serve.
+  static LoyaltyFeed* const feed = new LoyaltyFeed(context);
+  // Numbers the feed's committed events (change_feed_sequencer.h); every
+  // replica runs one (they serialise on the feed's counter row).
+  auto sequencer = std::make_shared<common::ChangeFeedSequencer>(
+      context.pool, std::string(loyalty::kLoyaltyFeed), feed->written,
+      feed->sequenced);
+  sequencer->Start();
+  context.at_shutdown([sequencer] { sequencer->Stop(); });
+  const std::string segmentation_addr =
+      context.config.GetString("segmentation_addr");
+  Segmentation* segmentation = nullptr;
+  if (segmentation_addr.empty()) {
+    common::LogWarning(
+        "no segmentation address: segment campaigns reach no one and coupons "
+        "cannot be issued to a segment");
+  } else {
+    segmentation = new Segmentation(context, segmentation_addr);
+  }
+  static LoyaltyComponents* const components =
+      new LoyaltyComponents(context, *feed, segmentation);
   FollowCustomerProfile(context, *components);
   ScheduleJobs(context, *components);
   std::vector<std::unique_ptr<grpc::Service>> services;
@@ -195,7 +260,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       components->account_manager, components->program_manager,
       components->reward_manager, components->campaign_manager,
       components->account_export, components->coupon_issuer,
-      components->program_statistics, components->referral_manager));
+      components->program_statistics, components->referral_manager,
+      &feed->streamer));
   return services;
 }
 
@@ -216,6 +282,13 @@ int main(int argc, char** argv) {
                                   "(host:port) whose order events "
                                   "earn points; empty: orders earn "
                                   "nothing"},
+                         {.flag = "segmentation_addr",
+                          .env = "LOYALTY_SEGMENTATION_ADDR",
+                          .default_value = "",
+                          .help = "segmentation's gRPC address (host:port) "
+                                  "asked for segment memberships; empty: "
+                                  "segment campaigns reach no one and "
+                                  "IssueCoupons to a segment is UNAVAILABLE"},
                          {.flag = "expiry_interval",
                           .env = "LOYALTY_EXPIRY_INTERVAL",
                           .default_value = "1h",

@@ -84,7 +84,8 @@ absl::Status MemberLifecycle::Merge(Transaction& tx,
       MergeReferrals(tx, survivor.customer_id, duplicate.customer_id, now));
 
   CRM_ASSIGN_OR_RETURN(v1::Program program, LoadProgramSettings(programs_, tx));
-  return RefreshTier(accounts_, tx, survivor, program, now);
+  return RefreshTier(accounts_, tx, survivor, program, now,
+                     {tier_feed_, v1::TierChange::CUSTOMER_MERGED});
 }
 
 absl::Status MemberLifecycle::Erase(Transaction& tx,
@@ -124,17 +125,9 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
       CRM_RETURN_IF_ERROR(
           poster_.Debit(tx, account, forfeit, "points").status());
     }
-    CRM_ASSIGN_OR_RETURN(std::vector<CouponRecord> coupons,
-                         rewards_.CouponsOfCustomer(tx, account.customer_id));
-    for (CouponRecord& coupon : coupons) {
-      subjects.push_back(absl::StrCat("coupons/", coupon.id));
-      if (coupon.state != v1::Coupon::ISSUED) continue;
-      coupon.state = v1::Coupon::CANCELLED;
-      CRM_RETURN_IF_ERROR(rewards_.UpdateCoupon(tx, coupon));
-    }
     const std::string& tombstone = tombstones[account.customer_id];
     CRM_RETURN_IF_ERROR(
-        rewards_.ReassignCoupons(tx, account.customer_id, tombstone));
+        EraseCoupons(tx, account.customer_id, tombstone, subjects));
     // A duplicate merged into a member of the family points at that
     // member's tombstone; the family's head points nowhere.
     std::string merged_into;
@@ -144,6 +137,10 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
     }
     CRM_RETURN_IF_ERROR(accounts_.ReKeyErasedAccount(
         tx, account.customer_id, tombstone, merged_into, kErasedReason));
+    if (feed_events_ != nullptr) {
+      CRM_RETURN_IF_ERROR(feed_events_->ReKeyCustomerEvents(
+          tx, account.customer_id, tombstone));
+    }
   }
   // Referrals and codes of every member, also one without an account.
   for (const std::string& member : family) {
@@ -152,6 +149,11 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
         tombstone != tombstones.end()
             ? tombstone->second
             : absl::StrCat(kErasedIdPrefix, ids_.NewId());
+    // A member without an account may hold coupons issued in bulk.
+    if (tombstone == tombstones.end()) {
+      CRM_RETURN_IF_ERROR(
+          EraseCoupons(tx, member, referral_tombstone, subjects));
+    }
     CRM_RETURN_IF_ERROR(EraseReferrals(tx, member, referral_tombstone, now));
   }
   if (idempotency_ != nullptr) {
@@ -182,6 +184,23 @@ absl::Status MemberLifecycle::MergeReferrals(Transaction& tx,
   if (survivor_code.has_value())
     return referrals_->DeleteCode(tx, duplicate_id);
   return referrals_->MoveCode(tx, duplicate_id, survivor_id);
+}
+
+absl::Status MemberLifecycle::EraseCoupons(Transaction& tx,
+                                           absl::string_view customer_id,
+                                           absl::string_view tombstone_id,
+                                           std::vector<std::string>& subjects) {
+  CRM_ASSIGN_OR_RETURN(std::vector<CouponRecord> coupons,
+                       rewards_.CouponsOfCustomer(tx, customer_id));
+  for (CouponRecord& coupon : coupons) {
+    subjects.push_back(absl::StrCat("coupons/", coupon.id));
+    if (coupon.state != v1::Coupon::ISSUED) continue;
+    coupon.state = v1::Coupon::CANCELLED;
+    CRM_RETURN_IF_ERROR(rewards_.UpdateCoupon(tx, coupon));
+  }
+  if (coupons.empty()) return absl::OkStatus();
+  CRM_RETURN_IF_ERROR(rewards_.ForgetIssueKeys(tx, customer_id));
+  return rewards_.ReassignCoupons(tx, customer_id, tombstone_id);
 }
 
 absl::Status MemberLifecycle::EraseReferrals(Transaction& tx,

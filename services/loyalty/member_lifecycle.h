@@ -49,13 +49,18 @@
 //   CRM_RETURN_IF_ERROR(lifecycle.Erase(tx, "c-erased"));
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/account_repository.h"
+#include "services/loyalty/feed_event_repository.h"
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/program_repository.h"
 #include "services/loyalty/referral_repository.h"
@@ -74,12 +79,17 @@ class MemberLifecycle {
   // Every argument must outlive this object. `idempotency` holds the
   // service's stored idempotent responses, `referrals` the referral graph;
   // each null only where none are kept (tests of the ledger alone).
+  // `tier_feed` receives the survivor's tier change (reason
+  // CUSTOMER_MERGED); `feed_events` re-keys an erased member's past feed
+  // events to its tombstone (null: no feed).
   MemberLifecycle(AccountRepository& accounts, RewardRepository& rewards,
                   ProgramRepository& programs,
                   const crm::common::IdGenerator& ids,
                   const crm::common::Clock& clock,
                   crm::common::IdempotencyRepository* idempotency = nullptr,
-                  ReferralRepository* referrals = nullptr)
+                  ReferralRepository* referrals = nullptr,
+                  crm::common::ChangeFeedWriter* tier_feed = nullptr,
+                  FeedEventRepository* feed_events = nullptr)
       : accounts_(accounts),
         rewards_(rewards),
         programs_(programs),
@@ -87,6 +97,8 @@ class MemberLifecycle {
         clock_(clock),
         idempotency_(idempotency),
         referrals_(referrals),
+        tier_feed_(tier_feed),
+        feed_events_(feed_events),
         poster_(accounts, ids) {}
   MemberLifecycle(const MemberLifecycle&) = delete;
   MemberLifecycle& operator=(const MemberLifecycle&) = delete;
@@ -106,6 +118,12 @@ class MemberLifecycle {
   absl::Status MergeReferrals(crm::common::Transaction& tx,
                               absl::string_view survivor_id,
                               absl::string_view duplicate_id, absl::Time now);
+  // Cancels the ISSUED coupons of `customer_id`, clears their issue keys
+  // and re-keys them to `tombstone_id`, adding their names to `subjects`.
+  absl::Status EraseCoupons(crm::common::Transaction& tx,
+                            absl::string_view customer_id,
+                            absl::string_view tombstone_id,
+                            std::vector<std::string>& subjects);
   absl::Status EraseReferrals(crm::common::Transaction& tx,
                               absl::string_view customer_id,
                               absl::string_view tombstone_id, absl::Time now);
@@ -117,6 +135,8 @@ class MemberLifecycle {
   const crm::common::Clock& clock_;
   crm::common::IdempotencyRepository* const idempotency_;
   ReferralRepository* const referrals_;
+  crm::common::ChangeFeedWriter* const tier_feed_;
+  FeedEventRepository* const feed_events_;
   LedgerPoster poster_;
 };
 

@@ -241,6 +241,21 @@ MySqlAccountRepository::FindEntry(Transaction& tx,
   return entry;
 }
 
+absl::StatusOr<std::optional<LedgerEntryRecord>>
+MySqlAccountRepository::FindEntryBySource(Transaction& tx,
+                                          absl::string_view customer_id,
+                                          absl::string_view source) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kEntryColumns,
+                       "WHERE customer_id = ? AND idempotency_key = ?"));
+  select->setString(1, std::string(customer_id));
+  select->setString(2, std::string(source));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::nullopt;
+  CRM_ASSIGN_OR_RETURN(LedgerEntryRecord entry, EntryFromRow(*rows));
+  return entry;
+}
+
 absl::StatusOr<std::vector<LedgerEntryRecord>>
 MySqlAccountRepository::ListEntries(Transaction& tx,
                                     absl::string_view customer_id,

@@ -29,6 +29,9 @@ class MySqlAccountRepository final : public AccountRepository {
   absl::StatusOr<std::optional<LedgerEntryRecord>> FindEntry(
       crm::common::Transaction& tx, absl::string_view customer_id,
       absl::string_view entry_id) override;
+  absl::StatusOr<std::optional<LedgerEntryRecord>> FindEntryBySource(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view source) override;
   absl::StatusOr<std::vector<LedgerEntryRecord>> ListEntries(
       crm::common::Transaction& tx, absl::string_view customer_id,
       const LedgerQuery& query) override;

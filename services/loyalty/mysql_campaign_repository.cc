@@ -27,7 +27,8 @@ constexpr char kCampaignColumns[] =
     "SELECT id, display_name, start_time, end_time, tier_ids, "
     "multiplier_percent, bonus_points_per_order, points_budget, "
     "points_awarded, orders_rewarded, marketing_channel, "
-    "orders_skipped_without_consent, create_time, version FROM campaigns ";
+    "orders_skipped_without_consent, segment_id, create_time, version "
+    "FROM campaigns ";
 
 absl::StatusOr<CampaignRecord> CampaignFromRow(sql::ResultSet& rows) {
   CampaignRecord campaign;
@@ -53,6 +54,9 @@ absl::StatusOr<CampaignRecord> CampaignFromRow(sql::ResultSet& rows) {
   }
   campaign.orders_skipped_without_consent =
       rows.getInt64("orders_skipped_without_consent");
+  if (!rows.isNull("segment_id")) {
+    campaign.segment_id = rows.getString("segment_id").asStdString();
+  }
   CRM_ASSIGN_OR_RETURN(
       campaign.create_time,
       ParseSqlDatetime(rows.getString("create_time").asStdString()));
@@ -79,8 +83,8 @@ absl::Status MySqlCampaignRepository::Insert(Transaction& tx,
       "INSERT INTO campaigns (id, display_name, start_time, end_time, "
       "tier_ids, multiplier_percent, bonus_points_per_order, points_budget, "
       "points_awarded, orders_rewarded, marketing_channel, "
-      "orders_skipped_without_consent, create_time, version) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "orders_skipped_without_consent, create_time, version, segment_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, campaign.id);
   insert->setString(2, campaign.display_name);
   insert->setString(3, FormatSqlDatetime(campaign.start_time));
@@ -96,6 +100,11 @@ absl::Status MySqlCampaignRepository::Insert(Transaction& tx,
   insert->setInt64(12, campaign.orders_skipped_without_consent);
   insert->setString(13, FormatSqlDatetime(campaign.create_time));
   insert->setInt64(14, campaign.version);
+  if (campaign.segment_id.empty()) {
+    insert->setNull(15, 0);
+  } else {
+    insert->setString(15, campaign.segment_id);
+  }
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {

@@ -32,7 +32,7 @@ constexpr char kRewardColumns[] =
     "available_until, create_time, version FROM rewards ";
 constexpr char kCouponColumns[] =
     "SELECT id, code, customer_id, reward_id, state, issue_time, "
-    "expire_time, redeem_time FROM coupons ";
+    "expire_time, redeem_time, issue_key FROM coupons ";
 
 absl::StatusOr<RewardRecord> RewardFromRow(sql::ResultSet& rows) {
   RewardRecord reward;
@@ -68,6 +68,9 @@ absl::StatusOr<CouponRecord> CouponFromRow(sql::ResultSet& rows) {
       ParseSqlDatetime(rows.getString("expire_time").asStdString()));
   CRM_ASSIGN_OR_RETURN(coupon.redeem_time,
                        OptionalSqlDatetime(rows, "redeem_time"));
+  if (!rows.isNull("issue_key")) {
+    coupon.issue_key = rows.getString("issue_key").asStdString();
+  }
   return coupon;
 }
 
@@ -187,7 +190,8 @@ absl::Status MySqlRewardRepository::InsertCoupon(Transaction& tx,
   crm::common::CachedStatement insert = crm::common::Prepared(
       tx,
       "INSERT INTO coupons (id, code, customer_id, reward_id, state, "
-      "issue_time, expire_time, redeem_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "issue_time, expire_time, redeem_time, issue_key) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, coupon.id);
   insert->setString(2, coupon.code);
   insert->setString(3, coupon.customer_id);
@@ -196,6 +200,11 @@ absl::Status MySqlRewardRepository::InsertCoupon(Transaction& tx,
   insert->setString(6, FormatSqlDatetime(coupon.issue_time));
   insert->setString(7, FormatSqlDatetime(coupon.expire_time));
   BindOptionalSqlDatetime(*insert, 8, coupon.redeem_time);
+  if (coupon.issue_key.empty()) {
+    insert->setNull(9, 0);
+  } else {
+    insert->setString(9, coupon.issue_key);
+  }
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -279,6 +288,27 @@ absl::StatusOr<std::vector<CouponRecord>> MySqlRewardRepository::ListCoupons(
     coupons.push_back(std::move(coupon));
   }
   return coupons;
+}
+
+absl::StatusOr<std::optional<CouponRecord>>
+MySqlRewardRepository::FindCouponByIssueKey(Transaction& tx,
+                                            absl::string_view customer_id,
+                                            absl::string_view issue_key) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx,
+      absl::StrCat(kCouponColumns, "WHERE customer_id = ? AND issue_key = ?"));
+  select->setString(1, std::string(customer_id));
+  select->setString(2, std::string(issue_key));
+  return OneCoupon(select);
+}
+
+absl::Status MySqlRewardRepository::ForgetIssueKeys(
+    Transaction& tx, absl::string_view customer_id) {
+  crm::common::CachedStatement update = crm::common::Prepared(
+      tx, "UPDATE coupons SET issue_key = NULL WHERE customer_id = ?");
+  update->setString(1, std::string(customer_id));
+  update->executeUpdate();
+  return absl::OkStatus();
 }
 
 absl::Status MySqlRewardRepository::ReassignCoupons(

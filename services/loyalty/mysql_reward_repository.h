@@ -36,6 +36,11 @@ class MySqlRewardRepository final : public RewardRepository {
       crm::common::Transaction& tx, absl::string_view customer_id) override;
   absl::StatusOr<std::vector<CouponRecord>> ListCoupons(
       crm::common::Transaction& tx, const CouponQuery& query) override;
+  absl::StatusOr<std::optional<CouponRecord>> FindCouponByIssueKey(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view issue_key) override;
+  absl::Status ForgetIssueKeys(crm::common::Transaction& tx,
+                               absl::string_view customer_id) override;
   absl::Status ReassignCoupons(crm::common::Transaction& tx,
                                absl::string_view from_customer_id,
                                absl::string_view to_customer_id) override;

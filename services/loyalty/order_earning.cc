@@ -80,9 +80,9 @@ absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,
   CRM_ASSIGN_OR_RETURN(LedgerEntryRecord entry,
                        poster_.Credit(tx, account, credit));
   CRM_ASSIGN_OR_RETURN(
-      int64_t bonus,
-      GrantCampaignBonuses(campaigns_, consents_, poster_, tx, account,
-                           order.name(), points, credit.expire_time, now));
+      int64_t bonus, GrantCampaignBonuses(campaigns_, consents_, poster_, tx,
+                                          account, order.name(), points,
+                                          credit.expire_time, now, segments_));
   // Refunds claw back the bonuses with the order's points.
   earning.points_earned = points + bonus;
   CRM_RETURN_IF_ERROR(accounts_.SaveOrderEarning(tx, earning));
@@ -101,7 +101,8 @@ absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,
         poster_.Debit(tx, account, settlement, "points").status());
   }
   CRM_RETURN_IF_ERROR(RewardReferral(tx, account, program, now));
-  return RefreshTier(accounts_, tx, account, program, now);
+  return RefreshTier(accounts_, tx, account, program, now,
+                     {tier_feed_, v1::TierChange::ORDER_EARNED});
 }
 
 absl::Status OrderEarning::RewardReferral(Transaction& tx,
@@ -152,7 +153,8 @@ absl::Status OrderEarning::ClawBack(Transaction& tx,
     CRM_RETURN_IF_ERROR(accounts_.Update(tx, account));
   }
   CRM_ASSIGN_OR_RETURN(v1::Program program, LoadProgramSettings(programs_, tx));
-  return RefreshTier(accounts_, tx, account, program, now);
+  return RefreshTier(accounts_, tx, account, program, now,
+                     {tier_feed_, v1::TierChange::ORDER_REFUNDED});
 }
 
 }  // namespace crm::loyalty

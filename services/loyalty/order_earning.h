@@ -18,7 +18,9 @@
 // An event naming a customer merged into another is applied to the
 // survivor's account (ResolveSurvivor, account_family.h): its order's
 // earning moved there with the merge, and a refund claws back from there.
-// The tier is re-evaluated after each (tier_refresh.h). Applying the same
+// The tier is re-evaluated after each (tier_refresh.h); a change is written
+// to loyalty's feed in the same transaction (reason ORDER_EARNED or
+// ORDER_REFUNDED). Applying the same
 // event twice changes nothing the second time (the recorded earning and the
 // ledger's unique sources), on top of the consumer's own exactly-once
 // cursor.
@@ -29,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/unit_of_work.h"
@@ -38,6 +41,7 @@
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/program_repository.h"
 #include "services/loyalty/referral_repository.h"
+#include "services/loyalty/segment_membership_cache.h"
 
 namespace crm::loyalty {
 
@@ -45,18 +49,24 @@ class OrderEarning {
  public:
   // Every argument must outlive this object. `referrals` holds the
   // referral graph (referral_reward.h); null only where no referrals are
-  // kept (tests of earning alone).
+  // kept (tests of earning alone). `tier_feed` receives tier changes
+  // (tier_change_feed.h; null: none written); `segments` answers segment
+  // campaigns (null: segment campaigns reach no one).
   OrderEarning(AccountRepository& accounts, ProgramRepository& programs,
                CampaignRepository& campaigns, ConsentRepository& consents,
                const crm::common::IdGenerator& ids,
                const crm::common::Clock& clock,
-               ReferralRepository* referrals = nullptr)
+               ReferralRepository* referrals = nullptr,
+               crm::common::ChangeFeedWriter* tier_feed = nullptr,
+               CachedSegmentMembership* segments = nullptr)
       : accounts_(accounts),
         programs_(programs),
         campaigns_(campaigns),
         consents_(consents),
         clock_(clock),
         referrals_(referrals),
+        tier_feed_(tier_feed),
+        segments_(segments),
         poster_(accounts, ids) {}
   OrderEarning(const OrderEarning&) = delete;
   OrderEarning& operator=(const OrderEarning&) = delete;
@@ -86,6 +96,8 @@ class OrderEarning {
   ConsentRepository& consents_;
   const crm::common::Clock& clock_;
   ReferralRepository* const referrals_;
+  crm::common::ChangeFeedWriter* const tier_feed_;
+  CachedSegmentMembership* const segments_;
   LedgerPoster poster_;
 };
 

@@ -50,6 +50,10 @@ struct CouponRecord {
   absl::Time issue_time;
   absl::Time expire_time;
   std::optional<absl::Time> redeem_time;
+  // For a coupon issued to a segment (coupon_issue.h): the key of the
+  // (request, member) it was issued for, unique per customer; empty
+  // otherwise and after an erasure.
+  std::string issue_key;
 };
 
 // A page of coupons, newest issue first (issue_time, then id, descending).
@@ -114,6 +118,15 @@ class RewardRepository {
   // INVALID_ARGUMENT (FILTER_INVALID) for a field storage cannot filter on.
   virtual absl::StatusOr<std::vector<CouponRecord>> ListCoupons(
       crm::common::Transaction& tx, const CouponQuery& query) = 0;
+
+  // The coupon of `customer_id` issued under `issue_key`; nullopt if none.
+  virtual absl::StatusOr<std::optional<CouponRecord>> FindCouponByIssueKey(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view issue_key) = 0;
+
+  // Clears the issue keys of every coupon of `customer_id` (erasure).
+  virtual absl::Status ForgetIssueKeys(crm::common::Transaction& tx,
+                                       absl::string_view customer_id) = 0;
 
   // Gives every coupon of `from_customer_id` to `to_customer_id` (merges;
   // erasure re-keys them to the tombstone id).

@@ -8,7 +8,8 @@ namespace crm::loyalty {
 
 absl::Status RefreshTier(AccountRepository& accounts,
                          crm::common::Transaction& tx, AccountRecord& account,
-                         const v1::Program& program, absl::Time now) {
+                         const v1::Program& program, absl::Time now,
+                         const TierChangeFeed& feed) {
   CRM_ASSIGN_OR_RETURN(
       int64_t qualifying,
       MemberQualifyingPoints(accounts, tx, account.customer_id,
@@ -21,7 +22,7 @@ absl::Status RefreshTier(AccountRepository& accounts,
   updated.tier_grace_end_time = next.grace_end_time;
   CRM_RETURN_IF_ERROR(accounts.Update(tx, updated));
   account = updated;
-  return absl::OkStatus();
+  return AppendTierChange(feed, tx, account.customer_id, current, next);
 }
 
 }  // namespace crm::loyalty

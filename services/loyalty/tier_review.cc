@@ -84,7 +84,8 @@ absl::StatusOr<TierReviewRun> TierReview::ReviewAll(
                     accounts_.LockOrCreate(tx, account.customer_id, now));
                 const TierState before{locked.tier, locked.tier_grace_end_time};
                 CRM_RETURN_IF_ERROR(
-                    RefreshTier(accounts_, tx, locked, program, now));
+                    RefreshTier(accounts_, tx, locked, program, now,
+                                {tier_feed_, v1::TierChange::TIER_REVIEW}));
                 if (!(TierState{locked.tier, locked.tier_grace_end_time} ==
                       before)) {
                   ++changed;
@@ -93,6 +94,9 @@ absl::StatusOr<TierReviewRun> TierReview::ReviewAll(
               return BatchResult{static_cast<int64_t>(page.size()), changed,
                                  page.back().customer_id};
             }));
+    if (result.changed > 0 && tier_feed_ != nullptr) {
+      tier_feed_->NotifyCommitted();
+    }
     if (result.evaluated == 0) return run;
     run.accounts += result.evaluated;
     run.changed += result.changed;

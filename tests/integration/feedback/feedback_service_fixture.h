@@ -32,10 +32,14 @@
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
+#include "services/feedback/mysql_customer_consent_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
+#include "services/feedback/mysql_survey_invitation_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
 #include "services/feedback/mysql_ticket_repository.h"
 #include "services/feedback/ticket_manager.h"
+#include "tests/testing/fakes/feedback/fake_loyalty_client.h"
+#include "tests/testing/fakes/feedback/fake_value_tiers.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -63,10 +67,11 @@ class FeedbackServiceFixture : public ::testing::Test {
                                                  idempotency_, clock_, ids_,
                                                  DefaultLexicon(), &raiser_);
     survey_manager_ = std::make_unique<SurveyManager>(
-        *unit_of_work_, surveys_, idempotency_, clock_, ids_);
+        *unit_of_work_, surveys_, invitations_, consents_, idempotency_, clock_,
+        ids_, survey_tiers_, &raiser_);
     ticket_manager_ = std::make_unique<TicketManager>(
         *unit_of_work_, tickets_, items_, idempotency_, clock_, ids_, tiers_,
-        settings_);
+        settings_, DefaultLexicon(), &loyalty_);
     alert_manager_ = std::make_unique<AlertManager>(
         *unit_of_work_, alerts_, idempotency_, clock_, absl::Milliseconds(20));
     exporter_ = std::make_unique<CustomerFeedbackExporter>(
@@ -139,12 +144,21 @@ class FeedbackServiceFixture : public ::testing::Test {
   std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   MySqlFeedbackRepository items_;
   MySqlSurveyRepository surveys_;
+  MySqlSurveyInvitationRepository invitations_;
+  MySqlCustomerConsentRepository consents_;
   MySqlTicketRepository tickets_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   MySqlAlertRepository alerts_;
-  AlertRaiser raiser_{alerts_, ids_};
-  CustomerDataStores stores_{items_, surveys_, tickets_};
+  // What the customer alert rules learn (unknown unless a test sets it), and
+  // the loyalty compensation and tier lookups go to.
+  crm::testing::FakeValueTiers alert_tiers_;
+  crm::testing::FakeLoyaltyClient loyalty_;
+  AlertRaiser raiser_{alerts_, ids_, {&alert_tiers_, &loyalty_}};
+  CustomerDataStores stores_{items_,  surveys_,      tickets_,
+                             nullptr, &invitations_, &consents_};
   UnknownValueTiers tiers_;
+  // The value tiers survey responses are stamped with.
+  crm::testing::FakeValueTiers survey_tiers_;
   TicketSettings settings_;
   std::unique_ptr<FeedbackManager> manager_;
   std::unique_ptr<SurveyManager> survey_manager_;

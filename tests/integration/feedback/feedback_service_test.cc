@@ -37,7 +37,9 @@
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
+#include "services/feedback/mysql_customer_consent_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
+#include "services/feedback/mysql_survey_invitation_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
 #include "services/feedback/mysql_ticket_repository.h"
 #include "services/feedback/ticket_manager.h"
@@ -74,7 +76,8 @@ class FeedbackServiceTest : public ::testing::Test {
     manager_ = std::make_unique<FeedbackManager>(*unit_of_work_, items_,
                                                  idempotency_, clock_, ids_);
     survey_manager_ = std::make_unique<SurveyManager>(
-        *unit_of_work_, surveys_, idempotency_, clock_, ids_);
+        *unit_of_work_, surveys_, invitations_, consents_, idempotency_, clock_,
+        ids_, tiers_);
     ticket_manager_ = std::make_unique<TicketManager>(
         *unit_of_work_, tickets_, items_, idempotency_, clock_, ids_, tiers_,
         ticket_settings_);
@@ -174,10 +177,13 @@ class FeedbackServiceTest : public ::testing::Test {
   std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
   MySqlFeedbackRepository items_;
   MySqlSurveyRepository surveys_;
+  MySqlSurveyInvitationRepository invitations_;
+  MySqlCustomerConsentRepository consents_;
   MySqlTicketRepository tickets_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   MySqlAlertRepository alerts_;
-  CustomerDataStores stores_{items_, surveys_, tickets_};
+  CustomerDataStores stores_{items_,  surveys_,      tickets_,
+                             nullptr, &invitations_, &consents_};
   UnknownValueTiers tiers_;
   TicketSettings ticket_settings_;
   std::unique_ptr<FeedbackManager> manager_;

@@ -19,7 +19,10 @@
 #include "services/common/timestamps.h"
 #include "services/feedback/survey_manager.h"
 #include "services/feedback/survey_rules.h"
+#include "services/feedback/value_tier_source.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
+#include "tests/testing/fakes/feedback/in_memory_customer_consent_repository.h"
+#include "tests/testing/fakes/feedback/in_memory_survey_invitation_repository.h"
 #include "tests/testing/fakes/feedback/in_memory_survey_repository.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/status_matchers.h"
@@ -299,8 +302,12 @@ class SurveyManagerTest : public ::testing::Test {
   crm::common::SequentialIdGenerator ids_{"sv"};
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemorySurveyRepository surveys_{&unit_of_work_};
+  crm::testing::InMemorySurveyInvitationRepository invitations_{&unit_of_work_};
+  crm::testing::InMemoryCustomerConsentRepository consents_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
-  SurveyManager manager_{unit_of_work_, surveys_, keys_, clock_, ids_};
+  UnknownValueTiers tiers_;
+  SurveyManager manager_{unit_of_work_, surveys_, invitations_, consents_,
+                         keys_,         clock_,   ids_,         tiers_};
 };
 
 TEST_F(SurveyManagerTest, VersionsEtagsAndResponsesToTheCurrentVersion) {

@@ -492,6 +492,23 @@ loy::AdjustPointsRequest FakeLoyalty::last_adjust() const {
   return last_adjust_;
 }
 
+grpc::Status FakeLoyalty::GetReferralCode(
+    grpc::ServerContext* context, const loy::GetReferralCodeRequest* request,
+    loy::ReferralCode* response) {
+  Record(*context, "GetReferralCode");
+  if (auto failure = this->failure()) return *failure;
+  absl::MutexLock lock(&mu_);
+  last_referral_code_name_ = request->name();
+  response->set_name(request->name());
+  response->set_code("REFERRALCODE");
+  return grpc::Status::OK;
+}
+
+std::string FakeLoyalty::last_referral_code_name() const {
+  absl::MutexLock lock(&mu_);
+  return last_referral_code_name_;
+}
+
 grpc::Status FakeFeedback::SubmitFeedback(
     grpc::ServerContext* context, const fb::SubmitFeedbackRequest* request,
     fb::Feedback* response) {

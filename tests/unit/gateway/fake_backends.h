@@ -299,8 +299,15 @@ class FakeLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
       const crm::loyalty::v1::ListCouponsRequest* request,
       crm::loyalty::v1::ListCouponsResponse* response) override;
 
+  // Answers `{name}` with the code "REFERRALCODE" and keeps the name asked.
+  grpc::Status GetReferralCode(
+      grpc::ServerContext* context,
+      const crm::loyalty::v1::GetReferralCodeRequest* request,
+      crm::loyalty::v1::ReferralCode* response) override;
+
   void AddCoupon(crm::loyalty::v1::Coupon coupon);
   crm::loyalty::v1::AdjustPointsRequest last_adjust() const;
+  std::string last_referral_code_name() const;
   // Every ListCoupons request received, in order.
   std::vector<crm::loyalty::v1::ListCouponsRequest> coupon_lists() const;
 
@@ -308,6 +315,7 @@ class FakeLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
   mutable absl::Mutex mu_;
   std::map<std::string, int64_t> balances_ ABSL_GUARDED_BY(mu_);
   crm::loyalty::v1::AdjustPointsRequest last_adjust_ ABSL_GUARDED_BY(mu_);
+  std::string last_referral_code_name_ ABSL_GUARDED_BY(mu_);
   std::vector<crm::loyalty::v1::Coupon> coupons_ ABSL_GUARDED_BY(mu_);
   std::vector<crm::loyalty::v1::ListCouponsRequest> coupon_lists_
       ABSL_GUARDED_BY(mu_);

@@ -94,6 +94,7 @@ TEST_F(GatewayAuthTest, EveryV1RouteAnswers401WithoutCredentials) {
       {"GET", "/v1/whoami"},
       {"GET", "/v1/me/coupons"},
       {"GET", "/v1/me/surveyResponses"},
+      {"GET", "/v1/me/referralCode"},
       {"GET", "/v1/no-such-route"}};
   for (const auto& route : (*transcoder)->routes()) {
     routes.emplace_back(route->http_method, ConcretePath(route->path.label()));
@@ -254,6 +255,11 @@ TEST_F(CustomerTokenGatewayTest, ACustomerReadsTheirOwnProfileAndOrders) {
   EXPECT_NE(account.status, 401);
   EXPECT_NE(account.status, 403);
   EXPECT_EQ(loyalty_.last_method(), "GetAccount");
+  TestHttpResponse referral_code =
+      CallAsCustomer(token, "GET", "/v1/me/referralCode");
+  ASSERT_EQ(referral_code.status, 200) << referral_code.body;
+  EXPECT_EQ(loyalty_.last_referral_code_name(), "customers/c1/referralCode");
+  EXPECT_THAT(referral_code.body, HasSubstr("REFERRALCODE"));
   // The access log names the caller's kind, never the customer.
   EXPECT_THAT(log_.str(), HasSubstr("\"caller\":\"customer\""));
   EXPECT_THAT(log_.str(), HasSubstr("\"route\":\"/v1/me/orders\""));

@@ -419,6 +419,11 @@ TEST_F(LiveStreamsTest, TheOpenStreamsGaugeRisesAndFalls) {
     EXPECT_EQ(MetricValue(scraped.body, OpenSeries(kAlerts)), 1);
     EXPECT_EQ(MetricValue(scraped.body, OpenSeries(kEvents)), 1);
     EXPECT_EQ(MetricValue(scraped.body, OpenSeries("transcoded")), 0);
+    // The backend watch is being served before the clients leave (under
+    // load it may reach the fake after the 200 went out; a call cancelled
+    // before that is never served, so never counted as cancelled).
+    ASSERT_TRUE(crm::testing::WaitUntil(
+        [&] { return feedback_.alert_feed().watchers() == 1; }));
   }
   // The clients left: their backend calls are cancelled, the gauge falls.
   EXPECT_TRUE(crm::testing::WaitUntil([&] {

@@ -4,7 +4,8 @@
 //
 //   crm::testing::FakeUnitOfWork unit_of_work;
 //   crm::testing::InMemorySurveyRepository surveys(&unit_of_work);
-//   SurveyManager manager(unit_of_work, surveys, keys, clock, ids);
+//   SurveyManager manager(unit_of_work, surveys, invitations, consents, keys,
+//                         clock, ids, tiers);
 //
 // Follows the interface's contracts, counting as the MySQL implementation
 // does (UTC days, [from, to)).
@@ -145,19 +146,24 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
   absl::StatusOr<std::vector<crm::feedback::ScoreCount>> CountScores(
       crm::common::Transaction& /*tx*/, const std::string& survey_id,
       absl::Time from, absl::Time to) override {
-    std::map<std::tuple<absl::CivilDay, std::string, int, int>, int64_t> sums;
+    std::map<std::tuple<absl::CivilDay, std::string, int, int, int>, int64_t>
+        sums;
     for (const SurveyResponseRecord& response : responses_) {
       if (!Counted(response, survey_id, from, to)) continue;
       for (const crm::feedback::ScoredAnswer& answer : response.scored) {
-        ++sums[{Day(response), response.channel, answer.kind, answer.score}];
+        ++sums[{Day(response), response.channel, answer.kind, answer.score,
+                response.value_tier}];
       }
     }
     std::vector<crm::feedback::ScoreCount> counts;
     for (const auto& [key, answers] : sums) {
-      counts.push_back({std::get<0>(key), std::get<1>(key),
-                        static_cast<crm::feedback::v1::SurveyQuestion::Kind>(
-                            std::get<2>(key)),
-                        std::get<3>(key), answers});
+      counts.push_back(
+          {std::get<0>(key), std::get<1>(key),
+           static_cast<crm::feedback::v1::SurveyQuestion::Kind>(
+               std::get<2>(key)),
+           std::get<3>(key), answers,
+           static_cast<crm::feedback::v1::SurveyResponse::ValueTier>(
+               std::get<4>(key))});
     }
     return counts;
   }
@@ -165,15 +171,18 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
   absl::StatusOr<std::vector<crm::feedback::ResponseCount>> CountResponses(
       crm::common::Transaction& /*tx*/, const std::string& survey_id,
       absl::Time from, absl::Time to) override {
-    std::map<std::pair<absl::CivilDay, std::string>, int64_t> sums;
+    std::map<std::tuple<absl::CivilDay, std::string, int>, int64_t> sums;
     for (const SurveyResponseRecord& response : responses_) {
       if (Counted(response, survey_id, from, to)) {
-        ++sums[{Day(response), response.channel}];
+        ++sums[{Day(response), response.channel, response.value_tier}];
       }
     }
     std::vector<crm::feedback::ResponseCount> counts;
     for (const auto& [key, responses] : sums) {
-      counts.push_back({key.first, key.second, responses});
+      counts.push_back(
+          {std::get<0>(key), std::get<1>(key), responses,
+           static_cast<crm::feedback::v1::SurveyResponse::ValueTier>(
+               std::get<2>(key))});
     }
     return counts;
   }
@@ -186,6 +195,7 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
       if (response.customer_id != customer_id) continue;
       response.customer_id.clear();
       response.subject.clear();
+      response.invitation_id.clear();
       ++changed;
     }
     return changed;

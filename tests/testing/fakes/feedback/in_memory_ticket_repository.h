@@ -188,6 +188,7 @@ class InMemoryTicketRepository final : public crm::feedback::TicketRepository {
       if (stored.ticket_id == event.ticket_id && stored.id == event.id) {
         stored.author = event.author;
         stored.text = event.text;
+        stored.compensation_entry = event.compensation_entry;
       }
     }
     return absl::OkStatus();

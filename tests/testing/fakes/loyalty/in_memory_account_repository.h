@@ -103,6 +103,15 @@ class InMemoryAccountRepository final : public crm::loyalty::AccountRepository {
     return std::nullopt;
   }
 
+  absl::StatusOr<std::optional<LedgerEntryRecord>> FindEntryBySource(
+      crm::common::Transaction& /*tx*/, absl::string_view customer_id,
+      absl::string_view source) override {
+    for (const LedgerEntryRecord& entry : Entries(std::string(customer_id))) {
+      if (entry.idempotency_key == source) return entry;
+    }
+    return std::nullopt;
+  }
+
   absl::StatusOr<std::vector<LedgerEntryRecord>> ListEntries(
       crm::common::Transaction& /*tx*/, absl::string_view customer_id,
       const crm::loyalty::LedgerQuery& query) override {

@@ -76,7 +76,10 @@ class InMemoryRewardRepository final : public crm::loyalty::RewardRepository {
   absl::Status InsertCoupon(crm::common::Transaction& /*tx*/,
                             const CouponRecord& coupon) override {
     for (const auto& [id, existing] : state_.coupons) {
-      if (id == coupon.id || existing.code == coupon.code) {
+      if (id == coupon.id || existing.code == coupon.code ||
+          (!coupon.issue_key.empty() &&
+           existing.issue_key == coupon.issue_key &&
+           existing.customer_id == coupon.customer_id)) {
         return absl::AlreadyExistsError("coupon id or code exists");
       }
     }
@@ -151,6 +154,23 @@ class InMemoryRewardRepository final : public crm::loyalty::RewardRepository {
       page.push_back(coupon);
     }
     return page;
+  }
+  absl::StatusOr<std::optional<CouponRecord>> FindCouponByIssueKey(
+      crm::common::Transaction& /*tx*/, absl::string_view customer_id,
+      absl::string_view issue_key) override {
+    for (const auto& [id, coupon] : state_.coupons) {
+      if (coupon.customer_id == customer_id && coupon.issue_key == issue_key) {
+        return coupon;
+      }
+    }
+    return std::nullopt;
+  }
+  absl::Status ForgetIssueKeys(crm::common::Transaction& /*tx*/,
+                               absl::string_view customer_id) override {
+    for (auto& [id, coupon] : state_.coupons) {
+      if (coupon.customer_id == customer_id) coupon.issue_key.clear();
+    }
+    return absl::OkStatus();
   }
   absl::Status ReassignCoupons(crm::common::Transaction& /*tx*/,
                                absl::string_view from_customer_id,
