@@ -32,6 +32,13 @@
 # side with the Go grpc-gateway and direct gRPC, alternating, for GET, list
 # and create (bench/gateway_peer.sh; its own report,
 # bench/results/gateway-peer-<time>.md).
+# Also only when asked for: BENCH_PHASES=loyalty (bench/loyalty.sh: earning
+# from customer-profile's feed against raw single-row transactions,
+# RedeemPoints on one account under contention with VerifyLedger, the tier
+# review of 100,000 seeded members; bench/results/loyalty-<time>.md) and
+# BENCH_PHASES=feedback (bench/feedback.sh: SubmitFeedback with text
+# analysis against raw inserts of the same rows;
+# bench/results/feedback-<time>.md).
 # It prints and writes bench/results/report.md with the ratios
 # RecordOrder/raw, import/raw load, GetCustomer/raw select and gateway/direct,
 # and the feed latencies.
@@ -47,8 +54,9 @@
 # BENCH_LIST_PAGE_SIZE (20), BENCH_GATEWAY_HTTP_THREADS (the read
 # concurrency), BENCH_PROFILE (auto: when perf works; 0 skips it),
 # BENCH_PHASES (all of: write import feed read gateway; a subset runs only
-# those; gateway-peer, with its BENCH_PEER_* settings in
-# bench/gateway_peer.sh, runs only when named). The load tools of (h), (i) and (p) come from
+# those; gateway-peer, loyalty and feedback, with their BENCH_PEER_*,
+# BENCH_LOYALTY_* and BENCH_FEEDBACK_* settings in bench/gateway_peer.sh,
+# bench/loyalty.sh and bench/feedback.sh, run only when named). The load tools of (h), (i) and (p) come from
 # bench/install-bench-deps.sh. Everything listens on 127.0.0.1 on free ports
 # chosen at start; state goes to a temporary directory removed at the end.
 # Only the processes this script starts are stopped (by PID).
@@ -139,6 +147,8 @@ stop_pid() {
   crm_pid_running "$1" && kill -KILL "$1" 2>/dev/null || true
 }
 cleanup() {
+  stop_pid "${loyalty_pid:-}"
+  stop_pid "${feedback_pid:-}"
   stop_pid "${peer_pid:-}"
   stop_pid "${peer_gateway_pid:-}"
   stop_pid "$gateway_pid"
@@ -537,6 +547,25 @@ if phase_on gateway-peer; then
   # Nothing else asked for: its own report is the result.
   [[ "$phases" == " gateway-peer " ]] && exit 0
 fi
+
+# Loyalty (earning from the feed, redemption under contention, the tier
+# review of many members) and feedback (SubmitFeedback with text analysis),
+# each against its raw reference, only when named; each writes its own
+# report (bench/loyalty.sh, bench/feedback.sh).
+if phase_on loyalty; then
+  # shellcheck source=bench/loyalty.sh
+  source "$repo/bench/loyalty.sh"
+fi
+if phase_on feedback; then
+  # shellcheck source=bench/feedback.sh
+  source "$repo/bench/feedback.sh"
+fi
+default_phase_named=false
+for default_phase in write import feed read gateway; do
+  phase_on "$default_phase" && default_phase_named=true
+done
+# Only these opt-in phases asked for: their own reports are the result.
+"$default_phase_named" || exit 0
 
 raw_rate=$(field "$raw" rate)
 rec_rate=$(field "$rec" rate)
