@@ -1,6 +1,8 @@
 // crm-segmentation: serves crm.segmentation.v1.SegmentationService.
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -9,6 +11,7 @@
 #include "services/common/change_feed_consumer.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
+#include "services/common/logging.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/request_context.h"
 #include "services/common/server_runner.h"
@@ -18,10 +21,13 @@
 #include "services/segmentation/migrations.h"
 #include "services/segmentation/mysql_membership_repository.h"
 #include "services/segmentation/mysql_read_model_repository.h"
+#include "services/segmentation/mysql_scheduled_run_lock.h"
 #include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
 #include "services/segmentation/profile_feed_applier.h"
+#include "services/segmentation/scheduled_run.h"
 #include "services/segmentation/scoring_manager.h"
+#include "services/segmentation/scoring_schedule.h"
 #include "services/segmentation/segment_manager.h"
 #include "services/segmentation/segmentation_service.h"
 
@@ -118,12 +124,42 @@ void FollowProfileFeed(common::ServiceContext& context,
   context.at_shutdown([follower] { follower->consumer->Stop(); });
 }
 
+// Runs the full recompute and the CLV fit on their schedules
+// (scoring_schedule.h) until shutdown; an invalid setting stops start-up
+// with exit code 2.
+void ScheduleScoring(common::ServiceContext& context,
+                     segmentation::ScoringManager& scoring) {
+  absl::StatusOr<segmentation::ScoringScheduleSettings> settings =
+      segmentation::ReadScoringScheduleSettings(context.config);
+  if (!settings.ok()) {
+    common::LogError("invalid setting",
+                     {{"error", std::string(settings.status().message())}});
+    std::exit(2);
+  }
+  // Lives until the process exits, like the handlers' components.
+  static segmentation::MySqlScheduledRunLock* const lock =
+      new segmentation::MySqlScheduledRunLock(context.pool);
+  auto runs = std::make_shared<
+      std::vector<std::unique_ptr<segmentation::ScheduledRun>>>(
+      segmentation::StartScoringSchedule(scoring, *lock, context.clock,
+                                         &context.metrics, *settings,
+                                         context.config.GetString("db_name")));
+  // A run in progress already ended at the lame-duck phase, before the
+  // drain; this joins the idle threads.
+  context.at_shutdown([runs] {
+    for (auto& run : *runs) run->Stop();
+  });
+}
+
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(
     common::ServiceContext& context) {
   // Lives until the process exits, so it outlives the handlers and every
   // call they serve.
   static SegmentationComponents* const components =
       new SegmentationComponents(context);
+  // First, so an invalid schedule setting stops start-up before any worker
+  // starts.
+  ScheduleScoring(context, components->scoring);
   FollowProfileFeed(context, components->read_model, components->scoring,
                     components->memberships);
   std::vector<std::unique_ptr<grpc::Service>> services;
@@ -133,27 +169,34 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   return services;
 }
 
+// The service's own settings besides the shared ones.
+std::vector<common::ConfigOption> ExtraOptions() {
+  std::vector<common::ConfigOption> options = {
+      {.flag = "customer_profile_addr",
+       .env = "SEGMENTATION_CUSTOMER_PROFILE_ADDR",
+       .default_value = "",
+       .help = "customer-profile's gRPC address (host:port) whose change "
+               "feed builds the read model; empty: the feed is not followed"},
+      {.flag = "scoring_currency",
+       .env = "SEGMENTATION_SCORING_CURRENCY",
+       .default_value = "CNY",
+       .help = "ISO 4217 currency of monetary values, value tiers and CLV"}};
+  for (common::ConfigOption& option : segmentation::ScoringScheduleOptions()) {
+    options.push_back(std::move(option));
+  }
+  return options;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  return common::RunServiceMain(
-      {.binary_name = "crm-segmentation",
-       .env_prefix = "SEGMENTATION",
-       .database_name = "crm_segmentation",
-       .default_grpc_port = 50052,
-       .default_admin_port = 9092,
-       .migrations = &segmentation::Migrations(),
-       .extra_options = {{.flag = "customer_profile_addr",
-                          .env = "SEGMENTATION_CUSTOMER_PROFILE_ADDR",
-                          .default_value = "",
-                          .help = "customer-profile's gRPC address (host:port) "
-                                  "whose change feed builds the read model; "
-                                  "empty: the feed is not followed"},
-                         {.flag = "scoring_currency",
-                          .env = "SEGMENTATION_SCORING_CURRENCY",
-                          .default_value = "CNY",
-                          .help = "ISO 4217 currency of monetary values, "
-                                  "value tiers and CLV"}},
-       .make_services = MakeServices},
-      argc, argv);
+  return common::RunServiceMain({.binary_name = "crm-segmentation",
+                                 .env_prefix = "SEGMENTATION",
+                                 .database_name = "crm_segmentation",
+                                 .default_grpc_port = 50052,
+                                 .default_admin_port = 9092,
+                                 .migrations = &segmentation::Migrations(),
+                                 .extra_options = ExtraOptions(),
+                                 .make_services = MakeServices},
+                                argc, argv);
 }

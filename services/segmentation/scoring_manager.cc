@@ -313,6 +313,11 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
         int64_t scored = 0;
         std::string after;
         while (true) {
+          // A cancelled request (the caller left; a scheduled run at
+          // shutdown or past its deadline) ends here, between batches, and
+          // the unit of work rolls back. The deadline itself is the unit of
+          // work's to enforce, on its own clock.
+          if (context.IsCancelled()) return context.CheckActive(clock_.Now());
           CRM_ASSIGN_OR_RETURN(
               std::vector<std::string> ids,
               read_model_.ListCustomerIds(tx, after, kRecomputeBatch));
@@ -352,12 +357,18 @@ absl::StatusOr<v1::ClvModel> ScoringManager::FitClvModel(
                 : now;
         std::vector<ClvSummary> base;
         CRM_RETURN_IF_ERROR(read_model_.ForEachCustomerOrders(
-            tx, [&](absl::string_view, const std::vector<OrderFact>& orders) {
+            tx,
+            [&](absl::string_view,
+                const std::vector<OrderFact>& orders) -> absl::Status {
+              if (context.IsCancelled()) {
+                return context.CheckActive(clock_.Now());
+              }
               std::optional<ClvSummary> summary = SummarizeForClv(
                   orders, end, policy_.clv_days_per_unit, currency);
               if (summary.has_value()) base.push_back(*summary);
               return absl::OkStatus();
             }));
+        if (context.IsCancelled()) return context.CheckActive(clock_.Now());
         CRM_ASSIGN_OR_RETURN(BgNbdFit purchases, FitBgNbd(base));
         CRM_ASSIGN_OR_RETURN(GammaGammaFit spend, FitGammaGamma(base));
         ClvModelRecord model;
