@@ -1,12 +1,6 @@
-// ChangeFeedStreamer over the transactional outbox (change_feed_outbox.h),
-// feed kCustomerProfileFeed: replays numbered events after the cursor in
-// batches, then tails, woken by the FeedNotifier the ChangeFeedSequencer of
-// this process notifies after numbering events (change_feed_sequencer.h),
-// with a short fallback poll for other replicas' sequencers. Only numbered
-// events are read, in sequence order; numbers become visible in contiguous
-// blocks 1..LastSequence, so the stream has no gaps. Cancellation and the
-// deadline are checked before every read and every write, and waits never
-// outlast the deadline; every read is bounded by the time left.
+// ChangeFeedStreamer over the transactional outbox, feed kCustomerProfileFeed
+// (services/common/outbox_feed_streamer.h: replay after the cursor, then
+// tail, without gaps, bounded by the caller's deadline).
 //
 //   ChangeFeedStreamerImpl streamer(pool, sequenced, SystemClock::Instance());
 //   streamer.Watch(ctx, request, [&](const v1::ChangeEvent& e) {
@@ -14,20 +8,18 @@
 //   });
 #pragma once
 
-#include "absl/time/time.h"
+#include <string>
+
 #include "services/common/change_feed_outbox.h"
 #include "services/common/clock.h"
 #include "services/common/mysql_pool.h"
+#include "services/common/outbox_feed_streamer.h"
 #include "services/customer_profile/change_feed_streamer.h"
+#include "services/customer_profile/customer_profile_feed.h"
 
 namespace crm::customer_profile {
 
-struct ChangeFeedStreamerOptions {
-  int batch_size = 500;  // Events read per query.
-  // Longest wait between checks for new events (and for cancellation) when
-  // no notification arrives; bounds the latency of other replicas' events.
-  absl::Duration poll_interval = absl::Milliseconds(100);
-};
+using ChangeFeedStreamerOptions = crm::common::OutboxFeedStreamerOptions;
 
 class ChangeFeedStreamerImpl final : public ChangeFeedStreamer {
  public:
@@ -37,7 +29,8 @@ class ChangeFeedStreamerImpl final : public ChangeFeedStreamer {
                          crm::common::FeedNotifier& notifier,
                          const crm::common::Clock& clock,
                          ChangeFeedStreamerOptions options = {})
-      : pool_(pool), notifier_(notifier), clock_(clock), options_(options) {}
+      : streamer_(pool, notifier, clock, std::string(kCustomerProfileFeed),
+                  options) {}
 
   absl::Status Watch(
       const crm::common::RequestContext& context,
@@ -45,10 +38,7 @@ class ChangeFeedStreamerImpl final : public ChangeFeedStreamer {
       const std::function<bool(const v1::ChangeEvent&)>& write) override;
 
  private:
-  crm::common::MySqlPool& pool_;
-  crm::common::FeedNotifier& notifier_;
-  const crm::common::Clock& clock_;
-  const ChangeFeedStreamerOptions options_;
+  crm::common::OutboxFeedStreamer streamer_;
 };
 
 }  // namespace crm::customer_profile

@@ -1,14 +1,7 @@
-// Serves LoyaltyService.WatchChanges: replays loyalty's change feed
-// (tier_change_feed.h) after a cursor from the transactional outbox
-// (services/common/change_feed_outbox.h), then tails new events until the
-// caller cancels, the call's deadline passes or the server shuts down.
-// Only numbered events are read, in sequence order; numbers become visible
-// in contiguous blocks 1..LastSequence, so the stream has no gaps. Tailing
-// is woken by the FeedNotifier the ChangeFeedSequencer of this process
-// notifies after numbering (change_feed_sequencer.h), with a short
-// fallback poll for other replicas' sequencers. Cancellation and the
-// deadline are checked before every read and every write; every read is
-// bounded by the time left.
+// Serves LoyaltyService.WatchChanges: loyalty's change feed
+// (tier_change_feed.h) from the transactional outbox, replayed after a
+// cursor and then tailed (services/common/outbox_feed_streamer.h: no gaps,
+// bounded by the caller's deadline).
 //
 //   ChangeFeedStreamer streamer(pool, sequenced, SystemClock::Instance());
 //   absl::Status status = streamer.Watch(RequestContextOf(context), request,
@@ -16,23 +9,20 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "absl/status/status.h"
-#include "absl/time/time.h"
 #include "crm/loyalty/v1/loyalty_service.pb.h"
 #include "services/common/change_feed_outbox.h"
 #include "services/common/clock.h"
 #include "services/common/mysql_pool.h"
+#include "services/common/outbox_feed_streamer.h"
 #include "services/common/request_context.h"
+#include "services/loyalty/tier_change_feed.h"
 
 namespace crm::loyalty {
 
-struct ChangeFeedStreamerOptions {
-  int batch_size = 500;  // Events read per query.
-  // Longest wait between checks for new events (and cancellation) when no
-  // notification arrives.
-  absl::Duration poll_interval = absl::Milliseconds(100);
-};
+using ChangeFeedStreamerOptions = crm::common::OutboxFeedStreamerOptions;
 
 class ChangeFeedStreamer {
  public:
@@ -42,7 +32,7 @@ class ChangeFeedStreamer {
                      crm::common::FeedNotifier& notifier,
                      const crm::common::Clock& clock,
                      ChangeFeedStreamerOptions options = {})
-      : pool_(pool), notifier_(notifier), clock_(clock), options_(options) {}
+      : streamer_(pool, notifier, clock, std::string(kLoyaltyFeed), options) {}
   ChangeFeedStreamer(const ChangeFeedStreamer&) = delete;
   ChangeFeedStreamer& operator=(const ChangeFeedStreamer&) = delete;
 
@@ -57,10 +47,7 @@ class ChangeFeedStreamer {
                      const std::function<bool(const v1::ChangeEvent&)>& write);
 
  private:
-  crm::common::MySqlPool& pool_;
-  crm::common::FeedNotifier& notifier_;
-  const crm::common::Clock& clock_;
-  const ChangeFeedStreamerOptions options_;
+  crm::common::OutboxFeedStreamer streamer_;
 };
 
 }  // namespace crm::loyalty
