@@ -12,6 +12,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 
@@ -27,10 +28,14 @@
 #include "services/feedback/alert_raiser.h"
 #include "services/feedback/customer_feedback_export.h"
 #include "services/feedback/customer_profile_events.h"
+#include "services/feedback/customer_segment_source.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/feedback_service.h"
+#include "services/feedback/grpc_customer_segments.h"
 #include "services/feedback/grpc_loyalty_client.h"
+#include "services/feedback/grpc_loyalty_tiers.h"
 #include "services/feedback/loyalty_client.h"
+#include "services/feedback/loyalty_tier_source.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
 #include "services/feedback/mysql_customer_consent_repository.h"
@@ -40,6 +45,7 @@
 #include "services/feedback/mysql_ticket_repository.h"
 #include "services/feedback/repeating_job.h"
 #include "services/feedback/segmentation_value_tiers.h"
+#include "services/feedback/sla_settings.h"
 #include "services/feedback/text_lexicon.h"
 #include "services/feedback/ticket_escalation.h"
 #include "services/feedback/ticket_manager.h"
@@ -64,9 +70,13 @@ struct FeedbackComponents {
                      const feedback::Lexicon& lexicon,
                      std::unique_ptr<feedback::ValueTierSource> tier_source,
                      std::unique_ptr<feedback::LoyaltyClient> loyalty_client,
+                     std::unique_ptr<feedback::LoyaltyTierSource> loyalty_tiers,
+                     std::unique_ptr<feedback::CustomerSegmentSource> segments,
                      feedback::TicketSettings ticket_settings)
       : tiers(std::move(tier_source)),
         loyalty(std::move(loyalty_client)),
+        loyalty_tier_source(std::move(loyalty_tiers)),
+        segment_source(std::move(segments)),
         settings(std::move(ticket_settings)),
         unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
         raiser(alerts, common::RandomIdGenerator::Instance(),
@@ -75,7 +85,8 @@ struct FeedbackComponents {
                 common::RandomIdGenerator::Instance(), lexicon, &raiser),
         survey_manager(unit_of_work, surveys, invitations, consents,
                        idempotency, context.clock,
-                       common::RandomIdGenerator::Instance(), *tiers, &raiser),
+                       common::RandomIdGenerator::Instance(), *tiers, &raiser,
+                       loyalty_tier_source.get(), segment_source.get()),
         ticket_manager(unit_of_work, tickets, items, idempotency, context.clock,
                        common::RandomIdGenerator::Instance(), *tiers, settings,
                        lexicon, loyalty.get()),
@@ -97,6 +108,8 @@ struct FeedbackComponents {
 
   std::unique_ptr<feedback::ValueTierSource> tiers;
   std::unique_ptr<feedback::LoyaltyClient> loyalty;
+  std::unique_ptr<feedback::LoyaltyTierSource> loyalty_tier_source;
+  std::unique_ptr<feedback::CustomerSegmentSource> segment_source;
   const feedback::TicketSettings settings;
   common::MySqlUnitOfWork unit_of_work;
   feedback::MySqlFeedbackRepository items;
@@ -120,9 +133,9 @@ struct FeedbackComponents {
   feedback::CustomerFeedbackExporter exporter;
 };
 
-// The service desk's calendar from --ticket_time_zone and
-// --ticket_holidays (Monday to Friday 09:00-18:00 local time); exits with
-// code 2 naming the setting when one does not parse.
+// The service desk's calendar from --business_hours, --ticket_time_zone and
+// --ticket_holidays, and its SLA policy from --sla_policy; exits with code 2
+// naming the setting (and the offending part) when one does not parse.
 feedback::TicketSettings TicketSettingsOf(const common::Config& config) {
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(config.GetString("ticket_time_zone"), &zone)) {
@@ -130,7 +143,24 @@ feedback::TicketSettings TicketSettingsOf(const common::Config& config) {
     std::exit(2);
   }
   feedback::TicketSettings settings;
-  settings.calendar = feedback::BusinessCalendar::OfficeHours(zone);
+  absl::StatusOr<feedback::BusinessCalendar> calendar =
+      feedback::ParseBusinessHours(config.GetString("business_hours"), zone);
+  if (!calendar.ok()) {
+    common::LogError(absl::StrCat("--business_hours is not valid: ",
+                                  calendar.status().message()),
+                     {});
+    std::exit(2);
+  }
+  settings.calendar = *std::move(calendar);
+  absl::StatusOr<feedback::SlaPolicy> policy =
+      feedback::ParseSlaPolicy(config.GetString("sla_policy"));
+  if (!policy.ok()) {
+    common::LogError(
+        absl::StrCat("--sla_policy is not valid: ", policy.status().message()),
+        {});
+    std::exit(2);
+  }
+  settings.policy = *policy;
   for (absl::string_view day : absl::StrSplit(
            config.GetString("ticket_holidays"), ',', absl::SkipWhitespace())) {
     absl::CivilDay holiday;
@@ -181,6 +211,29 @@ std::unique_ptr<feedback::LoyaltyClient> LoyaltyClientOf(
   return std::make_unique<feedback::GrpcLoyaltyClient>(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
       absl::Seconds(2), absl::Milliseconds(300));
+}
+
+// Where survey responses learn the loyalty tier at answer time: loyalty at
+// --loyalty_addr (300 ms per lookup), or nowhere (every tier unknown).
+std::unique_ptr<feedback::LoyaltyTierSource> LoyaltyTiersOf(
+    const common::Config& config) {
+  const std::string& address = config.GetString("loyalty_addr");
+  if (address.empty()) return std::make_unique<feedback::UnknownLoyaltyTiers>();
+  return std::make_unique<feedback::GrpcLoyaltyTiers>(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+      absl::Milliseconds(300));
+}
+
+// Where survey responses learn the customer's segments at answer time:
+// segmentation at --segmentation_addr (ListCustomerSegments, 300 ms for
+// every page), or nowhere (no segment).
+std::unique_ptr<feedback::CustomerSegmentSource> CustomerSegmentsOf(
+    const common::Config& config) {
+  const std::string& address = config.GetString("segmentation_addr");
+  if (address.empty()) return std::make_unique<feedback::NoCustomerSegments>();
+  return std::make_unique<feedback::GrpcCustomerSegments>(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+      absl::Milliseconds(300));
 }
 
 // Runs the escalation job every --escalation_interval (0s: never) until
@@ -257,7 +310,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   // call they serve.
   static FeedbackComponents* const components = new FeedbackComponents(
       context, *lexicon, TierSourceOf(context.config),
-      LoyaltyClientOf(context.config), TicketSettingsOf(context.config));
+      LoyaltyClientOf(context.config), LoyaltyTiersOf(context.config),
+      CustomerSegmentsOf(context.config), TicketSettingsOf(context.config));
   ScheduleEscalation(context, components->escalation);
   const std::string& profile_address =
       context.config.GetString("customer_profile_addr");
@@ -308,7 +362,21 @@ int main(int argc, char** argv) {
                           .env = "FEEDBACK_TICKET_TIME_ZONE",
                           .default_value = "UTC",
                           .help = "IANA time zone of the service desk's "
-                                  "hours (Monday to Friday 09:00-18:00)"},
+                                  "hours (--business_hours)"},
+                         {.flag = "business_hours",
+                          .env = "FEEDBACK_BUSINESS_HOURS",
+                          .default_value =
+                              std::string(feedback::kDefaultBusinessHours),
+                          .help = "weekly opening hours SLA time counts in, "
+                                  "e.g. \"Mon-Fri 09:00-18:00,Sat "
+                                  "10:00-14:00\" or \"24x7\""},
+                         {.flag = "sla_policy",
+                          .env = "FEEDBACK_SLA_POLICY",
+                          .default_value =
+                              std::string(feedback::kDefaultSlaPolicy),
+                          .help = "first-response/resolution budgets of "
+                                  "business time per priority, "
+                                  "P1=<d>/<d>,...,P4=<d>/<d>"},
                          {.flag = "ticket_holidays",
                           .env = "FEEDBACK_TICKET_HOLIDAYS",
                           .default_value = "",

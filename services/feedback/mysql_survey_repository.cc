@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "services/common/error_details.h"
 #include "services/common/filter/sql_filter.h"
 #include "services/common/filter/sql_filter_binding.h"
@@ -28,7 +29,14 @@ using ::crm::common::Transaction;
 
 constexpr char kSelectResponseColumns[] =
     "SELECT customer_id, id, survey_id, survey_version, channel, subject, "
-    "answers, create_time, invitation_id, value_tier FROM survey_responses";
+    "answers, create_time, invitation_id, value_tier, loyalty_tier "
+    "FROM survey_responses";
+
+// Keeps the scored answers (`a`) of the responses stored with one segment
+// (bound first); (response_id, segment_id) is unique, so no row repeats.
+constexpr char kJoinSegment[] =
+    "JOIN survey_response_segments g ON g.response_id = a.response_id "
+    "AND g.segment_id = ? ";
 
 // The keyset condition and order of "newest first" (keyset_page.h).
 constexpr char kAfterAndOrder[] =
@@ -111,6 +119,7 @@ absl::StatusOr<SurveyResponseRecord> ResponseFromRow(sql::ResultSet& rows) {
   response.invitation_id = rows.getString("invitation_id").asStdString();
   CRM_ASSIGN_OR_RETURN(response.value_tier,
                        ValueTierOf(rows.getString("value_tier").asStdString()));
+  response.loyalty_tier = rows.getString("loyalty_tier").asStdString();
   return response;
 }
 
@@ -235,7 +244,8 @@ absl::Status MySqlSurveyRepository::InsertResponse(
       tx,
       "INSERT INTO survey_responses (customer_id, id, survey_id, "
       "survey_version, channel, subject, answers, create_time, "
-      "invitation_id, value_tier) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "invitation_id, value_tier, loyalty_tier) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, response.customer_id);
   insert->setString(2, response.id);
   insert->setString(3, response.survey_id);
@@ -248,6 +258,7 @@ absl::Status MySqlSurveyRepository::InsertResponse(
   const std::string tier =
       v1::SurveyResponse::ValueTier_Name(response.value_tier);
   insert->setString(10, tier);
+  insert->setString(11, response.loyalty_tier);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -257,8 +268,8 @@ absl::Status MySqlSurveyRepository::InsertResponse(
   crm::common::CachedStatement scored = crm::common::Prepared(
       tx,
       "INSERT INTO survey_scored_answers (survey_id, response_id, position, "
-      "kind, score, channel, create_time, value_tier) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      "kind, score, channel, create_time, value_tier, loyalty_tier) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (size_t i = 0; i < response.scored.size(); ++i) {
     scored->setString(1, response.survey_id);
     scored->setString(2, response.id);
@@ -269,7 +280,19 @@ absl::Status MySqlSurveyRepository::InsertResponse(
     scored->setString(6, response.channel);
     scored->setString(7, crm::common::FormatSqlDatetime(response.create_time));
     scored->setString(8, tier);
+    scored->setString(9, response.loyalty_tier);
     scored->executeUpdate();
+  }
+  crm::common::CachedStatement segment = crm::common::Prepared(
+      tx,
+      "INSERT INTO survey_response_segments (response_id, segment_id, "
+      "survey_id, create_time) VALUES (?, ?, ?, ?)");
+  for (const std::string& segment_id : response.segment_ids) {
+    segment->setString(1, response.id);
+    segment->setString(2, segment_id);
+    segment->setString(3, response.survey_id);
+    segment->setString(4, crm::common::FormatSqlDatetime(response.create_time));
+    segment->executeUpdate();
   }
   return absl::OkStatus();
 }
@@ -306,16 +329,22 @@ absl::StatusOr<Page<SurveyResponseRecord>> MySqlSurveyRepository::ListResponses(
 
 absl::StatusOr<std::vector<ScoreCount>> MySqlSurveyRepository::CountScores(
     Transaction& tx, const std::string& survey_id, absl::Time from,
-    absl::Time to) {
+    absl::Time to, const std::string& segment_id) {
+  const bool one_segment = !segment_id.empty();
   crm::common::CachedStatement select = crm::common::Prepared(
-      tx,
-      "SELECT CAST(DATE(create_time) AS CHAR) AS day, channel, value_tier, "
-      "kind, score, COUNT(*) AS answers FROM survey_scored_answers "
-      "WHERE survey_id = ? AND create_time >= ? AND create_time < ? "
-      "GROUP BY day, channel, value_tier, kind, score");
-  select->setString(1, survey_id);
-  select->setString(2, crm::common::FormatSqlDatetime(from));
-  select->setString(3, crm::common::FormatSqlDatetime(to));
+      tx, absl::StrCat(
+              "SELECT CAST(DATE(a.create_time) AS CHAR) AS day, a.channel, "
+              "a.value_tier, a.loyalty_tier, a.kind, a.score, "
+              "COUNT(*) AS answers FROM survey_scored_answers a ",
+              one_segment ? kJoinSegment : "",
+              "WHERE a.survey_id = ? AND a.create_time >= ? AND "
+              "a.create_time < ? GROUP BY day, a.channel, a.value_tier, "
+              "a.loyalty_tier, a.kind, a.score"));
+  int parameter = 1;
+  if (one_segment) select->setString(parameter++, segment_id);
+  select->setString(parameter++, survey_id);
+  select->setString(parameter++, crm::common::FormatSqlDatetime(from));
+  select->setString(parameter, crm::common::FormatSqlDatetime(to));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<ScoreCount> counts;
   while (rows->next()) {
@@ -332,6 +361,7 @@ absl::StatusOr<std::vector<ScoreCount>> MySqlSurveyRepository::CountScores(
     CRM_ASSIGN_OR_RETURN(
         count.value_tier,
         ValueTierOf(rows->getString("value_tier").asStdString()));
+    count.loyalty_tier = rows->getString("loyalty_tier").asStdString();
     counts.push_back(std::move(count));
   }
   return counts;
@@ -340,16 +370,25 @@ absl::StatusOr<std::vector<ScoreCount>> MySqlSurveyRepository::CountScores(
 absl::StatusOr<std::vector<ResponseCount>>
 MySqlSurveyRepository::CountResponses(Transaction& tx,
                                       const std::string& survey_id,
-                                      absl::Time from, absl::Time to) {
+                                      absl::Time from, absl::Time to,
+                                      const std::string& segment_id) {
+  const bool one_segment = !segment_id.empty();
   crm::common::CachedStatement select = crm::common::Prepared(
-      tx,
-      "SELECT CAST(DATE(create_time) AS CHAR) AS day, channel, value_tier, "
-      "COUNT(*) AS responses FROM survey_responses "
-      "WHERE survey_id = ? AND create_time >= ? AND create_time < ? "
-      "GROUP BY day, channel, value_tier");
-  select->setString(1, survey_id);
-  select->setString(2, crm::common::FormatSqlDatetime(from));
-  select->setString(3, crm::common::FormatSqlDatetime(to));
+      tx, absl::StrCat(
+              "SELECT CAST(DATE(a.create_time) AS CHAR) AS day, a.channel, "
+              "a.value_tier, a.loyalty_tier, COUNT(*) AS responses "
+              "FROM survey_responses a ",
+              one_segment ? absl::StrReplaceAll(kJoinSegment,
+                                                {{"a.response_id", "a.id"}})
+                          : "",
+              "WHERE a.survey_id = ? AND a.create_time >= ? AND "
+              "a.create_time < ? GROUP BY day, a.channel, a.value_tier, "
+              "a.loyalty_tier"));
+  int parameter = 1;
+  if (one_segment) select->setString(parameter++, segment_id);
+  select->setString(parameter++, survey_id);
+  select->setString(parameter++, crm::common::FormatSqlDatetime(from));
+  select->setString(parameter, crm::common::FormatSqlDatetime(to));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<ResponseCount> counts;
   while (rows->next()) {
@@ -361,6 +400,7 @@ MySqlSurveyRepository::CountResponses(Transaction& tx,
     CRM_ASSIGN_OR_RETURN(
         count.value_tier,
         ValueTierOf(rows->getString("value_tier").asStdString()));
+    count.loyalty_tier = rows->getString("loyalty_tier").asStdString();
     counts.push_back(std::move(count));
   }
   return counts;

@@ -38,10 +38,10 @@ class MySqlSurveyRepository final : public SurveyRepository {
       const crm::common::PageRequest& page) override;
   absl::StatusOr<std::vector<ScoreCount>> CountScores(
       crm::common::Transaction& tx, const std::string& survey_id,
-      absl::Time from, absl::Time to) override;
+      absl::Time from, absl::Time to, const std::string& segment_id) override;
   absl::StatusOr<std::vector<ResponseCount>> CountResponses(
       crm::common::Transaction& tx, const std::string& survey_id,
-      absl::Time from, absl::Time to) override;
+      absl::Time from, absl::Time to, const std::string& segment_id) override;
   absl::StatusOr<int64_t> AnonymizeCustomer(
       crm::common::Transaction& tx, const std::string& customer_id) override;
   absl::StatusOr<int64_t> ReassignCustomer(

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "services/common/field_behavior.h"
 #include "services/common/idempotency_store.h"
 #include "services/common/keyset_page.h"
+#include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/feedback/feedback_validation.h"
@@ -132,6 +134,7 @@ v1::SurveyResponse ToSurveyResponseProto(const SurveyResponseRecord& response,
         SurveyInvitationName(response.survey_id, response.invitation_id));
   }
   proto.set_value_tier(response.value_tier);
+  proto.set_loyalty_tier(response.loyalty_tier);
   return proto;
 }
 
@@ -273,6 +276,20 @@ absl::StatusOr<v1::SurveyResponse> SurveyManager::SubmitSurveyResponse(
   const v1::SurveyResponse::ValueTier value_tier =
       customer_id.empty() ? v1::SurveyResponse::VALUE_TIER_UNKNOWN
                           : ToProtoValueTier(tiers_.TierOf(customer_id));
+  // Likewise the loyalty tier: unknown ("") when it cannot be learnt.
+  const std::string loyalty_tier =
+      customer_id.empty() || loyalty_tiers_ == nullptr
+          ? std::string()
+          : loyalty_tiers_->LoyaltyTierOf(customer_id);
+  // Likewise the segments: none when they cannot be learnt.
+  std::vector<std::string> segment_ids;
+  if (!customer_id.empty() && segments_ != nullptr) {
+    std::set<std::string> distinct;
+    for (std::string& id : segments_->SegmentIdsOf(customer_id)) {
+      distinct.insert(std::move(id));
+    }
+    segment_ids.assign(distinct.begin(), distinct.end());
+  }
   // DETRACTOR_TOP_TIER's loyalty standing, asked before the transaction
   // (with the client's deadline) only for an NPS detractor answer of the
   // current version; whatever cannot be read now raises nothing.
@@ -334,6 +351,8 @@ absl::StatusOr<v1::SurveyResponse> SurveyManager::SubmitSurveyResponse(
         record.scored = std::move(normalized.scored);
         record.create_time = crm::common::TruncateToMicros(clock_.Now());
         record.value_tier = value_tier;
+        record.loyalty_tier = loyalty_tier;
+        record.segment_ids = segment_ids;
         if (invitation.has_value()) record.invitation_id = invitation->id;
         CRM_RETURN_IF_ERROR(surveys_.InsertResponse(tx, record));
         if (invitation.has_value()) {
@@ -511,6 +530,14 @@ absl::StatusOr<v1::SurveyScores> SurveyManager::GetSurveyScores(
   if (!v1::SurveyResponse::ValueTier_IsValid(request.value_tier())) {
     return crm::common::InvalidFieldError("value_tier", "is not a known tier");
   }
+  CRM_ASSIGN_OR_RETURN(std::optional<std::string> loyalty_tier,
+                       ParseLoyaltyTierFilter(request.loyalty_tier()));
+  std::string segment_id;
+  if (!request.segment().empty()) {
+    CRM_ASSIGN_OR_RETURN(segment_id,
+                         crm::common::ParseResourceName(request.segment(),
+                                                        "segments", "segment"));
+  }
   if (period.last_day < period.first_day) {
     return crm::common::InvalidFieldError("end_time",
                                           "must not be before start_time");
@@ -540,14 +567,16 @@ absl::StatusOr<v1::SurveyScores> SurveyManager::GetSurveyScores(
             CRM_RETURN_IF_ERROR(
                 surveys_.Get(tx, id, /*for_update=*/false).status());
             Counts result;
-            CRM_ASSIGN_OR_RETURN(result.scores,
-                                 surveys_.CountScores(tx, id, from, to));
-            CRM_ASSIGN_OR_RETURN(result.responses,
-                                 surveys_.CountResponses(tx, id, from, to));
+            CRM_ASSIGN_OR_RETURN(
+                result.scores,
+                surveys_.CountScores(tx, id, from, to, segment_id));
+            CRM_ASSIGN_OR_RETURN(
+                result.responses,
+                surveys_.CountResponses(tx, id, from, to, segment_id));
             return result;
           }));
   return ComputeSurveyScores(SurveyName(id), counts.scores, counts.responses,
-                             period, request.value_tier());
+                             period, request.value_tier(), loyalty_tier);
 }
 
 }  // namespace crm::feedback

@@ -25,6 +25,8 @@
 #include "services/common/unit_of_work.h"
 #include "services/feedback/alert_raiser.h"
 #include "services/feedback/customer_consent_repository.h"
+#include "services/feedback/customer_segment_source.h"
+#include "services/feedback/loyalty_tier_source.h"
 #include "services/feedback/survey_invitation_repository.h"
 #include "services/feedback/survey_repository.h"
 #include "services/feedback/value_tier_source.h"
@@ -34,8 +36,10 @@ namespace crm::feedback {
 class SurveyManager {
  public:
   // Every argument must outlive the manager.
-  // `tiers` is asked once per response with a customer, outside any
-  // transaction, and never blocks longer than its deadline.
+  // `tiers`, `loyalty_tiers` and `segments` are asked once per response
+  // with a customer, outside any transaction, and never block longer than
+  // their deadlines; a null `loyalty_tiers` knows no loyalty tier, a null
+  // `segments` no segment.
   SurveyManager(crm::common::UnitOfWork& unit_of_work,
                 SurveyRepository& surveys,
                 SurveyInvitationRepository& invitations,
@@ -43,7 +47,9 @@ class SurveyManager {
                 crm::common::IdempotencyRepository& idempotency,
                 const crm::common::Clock& clock,
                 const crm::common::IdGenerator& ids, ValueTierSource& tiers,
-                AlertRaiser* alerts = nullptr)
+                AlertRaiser* alerts = nullptr,
+                LoyaltyTierSource* loyalty_tiers = nullptr,
+                CustomerSegmentSource* segments = nullptr)
       : unit_of_work_(unit_of_work),
         surveys_(surveys),
         invitations_(invitations),
@@ -52,7 +58,9 @@ class SurveyManager {
         clock_(clock),
         ids_(ids),
         tiers_(tiers),
-        alerts_(alerts) {}
+        alerts_(alerts),
+        loyalty_tiers_(loyalty_tiers),
+        segments_(segments) {}
   SurveyManager(const SurveyManager&) = delete;
   SurveyManager& operator=(const SurveyManager&) = delete;
 
@@ -76,7 +84,9 @@ class SurveyManager {
 
   // Stores a response to the current version (NormalizeSurveyResponse) with
   // the customer's value tier now (ValueTierSource; VALUE_TIER_UNKNOWN for
-  // an anonymous response or when the source does not answer in time).
+  // an anonymous response or when the source does not answer in time) and
+  // loyalty tier now (LoyaltyTierSource; "" likewise, never a refusal), and
+  // the segments it is in now (CustomerSegmentSource; none likewise).
   // With `response.invitation` (of the same survey, else FIELD_INVALID;
   // NOT_FOUND if unknown) the customer and subject are the invitation's (a
   // different value sent is FIELD_INVALID) and the invitation becomes
@@ -128,10 +138,13 @@ class SurveyManager {
       const v1::ListSurveyInvitationsRequest& request);
 
   // ComputeSurveyScores over the UTC days of [start_time, end_time], of the
-  // responses of `value_tier` (the tier at answer time) when it is set.
-  // INVALID_ARGUMENT naming end_time when it is before start_time or the
-  // trend would have more than 400 points, naming value_tier for an unknown
-  // tier; NOT_FOUND for an unknown survey.
+  // responses of `value_tier` and of `loyalty_tier` (ParseLoyaltyTierFilter;
+  // the tiers at answer time) when they are set, and of the responses stored
+  // with `segment` (`segments/{id}`) when it is set. INVALID_ARGUMENT naming
+  // end_time when it is before start_time or the trend would have more than
+  // 400 points, naming value_tier for an unknown tier, naming loyalty_tier
+  // for a malformed one, naming segment for another form; NOT_FOUND for an
+  // unknown survey.
   absl::StatusOr<v1::SurveyScores> GetSurveyScores(
       const crm::common::RequestContext& context,
       const v1::GetSurveyScoresRequest& request);
@@ -147,6 +160,10 @@ class SurveyManager {
   ValueTierSource& tiers_;
   // Raises DETRACTOR_TOP_TIER (AlertRaiser::OnSurveyResponse); null: none.
   AlertRaiser* const alerts_;
+  // The loyalty tier at answer time; null: always unknown ("").
+  LoyaltyTierSource* const loyalty_tiers_;
+  // The segments at answer time; null: none.
+  CustomerSegmentSource* const segments_;
 };
 
 // The API form of a stored version.

@@ -51,6 +51,12 @@ struct SurveyResponseRecord {
   // the scored answers for counting).
   v1::SurveyResponse::ValueTier value_tier =
       v1::SurveyResponse::VALUE_TIER_UNKNOWN;
+  // The customer's loyalty tier id when the response was submitted; empty:
+  // unknown (also kept on the scored answers for counting).
+  std::string loyalty_tier;
+  // The bare ids of the segments the customer was in when the response was
+  // submitted (distinct); empty when anonymous or unknown.
+  std::vector<std::string> segment_ids;
 };
 
 class SurveyRepository {
@@ -103,19 +109,22 @@ class SurveyRepository {
       const crm::common::PageRequest& page) = 0;
 
   // The scored answers of survey `survey_id`'s responses created in
-  // [`from`, `to`), counted by UTC day, channel, value tier, kind and score.
+  // [`from`, `to`), counted by UTC day, channel, value tier, loyalty tier,
+  // kind and score; only of the responses stored with segment `segment_id`
+  // among their segment_ids when it is not empty.
   virtual absl::StatusOr<std::vector<ScoreCount>> CountScores(
       crm::common::Transaction& tx, const std::string& survey_id,
-      absl::Time from, absl::Time to) = 0;
+      absl::Time from, absl::Time to, const std::string& segment_id) = 0;
 
-  // Its responses in [`from`, `to`), counted by UTC day, channel and value
-  // tier.
+  // Its responses in [`from`, `to`), counted by UTC day, channel, value
+  // tier and loyalty tier; of segment `segment_id` alone as CountScores.
   virtual absl::StatusOr<std::vector<ResponseCount>> CountResponses(
       crm::common::Transaction& tx, const std::string& survey_id,
-      absl::Time from, absl::Time to) = 0;
+      absl::Time from, absl::Time to, const std::string& segment_id) = 0;
 
   // Unlinks every response of `customer_id` (customer, subject and
-  // invitation become empty; answers and value tier stay for the scores).
+  // invitation become empty; answers, the value and loyalty tiers and the
+  // segments stay for the scores).
   // Returns how many changed.
   virtual absl::StatusOr<int64_t> AnonymizeCustomer(
       crm::common::Transaction& tx, const std::string& customer_id) = 0;

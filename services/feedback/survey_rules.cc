@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -336,6 +337,26 @@ absl::StatusOr<NewSurveyResponse> NormalizeSurveyResponse(
   return response;
 }
 
+absl::StatusOr<std::optional<std::string>> ParseLoyaltyTierFilter(
+    absl::string_view loyalty_tier) {
+  if (loyalty_tier.empty()) return std::optional<std::string>();
+  if (loyalty_tier == kUnknownLoyaltyTierFilter) {
+    return std::optional<std::string>(std::string());
+  }
+  const bool valid =
+      loyalty_tier.size() <= 32 &&
+      std::all_of(loyalty_tier.begin(), loyalty_tier.end(), [](char c) {
+        return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_' ||
+               c == '-';
+      });
+  if (!valid) {
+    return InvalidFieldError("loyalty_tier",
+                             "must be a tier id (1 to 32 characters of "
+                             "[a-z0-9_-]) or UNKNOWN");
+  }
+  return std::optional<std::string>(std::string(loyalty_tier));
+}
+
 absl::CivilDay IntervalStart(absl::CivilDay day, TrendInterval interval) {
   switch (interval) {
     case TrendInterval::kDay:
@@ -367,29 +388,35 @@ absl::CivilDay NextInterval(absl::CivilDay start, TrendInterval interval) {
 v1::SurveyScores ComputeSurveyScores(
     absl::string_view survey_name, const std::vector<ScoreCount>& counts,
     const std::vector<ResponseCount>& responses, const ScorePeriod& period,
-    v1::SurveyResponse::ValueTier value_tier) {
+    v1::SurveyResponse::ValueTier value_tier,
+    const std::optional<std::string>& loyalty_tier) {
   const bool every_tier =
       value_tier == v1::SurveyResponse::VALUE_TIER_UNSPECIFIED;
-  auto counted = [&](absl::CivilDay day, v1::SurveyResponse::ValueTier tier) {
+  auto counted = [&](absl::CivilDay day, v1::SurveyResponse::ValueTier tier,
+                     const std::string& loyalty) {
     return day >= period.first_day && day <= period.last_day &&
-           (every_tier || tier == value_tier);
+           (every_tier || tier == value_tier) &&
+           (!loyalty_tier.has_value() || loyalty == *loyalty_tier);
   };
   Tally total;
   std::map<std::string, Tally> by_channel;
   std::map<int, Tally> by_tier;
+  std::map<std::string, Tally> by_loyalty;
   std::map<absl::CivilDay, Tally> by_interval;
   for (const ScoreCount& count : counts) {
-    if (!counted(count.day, count.value_tier)) continue;
+    if (!counted(count.day, count.value_tier, count.loyalty_tier)) continue;
     total.Add(count);
     by_channel[count.channel].Add(count);
     by_tier[count.value_tier].Add(count);
+    by_loyalty[count.loyalty_tier].Add(count);
     by_interval[IntervalStart(count.day, period.interval)].Add(count);
   }
   for (const ResponseCount& count : responses) {
-    if (!counted(count.day, count.value_tier)) continue;
+    if (!counted(count.day, count.value_tier, count.loyalty_tier)) continue;
     total.responses += count.responses;
     by_channel[count.channel].responses += count.responses;
     by_tier[count.value_tier].responses += count.responses;
+    by_loyalty[count.loyalty_tier].responses += count.responses;
     by_interval[IntervalStart(count.day, period.interval)].responses +=
         count.responses;
   }
@@ -410,6 +437,23 @@ v1::SurveyScores ComputeSurveyScores(
     auto found = by_tier.find(tier);
     *entry->mutable_scores() =
         found == by_tier.end() ? Tally().ToProto() : found->second.ToProto();
+  }
+  // Known tiers alphabetically (the map's order), the unknown one last.
+  for (const auto& [tier, tally] : by_loyalty) {
+    if (tier.empty()) continue;
+    v1::SurveyScores::LoyaltyTierScores* entry = scores.add_by_loyalty_tier();
+    entry->set_loyalty_tier(tier);
+    *entry->mutable_scores() = tally.ToProto();
+  }
+  if (!loyalty_tier.has_value() || loyalty_tier->empty()) {
+    auto unknown = by_loyalty.find("");
+    *scores.add_by_loyalty_tier()->mutable_scores() =
+        unknown == by_loyalty.end() ? Tally().ToProto()
+                                    : unknown->second.ToProto();
+  } else if (by_loyalty.empty()) {
+    v1::SurveyScores::LoyaltyTierScores* entry = scores.add_by_loyalty_tier();
+    entry->set_loyalty_tier(*loyalty_tier);
+    *entry->mutable_scores() = Tally().ToProto();
   }
   int points = 0;
   for (absl::CivilDay start = IntervalStart(period.first_day, period.interval);

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -100,6 +101,7 @@ struct ScoreCount {
   int64_t answers = 0;
   v1::SurveyResponse::ValueTier value_tier =
       v1::SurveyResponse::VALUE_TIER_UNKNOWN;
+  std::string loyalty_tier = {};  // At answer time; empty: unknown.
 };
 
 // Responses counted by day (UTC), channel and value tier at answer time.
@@ -109,6 +111,7 @@ struct ResponseCount {
   int64_t responses = 0;
   v1::SurveyResponse::ValueTier value_tier =
       v1::SurveyResponse::VALUE_TIER_UNKNOWN;
+  std::string loyalty_tier = {};  // At answer time; empty: unknown.
 };
 
 enum class TrendInterval { kDay, kWeek, kMonth };
@@ -124,17 +127,31 @@ struct ScorePeriod {
   TrendInterval interval = TrendInterval::kDay;
 };
 
+// The value of GetSurveyScoresRequest.loyalty_tier selecting the responses
+// whose loyalty tier is unknown (upper case: never a tier id).
+inline constexpr char kUnknownLoyaltyTierFilter[] = "UNKNOWN";
+
+// The loyalty tier GetSurveyScoresRequest.loyalty_tier selects: nullopt for
+// empty (every tier), "" for kUnknownLoyaltyTierFilter, else the tier id
+// itself, which must be 1 to 32 characters of [a-z0-9_-] (FIELD_INVALID
+// naming loyalty_tier otherwise).
+absl::StatusOr<std::optional<std::string>> ParseLoyaltyTierFilter(
+    absl::string_view loyalty_tier);
+
 // The scores of the counts within `period`: the total, by channel, by value
-// tier (HIGH, MEDIUM, LOW, UNKNOWN, each listed), and one trend point per
-// interval from IntervalStart(first_day) to last_day (at most
-// kMaxTrendPoints; the caller checks), empty intervals included. With
+// tier (HIGH, MEDIUM, LOW, UNKNOWN, each listed), by loyalty tier (each tier
+// id counted, alphabetically, then the unknown tier "", always listed), and
+// one trend point per interval from IntervalStart(first_day) to last_day (at
+// most kMaxTrendPoints; the caller checks), empty intervals included. With
 // `value_tier` other than VALUE_TIER_UNSPECIFIED only the counts of that
-// tier are used, and by_value_tier lists that tier alone.
+// tier are used, and by_value_tier lists that tier alone; likewise with a
+// `loyalty_tier` (ParseLoyaltyTierFilter) and by_loyalty_tier.
 v1::SurveyScores ComputeSurveyScores(
     absl::string_view survey_name, const std::vector<ScoreCount>& counts,
     const std::vector<ResponseCount>& responses, const ScorePeriod& period,
     v1::SurveyResponse::ValueTier value_tier =
-        v1::SurveyResponse::VALUE_TIER_UNSPECIFIED);
+        v1::SurveyResponse::VALUE_TIER_UNSPECIFIED,
+    const std::optional<std::string>& loyalty_tier = std::nullopt);
 
 // `surveys/{id}` and `surveys/{survey_id}/responses/{id}`.
 std::string SurveyName(absl::string_view id);

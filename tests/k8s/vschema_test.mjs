@@ -38,6 +38,7 @@ const NOT_YET_KEYED = {
   feed_consumer_cursors: "becomes a per-shard row (cursor per partition)",
   // feedback's per-survey score index.
   survey_scored_answers: "gains the response's customer_id before resharding, or moves to an analytics store",
+  survey_response_segments: "gains the response's customer_id before resharding, or moves to an analytics store",
 };
 
 const HASH_VINDEXES = new Set(["hash", "xxhash", "unicode_loose_xxhash", "unicode_loose_md5", "binary_md5"]);

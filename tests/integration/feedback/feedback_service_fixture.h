@@ -38,7 +38,9 @@
 #include "services/feedback/mysql_survey_repository.h"
 #include "services/feedback/mysql_ticket_repository.h"
 #include "services/feedback/ticket_manager.h"
+#include "tests/testing/fakes/feedback/fake_customer_segments.h"
 #include "tests/testing/fakes/feedback/fake_loyalty_client.h"
+#include "tests/testing/fakes/feedback/fake_loyalty_tiers.h"
 #include "tests/testing/fakes/feedback/fake_value_tiers.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
@@ -68,7 +70,8 @@ class FeedbackServiceFixture : public ::testing::Test {
                                                  DefaultLexicon(), &raiser_);
     survey_manager_ = std::make_unique<SurveyManager>(
         *unit_of_work_, surveys_, invitations_, consents_, idempotency_, clock_,
-        ids_, survey_tiers_, &raiser_);
+        ids_, survey_tiers_, &raiser_, &survey_loyalty_tiers_,
+        &survey_segments_);
     ticket_manager_ = std::make_unique<TicketManager>(
         *unit_of_work_, tickets_, items_, idempotency_, clock_, ids_, tiers_,
         settings_, DefaultLexicon(), &loyalty_);
@@ -159,6 +162,10 @@ class FeedbackServiceFixture : public ::testing::Test {
   UnknownValueTiers tiers_;
   // The value tiers survey responses are stamped with.
   crm::testing::FakeValueTiers survey_tiers_;
+  // The loyalty tiers survey responses are stamped with.
+  crm::testing::FakeLoyaltyTiers survey_loyalty_tiers_;
+  // The segments survey responses are stored with.
+  crm::testing::FakeCustomerSegments survey_segments_;
   TicketSettings settings_;
   std::unique_ptr<FeedbackManager> manager_;
   std::unique_ptr<SurveyManager> survey_manager_;

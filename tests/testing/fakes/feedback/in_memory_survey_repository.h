@@ -145,14 +145,16 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
 
   absl::StatusOr<std::vector<crm::feedback::ScoreCount>> CountScores(
       crm::common::Transaction& /*tx*/, const std::string& survey_id,
-      absl::Time from, absl::Time to) override {
-    std::map<std::tuple<absl::CivilDay, std::string, int, int, int>, int64_t>
+      absl::Time from, absl::Time to, const std::string& segment_id) override {
+    std::map<
+        std::tuple<absl::CivilDay, std::string, int, int, int, std::string>,
+        int64_t>
         sums;
     for (const SurveyResponseRecord& response : responses_) {
-      if (!Counted(response, survey_id, from, to)) continue;
+      if (!Counted(response, survey_id, from, to, segment_id)) continue;
       for (const crm::feedback::ScoredAnswer& answer : response.scored) {
         ++sums[{Day(response), response.channel, answer.kind, answer.score,
-                response.value_tier}];
+                response.value_tier, response.loyalty_tier}];
       }
     }
     std::vector<crm::feedback::ScoreCount> counts;
@@ -163,18 +165,21 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
                std::get<2>(key)),
            std::get<3>(key), answers,
            static_cast<crm::feedback::v1::SurveyResponse::ValueTier>(
-               std::get<4>(key))});
+               std::get<4>(key)),
+           std::get<5>(key)});
     }
     return counts;
   }
 
   absl::StatusOr<std::vector<crm::feedback::ResponseCount>> CountResponses(
       crm::common::Transaction& /*tx*/, const std::string& survey_id,
-      absl::Time from, absl::Time to) override {
-    std::map<std::tuple<absl::CivilDay, std::string, int>, int64_t> sums;
+      absl::Time from, absl::Time to, const std::string& segment_id) override {
+    std::map<std::tuple<absl::CivilDay, std::string, int, std::string>, int64_t>
+        sums;
     for (const SurveyResponseRecord& response : responses_) {
-      if (Counted(response, survey_id, from, to)) {
-        ++sums[{Day(response), response.channel, response.value_tier}];
+      if (Counted(response, survey_id, from, to, segment_id)) {
+        ++sums[{Day(response), response.channel, response.value_tier,
+                response.loyalty_tier}];
       }
     }
     std::vector<crm::feedback::ResponseCount> counts;
@@ -182,7 +187,8 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
       counts.push_back(
           {std::get<0>(key), std::get<1>(key), responses,
            static_cast<crm::feedback::v1::SurveyResponse::ValueTier>(
-               std::get<2>(key))});
+               std::get<2>(key)),
+           std::get<3>(key)});
     }
     return counts;
   }
@@ -266,9 +272,12 @@ class InMemorySurveyRepository final : public crm::feedback::SurveyRepository {
 
   static bool Counted(const SurveyResponseRecord& response,
                       const std::string& survey_id, absl::Time from,
-                      absl::Time to) {
+                      absl::Time to, const std::string& segment_id) {
     return response.survey_id == survey_id && response.create_time >= from &&
-           response.create_time < to;
+           response.create_time < to &&
+           (segment_id.empty() ||
+            std::find(response.segment_ids.begin(), response.segment_ids.end(),
+                      segment_id) != response.segment_ids.end());
   }
   static absl::CivilDay Day(const SurveyResponseRecord& response) {
     return absl::ToCivilDay(response.create_time, absl::UTCTimeZone());
