@@ -49,15 +49,8 @@ feedback_admin_port=$(free_port)
   exec "$feedback_bin" </dev/null >>"$work/feedback.log" 2>&1
 ) &
 feedback_pid=$!
-deadline=$((SECONDS + 60))
-until [[ "$(crm_http_status "http://127.0.0.1:$feedback_admin_port/readyz")" == 200 ]]; do
-  crm_pid_running "$feedback_pid" || {
-    tail -n 20 "$work/feedback.log" >&2
-    crm_die "crm-feedback exited during start-up"
-  }
-  ((SECONDS < deadline)) || crm_die "crm-feedback not ready within 60s"
-  sleep 0.1
-done
+wait_ready crm-feedback "$feedback_pid" "$feedback_admin_port" \
+  "$work/feedback.log"
 "$feedback_bench_bin" warm-up --addr="127.0.0.1:$feedback_grpc_port" \
   --texts_file="$feedback_texts" >/dev/null
 

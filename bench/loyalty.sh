@@ -88,15 +88,7 @@ start_loyalty() {
     exec "$loyalty_bin" </dev/null >>"$loyalty_log" 2>&1
   ) &
   loyalty_pid=$!
-  local deadline=$((SECONDS + 60))
-  until [[ "$(crm_http_status "http://127.0.0.1:$admin_port/readyz")" == 200 ]]; do
-    crm_pid_running "$loyalty_pid" || {
-      tail -n 20 "$loyalty_log" >&2
-      crm_die "crm-loyalty exited during start-up"
-    }
-    ((SECONDS < deadline)) || crm_die "crm-loyalty not ready within 60s"
-    sleep 0.1
-  done
+  wait_ready crm-loyalty "$loyalty_pid" "$admin_port" "$loyalty_log"
 }
 stop_loyalty() {
   stop_pid "$loyalty_pid"

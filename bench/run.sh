@@ -146,6 +146,19 @@ stop_pid() {
   done
   crm_pid_running "$1" && kill -KILL "$1" 2>/dev/null || true
 }
+# wait_ready NAME PID ADMIN_PORT LOG: until the process answers /readyz with
+# 200; dies (with the log's tail) if it exits or is not ready within 60 s.
+wait_ready() {
+  local deadline=$((SECONDS + 60))
+  until [[ "$(crm_http_status "http://127.0.0.1:$3/readyz")" == 200 ]]; do
+    crm_pid_running "$2" || {
+      tail -n 20 "$4" >&2
+      crm_die "$1 exited during start-up"
+    }
+    ((SECONDS < deadline)) || crm_die "$1 not ready within 60s"
+    sleep 0.1
+  done
+}
 cleanup() {
   stop_pid "${loyalty_pid:-}"
   stop_pid "${feedback_pid:-}"
@@ -183,15 +196,8 @@ crm_log "crm-customer-profile on 127.0.0.1:$grpc_port"
   exec "$service_bin" </dev/null >>"$work/customer-profile.log" 2>&1
 ) &
 service_pid=$!
-deadline=$((SECONDS + 60))
-until [[ "$(crm_http_status "http://127.0.0.1:$admin_port/readyz")" == 200 ]]; do
-  crm_pid_running "$service_pid" || {
-    tail -n 20 "$work/customer-profile.log" >&2
-    crm_die "crm-customer-profile exited during start-up"
-  }
-  ((SECONDS < deadline)) || crm_die "crm-customer-profile not ready within 60s"
-  sleep 0.2
-done
+wait_ready crm-customer-profile "$service_pid" "$admin_port" \
+  "$work/customer-profile.log"
 # Resident memory of the ready, idle service (the goal is under 50 MB).
 sleep 1
 idle_rss_kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$service_pid/status")
