@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "tests/testing/wait.h"
 
 namespace crm::common {
 namespace {
@@ -20,15 +21,14 @@ TEST(PeriodicJobTest, RunsRepeatedlyUntilStopped) {
   PeriodicJob job([&](const RequestContext&) { ++runs; },
                   {.interval = absl::Milliseconds(5)});
   job.Start();
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (runs.load() < 3 && absl::Now() < give_up) {
-    absl::SleepFor(absl::Milliseconds(1));
-  }
+  EXPECT_TRUE(crm::testing::WaitUntil([&] { return runs.load() >= 3; },
+                                      absl::Seconds(10)));
   job.Stop();
   const int at_stop = runs.load();
   EXPECT_GE(at_stop, 3);
-  absl::SleepFor(absl::Milliseconds(30));
-  EXPECT_EQ(runs.load(), at_stop);
+  // No run after Stop(): the count stays put for six intervals.
+  EXPECT_FALSE(crm::testing::WaitUntil([&] { return runs.load() != at_stop; },
+                                       absl::Milliseconds(30)));
   job.Stop();  // Idempotent.
 }
 
