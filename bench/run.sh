@@ -167,7 +167,11 @@ cleanup() {
   stop_pid "$gateway_pid"
   stop_pid "$service_pid"
   "$repo/scripts/mariadb.sh" stop "$db_dir" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  if [[ "${BENCH_KEEP_WORK:-0}" == 1 ]]; then
+    echo "run.sh: logs and data kept in $work" >&2
+  else
+    rm -rf "$work"
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT

@@ -4,13 +4,17 @@
 #include <cppconn/resultset.h>
 
 #include <algorithm>
+#include <deque>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/logging.h"
+#include "services/common/prepared_statement_cache.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 
@@ -38,13 +42,42 @@ absl::Duration Jittered(absl::Duration d) {
   return d * factor(generator);
 }
 
+// The stored cursor of `consumer`, its row locked exclusively until the
+// transaction ends; nullopt if there is no row yet.
+std::optional<int64_t> LockCursor(sql::Connection& c,
+                                  const std::string& consumer) {
+  CachedStatement lock =
+      Prepared(c,
+               "SELECT last_sequence FROM feed_consumer_cursors "
+               "WHERE consumer = ? FOR UPDATE");
+  lock->setString(1, consumer);
+  std::unique_ptr<sql::ResultSet> rows(lock->executeQuery());
+  if (!rows->next()) return std::nullopt;
+  return static_cast<int64_t>(rows->getInt64(1));
+}
+
 }  // namespace
 
 FeedConsumer::FeedConsumer(MySqlPool& pool, FeedStreamOpener open,
                            FeedApplyFunction apply, FeedConsumerOptions options)
+    : FeedConsumer(
+          pool, std::move(open),
+          [apply = std::move(apply)](
+              sql::Connection& c,
+              const std::vector<FeedItem>& items) -> absl::Status {
+            for (const FeedItem& item : items) {
+              CRM_RETURN_IF_ERROR(apply(c, item.sequence, item.payload));
+            }
+            return absl::OkStatus();
+          },
+          std::move(options)) {}
+
+FeedConsumer::FeedConsumer(MySqlPool& pool, FeedStreamOpener open,
+                           FeedBatchApplyFunction apply_batch,
+                           FeedConsumerOptions options)
     : pool_(pool),
       open_(std::move(open)),
-      apply_(std::move(apply)),
+      apply_batch_(std::move(apply_batch)),
       options_(std::move(options)),
       metrics_(options_.metrics != nullptr ? *options_.metrics
                                            : Metrics::Default()) {}
@@ -123,59 +156,169 @@ absl::StatusOr<int64_t> FeedConsumer::LoadCursor(MySqlPool& pool,
 
 absl::StatusOr<bool> FeedConsumer::ApplyOne(int64_t sequence,
                                             absl::string_view payload) {
-  absl::StatusOr<bool> applied = RunInTransaction<bool>(
+  std::vector<FeedItem> items(1);
+  items[0].sequence = sequence;
+  items[0].payload = std::string(payload);
+  absl::StatusOr<int> applied = ApplyBatch(items);
+  if (!applied.ok()) return applied.status();
+  return *applied > 0;
+}
+
+absl::StatusOr<int> FeedConsumer::ApplyBatch(
+    const std::vector<FeedItem>& items) {
+  if (items.empty()) return 0;
+  absl::StatusOr<int> applied = RunInTransaction<int>(
       pool_,
-      [&](sql::Connection& c) -> absl::StatusOr<bool> {
-        {
-          // Creates the row at 0 if missing, never changes an existing one,
-          // and locks it exclusively either way (no shared-then-exclusive
-          // upgrade that two instances could deadlock on).
-          std::unique_ptr<sql::PreparedStatement> ensure(c.prepareStatement(
+      [&](sql::Connection& c) -> absl::StatusOr<int> {
+        // The row lock serialises any second instance of this consumer: it
+        // waits here, then sees the new cursor and skips what was applied.
+        std::optional<int64_t> cursor = LockCursor(c, options_.consumer);
+        if (!cursor.has_value()) {
+          // Creates the row at 0 without touching one another instance made
+          // meanwhile, then locks it (a deadlock between two first
+          // instances is retried by RunInTransaction).
+          CachedStatement ensure = Prepared(
+              c,
               "INSERT INTO feed_consumer_cursors "
               "(consumer, last_sequence, update_time) VALUES (?, 0, ?) "
-              "ON DUPLICATE KEY UPDATE consumer = consumer"));
+              "ON DUPLICATE KEY UPDATE consumer = consumer");
           ensure->setString(1, options_.consumer);
           ensure->setString(2,
                             FormatSqlDatetime(TruncateToMicros(absl::Now())));
           ensure->executeUpdate();
-        }
-        int64_t cursor = 0;
-        {
-          // The row lock serialises any second instance of this consumer:
-          // it waits above, then sees the new cursor here and skips.
-          std::unique_ptr<sql::PreparedStatement> lock(c.prepareStatement(
-              "SELECT last_sequence FROM feed_consumer_cursors "
-              "WHERE consumer = ? FOR UPDATE"));
-          lock->setString(1, options_.consumer);
-          std::unique_ptr<sql::ResultSet> rows(lock->executeQuery());
-          if (!rows->next()) {
+          cursor = LockCursor(c, options_.consumer);
+          if (!cursor.has_value()) {
             return absl::InternalError("feed consumer cursor row is missing");
           }
-          cursor = rows->getInt64(1);
         }
-        if (sequence <= cursor) return false;
-        CRM_RETURN_IF_ERROR(apply_(c, sequence, payload));
-        std::unique_ptr<sql::PreparedStatement> store(c.prepareStatement(
-            "UPDATE feed_consumer_cursors SET last_sequence = ?, "
-            "update_time = ? WHERE consumer = ?"));
-        store->setInt64(1, sequence);
+        if (items.back().sequence <= *cursor) return 0;
+        // Sequences increase, so the events above the cursor are a suffix.
+        std::vector<FeedItem> tail;
+        const std::vector<FeedItem>* fresh = &items;
+        if (items.front().sequence <= *cursor) {
+          for (const FeedItem& item : items) {
+            if (item.sequence > *cursor) tail.push_back(item);
+          }
+          fresh = &tail;
+        }
+        CRM_RETURN_IF_ERROR(apply_batch_(c, *fresh));
+        const int64_t last = fresh->back().sequence;
+        const int count = static_cast<int>(fresh->size());
+        CachedStatement store =
+            Prepared(c,
+                     "UPDATE feed_consumer_cursors SET last_sequence = ?, "
+                     "update_time = ? WHERE consumer = ?");
+        store->setInt64(1, last);
         store->setString(2, FormatSqlDatetime(TruncateToMicros(absl::Now())));
         store->setString(3, options_.consumer);
         store->executeUpdate();
-        return true;
+        return count;
       },
       options_.transaction);
   if (!applied.ok()) return applied.status();
+  RecordApplied(items.back().sequence, *applied);
+  return applied;
+}
+
+void FeedConsumer::RecordApplied(int64_t last_sequence, int applied) {
   {
     absl::MutexLock lock(&mu_);
-    last_sequence_ = std::max(last_sequence_, sequence);
+    last_sequence_ = std::max(last_sequence_, last_sequence);
   }
-  if (*applied) {
+  if (applied > 0) {
+    const MetricLabels labels = {{"consumer", options_.consumer}};
     metrics_.IncrementCounter("crm_feed_consumer_applied_total",
-                              "Feed events applied.",
-                              {{"consumer", options_.consumer}});
+                              "Feed events applied.", labels, applied);
+    metrics_.IncrementCounter(
+        "crm_feed_consumer_batches_total",
+        "Transactions that applied feed events and moved the cursor.", labels);
   }
-  return applied;
+}
+
+absl::Status FeedConsumer::ApplyWithFallback(const std::vector<FeedItem>& items,
+                                             int64_t* failed_sequence) {
+  absl::StatusOr<int> batch = ApplyBatch(items);
+  if (batch.ok()) return absl::OkStatus();
+  if (items.size() == 1) {
+    *failed_sequence = items.front().sequence;
+    return batch.status();
+  }
+  LogWarning("feed consumer batch failed; applying its events one by one",
+             {{"consumer", options_.consumer},
+              {"first_sequence", absl::StrCat(items.front().sequence)},
+              {"events", absl::StrCat(items.size())},
+              {"error", std::string(batch.status().message())}});
+  for (const FeedItem& item : items) {
+    absl::StatusOr<bool> one = ApplyOne(item.sequence, item.payload);
+    if (!one.ok()) {
+      *failed_sequence = item.sequence;
+      return one.status();
+    }
+  }
+  // Every event applied alone: the batch failed for a passing reason.
+  return absl::OkStatus();
+}
+
+absl::Status FeedConsumer::ConsumeStream(FeedStream& stream,
+                                         int64_t* failed_sequence,
+                                         absl::Duration* backoff) {
+  const size_t max_batch =
+      static_cast<size_t>(std::max(1, options_.max_batch_events));
+  // Filled by the reader thread, emptied by this one.
+  absl::Mutex buffer_mu;
+  std::deque<FeedItem> buffer;
+  bool stream_ended = false;
+  bool applier_done = false;
+  // The applier stops only after the stream ended or was cancelled, so the
+  // reader's Next() returns false promptly once it is done; what it still
+  // receives is dropped (the next stream resumes after the cursor).
+  std::thread reader([&] {
+    FeedItem item;
+    while (stream.Next(&item)) {
+      absl::MutexLock lock(&buffer_mu);
+      auto room = [&] { return applier_done || buffer.size() < 2 * max_batch; };
+      buffer_mu.Await(absl::Condition(&room));
+      if (applier_done) continue;
+      buffer.push_back(std::move(item));
+      item = FeedItem();
+    }
+    absl::MutexLock lock(&buffer_mu);
+    stream_ended = true;
+  });
+
+  absl::Status apply_error;
+  std::vector<FeedItem> batch;
+  while (!stopping()) {  // Stop() also cancels the stream.
+    batch.clear();
+    {
+      absl::MutexLock lock(&buffer_mu);
+      auto ready = [&] { return stream_ended || !buffer.empty(); };
+      buffer_mu.Await(absl::Condition(&ready));
+      if (buffer.empty()) break;  // The stream ended.
+      while (!buffer.empty() && batch.size() < max_batch) {
+        batch.push_back(std::move(buffer.front()));
+        buffer.pop_front();
+      }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      for (const FeedItem& item : batch) {
+        head_sequence_ =
+            std::max({head_sequence_, item.sequence, item.head_sequence});
+      }
+    }
+    apply_error = ApplyWithFallback(batch, failed_sequence);
+    if (!apply_error.ok()) break;
+    *backoff = options_.initial_backoff;  // Healthy again.
+    PublishMetrics();
+  }
+  if (!apply_error.ok()) stream.Cancel();
+  {
+    absl::MutexLock lock(&buffer_mu);
+    applier_done = true;
+  }
+  reader.join();  // Next() returns promptly after Cancel() or the end.
+  return apply_error;
 }
 
 absl::Status FeedConsumer::Run() {
@@ -218,29 +361,9 @@ absl::Status FeedConsumer::Run() {
       if (stop_) return absl::OkStatus();
       stream_ = stream.get();
     }
-    absl::Status apply_error;
     int64_t failed_sequence = 0;
-    FeedItem item;
-    while (stream->Next(&item)) {
-      {
-        absl::MutexLock lock(&mu_);
-        head_sequence_ =
-            std::max({head_sequence_, item.sequence, item.head_sequence});
-      }
-      absl::StatusOr<bool> applied = ApplyOne(item.sequence, item.payload);
-      if (!applied.ok()) {
-        apply_error = applied.status();
-        failed_sequence = item.sequence;
-        stream->Cancel();
-        break;
-      }
-      backoff = options_.initial_backoff;  // Healthy again.
-      PublishMetrics();
-    }
-    if (!apply_error.ok()) {
-      while (stream->Next(&item)) {  // Drain after Cancel() before Finish().
-      }
-    }
+    const absl::Status apply_error =
+        ConsumeStream(*stream, &failed_sequence, &backoff);
     absl::Status finished = stream->Finish();
     {
       absl::MutexLock lock(&mu_);

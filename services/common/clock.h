@@ -23,6 +23,17 @@ class SystemClock final : public Clock {
   static const SystemClock& Instance();
 };
 
+// A clock that always reads one instant: for work that must see a single
+// time throughout (a batch applied as one).
+class FixedClock final : public Clock {
+ public:
+  explicit FixedClock(absl::Time at) : at_(at) {}
+  absl::Time Now() const override { return at_; }
+
+ private:
+  const absl::Time at_;
+};
+
 // A clock that only moves when told to. Thread-safe.
 class FakeClock final : public Clock {
  public:

@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -238,6 +239,44 @@ class AccountRepository {
                                           absl::string_view tombstone_id,
                                           absl::string_view merged_into,
                                           absl::string_view erased_reason) = 0;
+
+  // Batches, for work over many accounts in one transaction (an earning
+  // run, order_earning.h). Each means what the one-at-a-time method above
+  // means for every element; the defaults call that method per element,
+  // implementations answer in fewer statements.
+
+  // LockOrCreate() of each of `customer_ids` (locked in ascending id order,
+  // so two batches cannot deadlock on each other), keyed by customer id.
+  virtual absl::StatusOr<std::map<std::string, AccountRecord>> LockOrCreateMany(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids, absl::Time now);
+
+  // FindOrderEarning() of each (customer id, order name) pair; pairs with
+  // nothing recorded are absent.
+  virtual absl::StatusOr<
+      std::map<std::pair<std::string, std::string>, OrderEarningRecord>>
+  FindOrderEarnings(
+      crm::common::Transaction& tx,
+      const std::vector<std::pair<std::string, std::string>>& orders);
+
+  // AppendEntry() of each entry (ALREADY_EXISTS if any collides; then the
+  // caller's transaction must roll back).
+  virtual absl::Status AppendEntries(
+      crm::common::Transaction& tx,
+      const std::vector<LedgerEntryRecord>& entries);
+
+  // InsertLot() of each lot (ALREADY_EXISTS as above).
+  virtual absl::Status InsertLots(crm::common::Transaction& tx,
+                                  const std::vector<LotRecord>& lots);
+
+  // SaveOrderEarning() of each earning.
+  virtual absl::Status SaveOrderEarnings(
+      crm::common::Transaction& tx,
+      const std::vector<OrderEarningRecord>& earnings);
+
+  // Update() of each account; every one must exist and be locked by `tx`.
+  virtual absl::Status UpdateMany(crm::common::Transaction& tx,
+                                  const std::vector<AccountRecord>& accounts);
 
  protected:
   AccountRepository() = default;

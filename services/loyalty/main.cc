@@ -174,9 +174,9 @@ void FollowCustomerProfile(common::ServiceContext& context,
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
           follower->stub.get(), loyalty::ProfileFeedTypes()),
-      loyalty::MakeProfileFeedApply(components.order_earning,
-                                    components.member_lifecycle,
-                                    components.consent_tracker),
+      loyalty::MakeProfileFeedBatchApply(components.order_earning,
+                                         components.member_lifecycle,
+                                         components.consent_tracker),
       options);
   follower->consumer->Start();
   context.at_shutdown([follower] { follower->consumer->Stop(); });

@@ -4,11 +4,14 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -17,6 +20,7 @@
 #include "services/common/mysql_errors.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_batches.h"
 #include "services/common/sql_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -39,6 +43,24 @@ constexpr char kEntryColumns[] =
     "SELECT customer_id, id, type, points_delta, balance_after, reason, "
     "idempotency_key, create_time, sequence, qualifying_delta, expire_time "
     "FROM ledger_entries ";
+
+constexpr char kInsertEntries[] =
+    "INSERT INTO ledger_entries (customer_id, id, type, points_delta, "
+    "balance_after, reason, idempotency_key, create_time, sequence, "
+    "qualifying_delta, expire_time) VALUES ";
+
+constexpr char kInsertLots[] =
+    "INSERT INTO point_lots (customer_id, id, points, remaining_points, "
+    "earn_time, expire_time) VALUES ";
+
+constexpr char kUpsertEarnings[] =
+    "INSERT INTO order_earnings (customer_id, order_name, amount_minor, "
+    "currency_code, points_earned, points_clawed) VALUES ";
+constexpr char kUpsertEarningsUpdate[] =
+    " ON DUPLICATE KEY UPDATE amount_minor = VALUES(amount_minor), "
+    "currency_code = VALUES(currency_code), "
+    "points_earned = VALUES(points_earned), "
+    "points_clawed = VALUES(points_clawed)";
 
 constexpr char kLotColumns[] =
     "SELECT customer_id, id, points, remaining_points, earn_time, "
@@ -126,6 +148,57 @@ const crm::common::filter::SqlFieldMap& LedgerEntrySqlFields() {
   return *fields;
 }
 
+// Rows per multi-row statement (sql_batches.h).
+constexpr size_t kMaxRowsPerStatement = 64;
+
+// "(?, ?, ?, 0, 0), ..." for `rows` new accounts: (customer_id, create_time,
+// update_time) bound, balance and version 0.
+std::string NewAccountRows(size_t rows) {
+  std::string out;
+  for (size_t i = 0; i < rows; ++i) {
+    absl::StrAppend(&out, i == 0 ? "" : ", ", "(?, ?, ?, 0, 0)");
+  }
+  return out;
+}
+
+// Binds the columns of `entry` from parameter `first` on; the next free one.
+int BindEntry(sql::PreparedStatement& insert, int first,
+              const LedgerEntryRecord& entry) {
+  insert.setString(first, entry.customer_id);
+  insert.setString(first + 1, entry.id);
+  insert.setString(first + 2, v1::LedgerEntry::Type_Name(entry.type));
+  insert.setInt64(first + 3, entry.points_delta);
+  insert.setInt64(first + 4, entry.balance_after);
+  insert.setString(first + 5, entry.reason);
+  insert.setString(first + 6, entry.idempotency_key);
+  insert.setString(first + 7, FormatSqlDatetime(entry.create_time));
+  insert.setInt64(first + 8, entry.sequence);
+  insert.setInt64(first + 9, entry.qualifying_delta);
+  BindOptionalSqlDatetime(insert, first + 10, entry.expire_time);
+  return first + 11;
+}
+
+int BindLot(sql::PreparedStatement& insert, int first, const LotRecord& lot) {
+  insert.setString(first, lot.customer_id);
+  insert.setString(first + 1, lot.id);
+  insert.setInt64(first + 2, lot.points);
+  insert.setInt64(first + 3, lot.remaining_points);
+  insert.setString(first + 4, FormatSqlDatetime(lot.earn_time));
+  BindOptionalSqlDatetime(insert, first + 5, lot.expire_time);
+  return first + 6;
+}
+
+int BindEarning(sql::PreparedStatement& upsert, int first,
+                const OrderEarningRecord& earning) {
+  upsert.setString(first, earning.customer_id);
+  upsert.setString(first + 1, earning.order_name);
+  upsert.setInt64(first + 2, earning.amount_minor);
+  upsert.setString(first + 3, earning.currency_code);
+  upsert.setInt64(first + 4, earning.points_earned);
+  upsert.setInt64(first + 5, earning.points_clawed);
+  return first + 6;
+}
+
 int64_t SingleInt(sql::PreparedStatement& statement) {
   std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
   if (!rows->next() || rows->isNull(1)) return 0;
@@ -173,22 +246,8 @@ absl::StatusOr<AccountRecord> MySqlAccountRepository::LockOrCreate(
 absl::Status MySqlAccountRepository::AppendEntry(
     Transaction& tx, const LedgerEntryRecord& entry) {
   crm::common::CachedStatement insert = crm::common::Prepared(
-      tx,
-      "INSERT INTO ledger_entries (customer_id, id, type, points_delta, "
-      "balance_after, reason, idempotency_key, create_time, sequence, "
-      "qualifying_delta, expire_time) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  insert->setString(1, entry.customer_id);
-  insert->setString(2, entry.id);
-  insert->setString(3, v1::LedgerEntry::Type_Name(entry.type));
-  insert->setInt64(4, entry.points_delta);
-  insert->setInt64(5, entry.balance_after);
-  insert->setString(6, entry.reason);
-  insert->setString(7, entry.idempotency_key);
-  insert->setString(8, FormatSqlDatetime(entry.create_time));
-  insert->setInt64(9, entry.sequence);
-  insert->setInt64(10, entry.qualifying_delta);
-  BindOptionalSqlDatetime(*insert, 11, entry.expire_time);
+      tx, absl::StrCat(kInsertEntries, crm::common::SqlRowPlaceholders(1, 11)));
+  BindEntry(*insert, 1, entry);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -304,18 +363,17 @@ MySqlAccountRepository::QualifyingPointsByCustomer(
     absl::Time since) {
   std::map<std::string, int64_t> sums;
   if (customer_ids.empty()) return sums;
-  std::string placeholders;
-  for (size_t i = 0; i < customer_ids.size(); ++i) {
-    absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
-  }
+  const size_t padded = crm::common::SqlPaddedCount(customer_ids.size());
   crm::common::CachedStatement select = crm::common::Prepared(
       tx, absl::StrCat("SELECT customer_id, SUM(qualifying_delta) "
                        "FROM ledger_entries WHERE create_time >= ? "
                        "AND customer_id IN (",
-                       placeholders, ") GROUP BY customer_id"));
+                       crm::common::SqlPlaceholders(padded),
+                       ") GROUP BY customer_id"));
   select->setString(1, FormatSqlDatetime(since));
-  for (size_t i = 0; i < customer_ids.size(); ++i) {
-    select->setString(static_cast<int>(i) + 2, customer_ids[i]);
+  for (size_t i = 0; i < padded; ++i) {
+    select->setString(static_cast<int>(i) + 2,
+                      customer_ids[std::min(i, customer_ids.size() - 1)]);
   }
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   while (rows->next()) {
@@ -345,15 +403,8 @@ absl::StatusOr<std::vector<AccountRecord>> MySqlAccountRepository::ListAccounts(
 absl::Status MySqlAccountRepository::InsertLot(Transaction& tx,
                                                const LotRecord& lot) {
   crm::common::CachedStatement insert = crm::common::Prepared(
-      tx,
-      "INSERT INTO point_lots (customer_id, id, points, remaining_points, "
-      "earn_time, expire_time) VALUES (?, ?, ?, ?, ?, ?)");
-  insert->setString(1, lot.customer_id);
-  insert->setString(2, lot.id);
-  insert->setInt64(3, lot.points);
-  insert->setInt64(4, lot.remaining_points);
-  insert->setString(5, FormatSqlDatetime(lot.earn_time));
-  BindOptionalSqlDatetime(*insert, 6, lot.expire_time);
+      tx, absl::StrCat(kInsertLots, crm::common::SqlRowPlaceholders(1, 6)));
+  BindLot(*insert, 1, lot);
   try {
     insert->executeUpdate();
   } catch (const sql::SQLException& e) {
@@ -450,19 +501,9 @@ MySqlAccountRepository::FindOrderEarning(Transaction& tx,
 absl::Status MySqlAccountRepository::SaveOrderEarning(
     Transaction& tx, const OrderEarningRecord& earning) {
   crm::common::CachedStatement upsert = crm::common::Prepared(
-      tx,
-      "INSERT INTO order_earnings (customer_id, order_name, amount_minor, "
-      "currency_code, points_earned, points_clawed) VALUES (?, ?, ?, ?, ?, ?) "
-      "ON DUPLICATE KEY UPDATE amount_minor = VALUES(amount_minor), "
-      "currency_code = VALUES(currency_code), "
-      "points_earned = VALUES(points_earned), "
-      "points_clawed = VALUES(points_clawed)");
-  upsert->setString(1, earning.customer_id);
-  upsert->setString(2, earning.order_name);
-  upsert->setInt64(3, earning.amount_minor);
-  upsert->setString(4, earning.currency_code);
-  upsert->setInt64(5, earning.points_earned);
-  upsert->setInt64(6, earning.points_clawed);
+      tx, absl::StrCat(kUpsertEarnings, crm::common::SqlRowPlaceholders(1, 6),
+                       kUpsertEarningsUpdate));
+  BindEarning(*upsert, 1, earning);
   upsert->executeUpdate();
   return absl::OkStatus();
 }
@@ -472,16 +513,15 @@ MySqlAccountRepository::DuplicatesOf(
     Transaction& tx, const std::vector<std::string>& survivor_ids) {
   std::map<std::string, std::vector<std::string>> duplicates;
   if (survivor_ids.empty()) return duplicates;
-  std::string placeholders;
-  for (size_t i = 0; i < survivor_ids.size(); ++i) {
-    absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
-  }
+  const size_t padded = crm::common::SqlPaddedCount(survivor_ids.size());
   crm::common::CachedStatement select = crm::common::Prepared(
       tx, absl::StrCat("SELECT merged_into, customer_id FROM accounts "
                        "WHERE merged_into IN (",
-                       placeholders, ") ORDER BY merged_into, customer_id"));
-  for (size_t i = 0; i < survivor_ids.size(); ++i) {
-    select->setString(static_cast<int>(i) + 1, survivor_ids[i]);
+                       crm::common::SqlPlaceholders(padded),
+                       ") ORDER BY merged_into, customer_id"));
+  for (size_t i = 0; i < padded; ++i) {
+    select->setString(static_cast<int>(i) + 1,
+                      survivor_ids[std::min(i, survivor_ids.size() - 1)]);
   }
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   while (rows->next()) {
@@ -552,6 +592,191 @@ absl::Status MySqlAccountRepository::ReKeyErasedAccount(
   account->setString(3, from);
   if (account->executeUpdate() == 0) {
     return absl::NotFoundError("no account to erase");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::map<std::string, AccountRecord>>
+MySqlAccountRepository::LockOrCreateMany(
+    Transaction& tx, const std::vector<std::string>& customer_ids,
+    absl::Time now) {
+  // Ascending, without repeats: the insert takes the row locks in this order.
+  const std::set<std::string> ordered(customer_ids.begin(), customer_ids.end());
+  const std::vector<std::string> ids(ordered.begin(), ordered.end());
+  const std::string now_text = FormatSqlDatetime(now);
+  std::map<std::string, AccountRecord> accounts;
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(ids.size(), kMaxRowsPerStatement)) {
+    crm::common::CachedStatement ensure = crm::common::Prepared(
+        tx, absl::StrCat("INSERT INTO accounts (customer_id, create_time, "
+                         "update_time, points_balance, version) VALUES ",
+                         NewAccountRows(chunk.size),
+                         " ON DUPLICATE KEY UPDATE version = version"));
+    for (size_t i = 0; i < chunk.size; ++i) {
+      const int first = static_cast<int>(i) * 3 + 1;
+      ensure->setString(first, ids[chunk.begin + i]);
+      ensure->setString(first + 1, now_text);
+      ensure->setString(first + 2, now_text);
+    }
+    ensure->executeUpdate();
+    crm::common::CachedStatement lock = crm::common::Prepared(
+        tx, absl::StrCat(
+                "SELECT customer_id, points_balance, create_time, update_time, "
+                "version, tier, tier_grace_end_time, points_debt, merged_into, "
+                "merge_time FROM accounts WHERE customer_id IN (",
+                crm::common::SqlPlaceholders(chunk.size), ") FOR UPDATE"));
+    for (size_t i = 0; i < chunk.size; ++i) {
+      lock->setString(static_cast<int>(i) + 1, ids[chunk.begin + i]);
+    }
+    std::unique_ptr<sql::ResultSet> rows(lock->executeQuery());
+    while (rows->next()) {
+      CRM_ASSIGN_OR_RETURN(AccountRecord account, AccountFromRow(*rows));
+      std::string id = account.customer_id;
+      accounts.emplace(std::move(id), std::move(account));
+    }
+  }
+  if (accounts.size() != ids.size()) {
+    return absl::InternalError("account rows vanished under their locks");
+  }
+  return accounts;
+}
+
+absl::StatusOr<
+    std::map<std::pair<std::string, std::string>, OrderEarningRecord>>
+MySqlAccountRepository::FindOrderEarnings(
+    Transaction& tx,
+    const std::vector<std::pair<std::string, std::string>>& orders) {
+  std::map<std::pair<std::string, std::string>, OrderEarningRecord> found;
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(orders.size(), kMaxRowsPerStatement)) {
+    crm::common::CachedStatement select = crm::common::Prepared(
+        tx, absl::StrCat("SELECT customer_id, order_name, amount_minor, "
+                         "currency_code, points_earned, points_clawed "
+                         "FROM order_earnings WHERE (customer_id, order_name) "
+                         "IN (",
+                         crm::common::SqlRowPlaceholders(chunk.size, 2), ")"));
+    for (size_t i = 0; i < chunk.size; ++i) {
+      const int first = static_cast<int>(i) * 2 + 1;
+      select->setString(first, orders[chunk.begin + i].first);
+      select->setString(first + 1, orders[chunk.begin + i].second);
+    }
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      OrderEarningRecord earning;
+      earning.customer_id = rows->getString("customer_id").asStdString();
+      earning.order_name = rows->getString("order_name").asStdString();
+      earning.amount_minor = rows->getInt64("amount_minor");
+      earning.currency_code = rows->getString("currency_code").asStdString();
+      earning.points_earned = rows->getInt64("points_earned");
+      earning.points_clawed = rows->getInt64("points_clawed");
+      found.insert_or_assign({earning.customer_id, earning.order_name},
+                             std::move(earning));
+    }
+  }
+  return found;
+}
+
+absl::Status MySqlAccountRepository::AppendEntries(
+    Transaction& tx, const std::vector<LedgerEntryRecord>& entries) {
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(entries.size(), kMaxRowsPerStatement)) {
+    crm::common::CachedStatement insert = crm::common::Prepared(
+        tx, absl::StrCat(kInsertEntries,
+                         crm::common::SqlRowPlaceholders(chunk.size, 11)));
+    int next = 1;
+    for (size_t i = 0; i < chunk.size; ++i) {
+      next = BindEntry(*insert, next, entries[chunk.begin + i]);
+    }
+    try {
+      insert->executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
+      return absl::AlreadyExistsError(
+          "the ledger already holds an entry with one of these idempotency "
+          "keys");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MySqlAccountRepository::InsertLots(
+    Transaction& tx, const std::vector<LotRecord>& lots) {
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(lots.size(), kMaxRowsPerStatement)) {
+    crm::common::CachedStatement insert = crm::common::Prepared(
+        tx, absl::StrCat(kInsertLots,
+                         crm::common::SqlRowPlaceholders(chunk.size, 6)));
+    int next = 1;
+    for (size_t i = 0; i < chunk.size; ++i) {
+      next = BindLot(*insert, next, lots[chunk.begin + i]);
+    }
+    try {
+      insert->executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
+      return absl::AlreadyExistsError(
+          "an account already has one of these lots");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MySqlAccountRepository::SaveOrderEarnings(
+    Transaction& tx, const std::vector<OrderEarningRecord>& earnings) {
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(earnings.size(), kMaxRowsPerStatement)) {
+    crm::common::CachedStatement upsert = crm::common::Prepared(
+        tx, absl::StrCat(kUpsertEarnings,
+                         crm::common::SqlRowPlaceholders(chunk.size, 6),
+                         kUpsertEarningsUpdate));
+    int next = 1;
+    for (size_t i = 0; i < chunk.size; ++i) {
+      next = BindEarning(*upsert, next, earnings[chunk.begin + i]);
+    }
+    upsert->executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MySqlAccountRepository::UpdateMany(
+    Transaction& tx, const std::vector<AccountRecord>& accounts) {
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(accounts.size(), kMaxRowsPerStatement)) {
+    // Every account exists and is locked by `tx`, so each row takes the
+    // update branch: create_time is kept.
+    crm::common::CachedStatement upsert = crm::common::Prepared(
+        tx,
+        absl::StrCat(
+            "INSERT INTO accounts (customer_id, points_balance, create_time, "
+            "update_time, version, tier, tier_grace_end_time, points_debt, "
+            "merged_into, merge_time) VALUES ",
+            crm::common::SqlRowPlaceholders(chunk.size, 10),
+            " ON DUPLICATE KEY UPDATE points_balance = VALUES(points_balance), "
+            "update_time = VALUES(update_time), version = VALUES(version), "
+            "tier = VALUES(tier), "
+            "tier_grace_end_time = VALUES(tier_grace_end_time), "
+            "points_debt = VALUES(points_debt), "
+            "merged_into = VALUES(merged_into), "
+            "merge_time = VALUES(merge_time)"));
+    for (size_t i = 0; i < chunk.size; ++i) {
+      const AccountRecord& account = accounts[chunk.begin + i];
+      const int first = static_cast<int>(i) * 10 + 1;
+      upsert->setString(first, account.customer_id);
+      upsert->setInt64(first + 1, account.points_balance);
+      upsert->setString(first + 2, FormatSqlDatetime(account.create_time));
+      upsert->setString(first + 3, FormatSqlDatetime(account.update_time));
+      upsert->setInt64(first + 4, account.version);
+      upsert->setString(first + 5, account.tier);
+      BindOptionalSqlDatetime(*upsert, first + 6, account.tier_grace_end_time);
+      upsert->setInt64(first + 7, account.points_debt);
+      if (account.merged_into.empty()) {
+        upsert->setNull(first + 8, 0);
+      } else {
+        upsert->setString(first + 8, account.merged_into);
+      }
+      BindOptionalSqlDatetime(*upsert, first + 9, account.merge_time);
+    }
+    upsert->executeUpdate();
   }
   return absl::OkStatus();
 }

@@ -76,6 +76,26 @@ class MySqlAccountRepository final : public AccountRepository {
                                   absl::string_view tombstone_id,
                                   absl::string_view merged_into,
                                   absl::string_view erased_reason) override;
+
+  // Batches: one statement per chunk of at most 64 rows (sql_batches.h).
+  absl::StatusOr<std::map<std::string, AccountRecord>> LockOrCreateMany(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids, absl::Time now) override;
+  absl::StatusOr<
+      std::map<std::pair<std::string, std::string>, OrderEarningRecord>>
+  FindOrderEarnings(
+      crm::common::Transaction& tx,
+      const std::vector<std::pair<std::string, std::string>>& orders) override;
+  absl::Status AppendEntries(
+      crm::common::Transaction& tx,
+      const std::vector<LedgerEntryRecord>& entries) override;
+  absl::Status InsertLots(crm::common::Transaction& tx,
+                          const std::vector<LotRecord>& lots) override;
+  absl::Status SaveOrderEarnings(
+      crm::common::Transaction& tx,
+      const std::vector<OrderEarningRecord>& earnings) override;
+  absl::Status UpdateMany(crm::common::Transaction& tx,
+                          const std::vector<AccountRecord>& accounts) override;
 };
 
 }  // namespace crm::loyalty

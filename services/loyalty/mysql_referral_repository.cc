@@ -15,6 +15,7 @@
 #include "services/common/mysql_errors.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_batches.h"
 #include "services/common/sql_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
@@ -204,6 +205,36 @@ MySqlReferralRepository::ReferralsOfReferred(crm::common::Transaction& tx,
                        lock ? " FOR UPDATE" : ""));
   select->setString(1, std::string(customer_id));
   return AllReferralRows(select);
+}
+
+absl::StatusOr<std::map<std::string, std::vector<ReferralRecord>>>
+MySqlReferralRepository::ReferralsOfReferredMany(
+    crm::common::Transaction& tx, const std::vector<std::string>& customer_ids,
+    bool lock) {
+  std::map<std::string, std::vector<ReferralRecord>> by_customer;
+  for (const std::string& id : customer_ids) by_customer[id];
+  const std::vector<std::string> ids = [&] {
+    std::vector<std::string> out;
+    for (const auto& [id, unused] : by_customer) out.push_back(id);
+    return out;
+  }();
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(ids.size(), 64)) {
+    crm::common::CachedStatement select = crm::common::Prepared(
+        tx, absl::StrCat(kReferralColumns, "WHERE customer_id IN (",
+                         crm::common::SqlPlaceholders(chunk.size),
+                         ") ORDER BY customer_id, create_time, id",
+                         lock ? " FOR UPDATE" : ""));
+    for (size_t i = 0; i < chunk.size; ++i) {
+      select->setString(static_cast<int>(i) + 1, ids[chunk.begin + i]);
+    }
+    CRM_ASSIGN_OR_RETURN(std::vector<ReferralRecord> rows,
+                         AllReferralRows(select));
+    for (ReferralRecord& row : rows) {
+      by_customer[row.referred_id].push_back(std::move(row));
+    }
+  }
+  return by_customer;
 }
 
 absl::StatusOr<std::vector<ReferralRecord>>

@@ -31,6 +31,10 @@ class MySqlReferralRepository final : public ReferralRepository {
                               const ReferralRecord& referral) override;
   absl::Status UpdateReferral(crm::common::Transaction& tx,
                               const ReferralRecord& referral) override;
+  absl::StatusOr<std::map<std::string, std::vector<ReferralRecord>>>
+  ReferralsOfReferredMany(crm::common::Transaction& tx,
+                          const std::vector<std::string>& customer_ids,
+                          bool lock) override;
   absl::StatusOr<std::vector<ReferralRecord>> ReferralsOfReferred(
       crm::common::Transaction& tx, absl::string_view customer_id,
       bool lock) override;

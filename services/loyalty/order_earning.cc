@@ -3,14 +3,19 @@
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/common/clock.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/loyalty/account_family.h"
+#include "services/loyalty/buffered_account_repository.h"
 #include "services/loyalty/campaign_bonus.h"
 #include "services/loyalty/earning_rules.h"
+#include "services/loyalty/earning_run_reads.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/referral_reward.h"
 #include "services/loyalty/tier_refresh.h"
@@ -43,6 +48,52 @@ absl::Status OrderEarning::Apply(Transaction& tx,
     return Earn(tx, holder, event.order());
   }
   return ClawBack(tx, holder, event.order(), event.sequence());
+}
+
+absl::Status OrderEarning::ApplyRun(
+    Transaction& tx, const std::vector<cp::ChangeEvent>& events) {
+  if (events.size() <= 1) {
+    for (const cp::ChangeEvent& event : events) {
+      CRM_RETURN_IF_ERROR(Apply(tx, event));
+    }
+    return absl::OkStatus();
+  }
+  const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+  const crm::common::FixedClock run_clock(now);
+  BufferedAccountRepository accounts(accounts_);
+  RunCachedPrograms programs(programs_);
+  RunCachedCampaigns campaigns(campaigns_);
+  std::optional<RunCachedReferrals> referrals;
+  if (referrals_ != nullptr) {
+    referrals.emplace(
+        *referrals_, [&accounts](Transaction& t) { return accounts.Flush(t); });
+  }
+  std::vector<std::string> customers;
+  std::vector<std::pair<std::string, std::string>> orders;
+  for (const cp::ChangeEvent& event : events) {
+    if (event.type() != cp::ChangeEvent::ORDER_RECORDED &&
+        event.type() != cp::ChangeEvent::ORDER_REFUNDED) {
+      continue;
+    }
+    absl::StatusOr<std::string> customer_id = crm::common::ParseResourceName(
+        event.customer_name(), "customers", "customer_name");
+    if (!customer_id.ok()) continue;  // Apply() reports it in order.
+    customers.push_back(*customer_id);
+    orders.emplace_back(*customer_id, event.order().name());
+  }
+  CRM_ASSIGN_OR_RETURN(v1::Program program, LoadProgramSettings(programs, tx));
+  CRM_RETURN_IF_ERROR(accounts.Prefetch(
+      tx, customers, orders, QualificationWindowStart(program, now), now));
+  if (referrals.has_value()) {
+    CRM_RETURN_IF_ERROR(referrals->Prefetch(tx, customers));
+  }
+  OrderEarning run(accounts, programs, campaigns, consents_, ids_, run_clock,
+                   referrals.has_value() ? &*referrals : nullptr, tier_feed_,
+                   segments_);
+  for (const cp::ChangeEvent& event : events) {
+    CRM_RETURN_IF_ERROR(run.Apply(tx, event));
+  }
+  return accounts.Flush(tx);
 }
 
 absl::Status OrderEarning::Earn(Transaction& tx, const std::string& customer_id,

@@ -29,6 +29,8 @@
 //   CRM_RETURN_IF_ERROR(earning.Apply(tx, event));
 #pragma once
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/change_feed_writer.h"
@@ -63,6 +65,7 @@ class OrderEarning {
         programs_(programs),
         campaigns_(campaigns),
         consents_(consents),
+        ids_(ids),
         clock_(clock),
         referrals_(referrals),
         tier_feed_(tier_feed),
@@ -76,6 +79,17 @@ class OrderEarning {
   // in its lag metric, instead of skipping money).
   absl::Status Apply(crm::common::Transaction& tx,
                      const ::crm::customerprofile::v1::ChangeEvent& event);
+
+  // Applies `events` in `tx` as one earning run: the effects of Apply() of
+  // each in order, all seeing one time (the run's start), with the run's
+  // accounts (locked in id order), recorded earnings and qualifying points,
+  // the programme, the running campaigns and the referrals read once up
+  // front and the new entries, lots, earnings and account states written as
+  // a few multi-row statements at the end (buffered_account_repository.h,
+  // earning_run_reads.h). Any error leaves `tx` to be rolled back.
+  absl::Status ApplyRun(
+      crm::common::Transaction& tx,
+      const std::vector<::crm::customerprofile::v1::ChangeEvent>& events);
 
  private:
   absl::Status Earn(crm::common::Transaction& tx,
@@ -94,6 +108,7 @@ class OrderEarning {
   ProgramRepository& programs_;
   CampaignRepository& campaigns_;
   ConsentRepository& consents_;
+  const crm::common::IdGenerator& ids_;
   const crm::common::Clock& clock_;
   ReferralRepository* const referrals_;
   crm::common::ChangeFeedWriter* const tier_feed_;

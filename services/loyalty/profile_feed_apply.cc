@@ -1,6 +1,8 @@
 #include "services/loyalty/profile_feed_apply.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/request_context.h"
@@ -72,6 +74,36 @@ crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
     const crm::common::RequestContext background;
     crm::common::MySqlTransaction tx(connection, background);
     return ApplyProfileEvent(earning, lifecycle, consents, tx, event);
+  };
+}
+
+crm::common::FeedBatchApplyFunction MakeProfileFeedBatchApply(
+    OrderEarning& earning, MemberLifecycle& lifecycle,
+    ConsentTracker& consents) {
+  return [&earning, &lifecycle, &consents](
+             sql::Connection& connection,
+             const std::vector<crm::common::FeedItem>& items) -> absl::Status {
+    const crm::common::RequestContext background;
+    crm::common::MySqlTransaction tx(connection, background);
+    std::vector<cp::ChangeEvent> run;
+    for (const crm::common::FeedItem& item : items) {
+      cp::ChangeEvent event;
+      if (!event.ParseFromString(item.payload)) {
+        return absl::DataLossError("unreadable customer-profile feed event");
+      }
+      if (event.sequence() == 0) event.set_sequence(item.sequence);
+      if (event.type() == cp::ChangeEvent::ORDER_RECORDED ||
+          event.type() == cp::ChangeEvent::ORDER_REFUNDED) {
+        CRM_RETURN_IF_ERROR(consents.Apply(tx, event));
+        run.push_back(std::move(event));
+        continue;
+      }
+      CRM_RETURN_IF_ERROR(earning.ApplyRun(tx, run));
+      run.clear();
+      CRM_RETURN_IF_ERROR(
+          ApplyProfileEvent(earning, lifecycle, consents, tx, event));
+    }
+    return earning.ApplyRun(tx, run);
   };
 }
 

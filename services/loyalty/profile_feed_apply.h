@@ -11,7 +11,8 @@
 //   also ConsentTracker (consent_tracker.h), so consents reach campaigns.
 //
 //   FeedConsumer consumer(pool, MakeCustomerProfileFeedOpener(stub, types),
-//                         MakeProfileFeedApply(earning, lifecycle, consents),
+//                         MakeProfileFeedBatchApply(earning, lifecycle,
+//                                                   consents),
 //                         {.consumer = kProfileFeedConsumerName});
 //   consumer.Start();
 #pragma once
@@ -48,5 +49,13 @@ absl::Status ApplyProfileEvent(
 crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
                                                     MemberLifecycle& lifecycle,
                                                     ConsentTracker& consents);
+
+// The same for a batch of events in one transaction: each maximal run of
+// consecutive order events (ORDER_RECORDED, ORDER_REFUNDED) is applied as
+// one earning run (OrderEarning::ApplyRun), every other event as above, in
+// feed order.
+crm::common::FeedBatchApplyFunction MakeProfileFeedBatchApply(
+    OrderEarning& earning, MemberLifecycle& lifecycle,
+    ConsentTracker& consents);
 
 }  // namespace crm::loyalty

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -103,6 +104,14 @@ class ReferralRepository {
   virtual absl::StatusOr<std::vector<ReferralRecord>> ReferralsOfReferred(
       crm::common::Transaction& tx, absl::string_view customer_id,
       bool lock) = 0;
+
+  // ReferralsOfReferred() of each of `customer_ids`, keyed by customer id
+  // (every one present, with no referrals: empty). The default asks per
+  // customer; implementations answer in fewer statements.
+  virtual absl::StatusOr<std::map<std::string, std::vector<ReferralRecord>>>
+  ReferralsOfReferredMany(crm::common::Transaction& tx,
+                          const std::vector<std::string>& customer_ids,
+                          bool lock);
 
   // The referrals naming `customer_id` on either side, oldest first; with
   // `lock`, locked until `tx` ends.

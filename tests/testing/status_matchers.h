@@ -1,6 +1,7 @@
 // GoogleTest matchers for absl::Status and absl::StatusOr<T>.
 //
 //   EXPECT_THAT(repository.Get(id), IsOk());
+//   EXPECT_THAT(consumer.ApplyBatch(items), IsOkAndHolds(3));
 //   EXPECT_THAT(Create(bad), StatusIs(absl::StatusCode::kInvalidArgument,
 //                                     HasSubstr("email")));
 //   CRM_ASSERT_OK_AND_ASSIGN(Customer c, service.Get(id));
@@ -29,6 +30,16 @@ MATCHER(IsOk, "is OK") {
   const absl::Status& status = ::crm::testing::GetStatus(arg);
   if (!status.ok()) *result_listener << "status is " << status;
   return status.ok();
+}
+
+// A StatusOr that is OK and whose value equals `expected`.
+MATCHER_P(IsOkAndHolds, expected, "is OK and holds a matching value") {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status();
+    return false;
+  }
+  *result_listener << "value is " << ::testing::PrintToString(*arg);
+  return *arg == expected;
 }
 
 MATCHER_P(StatusIs, code,

@@ -46,6 +46,7 @@
 #include "services/loyalty/points_expiry.h"
 #include "services/loyalty/profile_feed_apply.h"
 #include "services/loyalty/program_manager.h"
+#include "tests/integration/loyalty/profile_events.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 #include "tests/testing/wait.h"
@@ -55,28 +56,12 @@ namespace {
 
 using ::crm::testing::IsOk;
 namespace cp = ::crm::customerprofile::v1;
+using ::crm::loyalty::testing::EmailConsentEvent;
+using ::crm::loyalty::testing::OrderEvent;
 
 absl::Time Utc(int y, int m, int d, int hh = 0, int mm = 0) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0),
                          absl::UTCTimeZone());
-}
-
-// One ORDER_RECORDED or ORDER_REFUNDED event of `customer`'s order `order`
-// for `amount_minor` CNY, `refunded_minor` refunded so far.
-std::string OrderEvent(cp::ChangeEvent::Type type, const std::string& customer,
-                       const std::string& order, int64_t amount_minor,
-                       int64_t refunded_minor = 0) {
-  cp::ChangeEvent event;
-  event.set_type(type);
-  event.set_customer_name(absl::StrCat("customers/", customer));
-  cp::Order* o = event.mutable_order();
-  o->set_name(absl::StrCat("customers/", customer, "/orders/", order));
-  o->set_customer(event.customer_name());
-  o->mutable_amount()->set_currency_code("CNY");
-  o->mutable_amount()->set_amount_minor(amount_minor);
-  o->mutable_refunded_amount()->set_currency_code("CNY");
-  o->mutable_refunded_amount()->set_amount_minor(refunded_minor);
-  return event.SerializeAsString();
 }
 
 class EarningAndExpiryTest : public ::testing::Test {
@@ -579,21 +564,6 @@ TEST_F(EarningAndExpiryTest, ConcurrentOrdersNeverOverspendACampaignBudget) {
   EXPECT_EQ(QueryInt("SELECT SUM(points_balance) FROM accounts "
                      "WHERE customer_id LIKE 'cb%'"),
             kOrders * 100 + 2550);
-}
-
-// One CUSTOMER_UPDATED event of `customer` answering EMAIL_MARKETING with
-// `status`.
-std::string EmailConsentEvent(const std::string& customer,
-                              cp::Consent::Status status) {
-  cp::ChangeEvent event;
-  event.set_type(cp::ChangeEvent::CUSTOMER_UPDATED);
-  event.set_customer_name(absl::StrCat("customers/", customer));
-  event.mutable_customer()->set_name(event.customer_name());
-  event.mutable_customer()->set_state(cp::Customer::ACTIVE);
-  cp::Consent* consent = event.mutable_customer()->add_consents();
-  consent->set_purpose(cp::Consent::EMAIL_MARKETING);
-  consent->set_status(status);
-  return event.SerializeAsString();
 }
 
 TEST_F(EarningAndExpiryTest, CampaignsReachOnlyMembersWhoseConsentAllowsIt) {

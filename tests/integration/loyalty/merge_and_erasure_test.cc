@@ -37,6 +37,7 @@
 #include "services/loyalty/order_earning.h"
 #include "services/loyalty/profile_feed_apply.h"
 #include "services/loyalty/program_manager.h"
+#include "tests/integration/loyalty/profile_events.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -45,36 +46,12 @@ namespace {
 
 using ::crm::testing::IsOk;
 namespace cp = ::crm::customerprofile::v1;
+using ::crm::loyalty::testing::MergeEvent;
+using ::crm::loyalty::testing::OrderEvent;
 
 absl::Time Utc(int y, int m, int d) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, 0, 0, 0),
                          absl::UTCTimeZone());
-}
-
-std::string OrderEvent(cp::ChangeEvent::Type type, const std::string& customer,
-                       const std::string& order, int64_t amount_minor,
-                       int64_t refunded_minor = 0) {
-  cp::ChangeEvent event;
-  event.set_type(type);
-  event.set_customer_name(absl::StrCat("customers/", customer));
-  cp::Order* o = event.mutable_order();
-  o->set_name(absl::StrCat("customers/", customer, "/orders/", order));
-  o->set_customer(event.customer_name());
-  o->mutable_amount()->set_currency_code("CNY");
-  o->mutable_amount()->set_amount_minor(amount_minor);
-  o->mutable_refunded_amount()->set_currency_code("CNY");
-  o->mutable_refunded_amount()->set_amount_minor(refunded_minor);
-  return event.SerializeAsString();
-}
-
-std::string MergeEvent(const std::string& survivor,
-                       const std::string& duplicate) {
-  cp::ChangeEvent event;
-  event.set_type(cp::ChangeEvent::CUSTOMER_MERGED);
-  event.set_customer_name(absl::StrCat("customers/", survivor));
-  event.mutable_merge()->set_survivor(absl::StrCat("customers/", survivor));
-  event.mutable_merge()->set_duplicate(absl::StrCat("customers/", duplicate));
-  return event.SerializeAsString();
 }
 
 std::string EraseEvent(const std::string& customer) {

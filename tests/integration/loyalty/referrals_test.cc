@@ -47,6 +47,7 @@
 #include "services/loyalty/profile_feed_apply.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/referral_manager.h"
+#include "tests/integration/loyalty/profile_events.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -56,6 +57,7 @@ namespace {
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
 namespace cp = ::crm::customerprofile::v1;
+using ::crm::loyalty::testing::MergeEvent;
 
 absl::Time Utc(int y, int m, int d) {
   return absl::FromCivil(absl::CivilSecond(y, m, d, 0, 0, 0),
@@ -72,16 +74,6 @@ std::string OrderEvent(const std::string& customer, const std::string& order,
   placed->set_customer(event.customer_name());
   placed->mutable_amount()->set_currency_code("CNY");
   placed->mutable_amount()->set_amount_minor(amount_cny * 100);
-  return event.SerializeAsString();
-}
-
-std::string MergeEvent(const std::string& survivor,
-                       const std::string& duplicate) {
-  cp::ChangeEvent event;
-  event.set_type(cp::ChangeEvent::CUSTOMER_MERGED);
-  event.set_customer_name(absl::StrCat("customers/", survivor));
-  event.mutable_merge()->set_survivor(absl::StrCat("customers/", survivor));
-  event.mutable_merge()->set_duplicate(absl::StrCat("customers/", duplicate));
   return event.SerializeAsString();
 }
 

@@ -57,6 +57,7 @@ using ::crm::common::ChangeFeedSequencer;
 using ::crm::common::ChangeFeedSequencerOptions;
 using ::crm::common::FeedEventRecord;
 using ::crm::testing::IsOk;
+using ::crm::testing::IsOkAndHolds;
 using ::crm::testing::StatusIs;
 
 std::unique_ptr<crm::testing::TestDatabase> NewDatabase(
@@ -65,6 +66,22 @@ std::unique_ptr<crm::testing::TestDatabase> NewDatabase(
       crm::testing::TestDatabase::Create(prefix);
   EXPECT_THAT(db.status(), IsOk());
   return db.ok() ? std::move(*db) : nullptr;
+}
+
+// The rows of a consumer test's table `applied` (one per applied event);
+// INTERNAL if a sequence was applied twice.
+absl::StatusOr<int64_t> CountApplied(crm::common::MySqlPool& pool) {
+  return crm::common::WithConnection<int64_t>(
+      pool, [](sql::Connection& c) -> absl::StatusOr<int64_t> {
+        std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT COUNT(*), COUNT(DISTINCT sequence) FROM applied"));
+        std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
+        rows->next();
+        if (rows->getInt64(1) != rows->getInt64(2)) {
+          return absl::InternalError("an event was applied twice");
+        }
+        return static_cast<int64_t>(rows->getInt64(1));
+      });
 }
 
 // The id (write-order key) of the event the caller's transaction appended
@@ -546,19 +563,7 @@ TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
   EXPECT_TRUE(
       crm::testing::ReturnsWithin(absl::Seconds(20), [&] { consumer.Stop(); }));
 
-  CRM_ASSERT_OK_AND_ASSIGN(
-      int64_t applied,
-      (crm::common::WithConnection<int64_t>(
-          *consumer_pool, [](sql::Connection& c) -> absl::StatusOr<int64_t> {
-            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
-                "SELECT COUNT(*), COUNT(DISTINCT sequence) FROM applied"));
-            std::unique_ptr<sql::ResultSet> rows(st->executeQuery());
-            rows->next();
-            if (rows->getInt64(1) != rows->getInt64(2)) {
-              return absl::InternalError("an event was applied twice");
-            }
-            return static_cast<int64_t>(rows->getInt64(1));
-          })));
+  CRM_ASSERT_OK_AND_ASSIGN(int64_t applied, CountApplied(*consumer_pool));
   EXPECT_EQ(applied, 21);
   CRM_ASSERT_OK_AND_ASSIGN(
       int64_t cursor,
@@ -573,6 +578,192 @@ TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
                             "consumer\"} 0"));
   EXPECT_THAT(rendered,
               ::testing::HasSubstr("crm_feed_consumer_reconnects_total"));
+}
+
+// A scripted feed: the events after the cursor it was opened at, then it
+// blocks like a tailing stream until cancelled. With `gated`, it hands on
+// the first event, then waits for Release() before the rest.
+class ScriptedFeedStream final : public crm::common::FeedStream {
+ public:
+  ScriptedFeedStream(int64_t after, int64_t last, bool gated)
+      : first_(after + 1), next_(after + 1), last_(last), released_(!gated) {}
+  bool Next(crm::common::FeedItem* item) override {
+    absl::MutexLock lock(&mu_);
+    if (next_ > first_) {
+      auto go_on = [this] { return released_ || cancelled_; };
+      mu_.Await(absl::Condition(&go_on));
+    }
+    if (next_ <= last_ && !cancelled_) {
+      item->sequence = next_++;
+      item->payload = absl::StrCat("event ", item->sequence);
+      return true;
+    }
+    exhausted_ = true;  // The reader has handed on everything before this.
+    mu_.Await(absl::Condition(&cancelled_));
+    return false;
+  }
+  absl::Status Finish() override { return absl::CancelledError("cancelled"); }
+  void Cancel() override {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    released_ = true;
+  }
+  bool exhausted() const {
+    absl::MutexLock lock(&mu_);
+    return exhausted_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  const int64_t first_;
+  int64_t next_;
+  const int64_t last_;
+  bool released_;
+  bool cancelled_ = false;
+  bool exhausted_ = false;
+};
+
+TEST_F(ChangeFeedTest, ConsumerAppliesABacklogInOneTransactionAndFallsBack) {
+  auto consumer_db = NewDatabase("consumer");
+  ASSERT_NE(consumer_db, nullptr);
+  auto consumer_pool = consumer_db->NewPool(2);
+  ASSERT_THAT(crm::common::ApplyMigrations(*consumer_pool,
+                                           {&crm::common::CommonMigrations()}),
+              IsOk());
+  ASSERT_THAT(consumer_db->Execute("CREATE TABLE applied (sequence BIGINT)"),
+              IsOk());
+  absl::Mutex mu;
+  std::vector<int64_t> opened_after;
+  std::vector<int64_t> apply_calls;
+  ScriptedFeedStream* current = nullptr;
+  int failures_left = 2;
+  crm::common::Metrics metrics;
+  crm::common::FeedConsumer consumer(
+      *consumer_pool,
+      [&](int64_t after)
+          -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
+        // The first stream holds its backlog until the first event is being
+        // applied, so the first batch is that event alone.
+        auto stream =
+            std::make_unique<ScriptedFeedStream>(after, 20, after == 0);
+        absl::MutexLock lock(&mu);
+        opened_after.push_back(after);
+        current = stream.get();
+        return std::unique_ptr<crm::common::FeedStream>(std::move(stream));
+      },
+      [&](sql::Connection& c, int64_t sequence,
+          absl::string_view payload) -> absl::Status {
+        EXPECT_EQ(payload, absl::StrCat("event ", sequence));
+        std::unique_ptr<sql::PreparedStatement> insert(
+            c.prepareStatement("INSERT INTO applied (sequence) VALUES (?)"));
+        insert->setInt64(1, sequence);
+        insert->executeUpdate();
+        absl::MutexLock lock(&mu);
+        apply_calls.push_back(sequence);
+        if (sequence == 1) {
+          // Lets the backlog through and holds the first event until all of
+          // it is buffered, so the next batch is exactly 2..20.
+          current->Release();
+          mu.Unlock();
+          const bool buffered = crm::testing::WaitUntil([&] {
+            absl::MutexLock inner(&mu);
+            return current->exhausted();
+          });
+          mu.Lock();
+          EXPECT_TRUE(buffered);
+        }
+        // Fails at 15 twice after writing: in the batch 2..20, then alone.
+        if (sequence == 15 && failures_left > 0) {
+          --failures_left;
+          return absl::InternalError("injected failure");
+        }
+        return absl::OkStatus();
+      },
+      {.consumer = "batching-consumer",
+       .initial_backoff = absl::Milliseconds(10),
+       .max_backoff = absl::Milliseconds(50),
+       .max_batch_events = 100,
+       .transaction = {},
+       .metrics = &metrics});
+  consumer.Start();
+  EXPECT_TRUE(
+      crm::testing::WaitUntil([&] { return consumer.last_sequence() >= 20; }));
+  EXPECT_TRUE(
+      crm::testing::ReturnsWithin(absl::Seconds(20), [&] { consumer.Stop(); }));
+
+  std::vector<int64_t> expected_calls = {1};
+  for (int64_t s = 2; s <= 15; ++s) expected_calls.push_back(s);  // Batch.
+  for (int64_t s = 2; s <= 15; ++s) expected_calls.push_back(s);  // Alone.
+  for (int64_t s = 15; s <= 20; ++s) expected_calls.push_back(s);
+  {
+    absl::MutexLock lock(&mu);
+    EXPECT_EQ(apply_calls, expected_calls);
+    // The fallback committed 2..14 before the failing event.
+    EXPECT_EQ(opened_after, (std::vector<int64_t>{0, 14}));
+  }
+  CRM_ASSERT_OK_AND_ASSIGN(int64_t applied, CountApplied(*consumer_pool));
+  EXPECT_EQ(applied, 20);
+  CRM_ASSERT_OK_AND_ASSIGN(int64_t cursor,
+                           crm::common::FeedConsumer::LoadCursor(
+                               *consumer_pool, "batching-consumer"));
+  EXPECT_EQ(cursor, 20);
+  const std::string rendered = metrics.Render();
+  EXPECT_THAT(rendered,
+              ::testing::HasSubstr("crm_feed_consumer_applied_total{consumer="
+                                   "\"batching-consumer\"} 20"));
+}
+
+TEST_F(ChangeFeedTest, ApplyBatchSkipsAppliedEventsAndRollsBackAsOne) {
+  auto consumer_db = NewDatabase("consumer");
+  ASSERT_NE(consumer_db, nullptr);
+  auto consumer_pool = consumer_db->NewPool(2);
+  ASSERT_THAT(crm::common::ApplyMigrations(*consumer_pool,
+                                           {&crm::common::CommonMigrations()}),
+              IsOk());
+  ASSERT_THAT(consumer_db->Execute("CREATE TABLE applied (sequence BIGINT)"),
+              IsOk());
+  bool fail_at_9 = true;
+  crm::common::FeedConsumer consumer(
+      *consumer_pool,
+      [](int64_t) -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
+        return absl::UnimplementedError("not streamed in this test");
+      },
+      [&](sql::Connection& c, int64_t sequence, absl::string_view) {
+        std::unique_ptr<sql::PreparedStatement> insert(
+            c.prepareStatement("INSERT INTO applied (sequence) VALUES (?)"));
+        insert->setInt64(1, sequence);
+        insert->executeUpdate();
+        return sequence == 9 && fail_at_9 ? absl::AbortedError("injected")
+                                          : absl::OkStatus();
+      },
+      {.consumer = "batch-direct"});
+  auto items = [](std::vector<int64_t> sequences) {
+    std::vector<crm::common::FeedItem> out;
+    for (int64_t s : sequences) out.push_back({.sequence = s, .payload = "p"});
+    return out;
+  };
+  auto count_applied = [&] {
+    return CountApplied(*consumer_pool).value_or(-1);
+  };
+  EXPECT_THAT(consumer.ApplyBatch(items({1, 2, 3})), IsOkAndHolds(3));
+  // 2 and 3 are at or below the cursor: only 4 and 5 apply.
+  EXPECT_THAT(consumer.ApplyBatch(items({2, 3, 4, 5})), IsOkAndHolds(2));
+  EXPECT_EQ(count_applied(), 5);
+  // A failure anywhere rolls back the whole batch and keeps the cursor.
+  EXPECT_THAT(consumer.ApplyBatch(items({6, 7, 8, 9, 10})),
+              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(count_applied(), 5);
+  EXPECT_THAT(
+      crm::common::FeedConsumer::LoadCursor(*consumer_pool, "batch-direct"),
+      IsOkAndHolds(5));
+  fail_at_9 = false;
+  EXPECT_THAT(consumer.ApplyBatch(items({6, 7, 8, 9, 10})), IsOkAndHolds(5));
+  EXPECT_THAT(consumer.ApplyBatch(items({})), IsOkAndHolds(0));
+  EXPECT_EQ(count_applied(), 10);
+  EXPECT_EQ(consumer.last_sequence(), 10);
 }
 
 // The child consumer process (feed_consumer_child.cc).
