@@ -6,8 +6,12 @@
 // `data` (the numbers behind the chart) is written to the element's
 // data-chart attribute as JSON, so tests compare what is drawn with what the
 // API answered.
+//
+// The chart is drawn in a layout effect: in the task that renders its data,
+// before the browser paints (not a frame later, after a paint of the empty
+// box).
 import { html } from 'htm/preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 // ECharts, loaded once: started by prefetch.js on a first load of the
 // Overview (right after its API calls are sent), else by the app right after
@@ -28,7 +32,7 @@ export function Chart({ id, label, option, data, height = 280 }) {
   const latest = useRef(option);
   latest.current = option;
   const apply = () => chart.current?.setOption({ color: palette, animation: false, ...latest.current }, true);
-  useEffect(() => {
+  useLayoutEffect(() => {
     let live = true;
     const resize = () => chart.current?.resize();
     loadCharts().then(({ echarts }) => {
@@ -45,7 +49,7 @@ export function Chart({ id, label, option, data, height = 280 }) {
     };
   }, []);
   const optionText = JSON.stringify(option);
-  useEffect(apply, [optionText]);
+  useLayoutEffect(apply, [optionText]);
   return html`<figure class="chart" aria-label=${label}>
     <figcaption>${label}</figcaption>
     <div ref=${element} id=${id} class="chart-canvas" role="img" aria-label=${label}
