@@ -174,6 +174,7 @@ class EarningAndExpiryTest : public ::testing::Test {
         options);
   }
 
+ public:
   v1::Account Account(const std::string& customer) {
     v1::GetAccountRequest request;
     request.set_name(absl::StrCat("accounts/", customer));
@@ -182,6 +183,7 @@ class EarningAndExpiryTest : public ::testing::Test {
     return account.value_or(v1::Account());
   }
 
+ protected:
   static crm::testing::TestDatabase* database_;
   static crm::common::MySqlPool* pool_;
 
@@ -437,14 +439,21 @@ class BreakingStream final : public crm::common::FeedStream {
   std::atomic<bool> cancelled_{false};
 };
 
-TEST_F(EarningAndExpiryTest, InterruptedConsumerLeavesExactBalances) {
-  SetProgram({});
-  // 5 customers, 60 orders of 1..60 CNY; every 4th order refunded in full
-  // right after it was recorded.
+// Runs 60 orders of five customers `prefix`0..4 (every 4th refunded in full
+// right after it was recorded) through a consumer whose streams break after
+// a random number of events and whose transactions fail after their effects
+// one time in three (at least 20 times in the run); every balance must come
+// out exact. `batched`: the consumer applies batches through
+// MakeProfileFeedBatchApply (earning runs), as crm-loyalty does; otherwise one
+// event per call through MakeProfileFeedApply.
+void ExpectExactBalancesWhenInterrupted(
+    EarningAndExpiryTest& test, crm::common::MySqlPool& pool,
+    OrderEarning& earning, MemberLifecycle& lifecycle,
+    ConsentTracker& consent_tracker, const std::string& prefix, bool batched) {
   std::vector<std::string> events;
   std::map<std::string, int64_t> expected;
   for (int i = 1; i <= 60; ++i) {
-    const std::string customer = absl::StrCat("x", i % 5);
+    const std::string customer = absl::StrCat(prefix, i % 5);
     const std::string order = absl::StrCat("o", i);
     events.push_back(
         OrderEvent(cp::ChangeEvent::ORDER_RECORDED, customer, order, i * 100));
@@ -466,40 +475,68 @@ TEST_F(EarningAndExpiryTest, InterruptedConsumerLeavesExactBalances) {
     ++interruptions;
     return true;
   };
-  const crm::common::FeedApplyFunction apply =
-      MakeProfileFeedApply(*earning_, *lifecycle_, consent_tracker_);
   crm::common::FeedConsumerOptions options;
-  options.consumer = "interrupted";
+  options.consumer = absl::StrCat("interrupted-", prefix);
   options.initial_backoff = absl::Milliseconds(1);
   options.max_backoff = absl::Milliseconds(2);
-  crm::common::FeedConsumer consumer(
-      *pool_,
-      [&](int64_t after)
-          -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
-        int break_after = 0;
-        {
-          absl::MutexLock lock(&mu);
-          break_after = std::uniform_int_distribution<int>(1, 12)(random);
-        }
-        return std::make_unique<BreakingStream>(events, after, break_after);
-      },
-      [&](sql::Connection& connection, int64_t sequence,
-          absl::string_view payload) -> absl::Status {
-        CRM_RETURN_IF_ERROR(apply(connection, sequence, payload));
-        // Dies after the effects, before the commit: all rolled back.
-        if (interrupt(3)) return absl::AbortedError("interrupted");
-        return absl::OkStatus();
-      },
-      options);
-  consumer.Start();
+  auto open = [&](int64_t after)
+      -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
+    int break_after = 0;
+    {
+      absl::MutexLock lock(&mu);
+      break_after = std::uniform_int_distribution<int>(1, 12)(random);
+    }
+    return std::make_unique<BreakingStream>(events, after, break_after);
+  };
+  const crm::common::FeedBatchApplyFunction apply_batch =
+      MakeProfileFeedBatchApply(earning, lifecycle, consent_tracker);
+  const crm::common::FeedApplyFunction apply =
+      MakeProfileFeedApply(earning, lifecycle, consent_tracker);
+  std::unique_ptr<crm::common::FeedConsumer> consumer;
+  if (batched) {
+    consumer = std::make_unique<crm::common::FeedConsumer>(
+        pool, open,
+        [&](sql::Connection& connection,
+            const std::vector<crm::common::FeedItem>& items) -> absl::Status {
+          CRM_RETURN_IF_ERROR(apply_batch(connection, items));
+          // Dies after the effects, before the commit: all rolled back.
+          if (interrupt(3)) return absl::AbortedError("interrupted");
+          return absl::OkStatus();
+        },
+        options);
+  } else {
+    consumer = std::make_unique<crm::common::FeedConsumer>(
+        pool, open,
+        [&](sql::Connection& connection, int64_t sequence,
+            absl::string_view payload) -> absl::Status {
+          CRM_RETURN_IF_ERROR(apply(connection, sequence, payload));
+          // Dies after the effects, before the commit: all rolled back.
+          if (interrupt(3)) return absl::AbortedError("interrupted");
+          return absl::OkStatus();
+        },
+        options);
+  }
+  consumer->Start();
   const int64_t last = static_cast<int64_t>(events.size());
   EXPECT_TRUE(crm::testing::WaitUntil(
-      [&] { return consumer.last_sequence() >= last; }, absl::Seconds(60)));
-  consumer.Stop();
+      [&] { return consumer->last_sequence() >= last; }, absl::Seconds(60)));
+  consumer->Stop();
   EXPECT_GE(interruptions, 20);
   for (const auto& [customer, points] : expected) {
-    EXPECT_EQ(Account(customer).points_balance(), points) << customer;
+    EXPECT_EQ(test.Account(customer).points_balance(), points) << customer;
   }
+}
+
+TEST_F(EarningAndExpiryTest, InterruptedConsumerLeavesExactBalances) {
+  SetProgram({});
+  ExpectExactBalancesWhenInterrupted(*this, *pool_, *earning_, *lifecycle_,
+                                     consent_tracker_, "x", /*batched=*/false);
+}
+
+TEST_F(EarningAndExpiryTest, InterruptedBatchingConsumerLeavesExactBalances) {
+  SetProgram({});
+  ExpectExactBalancesWhenInterrupted(*this, *pool_, *earning_, *lifecycle_,
+                                     consent_tracker_, "y", /*batched=*/true);
 }
 
 TEST_F(EarningAndExpiryTest, ConcurrentOrdersNeverOverspendACampaignBudget) {
