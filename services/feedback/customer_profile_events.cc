@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/keyset_page.h"
 #include "services/common/status_macros.h"
-#include "services/feedback/customer_consent_tracker.h"
+#include "services/consents/consent_tracker.h"
 #include "services/feedback/feedback_validation.h"
 #include "services/feedback/identifier_scrubber.h"
 #include "services/feedback/survey_invitation_rules.h"
@@ -155,14 +155,14 @@ absl::Status ApplyCustomerProfileEvent(const CustomerDataStores& stores,
       }
       if (stores.consents != nullptr) {
         CRM_RETURN_IF_ERROR(
-            CustomerConsentTracker(*stores.consents).Apply(tx, event));
+            crm::consents::ConsentTracker(*stores.consents).Apply(tx, event));
       }
       return stores.tickets.ReassignCustomer(tx, duplicate, survivor).status();
     }
     case cp::ChangeEvent::CUSTOMER_CREATED:
     case cp::ChangeEvent::CUSTOMER_UPDATED:
       if (stores.consents == nullptr) return absl::OkStatus();
-      return CustomerConsentTracker(*stores.consents).Apply(tx, event);
+      return crm::consents::ConsentTracker(*stores.consents).Apply(tx, event);
     default:
       return absl::OkStatus();
   }

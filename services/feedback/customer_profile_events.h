@@ -23,7 +23,7 @@
 //                    one version up); consents as below.
 //   CUSTOMER_CREATED, CUSTOMER_UPDATED (and MERGED)
 //                    the customer's consents are kept for survey invitations
-//                    (customer_consent_tracker.h).
+//                    (services/consents/consent_tracker.h).
 //   anything else    ignored.
 //
 // Ordering: the feed delivers a customer's events in order, so a merge
@@ -49,7 +49,7 @@
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/idempotency.h"
 #include "services/common/unit_of_work.h"
-#include "services/feedback/customer_consent_repository.h"
+#include "services/consents/consent_repository.h"
 #include "services/feedback/feedback_repository.h"
 #include "services/feedback/survey_invitation_repository.h"
 #include "services/feedback/survey_repository.h"
@@ -68,7 +68,7 @@ struct CustomerDataStores {
   // Survey invitations and the consents that gate them; null only where
   // none are stored (tests of other parts).
   SurveyInvitationRepository* invitations = nullptr;
-  CustomerConsentRepository* consents = nullptr;
+  crm::consents::ConsentRepository* consents = nullptr;
 };
 
 // The event types ApplyCustomerProfileEvent acts on (the feed filter).

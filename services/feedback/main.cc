@@ -23,6 +23,7 @@
 #include "services/common/logging.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/server_runner.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/customer_profile/change_feed_client.h"
 #include "services/feedback/alert_manager.h"
 #include "services/feedback/alert_raiser.h"
@@ -38,7 +39,6 @@
 #include "services/feedback/loyalty_tier_source.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
-#include "services/feedback/mysql_customer_consent_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
 #include "services/feedback/mysql_survey_invitation_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
@@ -115,7 +115,7 @@ struct FeedbackComponents {
   feedback::MySqlFeedbackRepository items;
   feedback::MySqlSurveyRepository surveys;
   feedback::MySqlSurveyInvitationRepository invitations;
-  feedback::MySqlCustomerConsentRepository consents;
+  crm::consents::MySqlConsentRepository consents;
   feedback::MySqlTicketRepository tickets;
   feedback::MySqlAlertRepository alerts;
   common::MySqlIdempotencyRepository idempotency;

@@ -19,6 +19,7 @@ namespace crm::feedback {
 namespace cp = ::crm::customerprofile::v1;
 using ::crm::common::InvalidFieldError;
 using ::crm::common::RequiredFieldError;
+using ::crm::consents::ConsentAnswer;
 
 absl::StatusOr<NewSurveyInvitation> NormalizeSurveyInvitation(
     const v1::SurveyInvitation& input) {

@@ -25,7 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "crm/customerprofile/v1/customer.pb.h"
 #include "crm/feedback/v1/survey.pb.h"
-#include "services/feedback/customer_consent_repository.h"
+#include "services/consents/consent_repository.h"
 
 namespace crm::feedback {
 
@@ -55,8 +55,9 @@ absl::StatusOr<NewSurveyInvitation> NormalizeSurveyInvitation(
 // OK when `answers` grant the purpose `channel` needs; otherwise
 // FAILED_PRECONDITION with reason CONSENT_REQUIRED and metadata `customer`
 // (the customer's name), `purpose` and `channel`.
-absl::Status CheckInvitationConsent(const NewSurveyInvitation& invitation,
-                                    const std::vector<ConsentAnswer>& answers);
+absl::Status CheckInvitationConsent(
+    const NewSurveyInvitation& invitation,
+    const std::vector<crm::consents::ConsentAnswer>& answers);
 
 // `surveys/{survey_id}/invitations/{id}`.
 std::string SurveyInvitationName(absl::string_view survey_id,

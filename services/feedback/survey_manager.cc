@@ -31,6 +31,7 @@ using ::crm::common::Page;
 using ::crm::common::PageRequest;
 using ::crm::common::RequestContext;
 using ::crm::common::Transaction;
+using ::crm::consents::ConsentAnswer;
 
 // The parent of ListSurveyResponses naming every survey.
 constexpr char kEverySurvey[] = "surveys/-";

@@ -23,8 +23,8 @@
 #include "services/common/idempotency.h"
 #include "services/common/request_context.h"
 #include "services/common/unit_of_work.h"
+#include "services/consents/consent_repository.h"
 #include "services/feedback/alert_raiser.h"
-#include "services/feedback/customer_consent_repository.h"
 #include "services/feedback/customer_segment_source.h"
 #include "services/feedback/loyalty_tier_source.h"
 #include "services/feedback/survey_invitation_repository.h"
@@ -43,7 +43,7 @@ class SurveyManager {
   SurveyManager(crm::common::UnitOfWork& unit_of_work,
                 SurveyRepository& surveys,
                 SurveyInvitationRepository& invitations,
-                CustomerConsentRepository& consents,
+                crm::consents::ConsentRepository& consents,
                 crm::common::IdempotencyRepository& idempotency,
                 const crm::common::Clock& clock,
                 const crm::common::IdGenerator& ids, ValueTierSource& tiers,
@@ -153,7 +153,7 @@ class SurveyManager {
   crm::common::UnitOfWork& unit_of_work_;
   SurveyRepository& surveys_;
   SurveyInvitationRepository& invitations_;
-  CustomerConsentRepository& consents_;
+  crm::consents::ConsentRepository& consents_;
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;

@@ -13,7 +13,7 @@
 namespace crm::loyalty {
 
 absl::StatusOr<int64_t> GrantCampaignBonuses(
-    CampaignRepository& campaigns, ConsentRepository& consents,
+    CampaignRepository& campaigns, crm::consents::ConsentRepository& consents,
     LedgerPoster& poster, crm::common::Transaction& tx, AccountRecord& account,
     const std::string& order_name, int64_t order_points,
     std::optional<absl::Time> expire_time, absl::Time now,
@@ -41,7 +41,7 @@ absl::StatusOr<int64_t> GrantCampaignBonuses(
            CampaignSegmentReaches(campaign, member_segments);
   };
   if (!std::any_of(running.begin(), running.end(), reaches)) return 0;
-  CRM_ASSIGN_OR_RETURN(std::vector<ConsentRecord> answers,
+  CRM_ASSIGN_OR_RETURN(std::vector<crm::consents::ConsentAnswer> answers,
                        consents.Find(tx, account.customer_id));
   CRM_ASSIGN_OR_RETURN(running, campaigns.ActiveAt(tx, now, /*lock=*/true));
   int64_t granted = 0;

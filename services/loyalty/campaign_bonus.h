@@ -33,9 +33,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/common/unit_of_work.h"
+#include "services/consents/consent_repository.h"
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/campaign_repository.h"
-#include "services/loyalty/consent_repository.h"
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/segment_membership_cache.h"
 
@@ -44,7 +44,7 @@ namespace crm::loyalty {
 // Returns the bonus points granted in all (0 if none). `account` is locked
 // by the caller and updated in place.
 absl::StatusOr<int64_t> GrantCampaignBonuses(
-    CampaignRepository& campaigns, ConsentRepository& consents,
+    CampaignRepository& campaigns, crm::consents::ConsentRepository& consents,
     LedgerPoster& poster, crm::common::Transaction& tx, AccountRecord& account,
     const std::string& order_name, int64_t order_points,
     std::optional<absl::Time> expire_time, absl::Time now,

@@ -5,6 +5,7 @@
 namespace crm::loyalty {
 
 namespace cp = ::crm::customerprofile::v1;
+using ::crm::consents::ConsentAnswer;
 
 std::vector<cp::Consent::Purpose> CampaignConsentPurposes(
     v1::Campaign::MarketingChannel channel) {
@@ -18,10 +19,10 @@ std::vector<cp::Consent::Purpose> CampaignConsentPurposes(
   }
 }
 
-bool AnyGranted(const std::vector<ConsentRecord>& answers,
+bool AnyGranted(const std::vector<ConsentAnswer>& answers,
                 const std::vector<cp::Consent::Purpose>& purposes) {
   return std::any_of(
-      answers.begin(), answers.end(), [&](const ConsentRecord& answer) {
+      answers.begin(), answers.end(), [&](const ConsentAnswer& answer) {
         return answer.status == cp::Consent::GRANTED &&
                std::find(purposes.begin(), purposes.end(), answer.purpose) !=
                    purposes.end();
@@ -29,7 +30,7 @@ bool AnyGranted(const std::vector<ConsentRecord>& answers,
 }
 
 bool CampaignMayReach(const CampaignRecord& campaign,
-                      const std::vector<ConsentRecord>& answers) {
+                      const std::vector<ConsentAnswer>& answers) {
   return AnyGranted(answers,
                     CampaignConsentPurposes(campaign.marketing_channel));
 }

@@ -1,7 +1,7 @@
 // Which consent each loyalty action needs: the one place that says so.
 // Purposes and answers are customer-profile's (`Consent`,
 // protos/crm/customerprofile/v1/customer.proto), kept per customer from its
-// feed (consent_tracker.h).
+// feed (services/consents/consent_tracker.h).
 //
 // | action                                         | needs (GRANTED)      |
 // |------------------------------------------------|----------------------|
@@ -24,8 +24,8 @@
 
 #include "crm/customerprofile/v1/customer.pb.h"
 #include "crm/loyalty/v1/campaign.pb.h"
+#include "services/consents/consent_repository.h"
 #include "services/loyalty/campaign_repository.h"
-#include "services/loyalty/consent_repository.h"
 
 namespace crm::loyalty {
 
@@ -36,11 +36,11 @@ CampaignConsentPurposes(v1::Campaign::MarketingChannel channel);
 
 // Whether `answers` grant at least one of `purposes`.
 bool AnyGranted(
-    const std::vector<ConsentRecord>& answers,
+    const std::vector<crm::consents::ConsentAnswer>& answers,
     const std::vector<::crm::customerprofile::v1::Consent::Purpose>& purposes);
 
 // Whether a member with `answers` may be reached by `campaign`.
 bool CampaignMayReach(const CampaignRecord& campaign,
-                      const std::vector<ConsentRecord>& answers);
+                      const std::vector<crm::consents::ConsentAnswer>& answers);
 
 }  // namespace crm::loyalty

@@ -26,6 +26,7 @@ namespace {
 using ::crm::common::InvalidFieldError;
 using ::crm::common::RequestContext;
 using ::crm::common::Transaction;
+using ::crm::consents::ConsentAnswer;
 
 constexpr char kIssueCouponsMethod[] = "IssueCoupons";
 // The method a segment request's id is claimed under.
@@ -120,7 +121,7 @@ absl::StatusOr<v1::IssueCouponsResponse> CouponIssuer::IssueCoupons(
                                ResolveSurvivor(accounts_, tx, recipient));
           // A duplicate listed with its survivor: one coupon for the two.
           if (reached.count(holder) > 0) continue;
-          CRM_ASSIGN_OR_RETURN(std::vector<ConsentRecord> answers,
+          CRM_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
                                consents_.Find(tx, holder));
           if (!CampaignMayReach(rule, answers)) {
             response.add_skipped_customers(CustomerName(recipient));
@@ -264,7 +265,7 @@ absl::StatusOr<v1::IssueCouponsResponse> CouponIssuer::IssueToSegment(
                   ++result.already_issued;
                   continue;
                 }
-                CRM_ASSIGN_OR_RETURN(std::vector<ConsentRecord> answers,
+                CRM_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
                                      consents_.Find(tx, holder));
                 if (!CampaignMayReach(rule, answers)) {
                   result.skipped.push_back(members[i]);

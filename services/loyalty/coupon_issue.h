@@ -42,8 +42,8 @@
 #include "services/common/idempotency.h"
 #include "services/common/request_context.h"
 #include "services/common/unit_of_work.h"
+#include "services/consents/consent_repository.h"
 #include "services/loyalty/account_repository.h"
-#include "services/loyalty/consent_repository.h"
 #include "services/loyalty/coupon_codes.h"
 #include "services/loyalty/reward_repository.h"
 #include "services/loyalty/segmentation_client.h"
@@ -63,7 +63,8 @@ class CouponIssuer {
  public:
   // Every argument must outlive the issuer.
   CouponIssuer(crm::common::UnitOfWork& unit_of_work, RewardRepository& rewards,
-               AccountRepository& accounts, ConsentRepository& consents,
+               AccountRepository& accounts,
+               crm::consents::ConsentRepository& consents,
                crm::common::IdempotencyRepository& idempotency,
                const crm::common::Clock& clock,
                const crm::common::IdGenerator& ids,
@@ -103,7 +104,7 @@ class CouponIssuer {
   crm::common::UnitOfWork& unit_of_work_;
   RewardRepository& rewards_;
   AccountRepository& accounts_;
-  ConsentRepository& consents_;
+  crm::consents::ConsentRepository& consents_;
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;

@@ -19,6 +19,7 @@
 #include "services/common/logging.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/server_runner.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/customer_profile/change_feed_client.h"
 #include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
@@ -30,7 +31,6 @@
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
-#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_feed_event_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_program_statistics_repository.h"
@@ -127,7 +127,7 @@ struct LoyaltyComponents {
   loyalty::MySqlProgramRepository programs;
   loyalty::MySqlRewardRepository rewards;
   loyalty::MySqlCampaignRepository campaigns;
-  loyalty::MySqlConsentRepository consents;
+  crm::consents::MySqlConsentRepository consents;
   loyalty::MySqlProgramStatisticsRepository statistics;
   loyalty::MySqlReferralRepository referrals;
   common::MySqlIdempotencyRepository idempotency;
@@ -136,7 +136,7 @@ struct LoyaltyComponents {
   loyalty::RewardManager reward_manager;
   loyalty::CampaignManager campaign_manager;
   loyalty::OrderEarning order_earning;
-  loyalty::ConsentTracker consent_tracker;
+  crm::consents::ConsentTracker consent_tracker;
   loyalty::CouponIssuer coupon_issuer;
   loyalty::MemberLifecycle member_lifecycle;
   loyalty::PointsExpiry points_expiry;

@@ -37,9 +37,9 @@
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/unit_of_work.h"
+#include "services/consents/consent_repository.h"
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/campaign_repository.h"
-#include "services/loyalty/consent_repository.h"
 #include "services/loyalty/ledger_poster.h"
 #include "services/loyalty/program_repository.h"
 #include "services/loyalty/referral_repository.h"
@@ -55,7 +55,8 @@ class OrderEarning {
   // (tier_change_feed.h; null: none written); `segments` answers segment
   // campaigns (null: segment campaigns reach no one).
   OrderEarning(AccountRepository& accounts, ProgramRepository& programs,
-               CampaignRepository& campaigns, ConsentRepository& consents,
+               CampaignRepository& campaigns,
+               crm::consents::ConsentRepository& consents,
                const crm::common::IdGenerator& ids,
                const crm::common::Clock& clock,
                ReferralRepository* referrals = nullptr,
@@ -107,7 +108,7 @@ class OrderEarning {
   AccountRepository& accounts_;
   ProgramRepository& programs_;
   CampaignRepository& campaigns_;
-  ConsentRepository& consents_;
+  crm::consents::ConsentRepository& consents_;
   const crm::common::IdGenerator& ids_;
   const crm::common::Clock& clock_;
   ReferralRepository* const referrals_;

@@ -33,7 +33,7 @@ std::vector<cp::ChangeEvent::Type> ProfileFeedTypes() {
 
 absl::Status ApplyProfileEvent(OrderEarning& earning,
                                MemberLifecycle& lifecycle,
-                               ConsentTracker& consents,
+                               crm::consents::ConsentTracker& consents,
                                crm::common::Transaction& tx,
                                const cp::ChangeEvent& event) {
   // Consents first: a merge's survivor answers for itself before the
@@ -60,9 +60,9 @@ absl::Status ApplyProfileEvent(OrderEarning& earning,
   }
 }
 
-crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
-                                                    MemberLifecycle& lifecycle,
-                                                    ConsentTracker& consents) {
+crm::common::FeedApplyFunction MakeProfileFeedApply(
+    OrderEarning& earning, MemberLifecycle& lifecycle,
+    crm::consents::ConsentTracker& consents) {
   return [&earning, &lifecycle, &consents](
              sql::Connection& connection, int64_t sequence,
              absl::string_view payload) -> absl::Status {
@@ -79,7 +79,7 @@ crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
 
 crm::common::FeedBatchApplyFunction MakeProfileFeedBatchApply(
     OrderEarning& earning, MemberLifecycle& lifecycle,
-    ConsentTracker& consents) {
+    crm::consents::ConsentTracker& consents) {
   return [&earning, &lifecycle, &consents](
              sql::Connection& connection,
              const std::vector<crm::common::FeedItem>& items) -> absl::Status {

@@ -8,7 +8,8 @@
 // - CUSTOMER_MERGED: MemberLifecycle::Merge; CUSTOMER_ERASED:
 //   MemberLifecycle::Erase (member_lifecycle.h);
 // - CUSTOMER_CREATED, CUSTOMER_UPDATED, CUSTOMER_MERGED, CUSTOMER_ERASED:
-//   also ConsentTracker (consent_tracker.h), so consents reach campaigns.
+//   also ConsentTracker (services/consents/consent_tracker.h), so consents
+//   reach campaigns.
 //
 //   FeedConsumer consumer(pool, MakeCustomerProfileFeedOpener(stub, types),
 //                         MakeProfileFeedBatchApply(earning, lifecycle,
@@ -23,7 +24,7 @@
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/change_feed_consumer.h"
 #include "services/common/unit_of_work.h"
-#include "services/loyalty/consent_tracker.h"
+#include "services/consents/consent_tracker.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/order_earning.h"
 
@@ -40,15 +41,15 @@ std::vector<::crm::customerprofile::v1::ChangeEvent::Type> ProfileFeedTypes();
 // customer names are malformed (the consumer retries and stalls, visibly in
 // its lag metric, rather than skip it).
 absl::Status ApplyProfileEvent(
-    OrderEarning& earning, MemberLifecycle& lifecycle, ConsentTracker& consents,
-    crm::common::Transaction& tx,
+    OrderEarning& earning, MemberLifecycle& lifecycle,
+    crm::consents::ConsentTracker& consents, crm::common::Transaction& tx,
     const ::crm::customerprofile::v1::ChangeEvent& event);
 
 // All three must outlive the function. A payload that does not parse is
 // DATA_LOSS (the consumer retries; nothing is skipped silently).
-crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
-                                                    MemberLifecycle& lifecycle,
-                                                    ConsentTracker& consents);
+crm::common::FeedApplyFunction MakeProfileFeedApply(
+    OrderEarning& earning, MemberLifecycle& lifecycle,
+    crm::consents::ConsentTracker& consents);
 
 // The same for a batch of events in one transaction: each maximal run of
 // consecutive order events (ORDER_RECORDED, ORDER_REFUNDED) is applied as
@@ -56,6 +57,6 @@ crm::common::FeedApplyFunction MakeProfileFeedApply(OrderEarning& earning,
 // feed order.
 crm::common::FeedBatchApplyFunction MakeProfileFeedBatchApply(
     OrderEarning& earning, MemberLifecycle& lifecycle,
-    ConsentTracker& consents);
+    crm::consents::ConsentTracker& consents);
 
 }  // namespace crm::loyalty

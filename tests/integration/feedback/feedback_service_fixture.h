@@ -24,6 +24,7 @@
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/transaction.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/feedback/alert_manager.h"
 #include "services/feedback/alert_raiser.h"
 #include "services/feedback/customer_feedback_export.h"
@@ -32,7 +33,6 @@
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
-#include "services/feedback/mysql_customer_consent_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
 #include "services/feedback/mysql_survey_invitation_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
@@ -148,7 +148,7 @@ class FeedbackServiceFixture : public ::testing::Test {
   MySqlFeedbackRepository items_;
   MySqlSurveyRepository surveys_;
   MySqlSurveyInvitationRepository invitations_;
-  MySqlCustomerConsentRepository consents_;
+  crm::consents::MySqlConsentRepository consents_;
   MySqlTicketRepository tickets_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   MySqlAlertRepository alerts_;

@@ -32,12 +32,12 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/feedback/customer_profile_events.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
-#include "services/feedback/mysql_customer_consent_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
 #include "services/feedback/mysql_survey_invitation_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
@@ -178,7 +178,7 @@ class FeedbackServiceTest : public ::testing::Test {
   MySqlFeedbackRepository items_;
   MySqlSurveyRepository surveys_;
   MySqlSurveyInvitationRepository invitations_;
-  MySqlCustomerConsentRepository consents_;
+  crm::consents::MySqlConsentRepository consents_;
   MySqlTicketRepository tickets_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   MySqlAlertRepository alerts_;

@@ -33,13 +33,13 @@
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
-#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
@@ -194,8 +194,8 @@ class EarningAndExpiryTest : public ::testing::Test {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
-  MySqlConsentRepository consents_;
-  ConsentTracker consent_tracker_{consents_};
+  crm::consents::MySqlConsentRepository consents_;
+  crm::consents::ConsentTracker consent_tracker_{consents_};
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
@@ -442,14 +442,15 @@ class BreakingStream final : public crm::common::FeedStream {
 // Runs 60 orders of five customers `prefix`0..4 (every 4th refunded in full
 // right after it was recorded) through a consumer whose streams break after
 // a random number of events and whose transactions fail after their effects
-// one time in three (at least 20 times in the run); every balance must come
-// out exact. `batched`: the consumer applies batches through
-// MakeProfileFeedBatchApply (earning runs), as crm-loyalty does; otherwise one
-// event per call through MakeProfileFeedApply.
+// (at least 20 times in the run); every balance must come out exact. `batched`:
+// the consumer applies batches through MakeProfileFeedBatchApply (earning
+// runs), as crm-loyalty does; otherwise one event per call through
+// MakeProfileFeedApply.
 void ExpectExactBalancesWhenInterrupted(
     EarningAndExpiryTest& test, crm::common::MySqlPool& pool,
     OrderEarning& earning, MemberLifecycle& lifecycle,
-    ConsentTracker& consent_tracker, const std::string& prefix, bool batched) {
+    crm::consents::ConsentTracker& consent_tracker, const std::string& prefix,
+    bool batched) {
   std::vector<std::string> events;
   std::map<std::string, int64_t> expected;
   for (int i = 1; i <= 60; ++i) {
@@ -492,15 +493,28 @@ void ExpectExactBalancesWhenInterrupted(
       MakeProfileFeedBatchApply(earning, lifecycle, consent_tracker);
   const crm::common::FeedApplyFunction apply =
       MakeProfileFeedApply(earning, lifecycle, consent_tracker);
+  // Batches are few, so they fail by count rather than by chance: every
+  // other transaction until 25 have failed; with at most 3 events per batch
+  // the 75 events take at least 25 that commit, so all 25 failures happen.
+  int attempts = 0;
+  auto interrupt_every_other = [&] {
+    absl::MutexLock lock(&mu);
+    if (attempts++ % 2 != 0 || interruptions >= 25) return false;
+    ++interruptions;
+    return true;
+  };
   std::unique_ptr<crm::common::FeedConsumer> consumer;
   if (batched) {
+    options.max_batch_events = 3;
     consumer = std::make_unique<crm::common::FeedConsumer>(
         pool, open,
         [&](sql::Connection& connection,
             const std::vector<crm::common::FeedItem>& items) -> absl::Status {
           CRM_RETURN_IF_ERROR(apply_batch(connection, items));
           // Dies after the effects, before the commit: all rolled back.
-          if (interrupt(3)) return absl::AbortedError("interrupted");
+          if (interrupt_every_other()) {
+            return absl::AbortedError("interrupted");
+          }
           return absl::OkStatus();
         },
         options);
@@ -561,7 +575,7 @@ TEST_F(EarningAndExpiryTest, ConcurrentOrdersNeverOverspendACampaignBudget) {
   for (int i = 0; i < kOrders; ++i) {
     ASSERT_THAT(unit_of_work_->Run({},
                                    [&](crm::common::Transaction& tx) {
-                                     ConsentRecord sms;
+                                     crm::consents::ConsentAnswer sms;
                                      sms.purpose = cp::Consent::SMS_MARKETING;
                                      sms.status = cp::Consent::GRANTED;
                                      return consents_

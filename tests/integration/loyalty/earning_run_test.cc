@@ -13,8 +13,11 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
+#include <atomic>
+#include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -32,14 +35,14 @@
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
+#include "services/consents/consent_tracker.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/campaign_manager.h"
-#include "services/loyalty/consent_tracker.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
-#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_referral_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
@@ -79,7 +82,7 @@ class World {
     if (!database.ok()) return;
     database_ = std::move(*database);
     absl::StatusOr<std::unique_ptr<crm::common::MySqlPool>> pool =
-        database_->NewMigratedPool(Migrations(), 4);
+        database_->NewMigratedPool(Migrations(), 8);
     EXPECT_THAT(pool.status(), IsOk());
     if (!pool.ok()) return;
     pool_ = std::move(*pool);
@@ -222,6 +225,25 @@ class World {
     return lines;
   }
 
+  // Σ points_earned of the order earnings of each customer.
+  std::map<std::string, int64_t> EarnedByCustomer() {
+    std::map<std::string, int64_t> earned;
+    absl::Status status = crm::common::WithConnection(
+        *pool_, [&](sql::Connection& connection) -> absl::Status {
+          std::unique_ptr<sql::Statement> statement(
+              connection.createStatement());
+          std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(
+              "SELECT customer_id, SUM(points_earned - points_clawed) "
+              "FROM order_earnings GROUP BY customer_id"));
+          while (rows->next()) {
+            earned[rows->getString(1).asStdString()] = rows->getInt64(2);
+          }
+          return absl::OkStatus();
+        });
+    EXPECT_THAT(status, IsOk());
+    return earned;
+  }
+
   crm::common::FeedConsumer& one_by_one() { return *one_by_one_; }
   crm::common::FeedConsumer& batched() { return *batched_; }
   AccountManager& manager() { return *manager_; }
@@ -236,9 +258,9 @@ class World {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
-  MySqlConsentRepository consents_;
+  crm::consents::MySqlConsentRepository consents_;
   MySqlReferralRepository referrals_;
-  ConsentTracker consent_tracker_{consents_};
+  crm::consents::ConsentTracker consent_tracker_{consents_};
   crm::common::MySqlIdempotencyRepository idempotency_;
   crm::common::MySqlChangeFeedWriter tier_feed_{std::string(kLoyaltyFeed),
                                                 clock_, nullptr};
@@ -315,6 +337,84 @@ TEST(EarningRunTest, ABatchLeavesWhatOneEventPerTransactionLeaves) {
       ASSERT_THAT(proof.status(), IsOk());
       EXPECT_TRUE(proof->consistent()) << customer;
     }
+  }
+}
+
+TEST(EarningRunTest, RedemptionsRacingEarningRunsNeverOverdrawAndLedgersHold) {
+  World world("loyalty_run_race");
+  ASSERT_TRUE(world.ready());
+  world.Prepare();
+  constexpr int kMembers = 10;
+  auto member = [](int i) { return absl::StrCat("m", i); };
+  // Every member starts with 1,000 points.
+  std::vector<crm::common::FeedItem> opening;
+  int64_t sequence = 100;
+  for (int i = 0; i < kMembers; ++i) {
+    opening.push_back({.sequence = ++sequence,
+                       .payload = Recorded(member(i), "open", 100000)});
+  }
+  ASSERT_THAT(world.batched().ApplyBatch(opening), IsOkAndHolds(kMembers));
+
+  // 20 batches of 20 orders (10-50 CNY) applied as earning runs while four
+  // callers redeem 5 points at a time from the same accounts.
+  std::atomic<bool> earning_done{false};
+  std::atomic<int> earn_failures{0};
+  std::thread earner([&] {
+    for (int b = 0; b < 20; ++b) {
+      std::vector<crm::common::FeedItem> items;
+      for (int k = 0; k < 20; ++k) {
+        const int n = b * 20 + k;
+        items.push_back(
+            {.sequence = ++sequence,
+             .payload = Recorded(member(n % kMembers), absl::StrCat("o", n),
+                                 1000 + (n % 5) * 1000)});
+      }
+      if (!world.batched().ApplyBatch(items).ok()) ++earn_failures;
+    }
+    earning_done = true;
+  });
+  std::vector<std::atomic<int>> redeemed(kMembers);
+  std::atomic<int> redeem_failures{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([&, c] {
+      for (int r = 0; r < 100; ++r) {
+        const int i = (c * 100 + r) % kMembers;
+        v1::RedeemPointsRequest redeem;
+        redeem.set_account(absl::StrCat("accounts/", member(i)));
+        redeem.set_points(5);
+        redeem.set_reason("race");
+        redeem.set_request_id(absl::StrCat("race-", c, "-", r));
+        if (world.manager().RedeemPoints({}, redeem).ok()) {
+          ++redeemed[i];
+        } else {
+          ++redeem_failures;
+        }
+      }
+    });
+  }
+  earner.join();
+  for (std::thread& caller : callers) caller.join();
+  EXPECT_TRUE(earning_done);
+  EXPECT_EQ(earn_failures.load(), 0);
+  EXPECT_EQ(redeem_failures.load(), 0);
+
+  const std::map<std::string, int64_t> earned = world.EarnedByCustomer();
+  for (int i = 0; i < kMembers; ++i) {
+    v1::GetAccountRequest get;
+    get.set_name(absl::StrCat("accounts/", member(i)));
+    absl::StatusOr<v1::Account> account = world.manager().GetAccount({}, get);
+    ASSERT_THAT(account.status(), IsOk());
+    ASSERT_TRUE(earned.count(member(i)) > 0);
+    EXPECT_EQ(account->points_balance(),
+              earned.at(member(i)) - 5 * redeemed[i].load())
+        << member(i);
+    v1::VerifyLedgerRequest verify;
+    verify.set_account(absl::StrCat("accounts/", member(i)));
+    absl::StatusOr<v1::LedgerVerification> proof =
+        world.manager().VerifyLedger({}, verify);
+    ASSERT_THAT(proof.status(), IsOk());
+    EXPECT_TRUE(proof->consistent()) << member(i);
   }
 }
 

@@ -31,13 +31,13 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
 #include "services/common/transaction.h"
+#include "services/consents/consent_tracker.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/loyalty/account_manager.h"
-#include "services/loyalty/consent_tracker.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
-#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_program_statistics_repository.h"
 #include "services/loyalty/mysql_referral_repository.h"
@@ -219,7 +219,7 @@ class LoyaltyServiceTest : public ::testing::Test {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
-  MySqlConsentRepository consents_;
+  crm::consents::MySqlConsentRepository consents_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;
@@ -793,7 +793,7 @@ TEST_F(LoyaltyServiceTest, ReferralsAreServedOverGrpc) {
 // `customer` at feed position `sequence` whose only answer is `status` for
 // `purpose`.
 absl::Status ApplyConsentEvent(crm::common::UnitOfWork& unit_of_work,
-                               ConsentRepository& consents,
+                               crm::consents::ConsentRepository& consents,
                                const std::string& customer, int64_t sequence,
                                customerprofile::v1::Consent::Purpose purpose,
                                customerprofile::v1::Consent::Status status) {
@@ -806,7 +806,7 @@ absl::Status ApplyConsentEvent(crm::common::UnitOfWork& unit_of_work,
       event.mutable_customer()->add_consents();
   consent->set_purpose(purpose);
   consent->set_status(status);
-  ConsentTracker tracker(consents);
+  crm::consents::ConsentTracker tracker(consents);
   return unit_of_work.Run({}, [&](crm::common::Transaction& tx) {
     return tracker.Apply(tx, event);
   });

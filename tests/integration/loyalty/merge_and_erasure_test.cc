@@ -25,13 +25,13 @@
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/transaction.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
-#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "services/loyalty/order_earning.h"
@@ -203,8 +203,8 @@ class MemberLifecycleTest : public ::testing::Test {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
-  MySqlConsentRepository consents_;
-  ConsentTracker consent_tracker_{consents_};
+  crm::consents::MySqlConsentRepository consents_;
+  crm::consents::ConsentTracker consent_tracker_{consents_};
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> manager_;
   std::unique_ptr<ProgramManager> program_manager_;

@@ -33,13 +33,13 @@
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/transaction.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/coupon_codes.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
-#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_referral_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
@@ -242,9 +242,9 @@ class ReferralsTest : public ::testing::Test {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
-  MySqlConsentRepository consents_;
+  crm::consents::MySqlConsentRepository consents_;
   MySqlReferralRepository referrals_;
-  ConsentTracker consent_tracker_{consents_};
+  crm::consents::ConsentTracker consent_tracker_{consents_};
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<AccountManager> accounts_manager_;
   std::unique_ptr<ProgramManager> program_manager_;

@@ -21,13 +21,13 @@
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/coupon_codes.h"
 #include "services/loyalty/coupon_issue.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
-#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
 #include "tests/testing/fakes/loyalty/fake_segmentation_client.h"
@@ -99,7 +99,7 @@ class SegmentCouponsTest : public ::testing::Test {
 
   // `customer` granted email marketing.
   void Grant(const std::string& customer) {
-    ConsentRecord answer;
+    crm::consents::ConsentAnswer answer;
     answer.purpose = cp::Consent::EMAIL_MARKETING;
     answer.status = cp::Consent::GRANTED;
     ASSERT_THAT(
@@ -140,7 +140,7 @@ class SegmentCouponsTest : public ::testing::Test {
   MySqlAccountRepository accounts_;
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
-  MySqlConsentRepository consents_;
+  crm::consents::MySqlConsentRepository consents_;
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<CouponIssuer> issuer_;
   std::unique_ptr<AccountManager> accounts_manager_;

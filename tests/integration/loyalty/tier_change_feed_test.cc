@@ -25,13 +25,13 @@
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
+#include "services/consents/consent_tracker.h"
+#include "services/consents/mysql_consent_repository.h"
 #include "services/loyalty/change_feed_streamer.h"
-#include "services/loyalty/consent_tracker.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
-#include "services/loyalty/mysql_consent_repository.h"
 #include "services/loyalty/mysql_feed_event_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
@@ -182,8 +182,8 @@ class TierChangeFeedTest : public ::testing::Test {
   MySqlProgramRepository programs_;
   MySqlRewardRepository rewards_;
   MySqlCampaignRepository campaigns_;
-  MySqlConsentRepository consents_;
-  ConsentTracker consent_tracker_{consents_};
+  crm::consents::MySqlConsentRepository consents_;
+  crm::consents::ConsentTracker consent_tracker_{consents_};
   crm::common::MySqlIdempotencyRepository idempotency_;
   std::unique_ptr<OrderEarning> earning_;
   std::unique_ptr<MemberLifecycle> lifecycle_;

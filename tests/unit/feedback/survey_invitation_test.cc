@@ -5,6 +5,7 @@
 // once, the value tier stored at answer time and the scores grouped and
 // filtered by it), and the profile feed keeping consents, moving invitations
 // on a merge and deleting them on an erasure.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,9 +23,9 @@
 #include "services/feedback/customer_profile_events.h"
 #include "services/feedback/survey_invitation_rules.h"
 #include "services/feedback/survey_manager.h"
+#include "tests/testing/fakes/consents/in_memory_consent_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/feedback/fake_value_tiers.h"
-#include "tests/testing/fakes/feedback/in_memory_customer_consent_repository.h"
 #include "tests/testing/fakes/feedback/in_memory_feedback_repository.h"
 #include "tests/testing/fakes/feedback/in_memory_survey_invitation_repository.h"
 #include "tests/testing/fakes/feedback/in_memory_survey_repository.h"
@@ -106,9 +107,9 @@ TEST(SurveyInvitationRules, EachChannelNeedsItsOwnConsentGranted) {
             cp::Consent::SMS_MARKETING);
   NewSurveyInvitation email{"c1", "tickets/t1", Invitation::EMAIL};
   NewSurveyInvitation sms{"c1", "tickets/t1", Invitation::SMS};
-  const std::vector<ConsentAnswer> email_only = {
-      {cp::Consent::EMAIL_MARKETING, cp::Consent::GRANTED},
-      {cp::Consent::SMS_MARKETING, cp::Consent::REVOKED}};
+  const std::vector<crm::consents::ConsentAnswer> email_only = {
+      {cp::Consent::EMAIL_MARKETING, cp::Consent::GRANTED, std::nullopt},
+      {cp::Consent::SMS_MARKETING, cp::Consent::REVOKED, std::nullopt}};
   CRM_EXPECT_OK(CheckInvitationConsent(email, email_only));
   const absl::Status refused = CheckInvitationConsent(sms, email_only);
   EXPECT_THAT(refused, StatusIs(absl::StatusCode::kFailedPrecondition));
@@ -119,10 +120,12 @@ TEST(SurveyInvitationRules, EachChannelNeedsItsOwnConsentGranted) {
   EXPECT_EQ(ReasonOf(CheckInvitationConsent(email, {})),
             reason::CONSENT_REQUIRED);
   EXPECT_EQ(ReasonOf(CheckInvitationConsent(
-                email, {{cp::Consent::EMAIL_MARKETING, cp::Consent::DENIED}})),
+                email, {{cp::Consent::EMAIL_MARKETING, cp::Consent::DENIED,
+                         std::nullopt}})),
             reason::CONSENT_REQUIRED);
   EXPECT_EQ(ReasonOf(CheckInvitationConsent(
-                email, {{cp::Consent::DATA_PROCESSING, cp::Consent::GRANTED}})),
+                email, {{cp::Consent::DATA_PROCESSING, cp::Consent::GRANTED,
+                         std::nullopt}})),
             reason::CONSENT_REQUIRED);
 }
 
@@ -181,7 +184,7 @@ class SurveyInvitationManagerTest : public ::testing::Test {
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemorySurveyRepository surveys_{&unit_of_work_};
   crm::testing::InMemorySurveyInvitationRepository invitations_{&unit_of_work_};
-  crm::testing::InMemoryCustomerConsentRepository consents_{&unit_of_work_};
+  crm::testing::InMemoryConsentRepository consents_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
   crm::testing::FakeValueTiers tiers_;
   SurveyManager manager_{unit_of_work_, surveys_, invitations_, consents_,

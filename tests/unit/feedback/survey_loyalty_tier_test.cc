@@ -20,11 +20,11 @@
 #include "services/common/timestamps.h"
 #include "services/feedback/survey_manager.h"
 #include "services/feedback/survey_rules.h"
+#include "tests/testing/fakes/consents/in_memory_consent_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/feedback/fake_customer_segments.h"
 #include "tests/testing/fakes/feedback/fake_loyalty_tiers.h"
 #include "tests/testing/fakes/feedback/fake_value_tiers.h"
-#include "tests/testing/fakes/feedback/in_memory_customer_consent_repository.h"
 #include "tests/testing/fakes/feedback/in_memory_survey_invitation_repository.h"
 #include "tests/testing/fakes/feedback/in_memory_survey_repository.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
@@ -143,7 +143,7 @@ class SurveyLoyaltyTierTest : public ::testing::Test {
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemorySurveyRepository surveys_{&unit_of_work_};
   crm::testing::InMemorySurveyInvitationRepository invitations_{&unit_of_work_};
-  crm::testing::InMemoryCustomerConsentRepository consents_{&unit_of_work_};
+  crm::testing::InMemoryConsentRepository consents_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
   crm::testing::FakeValueTiers tiers_;
   crm::testing::FakeLoyaltyTiers loyalty_tiers_;

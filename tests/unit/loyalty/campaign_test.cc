@@ -20,11 +20,11 @@
 #include "services/loyalty/campaign_rules.h"
 #include "services/loyalty/ledger_rules.h"
 #include "services/loyalty/order_earning.h"
+#include "tests/testing/fakes/consents/in_memory_consent_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
-#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/status_matchers.h"
 
@@ -139,9 +139,9 @@ class CampaignEarningTest : public ::testing::Test {
     }
   }
 
-  static ConsentRecord Answer(cp::Consent::Purpose purpose,
-                              cp::Consent::Status status) {
-    ConsentRecord answer;
+  static crm::consents::ConsentAnswer Answer(cp::Consent::Purpose purpose,
+                                             cp::Consent::Status status) {
+    crm::consents::ConsentAnswer answer;
     answer.purpose = purpose;
     answer.status = status;
     return answer;

@@ -15,16 +15,16 @@
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/timestamps.h"
+#include "services/consents/consent_tracker.h"
 #include "services/loyalty/campaign_rules.h"
 #include "services/loyalty/consent_policy.h"
-#include "services/loyalty/consent_tracker.h"
 #include "services/loyalty/coupon_issue.h"
 #include "services/loyalty/order_earning.h"
+#include "tests/testing/fakes/consents/in_memory_consent_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
-#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_reward_repository.h"
 #include "tests/testing/status_matchers.h"
@@ -37,8 +37,9 @@ namespace cp = ::crm::customerprofile::v1;
 
 const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
 
-ConsentRecord Answer(cp::Consent::Purpose purpose, cp::Consent::Status status) {
-  ConsentRecord answer;
+crm::consents::ConsentAnswer Answer(cp::Consent::Purpose purpose,
+                                    cp::Consent::Status status) {
+  crm::consents::ConsentAnswer answer;
   answer.purpose = purpose;
   answer.status = status;
   return answer;
@@ -136,7 +137,7 @@ class ConsentTrackingTest : public ::testing::Test {
   crm::testing::InMemoryConsentRepository consents_{&unit_of_work_};
   crm::testing::InMemoryRewardRepository rewards_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
-  ConsentTracker tracker_{consents_};
+  crm::consents::ConsentTracker tracker_{consents_};
   CouponIssuer issuer_{
       unit_of_work_, rewards_, accounts_, consents_,
       keys_,         clock_,   ids_,      CsprngCouponCodes::Instance()};
@@ -151,7 +152,8 @@ TEST_F(ConsentTrackingTest,
               {{cp::Consent::EMAIL_MARKETING, cp::Consent::GRANTED},
                {cp::Consent::PROFILING, cp::Consent::DENIED}});
   ASSERT_THAT(Track(granted), IsOk());
-  const std::vector<ConsentRecord> first = consents_.Answers("c1");
+  const std::vector<crm::consents::ConsentAnswer> first =
+      consents_.Answers("c1");
   ASSERT_EQ(first.size(), 2u);
   EXPECT_EQ(first[0].purpose, cp::Consent::EMAIL_MARKETING);
   EXPECT_EQ(first[0].status, cp::Consent::GRANTED);

@@ -24,10 +24,10 @@
 #include "services/loyalty/ledger_rules.h"
 #include "services/loyalty/order_earning.h"
 #include "services/loyalty/profile_feed_apply.h"
+#include "tests/testing/fakes/consents/in_memory_consent_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
-#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_reward_repository.h"
 #include "tests/testing/status_matchers.h"
@@ -185,7 +185,7 @@ class MemberLifecycleTest : public ::testing::Test {
   OrderEarning earning_{accounts_, programs_, campaigns_,
                         consents_, ids_,      clock_};
   MemberLifecycle lifecycle_{accounts_, rewards_, programs_, ids_, clock_};
-  ConsentTracker consent_tracker_{consents_};
+  crm::consents::ConsentTracker consent_tracker_{consents_};
 };
 
 TEST_F(MemberLifecycleTest, MergeMovesEveryOpenLotByNewEntriesKeepingTimes) {

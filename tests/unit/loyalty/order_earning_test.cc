@@ -13,10 +13,10 @@
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/loyalty/ledger_rules.h"
+#include "tests/testing/fakes/consents/in_memory_consent_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
-#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/status_matchers.h"
 

@@ -23,11 +23,11 @@
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/order_earning.h"
 #include "services/loyalty/profile_feed_apply.h"
+#include "tests/testing/fakes/consents/in_memory_consent_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
-#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_referral_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_reward_repository.h"
@@ -166,7 +166,7 @@ class ReferralManagerTest : public ::testing::Test {
                         ids_,      clock_,    &referrals_};
   MemberLifecycle lifecycle_{accounts_, rewards_, programs_,  ids_,
                              clock_,    nullptr,  &referrals_};
-  ConsentTracker consent_tracker_{consents_};
+  crm::consents::ConsentTracker consent_tracker_{consents_};
 };
 
 TEST_F(ReferralManagerTest, CodeIsCreatedOnceAndAClashIsRetried) {

@@ -29,12 +29,12 @@
 #include "services/loyalty/grpc_segmentation_client.h"
 #include "services/loyalty/order_earning.h"
 #include "services/loyalty/segment_membership_cache.h"
+#include "tests/testing/fakes/consents/in_memory_consent_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
 #include "tests/testing/fakes/loyalty/fake_segmentation_client.h"
 #include "tests/testing/fakes/loyalty/in_memory_account_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_campaign_repository.h"
-#include "tests/testing/fakes/loyalty/in_memory_consent_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_program_repository.h"
 #include "tests/testing/fakes/loyalty/in_memory_reward_repository.h"
 #include "tests/testing/status_matchers.h"
@@ -241,8 +241,8 @@ class SegmentTargetingTest : public ::testing::Test {
     segmentation_.AddMember("vip", "c2");
   }
 
-  static ConsentRecord Granted(cp::Consent::Purpose purpose) {
-    ConsentRecord answer;
+  static crm::consents::ConsentAnswer Granted(cp::Consent::Purpose purpose) {
+    crm::consents::ConsentAnswer answer;
     answer.purpose = purpose;
     answer.status = cp::Consent::GRANTED;
     return answer;

@@ -1,18 +1,17 @@
 // Storage of each customer's consents (customer-profile's `Consent`, one
-// answer per purpose) as loyalty last saw them on customer-profile's feed
-// (consent_tracker.h), read when an action needs a consent
-// (consent_policy.h). The MySQL implementation is MySqlConsentRepository
-// (table `customer_consents`); unit tests use the in-memory fake in
-// tests/testing/fakes/loyalty/.
+// answer per purpose) as a service last saw them on customer-profile's feed
+// (consent_tracker.h), read when an action needs a consent (loyalty's
+// campaigns, feedback's survey invitations). Each service keeps them in its
+// own database; the MySQL implementation is MySqlConsentRepository (table
+// `customer_consents`); unit tests use the in-memory fake in
+// tests/testing/fakes/consents/.
 //
-//   CRM_ASSIGN_OR_RETURN(std::vector<ConsentRecord> answers,
+//   CRM_ASSIGN_OR_RETURN(std::vector<ConsentAnswer> answers,
 //                        consents.Find(tx, customer_id));
-//   if (CampaignMayReach(campaign, answers)) { ... }
 #pragma once
 
 #include <cstdint>
 #include <optional>
-#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,17 +21,18 @@
 #include "crm/customerprofile/v1/customer.pb.h"
 #include "services/common/unit_of_work.h"
 
-namespace crm::loyalty {
+namespace crm::consents {
 
-// One answer of a customer for one purpose.
-struct ConsentRecord {
+// A customer's answer for one purpose.
+struct ConsentAnswer {
   ::crm::customerprofile::v1::Consent::Purpose purpose =
       ::crm::customerprofile::v1::Consent::PURPOSE_UNSPECIFIED;
   ::crm::customerprofile::v1::Consent::Status status =
       ::crm::customerprofile::v1::Consent::STATUS_UNSPECIFIED;
-  std::optional<absl::Time> answer_time;  // When the customer answered.
+  // When the customer answered; unknown when the feed did not say.
+  std::optional<absl::Time> answer_time;
 
-  bool operator==(const ConsentRecord& other) const {
+  bool operator==(const ConsentAnswer& other) const {
     return purpose == other.purpose && status == other.status &&
            answer_time == other.answer_time;
   }
@@ -45,17 +45,17 @@ class ConsentRepository {
   virtual ~ConsentRepository() = default;
 
   // The customer's answers in purpose order; empty when none is known.
-  virtual absl::StatusOr<std::vector<ConsentRecord>> Find(
+  virtual absl::StatusOr<std::vector<ConsentAnswer>> Find(
       crm::common::Transaction& tx, absl::string_view customer_id) = 0;
 
-  // Makes `consents` (at most one per purpose) the customer's whole set of
-  // answers as of feed event `feed_sequence`: purposes left out are no
-  // longer known. Does nothing and returns false when answers from a later
-  // feed event are stored (a stale event never undoes a newer answer);
-  // applying the same event again stores the same rows.
+  // Makes `answers` (at most one per purpose) the customer's whole set as of
+  // feed event `feed_sequence`: purposes left out are no longer known.
+  // Returns false and changes nothing when answers of a later feed event are
+  // stored (a stale event never undoes a newer answer); the same event
+  // applied again stores the same rows.
   virtual absl::StatusOr<bool> Replace(
       crm::common::Transaction& tx, absl::string_view customer_id,
-      const std::vector<ConsentRecord>& consents, int64_t feed_sequence) = 0;
+      const std::vector<ConsentAnswer>& answers, int64_t feed_sequence) = 0;
 
   // Deletes every answer of the customer (merged away or erased).
   virtual absl::Status Forget(crm::common::Transaction& tx,
@@ -65,4 +65,4 @@ class ConsentRepository {
   ConsentRepository() = default;
 };
 
-}  // namespace crm::loyalty
+}  // namespace crm::consents

@@ -1,7 +1,7 @@
 // Keeps each customer's consents (consent_repository.h) from
-// customer-profile's change feed, inside the feed consumer's transaction
-// (profile_feed_apply.h), so a granted, denied or revoked consent reaches
-// loyalty's actions (consent_policy.h) within the feed's lag:
+// customer-profile's change feed, inside the service's feed consumer
+// transaction, so a granted, denied or revoked consent reaches the actions
+// that need it within the feed's lag:
 // - CUSTOMER_CREATED, CUSTOMER_UPDATED: the event's customer carries all its
 //   answers; they replace what is stored. An event of a customer already
 //   MERGED is ignored (the survivor's answers are its own); one whose state
@@ -23,9 +23,9 @@
 #include "absl/status/status.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
 #include "services/common/unit_of_work.h"
-#include "services/loyalty/consent_repository.h"
+#include "services/consents/consent_repository.h"
 
-namespace crm::loyalty {
+namespace crm::consents {
 
 class ConsentTracker {
  public:
@@ -49,4 +49,4 @@ class ConsentTracker {
   ConsentRepository& consents_;
 };
 
-}  // namespace crm::loyalty
+}  // namespace crm::consents

@@ -1,4 +1,4 @@
-#include "services/loyalty/mysql_consent_repository.h"
+#include "services/consents/mysql_consent_repository.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -12,7 +12,7 @@
 #include "services/common/sql_time.h"
 #include "services/common/status_macros.h"
 
-namespace crm::loyalty {
+namespace crm::consents {
 namespace {
 
 namespace cp = ::crm::customerprofile::v1;
@@ -20,7 +20,7 @@ using ::crm::common::Transaction;
 
 }  // namespace
 
-absl::StatusOr<std::vector<ConsentRecord>> MySqlConsentRepository::Find(
+absl::StatusOr<std::vector<ConsentAnswer>> MySqlConsentRepository::Find(
     Transaction& tx, absl::string_view customer_id) {
   crm::common::CachedStatement select = crm::common::Prepared(
       tx,
@@ -28,9 +28,9 @@ absl::StatusOr<std::vector<ConsentRecord>> MySqlConsentRepository::Find(
       "WHERE customer_id = ? ORDER BY purpose");
   select->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  std::vector<ConsentRecord> answers;
+  std::vector<ConsentAnswer> answers;
   while (rows->next()) {
-    ConsentRecord answer;
+    ConsentAnswer answer;
     // A name this build does not know stays unspecified: never granted.
     cp::Consent::Purpose_Parse(rows->getString("purpose").asStdString(),
                                &answer.purpose);
@@ -41,7 +41,7 @@ absl::StatusOr<std::vector<ConsentRecord>> MySqlConsentRepository::Find(
     answers.push_back(answer);
   }
   std::sort(answers.begin(), answers.end(),
-            [](const ConsentRecord& a, const ConsentRecord& b) {
+            [](const ConsentAnswer& a, const ConsentAnswer& b) {
               return a.purpose < b.purpose;
             });
   return answers;
@@ -49,7 +49,7 @@ absl::StatusOr<std::vector<ConsentRecord>> MySqlConsentRepository::Find(
 
 absl::StatusOr<bool> MySqlConsentRepository::Replace(
     Transaction& tx, absl::string_view customer_id,
-    const std::vector<ConsentRecord>& consents, int64_t feed_sequence) {
+    const std::vector<ConsentAnswer>& answers, int64_t feed_sequence) {
   crm::common::CachedStatement newest = crm::common::Prepared(
       tx,
       "SELECT MAX(feed_sequence) AS newest FROM customer_consents "
@@ -65,7 +65,7 @@ absl::StatusOr<bool> MySqlConsentRepository::Replace(
       tx,
       "INSERT INTO customer_consents (customer_id, purpose, status, "
       "answer_time, feed_sequence) VALUES (?, ?, ?, ?, ?)");
-  for (const ConsentRecord& answer : consents) {
+  for (const ConsentAnswer& answer : answers) {
     insert->setString(1, std::string(customer_id));
     insert->setString(2, cp::Consent::Purpose_Name(answer.purpose));
     insert->setString(3, cp::Consent::Status_Name(answer.status));
@@ -85,4 +85,4 @@ absl::Status MySqlConsentRepository::Forget(Transaction& tx,
   return absl::OkStatus();
 }
 
-}  // namespace crm::loyalty
+}  // namespace crm::consents
