@@ -34,6 +34,8 @@ const std::vector<AccessRule>& Rules() {
     {"crm.segmentation.v1.SegmentationService.CreateSegment",                 N, Y, N},
     {"crm.segmentation.v1.SegmentationService.GetSegment",                    Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListSegments",                  Y, Y, N},
+    {"crm.segmentation.v1.SegmentationService.UpdateSegment",                 N, Y, N},
+    {"crm.segmentation.v1.SegmentationService.DeleteSegment",                 N, Y, N},
     {"crm.segmentation.v1.SegmentationService.GetCustomerScore",              Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListCustomerScores",            Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.RecomputeScores",               N, Y, N},

@@ -46,11 +46,7 @@ struct SegmentationComponents {
                     context.config.GetString("scoring_currency")),
         manager(unit_of_work, segments, idempotency, context.clock,
                 common::RandomIdGenerator::Instance(),
-                [this](common::Transaction& tx,
-                       const segmentation::SegmentRecord& segment) {
-                  return memberships.EvaluateSegment(tx, segment,
-                                                     segment.create_time);
-                }),
+                memberships.SegmentChangeHooks()),
         scoring(unit_of_work, read_model, scores, idempotency, context.clock,
                 common::RandomIdGenerator::Instance(),
                 ScoringPolicyFrom(context.config), memberships.ScoredHook()),

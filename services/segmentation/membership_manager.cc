@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -138,7 +139,8 @@ std::shared_ptr<const Filter> MembershipManager::ParsedRule(
   {
     absl::MutexLock lock(&mu_);
     auto it = rules_.find(segment.id);
-    if (it != rules_.end() && it->second.version == segment.version) {
+    if (it != rules_.end() && it->second.version == segment.version &&
+        it->second.text == segment.rule) {
       return it->second.rule;
     }
   }
@@ -147,7 +149,7 @@ std::shared_ptr<const Filter> MembershipManager::ParsedRule(
       parsed.ok() ? std::make_shared<const Filter>(*std::move(parsed))
                   : nullptr;
   absl::MutexLock lock(&mu_);
-  rules_[segment.id] = CachedRule{segment.version, rule};
+  rules_[segment.id] = CachedRule{segment.version, segment.rule, rule};
   return rule;
 }
 
@@ -241,6 +243,84 @@ absl::Status MembershipManager::EvaluateSegment(Transaction& tx,
                                        .reason = MembershipChangeReason::kRule,
                                        .time = now});
       });
+}
+
+absl::Status MembershipManager::ReevaluateSegment(Transaction& tx,
+                                                  const SegmentRecord& segment,
+                                                  absl::Time now) {
+  now = crm::common::TruncateToMicros(now);
+  // A rule that does not parse matches nobody (as in LoadSegments).
+  std::shared_ptr<const Filter> rule = ParsedRule(segment);
+  absl::flat_hash_set<std::string> members;
+  std::string after;
+  while (true) {
+    CRM_ASSIGN_OR_RETURN(
+        std::vector<MembershipRecord> batch,
+        memberships_.ListOfSegment(tx, segment.id, after, kScanBatch));
+    for (MembershipRecord& membership : batch) {
+      members.insert(std::move(membership.customer_id));
+    }
+    if (batch.size() < static_cast<size_t>(kScanBatch)) break;
+    after = batch.back().customer_id;
+  }
+  auto change = [&](absl::string_view customer_id, MembershipChangeKind kind) {
+    return memberships_.AppendChange(
+        tx, MembershipChangeRecord{.customer_id = std::string(customer_id),
+                                   .segment_id = segment.id,
+                                   .kind = kind,
+                                   .reason = MembershipChangeReason::kRule,
+                                   .time = now});
+  };
+  auto leave = [&](absl::string_view customer_id) -> absl::Status {
+    CRM_RETURN_IF_ERROR(memberships_.Remove(tx, customer_id, segment.id));
+    return change(customer_id, MembershipChangeKind::kLeft);
+  };
+  CRM_RETURN_IF_ERROR(ForEachSubject(
+      tx, read_model_, scores_,
+      [&](absl::string_view customer_id,
+          const SegmentSubject& subject) -> absl::Status {
+        const bool member = members.erase(customer_id) > 0;
+        const bool matches =
+            rule != nullptr && MatchesSegmentRule(*rule, subject);
+        if (member && !matches) return leave(customer_id);
+        if (!member && matches) {
+          CRM_RETURN_IF_ERROR(memberships_.Insert(
+              tx, MembershipRecord{.segment_id = segment.id,
+                                   .customer_id = std::string(customer_id),
+                                   .enter_time = now}));
+          return change(customer_id, MembershipChangeKind::kEntered);
+        }
+        return absl::OkStatus();
+      }));
+  // Members the read model no longer holds match nothing.
+  std::vector<std::string> gone(members.begin(), members.end());
+  std::sort(gone.begin(), gone.end());
+  for (const std::string& customer_id : gone) {
+    CRM_RETURN_IF_ERROR(leave(customer_id));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MembershipManager::RemoveSegment(Transaction& tx,
+                                              absl::string_view segment_id) {
+  CRM_RETURN_IF_ERROR(memberships_.DeleteSegment(tx, segment_id));
+  absl::MutexLock lock(&mu_);
+  rules_.erase(segment_id);
+  return absl::OkStatus();
+}
+
+SegmentHooks MembershipManager::SegmentChangeHooks() {
+  SegmentHooks hooks;
+  hooks.created = [this](Transaction& tx, const SegmentRecord& segment) {
+    return EvaluateSegment(tx, segment, segment.create_time);
+  };
+  hooks.rule_changed = [this](Transaction& tx, const SegmentRecord& segment) {
+    return ReevaluateSegment(tx, segment, segment.update_time);
+  };
+  hooks.deleted = [this](Transaction& tx, absl::string_view segment_id) {
+    return RemoveSegment(tx, segment_id);
+  };
+  return hooks;
 }
 
 absl::Status MembershipManager::LeaveAll(Transaction& tx,
@@ -449,8 +529,11 @@ MembershipManager::ListCustomerSegments(
         for (const MembershipRecord& membership : result.items) {
           CRM_ASSIGN_OR_RETURN(std::optional<SegmentRecord> segment,
                                segments_.Find(tx, membership.segment_id));
-          *response.add_segment_members() = ToSegmentMemberProto(
-              membership, segment.has_value() ? segment->display_name : "");
+          // A segment deleted while a feed transaction that had read it
+          // still wrote a membership of it is listed no more.
+          if (!segment.has_value()) continue;
+          *response.add_segment_members() =
+              ToSegmentMemberProto(membership, segment->display_name);
         }
         response.set_next_page_token(
             crm::common::NextPageToken(result.next, query));

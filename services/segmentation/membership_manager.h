@@ -2,7 +2,9 @@
 // feed event that changes them, and every full recompute) the customer is
 // evaluated against every segment's rule; memberships that start or end are
 // stored with a history entry (entered/left, reason, time). A new segment is
-// evaluated over the whole read model in its creating transaction. Serves
+// evaluated over the whole read model in its creating transaction, an
+// updated rule in its updating transaction; a deleted segment's memberships
+// and history go with it. Serves
 // PreviewSegment, ListSegmentMembers and ListCustomerSegments.
 //
 //   MembershipManager memberships(unit_of_work, segments, membership_repo,
@@ -39,6 +41,7 @@
 #include "services/segmentation/read_model_repository.h"
 #include "services/segmentation/score_repository.h"
 #include "services/segmentation/scoring_manager.h"
+#include "services/segmentation/segment_manager.h"
 #include "services/segmentation/segment_repository.h"
 #include "services/segmentation/segment_rule.h"
 
@@ -101,6 +104,23 @@ class MembershipManager {
   absl::Status EvaluateSegment(crm::common::Transaction& tx,
                                const SegmentRecord& segment, absl::Time now);
 
+  // Re-evaluates an existing segment (its rule changed) over every customer
+  // of the read model as of `now`: customers that match and are not
+  // members enter, members that no longer match (or are no longer in the
+  // read model) leave, each with a history entry (reason RULE); the others
+  // are left alone, enter times and history included.
+  absl::Status ReevaluateSegment(crm::common::Transaction& tx,
+                                 const SegmentRecord& segment, absl::Time now);
+
+  // Removes every membership and history entry of a segment being deleted.
+  absl::Status RemoveSegment(crm::common::Transaction& tx,
+                             absl::string_view segment_id);
+
+  // The hooks for SegmentManager: EvaluateSegment on create (at the create
+  // time), ReevaluateSegment when an update changes the rule (at the update
+  // time), RemoveSegment on delete.
+  SegmentHooks SegmentChangeHooks();
+
   // The hook for ScoringManager: EvaluateCustomer after every scoring.
   CustomerScoredHook ScoredHook();
 
@@ -144,8 +164,8 @@ class MembershipManager {
       const v1::ListCustomerSegmentsRequest& request);
 
  private:
-  // Every segment with its parsed rule (cached per segment version),
-  // without those whose rule does not parse.
+  // Every segment with its parsed rule (cached per segment id, version and
+  // rule text), without those whose rule does not parse.
   absl::StatusOr<std::vector<ParsedSegment>> LoadSegments(
       crm::common::Transaction& tx);
   std::shared_ptr<const crm::common::filter::Filter> ParsedRule(
@@ -162,8 +182,11 @@ class MembershipManager {
   const crm::common::Clock& clock_;
   const std::string scoring_currency_;
 
+  // The text is compared too: a rule parsed in a transaction that rolled
+  // back may share its version with the one another transaction commits.
   struct CachedRule {
     int64_t version = 0;
+    std::string text;
     std::shared_ptr<const crm::common::filter::Filter> rule;  // Null: invalid.
   };
   absl::Mutex mu_;

@@ -107,6 +107,11 @@ class MembershipRepository {
   virtual absl::Status DeleteCustomer(crm::common::Transaction& tx,
                                       absl::string_view customer_id) = 0;
 
+  // Removes every membership and history entry of `segment_id` (a deleted
+  // segment).
+  virtual absl::Status DeleteSegment(crm::common::Transaction& tx,
+                                     absl::string_view segment_id) = 0;
+
  protected:
   MembershipRepository() = default;
 };

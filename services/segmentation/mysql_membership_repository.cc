@@ -201,4 +201,19 @@ absl::Status MySqlMembershipRepository::DeleteCustomer(
   return absl::OkStatus();
 }
 
+absl::Status MySqlMembershipRepository::DeleteSegment(
+    Transaction& tx, absl::string_view segment_id) {
+  // Both by the segment's indexes (segment_memberships_by_segment,
+  // segment_membership_changes_by_segment).
+  for (const char* statement : {
+           "DELETE FROM segment_memberships WHERE segment_id = ?",
+           "DELETE FROM segment_membership_changes WHERE segment_id = ?",
+       }) {
+    CachedStatement remove = Prepared(tx, statement);
+    remove->setString(1, std::string(segment_id));
+    remove->executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace crm::segmentation

@@ -35,6 +35,8 @@ class MySqlMembershipRepository final : public MembershipRepository {
       crm::common::Transaction& tx, absl::string_view customer_id) override;
   absl::Status DeleteCustomer(crm::common::Transaction& tx,
                               absl::string_view customer_id) override;
+  absl::Status DeleteSegment(crm::common::Transaction& tx,
+                             absl::string_view segment_id) override;
 };
 
 }  // namespace crm::segmentation

@@ -90,6 +90,53 @@ absl::StatusOr<std::optional<SegmentRecord>> MySqlSegmentRepository::Find(
   return segment;
 }
 
+absl::StatusOr<std::optional<SegmentRecord>>
+MySqlSegmentRepository::FindForUpdate(Transaction& tx, absl::string_view id) {
+  crm::common::CachedStatement select = crm::common::Prepared(
+      tx, absl::StrCat(kSelectColumns, " WHERE id = ? FOR UPDATE"));
+  select->setString(1, std::string(id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::nullopt;
+  CRM_ASSIGN_OR_RETURN(SegmentRecord segment, SegmentFromRow(*rows));
+  return segment;
+}
+
+absl::Status MySqlSegmentRepository::Update(Transaction& tx,
+                                            const SegmentRecord& segment) {
+  crm::common::CachedStatement update = crm::common::Prepared(
+      tx,
+      "UPDATE segments SET display_name = ?, description = ?, rule = ?, "
+      "update_time = ?, version = ? WHERE id = ?");
+  update->setString(1, segment.display_name);
+  update->setString(2, segment.description);
+  update->setString(3, segment.rule);
+  update->setString(4,
+                    FormatSqlDatetime(TruncateToMicros(segment.update_time)));
+  update->setInt64(5, segment.version);
+  update->setString(6, segment.id);
+  int changed = 0;
+  try {
+    changed = update->executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != common::kMySqlDuplicateKeyError) throw;
+    return absl::AlreadyExistsError("another segment has this display_name");
+  }
+  // The version always changes, so a stored row always counts as changed.
+  if (changed == 0) return absl::NotFoundError("no segment with this id");
+  return absl::OkStatus();
+}
+
+absl::Status MySqlSegmentRepository::Delete(Transaction& tx,
+                                            absl::string_view id) {
+  crm::common::CachedStatement remove =
+      crm::common::Prepared(tx, "DELETE FROM segments WHERE id = ?");
+  remove->setString(1, std::string(id));
+  if (remove->executeUpdate() == 0) {
+    return absl::NotFoundError("no segment with this id");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Page<SegmentRecord>> MySqlSegmentRepository::List(
     Transaction& tx, const PageRequest& page) {
   crm::common::CachedStatement select = crm::common::Prepared(

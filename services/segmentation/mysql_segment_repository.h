@@ -20,6 +20,12 @@ class MySqlSegmentRepository final : public SegmentRepository {
                       const SegmentRecord& segment) override;
   absl::StatusOr<std::optional<SegmentRecord>> Find(
       crm::common::Transaction& tx, absl::string_view id) override;
+  absl::StatusOr<std::optional<SegmentRecord>> FindForUpdate(
+      crm::common::Transaction& tx, absl::string_view id) override;
+  absl::Status Update(crm::common::Transaction& tx,
+                      const SegmentRecord& segment) override;
+  absl::Status Delete(crm::common::Transaction& tx,
+                      absl::string_view id) override;
   absl::StatusOr<crm::common::Page<SegmentRecord>> List(
       crm::common::Transaction& tx,
       const crm::common::PageRequest& page) override;

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "crm/type/v1/error_reason.pb.h"
 #include "services/common/error_details.h"
@@ -20,8 +21,10 @@ using ::crm::common::PageRequest;
 using ::crm::common::RequestContext;
 using ::crm::common::Transaction;
 
-// The idempotency key namespace of CreateSegment request ids.
+// The idempotency key namespaces of the mutations' request ids.
 constexpr char kCreateSegmentMethod[] = "CreateSegment";
+constexpr char kUpdateSegmentMethod[] = "UpdateSegment";
+constexpr char kDeleteSegmentMethod[] = "DeleteSegment";
 // Query fingerprint of ListSegments page tokens.
 constexpr char kSegmentListQuery[] = "segments";
 // The version (etag) of a new segment.
@@ -80,7 +83,7 @@ absl::StatusOr<v1::Segment> SegmentManager::CreateSegment(
           if (absl::IsAlreadyExists(inserted)) return DisplayNameTakenError();
           return inserted;
         }
-        if (on_created_) CRM_RETURN_IF_ERROR(on_created_(tx, record));
+        if (hooks_.created) CRM_RETURN_IF_ERROR(hooks_.created(tx, record));
         return ToSegmentProto(record);
       });
 }
@@ -97,6 +100,83 @@ absl::StatusOr<v1::Segment> SegmentManager::GetSegment(
           return crm::common::NotFoundError(SegmentName(id));
         }
         return ToSegmentProto(*segment);
+      });
+}
+
+absl::StatusOr<v1::Segment> SegmentManager::UpdateSegment(
+    const RequestContext& context, const v1::UpdateSegmentRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFieldsForUpdate(
+      request, "segment", request.update_mask()));
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  if (request.segment().name().empty()) {
+    return crm::common::RequiredFieldError("segment.name");
+  }
+  CRM_ASSIGN_OR_RETURN(
+      std::string id,
+      ParseSegmentName(request.segment().name(), "segment.name"));
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<std::string> paths,
+      SegmentUpdatePaths(request.update_mask(), request.segment()));
+  CRM_ASSIGN_OR_RETURN(
+      std::optional<int64_t> expected_version,
+      ParseSegmentEtag(request.segment().etag(), "segment.etag"));
+  const std::string name = SegmentName(id);
+  return crm::common::RunIdempotent<v1::Segment>(
+      unit_of_work_, idempotency_, clock_, context, kUpdateSegmentMethod,
+      request.request_id(), request,
+      [&](Transaction& tx) -> absl::StatusOr<v1::Segment> {
+        CRM_ASSIGN_OR_RETURN(std::optional<SegmentRecord> stored,
+                             segments_.FindForUpdate(tx, id));
+        if (!stored.has_value()) return crm::common::NotFoundError(name);
+        if (expected_version.has_value() &&
+            *expected_version != stored->version) {
+          return crm::common::EtagMismatchError(name);
+        }
+        if (paths.empty()) return ToSegmentProto(*stored);
+        CRM_ASSIGN_OR_RETURN(v1::Segment merged,
+                             MergeSegmentUpdate(ToSegmentProto(*stored),
+                                                request.segment(), paths));
+        SegmentRecord record = *stored;
+        record.display_name = merged.display_name();
+        record.description = merged.description();
+        record.rule = merged.rule();
+        record.update_time = crm::common::TruncateToMicros(clock_.Now());
+        record.version = stored->version + 1;
+        if (absl::Status updated = segments_.Update(tx, record);
+            !updated.ok()) {
+          // The row is locked, so a duplicate is the display name.
+          if (absl::IsAlreadyExists(updated)) return DisplayNameTakenError();
+          return updated;
+        }
+        if (record.rule != stored->rule && hooks_.rule_changed) {
+          CRM_RETURN_IF_ERROR(hooks_.rule_changed(tx, record));
+        }
+        return ToSegmentProto(record);
+      });
+}
+
+absl::StatusOr<google::protobuf::Empty> SegmentManager::DeleteSegment(
+    const RequestContext& context, const v1::DeleteSegmentRequest& request) {
+  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  CRM_ASSIGN_OR_RETURN(std::string id, ParseSegmentName(request.name()));
+  CRM_ASSIGN_OR_RETURN(std::optional<int64_t> expected_version,
+                       ParseSegmentEtag(request.etag(), "etag"));
+  const std::string name = SegmentName(id);
+  return crm::common::RunIdempotent<google::protobuf::Empty>(
+      unit_of_work_, idempotency_, clock_, context, kDeleteSegmentMethod,
+      request.request_id(), request,
+      [&](Transaction& tx) -> absl::StatusOr<google::protobuf::Empty> {
+        CRM_ASSIGN_OR_RETURN(std::optional<SegmentRecord> stored,
+                             segments_.FindForUpdate(tx, id));
+        if (!stored.has_value()) return crm::common::NotFoundError(name);
+        if (expected_version.has_value() &&
+            *expected_version != stored->version) {
+          return crm::common::EtagMismatchError(name);
+        }
+        if (hooks_.deleted) CRM_RETURN_IF_ERROR(hooks_.deleted(tx, id));
+        CRM_RETURN_IF_ERROR(segments_.Delete(tx, id));
+        return google::protobuf::Empty();
       });
 }
 

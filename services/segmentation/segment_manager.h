@@ -1,10 +1,12 @@
 // Segmentation's domain logic, over the storage seam (unit_of_work.h) and the
-// segment repository (segment_repository.h): validates and normalises new
-// segments (segment_validation.h), makes their ids, names, times and etags,
-// makes CreateSegment idempotent on its request_id, and pages
-// ListSegments. No SQL and no gRPC here.
+// segment repository (segment_repository.h): validates and normalises new and
+// updated segments (segment_validation.h), makes their ids, names, times and
+// etags, checks etags, makes CreateSegment, UpdateSegment and DeleteSegment
+// idempotent on their request_id, and pages ListSegments. Memberships follow
+// through the hooks (SegmentHooks). No SQL and no gRPC here.
 //
-//   SegmentManager manager(unit_of_work, segments, idempotency, clock, ids);
+//   SegmentManager manager(unit_of_work, segments, idempotency, clock, ids,
+//                          memberships.SegmentChangeHooks());
 //   absl::StatusOr<v1::Segment> created = manager.CreateSegment(ctx, request);
 //
 // Thread-safe: every call runs in its own unit of work.
@@ -14,8 +16,10 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "crm/segmentation/v1/segment.pb.h"
 #include "crm/segmentation/v1/segmentation_service.pb.h"
+#include "google/protobuf/empty.pb.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
@@ -26,10 +30,23 @@
 
 namespace crm::segmentation {
 
-// Called in CreateSegment's transaction once the new segment is stored, so
-// its members are evaluated with it (MembershipManager::EvaluateSegment).
-using SegmentCreatedHook = std::function<absl::Status(
-    crm::common::Transaction& tx, const SegmentRecord& segment)>;
+// Run in the transactions of SegmentManager's mutations so a segment's
+// memberships change with it (MembershipManager::SegmentChangeHooks()). An
+// unset hook is skipped; an error from one rolls the mutation back.
+struct SegmentHooks {
+  // After a new segment is stored: evaluate its members.
+  std::function<absl::Status(crm::common::Transaction& tx,
+                             const SegmentRecord& segment)>
+      created;
+  // After an update that changed the rule is stored: re-evaluate them.
+  std::function<absl::Status(crm::common::Transaction& tx,
+                             const SegmentRecord& segment)>
+      rule_changed;
+  // Before a segment is deleted: remove its memberships.
+  std::function<absl::Status(crm::common::Transaction& tx,
+                             absl::string_view segment_id)>
+      deleted;
+};
 
 class SegmentManager {
  public:
@@ -38,20 +55,19 @@ class SegmentManager {
                  SegmentRepository& segments,
                  crm::common::IdempotencyRepository& idempotency,
                  const crm::common::Clock& clock,
-                 const crm::common::IdGenerator& ids,
-                 SegmentCreatedHook on_created = nullptr)
+                 const crm::common::IdGenerator& ids, SegmentHooks hooks = {})
       : unit_of_work_(unit_of_work),
         segments_(segments),
         idempotency_(idempotency),
         clock_(clock),
         ids_(ids),
-        on_created_(std::move(on_created)) {}
+        hooks_(std::move(hooks)) {}
   SegmentManager(const SegmentManager&) = delete;
   SegmentManager& operator=(const SegmentManager&) = delete;
 
   // Stores `request.segment()` normalised (NormalizeNewSegment; output-only
   // fields ignored) as a new `segments/{id}` with create and update time now
-  // and its first etag, runs the on_created hook in the same transaction,
+  // and its first etag, runs the `created` hook in the same transaction,
   // and returns it as stored. Errors, with nothing
   // written: INVALID_ARGUMENT naming the field for an invalid segment or
   // request_id; ALREADY_EXISTS (RESOURCE_ALREADY_EXISTS, field
@@ -71,6 +87,36 @@ class SegmentManager {
       const crm::common::RequestContext& context,
       const v1::GetSegmentRequest& request);
 
+  // Replaces the fields of `request.segment()` that the update mask names
+  // (SegmentUpdatePaths: "*", or the non-empty fields when there is no
+  // mask), normalised and checked as on create (MergeSegmentUpdate), with a
+  // new update time and etag, and returns the segment as stored. When the
+  // rule changed, the `rule_changed` hook re-evaluates the members in the
+  // same transaction. A mask that names no updatable field changes nothing
+  // and returns the segment as it is. Errors, with nothing written:
+  // INVALID_ARGUMENT naming the field (`segment.name`, `segment.etag`,
+  // `update_mask`, a masked field; FILTER_INVALID naming `segment.rule` with
+  // `position` for a rule that does not parse or type-check); NOT_FOUND
+  // (RESOURCE_NOT_FOUND) for no such segment; ABORTED (ETAG_MISMATCH) when
+  // `segment.etag` is set and is not the current one; ALREADY_EXISTS
+  // (RESOURCE_ALREADY_EXISTS, field `segment.display_name`) when another
+  // segment has the new display name. Idempotent on a non-empty request_id
+  // as CreateSegment.
+  absl::StatusOr<v1::Segment> UpdateSegment(
+      const crm::common::RequestContext& context,
+      const v1::UpdateSegmentRequest& request);
+
+  // Deletes the segment `request.name()`, after the `deleted` hook removed
+  // its memberships and their history in the same transaction. Errors, with
+  // nothing written: INVALID_ARGUMENT naming `name` or `etag`; NOT_FOUND
+  // (RESOURCE_NOT_FOUND) for no such segment, one already deleted included;
+  // ABORTED (ETAG_MISMATCH) when `etag` is set and is not the current one.
+  // Idempotent on a non-empty request_id as CreateSegment: a repeat returns
+  // the first (empty) response, not NOT_FOUND.
+  absl::StatusOr<google::protobuf::Empty> DeleteSegment(
+      const crm::common::RequestContext& context,
+      const v1::DeleteSegmentRequest& request);
+
   // One page of segments, newest first. INVALID_ARGUMENT for a negative
   // page_size or a malformed page_token.
   absl::StatusOr<v1::ListSegmentsResponse> ListSegments(
@@ -83,7 +129,7 @@ class SegmentManager {
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
-  const SegmentCreatedHook on_created_;
+  const SegmentHooks hooks_;
 };
 
 // The API form of a stored segment.

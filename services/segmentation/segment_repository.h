@@ -54,6 +54,22 @@ class SegmentRepository {
   virtual absl::StatusOr<std::optional<SegmentRecord>> Find(
       crm::common::Transaction& tx, absl::string_view id) = 0;
 
+  // As Find(), locking the row until the transaction ends (SELECT ... FOR
+  // UPDATE), for a read-modify-write.
+  virtual absl::StatusOr<std::optional<SegmentRecord>> FindForUpdate(
+      crm::common::Transaction& tx, absl::string_view id) = 0;
+
+  // Replaces the stored segment with id `segment.id` (every field but id
+  // and create_time). NOT_FOUND if there is none; ALREADY_EXISTS if another
+  // segment has the same display_name (compared case-insensitively); nothing
+  // is written then.
+  virtual absl::Status Update(crm::common::Transaction& tx,
+                              const SegmentRecord& segment) = 0;
+
+  // Removes the segment with id `id`; NOT_FOUND if there is none.
+  virtual absl::Status Delete(crm::common::Transaction& tx,
+                              absl::string_view id) = 0;
+
   // Segments ordered by create_time then id, both descending, starting
   // strictly after `page.after` (or at the newest), at most `page.page_size`
   // of them; `next` is set when more may follow.

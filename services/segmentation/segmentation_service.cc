@@ -29,6 +29,20 @@ grpc::Status SegmentationServiceImpl::ListSegments(
                    response);
 }
 
+grpc::Status SegmentationServiceImpl::UpdateSegment(
+    grpc::ServerContext* context, const v1::UpdateSegmentRequest* request,
+    v1::Segment* response) {
+  return ReplyWith(manager_.UpdateSegment(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status SegmentationServiceImpl::DeleteSegment(
+    grpc::ServerContext* context, const v1::DeleteSegmentRequest* request,
+    google::protobuf::Empty* response) {
+  return ReplyWith(manager_.DeleteSegment(RequestContextOf(context), *request),
+                   response);
+}
+
 grpc::Status SegmentationServiceImpl::GetCustomerScore(
     grpc::ServerContext* context, const v1::GetCustomerScoreRequest* request,
     v1::CustomerScore* response) {

@@ -39,6 +39,12 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
   grpc::Status ListSegments(grpc::ServerContext* context,
                             const v1::ListSegmentsRequest* request,
                             v1::ListSegmentsResponse* response) override;
+  grpc::Status UpdateSegment(grpc::ServerContext* context,
+                             const v1::UpdateSegmentRequest* request,
+                             v1::Segment* response) override;
+  grpc::Status DeleteSegment(grpc::ServerContext* context,
+                             const v1::DeleteSegmentRequest* request,
+                             google::protobuf::Empty* response) override;
   grpc::Status GetCustomerScore(grpc::ServerContext* context,
                                 const v1::GetCustomerScoreRequest* request,
                                 v1::CustomerScore* response) override;

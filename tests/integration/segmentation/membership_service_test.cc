@@ -151,10 +151,7 @@ class Stack {
         clock_, "CNY");
     segment_manager_ = std::make_unique<SegmentManager>(
         *unit_of_work_, segments_, idempotency_, clock_, ids_,
-        [this](Transaction& tx, const SegmentRecord& segment) {
-          return memberships_->EvaluateSegment(tx, segment,
-                                               segment.create_time);
-        });
+        memberships_->SegmentChangeHooks());
     scoring_ = std::make_unique<ScoringManager>(
         *unit_of_work_, read_model_, scores_, idempotency_, clock_, ids_,
         ScoringPolicy{}, memberships_->ScoredHook());
@@ -676,6 +673,226 @@ TEST_F(MembershipServiceTest, SizeHistoryErrors) {
       SizeHistory(*stack_.stub_, cn + "/sizeHistory", -1);
   EXPECT_EQ(negative.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(crm::common::ErrorMetadataOf(negative.status())["field"], "days");
+}
+
+// UpdateSegment over gRPC; the error as an absl::Status.
+absl::StatusOr<v1::Segment> UpdateSegment(
+    v1::SegmentationService::Stub& stub,
+    const v1::UpdateSegmentRequest& request) {
+  grpc::ClientContext context;
+  v1::Segment segment;
+  grpc::Status status = stub.UpdateSegment(&context, request, &segment);
+  if (!status.ok()) return crm::common::FromGrpcStatus(status);
+  return segment;
+}
+
+absl::Status DeleteSegment(v1::SegmentationService::Stub& stub,
+                           const std::string& name,
+                           const std::string& request_id) {
+  grpc::ClientContext context;
+  v1::DeleteSegmentRequest request;
+  request.set_name(name);
+  request.set_request_id(request_id);
+  google::protobuf::Empty empty;
+  return crm::common::FromGrpcStatus(
+      stub.DeleteSegment(&context, request, &empty));
+}
+
+absl::StatusOr<v1::Segment> GetSegment(v1::SegmentationService::Stub& stub,
+                                       const std::string& name) {
+  grpc::ClientContext context;
+  v1::GetSegmentRequest request;
+  request.set_name(name);
+  v1::Segment segment;
+  grpc::Status status = stub.GetSegment(&context, request, &segment);
+  if (!status.ok()) return crm::common::FromGrpcStatus(status);
+  return segment;
+}
+
+// The segments of `customer`'s memberships.
+std::vector<std::string> CustomerSegments(v1::SegmentationService::Stub& stub,
+                                          const std::string& customer) {
+  grpc::ClientContext context;
+  v1::ListCustomerSegmentsRequest request;
+  request.set_parent(customer);
+  v1::ListCustomerSegmentsResponse response;
+  EXPECT_TRUE(stub.ListCustomerSegments(&context, request, &response).ok());
+  std::vector<std::string> segments;
+  for (const v1::SegmentMember& member : response.segment_members()) {
+    segments.push_back(member.segment());
+  }
+  return segments;
+}
+
+// The lines of a Dump() of `table`.
+std::vector<std::string> TableLines(const std::vector<std::string>& dump,
+                                    absl::string_view table) {
+  std::vector<std::string> lines;
+  for (const std::string& line : dump) {
+    if (absl::StartsWith(line, absl::StrCat(table, ": "))) {
+      lines.push_back(line);
+    }
+  }
+  return lines;
+}
+
+TEST_F(MembershipServiceTest, ADisplayNameUpdateLeavesTheMembersAlone) {
+  const std::string cn = stack_.CreateSegment("China", "country = \"CN\"");
+  stack_.DeliverAll({Created("a", "CN"), Created("b", "DE")});
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment before, GetSegment(*stack_.stub_, cn));
+  const std::vector<std::string> memberships =
+      TableLines(stack_.Dump(), "segment_memberships");
+  const std::vector<std::string> changes =
+      TableLines(stack_.Dump(), "segment_membership_changes");
+  ASSERT_EQ(memberships.size(), 1u);
+
+  clock_.Advance(absl::Hours(1));
+  v1::UpdateSegmentRequest request;
+  request.mutable_segment()->set_name(cn);
+  request.mutable_segment()->set_etag(before.etag());
+  request.mutable_segment()->set_display_name("Mainland China");
+  request.mutable_update_mask()->add_paths("display_name");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment updated,
+                           UpdateSegment(*stack_.stub_, request));
+  EXPECT_EQ(updated.display_name(), "Mainland China");
+  EXPECT_EQ(updated.rule(), before.rule());
+  EXPECT_NE(updated.etag(), before.etag());
+  EXPECT_EQ(crm::common::FromProtoTimestamp(updated.update_time()),
+            clock_.Now());
+  // Memberships and their history are untouched, enter times included.
+  EXPECT_EQ(TableLines(stack_.Dump(), "segment_memberships"), memberships);
+  EXPECT_EQ(TableLines(stack_.Dump(), "segment_membership_changes"), changes);
+  EXPECT_THAT(stack_.Members(cn), ElementsAre("customers/a"));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment fetched, GetSegment(*stack_.stub_, cn));
+  EXPECT_EQ(fetched.display_name(), "Mainland China");
+}
+
+TEST_F(MembershipServiceTest, ARuleUpdateMovesTheMembersBeforeItReturns) {
+  const std::string seg = stack_.CreateSegment("Region", "country = \"CN\"");
+  stack_.DeliverAll(
+      {Created("a", "CN"), Created("b", "DE"), Created("c", "FR")});
+  EXPECT_THAT(stack_.Members(seg), ElementsAre("customers/a"));
+
+  clock_.Advance(absl::Hours(24));
+  v1::UpdateSegmentRequest request;
+  request.mutable_segment()->set_name(seg);
+  request.mutable_segment()->set_rule("country = \"DE\" OR country = \"FR\"");
+  request.set_request_id("rule-1");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment updated,
+                           UpdateSegment(*stack_.stub_, request));
+  EXPECT_EQ(updated.rule(), "country = \"DE\" OR country = \"FR\"");
+  EXPECT_THAT(stack_.Members(seg), ElementsAre("customers/b", "customers/c"));
+  EXPECT_THAT(CustomerSegments(*stack_.stub_, "customers/a"), IsEmpty());
+  EXPECT_THAT(CustomerSegments(*stack_.stub_, "customers/b"), ElementsAre(seg));
+  // The size history shows the change today: 1 member yesterday, 2 now.
+  absl::StatusOr<v1::SegmentSizeHistory> history =
+      SizeHistory(*stack_.stub_, seg + "/sizeHistory", 2);
+  ASSERT_THAT(history, IsOk());
+  EXPECT_THAT(Sizes(*history), ElementsAre(1, 2));
+  const std::vector<std::string> dump = stack_.Dump();
+  EXPECT_EQ(TableLines(dump, "segment_membership_changes").size(), 4u);
+
+  // The same request id again: the first response, nothing applied twice
+  // (not even the update time or the etag).
+  clock_.Advance(absl::Hours(1));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment again,
+                           UpdateSegment(*stack_.stub_, request));
+  EXPECT_EQ(again.SerializeAsString(), updated.SerializeAsString());
+  EXPECT_EQ(stack_.Dump(), dump);
+
+  // Later feed events follow the new rule.
+  ASSERT_THAT(stack_.Deliver(4, Created("d", "DE")), IsOk());
+  EXPECT_THAT(stack_.Members(seg),
+              ElementsAre("customers/b", "customers/c", "customers/d"));
+}
+
+TEST_F(MembershipServiceTest, UpdateErrorsChangeNothing) {
+  const std::string seg = stack_.CreateSegment("Region", "country = \"CN\"");
+  stack_.DeliverAll({Created("a", "CN")});
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment first, GetSegment(*stack_.stub_, seg));
+  v1::UpdateSegmentRequest request;
+  request.mutable_segment()->set_name(seg);
+  request.mutable_segment()->set_description("changed");
+  ASSERT_THAT(UpdateSegment(*stack_.stub_, request), IsOk());
+  const std::vector<std::string> dump = stack_.Dump();
+
+  // A stale etag.
+  request.mutable_segment()->set_etag(first.etag());
+  request.mutable_segment()->set_rule("country = \"DE\"");
+  absl::StatusOr<v1::Segment> stale = UpdateSegment(*stack_.stub_, request);
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(crm::common::ReasonOf(stale.status()),
+            crm::type::v1::ETAG_MISMATCH);
+  EXPECT_EQ(crm::common::ErrorMetadataOf(stale.status())["resource"], seg);
+
+  // A rule that does not type-check: the error CreateSegment gives.
+  const std::string bad_rule = "country = \"CN\" AND nonsense > 3";
+  request.mutable_segment()->clear_etag();
+  request.mutable_segment()->set_rule(bad_rule);
+  absl::StatusOr<v1::Segment> bad = UpdateSegment(*stack_.stub_, request);
+  v1::CreateSegmentRequest create;
+  create.mutable_segment()->set_display_name("Other");
+  create.mutable_segment()->set_rule(bad_rule);
+  grpc::ClientContext context;
+  v1::Segment ignored;
+  const absl::Status on_create = crm::common::FromGrpcStatus(
+      stack_.stub_->CreateSegment(&context, create, &ignored));
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(crm::common::ReasonOf(bad.status()), crm::type::v1::FILTER_INVALID);
+  EXPECT_EQ(crm::common::ErrorMetadataOf(bad.status())["field"],
+            "segment.rule");
+  EXPECT_EQ(crm::common::ErrorMetadataOf(bad.status())["position"], "20");
+  EXPECT_EQ(crm::common::ErrorMetadataOf(bad.status()),
+            crm::common::ErrorMetadataOf(on_create));
+  EXPECT_EQ(bad.status().message(), on_create.message());
+
+  // A path that cannot be updated.
+  request.mutable_segment()->set_rule("country = \"DE\"");
+  request.mutable_update_mask()->add_paths("create_time");
+  request.mutable_update_mask()->add_paths("version");
+  absl::StatusOr<v1::Segment> path = UpdateSegment(*stack_.stub_, request);
+  EXPECT_EQ(path.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(crm::common::ErrorMetadataOf(path.status())["field"],
+            "update_mask");
+
+  EXPECT_EQ(stack_.Dump(), dump);
+  EXPECT_THAT(stack_.Members(seg), ElementsAre("customers/a"));
+}
+
+TEST_F(MembershipServiceTest, DeleteRemovesTheSegmentAndItsMemberships) {
+  const std::string cn = stack_.CreateSegment("China", "country = \"CN\"");
+  const std::string all =
+      stack_.CreateSegment("Everyone", "country = \"CN\" OR country = \"DE\"");
+  stack_.DeliverAll({Created("a", "CN"), Created("b", "DE")});
+  EXPECT_THAT(CustomerSegments(*stack_.stub_, "customers/a"),
+              ElementsAre(cn, all));
+
+  ASSERT_THAT(DeleteSegment(*stack_.stub_, cn, "del-1"), IsOk());
+  absl::StatusOr<v1::Segment> gone = GetSegment(*stack_.stub_, cn);
+  EXPECT_EQ(gone.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(crm::common::ReasonOf(gone.status()),
+            crm::type::v1::RESOURCE_NOT_FOUND);
+  EXPECT_THAT(CustomerSegments(*stack_.stub_, "customers/a"), ElementsAre(all));
+  EXPECT_EQ(SizeHistory(*stack_.stub_, cn + "/sizeHistory", 0).status().code(),
+            absl::StatusCode::kNotFound);
+  // No row names the deleted segment any more; the other one is intact.
+  const std::string id = cn.substr(sizeof("segments/") - 1);
+  for (const std::string& line : stack_.Dump()) {
+    EXPECT_FALSE(absl::StrContains(line, id)) << line;
+  }
+  EXPECT_THAT(stack_.Members(all), ElementsAre("customers/a", "customers/b"));
+
+  // A retry with the same request id answers as the first call; another
+  // request finds nothing to delete.
+  EXPECT_THAT(DeleteSegment(*stack_.stub_, cn, "del-1"), IsOk());
+  const absl::Status twice = DeleteSegment(*stack_.stub_, cn, "");
+  EXPECT_EQ(twice.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(crm::common::ReasonOf(twice), crm::type::v1::RESOURCE_NOT_FOUND);
+  // Later feed events do not bring the segment back.
+  ASSERT_THAT(stack_.Deliver(3, Created("a", "CN")), IsOk());
+  EXPECT_THAT(CustomerSegments(*stack_.stub_, "customers/a"), ElementsAre(all));
+  // Its display name is free again.
+  EXPECT_FALSE(stack_.CreateSegment("China", "country = \"CN\"").empty());
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // MySqlSegmentRepository on a fresh MariaDB database, each call inside a
 // MySqlUnitOfWork: what it stores and reads back, the unique display name
-// (case-insensitive) and keyset paging.
+// (case-insensitive), keyset paging, updates and deletes.
 #include "services/segmentation/mysql_segment_repository.h"
 
 #include <memory>
@@ -17,6 +17,7 @@
 #include "services/common/keyset_page.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/request_context.h"
+#include "services/common/status_macros.h"
 #include "services/segmentation/migrations.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
@@ -126,6 +127,57 @@ TEST_F(MySqlSegmentRepositoryTest, PagesNewestFirst) {
                            List(PageRequest{2, first.next}));
   EXPECT_THAT(Ids(second), ElementsAre("a"));
   EXPECT_FALSE(second.next.has_value());
+}
+
+TEST_F(MySqlSegmentRepositoryTest, UpdatesAndDeletesById) {
+  ASSERT_THAT(Insert(Record("s1", "Champions", kStart)), IsOk());
+  ASSERT_THAT(Insert(Record("s2", "Loyal", kStart)), IsOk());
+  SegmentRecord changed = Record("s1", "Champions 2026", kStart);
+  changed.description = "";
+  changed.rule = "lifecycle = \"AT_RISK\"";
+  changed.create_time = kStart + absl::Hours(1);  // Never changes.
+  changed.update_time = kStart + absl::Hours(2);
+  changed.version = 8;
+  ASSERT_THAT(unit_of_work_->Run(RequestContext(),
+                                 [&](Transaction& tx) -> absl::Status {
+                                   CRM_ASSIGN_OR_RETURN(
+                                       std::optional<SegmentRecord> locked,
+                                       segments_.FindForUpdate(tx, "s1"));
+                                   EXPECT_TRUE(locked.has_value());
+                                   return segments_.Update(tx, changed);
+                                 }),
+              IsOk());
+  CRM_ASSERT_OK_AND_ASSIGN(std::optional<SegmentRecord> found, Find("s1"));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->display_name, "Champions 2026");
+  EXPECT_EQ(found->description, "");
+  EXPECT_EQ(found->rule, "lifecycle = \"AT_RISK\"");
+  EXPECT_EQ(found->create_time, kStart);
+  EXPECT_EQ(found->update_time, kStart + absl::Hours(2));
+  EXPECT_EQ(found->version, 8);
+
+  changed.display_name = "LOYAL";
+  changed.version = 9;
+  auto update = [&](const SegmentRecord& record) {
+    return unit_of_work_->Run(RequestContext(), [&](Transaction& tx) {
+      return segments_.Update(tx, record);
+    });
+  };
+  EXPECT_THAT(update(changed), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(update(Record("none", "Nobody", kStart)),
+              StatusIs(absl::StatusCode::kNotFound));
+
+  auto remove = [&](const std::string& id) {
+    return unit_of_work_->Run(RequestContext(), [&](Transaction& tx) {
+      return segments_.Delete(tx, id);
+    });
+  };
+  ASSERT_THAT(remove("s1"), IsOk());
+  EXPECT_THAT(remove("s1"), StatusIs(absl::StatusCode::kNotFound));
+  CRM_ASSERT_OK_AND_ASSIGN(found, Find("s1"));
+  EXPECT_FALSE(found.has_value());
+  CRM_ASSERT_OK_AND_ASSIGN(Page<SegmentRecord> page, List(PageRequest{10, {}}));
+  EXPECT_THAT(Ids(page), ElementsAre("s2"));
 }
 
 }  // namespace

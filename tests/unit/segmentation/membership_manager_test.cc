@@ -156,14 +156,8 @@ class MembershipManagerTest : public ::testing::Test {
       unit_of_work_, segments_, membership_repository_, read_model_, scores_,
       clock_,        "CNY"};
   SegmentManager segment_manager_{
-      unit_of_work_,
-      segments_,
-      keys_,
-      clock_,
-      ids_,
-      [this](Transaction& tx, const SegmentRecord& segment) {
-        return memberships_.EvaluateSegment(tx, segment, segment.create_time);
-      }};
+      unit_of_work_, segments_, keys_,
+      clock_,        ids_,      memberships_.SegmentChangeHooks()};
   ScoringManager scoring_{
       unit_of_work_, read_model_, scores_,         keys_,
       clock_,        ids_,        ScoringPolicy{}, memberships_.ScoredHook()};
@@ -207,6 +201,58 @@ TEST_F(MembershipManagerTest, ANewSegmentIsEvaluatedOverTheReadModel) {
   EXPECT_THAT(Members(cn), ElementsAre("customers/a", "customers/c"));
   EXPECT_THAT(History("a"),
               ElementsAre(Pair(cn, MembershipChangeKind::kEntered)));
+}
+
+TEST_F(MembershipManagerTest, AnUpdatedRuleMovesOnlyTheChangedMembers) {
+  Apply(Created("a", "CN"));
+  Apply(Created("b", "DE"));
+  Apply(Created("c", "CN"));
+  const std::string seg = CreateSegment("Region", "country = \"CN\"");
+  clock_.Advance(absl::Hours(2));
+  v1::UpdateSegmentRequest request;
+  request.mutable_segment()->set_name("segments/" + seg);
+  request.mutable_segment()->set_rule("country = \"CN\" OR country = \"DE\"");
+  ASSERT_THAT(segment_manager_.UpdateSegment(context_, request), IsOk());
+  EXPECT_THAT(Members(seg),
+              ElementsAre("customers/a", "customers/b", "customers/c"));
+  // The members that stay keep their enter time and history.
+  EXPECT_THAT(History("a"),
+              ElementsAre(Pair(seg, MembershipChangeKind::kEntered)));
+  EXPECT_THAT(History("b"),
+              ElementsAre(Pair(seg, MembershipChangeKind::kEntered)));
+  EXPECT_EQ(membership_repository_.changes().back().time,
+            kStart + absl::Hours(2));
+
+  request.mutable_segment()->set_rule("country = \"DE\"");
+  ASSERT_THAT(segment_manager_.UpdateSegment(context_, request), IsOk());
+  EXPECT_THAT(Members(seg), ElementsAre("customers/b"));
+  EXPECT_THAT(History("c"),
+              ElementsAre(Pair(seg, MembershipChangeKind::kEntered),
+                          Pair(seg, MembershipChangeKind::kLeft)));
+
+  // A customer's later event is evaluated against the new rule.
+  Apply(Created("d", "DE"));
+  EXPECT_THAT(Members(seg), ElementsAre("customers/b", "customers/d"));
+}
+
+TEST_F(MembershipManagerTest, ADeletedSegmentTakesItsMembershipsAlong) {
+  Apply(Created("a", "CN"));
+  const std::string gone = CreateSegment("China", "country = \"CN\"");
+  const std::string kept = CreateSegment("Everyone CN", "country = \"CN\"");
+  v1::DeleteSegmentRequest request;
+  request.set_name("segments/" + gone);
+  ASSERT_THAT(segment_manager_.DeleteSegment(context_, request), IsOk());
+  EXPECT_THAT(History("a"),
+              ElementsAre(Pair(kept, MembershipChangeKind::kEntered)));
+  v1::ListCustomerSegmentsRequest list;
+  list.set_parent("customers/a");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomerSegmentsResponse segments,
+                           memberships_.ListCustomerSegments(context_, list));
+  ASSERT_EQ(segments.segment_members_size(), 1);
+  EXPECT_EQ(segments.segment_members(0).segment(), "segments/" + kept);
+  // Later events do not bring the deleted segment back.
+  Apply(Created("a", "CN", cp::ChangeEvent::CUSTOMER_UPDATED));
+  EXPECT_EQ(membership_repository_.membership_count(), 1u);
 }
 
 TEST_F(MembershipManagerTest, MembersArePaged) {

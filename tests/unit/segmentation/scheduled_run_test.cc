@@ -208,14 +208,8 @@ class ScheduledRunTest : public ::testing::Test {
       unit_of_work_, segments_, membership_repository_, read_model_, scores_,
       clock_,        "CNY"};
   SegmentManager segment_manager_{
-      unit_of_work_,
-      segments_,
-      keys_,
-      clock_,
-      ids_,
-      [this](Transaction& tx, const SegmentRecord& segment) {
-        return memberships_.EvaluateSegment(tx, segment, segment.create_time);
-      }};
+      unit_of_work_, segments_, keys_,
+      clock_,        ids_,      memberships_.SegmentChangeHooks()};
   ScoringManager scoring_{
       unit_of_work_, read_model_, scores_,         keys_,
       clock_,        ids_,        ScoringPolicy{}, memberships_.ScoredHook()};

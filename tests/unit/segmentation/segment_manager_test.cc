@@ -3,7 +3,9 @@
 // and paging.
 #include "services/segmentation/segment_manager.h"
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -68,13 +70,61 @@ class SegmentManagerTest : public ::testing::Test {
     return manager_.ListSegments(context_, request);
   }
 
+  absl::StatusOr<v1::Segment> Update(const v1::UpdateSegmentRequest& r) {
+    return manager_.UpdateSegment(context_, r);
+  }
+
+  absl::StatusOr<google::protobuf::Empty> Delete(const std::string& name,
+                                                 const std::string& etag,
+                                                 const std::string& id) {
+    v1::DeleteSegmentRequest request;
+    request.set_name(name);
+    request.set_etag(etag);
+    request.set_request_id(id);
+    return manager_.DeleteSegment(context_, request);
+  }
+
+  static v1::UpdateSegmentRequest UpdateRequest(
+      const v1::Segment& segment, std::initializer_list<const char*> paths,
+      const std::string& request_id) {
+    v1::UpdateSegmentRequest request;
+    *request.mutable_segment() = segment;
+    for (const char* path : paths)
+      request.mutable_update_mask()->add_paths(path);
+    request.set_request_id(request_id);
+    return request;
+  }
+
+  // The hooks' calls, as "<hook> <segment id>".
+  std::vector<std::string> hook_calls_;
+  SegmentHooks Hooks() {
+    SegmentHooks hooks;
+    hooks.created = [this](crm::common::Transaction&,
+                           const SegmentRecord& segment) {
+      hook_calls_.push_back("created " + segment.id);
+      return absl::OkStatus();
+    };
+    hooks.rule_changed = [this](crm::common::Transaction&,
+                                const SegmentRecord& segment) {
+      hook_calls_.push_back("rule_changed " + segment.id);
+      return absl::OkStatus();
+    };
+    hooks.deleted = [this](crm::common::Transaction&,
+                           absl::string_view segment_id) {
+      hook_calls_.push_back(absl::StrCat("deleted ", segment_id));
+      return absl::OkStatus();
+    };
+    return hooks;
+  }
+
   RequestContext context_;
   crm::common::FakeClock clock_{kStart};
   crm::common::SequentialIdGenerator ids_{"seg"};
   crm::testing::FakeUnitOfWork unit_of_work_{clock_};
   crm::testing::InMemorySegmentRepository segments_{&unit_of_work_};
   crm::testing::InMemoryIdempotencyRepository keys_{&unit_of_work_};
-  SegmentManager manager_{unit_of_work_, segments_, keys_, clock_, ids_};
+  SegmentManager manager_{unit_of_work_, segments_, keys_,
+                          clock_,        ids_,      Hooks()};
 };
 
 TEST_F(SegmentManagerTest, StoresTheNormalisedSegmentUnderANewName) {
@@ -207,6 +257,177 @@ TEST_F(SegmentManagerTest, ListsNewestFirstAcrossPages) {
 
   EXPECT_THAT(List(-1, ""), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(List(2, "garbage"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(SegmentManagerTest, UpdateReplacesTheMaskedFieldsWithANewEtag) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment created, Create(NewRequest("VIP", "")));
+  clock_.Advance(absl::Seconds(5));
+  v1::Segment change;
+  change.set_name(created.name());
+  change.set_etag(created.etag());
+  change.set_display_name("  Very   important ");
+  change.set_rule("country = \"DE\"");  // Not in the mask: ignored.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment updated,
+                           Update(UpdateRequest(change, {"display_name"}, "")));
+  EXPECT_EQ(updated.display_name(), "Very important");
+  EXPECT_EQ(updated.rule(), created.rule());
+  EXPECT_EQ(updated.description(), created.description());
+  EXPECT_EQ(crm::common::FromProtoTimestamp(updated.create_time()), kStart);
+  EXPECT_EQ(crm::common::FromProtoTimestamp(updated.update_time()),
+            kStart + absl::Seconds(5));
+  EXPECT_EQ(updated.etag(), crm::common::EncodeEtag(2));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment fetched, Get(created.name()));
+  EXPECT_TRUE(MessageDifferencer::Equals(fetched, updated));
+  // The rule did not change: memberships were not re-evaluated.
+  EXPECT_THAT(hook_calls_, ElementsAre("created seg0000000001"));
+
+  // No mask: the fields set are replaced; a new rule re-evaluates.
+  change.clear_etag();
+  change.clear_display_name();
+  CRM_ASSERT_OK_AND_ASSIGN(updated, Update(UpdateRequest(change, {}, "")));
+  EXPECT_EQ(updated.display_name(), "Very important");
+  EXPECT_EQ(updated.rule(), "country = \"DE\"");
+  EXPECT_EQ(updated.etag(), crm::common::EncodeEtag(3));
+  EXPECT_THAT(hook_calls_, ElementsAre("created seg0000000001",
+                                       "rule_changed seg0000000001"));
+
+  // "*" replaces every field: an empty description clears it.
+  change.set_display_name("VIP");
+  CRM_ASSERT_OK_AND_ASSIGN(updated, Update(UpdateRequest(change, {"*"}, "")));
+  EXPECT_EQ(updated.description(), "");
+  EXPECT_EQ(hook_calls_.size(), 2u);
+
+  // A mask naming only ignored fields changes nothing.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment same,
+                           Update(UpdateRequest(change, {"etag"}, "")));
+  EXPECT_TRUE(MessageDifferencer::Equals(same, updated));
+}
+
+TEST_F(SegmentManagerTest, UpdateChecksTheEtag) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment created, Create(NewRequest("VIP", "")));
+  v1::Segment change = created;
+  change.set_display_name("VIP 2");
+  ASSERT_THAT(Update(UpdateRequest(change, {"display_name"}, "")), IsOk());
+  // `change` still carries the first etag.
+  change.set_display_name("VIP 3");
+  absl::StatusOr<v1::Segment> stale =
+      Update(UpdateRequest(change, {"display_name"}, ""));
+  EXPECT_THAT(stale, StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(ReasonOf(stale.status()), reason::ETAG_MISMATCH);
+  EXPECT_EQ(ErrorMetadataOf(stale.status())["resource"], created.name());
+  EXPECT_EQ(Get(created.name())->display_name(), "VIP 2");
+
+  change.set_etag("garbage");
+  absl::StatusOr<v1::Segment> malformed =
+      Update(UpdateRequest(change, {"display_name"}, ""));
+  EXPECT_THAT(malformed, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(ErrorMetadataOf(malformed.status())["field"], "segment.etag");
+}
+
+TEST_F(SegmentManagerTest, UpdateErrorsNameTheFieldAndChangeNothing) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment created, Create(NewRequest("VIP", "")));
+  ASSERT_THAT(Create(NewRequest("Champions", "")), IsOk());
+  const int runs = unit_of_work_.runs();
+  auto field_of = [](const absl::StatusOr<v1::Segment>& result) {
+    return std::make_pair(ReasonOf(result.status()),
+                          ErrorMetadataOf(result.status())["field"]);
+  };
+  v1::Segment change;
+  change.set_display_name("x");
+  EXPECT_EQ(
+      field_of(Update(UpdateRequest(change, {}, ""))),
+      std::make_pair(reason::FIELD_REQUIRED, std::string("segment.name")));
+  change.set_name("segment/x");
+  EXPECT_EQ(field_of(Update(UpdateRequest(change, {}, ""))),
+            std::make_pair(reason::FIELD_INVALID, std::string("segment.name")));
+  change.set_name(created.name());
+  EXPECT_EQ(field_of(Update(
+                UpdateRequest(change, {"create_time.seconds", "id"}, ""))),
+            std::make_pair(reason::FIELD_INVALID, std::string("update_mask")));
+  // "*" enforces the REQUIRED fields.
+  EXPECT_EQ(
+      field_of(Update(UpdateRequest(change, {"*"}, ""))),
+      std::make_pair(reason::FIELD_REQUIRED, std::string("segment.rule")));
+  EXPECT_EQ(unit_of_work_.runs(), runs);
+
+  // Checked against the stored segment.
+  change.set_rule("rfm.monetary >= ");
+  absl::StatusOr<v1::Segment> bad_rule =
+      Update(UpdateRequest(change, {"rule"}, ""));
+  EXPECT_THAT(bad_rule, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(field_of(bad_rule), std::make_pair(reason::FILTER_INVALID,
+                                               std::string("segment.rule")));
+  EXPECT_FALSE(ErrorMetadataOf(bad_rule.status())["position"].empty());
+  change.set_display_name("CHAMPIONS");
+  absl::StatusOr<v1::Segment> taken =
+      Update(UpdateRequest(change, {"display_name"}, ""));
+  EXPECT_THAT(taken, StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(field_of(taken),
+            std::make_pair(reason::RESOURCE_ALREADY_EXISTS,
+                           std::string("segment.display_name")));
+  change.set_name("segments/none");
+  absl::StatusOr<v1::Segment> missing =
+      Update(UpdateRequest(change, {"display_name"}, ""));
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(ErrorMetadataOf(missing.status())["resource"], "segments/none");
+
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment after, Get(created.name()));
+  EXPECT_TRUE(MessageDifferencer::Equals(after, created));
+  EXPECT_EQ(hook_calls_.size(), 2u);  // The two creates.
+}
+
+TEST_F(SegmentManagerTest, RepeatedUpdateRequestIdReturnsTheFirstResponse) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment created, Create(NewRequest("VIP", "")));
+  v1::Segment change = created;
+  change.set_rule("country = \"DE\"");
+  const v1::UpdateSegmentRequest request =
+      UpdateRequest(change, {"rule"}, "u1");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment first, Update(request));
+  clock_.Advance(absl::Seconds(1));
+  // The etag in the request is stale now, but the repeat is answered from
+  // the first response without running again.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment second, Update(request));
+  EXPECT_TRUE(MessageDifferencer::Equals(first, second));
+  EXPECT_EQ(Get(created.name())->etag(), crm::common::EncodeEtag(2));
+  EXPECT_EQ(hook_calls_.size(), 2u);
+
+  change.set_rule("country = \"FR\"");
+  absl::StatusOr<v1::Segment> reused =
+      Update(UpdateRequest(change, {"rule"}, "u1"));
+  EXPECT_EQ(ReasonOf(reused.status()), reason::REQUEST_ID_REUSED);
+}
+
+TEST_F(SegmentManagerTest, DeleteRemovesTheSegmentOnce) {
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment created, Create(NewRequest("VIP", "")));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Segment other,
+                           Create(NewRequest("Champions", "")));
+  absl::StatusOr<google::protobuf::Empty> stale =
+      Delete(created.name(), crm::common::EncodeEtag(9), "");
+  EXPECT_THAT(stale, StatusIs(absl::StatusCode::kAborted));
+  EXPECT_EQ(ReasonOf(stale.status()), reason::ETAG_MISMATCH);
+  EXPECT_EQ(ErrorMetadataOf(Delete("segment/x", "", "").status())["field"],
+            "name");
+  EXPECT_EQ(
+      ErrorMetadataOf(Delete(created.name(), "garbage", "").status())["field"],
+      "etag");
+  EXPECT_EQ(segments_.segments().size(), 2u);
+
+  ASSERT_THAT(Delete(created.name(), created.etag(), "d1"), IsOk());
+  EXPECT_THAT(Get(created.name()), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Get(other.name()), IsOk());
+  EXPECT_THAT(hook_calls_,
+              ElementsAre("created seg0000000001", "created seg0000000002",
+                          "deleted seg0000000001"));
+  // The same request id answers as the first time; a new request finds
+  // nothing.
+  EXPECT_THAT(Delete(created.name(), created.etag(), "d1"), IsOk());
+  absl::StatusOr<google::protobuf::Empty> again =
+      Delete(created.name(), "", "d2");
+  EXPECT_THAT(again, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(ReasonOf(again.status()), reason::RESOURCE_NOT_FOUND);
+  EXPECT_EQ(hook_calls_.size(), 3u);
+  // The display name is free again.
+  EXPECT_THAT(Create(NewRequest("VIP", "")), IsOk());
 }
 
 }  // namespace

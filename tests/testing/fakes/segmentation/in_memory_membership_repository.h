@@ -143,6 +143,17 @@ class InMemoryMembershipRepository final
     return absl::OkStatus();
   }
 
+  absl::Status DeleteSegment(crm::common::Transaction& /*tx*/,
+                             absl::string_view segment_id) override {
+    for (auto it = memberships_.begin(); it != memberships_.end();) {
+      it = it->first.second == segment_id ? memberships_.erase(it) : ++it;
+    }
+    std::erase_if(changes_, [&](const MembershipChangeRecord& change) {
+      return change.segment_id == segment_id;
+    });
+    return absl::OkStatus();
+  }
+
   // Every history entry, in order of appending.
   const std::vector<MembershipChangeRecord>& changes() const {
     return changes_;

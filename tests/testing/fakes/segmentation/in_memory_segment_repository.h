@@ -9,8 +9,9 @@
 //   EXPECT_EQ(segments.segments().size(), 1);
 //
 // Follows the interface's contracts: ALREADY_EXISTS for a repeated id or a
-// display name equal ignoring ASCII case (MariaDB's collation also folds
-// other scripts); List orders (create_time, id descending) and pages as the
+// display name (on insert and update) equal ignoring ASCII case (MariaDB's
+// collation also folds other scripts); NOT_FOUND for updating or deleting a
+// missing id; List orders (create_time, id descending) and pages as the
 // MySQL implementation does.
 #pragma once
 
@@ -62,6 +63,38 @@ class InMemorySegmentRepository final
       if (segment.id == id) return segment;
     }
     return std::nullopt;
+  }
+
+  absl::StatusOr<std::optional<SegmentRecord>> FindForUpdate(
+      crm::common::Transaction& tx, absl::string_view id) override {
+    return Find(tx, id);
+  }
+
+  absl::Status Update(crm::common::Transaction& /*tx*/,
+                      const SegmentRecord& segment) override {
+    SegmentRecord* stored = nullptr;
+    for (SegmentRecord& existing : segments_) {
+      if (existing.id == segment.id) {
+        stored = &existing;
+      } else if (absl::EqualsIgnoreCase(existing.display_name,
+                                        segment.display_name)) {
+        return absl::AlreadyExistsError("display name taken");
+      }
+    }
+    if (stored == nullptr) return absl::NotFoundError("no such segment");
+    const absl::Time create_time = stored->create_time;
+    *stored = segment;
+    stored->create_time = create_time;
+    return absl::OkStatus();
+  }
+
+  absl::Status Delete(crm::common::Transaction& /*tx*/,
+                      absl::string_view id) override {
+    const size_t removed = std::erase_if(
+        segments_,
+        [&](const SegmentRecord& segment) { return segment.id == id; });
+    if (removed == 0) return absl::NotFoundError("no such segment");
+    return absl::OkStatus();
   }
 
   absl::StatusOr<crm::common::Page<SegmentRecord>> List(
