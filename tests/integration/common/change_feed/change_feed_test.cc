@@ -68,6 +68,29 @@ std::unique_ptr<crm::testing::TestDatabase> NewDatabase(
   return db.ok() ? std::move(*db) : nullptr;
 }
 
+// A consumer's own database: the common migrations (its cursor table) and
+// a table `applied` (sequence BIGINT) for the apply functions to write.
+struct ConsumerDatabase {
+  std::unique_ptr<crm::testing::TestDatabase> database;
+  std::unique_ptr<crm::common::MySqlPool> pool;
+};
+ConsumerDatabase NewConsumerDatabase(int pool_size) {
+  ConsumerDatabase consumer;
+  consumer.database = NewDatabase("consumer");
+  if (consumer.database == nullptr) return consumer;
+  consumer.pool = consumer.database->NewPool(pool_size);
+  const absl::Status migrated =
+      crm::common::ApplyMigrations(*consumer.pool,
+                                   {&crm::common::CommonMigrations()})
+          .status();
+  EXPECT_THAT(migrated, IsOk());
+  const absl::Status created =
+      consumer.database->Execute("CREATE TABLE applied (sequence BIGINT)");
+  EXPECT_THAT(created, IsOk());
+  if (!migrated.ok() || !created.ok()) consumer.pool.reset();
+  return consumer;
+}
+
 // The rows of a consumer test's table `applied` (one per applied event);
 // INTERNAL if a sequence was applied twice.
 absl::StatusOr<int64_t> CountApplied(crm::common::MySqlPool& pool) {
@@ -517,14 +540,9 @@ TEST_F(ChangeFeedTest, WatchEndsAtItsDeadlineWhileTailing) {
 }
 
 TEST_F(ChangeFeedTest, InProcessConsumerAppliesEachEventOnceAcrossErrors) {
-  auto consumer_db = NewDatabase("consumer");
-  ASSERT_NE(consumer_db, nullptr);
-  auto consumer_pool = consumer_db->NewPool(4);
-  ASSERT_THAT(crm::common::ApplyMigrations(*consumer_pool,
-                                           {&crm::common::CommonMigrations()}),
-              IsOk());
-  ASSERT_THAT(consumer_db->Execute("CREATE TABLE applied (sequence BIGINT)"),
-              IsOk());
+  ConsumerDatabase consumer_db = NewConsumerDatabase(4);
+  ASSERT_NE(consumer_db.pool, nullptr);
+  crm::common::MySqlPool* consumer_pool = consumer_db.pool.get();
   for (int i = 1; i <= 20; ++i) AppendOrder(*pool_, &written_, "c", i);
 
   FeedTestServer server(*pool_, notifier_);
@@ -627,14 +645,9 @@ class ScriptedFeedStream final : public crm::common::FeedStream {
 };
 
 TEST_F(ChangeFeedTest, ConsumerAppliesABacklogInOneTransactionAndFallsBack) {
-  auto consumer_db = NewDatabase("consumer");
-  ASSERT_NE(consumer_db, nullptr);
-  auto consumer_pool = consumer_db->NewPool(2);
-  ASSERT_THAT(crm::common::ApplyMigrations(*consumer_pool,
-                                           {&crm::common::CommonMigrations()}),
-              IsOk());
-  ASSERT_THAT(consumer_db->Execute("CREATE TABLE applied (sequence BIGINT)"),
-              IsOk());
+  ConsumerDatabase consumer_db = NewConsumerDatabase(2);
+  ASSERT_NE(consumer_db.pool, nullptr);
+  crm::common::MySqlPool* consumer_pool = consumer_db.pool.get();
   absl::Mutex mu;
   std::vector<int64_t> opened_after;
   std::vector<int64_t> apply_calls;
@@ -717,14 +730,9 @@ TEST_F(ChangeFeedTest, ConsumerAppliesABacklogInOneTransactionAndFallsBack) {
 }
 
 TEST_F(ChangeFeedTest, ApplyBatchSkipsAppliedEventsAndRollsBackAsOne) {
-  auto consumer_db = NewDatabase("consumer");
-  ASSERT_NE(consumer_db, nullptr);
-  auto consumer_pool = consumer_db->NewPool(2);
-  ASSERT_THAT(crm::common::ApplyMigrations(*consumer_pool,
-                                           {&crm::common::CommonMigrations()}),
-              IsOk());
-  ASSERT_THAT(consumer_db->Execute("CREATE TABLE applied (sequence BIGINT)"),
-              IsOk());
+  ConsumerDatabase consumer_db = NewConsumerDatabase(2);
+  ASSERT_NE(consumer_db.pool, nullptr);
+  crm::common::MySqlPool* consumer_pool = consumer_db.pool.get();
   bool fail_at_9 = true;
   crm::common::FeedConsumer consumer(
       *consumer_pool,
