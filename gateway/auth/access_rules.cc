@@ -47,6 +47,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.segmentation.v1.SegmentationService.ListCustomerSegments",          Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListLifecycleTransitions",      Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ExportCustomerSegmentationData", Y, N, Y},
+    {"crm.segmentation.v1.SegmentationService.WatchChanges",                  N, N, N},
     {"crm.loyalty.v1.LoyaltyService.GetAccount",                              Y, Y, Y},
     {"crm.loyalty.v1.LoyaltyService.AdjustPoints",                            N, N, N},
     {"crm.loyalty.v1.LoyaltyService.RedeemPoints",                            Y, N, N},

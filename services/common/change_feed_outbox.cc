@@ -3,6 +3,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -105,6 +106,48 @@ uint64_t FeedNotifier::WaitForChange(uint64_t seen_generation,
 uint64_t FeedNotifier::generation() const {
   absl::MutexLock lock(&mu_);
   return generation_;
+}
+
+absl::Status ChangeFeedOutbox::ReKey(
+    sql::Connection& connection, absl::string_view feed, absl::string_view key,
+    absl::string_view new_key,
+    const std::function<
+        absl::StatusOr<std::string>(const std::string& payload)>& rewrite) {
+  std::vector<std::pair<int64_t, std::string>> events;
+  {
+    CachedStatement select =
+        Prepared(connection,
+                 "SELECT id, payload FROM change_feed_events "
+                 "WHERE feed = ? AND `key` = ? ORDER BY id FOR UPDATE");
+    select->setString(1, std::string(feed));
+    select->setString(2, std::string(key));
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      std::string payload;
+      std::unique_ptr<std::istream> blob(rows->getBlob("payload"));
+      if (blob != nullptr) {
+        payload.assign(std::istreambuf_iterator<char>(*blob),
+                       std::istreambuf_iterator<char>());
+      }
+      events.emplace_back(rows->getInt64("id"), std::move(payload));
+    }
+  }
+  CachedStatement update = Prepared(
+      connection,
+      "UPDATE change_feed_events SET `key` = ?, payload = ? WHERE id = ?");
+  for (const auto& [id, payload] : events) {
+    absl::StatusOr<std::string> rewritten = rewrite(payload);
+    if (!rewritten.ok()) {
+      return absl::DataLossError(absl::StrCat(
+          "feed ", feed, " event ", id, ": ", rewritten.status().message()));
+    }
+    std::istringstream bytes(*rewritten);
+    update->setString(1, std::string(new_key));
+    update->setBlob(2, &bytes);
+    update->setInt64(3, id);
+    update->executeUpdate();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace crm::common

@@ -40,6 +40,7 @@
 #include <cppconn/connection.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,14 @@ class ChangeFeedOutbox {
   // sequencer updates in the transaction that numbers the events.
   static absl::StatusOr<int64_t> LastSequence(sql::Connection& connection,
                                               absl::string_view feed);
+  // Erasure: every event of `feed` keyed `key` gets `new_key` and the
+  // payload `rewrite` makes of its own (sequences, types and times kept),
+  // locked until the transaction ends. A feed that re-keys should index
+  // change_feed_events (feed, `key`).
+  static absl::Status ReKey(sql::Connection& connection, absl::string_view feed,
+                            absl::string_view key, absl::string_view new_key,
+                            const std::function<absl::StatusOr<std::string>(
+                                const std::string& payload)>& rewrite);
 };
 
 // A generation counter to wake threads waiting for new events: the writers

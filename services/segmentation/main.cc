@@ -1,4 +1,5 @@
-// crm-segmentation: serves crm.segmentation.v1.SegmentationService.
+// crm-segmentation: serves crm.segmentation.v1.SegmentationService (with
+// its own change feed of membership, value tier and lifecycle changes).
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -9,6 +10,8 @@
 
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
 #include "services/common/change_feed_consumer.h"
+#include "services/common/change_feed_sequencer.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/logging.h"
@@ -16,9 +19,12 @@
 #include "services/common/request_context.h"
 #include "services/common/server_runner.h"
 #include "services/customer_profile/change_feed_client.h"
+#include "services/segmentation/change_feed_streamer.h"
 #include "services/segmentation/customer_data_exporter.h"
+#include "services/segmentation/feed_erasure.h"
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_feed_event_repository.h"
 #include "services/segmentation/mysql_membership_repository.h"
 #include "services/segmentation/mysql_read_model_repository.h"
 #include "services/segmentation/mysql_scheduled_run_lock.h"
@@ -29,6 +35,7 @@
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/scoring_schedule.h"
 #include "services/segmentation/segment_manager.h"
+#include "services/segmentation/segmentation_change_feed.h"
 #include "services/segmentation/segmentation_service.h"
 
 namespace {
@@ -36,20 +43,37 @@ namespace {
 namespace common = ::crm::common;
 namespace segmentation = ::crm::segmentation;
 
+// What segmentation's own feed needs: `written` is notified by the writers
+// after commit and wakes the sequencer; `sequenced` is notified by the
+// sequencer and wakes the WatchChanges streams.
+struct SegmentationFeed {
+  explicit SegmentationFeed(common::ServiceContext& context)
+      : writer(std::string(segmentation::kSegmentationFeed), context.clock,
+               &written),
+        streamer(context.pool, sequenced, context.clock) {}
+
+  common::FeedNotifier written;
+  common::FeedNotifier sequenced;
+  common::MySqlChangeFeedWriter writer;
+  segmentation::ChangeFeedStreamer streamer;
+};
+
 // The storage and domain objects behind the handlers, built once per
 // process.
 struct SegmentationComponents {
-  explicit SegmentationComponents(common::ServiceContext& context)
+  SegmentationComponents(common::ServiceContext& context,
+                         SegmentationFeed& feed)
       : unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
         memberships(unit_of_work, segments, membership_repository, read_model,
                     scores, context.clock,
-                    context.config.GetString("scoring_currency")),
+                    context.config.GetString("scoring_currency"), &feed.writer),
         manager(unit_of_work, segments, idempotency, context.clock,
                 common::RandomIdGenerator::Instance(),
                 memberships.SegmentChangeHooks()),
         scoring(unit_of_work, read_model, scores, idempotency, context.clock,
                 common::RandomIdGenerator::Instance(),
-                ScoringPolicyFrom(context.config), memberships.ScoredHook()),
+                ScoringPolicyFrom(context.config), memberships.ScoredHook(),
+                &feed.writer),
         exporter(unit_of_work, read_model, scores, membership_repository,
                  segments, context.config.GetString("scoring_currency")) {}
 
@@ -94,6 +118,7 @@ void FollowProfileFeed(common::ServiceContext& context,
   struct Follower {
     std::unique_ptr<crm::customerprofile::v1::CustomerProfileService::Stub>
         stub;
+    segmentation::MySqlFeedEventRepository feed_events;
     std::unique_ptr<segmentation::ProfileFeedApplier> applier;
     std::unique_ptr<common::FeedConsumer> consumer;
   };
@@ -103,7 +128,11 @@ void FollowProfileFeed(common::ServiceContext& context,
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   follower->applier = std::make_unique<segmentation::ProfileFeedApplier>(
       read_model,
-      segmentation::CombineHooks(scoring.FeedHook(), memberships.FeedHook()));
+      segmentation::CombineHooks(
+          segmentation::CombineHooks(scoring.FeedHook(),
+                                     memberships.FeedHook()),
+          segmentation::FeedErasureHook(
+              follower->feed_events, common::RandomIdGenerator::Instance())));
   follower->consumer = std::make_unique<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
@@ -151,8 +180,18 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
     common::ServiceContext& context) {
   // Lives until the process exits, so it outlives the handlers and every
   // call they serve.
+  static SegmentationFeed* const feed = new SegmentationFeed(context);
+  // Numbers the feed's committed events (change_feed_sequencer.h); every
+  // replica runs one (they serialise on the feed's counter row). Writers
+  // that do not notify after commit (the profile feed's consumer, segment
+  // changes) are numbered within its poll interval.
+  auto sequencer = std::make_shared<common::ChangeFeedSequencer>(
+      context.pool, std::string(segmentation::kSegmentationFeed), feed->written,
+      feed->sequenced);
+  sequencer->Start();
+  context.at_shutdown([sequencer] { sequencer->Stop(); });
   static SegmentationComponents* const components =
-      new SegmentationComponents(context);
+      new SegmentationComponents(context, *feed);
   // First, so an invalid schedule setting stops start-up before any worker
   // starts.
   ScheduleScoring(context, components->scoring);
@@ -161,7 +200,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<segmentation::SegmentationServiceImpl>(
       components->manager, components->scoring, components->memberships,
-      components->exporter));
+      components->exporter, &feed->streamer));
   return services;
 }
 

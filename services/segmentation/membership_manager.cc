@@ -20,6 +20,7 @@
 #include "services/common/timestamps.h"
 #include "services/segmentation/segment_size_history.h"
 #include "services/segmentation/segment_validation.h"
+#include "services/segmentation/segmentation_change_feed.h"
 
 namespace crm::segmentation {
 namespace {
@@ -188,28 +189,31 @@ absl::Status MembershipManager::EvaluateCustomer(
   }
   std::sort(current.begin(), current.end());
   const MembershipDelta delta = DiffMemberships(current, target);
+  std::vector<MembershipChangeRecord> changes;
   for (const std::string& segment_id : delta.left) {
     CRM_RETURN_IF_ERROR(memberships_.Remove(tx, customer_id, segment_id));
-    CRM_RETURN_IF_ERROR(memberships_.AppendChange(
-        tx, MembershipChangeRecord{.customer_id = std::string(customer_id),
-                                   .segment_id = segment_id,
-                                   .kind = MembershipChangeKind::kLeft,
-                                   .reason = MembershipChangeReason::kRule,
-                                   .time = now}));
+    CRM_RETURN_IF_ERROR(RecordChange(
+        tx, changes,
+        MembershipChangeRecord{.customer_id = std::string(customer_id),
+                               .segment_id = segment_id,
+                               .kind = MembershipChangeKind::kLeft,
+                               .reason = MembershipChangeReason::kRule,
+                               .time = now}));
   }
   for (const std::string& segment_id : delta.entered) {
     CRM_RETURN_IF_ERROR(memberships_.Insert(
         tx, MembershipRecord{.segment_id = segment_id,
                              .customer_id = std::string(customer_id),
                              .enter_time = now}));
-    CRM_RETURN_IF_ERROR(memberships_.AppendChange(
-        tx, MembershipChangeRecord{.customer_id = std::string(customer_id),
-                                   .segment_id = segment_id,
-                                   .kind = MembershipChangeKind::kEntered,
-                                   .reason = MembershipChangeReason::kRule,
-                                   .time = now}));
+    CRM_RETURN_IF_ERROR(RecordChange(
+        tx, changes,
+        MembershipChangeRecord{.customer_id = std::string(customer_id),
+                               .segment_id = segment_id,
+                               .kind = MembershipChangeKind::kEntered,
+                               .reason = MembershipChangeReason::kRule,
+                               .time = now}));
   }
-  return absl::OkStatus();
+  return PublishChanges(tx, changes);
 }
 
 absl::Status MembershipManager::ReevaluateCustomer(
@@ -227,7 +231,8 @@ absl::Status MembershipManager::EvaluateSegment(Transaction& tx,
   now = crm::common::TruncateToMicros(now);
   std::shared_ptr<const Filter> rule = ParsedRule(segment);
   if (rule == nullptr) return absl::OkStatus();
-  return ForEachSubject(
+  std::vector<MembershipChangeRecord> changes;
+  CRM_RETURN_IF_ERROR(ForEachSubject(
       tx, read_model_, scores_,
       [&](absl::string_view customer_id,
           const SegmentSubject& subject) -> absl::Status {
@@ -236,13 +241,15 @@ absl::Status MembershipManager::EvaluateSegment(Transaction& tx,
             tx, MembershipRecord{.segment_id = segment.id,
                                  .customer_id = std::string(customer_id),
                                  .enter_time = now}));
-        return memberships_.AppendChange(
-            tx, MembershipChangeRecord{.customer_id = std::string(customer_id),
-                                       .segment_id = segment.id,
-                                       .kind = MembershipChangeKind::kEntered,
-                                       .reason = MembershipChangeReason::kRule,
-                                       .time = now});
-      });
+        return RecordChange(
+            tx, changes,
+            MembershipChangeRecord{.customer_id = std::string(customer_id),
+                                   .segment_id = segment.id,
+                                   .kind = MembershipChangeKind::kEntered,
+                                   .reason = MembershipChangeReason::kRule,
+                                   .time = now});
+      }));
+  return PublishChanges(tx, changes);
 }
 
 absl::Status MembershipManager::ReevaluateSegment(Transaction& tx,
@@ -263,13 +270,15 @@ absl::Status MembershipManager::ReevaluateSegment(Transaction& tx,
     if (batch.size() < static_cast<size_t>(kScanBatch)) break;
     after = batch.back().customer_id;
   }
+  std::vector<MembershipChangeRecord> changes;
   auto change = [&](absl::string_view customer_id, MembershipChangeKind kind) {
-    return memberships_.AppendChange(
-        tx, MembershipChangeRecord{.customer_id = std::string(customer_id),
-                                   .segment_id = segment.id,
-                                   .kind = kind,
-                                   .reason = MembershipChangeReason::kRule,
-                                   .time = now});
+    return RecordChange(
+        tx, changes,
+        MembershipChangeRecord{.customer_id = std::string(customer_id),
+                               .segment_id = segment.id,
+                               .kind = kind,
+                               .reason = MembershipChangeReason::kRule,
+                               .time = now});
   };
   auto leave = [&](absl::string_view customer_id) -> absl::Status {
     CRM_RETURN_IF_ERROR(memberships_.Remove(tx, customer_id, segment.id));
@@ -298,7 +307,7 @@ absl::Status MembershipManager::ReevaluateSegment(Transaction& tx,
   for (const std::string& customer_id : gone) {
     CRM_RETURN_IF_ERROR(leave(customer_id));
   }
-  return absl::OkStatus();
+  return PublishChanges(tx, changes);
 }
 
 absl::Status MembershipManager::RemoveSegment(Transaction& tx,
@@ -330,15 +339,33 @@ absl::Status MembershipManager::LeaveAll(Transaction& tx,
   now = crm::common::TruncateToMicros(now);
   CRM_ASSIGN_OR_RETURN(std::vector<MembershipRecord> stored,
                        memberships_.ListOfCustomer(tx, customer_id));
+  std::vector<MembershipChangeRecord> changes;
   for (const MembershipRecord& membership : stored) {
     CRM_RETURN_IF_ERROR(
         memberships_.Remove(tx, customer_id, membership.segment_id));
-    CRM_RETURN_IF_ERROR(memberships_.AppendChange(
-        tx, MembershipChangeRecord{.customer_id = std::string(customer_id),
-                                   .segment_id = membership.segment_id,
-                                   .kind = MembershipChangeKind::kLeft,
-                                   .reason = reason,
-                                   .time = now}));
+    CRM_RETURN_IF_ERROR(RecordChange(
+        tx, changes,
+        MembershipChangeRecord{.customer_id = std::string(customer_id),
+                               .segment_id = membership.segment_id,
+                               .kind = MembershipChangeKind::kLeft,
+                               .reason = reason,
+                               .time = now}));
+  }
+  return PublishChanges(tx, changes);
+}
+
+absl::Status MembershipManager::RecordChange(
+    Transaction& tx, std::vector<MembershipChangeRecord>& changes,
+    MembershipChangeRecord change) {
+  CRM_RETURN_IF_ERROR(memberships_.AppendChange(tx, change));
+  if (feed_ != nullptr) changes.push_back(std::move(change));
+  return absl::OkStatus();
+}
+
+absl::Status MembershipManager::PublishChanges(
+    Transaction& tx, const std::vector<MembershipChangeRecord>& changes) {
+  for (const MembershipChangeRecord& change : changes) {
+    CRM_RETURN_IF_ERROR(AppendMembershipChange(feed_, tx, change));
   }
   return absl::OkStatus();
 }

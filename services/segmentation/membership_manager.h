@@ -32,6 +32,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "crm/segmentation/v1/segmentation_service.pb.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/filter/filter_ast.h"
 #include "services/common/request_context.h"
@@ -70,20 +71,25 @@ MembershipDelta DiffMemberships(const std::vector<std::string>& current,
 class MembershipManager {
  public:
   // Every reference must outlive the manager. `scoring_currency` names the
-  // currency of the scores ListCustomerSegments returns.
+  // currency of the scores ListCustomerSegments returns. `feed` (null: no
+  // feed) receives SEGMENT_ENTERED / SEGMENT_LEFT for every history entry,
+  // in the same transaction, after the operation's membership writes
+  // (segmentation_change_feed.h).
   MembershipManager(crm::common::UnitOfWork& unit_of_work,
                     SegmentRepository& segments,
                     MembershipRepository& memberships,
                     ReadModelRepository& read_model, ScoreRepository& scores,
                     const crm::common::Clock& clock,
-                    std::string scoring_currency)
+                    std::string scoring_currency,
+                    crm::common::ChangeFeedWriter* feed = nullptr)
       : unit_of_work_(unit_of_work),
         segments_(segments),
         memberships_(memberships),
         read_model_(read_model),
         scores_(scores),
         clock_(clock),
-        scoring_currency_(std::move(scoring_currency)) {}
+        scoring_currency_(std::move(scoring_currency)),
+        feed_(feed) {}
   MembershipManager(const MembershipManager&) = delete;
   MembershipManager& operator=(const MembershipManager&) = delete;
 
@@ -170,6 +176,16 @@ class MembershipManager {
       crm::common::Transaction& tx);
   std::shared_ptr<const crm::common::filter::Filter> ParsedRule(
       const SegmentRecord& segment);
+  // Stores `change` in the history and, with a feed, keeps it in `changes`
+  // for PublishChanges.
+  absl::Status RecordChange(crm::common::Transaction& tx,
+                            std::vector<MembershipChangeRecord>& changes,
+                            MembershipChangeRecord change);
+  // Appends the feed event of each of `changes`, in order (last in the
+  // operation: the outbox's writer contract).
+  absl::Status PublishChanges(
+      crm::common::Transaction& tx,
+      const std::vector<MembershipChangeRecord>& changes);
   absl::Status LeaveAll(crm::common::Transaction& tx,
                         absl::string_view customer_id,
                         MembershipChangeReason reason, absl::Time now);
@@ -181,6 +197,7 @@ class MembershipManager {
   ScoreRepository& scores_;
   const crm::common::Clock& clock_;
   const std::string scoring_currency_;
+  crm::common::ChangeFeedWriter* const feed_;
 
   // The text is compared too: a rule parsed in a transaction that rolled
   // back may share its version with the one another transaction commits.

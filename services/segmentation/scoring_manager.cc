@@ -208,6 +208,12 @@ absl::Status ScoringManager::ScoreWith(
   const LifecycleStage before = previous.has_value()
                                     ? previous->lifecycle_stage
                                     : LifecycleStage::kUnspecified;
+  const ScoreClassChange classes{.old_tier = previous.has_value()
+                                                 ? previous->value_tier
+                                                 : ValueTier::kUnspecified,
+                                 .new_tier = score.value_tier,
+                                 .old_stage = before,
+                                 .new_stage = score.lifecycle_stage};
   if (before != score.lifecycle_stage) {
     CRM_RETURN_IF_ERROR(scores_.AppendTransition(
         tx, LifecycleTransition{.customer_id = score.customer_id,
@@ -216,11 +222,16 @@ absl::Status ScoringManager::ScoreWith(
                                 .time = score.score_time}));
   }
   CRM_RETURN_IF_ERROR(scores_.Save(tx, score));
-  if (!on_scored_) return absl::OkStatus();
-  const SegmentSubject subject{.facts = facts.has_value() ? &*facts : nullptr,
-                               .aggregate = &aggregate,
-                               .score = &score};
-  return on_scored_(tx, customer_id, score.score_time, &subject);
+  if (on_scored_) {
+    const SegmentSubject subject{.facts = facts.has_value() ? &*facts : nullptr,
+                                 .aggregate = &aggregate,
+                                 .score = &score};
+    CRM_RETURN_IF_ERROR(
+        on_scored_(tx, customer_id, score.score_time, &subject));
+  }
+  // Last: after the hook's membership writes (the outbox's writer contract).
+  return AppendScoreClassChanges(feed_, tx, customer_id, classes,
+                                 score.score_time);
 }
 
 ReadModelChangeHook ScoringManager::FeedHook() {
@@ -288,6 +299,14 @@ ScoringManager::ListCustomerScores(
 }
 
 absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
+    const RequestContext& context, const v1::RecomputeScoresRequest& request) {
+  absl::StatusOr<v1::RecomputeScoresResponse> result =
+      RecomputeInOneUnit(context, request);
+  if (result.ok() && feed_ != nullptr) feed_->NotifyCommitted();
+  return result;
+}
+
+absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeInOneUnit(
     const RequestContext& context, const v1::RecomputeScoresRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   return crm::common::RunIdempotent<v1::RecomputeScoresResponse>(

@@ -25,6 +25,7 @@
 #include "crm/segmentation/v1/customer_score.pb.h"
 #include "crm/segmentation/v1/customer_segmentation_data.pb.h"
 #include "crm/segmentation/v1/segmentation_service.pb.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
@@ -38,6 +39,7 @@
 #include "services/segmentation/rfm_scoring.h"
 #include "services/segmentation/score_repository.h"
 #include "services/segmentation/segment_rule.h"
+#include "services/segmentation/segmentation_change_feed.h"
 #include "services/segmentation/value_tier.h"
 
 namespace crm::segmentation {
@@ -63,13 +65,17 @@ struct ScoringPolicy {
 
 class ScoringManager {
  public:
-  // Every reference must outlive the manager.
+  // Every reference must outlive the manager. `feed` (null: no feed)
+  // receives VALUE_TIER_CHANGED and LIFECYCLE_STAGE_CHANGED when a scoring
+  // changes them, in the scoring's transaction after the on_scored hook
+  // (segmentation_change_feed.h).
   ScoringManager(crm::common::UnitOfWork& unit_of_work,
                  ReadModelRepository& read_model, ScoreRepository& scores,
                  crm::common::IdempotencyRepository& idempotency,
                  const crm::common::Clock& clock,
                  const crm::common::IdGenerator& ids, ScoringPolicy policy,
-                 CustomerScoredHook on_scored = nullptr)
+                 CustomerScoredHook on_scored = nullptr,
+                 crm::common::ChangeFeedWriter* feed = nullptr)
       : unit_of_work_(unit_of_work),
         read_model_(read_model),
         scores_(scores),
@@ -77,7 +83,8 @@ class ScoringManager {
         clock_(clock),
         ids_(ids),
         policy_(std::move(policy)),
-        on_scored_(std::move(on_scored)) {}
+        on_scored_(std::move(on_scored)),
+        feed_(feed) {}
   ScoringManager(const ScoringManager&) = delete;
   ScoringManager& operator=(const ScoringManager&) = delete;
 
@@ -144,6 +151,10 @@ class ScoringManager {
       absl::string_view customer_id);
 
  private:
+  // RecomputeScores without waking the feed's sequencer.
+  absl::StatusOr<v1::RecomputeScoresResponse> RecomputeInOneUnit(
+      const crm::common::RequestContext& context,
+      const v1::RecomputeScoresRequest& request);
   absl::Status ScoreWith(crm::common::Transaction& tx,
                          absl::string_view customer_id, absl::Time now,
                          const std::optional<RfmBoundaries>& boundaries,
@@ -157,6 +168,7 @@ class ScoringManager {
   const crm::common::IdGenerator& ids_;
   const ScoringPolicy policy_;
   const CustomerScoredHook on_scored_;
+  crm::common::ChangeFeedWriter* const feed_;
 };
 
 // API forms.

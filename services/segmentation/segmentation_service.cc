@@ -2,6 +2,7 @@
 
 #include "services/common/grpc_reply.h"
 #include "services/common/grpc_request_context.h"
+#include "services/common/grpc_status.h"
 
 namespace crm::segmentation {
 
@@ -129,6 +130,17 @@ grpc::Status SegmentationServiceImpl::ExportCustomerSegmentationData(
   return ReplyWith(exporter_.ExportCustomerSegmentationData(
                        RequestContextOf(context), *request),
                    response);
+}
+
+grpc::Status SegmentationServiceImpl::WatchChanges(
+    grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+    grpc::ServerWriter<v1::ChangeEvent>* writer) {
+  if (feed_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no change feed");
+  }
+  return crm::common::ToGrpcStatus(feed_->Watch(
+      RequestContextOf(context), *request,
+      [writer](const v1::ChangeEvent& event) { return writer->Write(event); }));
 }
 
 }  // namespace crm::segmentation

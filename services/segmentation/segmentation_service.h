@@ -3,7 +3,8 @@
 // ScoringManager (scoring_manager.h), MembershipManager
 // (membership_manager.h) or CustomerDataExporter (customer_data_exporter.h)
 // and maps the result to a gRPC status with its error details. Nothing else
-// happens here.
+// happens here. WatchChanges streams segmentation's feed
+// (change_feed_streamer.h; UNIMPLEMENTED without one).
 //
 //   SegmentationServiceImpl service(segments, scoring, memberships, exporter);
 //   builder.RegisterService(&service);
@@ -12,6 +13,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
+#include "services/segmentation/change_feed_streamer.h"
 #include "services/segmentation/customer_data_exporter.h"
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/scoring_manager.h"
@@ -21,14 +23,17 @@ namespace crm::segmentation {
 
 class SegmentationServiceImpl final : public v1::SegmentationService::Service {
  public:
-  // The managers must outlive the service.
+  // The managers and `feed` (null: WatchChanges is UNIMPLEMENTED) must
+  // outlive the service.
   SegmentationServiceImpl(SegmentManager& manager, ScoringManager& scoring,
                           MembershipManager& memberships,
-                          CustomerDataExporter& exporter)
+                          CustomerDataExporter& exporter,
+                          ChangeFeedStreamer* feed = nullptr)
       : manager_(manager),
         scoring_(scoring),
         memberships_(memberships),
-        exporter_(exporter) {}
+        exporter_(exporter),
+        feed_(feed) {}
 
   grpc::Status CreateSegment(grpc::ServerContext* context,
                              const v1::CreateSegmentRequest* request,
@@ -84,12 +89,16 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
       grpc::ServerContext* context,
       const v1::ExportCustomerSegmentationDataRequest* request,
       v1::CustomerSegmentationData* response) override;
+  grpc::Status WatchChanges(
+      grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+      grpc::ServerWriter<v1::ChangeEvent>* writer) override;
 
  private:
   SegmentManager& manager_;
   ScoringManager& scoring_;
   MembershipManager& memberships_;
   CustomerDataExporter& exporter_;
+  ChangeFeedStreamer* const feed_;
 };
 
 }  // namespace crm::segmentation

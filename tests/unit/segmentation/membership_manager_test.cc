@@ -5,7 +5,9 @@
 // customer's segments with the score, previews (nothing written, parser
 // errors with position), merges (the duplicate leaves, the survivor gains
 // the orders, late events of the duplicate reach the survivor), erasure
-// (nothing left) and the export document.
+// (nothing left) and the export document; every history entry and every
+// value tier or stage change on the change feed, none from a failed unit
+// of work.
 #include "services/segmentation/membership_manager.h"
 
 #include <algorithm>
@@ -29,8 +31,10 @@
 #include "services/segmentation/profile_feed_applier.h"
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
+#include "services/segmentation/segmentation_change_feed.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 #include "tests/testing/fakes/in_memory_idempotency_repository.h"
+#include "tests/testing/fakes/recording_change_feed_writer.h"
 #include "tests/testing/fakes/segmentation/in_memory_membership_repository.h"
 #include "tests/testing/fakes/segmentation/in_memory_read_model_repository.h"
 #include "tests/testing/fakes/segmentation/in_memory_score_repository.h"
@@ -152,15 +156,18 @@ class MembershipManagerTest : public ::testing::Test {
   crm::testing::InMemoryScoreRepository scores_{&unit_of_work_};
   crm::testing::InMemoryMembershipRepository membership_repository_{
       &unit_of_work_};
+  crm::testing::RecordingChangeFeedWriter feed_{&unit_of_work_};
   MembershipManager memberships_{
-      unit_of_work_, segments_, membership_repository_, read_model_, scores_,
-      clock_,        "CNY"};
+      unit_of_work_, segments_, membership_repository_,
+      read_model_,   scores_,   clock_,
+      "CNY",         &feed_};
   SegmentManager segment_manager_{
       unit_of_work_, segments_, keys_,
       clock_,        ids_,      memberships_.SegmentChangeHooks()};
   ScoringManager scoring_{
       unit_of_work_, read_model_, scores_,         keys_,
-      clock_,        ids_,        ScoringPolicy{}, memberships_.ScoredHook()};
+      clock_,        ids_,        ScoringPolicy{}, memberships_.ScoredHook(),
+      &feed_};
   ProfileFeedApplier applier_{
       read_model_, CombineHooks(scoring_.FeedHook(), memberships_.FeedHook())};
   CustomerDataExporter exporter_{unit_of_work_,          read_model_, scores_,
@@ -182,6 +189,59 @@ TEST_F(MembershipManagerTest, CustomersEnterAndLeaveAsTheirFactsChange) {
   EXPECT_EQ(membership_repository_.changes()[1].time, kStart + absl::Hours(1));
   EXPECT_EQ(membership_repository_.changes()[1].reason,
             MembershipChangeReason::kRule);
+}
+
+TEST_F(MembershipManagerTest, TheFeedCarriesEveryChangeOfACommittedUnit) {
+  const std::string cn = CreateSegment("China", "country = \"CN\"");
+  const std::string de = CreateSegment("Germany", "country = \"DE\"");
+  Apply(Created("c1", "CN"));
+  clock_.Advance(absl::Hours(1));
+  Apply(Created("c1", "DE", cp::ChangeEvent::CUSTOMER_UPDATED));
+  // A failed unit of work leaves no event.
+  unit_of_work_.FailNextCommit(absl::UnavailableError("db down"));
+  EXPECT_FALSE(unit_of_work_
+                   .Run(context_,
+                        [&](Transaction& tx) {
+                          return applier_.Apply(
+                              tx, Created("c1", "CN",
+                                          cp::ChangeEvent::CUSTOMER_UPDATED));
+                        })
+                   .ok());
+
+  std::vector<std::string> got;
+  for (const crm::common::FeedEventRecord& record : feed_.events()) {
+    v1::ChangeEvent event;
+    ASSERT_TRUE(event.ParseFromString(record.payload));
+    EXPECT_EQ(record.key, "c1");
+    EXPECT_EQ(event.customer(), "customers/c1");
+    switch (record.type) {
+      case v1::ChangeEvent::SEGMENT_ENTERED:
+      case v1::ChangeEvent::SEGMENT_LEFT:
+        got.push_back(absl::StrCat(
+            v1::ChangeEvent::Type_Name(record.type), " ",
+            event.membership_change().segment(), " ",
+            absl::FormatTime(crm::common::FromProtoTimestamp(
+                                 event.membership_change().change_time()),
+                             absl::UTCTimeZone())));
+        break;
+      case v1::ChangeEvent::LIFECYCLE_STAGE_CHANGED:
+        got.push_back(
+            absl::StrCat("STAGE ", event.lifecycle_stage_change().old_stage(),
+                         "->", event.lifecycle_stage_change().new_stage()));
+        break;
+      default:
+        got.push_back(v1::ChangeEvent::Type_Name(record.type));
+    }
+  }
+  const std::string t0 = absl::FormatTime(kStart, absl::UTCTimeZone());
+  const std::string t1 =
+      absl::FormatTime(kStart + absl::Hours(1), absl::UTCTimeZone());
+  // Memberships first, then the score's classes (appended last).
+  EXPECT_THAT(
+      got, ElementsAre(absl::StrCat("SEGMENT_ENTERED segments/", cn, " ", t0),
+                       "STAGE 0->1",
+                       absl::StrCat("SEGMENT_LEFT segments/", cn, " ", t1),
+                       absl::StrCat("SEGMENT_ENTERED segments/", de, " ", t1)));
 }
 
 TEST_F(MembershipManagerTest, OrdersMoveCustomersIntoAggregateSegments) {
