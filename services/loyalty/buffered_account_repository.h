@@ -51,12 +51,6 @@ class BufferedAccountRepository final : public AccountRepository {
   // then the changed accounts. Must run before `tx` commits.
   absl::Status Flush(crm::common::Transaction& tx);
 
-  // Statements' worth of rows held, for tests: entries + lots + earnings +
-  // changed accounts not yet sent.
-  size_t held_writes() const {
-    return entries_.size() + lots_.size() + earnings_.size() + dirty_.size();
-  }
-
   absl::StatusOr<std::optional<AccountRecord>> Find(
       crm::common::Transaction& tx, absl::string_view customer_id) override;
   absl::StatusOr<AccountRecord> LockOrCreate(crm::common::Transaction& tx,

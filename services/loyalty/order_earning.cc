@@ -81,6 +81,10 @@ absl::Status OrderEarning::ApplyRun(
     customers.push_back(*customer_id);
     orders.emplace_back(*customer_id, event.order().name());
   }
+  // One entry per customer however many of the run's events are theirs.
+  std::sort(customers.begin(), customers.end());
+  customers.erase(std::unique(customers.begin(), customers.end()),
+                  customers.end());
   CRM_ASSIGN_OR_RETURN(v1::Program program, LoadProgramSettings(programs, tx));
   CRM_RETURN_IF_ERROR(accounts.Prefetch(
       tx, customers, orders, QualificationWindowStart(program, now), now));
