@@ -25,7 +25,6 @@
 #include "gateway/json_printer.h"
 #include "gateway/latest_survey_scores.h"
 #include "gateway/next_best_offers.h"
-#include "gateway/open_alerts_filter.h"
 #include "gateway/tier_progress.h"
 #include "services/common/error_details.h"
 #include "services/common/grpc_status.h"
@@ -39,8 +38,13 @@ namespace seg = ::crm::segmentation::v1;
 namespace loy = ::crm::loyalty::v1;
 namespace fb = ::crm::feedback::v1;
 
-// The backend calls of one view, all started at once except kListAlerts,
-// which ListTickets' answer starts (open_alerts_filter.h).
+// The reads one view is made of (each gated by its RPC's access rule). They
+// reach the backends as five calls, all started at once: GetCustomer,
+// ListCustomerSegments, ListLifecycleTransitions, loyalty's
+// SummarizeAccount (kGetAccount, kListLedgerEntries, kListCoupons) and
+// feedback's SummarizeCustomerFeedback (kListFeedback, kListTickets,
+// kListSurveyResponses, kListAlerts); GetProgram and ListCampaigns only when
+// the reference data is not cached.
 enum CallId {
   kGetCustomer,
   kListCustomerSegments,
@@ -61,7 +65,6 @@ struct Call {
   const char* backend = "";
   // The RPC's full name: its access rule (auth/access_rules.h).
   const char* rpc = "";
-  std::unique_ptr<grpc::ClientContext> context;
   grpc::Status status;
   // Not made: the caller's role may not call `rpc` on its own route.
   bool denied = false;
@@ -121,6 +124,8 @@ struct Responses {
   fb::ListTicketsResponse tickets;
   fb::ListSurveyResponsesResponse survey_responses;
   fb::ListAlertsResponse alerts;
+  loy::AccountSummary account_summary;
+  fb::CustomerFeedbackSummary feedback_summary;
 };
 
 // The loyalty programme and the campaigns: the same for every customer and
@@ -288,6 +293,22 @@ OfferInputs OfferInputsOf(const Responses& responses, absl::Time now) {
   return inputs;
 }
 
+// Moves the summaries' parts to where the view's parts read them.
+void UnpackSummaries(Responses& responses) {
+  loy::AccountSummary& account = responses.account_summary;
+  responses.account = std::move(*account.mutable_account());
+  responses.ledger.mutable_ledger_entries()->Swap(
+      account.mutable_recent_ledger_entries());
+  responses.coupons.mutable_coupons()->Swap(account.mutable_issued_coupons());
+  fb::CustomerFeedbackSummary& feedback = responses.feedback_summary;
+  responses.feedback.mutable_feedback()->Swap(
+      feedback.mutable_recent_feedback());
+  responses.tickets.mutable_tickets()->Swap(feedback.mutable_open_tickets());
+  responses.survey_responses.mutable_responses()->Swap(
+      feedback.mutable_recent_survey_responses());
+  responses.alerts.mutable_alerts()->Swap(feedback.mutable_open_alerts());
+}
+
 common::HttpResponse View(const BackendClients& clients,
                           ReferenceDataCache& reference_data,
                           const RouteRequest& request) {
@@ -296,55 +317,58 @@ common::HttpResponse View(const BackendClients& clients,
   const std::string& id = *checked;
   const std::string customer_name = absl::StrCat("customers/", id);
   const std::string account_name = absl::StrCat("accounts/", id);
-  const std::string customer_filter =
-      absl::StrCat("customer = \"", customer_name, "\"");
 
   cp::GetCustomerRequest get_customer;
   get_customer.set_name(customer_name);
   seg::ListCustomerSegmentsRequest list_segments;
   list_segments.set_parent(customer_name);
   list_segments.set_page_size(kViewSegments);
-  loy::GetAccountRequest get_account;
-  get_account.set_name(account_name);
-  loy::ListLedgerEntriesRequest list_ledger;
-  list_ledger.set_parent(account_name);
-  list_ledger.set_page_size(kViewRecentItems);
   loy::GetProgramRequest get_program;
   get_program.set_name(kLoyaltyProgram);
   loy::ListCampaignsRequest list_campaigns;
   list_campaigns.set_page_size(kViewCampaigns);
-  fb::ListFeedbackRequest list_feedback;
-  list_feedback.set_page_size(kViewRecentItems);
-  list_feedback.set_filter(customer_filter);
-  fb::ListTicketsRequest list_tickets;
-  list_tickets.set_page_size(kViewRecentItems);
-  list_tickets.set_filter(
-      absl::StrCat(customer_filter, " AND ", kOpenTicketStates));
   seg::ListLifecycleTransitionsRequest list_transitions;
   list_transitions.set_parent(customer_name);
   list_transitions.set_page_size(kViewLifecycleTransitions);
-  loy::ListCouponsRequest list_coupons;
-  list_coupons.set_page_size(kViewCoupons);
-  list_coupons.set_filter(absl::StrCat(customer_filter, " AND state = ISSUED"));
-  fb::ListSurveyResponsesRequest list_survey_responses;
-  list_survey_responses.set_parent(kAllSurveys);
-  list_survey_responses.set_page_size(kViewSurveyResponses);
-  list_survey_responses.set_filter(customer_filter);
-  fb::ListAlertsRequest list_alerts;  // Its filter: after ListTickets.
-  list_alerts.set_page_size(kViewOpenAlerts);
 
   std::array<Call, kCallCount> calls;
   for (int id = 0; id < kCallCount; ++id) {
     calls[id].backend = kCallSpecs[id].backend;
     calls[id].rpc = kCallSpecs[id].rpc;
-    calls[id].context = clients.NewContext(request);
     if (!RoleMayCall(request, calls[id].rpc)) {
       calls[id].denied = true;
       calls[id].status = grpc::Status(grpc::StatusCode::PERMISSION_DENIED,
                                       "not allowed to this caller");
     }
   }
-  auto may_start = [&calls](CallId id) { return !calls[id].denied; };
+  auto may = [&calls](CallId id) { return !calls[id].denied; };
+
+  // The summaries ask only for the parts the caller may see.
+  loy::SummarizeAccountRequest summarize_account;
+  summarize_account.set_name(account_name);
+  summarize_account.set_ledger_entry_count(
+      may(kListLedgerEntries) ? kViewRecentItems : 0);
+  summarize_account.set_coupon_count(may(kListCoupons) ? kViewCoupons : 0);
+  const std::vector<CallId> account_reads = {kGetAccount, kListLedgerEntries,
+                                             kListCoupons};
+  fb::SummarizeCustomerFeedbackRequest summarize_feedback;
+  summarize_feedback.set_customer(customer_name);
+  summarize_feedback.set_feedback_count(may(kListFeedback) ? kViewRecentItems
+                                                           : 0);
+  summarize_feedback.set_open_ticket_count(may(kListTickets) ? kViewRecentItems
+                                                             : 0);
+  summarize_feedback.set_survey_response_count(
+      may(kListSurveyResponses) ? kViewSurveyResponses : 0);
+  summarize_feedback.set_open_alert_count(
+      may(kListTickets) && may(kListAlerts) ? kViewOpenAlerts : 0);
+  const std::vector<CallId> feedback_reads = {
+      kListFeedback, kListTickets, kListSurveyResponses, kListAlerts};
+  auto any_allowed = [&may](const std::vector<CallId>& reads) {
+    for (CallId id : reads) {
+      if (may(id)) return true;
+    }
+    return false;
+  };
 
   Responses responses;
   const std::shared_ptr<const ReferenceDataCache::Snapshot> cached =
@@ -353,24 +377,22 @@ common::HttpResponse View(const BackendClients& clients,
     responses.program = cached->program;
     responses.campaigns = cached->campaigns;
   }
-  // The calls this view makes: every allowed one but kListAlerts (counted
-  // with ListTickets, whose answer makes it or not), less the cached ones.
-  int call_count = 0;
-  for (int id = 0; id < kCallCount; ++id) {
-    const bool answered_by_cache =
-        cached != nullptr && (id == kGetProgram || id == kListCampaigns);
-    if (id != kListAlerts && may_start(static_cast<CallId>(id)) &&
-        !answered_by_cache) {
-      ++call_count;
-    }
-  }
-  const bool alerts_follow_tickets =
-      may_start(kListTickets) && may_start(kListAlerts);
-  if (alerts_follow_tickets) ++call_count;
+  const bool read_reference_data = cached == nullptr;
+  const bool summarize_account_call = any_allowed(account_reads);
+  const bool summarize_feedback_call = any_allowed(feedback_reads);
+  const int call_count = may(kGetCustomer) + may(kListCustomerSegments) +
+                         may(kListLifecycleTransitions) +
+                         (read_reference_data && may(kGetProgram)) +
+                         (read_reference_data && may(kListCampaigns)) +
+                         summarize_account_call + summarize_feedback_call;
 
-  // Every call at once; the answer waits for the last (each is bounded by
-  // its deadline, set when its context was made above, so ListAlerts ends
-  // by the same deadline as the rest).
+  // Every call at once, each bounded by the request's backend deadline; the
+  // answer waits for the last.
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  auto context = [&]() {
+    contexts.push_back(clients.NewContext(request));
+    return contexts.back().get();
+  };
   absl::BlockingCounter pending(call_count);
   auto done = [&pending, &calls](CallId id) {
     return [&pending, call = &calls[id]](grpc::Status status) {
@@ -378,83 +400,51 @@ common::HttpResponse View(const BackendClients& clients,
       pending.DecrementCount();
     };
   };
-  auto context = [&calls](CallId id) { return calls[id].context.get(); };
-  // ListTickets' answer: the OPEN alerts of its escalated tickets, in one
-  // more call when there are any.
-  auto tickets_done = [&](grpc::Status status) {
-    calls[kListTickets].status = std::move(status);
-    if (alerts_follow_tickets) {
-      const std::string filter = calls[kListTickets].status.ok()
-                                     ? OpenAlertsFilter(responses.tickets)
-                                     : "";
-      if (filter.empty()) {
-        pending.DecrementCount();  // No call: no such alerts.
-      } else {
-        list_alerts.set_filter(filter);
-        clients.feedback().async()->ListAlerts(context(kListAlerts),
-                                               &list_alerts, &responses.alerts,
-                                               done(kListAlerts));
+  // A summary's status is that of each allowed read it answers.
+  auto summary_done = [&pending, &calls](std::vector<CallId> reads) {
+    return [&pending, &calls, reads = std::move(reads)](grpc::Status status) {
+      for (CallId id : reads) {
+        if (!calls[id].denied) calls[id].status = status;
       }
-    }
-    pending.DecrementCount();
+      pending.DecrementCount();
+    };
   };
   const absl::Time start = absl::Now();
-  if (may_start(kGetCustomer)) {
+  if (may(kGetCustomer)) {
     clients.customer_profile().async()->GetCustomer(
-        context(kGetCustomer), &get_customer, &responses.customer,
-        done(kGetCustomer));
+        context(), &get_customer, &responses.customer, done(kGetCustomer));
   }
-  if (may_start(kListCustomerSegments)) {
+  if (may(kListCustomerSegments)) {
     clients.segmentation().async()->ListCustomerSegments(
-        context(kListCustomerSegments), &list_segments, &responses.segments,
+        context(), &list_segments, &responses.segments,
         done(kListCustomerSegments));
   }
-  if (may_start(kListLifecycleTransitions)) {
+  if (may(kListLifecycleTransitions)) {
     clients.segmentation().async()->ListLifecycleTransitions(
-        context(kListLifecycleTransitions), &list_transitions,
-        &responses.transitions, done(kListLifecycleTransitions));
+        context(), &list_transitions, &responses.transitions,
+        done(kListLifecycleTransitions));
   }
-  if (may_start(kGetAccount)) {
-    clients.loyalty().async()->GetAccount(context(kGetAccount), &get_account,
-                                          &responses.account,
-                                          done(kGetAccount));
+  if (summarize_account_call) {
+    clients.loyalty().async()->SummarizeAccount(context(), &summarize_account,
+                                                &responses.account_summary,
+                                                summary_done(account_reads));
   }
-  if (may_start(kListLedgerEntries)) {
-    clients.loyalty().async()->ListLedgerEntries(
-        context(kListLedgerEntries), &list_ledger, &responses.ledger,
-        done(kListLedgerEntries));
+  if (read_reference_data && may(kGetProgram)) {
+    clients.loyalty().async()->GetProgram(
+        context(), &get_program, &responses.program, done(kGetProgram));
   }
-  if (cached == nullptr && may_start(kGetProgram)) {
-    clients.loyalty().async()->GetProgram(context(kGetProgram), &get_program,
-                                          &responses.program,
-                                          done(kGetProgram));
-  }
-  if (cached == nullptr && may_start(kListCampaigns)) {
+  if (read_reference_data && may(kListCampaigns)) {
     clients.loyalty().async()->ListCampaigns(
-        context(kListCampaigns), &list_campaigns, &responses.campaigns,
-        done(kListCampaigns));
+        context(), &list_campaigns, &responses.campaigns, done(kListCampaigns));
   }
-  if (may_start(kListCoupons)) {
-    clients.loyalty().async()->ListCoupons(context(kListCoupons), &list_coupons,
-                                           &responses.coupons,
-                                           done(kListCoupons));
-  }
-  if (may_start(kListFeedback)) {
-    clients.feedback().async()->ListFeedback(
-        context(kListFeedback), &list_feedback, &responses.feedback,
-        done(kListFeedback));
-  }
-  if (may_start(kListTickets)) {
-    clients.feedback().async()->ListTickets(
-        context(kListTickets), &list_tickets, &responses.tickets, tickets_done);
-  }
-  if (may_start(kListSurveyResponses)) {
-    clients.feedback().async()->ListSurveyResponses(
-        context(kListSurveyResponses), &list_survey_responses,
-        &responses.survey_responses, done(kListSurveyResponses));
+  if (summarize_feedback_call) {
+    clients.feedback().async()->SummarizeCustomerFeedback(
+        context(), &summarize_feedback, &responses.feedback_summary,
+        summary_done(feedback_reads));
   }
   pending.Wait();
-  if (cached == nullptr && calls[kGetProgram].status.ok() &&
+  UnpackSummaries(responses);
+  if (read_reference_data && calls[kGetProgram].status.ok() &&
       calls[kListCampaigns].status.ok()) {
     reference_data.Store(std::make_shared<const ReferenceDataCache::Snapshot>(
         ReferenceDataCache::Snapshot{responses.program, responses.campaigns,

@@ -3,9 +3,9 @@
 //
 //   AddCustomerViewRoute(router, clients);
 //
-// The backend calls (all started at once, each with the request's backend
-// deadline, except ListAlerts, which ListTickets' answer starts with the
-// same deadline) and the parts printed from them:
+// The reads (each gated by its RPC's access rule, started at once as five
+// backend calls, each with the request's backend deadline) and the parts
+// printed from them:
 //   customer-profile GetCustomer           customer
 //   segmentation ListCustomerSegments      score (RFM, value tier, lifecycle
 //                                          stage, CLV, P(alive); null when
@@ -15,29 +15,31 @@
 //   segmentation ListLifecycleTransitions  lifecycleHistory (the
 //                                          kViewLifecycleTransitions newest
 //                                          stage changes)
-//   loyalty GetAccount                     account (balance, tier)
-//   loyalty GetAccount + GetProgram        tierProgress (tier_progress.h;
+//   loyalty SummarizeAccount, one call for:
+//     the account (GetAccount)             account (balance, tier)
+//     + GetProgram                         tierProgress (tier_progress.h;
 //                                          GetProgram and ListCampaigns are
 //                                          reused for kViewReferenceDataTtl)
-//   loyalty ListLedgerEntries              recentLedgerEntries (the 10 latest)
-//   loyalty ListCoupons                    coupons (state ISSUED, at most
+//     ledger entries (ListLedgerEntries)   recentLedgerEntries (the 10 latest)
+//     coupons (ListCoupons)                coupons (state ISSUED, at most
 //                                          kViewCoupons, newest issue first)
-//   feedback ListFeedback                  recentFeedback (the 10 latest of
+//   feedback SummarizeCustomerFeedback, one call for:
+//     feedback (ListFeedback)              recentFeedback (the 10 latest of
 //                                          this customer; ratings, sentiment)
-//   feedback ListTickets                   openTickets (states NEW,
+//     open tickets (ListTickets)           openTickets (states NEW,
 //                                          ACKNOWLEDGED, IN_PROGRESS; at most
 //                                          10)
-//   feedback ListTickets + ListAlerts      openAlerts (OPEN alerts of the
-//                                          escalated open tickets listed,
-//                                          open_alerts_filter.h; one call,
-//                                          none when no ticket is escalated)
-//   feedback ListSurveyResponses           latestNps, latestCsat (one call
-//                                          over surveys/-, the
-//                                          kViewSurveyResponses newest;
+//     their alerts (ListAlerts)            openAlerts (OPEN alerts of the
+//                                          escalated open tickets listed)
+//     survey responses                     latestNps, latestCsat (the
+//     (ListSurveyResponses)                kViewSurveyResponses newest over
+//                                          every survey;
 //                                          latest_survey_scores.h)
 //   GetCustomer (consents) +               nextBestOffers (next_best_offers.h)
 //   ListCustomerSegments + GetAccount +
 //   GetProgram + loyalty ListCampaigns
+// A summary asks only for the reads the caller's role may make; a failed
+// summary fails each of its reads.
 // Answer: 200 with every part whose calls came back, `null` (`[]` for a
 // list) for a part the backend does not have (NOT_FOUND), and `missing`:
 // one entry per part whose call failed otherwise ({"part", "backend",
@@ -73,11 +75,11 @@ inline constexpr int kViewCoupons = 20;      // ISSUED coupons
 inline constexpr int kViewLifecycleTransitions = 10;
 // Survey responses read for latestNps / latestCsat (newest first).
 inline constexpr int kViewSurveyResponses = 20;
+// Every survey's responses (ListSurveyResponses' parent).
+inline constexpr char kAllSurveys[] = "surveys/-";
 // Open alerts: feedback raises at most one per escalation level (3) of each
 // of the kViewRecentItems tickets.
 inline constexpr int kViewOpenAlerts = 30;
-// Every survey's responses (ListSurveyResponses' parent).
-inline constexpr char kAllSurveys[] = "surveys/-";
 // Campaigns are listed oldest first; the view reads the first page of this
 // size and offers from the running ones among them.
 inline constexpr int kViewCampaigns = 1000;
@@ -87,9 +89,6 @@ inline constexpr char kLoyaltyProgram[] = "programs/default";
 // successful read (both calls OK) a gateway reuses them in every view for
 // this long, so a change to them shows in views at most this late.
 inline constexpr absl::Duration kViewReferenceDataTtl = absl::Seconds(10);
-// The ticket states that count as open, as a ListTickets filter term.
-inline constexpr char kOpenTicketStates[] =
-    "(state = NEW OR state = ACKNOWLEDGED OR state = IN_PROGRESS)";
 
 void AddCustomerViewRoute(Router& router, const BackendClients& clients);
 

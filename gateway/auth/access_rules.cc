@@ -49,6 +49,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.segmentation.v1.SegmentationService.ExportCustomerSegmentationData", Y, N, Y},
     {"crm.segmentation.v1.SegmentationService.WatchChanges",                  N, N, N},
     {"crm.loyalty.v1.LoyaltyService.GetAccount",                              Y, Y, Y},
+    {"crm.loyalty.v1.LoyaltyService.SummarizeAccount",                        N, N, N},
     {"crm.loyalty.v1.LoyaltyService.AdjustPoints",                            N, N, N},
     {"crm.loyalty.v1.LoyaltyService.RedeemPoints",                            Y, N, N},
     {"crm.loyalty.v1.LoyaltyService.ReverseRedemption",                       N, N, N},
@@ -99,6 +100,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.feedback.v1.FeedbackService.AcknowledgeAlert",                      Y, N, N},
     {"crm.feedback.v1.FeedbackService.WatchAlerts",                           Y, Y, N},
     {"crm.feedback.v1.FeedbackService.ExportCustomerFeedback",                Y, N, Y},
+    {"crm.feedback.v1.FeedbackService.SummarizeCustomerFeedback",             N, N, N},
     // The gateway's own composite routes.
     {"crm.gateway.v1.CustomerView",                                           Y, Y, N},
     {"crm.gateway.v1.CustomerExport",                                         Y, N, Y},

@@ -186,4 +186,13 @@ grpc::Status FeedbackServiceImpl::ExportCustomerFeedback(
                    response);
 }
 
+grpc::Status FeedbackServiceImpl::SummarizeCustomerFeedback(
+    grpc::ServerContext* context,
+    const v1::SummarizeCustomerFeedbackRequest* request,
+    v1::CustomerFeedbackSummary* response) {
+  return ReplyWith(summarizer_.SummarizeCustomerFeedback(
+                       RequestContextOf(context), *request),
+                   response);
+}
+
 }  // namespace crm::feedback

@@ -15,6 +15,7 @@
 #include "crm/feedback/v1/feedback_service.grpc.pb.h"
 #include "services/feedback/alert_manager.h"
 #include "services/feedback/customer_feedback_export.h"
+#include "services/feedback/customer_feedback_summary.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/survey_manager.h"
 #include "services/feedback/ticket_manager.h"
@@ -110,6 +111,10 @@ class FeedbackServiceImpl final : public v1::FeedbackService::Service {
       grpc::ServerContext* context,
       const v1::ExportCustomerFeedbackRequest* request,
       v1::CustomerFeedbackExport* response) override;
+  grpc::Status SummarizeCustomerFeedback(
+      grpc::ServerContext* context,
+      const v1::SummarizeCustomerFeedbackRequest* request,
+      v1::CustomerFeedbackSummary* response) override;
 
  private:
   FeedbackManager& manager_;
@@ -117,6 +122,7 @@ class FeedbackServiceImpl final : public v1::FeedbackService::Service {
   TicketManager& tickets_;
   AlertManager& alerts_;
   CustomerFeedbackExporter& exporter_;
+  CustomerFeedbackSummarizer summarizer_{manager_, tickets_, surveys_, alerts_};
 };
 
 }  // namespace crm::feedback

@@ -191,6 +191,14 @@ grpc::Status LoyaltyServiceImpl::ExportAccountData(
       response);
 }
 
+grpc::Status LoyaltyServiceImpl::SummarizeAccount(
+    grpc::ServerContext* context, const v1::SummarizeAccountRequest* request,
+    v1::AccountSummary* response) {
+  return ReplyWith(
+      summarizer_.SummarizeAccount(RequestContextOf(context), *request),
+      response);
+}
+
 grpc::Status LoyaltyServiceImpl::GetReferralCode(
     grpc::ServerContext* context, const v1::GetReferralCodeRequest* request,
     v1::ReferralCode* response) {

@@ -19,6 +19,7 @@
 #include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
 #include "services/loyalty/account_export.h"
 #include "services/loyalty/account_manager.h"
+#include "services/loyalty/account_summary.h"
 #include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/change_feed_streamer.h"
 #include "services/loyalty/coupon_issue.h"
@@ -120,6 +121,9 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status ExportAccountData(grpc::ServerContext* context,
                                  const v1::ExportAccountDataRequest* request,
                                  v1::AccountDataExport* response) override;
+  grpc::Status SummarizeAccount(grpc::ServerContext* context,
+                                const v1::SummarizeAccountRequest* request,
+                                v1::AccountSummary* response) override;
   grpc::Status RedeemCoupon(grpc::ServerContext* context,
                             const v1::RedeemCouponRequest* request,
                             v1::Coupon* response) override;
@@ -146,6 +150,7 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   ProgramStatisticsReader& statistics_;
   ReferralManager& referrals_;
   ChangeFeedStreamer* const feed_;
+  AccountSummarizer summarizer_{accounts_, rewards_};
 };
 
 }  // namespace crm::loyalty

@@ -12,7 +12,6 @@
 #include "absl/time/clock.h"
 #include "gateway/customer_view_route.h"
 #include "gateway/latest_survey_scores.h"
-#include "gateway/open_alerts_filter.h"
 #include "services/common/timestamps.h"
 #include "tests/unit/gateway/view_fixture.h"
 
@@ -243,25 +242,32 @@ TEST_F(CustomerViewTest, GathersEveryPart) {
   EXPECT_THAT(Field(campaign_offer, "reason").string_value(),
               HasSubstr("Double points"));
 
-  // What the backends were asked.
+  // What the backends were asked: five calls.
   EXPECT_EQ(view_segmentation_.requests.last<seg::ListCustomerSegmentsRequest>()
                 .parent(),
             "customers/c1");
-  EXPECT_EQ(view_loyalty_.requests.last<loy::GetAccountRequest>().name(),
-            "accounts/c1");
+  const loy::SummarizeAccountRequest account_asked =
+      view_loyalty_.requests.last<loy::SummarizeAccountRequest>();
+  EXPECT_EQ(account_asked.name(), "accounts/c1");
+  EXPECT_EQ(account_asked.ledger_entry_count(), kViewRecentItems);
+  EXPECT_EQ(account_asked.coupon_count(), kViewCoupons);
   EXPECT_EQ(view_loyalty_.requests.last<loy::GetProgramRequest>().name(),
             "programs/default");
   EXPECT_EQ(
-      view_loyalty_.requests.last<loy::ListLedgerEntriesRequest>().page_size(),
-      kViewRecentItems);
-  EXPECT_EQ(
       view_loyalty_.requests.last<loy::ListCampaignsRequest>().page_size(),
       kViewCampaigns);
-  EXPECT_EQ(view_feedback_.requests.last<fb::ListFeedbackRequest>().filter(),
-            "customer = \"customers/c1\"");
-  EXPECT_EQ(view_feedback_.requests.last<fb::ListTicketsRequest>().filter(),
-            "customer = \"customers/c1\" AND (state = NEW OR state = "
-            "ACKNOWLEDGED OR state = IN_PROGRESS)");
+  const fb::SummarizeCustomerFeedbackRequest feedback_asked =
+      view_feedback_.requests.last<fb::SummarizeCustomerFeedbackRequest>();
+  EXPECT_EQ(feedback_asked.customer(), "customers/c1");
+  EXPECT_EQ(feedback_asked.feedback_count(), kViewRecentItems);
+  EXPECT_EQ(feedback_asked.open_ticket_count(), kViewRecentItems);
+  EXPECT_EQ(feedback_asked.survey_response_count(), kViewSurveyResponses);
+  EXPECT_EQ(feedback_asked.open_alert_count(), kViewOpenAlerts);
+  // Nothing else: one call per summary.
+  EXPECT_EQ(view_loyalty_.requests.count<loy::GetAccountRequest>(), 0);
+  EXPECT_EQ(view_loyalty_.requests.count<loy::ListCouponsRequest>(), 0);
+  EXPECT_EQ(view_feedback_.requests.count<fb::ListTicketsRequest>(), 0);
+  EXPECT_EQ(view_feedback_.requests.count<fb::ListAlertsRequest>(), 0);
   EXPECT_TRUE(view_feedback_.last_had_deadline());
   EXPECT_TRUE(view_loyalty_.last_had_deadline());
 
@@ -292,27 +298,13 @@ TEST_F(CustomerViewTest, GathersEveryPart) {
             "ticket")
           .string_value(),
       "tickets/t1");
-  const loy::ListCouponsRequest coupons_asked =
-      view_loyalty_.requests.last<loy::ListCouponsRequest>();
-  EXPECT_EQ(coupons_asked.filter(),
-            "customer = \"customers/c1\" AND state = ISSUED");
-  EXPECT_EQ(coupons_asked.page_size(), kViewCoupons);
-  const fb::ListSurveyResponsesRequest surveys_asked =
-      view_feedback_.requests.last<fb::ListSurveyResponsesRequest>();
-  EXPECT_EQ(surveys_asked.parent(), "surveys/-");
-  EXPECT_EQ(surveys_asked.filter(), "customer = \"customers/c1\"");
-  EXPECT_EQ(surveys_asked.page_size(), kViewSurveyResponses);
-  EXPECT_EQ(view_feedback_.requests.count<fb::ListSurveyResponsesRequest>(), 1);
   const seg::ListLifecycleTransitionsRequest transitions_asked =
       view_segmentation_.requests.last<seg::ListLifecycleTransitionsRequest>();
   EXPECT_EQ(transitions_asked.parent(), "customers/c1");
   EXPECT_EQ(transitions_asked.page_size(), kViewLifecycleTransitions);
-  EXPECT_EQ(view_feedback_.requests.last<fb::ListAlertsRequest>().filter(),
-            "state = OPEN AND (ticket = \"tickets/t1\")");
-  EXPECT_EQ(view_feedback_.requests.count<fb::ListAlertsRequest>(), 1);
 }
 
-TEST_F(CustomerViewTest, EachNewPartIsMissingWhenItsCallFails) {
+TEST_F(CustomerViewTest, EachCallsPartsAreMissingWhenItFails) {
   CreateCustomer("Mei");
   GiveTheBackendsACustomer();
   struct Case {
@@ -321,15 +313,17 @@ TEST_F(CustomerViewTest, EachNewPartIsMissingWhenItsCallFails) {
     std::vector<std::string> parts;
   };
   for (const Case& c : std::vector<Case>{
-           {&view_loyalty_.fail, "ListCoupons", {"coupons"}},
+           {&view_loyalty_.fail,
+            "SummarizeAccount",
+            {"account", "tierProgress", "recentLedgerEntries", "coupons",
+             "nextBestOffers"}},
            {&view_segmentation_.fail,
             "ListLifecycleTransitions",
             {"lifecycleHistory"}},
            {&view_feedback_.fail,
-            "ListSurveyResponses",
-            {"latestNps", "latestCsat"}},
-           {&view_feedback_.fail, "ListAlerts", {"openAlerts"}},
-           {&view_feedback_.fail, "ListTickets", {"openTickets", "openAlerts"}},
+            "SummarizeCustomerFeedback",
+            {"recentFeedback", "openTickets", "openAlerts", "latestNps",
+             "latestCsat"}},
        }) {
     c.fake->Set(c.method, crm::testing::ServiceStatus(
                               absl::UnavailableError("down"), "x"));
@@ -347,12 +341,13 @@ TEST_F(CustomerViewTest, EachNewPartIsMissingWhenItsCallFails) {
     }
     // The rest is there.
     EXPECT_EQ(Field(view, "segments").list_value().values_size(), 2);
-    EXPECT_EQ(Field(view, "recentFeedback").list_value().values_size(), 1);
+    EXPECT_EQ(Field(view, "customer").struct_value().fields().count("name"),
+              1u);
     c.fake->Clear(c.method);
   }
 }
 
-TEST_F(CustomerViewTest, NoAlertCallWithoutAnEscalatedOpenTicket) {
+TEST_F(CustomerViewTest, NoAlertsWithoutAnEscalatedOpenTicket) {
   CreateCustomer("Mei");
   GiveTheBackendsACustomer();
   fb::ListTicketsResponse tickets = view_feedback_.tickets.Get();
@@ -363,7 +358,6 @@ TEST_F(CustomerViewTest, NoAlertCallWithoutAnEscalatedOpenTicket) {
   Struct view = ParseObject(response.body);
   EXPECT_THAT(MissingParts(view), IsEmpty());
   EXPECT_EQ(Field(view, "openAlerts").list_value().values_size(), 0);
-  EXPECT_EQ(view_feedback_.requests.count<fb::ListAlertsRequest>(), 0);
   // Without any survey answer, the latest scores are null.
   view_feedback_.survey_responses.Set(fb::ListSurveyResponsesResponse());
   view = ParseObject(Call("GET", "/v1/customers/c1:view").body);
@@ -449,14 +443,14 @@ TEST_F(CustomerViewTest, SlowBackendsCostOneDeadlineNotOneEach) {
   const absl::Duration elapsed = absl::Now() - start;
   ASSERT_EQ(response.status, 200) << response.body;
   Struct view = ParseObject(response.body);
-  // Every part but the customer (openAlerts: its ListTickets).
+  // Every part but the customer.
   EXPECT_EQ(MissingParts(view).size(), 13u) << response.body;
   EXPECT_THAT(response.body, HasSubstr("\"status\":\"DEADLINE_EXCEEDED\""));
   EXPECT_EQ(
       Field(Field(view, "customer").struct_value(), "givenName").string_value(),
       "Mei");
   // Concurrent calls: about one deadline (600 ms); one after another would
-  // take ten (6 s).
+  // take six (3.6 s).
   EXPECT_LT(elapsed, absl::Milliseconds(1800));
 }
 
@@ -481,7 +475,7 @@ TEST_F(CustomerViewTest, TheProgrammeAndCampaignsAreReusedForAFewSeconds) {
               ElementsAre("TIER_UPGRADE", "CAMPAIGN", "VIP_PERK"));
   EXPECT_EQ(view_loyalty_.requests.count<loy::GetProgramRequest>(), 1);
   EXPECT_EQ(view_loyalty_.requests.count<loy::ListCampaignsRequest>(), 1);
-  EXPECT_EQ(view_loyalty_.requests.count<loy::GetAccountRequest>(), 2);
+  EXPECT_EQ(view_loyalty_.requests.count<loy::SummarizeAccountRequest>(), 2);
 }
 
 TEST_F(CustomerViewTest, AFailedProgrammeReadIsNotReused) {
@@ -544,14 +538,16 @@ TEST_F(CustomerViewTest, AnalystsSeeItMaskedAgentsInFull) {
                   .values_size(),
               3);
   // Coupons are not the analyst's (ListCoupons is not on the normal
-  // routes): not asked for, and named in `missing`; the other new parts
-  // are there.
+  // routes): not asked of loyalty's summary, and named in `missing`; the
+  // other parts are there.
   Struct view = ParseObject(masked.body);
   EXPECT_THAT(MissingParts(view), ElementsAre("coupons"));
   EXPECT_THAT(masked.body, HasSubstr(R"("status":"PERMISSION_DENIED")"));
   EXPECT_THAT(masked.body, HasSubstr(R"("reason":"ACCESS_DENIED")"));
   EXPECT_EQ(view.fields().at("coupons").list_value().values_size(), 0);
-  EXPECT_EQ(view_loyalty_.requests.count<loy::ListCouponsRequest>(), 0);
+  EXPECT_EQ(view_loyalty_.requests.last<loy::SummarizeAccountRequest>()
+                .coupon_count(),
+            0);
   EXPECT_EQ(view.fields()
                 .at("latestNps")
                 .struct_value()
@@ -567,23 +563,6 @@ TEST_F(CustomerViewTest, AnalystsSeeItMaskedAgentsInFull) {
   EXPECT_THAT(MissingParts(ParseObject(full.body)), IsEmpty());
   EXPECT_EQ(Field(ParseObject(full.body), "coupons").list_value().values_size(),
             1);
-}
-
-TEST(OpenAlertsFilterTest, NamesOnlyEscalatedPlainTickets) {
-  fb::ListTicketsResponse tickets;
-  EXPECT_EQ(OpenAlertsFilter(tickets), "");
-  for (auto [name, level] : {std::pair<const char*, int>{"tickets/t1", 0},
-                             {"tickets/t2", 2},
-                             {"tickets/x\" OR state = ACKNOWLEDGED", 1},
-                             {"feedback/f1", 1},
-                             {"tickets/t3", 1}}) {
-    fb::Ticket* ticket = tickets.add_tickets();
-    ticket->set_name(name);
-    ticket->set_escalation_level(level);
-  }
-  EXPECT_EQ(OpenAlertsFilter(tickets),
-            "state = OPEN AND (ticket = \"tickets/t2\" OR ticket = "
-            "\"tickets/t3\")");
 }
 
 TEST(LatestSurveyScoresTest, TheFirstAnswerOfEachKindNewestFirst) {

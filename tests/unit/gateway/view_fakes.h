@@ -191,6 +191,32 @@ class ViewLoyalty final : public crm::loyalty::v1::LoyaltyService::Service,
     return Answer(*this, requests, *context, "ListCoupons", *request,
                   coupons.Get(), response, &fail);
   }
+  // `account` named as asked, with the canned ledger entries and coupons
+  // (as many as asked for); fails as a whole as `fail` says.
+  grpc::Status SummarizeAccount(
+      grpc::ServerContext* context,
+      const crm::loyalty::v1::SummarizeAccountRequest* request,
+      crm::loyalty::v1::AccountSummary* response) override {
+    crm::loyalty::v1::AccountSummary answer;
+    *answer.mutable_account() = account.Get();
+    answer.mutable_account()->set_name(request->name());
+    const crm::loyalty::v1::ListLedgerEntriesResponse canned_ledger =
+        ledger.Get();
+    for (const auto& entry : canned_ledger.ledger_entries()) {
+      if (answer.recent_ledger_entries_size() >=
+          request->ledger_entry_count()) {
+        break;
+      }
+      *answer.add_recent_ledger_entries() = entry;
+    }
+    const crm::loyalty::v1::ListCouponsResponse canned_coupons = coupons.Get();
+    for (const auto& coupon : canned_coupons.coupons()) {
+      if (answer.issued_coupons_size() >= request->coupon_count()) break;
+      *answer.add_issued_coupons() = coupon;
+    }
+    return Answer(*this, requests, *context, "SummarizeAccount", *request,
+                  std::move(answer), response, &fail);
+  }
   // One account named as asked, with one coupon.
   grpc::Status ExportAccountData(
       grpc::ServerContext* context,
@@ -243,6 +269,48 @@ class ViewFeedback final : public crm::feedback::v1::FeedbackService::Service,
       crm::feedback::v1::ListAlertsResponse* response) override {
     return Answer(*this, requests, *context, "ListAlerts", *request,
                   alerts.Get(), response, &fail);
+  }
+  // The canned feedback, tickets, survey responses (as many as asked for)
+  // and, when a ticket listed is escalated, the canned alerts; fails as a
+  // whole as `fail` says.
+  grpc::Status SummarizeCustomerFeedback(
+      grpc::ServerContext* context,
+      const crm::feedback::v1::SummarizeCustomerFeedbackRequest* request,
+      crm::feedback::v1::CustomerFeedbackSummary* response) override {
+    crm::feedback::v1::CustomerFeedbackSummary answer;
+    answer.set_customer(request->customer());
+    const crm::feedback::v1::ListFeedbackResponse canned_feedback =
+        feedback.Get();
+    for (const auto& item : canned_feedback.feedback()) {
+      if (answer.recent_feedback_size() >= request->feedback_count()) break;
+      *answer.add_recent_feedback() = item;
+    }
+    bool escalated = false;
+    const crm::feedback::v1::ListTicketsResponse canned_tickets = tickets.Get();
+    for (const auto& ticket : canned_tickets.tickets()) {
+      if (answer.open_tickets_size() >= request->open_ticket_count()) break;
+      *answer.add_open_tickets() = ticket;
+      escalated = escalated || ticket.escalation_level() > 0;
+    }
+    const crm::feedback::v1::ListSurveyResponsesResponse canned_responses =
+        survey_responses.Get();
+    for (const auto& item : canned_responses.responses()) {
+      if (answer.recent_survey_responses_size() >=
+          request->survey_response_count()) {
+        break;
+      }
+      *answer.add_recent_survey_responses() = item;
+    }
+    const crm::feedback::v1::ListAlertsResponse canned_alerts = alerts.Get();
+    for (const auto& alert : canned_alerts.alerts()) {
+      if (!escalated ||
+          answer.open_alerts_size() >= request->open_alert_count()) {
+        break;
+      }
+      *answer.add_open_alerts() = alert;
+    }
+    return Answer(*this, requests, *context, "SummarizeCustomerFeedback",
+                  *request, std::move(answer), response, &fail);
   }
   // The customer, one feedback item and one ticket.
   grpc::Status ExportCustomerFeedback(

@@ -1,4 +1,4 @@
-#include "gateway/open_alerts_filter.h"
+#include "services/feedback/open_alerts_filter.h"
 
 #include <vector>
 
@@ -9,7 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
-namespace crm::gateway {
+namespace crm::feedback {
 namespace {
 
 bool IsPlainTicketName(absl::string_view name) {
@@ -24,9 +24,9 @@ bool IsPlainTicketName(absl::string_view name) {
 }  // namespace
 
 std::string OpenAlertsFilter(
-    const crm::feedback::v1::ListTicketsResponse& tickets) {
+    const google::protobuf::RepeatedPtrField<v1::Ticket>& tickets) {
   std::vector<std::string> terms;
-  for (const crm::feedback::v1::Ticket& ticket : tickets.tickets()) {
+  for (const v1::Ticket& ticket : tickets) {
     if (ticket.escalation_level() <= 0 || !IsPlainTicketName(ticket.name())) {
       continue;
     }
@@ -36,4 +36,4 @@ std::string OpenAlertsFilter(
   return absl::StrCat("state = OPEN AND (", absl::StrJoin(terms, " OR "), ")");
 }
 
-}  // namespace crm::gateway
+}  // namespace crm::feedback
