@@ -7,10 +7,12 @@
 //     Connector/C++ client: the database's own ceiling for this work.
 //   crm-bench record-order --addr=HOST:PORT [--threads=8] [--duration=10s]
 //                          [--max_rows=200000] [--customers=200]
-//                          [--names_file=names.txt]
+//                          [--names_file=names.txt] [--rate=0]
 //     RecordOrder calls over gRPC (each a new order of one of --customers
 //     customers created first, or of the customers named in --names_file),
-//     at the same concurrency.
+//     at the same concurrency; with --rate=R > 0, paced: call n starts no
+//     earlier than n/R seconds after the start (R calls a second in all,
+//     when the threads keep up).
 //   crm-bench gen-csv --rows=100000 [--seed=1] > customers.csv
 //     A customers CSV for crm-import (distinct people, ~1% bad rows).
 //   crm-bench feed-latency --addr=HOST:PORT [--orders=200] [--interval=20ms]
@@ -275,6 +277,7 @@ int RecordOrders(const Flags& flags) {
   const int64_t max_rows = GetInt(flags, "max_rows", 200000);
   const int customers = static_cast<int>(GetInt(flags, "customers", 200));
   const std::string addr = Get(flags, "addr", "127.0.0.1:50051");
+  const int64_t rate = GetInt(flags, "rate", 0);
   auto stub = v1::CustomerProfileService::NewStub(
       grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
   const std::string run = absl::StrCat(absl::ToUnixMicros(absl::Now()));
@@ -325,6 +328,11 @@ int RecordOrders(const Flags& flags) {
       while (absl::Now() < stop) {
         int64_t n = claimed.fetch_add(1);
         if (n >= max_rows) break;
+        if (rate > 0) {
+          const absl::Time slot = start + absl::Seconds(n) / rate;
+          if (slot >= stop) break;
+          absl::SleepFor(slot - absl::Now());
+        }
         int64_t amount = 100 + static_cast<int64_t>(rng() % 100000);
         order->set_customer(names[rng() % names.size()]);
         order->set_channel_order_id(absl::StrCat("bench-", run, "-", n));

@@ -56,6 +56,14 @@ std::optional<int64_t> LockCursor(sql::Connection& c,
   return static_cast<int64_t>(rows->getInt64(1));
 }
 
+// Buckets of crm_feed_consumer_delay_seconds: milliseconds to minutes.
+const std::vector<double>& FeedDelayBuckets() {
+  static const std::vector<double>* const buckets = new std::vector<double>{
+      0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15,
+      0.2,   0.3,   0.5,   1,    2,    5,    10,   30,    60,  300};
+  return *buckets;
+}
+
 }  // namespace
 
 FeedConsumer::FeedConsumer(MySqlPool& pool, FeedStreamOpener open,
@@ -216,14 +224,15 @@ absl::StatusOr<int> FeedConsumer::ApplyBatch(
       },
       options_.transaction);
   if (!applied.ok()) return applied.status();
-  RecordApplied(items.back().sequence, *applied);
+  RecordApplied(items, *applied);
   return applied;
 }
 
-void FeedConsumer::RecordApplied(int64_t last_sequence, int applied) {
+void FeedConsumer::RecordApplied(const std::vector<FeedItem>& items,
+                                 int applied) {
   {
     absl::MutexLock lock(&mu_);
-    last_sequence_ = std::max(last_sequence_, last_sequence);
+    last_sequence_ = std::max(last_sequence_, items.back().sequence);
   }
   if (applied > 0) {
     const MetricLabels labels = {{"consumer", options_.consumer}};
@@ -232,6 +241,19 @@ void FeedConsumer::RecordApplied(int64_t last_sequence, int applied) {
     metrics_.IncrementCounter(
         "crm_feed_consumer_batches_total",
         "Transactions that applied feed events and moved the cursor.", labels);
+    // The applied events are the batch's last `applied` (a suffix above the
+    // cursor).
+    const absl::Time now = absl::Now();
+    for (size_t i = items.size() - static_cast<size_t>(applied);
+         i < items.size(); ++i) {
+      if (items[i].event_time == absl::InfinitePast()) continue;
+      metrics_.ObserveHistogram(
+          "crm_feed_consumer_delay_seconds",
+          "From an event's commit by its producer to the commit that "
+          "applied it here.",
+          labels, absl::ToDoubleSeconds(now - items[i].event_time),
+          FeedDelayBuckets());
+    }
   }
 }
 

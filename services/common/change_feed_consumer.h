@@ -46,6 +46,11 @@
 //   crm_feed_consumer_batches_total   transactions that applied events (so
 //                                     applied / batches = events per commit)
 //   crm_feed_consumer_reconnects_total  streams reopened after an error
+//   crm_feed_consumer_delay_seconds   histogram: from an event's time on
+//                                     the feed (FeedItem.event_time: its
+//                                     producer's commit, that process's
+//                                     clock) to the commit that applied it
+//                                     here (this process's clock)
 #pragma once
 
 #include <cppconn/connection.h>
@@ -75,6 +80,9 @@ struct FeedItem {
   // Latest sequence the producer reported, if the transport carries it
   // (0 = unknown); only used for the lag metric.
   int64_t head_sequence = 0;
+  // When the producer committed the event, if the transport carries it
+  // (InfinitePast = unknown); only used for the delay metric.
+  absl::Time event_time = absl::InfinitePast();
 };
 
 // An open stream of a feed, read from one thread; Cancel() may be called
@@ -176,7 +184,8 @@ class FeedConsumer {
   // ApplyBatch, then one per transaction if a batch of several failed.
   absl::Status ApplyWithFallback(const std::vector<FeedItem>& items,
                                  int64_t* failed_sequence);
-  void RecordApplied(int64_t last_sequence, int applied);
+  // Counts a committed batch whose last `applied` items were new.
+  void RecordApplied(const std::vector<FeedItem>& items, int applied);
 
   MySqlPool& pool_;
   const FeedStreamOpener open_;

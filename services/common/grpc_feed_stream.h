@@ -15,7 +15,8 @@
 //
 // The call has no deadline (it is meant to last) but is cancellable:
 // Cancel() calls ClientContext::TryCancel(), which ends a blocked Read().
-// The payload handed on is the message re-serialized with its sequence.
+// The payload handed on is the message re-serialized with its sequence;
+// its `event_time` (every feed's events have one) is the item's event_time.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -25,6 +26,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "services/common/change_feed_consumer.h"
 #include "services/common/grpc_status.h"
 
@@ -52,6 +54,11 @@ class GrpcFeedStream final : public FeedStream {
     if (!reader_->Read(&event)) return false;
     item->sequence = event.sequence();
     item->head_sequence = 0;
+    item->event_time =
+        event.has_event_time()
+            ? absl::FromUnixSeconds(event.event_time().seconds()) +
+                  absl::Nanoseconds(event.event_time().nanos())
+            : absl::InfinitePast();
     item->payload = event.SerializeAsString();
     return true;
   }

@@ -774,6 +774,53 @@ TEST_F(ChangeFeedTest, ApplyBatchSkipsAppliedEventsAndRollsBackAsOne) {
   EXPECT_EQ(consumer.last_sequence(), 10);
 }
 
+TEST_F(ChangeFeedTest, DelayHistogramTimesEachAppliedEventWithATime) {
+  ConsumerDatabase consumer_db = NewConsumerDatabase(2);
+  ASSERT_NE(consumer_db.pool, nullptr);
+  crm::common::Metrics metrics;
+  crm::common::FeedConsumer consumer(
+      *consumer_db.pool,
+      [](int64_t) -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
+        return absl::UnimplementedError("not streamed in this test");
+      },
+      [](sql::Connection&, int64_t, absl::string_view) {
+        return absl::OkStatus();
+      },
+      {.consumer = "delays", .metrics = &metrics});
+  const absl::Time now = absl::Now();
+  auto item = [](int64_t sequence, absl::Time event_time) {
+    crm::common::FeedItem out;
+    out.sequence = sequence;
+    out.payload = "p";
+    out.event_time = event_time;
+    return out;
+  };
+  // Two events committed 40 ms ago by their producer, one without a time.
+  EXPECT_THAT(consumer.ApplyBatch({item(1, now - absl::Milliseconds(40)),
+                                   item(2, now - absl::Milliseconds(40)),
+                                   item(3, absl::InfinitePast())}),
+              IsOkAndHolds(3));
+  // 2 and 3 again (not applied, not timed) and one 10 minutes old.
+  EXPECT_THAT(consumer.ApplyBatch({item(2, now - absl::Milliseconds(40)),
+                                   item(3, absl::InfinitePast()),
+                                   item(4, now - absl::Minutes(10))}),
+              IsOkAndHolds(1));
+  const std::string rendered = metrics.Render();
+  EXPECT_THAT(rendered, ::testing::HasSubstr(
+                            "crm_feed_consumer_delay_seconds_count{consumer="
+                            "\"delays\"} 3"));
+  // 40 ms (plus the transaction) is above 30 ms; 10 minutes above 300 s.
+  EXPECT_THAT(rendered, ::testing::HasSubstr(
+                            "crm_feed_consumer_delay_seconds_bucket{consumer="
+                            "\"delays\",le=\"0.03\"} 0"));
+  EXPECT_THAT(rendered, ::testing::HasSubstr(
+                            "crm_feed_consumer_delay_seconds_bucket{consumer="
+                            "\"delays\",le=\"300\"} 2"));
+  EXPECT_THAT(rendered, ::testing::HasSubstr(
+                            "crm_feed_consumer_delay_seconds_bucket{consumer="
+                            "\"delays\",le=\"+Inf\"} 3"));
+}
+
 // The child consumer process (feed_consumer_child.cc).
 class ChildConsumer {
  public:

@@ -1,0 +1,193 @@
+"""Feed lag: how long an order takes to reach the services that follow
+customer-profile's change feed, while customer-profile takes orders at a
+steady rate.
+
+Starts the whole suite (tests/e2e/harness.py: its own MariaDB, every service
+and the gateway on free ports) with segmentation, loyalty and feedback
+following customer-profile's feed (FeedSuite), creates BENCH_LAG_CUSTOMERS
+customers (crm-bench create-customers) and waits until every consumer has
+applied their events; then crm-bench record-order sends RecordOrder calls
+paced at BENCH_LAG_RATE a second for BENCH_LAG_DURATION from
+BENCH_LAG_THREADS threads, waits until every consumer's cursor reaches the
+feed's head again, and reads each consumer's
+crm_feed_consumer_delay_seconds histogram (from an event's commit in
+customer-profile to the commit that applied it in the consumer) from the
+services' /metrics, before and after: the difference is this run's events.
+Percentiles come from the histogram's buckets (linear within a bucket; the
+bucket bounds are printed too). Goal (issue: segmentation) p99 < 100 ms at
+1,000 orders/s. Run it through bench/feed_lag.sh.
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "e2e"))
+# pylint: disable-next=wrong-import-position
+from harness import FeedSuite, wait_for  # noqa: E402
+
+RATE = int(os.environ.get("BENCH_LAG_RATE", "1000"))
+DURATION = os.environ.get("BENCH_LAG_DURATION", "20s")
+THREADS = int(os.environ.get("BENCH_LAG_THREADS", "16"))
+CUSTOMERS = int(os.environ.get("BENCH_LAG_CUSTOMERS", "1000"))
+DRAIN_TIMEOUT = int(os.environ.get("BENCH_LAG_DRAIN_TIMEOUT", "300"))
+FOLLOWERS = ("segmentation", "loyalty", "feedback")
+# The followers whose consumers receive order events (feedback's asks its
+# stream for merges and erasures only, so its cursor stays behind the head).
+ORDER_FOLLOWERS = ("segmentation", "loyalty")
+SERIES = re.compile(
+    r'^crm_feed_consumer_(delay_seconds_bucket|lag_events|last_sequence)'
+    r'\{consumer="([^"]+)"(?:,le="([^"]+)")?\} (\S+)$')
+
+
+def scrape(suite):
+    """{(service, consumer): {"buckets": [(le, cumulative)], "lag": n,
+    "last": n}} from every follower's /metrics."""
+    found = {}
+    for service in FOLLOWERS:
+        url = f"http://127.0.0.1:{suite.admin_ports[service]}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as reply:
+            text = reply.read().decode("utf-8")
+        for line in text.splitlines():
+            match = SERIES.match(line)
+            if not match:
+                continue
+            kind, consumer, le, value = match.groups()
+            entry = found.setdefault((service, consumer),
+                                     {"buckets": [], "lag": 0, "last": 0})
+            if kind == "delay_seconds_bucket":
+                bound = float("inf") if le == "+Inf" else float(le)
+                entry["buckets"].append((bound, float(value)))
+            elif kind == "lag_events":
+                entry["lag"] = float(value)
+            else:
+                entry["last"] = float(value)
+    return found
+
+
+def profile_consumers(snapshot):
+    """The consumers of customer-profile's feed (segmentation also follows
+    loyalty's)."""
+    return {key: value for key, value in snapshot.items()
+            if "loyalty" not in key[1] or key[0] == "loyalty"}
+
+
+def caught_up(suite, head, progress):
+    """True once every follower's consumer of customer-profile's feed has
+    applied up to `head`; `progress` keeps their cursors for a report."""
+    snapshot = {key: entry
+                for key, entry in profile_consumers(scrape(suite)).items()
+                if key[0] in ORDER_FOLLOWERS}
+    progress.clear()
+    progress.update({key: int(entry["last"])
+                     for key, entry in snapshot.items()})
+    return (len(snapshot) == len(ORDER_FOLLOWERS) and
+            all(entry["last"] >= head for entry in snapshot.values()))
+
+
+def wait_caught_up(suite, head, what):
+    progress = {}
+    try:
+        wait_for(lambda: caught_up(suite, head, progress), DRAIN_TIMEOUT,
+                 what)
+    except AssertionError:
+        print(f"feed head {head}; consumer cursors {progress}")
+        raise
+
+
+def feed_head(suite):
+    """The sequence customer-profile's feed reaches once its committed
+    events are numbered (1, 2, 3, ... without gaps: their count)."""
+    database = "crm_customer_profile"
+    result = suite.db.query(database, suite.passwords[database],
+                            "SELECT COUNT(*) FROM change_feed_events",
+                            database)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return int(result.stdout.strip())
+
+
+def percentile(deltas, fraction):
+    """(estimate, lower bound, upper bound) in ms of the `fraction` quantile
+    from cumulative bucket counts."""
+    total = deltas[-1][1]
+    if total <= 0:
+        return (float("nan"),) * 3
+    target = fraction * total
+    previous_bound, previous_count = 0.0, 0.0
+    for bound, count in deltas:
+        if count >= target:
+            if bound == float("inf"):
+                return (float("inf"), previous_bound * 1000, float("inf"))
+            share = (target - previous_count) / max(count - previous_count, 1)
+            estimate = previous_bound + share * (bound - previous_bound)
+            return (estimate * 1000, previous_bound * 1000, bound * 1000)
+        previous_bound, previous_count = bound, count
+    return (float("nan"),) * 3
+
+
+def main():
+    bench_bin = os.path.join(os.environ["CRM_E2E_BUILD_DIR"], "bench",
+                             "crm-bench")
+    suite = FeedSuite.start()
+    try:
+        addr = f"127.0.0.1:{suite.grpc_ports['customer-profile']}"
+        with tempfile.NamedTemporaryFile("w+", suffix=".txt") as names:
+            subprocess.run([bench_bin, "create-customers", f"--addr={addr}",
+                            f"--count={CUSTOMERS}"], stdout=names,
+                           check=True)
+            head = feed_head(suite)
+            wait_caught_up(suite, head,
+                           "the consumers to apply the customers' events")
+            before = profile_consumers(scrape(suite))
+            started = time.monotonic()
+            load = subprocess.run(
+                [bench_bin, "record-order", f"--addr={addr}",
+                 f"--names_file={names.name}", f"--threads={THREADS}",
+                 f"--rate={RATE}", f"--duration={DURATION}",
+                 "--max_rows=10000000"],
+                capture_output=True, text=True, check=True)
+            load_seconds = time.monotonic() - started
+        print(load.stdout.strip())
+        head = feed_head(suite)
+        wait_caught_up(suite, head, "the consumers to reach the feed's head")
+        drained = time.monotonic() - started - load_seconds
+        after = profile_consumers(scrape(suite))
+        if os.environ.get("BENCH_LAG_DUMP"):
+            print("before", before)
+            print("after", after)
+        fields = dict(part.split("=", 1) for part in load.stdout.split()
+                      if "=" in part)
+        print(f"RecordOrder: {fields.get('rows')} orders in "
+              f"{fields.get('seconds')} s = {fields.get('rate')}/s "
+              f"(asked {RATE}/s, {THREADS} threads; reply p50 "
+              f"{fields.get('p50_ms')} ms, p99 {fields.get('p99_ms')} ms); "
+              f"every consumer at the feed's head {drained:.1f} s after the "
+              "last call")
+        print("| consumer | events | delay p50 ms | delay p99 ms "
+              "(bucket) | max bucket | goal p99 < 100 ms |")
+        print("|---|---|---|---|---|---|")
+        for key in sorted(after):
+            old = dict(before.get(key, {"buckets": []})["buckets"])
+            deltas = [(bound, count - old.get(bound, 0.0))
+                      for bound, count in after[key]["buckets"]]
+            if not deltas or deltas[-1][1] <= 0:
+                continue
+            p50 = percentile(deltas, 0.5)
+            p99 = percentile(deltas, 0.99)
+            top = next(bound for bound, count in deltas
+                       if count >= deltas[-1][1])
+            print(f"| {key[0]} ({key[1]}) | {int(deltas[-1][1])} | "
+                  f"{p50[0]:.1f} | {p99[0]:.1f} ({p99[1]:g}–{p99[2]:g}) | "
+                  f"≤ {top * 1000:g} ms | "
+                  f"{'met' if p99[2] <= 100 else 'NOT met'} |")
+    finally:
+        suite.stop()
+
+
+if __name__ == "__main__":
+    main()
