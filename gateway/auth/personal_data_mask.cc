@@ -20,7 +20,7 @@ const std::map<std::string, std::set<std::string>>& MaskedFields() {
   static const auto* fields = new std::map<std::string, std::set<std::string>>{
       {"crm.customerprofile.v1.Customer",
        {"given_name", "family_name", "display_name", "email", "phone",
-        "birth_date", "attributes"}},
+        "birth_date", "attributes", "company_name", "tax_id"}},
       {"crm.customerprofile.v1.PostalAddress", {"address_line", "postal_code"}},
       {"crm.customerprofile.v1.ExternalIdentity", {"id"}},
       {"crm.feedback.v1.Feedback", {"text"}},

@@ -6,7 +6,7 @@
 // stays empty, so presence is visible but never the value):
 //   crm.customerprofile.v1.Customer      given_name, family_name,
 //                                        display_name, email, phone,
-//                                        birth_date
+//                                        birth_date, company_name, tax_id
 //   crm.customerprofile.v1.PostalAddress address_line, postal_code
 //   crm.customerprofile.v1.ExternalIdentity id
 //   crm.customerprofile.v1.Customer      attributes (every value)

@@ -29,6 +29,8 @@ v1::Customer PersonalPart(const v1::Customer& customer) {
     out->set_address_line(address.address_line());
   }
   *pii.mutable_external_identities() = customer.external_identities();
+  pii.set_company_name(customer.company_name());
+  pii.set_tax_id(customer.tax_id());
   return pii;
 }
 
@@ -44,6 +46,7 @@ v1::Customer ProfilePart(const v1::Customer& customer) {
   *profile.mutable_attributes() = customer.attributes();
   *profile.mutable_consents() = customer.consents();
   profile.set_source_channel(customer.source_channel());
+  profile.set_customer_type(customer.customer_type());
   return profile;
 }
 

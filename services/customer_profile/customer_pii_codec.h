@@ -12,10 +12,11 @@
 //
 // Each customer has its own AES-256 data key, stored only wrapped by the
 // master key ring. Names, email, phone, birth date, street address (region,
-// city, postal code, line) and external identities are one ciphertext under
-// that key, bound to the customer's id; everything else (locale, gender,
-// country, tags, attributes, consents, source channel) is the plaintext
-// profile. Blind indexes: email, phone, external identity
+// city, postal code, line), external identities, company name and tax id
+// are one ciphertext under that key, bound to the customer's id; everything
+// else (locale, gender, country, tags, attributes, consents, source channel,
+// customer type) is the plaintext profile. Blind indexes: email, phone,
+// external identity
 // ("<channel>:<id>") and display name + birth date, each under its own key
 // derived from the ring.
 #pragma once

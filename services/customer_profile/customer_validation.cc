@@ -304,6 +304,24 @@ const std::vector<ScalarAccessor>& Accessors() {
                        }
                      }},
       CRM_STRING_FIELD("source_channel", source_channel),
+      ScalarAccessor{
+          "customer_type",
+          [](const v1::Customer& c) {
+            return c.customer_type() == v1::Customer::CUSTOMER_TYPE_UNSPECIFIED
+                       ? std::string()
+                       : std::to_string(c.customer_type());
+          },
+          [](v1::Customer* c, const std::string& v) {
+            int number = 0;
+            if (!v.empty() && absl::SimpleAtoi(v, &number)) {
+              c->set_customer_type(
+                  static_cast<v1::Customer::CustomerType>(number));
+            } else {
+              c->set_customer_type(v1::Customer::CUSTOMER_TYPE_UNSPECIFIED);
+            }
+          }},
+      CRM_STRING_FIELD("company_name", company_name),
+      CRM_STRING_FIELD("tax_id", tax_id),
       CRM_ADDRESS_FIELD("address.country_code", country_code),
       CRM_ADDRESS_FIELD("address.region", region),
       CRM_ADDRESS_FIELD("address.city", city),
@@ -321,6 +339,43 @@ const ScalarAccessor* FindAccessor(absl::string_view path) {
     if (path == accessor.path) return &accessor;
   }
   return nullptr;
+}
+
+}  // namespace
+
+namespace {
+
+// customer_type, company_name and tax_id: a BUSINESS customer needs a
+// company name; a tax id loses spaces and hyphens and is upper-cased.
+absl::Status StandardizeBusiness(const v1::Customer& input, v1::Customer* out) {
+  if (!v1::Customer::CustomerType_IsValid(input.customer_type())) {
+    return InvalidFieldError("customer.customer_type", "must be a known value");
+  }
+  out->set_customer_type(input.customer_type());
+  CRM_ASSIGN_OR_RETURN(std::string company,
+                       Text(input.company_name(), "customer.company_name",
+                            kMaxCompanyNameLength));
+  if (input.customer_type() == v1::Customer::BUSINESS && company.empty()) {
+    return crm::common::RequiredFieldError("customer.company_name");
+  }
+  out->set_company_name(std::move(company));
+  std::string tax_id;
+  for (char c : input.tax_id()) {
+    if (c == ' ' || c == '-' || c == '\t') continue;
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      return InvalidFieldError("customer.tax_id",
+                               "only letters, digits, spaces and hyphens");
+    }
+    tax_id.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+  }
+  if (!tax_id.empty() &&
+      (tax_id.size() < kMinTaxIdLength || tax_id.size() > kMaxTaxIdLength)) {
+    return InvalidFieldError(
+        "customer.tax_id", absl::StrCat("must have ", kMinTaxIdLength, " to ",
+                                        kMaxTaxIdLength, " letters or digits"));
+  }
+  out->set_tax_id(std::move(tax_id));
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -402,6 +457,7 @@ absl::StatusOr<v1::Customer> StandardizeCustomer(
                        Text(input.source_channel(), "customer.source_channel",
                             kMaxSourceChannelLength));
   out.set_source_channel(std::move(source));
+  CRM_RETURN_IF_ERROR(StandardizeBusiness(input, &out));
   return out;
 }
 

@@ -49,6 +49,10 @@ inline constexpr size_t kMaxChannelLength = 32;
 inline constexpr size_t kMaxIdentityIdLength = 128;
 inline constexpr size_t kMaxIdentities = 100;
 inline constexpr size_t kMaxSourceChannelLength = 64;
+inline constexpr size_t kMaxCompanyNameLength = 200;
+// A standardised tax id: this many of [A-Z0-9].
+inline constexpr size_t kMinTaxIdLength = 5;
+inline constexpr size_t kMaxTaxIdLength = 32;
 
 struct StandardizeOptions {
   std::string phone_default_region = "CN";

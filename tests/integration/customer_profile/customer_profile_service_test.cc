@@ -696,6 +696,54 @@ TEST_F(CustomerManagerTest, NoPlaintextPersonalDataAtRestOrInTheFeed) {
   EXPECT_EQ(events[1].customer().locale(), "en");
 }
 
+TEST_F(CustomerManagerTest, BusinessCustomersKeepCompanyAndTaxIdEncrypted) {
+  v1::Customer company = Ann();
+  company.set_customer_type(v1::Customer::BUSINESS);
+  company.set_company_name("Lee Garden Trading Ltd");
+  company.set_tax_id("9131 0000 ma1fl0000x");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(company));
+  EXPECT_EQ(created.customer_type(), v1::Customer::BUSINESS);
+  EXPECT_EQ(created.company_name(), "Lee Garden Trading Ltd");
+  EXPECT_EQ(created.tax_id(), "91310000MA1FL0000X");
+
+  // An update through the mask: a new tax id, the company kept.
+  v1::UpdateCustomerRequest update;
+  update.mutable_customer()->set_name(created.name());
+  update.mutable_customer()->set_tax_id("91310000MA1FL0001Y");
+  update.mutable_update_mask()->add_paths("tax_id");
+  update.set_request_id("tax");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer updated,
+                           manager_->Update(RequestContext(), update));
+  EXPECT_EQ(updated.tax_id(), "91310000MA1FL0001Y");
+  EXPECT_EQ(updated.company_name(), "Lee Garden Trading Ltd");
+  // Clearing the company of a BUSINESS customer names the field.
+  update.mutable_customer()->clear_tax_id();
+  update.mutable_update_mask()->set_paths(0, "company_name");
+  update.set_request_id("no-company");
+  EXPECT_THAT(manager_->Update(RequestContext(), update),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("customer.company_name")));
+
+  // Neither the company nor the tax id is stored or published in plain.
+  for (const std::string& value : DumpDatabase()) {
+    EXPECT_THAT(value, Not(HasSubstr("Lee Garden")));
+    EXPECT_THAT(value, Not(HasSubstr("MA1FL000")));
+  }
+  for (const v1::ChangeEvent& event : FeedEvents()) {
+    EXPECT_EQ(event.customer().customer_type(), v1::Customer::BUSINESS);
+    EXPECT_EQ(event.customer().company_name(), "");
+    EXPECT_EQ(event.customer().tax_id(), "");
+  }
+
+  // Erasure removes them with the rest.
+  v1::EraseCustomerRequest erase;
+  erase.set_name(created.name());
+  ASSERT_THAT(manager_->Erase(RequestContext(), erase), IsOk());
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer erased, Get(created.name()));
+  EXPECT_EQ(erased.company_name(), "");
+  EXPECT_EQ(erased.tax_id(), "");
+}
+
 // ---------------------------------------------------------------- adapter
 
 class FakeOrders final : public OrderManager {

@@ -128,6 +128,43 @@ TEST(StandardizeCustomer, RejectsBadValuesNamingTheField) {
                        HasSubstr("customer.phone")));
 }
 
+TEST(StandardizeCustomer, BusinessCustomersNeedACompanyAndAPlainTaxId) {
+  v1::Customer input;
+  input.set_customer_type(v1::Customer::BUSINESS);
+  absl::Status missing = StandardizeCustomer(input, Options()).status();
+  EXPECT_THAT(missing, StatusIs(absl::StatusCode::kInvalidArgument,
+                                HasSubstr("customer.company_name")));
+  EXPECT_EQ(ReasonOf(missing), crm::type::v1::FIELD_REQUIRED);
+  input.set_company_name("  上海  王氏 贸易有限公司 ");
+  input.set_tax_id(" 9131-0000 ma1fl0000x ");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer business,
+                           StandardizeCustomer(input, Options()));
+  EXPECT_EQ(business.customer_type(), v1::Customer::BUSINESS);
+  EXPECT_EQ(business.company_name(), "上海 王氏 贸易有限公司");
+  EXPECT_EQ(business.tax_id(), "91310000MA1FL0000X");
+  // The type and the company travel in the paths a merge or update copies.
+  EXPECT_EQ(ScalarValue(business, "customer_type"),
+            std::to_string(v1::Customer::BUSINESS));
+  EXPECT_EQ(ScalarValue(business, "tax_id"), "91310000MA1FL0000X");
+
+  for (const std::string& bad : std::vector<std::string>{
+           "91310000;DROP", "AB12", std::string(33, '9')}) {
+    input.set_tax_id(bad);
+    EXPECT_THAT(StandardizeCustomer(input, Options()),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("customer.tax_id")))
+        << bad;
+  }
+  input.set_tax_id("");
+  input.set_customer_type(static_cast<v1::Customer::CustomerType>(9));
+  EXPECT_THAT(StandardizeCustomer(input, Options()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("customer.customer_type")));
+  // Unstated is allowed (an individual), with or without a company.
+  input.set_customer_type(v1::Customer::CUSTOMER_TYPE_UNSPECIFIED);
+  CRM_EXPECT_OK(StandardizeCustomer(input, Options()).status());
+}
+
 // The reason and field of an INVALID_ARGUMENT status.
 std::pair<crm::common::ErrorReason, std::string> ReasonAndField(
     const absl::Status& status) {

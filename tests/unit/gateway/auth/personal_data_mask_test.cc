@@ -31,6 +31,9 @@ cp::Customer FullCustomer() {
   auto* identity = customer.add_external_identities();
   identity->set_channel("wechat");
   identity->set_id("openid-123");
+  customer.set_customer_type(cp::Customer::BUSINESS);
+  customer.set_company_name("Wang Trading Ltd");
+  customer.set_tax_id("91310000MA1FL0000X");
   return customer;
 }
 
@@ -53,6 +56,9 @@ TEST(PersonalDataMaskTest, MasksPersonalFieldsKeepsTheRest) {
   EXPECT_EQ(customer.attributes().at("note"), "***");
   EXPECT_EQ(customer.external_identities(0).channel(), "wechat");
   EXPECT_EQ(customer.external_identities(0).id(), "***");
+  EXPECT_EQ(customer.customer_type(), cp::Customer::BUSINESS);
+  EXPECT_EQ(customer.company_name(), "***");
+  EXPECT_EQ(customer.tax_id(), "***");
 }
 
 TEST(PersonalDataMaskTest, ReachesNestedMessages) {
