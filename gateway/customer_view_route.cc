@@ -4,6 +4,7 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <array>
+#include <atomic>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -14,7 +15,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "crm/type/v1/error_reason.pb.h"
@@ -309,29 +309,68 @@ void UnpackSummaries(Responses& responses) {
   responses.alerts.mutable_alerts()->Swap(feedback.mutable_open_alerts());
 }
 
-common::HttpResponse View(const BackendClients& clients,
-                          ReferenceDataCache& reference_data,
-                          const RouteRequest& request) {
+// One view while its calls are out: shared by the calls' callbacks; the
+// last to complete answers.
+struct ViewState {
+  cp::GetCustomerRequest get_customer;
+  seg::ListCustomerSegmentsRequest list_segments;
+  seg::ListLifecycleTransitionsRequest list_transitions;
+  loy::GetProgramRequest get_program;
+  loy::ListCampaignsRequest list_campaigns;
+  loy::SummarizeAccountRequest summarize_account;
+  fb::SummarizeCustomerFeedbackRequest summarize_feedback;
+  std::array<Call, kCallCount> calls;
+  Responses responses;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  // Calls not yet complete, plus one while they are being started.
+  std::atomic<int> pending{1};
+  bool read_reference_data = false;
+  bool mask_personal_data = false;
+  std::string request_id;
+  absl::Time start;
+  std::shared_ptr<ReferenceDataCache> reference_data;
+  RouteAnswer answer;
+};
+
+common::HttpResponse Answer(ViewState& state);
+
+// Counts one call (or the start) done; the last one answers.
+void Release(const std::shared_ptr<ViewState>& state) {
+  if (state->pending.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  common::HttpResponse response;
+  try {
+    response = Answer(*state);
+  } catch (const std::exception& e) {
+    common::LogError("customer view failed", {{"error", e.what()}},
+                     state->request_id);
+    response = ErrorResponse(GatewayInternalError());
+  }
+  state->answer(std::move(response));
+}
+
+void View(const BackendClients& clients,
+          std::shared_ptr<ReferenceDataCache> reference_data,
+          const RouteRequest& request, RouteAnswer answer) {
   absl::StatusOr<std::string> checked = CheckedCustomerId(request);
-  if (!checked.ok()) return ErrorResponse(checked.status());
+  if (!checked.ok()) return answer(ErrorResponse(checked.status()));
   const std::string& id = *checked;
   const std::string customer_name = absl::StrCat("customers/", id);
   const std::string account_name = absl::StrCat("accounts/", id);
 
-  cp::GetCustomerRequest get_customer;
-  get_customer.set_name(customer_name);
-  seg::ListCustomerSegmentsRequest list_segments;
-  list_segments.set_parent(customer_name);
-  list_segments.set_page_size(kViewSegments);
-  loy::GetProgramRequest get_program;
-  get_program.set_name(kLoyaltyProgram);
-  loy::ListCampaignsRequest list_campaigns;
-  list_campaigns.set_page_size(kViewCampaigns);
-  seg::ListLifecycleTransitionsRequest list_transitions;
-  list_transitions.set_parent(customer_name);
-  list_transitions.set_page_size(kViewLifecycleTransitions);
+  auto state = std::make_shared<ViewState>();
+  state->mask_personal_data = request.mask_personal_data;
+  state->request_id = request.trace.request_id;
+  state->reference_data = std::move(reference_data);
+  state->answer = std::move(answer);
+  state->get_customer.set_name(customer_name);
+  state->list_segments.set_parent(customer_name);
+  state->list_segments.set_page_size(kViewSegments);
+  state->get_program.set_name(kLoyaltyProgram);
+  state->list_campaigns.set_page_size(kViewCampaigns);
+  state->list_transitions.set_parent(customer_name);
+  state->list_transitions.set_page_size(kViewLifecycleTransitions);
 
-  std::array<Call, kCallCount> calls;
+  std::array<Call, kCallCount>& calls = state->calls;
   for (int id = 0; id < kCallCount; ++id) {
     calls[id].backend = kCallSpecs[id].backend;
     calls[id].rpc = kCallSpecs[id].rpc;
@@ -344,14 +383,15 @@ common::HttpResponse View(const BackendClients& clients,
   auto may = [&calls](CallId id) { return !calls[id].denied; };
 
   // The summaries ask only for the parts the caller may see.
-  loy::SummarizeAccountRequest summarize_account;
-  summarize_account.set_name(account_name);
-  summarize_account.set_ledger_entry_count(
+  state->summarize_account.set_name(account_name);
+  state->summarize_account.set_ledger_entry_count(
       may(kListLedgerEntries) ? kViewRecentItems : 0);
-  summarize_account.set_coupon_count(may(kListCoupons) ? kViewCoupons : 0);
+  state->summarize_account.set_coupon_count(may(kListCoupons) ? kViewCoupons
+                                                              : 0);
   const std::vector<CallId> account_reads = {kGetAccount, kListLedgerEntries,
                                              kListCoupons};
-  fb::SummarizeCustomerFeedbackRequest summarize_feedback;
+  fb::SummarizeCustomerFeedbackRequest& summarize_feedback =
+      state->summarize_feedback;
   summarize_feedback.set_customer(customer_name);
   summarize_feedback.set_feedback_count(may(kListFeedback) ? kViewRecentItems
                                                            : 0);
@@ -370,92 +410,95 @@ common::HttpResponse View(const BackendClients& clients,
     return false;
   };
 
-  Responses responses;
+  Responses& responses = state->responses;
   const std::shared_ptr<const ReferenceDataCache::Snapshot> cached =
-      reference_data.Fresh(absl::Now());
+      state->reference_data->Fresh(absl::Now());
   if (cached != nullptr) {  // GetProgram and ListCampaigns are answered.
     responses.program = cached->program;
     responses.campaigns = cached->campaigns;
   }
-  const bool read_reference_data = cached == nullptr;
-  const bool summarize_account_call = any_allowed(account_reads);
-  const bool summarize_feedback_call = any_allowed(feedback_reads);
-  const int call_count = may(kGetCustomer) + may(kListCustomerSegments) +
-                         may(kListLifecycleTransitions) +
-                         (read_reference_data && may(kGetProgram)) +
-                         (read_reference_data && may(kListCampaigns)) +
-                         summarize_account_call + summarize_feedback_call;
+  state->read_reference_data = cached == nullptr;
+  const bool read_reference_data = state->read_reference_data;
 
   // Every call at once, each bounded by the request's backend deadline; the
-  // answer waits for the last.
-  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  // last to complete answers (Release).
   auto context = [&]() {
-    contexts.push_back(clients.NewContext(request));
-    return contexts.back().get();
+    state->contexts.push_back(clients.NewContext(request));
+    return state->contexts.back().get();
   };
-  absl::BlockingCounter pending(call_count);
-  auto done = [&pending, &calls](CallId id) {
-    return [&pending, call = &calls[id]](grpc::Status status) {
-      call->status = std::move(status);
-      pending.DecrementCount();
+  auto done = [&state](CallId id) {
+    state->pending.fetch_add(1, std::memory_order_relaxed);
+    return [state, id](grpc::Status status) {
+      state->calls[id].status = std::move(status);
+      Release(state);
     };
   };
   // A summary's status is that of each allowed read it answers.
-  auto summary_done = [&pending, &calls](std::vector<CallId> reads) {
-    return [&pending, &calls, reads = std::move(reads)](grpc::Status status) {
+  auto summary_done = [&state](std::vector<CallId> reads) {
+    state->pending.fetch_add(1, std::memory_order_relaxed);
+    return [state, reads = std::move(reads)](grpc::Status status) {
       for (CallId id : reads) {
-        if (!calls[id].denied) calls[id].status = status;
+        if (!state->calls[id].denied) state->calls[id].status = status;
       }
-      pending.DecrementCount();
+      Release(state);
     };
   };
-  const absl::Time start = absl::Now();
+  state->start = absl::Now();
   if (may(kGetCustomer)) {
     clients.customer_profile().async()->GetCustomer(
-        context(), &get_customer, &responses.customer, done(kGetCustomer));
+        context(), &state->get_customer, &responses.customer,
+        done(kGetCustomer));
   }
   if (may(kListCustomerSegments)) {
     clients.segmentation().async()->ListCustomerSegments(
-        context(), &list_segments, &responses.segments,
+        context(), &state->list_segments, &responses.segments,
         done(kListCustomerSegments));
   }
   if (may(kListLifecycleTransitions)) {
     clients.segmentation().async()->ListLifecycleTransitions(
-        context(), &list_transitions, &responses.transitions,
+        context(), &state->list_transitions, &responses.transitions,
         done(kListLifecycleTransitions));
   }
-  if (summarize_account_call) {
-    clients.loyalty().async()->SummarizeAccount(context(), &summarize_account,
-                                                &responses.account_summary,
-                                                summary_done(account_reads));
+  if (any_allowed(account_reads)) {
+    clients.loyalty().async()->SummarizeAccount(
+        context(), &state->summarize_account, &responses.account_summary,
+        summary_done(account_reads));
   }
   if (read_reference_data && may(kGetProgram)) {
     clients.loyalty().async()->GetProgram(
-        context(), &get_program, &responses.program, done(kGetProgram));
+        context(), &state->get_program, &responses.program, done(kGetProgram));
   }
   if (read_reference_data && may(kListCampaigns)) {
-    clients.loyalty().async()->ListCampaigns(
-        context(), &list_campaigns, &responses.campaigns, done(kListCampaigns));
+    clients.loyalty().async()->ListCampaigns(context(), &state->list_campaigns,
+                                             &responses.campaigns,
+                                             done(kListCampaigns));
   }
-  if (summarize_feedback_call) {
+  if (any_allowed(feedback_reads)) {
     clients.feedback().async()->SummarizeCustomerFeedback(
         context(), &summarize_feedback, &responses.feedback_summary,
         summary_done(feedback_reads));
   }
-  pending.Wait();
+  Release(state);  // Every call started.
+}
+
+// The view from the calls' answers.
+common::HttpResponse Answer(ViewState& state) {
+  Responses& responses = state.responses;
+  const std::array<Call, kCallCount>& calls = state.calls;
   UnpackSummaries(responses);
-  if (read_reference_data && calls[kGetProgram].status.ok() &&
+  if (state.read_reference_data && calls[kGetProgram].status.ok() &&
       calls[kListCampaigns].status.ok()) {
-    reference_data.Store(std::make_shared<const ReferenceDataCache::Snapshot>(
-        ReferenceDataCache::Snapshot{responses.program, responses.campaigns,
-                                     start}));
+    state.reference_data->Store(
+        std::make_shared<const ReferenceDataCache::Snapshot>(
+            ReferenceDataCache::Snapshot{responses.program, responses.campaigns,
+                                         state.start}));
   }
   const absl::Time now = absl::Now();
 
   if (calls[kGetCustomer].status.error_code() == grpc::StatusCode::NOT_FOUND) {
     return ErrorFromGrpc(calls[kGetCustomer].status, kCustomerProfileBackend);
   }
-  if (request.mask_personal_data) {
+  if (state.mask_personal_data) {
     auth::MaskPersonalData(&responses.customer);
     auth::MaskPersonalData(&responses.feedback);
     auth::MaskPersonalData(&responses.tickets);
@@ -579,7 +622,7 @@ common::HttpResponse View(const BackendClients& clients,
       common::LogError(
           "cannot encode a customer view part",
           {{"part", part.json_name}, {"error", std::string(printed.message())}},
-          request.trace.request_id);
+          state.request_id);
       return ErrorResponse(GatewayInternalError());
     }
   }
@@ -614,10 +657,11 @@ absl::StatusOr<std::string> CheckedCustomerId(const RouteRequest& request) {
 
 void AddCustomerViewRoute(Router& router, const BackendClients& clients) {
   auto reference_data = std::make_shared<ReferenceDataCache>();
-  router.Add(
+  router.AddAsync(
       "GET", kCustomerViewRoute,
-      [&clients, reference_data](const RouteRequest& request) {
-        return View(clients, *reference_data, request);
+      [&clients, reference_data](const RouteRequest& request,
+                                 RouteAnswer answer) {
+        View(clients, reference_data, request, std::move(answer));
       },
       kCustomerViewMethod);
 }

@@ -562,6 +562,12 @@ void Gateway::DispatchRoute(
       return transcoder_->Handle(*transcoded.route, transcoded.values,
                                  route_request, responder);
     }
+    if (match.route->async_handler) {
+      return match.route->async_handler(
+          route_request, [responder](common::HttpResponse response) {
+            responder->Send(std::move(response));
+          });
+    }
     return responder->Send(match.route->handler(route_request));
   } catch (const std::exception& e) {
     common::LogError("route handler threw",

@@ -28,6 +28,18 @@ std::vector<absl::string_view> SplitPath(absl::string_view path) {
 
 void Router::Add(std::string method, std::string pattern, RouteHandler handler,
                  std::string access_method) {
+  AddRoute(Route{std::move(method), std::move(pattern), std::move(handler),
+                 nullptr, std::move(access_method)});
+}
+
+void Router::AddAsync(std::string method, std::string pattern,
+                      AsyncRouteHandler handler, std::string access_method) {
+  AddRoute(Route{std::move(method), std::move(pattern), nullptr,
+                 std::move(handler), std::move(access_method)});
+}
+
+void Router::AddRoute(Route route) {
+  const std::string& pattern = route.pattern;
   if (pattern.empty() || pattern.front() != '/') {
     BadPattern(pattern, "must start with '/'");
   }
@@ -59,8 +71,7 @@ void Router::Add(std::string method, std::string pattern, RouteHandler handler,
     }
     compiled.segments.push_back(std::move(segment));
   }
-  compiled.route = Route{std::move(method), std::move(pattern),
-                         std::move(handler), std::move(access_method)};
+  compiled.route = std::move(route);
   routes_.push_back(std::move(compiled));
 }
 

@@ -49,13 +49,21 @@ struct RouteRequest {
 };
 
 using RouteHandler = std::function<common::HttpResponse(const RouteRequest&)>;
+// Sends a route's answer; callable once, from any thread.
+using RouteAnswer = std::function<void(common::HttpResponse)>;
+// A route that answers later, from another thread (its backend calls'
+// completions), so it holds no HTTP thread while it waits. The
+// RouteRequest is valid only during the call: copy what is needed later.
+using AsyncRouteHandler =
+    std::function<void(const RouteRequest&, RouteAnswer answer)>;
 
 class Router {
  public:
   struct Route {
     std::string method;
-    std::string pattern;  // As given to Add(); used as the metrics label.
-    RouteHandler handler;
+    std::string pattern;   // As given to Add(); used as the metrics label.
+    RouteHandler handler;  // Unset for an asynchronous route.
+    AsyncRouteHandler async_handler;  // Set for an asynchronous route.
     // The method whose access rule guards a /v1 route
     // (auth/access_rules.h), e.g.
     // "crm.customerprofile.v1.CustomerProfileService.ImportCustomers".
@@ -79,6 +87,9 @@ class Router {
   // `access_method` names the access rule of a /v1 route (auth/).
   void Add(std::string method, std::string pattern, RouteHandler handler,
            std::string access_method = "");
+  // The same for a route that answers asynchronously.
+  void AddAsync(std::string method, std::string pattern,
+                AsyncRouteHandler handler, std::string access_method = "");
 
   // The first route added for `method` whose pattern matches `path`.
   Match Find(absl::string_view method, absl::string_view path) const;
@@ -93,6 +104,8 @@ class Router {
     std::vector<Segment> segments;
     std::string verb;  // Without the ':'; empty if none.
   };
+
+  void AddRoute(Route route);
 
   static bool MatchPath(const CompiledRoute& route,
                         const std::vector<absl::string_view>& path_segments,

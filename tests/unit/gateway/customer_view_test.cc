@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -13,6 +14,7 @@
 #include "gateway/customer_view_route.h"
 #include "gateway/latest_survey_scores.h"
 #include "services/common/timestamps.h"
+#include "tests/testing/wait.h"
 #include "tests/unit/gateway/view_fixture.h"
 
 namespace crm::gateway {
@@ -452,6 +454,33 @@ TEST_F(CustomerViewTest, SlowBackendsCostOneDeadlineNotOneEach) {
   // Concurrent calls: about one deadline (600 ms); one after another would
   // take six (3.6 s).
   EXPECT_LT(elapsed, absl::Milliseconds(1800));
+}
+
+TEST_F(CustomerViewTest, WaitingViewsHoldNoHttpThread) {
+  config_.backend_timeout = absl::Seconds(3);
+  http_threads_ = 1;
+  CreateCustomer("Mei");  // Starts the gateway: one HTTP thread.
+  GiveTheBackendsACustomer();
+  view_segmentation_.HangUntilDeadline(true);
+  view_loyalty_.HangUntilDeadline(true);
+  view_feedback_.HangUntilDeadline(true);
+  // Three views waiting for their backends on the one thread.
+  std::vector<std::thread> views;
+  for (int i = 0; i < 3; ++i) {
+    views.emplace_back([this] {
+      EXPECT_EQ(Call("GET", "/v1/customers/c1:view").status, 200);
+    });
+  }
+  // All three are out long before the first could end (a view holding the
+  // thread would keep the others from starting until its deadline).
+  EXPECT_TRUE(crm::testing::WaitUntil(
+      [&] { return view_feedback_.recorded_calls() >= 3; },
+      absl::Milliseconds(1500)));
+  // And the gateway still answers at once.
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(700));
+  for (std::thread& view : views) view.join();
 }
 
 TEST_F(CustomerViewTest, TheProgrammeAndCampaignsAreReusedForAFewSeconds) {

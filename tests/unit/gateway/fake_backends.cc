@@ -74,6 +74,7 @@ void FakeCallLog::Record(const grpc::ServerContext& context,
   {
     absl::MutexLock lock(&mu_);
     last_method_ = method;
+    ++recorded_calls_;
     last_request_id_ = Metadata(context, "x-request-id");
     last_traceparent_ = Metadata(context, "traceparent");
     last_had_deadline_ = context.deadline() < std::chrono::system_clock::now() +
@@ -93,6 +94,11 @@ void FakeCallLog::Record(const grpc::ServerContext& context,
 void FakeCallLog::HangUntilDeadline(bool hang) {
   absl::MutexLock lock(&mu_);
   hang_ = hang;
+}
+
+int FakeCallLog::recorded_calls() const {
+  absl::MutexLock lock(&mu_);
+  return recorded_calls_;
 }
 
 std::string FakeCallLog::last_method() const {

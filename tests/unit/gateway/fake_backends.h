@@ -118,6 +118,7 @@ class FakeCallLog {
  public:
   void Record(const grpc::ServerContext& context, const std::string& method);
   std::string last_method() const;
+  int recorded_calls() const;            // Calls received so far.
   std::string last_request_id() const;   // x-request-id metadata.
   std::string last_traceparent() const;  // traceparent metadata.
   bool last_had_deadline() const;
@@ -130,6 +131,7 @@ class FakeCallLog {
  private:
   mutable absl::Mutex mu_;
   std::string last_method_ ABSL_GUARDED_BY(mu_);
+  int recorded_calls_ ABSL_GUARDED_BY(mu_) = 0;
   std::string last_request_id_ ABSL_GUARDED_BY(mu_);
   std::string last_traceparent_ ABSL_GUARDED_BY(mu_);
   bool last_had_deadline_ ABSL_GUARDED_BY(mu_) = false;

@@ -95,7 +95,7 @@ class GatewayTest : public ::testing::Test {
     common::HttpServerOptions options;
     options.address = config_.bind_address;
     options.port = 0;
-    options.threads = 4;
+    options.threads = http_threads_;
     // As in main.cc: the server admits the import limit, the gateway
     // enforces max_body_bytes on every other route.
     options.max_body_bytes =
@@ -134,6 +134,8 @@ class GatewayTest : public ::testing::Test {
 
   // Call() sends the admin key unless a test turns this off.
   bool send_admin_key_ = true;
+  // The HTTP server's threads (set before the first Call()).
+  int http_threads_ = 4;
   std::ostringstream log_;
   common::Metrics metrics_;
   crm::testing::FakeCustomerProfile customers_;
