@@ -27,6 +27,9 @@ function Profile({ customer }) {
     <dt>${t('name')}</dt><dd id="customer-name">${customerLabel(customer)}</dd>
     <dt>${t('email')}</dt><dd>${customer.email || '–'}</dd>
     <dt>${t('phone')}</dt><dd>${customer.phone || '–'}</dd>
+    ${customer.customerType === 'BUSINESS'
+      ? html`<dt>${t('company')}</dt><dd id="customer-company">${customer.companyName || '–'}${customer.taxId ? ` (${customer.taxId})` : ''}</dd>`
+      : ''}
     <dt>${t('country')}</dt><dd>${[customer.address?.countryCode, customer.address?.city].filter(Boolean).join(' · ') || '–'}</dd>
     <dt>${t('state')}</dt><dd>${customer.state}</dd>
     <dt>${t('tags')}</dt><dd>${(customer.tags || []).map((tag) => html`<span class="tag">${tag}</span>`)}</dd>
