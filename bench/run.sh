@@ -38,7 +38,10 @@
 # review of 100,000 seeded members; bench/results/loyalty-<time>.md) and
 # BENCH_PHASES=feedback (bench/feedback.sh: SubmitFeedback with text
 # analysis against raw inserts of the same rows;
-# bench/results/feedback-<time>.md).
+# bench/results/feedback-<time>.md) and BENCH_PHASES=segmentation
+# (bench/segmentation.sh: RecomputeScores and FitClvModel over a seeded read
+# model of 1,000,000 customers next to streaming its aggregates;
+# bench/results/segmentation-<time>.md).
 # It prints and writes bench/results/report.md with the ratios
 # RecordOrder/raw, import/raw load, GetCustomer/raw select and gateway/direct,
 # and the feed latencies.
@@ -54,9 +57,10 @@
 # BENCH_LIST_PAGE_SIZE (20), BENCH_GATEWAY_HTTP_THREADS (the read
 # concurrency), BENCH_PROFILE (auto: when perf works; 0 skips it),
 # BENCH_PHASES (all of: write import feed read gateway; a subset runs only
-# those; gateway-peer, loyalty and feedback, with their BENCH_PEER_*,
-# BENCH_LOYALTY_* and BENCH_FEEDBACK_* settings in bench/gateway_peer.sh,
-# bench/loyalty.sh and bench/feedback.sh, run only when named). The load tools of (h), (i) and (p) come from
+# those; gateway-peer, loyalty, feedback and segmentation, with their
+# BENCH_PEER_*, BENCH_LOYALTY_*, BENCH_FEEDBACK_* and BENCH_SEG_* settings in
+# bench/gateway_peer.sh, bench/loyalty.sh, bench/feedback.sh and
+# bench/segmentation.sh, run only when named). The load tools of (h), (i) and (p) come from
 # bench/install-bench-deps.sh. Everything listens on 127.0.0.1 on free ports
 # chosen at start; state goes to a temporary directory removed at the end.
 # Only the processes this script starts are stopped (by PID).
@@ -569,6 +573,10 @@ fi
 if phase_on feedback; then
   # shellcheck source=bench/feedback.sh
   source "$repo/bench/feedback.sh"
+fi
+if phase_on segmentation; then
+  # shellcheck source=bench/segmentation.sh
+  source "$repo/bench/segmentation.sh"
 fi
 default_phase_named=false
 for default_phase in write import feed read gateway; do

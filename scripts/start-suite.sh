@@ -96,6 +96,8 @@ export FEEDBACK_CUSTOMER_PROFILE_ADDR=${FEEDBACK_CUSTOMER_PROFILE_ADDR:-127.0.0.
 export FEEDBACK_LOYALTY_ADDR=${FEEDBACK_LOYALTY_ADDR:-127.0.0.1:${LOYALTY_GRPC_PORT:-50053}}
 # segmentation builds its read model from customer-profile's change feed.
 export SEGMENTATION_CUSTOMER_PROFILE_ADDR=${SEGMENTATION_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
+# segmentation values referrals (CRV) from loyalty's change feed.
+export SEGMENTATION_LOYALTY_ADDR=${SEGMENTATION_LOYALTY_ADDR:-127.0.0.1:${LOYALTY_GRPC_PORT:-50053}}
 # loyalty earns points from customer-profile's order events (its change feed).
 export LOYALTY_CUSTOMER_PROFILE_ADDR=${LOYALTY_CUSTOMER_PROFILE_ADDR:-127.0.0.1:${CUSTOMER_PROFILE_GRPC_PORT:-50051}}
 # loyalty asks segmentation for segment memberships (segment campaigns and

@@ -41,6 +41,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.segmentation.v1.SegmentationService.RecomputeScores",               N, Y, N},
     {"crm.segmentation.v1.SegmentationService.FitClvModel",                   N, Y, N},
     {"crm.segmentation.v1.SegmentationService.GetClvModel",                   Y, Y, N},
+    {"crm.segmentation.v1.SegmentationService.GetClvCalibrationReport",       N, Y, N},
     {"crm.segmentation.v1.SegmentationService.PreviewSegment",                N, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListSegmentMembers",            Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.GetSegmentSizeHistory",         Y, Y, N},

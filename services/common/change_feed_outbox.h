@@ -68,6 +68,12 @@ class ChangeFeedOutbox {
   static absl::Status Append(sql::Connection& connection,
                              absl::string_view feed,
                              const FeedEventRecord& event, absl::Time now);
+  // Appends `events` in order (ascending ids) with multi-row INSERTs; the
+  // same contract as Append.
+  static absl::Status AppendMany(sql::Connection& connection,
+                                 absl::string_view feed,
+                                 const std::vector<FeedEventRecord>& events,
+                                 absl::Time now);
   // Up to `limit` numbered events of `feed` with sequence > `after`,
   // ascending; only the given types when `types` is non-empty. Numbers are
   // committed in contiguous blocks, so a reader sees 1..LastSequence().

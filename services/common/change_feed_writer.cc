@@ -10,6 +10,12 @@ absl::Status MySqlChangeFeedWriter::Append(Transaction& tx,
                                   clock_.Now());
 }
 
+absl::Status MySqlChangeFeedWriter::AppendAll(
+    Transaction& tx, const std::vector<FeedEventRecord>& events) {
+  return ChangeFeedOutbox::AppendMany(MySqlConnectionOf(tx), feed_, events,
+                                      clock_.Now());
+}
+
 void MySqlChangeFeedWriter::NotifyCommitted() {
   if (notifier_ != nullptr) notifier_->Notify();
 }

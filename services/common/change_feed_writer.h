@@ -13,6 +13,7 @@
 
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "services/common/change_feed_outbox.h"
@@ -31,6 +32,17 @@ class ChangeFeedWriter {
   // inside `tx`; it becomes visible to readers only if `tx` commits.
   virtual absl::Status Append(Transaction& tx,
                               const FeedEventRecord& event) = 0;
+  // Appends `events` in order, as if by Append on each (their ids, and so
+  // their sequences, follow the vector's order). The MySQL writer sends
+  // them as multi-row INSERTs.
+  virtual absl::Status AppendAll(Transaction& tx,
+                                 const std::vector<FeedEventRecord>& events) {
+    for (const FeedEventRecord& event : events) {
+      absl::Status appended = Append(tx, event);
+      if (!appended.ok()) return appended;
+    }
+    return absl::OkStatus();
+  }
   // Tells the feed that a transaction which appended events has committed
   // (wakes the sequencer). Cheap; call after every successful Run().
   virtual void NotifyCommitted() = 0;
@@ -49,6 +61,8 @@ class MySqlChangeFeedWriter final : public ChangeFeedWriter {
       : feed_(std::move(feed)), clock_(clock), notifier_(notifier) {}
 
   absl::Status Append(Transaction& tx, const FeedEventRecord& event) override;
+  absl::Status AppendAll(Transaction& tx,
+                         const std::vector<FeedEventRecord>& events) override;
   void NotifyCommitted() override;
 
  private:

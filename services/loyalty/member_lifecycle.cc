@@ -10,6 +10,7 @@
 #include "services/common/timestamps.h"
 #include "services/loyalty/account_family.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/referral_change_feed.h"
 #include "services/loyalty/referral_rules.h"
 #include "services/loyalty/tier_refresh.h"
 
@@ -80,8 +81,13 @@ absl::Status MemberLifecycle::Merge(Transaction& tx,
                                                   survivor.customer_id));
   CRM_RETURN_IF_ERROR(rewards_.ReassignCoupons(tx, duplicate.customer_id,
                                                survivor.customer_id));
-  CRM_RETURN_IF_ERROR(
-      MergeReferrals(tx, survivor.customer_id, duplicate.customer_id, now));
+  std::vector<ReferralRecord> cancelled;
+  CRM_RETURN_IF_ERROR(MergeReferrals(tx, survivor.customer_id,
+                                     duplicate.customer_id, now, cancelled));
+  for (const ReferralRecord& referral : cancelled) {
+    CRM_RETURN_IF_ERROR(AppendReferralChange(
+        tier_feed_, tx, v1::ChangeEvent::REFERRAL_CANCELLED, referral));
+  }
 
   CRM_ASSIGN_OR_RETURN(v1::Program program, LoadProgramSettings(programs_, tx));
   return RefreshTier(accounts_, tx, survivor, program, now,
@@ -142,30 +148,42 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
           tx, account.customer_id, tombstone));
     }
   }
-  // Referrals and codes of every member, also one without an account.
+  // Referrals and codes of every member, also one without an account (which
+  // gets a tombstone for them).
+  std::map<std::string, std::string> referral_tombstones;
   for (const std::string& member : family) {
     auto tombstone = tombstones.find(member);
-    const std::string referral_tombstone =
+    referral_tombstones[member] =
         tombstone != tombstones.end()
             ? tombstone->second
             : absl::StrCat(kErasedIdPrefix, ids_.NewId());
+  }
+  std::map<std::string, ReferralRecord> erased_referrals;
+  for (const std::string& member : family) {
+    const std::string& referral_tombstone = referral_tombstones[member];
     // A member without an account may hold coupons issued in bulk.
-    if (tombstone == tombstones.end()) {
+    if (tombstones.find(member) == tombstones.end()) {
       CRM_RETURN_IF_ERROR(
           EraseCoupons(tx, member, referral_tombstone, subjects));
     }
-    CRM_RETURN_IF_ERROR(EraseReferrals(tx, member, referral_tombstone, now));
+    CRM_RETURN_IF_ERROR(EraseReferrals(tx, member, referral_tombstone, now,
+                                       referral_tombstones, erased_referrals));
   }
   if (idempotency_ != nullptr) {
     CRM_RETURN_IF_ERROR(idempotency_->ForgetSubjects(tx, subjects));
   }
+  // Last, after every row lock (the outbox's writer contract).
+  for (const auto& [id, referral] : erased_referrals) {
+    CRM_RETURN_IF_ERROR(AppendReferralChange(
+        tier_feed_, tx, v1::ChangeEvent::REFERRAL_ERASED, referral));
+  }
   return absl::OkStatus();
 }
 
-absl::Status MemberLifecycle::MergeReferrals(Transaction& tx,
-                                             absl::string_view survivor_id,
-                                             absl::string_view duplicate_id,
-                                             absl::Time now) {
+absl::Status MemberLifecycle::MergeReferrals(
+    Transaction& tx, absl::string_view survivor_id,
+    absl::string_view duplicate_id, absl::Time now,
+    std::vector<ReferralRecord>& cancelled) {
   if (referrals_ == nullptr) return absl::OkStatus();
   CRM_ASSIGN_OR_RETURN(
       std::vector<ReferralRecord> rows,
@@ -175,9 +193,17 @@ absl::Status MemberLifecycle::MergeReferrals(Transaction& tx,
       referrals_->ReferralsOfCustomer(tx, duplicate_id, /*lock=*/true));
   rows.insert(rows.end(), duplicate_rows.begin(), duplicate_rows.end());
   CRM_ASSIGN_OR_RETURN(bool ordered, referrals_->HasOrdered(tx, survivor_id));
+  std::map<std::string, v1::Referral::State> before;
+  for (const ReferralRecord& referral : rows) {
+    before[referral.id] = referral.state;
+  }
   for (const ReferralRecord& referral :
        ReferralsAfterMerge(rows, survivor_id, duplicate_id, ordered, now)) {
     CRM_RETURN_IF_ERROR(referrals_->UpdateReferral(tx, referral));
+    if (before[referral.id] == v1::Referral::REWARDED &&
+        referral.state == v1::Referral::CANCELLED) {
+      cancelled.push_back(referral);
+    }
   }
   CRM_ASSIGN_OR_RETURN(std::optional<ReferralCodeRecord> survivor_code,
                        referrals_->FindCode(tx, survivor_id, /*lock=*/true));
@@ -203,10 +229,11 @@ absl::Status MemberLifecycle::EraseCoupons(Transaction& tx,
   return rewards_.ReassignCoupons(tx, customer_id, tombstone_id);
 }
 
-absl::Status MemberLifecycle::EraseReferrals(Transaction& tx,
-                                             absl::string_view customer_id,
-                                             absl::string_view tombstone_id,
-                                             absl::Time now) {
+absl::Status MemberLifecycle::EraseReferrals(
+    Transaction& tx, absl::string_view customer_id,
+    absl::string_view tombstone_id, absl::Time now,
+    const std::map<std::string, std::string>& tombstones,
+    std::map<std::string, ReferralRecord>& erased) {
   if (referrals_ == nullptr) return absl::OkStatus();
   CRM_RETURN_IF_ERROR(referrals_->DeleteCode(tx, customer_id));
   CRM_ASSIGN_OR_RETURN(
@@ -215,6 +242,12 @@ absl::Status MemberLifecycle::EraseReferrals(Transaction& tx,
   for (const ReferralRecord& referral :
        ReferralsAfterErasure(rows, customer_id, tombstone_id, now)) {
     CRM_RETURN_IF_ERROR(referrals_->UpdateReferral(tx, referral));
+    if (feed_events_ != nullptr) {
+      CRM_RETURN_IF_ERROR(
+          feed_events_->ReKeyReferralEvents(tx, referral.id, tombstones));
+    }
+    if (referral.state == v1::Referral::REWARDED)
+      erased[referral.id] = referral;
   }
   return absl::OkStatus();
 }

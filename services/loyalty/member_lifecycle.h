@@ -22,7 +22,9 @@
 // CANCELLED, and the survivor keeps at most one PENDING referral (none once
 // it has ordered or was rewarded for a referral); the duplicate's referral
 // code becomes the survivor's when the survivor has none, and is deleted
-// otherwise. A merge whose duplicate is
+// otherwise; a REWARDED referral the merge cancels is appended to loyalty's
+// feed as REFERRAL_CANCELLED (referral_change_feed.h). A merge whose
+// duplicate is
 // already merged changes nothing; a merge of a customer into itself, or
 // into a customer that was itself merged into the duplicate, is ignored.
 //
@@ -38,7 +40,10 @@
 // are deleted (IdempotencyRepository::ForgetSubjects). The referral codes of
 // the customer and of every customer merged into it are deleted, and their
 // referrals re-keyed to their tombstones (a member without an account gets
-// one for them), PENDING ones CANCELLED (ReferralsAfterErasure). Afterwards
+// one for them), PENDING ones CANCELLED (ReferralsAfterErasure); the past
+// feed events of those referrals name the tombstones instead
+// (FeedEventRepository::ReKeyReferralEvents), and each REWARDED one is
+// appended as REFERRAL_ERASED, the erasure's last writes. Afterwards
 // no loyalty
 // table holds the customer id. A customer without an account is nothing to
 // erase, so a repeated erasure changes nothing.
@@ -49,6 +54,7 @@
 //   CRM_RETURN_IF_ERROR(lifecycle.Erase(tx, "c-erased"));
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -80,8 +86,9 @@ class MemberLifecycle {
   // service's stored idempotent responses, `referrals` the referral graph;
   // each null only where none are kept (tests of the ledger alone).
   // `tier_feed` receives the survivor's tier change (reason
-  // CUSTOMER_MERGED); `feed_events` re-keys an erased member's past feed
-  // events to its tombstone (null: no feed).
+  // CUSTOMER_MERGED) and the referral events of merges and erasures;
+  // `feed_events` re-keys an erased member's past feed events to its
+  // tombstone (null: no feed).
   MemberLifecycle(AccountRepository& accounts, RewardRepository& rewards,
                   ProgramRepository& programs,
                   const crm::common::IdGenerator& ids,
@@ -115,18 +122,26 @@ class MemberLifecycle {
 
  private:
   // The referral side of Merge and Erase (nothing without `referrals_`).
+  // Adds the REWARDED referrals the merge cancels to `cancelled`.
   absl::Status MergeReferrals(crm::common::Transaction& tx,
                               absl::string_view survivor_id,
-                              absl::string_view duplicate_id, absl::Time now);
+                              absl::string_view duplicate_id, absl::Time now,
+                              std::vector<ReferralRecord>& cancelled);
   // Cancels the ISSUED coupons of `customer_id`, clears their issue keys
   // and re-keys them to `tombstone_id`, adding their names to `subjects`.
   absl::Status EraseCoupons(crm::common::Transaction& tx,
                             absl::string_view customer_id,
                             absl::string_view tombstone_id,
                             std::vector<std::string>& subjects);
-  absl::Status EraseReferrals(crm::common::Transaction& tx,
-                              absl::string_view customer_id,
-                              absl::string_view tombstone_id, absl::Time now);
+  // Re-keys the referrals of `customer_id` to `tombstone_id` and rewrites
+  // their past feed events by `tombstones` (every erased member's id ->
+  // its tombstone); the REWARDED ones, as they end up, go into `erased`
+  // by referral id.
+  absl::Status EraseReferrals(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::string_view tombstone_id, absl::Time now,
+      const std::map<std::string, std::string>& tombstones,
+      std::map<std::string, ReferralRecord>& erased);
 
   AccountRepository& accounts_;
   RewardRepository& rewards_;

@@ -14,6 +14,9 @@ class MySqlFeedEventRepository final : public FeedEventRepository {
   absl::Status ReKeyCustomerEvents(crm::common::Transaction& tx,
                                    absl::string_view customer_id,
                                    absl::string_view tombstone_id) override;
+  absl::Status ReKeyReferralEvents(
+      crm::common::Transaction& tx, absl::string_view referral_id,
+      const std::map<std::string, std::string>& tombstones) override;
 };
 
 }  // namespace crm::loyalty

@@ -166,7 +166,7 @@ absl::Status OrderEarning::RewardReferral(Transaction& tx,
                                           absl::Time now) {
   if (referrals_ == nullptr) return absl::OkStatus();
   return RewardReferralOnFirstOrder(*referrals_, accounts_, poster_, tx,
-                                    account, program, now);
+                                    account, program, now, tier_feed_);
 }
 
 absl::Status OrderEarning::ClawBack(Transaction& tx,

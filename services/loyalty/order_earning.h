@@ -51,8 +51,9 @@ class OrderEarning {
  public:
   // Every argument must outlive this object. `referrals` holds the
   // referral graph (referral_reward.h); null only where no referrals are
-  // kept (tests of earning alone). `tier_feed` receives tier changes
-  // (tier_change_feed.h; null: none written); `segments` answers segment
+  // kept (tests of earning alone). `tier_feed` is loyalty's feed: tier
+  // changes (tier_change_feed.h) and rewarded referrals
+  // (referral_change_feed.h); null: none written; `segments` answers segment
   // campaigns (null: segment campaigns reach no one).
   OrderEarning(AccountRepository& accounts, ProgramRepository& programs,
                CampaignRepository& campaigns,

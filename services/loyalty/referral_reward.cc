@@ -6,6 +6,7 @@
 #include "services/common/status_macros.h"
 #include "services/loyalty/account_family.h"
 #include "services/loyalty/earning_rules.h"
+#include "services/loyalty/referral_change_feed.h"
 #include "services/loyalty/referral_rules.h"
 
 namespace crm::loyalty {
@@ -29,7 +30,8 @@ Posting ReferralPosting(int64_t points, std::string source, absl::Time now,
 absl::Status RewardReferralOnFirstOrder(
     ReferralRepository& referrals, AccountRepository& accounts,
     LedgerPoster& poster, crm::common::Transaction& tx, AccountRecord& referred,
-    const v1::Program& program, absl::Time now) {
+    const v1::Program& program, absl::Time now,
+    crm::common::ChangeFeedWriter* feed) {
   CRM_ASSIGN_OR_RETURN(
       std::vector<ReferralRecord> rows,
       referrals.ReferralsOfReferred(tx, referred.customer_id, /*lock=*/true));
@@ -66,6 +68,8 @@ absl::Status RewardReferralOnFirstOrder(
     referral.referrer_points = policy.referrer_points();
     referral.referred_points = policy.referred_points();
     CRM_RETURN_IF_ERROR(referrals.UpdateReferral(tx, referral));
+    CRM_RETURN_IF_ERROR(AppendReferralChange(
+        feed, tx, v1::ChangeEvent::REFERRAL_REWARDED, referral));
     // At most one referral of a customer is pending (referral_rules.h).
     return absl::OkStatus();
   }

@@ -11,16 +11,21 @@
 //   tier qualification.
 // - a policy of 0 points on both sides still marks the referral REWARDED
 //   with 0 points: only the first order counts.
+// - REFERRAL_REWARDED is appended to loyalty's feed (referral_change_feed.h)
+//   through `feed` (null: none), after the referral's row and both
+//   accounts are locked.
 // The referred customer's account is locked by the caller; the referrer's
 // (the end of its chain of merges) is locked here, after it.
 //
 //   CRM_RETURN_IF_ERROR(RewardReferralOnFirstOrder(
-//       referrals, accounts, poster, tx, referred_account, program, now));
+//       referrals, accounts, poster, tx, referred_account, program, now,
+//       feed));
 #pragma once
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "crm/loyalty/v1/program.pb.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/ledger_poster.h"
@@ -33,6 +38,7 @@ namespace crm::loyalty {
 absl::Status RewardReferralOnFirstOrder(
     ReferralRepository& referrals, AccountRepository& accounts,
     LedgerPoster& poster, crm::common::Transaction& tx, AccountRecord& referred,
-    const v1::Program& program, absl::Time now);
+    const v1::Program& program, absl::Time now,
+    crm::common::ChangeFeedWriter* feed = nullptr);
 
 }  // namespace crm::loyalty

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "services/common/error_details.h"
+#include "services/segmentation/clv_calibration.h"
 #include "services/segmentation/customer_aggregate.h"
 #include "services/segmentation/nelder_mead.h"
 
@@ -195,13 +196,10 @@ double Hypergeometric2F1(double a, double b, double c, double z) {
 
 double BgNbdExpectedPurchases(const BgNbdParams& p, const ClvSummary& c,
                               double t) {
-  if (t <= 0) return 0;
-  const double z = t / (p.alpha + c.T + t);
-  const double head = (p.a + p.b + c.x - 1) / (p.a - 1);
-  const double tail =
-      1 - std::pow((p.alpha + c.T) / (p.alpha + c.T + t), p.r + c.x) *
-              Hypergeometric2F1(p.r + c.x, p.b + c.x, p.a + p.b + c.x - 1, z);
-  const double expected = head * tail * BgNbdPAlive(p, c);
+  // Eq. 10 summed in the form whose terms shrink from the first
+  // (clv_calibration.h): the direct series overflows for heavy buyers long
+  // before it converges, and is 0/0 at a = 1.
+  const double expected = BgNbdConditionalExpectedPurchases(p, c, t);
   return std::isfinite(expected) ? std::max(expected, 0.0) : 0.0;
 }
 

@@ -13,6 +13,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/segmentation/membership_manager.h"
+#include "services/segmentation/referral_value.h"
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_validation.h"
 
@@ -113,6 +114,8 @@ CustomerDataExporter::ExportCustomerSegmentationData(
                                        ? ""
                                        : crm::common::FormatResourceName(
                                              "clvModels", score->clv_model_id));
+          CRM_RETURN_IF_ERROR(AddReferralValues(
+              referral_edges_, tx, scoring_currency_, {data.mutable_score()}));
         }
         CRM_ASSIGN_OR_RETURN(std::vector<LifecycleTransition> transitions,
                              scores_.ListTransitions(tx, id));

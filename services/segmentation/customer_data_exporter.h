@@ -23,6 +23,7 @@
 #include "services/common/unit_of_work.h"
 #include "services/segmentation/membership_repository.h"
 #include "services/segmentation/read_model_repository.h"
+#include "services/segmentation/referral_edge_repository.h"
 #include "services/segmentation/score_repository.h"
 #include "services/segmentation/segment_repository.h"
 
@@ -46,6 +47,12 @@ class CustomerDataExporter {
   CustomerDataExporter(const CustomerDataExporter&) = delete;
   CustomerDataExporter& operator=(const CustomerDataExporter&) = delete;
 
+  // The referral edges whose value (referral_value.h) the exported score
+  // carries; `edges` must outlive the exporter (null: none).
+  void set_referral_edges(ReferralEdgeRepository* edges) {
+    referral_edges_ = edges;
+  }
+
   // The document for `request.name()` (`customers/{customer}`), read in one
   // unit of work. INVALID_ARGUMENT (field `name`) for a malformed name. A
   // customer segmentation holds nothing on (never seen, or erased) gives a
@@ -61,6 +68,7 @@ class CustomerDataExporter {
   MembershipRepository& memberships_;
   SegmentRepository& segments_;
   const std::string scoring_currency_;
+  ReferralEdgeRepository* referral_edges_ = nullptr;
 };
 
 }  // namespace crm::segmentation

@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+#include "crm/loyalty/v1/loyalty_service.grpc.pb.h"
 #include "services/common/change_feed_consumer.h"
 #include "services/common/change_feed_sequencer.h"
 #include "services/common/change_feed_writer.h"
@@ -22,15 +23,18 @@
 #include "services/segmentation/change_feed_streamer.h"
 #include "services/segmentation/customer_data_exporter.h"
 #include "services/segmentation/feed_erasure.h"
+#include "services/segmentation/loyalty_feed_client.h"
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/migrations.h"
 #include "services/segmentation/mysql_feed_event_repository.h"
 #include "services/segmentation/mysql_membership_repository.h"
 #include "services/segmentation/mysql_read_model_repository.h"
+#include "services/segmentation/mysql_referral_edge_repository.h"
 #include "services/segmentation/mysql_scheduled_run_lock.h"
 #include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
 #include "services/segmentation/profile_feed_applier.h"
+#include "services/segmentation/referral_value.h"
 #include "services/segmentation/scheduled_run.h"
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/scoring_schedule.h"
@@ -75,7 +79,12 @@ struct SegmentationComponents {
                 ScoringPolicyFrom(context.config), memberships.ScoredHook(),
                 &feed.writer),
         exporter(unit_of_work, read_model, scores, membership_repository,
-                 segments, context.config.GetString("scoring_currency")) {}
+                 segments, context.config.GetString("scoring_currency")) {
+    scoring.set_referral_edges(&referral_edges);
+    scoring.set_customers_scored_hook(memberships.BatchScoredHook());
+    memberships.set_referral_edges(&referral_edges);
+    exporter.set_referral_edges(&referral_edges);
+  }
 
   static segmentation::ScoringPolicy ScoringPolicyFrom(
       const common::Config& config) {
@@ -89,6 +98,7 @@ struct SegmentationComponents {
   segmentation::MySqlReadModelRepository read_model;
   segmentation::MySqlScoreRepository scores;
   segmentation::MySqlMembershipRepository membership_repository;
+  segmentation::MySqlReferralEdgeRepository referral_edges;
   common::MySqlIdempotencyRepository idempotency;
   segmentation::MembershipManager memberships;
   segmentation::SegmentManager manager;
@@ -112,7 +122,8 @@ common::FeedConsumerOptions ProfileFeedConsumerOptions(
 void FollowProfileFeed(common::ServiceContext& context,
                        segmentation::ReadModelRepository& read_model,
                        segmentation::ScoringManager& scoring,
-                       segmentation::MembershipManager& memberships) {
+                       segmentation::MembershipManager& memberships,
+                       segmentation::ReferralEdgeRepository& referral_edges) {
   const std::string address = context.config.GetString("customer_profile_addr");
   if (address.empty()) return;
   struct Follower {
@@ -131,8 +142,10 @@ void FollowProfileFeed(common::ServiceContext& context,
       segmentation::CombineHooks(
           segmentation::CombineHooks(scoring.FeedHook(),
                                      memberships.FeedHook()),
-          segmentation::FeedErasureHook(
-              follower->feed_events, common::RandomIdGenerator::Instance())));
+          segmentation::CombineHooks(
+              segmentation::FeedErasureHook(
+                  follower->feed_events, common::RandomIdGenerator::Instance()),
+              segmentation::ReferralEdgeHook(referral_edges, read_model))));
   follower->consumer = std::make_unique<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
@@ -145,6 +158,43 @@ void FollowProfileFeed(common::ServiceContext& context,
         return applier->ApplyPayload(tx, sequence, payload);
       },
       ProfileFeedConsumerOptions(context));
+  follower->consumer->Start();
+  context.at_shutdown([follower] { follower->consumer->Stop(); });
+}
+
+// Follows loyalty's change feed (its referral events) into the referral
+// edges behind the customer referral value (referral_value.h), until
+// shutdown, on its own cursor. Not started when no loyalty address is
+// configured: no edge is stored and every referral value is 0.
+void FollowLoyaltyFeed(common::ServiceContext& context,
+                       segmentation::ReferralEdgeRepository& referral_edges) {
+  const std::string address = context.config.GetString("loyalty_addr");
+  if (address.empty()) return;
+  struct Follower {
+    std::unique_ptr<crm::loyalty::v1::LoyaltyService::Stub> stub;
+    std::unique_ptr<segmentation::LoyaltyFeedApplier> applier;
+    std::unique_ptr<common::FeedConsumer> consumer;
+  };
+  // Lives until the process exits, like the handlers' components.
+  auto* follower = new Follower;
+  follower->stub = crm::loyalty::v1::LoyaltyService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  follower->applier =
+      std::make_unique<segmentation::LoyaltyFeedApplier>(referral_edges);
+  common::FeedConsumerOptions options;
+  options.consumer = segmentation::kLoyaltyFeedConsumer;
+  options.metrics = &context.metrics;
+  follower->consumer = std::make_unique<common::FeedConsumer>(
+      context.pool,
+      segmentation::MakeLoyaltyReferralFeedOpener(follower->stub.get()),
+      [applier = follower->applier.get()](sql::Connection& connection,
+                                          int64_t sequence,
+                                          absl::string_view payload) {
+        const common::RequestContext request;
+        common::MySqlTransaction tx(connection, request);
+        return applier->ApplyPayload(tx, sequence, payload);
+      },
+      options);
   follower->consumer->Start();
   context.at_shutdown([follower] { follower->consumer->Stop(); });
 }
@@ -196,7 +246,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   // starts.
   ScheduleScoring(context, components->scoring);
   FollowProfileFeed(context, components->read_model, components->scoring,
-                    components->memberships);
+                    components->memberships, components->referral_edges);
+  FollowLoyaltyFeed(context, components->referral_edges);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<segmentation::SegmentationServiceImpl>(
       components->manager, components->scoring, components->memberships,
@@ -212,6 +263,12 @@ std::vector<common::ConfigOption> ExtraOptions() {
        .default_value = "",
        .help = "customer-profile's gRPC address (host:port) whose change "
                "feed builds the read model; empty: the feed is not followed"},
+      {.flag = "loyalty_addr",
+       .env = "SEGMENTATION_LOYALTY_ADDR",
+       .default_value = "",
+       .help = "loyalty's gRPC address (host:port) whose change feed gives "
+               "the rewarded referrals behind the customer referral value; "
+               "empty: not followed, every referral value is 0"},
       {.flag = "scoring_currency",
        .env = "SEGMENTATION_SCORING_CURRENCY",
        .default_value = "CNY",

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +19,7 @@
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/referral_value.h"
 #include "services/segmentation/segment_size_history.h"
 #include "services/segmentation/segment_validation.h"
 #include "services/segmentation/segmentation_change_feed.h"
@@ -216,6 +218,72 @@ absl::Status MembershipManager::EvaluateCustomer(
   return PublishChanges(tx, changes);
 }
 
+absl::StatusOr<std::vector<std::vector<crm::common::FeedEventRecord>>>
+MembershipManager::EvaluateCustomers(
+    Transaction& tx, absl::Time now,
+    const std::vector<ScoredCustomer>& customers) {
+  now = crm::common::TruncateToMicros(now);
+  std::vector<std::vector<crm::common::FeedEventRecord>> events(
+      customers.size());
+  if (customers.empty()) return events;
+  std::vector<ParsedSegment> segments;
+  if (absl::c_any_of(customers, [](const ScoredCustomer& customer) {
+        return customer.subject != nullptr;
+      })) {
+    CRM_ASSIGN_OR_RETURN(segments, LoadSegments(tx));
+  }
+  std::vector<std::string> ids;
+  ids.reserve(customers.size());
+  for (const ScoredCustomer& customer : customers) {
+    ids.emplace_back(customer.customer_id);
+  }
+  CRM_ASSIGN_OR_RETURN(std::vector<std::vector<MembershipRecord>> stored,
+                       memberships_.ListOfCustomers(tx, ids));
+  std::vector<MembershipRecord> removed;
+  std::vector<MembershipRecord> inserted;
+  std::vector<MembershipChangeRecord> history;
+  for (size_t i = 0; i < customers.size(); ++i) {
+    const std::vector<std::string> target =
+        customers[i].subject != nullptr
+            ? MatchingSegmentIds(segments, *customers[i].subject)
+            : std::vector<std::string>();
+    std::vector<std::string> current;
+    current.reserve(stored[i].size());
+    for (const MembershipRecord& membership : stored[i]) {
+      current.push_back(membership.segment_id);
+    }
+    std::sort(current.begin(), current.end());
+    const MembershipDelta delta = DiffMemberships(current, target);
+    // As EvaluateCustomer: the segments left, then those entered.
+    auto record = [&](const std::string& segment_id,
+                      MembershipChangeKind kind) {
+      MembershipChangeRecord change{.customer_id = ids[i],
+                                    .segment_id = segment_id,
+                                    .kind = kind,
+                                    .reason = MembershipChangeReason::kRule,
+                                    .time = now};
+      if (feed_ != nullptr) {
+        events[i].push_back(MembershipChangeFeedRecord(change));
+      }
+      history.push_back(std::move(change));
+    };
+    for (const std::string& segment_id : delta.left) {
+      removed.push_back(MembershipRecord{
+          .segment_id = segment_id, .customer_id = ids[i], .enter_time = now});
+      record(segment_id, MembershipChangeKind::kLeft);
+    }
+    for (const std::string& segment_id : delta.entered) {
+      inserted.push_back(MembershipRecord{
+          .segment_id = segment_id, .customer_id = ids[i], .enter_time = now});
+      record(segment_id, MembershipChangeKind::kEntered);
+    }
+  }
+  CRM_RETURN_IF_ERROR(memberships_.RemoveMany(tx, removed));
+  CRM_RETURN_IF_ERROR(memberships_.InsertMany(tx, inserted));
+  CRM_RETURN_IF_ERROR(memberships_.AppendChanges(tx, history));
+  return events;
+}
+
 absl::Status MembershipManager::ReevaluateCustomer(
     Transaction& tx, absl::string_view customer_id, absl::Time now) {
   CRM_ASSIGN_OR_RETURN(LoadedSubject subject,
@@ -374,6 +442,13 @@ CustomerScoredHook MembershipManager::ScoredHook() {
   return [this](Transaction& tx, absl::string_view customer_id, absl::Time now,
                 const SegmentSubject* subject) {
     return EvaluateCustomer(tx, customer_id, now, subject);
+  };
+}
+
+CustomersScoredHook MembershipManager::BatchScoredHook() {
+  return [this](Transaction& tx, absl::Time now,
+                const std::vector<ScoredCustomer>& customers) {
+    return EvaluateCustomers(tx, now, customers);
   };
 }
 
@@ -573,6 +648,9 @@ MembershipManager::ListCustomerSegments(
                                        ? ""
                                        : crm::common::FormatResourceName(
                                              "clvModels", score->clv_model_id));
+          CRM_RETURN_IF_ERROR(
+              AddReferralValues(referral_edges_, tx, scoring_currency_,
+                                {response.mutable_customer_score()}));
         }
         return response;
       });

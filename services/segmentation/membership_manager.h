@@ -40,6 +40,7 @@
 #include "services/segmentation/membership_repository.h"
 #include "services/segmentation/profile_feed_applier.h"
 #include "services/segmentation/read_model_repository.h"
+#include "services/segmentation/referral_edge_repository.h"
 #include "services/segmentation/score_repository.h"
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
@@ -93,12 +94,28 @@ class MembershipManager {
   MembershipManager(const MembershipManager&) = delete;
   MembershipManager& operator=(const MembershipManager&) = delete;
 
+  // The referral edges whose value (referral_value.h) ListCustomerSegments
+  // adds to `customer_score`; `edges` must outlive the manager. Without it,
+  // the score carries no referral value.
+  void set_referral_edges(ReferralEdgeRepository* edges) {
+    referral_edges_ = edges;
+  }
+
   // Brings `customer_id`'s memberships in line with `subject` (null: the
   // customer is gone, so none) as of `now`: each segment entered or left is
   // stored with a history entry (reason RULE).
   absl::Status EvaluateCustomer(crm::common::Transaction& tx,
                                 absl::string_view customer_id, absl::Time now,
                                 const SegmentSubject* subject);
+
+  // EvaluateCustomer for each of `customers` (a batch of a full recompute)
+  // as of `now`, with one read of the segments and of the batch's
+  // memberships and multi-row writes; appends nothing to the feed: returns,
+  // per customer (same positions), the feed records of its history entries
+  // in the order EvaluateCustomer appends them (none without a feed).
+  absl::StatusOr<std::vector<std::vector<crm::common::FeedEventRecord>>>
+  EvaluateCustomers(crm::common::Transaction& tx, absl::Time now,
+                    const std::vector<ScoredCustomer>& customers);
 
   // Loads `customer_id`'s facts, aggregate and score and evaluates them.
   absl::Status ReevaluateCustomer(crm::common::Transaction& tx,
@@ -129,6 +146,10 @@ class MembershipManager {
 
   // The hook for ScoringManager: EvaluateCustomer after every scoring.
   CustomerScoredHook ScoredHook();
+  // The batch hook for ScoringManager's full recompute
+  // (set_customers_scored_hook): EvaluateCustomers. Its records are for the
+  // feed this manager was given, which the ScoringManager must share.
+  CustomersScoredHook BatchScoredHook();
 
   // The hook for ProfileFeedApplier: a customer merged away leaves every
   // segment (reason MERGED); an erased customer's memberships and history
@@ -198,6 +219,7 @@ class MembershipManager {
   const crm::common::Clock& clock_;
   const std::string scoring_currency_;
   crm::common::ChangeFeedWriter* const feed_;
+  ReferralEdgeRepository* referral_edges_ = nullptr;
 
   // The text is compared too: a rule parsed in a transaction that rolled
   // back may share its version with the one another transaction commits.

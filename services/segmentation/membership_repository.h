@@ -68,6 +68,53 @@ class MembershipRepository {
   virtual absl::StatusOr<std::vector<MembershipRecord>> ListOfCustomer(
       crm::common::Transaction& tx, absl::string_view customer_id) = 0;
 
+  // The batch forms for a full recompute: the memberships of each of
+  // `customer_ids` (distinct), at the same positions, by segment id;
+  // `memberships` stored as by Insert, removed as by Remove (customer and
+  // segment), `changes` appended in order, as by AppendChange on each. The
+  // MySQL implementation sends multi-row statements.
+  virtual absl::StatusOr<std::vector<std::vector<MembershipRecord>>>
+  ListOfCustomers(crm::common::Transaction& tx,
+                  const std::vector<std::string>& customer_ids) {
+    std::vector<std::vector<MembershipRecord>> found;
+    found.reserve(customer_ids.size());
+    for (const std::string& id : customer_ids) {
+      absl::StatusOr<std::vector<MembershipRecord>> one =
+          ListOfCustomer(tx, id);
+      if (!one.ok()) return one.status();
+      found.push_back(*std::move(one));
+    }
+    return found;
+  }
+  virtual absl::Status InsertMany(
+      crm::common::Transaction& tx,
+      const std::vector<MembershipRecord>& memberships) {
+    for (const MembershipRecord& membership : memberships) {
+      absl::Status inserted = Insert(tx, membership);
+      if (!inserted.ok()) return inserted;
+    }
+    return absl::OkStatus();
+  }
+  virtual absl::Status RemoveMany(
+      crm::common::Transaction& tx,
+      const std::vector<MembershipRecord>& memberships) {
+    for (const MembershipRecord& membership : memberships) {
+      absl::Status removed =
+          Remove(tx, membership.customer_id, membership.segment_id);
+      if (!removed.ok()) return removed;
+    }
+    return absl::OkStatus();
+  }
+  virtual absl::Status AppendChanges(
+      crm::common::Transaction& tx,
+      const std::vector<MembershipChangeRecord>& changes) {
+    for (const MembershipChangeRecord& change : changes) {
+      absl::Status appended = AppendChange(tx, change);
+      if (!appended.ok()) return appended;
+    }
+    return absl::OkStatus();
+  }
+
   // Up to `limit` memberships of `segment_id` with customer_id > `after`, by
   // customer id.
   virtual absl::StatusOr<std::vector<MembershipRecord>> ListOfSegment(

@@ -9,10 +9,14 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_batches.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/mysql_id_lists.h"
 
 namespace crm::segmentation {
 namespace {
@@ -23,6 +27,9 @@ using ::crm::common::ParseSqlDatetime;
 using ::crm::common::Prepared;
 using ::crm::common::Transaction;
 using ::crm::common::TruncateToMicros;
+
+// Rows per multi-row statement of a batch.
+constexpr size_t kMaxRowsPerStatement = 256;
 
 const char* KindName(MembershipChangeKind kind) {
   return kind == MembershipChangeKind::kEntered ? "ENTERED" : "LEFT";
@@ -128,6 +135,102 @@ absl::Status MySqlMembershipRepository::Insert(
   insert->setString(3,
                     FormatSqlDatetime(TruncateToMicros(membership.enter_time)));
   insert->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::vector<MembershipRecord>>>
+MySqlMembershipRepository::ListOfCustomers(
+    Transaction& tx, const std::vector<std::string>& customer_ids) {
+  std::vector<std::vector<MembershipRecord>> found(customer_ids.size());
+  const absl::flat_hash_map<std::string, size_t> positions =
+      PositionsOf(customer_ids);
+  for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
+    CachedStatement select = Prepared(
+        tx,
+        absl::StrCat("SELECT customer_id, segment_id, "
+                     "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', "
+                     "enter_time) FROM segment_memberships WHERE ",
+                     filter.condition, " ORDER BY customer_id, segment_id"));
+    filter.Bind(*select, 1, customer_ids);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      auto at = positions.find(rows->getString(1).asStdString());
+      if (at == positions.end()) continue;
+      found[at->second].push_back(MembershipRecord{
+          .segment_id = rows->getString(2).asStdString(),
+          .customer_id = at->first,
+          .enter_time = absl::FromUnixMicros(rows->getInt64(3))});
+    }
+  }
+  return found;
+}
+
+absl::Status MySqlMembershipRepository::InsertMany(
+    Transaction& tx, const std::vector<MembershipRecord>& memberships) {
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(memberships.size(), kMaxRowsPerStatement)) {
+    CachedStatement insert = Prepared(
+        tx, absl::StrCat("INSERT IGNORE INTO segment_memberships "
+                         "(customer_id, segment_id, enter_time) VALUES ",
+                         crm::common::SqlRowPlaceholders(chunk.size, 3)));
+    int column = 1;
+    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+      insert->setString(column++, memberships[i].customer_id);
+      insert->setString(column++, memberships[i].segment_id);
+      insert->setString(
+          column++,
+          FormatSqlDatetime(TruncateToMicros(memberships[i].enter_time)));
+    }
+    insert->executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MySqlMembershipRepository::RemoveMany(
+    Transaction& tx, const std::vector<MembershipRecord>& memberships) {
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(memberships.size(), kMaxRowsPerStatement)) {
+    // Primary-key point ranges (the optimizer's range access on an OR of
+    // equalities).
+    CachedStatement remove = Prepared(
+        tx,
+        absl::StrCat("DELETE FROM segment_memberships WHERE ",
+                     absl::StrJoin(std::vector<std::string>(
+                                       chunk.size,
+                                       "(customer_id = ? AND segment_id = ?)"),
+                                   " OR ")));
+    int column = 1;
+    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+      remove->setString(column++, memberships[i].customer_id);
+      remove->setString(column++, memberships[i].segment_id);
+    }
+    remove->executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MySqlMembershipRepository::AppendChanges(
+    Transaction& tx, const std::vector<MembershipChangeRecord>& changes) {
+  // Rows of one INSERT get ascending seq values in VALUES order.
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(changes.size(), kMaxRowsPerStatement)) {
+    CachedStatement insert = Prepared(
+        tx, absl::StrCat("INSERT INTO segment_membership_changes "
+                         "(customer_id, change_time, segment_id, kind, "
+                         "reason) VALUES ",
+                         crm::common::SqlRowPlaceholders(chunk.size, 5)));
+    int column = 1;
+    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+      const MembershipChangeRecord& change = changes[i];
+      insert->setString(column++, change.customer_id);
+      insert->setString(column++,
+                        FormatSqlDatetime(TruncateToMicros(change.time)));
+      insert->setString(column++, change.segment_id);
+      insert->setString(column++, KindName(change.kind));
+      insert->setString(column++, ReasonName(change.reason));
+    }
+    insert->executeUpdate();
+  }
   return absl::OkStatus();
 }
 

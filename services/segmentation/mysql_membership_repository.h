@@ -26,6 +26,18 @@ class MySqlMembershipRepository final : public MembershipRepository {
       absl::Time from, absl::Time to) override;
   absl::Status Insert(crm::common::Transaction& tx,
                       const MembershipRecord& membership) override;
+  absl::StatusOr<std::vector<std::vector<MembershipRecord>>> ListOfCustomers(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) override;
+  absl::Status InsertMany(
+      crm::common::Transaction& tx,
+      const std::vector<MembershipRecord>& memberships) override;
+  absl::Status RemoveMany(
+      crm::common::Transaction& tx,
+      const std::vector<MembershipRecord>& memberships) override;
+  absl::Status AppendChanges(
+      crm::common::Transaction& tx,
+      const std::vector<MembershipChangeRecord>& changes) override;
   absl::Status Remove(crm::common::Transaction& tx,
                       absl::string_view customer_id,
                       absl::string_view segment_id) override;

@@ -2,18 +2,25 @@
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/sql_time.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/mysql_id_lists.h"
 
 namespace crm::segmentation {
 namespace {
@@ -35,6 +42,19 @@ std::string JoinList(const std::vector<std::string>& values) {
 std::vector<std::string> SplitList(const std::string& joined) {
   if (joined.empty()) return {};
   return absl::StrSplit(joined, kListSeparator);
+}
+
+// A DATETIME(6) column selected as microseconds since the epoch (its value
+// read as UTC, as FormatSqlDatetime writes it): an integer is cheaper to read
+// than the text form, and gives the same time.
+std::string MicrosOf(absl::string_view column) {
+  return absl::StrCat("TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', ",
+                      column, ")");
+}
+
+std::optional<absl::Time> OptionalMicros(sql::ResultSet& rows, int column) {
+  if (rows.isNull(column)) return std::nullopt;
+  return absl::FromUnixMicros(rows.getInt64(column));
 }
 
 }  // namespace
@@ -288,33 +308,201 @@ absl::Status MySqlReadModelRepository::ForEachCustomerOrders(
     const std::function<absl::Status(absl::string_view customer_id,
                                      const std::vector<OrderFact>& orders)>&
         visit) {
-  CachedStatement select =
-      Prepared(tx,
-               "SELECT customer_id, order_id, order_time, currency_code, "
-               "amount_minor, refunded_minor FROM read_model_orders "
-               "ORDER BY customer_id, order_time, order_id");
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  // Streamed as ForEachActivity (one customer's orders held at a time), in
+  // primary-key order, so the server sorts nothing; each customer's orders
+  // are put in time order here.
+  std::unique_ptr<sql::Statement> select(
+      crm::common::MySqlConnectionOf(tx).createStatement());
+  select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery(absl::StrCat(
+      "SELECT customer_id, order_id, ", MicrosOf("order_time"),
+      ", currency_code, amount_minor, refunded_minor FROM read_model_orders "
+      "ORDER BY customer_id, order_id")));
   std::vector<OrderFact> orders;
+  auto flush = [&]() -> absl::Status {
+    std::sort(orders.begin(), orders.end(),
+              [](const OrderFact& a, const OrderFact& b) {
+                return a.order_time != b.order_time
+                           ? a.order_time < b.order_time
+                           : a.order_id < b.order_id;
+              });
+    absl::Status visited = visit(orders.front().customer_id, orders);
+    orders.clear();
+    return visited;
+  };
   while (rows->next()) {
     OrderFact order;
-    order.customer_id = rows->getString("customer_id").asStdString();
+    order.customer_id = rows->getString(1).asStdString();
     if (!orders.empty() && orders.front().customer_id != order.customer_id) {
-      CRM_RETURN_IF_ERROR(visit(orders.front().customer_id, orders));
-      orders.clear();
+      CRM_RETURN_IF_ERROR(flush());
     }
-    order.order_id = rows->getString("order_id").asStdString();
-    CRM_ASSIGN_OR_RETURN(
-        order.order_time,
-        ParseSqlDatetime(rows->getString("order_time").asStdString()));
-    order.currency_code = rows->getString("currency_code").asStdString();
-    order.amount_minor = rows->getInt64("amount_minor");
-    order.refunded_minor = rows->getInt64("refunded_minor");
+    order.order_id = rows->getString(2).asStdString();
+    order.order_time = absl::FromUnixMicros(rows->getInt64(3));
+    order.currency_code = rows->getString(4).asStdString();
+    order.amount_minor = rows->getInt64(5);
+    order.refunded_minor = rows->getInt64(6);
     orders.push_back(std::move(order));
   }
-  if (!orders.empty()) {
-    CRM_RETURN_IF_ERROR(visit(orders.front().customer_id, orders));
+  if (!orders.empty()) CRM_RETURN_IF_ERROR(flush());
+  return absl::OkStatus();
+}
+
+absl::Status MySqlReadModelRepository::ForEachActivity(
+    Transaction& tx, absl::string_view currency_code,
+    const std::function<void(const CustomerActivity&)>& visit) {
+  // Streamed: a plain statement with a forward-only result set is read with
+  // mysql_use_result, rows coming from the server as they are read, so the
+  // client holds one at a time (Connector/C++ 1.1 prepared statements
+  // always buffer the whole result). Hence the code inlined, checked first.
+  // No ORDER BY, so no sort.
+  if (currency_code.size() != 3 ||
+      !absl::c_all_of(currency_code, absl::ascii_isupper)) {
+    return absl::InvalidArgumentError("currency code must be 3 letters A-Z");
+  }
+  std::unique_ptr<sql::Statement> select(
+      crm::common::MySqlConnectionOf(tx).createStatement());
+  select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery(absl::StrCat(
+      "SELECT a.order_count, ", MicrosOf("a.last_order_time"),
+      ", s.net_total_minor FROM read_model_aggregates a "
+      "LEFT JOIN read_model_spend s ON s.customer_id = a.customer_id "
+      "AND s.currency_code = '",
+      currency_code, "' WHERE a.order_count > 0")));
+  CustomerActivity activity;
+  while (rows->next()) {
+    activity.order_count = rows->getInt64(1);
+    activity.last_order_time = OptionalMicros(*rows, 2);
+    activity.net_total_minor = rows->isNull(3) ? 0 : rows->getInt64(3);
+    visit(activity);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::optional<CustomerFacts>>>
+MySqlReadModelRepository::FindCustomers(
+    Transaction& tx, const std::vector<std::string>& customer_ids) {
+  std::vector<std::optional<CustomerFacts>> found(customer_ids.size());
+  const absl::flat_hash_map<std::string, size_t> positions =
+      PositionsOf(customer_ids);
+  for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
+    CachedStatement select = Prepared(
+        tx, absl::StrCat("SELECT customer_id, country_code, source_channel, "
+                         "locale, gender, tags, granted_consents, ",
+                         MicrosOf("create_time"),
+                         ", last_sequence FROM read_model_customers WHERE ",
+                         filter.condition));
+    filter.Bind(*select, 1, customer_ids);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      auto at = positions.find(rows->getString(1).asStdString());
+      if (at == positions.end()) continue;
+      CustomerFacts& facts = found[at->second].emplace();
+      facts.customer_id = at->first;
+      facts.country_code = rows->getString(2).asStdString();
+      facts.source_channel = rows->getString(3).asStdString();
+      facts.locale = rows->getString(4).asStdString();
+      facts.gender = rows->getString(5).asStdString();
+      facts.tags = SplitList(rows->getString(6).asStdString());
+      facts.granted_consents = SplitList(rows->getString(7).asStdString());
+      facts.create_time =
+          OptionalMicros(*rows, 8).value_or(absl::InfinitePast());
+      facts.last_sequence = rows->getInt64(9);
+    }
+  }
+  return found;
+}
+
+absl::StatusOr<std::vector<std::optional<CustomerAggregate>>>
+MySqlReadModelRepository::FindAggregates(
+    Transaction& tx, const std::vector<std::string>& customer_ids) {
+  std::vector<std::optional<CustomerAggregate>> found(customer_ids.size());
+  const absl::flat_hash_map<std::string, size_t> positions =
+      PositionsOf(customer_ids);
+  // Two primary-key reads (aggregates, then spend in currency order), no
+  // join to sort.
+  for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
+    CachedStatement select = Prepared(
+        tx, absl::StrCat(
+                "SELECT customer_id, order_count, purchase_days, ",
+                MicrosOf("first_order_time"), ", ", MicrosOf("last_order_time"),
+                ", ", MicrosOf("previous_purchase_time"),
+                " FROM read_model_aggregates WHERE ", filter.condition));
+    filter.Bind(*select, 1, customer_ids);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      auto at = positions.find(rows->getString(1).asStdString());
+      if (at == positions.end()) continue;
+      CustomerAggregate& aggregate = found[at->second].emplace();
+      aggregate.customer_id = at->first;
+      aggregate.order_count = rows->getInt64(2);
+      aggregate.purchase_days = rows->getInt64(3);
+      aggregate.first_order_time = OptionalMicros(*rows, 4);
+      aggregate.last_order_time = OptionalMicros(*rows, 5);
+      aggregate.previous_purchase_time = OptionalMicros(*rows, 6);
+    }
+  }
+  for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
+    CachedStatement select = Prepared(
+        tx,
+        absl::StrCat("SELECT customer_id, currency_code, order_count, "
+                     "net_total_minor, average_minor FROM "
+                     "read_model_spend WHERE ",
+                     filter.condition, " ORDER BY customer_id, currency_code"));
+    filter.Bind(*select, 1, customer_ids);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      auto at = positions.find(rows->getString(1).asStdString());
+      if (at == positions.end() || !found[at->second].has_value()) continue;
+      CurrencySpend spend;
+      spend.currency_code = rows->getString(2).asStdString();
+      spend.order_count = rows->getInt64(3);
+      spend.net_total_minor = rows->getInt64(4);
+      spend.average_minor = rows->getInt64(5);
+      found[at->second]->spend.push_back(std::move(spend));
+    }
+  }
+  return found;
+}
+
+absl::StatusOr<std::vector<std::vector<OrderFact>>>
+MySqlReadModelRepository::ListOrdersOf(
+    Transaction& tx, const std::vector<std::string>& customer_ids) {
+  std::vector<std::vector<OrderFact>> found(customer_ids.size());
+  const absl::flat_hash_map<std::string, size_t> positions =
+      PositionsOf(customer_ids);
+  // In primary-key order (no sort on the server); each customer's orders
+  // are put in time order here.
+  for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
+    CachedStatement select = Prepared(
+        tx,
+        absl::StrCat("SELECT customer_id, order_id, ", MicrosOf("order_time"),
+                     ", currency_code, amount_minor, refunded_minor "
+                     "FROM read_model_orders WHERE ",
+                     filter.condition, " ORDER BY customer_id, order_id"));
+    filter.Bind(*select, 1, customer_ids);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      auto at = positions.find(rows->getString(1).asStdString());
+      if (at == positions.end()) continue;
+      OrderFact order;
+      order.customer_id = at->first;
+      order.order_id = rows->getString(2).asStdString();
+      order.order_time = absl::FromUnixMicros(rows->getInt64(3));
+      order.currency_code = rows->getString(4).asStdString();
+      order.amount_minor = rows->getInt64(5);
+      order.refunded_minor = rows->getInt64(6);
+      found[at->second].push_back(std::move(order));
+    }
+  }
+  for (std::vector<OrderFact>& orders : found) {
+    std::sort(orders.begin(), orders.end(),
+              [](const OrderFact& a, const OrderFact& b) {
+                return a.order_time != b.order_time
+                           ? a.order_time < b.order_time
+                           : a.order_id < b.order_id;
+              });
+  }
+  return found;
 }
 
 absl::StatusOr<std::vector<std::string>>
@@ -322,12 +510,17 @@ MySqlReadModelRepository::ListCustomerIds(Transaction& tx,
                                           absl::string_view after, int limit) {
   CachedStatement select = Prepared(
       tx,
-      "SELECT customer_id FROM read_model_customers WHERE customer_id > ? "
-      "UNION SELECT customer_id FROM read_model_aggregates "
-      "WHERE customer_id > ? ORDER BY customer_id LIMIT ?");
+      // Each side limited on its own primary key, so a page reads O(limit)
+      // rows whatever the position.
+      "(SELECT customer_id FROM read_model_customers WHERE customer_id > ? "
+      "ORDER BY customer_id LIMIT ?) UNION (SELECT customer_id FROM "
+      "read_model_aggregates WHERE customer_id > ? ORDER BY customer_id "
+      "LIMIT ?) ORDER BY customer_id LIMIT ?");
   select->setString(1, std::string(after));
-  select->setString(2, std::string(after));
-  select->setInt(3, limit);
+  select->setInt(2, limit);
+  select->setString(3, std::string(after));
+  select->setInt(4, limit);
+  select->setInt(5, limit);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   std::vector<std::string> ids;
   while (rows->next()) ids.push_back(rows->getString(1).asStdString());

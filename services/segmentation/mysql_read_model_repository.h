@@ -38,6 +38,18 @@ class MySqlReadModelRepository final : public ReadModelRepository {
       const std::function<absl::Status(absl::string_view customer_id,
                                        const std::vector<OrderFact>& orders)>&
           visit) override;
+  absl::Status ForEachActivity(
+      crm::common::Transaction& tx, absl::string_view currency_code,
+      const std::function<void(const CustomerActivity&)>& visit) override;
+  absl::StatusOr<std::vector<std::optional<CustomerFacts>>> FindCustomers(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) override;
+  absl::StatusOr<std::vector<std::optional<CustomerAggregate>>> FindAggregates(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) override;
+  absl::StatusOr<std::vector<std::vector<OrderFact>>> ListOrdersOf(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) override;
   absl::StatusOr<std::vector<std::string>> ListCustomerIds(
       crm::common::Transaction& tx, absl::string_view after,
       int limit) override;

@@ -10,11 +10,14 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_batches.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/mysql_id_lists.h"
 
 namespace crm::segmentation {
 namespace {
@@ -97,6 +100,71 @@ absl::StatusOr<CustomerScoreRecord> ScoreFromRow(sql::ResultSet& rows) {
       ParseSqlDatetime(rows.getString("score_time").asStdString()));
   score.version = rows.getInt64("version");
   return score;
+}
+
+// Rows per multi-row INSERT of a batch.
+constexpr size_t kMaxRowsPerInsert = 256;
+
+// The columns of customer_scores in the order of kScoreColumns, fetched by
+// position; times as microseconds since the epoch.
+constexpr char kScoreColumnsByPosition[] =
+    "SELECT customer_id, recency_score, frequency_score, monetary_score, "
+    "rfm_segment, value_tier, lifecycle_stage, monetary_minor, p_alive, "
+    "expected_purchases, clv_minor, clv_model_id, "
+    "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', score_time), version "
+    "FROM customer_scores";
+
+CustomerScoreRecord ScoreFromPositions(sql::ResultSet& rows) {
+  CustomerScoreRecord score;
+  score.customer_id = rows.getString(1).asStdString();
+  score.rfm.recency = rows.getInt(2);
+  score.rfm.frequency = rows.getInt(3);
+  score.rfm.monetary = rows.getInt(4);
+  score.rfm_segment = rows.getString(5).asStdString();
+  score.value_tier = TierFromName(rows.getString(6).asStdString());
+  score.lifecycle_stage = StageFromName(rows.getString(7).asStdString());
+  score.monetary_minor = rows.getInt64(8);
+  if (!rows.isNull(9)) score.p_alive = static_cast<double>(rows.getDouble(9));
+  if (!rows.isNull(10)) {
+    score.expected_purchases = static_cast<double>(rows.getDouble(10));
+  }
+  if (!rows.isNull(11)) score.clv_minor = rows.getInt64(11);
+  score.clv_model_id = rows.getString(12).asStdString();
+  score.score_time = absl::FromUnixMicros(rows.getInt64(13));
+  score.version = rows.getInt64(14);
+  return score;
+}
+
+// Binds the 14 columns of `score` (insert order) from parameter `first`.
+void BindScore(sql::PreparedStatement& statement, int first,
+               const CustomerScoreRecord& score) {
+  statement.setString(first, score.customer_id);
+  statement.setInt(first + 1, score.rfm.recency);
+  statement.setInt(first + 2, score.rfm.frequency);
+  statement.setInt(first + 3, score.rfm.monetary);
+  statement.setString(first + 4, score.rfm_segment);
+  statement.setString(first + 5, ValueTierName(score.value_tier));
+  statement.setString(first + 6, LifecycleStageName(score.lifecycle_stage));
+  statement.setInt64(first + 7, score.monetary_minor);
+  if (score.p_alive.has_value()) {
+    statement.setDouble(first + 8, *score.p_alive);
+  } else {
+    statement.setNull(first + 8, 0);
+  }
+  if (score.expected_purchases.has_value()) {
+    statement.setDouble(first + 9, *score.expected_purchases);
+  } else {
+    statement.setNull(first + 9, 0);
+  }
+  if (score.clv_minor.has_value()) {
+    statement.setInt64(first + 10, *score.clv_minor);
+  } else {
+    statement.setNull(first + 10, 0);
+  }
+  statement.setString(first + 11, score.clv_model_id);
+  statement.setString(first + 12,
+                      FormatSqlDatetime(TruncateToMicros(score.score_time)));
+  statement.setInt64(first + 13, score.version);
 }
 
 std::string JoinCuts(const std::array<int64_t, 4>& cuts) {
@@ -206,6 +274,81 @@ absl::Status MySqlScoreRepository::Save(Transaction& tx,
   upsert->setString(13, FormatSqlDatetime(TruncateToMicros(score.score_time)));
   upsert->setInt64(14, score.version);
   upsert->executeUpdate();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::optional<CustomerScoreRecord>>>
+MySqlScoreRepository::FindMany(Transaction& tx,
+                               const std::vector<std::string>& customer_ids) {
+  std::vector<std::optional<CustomerScoreRecord>> found(customer_ids.size());
+  const absl::flat_hash_map<std::string, size_t> positions =
+      PositionsOf(customer_ids);
+  for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
+    CachedStatement select = Prepared(
+        tx, absl::StrCat(kScoreColumnsByPosition, " WHERE ", filter.condition));
+    filter.Bind(*select, 1, customer_ids);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      CustomerScoreRecord score = ScoreFromPositions(*rows);
+      auto at = positions.find(score.customer_id);
+      if (at != positions.end()) found[at->second] = std::move(score);
+    }
+  }
+  return found;
+}
+
+absl::Status MySqlScoreRepository::SaveMany(
+    Transaction& tx, const std::vector<CustomerScoreRecord>& scores) {
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(scores.size(), kMaxRowsPerInsert)) {
+    CachedStatement upsert = Prepared(
+        tx, absl::StrCat(
+                "INSERT INTO customer_scores (customer_id, recency_score, "
+                "frequency_score, monetary_score, rfm_segment, value_tier, "
+                "lifecycle_stage, monetary_minor, p_alive, expected_purchases, "
+                "clv_minor, clv_model_id, score_time, version) VALUES ",
+                crm::common::SqlRowPlaceholders(chunk.size, 14),
+                " ON DUPLICATE KEY UPDATE "
+                "recency_score = VALUES(recency_score), "
+                "frequency_score = VALUES(frequency_score), "
+                "monetary_score = VALUES(monetary_score), "
+                "rfm_segment = VALUES(rfm_segment), "
+                "value_tier = VALUES(value_tier), "
+                "lifecycle_stage = VALUES(lifecycle_stage), "
+                "monetary_minor = VALUES(monetary_minor), "
+                "p_alive = VALUES(p_alive), "
+                "expected_purchases = VALUES(expected_purchases), "
+                "clv_minor = VALUES(clv_minor), "
+                "clv_model_id = VALUES(clv_model_id), "
+                "score_time = VALUES(score_time), version = VALUES(version)"));
+    for (size_t i = 0; i < chunk.size; ++i) {
+      BindScore(*upsert, static_cast<int>(1 + 14 * i), scores[chunk.begin + i]);
+    }
+    upsert->executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MySqlScoreRepository::AppendTransitions(
+    Transaction& tx, const std::vector<LifecycleTransition>& transitions) {
+  // Rows of one INSERT get ascending seq values in VALUES order.
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(transitions.size(), kMaxRowsPerInsert)) {
+    CachedStatement insert = Prepared(
+        tx, absl::StrCat("INSERT INTO lifecycle_transitions (customer_id, "
+                         "transition_time, from_stage, to_stage) VALUES ",
+                         crm::common::SqlRowPlaceholders(chunk.size, 4)));
+    int column = 1;
+    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+      const LifecycleTransition& transition = transitions[i];
+      insert->setString(column++, transition.customer_id);
+      insert->setString(column++,
+                        FormatSqlDatetime(TruncateToMicros(transition.time)));
+      insert->setString(column++, LifecycleStageName(transition.from));
+      insert->setString(column++, LifecycleStageName(transition.to));
+    }
+    insert->executeUpdate();
+  }
   return absl::OkStatus();
 }
 

@@ -17,6 +17,15 @@ class MySqlScoreRepository final : public ScoreRepository {
       crm::common::Transaction& tx, absl::string_view customer_id) override;
   absl::Status Save(crm::common::Transaction& tx,
                     const CustomerScoreRecord& score) override;
+  absl::StatusOr<std::vector<std::optional<CustomerScoreRecord>>> FindMany(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) override;
+  absl::Status SaveMany(
+      crm::common::Transaction& tx,
+      const std::vector<CustomerScoreRecord>& scores) override;
+  absl::Status AppendTransitions(
+      crm::common::Transaction& tx,
+      const std::vector<LifecycleTransition>& transitions) override;
   absl::Status Delete(crm::common::Transaction& tx,
                       absl::string_view customer_id) override;
   absl::StatusOr<std::vector<CustomerScoreRecord>> List(

@@ -70,11 +70,78 @@ class ReadModelRepository {
 
   // Calls `visit` once per customer with orders, with all their orders (by
   // order time), by customer id; stops at the first error and returns it.
+  // Streams (one customer's orders held at a time): `visit` must not use
+  // the transaction.
   virtual absl::Status ForEachCustomerOrders(
       crm::common::Transaction& tx,
       const std::function<absl::Status(absl::string_view customer_id,
                                        const std::vector<OrderFact>& orders)>&
           visit) = 0;
+
+  // Calls `visit` with the activity in `currency_code` of every customer
+  // with at least one order, in no particular order, streaming: nothing is
+  // held beyond the row being visited. The transaction's connection serves
+  // nothing else until it returns.
+  virtual absl::Status ForEachActivity(
+      crm::common::Transaction& tx, absl::string_view currency_code,
+      const std::function<void(const CustomerActivity&)>& visit) {
+    return ForEachAggregate(
+        tx, [&](const CustomerAggregate& aggregate) -> absl::Status {
+          if (aggregate.order_count <= 0) return absl::OkStatus();
+          CustomerActivity activity;
+          activity.order_count = aggregate.order_count;
+          activity.last_order_time = aggregate.last_order_time;
+          for (const CurrencySpend& spend : aggregate.spend) {
+            if (spend.currency_code == currency_code) {
+              activity.net_total_minor = spend.net_total_minor;
+            }
+          }
+          visit(activity);
+          return absl::OkStatus();
+        });
+  }
+
+  // The batch reads of a full recompute: for each of `customer_ids`
+  // (distinct), at the same position, its facts, its aggregate (spend
+  // included), its orders (by order time, then order id). The MySQL
+  // implementation reads each with a few multi-row statements.
+  virtual absl::StatusOr<std::vector<std::optional<CustomerFacts>>>
+  FindCustomers(crm::common::Transaction& tx,
+                const std::vector<std::string>& customer_ids) {
+    std::vector<std::optional<CustomerFacts>> found;
+    found.reserve(customer_ids.size());
+    for (const std::string& id : customer_ids) {
+      absl::StatusOr<std::optional<CustomerFacts>> one = FindCustomer(tx, id);
+      if (!one.ok()) return one.status();
+      found.push_back(*std::move(one));
+    }
+    return found;
+  }
+  virtual absl::StatusOr<std::vector<std::optional<CustomerAggregate>>>
+  FindAggregates(crm::common::Transaction& tx,
+                 const std::vector<std::string>& customer_ids) {
+    std::vector<std::optional<CustomerAggregate>> found;
+    found.reserve(customer_ids.size());
+    for (const std::string& id : customer_ids) {
+      absl::StatusOr<std::optional<CustomerAggregate>> one =
+          FindAggregate(tx, id);
+      if (!one.ok()) return one.status();
+      found.push_back(*std::move(one));
+    }
+    return found;
+  }
+  virtual absl::StatusOr<std::vector<std::vector<OrderFact>>> ListOrdersOf(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) {
+    std::vector<std::vector<OrderFact>> found;
+    found.reserve(customer_ids.size());
+    for (const std::string& id : customer_ids) {
+      absl::StatusOr<std::vector<OrderFact>> one = ListOrders(tx, id);
+      if (!one.ok()) return one.status();
+      found.push_back(*std::move(one));
+    }
+    return found;
+  }
 
   // Up to `limit` ids of customers in the read model (with facts or
   // orders) greater than `after`, ascending.

@@ -84,6 +84,41 @@ class ScoreRepository {
   virtual absl::Status Save(crm::common::Transaction& tx,
                             const CustomerScoreRecord& score) = 0;
 
+  // The batch forms of Find, Save and AppendTransition for a full
+  // recompute: the scores of `customer_ids` (distinct) at the same
+  // positions; `scores` stored as by Save on each; `transitions` appended in
+  // order. The MySQL implementation sends multi-row statements.
+  virtual absl::StatusOr<std::vector<std::optional<CustomerScoreRecord>>>
+  FindMany(crm::common::Transaction& tx,
+           const std::vector<std::string>& customer_ids) {
+    std::vector<std::optional<CustomerScoreRecord>> found;
+    found.reserve(customer_ids.size());
+    for (const std::string& id : customer_ids) {
+      absl::StatusOr<std::optional<CustomerScoreRecord>> one = Find(tx, id);
+      if (!one.ok()) return one.status();
+      found.push_back(*std::move(one));
+    }
+    return found;
+  }
+  virtual absl::Status SaveMany(
+      crm::common::Transaction& tx,
+      const std::vector<CustomerScoreRecord>& scores) {
+    for (const CustomerScoreRecord& score : scores) {
+      absl::Status saved = Save(tx, score);
+      if (!saved.ok()) return saved;
+    }
+    return absl::OkStatus();
+  }
+  virtual absl::Status AppendTransitions(
+      crm::common::Transaction& tx,
+      const std::vector<LifecycleTransition>& transitions) {
+    for (const LifecycleTransition& transition : transitions) {
+      absl::Status appended = AppendTransition(tx, transition);
+      if (!appended.ok()) return appended;
+    }
+    return absl::OkStatus();
+  }
+
   // Removes the score and lifecycle history of `customer_id` (OK if none).
   virtual absl::Status Delete(crm::common::Transaction& tx,
                               absl::string_view customer_id) = 0;

@@ -15,11 +15,13 @@
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
 #include "services/common/field_behavior.h"
+#include "services/common/idempotency_store.h"
 #include "services/common/keyset_page.h"
 #include "services/common/money.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/referral_value.h"
 
 namespace crm::segmentation {
 namespace {
@@ -30,8 +32,6 @@ using ::crm::common::Transaction;
 constexpr char kRecomputeMethod[] = "RecomputeScores";
 constexpr char kFitMethod[] = "FitClvModel";
 constexpr char kScoreListQuery[] = "customerScores";
-// Customers re-scored per batch of ids during a full recompute.
-constexpr int kRecomputeBatch = 500;
 
 std::string ScoreName(absl::string_view customer_id) {
   return absl::StrCat("customers/", customer_id, "/score");
@@ -68,6 +68,17 @@ RfmInputs RfmInputsOf(const CustomerAggregate& aggregate,
   inputs.frequency = aggregate.order_count;
   inputs.monetary_minor = MonetaryIn(aggregate, currency);
   return inputs;
+}
+
+// Whether two scores hold the same values (their times and versions aside).
+bool SameScores(const CustomerScoreRecord& a, const CustomerScoreRecord& b) {
+  return a.rfm.recency == b.rfm.recency && a.rfm.frequency == b.rfm.frequency &&
+         a.rfm.monetary == b.rfm.monetary && a.rfm_segment == b.rfm_segment &&
+         a.value_tier == b.value_tier &&
+         a.lifecycle_stage == b.lifecycle_stage &&
+         a.monetary_minor == b.monetary_minor && a.p_alive == b.p_alive &&
+         a.expected_purchases == b.expected_purchases &&
+         a.clv_minor == b.clv_minor && a.clv_model_id == b.clv_model_id;
 }
 
 }  // namespace
@@ -148,25 +159,21 @@ absl::Status ScoringManager::ScoreCustomer(Transaction& tx,
   return ScoreWith(tx, customer_id, clock_.Now(), boundaries, model);
 }
 
-absl::Status ScoringManager::ScoreWith(
-    Transaction& tx, absl::string_view customer_id, absl::Time now,
-    const std::optional<RfmBoundaries>& boundaries,
-    const std::optional<ClvModelRecord>& model) {
-  CRM_ASSIGN_OR_RETURN(std::optional<CustomerAggregate> found,
-                       read_model_.FindAggregate(tx, customer_id));
-  CRM_ASSIGN_OR_RETURN(std::optional<CustomerFacts> facts,
-                       read_model_.FindCustomer(tx, customer_id));
-  CRM_ASSIGN_OR_RETURN(std::optional<CustomerScoreRecord> previous,
-                       scores_.Find(tx, customer_id));
-  if (!found.has_value() && !facts.has_value()) {
-    CRM_RETURN_IF_ERROR(scores_.Delete(tx, customer_id));
-    if (!on_scored_) return absl::OkStatus();
-    return on_scored_(tx, customer_id, now, nullptr);
-  }
-  const CustomerAggregate aggregate =
-      found.value_or(AggregateOrders(customer_id, {}));
-
+struct ScoringManager::Scoring {
   CustomerScoreRecord score;
+  bool changed = true;  // Differs from the stored score (or none is stored).
+  ScoreClassChange classes;
+  std::optional<LifecycleTransition> transition;
+};
+
+ScoringManager::Scoring ScoringManager::Compute(
+    absl::string_view customer_id, const CustomerAggregate& aggregate,
+    const std::optional<CustomerScoreRecord>& previous,
+    const std::optional<RfmBoundaries>& boundaries,
+    const std::optional<ClvModelRecord>& model,
+    const std::vector<OrderFact>& orders, absl::Time now) const {
+  Scoring result;
+  CustomerScoreRecord& score = result.score;
   score.customer_id = std::string(customer_id);
   score.score_time = crm::common::TruncateToMicros(now);
   score.version = previous.has_value() ? previous->version + 1 : 1;
@@ -177,8 +184,6 @@ absl::Status ScoringManager::ScoreWith(
   score.rfm_segment = NamedRfmSegment(policy_.rfm_segments, score.rfm);
 
   if (model.has_value() && aggregate.order_count > 0) {
-    CRM_ASSIGN_OR_RETURN(std::vector<OrderFact> orders,
-                         read_model_.ListOrders(tx, customer_id));
     std::optional<ClvSummary> summary = SummarizeForClv(
         orders, now, model->days_per_unit, model->currency_code);
     if (summary.has_value()) {
@@ -208,30 +213,64 @@ absl::Status ScoringManager::ScoreWith(
   const LifecycleStage before = previous.has_value()
                                     ? previous->lifecycle_stage
                                     : LifecycleStage::kUnspecified;
-  const ScoreClassChange classes{.old_tier = previous.has_value()
-                                                 ? previous->value_tier
-                                                 : ValueTier::kUnspecified,
-                                 .new_tier = score.value_tier,
-                                 .old_stage = before,
-                                 .new_stage = score.lifecycle_stage};
+  result.classes = ScoreClassChange{.old_tier = previous.has_value()
+                                                    ? previous->value_tier
+                                                    : ValueTier::kUnspecified,
+                                    .new_tier = score.value_tier,
+                                    .old_stage = before,
+                                    .new_stage = score.lifecycle_stage};
   if (before != score.lifecycle_stage) {
-    CRM_RETURN_IF_ERROR(scores_.AppendTransition(
-        tx, LifecycleTransition{.customer_id = score.customer_id,
-                                .from = before,
-                                .to = score.lifecycle_stage,
-                                .time = score.score_time}));
+    result.transition = LifecycleTransition{.customer_id = score.customer_id,
+                                            .from = before,
+                                            .to = score.lifecycle_stage,
+                                            .time = score.score_time};
   }
-  CRM_RETURN_IF_ERROR(scores_.Save(tx, score));
+  // A scoring that computes what is stored stores nothing: the stored score
+  // keeps its time and version (etag).
+  if (previous.has_value() && SameScores(*previous, score)) {
+    result.changed = false;
+    score = *previous;
+  }
+  return result;
+}
+
+absl::Status ScoringManager::ScoreWith(
+    Transaction& tx, absl::string_view customer_id, absl::Time now,
+    const std::optional<RfmBoundaries>& boundaries,
+    const std::optional<ClvModelRecord>& model) {
+  CRM_ASSIGN_OR_RETURN(std::optional<CustomerAggregate> found,
+                       read_model_.FindAggregate(tx, customer_id));
+  CRM_ASSIGN_OR_RETURN(std::optional<CustomerFacts> facts,
+                       read_model_.FindCustomer(tx, customer_id));
+  CRM_ASSIGN_OR_RETURN(std::optional<CustomerScoreRecord> previous,
+                       scores_.Find(tx, customer_id));
+  if (!found.has_value() && !facts.has_value()) {
+    CRM_RETURN_IF_ERROR(scores_.Delete(tx, customer_id));
+    if (!on_scored_) return absl::OkStatus();
+    return on_scored_(tx, customer_id, now, nullptr);
+  }
+  const CustomerAggregate aggregate =
+      found.value_or(AggregateOrders(customer_id, {}));
+  std::vector<OrderFact> orders;
+  if (model.has_value() && aggregate.order_count > 0) {
+    CRM_ASSIGN_OR_RETURN(orders, read_model_.ListOrders(tx, customer_id));
+  }
+  const absl::Time scored_at = crm::common::TruncateToMicros(now);
+  const Scoring scoring =
+      Compute(customer_id, aggregate, previous, boundaries, model, orders, now);
+  if (scoring.transition.has_value()) {
+    CRM_RETURN_IF_ERROR(scores_.AppendTransition(tx, *scoring.transition));
+  }
+  if (scoring.changed) CRM_RETURN_IF_ERROR(scores_.Save(tx, scoring.score));
   if (on_scored_) {
     const SegmentSubject subject{.facts = facts.has_value() ? &*facts : nullptr,
                                  .aggregate = &aggregate,
-                                 .score = &score};
-    CRM_RETURN_IF_ERROR(
-        on_scored_(tx, customer_id, score.score_time, &subject));
+                                 .score = &scoring.score};
+    CRM_RETURN_IF_ERROR(on_scored_(tx, customer_id, scored_at, &subject));
   }
   // Last: after the hook's membership writes (the outbox's writer contract).
-  return AppendScoreClassChanges(feed_, tx, customer_id, classes,
-                                 score.score_time);
+  return AppendScoreClassChanges(feed_, tx, customer_id, scoring.classes,
+                                 scored_at);
 }
 
 ReadModelChangeHook ScoringManager::FeedHook() {
@@ -255,10 +294,13 @@ absl::StatusOr<v1::CustomerScore> ScoringManager::GetCustomerScore(
         if (!score.has_value()) {
           return crm::common::NotFoundError(ScoreName(id));
         }
-        return ToCustomerScoreProto(*score, policy_.scoring_currency,
-                                    score->clv_model_id.empty()
-                                        ? ""
+        v1::CustomerScore proto = ToCustomerScoreProto(
+            *score, policy_.scoring_currency,
+            score->clv_model_id.empty() ? ""
                                         : ClvModelName(score->clv_model_id));
+        CRM_RETURN_IF_ERROR(AddReferralValues(
+            referral_edges_, tx, policy_.scoring_currency, {&proto}));
+        return proto;
       });
 }
 
@@ -272,87 +314,251 @@ ScoringManager::ListCustomerScores(
       crm::common::ParsePageRequest(request.page_size(), request.page_token(),
                                     kScoreListQuery));
   const std::string after = page.after.has_value() ? page.after->id : "";
-  CRM_ASSIGN_OR_RETURN(
-      std::vector<CustomerScoreRecord> rows,
-      unit_of_work_.Read<std::vector<CustomerScoreRecord>>(
-          context,
-          [&](Transaction& tx)
-              -> absl::StatusOr<std::vector<CustomerScoreRecord>> {
-            return scores_.List(tx, after, page.page_size + 1);
-          }));
-  crm::common::Page<CustomerScoreRecord> result =
-      crm::common::MakePage<CustomerScoreRecord>(
-          std::move(rows), page.page_size,
-          [](const CustomerScoreRecord& score) {
-            return crm::common::KeysetPosition{absl::UnixEpoch(),
-                                               score.customer_id};
-          });
-  v1::ListCustomerScoresResponse response;
-  for (const CustomerScoreRecord& score : result.items) {
-    *response.add_customer_scores() = ToCustomerScoreProto(
-        score, policy_.scoring_currency,
-        score.clv_model_id.empty() ? "" : ClvModelName(score.clv_model_id));
-  }
-  response.set_next_page_token(
-      crm::common::NextPageToken(result.next, kScoreListQuery));
-  return response;
+  return unit_of_work_.Read<v1::ListCustomerScoresResponse>(
+      context,
+      [&](Transaction& tx) -> absl::StatusOr<v1::ListCustomerScoresResponse> {
+        CRM_ASSIGN_OR_RETURN(std::vector<CustomerScoreRecord> rows,
+                             scores_.List(tx, after, page.page_size + 1));
+        crm::common::Page<CustomerScoreRecord> result =
+            crm::common::MakePage<CustomerScoreRecord>(
+                std::move(rows), page.page_size,
+                [](const CustomerScoreRecord& score) {
+                  return crm::common::KeysetPosition{absl::UnixEpoch(),
+                                                     score.customer_id};
+                });
+        v1::ListCustomerScoresResponse response;
+        std::vector<v1::CustomerScore*> listed;
+        for (const CustomerScoreRecord& score : result.items) {
+          v1::CustomerScore* proto = response.add_customer_scores();
+          *proto = ToCustomerScoreProto(score, policy_.scoring_currency,
+                                        score.clv_model_id.empty()
+                                            ? ""
+                                            : ClvModelName(score.clv_model_id));
+          listed.push_back(proto);
+        }
+        // One read for the page's referral values.
+        CRM_RETURN_IF_ERROR(AddReferralValues(
+            referral_edges_, tx, policy_.scoring_currency, listed));
+        response.set_next_page_token(
+            crm::common::NextPageToken(result.next, kScoreListQuery));
+        return response;
+      });
+}
+
+absl::StatusOr<std::optional<v1::RecomputeScoresResponse>>
+ScoringManager::StoredRecompute(const RequestContext& context,
+                                const v1::RecomputeScoresRequest& request) {
+  using Stored = std::optional<v1::RecomputeScoresResponse>;
+  if (request.request_id().empty()) return Stored();
+  return unit_of_work_.Run<Stored>(
+      context, [&](Transaction& tx) -> absl::StatusOr<Stored> {
+        CRM_ASSIGN_OR_RETURN(std::optional<crm::common::StoredResponse> stored,
+                             idempotency_.LookupForUpdate(
+                                 tx, kRecomputeMethod, request.request_id()));
+        if (!stored.has_value()) return Stored();
+        if (stored->request_fingerprint !=
+            crm::common::RequestFingerprint(request)) {
+          return crm::common::RequestIdReusedError();
+        }
+        v1::RecomputeScoresResponse response;
+        if (!response.ParseFromString(stored->response_bytes)) {
+          return absl::InternalError("stored idempotent response is corrupt");
+        }
+        return Stored(std::move(response));
+      });
 }
 
 absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
     const RequestContext& context, const v1::RecomputeScoresRequest& request) {
-  absl::StatusOr<v1::RecomputeScoresResponse> result =
-      RecomputeInOneUnit(context, request);
-  if (result.ok() && feed_ != nullptr) feed_->NotifyCommitted();
-  return result;
-}
-
-absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeInOneUnit(
-    const RequestContext& context, const v1::RecomputeScoresRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
+  CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+  CRM_ASSIGN_OR_RETURN(std::optional<v1::RecomputeScoresResponse> stored,
+                       StoredRecompute(context, request));
+  if (stored.has_value()) return *std::move(stored);
+
+  // The cut points, from one streaming pass holding each active customer's
+  // RFM inputs only, stored before any customer is re-scored against them.
+  const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+  struct Prepared {
+    RfmBoundaries boundaries;
+    std::optional<ClvModelRecord> model;
+  };
+  CRM_ASSIGN_OR_RETURN(
+      Prepared prepared,
+      unit_of_work_.Run<Prepared>(
+          context, [&](Transaction& tx) -> absl::StatusOr<Prepared> {
+            std::vector<RfmInputs> population;
+            CRM_RETURN_IF_ERROR(read_model_.ForEachActivity(
+                tx, policy_.scoring_currency,
+                [&](const CustomerActivity& activity) {
+                  RfmInputs inputs;
+                  inputs.last_order_time =
+                      activity.last_order_time.value_or(absl::InfinitePast());
+                  inputs.frequency = activity.order_count;
+                  inputs.monetary_minor = activity.net_total_minor;
+                  population.push_back(inputs);
+                }));
+            Prepared result;
+            result.boundaries = ComputeRfmBoundaries(population);
+            population.clear();
+            population.shrink_to_fit();
+            CRM_RETURN_IF_ERROR(
+                scores_.SaveBoundaries(tx, result.boundaries, now));
+            CRM_ASSIGN_OR_RETURN(result.model, scores_.LatestClvModel(tx));
+            return result;
+          }));
+
+  int64_t scored = 0;
+  std::string after;
+  while (true) {
+    // A cancelled request (the caller left; a scheduled run at shutdown or
+    // past its deadline) ends here, between batches; the batches committed
+    // so far stay (see the header). The deadline itself is the unit of
+    // work's to enforce, on its own clock.
+    if (context.IsCancelled()) return context.CheckActive(clock_.Now());
+    bool appended = false;
+    CRM_ASSIGN_OR_RETURN(
+        int64_t count,
+        unit_of_work_.Run<int64_t>(
+            context, [&](Transaction& tx) -> absl::StatusOr<int64_t> {
+              appended = false;
+              std::string batch_after = after;
+              CRM_ASSIGN_OR_RETURN(
+                  int64_t n,
+                  RecomputeBatch(tx, batch_after, now, prepared.boundaries,
+                                 prepared.model, appended));
+              if (n > 0) after = std::move(batch_after);
+              return n;
+            }));
+    if (appended && feed_ != nullptr) feed_->NotifyCommitted();
+    scored += count;
+    if (count < policy_.recompute_batch_size) break;
+  }
+
+  v1::RecomputeScoresResponse response;
+  response.set_customer_count(scored);
+  response.set_active_customer_count(prepared.boundaries.population);
+  *response.mutable_compute_time() = crm::common::ToProtoTimestamp(now);
+  if (request.request_id().empty()) return response;
+  // Stored last, in a small unit of work of its own; a concurrent repeat
+  // that completed first wins, and its response is returned.
   return crm::common::RunIdempotent<v1::RecomputeScoresResponse>(
       unit_of_work_, idempotency_, clock_, context, kRecomputeMethod,
       request.request_id(), request,
-      [&](Transaction& tx) -> absl::StatusOr<v1::RecomputeScoresResponse> {
-        const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
-        std::vector<RfmInputs> population;
-        CRM_RETURN_IF_ERROR(read_model_.ForEachAggregate(
-            tx, [&](const CustomerAggregate& aggregate) {
-              if (aggregate.order_count > 0) {
-                population.push_back(
-                    RfmInputsOf(aggregate, policy_.scoring_currency));
-              }
-              return absl::OkStatus();
-            }));
-        const RfmBoundaries boundaries = ComputeRfmBoundaries(population);
-        population.clear();
-        population.shrink_to_fit();
-        CRM_RETURN_IF_ERROR(scores_.SaveBoundaries(tx, boundaries, now));
-        CRM_ASSIGN_OR_RETURN(std::optional<ClvModelRecord> model,
-                             scores_.LatestClvModel(tx));
-        int64_t scored = 0;
-        std::string after;
-        while (true) {
-          // A cancelled request (the caller left; a scheduled run at
-          // shutdown or past its deadline) ends here, between batches, and
-          // the unit of work rolls back. The deadline itself is the unit of
-          // work's to enforce, on its own clock.
-          if (context.IsCancelled()) return context.CheckActive(clock_.Now());
-          CRM_ASSIGN_OR_RETURN(
-              std::vector<std::string> ids,
-              read_model_.ListCustomerIds(tx, after, kRecomputeBatch));
-          for (const std::string& id : ids) {
-            CRM_RETURN_IF_ERROR(ScoreWith(tx, id, now, boundaries, model));
-            ++scored;
-          }
-          if (ids.size() < static_cast<size_t>(kRecomputeBatch)) break;
-          after = ids.back();
-        }
-        v1::RecomputeScoresResponse response;
-        response.set_customer_count(scored);
-        response.set_active_customer_count(boundaries.population);
-        *response.mutable_compute_time() = crm::common::ToProtoTimestamp(now);
+      [&](Transaction&) -> absl::StatusOr<v1::RecomputeScoresResponse> {
         return response;
       });
+}
+
+absl::StatusOr<int64_t> ScoringManager::RecomputeBatch(
+    Transaction& tx, std::string& after, absl::Time now,
+    const RfmBoundaries& boundaries, const std::optional<ClvModelRecord>& model,
+    bool& appended) {
+  const std::optional<RfmBoundaries> cuts = boundaries;
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<std::string> ids,
+      read_model_.ListCustomerIds(tx, after, policy_.recompute_batch_size));
+  if (ids.empty()) return 0;
+  CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerFacts>> facts,
+                       read_model_.FindCustomers(tx, ids));
+  CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerAggregate>> found,
+                       read_model_.FindAggregates(tx, ids));
+  CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerScoreRecord>> previous,
+                       scores_.FindMany(tx, ids));
+  std::vector<std::vector<OrderFact>> orders;
+  if (model.has_value()) {
+    CRM_ASSIGN_OR_RETURN(orders, read_model_.ListOrdersOf(tx, ids));
+  }
+  const std::vector<OrderFact> no_orders;
+  const absl::Time scored_at = crm::common::TruncateToMicros(now);
+
+  // Everything in memory first, at stable addresses for the hooks.
+  std::vector<CustomerAggregate> aggregates;
+  std::vector<Scoring> scorings;
+  aggregates.reserve(ids.size());
+  scorings.reserve(ids.size());
+  std::vector<bool> held(ids.size());
+  std::vector<CustomerScoreRecord> changed;
+  std::vector<LifecycleTransition> transitions;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    held[i] = found[i].has_value() || facts[i].has_value();
+    aggregates.push_back(found[i].has_value() ? *std::move(found[i])
+                                              : AggregateOrders(ids[i], {}));
+    if (!held[i]) {
+      scorings.emplace_back();
+      continue;
+    }
+    scorings.push_back(Compute(ids[i], aggregates[i], previous[i], cuts, model,
+                               orders.empty() ? no_orders : orders[i], now));
+    const Scoring& scoring = scorings.back();
+    if (scoring.transition.has_value()) {
+      transitions.push_back(*scoring.transition);
+    }
+    if (scoring.changed) changed.push_back(scoring.score);
+  }
+  // Customers listed but gone (not expected within one snapshot) lose their
+  // score, as ScoreWith does.
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!held[i]) CRM_RETURN_IF_ERROR(scores_.Delete(tx, ids[i]));
+  }
+  CRM_RETURN_IF_ERROR(scores_.AppendTransitions(tx, transitions));
+  CRM_RETURN_IF_ERROR(scores_.SaveMany(tx, changed));
+
+  std::vector<SegmentSubject> subjects(ids.size());
+  std::vector<ScoredCustomer> customers(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    subjects[i] =
+        SegmentSubject{.facts = facts[i].has_value() ? &*facts[i] : nullptr,
+                       .aggregate = &aggregates[i],
+                       .score = &scorings[i].score};
+    customers[i] = ScoredCustomer{.customer_id = ids[i],
+                                  .subject = held[i] ? &subjects[i] : nullptr};
+  }
+  if (!on_batch_scored_) {
+    // Per customer, as ScoreWith: the hook, then the score's events.
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (on_scored_) {
+        CRM_RETURN_IF_ERROR(
+            on_scored_(tx, ids[i], scored_at, customers[i].subject));
+      }
+      if (held[i]) {
+        CRM_RETURN_IF_ERROR(AppendScoreClassChanges(
+            feed_, tx, ids[i], scorings[i].classes, scored_at));
+      }
+    }
+    // The hook may have appended events of its own.
+    appended = true;
+    after = ids.back();
+    return static_cast<int64_t>(ids.size());
+  }
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<std::vector<crm::common::FeedEventRecord>> hook_events,
+      on_batch_scored_(tx, scored_at, customers));
+  // Last, after every write of the batch (the outbox's writer contract): per
+  // customer, its membership events, then its score's.
+  std::vector<crm::common::FeedEventRecord> events;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i < hook_events.size()) {
+      for (crm::common::FeedEventRecord& event : hook_events[i]) {
+        events.push_back(std::move(event));
+      }
+    }
+    if (held[i] && feed_ != nullptr) {
+      AddScoreClassChangeRecords(ids[i], scorings[i].classes, scored_at,
+                                 events);
+    }
+  }
+  if (!events.empty()) {
+    if (feed_ == nullptr) {
+      return absl::InternalError(
+          "the recompute's batch hook returned feed events but the scoring "
+          "has no feed");
+    }
+    CRM_RETURN_IF_ERROR(feed_->AppendAll(tx, events));
+    appended = true;
+  }
+  after = ids.back();
+  return static_cast<int64_t>(ids.size());
 }
 
 absl::StatusOr<v1::ClvModel> ScoringManager::FitClvModel(

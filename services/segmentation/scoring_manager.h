@@ -36,6 +36,7 @@
 #include "services/segmentation/lifecycle_stage.h"
 #include "services/segmentation/profile_feed_applier.h"
 #include "services/segmentation/read_model_repository.h"
+#include "services/segmentation/referral_edge_repository.h"
 #include "services/segmentation/rfm_scoring.h"
 #include "services/segmentation/score_repository.h"
 #include "services/segmentation/segment_rule.h"
@@ -53,6 +54,27 @@ using CustomerScoredHook = std::function<absl::Status(
     crm::common::Transaction& tx, absl::string_view customer_id, absl::Time now,
     const SegmentSubject* subject)>;
 
+// One customer of a batch of a full recompute, as CustomersScoredHook sees
+// it: `subject` is what the score was computed from, null when the read
+// model holds nothing of the customer (its score was deleted).
+struct ScoredCustomer {
+  absl::string_view customer_id;
+  const SegmentSubject* subject = nullptr;
+};
+
+// Called once per batch of a full recompute, after the batch's scores were
+// written, in the same transaction, with the scoring time: does for each
+// customer what CustomerScoredHook does for one (memberships), with
+// multi-row statements, but appends nothing to a feed: it returns, for each
+// customer (same positions), the feed records its changes would have
+// appended, in that order, and the recompute appends them, each customer's
+// before its score's own events, after every write of the batch
+// (MembershipManager::BatchScoredHook).
+using CustomersScoredHook = std::function<
+    absl::StatusOr<std::vector<std::vector<crm::common::FeedEventRecord>>>(
+        crm::common::Transaction& tx, absl::Time now,
+        const std::vector<ScoredCustomer>& customers)>;
+
 struct ScoringPolicy {
   // ISO 4217: the currency of the monetary value and of CLV.
   std::string scoring_currency = "CNY";
@@ -61,6 +83,8 @@ struct ScoringPolicy {
   LifecyclePolicy lifecycle;
   ClvOptions clv;
   double clv_days_per_unit = 7;  // Weeks.
+  // Customers re-scored per transaction by a full recompute.
+  int recompute_batch_size = 1000;
 };
 
 class ScoringManager {
@@ -88,6 +112,20 @@ class ScoringManager {
   ScoringManager(const ScoringManager&) = delete;
   ScoringManager& operator=(const ScoringManager&) = delete;
 
+  // The referral edges whose value (referral_value.h) GetCustomerScore and
+  // ListCustomerScores add to each score, one read per call; `edges` must
+  // outlive the manager. Without it, scores carry no referral value.
+  void set_referral_edges(ReferralEdgeRepository* edges) {
+    referral_edges_ = edges;
+  }
+
+  // The batch form of the on_scored hook for the full recompute (it must
+  // return records for the feed this manager was given). Without it the
+  // recompute runs on_scored per customer.
+  void set_customers_scored_hook(CustomersScoredHook hook) {
+    on_batch_scored_ = std::move(hook);
+  }
+
   // Re-scores `customer_id` as of the clock's now in `tx` (or deletes its
   // score if the read model holds nothing of it), then runs the on_scored
   // hook.
@@ -110,8 +148,21 @@ class ScoringManager {
       const crm::common::RequestContext& context,
       const v1::ListCustomerScoresRequest& request);
 
-  // New RFM boundaries over the active population, then every customer
-  // re-scored, in one unit of work. Idempotent on request_id.
+  // New RFM boundaries from one streaming pass over the aggregates (only
+  // each active customer's RFM inputs held), stored in their own unit of
+  // work; then every customer of the read model re-scored against them, by
+  // customer id, in batches of `recompute_batch_size`, one unit of work
+  // each: a few multi-row reads (aggregates, facts, stored scores,
+  // memberships, and orders when a CLV model exists), the scores computed
+  // exactly as a feed event's ScoreCustomer does, and only what changed
+  // written (scores, transitions, memberships and their history, feed
+  // events in per-customer order). The context is checked between batches.
+  // Idempotent on request_id: the response is stored in a last unit of work
+  // after every batch committed, so a repeat after completion returns it
+  // and a repeat after a failure part-way runs the whole recompute again.
+  // A failure part-way leaves the new boundaries and the batches committed
+  // so far (each batch consistent in itself); a re-run converges, as
+  // scoring is a function of the data, the boundaries and the compute time.
   absl::StatusOr<v1::RecomputeScoresResponse> RecomputeScores(
       const crm::common::RequestContext& context,
       const v1::RecomputeScoresRequest& request);
@@ -132,6 +183,16 @@ class ScoringManager {
       const crm::common::RequestContext& context,
       const v1::GetClvModelRequest& request);
 
+  // The calibration/holdout report of a stored model (clv_calibration.h)
+  // over every customer's orders in the model's currency, read in one
+  // streaming pass. INVALID_ARGUMENT naming `name` when malformed,
+  // `holdout_end` when unset or not on a later UTC day than the model's
+  // observation end; NOT_FOUND when there is no such model. Defined in
+  // scoring_manager_calibration.cc.
+  absl::StatusOr<v1::ClvCalibrationReport> GetClvCalibrationReport(
+      const crm::common::RequestContext& context,
+      const v1::GetClvCalibrationReportRequest& request);
+
   // A page of the stored lifecycle transitions of `request.parent()`
   // (`customers/{customer}`), newest first (transition time, then the order
   // of appending, descending), keyset pages: page_size 0 -> 50, > 1000 ->
@@ -151,14 +212,32 @@ class ScoringManager {
       absl::string_view customer_id);
 
  private:
-  // RecomputeScores without waking the feed's sequencer.
-  absl::StatusOr<v1::RecomputeScoresResponse> RecomputeInOneUnit(
-      const crm::common::RequestContext& context,
-      const v1::RecomputeScoresRequest& request);
   absl::Status ScoreWith(crm::common::Transaction& tx,
                          absl::string_view customer_id, absl::Time now,
                          const std::optional<RfmBoundaries>& boundaries,
                          const std::optional<ClvModelRecord>& model);
+  // What scoring `aggregate` at `now` gives (pure): the score, whether it
+  // differs from `previous` (only then is it stored), the class change and
+  // the lifecycle transition. `orders` are the customer's (for CLV).
+  struct Scoring;
+  Scoring Compute(absl::string_view customer_id,
+                  const CustomerAggregate& aggregate,
+                  const std::optional<CustomerScoreRecord>& previous,
+                  const std::optional<RfmBoundaries>& boundaries,
+                  const std::optional<ClvModelRecord>& model,
+                  const std::vector<OrderFact>& orders, absl::Time now) const;
+  // The stored response of a completed recompute with this request id;
+  // nullopt if none.
+  absl::StatusOr<std::optional<v1::RecomputeScoresResponse>> StoredRecompute(
+      const crm::common::RequestContext& context,
+      const v1::RecomputeScoresRequest& request);
+  // One batch of a full recompute: up to recompute_batch_size customers
+  // with ids after `after`, which it advances to the last; returns how many
+  // and sets `appended` when it appended feed events.
+  absl::StatusOr<int64_t> RecomputeBatch(
+      crm::common::Transaction& tx, std::string& after, absl::Time now,
+      const RfmBoundaries& boundaries,
+      const std::optional<ClvModelRecord>& model, bool& appended);
 
   crm::common::UnitOfWork& unit_of_work_;
   ReadModelRepository& read_model_;
@@ -169,6 +248,8 @@ class ScoringManager {
   const ScoringPolicy policy_;
   const CustomerScoredHook on_scored_;
   crm::common::ChangeFeedWriter* const feed_;
+  CustomersScoredHook on_batch_scored_;
+  ReferralEdgeRepository* referral_edges_ = nullptr;
 };
 
 // API forms.

@@ -11,15 +11,21 @@
 namespace crm::segmentation {
 namespace {
 
-absl::Status Append(crm::common::ChangeFeedWriter* writer,
-                    crm::common::Transaction& tx, v1::ChangeEvent::Type type,
-                    absl::string_view customer_id,
-                    const v1::ChangeEvent& event) {
+crm::common::FeedEventRecord Record(v1::ChangeEvent::Type type,
+                                    absl::string_view customer_id,
+                                    const v1::ChangeEvent& event) {
   crm::common::FeedEventRecord record;
   record.type = type;
   record.key = std::string(customer_id);
   record.payload = event.SerializeAsString();
-  return writer->Append(tx, record);
+  return record;
+}
+
+absl::Status Append(crm::common::ChangeFeedWriter* writer,
+                    crm::common::Transaction& tx, v1::ChangeEvent::Type type,
+                    absl::string_view customer_id,
+                    const v1::ChangeEvent& event) {
+  return writer->Append(tx, Record(type, customer_id, event));
 }
 
 }  // namespace
@@ -96,6 +102,30 @@ absl::Status AppendScoreClassChanges(crm::common::ChangeFeedWriter* writer,
                                    change.new_stage, time)));
   }
   return absl::OkStatus();
+}
+
+crm::common::FeedEventRecord MembershipChangeFeedRecord(
+    const MembershipChangeRecord& change) {
+  return Record(change.kind == MembershipChangeKind::kEntered
+                    ? v1::ChangeEvent::SEGMENT_ENTERED
+                    : v1::ChangeEvent::SEGMENT_LEFT,
+                change.customer_id, MembershipChangedEvent(change));
+}
+
+void AddScoreClassChangeRecords(
+    absl::string_view customer_id, const ScoreClassChange& change,
+    absl::Time time, std::vector<crm::common::FeedEventRecord>& out) {
+  if (change.old_tier != change.new_tier) {
+    out.push_back(Record(v1::ChangeEvent::VALUE_TIER_CHANGED, customer_id,
+                         ValueTierChangedEvent(customer_id, change.old_tier,
+                                               change.new_tier, time)));
+  }
+  if (change.old_stage != change.new_stage) {
+    out.push_back(
+        Record(v1::ChangeEvent::LIFECYCLE_STAGE_CHANGED, customer_id,
+               LifecycleStageChangedEvent(customer_id, change.old_stage,
+                                          change.new_stage, time)));
+  }
 }
 
 }  // namespace crm::segmentation

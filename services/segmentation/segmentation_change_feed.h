@@ -12,6 +12,8 @@
 //   CRM_RETURN_IF_ERROR(AppendMembershipChange(&feed, tx, history_entry));
 #pragma once
 
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -67,5 +69,15 @@ absl::Status AppendScoreClassChanges(crm::common::ChangeFeedWriter* writer,
                                      absl::string_view customer_id,
                                      const ScoreClassChange& change,
                                      absl::Time time);
+
+// The outbox records AppendMembershipChange and AppendScoreClassChanges
+// append, for writers that append a batch at once
+// (ChangeFeedWriter::AppendAll): one record per history entry; none, one or
+// two (tier, then stage) per scoring.
+crm::common::FeedEventRecord MembershipChangeFeedRecord(
+    const MembershipChangeRecord& change);
+void AddScoreClassChangeRecords(absl::string_view customer_id,
+                                const ScoreClassChange& change, absl::Time time,
+                                std::vector<crm::common::FeedEventRecord>& out);
 
 }  // namespace crm::segmentation

@@ -80,6 +80,15 @@ grpc::Status SegmentationServiceImpl::GetClvModel(
                    response);
 }
 
+grpc::Status SegmentationServiceImpl::GetClvCalibrationReport(
+    grpc::ServerContext* context,
+    const v1::GetClvCalibrationReportRequest* request,
+    v1::ClvCalibrationReport* response) {
+  return ReplyWith(
+      scoring_.GetClvCalibrationReport(RequestContextOf(context), *request),
+      response);
+}
+
 grpc::Status SegmentationServiceImpl::PreviewSegment(
     grpc::ServerContext* context, const v1::PreviewSegmentRequest* request,
     v1::PreviewSegmentResponse* response) {

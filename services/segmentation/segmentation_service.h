@@ -66,6 +66,10 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
   grpc::Status GetClvModel(grpc::ServerContext* context,
                            const v1::GetClvModelRequest* request,
                            v1::ClvModel* response) override;
+  grpc::Status GetClvCalibrationReport(
+      grpc::ServerContext* context,
+      const v1::GetClvCalibrationReportRequest* request,
+      v1::ClvCalibrationReport* response) override;
   grpc::Status PreviewSegment(grpc::ServerContext* context,
                               const v1::PreviewSegmentRequest* request,
                               v1::PreviewSegmentResponse* response) override;

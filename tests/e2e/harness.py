@@ -554,7 +554,8 @@ class Suite:
 class FeedSuite(Suite):
     """The suite with segmentation, loyalty and feedback following
     customer-profile's change feed (and feedback asking segmentation for
-    value tiers), as scripts/start-suite.sh runs them. Suite alone leaves
+    value tiers, and segmentation following loyalty's referral events),
+    as scripts/start-suite.sh runs them. Suite alone leaves
     their <PREFIX>_CUSTOMER_PROFILE_ADDR unset: no event reaches them."""
 
     def service_env(self, name):
@@ -566,5 +567,7 @@ class FeedSuite(Suite):
             "FEEDBACK_CUSTOMER_PROFILE_ADDR": profile,
             "FEEDBACK_SEGMENTATION_ADDR":
                 f"127.0.0.1:{self.grpc_ports['segmentation']}",
+            "SEGMENTATION_LOYALTY_ADDR":
+                f"127.0.0.1:{self.grpc_ports['loyalty']}",
         })
         return env

@@ -2,7 +2,9 @@
 """Merges and erasures reach every service, end to end through the gateway.
 
 Two customers who are the same person get orders (points earned through the
-feed), coupons, feedback and a ticket; MergeCustomers makes them one, and
+feed), coupons, feedback and a ticket, and one of them refers a bystander
+(loyalty rewards it on the bystander's first order, and segmentation values
+it as the survivor's referral value); MergeCustomers makes them one, and
 every service must show one customer with the combined history and exact
 totals. EraseCustomer then forgets the survivor: service by service and in
 a dump of every service's database, no row may hold the person's e-mail,
@@ -39,6 +41,9 @@ from harness import wait_for  # noqa: E402 pylint: disable=wrong-import-position
 # The databases that must forget an erased customer completely.
 DOWNSTREAM = {"segmentation": "crm_segmentation", "loyalty": "crm_loyalty",
               "feedback": "crm_feedback"}
+# The consumers of loyalty's feed, whose cursors count another feed's
+# sequences (segmentation's CRV, referral_value.h).
+OTHER_FEED_CONSUMERS = "('segmentation-loyalty')"
 # The ChangeEvent types each database's consumer asks the feed for (its
 # cursor moves only over those): CUSTOMER_CREATED 1, _UPDATED 2, _MERGED 3,
 # _ERASED 4, ORDER_RECORDED 5, ORDER_REFUNDED 6.
@@ -99,7 +104,8 @@ class DumpSuite(harness.FeedSuite):
         """The lowest cursor of the profile-feed consumers in `database`."""
         value = self.scalar(database,
                             "SELECT MIN(last_sequence) FROM "
-                            "feed_consumer_cursors")
+                            "feed_consumer_cursors WHERE consumer NOT IN "
+                            f"{OTHER_FEED_CONSUMERS}")
         return int(value) if value not in (None, "NULL") else 0
 
     def wait_for_feeds(self, databases=tuple(DOWNSTREAM.values())):
@@ -142,7 +148,8 @@ class TransactionWatcher:
     def cursor(self, database):
         """As DumpSuite.cursor, on this connection."""
         value = self._query(f"SELECT COALESCE(MIN(last_sequence), 0) FROM "
-                            f"`{database}`.feed_consumer_cursors")
+                            f"`{database}`.feed_consumer_cursors WHERE "
+                            f"consumer NOT IN {OTHER_FEED_CONSUMERS}")
         return int(value or 0)
 
     def feed_position(self, database):
@@ -355,6 +362,12 @@ class MergeAndErasureTest(MergeErasureTestCase):
         other = self.new_customer(bystander, "bystander")
         sid, did = survivor.split("/")[1], duplicate.split("/")[1]
 
+        # The survivor refers the bystander, whose first order below rewards
+        # the referral (the policy gives no points) on loyalty's feed.
+        code = self.call("GET", f"/v1/{survivor}/referralCode")["code"]
+        self.call("POST", f"/v1/referrals?request_id={uuid.uuid4().hex}",
+                  {"referred": other, "referralCode": code})
+
         # Orders: 120 + 80 points for the survivor, 250 for the duplicate.
         self.order(survivor, 12000)
         self.order(survivor, 8000)
@@ -390,6 +403,11 @@ class MergeAndErasureTest(MergeErasureTestCase):
         ]
         self.feedback(other, "很好", rating=5)
         self.suite.wait_for_feeds()
+        # segmentation follows loyalty's feed: the survivor's referral value
+        # counts the bystander.
+        wait_for(lambda: self.call("GET", f"/v1/{survivor}/score").get(
+            "referralCount") == "1", FEED_TIMEOUT,
+            "the rewarded referral to reach segmentation")
         members = self.listed(f"/v1/{together}/members", "segmentMembers")
         self.assertEqual(sorted(m["customer"] for m in members),
                          sorted([survivor, duplicate]), members)
@@ -420,6 +438,7 @@ class MergeAndErasureTest(MergeErasureTestCase):
         self.assertIn(duplicate, data.get("mergedCustomers", []), data)
         score = self.call("GET", f"/v1/{survivor}/score")
         self.assertEqual(score["monetaryValue"]["amountMinor"], "45000")
+        self.assertEqual(score.get("referralCount"), "1", score)
         self.assertEqual(
             [m["customer"] for m in
              self.listed(f"/v1/{together}/members", "segmentMembers")],

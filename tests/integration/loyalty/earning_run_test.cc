@@ -4,12 +4,12 @@
 // programme, campaign, referral and earlier history, then the same events,
 // one database one event per transaction, the other all in one batch; every
 // account, ledger entry, lot, order earning, campaign's usage, referral and
-// tier-change event must match. The events cover what an earning run must
-// handle: new and existing accounts, several orders of one member in a run
-// (a tier crossed mid-run and its multiplier on the next order), a
-// redelivered order, a refund, a debt settled from new points, a consent
-// change between orders, a campaign bonus (and members it skips for want
-// of consent) and a referral rewarded on both sides.
+// feed event (tier changes, the referral's REFERRAL_REWARDED) must match. The
+// events cover what an earning run must handle: new and existing accounts,
+// several orders of one member in a run (a tier crossed mid-run and its
+// multiplier on the next order), a redelivered order, a refund, a debt settled
+// from new points, a consent change between orders, a campaign bonus (and
+// members it skips for want of consent) and a referral rewarded on both sides.
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
@@ -23,11 +23,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
+#include "crm/loyalty/v1/change_event.pb.h"
 #include "services/common/change_feed_consumer.h"
 #include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
@@ -308,6 +310,20 @@ TEST(EarningRunTest, ABatchLeavesWhatOneEventPerTransactionLeaves) {
 
   const std::vector<std::string> expected = single.Dump();
   EXPECT_EQ(batch.Dump(), expected);
+  // The dump holds loyalty's feed rows (type, key, payload, time): both
+  // paths appended the one REFERRAL_REWARDED of the referral, identically.
+  for (World* world : {&single, &batch}) {
+    int rewarded = 0;
+    for (const std::string& line : world->Dump()) {
+      if (absl::StartsWith(
+              line,
+              absl::StrCat(static_cast<int>(v1::ChangeEvent::REFERRAL_REWARDED),
+                           " | referrals/ref1 | "))) {
+        ++rewarded;
+      }
+    }
+    EXPECT_EQ(rewarded, 1);
+  }
 
   // And the one-at-a-time outcome is the intended one (so the two cannot
   // agree on a wrong answer unnoticed).

@@ -58,6 +58,16 @@ TEST(AccessRulesTest, RolesFollowTheTable) {
   EXPECT_EQ(FindAccessRule("crm.nothing.v1.S.M"), nullptr);
 }
 
+TEST(AccessRulesTest, ClvCalibrationReportIsForAnalystsAndAdmins) {
+  const AccessRule* report = FindAccessRule(
+      "crm.segmentation.v1.SegmentationService.GetClvCalibrationReport");
+  ASSERT_NE(report, nullptr);
+  EXPECT_TRUE(report->Allows(Role::kAdmin));
+  EXPECT_TRUE(report->Allows(Role::kAnalyst));
+  EXPECT_FALSE(report->Allows(Role::kAgent));
+  EXPECT_FALSE(report->customer_own);
+}
+
 TEST(AccessRulesTest, ReferralsAreForStaffAndTheCodeForItsMember) {
   const AccessRule* code =
       FindAccessRule("crm.loyalty.v1.LoyaltyService.GetReferralCode");

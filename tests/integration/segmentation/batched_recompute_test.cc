@@ -1,0 +1,372 @@
+// RecomputeScores in batches on MariaDB against the per-customer scoring it
+// replaces: two databases fed the same customer-profile events, one
+// recomputed through RecomputeScores (batches of 7, the membership batch
+// hook, multi-row statements), the other by ScoreCustomer on every customer
+// in one transaction after storing the same cut points (what a full
+// recompute did before batching, and what a feed event does for one
+// customer). After each of three rounds (the first scores, time passing
+// with new orders, a CLV model) every score, lifecycle transition,
+// membership, membership history entry and feed event is identical, in
+// order. Also: a request_id repeated after completion returns the stored
+// response and writes nothing.
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/change_feed_writer.h"
+#include "services/common/clock.h"
+#include "services/common/id_generator.h"
+#include "services/common/idempotency.h"
+#include "services/common/mysql_unit_of_work.h"
+#include "services/common/request_context.h"
+#include "services/common/status_macros.h"
+#include "services/common/timestamps.h"
+#include "services/segmentation/membership_manager.h"
+#include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_membership_repository.h"
+#include "services/segmentation/mysql_read_model_repository.h"
+#include "services/segmentation/mysql_score_repository.h"
+#include "services/segmentation/mysql_segment_repository.h"
+#include "services/segmentation/profile_feed_applier.h"
+#include "services/segmentation/rfm_scoring.h"
+#include "services/segmentation/scoring_manager.h"
+#include "services/segmentation/segment_manager.h"
+#include "services/segmentation/segmentation_change_feed.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/test_database.h"
+
+namespace crm::segmentation {
+namespace {
+
+namespace cp = ::crm::customerprofile::v1;
+using ::crm::common::RequestContext;
+using ::crm::common::Transaction;
+using ::crm::testing::IsOk;
+
+const absl::Time kStart = absl::FromUnixSeconds(1767225600);  // 2026-01-01
+
+absl::Time Day(int n) { return kStart + absl::Hours(24 * n + 10); }
+
+constexpr int kCustomers = 60;
+constexpr int kBatch = 7;
+
+cp::ChangeEvent Created(const std::string& id, const std::string& country,
+                        bool vip) {
+  cp::ChangeEvent event;
+  event.set_type(cp::ChangeEvent::CUSTOMER_CREATED);
+  event.set_customer_name("customers/" + id);
+  event.mutable_customer()->set_state(cp::Customer::ACTIVE);
+  event.mutable_customer()->mutable_address()->set_country_code(country);
+  if (vip) event.mutable_customer()->add_tags("vip");
+  return event;
+}
+
+cp::ChangeEvent Ordered(const std::string& customer, const std::string& order,
+                        absl::Time time, int64_t amount,
+                        const std::string& currency) {
+  cp::ChangeEvent event;
+  event.set_type(cp::ChangeEvent::ORDER_RECORDED);
+  event.set_customer_name("customers/" + customer);
+  cp::Order* o = event.mutable_order();
+  o->set_name(absl::StrCat("customers/", customer, "/orders/", order));
+  o->mutable_amount()->set_currency_code(currency);
+  o->mutable_amount()->set_amount_minor(amount);
+  *o->mutable_order_time() = crm::common::ToProtoTimestamp(time);
+  return event;
+}
+
+// The population: most customers created with 0-6 orders over the last
+// 400 days (a few in USD), some with orders but never created.
+std::vector<cp::ChangeEvent> Population() {
+  std::mt19937_64 rng(20261203);
+  std::vector<cp::ChangeEvent> events;
+  for (int i = 0; i < kCustomers; ++i) {
+    const std::string id = absl::StrCat("c", 100 + i);
+    if (i % 11 != 5) {
+      events.push_back(Created(id, i % 3 == 0 ? "US" : "CN", i % 4 == 1));
+    }
+    const int orders = static_cast<int>(rng() % 7);
+    for (int k = 0; k < orders; ++k) {
+      const int day = -static_cast<int>(rng() % 400);
+      const int64_t amount = 500 + static_cast<int64_t>(rng() % 60000);
+      events.push_back(Ordered(id, absl::StrCat("o", k), Day(day), amount,
+                               k % 5 == 4 ? "USD" : "CNY"));
+    }
+  }
+  return events;
+}
+
+// One segmentation database with its managers, the feed to the outbox.
+struct Stack {
+  explicit Stack(const std::string& name, bool batched) {
+    auto database = crm::testing::TestDatabase::Create(name);
+    EXPECT_THAT(database, IsOk());
+    if (!database.ok()) return;
+    db = *std::move(database);
+    auto migrated = db->NewMigratedPool(Migrations());
+    EXPECT_THAT(migrated, IsOk());
+    if (!migrated.ok()) return;
+    pool = *std::move(migrated);
+    unit_of_work = std::make_unique<crm::common::MySqlUnitOfWork>(*pool);
+    memberships = std::make_unique<MembershipManager>(
+        *unit_of_work, segments, membership_repository, read_model, scores,
+        clock, "CNY", &writer);
+    segment_manager = std::make_unique<SegmentManager>(
+        *unit_of_work, segments, idempotency, clock, ids,
+        memberships->SegmentChangeHooks());
+    ScoringPolicy policy;
+    policy.recompute_batch_size = kBatch;
+    scoring = std::make_unique<ScoringManager>(
+        *unit_of_work, read_model, scores, idempotency, clock, ids, policy,
+        memberships->ScoredHook(), &writer);
+    if (batched) {
+      scoring->set_customers_scored_hook(memberships->BatchScoredHook());
+    }
+    applier = std::make_unique<ProfileFeedApplier>(
+        read_model, CombineHooks(scoring->FeedHook(), memberships->FeedHook()));
+  }
+
+  void Apply(const std::vector<cp::ChangeEvent>& events) {
+    for (const cp::ChangeEvent& event : events) {
+      ASSERT_THAT(unit_of_work->Run(RequestContext(),
+                                    [&](Transaction& tx) {
+                                      return applier->Apply(tx, event);
+                                    }),
+                  IsOk());
+    }
+  }
+
+  void CreateSegment(const std::string& display_name, const std::string& rule) {
+    v1::CreateSegmentRequest request;
+    request.mutable_segment()->set_display_name(display_name);
+    request.mutable_segment()->set_rule(rule);
+    ASSERT_THAT(segment_manager->CreateSegment({}, request), IsOk());
+  }
+
+  // What a full recompute was before batches: the cut points of the active
+  // population stored, then ScoreCustomer (a feed event's scoring) on every
+  // customer of the read model, in one transaction.
+  absl::Status PerCustomerRecompute() {
+    return unit_of_work->Run(
+        RequestContext(), [&](Transaction& tx) -> absl::Status {
+          std::vector<RfmInputs> population;
+          CRM_RETURN_IF_ERROR(read_model.ForEachAggregate(
+              tx, [&](const CustomerAggregate& aggregate) {
+                if (aggregate.order_count > 0) {
+                  RfmInputs inputs;
+                  inputs.last_order_time =
+                      aggregate.last_order_time.value_or(absl::InfinitePast());
+                  inputs.frequency = aggregate.order_count;
+                  for (const CurrencySpend& spend : aggregate.spend) {
+                    if (spend.currency_code == "CNY") {
+                      inputs.monetary_minor = spend.net_total_minor;
+                    }
+                  }
+                  population.push_back(inputs);
+                }
+                return absl::OkStatus();
+              }));
+          CRM_RETURN_IF_ERROR(scores.SaveBoundaries(
+              tx, ComputeRfmBoundaries(population),
+              crm::common::TruncateToMicros(clock.Now())));
+          std::string after;
+          while (true) {
+            CRM_ASSIGN_OR_RETURN(std::vector<std::string> customer_ids,
+                                 read_model.ListCustomerIds(tx, after, 100));
+            for (const std::string& id : customer_ids) {
+              CRM_RETURN_IF_ERROR(scoring->ScoreCustomer(tx, id));
+            }
+            if (customer_ids.size() < 100) return absl::OkStatus();
+            after = customer_ids.back();
+          }
+        });
+  }
+
+  // Every row of the scoring and membership tables and of the outbox, in
+  // their stored order (seq, id), as text.
+  std::vector<std::string> Rows() {
+    std::vector<std::string> all;
+    for (const char* query : {
+             "SELECT CONCAT_WS('|', customer_id, recency_score, "
+             "frequency_score, monetary_score, rfm_segment, value_tier, "
+             "lifecycle_stage, monetary_minor, COALESCE(p_alive, 'null'), "
+             "COALESCE(expected_purchases, 'null'), COALESCE(clv_minor, "
+             "'null'), clv_model_id, score_time, version) FROM "
+             "customer_scores ORDER BY customer_id",
+             "SELECT CONCAT_WS('|', customer_id, transition_time, from_stage, "
+             "to_stage) FROM lifecycle_transitions ORDER BY seq",
+             "SELECT CONCAT_WS('|', population, recency_cuts, frequency_cuts, "
+             "monetary_cuts, compute_time) FROM rfm_boundaries",
+             "SELECT CONCAT_WS('|', customer_id, segment_id, enter_time) FROM "
+             "segment_memberships ORDER BY customer_id, segment_id",
+             "SELECT CONCAT_WS('|', customer_id, change_time, segment_id, "
+             "kind, reason) FROM segment_membership_changes ORDER BY seq",
+             "SELECT CONCAT_WS('|', feed, type, `key`, HEX(payload), "
+             "event_time) FROM change_feed_events ORDER BY id",
+         }) {
+      absl::StatusOr<std::vector<std::string>> rows = db->QueryColumn(query);
+      EXPECT_THAT(rows, IsOk()) << query;
+      if (!rows.ok()) continue;
+      all.push_back(absl::StrCat("-- ", query));
+      all.insert(all.end(), rows->begin(), rows->end());
+    }
+    return all;
+  }
+
+  // Customers of the read model (with facts or orders).
+  int64_t ReadModelCustomers() {
+    return Count(
+        "(SELECT customer_id FROM read_model_customers UNION SELECT "
+        "customer_id FROM read_model_aggregates) AS held");
+  }
+
+  int64_t Count(const std::string& table) {
+    absl::StatusOr<std::vector<std::string>> n =
+        db->QueryColumn(absl::StrCat("SELECT COUNT(*) FROM ", table));
+    EXPECT_THAT(n, IsOk());
+    return n.ok() && !n->empty() ? std::stoll(n->front()) : -1;
+  }
+
+  std::unique_ptr<crm::testing::TestDatabase> db;
+  std::unique_ptr<crm::common::MySqlPool> pool;
+  crm::common::FakeClock clock{Day(0)};
+  crm::common::SequentialIdGenerator ids{"id"};
+  crm::common::MySqlChangeFeedWriter writer{std::string(kSegmentationFeed),
+                                            clock, nullptr};
+  std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work;
+  MySqlSegmentRepository segments;
+  MySqlReadModelRepository read_model;
+  MySqlScoreRepository scores;
+  MySqlMembershipRepository membership_repository;
+  crm::common::MySqlIdempotencyRepository idempotency;
+  std::unique_ptr<MembershipManager> memberships;
+  std::unique_ptr<SegmentManager> segment_manager;
+  std::unique_ptr<ScoringManager> scoring;
+  std::unique_ptr<ProfileFeedApplier> applier;
+};
+
+// Segments, then the population through the feed.
+void Populate(Stack& stack) {
+  stack.clock.Set(Day(0));
+  stack.CreateSegment("Recent", "rfm.recency >= 4");
+  stack.CreateSegment("At risk", "lifecycle = \"AT_RISK\"");
+  stack.CreateSegment("High value", "value_tier = \"HIGH\"");
+  stack.CreateSegment("CN repeat", "country = \"CN\" AND order_count >= 2");
+  stack.CreateSegment("VIP champions",
+                      "tags:\"vip\" AND rfm.segment = \"Champions\"");
+  stack.CreateSegment("Likely alive", "clv.p_alive >= 0.5");
+  stack.Apply(Population());
+}
+
+// Time passes and some customers buy again.
+void Later(Stack& stack) {
+  stack.clock.Set(Day(45));
+  std::vector<cp::ChangeEvent> events;
+  for (int i = 0; i < kCustomers; i += 4) {
+    events.push_back(Ordered(absl::StrCat("c", 100 + i), "late",
+                             Day(40 + i % 5), 20000 + 137 * i, "CNY"));
+  }
+  stack.Apply(events);
+}
+
+void Fit(Stack& stack) {
+  v1::FitClvModelRequest request;
+  *request.mutable_observation_end() = crm::common::ToProtoTimestamp(Day(45));
+  absl::StatusOr<v1::ClvModel> model = stack.scoring->FitClvModel({}, request);
+  ASSERT_THAT(model, IsOk());
+}
+
+TEST(BatchedRecomputeTest, EqualsPerCustomerScoringOverSeveralBatches) {
+  Stack batched("seg_batched", /*batched=*/true);
+  Stack reference("seg_batched_ref", /*batched=*/false);
+  ASSERT_NE(batched.unit_of_work, nullptr);
+  ASSERT_NE(reference.unit_of_work, nullptr);
+  Populate(batched);
+  Populate(reference);
+  ASSERT_EQ(batched.Rows(), reference.Rows());
+
+  // Round 1: the first cut points and scores.
+  batched.clock.Set(Day(1));
+  reference.clock.Set(Day(1));
+  absl::StatusOr<v1::RecomputeScoresResponse> first =
+      batched.scoring->RecomputeScores({}, {});
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->customer_count(), batched.ReadModelCustomers());
+  EXPECT_GT(first->customer_count(), 5 * kBatch);
+  ASSERT_THAT(reference.PerCustomerRecompute(), IsOk());
+  EXPECT_EQ(batched.Rows(), reference.Rows());
+  EXPECT_GT(batched.Count("segment_memberships"), 0);
+  EXPECT_GT(batched.Count("change_feed_events"), 2 * kCustomers);
+
+  // Round 2: new orders, 44 days on (stages move, memberships leave and
+  // enter).
+  Later(batched);
+  Later(reference);
+  const int64_t changes_before = batched.Count("segment_membership_changes");
+  ASSERT_THAT(batched.scoring->RecomputeScores({}, {}), IsOk());
+  ASSERT_THAT(reference.PerCustomerRecompute(), IsOk());
+  EXPECT_EQ(batched.Rows(), reference.Rows());
+  EXPECT_GT(batched.Count("segment_membership_changes"), changes_before);
+
+  // Round 3: with a CLV model (orders read per batch), 45 days on.
+  Fit(batched);
+  Fit(reference);
+  batched.clock.Set(Day(90));
+  reference.clock.Set(Day(90));
+  ASSERT_THAT(batched.scoring->RecomputeScores({}, {}), IsOk());
+  ASSERT_THAT(reference.PerCustomerRecompute(), IsOk());
+  EXPECT_EQ(batched.Rows(), reference.Rows());
+  absl::StatusOr<std::vector<std::string>> with_clv = batched.db->QueryColumn(
+      "SELECT COUNT(*) FROM customer_scores WHERE clv_minor IS NOT NULL");
+  ASSERT_THAT(with_clv, IsOk());
+  EXPECT_NE(with_clv->front(), "0");
+
+  // Nothing changed, same time: nothing written (scores keep their version).
+  const std::vector<std::string> settled = batched.Rows();
+  ASSERT_THAT(batched.scoring->RecomputeScores({}, {}), IsOk());
+  std::vector<std::string> again = batched.Rows();
+  EXPECT_EQ(again, settled);
+}
+
+TEST(BatchedRecomputeTest, RepeatedRequestIdReturnsTheStoredResponse) {
+  Stack stack("seg_batched_idem", /*batched=*/true);
+  ASSERT_NE(stack.unit_of_work, nullptr);
+  Populate(stack);
+  stack.clock.Set(Day(2));
+  v1::RecomputeScoresRequest request;
+  request.set_request_id("recompute-1");
+  absl::StatusOr<v1::RecomputeScoresResponse> first =
+      stack.scoring->RecomputeScores({}, request);
+  ASSERT_THAT(first, IsOk());
+  EXPECT_EQ(first->customer_count(), stack.ReadModelCustomers());
+  EXPECT_EQ(crm::common::FromProtoTimestamp(first->compute_time()), Day(2));
+  const std::vector<std::string> after_first = stack.Rows();
+
+  // Later, with the data changed: the repeat runs nothing.
+  stack.clock.Set(Day(200));
+  Later(stack);
+  const std::vector<std::string> before_repeat = stack.Rows();
+  absl::StatusOr<v1::RecomputeScoresResponse> repeat =
+      stack.scoring->RecomputeScores({}, request);
+  ASSERT_THAT(repeat, IsOk());
+  EXPECT_EQ(repeat->SerializeAsString(), first->SerializeAsString());
+  EXPECT_EQ(stack.Rows(), before_repeat);
+
+  // A new request id recomputes.
+  request.set_request_id("recompute-2");
+  absl::StatusOr<v1::RecomputeScoresResponse> second =
+      stack.scoring->RecomputeScores({}, request);
+  ASSERT_THAT(second, IsOk());
+  EXPECT_EQ(crm::common::FromProtoTimestamp(second->compute_time()), Day(45));
+  EXPECT_NE(stack.Rows(), before_repeat);
+}
+
+}  // namespace
+}  // namespace crm::segmentation
