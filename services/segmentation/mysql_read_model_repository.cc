@@ -65,13 +65,14 @@ absl::Status MySqlReadModelRepository::UpsertCustomer(
       tx,
       "INSERT INTO read_model_customers (customer_id, country_code, "
       "source_channel, locale, gender, tags, granted_consents, create_time, "
-      "last_sequence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "last_sequence, customer_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON DUPLICATE KEY UPDATE country_code = VALUES(country_code), "
       "source_channel = VALUES(source_channel), locale = VALUES(locale), "
       "gender = VALUES(gender), tags = VALUES(tags), "
       "granted_consents = VALUES(granted_consents), "
       "create_time = VALUES(create_time), "
-      "last_sequence = VALUES(last_sequence)");
+      "last_sequence = VALUES(last_sequence), "
+      "customer_type = VALUES(customer_type)");
   upsert->setString(1, facts.customer_id);
   upsert->setString(2, facts.country_code);
   upsert->setString(3, facts.source_channel);
@@ -85,6 +86,7 @@ absl::Status MySqlReadModelRepository::UpsertCustomer(
           ? std::nullopt
           : std::optional<absl::Time>(facts.create_time));
   upsert->setInt64(9, facts.last_sequence);
+  upsert->setString(10, facts.customer_type);
   upsert->executeUpdate();
   return absl::OkStatus();
 }
@@ -95,7 +97,7 @@ MySqlReadModelRepository::FindCustomer(Transaction& tx,
   CachedStatement select = Prepared(
       tx,
       "SELECT customer_id, country_code, source_channel, locale, gender, "
-      "tags, granted_consents, create_time, last_sequence "
+      "tags, granted_consents, create_time, last_sequence, customer_type "
       "FROM read_model_customers WHERE customer_id = ?");
   select->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
@@ -106,6 +108,7 @@ MySqlReadModelRepository::FindCustomer(Transaction& tx,
   facts.source_channel = rows->getString("source_channel").asStdString();
   facts.locale = rows->getString("locale").asStdString();
   facts.gender = rows->getString("gender").asStdString();
+  facts.customer_type = rows->getString("customer_type").asStdString();
   facts.tags = SplitList(rows->getString("tags").asStdString());
   facts.granted_consents =
       SplitList(rows->getString("granted_consents").asStdString());
@@ -389,7 +392,8 @@ MySqlReadModelRepository::FindCustomers(
         tx, absl::StrCat("SELECT customer_id, country_code, source_channel, "
                          "locale, gender, tags, granted_consents, ",
                          MicrosOf("create_time"),
-                         ", last_sequence FROM read_model_customers WHERE ",
+                         ", last_sequence, customer_type "
+                         "FROM read_model_customers WHERE ",
                          filter.condition));
     filter.Bind(*select, 1, customer_ids);
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
@@ -407,6 +411,7 @@ MySqlReadModelRepository::FindCustomers(
       facts.create_time =
           OptionalMicros(*rows, 8).value_or(absl::InfinitePast());
       facts.last_sequence = rows->getInt64(9);
+      facts.customer_type = rows->getString(10).asStdString();
     }
   }
   return found;

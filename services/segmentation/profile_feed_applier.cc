@@ -45,6 +45,9 @@ CustomerFacts FactsFromCustomer(absl::string_view customer_id,
   facts.country_code = customer.address().country_code();
   facts.source_channel = customer.source_channel();
   facts.locale = customer.locale();
+  facts.customer_type = customer.customer_type() == cp::Customer::BUSINESS
+                            ? "BUSINESS"
+                            : "INDIVIDUAL";  // Unstated is an individual.
   if (customer.gender() != cp::Customer::GENDER_UNSPECIFIED) {
     facts.gender = cp::Customer::Gender_Name(customer.gender());
   }

@@ -23,10 +23,13 @@ namespace crm::segmentation {
 // What segment rules may use of a customer, as the feed last told it.
 struct CustomerFacts {
   std::string customer_id;
-  std::string country_code;                   // ISO 3166-1 alpha-2, or empty.
-  std::string source_channel;                 // Or empty.
-  std::string locale;                         // BCP 47, or empty.
-  std::string gender;                         // FEMALE, MALE, OTHER, or empty.
+  std::string country_code;    // ISO 3166-1 alpha-2, or empty.
+  std::string source_channel;  // Or empty.
+  std::string locale;          // BCP 47, or empty.
+  std::string gender;          // FEMALE, MALE, OTHER, or empty.
+  // INDIVIDUAL or BUSINESS; empty (rows from before migration 0008) reads
+  // as INDIVIDUAL.
+  std::string customer_type;
   std::vector<std::string> tags;              // Sorted, unique.
   std::vector<std::string> granted_consents;  // Purposes granted, sorted.
   absl::Time create_time = absl::InfinitePast();

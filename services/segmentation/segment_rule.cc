@@ -52,6 +52,7 @@ FilterSchema BuildSegmentRuleSchema() {
        FieldSpec::String("source_channel"),
        FieldSpec::String("locale"),
        FieldSpec::Enum("gender", {"FEMALE", "MALE", "OTHER"}),
+       FieldSpec::Enum("customer_type", {"INDIVIDUAL", "BUSINESS"}),
        FieldSpec::String("tags").Repeated(),
        FieldSpec::Enum("consents", {"EMAIL_MARKETING", "SMS_MARKETING",
                                     "DATA_PROCESSING", "PROFILING"})
@@ -130,6 +131,10 @@ class SubjectRecord final : public crm::common::filter::FilterRecord {
     if (path == "source_channel") return text(facts->source_channel);
     if (path == "locale") return text(facts->locale);
     if (path == "gender") return text(facts->gender);
+    if (path == "customer_type") {
+      return {facts->customer_type.empty() ? std::string("INDIVIDUAL")
+                                           : facts->customer_type};
+    }
     if (path == "tags") return {facts->tags.begin(), facts->tags.end()};
     if (path == "consents") {
       return {facts->granted_consents.begin(), facts->granted_consents.end()};

@@ -15,7 +15,8 @@
 // (int, minor units), monetary (int, minor units of the scoring currency),
 // order_count, purchase_days (int), first_order_time, last_order_time
 // (timestamp), country (alias country_code), source_channel, locale
-// (string), gender (enum FEMALE/MALE/OTHER), tags (repeated string; alias
+// (string), gender (enum FEMALE/MALE/OTHER), customer_type (enum
+// INDIVIDUAL/BUSINESS; unstated is INDIVIDUAL), tags (repeated string; alias
 // tag, where `tag = "x"` means `tags:"x"`), consents (repeated enum of the
 // granted purposes). A value that is not known (no score yet, no CLV model,
 // no orders) is unset and satisfies no comparison (AIP-160).

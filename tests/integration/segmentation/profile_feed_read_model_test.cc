@@ -190,16 +190,19 @@ TEST_F(ProfileFeedReadModelTest, CustomerEventsStoreTheNonPersonalFacts) {
   EXPECT_THAT(facts->granted_consents, ElementsAre("EMAIL_MARKETING"));
   EXPECT_EQ(facts->create_time, kDay1);
   EXPECT_EQ(facts->last_sequence, 1);
+  EXPECT_EQ(facts->customer_type, "INDIVIDUAL");  // Unstated.
 
   cp::ChangeEvent update =
       CustomerEvent(cp::ChangeEvent::CUSTOMER_UPDATED, "facts1");
   update.mutable_customer()->clear_tags();
+  update.mutable_customer()->set_customer_type(cp::Customer::BUSINESS);
   update.mutable_customer()->mutable_address()->set_country_code("DE");
   ASSERT_TRUE(Deliver(2, update));
   facts = Facts("facts1");
   ASSERT_TRUE(facts.has_value());
   EXPECT_EQ(facts->country_code, "DE");
   EXPECT_THAT(facts->tags, IsEmpty());
+  EXPECT_EQ(facts->customer_type, "BUSINESS");
 }
 
 TEST_F(ProfileFeedReadModelTest, OrdersAndRefundsUpdateTheAggregate) {

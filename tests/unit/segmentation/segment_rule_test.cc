@@ -76,6 +76,13 @@ TEST(SegmentRuleTest, EveryDocumentedFieldEvaluates) {
   EXPECT_TRUE(Matches("consents:EMAIL_MARKETING", c));
   EXPECT_FALSE(Matches("consents:SMS_MARKETING", c));
   EXPECT_TRUE(Matches("NOT gender = FEMALE", c));
+  // An unstated type is an individual.
+  EXPECT_TRUE(Matches("customer_type = INDIVIDUAL", c));
+  Customer business = c;
+  business.facts.customer_type = "BUSINESS";
+  EXPECT_TRUE(
+      Matches("customer_type = BUSINESS AND value_tier = HIGH", business));
+  EXPECT_FALSE(Matches("customer_type = INDIVIDUAL", business));
 }
 
 TEST(SegmentRuleTest, UnknownValuesSatisfyNoComparison) {
