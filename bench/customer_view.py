@@ -57,10 +57,9 @@ def main():
         paths = {
             "view": f"/v1/customers/{customer_id}:view",
             "GetCustomer": f"/v1/customers/{customer_id}",
-            "ListCustomerSegments":
-                f"/v1/customers/{customer_id}/segmentMembers?pageSize=100",
-            "ListLifecycleTransitions": (f"/v1/customers/{customer_id}"
-                                         "/lifecycleTransitions?pageSize=10"),
+            "SummarizeCustomerSegmentation": (
+                f"/v1/customers/{customer_id}:summarizeSegmentation"
+                "?segmentCount=100&lifecycleTransitionCount=10"),
             "SummarizeAccount": (f"/v1/accounts/{customer_id}:summarize"
                                  "?ledgerEntryCount=10&couponCount=20"),
             "SummarizeCustomerFeedback": (
@@ -88,7 +87,7 @@ def main():
         for name, values in latencies.items():
             values.sort()
             p99[name] = percentile(values, 0.99)
-            print(f"{name:25s} p50 {percentile(values, 0.5):7.2f} ms   "
+            print(f"{name:29s} p50 {percentile(values, 0.5):7.2f} ms   "
                   f"p99 {p99[name]:7.2f} ms   n={len(values)}")
         slowest = max((name for name in paths if name != "view"),
                       key=lambda name: p99[name])

@@ -39,12 +39,12 @@ namespace loy = ::crm::loyalty::v1;
 namespace fb = ::crm::feedback::v1;
 
 // The reads one view is made of (each gated by its RPC's access rule). They
-// reach the backends as five calls, all started at once: GetCustomer,
-// ListCustomerSegments, ListLifecycleTransitions, loyalty's
-// SummarizeAccount (kGetAccount, kListLedgerEntries, kListCoupons) and
-// feedback's SummarizeCustomerFeedback (kListFeedback, kListTickets,
-// kListSurveyResponses, kListAlerts); GetProgram and ListCampaigns only when
-// the reference data is not cached.
+// reach the backends as four calls, all started at once: GetCustomer,
+// segmentation's SummarizeCustomerSegmentation (kListCustomerSegments,
+// kListLifecycleTransitions), loyalty's SummarizeAccount (kGetAccount,
+// kListLedgerEntries, kListCoupons) and feedback's SummarizeCustomerFeedback
+// (kListFeedback, kListTickets, kListSurveyResponses, kListAlerts);
+// GetProgram and ListCampaigns only when the reference data is not cached.
 enum CallId {
   kGetCustomer,
   kListCustomerSegments,
@@ -124,6 +124,7 @@ struct Responses {
   fb::ListTicketsResponse tickets;
   fb::ListSurveyResponsesResponse survey_responses;
   fb::ListAlertsResponse alerts;
+  seg::CustomerSegmentationSummary segmentation_summary;
   loy::AccountSummary account_summary;
   fb::CustomerFeedbackSummary feedback_summary;
 };
@@ -295,6 +296,16 @@ OfferInputs OfferInputsOf(const Responses& responses, absl::Time now) {
 
 // Moves the summaries' parts to where the view's parts read them.
 void UnpackSummaries(Responses& responses) {
+  seg::CustomerSegmentationSummary& segmentation =
+      responses.segmentation_summary;
+  if (segmentation.has_customer_score()) {
+    *responses.segments.mutable_customer_score() =
+        std::move(*segmentation.mutable_customer_score());
+  }
+  responses.segments.mutable_segment_members()->Swap(
+      segmentation.mutable_segment_members());
+  responses.transitions.mutable_lifecycle_transitions()->Swap(
+      segmentation.mutable_lifecycle_transitions());
   loy::AccountSummary& account = responses.account_summary;
   responses.account = std::move(*account.mutable_account());
   responses.ledger.mutable_ledger_entries()->Swap(
@@ -313,8 +324,7 @@ void UnpackSummaries(Responses& responses) {
 // last to complete answers.
 struct ViewState {
   cp::GetCustomerRequest get_customer;
-  seg::ListCustomerSegmentsRequest list_segments;
-  seg::ListLifecycleTransitionsRequest list_transitions;
+  seg::SummarizeCustomerSegmentationRequest summarize_segmentation;
   loy::GetProgramRequest get_program;
   loy::ListCampaignsRequest list_campaigns;
   loy::SummarizeAccountRequest summarize_account;
@@ -363,12 +373,8 @@ void View(const BackendClients& clients,
   state->reference_data = std::move(reference_data);
   state->answer = std::move(answer);
   state->get_customer.set_name(customer_name);
-  state->list_segments.set_parent(customer_name);
-  state->list_segments.set_page_size(kViewSegments);
   state->get_program.set_name(kLoyaltyProgram);
   state->list_campaigns.set_page_size(kViewCampaigns);
-  state->list_transitions.set_parent(customer_name);
-  state->list_transitions.set_page_size(kViewLifecycleTransitions);
 
   std::array<Call, kCallCount>& calls = state->calls;
   for (int id = 0; id < kCallCount; ++id) {
@@ -383,6 +389,13 @@ void View(const BackendClients& clients,
   auto may = [&calls](CallId id) { return !calls[id].denied; };
 
   // The summaries ask only for the parts the caller may see.
+  state->summarize_segmentation.set_customer(customer_name);
+  state->summarize_segmentation.set_segment_count(
+      may(kListCustomerSegments) ? kViewSegments : 0);
+  state->summarize_segmentation.set_lifecycle_transition_count(
+      may(kListLifecycleTransitions) ? kViewLifecycleTransitions : 0);
+  const std::vector<CallId> segmentation_reads = {kListCustomerSegments,
+                                                  kListLifecycleTransitions};
   state->summarize_account.set_name(account_name);
   state->summarize_account.set_ledger_entry_count(
       may(kListLedgerEntries) ? kViewRecentItems : 0);
@@ -449,15 +462,10 @@ void View(const BackendClients& clients,
         context(), &state->get_customer, &responses.customer,
         done(kGetCustomer));
   }
-  if (may(kListCustomerSegments)) {
-    clients.segmentation().async()->ListCustomerSegments(
-        context(), &state->list_segments, &responses.segments,
-        done(kListCustomerSegments));
-  }
-  if (may(kListLifecycleTransitions)) {
-    clients.segmentation().async()->ListLifecycleTransitions(
-        context(), &state->list_transitions, &responses.transitions,
-        done(kListLifecycleTransitions));
+  if (any_allowed(segmentation_reads)) {
+    clients.segmentation().async()->SummarizeCustomerSegmentation(
+        context(), &state->summarize_segmentation,
+        &responses.segmentation_summary, summary_done(segmentation_reads));
   }
   if (any_allowed(account_reads)) {
     clients.loyalty().async()->SummarizeAccount(

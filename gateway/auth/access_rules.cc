@@ -48,6 +48,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.segmentation.v1.SegmentationService.ListCustomerSegments",          Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListLifecycleTransitions",      Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ExportCustomerSegmentationData", Y, N, Y},
+    {"crm.segmentation.v1.SegmentationService.SummarizeCustomerSegmentation", N, N, N},
     {"crm.segmentation.v1.SegmentationService.WatchChanges",                  N, N, N},
     {"crm.loyalty.v1.LoyaltyService.GetAccount",                              Y, Y, Y},
     {"crm.loyalty.v1.LoyaltyService.SummarizeAccount",                        N, N, N},

@@ -141,6 +141,15 @@ grpc::Status SegmentationServiceImpl::ExportCustomerSegmentationData(
                    response);
 }
 
+grpc::Status SegmentationServiceImpl::SummarizeCustomerSegmentation(
+    grpc::ServerContext* context,
+    const v1::SummarizeCustomerSegmentationRequest* request,
+    v1::CustomerSegmentationSummary* response) {
+  return ReplyWith(summarizer_.SummarizeCustomerSegmentation(
+                       RequestContextOf(context), *request),
+                   response);
+}
+
 grpc::Status SegmentationServiceImpl::WatchChanges(
     grpc::ServerContext* context, const v1::WatchChangesRequest* request,
     grpc::ServerWriter<v1::ChangeEvent>* writer) {

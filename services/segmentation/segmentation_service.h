@@ -15,6 +15,7 @@
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
 #include "services/segmentation/change_feed_streamer.h"
 #include "services/segmentation/customer_data_exporter.h"
+#include "services/segmentation/customer_segmentation_summary.h"
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
@@ -93,6 +94,10 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
       grpc::ServerContext* context,
       const v1::ExportCustomerSegmentationDataRequest* request,
       v1::CustomerSegmentationData* response) override;
+  grpc::Status SummarizeCustomerSegmentation(
+      grpc::ServerContext* context,
+      const v1::SummarizeCustomerSegmentationRequest* request,
+      v1::CustomerSegmentationSummary* response) override;
   grpc::Status WatchChanges(
       grpc::ServerContext* context, const v1::WatchChangesRequest* request,
       grpc::ServerWriter<v1::ChangeEvent>* writer) override;
@@ -103,6 +108,7 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
   MembershipManager& memberships_;
   CustomerDataExporter& exporter_;
   ChangeFeedStreamer* const feed_;
+  CustomerSegmentationSummarizer summarizer_{memberships_, scoring_};
 };
 
 }  // namespace crm::segmentation

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """End-to-end: the customer 360 view over the real suite.
 
-GET /v1/customers/{id}:view gathers one customer from every service in five
-backend calls, two of them summaries: loyalty's SummarizeAccount (account,
-newest ledger entries, ISSUED coupons) and feedback's
-SummarizeCustomerFeedback (newest feedback, open tickets, newest survey
-responses, the open tickets' OPEN alerts). A customer with an order, points,
+GET /v1/customers/{id}:view gathers one customer from every service in four
+backend calls, three of them summaries: segmentation's
+SummarizeCustomerSegmentation (scores, memberships, lifecycle history),
+loyalty's SummarizeAccount (account, newest ledger entries, ISSUED coupons)
+and feedback's SummarizeCustomerFeedback (newest feedback, open tickets,
+newest survey responses, the open tickets' OPEN alerts). A customer with an order, points,
 a coupon, feedback, a ticket and an NPS answer comes back whole; each
 summary also answers on its own route (admin keys), asks only for the parts
 it is given counts for, and refuses a count out of range naming the field;
@@ -132,9 +133,19 @@ class CustomerViewTest(unittest.TestCase):
         self.assertEqual(len(feedback["recentSurveyResponses"]), 1, feedback)
         self.assertEqual(feedback.get("recentFeedback", []), [])  # Not asked.
 
+        segmentation = self.call(
+            "GET", f"/v1/{name}:summarizeSegmentation"
+            "?lifecycleTransitionCount=5")
+        self.assertEqual(segmentation["customer"], name, segmentation)
+        self.assertGreaterEqual(
+            len(segmentation["lifecycleTransitions"]), 1, segmentation)
+        self.assertNotIn("customerScore", segmentation)  # Not asked for.
+
         for path, field in (
                 (f"/v1/accounts/{cid}:summarize?couponCount=51",
                  "coupon_count"),
+                (f"/v1/{name}:summarizeSegmentation?segmentCount=1001",
+                 "segment_count"),
                 (f"/v1/{name}:summarizeFeedback?openAlertCount=-1",
                  "open_alert_count")):
             error = self.call("GET", path, expect=400)["error"]

@@ -244,10 +244,16 @@ TEST_F(CustomerViewTest, GathersEveryPart) {
   EXPECT_THAT(Field(campaign_offer, "reason").string_value(),
               HasSubstr("Double points"));
 
-  // What the backends were asked: five calls.
-  EXPECT_EQ(view_segmentation_.requests.last<seg::ListCustomerSegmentsRequest>()
-                .parent(),
-            "customers/c1");
+  // What the backends were asked: four calls (and the cached two).
+  const seg::SummarizeCustomerSegmentationRequest segmentation_asked =
+      view_segmentation_.requests
+          .last<seg::SummarizeCustomerSegmentationRequest>();
+  EXPECT_EQ(segmentation_asked.customer(), "customers/c1");
+  EXPECT_EQ(segmentation_asked.segment_count(), kViewSegments);
+  EXPECT_EQ(segmentation_asked.lifecycle_transition_count(),
+            kViewLifecycleTransitions);
+  EXPECT_EQ(
+      view_segmentation_.requests.count<seg::ListCustomerSegmentsRequest>(), 0);
   const loy::SummarizeAccountRequest account_asked =
       view_loyalty_.requests.last<loy::SummarizeAccountRequest>();
   EXPECT_EQ(account_asked.name(), "accounts/c1");
@@ -300,10 +306,6 @@ TEST_F(CustomerViewTest, GathersEveryPart) {
             "ticket")
           .string_value(),
       "tickets/t1");
-  const seg::ListLifecycleTransitionsRequest transitions_asked =
-      view_segmentation_.requests.last<seg::ListLifecycleTransitionsRequest>();
-  EXPECT_EQ(transitions_asked.parent(), "customers/c1");
-  EXPECT_EQ(transitions_asked.page_size(), kViewLifecycleTransitions);
 }
 
 TEST_F(CustomerViewTest, EachCallsPartsAreMissingWhenItFails) {
@@ -320,8 +322,8 @@ TEST_F(CustomerViewTest, EachCallsPartsAreMissingWhenItFails) {
             {"account", "tierProgress", "recentLedgerEntries", "coupons",
              "nextBestOffers"}},
            {&view_segmentation_.fail,
-            "ListLifecycleTransitions",
-            {"lifecycleHistory"}},
+            "SummarizeCustomerSegmentation",
+            {"score", "segments", "lifecycleHistory", "nextBestOffers"}},
            {&view_feedback_.fail,
             "SummarizeCustomerFeedback",
             {"recentFeedback", "openTickets", "openAlerts", "latestNps",
@@ -342,7 +344,6 @@ TEST_F(CustomerViewTest, EachCallsPartsAreMissingWhenItFails) {
           << part;
     }
     // The rest is there.
-    EXPECT_EQ(Field(view, "segments").list_value().values_size(), 2);
     EXPECT_EQ(Field(view, "customer").struct_value().fields().count("name"),
               1u);
     c.fake->Clear(c.method);

@@ -133,6 +133,38 @@ class ViewSegmentation final
     return Answer(*this, requests, *context, "ListLifecycleTransitions",
                   *request, transitions.Get(), response, &fail);
   }
+  // The canned score and memberships and the canned transitions (as many
+  // as asked for); fails as a whole as `fail` says.
+  grpc::Status SummarizeCustomerSegmentation(
+      grpc::ServerContext* context,
+      const crm::segmentation::v1::SummarizeCustomerSegmentationRequest*
+          request,
+      crm::segmentation::v1::CustomerSegmentationSummary* response) override {
+    crm::segmentation::v1::CustomerSegmentationSummary answer;
+    answer.set_customer(request->customer());
+    const crm::segmentation::v1::ListCustomerSegmentsResponse canned_segments =
+        segments.Get();
+    if (request->segment_count() > 0) {
+      if (canned_segments.has_customer_score()) {
+        *answer.mutable_customer_score() = canned_segments.customer_score();
+      }
+      for (const auto& member : canned_segments.segment_members()) {
+        if (answer.segment_members_size() >= request->segment_count()) break;
+        *answer.add_segment_members() = member;
+      }
+    }
+    const crm::segmentation::v1::ListLifecycleTransitionsResponse
+        canned_transitions = transitions.Get();
+    for (const auto& transition : canned_transitions.lifecycle_transitions()) {
+      if (answer.lifecycle_transitions_size() >=
+          request->lifecycle_transition_count()) {
+        break;
+      }
+      *answer.add_lifecycle_transitions() = transition;
+    }
+    return Answer(*this, requests, *context, "SummarizeCustomerSegmentation",
+                  *request, std::move(answer), response, &fail);
+  }
   // The customer's name and one order.
   grpc::Status ExportCustomerSegmentationData(
       grpc::ServerContext* context,
