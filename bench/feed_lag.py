@@ -15,7 +15,8 @@ customer-profile to the commit that applied it in the consumer) from the
 services' /metrics, before and after: the difference is this run's events.
 Percentiles come from the histogram's buckets (linear within a bucket; the
 bucket bounds are printed too). Goal (issue: segmentation) p99 < 100 ms at
-1,000 orders/s. Run it through bench/feed_lag.sh.
+1,000 orders/s. Run it through bench/feed_lag.sh. BENCH_LAG_DUMP=1 also
+prints the consumers' histograms as read before and after.
 """
 import os
 import re
