@@ -41,12 +41,12 @@ FOLLOWERS = ("segmentation", "loyalty", "feedback")
 # stream for merges and erasures only, so its cursor stays behind the head).
 ORDER_FOLLOWERS = ("segmentation", "loyalty")
 SERIES = re.compile(
-    r'^crm_feed_consumer_(delay_seconds_bucket|lag_events|last_sequence)'
+    r'^crm_feed_consumer_(delay_seconds_bucket|last_sequence)'
     r'\{consumer="([^"]+)"(?:,le="([^"]+)")?\} (\S+)$')
 
 
 def scrape(suite):
-    """{(service, consumer): {"buckets": [(le, cumulative)], "lag": n,
+    """{(service, consumer): {"buckets": [(le, cumulative)],
     "last": n}} from every follower's /metrics."""
     found = {}
     for service in FOLLOWERS:
@@ -59,12 +59,10 @@ def scrape(suite):
                 continue
             kind, consumer, le, value = match.groups()
             entry = found.setdefault((service, consumer),
-                                     {"buckets": [], "lag": 0, "last": 0})
+                                     {"buckets": [], "last": 0})
             if kind == "delay_seconds_bucket":
                 bound = float("inf") if le == "+Inf" else float(le)
                 entry["buckets"].append((bound, float(value)))
-            elif kind == "lag_events":
-                entry["lag"] = float(value)
             else:
                 entry["last"] = float(value)
     return found

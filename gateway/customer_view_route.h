@@ -3,17 +3,18 @@
 //
 //   AddCustomerViewRoute(router, clients);
 //
-// The reads (each gated by its RPC's access rule, started at once as five
+// The reads (each gated by its RPC's access rule, started at once as four
 // backend calls, each with the request's backend deadline) and the parts
 // printed from them:
 //   customer-profile GetCustomer           customer
-//   segmentation ListCustomerSegments      score (RFM, value tier, lifecycle
+//   segmentation SummarizeCustomerSegmentation, one call for:
+//     memberships (ListCustomerSegments)   score (RFM, value tier, lifecycle
 //                                          stage, CLV, P(alive); null when
 //                                          not scored), segments (the
 //                                          memberships, at most
 //                                          kViewSegments)
-//   segmentation ListLifecycleTransitions  lifecycleHistory (the
-//                                          kViewLifecycleTransitions newest
+//     transitions                          lifecycleHistory (the
+//     (ListLifecycleTransitions)           kViewLifecycleTransitions newest
 //                                          stage changes)
 //   loyalty SummarizeAccount, one call for:
 //     the account (GetAccount)             account (balance, tier)

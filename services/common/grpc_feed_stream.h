@@ -29,6 +29,7 @@
 #include "absl/time/time.h"
 #include "services/common/change_feed_consumer.h"
 #include "services/common/grpc_status.h"
+#include "services/common/timestamps.h"
 
 namespace crm::common {
 
@@ -54,11 +55,9 @@ class GrpcFeedStream final : public FeedStream {
     if (!reader_->Read(&event)) return false;
     item->sequence = event.sequence();
     item->head_sequence = 0;
-    item->event_time =
-        event.has_event_time()
-            ? absl::FromUnixSeconds(event.event_time().seconds()) +
-                  absl::Nanoseconds(event.event_time().nanos())
-            : absl::InfinitePast();
+    item->event_time = event.has_event_time()
+                           ? FromProtoTimestamp(event.event_time())
+                           : absl::InfinitePast();
     item->payload = event.SerializeAsString();
     return true;
   }
