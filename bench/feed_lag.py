@@ -41,7 +41,9 @@ FOLLOWERS = ("segmentation", "loyalty", "feedback")
 # stream for merges and erasures only, so its cursor stays behind the head).
 ORDER_FOLLOWERS = ("segmentation", "loyalty")
 SERIES = re.compile(
-    r'^crm_feed_consumer_(delay_seconds_bucket|last_sequence)'
+    r'^crm_feed_consumer_(delay_seconds_bucket|batch_seconds_bucket|'
+    r'receive_delay_seconds_bucket|'
+    r'last_sequence|batches_total|applied_total)'
     r'\{consumer="([^"]+)"(?:,le="([^"]+)")?\} (\S+)$')
 
 
@@ -59,12 +61,19 @@ def scrape(suite):
                 continue
             kind, consumer, le, value = match.groups()
             entry = found.setdefault((service, consumer),
-                                     {"buckets": [], "last": 0})
-            if kind == "delay_seconds_bucket":
+                                     {"buckets": [], "batch_buckets": [],
+                                      "receive_buckets": [], "last": 0,
+                                      "batches": 0, "applied": 0})
+            if kind.endswith("_bucket"):
                 bound = float("inf") if le == "+Inf" else float(le)
-                entry["buckets"].append((bound, float(value)))
-            else:
+                series = {"delay_seconds_bucket": "buckets",
+                          "batch_seconds_bucket": "batch_buckets",
+                          "receive_delay_seconds_bucket": "receive_buckets"}
+                entry[series[kind]].append((bound, float(value)))
+            elif kind == "last_sequence":
                 entry["last"] = float(value)
+            else:
+                entry[kind.split("_")[0]] = float(value)
     return found
 
 
@@ -168,10 +177,14 @@ def main():
               f"every consumer at the feed's head {drained:.1f} s after the "
               "last call")
         print("| consumer | events | delay p50 ms | delay p99 ms "
-              "(bucket) | max bucket | goal p99 < 100 ms |")
-        print("|---|---|---|---|---|---|")
+              "(bucket) | max bucket | goal p99 < 100 ms | events per "
+              "transaction | transaction p50, p99 ms | arrival p50, p99 ms |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for key in sorted(after):
-            old = dict(before.get(key, {"buckets": []})["buckets"])
+            empty = {"buckets": [], "batch_buckets": [],
+                     "receive_buckets": [], "batches": 0, "applied": 0}
+            was = before.get(key, empty)
+            old = dict(was["buckets"])
             deltas = [(bound, count - old.get(bound, 0.0))
                       for bound, count in after[key]["buckets"]]
             if not deltas or deltas[-1][1] <= 0:
@@ -180,10 +193,29 @@ def main():
             p99 = percentile(deltas, 0.99)
             top = next(bound for bound, count in deltas
                        if count >= deltas[-1][1])
+            old_batch = dict(was["batch_buckets"])
+            batch_deltas = [(bound, count - old_batch.get(bound, 0.0))
+                            for bound, count in after[key]["batch_buckets"]]
+            old_receive = dict(was["receive_buckets"])
+            receive_deltas = [
+                (bound, count - old_receive.get(bound, 0.0))
+                for bound, count in after[key]["receive_buckets"]]
+            batches = after[key]["batches"] - was["batches"]
+            applied = after[key]["applied"] - was["applied"]
+            per_batch = f"{applied / batches:.1f}" if batches > 0 else "–"
+
+            def p50_p99(series):
+                if not series or series[-1][1] <= 0:
+                    return "–"
+                return (f"{percentile(series, 0.5)[0]:.1f}, "
+                        f"{percentile(series, 0.99)[0]:.1f}")
+            timing = p50_p99(batch_deltas)
+            arrival = p50_p99(receive_deltas)
             print(f"| {key[0]} ({key[1]}) | {int(deltas[-1][1])} | "
                   f"{p50[0]:.1f} | {p99[0]:.1f} ({p99[1]:g}–{p99[2]:g}) | "
                   f"≤ {top * 1000:g} ms | "
-                  f"{'met' if p99[2] <= 100 else 'NOT met'} |")
+                  f"{'met' if p99[2] <= 100 else 'NOT met'} | {per_batch} | "
+                  f"{timing} | {arrival} |")
     finally:
         suite.stop()
 

@@ -175,6 +175,7 @@ absl::StatusOr<bool> FeedConsumer::ApplyOne(int64_t sequence,
 absl::StatusOr<int> FeedConsumer::ApplyBatch(
     const std::vector<FeedItem>& items) {
   if (items.empty()) return 0;
+  const absl::Time start = absl::Now();
   absl::StatusOr<int> applied = RunInTransaction<int>(
       pool_,
       [&](sql::Connection& c) -> absl::StatusOr<int> {
@@ -224,12 +225,12 @@ absl::StatusOr<int> FeedConsumer::ApplyBatch(
       },
       options_.transaction);
   if (!applied.ok()) return applied.status();
-  RecordApplied(items, *applied);
+  RecordApplied(items, *applied, absl::Now() - start);
   return applied;
 }
 
 void FeedConsumer::RecordApplied(const std::vector<FeedItem>& items,
-                                 int applied) {
+                                 int applied, absl::Duration took) {
   {
     absl::MutexLock lock(&mu_);
     last_sequence_ = std::max(last_sequence_, items.back().sequence);
@@ -241,6 +242,11 @@ void FeedConsumer::RecordApplied(const std::vector<FeedItem>& items,
     metrics_.IncrementCounter(
         "crm_feed_consumer_batches_total",
         "Transactions that applied feed events and moved the cursor.", labels);
+    metrics_.ObserveHistogram(
+        "crm_feed_consumer_batch_seconds",
+        "From the start of a transaction that applied feed events to its "
+        "commit (retries included).",
+        labels, absl::ToDoubleSeconds(took), FeedDelayBuckets());
     // The applied events are the batch's last `applied` (a suffix above the
     // cursor).
     const absl::Time now = absl::Now();
@@ -294,9 +300,18 @@ absl::Status FeedConsumer::ConsumeStream(FeedStream& stream,
   // The applier stops only after the stream ended or was cancelled, so the
   // reader's Next() returns false promptly once it is done; what it still
   // receives is dropped (the next stream resumes after the cursor).
+  const MetricLabels labels = {{"consumer", options_.consumer}};
   std::thread reader([&] {
     FeedItem item;
     while (stream.Next(&item)) {
+      if (item.event_time != absl::InfinitePast()) {
+        metrics_.ObserveHistogram(
+            "crm_feed_consumer_receive_delay_seconds",
+            "From an event's commit by its producer to its arrival here "
+            "(before it waits to be applied).",
+            labels, absl::ToDoubleSeconds(absl::Now() - item.event_time),
+            FeedDelayBuckets());
+      }
       absl::MutexLock lock(&buffer_mu);
       auto room = [&] { return applier_done || buffer.size() < 2 * max_batch; };
       buffer_mu.Await(absl::Condition(&room));

@@ -46,6 +46,13 @@
 //   crm_feed_consumer_batches_total   transactions that applied events (so
 //                                     applied / batches = events per commit)
 //   crm_feed_consumer_reconnects_total  streams reopened after an error
+//   crm_feed_consumer_batch_seconds   histogram: each transaction that
+//                                     applied events, from its start to its
+//                                     commit (retries included)
+//   crm_feed_consumer_receive_delay_seconds  histogram: from an event's
+//                                     time on the feed to its arrival here,
+//                                     before it waits for the applier (the
+//                                     producer's and the stream's share)
 //   crm_feed_consumer_delay_seconds   histogram: from an event's time on
 //                                     the feed (FeedItem.event_time: its
 //                                     producer's commit, that process's
@@ -184,8 +191,10 @@ class FeedConsumer {
   // ApplyBatch, then one per transaction if a batch of several failed.
   absl::Status ApplyWithFallback(const std::vector<FeedItem>& items,
                                  int64_t* failed_sequence);
-  // Counts a committed batch whose last `applied` items were new.
-  void RecordApplied(const std::vector<FeedItem>& items, int applied);
+  // Counts a committed batch whose last `applied` items were new, whose
+  // transaction took `took`.
+  void RecordApplied(const std::vector<FeedItem>& items, int applied,
+                     absl::Duration took);
 
   MySqlPool& pool_;
   const FeedStreamOpener open_;

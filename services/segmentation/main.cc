@@ -145,17 +145,20 @@ void FollowProfileFeed(common::ServiceContext& context,
           segmentation::CombineHooks(
               segmentation::FeedErasureHook(
                   follower->feed_events, common::RandomIdGenerator::Instance()),
-              segmentation::ReferralEdgeHook(referral_edges, read_model))));
+              segmentation::ReferralEdgeHook(referral_edges, read_model))),
+      // A batch's updated customers scored together (their memberships
+      // through the scoring's batch hook).
+      scoring.FeedUpdatesHook());
   follower->consumer = std::make_unique<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
           follower->stub.get()),
-      [applier = follower->applier.get()](sql::Connection& connection,
-                                          int64_t sequence,
-                                          absl::string_view payload) {
+      [applier = follower->applier.get()](
+          sql::Connection& connection,
+          const std::vector<common::FeedItem>& items) {
         const common::RequestContext request;
         common::MySqlTransaction tx(connection, request);
-        return applier->ApplyPayload(tx, sequence, payload);
+        return applier->ApplyPayloads(tx, items);
       },
       ProfileFeedConsumerOptions(context));
   follower->consumer->Start();

@@ -1,10 +1,14 @@
 // Multi-row reads over a batch of customer ids for the MySQL repositories.
-// Ids in ascending order (a recompute's batch) are read as one primary-key
-// range, `customer_id BETWEEN first AND last`, and the rows of ids not in
-// the batch are skipped by the caller (PositionsOf); other id lists go in
-// `IN (...)` lists of at most kMaxIdsPerList, each padded to a power of two
-// by repeating its last id (which changes nothing an IN matches), so each
-// statement has few shapes (services/common/sql_batches.h).
+// At least kMinRangeIds ids in ascending order (a recompute's batch, every
+// id of the read model between its first and last) are read as one
+// primary-key range, `customer_id BETWEEN first AND last`, and the rows of
+// ids not in the batch are skipped by the caller (PositionsOf); other id
+// lists (the customers of a batch of feed events: at most the consumer's
+// batch size, in event order) go in `IN (...)` lists of at most
+// kMaxIdsPerList, each padded to a power of two by repeating its last id
+// (which changes nothing an IN matches), so each statement has few shapes
+// (services/common/sql_batches.h). A long ascending list of scattered ids
+// would read every row between them: correct, but slow.
 //
 //   for (const IdFilter& filter : IdFilters(ids, "customer_id")) {
 //     CachedStatement select = Prepared(tx, absl::StrCat(
@@ -30,6 +34,7 @@
 namespace crm::segmentation {
 
 inline constexpr size_t kMaxIdsPerList = 1024;
+inline constexpr size_t kMinRangeIds = 256;
 
 // One statement's share of a batch of ids: the WHERE condition and how to
 // bind it.
@@ -62,7 +67,7 @@ inline std::vector<IdFilter> IdFilters(const std::vector<std::string>& ids,
                                        absl::string_view column) {
   std::vector<IdFilter> filters;
   if (ids.empty()) return filters;
-  if (std::is_sorted(ids.begin(), ids.end())) {
+  if (ids.size() >= kMinRangeIds && std::is_sorted(ids.begin(), ids.end())) {
     IdFilter filter;
     filter.condition = absl::StrCat(column, " BETWEEN ? AND ?");
     filter.range = true;

@@ -50,6 +50,18 @@ class MySqlReadModelRepository final : public ReadModelRepository {
   absl::StatusOr<std::vector<std::vector<OrderFact>>> ListOrdersOf(
       crm::common::Transaction& tx,
       const std::vector<std::string>& customer_ids) override;
+  // Defined in mysql_read_model_feed_batches.cc.
+  absl::Status UpsertCustomers(
+      crm::common::Transaction& tx,
+      const std::vector<CustomerFacts>& facts) override;
+  absl::Status UpsertOrders(crm::common::Transaction& tx,
+                            const std::vector<OrderFact>& orders) override;
+  absl::Status SaveAggregates(
+      crm::common::Transaction& tx,
+      const std::vector<CustomerAggregate>& aggregates) override;
+  absl::StatusOr<std::vector<std::optional<MergeRecord>>> FindMerges(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) override;
   absl::StatusOr<std::vector<std::string>> ListCustomerIds(
       crm::common::Transaction& tx, absl::string_view after,
       int limit) override;

@@ -6,6 +6,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
@@ -79,6 +82,192 @@ absl::Status ProfileFeedApplier::ApplyPayload(Transaction& tx,
   return Apply(tx, event);
 }
 
+struct ProfileFeedApplier::WaveEvent {
+  const cp::ChangeEvent* event = nullptr;
+  bool order = false;       // ORDER_RECORDED/_REFUNDED, else facts.
+  std::string customer_id;  // As named; its survivor once resolved.
+  std::string order_id;     // Order events only.
+};
+
+namespace {
+
+enum class BatchRole {
+  kWave,     // Facts or an order: applied in a wave.
+  kAlone,    // A merge or an erasure: applied on its own.
+  kIgnored,  // Changes nothing (Apply returns OK at once).
+};
+
+BatchRole RoleOf(const cp::ChangeEvent& event) {
+  switch (event.type()) {
+    case cp::ChangeEvent::CUSTOMER_CREATED:
+    case cp::ChangeEvent::CUSTOMER_UPDATED:
+      if (event.customer().state() == cp::Customer::ERASED) {
+        return BatchRole::kAlone;
+      }
+      if (event.customer().state() == cp::Customer::MERGED) {
+        return BatchRole::kIgnored;
+      }
+      return BatchRole::kWave;
+    case cp::ChangeEvent::ORDER_RECORDED:
+    case cp::ChangeEvent::ORDER_REFUNDED:
+      return BatchRole::kWave;
+    case cp::ChangeEvent::CUSTOMER_MERGED:
+    case cp::ChangeEvent::CUSTOMER_ERASED:
+      return BatchRole::kAlone;
+    default:
+      return BatchRole::kIgnored;
+  }
+}
+
+OrderFact OrderFactOf(absl::string_view customer_id, absl::string_view order_id,
+                      const cp::Order& order) {
+  OrderFact fact;
+  fact.customer_id = std::string(customer_id);
+  fact.order_id = std::string(order_id);
+  fact.order_time = crm::common::FromProtoTimestamp(order.order_time());
+  fact.currency_code = order.amount().currency_code();
+  fact.amount_minor = order.amount().amount_minor();
+  fact.refunded_minor = order.refunded_amount().amount_minor();
+  return fact;
+}
+
+}  // namespace
+
+absl::Status ProfileFeedApplier::ApplyPayloads(
+    Transaction& tx, const std::vector<crm::common::FeedItem>& items) {
+  std::vector<cp::ChangeEvent> events(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string& payload = items[i].payload;
+    if (!events[i].ParseFromArray(payload.data(),
+                                  static_cast<int>(payload.size()))) {
+      return absl::DataLossError(absl::StrCat(
+          "change event payload ", items[i].sequence, " does not parse"));
+    }
+  }
+  return ApplyBatch(tx, events);
+}
+
+absl::Status ProfileFeedApplier::ApplyBatch(
+    Transaction& tx, const std::vector<cp::ChangeEvent>& events) {
+  if (!on_updates_) {
+    for (const cp::ChangeEvent& event : events) {
+      CRM_RETURN_IF_ERROR(Apply(tx, event));
+    }
+    return absl::OkStatus();
+  }
+  std::vector<WaveEvent> run;
+  for (const cp::ChangeEvent& event : events) {
+    switch (RoleOf(event)) {
+      case BatchRole::kIgnored:
+        break;
+      case BatchRole::kAlone:
+        CRM_RETURN_IF_ERROR(ApplyRun(tx, run));
+        run.clear();
+        CRM_RETURN_IF_ERROR(Apply(tx, event));
+        break;
+      case BatchRole::kWave: {
+        WaveEvent wave_event;
+        wave_event.event = &event;
+        wave_event.order = event.type() == cp::ChangeEvent::ORDER_RECORDED ||
+                           event.type() == cp::ChangeEvent::ORDER_REFUNDED;
+        CRM_ASSIGN_OR_RETURN(
+            wave_event.customer_id,
+            CustomerIdOf(event.customer_name(), "customer_name"));
+        if (wave_event.order) {
+          CRM_ASSIGN_OR_RETURN(wave_event.order_id,
+                               OrderIdOf(event.order().name()));
+        }
+        run.push_back(std::move(wave_event));
+        break;
+      }
+    }
+  }
+  return ApplyRun(tx, run);
+}
+
+absl::Status ProfileFeedApplier::ApplyRun(Transaction& tx,
+                                          const std::vector<WaveEvent>& run) {
+  if (run.empty()) return absl::OkStatus();
+  // Merge records change only with merges and erasures, never inside a run:
+  // one read resolves every name of it.
+  std::vector<std::string> named;
+  absl::flat_hash_set<absl::string_view> seen;
+  for (const WaveEvent& wave_event : run) {
+    if (seen.insert(wave_event.customer_id).second) {
+      named.push_back(wave_event.customer_id);
+    }
+  }
+  CRM_ASSIGN_OR_RETURN(std::vector<std::optional<MergeRecord>> merges,
+                       read_model_.FindMerges(tx, named));
+  absl::flat_hash_map<std::string, std::string> survivors;
+  for (size_t i = 0; i < named.size(); ++i) {
+    if (merges[i].has_value()) survivors[named[i]] = merges[i]->survivor_id;
+  }
+  std::vector<WaveEvent> resolved;
+  resolved.reserve(run.size());
+  for (const WaveEvent& wave_event : run) {
+    auto survivor = survivors.find(wave_event.customer_id);
+    if (survivor == survivors.end()) {
+      resolved.push_back(wave_event);
+      continue;
+    }
+    // A late facts event of a duplicate: the survivor's facts are its own.
+    if (!wave_event.order) continue;
+    // A late order event of a duplicate counts for its survivor.
+    WaveEvent for_survivor = wave_event;
+    for_survivor.customer_id = survivor->second;
+    resolved.push_back(std::move(for_survivor));
+  }
+  std::vector<const WaveEvent*> wave;
+  absl::flat_hash_set<absl::string_view> in_wave;
+  for (const WaveEvent& wave_event : resolved) {
+    if (!in_wave.insert(wave_event.customer_id).second) {
+      CRM_RETURN_IF_ERROR(ApplyWave(tx, wave));
+      wave.clear();
+      in_wave.clear();
+      in_wave.insert(wave_event.customer_id);
+    }
+    wave.push_back(&wave_event);
+  }
+  return ApplyWave(tx, wave);
+}
+
+absl::Status ProfileFeedApplier::ApplyWave(
+    Transaction& tx, const std::vector<const WaveEvent*>& wave) {
+  if (wave.empty()) return absl::OkStatus();
+  std::vector<CustomerFacts> facts;
+  std::vector<OrderFact> orders;
+  std::vector<std::string> ordering;  // Customers with an order event.
+  std::vector<std::string> updated;
+  updated.reserve(wave.size());
+  for (const WaveEvent* wave_event : wave) {
+    updated.push_back(wave_event->customer_id);
+    if (wave_event->order) {
+      orders.push_back(OrderFactOf(wave_event->customer_id,
+                                   wave_event->order_id,
+                                   wave_event->event->order()));
+      ordering.push_back(wave_event->customer_id);
+    } else {
+      facts.push_back(FactsFromCustomer(wave_event->customer_id,
+                                        wave_event->event->customer(),
+                                        wave_event->event->sequence()));
+    }
+  }
+  CRM_RETURN_IF_ERROR(read_model_.UpsertCustomers(tx, facts));
+  CRM_RETURN_IF_ERROR(read_model_.UpsertOrders(tx, orders));
+  if (!ordering.empty()) {
+    CRM_ASSIGN_OR_RETURN(std::vector<std::vector<OrderFact>> held,
+                         read_model_.ListOrdersOf(tx, ordering));
+    std::vector<CustomerAggregate> aggregates;
+    aggregates.reserve(ordering.size());
+    for (size_t i = 0; i < ordering.size(); ++i) {
+      aggregates.push_back(AggregateOrders(ordering[i], held[i]));
+    }
+    CRM_RETURN_IF_ERROR(read_model_.SaveAggregates(tx, aggregates));
+  }
+  return on_updates_(tx, updated);
+}
+
 ReadModelChangeHook CombineHooks(ReadModelChangeHook first,
                                  ReadModelChangeHook second) {
   return [first = std::move(first), second = std::move(second)](
@@ -119,15 +308,8 @@ absl::Status ProfileFeedApplier::Apply(Transaction& tx,
                            OrderIdOf(event.order().name()));
       // A late order event of a duplicate counts for its survivor.
       CRM_ASSIGN_OR_RETURN(std::string id, Resolve(tx, named));
-      OrderFact order;
-      order.customer_id = id;
-      order.order_id = order_id;
-      order.order_time =
-          crm::common::FromProtoTimestamp(event.order().order_time());
-      order.currency_code = event.order().amount().currency_code();
-      order.amount_minor = event.order().amount().amount_minor();
-      order.refunded_minor = event.order().refunded_amount().amount_minor();
-      CRM_RETURN_IF_ERROR(read_model_.UpsertOrder(tx, order));
+      CRM_RETURN_IF_ERROR(read_model_.UpsertOrder(
+          tx, OrderFactOf(id, order_id, event.order())));
       CRM_RETURN_IF_ERROR(RecomputeAggregate(tx, id));
       return Changed(tx, id, ReadModelChange::kUpdated);
     }

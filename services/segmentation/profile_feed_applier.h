@@ -36,17 +36,32 @@
 // After each event, the `on_change` hook (if set) runs in the same
 // transaction for every customer whose read model changed, so scores and
 // segment memberships follow.
+//
+// A batch of events (ApplyBatch, the feed consumer's batch in one
+// transaction) with an `on_updates` hook is applied set-based: the events
+// that only replace facts or record orders (CUSTOMER_CREATED/_UPDATED of a
+// held customer, ORDER_RECORDED/_REFUNDED) are taken in waves, each a run
+// of such events naming every customer (after merge resolution) at most
+// once: the wave's facts and orders are written with multi-row statements,
+// its customers' aggregates recomputed together, and `on_updates` runs once
+// with the customers the wave updated, in place of `on_change`'s kUpdated
+// calls. A customer named twice starts a new wave, and every other event
+// (a merge, an erasure) is applied alone as Apply does, so each event's
+// effects are followed by a scoring of its customer, as one by one: the
+// outcome is that of Apply on each event in turn.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/change_feed_consumer.h"
 #include "services/common/unit_of_work.h"
 #include "services/segmentation/read_model.h"
 #include "services/segmentation/read_model_repository.h"
@@ -66,6 +81,13 @@ using ReadModelChangeHook = std::function<absl::Status(
     crm::common::Transaction& tx, absl::string_view customer_id,
     ReadModelChange change)>;
 
+// Called once per wave of a batch (see the file comment) with the customers
+// whose read model the wave updated (kUpdated; distinct, in the order of
+// their events), in the batch's transaction.
+using ReadModelUpdatesHook =
+    std::function<absl::Status(crm::common::Transaction& tx,
+                               const std::vector<std::string>& customer_ids)>;
+
 // A hook that runs `first`, then (if it succeeded) `second`; either may be
 // null.
 ReadModelChangeHook CombineHooks(ReadModelChangeHook first,
@@ -75,8 +97,11 @@ class ProfileFeedApplier {
  public:
   // `read_model` must outlive the applier.
   explicit ProfileFeedApplier(ReadModelRepository& read_model,
-                              ReadModelChangeHook on_change = nullptr)
-      : read_model_(read_model), on_change_(std::move(on_change)) {}
+                              ReadModelChangeHook on_change = nullptr,
+                              ReadModelUpdatesHook on_updates = nullptr)
+      : read_model_(read_model),
+        on_change_(std::move(on_change)),
+        on_updates_(std::move(on_updates)) {}
   ProfileFeedApplier(const ProfileFeedApplier&) = delete;
   ProfileFeedApplier& operator=(const ProfileFeedApplier&) = delete;
 
@@ -84,6 +109,18 @@ class ProfileFeedApplier {
   // DATA_LOSS if it does not parse.
   absl::Status ApplyPayload(crm::common::Transaction& tx, int64_t sequence,
                             absl::string_view payload);
+
+  // Parses every payload (DATA_LOSS if one does not parse; nothing is
+  // applied then) and applies the events with ApplyBatch.
+  absl::Status ApplyPayloads(crm::common::Transaction& tx,
+                             const std::vector<crm::common::FeedItem>& items);
+
+  // Applies `events` in order as the file comment says: set-based in waves
+  // with an `on_updates` hook, else Apply on each. Errors as Apply's; a
+  // failure leaves the transaction to be rolled back.
+  absl::Status ApplyBatch(
+      crm::common::Transaction& tx,
+      const std::vector<crm::customerprofile::v1::ChangeEvent>& events);
 
   // Applies `event` as the file comment says. INVALID_ARGUMENT for an event
   // whose customer or order name is malformed; events of unknown types are
@@ -109,8 +146,18 @@ class ProfileFeedApplier {
   absl::Status Changed(crm::common::Transaction& tx,
                        absl::string_view customer_id, ReadModelChange change);
 
+  // One fact or order event of a wave, its names parsed.
+  struct WaveEvent;
+  // Applies a run of fact and order events (no merge or erasure among them)
+  // in waves.
+  absl::Status ApplyRun(crm::common::Transaction& tx,
+                        const std::vector<WaveEvent>& run);
+  absl::Status ApplyWave(crm::common::Transaction& tx,
+                         const std::vector<const WaveEvent*>& wave);
+
   ReadModelRepository& read_model_;
   ReadModelChangeHook on_change_;
+  ReadModelUpdatesHook on_updates_;
 };
 
 // The read-model facts of a customer as the feed carries it.

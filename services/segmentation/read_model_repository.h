@@ -143,6 +143,49 @@ class ReadModelRepository {
     return found;
   }
 
+  // The batch writes of a batch of feed events (ProfileFeedApplier::
+  // ApplyBatch): each does what the single form does for every element, in
+  // order; the elements name distinct customers (distinct orders for
+  // UpsertOrders). The MySQL implementation sends multi-row statements.
+  virtual absl::Status UpsertCustomers(
+      crm::common::Transaction& tx, const std::vector<CustomerFacts>& facts) {
+    for (const CustomerFacts& one : facts) {
+      absl::Status upserted = UpsertCustomer(tx, one);
+      if (!upserted.ok()) return upserted;
+    }
+    return absl::OkStatus();
+  }
+  virtual absl::Status UpsertOrders(crm::common::Transaction& tx,
+                                    const std::vector<OrderFact>& orders) {
+    for (const OrderFact& order : orders) {
+      absl::Status upserted = UpsertOrder(tx, order);
+      if (!upserted.ok()) return upserted;
+    }
+    return absl::OkStatus();
+  }
+  virtual absl::Status SaveAggregates(
+      crm::common::Transaction& tx,
+      const std::vector<CustomerAggregate>& aggregates) {
+    for (const CustomerAggregate& aggregate : aggregates) {
+      absl::Status saved = SaveAggregate(tx, aggregate);
+      if (!saved.ok()) return saved;
+    }
+    return absl::OkStatus();
+  }
+  // FindMerge for each of `customer_ids` (distinct), at the same positions.
+  virtual absl::StatusOr<std::vector<std::optional<MergeRecord>>> FindMerges(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) {
+    std::vector<std::optional<MergeRecord>> found;
+    found.reserve(customer_ids.size());
+    for (const std::string& id : customer_ids) {
+      absl::StatusOr<std::optional<MergeRecord>> one = FindMerge(tx, id);
+      if (!one.ok()) return one.status();
+      found.push_back(*std::move(one));
+    }
+    return found;
+  }
+
   // Up to `limit` ids of customers in the read model (with facts or
   // orders) greater than `after`, ascending.
   virtual absl::StatusOr<std::vector<std::string>> ListCustomerIds(

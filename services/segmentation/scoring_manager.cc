@@ -30,7 +30,6 @@ using ::crm::common::RequestContext;
 using ::crm::common::Transaction;
 
 constexpr char kRecomputeMethod[] = "RecomputeScores";
-constexpr char kFitMethod[] = "FitClvModel";
 constexpr char kScoreListQuery[] = "customerScores";
 
 std::string ScoreName(absl::string_view customer_id) {
@@ -283,6 +282,12 @@ ReadModelChangeHook ScoringManager::FeedHook() {
   };
 }
 
+ReadModelUpdatesHook ScoringManager::FeedUpdatesHook() {
+  return [this](Transaction& tx, const std::vector<std::string>& customer_ids) {
+    return ScoreCustomers(tx, customer_ids);
+  };
+}
+
 absl::StatusOr<v1::CustomerScore> ScoringManager::GetCustomerScore(
     const RequestContext& context, const v1::GetCustomerScoreRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
@@ -454,11 +459,30 @@ absl::StatusOr<int64_t> ScoringManager::RecomputeBatch(
     Transaction& tx, std::string& after, absl::Time now,
     const RfmBoundaries& boundaries, const std::optional<ClvModelRecord>& model,
     bool& appended) {
-  const std::optional<RfmBoundaries> cuts = boundaries;
   CRM_ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
       read_model_.ListCustomerIds(tx, after, policy_.recompute_batch_size));
   if (ids.empty()) return 0;
+  CRM_ASSIGN_OR_RETURN(appended, ScoreBatch(tx, ids, now, boundaries, model));
+  after = ids.back();
+  return static_cast<int64_t>(ids.size());
+}
+
+absl::Status ScoringManager::ScoreCustomers(
+    Transaction& tx, const std::vector<std::string>& customer_ids) {
+  if (customer_ids.empty()) return absl::OkStatus();
+  CRM_ASSIGN_OR_RETURN(std::optional<RfmBoundaries> boundaries,
+                       scores_.LoadBoundaries(tx));
+  CRM_ASSIGN_OR_RETURN(std::optional<ClvModelRecord> model,
+                       scores_.LatestClvModel(tx));
+  return ScoreBatch(tx, customer_ids, clock_.Now(), boundaries, model).status();
+}
+
+absl::StatusOr<bool> ScoringManager::ScoreBatch(
+    Transaction& tx, const std::vector<std::string>& ids, absl::Time now,
+    const std::optional<RfmBoundaries>& cuts,
+    const std::optional<ClvModelRecord>& model) {
+  bool appended = false;
   CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerFacts>> facts,
                        read_model_.FindCustomers(tx, ids));
   CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerAggregate>> found,
@@ -527,9 +551,7 @@ absl::StatusOr<int64_t> ScoringManager::RecomputeBatch(
       }
     }
     // The hook may have appended events of its own.
-    appended = true;
-    after = ids.back();
-    return static_cast<int64_t>(ids.size());
+    return true;
   }
   CRM_ASSIGN_OR_RETURN(
       std::vector<std::vector<crm::common::FeedEventRecord>> hook_events,
@@ -557,57 +579,7 @@ absl::StatusOr<int64_t> ScoringManager::RecomputeBatch(
     CRM_RETURN_IF_ERROR(feed_->AppendAll(tx, events));
     appended = true;
   }
-  after = ids.back();
-  return static_cast<int64_t>(ids.size());
-}
-
-absl::StatusOr<v1::ClvModel> ScoringManager::FitClvModel(
-    const RequestContext& context, const v1::FitClvModelRequest& request) {
-  CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
-  std::string currency = request.currency_code().empty()
-                             ? policy_.scoring_currency
-                             : request.currency_code();
-  if (currency.size() != 3 || !absl::c_all_of(currency, absl::ascii_isupper)) {
-    return crm::common::InvalidFieldError(
-        "currency_code", "must be an ISO 4217 code such as CNY");
-  }
-  return crm::common::RunIdempotent<v1::ClvModel>(
-      unit_of_work_, idempotency_, clock_, context, kFitMethod,
-      request.request_id(), request,
-      [&](Transaction& tx) -> absl::StatusOr<v1::ClvModel> {
-        const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
-        const absl::Time end =
-            request.has_observation_end()
-                ? crm::common::FromProtoTimestamp(request.observation_end())
-                : now;
-        std::vector<ClvSummary> base;
-        CRM_RETURN_IF_ERROR(read_model_.ForEachCustomerOrders(
-            tx,
-            [&](absl::string_view,
-                const std::vector<OrderFact>& orders) -> absl::Status {
-              if (context.IsCancelled()) {
-                return context.CheckActive(clock_.Now());
-              }
-              std::optional<ClvSummary> summary = SummarizeForClv(
-                  orders, end, policy_.clv_days_per_unit, currency);
-              if (summary.has_value()) base.push_back(*summary);
-              return absl::OkStatus();
-            }));
-        if (context.IsCancelled()) return context.CheckActive(clock_.Now());
-        CRM_ASSIGN_OR_RETURN(BgNbdFit purchases, FitBgNbd(base));
-        CRM_ASSIGN_OR_RETURN(GammaGammaFit spend, FitGammaGamma(base));
-        ClvModelRecord model;
-        model.id = ids_.NewId();
-        model.fit_time = now;
-        model.observation_end = crm::common::TruncateToMicros(end);
-        model.currency_code = currency;
-        model.days_per_unit = policy_.clv_days_per_unit;
-        model.customers = static_cast<int64_t>(base.size());
-        model.purchases = purchases;
-        model.spend = spend;
-        CRM_RETURN_IF_ERROR(scores_.SaveClvModel(tx, model));
-        return ToClvModelProto(model);
-      });
+  return appended;
 }
 
 absl::StatusOr<v1::ClvModel> ScoringManager::GetClvModel(

@@ -132,9 +132,22 @@ class ScoringManager {
   absl::Status ScoreCustomer(crm::common::Transaction& tx,
                              absl::string_view customer_id);
 
+  // ScoreCustomer for each of `customer_ids` (distinct; the customers a
+  // batch of feed events updated) as of the clock's now in `tx`, together:
+  // the stored boundaries and latest CLV model read once, the customers'
+  // read model and scores read with multi-row statements, what each scoring
+  // computes exactly as ScoreCustomer would, only what changed written, and
+  // the hooks and feed events as a full recompute's batch runs them (the
+  // batch hook when set, else on_scored per customer).
+  absl::Status ScoreCustomers(crm::common::Transaction& tx,
+                              const std::vector<std::string>& customer_ids);
+
   // The hook for ProfileFeedApplier: re-scores an updated customer, deletes
   // the score and lifecycle history of one merged away or erased.
   ReadModelChangeHook FeedHook();
+  // The batch hook for ProfileFeedApplier (ReadModelUpdatesHook):
+  // ScoreCustomers.
+  ReadModelUpdatesHook FeedUpdatesHook();
 
   // INVALID_ARGUMENT (field `name`) for a malformed name; NOT_FOUND
   // (RESOURCE_NOT_FOUND) when there is no score.
@@ -231,6 +244,13 @@ class ScoringManager {
   absl::StatusOr<std::optional<v1::RecomputeScoresResponse>> StoredRecompute(
       const crm::common::RequestContext& context,
       const v1::RecomputeScoresRequest& request);
+  // Scores `ids` (distinct) as of `now` against `cuts` and `model` in `tx`
+  // (see ScoreCustomers); returns whether it appended feed events.
+  absl::StatusOr<bool> ScoreBatch(crm::common::Transaction& tx,
+                                  const std::vector<std::string>& ids,
+                                  absl::Time now,
+                                  const std::optional<RfmBoundaries>& cuts,
+                                  const std::optional<ClvModelRecord>& model);
   // One batch of a full recompute: up to recompute_batch_size customers
   // with ids after `after`, which it advances to the last; returns how many
   // and sets `appended` when it appended feed events.

@@ -8,7 +8,17 @@
 // with new orders, a CLV model) every score, lifecycle transition,
 // membership, membership history entry and feed event is identical, in
 // order. Also: a request_id repeated after completion returns the stored
-// response and writes nothing.
+// response and writes nothing. And the feed's batches applied set-based
+// (ProfileFeedApplier::ApplyBatch with ScoringManager::FeedUpdatesHook)
+// against the same events applied one at a time: facts, orders, refunds,
+// repeated customers, merges with late events of the duplicate, erasures,
+// with and without cut points and a CLV model, leave every row identical.
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
@@ -103,14 +113,45 @@ std::vector<cp::ChangeEvent> Population() {
   return events;
 }
 
+cp::ChangeEvent Refunded(const std::string& customer, const std::string& order,
+                         absl::Time time, int64_t amount, int64_t refunded) {
+  cp::ChangeEvent event = Ordered(customer, order, time, amount, "CNY");
+  event.set_type(cp::ChangeEvent::ORDER_REFUNDED);
+  event.mutable_order()->mutable_refunded_amount()->set_currency_code("CNY");
+  event.mutable_order()->mutable_refunded_amount()->set_amount_minor(refunded);
+  return event;
+}
+
+cp::ChangeEvent Merged(const std::string& survivor,
+                       const std::string& duplicate) {
+  cp::ChangeEvent event = Created(survivor, "CN", /*vip=*/true);
+  event.set_type(cp::ChangeEvent::CUSTOMER_MERGED);
+  event.mutable_merge()->set_survivor("customers/" + survivor);
+  event.mutable_merge()->set_duplicate("customers/" + duplicate);
+  *event.mutable_event_time() = crm::common::ToProtoTimestamp(Day(44));
+  return event;
+}
+
+cp::ChangeEvent Erased(const std::string& id) {
+  cp::ChangeEvent event;
+  event.set_type(cp::ChangeEvent::CUSTOMER_ERASED);
+  event.set_customer_name("customers/" + id);
+  return event;
+}
+
+// How a Stack's applier takes the feed's batches.
+enum class FeedApply { kOneByOne, kBatches };
+
 // One segmentation database with its managers, the feed to the outbox.
 struct Stack {
-  explicit Stack(const std::string& name, bool batched) {
+  explicit Stack(const std::string& name, bool batched,
+                 FeedApply feed_apply = FeedApply::kOneByOne,
+                 int pool_size = 4) {
     auto database = crm::testing::TestDatabase::Create(name);
     EXPECT_THAT(database, IsOk());
     if (!database.ok()) return;
     db = *std::move(database);
-    auto migrated = db->NewMigratedPool(Migrations());
+    auto migrated = db->NewMigratedPool(Migrations(), pool_size);
     EXPECT_THAT(migrated, IsOk());
     if (!migrated.ok()) return;
     pool = *std::move(migrated);
@@ -130,7 +171,51 @@ struct Stack {
       scoring->set_customers_scored_hook(memberships->BatchScoredHook());
     }
     applier = std::make_unique<ProfileFeedApplier>(
-        read_model, CombineHooks(scoring->FeedHook(), memberships->FeedHook()));
+        read_model, CombineHooks(scoring->FeedHook(), memberships->FeedHook()),
+        feed_apply == FeedApply::kBatches ? scoring->FeedUpdatesHook()
+                                          : nullptr);
+  }
+
+  // `events` in batches of `batch_size`, each in one transaction.
+  void ApplyInBatches(const std::vector<cp::ChangeEvent>& events,
+                      size_t batch_size) {
+    for (size_t begin = 0; begin < events.size(); begin += batch_size) {
+      const std::vector<cp::ChangeEvent> batch(
+          events.begin() + begin,
+          events.begin() + std::min(events.size(), begin + batch_size));
+      ASSERT_THAT(unit_of_work->Run(RequestContext(),
+                                    [&](Transaction& tx) {
+                                      return applier->ApplyBatch(tx, batch);
+                                    }),
+                  IsOk());
+    }
+  }
+
+  // Every row of the read model, as text.
+  std::vector<std::string> ReadModelRows() {
+    std::vector<std::string> all;
+    for (const char* query : {
+             "SELECT CONCAT_WS('|', customer_id, country_code, tags, "
+             "last_sequence) FROM read_model_customers ORDER BY customer_id",
+             "SELECT CONCAT_WS('|', customer_id, order_id, order_time, "
+             "amount_minor, refunded_minor) FROM read_model_orders ORDER BY "
+             "customer_id, order_id",
+             "SELECT CONCAT_WS('|', customer_id, order_count, purchase_days, "
+             "first_order_time, last_order_time) FROM read_model_aggregates "
+             "ORDER BY customer_id",
+             "SELECT CONCAT_WS('|', customer_id, currency_code, "
+             "net_total_minor) FROM read_model_spend ORDER BY customer_id, "
+             "currency_code",
+             "SELECT CONCAT_WS('|', customer_id, survivor_id) FROM "
+             "merged_customers ORDER BY customer_id",
+         }) {
+      absl::StatusOr<std::vector<std::string>> rows = db->QueryColumn(query);
+      EXPECT_THAT(rows, IsOk()) << query;
+      if (!rows.ok()) continue;
+      all.push_back(absl::StrCat("-- ", query));
+      all.insert(all.end(), rows->begin(), rows->end());
+    }
+    return all;
   }
 
   void Apply(const std::vector<cp::ChangeEvent>& events) {
@@ -366,6 +451,174 @@ TEST(BatchedRecomputeTest, RepeatedRequestIdReturnsTheStoredResponse) {
   ASSERT_THAT(second, IsOk());
   EXPECT_EQ(crm::common::FromProtoTimestamp(second->compute_time()), Day(45));
   EXPECT_NE(stack.Rows(), before_repeat);
+}
+
+// Round two of the feed: customers buy again (several twice in one batch,
+// one with a refund), change their facts, are merged (with late events of
+// the duplicate after the merge) and erased (one buys again afterwards).
+std::vector<cp::ChangeEvent> MixedEvents(int round) {
+  std::vector<cp::ChangeEvent> events;
+  for (int i = 0; i < kCustomers; i += 3) {
+    const std::string id = absl::StrCat("c", 100 + i);
+    events.push_back(Ordered(id, absl::StrCat("r", round, "a"), Day(40 + i % 7),
+                             9000 + 311 * i, "CNY"));
+    if (i % 2 == 0) {
+      events.push_back(Ordered(id, absl::StrCat("r", round, "b"),
+                               Day(41 + i % 3), 4000 + 17 * i, "CNY"));
+    }
+    if (i % 5 == 0) {
+      events.push_back(Created(id, "JP", /*vip=*/i % 10 == 0));
+      events.back().set_type(cp::ChangeEvent::CUSTOMER_UPDATED);
+    }
+  }
+  events.push_back(Refunded(absl::StrCat("c", 103),
+                            absl::StrCat("r", round, "a"), Day(43),
+                            9000 + 311 * 3, 2500));
+  const std::string survivor = absl::StrCat("c", 110 + round);
+  const std::string duplicate = absl::StrCat("c", 130 + round);
+  events.push_back(Merged(survivor, duplicate));
+  events.push_back(
+      Ordered(duplicate, absl::StrCat("late", round), Day(44), 7777, "CNY"));
+  events.push_back(Created(duplicate, "US", /*vip=*/false));
+  events.push_back(
+      Ordered(survivor, absl::StrCat("s", round), Day(44), 1234, "CNY"));
+  cp::ChangeEvent merged_state = Created(duplicate, "US", false);
+  merged_state.mutable_customer()->set_state(cp::Customer::MERGED);
+  events.push_back(merged_state);
+  const std::string erased = absl::StrCat("c", 140 + round);
+  events.push_back(
+      Ordered(erased, absl::StrCat("e", round), Day(44), 555, "CNY"));
+  events.push_back(Erased(erased));
+  events.push_back(
+      Ordered(erased, absl::StrCat("after", round), Day(44), 999, "CNY"));
+  for (int i = 1; i < kCustomers; i += 7) {
+    events.push_back(Ordered(absl::StrCat("c", 100 + i),
+                             absl::StrCat("r", round, "z"), Day(44), 300 + i,
+                             "USD"));
+  }
+  for (size_t i = 0; i < events.size(); ++i) {
+    events[i].set_sequence(static_cast<int64_t>(1000 * round + i));
+  }
+  return events;
+}
+
+TEST(BatchedFeedApplyTest, BatchesEqualOneEventAtATime) {
+  Stack batched("seg_feed_batches", /*batched=*/true, FeedApply::kBatches);
+  Stack reference("seg_feed_one_by_one", /*batched=*/false);
+  ASSERT_NE(batched.unit_of_work, nullptr);
+  ASSERT_NE(reference.unit_of_work, nullptr);
+  for (Stack* stack : {&batched, &reference}) {
+    stack->clock.Set(Day(0));
+    stack->CreateSegment("Recent", "rfm.recency >= 4");
+    stack->CreateSegment("At risk", "lifecycle = \"AT_RISK\"");
+    stack->CreateSegment("VIP JP", "tags:\"vip\" AND country = \"JP\"");
+    stack->CreateSegment("Likely alive", "clv.p_alive >= 0.5");
+  }
+  // Before any cut points: the population in batches of 13.
+  batched.ApplyInBatches(Population(), 13);
+  reference.Apply(Population());
+  EXPECT_EQ(batched.ReadModelRows(), reference.ReadModelRows());
+  EXPECT_EQ(batched.Rows(), reference.Rows());
+
+  // With cut points; then with a CLV model (orders read for each wave).
+  for (int round = 1; round <= 2; ++round) {
+    const absl::Time now = Day(round == 1 ? 45 : 46);
+    batched.clock.Set(now);
+    reference.clock.Set(now);
+    if (round == 2) {
+      Fit(batched);
+      Fit(reference);
+    } else {
+      ASSERT_THAT(batched.scoring->RecomputeScores({}, {}), IsOk());
+      ASSERT_THAT(reference.scoring->RecomputeScores({}, {}), IsOk());
+    }
+    batched.ApplyInBatches(MixedEvents(round), round == 1 ? 100 : 9);
+    reference.Apply(MixedEvents(round));
+    EXPECT_EQ(batched.ReadModelRows(), reference.ReadModelRows());
+    EXPECT_EQ(batched.Rows(), reference.Rows());
+    // The events moved stages and memberships (at the clock's time).
+    const std::string at_now =
+        absl::StrCat("'", crm::common::FormatSqlDatetime(now), "'");
+    EXPECT_GT(batched.Count(absl::StrCat(
+                  "lifecycle_transitions WHERE transition_time = ", at_now)),
+              0);
+    EXPECT_GT(batched.Count(absl::StrCat(
+                  "segment_membership_changes WHERE change_time = ", at_now)),
+              0);
+  }
+  absl::StatusOr<std::vector<std::string>> merged =
+      batched.db->QueryColumn("SELECT COUNT(*) FROM merged_customers");
+  ASSERT_THAT(merged, IsOk());
+  EXPECT_EQ(merged->front(), "2");
+}
+
+// The session counters of `stack`'s pool's only connection.
+std::map<std::string, int64_t> SessionCounters(Stack& stack) {
+  std::map<std::string, int64_t> counters;
+  absl::StatusOr<crm::common::PooledConnection> connection =
+      stack.pool->Acquire();
+  EXPECT_THAT(connection.status(), IsOk());
+  if (!connection.ok()) return counters;
+  std::unique_ptr<sql::Statement> statement((*connection)->createStatement());
+  std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(
+      "SHOW SESSION STATUS WHERE Variable_name IN ('Questions', "
+      "'Com_stmt_prepare')"));
+  while (rows->next()) {
+    counters[rows->getString(1).asStdString()] = rows->getInt64(2);
+  }
+  return counters;
+}
+
+// Round trips (queries, executions and prepares) of `stack` while `run`.
+template <typename Run>
+int64_t RoundTrips(Stack& stack, Run run) {
+  std::map<std::string, int64_t> a = SessionCounters(stack);
+  std::map<std::string, int64_t> b = SessionCounters(stack);
+  run();
+  std::map<std::string, int64_t> c = SessionCounters(stack);
+  int64_t total = 0;
+  for (const char* name : {"Questions", "Com_stmt_prepare"}) {
+    total += (c[name] - b[name]) - (b[name] - a[name]);
+  }
+  return total;
+}
+
+// A batch's round trips follow its waves, not its events: 40 order events of
+// distinct customers (one wave) cost at most twice what one event costs.
+TEST(BatchedFeedApplyTest, RoundTripsFollowWavesNotEvents) {
+  Stack stack("seg_feed_round_trips", /*batched=*/true, FeedApply::kBatches,
+              /*pool_size=*/1);
+  ASSERT_NE(stack.unit_of_work, nullptr);
+  Populate(stack);
+  stack.clock.Set(Day(45));
+  ASSERT_THAT(stack.scoring->RecomputeScores({}, {}), IsOk());
+  auto orders = [](int round, int count) {
+    std::vector<cp::ChangeEvent> events;
+    for (int i = 0; i < count; ++i) {
+      events.push_back(Ordered(absl::StrCat("c", 100 + i),
+                               absl::StrCat("rt", round), Day(44),
+                               1000 + 10 * i, "CNY"));
+    }
+    return events;
+  };
+  auto apply = [&](const std::vector<cp::ChangeEvent>& events) {
+    ASSERT_THAT(stack.unit_of_work->Run(RequestContext(),
+                                        [&](Transaction& tx) {
+                                          return stack.applier->ApplyBatch(
+                                              tx, events);
+                                        }),
+                IsOk());
+  };
+  apply(orders(0, 40));  // Warm-up: every statement shape prepared once.
+  apply(orders(1, 1));
+  const int64_t one = RoundTrips(stack, [&] { apply(orders(2, 1)); });
+  const int64_t forty = RoundTrips(stack, [&] { apply(orders(3, 40)); });
+  std::printf("round trips: one order event %lld, forty in one batch %lld\n",
+              static_cast<long long>(one), static_cast<long long>(forty));
+  // One by one, forty events would cost forty times `one`; in one wave the
+  // multi-row writes go in at most two chunks (32 + 8 rows).
+  EXPECT_GT(one, 5);
+  EXPECT_LE(forty, 2 * one);
 }
 
 }  // namespace
