@@ -47,6 +47,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.segmentation.v1.SegmentationService.GetSegmentSizeHistory",         Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListCustomerSegments",          Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListLifecycleTransitions",      Y, Y, N},
+    {"crm.segmentation.v1.SegmentationService.ListRecommendations",           Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.ExportCustomerSegmentationData", Y, N, Y},
     {"crm.segmentation.v1.SegmentationService.SummarizeCustomerSegmentation", N, N, N},
     {"crm.segmentation.v1.SegmentationService.WatchChanges",                  N, N, N},

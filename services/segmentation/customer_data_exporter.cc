@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/error_details.h"
 #include "services/common/field_behavior.h"
@@ -76,8 +77,20 @@ CustomerDataExporter::ExportCustomerSegmentationData(
         }
         CRM_ASSIGN_OR_RETURN(std::vector<OrderFact> orders,
                              read_model_.ListOrders(tx, id));
+        absl::flat_hash_map<std::string, std::vector<std::string>> skus_of;
+        if (items_ != nullptr) {
+          CRM_ASSIGN_OR_RETURN(std::vector<OrderItemRecord> items,
+                               items_->ListOrderItems(tx, id));
+          for (OrderItemRecord& item : items) {
+            skus_of[item.order_id].push_back(std::move(item.sku));
+          }
+        }
         for (const OrderFact& order : orders) {
           v1::ReadModelOrder* out = data.add_orders();
+          auto skus = skus_of.find(order.order_id);
+          if (skus != skus_of.end()) {
+            for (const std::string& sku : skus->second) out->add_skus(sku);
+          }
           out->set_order(absl::StrCat(crm::common::CustomerResourceName(id),
                                       "/orders/", order.order_id));
           *out->mutable_order_time() = ToProtoTimestamp(order.order_time);

@@ -21,6 +21,7 @@
 #include "crm/segmentation/v1/segmentation_service.pb.h"
 #include "services/common/request_context.h"
 #include "services/common/unit_of_work.h"
+#include "services/segmentation/item_association_repository.h"
 #include "services/segmentation/membership_repository.h"
 #include "services/segmentation/read_model_repository.h"
 #include "services/segmentation/referral_edge_repository.h"
@@ -53,6 +54,12 @@ class CustomerDataExporter {
     referral_edges_ = edges;
   }
 
+  // The order items (recommendations' history) whose SKUs the exported
+  // orders carry; `items` must outlive the exporter (null: none).
+  void set_item_associations(ItemAssociationRepository* items) {
+    items_ = items;
+  }
+
   // The document for `request.name()` (`customers/{customer}`), read in one
   // unit of work. INVALID_ARGUMENT (field `name`) for a malformed name. A
   // customer segmentation holds nothing on (never seen, or erased) gives a
@@ -69,6 +76,7 @@ class CustomerDataExporter {
   SegmentRepository& segments_;
   const std::string scoring_currency_;
   ReferralEdgeRepository* referral_edges_ = nullptr;
+  ItemAssociationRepository* items_ = nullptr;
 };
 
 }  // namespace crm::segmentation

@@ -27,6 +27,7 @@
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/migrations.h"
 #include "services/segmentation/mysql_feed_event_repository.h"
+#include "services/segmentation/mysql_item_association_repository.h"
 #include "services/segmentation/mysql_membership_repository.h"
 #include "services/segmentation/mysql_read_model_repository.h"
 #include "services/segmentation/mysql_referral_edge_repository.h"
@@ -34,6 +35,7 @@
 #include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
 #include "services/segmentation/profile_feed_applier.h"
+#include "services/segmentation/recommendation_manager.h"
 #include "services/segmentation/referral_value.h"
 #include "services/segmentation/scheduled_run.h"
 #include "services/segmentation/scoring_manager.h"
@@ -79,11 +81,14 @@ struct SegmentationComponents {
                 ScoringPolicyFrom(context.config), memberships.ScoredHook(),
                 &feed.writer),
         exporter(unit_of_work, read_model, scores, membership_repository,
-                 segments, context.config.GetString("scoring_currency")) {
+                 segments, context.config.GetString("scoring_currency")),
+        recommendations(unit_of_work, item_associations,
+                        segmentation::AssociationPolicy{}) {
     scoring.set_referral_edges(&referral_edges);
     scoring.set_customers_scored_hook(memberships.BatchScoredHook());
     memberships.set_referral_edges(&referral_edges);
     exporter.set_referral_edges(&referral_edges);
+    exporter.set_item_associations(&item_associations);
   }
 
   static segmentation::ScoringPolicy ScoringPolicyFrom(
@@ -99,11 +104,13 @@ struct SegmentationComponents {
   segmentation::MySqlScoreRepository scores;
   segmentation::MySqlMembershipRepository membership_repository;
   segmentation::MySqlReferralEdgeRepository referral_edges;
+  segmentation::MySqlItemAssociationRepository item_associations;
   common::MySqlIdempotencyRepository idempotency;
   segmentation::MembershipManager memberships;
   segmentation::SegmentManager manager;
   segmentation::ScoringManager scoring;
   segmentation::CustomerDataExporter exporter;
+  segmentation::RecommendationManager recommendations;
 };
 
 // The consumer name of segmentation's cursor on customer-profile's feed.
@@ -123,7 +130,8 @@ void FollowProfileFeed(common::ServiceContext& context,
                        segmentation::ReadModelRepository& read_model,
                        segmentation::ScoringManager& scoring,
                        segmentation::MembershipManager& memberships,
-                       segmentation::ReferralEdgeRepository& referral_edges) {
+                       segmentation::ReferralEdgeRepository& referral_edges,
+                       segmentation::RecommendationManager& recommendations) {
   const std::string address = context.config.GetString("customer_profile_addr");
   if (address.empty()) return;
   struct Follower {
@@ -143,12 +151,17 @@ void FollowProfileFeed(common::ServiceContext& context,
           segmentation::CombineHooks(scoring.FeedHook(),
                                      memberships.FeedHook()),
           segmentation::CombineHooks(
-              segmentation::FeedErasureHook(
-                  follower->feed_events, common::RandomIdGenerator::Instance()),
-              segmentation::ReferralEdgeHook(referral_edges, read_model))),
+              segmentation::CombineHooks(
+                  segmentation::FeedErasureHook(
+                      follower->feed_events,
+                      common::RandomIdGenerator::Instance()),
+                  segmentation::ReferralEdgeHook(referral_edges, read_model)),
+              recommendations.FeedHook(read_model))),
       // A batch's updated customers scored together (their memberships
       // through the scoring's batch hook).
-      scoring.FeedUpdatesHook());
+      scoring.FeedUpdatesHook(),
+      // New orders' baskets counted for the product associations.
+      recommendations.OrdersHook());
   follower->consumer = std::make_unique<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
@@ -249,12 +262,15 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   // starts.
   ScheduleScoring(context, components->scoring);
   FollowProfileFeed(context, components->read_model, components->scoring,
-                    components->memberships, components->referral_edges);
+                    components->memberships, components->referral_edges,
+                    components->recommendations);
   FollowLoyaltyFeed(context, components->referral_edges);
   std::vector<std::unique_ptr<grpc::Service>> services;
-  services.push_back(std::make_unique<segmentation::SegmentationServiceImpl>(
+  auto service = std::make_unique<segmentation::SegmentationServiceImpl>(
       components->manager, components->scoring, components->memberships,
-      components->exporter, &feed->streamer));
+      components->exporter, &feed->streamer);
+  service->set_recommendations(&components->recommendations);
+  services.push_back(std::move(service));
   return services;
 }
 

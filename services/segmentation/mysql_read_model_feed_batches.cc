@@ -70,8 +70,8 @@ absl::Status MySqlReadModelRepository::UpsertCustomers(
       upsert->setString(column++, one.locale);
       upsert->setString(column++, one.gender);
       upsert->setString(column++, absl::StrJoin(one.tags, kFeedListSeparator));
-      upsert->setString(column++,
-                        absl::StrJoin(one.granted_consents, kFeedListSeparator));
+      upsert->setString(
+          column++, absl::StrJoin(one.granted_consents, kFeedListSeparator));
       crm::common::BindOptionalSqlDatetime(*upsert, column++,
                                            FactTimeOrNull(one.create_time));
       upsert->setInt64(column++, one.last_sequence);

@@ -124,11 +124,27 @@ OrderFact OrderFactOf(absl::string_view customer_id, absl::string_view order_id,
   OrderFact fact;
   fact.customer_id = std::string(customer_id);
   fact.order_id = std::string(order_id);
-  fact.order_time = crm::common::FromProtoTimestamp(order.order_time());
+  // As stored (DATETIME(6)), so an aggregate of orders held in memory
+  // equals one of the same orders read back.
+  fact.order_time = crm::common::TruncateToMicros(
+      crm::common::FromProtoTimestamp(order.order_time()));
   fact.currency_code = order.amount().currency_code();
   fact.amount_minor = order.amount().amount_minor();
   fact.refunded_minor = order.refunded_amount().amount_minor();
   return fact;
+}
+
+// Puts `order` in `orders` (a customer's orders), replacing the one with its
+// id; whether one was replaced (the order was held before).
+bool ReplaceOrAdd(std::vector<OrderFact>& orders, OrderFact order) {
+  for (OrderFact& held : orders) {
+    if (held.order_id == order.order_id) {
+      held = std::move(order);
+      return true;
+    }
+  }
+  orders.push_back(std::move(order));
+  return false;
 }
 
 }  // namespace
@@ -254,17 +270,29 @@ absl::Status ProfileFeedApplier::ApplyWave(
     }
   }
   CRM_RETURN_IF_ERROR(read_model_.UpsertCustomers(tx, facts));
-  CRM_RETURN_IF_ERROR(read_model_.UpsertOrders(tx, orders));
+  std::vector<NewOrder> new_orders;
   if (!ordering.empty()) {
+    // The orders held before the wave's, with the wave's put in (each
+    // customer has one order event in a wave).
     CRM_ASSIGN_OR_RETURN(std::vector<std::vector<OrderFact>> held,
                          read_model_.ListOrdersOf(tx, ordering));
     std::vector<CustomerAggregate> aggregates;
     aggregates.reserve(ordering.size());
-    for (size_t i = 0; i < ordering.size(); ++i) {
+    size_t next_order = 0;
+    for (const WaveEvent* wave_event : wave) {
+      if (!wave_event->order) continue;
+      const size_t i = next_order++;
+      if (!ReplaceOrAdd(held[i], orders[i])) {
+        new_orders.push_back(NewOrder{.customer_id = wave_event->customer_id,
+                                      .order_id = wave_event->order_id,
+                                      .order = &wave_event->event->order()});
+      }
       aggregates.push_back(AggregateOrders(ordering[i], held[i]));
     }
+    CRM_RETURN_IF_ERROR(read_model_.UpsertOrders(tx, orders));
     CRM_RETURN_IF_ERROR(read_model_.SaveAggregates(tx, aggregates));
   }
+  CRM_RETURN_IF_ERROR(NewOrders(tx, new_orders));
   return on_updates_(tx, updated);
 }
 
@@ -308,9 +336,18 @@ absl::Status ProfileFeedApplier::Apply(Transaction& tx,
                            OrderIdOf(event.order().name()));
       // A late order event of a duplicate counts for its survivor.
       CRM_ASSIGN_OR_RETURN(std::string id, Resolve(tx, named));
-      CRM_RETURN_IF_ERROR(read_model_.UpsertOrder(
-          tx, OrderFactOf(id, order_id, event.order())));
-      CRM_RETURN_IF_ERROR(RecomputeAggregate(tx, id));
+      CRM_ASSIGN_OR_RETURN(std::vector<OrderFact> orders,
+                           read_model_.ListOrders(tx, id));
+      OrderFact order = OrderFactOf(id, order_id, event.order());
+      const bool held = ReplaceOrAdd(orders, order);
+      CRM_RETURN_IF_ERROR(read_model_.UpsertOrder(tx, order));
+      CRM_RETURN_IF_ERROR(
+          read_model_.SaveAggregate(tx, AggregateOrders(id, orders)));
+      if (!held) {
+        CRM_RETURN_IF_ERROR(NewOrders(tx, {NewOrder{.customer_id = id,
+                                                    .order_id = order_id,
+                                                    .order = &event.order()}}));
+      }
       return Changed(tx, id, ReadModelChange::kUpdated);
     }
     case cp::ChangeEvent::CUSTOMER_MERGED:
@@ -382,6 +419,12 @@ absl::Status ProfileFeedApplier::RecomputeAggregate(
   CRM_ASSIGN_OR_RETURN(std::vector<OrderFact> orders,
                        read_model_.ListOrders(tx, customer_id));
   return read_model_.SaveAggregate(tx, AggregateOrders(customer_id, orders));
+}
+
+absl::Status ProfileFeedApplier::NewOrders(
+    Transaction& tx, const std::vector<NewOrder>& orders) {
+  if (!on_new_orders_ || orders.empty()) return absl::OkStatus();
+  return on_new_orders_(tx, orders);
 }
 
 absl::Status ProfileFeedApplier::Forget(Transaction& tx,

@@ -88,6 +88,19 @@ using ReadModelUpdatesHook =
     std::function<absl::Status(crm::common::Transaction& tx,
                                const std::vector<std::string>& customer_ids)>;
 
+// An order the read model had not held before an ORDER_RECORDED or
+// ORDER_REFUNDED event stored it (each order is new exactly once).
+struct NewOrder {
+  std::string customer_id;  // The buyer as stored (a duplicate's survivor).
+  std::string order_id;
+  const crm::customerprofile::v1::Order* order = nullptr;  // The event's.
+};
+
+// Called with the orders an event (or a wave) stored for the first time,
+// after the read model's writes, in the same transaction.
+using NewOrdersHook = std::function<absl::Status(
+    crm::common::Transaction& tx, const std::vector<NewOrder>& orders)>;
+
 // A hook that runs `first`, then (if it succeeded) `second`; either may be
 // null.
 ReadModelChangeHook CombineHooks(ReadModelChangeHook first,
@@ -98,10 +111,12 @@ class ProfileFeedApplier {
   // `read_model` must outlive the applier.
   explicit ProfileFeedApplier(ReadModelRepository& read_model,
                               ReadModelChangeHook on_change = nullptr,
-                              ReadModelUpdatesHook on_updates = nullptr)
+                              ReadModelUpdatesHook on_updates = nullptr,
+                              NewOrdersHook on_new_orders = nullptr)
       : read_model_(read_model),
         on_change_(std::move(on_change)),
-        on_updates_(std::move(on_updates)) {}
+        on_updates_(std::move(on_updates)),
+        on_new_orders_(std::move(on_new_orders)) {}
   ProfileFeedApplier(const ProfileFeedApplier&) = delete;
   ProfileFeedApplier& operator=(const ProfileFeedApplier&) = delete;
 
@@ -134,6 +149,8 @@ class ProfileFeedApplier {
                            const crm::customerprofile::v1::ChangeEvent& event);
   absl::Status RecomputeAggregate(crm::common::Transaction& tx,
                                   absl::string_view customer_id);
+  absl::Status NewOrders(crm::common::Transaction& tx,
+                         const std::vector<NewOrder>& orders);
   absl::Status Forget(crm::common::Transaction& tx,
                       absl::string_view customer_id, ReadModelChange change);
   absl::Status Erase(crm::common::Transaction& tx,
@@ -158,6 +175,7 @@ class ProfileFeedApplier {
   ReadModelRepository& read_model_;
   ReadModelChangeHook on_change_;
   ReadModelUpdatesHook on_updates_;
+  NewOrdersHook on_new_orders_;
 };
 
 // The read-model facts of a customer as the feed carries it.

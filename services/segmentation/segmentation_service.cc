@@ -150,6 +150,17 @@ grpc::Status SegmentationServiceImpl::SummarizeCustomerSegmentation(
                    response);
 }
 
+grpc::Status SegmentationServiceImpl::ListRecommendations(
+    grpc::ServerContext* context, const v1::ListRecommendationsRequest* request,
+    v1::ListRecommendationsResponse* response) {
+  if (recommendations_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no recommendations");
+  }
+  return ReplyWith(recommendations_->ListRecommendations(
+                       RequestContextOf(context), *request),
+                   response);
+}
+
 grpc::Status SegmentationServiceImpl::WatchChanges(
     grpc::ServerContext* context, const v1::WatchChangesRequest* request,
     grpc::ServerWriter<v1::ChangeEvent>* writer) {

@@ -17,6 +17,7 @@
 #include "services/segmentation/customer_data_exporter.h"
 #include "services/segmentation/customer_segmentation_summary.h"
 #include "services/segmentation/membership_manager.h"
+#include "services/segmentation/recommendation_manager.h"
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
 
@@ -98,9 +99,19 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
       grpc::ServerContext* context,
       const v1::SummarizeCustomerSegmentationRequest* request,
       v1::CustomerSegmentationSummary* response) override;
+  grpc::Status ListRecommendations(
+      grpc::ServerContext* context,
+      const v1::ListRecommendationsRequest* request,
+      v1::ListRecommendationsResponse* response) override;
   grpc::Status WatchChanges(
       grpc::ServerContext* context, const v1::WatchChangesRequest* request,
       grpc::ServerWriter<v1::ChangeEvent>* writer) override;
+
+  // The manager of ListRecommendations (it must outlive the service);
+  // without one the RPC is UNIMPLEMENTED.
+  void set_recommendations(RecommendationManager* recommendations) {
+    recommendations_ = recommendations;
+  }
 
  private:
   SegmentManager& manager_;
@@ -108,6 +119,7 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
   MembershipManager& memberships_;
   CustomerDataExporter& exporter_;
   ChangeFeedStreamer* const feed_;
+  RecommendationManager* recommendations_ = nullptr;
   CustomerSegmentationSummarizer summarizer_{memberships_, scoring_};
 };
 

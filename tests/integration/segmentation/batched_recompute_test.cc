@@ -40,11 +40,13 @@
 #include "services/common/timestamps.h"
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_item_association_repository.h"
 #include "services/segmentation/mysql_membership_repository.h"
 #include "services/segmentation/mysql_read_model_repository.h"
 #include "services/segmentation/mysql_score_repository.h"
 #include "services/segmentation/mysql_segment_repository.h"
 #include "services/segmentation/profile_feed_applier.h"
+#include "services/segmentation/recommendation_manager.h"
 #include "services/segmentation/rfm_scoring.h"
 #include "services/segmentation/scoring_manager.h"
 #include "services/segmentation/segment_manager.h"
@@ -89,6 +91,12 @@ cp::ChangeEvent Ordered(const std::string& customer, const std::string& order,
   o->mutable_amount()->set_currency_code(currency);
   o->mutable_amount()->set_amount_minor(amount);
   *o->mutable_order_time() = crm::common::ToProtoTimestamp(time);
+  // Two lines (one when both draw the same SKU), for the associations.
+  for (int64_t sku : {amount % 7, amount % 5}) {
+    cp::OrderLineItem* line = o->add_line_items();
+    line->set_sku(absl::StrCat("sku", sku));
+    line->set_quantity(1);
+  }
   return event;
 }
 
@@ -170,10 +178,15 @@ struct Stack {
     if (batched) {
       scoring->set_customers_scored_hook(memberships->BatchScoredHook());
     }
+    recommendations = std::make_unique<RecommendationManager>(
+        *unit_of_work, item_associations, AssociationPolicy{});
     applier = std::make_unique<ProfileFeedApplier>(
-        read_model, CombineHooks(scoring->FeedHook(), memberships->FeedHook()),
+        read_model,
+        CombineHooks(CombineHooks(scoring->FeedHook(), memberships->FeedHook()),
+                     recommendations->FeedHook(read_model)),
         feed_apply == FeedApply::kBatches ? scoring->FeedUpdatesHook()
-                                          : nullptr);
+                                          : nullptr,
+        recommendations->OrdersHook());
   }
 
   // `events` in batches of `batch_size`, each in one transaction.
@@ -208,6 +221,15 @@ struct Stack {
              "currency_code",
              "SELECT CONCAT_WS('|', customer_id, survivor_id) FROM "
              "merged_customers ORDER BY customer_id",
+             "SELECT CONCAT_WS('|', customer_id, order_id, sku, order_time) "
+             "FROM order_items ORDER BY customer_id, order_id, sku",
+             // Weights summed in another order differ in the last bits.
+             "SELECT CONCAT_WS('|', sku, baskets, ROUND(LOG2(weight), 9)) "
+             "FROM item_baskets ORDER BY sku",
+             "SELECT CONCAT_WS('|', sku, other_sku, baskets, "
+             "ROUND(LOG2(weight), 9)) FROM item_pairs ORDER BY sku, other_sku",
+             "SELECT CONCAT_WS('|', baskets, ROUND(LOG2(weight), 9)) FROM "
+             "basket_totals",
          }) {
       absl::StatusOr<std::vector<std::string>> rows = db->QueryColumn(query);
       EXPECT_THAT(rows, IsOk()) << query;
@@ -334,6 +356,8 @@ struct Stack {
   std::unique_ptr<MembershipManager> memberships;
   std::unique_ptr<SegmentManager> segment_manager;
   std::unique_ptr<ScoringManager> scoring;
+  MySqlItemAssociationRepository item_associations;
+  std::unique_ptr<RecommendationManager> recommendations;
   std::unique_ptr<ProfileFeedApplier> applier;
 };
 
@@ -546,6 +570,7 @@ TEST(BatchedFeedApplyTest, BatchesEqualOneEventAtATime) {
                   "segment_membership_changes WHERE change_time = ", at_now)),
               0);
   }
+  EXPECT_GT(batched.Count("item_pairs"), 0);
   absl::StatusOr<std::vector<std::string>> merged =
       batched.db->QueryColumn("SELECT COUNT(*) FROM merged_customers");
   ASSERT_THAT(merged, IsOk());
