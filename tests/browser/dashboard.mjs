@@ -384,6 +384,14 @@ async function main() {
     }
     assert.equal(await page.locator('#customer-lifecycle tbody tr').count(), (view.lifecycleHistory || []).length,
       'lifecycle history');
+    // Recommended products, each with the product it is bought with.
+    const recommended = (await api.get(`/v1/customers/${id}/recommendations?count=5`)).recommendations || [];
+    await page.locator('#customer-recommendations, #card-recommendations p.muted:not([role="status"])').first().waitFor();
+    assert.equal(await page.locator('#customer-recommendations tbody tr').count(), recommended.length,
+      'recommendations');
+    for (const r of recommended) {
+      await page.locator('#customer-recommendations td', { hasText: r.becauseSku }).first().waitFor();
+    }
     assert.equal(await page.locator('#customer-tickets tbody tr').count(), (view.openTickets || []).length, 'open tickets');
     if (view.tierProgress) {
       assert.equal(Number(await page.locator('#tier-progress').getAttribute('data-points-to-next')),

@@ -166,6 +166,14 @@ function Offers({ offers }) {
     <span class="tag">${t(`offer_${o.type}`)}</span> ${o.reason}</li>`)}</ul>`;
 }
 
+function Recommendations({ items }) {
+  if (!items.length) return html`<p class="muted">${t('noData')}</p>`;
+  return html`<table class="list" id="customer-recommendations"><thead><tr><th scope="col">${t('product')}</th>
+    <th scope="col">${t('category')}</th><th scope="col">${t('reason')}</th></tr></thead>
+    <tbody>${items.map((r) => html`<tr><td>${r.sku}</td><td>${r.category || '–'}</td>
+      <td>${t('boughtWith')} ${r.becauseSku} (${t('lift')} ${Number(r.lift || 0).toFixed(1)})</td></tr>`)}</tbody></table>`;
+}
+
 function answerText(response) {
   return (response.answers || []).filter((a) => ['NPS', 'CSAT', 'CES'].includes(a.questionKind))
     .map((a) => `${a.questionKind} ${formatNumber(a.score || 0)}`).join(' · ');
@@ -220,6 +228,7 @@ export function CustomerPage({ id }) {
   const orders = useLoad(() => api.get(`/v1/customers/${id}/orders`, { pageSize: 50 }), [id]);
   const responses = useLoad(() => api.get('/v1/surveys/-/responses',
     { filter: `customer = "customers/${id}"`, pageSize: 20 }), [id]);
+  const recommendations = useLoad(() => api.get(`/v1/customers/${id}/recommendations`, { count: 5 }), [id]);
   const rewards = useLoad(loadRewardNames);
   const rewardName = (name) => rewards.data?.[name] || resourceId(name);
   const v = view.data || {};
@@ -251,6 +260,7 @@ export function CustomerPage({ id }) {
       <${Card} title=${t('coupons')} id="card-coupons">${part((x) => html`<${Coupons} coupons=${x.coupons || []} rewardName=${rewardName} />`)}<//>
       <${Card} title=${t('lifecycleHistory')} id="card-lifecycle">${part((x) => html`<${Lifecycle} transitions=${x.lifecycleHistory || []} />`)}<//>
       <${Card} title=${t('nextBestOffers')} id="card-offers">${part((x) => html`<${Offers} offers=${x.nextBestOffers || []} />`)}<//>
+      <${Card} title=${t('recommendations')} id="card-recommendations"><${Part} state=${recommendations}>${(r) => html`<${Recommendations} items=${r.recommendations || []} />`}<//><//>
       <${Card} title=${t('orders')} id="card-orders"><${Part} state=${orders}>${(o) => html`<${Orders} orders=${o.orders || []} />`}<//><//>
       <${Card} title=${t('timeline')} wide=${true} id="card-timeline">
         ${orders.loading || view.loading || responses.loading
