@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/random/random.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -60,13 +61,29 @@ bool IsValidTraceValue(absl::string_view value) {
   return true;
 }
 
+// A new request id: 32 hex digits from a per-thread generator seeded from
+// the OS's entropy (ids must be unique, not secret; one is made for every
+// request that brings none, so it costs no lock and no system call).
+std::string NewRequestId() {
+  thread_local absl::BitGen generator;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  for (size_t half = 0; half < 2; ++half) {
+    uint64_t bits = absl::Uniform<uint64_t>(generator);
+    for (size_t i = 0; i < 16; ++i, bits >>= 4) {
+      id[16 * half + i] = kHex[bits & 0xF];
+    }
+  }
+  return id;
+}
+
 common::RequestTrace TraceFrom(const common::HttpRequest& request) {
   common::RequestTrace trace;
   auto id = request.headers.find(common::kRequestIdHeader);
   if (id != request.headers.end() && IsValidTraceValue(id->second)) {
     trace.request_id = id->second;
   } else {
-    trace.request_id = common::NewRequestId();
+    trace.request_id = NewRequestId();
   }
   auto parent = request.headers.find(common::kTraceparentHeader);
   if (parent != request.headers.end() && IsValidTraceValue(parent->second)) {
@@ -190,10 +207,13 @@ common::HttpResponse UnauthenticatedResponse(const absl::Status& status) {
 // headers go out).
 class Gateway::ObservedResponder final : public common::HttpResponder {
  public:
-  ObservedResponder(common::Metrics& metrics,
+  // `access_log`: the access log line is written (log level info or
+  // debug).
+  ObservedResponder(common::Metrics& metrics, bool access_log,
                     std::shared_ptr<common::HttpResponder> next,
                     const common::HttpRequest& request)
       : metrics_(metrics),
+        access_log_(access_log),
         next_(std::move(next)),
         start_(absl::Now()),
         trace_(TraceFrom(request)),
@@ -236,6 +256,7 @@ class Gateway::ObservedResponder final : public common::HttpResponder {
     metrics_.ObserveHistogram(kRequestDuration, "HTTP request latency.",
                               {{"route", route_}},
                               absl::ToDoubleSeconds(elapsed));
+    if (!access_log_) return;
     common::LogInfo(
         "http request",
         {{"method", method_},
@@ -247,6 +268,7 @@ class Gateway::ObservedResponder final : public common::HttpResponder {
   }
 
   common::Metrics& metrics_;
+  const bool access_log_;
   std::shared_ptr<common::HttpResponder> next_;
   const absl::Time start_;
   const common::RequestTrace trace_;
@@ -318,6 +340,7 @@ Gateway::Gateway(const GatewayConfig& config, common::Metrics& metrics)
           .timeout = config_.stream_timeout,
           .max_streams = config_.max_streams},
       [this] { return transcoder_->open_streams(); });
+  route_threads_ = std::make_unique<RouteThreads>(config_.route_threads);
 }
 
 void Gateway::EndStreams() { live_streams_->EndAll(); }
@@ -401,7 +424,7 @@ void Gateway::Dispatch(const common::HttpRequest& request,
       return DispatchCustomerRoute(request, *principal, trace, responder);
     }
   }
-  DispatchRoute(request, principal, "", trace, responder);
+  DispatchRoute(request, nullptr, principal, "", trace, responder);
 }
 
 bool Gateway::RateLimited(limits::RateLimiter& limiter, const std::string& key,
@@ -437,14 +460,14 @@ void Gateway::DispatchCustomerRoute(
     return responder->Send(ErrorResponse(
         RouteNotFoundError(MethodLabel(request.method), request.path)));
   }
-  common::HttpRequest aliased = request;
+  auto aliased = std::make_shared<common::HttpRequest>(request);
   const size_t query = request.target.find('?');
-  aliased.target =
+  aliased->target =
       query == std::string::npos
           ? *staff_path
           : absl::StrCat(*staff_path, request.target.substr(query));
-  aliased.path = *std::move(staff_path);
-  DispatchRoute(aliased, principal, request.path, trace, responder);
+  aliased->path = *std::move(staff_path);
+  DispatchRoute(*aliased, aliased, principal, request.path, trace, responder);
 }
 
 void Gateway::DispatchLiveStream(
@@ -482,6 +505,7 @@ void Gateway::DispatchLiveStream(
 
 void Gateway::DispatchRoute(
     const common::HttpRequest& request,
+    std::shared_ptr<const common::HttpRequest> owner,
     const std::optional<auth::Principal>& principal, absl::string_view label,
     const common::RequestTrace& trace,
     const std::shared_ptr<ObservedResponder>& responder) {
@@ -568,7 +592,6 @@ void Gateway::DispatchRoute(
             responder->Send(std::move(response));
           });
     }
-    return responder->Send(match.route->handler(route_request));
   } catch (const std::exception& e) {
     common::LogError("route handler threw",
                      {{"route", route_label}, {"error", e.what()}},
@@ -577,13 +600,39 @@ void Gateway::DispatchRoute(
     common::LogError("route handler threw", {{"route", route_label}},
                      trace.request_id);
   }
-  responder->Send(ErrorResponse(GatewayInternalError()));
+  if (is_transcoded || match.route->async_handler) {
+    // The route threw.
+    return responder->Send(ErrorResponse(GatewayInternalError()));
+  }
+  // A synchronous handler may wait (for backends, for an upload): it runs on
+  // a route thread with its own copies of what the request refers to.
+  route_threads_->Run([route = match.route, request = &request,
+                       owner = std::move(owner), vars = std::move(match.vars),
+                       trace, deadline = *deadline,
+                       mask = route_request.mask_personal_data, principal,
+                       route_label, responder] {
+    RouteRequest route_request{*request, vars, trace, deadline};
+    route_request.mask_personal_data = mask;
+    route_request.principal = principal.has_value() ? &*principal : nullptr;
+    try {
+      return responder->Send(route->handler(route_request));
+    } catch (const std::exception& e) {
+      common::LogError("route handler threw",
+                       {{"route", route_label}, {"error", e.what()}},
+                       trace.request_id);
+    } catch (...) {
+      common::LogError("route handler threw", {{"route", route_label}},
+                       trace.request_id);
+    }
+    responder->Send(ErrorResponse(GatewayInternalError()));
+  });
 }
 
 void Gateway::HandleAsync(const common::HttpRequest& request,
                           std::shared_ptr<common::HttpResponder> responder) {
   auto observed = std::make_shared<ObservedResponder>(
-      metrics_, std::move(responder), request);
+      metrics_, config_.log_level <= common::LogLevel::kInfo,
+      std::move(responder), request);
   Dispatch(request, observed->trace(), observed);
 }
 

@@ -18,6 +18,7 @@
 #include "gateway/limits/rate_limiter.h"
 #include "gateway/limits/response_policy.h"
 #include "gateway/openapi/api_reference.h"
+#include "gateway/route_threads.h"
 #include "gateway/router.h"
 #include "gateway/static_files.h"
 #include "gateway/streams/live_streams.h"
@@ -41,7 +42,9 @@ class Gateway {
   // else 401) that allow its method (else 403; auth/access_rules.h);
   // /healthz, /readyz, /metrics, /openapi.json and /docs are open. Transcoded
   // routes answer through `responder` when the backend answers (no thread waits
-  // for it), or as a stream; the other routes answer before HandleAsync
+  // for it), or as a stream; the hand-written synchronous routes answer from
+  // the route threads (config route_threads), never from the caller's thread;
+  // errors found before a route runs are answered before HandleAsync
   // returns. Every response carries x-request-id (the caller's if valid, else a
   // new one), which is also sent to the backends. A caller's X-Request-Timeout
   // (seconds) shortens the deadline of the backend calls below
@@ -85,7 +88,10 @@ class Gateway {
                           const std::optional<auth::Principal>& principal,
                           const common::RequestTrace& trace,
                           const std::shared_ptr<ObservedResponder>& responder);
+  // `owner`, when set, owns `request` (an alias's rewritten request); else
+  // the request stays valid until the responder answers.
   void DispatchRoute(const common::HttpRequest& request,
+                     std::shared_ptr<const common::HttpRequest> owner,
                      const std::optional<auth::Principal>& principal,
                      absl::string_view label, const common::RequestTrace& trace,
                      const std::shared_ptr<ObservedResponder>& responder);
@@ -112,6 +118,9 @@ class Gateway {
   // GET /v1/alerts:stream and /v1/events:stream (never null); declared
   // last: its streams use the clients and count the transcoder's.
   std::unique_ptr<streams::LiveStreams> live_streams_;
+  // Runs the synchronous hand-written routes; declared after everything
+  // they use, so its threads finish their routes before any of it goes.
+  std::unique_ptr<RouteThreads> route_threads_;
 };
 
 }  // namespace crm::gateway

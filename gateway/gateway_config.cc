@@ -82,8 +82,12 @@ std::vector<common::ConfigOption> GatewayConfigOptions() {
              "deadline of each backend call"),
       Option("stream_timeout", "GATEWAY_STREAM_TIMEOUT", "1h",
              "deadline of a server-streaming backend call (an HTTP stream)"),
-      Option("http_threads", "GATEWAY_HTTP_THREADS", "4",
-             "HTTP server threads (backend calls do not hold one)"),
+      Option("http_threads", "GATEWAY_HTTP_THREADS", "1",
+             "HTTP server threads: parsing, routing, writing (backend calls "
+             "and the hand-written routes do not hold one)"),
+      Option("route_threads", "GATEWAY_ROUTE_THREADS", "4",
+             "threads of the hand-written routes that wait for backends "
+             "(the CSV import, the export, /readyz)"),
       Option("max_body_bytes", "GATEWAY_MAX_BODY_BYTES", "1048576",
              "largest accepted request body"),
       Option("max_import_body_bytes", "GATEWAY_MAX_IMPORT_BODY_BYTES",
@@ -171,6 +175,10 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromConfig(
   CRM_ASSIGN_OR_RETURN(result.http_threads, config.GetInt("http_threads"));
   if (result.http_threads < 1 || result.http_threads > 1024) {
     return absl::InvalidArgumentError("--http_threads must be in 1..1024");
+  }
+  CRM_ASSIGN_OR_RETURN(result.route_threads, config.GetInt("route_threads"));
+  if (result.route_threads < 1 || result.route_threads > 1024) {
+    return absl::InvalidArgumentError("--route_threads must be in 1..1024");
   }
 
   const std::string& max_body = config.GetString("max_body_bytes");

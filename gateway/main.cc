@@ -6,6 +6,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gateway/gateway.h"
 #include "gateway/gateway_config.h"
 #include "gateway/http_errors.h"
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask and
   // the signals reach WaitForTerminationSignal() below.
   crm::common::BlockTerminationSignals();
+  // Abseil's mutex deadlock detection is a debugging aid; where Abseil is
+  // built without NDEBUG (distribution packages) it stays on and updates a
+  // process-wide lock graph on every lock taken, gRPC's included.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   crm::common::Config config = crm::common::Config::LoadOrExit(
       "crm-gateway", crm::gateway::GatewayConfigOptions(), argc, argv);

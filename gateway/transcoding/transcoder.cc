@@ -3,6 +3,7 @@
 #include <google/api/annotations.pb.h>
 #include <google/api/http.pb.h>
 #include <google/protobuf/dynamic_message.h>
+#include <grpcpp/support/async_unary_call.h>
 #include <grpcpp/support/client_callback.h>
 
 #include <algorithm>
@@ -275,6 +276,10 @@ struct BackendCall {
   alignas(16) char initial_block[kInitialArenaBytes];
   google::protobuf::Arena arena;
   std::unique_ptr<grpc::ClientContext> context;
+  // A unary call's reader (on the gRPC call's arena: destroyed before the
+  // context, which releases the call) and status.
+  std::unique_ptr<grpc::ClientAsyncResponseReader<Message>> reader;
+  grpc::Status status;
   Message* response = nullptr;  // On the arena.
   // Mask customers' personal data in the answer (an analyst's call).
   bool mask_personal_data = false;
@@ -488,12 +493,38 @@ absl::StatusOr<std::unique_ptr<Transcoder>> Transcoder::Create(
   return transcoder;
 }
 
+Transcoder::Transcoder(const BackendClients& clients,
+                       absl::Duration stream_timeout, TranscoderLimits limits)
+    : clients_(clients),
+      stream_timeout_(stream_timeout),
+      limits_(limits),
+      cq_(std::make_unique<grpc::CompletionQueue>()),
+      cq_thread_([this] { DrainCompletions(); }) {}
+
 Transcoder::~Transcoder() {
-  absl::MutexLock lock(&mu_);
-  mu_.AwaitWithTimeout(
-      absl::Condition(
-          +[](int* calls) { return *calls == 0; }, &calls_in_flight_),
-      absl::Seconds(15));
+  {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(
+        absl::Condition(
+            +[](int* calls) { return *calls == 0; }, &calls_in_flight_),
+        absl::Seconds(15));
+  }
+  cq_->Shutdown();
+  cq_thread_.join();
+}
+
+void Transcoder::DrainCompletions() {
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq_->Next(&tag, &ok)) {
+    // A unary call's Finish always completes with ok.
+    std::unique_ptr<BackendCall> done(static_cast<BackendCall*>(tag));
+    if (done->status.ok() && done->mask_personal_data) {
+      auth::MaskPersonalData(done->response);
+    }
+    done->responder->Send(
+        UnaryReply(done->route, done->status, *done->response, done->trace));
+  }
 }
 
 int Transcoder::open_streams() const {
@@ -638,16 +669,13 @@ void Transcoder::Handle(
   BackendCall* unary = call.release();
   unary->context = clients_.NewContext(request);
   unary->response = route.response_prototype->New(&unary->arena);
-  grpc::internal::CallbackUnaryCall<Message, Message, MessageLite, MessageLite>(
-      route.channel.get(), *route.rpc_method, unary->context.get(), message,
-      unary->response, [unary](grpc::Status status) {
-        std::unique_ptr<BackendCall> done(unary);
-        if (status.ok() && done->mask_personal_data) {
-          auth::MaskPersonalData(done->response);
-        }
-        done->responder->Send(
-            UnaryReply(done->route, status, *done->response, done->trace));
-      });
+  unary->reader.reset(grpc::internal::ClientAsyncResponseReaderHelper::Create<
+                      Message, Message, MessageLite, MessageLite>(
+      route.channel.get(), cq_.get(), *route.rpc_method, unary->context.get(),
+      *message));
+  unary->reader->StartCall();
+  // DrainCompletions() answers and deletes the call.
+  unary->reader->Finish(unary->response, &unary->status, unary);
 }
 
 }  // namespace crm::gateway::transcoding

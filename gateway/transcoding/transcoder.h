@@ -24,14 +24,17 @@
 //    (a different request_id in body or query is FIELD_INVALID naming
 //    request_id) and an `If-Match` header as the `etag` of the body's
 //    resource or of the request (a different etag is FIELD_INVALID `etag`);
-// 5. is sent asynchronously (gRPC's callback API: no thread waits for the
-//    backend, so calls in flight are not bounded by the HTTP threads) with
-//    the backend's deadline and trace metadata (BackendClients::NewContext),
-//    the messages on a per-call arena, serialized straight from the message;
+// 5. is sent asynchronously (no thread waits for the backend, so calls in
+//    flight are not bounded by the HTTP threads) with the backend's deadline
+//    and trace metadata (BackendClients::NewContext), the messages on a
+//    per-call arena, serialized straight from the message;
 // 6. is answered with the JSON of the response (or of its `response_body`
 //    field, json_printer.h) and, when that message has an `etag`, an `ETag`
 //    header; a backend error passes through with its details
-//    (http_errors.h).
+//    (http_errors.h). The answers of unary calls come from one completion
+//    queue drained by the transcoder's own thread, which prints the JSON and
+//    hands the response to the HTTP server: one thread takes every backend
+//    answer, instead of gRPC's callback threads taking turns.
 // A server-streaming RPC (WatchChanges) is served as a stream: server-sent
 // events (`data: <json>` blocks) when the Accept header names
 // text/event-stream, else newline-delimited JSON (application/x-ndjson, one
@@ -52,10 +55,12 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 #include <grpcpp/channel.h>
+#include <grpcpp/completion_queue.h>
 #include <grpcpp/impl/rpc_method.h>
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -150,8 +155,8 @@ class Transcoder {
 
   // Transcodes one request to `route` (found with `values`) and answers it
   // through `responder`: at once for a request that cannot be built, else
-  // when the backend answers (on a gRPC thread), or as a stream. `request`
-  // is used only until Handle returns.
+  // when the backend answers (on the completion-queue thread), or as a
+  // stream. `request` is used only until Handle returns.
   void Handle(const Route& route, const std::vector<std::string>& values,
               const RouteRequest& request,
               std::shared_ptr<common::HttpResponder> responder) const;
@@ -163,8 +168,10 @@ class Transcoder {
 
  private:
   Transcoder(const BackendClients& clients, absl::Duration stream_timeout,
-             TranscoderLimits limits)
-      : clients_(clients), stream_timeout_(stream_timeout), limits_(limits) {}
+             TranscoderLimits limits);
+
+  // Takes the answers of unary calls from cq_ until it shuts down.
+  void DrainCompletions();
 
   absl::Status BuildRequest(const Route& route,
                             const std::vector<std::string>& values,
@@ -181,6 +188,10 @@ class Transcoder {
   mutable absl::Mutex mu_;
   mutable int calls_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   mutable int open_streams_ ABSL_GUARDED_BY(mu_) = 0;
+  // The unary calls' completions (tag: their BackendCall) and the thread
+  // that takes them.
+  std::unique_ptr<grpc::CompletionQueue> cq_;
+  std::thread cq_thread_;
 };
 
 }  // namespace crm::gateway::transcoding

@@ -7,13 +7,16 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "crm/customerprofile/v1/customer_profile_service.pb.h"
 #include "crm/feedback/v1/feedback_service.pb.h"
 #include "crm/loyalty/v1/loyalty_service.pb.h"
 #include "crm/segmentation/v1/segmentation_service.pb.h"
 #include "services/common/error_details.h"
+#include "tests/testing/wait.h"
 #include "tests/unit/gateway/view_fixture.h"
 
 namespace crm::gateway {
@@ -111,6 +114,26 @@ TEST_F(CustomerExportTest, EveryFailedServiceIsNamedWithItsStatus) {
                                    Pair("segmentation", "DEADLINE_EXCEEDED"),
                                    Pair("feedback", "INTERNAL")));
   EXPECT_THAT(response.body, ::testing::Not(::testing::HasSubstr("disk")));
+}
+
+TEST_F(CustomerExportTest, AWaitingExportHoldsNoHttpThread) {
+  config_.backend_timeout = absl::Seconds(2);
+  http_threads_ = 1;
+  CreateCustomer("Mei");  // Starts the gateway: one HTTP thread.
+  view_segmentation_.HangUntilDeadline(true);
+  std::thread exporting([this] {
+    EXPECT_EQ(Call("GET", "/v1/customers/c1:export").status, 503);
+  });
+  ASSERT_TRUE(crm::testing::WaitUntil(
+      [&] { return view_segmentation_.recorded_calls() >= 1; },
+      absl::Milliseconds(1500)));
+  // The export waits on a route thread; the one HTTP thread still serves a
+  // transcoded route and a hand-written one at once.
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(Call("GET", "/v1/customers/c1").status, 200);
+  EXPECT_EQ(Call("GET", "/healthz").status, 200);
+  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1000));
+  exporting.join();
 }
 
 TEST_F(CustomerExportTest, AnUnknownOrErasedCustomerIs404) {
