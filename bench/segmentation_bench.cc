@@ -25,8 +25,12 @@
 //     ScoringManager::RecomputeScores in this process, wired as the service
 //     wires it (MySQL repositories, membership batch hook, the outbox feed
 //     writer; no sequencer), --runs times in a row.
-//   crm-segmentation-bench fit [--currency=CNY]
-//     (s2) ScoringManager::FitClvModel as of now.
+//   crm-segmentation-bench fit [--currency=CNY] [--breakdown=1]
+//     (s2) ScoringManager::FitClvModel as of now. With --breakdown=1, a
+//     second line (mode=fit_breakdown) times its parts again one by one: the
+//     read of the purchases (ReadModelRepository::ForEachCustomerPurchases
+//     with the summaries), FitBgNbd and FitGammaGamma, with their
+//     likelihood evaluations.
 //
 // Every line carries seconds, MariaDB status-counter deltas over the
 // measurement (round_trips = Questions + Com_stmt_prepare, as bench/run.sh
@@ -48,6 +52,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -68,6 +73,7 @@
 #include "services/common/request_context.h"
 #include "services/common/sql_batches.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/clv_model.h"
 #include "services/segmentation/customer_aggregate.h"
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/mysql_membership_repository.h"
@@ -565,17 +571,55 @@ int Fit(const BenchFlags& flags) {
   const auto after = counters.Read();
   std::printf(
       "mode=fit customers=%lld seconds=%.2f cpu_seconds=%.2f r=%.4f "
-      "alpha=%.4f a=%.4f b=%.4f "
-      "bgnbd_converged=%d p=%.4f q=%.4f gamma=%.4f gg_converged=%d %s "
-      "hwm_kb=%lld\n",
+      "alpha=%.4f a=%.4f b=%.4f bgnbd_ll=%.4f "
+      "bgnbd_converged=%d p=%.4f q=%.4f gamma=%.4f gg_ll=%.4f "
+      "gg_converged=%d %s hwm_kb=%lld\n",
       static_cast<long long>(model->customer_count()), seconds,
       CpuSeconds() - cpu_before, model->bg_nbd().r(), model->bg_nbd().alpha(),
       model->bg_nbd().a(), model->bg_nbd().b(),
-      model->bg_nbd().converged() ? 1 : 0, model->gamma_gamma().p(),
-      model->gamma_gamma().q(), model->gamma_gamma().gamma(),
+      model->bg_nbd().log_likelihood(), model->bg_nbd().converged() ? 1 : 0,
+      model->gamma_gamma().p(), model->gamma_gamma().q(),
+      model->gamma_gamma().gamma(), model->gamma_gamma().log_likelihood(),
       model->gamma_gamma().converged() ? 1 : 0,
       StatusCounters::Delta(before, after, model->customer_count()).c_str(),
       static_cast<long long>(PeakRssKb()));
+  std::fflush(stdout);
+  if (FlagOr(flags, "breakdown", "0") != "1") return 0;
+
+  const int64_t end_day = seg::UtcDayNumber(absl::Now());
+  const double days_per_unit = Scoring::Policy(flags, 1000).clv_days_per_unit;
+  std::vector<seg::ClvSummary> base;
+  const absl::Time read_start = absl::Now();
+  const absl::Status read = scoring.unit_of_work.Read(
+      crm::common::RequestContext(),
+      [&](crm::common::Transaction& tx) -> absl::Status {
+        return scoring.read_model.ForEachCustomerPurchases(
+            tx, request.currency_code(), end_day,
+            [&](absl::string_view,
+                const std::vector<seg::ClvPurchase>& purchases) {
+              std::optional<seg::ClvSummary> summary =
+                  seg::SummarizePurchasesForClv(purchases, end_day,
+                                                days_per_unit);
+              if (summary.has_value()) base.push_back(*summary);
+              return absl::OkStatus();
+            });
+      });
+  if (!read.ok()) Die(flags, absl::StrCat("read: ", read.ToString()));
+  const absl::Time bgnbd_start = absl::Now();
+  absl::StatusOr<seg::BgNbdFit> purchases = seg::FitBgNbd(base);
+  const absl::Time gg_start = absl::Now();
+  absl::StatusOr<seg::GammaGammaFit> spend = seg::FitGammaGamma(base);
+  const absl::Time gg_end = absl::Now();
+  if (!purchases.ok() || !spend.ok()) Die(flags, "fit failed");
+  std::printf(
+      "mode=fit_breakdown customers=%lld read_seconds=%.2f "
+      "bgnbd_seconds=%.2f bgnbd_evaluations=%d gg_seconds=%.2f "
+      "gg_customers=%lld gg_evaluations=%d\n",
+      static_cast<long long>(base.size()),
+      absl::ToDoubleSeconds(bgnbd_start - read_start),
+      absl::ToDoubleSeconds(gg_start - bgnbd_start), purchases->evaluations,
+      absl::ToDoubleSeconds(gg_end - gg_start),
+      static_cast<long long>(spend->customers), spend->evaluations);
   return 0;
 }
 

@@ -41,6 +41,8 @@ const std::vector<AccessRule>& Rules() {
     {"crm.segmentation.v1.SegmentationService.RecomputeScores",               N, Y, N},
     {"crm.segmentation.v1.SegmentationService.FitClvModel",                   N, Y, N},
     {"crm.segmentation.v1.SegmentationService.GetClvModel",                   Y, Y, N},
+    {"crm.segmentation.v1.SegmentationService.FitClusterModel",               N, Y, N},
+    {"crm.segmentation.v1.SegmentationService.GetClusterModel",               Y, Y, N},
     {"crm.segmentation.v1.SegmentationService.GetClvCalibrationReport",       N, Y, N},
     {"crm.segmentation.v1.SegmentationService.PreviewSegment",                N, Y, N},
     {"crm.segmentation.v1.SegmentationService.ListSegmentMembers",            Y, Y, N},

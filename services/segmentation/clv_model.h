@@ -42,9 +42,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "services/segmentation/read_model.h"
 
@@ -65,6 +67,25 @@ std::optional<ClvSummary> SummarizeForClv(const std::vector<OrderFact>& orders,
                                           absl::Time observation_end,
                                           double days_per_unit,
                                           const std::string& currency_code);
+
+// One order as the summary counts it: its UTC day (days since 1970-01-01)
+// and its net amount (amount − refunded).
+struct ClvPurchase {
+  int64_t utc_day = 0;
+  int64_t net_minor = 0;
+};
+// `order` as a purchase, or nullopt if the summary ignores it: another
+// currency than `currency_code`, refunded in full (refunded > 0 and net
+// <= 0), or on a UTC day after `last_utc_day`.
+std::optional<ClvPurchase> ClvPurchaseOf(const OrderFact& order,
+                                         absl::string_view currency_code,
+                                         int64_t last_utc_day);
+// The summary of one customer's purchases (any order) as of the end of UTC
+// day `last_utc_day`: SummarizeForClv of the orders they came from.
+// Purchases after that day are ignored; nullopt if none remains.
+std::optional<ClvSummary> SummarizePurchasesForClv(
+    const std::vector<ClvPurchase>& purchases, int64_t last_utc_day,
+    double days_per_unit);
 
 struct BgNbdParams {
   double r = 0, alpha = 0, a = 0, b = 0;

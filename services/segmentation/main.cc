@@ -26,6 +26,7 @@
 #include "services/segmentation/loyalty_feed_client.h"
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/migrations.h"
+#include "services/segmentation/mysql_cluster_model_repository.h"
 #include "services/segmentation/mysql_feed_event_repository.h"
 #include "services/segmentation/mysql_item_association_repository.h"
 #include "services/segmentation/mysql_membership_repository.h"
@@ -83,12 +84,16 @@ struct SegmentationComponents {
         exporter(unit_of_work, read_model, scores, membership_repository,
                  segments, context.config.GetString("scoring_currency")),
         recommendations(unit_of_work, item_associations,
-                        segmentation::AssociationPolicy{}) {
+                        segmentation::AssociationPolicy{}),
+        clusters(unit_of_work, read_model, cluster_models, idempotency,
+                 context.clock, common::RandomIdGenerator::Instance(),
+                 context.config.GetString("scoring_currency")) {
     scoring.set_referral_edges(&referral_edges);
     scoring.set_customers_scored_hook(memberships.BatchScoredHook());
     memberships.set_referral_edges(&referral_edges);
     exporter.set_referral_edges(&referral_edges);
     exporter.set_item_associations(&item_associations);
+    scoring.set_cluster_models(&cluster_models);
   }
 
   static segmentation::ScoringPolicy ScoringPolicyFrom(
@@ -105,12 +110,14 @@ struct SegmentationComponents {
   segmentation::MySqlMembershipRepository membership_repository;
   segmentation::MySqlReferralEdgeRepository referral_edges;
   segmentation::MySqlItemAssociationRepository item_associations;
+  segmentation::MySqlClusterModelRepository cluster_models;
   common::MySqlIdempotencyRepository idempotency;
   segmentation::MembershipManager memberships;
   segmentation::SegmentManager manager;
   segmentation::ScoringManager scoring;
   segmentation::CustomerDataExporter exporter;
   segmentation::RecommendationManager recommendations;
+  segmentation::ClusterManager clusters;
 };
 
 // The consumer name of segmentation's cursor on customer-profile's feed.
@@ -270,6 +277,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       components->manager, components->scoring, components->memberships,
       components->exporter, &feed->streamer);
   service->set_recommendations(&components->recommendations);
+  service->set_clusters(&components->clusters);
   services.push_back(std::move(service));
   return services;
 }

@@ -38,6 +38,13 @@ class MySqlReadModelRepository final : public ReadModelRepository {
       const std::function<absl::Status(absl::string_view customer_id,
                                        const std::vector<OrderFact>& orders)>&
           visit) override;
+  // Defined in mysql_read_model_clv_inputs.cc.
+  absl::Status ForEachCustomerPurchases(
+      crm::common::Transaction& tx, absl::string_view currency_code,
+      int64_t last_utc_day,
+      const std::function<absl::Status(
+          absl::string_view customer_id,
+          const std::vector<ClvPurchase>& purchases)>& visit) override;
   absl::Status ForEachActivity(
       crm::common::Transaction& tx, absl::string_view currency_code,
       const std::function<void(const CustomerActivity&)>& visit) override;

@@ -35,8 +35,8 @@ constexpr char kLatestDatetime[] = "9999-12-31 23:59:59.999999";
 constexpr char kScoreColumns[] =
     "SELECT customer_id, recency_score, frequency_score, monetary_score, "
     "rfm_segment, value_tier, lifecycle_stage, monetary_minor, p_alive, "
-    "expected_purchases, clv_minor, clv_model_id, score_time, version "
-    "FROM customer_scores";
+    "expected_purchases, clv_minor, clv_model_id, score_time, version, "
+    "cluster FROM customer_scores";
 
 constexpr char kModelColumns[] =
     "SELECT id, fit_time, observation_end, currency_code, days_per_unit, "
@@ -99,6 +99,7 @@ absl::StatusOr<CustomerScoreRecord> ScoreFromRow(sql::ResultSet& rows) {
       score.score_time,
       ParseSqlDatetime(rows.getString("score_time").asStdString()));
   score.version = rows.getInt64("version");
+  score.cluster = rows.getInt("cluster");
   return score;
 }
 
@@ -111,8 +112,8 @@ constexpr char kScoreColumnsByPosition[] =
     "SELECT customer_id, recency_score, frequency_score, monetary_score, "
     "rfm_segment, value_tier, lifecycle_stage, monetary_minor, p_alive, "
     "expected_purchases, clv_minor, clv_model_id, "
-    "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', score_time), version "
-    "FROM customer_scores";
+    "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', score_time), version, "
+    "cluster FROM customer_scores";
 
 CustomerScoreRecord ScoreFromPositions(sql::ResultSet& rows) {
   CustomerScoreRecord score;
@@ -132,10 +133,11 @@ CustomerScoreRecord ScoreFromPositions(sql::ResultSet& rows) {
   score.clv_model_id = rows.getString(12).asStdString();
   score.score_time = absl::FromUnixMicros(rows.getInt64(13));
   score.version = rows.getInt64(14);
+  score.cluster = rows.getInt(15);
   return score;
 }
 
-// Binds the 14 columns of `score` (insert order) from parameter `first`.
+// Binds the 15 columns of `score` (insert order) from parameter `first`.
 void BindScore(sql::PreparedStatement& statement, int first,
                const CustomerScoreRecord& score) {
   statement.setString(first, score.customer_id);
@@ -165,6 +167,7 @@ void BindScore(sql::PreparedStatement& statement, int first,
   statement.setString(first + 12,
                       FormatSqlDatetime(TruncateToMicros(score.score_time)));
   statement.setInt64(first + 13, score.version);
+  statement.setInt(first + 14, score.cluster);
 }
 
 std::string JoinCuts(const std::array<int64_t, 4>& cuts) {
@@ -235,8 +238,8 @@ absl::Status MySqlScoreRepository::Save(Transaction& tx,
       "INSERT INTO customer_scores (customer_id, recency_score, "
       "frequency_score, monetary_score, rfm_segment, value_tier, "
       "lifecycle_stage, monetary_minor, p_alive, expected_purchases, "
-      "clv_minor, clv_model_id, score_time, version) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+      "clv_minor, clv_model_id, score_time, version, cluster) VALUES "
+      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
       "recency_score = VALUES(recency_score), "
       "frequency_score = VALUES(frequency_score), "
       "monetary_score = VALUES(monetary_score), "
@@ -246,7 +249,7 @@ absl::Status MySqlScoreRepository::Save(Transaction& tx,
       "expected_purchases = VALUES(expected_purchases), "
       "clv_minor = VALUES(clv_minor), clv_model_id = VALUES(clv_model_id), "
       "score_time = VALUES(score_time), "
-      "version = VALUES(version)");
+      "version = VALUES(version), cluster = VALUES(cluster)");
   upsert->setString(1, score.customer_id);
   upsert->setInt(2, score.rfm.recency);
   upsert->setInt(3, score.rfm.frequency);
@@ -273,6 +276,7 @@ absl::Status MySqlScoreRepository::Save(Transaction& tx,
   upsert->setString(12, score.clv_model_id);
   upsert->setString(13, FormatSqlDatetime(TruncateToMicros(score.score_time)));
   upsert->setInt64(14, score.version);
+  upsert->setInt(15, score.cluster);
   upsert->executeUpdate();
   return absl::OkStatus();
 }
@@ -306,8 +310,9 @@ absl::Status MySqlScoreRepository::SaveMany(
                 "INSERT INTO customer_scores (customer_id, recency_score, "
                 "frequency_score, monetary_score, rfm_segment, value_tier, "
                 "lifecycle_stage, monetary_minor, p_alive, expected_purchases, "
-                "clv_minor, clv_model_id, score_time, version) VALUES ",
-                crm::common::SqlRowPlaceholders(chunk.size, 14),
+                "clv_minor, clv_model_id, score_time, version, cluster) "
+                "VALUES ",
+                crm::common::SqlRowPlaceholders(chunk.size, 15),
                 " ON DUPLICATE KEY UPDATE "
                 "recency_score = VALUES(recency_score), "
                 "frequency_score = VALUES(frequency_score), "
@@ -320,9 +325,10 @@ absl::Status MySqlScoreRepository::SaveMany(
                 "expected_purchases = VALUES(expected_purchases), "
                 "clv_minor = VALUES(clv_minor), "
                 "clv_model_id = VALUES(clv_model_id), "
-                "score_time = VALUES(score_time), version = VALUES(version)"));
+                "score_time = VALUES(score_time), version = VALUES(version), "
+                "cluster = VALUES(cluster)"));
     for (size_t i = 0; i < chunk.size; ++i) {
-      BindScore(*upsert, static_cast<int>(1 + 14 * i), scores[chunk.begin + i]);
+      BindScore(*upsert, static_cast<int>(1 + 15 * i), scores[chunk.begin + i]);
     }
     upsert->executeUpdate();
   }

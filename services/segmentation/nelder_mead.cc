@@ -26,6 +26,11 @@ struct Search {
   }
 };
 
+// The objective tolerance at `value`: relative to its size beyond 1.
+double FTolerance(const NelderMeadOptions& options, double value) {
+  return options.f_tolerance * std::max(1.0, std::abs(value));
+}
+
 // One simplex run from `start`; returns the best vertex, its value, and
 // whether the tolerances were met.
 NelderMeadResult RunSimplex(Search& search, const std::vector<double>& start,
@@ -51,7 +56,7 @@ NelderMeadResult RunSimplex(Search& search, const std::vector<double>& start,
       }
     }
     if (std::isfinite(values[worst]) &&
-        values[worst] - values[best] < options.f_tolerance &&
+        values[worst] - values[best] < FTolerance(options, values[best]) &&
         x_spread < options.x_tolerance) {
       converged = true;
       break;
@@ -123,7 +128,8 @@ NelderMeadResult MinimizeNelderMead(
   for (int restart = 0; restart < options.max_restarts; ++restart) {
     if (!result.converged) break;
     NelderMeadResult again = RunSimplex(search, result.x, options);
-    const bool improved = again.value < result.value - options.f_tolerance;
+    const bool improved =
+        again.value < result.value - FTolerance(options, result.value);
     if (again.value <= result.value) result = again;
     if (!improved) break;
   }

@@ -15,12 +15,14 @@ namespace crm::segmentation {
 struct NelderMeadOptions {
   double initial_step = 0.5;  // Simplex edge from the start point.
   // Converged when the objective values of the simplex differ by less than
-  // this and every vertex is within x_tolerance of the best one.
+  // f_tolerance · max(1, |best value|) and every vertex is within
+  // x_tolerance of the best one. Relative, because a sum over a million
+  // customers carries rounding far above any absolute 1e-11.
   double f_tolerance = 1e-11;
   double x_tolerance = 1e-9;
   int max_evaluations = 40000;
   // Restarts from the best point with a fresh simplex until a restart
-  // improves the objective by less than f_tolerance (guards against a
+  // improves the objective by less than the tolerance (guards against a
   // collapsed simplex); at most this many.
   int max_restarts = 8;
 };

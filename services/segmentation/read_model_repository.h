@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/unit_of_work.h"
+#include "services/segmentation/clv_model.h"
 #include "services/segmentation/read_model.h"
 
 namespace crm::segmentation {
@@ -77,6 +78,36 @@ class ReadModelRepository {
       const std::function<absl::Status(absl::string_view customer_id,
                                        const std::vector<OrderFact>& orders)>&
           visit) = 0;
+
+  // Calls `visit` once per customer, by customer id, with what the CLV
+  // models count of their orders (clv_model.h): each order in
+  // `currency_code` on a UTC day up to `last_utc_day`, not refunded in full
+  // (zero-value orders count), as its UTC day and net amount, in no
+  // particular order; customers with none are skipped. Stops at the first
+  // error and returns it. Streams like ForEachCustomerOrders (the MySQL
+  // implementation filters in the server and reads three columns a row);
+  // `visit` must not use the transaction.
+  virtual absl::Status ForEachCustomerPurchases(
+      crm::common::Transaction& tx, absl::string_view currency_code,
+      int64_t last_utc_day,
+      const std::function<
+          absl::Status(absl::string_view customer_id,
+                       const std::vector<ClvPurchase>& purchases)>& visit) {
+    std::vector<ClvPurchase> purchases;
+    return ForEachCustomerOrders(
+        tx,
+        [&](absl::string_view customer_id,
+            const std::vector<OrderFact>& orders) -> absl::Status {
+          purchases.clear();
+          for (const OrderFact& order : orders) {
+            std::optional<ClvPurchase> purchase =
+                ClvPurchaseOf(order, currency_code, last_utc_day);
+            if (purchase.has_value()) purchases.push_back(*purchase);
+          }
+          if (purchases.empty()) return absl::OkStatus();
+          return visit(customer_id, purchases);
+        });
+  }
 
   // Calls `visit` with the activity in `currency_code` of every customer
   // with at least one order, in no particular order, streaming: nothing is

@@ -39,6 +39,7 @@ struct CustomerScoreRecord {
   std::optional<double> expected_purchases;  // Over the CLV horizon.
   std::optional<int64_t> clv_minor;
   std::string clv_model_id;  // The model behind the CLV fields, or empty.
+  int cluster = 0;           // Behaviour cluster number (0: none).
   absl::Time score_time;
   int64_t version = 0;
 };

@@ -21,6 +21,7 @@
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/cluster_manager.h"
 #include "services/segmentation/referral_value.h"
 
 namespace crm::segmentation {
@@ -77,7 +78,8 @@ bool SameScores(const CustomerScoreRecord& a, const CustomerScoreRecord& b) {
          a.lifecycle_stage == b.lifecycle_stage &&
          a.monetary_minor == b.monetary_minor && a.p_alive == b.p_alive &&
          a.expected_purchases == b.expected_purchases &&
-         a.clv_minor == b.clv_minor && a.clv_model_id == b.clv_model_id;
+         a.clv_minor == b.clv_minor && a.clv_model_id == b.clv_model_id &&
+         a.cluster == b.cluster;
 }
 
 }  // namespace
@@ -108,6 +110,7 @@ v1::CustomerScore ToCustomerScoreProto(const CustomerScoreRecord& score,
       crm::common::MoneyOf(currency_code, score.monetary_minor);
   *proto.mutable_score_time() = crm::common::ToProtoTimestamp(score.score_time);
   proto.set_etag(crm::common::EncodeEtag(score.version));
+  proto.set_cluster(score.cluster);
   return proto;
 }
 
@@ -155,7 +158,18 @@ absl::Status ScoringManager::ScoreCustomer(Transaction& tx,
                        scores_.LoadBoundaries(tx));
   CRM_ASSIGN_OR_RETURN(std::optional<ClvModelRecord> model,
                        scores_.LatestClvModel(tx));
-  return ScoreWith(tx, customer_id, clock_.Now(), boundaries, model);
+  CRM_ASSIGN_OR_RETURN(std::optional<BehaviourClusters> clusters,
+                       LatestClusters(tx));
+  return ScoreWith(tx, customer_id, clock_.Now(), boundaries, model, clusters);
+}
+
+absl::StatusOr<std::optional<BehaviourClusters>> ScoringManager::LatestClusters(
+    Transaction& tx) {
+  if (cluster_models_ == nullptr) return std::nullopt;
+  CRM_ASSIGN_OR_RETURN(std::optional<v1::BehaviourClusterModel> latest,
+                       cluster_models_->Latest(tx));
+  if (!latest.has_value()) return std::nullopt;
+  return ClustersFromProto(*latest);
 }
 
 struct ScoringManager::Scoring {
@@ -170,6 +184,7 @@ ScoringManager::Scoring ScoringManager::Compute(
     const std::optional<CustomerScoreRecord>& previous,
     const std::optional<RfmBoundaries>& boundaries,
     const std::optional<ClvModelRecord>& model,
+    const std::optional<BehaviourClusters>& clusters,
     const std::vector<OrderFact>& orders, absl::Time now) const {
   Scoring result;
   CustomerScoreRecord& score = result.score;
@@ -202,6 +217,13 @@ ScoringManager::Scoring ScoringManager::Compute(
   lifecycle.previous_purchase_time = aggregate.previous_purchase_time;
   lifecycle.p_alive = score.p_alive;
   score.lifecycle_stage = ClassifyLifecycle(policy_.lifecycle, lifecycle, now);
+
+  if (clusters.has_value()) {
+    std::optional<BehaviourFeatures> features =
+        FeaturesOf(aggregate, policy_.scoring_currency, now);
+    if (features.has_value())
+      score.cluster = AssignCluster(*clusters, *features);
+  }
 
   ValueTierInputs tier;
   tier.monetary_score = score.rfm.monetary;
@@ -236,7 +258,8 @@ ScoringManager::Scoring ScoringManager::Compute(
 absl::Status ScoringManager::ScoreWith(
     Transaction& tx, absl::string_view customer_id, absl::Time now,
     const std::optional<RfmBoundaries>& boundaries,
-    const std::optional<ClvModelRecord>& model) {
+    const std::optional<ClvModelRecord>& model,
+    const std::optional<BehaviourClusters>& clusters) {
   CRM_ASSIGN_OR_RETURN(std::optional<CustomerAggregate> found,
                        read_model_.FindAggregate(tx, customer_id));
   CRM_ASSIGN_OR_RETURN(std::optional<CustomerFacts> facts,
@@ -255,8 +278,8 @@ absl::Status ScoringManager::ScoreWith(
     CRM_ASSIGN_OR_RETURN(orders, read_model_.ListOrders(tx, customer_id));
   }
   const absl::Time scored_at = crm::common::TruncateToMicros(now);
-  const Scoring scoring =
-      Compute(customer_id, aggregate, previous, boundaries, model, orders, now);
+  const Scoring scoring = Compute(customer_id, aggregate, previous, boundaries,
+                                  model, clusters, orders, now);
   if (scoring.transition.has_value()) {
     CRM_RETURN_IF_ERROR(scores_.AppendTransition(tx, *scoring.transition));
   }
@@ -387,6 +410,7 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
   struct Prepared {
     RfmBoundaries boundaries;
     std::optional<ClvModelRecord> model;
+    std::optional<BehaviourClusters> clusters;
   };
   CRM_ASSIGN_OR_RETURN(
       Prepared prepared,
@@ -410,6 +434,7 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
             CRM_RETURN_IF_ERROR(
                 scores_.SaveBoundaries(tx, result.boundaries, now));
             CRM_ASSIGN_OR_RETURN(result.model, scores_.LatestClvModel(tx));
+            CRM_ASSIGN_OR_RETURN(result.clusters, LatestClusters(tx));
             return result;
           }));
 
@@ -431,7 +456,7 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
               CRM_ASSIGN_OR_RETURN(
                   int64_t n,
                   RecomputeBatch(tx, batch_after, now, prepared.boundaries,
-                                 prepared.model, appended));
+                                 prepared.model, prepared.clusters, appended));
               if (n > 0) after = std::move(batch_after);
               return n;
             }));
@@ -458,12 +483,13 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
 absl::StatusOr<int64_t> ScoringManager::RecomputeBatch(
     Transaction& tx, std::string& after, absl::Time now,
     const RfmBoundaries& boundaries, const std::optional<ClvModelRecord>& model,
-    bool& appended) {
+    const std::optional<BehaviourClusters>& clusters, bool& appended) {
   CRM_ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
       read_model_.ListCustomerIds(tx, after, policy_.recompute_batch_size));
   if (ids.empty()) return 0;
-  CRM_ASSIGN_OR_RETURN(appended, ScoreBatch(tx, ids, now, boundaries, model));
+  CRM_ASSIGN_OR_RETURN(appended,
+                       ScoreBatch(tx, ids, now, boundaries, model, clusters));
   after = ids.back();
   return static_cast<int64_t>(ids.size());
 }
@@ -475,13 +501,17 @@ absl::Status ScoringManager::ScoreCustomers(
                        scores_.LoadBoundaries(tx));
   CRM_ASSIGN_OR_RETURN(std::optional<ClvModelRecord> model,
                        scores_.LatestClvModel(tx));
-  return ScoreBatch(tx, customer_ids, clock_.Now(), boundaries, model).status();
+  CRM_ASSIGN_OR_RETURN(std::optional<BehaviourClusters> clusters,
+                       LatestClusters(tx));
+  return ScoreBatch(tx, customer_ids, clock_.Now(), boundaries, model, clusters)
+      .status();
 }
 
 absl::StatusOr<bool> ScoringManager::ScoreBatch(
     Transaction& tx, const std::vector<std::string>& ids, absl::Time now,
     const std::optional<RfmBoundaries>& cuts,
-    const std::optional<ClvModelRecord>& model) {
+    const std::optional<ClvModelRecord>& model,
+    const std::optional<BehaviourClusters>& clusters) {
   bool appended = false;
   CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerFacts>> facts,
                        read_model_.FindCustomers(tx, ids));
@@ -513,7 +543,8 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
       continue;
     }
     scorings.push_back(Compute(ids[i], aggregates[i], previous[i], cuts, model,
-                               orders.empty() ? no_orders : orders[i], now));
+                               clusters, orders.empty() ? no_orders : orders[i],
+                               now));
     const Scoring& scoring = scorings.back();
     if (scoring.transition.has_value()) {
       transitions.push_back(*scoring.transition);

@@ -31,6 +31,8 @@
 #include "services/common/idempotency.h"
 #include "services/common/request_context.h"
 #include "services/common/unit_of_work.h"
+#include "services/segmentation/behaviour_clusters.h"
+#include "services/segmentation/cluster_model_repository.h"
 #include "services/segmentation/clv_model.h"
 #include "services/segmentation/customer_aggregate.h"
 #include "services/segmentation/lifecycle_stage.h"
@@ -117,6 +119,13 @@ class ScoringManager {
   // outlive the manager. Without it, scores carry no referral value.
   void set_referral_edges(ReferralEdgeRepository* edges) {
     referral_edges_ = edges;
+  }
+
+  // The cluster models (cluster_model_repository.h) whose latest assigns
+  // each scored customer's behaviour cluster; `models` must outlive the
+  // manager. Without it, scores carry no cluster.
+  void set_cluster_models(ClusterModelRepository* models) {
+    cluster_models_ = models;
   }
 
   // The batch form of the on_scored hook for the full recompute (it must
@@ -228,7 +237,11 @@ class ScoringManager {
   absl::Status ScoreWith(crm::common::Transaction& tx,
                          absl::string_view customer_id, absl::Time now,
                          const std::optional<RfmBoundaries>& boundaries,
-                         const std::optional<ClvModelRecord>& model);
+                         const std::optional<ClvModelRecord>& model,
+                         const std::optional<BehaviourClusters>& clusters);
+  // The latest cluster model; nullopt without one (or without models).
+  absl::StatusOr<std::optional<BehaviourClusters>> LatestClusters(
+      crm::common::Transaction& tx);
   // What scoring `aggregate` at `now` gives (pure): the score, whether it
   // differs from `previous` (only then is it stored), the class change and
   // the lifecycle transition. `orders` are the customer's (for CLV).
@@ -238,6 +251,7 @@ class ScoringManager {
                   const std::optional<CustomerScoreRecord>& previous,
                   const std::optional<RfmBoundaries>& boundaries,
                   const std::optional<ClvModelRecord>& model,
+                  const std::optional<BehaviourClusters>& clusters,
                   const std::vector<OrderFact>& orders, absl::Time now) const;
   // The stored response of a completed recompute with this request id;
   // nullopt if none.
@@ -246,18 +260,19 @@ class ScoringManager {
       const v1::RecomputeScoresRequest& request);
   // Scores `ids` (distinct) as of `now` against `cuts` and `model` in `tx`
   // (see ScoreCustomers); returns whether it appended feed events.
-  absl::StatusOr<bool> ScoreBatch(crm::common::Transaction& tx,
-                                  const std::vector<std::string>& ids,
-                                  absl::Time now,
-                                  const std::optional<RfmBoundaries>& cuts,
-                                  const std::optional<ClvModelRecord>& model);
+  absl::StatusOr<bool> ScoreBatch(
+      crm::common::Transaction& tx, const std::vector<std::string>& ids,
+      absl::Time now, const std::optional<RfmBoundaries>& cuts,
+      const std::optional<ClvModelRecord>& model,
+      const std::optional<BehaviourClusters>& clusters);
   // One batch of a full recompute: up to recompute_batch_size customers
   // with ids after `after`, which it advances to the last; returns how many
   // and sets `appended` when it appended feed events.
   absl::StatusOr<int64_t> RecomputeBatch(
       crm::common::Transaction& tx, std::string& after, absl::Time now,
       const RfmBoundaries& boundaries,
-      const std::optional<ClvModelRecord>& model, bool& appended);
+      const std::optional<ClvModelRecord>& model,
+      const std::optional<BehaviourClusters>& clusters, bool& appended);
 
   crm::common::UnitOfWork& unit_of_work_;
   ReadModelRepository& read_model_;
@@ -270,6 +285,7 @@ class ScoringManager {
   crm::common::ChangeFeedWriter* const feed_;
   CustomersScoredHook on_batch_scored_;
   ReferralEdgeRepository* referral_edges_ = nullptr;
+  ClusterModelRepository* cluster_models_ = nullptr;
 };
 
 // API forms.

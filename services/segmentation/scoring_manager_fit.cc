@@ -11,6 +11,7 @@
 #include "services/common/idempotency_store.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/customer_aggregate.h"
 #include "services/segmentation/scoring_manager.h"
 
 namespace crm::segmentation {
@@ -42,16 +43,18 @@ absl::StatusOr<v1::ClvModel> ScoringManager::FitClvModel(
             request.has_observation_end()
                 ? crm::common::FromProtoTimestamp(request.observation_end())
                 : now;
+        // Streamed: each customer's purchases reduced to their summary.
+        const int64_t end_day = UtcDayNumber(end);
         std::vector<ClvSummary> base;
-        CRM_RETURN_IF_ERROR(read_model_.ForEachCustomerOrders(
-            tx,
+        CRM_RETURN_IF_ERROR(read_model_.ForEachCustomerPurchases(
+            tx, currency, end_day,
             [&](absl::string_view,
-                const std::vector<OrderFact>& orders) -> absl::Status {
+                const std::vector<ClvPurchase>& purchases) -> absl::Status {
               if (context.IsCancelled()) {
                 return context.CheckActive(clock_.Now());
               }
-              std::optional<ClvSummary> summary = SummarizeForClv(
-                  orders, end, policy_.clv_days_per_unit, currency);
+              std::optional<ClvSummary> summary = SummarizePurchasesForClv(
+                  purchases, end_day, policy_.clv_days_per_unit);
               if (summary.has_value()) base.push_back(*summary);
               return absl::OkStatus();
             }));

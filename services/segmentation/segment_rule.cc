@@ -43,6 +43,7 @@ FilterSchema BuildSegmentRuleSchema() {
        FieldSpec::Double("clv.p_alive"),
        FieldSpec::Double("clv.expected_purchases"),
        FieldSpec::Int64("clv.value"),
+       FieldSpec::Int64("cluster"),
        FieldSpec::Int64("monetary"),
        FieldSpec::Int64("order_count"),
        FieldSpec::Int64("purchase_days"),
@@ -92,6 +93,10 @@ class SubjectRecord final : public crm::common::filter::FilterRecord {
         return {};
       }
       return {std::string(LifecycleStageName(score->lifecycle_stage))};
+    }
+    if (path == "cluster") {
+      if (score == nullptr || score->cluster == 0) return {};
+      return {int64_t{score->cluster}};
     }
     if (path == "clv.p_alive") {
       if (score == nullptr || !score->p_alive.has_value()) return {};

@@ -12,7 +12,8 @@
 // rfm.monetary (int 1–5), rfm.cell, rfm.segment (string), value_tier (enum
 // HIGH/MEDIUM/LOW), lifecycle (enum PROSPECT … LOYAL; alias
 // lifecycle_stage), clv.p_alive, clv.expected_purchases (double), clv.value
-// (int, minor units), monetary (int, minor units of the scoring currency),
+// (int, minor units), cluster (int, the behaviour cluster's number; absent
+// before a cluster fit), monetary (int, minor units of the scoring currency),
 // order_count, purchase_days (int), first_order_time, last_order_time
 // (timestamp), country (alias country_code), source_channel, locale
 // (string), gender (enum FEMALE/MALE/OTHER), customer_type (enum

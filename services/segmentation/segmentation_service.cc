@@ -150,6 +150,28 @@ grpc::Status SegmentationServiceImpl::SummarizeCustomerSegmentation(
                    response);
 }
 
+grpc::Status SegmentationServiceImpl::FitClusterModel(
+    grpc::ServerContext* context, const v1::FitClusterModelRequest* request,
+    v1::BehaviourClusterModel* response) {
+  if (clusters_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no clusters");
+  }
+  return ReplyWith(
+      clusters_->FitClusterModel(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status SegmentationServiceImpl::GetClusterModel(
+    grpc::ServerContext* context, const v1::GetClusterModelRequest* request,
+    v1::BehaviourClusterModel* response) {
+  if (clusters_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no clusters");
+  }
+  return ReplyWith(
+      clusters_->GetClusterModel(RequestContextOf(context), *request),
+      response);
+}
+
 grpc::Status SegmentationServiceImpl::ListRecommendations(
     grpc::ServerContext* context, const v1::ListRecommendationsRequest* request,
     v1::ListRecommendationsResponse* response) {

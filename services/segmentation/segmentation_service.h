@@ -14,6 +14,7 @@
 
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
 #include "services/segmentation/change_feed_streamer.h"
+#include "services/segmentation/cluster_manager.h"
 #include "services/segmentation/customer_data_exporter.h"
 #include "services/segmentation/customer_segmentation_summary.h"
 #include "services/segmentation/membership_manager.h"
@@ -99,6 +100,12 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
       grpc::ServerContext* context,
       const v1::SummarizeCustomerSegmentationRequest* request,
       v1::CustomerSegmentationSummary* response) override;
+  grpc::Status FitClusterModel(grpc::ServerContext* context,
+                               const v1::FitClusterModelRequest* request,
+                               v1::BehaviourClusterModel* response) override;
+  grpc::Status GetClusterModel(grpc::ServerContext* context,
+                               const v1::GetClusterModelRequest* request,
+                               v1::BehaviourClusterModel* response) override;
   grpc::Status ListRecommendations(
       grpc::ServerContext* context,
       const v1::ListRecommendationsRequest* request,
@@ -106,6 +113,10 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
   grpc::Status WatchChanges(
       grpc::ServerContext* context, const v1::WatchChangesRequest* request,
       grpc::ServerWriter<v1::ChangeEvent>* writer) override;
+
+  // The manager of FitClusterModel and GetClusterModel (it must outlive
+  // the service); without one they are UNIMPLEMENTED.
+  void set_clusters(ClusterManager* clusters) { clusters_ = clusters; }
 
   // The manager of ListRecommendations (it must outlive the service);
   // without one the RPC is UNIMPLEMENTED.
@@ -120,6 +131,7 @@ class SegmentationServiceImpl final : public v1::SegmentationService::Service {
   CustomerDataExporter& exporter_;
   ChangeFeedStreamer* const feed_;
   RecommendationManager* recommendations_ = nullptr;
+  ClusterManager* clusters_ = nullptr;
   CustomerSegmentationSummarizer summarizer_{memberships_, scoring_};
 };
 

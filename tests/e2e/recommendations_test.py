@@ -7,7 +7,8 @@ order's basket; GET /v1/customers/{id}/recommendations then recommends,
 to a customer who bought green tea, the product bought with green tea in
 every planted basket, with the reason, and no longer once they bought it
 (unless asked to include bought products); a count out of range is refused
-naming the field; the export lists each order's SKUs.
+naming the field; the export lists each order's SKUs. Behaviour clusters
+fit through the gateway and read back.
 
     ctest -R e2e_recommendations --output-on-failure
 """
@@ -95,6 +96,38 @@ class RecommendationsTest(unittest.TestCase):
         export = self.call("GET", f"/v1/{target}:exportSegmentationData")
         self.assertEqual(sorted(o["skus"] for o in export["orders"]),
                          [[cups], [green]], export)
+
+
+    def test_behaviour_clusters_fit_and_read_back(self):
+        for i in range(6):
+            buyer = self.customer()
+            for n in range(1 + i % 3):
+                self.order(buyer, [f"SKU-{n}"])
+        # Enough customers with orders reach segmentation's read model.
+        model = {}
+
+        def fitted():
+            status, _, reply = self.suite.http(
+                "POST", "/v1/clusterModels:fit",
+                {"requestId": uuid.uuid4().hex, "maxClusters": 3})
+            model.clear()
+            model.update(reply if status == 200 else {"last": (status, reply)})
+            return status == 200
+
+        try:
+            wait_for(fitted, FEED_TIMEOUT, "enough customers to cluster")
+        except AssertionError:
+            print(model)
+            raise
+        self.assertTrue(model["name"].startswith("clusterModels/"), model)
+        self.assertIn(len(model["clusters"]), (2, 3), model)
+        self.assertTrue(all(c["description"] for c in model["clusters"]))
+        again = self.call("GET", f"/v1/{model['name']}")
+        self.assertEqual(again["clusters"], model["clusters"])
+        status, _, error = self.suite.http(
+            "POST", "/v1/clusterModels:fit", {"minClusters": 1})
+        self.assertEqual(status, 400, error)
+        self.assertIn("min_clusters", str(error))
 
 
 if __name__ == "__main__":
