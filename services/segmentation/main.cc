@@ -222,11 +222,12 @@ void FollowLoyaltyFeed(common::ServiceContext& context,
   context.at_shutdown([follower] { follower->consumer->Stop(); });
 }
 
-// Runs the full recompute and the CLV fit on their schedules
-// (scoring_schedule.h) until shutdown; an invalid setting stops start-up
-// with exit code 2.
+// Runs the full recompute, the CLV fit and the cluster refit on their
+// schedules (scoring_schedule.h) until shutdown; an invalid setting stops
+// start-up with exit code 2.
 void ScheduleScoring(common::ServiceContext& context,
-                     segmentation::ScoringManager& scoring) {
+                     segmentation::ScoringManager& scoring,
+                     segmentation::ClusterManager& clusters) {
   absl::StatusOr<segmentation::ScoringScheduleSettings> settings =
       segmentation::ReadScoringScheduleSettings(context.config);
   if (!settings.ok()) {
@@ -239,9 +240,9 @@ void ScheduleScoring(common::ServiceContext& context,
       new segmentation::MySqlScheduledRunLock(context.pool);
   auto runs = std::make_shared<
       std::vector<std::unique_ptr<segmentation::ScheduledRun>>>(
-      segmentation::StartScoringSchedule(scoring, *lock, context.clock,
-                                         &context.metrics, *settings,
-                                         context.config.GetString("db_name")));
+      segmentation::StartScoringSchedule(
+          scoring, *lock, context.clock, &context.metrics, *settings,
+          context.config.GetString("db_name"), &clusters));
   // A run in progress already ended at the lame-duck phase, before the
   // drain; this joins the idle threads.
   context.at_shutdown([runs] {
@@ -267,7 +268,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       new SegmentationComponents(context, *feed);
   // First, so an invalid schedule setting stops start-up before any worker
   // starts.
-  ScheduleScoring(context, components->scoring);
+  ScheduleScoring(context, components->scoring, components->clusters);
   FollowProfileFeed(context, components->read_model, components->scoring,
                     components->memberships, components->referral_edges,
                     components->recommendations);

@@ -41,10 +41,16 @@ std::vector<crm::common::ConfigOption> ScoringScheduleOptions() {
        .default_value = "24h",
        .help = "how often one replica fits the CLV model (+-10% jitter; 0s: "
                "never; otherwise at least 1m)"},
+      {.flag = "cluster_fit_interval",
+       .env = "SEGMENTATION_CLUSTER_FIT_INTERVAL",
+       .default_value = "24h",
+       .help = "how often one replica refits the behaviour clusters "
+               "(+-10% jitter; 0s: never; otherwise at least 1m)"},
       {.flag = "scheduled_run_timeout",
        .env = "SEGMENTATION_SCHEDULED_RUN_TIMEOUT",
        .default_value = "30m",
-       .help = "the deadline of each scheduled recompute or CLV fit"},
+       .help = "the deadline of each scheduled recompute, CLV fit or "
+               "cluster refit"},
   };
 }
 
@@ -55,6 +61,8 @@ absl::StatusOr<ScoringScheduleSettings> ReadScoringScheduleSettings(
                        ReadInterval(config, "recompute_interval"));
   CRM_ASSIGN_OR_RETURN(settings.clv_fit_interval,
                        ReadInterval(config, "clv_fit_interval"));
+  CRM_ASSIGN_OR_RETURN(settings.cluster_fit_interval,
+                       ReadInterval(config, "cluster_fit_interval"));
   CRM_ASSIGN_OR_RETURN(settings.run_timeout,
                        config.GetDuration("scheduled_run_timeout"));
   if (settings.run_timeout <= absl::ZeroDuration()) {
@@ -87,6 +95,17 @@ ScheduledRunBody FitClvModelRun(ScoringManager& scoring) {
   };
 }
 
+ScheduledRunBody FitClusterModelRun(ClusterManager& clusters) {
+  return [&clusters](const crm::common::RequestContext& context)
+             -> absl::StatusOr<ScheduledRunCounts> {
+    CRM_ASSIGN_OR_RETURN(
+        v1::BehaviourClusterModel model,
+        clusters.FitClusterModel(context, v1::FitClusterModelRequest()));
+    return ScheduledRunCounts{{"customers", model.customer_count()},
+                              {"clusters", model.clusters_size()}};
+  };
+}
+
 std::string RecomputeLockName(absl::string_view database_name) {
   return absl::StrCat(database_name, "_", kRecomputeJob);
 }
@@ -95,10 +114,15 @@ std::string ClvFitLockName(absl::string_view database_name) {
   return absl::StrCat(database_name, "_", kClvFitJob);
 }
 
+std::string ClusterFitLockName(absl::string_view database_name) {
+  return absl::StrCat(database_name, "_", kClusterFitJob);
+}
+
 std::vector<std::unique_ptr<ScheduledRun>> StartScoringSchedule(
     ScoringManager& scoring, ScheduledRunLock& lock,
     const crm::common::Clock& clock, crm::common::Metrics* metrics,
-    const ScoringScheduleSettings& settings, absl::string_view database_name) {
+    const ScoringScheduleSettings& settings, absl::string_view database_name,
+    ClusterManager* clusters) {
   std::vector<std::unique_ptr<ScheduledRun>> runs;
   auto add = [&](ScheduledRunBody body, const char* job, std::string lock_name,
                  absl::Duration interval) {
@@ -117,6 +141,10 @@ std::vector<std::unique_ptr<ScheduledRun>> StartScoringSchedule(
       RecomputeLockName(database_name), settings.recompute_interval);
   add(FitClvModelRun(scoring), kClvFitJob, ClvFitLockName(database_name),
       settings.clv_fit_interval);
+  if (clusters != nullptr) {
+    add(FitClusterModelRun(*clusters), kClusterFitJob,
+        ClusterFitLockName(database_name), settings.cluster_fit_interval);
+  }
   return runs;
 }
 

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -313,6 +314,96 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestsFinish) {
   ASSERT_TRUE(response.has_value());
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->Header("connection"), "close");
+}
+
+// Answers every request from a thread of its own after a short pause, as
+// the gateway answers from its backend calls' completion queue.
+class AsyncHttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    HttpServerOptions options;
+    options.address = "127.0.0.1";
+    options.port = 0;
+    options.threads = 1;
+    auto server = HttpServer::StartAsync(
+        options, [this](const HttpRequest& request,
+                        std::shared_ptr<HttpResponder> responder) {
+          HttpResponse response;
+          response.status = 200;
+          const auto size = request.query.find("size");
+          if (size != request.query.end()) {
+            response.body.assign(std::stoul(size->second), 'x');
+          } else {
+            response.body = request.method + " " + request.path;
+          }
+          ++calls_;
+          absl::MutexLock lock(&mu_);
+          answerers_.emplace_back(
+              [responder, response = std::move(response)]() mutable {
+                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                responder->Send(std::move(response));
+              });
+        });
+    ASSERT_THAT(server, crm::testing::IsOk());
+    server_ = *std::move(server);
+  }
+
+  void TearDown() override {
+    server_->Shutdown(absl::Seconds(1));
+    absl::MutexLock lock(&mu_);
+    for (std::thread& answerer : answerers_) answerer.join();
+  }
+
+  std::unique_ptr<HttpServer> server_;
+  std::atomic<int> calls_{0};
+  absl::Mutex mu_;
+  std::vector<std::thread> answerers_;
+};
+
+TEST_F(AsyncHttpServerTest, AnswersFromAnotherThreadKeepTheConnection) {
+  TestHttpConnection connection(server_->port());
+  ASSERT_TRUE(connection.connected());
+  for (int i = 0; i < 20; ++i) {
+    const std::string path = "/call" + std::to_string(i);
+    ASSERT_TRUE(connection.Send(BuildRequest("GET", path)));
+    std::optional<TestHttpResponse> response = connection.ReadResponse();
+    ASSERT_TRUE(response.has_value()) << i;
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, "GET " + path);
+  }
+  EXPECT_EQ(calls_, 20);
+}
+
+// 16 MB does not fit the socket's send buffer: what the answering thread
+// cannot write at once is written by the server, and the connection then
+// serves the next request.
+TEST_F(AsyncHttpServerTest, LargeAnswerFromAnotherThreadIsWrittenWhole) {
+  TestHttpConnection connection(server_->port());
+  ASSERT_TRUE(connection.connected());
+  constexpr size_t kSize = 16 << 20;
+  ASSERT_TRUE(connection.Send(
+      BuildRequest("GET", "/big?size=" + std::to_string(kSize))));
+  std::optional<TestHttpResponse> big = connection.ReadResponse();
+  ASSERT_TRUE(big.has_value());
+  EXPECT_EQ(big->body.size(), kSize);
+  EXPECT_EQ(big->body.find_first_not_of('x'), std::string::npos);
+
+  ASSERT_TRUE(connection.Send(BuildRequest("GET", "/after")));
+  std::optional<TestHttpResponse> after = connection.ReadResponse();
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->body, "GET /after");
+}
+
+TEST_F(AsyncHttpServerTest, PipelinedRequestsAnsweredFromAnotherThread) {
+  TestHttpConnection connection(server_->port());
+  ASSERT_TRUE(connection.Send(BuildRequest("GET", "/a") +
+                              BuildRequest("GET", "/b") +
+                              BuildRequest("GET", "/c")));
+  for (const char* path : {"/a", "/b", "/c"}) {
+    std::optional<TestHttpResponse> response = connection.ReadResponse();
+    ASSERT_TRUE(response.has_value()) << path;
+    EXPECT_EQ(response->body, std::string("GET ") + path);
+  }
 }
 
 TEST(HttpServerStartTest, ReportsAPortInUse) {

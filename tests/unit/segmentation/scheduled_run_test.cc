@@ -28,6 +28,8 @@
 #include "services/common/metrics.h"
 #include "services/common/request_context.h"
 #include "services/common/timestamps.h"
+#include "services/segmentation/cluster_manager.h"
+#include "services/segmentation/cluster_model_repository.h"
 #include "services/segmentation/membership_manager.h"
 #include "services/segmentation/profile_feed_applier.h"
 #include "services/segmentation/scoring_manager.h"
@@ -93,6 +95,33 @@ int RunsCounted(const crm::common::Metrics& metrics, const std::string& job,
   if (at == std::string::npos) return -1;
   return std::stoi(text.substr(at + prefix.size()));
 }
+
+// Keeps the models in a map; does not take part in the unit of work (the
+// schedule's tests only read what a committed fit saved).
+class MapClusterModelRepository final : public ClusterModelRepository {
+ public:
+  absl::Status Save(Transaction&, absl::string_view id, absl::Time,
+                    const v1::BehaviourClusterModel& model) override {
+    models_[std::string(id)] = model;
+    last_ = std::string(id);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::optional<v1::BehaviourClusterModel>> Latest(
+      Transaction& tx) override {
+    return Find(tx, last_);
+  }
+  absl::StatusOr<std::optional<v1::BehaviourClusterModel>> Find(
+      Transaction&, absl::string_view id) override {
+    auto it = models_.find(std::string(id));
+    if (it == models_.end()) return std::nullopt;
+    return it->second;
+  }
+  size_t size() const { return models_.size(); }
+
+ private:
+  std::map<std::string, v1::BehaviourClusterModel> models_;
+  std::string last_;
+};
 
 class ScheduledRunTest : public ::testing::Test {
  protected:
@@ -257,6 +286,24 @@ TEST_F(ScheduledRunTest, ClvFitStoresAModelThroughTheManager) {
   EXPECT_EQ(RunsCounted(metrics_, kClvFitJob, "ok"), 1);
 }
 
+TEST_F(ScheduledRunTest, ClusterRefitStoresAModelThroughTheManager) {
+  MapClusterModelRepository models;
+  ClusterManager clusters(unit_of_work_, read_model_, models, keys_, clock_,
+                          ids_, "CNY");
+  ScheduledRun refit(FitClusterModelRun(clusters), lock_, clock_, &metrics_,
+                     Options(kClusterFitJob));
+  // No customers yet: the fit cannot run, and the run is counted failed.
+  EXPECT_EQ(refit.RunOnce(RequestContext()), ScheduledRunOutcome::kFailed);
+  EXPECT_EQ(models.size(), 0u);
+
+  ApplyPurchaseHistories();
+  clock_.Set(kStart + absl::Hours(24 * 200));
+  EXPECT_EQ(refit.RunOnce(RequestContext()), ScheduledRunOutcome::kOk);
+  ASSERT_EQ(models.size(), 1u);
+  EXPECT_EQ(RunsCounted(metrics_, kClusterFitJob, "ok"), 1);
+  EXPECT_EQ(RunsCounted(metrics_, kClusterFitJob, "failed"), 1);
+}
+
 TEST_F(ScheduledRunTest, EachRunHasADeadlineFromItsStart) {
   std::optional<absl::Time> deadline;
   ScheduledRunOptions options = Options("probe");
@@ -414,6 +461,7 @@ TEST(ScoringScheduleSettingsTest, DefaultsAreDailyWithAHalfHourDeadline) {
   ASSERT_THAT(settings, IsOk());
   EXPECT_EQ(settings->recompute_interval, absl::Hours(24));
   EXPECT_EQ(settings->clv_fit_interval, absl::Hours(24));
+  EXPECT_EQ(settings->cluster_fit_interval, absl::Hours(24));
   EXPECT_EQ(settings->run_timeout, absl::Minutes(30));
 }
 
@@ -424,6 +472,9 @@ TEST(ScoringScheduleSettingsTest, OutOfRangeValuesNameTheFlag) {
   EXPECT_THAT(SettingsFrom({{"SEGMENTATION_CLV_FIT_INTERVAL", "-1h"}}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("--clv_fit_interval")));
+  EXPECT_THAT(SettingsFrom({{"SEGMENTATION_CLUSTER_FIT_INTERVAL", "10s"}}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--cluster_fit_interval")));
   EXPECT_THAT(SettingsFrom({{"SEGMENTATION_SCHEDULED_RUN_TIMEOUT", "0s"}}),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("--scheduled_run_timeout")));
@@ -446,6 +497,21 @@ TEST_F(ScheduledRunTest, AZeroIntervalDisablesTheJob) {
   EXPECT_EQ(runs[0]->options().lock_name, "crm_segmentation_clv_fit");
   for (auto& run : runs) run->Stop();
   EXPECT_EQ(RunsCounted(metrics_, kRecomputeJob, "ok"), -1);  // Never made.
+
+  MapClusterModelRepository models;
+  ClusterManager clusters(unit_of_work_, read_model_, models, keys_, clock_,
+                          ids_, "CNY");
+  settings->clv_fit_interval = absl::ZeroDuration();
+  runs = StartScoringSchedule(scoring_, lock_, clock_, &metrics_, *settings,
+                              "crm_segmentation", &clusters);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]->options().job, kClusterFitJob);
+  EXPECT_EQ(runs[0]->options().lock_name, "crm_segmentation_cluster_fit");
+  for (auto& run : runs) run->Stop();
+  settings->cluster_fit_interval = absl::ZeroDuration();
+  EXPECT_THAT(StartScoringSchedule(scoring_, lock_, clock_, &metrics_,
+                                   *settings, "crm_segmentation", &clusters),
+              IsEmpty());
 }
 
 }  // namespace
