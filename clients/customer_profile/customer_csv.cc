@@ -31,6 +31,18 @@ std::optional<v1::Customer::Gender> ParseGender(absl::string_view value) {
   return std::nullopt;
 }
 
+std::optional<v1::Customer::CustomerType> ParseCustomerType(
+    absl::string_view value) {
+  std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(value));
+  if (lower == "individual" || lower == "i" || lower == "个人") {
+    return v1::Customer::INDIVIDUAL;
+  }
+  if (lower == "business" || lower == "b" || lower == "企业") {
+    return v1::Customer::BUSINESS;
+  }
+  return std::nullopt;
+}
+
 std::optional<v1::Consent::Purpose> ParsePurpose(absl::string_view name) {
   if (name == "email_marketing") return v1::Consent::EMAIL_MARKETING;
   if (name == "sms_marketing") return v1::Consent::SMS_MARKETING;
@@ -78,6 +90,9 @@ absl::StatusOr<CustomerCsvMapping> CustomerCsvMapping::FromHeader(
       {"address_line", Field::kAddressLine},
       {"tags", Field::kTags},
       {"source_channel", Field::kSourceChannel},
+      {"customer_type", Field::kCustomerType},
+      {"company_name", Field::kCompanyName},
+      {"tax_id", Field::kTaxId},
   };
   CustomerCsvMapping mapping;
   std::vector<std::string> unknown;
@@ -123,8 +138,9 @@ absl::StatusOr<CustomerCsvMapping> CustomerCsvMapping::FromHeader(
             absl::StrJoin(unknown, "', '"),
             "' (known: given_name, family_name, display_name, email, phone, "
             "birth_date, gender, locale, country_code, region, city, "
-            "postal_code, address_line, tags, source_channel, "
-            "identity:<channel>, attribute:<key>, consent:<purpose>)")),
+            "postal_code, address_line, tags, source_channel, customer_type, "
+            "company_name, tax_id, identity:<channel>, attribute:<key>, "
+            "consent:<purpose>)")),
         ::crm::type::v1::FIELD_INVALID, {{"field", unknown.front()}});
     for (const std::string& column : unknown) {
       error = common::WithFieldViolation(std::move(error), column,
@@ -181,6 +197,22 @@ absl::StatusOr<v1::Customer> CustomerCsvMapping::ToCustomer(
       }
       case Field::kLocale:
         customer.set_locale(value);
+        break;
+      case Field::kCustomerType: {
+        std::optional<v1::Customer::CustomerType> type =
+            ParseCustomerType(value);
+        if (!type.has_value()) {
+          return absl::InvalidArgumentError(
+              "customer_type: must be individual or business (or i, b)");
+        }
+        customer.set_customer_type(*type);
+        break;
+      }
+      case Field::kCompanyName:
+        customer.set_company_name(value);
+        break;
+      case Field::kTaxId:
+        customer.set_tax_id(value);
         break;
       case Field::kCountryCode:
         customer.mutable_address()->set_country_code(value);

@@ -15,7 +15,8 @@
 //   given_name, family_name, display_name, email, phone, birth_date
 //   (YYYY-MM-DD), gender (female|f|女, male|m|男, other|o; empty = not
 //   stated), locale, country_code, region, city, postal_code, address_line,
-//   tags (separated by ';'), source_channel,
+//   tags (separated by ';'), source_channel, customer_type (individual|i|
+//   个人, business|b|企业; empty = not stated), company_name, tax_id,
 //   identity:<channel>   an external identity in <channel>, e.g.
 //                        identity:wechat_openid
 //   attribute:<key>      a string attribute, e.g. attribute:member_level
@@ -27,9 +28,9 @@
 // as for CreateCustomer.
 //
 // Row errors (wrong field count, invalid UTF-8, oversized field, an invalid
-// gender or consent value, a row with no value at all) become REJECTED
-// results with the row's line number; such rows are never sent. Error texts
-// name the column, never the value (it may be personal data).
+// gender, customer type or consent value, a row with no value at all) become
+// REJECTED results with the row's line number; such rows are never sent. Error
+// texts name the column, never the value (it may be personal data).
 #pragma once
 
 #include <cstdint>
@@ -78,6 +79,9 @@ class CustomerCsvMapping {
     kAddressLine,
     kTags,
     kSourceChannel,
+    kCustomerType,
+    kCompanyName,
+    kTaxId,
     kIdentity,   // argument: channel
     kAttribute,  // argument: key
     kConsent,    // argument: purpose

@@ -85,6 +85,12 @@ absl::StatusOr<std::vector<std::string>> FoldInto(
       *base->add_external_identities() = identity;
     }
   }
+  if (!CheckCustomerTypeFields(*base).ok()) {
+    return InvalidFieldError(
+        "customer.customer_type",
+        "the combined record would have a company_name or tax_id without "
+        "being BUSINESS, or be BUSINESS without a company_name");
+  }
   return taken;
 }
 

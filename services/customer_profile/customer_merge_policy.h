@@ -36,7 +36,11 @@ namespace v1 = ::crm::customerprofile::v1;
 // whether `other` is the more recently updated record. Returns the scalar
 // paths whose value was taken from `other`, in ScalarPaths() order.
 // INVALID_ARGUMENT (FIELD_INVALID on customer.tags or customer.attributes)
-// when the union would exceed the record's limits; `*base` is then
+// when the union would exceed the record's limits, and on
+// customer.customer_type when the result would break
+// CheckCustomerTypeFields (customer_validation.h: e.g. an INDIVIDUAL newer
+// record folded with a BUSINESS one keeps the company; pinning
+// customer_type, or company_name and tax_id, decides); `*base` is then
 // unspecified.
 absl::StatusOr<std::vector<std::string>> FoldInto(
     const v1::Customer& other, bool other_newer,

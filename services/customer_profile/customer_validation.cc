@@ -345,8 +345,9 @@ const ScalarAccessor* FindAccessor(absl::string_view path) {
 
 namespace {
 
-// customer_type, company_name and tax_id: a BUSINESS customer needs a
-// company name; a tax id loses spaces and hyphens and is upper-cased.
+// customer_type, company_name and tax_id: the type a known value, the
+// company name collapsed like other text, the tax id trimmed and checked
+// for its shape (letters upper-cased), then CheckCustomerTypeFields.
 absl::Status StandardizeBusiness(const v1::Customer& input, v1::Customer* out) {
   if (!v1::Customer::CustomerType_IsValid(input.customer_type())) {
     return InvalidFieldError("customer.customer_type", "must be a known value");
@@ -355,30 +356,45 @@ absl::Status StandardizeBusiness(const v1::Customer& input, v1::Customer* out) {
   CRM_ASSIGN_OR_RETURN(std::string company,
                        Text(input.company_name(), "customer.company_name",
                             kMaxCompanyNameLength));
-  if (input.customer_type() == v1::Customer::BUSINESS && company.empty()) {
-    return crm::common::RequiredFieldError("customer.company_name");
-  }
   out->set_company_name(std::move(company));
-  std::string tax_id;
-  for (char c : input.tax_id()) {
-    if (c == ' ' || c == '-' || c == '\t') continue;
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+  std::string tax_id(absl::StripAsciiWhitespace(input.tax_id()));
+  for (char& c : tax_id) {
+    if (c != '-' && !absl::ascii_isalnum(static_cast<unsigned char>(c))) {
       return InvalidFieldError("customer.tax_id",
-                               "only letters, digits, spaces and hyphens");
+                               "only letters, digits and '-'");
     }
-    tax_id.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+    c = absl::ascii_toupper(static_cast<unsigned char>(c));
   }
   if (!tax_id.empty() &&
       (tax_id.size() < kMinTaxIdLength || tax_id.size() > kMaxTaxIdLength)) {
     return InvalidFieldError(
-        "customer.tax_id", absl::StrCat("must have ", kMinTaxIdLength, " to ",
-                                        kMaxTaxIdLength, " letters or digits"));
+        "customer.tax_id",
+        absl::StrCat("must have ", kMinTaxIdLength, " to ", kMaxTaxIdLength,
+                     " letters, digits or '-'"));
   }
   out->set_tax_id(std::move(tax_id));
-  return absl::OkStatus();
+  return CheckCustomerTypeFields(*out);
 }
 
 }  // namespace
+
+absl::Status CheckCustomerTypeFields(const v1::Customer& customer) {
+  if (customer.customer_type() == v1::Customer::BUSINESS) {
+    if (customer.company_name().empty()) {
+      return crm::common::RequiredFieldError("customer.company_name");
+    }
+    return absl::OkStatus();
+  }
+  if (!customer.company_name().empty()) {
+    return InvalidFieldError("customer.company_name",
+                             "allowed only on a BUSINESS customer");
+  }
+  if (!customer.tax_id().empty()) {
+    return InvalidFieldError("customer.tax_id",
+                             "allowed only on a BUSINESS customer");
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<v1::Customer> StandardizeCustomer(
     const v1::Customer& input, const StandardizeOptions& options) {

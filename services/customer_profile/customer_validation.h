@@ -50,8 +50,8 @@ inline constexpr size_t kMaxIdentityIdLength = 128;
 inline constexpr size_t kMaxIdentities = 100;
 inline constexpr size_t kMaxSourceChannelLength = 64;
 inline constexpr size_t kMaxCompanyNameLength = 200;
-// A standardised tax id: this many of [A-Z0-9].
-inline constexpr size_t kMinTaxIdLength = 5;
+// A tax id: this many of [A-Za-z0-9-] (letters stored upper-cased).
+inline constexpr size_t kMinTaxIdLength = 1;
 inline constexpr size_t kMaxTaxIdLength = 32;
 
 struct StandardizeOptions {
@@ -68,9 +68,23 @@ struct StandardizeOptions {
 // plausible, country ISO 3166-1, gender a known value, tags trimmed, sorted
 // and de-duplicated, attributes and consents checked (consent time defaults
 // to `now`), external identities' channels lower-cased and de-duplicated;
-// display_name defaulted from the names. Output-only fields are cleared.
+// display_name defaulted from the names; customer_type a known value,
+// company_name whitespace-collapsed (at most kMaxCompanyNameLength), tax_id
+// trimmed, kMinTaxIdLength to kMaxTaxIdLength of letters, digits and '-'
+// (letters upper-cased), both allowed and company_name required only on a
+// BUSINESS customer (CheckCustomerTypeFields). Output-only fields are
+// cleared.
 absl::StatusOr<v1::Customer> StandardizeCustomer(
     const v1::Customer& input, const StandardizeOptions& options);
+
+// OK unless `customer` has a company_name or tax_id without being BUSINESS
+// (unstated counts as INDIVIDUAL), or is BUSINESS without a company_name:
+// the rule every stored record keeps, checked again after a merge or a
+// resolving write folds two records (customer_merge_policy.h), since either
+// may change the type or bring a company. INVALID_ARGUMENT naming
+// `customer.company_name` or `customer.tax_id` (FIELD_INVALID: only a
+// BUSINESS customer has one) or `customer.company_name` (FIELD_REQUIRED).
+absl::Status CheckCustomerTypeFields(const v1::Customer& customer);
 
 // OK if `locale` is empty or shaped like a BCP 47 tag: 1 to 8 letter or digit
 // subtags joined by '-', the first of 2 to 8 letters, at most 35 characters.

@@ -372,6 +372,14 @@ async function main() {
     const view = await api.get(`/v1/customers/${id}:view`);
     const responses = (await api.get(`/v1/surveys/-/responses?pageSize=20&filter=${
       encodeURIComponent(`customer = "${target.customer}"`)}`)).responses || [];
+    // The customer type (unstated reads as an individual) and, when scored,
+    // the behaviour cluster's number (0 before any cluster fit).
+    assert.equal(await page.locator('#customer-type').getAttribute('data-type'),
+      view.customer?.customerType === 'BUSINESS' ? 'BUSINESS' : 'INDIVIDUAL', 'customer type');
+    if (view.score) {
+      assert.equal(Number(await page.locator('#customer-cluster').getAttribute('data-cluster')),
+        view.score.cluster || 0, 'behaviour cluster');
+    }
     await page.locator('#card-coupons table, #no-coupons').first().waitFor();
     assert.equal(await page.locator('#customer-coupons tbody tr').count(), (view.coupons || []).length, 'coupons');
     if (target.couponCustomer === target.customer) assert.ok((view.coupons || []).length > 0, 'the demo coupon is in the view');

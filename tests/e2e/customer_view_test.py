@@ -6,11 +6,14 @@ backend calls, three of them summaries: segmentation's
 SummarizeCustomerSegmentation (scores, memberships, lifecycle history),
 loyalty's SummarizeAccount (account, newest ledger entries, ISSUED coupons)
 and feedback's SummarizeCustomerFeedback (newest feedback, open tickets,
-newest survey responses, the open tickets' OPEN alerts). A customer with an order, points,
-a coupon, feedback, a ticket and an NPS answer comes back whole; each
-summary also answers on its own route (admin keys), asks only for the parts
-it is given counts for, and refuses a count out of range naming the field;
-an agent's view is whole too, an analyst's has no coupons.
+newest survey responses, the open tickets' OPEN alerts). A business
+customer with an order, points, a coupon, feedback, a ticket and an NPS
+answer comes back whole, with its type, company and tax id; each summary
+also answers on its own route (admin keys), asks only for the parts it is
+given counts for, and refuses a count out of range naming the field; an
+agent's view is whole too, an analyst's has no coupons and the company and
+tax id masked. A segment rule `customer_type = "BUSINESS"` takes the
+business in over the feed and leaves an individual out.
 
     ctest -R e2e_customer_view --output-on-failure
 """
@@ -69,10 +72,13 @@ class CustomerViewTest(unittest.TestCase):
                          body)
 
     def make_customer(self):
-        """A customer with an order, 300 points, a coupon (50 of them),
-        a complaint, an open ticket and an NPS 9."""
+        """A business customer (company and tax id) with an order, 300
+        points, a coupon (50 of them), a complaint, an open ticket and an
+        NPS 9."""
         customer = self.post("/v1/customers", {
-            "givenName": "Lan", "email": f"lan-{uuid.uuid4().hex}@example.com"})
+            "givenName": "Lan", "email": f"lan-{uuid.uuid4().hex}@example.com",
+            "customerType": "BUSINESS", "companyName": "兰氏贸易有限公司",
+            "taxId": "91310000-MA1FL0000X"})
         name = customer["name"]
         cid = name.split("/", 1)[1]
         self.call("POST", f"/v1/{name}/orders", {
@@ -119,6 +125,13 @@ class CustomerViewTest(unittest.TestCase):
         self.assertEqual(view["latestNps"]["score"], 9, view)
         self.assertIsNone(view["latestCsat"], view)
         self.assertIsNotNone(view["score"], view)
+        # The type and, for an admin, the company; the score's behaviour
+        # cluster's number (0 until a cluster model is fitted).
+        self.assertEqual(view["customer"]["customerType"], "BUSINESS", view)
+        self.assertEqual(view["customer"]["companyName"], "兰氏贸易有限公司")
+        self.assertEqual(view["customer"]["taxId"], "91310000-MA1FL0000X")
+        self.assertIsInstance(view["score"]["cluster"], int, view)
+        self.assertGreaterEqual(view["score"]["cluster"], 0, view)
 
         account = self.call(
             "GET", f"/v1/accounts/{cid}:summarize?ledgerEntryCount=1")
@@ -166,6 +179,29 @@ class CustomerViewTest(unittest.TestCase):
         self.assertEqual([m["part"] for m in analyst["missing"]], ["coupons"])
         self.assertEqual(len(analyst["openTickets"]), 1, analyst)
         self.assertEqual(analyst["latestNps"]["score"], 9, analyst)
+        # Analysts see the type, never the company or the tax id.
+        self.assertEqual(analyst["customer"]["customerType"], "BUSINESS")
+        self.assertEqual(analyst["customer"]["companyName"], "***")
+        self.assertEqual(analyst["customer"]["taxId"], "***")
+        self.assertEqual(agent["customer"]["companyName"], "兰氏贸易有限公司")
+
+    def test_a_customer_type_rule_finds_the_business(self):
+        segment = self.call("POST", "/v1/segments", {
+            "displayName": "Businesses",
+            "rule": 'customer_type = "BUSINESS"'})["name"]
+        # The individual first: the feed applies it before the business.
+        person = self.post("/v1/customers", {
+            "givenName": "Mei",
+            "email": f"mei-{uuid.uuid4().hex}@example.com"})["name"]
+        name, _ = self.make_customer()
+
+        def members():
+            page = self.call("GET", f"/v1/{segment}/members?pageSize=1000")
+            return {m["customer"] for m in page.get("segmentMembers", [])}
+
+        wait_for(lambda: name in members(), FEED_TIMEOUT,
+                 "segmentation to put the business in the segment")
+        self.assertNotIn(person, members())
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 // resolution, update, list and filters, merge, erasure, export, privacy at
 // rest, feed events), and the gRPC adapter over an in-process channel with
 // fakes of the order, import and feed interfaces.
+#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
@@ -700,15 +701,46 @@ TEST_F(CustomerManagerTest, BusinessCustomersKeepCompanyAndTaxIdEncrypted) {
   v1::Customer company = Ann();
   company.set_customer_type(v1::Customer::BUSINESS);
   company.set_company_name("Lee Garden Trading Ltd");
-  company.set_tax_id("9131 0000 ma1fl0000x");
+  company.set_tax_id("9131-0000-ma1fl0000x");
   CRM_ASSERT_OK_AND_ASSIGN(v1::Customer created, Create(company));
   EXPECT_EQ(created.customer_type(), v1::Customer::BUSINESS);
   EXPECT_EQ(created.company_name(), "Lee Garden Trading Ltd");
-  EXPECT_EQ(created.tax_id(), "91310000MA1FL0000X");
+  EXPECT_EQ(created.tax_id(), "9131-0000-MA1FL0000X");
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Customer read, Get(created.name()));
+  EXPECT_EQ(read.customer_type(), v1::Customer::BUSINESS);
+  EXPECT_EQ(read.company_name(), "Lee Garden Trading Ltd");
+  EXPECT_EQ(read.tax_id(), "9131-0000-MA1FL0000X");
 
-  // An update through the mask: a new tax id, the company kept.
+  // At rest: the customer's `pii` column is ciphertext, and no column of
+  // any table holds the company or the tax id in plain.
+  const std::string id = created.name().substr(sizeof("customers/") - 1);
+  std::string pii;
+  ASSERT_THAT(
+      crm::common::WithConnection(
+          *pool_,
+          [&](sql::Connection& connection) -> absl::Status {
+            std::unique_ptr<sql::PreparedStatement> select(
+                connection.prepareStatement(
+                    "SELECT pii FROM customers WHERE id = ?"));
+            select->setString(1, id);
+            std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+            if (rows->next()) pii = rows->getString(1).asStdString();
+            return absl::OkStatus();
+          }),
+      IsOk());
+  EXPECT_GT(pii.size(), 16u);
+  EXPECT_THAT(pii, Not(HasSubstr("Lee Garden")));
+  EXPECT_THAT(pii, Not(HasSubstr("MA1FL0000X")));
+  for (const std::string& value : DumpDatabase()) {
+    EXPECT_THAT(value, Not(HasSubstr("Lee Garden")));
+    EXPECT_THAT(value, Not(HasSubstr("MA1FL000")));
+  }
+
+  // An update through the mask, with the etag: a new tax id, the company
+  // kept.
   v1::UpdateCustomerRequest update;
   update.mutable_customer()->set_name(created.name());
+  update.mutable_customer()->set_etag(created.etag());
   update.mutable_customer()->set_tax_id("91310000MA1FL0001Y");
   update.mutable_update_mask()->add_paths("tax_id");
   update.set_request_id("tax");
@@ -716,6 +748,11 @@ TEST_F(CustomerManagerTest, BusinessCustomersKeepCompanyAndTaxIdEncrypted) {
                            manager_->Update(RequestContext(), update));
   EXPECT_EQ(updated.tax_id(), "91310000MA1FL0001Y");
   EXPECT_EQ(updated.company_name(), "Lee Garden Trading Ltd");
+  // The old etag is stale now.
+  update.set_request_id("tax-stale");
+  EXPECT_THAT(manager_->Update(RequestContext(), update),
+              StatusIs(absl::StatusCode::kAborted, HasSubstr("etag")));
+  update.mutable_customer()->clear_etag();
   // Clearing the company of a BUSINESS customer names the field.
   update.mutable_customer()->clear_tax_id();
   update.mutable_update_mask()->set_paths(0, "company_name");
@@ -723,12 +760,26 @@ TEST_F(CustomerManagerTest, BusinessCustomersKeepCompanyAndTaxIdEncrypted) {
   EXPECT_THAT(manager_->Update(RequestContext(), update),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("customer.company_name")));
+  // Becoming an individual while keeping the company names it too.
+  update.mutable_customer()->set_customer_type(v1::Customer::INDIVIDUAL);
+  update.mutable_update_mask()->set_paths(0, "customer_type");
+  update.set_request_id("individual-with-company");
+  EXPECT_THAT(manager_->Update(RequestContext(), update),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("customer.company_name")));
+  // A resolving write stating INDIVIDUAL for this business is refused, and
+  // one that states no type leaves it a business.
+  v1::Customer individual_again = Ann();
+  individual_again.set_customer_type(v1::Customer::INDIVIDUAL);
+  EXPECT_THAT(Resolve(individual_again),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("customer.customer_type")));
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ResolveCustomerResponse matched, Resolve(Ann()));
+  EXPECT_EQ(matched.customer().name(), created.name());
+  EXPECT_EQ(matched.customer().customer_type(), v1::Customer::BUSINESS);
+  EXPECT_EQ(matched.customer().company_name(), "Lee Garden Trading Ltd");
 
-  // Neither the company nor the tax id is stored or published in plain.
-  for (const std::string& value : DumpDatabase()) {
-    EXPECT_THAT(value, Not(HasSubstr("Lee Garden")));
-    EXPECT_THAT(value, Not(HasSubstr("MA1FL000")));
-  }
+  // The feed carries the type, never the company or the tax id.
   for (const v1::ChangeEvent& event : FeedEvents()) {
     EXPECT_EQ(event.customer().customer_type(), v1::Customer::BUSINESS);
     EXPECT_EQ(event.customer().company_name(), "");
@@ -742,6 +793,20 @@ TEST_F(CustomerManagerTest, BusinessCustomersKeepCompanyAndTaxIdEncrypted) {
   CRM_ASSERT_OK_AND_ASSIGN(v1::Customer erased, Get(created.name()));
   EXPECT_EQ(erased.company_name(), "");
   EXPECT_EQ(erased.tax_id(), "");
+}
+
+TEST_F(CustomerManagerTest, IndividualsAreRefusedACompany) {
+  v1::Customer ann = Ann();
+  ann.set_company_name("Lee Garden Trading Ltd");
+  EXPECT_THAT(Create(ann), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("customer.company_name")));
+  ann.clear_company_name();
+  ann.set_tax_id("DE123456789");
+  EXPECT_THAT(Create(ann), StatusIs(absl::StatusCode::kInvalidArgument,
+                                    HasSubstr("customer.tax_id")));
+  // Nothing was written.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::ListCustomersResponse listed, List(""));
+  EXPECT_EQ(listed.customers_size(), 0);
 }
 
 // ---------------------------------------------------------------- adapter

@@ -371,6 +371,31 @@ TEST_F(MembershipServiceTest, MembershipsFollowTheFeed) {
   EXPECT_EQ(segments.customer_score().monetary_value().amount_minor(), 200);
 }
 
+TEST_F(MembershipServiceTest, ACustomerTypeRuleSelectsTheBusinesses) {
+  const std::string businesses =
+      stack_.CreateSegment("Businesses", "customer_type = \"BUSINESS\"");
+  const std::string individuals =
+      stack_.CreateSegment("Individuals", "customer_type = \"INDIVIDUAL\"");
+  cp::ChangeEvent business = Created("shop", "CN");
+  business.mutable_customer()->set_customer_type(cp::Customer::BUSINESS);
+  cp::ChangeEvent person = Created("ann", "CN");
+  person.mutable_customer()->set_customer_type(cp::Customer::INDIVIDUAL);
+  stack_.DeliverAll({business, person, Created("unstated", "CN")});
+  EXPECT_THAT(stack_.Members(businesses), ElementsAre("customers/shop"));
+  // Unstated counts as an individual.
+  EXPECT_THAT(stack_.Members(individuals),
+              ElementsAre("customers/ann", "customers/unstated"));
+
+  // A customer that becomes a business moves across.
+  cp::ChangeEvent update = Created("ann", "CN");
+  update.set_type(cp::ChangeEvent::CUSTOMER_UPDATED);
+  update.mutable_customer()->set_customer_type(cp::Customer::BUSINESS);
+  ASSERT_THAT(stack_.Deliver(4, update), IsOk());
+  EXPECT_THAT(stack_.Members(businesses),
+              ElementsAre("customers/ann", "customers/shop"));
+  EXPECT_THAT(stack_.Members(individuals), ElementsAre("customers/unstated"));
+}
+
 TEST_F(MembershipServiceTest, PreviewOverGrpcCountsAndReportsErrors) {
   stack_.DeliverAll({Created("a", "CN"), Created("b", "DE")});
   v1::PreviewSegmentRequest request;

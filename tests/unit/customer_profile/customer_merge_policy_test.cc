@@ -164,5 +164,41 @@ TEST(FoldInto, TooManyTagsIsAFieldError) {
             "customer.tags");
 }
 
+TEST(FoldInto, TheResultKeepsACompanyOnlyOnABusiness) {
+  v1::Customer business;
+  business.set_customer_type(v1::Customer::BUSINESS);
+  business.set_company_name("Lee Garden Trading Ltd");
+  business.set_tax_id("DE123456789");
+  // An unstated type never overwrites BUSINESS: the company stays.
+  v1::Customer unstated;
+  unstated.set_given_name("Ann");
+  v1::Customer base = business;
+  CRM_ASSERT_OK(FoldInto(unstated, true, {}, &base).status());
+  EXPECT_EQ(base.customer_type(), v1::Customer::BUSINESS);
+  EXPECT_EQ(base.company_name(), "Lee Garden Trading Ltd");
+  // A newer INDIVIDUAL would leave the company on an individual.
+  v1::Customer individual;
+  individual.set_customer_type(v1::Customer::INDIVIDUAL);
+  base = business;
+  absl::StatusOr<std::vector<std::string>> folded =
+      FoldInto(individual, true, {}, &base);
+  EXPECT_THAT(folded, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(crm::common::ErrorMetadataOf(folded.status())["field"],
+            "customer.customer_type");
+  // Pinning the type keeps the business whole.
+  base = business;
+  CRM_EXPECT_OK(FoldInto(individual, true, {"customer_type"}, &base).status());
+  EXPECT_EQ(base.customer_type(), v1::Customer::BUSINESS);
+  // A BUSINESS folded into an individual brings its company along.
+  base = individual;
+  CRM_EXPECT_OK(FoldInto(business, true, {}, &base).status());
+  EXPECT_EQ(base.customer_type(), v1::Customer::BUSINESS);
+  EXPECT_EQ(base.tax_id(), "DE123456789");
+  // Pinning the individual's empty company leaves a BUSINESS without one.
+  base = individual;
+  EXPECT_THAT(FoldInto(business, true, {"company_name"}, &base),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace crm::customer_profile

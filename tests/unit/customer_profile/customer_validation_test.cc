@@ -19,6 +19,7 @@ using ::crm::common::ReasonOf;
 using ::crm::testing::IsOk;
 using ::crm::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ValidateLocale, AcceptsBcp47ShapedTags) {
   for (const char* locale : {"", "zh", "zh-CN", "zh-Hans-CN", "en-US", "yue"}) {
@@ -128,41 +129,81 @@ TEST(StandardizeCustomer, RejectsBadValuesNamingTheField) {
                        HasSubstr("customer.phone")));
 }
 
-TEST(StandardizeCustomer, BusinessCustomersNeedACompanyAndAPlainTaxId) {
+TEST(StandardizeCustomer, BusinessCustomersNeedACompany) {
   v1::Customer input;
   input.set_customer_type(v1::Customer::BUSINESS);
   absl::Status missing = StandardizeCustomer(input, Options()).status();
   EXPECT_THAT(missing, StatusIs(absl::StatusCode::kInvalidArgument,
                                 HasSubstr("customer.company_name")));
   EXPECT_EQ(ReasonOf(missing), crm::type::v1::FIELD_REQUIRED);
+  input.set_company_name("   ");  // Blank is missing too.
+  EXPECT_THAT(StandardizeCustomer(input, Options()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("customer.company_name")));
   input.set_company_name("  上海  王氏 贸易有限公司 ");
-  input.set_tax_id(" 9131-0000 ma1fl0000x ");
+  input.set_tax_id(" 9131-0000-ma1fl0000x ");
   CRM_ASSERT_OK_AND_ASSIGN(v1::Customer business,
                            StandardizeCustomer(input, Options()));
   EXPECT_EQ(business.customer_type(), v1::Customer::BUSINESS);
   EXPECT_EQ(business.company_name(), "上海 王氏 贸易有限公司");
-  EXPECT_EQ(business.tax_id(), "91310000MA1FL0000X");
+  EXPECT_EQ(business.tax_id(), "9131-0000-MA1FL0000X");
   // The type and the company travel in the paths a merge or update copies.
   EXPECT_EQ(ScalarValue(business, "customer_type"),
             std::to_string(v1::Customer::BUSINESS));
-  EXPECT_EQ(ScalarValue(business, "tax_id"), "91310000MA1FL0000X");
-
-  for (const std::string& bad : std::vector<std::string>{
-           "91310000;DROP", "AB12", std::string(33, '9')}) {
-    input.set_tax_id(bad);
-    EXPECT_THAT(StandardizeCustomer(input, Options()),
-                StatusIs(absl::StatusCode::kInvalidArgument,
-                         HasSubstr("customer.tax_id")))
-        << bad;
-  }
-  input.set_tax_id("");
-  input.set_customer_type(static_cast<v1::Customer::CustomerType>(9));
+  EXPECT_EQ(ScalarValue(business, "company_name"), "上海 王氏 贸易有限公司");
+  EXPECT_EQ(ScalarValue(business, "tax_id"), "9131-0000-MA1FL0000X");
+  input.set_company_name(std::string(kMaxCompanyNameLength + 1, 'x'));
   EXPECT_THAT(StandardizeCustomer(input, Options()),
               StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("customer.company_name")));
+}
+
+TEST(StandardizeCustomer, TaxIdsAreOneToThirtyTwoLettersDigitsOrHyphens) {
+  v1::Customer input;
+  input.set_customer_type(v1::Customer::BUSINESS);
+  input.set_company_name("Lee Garden Trading Ltd");
+  for (const std::string& good :
+       std::vector<std::string>{"7", "DE-123456789", "gb123456789",
+                                std::string(32, '9'), std::string(32, '-')}) {
+    input.set_tax_id(good);
+    CRM_EXPECT_OK(StandardizeCustomer(input, Options()).status()) << good;
+  }
+  for (const std::string& bad :
+       std::vector<std::string>{"91310000;DROP", "9131 0000", "DE_123",
+                                "税号123", std::string(33, '9')}) {
+    input.set_tax_id(bad);
+    absl::Status status = StandardizeCustomer(input, Options()).status();
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 HasSubstr("customer.tax_id")))
+        << bad;
+    EXPECT_EQ(ReasonOf(status), crm::type::v1::FIELD_INVALID) << bad;
+    // The message names the field, never the value.
+    EXPECT_THAT(status.message(), Not(HasSubstr(bad))) << bad;
+  }
+}
+
+TEST(StandardizeCustomer, IndividualsHaveNoCompanyOrTaxId) {
+  for (v1::Customer::CustomerType type :
+       {v1::Customer::INDIVIDUAL, v1::Customer::CUSTOMER_TYPE_UNSPECIFIED}) {
+    v1::Customer input;
+    input.set_customer_type(type);
+    CRM_EXPECT_OK(StandardizeCustomer(input, Options()).status());
+    input.set_company_name("Lee Garden Trading Ltd");
+    absl::Status company = StandardizeCustomer(input, Options()).status();
+    EXPECT_THAT(company, StatusIs(absl::StatusCode::kInvalidArgument,
+                                  HasSubstr("customer.company_name")));
+    EXPECT_EQ(ReasonOf(company), crm::type::v1::FIELD_INVALID);
+    input.clear_company_name();
+    input.set_tax_id("DE123456789");
+    EXPECT_THAT(StandardizeCustomer(input, Options()),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("customer.tax_id")));
+  }
+  v1::Customer unknown;
+  unknown.set_customer_type(static_cast<v1::Customer::CustomerType>(9));
+  EXPECT_THAT(StandardizeCustomer(unknown, Options()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("customer.customer_type")));
-  // Unstated is allowed (an individual), with or without a company.
-  input.set_customer_type(v1::Customer::CUSTOMER_TYPE_UNSPECIFIED);
-  CRM_EXPECT_OK(StandardizeCustomer(input, Options()).status());
 }
 
 // The reason and field of an INVALID_ARGUMENT status.

@@ -543,6 +543,45 @@ TEST_F(CustomerViewTest, AnUnknownCustomerIs404AndIdsAreChecked) {
   EXPECT_EQ(Call("GET", "/v1/customers/c1:view?x=1").status, 400);
 }
 
+TEST_F(CustomerViewTest, ShowsTheTypeToAllAndTheCompanyToThoseWhoMaySeeIt) {
+  TestHttpResponse created =
+      Call("POST", "/v1/customers",
+           R"({"givenName":"Mei","customerType":"BUSINESS",)"
+           R"("companyName":"Lee Garden Trading Ltd","taxId":"DE-123456789"})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  GiveTheBackendsACustomer();
+  seg::ListCustomerSegmentsResponse segments =
+      view_segmentation_.segments.Get();
+  segments.mutable_customer_score()->set_cluster(3);
+  view_segmentation_.segments.Set(segments);
+
+  Struct full = ParseObject(Call("GET", "/v1/customers/c1:view").body);
+  const Struct& customer = Field(full, "customer").struct_value();
+  EXPECT_EQ(Field(customer, "customerType").string_value(), "BUSINESS");
+  EXPECT_EQ(Field(customer, "companyName").string_value(),
+            "Lee Garden Trading Ltd");
+  EXPECT_EQ(Field(customer, "taxId").string_value(), "DE-123456789");
+  EXPECT_EQ(
+      Field(Field(full, "score").struct_value(), "cluster").number_value(), 3);
+
+  ASSERT_TRUE(config_.api_keys.Add("bi analyst analyst-key-0123456789").ok());
+  server_->Shutdown(absl::Seconds(1));
+  server_.reset();
+  gateway_.reset();
+  send_admin_key_ = false;
+  TestHttpResponse masked = Call("GET", "/v1/customers/c1:view", "",
+                                 {{"X-API-Key", "analyst-key-0123456789"}});
+  send_admin_key_ = true;
+  ASSERT_EQ(masked.status, 200) << masked.body;
+  EXPECT_THAT(masked.body, Not(HasSubstr("Lee Garden")));
+  EXPECT_THAT(masked.body, Not(HasSubstr("123456789")));
+  const Struct masked_view = ParseObject(masked.body);
+  const Struct& seen = Field(masked_view, "customer").struct_value();
+  EXPECT_EQ(Field(seen, "customerType").string_value(), "BUSINESS");
+  EXPECT_EQ(Field(seen, "companyName").string_value(), "***");
+  EXPECT_EQ(Field(seen, "taxId").string_value(), "***");
+}
+
 TEST_F(CustomerViewTest, AnalystsSeeItMaskedAgentsInFull) {
   CreateConsentingCustomer();
   GiveTheBackendsACustomer();

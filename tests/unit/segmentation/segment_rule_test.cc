@@ -83,6 +83,8 @@ TEST(SegmentRuleTest, EveryDocumentedFieldEvaluates) {
   EXPECT_TRUE(
       Matches("customer_type = BUSINESS AND value_tier = HIGH", business));
   EXPECT_FALSE(Matches("customer_type = INDIVIDUAL", business));
+  EXPECT_TRUE(Matches("customer_type = \"BUSINESS\"", business));
+  EXPECT_FALSE(Matches("customer_type = \"BUSINESS\"", c));
 }
 
 TEST(SegmentRuleTest, UnknownValuesSatisfyNoComparison) {
@@ -106,7 +108,9 @@ TEST(SegmentRuleTest, ErrorsNameTheRuleAndThePosition) {
   for (const Case& c : {Case{"colour = \"red\"", "1"},          // unknown field
                         Case{"rfm.recency >= \"high\"", "16"},  // wrong type
                         Case{"lifecycle = SLEEPY", "13"},  // not an enum name
-                        Case{"tags = \"vip\"", "6"},       // repeated needs :
+                        Case{"customer_type = \"COMPANY\"", "17"},
+                        Case{"customer_type > 1", "17"},
+                        Case{"tags = \"vip\"", "6"},  // repeated needs :
                         Case{"rfm.recency >= 4 AND", "21"}}) {  // syntax
     absl::StatusOr<crm::common::filter::Filter> parsed =
         ParseSegmentRule(c.rule);

@@ -21,12 +21,18 @@ import { count, tierProgressShare } from '../statistics.js';
 import { customerTimeline, latestAnswer } from '../timeline.js';
 import { customerLabel } from './customers.js';
 
+// Unstated reads as an individual (customer.proto).
+function customerTypeOf(customer) {
+  return customer.customerType === 'BUSINESS' ? 'BUSINESS' : 'INDIVIDUAL';
+}
+
 function Profile({ customer }) {
   const summary = customer.purchaseSummary || {};
   return html`<dl class="facts">
     <dt>${t('name')}</dt><dd id="customer-name">${customerLabel(customer)}</dd>
     <dt>${t('email')}</dt><dd>${customer.email || '–'}</dd>
     <dt>${t('phone')}</dt><dd>${customer.phone || '–'}</dd>
+    <dt>${t('customerType')}</dt><dd id="customer-type" data-type=${customerTypeOf(customer)}>${t(`customerType_${customerTypeOf(customer)}`)}</dd>
     ${customer.customerType === 'BUSINESS'
       ? html`<dt>${t('company')}</dt><dd id="customer-company">${customer.companyName || '–'}${customer.taxId ? ` (${customer.taxId})` : ''}</dd>`
       : ''}
@@ -56,6 +62,7 @@ function Scores({ score, segments, nps, csat }) {
     <dt>${t('clv')}</dt><dd>${formatMoney(score.clv?.value)}</dd>
     <dt>${t('pAlive')}</dt><dd>${score.clv?.model ? formatPercent(score.clv.pAlive) : '–'}</dd>
     <dt>${t('expectedPurchases')}</dt><dd>${score.clv?.model ? formatNumber(score.clv.expectedPurchases, { maximumFractionDigits: 2 }) : '–'}</dd>
+    <dt>${t('cluster')}</dt><dd id="customer-cluster" data-cluster=${score.cluster || 0}>${score.cluster ? formatNumber(score.cluster) : '–'}</dd>
   </dl>` : html`<p class="muted">${t('noScore')}</p>`}
   <dl class="facts" id="customer-survey-scores">
     <${LatestScore} id="latest-nps" label=${t('latestNps')} latest=${nps} />

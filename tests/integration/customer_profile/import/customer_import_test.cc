@@ -194,6 +194,36 @@ std::vector<v1::ResolveCustomerRequest> RequestsWithEmails(
   return requests;
 }
 
+TEST_P(CustomerImportTest, BusinessRowsCarryTheirCompanyIndividualsNone) {
+  const std::string csv =
+      "email,customer_type,company_name,tax_id\n"
+      "shop@example.com,business,Lee Garden Trading Ltd,de-123456789\n"  // 2
+      "ann@example.com,individual,Lee Garden Trading Ltd,\n"             // 3
+      "bo@example.com,,,DE-1\n"                                          // 4
+      "co@example.com,business,,\n"                                      // 5
+      "shop@example.com,individual,,\n"                                  // 6
+      "shop@example.com,,,\n";                                           // 7
+  v1::ImportCustomersResponse response = Import(csv);
+  ASSERT_EQ(response.results_size(), 6);
+  EXPECT_EQ(response.results(0).outcome(), v1::ImportRowResult::CREATED);
+  EXPECT_THAT(response.results(1).error(), HasSubstr("customer.company_name"));
+  EXPECT_THAT(response.results(2).error(), HasSubstr("customer.tax_id"));
+  EXPECT_THAT(response.results(3).error(), HasSubstr("customer.company_name"));
+  // Stating INDIVIDUAL for the business it resolves to is refused; stating
+  // nothing updates it and leaves it a business.
+  EXPECT_THAT(response.results(4).error(), HasSubstr("customer.customer_type"));
+  EXPECT_EQ(response.results(5).outcome(), v1::ImportRowResult::UPDATED);
+  EXPECT_EQ(response.rejected_count(), 4);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM customers"), 1);
+  v1::GetCustomerRequest get;
+  get.set_name(response.results(0).customer());
+  auto shop = manager_->Get(crm::common::RequestContext(), get);
+  ASSERT_THAT(shop.status(), IsOk());
+  EXPECT_EQ(shop->customer_type(), v1::Customer::BUSINESS);
+  EXPECT_EQ(shop->company_name(), "Lee Garden Trading Ltd");
+  EXPECT_EQ(shop->tax_id(), "DE-123456789");
+}
+
 TEST_P(CustomerImportTest, ABatchGivesEveryRowItsOwnOutcome) {
   std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> first =
       manager_->ResolveBatch(crm::common::RequestContext(),

@@ -93,6 +93,31 @@ TEST(CustomerCsvTest, EmptyCellsAreAbsent) {
   EXPECT_FALSE(c.has_address());
 }
 
+TEST(CustomerCsvTest, MapsTheCustomerTypeAndTheCompany) {
+  Outcome out = Read(
+      "email,Customer_Type,company_name,tax_id\n"
+      "a@x.com,Business,Lee Garden Trading Ltd,DE-123456789\n"
+      "b@x.com,企业,王氏贸易,\n"
+      "c@x.com,i,,\n"
+      "d@x.com,,,\n"
+      "e@x.com,partnership,Secret Name,\n");
+  ASSERT_THAT(out.status, IsOk());
+  ASSERT_EQ(out.sent.size(), 4u);
+  EXPECT_EQ(out.sent[0].customer().customer_type(), v1::Customer::BUSINESS);
+  // Passed as written: the service standardises and checks them.
+  EXPECT_EQ(out.sent[0].customer().company_name(), "Lee Garden Trading Ltd");
+  EXPECT_EQ(out.sent[0].customer().tax_id(), "DE-123456789");
+  EXPECT_EQ(out.sent[1].customer().customer_type(), v1::Customer::BUSINESS);
+  EXPECT_EQ(out.sent[1].customer().company_name(), "王氏贸易");
+  EXPECT_EQ(out.sent[2].customer().customer_type(), v1::Customer::INDIVIDUAL);
+  EXPECT_EQ(out.sent[3].customer().customer_type(),
+            v1::Customer::CUSTOMER_TYPE_UNSPECIFIED);
+  ASSERT_EQ(out.rejected.size(), 1u);
+  EXPECT_EQ(out.rejected[0].line_number(), 6);
+  EXPECT_THAT(out.rejected[0].error(), HasSubstr("customer_type"));
+  EXPECT_THAT(out.rejected[0].error(), Not(HasSubstr("partnership")));
+}
+
 TEST(CustomerCsvTest, BadRowsAreRejectedWithTheirLineAndReadingGoesOn) {
   Outcome out = Read(
       "given_name,email,gender,consent:sms_marketing\n"
