@@ -22,6 +22,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config ca-certificates tzdata \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
       libabsl-dev libmysqlcppconn-dev libboost-dev libphonenumber-dev libssl-dev libicu-dev \
+      libcurl4-openssl-dev \
       grpc-proto nodejs npm binutils \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

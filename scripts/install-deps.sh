@@ -15,6 +15,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libmysqlcppconn-dev mariadb-server mariadb-client grpc-proto
   libboost-dev libphonenumber-dev libssl-dev libgtest-dev libgmock-dev libicu-dev
+  libcurl4-openssl-dev
   curl python3-grpcio python3-protobuf clang-14 libfuzzer-14-dev
   chromium
   # A Chinese font, so that the dashboard's screenshots show zh text.

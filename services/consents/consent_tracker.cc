@@ -51,6 +51,9 @@ absl::Status ConsentTracker::Apply(Transaction& tx,
       CRM_ASSIGN_OR_RETURN(std::string id, CustomerIdOf(event.customer_name()));
       return consents_.Forget(tx, id);
     }
+    case cp::ChangeEvent::INTERACTION_RECORDED:
+      // Carries no consent.
+      return absl::OkStatus();
     default:
       return absl::OkStatus();
   }

@@ -180,36 +180,48 @@ absl::StatusOr<v1::RecordEventsResponse> OrderManagerImpl::RecordEvents(
                                      absl::StrCat("events[", i, "].customer")));
     requested_ids.push_back(std::move(id));
   }
-  return unit_of_work_.Run<v1::RecordEventsResponse>(
-      context,
-      [&](Transaction& tx) -> absl::StatusOr<v1::RecordEventsResponse> {
-        const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
-        // Each distinct customer is resolved once per batch.
-        absl::flat_hash_map<std::string, std::string> owners;
-        v1::RecordEventsResponse response;
-        for (size_t i = 0; i < events.size(); ++i) {
-          auto owner = owners.find(requested_ids[i]);
-          if (owner == owners.end()) {
-            absl::StatusOr<std::string> customer_id =
-                customers_.ResolveActive(tx, requested_ids[i]);
-            if (!customer_id.ok()) {
-              return NamingTheEvent(customer_id.status(), i);
+  CRM_ASSIGN_OR_RETURN(
+      v1::RecordEventsResponse recorded,
+      unit_of_work_.Run<v1::RecordEventsResponse>(
+          context,
+          [&](Transaction& tx) -> absl::StatusOr<v1::RecordEventsResponse> {
+            const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+            // Each distinct customer is resolved once per batch.
+            absl::flat_hash_map<std::string, std::string> owners;
+            // One INTERACTION_RECORDED per event stored (none for a repeat).
+            std::vector<crm::common::FeedEventRecord> feed_events;
+            v1::RecordEventsResponse response;
+            for (size_t i = 0; i < events.size(); ++i) {
+              auto owner = owners.find(requested_ids[i]);
+              if (owner == owners.end()) {
+                absl::StatusOr<std::string> customer_id =
+                    customers_.ResolveActive(tx, requested_ids[i]);
+                if (!customer_id.ok()) {
+                  return NamingTheEvent(customer_id.status(), i);
+                }
+                owner =
+                    owners.emplace(requested_ids[i], *std::move(customer_id))
+                        .first;
+              }
+              const InteractionEventRecord record =
+                  NewInteractionEventRecord(events[i], owner->second, now);
+              CRM_ASSIGN_OR_RETURN(bool stored,
+                                   orders_.InsertEventIfAbsent(tx, record));
+              if (stored) {
+                response.set_recorded_count(response.recorded_count() + 1);
+                feed_events.push_back(InteractionRecordedFeedEvent(record));
+              } else {
+                response.set_duplicate_count(response.duplicate_count() + 1);
+              }
             }
-            owner =
-                owners.emplace(requested_ids[i], *std::move(customer_id)).first;
-          }
-          CRM_ASSIGN_OR_RETURN(bool stored,
-                               orders_.InsertEventIfAbsent(
-                                   tx, NewInteractionEventRecord(
-                                           events[i], owner->second, now)));
-          if (stored) {
-            response.set_recorded_count(response.recorded_count() + 1);
-          } else {
-            response.set_duplicate_count(response.duplicate_count() + 1);
-          }
-        }
-        return response;
-      });
+            // Last statement: after every row lock (change_feed_outbox.h).
+            if (!feed_events.empty()) {
+              CRM_RETURN_IF_ERROR(feed_.AppendAll(tx, feed_events));
+            }
+            return response;
+          }));
+  if (recorded.recorded_count() > 0) feed_.NotifyCommitted();
+  return recorded;
 }
 
 }  // namespace crm::customer_profile

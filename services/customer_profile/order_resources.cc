@@ -144,4 +144,29 @@ crm::common::FeedEventRecord OrderRefundedFeedEvent(
                         refund_amount_minor);
 }
 
+crm::common::FeedEventRecord InteractionRecordedFeedEvent(
+    const InteractionEventRecord& record) {
+  v1::ChangeEvent event;
+  event.set_type(v1::ChangeEvent::INTERACTION_RECORDED);
+  event.set_customer_name(CustomerName(record.customer_id));
+  v1::InteractionEvent& interaction = *event.mutable_interaction();
+  interaction.set_name(absl::StrCat("customers/", record.customer_id,
+                                    "/events/", record.event_id));
+  interaction.set_customer(CustomerName(record.customer_id));
+  interaction.set_event_id(record.event_id);
+  interaction.set_type(record.type);
+  interaction.set_custom_type(record.custom_type);
+  interaction.set_channel(record.channel);
+  *interaction.mutable_event_time() = ToProtoTimestamp(record.event_time);
+  auto sku = record.properties.find("sku");
+  if (sku != record.properties.end()) {
+    (*interaction.mutable_properties())["sku"] = sku->second;
+  }
+  crm::common::FeedEventRecord feed_record;
+  feed_record.type = static_cast<int>(v1::ChangeEvent::INTERACTION_RECORDED);
+  feed_record.key = record.customer_id;
+  feed_record.payload = event.SerializeAsString();
+  return feed_record;
+}
+
 }  // namespace crm::customer_profile

@@ -58,5 +58,11 @@ crm::common::FeedEventRecord OrderRecordedFeedEvent(const v1::Order& order);
 // The feed event of a refund of `refund_amount_minor` (`order` as after it).
 crm::common::FeedEventRecord OrderRefundedFeedEvent(
     const v1::Order& order, int64_t refund_amount_minor);
+// The feed event of an interaction just stored: INTERACTION_RECORDED with
+// the interaction's name, customer, event_id, type, custom_type, channel and
+// event_time, and of its properties only `sku` (properties may hold
+// personal data; the feed carries no other).
+crm::common::FeedEventRecord InteractionRecordedFeedEvent(
+    const InteractionEventRecord& record);
 
 }  // namespace crm::customer_profile

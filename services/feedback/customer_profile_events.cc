@@ -163,6 +163,9 @@ absl::Status ApplyCustomerProfileEvent(const CustomerDataStores& stores,
     case cp::ChangeEvent::CUSTOMER_UPDATED:
       if (stores.consents == nullptr) return absl::OkStatus();
       return crm::consents::ConsentTracker(*stores.consents).Apply(tx, event);
+    case cp::ChangeEvent::INTERACTION_RECORDED:
+      // Interactions hold no feedback data.
+      return absl::OkStatus();
     default:
       return absl::OkStatus();
   }

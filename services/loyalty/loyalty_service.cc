@@ -232,4 +232,126 @@ grpc::Status LoyaltyServiceImpl::WatchChanges(
       [writer](const v1::ChangeEvent& event) { return writer->Write(event); }));
 }
 
+namespace {
+
+grpc::Status NoJourneys() {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no journeys");
+}
+
+}  // namespace
+
+grpc::Status LoyaltyServiceImpl::CreateJourney(
+    grpc::ServerContext* context, const v1::CreateJourneyRequest* request,
+    v1::Journey* response) {
+  if (journeys_ == nullptr) return NoJourneys();
+  return ReplyWith(
+      journeys_->CreateJourney(RequestContextOf(context), *request), response);
+}
+
+grpc::Status LoyaltyServiceImpl::GetJourney(
+    grpc::ServerContext* context, const v1::GetJourneyRequest* request,
+    v1::Journey* response) {
+  if (journeys_ == nullptr) return NoJourneys();
+  return ReplyWith(journeys_->GetJourney(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::ListJourneys(
+    grpc::ServerContext* context, const v1::ListJourneysRequest* request,
+    v1::ListJourneysResponse* response) {
+  if (journeys_ == nullptr) return NoJourneys();
+  return ReplyWith(journeys_->ListJourneys(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::PauseJourney(
+    grpc::ServerContext* context, const v1::PauseJourneyRequest* request,
+    v1::Journey* response) {
+  if (journeys_ == nullptr) return NoJourneys();
+  return ReplyWith(journeys_->PauseJourney(RequestContextOf(context), *request),
+                   response);
+}
+
+grpc::Status LoyaltyServiceImpl::ResumeJourney(
+    grpc::ServerContext* context, const v1::ResumeJourneyRequest* request,
+    v1::Journey* response) {
+  if (journeys_ == nullptr) return NoJourneys();
+  return ReplyWith(
+      journeys_->ResumeJourney(RequestContextOf(context), *request), response);
+}
+
+grpc::Status LoyaltyServiceImpl::ListJourneyRuns(
+    grpc::ServerContext* context, const v1::ListJourneyRunsRequest* request,
+    v1::ListJourneyRunsResponse* response) {
+  if (journeys_ == nullptr) return NoJourneys();
+  return ReplyWith(
+      journeys_->ListJourneyRuns(RequestContextOf(context), *request),
+      response);
+}
+
+namespace {
+
+grpc::Status NoWebhooks() {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no webhooks");
+}
+
+}  // namespace
+
+grpc::Status LoyaltyServiceImpl::CreateWebhookEndpoint(
+    grpc::ServerContext* context,
+    const v1::CreateWebhookEndpointRequest* request,
+    v1::WebhookEndpoint* response) {
+  if (webhooks_ == nullptr) return NoWebhooks();
+  return ReplyWith(
+      webhooks_->CreateWebhookEndpoint(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::GetWebhookEndpoint(
+    grpc::ServerContext* context, const v1::GetWebhookEndpointRequest* request,
+    v1::WebhookEndpoint* response) {
+  if (webhooks_ == nullptr) return NoWebhooks();
+  return ReplyWith(
+      webhooks_->GetWebhookEndpoint(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::ListWebhookEndpoints(
+    grpc::ServerContext* context,
+    const v1::ListWebhookEndpointsRequest* request,
+    v1::ListWebhookEndpointsResponse* response) {
+  if (webhooks_ == nullptr) return NoWebhooks();
+  return ReplyWith(
+      webhooks_->ListWebhookEndpoints(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::DeleteWebhookEndpoint(
+    grpc::ServerContext* context,
+    const v1::DeleteWebhookEndpointRequest* request,
+    google::protobuf::Empty* response) {
+  if (webhooks_ == nullptr) return NoWebhooks();
+  return ReplyWith(
+      webhooks_->DeleteWebhookEndpoint(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::ListDeadLetters(
+    grpc::ServerContext* context, const v1::ListDeadLettersRequest* request,
+    v1::ListDeadLettersResponse* response) {
+  if (webhooks_ == nullptr) return NoWebhooks();
+  return ReplyWith(
+      webhooks_->ListDeadLetters(RequestContextOf(context), *request),
+      response);
+}
+
+grpc::Status LoyaltyServiceImpl::ReplayDeadLetter(
+    grpc::ServerContext* context, const v1::ReplayDeadLetterRequest* request,
+    v1::WebhookDelivery* response) {
+  if (webhooks_ == nullptr) return NoWebhooks();
+  return ReplyWith(
+      webhooks_->ReplayDeadLetter(RequestContextOf(context), *request),
+      response);
+}
+
 }  // namespace crm::loyalty

@@ -2,8 +2,8 @@
 // handing the request to the account, programme or reward manager
 // (account_manager.h, program_manager.h, reward_manager.h,
 // campaign_manager.h), the coupon issuer (coupon_issue.h), the exporter
-// (account_export.h) or the statistics reader (program_statistics.h) and
-// the result
+// (account_export.h), the statistics reader (program_statistics.h) or the
+// webhook manager (webhook_manager.h) and the result
 // back to gRPC; WatchChanges streams loyalty's feed (change_feed_streamer.h;
 // UNIMPLEMENTED when the service was built without one).
 //
@@ -23,10 +23,12 @@
 #include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/change_feed_streamer.h"
 #include "services/loyalty/coupon_issue.h"
+#include "services/loyalty/journey_manager.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/program_statistics.h"
 #include "services/loyalty/referral_manager.h"
 #include "services/loyalty/reward_manager.h"
+#include "services/loyalty/webhook_manager.h"
 
 namespace crm::loyalty {
 
@@ -38,7 +40,9 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
                      AccountExport& exporter, CouponIssuer& coupon_issuer,
                      ProgramStatisticsReader& statistics,
                      ReferralManager& referrals,
-                     ChangeFeedStreamer* feed = nullptr)
+                     ChangeFeedStreamer* feed = nullptr,
+                     JourneyManager* journeys = nullptr,
+                     WebhookManager* webhooks = nullptr)
       : accounts_(accounts),
         programs_(programs),
         rewards_(rewards),
@@ -47,7 +51,9 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
         coupon_issuer_(coupon_issuer),
         statistics_(statistics),
         referrals_(referrals),
-        feed_(feed) {}
+        feed_(feed),
+        journeys_(journeys),
+        webhooks_(webhooks) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -139,6 +145,48 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status WatchChanges(
       grpc::ServerContext* context, const v1::WatchChangesRequest* request,
       grpc::ServerWriter<v1::ChangeEvent>* writer) override;
+  // Journeys (journey_manager.h); UNIMPLEMENTED without a journey manager.
+  grpc::Status CreateJourney(grpc::ServerContext* context,
+                             const v1::CreateJourneyRequest* request,
+                             v1::Journey* response) override;
+  grpc::Status GetJourney(grpc::ServerContext* context,
+                          const v1::GetJourneyRequest* request,
+                          v1::Journey* response) override;
+  grpc::Status ListJourneys(grpc::ServerContext* context,
+                            const v1::ListJourneysRequest* request,
+                            v1::ListJourneysResponse* response) override;
+  grpc::Status PauseJourney(grpc::ServerContext* context,
+                            const v1::PauseJourneyRequest* request,
+                            v1::Journey* response) override;
+  grpc::Status ResumeJourney(grpc::ServerContext* context,
+                             const v1::ResumeJourneyRequest* request,
+                             v1::Journey* response) override;
+  grpc::Status ListJourneyRuns(grpc::ServerContext* context,
+                               const v1::ListJourneyRunsRequest* request,
+                               v1::ListJourneyRunsResponse* response) override;
+  // Outbound webhooks (webhook_manager.h); UNIMPLEMENTED without a webhook
+  // manager.
+  grpc::Status CreateWebhookEndpoint(
+      grpc::ServerContext* context,
+      const v1::CreateWebhookEndpointRequest* request,
+      v1::WebhookEndpoint* response) override;
+  grpc::Status GetWebhookEndpoint(grpc::ServerContext* context,
+                                  const v1::GetWebhookEndpointRequest* request,
+                                  v1::WebhookEndpoint* response) override;
+  grpc::Status ListWebhookEndpoints(
+      grpc::ServerContext* context,
+      const v1::ListWebhookEndpointsRequest* request,
+      v1::ListWebhookEndpointsResponse* response) override;
+  grpc::Status DeleteWebhookEndpoint(
+      grpc::ServerContext* context,
+      const v1::DeleteWebhookEndpointRequest* request,
+      google::protobuf::Empty* response) override;
+  grpc::Status ListDeadLetters(grpc::ServerContext* context,
+                               const v1::ListDeadLettersRequest* request,
+                               v1::ListDeadLettersResponse* response) override;
+  grpc::Status ReplayDeadLetter(grpc::ServerContext* context,
+                                const v1::ReplayDeadLetterRequest* request,
+                                v1::WebhookDelivery* response) override;
 
  private:
   AccountManager& accounts_;
@@ -150,6 +198,8 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   ProgramStatisticsReader& statistics_;
   ReferralManager& referrals_;
   ChangeFeedStreamer* const feed_;
+  JourneyManager* const journeys_;
+  WebhookManager* const webhooks_;
   AccountSummarizer summarizer_{accounts_, rewards_};
 };
 

@@ -2,6 +2,7 @@
 // feed of tier changes), earns points from customer-profile's change feed,
 // asks segmentation for segment memberships and expires points on a
 // schedule.
+#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,17 +26,24 @@
 #include "services/loyalty/account_manager.h"
 #include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/change_feed_streamer.h"
+#include "services/loyalty/curl_webhook_http_client.h"
 #include "services/loyalty/grpc_segmentation_client.h"
+#include "services/loyalty/journey_engine.h"
+#include "services/loyalty/journey_manager.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_feed_event_repository.h"
+#include "services/loyalty/mysql_journey_repository.h"
+#include "services/loyalty/mysql_outbound_message_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_program_statistics_repository.h"
 #include "services/loyalty/mysql_referral_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
+#include "services/loyalty/mysql_webhook_delivery_repository.h"
+#include "services/loyalty/mysql_webhook_endpoint_repository.h"
 #include "services/loyalty/order_earning.h"
 #include "services/loyalty/periodic_task.h"
 #include "services/loyalty/points_expiry.h"
@@ -45,8 +53,11 @@
 #include "services/loyalty/referral_manager.h"
 #include "services/loyalty/reward_manager.h"
 #include "services/loyalty/segment_membership_cache.h"
+#include "services/loyalty/segmentation_feed_apply.h"
 #include "services/loyalty/tier_change_feed.h"
 #include "services/loyalty/tier_review.h"
+#include "services/loyalty/webhook_dispatcher.h"
+#include "services/loyalty/webhook_manager.h"
 
 namespace {
 
@@ -82,6 +93,28 @@ struct Segmentation {
   loyalty::CachedSegmentMembership membership;
 };
 
+// The journey engine's settings (--journey_cap_actions, --journey_cap_window);
+// an invalid value stops start-up with exit code 2, naming the flag.
+loyalty::JourneyEngineOptions JourneyOptions(common::ServiceContext& context) {
+  loyalty::JourneyEngineOptions options;
+  absl::StatusOr<int> actions = context.config.GetInt("journey_cap_actions");
+  absl::StatusOr<absl::Duration> window =
+      context.config.GetDuration("journey_cap_window");
+  if (!actions.ok() || *actions < 0) {
+    common::LogError("invalid setting",
+                     {{"error", "--journey_cap_actions: must be 0 or more"}});
+    std::exit(2);
+  }
+  if (!window.ok() || *window <= absl::ZeroDuration()) {
+    common::LogError("invalid setting",
+                     {{"error", "--journey_cap_window: must be positive"}});
+    std::exit(2);
+  }
+  options.cap_actions = *actions;
+  options.cap_window = *window;
+  return options;
+}
+
 // The storage and domain objects behind the handlers, built once per
 // process. `segmentation` may be null (not configured).
 struct LoyaltyComponents {
@@ -110,7 +143,8 @@ struct LoyaltyComponents {
             segmentation != nullptr ? &segmentation->client : nullptr),
         member_lifecycle(accounts, rewards, programs,
                          common::RandomIdGenerator::Instance(), context.clock,
-                         &idempotency, &referrals, &feed.writer, &feed.events),
+                         &idempotency, &referrals, &feed.writer, &feed.events,
+                         &outbound_messages),
         points_expiry(unit_of_work, accounts,
                       common::RandomIdGenerator::Instance(), context.clock),
         tier_review(unit_of_work, accounts, programs, context.clock,
@@ -120,7 +154,14 @@ struct LoyaltyComponents {
         program_statistics(unit_of_work, statistics, programs, context.clock),
         referral_manager(unit_of_work, referrals, accounts, idempotency,
                          context.clock, common::RandomIdGenerator::Instance(),
-                         loyalty::CsprngCouponCodes::Instance()) {}
+                         loyalty::CsprngCouponCodes::Instance()),
+        outbound_messages(context.clock),
+        journey_manager(unit_of_work, journeys, rewards, idempotency,
+                        context.clock, common::RandomIdGenerator::Instance()),
+        journey_engine(unit_of_work, journeys, accounts, rewards, consents,
+                       programs, common::RandomIdGenerator::Instance(),
+                       loyalty::CsprngCouponCodes::Instance(), context.clock,
+                       &outbound_messages, JourneyOptions(context)) {}
 
   common::MySqlUnitOfWork unit_of_work;
   loyalty::MySqlAccountRepository accounts;
@@ -144,6 +185,10 @@ struct LoyaltyComponents {
   loyalty::AccountExport account_export;
   loyalty::ProgramStatisticsReader program_statistics;
   loyalty::ReferralManager referral_manager;
+  loyalty::MySqlJourneyRepository journeys;
+  loyalty::MySqlOutboundMessageRepository outbound_messages;
+  loyalty::JourneyManager journey_manager;
+  loyalty::JourneyEngine journey_engine;
 };
 
 // Earns points from customer-profile's order events and applies its merges
@@ -174,12 +219,120 @@ void FollowCustomerProfile(common::ServiceContext& context,
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
           follower->stub.get(), loyalty::ProfileFeedTypes()),
-      loyalty::MakeProfileFeedBatchApply(components.order_earning,
-                                         components.member_lifecycle,
-                                         components.consent_tracker),
+      loyalty::MakeProfileFeedBatchApply(
+          components.order_earning, components.member_lifecycle,
+          components.consent_tracker, &components.journey_engine),
       options);
   follower->consumer->Start();
   context.at_shutdown([follower] { follower->consumer->Stop(); });
+}
+
+// Feeds segmentation's segment, lifecycle and value-tier changes to the
+// journeys (cursor `loyalty.journeys`) until shutdown. Not started without
+// a segmentation address: those journey triggers then never fire.
+void FollowSegmentation(common::ServiceContext& context,
+                        LoyaltyComponents& components) {
+  const std::string address = context.config.GetString("segmentation_addr");
+  if (address.empty()) {
+    common::LogWarning(
+        "no segmentation address: segment, lifecycle and value-tier journey "
+        "triggers never fire");
+    return;
+  }
+  struct Follower {
+    std::unique_ptr<crm::segmentation::v1::SegmentationService::Stub> stub;
+    std::unique_ptr<common::FeedConsumer> consumer;
+  };
+  // Lives until the process exits, like the handlers' components.
+  auto* follower = new Follower;
+  follower->stub = crm::segmentation::v1::SegmentationService::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  common::FeedConsumerOptions options;
+  options.consumer = loyalty::kSegmentationFeedConsumerName;
+  options.metrics = &context.metrics;
+  follower->consumer = std::make_unique<common::FeedConsumer>(
+      context.pool, loyalty::MakeSegmentationFeedOpener(follower->stub.get()),
+      loyalty::MakeSegmentationFeedApply(components.journey_engine), options);
+  follower->consumer->Start();
+  context.at_shutdown([follower] { follower->consumer->Stop(); });
+}
+
+// Outbound webhooks: the endpoint resource, and the dispatcher delivering
+// what units of work enqueue (outbound_message_repository.h) every
+// --webhook_dispatch_interval until shutdown (0s: never). Returns the
+// manager the handlers use.
+loyalty::WebhookManager* StartWebhooks(common::ServiceContext& context,
+                                       LoyaltyComponents& components) {
+  loyalty::WebhookDispatcherOptions options;
+  options.metrics = &context.metrics;
+  const common::Config& config = context.config;
+  absl::StatusOr<int> max_attempts = config.GetInt("webhook_max_attempts");
+  absl::StatusOr<int> concurrency = config.GetInt("webhook_concurrency");
+  absl::StatusOr<absl::Duration> initial =
+      config.GetDuration("webhook_initial_backoff");
+  absl::StatusOr<absl::Duration> maximum =
+      config.GetDuration("webhook_max_backoff");
+  absl::StatusOr<absl::Duration> timeout =
+      config.GetDuration("webhook_timeout");
+  absl::StatusOr<absl::Duration> interval =
+      config.GetDuration("webhook_dispatch_interval");
+  auto invalid = [](const char* flag) {
+    common::LogError("invalid webhook setting: the default applies",
+                     {{"flag", flag}});
+  };
+  if (max_attempts.ok() && *max_attempts >= 1) {
+    options.retry.max_attempts = *max_attempts;
+  } else {
+    invalid("webhook_max_attempts");
+  }
+  if (concurrency.ok() && *concurrency >= 1) {
+    options.max_concurrency = *concurrency;
+  } else {
+    invalid("webhook_concurrency");
+  }
+  if (initial.ok() && *initial > absl::ZeroDuration()) {
+    options.retry.initial_backoff = *initial;
+  } else {
+    invalid("webhook_initial_backoff");
+  }
+  if (maximum.ok() && *maximum >= options.retry.initial_backoff) {
+    options.retry.max_backoff = *maximum;
+  } else {
+    invalid("webhook_max_backoff");
+  }
+  if (timeout.ok() && *timeout > absl::ZeroDuration()) {
+    options.request_timeout = *timeout;
+  } else {
+    invalid("webhook_timeout");
+  }
+  if (interval.ok() && *interval >= absl::ZeroDuration()) {
+    options.poll_interval = *interval;
+  } else {
+    invalid("webhook_dispatch_interval");
+  }
+  struct Webhooks {
+    loyalty::MySqlWebhookEndpointRepository endpoints;
+    loyalty::MySqlWebhookDeliveryRepository deliveries;
+    loyalty::CurlWebhookHttpClient http;
+    std::unique_ptr<loyalty::WebhookManager> manager;
+    std::unique_ptr<loyalty::WebhookDispatcher> dispatcher;
+  };
+  // Lives until the process exits, like the handlers' components.
+  auto* webhooks = new Webhooks;
+  webhooks->manager = std::make_unique<loyalty::WebhookManager>(
+      components.unit_of_work, webhooks->endpoints, webhooks->deliveries,
+      components.idempotency, context.clock,
+      common::RandomIdGenerator::Instance());
+  webhooks->dispatcher = std::make_unique<loyalty::WebhookDispatcher>(
+      components.unit_of_work, webhooks->deliveries, webhooks->http,
+      context.clock, options);
+  if (options.poll_interval > absl::ZeroDuration()) {
+    webhooks->dispatcher->Start();
+    context.at_shutdown([webhooks] { webhooks->dispatcher->Stop(); });
+  } else {
+    common::LogWarning("webhook dispatch interval 0s: nothing is delivered");
+  }
+  return webhooks->manager.get();
 }
 
 // Runs `job` every `--<flag>` until shutdown (0: never).
@@ -213,6 +366,19 @@ void ScheduleJobs(common::ServiceContext& context,
                       {{"accounts", std::to_string(run->accounts)},
                        {"lots", std::to_string(run->lots)},
                        {"points", std::to_string(run->points)}});
+    }
+  });
+  Schedule(context, "journey_interval", [&components] {
+    absl::StatusOr<int64_t> quiet =
+        components.journey_engine.CheckQuietMembers(common::RequestContext());
+    absl::StatusOr<int64_t> due =
+        components.journey_engine.RunDue(common::RequestContext());
+    if (!quiet.ok() || !due.ok()) {
+      common::LogWarning(
+          "journey job stopped early; the next run continues",
+          {{"error",
+            std::string(
+                (quiet.ok() ? due.status() : quiet.status()).message())}});
     }
   });
   Schedule(context, "tier_review_interval", [&components] {
@@ -254,14 +420,16 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   static LoyaltyComponents* const components =
       new LoyaltyComponents(context, *feed, segmentation);
   FollowCustomerProfile(context, *components);
+  FollowSegmentation(context, *components);
   ScheduleJobs(context, *components);
+  loyalty::WebhookManager* webhooks = StartWebhooks(context, *components);
   std::vector<std::unique_ptr<grpc::Service>> services;
   services.push_back(std::make_unique<loyalty::LoyaltyServiceImpl>(
       components->account_manager, components->program_manager,
       components->reward_manager, components->campaign_manager,
       components->account_export, components->coupon_issuer,
       components->program_statistics, components->referral_manager,
-      &feed->streamer));
+      &feed->streamer, &components->journey_manager, webhooks));
   return services;
 }
 
@@ -294,6 +462,50 @@ int main(int argc, char** argv) {
                           .default_value = "1h",
                           .help = "how often due points expire "
                                   "(0s: never)"},
+                         {.flag = "journey_interval",
+                          .env = "LOYALTY_JOURNEY_INTERVAL",
+                          .default_value = "1m",
+                          .help = "how often delayed journey runs that are "
+                                  "due act and members without an order for "
+                                  "N days are looked for (0s: never)"},
+                         {.flag = "journey_cap_actions",
+                          .env = "LOYALTY_JOURNEY_CAP_ACTIONS",
+                          .default_value = "3",
+                          .help = "most journey actions per customer in "
+                                  "--journey_cap_window (0: no cap)"},
+                         {.flag = "journey_cap_window",
+                          .env = "LOYALTY_JOURNEY_CAP_WINDOW",
+                          .default_value = "168h",
+                          .help = "the rolling window of the journey "
+                                  "frequency cap"},
+                         {.flag = "webhook_dispatch_interval",
+                          .env = "LOYALTY_WEBHOOK_DISPATCH_INTERVAL",
+                          .default_value = "1s",
+                          .help = "how often due webhook deliveries are "
+                                  "looked for (0s: never delivered)"},
+                         {.flag = "webhook_max_attempts",
+                          .env = "LOYALTY_WEBHOOK_MAX_ATTEMPTS",
+                          .default_value = "8",
+                          .help = "webhook attempts in all before a delivery "
+                                  "is a dead letter"},
+                         {.flag = "webhook_initial_backoff",
+                          .env = "LOYALTY_WEBHOOK_INITIAL_BACKOFF",
+                          .default_value = "10s",
+                          .help = "the delay after a failed webhook attempt, "
+                                  "doubled after each further one (jittered)"},
+                         {.flag = "webhook_max_backoff",
+                          .env = "LOYALTY_WEBHOOK_MAX_BACKOFF",
+                          .default_value = "1h",
+                          .help = "the longest delay between webhook "
+                                  "attempts"},
+                         {.flag = "webhook_timeout",
+                          .env = "LOYALTY_WEBHOOK_TIMEOUT",
+                          .default_value = "10s",
+                          .help = "each webhook POST's timeout"},
+                         {.flag = "webhook_concurrency",
+                          .env = "LOYALTY_WEBHOOK_CONCURRENCY",
+                          .default_value = "4",
+                          .help = "webhook POSTs in flight at once"},
                          {.flag = "tier_review_interval",
                           .env = "LOYALTY_TIER_REVIEW_INTERVAL",
                           .default_value = "6h",

@@ -113,6 +113,13 @@ absl::Status MemberLifecycle::Erase(Transaction& tx,
     tombstones[member] = absl::StrCat(kErasedIdPrefix, ids_.NewId());
   }
 
+  // Outbound messages about any member, also one without an account.
+  if (outbound_ != nullptr) {
+    for (const std::string& member : family) {
+      CRM_RETURN_IF_ERROR(outbound_->ForgetCustomer(tx, member));
+    }
+  }
+
   // Stored responses naming a member, its account or its coupons.
   std::vector<std::string> subjects;
   for (const std::string& member : family) {

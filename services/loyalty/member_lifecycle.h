@@ -43,8 +43,10 @@
 // one for them), PENDING ones CANCELLED (ReferralsAfterErasure); the past
 // feed events of those referrals name the tombstones instead
 // (FeedEventRepository::ReKeyReferralEvents), and each REWARDED one is
-// appended as REFERRAL_ERASED, the erasure's last writes. Afterwards
-// no loyalty
+// appended as REFERRAL_ERASED, the erasure's last writes. The outbound
+// messages about the customer and every member of its family, with their
+// deliveries, are deleted (OutboundMessageErasure), account or not.
+// Afterwards no loyalty
 // table holds the customer id. A customer without an account is nothing to
 // erase, so a repeated erasure changes nothing.
 //
@@ -68,6 +70,7 @@
 #include "services/loyalty/account_repository.h"
 #include "services/loyalty/feed_event_repository.h"
 #include "services/loyalty/ledger_poster.h"
+#include "services/loyalty/outbound_message_erasure.h"
 #include "services/loyalty/program_repository.h"
 #include "services/loyalty/referral_repository.h"
 #include "services/loyalty/reward_repository.h"
@@ -88,7 +91,8 @@ class MemberLifecycle {
   // `tier_feed` receives the survivor's tier change (reason
   // CUSTOMER_MERGED) and the referral events of merges and erasures;
   // `feed_events` re-keys an erased member's past feed events to its
-  // tombstone (null: no feed).
+  // tombstone (null: no feed); `outbound` forgets an erased member's
+  // outbound messages (null: none are kept).
   MemberLifecycle(AccountRepository& accounts, RewardRepository& rewards,
                   ProgramRepository& programs,
                   const crm::common::IdGenerator& ids,
@@ -96,7 +100,8 @@ class MemberLifecycle {
                   crm::common::IdempotencyRepository* idempotency = nullptr,
                   ReferralRepository* referrals = nullptr,
                   crm::common::ChangeFeedWriter* tier_feed = nullptr,
-                  FeedEventRepository* feed_events = nullptr)
+                  FeedEventRepository* feed_events = nullptr,
+                  OutboundMessageErasure* outbound = nullptr)
       : accounts_(accounts),
         rewards_(rewards),
         programs_(programs),
@@ -106,6 +111,7 @@ class MemberLifecycle {
         referrals_(referrals),
         tier_feed_(tier_feed),
         feed_events_(feed_events),
+        outbound_(outbound),
         poster_(accounts, ids) {}
   MemberLifecycle(const MemberLifecycle&) = delete;
   MemberLifecycle& operator=(const MemberLifecycle&) = delete;
@@ -152,6 +158,7 @@ class MemberLifecycle {
   ReferralRepository* const referrals_;
   crm::common::ChangeFeedWriter* const tier_feed_;
   FeedEventRepository* const feed_events_;
+  OutboundMessageErasure* const outbound_;
   LedgerPoster poster_;
 };
 

@@ -9,7 +9,10 @@
 //   MemberLifecycle::Erase (member_lifecycle.h);
 // - CUSTOMER_CREATED, CUSTOMER_UPDATED, CUSTOMER_MERGED, CUSTOMER_ERASED:
 //   also ConsentTracker (services/consents/consent_tracker.h), so consents
-//   reach campaigns.
+//   reach campaigns;
+// - with a journey engine (journey_engine.h): ORDER_RECORDED also triggers
+//   journeys (after the order's earning, so conditions see the points), and
+//   merges and erasures move or delete the customer's journey runs.
 //
 //   FeedConsumer consumer(pool, MakeCustomerProfileFeedOpener(stub, types),
 //                         MakeProfileFeedBatchApply(earning, lifecycle,
@@ -25,6 +28,7 @@
 #include "services/common/change_feed_consumer.h"
 #include "services/common/unit_of_work.h"
 #include "services/consents/consent_tracker.h"
+#include "services/loyalty/journey_engine.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/order_earning.h"
 
@@ -43,13 +47,15 @@ std::vector<::crm::customerprofile::v1::ChangeEvent::Type> ProfileFeedTypes();
 absl::Status ApplyProfileEvent(
     OrderEarning& earning, MemberLifecycle& lifecycle,
     crm::consents::ConsentTracker& consents, crm::common::Transaction& tx,
-    const ::crm::customerprofile::v1::ChangeEvent& event);
+    const ::crm::customerprofile::v1::ChangeEvent& event,
+    JourneyEngine* journeys = nullptr);
 
-// All three must outlive the function. A payload that does not parse is
-// DATA_LOSS (the consumer retries; nothing is skipped silently).
+// All must outlive the function; `journeys` may be null (no journeys). A
+// payload that does not parse is DATA_LOSS (the consumer retries; nothing is
+// skipped silently).
 crm::common::FeedApplyFunction MakeProfileFeedApply(
     OrderEarning& earning, MemberLifecycle& lifecycle,
-    crm::consents::ConsentTracker& consents);
+    crm::consents::ConsentTracker& consents, JourneyEngine* journeys = nullptr);
 
 // The same for a batch of events in one transaction: each maximal run of
 // consecutive order events (ORDER_RECORDED, ORDER_REFUNDED) is applied as
@@ -57,6 +63,6 @@ crm::common::FeedApplyFunction MakeProfileFeedApply(
 // feed order.
 crm::common::FeedBatchApplyFunction MakeProfileFeedBatchApply(
     OrderEarning& earning, MemberLifecycle& lifecycle,
-    crm::consents::ConsentTracker& consents);
+    crm::consents::ConsentTracker& consents, JourneyEngine* journeys = nullptr);
 
 }  // namespace crm::loyalty

@@ -99,6 +99,19 @@ CustomerDataExporter::ExportCustomerSegmentationData(
           *out->mutable_refunded_amount() =
               crm::common::MoneyOf(order.currency_code, order.refunded_minor);
         }
+        if (items_ != nullptr) {
+          CRM_ASSIGN_OR_RETURN(std::vector<PurchasedItem> viewed,
+                               items_->ListViewedItems(tx, id));
+          std::sort(viewed.begin(), viewed.end(),
+                    [](const PurchasedItem& a, const PurchasedItem& b) {
+                      return a.sku < b.sku;
+                    });
+          for (const PurchasedItem& item : viewed) {
+            v1::ItemView* out = data.add_item_views();
+            out->set_sku(item.sku);
+            *out->mutable_last_view_time() = ToProtoTimestamp(item.last_time);
+          }
+        }
         CRM_ASSIGN_OR_RETURN(std::optional<CustomerAggregate> aggregate,
                              read_model_.FindAggregate(tx, id));
         if (aggregate.has_value()) {

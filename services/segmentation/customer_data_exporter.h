@@ -55,7 +55,8 @@ class CustomerDataExporter {
   }
 
   // The order items (recommendations' history) whose SKUs the exported
-  // orders carry; `items` must outlive the exporter (null: none).
+  // orders carry, and the item views exported as `item_views`; `items` must
+  // outlive the exporter (null: none).
   void set_item_associations(ItemAssociationRepository* items) {
     items_ = items;
   }

@@ -5,6 +5,9 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 
 namespace crm::segmentation {
 namespace {
@@ -13,6 +16,16 @@ namespace {
 constexpr int64_t kWeightEpochSeconds = 1577836800;
 
 }  // namespace
+
+absl::StatusOr<double> ParseViewWeight(absl::string_view text,
+                                       absl::string_view flag) {
+  double weight = 0;
+  if (!absl::SimpleAtod(text, &weight) || !(weight > 0) || weight > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, ": must be a number in (0, 1], got \"", text, "\""));
+  }
+  return weight;
+}
 
 double BasketWeight(absl::Time order_time, const AssociationPolicy& policy) {
   const double days =
@@ -68,6 +81,73 @@ BasketCounts CountBaskets(const std::vector<Basket>& baskets,
   return counts;
 }
 
+absl::Time ViewDayOf(absl::Time view_time) {
+  const absl::Time floor =
+      absl::FromUnixSeconds(0) +
+      absl::Floor(view_time - absl::FromUnixSeconds(0), absl::Hours(24));
+  return floor;
+}
+
+double ViewBasketWeight(absl::Time day, const AssociationPolicy& policy) {
+  return policy.view_weight * BasketWeight(day, policy);
+}
+
+std::vector<std::string> NewViewSkus(const ViewDay& view_day,
+                                     const AssociationPolicy& policy) {
+  const absl::flat_hash_set<std::string> held(view_day.held_skus.begin(),
+                                              view_day.held_skus.end());
+  std::vector<std::string> skus = view_day.viewed_skus;
+  std::sort(skus.begin(), skus.end());
+  skus.erase(std::unique(skus.begin(), skus.end()), skus.end());
+  skus.erase(std::remove_if(skus.begin(), skus.end(),
+                            [&](const std::string& sku) {
+                              return sku.empty() || held.contains(sku);
+                            }),
+             skus.end());
+  const int room =
+      std::max(0, policy.max_basket_items - static_cast<int>(held.size()));
+  if (static_cast<int>(skus.size()) > room) {
+    skus.resize(static_cast<size_t>(room));
+  }
+  return skus;
+}
+
+BasketCounts CountViews(const std::vector<ViewDay>& view_days,
+                        const AssociationPolicy& policy) {
+  BasketCounts counts;
+  for (const ViewDay& view_day : view_days) {
+    const std::vector<std::string> added = NewViewSkus(view_day, policy);
+    if (added.empty()) continue;
+    const double weight = ViewBasketWeight(view_day.day, policy);
+    std::vector<std::string> held = view_day.held_skus;
+    std::sort(held.begin(), held.end());
+    held.erase(std::unique(held.begin(), held.end()), held.end());
+    if (held.empty()) {
+      counts.baskets += 1;
+      counts.weight += weight;
+    }
+    for (size_t i = 0; i < added.size(); ++i) {
+      const std::string& sku = added[i];
+      ItemCount& item = counts.items[sku];
+      item.baskets += 1;
+      item.weight += weight;
+      // Pairs with every SKU in the basket before it: the held ones and the
+      // new ones before it.
+      auto pair_with = [&](const std::string& other) {
+        for (const auto& key :
+             {std::make_pair(sku, other), std::make_pair(other, sku)}) {
+          PairCount& pair = counts.pairs[key];
+          pair.baskets += 1;
+          pair.weight += weight;
+        }
+      };
+      for (const std::string& other : held) pair_with(other);
+      for (size_t j = 0; j < i; ++j) pair_with(added[j]);
+    }
+  }
+  return counts;
+}
+
 std::vector<std::string> RecentHistory(std::vector<PurchasedItem> purchases,
                                        const AssociationPolicy& policy) {
   std::sort(purchases.begin(), purchases.end(),
@@ -84,13 +164,43 @@ std::vector<std::string> RecentHistory(std::vector<PurchasedItem> purchases,
   return history;
 }
 
+std::vector<std::string> ViewedSeeds(
+    std::vector<PurchasedItem> views,
+    const std::vector<PurchasedItem>& purchases,
+    const AssociationPolicy& policy) {
+  absl::flat_hash_set<std::string> bought;
+  for (const PurchasedItem& item : purchases) bought.insert(item.sku);
+  views.erase(std::remove_if(views.begin(), views.end(),
+                             [&](const PurchasedItem& item) {
+                               return bought.contains(item.sku);
+                             }),
+              views.end());
+  return RecentHistory(std::move(views), policy);
+}
+
 std::vector<ProductRecommendation> Recommend(
     const std::vector<std::string>& history, const AssociationView& view,
     const AssociationPolicy& policy, const RecommendOptions& options) {
+  return Recommend(history, {}, view, policy, options);
+}
+
+std::vector<ProductRecommendation> Recommend(
+    const std::vector<std::string>& history,
+    const std::vector<std::string>& viewed, const AssociationView& view,
+    const AssociationPolicy& policy, const RecommendOptions& options) {
   if (options.count <= 0 || view.weight <= 0) return {};
   const absl::flat_hash_set<std::string> bought(history.begin(), history.end());
+  // Each seed with its weight: bought ones 1, viewed ones view_weight.
+  std::vector<std::pair<std::string, bool>> seeds;
+  for (const std::string& a : history) seeds.emplace_back(a, false);
+  for (const std::string& a : viewed) {
+    if (!bought.contains(a)) seeds.emplace_back(a, true);
+  }
   absl::flat_hash_map<std::string, ProductRecommendation> candidates;
-  for (const std::string& a : history) {
+  // The weighted confidence of each candidate's reason.
+  absl::flat_hash_map<std::string, double> reason_strength;
+  for (const auto& [a, a_viewed] : seeds) {
+    const double seed_weight = a_viewed ? policy.view_weight : 1.0;
     auto pairs = view.pairs_of.find(a);
     auto item_a = view.items.find(a);
     if (pairs == view.pairs_of.end() || item_a == view.items.end() ||
@@ -112,14 +222,18 @@ std::vector<ProductRecommendation> Recommend(
         candidate.sku = b;
         candidate.category = item_b->second.category;
       }
-      candidate.score += confidence;
+      const double strength = seed_weight * confidence;
+      candidate.score += strength;
+      double& best = reason_strength[b];
       const bool better_reason =
-          inserted || confidence > candidate.confidence ||
-          (confidence == candidate.confidence &&
+          inserted || strength > best ||
+          (strength == best &&
            (lift > candidate.lift ||
             (lift == candidate.lift && a < candidate.because_sku)));
       if (better_reason) {
+        best = strength;
         candidate.because_sku = a;
+        candidate.because_viewed = a_viewed;
         candidate.confidence = confidence;
         candidate.lift = lift;
         candidate.support = support;

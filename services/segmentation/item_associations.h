@@ -1,7 +1,7 @@
-// Product recommendations from purchase baskets, as pure functions:
-// item-to-item association counted over every order's basket, time-decayed,
-// and a customer's recommendations scored from their own purchases through
-// those associations.
+// Product recommendations from purchase baskets and item views, as pure
+// functions: item-to-item association counted over every order's basket and
+// every view basket, time-decayed, and a customer's recommendations scored
+// from their own purchases and views through those associations.
 //
 //   AssociationPolicy policy;
 //   BasketCounts delta = CountBaskets({basket, ...}, policy);  // feed side
@@ -30,6 +30,20 @@
 // score go to the larger support, then the smaller SKU. Only the first
 // `max_basket_items` distinct SKUs of a basket (in SKU order) form pairs,
 // which bounds a basket's pairs at max·(max−1)/2.
+//
+// Views (PAGE_VIEW interactions naming a `sku`) are a weaker signal than
+// purchases: a customer's views of one UTC day form a view basket, counted
+// in the same sums as order baskets (N counts it as one basket) but with
+// weight view_weight · 2^((day start − 2020-01-01Z) / half_life)
+// (view_weight 0.25 by default), so a pair only ever co-viewed can become an
+// association, weighing less than a pair bought together as often. A view
+// basket grows as the day's views arrive (CountViews adds what each new SKU
+// brings); its first `max_basket_items` distinct SKUs count, later ones are
+// dropped. A customer's viewed SKUs they never bought (the
+// `max_history_items` most recently viewed) are seeds too: a viewed seed
+// adds view_weight · confidence(a→b) to b's score, and when it gives the
+// reason (the seed of the largest weighted confidence, then the largest
+// lift, then the smaller SKU) the reason reads "viewed with a, lift 1.5".
 #pragma once
 
 #include <cstdint>
@@ -37,6 +51,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace crm::segmentation {
@@ -46,6 +62,9 @@ struct AssociationPolicy {
   int64_t min_pair_baskets = 2;
   int max_basket_items = 50;
   int max_history_items = 50;
+  // The weight of a view basket relative to an order basket of the same
+  // time, and of a viewed seed relative to a bought one; in (0, 1].
+  double view_weight = 0.25;
 };
 
 // One order as the association counts see it.
@@ -55,6 +74,11 @@ struct Basket {
   // The category of each SKU of `skus` (same positions; may be shorter).
   std::vector<std::string> categories;
 };
+
+// A view weight as configured (`flag` names the setting): a decimal in
+// (0, 1]; INVALID_ARGUMENT naming `flag` otherwise.
+absl::StatusOr<double> ParseViewWeight(absl::string_view text,
+                                       absl::string_view flag);
 
 // The weight w of a basket bought at `order_time`.
 double BasketWeight(absl::Time order_time, const AssociationPolicy& policy);
@@ -84,6 +108,30 @@ struct BasketCounts {
 BasketCounts CountBaskets(const std::vector<Basket>& baskets,
                           const AssociationPolicy& policy);
 
+// The start (00:00 UTC) of the day of `view_time`: a view basket's day.
+absl::Time ViewDayOf(absl::Time view_time);
+
+// The weight of a view basket of the day starting at `day`.
+double ViewBasketWeight(absl::Time day, const AssociationPolicy& policy);
+
+// One customer's view basket of one day as CountViews sees it: the SKUs it
+// holds already and the SKUs just viewed (any order, repeats allowed).
+struct ViewDay {
+  absl::Time day;  // ViewDayOf.
+  std::vector<std::string> held_skus;
+  std::vector<std::string> viewed_skus;
+};
+// The SKUs of `view_day.viewed_skus` the basket takes: distinct, not held,
+// non-empty, ascending, as many as fit under max_basket_items with the held.
+std::vector<std::string> NewViewSkus(const ViewDay& view_day,
+                                     const AssociationPolicy& policy);
+// What the new views of `view_days` add to the stored counts: per day, a
+// new basket (when nothing was held), each new SKU (NewViewSkus) as an item,
+// and its pairs with the held SKUs and the other new ones, all with the
+// day's view basket weight. The days must be distinct (customer, day)s.
+BasketCounts CountViews(const std::vector<ViewDay>& view_days,
+                        const AssociationPolicy& policy);
+
 // A customer's purchases: their distinct SKUs with the last time each was
 // bought.
 struct PurchasedItem {
@@ -94,6 +142,14 @@ struct PurchasedItem {
 // smaller SKU first), as the history recommendations are drawn from.
 std::vector<std::string> RecentHistory(std::vector<PurchasedItem> purchases,
                                        const AssociationPolicy& policy);
+
+// The viewed seeds of a customer: the `max_history_items` most recently
+// viewed of `views` (each SKU with its last view time) that are not among
+// `purchases` (ties: the smaller SKU first).
+std::vector<std::string> ViewedSeeds(
+    std::vector<PurchasedItem> views,
+    const std::vector<PurchasedItem>& purchases,
+    const AssociationPolicy& policy);
 
 // The stored counts a recommendation reads: the pairs (a, b) of every
 // history item a, the items of those a and b, and the totals.
@@ -110,10 +166,11 @@ struct ProductRecommendation {
   std::string sku;
   std::string category;
   double score = 0;
-  std::string because_sku;  // The history item of the reason.
-  double lift = 0;          // Of (because_sku, sku).
-  double confidence = 0;    // because_sku → sku.
-  double support = 0;       // Of (because_sku, sku).
+  std::string because_sku;      // The history item of the reason.
+  bool because_viewed = false;  // because_sku is a viewed seed.
+  double lift = 0;              // Of (because_sku, sku).
+  double confidence = 0;        // because_sku → sku.
+  double support = 0;           // Of (because_sku, sku).
 };
 
 struct RecommendOptions {
@@ -125,6 +182,12 @@ struct RecommendOptions {
 // `history` (RecentHistory), best first, as the file comment defines them.
 std::vector<ProductRecommendation> Recommend(
     const std::vector<std::string>& history, const AssociationView& view,
+    const AssociationPolicy& policy, const RecommendOptions& options);
+// The same with `viewed` (ViewedSeeds) as seeds too, weighed by
+// view_weight; `view` must hold the pairs of both.
+std::vector<ProductRecommendation> Recommend(
+    const std::vector<std::string>& history,
+    const std::vector<std::string>& viewed, const AssociationView& view,
     const AssociationPolicy& policy, const RecommendOptions& options);
 
 // The most popular SKUs by W(b) (ties: the smaller SKU), excluding

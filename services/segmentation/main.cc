@@ -84,7 +84,7 @@ struct SegmentationComponents {
         exporter(unit_of_work, read_model, scores, membership_repository,
                  segments, context.config.GetString("scoring_currency")),
         recommendations(unit_of_work, item_associations,
-                        segmentation::AssociationPolicy{}),
+                        AssociationPolicyFrom(context.config)),
         clusters(unit_of_work, read_model, cluster_models, idempotency,
                  context.clock, common::RandomIdGenerator::Instance(),
                  context.config.GetString("scoring_currency")) {
@@ -94,6 +94,23 @@ struct SegmentationComponents {
     exporter.set_referral_edges(&referral_edges);
     exporter.set_item_associations(&item_associations);
     scoring.set_cluster_models(&cluster_models);
+  }
+
+  // Exits (status 2) on an invalid setting.
+  static segmentation::AssociationPolicy AssociationPolicyFrom(
+      const common::Config& config) {
+    segmentation::AssociationPolicy policy;
+    absl::StatusOr<double> view_weight = segmentation::ParseViewWeight(
+        config.GetString("recommendation_view_weight"),
+        "recommendation_view_weight");
+    if (!view_weight.ok()) {
+      common::LogError(
+          "invalid setting",
+          {{"error", std::string(view_weight.status().message())}});
+      std::exit(2);
+    }
+    policy.view_weight = *view_weight;
+    return policy;
   }
 
   static segmentation::ScoringPolicy ScoringPolicyFrom(
@@ -168,7 +185,9 @@ void FollowProfileFeed(common::ServiceContext& context,
       // through the scoring's batch hook).
       scoring.FeedUpdatesHook(),
       // New orders' baskets counted for the product associations.
-      recommendations.OrdersHook());
+      recommendations.OrdersHook(),
+      // Item views (PAGE_VIEW with a sku) counted as view baskets.
+      recommendations.InteractionsHook());
   follower->consumer = std::make_unique<common::FeedConsumer>(
       context.pool,
       crm::customer_profile::MakeCustomerProfileFeedOpener(
@@ -300,7 +319,13 @@ std::vector<common::ConfigOption> ExtraOptions() {
       {.flag = "scoring_currency",
        .env = "SEGMENTATION_SCORING_CURRENCY",
        .default_value = "CNY",
-       .help = "ISO 4217 currency of monetary values, value tiers and CLV"}};
+       .help = "ISO 4217 currency of monetary values, value tiers and CLV"},
+      {.flag = "recommendation_view_weight",
+       .env = "SEGMENTATION_RECOMMENDATION_VIEW_WEIGHT",
+       .default_value = "0.25",
+       .help = "weight of a day's item views (a view basket) in the product "
+               "associations, and of a viewed item as a recommendation seed, "
+               "relative to a purchase; in (0, 1]"}};
   for (common::ConfigOption& option : segmentation::ScoringScheduleOptions()) {
     options.push_back(std::move(option));
   }

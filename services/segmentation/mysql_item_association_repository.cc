@@ -41,6 +41,9 @@ std::vector<typename Map::const_pointer> SortedEntries(const Map& map) {
   return entries;
 }
 
+// Adds `counts` to item_baskets, item_pairs and basket_totals.
+absl::Status AddCounts(Transaction& tx, const BasketCounts& counts);
+
 }  // namespace
 
 absl::Status MySqlItemAssociationRepository::AddBaskets(
@@ -62,6 +65,12 @@ absl::Status MySqlItemAssociationRepository::AddBaskets(
     }
     insert->executeUpdate();
   }
+  return AddCounts(tx, counts);
+}
+
+namespace {
+
+absl::Status AddCounts(Transaction& tx, const BasketCounts& counts) {
   const auto item_entries = SortedEntries(counts.items);
   for (const SqlChunk& chunk :
        SqlChunks(item_entries.size(), kMaxAssociationRows)) {
@@ -113,6 +122,66 @@ absl::Status MySqlItemAssociationRepository::AddBaskets(
     totals->executeUpdate();
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status MySqlItemAssociationRepository::AddViews(
+    Transaction& tx, const std::vector<ItemViewRecord>& views,
+    const BasketCounts& counts) {
+  for (const SqlChunk& chunk : SqlChunks(views.size(), kMaxAssociationRows)) {
+    CachedStatement upsert = Prepared(
+        tx, absl::StrCat("INSERT INTO item_views (customer_id, view_day, sku, "
+                         "view_time) VALUES ",
+                         SqlRowPlaceholders(chunk.size, 4),
+                         " ON DUPLICATE KEY UPDATE view_time = "
+                         "GREATEST(view_time, VALUES(view_time))"));
+    int column = 1;
+    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+      upsert->setString(column++, views[i].customer_id);
+      upsert->setString(column++, crm::common::FormatSqlDatetime(views[i].day));
+      upsert->setString(column++, views[i].sku);
+      upsert->setString(column++,
+                        crm::common::FormatSqlDatetime(
+                            crm::common::TruncateToMicros(views[i].view_time)));
+    }
+    upsert->executeUpdate();
+  }
+  return AddCounts(tx, counts);
+}
+
+absl::StatusOr<std::vector<std::string>>
+MySqlItemAssociationRepository::ListViewedSkusOn(Transaction& tx,
+                                                 absl::string_view customer_id,
+                                                 absl::Time day) {
+  CachedStatement select = Prepared(
+      tx,
+      "SELECT sku FROM item_views WHERE customer_id = ? AND view_day = ? "
+      "ORDER BY sku");
+  select->setString(1, std::string(customer_id));
+  select->setString(2, crm::common::FormatSqlDatetime(day));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<std::string> skus;
+  while (rows->next()) skus.push_back(rows->getString(1).asStdString());
+  return skus;
+}
+
+absl::StatusOr<std::vector<PurchasedItem>>
+MySqlItemAssociationRepository::ListViewedItems(Transaction& tx,
+                                                absl::string_view customer_id) {
+  CachedStatement select = Prepared(
+      tx,
+      "SELECT sku, TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', "
+      "MAX(view_time)) FROM item_views WHERE customer_id = ? GROUP BY sku");
+  select->setString(1, std::string(customer_id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<PurchasedItem> viewed;
+  while (rows->next()) {
+    viewed.push_back(
+        PurchasedItem{.sku = rows->getString(1).asStdString(),
+                      .last_time = absl::FromUnixMicros(rows->getInt64(2))});
+  }
+  return viewed;
 }
 
 absl::StatusOr<std::vector<PurchasedItem>>
@@ -215,6 +284,11 @@ absl::Status MySqlItemAssociationRepository::MoveCustomer(
   move->setString(1, std::string(to_customer_id));
   move->setString(2, std::string(from_customer_id));
   move->executeUpdate();
+  CachedStatement move_views = Prepared(
+      tx, "UPDATE IGNORE item_views SET customer_id = ? WHERE customer_id = ?");
+  move_views->setString(1, std::string(to_customer_id));
+  move_views->setString(2, std::string(from_customer_id));
+  move_views->executeUpdate();
   return DeleteCustomer(tx, from_customer_id);
 }
 
@@ -224,6 +298,10 @@ absl::Status MySqlItemAssociationRepository::DeleteCustomer(
       Prepared(tx, "DELETE FROM order_items WHERE customer_id = ?");
   remove->setString(1, std::string(customer_id));
   remove->executeUpdate();
+  CachedStatement remove_views =
+      Prepared(tx, "DELETE FROM item_views WHERE customer_id = ?");
+  remove_views->setString(1, std::string(customer_id));
+  remove_views->executeUpdate();
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 // ItemAssociationRepository on the service's MySQL/MariaDB database (tables
-// order_items, item_baskets, item_pairs, basket_totals, migration 0009):
+// order_items, item_baskets, item_pairs, basket_totals, migration 0009;
+// item_views, migration 0011):
 // SQL and row mapping only, on the caller's transaction.
 #pragma once
 
@@ -14,6 +15,14 @@ class MySqlItemAssociationRepository final : public ItemAssociationRepository {
   absl::Status AddBaskets(crm::common::Transaction& tx,
                           const std::vector<OrderItemRecord>& items,
                           const BasketCounts& counts) override;
+  absl::Status AddViews(crm::common::Transaction& tx,
+                        const std::vector<ItemViewRecord>& views,
+                        const BasketCounts& counts) override;
+  absl::StatusOr<std::vector<std::string>> ListViewedSkusOn(
+      crm::common::Transaction& tx, absl::string_view customer_id,
+      absl::Time day) override;
+  absl::StatusOr<std::vector<PurchasedItem>> ListViewedItems(
+      crm::common::Transaction& tx, absl::string_view customer_id) override;
   absl::StatusOr<std::vector<PurchasedItem>> ListPurchasedItems(
       crm::common::Transaction& tx, absl::string_view customer_id) override;
   absl::StatusOr<std::vector<OrderItemRecord>> ListOrderItems(

@@ -93,7 +93,7 @@ namespace {
 
 enum class BatchRole {
   kWave,     // Facts or an order: applied in a wave.
-  kAlone,    // A merge or an erasure: applied on its own.
+  kAlone,    // A merge, an erasure, an interaction: applied on its own.
   kIgnored,  // Changes nothing (Apply returns OK at once).
 };
 
@@ -113,6 +113,7 @@ BatchRole RoleOf(const cp::ChangeEvent& event) {
       return BatchRole::kWave;
     case cp::ChangeEvent::CUSTOMER_MERGED:
     case cp::ChangeEvent::CUSTOMER_ERASED:
+    case cp::ChangeEvent::INTERACTION_RECORDED:
       return BatchRole::kAlone;
     default:
       return BatchRole::kIgnored;
@@ -356,6 +357,15 @@ absl::Status ProfileFeedApplier::Apply(Transaction& tx,
       CRM_ASSIGN_OR_RETURN(
           std::string id, CustomerIdOf(event.customer_name(), "customer_name"));
       return Erase(tx, id);
+    }
+    case cp::ChangeEvent::INTERACTION_RECORDED: {
+      if (!on_interaction_) return absl::OkStatus();
+      CRM_ASSIGN_OR_RETURN(
+          std::string named,
+          CustomerIdOf(event.customer_name(), "customer_name"));
+      // A late interaction of a duplicate counts for its survivor.
+      CRM_ASSIGN_OR_RETURN(std::string id, Resolve(tx, named));
+      return on_interaction_(tx, id, event.interaction());
     }
     default:
       return absl::OkStatus();

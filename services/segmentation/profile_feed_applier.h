@@ -28,6 +28,11 @@
 //   CUSTOMER_ERASED              everything about the customer, and about the
 //                                customers merged into it, is deleted, and
 //                                so are the merge records.
+//   INTERACTION_RECORDED         the read model is untouched; the
+//                                `on_interaction` hook (if set) gets the
+//                                interaction with its customer resolved
+//                                (a duplicate's survivor). Applied alone in
+//                                a batch.
 // Events naming a customer already merged away (late events of a
 // duplicate): order events are applied to its survivor (the order keeps its
 // id); CUSTOMER_CREATED/UPDATED are ignored (the survivor's facts come from
@@ -101,6 +106,12 @@ struct NewOrder {
 using NewOrdersHook = std::function<absl::Status(
     crm::common::Transaction& tx, const std::vector<NewOrder>& orders)>;
 
+// Called with an INTERACTION_RECORDED event's interaction and its customer
+// as stored (a duplicate's survivor), in the event's transaction.
+using InteractionHook = std::function<absl::Status(
+    crm::common::Transaction& tx, absl::string_view customer_id,
+    const crm::customerprofile::v1::InteractionEvent& interaction)>;
+
 // A hook that runs `first`, then (if it succeeded) `second`; either may be
 // null.
 ReadModelChangeHook CombineHooks(ReadModelChangeHook first,
@@ -112,11 +123,13 @@ class ProfileFeedApplier {
   explicit ProfileFeedApplier(ReadModelRepository& read_model,
                               ReadModelChangeHook on_change = nullptr,
                               ReadModelUpdatesHook on_updates = nullptr,
-                              NewOrdersHook on_new_orders = nullptr)
+                              NewOrdersHook on_new_orders = nullptr,
+                              InteractionHook on_interaction = nullptr)
       : read_model_(read_model),
         on_change_(std::move(on_change)),
         on_updates_(std::move(on_updates)),
-        on_new_orders_(std::move(on_new_orders)) {}
+        on_new_orders_(std::move(on_new_orders)),
+        on_interaction_(std::move(on_interaction)) {}
   ProfileFeedApplier(const ProfileFeedApplier&) = delete;
   ProfileFeedApplier& operator=(const ProfileFeedApplier&) = delete;
 
@@ -176,6 +189,7 @@ class ProfileFeedApplier {
   ReadModelChangeHook on_change_;
   ReadModelUpdatesHook on_updates_;
   NewOrdersHook on_new_orders_;
+  InteractionHook on_interaction_;
 };
 
 // The read-model facts of a customer as the feed carries it.

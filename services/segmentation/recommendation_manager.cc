@@ -1,5 +1,6 @@
 #include "services/segmentation/recommendation_manager.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,9 @@ namespace crm::segmentation {
 
 using ::crm::common::Transaction;
 
+// The longest SKU a view is kept for (item_views.sku).
+constexpr size_t kMaxViewedSkuLength = 64;
+
 v1::ProductRecommendation ToProductRecommendationProto(
     const ProductRecommendation& recommendation) {
   v1::ProductRecommendation proto;
@@ -26,9 +30,11 @@ v1::ProductRecommendation ToProductRecommendationProto(
   proto.set_lift(recommendation.lift);
   proto.set_confidence(recommendation.confidence);
   proto.set_support(recommendation.support);
-  proto.set_reason(absl::StrFormat("bought with %s, lift %.1f",
-                                   recommendation.because_sku,
-                                   recommendation.lift));
+  proto.set_because_viewed(recommendation.because_viewed);
+  proto.set_reason(
+      absl::StrFormat("%s with %s, lift %.1f",
+                      recommendation.because_viewed ? "viewed" : "bought",
+                      recommendation.because_sku, recommendation.lift));
   return proto;
 }
 
@@ -56,6 +62,46 @@ NewOrdersHook RecommendationManager::OrdersHook() {
     }
     if (baskets.empty()) return absl::OkStatus();
     return items_.AddBaskets(tx, records, CountBaskets(baskets, policy_));
+  };
+}
+
+InteractionHook RecommendationManager::InteractionsHook() {
+  return [this](Transaction& tx, absl::string_view customer_id,
+                const crm::customerprofile::v1::InteractionEvent& interaction)
+             -> absl::Status {
+    if (interaction.type() !=
+            crm::customerprofile::v1::InteractionEvent::PAGE_VIEW ||
+        !interaction.has_event_time()) {
+      return absl::OkStatus();
+    }
+    auto sku = interaction.properties().find("sku");
+    if (sku == interaction.properties().end() || sku->second.empty() ||
+        sku->second.size() > kMaxViewedSkuLength) {
+      return absl::OkStatus();
+    }
+    const absl::Time view_time = crm::common::TruncateToMicros(
+        crm::common::FromProtoTimestamp(interaction.event_time()));
+    ViewDay view_day;
+    view_day.day = ViewDayOf(view_time);
+    view_day.viewed_skus.push_back(sku->second);
+    CRM_ASSIGN_OR_RETURN(
+        view_day.held_skus,
+        items_.ListViewedSkusOn(tx, customer_id, view_day.day));
+    const bool held =
+        std::find(view_day.held_skus.begin(), view_day.held_skus.end(),
+                  sku->second) != view_day.held_skus.end();
+    // A SKU past the basket's cap is dropped; one held only moves its
+    // view_time.
+    if (!held && NewViewSkus(view_day, policy_).empty()) {
+      return absl::OkStatus();
+    }
+    return items_.AddViews(
+        tx,
+        {ItemViewRecord{.customer_id = std::string(customer_id),
+                        .day = view_day.day,
+                        .sku = sku->second,
+                        .view_time = view_time}},
+        CountViews({view_day}, policy_));
   };
 }
 
@@ -104,13 +150,21 @@ RecommendationManager::ListRecommendations(
               -> absl::StatusOr<std::vector<ProductRecommendation>> {
             CRM_ASSIGN_OR_RETURN(std::vector<PurchasedItem> purchased,
                                  items_.ListPurchasedItems(tx, customer_id));
+            CRM_ASSIGN_OR_RETURN(std::vector<PurchasedItem> viewed_items,
+                                 items_.ListViewedItems(tx, customer_id));
+            const std::vector<std::string> viewed =
+                ViewedSeeds(std::move(viewed_items), purchased, policy_);
             const std::vector<std::string> history =
                 RecentHistory(std::move(purchased), policy_);
-            if (history.empty()) return std::vector<ProductRecommendation>();
+            if (history.empty() && viewed.empty()) {
+              return std::vector<ProductRecommendation>();
+            }
+            std::vector<std::string> seeds = history;
+            seeds.insert(seeds.end(), viewed.begin(), viewed.end());
             CRM_ASSIGN_OR_RETURN(
                 AssociationView view,
-                items_.LoadView(tx, history, policy_.min_pair_baskets));
-            return Recommend(history, view, policy_, options);
+                items_.LoadView(tx, seeds, policy_.min_pair_baskets));
+            return Recommend(history, viewed, view, policy_, options);
           }));
   v1::ListRecommendationsResponse response;
   for (const ProductRecommendation& recommendation : recommendations) {

@@ -1,13 +1,13 @@
 // Product recommendations (item_associations.h): keeps the associations
 // from customer-profile's orders (the feed applier's new-orders hook, in the
-// feed's transaction), follows merges and erasures (its change hook), and
-// serves ListRecommendations.
+// feed's transaction) and item views (its interactions hook), follows merges
+// and erasures (its change hook), and serves ListRecommendations.
 //
 //   RecommendationManager recommendations(unit_of_work, item_repository,
 //                                         AssociationPolicy{});
 //   ProfileFeedApplier applier(read_model,
 //       CombineHooks(..., recommendations.FeedHook(read_model)), ...,
-//       recommendations.OrdersHook());
+//       recommendations.OrdersHook(), recommendations.InteractionsHook());
 //
 // Thread-safe: every call runs in its own unit of work or the caller's
 // transaction.
@@ -45,9 +45,16 @@ class RecommendationManager {
   // buyer's, and its basket counted (CountBaskets).
   NewOrdersHook OrdersHook();
 
+  // The feed applier's interactions hook: a PAGE_VIEW whose properties name
+  // a `sku` (1 to 64 characters) is stored as the customer's view of it on
+  // the day of its event_time, and a SKU new to that day's view basket is
+  // counted (CountViews). Other interactions are ignored.
+  InteractionHook InteractionsHook();
+
   // The feed applier's change hook: a customer merged away gives its order
-  // items to its survivor (read from `read_model`'s merge record); an
-  // erased customer's are deleted. `read_model` must outlive the hook.
+  // items and item views to its survivor (read from `read_model`'s merge
+  // record); an erased customer's are deleted. `read_model` must outlive the
+  // hook.
   ReadModelChangeHook FeedHook(ReadModelRepository& read_model);
 
   // The customer's recommendations (see item_associations.h), in one read.

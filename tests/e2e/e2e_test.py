@@ -544,8 +544,8 @@ class ImportAndDemoTest(SuiteTestCase):
 
     def test_demo_extras_are_deterministic_and_idempotent(self):
         """tools/demo_data/load_demo_extras.py, as `make run` calls it: the
-        loyalty programme, rewards and campaigns, then feedback, a survey
-        and tickets; a second run changes nothing."""
+        loyalty programme, rewards, campaigns and journeys, then feedback, a
+        survey and tickets; a second run changes nothing."""
         for i in range(2):
             self.create_customer(email=f"extras-{i}-{uuid.uuid4().hex}@x.com")
         directory = harness.tempfile.mkdtemp(prefix="crm-e2e-extras-")
@@ -568,12 +568,14 @@ class ImportAndDemoTest(SuiteTestCase):
         def counts():
             return {field: len(self.list_all(path, field)) for path, field in (
                 ("/v1/campaigns", "campaigns"), ("/v1/rewards", "rewards"),
+                ("/v1/journeys", "journeys"),
                 ("/v1/feedback", "feedback"), ("/v1/tickets", "tickets"))}
 
         first = run("program") + run("activity")
         after_first = counts()
         self.assertEqual(after_first["campaigns"], 2, after_first)
         self.assertEqual(after_first["rewards"], 4, after_first)
+        self.assertEqual(after_first["journeys"], 2, after_first)
         self.assertGreaterEqual(after_first["feedback"], 18, after_first)
         self.assertGreaterEqual(after_first["tickets"], 4, after_first)
         second = run("program") + run("activity")

@@ -46,8 +46,8 @@ DOWNSTREAM = {"segmentation": "crm_segmentation", "loyalty": "crm_loyalty",
 OTHER_FEED_CONSUMERS = "('segmentation-loyalty')"
 # The ChangeEvent types each database's consumer asks the feed for (its
 # cursor moves only over those): CUSTOMER_CREATED 1, _UPDATED 2, _MERGED 3,
-# _ERASED 4, ORDER_RECORDED 5, ORDER_REFUNDED 6.
-FEED_TYPES = {"crm_segmentation": (1, 2, 3, 4, 5, 6),
+# _ERASED 4, ORDER_RECORDED 5, ORDER_REFUNDED 6, INTERACTION_RECORDED 7.
+FEED_TYPES = {"crm_segmentation": (1, 2, 3, 4, 5, 6, 7),
               "crm_loyalty": (1, 2, 3, 4, 5, 6), "crm_feedback": (3, 4)}
 FEED_TIMEOUT = 20
 

@@ -7,8 +7,11 @@ feedback follow its change feed).
     load_demo_extras.py program  --gateway=URL --api_key_file=FILE
         the loyalty programme (earn rate, tiers, points expiring 12 months
         after they were earned) when it has no earn rate yet, four rewards and a points campaign running from a day
-        ago for 60 days: run it before the orders are loaded, so that they
-        earn points and campaign bonuses as they arrive through the feed
+        ago for 60 days, and two journeys (a win-back coupon when a member
+        becomes AT_RISK, a thank-you bonus on an order of ¥300 or more; no
+        birthday journey: loyalty holds no birth dates): run it before the
+        orders are loaded, so that they earn points, campaign bonuses and
+        journey actions as they arrive through the feed
     load_demo_extras.py activity --gateway=URL --api_key_file=FILE
         feedback in Chinese and English from demo customers (six delivery
         complaints, enough for a complaint-spike alert on a fresh database),
@@ -129,10 +132,27 @@ def load_program(gateway):
                      "&requestId=demo-program-1",
                      {"name": "programs/default", "etag": program.get("etag", ""),
                       **PROGRAM})
+    rewards = []
     for i, (name, cost, stock) in enumerate(REWARDS):
-        gateway.call("POST", f"/v1/rewards?requestId=demo-reward-{i}", {
+        rewards.append(gateway.call("POST", f"/v1/rewards?requestId=demo-reward-{i}", {
             "displayName": name, "pointCost": str(cost), "stock": str(stock),
-            "couponValidityDays": 30})
+            "couponValidityDays": 30}))
+    # Journeys (services/loyalty/README.md "Journeys"), created before the
+    # orders arrive so that those orders trigger them. No birthday journey:
+    # loyalty holds no birth dates (the feed carries no personal data).
+    journeys = [
+        {"displayName": "Win back: a coffee voucher when a member becomes at risk",
+         "trigger": {"kind": "LIFECYCLE_STAGE_CHANGED", "lifecycleStage": "AT_RISK"},
+         "action": {"kind": "ISSUE_COUPON", "reward": rewards[0]["name"]},
+         "purpose": "MARKETING"},
+        {"displayName": "Thank you: 20 bonus points on an order of ¥300 or more",
+         "trigger": {"kind": "ORDER_RECORDED"},
+         "condition": "order_total_minor >= 30000 AND order_currency = \"CNY\"",
+         "action": {"kind": "AWARD_POINTS", "points": "20"},
+         "purpose": "MARKETING"},
+    ]
+    for i, journey in enumerate(journeys):
+        gateway.call("POST", f"/v1/journeys?requestId=demo-journey-{i}", journey)
     # Started a day ago (at midnight UTC), running 60 days: the demo orders
     # arriving now earn them.
     today = datetime.datetime.now(datetime.timezone.utc).replace(
@@ -154,7 +174,8 @@ def load_program(gateway):
             "tierIds": tiers, "multiplierPercent": multiplier,
             "bonusPointsPerOrder": str(bonus), "pointsBudget": str(budget)})
     return {"program": "kept" if configured else "configured",
-            "rewards": len(REWARDS), "campaigns": len(campaigns)}
+            "rewards": len(REWARDS), "campaigns": len(campaigns),
+            "journeys": len(journeys)}
 
 
 def demo_customers(gateway, count=200):

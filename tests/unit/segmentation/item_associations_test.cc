@@ -1,6 +1,7 @@
 // The association counts and recommendations of item_associations.h: the
 // definitions (support, confidence, lift, time weights, minimum support),
-// and planted associations in generated baskets recommended first.
+// planted associations in generated baskets recommended first, and item
+// views as a weaker signal (view baskets, viewed seeds).
 #include "services/segmentation/item_associations.h"
 
 #include <cmath>
@@ -182,6 +183,148 @@ TEST(RecommendTest, PlantedAssociationsComeFirst) {
   // The popularity baseline does not find them.
   EXPECT_THAT(MostPopular(counts.items, {}, 3).front(),
               ::testing::StartsWith("sku"));
+}
+
+// `from` added into `into`, as the stored counts add up.
+void AddInto(BasketCounts& into, const BasketCounts& from) {
+  into.baskets += from.baskets;
+  into.weight += from.weight;
+  for (const auto& [sku, item] : from.items) {
+    into.items[sku].baskets += item.baskets;
+    into.items[sku].weight += item.weight;
+  }
+  for (const auto& [key, pair] : from.pairs) {
+    into.pairs[key].baskets += pair.baskets;
+    into.pairs[key].weight += pair.weight;
+  }
+}
+
+ViewDay ViewDayOfSkus(absl::Time day, std::vector<std::string> held,
+                      std::vector<std::string> viewed) {
+  ViewDay view_day;
+  view_day.day = day;
+  view_day.held_skus = std::move(held);
+  view_day.viewed_skus = std::move(viewed);
+  return view_day;
+}
+
+TEST(ViewDayOfTest, IsTheStartOfTheUtcDay) {
+  EXPECT_EQ(ViewDayOf(kEpoch + absl::Hours(25) + absl::Seconds(7)),
+            kEpoch + absl::Hours(24));
+  EXPECT_EQ(ViewDayOf(kEpoch), kEpoch);
+  EXPECT_EQ(ViewDayOf(kEpoch - absl::Seconds(1)), kEpoch - absl::Hours(24));
+}
+
+TEST(CountViewsTest, AViewBasketGrowsAsItsDaysViewsArrive) {
+  AssociationPolicy policy;  // view_weight = 0.25.
+  BasketCounts counts =
+      CountViews({ViewDayOfSkus(kEpoch, {}, {"b", "a", "a", ""})}, policy);
+  EXPECT_EQ(counts.baskets, 1);
+  EXPECT_DOUBLE_EQ(counts.weight, 0.25);
+  EXPECT_EQ(counts.items["a"].baskets, 1);
+  EXPECT_DOUBLE_EQ(counts.items["a"].weight, 0.25);
+  EXPECT_EQ((counts.pairs[{"a", "b"}].baskets), 1);
+  EXPECT_EQ((counts.pairs[{"b", "a"}].baskets), 1);
+  EXPECT_EQ(counts.pairs.size(), 2u);
+  // Later views of the same day: no new basket, a held SKU adds nothing.
+  AddInto(counts,
+          CountViews({ViewDayOfSkus(kEpoch, {"a", "b"}, {"c", "a"})}, policy));
+  // The same as the day's whole basket counted at once, at a quarter weight.
+  BasketCounts whole =
+      CountBaskets({BasketOf(kEpoch, {"a", "b", "c"})}, policy);
+  EXPECT_EQ(counts.baskets, whole.baskets);
+  EXPECT_DOUBLE_EQ(counts.weight, 0.25 * whole.weight);
+  ASSERT_EQ(counts.items.size(), whole.items.size());
+  for (const auto& [sku, item] : whole.items) {
+    EXPECT_EQ(counts.items[sku].baskets, item.baskets) << sku;
+    EXPECT_DOUBLE_EQ(counts.items[sku].weight, 0.25 * item.weight) << sku;
+  }
+  ASSERT_EQ(counts.pairs.size(), whole.pairs.size());
+  for (const auto& [key, pair] : whole.pairs) {
+    EXPECT_EQ(counts.pairs[key].baskets, pair.baskets);
+    EXPECT_DOUBLE_EQ(counts.pairs[key].weight, 0.25 * pair.weight);
+  }
+}
+
+TEST(CountViewsTest, AFullViewBasketTakesNoMoreSkus) {
+  AssociationPolicy policy;
+  policy.max_basket_items = 2;
+  EXPECT_THAT(NewViewSkus(ViewDayOfSkus(kEpoch, {"a", "b"}, {"c"}), policy),
+              IsEmpty());
+  EXPECT_THAT(NewViewSkus(ViewDayOfSkus(kEpoch, {"a"}, {"d", "c"}), policy),
+              ElementsAre("c"));
+  BasketCounts counts =
+      CountViews({ViewDayOfSkus(kEpoch, {"a", "b"}, {"c"})}, policy);
+  EXPECT_EQ(counts.baskets, 0);
+  EXPECT_TRUE(counts.items.empty());
+  EXPECT_TRUE(counts.pairs.empty());
+}
+
+TEST(RecommendWithViewsTest,
+     ACoViewedPairIsFoundWeighedBelowAnEqualBoughtPair) {
+  AssociationPolicy policy;  // min_pair_baskets = 2, view_weight = 0.25.
+  // a with x bought together twice; a with y only ever viewed together, on
+  // two days: the same number of baskets.
+  BasketCounts counts =
+      CountBaskets({BasketOf(kEpoch, {"a", "x"}), BasketOf(kEpoch, {"a", "x"}),
+                    BasketOf(kEpoch, {"z"})},
+                   policy);
+  AddInto(counts, CountViews({ViewDayOfSkus(kEpoch, {}, {"a", "y"}),
+                              ViewDayOfSkus(kEpoch, {}, {"y", "a"})},
+                             policy));
+  EXPECT_EQ((counts.pairs[{"a", "x"}].baskets), 2);
+  EXPECT_EQ((counts.pairs[{"a", "y"}].baskets), 2);
+  std::vector<ProductRecommendation> top =
+      Recommend({"a"}, ViewOf(counts, {"a"}), policy, {.count = 10});
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].sku, "x");
+  EXPECT_EQ(top[1].sku, "y");  // Found although never bought.
+  // W(a) = 2 + 2 · 0.25.
+  EXPECT_DOUBLE_EQ(top[0].confidence, 2.0 / 2.5);
+  EXPECT_DOUBLE_EQ(top[1].confidence, 0.5 / 2.5);
+  EXPECT_LT(top[1].score, top[0].score);
+  EXPECT_FALSE(top[1].because_viewed);  // The seed a was bought.
+}
+
+TEST(RecommendWithViewsTest, ViewedButNotBoughtItemsAreWeakerSeeds) {
+  AssociationPolicy policy;
+  policy.min_pair_baskets = 1;
+  BasketCounts counts =
+      CountBaskets({BasketOf(kEpoch, {"a", "x"}), BasketOf(kEpoch, {"b", "y"}),
+                    BasketOf(kEpoch, {"b", "y"})},
+                   policy);
+  // Viewed a and b; b was bought as well, so only a is a viewed seed.
+  const std::vector<std::string> viewed = ViewedSeeds(
+      {{.sku = "a", .last_time = kEpoch}, {.sku = "b", .last_time = kEpoch}},
+      {{.sku = "b", .last_time = kEpoch}}, policy);
+  ASSERT_THAT(viewed, ElementsAre("a"));
+  std::vector<ProductRecommendation> top = Recommend(
+      {"b"}, viewed, ViewOf(counts, {"a", "b"}), policy, {.count = 10});
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].sku, "y");  // Bought seed b: confidence 1.
+  EXPECT_FALSE(top[0].because_viewed);
+  EXPECT_DOUBLE_EQ(top[0].score, 1.0);
+  EXPECT_EQ(top[1].sku, "x");  // Viewed seed a: confidence 1, weighed 0.25.
+  EXPECT_EQ(top[1].because_sku, "a");
+  EXPECT_TRUE(top[1].because_viewed);
+  EXPECT_DOUBLE_EQ(top[1].confidence, 1.0);
+  EXPECT_DOUBLE_EQ(top[1].score, 0.25);
+  // Without the viewed seed, x is not recommended at all.
+  EXPECT_EQ(
+      Recommend({"b"}, ViewOf(counts, {"b"}), policy, {.count = 10}).size(),
+      1u);
+}
+
+TEST(ParseViewWeightTest, AcceptsOnlyAFractionUpToOne) {
+  EXPECT_DOUBLE_EQ(*ParseViewWeight("0.25", "w"), 0.25);
+  EXPECT_DOUBLE_EQ(*ParseViewWeight("1", "w"), 1.0);
+  for (const char* bad : {"0", "-0.5", "1.5", "x", "", "nan"}) {
+    absl::StatusOr<double> weight = ParseViewWeight(bad, "view_weight");
+    ASSERT_FALSE(weight.ok()) << bad;
+    EXPECT_EQ(weight.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(weight.status().message().find("--view_weight"),
+              absl::string_view::npos);
+  }
 }
 
 }  // namespace

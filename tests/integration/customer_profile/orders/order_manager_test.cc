@@ -558,10 +558,22 @@ TEST_F(OrderManagerTest, RecordEventsCountsDuplicatesAndValidatesWhole) {
                            orders_->RecordEvents(context_, request));
   EXPECT_EQ(first.recorded_count(), 3);
   EXPECT_EQ(first.duplicate_count(), 1);
+  // One INTERACTION_RECORDED per event stored, committed with it, without
+  // the free-form properties.
+  std::vector<crm::common::FeedEventRecord> feed = Feed();
+  ASSERT_EQ(feed.size(), 3u);
+  for (const crm::common::FeedEventRecord& record : feed) {
+    v1::ChangeEvent event;
+    ASSERT_TRUE(event.ParseFromString(record.payload));
+    EXPECT_EQ(event.type(), v1::ChangeEvent::INTERACTION_RECORDED);
+    EXPECT_TRUE(event.interaction().properties().empty());
+    EXPECT_FALSE(event.interaction().event_id().empty());
+  }
   CRM_ASSERT_OK_AND_ASSIGN(v1::RecordEventsResponse again,
                            orders_->RecordEvents(context_, request));
   EXPECT_EQ(again.recorded_count(), 0);
   EXPECT_EQ(again.duplicate_count(), 4);
+  EXPECT_EQ(Feed().size(), 3u);  // A repeat appends nothing.
 
   v1::RecordEventsRequest bad = request;
   bad.mutable_events(0)->set_event_id("fresh");
@@ -715,7 +727,8 @@ TEST_F(GroupCommitOrderManagerTest, MixedBatchCommitsEachGoodCallOnce) {
 
   EXPECT_EQ(CountRows("orders"), 3);
   EXPECT_EQ(CountRows("interaction_events"), 1);
-  EXPECT_EQ(Feed().size(), 3u);  // PRE, N-1, N-2.
+  // PRE, N-1, N-2 and the interaction.
+  EXPECT_EQ(Feed().size(), 4u);
   EXPECT_EQ(Summary("alice").order_count(), 2);
   EXPECT_EQ(Summary("bob").order_count(), 1);
 }

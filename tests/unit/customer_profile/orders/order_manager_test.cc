@@ -423,13 +423,52 @@ TEST_F(OrderManagerTest, EventBatchCountsDuplicatesAndFollowsMerges) {
   EXPECT_EQ(orders_.Events()[1].customer_id, "alice");
   EXPECT_THAT(orders_.Events()[0].properties,
               ElementsAre(Pair("page", "/home")));
+  // One INTERACTION_RECORDED per event stored, for the resolved customer.
+  std::vector<v1::ChangeEvent> events = FeedEvents();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].type(), v1::ChangeEvent::INTERACTION_RECORDED);
+  EXPECT_EQ(events[1].customer_name(), "customers/alice");
+  EXPECT_EQ(events[1].interaction().name(), "customers/alice/events/e2");
+  EXPECT_EQ(feed_.notifications(), 1);
 
-  // A repeat of the whole batch records nothing; events append no feed
-  // event.
+  // A repeat of the whole batch records nothing and appends nothing.
   CRM_ASSERT_OK_AND_ASSIGN(response, manager_.RecordEvents(context_, request));
   EXPECT_EQ(response.recorded_count(), 0);
   EXPECT_EQ(response.duplicate_count(), 3);
-  EXPECT_TRUE(feed_.events().empty());
+  EXPECT_EQ(feed_.events().size(), 2u);
+  EXPECT_EQ(feed_.notifications(), 1);
+}
+
+TEST_F(OrderManagerTest, InteractionFeedEventsCarryOnlyTheSkuProperty) {
+  v1::RecordEventsRequest request;
+  v1::InteractionEvent with_sku = Event("alice", "v1");
+  (*with_sku.mutable_properties())["sku"] = "tea-1";
+  (*with_sku.mutable_properties())["email"] = "someone@example.com";
+  *request.add_events() = with_sku;
+  v1::InteractionEvent custom = Event("alice", "c1");
+  custom.set_type(v1::InteractionEvent::CUSTOM);
+  custom.set_custom_type("wishlist.add");
+  *request.add_events() = custom;
+  CRM_ASSERT_OK(manager_.RecordEvents(context_, request).status());
+  const std::vector<v1::ChangeEvent> events = FeedEvents();
+  ASSERT_EQ(events.size(), 2u);
+  const v1::InteractionEvent& view = events[0].interaction();
+  EXPECT_EQ(events[0].type(), v1::ChangeEvent::INTERACTION_RECORDED);
+  EXPECT_EQ(events[0].customer_name(), "customers/alice");
+  EXPECT_EQ(view.name(), "customers/alice/events/v1");
+  EXPECT_EQ(view.event_id(), "v1");
+  EXPECT_EQ(view.type(), v1::InteractionEvent::PAGE_VIEW);
+  EXPECT_EQ(view.channel(), "web");
+  EXPECT_EQ(crm::common::FromProtoTimestamp(view.event_time()),
+            kNow - absl::Minutes(5));
+  EXPECT_THAT(view.properties(), ElementsAre(Pair("sku", "tea-1")));
+  const v1::InteractionEvent& other = events[1].interaction();
+  EXPECT_EQ(other.type(), v1::InteractionEvent::CUSTOM);
+  EXPECT_EQ(other.custom_type(), "wishlist.add");
+  EXPECT_TRUE(other.properties().empty());  // "page" is not carried.
+  // The stored event keeps every property.
+  ASSERT_EQ(orders_.Events().size(), 2u);
+  EXPECT_EQ(orders_.Events()[0].properties.size(), 3u);
 }
 
 TEST_F(OrderManagerTest, EventBatchIsWholeOrNothing) {
