@@ -316,8 +316,8 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestsFinish) {
   EXPECT_EQ(response->Header("connection"), "close");
 }
 
-// Answers every request from a thread of its own after a short pause, as
-// the gateway answers from its backend calls' completion queue.
+// Answers every request from a thread of its own, as the gateway answers
+// from its backend calls' completion queue.
 class AsyncHttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -340,7 +340,6 @@ class AsyncHttpServerTest : public ::testing::Test {
           absl::MutexLock lock(&mu_);
           answerers_.emplace_back(
               [responder, response = std::move(response)]() mutable {
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
                 responder->Send(std::move(response));
               });
         });
