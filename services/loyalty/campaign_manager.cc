@@ -11,6 +11,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/loyalty/campaign_rules.h"
+#include "services/loyalty/id_order_page.h"
 
 namespace crm::loyalty {
 
@@ -64,30 +65,19 @@ absl::StatusOr<v1::Campaign> CampaignManager::GetCampaign(
 
 absl::StatusOr<v1::ListCampaignsResponse> CampaignManager::ListCampaigns(
     const RequestContext& context, const v1::ListCampaignsRequest& request) {
-  CRM_ASSIGN_OR_RETURN(int page_size,
-                       crm::common::NormalizePageSize(request.page_size()));
-  constexpr char kFingerprint[] = "campaigns";
-  std::string after;
-  if (!request.page_token().empty()) {
-    CRM_ASSIGN_OR_RETURN(
-        crm::common::PageCursor cursor,
-        crm::common::DecodePageToken(request.page_token(), kFingerprint));
-    after = cursor.id;
-  }
+  CRM_ASSIGN_OR_RETURN(
+      IdOrderPage page,
+      ParseIdOrderPage(request.page_size(), request.page_token(), "campaigns"));
   return unit_of_work_.Read<v1::ListCampaignsResponse>(
       context,
       [&](Transaction& tx) -> absl::StatusOr<v1::ListCampaignsResponse> {
-        CRM_ASSIGN_OR_RETURN(std::vector<CampaignRecord> campaigns,
-                             campaigns_.List(tx, after, page_size + 1));
+        CRM_ASSIGN_OR_RETURN(
+            std::vector<CampaignRecord> campaigns,
+            campaigns_.List(tx, page.after, page.page_size + 1));
         v1::ListCampaignsResponse response;
-        const bool more = static_cast<int>(campaigns.size()) > page_size;
-        if (more) campaigns.resize(page_size);
+        response.set_next_page_token(TrimToPage(campaigns, page));
         for (const CampaignRecord& campaign : campaigns) {
           *response.add_campaigns() = ToCampaignProto(campaign);
-        }
-        if (more) {
-          response.set_next_page_token(crm::common::EncodePageToken(
-              {"", campaigns.back().id}, kFingerprint));
         }
         return response;
       });

@@ -13,6 +13,7 @@
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/loyalty/id_order_page.h"
 #include "services/loyalty/journey_rules.h"
 
 namespace crm::loyalty {
@@ -84,30 +85,19 @@ absl::StatusOr<v1::Journey> JourneyManager::GetJourney(
 
 absl::StatusOr<v1::ListJourneysResponse> JourneyManager::ListJourneys(
     const RequestContext& context, const v1::ListJourneysRequest& request) {
-  CRM_ASSIGN_OR_RETURN(int page_size,
-                       crm::common::NormalizePageSize(request.page_size()));
-  constexpr char kFingerprint[] = "journeys";
-  std::string after;
-  if (!request.page_token().empty()) {
-    CRM_ASSIGN_OR_RETURN(
-        crm::common::PageCursor cursor,
-        crm::common::DecodePageToken(request.page_token(), kFingerprint));
-    after = cursor.id;
-  }
+  CRM_ASSIGN_OR_RETURN(
+      IdOrderPage page,
+      ParseIdOrderPage(request.page_size(), request.page_token(), "journeys"));
   return unit_of_work_.Read<v1::ListJourneysResponse>(
       context,
       [&](Transaction& tx) -> absl::StatusOr<v1::ListJourneysResponse> {
-        CRM_ASSIGN_OR_RETURN(std::vector<JourneyRecord> journeys,
-                             journeys_.ListJourneys(tx, after, page_size + 1));
+        CRM_ASSIGN_OR_RETURN(
+            std::vector<JourneyRecord> journeys,
+            journeys_.ListJourneys(tx, page.after, page.page_size + 1));
         v1::ListJourneysResponse response;
-        const bool more = static_cast<int>(journeys.size()) > page_size;
-        if (more) journeys.resize(page_size);
+        response.set_next_page_token(TrimToPage(journeys, page));
         for (const JourneyRecord& journey : journeys) {
           *response.add_journeys() = ToJourneyProto(journey);
-        }
-        if (more) {
-          response.set_next_page_token(crm::common::EncodePageToken(
-              {"", journeys.back().id}, kFingerprint));
         }
         return response;
       });

@@ -19,6 +19,7 @@
 #include "services/loyalty/account_rules.h"
 #include "services/loyalty/coupon_filter.h"
 #include "services/loyalty/coupon_minting.h"
+#include "services/loyalty/id_order_page.h"
 
 namespace crm::loyalty {
 namespace {
@@ -185,29 +186,18 @@ absl::StatusOr<v1::Reward> RewardManager::GetReward(
 
 absl::StatusOr<v1::ListRewardsResponse> RewardManager::ListRewards(
     const RequestContext& context, const v1::ListRewardsRequest& request) {
-  CRM_ASSIGN_OR_RETURN(int page_size,
-                       crm::common::NormalizePageSize(request.page_size()));
-  constexpr char kFingerprint[] = "rewards";
-  std::string after;
-  if (!request.page_token().empty()) {
-    CRM_ASSIGN_OR_RETURN(
-        crm::common::PageCursor cursor,
-        crm::common::DecodePageToken(request.page_token(), kFingerprint));
-    after = cursor.id;
-  }
+  CRM_ASSIGN_OR_RETURN(
+      IdOrderPage page,
+      ParseIdOrderPage(request.page_size(), request.page_token(), "rewards"));
   return unit_of_work_.Read<v1::ListRewardsResponse>(
       context, [&](Transaction& tx) -> absl::StatusOr<v1::ListRewardsResponse> {
-        CRM_ASSIGN_OR_RETURN(std::vector<RewardRecord> rewards,
-                             rewards_.ListRewards(tx, after, page_size + 1));
+        CRM_ASSIGN_OR_RETURN(
+            std::vector<RewardRecord> rewards,
+            rewards_.ListRewards(tx, page.after, page.page_size + 1));
         v1::ListRewardsResponse response;
-        const bool more = static_cast<int>(rewards.size()) > page_size;
-        if (more) rewards.resize(page_size);
+        response.set_next_page_token(TrimToPage(rewards, page));
         for (const RewardRecord& reward : rewards) {
           *response.add_rewards() = ToRewardProto(reward);
-        }
-        if (more) {
-          response.set_next_page_token(crm::common::EncodePageToken(
-              {"", rewards.back().id}, kFingerprint));
         }
         return response;
       });

@@ -15,6 +15,7 @@
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/loyalty/id_order_page.h"
 #include "services/loyalty/webhook_rules.h"
 
 namespace crm::loyalty {
@@ -96,31 +97,20 @@ absl::StatusOr<v1::ListWebhookEndpointsResponse>
 WebhookManager::ListWebhookEndpoints(
     const RequestContext& context,
     const v1::ListWebhookEndpointsRequest& request) {
-  CRM_ASSIGN_OR_RETURN(int page_size,
-                       crm::common::NormalizePageSize(request.page_size()));
-  constexpr char kFingerprint[] = "webhookEndpoints";
-  std::string after;
-  if (!request.page_token().empty()) {
-    CRM_ASSIGN_OR_RETURN(
-        crm::common::PageCursor cursor,
-        crm::common::DecodePageToken(request.page_token(), kFingerprint));
-    after = cursor.id;
-  }
+  CRM_ASSIGN_OR_RETURN(IdOrderPage page, ParseIdOrderPage(request.page_size(),
+                                                          request.page_token(),
+                                                          "webhookEndpoints"));
   return unit_of_work_.Read<v1::ListWebhookEndpointsResponse>(
       context,
       [&](Transaction& tx) -> absl::StatusOr<v1::ListWebhookEndpointsResponse> {
-        CRM_ASSIGN_OR_RETURN(std::vector<WebhookEndpointRecord> endpoints,
-                             endpoints_.List(tx, after, page_size + 1));
+        CRM_ASSIGN_OR_RETURN(
+            std::vector<WebhookEndpointRecord> endpoints,
+            endpoints_.List(tx, page.after, page.page_size + 1));
         v1::ListWebhookEndpointsResponse response;
-        const bool more = static_cast<int>(endpoints.size()) > page_size;
-        if (more) endpoints.resize(page_size);
+        response.set_next_page_token(TrimToPage(endpoints, page));
         for (const WebhookEndpointRecord& endpoint : endpoints) {
           *response.add_webhook_endpoints() =
               ToWebhookEndpointProto(endpoint, /*with_secret=*/false);
-        }
-        if (more) {
-          response.set_next_page_token(crm::common::EncodePageToken(
-              {"", endpoints.back().id}, kFingerprint));
         }
         return response;
       });
