@@ -1,5 +1,8 @@
 #include "services/loyalty/journey_engine.h"
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -7,7 +10,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "services/common/filter/filter_ast.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
@@ -35,41 +37,23 @@ std::optional<std::string> LiveCustomerId(const std::string& name) {
   return *id;
 }
 
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", static_cast<int>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 // The body of an EMIT_MESSAGE run: names and times only, no personal data.
 std::string MessagePayload(const JourneyRecord& journey,
                            const JourneyRunRecord& run) {
-  return absl::StrCat(
-      "{\"journey\":", JsonString(JourneyName(journey.id)),
-      ",\"run\":", JsonString(JourneyRunName(journey.id, run.id)),
-      ",\"customer\":",
-      JsonString(crm::common::CustomerResourceName(run.customer_id)),
-      ",\"message_type\":", JsonString(journey.spec.action().message_type()),
-      ",\"trigger_event\":", JsonString(run.trigger_event),
-      ",\"trigger_time\":",
-      JsonString(absl::FormatTime(absl::RFC3339_full, run.trigger_time,
-                                  absl::UTCTimeZone())),
-      "}");
+  google::protobuf::Struct body;
+  auto& fields = *body.mutable_fields();
+  fields["journey"].set_string_value(JourneyName(journey.id));
+  fields["run"].set_string_value(JourneyRunName(journey.id, run.id));
+  fields["customer"].set_string_value(
+      crm::common::CustomerResourceName(run.customer_id));
+  fields["message_type"].set_string_value(journey.spec.action().message_type());
+  fields["trigger_event"].set_string_value(run.trigger_event);
+  fields["trigger_time"].set_string_value(absl::FormatTime(
+      absl::RFC3339_full, run.trigger_time, absl::UTCTimeZone()));
+  std::string json;
+  // A Struct of strings always prints.
+  (void)google::protobuf::util::MessageToJsonString(body, &json);
+  return json;
 }
 
 void Skip(JourneyRunRecord& run, v1::JourneyRun::SkipReason reason) {
