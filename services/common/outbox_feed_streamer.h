@@ -125,4 +125,38 @@ absl::Status WatchOutboxFeed(const OutboxFeedStreamer& streamer,
       });
 }
 
+// A service's WatchChanges over its feed: `WatchRequest` has
+// `after_sequence` and `types`, `Event` is as for WatchOutboxFeed. Each
+// service names its instance ChangeFeedStreamer, bound to its feed:
+//
+//   class ChangeFeedStreamer
+//       : public ServiceFeedStreamer<v1::WatchChangesRequest, v1::ChangeEvent>
+template <typename WatchRequest, typename Event>
+class ServiceFeedStreamer {
+ public:
+  // `pool`, `notifier` (the one the sequencer notifies) and `clock` must
+  // outlive the streamer.
+  ServiceFeedStreamer(MySqlPool& pool, FeedNotifier& notifier,
+                      const Clock& clock, std::string feed,
+                      OutboxFeedStreamerOptions options = {})
+      : streamer_(pool, notifier, clock, std::move(feed), options) {}
+  ServiceFeedStreamer(const ServiceFeedStreamer&) = delete;
+  ServiceFeedStreamer& operator=(const ServiceFeedStreamer&) = delete;
+
+  // Calls `write` for every event after `request.after_sequence()` of the
+  // requested types, in sequence order, then keeps waiting for new ones.
+  // Returns OK when `context` is cancelled or `write` returns false (the
+  // client is gone); DEADLINE_EXCEEDED once the context's deadline passes;
+  // UNAVAILABLE if the database fails; INVALID_ARGUMENT (field named) for a
+  // negative cursor or an unknown type.
+  absl::Status Watch(const RequestContext& context, const WatchRequest& request,
+                     const std::function<bool(const Event&)>& write) const {
+    return WatchOutboxFeed<Event>(streamer_, context, request.after_sequence(),
+                                  request.types(), write);
+  }
+
+ private:
+  OutboxFeedStreamer streamer_;
+};
+
 }  // namespace crm::common

@@ -8,28 +8,40 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/segmentation/customer_aggregate.h"
 
 namespace crm::segmentation {
 namespace {
 
-using Point = BehaviourFeatures;
+// Standardised points, row by row.
+struct Points {
+  size_t dimensions = 0;
+  std::vector<double> values;
 
-double SquaredDistance(const Point& a, const Point& b) {
+  size_t size() const {
+    return dimensions == 0 ? 0 : values.size() / dimensions;
+  }
+  const double* row(size_t i) const { return &values[i * dimensions]; }
+};
+
+double SquaredDistance(const double* a, const double* b, size_t dimensions) {
   double sum = 0;
-  for (int f = 0; f < kBehaviourFeatureCount; ++f) {
+  for (size_t f = 0; f < dimensions; ++f) {
     const double d = a[f] - b[f];
     sum += d * d;
   }
   return sum;
 }
 
-size_t Nearest(const std::vector<Point>& centroids, const Point& point) {
+size_t Nearest(const std::vector<std::vector<double>>& centroids,
+               const double* point) {
   size_t best = 0;
   double best_distance = std::numeric_limits<double>::infinity();
   for (size_t c = 0; c < centroids.size(); ++c) {
-    const double d = SquaredDistance(centroids[c], point);
+    const double d =
+        SquaredDistance(centroids[c].data(), point, centroids[c].size());
     if (d < best_distance) {
       best_distance = d;
       best = c;
@@ -45,59 +57,65 @@ double Uniform(std::mt19937_64& rng) {
 }
 
 struct KMeans {
-  std::vector<Point> centroids;
+  std::vector<std::vector<double>> centroids;
   std::vector<int> labels;
 };
 
-KMeans RunKMeans(const std::vector<Point>& points, int k,
-                 const ClusterOptions& options) {
+std::vector<double> RowOf(const Points& points, size_t i) {
+  return std::vector<double>(points.row(i), points.row(i) + points.dimensions);
+}
+
+KMeans RunKMeans(const Points& points, int k, const ClusterOptions& options) {
   std::mt19937_64 rng(options.seed + static_cast<uint64_t>(k));
+  const size_t n = points.size();
+  const size_t dimensions = points.dimensions;
   KMeans result;
   // k-means++ seeding.
-  result.centroids.push_back(points[rng() % points.size()]);
-  std::vector<double> nearest(points.size(),
-                              std::numeric_limits<double>::infinity());
+  result.centroids.push_back(RowOf(points, rng() % n));
+  std::vector<double> nearest(n, std::numeric_limits<double>::infinity());
   while (static_cast<int>(result.centroids.size()) < k) {
     double total = 0;
-    for (size_t i = 0; i < points.size(); ++i) {
-      nearest[i] = std::min(
-          nearest[i], SquaredDistance(points[i], result.centroids.back()));
+    for (size_t i = 0; i < n; ++i) {
+      nearest[i] =
+          std::min(nearest[i],
+                   SquaredDistance(points.row(i),
+                                   result.centroids.back().data(), dimensions));
       total += nearest[i];
     }
     double target = Uniform(rng) * total;
-    size_t chosen = points.size() - 1;
-    for (size_t i = 0; i < points.size(); ++i) {
+    size_t chosen = n - 1;
+    for (size_t i = 0; i < n; ++i) {
       target -= nearest[i];
       if (target <= 0) {
         chosen = i;
         break;
       }
     }
-    result.centroids.push_back(points[chosen]);
+    result.centroids.push_back(RowOf(points, chosen));
   }
-  result.labels.assign(points.size(), -1);
+  result.labels.assign(n, -1);
   for (int iteration = 0; iteration < options.max_iterations; ++iteration) {
     bool changed = false;
-    for (size_t i = 0; i < points.size(); ++i) {
-      const int label = static_cast<int>(Nearest(result.centroids, points[i]));
+    for (size_t i = 0; i < n; ++i) {
+      const int label =
+          static_cast<int>(Nearest(result.centroids, points.row(i)));
       if (label != result.labels[i]) {
         result.labels[i] = label;
         changed = true;
       }
     }
     if (!changed) break;
-    std::vector<Point> sums(static_cast<size_t>(k), Point{});
+    std::vector<std::vector<double>> sums(static_cast<size_t>(k),
+                                          std::vector<double>(dimensions, 0));
     std::vector<int64_t> counts(static_cast<size_t>(k), 0);
-    for (size_t i = 0; i < points.size(); ++i) {
+    for (size_t i = 0; i < n; ++i) {
       const auto c = static_cast<size_t>(result.labels[i]);
       counts[c] += 1;
-      for (int f = 0; f < kBehaviourFeatureCount; ++f) {
-        sums[c][f] += points[i][f];
-      }
+      for (size_t f = 0; f < dimensions; ++f) sums[c][f] += points.row(i)[f];
     }
     for (size_t c = 0; c < sums.size(); ++c) {
       if (counts[c] == 0) continue;  // An empty cluster keeps its centroid.
-      for (int f = 0; f < kBehaviourFeatureCount; ++f) {
+      for (size_t f = 0; f < dimensions; ++f) {
         result.centroids[c][f] = sums[c][f] / static_cast<double>(counts[c]);
       }
     }
@@ -106,8 +124,7 @@ KMeans RunKMeans(const std::vector<Point>& points, int k,
 }
 
 // Mean silhouette of the labelling over the points of `sample`.
-double Silhouette(const std::vector<Point>& points,
-                  const std::vector<int>& labels, int k,
+double Silhouette(const Points& points, const std::vector<int>& labels, int k,
                   const std::vector<size_t>& sample) {
   double total = 0;
   int counted = 0;
@@ -116,7 +133,8 @@ double Silhouette(const std::vector<Point>& points,
     std::vector<int> count(static_cast<size_t>(k), 0);
     for (size_t j : sample) {
       if (j == i) continue;
-      const double d = std::sqrt(SquaredDistance(points[i], points[j]));
+      const double d = std::sqrt(
+          SquaredDistance(points.row(i), points.row(j), points.dimensions));
       sum[static_cast<size_t>(labels[j])] += d;
       count[static_cast<size_t>(labels[j])] += 1;
     }
@@ -135,34 +153,89 @@ double Silhouette(const std::vector<Point>& points,
   return counted == 0 ? 0 : total / counted;
 }
 
-std::string Describe(const Point& centroid) {
-  static constexpr std::array<std::pair<const char*, const char*>,
-                              kBehaviourFeatureCount>
-      kSides = {{{"recent", "lapsed"},
-                 {"occasional", "frequent"},
-                 {"low spend", "high spend"},
-                 {"short purchase gaps", "long purchase gaps"}}};
-  std::vector<std::string> words;
-  for (int f = 0; f < kBehaviourFeatureCount; ++f) {
-    if (centroid[f] <= -0.5) words.push_back(kSides[f].first);
-    if (centroid[f] >= 0.5) words.push_back(kSides[f].second);
+// Where a standardised value stands out (see the header).
+constexpr double kStandsOut = 0.5;
+
+// The name of `names` whose value in `centroid` (from `first`) stands out
+// above most; nullopt if none does.
+std::optional<std::string> MostAbove(const std::vector<double>& centroid,
+                                     size_t first,
+                                     const std::vector<std::string>& names,
+                                     const std::vector<bool>& dropped) {
+  std::optional<std::string> best;
+  double best_value = kStandsOut;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const size_t f = first + i;
+    if (f >= centroid.size() || (f < dropped.size() && dropped[f])) continue;
+    if (centroid[f] >= best_value &&
+        (!best.has_value() || centroid[f] > best_value)) {
+      best = names[i];
+      best_value = centroid[f];
+    }
   }
-  if (words.empty()) return "typical buyers";
-  return absl::StrJoin(words, ", ") + " buyers";
+  return best;
+}
+
+// The share of `part` in `whole`, within [0, 1] (0 for an empty whole).
+double Share(int64_t part, int64_t whole) {
+  if (whole <= 0) return 0;
+  return std::clamp(static_cast<double>(part) / static_cast<double>(whole), 0.0,
+                    1.0);
+}
+
+int64_t CountOf(const std::vector<NamedCount>& counts, absl::string_view name) {
+  for (const NamedCount& one : counts) {
+    if (one.name == name) return one.count;
+  }
+  return 0;
+}
+
+std::vector<std::string> TopNames(std::vector<NamedCount> counts) {
+  counts.erase(std::remove_if(counts.begin(), counts.end(),
+                              [](const NamedCount& one) {
+                                return one.count <= 0 || one.name.empty();
+                              }),
+               counts.end());
+  std::sort(counts.begin(), counts.end(),
+            [](const NamedCount& a, const NamedCount& b) {
+              if (a.count != b.count) return a.count > b.count;
+              return a.name < b.name;
+            });
+  std::vector<std::string> names;
+  for (const NamedCount& one : counts) {
+    if (names.size() == static_cast<size_t>(kMostVocabularyNames)) break;
+    names.push_back(one.name);
+  }
+  return names;
 }
 
 }  // namespace
 
-const std::array<const char*, kBehaviourFeatureCount>& BehaviourFeatureNames() {
-  static constexpr std::array<const char*, kBehaviourFeatureCount> kNames = {
-      "days_since_last_order", "order_count", "net_spend",
-      "days_between_purchases"};
-  return kNames;
+BehaviourVocabulary VocabularyOf(const BehaviourCounts& totals) {
+  BehaviourVocabulary vocabulary;
+  vocabulary.channels = TopNames(totals.channel_orders);
+  vocabulary.categories = TopNames(totals.category_quantities);
+  return vocabulary;
 }
 
-std::optional<BehaviourFeatures> FeaturesOf(const CustomerAggregate& aggregate,
-                                            absl::string_view currency_code,
-                                            absl::Time now) {
+std::vector<std::string> BehaviourFeatureNames(
+    const BehaviourVocabulary& vocabulary) {
+  std::vector<std::string> names = {
+      "days_since_last_order",  "order_count",   "net_spend",
+      "days_between_purchases", "weekend_share", "interaction_events"};
+  for (const std::string& channel : vocabulary.channels) {
+    names.push_back(absl::StrCat("channel_share:", channel));
+  }
+  for (const std::string& category : vocabulary.categories) {
+    names.push_back(absl::StrCat("category_share:", category));
+  }
+  return names;
+}
+
+std::optional<BehaviourFeatures> FeaturesOf(
+    const CustomerAggregate& aggregate, const BehaviourCounts& counts,
+    const BehaviourVocabulary& vocabulary, absl::string_view currency_code,
+    absl::Time now) {
   if (aggregate.order_count <= 0 || !aggregate.last_order_time.has_value() ||
       !aggregate.first_order_time.has_value()) {
     return std::nullopt;
@@ -179,58 +252,137 @@ std::optional<BehaviourFeatures> FeaturesOf(const CustomerAggregate& aggregate,
                                    UtcDayNumber(*aggregate.first_order_time)) /
                static_cast<double>(aggregate.purchase_days - 1);
   }
-  return BehaviourFeatures{
+  BehaviourFeatures features = {
       std::log1p(recency_days),
       std::log1p(static_cast<double>(aggregate.order_count)),
       std::log1p(std::max<double>(0, static_cast<double>(spend) / 100.0)),
-      std::log1p(std::max(0.0, gap_days))};
+      std::log1p(std::max(0.0, gap_days)),
+      Share(aggregate.weekend_order_count, aggregate.order_count),
+      std::log1p(
+          static_cast<double>(std::max<int64_t>(0, counts.interaction_count)))};
+  for (const std::string& channel : vocabulary.channels) {
+    features.push_back(
+        Share(CountOf(counts.channel_orders, channel), aggregate.order_count));
+  }
+  int64_t units = 0;
+  for (const NamedCount& one : counts.category_quantities) {
+    units += std::max<int64_t>(0, one.count);
+  }
+  for (const std::string& category : vocabulary.categories) {
+    features.push_back(
+        Share(CountOf(counts.category_quantities, category), units));
+  }
+  return features;
+}
+
+void FeatureTable::Add(const BehaviourFeatures& features) {
+  for (size_t f = 0; f < dimensions_; ++f) {
+    values_.push_back(
+        static_cast<float>(f < features.size() ? features[f] : 0.0));
+  }
+}
+
+std::string DescribeCentroid(const std::vector<double>& centroid,
+                             const BehaviourVocabulary& vocabulary,
+                             const std::vector<bool>& dropped) {
+  static constexpr std::pair<const char*, const char*> kSides[] = {
+      {"recent", "lapsed"},
+      {"occasional", "frequent"},
+      {"low spend", "high spend"},
+      {"short purchase gaps", "long purchase gaps"}};
+  auto value = [&](size_t f) {
+    if (f >= centroid.size() || (f < dropped.size() && dropped[f])) return 0.0;
+    return centroid[f];
+  };
+  std::vector<std::string> phrases;
+  const bool weekend = value(kWeekendShareFeature) >= kStandsOut;
+  const std::optional<std::string> channel = MostAbove(
+      centroid, kFixedBehaviourFeatures, vocabulary.channels, dropped);
+  if (weekend || channel.has_value()) {
+    phrases.push_back(absl::StrCat(weekend ? "weekend " : "",
+                                   channel.has_value() ? *channel + " " : "",
+                                   "shoppers"));
+  }
+  const std::optional<std::string> category =
+      MostAbove(centroid, kFixedBehaviourFeatures + vocabulary.channels.size(),
+                vocabulary.categories, dropped);
+  if (category.has_value()) phrases.push_back(*category + " buyers");
+  if (value(kInteractionFeature) >= kStandsOut) {
+    phrases.push_back("active browsers");
+  }
+  const bool named = !phrases.empty();
+  std::vector<std::string> sides;
+  for (size_t f = 0; f < 4; ++f) {
+    if (value(f) <= -kStandsOut) sides.push_back(kSides[f].first);
+    if (value(f) >= kStandsOut) sides.push_back(kSides[f].second);
+  }
+  if (!named) {
+    if (sides.empty()) return "typical buyers";
+    return absl::StrJoin(sides, ", ") + " buyers";
+  }
+  for (std::string& side : sides) phrases.push_back(std::move(side));
+  return absl::StrJoin(phrases, ", ");
 }
 
 absl::StatusOr<BehaviourClusters> FitBehaviourClusters(
-    const std::vector<BehaviourFeatures>& customers,
+    const FeatureTable& customers, const BehaviourVocabulary& vocabulary,
     const ClusterOptions& options) {
   if (options.min_clusters < 2 || options.max_clusters < options.min_clusters ||
       options.max_clusters > 20) {
     return absl::InvalidArgumentError(
         "clusters: need 2 <= min_clusters <= max_clusters <= 20");
   }
-  if (customers.size() < static_cast<size_t>(2 * options.min_clusters)) {
+  BehaviourClusters model;
+  model.vocabulary = vocabulary;
+  model.feature_names = BehaviourFeatureNames(vocabulary);
+  const size_t dimensions = model.feature_names.size();
+  if (customers.dimensions() != dimensions) {
+    return absl::InvalidArgumentError(
+        "clusters: the feature table does not match the vocabulary");
+  }
+  if (customers.rows() < static_cast<size_t>(2 * options.min_clusters)) {
     return absl::FailedPreconditionError(
         "too few customers with orders to cluster");
   }
-  BehaviourClusters model;
-  model.customers = static_cast<int64_t>(customers.size());
-  const double n = static_cast<double>(customers.size());
-  for (const Point& point : customers) {
-    for (int f = 0; f < kBehaviourFeatureCount; ++f) {
-      model.means[f] += point[f] / n;
+  const size_t rows = customers.rows();
+  model.customers = static_cast<int64_t>(rows);
+  model.means.assign(dimensions, 0);
+  model.stddevs.assign(dimensions, 0);
+  model.dropped.assign(dimensions, false);
+  const double n = static_cast<double>(rows);
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t f = 0; f < dimensions; ++f) {
+      model.means[f] += customers.at(i, f) / n;
     }
   }
-  for (const Point& point : customers) {
-    for (int f = 0; f < kBehaviourFeatureCount; ++f) {
-      const double d = point[f] - model.means[f];
+  for (size_t i = 0; i < rows; ++i) {
+    for (size_t f = 0; f < dimensions; ++f) {
+      const double d = customers.at(i, f) - model.means[f];
       model.stddevs[f] += d * d / n;
     }
   }
-  for (int f = 0; f < kBehaviourFeatureCount; ++f) {
+  for (size_t f = 0; f < dimensions; ++f) {
     model.stddevs[f] = std::sqrt(model.stddevs[f]);
-    if (!(model.stddevs[f] > 1e-12)) model.stddevs[f] = 1;
-  }
-  std::vector<Point> points;
-  points.reserve(customers.size());
-  for (const Point& point : customers) {
-    Point z;
-    for (int f = 0; f < kBehaviourFeatureCount; ++f) {
-      z[f] = (point[f] - model.means[f]) / model.stddevs[f];
+    if (!(model.stddevs[f] > 1e-9)) {
+      model.stddevs[f] = 1;
+      model.dropped[f] = true;
     }
-    points.push_back(z);
   }
+  auto standardise = [&](size_t i, double* out) {
+    for (size_t f = 0; f < dimensions; ++f) {
+      out[f] = model.dropped[f]
+                   ? 0
+                   : (customers.at(i, f) - model.means[f]) / model.stddevs[f];
+    }
+  };
   // The customers k-means runs over: every step-th above fit_sample.
-  std::vector<Point> fitted;
+  Points fitted;
+  fitted.dimensions = dimensions;
   const size_t fit_step = std::max<size_t>(
-      1, points.size() / static_cast<size_t>(std::max(1, options.fit_sample)));
-  for (size_t i = 0; i < points.size(); i += fit_step) {
-    fitted.push_back(points[i]);
+      1, rows / static_cast<size_t>(std::max(1, options.fit_sample)));
+  for (size_t i = 0; i < rows; i += fit_step) {
+    fitted.values.resize(fitted.values.size() + dimensions);
+    standardise(i, &fitted.values[fitted.values.size() - dimensions]);
   }
   // A fixed sample of those for the silhouette.
   std::vector<size_t> sample;
@@ -253,10 +405,13 @@ absl::StatusOr<BehaviourClusters> FitBehaviourClusters(
       best_k = k;
     }
   }
-  // Numbered by decreasing size (ties: the smaller first centroid value).
+  // Numbered by decreasing size (ties: the smaller centroid, feature by
+  // feature).
   std::vector<int64_t> sizes(static_cast<size_t>(best_k), 0);
-  for (const Point& point : points) {
-    sizes[Nearest(best->centroids, point)] += 1;
+  std::vector<double> point(dimensions);
+  for (size_t i = 0; i < rows; ++i) {
+    standardise(i, point.data());
+    sizes[Nearest(best->centroids, point.data())] += 1;
   }
   std::vector<size_t> order(static_cast<size_t>(best_k));
   std::iota(order.begin(), order.end(), 0);
@@ -265,10 +420,11 @@ absl::StatusOr<BehaviourClusters> FitBehaviourClusters(
     return best->centroids[a] < best->centroids[b];
   });
   for (size_t c : order) {
-    model.clusters.push_back(
-        BehaviourCluster{.centroid = best->centroids[c],
-                         .size = sizes[c],
-                         .description = Describe(best->centroids[c])});
+    model.clusters.push_back(BehaviourCluster{
+        .centroid = best->centroids[c],
+        .size = sizes[c],
+        .description =
+            DescribeCentroid(best->centroids[c], vocabulary, model.dropped)});
   }
   model.silhouette = best_silhouette;
   return model;
@@ -276,17 +432,24 @@ absl::StatusOr<BehaviourClusters> FitBehaviourClusters(
 
 int AssignCluster(const BehaviourClusters& model,
                   const BehaviourFeatures& features) {
-  if (model.clusters.empty()) return 0;
-  Point z;
-  for (int f = 0; f < kBehaviourFeatureCount; ++f) {
-    z[f] = (features[f] - model.means[f]) / model.stddevs[f];
+  const size_t dimensions = model.feature_names.size();
+  if (model.clusters.empty() || features.size() != dimensions ||
+      model.means.size() != dimensions || model.stddevs.size() != dimensions) {
+    return 0;
   }
-  std::vector<Point> centroids;
+  std::vector<double> z(dimensions);
+  for (size_t f = 0; f < dimensions; ++f) {
+    const bool dropped = f < model.dropped.size() && model.dropped[f];
+    z[f] = dropped ? 0 : (features[f] - model.means[f]) / model.stddevs[f];
+  }
+  std::vector<std::vector<double>> centroids;
   centroids.reserve(model.clusters.size());
   for (const BehaviourCluster& cluster : model.clusters) {
-    centroids.push_back(cluster.centroid);
+    std::vector<double> centroid = cluster.centroid;
+    centroid.resize(dimensions, 0);
+    centroids.push_back(std::move(centroid));
   }
-  return static_cast<int>(Nearest(centroids, z)) + 1;
+  return static_cast<int>(Nearest(centroids, z.data())) + 1;
 }
 
 double AdjustedRandIndex(const std::vector<int>& a, const std::vector<int>& b) {

@@ -23,6 +23,8 @@ constexpr char kFitClustersMethod[] = "FitClusterModel";
 constexpr int kDefaultMinClusters = 2;
 constexpr int kDefaultMaxClusters = 8;
 constexpr int kMostClusters = 20;
+// Customers read per page by a fit.
+constexpr int kFitPageSize = 1000;
 
 }  // namespace
 
@@ -36,10 +38,17 @@ v1::BehaviourClusterModel ToClusterModelProto(const BehaviourClusters& model,
   proto.set_customer_count(model.customers);
   proto.set_silhouette(model.silhouette);
   proto.set_currency_code(std::string(currency_code));
-  for (int f = 0; f < kBehaviourFeatureCount; ++f) {
-    proto.add_feature_names(BehaviourFeatureNames()[f]);
+  for (const std::string& channel : model.vocabulary.channels) {
+    proto.add_channels(channel);
+  }
+  for (const std::string& category : model.vocabulary.categories) {
+    proto.add_categories(category);
+  }
+  for (size_t f = 0; f < model.feature_names.size(); ++f) {
+    proto.add_feature_names(model.feature_names[f]);
     proto.add_feature_means(model.means[f]);
     proto.add_feature_stddevs(model.stddevs[f]);
+    proto.add_feature_dropped(f < model.dropped.size() && model.dropped[f]);
   }
   for (size_t c = 0; c < model.clusters.size(); ++c) {
     v1::BehaviourCluster* cluster = proto.add_clusters();
@@ -57,20 +66,43 @@ BehaviourClusters ClustersFromProto(const v1::BehaviourClusterModel& proto) {
   BehaviourClusters model;
   model.customers = proto.customer_count();
   model.silhouette = proto.silhouette();
-  for (int f = 0; f < kBehaviourFeatureCount; ++f) {
-    model.means[f] =
-        f < proto.feature_means_size() ? proto.feature_means(f) : 0;
-    model.stddevs[f] =
-        f < proto.feature_stddevs_size() ? proto.feature_stddevs(f) : 1;
-    if (!(model.stddevs[f] > 0)) model.stddevs[f] = 1;
+  model.vocabulary.channels.assign(proto.channels().begin(),
+                                   proto.channels().end());
+  model.vocabulary.categories.assign(proto.categories().begin(),
+                                     proto.categories().end());
+  // In the layout of the model's vocabulary; a feature the stored model
+  // does not name (one fitted before it existed) is dropped.
+  model.feature_names = BehaviourFeatureNames(model.vocabulary);
+  const size_t dimensions = model.feature_names.size();
+  std::vector<int> stored(dimensions, -1);
+  for (size_t f = 0; f < dimensions; ++f) {
+    for (int g = 0; g < proto.feature_names_size(); ++g) {
+      if (proto.feature_names(g) == model.feature_names[f]) stored[f] = g;
+    }
+  }
+  model.means.assign(dimensions, 0);
+  model.stddevs.assign(dimensions, 1);
+  model.dropped.assign(dimensions, true);
+  for (size_t f = 0; f < dimensions; ++f) {
+    const int g = stored[f];
+    if (g < 0) continue;
+    model.dropped[f] =
+        g < proto.feature_dropped_size() && proto.feature_dropped(g);
+    if (g < proto.feature_means_size()) model.means[f] = proto.feature_means(g);
+    if (g < proto.feature_stddevs_size() && proto.feature_stddevs(g) > 0) {
+      model.stddevs[f] = proto.feature_stddevs(g);
+    }
   }
   for (const v1::BehaviourCluster& cluster : proto.clusters()) {
     BehaviourCluster out;
     out.size = cluster.size();
     out.description = cluster.description();
-    for (int f = 0; f < kBehaviourFeatureCount && f < cluster.centroid_size();
-         ++f) {
-      out.centroid[f] = cluster.centroid(f);
+    out.centroid.assign(dimensions, 0);
+    for (size_t f = 0; f < dimensions; ++f) {
+      const int g = stored[f];
+      if (g >= 0 && g < cluster.centroid_size() && !model.dropped[f]) {
+        out.centroid[f] = cluster.centroid(g);
+      }
     }
     model.clusters.push_back(std::move(out));
   }
@@ -100,17 +132,36 @@ absl::StatusOr<v1::BehaviourClusterModel> ClusterManager::FitClusterModel(
       request.request_id(), request,
       [&](Transaction& tx) -> absl::StatusOr<v1::BehaviourClusterModel> {
         const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
-        std::vector<BehaviourFeatures> base;
-        CRM_RETURN_IF_ERROR(read_model_.ForEachAggregate(
-            tx, [&](const CustomerAggregate& aggregate) -> absl::Status {
-              std::optional<BehaviourFeatures> features =
-                  FeaturesOf(aggregate, scoring_currency_, now);
-              if (features.has_value()) base.push_back(*features);
-              return absl::OkStatus();
-            }));
+        // The vocabulary from the population's totals, then every
+        // customer's features, a page of customers at a time.
+        CRM_ASSIGN_OR_RETURN(BehaviourCounts totals,
+                             read_model_.BehaviourTotals(tx));
+        const BehaviourVocabulary vocabulary = VocabularyOf(totals);
+        FeatureTable table(BehaviourFeatureNames(vocabulary).size());
+        std::string after;
+        while (true) {
+          if (context.IsCancelled()) return context.CheckActive(clock_.Now());
+          CRM_ASSIGN_OR_RETURN(
+              std::vector<std::string> ids,
+              read_model_.ListCustomerIds(tx, after, kFitPageSize));
+          if (ids.empty()) break;
+          CRM_ASSIGN_OR_RETURN(
+              std::vector<std::optional<CustomerAggregate>> aggregates,
+              read_model_.FindAggregates(tx, ids));
+          CRM_ASSIGN_OR_RETURN(std::vector<BehaviourCounts> counts,
+                               read_model_.FindBehaviourCounts(tx, ids));
+          for (size_t i = 0; i < ids.size(); ++i) {
+            if (!aggregates[i].has_value()) continue;
+            std::optional<BehaviourFeatures> features = FeaturesOf(
+                *aggregates[i], counts[i], vocabulary, scoring_currency_, now);
+            if (features.has_value()) table.Add(*features);
+          }
+          if (ids.size() < static_cast<size_t>(kFitPageSize)) break;
+          after = ids.back();
+        }
         if (context.IsCancelled()) return context.CheckActive(clock_.Now());
         absl::StatusOr<BehaviourClusters> fitted =
-            FitBehaviourClusters(base, options);
+            FitBehaviourClusters(table, vocabulary, options);
         if (absl::IsFailedPrecondition(fitted.status())) {
           return crm::common::ErrorWithReason(
               fitted.status(), crm::type::v1::RESOURCE_STATE_CONFLICT, {});

@@ -47,8 +47,10 @@ class ClusterManager {
   ClusterManager(const ClusterManager&) = delete;
   ClusterManager& operator=(const ClusterManager&) = delete;
 
-  // Streams every aggregate (one pass; each customer's four features held),
-  // fits as of now and stores the model as clusterModels/{id}.
+  // Reads the population's channel and category totals (the vocabulary),
+  // then every customer's aggregate and behaviour counts in pages of 1,000
+  // by customer id (each customer's features held, as 4-byte floats), fits
+  // as of now and stores the model as clusterModels/{id}.
   // INVALID_ARGUMENT (FIELD_INVALID) naming `min_clusters` or
   // `max_clusters` out of range; FAILED_PRECONDITION
   // (RESOURCE_STATE_CONFLICT) with too few customers. Idempotent on
@@ -73,7 +75,9 @@ class ClusterManager {
   const std::string scoring_currency_;
 };
 
-// The API (and stored) form of a fitted model, and back.
+// The API (and stored) form of a fitted model, and back. A stored model
+// reads back in the feature layout of its vocabulary; features it does not
+// name (a model fitted before they existed) are dropped.
 v1::BehaviourClusterModel ToClusterModelProto(const BehaviourClusters& model,
                                               absl::string_view id,
                                               absl::Time fit_time,

@@ -21,6 +21,12 @@ CustomerAggregate AggregateOrders(absl::string_view customer_id,
   for (const OrderFact& order : orders) {
     ++aggregate.order_count;
     days.insert(UtcDayNumber(order.order_time));
+    const absl::Weekday weekday = absl::GetWeekday(
+        absl::ToCivilDay(order.order_time, absl::UTCTimeZone()));
+    if (weekday == absl::Weekday::saturday ||
+        weekday == absl::Weekday::sunday) {
+      ++aggregate.weekend_order_count;
+    }
     if (!aggregate.first_order_time.has_value() ||
         order.order_time < *aggregate.first_order_time) {
       aggregate.first_order_time = order.order_time;

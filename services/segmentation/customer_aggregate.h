@@ -14,7 +14,8 @@
 namespace crm::segmentation {
 
 // The aggregate of `orders` (all of `customer_id`'s orders, any order):
-// order count, distinct UTC purchase dates, first and last order time, and
+// order count, distinct UTC purchase dates, first and last order time,
+// orders on a UTC Saturday or Sunday, and
 // per currency the count, the total net of refunds and its average.
 CustomerAggregate AggregateOrders(absl::string_view customer_id,
                                   const std::vector<OrderFact>& orders);

@@ -114,8 +114,27 @@ CustomerDataExporter::ExportCustomerSegmentationData(
         }
         CRM_ASSIGN_OR_RETURN(std::optional<CustomerAggregate> aggregate,
                              read_model_.FindAggregate(tx, id));
+        CRM_ASSIGN_OR_RETURN(std::vector<BehaviourCounts> counts,
+                             read_model_.FindBehaviourCounts(tx, {id}));
+        const BehaviourCounts& held = counts.front();
+        if (!held.channel_orders.empty() || !held.category_quantities.empty() ||
+            held.interaction_count > 0) {
+          v1::PurchaseAggregate* out = data.mutable_aggregate();
+          for (const NamedCount& one : held.channel_orders) {
+            v1::BehaviourCount* count = out->add_channel_order_counts();
+            count->set_name(one.name);
+            count->set_count(one.count);
+          }
+          for (const NamedCount& one : held.category_quantities) {
+            v1::BehaviourCount* count = out->add_category_quantities();
+            count->set_name(one.name);
+            count->set_count(one.count);
+          }
+          out->set_interaction_count(held.interaction_count);
+        }
         if (aggregate.has_value()) {
           v1::PurchaseAggregate* out = data.mutable_aggregate();
+          out->set_weekend_order_count(aggregate->weekend_order_count);
           out->set_order_count(aggregate->order_count);
           out->set_purchase_days(aggregate->purchase_days);
           if (aggregate->first_order_time.has_value()) {

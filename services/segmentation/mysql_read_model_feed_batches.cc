@@ -119,15 +119,17 @@ absl::Status MySqlReadModelRepository::SaveAggregates(
     CachedStatement upsert = Prepared(
         tx, absl::StrCat("INSERT INTO read_model_aggregates (customer_id, "
                          "order_count, purchase_days, first_order_time, "
-                         "last_order_time, previous_purchase_time) VALUES ",
-                         SqlRowPlaceholders(chunk.size, 6),
+                         "last_order_time, previous_purchase_time, "
+                         "weekend_order_count) VALUES ",
+                         SqlRowPlaceholders(chunk.size, 7),
                          " ON DUPLICATE KEY UPDATE "
                          "order_count = VALUES(order_count), "
                          "purchase_days = VALUES(purchase_days), "
                          "first_order_time = VALUES(first_order_time), "
                          "last_order_time = VALUES(last_order_time), "
                          "previous_purchase_time = "
-                         "VALUES(previous_purchase_time)"));
+                         "VALUES(previous_purchase_time), "
+                         "weekend_order_count = VALUES(weekend_order_count)"));
     int column = 1;
     for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
       const CustomerAggregate& aggregate = aggregates[i];
@@ -140,6 +142,7 @@ absl::Status MySqlReadModelRepository::SaveAggregates(
                                            aggregate.last_order_time);
       crm::common::BindOptionalSqlDatetime(*upsert, column++,
                                            aggregate.previous_purchase_time);
+      upsert->setInt64(column++, aggregate.weekend_order_count);
     }
     upsert->executeUpdate();
     // The chunk's spend rows replaced: an IN list of exactly its ids (never

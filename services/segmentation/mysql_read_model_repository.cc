@@ -187,13 +187,15 @@ absl::Status MySqlReadModelRepository::SaveAggregate(
       Prepared(tx,
                "INSERT INTO read_model_aggregates (customer_id, order_count, "
                "purchase_days, first_order_time, last_order_time, "
-               "previous_purchase_time) VALUES (?, ?, ?, ?, ?, ?) "
+               "previous_purchase_time, weekend_order_count) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?) "
                "ON DUPLICATE KEY UPDATE "
                "order_count = VALUES(order_count), "
                "purchase_days = VALUES(purchase_days), "
                "first_order_time = VALUES(first_order_time), "
                "last_order_time = VALUES(last_order_time), "
-               "previous_purchase_time = VALUES(previous_purchase_time)");
+               "previous_purchase_time = VALUES(previous_purchase_time), "
+               "weekend_order_count = VALUES(weekend_order_count)");
   upsert->setString(1, aggregate.customer_id);
   upsert->setInt64(2, aggregate.order_count);
   upsert->setInt64(3, aggregate.purchase_days);
@@ -201,6 +203,7 @@ absl::Status MySqlReadModelRepository::SaveAggregate(
   crm::common::BindOptionalSqlDatetime(*upsert, 5, aggregate.last_order_time);
   crm::common::BindOptionalSqlDatetime(*upsert, 6,
                                        aggregate.previous_purchase_time);
+  upsert->setInt64(7, aggregate.weekend_order_count);
   upsert->executeUpdate();
   CachedStatement clear =
       Prepared(tx, "DELETE FROM read_model_spend WHERE customer_id = ?");
@@ -227,8 +230,8 @@ MySqlReadModelRepository::FindAggregate(Transaction& tx,
   CachedStatement select = Prepared(
       tx,
       "SELECT order_count, purchase_days, first_order_time, last_order_time, "
-      "previous_purchase_time FROM read_model_aggregates WHERE customer_id = "
-      "?");
+      "previous_purchase_time, weekend_order_count FROM read_model_aggregates "
+      "WHERE customer_id = ?");
   select->setString(1, std::string(customer_id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return std::nullopt;
@@ -236,6 +239,7 @@ MySqlReadModelRepository::FindAggregate(Transaction& tx,
   aggregate.customer_id = std::string(customer_id);
   aggregate.order_count = rows->getInt64("order_count");
   aggregate.purchase_days = rows->getInt64("purchase_days");
+  aggregate.weekend_order_count = rows->getInt64("weekend_order_count");
   CRM_ASSIGN_OR_RETURN(
       aggregate.first_order_time,
       crm::common::OptionalSqlDatetime(*rows, "first_order_time"));
@@ -269,7 +273,8 @@ absl::Status MySqlReadModelRepository::ForEachAggregate(
       tx,
       "SELECT a.customer_id, a.order_count, a.purchase_days, "
       "a.first_order_time, a.last_order_time, a.previous_purchase_time, "
-      "s.currency_code, s.order_count AS spend_orders, s.net_total_minor, "
+      "a.weekend_order_count, s.currency_code, s.order_count AS spend_orders, "
+      "s.net_total_minor, "
       "s.average_minor FROM read_model_aggregates a "
       "LEFT JOIN read_model_spend s ON s.customer_id = a.customer_id "
       "ORDER BY a.customer_id, s.currency_code");
@@ -283,6 +288,7 @@ absl::Status MySqlReadModelRepository::ForEachAggregate(
       current->customer_id = id;
       current->order_count = rows->getInt64("order_count");
       current->purchase_days = rows->getInt64("purchase_days");
+      current->weekend_order_count = rows->getInt64("weekend_order_count");
       CRM_ASSIGN_OR_RETURN(
           current->first_order_time,
           crm::common::OptionalSqlDatetime(*rows, "first_order_time"));
@@ -431,7 +437,8 @@ MySqlReadModelRepository::FindAggregates(
                 "SELECT customer_id, order_count, purchase_days, ",
                 MicrosOf("first_order_time"), ", ", MicrosOf("last_order_time"),
                 ", ", MicrosOf("previous_purchase_time"),
-                " FROM read_model_aggregates WHERE ", filter.condition));
+                ", weekend_order_count FROM read_model_aggregates WHERE ",
+                filter.condition));
     filter.Bind(*select, 1, customer_ids);
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
@@ -444,6 +451,7 @@ MySqlReadModelRepository::FindAggregates(
       aggregate.first_order_time = OptionalMicros(*rows, 4);
       aggregate.last_order_time = OptionalMicros(*rows, 5);
       aggregate.previous_purchase_time = OptionalMicros(*rows, 6);
+      aggregate.weekend_order_count = rows->getInt64(7);
     }
   }
   for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
@@ -539,6 +547,9 @@ absl::Status MySqlReadModelRepository::DeleteCustomer(
            "DELETE FROM read_model_orders WHERE customer_id = ?",
            "DELETE FROM read_model_aggregates WHERE customer_id = ?",
            "DELETE FROM read_model_spend WHERE customer_id = ?",
+           "DELETE FROM customer_channel_counts WHERE customer_id = ?",
+           "DELETE FROM customer_category_counts WHERE customer_id = ?",
+           "DELETE FROM customer_interaction_counts WHERE customer_id = ?",
        }) {
     CachedStatement remove = Prepared(tx, statement);
     remove->setString(1, std::string(customer_id));

@@ -69,6 +69,18 @@ class MySqlReadModelRepository final : public ReadModelRepository {
   absl::StatusOr<std::vector<std::optional<MergeRecord>>> FindMerges(
       crm::common::Transaction& tx,
       const std::vector<std::string>& customer_ids) override;
+  // Defined in mysql_read_model_behaviour_counts.cc.
+  absl::Status AddBehaviourCounts(
+      crm::common::Transaction& tx,
+      const std::vector<BehaviourCounts>& deltas) override;
+  absl::StatusOr<std::vector<BehaviourCounts>> FindBehaviourCounts(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) override;
+  absl::Status MoveBehaviourCounts(crm::common::Transaction& tx,
+                                   absl::string_view from_customer_id,
+                                   absl::string_view to_customer_id) override;
+  absl::StatusOr<BehaviourCounts> BehaviourTotals(
+      crm::common::Transaction& tx) override;
   absl::StatusOr<std::vector<std::string>> ListCustomerIds(
       crm::common::Transaction& tx, absl::string_view after,
       int limit) override;

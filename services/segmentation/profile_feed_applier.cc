@@ -1,6 +1,7 @@
 #include "services/segmentation/profile_feed_applier.h"
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -92,9 +93,10 @@ struct ProfileFeedApplier::WaveEvent {
 namespace {
 
 enum class BatchRole {
-  kWave,     // Facts or an order: applied in a wave.
-  kAlone,    // A merge, an erasure, an interaction: applied on its own.
-  kIgnored,  // Changes nothing (Apply returns OK at once).
+  kWave,         // Facts or an order: applied in a wave.
+  kInteraction,  // Applied with the interactions next to it.
+  kAlone,        // A merge, an erasure: applied on its own.
+  kIgnored,      // Changes nothing (Apply returns OK at once).
 };
 
 BatchRole RoleOf(const cp::ChangeEvent& event) {
@@ -113,8 +115,9 @@ BatchRole RoleOf(const cp::ChangeEvent& event) {
       return BatchRole::kWave;
     case cp::ChangeEvent::CUSTOMER_MERGED:
     case cp::ChangeEvent::CUSTOMER_ERASED:
-    case cp::ChangeEvent::INTERACTION_RECORDED:
       return BatchRole::kAlone;
+    case cp::ChangeEvent::INTERACTION_RECORDED:
+      return BatchRole::kInteraction;
     default:
       return BatchRole::kIgnored;
   }
@@ -133,6 +136,38 @@ OrderFact OrderFactOf(absl::string_view customer_id, absl::string_view order_id,
   fact.amount_minor = order.amount().amount_minor();
   fact.refunded_minor = order.refunded_amount().amount_minor();
   return fact;
+}
+
+// What a newly seen order adds to its buyer's behaviour counts: one order
+// in its channel, each line's quantity in its category (lines without a
+// category, or with a quantity below 1, add nothing).
+BehaviourCounts CountsOfNewOrder(absl::string_view customer_id,
+                                 const cp::Order& order) {
+  BehaviourCounts counts;
+  counts.customer_id = std::string(customer_id);
+  if (!order.channel().empty()) {
+    counts.channel_orders.push_back({order.channel(), 1});
+  }
+  std::map<std::string, int64_t> categories;
+  for (const cp::OrderLineItem& line : order.line_items()) {
+    if (line.category().empty() || line.quantity() < 1) continue;
+    categories[line.category()] += line.quantity();
+  }
+  for (auto& [category, quantity] : categories) {
+    counts.category_quantities.push_back({category, quantity});
+  }
+  return counts;
+}
+
+// The behaviour counts `orders` add (see CountsOfNewOrder).
+std::vector<BehaviourCounts> CountsOfNewOrders(
+    const std::vector<NewOrder>& orders) {
+  std::vector<BehaviourCounts> counts;
+  counts.reserve(orders.size());
+  for (const NewOrder& order : orders) {
+    counts.push_back(CountsOfNewOrder(order.customer_id, *order.order));
+  }
+  return counts;
 }
 
 // Puts `order` in `orders` (a customer's orders), replacing the one with its
@@ -173,14 +208,28 @@ absl::Status ProfileFeedApplier::ApplyBatch(
     return absl::OkStatus();
   }
   std::vector<WaveEvent> run;
+  std::vector<const cp::ChangeEvent*> interactions;
   for (const cp::ChangeEvent& event : events) {
-    switch (RoleOf(event)) {
+    const BatchRole role = RoleOf(event);
+    if (role == BatchRole::kIgnored) continue;
+    // Runs of one kind are applied before an event of another kind, so
+    // events keep their order.
+    if (role != BatchRole::kWave) {
+      CRM_RETURN_IF_ERROR(ApplyRun(tx, run));
+      run.clear();
+    }
+    if (role != BatchRole::kInteraction) {
+      CRM_RETURN_IF_ERROR(ApplyInteractions(tx, interactions));
+      interactions.clear();
+    }
+    switch (role) {
       case BatchRole::kIgnored:
         break;
       case BatchRole::kAlone:
-        CRM_RETURN_IF_ERROR(ApplyRun(tx, run));
-        run.clear();
         CRM_RETURN_IF_ERROR(Apply(tx, event));
+        break;
+      case BatchRole::kInteraction:
+        interactions.push_back(&event);
         break;
       case BatchRole::kWave: {
         WaveEvent wave_event;
@@ -199,7 +248,52 @@ absl::Status ProfileFeedApplier::ApplyBatch(
       }
     }
   }
+  CRM_RETURN_IF_ERROR(ApplyInteractions(tx, interactions));
   return ApplyRun(tx, run);
+}
+
+absl::Status ProfileFeedApplier::ApplyInteractions(
+    Transaction& tx, const std::vector<const cp::ChangeEvent*>& interactions) {
+  if (interactions.empty()) return absl::OkStatus();
+  // Merge records change only with merges and erasures, never inside a run
+  // of interactions: one read resolves every name of it.
+  std::vector<std::string> named;
+  std::vector<std::string> ids;
+  ids.reserve(interactions.size());
+  absl::flat_hash_set<std::string> seen;
+  for (const cp::ChangeEvent* event : interactions) {
+    CRM_ASSIGN_OR_RETURN(std::string id,
+                         CustomerIdOf(event->customer_name(), "customer_name"));
+    if (seen.insert(id).second) named.push_back(id);
+    ids.push_back(std::move(id));
+  }
+  CRM_ASSIGN_OR_RETURN(std::vector<std::optional<MergeRecord>> merges,
+                       read_model_.FindMerges(tx, named));
+  absl::flat_hash_map<std::string, std::string> survivors;
+  for (size_t i = 0; i < named.size(); ++i) {
+    if (merges[i].has_value()) survivors[named[i]] = merges[i]->survivor_id;
+  }
+  // A late interaction of a duplicate counts for its survivor.
+  absl::flat_hash_map<std::string, size_t> positions;
+  std::vector<BehaviourCounts> counts;
+  for (std::string& id : ids) {
+    auto survivor = survivors.find(id);
+    if (survivor != survivors.end()) id = survivor->second;
+    auto [at, inserted] = positions.emplace(id, counts.size());
+    if (inserted) {
+      BehaviourCounts fresh;
+      fresh.customer_id = id;
+      counts.push_back(std::move(fresh));
+    }
+    counts[at->second].interaction_count += 1;
+  }
+  CRM_RETURN_IF_ERROR(read_model_.AddBehaviourCounts(tx, counts));
+  if (!on_interaction_) return absl::OkStatus();
+  for (size_t i = 0; i < interactions.size(); ++i) {
+    CRM_RETURN_IF_ERROR(
+        on_interaction_(tx, ids[i], interactions[i]->interaction()));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ProfileFeedApplier::ApplyRun(Transaction& tx,
@@ -292,6 +386,10 @@ absl::Status ProfileFeedApplier::ApplyWave(
     }
     CRM_RETURN_IF_ERROR(read_model_.UpsertOrders(tx, orders));
     CRM_RETURN_IF_ERROR(read_model_.SaveAggregates(tx, aggregates));
+    if (!new_orders.empty()) {
+      CRM_RETURN_IF_ERROR(
+          read_model_.AddBehaviourCounts(tx, CountsOfNewOrders(new_orders)));
+    }
   }
   CRM_RETURN_IF_ERROR(NewOrders(tx, new_orders));
   return on_updates_(tx, updated);
@@ -345,9 +443,11 @@ absl::Status ProfileFeedApplier::Apply(Transaction& tx,
       CRM_RETURN_IF_ERROR(
           read_model_.SaveAggregate(tx, AggregateOrders(id, orders)));
       if (!held) {
-        CRM_RETURN_IF_ERROR(NewOrders(tx, {NewOrder{.customer_id = id,
-                                                    .order_id = order_id,
-                                                    .order = &event.order()}}));
+        const std::vector<NewOrder> new_orders = {NewOrder{
+            .customer_id = id, .order_id = order_id, .order = &event.order()}};
+        CRM_RETURN_IF_ERROR(
+            read_model_.AddBehaviourCounts(tx, CountsOfNewOrders(new_orders)));
+        CRM_RETURN_IF_ERROR(NewOrders(tx, new_orders));
       }
       return Changed(tx, id, ReadModelChange::kUpdated);
     }
@@ -358,15 +458,8 @@ absl::Status ProfileFeedApplier::Apply(Transaction& tx,
           std::string id, CustomerIdOf(event.customer_name(), "customer_name"));
       return Erase(tx, id);
     }
-    case cp::ChangeEvent::INTERACTION_RECORDED: {
-      if (!on_interaction_) return absl::OkStatus();
-      CRM_ASSIGN_OR_RETURN(
-          std::string named,
-          CustomerIdOf(event.customer_name(), "customer_name"));
-      // A late interaction of a duplicate counts for its survivor.
-      CRM_ASSIGN_OR_RETURN(std::string id, Resolve(tx, named));
-      return on_interaction_(tx, id, event.interaction());
-    }
+    case cp::ChangeEvent::INTERACTION_RECORDED:
+      return ApplyInteractions(tx, {&event});
     default:
       return absl::OkStatus();
   }
@@ -390,6 +483,7 @@ absl::Status ProfileFeedApplier::Merge(Transaction& tx,
                          : absl::UnixEpoch();
   CRM_RETURN_IF_ERROR(read_model_.RecordMerge(tx, merge));
   CRM_RETURN_IF_ERROR(read_model_.MoveOrders(tx, duplicate, survivor));
+  CRM_RETURN_IF_ERROR(read_model_.MoveBehaviourCounts(tx, duplicate, survivor));
   CRM_RETURN_IF_ERROR(Forget(tx, duplicate, ReadModelChange::kMergedAway));
   CRM_RETURN_IF_ERROR(UpsertFacts(tx, survivor, event));
   CRM_RETURN_IF_ERROR(RecomputeAggregate(tx, survivor));

@@ -18,21 +18,31 @@
 //                                MERGED one is left to CUSTOMER_MERGED).
 //   ORDER_RECORDED / _REFUNDED   the order is stored (amount, refunded so
 //                                far) and the customer's aggregate
-//                                recomputed from their own orders.
+//                                recomputed from their own orders; an
+//                                order seen for the first time adds to the
+//                                customer's behaviour counts (one order in
+//                                its channel, each line's quantity in its
+//                                category).
 //   CUSTOMER_MERGED              the merge is recorded (duplicate ->
 //                                survivor, chains kept one step long), the
-//                                duplicate's orders move to the survivor,
+//                                duplicate's orders move to the survivor
+//                                and its behaviour counts are added to the
+//                                survivor's,
 //                                the duplicate's read model is removed
 //                                (kMergedAway), the survivor's facts replaced
 //                                and aggregate recomputed.
 //   CUSTOMER_ERASED              everything about the customer, and about the
 //                                customers merged into it, is deleted, and
 //                                so are the merge records.
-//   INTERACTION_RECORDED         the read model is untouched; the
+//   INTERACTION_RECORDED         the customer's (a duplicate's survivor's)
+//                                interaction count goes up by one; the
 //                                `on_interaction` hook (if set) gets the
-//                                interaction with its customer resolved
-//                                (a duplicate's survivor). Applied alone in
-//                                a batch.
+//                                interaction with its customer resolved.
+//                                In a batch, a run of interactions is
+//                                resolved with one read and counted with
+//                                one statement. Nothing is re-scored: the
+//                                count reaches the behaviour cluster at the
+//                                customer's next scoring.
 // Events naming a customer already merged away (late events of a
 // duplicate): order events are applied to its survivor (the order keeps its
 // id); CUSTOMER_CREATED/UPDATED are ignored (the survivor's facts come from
@@ -184,6 +194,11 @@ class ProfileFeedApplier {
                         const std::vector<WaveEvent>& run);
   absl::Status ApplyWave(crm::common::Transaction& tx,
                          const std::vector<const WaveEvent*>& wave);
+  // Applies a run of INTERACTION_RECORDED events.
+  absl::Status ApplyInteractions(
+      crm::common::Transaction& tx,
+      const std::vector<const crm::customerprofile::v1::ChangeEvent*>&
+          interactions);
 
   ReadModelRepository& read_model_;
   ReadModelChangeHook on_change_;

@@ -70,6 +70,8 @@ struct CustomerAggregate {
   // The latest order on a UTC day before the day of last_order_time; unset
   // with fewer than two purchase days.
   std::optional<absl::Time> previous_purchase_time;
+  // Orders placed on a Saturday or Sunday (UTC).
+  int64_t weekend_order_count = 0;
   // Sorted by currency code.
   std::vector<CurrencySpend> spend;
 
@@ -82,6 +84,28 @@ struct CustomerActivity {
   int64_t order_count = 0;
   std::optional<absl::Time> last_order_time;
   int64_t net_total_minor = 0;  // 0 without spend in the currency.
+};
+
+// A count under a name (a channel, a category).
+struct NamedCount {
+  std::string name;
+  int64_t count = 0;
+
+  bool operator==(const NamedCount&) const = default;
+};
+
+// What the behaviour clusters count of a customer beyond the aggregate,
+// kept incrementally from the feed (each order counted when first seen,
+// each interaction event once): orders per channel, units bought per
+// product category (lines without a category are not counted), and
+// INTERACTION_RECORDED events.
+struct BehaviourCounts {
+  std::string customer_id;
+  std::vector<NamedCount> channel_orders;       // By name, counts > 0.
+  std::vector<NamedCount> category_quantities;  // By name, counts > 0.
+  int64_t interaction_count = 0;
+
+  bool operator==(const BehaviourCounts&) const = default;
 };
 
 // A customer merged into another on customer-profile's feed.

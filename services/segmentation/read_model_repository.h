@@ -217,14 +217,36 @@ class ReadModelRepository {
     return found;
   }
 
+  // The behaviour counts (read_model.h): adds each of `deltas` (the same
+  // customer may appear more than once) to the customer's stored counts,
+  // each name's count to the stored one of that name. The MySQL
+  // implementation sends one multi-row statement per table touched.
+  virtual absl::Status AddBehaviourCounts(
+      crm::common::Transaction& tx,
+      const std::vector<BehaviourCounts>& deltas) = 0;
+  // For each of `customer_ids` (distinct), at the same position, its stored
+  // counts (all zero, names empty, when none are held); `customer_id` set.
+  virtual absl::StatusOr<std::vector<BehaviourCounts>> FindBehaviourCounts(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids) = 0;
+  // Adds the counts of `from_customer_id` to those of `to_customer_id` and
+  // removes `from_customer_id`'s.
+  virtual absl::Status MoveBehaviourCounts(
+      crm::common::Transaction& tx, absl::string_view from_customer_id,
+      absl::string_view to_customer_id) = 0;
+  // Over every customer: orders per channel, units per category (by name)
+  // and interaction events; `customer_id` empty.
+  virtual absl::StatusOr<BehaviourCounts> BehaviourTotals(
+      crm::common::Transaction& tx) = 0;
+
   // Up to `limit` ids of customers in the read model (with facts or
   // orders) greater than `after`, ascending.
   virtual absl::StatusOr<std::vector<std::string>> ListCustomerIds(
       crm::common::Transaction& tx, absl::string_view after, int limit) = 0;
 
   // Removes the read model of `customer_id`: facts, orders, aggregate (its
-  // spend included). Merge records are kept (DeleteMergesInto). OK if
-  // nothing was held.
+  // spend included), behaviour counts. Merge records are kept
+  // (DeleteMergesInto). OK if nothing was held.
   virtual absl::Status DeleteCustomer(crm::common::Transaction& tx,
                                       absl::string_view customer_id) = 0;
 

@@ -185,7 +185,8 @@ ScoringManager::Scoring ScoringManager::Compute(
     const std::optional<RfmBoundaries>& boundaries,
     const std::optional<ClvModelRecord>& model,
     const std::optional<BehaviourClusters>& clusters,
-    const std::vector<OrderFact>& orders, absl::Time now) const {
+    const std::vector<OrderFact>& orders, const BehaviourCounts& counts,
+    absl::Time now) const {
   Scoring result;
   CustomerScoreRecord& score = result.score;
   score.customer_id = std::string(customer_id);
@@ -219,8 +220,8 @@ ScoringManager::Scoring ScoringManager::Compute(
   score.lifecycle_stage = ClassifyLifecycle(policy_.lifecycle, lifecycle, now);
 
   if (clusters.has_value()) {
-    std::optional<BehaviourFeatures> features =
-        FeaturesOf(aggregate, policy_.scoring_currency, now);
+    std::optional<BehaviourFeatures> features = FeaturesOf(
+        aggregate, counts, clusters->vocabulary, policy_.scoring_currency, now);
     if (features.has_value())
       score.cluster = AssignCluster(*clusters, *features);
   }
@@ -277,9 +278,16 @@ absl::Status ScoringManager::ScoreWith(
   if (model.has_value() && aggregate.order_count > 0) {
     CRM_ASSIGN_OR_RETURN(orders, read_model_.ListOrders(tx, customer_id));
   }
+  BehaviourCounts counts;
+  if (clusters.has_value() && aggregate.order_count > 0) {
+    CRM_ASSIGN_OR_RETURN(
+        std::vector<BehaviourCounts> found_counts,
+        read_model_.FindBehaviourCounts(tx, {std::string(customer_id)}));
+    counts = std::move(found_counts.front());
+  }
   const absl::Time scored_at = crm::common::TruncateToMicros(now);
   const Scoring scoring = Compute(customer_id, aggregate, previous, boundaries,
-                                  model, clusters, orders, now);
+                                  model, clusters, orders, counts, now);
   if (scoring.transition.has_value()) {
     CRM_RETURN_IF_ERROR(scores_.AppendTransition(tx, *scoring.transition));
   }
@@ -523,7 +531,12 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
   if (model.has_value()) {
     CRM_ASSIGN_OR_RETURN(orders, read_model_.ListOrdersOf(tx, ids));
   }
+  std::vector<BehaviourCounts> counts;
+  if (clusters.has_value()) {
+    CRM_ASSIGN_OR_RETURN(counts, read_model_.FindBehaviourCounts(tx, ids));
+  }
   const std::vector<OrderFact> no_orders;
+  const BehaviourCounts no_counts;
   const absl::Time scored_at = crm::common::TruncateToMicros(now);
 
   // Everything in memory first, at stable addresses for the hooks.
@@ -544,7 +557,7 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
     }
     scorings.push_back(Compute(ids[i], aggregates[i], previous[i], cuts, model,
                                clusters, orders.empty() ? no_orders : orders[i],
-                               now));
+                               counts.empty() ? no_counts : counts[i], now));
     const Scoring& scoring = scorings.back();
     if (scoring.transition.has_value()) {
       transitions.push_back(*scoring.transition);

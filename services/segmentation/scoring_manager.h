@@ -244,7 +244,8 @@ class ScoringManager {
       crm::common::Transaction& tx);
   // What scoring `aggregate` at `now` gives (pure): the score, whether it
   // differs from `previous` (only then is it stored), the class change and
-  // the lifecycle transition. `orders` are the customer's (for CLV).
+  // the lifecycle transition. `orders` are the customer's (for CLV),
+  // `counts` their behaviour counts (for the cluster).
   struct Scoring;
   Scoring Compute(absl::string_view customer_id,
                   const CustomerAggregate& aggregate,
@@ -252,7 +253,8 @@ class ScoringManager {
                   const std::optional<RfmBoundaries>& boundaries,
                   const std::optional<ClvModelRecord>& model,
                   const std::optional<BehaviourClusters>& clusters,
-                  const std::vector<OrderFact>& orders, absl::Time now) const;
+                  const std::vector<OrderFact>& orders,
+                  const BehaviourCounts& counts, absl::Time now) const;
   // The stored response of a completed recompute with this request id;
   // nullopt if none.
   absl::StatusOr<std::optional<v1::RecomputeScoresResponse>> StoredRecompute(

@@ -35,6 +35,8 @@ class InMemoryReadModelRepository final
   using OrderFact = crm::segmentation::OrderFact;
   using CustomerAggregate = crm::segmentation::CustomerAggregate;
   using MergeRecord = crm::segmentation::MergeRecord;
+  using BehaviourCounts = crm::segmentation::BehaviourCounts;
+  using NamedCount = crm::segmentation::NamedCount;
 
   // Enlists in `unit_of_work` (if not null) to be rolled back with it.
   explicit InMemoryReadModelRepository(FakeUnitOfWork* unit_of_work) {
@@ -126,6 +128,45 @@ class InMemoryReadModelRepository final
     }
     return absl::OkStatus();
   }
+  absl::Status AddBehaviourCounts(
+      crm::common::Transaction& /*tx*/,
+      const std::vector<BehaviourCounts>& deltas) override {
+    for (const BehaviourCounts& delta : deltas) Add(delta);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<BehaviourCounts>> FindBehaviourCounts(
+      crm::common::Transaction& /*tx*/,
+      const std::vector<std::string>& ids) override {
+    std::vector<BehaviourCounts> found;
+    for (const std::string& id : ids) {
+      auto it = state_.counts.find(id);
+      found.push_back(it == state_.counts.end() ? BehaviourCounts{}
+                                                : Sorted(it->second));
+      found.back().customer_id = id;
+    }
+    return found;
+  }
+  absl::Status MoveBehaviourCounts(crm::common::Transaction& /*tx*/,
+                                   absl::string_view from,
+                                   absl::string_view to) override {
+    auto it = state_.counts.find(std::string(from));
+    if (it == state_.counts.end()) return absl::OkStatus();
+    BehaviourCounts moved = it->second;
+    state_.counts.erase(it);
+    moved.customer_id = std::string(to);
+    Add(moved);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<BehaviourCounts> BehaviourTotals(
+      crm::common::Transaction& /*tx*/) override {
+    BehaviourCounts totals;
+    for (const auto& [id, counts] : state_.counts) {
+      BehaviourCounts one = counts;
+      one.customer_id.clear();
+      AddTo(totals, one);
+    }
+    return Sorted(totals);
+  }
   absl::StatusOr<std::vector<std::string>> ListCustomerIds(
       crm::common::Transaction& /*tx*/, absl::string_view after,
       int limit) override {
@@ -144,6 +185,7 @@ class InMemoryReadModelRepository final
                               absl::string_view id) override {
     state_.customers.erase(std::string(id));
     state_.aggregates.erase(std::string(id));
+    state_.counts.erase(std::string(id));
     for (auto it = state_.orders.begin(); it != state_.orders.end();) {
       it = it->first.first == id ? state_.orders.erase(it) : ++it;
     }
@@ -186,15 +228,51 @@ class InMemoryReadModelRepository final
   // Rows held (facts, orders, aggregates, merges), for "nothing left" checks.
   size_t row_count() const {
     return state_.customers.size() + state_.orders.size() +
-           state_.aggregates.size() + state_.merges.size();
+           state_.aggregates.size() + state_.merges.size() +
+           state_.counts.size();
   }
 
  private:
+  static void AddNamed(std::vector<NamedCount>& to,
+                       const std::vector<NamedCount>& from) {
+    for (const NamedCount& one : from) {
+      auto it = std::find_if(to.begin(), to.end(), [&](const NamedCount& held) {
+        return held.name == one.name;
+      });
+      if (it == to.end()) {
+        to.push_back(one);
+      } else {
+        it->count += one.count;
+      }
+    }
+  }
+  static void AddTo(BehaviourCounts& to, const BehaviourCounts& from) {
+    AddNamed(to.channel_orders, from.channel_orders);
+    AddNamed(to.category_quantities, from.category_quantities);
+    to.interaction_count += from.interaction_count;
+  }
+  static BehaviourCounts Sorted(BehaviourCounts counts) {
+    auto by_name = [](const NamedCount& a, const NamedCount& b) {
+      return a.name < b.name;
+    };
+    std::sort(counts.channel_orders.begin(), counts.channel_orders.end(),
+              by_name);
+    std::sort(counts.category_quantities.begin(),
+              counts.category_quantities.end(), by_name);
+    return counts;
+  }
+  void Add(const BehaviourCounts& delta) {
+    BehaviourCounts& held = state_.counts[delta.customer_id];
+    held.customer_id = delta.customer_id;
+    AddTo(held, delta);
+  }
+
   struct State {
     std::map<std::string, CustomerFacts> customers;
     std::map<std::pair<std::string, std::string>, OrderFact> orders;
     std::map<std::string, CustomerAggregate> aggregates;
     std::map<std::string, MergeRecord> merges;
+    std::map<std::string, BehaviourCounts> counts;
   };
   State state_;
 };
