@@ -23,6 +23,7 @@ FilterSchema BuildCustomerFilterSchema() {
       {
           FieldSpec::String("email").WithComparators({Comparator::kEq}),
           FieldSpec::String("phone").WithComparators({Comparator::kEq}),
+          FieldSpec::String("birthday").WithComparators({Comparator::kEq}),
           FieldSpec::String("external_identities").Repeated(),
           FieldSpec::String("external_identities.channel").Repeated(),
           FieldSpec::String("tags").Repeated(),

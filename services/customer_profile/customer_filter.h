@@ -23,6 +23,10 @@
 // | | `create_time`, `update_time` | timestamp               | `=` `!=` `<`
 // `<=` `>` `>=` |           |
 //
+// `birthday = "MM-DD"` (only `=`) finds the customers whose birth date has
+// that month and day ("02-29" allowed); it compares the birthday blind
+// index, so it needs the rewrite hook too.
+//
 // The old names keep their old meaning: `tag = "vip"` and
 // `external_identity = "web:42"` mean `tags:"vip"` and
 // `external_identities:"web:42"`. Values are parsed as the caller wrote

@@ -60,6 +60,11 @@ absl::Status PrepareRestriction(Restriction& restriction,
       return Invalid(restriction, "a phone number");
     }
     CRM_ASSIGN_OR_RETURN(restriction.value, codec.PhoneIndex(written->phone()));
+  } else if (path == "birthday") {
+    if (!IsMonthDay(*text)) {
+      return Invalid(restriction, "a month and day \"MM-DD\"");
+    }
+    CRM_ASSIGN_OR_RETURN(restriction.value, codec.BirthdayIndex(*text));
   } else if (path == "external_identities" ||
              path == "external_identities.channel") {
     const bool channel_only = path == "external_identities.channel";

@@ -20,6 +20,9 @@
 // | `tags`, `locale`, `source_channel` | standardised text | |
 // `address.country_code`        | upper case ("" stays "": no country)        |
 //
+// `birthday` ("MM-DD", a day some year has) becomes its blind index
+// (CustomerPiiCodec::BirthdayIndex).
+//
 // A value that a write would reject is FILTER_INVALID at the value's column
 // (the message names the field, never the value).
 #pragma once

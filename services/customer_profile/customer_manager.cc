@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <google/protobuf/util/field_mask_util.h>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -81,6 +83,7 @@ void Shred(CustomerRecord* record) {
   record->email_bidx.clear();
   record->phone_bidx.clear();
   record->name_birth_bidx.clear();
+  record->birthday_bidx.emplace();  // Computed: none.
   record->country_code.clear();
   record->source_channel.clear();
   record->tags.clear();
@@ -540,11 +543,22 @@ absl::StatusOr<v1::ListCustomersResponse> CustomerManager::List(
   CRM_ASSIGN_OR_RETURN(crm::common::PageRequest page,
                        crm::common::ParsePageRequest(
                            request.page_size(), request.page_token(), query));
+  CRM_ASSIGN_OR_RETURN(CustomerReadMask read_mask,
+                       ParseCustomerReadMask(request.read_mask()));
   return deps_.unit_of_work.Read<v1::ListCustomersResponse>(
       context,
       [&](Transaction& tx) -> absl::StatusOr<v1::ListCustomersResponse> {
         CRM_ASSIGN_OR_RETURN(crm::common::Page<CustomerRecord> result,
                              deps_.customers.List(tx, filter, order, page));
+        v1::ListCustomersResponse response;
+        response.set_next_page_token(
+            crm::common::NextPageToken(result.next, query));
+        if (read_mask.name_only) {
+          for (const CustomerRecord& record : result.items) {
+            response.add_customers()->set_name(CustomerName(record.id));
+          }
+          return response;
+        }
         // The page's purchase summaries in one read, not one per customer.
         std::vector<std::string> ids;
         ids.reserve(result.items.size());
@@ -557,18 +571,20 @@ absl::StatusOr<v1::ListCustomersResponse> CustomerManager::List(
             SummariesByCustomer summaries,
             deps_.orders.ListPurchaseSummariesOfCustomers(tx, ids));
         static const std::vector<PurchaseSummaryRecord> kNoSummaries;
-        v1::ListCustomersResponse response;
         for (const CustomerRecord& record : result.items) {
           auto found = summaries.find(record.id);
+          v1::Customer* customer = response.add_customers();
           CRM_ASSIGN_OR_RETURN(
-              *response.add_customers(),
+              *customer,
               PresentWithSummaries(
                   record,
                   found == summaries.end() ? kNoSummaries : found->second,
                   nullptr));
+          if (read_mask.mask.has_value()) {
+            google::protobuf::util::FieldMaskUtil::TrimMessage(*read_mask.mask,
+                                                               customer);
+          }
         }
-        response.set_next_page_token(
-            crm::common::NextPageToken(result.next, query));
         return response;
       });
 }

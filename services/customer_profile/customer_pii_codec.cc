@@ -50,6 +50,27 @@ v1::Customer ProfilePart(const v1::Customer& customer) {
   return profile;
 }
 
+std::optional<std::string> BirthdayMonthDay(absl::string_view birth_date) {
+  if (birth_date.size() != 10 || birth_date[4] != '-') return std::nullopt;
+  std::string month_day(birth_date.substr(5));
+  if (!IsMonthDay(month_day)) return std::nullopt;
+  return month_day;
+}
+
+bool IsMonthDay(absl::string_view text) {
+  if (text.size() != 5 || text[2] != '-' || !absl::ascii_isdigit(text[0]) ||
+      !absl::ascii_isdigit(text[1]) || !absl::ascii_isdigit(text[3]) ||
+      !absl::ascii_isdigit(text[4])) {
+    return false;
+  }
+  const int month = (text[0] - '0') * 10 + (text[1] - '0');
+  const int day = (text[3] - '0') * 10 + (text[4] - '0');
+  // Days of each month in a leap year: every month-day some year has.
+  static constexpr int kDays[12] = {31, 29, 31, 30, 31, 30,
+                                    31, 31, 30, 31, 30, 31};
+  return month >= 1 && month <= 12 && day >= 1 && day <= kDays[month - 1];
+}
+
 absl::StatusOr<CustomerPiiCodec> CustomerPiiCodec::Create(KeyRing key_ring) {
   CRM_ASSIGN_OR_RETURN(BlindIndexKey email,
                        key_ring.DeriveBlindIndexKey("email"));
@@ -59,22 +80,26 @@ absl::StatusOr<CustomerPiiCodec> CustomerPiiCodec::Create(KeyRing key_ring) {
                        key_ring.DeriveBlindIndexKey("external_identity"));
   CRM_ASSIGN_OR_RETURN(BlindIndexKey name_birth,
                        key_ring.DeriveBlindIndexKey("name_birth_date"));
+  CRM_ASSIGN_OR_RETURN(BlindIndexKey birthday,
+                       key_ring.DeriveBlindIndexKey("birthday"));
   CRM_ASSIGN_OR_RETURN(BlindIndexKey query,
                        key_ring.DeriveBlindIndexKey("list_query"));
   return CustomerPiiCodec(std::move(key_ring), std::move(email),
                           std::move(phone), std::move(external),
-                          std::move(name_birth), std::move(query));
+                          std::move(name_birth), std::move(birthday),
+                          std::move(query));
 }
 
 CustomerPiiCodec::CustomerPiiCodec(KeyRing key_ring, BlindIndexKey email,
                                    BlindIndexKey phone, BlindIndexKey external,
                                    BlindIndexKey name_birth,
-                                   BlindIndexKey query)
+                                   BlindIndexKey birthday, BlindIndexKey query)
     : ring_(std::move(key_ring)),
       email_key_(std::move(email)),
       phone_key_(std::move(phone)),
       external_key_(std::move(external)),
       name_birth_key_(std::move(name_birth)),
+      birthday_key_(std::move(birthday)),
       query_key_(std::move(query)) {}
 
 absl::StatusOr<std::string> CustomerPiiCodec::EmailIndex(
@@ -95,6 +120,11 @@ absl::StatusOr<std::string> CustomerPiiCodec::ExternalIdentityIndex(
 absl::StatusOr<std::string> CustomerPiiCodec::ExternalKeyIndex(
     absl::string_view key) const {
   return BlindIndex(external_key_, key);
+}
+
+absl::StatusOr<std::string> CustomerPiiCodec::BirthdayIndex(
+    absl::string_view month_day) const {
+  return BlindIndex(birthday_key_, month_day);
 }
 
 absl::StatusOr<std::string> CustomerPiiCodec::QueryFingerprint(
@@ -158,6 +188,11 @@ absl::Status CustomerPiiCodec::Encode(const v1::Customer& customer,
         BlindIndex(name_birth_key_,
                    absl::StrCat(absl::AsciiStrToLower(customer.display_name()),
                                 "\n", customer.birth_date())));
+  }
+  record->birthday_bidx.emplace();
+  if (std::optional<std::string> month_day =
+          BirthdayMonthDay(customer.birth_date())) {
+    CRM_ASSIGN_OR_RETURN(*record->birthday_bidx, BirthdayIndex(*month_day));
   }
   record->country_code = customer.address().country_code();
   record->source_channel = customer.source_channel();

@@ -16,9 +16,9 @@
 // are one ciphertext under that key, bound to the customer's id; everything
 // else (locale, gender, country, tags, attributes, consents, source channel,
 // customer type) is the plaintext profile. Blind indexes: email, phone,
-// external identity
-// ("<channel>:<id>") and display name + birth date, each under its own key
-// derived from the ring.
+// external identity ("<channel>:<id>"), display name + birth date and the
+// birthday (the birth date's "MM-DD"), each under its own key derived from
+// the ring.
 #pragma once
 
 #include <optional>
@@ -39,6 +39,14 @@ namespace v1 = ::crm::customerprofile::v1;
 v1::Customer PersonalPart(const v1::Customer& customer);
 // The non-personal writable fields (the plaintext profile).
 v1::Customer ProfilePart(const v1::Customer& customer);
+
+// The month and day ("MM-DD") of a standardised birth date ("YYYY-MM-DD");
+// nullopt for an empty or malformed one.
+std::optional<std::string> BirthdayMonthDay(absl::string_view birth_date);
+
+// Whether `text` is exactly "MM-DD" naming a day that exists in some year
+// ("02-29" included, "02-30" and "13-01" not).
+bool IsMonthDay(absl::string_view text);
 
 // A fresh data key and its wrapped form (for CustomerRecord::wrapped_key).
 struct WrappedDataKey {
@@ -63,6 +71,8 @@ class CustomerPiiCodec {
       const v1::ExternalIdentity& identity) const;
   // Of "<channel>:<id>" (ExternalIdentityKey of customer_validation.h).
   absl::StatusOr<std::string> ExternalKeyIndex(absl::string_view key) const;
+  // Of a birthday "MM-DD" (IsMonthDay), under the "birthday" key.
+  absl::StatusOr<std::string> BirthdayIndex(absl::string_view month_day) const;
   // A keyed fingerprint of `text` (for page tokens that must not carry
   // filter values).
   absl::StatusOr<std::string> QueryFingerprint(absl::string_view text) const;
@@ -76,7 +86,8 @@ class CustomerPiiCodec {
 
   // Fills the stored columns of `record` (pii, profile, blind indexes,
   // country_code, tags) from standardised `customer`, encrypting under `key`
-  // for `record->id`.
+  // for `record->id`. `birthday_bidx` is always set ("" without a birth
+  // date).
   absl::Status Encode(const v1::Customer& customer, const DataKey& key,
                       CustomerRecord* record) const;
 
@@ -91,13 +102,14 @@ class CustomerPiiCodec {
  private:
   CustomerPiiCodec(KeyRing key_ring, BlindIndexKey email, BlindIndexKey phone,
                    BlindIndexKey external, BlindIndexKey name_birth,
-                   BlindIndexKey query);
+                   BlindIndexKey birthday, BlindIndexKey query);
 
   KeyRing ring_;
   BlindIndexKey email_key_;
   BlindIndexKey phone_key_;
   BlindIndexKey external_key_;
   BlindIndexKey name_birth_key_;
+  BlindIndexKey birthday_key_;
   BlindIndexKey query_key_;
 };
 

@@ -53,6 +53,11 @@ struct CustomerRecord {
   std::string email_bidx;
   std::string phone_bidx;
   std::string name_birth_bidx;
+  // Blind index of the birth date's month and day ("MM-DD",
+  // CustomerPiiCodec::BirthdayIndex): "" = none (no birth date, or erased or
+  // merged away); nullopt = not computed yet (a row stored before migration
+  // 0005, until BirthdayIndexBackfill or its next write).
+  std::optional<std::string> birthday_bidx;
   std::string country_code;    // Indexed copy of address.country_code.
   std::string source_channel;  // Indexed copy of the profile's.
   // Indexed copy of the profile's tags: written by Insert and Update, not
@@ -186,8 +191,8 @@ class CustomerRepository {
   // after `page.after` (whose create_time holds the order's time column);
   // `next` set when more may follow. `filter` is parsed with
   // CustomerFilterSchema() (customer_filter.h) and holds values as stored
-  // (PrepareCustomerFilterValues: blind indexes for email, phone and
-  // external identities); when it does not mention `state`, only ACTIVE
+  // (PrepareCustomerFilterValues: blind indexes for email, phone, external
+  // identities and birthday); when it does not mention `state`, only ACTIVE
   // records match. FILTER_INVALID for a field that cannot be filtered on.
   virtual absl::StatusOr<crm::common::Page<CustomerRecord>> List(
       crm::common::Transaction& tx, const crm::common::filter::Filter& filter,

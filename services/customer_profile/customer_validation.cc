@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <google/protobuf/util/field_mask_util.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -619,6 +621,24 @@ absl::StatusOr<CustomerOrder> ParseCustomerOrder(absl::string_view order_by) {
       "order_by",
       "must be \"create_time desc\", \"create_time\", \"update_time desc\" "
       "or \"update_time\"");
+}
+
+absl::StatusOr<CustomerReadMask> ParseCustomerReadMask(
+    const google::protobuf::FieldMask& mask) {
+  CustomerReadMask read_mask;
+  if (mask.paths_size() == 0) return read_mask;
+  for (const std::string& path : mask.paths()) {
+    if (!google::protobuf::util::FieldMaskUtil::GetFieldDescriptors(
+            v1::Customer::descriptor(), path, nullptr)) {
+      return crm::common::InvalidFieldError(
+          "read_mask", absl::StrCat("\"", path, "\" is not a Customer field"));
+    }
+  }
+  read_mask.name_only =
+      std::all_of(mask.paths().begin(), mask.paths().end(),
+                  [](const std::string& path) { return path == "name"; });
+  read_mask.mask = mask;
+  return read_mask;
 }
 
 std::string ExternalIdentityKey(const v1::ExternalIdentity& identity) {

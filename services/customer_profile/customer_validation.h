@@ -134,6 +134,18 @@ std::string ScalarValue(const v1::Customer& customer, absl::string_view path);
 // "order_by: ..." otherwise.
 absl::StatusOr<CustomerOrder> ParseCustomerOrder(absl::string_view order_by);
 
+// A ListCustomers `read_mask` (AIP-157): `mask` unset when empty (every
+// field); `name_only` when it names `name` alone, so nothing needs
+// decrypting.
+struct CustomerReadMask {
+  std::optional<google::protobuf::FieldMask> mask;
+  bool name_only = false;
+};
+// INVALID_ARGUMENT (FIELD_INVALID, field "read_mask") when a path is not a
+// Customer field path.
+absl::StatusOr<CustomerReadMask> ParseCustomerReadMask(
+    const google::protobuf::FieldMask& mask);
+
 // "<channel>:<id>" of an external identity, the text its blind index is
 // computed over.
 std::string ExternalIdentityKey(const v1::ExternalIdentity& identity);

@@ -1,8 +1,10 @@
 // crm-customer-profile: serves crm.customerprofile.v1.CustomerProfileService.
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -14,8 +16,10 @@
 #include "services/common/group_commit_unit_of_work.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
+#include "services/common/logging.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/server_runner.h"
+#include "services/customer_profile/birthday_index_backfill.h"
 #include "services/customer_profile/change_feed_streamer_impl.h"
 #include "services/customer_profile/core/pii_cipher.h"
 #include "services/customer_profile/customer_identity_resolver.h"
@@ -26,6 +30,7 @@
 #include "services/customer_profile/customer_profile_feed.h"
 #include "services/customer_profile/customer_profile_service.h"
 #include "services/customer_profile/migrations.h"
+#include "services/customer_profile/mysql_birthday_backfill_repository.h"
 #include "services/customer_profile/mysql_customer_repository.h"
 #include "services/customer_profile/mysql_order_repository.h"
 #include "services/customer_profile/order_manager_impl.h"
@@ -43,6 +48,47 @@ T OrExit(absl::StatusOr<T> value) {
     std::exit(2);
   }
   return std::move(value).value();
+}
+
+// Fills the birthday index of customers stored before migration 0005
+// (birthday_index_backfill.h) on a background thread, once; stopped at
+// shutdown after the batch in progress. A failed run is logged and left to
+// the next start.
+void StartBirthdayIndexBackfill(crm::common::ServiceContext& context,
+                                crm::common::UnitOfWork& unit_of_work) {
+  struct Backfill {
+    Backfill(crm::common::UnitOfWork& unit_of_work, cp::CustomerPiiCodec codec)
+        : codec(std::move(codec)), backfill(unit_of_work, rows, this->codec) {}
+    cp::MySqlBirthdayBackfillRepository rows;
+    const cp::CustomerPiiCodec codec;
+    cp::BirthdayIndexBackfill backfill;
+    std::atomic<bool> stop{false};
+    std::thread thread;
+  };
+  // Lives until the process exits, like the handlers' components.
+  auto* backfill = new Backfill(
+      unit_of_work,
+      OrExit(cp::CustomerPiiCodec::Create(OrExit(
+          cp::KeyRing::Parse(context.config.GetString("pii_master_keys"))))));
+  backfill->thread = std::thread([backfill] {
+    crm::common::RequestContext run_context;
+    run_context.set_cancellation([backfill] { return backfill->stop.load(); });
+    absl::StatusOr<cp::BirthdayBackfillRun> run =
+        backfill->backfill.Run(run_context);
+    if (!run.ok()) {
+      crm::common::LogWarning(
+          "birthday index backfill stopped early; the next start continues",
+          {{"error", std::string(run.status().message())}});
+    } else if (run->filled > 0 || run->unreadable > 0) {
+      crm::common::LogInfo("birthday index backfilled",
+                           {{"customers", std::to_string(run->filled)},
+                            {"unreadable", std::to_string(run->unreadable)}});
+    }
+  });
+  context.at_shutdown([backfill] {
+    backfill->stop = true;
+    backfill->thread.join();
+  });
 }
 
 std::vector<std::unique_ptr<grpc::Service>> MakeServices(
@@ -82,6 +128,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       *unit_of_work,
       OrExit(crm::common::GroupCommitOptionsFrom(context.config)),
       context.clock);
+
+  StartBirthdayIndexBackfill(context, *unit_of_work);
 
   cp::CustomerManagerOptions options;
   options.phone_default_region =

@@ -7,6 +7,7 @@ const crm::common::filter::SqlFieldMap& CustomerSqlFieldMap() {
     auto* map = new crm::common::filter::SqlFieldMap();
     map->NullableColumn("email", "customers.email_bidx")
         .NullableColumn("phone", "customers.phone_bidx")
+        .NullableColumn("birthday", "customers.birthday_bidx")
         .Exists("external_identities",
                 "SELECT 1 FROM customer_identifiers ci "
                 "WHERE ci.customer_id = customers.id "

@@ -16,6 +16,9 @@
 // `state` (the enum name)                               | | `create_time`,
 // `update_time` | the DATETIME(6) columns                          |
 //
+// `birthday` is `birthday_bidx` (NULL-able; the value must be the blind
+// index).
+//
 // `external_identities.channel`, `gender`, `locale` and `source_channel` are
 // only inside the serialized `profile` blob: a filter naming them is
 // FILTER_INVALID ("cannot be used in this filter") until a migration gives

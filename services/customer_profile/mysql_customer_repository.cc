@@ -40,7 +40,7 @@ using ::crm::common::Transaction;
 constexpr char kColumns[] =
     "SELECT id, state, merged_into, wrapped_key, pii, profile, email_bidx, "
     "phone_bidx, name_birth_bidx, country_code, create_time, update_time, "
-    "version, source_channel FROM customers";
+    "version, source_channel, birthday_bidx FROM customers";
 
 // The connection's cached statement for `text` (prepared_statement_cache.h:
 // every parameter is bound on every use; a result set is destroyed before
@@ -137,6 +137,7 @@ absl::StatusOr<CustomerRecord> RecordFromRow(sql::ResultSet& rows) {
       crm::common::ParseSqlDatetime(rows.getString(12).asStdString()));
   record.version = rows.getInt64(13);
   record.source_channel = rows.getString(14).asStdString();
+  if (!rows.isNull(15)) record.birthday_bidx = rows.getString(15).asStdString();
   return record;
 }
 
@@ -160,6 +161,12 @@ int BindMutableColumns(sql::PreparedStatement& statement, int index,
   statement.setString(index++, record.source_channel);
   statement.setString(index++, FormatSqlDatetime(record.update_time));
   statement.setInt64(index++, record.version);
+  // NULL only while not computed; "" (none) is stored as "".
+  if (record.birthday_bidx.has_value()) {
+    statement.setString(index++, *record.birthday_bidx);
+  } else {
+    statement.setNull(index++, sql::DataType::VARCHAR);
+  }
   return index;
 }
 
@@ -200,8 +207,8 @@ absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
       tx,
       "INSERT INTO customers (id, create_time, state, merged_into, "
       "wrapped_key, pii, profile, email_bidx, phone_bidx, name_birth_bidx, "
-      "country_code, source_channel, update_time, version) VALUES (?, ?, ?, "
-      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "country_code, source_channel, update_time, version, birthday_bidx) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, record.id);
   insert->setString(2, FormatSqlDatetime(record.create_time));
   BindMutableColumns(*insert, 3, record);
@@ -227,8 +234,8 @@ absl::Status MySqlCustomerRepository::InsertMany(
                            "merged_into, wrapped_key, pii, profile, "
                            "email_bidx, phone_bidx, name_birth_bidx, "
                            "country_code, source_channel, update_time, "
-                           "version) VALUES ",
-                           size, 14));
+                           "version, birthday_bidx) VALUES ",
+                           size, 15));
     int index = 1;
     for (size_t i = 0; i < size; ++i) {
       const CustomerRecord& record = *records[next++];
@@ -269,7 +276,7 @@ absl::Status MySqlCustomerRepository::Update(Transaction& tx,
       "UPDATE customers SET state = ?, merged_into = ?, wrapped_key = ?, "
       "pii = ?, profile = ?, email_bidx = ?, phone_bidx = ?, "
       "name_birth_bidx = ?, country_code = ?, source_channel = ?, "
-      "update_time = ?, version = ? WHERE id = ?");
+      "update_time = ?, version = ?, birthday_bidx = ? WHERE id = ?");
   const int next = BindMutableColumns(*update, 1, record);
   update->setString(next, record.id);
   if (update->executeUpdate() != 1) {

@@ -385,6 +385,11 @@ class InMemoryCustomerRepository final
         const std::string& index =
             path == "email" ? record_.email_bidx : record_.phone_bidx;
         if (!index.empty()) values.push_back(index);
+      } else if (path == "birthday") {
+        if (record_.birthday_bidx.has_value() &&
+            !record_.birthday_bidx->empty()) {
+          values.push_back(*record_.birthday_bidx);
+        }
       } else if (path == "external_identities") {
         for (const auto& [kind, hash] : repository_.IdentifiersOf(record_.id)) {
           if (kind == IdentifierKind::kExternal) values.push_back(hash);
