@@ -122,6 +122,14 @@ absl::Status EraseCustomerData(const CustomerDataStores& stores,
   if (stores.idempotency != nullptr) {
     CRM_RETURN_IF_ERROR(stores.idempotency->ForgetSubjects(tx, subjects));
   }
+  if (stores.feed_events != nullptr) {
+    const crm::common::IdGenerator& ids =
+        stores.tombstone_ids != nullptr
+            ? *stores.tombstone_ids
+            : crm::common::RandomIdGenerator::Instance();
+    CRM_RETURN_IF_ERROR(stores.feed_events->ReKeyCustomerEvents(
+        tx, customer_id, absl::StrCat(kErasedIdPrefix, ids.NewId())));
+  }
   return absl::OkStatus();
 }
 
@@ -157,7 +165,13 @@ absl::Status ApplyCustomerProfileEvent(const CustomerDataStores& stores,
         CRM_RETURN_IF_ERROR(
             crm::consents::ConsentTracker(*stores.consents).Apply(tx, event));
       }
-      return stores.tickets.ReassignCustomer(tx, duplicate, survivor).status();
+      CRM_RETURN_IF_ERROR(
+          stores.tickets.ReassignCustomer(tx, duplicate, survivor).status());
+      if (stores.feed_events != nullptr) {
+        CRM_RETURN_IF_ERROR(
+            stores.feed_events->ReKeyCustomerEvents(tx, duplicate, survivor));
+      }
+      return absl::OkStatus();
     }
     case cp::ChangeEvent::CUSTOMER_CREATED:
     case cp::ChangeEvent::CUSTOMER_UPDATED:

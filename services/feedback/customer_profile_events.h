@@ -17,10 +17,16 @@
 //                    idempotent responses filed under the customer's name
 //                    or one of those items, responses, invitations or
 //                    tickets are deleted (IdempotencyRepository::
-//                    ForgetSubjects).
+//                    ForgetSubjects). The customer's events on feedback's
+//                    own feed (feedback_change_feed.h) are re-keyed to a
+//                    new tombstone `erased-{id}`, key and payload, so no
+//                    feed row names the customer.
 //   CUSTOMER_MERGED  the duplicate's feedback items, survey responses,
 //                    invitations and tickets move to the survivor (tickets
-//                    one version up); consents as below.
+//                    one version up), and so do its events on feedback's
+//                    feed (they name the survivor from then on, so a later
+//                    erasure of the survivor reaches them); consents as
+//                    below.
 //   CUSTOMER_CREATED, CUSTOMER_UPDATED (and MERGED)
 //                    the customer's consents are kept for survey invitations
 //                    (services/consents/consent_tracker.h).
@@ -47,9 +53,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
+#include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/unit_of_work.h"
 #include "services/consents/consent_repository.h"
+#include "services/feedback/feed_event_repository.h"
 #include "services/feedback/feedback_repository.h"
 #include "services/feedback/survey_invitation_repository.h"
 #include "services/feedback/survey_repository.h"
@@ -69,7 +77,15 @@ struct CustomerDataStores {
   // none are stored (tests of other parts).
   SurveyInvitationRepository* invitations = nullptr;
   crm::consents::ConsentRepository* consents = nullptr;
+  // Feedback's own feed events; null only where there is no feed.
+  FeedEventRepository* feed_events = nullptr;
+  // The ids of erasure tombstones; null: RandomIdGenerator.
+  const crm::common::IdGenerator* tombstone_ids = nullptr;
 };
+
+// The start of every tombstone id an erasure re-keys feed events to (no id
+// customer-profile issues starts with it).
+inline constexpr char kErasedIdPrefix[] = "erased-";
 
 // The event types ApplyCustomerProfileEvent acts on (the feed filter).
 std::vector<crm::customerprofile::v1::ChangeEvent::Type>

@@ -195,4 +195,15 @@ grpc::Status FeedbackServiceImpl::SummarizeCustomerFeedback(
                    response);
 }
 
+grpc::Status FeedbackServiceImpl::WatchChanges(
+    grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+    grpc::ServerWriter<v1::ChangeEvent>* writer) {
+  if (feed_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "no change feed");
+  }
+  return crm::common::ToGrpcStatus(feed_->Watch(
+      RequestContextOf(context), *request,
+      [writer](const v1::ChangeEvent& event) { return writer->Write(event); }));
+}
+
 }  // namespace crm::feedback

@@ -1,12 +1,13 @@
 // The gRPC face of feedback (crm.feedback.v1): each RPC hands the request and
 // the call's deadline to FeedbackManager (feedback_manager.h), SurveyManager
 // (survey_manager.h), TicketManager (ticket_manager.h), AlertManager
-// (alert_manager.h) or CustomerFeedbackExporter (customer_feedback_export.h)
-// and maps the result to a gRPC status with its error details. Nothing else
-// happens here.
+// (alert_manager.h), CustomerFeedbackExporter (customer_feedback_export.h)
+// or ChangeFeedStreamer (change_feed_streamer.h) and maps the result to a gRPC
+// status with its error details. Nothing else happens here.
 //
 //   FeedbackServiceImpl service(feedback_manager, survey_manager,
-//                               ticket_manager, alert_manager, exporter);
+//                               ticket_manager, alert_manager, exporter,
+//                               &feed_streamer);
 //   builder.RegisterService(&service);
 #pragma once
 
@@ -14,6 +15,7 @@
 
 #include "crm/feedback/v1/feedback_service.grpc.pb.h"
 #include "services/feedback/alert_manager.h"
+#include "services/feedback/change_feed_streamer.h"
 #include "services/feedback/customer_feedback_export.h"
 #include "services/feedback/customer_feedback_summary.h"
 #include "services/feedback/feedback_manager.h"
@@ -24,15 +26,18 @@ namespace crm::feedback {
 
 class FeedbackServiceImpl final : public v1::FeedbackService::Service {
  public:
-  // The managers must outlive the service.
+  // The managers and `feed` must outlive the service; without `feed`
+  // WatchChanges is UNIMPLEMENTED.
   FeedbackServiceImpl(FeedbackManager& manager, SurveyManager& surveys,
                       TicketManager& tickets, AlertManager& alerts,
-                      CustomerFeedbackExporter& exporter)
+                      CustomerFeedbackExporter& exporter,
+                      ChangeFeedStreamer* feed = nullptr)
       : manager_(manager),
         surveys_(surveys),
         tickets_(tickets),
         alerts_(alerts),
-        exporter_(exporter) {}
+        exporter_(exporter),
+        feed_(feed) {}
 
   grpc::Status SubmitFeedback(grpc::ServerContext* context,
                               const v1::SubmitFeedbackRequest* request,
@@ -115,6 +120,9 @@ class FeedbackServiceImpl final : public v1::FeedbackService::Service {
       grpc::ServerContext* context,
       const v1::SummarizeCustomerFeedbackRequest* request,
       v1::CustomerFeedbackSummary* response) override;
+  grpc::Status WatchChanges(
+      grpc::ServerContext* context, const v1::WatchChangesRequest* request,
+      grpc::ServerWriter<v1::ChangeEvent>* writer) override;
 
  private:
   FeedbackManager& manager_;
@@ -122,6 +130,7 @@ class FeedbackServiceImpl final : public v1::FeedbackService::Service {
   TicketManager& tickets_;
   AlertManager& alerts_;
   CustomerFeedbackExporter& exporter_;
+  ChangeFeedStreamer* const feed_;
   CustomerFeedbackSummarizer summarizer_{manager_, tickets_, surveys_, alerts_};
 };
 

@@ -1,4 +1,5 @@
-// crm-feedback: serves crm.feedback.v1.FeedbackService, escalates tickets
+// crm-feedback: serves crm.feedback.v1.FeedbackService (with its own change
+// feed of resolved tickets and survey answers), escalates tickets
 // past their SLA deadlines (and warns before them), compensates resolved
 // tickets through loyalty, and follows customer-profile's change feed
 // (erasures and merges).
@@ -18,6 +19,8 @@
 
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
 #include "services/common/change_feed_consumer.h"
+#include "services/common/change_feed_sequencer.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/logging.h"
@@ -27,9 +30,11 @@
 #include "services/customer_profile/change_feed_client.h"
 #include "services/feedback/alert_manager.h"
 #include "services/feedback/alert_raiser.h"
+#include "services/feedback/change_feed_streamer.h"
 #include "services/feedback/customer_feedback_export.h"
 #include "services/feedback/customer_profile_events.h"
 #include "services/feedback/customer_segment_source.h"
+#include "services/feedback/feedback_change_feed.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/grpc_customer_segments.h"
@@ -39,6 +44,7 @@
 #include "services/feedback/loyalty_tier_source.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
+#include "services/feedback/mysql_feed_event_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
 #include "services/feedback/mysql_survey_invitation_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
@@ -63,10 +69,25 @@ common::TransactionOptions ReadCommitted() {
   return options;
 }
 
+// What feedback's own feed needs: `written` is notified by the writers
+// after commit and wakes the sequencer; `sequenced` is notified by the
+// sequencer and wakes the WatchChanges streams.
+struct FeedbackFeed {
+  explicit FeedbackFeed(common::ServiceContext& context)
+      : writer(std::string(feedback::kFeedbackFeed), context.clock, &written),
+        streamer(context.pool, sequenced, context.clock) {}
+
+  common::FeedNotifier written;
+  common::FeedNotifier sequenced;
+  common::MySqlChangeFeedWriter writer;
+  feedback::MySqlFeedEventRepository events;
+  feedback::ChangeFeedStreamer streamer;
+};
+
 // The storage and domain objects behind the handlers, built once per
 // process.
 struct FeedbackComponents {
-  FeedbackComponents(common::ServiceContext& context,
+  FeedbackComponents(common::ServiceContext& context, FeedbackFeed& feed,
                      const feedback::Lexicon& lexicon,
                      std::unique_ptr<feedback::ValueTierSource> tier_source,
                      std::unique_ptr<feedback::LoyaltyClient> loyalty_client,
@@ -79,6 +100,8 @@ struct FeedbackComponents {
         segment_source(std::move(segments)),
         settings(std::move(ticket_settings)),
         unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
+        stores{items,        surveys,   tickets,      &idempotency,
+               &invitations, &consents, &feed.events, nullptr},
         raiser(alerts, common::RandomIdGenerator::Instance(),
                {tiers.get(), loyalty.get()}),
         manager(unit_of_work, items, idempotency, context.clock,
@@ -86,10 +109,11 @@ struct FeedbackComponents {
         survey_manager(unit_of_work, surveys, invitations, consents,
                        idempotency, context.clock,
                        common::RandomIdGenerator::Instance(), *tiers, &raiser,
-                       loyalty_tier_source.get(), segment_source.get()),
+                       loyalty_tier_source.get(), segment_source.get(),
+                       &feed.writer),
         ticket_manager(unit_of_work, tickets, items, idempotency, context.clock,
                        common::RandomIdGenerator::Instance(), *tiers, settings,
-                       lexicon, loyalty.get()),
+                       lexicon, loyalty.get(), &feed.writer),
         escalation_unit_of_work(context.pool, ReadCommitted(), context.clock),
         escalation(
             escalation_unit_of_work, tickets,
@@ -119,8 +143,9 @@ struct FeedbackComponents {
   feedback::MySqlTicketRepository tickets;
   feedback::MySqlAlertRepository alerts;
   common::MySqlIdempotencyRepository idempotency;
-  const feedback::CustomerDataStores stores{
-      items, surveys, tickets, &idempotency, &invitations, &consents};
+  // Erasures re-key the customer's events on feedback's own feed to a
+  // random tombstone; merges move the duplicate's to the survivor.
+  const feedback::CustomerDataStores stores;
   feedback::AlertRaiser raiser;
   feedback::FeedbackManager manager;
   feedback::SurveyManager survey_manager;
@@ -306,10 +331,18 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
     }
     lexicon = new feedback::Lexicon(*std::move(loaded));
   }
-  // Lives until the process exits, so it outlives the handlers and every
-  // call they serve.
+  // These live until the process exits, so they outlive the handlers and
+  // every call they serve.
+  static FeedbackFeed* const feed = new FeedbackFeed(context);
+  // Numbers the feed's committed events (change_feed_sequencer.h); every
+  // replica runs one (they serialise on the feed's counter row).
+  auto sequencer = std::make_shared<common::ChangeFeedSequencer>(
+      context.pool, std::string(feedback::kFeedbackFeed), feed->written,
+      feed->sequenced);
+  sequencer->Start();
+  context.at_shutdown([sequencer] { sequencer->Stop(); });
   static FeedbackComponents* const components = new FeedbackComponents(
-      context, *lexicon, TierSourceOf(context.config),
+      context, *feed, *lexicon, TierSourceOf(context.config),
       LoyaltyClientOf(context.config), LoyaltyTiersOf(context.config),
       CustomerSegmentsOf(context.config), TicketSettingsOf(context.config));
   ScheduleEscalation(context, components->escalation);
@@ -326,7 +359,7 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   services.push_back(std::make_unique<feedback::FeedbackServiceImpl>(
       components->manager, components->survey_manager,
       components->ticket_manager, components->alert_manager,
-      components->exporter));
+      components->exporter, &feed->streamer));
   return services;
 }
 

@@ -18,6 +18,7 @@
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
+#include "services/feedback/feedback_change_feed.h"
 #include "services/feedback/feedback_validation.h"
 #include "services/feedback/survey_invitation_filter.h"
 #include "services/feedback/survey_invitation_rules.h"
@@ -309,62 +310,74 @@ absl::StatusOr<v1::SurveyResponse> SurveyManager::SubmitSurveyResponse(
       }
     }
   }
-  return crm::common::RunIdempotent<v1::SurveyResponse>(
-      unit_of_work_, idempotency_, clock_, context, kSubmitSurveyResponseMethod,
-      input.request_id(), input,
-      [&](Transaction& tx) -> absl::StatusOr<v1::SurveyResponse> {
-        CRM_ASSIGN_OR_RETURN(SurveyRecord survey,
-                             surveys_.Get(tx, survey_id, /*for_update=*/false));
-        CRM_ASSIGN_OR_RETURN(
-            NewSurveyResponse normalized,
-            NormalizeSurveyResponse(survey.definition, input.response()));
-        if (invitation.has_value()) {
-          CRM_ASSIGN_OR_RETURN(SurveyInvitationRecord invited,
-                               invitations_.Get(tx, survey_id, invitation->id,
-                                                /*for_update=*/true));
-          if (!invited.response_id.empty()) {
-            return crm::common::StateConflictError(
-                SurveyInvitationName(survey_id, invited.id),
-                "response.invitation: the invitation was already answered");
-          }
-          if (!normalized.customer_id.empty() &&
-              normalized.customer_id != invited.customer_id) {
-            return crm::common::InvalidFieldError(
-                "response.customer", "must be empty or the invited customer");
-          }
-          if (!normalized.subject.empty() &&
-              normalized.subject != invited.subject) {
-            return crm::common::InvalidFieldError(
-                "response.subject",
-                "must be empty or the invitation's subject");
-          }
-          normalized.customer_id = invited.customer_id;
-          normalized.subject = invited.subject;
-        }
-        SurveyResponseRecord record;
-        record.id = ids_.NewId();
-        record.survey_id = survey_id;
-        record.survey_version = survey.version;
-        record.customer_id = std::move(normalized.customer_id);
-        record.channel = std::move(normalized.channel);
-        record.subject = std::move(normalized.subject);
-        record.answers = std::move(normalized.answers);
-        record.scored = std::move(normalized.scored);
-        record.create_time = crm::common::TruncateToMicros(clock_.Now());
-        record.value_tier = value_tier;
-        record.loyalty_tier = loyalty_tier;
-        record.segment_ids = segment_ids;
-        if (invitation.has_value()) record.invitation_id = invitation->id;
-        CRM_RETURN_IF_ERROR(surveys_.InsertResponse(tx, record));
-        if (invitation.has_value()) {
-          CRM_RETURN_IF_ERROR(invitations_.MarkAnswered(
-              tx, invitation->id, record.id, record.create_time));
-        }
-        if (alerts_ != nullptr) {
-          CRM_RETURN_IF_ERROR(alerts_->OnSurveyResponse(tx, record, standing));
-        }
-        return ToSurveyResponseProto(record, survey.definition);
-      });
+  bool appended = false;
+  absl::StatusOr<v1::SurveyResponse> result =
+      crm::common::RunIdempotent<v1::SurveyResponse>(
+          unit_of_work_, idempotency_, clock_, context,
+          kSubmitSurveyResponseMethod, input.request_id(), input,
+          [&](Transaction& tx) -> absl::StatusOr<v1::SurveyResponse> {
+            appended = false;
+            CRM_ASSIGN_OR_RETURN(
+                SurveyRecord survey,
+                surveys_.Get(tx, survey_id, /*for_update=*/false));
+            CRM_ASSIGN_OR_RETURN(
+                NewSurveyResponse normalized,
+                NormalizeSurveyResponse(survey.definition, input.response()));
+            if (invitation.has_value()) {
+              CRM_ASSIGN_OR_RETURN(
+                  SurveyInvitationRecord invited,
+                  invitations_.Get(tx, survey_id, invitation->id,
+                                   /*for_update=*/true));
+              if (!invited.response_id.empty()) {
+                return crm::common::StateConflictError(
+                    SurveyInvitationName(survey_id, invited.id),
+                    "response.invitation: the invitation was already answered");
+              }
+              if (!normalized.customer_id.empty() &&
+                  normalized.customer_id != invited.customer_id) {
+                return crm::common::InvalidFieldError(
+                    "response.customer",
+                    "must be empty or the invited customer");
+              }
+              if (!normalized.subject.empty() &&
+                  normalized.subject != invited.subject) {
+                return crm::common::InvalidFieldError(
+                    "response.subject",
+                    "must be empty or the invitation's subject");
+              }
+              normalized.customer_id = invited.customer_id;
+              normalized.subject = invited.subject;
+            }
+            SurveyResponseRecord record;
+            record.id = ids_.NewId();
+            record.survey_id = survey_id;
+            record.survey_version = survey.version;
+            record.customer_id = std::move(normalized.customer_id);
+            record.channel = std::move(normalized.channel);
+            record.subject = std::move(normalized.subject);
+            record.answers = std::move(normalized.answers);
+            record.scored = std::move(normalized.scored);
+            record.create_time = crm::common::TruncateToMicros(clock_.Now());
+            record.value_tier = value_tier;
+            record.loyalty_tier = loyalty_tier;
+            record.segment_ids = segment_ids;
+            if (invitation.has_value()) record.invitation_id = invitation->id;
+            CRM_RETURN_IF_ERROR(surveys_.InsertResponse(tx, record));
+            if (invitation.has_value()) {
+              CRM_RETURN_IF_ERROR(invitations_.MarkAnswered(
+                  tx, invitation->id, record.id, record.create_time));
+            }
+            if (alerts_ != nullptr) {
+              CRM_RETURN_IF_ERROR(
+                  alerts_->OnSurveyResponse(tx, record, standing));
+            }
+            // The last write before the idempotency key: after every lock.
+            CRM_RETURN_IF_ERROR(AppendSurveyAnswered(feed_, tx, record));
+            appended = feed_ != nullptr;
+            return ToSurveyResponseProto(record, survey.definition);
+          });
+  if (result.ok() && appended) feed_->NotifyCommitted();
+  return result;
 }
 
 absl::StatusOr<v1::SurveyInvitation> SurveyManager::CreateSurveyInvitation(

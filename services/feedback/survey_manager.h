@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "crm/feedback/v1/feedback_service.pb.h"
 #include "crm/feedback/v1/survey.pb.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
@@ -39,7 +40,9 @@ class SurveyManager {
   // `tiers`, `loyalty_tiers` and `segments` are asked once per response
   // with a customer, outside any transaction, and never block longer than
   // their deadlines; a null `loyalty_tiers` knows no loyalty tier, a null
-  // `segments` no segment.
+  // `segments` no segment. `feed` receives a SURVEY_ANSWERED event
+  // (feedback_change_feed.h) in the transaction of every response
+  // recorded; null: no feed.
   SurveyManager(crm::common::UnitOfWork& unit_of_work,
                 SurveyRepository& surveys,
                 SurveyInvitationRepository& invitations,
@@ -49,7 +52,8 @@ class SurveyManager {
                 const crm::common::IdGenerator& ids, ValueTierSource& tiers,
                 AlertRaiser* alerts = nullptr,
                 LoyaltyTierSource* loyalty_tiers = nullptr,
-                CustomerSegmentSource* segments = nullptr)
+                CustomerSegmentSource* segments = nullptr,
+                crm::common::ChangeFeedWriter* feed = nullptr)
       : unit_of_work_(unit_of_work),
         surveys_(surveys),
         invitations_(invitations),
@@ -60,7 +64,8 @@ class SurveyManager {
         tiers_(tiers),
         alerts_(alerts),
         loyalty_tiers_(loyalty_tiers),
-        segments_(segments) {}
+        segments_(segments),
+        feed_(feed) {}
   SurveyManager(const SurveyManager&) = delete;
   SurveyManager& operator=(const SurveyManager&) = delete;
 
@@ -93,7 +98,8 @@ class SurveyManager {
   // ANSWERED in the same transaction; an invitation already answered is
   // FAILED_PRECONDITION (RESOURCE_STATE_CONFLICT, metadata `resource` the
   // invitation). NOT_FOUND for an unknown survey; INVALID_ARGUMENT naming
-  // the field.
+  // the field. SURVEY_ANSWERED is appended to the feed in the same
+  // transaction, its last write; a repeated request appends nothing.
   absl::StatusOr<v1::SurveyResponse> SubmitSurveyResponse(
       const crm::common::RequestContext& context,
       const v1::SubmitSurveyResponseRequest& request);
@@ -164,6 +170,8 @@ class SurveyManager {
   LoyaltyTierSource* const loyalty_tiers_;
   // The segments at answer time; null: none.
   CustomerSegmentSource* const segments_;
+  // Feedback's change feed; null: none.
+  crm::common::ChangeFeedWriter* const feed_;
 };
 
 // The API form of a stored version.

@@ -15,6 +15,7 @@
 #include "services/common/status_macros.h"
 #include "services/common/text_validation.h"
 #include "services/common/timestamps.h"
+#include "services/feedback/feedback_change_feed.h"
 #include "services/feedback/feedback_validation.h"
 #include "services/feedback/text_analysis.h"
 #include "services/feedback/ticket_filter.h"
@@ -239,15 +240,18 @@ absl::StatusOr<v1::Ticket> TicketManager::ChangeTicket(
   if (!etag.empty()) {
     CRM_ASSIGN_OR_RETURN(expected_version, crm::common::DecodeEtag(etag));
   }
-  return crm::common::RunIdempotent<v1::Ticket>(
+  bool resolved = false;
+  absl::StatusOr<v1::Ticket> result = crm::common::RunIdempotent<v1::Ticket>(
       unit_of_work_, idempotency_, clock_, context, method, request_id, request,
       [&](Transaction& tx) -> absl::StatusOr<v1::Ticket> {
+        resolved = false;
         const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
         CRM_ASSIGN_OR_RETURN(TicketRecord ticket, tickets_.Get(tx, id, true));
         if (expected_version.has_value() &&
             *expected_version != ticket.version) {
           return crm::common::EtagMismatchError(TicketName(id));
         }
+        const v1::Ticket::State before = ticket.state;
         CRM_ASSIGN_OR_RETURN(std::vector<TicketEventRecord> events,
                              change(ticket, now));
         if (!events.empty()) {
@@ -262,8 +266,18 @@ absl::StatusOr<v1::Ticket> TicketManager::ChangeTicket(
             CRM_RETURN_IF_ERROR(tickets_.InsertEvent(tx, event));
           }
         }
-        return ToTicketProto(ticket, settings_.calendar, settings_.policy, now);
+        v1::Ticket reply =
+            ToTicketProto(ticket, settings_.calendar, settings_.policy, now);
+        if (before != v1::Ticket::RESOLVED &&
+            ticket.state == v1::Ticket::RESOLVED) {
+          // The last write before the idempotency key: after every lock.
+          CRM_RETURN_IF_ERROR(AppendTicketResolved(feed_, tx, ticket, reply));
+          resolved = true;
+        }
+        return reply;
       });
+  if (result.ok() && resolved && feed_ != nullptr) feed_->NotifyCommitted();
+  return result;
 }
 
 absl::StatusOr<v1::Ticket> TicketManager::UpdateTicket(

@@ -7,7 +7,7 @@
 // is idempotent on its request_id. No SQL and no gRPC here.
 //
 //   TicketManager manager(unit_of_work, tickets, feedback, keys, clock, ids,
-//                         tiers, settings, lexicon, &loyalty);
+//                         tiers, settings, lexicon, &loyalty, &feed);
 //   absl::StatusOr<v1::Ticket> ticket = manager.CreateTicket(ctx, request);
 //
 // Thread-safe: every call runs in its own unit of work.
@@ -23,6 +23,7 @@
 #include "absl/strings/string_view.h"
 #include "crm/feedback/v1/feedback_service.pb.h"
 #include "crm/feedback/v1/ticket.pb.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
@@ -54,7 +55,9 @@ std::string CompensationRequestId(absl::string_view ticket_id);
 
 class TicketManager {
  public:
-  // Every argument must outlive the manager.
+  // Every argument must outlive the manager. `feed` receives a
+  // TICKET_RESOLVED event (feedback_change_feed.h) in the transaction of
+  // every change that moves a ticket into RESOLVED; null: no feed.
   TicketManager(crm::common::UnitOfWork& unit_of_work,
                 TicketRepository& tickets, FeedbackRepository& feedback,
                 crm::common::IdempotencyRepository& idempotency,
@@ -62,7 +65,8 @@ class TicketManager {
                 const crm::common::IdGenerator& ids, ValueTierSource& tiers,
                 const TicketSettings& settings,
                 const Lexicon& lexicon = DefaultLexicon(),
-                LoyaltyClient* loyalty = nullptr)
+                LoyaltyClient* loyalty = nullptr,
+                crm::common::ChangeFeedWriter* feed = nullptr)
       : unit_of_work_(unit_of_work),
         tickets_(tickets),
         feedback_(feedback),
@@ -72,7 +76,8 @@ class TicketManager {
         tiers_(tiers),
         settings_(settings),
         lexicon_(lexicon),
-        loyalty_(loyalty != nullptr ? *loyalty : unconfigured_loyalty_) {}
+        loyalty_(loyalty != nullptr ? *loyalty : unconfigured_loyalty_),
+        feed_(feed) {}
   TicketManager(const TicketManager&) = delete;
   TicketManager& operator=(const TicketManager&) = delete;
 
@@ -150,7 +155,9 @@ class TicketManager {
   // Runs `change` on the locked ticket `name` under `request_id`
   // idempotency, checking `etag` when set; saves the ticket one version up
   // with update_time now and recomputed escalation check, plus the events
-  // `change` returns, and replies with the ticket.
+  // `change` returns, and replies with the ticket. A change that moves the
+  // ticket into RESOLVED appends TICKET_RESOLVED to the feed, the
+  // transaction's last write; a repeated request appends nothing.
   using TicketChange =
       std::function<absl::StatusOr<std::vector<TicketEventRecord>>(
           TicketRecord& ticket, absl::Time now)>;
@@ -183,6 +190,7 @@ class TicketManager {
   const Lexicon& lexicon_;
   UnconfiguredLoyalty unconfigured_loyalty_;
   LoyaltyClient& loyalty_;
+  crm::common::ChangeFeedWriter* const feed_;
 };
 
 }  // namespace crm::feedback

@@ -1,8 +1,9 @@
 // A customer's data on MariaDB: a merge and then an erasure arriving on the
 // profile feed through the shared consumer (each exactly once), checked in
 // the tables themselves — after the erasure no row of any feedback table
-// holds the customer's id or the phone number they wrote, while the counts
-// stay — and the export through the gRPC stub.
+// holds the customer's id or the phone number they wrote (feedback's own
+// change feed included), while the counts stay — and the export through the
+// gRPC stub.
 #include <memory>
 #include <string>
 
@@ -66,6 +67,8 @@ class CustomerDataServiceTest : public FeedbackServiceFixture {
               " OR title LIKE " + like + " OR description LIKE " + like);
     rows += Count("SELECT COUNT(*) FROM ticket_events WHERE text LIKE " + like);
     rows += Count("SELECT COUNT(*) FROM alerts WHERE summary LIKE " + like);
+    rows += Count("SELECT COUNT(*) FROM change_feed_events WHERE `key` LIKE " +
+                  like + " OR payload LIKE " + like);
     return rows;
   }
 };

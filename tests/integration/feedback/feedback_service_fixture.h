@@ -1,7 +1,10 @@
 // The feedback service on a fresh MariaDB database behind an in-process
-// gRPC server: every manager wired as main.cc wires them, with a fake clock
-// starting on Monday 2026-01-05 10:00 UTC. Shared by the integration tests
-// of tickets, alerts and customer data.
+// gRPC server: every manager wired as main.cc wires them (feedback's own
+// change feed included: its writer, the erasure's re-keying and
+// WatchChanges; Sequence() numbers the events, as the sequencer main.cc
+// runs would), with a fake clock starting on Monday 2026-01-05 10:00 UTC.
+// Shared by the integration tests of tickets, alerts, customer data and the
+// change feed.
 //
 //   class MyTest : public crm::feedback::FeedbackServiceFixture {};
 //   TEST_F(MyTest, X) { CRM_ASSERT_OK_AND_ASSIGN(v1::Ticket t,
@@ -18,6 +21,8 @@
 #include <gtest/gtest.h>
 
 #include "absl/time/time.h"
+#include "services/common/change_feed_sequencer.h"
+#include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
 #include "services/common/grpc_status.h"
 #include "services/common/id_generator.h"
@@ -27,12 +32,15 @@
 #include "services/consents/mysql_consent_repository.h"
 #include "services/feedback/alert_manager.h"
 #include "services/feedback/alert_raiser.h"
+#include "services/feedback/change_feed_streamer.h"
 #include "services/feedback/customer_feedback_export.h"
 #include "services/feedback/customer_profile_events.h"
+#include "services/feedback/feedback_change_feed.h"
 #include "services/feedback/feedback_manager.h"
 #include "services/feedback/feedback_service.h"
 #include "services/feedback/migrations.h"
 #include "services/feedback/mysql_alert_repository.h"
+#include "services/feedback/mysql_feed_event_repository.h"
 #include "services/feedback/mysql_feedback_repository.h"
 #include "services/feedback/mysql_survey_invitation_repository.h"
 #include "services/feedback/mysql_survey_repository.h"
@@ -71,17 +79,20 @@ class FeedbackServiceFixture : public ::testing::Test {
     survey_manager_ = std::make_unique<SurveyManager>(
         *unit_of_work_, surveys_, invitations_, consents_, idempotency_, clock_,
         ids_, survey_tiers_, &raiser_, &survey_loyalty_tiers_,
-        &survey_segments_);
+        &survey_segments_, &feed_writer_);
     ticket_manager_ = std::make_unique<TicketManager>(
         *unit_of_work_, tickets_, items_, idempotency_, clock_, ids_, tiers_,
-        settings_, DefaultLexicon(), &loyalty_);
+        settings_, DefaultLexicon(), &loyalty_, &feed_writer_);
+    feed_streamer_ = std::make_unique<ChangeFeedStreamer>(
+        *pool_, feed_sequenced_, crm::common::SystemClock::Instance(),
+        ChangeFeedStreamerOptions{.batch_size = 2});
     alert_manager_ = std::make_unique<AlertManager>(
         *unit_of_work_, alerts_, idempotency_, clock_, absl::Milliseconds(20));
     exporter_ = std::make_unique<CustomerFeedbackExporter>(
         *unit_of_work_, stores_, clock_, settings_);
     service_ = std::make_unique<FeedbackServiceImpl>(
         *manager_, *survey_manager_, *ticket_manager_, *alert_manager_,
-        *exporter_);
+        *exporter_, feed_streamer_.get());
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -126,6 +137,13 @@ class FeedbackServiceFixture : public ::testing::Test {
     return Reply(stub_->ListTickets(&context, request, &response), response);
   }
 
+  // Numbers every committed event of feedback's feed.
+  void Sequence() {
+    crm::common::ChangeFeedSequencer sequencer(
+        *pool_, std::string(kFeedbackFeed), feed_written_, feed_sequenced_);
+    ASSERT_TRUE(sequencer.SequencePending().ok());
+  }
+
   int64_t Count(const std::string& sql) {
     return crm::common::WithConnection<int64_t>(
                *pool_,
@@ -157,8 +175,16 @@ class FeedbackServiceFixture : public ::testing::Test {
   crm::testing::FakeValueTiers alert_tiers_;
   crm::testing::FakeLoyaltyClient loyalty_;
   AlertRaiser raiser_{alerts_, ids_, {&alert_tiers_, &loyalty_}};
-  CustomerDataStores stores_{items_,  surveys_,      tickets_,
-                             nullptr, &invitations_, &consents_};
+  // Feedback's own feed: `feed_written_` wakes a sequencer,
+  // `feed_sequenced_` the WatchChanges streams.
+  crm::common::FeedNotifier feed_written_;
+  crm::common::FeedNotifier feed_sequenced_;
+  crm::common::MySqlChangeFeedWriter feed_writer_{std::string(kFeedbackFeed),
+                                                  clock_, &feed_written_};
+  MySqlFeedEventRepository feed_events_;
+  std::unique_ptr<ChangeFeedStreamer> feed_streamer_;
+  CustomerDataStores stores_{items_,        surveys_,   tickets_,      nullptr,
+                             &invitations_, &consents_, &feed_events_, &ids_};
   UnknownValueTiers tiers_;
   // The value tiers survey responses are stamped with.
   crm::testing::FakeValueTiers survey_tiers_;
