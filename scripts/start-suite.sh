@@ -103,6 +103,9 @@ export LOYALTY_CUSTOMER_PROFILE_ADDR=${LOYALTY_CUSTOMER_PROFILE_ADDR:-127.0.0.1:
 # loyalty asks segmentation for segment memberships (segment campaigns and
 # coupons).
 export LOYALTY_SEGMENTATION_ADDR=${LOYALTY_SEGMENTATION_ADDR:-127.0.0.1:${SEGMENTATION_GRPC_PORT:-50052}}
+# loyalty follows feedback's change feed (complaint and survey journey
+# triggers) and sends journeys' survey invitations through feedback.
+export LOYALTY_FEEDBACK_ADDR=${LOYALTY_FEEDBACK_ADDR:-127.0.0.1:${FEEDBACK_GRPC_PORT:-50054}}
 gateway_env=()
 for entry in "${CRM_SERVICES[@]}"; do
   read -r name prefix database default_grpc default_admin <<<"$entry"

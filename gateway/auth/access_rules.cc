@@ -83,6 +83,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.loyalty.v1.LoyaltyService.PauseJourney",                            N, N, N},
     {"crm.loyalty.v1.LoyaltyService.ResumeJourney",                           N, N, N},
     {"crm.loyalty.v1.LoyaltyService.ListJourneyRuns",                         Y, Y, N},
+    {"crm.loyalty.v1.LoyaltyService.GetJourneyFunnel",                        Y, Y, N},
     {"crm.loyalty.v1.LoyaltyService.GetReferralCode",                         Y, N, Y},
     {"crm.loyalty.v1.LoyaltyService.CreateReferral",                          Y, N, N},
     {"crm.loyalty.v1.LoyaltyService.ListReferrals",                           Y, Y, N},
@@ -120,6 +121,7 @@ const std::vector<AccessRule>& Rules() {
     {"crm.feedback.v1.FeedbackService.WatchAlerts",                           Y, Y, N},
     {"crm.feedback.v1.FeedbackService.ExportCustomerFeedback",                Y, N, Y},
     {"crm.feedback.v1.FeedbackService.SummarizeCustomerFeedback",             N, N, N},
+    {"crm.feedback.v1.FeedbackService.WatchChanges",                          N, N, N},
     // The gateway's own composite routes.
     {"crm.gateway.v1.CustomerView",                                           Y, Y, N},
     {"crm.gateway.v1.CustomerExport",                                         Y, N, Y},

@@ -8,46 +8,29 @@
 //       [writer](const v1::ChangeEvent& e) { return writer->Write(e); });
 #pragma once
 
-#include <functional>
 #include <string>
 
-#include "absl/status/status.h"
 #include "crm/loyalty/v1/loyalty_service.pb.h"
 #include "services/common/change_feed_outbox.h"
 #include "services/common/clock.h"
 #include "services/common/mysql_pool.h"
 #include "services/common/outbox_feed_streamer.h"
-#include "services/common/request_context.h"
 #include "services/loyalty/tier_change_feed.h"
 
 namespace crm::loyalty {
 
 using ChangeFeedStreamerOptions = crm::common::OutboxFeedStreamerOptions;
 
-class ChangeFeedStreamer {
+class ChangeFeedStreamer
+    : public crm::common::ServiceFeedStreamer<v1::WatchChangesRequest,
+                                              v1::ChangeEvent> {
  public:
-  // `pool`, `notifier` (the one the sequencer notifies) and `clock` must
-  // outlive the streamer.
   ChangeFeedStreamer(crm::common::MySqlPool& pool,
                      crm::common::FeedNotifier& notifier,
                      const crm::common::Clock& clock,
                      ChangeFeedStreamerOptions options = {})
-      : streamer_(pool, notifier, clock, std::string(kLoyaltyFeed), options) {}
-  ChangeFeedStreamer(const ChangeFeedStreamer&) = delete;
-  ChangeFeedStreamer& operator=(const ChangeFeedStreamer&) = delete;
-
-  // Calls `write` for every event after `request.after_sequence()` of the
-  // requested types, in sequence order, then keeps waiting for new ones.
-  // Returns OK when `context` is cancelled or `write` returns false (the
-  // client is gone); DEADLINE_EXCEEDED once the context's deadline passes;
-  // UNAVAILABLE if the database fails; INVALID_ARGUMENT (field named) for a
-  // negative cursor or an unknown type.
-  absl::Status Watch(const crm::common::RequestContext& context,
-                     const v1::WatchChangesRequest& request,
-                     const std::function<bool(const v1::ChangeEvent&)>& write);
-
- private:
-  crm::common::OutboxFeedStreamer streamer_;
+      : ServiceFeedStreamer(pool, notifier, clock, std::string(kLoyaltyFeed),
+                            options) {}
 };
 
 }  // namespace crm::loyalty

@@ -3,6 +3,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/error_details.h"
 #include "services/common/filter/filter_ast.h"
 #include "services/common/resource_name.h"
 #include "services/common/status_macros.h"
@@ -23,6 +25,7 @@
 namespace crm::loyalty {
 
 namespace cp = ::crm::customerprofile::v1;
+namespace fb = ::crm::feedback::v1;
 namespace seg = ::crm::segmentation::v1;
 using ::crm::common::Transaction;
 
@@ -50,6 +53,22 @@ std::string MessagePayload(const JourneyRecord& journey,
   fields["trigger_event"].set_string_value(run.trigger_event);
   fields["trigger_time"].set_string_value(absl::FormatTime(
       absl::RFC3339_full, run.trigger_time, absl::UTCTimeZone()));
+  std::string json;
+  // A Struct of strings always prints.
+  (void)google::protobuf::util::MessageToJsonString(body, &json);
+  return json;
+}
+
+// The audit of a SEND_SURVEY run: names only, no personal data.
+std::string SurveyPayload(const JourneyRecord& journey,
+                          const JourneyRunRecord& run) {
+  google::protobuf::Struct body;
+  auto& fields = *body.mutable_fields();
+  fields["survey_invitation"].set_string_value(run.survey_invitation);
+  fields["survey"].set_string_value(journey.spec.action().survey());
+  fields["subject"].set_string_value(run.trigger_subject);
+  fields["channel"].set_string_value(
+      v1::Campaign::MarketingChannel_Name(journey.spec.marketing_channel()));
   std::string json;
   // A Struct of strings always prints.
   (void)google::protobuf::util::MessageToJsonString(body, &json);
@@ -86,7 +105,10 @@ absl::Status JourneyEngine::TriggerJourneys(
   const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
   int64_t started = 0;
   for (const JourneyRecord& journey : journeys) {
+    // BIRTHDAY: the day's start; a journey created that day gets its
+    // birthdays (journey_birthdays.h).
     if (event.kind != v1::JourneyTrigger::NO_ORDER_FOR_DAYS &&
+        event.kind != v1::JourneyTrigger::BIRTHDAY &&
         event.time < journey.create_time) {
       continue;
     }
@@ -118,15 +140,20 @@ absl::Status JourneyEngine::Consider(Transaction& tx,
   run.due_time = DueTime(journey.spec, run.trigger_time);
   run.state = v1::JourneyRun::SCHEDULED;
   run.create_time = now;
+  run.trigger_subject = event.subject;
   CRM_ASSIGN_OR_RETURN(bool inserted, journeys_.InsertRun(tx, run));
   if (!inserted) return absl::OkStatus();  // Seen before: nothing again.
   ++*started;
   if (run.due_time > now) return absl::OkStatus();
+  // No call to another service inside the trigger's transaction: the job
+  // acts on it.
+  if (ActsThroughAnotherService(journey.spec)) return absl::OkStatus();
   return Act(tx, journey, run, now);
 }
 
 absl::Status JourneyEngine::Act(Transaction& tx, const JourneyRecord& journey,
-                                JourneyRunRecord& run, absl::Time now) {
+                                JourneyRunRecord& run, absl::Time now,
+                                bool* survey_sender_down) {
   run.finish_time = now;
   if (journey.state != v1::Journey::ACTIVE) {
     Skip(run, v1::JourneyRun::JOURNEY_PAUSED);
@@ -158,14 +185,71 @@ absl::Status JourneyEngine::Act(Transaction& tx, const JourneyRecord& journey,
       return journeys_.UpdateRun(tx, run);
     }
   }
-  CRM_RETURN_IF_ERROR(RunAction(tx, journey, account, run, now));
+  CRM_RETURN_IF_ERROR(
+      RunAction(tx, journey, account, run, now, survey_sender_down));
+  // Unanswered: retried by a later pass.
+  if (run.state == v1::JourneyRun::SCHEDULED) return absl::OkStatus();
   return journeys_.UpdateRun(tx, run);
+}
+
+void JourneyEngine::SendSurvey(const JourneyRecord& journey,
+                               JourneyRunRecord& run,
+                               bool* survey_sender_down) {
+  SurveySender* const sender = options_.survey_sender;
+  if (sender == nullptr ||
+      (survey_sender_down != nullptr && *survey_sender_down)) {
+    return;  // Stays SCHEDULED.
+  }
+  if (run.trigger_subject.empty()) {
+    Skip(run, v1::JourneyRun::SURVEY_UNAVAILABLE);
+    return;
+  }
+  SurveyInvitationRequest request;
+  request.survey = journey.spec.action().survey();
+  request.customer_id = run.customer_id;
+  request.subject = run.trigger_subject;
+  request.channel = journey.spec.marketing_channel();
+  request.request_id = SurveyInvitationRequestId(run.id);
+  // A deadline is real time, whatever clock the engine is given.
+  absl::StatusOr<std::string> invitation =
+      sender->SendInvitation(request, absl::Now() + options_.survey_deadline);
+  if (!invitation.ok()) {
+    const absl::Status error = invitation.status();
+    if (absl::IsAlreadyExists(error)) {
+      // Sent for this order or ticket before (by this run under an expired
+      // request id, or by another sender): the member has it once.
+      const std::map<std::string, std::string> metadata =
+          crm::common::ErrorMetadataOf(error);
+      const auto existing = metadata.find("resource");
+      if (existing != metadata.end() && !existing->second.empty()) {
+        invitation = existing->second;
+      }
+    }
+    if (!invitation.ok()) {
+      if (absl::IsFailedPrecondition(error) &&
+          crm::common::ReasonOf(error) == ::crm::type::v1::CONSENT_REQUIRED) {
+        Skip(run, v1::JourneyRun::NO_CONSENT);
+      } else if (absl::IsNotFound(error) || absl::IsInvalidArgument(error) ||
+                 absl::IsFailedPrecondition(error) ||
+                 absl::IsAlreadyExists(error) || absl::IsOutOfRange(error)) {
+        Skip(run, v1::JourneyRun::SURVEY_UNAVAILABLE);
+      } else if (survey_sender_down != nullptr) {
+        *survey_sender_down = true;  // Stays SCHEDULED.
+      }
+      return;
+    }
+  }
+  run.survey_invitation = *invitation;
+  run.message_payload = SurveyPayload(journey, run);
+  run.state = v1::JourneyRun::COMPLETED;
+  run.skip_reason = v1::JourneyRun::SKIP_REASON_UNSPECIFIED;
 }
 
 absl::Status JourneyEngine::RunAction(Transaction& tx,
                                       const JourneyRecord& journey,
                                       AccountRecord& account,
-                                      JourneyRunRecord& run, absl::Time now) {
+                                      JourneyRunRecord& run, absl::Time now,
+                                      bool* survey_sender_down) {
   const v1::JourneyAction& action = journey.spec.action();
   switch (action.kind()) {
     case v1::JourneyAction::AWARD_POINTS: {
@@ -218,6 +302,9 @@ absl::Status JourneyEngine::RunAction(Transaction& tx,
       }
       break;
     }
+    case v1::JourneyAction::SEND_SURVEY:
+      SendSurvey(journey, run, survey_sender_down);
+      return absl::OkStatus();
     default:
       return absl::DataLossError("stored journey has no action");
   }
@@ -265,6 +352,7 @@ absl::Status JourneyEngine::ApplyOrderRun(
     trigger.kind = v1::JourneyTrigger::ORDER_RECORDED;
     trigger.customer_id = *customer;
     trigger.event_id = OrderTriggerEvent(event.order().name());
+    trigger.subject = event.order().name();
     trigger.time = event.has_event_time()
                        ? crm::common::FromProtoTimestamp(event.event_time())
                        : clock_.Now();
@@ -331,35 +419,74 @@ absl::Status JourneyEngine::ApplySegmentationEvent(
 absl::StatusOr<int64_t> JourneyEngine::RunDue(
     const crm::common::RequestContext& context) {
   const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
-  CRM_ASSIGN_OR_RETURN(
-      std::vector<std::string> ids,
-      unit_of_work_.Read<std::vector<std::string>>(
-          context,
-          [&](Transaction& tx) -> absl::StatusOr<std::vector<std::string>> {
-            return journeys_.DueRunIds(tx, now, options_.batch_size);
-          }));
+  using DueRuns = std::vector<JourneyRepository::DueRun>;
   int64_t settled = 0;
-  for (const std::string& id : ids) {
-    CRM_RETURN_IF_ERROR(
-        unit_of_work_.Run(context, [&](Transaction& tx) -> absl::Status {
-          CRM_ASSIGN_OR_RETURN(std::optional<JourneyRunRecord> run,
-                               journeys_.LockRun(tx, id));
-          // Another replica settled it first.
-          if (!run.has_value() || run->state != v1::JourneyRun::SCHEDULED) {
+  bool survey_sender_down = false;
+  std::optional<JourneyRepository::DueRun> after;
+  while (true) {
+    CRM_ASSIGN_OR_RETURN(
+        DueRuns due,
+        unit_of_work_.Read<DueRuns>(
+            context, [&](Transaction& tx) -> absl::StatusOr<DueRuns> {
+              return journeys_.DueRuns(tx, now,
+                                       after.has_value() ? &*after : nullptr,
+                                       options_.batch_size);
+            }));
+    for (const JourneyRepository::DueRun& due_run : due) {
+      bool settled_run = false;
+      CRM_RETURN_IF_ERROR(
+          unit_of_work_.Run(context, [&](Transaction& tx) -> absl::Status {
+            settled_run = false;
+            CRM_ASSIGN_OR_RETURN(std::optional<JourneyRunRecord> run,
+                                 journeys_.LockRun(tx, due_run.id));
+            // Another replica settled it first.
+            if (!run.has_value() || run->state != v1::JourneyRun::SCHEDULED) {
+              return absl::OkStatus();
+            }
+            CRM_ASSIGN_OR_RETURN(
+                std::optional<JourneyRecord> journey,
+                journeys_.FindJourney(tx, run->journey_id, /*lock=*/false));
+            if (!journey.has_value()) {
+              return absl::DataLossError("journey run without its journey");
+            }
+            CRM_RETURN_IF_ERROR(
+                Act(tx, *journey, *run, now, &survey_sender_down));
+            settled_run = run->state != v1::JourneyRun::SCHEDULED;
             return absl::OkStatus();
-          }
-          CRM_ASSIGN_OR_RETURN(
-              std::optional<JourneyRecord> journey,
-              journeys_.FindJourney(tx, run->journey_id, /*lock=*/false));
-          if (!journey.has_value()) {
-            return absl::DataLossError("journey run without its journey");
-          }
-          CRM_RETURN_IF_ERROR(Act(tx, *journey, *run, now));
-          ++settled;
-          return absl::OkStatus();
-        }));
+          }));
+      if (settled_run) ++settled;
+    }
+    if (static_cast<int>(due.size()) < options_.batch_size) break;
+    after = due.back();
   }
   return settled;
+}
+
+absl::Status JourneyEngine::ApplyFeedbackEvent(Transaction& tx,
+                                               int64_t sequence,
+                                               const fb::ChangeEvent& event) {
+  std::optional<std::string> customer = LiveCustomerId(event.customer());
+  if (!customer.has_value()) return absl::OkStatus();
+  TriggerEvent trigger;
+  trigger.customer_id = *customer;
+  trigger.event_id = FeedbackTriggerEvent(sequence);
+  trigger.time = event.has_event_time()
+                     ? crm::common::FromProtoTimestamp(event.event_time())
+                     : clock_.Now();
+  switch (event.type()) {
+    case fb::ChangeEvent::TICKET_RESOLVED:
+      trigger.kind = v1::JourneyTrigger::COMPLAINT_RESOLVED;
+      trigger.ticket_category = event.ticket_change().category();
+      trigger.subject = event.ticket_change().ticket();
+      break;
+    case fb::ChangeEvent::SURVEY_ANSWERED:
+      trigger.kind = v1::JourneyTrigger::SURVEY_ANSWERED;
+      trigger.survey = event.survey_answer().survey();
+      break;
+    default:
+      return absl::OkStatus();
+  }
+  return OnTrigger(tx, trigger);
 }
 
 absl::StatusOr<int64_t> JourneyEngine::CheckQuietMembers(

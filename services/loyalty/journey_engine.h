@@ -4,14 +4,18 @@
 // - Trigger events reach OnTrigger inside the transaction that consumes
 //   them (customer-profile's feed for ORDER_RECORDED, profile_feed_apply.h;
 //   segmentation's feed for segment, lifecycle and value-tier changes,
-//   segmentation_feed_apply.h; the quiet-member job for NO_ORDER_FOR_DAYS).
+//   segmentation_feed_apply.h; feedback's feed for COMPLAINT_RESOLVED and
+//   SURVEY_ANSWERED, feedback_feed_apply.h; the quiet-member job for
+//   NO_ORDER_FOR_DAYS).
 //   For each ACTIVE journey of the event's kind created before the event
 //   (NO_ORDER_FOR_DAYS: any) whose trigger matches and whose condition
 //   holds, a run is inserted under the unique key (journey, member, trigger
 //   event): a replayed event inserts nothing and does nothing. A run due at
-//   once acts in the same transaction; a delayed one stays SCHEDULED.
-// - RunDue (a periodic job) acts on SCHEDULED runs due by now, each in its
-//   own transaction under the run's row lock (several replicas may run it).
+//   once acts in the same transaction; a delayed one stays SCHEDULED, and so
+//   does a SEND_SURVEY run (it calls feedback, which the job does).
+// - RunDue (a periodic job) acts on every SCHEDULED run due by now, each in
+//   its own transaction under the run's row lock (several replicas may run
+//   it), paging past runs that stay SCHEDULED.
 // - Acting: under the member's account lock (so the frequency cap counts
 //   serialise per member), a paused journey skips (JOURNEY_PAUSED), a
 //   merged account skips (MEMBER_UNAVAILABLE), a member without the
@@ -20,8 +24,17 @@
 //   (ISSUE_COUPON: a coupon of the reward, one unit of stock, or
 //   REWARD_UNAVAILABLE; AWARD_POINTS: a BONUS entry keyed
 //   `journey:{run}`; EMIT_MESSAGE: the message recorded on the run and, when
-//   an outbox is given, enqueued) and the run is COMPLETED. The run's row
-//   is written in the action's transaction, so both commit or neither.
+//   an outbox is given, enqueued; SEND_SURVEY: feedback's
+//   CreateSurveyInvitation through the SurveySender, with the request id
+//   SurveyInvitationRequestId(run) and a deadline, the invitation recorded
+//   on the run) and the run is COMPLETED. The run's row is written in the
+//   action's transaction, so both commit or neither. A SEND_SURVEY that
+//   feedback does not answer (or without a sender) leaves the run
+//   SCHEDULED for the next pass, which asks again under the same request id
+//   (after the first such failure a pass asks no more); NOT_FOUND (no such
+//   survey) or a refusal for good skips it SURVEY_UNAVAILABLE, feedback's
+//   CONSENT_REQUIRED skips it NO_CONSENT, and ALREADY_EXISTS (the survey was
+//   sent for the order or ticket before) completes it with that invitation.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "crm/customerprofile/v1/change_event.pb.h"
+#include "crm/feedback/v1/change_event.pb.h"
 #include "crm/segmentation/v1/change_event.pb.h"
 #include "services/common/clock.h"
 #include "services/common/id_generator.h"
@@ -46,6 +60,7 @@
 #include "services/loyalty/outbound_message_repository.h"
 #include "services/loyalty/program_repository.h"
 #include "services/loyalty/reward_repository.h"
+#include "services/loyalty/survey_sender.h"
 
 namespace crm::loyalty {
 
@@ -56,6 +71,10 @@ struct JourneyEngineOptions {
   absl::Duration cap_window = absl::Hours(7 * 24);
   // Runs acted on per RunDue batch and members per quiet-member batch.
   int batch_size = 200;
+  // Sends SEND_SURVEY runs' invitations; null: they stay SCHEDULED.
+  SurveySender* survey_sender = nullptr;
+  // Each CreateSurveyInvitation call's deadline.
+  absl::Duration survey_deadline = absl::Seconds(5);
 };
 
 class JourneyEngine {
@@ -112,8 +131,18 @@ class JourneyEngine {
       crm::common::Transaction& tx, int64_t sequence,
       const ::crm::segmentation::v1::ChangeEvent& event);
 
+  // feedback's feed, in the consumer's transaction: TICKET_RESOLVED
+  // triggers COMPLAINT_RESOLVED (the ticket's category; the ticket is the
+  // run's subject), SURVEY_ANSWERED triggers SURVEY_ANSWERED (the survey).
+  // Events without a customer (anonymous responses) or of an erased one
+  // start nothing. `sequence` names the trigger event (`feedback:{seq}`).
+  absl::Status ApplyFeedbackEvent(
+      crm::common::Transaction& tx, int64_t sequence,
+      const ::crm::feedback::v1::ChangeEvent& event);
+
   // Acts on the SCHEDULED runs due by now, one transaction each; returns
-  // how many it settled (completed or skipped).
+  // how many it settled (completed or skipped; a SEND_SURVEY run feedback
+  // did not answer stays SCHEDULED and is not counted).
   absl::StatusOr<int64_t> RunDue(const crm::common::RequestContext& context);
 
   // Triggers NO_ORDER_FOR_DAYS journeys for members whose last order is at
@@ -134,13 +163,22 @@ class JourneyEngine {
                         const JourneyRecord& journey, const TriggerEvent& event,
                         const std::string& customer, const MemberFacts& member,
                         absl::Time now, int64_t* started);
-  // Acts on `run` (locked or just inserted in `tx`) and stores its outcome.
+  // Acts on `run` (locked or just inserted in `tx`) and stores its outcome;
+  // a run left SCHEDULED (SEND_SURVEY unanswered) is not written.
+  // `survey_sender_down` (may be null) is set when feedback did not answer,
+  // and while set no SEND_SURVEY run calls it.
   absl::Status Act(crm::common::Transaction& tx, const JourneyRecord& journey,
-                   JourneyRunRecord& run, absl::Time now);
-  // Runs the action itself; sets the run's results or skip reason.
+                   JourneyRunRecord& run, absl::Time now,
+                   bool* survey_sender_down = nullptr);
+  // Runs the action itself; sets the run's results or skip reason (or
+  // leaves it SCHEDULED).
   absl::Status RunAction(crm::common::Transaction& tx,
                          const JourneyRecord& journey, AccountRecord& account,
-                         JourneyRunRecord& run, absl::Time now);
+                         JourneyRunRecord& run, absl::Time now,
+                         bool* survey_sender_down);
+  // SEND_SURVEY: asks feedback for the run's invitation.
+  void SendSurvey(const JourneyRecord& journey, JourneyRunRecord& run,
+                  bool* survey_sender_down);
 
   crm::common::UnitOfWork& unit_of_work_;
   JourneyRepository& journeys_;

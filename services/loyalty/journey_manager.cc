@@ -33,6 +33,15 @@ absl::StatusOr<v1::Journey> JourneyManager::CreateJourney(
     const RequestContext& context, const v1::CreateJourneyRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(v1::Journey spec, ValidateNewJourney(request.journey()));
+  if (spec.action().kind() == v1::JourneyAction::SEND_SURVEY &&
+      !sends_surveys_) {
+    return crm::common::ErrorWithReason(
+        absl::FailedPreconditionError(
+            "journey.action: SEND_SURVEY needs feedback, and loyalty has no "
+            "feedback address (--feedback_addr / LOYALTY_FEEDBACK_ADDR)"),
+        ::crm::type::v1::RESOURCE_STATE_CONFLICT,
+        {{"field", "journey.action"}});
+  }
   return crm::common::RunIdempotent<v1::Journey>(
       unit_of_work_, idempotency_, clock_, context, kCreateJourneyMethod,
       request.request_id(), request,

@@ -1,5 +1,6 @@
 // The journey resource (journey.proto): create (idempotent on
-// `request_id`; an ISSUE_COUPON journey's reward must exist), get, list,
+// `request_id`; an ISSUE_COUPON journey's reward must exist, a SEND_SURVEY
+// journey needs feedback configured), get, list,
 // pause and resume (etag checked when given, idempotent on `request_id`)
 // and the audit of runs (ListJourneyRuns). The runs themselves are the
 // journey engine's (journey_engine.h).
@@ -24,23 +25,28 @@ namespace crm::loyalty {
 
 class JourneyManager {
  public:
-  // Every argument must outlive the manager.
+  // Every argument must outlive the manager. `sends_surveys`: whether the
+  // journey engine has feedback to send surveys through (--feedback_addr).
   JourneyManager(crm::common::UnitOfWork& unit_of_work,
                  JourneyRepository& journeys, RewardRepository& rewards,
                  crm::common::IdempotencyRepository& idempotency,
                  const crm::common::Clock& clock,
-                 const crm::common::IdGenerator& ids)
+                 const crm::common::IdGenerator& ids,
+                 bool sends_surveys = false)
       : unit_of_work_(unit_of_work),
         journeys_(journeys),
         rewards_(rewards),
         idempotency_(idempotency),
         clock_(clock),
-        ids_(ids) {}
+        ids_(ids),
+        sends_surveys_(sends_surveys) {}
   JourneyManager(const JourneyManager&) = delete;
   JourneyManager& operator=(const JourneyManager&) = delete;
 
   // ValidateNewJourney (journey_rules.h), INVALID_ARGUMENT naming the field;
-  // NOT_FOUND naming `journey.action.reward` for an unknown reward.
+  // NOT_FOUND naming `journey.action.reward` for an unknown reward;
+  // FAILED_PRECONDITION naming `journey.action` for SEND_SURVEY without
+  // feedback configured.
   absl::StatusOr<v1::Journey> CreateJourney(
       const crm::common::RequestContext& context,
       const v1::CreateJourneyRequest& request);
@@ -78,6 +84,7 @@ class JourneyManager {
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
+  const bool sends_surveys_;
 };
 
 }  // namespace crm::loyalty

@@ -1,6 +1,6 @@
 // Storage of journeys (journey.proto) and of their runs, the audit of every
 // member's pass through a journey. The MySQL implementation is
-// MySqlJourneyRepository (migration 0011).
+// MySqlJourneyRepository (migrations 0011, 0013).
 //
 //   CRM_ASSIGN_OR_RETURN(bool started, journeys.InsertRun(tx, run));
 //   if (!started) return absl::OkStatus();  // This trigger was seen before.
@@ -49,6 +49,12 @@ struct JourneyRunRecord {
   std::string message_type;
   std::string message_payload;
   absl::Time create_time;
+  // The order or ticket the trigger event was about (TriggerEvent::subject);
+  // empty when none.
+  std::string trigger_subject;
+  // SEND_SURVEY: the invitation feedback created,
+  // `surveys/{survey}/invitations/{invitation}`.
+  std::string survey_invitation;
 };
 
 class JourneyRepository {
@@ -90,9 +96,19 @@ class JourneyRepository {
   virtual absl::Status UpdateRun(crm::common::Transaction& tx,
                                  const JourneyRunRecord& run) = 0;
 
-  // Ids of up to `limit` SCHEDULED runs due at `now`, earliest first.
-  virtual absl::StatusOr<std::vector<std::string>> DueRunIds(
-      crm::common::Transaction& tx, absl::Time now, int limit) = 0;
+  // A SCHEDULED run's place in the due order.
+  struct DueRun {
+    std::string id;
+    absl::Time due_time;
+  };
+
+  // Up to `limit` SCHEDULED runs due at `now`, earliest first (due time,
+  // then id), strictly after `after` unless it is null: a pass pages on
+  // past runs that stay SCHEDULED (a SEND_SURVEY whose service did not
+  // answer).
+  virtual absl::StatusOr<std::vector<DueRun>> DueRuns(
+      crm::common::Transaction& tx, absl::Time now, const DueRun* after,
+      int limit) = 0;
 
   // How many runs of the customer COMPLETED at or after `since`.
   virtual absl::StatusOr<int64_t> CountCompletedSince(

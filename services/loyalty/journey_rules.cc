@@ -35,6 +35,7 @@ constexpr size_t kMaxCondition = 1000;
 constexpr int64_t kMaxDelaySeconds = 365 * 24 * 3600;
 constexpr int64_t kMaxPoints = 1'000'000;
 constexpr int kMaxDays = 3650;
+constexpr int kMaxTicketCategory = 64;
 constexpr char kConditionField[] = "journey.condition";
 
 bool IsMessageType(absl::string_view type) {
@@ -46,6 +47,15 @@ bool IsMessageType(absl::string_view type) {
     }
   }
   return true;
+}
+
+// OK when `name` is `surveys/{survey}`; INVALID_ARGUMENT naming `field`.
+absl::Status ValidateSurveyName(const std::string& name,
+                                absl::string_view field) {
+  if (!crm::common::ParseResourceName(name, "surveys", field).ok()) {
+    return InvalidFieldError(field, "must be of the form surveys/{survey}");
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateTrigger(const v1::JourneyTrigger& trigger) {
@@ -97,6 +107,21 @@ absl::Status ValidateTrigger(const v1::JourneyTrigger& trigger) {
                                  "must be 1 to 3650");
       }
       return absl::OkStatus();
+    case v1::JourneyTrigger::COMPLAINT_RESOLVED:
+      if (!crm::common::ValidateText(
+               trigger.ticket_category(), "journey.trigger.ticket_category",
+               kMaxTicketCategory, crm::common::Presence::kOptional)
+               .ok()) {
+        return InvalidFieldError(
+            "journey.trigger.ticket_category",
+            "must be valid UTF-8 of at most 64 characters");
+      }
+      return absl::OkStatus();
+    case v1::JourneyTrigger::SURVEY_ANSWERED:
+      if (trigger.survey().empty()) return absl::OkStatus();
+      return ValidateSurveyName(trigger.survey(), "journey.trigger.survey");
+    case v1::JourneyTrigger::BIRTHDAY:  // No further field.
+      return absl::OkStatus();
     default:
       return RequiredFieldError("journey.trigger.kind");
   }
@@ -129,15 +154,39 @@ absl::Status ValidateAction(const v1::Journey& journey) {
             "must be 1 to 64 characters of a-z, 0-9, '_' and '.'");
       }
       break;
+    case v1::JourneyAction::SEND_SURVEY: {
+      if (action.survey().empty()) {
+        return RequiredFieldError("journey.action.survey");
+      }
+      CRM_RETURN_IF_ERROR(
+          ValidateSurveyName(action.survey(), "journey.action.survey"));
+      const v1::JourneyTrigger::Kind trigger = journey.trigger().kind();
+      if (trigger != v1::JourneyTrigger::ORDER_RECORDED &&
+          trigger != v1::JourneyTrigger::COMPLAINT_RESOLVED) {
+        return InvalidFieldError(
+            "journey.action.kind",
+            "SEND_SURVEY needs an ORDER_RECORDED or COMPLAINT_RESOLVED "
+            "trigger: feedback invites for an order or a ticket");
+      }
+      if (journey.marketing_channel() != v1::Campaign::EMAIL &&
+          journey.marketing_channel() != v1::Campaign::SMS) {
+        return InvalidFieldError(
+            "journey.marketing_channel",
+            "SEND_SURVEY needs the channel the invitation goes through: "
+            "EMAIL or SMS");
+      }
+      break;
+    }
     default:
       return RequiredFieldError("journey.action.kind");
   }
   if (journey.purpose() == v1::Journey::SERVICE &&
-      action.kind() != v1::JourneyAction::AWARD_POINTS) {
+      action.kind() != v1::JourneyAction::AWARD_POINTS &&
+      action.kind() != v1::JourneyAction::SEND_SURVEY) {
     return InvalidFieldError(
         "journey.purpose",
-        "SERVICE journeys may only award points; coupons and messages are "
-        "marketing");
+        "SERVICE journeys may only award points or send surveys; coupons "
+        "and messages are marketing");
   }
   return absl::OkStatus();
 }
@@ -268,6 +317,13 @@ bool TriggerMatches(const v1::Journey& spec, const TriggerEvent& event) {
       return trigger.value_tier() == event.value_tier;
     case v1::JourneyTrigger::NO_ORDER_FOR_DAYS:
       return event.days_without_order >= trigger.days_without_order();
+    case v1::JourneyTrigger::COMPLAINT_RESOLVED:
+      return trigger.ticket_category().empty() ||
+             trigger.ticket_category() == event.ticket_category;
+    case v1::JourneyTrigger::SURVEY_ANSWERED:
+      return trigger.survey().empty() || trigger.survey() == event.survey;
+    case v1::JourneyTrigger::BIRTHDAY:
+      return true;
     default:
       return false;
   }
@@ -306,8 +362,19 @@ bool CapAllows(int64_t completed_in_window, int max_actions) {
 }
 
 bool NeedsMarketingConsent(const v1::Journey& spec) {
-  return spec.action().kind() != v1::JourneyAction::AWARD_POINTS ||
-         spec.purpose() != v1::Journey::SERVICE;
+  const v1::JourneyAction::Kind kind = spec.action().kind();
+  const bool service_allowed = kind == v1::JourneyAction::AWARD_POINTS ||
+                               kind == v1::JourneyAction::SEND_SURVEY;
+  return !service_allowed || spec.purpose() != v1::Journey::SERVICE;
+}
+
+bool ActsThroughAnotherService(const v1::Journey& spec) {
+  return spec.action().kind() == v1::JourneyAction::SEND_SURVEY;
+}
+
+std::string SurveyInvitationRequestId(absl::string_view run_id) {
+  // Run ids are 20 characters (RandomIdGenerator): 32 in all.
+  return absl::StrCat("journey-run:", run_id);
 }
 
 std::string OrderTriggerEvent(absl::string_view order_name) {
@@ -316,6 +383,10 @@ std::string OrderTriggerEvent(absl::string_view order_name) {
 
 std::string SegmentationTriggerEvent(int64_t sequence) {
   return absl::StrCat("segmentation:", sequence);
+}
+
+std::string FeedbackTriggerEvent(int64_t sequence) {
+  return absl::StrCat("feedback:", sequence);
 }
 
 std::string NoOrderTriggerEvent(absl::Time last_order_time) {

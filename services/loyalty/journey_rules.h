@@ -40,6 +40,14 @@ struct TriggerEvent {
   std::string value_tier;
   // NO_ORDER_FOR_DAYS: whole days since the last order.
   int64_t days_without_order = 0;
+  // COMPLAINT_RESOLVED: the ticket's category (may be empty).
+  std::string ticket_category;
+  // SURVEY_ANSWERED: the survey answered, `surveys/{survey}`.
+  std::string survey;
+  // The order (`customers/{c}/orders/{o}`) or ticket (`tickets/{t}`) the
+  // event is about; empty for other events. A SEND_SURVEY run invites for
+  // it.
+  std::string subject;
 };
 
 // What loyalty knows of the member when the trigger is seen.
@@ -55,7 +63,8 @@ struct MemberFacts {
 absl::StatusOr<v1::Journey> ValidateNewJourney(const v1::Journey& journey);
 
 // Whether `event` is of the journey's trigger (kind and its segment, stage,
-// tier or number of days).
+// tier, number of days, ticket category or survey; an empty category or
+// survey matches every one).
 bool TriggerMatches(const v1::Journey& spec, const TriggerEvent& event);
 
 // The fields a condition may name: `tier_id`, `order_currency`, `segment`,
@@ -84,12 +93,25 @@ absl::Time DueTime(const v1::Journey& spec, absl::Time trigger_time);
 bool CapAllows(int64_t completed_in_window, int max_actions);
 
 // Whether the journey's action needs a marketing consent: every ISSUE_COUPON
-// and EMIT_MESSAGE, and AWARD_POINTS of a MARKETING journey.
+// and EMIT_MESSAGE, and AWARD_POINTS and SEND_SURVEY of a MARKETING
+// journey. (feedback itself refuses an invitation on a channel the member
+// has not consented to, whatever the purpose.)
 bool NeedsMarketingConsent(const v1::Journey& spec);
+
+// Whether the journey's action calls another service (SEND_SURVEY): such
+// runs are never acted on in the transaction that sees the trigger, only by
+// the journey job (JourneyEngine::RunDue), one transaction each.
+bool ActsThroughAnotherService(const v1::Journey& spec);
+
+// The `request_id` of a SEND_SURVEY run's CreateSurveyInvitation: derived
+// from the run only, so every retry asks for the same invitation (at most
+// 64 characters).
+std::string SurveyInvitationRequestId(absl::string_view run_id);
 
 // Trigger event ids: unique per member within their kind.
 std::string OrderTriggerEvent(absl::string_view order_name);
 std::string SegmentationTriggerEvent(int64_t sequence);
+std::string FeedbackTriggerEvent(int64_t sequence);
 std::string NoOrderTriggerEvent(absl::Time last_order_time);
 
 // `journeys/{id}`, `journeys/{journey}/runs/{run}`.

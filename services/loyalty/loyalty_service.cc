@@ -289,6 +289,15 @@ grpc::Status LoyaltyServiceImpl::ListJourneyRuns(
       response);
 }
 
+grpc::Status LoyaltyServiceImpl::GetJourneyFunnel(
+    grpc::ServerContext* context, const v1::GetJourneyFunnelRequest* request,
+    v1::JourneyFunnel* response) {
+  if (funnels_ == nullptr) return NoJourneys();
+  return ReplyWith(
+      funnels_->GetJourneyFunnel(RequestContextOf(context), *request),
+      response);
+}
+
 namespace {
 
 grpc::Status NoWebhooks() {

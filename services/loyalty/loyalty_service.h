@@ -2,8 +2,9 @@
 // handing the request to the account, programme or reward manager
 // (account_manager.h, program_manager.h, reward_manager.h,
 // campaign_manager.h), the coupon issuer (coupon_issue.h), the exporter
-// (account_export.h), the statistics reader (program_statistics.h) or the
-// webhook manager (webhook_manager.h) and the result
+// (account_export.h), the statistics reader (program_statistics.h), the
+// journey and funnel managers (journey_manager.h, journey_funnel_manager.h)
+// or the webhook manager (webhook_manager.h) and the result
 // back to gRPC; WatchChanges streams loyalty's feed (change_feed_streamer.h;
 // UNIMPLEMENTED when the service was built without one).
 //
@@ -23,6 +24,7 @@
 #include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/change_feed_streamer.h"
 #include "services/loyalty/coupon_issue.h"
+#include "services/loyalty/journey_funnel_manager.h"
 #include "services/loyalty/journey_manager.h"
 #include "services/loyalty/program_manager.h"
 #include "services/loyalty/program_statistics.h"
@@ -42,7 +44,8 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
                      ReferralManager& referrals,
                      ChangeFeedStreamer* feed = nullptr,
                      JourneyManager* journeys = nullptr,
-                     WebhookManager* webhooks = nullptr)
+                     WebhookManager* webhooks = nullptr,
+                     JourneyFunnelManager* funnels = nullptr)
       : accounts_(accounts),
         programs_(programs),
         rewards_(rewards),
@@ -53,7 +56,8 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
         referrals_(referrals),
         feed_(feed),
         journeys_(journeys),
-        webhooks_(webhooks) {}
+        webhooks_(webhooks),
+        funnels_(funnels) {}
 
   grpc::Status GetAccount(grpc::ServerContext* context,
                           const v1::GetAccountRequest* request,
@@ -164,6 +168,10 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   grpc::Status ListJourneyRuns(grpc::ServerContext* context,
                                const v1::ListJourneyRunsRequest* request,
                                v1::ListJourneyRunsResponse* response) override;
+  // journey_funnel_manager.h; UNIMPLEMENTED without a funnel manager.
+  grpc::Status GetJourneyFunnel(grpc::ServerContext* context,
+                                const v1::GetJourneyFunnelRequest* request,
+                                v1::JourneyFunnel* response) override;
   // Outbound webhooks (webhook_manager.h); UNIMPLEMENTED without a webhook
   // manager.
   grpc::Status CreateWebhookEndpoint(
@@ -200,6 +208,7 @@ class LoyaltyServiceImpl final : public v1::LoyaltyService::Service {
   ChangeFeedStreamer* const feed_;
   JourneyManager* const journeys_;
   WebhookManager* const webhooks_;
+  JourneyFunnelManager* const funnels_;
   AccountSummarizer summarizer_{accounts_, rewards_};
 };
 

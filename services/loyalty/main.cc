@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "crm/customerprofile/v1/customer_profile_service.grpc.pb.h"
+#include "crm/feedback/v1/feedback_service.grpc.pb.h"
 #include "crm/segmentation/v1/segmentation_service.grpc.pb.h"
 #include "services/common/change_feed_consumer.h"
 #include "services/common/change_feed_sequencer.h"
@@ -27,15 +28,22 @@
 #include "services/loyalty/campaign_manager.h"
 #include "services/loyalty/change_feed_streamer.h"
 #include "services/loyalty/curl_webhook_http_client.h"
+#include "services/loyalty/feedback_feed_apply.h"
+#include "services/loyalty/grpc_birthday_source.h"
 #include "services/loyalty/grpc_segmentation_client.h"
+#include "services/loyalty/grpc_survey_sender.h"
+#include "services/loyalty/journey_birthdays.h"
 #include "services/loyalty/journey_engine.h"
+#include "services/loyalty/journey_funnel_manager.h"
 #include "services/loyalty/journey_manager.h"
 #include "services/loyalty/loyalty_service.h"
 #include "services/loyalty/member_lifecycle.h"
 #include "services/loyalty/migrations.h"
 #include "services/loyalty/mysql_account_repository.h"
+#include "services/loyalty/mysql_birthday_pass_repository.h"
 #include "services/loyalty/mysql_campaign_repository.h"
 #include "services/loyalty/mysql_feed_event_repository.h"
+#include "services/loyalty/mysql_journey_funnel_repository.h"
 #include "services/loyalty/mysql_journey_repository.h"
 #include "services/loyalty/mysql_outbound_message_repository.h"
 #include "services/loyalty/mysql_program_repository.h"
@@ -93,10 +101,27 @@ struct Segmentation {
   loyalty::CachedSegmentMembership membership;
 };
 
+// feedback, when `--feedback_addr` is set: SEND_SURVEY journeys' invitations
+// and the stub its feed is followed with (FollowFeedback).
+struct Feedback {
+  explicit Feedback(const std::string& address)
+      : channel(
+            grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
+        surveys(crm::feedback::v1::FeedbackService::NewStub(channel)),
+        feed_stub(crm::feedback::v1::FeedbackService::NewStub(channel)) {}
+
+  std::shared_ptr<grpc::Channel> channel;
+  loyalty::GrpcSurveySender surveys;
+  std::unique_ptr<crm::feedback::v1::FeedbackService::Stub> feed_stub;
+};
+
 // The journey engine's settings (--journey_cap_actions, --journey_cap_window);
 // an invalid value stops start-up with exit code 2, naming the flag.
-loyalty::JourneyEngineOptions JourneyOptions(common::ServiceContext& context) {
+// `feedback` may be null: SEND_SURVEY runs then wait.
+loyalty::JourneyEngineOptions JourneyOptions(common::ServiceContext& context,
+                                             Feedback* feedback) {
   loyalty::JourneyEngineOptions options;
+  if (feedback != nullptr) options.survey_sender = &feedback->surveys;
   absl::StatusOr<int> actions = context.config.GetInt("journey_cap_actions");
   absl::StatusOr<absl::Duration> window =
       context.config.GetDuration("journey_cap_window");
@@ -116,10 +141,10 @@ loyalty::JourneyEngineOptions JourneyOptions(common::ServiceContext& context) {
 }
 
 // The storage and domain objects behind the handlers, built once per
-// process. `segmentation` may be null (not configured).
+// process. `segmentation` and `feedback` may be null (not configured).
 struct LoyaltyComponents {
   LoyaltyComponents(common::ServiceContext& context, LoyaltyFeed& feed,
-                    Segmentation* segmentation)
+                    Segmentation* segmentation, Feedback* feedback)
       : unit_of_work(context.pool, common::TransactionOptions{}, context.clock),
         account_manager(unit_of_work, accounts, programs, idempotency,
                         context.clock, common::RandomIdGenerator::Instance(),
@@ -157,11 +182,13 @@ struct LoyaltyComponents {
                          loyalty::CsprngCouponCodes::Instance()),
         outbound_messages(context.clock),
         journey_manager(unit_of_work, journeys, rewards, idempotency,
-                        context.clock, common::RandomIdGenerator::Instance()),
+                        context.clock, common::RandomIdGenerator::Instance(),
+                        /*sends_surveys=*/feedback != nullptr),
         journey_engine(unit_of_work, journeys, accounts, rewards, consents,
                        programs, common::RandomIdGenerator::Instance(),
                        loyalty::CsprngCouponCodes::Instance(), context.clock,
-                       &outbound_messages, JourneyOptions(context)) {}
+                       &outbound_messages, JourneyOptions(context, feedback)),
+        journey_funnels(unit_of_work, funnels) {}
 
   common::MySqlUnitOfWork unit_of_work;
   loyalty::MySqlAccountRepository accounts;
@@ -189,6 +216,8 @@ struct LoyaltyComponents {
   loyalty::MySqlOutboundMessageRepository outbound_messages;
   loyalty::JourneyManager journey_manager;
   loyalty::JourneyEngine journey_engine;
+  loyalty::MySqlJourneyFunnelRepository funnels;
+  loyalty::JourneyFunnelManager journey_funnels;
 };
 
 // Earns points from customer-profile's order events and applies its merges
@@ -255,6 +284,23 @@ void FollowSegmentation(common::ServiceContext& context,
       loyalty::MakeSegmentationFeedApply(components.journey_engine), options);
   follower->consumer->Start();
   context.at_shutdown([follower] { follower->consumer->Stop(); });
+}
+
+// Feeds feedback's resolved tickets and survey answers to the journeys
+// (cursor `loyalty.feedback-journeys`) until shutdown. Not started without
+// a feedback address: those journey triggers then never fire.
+void FollowFeedback(common::ServiceContext& context,
+                    LoyaltyComponents& components, Feedback* feedback) {
+  if (feedback == nullptr) return;
+  common::FeedConsumerOptions options;
+  options.consumer = loyalty::kFeedbackFeedConsumerName;
+  options.metrics = &context.metrics;
+  // Lives until the process exits, like the handlers' components.
+  auto* consumer = new common::FeedConsumer(
+      context.pool, loyalty::MakeFeedbackFeedOpener(feedback->feed_stub.get()),
+      loyalty::MakeFeedbackFeedApply(components.journey_engine), options);
+  consumer->Start();
+  context.at_shutdown([consumer] { consumer->Stop(); });
 }
 
 // Outbound webhooks: the endpoint resource, and the dispatcher delivering
@@ -351,6 +397,30 @@ void Schedule(common::ServiceContext& context, const char* flag,
   context.at_shutdown([task] { task->Stop(); });
 }
 
+// BIRTHDAY journeys (journey_birthdays.h), asking customer-profile at
+// `--customer_profile_addr` who was born today; null without that address
+// (BIRTHDAY journeys then never fire).
+loyalty::JourneyBirthdays* MakeJourneyBirthdays(common::ServiceContext& context,
+                                                LoyaltyComponents& components) {
+  const std::string address = context.config.GetString("customer_profile_addr");
+  if (address.empty()) return nullptr;
+  struct Birthdays {
+    Birthdays(common::ServiceContext& context, LoyaltyComponents& components,
+              const std::string& address)
+        : source(crm::customerprofile::v1::CustomerProfileService::NewStub(
+              grpc::CreateChannel(address,
+                                  grpc::InsecureChannelCredentials()))),
+          birthdays(components.unit_of_work, components.journeys,
+                    components.accounts, passes, components.journey_engine,
+                    source, context.clock) {}
+    loyalty::GrpcBirthdaySource source;
+    loyalty::MySqlBirthdayPassRepository passes;
+    loyalty::JourneyBirthdays birthdays;
+  };
+  // Lives until the process exits, like the handlers' components.
+  return &(new Birthdays(context, components, address))->birthdays;
+}
+
 // Expires due points (PointsExpiry) and re-evaluates tiers (TierReview) on
 // their schedules.
 void ScheduleJobs(common::ServiceContext& context,
@@ -368,7 +438,18 @@ void ScheduleJobs(common::ServiceContext& context,
                        {"points", std::to_string(run->points)}});
     }
   });
-  Schedule(context, "journey_interval", [&components] {
+  loyalty::JourneyBirthdays* birthdays =
+      MakeJourneyBirthdays(context, components);
+  Schedule(context, "journey_interval", [&components, birthdays] {
+    if (birthdays != nullptr) {
+      absl::StatusOr<loyalty::BirthdayPassResult> pass =
+          birthdays->Run(common::RequestContext());
+      if (!pass.ok()) {
+        common::LogWarning(
+            "birthday journeys stopped early; the next run continues",
+            {{"error", std::string(pass.status().message())}});
+      }
+    }
     absl::StatusOr<int64_t> quiet =
         components.journey_engine.CheckQuietMembers(common::RequestContext());
     absl::StatusOr<int64_t> due =
@@ -417,10 +498,20 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   } else {
     segmentation = new Segmentation(context, segmentation_addr);
   }
+  const std::string feedback_addr = context.config.GetString("feedback_addr");
+  Feedback* feedback = nullptr;
+  if (feedback_addr.empty()) {
+    common::LogWarning(
+        "no feedback address: complaint and survey journey triggers never "
+        "fire and SEND_SURVEY journeys cannot be created");
+  } else {
+    feedback = new Feedback(feedback_addr);
+  }
   static LoyaltyComponents* const components =
-      new LoyaltyComponents(context, *feed, segmentation);
+      new LoyaltyComponents(context, *feed, segmentation, feedback);
   FollowCustomerProfile(context, *components);
   FollowSegmentation(context, *components);
+  FollowFeedback(context, *components, feedback);
   ScheduleJobs(context, *components);
   loyalty::WebhookManager* webhooks = StartWebhooks(context, *components);
   std::vector<std::unique_ptr<grpc::Service>> services;
@@ -429,7 +520,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       components->reward_manager, components->campaign_manager,
       components->account_export, components->coupon_issuer,
       components->program_statistics, components->referral_manager,
-      &feed->streamer, &components->journey_manager, webhooks));
+      &feed->streamer, &components->journey_manager, webhooks,
+      &components->journey_funnels));
   return services;
 }
 
@@ -457,6 +549,13 @@ int main(int argc, char** argv) {
                                   "asked for segment memberships; empty: "
                                   "segment campaigns reach no one and "
                                   "IssueCoupons to a segment is UNAVAILABLE"},
+                         {.flag = "feedback_addr",
+                          .env = "LOYALTY_FEEDBACK_ADDR",
+                          .default_value = "",
+                          .help = "feedback's gRPC address (host:port) whose "
+                                  "resolved tickets and survey answers "
+                                  "trigger journeys and which SEND_SURVEY "
+                                  "journeys invite through; empty: neither"},
                          {.flag = "expiry_interval",
                           .env = "LOYALTY_EXPIRY_INTERVAL",
                           .default_value = "1h",

@@ -30,7 +30,8 @@ constexpr char kJourneyColumns[] =
 constexpr char kRunColumns[] =
     "SELECT id, journey_id, customer_id, trigger_event, trigger_time, "
     "due_time, state, skip_reason, finish_time, ledger_entry_id, coupon_id, "
-    "message_type, message_payload, create_time FROM journey_runs ";
+    "message_type, message_payload, create_time, trigger_subject, "
+    "survey_invitation FROM journey_runs ";
 
 std::string Text(sql::ResultSet& rows, const std::string& column) {
   if (rows.isNull(column)) return "";
@@ -85,6 +86,8 @@ absl::StatusOr<JourneyRunRecord> RunFromRow(sql::ResultSet& rows) {
   run.message_payload = Text(rows, "message_payload");
   CRM_ASSIGN_OR_RETURN(run.create_time,
                        ParseSqlDatetime(Text(rows, "create_time")));
+  run.trigger_subject = Text(rows, "trigger_subject");
+  run.survey_invitation = Text(rows, "survey_invitation");
   return run;
 }
 
@@ -181,8 +184,8 @@ absl::StatusOr<bool> MySqlJourneyRepository::InsertRun(
       "INSERT IGNORE INTO journey_runs (id, journey_id, customer_id, "
       "trigger_event, trigger_time, due_time, state, skip_reason, "
       "finish_time, ledger_entry_id, coupon_id, message_type, "
-      "message_payload, create_time) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "message_payload, create_time, trigger_subject, survey_invitation) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert->setString(1, run.id);
   insert->setString(2, run.journey_id);
   insert->setString(3, run.customer_id);
@@ -197,6 +200,8 @@ absl::StatusOr<bool> MySqlJourneyRepository::InsertRun(
   SetOptionalString(*insert, 12, run.message_type);
   SetOptionalString(*insert, 13, run.message_payload);
   insert->setString(14, FormatSqlDatetime(run.create_time));
+  SetOptionalString(*insert, 15, run.trigger_subject);
+  SetOptionalString(*insert, 16, run.survey_invitation);
   return insert->executeUpdate() == 1;
 }
 
@@ -217,7 +222,7 @@ absl::Status MySqlJourneyRepository::UpdateRun(Transaction& tx,
       tx,
       "UPDATE journey_runs SET state = ?, skip_reason = ?, finish_time = ?, "
       "ledger_entry_id = ?, coupon_id = ?, message_type = ?, "
-      "message_payload = ? WHERE id = ?");
+      "message_payload = ?, survey_invitation = ? WHERE id = ?");
   update->setString(1, v1::JourneyRun::State_Name(run.state));
   update->setString(2, v1::JourneyRun::SkipReason_Name(run.skip_reason));
   crm::common::BindOptionalSqlDatetime(*update, 3, run.finish_time);
@@ -225,25 +230,38 @@ absl::Status MySqlJourneyRepository::UpdateRun(Transaction& tx,
   SetOptionalString(*update, 5, run.coupon_id);
   SetOptionalString(*update, 6, run.message_type);
   SetOptionalString(*update, 7, run.message_payload);
-  update->setString(8, run.id);
+  SetOptionalString(*update, 8, run.survey_invitation);
+  update->setString(9, run.id);
   if (update->executeUpdate() == 0) {
     return absl::NotFoundError("no journey run to update");
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> MySqlJourneyRepository::DueRunIds(
-    Transaction& tx, absl::Time now, int limit) {
+absl::StatusOr<std::vector<JourneyRepository::DueRun>>
+MySqlJourneyRepository::DueRuns(Transaction& tx, absl::Time now,
+                                const DueRun* after, int limit) {
   crm::common::CachedStatement select = crm::common::Prepared(
       tx,
-      "SELECT id FROM journey_runs WHERE state = 'SCHEDULED' AND "
-      "due_time <= ? ORDER BY due_time, id LIMIT ?");
+      "SELECT id, due_time FROM journey_runs WHERE state = 'SCHEDULED' AND "
+      "due_time <= ? AND (? = 0 OR (due_time, id) > (?, ?)) "
+      "ORDER BY due_time, id LIMIT ?");
   select->setString(1, FormatSqlDatetime(now));
-  select->setInt(2, limit);
+  select->setInt(2, after == nullptr ? 0 : 1);
+  select->setString(3, FormatSqlDatetime(after == nullptr ? absl::UnixEpoch()
+                                                          : after->due_time));
+  select->setString(4, after == nullptr ? "" : after->id);
+  select->setInt(5, limit);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  std::vector<std::string> ids;
-  while (rows->next()) ids.push_back(Text(*rows, "id"));
-  return ids;
+  std::vector<DueRun> runs;
+  while (rows->next()) {
+    DueRun run;
+    run.id = Text(*rows, "id");
+    CRM_ASSIGN_OR_RETURN(run.due_time,
+                         ParseSqlDatetime(Text(*rows, "due_time")));
+    runs.push_back(std::move(run));
+  }
+  return runs;
 }
 
 absl::StatusOr<int64_t> MySqlJourneyRepository::CountCompletedSince(

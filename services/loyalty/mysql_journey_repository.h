@@ -1,7 +1,7 @@
 // JourneyRepository on the service's MySQL/MariaDB database (tables
 // `journeys`, `journey_runs`, `journey_order_activity`,
-// migrations/0011_journeys.sql): all SQL and row mapping, prepared
-// statements only, on the caller's unit of work.
+// migrations/0011_journeys.sql, 0013_journey_surveys.sql): all SQL and row
+// mapping, prepared statements only, on the caller's unit of work.
 //
 //   MySqlJourneyRepository journeys;
 //   JourneyEngine engine(journeys, accounts, ...);
@@ -32,8 +32,10 @@ class MySqlJourneyRepository final : public JourneyRepository {
       crm::common::Transaction& tx, absl::string_view id) override;
   absl::Status UpdateRun(crm::common::Transaction& tx,
                          const JourneyRunRecord& run) override;
-  absl::StatusOr<std::vector<std::string>> DueRunIds(
-      crm::common::Transaction& tx, absl::Time now, int limit) override;
+  absl::StatusOr<std::vector<DueRun>> DueRuns(crm::common::Transaction& tx,
+                                              absl::Time now,
+                                              const DueRun* after,
+                                              int limit) override;
   absl::StatusOr<int64_t> CountCompletedSince(crm::common::Transaction& tx,
                                               absl::string_view customer_id,
                                               absl::Time since) override;

@@ -5,7 +5,8 @@
 // customer search that leads to the customer page (its tier progress,
 // coupons, lifecycle history, latest NPS and timeline against the 360 view),
 // a broken segment rule shown with a caret at the column the
-// service reports, a rule preview's count (where the API offers
+// service reports, the journeys panel (every journey listed, the demo order
+// journey's funnel against GET /v1/journeys/{id}/funnel), a rule preview's count (where the API offers
 // /v1/segments:preview), a segment's member list, the survey picker, the
 // campaigns' budget use and the ticket queue's
 // SLA countdowns against the API, the caller's role from /v1/whoami (an admin; an analyst
@@ -186,6 +187,73 @@ function expectedTiers(statistics, program) {
   for (const t of statistics.tierMembers || []) tiers[t.tierId || ''] = (tiers[t.tierId || ''] || 0) + int(t.memberCount);
   for (const t of program.tiers || []) tiers[t.tierId] = tiers[t.tierId] || 0;
   return tiers;
+}
+
+// The funnel chart's numbers (gateway/web/src/journeys.js funnelChartData)
+// from the API's JourneyFunnel.
+function expectedFunnel(funnel) {
+  const data = {
+    triggered: int(funnel.triggeredCount),
+    scheduled: int(funnel.scheduledCount),
+    completed: int(funnel.completedCount),
+  };
+  const skips = (funnel.skippedByReason || []).filter((s) => int(s.runCount) > 0)
+    .sort((a, b) => int(b.runCount) - int(a.runCount) || String(a.reason).localeCompare(String(b.reason)));
+  for (const s of skips) data[`skipped:${s.reason}`] = int(s.runCount);
+  data.members = int(funnel.memberCount);
+  return data;
+}
+
+// The journeys panel of the Loyalty page (already open): the list against
+// GET /v1/journeys, then the demo order journey ("Thank you", triggered by
+// the demo orders) selected and its funnel chart and figures against its
+// funnel. The feed consumers and the journey job may still add runs, so a
+// difference is read again (another journey picked, then this one) before
+// it counts.
+async function checkJourneys(page, api) {
+  const journeys = await api.listAll('/v1/journeys', 'journeys');
+  assert.ok(journeys.length > 0, 'the demo set has journeys');
+  await page.locator('#journey-list').waitFor();
+  assert.equal(await page.locator('#journey-list tbody tr').count(), journeys.length, 'journeys listed');
+  for (const journey of journeys) {
+    const row = page.locator(`#journey-list tr[data-journey="${journey.name}"]`);
+    const text = await row.innerText();
+    assert.ok(text.includes(journey.displayName), `journey ${journey.name} named`);
+    assert.ok(!/[A-Z]{2,}_[A-Z]/.test(text), `trigger, action and state in words: ${text}`);
+  }
+  const demo = journeys.find((j) => j.trigger?.kind === 'ORDER_RECORDED' && /^Thank you/.test(j.displayName || ''))
+    || journeys.find((j) => j.trigger?.kind === 'ORDER_RECORDED') || journeys[0];
+  let shown = null;
+  let expected = null;
+  for (let attempt = 0; attempt < 4; attempt += 1) {
+    const other = journeys.find((j) => j.name !== demo.name);
+    if (attempt > 0 && other) {
+      // Another journey, then the demo one again: its funnel is read anew.
+      await page.locator(`#journey-list tr[data-journey="${other.name}"] button`).click();
+      await page.locator(`#journey-funnel[data-journey="${other.name}"] #chart-journey-funnel`).waitFor();
+    }
+    await page.locator(`#journey-list tr[data-journey="${demo.name}"] button`).click();
+    await page.locator(`#journey-funnel[data-journey="${demo.name}"] #chart-journey-funnel svg path`).first()
+      .waitFor({ state: 'attached' });
+    shown = await chartData(page, 'chart-journey-funnel');
+    expected = expectedFunnel(await api.get(`/v1/${demo.name}/funnel`));
+    if (JSON.stringify(shown) === JSON.stringify(expected)) break;
+    await page.waitForTimeout(1000);
+  }
+  assert.deepEqual(shown, expected, `funnel of ${demo.displayName}`);
+  assert.ok(expected.triggered > 0, `the demo orders triggered ${demo.displayName}`);
+  assert.equal(expected.triggered, expected.scheduled + expected.completed
+    + Object.entries(expected).filter(([k]) => k.startsWith('skipped:')).reduce((a, [, v]) => a + v, 0),
+    'every run scheduled, completed or skipped');
+  const figures = page.locator('#journey-funnel-figures');
+  const number = new Intl.NumberFormat('zh-CN');
+  for (const figure of ['triggered', 'completed', 'members']) {
+    assert.equal(await figures.locator(`dd[data-figure="${figure}"]`).innerText(), number.format(expected[figure]),
+      `funnel figure ${figure}`);
+  }
+  assert.ok(await drawnMarks(page, 'chart-journey-funnel') > 0, 'funnel chart drawn');
+  console.log(`dashboard: journeys: ${journeys.length} listed; "${demo.displayName}" triggered ${expected.triggered}, `
+    + `completed ${expected.completed}, scheduled ${expected.scheduled}, members ${expected.members}`);
 }
 
 const sameKeys = (object) => Object.fromEntries(Object.entries(object).sort((a, b) => a[0].localeCompare(b[0])));
@@ -494,6 +562,9 @@ async function main() {
       [c.displayName, [Number(c.pointsAwarded || 0), Number(c.pointsBudget)]])), 'campaign budget use');
     assert.equal(await page.locator('#campaign-list tbody tr').count(), campaigns.length, 'campaigns listed');
     assert.ok(campaigns.some((c) => Number(c.pointsAwarded) > 0), 'demo orders earned campaign bonuses');
+    // Journeys: every journey listed with its trigger, action and state;
+    // the demo order journey's funnel against GET /v1/journeys/{id}/funnel.
+    await checkJourneys(page, api);
     // The expiry rule in words, with the programme's months.
     const expiryText = await page.locator('#program-expiry').innerText();
     assert.ok(!/[A-Z]{2,}_[A-Z]/.test(expiryText), `expiry rule in words: ${expiryText}`);

@@ -575,7 +575,9 @@ class ImportAndDemoTest(SuiteTestCase):
         after_first = counts()
         self.assertEqual(after_first["campaigns"], 2, after_first)
         self.assertEqual(after_first["rewards"], 4, after_first)
-        self.assertEqual(after_first["journeys"], 2, after_first)
+        # Win-back, thank-you and birthday bonus; the CSAT survey journey is
+        # left out here (this suite runs loyalty without feedback's address).
+        self.assertEqual(after_first["journeys"], 3, after_first)
         self.assertGreaterEqual(after_first["feedback"], 18, after_first)
         self.assertGreaterEqual(after_first["tickets"], 4, after_first)
         second = run("program") + run("activity")

@@ -7,11 +7,13 @@ feedback follow its change feed).
     load_demo_extras.py program  --gateway=URL --api_key_file=FILE
         the loyalty programme (earn rate, tiers, points expiring 12 months
         after they were earned) when it has no earn rate yet, four rewards and a points campaign running from a day
-        ago for 60 days, and two journeys (a win-back coupon when a member
-        becomes AT_RISK, a thank-you bonus on an order of ¥300 or more; no
-        birthday journey: loyalty holds no birth dates): run it before the
-        orders are loaded, so that they earn points, campaign bonuses and
-        journey actions as they arrive through the feed
+        ago for 60 days, and three journeys (a win-back coupon when a member
+        becomes AT_RISK, a thank-you bonus on an order of ¥300 or more, the
+        demo CSAT survey seven days after an order — feedback's demo survey
+        is created here for it, and the journey is left out when loyalty has
+        no feedback address): run it before the orders are loaded, so that they earn
+        points, campaign bonuses and journey actions as they arrive through
+        the feed
     load_demo_extras.py activity --gateway=URL --api_key_file=FILE
         feedback in Chinese and English from demo customers (six delivery
         complaints, enough for a complaint-spike alert on a fresh database),
@@ -19,7 +21,15 @@ feedback follow its change feed).
         about something other than delivery, and one opened directly, and
         one coupon: the cheapest reward redeemed for points by the first
         demo customer with an email and enough points (none when no coupon
-        of that reward exists yet and nobody has enough)
+        of that reward exists yet and nobody has enough), and the "birthday
+        bonus" journey (BIRTHDAY -> 500 points): when no member (a demo
+        customer with a loyalty account) has their birthday today (UTC),
+        the first member in email order gets today's month and day as
+        birth date first, so the journey job's next pass (within
+        LOYALTY_JOURNEY_INTERVAL, 1 min) awards them 500 points: see
+        GET /v1/journeys/{id}/runs or the member's account. Created here,
+        after the members exist, because a BIRTHDAY journey asks
+        customer-profile once a day
 
 Deterministic: the same texts, ratings and channels each run; customers are
 picked by their rank in email order (the demo set's emails do not depend on
@@ -122,6 +132,22 @@ def _timestamp(moment):
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# feedback's demo survey, with NPS and CSAT questions.
+SURVEY = {
+    "title": "购物体验 / Shopping experience",
+    "questions": [
+        {"id": "nps", "text": "How likely are you to recommend us?", "kind": "NPS",
+         "required": True},
+        {"id": "csat", "text": "How satisfied are you?", "kind": "CSAT"},
+    ]}
+
+
+def demo_survey(gateway):
+    """feedback's demo survey (the same one on every call: a fixed
+    request_id)."""
+    return gateway.call("POST", "/v1/surveys?requestId=demo-survey-1", SURVEY)
+
+
 def load_program(gateway):
     """The programme (only when it has no earn rate), rewards and campaign.
     Returns a summary dict."""
@@ -138,8 +164,8 @@ def load_program(gateway):
             "displayName": name, "pointCost": str(cost), "stock": str(stock),
             "couponValidityDays": 30}))
     # Journeys (services/loyalty/README.md "Journeys"), created before the
-    # orders arrive so that those orders trigger them. No birthday journey:
-    # loyalty holds no birth dates (the feed carries no personal data).
+    # orders arrive so that those orders trigger them. The birthday journey
+    # comes with the activity (load_birthday_bonus).
     journeys = [
         {"displayName": "Win back: a coffee voucher when a member becomes at risk",
          "trigger": {"kind": "LIFECYCLE_STAGE_CHANGED", "lifecycleStage": "AT_RISK"},
@@ -153,6 +179,23 @@ def load_program(gateway):
     ]
     for i, journey in enumerate(journeys):
         gateway.call("POST", f"/v1/journeys?requestId=demo-journey-{i}", journey)
+    # The CSAT survey a week after each order, by e-mail to members who
+    # granted e-mail marketing (feedback's invitation needs it too).
+    survey_journey = {
+        "displayName": "CSAT survey seven days after an order",
+        "trigger": {"kind": "ORDER_RECORDED"},
+        "delay": "604800s",
+        "action": {"kind": "SEND_SURVEY", "survey": demo_survey(gateway)["name"]},
+        "purpose": "MARKETING",
+        "marketingChannel": "EMAIL"}
+    try:
+        gateway.call("POST", f"/v1/journeys?requestId=demo-journey-{len(journeys)}",
+                     survey_journey)
+        journeys.append(survey_journey)
+    except RuntimeError as error:
+        # Loyalty without --feedback_addr refuses SEND_SURVEY journeys.
+        if "SEND_SURVEY needs feedback" not in str(error):
+            raise
     # Started a day ago (at midnight UTC), running 60 days: the demo orders
     # arriving now earn them.
     today = datetime.datetime.now(datetime.timezone.utc).replace(
@@ -201,13 +244,7 @@ def load_activity(gateway, customers=None):
         items.append(gateway.call("POST", f"/v1/feedback?requestId=demo-feedback-{i}", {
             "customer": customer(i), "channel": CHANNELS[i % len(CHANNELS)],
             "type": kind, "rating": rating, "text": text}))
-    survey = gateway.call("POST", "/v1/surveys?requestId=demo-survey-1", {
-        "title": "购物体验 / Shopping experience",
-        "questions": [
-            {"id": "nps", "text": "How likely are you to recommend us?", "kind": "NPS",
-             "required": True},
-            {"id": "csat", "text": "How satisfied are you?", "kind": "CSAT"},
-        ]})
+    survey = demo_survey(gateway)
     for i, score in enumerate(NPS_SCORES):
         gateway.call("POST", f"/v1/{survey['name']}/responses?requestId=demo-response-{i}", {
             "customer": customers[i % len(customers)]["name"],
@@ -229,7 +266,56 @@ def load_activity(gateway, customers=None):
     tickets += 1
     return {"feedback": len(items), "survey": survey["name"],
             "responses": len(NPS_SCORES), "tickets": tickets,
-            "coupon_customer": redeem_demo_coupon(gateway, customers)}
+            "coupon_customer": redeem_demo_coupon(gateway, customers),
+            "birthday_member": load_birthday_bonus(gateway, customers)}
+
+
+BIRTHDAY_JOURNEY = {
+    "displayName": "Birthday bonus: 500 points on the member's birthday",
+    "trigger": {"kind": "BIRTHDAY"},
+    "action": {"kind": "AWARD_POINTS", "points": "500"},
+    "purpose": "SERVICE"}
+
+
+def _has_account(gateway, customer_name):
+    try:
+        gateway.call("GET", f"/v1/accounts/{customer_name.split('/')[-1]}")
+        return True
+    except RuntimeError as error:
+        if "HTTP 404" not in str(error):
+            raise
+        return False
+
+
+def load_birthday_bonus(gateway, customers):
+    """The birthday bonus journey, after making sure a member's birthday is
+    today (UTC): a demo customer born today with a loyalty account, or else
+    the first of `customers` (email order) with an account, whose birth date
+    is moved to today's month and day (its year kept; 1992 for 29 February
+    when its year is no leap year). Returns that member's name, or None when
+    no demo customer has an account yet."""
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    month_day = today.strftime("%m-%d")
+    query = urllib.parse.quote(f'birthday = "{month_day}"')
+    born_today = gateway.call("GET", f"/v1/customers?pageSize=100&filter={query}")
+    member = next((c["name"] for c in born_today.get("customers", [])
+                   if _has_account(gateway, c["name"])), None)
+    if member is None:
+        for candidate in customers:
+            if not _has_account(gateway, candidate["name"]):
+                continue
+            year = int((candidate.get("birthDate") or "1990")[:4])
+            leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+            if month_day == "02-29" and not leap:
+                year = 1992
+            gateway.call(
+                "PATCH", f"/v1/{candidate['name']}?updateMask=birthDate"
+                f"&requestId=demo-birthday-{today.isoformat()}",
+                {"name": candidate["name"], "birthDate": f"{year:04d}-{month_day}"})
+            member = candidate["name"]
+            break
+    gateway.call("POST", "/v1/journeys?requestId=demo-journey-birthday", BIRTHDAY_JOURNEY)
+    return member
 
 
 def redeem_demo_coupon(gateway, customers):

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,30 +22,16 @@
 #include "services/common/change_feed_consumer.h"
 #include "services/common/clock.h"
 #include "services/common/error_details.h"
-#include "services/common/id_generator.h"
-#include "services/common/idempotency.h"
-#include "services/common/mysql_unit_of_work.h"
 #include "services/common/timestamps.h"
-#include "services/consents/consent_tracker.h"
-#include "services/consents/mysql_consent_repository.h"
-#include "services/loyalty/coupon_codes.h"
 #include "services/loyalty/journey_engine.h"
 #include "services/loyalty/journey_manager.h"
-#include "services/loyalty/member_lifecycle.h"
-#include "services/loyalty/migrations.h"
-#include "services/loyalty/mysql_account_repository.h"
-#include "services/loyalty/mysql_campaign_repository.h"
-#include "services/loyalty/mysql_journey_repository.h"
-#include "services/loyalty/mysql_program_repository.h"
 #include "services/loyalty/mysql_reward_repository.h"
-#include "services/loyalty/order_earning.h"
 #include "services/loyalty/outbound_message_repository.h"
 #include "services/loyalty/profile_feed_apply.h"
-#include "services/loyalty/program_manager.h"
 #include "services/loyalty/segmentation_feed_apply.h"
+#include "tests/integration/loyalty/journey_database_test.h"
 #include "tests/integration/loyalty/profile_events.h"
 #include "tests/testing/status_matchers.h"
-#include "tests/testing/test_database.h"
 
 namespace crm::loyalty {
 namespace {
@@ -55,7 +42,7 @@ namespace seg = ::crm::segmentation::v1;
 using testing::EmailConsentEvent;
 using testing::OrderEvent;
 
-const absl::Time kStart = absl::FromUnixSeconds(1'800'000'000);
+const absl::Time kStart = testing::kJourneyStart;
 
 // Records what journeys enqueue, in the caller's transaction's place.
 class RecordingOutbox final : public OutboundMessageRepository {
@@ -87,97 +74,19 @@ std::string Erased(const std::string& customer) {
   return event.SerializeAsString();
 }
 
-crm::common::FeedItem Item(int64_t sequence, std::string payload) {
-  crm::common::FeedItem item;
-  item.sequence = sequence;
-  item.payload = std::move(payload);
-  return item;
-}
+class JourneysTest : public testing::JourneyDatabaseTest<JourneysTest> {
+ public:
+  static constexpr char kDatabase[] = "loyalty_journeys";
 
-class JourneysTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<crm::testing::TestDatabase>> database =
-        crm::testing::TestDatabase::Create("loyalty_journeys");
-    ASSERT_TRUE(database.ok()) << database.status();
-    database_ = std::move(database).value().release();
-    absl::StatusOr<std::unique_ptr<crm::common::MySqlPool>> pool =
-        database_->NewMigratedPool(Migrations(), 4);
-    ASSERT_TRUE(pool.ok()) << pool.status();
-    pool_ = std::move(pool).value().release();
-  }
-  static void TearDownTestSuite() {
-    delete pool_;
-    delete database_;
-  }
-
-  void SetUp() override {
-    ASSERT_NE(pool_, nullptr);
-    unit_of_work_ = std::make_unique<crm::common::MySqlUnitOfWork>(
-        *pool_, crm::common::TransactionOptions{}, clock_);
-    earning_ = std::make_unique<OrderEarning>(accounts_, programs_, campaigns_,
-                                              consents_, ids_, clock_);
-    lifecycle_ = std::make_unique<MemberLifecycle>(accounts_, rewards_,
-                                                   programs_, ids_, clock_);
-    manager_ = std::make_unique<JourneyManager>(
-        *unit_of_work_, journeys_, rewards_, idempotency_, clock_, ids_);
-    engine_ = NewEngine(JourneyEngineOptions{});
-    // 1 point per CNY.
-    ProgramManager programs(*unit_of_work_, programs_, idempotency_, clock_);
-    v1::UpdateProgramRequest request;
-    request.mutable_program()->set_name("programs/default");
-    v1::EarnRate* rate = request.mutable_program()->add_earn_rates();
-    rate->set_currency_code("CNY");
-    rate->set_points(1);
-    rate->set_per_amount_minor(100);
-    request.mutable_update_mask()->add_paths("earn_rates");
-    ASSERT_THAT(programs.UpdateProgram({}, request).status(), IsOk());
-  }
-
-  // Journeys of one test do not reach into the next: every journey is
-  // paused at the end.
-  void TearDown() override {
-    v1::ListJourneysRequest list;
-    list.set_page_size(1000);
-    absl::StatusOr<v1::ListJourneysResponse> journeys =
-        manager_->ListJourneys({}, list);
-    ASSERT_THAT(journeys.status(), IsOk());
-    for (const v1::Journey& journey : journeys->journeys()) {
-      v1::PauseJourneyRequest pause;
-      pause.set_name(journey.name());
-      ASSERT_THAT(manager_->PauseJourney({}, pause).status(), IsOk());
-    }
-  }
-
-  std::unique_ptr<JourneyEngine> NewEngine(JourneyEngineOptions options) {
-    return std::make_unique<JourneyEngine>(
-        *unit_of_work_, journeys_, accounts_, rewards_, consents_, programs_,
-        ids_, CsprngCouponCodes::Instance(), clock_, &outbox_, options);
-  }
-
-  crm::common::FeedConsumer ProfileConsumer(const std::string& name,
-                                            JourneyEngine& engine) {
-    crm::common::FeedConsumerOptions options;
-    options.consumer = name;
-    return crm::common::FeedConsumer(
-        *pool_, NoStream(),
-        MakeProfileFeedBatchApply(*earning_, *lifecycle_, consent_tracker_,
-                                  &engine),
-        options);
-  }
+  OutboundMessageRepository* Outbox() override { return &outbox_; }
+  bool EarnsOnePointPerCny() const override { return true; }
 
   crm::common::FeedConsumer SegmentationConsumer(const std::string& name) {
     crm::common::FeedConsumerOptions options;
     options.consumer = name;
     return crm::common::FeedConsumer(
         *pool_, NoStream(), MakeSegmentationFeedApply(*engine_), options);
-  }
-
-  static crm::common::FeedStreamOpener NoStream() {
-    return [](int64_t)
-               -> absl::StatusOr<std::unique_ptr<crm::common::FeedStream>> {
-      return absl::UnavailableError("not used");
-    };
   }
 
   std::string NewReward(int64_t stock) {
@@ -195,14 +104,6 @@ class JourneysTest : public ::testing::Test {
                                    }),
                 IsOk());
     return reward.id;
-  }
-
-  v1::Journey Create(v1::Journey journey) {
-    v1::CreateJourneyRequest request;
-    *request.mutable_journey() = std::move(journey);
-    absl::StatusOr<v1::Journey> created = manager_->CreateJourney({}, request);
-    EXPECT_THAT(created.status(), IsOk());
-    return created.ok() ? *created : v1::Journey();
   }
 
   v1::Journey PointsOnOrder(int64_t points, const std::string& condition = "") {
@@ -228,32 +129,6 @@ class JourneysTest : public ::testing::Test {
     return Create(journey);
   }
 
-  std::vector<v1::JourneyRun> Runs(const v1::Journey& journey,
-                                   const std::string& customer = "") {
-    v1::ListJourneyRunsRequest request;
-    request.set_parent(journey.name());
-    if (!customer.empty()) {
-      request.set_customer(absl::StrCat("customers/", customer));
-    }
-    request.set_page_size(1000);
-    absl::StatusOr<v1::ListJourneyRunsResponse> runs =
-        manager_->ListJourneyRuns({}, request);
-    EXPECT_THAT(runs.status(), IsOk());
-    if (!runs.ok()) return {};
-    return {runs->runs().begin(), runs->runs().end()};
-  }
-
-  int64_t Balance(const std::string& customer) {
-    absl::StatusOr<std::optional<AccountRecord>> account =
-        unit_of_work_->Read<std::optional<AccountRecord>>(
-            {}, [&](crm::common::Transaction& tx) {
-              return accounts_.Find(tx, customer);
-            });
-    EXPECT_THAT(account.status(), IsOk());
-    return account.ok() && account->has_value() ? (*account)->points_balance
-                                                : 0;
-  }
-
   std::vector<CouponRecord> Coupons(const std::string& customer) {
     absl::StatusOr<std::vector<CouponRecord>> coupons =
         unit_of_work_->Read<std::vector<CouponRecord>>(
@@ -274,29 +149,8 @@ class JourneysTest : public ::testing::Test {
     return reward.ok() && reward->has_value() ? (*reward)->stock : -1;
   }
 
-  static crm::testing::TestDatabase* database_;
-  static crm::common::MySqlPool* pool_;
-  crm::common::FakeClock clock_{kStart};
-  const crm::common::IdGenerator& ids_ =
-      crm::common::RandomIdGenerator::Instance();
-  MySqlAccountRepository accounts_;
-  MySqlProgramRepository programs_;
-  MySqlCampaignRepository campaigns_;
-  MySqlRewardRepository rewards_;
-  MySqlJourneyRepository journeys_;
-  crm::consents::MySqlConsentRepository consents_;
-  crm::consents::ConsentTracker consent_tracker_{consents_};
-  crm::common::MySqlIdempotencyRepository idempotency_;
   RecordingOutbox outbox_;
-  std::unique_ptr<crm::common::MySqlUnitOfWork> unit_of_work_;
-  std::unique_ptr<OrderEarning> earning_;
-  std::unique_ptr<MemberLifecycle> lifecycle_;
-  std::unique_ptr<JourneyManager> manager_;
-  std::unique_ptr<JourneyEngine> engine_;
 };
-
-crm::testing::TestDatabase* JourneysTest::database_ = nullptr;
-crm::common::MySqlPool* JourneysTest::pool_ = nullptr;
 
 TEST_F(JourneysTest, OrderJourneyActsOncePerTriggerUnderReplay) {
   const v1::Journey journey = PointsOnOrder(50, "order_total_minor >= 10000");

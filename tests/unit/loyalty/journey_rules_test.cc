@@ -1,6 +1,8 @@
 // The pure rules of journeys (journey_rules.h): validation naming the
-// field, trigger matching, the condition language over a trigger event,
-// due times, the frequency cap and which actions need a marketing consent.
+// field (feedback triggers and SEND_SURVEY too), trigger matching (ticket
+// category and survey filters included), the condition language over a trigger
+// event, due times, the frequency cap and which actions need a marketing
+// consent.
 #include "services/loyalty/journey_rules.h"
 
 #include <gtest/gtest.h>
@@ -216,6 +218,136 @@ TEST(JourneyRulesTest, TriggerEventIdsAndNames) {
   EXPECT_EQ(*ParseJourneyName("journeys/j1", "name"), "j1");
   EXPECT_EQ(FieldOf(ParseJourneyName("campaigns/j1", "parent").status()),
             "parent");
+}
+
+v1::Journey SurveyAfterOrder() {
+  v1::Journey journey;
+  journey.set_display_name("CSAT survey");
+  journey.mutable_trigger()->set_kind(v1::JourneyTrigger::ORDER_RECORDED);
+  journey.mutable_action()->set_kind(v1::JourneyAction::SEND_SURVEY);
+  journey.mutable_action()->set_survey("surveys/csat");
+  journey.set_marketing_channel(v1::Campaign::EMAIL);
+  return journey;
+}
+
+TEST(JourneyRulesTest, FeedbackTriggersAndSendSurveyErrorsNameTheField) {
+  struct Case {
+    std::function<void(v1::Journey&)> change;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {[](v1::Journey& j) {
+         j.mutable_trigger()->set_kind(v1::JourneyTrigger::COMPLAINT_RESOLVED);
+         j.mutable_trigger()->set_ticket_category(std::string(65, 'x'));
+       },
+       "journey.trigger.ticket_category"},
+      {[](v1::Journey& j) {
+         j.mutable_trigger()->set_kind(v1::JourneyTrigger::COMPLAINT_RESOLVED);
+         j.mutable_trigger()->set_ticket_category("\xff");
+       },
+       "journey.trigger.ticket_category"},
+      {[](v1::Journey& j) {
+         j.mutable_trigger()->set_kind(v1::JourneyTrigger::SURVEY_ANSWERED);
+         j.mutable_trigger()->set_survey("csat");
+         j.mutable_action()->set_kind(v1::JourneyAction::AWARD_POINTS);
+         j.mutable_action()->set_points(5);
+       },
+       "journey.trigger.survey"},
+      {[](v1::Journey& j) { j.mutable_action()->clear_survey(); },
+       "journey.action.survey"},
+      {[](v1::Journey& j) {
+         j.mutable_action()->set_survey("surveys/a/invitations/b");
+       },
+       "journey.action.survey"},
+      {[](v1::Journey& j) {
+         j.clear_marketing_channel();  // Either: no channel to invite on.
+       },
+       "journey.marketing_channel"},
+      {[](v1::Journey& j) {
+         // An invitation is for an order or a ticket.
+         j.mutable_trigger()->set_kind(v1::JourneyTrigger::SURVEY_ANSWERED);
+       },
+       "journey.action.kind"},
+      {[](v1::Journey& j) {
+         j.mutable_trigger()->set_kind(
+             v1::JourneyTrigger::LIFECYCLE_STAGE_CHANGED);
+         j.mutable_trigger()->set_lifecycle_stage("AT_RISK");
+       },
+       "journey.action.kind"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    v1::Journey journey = SurveyAfterOrder();
+    cases[i].change(journey);
+    absl::Status status = ValidateNewJourney(journey).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << i;
+    EXPECT_EQ(FieldOf(status), cases[i].field) << i << ": " << status;
+    EXPECT_TRUE(absl::StartsWith(status.message(), cases[i].field))
+        << i << ": " << status;
+  }
+}
+
+TEST(JourneyRulesTest, ValidFeedbackJourneys) {
+  v1::Journey survey = SurveyAfterOrder();
+  ASSERT_TRUE(ValidateNewJourney(survey).ok());
+  survey.set_marketing_channel(v1::Campaign::SMS);
+  survey.mutable_trigger()->set_kind(v1::JourneyTrigger::COMPLAINT_RESOLVED);
+  survey.mutable_trigger()->set_ticket_category(std::string(64, 'x'));
+  survey.set_purpose(v1::Journey::SERVICE);  // A survey may be service.
+  absl::StatusOr<v1::Journey> spec = ValidateNewJourney(survey);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->purpose(), v1::Journey::SERVICE);
+
+  v1::Journey answered = PointsOnOrder(20);
+  answered.mutable_trigger()->set_kind(v1::JourneyTrigger::SURVEY_ANSWERED);
+  EXPECT_TRUE(ValidateNewJourney(answered).ok());  // Every survey.
+  answered.mutable_trigger()->set_survey("surveys/nps");
+  EXPECT_TRUE(ValidateNewJourney(answered).ok());
+  v1::Journey resolved = PointsOnOrder(20);
+  resolved.mutable_trigger()->set_kind(v1::JourneyTrigger::COMPLAINT_RESOLVED);
+  EXPECT_TRUE(ValidateNewJourney(resolved).ok());  // Every category.
+}
+
+TEST(JourneyRulesTest, FeedbackTriggersMatchCategoryAndSurvey) {
+  v1::Journey journey = PointsOnOrder(10);
+  journey.mutable_trigger()->set_kind(v1::JourneyTrigger::COMPLAINT_RESOLVED);
+  TriggerEvent resolved;
+  resolved.kind = v1::JourneyTrigger::COMPLAINT_RESOLVED;
+  resolved.ticket_category = "delivery";
+  EXPECT_TRUE(TriggerMatches(journey, resolved));  // Every category.
+  journey.mutable_trigger()->set_ticket_category("delivery");
+  EXPECT_TRUE(TriggerMatches(journey, resolved));
+  resolved.ticket_category = "billing";
+  EXPECT_FALSE(TriggerMatches(journey, resolved));
+  resolved.ticket_category = "";
+  EXPECT_FALSE(TriggerMatches(journey, resolved));
+
+  journey.mutable_trigger()->set_kind(v1::JourneyTrigger::SURVEY_ANSWERED);
+  TriggerEvent answered;
+  answered.kind = v1::JourneyTrigger::SURVEY_ANSWERED;
+  answered.survey = "surveys/nps";
+  EXPECT_TRUE(TriggerMatches(journey, answered));  // Every survey.
+  journey.mutable_trigger()->set_survey("surveys/csat");
+  EXPECT_FALSE(TriggerMatches(journey, answered));
+  answered.survey = "surveys/csat";
+  EXPECT_TRUE(TriggerMatches(journey, answered));
+  // Another kind never matches, whatever it carries.
+  resolved.ticket_category = "delivery";
+  EXPECT_FALSE(TriggerMatches(journey, resolved));
+}
+
+TEST(JourneyRulesTest, SurveysNeedConsentUnlessServiceAndActThroughFeedback) {
+  v1::Journey survey = SurveyAfterOrder();
+  EXPECT_TRUE(NeedsMarketingConsent(survey));
+  EXPECT_TRUE(ActsThroughAnotherService(survey));
+  survey.set_purpose(v1::Journey::SERVICE);
+  EXPECT_FALSE(NeedsMarketingConsent(survey));
+  EXPECT_FALSE(ActsThroughAnotherService(PointsOnOrder(5)));
+  EXPECT_EQ(FeedbackTriggerEvent(7), "feedback:7");
+  const std::string request_id =
+      SurveyInvitationRequestId("abcdefghij0123456789");
+  EXPECT_EQ(request_id, SurveyInvitationRequestId("abcdefghij0123456789"));
+  EXPECT_NE(request_id, SurveyInvitationRequestId("abcdefghij0123456780"));
+  EXPECT_LE(request_id.size(), 64u);
 }
 
 }  // namespace

@@ -2,13 +2,19 @@
 // expiry), its members per tier (GET /v1/programs/default/statistics, with
 // the programme for the tiers' names and order), the campaigns with their budget use (GET /v1/campaigns, every
 // page: points awarded of the budget, orders rewarded, running or not), the
-// rewards catalogue with a stock chart (GET /v1/rewards, every page) and an
-// account lookup (GET /v1/accounts/{id}).
+// rewards catalogue with a stock chart (GET /v1/rewards, every page), the
+// journeys (GET /v1/journeys, every page: trigger, action, state) with the
+// selected one's funnel (GET /v1/journeys/{id}/funnel: triggered, scheduled,
+// completed, skipped by reason, members) and an account lookup
+// (GET /v1/accounts/{id}).
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { Chart } from '../chart.js';
-import { formatDate, formatMoney, formatNumber, t } from '../i18n.js';
+import { Chart, palette } from '../chart.js';
+import { formatDate, formatMoney, formatNumber, formatPercent, t } from '../i18n.js';
+import {
+  actionDetail, funnelChartData, funnelSeries, initialJourney, journeyId, triggerDetail,
+} from '../journeys.js';
 import { Card, LoadState, useLoad, useNow } from '../load.js';
 import { count, tierDistribution } from '../statistics.js';
 
@@ -103,11 +109,89 @@ function Campaigns({ campaigns }) {
     })}</tbody></table>`;
 }
 
+// An enum value's text (`{prefix}_{value}`), the value itself when the
+// dashboard has none (a kind newer than this build).
+function enumText(prefix, value) {
+  const key = `${prefix}_${value}`;
+  const text = t(key);
+  return text === key ? value || '–' : text;
+}
+
+function JourneyFunnel({ journey }) {
+  const funnel = useLoad(() => api.get(`/v1/journeys/${journeyId(journey.name)}/funnel`), [journey.name]);
+  if (!funnel.data) return html`<${LoadState} state=${funnel} />`;
+  const series = funnelSeries(funnel.data);
+  const bars = [
+    { label: t('funnelTriggered'), value: series.triggered, color: palette[0] },
+    { label: t('funnelScheduled'), value: series.scheduled, color: palette[6] },
+    { label: t('funnelCompleted'), value: series.completed, color: palette[1] },
+    ...series.skippedByReason.map((s) => ({
+      label: t('funnelSkippedBy', { reason: enumText('skip', s.reason) }), value: s.runs, color: palette[2],
+    })),
+  ];
+  return html`<div id="journey-funnel" data-journey=${journey.name}>
+    <h3>${journey.displayName || journeyId(journey.name)}</h3>
+    <dl class="facts" id="journey-funnel-figures">
+      <dt>${t('funnelTriggered')}</dt><dd data-figure="triggered">${formatNumber(series.triggered)}</dd>
+      <dt>${t('funnelCompleted')}</dt><dd data-figure="completed">${formatNumber(series.completed)}</dd>
+      <dt>${t('funnelSkipped')}</dt><dd data-figure="skipped">${formatNumber(series.skipped)}</dd>
+      <dt>${t('funnelMembers')}</dt><dd data-figure="members">${formatNumber(series.members)}</dd>
+      <dt>${t('funnelCompletion')}</dt><dd data-figure="completion">${series.completion === null ? '–' : formatPercent(series.completion)}</dd>
+    </dl>
+    <${Chart} id="chart-journey-funnel" label=${t('journeyFunnel')} data=${funnelChartData(series)}
+      height=${Math.max(160, 40 * bars.length + 40)} option=${{
+      tooltip: { trigger: 'axis' },
+      grid: { left: 190, right: 60, top: 10, bottom: 30 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: bars.map((b) => b.label) },
+      series: [{ type: 'bar', name: t('funnelRuns'), label: { show: true, position: 'right' },
+        data: bars.map((b) => ({ value: b.value, itemStyle: { color: b.color } })) }],
+    }} />
+  </div>`;
+}
+
+// A trigger's or action's parameter (journeys.js) as shown: lifecycle
+// stages and value tiers in words, rewards by name, points as a number,
+// ids and message types as code.
+function DetailText({ detail, rewardNames }) {
+  if (!detail) return null;
+  switch (detail.kind) {
+    case 'stage': return html` ${enumText('stage', detail.value)}`;
+    case 'tier': return html` ${enumText('tier', detail.value)}`;
+    case 'points':
+    case 'days': return html` ${formatNumber(Number(detail.value))}`;
+    case 'reward': return html` ${rewardNames[detail.value] || html`<code>${detail.value}</code>`}`;
+    default: return html` <code>${detail.value}</code>`;
+  }
+}
+
+function Journeys({ journeys, rewards }) {
+  const rewardNames = Object.fromEntries((rewards || []).map((r) => [String(r.name).replace(/^rewards\//, ''),
+    r.displayName]));
+  const [selected, setSelected] = useState('');
+  if (journeys.length === 0) return html`<p class="muted">${t('noData')}</p>`;
+  const shown = initialJourney(journeys, selected);
+  const journey = journeys.find((j) => j.name === shown);
+  return html`<table class="list" id="journey-list"><thead><tr><th scope="col">${t('displayName')}</th>
+      <th scope="col">${t('journeyTrigger')}</th><th scope="col">${t('journeyAction')}</th>
+      <th scope="col">${t('state')}</th><th scope="col"><span class="visually-hidden">${t('journeyFunnel')}</span></th></tr></thead>
+    <tbody>${journeys.map((j) => html`<tr data-journey=${j.name} class=${j.name === shown ? 'selected' : undefined}>
+      <td>${j.displayName || journeyId(j.name)}</td>
+      <td>${enumText('trigger', j.trigger?.kind)}<${DetailText} detail=${triggerDetail(j.trigger)} rewardNames=${rewardNames} /></td>
+      <td>${enumText('action', j.action?.kind)}<${DetailText} detail=${actionDetail(j.action)} rewardNames=${rewardNames} /></td>
+      <td>${enumText('journeyState', j.state || 'ACTIVE')}</td>
+      <td><button type="button" class="small" aria-pressed=${j.name === shown ? 'true' : 'false'}
+        aria-label=${t('journeyShowFunnel', { name: j.displayName || journeyId(j.name) })}
+        onClick=${() => setSelected(j.name)}>${t('funnel')}</button></td></tr>`)}</tbody></table>
+    ${journey && html`<${JourneyFunnel} journey=${journey} />`}`;
+}
+
 export function LoyaltyPage() {
   const program = useLoad(() => api.get('/v1/programs/default'));
   const statistics = useLoad(() => api.get('/v1/programs/default/statistics'));
   const rewards = useLoad(() => api.listAll('/v1/rewards', 'rewards', { max: 1000 }));
   const campaigns = useLoad(() => api.listAll('/v1/campaigns', 'campaigns', { max: 1000 }));
+  const journeys = useLoad(() => api.listAll('/v1/journeys', 'journeys', { max: 1000 }));
   return html`<h1>${t('navLoyalty')}</h1>
     <div class="grid">
       <${Card} title=${t('program')} id="card-program">
@@ -122,6 +206,10 @@ export function LoyaltyPage() {
       <${Card} title=${t('campaigns')} wide=${true} id="card-campaigns">
         <${LoadState} state=${campaigns} />
         ${campaigns.data && html`<${Campaigns} campaigns=${campaigns.data} />`}
+      <//>
+      <${Card} title=${t('journeys')} wide=${true} id="card-journeys">
+        <${LoadState} state=${journeys} />
+        ${journeys.data && html`<${Journeys} journeys=${journeys.data} rewards=${rewards.data} />`}
       <//>
       <${Card} title=${t('rewards')} wide=${true} id="card-rewards">
         <${LoadState} state=${rewards} />

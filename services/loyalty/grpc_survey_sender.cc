@@ -1,0 +1,33 @@
+#include "services/loyalty/grpc_survey_sender.h"
+
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/grpc_status.h"
+
+namespace crm::loyalty {
+
+namespace fb = ::crm::feedback::v1;
+
+absl::StatusOr<std::string> GrpcSurveySender::SendInvitation(
+    const SurveyInvitationRequest& request, absl::Time deadline) {
+  fb::CreateSurveyInvitationRequest call;
+  call.set_parent(request.survey);
+  call.set_request_id(request.request_id);
+  fb::SurveyInvitation* invitation = call.mutable_invitation();
+  invitation->set_customer(absl::StrCat("customers/", request.customer_id));
+  invitation->set_subject(request.subject);
+  invitation->set_channel(request.channel == v1::Campaign::SMS
+                              ? fb::SurveyInvitation::SMS
+                              : fb::SurveyInvitation::EMAIL);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(deadline));
+  fb::SurveyInvitation created;
+  grpc::Status status = stub_->CreateSurveyInvitation(&context, call, &created);
+  if (!status.ok()) return crm::common::FromGrpcStatus(status);
+  return created.name();
+}
+
+}  // namespace crm::loyalty
