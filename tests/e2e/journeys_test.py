@@ -21,6 +21,10 @@ HTTP/JSON with an admin key:
   the bonus once although the job runs every second (a second BIRTHDAY
   journey created later shows the job ran on); a member born another day
   and a customer born today without a loyalty account get nothing.
+- Exactly once under kills: loyalty is killed with SIGKILL right after
+  batches of orders arrive (its consumers mid-apply) and restarted; an
+  ORDER_RECORDED journey ends with exactly one COMPLETED run and one bonus
+  per order.
 
     ctest -R e2e_journeys --output-on-failure
 """
@@ -28,6 +32,7 @@ HTTP/JSON with an admin key:
 import datetime
 import json
 import os
+import signal
 import sys
 import time
 import unittest
@@ -43,8 +48,8 @@ FEED_TIMEOUT = 60
 
 
 class JourneySuite(FeedSuite):
-    """FeedSuite whose loyalty also follows feedback's feed and segmentation
-    and runs the journey job every second."""
+    """FeedSuite whose loyalty also follows feedback's feed and segmentation,
+    runs the journey job every second and caps no member's actions."""
 
     def service_env(self, name):
         env = super().service_env(name)
@@ -54,6 +59,8 @@ class JourneySuite(FeedSuite):
             "LOYALTY_SEGMENTATION_ADDR":
                 f"127.0.0.1:{self.grpc_ports['segmentation']}",
             "LOYALTY_JOURNEY_INTERVAL": "1s",
+            # No frequency cap: every trigger here must act.
+            "LOYALTY_JOURNEY_CAP_ACTIONS": "0",
         })
         return env
 
@@ -404,6 +411,48 @@ class JourneysTest(unittest.TestCase):
         self.assertEqual(self.runs(journey, other), [])
         self.assertEqual(self.balance(guest_cid), 0)
         self.assertEqual(self.runs(journey, guest), [])
+        self.assert_ledger_consistent(cid)
+
+
+    def test_an_order_journey_acts_once_per_order_across_kills(self):
+        journey = self.journey(
+            "Thanks, every order", {"kind": "ORDER_RECORDED"},
+            {"kind": "AWARD_POINTS", "points": "3"}, purpose="SERVICE")
+        # Paused afterwards: the other tests' orders must not trigger it.
+        self.addCleanup(self.post, f"/v1/{journey}:pause", {},
+                        id_in_body=True)
+        name, cid = self.member(points=10)
+        orders = []
+        for batch in range(3):
+            for _ in range(8):
+                orders.append(self.call("POST", f"/v1/{name}/orders", {
+                    "channel": "web",
+                    "channelOrderId": f"k-{uuid.uuid4().hex}",
+                    "amount": {"currencyCode": "CNY", "amountMinor": "1200"},
+                    "orderTime": "2026-11-21T02:00:00Z"})["name"])
+            if batch == 2:
+                break
+            # The orders just arrived: loyalty's consumers are applying them.
+            process = self.suite.processes["loyalty"]
+            process.send_signal(signal.SIGKILL)
+            process.wait()
+            self.suite.processes["loyalty"] = self.suite.spawn(
+                "loyalty", self.suite.service_env("loyalty"))
+            wait_for(lambda: self.suite.health("loyalty") == "SERVING", 60,
+                     "loyalty to serve again")
+
+        wait_for(lambda: len(self.runs(journey, name)) >= len(orders),
+                 FEED_TIMEOUT, "a run per order")
+        time.sleep(2)  # Nothing more may come.
+        runs = self.runs(journey, name)
+        self.assertEqual(sorted(r["triggerEvent"] for r in runs),
+                         sorted(f"order:{o}" for o in orders), runs)
+        self.assertEqual({r["state"] for r in runs}, {"COMPLETED"}, runs)
+        bonuses = self.bonuses(cid, journey)
+        self.assertEqual(len(bonuses), len(orders), bonuses)
+        self.assertEqual({b["pointsDelta"] for b in bonuses}, {"3"}, bonuses)
+        self.assert_funnel(journey, triggered=len(orders),
+                           completed=len(orders))
         self.assert_ledger_consistent(cid)
 
 
