@@ -482,6 +482,12 @@ absl::Status JourneyEngine::ApplyFeedbackEvent(Transaction& tx,
     case fb::ChangeEvent::SURVEY_ANSWERED:
       trigger.kind = v1::JourneyTrigger::SURVEY_ANSWERED;
       trigger.survey = event.survey_answer().survey();
+      if (event.survey_answer().has_nps_score()) {
+        trigger.nps_score = event.survey_answer().nps_score();
+      }
+      if (event.survey_answer().has_csat_score()) {
+        trigger.csat_score = event.survey_answer().csat_score();
+      }
       break;
     default:
       return absl::OkStatus();

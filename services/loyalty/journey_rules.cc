@@ -245,6 +245,18 @@ class TriggerRecord : public crm::common::filter::FilterRecord {
       if (event_.kind != v1::JourneyTrigger::NO_ORDER_FOR_DAYS) return {};
       return {FilterValue(event_.days_without_order)};
     }
+    if (path == "ticket_category") {
+      if (event_.kind != v1::JourneyTrigger::COMPLAINT_RESOLVED) return {};
+      return {FilterValue(event_.ticket_category)};
+    }
+    if (path == "nps_score") {
+      if (!event_.nps_score.has_value()) return {};
+      return {FilterValue(*event_.nps_score)};
+    }
+    if (path == "csat_score") {
+      if (!event_.csat_score.has_value()) return {};
+      return {FilterValue(*event_.csat_score)};
+    }
     return {};
   }
 
@@ -336,7 +348,9 @@ const FilterSchema& JourneyConditionSchema() {
          FieldSpec::Int64("order_total_minor"),
          FieldSpec::String("order_currency"), FieldSpec::String("segment"),
          FieldSpec::String("lifecycle_stage"), FieldSpec::String("value_tier"),
-         FieldSpec::Int64("days_without_order")}));
+         FieldSpec::Int64("days_without_order"),
+         FieldSpec::String("ticket_category"), FieldSpec::Int64("nps_score"),
+         FieldSpec::Int64("csat_score")}));
   }();
   return *schema;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -42,8 +43,11 @@ struct TriggerEvent {
   int64_t days_without_order = 0;
   // COMPLAINT_RESOLVED: the ticket's category (may be empty).
   std::string ticket_category;
-  // SURVEY_ANSWERED: the survey answered, `surveys/{survey}`.
+  // SURVEY_ANSWERED: the survey answered, `surveys/{survey}`, and the
+  // answer's NPS (0-10) and CSAT (1-5) scores when it has them.
   std::string survey;
+  std::optional<int64_t> nps_score;
+  std::optional<int64_t> csat_score;
   // The order (`customers/{c}/orders/{o}`) or ticket (`tickets/{t}`) the
   // event is about; empty for other events. A SEND_SURVEY run invites for
   // it.
@@ -68,8 +72,9 @@ absl::StatusOr<v1::Journey> ValidateNewJourney(const v1::Journey& journey);
 bool TriggerMatches(const v1::Journey& spec, const TriggerEvent& event);
 
 // The fields a condition may name: `tier_id`, `order_currency`, `segment`,
-// `lifecycle_stage`, `value_tier` (strings, = and !=), `points_balance`,
-// `order_total_minor`, `days_without_order` (integers, every comparison).
+// `lifecycle_stage`, `value_tier`, `ticket_category` (strings, = and !=),
+// `points_balance`, `order_total_minor`, `days_without_order`, `nps_score`,
+// `csat_score` (integers, every comparison).
 const crm::common::filter::FilterSchema& JourneyConditionSchema();
 
 // The parsed condition (empty: always true). INVALID_ARGUMENT, reason

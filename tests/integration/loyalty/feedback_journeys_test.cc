@@ -2,12 +2,12 @@
 // MariaDB (journey_engine.h, feedback_feed_apply.h): a resolved complaint
 // awards points once per ticket event however often the feed is replayed
 // (the same batch twice, a consumer restarted from a fresh cursor), the
-// category and survey filters, anonymous answers and events from before the
-// journey starting nothing; a survey invitation sent through the
-// SurveySender once per run — the same request id after feedback was
-// unreachable, no call without the marketing consent, skipped for an
-// unknown survey or feedback's consent refusal — and no SEND_SURVEY journey
-// without feedback configured.
+// category and survey filters, a condition over the answer's score,
+// anonymous answers and events from before the journey starting nothing;
+// a survey invitation sent through the SurveySender once per run — the
+// same request id after feedback was unreachable, no call without the
+// marketing consent, skipped for an unknown survey or feedback's consent
+// refusal — and no SEND_SURVEY journey without feedback configured.
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -62,9 +62,10 @@ std::string TicketResolved(const std::string& customer,
   return event.SerializeAsString();
 }
 
-// A SURVEY_ANSWERED event of `customer` (empty: anonymous).
+// A SURVEY_ANSWERED event of `customer` (empty: anonymous) with a CSAT
+// score of `csat_score`.
 std::string SurveyAnswered(const std::string& customer,
-                           const std::string& survey) {
+                           const std::string& survey, int csat_score = 5) {
   fb::ChangeEvent event;
   event.set_type(fb::ChangeEvent::SURVEY_ANSWERED);
   if (!customer.empty()) {
@@ -75,7 +76,7 @@ std::string SurveyAnswered(const std::string& customer,
   event.mutable_survey_answer()->set_survey(survey);
   event.mutable_survey_answer()->set_response(
       absl::StrCat(survey, "/responses/r1"));
-  event.mutable_survey_answer()->set_csat_score(5);
+  event.mutable_survey_answer()->set_csat_score(csat_score);
   return event.SerializeAsString();
 }
 
@@ -230,6 +231,30 @@ TEST_F(FeedbackJourneysTest, SurveyAnsweredWithASurveyFilter) {
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0].customer(), "customers/sa1");
   EXPECT_EQ(runs[0].trigger_event(), "feedback:1");
+}
+
+TEST_F(FeedbackJourneysTest, ConditionOverTheAnswersScore) {
+  v1::Journey spec;
+  spec.set_display_name("Sorry it was not better");
+  spec.mutable_trigger()->set_kind(v1::JourneyTrigger::SURVEY_ANSWERED);
+  spec.set_condition("csat_score <= 2");
+  spec.mutable_action()->set_kind(v1::JourneyAction::AWARD_POINTS);
+  spec.mutable_action()->set_points(30);
+  spec.set_purpose(v1::Journey::SERVICE);
+  const v1::Journey journey = Create(spec);
+  AfterTheEvents();
+  crm::common::FeedConsumer consumer = FeedbackConsumer("fj-score");
+  ASSERT_THAT(
+      consumer
+          .ApplyBatch({Item(1, SurveyAnswered("sc1", "surveys/csat", 1)),
+                       Item(2, SurveyAnswered("sc2", "surveys/csat", 5)),
+                       Item(3, SurveyAnswered("sc3", "surveys/csat", 2))})
+          .status(),
+      IsOk());
+  EXPECT_EQ(Balance("sc1"), 30);
+  EXPECT_EQ(Balance("sc2"), 0);
+  EXPECT_EQ(Balance("sc3"), 30);
+  EXPECT_EQ(Runs(journey).size(), 2u);
 }
 
 TEST_F(FeedbackJourneysTest, SendSurveyOncePerRunWithTheSameRequestId) {

@@ -184,6 +184,37 @@ TEST(JourneyRulesTest, ConditionOverEventAndMember) {
   EXPECT_TRUE(ConditionHolds(*ParseJourneyCondition(""), segment, poor));
 }
 
+TEST(JourneyRulesTest, ConditionOverFeedbackEvents) {
+  absl::StatusOr<crm::common::filter::Filter> unhappy =
+      ParseJourneyCondition("csat_score <= 2 OR nps_score <= 6");
+  ASSERT_TRUE(unhappy.ok()) << unhappy.status();
+  const MemberFacts member{.tier_id = "", .points_balance = 0};
+  TriggerEvent answer;
+  answer.kind = v1::JourneyTrigger::SURVEY_ANSWERED;
+  answer.survey = "surveys/csat";
+  answer.csat_score = 2;
+  EXPECT_TRUE(ConditionHolds(*unhappy, answer, member));
+  answer.csat_score = 4;
+  EXPECT_FALSE(ConditionHolds(*unhappy, answer, member));
+  // An answer without an NPS score satisfies no comparison of it.
+  answer.csat_score.reset();
+  EXPECT_FALSE(ConditionHolds(*unhappy, answer, member));
+  answer.nps_score = 6;
+  EXPECT_TRUE(ConditionHolds(*unhappy, answer, member));
+
+  absl::StatusOr<crm::common::filter::Filter> not_billing =
+      ParseJourneyCondition("ticket_category != \"billing\"");
+  ASSERT_TRUE(not_billing.ok()) << not_billing.status();
+  TriggerEvent resolved;
+  resolved.kind = v1::JourneyTrigger::COMPLAINT_RESOLVED;
+  resolved.ticket_category = "delivery";
+  EXPECT_TRUE(ConditionHolds(*not_billing, resolved, member));
+  resolved.ticket_category = "billing";
+  EXPECT_FALSE(ConditionHolds(*not_billing, resolved, member));
+  // Only a resolved ticket carries a category.
+  EXPECT_FALSE(ConditionHolds(*not_billing, answer, member));
+}
+
 TEST(JourneyRulesTest, DelayAndCap) {
   v1::Journey journey = PointsOnOrder(10);
   const absl::Time t = absl::FromUnixSeconds(1'800'000'000);
