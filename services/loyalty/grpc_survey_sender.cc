@@ -30,4 +30,14 @@ absl::StatusOr<std::string> GrpcSurveySender::SendInvitation(
   return created.name();
 }
 
+absl::Status GrpcSurveySender::CheckSurvey(const std::string& survey,
+                                           absl::Time deadline) {
+  fb::GetSurveyRequest call;
+  call.set_name(survey);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(deadline));
+  fb::Survey found;
+  return crm::common::FromGrpcStatus(stub_->GetSurvey(&context, call, &found));
+}
+
 }  // namespace crm::loyalty

@@ -1,5 +1,6 @@
 // SurveySender (survey_sender.h) over feedback's gRPC API:
-// FeedbackService.CreateSurveyInvitation with the deadline given.
+// FeedbackService.CreateSurveyInvitation and GetSurvey with the deadline
+// given.
 //
 //   GrpcSurveySender sender(FeedbackService::NewStub(channel));
 #pragma once
@@ -20,6 +21,8 @@ class GrpcSurveySender final : public SurveySender {
 
   absl::StatusOr<std::string> SendInvitation(
       const SurveyInvitationRequest& request, absl::Time deadline) override;
+  absl::Status CheckSurvey(const std::string& survey,
+                           absl::Time deadline) override;
 
  private:
   const std::unique_ptr<::crm::feedback::v1::FeedbackService::StubInterface>

@@ -1,11 +1,13 @@
 #include "services/loyalty/journey_manager.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
 #include "services/common/field_behavior.h"
@@ -26,6 +28,8 @@ namespace {
 constexpr char kCreateJourneyMethod[] = "CreateJourney";
 constexpr char kPauseJourneyMethod[] = "PauseJourney";
 constexpr char kResumeJourneyMethod[] = "ResumeJourney";
+// How long CreateJourney waits for feedback to confirm a survey.
+constexpr absl::Duration kSurveyCheckTimeout = absl::Seconds(5);
 
 }  // namespace
 
@@ -33,14 +37,8 @@ absl::StatusOr<v1::Journey> JourneyManager::CreateJourney(
     const RequestContext& context, const v1::CreateJourneyRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(v1::Journey spec, ValidateNewJourney(request.journey()));
-  if (spec.action().kind() == v1::JourneyAction::SEND_SURVEY &&
-      !sends_surveys_) {
-    return crm::common::ErrorWithReason(
-        absl::FailedPreconditionError(
-            "journey.action: SEND_SURVEY needs feedback, and loyalty has no "
-            "feedback address (--feedback_addr / LOYALTY_FEEDBACK_ADDR)"),
-        ::crm::type::v1::RESOURCE_STATE_CONFLICT,
-        {{"field", "journey.action"}});
+  if (spec.action().kind() == v1::JourneyAction::SEND_SURVEY) {
+    CRM_RETURN_IF_ERROR(CheckSurvey(context, spec.action().survey()));
   }
   return crm::common::RunIdempotent<v1::Journey>(
       unit_of_work_, idempotency_, clock_, context, kCreateJourneyMethod,
@@ -74,6 +72,30 @@ absl::StatusOr<v1::Journey> JourneyManager::CreateJourney(
         CRM_RETURN_IF_ERROR(journeys_.InsertJourney(tx, journey));
         return ToJourneyProto(journey);
       });
+}
+
+absl::Status JourneyManager::CheckSurvey(const RequestContext& context,
+                                         const std::string& survey) const {
+  if (surveys_ == nullptr) {
+    return crm::common::ErrorWithReason(
+        absl::FailedPreconditionError(
+            "journey.action: SEND_SURVEY needs feedback, and loyalty has no "
+            "feedback address (--feedback_addr / LOYALTY_FEEDBACK_ADDR)"),
+        ::crm::type::v1::RESOURCE_STATE_CONFLICT,
+        {{"field", "journey.action"}});
+  }
+  // A deadline is real time, whatever clock the manager is given.
+  const absl::Time deadline =
+      std::min(context.deadline(), absl::Now() + kSurveyCheckTimeout);
+  const absl::Status known = surveys_->CheckSurvey(survey, deadline);
+  if (absl::IsNotFound(known)) {
+    return crm::common::ErrorWithReason(
+        absl::NotFoundError(
+            absl::StrCat("journey.action.survey: ", survey, " not found")),
+        ::crm::type::v1::RESOURCE_NOT_FOUND,
+        {{"field", "journey.action.survey"}, {"resource", survey}});
+  }
+  return known;
 }
 
 absl::StatusOr<v1::Journey> JourneyManager::GetJourney(

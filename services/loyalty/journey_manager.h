@@ -20,33 +20,37 @@
 #include "services/common/unit_of_work.h"
 #include "services/loyalty/journey_repository.h"
 #include "services/loyalty/reward_repository.h"
+#include "services/loyalty/survey_sender.h"
 
 namespace crm::loyalty {
 
 class JourneyManager {
  public:
-  // Every argument must outlive the manager. `sends_surveys`: whether the
-  // journey engine has feedback to send surveys through (--feedback_addr).
+  // Every argument must outlive the manager. `surveys`: feedback, which
+  // the journey engine sends surveys through (--feedback_addr); null when
+  // not configured.
   JourneyManager(crm::common::UnitOfWork& unit_of_work,
                  JourneyRepository& journeys, RewardRepository& rewards,
                  crm::common::IdempotencyRepository& idempotency,
                  const crm::common::Clock& clock,
                  const crm::common::IdGenerator& ids,
-                 bool sends_surveys = false)
+                 SurveySender* surveys = nullptr)
       : unit_of_work_(unit_of_work),
         journeys_(journeys),
         rewards_(rewards),
         idempotency_(idempotency),
         clock_(clock),
         ids_(ids),
-        sends_surveys_(sends_surveys) {}
+        surveys_(surveys) {}
   JourneyManager(const JourneyManager&) = delete;
   JourneyManager& operator=(const JourneyManager&) = delete;
 
   // ValidateNewJourney (journey_rules.h), INVALID_ARGUMENT naming the field;
-  // NOT_FOUND naming `journey.action.reward` for an unknown reward;
-  // FAILED_PRECONDITION naming `journey.action` for SEND_SURVEY without
-  // feedback configured.
+  // NOT_FOUND naming `journey.action.reward` for an unknown reward and
+  // `journey.action.survey` for a survey feedback does not have (asked
+  // within 5 s and the request's deadline; UNAVAILABLE when feedback
+  // cannot say); FAILED_PRECONDITION naming `journey.action` for
+  // SEND_SURVEY without feedback configured.
   absl::StatusOr<v1::Journey> CreateJourney(
       const crm::common::RequestContext& context,
       const v1::CreateJourneyRequest& request);
@@ -72,6 +76,9 @@ class JourneyManager {
       const v1::ListJourneyRunsRequest& request);
 
  private:
+  // OK when feedback has `survey`; the errors of CreateJourney otherwise.
+  absl::Status CheckSurvey(const crm::common::RequestContext& context,
+                           const std::string& survey) const;
   absl::StatusOr<v1::Journey> SetState(
       const crm::common::RequestContext& context, const char* method,
       const google::protobuf::Message& request, const std::string& name,
@@ -84,7 +91,7 @@ class JourneyManager {
   crm::common::IdempotencyRepository& idempotency_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
-  const bool sends_surveys_;
+  SurveySender* const surveys_;
 };
 
 }  // namespace crm::loyalty

@@ -183,7 +183,7 @@ struct LoyaltyComponents {
         outbound_messages(context.clock),
         journey_manager(unit_of_work, journeys, rewards, idempotency,
                         context.clock, common::RandomIdGenerator::Instance(),
-                        /*sends_surveys=*/feedback != nullptr),
+                        feedback != nullptr ? &feedback->surveys : nullptr),
         journey_engine(unit_of_work, journeys, accounts, rewards, consents,
                        programs, common::RandomIdGenerator::Instance(),
                        loyalty::CsprngCouponCodes::Instance(), context.clock,

@@ -4,10 +4,12 @@
 //
 //   absl::StatusOr<std::string> invitation =
 //       sender.SendInvitation(request, clock.Now() + absl::Seconds(5));
+//   absl::Status known = sender.CheckSurvey("surveys/csat", deadline);
 #pragma once
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "crm/loyalty/v1/campaign.pb.h"
@@ -44,6 +46,12 @@ class SurveySender {
   // (UNAVAILABLE, DEADLINE_EXCEEDED, ...) may pass on a retry.
   virtual absl::StatusOr<std::string> SendInvitation(
       const SurveyInvitationRequest& request, absl::Time deadline) = 0;
+
+  // OK when feedback has `survey` (`surveys/{survey}`); NOT_FOUND when it
+  // has not; anything else (UNAVAILABLE, DEADLINE_EXCEEDED, ...) when it
+  // could not say. The call ends by `deadline`.
+  virtual absl::Status CheckSurvey(const std::string& survey,
+                                   absl::Time deadline) = 0;
 
  protected:
   SurveySender() = default;

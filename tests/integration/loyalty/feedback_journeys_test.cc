@@ -91,7 +91,7 @@ class FeedbackJourneysTest
     surveys_.AddSurvey("surveys/csat");
   }
 
-  bool SendsSurveys() const override { return true; }
+  SurveySender* Surveys() override { return &surveys_; }
   JourneyEngineOptions EngineOptions() override {
     JourneyEngineOptions options;
     options.survey_sender = &surveys_;
@@ -339,9 +339,42 @@ TEST_F(FeedbackJourneysTest, SendSurveyOncePerRunWithTheSameRequestId) {
   EXPECT_EQ(CallsFor("sv-yes").size(), 2u);
 }
 
+TEST_F(FeedbackJourneysTest, CreateChecksTheSurveyWithFeedback) {
+  v1::CreateJourneyRequest request;
+  v1::Journey* journey = request.mutable_journey();
+  journey->set_display_name("Ask about it");
+  journey->mutable_trigger()->set_kind(v1::JourneyTrigger::ORDER_RECORDED);
+  journey->mutable_action()->set_kind(v1::JourneyAction::SEND_SURVEY);
+  journey->mutable_action()->set_survey("surveys/missing");
+  journey->set_marketing_channel(v1::Campaign::EMAIL);
+  absl::StatusOr<v1::Journey> created = manager_->CreateJourney({}, request);
+  EXPECT_TRUE(absl::IsNotFound(created.status())) << created.status();
+  EXPECT_EQ(crm::common::ErrorMetadataOf(created.status()).at("field"),
+            "journey.action.survey");
+  // Feedback that cannot say: refused as unavailable, nothing stored.
+  journey->mutable_action()->set_survey("surveys/csat");
+  surveys_.FailNext(absl::UnavailableError("feedback is down"));
+  created = manager_->CreateJourney({}, request);
+  EXPECT_TRUE(absl::IsUnavailable(created.status())) << created.status();
+  v1::ListJourneysRequest list;
+  list.set_page_size(1000);
+  absl::StatusOr<v1::ListJourneysResponse> journeys =
+      manager_->ListJourneys({}, list);
+  ASSERT_THAT(journeys.status(), IsOk());
+  for (const v1::Journey& stored : journeys->journeys()) {
+    EXPECT_NE(stored.display_name(), "Ask about it");
+  }
+  // Known: created.
+  created = manager_->CreateJourney({}, request);
+  EXPECT_THAT(created.status(), IsOk());
+}
+
 TEST_F(FeedbackJourneysTest, UnknownSurveyIsSkippedAndNeverAskedInTheFeed) {
+  // Feedback had the survey when the journey was created, not since.
+  surveys_.AddSurvey("surveys/gone");
   const v1::Journey journey =
       SurveyOnOrder("surveys/gone", absl::ZeroDuration());
+  surveys_.RemoveSurvey("surveys/gone");
   crm::common::FeedConsumer profile = ProfileConsumer("fj-e");
   ASSERT_THAT(
       profile.ApplyOne(1, EmailConsentEvent("gone1", cp::Consent::GRANTED))

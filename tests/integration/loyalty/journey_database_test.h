@@ -51,6 +51,7 @@
 #include "services/loyalty/outbound_message_repository.h"
 #include "services/loyalty/profile_feed_apply.h"
 #include "services/loyalty/program_manager.h"
+#include "services/loyalty/survey_sender.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_database.h"
 
@@ -95,9 +96,9 @@ class JourneyDatabaseTest : public ::testing::Test {
                                               consents_, ids_, clock_);
     lifecycle_ = std::make_unique<MemberLifecycle>(accounts_, rewards_,
                                                    programs_, ids_, clock_);
-    manager_ = std::make_unique<JourneyManager>(*unit_of_work_, journeys_,
-                                                rewards_, idempotency_, clock_,
-                                                ids_, SendsSurveys());
+    manager_ =
+        std::make_unique<JourneyManager>(*unit_of_work_, journeys_, rewards_,
+                                         idempotency_, clock_, ids_, Surveys());
     engine_ = NewEngine(EngineOptions());
     if (EarnsOnePointPerCny()) {
       ProgramManager programs(*unit_of_work_, programs_, idempotency_, clock_);
@@ -135,8 +136,9 @@ class JourneyDatabaseTest : public ::testing::Test {
   virtual OutboundMessageRepository* Outbox() { return nullptr; }
   // The options of engine_.
   virtual JourneyEngineOptions EngineOptions() { return {}; }
-  // Whether manager_ accepts SEND_SURVEY journeys (feedback configured).
-  virtual bool SendsSurveys() const { return false; }
+  // The feedback manager_ checks SEND_SURVEY journeys' surveys with (null:
+  // none configured, SEND_SURVEY refused).
+  virtual SurveySender* Surveys() { return nullptr; }
   // Whether programs/default earns 1 point per CNY (100 minor units).
   virtual bool EarnsOnePointPerCny() const { return false; }
 

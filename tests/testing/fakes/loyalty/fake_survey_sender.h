@@ -1,6 +1,7 @@
 // A SurveySender (services/loyalty/survey_sender.h) in memory, for tests:
-// it keeps feedback's contract of CreateSurveyInvitation — the same
-// `request_id` returns the same invitation, an unknown survey is NOT_FOUND —
+// it keeps feedback's contract of CreateSurveyInvitation and GetSurvey — the
+// same `request_id` returns the same invitation, an unknown survey is
+// NOT_FOUND —
 // records every call, and can be scripted to fail the next calls with given
 // statuses (UNAVAILABLE as a feedback that is down) before answering.
 //
@@ -33,6 +34,11 @@ class FakeSurveySender final : public crm::loyalty::SurveySender {
   void AddSurvey(const std::string& survey) {
     absl::MutexLock lock(&mu_);
     surveys_.insert(survey);
+  }
+  // A survey feedback no longer has: later calls for it are NOT_FOUND.
+  void RemoveSurvey(const std::string& survey) {
+    absl::MutexLock lock(&mu_);
+    surveys_.erase(survey);
   }
   // The next calls answer these statuses, in order, creating nothing.
   void FailNext(absl::Status status) {
@@ -68,6 +74,18 @@ class FakeSurveySender final : public crm::loyalty::SurveySender {
                                           by_request_id_.size() + 1);
     by_request_id_[request.request_id] = name;
     return name;
+  }
+
+  absl::Status CheckSurvey(const std::string& survey,
+                           absl::Time /*deadline*/) override {
+    absl::MutexLock lock(&mu_);
+    if (!failures_.empty()) {
+      absl::Status failure = std::move(failures_.front());
+      failures_.pop_front();
+      return failure;
+    }
+    if (surveys_.count(survey) == 0) return crm::common::NotFoundError(survey);
+    return absl::OkStatus();
   }
 
  private:
