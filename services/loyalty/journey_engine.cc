@@ -193,7 +193,7 @@ absl::Status JourneyEngine::Act(Transaction& tx, const JourneyRecord& journey,
 }
 
 void JourneyEngine::SendSurvey(const JourneyRecord& journey,
-                               JourneyRunRecord& run,
+                               JourneyRunRecord& run, absl::Time now,
                                bool* survey_sender_down) {
   SurveySender* const sender = options_.survey_sender;
   if (sender == nullptr ||
@@ -228,6 +228,13 @@ void JourneyEngine::SendSurvey(const JourneyRecord& journey,
     if (!invitation.ok()) {
       if (absl::IsFailedPrecondition(error) &&
           crm::common::ReasonOf(error) == ::crm::type::v1::CONSENT_REQUIRED) {
+        // Loyalty's own consent copy allowed a MARKETING run: feedback's
+        // copy may lag behind the same grant, so ask again until the grace
+        // ends. Stays SCHEDULED meanwhile.
+        if (NeedsMarketingConsent(journey.spec) &&
+            now - run.due_time < options_.survey_consent_grace) {
+          return;
+        }
         Skip(run, v1::JourneyRun::NO_CONSENT);
       } else if (absl::IsNotFound(error) || absl::IsInvalidArgument(error) ||
                  absl::IsFailedPrecondition(error) ||
@@ -303,7 +310,7 @@ absl::Status JourneyEngine::RunAction(Transaction& tx,
       break;
     }
     case v1::JourneyAction::SEND_SURVEY:
-      SendSurvey(journey, run, survey_sender_down);
+      SendSurvey(journey, run, now, survey_sender_down);
       return absl::OkStatus();
     default:
       return absl::DataLossError("stored journey has no action");

@@ -75,6 +75,11 @@ struct JourneyEngineOptions {
   SurveySender* survey_sender = nullptr;
   // Each CreateSurveyInvitation call's deadline.
   absl::Duration survey_deadline = absl::Seconds(5);
+  // How long after its due time a MARKETING survey run that loyalty's
+  // consent copy allows stays SCHEDULED when feedback answers
+  // CONSENT_REQUIRED (feedback may not have applied the grant yet); after
+  // it the run is SKIPPED NO_CONSENT.
+  absl::Duration survey_consent_grace = absl::Minutes(10);
 };
 
 class JourneyEngine {
@@ -178,7 +183,7 @@ class JourneyEngine {
                          bool* survey_sender_down);
   // SEND_SURVEY: asks feedback for the run's invitation.
   void SendSurvey(const JourneyRecord& journey, JourneyRunRecord& run,
-                  bool* survey_sender_down);
+                  absl::Time now, bool* survey_sender_down);
 
   crm::common::UnitOfWork& unit_of_work_;
   JourneyRepository& journeys_;

@@ -400,6 +400,55 @@ TEST_F(FeedbackJourneysTest, UnknownSurveyIsSkippedAndNeverAskedInTheFeed) {
   EXPECT_EQ(CallsFor("gone1").size(), 1u);
 }
 
+TEST_F(FeedbackJourneysTest, ConsentRefusalOfAMarketingSurveyIsAskedAgain) {
+  const v1::Journey journey =
+      SurveyOnOrder("surveys/csat", absl::ZeroDuration());
+  crm::common::FeedConsumer profile = ProfileConsumer("fj-grace");
+  const absl::Status refusal = crm::common::ErrorWithReason(
+      absl::FailedPreconditionError("no consent"),
+      ::crm::type::v1::CONSENT_REQUIRED, {{"purpose", "EMAIL_MARKETING"}});
+  // Loyalty knows the member's grant; feedback has not applied it yet, then
+  // has: the run stays SCHEDULED, then completes.
+  ASSERT_THAT(
+      profile.ApplyOne(1, EmailConsentEvent("gr1", cp::Consent::GRANTED))
+          .status(),
+      IsOk());
+  ASSERT_THAT(profile
+                  .ApplyOne(2, OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
+                                          "gr1", "o1", 100))
+                  .status(),
+              IsOk());
+  surveys_.FailNext(refusal);
+  EXPECT_EQ(*engine_->RunDue({}), 0);
+  EXPECT_EQ(Runs(journey, "gr1")[0].state(), v1::JourneyRun::SCHEDULED);
+  EXPECT_EQ(*engine_->RunDue({}), 1);
+  EXPECT_EQ(Runs(journey, "gr1")[0].state(), v1::JourneyRun::COMPLETED);
+  EXPECT_EQ(CallsFor("gr1").size(), 2u);
+
+  // Still refused once the grace (10 minutes after the due time) is over:
+  // NO_CONSENT, and never asked again.
+  ASSERT_THAT(
+      profile.ApplyOne(3, EmailConsentEvent("gr2", cp::Consent::GRANTED))
+          .status(),
+      IsOk());
+  ASSERT_THAT(profile
+                  .ApplyOne(4, OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
+                                          "gr2", "o1", 100))
+                  .status(),
+              IsOk());
+  surveys_.FailNext(refusal);
+  EXPECT_EQ(*engine_->RunDue({}), 0);
+  clock_.Set(clock_.Now() + absl::Minutes(10));
+  surveys_.FailNext(refusal);
+  EXPECT_EQ(*engine_->RunDue({}), 1);
+  const std::vector<v1::JourneyRun> runs = Runs(journey, "gr2");
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].state(), v1::JourneyRun::SKIPPED);
+  EXPECT_EQ(runs[0].skip_reason(), v1::JourneyRun::NO_CONSENT);
+  EXPECT_EQ(*engine_->RunDue({}), 0);
+  EXPECT_EQ(CallsFor("gr2").size(), 2u);
+}
+
 TEST_F(FeedbackJourneysTest, ServiceSurveyAfterAComplaintAsksFeedbackForIt) {
   v1::Journey spec;
   spec.set_display_name("How did we handle it?");
