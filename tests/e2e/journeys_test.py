@@ -45,6 +45,11 @@ from harness import FeedSuite, wait_for  # noqa: E402
 
 # A loaded 2-core box running sanitizer builds: feeds and the job are slow.
 FEED_TIMEOUT = 60
+# Loyalty's cursors on feedback's and customer-profile's feeds
+# (services/loyalty/feedback_feed_apply.h, profile_feed_apply.h).
+FEEDBACK_CONSUMER = "loyalty.feedback-journeys"
+ORDERS_CONSUMER = "loyalty.orders"
+ORDER_RECORDED = 5  # customerprofile.v1.ChangeEvent.Type
 
 
 class JourneySuite(FeedSuite):
@@ -160,6 +165,27 @@ class JourneysTest(unittest.TestCase):
              for s in funnel.get("skippedByReason", [])],
             list(skipped_by_reason), funnel)
 
+    def scalar(self, database, statement):
+        """An integer `statement` answers, run as `database`'s own user."""
+        result = self.suite.db.query(database, self.suite.passwords[database],
+                                     statement, database)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return int(result.stdout.strip() or 0)
+
+    def wait_until_loyalty_applied(self, database, consumer, types=()):
+        """Waits until loyalty's feed consumer `consumer` has applied every
+        numbered event (of `types`, all when empty) of `database`'s change
+        feed as it stands now: a fence after which nothing already written
+        can still reach loyalty."""
+        where = f" WHERE type IN ({', '.join(map(str, types))})" if types else ""
+        target = self.scalar(
+            database,
+            f"SELECT COALESCE(MAX(sequence), 0) FROM change_feed_events{where}")
+        wait_for(lambda: self.scalar(
+            "crm_loyalty", "SELECT COALESCE(MAX(last_sequence), 0) FROM "
+            f"feed_consumer_cursors WHERE consumer = '{consumer}'") >= target,
+            FEED_TIMEOUT, f"loyalty's {consumer} to apply up to {target}")
+
     def assert_ledger_consistent(self, cid):
         proof = self.call("GET", f"/v1/accounts/{cid}:verifyLedger")
         self.assertTrue(proof["consistent"], proof)
@@ -232,9 +258,10 @@ class JourneysTest(unittest.TestCase):
         self.assertEqual(self.balance(cid), 180)
         self.assert_funnel(journey, triggered=2, completed=2)
 
-        # Closing writes no event; the job running meanwhile repeats nothing.
+        # Closing writes no event: once loyalty has applied feedback's whole
+        # feed, still two bonuses.
         self.transition(ticket, "CLOSE")
-        time.sleep(3)
+        self.wait_until_loyalty_applied("crm_feedback", FEEDBACK_CONSUMER)
         self.assertEqual(len(self.bonuses(cid, journey)), 2)
         self.assertEqual(self.balance(cid), 180)
         self.assert_funnel(journey, triggered=2, completed=2)
@@ -346,7 +373,7 @@ class JourneysTest(unittest.TestCase):
              "answers": [{"questionId": "csat", "score": 4}]})
         self.assertIn(status, (400, 409), error)
         self.assertIn("RESOURCE_STATE_CONFLICT", json.dumps(error), error)
-        time.sleep(3)
+        self.wait_until_loyalty_applied("crm_feedback", FEEDBACK_CONSUMER)
         self.assertEqual(len(self.bonuses(cid, thanks)), 1)
         self.assertEqual(len(self.runs(send, name)), 1)
         self.assert_funnel(thanks, triggered=1, completed=1)
@@ -385,10 +412,9 @@ class JourneysTest(unittest.TestCase):
         self.assertEqual(run["triggerTime"], f"{today:%Y-%m-%d}T00:00:00Z",
                          run)
 
-        # The job runs on every second; a second BIRTHDAY journey, created
-        # now, gets today's birthdays on a later pass, by which time the
-        # first has been passed over again.
-        time.sleep(3)
+        # The job runs every second; a second BIRTHDAY journey, created
+        # now, gets today's birthdays on a later pass, which passes over the
+        # first again.
         later = self.journey(
             "Birthday, again", {"kind": "BIRTHDAY"},
             {"kind": "AWARD_POINTS", "points": "5"}, purpose="SERVICE")
@@ -443,7 +469,9 @@ class JourneysTest(unittest.TestCase):
 
         wait_for(lambda: len(self.runs(journey, name)) >= len(orders),
                  FEED_TIMEOUT, "a run per order")
-        time.sleep(2)  # Nothing more may come.
+        # Nothing more may come once the order events are all applied.
+        self.wait_until_loyalty_applied("crm_customer_profile", ORDERS_CONSUMER,
+                                        types=(ORDER_RECORDED,))
         runs = self.runs(journey, name)
         self.assertEqual(sorted(r["triggerEvent"] for r in runs),
                          sorted(f"order:{o}" for o in orders), runs)
