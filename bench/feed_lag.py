@@ -14,12 +14,18 @@ crm_feed_consumer_delay_seconds histogram (from an event's commit in
 customer-profile to the commit that applied it in the consumer) from the
 services' /metrics, before and after: the difference is this run's events.
 Percentiles come from the histogram's buckets (linear within a bucket; the
-bucket bounds are printed too). Goal (issue: segmentation) p99 < 100 ms at
+bucket bounds are printed too). It also prints the CPU time (utime + stime
+from /proc/PID/stat) each process of the suite, mariadbd and the load
+generator spent per order over the load and the drain: on a 2-core machine
+the consumers' delays follow how busy the cores are; and per service's
+database user, the CPU MariaDB spent on its statements per order
+(information_schema.USER_STATISTICS CPU_TIME, with userstat switched on). Goal (issue: segmentation) p99 < 100 ms at
 1,000 orders/s. Run it through bench/feed_lag.sh. BENCH_LAG_DUMP=1 also
 prints the consumers' histograms as read before and after.
 """
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -29,7 +35,7 @@ import urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "tests", "e2e"))
 # pylint: disable-next=wrong-import-position
-from harness import FeedSuite, wait_for  # noqa: E402
+from harness import ADMIN_PASSWORD, FeedSuite, wait_for  # noqa: E402
 
 RATE = int(os.environ.get("BENCH_LAG_RATE", "1000"))
 DURATION = os.environ.get("BENCH_LAG_DURATION", "20s")
@@ -119,6 +125,53 @@ def feed_head(suite):
     return int(result.stdout.strip())
 
 
+def cpu_seconds(pid):
+    """utime + stime of process `pid` in seconds (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # Fields 14 and 15 of stat(5); [0] here is field 3 (state).
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def suite_pids(suite):
+    """{name: pid} of the suite's binaries and its MariaDB server."""
+    pids = {name: process.pid for name, process in suite.processes.items()}
+    with open(os.path.join(suite.db.directory, "mysqld.pid"),
+              encoding="ascii") as f:
+        pids["mariadbd"] = int(f.read().strip())
+    return pids
+
+
+def cpu_snapshot(pids):
+    """CPU seconds of each process and of this script's finished children
+    (the load generator)."""
+    snapshot = {name: cpu_seconds(pid) for name, pid in pids.items()}
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    snapshot["load generator"] = children.ru_utime + children.ru_stime
+    return snapshot
+
+
+def admin_query(suite, sql):
+    result = suite.db.query("crm_admin", ADMIN_PASSWORD, sql)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr)
+    return result.stdout
+
+
+def user_statistics(suite):
+    """{database user: MariaDB CPU seconds on its statements}."""
+    rows = admin_query(
+        suite, "SELECT USER, CPU_TIME FROM information_schema.USER_STATISTICS")
+    found = {}
+    for line in rows.splitlines():
+        user, cpu = line.split("\t")
+        found[user] = float(cpu)
+    return found
+
+
 def percentile(deltas, fraction):
     """(estimate, lower bound, upper bound) in ms of the `fraction` quantile
     from cumulative bucket counts."""
@@ -152,6 +205,10 @@ def main():
             wait_caught_up(suite, head,
                            "the consumers to apply the customers' events")
             before = profile_consumers(scrape(suite))
+            pids = suite_pids(suite)
+            admin_query(suite, "SET GLOBAL userstat = 1")
+            users_before = user_statistics(suite)
+            cpu_before = cpu_snapshot(pids)
             started = time.monotonic()
             load = subprocess.run(
                 [bench_bin, "record-order", f"--addr={addr}",
@@ -164,6 +221,8 @@ def main():
         head = feed_head(suite)
         wait_caught_up(suite, head, "the consumers to reach the feed's head")
         drained = time.monotonic() - started - load_seconds
+        cpu_after = cpu_snapshot(pids)
+        users_after = user_statistics(suite)
         after = profile_consumers(scrape(suite))
         if os.environ.get("BENCH_LAG_DUMP"):
             print("before", before)
@@ -176,6 +235,17 @@ def main():
               f"{fields.get('p50_ms')} ms, p99 {fields.get('p99_ms')} ms); "
               f"every consumer at the feed's head {drained:.1f} s after the "
               "last call")
+        orders = max(int(fields.get("rows", "0") or 0), 1)
+        wall = time.monotonic() - started
+        print("CPU per order over the load and the drain (µs; cores busy "
+              f"over {wall:.1f} s): " + ", ".join(
+                  f"{name} {(cpu_after[name] - cpu_before[name]) * 1e6 / orders:.0f}"
+                  f" ({(cpu_after[name] - cpu_before[name]) / wall:.2f})"
+                  for name in sorted(cpu_after)))
+        print("mariadbd CPU per order by database user (µs): " + ", ".join(
+            f"{user} {(now - users_before.get(user, 0.0)) * 1e6 / orders:.0f}"
+            for user, now in sorted(users_after.items())
+            if user.startswith("crm_") and user != "crm_admin"))
         print("| consumer | events | delay p50 ms | delay p99 ms "
               "(bucket) | max bucket | goal p99 < 100 ms | events per "
               "transaction | transaction p50, p99 ms | arrival p50, p99 ms |")

@@ -18,6 +18,17 @@ std::vector<SqlChunk> SqlChunks(size_t total, size_t max_chunk) {
   return chunks;
 }
 
+std::vector<SqlPaddedChunk> SqlPaddedChunks(size_t total, size_t max_chunk) {
+  size_t largest = 1;
+  while (largest * 2 <= max_chunk) largest *= 2;
+  std::vector<SqlPaddedChunk> chunks;
+  for (size_t begin = 0; begin < total; begin += largest) {
+    const size_t size = total - begin < largest ? total - begin : largest;
+    chunks.push_back({begin, size, SqlPaddedCount(size)});
+  }
+  return chunks;
+}
+
 size_t SqlPaddedCount(size_t count) {
   if (count == 0) return 0;
   size_t padded = 1;

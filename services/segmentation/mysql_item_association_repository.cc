@@ -23,6 +23,8 @@ using ::crm::common::CachedStatement;
 using ::crm::common::Prepared;
 using ::crm::common::SqlChunk;
 using ::crm::common::SqlChunks;
+using ::crm::common::SqlPaddedChunk;
+using ::crm::common::SqlPaddedChunks;
 using ::crm::common::SqlPlaceholders;
 using ::crm::common::SqlRowPlaceholders;
 using ::crm::common::Transaction;
@@ -49,13 +51,17 @@ absl::Status AddCounts(Transaction& tx, const BasketCounts& counts);
 absl::Status MySqlItemAssociationRepository::AddBaskets(
     Transaction& tx, const std::vector<OrderItemRecord>& items,
     const BasketCounts& counts) {
-  for (const SqlChunk& chunk : SqlChunks(items.size(), kMaxAssociationRows)) {
+  // Padded (sql_batches.h) here and below: INSERT IGNORE skips a repeated
+  // row, and a padding row of the counts adds 0.
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(items.size(), kMaxAssociationRows)) {
     CachedStatement insert = Prepared(
         tx, absl::StrCat("INSERT IGNORE INTO order_items (customer_id, "
                          "order_id, sku, order_time) VALUES ",
-                         SqlRowPlaceholders(chunk.size, 4)));
+                         SqlRowPlaceholders(chunk.padded, 4)));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const size_t i = chunk.Row(k);
       insert->setString(column++, items[i].customer_id);
       insert->setString(column++, items[i].order_id);
       insert->setString(column++, items[i].sku);
@@ -72,42 +78,46 @@ namespace {
 
 absl::Status AddCounts(Transaction& tx, const BasketCounts& counts) {
   const auto item_entries = SortedEntries(counts.items);
-  for (const SqlChunk& chunk :
-       SqlChunks(item_entries.size(), kMaxAssociationRows)) {
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(item_entries.size(), kMaxAssociationRows)) {
     CachedStatement upsert = Prepared(
         tx, absl::StrCat(
                 "INSERT INTO item_baskets (sku, category, baskets, weight) "
                 "VALUES ",
-                SqlRowPlaceholders(chunk.size, 4),
+                SqlRowPlaceholders(chunk.padded, 4),
                 " ON DUPLICATE KEY UPDATE baskets = baskets + "
                 "VALUES(baskets), weight = weight + VALUES(weight), "
                 "category = IF(VALUES(category) = '', category, "
                 "VALUES(category))"));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
-      upsert->setString(column++, item_entries[i]->first);
-      upsert->setString(column++, item_entries[i]->second.category);
-      upsert->setInt64(column++, item_entries[i]->second.baskets);
-      upsert->setDouble(column++, item_entries[i]->second.weight);
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const auto& entry = *item_entries[chunk.Row(k)];
+      const bool padding = k >= chunk.size;
+      upsert->setString(column++, entry.first);
+      upsert->setString(column++, entry.second.category);
+      upsert->setInt64(column++, padding ? 0 : entry.second.baskets);
+      upsert->setDouble(column++, padding ? 0.0 : entry.second.weight);
     }
     upsert->executeUpdate();
   }
   const auto pair_entries = SortedEntries(counts.pairs);
-  for (const SqlChunk& chunk :
-       SqlChunks(pair_entries.size(), kMaxAssociationRows)) {
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(pair_entries.size(), kMaxAssociationRows)) {
     CachedStatement upsert = Prepared(
         tx,
         absl::StrCat("INSERT INTO item_pairs (sku, other_sku, baskets, weight) "
                      "VALUES ",
-                     SqlRowPlaceholders(chunk.size, 4),
+                     SqlRowPlaceholders(chunk.padded, 4),
                      " ON DUPLICATE KEY UPDATE baskets = baskets + "
                      "VALUES(baskets), weight = weight + VALUES(weight)"));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
-      upsert->setString(column++, pair_entries[i]->first.first);
-      upsert->setString(column++, pair_entries[i]->first.second);
-      upsert->setInt64(column++, pair_entries[i]->second.baskets);
-      upsert->setDouble(column++, pair_entries[i]->second.weight);
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const auto& entry = *pair_entries[chunk.Row(k)];
+      const bool padding = k >= chunk.size;
+      upsert->setString(column++, entry.first.first);
+      upsert->setString(column++, entry.first.second);
+      upsert->setInt64(column++, padding ? 0 : entry.second.baskets);
+      upsert->setDouble(column++, padding ? 0.0 : entry.second.weight);
     }
     upsert->executeUpdate();
   }

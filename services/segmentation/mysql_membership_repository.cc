@@ -167,14 +167,16 @@ MySqlMembershipRepository::ListOfCustomers(
 
 absl::Status MySqlMembershipRepository::InsertMany(
     Transaction& tx, const std::vector<MembershipRecord>& memberships) {
-  for (const crm::common::SqlChunk& chunk :
-       crm::common::SqlChunks(memberships.size(), kMaxRowsPerStatement)) {
+  // Padded (sql_batches.h): INSERT IGNORE skips a repeated row.
+  for (const crm::common::SqlPaddedChunk& chunk :
+       crm::common::SqlPaddedChunks(memberships.size(), kMaxRowsPerStatement)) {
     CachedStatement insert = Prepared(
         tx, absl::StrCat("INSERT IGNORE INTO segment_memberships "
                          "(customer_id, segment_id, enter_time) VALUES ",
-                         crm::common::SqlRowPlaceholders(chunk.size, 3)));
+                         crm::common::SqlRowPlaceholders(chunk.padded, 3)));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const size_t i = chunk.Row(k);
       insert->setString(column++, memberships[i].customer_id);
       insert->setString(column++, memberships[i].segment_id);
       insert->setString(
@@ -188,19 +190,21 @@ absl::Status MySqlMembershipRepository::InsertMany(
 
 absl::Status MySqlMembershipRepository::RemoveMany(
     Transaction& tx, const std::vector<MembershipRecord>& memberships) {
-  for (const crm::common::SqlChunk& chunk :
-       crm::common::SqlChunks(memberships.size(), kMaxRowsPerStatement)) {
+  // Padded (sql_batches.h): a repeated key deletes nothing more.
+  for (const crm::common::SqlPaddedChunk& chunk :
+       crm::common::SqlPaddedChunks(memberships.size(), kMaxRowsPerStatement)) {
     // Primary-key point ranges (the optimizer's range access on an OR of
     // equalities).
     CachedStatement remove = Prepared(
         tx,
         absl::StrCat("DELETE FROM segment_memberships WHERE ",
                      absl::StrJoin(std::vector<std::string>(
-                                       chunk.size,
+                                       chunk.padded,
                                        "(customer_id = ? AND segment_id = ?)"),
                                    " OR ")));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const size_t i = chunk.Row(k);
       remove->setString(column++, memberships[i].customer_id);
       remove->setString(column++, memberships[i].segment_id);
     }

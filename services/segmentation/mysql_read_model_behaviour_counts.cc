@@ -25,8 +25,8 @@ namespace {
 
 using ::crm::common::CachedStatement;
 using ::crm::common::Prepared;
-using ::crm::common::SqlChunk;
-using ::crm::common::SqlChunks;
+using ::crm::common::SqlPaddedChunk;
+using ::crm::common::SqlPaddedChunks;
 using ::crm::common::SqlRowPlaceholders;
 using ::crm::common::Transaction;
 
@@ -42,18 +42,21 @@ struct CountRow {
 void AddRows(Transaction& tx, absl::string_view table,
              absl::string_view name_column, absl::string_view count_column,
              const std::vector<CountRow>& rows) {
-  for (const SqlChunk& chunk : SqlChunks(rows.size(), kMaxCountRows)) {
+  // Padded (sql_batches.h): a padding row adds 0 to the last row's count.
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(rows.size(), kMaxCountRows)) {
     CachedStatement upsert = Prepared(
         tx, absl::StrCat("INSERT INTO ", table, " (customer_id, ", name_column,
                          ", ", count_column, ") VALUES ",
-                         SqlRowPlaceholders(chunk.size, 3),
+                         SqlRowPlaceholders(chunk.padded, 3),
                          " ON DUPLICATE KEY UPDATE ", count_column, " = ",
                          count_column, " + VALUES(", count_column, ")"));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
-      upsert->setString(column++, *rows[i].customer_id);
-      upsert->setString(column++, *rows[i].name);
-      upsert->setInt64(column++, rows[i].count);
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const CountRow& row = rows[chunk.Row(k)];
+      upsert->setString(column++, *row.customer_id);
+      upsert->setString(column++, *row.name);
+      upsert->setInt64(column++, k < chunk.size ? row.count : 0);
     }
     upsert->executeUpdate();
   }
@@ -82,17 +85,19 @@ absl::Status MySqlReadModelRepository::AddBehaviourCounts(
   for (const BehaviourCounts& delta : deltas) {
     if (delta.interaction_count != 0) interactions.push_back(&delta);
   }
-  for (const SqlChunk& chunk : SqlChunks(interactions.size(), kMaxCountRows)) {
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(interactions.size(), kMaxCountRows)) {
     CachedStatement upsert = Prepared(
         tx, absl::StrCat("INSERT INTO customer_interaction_counts "
                          "(customer_id, interaction_count) VALUES ",
-                         SqlRowPlaceholders(chunk.size, 2),
+                         SqlRowPlaceholders(chunk.padded, 2),
                          " ON DUPLICATE KEY UPDATE interaction_count = "
                          "interaction_count + VALUES(interaction_count)"));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
-      upsert->setString(column++, interactions[i]->customer_id);
-      upsert->setInt64(column++, interactions[i]->interaction_count);
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const BehaviourCounts& row = *interactions[chunk.Row(k)];
+      upsert->setString(column++, row.customer_id);
+      upsert->setInt64(column++, k < chunk.size ? row.interaction_count : 0);
     }
     upsert->executeUpdate();
   }

@@ -1,7 +1,10 @@
 // MySqlReadModelRepository's batch writes of a batch of feed events
 // (UpsertCustomers, UpsertOrders, SaveAggregates) and FindMerges: multi-row
-// statements in chunks of power-of-two sizes (services/common/sql_batches.h),
-// the same SQL as the single forms in mysql_read_model_repository.cc.
+// statements, one per kMaxFeedBatchRows rows, padded to a power-of-two
+// number of rows by repeating the last (each statement is an upsert, a
+// DELETE or a SELECT by key, which a repeated row leaves as they are:
+// services/common/sql_batches.h), the same SQL as the single forms in
+// mysql_read_model_repository.cc.
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -26,8 +29,8 @@ namespace {
 
 using ::crm::common::CachedStatement;
 using ::crm::common::Prepared;
-using ::crm::common::SqlChunk;
-using ::crm::common::SqlChunks;
+using ::crm::common::SqlPaddedChunk;
+using ::crm::common::SqlPaddedChunks;
 using ::crm::common::SqlPlaceholders;
 using ::crm::common::SqlRowPlaceholders;
 using ::crm::common::Transaction;
@@ -46,13 +49,14 @@ std::optional<absl::Time> FactTimeOrNull(absl::Time time) {
 
 absl::Status MySqlReadModelRepository::UpsertCustomers(
     Transaction& tx, const std::vector<CustomerFacts>& facts) {
-  for (const SqlChunk& chunk : SqlChunks(facts.size(), kMaxFeedBatchRows)) {
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(facts.size(), kMaxFeedBatchRows)) {
     CachedStatement upsert = Prepared(
         tx, absl::StrCat(
                 "INSERT INTO read_model_customers (customer_id, country_code, "
                 "source_channel, locale, gender, tags, granted_consents, "
                 "create_time, last_sequence, customer_type) VALUES ",
-                SqlRowPlaceholders(chunk.size, 10),
+                SqlRowPlaceholders(chunk.padded, 10),
                 " ON DUPLICATE KEY UPDATE country_code = VALUES(country_code), "
                 "source_channel = VALUES(source_channel), "
                 "locale = VALUES(locale), gender = VALUES(gender), "
@@ -62,8 +66,8 @@ absl::Status MySqlReadModelRepository::UpsertCustomers(
                 "last_sequence = VALUES(last_sequence), "
                 "customer_type = VALUES(customer_type)"));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
-      const CustomerFacts& one = facts[i];
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const CustomerFacts& one = facts[chunk.Row(k)];
       upsert->setString(column++, one.customer_id);
       upsert->setString(column++, one.country_code);
       upsert->setString(column++, one.source_channel);
@@ -84,20 +88,21 @@ absl::Status MySqlReadModelRepository::UpsertCustomers(
 
 absl::Status MySqlReadModelRepository::UpsertOrders(
     Transaction& tx, const std::vector<OrderFact>& orders) {
-  for (const SqlChunk& chunk : SqlChunks(orders.size(), kMaxFeedBatchRows)) {
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(orders.size(), kMaxFeedBatchRows)) {
     CachedStatement upsert = Prepared(
         tx, absl::StrCat("INSERT INTO read_model_orders (customer_id, "
                          "order_id, order_time, currency_code, amount_minor, "
                          "refunded_minor) VALUES ",
-                         SqlRowPlaceholders(chunk.size, 6),
+                         SqlRowPlaceholders(chunk.padded, 6),
                          " ON DUPLICATE KEY UPDATE "
                          "order_time = VALUES(order_time), "
                          "currency_code = VALUES(currency_code), "
                          "amount_minor = VALUES(amount_minor), "
                          "refunded_minor = VALUES(refunded_minor)"));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
-      const OrderFact& order = orders[i];
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const OrderFact& order = orders[chunk.Row(k)];
       upsert->setString(column++, order.customer_id);
       upsert->setString(column++, order.order_id);
       upsert->setString(column++,
@@ -114,14 +119,14 @@ absl::Status MySqlReadModelRepository::UpsertOrders(
 
 absl::Status MySqlReadModelRepository::SaveAggregates(
     Transaction& tx, const std::vector<CustomerAggregate>& aggregates) {
-  for (const SqlChunk& chunk :
-       SqlChunks(aggregates.size(), kMaxFeedBatchRows)) {
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(aggregates.size(), kMaxFeedBatchRows)) {
     CachedStatement upsert = Prepared(
         tx, absl::StrCat("INSERT INTO read_model_aggregates (customer_id, "
                          "order_count, purchase_days, first_order_time, "
                          "last_order_time, previous_purchase_time, "
                          "weekend_order_count) VALUES ",
-                         SqlRowPlaceholders(chunk.size, 7),
+                         SqlRowPlaceholders(chunk.padded, 7),
                          " ON DUPLICATE KEY UPDATE "
                          "order_count = VALUES(order_count), "
                          "purchase_days = VALUES(purchase_days), "
@@ -131,8 +136,8 @@ absl::Status MySqlReadModelRepository::SaveAggregates(
                          "VALUES(previous_purchase_time), "
                          "weekend_order_count = VALUES(weekend_order_count)"));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
-      const CustomerAggregate& aggregate = aggregates[i];
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const CustomerAggregate& aggregate = aggregates[chunk.Row(k)];
       upsert->setString(column++, aggregate.customer_id);
       upsert->setInt64(column++, aggregate.order_count);
       upsert->setInt64(column++, aggregate.purchase_days);
@@ -149,10 +154,10 @@ absl::Status MySqlReadModelRepository::SaveAggregates(
     // a key range, which would take other customers' rows with it).
     CachedStatement clear = Prepared(
         tx, absl::StrCat("DELETE FROM read_model_spend WHERE customer_id IN (",
-                         SqlPlaceholders(chunk.size), ")"));
-    for (size_t i = 0; i < chunk.size; ++i) {
-      clear->setString(static_cast<int>(i + 1),
-                       aggregates[chunk.begin + i].customer_id);
+                         SqlPlaceholders(chunk.padded), ")"));
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      clear->setString(static_cast<int>(k + 1),
+                       aggregates[chunk.Row(k)].customer_id);
     }
     clear->executeUpdate();
   }
@@ -166,14 +171,21 @@ absl::Status MySqlReadModelRepository::SaveAggregates(
       rows.push_back({&aggregate.customer_id, &spend});
     }
   }
-  for (const SqlChunk& chunk : SqlChunks(rows.size(), kMaxFeedBatchRows)) {
+  // An upsert only so that padding rows may repeat a row just inserted.
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(rows.size(), kMaxFeedBatchRows)) {
     CachedStatement insert = Prepared(
         tx, absl::StrCat("INSERT INTO read_model_spend (customer_id, "
                          "currency_code, order_count, net_total_minor, "
                          "average_minor) VALUES ",
-                         SqlRowPlaceholders(chunk.size, 5)));
+                         SqlRowPlaceholders(chunk.padded, 5),
+                         " ON DUPLICATE KEY UPDATE "
+                         "order_count = VALUES(order_count), "
+                         "net_total_minor = VALUES(net_total_minor), "
+                         "average_minor = VALUES(average_minor)"));
     int column = 1;
-    for (size_t i = chunk.begin; i < chunk.begin + chunk.size; ++i) {
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const size_t i = chunk.Row(k);
       insert->setString(column++, *rows[i].customer_id);
       insert->setString(column++, rows[i].spend->currency_code);
       insert->setInt64(column++, rows[i].spend->order_count);
@@ -193,14 +205,14 @@ MySqlReadModelRepository::FindMerges(
   for (size_t i = 0; i < customer_ids.size(); ++i) {
     positions.emplace(customer_ids[i], i);
   }
-  for (const SqlChunk& chunk :
-       SqlChunks(customer_ids.size(), kMaxFeedBatchRows)) {
+  for (const SqlPaddedChunk& chunk :
+       SqlPaddedChunks(customer_ids.size(), kMaxFeedBatchRows)) {
     CachedStatement select = Prepared(
         tx, absl::StrCat("SELECT customer_id, survivor_id, merge_time FROM "
                          "merged_customers WHERE customer_id IN (",
-                         SqlPlaceholders(chunk.size), ")"));
-    for (size_t i = 0; i < chunk.size; ++i) {
-      select->setString(static_cast<int>(i + 1), customer_ids[chunk.begin + i]);
+                         SqlPlaceholders(chunk.padded), ")"));
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      select->setString(static_cast<int>(k + 1), customer_ids[chunk.Row(k)]);
     }
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {

@@ -303,8 +303,9 @@ MySqlScoreRepository::FindMany(Transaction& tx,
 
 absl::Status MySqlScoreRepository::SaveMany(
     Transaction& tx, const std::vector<CustomerScoreRecord>& scores) {
-  for (const crm::common::SqlChunk& chunk :
-       crm::common::SqlChunks(scores.size(), kMaxRowsPerInsert)) {
+  // Padded (sql_batches.h): a repeated row sets what it just set.
+  for (const crm::common::SqlPaddedChunk& chunk :
+       crm::common::SqlPaddedChunks(scores.size(), kMaxRowsPerInsert)) {
     CachedStatement upsert = Prepared(
         tx, absl::StrCat(
                 "INSERT INTO customer_scores (customer_id, recency_score, "
@@ -312,7 +313,7 @@ absl::Status MySqlScoreRepository::SaveMany(
                 "lifecycle_stage, monetary_minor, p_alive, expected_purchases, "
                 "clv_minor, clv_model_id, score_time, version, cluster) "
                 "VALUES ",
-                crm::common::SqlRowPlaceholders(chunk.size, 15),
+                crm::common::SqlRowPlaceholders(chunk.padded, 15),
                 " ON DUPLICATE KEY UPDATE "
                 "recency_score = VALUES(recency_score), "
                 "frequency_score = VALUES(frequency_score), "
@@ -327,8 +328,8 @@ absl::Status MySqlScoreRepository::SaveMany(
                 "clv_model_id = VALUES(clv_model_id), "
                 "score_time = VALUES(score_time), version = VALUES(version), "
                 "cluster = VALUES(cluster)"));
-    for (size_t i = 0; i < chunk.size; ++i) {
-      BindScore(*upsert, static_cast<int>(1 + 15 * i), scores[chunk.begin + i]);
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      BindScore(*upsert, static_cast<int>(1 + 15 * k), scores[chunk.Row(k)]);
     }
     upsert->executeUpdate();
   }

@@ -329,18 +329,21 @@ absl::Status ProfileFeedApplier::ApplyRun(Transaction& tx,
     for_survivor.customer_id = survivor->second;
     resolved.push_back(std::move(for_survivor));
   }
-  std::vector<const WaveEvent*> wave;
-  absl::flat_hash_set<absl::string_view> in_wave;
+  // No event of the run merges or erases, so events of different customers
+  // commute: the k-th event of each customer goes to wave k. A run takes as
+  // many waves as its busiest customer has events (not one more per repeated
+  // customer), each customer's events in their order.
+  std::vector<std::vector<const WaveEvent*>> waves;
+  absl::flat_hash_map<absl::string_view, size_t> events_of;
   for (const WaveEvent& wave_event : resolved) {
-    if (!in_wave.insert(wave_event.customer_id).second) {
-      CRM_RETURN_IF_ERROR(ApplyWave(tx, wave));
-      wave.clear();
-      in_wave.clear();
-      in_wave.insert(wave_event.customer_id);
-    }
-    wave.push_back(&wave_event);
+    const size_t k = events_of[wave_event.customer_id]++;
+    if (k == waves.size()) waves.emplace_back();
+    waves[k].push_back(&wave_event);
   }
-  return ApplyWave(tx, wave);
+  for (const std::vector<const WaveEvent*>& wave : waves) {
+    CRM_RETURN_IF_ERROR(ApplyWave(tx, wave));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ProfileFeedApplier::ApplyWave(

@@ -53,17 +53,20 @@
 // segment memberships follow.
 //
 // A batch of events (ApplyBatch, the feed consumer's batch in one
-// transaction) with an `on_updates` hook is applied set-based: the events
-// that only replace facts or record orders (CUSTOMER_CREATED/_UPDATED of a
-// held customer, ORDER_RECORDED/_REFUNDED) are taken in waves, each a run
-// of such events naming every customer (after merge resolution) at most
-// once: the wave's facts and orders are written with multi-row statements,
-// its customers' aggregates recomputed together, and `on_updates` runs once
-// with the customers the wave updated, in place of `on_change`'s kUpdated
-// calls. A customer named twice starts a new wave, and every other event
-// (a merge, an erasure) is applied alone as Apply does, so each event's
-// effects are followed by a scoring of its customer, as one by one: the
-// outcome is that of Apply on each event in turn.
+// transaction) with an `on_updates` hook is applied set-based: a run of
+// events that only replace facts or record orders (CUSTOMER_CREATED/_UPDATED
+// of a held customer, ORDER_RECORDED/_REFUNDED) is taken in waves, each
+// naming every customer (after merge resolution) at most once: the k-th
+// event of each customer of the run goes to wave k (events of different
+// customers commute), the wave's facts and orders are written with
+// multi-row statements, its customers' aggregates recomputed together, and
+// `on_updates` runs once with the customers the wave updated, in place of
+// `on_change`'s kUpdated calls. Every other event (a merge, an erasure) ends
+// the run and is applied alone as Apply does, so each event's effects are
+// followed by a scoring of its customer, as one by one: the outcome is that
+// of Apply on each event in turn, except that the rows appended for
+// different customers (lifecycle transitions, membership changes, feed
+// events) may come in another order; each customer's come in theirs.
 #pragma once
 
 #include <cstdint>
