@@ -369,12 +369,12 @@ absl::Status ProfileFeedApplier::ApplyWave(
   }
   CRM_RETURN_IF_ERROR(read_model_.UpsertCustomers(tx, facts));
   std::vector<NewOrder> new_orders;
+  std::vector<CustomerAggregate> aggregates;
   if (!ordering.empty()) {
     // The orders held before the wave's, with the wave's put in (each
     // customer has one order event in a wave).
     CRM_ASSIGN_OR_RETURN(std::vector<std::vector<OrderFact>> held,
                          read_model_.ListOrdersOf(tx, ordering));
-    std::vector<CustomerAggregate> aggregates;
     aggregates.reserve(ordering.size());
     size_t next_order = 0;
     for (const WaveEvent* wave_event : wave) {
@@ -395,7 +395,14 @@ absl::Status ProfileFeedApplier::ApplyWave(
     }
   }
   CRM_RETURN_IF_ERROR(NewOrders(tx, new_orders));
-  return on_updates_(tx, updated);
+  // The aggregates saved, index for index with `updated` (orders come in
+  // wave order in `aggregates`).
+  std::vector<const CustomerAggregate*> saved(updated.size(), nullptr);
+  size_t next_aggregate = 0;
+  for (size_t i = 0; i < wave.size(); ++i) {
+    if (wave[i]->order) saved[i] = &aggregates[next_aggregate++];
+  }
+  return on_updates_(tx, updated, saved);
 }
 
 ReadModelChangeHook CombineHooks(ReadModelChangeHook first,

@@ -101,10 +101,12 @@ using ReadModelChangeHook = std::function<absl::Status(
 
 // Called once per wave of a batch (see the file comment) with the customers
 // whose read model the wave updated (kUpdated; distinct, in the order of
-// their events), in the batch's transaction.
-using ReadModelUpdatesHook =
-    std::function<absl::Status(crm::common::Transaction& tx,
-                               const std::vector<std::string>& customer_ids)>;
+// their events) and, index for index, the aggregate the wave saved for each
+// (null for a customer whose event replaced facts only: its aggregate is as
+// stored), in the batch's transaction.
+using ReadModelUpdatesHook = std::function<absl::Status(
+    crm::common::Transaction& tx, const std::vector<std::string>& customer_ids,
+    const std::vector<const CustomerAggregate*>& saved_aggregates)>;
 
 // An order the read model had not held before an ORDER_RECORDED or
 // ORDER_REFUNDED event stored it (each order is new exactly once).

@@ -314,8 +314,9 @@ ReadModelChangeHook ScoringManager::FeedHook() {
 }
 
 ReadModelUpdatesHook ScoringManager::FeedUpdatesHook() {
-  return [this](Transaction& tx, const std::vector<std::string>& customer_ids) {
-    return ScoreCustomers(tx, customer_ids);
+  return [this](Transaction& tx, const std::vector<std::string>& customer_ids,
+                const std::vector<const CustomerAggregate*>& saved_aggregates) {
+    return ScoreCustomers(tx, customer_ids, saved_aggregates);
   };
 }
 
@@ -503,7 +504,8 @@ absl::StatusOr<int64_t> ScoringManager::RecomputeBatch(
 }
 
 absl::Status ScoringManager::ScoreCustomers(
-    Transaction& tx, const std::vector<std::string>& customer_ids) {
+    Transaction& tx, const std::vector<std::string>& customer_ids,
+    const std::vector<const CustomerAggregate*>& saved_aggregates) {
   if (customer_ids.empty()) return absl::OkStatus();
   CRM_ASSIGN_OR_RETURN(std::optional<RfmBoundaries> boundaries,
                        scores_.LoadBoundaries(tx));
@@ -511,7 +513,8 @@ absl::Status ScoringManager::ScoreCustomers(
                        scores_.LatestClvModel(tx));
   CRM_ASSIGN_OR_RETURN(std::optional<BehaviourClusters> clusters,
                        LatestClusters(tx));
-  return ScoreBatch(tx, customer_ids, clock_.Now(), boundaries, model, clusters)
+  return ScoreBatch(tx, customer_ids, clock_.Now(), boundaries, model, clusters,
+                    saved_aggregates)
       .status();
 }
 
@@ -519,12 +522,32 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
     Transaction& tx, const std::vector<std::string>& ids, absl::Time now,
     const std::optional<RfmBoundaries>& cuts,
     const std::optional<ClvModelRecord>& model,
-    const std::optional<BehaviourClusters>& clusters) {
+    const std::optional<BehaviourClusters>& clusters,
+    const std::vector<const CustomerAggregate*>& saved_aggregates) {
   bool appended = false;
   CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerFacts>> facts,
                        read_model_.FindCustomers(tx, ids));
-  CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerAggregate>> found,
-                       read_model_.FindAggregates(tx, ids));
+  // The aggregates just saved are taken as they are; the others are read.
+  std::vector<std::optional<CustomerAggregate>> found(ids.size());
+  std::vector<std::string> unread;
+  std::vector<size_t> unread_at;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i < saved_aggregates.size() && saved_aggregates[i] != nullptr) {
+      found[i] = *saved_aggregates[i];
+    } else {
+      unread.push_back(ids[i]);
+      unread_at.push_back(i);
+    }
+  }
+  if (unread.size() == ids.size()) {
+    CRM_ASSIGN_OR_RETURN(found, read_model_.FindAggregates(tx, ids));
+  } else if (!unread.empty()) {
+    CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerAggregate>> read,
+                         read_model_.FindAggregates(tx, unread));
+    for (size_t k = 0; k < unread.size(); ++k) {
+      found[unread_at[k]] = std::move(read[k]);
+    }
+  }
   CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerScoreRecord>> previous,
                        scores_.FindMany(tx, ids));
   std::vector<std::vector<OrderFact>> orders;

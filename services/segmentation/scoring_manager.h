@@ -148,8 +148,13 @@ class ScoringManager {
   // computes exactly as ScoreCustomer would, only what changed written, and
   // the hooks and feed events as a full recompute's batch runs them (the
   // batch hook when set, else on_scored per customer).
-  absl::Status ScoreCustomers(crm::common::Transaction& tx,
-                              const std::vector<std::string>& customer_ids);
+  // `saved_aggregates`, when not empty, holds index for index the aggregate
+  // just saved for a customer in `tx` (null: read it), so it is not read
+  // back.
+  absl::Status ScoreCustomers(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& customer_ids,
+      const std::vector<const CustomerAggregate*>& saved_aggregates = {});
 
   // The hook for ProfileFeedApplier: re-scores an updated customer, deletes
   // the score and lifecycle history of one merged away or erased.
@@ -262,11 +267,13 @@ class ScoringManager {
       const v1::RecomputeScoresRequest& request);
   // Scores `ids` (distinct) as of `now` against `cuts` and `model` in `tx`
   // (see ScoreCustomers); returns whether it appended feed events.
+  // `saved_aggregates` as ScoreCustomers'.
   absl::StatusOr<bool> ScoreBatch(
       crm::common::Transaction& tx, const std::vector<std::string>& ids,
       absl::Time now, const std::optional<RfmBoundaries>& cuts,
       const std::optional<ClvModelRecord>& model,
-      const std::optional<BehaviourClusters>& clusters);
+      const std::optional<BehaviourClusters>& clusters,
+      const std::vector<const CustomerAggregate*>& saved_aggregates = {});
   // One batch of a full recompute: up to recompute_batch_size customers
   // with ids after `after`, which it advances to the last; returns how many
   // and sets `appended` when it appended feed events.

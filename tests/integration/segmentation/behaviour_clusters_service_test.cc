@@ -130,8 +130,9 @@ class BehaviourClustersServiceTest : public ::testing::Test {
         std::make_unique<ProfileFeedApplier>(read_model_, scoring_->FeedHook());
     batch_applier_ = std::make_unique<ProfileFeedApplier>(
         read_model_, scoring_->FeedHook(),
-        [this](Transaction& tx, const std::vector<std::string>& ids) {
-          return scoring_->ScoreCustomers(tx, ids);
+        [this](Transaction& tx, const std::vector<std::string>& ids,
+               const std::vector<const CustomerAggregate*>& saved) {
+          return scoring_->ScoreCustomers(tx, ids, saved);
         });
   }
 

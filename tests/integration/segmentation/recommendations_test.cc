@@ -124,7 +124,8 @@ class RecommendationsTest : public ::testing::Test {
         std::make_unique<RecommendationManager>(*unit_of_work_, items_, policy);
     applier_ = std::make_unique<ProfileFeedApplier>(
         read_model_, manager_->FeedHook(read_model_),
-        [](Transaction&, const std::vector<std::string>&) {
+        [](Transaction&, const std::vector<std::string>&,
+           const std::vector<const CustomerAggregate*>&) {
           return absl::OkStatus();
         },
         manager_->OrdersHook(), manager_->InteractionsHook());
