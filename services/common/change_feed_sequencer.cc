@@ -13,6 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/logging.h"
+#include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_batches.h"
 #include "services/common/transaction.h"
 
 namespace crm::common {
@@ -62,9 +64,10 @@ absl::StatusOr<int> ChangeFeedSequencer::SequenceBatch(
   // of a feed; the upsert takes an exclusive lock too, so two sequencers
   // racing to create it queue there rather than deadlock.
   auto lock_counter = [&]() -> std::optional<int64_t> {
-    std::unique_ptr<sql::PreparedStatement> read(connection.prepareStatement(
+    CachedStatement read = Prepared(
+        connection,
         "SELECT last_sequence FROM change_feed_counters WHERE feed = ? "
-        "FOR UPDATE"));
+        "FOR UPDATE");
     read->setString(1, feed_text);
     std::unique_ptr<sql::ResultSet> rows(read->executeQuery());
     if (!rows->next()) return std::nullopt;
@@ -88,10 +91,11 @@ absl::StatusOr<int> ChangeFeedSequencer::SequenceBatch(
   // writers are still open (see the header for why that keeps the order).
   std::vector<int64_t> ids;
   {
-    std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
-        "SELECT id FROM change_feed_events "
-        "WHERE feed = ? AND sequence IS NULL "
-        "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED"));
+    CachedStatement select =
+        Prepared(connection,
+                 "SELECT id FROM change_feed_events "
+                 "WHERE feed = ? AND sequence IS NULL "
+                 "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED");
     select->setString(1, feed_text);
     select->setInt(2, limit);
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
@@ -99,19 +103,29 @@ absl::StatusOr<int> ChangeFeedSequencer::SequenceBatch(
   }
   if (ids.empty()) return 0;
   // 3. Numbers in id order, then the counter, in one statement each. The
-  // ids and numbers are integers read from the database, inlined as such.
+  // numbering's id and number lists are padded to a power of two by
+  // repeating the last pair (sql_batches.h), so its few shapes stay in the
+  // connection's statement cache; a repeated pair sets what it just set.
   {
+    const size_t padded = SqlPaddedCount(ids.size());
     std::string cases;
-    std::string in_list;
-    int64_t next = last;
-    for (int64_t id : ids) {
-      absl::StrAppend(&cases, " WHEN ", id, " THEN ", ++next);
-      absl::StrAppend(&in_list, in_list.empty() ? "" : ",", id);
-    }
-    std::unique_ptr<sql::PreparedStatement> number(connection.prepareStatement(
+    for (size_t k = 0; k < padded; ++k)
+      absl::StrAppend(&cases, " WHEN ? THEN ?");
+    CachedStatement number = Prepared(
+        connection,
         absl::StrCat("UPDATE change_feed_events SET sequence = CASE id", cases,
-                     " END WHERE feed = ? AND id IN (", in_list, ")")));
-    number->setString(1, feed_text);
+                     " END WHERE feed = ? AND id IN (", SqlPlaceholders(padded),
+                     ")"));
+    int column = 1;
+    for (size_t k = 0; k < padded; ++k) {
+      const size_t i = std::min(k, ids.size() - 1);
+      number->setInt64(column++, ids[i]);
+      number->setInt64(column++, last + 1 + static_cast<int64_t>(i));
+    }
+    number->setString(column++, feed_text);
+    for (size_t k = 0; k < padded; ++k) {
+      number->setInt64(column++, ids[std::min(k, ids.size() - 1)]);
+    }
     const int updated = number->executeUpdate();
     if (updated != static_cast<int>(ids.size())) {
       return absl::InternalError(absl::StrCat("change feed sequencer numbered ",
@@ -120,8 +134,9 @@ absl::StatusOr<int> ChangeFeedSequencer::SequenceBatch(
     }
   }
   {
-    std::unique_ptr<sql::PreparedStatement> update(connection.prepareStatement(
-        "UPDATE change_feed_counters SET last_sequence = ? WHERE feed = ?"));
+    CachedStatement update = Prepared(
+        connection,
+        "UPDATE change_feed_counters SET last_sequence = ? WHERE feed = ?");
     update->setInt64(1, last + static_cast<int64_t>(ids.size()));
     update->setString(2, feed_text);
     update->executeUpdate();

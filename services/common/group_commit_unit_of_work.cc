@@ -87,6 +87,17 @@ absl::Status GroupCommitUnitOfWork::Read(
   return inner_.Read(context, body);
 }
 
+namespace {
+
+// A request Run() admitted (its caller's cancellation and the lame-duck
+// refusal checked on arrival), run alone: its deadline only, so the wrapped
+// unit of work does not ask gRPC about the caller again.
+RequestContext Admitted(const RequestContext& context) {
+  return RequestContext::WithDeadline(context.deadline());
+}
+
+}  // namespace
+
 absl::Status GroupCommitUnitOfWork::Run(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body) {
@@ -129,7 +140,7 @@ absl::Status GroupCommitUnitOfWork::Run(
     if (me.state == Request::State::kDone) return me.status;
     ++stats_.solo_runs;
   }
-  return inner_.Run(context, body);
+  return inner_.Run(Admitted(context), body);
 }
 
 void GroupCommitUnitOfWork::Finish(Request& request, absl::Status status) {
@@ -144,14 +155,16 @@ void GroupCommitUnitOfWork::FinishAlone(Request& request) {
 }
 
 void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
-  // Requests that expired or were cancelled while waiting are refused, as
-  // Run() refuses them on arrival.
+  // Requests that expired while waiting are refused, as Run() refuses them
+  // on arrival. Their cancellation was asked on arrival, at most max_wait
+  // ago: asking again (a poll of each call's completion queue) cost more
+  // than the rare write it would spare.
   std::vector<Request*> pending;
   pending.reserve(requests.size());
   {
     absl::MutexLock lock(&mu_);
     for (Request* request : requests) {
-      absl::Status active = request->context->CheckActive(clock_.Now());
+      absl::Status active = request->context->CheckDeadline(clock_.Now());
       if (active.ok()) {
         pending.push_back(request);
       } else {
@@ -184,7 +197,8 @@ void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
   // A batch of one runs here, so that it counts as a running batch.
   std::optional<absl::Status> solo;
   if (pending.size() == 1) {
-    solo = inner_.Run(*pending.front()->context, *pending.front()->body);
+    solo =
+        inner_.Run(Admitted(*pending.front()->context), *pending.front()->body);
   }
   absl::MutexLock lock(&mu_);
   if (solo.has_value()) {

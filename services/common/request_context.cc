@@ -16,6 +16,10 @@ absl::Status RequestContext::CheckActive(absl::Time now) const {
     return ErrorWithReason(absl::CancelledError("the caller cancelled"),
                            ::crm::type::v1::REQUEST_CANCELLED);
   }
+  return CheckDeadline(now);
+}
+
+absl::Status RequestContext::CheckDeadline(absl::Time now) const {
   if (has_deadline() && now >= deadline_) {
     return ErrorWithReason(
         absl::DeadlineExceededError("the request's deadline has passed"),

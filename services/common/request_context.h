@@ -54,6 +54,10 @@ class RequestContext {
   // REQUEST_CANCELLED) once the caller cancelled, DEADLINE_EXCEEDED (reason
   // REQUEST_DEADLINE_EXCEEDED) once the deadline has passed.
   absl::Status CheckActive(absl::Time now) const;
+  // CheckActive without asking whether the caller cancelled (for a gRPC
+  // call, that polls the call's completion queue): for code that has just
+  // asked.
+  absl::Status CheckDeadline(absl::Time now) const;
 
  private:
   absl::Time deadline_ = absl::InfiniteFuture();
