@@ -80,6 +80,36 @@ class MySqlIdempotencyRepository final : public IdempotencyRepository {
 // The error for a request id reused with a different request.
 absl::Status RequestIdReusedError();
 
+// The response stored for a repeat of `request` under (method, request_id),
+// in a transaction of its own; nullopt for an empty request id or none
+// stored. INVALID_ARGUMENT (REQUEST_ID_REUSED) for the request id of a
+// different request. For work that must not run again before RunIdempotent
+// (a call to another service, a long computation): a repeat is answered
+// without it.
+template <typename Response>
+absl::StatusOr<std::optional<Response>> FindStoredResponse(
+    UnitOfWork& unit_of_work, IdempotencyRepository& keys,
+    const RequestContext& context, absl::string_view method,
+    absl::string_view request_id, const google::protobuf::Message& request) {
+  using Stored = std::optional<Response>;
+  if (request_id.empty()) return Stored();
+  return unit_of_work.Run<Stored>(
+      context, [&](Transaction& tx) -> absl::StatusOr<Stored> {
+        absl::StatusOr<std::optional<StoredResponse>> stored =
+            keys.LookupForUpdate(tx, method, request_id);
+        if (!stored.ok()) return stored.status();
+        if (!stored->has_value()) return Stored();
+        if ((*stored)->request_fingerprint != RequestFingerprint(request)) {
+          return RequestIdReusedError();
+        }
+        Response response;
+        if (!response.ParseFromString((*stored)->response_bytes)) {
+          return absl::InternalError("stored idempotent response is corrupt");
+        }
+        return Stored(std::move(response));
+      });
+}
+
 template <typename Response>
 absl::StatusOr<Response> RunIdempotent(
     UnitOfWork& unit_of_work, IdempotencyRepository& keys, const Clock& clock,

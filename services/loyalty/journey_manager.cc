@@ -38,6 +38,15 @@ absl::StatusOr<v1::Journey> JourneyManager::CreateJourney(
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
   CRM_ASSIGN_OR_RETURN(v1::Journey spec, ValidateNewJourney(request.journey()));
   if (spec.action().kind() == v1::JourneyAction::SEND_SURVEY) {
+    // A repeat is answered from its stored journey, whether or not feedback
+    // can be asked about the survey now.
+    CRM_RETURN_IF_ERROR(crm::common::ValidateRequestId(request.request_id()));
+    CRM_ASSIGN_OR_RETURN(
+        std::optional<v1::Journey> stored,
+        crm::common::FindStoredResponse<v1::Journey>(
+            unit_of_work_, idempotency_, context, kCreateJourneyMethod,
+            request.request_id(), request));
+    if (stored.has_value()) return *std::move(stored);
     CRM_RETURN_IF_ERROR(CheckSurvey(context, spec.action().survey()));
   }
   return crm::common::RunIdempotent<v1::Journey>(

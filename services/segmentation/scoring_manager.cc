@@ -385,24 +385,9 @@ ScoringManager::ListCustomerScores(
 absl::StatusOr<std::optional<v1::RecomputeScoresResponse>>
 ScoringManager::StoredRecompute(const RequestContext& context,
                                 const v1::RecomputeScoresRequest& request) {
-  using Stored = std::optional<v1::RecomputeScoresResponse>;
-  if (request.request_id().empty()) return Stored();
-  return unit_of_work_.Run<Stored>(
-      context, [&](Transaction& tx) -> absl::StatusOr<Stored> {
-        CRM_ASSIGN_OR_RETURN(std::optional<crm::common::StoredResponse> stored,
-                             idempotency_.LookupForUpdate(
-                                 tx, kRecomputeMethod, request.request_id()));
-        if (!stored.has_value()) return Stored();
-        if (stored->request_fingerprint !=
-            crm::common::RequestFingerprint(request)) {
-          return crm::common::RequestIdReusedError();
-        }
-        v1::RecomputeScoresResponse response;
-        if (!response.ParseFromString(stored->response_bytes)) {
-          return absl::InternalError("stored idempotent response is corrupt");
-        }
-        return Stored(std::move(response));
-      });
+  return crm::common::FindStoredResponse<v1::RecomputeScoresResponse>(
+      unit_of_work_, idempotency_, context, kRecomputeMethod,
+      request.request_id(), request);
 }
 
 absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(

@@ -365,8 +365,20 @@ TEST_F(FeedbackJourneysTest, CreateChecksTheSurveyWithFeedback) {
     EXPECT_NE(stored.display_name(), "Ask about it");
   }
   // Known: created.
+  request.set_request_id("create-ask-about-it");
   created = manager_->CreateJourney({}, request);
-  EXPECT_THAT(created.status(), IsOk());
+  ASSERT_THAT(created.status(), IsOk());
+  // Repeated while feedback cannot say: the stored journey, feedback not
+  // asked (its queued failure is still there for the next question).
+  surveys_.FailNext(absl::UnavailableError("feedback is down"));
+  absl::StatusOr<v1::Journey> repeated = manager_->CreateJourney({}, request);
+  ASSERT_THAT(repeated.status(), IsOk());
+  EXPECT_EQ(repeated->name(), created->name());
+  EXPECT_TRUE(absl::IsUnavailable(surveys_.CheckSurvey("surveys/csat", {})));
+  // The same request id with another survey is refused as reused.
+  request.mutable_journey()->mutable_action()->set_survey("surveys/other");
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(manager_->CreateJourney({}, request).status()));
 }
 
 TEST_F(FeedbackJourneysTest, UnknownSurveyIsSkippedAndNeverAskedInTheFeed) {
