@@ -36,6 +36,10 @@ absl::Status GrpcSurveySender::CheckSurvey(const std::string& survey,
   call.set_name(survey);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(deadline));
+  // A journey is created interactively, often just after feedback (re)starts
+  // while the channel is still backing off from a refused connection: wait
+  // for it within the deadline instead of failing at once.
+  context.set_wait_for_ready(true);
   fb::Survey found;
   return crm::common::FromGrpcStatus(stub_->GetSurvey(&context, call, &found));
 }
