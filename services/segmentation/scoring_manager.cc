@@ -524,9 +524,7 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
       unread_at.push_back(i);
     }
   }
-  if (unread.size() == ids.size()) {
-    CRM_ASSIGN_OR_RETURN(found, read_model_.FindAggregates(tx, ids));
-  } else if (!unread.empty()) {
+  if (!unread.empty()) {
     CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerAggregate>> read,
                          read_model_.FindAggregates(tx, unread));
     for (size_t k = 0; k < unread.size(); ++k) {

@@ -412,6 +412,23 @@ TEST_F(FeedbackJourneysTest, UnknownSurveyIsSkippedAndNeverAskedInTheFeed) {
   EXPECT_EQ(CallsFor("gone1").size(), 1u);
 }
 
+// Feeds `profile` the member's email marketing grant (at `sequence`) and
+// then an order o1 (at `sequence` + 1).
+void GrantEmailAndOrder(crm::common::FeedConsumer& profile, int64_t sequence,
+                        const std::string& member) {
+  ASSERT_THAT(
+      profile
+          .ApplyOne(sequence, EmailConsentEvent(member, cp::Consent::GRANTED))
+          .status(),
+      IsOk());
+  ASSERT_THAT(
+      profile
+          .ApplyOne(sequence + 1, OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
+                                             member, "o1", 100))
+          .status(),
+      IsOk());
+}
+
 TEST_F(FeedbackJourneysTest, ConsentRefusalOfAMarketingSurveyIsAskedAgain) {
   const v1::Journey journey =
       SurveyOnOrder("surveys/csat", absl::ZeroDuration());
@@ -421,15 +438,7 @@ TEST_F(FeedbackJourneysTest, ConsentRefusalOfAMarketingSurveyIsAskedAgain) {
       ::crm::type::v1::CONSENT_REQUIRED, {{"purpose", "EMAIL_MARKETING"}});
   // Loyalty knows the member's grant; feedback has not applied it yet, then
   // has: the run stays SCHEDULED, then completes.
-  ASSERT_THAT(
-      profile.ApplyOne(1, EmailConsentEvent("gr1", cp::Consent::GRANTED))
-          .status(),
-      IsOk());
-  ASSERT_THAT(profile
-                  .ApplyOne(2, OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
-                                          "gr1", "o1", 100))
-                  .status(),
-              IsOk());
+  GrantEmailAndOrder(profile, 1, "gr1");
   surveys_.FailNext(refusal);
   EXPECT_EQ(*engine_->RunDue({}), 0);
   EXPECT_EQ(Runs(journey, "gr1")[0].state(), v1::JourneyRun::SCHEDULED);
@@ -439,15 +448,7 @@ TEST_F(FeedbackJourneysTest, ConsentRefusalOfAMarketingSurveyIsAskedAgain) {
 
   // Still refused once the grace (10 minutes after the due time) is over:
   // NO_CONSENT, and never asked again.
-  ASSERT_THAT(
-      profile.ApplyOne(3, EmailConsentEvent("gr2", cp::Consent::GRANTED))
-          .status(),
-      IsOk());
-  ASSERT_THAT(profile
-                  .ApplyOne(4, OrderEvent(cp::ChangeEvent::ORDER_RECORDED,
-                                          "gr2", "o1", 100))
-                  .status(),
-              IsOk());
+  GrantEmailAndOrder(profile, 3, "gr2");
   surveys_.FailNext(refusal);
   EXPECT_EQ(*engine_->RunDue({}), 0);
   clock_.Set(clock_.Now() + absl::Minutes(10));
