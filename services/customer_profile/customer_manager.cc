@@ -149,11 +149,9 @@ absl::StatusOr<v1::Customer> CustomerManager::PresentWithSummaries(
   return customer;
 }
 
-absl::Status CustomerManager::AppendEvent(Transaction& tx,
-                                          v1::ChangeEvent::Type type,
-                                          const v1::Customer& customer,
-                                          const v1::MergeDetails* merge,
-                                          absl::Time now) {
+absl::StatusOr<crm::common::FeedEventRecord> CustomerManager::FeedEvent(
+    v1::ChangeEvent::Type type, const v1::Customer& customer,
+    const v1::MergeDetails* merge, absl::Time now) const {
   v1::ChangeEvent event;
   event.set_type(type);
   event.set_customer_name(customer.name());
@@ -161,10 +159,20 @@ absl::Status CustomerManager::AppendEvent(Transaction& tx,
   *event.mutable_customer() = FeedCopy(customer);
   if (merge != nullptr) *event.mutable_merge() = *merge;
   CRM_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(customer.name()));
-  return deps_.feed.Append(tx, {.type = static_cast<int>(type),
-                                .key = std::move(id),
-                                .payload = event.SerializeAsString(),
-                                .event_time = now});
+  return crm::common::FeedEventRecord{.type = static_cast<int>(type),
+                                      .key = std::move(id),
+                                      .payload = event.SerializeAsString(),
+                                      .event_time = now};
+}
+
+absl::Status CustomerManager::AppendEvent(Transaction& tx,
+                                          v1::ChangeEvent::Type type,
+                                          const v1::Customer& customer,
+                                          const v1::MergeDetails* merge,
+                                          absl::Time now) {
+  CRM_ASSIGN_OR_RETURN(crm::common::FeedEventRecord record,
+                       FeedEvent(type, customer, merge, now));
+  return deps_.feed.Append(tx, record);
 }
 
 absl::StatusOr<v1::Customer> CustomerManager::ReadBack(
@@ -347,9 +355,11 @@ absl::Status CustomerManager::CreateAll(Transaction& tx,
   std::vector<NewCustomerRow*> created;
   size_t next = 0;
   for (NewCustomerRow& row : rows) {
+    // Every identifier's slot is read, owned or not: `owners` runs
+    // parallel to the rows' identifiers.
     bool owned = false;
     for (size_t i = 0; i < row.identifiers.size(); ++i) {
-      owned = owned || owners[next++].has_value();
+      if (owners[next++].has_value()) owned = true;
     }
     if (owned) {
       matched->push_back(row.index);
@@ -386,6 +396,8 @@ absl::Status CustomerManager::CreateAll(Transaction& tx,
         crm::type::v1::CONCURRENCY_CONFLICT);
   }
   CRM_RETURN_IF_ERROR(deps_.customers.InsertMany(tx, records));
+  std::vector<crm::common::FeedEventRecord> events;
+  events.reserve(created.size());
   for (NewCustomerRow* row : created) {
     // The feed copy carries only the profile fields, which the incoming
     // record has as stored.
@@ -395,10 +407,12 @@ absl::Status CustomerManager::CreateAll(Transaction& tx,
     *stored.mutable_create_time() = ToProtoTimestamp(now);
     *stored.mutable_update_time() = ToProtoTimestamp(now);
     stored.set_etag(crm::common::EncodeEtag(row->record.version));
-    CRM_RETURN_IF_ERROR(AppendEvent(tx, v1::ChangeEvent::CUSTOMER_CREATED,
-                                    stored, nullptr, now));
+    CRM_ASSIGN_OR_RETURN(
+        crm::common::FeedEventRecord event,
+        FeedEvent(v1::ChangeEvent::CUSTOMER_CREATED, stored, nullptr, now));
+    events.push_back(std::move(event));
   }
-  return absl::OkStatus();
+  return deps_.feed.AppendAll(tx, events);
 }
 
 std::vector<absl::StatusOr<v1::ResolveCustomerResponse>>

@@ -185,6 +185,10 @@ class CustomerManager final : public CustomerResolver {
   absl::StatusOr<v1::Customer> MergeInTransaction(
       crm::common::Transaction& tx, const std::string& survivor_id,
       const std::string& duplicate_id, const std::set<std::string>& pinned);
+  // The feed event of a change to `customer`.
+  absl::StatusOr<crm::common::FeedEventRecord> FeedEvent(
+      v1::ChangeEvent::Type type, const v1::Customer& customer,
+      const v1::MergeDetails* merge, absl::Time now) const;
   // Appends the feed event of a change to `customer` (last in `tx`).
   absl::Status AppendEvent(crm::common::Transaction& tx,
                            v1::ChangeEvent::Type type,

@@ -353,6 +353,40 @@ TEST_F(CustomerManagerTest, ResolveBatchGivesEveryRowItsOwnOutcome) {
                                  v1::ChangeEvent::CUSTOMER_UPDATED));
 }
 
+TEST_F(CustomerManagerTest, ResolveBatchCreatesTheNewRowsInOneTransaction) {
+  const v1::Customer first = CreateNew(WithEmail("first@example.com"));
+  const v1::Customer second = CreateNew(WithEmail("second@example.com"));
+  // Row 0 matches on its first identifier and brings a new second one; the
+  // look-up's answer for every identifier of every row must be read, or the
+  // rows after it are judged by their neighbours' answers (row 2 as new,
+  // which fails the batch's claims and sends every row one at a time).
+  v1::Customer known_email_new_phone = WithEmail("first@example.com");
+  known_email_new_phone.set_phone("13800138000");
+  const int runs_before = unit_of_work_.runs();
+  std::vector<absl::StatusOr<v1::ResolveCustomerResponse>> results =
+      manager_->ResolveBatch(
+          context_, Requests({known_email_new_phone, WithEmail("a@example.com"),
+                              WithEmail("second@example.com"),
+                              WithEmail("b@example.com")}));
+  ASSERT_EQ(results.size(), 4u);
+  const std::vector<
+      std::pair<v1::ResolveCustomerResponse::Outcome, std::string>>
+      expected = {{v1::ResolveCustomerResponse::MATCHED, first.name()},
+                  {v1::ResolveCustomerResponse::CREATED, ""},
+                  {v1::ResolveCustomerResponse::MATCHED, second.name()},
+                  {v1::ResolveCustomerResponse::CREATED, ""}};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+    EXPECT_EQ(results[i]->outcome(), expected[i].first) << i;
+    if (!expected[i].second.empty()) {
+      EXPECT_EQ(results[i]->customer().name(), expected[i].second) << i;
+    }
+  }
+  // One transaction creates rows 1 and 3; the two matched rows follow, one
+  // each.
+  EXPECT_EQ(unit_of_work_.runs() - runs_before, 3);
+}
+
 TEST_F(CustomerManagerTest, ABatchFailingForOneRowIsRedoneRowByRow) {
   // The id the batch's second row would get is taken, so the batch's
   // multi-row insert fails; every row is then written alone.
