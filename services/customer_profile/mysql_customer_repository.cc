@@ -23,6 +23,7 @@
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
 #include "services/common/resource_name.h"
+#include "services/common/sql_batches.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/customer_profile/mysql_customer_filter.h"
@@ -310,23 +311,50 @@ MySqlCustomerRepository::FindIdentifierOwners(
     Transaction& tx, const std::vector<IdentifierClaim>& identifiers) {
   // (kind, value_hash) -> owner of every identifier found.
   std::map<std::pair<std::string, std::string>, std::string> owners;
-  constexpr size_t kMaxLookup = 256;
-  for (size_t start = 0; start < identifiers.size(); start += kMaxLookup) {
-    const size_t count = std::min(kMaxLookup, identifiers.size() - start);
-    // Padded to a power of two (repeating the last hash) so the cache holds
-    // a few shapes; the primary key is (kind, value_hash), so this is a
-    // range read of the listed hashes under each kind.
-    size_t padded = 1;
-    while (padded < count) padded *= 2;
-    std::vector<std::string> marks(padded, "?");
-    CachedStatement select =
-        Prepare(tx, absl::StrCat("SELECT kind, value_hash, customer_id FROM "
-                                 "customer_identifiers WHERE kind IN ('email', "
-                                 "'phone', 'external') AND value_hash IN (",
-                                 absl::StrJoin(marks, ", "), ")"));
-    for (size_t i = 0; i < padded; ++i) {
-      select->setString(static_cast<int>(i + 1),
-                        identifiers[start + std::min(i, count - 1)].value_hash);
+  // One IN list per kind under its own `kind = ?`, so the server reads one
+  // primary-key entry per listed hash (a kind IN list times a hash IN list
+  // would probe every hash under every kind). Each list is padded to the
+  // same power of two by repeating its last hash (an empty one by a hash no
+  // row has), so a look-up of up to kMaxPerKind hashes of each kind is one
+  // statement of few shapes.
+  constexpr size_t kMaxPerKind = 128;
+  constexpr IdentifierKind kKinds[] = {IdentifierKind::kEmail,
+                                       IdentifierKind::kPhone,
+                                       IdentifierKind::kExternal};
+  std::vector<std::string> hashes[3];
+  for (const IdentifierClaim& identifier : identifiers) {
+    for (size_t k = 0; k < 3; ++k) {
+      if (identifier.kind == kKinds[k])
+        hashes[k].push_back(identifier.value_hash);
+    }
+  }
+  const size_t longest =
+      std::max({hashes[0].size(), hashes[1].size(), hashes[2].size()});
+  for (size_t start = 0; start < longest; start += kMaxPerKind) {
+    size_t count[3];
+    for (size_t k = 0; k < 3; ++k) {
+      count[k] = hashes[k].size() > start
+                     ? std::min(kMaxPerKind, hashes[k].size() - start)
+                     : 0;
+    }
+    const size_t padded =
+        crm::common::SqlPaddedCount(std::max({count[0], count[1], count[2]}));
+    const std::string list = crm::common::SqlPlaceholders(padded);
+    CachedStatement select = Prepare(
+        tx, absl::StrCat("SELECT kind, value_hash, customer_id FROM "
+                         "customer_identifiers WHERE (kind = ? AND value_hash "
+                         "IN (",
+                         list, ")) OR (kind = ? AND value_hash IN (", list,
+                         ")) OR (kind = ? AND value_hash IN (", list, "))"));
+    int index = 1;
+    for (size_t k = 0; k < 3; ++k) {
+      select->setString(index++, std::string(IdentifierKindName(kKinds[k])));
+      for (size_t i = 0; i < padded; ++i) {
+        select->setString(index++,
+                          count[k] == 0
+                              ? std::string()
+                              : hashes[k][start + std::min(i, count[k] - 1)]);
+      }
     }
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
