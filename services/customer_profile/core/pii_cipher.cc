@@ -46,6 +46,36 @@ absl::Status AuthenticationFailed(absl::string_view what) {
       "corrupted data)"));
 }
 
+// The algorithms, fetched once: OpenSSL 3 looks an algorithm up by name on
+// every initialisation given a legacy EVP_* constant or a name.
+const EVP_CIPHER* Aes256Gcm() {
+  static const EVP_CIPHER* const fetched =
+      EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return fetched != nullptr ? fetched : EVP_aes_256_gcm();
+}
+
+EVP_MAC* HmacAlgorithm() {
+  static EVP_MAC* const fetched = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  return fetched;
+}
+
+// An HMAC-SHA256 context keyed with `key`, for BlindIndexKey.
+absl::StatusOr<std::shared_ptr<const EVP_MAC_CTX>> NewKeyedHmac(
+    const SecretBytes& key) {
+  if (HmacAlgorithm() == nullptr) return OpenSslError("HMAC fetch");
+  std::shared_ptr<EVP_MAC_CTX> context(EVP_MAC_CTX_new(HmacAlgorithm()),
+                                       &EVP_MAC_CTX_free);
+  char digest_name[] = "SHA256";
+  const OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+      OSSL_PARAM_construct_end()};
+  if (context == nullptr ||
+      EVP_MAC_init(context.get(), key.data(), key.size(), params) != 1) {
+    return OpenSslError("HMAC-SHA256 key");
+  }
+  return std::shared_ptr<const EVP_MAC_CTX>(std::move(context));
+}
+
 bool IsValidKeyId(absl::string_view id) {
   if (id.empty() || id.size() > kMaxKeyIdLength) return false;
   for (char c : id) {
@@ -93,7 +123,7 @@ absl::Status SealGcm(const SecretBytes& key, absl::string_view aad1,
   unsigned char* cipher_text = dest + kNonceBytes;
   int length = 0;
   int final_length = 0;
-  if (EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr,
+  if (EVP_EncryptInit_ex(context.get(), Aes256Gcm(), nullptr, nullptr,
                          nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes,
                           nullptr) != 1 ||
@@ -136,7 +166,7 @@ absl::Status OpenGcm(const SecretBytes& key, absl::string_view aad1,
   int length = 0;
   int final_length = 0;
   if (context == nullptr ||
-      EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, nullptr,
+      EVP_DecryptInit_ex(context.get(), Aes256Gcm(), nullptr, nullptr,
                          nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes,
                           nullptr) != 1 ||
@@ -381,7 +411,10 @@ absl::StatusOr<BlindIndexKey> KeyRing::DeriveBlindIndexKey(
   absl::StatusOr<SecretBytes> key =
       DeriveKey(entry->master, absl::StrCat(kBlindIndexInfo, purpose));
   if (!key.ok()) return key.status();
-  return BlindIndexKey(entry->id, std::string(purpose), *std::move(key));
+  absl::StatusOr<std::shared_ptr<const EVP_MAC_CTX>> keyed = NewKeyedHmac(*key);
+  if (!keyed.ok()) return keyed.status();
+  return BlindIndexKey(entry->id, std::string(purpose), *std::move(key),
+                       *std::move(keyed));
 }
 
 absl::StatusOr<std::string> WrappedKeyId(absl::string_view wrapped) {
@@ -448,23 +481,14 @@ absl::StatusOr<std::string> DecryptField(const DataKey& data_key,
 
 absl::StatusOr<std::string> BlindIndex(const BlindIndexKey& key,
                                        absl::string_view normalized_value) {
-  if (key.bytes().size() != kPiiKeyBytes) {
+  if (key.bytes().size() != kPiiKeyBytes || key.keyed_hmac_ == nullptr) {
     return absl::FailedPreconditionError("blind index key is empty");
   }
-  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> mac(
-      EVP_MAC_fetch(nullptr, "HMAC", nullptr), &EVP_MAC_free);
-  if (mac == nullptr) return OpenSslError("HMAC fetch");
   std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> context(
-      EVP_MAC_CTX_new(mac.get()), &EVP_MAC_CTX_free);
-  char digest_name[] = "SHA256";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-      OSSL_PARAM_construct_end()};
+      EVP_MAC_CTX_dup(key.keyed_hmac_.get()), &EVP_MAC_CTX_free);
   unsigned char out[EVP_MAX_MD_SIZE];
   size_t out_size = 0;
   if (context == nullptr ||
-      EVP_MAC_init(context.get(), key.bytes().data(), key.bytes().size(),
-                   params) != 1 ||
       EVP_MAC_update(context.get(), Bytes(normalized_value),
                      normalized_value.size()) != 1 ||
       EVP_MAC_final(context.get(), out, &out_size, sizeof(out)) != 1) {

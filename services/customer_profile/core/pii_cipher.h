@@ -58,7 +58,10 @@
 // OpenSSL fails. Messages never contain key material or plaintext.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -132,13 +135,20 @@ class BlindIndexKey {
 
  private:
   friend class KeyRing;
-  BlindIndexKey(std::string master_key_id, std::string purpose, SecretBytes key)
+  friend absl::StatusOr<std::string> BlindIndex(const BlindIndexKey& key,
+                                                absl::string_view value);
+  BlindIndexKey(std::string master_key_id, std::string purpose, SecretBytes key,
+                std::shared_ptr<const EVP_MAC_CTX> keyed_hmac)
       : master_key_id_(std::move(master_key_id)),
         purpose_(std::move(purpose)),
-        key_(std::move(key)) {}
+        key_(std::move(key)),
+        keyed_hmac_(std::move(keyed_hmac)) {}
   std::string master_key_id_;
   std::string purpose_;
   SecretBytes key_;
+  // HMAC-SHA256 already keyed with key_: each index starts from a copy of
+  // it (copies of the key share it; it is never changed).
+  std::shared_ptr<const EVP_MAC_CTX> keyed_hmac_;
 };
 
 // The configured master keys; the first is the primary. Immutable and

@@ -1,6 +1,7 @@
 #include "services/customer_profile/core/pii_cipher.h"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -324,6 +325,37 @@ TEST(BlindIndexTest, IndexKeyIsNotTheMasterOrWrappingKey) {
   CRM_ASSERT_OK_AND_ASSIGN(BlindIndexKey again,
                            same.DeriveBlindIndexKey("email"));
   EXPECT_EQ(*BlindIndex(index, "v"), *BlindIndex(again, "v"));
+}
+
+TEST(BlindIndexTest, CopiesOfAKeyIndexAlikeFromManyThreads) {
+  // A key and its copies share one keyed HMAC state, which every index
+  // starts from and none may change.
+  KeyRing ring = RingOf("k1:" + Hex(kKeyA));
+  CRM_ASSERT_OK_AND_ASSIGN(BlindIndexKey index,
+                           ring.DeriveBlindIndexKey("email"));
+  std::vector<std::string> expected;
+  for (int i = 0; i < 200; ++i) {
+    CRM_ASSERT_OK_AND_ASSIGN(std::string one,
+                             BlindIndex(index, absl::StrCat("v", i)));
+    expected.push_back(one);
+  }
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t, copy = index]() {
+      for (int round = 0; round < 5; ++round) {
+        for (int i = 0; i < 200; ++i) {
+          absl::StatusOr<std::string> again =
+              BlindIndex(t % 2 == 0 ? copy : index, absl::StrCat("v", i));
+          if (!again.ok() || *again != expected[i]) ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_THAT(mismatches, ::testing::Each(0));
+  EXPECT_EQ(expected[0], *BlindIndex(index, "v0"));
+  EXPECT_NE(expected[0], expected[1]);
 }
 
 TEST(BlindIndexTest, PinnedKeySurvivesRotation) {
