@@ -54,6 +54,8 @@ CachedStatement Prepare(Transaction& tx, const std::string& text) {
 // two up to kMaxChunkRows (100 rows: 64 + 32 + 4), so the connection's
 // statement cache holds a few shapes per statement, not one per count.
 constexpr size_t kMaxChunkRows = 64;
+// Rows of one padded multi-row INSERT IGNORE (sql_batches.h).
+constexpr size_t kMaxPaddedRows = 256;
 
 // The chunk sizes for `rows` rows, largest first.
 std::vector<size_t> ChunkSizes(size_t rows) {
@@ -252,18 +254,19 @@ absl::Status MySqlCustomerRepository::InsertMany(
       tags.emplace_back(&record->id, &tag);
     }
   }
-  next = 0;
-  for (size_t size : ChunkSizes(tags.size())) {
+  // INSERT IGNORE leaves a repeated row as it is: one padded statement per
+  // kMaxPaddedRows tags.
+  for (const crm::common::SqlPaddedChunk& chunk :
+       crm::common::SqlPaddedChunks(tags.size(), kMaxPaddedRows)) {
     CachedStatement insert = Prepare(
         tx,
         MultiRowValues("INSERT IGNORE INTO customer_tags (customer_id, tag) "
                        "VALUES ",
-                       size, 2));
+                       chunk.padded, 2));
     int index = 1;
-    for (size_t i = 0; i < size; ++i) {
-      insert->setString(index++, *tags[next].first);
-      insert->setString(index++, *tags[next].second);
-      ++next;
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      insert->setString(index++, *tags[chunk.Row(k)].first);
+      insert->setString(index++, *tags[chunk.Row(k)].second);
     }
     insert->executeUpdate();
   }
@@ -387,16 +390,19 @@ absl::StatusOr<int64_t> MySqlCustomerRepository::ClaimNewIdentifiers(
               return std::tie(a->kind, a->value_hash) <
                      std::tie(b->kind, b->value_hash);
             });
+  // One padded statement per kMaxPaddedRows claims: a repeated row is a
+  // duplicate INSERT IGNORE skips, so the affected rows still count the
+  // claims taken.
   int64_t claimed = 0;
-  size_t next = 0;
-  for (size_t size : ChunkSizes(claims.size())) {
+  for (const crm::common::SqlPaddedChunk& chunk :
+       crm::common::SqlPaddedChunks(claims.size(), kMaxPaddedRows)) {
     CachedStatement insert = Prepare(
         tx, MultiRowValues("INSERT IGNORE INTO customer_identifiers (kind, "
                            "value_hash, customer_id) VALUES ",
-                           size, 3));
+                           chunk.padded, 3));
     int index = 1;
-    for (size_t i = 0; i < size; ++i) {
-      const IdentifierClaim& claim = *claims[next++];
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      const IdentifierClaim& claim = *claims[chunk.Row(k)];
       insert->setString(index++, std::string(IdentifierKindName(claim.kind)));
       insert->setString(index++, claim.value_hash);
       insert->setString(index++, claim.customer_id);
