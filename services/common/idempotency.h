@@ -80,6 +80,20 @@ class MySqlIdempotencyRepository final : public IdempotencyRepository {
 // The error for a request id reused with a different request.
 absl::Status RequestIdReusedError();
 
+// The response `stored` holds for a request with `fingerprint`:
+// INVALID_ARGUMENT (REQUEST_ID_REUSED) if it was stored for another request,
+// INTERNAL if it does not parse.
+template <typename Response>
+absl::StatusOr<Response> StoredAnswer(const StoredResponse& stored,
+                                      absl::string_view fingerprint) {
+  if (stored.request_fingerprint != fingerprint) return RequestIdReusedError();
+  Response response;
+  if (!response.ParseFromString(stored.response_bytes)) {
+    return absl::InternalError("stored idempotent response is corrupt");
+  }
+  return response;
+}
+
 // The response stored for a repeat of `request` under (method, request_id),
 // in a transaction of its own; nullopt for an empty request id or none
 // stored. INVALID_ARGUMENT (REQUEST_ID_REUSED) for the request id of a
@@ -99,14 +113,10 @@ absl::StatusOr<std::optional<Response>> FindStoredResponse(
             keys.LookupForUpdate(tx, method, request_id);
         if (!stored.ok()) return stored.status();
         if (!stored->has_value()) return Stored();
-        if ((*stored)->request_fingerprint != RequestFingerprint(request)) {
-          return RequestIdReusedError();
-        }
-        Response response;
-        if (!response.ParseFromString((*stored)->response_bytes)) {
-          return absl::InternalError("stored idempotent response is corrupt");
-        }
-        return Stored(std::move(response));
+        absl::StatusOr<Response> answer =
+            StoredAnswer<Response>(**stored, RequestFingerprint(request));
+        if (!answer.ok()) return answer.status();
+        return Stored(*std::move(answer));
       });
 }
 
@@ -127,14 +137,7 @@ absl::StatusOr<Response> RunIdempotent(
             keys.LookupForUpdate(tx, method, request_id);
         if (!stored.ok()) return stored.status();
         if (stored->has_value()) {
-          if ((*stored)->request_fingerprint != fingerprint) {
-            return RequestIdReusedError();
-          }
-          Response response;
-          if (!response.ParseFromString((*stored)->response_bytes)) {
-            return absl::InternalError("stored idempotent response is corrupt");
-          }
-          return response;
+          return StoredAnswer<Response>(**stored, fingerprint);
         }
         absl::StatusOr<Response> response = body(tx);
         if (!response.ok()) return response;
