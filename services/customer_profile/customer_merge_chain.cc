@@ -15,16 +15,13 @@ std::string NameOf(absl::string_view id) {
   return crm::common::FormatResourceName("customers", id);
 }
 
-}  // namespace
-
-absl::StatusOr<CustomerRecord> FollowMerges(crm::common::Transaction& tx,
-                                            CustomerRepository& customers,
-                                            absl::string_view id,
-                                            RowLock lock) {
+// FollowMerges over `load` (a whole record or only its merge link).
+template <typename Load>
+absl::StatusOr<CustomerRecord> FollowChain(absl::string_view id,
+                                           const Load& load) {
   std::string current(id);
   for (int hop = 0; hop <= kMaxMergeHops; ++hop) {
-    CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> record,
-                         customers.Load(tx, current, lock));
+    CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> record, load(current));
     if (!record.has_value()) return crm::common::NotFoundError(NameOf(current));
     if (record->state != v1::Customer::MERGED) return *std::move(record);
     if (record->merged_into.empty()) {
@@ -35,11 +32,26 @@ absl::StatusOr<CustomerRecord> FollowMerges(crm::common::Transaction& tx,
   return absl::InternalError("merge chain too long");
 }
 
+}  // namespace
+
+absl::StatusOr<CustomerRecord> FollowMerges(crm::common::Transaction& tx,
+                                            CustomerRepository& customers,
+                                            absl::string_view id,
+                                            RowLock lock) {
+  return FollowChain(id, [&](const std::string& current) {
+    return customers.Load(tx, current, lock);
+  });
+}
+
 absl::StatusOr<std::string> ResolveActiveCustomer(crm::common::Transaction& tx,
                                                   CustomerRepository& customers,
                                                   absl::string_view id) {
-  CRM_ASSIGN_OR_RETURN(CustomerRecord record,
-                       FollowMerges(tx, customers, id, RowLock::kShare));
+  // Only each record's state and survivor are read: the order side never
+  // needs the personal data.
+  CRM_ASSIGN_OR_RETURN(
+      CustomerRecord record, FollowChain(id, [&](const std::string& current) {
+        return customers.LoadMergeLink(tx, current, RowLock::kShare);
+      }));
   if (record.state == v1::Customer::ERASED) {
     return CustomerErasedError(record.id);
   }

@@ -128,6 +128,11 @@ class CustomerRepository {
   // says.
   virtual absl::StatusOr<std::optional<CustomerRecord>> Load(
       crm::common::Transaction& tx, absl::string_view id, RowLock lock) = 0;
+  // Only the `id`, `state` and `merged_into` of `id`'s record (the rest left
+  // empty), or nullopt; locks it as Load does. For walking merge chains
+  // without reading the personal data.
+  virtual absl::StatusOr<std::optional<CustomerRecord>> LoadMergeLink(
+      crm::common::Transaction& tx, absl::string_view id, RowLock lock) = 0;
   // Stores a new record (every field of `record`, tags included).
   // ALREADY_EXISTS if the id is taken.
   virtual absl::Status Insert(crm::common::Transaction& tx,

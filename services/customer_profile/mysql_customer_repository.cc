@@ -204,6 +204,32 @@ absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
   return std::optional<CustomerRecord>(std::move(record));
 }
 
+absl::StatusOr<std::optional<CustomerRecord>>
+MySqlCustomerRepository::LoadMergeLink(Transaction& tx, absl::string_view id,
+                                       RowLock lock) {
+  static const std::string* const kByLock = new std::string[3]{
+      "SELECT state, merged_into FROM customers WHERE id = ?",
+      "SELECT state, merged_into FROM customers WHERE id = ? "
+      "LOCK IN SHARE MODE",
+      "SELECT state, merged_into FROM customers WHERE id = ? FOR UPDATE"};
+  const std::string& text = kByLock[lock == RowLock::kNone    ? 0
+                                    : lock == RowLock::kShare ? 1
+                                                              : 2];
+  CachedStatement select = Prepare(tx, text);
+  select->setString(1, std::string(id));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::optional<CustomerRecord>();
+  CustomerRecord link;
+  link.id = std::string(id);
+  if (!v1::Customer::State_Parse(rows->getString(1).asStdString(),
+                                 &link.state)) {
+    return absl::InternalError("stored customer state is unknown");
+  }
+  link.merged_into =
+      rows->isNull(2) ? std::string() : rows->getString(2).asStdString();
+  return std::optional<CustomerRecord>(std::move(link));
+}
+
 absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
                                              const CustomerRecord& record) {
   CachedStatement insert = Prepare(

@@ -98,6 +98,18 @@ class InMemoryCustomerRepository final
     return record;
   }
 
+  absl::StatusOr<std::optional<CustomerRecord>> LoadMergeLink(
+      crm::common::Transaction& /*tx*/, absl::string_view id,
+      RowLock /*lock*/) override {
+    std::optional<CustomerRecord> record = Record(id);
+    if (!record.has_value()) return record;
+    CustomerRecord link;
+    link.id = record->id;
+    link.state = record->state;
+    link.merged_into = record->merged_into;
+    return std::optional<CustomerRecord>(std::move(link));
+  }
+
   absl::Status Insert(crm::common::Transaction& /*tx*/,
                       const CustomerRecord& record) override {
     if (!state_.records.emplace(record.id, record).second) {
