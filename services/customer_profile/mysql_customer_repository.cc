@@ -42,6 +42,9 @@ constexpr char kColumns[] =
     "SELECT id, state, merged_into, wrapped_key, pii, profile, email_bidx, "
     "phone_bidx, name_birth_bidx, country_code, create_time, update_time, "
     "version, source_channel, birthday_bidx FROM customers";
+// The columns of a merge link: kColumns' first three.
+constexpr char kMergeLinkColumns[] =
+    "SELECT id, state, merged_into FROM customers";
 
 // The connection's cached statement for `text` (prepared_statement_cache.h:
 // every parameter is bound on every use; a result set is destroyed before
@@ -115,8 +118,9 @@ std::string NullableString(sql::ResultSet& rows, int column) {
   return rows.getString(column).asStdString();
 }
 
-// A row selected with kColumns.
-absl::StatusOr<CustomerRecord> RecordFromRow(sql::ResultSet& rows) {
+// The merge link a row starts with (kColumns and kMergeLinkColumns both
+// begin with id, state, merged_into): the record's other fields empty.
+absl::StatusOr<CustomerRecord> MergeLinkFromRow(sql::ResultSet& rows) {
   CustomerRecord record;
   record.id = rows.getString(1).asStdString();
   v1::Customer::State state = v1::Customer::STATE_UNSPECIFIED;
@@ -125,6 +129,12 @@ absl::StatusOr<CustomerRecord> RecordFromRow(sql::ResultSet& rows) {
   }
   record.state = state;
   record.merged_into = NullableString(rows, 3);
+  return record;
+}
+
+// A row selected with kColumns.
+absl::StatusOr<CustomerRecord> RecordFromRow(sql::ResultSet& rows) {
+  CRM_ASSIGN_OR_RETURN(CustomerRecord record, MergeLinkFromRow(rows));
   if (!rows.isNull(4)) record.wrapped_key = rows.getString(4).asStdString();
   record.pii = NullableString(rows, 5);
   record.profile = rows.getString(6).asStdString();
@@ -187,47 +197,38 @@ absl::string_view IdentifierKindName(IdentifierKind kind) {
   return "unknown";
 }
 
-absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
-    Transaction& tx, absl::string_view id, RowLock lock) {
-  static const std::string* const kByLock = new std::string[3]{
-      absl::StrCat(kColumns, " WHERE id = ?"),
-      absl::StrCat(kColumns, " WHERE id = ? LOCK IN SHARE MODE"),
-      absl::StrCat(kColumns, " WHERE id = ? FOR UPDATE")};
-  const std::string& text = kByLock[lock == RowLock::kNone    ? 0
-                                    : lock == RowLock::kShare ? 1
-                                                              : 2];
-  CachedStatement select = Prepare(tx, text);
+namespace {
+
+// The row of customer `id` selected by `columns` (a SELECT ... FROM
+// customers) and locked as `lock` says, read by `from_row`; nullopt if none.
+absl::StatusOr<std::optional<CustomerRecord>> SelectById(
+    Transaction& tx, absl::string_view columns, absl::string_view id,
+    RowLock lock,
+    absl::StatusOr<CustomerRecord> (*from_row)(sql::ResultSet& rows)) {
+  const absl::string_view lock_clause = lock == RowLock::kNone ? ""
+                                        : lock == RowLock::kShare
+                                            ? " LOCK IN SHARE MODE"
+                                            : " FOR UPDATE";
+  CachedStatement select =
+      Prepare(tx, absl::StrCat(columns, " WHERE id = ?", lock_clause));
   select->setString(1, std::string(id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return std::optional<CustomerRecord>();
-  CRM_ASSIGN_OR_RETURN(CustomerRecord record, RecordFromRow(*rows));
+  CRM_ASSIGN_OR_RETURN(CustomerRecord record, from_row(*rows));
   return std::optional<CustomerRecord>(std::move(record));
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<CustomerRecord>> MySqlCustomerRepository::Load(
+    Transaction& tx, absl::string_view id, RowLock lock) {
+  return SelectById(tx, kColumns, id, lock, &RecordFromRow);
 }
 
 absl::StatusOr<std::optional<CustomerRecord>>
 MySqlCustomerRepository::LoadMergeLink(Transaction& tx, absl::string_view id,
                                        RowLock lock) {
-  static const std::string* const kByLock = new std::string[3]{
-      "SELECT state, merged_into FROM customers WHERE id = ?",
-      "SELECT state, merged_into FROM customers WHERE id = ? "
-      "LOCK IN SHARE MODE",
-      "SELECT state, merged_into FROM customers WHERE id = ? FOR UPDATE"};
-  const std::string& text = kByLock[lock == RowLock::kNone    ? 0
-                                    : lock == RowLock::kShare ? 1
-                                                              : 2];
-  CachedStatement select = Prepare(tx, text);
-  select->setString(1, std::string(id));
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  if (!rows->next()) return std::optional<CustomerRecord>();
-  CustomerRecord link;
-  link.id = std::string(id);
-  if (!v1::Customer::State_Parse(rows->getString(1).asStdString(),
-                                 &link.state)) {
-    return absl::InternalError("stored customer state is unknown");
-  }
-  link.merged_into =
-      rows->isNull(2) ? std::string() : rows->getString(2).asStdString();
-  return std::optional<CustomerRecord>(std::move(link));
+  return SelectById(tx, kMergeLinkColumns, id, lock, &MergeLinkFromRow);
 }
 
 absl::Status MySqlCustomerRepository::Insert(Transaction& tx,
@@ -350,12 +351,15 @@ MySqlCustomerRepository::FindIdentifierOwners(
   constexpr IdentifierKind kKinds[] = {IdentifierKind::kEmail,
                                        IdentifierKind::kPhone,
                                        IdentifierKind::kExternal};
+  static_assert(static_cast<int>(IdentifierKind::kEmail) == 0 &&
+                    static_cast<int>(IdentifierKind::kPhone) == 1 &&
+                    static_cast<int>(IdentifierKind::kExternal) == 2,
+                "kKinds[k] is IdentifierKind(k)");
+  // hashes[k]: the hashes of kind kKinds[k].
   std::vector<std::string> hashes[3];
   for (const IdentifierClaim& identifier : identifiers) {
-    for (size_t k = 0; k < 3; ++k) {
-      if (identifier.kind == kKinds[k])
-        hashes[k].push_back(identifier.value_hash);
-    }
+    hashes[static_cast<size_t>(identifier.kind)].push_back(
+        identifier.value_hash);
   }
   const size_t longest =
       std::max({hashes[0].size(), hashes[1].size(), hashes[2].size()});
