@@ -129,12 +129,15 @@ int HttpStatusFor(const absl::Status& status) {
 }
 
 common::HttpResponse ErrorResponse(const absl::Status& status) {
-  return common::JsonErrorResponse(HttpStatusFor(status), status);
+  return ErrorResponse(HttpStatusFor(status), status);
 }
 
 common::HttpResponse ErrorResponse(int http_status,
                                    const absl::Status& status) {
-  return common::JsonErrorResponse(http_status, status);
+  common::HttpResponse response =
+      common::JsonErrorResponse(http_status, status);
+  if (http_status == 503) response.headers.emplace_back("Retry-After", "1");
+  return response;
 }
 
 common::HttpResponse ErrorFromGrpc(const grpc::Status& status,

@@ -101,7 +101,8 @@ absl::Status BackendError(absl::Status status, absl::string_view backend);
 int HttpStatusFor(const absl::Status& status);
 
 // The JSON error response of a non-OK `status`, answered with
-// HttpStatusFor(status) or with `http_status`.
+// HttpStatusFor(status) or with `http_status`; a 503 carries
+// `Retry-After: 1` (a backend restarting or out of reach).
 common::HttpResponse ErrorResponse(const absl::Status& status);
 common::HttpResponse ErrorResponse(int http_status, const absl::Status& status);
 

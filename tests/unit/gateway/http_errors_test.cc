@@ -21,6 +21,7 @@ namespace {
 using ::crm::testing::ErrorBody;
 using ::crm::testing::ParseErrorBody;
 using ::crm::testing::ServiceStatus;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -208,6 +209,7 @@ TEST_F(HttpErrorsTest, TransportFailuresBecomeGatewayReasons) {
                    "failed to connect to all addresses; ipv4:10.1.2.3:50051"),
       "loyalty");
   EXPECT_EQ(unavailable.status, 503);
+  EXPECT_THAT(unavailable.headers, Contains(Pair("Retry-After", "1")));
   EXPECT_THAT(unavailable.body, Not(HasSubstr("10.1.2.3")));
   ErrorBody error = ParseErrorBody(unavailable.body);
   EXPECT_EQ(error.status, "UNAVAILABLE");
