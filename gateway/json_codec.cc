@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gateway/http_errors.h"
+#include "gateway/json_body_parser.h"
 #include "gateway/json_printer.h"
 #include "services/common/error_details.h"
 
@@ -222,6 +223,9 @@ absl::Status ParseJsonBody(absl::string_view body,
   if (absl::StripAsciiWhitespace(body).empty()) {
     return BodyMalformedError("request body is required");
   }
+  message->Clear();
+  if (ParsePlainJsonObject(body, message)) return absl::OkStatus();
+  message->Clear();
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   auto status = google::protobuf::util::JsonStringToMessage(

@@ -1,5 +1,6 @@
-// Request and response bodies in the proto3 JSON mapping: parsed with
-// protobuf's JSON utilities, printed by json_printer.h.
+// Request and response bodies in the proto3 JSON mapping: parsed by
+// json_body_parser.h where it can and by protobuf's JSON utilities
+// otherwise, printed by json_printer.h.
 #pragma once
 
 #include <google/protobuf/message.h>
