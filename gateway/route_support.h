@@ -18,6 +18,7 @@
 #include "gateway/router.h"
 #include "services/common/http_server.h"
 #include "services/common/request_trace.h"
+#include "services/common/text_validation.h"
 
 namespace crm::gateway {
 
@@ -30,9 +31,8 @@ using StatusRouteHandler =
 // Adapts a StatusRouteHandler to a RouteHandler.
 RouteHandler WithStatus(StatusRouteHandler handler);
 
-// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or code
-// points above U+10FFFF).
-bool IsValidUtf8(absl::string_view text);
+// True if `text` is well-formed UTF-8 (services/common/text_validation.h).
+using common::IsValidUtf8;
 
 // INVALID_ARGUMENT, reason FIELD_INVALID, naming the query parameters not in
 // `allowed` (metadata `field` names the first, a field violation each).

@@ -94,12 +94,31 @@ std::string FormatValue(double value) {
   return buffer;
 }
 
-MetricLabels SanitizeLabels(const MetricLabels& labels) {
-  MetricLabels out;
-  for (const auto& [name, value] : labels) {
-    out[SanitizeName(name, /*allow_colon=*/false)] = value;
+bool IsCleanName(absl::string_view name, bool allow_colon) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (!(i == 0 ? IsNameStart(c) : IsNameChar(c)) &&
+        !(allow_colon && c == ':')) {
+      return false;
+    }
   }
-  return out;
+  return true;
+}
+
+// `labels` with sanitized names: `labels` itself when every name is
+// already valid (the usual case: no copy), else a copy in `*storage`.
+const MetricLabels& SanitizeLabels(const MetricLabels& labels,
+                                   MetricLabels* storage) {
+  bool clean = true;
+  for (const auto& entry : labels) {
+    clean = clean && IsCleanName(entry.first, /*allow_colon=*/false);
+  }
+  if (clean) return labels;
+  for (const auto& [name, value] : labels) {
+    (*storage)[SanitizeName(name, /*allow_colon=*/false)] = value;
+  }
+  return *storage;
 }
 
 // `{a="x",b="y"}` with an optional extra label appended (the histogram's
@@ -152,7 +171,7 @@ namespace {
 template <typename FamilyT>
 FamilyT& FindOrAddFamily(
     std::map<std::string, std::shared_ptr<FamilyT>, std::less<>>& families,
-    const std::string& name, absl::string_view help, MetricType type,
+    absl::string_view name, absl::string_view help, MetricType type,
     bool* created) {
   auto it = families.find(name);
   *created = it == families.end();
@@ -160,9 +179,17 @@ FamilyT& FindOrAddFamily(
     auto family = std::make_shared<FamilyT>();
     family->type = type;
     family->help = std::string(help);
-    it = families.emplace(name, std::move(family)).first;
+    it = families.emplace(std::string(name), std::move(family)).first;
   }
   return *it->second;
+}
+
+// `name` when it is a valid metric name, else its sanitized copy in
+// `*storage`.
+absl::string_view FamilyName(absl::string_view name, std::string* storage) {
+  if (IsCleanName(name, /*allow_colon=*/true)) return name;
+  *storage = SanitizeName(name, /*allow_colon=*/true);
+  return *storage;
 }
 
 }  // namespace
@@ -174,8 +201,10 @@ Metrics& Metrics::Default() {
 
 void Metrics::IncrementCounter(absl::string_view name, absl::string_view help,
                                const MetricLabels& labels, double by) {
-  const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
-  const MetricLabels clean = SanitizeLabels(labels);
+  std::string name_storage;
+  const absl::string_view family_name = FamilyName(name, &name_storage);
+  MetricLabels labels_storage;
+  const MetricLabels& clean = SanitizeLabels(labels, &labels_storage);
   absl::MutexLock lock(&mu_);
   bool created = false;
   Family& family = FindOrAddFamily(families_, family_name, help,
@@ -186,8 +215,10 @@ void Metrics::IncrementCounter(absl::string_view name, absl::string_view help,
 
 void Metrics::SetGauge(absl::string_view name, absl::string_view help,
                        double value, const MetricLabels& labels) {
-  const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
-  const MetricLabels clean = SanitizeLabels(labels);
+  std::string name_storage;
+  const absl::string_view family_name = FamilyName(name, &name_storage);
+  MetricLabels labels_storage;
+  const MetricLabels& clean = SanitizeLabels(labels, &labels_storage);
   absl::MutexLock lock(&mu_);
   bool created = false;
   Family& family = FindOrAddFamily(families_, family_name, help,
@@ -201,8 +232,10 @@ void Metrics::SetGauge(absl::string_view name, absl::string_view help,
 void Metrics::SetGaugeCallback(absl::string_view name, absl::string_view help,
                                std::function<double()> callback,
                                const MetricLabels& labels) {
-  const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
-  const MetricLabels clean = SanitizeLabels(labels);
+  std::string name_storage;
+  const absl::string_view family_name = FamilyName(name, &name_storage);
+  MetricLabels labels_storage;
+  const MetricLabels& clean = SanitizeLabels(labels, &labels_storage);
   absl::MutexLock lock(&mu_);
   bool created = false;
   Family& family = FindOrAddFamily(families_, family_name, help,
@@ -214,8 +247,10 @@ void Metrics::SetGaugeCallback(absl::string_view name, absl::string_view help,
 void Metrics::ObserveHistogram(absl::string_view name, absl::string_view help,
                                const MetricLabels& labels, double value,
                                const std::vector<double>& buckets) {
-  const std::string family_name = SanitizeName(name, /*allow_colon=*/true);
-  const MetricLabels clean = SanitizeLabels(labels);
+  std::string name_storage;
+  const absl::string_view family_name = FamilyName(name, &name_storage);
+  MetricLabels labels_storage;
+  const MetricLabels& clean = SanitizeLabels(labels, &labels_storage);
   absl::MutexLock lock(&mu_);
   bool created = false;
   Family& family = FindOrAddFamily(families_, family_name, help,
