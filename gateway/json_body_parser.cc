@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -60,6 +61,15 @@ bool IsPlainInteger(absl::string_view text) {
     if (text[i] < '0' || text[i] > '9') return false;
   }
   return true;
+}
+
+// `text` as an integer of type T when it is a plain decimal integer in T's
+// range.
+template <typename T>
+bool ToInteger(absl::string_view text, T* value) {
+  if (!IsPlainInteger(text)) return false;
+  if (std::is_unsigned_v<T> && text[0] == '-') return false;
+  return absl::SimpleAtoi(text, value);
 }
 
 class PlainJsonParser {
@@ -228,12 +238,11 @@ class PlainJsonParser {
   }
 
   // An integer written as a plain decimal number or string.
-  bool ParseIntegerText(std::string* text) {
-    if (Peek('"')) return ParseString(text) && IsPlainInteger(*text);
+  template <typename T>
+  bool ParseInteger(T* value) {
+    if (Peek('"')) return ParseString(&scratch_) && ToInteger(scratch_, value);
     absl::string_view token;
-    if (!ParseNumberToken(&token) || !IsPlainInteger(token)) return false;
-    text->assign(token.data(), token.size());
-    return true;
+    return ParseNumberToken(&token) && ToInteger(token, value);
   }
 
   bool ParseLiteral(absl::string_view literal) {
@@ -263,40 +272,28 @@ class PlainJsonParser {
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_INT32: {
         int32_t value;
-        if (!ParseIntegerText(&scratch_) ||
-            !absl::SimpleAtoi(scratch_, &value)) {
-          return false;
-        }
+        if (!ParseInteger(&value)) return false;
         repeated ? reflection.AddInt32(message, field, value)
                  : reflection.SetInt32(message, field, value);
         return true;
       }
       case FieldDescriptor::CPPTYPE_INT64: {
         int64_t value;
-        if (!ParseIntegerText(&scratch_) ||
-            !absl::SimpleAtoi(scratch_, &value)) {
-          return false;
-        }
+        if (!ParseInteger(&value)) return false;
         repeated ? reflection.AddInt64(message, field, value)
                  : reflection.SetInt64(message, field, value);
         return true;
       }
       case FieldDescriptor::CPPTYPE_UINT32: {
         uint32_t value;
-        if (!ParseIntegerText(&scratch_) || scratch_[0] == '-' ||
-            !absl::SimpleAtoi(scratch_, &value)) {
-          return false;
-        }
+        if (!ParseInteger(&value)) return false;
         repeated ? reflection.AddUInt32(message, field, value)
                  : reflection.SetUInt32(message, field, value);
         return true;
       }
       case FieldDescriptor::CPPTYPE_UINT64: {
         uint64_t value;
-        if (!ParseIntegerText(&scratch_) || scratch_[0] == '-' ||
-            !absl::SimpleAtoi(scratch_, &value)) {
-          return false;
-        }
+        if (!ParseInteger(&value)) return false;
         repeated ? reflection.AddUInt64(message, field, value)
                  : reflection.SetUInt64(message, field, value);
         return true;
@@ -378,35 +375,25 @@ class PlainJsonParser {
         return true;
       case FieldDescriptor::CPPTYPE_INT32: {
         int32_t value;
-        if (!IsPlainInteger(key) || !absl::SimpleAtoi(key, &value)) {
-          return false;
-        }
+        if (!ToInteger(key, &value)) return false;
         reflection.SetInt32(entry, key_field, value);
         return true;
       }
       case FieldDescriptor::CPPTYPE_INT64: {
         int64_t value;
-        if (!IsPlainInteger(key) || !absl::SimpleAtoi(key, &value)) {
-          return false;
-        }
+        if (!ToInteger(key, &value)) return false;
         reflection.SetInt64(entry, key_field, value);
         return true;
       }
       case FieldDescriptor::CPPTYPE_UINT32: {
         uint32_t value;
-        if (!IsPlainInteger(key) || key[0] == '-' ||
-            !absl::SimpleAtoi(key, &value)) {
-          return false;
-        }
+        if (!ToInteger(key, &value)) return false;
         reflection.SetUInt32(entry, key_field, value);
         return true;
       }
       case FieldDescriptor::CPPTYPE_UINT64: {
         uint64_t value;
-        if (!IsPlainInteger(key) || key[0] == '-' ||
-            !absl::SimpleAtoi(key, &value)) {
-          return false;
-        }
+        if (!ToInteger(key, &value)) return false;
         reflection.SetUInt64(entry, key_field, value);
         return true;
       }
