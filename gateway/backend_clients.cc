@@ -21,10 +21,10 @@ std::shared_ptr<grpc::Channel> NewChannel(const std::string& address) {
   args.SetMaxReceiveMessageSize(kMaxBackendResponseBytes);
   // No client-side retries: gRPC's retry filter copies and holds every
   // call's metadata and message for a possible replay, about a tenth of the
-  // gateway's CPU per transcoded GET (bench/README.md). The backends close
-  // connections with a graceful GOAWAY after a lame-duck period, so calls
-  // do not race a shutdown; a call that still fails is answered 503
-  // BACKEND_UNAVAILABLE with Retry-After and the client retries.
+  // gateway's CPU per transcoded GET (bench/README.md). The trade: a call
+  // caught by a backend's shutdown is not replayed on another connection
+  // but answered 503 BACKEND_UNAVAILABLE with Retry-After, for the client
+  // to retry (the services' lame-duck period keeps such calls rare).
   args.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
                                    args);

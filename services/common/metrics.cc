@@ -110,11 +110,11 @@ bool IsCleanName(absl::string_view name, bool allow_colon) {
 // already valid (the usual case: no copy), else a copy in `*storage`.
 const MetricLabels& SanitizeLabels(const MetricLabels& labels,
                                    MetricLabels* storage) {
-  bool clean = true;
-  for (const auto& entry : labels) {
-    clean = clean && IsCleanName(entry.first, /*allow_colon=*/false);
+  if (std::all_of(labels.begin(), labels.end(), [](const auto& entry) {
+        return IsCleanName(entry.first, /*allow_colon=*/false);
+      })) {
+    return labels;
   }
-  if (clean) return labels;
   for (const auto& [name, value] : labels) {
     (*storage)[SanitizeName(name, /*allow_colon=*/false)] = value;
   }
