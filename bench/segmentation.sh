@@ -21,7 +21,8 @@
 #          second (warm) one is the reference;
 #   (s1)   ScoringManager::RecomputeScores in the bench process, wired as the
 #          service wires it (MySQL repositories, membership batch hook,
-#          outbox feed writer), batches of BENCH_SEG_BATCH (1,000): the first
+#          outbox feed writer), batches of BENCH_SEG_BATCH (1,000) scored by
+#          BENCH_SEG_WORKERS (2) threads: the first
 #          recompute, which stores every score, transition, membership and
 #          feed event;
 #   (s1b)  the same again in the same process with nothing changed;
@@ -53,6 +54,7 @@ seg_customers=${BENCH_SEG_CUSTOMERS:-1000000}
 seg_orders=${BENCH_SEG_ORDERS:-10000000}
 seg_seed=${BENCH_SEG_SEED:-1}
 seg_batch=${BENCH_SEG_BATCH:-1000}
+seg_workers=${BENCH_SEG_WORKERS:-2}
 seg_buffer_pool=${BENCH_SEG_BUFFER_POOL:-4G}
 seg_timeout=${BENCH_SEG_TIMEOUT:-1200}
 seg_fit_timeout=${BENCH_SEG_FIT_TIMEOUT:-600}
@@ -96,7 +98,7 @@ seg_step stream "$seg_bench_bin" stream "${seg_flags[@]}"
 
 crm_log "(s1, s1b) RecomputeScores twice in one process, batches of $seg_batch"
 seg_step recompute "$seg_bench_bin" recompute "${seg_flags[@]}" --runs=2 \
-  --batch="$seg_batch" --label=s1
+  --batch="$seg_batch" --workers="$seg_workers" --label=s1
 sline[s1]=$(grep ' run=1 ' <<<"${sout[recompute]}" || true)
 sline[s1b]=$(grep ' run=2 ' <<<"${sout[recompute]}" || true)
 
@@ -107,7 +109,7 @@ if seg_fit_out=$(timeout "$seg_fit_timeout" "$seg_bench_bin" fit "${seg_flags[@]
   echo "  ${sline[s2]}"
   crm_log "(s3) RecomputeScores with the CLV model"
   seg_step recompute_clv "$seg_bench_bin" recompute "${seg_flags[@]}" --runs=1 \
-    --batch="$seg_batch" --label=s3
+    --batch="$seg_batch" --workers="$seg_workers" --label=s3
   sline[s3]=${sout[recompute_clv]}
 else
   seg_fit_note="FitClvModel did not finish within ${seg_fit_timeout} s (stopped after $((SECONDS - seg_fit_start)) s); (s3) not run"

@@ -21,7 +21,7 @@
 //     (s0) The reference: one unbuffered SELECT (mysql_use_result) of every
 //     aggregate row joined with its spend rows, every column read.
 //   crm-segmentation-bench recompute [--runs=2] [--currency=CNY]
-//                                    [--batch=1000] [--label=s1]
+//                                    [--batch=1000] [--workers=2] [--label=s1]
 //     ScoringManager::RecomputeScores in this process, wired as the service
 //     wires it (MySQL repositories, membership batch hook, the outbox feed
 //     writer; no sequencer), --runs times in a row.
@@ -491,7 +491,7 @@ struct Scoring {
         std::getenv(FlagOr(flags, "password_env", "").c_str());
     options.password = password == nullptr ? "" : password;
     options.database = FlagOr(flags, "database", "");
-    options.pool_size = 2;
+    options.pool_size = 8;
     options.io_timeout = absl::Minutes(30);
     absl::StatusOr<std::unique_ptr<crm::common::MySqlPool>> pool =
         crm::common::MySqlPool::Create(options);
@@ -504,6 +504,8 @@ struct Scoring {
     seg::ScoringPolicy policy;
     policy.scoring_currency = FlagOr(flags, "currency", "CNY");
     policy.recompute_batch_size = batch;
+    policy.recompute_workers =
+        static_cast<int>(PositiveFlagOr(flags, "workers", 2));
     return policy;
   }
 

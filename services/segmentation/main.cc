@@ -117,6 +117,14 @@ struct SegmentationComponents {
       const common::Config& config) {
     segmentation::ScoringPolicy policy;
     policy.scoring_currency = config.GetString("scoring_currency");
+    absl::StatusOr<int> workers = config.GetInt("recompute_workers");
+    if (!workers.ok() || *workers < 1 || *workers > 16) {
+      common::LogError(
+          "invalid setting",
+          {{"error", "--recompute_workers: must be an integer from 1 to 16"}});
+      std::exit(2);
+    }
+    policy.recompute_workers = *workers;
     return policy;
   }
 
@@ -320,6 +328,12 @@ std::vector<common::ConfigOption> ExtraOptions() {
        .env = "SEGMENTATION_SCORING_CURRENCY",
        .default_value = "CNY",
        .help = "ISO 4217 currency of monetary values, value tiers and CLV"},
+      {.flag = "recompute_workers",
+       .env = "SEGMENTATION_RECOMPUTE_WORKERS",
+       .default_value = "2",
+       .help = "threads scoring a full recompute's batches side by side, "
+               "each on its own database connection (of db_pool_size); "
+               "1 to 16"},
       {.flag = "recommendation_view_weight",
        .env = "SEGMENTATION_RECOMMENDATION_VIEW_WEIGHT",
        .default_value = "0.25",

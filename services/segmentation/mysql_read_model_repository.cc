@@ -5,6 +5,7 @@
 #include <cppconn/statement.h>
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <utility>
@@ -317,7 +318,7 @@ absl::Status MySqlReadModelRepository::ForEachCustomerOrders(
     const std::function<absl::Status(absl::string_view customer_id,
                                      const std::vector<OrderFact>& orders)>&
         visit) {
-  // Streamed as ForEachActivity (one customer's orders held at a time), in
+  // Streamed with mysql_use_result (one customer's orders held at a time), in
   // primary-key order, so the server sorts nothing; each customer's orders
   // are put in time order here.
   std::unique_ptr<sql::Statement> select(
@@ -356,35 +357,53 @@ absl::Status MySqlReadModelRepository::ForEachCustomerOrders(
   return absl::OkStatus();
 }
 
-absl::Status MySqlReadModelRepository::ForEachActivity(
-    Transaction& tx, absl::string_view currency_code,
-    const std::function<void(const CustomerActivity&)>& visit) {
-  // Streamed: a plain statement with a forward-only result set is read with
-  // mysql_use_result, rows coming from the server as they are read, so the
-  // client holds one at a time (Connector/C++ 1.1 prepared statements
-  // always buffer the whole result). Hence the code inlined, checked first.
-  // No ORDER BY, so no sort.
+absl::StatusOr<RfmPopulation> MySqlReadModelRepository::ReadRfmPopulation(
+    Transaction& tx, absl::string_view currency_code) {
+  // Two streamed scans, no join: joining each aggregate to its spend row
+  // costs the server a primary-key probe per customer, three times the two
+  // scans together. A plain statement with a forward-only result set is
+  // read with mysql_use_result, rows coming from the server as they are
+  // read (Connector/C++ 1.1 prepared statements always buffer the whole
+  // result). Hence the currency inlined, checked first.
   if (currency_code.size() != 3 ||
       !absl::c_all_of(currency_code, absl::ascii_isupper)) {
     return absl::InvalidArgumentError("currency code must be 3 letters A-Z");
   }
-  std::unique_ptr<sql::Statement> select(
-      crm::common::MySqlConnectionOf(tx).createStatement());
-  select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery(absl::StrCat(
-      "SELECT a.order_count, ", MicrosOf("a.last_order_time"),
-      ", s.net_total_minor FROM read_model_aggregates a "
-      "LEFT JOIN read_model_spend s ON s.customer_id = a.customer_id "
-      "AND s.currency_code = '",
-      currency_code, "' WHERE a.order_count > 0")));
-  CustomerActivity activity;
-  while (rows->next()) {
-    activity.order_count = rows->getInt64(1);
-    activity.last_order_time = OptionalMicros(*rows, 2);
-    activity.net_total_minor = rows->isNull(3) ? 0 : rows->getInt64(3);
-    visit(activity);
+  sql::Connection& connection = crm::common::MySqlConnectionOf(tx);
+  RfmPopulation population;
+  {
+    std::unique_ptr<sql::Statement> select(connection.createStatement());
+    select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery(
+        absl::StrCat("SELECT order_count, ", MicrosOf("last_order_time"),
+                     " FROM read_model_aggregates WHERE order_count > 0")));
+    while (rows->next()) {
+      population.frequency.push_back(rows->getInt64(1));
+      population.recency.push_back(
+          rows->isNull(2) ? absl::ToUnixMicros(absl::InfinitePast())
+                          : rows->getInt64(2));
+    }
   }
-  return absl::OkStatus();
+  // A spend row is written with its customer's aggregate, from the same
+  // orders, so each belongs to a customer with at least one order.
+  {
+    std::unique_ptr<sql::Statement> select(connection.createStatement());
+    select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery(
+        absl::StrCat("SELECT net_total_minor FROM read_model_spend WHERE "
+                     "currency_code = '",
+                     currency_code, "'")));
+    population.monetary.reserve(population.recency.size());
+    while (rows->next()) population.monetary.push_back(rows->getInt64(1));
+  }
+  if (population.monetary.size() > population.recency.size()) {
+    return absl::InternalError(
+        absl::StrCat("read model inconsistent: ", population.monetary.size(),
+                     " spend rows in ", currency_code, " for ",
+                     population.recency.size(), " customers with orders"));
+  }
+  population.monetary.resize(population.recency.size(), 0);
+  return population;
 }
 
 absl::StatusOr<std::vector<std::optional<CustomerFacts>>>
@@ -521,22 +540,31 @@ MySqlReadModelRepository::ListOrdersOf(
 absl::StatusOr<std::vector<std::string>>
 MySqlReadModelRepository::ListCustomerIds(Transaction& tx,
                                           absl::string_view after, int limit) {
-  CachedStatement select = Prepared(
-      tx,
-      // Each side limited on its own primary key, so a page reads O(limit)
-      // rows whatever the position.
-      "(SELECT customer_id FROM read_model_customers WHERE customer_id > ? "
-      "ORDER BY customer_id LIMIT ?) UNION (SELECT customer_id FROM "
-      "read_model_aggregates WHERE customer_id > ? ORDER BY customer_id "
-      "LIMIT ?) ORDER BY customer_id LIMIT ?");
-  select->setString(1, std::string(after));
-  select->setInt(2, limit);
-  select->setString(3, std::string(after));
-  select->setInt(4, limit);
-  select->setInt(5, limit);
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  // Each side read on its own primary key and merged here: a UNION would
+  // have the server dedupe both sides through a temporary table.
+  std::vector<std::string> sides[2];
+  const char* const statements[2] = {
+      "SELECT customer_id FROM read_model_customers WHERE customer_id > ? "
+      "ORDER BY customer_id LIMIT ?",
+      "SELECT customer_id FROM read_model_aggregates WHERE customer_id > ? "
+      "ORDER BY customer_id LIMIT ?"};
+  for (int side = 0; side < 2; ++side) {
+    CachedStatement select = Prepared(tx, statements[side]);
+    select->setString(1, std::string(after));
+    select->setInt(2, limit);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    sides[side].reserve(rows->rowsCount());
+    while (rows->next())
+      sides[side].push_back(rows->getString(1).asStdString());
+  }
   std::vector<std::string> ids;
-  while (rows->next()) ids.push_back(rows->getString(1).asStdString());
+  ids.reserve(std::max(sides[0].size(), sides[1].size()));
+  std::set_union(std::make_move_iterator(sides[0].begin()),
+                 std::make_move_iterator(sides[0].end()),
+                 std::make_move_iterator(sides[1].begin()),
+                 std::make_move_iterator(sides[1].end()),
+                 std::back_inserter(ids));
+  if (static_cast<int>(ids.size()) > limit) ids.resize(limit);
   return ids;
 }
 

@@ -45,9 +45,8 @@ class MySqlReadModelRepository final : public ReadModelRepository {
       const std::function<absl::Status(
           absl::string_view customer_id,
           const std::vector<ClvPurchase>& purchases)>& visit) override;
-  absl::Status ForEachActivity(
-      crm::common::Transaction& tx, absl::string_view currency_code,
-      const std::function<void(const CustomerActivity&)>& visit) override;
+  absl::StatusOr<RfmPopulation> ReadRfmPopulation(
+      crm::common::Transaction& tx, absl::string_view currency_code) override;
   absl::StatusOr<std::vector<std::optional<CustomerFacts>>> FindCustomers(
       crm::common::Transaction& tx,
       const std::vector<std::string>& customer_ids) override;

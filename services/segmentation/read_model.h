@@ -78,14 +78,6 @@ struct CustomerAggregate {
   bool operator==(const CustomerAggregate&) const = default;
 };
 
-// What RFM takes of one customer's aggregate (rfm_scoring.h): the order
-// count, the last order time and the net total in one currency.
-struct CustomerActivity {
-  int64_t order_count = 0;
-  std::optional<absl::Time> last_order_time;
-  int64_t net_total_minor = 0;  // 0 without spend in the currency.
-};
-
 // A count under a name (a channel, a category).
 struct NamedCount {
   std::string name;

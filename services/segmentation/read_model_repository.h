@@ -20,9 +20,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/common/status_macros.h"
 #include "services/common/unit_of_work.h"
 #include "services/segmentation/clv_model.h"
 #include "services/segmentation/read_model.h"
+#include "services/segmentation/rfm_scoring.h"
 
 namespace crm::segmentation {
 
@@ -109,27 +111,30 @@ class ReadModelRepository {
         });
   }
 
-  // Calls `visit` with the activity in `currency_code` of every customer
-  // with at least one order, in no particular order, streaming: nothing is
-  // held beyond the row being visited. The transaction's connection serves
-  // nothing else until it returns.
-  virtual absl::Status ForEachActivity(
-      crm::common::Transaction& tx, absl::string_view currency_code,
-      const std::function<void(const CustomerActivity&)>& visit) {
-    return ForEachAggregate(
+  // The RFM inputs in `currency_code` of every customer with at least one
+  // order (rfm_scoring.h), each dimension in no particular order; monetary
+  // 0 for one without spend in the currency. Holds three numbers per
+  // customer. The transaction's connection serves nothing else until it
+  // returns.
+  virtual absl::StatusOr<RfmPopulation> ReadRfmPopulation(
+      crm::common::Transaction& tx, absl::string_view currency_code) {
+    RfmPopulation population;
+    CRM_RETURN_IF_ERROR(ForEachAggregate(
         tx, [&](const CustomerAggregate& aggregate) -> absl::Status {
           if (aggregate.order_count <= 0) return absl::OkStatus();
-          CustomerActivity activity;
-          activity.order_count = aggregate.order_count;
-          activity.last_order_time = aggregate.last_order_time;
+          int64_t monetary = 0;
           for (const CurrencySpend& spend : aggregate.spend) {
             if (spend.currency_code == currency_code) {
-              activity.net_total_minor = spend.net_total_minor;
+              monetary = spend.net_total_minor;
             }
           }
-          visit(activity);
+          population.recency.push_back(absl::ToUnixMicros(
+              aggregate.last_order_time.value_or(absl::InfinitePast())));
+          population.frequency.push_back(aggregate.order_count);
+          population.monetary.push_back(monetary);
           return absl::OkStatus();
-        });
+        }));
+    return population;
   }
 
   // The batch reads of a full recompute: for each of `customer_ids`

@@ -18,10 +18,16 @@ std::array<int64_t, 4> QuintileCuts(std::vector<int64_t> values) {
     cuts.fill(INT64_MIN);
     return cuts;
   }
-  std::sort(values.begin(), values.end());
+  // The four order statistics x_{m-1}, selected left to right: each
+  // selection leaves everything after its position no smaller, so the next
+  // one searches only the rest (linear time; a sort is n log n).
+  auto from = values.begin();
   for (int k = 1; k <= 4; ++k) {
     const int64_t m = (k * n + 4) / 5;  // ceil(k n / 5) >= 1 for n >= 1.
-    cuts[k - 1] = values[m - 1];
+    const auto at = values.begin() + (m - 1);
+    std::nth_element(from, at, values.end());
+    cuts[k - 1] = *at;
+    from = at;
   }
   return cuts;
 }
@@ -35,18 +41,22 @@ int QuintileScore(const std::array<int64_t, 4>& cuts, int64_t value) {
 }
 
 RfmBoundaries ComputeRfmBoundaries(const std::vector<RfmInputs>& population) {
-  std::vector<int64_t> recency, frequency, monetary;
+  RfmPopulation values;
   for (const RfmInputs& inputs : population) {
     if (inputs.frequency <= 0) continue;
-    recency.push_back(absl::ToUnixMicros(inputs.last_order_time));
-    frequency.push_back(inputs.frequency);
-    monetary.push_back(inputs.monetary_minor);
+    values.recency.push_back(absl::ToUnixMicros(inputs.last_order_time));
+    values.frequency.push_back(inputs.frequency);
+    values.monetary.push_back(inputs.monetary_minor);
   }
+  return ComputeRfmBoundaries(std::move(values));
+}
+
+RfmBoundaries ComputeRfmBoundaries(RfmPopulation population) {
   RfmBoundaries boundaries;
-  boundaries.population = static_cast<int64_t>(recency.size());
-  boundaries.recency = QuintileCuts(std::move(recency));
-  boundaries.frequency = QuintileCuts(std::move(frequency));
-  boundaries.monetary = QuintileCuts(std::move(monetary));
+  boundaries.population = static_cast<int64_t>(population.recency.size());
+  boundaries.recency = QuintileCuts(std::move(population.recency));
+  boundaries.frequency = QuintileCuts(std::move(population.frequency));
+  boundaries.monetary = QuintileCuts(std::move(population.monetary));
   return boundaries;
 }
 

@@ -37,6 +37,15 @@ struct RfmInputs {
   int64_t monetary_minor = 0;
 };
 
+// The active population's RFM inputs, each dimension on its own and in any
+// order: a dimension's cut points depend only on its own values, so the
+// values need not be paired by customer. Recency as Unix microseconds.
+struct RfmPopulation {
+  std::vector<int64_t> recency;
+  std::vector<int64_t> frequency;
+  std::vector<int64_t> monetary;
+};
+
 // Quintile cut points t_1..t_4 per dimension (recency as Unix microseconds).
 // With an empty population every cut is INT64_MIN (any later value would
 // score 5 until the next full recompute).
@@ -67,6 +76,9 @@ int QuintileScore(const std::array<int64_t, 4>& cuts, int64_t value);
 
 // Boundaries of the active population `population`.
 RfmBoundaries ComputeRfmBoundaries(const std::vector<RfmInputs>& population);
+// The same from the dimensions' values; `population.recency` holds one
+// value per active customer, and so must the other two.
+RfmBoundaries ComputeRfmBoundaries(RfmPopulation population);
 
 // The scores of `inputs` against `boundaries`; all 0 if `inputs.frequency`
 // is 0 (a prospect is not scored).

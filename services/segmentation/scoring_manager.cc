@@ -1,8 +1,11 @@
 #include "services/segmentation/scoring_manager.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -11,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "crm/type/v1/error_reason.pb.h"
 #include "services/common/error_details.h"
 #include "services/common/etag.h"
@@ -410,21 +414,11 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
       Prepared prepared,
       unit_of_work_.Run<Prepared>(
           context, [&](Transaction& tx) -> absl::StatusOr<Prepared> {
-            std::vector<RfmInputs> population;
-            CRM_RETURN_IF_ERROR(read_model_.ForEachActivity(
-                tx, policy_.scoring_currency,
-                [&](const CustomerActivity& activity) {
-                  RfmInputs inputs;
-                  inputs.last_order_time =
-                      activity.last_order_time.value_or(absl::InfinitePast());
-                  inputs.frequency = activity.order_count;
-                  inputs.monetary_minor = activity.net_total_minor;
-                  population.push_back(inputs);
-                }));
+            CRM_ASSIGN_OR_RETURN(
+                RfmPopulation population,
+                read_model_.ReadRfmPopulation(tx, policy_.scoring_currency));
             Prepared result;
-            result.boundaries = ComputeRfmBoundaries(population);
-            population.clear();
-            population.shrink_to_fit();
+            result.boundaries = ComputeRfmBoundaries(std::move(population));
             CRM_RETURN_IF_ERROR(
                 scores_.SaveBoundaries(tx, result.boundaries, now));
             CRM_ASSIGN_OR_RETURN(result.model, scores_.LatestClvModel(tx));
@@ -432,35 +426,68 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
             return result;
           }));
 
-  int64_t scored = 0;
-  std::string after;
-  while (true) {
-    // A cancelled request (the caller left; a scheduled run at shutdown or
-    // past its deadline) ends here, between batches; the batches committed
-    // so far stay (see the header). The deadline itself is the unit of
-    // work's to enforce, on its own clock.
-    if (context.IsCancelled()) return context.CheckActive(clock_.Now());
-    bool appended = false;
-    CRM_ASSIGN_OR_RETURN(
-        int64_t count,
-        unit_of_work_.Run<int64_t>(
-            context, [&](Transaction& tx) -> absl::StatusOr<int64_t> {
-              appended = false;
-              std::string batch_after = after;
-              CRM_ASSIGN_OR_RETURN(
-                  int64_t n,
-                  RecomputeBatch(tx, batch_after, now, prepared.boundaries,
-                                 prepared.model, prepared.clusters, appended));
-              if (n > 0) after = std::move(batch_after);
-              return n;
-            }));
-    if (appended && feed_ != nullptr) feed_->NotifyCommitted();
-    scored += count;
-    if (count < policy_.recompute_batch_size) break;
-  }
+  // Batches go to `recompute_workers` threads (this one among them), each
+  // claiming the next key range under `cursor_mutex` in its own unit of
+  // work and scoring it there: the batches of different customers are
+  // independent, so they commit in any order.
+  absl::Mutex cursor_mutex;
+  std::string after;        // Guarded by cursor_mutex.
+  bool listed_all = false;  // Guarded by cursor_mutex.
+  absl::Status failure;     // Guarded by cursor_mutex.
+  std::atomic<int64_t> scored{0};
+  auto run_batches = [&]() {
+    while (true) {
+      {
+        absl::MutexLock lock(&cursor_mutex);
+        if (listed_all || !failure.ok()) return;
+      }
+      // A cancelled request (the caller left; a scheduled run at shutdown
+      // or past its deadline) ends here, between batches; the batches
+      // committed so far stay (see the header). The deadline itself is the
+      // unit of work's to enforce, on its own clock.
+      absl::Status active = context.IsCancelled()
+                                ? context.CheckActive(clock_.Now())
+                                : absl::OkStatus();
+      bool appended = false;
+      // Claimed once: a retried unit of work scores the same customers.
+      std::optional<std::vector<std::string>> claimed;
+      absl::StatusOr<int64_t> count =
+          !active.ok()
+              ? absl::StatusOr<int64_t>(active)
+              : unit_of_work_.Run<int64_t>(
+                    context, [&](Transaction& tx) -> absl::StatusOr<int64_t> {
+                      appended = false;
+                      if (!claimed.has_value()) {
+                        CRM_ASSIGN_OR_RETURN(
+                            claimed,
+                            ClaimBatch(tx, cursor_mutex, after, listed_all));
+                      }
+                      if (claimed->empty()) return 0;
+                      CRM_ASSIGN_OR_RETURN(
+                          appended,
+                          ScoreBatch(tx, *claimed, now, prepared.boundaries,
+                                     prepared.model, prepared.clusters));
+                      return static_cast<int64_t>(claimed->size());
+                    });
+      if (!count.ok()) {
+        absl::MutexLock lock(&cursor_mutex);
+        if (failure.ok()) failure = count.status();
+        return;
+      }
+      if (appended && feed_ != nullptr) feed_->NotifyCommitted();
+      scored += *count;
+    }
+  };
+  const int workers = std::max(1, policy_.recompute_workers);
+  std::vector<std::thread> helpers;
+  helpers.reserve(workers - 1);
+  for (int i = 1; i < workers; ++i) helpers.emplace_back(run_batches);
+  run_batches();
+  for (std::thread& helper : helpers) helper.join();
+  CRM_RETURN_IF_ERROR(failure);
 
   v1::RecomputeScoresResponse response;
-  response.set_customer_count(scored);
+  response.set_customer_count(scored.load());
   response.set_active_customer_count(prepared.boundaries.population);
   *response.mutable_compute_time() = crm::common::ToProtoTimestamp(now);
   if (request.request_id().empty()) return response;
@@ -474,18 +501,19 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
       });
 }
 
-absl::StatusOr<int64_t> ScoringManager::RecomputeBatch(
-    Transaction& tx, std::string& after, absl::Time now,
-    const RfmBoundaries& boundaries, const std::optional<ClvModelRecord>& model,
-    const std::optional<BehaviourClusters>& clusters, bool& appended) {
+absl::StatusOr<std::vector<std::string>> ScoringManager::ClaimBatch(
+    Transaction& tx, absl::Mutex& cursor_mutex, std::string& after,
+    bool& listed_all) {
+  absl::MutexLock lock(&cursor_mutex);
+  if (listed_all) return std::vector<std::string>();
   CRM_ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
       read_model_.ListCustomerIds(tx, after, policy_.recompute_batch_size));
-  if (ids.empty()) return 0;
-  CRM_ASSIGN_OR_RETURN(appended,
-                       ScoreBatch(tx, ids, now, boundaries, model, clusters));
-  after = ids.back();
-  return static_cast<int64_t>(ids.size());
+  if (static_cast<int>(ids.size()) < policy_.recompute_batch_size) {
+    listed_all = true;
+  }
+  if (!ids.empty()) after = ids.back();
+  return ids;
 }
 
 absl::Status ScoringManager::ScoreCustomers(

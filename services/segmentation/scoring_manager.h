@@ -22,6 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "crm/segmentation/v1/customer_score.pb.h"
 #include "crm/segmentation/v1/customer_segmentation_data.pb.h"
 #include "crm/segmentation/v1/segmentation_service.pb.h"
@@ -87,6 +88,9 @@ struct ScoringPolicy {
   double clv_days_per_unit = 7;  // Weeks.
   // Customers re-scored per transaction by a full recompute.
   int recompute_batch_size = 1000;
+  // Threads (each with its own connection) that score a full recompute's
+  // batches side by side, the calling thread among them; at least 1.
+  int recompute_workers = 2;
 };
 
 class ScoringManager {
@@ -179,13 +183,14 @@ class ScoringManager {
   // each active customer's RFM inputs held), stored in their own unit of
   // work; then every customer of the read model re-scored against them, by
   // customer id, in batches of `recompute_batch_size`, one unit of work
-  // each: a few multi-row reads (aggregates, facts, stored scores,
-  // memberships, and orders when a CLV model exists), the scores computed
-  // exactly as a feed event's ScoreCustomer does, and only what changed
-  // written (scores, transitions, memberships and their history, feed
-  // events in per-customer order). The context is checked between batches.
-  // Idempotent on request_id: the response is stored in a last unit of work
-  // after every batch committed, so a repeat after completion returns it
+  // each, `recompute_workers` batches at a time: a few multi-row reads
+  // (aggregates, facts, stored scores, memberships, and orders when a CLV model
+  // exists), the scores computed exactly as a feed event's ScoreCustomer does,
+  // and only what changed written (scores, transitions, memberships and their
+  // history, feed events in per-customer order; batches commit in any order).
+  // The context is checked between batches; the first failure stops every
+  // worker. Idempotent on request_id: the response is stored in a last unit of
+  // work after every batch committed, so a repeat after completion returns it
   // and a repeat after a failure part-way runs the whole recompute again.
   // A failure part-way leaves the new boundaries and the batches committed
   // so far (each batch consistent in itself); a re-run converges, as
@@ -274,14 +279,13 @@ class ScoringManager {
       const std::optional<ClvModelRecord>& model,
       const std::optional<BehaviourClusters>& clusters,
       const std::vector<const CustomerAggregate*>& saved_aggregates = {});
-  // One batch of a full recompute: up to recompute_batch_size customers
-  // with ids after `after`, which it advances to the last; returns how many
-  // and sets `appended` when it appended feed events.
-  absl::StatusOr<int64_t> RecomputeBatch(
-      crm::common::Transaction& tx, std::string& after, absl::Time now,
-      const RfmBoundaries& boundaries,
-      const std::optional<ClvModelRecord>& model,
-      const std::optional<BehaviourClusters>& clusters, bool& appended);
+  // The next batch of a full recompute, read in `tx` under
+  // `cursor_mutex`: up to recompute_batch_size customer ids after `after`,
+  // which it advances to the last; sets `listed_all` once a batch comes
+  // short (then, and after it, returns none).
+  absl::StatusOr<std::vector<std::string>> ClaimBatch(
+      crm::common::Transaction& tx, absl::Mutex& cursor_mutex,
+      std::string& after, bool& listed_all);
 
   crm::common::UnitOfWork& unit_of_work_;
   ReadModelRepository& read_model_;

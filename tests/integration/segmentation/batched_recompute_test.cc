@@ -19,6 +19,7 @@
 #include <cppconn/statement.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -29,6 +30,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
@@ -156,8 +158,8 @@ enum class FeedApply { kOneByOne, kBatches };
 // One segmentation database with its managers, the feed to the outbox.
 struct Stack {
   explicit Stack(const std::string& name, bool batched,
-                 FeedApply feed_apply = FeedApply::kOneByOne,
-                 int pool_size = 4) {
+                 FeedApply feed_apply = FeedApply::kOneByOne, int pool_size = 4,
+                 int recompute_workers = 1) {
     auto database = crm::testing::TestDatabase::Create(name);
     EXPECT_THAT(database, IsOk());
     if (!database.ok()) return;
@@ -175,6 +177,7 @@ struct Stack {
         memberships->SegmentChangeHooks());
     ScoringPolicy policy;
     policy.recompute_batch_size = kBatch;
+    policy.recompute_workers = recompute_workers;
     scoring = std::make_unique<ScoringManager>(
         *unit_of_work, read_model, scores, idempotency, clock, ids, policy,
         memberships->ScoredHook(), &writer);
@@ -402,14 +405,20 @@ void Fit(Stack& stack) {
   ASSERT_THAT(model, IsOk());
 }
 
-TEST(BatchedRecomputeTest, EqualsPerCustomerScoringOverSeveralBatches) {
-  Stack batched("seg_batched", /*batched=*/true);
-  Stack reference("seg_batched_ref", /*batched=*/false);
+// The recompute of `workers` threads against ScoreCustomer on every customer;
+// with more than one worker, batches commit in any order, so the rows are
+// compared per customer.
+void ExpectRecomputeEqualsPerCustomerScoring(const std::string& name,
+                                             int workers) {
+  Stack batched(name, /*batched=*/true, FeedApply::kOneByOne,
+                /*pool_size=*/workers + 2, workers);
+  Stack reference(name + "_ref", /*batched=*/false);
+  const bool per_customer = workers > 1;
   ASSERT_NE(batched.unit_of_work, nullptr);
   ASSERT_NE(reference.unit_of_work, nullptr);
   Populate(batched);
   Populate(reference);
-  ASSERT_EQ(batched.Rows(), reference.Rows());
+  ASSERT_EQ(batched.Rows(per_customer), reference.Rows(per_customer));
 
   // Round 1: the first cut points and scores.
   batched.clock.Set(Day(1));
@@ -420,7 +429,7 @@ TEST(BatchedRecomputeTest, EqualsPerCustomerScoringOverSeveralBatches) {
   EXPECT_EQ(first->customer_count(), batched.ReadModelCustomers());
   EXPECT_GT(first->customer_count(), 5 * kBatch);
   ASSERT_THAT(reference.PerCustomerRecompute(), IsOk());
-  EXPECT_EQ(batched.Rows(), reference.Rows());
+  EXPECT_EQ(batched.Rows(per_customer), reference.Rows(per_customer));
   EXPECT_GT(batched.Count("segment_memberships"), 0);
   EXPECT_GT(batched.Count("change_feed_events"), 2 * kCustomers);
 
@@ -431,7 +440,7 @@ TEST(BatchedRecomputeTest, EqualsPerCustomerScoringOverSeveralBatches) {
   const int64_t changes_before = batched.Count("segment_membership_changes");
   ASSERT_THAT(batched.scoring->RecomputeScores({}, {}), IsOk());
   ASSERT_THAT(reference.PerCustomerRecompute(), IsOk());
-  EXPECT_EQ(batched.Rows(), reference.Rows());
+  EXPECT_EQ(batched.Rows(per_customer), reference.Rows(per_customer));
   EXPECT_GT(batched.Count("segment_membership_changes"), changes_before);
 
   // Round 3: with a CLV model (orders read per batch), 45 days on.
@@ -441,17 +450,89 @@ TEST(BatchedRecomputeTest, EqualsPerCustomerScoringOverSeveralBatches) {
   reference.clock.Set(Day(90));
   ASSERT_THAT(batched.scoring->RecomputeScores({}, {}), IsOk());
   ASSERT_THAT(reference.PerCustomerRecompute(), IsOk());
-  EXPECT_EQ(batched.Rows(), reference.Rows());
+  EXPECT_EQ(batched.Rows(per_customer), reference.Rows(per_customer));
   absl::StatusOr<std::vector<std::string>> with_clv = batched.db->QueryColumn(
       "SELECT COUNT(*) FROM customer_scores WHERE clv_minor IS NOT NULL");
   ASSERT_THAT(with_clv, IsOk());
   EXPECT_NE(with_clv->front(), "0");
 
   // Nothing changed, same time: nothing written (scores keep their version).
-  const std::vector<std::string> settled = batched.Rows();
+  const std::vector<std::string> settled = batched.Rows(per_customer);
   ASSERT_THAT(batched.scoring->RecomputeScores({}, {}), IsOk());
-  std::vector<std::string> again = batched.Rows();
+  std::vector<std::string> again = batched.Rows(per_customer);
   EXPECT_EQ(again, settled);
+}
+
+TEST(BatchedRecomputeTest, EqualsPerCustomerScoringOverSeveralBatches) {
+  ExpectRecomputeEqualsPerCustomerScoring("seg_batched", 1);
+}
+
+TEST(BatchedRecomputeTest, WorkersSideBySideEqualPerCustomerScoring) {
+  ExpectRecomputeEqualsPerCustomerScoring("seg_batched_workers", 3);
+}
+
+// Cancelled part-way, three workers stop between batches: CANCELLED, some
+// batches committed and not all; a recompute afterwards gives what an
+// uncancelled one gives.
+TEST(BatchedRecomputeTest, CancelledWorkersStopBetweenBatches) {
+  Stack probe("seg_batched_cancel_probe", /*batched=*/true,
+              FeedApply::kOneByOne, /*pool_size=*/5, /*recompute_workers=*/3);
+  Stack stack("seg_batched_cancel", /*batched=*/true, FeedApply::kOneByOne,
+              /*pool_size=*/5, /*recompute_workers=*/3);
+  Stack reference("seg_batched_cancel_ref", /*batched=*/false);
+  ASSERT_NE(probe.unit_of_work, nullptr);
+  ASSERT_NE(stack.unit_of_work, nullptr);
+  ASSERT_NE(reference.unit_of_work, nullptr);
+  for (Stack* each : {&probe, &stack, &reference}) {
+    Populate(*each);
+    each->clock.Set(Day(1));
+  }
+  // How often a whole recompute asks whether it was cancelled; then one
+  // cancelled after half as many questions.
+  std::atomic<int> polls{0};
+  RequestContext counted;
+  counted.set_cancellation([&polls] {
+    ++polls;
+    return false;
+  });
+  ASSERT_THAT(probe.scoring->RecomputeScores(counted, {}), IsOk());
+  const int half = polls.load() / 2;
+  ASSERT_GT(half, 3);
+  polls = 0;
+  RequestContext cancelled_later;
+  cancelled_later.set_cancellation([&polls, half] { return ++polls > half; });
+  absl::StatusOr<v1::RecomputeScoresResponse> cancelled =
+      stack.scoring->RecomputeScores(cancelled_later, {});
+  EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled);
+  // The feed scored everyone already; RFM is scored from the first
+  // recompute's cut points on, so only the batches reached have it.
+  const char kRfmScored[] = "customer_scores WHERE recency_score > 0";
+  const int64_t reached = stack.Count(kRfmScored);
+  EXPECT_GT(reached, 0);
+
+  ASSERT_THAT(stack.scoring->RecomputeScores({}, {}), IsOk());
+  ASSERT_THAT(reference.PerCustomerRecompute(), IsOk());
+  EXPECT_LT(reached, stack.Count(kRfmScored));
+  EXPECT_EQ(stack.Count(kRfmScored), reference.Count(kRfmScored));
+  // Scores and memberships as the reference's (the history and feed differ:
+  // the cancelled run's batches were scored once already).
+  std::vector<std::string> rows = stack.Rows(/*per_customer=*/true);
+  std::vector<std::string> expected = reference.Rows(/*per_customer=*/true);
+  auto section = [](const std::vector<std::string>& all, const char* table) {
+    std::vector<std::string> out;
+    bool in = false;
+    for (const std::string& row : all) {
+      if (absl::StartsWith(row, "-- ")) {
+        in = absl::StrContains(row, absl::StrCat("FROM ", table, " "));
+        continue;
+      }
+      if (in) out.push_back(row);
+    }
+    return out;
+  };
+  for (const char* table : {"customer_scores", "segment_memberships"}) {
+    EXPECT_EQ(section(rows, table), section(expected, table)) << table;
+  }
 }
 
 TEST(BatchedRecomputeTest, RepeatedRequestIdReturnsTheStoredResponse) {

@@ -3,6 +3,8 @@
 #include "services/segmentation/rfm_scoring.h"
 
 #include <algorithm>
+#include <array>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -61,6 +63,46 @@ TEST(QuintileTest, CutsDoNotDependOnInputOrder) {
   std::array<int64_t, 4> cuts = QuintileCuts(values);
   std::reverse(values.begin(), values.end());
   EXPECT_EQ(QuintileCuts(values), cuts);
+}
+
+TEST(QuintileTest, CutsAreTheSortedValuesAtTheDefinedRanks) {
+  // The definition read off a sorted copy, for sizes 1..200 with few and
+  // many distinct values.
+  std::mt19937_64 random(7);
+  for (int64_t n = 1; n <= 200; ++n) {
+    for (int64_t distinct : {int64_t{2}, int64_t{5}, n}) {
+      std::vector<int64_t> values;
+      for (int64_t i = 0; i < n; ++i) {
+        values.push_back(static_cast<int64_t>(random() % distinct) - 1);
+      }
+      std::vector<int64_t> sorted = values;
+      std::sort(sorted.begin(), sorted.end());
+      std::array<int64_t, 4> expected{};
+      for (int64_t k = 1; k <= 4; ++k) {
+        expected[k - 1] = sorted[(k * n + 4) / 5 - 1];
+      }
+      EXPECT_EQ(QuintileCuts(values), expected) << n << " " << distinct;
+    }
+  }
+}
+
+TEST(ComputeRfmBoundariesTest, DimensionsAloneEqualCustomersWhole) {
+  // Each dimension's values in a different order than the customers'.
+  const absl::Time t0 = absl::FromUnixSeconds(1767225600);
+  std::vector<RfmInputs> customers;
+  RfmPopulation dimensions;
+  for (int i = 0; i < 57; ++i) {
+    customers.push_back(Inputs(t0 + absl::Minutes((i * 13) % 17), 1 + i % 4,
+                               (i * 7919) % 1000));
+    dimensions.recency.push_back(
+        absl::ToUnixMicros(customers.back().last_order_time));
+    dimensions.frequency.insert(dimensions.frequency.begin(), 1 + i % 4);
+    dimensions.monetary.push_back((i * 7919) % 1000);
+  }
+  customers.push_back(Inputs(t0, 0, 0));  // No orders: not in the population.
+  std::reverse(dimensions.monetary.begin(), dimensions.monetary.end());
+  EXPECT_EQ(ComputeRfmBoundaries(customers),
+            ComputeRfmBoundaries(std::move(dimensions)));
 }
 
 TEST(ScoreRfmTest, LaterOrdersMoreOrdersAndMoreSpendScoreHigher) {
