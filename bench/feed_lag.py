@@ -42,10 +42,28 @@ DURATION = os.environ.get("BENCH_LAG_DURATION", "20s")
 THREADS = int(os.environ.get("BENCH_LAG_THREADS", "16"))
 CUSTOMERS = int(os.environ.get("BENCH_LAG_CUSTOMERS", "1000"))
 DRAIN_TIMEOUT = int(os.environ.get("BENCH_LAG_DRAIN_TIMEOUT", "300"))
-FOLLOWERS = ("segmentation", "loyalty", "feedback")
+ALL_FOLLOWERS = ("segmentation", "loyalty", "feedback")
+# BENCH_LAG_FOLLOWERS (all three): the services that follow customer-profile's
+# feed in this run; the others start as usual but are not given the feed's
+# address, so they idle.
+FOLLOWERS = tuple(
+    name for name in ALL_FOLLOWERS
+    if name in os.environ.get("BENCH_LAG_FOLLOWERS",
+                              ",".join(ALL_FOLLOWERS)).split(","))
 # The followers whose consumers receive order events (feedback's asks its
 # stream for merges and erasures only, so its cursor stays behind the head).
-ORDER_FOLLOWERS = ("segmentation", "loyalty")
+ORDER_FOLLOWERS = tuple(name for name in ("segmentation", "loyalty")
+                        if name in FOLLOWERS)
+
+
+class LagSuite(FeedSuite):
+    """FeedSuite with only FOLLOWERS following customer-profile's feed."""
+
+    def service_env(self, name):
+        env = super().service_env(name)
+        if name not in FOLLOWERS:
+            env.pop(f"{name.upper()}_CUSTOMER_PROFILE_ADDR", None)
+        return env
 SERIES = re.compile(
     r'^crm_feed_consumer_(delay_seconds_bucket|batch_seconds_bucket|'
     r'receive_delay_seconds_bucket|'
@@ -194,7 +212,11 @@ def percentile(deltas, fraction):
 def main():
     bench_bin = os.path.join(os.environ["CRM_E2E_BUILD_DIR"], "bench",
                              "crm-bench")
-    suite = FeedSuite.start()
+    if not FOLLOWERS:
+        sys.exit("BENCH_LAG_FOLLOWERS names none of "
+                 + ", ".join(ALL_FOLLOWERS))
+    print("following customer-profile's feed: " + ", ".join(FOLLOWERS))
+    suite = LagSuite.start()
     try:
         addr = f"127.0.0.1:{suite.grpc_ports['customer-profile']}"
         with tempfile.NamedTemporaryFile("w+", suffix=".txt") as names:

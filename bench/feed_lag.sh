@@ -4,6 +4,7 @@
 #
 #   bench/feed_lag.sh [BUILD_DIR]     (default: build)
 #   BENCH_LAG_RATE=1000 BENCH_LAG_DURATION=20s bench/feed_lag.sh build
+#   BENCH_LAG_FOLLOWERS=segmentation bench/feed_lag.sh build   (one consumer)
 set -euo pipefail
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=$(cd "${1:-$repo_root/build}" && pwd)
