@@ -9,7 +9,15 @@
 namespace crm::segmentation {
 
 int64_t UtcDayNumber(absl::Time t) {
-  return absl::ToCivilDay(t, absl::UTCTimeZone()) - absl::CivilDay(1970, 1, 1);
+  if (t == absl::InfinitePast() || t == absl::InfiniteFuture()) {
+    return absl::ToCivilDay(t, absl::UTCTimeZone()) -
+           absl::CivilDay(1970, 1, 1);
+  }
+  // A UTC day is 86,400 Unix seconds (Unix time has no leap seconds), so
+  // the civil conversion reduces to a floor division.
+  const int64_t seconds = absl::ToUnixSeconds(t);  // Rounded down.
+  constexpr int64_t kSecondsPerDay = 86400;
+  return seconds / kSecondsPerDay - (seconds % kSecondsPerDay < 0 ? 1 : 0);
 }
 
 CustomerAggregate AggregateOrders(absl::string_view customer_id,

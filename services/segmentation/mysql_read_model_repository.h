@@ -45,14 +45,17 @@ class MySqlReadModelRepository final : public ReadModelRepository {
       const std::function<absl::Status(
           absl::string_view customer_id,
           const std::vector<ClvPurchase>& purchases)>& visit) override;
-  absl::StatusOr<RfmPopulation> ReadRfmPopulation(
+  absl::StatusOr<RfmPopulation> ReadRecencyAndFrequency(
+      crm::common::Transaction& tx) override;
+  absl::StatusOr<std::vector<int64_t>> ReadNetTotals(
       crm::common::Transaction& tx, absl::string_view currency_code) override;
   absl::StatusOr<std::vector<std::optional<CustomerFacts>>> FindCustomers(
       crm::common::Transaction& tx,
       const std::vector<std::string>& customer_ids) override;
   absl::StatusOr<std::vector<std::optional<CustomerAggregate>>> FindAggregates(
       crm::common::Transaction& tx,
-      const std::vector<std::string>& customer_ids) override;
+      const std::vector<std::string>& customer_ids,
+      absl::string_view spend_currency = "") override;
   absl::StatusOr<std::vector<std::vector<OrderFact>>> ListOrdersOf(
       crm::common::Transaction& tx,
       const std::vector<std::string>& customer_ids) override;

@@ -402,23 +402,42 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
                        StoredRecompute(context, request));
   if (stored.has_value()) return *std::move(stored);
 
-  // The cut points, from one streaming pass holding each active customer's
-  // RFM inputs only, stored before any customer is re-scored against them.
+  // The cut points, from two streamed scans side by side on two
+  // connections (each dimension's values alone; see ReadRecencyAndFrequency),
+  // stored before any customer is re-scored against them.
   const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
+  absl::StatusOr<std::vector<int64_t>> net_totals;
+  std::thread monetary_reader([&] {
+    net_totals =
+        unit_of_work_.Read<std::vector<int64_t>>(context, [&](Transaction& tx) {
+          return read_model_.ReadNetTotals(tx, policy_.scoring_currency);
+        });
+  });
+  absl::StatusOr<RfmPopulation> population = unit_of_work_.Read<RfmPopulation>(
+      context,
+      [&](Transaction& tx) { return read_model_.ReadRecencyAndFrequency(tx); });
+  monetary_reader.join();
+  CRM_RETURN_IF_ERROR(population.status());
+  CRM_RETURN_IF_ERROR(net_totals.status());
+  population->monetary = *std::move(net_totals);
+  // Active customers without spend in the currency count 0. The two scans
+  // are two snapshots: a customer whose first order committed between them
+  // may be in one only, which moves a cut by at most one rank.
+  if (population->monetary.size() < population->recency.size()) {
+    population->monetary.resize(population->recency.size(), 0);
+  }
   struct Prepared {
     RfmBoundaries boundaries;
     std::optional<ClvModelRecord> model;
     std::optional<BehaviourClusters> clusters;
   };
+  const RfmBoundaries boundaries = ComputeRfmBoundaries(*std::move(population));
   CRM_ASSIGN_OR_RETURN(
       Prepared prepared,
       unit_of_work_.Run<Prepared>(
           context, [&](Transaction& tx) -> absl::StatusOr<Prepared> {
-            CRM_ASSIGN_OR_RETURN(
-                RfmPopulation population,
-                read_model_.ReadRfmPopulation(tx, policy_.scoring_currency));
             Prepared result;
-            result.boundaries = ComputeRfmBoundaries(std::move(population));
+            result.boundaries = boundaries;
             CRM_RETURN_IF_ERROR(
                 scores_.SaveBoundaries(tx, result.boundaries, now));
             CRM_ASSIGN_OR_RETURN(result.model, scores_.LatestClvModel(tx));
@@ -466,7 +485,8 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
                       CRM_ASSIGN_OR_RETURN(
                           appended,
                           ScoreBatch(tx, *claimed, now, prepared.boundaries,
-                                     prepared.model, prepared.clusters));
+                                     prepared.model, prepared.clusters, {},
+                                     MembershipScope::kChangedScores));
                       return static_cast<int64_t>(claimed->size());
                     });
       if (!count.ok()) {
@@ -536,10 +556,12 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
     const std::optional<RfmBoundaries>& cuts,
     const std::optional<ClvModelRecord>& model,
     const std::optional<BehaviourClusters>& clusters,
-    const std::vector<const CustomerAggregate*>& saved_aggregates) {
+    const std::vector<const CustomerAggregate*>& saved_aggregates,
+    MembershipScope scope) {
   bool appended = false;
-  CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerFacts>> facts,
-                       read_model_.FindCustomers(tx, ids));
+  // Only the batch hook is given a subset; the per-customer hook sees all.
+  const bool changed_only =
+      scope == MembershipScope::kChangedScores && on_batch_scored_;
   // The aggregates just saved are taken as they are; the others are read.
   std::vector<std::optional<CustomerAggregate>> found(ids.size());
   std::vector<std::string> unread;
@@ -553,8 +575,11 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
     }
   }
   if (!unread.empty()) {
-    CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerAggregate>> read,
-                         read_model_.FindAggregates(tx, unread));
+    CRM_ASSIGN_OR_RETURN(
+        std::vector<std::optional<CustomerAggregate>> read,
+        // The scoring and the segment rules use the
+        // spend in the scoring currency only.
+        read_model_.FindAggregates(tx, unread, policy_.scoring_currency));
     for (size_t k = 0; k < unread.size(); ++k) {
       found[unread_at[k]] = std::move(read[k]);
     }
@@ -573,26 +598,53 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
   const BehaviourCounts no_counts;
   const absl::Time scored_at = crm::common::TruncateToMicros(now);
 
-  // Everything in memory first, at stable addresses for the hooks.
+  // Everything in memory first, at stable addresses for the hooks. A
+  // customer without an aggregate is scored as one without orders (and
+  // dropped below if the read model holds no facts of it either).
+  std::vector<bool> has_aggregate(ids.size());
   std::vector<CustomerAggregate> aggregates;
   std::vector<Scoring> scorings;
   aggregates.reserve(ids.size());
   scorings.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    has_aggregate[i] = found[i].has_value();
+    aggregates.push_back(has_aggregate[i] ? *std::move(found[i])
+                                          : AggregateOrders(ids[i], {}));
+    scorings.push_back(Compute(ids[i], aggregates[i], previous[i], cuts, model,
+                               clusters, orders.empty() ? no_orders : orders[i],
+                               counts.empty() ? no_counts : counts[i], now));
+  }
+  // The facts of every customer, or (changed_only) of those whose
+  // memberships are evaluated below and of those without an aggregate.
+  std::vector<size_t> facts_at;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!changed_only || !has_aggregate[i] || scorings[i].changed) {
+      facts_at.push_back(i);
+    }
+  }
+  std::vector<std::optional<CustomerFacts>> facts(ids.size());
+  if (facts_at.size() == ids.size()) {
+    CRM_ASSIGN_OR_RETURN(facts, read_model_.FindCustomers(tx, ids));
+  } else if (!facts_at.empty()) {
+    std::vector<std::string> wanted;
+    wanted.reserve(facts_at.size());
+    for (size_t i : facts_at) wanted.push_back(ids[i]);
+    CRM_ASSIGN_OR_RETURN(std::vector<std::optional<CustomerFacts>> read,
+                         read_model_.FindCustomers(tx, wanted));
+    for (size_t k = 0; k < facts_at.size(); ++k) {
+      facts[facts_at[k]] = std::move(read[k]);
+    }
+  }
   std::vector<bool> held(ids.size());
   std::vector<CustomerScoreRecord> changed;
   std::vector<LifecycleTransition> transitions;
   for (size_t i = 0; i < ids.size(); ++i) {
-    held[i] = found[i].has_value() || facts[i].has_value();
-    aggregates.push_back(found[i].has_value() ? *std::move(found[i])
-                                              : AggregateOrders(ids[i], {}));
+    held[i] = has_aggregate[i] || facts[i].has_value();
     if (!held[i]) {
-      scorings.emplace_back();
+      scorings[i] = Scoring();
       continue;
     }
-    scorings.push_back(Compute(ids[i], aggregates[i], previous[i], cuts, model,
-                               clusters, orders.empty() ? no_orders : orders[i],
-                               counts.empty() ? no_counts : counts[i], now));
-    const Scoring& scoring = scorings.back();
+    const Scoring& scoring = scorings[i];
     if (scoring.transition.has_value()) {
       transitions.push_back(*scoring.transition);
     }
@@ -631,17 +683,30 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
     // The hook may have appended events of its own.
     return true;
   }
+  // The customers whose memberships are evaluated: all, or (changed_only)
+  // those whose score changed or who are gone. The others' subject is what
+  // it was when their memberships were last evaluated (see the header).
+  std::vector<size_t> evaluated_at;
+  std::vector<ScoredCustomer> evaluated;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!changed_only || !held[i] || scorings[i].changed) {
+      evaluated_at.push_back(i);
+      evaluated.push_back(customers[i]);
+    }
+  }
   CRM_ASSIGN_OR_RETURN(
       std::vector<std::vector<crm::common::FeedEventRecord>> hook_events,
-      on_batch_scored_(tx, scored_at, customers));
+      on_batch_scored_(tx, scored_at, evaluated));
+  std::vector<std::vector<crm::common::FeedEventRecord>> events_of(ids.size());
+  for (size_t k = 0; k < evaluated_at.size() && k < hook_events.size(); ++k) {
+    events_of[evaluated_at[k]] = std::move(hook_events[k]);
+  }
   // Last, after every write of the batch (the outbox's writer contract): per
   // customer, its membership events, then its score's.
   std::vector<crm::common::FeedEventRecord> events;
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (i < hook_events.size()) {
-      for (crm::common::FeedEventRecord& event : hook_events[i]) {
-        events.push_back(std::move(event));
-      }
+    for (crm::common::FeedEventRecord& event : events_of[i]) {
+      events.push_back(std::move(event));
     }
     if (held[i] && feed_ != nullptr) {
       AddScoreClassChangeRecords(ids[i], scorings[i].classes, scored_at,

@@ -270,6 +270,20 @@ class ScoringManager {
   absl::StatusOr<std::optional<v1::RecomputeScoresResponse>> StoredRecompute(
       const crm::common::RequestContext& context,
       const v1::RecomputeScoresRequest& request);
+  // Whose memberships a batch scoring evaluates (through the batch hook).
+  enum class MembershipScope {
+    // Every customer's: their read model may have changed (a feed batch).
+    kEveryCustomer,
+    // Only those whose score changes, or who are gone: for a full
+    // recompute, which changes no customer's facts or aggregate. A segment
+    // rule is a function of the facts, the aggregate and the score, and
+    // every change of those (a feed event, a scoring, a segment created or
+    // its rule changed) evaluates the customer's memberships in its own
+    // transaction, so with the score unchanged they are what they were.
+    // Their facts are not read either (only those of customers without an
+    // aggregate, to know whether the read model still holds them).
+    kChangedScores,
+  };
   // Scores `ids` (distinct) as of `now` against `cuts` and `model` in `tx`
   // (see ScoreCustomers); returns whether it appended feed events.
   // `saved_aggregates` as ScoreCustomers'.
@@ -278,7 +292,8 @@ class ScoringManager {
       absl::Time now, const std::optional<RfmBoundaries>& cuts,
       const std::optional<ClvModelRecord>& model,
       const std::optional<BehaviourClusters>& clusters,
-      const std::vector<const CustomerAggregate*>& saved_aggregates = {});
+      const std::vector<const CustomerAggregate*>& saved_aggregates = {},
+      MembershipScope scope = MembershipScope::kEveryCustomer);
   // The next batch of a full recompute, read in `tx` under
   // `cursor_mutex`: up to recompute_batch_size customer ids after `after`,
   // which it advances to the last; sets `listed_all` once a batch comes

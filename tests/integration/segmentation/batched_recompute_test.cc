@@ -471,6 +471,56 @@ TEST(BatchedRecomputeTest, WorkersSideBySideEqualPerCustomerScoring) {
   ExpectRecomputeEqualsPerCustomerScoring("seg_batched_workers", 3);
 }
 
+// A recompute evaluates the memberships of the customers whose score it
+// changes only (and reads no facts of the others): their facts and
+// aggregates are as the feed left them, which evaluated them then.
+TEST(BatchedRecomputeTest, MembershipsAreEvaluatedForChangedScoresOnly) {
+  Stack stack("seg_batched_scope", /*batched=*/true, FeedApply::kOneByOne,
+              /*pool_size=*/4, /*recompute_workers=*/2);
+  ASSERT_NE(stack.unit_of_work, nullptr);
+  Populate(stack);
+  std::atomic<int64_t> evaluated{0};
+  CustomersScoredHook hook = stack.memberships->BatchScoredHook();
+  stack.scoring->set_customers_scored_hook(
+      [&](Transaction& tx, absl::Time now,
+          const std::vector<ScoredCustomer>& customers) {
+        evaluated += static_cast<int64_t>(customers.size());
+        return hook(tx, now, customers);
+      });
+  const char kVersions[] = "customer_scores WHERE version > 1";
+  auto versions_total = [&] {
+    absl::StatusOr<std::vector<std::string>> sum = stack.db->QueryColumn(
+        "SELECT COALESCE(SUM(version), 0) FROM customer_scores");
+    EXPECT_THAT(sum, IsOk());
+    return sum.ok() ? std::stoll(sum->front()) : -1;
+  };
+
+  // The first recompute gives everyone RFM scores: all are evaluated.
+  stack.clock.Set(Day(1));
+  const int64_t before_first = versions_total();
+  ASSERT_THAT(stack.scoring->RecomputeScores({}, {}), IsOk());
+  const int64_t changed_first = versions_total() - before_first;
+  EXPECT_GT(changed_first, 0);
+  EXPECT_EQ(evaluated.load(), changed_first);
+  EXPECT_GT(stack.Count(kVersions), 0);
+
+  // Again at the same time: nothing changes, nobody is evaluated.
+  evaluated = 0;
+  const std::vector<std::string> settled = stack.Rows(/*per_customer=*/true);
+  ASSERT_THAT(stack.scoring->RecomputeScores({}, {}), IsOk());
+  EXPECT_EQ(evaluated.load(), 0);
+  EXPECT_EQ(stack.Rows(/*per_customer=*/true), settled);
+
+  // Months later stages move: exactly the re-scored customers are evaluated.
+  stack.clock.Set(Day(120));
+  const int64_t before_later = versions_total();
+  ASSERT_THAT(stack.scoring->RecomputeScores({}, {}), IsOk());
+  const int64_t changed_later = versions_total() - before_later;
+  EXPECT_GT(changed_later, 0);
+  EXPECT_LT(changed_later, stack.ReadModelCustomers());
+  EXPECT_EQ(evaluated.load(), changed_later);
+}
+
 // Cancelled part-way, three workers stop between batches: CANCELLED, some
 // batches committed and not all; a recompute afterwards gives what an
 // uncancelled one gives.

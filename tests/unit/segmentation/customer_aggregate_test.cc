@@ -3,11 +3,13 @@
 #include "services/segmentation/customer_aggregate.h"
 
 #include <algorithm>
+#include <random>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
 namespace crm::segmentation {
@@ -77,6 +79,28 @@ TEST(UtcDayNumberTest, CountsDaysSinceTheEpoch) {
   EXPECT_EQ(UtcDayNumber(absl::UnixEpoch()), 0);
   EXPECT_EQ(UtcDayNumber(absl::UnixEpoch() - absl::Seconds(1)), -1);
   EXPECT_EQ(UtcDayNumber(kMidnight), 20454);
+}
+
+TEST(UtcDayNumberTest, EqualsTheCivilDayInUtc) {
+  // Both sides of the epoch, day edges (a microsecond before and at
+  // midnight) and random instants over ±300 years.
+  std::mt19937_64 random(11);
+  std::vector<absl::Time> times = {absl::UnixEpoch() - absl::Microseconds(1),
+                                   absl::UnixEpoch(),
+                                   kMidnight - absl::Microseconds(1),
+                                   kMidnight,
+                                   absl::FromUnixSeconds(-86400),
+                                   absl::FromUnixSeconds(-86401)};
+  for (int i = 0; i < 2000; ++i) {
+    const int64_t micros =
+        static_cast<int64_t>(random() % 19000000000000000) - 9500000000000000;
+    times.push_back(absl::FromUnixMicros(micros));
+  }
+  for (absl::Time t : times) {
+    EXPECT_EQ(UtcDayNumber(t), absl::ToCivilDay(t, absl::UTCTimeZone()) -
+                                   absl::CivilDay(1970, 1, 1))
+        << absl::FormatTime(t);
+  }
 }
 
 }  // namespace
