@@ -2,7 +2,7 @@
 // At least kMinRangeIds ids in ascending order (a recompute's batch, every
 // id of the read model between its first and last) are read as one
 // primary-key range, `customer_id BETWEEN first AND last`, and the rows of
-// ids not in the batch are skipped by the caller (PositionsOf); other id
+// ids not in the batch are skipped by the caller (IdPositions); other id
 // lists (the customers of a batch of feed events: at most the consumer's
 // batch size, in event order) go in `IN (...)` lists of at most
 // kMaxIdsPerList, each padded to a power of two by repeating its last id
@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,13 +87,43 @@ inline std::vector<IdFilter> IdFilters(const std::vector<std::string>& ids,
   return filters;
 }
 
-// The position of each id in `ids`.
-inline absl::flat_hash_map<std::string, size_t> PositionsOf(
-    const std::vector<std::string>& ids) {
-  absl::flat_hash_map<std::string, size_t> positions;
-  positions.reserve(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) positions.emplace(ids[i], i);
-  return positions;
-}
+// Where each row of a read over `ids` (distinct) goes. A range read returns
+// its rows in key order, so they are matched by walking the ascending list
+// (rows of one id in a row, as a customer's spend, match alike); a row out
+// of that order, or a list that is not ascending, is looked up in a hash map
+// built on first need.
+class IdPositions {
+ public:
+  // `ids` must outlive this object.
+  explicit IdPositions(const std::vector<std::string>& ids)
+      : ids_(ids), ascending_(std::is_sorted(ids.begin(), ids.end())) {}
+
+  // The position of `id` in the list; nullopt when it is not there.
+  std::optional<size_t> Find(absl::string_view id) {
+    if (ascending_) {
+      while (next_ < ids_.size() && absl::string_view(ids_[next_]) < id) {
+        ++next_;
+      }
+      if (next_ < ids_.size() && ids_[next_] == id) return next_;
+      // Past every id before it: strictly between two neighbours, absent.
+      if (next_ == 0 || absl::string_view(ids_[next_ - 1]) < id) {
+        return std::nullopt;
+      }
+    }
+    if (map_.empty()) {
+      map_.reserve(ids_.size());
+      for (size_t i = 0; i < ids_.size(); ++i) map_.emplace(ids_[i], i);
+    }
+    auto at = map_.find(id);
+    if (at == map_.end()) return std::nullopt;
+    return at->second;
+  }
+
+ private:
+  const std::vector<std::string>& ids_;
+  const bool ascending_;
+  size_t next_ = 0;
+  absl::flat_hash_map<std::string, size_t> map_;
+};
 
 }  // namespace crm::segmentation

@@ -142,8 +142,7 @@ absl::StatusOr<std::vector<std::vector<MembershipRecord>>>
 MySqlMembershipRepository::ListOfCustomers(
     Transaction& tx, const std::vector<std::string>& customer_ids) {
   std::vector<std::vector<MembershipRecord>> found(customer_ids.size());
-  const absl::flat_hash_map<std::string, size_t> positions =
-      PositionsOf(customer_ids);
+  IdPositions positions(customer_ids);
   for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
     CachedStatement select = Prepared(
         tx,
@@ -154,11 +153,12 @@ MySqlMembershipRepository::ListOfCustomers(
     filter.Bind(*select, 1, customer_ids);
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
-      auto at = positions.find(rows->getString(1).asStdString());
-      if (at == positions.end()) continue;
-      found[at->second].push_back(MembershipRecord{
+      const std::optional<size_t> at =
+          positions.Find(rows->getString(1).asStdString());
+      if (!at.has_value()) continue;
+      found[*at].push_back(MembershipRecord{
           .segment_id = rows->getString(2).asStdString(),
-          .customer_id = at->first,
+          .customer_id = customer_ids[*at],
           .enter_time = absl::FromUnixMicros(rows->getInt64(3))});
     }
   }

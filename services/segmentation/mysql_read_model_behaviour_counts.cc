@@ -111,8 +111,7 @@ MySqlReadModelRepository::FindBehaviourCounts(
   for (size_t i = 0; i < customer_ids.size(); ++i) {
     found[i].customer_id = customer_ids[i];
   }
-  const absl::flat_hash_map<std::string, size_t> positions =
-      PositionsOf(customer_ids);
+  IdPositions positions(customer_ids);
   // One statement over the three tables (kind 0: channel, 1: category,
   // 2: interactions), each side on its primary key, names in order.
   for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
@@ -134,9 +133,10 @@ MySqlReadModelRepository::FindBehaviourCounts(
     filter.Bind(*select, next, customer_ids);
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
-      auto at = positions.find(rows->getString(1).asStdString());
-      if (at == positions.end()) continue;
-      BehaviourCounts& counts = found[at->second];
+      const std::optional<size_t> at =
+          positions.Find(rows->getString(1).asStdString());
+      if (!at.has_value()) continue;
+      BehaviourCounts& counts = found[*at];
       switch (rows->getInt(2)) {
         case 0:
           counts.channel_orders.push_back(

@@ -403,8 +403,7 @@ absl::StatusOr<std::vector<std::optional<CustomerFacts>>>
 MySqlReadModelRepository::FindCustomers(
     Transaction& tx, const std::vector<std::string>& customer_ids) {
   std::vector<std::optional<CustomerFacts>> found(customer_ids.size());
-  const absl::flat_hash_map<std::string, size_t> positions =
-      PositionsOf(customer_ids);
+  IdPositions positions(customer_ids);
   for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
     CachedStatement select = Prepared(
         tx, absl::StrCat("SELECT customer_id, country_code, source_channel, "
@@ -416,10 +415,11 @@ MySqlReadModelRepository::FindCustomers(
     filter.Bind(*select, 1, customer_ids);
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
-      auto at = positions.find(rows->getString(1).asStdString());
-      if (at == positions.end()) continue;
-      CustomerFacts& facts = found[at->second].emplace();
-      facts.customer_id = at->first;
+      const std::optional<size_t> at =
+          positions.Find(rows->getString(1).asStdString());
+      if (!at.has_value()) continue;
+      CustomerFacts& facts = found[*at].emplace();
+      facts.customer_id = customer_ids[*at];
       facts.country_code = rows->getString(2).asStdString();
       facts.source_channel = rows->getString(3).asStdString();
       facts.locale = rows->getString(4).asStdString();
@@ -440,8 +440,7 @@ MySqlReadModelRepository::FindAggregates(
     Transaction& tx, const std::vector<std::string>& customer_ids,
     absl::string_view spend_currency) {
   std::vector<std::optional<CustomerAggregate>> found(customer_ids.size());
-  const absl::flat_hash_map<std::string, size_t> positions =
-      PositionsOf(customer_ids);
+  IdPositions positions(customer_ids);
   // Two primary-key reads (aggregates, then spend in currency order), no
   // join to sort.
   for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
@@ -455,10 +454,11 @@ MySqlReadModelRepository::FindAggregates(
     filter.Bind(*select, 1, customer_ids);
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
-      auto at = positions.find(rows->getString(1).asStdString());
-      if (at == positions.end()) continue;
-      CustomerAggregate& aggregate = found[at->second].emplace();
-      aggregate.customer_id = at->first;
+      const std::optional<size_t> at =
+          positions.Find(rows->getString(1).asStdString());
+      if (!at.has_value()) continue;
+      CustomerAggregate& aggregate = found[*at].emplace();
+      aggregate.customer_id = customer_ids[*at];
       aggregate.order_count = rows->getInt64(2);
       aggregate.purchase_days = rows->getInt64(3);
       aggregate.first_order_time = OptionalMicros(*rows, 4);
@@ -481,14 +481,15 @@ MySqlReadModelRepository::FindAggregates(
     }
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
-      auto at = positions.find(rows->getString(1).asStdString());
-      if (at == positions.end() || !found[at->second].has_value()) continue;
+      const std::optional<size_t> at =
+          positions.Find(rows->getString(1).asStdString());
+      if (!at.has_value() || !found[*at].has_value()) continue;
       CurrencySpend spend;
       spend.currency_code = rows->getString(2).asStdString();
       spend.order_count = rows->getInt64(3);
       spend.net_total_minor = rows->getInt64(4);
       spend.average_minor = rows->getInt64(5);
-      found[at->second]->spend.push_back(std::move(spend));
+      found[*at]->spend.push_back(std::move(spend));
     }
   }
   return found;
@@ -498,8 +499,7 @@ absl::StatusOr<std::vector<std::vector<OrderFact>>>
 MySqlReadModelRepository::ListOrdersOf(
     Transaction& tx, const std::vector<std::string>& customer_ids) {
   std::vector<std::vector<OrderFact>> found(customer_ids.size());
-  const absl::flat_hash_map<std::string, size_t> positions =
-      PositionsOf(customer_ids);
+  IdPositions positions(customer_ids);
   // In primary-key order (no sort on the server); each customer's orders
   // are put in time order here.
   for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
@@ -512,16 +512,17 @@ MySqlReadModelRepository::ListOrdersOf(
     filter.Bind(*select, 1, customer_ids);
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
-      auto at = positions.find(rows->getString(1).asStdString());
-      if (at == positions.end()) continue;
+      const std::optional<size_t> at =
+          positions.Find(rows->getString(1).asStdString());
+      if (!at.has_value()) continue;
       OrderFact order;
-      order.customer_id = at->first;
+      order.customer_id = customer_ids[*at];
       order.order_id = rows->getString(2).asStdString();
       order.order_time = absl::FromUnixMicros(rows->getInt64(3));
       order.currency_code = rows->getString(4).asStdString();
       order.amount_minor = rows->getInt64(5);
       order.refunded_minor = rows->getInt64(6);
-      found[at->second].push_back(std::move(order));
+      found[*at].push_back(std::move(order));
     }
   }
   for (std::vector<OrderFact>& orders : found) {

@@ -285,8 +285,7 @@ absl::StatusOr<std::vector<std::optional<CustomerScoreRecord>>>
 MySqlScoreRepository::FindMany(Transaction& tx,
                                const std::vector<std::string>& customer_ids) {
   std::vector<std::optional<CustomerScoreRecord>> found(customer_ids.size());
-  const absl::flat_hash_map<std::string, size_t> positions =
-      PositionsOf(customer_ids);
+  IdPositions positions(customer_ids);
   for (const IdFilter& filter : IdFilters(customer_ids, "customer_id")) {
     CachedStatement select = Prepared(
         tx, absl::StrCat(kScoreColumnsByPosition, " WHERE ", filter.condition));
@@ -294,8 +293,8 @@ MySqlScoreRepository::FindMany(Transaction& tx,
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
       CustomerScoreRecord score = ScoreFromPositions(*rows);
-      auto at = positions.find(score.customer_id);
-      if (at != positions.end()) found[at->second] = std::move(score);
+      const std::optional<size_t> at = positions.Find(score.customer_id);
+      if (at.has_value()) found[*at] = std::move(score);
     }
   }
   return found;
