@@ -21,7 +21,7 @@
 #          second (warm) one is the reference;
 #   (s1)   ScoringManager::RecomputeScores in the bench process, wired as the
 #          service wires it (MySQL repositories, membership batch hook,
-#          outbox feed writer), batches of BENCH_SEG_BATCH (1,000) scored by
+#          outbox feed writer), batches of BENCH_SEG_BATCH (2,000) scored by
 #          BENCH_SEG_WORKERS (2) threads: the first
 #          recompute, which stores every score, transition, membership and
 #          feed event;
@@ -53,7 +53,7 @@ seg_bench_bin=$(find_binary crm-segmentation-bench)
 seg_customers=${BENCH_SEG_CUSTOMERS:-1000000}
 seg_orders=${BENCH_SEG_ORDERS:-10000000}
 seg_seed=${BENCH_SEG_SEED:-1}
-seg_batch=${BENCH_SEG_BATCH:-1000}
+seg_batch=${BENCH_SEG_BATCH:-2000}
 seg_workers=${BENCH_SEG_WORKERS:-2}
 seg_buffer_pool=${BENCH_SEG_BUFFER_POOL:-4G}
 seg_timeout=${BENCH_SEG_TIMEOUT:-1200}

@@ -21,7 +21,7 @@
 //     (s0) The reference: one unbuffered SELECT (mysql_use_result) of every
 //     aggregate row joined with its spend rows, every column read.
 //   crm-segmentation-bench recompute [--runs=2] [--currency=CNY]
-//                                    [--batch=1000] [--workers=2] [--label=s1]
+//                                    [--batch=2000] [--workers=2] [--label=s1]
 //     ScoringManager::RecomputeScores in this process, wired as the service
 //     wires it (MySQL repositories, membership batch hook, the outbox feed
 //     writer; no sequencer), --runs times in a row.
@@ -525,7 +525,7 @@ struct Scoring {
 
 int Recompute(const BenchFlags& flags) {
   const int runs = static_cast<int>(PositiveFlagOr(flags, "runs", 2));
-  const int batch = static_cast<int>(PositiveFlagOr(flags, "batch", 1000));
+  const int batch = static_cast<int>(PositiveFlagOr(flags, "batch", 2000));
   const std::string label = FlagOr(flags, "label", "s1");
   Scoring scoring(flags, batch);
   StatusCounters counters(flags);

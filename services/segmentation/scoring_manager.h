@@ -87,7 +87,7 @@ struct ScoringPolicy {
   ClvOptions clv;
   double clv_days_per_unit = 7;  // Weeks.
   // Customers re-scored per transaction by a full recompute.
-  int recompute_batch_size = 1000;
+  int recompute_batch_size = 2000;
   // Threads (each with its own connection) that score a full recompute's
   // batches side by side, the calling thread among them; at least 1.
   int recompute_workers = 2;
