@@ -357,46 +357,53 @@ absl::Status MySqlReadModelRepository::ForEachCustomerOrders(
   return absl::OkStatus();
 }
 
-// The two scans of the cut points: no join (a primary-key probe of the spend
-// per aggregate cost the server three times both scans together), each a
-// plain statement with a forward-only result set, read with
-// mysql_use_result: rows come from the server as they are read (Connector/C++
-// 1.1 prepared statements always buffer the whole result).
-absl::StatusOr<RfmPopulation> MySqlReadModelRepository::ReadRecencyAndFrequency(
-    Transaction& tx) {
-  std::unique_ptr<sql::Statement> select(
-      crm::common::MySqlConnectionOf(tx).createStatement());
-  select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery(
-      absl::StrCat("SELECT order_count, ", MicrosOf("last_order_time"),
-                   " FROM read_model_aggregates WHERE order_count > 0")));
-  RfmPopulation population;
-  while (rows->next()) {
-    population.frequency.push_back(rows->getInt64(1));
-    population.recency.push_back(rows->isNull(2)
-                                     ? absl::ToUnixMicros(absl::InfinitePast())
-                                     : rows->getInt64(2));
-  }
-  return population;
-}
-
-absl::StatusOr<std::vector<int64_t>> MySqlReadModelRepository::ReadNetTotals(
+absl::StatusOr<RfmPopulation> MySqlReadModelRepository::ReadRfmPopulation(
     Transaction& tx, absl::string_view currency_code) {
-  // Inlined into the statement (see above), so checked first.
+  // Two streamed scans, no join: joining each aggregate to its spend row
+  // costs the server a primary-key probe per customer, three times the two
+  // scans together. A plain statement with a forward-only result set is
+  // read with mysql_use_result, rows coming from the server as they are
+  // read (Connector/C++ 1.1 prepared statements always buffer the whole
+  // result). Hence the currency inlined, checked first.
   if (currency_code.size() != 3 ||
       !absl::c_all_of(currency_code, absl::ascii_isupper)) {
     return absl::InvalidArgumentError("currency code must be 3 letters A-Z");
   }
-  std::unique_ptr<sql::Statement> select(
-      crm::common::MySqlConnectionOf(tx).createStatement());
-  select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery(
-      absl::StrCat("SELECT net_total_minor FROM read_model_spend WHERE "
-                   "currency_code = '",
-                   currency_code, "'")));
-  std::vector<int64_t> totals;
-  while (rows->next()) totals.push_back(rows->getInt64(1));
-  return totals;
+  sql::Connection& connection = crm::common::MySqlConnectionOf(tx);
+  RfmPopulation population;
+  {
+    std::unique_ptr<sql::Statement> select(connection.createStatement());
+    select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery(
+        absl::StrCat("SELECT order_count, ", MicrosOf("last_order_time"),
+                     " FROM read_model_aggregates WHERE order_count > 0")));
+    while (rows->next()) {
+      population.frequency.push_back(rows->getInt64(1));
+      population.recency.push_back(
+          rows->isNull(2) ? absl::ToUnixMicros(absl::InfinitePast())
+                          : rows->getInt64(2));
+    }
+  }
+  // A spend row is written with its customer's aggregate, from the same
+  // orders, so each belongs to a customer with at least one order.
+  {
+    std::unique_ptr<sql::Statement> select(connection.createStatement());
+    select->setResultSetType(sql::ResultSet::TYPE_FORWARD_ONLY);
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery(
+        absl::StrCat("SELECT net_total_minor FROM read_model_spend WHERE "
+                     "currency_code = '",
+                     currency_code, "'")));
+    population.monetary.reserve(population.recency.size());
+    while (rows->next()) population.monetary.push_back(rows->getInt64(1));
+  }
+  if (population.monetary.size() > population.recency.size()) {
+    return absl::InternalError(
+        absl::StrCat("read model inconsistent: ", population.monetary.size(),
+                     " spend rows in ", currency_code, " for ",
+                     population.recency.size(), " customers with orders"));
+  }
+  population.monetary.resize(population.recency.size(), 0);
+  return population;
 }
 
 absl::StatusOr<std::vector<std::optional<CustomerFacts>>>

@@ -45,9 +45,7 @@ class MySqlReadModelRepository final : public ReadModelRepository {
       const std::function<absl::Status(
           absl::string_view customer_id,
           const std::vector<ClvPurchase>& purchases)>& visit) override;
-  absl::StatusOr<RfmPopulation> ReadRecencyAndFrequency(
-      crm::common::Transaction& tx) override;
-  absl::StatusOr<std::vector<int64_t>> ReadNetTotals(
+  absl::StatusOr<RfmPopulation> ReadRfmPopulation(
       crm::common::Transaction& tx, absl::string_view currency_code) override;
   absl::StatusOr<std::vector<std::optional<CustomerFacts>>> FindCustomers(
       crm::common::Transaction& tx,

@@ -112,39 +112,30 @@ class ReadModelRepository {
         });
   }
 
-  // The RFM inputs of the active population (rfm_scoring.h), each
-  // dimension in no particular order and in its own read, so the two may be
-  // read side by side: the last order time (Unix microseconds) and the order
-  // count of every customer with at least one order (`monetary` empty) ...
-  virtual absl::StatusOr<RfmPopulation> ReadRecencyAndFrequency(
-      crm::common::Transaction& tx) {
+  // The RFM inputs in `currency_code` of every customer with at least one
+  // order (rfm_scoring.h), each dimension in no particular order; monetary
+  // 0 for one without spend in the currency. Holds three numbers per
+  // customer. The transaction's connection serves nothing else until it
+  // returns.
+  virtual absl::StatusOr<RfmPopulation> ReadRfmPopulation(
+      crm::common::Transaction& tx, absl::string_view currency_code) {
     RfmPopulation population;
     CRM_RETURN_IF_ERROR(ForEachAggregate(
         tx, [&](const CustomerAggregate& aggregate) -> absl::Status {
           if (aggregate.order_count <= 0) return absl::OkStatus();
+          int64_t monetary = 0;
+          for (const CurrencySpend& spend : aggregate.spend) {
+            if (spend.currency_code == currency_code) {
+              monetary = spend.net_total_minor;
+            }
+          }
           population.recency.push_back(absl::ToUnixMicros(
               aggregate.last_order_time.value_or(absl::InfinitePast())));
           population.frequency.push_back(aggregate.order_count);
+          population.monetary.push_back(monetary);
           return absl::OkStatus();
         }));
     return population;
-  }
-  // ... and the net total in `currency_code` of every customer with spend
-  // in it (each has at least one order; the others' is 0). Each holds the
-  // transaction's connection until it returns.
-  virtual absl::StatusOr<std::vector<int64_t>> ReadNetTotals(
-      crm::common::Transaction& tx, absl::string_view currency_code) {
-    std::vector<int64_t> totals;
-    CRM_RETURN_IF_ERROR(ForEachAggregate(
-        tx, [&](const CustomerAggregate& aggregate) -> absl::Status {
-          for (const CurrencySpend& spend : aggregate.spend) {
-            if (spend.currency_code == currency_code) {
-              totals.push_back(spend.net_total_minor);
-            }
-          }
-          return absl::OkStatus();
-        }));
-    return totals;
   }
 
   // The batch reads of a full recompute: for each of `customer_ids`

@@ -76,8 +76,8 @@ int QuintileScore(const std::array<int64_t, 4>& cuts, int64_t value);
 
 // Boundaries of the active population `population`.
 RfmBoundaries ComputeRfmBoundaries(const std::vector<RfmInputs>& population);
-// The same from the dimensions' values; the population counted is
-// `population.recency`'s (one value per active customer).
+// The same from the dimensions' values; `population.recency` holds one
+// value per active customer, and so must the other two.
 RfmBoundaries ComputeRfmBoundaries(RfmPopulation population);
 
 // The scores of `inputs` against `boundaries`; all 0 if `inputs.frequency`

@@ -402,53 +402,30 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
                        StoredRecompute(context, request));
   if (stored.has_value()) return *std::move(stored);
 
-  // The cut points, from two streamed scans side by side on two
-  // connections (each dimension's values alone; see ReadRecencyAndFrequency),
-  // stored before any customer is re-scored against them.
+  // The cut points, from two streamed scans holding each active customer's
+  // RFM inputs only (ReadRfmPopulation), stored before any customer is
+  // re-scored against them.
   const absl::Time now = crm::common::TruncateToMicros(clock_.Now());
-  absl::StatusOr<std::vector<int64_t>> net_totals;
-  std::thread monetary_reader([&] {
-    net_totals =
-        unit_of_work_.Read<std::vector<int64_t>>(context, [&](Transaction& tx) {
-          return read_model_.ReadNetTotals(tx, policy_.scoring_currency);
-        });
-  });
-  absl::StatusOr<RfmPopulation> population = unit_of_work_.Read<RfmPopulation>(
-      context,
-      [&](Transaction& tx) { return read_model_.ReadRecencyAndFrequency(tx); });
-  monetary_reader.join();
-  CRM_RETURN_IF_ERROR(population.status());
-  CRM_RETURN_IF_ERROR(net_totals.status());
-  population->monetary = *std::move(net_totals);
-  // Active customers without spend in the currency count 0. The two scans
-  // are two snapshots: a customer whose first order committed between them
-  // may be in one only, which moves a cut by at most one rank.
-  if (population->monetary.size() < population->recency.size()) {
-    population->monetary.resize(population->recency.size(), 0);
-  }
-  struct Prepared {
-    RfmBoundaries boundaries;
-    std::optional<ClvModelRecord> model;
-    std::optional<BehaviourClusters> clusters;
-  };
-  const RfmBoundaries boundaries = ComputeRfmBoundaries(*std::move(population));
-  CRM_ASSIGN_OR_RETURN(
-      Prepared prepared,
-      unit_of_work_.Run<Prepared>(
-          context, [&](Transaction& tx) -> absl::StatusOr<Prepared> {
-            Prepared result;
-            result.boundaries = boundaries;
-            CRM_RETURN_IF_ERROR(
-                scores_.SaveBoundaries(tx, result.boundaries, now));
-            CRM_ASSIGN_OR_RETURN(result.model, scores_.LatestClvModel(tx));
-            CRM_ASSIGN_OR_RETURN(result.clusters, LatestClusters(tx));
-            return result;
-          }));
+  RfmBoundaries boundaries;
+  std::optional<ClvModelRecord> model;
+  std::optional<BehaviourClusters> clusters;
+  CRM_RETURN_IF_ERROR(
+      unit_of_work_.Run(context, [&](Transaction& tx) -> absl::Status {
+        CRM_ASSIGN_OR_RETURN(
+            RfmPopulation population,
+            read_model_.ReadRfmPopulation(tx, policy_.scoring_currency));
+        boundaries = ComputeRfmBoundaries(std::move(population));
+        CRM_RETURN_IF_ERROR(scores_.SaveBoundaries(tx, boundaries, now));
+        CRM_ASSIGN_OR_RETURN(model, scores_.LatestClvModel(tx));
+        CRM_ASSIGN_OR_RETURN(clusters, LatestClusters(tx));
+        return absl::OkStatus();
+      }));
 
   // Batches go to `recompute_workers` threads (this one among them), each
-  // claiming the next key range under `cursor_mutex` in its own unit of
+  // claiming the next batch of ids under `cursor_mutex` in its own unit of
   // work and scoring it there: the batches of different customers are
-  // independent, so they commit in any order.
+  // independent, so they commit in any order. The first failure or
+  // cancellation stops every worker before its next batch.
   absl::Mutex cursor_mutex;
   std::string after;        // Guarded by cursor_mutex.
   bool listed_all = false;  // Guarded by cursor_mutex.
@@ -464,15 +441,12 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
       // or past its deadline) ends here, between batches; the batches
       // committed so far stay (see the header). The deadline itself is the
       // unit of work's to enforce, on its own clock.
-      absl::Status active = context.IsCancelled()
-                                ? context.CheckActive(clock_.Now())
-                                : absl::OkStatus();
       bool appended = false;
       // Claimed once: a retried unit of work scores the same customers.
       std::optional<std::vector<std::string>> claimed;
       absl::StatusOr<int64_t> count =
-          !active.ok()
-              ? absl::StatusOr<int64_t>(active)
+          context.IsCancelled()
+              ? absl::StatusOr<int64_t>(context.CheckActive(clock_.Now()))
               : unit_of_work_.Run<int64_t>(
                     context, [&](Transaction& tx) -> absl::StatusOr<int64_t> {
                       appended = false;
@@ -484,8 +458,8 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
                       if (claimed->empty()) return 0;
                       CRM_ASSIGN_OR_RETURN(
                           appended,
-                          ScoreBatch(tx, *claimed, now, prepared.boundaries,
-                                     prepared.model, prepared.clusters, {},
+                          ScoreBatch(tx, *claimed, now, boundaries, model,
+                                     clusters, {},
                                      MembershipScope::kChangedScores));
                       return static_cast<int64_t>(claimed->size());
                     });
@@ -508,7 +482,7 @@ absl::StatusOr<v1::RecomputeScoresResponse> ScoringManager::RecomputeScores(
 
   v1::RecomputeScoresResponse response;
   response.set_customer_count(scored.load());
-  response.set_active_customer_count(prepared.boundaries.population);
+  response.set_active_customer_count(boundaries.population);
   *response.mutable_compute_time() = crm::common::ToProtoTimestamp(now);
   if (request.request_id().empty()) return response;
   // Stored last, in a small unit of work of its own; a concurrent repeat
@@ -575,10 +549,10 @@ absl::StatusOr<bool> ScoringManager::ScoreBatch(
     }
   }
   if (!unread.empty()) {
+    // The scoring and the segment rules use the spend in the scoring
+    // currency only.
     CRM_ASSIGN_OR_RETURN(
         std::vector<std::optional<CustomerAggregate>> read,
-        // The scoring and the segment rules use the
-        // spend in the scoring currency only.
         read_model_.FindAggregates(tx, unread, policy_.scoring_currency));
     for (size_t k = 0; k < unread.size(); ++k) {
       found[unread_at[k]] = std::move(read[k]);
