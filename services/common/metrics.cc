@@ -192,6 +192,26 @@ absl::string_view FamilyName(absl::string_view name, std::string* storage) {
   return *storage;
 }
 
+// A series' family name and labels as stored: the caller's own when they
+// are valid (the usual case: no copy), else sanitized copies held here.
+class SeriesKey {
+ public:
+  SeriesKey(absl::string_view name, const MetricLabels& labels)
+      : family_(FamilyName(name, &name_storage_)),
+        labels_(SanitizeLabels(labels, &labels_storage_)) {}
+  SeriesKey(const SeriesKey&) = delete;
+  SeriesKey& operator=(const SeriesKey&) = delete;
+
+  absl::string_view family() const { return family_; }
+  const MetricLabels& labels() const { return labels_; }
+
+ private:
+  std::string name_storage_;
+  MetricLabels labels_storage_;
+  absl::string_view family_;
+  const MetricLabels& labels_;
+};
+
 }  // namespace
 
 Metrics& Metrics::Default() {
@@ -201,30 +221,24 @@ Metrics& Metrics::Default() {
 
 void Metrics::IncrementCounter(absl::string_view name, absl::string_view help,
                                const MetricLabels& labels, double by) {
-  std::string name_storage;
-  const absl::string_view family_name = FamilyName(name, &name_storage);
-  MetricLabels labels_storage;
-  const MetricLabels& clean = SanitizeLabels(labels, &labels_storage);
+  const SeriesKey key(name, labels);
   absl::MutexLock lock(&mu_);
   bool created = false;
-  Family& family = FindOrAddFamily(families_, family_name, help,
+  Family& family = FindOrAddFamily(families_, key.family(), help,
                                    MetricType::kCounter, &created);
   if (family.type == MetricType::kHistogram) return;
-  family.series[clean].value += by;
+  family.series[key.labels()].value += by;
 }
 
 void Metrics::SetGauge(absl::string_view name, absl::string_view help,
                        double value, const MetricLabels& labels) {
-  std::string name_storage;
-  const absl::string_view family_name = FamilyName(name, &name_storage);
-  MetricLabels labels_storage;
-  const MetricLabels& clean = SanitizeLabels(labels, &labels_storage);
+  const SeriesKey key(name, labels);
   absl::MutexLock lock(&mu_);
   bool created = false;
-  Family& family = FindOrAddFamily(families_, family_name, help,
+  Family& family = FindOrAddFamily(families_, key.family(), help,
                                    MetricType::kGauge, &created);
   if (family.type == MetricType::kHistogram) return;
-  Series& series = family.series[clean];
+  Series& series = family.series[key.labels()];
   series.callback = nullptr;
   series.value = value;
 }
@@ -232,28 +246,22 @@ void Metrics::SetGauge(absl::string_view name, absl::string_view help,
 void Metrics::SetGaugeCallback(absl::string_view name, absl::string_view help,
                                std::function<double()> callback,
                                const MetricLabels& labels) {
-  std::string name_storage;
-  const absl::string_view family_name = FamilyName(name, &name_storage);
-  MetricLabels labels_storage;
-  const MetricLabels& clean = SanitizeLabels(labels, &labels_storage);
+  const SeriesKey key(name, labels);
   absl::MutexLock lock(&mu_);
   bool created = false;
-  Family& family = FindOrAddFamily(families_, family_name, help,
+  Family& family = FindOrAddFamily(families_, key.family(), help,
                                    MetricType::kGauge, &created);
   if (family.type == MetricType::kHistogram) return;
-  family.series[clean].callback = std::move(callback);
+  family.series[key.labels()].callback = std::move(callback);
 }
 
 void Metrics::ObserveHistogram(absl::string_view name, absl::string_view help,
                                const MetricLabels& labels, double value,
                                const std::vector<double>& buckets) {
-  std::string name_storage;
-  const absl::string_view family_name = FamilyName(name, &name_storage);
-  MetricLabels labels_storage;
-  const MetricLabels& clean = SanitizeLabels(labels, &labels_storage);
+  const SeriesKey key(name, labels);
   absl::MutexLock lock(&mu_);
   bool created = false;
-  Family& family = FindOrAddFamily(families_, family_name, help,
+  Family& family = FindOrAddFamily(families_, key.family(), help,
                                    MetricType::kHistogram, &created);
   if (created) {
     family.buckets = buckets;
@@ -267,7 +275,7 @@ void Metrics::ObserveHistogram(absl::string_view name, absl::string_view help,
     }
   }
   if (family.type != MetricType::kHistogram) return;
-  Series& series = family.series[clean];
+  Series& series = family.series[key.labels()];
   if (series.bucket_counts.empty()) {
     series.bucket_counts.assign(family.buckets.size() + 1, 0);
   }
