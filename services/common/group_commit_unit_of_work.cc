@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "services/common/error_details.h"
@@ -21,6 +22,8 @@ struct GroupCommitUnitOfWork::Request {
 
   const RequestContext* context = nullptr;
   const std::function<absl::Status(Transaction&)>* body = nullptr;
+  WriteCombiner* combiner = nullptr;  // Null for a plain body.
+  void* item = nullptr;
   State state = State::kQueued;  // Guarded by the batcher's mutex.
   absl::Status status;           // Guarded by the batcher's mutex.
   absl::CondVar changed;
@@ -101,6 +104,20 @@ RequestContext Admitted(const RequestContext& context) {
 absl::Status GroupCommitUnitOfWork::Run(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body) {
+  return Submit(context, body, nullptr, nullptr);
+}
+
+absl::Status GroupCommitUnitOfWork::RunCombinableErased(
+    const RequestContext& context,
+    const std::function<absl::Status(Transaction&)>& body,
+    WriteCombiner& combiner, void* item) {
+  return Submit(context, body, &combiner, item);
+}
+
+absl::Status GroupCommitUnitOfWork::Submit(
+    const RequestContext& context,
+    const std::function<absl::Status(Transaction&)>& body,
+    WriteCombiner* combiner, void* item) {
   if (options_.max_batch_size <= 1) return inner_.Run(context, body);
   // Batches run under a context of their own (no caller), so the lame-duck
   // refusal of the wrapped unit of work is applied here.
@@ -112,6 +129,8 @@ absl::Status GroupCommitUnitOfWork::Run(
   Request me;
   me.context = &context;
   me.body = &body;
+  me.combiner = combiner;
+  me.item = item;
   std::vector<Request*> to_execute;
   {
     absl::MutexLock lock(&mu_);
@@ -173,25 +192,30 @@ void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
     }
   }
   while (pending.size() >= 2) {
-    const int64_t failed = RunBatch(pending);
+    const BatchOutcome outcome = RunBatch(pending);
     absl::MutexLock lock(&mu_);
     ++stats_.batches;
     stats_.largest_batch =
         std::max<int64_t>(stats_.largest_batch, pending.size());
-    if (failed < 0) {
+    if (outcome.failed.empty()) {
       stats_.batched_requests += pending.size();
+      stats_.combined_requests += outcome.combined;
       for (Request* request : pending) Finish(*request, absl::OkStatus());
       pending.clear();
-    } else if (static_cast<size_t>(failed) >= pending.size()) {
-      // Every body succeeded yet the batch did not commit: each request
-      // learns its own outcome alone.
-      for (Request* request : pending) FinishAlone(*request);
-      pending.clear();
     } else {
-      // The failed request learns its own outcome alone; its neighbours are
-      // batched again without it.
-      FinishAlone(*pending[failed]);
-      pending.erase(pending.begin() + failed);
+      // The failed requests learn their own outcomes alone; their
+      // neighbours are batched again without them.
+      std::vector<bool> alone(pending.size(), false);
+      for (size_t index : outcome.failed) alone[index] = true;
+      std::vector<Request*> rest;
+      for (size_t i = 0; i < pending.size(); ++i) {
+        if (alone[i]) {
+          FinishAlone(*pending[i]);
+        } else {
+          rest.push_back(pending[i]);
+        }
+      }
+      pending = std::move(rest);
     }
   }
   // A batch of one runs here, so that it counts as a running batch.
@@ -209,25 +233,64 @@ void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
   if (open_ != nullptr) open_->leader->changed.Signal();
 }
 
-int64_t GroupCommitUnitOfWork::RunBatch(const std::vector<Request*>& requests) {
+GroupCommitUnitOfWork::BatchOutcome GroupCommitUnitOfWork::RunBatch(
+    const std::vector<Request*>& requests) {
   absl::Time deadline = absl::InfiniteFuture();
   for (const Request* request : requests) {
     deadline = std::min(deadline, request->context->deadline());
   }
   const RequestContext batch_context = RequestContext::WithDeadline(deadline);
-  // Which body is running: size() before the first one starts and once all
-  // of them returned OK.
-  size_t current = requests.size();
+  // The calls to make, in order: a plain body (one request), or a combiner
+  // with its requests, at the place of the first of them.
+  std::vector<std::vector<size_t>> calls;
+  {
+    absl::flat_hash_map<WriteCombiner*, size_t> call_of_combiner;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      WriteCombiner* combiner = requests[i]->combiner;
+      if (combiner == nullptr) {
+        calls.push_back({i});
+        continue;
+      }
+      auto [call, added] = call_of_combiner.emplace(combiner, calls.size());
+      if (added) {
+        calls.push_back({i});
+      } else {
+        calls[call->second].push_back(i);
+      }
+    }
+  }
+  BatchOutcome outcome;
+  // Which call is running: calls.size() before the first one starts and
+  // once all of them returned OK.
+  size_t current = calls.size();
   absl::Status status =
       inner_.Run(batch_context, [&](Transaction& tx) -> absl::Status {
-        for (current = 0; current < requests.size(); ++current) {
-          absl::Status body_status = (*requests[current]->body)(tx);
-          if (!body_status.ok()) return body_status;
+        outcome.combined = 0;
+        for (current = 0; current < calls.size(); ++current) {
+          const std::vector<size_t>& call = calls[current];
+          absl::Status call_status;
+          if (call.size() == 1) {
+            call_status = (*requests[call.front()]->body)(tx);
+          } else {
+            std::vector<void*> items;
+            items.reserve(call.size());
+            for (size_t index : call) items.push_back(requests[index]->item);
+            call_status =
+                requests[call.front()]->combiner->RunErased(tx, items);
+            outcome.combined += static_cast<int64_t>(call.size());
+          }
+          if (!call_status.ok()) return call_status;
         }
         return absl::OkStatus();
       });
-  if (status.ok()) return -1;
-  return static_cast<int64_t>(current);
+  if (status.ok()) return outcome;
+  if (current < calls.size()) {
+    outcome.failed = calls[current];
+  } else {
+    outcome.failed.resize(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) outcome.failed[i] = i;
+  }
+  return outcome;
 }
 
 GroupCommitUnitOfWork::Stats GroupCommitUnitOfWork::stats() const {

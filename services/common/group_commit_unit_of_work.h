@@ -44,6 +44,14 @@
 //   batched requests of different keys are concurrent, so either order is
 //   valid (change_feed_outbox.h's writer contract, per request).
 //
+// Set-based batches: requests made with RunCombinable() and the same
+// WriteCombiner are run by ONE RunTogether() call of the combiner (at the
+// place of the first of them) instead of their bodies one after another, so
+// a batch of N orders costs a few multi-row statements rather than N sets.
+// When that call fails, those requests run alone (their bodies) and the
+// others are batched again without them. A combiner with only one request
+// in a batch runs that request's body.
+//
 // Read() is passed through unchanged. Thread-safe; every Run() must have
 // returned before the object is destroyed.
 #pragma once
@@ -70,11 +78,12 @@ struct GroupCommitOptions {
   // Longest a request waits for its batch to start.
   absl::Duration max_wait = absl::Milliseconds(1);
   // A batch starts at once while fewer batches than this are running. Each
-  // running batch holds one connection and runs its bodies one after
-  // another, so a low value trades the concurrency of the database's round
-  // trips for fewer commits (bench/README.md: with 2, 8 callers were slower
-  // than without batching; with 8, up to 8 callers never wait).
-  int max_concurrent_batches = 8;
+  // running batch holds one connection and runs its plain bodies one after
+  // another, so a low value trades the concurrency of their round trips for
+  // fewer commits; requests made with RunCombinable() cost a batch about
+  // what one of them costs alone, so for them a low value is all gain
+  // (bench/README.md: RecordOrder at 8 and 32 callers, 1, 2 and 8 batches).
+  int max_concurrent_batches = 2;
 };
 
 // The settings `group_commit_max_batch`, `group_commit_max_wait` and
@@ -101,6 +110,9 @@ class GroupCommitUnitOfWork final : public UnitOfWork {
     int64_t solo_runs = 0;
     // The largest batch started.
     int64_t largest_batch = 0;
+    // Of batched_requests, those whose write ran in a combiner's
+    // RunTogether() call.
+    int64_t combined_requests = 0;
   };
 
   // `inner` and `clock` must outlive this object.
@@ -121,16 +133,34 @@ class GroupCommitUnitOfWork final : public UnitOfWork {
   // Requests waiting in the open batch (test hook).
   int waiting() const;
 
+ protected:
+  absl::Status RunCombinableErased(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body,
+      WriteCombiner& combiner, void* item) override;
+
  private:
   struct Request;
   struct Batch;
 
+  // What RunBatch() did.
+  struct BatchOutcome {
+    // Indexes of the requests to run alone: empty when the batch committed;
+    // those of the body or combiner call that failed, or all of them when
+    // the batch failed after every call succeeded.
+    std::vector<size_t> failed;
+    // Requests whose write ran in a combiner's RunTogether() call.
+    int64_t combined = 0;
+  };
+  // Run() and RunCombinableErased(): `combiner` and `item` null for a plain
+  // body.
+  absl::Status Submit(const RequestContext& context,
+                      const std::function<absl::Status(Transaction&)>& body,
+                      WriteCombiner* combiner, void* item);
   // Runs the requests of a closed batch; sets every request's outcome.
   void Execute(std::vector<Request*> requests);
-  // Runs `requests` (two or more) in one transaction; the index of the
-  // request whose body failed, requests.size() when the batch failed after
-  // every body succeeded, or -1 when it committed.
-  int64_t RunBatch(const std::vector<Request*>& requests);
+  // Runs `requests` (two or more) in one transaction.
+  BatchOutcome RunBatch(const std::vector<Request*>& requests);
   // Marks `request` finished with `status` or to be run alone by its caller.
   void Finish(Request& request, absl::Status status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

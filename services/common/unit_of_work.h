@@ -22,6 +22,7 @@
 #include <functional>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,6 +44,46 @@ class Transaction {
 
  protected:
   Transaction() = default;
+};
+
+// The set-based form of a kind of write: a unit of work that batches
+// concurrent requests (group_commit_unit_of_work.h) may run the items of
+// several requests given to UnitOfWork::RunCombinable with the same combiner
+// in ONE RunTogether() call (multi-row statements) instead of running each
+// request's body. Derive from WriteCombinerOf<Item>.
+class WriteCombiner {
+ public:
+  WriteCombiner(const WriteCombiner&) = delete;
+  WriteCombiner& operator=(const WriteCombiner&) = delete;
+  virtual ~WriteCombiner() = default;
+
+  // Type-erased RunTogether() of WriteCombinerOf.
+  virtual absl::Status RunErased(Transaction& tx,
+                                 const std::vector<void*>& items) = 0;
+
+ protected:
+  WriteCombiner() = default;
+};
+
+template <typename Item>
+class WriteCombinerOf : public WriteCombiner {
+ public:
+  // Does in `tx` what the bodies of `items`' requests (two or more) would do
+  // one after another, and leaves each request's outcome in its item. Any
+  // error fails all of them: the transaction is rolled back and each request
+  // then runs alone, through its body. So return an error (any) also when
+  // the set-based form does not fit these items (a repeat, a rare path);
+  // their bodies give the exact per-request outcome.
+  virtual absl::Status RunTogether(Transaction& tx,
+                                   const std::vector<Item*>& items) = 0;
+
+  absl::Status RunErased(Transaction& tx,
+                         const std::vector<void*>& items) final {
+    std::vector<Item*> typed;
+    typed.reserve(items.size());
+    for (void* item : items) typed.push_back(static_cast<Item*>(item));
+    return RunTogether(tx, typed);
+  }
 };
 
 class UnitOfWork {
@@ -71,6 +112,20 @@ class UnitOfWork {
       const RequestContext& context,
       const std::function<absl::Status(Transaction&)>& body) = 0;
 
+  // Runs `body` like Run(). A unit of work that batches concurrent requests
+  // may instead hand `item` to `combiner` together with the items of other
+  // requests that gave the same combiner (WriteCombinerOf::RunTogether), in
+  // one shared transaction. Either way the request's outcome is left in
+  // `item` (by `body` or by the combiner) when this returns OK; `body` and
+  // `item` must outlive the call.
+  template <typename Item>
+  absl::Status RunCombinable(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body,
+      WriteCombinerOf<Item>& combiner, Item& item) {
+    return RunCombinableErased(context, body, combiner, &item);
+  }
+
   // Value-returning forms of the above.
   template <typename T>
   absl::StatusOr<T> Run(
@@ -87,6 +142,16 @@ class UnitOfWork {
 
  protected:
   UnitOfWork() = default;
+
+  // RunCombinable() with its item type erased; this runs `body` with Run().
+  virtual absl::Status RunCombinableErased(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body,
+      WriteCombiner& combiner, void* item) {
+    (void)combiner;
+    (void)item;
+    return Run(context, body);
+  }
 
  private:
   template <typename T>

@@ -10,7 +10,10 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/unit_of_work.h"
@@ -33,6 +36,23 @@ class ActiveCustomerResolver {
   // the same transaction are never stranded on a merged or erased customer.
   virtual absl::StatusOr<std::string> ResolveActive(
       crm::common::Transaction& tx, absl::string_view customer_id) = 0;
+
+  // ResolveActive of each of `customer_ids`, keyed by the id as given, with
+  // the same row locks; the first error, in the order given, fails the
+  // call. Implementations may read them all at once; this one calls
+  // ResolveActive for each distinct id.
+  virtual absl::StatusOr<absl::flat_hash_map<std::string, std::string>>
+  ResolveActiveAll(crm::common::Transaction& tx,
+                   const std::vector<std::string>& customer_ids) {
+    absl::flat_hash_map<std::string, std::string> active;
+    for (const std::string& id : customer_ids) {
+      if (active.contains(id)) continue;
+      absl::StatusOr<std::string> owner = ResolveActive(tx, id);
+      if (!owner.ok()) return owner.status();
+      active.emplace(id, *std::move(owner));
+    }
+    return active;
+  }
 
  protected:
   ActiveCustomerResolver() = default;

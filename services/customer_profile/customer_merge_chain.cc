@@ -58,6 +58,29 @@ absl::StatusOr<std::string> ResolveActiveCustomer(crm::common::Transaction& tx,
   return record.id;
 }
 
+absl::StatusOr<absl::flat_hash_map<std::string, std::string>>
+CustomerMergeChainResolver::ResolveActiveAll(
+    crm::common::Transaction& tx,
+    const std::vector<std::string>& customer_ids) {
+  CRM_ASSIGN_OR_RETURN(
+      std::vector<CustomerRecord> links,
+      customers_.LoadMergeLinks(tx, customer_ids, RowLock::kShare));
+  absl::flat_hash_map<std::string, std::string> active;
+  for (const CustomerRecord& link : links) {
+    if (link.state != v1::Customer::MERGED &&
+        link.state != v1::Customer::ERASED) {
+      active.emplace(link.id, link.id);
+    }
+  }
+  for (const std::string& id : customer_ids) {
+    if (active.contains(id)) continue;
+    CRM_ASSIGN_OR_RETURN(std::string owner,
+                         ResolveActiveCustomer(tx, customers_, id));
+    active.emplace(id, std::move(owner));
+  }
+  return active;
+}
+
 absl::Status CustomerErasedError(absl::string_view id) {
   const std::string name = NameOf(id);
   return crm::common::StateConflictError(

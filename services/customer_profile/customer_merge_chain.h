@@ -14,7 +14,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/common/unit_of_work.h"
@@ -58,6 +60,11 @@ class CustomerMergeChainResolver final : public ActiveCustomerResolver {
       crm::common::Transaction& tx, absl::string_view customer_id) override {
     return ResolveActiveCustomer(tx, customers_, customer_id);
   }
+  // One read of every id's merge link; only ids that are not ACTIVE
+  // customers are then resolved one by one (merge chains and errors).
+  absl::StatusOr<absl::flat_hash_map<std::string, std::string>>
+  ResolveActiveAll(crm::common::Transaction& tx,
+                   const std::vector<std::string>& customer_ids) override;
 
  private:
   CustomerRepository& customers_;

@@ -133,6 +133,12 @@ class CustomerRepository {
   // without reading the personal data.
   virtual absl::StatusOr<std::optional<CustomerRecord>> LoadMergeLink(
       crm::common::Transaction& tx, absl::string_view id, RowLock lock) = 0;
+  // LoadMergeLink of each of `ids` in one read: the links of those that
+  // exist, in no particular order (repeated ids read once); each row locked
+  // as `lock` says.
+  virtual absl::StatusOr<std::vector<CustomerRecord>> LoadMergeLinks(
+      crm::common::Transaction& tx, const std::vector<std::string>& ids,
+      RowLock lock) = 0;
   // Stores a new record (every field of `record`, tags included).
   // ALREADY_EXISTS if the id is taken.
   virtual absl::Status Insert(crm::common::Transaction& tx,

@@ -201,16 +201,18 @@ namespace {
 
 // The row of customer `id` selected by `columns` (a SELECT ... FROM
 // customers) and locked as `lock` says, read by `from_row`; nullopt if none.
+absl::string_view LockClause(RowLock lock) {
+  return lock == RowLock::kNone    ? ""
+         : lock == RowLock::kShare ? " LOCK IN SHARE MODE"
+                                   : " FOR UPDATE";
+}
+
 absl::StatusOr<std::optional<CustomerRecord>> SelectById(
     Transaction& tx, absl::string_view columns, absl::string_view id,
     RowLock lock,
     absl::StatusOr<CustomerRecord> (*from_row)(sql::ResultSet& rows)) {
-  const absl::string_view lock_clause = lock == RowLock::kNone ? ""
-                                        : lock == RowLock::kShare
-                                            ? " LOCK IN SHARE MODE"
-                                            : " FOR UPDATE";
   CachedStatement select =
-      Prepare(tx, absl::StrCat(columns, " WHERE id = ?", lock_clause));
+      Prepare(tx, absl::StrCat(columns, " WHERE id = ?", LockClause(lock)));
   select->setString(1, std::string(id));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return std::optional<CustomerRecord>();
@@ -229,6 +231,30 @@ absl::StatusOr<std::optional<CustomerRecord>>
 MySqlCustomerRepository::LoadMergeLink(Transaction& tx, absl::string_view id,
                                        RowLock lock) {
   return SelectById(tx, kMergeLinkColumns, id, lock, &MergeLinkFromRow);
+}
+
+absl::StatusOr<std::vector<CustomerRecord>>
+MySqlCustomerRepository::LoadMergeLinks(Transaction& tx,
+                                        const std::vector<std::string>& ids,
+                                        RowLock lock) {
+  std::vector<CustomerRecord> links;
+  // A repeated id changes nothing an IN matches: padded lists.
+  for (const crm::common::SqlPaddedChunk& chunk :
+       crm::common::SqlPaddedChunks(ids.size(), kMaxPaddedRows)) {
+    CachedStatement select =
+        Prepare(tx, absl::StrCat(kMergeLinkColumns, " WHERE id IN (",
+                                 crm::common::SqlPlaceholders(chunk.padded),
+                                 ")", LockClause(lock)));
+    for (size_t k = 0; k < chunk.padded; ++k) {
+      select->setString(static_cast<int>(k + 1), ids[chunk.Row(k)]);
+    }
+    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+    while (rows->next()) {
+      CRM_ASSIGN_OR_RETURN(CustomerRecord link, MergeLinkFromRow(*rows));
+      links.push_back(std::move(link));
+    }
+  }
+  return links;
 }
 
 absl::Status MySqlCustomerRepository::Insert(Transaction& tx,

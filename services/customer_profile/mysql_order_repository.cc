@@ -11,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "services/common/error_details.h"
 #include "services/common/mysql_unit_of_work.h"
 #include "services/common/prepared_statement_cache.h"
+#include "services/common/sql_batches.h"
 #include "services/common/status_macros.h"
 #include "services/common/timestamps.h"
 #include "services/customer_profile/order_resources.h"
@@ -31,6 +33,9 @@ using ::crm::common::Prepared;
 using ::crm::common::Transaction;
 
 constexpr int kMySqlDuplicateKey = 1062;
+
+// Most rows of one multi-row order or summary statement.
+constexpr size_t kMaxOrdersPerStatement = 32;
 
 constexpr char kOrderColumns[] =
     "customer_id, id, channel, channel_order_id, currency_code, amount_minor, "
@@ -132,32 +137,58 @@ absl::StatusOr<std::optional<OrderRecord>> ReadOptionalOrder(
 
 absl::Status MySqlOrderRepository::InsertOrder(Transaction& tx,
                                                const OrderRecord& order) {
-  v1::Order line_items;
-  *line_items.mutable_line_items() = order.line_items;
-  std::istringstream line_items_blob(line_items.SerializeAsString());
-  CachedStatement insert = Prepared(
-      tx,
-      "INSERT INTO orders (customer_id, id, channel, channel_order_id, "
-      "currency_code, amount_minor, refunded_minor, store_id, order_time, "
-      "create_time, line_items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  insert->setString(1, order.customer_id);
-  insert->setString(2, order.id);
-  insert->setString(3, order.channel);
-  insert->setString(4, order.channel_order_id);
-  insert->setString(5, order.currency_code);
-  insert->setInt64(6, order.amount_minor);
-  insert->setInt64(7, order.refunded_minor);
-  insert->setString(8, order.store_id);
-  insert->setString(9, FormatSqlDatetime(order.order_time));
-  insert->setString(10, FormatSqlDatetime(order.create_time));
-  insert->setBlob(11, &line_items_blob);
-  try {
-    insert->executeUpdate();
-  } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != kMySqlDuplicateKey) throw;
-    return crm::common::AlreadyExistsError(
-        OrderName(order.customer_id, order.id),
-        "order: the channel order is already recorded");
+  return InsertOrders(tx, {order});
+}
+
+absl::Status MySqlOrderRepository::InsertOrders(
+    Transaction& tx, const std::vector<OrderRecord>& unordered) {
+  // In unique-key order, so concurrent batches claim channel orders in the
+  // same order.
+  std::vector<const OrderRecord*> orders;
+  orders.reserve(unordered.size());
+  for (const OrderRecord& order : unordered) orders.push_back(&order);
+  std::sort(orders.begin(), orders.end(),
+            [](const OrderRecord* a, const OrderRecord* b) {
+              return std::tie(a->channel, a->channel_order_id) <
+                     std::tie(b->channel, b->channel_order_id);
+            });
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(orders.size(), kMaxOrdersPerStatement)) {
+    CachedStatement insert = Prepared(
+        tx, absl::StrCat("INSERT INTO orders (", kOrderColumns, ") VALUES ",
+                         crm::common::SqlRowPlaceholders(chunk.size, 11)));
+    // The line items' streams stay alive until the statement has run.
+    std::vector<std::unique_ptr<std::istringstream>> line_items_blobs;
+    line_items_blobs.reserve(chunk.size);
+    int index = 1;
+    for (size_t k = chunk.begin; k < chunk.begin + chunk.size; ++k) {
+      const OrderRecord& order = *orders[k];
+      v1::Order line_items;
+      *line_items.mutable_line_items() = order.line_items;
+      line_items_blobs.push_back(
+          std::make_unique<std::istringstream>(line_items.SerializeAsString()));
+      insert->setString(index++, order.customer_id);
+      insert->setString(index++, order.id);
+      insert->setString(index++, order.channel);
+      insert->setString(index++, order.channel_order_id);
+      insert->setString(index++, order.currency_code);
+      insert->setInt64(index++, order.amount_minor);
+      insert->setInt64(index++, order.refunded_minor);
+      insert->setString(index++, order.store_id);
+      insert->setString(index++, FormatSqlDatetime(order.order_time));
+      insert->setString(index++, FormatSqlDatetime(order.create_time));
+      insert->setBlob(index++, line_items_blobs.back().get());
+    }
+    try {
+      insert->executeUpdate();
+    } catch (const sql::SQLException& e) {
+      if (e.getErrorCode() != kMySqlDuplicateKey) throw;
+      const OrderRecord& first = *orders[chunk.begin];
+      return crm::common::AlreadyExistsError(
+          chunk.size == 1 ? OrderName(first.customer_id, first.id)
+                          : std::string("orders"),
+          "order: the channel order is already recorded");
+    }
   }
   return absl::OkStatus();
 }
@@ -278,22 +309,51 @@ absl::Status MySqlOrderRepository::InsertRefund(Transaction& tx,
 
 absl::Status MySqlOrderRepository::AddToPurchaseSummary(
     Transaction& tx, const PurchaseSummaryDelta& delta) {
-  CachedStatement upsert = Prepared(
-      tx,
-      "INSERT INTO customer_purchase_summaries (customer_id, currency_code, "
-      "order_count, total_spent_minor, first_order_time, last_order_time) "
-      "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
-      "order_count = order_count + VALUES(order_count), "
-      "total_spent_minor = total_spent_minor + VALUES(total_spent_minor), "
-      "first_order_time = LEAST(first_order_time, VALUES(first_order_time)), "
-      "last_order_time = GREATEST(last_order_time, VALUES(last_order_time))");
-  upsert->setString(1, delta.customer_id);
-  upsert->setString(2, delta.currency_code);
-  upsert->setInt64(3, delta.order_count);
-  upsert->setInt64(4, delta.total_spent_minor);
-  upsert->setString(5, FormatSqlDatetime(delta.first_order_time));
-  upsert->setString(6, FormatSqlDatetime(delta.last_order_time));
-  upsert->executeUpdate();
+  return AddToPurchaseSummaries(tx, {delta});
+}
+
+absl::Status MySqlOrderRepository::AddToPurchaseSummaries(
+    Transaction& tx, const std::vector<PurchaseSummaryDelta>& unordered) {
+  // In key order: concurrent writers lock summaries in the same order.
+  std::vector<const PurchaseSummaryDelta*> deltas;
+  deltas.reserve(unordered.size());
+  for (const PurchaseSummaryDelta& delta : unordered) deltas.push_back(&delta);
+  std::stable_sort(
+      deltas.begin(), deltas.end(),
+      [](const PurchaseSummaryDelta* a, const PurchaseSummaryDelta* b) {
+        return std::tie(a->customer_id, a->currency_code) <
+               std::tie(b->customer_id, b->currency_code);
+      });
+  // Additive: a padded (repeated) row would be added twice, so chunks of
+  // exact power-of-two sizes.
+  for (const crm::common::SqlChunk& chunk :
+       crm::common::SqlChunks(deltas.size(), kMaxOrdersPerStatement)) {
+    CachedStatement upsert = Prepared(
+        tx,
+        absl::StrCat("INSERT INTO customer_purchase_summaries (customer_id, "
+                     "currency_code, order_count, total_spent_minor, "
+                     "first_order_time, last_order_time) VALUES ",
+                     crm::common::SqlRowPlaceholders(chunk.size, 6),
+                     " ON DUPLICATE KEY UPDATE "
+                     "order_count = order_count + VALUES(order_count), "
+                     "total_spent_minor = total_spent_minor + "
+                     "VALUES(total_spent_minor), "
+                     "first_order_time = LEAST(first_order_time, "
+                     "VALUES(first_order_time)), "
+                     "last_order_time = GREATEST(last_order_time, "
+                     "VALUES(last_order_time))"));
+    int index = 1;
+    for (size_t k = chunk.begin; k < chunk.begin + chunk.size; ++k) {
+      const PurchaseSummaryDelta& delta = *deltas[k];
+      upsert->setString(index++, delta.customer_id);
+      upsert->setString(index++, delta.currency_code);
+      upsert->setInt64(index++, delta.order_count);
+      upsert->setInt64(index++, delta.total_spent_minor);
+      upsert->setString(index++, FormatSqlDatetime(delta.first_order_time));
+      upsert->setString(index++, FormatSqlDatetime(delta.last_order_time));
+    }
+    upsert->executeUpdate();
+  }
   return absl::OkStatus();
 }
 

@@ -33,6 +33,8 @@ class MySqlOrderRepository final : public OrderRepository {
 
   absl::Status InsertOrder(crm::common::Transaction& tx,
                            const OrderRecord& order) override;
+  absl::Status InsertOrders(crm::common::Transaction& tx,
+                            const std::vector<OrderRecord>& orders) override;
   absl::StatusOr<std::optional<OrderRecord>> FindOrderByChannelOrder(
       crm::common::Transaction& tx, absl::string_view channel,
       absl::string_view channel_order_id) override;
@@ -53,6 +55,9 @@ class MySqlOrderRepository final : public OrderRepository {
                             const RefundRecord& refund) override;
   absl::Status AddToPurchaseSummary(crm::common::Transaction& tx,
                                     const PurchaseSummaryDelta& delta) override;
+  absl::Status AddToPurchaseSummaries(
+      crm::common::Transaction& tx,
+      const std::vector<PurchaseSummaryDelta>& deltas) override;
   absl::StatusOr<std::vector<PurchaseSummaryRecord>> ListPurchaseSummaries(
       crm::common::Transaction& tx, absl::string_view customer_id) override;
   absl::StatusOr<std::map<std::string, std::vector<PurchaseSummaryRecord>>>

@@ -50,44 +50,14 @@ absl::StatusOr<v1::Order> OrderManagerImpl::Record(
                        NormalizeOrderForRecord(request.order(), clock_.Now()));
   CRM_ASSIGN_OR_RETURN(std::string requested_id,
                        CustomerIdOf(order.customer(), "order.customer"));
-  CRM_ASSIGN_OR_RETURN(
-      OrderWrite write,
-      unit_of_work_.Run<OrderWrite>(
-          context, [&](Transaction& tx) -> absl::StatusOr<OrderWrite> {
-            CRM_ASSIGN_OR_RETURN(std::string customer_id,
-                                 customers_.ResolveActive(tx, requested_id));
-            const OrderRecord record =
-                NewOrderRecord(order, customer_id, ids_.NewId(),
-                               crm::common::TruncateToMicros(clock_.Now()));
-            absl::Status inserted = orders_.InsertOrder(tx, record);
-            if (absl::IsAlreadyExists(inserted)) {
-              // Recorded before (or by a concurrent call that committed
-              // meanwhile: the insert waited for it): return what is stored.
-              CRM_ASSIGN_OR_RETURN(
-                  std::optional<OrderRecord> stored,
-                  orders_.FindOrderByChannelOrder(tx, record.channel,
-                                                  record.channel_order_id));
-              if (!stored.has_value()) {
-                // The conflicting insert was rolled back after all.
-                return crm::common::ErrorWithReason(
-                    absl::AbortedError(
-                        "order: a concurrent record of the same channel "
-                        "order was rolled back; retry"),
-                    crm::type::v1::CONCURRENCY_CONFLICT);
-              }
-              return OrderWrite{OrderToProto(*stored), false};
-            }
-            CRM_RETURN_IF_ERROR(inserted);
-            CRM_RETURN_IF_ERROR(orders_.AddToPurchaseSummary(
-                tx, PurchaseSummaryDeltaOfOrder(record)));
-            OrderWrite result{OrderToProto(record), true};
-            // Last statement: after every row lock (change_feed_outbox.h).
-            CRM_RETURN_IF_ERROR(
-                feed_.Append(tx, OrderRecordedFeedEvent(result.order)));
-            return result;
-          }));
-  if (write.appended) feed_.NotifyCommitted();
-  return std::move(write.order);
+  OrderToRecord item;
+  item.order = std::move(order);
+  item.requested_customer_id = std::move(requested_id);
+  CRM_RETURN_IF_ERROR(unit_of_work_.RunCombinable(
+      context, [&](Transaction& tx) { return recorder_.RecordOne(tx, item); },
+      recorder_, item));
+  if (item.appended) feed_.NotifyCommitted();
+  return std::move(item.stored);
 }
 
 absl::StatusOr<v1::Order> OrderManagerImpl::Refund(

@@ -17,6 +17,7 @@
 #include "services/common/unit_of_work.h"
 #include "services/customer_profile/active_customer_resolver.h"
 #include "services/customer_profile/order_manager.h"
+#include "services/customer_profile/order_recorder.h"
 #include "services/customer_profile/order_repository.h"
 
 namespace crm::customer_profile {
@@ -35,7 +36,8 @@ class OrderManagerImpl final : public OrderManager {
         customers_(customers),
         feed_(feed),
         clock_(clock),
-        ids_(ids) {}
+        ids_(ids),
+        recorder_(orders, customers, feed, clock, ids) {}
 
   absl::StatusOr<v1::Order> Record(
       const crm::common::RequestContext& context,
@@ -57,6 +59,8 @@ class OrderManagerImpl final : public OrderManager {
   crm::common::ChangeFeedWriter& feed_;
   const crm::common::Clock& clock_;
   const crm::common::IdGenerator& ids_;
+  // RecordOrder's write, alone or combined with concurrent ones.
+  OrderRecorder recorder_;
 };
 
 }  // namespace crm::customer_profile

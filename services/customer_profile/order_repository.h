@@ -117,6 +117,13 @@ class OrderRepository {
   virtual absl::Status InsertOrder(crm::common::Transaction& tx,
                                    const OrderRecord& order) = 0;
 
+  // Stores new orders (InsertOrder of each) in as few statements as the
+  // implementation can. ALREADY_EXISTS (RESOURCE_ALREADY_EXISTS) when any
+  // (channel, channel_order_id) is already stored or repeated among
+  // `orders`; then the caller must roll back (some may have been stored).
+  virtual absl::Status InsertOrders(crm::common::Transaction& tx,
+                                    const std::vector<OrderRecord>& orders) = 0;
+
   // The order with (channel, channel_order_id), as last committed (a
   // locking read: it sees rows committed after the transaction began);
   // nullopt if none.
@@ -158,6 +165,13 @@ class OrderRepository {
   // the delta when absent. Atomic against concurrent deltas.
   virtual absl::Status AddToPurchaseSummary(
       crm::common::Transaction& tx, const PurchaseSummaryDelta& delta) = 0;
+
+  // AddToPurchaseSummary of each of `deltas` (several may name the same
+  // summary: all are applied) in as few statements as the implementation
+  // can, taking the summaries' row locks in key order.
+  virtual absl::Status AddToPurchaseSummaries(
+      crm::common::Transaction& tx,
+      const std::vector<PurchaseSummaryDelta>& deltas) = 0;
 
   // The customer's summaries, one per currency, by currency code; empty
   // before the first order.

@@ -121,6 +121,52 @@ std::function<absl::Status(Transaction&)> Writes(
   };
 }
 
+// A request's item for CombinedWrites: its key, and which form wrote it.
+struct KeyToWrite {
+  std::string key;
+  std::string written_by;
+};
+
+// Writes every item's key with one call (prefixed "set:"), or fails the
+// call with `failure` when set; counts its calls and their sizes.
+class CombinedWrites final : public WriteCombinerOf<KeyToWrite> {
+ public:
+  absl::Status RunTogether(Transaction& tx,
+                           const std::vector<KeyToWrite*>& items) override {
+    absl::MutexLock lock(&mu_);
+    call_sizes_.push_back(items.size());
+    if (!failure_.ok()) return failure_;
+    for (KeyToWrite* item : items) {
+      static_cast<InMemoryTransaction&>(tx).writes.push_back(
+          absl::StrCat("set:", item->key));
+      item->written_by = "combiner";
+    }
+    return absl::OkStatus();
+  }
+  void FailWith(absl::Status failure) {
+    absl::MutexLock lock(&mu_);
+    failure_ = std::move(failure);
+  }
+  std::vector<size_t> call_sizes() const {
+    absl::MutexLock lock(&mu_);
+    return call_sizes_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+  std::vector<size_t> call_sizes_ ABSL_GUARDED_BY(mu_);
+};
+
+// The body of a combinable request: writes the item's key alone.
+std::function<absl::Status(Transaction&)> WritesAlone(KeyToWrite& item) {
+  return [&item](Transaction& tx) {
+    static_cast<InMemoryTransaction&>(tx).writes.push_back(item.key);
+    item.written_by = "body";
+    return absl::OkStatus();
+  };
+}
+
 class GroupCommitTest : public ::testing::Test {
  protected:
   // Starts a request that holds the only batch slot (max_concurrent 1)
@@ -144,6 +190,14 @@ class GroupCommitTest : public ::testing::Test {
     threads_.emplace_back([&batched, body = std::move(body), status,
                            context = std::move(context)] {
       *status = batched.Run(context, body);
+    });
+  }
+  // Starts RunCombinable(item) with `combiner` on a thread.
+  void StartCombinable(UnitOfWork& unit_of_work, CombinedWrites& combiner,
+                       KeyToWrite& item, absl::Status* status) {
+    threads_.emplace_back([&unit_of_work, &combiner, &item, status] {
+      *status = unit_of_work.RunCombinable(RequestContext(), WritesAlone(item),
+                                           combiner, item);
     });
   }
   void JoinAll() {
@@ -280,6 +334,89 @@ TEST_F(GroupCommitTest, FailedBatchCommitRunsEveryRequestAlone) {
   EXPECT_THAT(inner_.transaction_sizes(), ElementsAre(1, 1, 1, 1));
   EXPECT_EQ(batched.stats().batched_requests, 0);
   EXPECT_EQ(batched.stats().solo_runs, 4);
+}
+
+TEST_F(GroupCommitTest, CombinableRequestsShareOneCombinerCall) {
+  GroupCommitUnitOfWork batched(inner_, OneBatchAtATime());
+  CombinedWrites combiner;
+  StartBlocker(batched);
+  KeyToWrite items[3] = {{"c0", ""}, {"c1", ""}, {"c2", ""}};
+  absl::Status status[4];
+  StartCombinable(batched, combiner, items[0], &status[0]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 1; }));
+  StartRequest(batched, Writes("plain"), &status[3]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 2; }));
+  StartCombinable(batched, combiner, items[1], &status[1]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 3; }));
+  StartCombinable(batched, combiner, items[2], &status[2]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 4; }));
+  release_blocker_.Notify();
+  JoinAll();
+
+  for (const absl::Status& s : status) EXPECT_THAT(s, IsOk());
+  EXPECT_THAT(combiner.call_sizes(), ElementsAre(3));
+  for (const KeyToWrite& item : items) EXPECT_EQ(item.written_by, "combiner");
+  // The combiner ran at the place of its first request, then the plain body.
+  EXPECT_THAT(inner_.committed(),
+              ElementsAre("blocker", "set:c0", "set:c1", "set:c2", "plain"));
+  EXPECT_THAT(inner_.transaction_sizes(), ElementsAre(1, 4));
+  EXPECT_EQ(batched.stats().batched_requests, 4);
+  EXPECT_EQ(batched.stats().combined_requests, 3);
+}
+
+TEST_F(GroupCommitTest, FailedCombinerCallRunsItsRequestsAloneOnly) {
+  GroupCommitUnitOfWork batched(inner_, OneBatchAtATime());
+  CombinedWrites combiner;
+  combiner.FailWith(absl::AlreadyExistsError("one of them is a repeat"));
+  StartBlocker(batched);
+  KeyToWrite items[2] = {{"c0", ""}, {"c1", ""}};
+  absl::Status status[4];
+  StartRequest(batched, Writes("p0"), &status[2]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 1; }));
+  StartCombinable(batched, combiner, items[0], &status[0]);
+  StartCombinable(batched, combiner, items[1], &status[1]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 3; }));
+  StartRequest(batched, Writes("p1"), &status[3]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 4; }));
+  release_blocker_.Notify();
+  JoinAll();
+
+  for (const absl::Status& s : status) EXPECT_THAT(s, IsOk());
+  EXPECT_THAT(combiner.call_sizes(), ElementsAre(2));
+  // Each combinable request ran alone, through its body; the plain ones
+  // were batched again without them.
+  for (const KeyToWrite& item : items) EXPECT_EQ(item.written_by, "body");
+  EXPECT_THAT(inner_.committed(),
+              UnorderedElementsAre("blocker", "p0", "p1", "c0", "c1"));
+  EXPECT_THAT(inner_.transaction_sizes(), UnorderedElementsAre(1, 2, 1, 1));
+  EXPECT_EQ(batched.stats().batched_requests, 2);
+  EXPECT_EQ(batched.stats().combined_requests, 0);
+  EXPECT_EQ(batched.stats().solo_runs, 3);  // The blocker, c0 and c1.
+}
+
+TEST_F(GroupCommitTest, LoneCombinableRequestRunsItsBody) {
+  CombinedWrites combiner;
+  KeyToWrite item{"only", ""};
+  // A unit of work that does not batch runs the body.
+  EXPECT_THAT(
+      inner_.RunCombinable(RequestContext(), WritesAlone(item), combiner, item),
+      IsOk());
+  EXPECT_EQ(item.written_by, "body");
+  // So does a batch holding one request of the combiner.
+  GroupCommitUnitOfWork batched(inner_, OneBatchAtATime());
+  StartBlocker(batched);
+  KeyToWrite queued{"queued", ""};
+  absl::Status status[2];
+  StartCombinable(batched, combiner, queued, &status[0]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 1; }));
+  StartRequest(batched, Writes("plain"), &status[1]);
+  ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == 2; }));
+  release_blocker_.Notify();
+  JoinAll();
+  for (const absl::Status& s : status) EXPECT_THAT(s, IsOk());
+  EXPECT_EQ(queued.written_by, "body");
+  EXPECT_TRUE(combiner.call_sizes().empty());
+  EXPECT_THAT(inner_.transaction_sizes(), ElementsAre(1, 1, 2));
 }
 
 TEST_F(GroupCommitTest, RequestThatExpiredWhileQueuedIsRefusedUnrun) {

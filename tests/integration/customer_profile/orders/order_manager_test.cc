@@ -205,7 +205,36 @@ class GroupCommitOrderManagerTest : public OrderManagerTest {
   }
   void TearDown() override { orders_.reset(); }
 
+  // Starts, on one of `threads`, a call that holds the only batch slot until
+  // `release` is notified, so the calls made meanwhile queue up.
+  void HoldTheBatchSlot(std::vector<std::thread>& threads,
+                        absl::Notification& release) {
+    threads.emplace_back([this, &release] {
+      EXPECT_THAT(batched_->Run(context_,
+                                [&](Transaction&) {
+                                  holding_.Notify();
+                                  release.WaitForNotification();
+                                  return absl::OkStatus();
+                                }),
+                  IsOk());
+    });
+    holding_.WaitForNotification();
+  }
+  // A RecordEvents request of one page view by `customer`.
+  static v1::RecordEventsRequest PageViewOf(const std::string& customer,
+                                            const std::string& event_id) {
+    v1::RecordEventsRequest request;
+    v1::InteractionEvent* event = request.add_events();
+    event->set_customer(absl::StrCat("customers/", customer));
+    event->set_event_id(event_id);
+    event->set_type(v1::InteractionEvent::PAGE_VIEW);
+    event->set_channel("web");
+    *event->mutable_event_time() = crm::common::ToProtoTimestamp(kStart);
+    return request;
+  }
+
   std::unique_ptr<crm::common::GroupCommitUnitOfWork> batched_;
+  absl::Notification holding_;  // HoldTheBatchSlot's call is running.
 };
 
 // Concurrency tests, run on the plain unit of work and with group commit.
@@ -678,19 +707,9 @@ TEST_F(GroupCommitOrderManagerTest, MixedBatchCommitsEachGoodCallOnce) {
   CRM_ASSERT_OK_AND_ASSIGN(
       v1::Order earlier,
       orders_->Record(context_, OrderRequest("alice", "PRE", 300)));
-  absl::Notification holding;
   absl::Notification release;
   std::vector<std::thread> threads;
-  threads.emplace_back([&] {
-    EXPECT_THAT(batched_->Run(context_,
-                              [&](Transaction&) {
-                                holding.Notify();
-                                release.WaitForNotification();
-                                return absl::OkStatus();
-                              }),
-                IsOk());
-  });
-  holding.WaitForNotification();
+  HoldTheBatchSlot(threads, release);
   absl::StatusOr<v1::Order> recorded[4];
   const v1::RecordOrderRequest requests[4] = {
       OrderRequest("alice", "N-1", 100), OrderRequest("bob", "N-2", 200),
@@ -699,13 +718,7 @@ TEST_F(GroupCommitOrderManagerTest, MixedBatchCommitsEachGoodCallOnce) {
     threads.emplace_back(
         [&, i] { recorded[i] = orders_->Record(context_, requests[i]); });
   }
-  v1::RecordEventsRequest events;
-  v1::InteractionEvent* event = events.add_events();
-  event->set_customer("customers/bob");
-  event->set_event_id("ev-batched");
-  event->set_type(v1::InteractionEvent::PAGE_VIEW);
-  event->set_channel("web");
-  *event->mutable_event_time() = crm::common::ToProtoTimestamp(kStart);
+  const v1::RecordEventsRequest events = PageViewOf("bob", "ev-batched");
   absl::StatusOr<v1::RecordEventsResponse> events_recorded;
   threads.emplace_back(
       [&] { events_recorded = orders_->RecordEvents(context_, events); });
@@ -721,8 +734,10 @@ TEST_F(GroupCommitOrderManagerTest, MixedBatchCommitsEachGoodCallOnce) {
   EXPECT_EQ(recorded[3]->SerializeAsString(), earlier.SerializeAsString());
   ASSERT_THAT(events_recorded, IsOk());
   EXPECT_EQ(events_recorded->recorded_count(), 1);
-  // The failed call ran alone; the other four shared one transaction.
-  EXPECT_EQ(batched_->stats().batched_requests, 4);
+  // The four orders' combined write failed (an unknown buyer, a repeat), so
+  // each of them ran alone for its own outcome; the events then ran alone.
+  EXPECT_EQ(batched_->stats().batched_requests, 0);
+  EXPECT_EQ(batched_->stats().combined_requests, 0);
   EXPECT_EQ(batched_->stats().largest_batch, 5);
 
   EXPECT_EQ(CountRows("orders"), 3);
@@ -731,6 +746,72 @@ TEST_F(GroupCommitOrderManagerTest, MixedBatchCommitsEachGoodCallOnce) {
   EXPECT_EQ(Feed().size(), 4u);
   EXPECT_EQ(Summary("alice").order_count(), 2);
   EXPECT_EQ(Summary("bob").order_count(), 1);
+}
+
+// Orders queued behind a running batch are written together (one read of
+// their buyers, one statement each for orders, summaries and events) next
+// to another call's body, with the outcome each would have alone.
+TEST_F(GroupCommitOrderManagerTest, QueuedOrdersAreWrittenTogether) {
+  absl::Notification release;
+  std::vector<std::thread> threads;
+  HoldTheBatchSlot(threads, release);
+  absl::StatusOr<v1::Order> recorded[3];
+  const v1::RecordOrderRequest requests[3] = {
+      OrderRequest("alice", "T-1", 100), OrderRequest("bob", "T-2", 200),
+      OrderRequest("alice", "T-3", 400)};
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back(
+        [&, i] { recorded[i] = orders_->Record(context_, requests[i]); });
+  }
+  const v1::RecordEventsRequest events = PageViewOf("bob", "ev-together");
+  absl::StatusOr<v1::RecordEventsResponse> events_recorded;
+  threads.emplace_back(
+      [&] { events_recorded = orders_->RecordEvents(context_, events); });
+  ASSERT_TRUE(
+      crm::testing::WaitUntil([&] { return batched_->waiting() == 4; }));
+  release.Notify();
+  for (std::thread& t : threads) t.join();
+
+  const char* const owners[3] = {"alice", "bob", "alice"};
+  const int64_t amounts[3] = {100, 200, 400};
+  std::set<std::string> names;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_THAT(recorded[i], IsOk());
+    EXPECT_THAT(recorded[i]->name(), ::testing::StartsWith(absl::StrCat(
+                                         "customers/", owners[i], "/orders/")));
+    EXPECT_EQ(recorded[i]->amount().amount_minor(), amounts[i]);
+    EXPECT_EQ(recorded[i]->line_items(0).product_name(), "绿茶 green tea");
+    names.insert(recorded[i]->name());
+  }
+  EXPECT_EQ(names.size(), 3u);
+  ASSERT_THAT(events_recorded, IsOk());
+  EXPECT_EQ(events_recorded->recorded_count(), 1);
+  EXPECT_EQ(batched_->stats().batched_requests, 4);
+  EXPECT_EQ(batched_->stats().combined_requests, 3);
+
+  EXPECT_EQ(CountRows("orders"), 3);
+  // One ORDER_RECORDED event per order, and the interaction's event.
+  std::vector<crm::common::FeedEventRecord> feed = Feed();
+  ASSERT_EQ(feed.size(), 4u);
+  std::set<std::string> events_of_orders;
+  for (const crm::common::FeedEventRecord& record : feed) {
+    v1::ChangeEvent change;
+    ASSERT_TRUE(change.ParseFromString(record.payload));
+    if (change.type() == v1::ChangeEvent::ORDER_RECORDED) {
+      events_of_orders.insert(change.order().name());
+    }
+  }
+  EXPECT_EQ(events_of_orders, names);
+  const v1::PurchaseSummary alice = Summary("alice");
+  EXPECT_EQ(alice.order_count(), 2);
+  ASSERT_EQ(alice.total_spent_size(), 1);
+  EXPECT_EQ(alice.total_spent(0).amount_minor(), 500);
+  EXPECT_EQ(Summary("bob").order_count(), 1);
+
+  // A repeat of one of them, alone, returns the order the set stored.
+  CRM_ASSERT_OK_AND_ASSIGN(v1::Order again,
+                           orders_->Record(context_, requests[1]));
+  EXPECT_EQ(again.SerializeAsString(), recorded[1]->SerializeAsString());
 }
 
 // Many writers over few customers: every acknowledged order is stored once,

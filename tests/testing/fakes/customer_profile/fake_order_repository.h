@@ -28,6 +28,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "services/common/error_details.h"
+#include "services/common/status_macros.h"
 #include "services/customer_profile/order_repository.h"
 #include "services/customer_profile/order_rules.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
@@ -64,6 +65,14 @@ class FakeOrderRepository final
       }
     }
     state_.orders[{order.customer_id, order.id}] = order;
+    return absl::OkStatus();
+  }
+
+  absl::Status InsertOrders(crm::common::Transaction& tx,
+                            const std::vector<OrderRecord>& orders) override {
+    for (const OrderRecord& order : orders) {
+      CRM_RETURN_IF_ERROR(InsertOrder(tx, order));
+    }
     return absl::OkStatus();
   }
 
@@ -160,6 +169,15 @@ class FakeOrderRepository final
     }
     state_.summaries[key] =
         crm::customer_profile::ApplyPurchaseSummaryDelta(current, delta);
+    return absl::OkStatus();
+  }
+
+  absl::Status AddToPurchaseSummaries(
+      crm::common::Transaction& tx,
+      const std::vector<PurchaseSummaryDelta>& deltas) override {
+    for (const PurchaseSummaryDelta& delta : deltas) {
+      CRM_RETURN_IF_ERROR(AddToPurchaseSummary(tx, delta));
+    }
     return absl::OkStatus();
   }
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -31,6 +32,7 @@
 #include "services/common/filter/filter_ast.h"
 #include "services/common/filter/filter_predicate.h"
 #include "services/common/resource_name.h"
+#include "services/common/status_macros.h"
 #include "services/customer_profile/customer_repository.h"
 #include "tests/testing/fakes/fake_unit_of_work.h"
 
@@ -108,6 +110,20 @@ class InMemoryCustomerRepository final
     link.state = record->state;
     link.merged_into = record->merged_into;
     return std::optional<CustomerRecord>(std::move(link));
+  }
+
+  absl::StatusOr<std::vector<CustomerRecord>> LoadMergeLinks(
+      crm::common::Transaction& tx, const std::vector<std::string>& ids,
+      RowLock lock) override {
+    std::vector<CustomerRecord> links;
+    std::set<std::string> seen;
+    for (const std::string& id : ids) {
+      if (!seen.insert(id).second) continue;
+      CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> link,
+                           LoadMergeLink(tx, id, lock));
+      if (link.has_value()) links.push_back(*std::move(link));
+    }
+    return links;
   }
 
   absl::Status Insert(crm::common::Transaction& /*tx*/,
