@@ -13,6 +13,11 @@
 //     at the same concurrency; with --rate=R > 0, paced: call n starts no
 //     earlier than n/R seconds after the start (R calls a second in all,
 //     when the threads keep up).
+//   crm-bench empty-call --addr=HOST:PORT [--threads=8] [--duration=10s]
+//                        [--max_rows=200000]
+//     grpc.health.v1.Health/Check calls (no database, none of the service's
+//     code) from the same kind of blocking caller as record-order, at the
+//     same concurrency: the most any gRPC write made this way can reach.
 //   crm-bench gen-csv --rows=100000 [--seed=1] > customers.csv
 //     A customers CSV for crm-import (distinct people, ~1% bad rows).
 //   crm-bench feed-latency --addr=HOST:PORT [--orders=200] [--interval=20ms]
@@ -63,6 +68,9 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/client_unary_call.h>
+#include <grpcpp/impl/codegen/rpc_method.h>
+#include <grpcpp/support/byte_buffer.h>
 
 #include <algorithm>
 #include <atomic>
@@ -358,6 +366,53 @@ int RecordOrders(const Flags& flags) {
   }
   for (std::thread& w : workers) w.join();
   recorder.Report("record-order", threads, errors.load(), absl::Now() - start);
+  return 0;
+}
+
+int EmptyCalls(const Flags& flags) {
+  const int threads = static_cast<int>(GetInt(flags, "threads", 8));
+  const absl::Duration duration =
+      GetDuration(flags, "duration", absl::Seconds(10));
+  const int64_t max_rows = GetInt(flags, "max_rows", 200000);
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(Get(flags, "addr", "127.0.0.1:50051"),
+                          grpc::InsecureChannelCredentials());
+  // A generated stub's blocking call, with the request and reply left as
+  // bytes: an empty HealthCheckRequest (service "") is zero bytes.
+  const grpc::internal::RpcMethod check("/grpc.health.v1.Health/Check",
+                                        grpc::internal::RpcMethod::NORMAL_RPC);
+  std::atomic<int64_t> claimed{0};
+  std::atomic<int64_t> errors{0};
+  Recorder recorder;
+  const absl::Time start = absl::Now();
+  const absl::Time stop = start + duration;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      std::vector<double> latencies;
+      grpc::Slice no_bytes("", 0);
+      const grpc::ByteBuffer request(&no_bytes, 1);
+      while (absl::Now() < stop && claimed.fetch_add(1) < max_rows) {
+        const absl::Time now = absl::Now();
+        grpc::ClientContext context;
+        context.set_deadline(absl::ToChronoTime(now + absl::Seconds(10)));
+        grpc::ByteBuffer response;
+        grpc::Status status =
+            grpc::internal::BlockingUnaryCall<grpc::ByteBuffer,
+                                              grpc::ByteBuffer>(
+                channel.get(), check, &context, request, &response);
+        if (status.ok()) {
+          latencies.push_back(absl::ToDoubleMilliseconds(absl::Now() - now));
+        } else if (errors.fetch_add(1) < 3) {
+          std::fprintf(stderr, "crm-bench: Health/Check: code %d: %s\n",
+                       status.error_code(), status.error_message().c_str());
+        }
+      }
+      recorder.Add(latencies);
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  recorder.Report("empty-call", threads, errors.load(), absl::Now() - start);
   return 0;
 }
 
@@ -964,7 +1019,8 @@ int GenerateCsv(const Flags& flags) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    Die("usage: crm-bench raw-insert|record-order|gen-csv|feed-latency|"
+    Die("usage: crm-bench raw-insert|record-order|empty-call|gen-csv|"
+        "feed-latency|"
         "create-customers|get-customer|list-customers|raw-select|grpc-frame "
         "--flag=value...");
   }
@@ -980,6 +1036,7 @@ int main(int argc, char** argv) {
   std::string mode = argv[1];
   if (mode == "raw-insert") return RawInsert(flags);
   if (mode == "record-order") return RecordOrders(flags);
+  if (mode == "empty-call") return EmptyCalls(flags);
   if (mode == "gen-csv") return GenerateCsv(flags);
   if (mode == "feed-latency") return FeedLatency(flags);
   if (mode == "create-customers") return CreateCustomers(flags);

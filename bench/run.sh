@@ -4,7 +4,9 @@
 #   (a) raw single-row INSERT transactions into an orders-shaped table from a
 #       plain Connector/C++ client (crm-bench raw-insert),
 #   (b) RecordOrder over gRPC at the same concurrency (crm-bench
-#       record-order),
+#       record-order), and (b0) an empty gRPC call from the same kind of
+#       caller at the same concurrency (crm-bench empty-call): the most any
+#       gRPC write made this way can reach,
 #   (c0) the reference of the import: the same CSV rows loaded as
 #       customers + identifier rows with multi-row INSERTs of
 #       BENCH_IMPORT_RAW_BATCH rows per transaction, no encryption
@@ -316,6 +318,13 @@ if phase_on write; then
     cost[rec_$wt]=$(per_call "$(field "${line[rec_$wt]}" rows)")
     echo "  ${line[rec_$wt]}"
     echo "  per call: ${cost[rec_$wt]}"
+    crm_log "(b0) empty gRPC call (Health/Check), same caller: $wt threads, $duration"
+    measure "$bench_bin" empty-call --addr="127.0.0.1:$grpc_port" \
+      --threads="$wt" --duration="$duration" --max_rows="$max_rows"
+    line[empty_$wt]=$(grep '^mode=' <<<"$measured_out" || true)
+    cost[empty_$wt]=$(per_call "$(field "${line[empty_$wt]}" rows)")
+    echo "  ${line[empty_$wt]}"
+    echo "  per call: ${cost[empty_$wt]}"
   done
   first_wt=${write_threads%% *}
   raw=${line[raw_$first_wt]}
@@ -614,6 +623,7 @@ cost_row() { # cost_row LABEL KEY
     for wt in $write_threads; do
       row "(a) raw" "single-row INSERT transactions, Connector/C++, $wt threads" "${line[raw_$wt]}"
       row "(b) RecordOrder" "gRPC unary calls, $wt threads" "${line[rec_$wt]}"
+      row "(b0) empty gRPC call" "grpc.health.v1 Health/Check, the same blocking gRPC++ caller, $wt threads" "${line[empty_$wt]}"
     done
   fi
   phase_on import && row "(c0) raw load" "the same rows, multi-row INSERTs ($import_batch rows, customers + identifiers) per transaction, $import_raw_threads threads" "$raw_import"
@@ -635,6 +645,7 @@ cost_row() { # cost_row LABEL KEY
     for wt in $write_threads; do
       cost_row "(a) raw INSERT, $wt threads" "raw_$wt"
       cost_row "(b) RecordOrder, $wt threads" "rec_$wt"
+      cost_row "(b0) empty gRPC call, $wt threads" "empty_$wt"
     done
     cost_row "(c0) raw load, per row" raw_import
     cost_row "(c) import, per row" import
@@ -650,6 +661,7 @@ cost_row() { # cost_row LABEL KEY
   if phase_on write; then
     for wt in $write_threads; do
       echo "- RecordOrder / raw INSERT at $wt threads: **$(ratio "$(field "${line[rec_$wt]}" rate)" "$(field "${line[raw_$wt]}" rate)")** (goal ≥ 0.8); round trips per call $(field "${cost[rec_$wt]}" round_trips) vs $(field "${cost[raw_$wt]}" round_trips), service CPU $(field "${cost[rec_$wt]}" service_us) µs/call, mariadbd CPU $(field "${cost[rec_$wt]}" mariadbd_us) vs $(field "${cost[raw_$wt]}" mariadbd_us) µs/call"
+      echo "  - empty gRPC call / raw INSERT at $wt threads: **$(ratio "$(field "${line[empty_$wt]}" rate)" "$(field "${line[raw_$wt]}" rate)")** (the most a gRPC write from this caller reaches here); RecordOrder / empty call: **$(ratio "$(field "${line[rec_$wt]}" rate)" "$(field "${line[empty_$wt]}" rate)")**"
     done
   fi
   phase_on import && echo "- import / raw batched load of the same rows: **$import_ratio** (goal ≥ 0.5)"
@@ -662,7 +674,7 @@ cost_row() { # cost_row LABEL KEY
   echo
   echo '```'
   for wt in $write_threads; do
-    for l in "${line[raw_$wt]:-}" "${line[rec_$wt]:-}"; do
+    for l in "${line[raw_$wt]:-}" "${line[rec_$wt]:-}" "${line[empty_$wt]:-}"; do
       [[ -n "$l" ]] && echo "$l"
     done
   done
