@@ -814,6 +814,42 @@ TEST_F(GroupCommitOrderManagerTest, QueuedOrdersAreWrittenTogether) {
   EXPECT_EQ(again.SerializeAsString(), recorded[1]->SerializeAsString());
 }
 
+// A set holding a repeat of a stored order fails as a whole (the repeat
+// inserts nothing), and each of its orders then runs alone.
+TEST_F(GroupCommitOrderManagerTest, SetWithAStoredRepeatRunsEachAlone) {
+  CRM_ASSERT_OK_AND_ASSIGN(
+      v1::Order earlier,
+      orders_->Record(context_, OrderRequest("alice", "PRE", 300)));
+  absl::Notification release;
+  std::vector<std::thread> threads;
+  HoldTheBatchSlot(threads, release);
+  const v1::RecordOrderRequest requests[3] = {OrderRequest("bob", "S-1", 200),
+                                              OrderRequest("alice", "PRE", 300),
+                                              OrderRequest("alice", "S-2", 50)};
+  absl::StatusOr<v1::Order> recorded[3];
+  for (int i = 0; i < 3; ++i) {
+    threads.emplace_back(
+        [&, i] { recorded[i] = orders_->Record(context_, requests[i]); });
+  }
+  ASSERT_TRUE(
+      crm::testing::WaitUntil([&] { return batched_->waiting() == 3; }));
+  release.Notify();
+  for (std::thread& t : threads) t.join();
+
+  for (const absl::StatusOr<v1::Order>& order : recorded) {
+    ASSERT_THAT(order, IsOk());
+  }
+  EXPECT_EQ(recorded[1]->SerializeAsString(), earlier.SerializeAsString());
+  EXPECT_EQ(batched_->stats().combined_requests, 0);
+  EXPECT_EQ(CountRows("orders"), 3);
+  EXPECT_EQ(Feed().size(), 3u);
+  const v1::PurchaseSummary alice = Summary("alice");
+  EXPECT_EQ(alice.order_count(), 2);
+  ASSERT_EQ(alice.total_spent_size(), 1);
+  EXPECT_EQ(alice.total_spent(0).amount_minor(), 350);
+  EXPECT_EQ(Summary("bob").order_count(), 1);
+}
+
 // Many writers over few customers: every acknowledged order is stored once,
 // every stored order has one feed event, and each customer's purchase
 // summary equals the orders stored for them.
