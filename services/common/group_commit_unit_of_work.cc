@@ -22,8 +22,9 @@ struct GroupCommitUnitOfWork::Request {
 
   const RequestContext* context = nullptr;
   const std::function<absl::Status(Transaction&)>* body = nullptr;
-  WriteCombiner* combiner = nullptr;  // Null for a plain body.
+  RequestCombiner* combiner = nullptr;  // Null for a plain body.
   void* item = nullptr;
+  bool read = false;  // A ReadCombinable() call: batched with reads only.
   State state = State::kQueued;  // Guarded by the batcher's mutex.
   absl::Status status;           // Guarded by the batcher's mutex.
   absl::CondVar changed;
@@ -110,19 +111,37 @@ absl::Status GroupCommitUnitOfWork::Run(
 absl::Status GroupCommitUnitOfWork::RunCombinableErased(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body,
-    WriteCombiner& combiner, void* item) {
+    RequestCombiner& combiner, void* item) {
   return Submit(context, body, &combiner, item);
+}
+
+absl::Status GroupCommitUnitOfWork::ReadCombinableErased(
+    const RequestContext& context,
+    const std::function<absl::Status(Transaction&)>& body,
+    RequestCombiner& combiner, void* item) {
+  return Submit(context, body, &combiner, item, /*read=*/true);
+}
+
+absl::Status GroupCommitUnitOfWork::RunAlone(const Request& request) {
+  const RequestContext admitted = Admitted(*request.context);
+  return request.read ? inner_.Read(admitted, *request.body)
+                      : inner_.Run(admitted, *request.body);
 }
 
 absl::Status GroupCommitUnitOfWork::Submit(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body,
-    WriteCombiner* combiner, void* item) {
-  if (options_.max_batch_size <= 1) return inner_.Run(context, body);
+    RequestCombiner* combiner, void* item, bool read) {
+  if (options_.max_batch_size <= 1) {
+    return read ? inner_.Read(context, body) : inner_.Run(context, body);
+  }
   // Batches run under a context of their own (no caller), so the lame-duck
-  // refusal of the wrapped unit of work is applied here.
+  // refusal of the wrapped unit of work is applied here. A read, like
+  // MySqlUnitOfWork::Read, checks only its deadline.
   CRM_RETURN_IF_ERROR(RefuseWhenLameDuck(context.has_caller()));
-  if (absl::Status active = context.CheckActive(clock_.Now()); !active.ok()) {
+  if (absl::Status active = read ? context.CheckDeadline(clock_.Now())
+                                 : context.CheckActive(clock_.Now());
+      !active.ok()) {
     return active;
   }
   const size_t max_batch = static_cast<size_t>(options_.max_batch_size);
@@ -131,24 +150,28 @@ absl::Status GroupCommitUnitOfWork::Submit(
   me.body = &body;
   me.combiner = combiner;
   me.item = item;
+  me.read = read;
+  // Reads and writes queue and run in batches of their own.
+  Batch*& open = open_[read ? 1 : 0];
+  int& running = running_[read ? 1 : 0];
   std::vector<Request*> to_execute;
   {
     absl::MutexLock lock(&mu_);
-    if (open_ != nullptr) {
-      open_->requests.push_back(&me);
-      if (open_->requests.size() >= max_batch) open_->leader->changed.Signal();
+    if (open != nullptr) {
+      open->requests.push_back(&me);
+      if (open->requests.size() >= max_batch) open->leader->changed.Signal();
     } else {
       Batch batch;
       batch.leader = &me;
       batch.requests.push_back(&me);
-      open_ = &batch;
+      open = &batch;
       const absl::Time start_by = absl::Now() + options_.max_wait;
       while (batch.requests.size() < max_batch &&
-             running_ >= options_.max_concurrent_batches) {
+             running >= options_.max_concurrent_batches) {
         if (me.changed.WaitWithDeadline(&mu_, start_by)) break;  // Timed out.
       }
-      open_ = nullptr;
-      ++running_;
+      open = nullptr;
+      ++running;
       to_execute = std::move(batch.requests);
     }
   }
@@ -159,7 +182,7 @@ absl::Status GroupCommitUnitOfWork::Submit(
     if (me.state == Request::State::kDone) return me.status;
     ++stats_.solo_runs;
   }
-  return inner_.Run(Admitted(context), body);
+  return RunAlone(me);
 }
 
 void GroupCommitUnitOfWork::Finish(Request& request, absl::Status status) {
@@ -174,6 +197,7 @@ void GroupCommitUnitOfWork::FinishAlone(Request& request) {
 }
 
 void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
+  const bool read = requests.front()->read;
   // Requests that expired while waiting are refused, as Run() refuses them
   // on arrival. Their cancellation was asked on arrival, at most max_wait
   // ago: asking again (a poll of each call's completion queue) cost more
@@ -220,17 +244,15 @@ void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
   }
   // A batch of one runs here, so that it counts as a running batch.
   std::optional<absl::Status> solo;
-  if (pending.size() == 1) {
-    solo =
-        inner_.Run(Admitted(*pending.front()->context), *pending.front()->body);
-  }
+  if (pending.size() == 1) solo = RunAlone(*pending.front());
+  const int kind = read ? 1 : 0;
   absl::MutexLock lock(&mu_);
   if (solo.has_value()) {
     ++stats_.solo_runs;
     Finish(*pending.front(), *std::move(solo));
   }
-  --running_;
-  if (open_ != nullptr) open_->leader->changed.Signal();
+  --running_[kind];
+  if (open_[kind] != nullptr) open_[kind]->leader->changed.Signal();
 }
 
 GroupCommitUnitOfWork::BatchOutcome GroupCommitUnitOfWork::RunBatch(
@@ -244,9 +266,9 @@ GroupCommitUnitOfWork::BatchOutcome GroupCommitUnitOfWork::RunBatch(
   // with its requests, at the place of the first of them.
   std::vector<std::vector<size_t>> calls;
   {
-    absl::flat_hash_map<WriteCombiner*, size_t> call_of_combiner;
+    absl::flat_hash_map<RequestCombiner*, size_t> call_of_combiner;
     for (size_t i = 0; i < requests.size(); ++i) {
-      WriteCombiner* combiner = requests[i]->combiner;
+      RequestCombiner* combiner = requests[i]->combiner;
       if (combiner == nullptr) {
         calls.push_back({i});
         continue;
@@ -263,26 +285,28 @@ GroupCommitUnitOfWork::BatchOutcome GroupCommitUnitOfWork::RunBatch(
   // Which call is running: calls.size() before the first one starts and
   // once all of them returned OK.
   size_t current = calls.size();
-  absl::Status status =
-      inner_.Run(batch_context, [&](Transaction& tx) -> absl::Status {
-        outcome.combined = 0;
-        for (current = 0; current < calls.size(); ++current) {
-          const std::vector<size_t>& call = calls[current];
-          absl::Status call_status;
-          if (call.size() == 1) {
-            call_status = (*requests[call.front()]->body)(tx);
-          } else {
-            std::vector<void*> items;
-            items.reserve(call.size());
-            for (size_t index : call) items.push_back(requests[index]->item);
-            call_status =
-                requests[call.front()]->combiner->RunErased(tx, items);
-            outcome.combined += static_cast<int64_t>(call.size());
-          }
-          if (!call_status.ok()) return call_status;
-        }
-        return absl::OkStatus();
-      });
+  const std::function<absl::Status(Transaction&)> run_calls =
+      [&](Transaction& tx) -> absl::Status {
+    outcome.combined = 0;
+    for (current = 0; current < calls.size(); ++current) {
+      const std::vector<size_t>& call = calls[current];
+      absl::Status call_status;
+      if (call.size() == 1) {
+        call_status = (*requests[call.front()]->body)(tx);
+      } else {
+        std::vector<void*> items;
+        items.reserve(call.size());
+        for (size_t index : call) items.push_back(requests[index]->item);
+        call_status = requests[call.front()]->combiner->RunErased(tx, items);
+        outcome.combined += static_cast<int64_t>(call.size());
+      }
+      if (!call_status.ok()) return call_status;
+    }
+    return absl::OkStatus();
+  };
+  const absl::Status status = requests.front()->read
+                                  ? inner_.Read(batch_context, run_calls)
+                                  : inner_.Run(batch_context, run_calls);
   if (status.ok()) return outcome;
   if (current < calls.size()) {
     outcome.failed = calls[current];
@@ -300,7 +324,11 @@ GroupCommitUnitOfWork::Stats GroupCommitUnitOfWork::stats() const {
 
 int GroupCommitUnitOfWork::waiting() const {
   absl::MutexLock lock(&mu_);
-  return open_ == nullptr ? 0 : static_cast<int>(open_->requests.size());
+  int waiting = 0;
+  for (const Batch* open : open_) {
+    if (open != nullptr) waiting += static_cast<int>(open->requests.size());
+  }
+  return waiting;
 }
 
 }  // namespace crm::common

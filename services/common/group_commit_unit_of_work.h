@@ -45,12 +45,19 @@
 //   valid (change_feed_outbox.h's writer contract, per request).
 //
 // Set-based batches: requests made with RunCombinable() and the same
-// WriteCombiner are run by ONE RunTogether() call of the combiner (at the
+// RequestCombiner are run by ONE RunTogether() call of the combiner (at the
 // place of the first of them) instead of their bodies one after another, so
 // a batch of N orders costs a few multi-row statements rather than N sets.
 // When that call fails, those requests run alone (their bodies) and the
 // others are batched again without them. A combiner with only one request
 // in a batch runs that request's body.
+//
+// Reads: ReadCombinable() calls are batched the same way, in batches of
+// their own (never with writes), each batch one Read() of the wrapped unit
+// of work in which a combiner's RunTogether() reads for all its requests;
+// a failed call runs its requests alone (their bodies, through Read()).
+// This coalesces concurrent point reads into one statement per kind of row.
+// A read checks only its deadline on arrival, as MySqlUnitOfWork::Read does.
 //
 // Read() is passed through unchanged. Thread-safe; every Run() must have
 // returned before the object is destroyed.
@@ -130,14 +137,18 @@ class GroupCommitUnitOfWork final : public UnitOfWork {
   using UnitOfWork::Run;
 
   Stats stats() const;
-  // Requests waiting in the open batch (test hook).
+  // Requests waiting in the open batches (test hook).
   int waiting() const;
 
  protected:
   absl::Status RunCombinableErased(
       const RequestContext& context,
       const std::function<absl::Status(Transaction&)>& body,
-      WriteCombiner& combiner, void* item) override;
+      RequestCombiner& combiner, void* item) override;
+  absl::Status ReadCombinableErased(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body,
+      RequestCombiner& combiner, void* item) override;
 
  private:
   struct Request;
@@ -152,14 +163,18 @@ class GroupCommitUnitOfWork final : public UnitOfWork {
     // Requests whose write ran in a combiner's RunTogether() call.
     int64_t combined = 0;
   };
-  // Run() and RunCombinableErased(): `combiner` and `item` null for a plain
-  // body.
+  // Run(), RunCombinableErased() and (`read`) ReadCombinableErased():
+  // `combiner` and `item` null for a plain body.
   absl::Status Submit(const RequestContext& context,
                       const std::function<absl::Status(Transaction&)>& body,
-                      WriteCombiner* combiner, void* item);
+                      RequestCombiner* combiner, void* item, bool read = false);
+  // Runs `request`'s body alone in the wrapped unit of work (Read() for a
+  // read), under its deadline only.
+  absl::Status RunAlone(const Request& request);
   // Runs the requests of a closed batch; sets every request's outcome.
   void Execute(std::vector<Request*> requests);
-  // Runs `requests` (two or more) in one transaction.
+  // Runs `requests` (two or more, all reads or all writes) in one
+  // transaction, or one Read() for reads.
   BatchOutcome RunBatch(const std::vector<Request*>& requests);
   // Marks `request` finished with `status` or to be run alone by its caller.
   void Finish(Request& request, absl::Status status)
@@ -171,8 +186,9 @@ class GroupCommitUnitOfWork final : public UnitOfWork {
   const Clock& clock_;
 
   mutable absl::Mutex mu_;
-  Batch* open_ ABSL_GUARDED_BY(mu_) = nullptr;
-  int running_ ABSL_GUARDED_BY(mu_) = 0;
+  // Index 0: writes; 1: reads.
+  Batch* open_[2] ABSL_GUARDED_BY(mu_) = {nullptr, nullptr};
+  int running_[2] ABSL_GUARDED_BY(mu_) = {0, 0};
   Stats stats_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -46,27 +46,28 @@ class Transaction {
   Transaction() = default;
 };
 
-// The set-based form of a kind of write: a unit of work that batches
-// concurrent requests (group_commit_unit_of_work.h) may run the items of
-// several requests given to UnitOfWork::RunCombinable with the same combiner
-// in ONE RunTogether() call (multi-row statements) instead of running each
-// request's body. Derive from WriteCombinerOf<Item>.
-class WriteCombiner {
+// The set-based form of a kind of request (a write or a read): a unit of work
+// that batches concurrent requests (group_commit_unit_of_work.h) may run the
+// items of several requests given to UnitOfWork::RunCombinable (or
+// ReadCombinable) with the same combiner in ONE RunTogether() call
+// (multi-row statements) instead of running each request's body. Derive
+// from RequestCombinerOf<Item>.
+class RequestCombiner {
  public:
-  WriteCombiner(const WriteCombiner&) = delete;
-  WriteCombiner& operator=(const WriteCombiner&) = delete;
-  virtual ~WriteCombiner() = default;
+  RequestCombiner(const RequestCombiner&) = delete;
+  RequestCombiner& operator=(const RequestCombiner&) = delete;
+  virtual ~RequestCombiner() = default;
 
-  // Type-erased RunTogether() of WriteCombinerOf.
+  // Type-erased RunTogether() of RequestCombinerOf.
   virtual absl::Status RunErased(Transaction& tx,
                                  const std::vector<void*>& items) = 0;
 
  protected:
-  WriteCombiner() = default;
+  RequestCombiner() = default;
 };
 
 template <typename Item>
-class WriteCombinerOf : public WriteCombiner {
+class RequestCombinerOf : public RequestCombiner {
  public:
   // Does in `tx` what the bodies of `items`' requests (two or more) would do
   // one after another, and leaves each request's outcome in its item. Any
@@ -114,7 +115,7 @@ class UnitOfWork {
 
   // Runs `body` like Run(). A unit of work that batches concurrent requests
   // may instead hand `item` to `combiner` together with the items of other
-  // requests that gave the same combiner (WriteCombinerOf::RunTogether), in
+  // requests that gave the same combiner (RequestCombinerOf::RunTogether), in
   // one shared transaction. Either way the request's outcome is left in
   // `item` (by `body` or by the combiner) when this returns OK; `body` and
   // `item` must outlive the call.
@@ -122,8 +123,20 @@ class UnitOfWork {
   absl::Status RunCombinable(
       const RequestContext& context,
       const std::function<absl::Status(Transaction&)>& body,
-      WriteCombinerOf<Item>& combiner, Item& item) {
+      RequestCombinerOf<Item>& combiner, Item& item) {
     return RunCombinableErased(context, body, combiner, &item);
+  }
+
+  // Runs read-only `body` like Read(). A unit of work that coalesces
+  // concurrent reads may instead hand `item` to `combiner` with the items of
+  // other ReadCombinable() calls that gave the same combiner, in one shared
+  // Read(); as for RunCombinable(), the outcome is left in `item`.
+  template <typename Item>
+  absl::Status ReadCombinable(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body,
+      RequestCombinerOf<Item>& combiner, Item& item) {
+    return ReadCombinableErased(context, body, combiner, &item);
   }
 
   // Value-returning forms of the above.
@@ -147,10 +160,20 @@ class UnitOfWork {
   virtual absl::Status RunCombinableErased(
       const RequestContext& context,
       const std::function<absl::Status(Transaction&)>& body,
-      WriteCombiner& combiner, void* item) {
+      RequestCombiner& combiner, void* item) {
     (void)combiner;
     (void)item;
     return Run(context, body);
+  }
+  // ReadCombinable() with its item type erased; this runs `body` with
+  // Read().
+  virtual absl::Status ReadCombinableErased(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body,
+      RequestCombiner& combiner, void* item) {
+    (void)combiner;
+    (void)item;
+    return Read(context, body);
   }
 
  private:

@@ -9,6 +9,7 @@
 
 #include <google/protobuf/util/field_mask_util.h>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -528,14 +529,55 @@ absl::StatusOr<v1::Customer> CustomerManager::Create(
 absl::StatusOr<v1::Customer> CustomerManager::Get(
     const RequestContext& context, const v1::GetCustomerRequest& request) {
   CRM_RETURN_IF_ERROR(crm::common::CheckRequiredFields(request));
-  CRM_ASSIGN_OR_RETURN(std::string id, ParseCustomerName(request.name()));
-  return deps_.unit_of_work.Read<v1::Customer>(
-      context, [&](Transaction& tx) -> absl::StatusOr<v1::Customer> {
+  CustomerToGet item;
+  CRM_ASSIGN_OR_RETURN(item.id, ParseCustomerName(request.name()));
+  crm::common::UnitOfWork& reads =
+      deps_.reads != nullptr ? *deps_.reads : deps_.unit_of_work;
+  CRM_RETURN_IF_ERROR(reads.ReadCombinable(
+      context,
+      [&](Transaction& tx) -> absl::Status {
         CRM_ASSIGN_OR_RETURN(
             CustomerRecord record,
-            FollowMerges(tx, deps_.customers, id, RowLock::kNone));
-        return Present(tx, record, nullptr);
-      });
+            FollowMerges(tx, deps_.customers, item.id, RowLock::kNone));
+        CRM_ASSIGN_OR_RETURN(item.customer, Present(tx, record, nullptr));
+        return absl::OkStatus();
+      },
+      get_together_, item));
+  return std::move(item.customer);
+}
+
+absl::Status CustomerManager::GetTogether::RunTogether(
+    Transaction& tx, const std::vector<CustomerToGet*>& items) {
+  std::vector<std::string> ids;
+  ids.reserve(items.size());
+  for (const CustomerToGet* item : items) ids.push_back(item->id);
+  CRM_ASSIGN_OR_RETURN(std::vector<CustomerRecord> loaded,
+                       manager_.deps_.customers.LoadMany(tx, ids));
+  absl::flat_hash_map<std::string, const CustomerRecord*> records;
+  for (const CustomerRecord& record : loaded) {
+    if (record.state == v1::Customer::MERGED) {
+      return absl::AbortedError("a merged customer is read alone");
+    }
+    records.emplace(record.id, &record);
+  }
+  for (const std::string& id : ids) {
+    if (!records.contains(id)) {
+      return absl::AbortedError("an absent customer is read alone");
+    }
+  }
+  CRM_ASSIGN_OR_RETURN(
+      auto summaries,
+      manager_.deps_.orders.ListPurchaseSummariesOfCustomers(tx, ids));
+  static const std::vector<PurchaseSummaryRecord> kNoSummaries;
+  for (CustomerToGet* item : items) {
+    const auto found = summaries.find(item->id);
+    CRM_ASSIGN_OR_RETURN(
+        item->customer,
+        manager_.PresentWithSummaries(
+            *records.at(item->id),
+            found == summaries.end() ? kNoSummaries : found->second, nullptr));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::ListCustomersResponse> CustomerManager::List(

@@ -85,6 +85,10 @@ struct CustomerManagerDependencies {
   crm::common::ChangeFeedWriter& feed;
   const crm::common::Clock& clock;
   const crm::common::IdGenerator& ids;
+  // The unit of work of GetCustomer's reads when not `unit_of_work`: one
+  // that coalesces concurrent reads (main.cc: a GroupCommitUnitOfWork)
+  // reads the customers of concurrent Get calls together.
+  crm::common::UnitOfWork* reads = nullptr;
 };
 
 struct CustomerManagerOptions {
@@ -200,10 +204,30 @@ class CustomerManager final : public CustomerResolver {
       absl::StatusOr<v1::Customer> reference);
   absl::Time Now() const;
 
+  // One Get call's read: the id asked for and, once read, the customer.
+  struct CustomerToGet {
+    std::string id;
+    v1::Customer customer;
+  };
+  // Reads the customers of concurrent Get calls together: their records in
+  // one statement, their purchase summaries in another. A set naming an
+  // absent or merged customer fails, so each of its calls reads alone.
+  class GetTogether final
+      : public crm::common::RequestCombinerOf<CustomerToGet> {
+   public:
+    explicit GetTogether(CustomerManager& manager) : manager_(manager) {}
+    absl::Status RunTogether(crm::common::Transaction& tx,
+                             const std::vector<CustomerToGet*>& items) override;
+
+   private:
+    CustomerManager& manager_;
+  };
+
   CustomerManagerDependencies deps_;
   const CustomerPiiCodec codec_;
   const CustomerManagerOptions options_;
   const IdentityResolver resolver_;
+  GetTogether get_together_{*this};
 };
 
 }  // namespace crm::customer_profile

@@ -133,6 +133,10 @@ class CustomerRepository {
   // without reading the personal data.
   virtual absl::StatusOr<std::optional<CustomerRecord>> LoadMergeLink(
       crm::common::Transaction& tx, absl::string_view id, RowLock lock) = 0;
+  // Load of each of `ids` in one read: the records of those that exist, in
+  // no particular order (repeated ids read once; `tags` left empty).
+  virtual absl::StatusOr<std::vector<CustomerRecord>> LoadMany(
+      crm::common::Transaction& tx, const std::vector<std::string>& ids) = 0;
   // LoadMergeLink of each of `ids` in one read: the links of those that
   // exist, in no particular order (repeated ids read once); each row locked
   // as `lock` says.

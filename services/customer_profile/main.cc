@@ -128,6 +128,12 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
       *unit_of_work,
       OrExit(crm::common::GroupCommitOptionsFrom(context.config)),
       context.clock);
+  // GetCustomer reads of concurrent calls are read together, in batches of
+  // the same limits (GetTogether in customer_manager.h).
+  static auto* const customer_reads = new crm::common::GroupCommitUnitOfWork(
+      *unit_of_work,
+      OrExit(crm::common::GroupCommitOptionsFrom(context.config)),
+      context.clock);
 
   StartBirthdayIndexBackfill(context, *unit_of_work);
 
@@ -144,7 +150,8 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
            .idempotency = *idempotency_keys,
            .feed = *feed,
            .clock = context.clock,
-           .ids = ids},
+           .ids = ids,
+           .reads = customer_reads},
           OrExit(cp::CustomerPiiCodec::Create(OrExit(cp::KeyRing::Parse(
               context.config.GetString("pii_master_keys"))))),
           std::move(options)));

@@ -233,16 +233,20 @@ MySqlCustomerRepository::LoadMergeLink(Transaction& tx, absl::string_view id,
   return SelectById(tx, kMergeLinkColumns, id, lock, &MergeLinkFromRow);
 }
 
-absl::StatusOr<std::vector<CustomerRecord>>
-MySqlCustomerRepository::LoadMergeLinks(Transaction& tx,
-                                        const std::vector<std::string>& ids,
-                                        RowLock lock) {
-  std::vector<CustomerRecord> links;
+namespace {
+
+// The rows of `ids` selected by `columns` (a SELECT ... FROM customers) and
+// locked as `lock` says, read by `from_row`, in padded IN lists.
+absl::StatusOr<std::vector<CustomerRecord>> SelectByIds(
+    Transaction& tx, absl::string_view columns,
+    const std::vector<std::string>& ids, RowLock lock,
+    absl::StatusOr<CustomerRecord> (*from_row)(sql::ResultSet& rows)) {
+  std::vector<CustomerRecord> records;
   // A repeated id changes nothing an IN matches: padded lists.
   for (const crm::common::SqlPaddedChunk& chunk :
        crm::common::SqlPaddedChunks(ids.size(), kMaxPaddedRows)) {
     CachedStatement select =
-        Prepare(tx, absl::StrCat(kMergeLinkColumns, " WHERE id IN (",
+        Prepare(tx, absl::StrCat(columns, " WHERE id IN (",
                                  crm::common::SqlPlaceholders(chunk.padded),
                                  ")", LockClause(lock)));
     for (size_t k = 0; k < chunk.padded; ++k) {
@@ -250,11 +254,25 @@ MySqlCustomerRepository::LoadMergeLinks(Transaction& tx,
     }
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
-      CRM_ASSIGN_OR_RETURN(CustomerRecord link, MergeLinkFromRow(*rows));
-      links.push_back(std::move(link));
+      CRM_ASSIGN_OR_RETURN(CustomerRecord record, from_row(*rows));
+      records.push_back(std::move(record));
     }
   }
-  return links;
+  return records;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<CustomerRecord>> MySqlCustomerRepository::LoadMany(
+    Transaction& tx, const std::vector<std::string>& ids) {
+  return SelectByIds(tx, kColumns, ids, RowLock::kNone, &RecordFromRow);
+}
+
+absl::StatusOr<std::vector<CustomerRecord>>
+MySqlCustomerRepository::LoadMergeLinks(Transaction& tx,
+                                        const std::vector<std::string>& ids,
+                                        RowLock lock) {
+  return SelectByIds(tx, kMergeLinkColumns, ids, lock, &MergeLinkFromRow);
 }
 
 absl::Status MySqlCustomerRepository::Insert(Transaction& tx,

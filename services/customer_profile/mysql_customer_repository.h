@@ -36,6 +36,9 @@ class MySqlCustomerRepository final : public CustomerRepository {
   absl::StatusOr<std::optional<CustomerRecord>> LoadMergeLink(
       crm::common::Transaction& tx, absl::string_view id,
       RowLock lock) override;
+  absl::StatusOr<std::vector<CustomerRecord>> LoadMany(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& ids) override;
   absl::StatusOr<std::vector<CustomerRecord>> LoadMergeLinks(
       crm::common::Transaction& tx, const std::vector<std::string>& ids,
       RowLock lock) override;

@@ -1,7 +1,7 @@
 // The write of RecordOrder, in two forms with the same outcome: one order in
 // its own statements (RecordOne), and the orders of several concurrent
 // requests in one set of multi-row statements (RunTogether, the
-// WriteCombiner that GroupCommitUnitOfWork calls for a batch).
+// RequestCombiner that GroupCommitUnitOfWork calls for a batch).
 //
 //   OrderToRecord item;
 //   item.order = normalized;  // NormalizeOrderForRecord
@@ -41,7 +41,8 @@ struct OrderToRecord {
   bool appended = false;
 };
 
-class OrderRecorder final : public crm::common::WriteCombinerOf<OrderToRecord> {
+class OrderRecorder final
+    : public crm::common::RequestCombinerOf<OrderToRecord> {
  public:
   // Every argument must outlive the recorder.
   OrderRecorder(OrderRepository& orders, ActiveCustomerResolver& customers,

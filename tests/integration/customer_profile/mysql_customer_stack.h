@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "services/common/change_feed_writer.h"
 #include "services/common/clock.h"
+#include "services/common/group_commit_unit_of_work.h"
 #include "services/common/id_generator.h"
 #include "services/common/idempotency.h"
 #include "services/common/mysql_unit_of_work.h"
@@ -44,20 +45,27 @@ struct MySqlCustomerStack {
     CRM_ASSIGN_OR_RETURN(KeyRing ring, KeyRing::Parse(kTestMasterKeys));
     CRM_ASSIGN_OR_RETURN(CustomerPiiCodec codec,
                          CustomerPiiCodec::Create(std::move(ring)));
-    CRM_ASSIGN_OR_RETURN(
-        stack->manager, CustomerManager::Create(
-                            {.unit_of_work = stack->unit_of_work,
-                             .customers = stack->customers,
-                             .orders = stack->orders,
-                             .idempotency = stack->keys,
-                             .feed = stack->feed,
-                             .clock = clock,
-                             .ids = crm::common::RandomIdGenerator::Instance()},
-                            std::move(codec), std::move(options)));
+    CRM_ASSIGN_OR_RETURN(stack->manager,
+                         CustomerManager::Create(
+                             {.unit_of_work = stack->unit_of_work,
+                              .customers = stack->customers,
+                              .orders = stack->orders,
+                              .idempotency = stack->keys,
+                              .feed = stack->feed,
+                              .clock = clock,
+                              .ids = crm::common::RandomIdGenerator::Instance(),
+                              .reads = &stack->reads},
+                             std::move(codec), std::move(options)));
     return stack;
   }
 
   crm::common::MySqlUnitOfWork unit_of_work;
+  // GetCustomer's reads, coalesced as main.cc wires them; one batch at a
+  // time, so a test holding that batch makes later Gets queue up.
+  crm::common::GroupCommitUnitOfWork reads{unit_of_work,
+                                           {.max_batch_size = 32,
+                                            .max_wait = absl::Seconds(1),
+                                            .max_concurrent_batches = 1}};
   MySqlCustomerRepository customers;
   MySqlOrderRepository orders;
   crm::common::MySqlIdempotencyRepository keys;

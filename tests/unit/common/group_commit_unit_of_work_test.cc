@@ -69,8 +69,10 @@ class InMemoryUnitOfWork final : public UnitOfWork {
   absl::Status Read(
       const RequestContext& context,
       const std::function<absl::Status(Transaction&)>& body) override {
-    absl::MutexLock lock(&mu_);
-    ++reads_;
+    {
+      absl::MutexLock lock(&mu_);
+      ++reads_;
+    }
     InMemoryTransaction tx(context);
     return body(tx);
   }
@@ -129,7 +131,7 @@ struct KeyToWrite {
 
 // Writes every item's key with one call (prefixed "set:"), or fails the
 // call with `failure` when set; counts its calls and their sizes.
-class CombinedWrites final : public WriteCombinerOf<KeyToWrite> {
+class CombinedWrites final : public RequestCombinerOf<KeyToWrite> {
  public:
   absl::Status RunTogether(Transaction& tx,
                            const std::vector<KeyToWrite*>& items) override {
@@ -417,6 +419,50 @@ TEST_F(GroupCommitTest, LoneCombinableRequestRunsItsBody) {
   EXPECT_EQ(queued.written_by, "body");
   EXPECT_TRUE(combiner.call_sizes().empty());
   EXPECT_THAT(inner_.transaction_sizes(), ElementsAre(1, 1, 2));
+}
+
+TEST_F(GroupCommitTest, CombinableReadsShareOneReadAndNeverAWrite) {
+  GroupCommitUnitOfWork batched(inner_, OneBatchAtATime());
+  CombinedWrites combiner;
+  // A read holds the only read batch.
+  KeyToWrite held{"held", ""};
+  absl::Notification holding;
+  absl::Notification release;
+  absl::Status held_status;
+  threads_.emplace_back([&] {
+    held_status = batched.ReadCombinable(
+        RequestContext(),
+        [&](Transaction&) {
+          holding.Notify();
+          release.WaitForNotification();
+          return absl::OkStatus();
+        },
+        combiner, held);
+  });
+  holding.WaitForNotification();
+  // Writes have batches of their own: this one runs at once.
+  EXPECT_THAT(batched.Run(RequestContext(), Writes("w")), IsOk());
+  KeyToWrite items[3] = {{"r0", ""}, {"r1", ""}, {"r2", ""}};
+  absl::Status status[3];
+  for (int i = 0; i < 3; ++i) {
+    threads_.emplace_back([&, i] {
+      status[i] = batched.ReadCombinable(
+          RequestContext(), WritesAlone(items[i]), combiner, items[i]);
+    });
+    ASSERT_TRUE(WaitUntil([&] { return batched.waiting() == i + 1; }));
+  }
+  release.Notify();
+  JoinAll();
+
+  EXPECT_THAT(held_status, IsOk());
+  for (const absl::Status& s : status) EXPECT_THAT(s, IsOk());
+  EXPECT_THAT(combiner.call_sizes(), ElementsAre(3));
+  for (const KeyToWrite& item : items) EXPECT_EQ(item.written_by, "combiner");
+  // The held read and the batch of three: two reads of the wrapped unit.
+  EXPECT_EQ(inner_.reads(), 2);
+  EXPECT_EQ(inner_.runs(), 1);
+  EXPECT_THAT(inner_.committed(), ElementsAre("w"));
+  EXPECT_EQ(batched.stats().combined_requests, 3);
 }
 
 TEST_F(GroupCommitTest, RequestThatExpiredWhileQueuedIsRefusedUnrun) {

@@ -22,6 +22,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "clients/customer_profile/customer_csv.h"
@@ -478,6 +479,89 @@ TEST_F(CustomerProfileFlowsTest, ConcurrentOrdersDuringMergeEndOnSurvivor) {
     EXPECT_EQ(Totals(survivor.purchase_summary()),
               (std::map<std::string, int64_t>{{"CNY", expected}}));
   }
+}
+
+// A read request that holds the only read batch until released, so the
+// Get calls made meanwhile queue up and are read together.
+struct HeldRead {};
+class NeverTogether final : public crm::common::RequestCombinerOf<HeldRead> {
+ public:
+  absl::Status RunTogether(crm::common::Transaction& /*tx*/,
+                           const std::vector<HeldRead*>& /*items*/) override {
+    return absl::InternalError("a held read is alone in its batch");
+  }
+};
+
+TEST_F(CustomerProfileFlowsTest, GetsOfConcurrentCallsAreReadTogether) {
+  const v1::Customer a = NewCustomer("Ann", "ann@example.com", "", "web", "a");
+  const v1::Customer b = NewCustomer("Ben", "ben@example.com", "", "web", "b");
+  const v1::Customer c = NewCustomer("Cai", "cai@example.com", "", "app", "c");
+  RecordOrder(a.name(), "a-1", 100, "CNY", 1);
+  RecordOrder(a.name(), "a-2", 50, "USD", 2);
+  v1::MergeCustomersRequest merge;
+  merge.set_survivor(b.name());
+  merge.set_duplicate(c.name());
+  merge.set_request_id("merge-b-c-0001");
+  ASSERT_THAT(customers_->Merge(crm::common::RequestContext(), merge).status(),
+              IsOk());
+  auto get = [&](const std::string& name) {
+    v1::GetCustomerRequest request;
+    request.set_name(name);
+    return customers_->Get(crm::common::RequestContext(), request);
+  };
+  CRM_ASSERT_OK_AND_ASSIGN(const v1::Customer a_alone, get(a.name()));
+  CRM_ASSERT_OK_AND_ASSIGN(const v1::Customer b_alone, get(b.name()));
+  ASSERT_EQ(a_alone.purchase_summary().order_count(), 2);
+
+  // Gets `names` concurrently while a held read keeps them queued.
+  auto get_queued = [&](const std::vector<std::string>& names) {
+    absl::Notification holding;
+    absl::Notification release;
+    NeverTogether never;
+    HeldRead held;
+    std::vector<absl::StatusOr<v1::Customer>> results(names.size());
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] {
+      EXPECT_THAT(stack_->reads.ReadCombinable(
+                      crm::common::RequestContext(),
+                      [&](crm::common::Transaction&) {
+                        holding.Notify();
+                        release.WaitForNotification();
+                        return absl::OkStatus();
+                      },
+                      never, held),
+                  IsOk());
+    });
+    holding.WaitForNotification();
+    for (size_t i = 0; i < names.size(); ++i) {
+      threads.emplace_back([&, i] { results[i] = get(names[i]); });
+    }
+    EXPECT_TRUE(crm::testing::WaitUntil([&] {
+      return stack_->reads.waiting() == static_cast<int>(names.size());
+    }));
+    release.Notify();
+    for (std::thread& thread : threads) thread.join();
+    return results;
+  };
+
+  std::vector<absl::StatusOr<v1::Customer>> together =
+      get_queued({a.name(), b.name(), a.name()});
+  for (const auto& result : together) ASSERT_THAT(result, IsOk());
+  EXPECT_EQ(together[0]->SerializeAsString(), a_alone.SerializeAsString());
+  EXPECT_EQ(together[1]->SerializeAsString(), b_alone.SerializeAsString());
+  EXPECT_EQ(together[2]->SerializeAsString(), a_alone.SerializeAsString());
+  EXPECT_EQ(stack_->reads.stats().combined_requests, 3);
+
+  // A merged and an absent customer fail the set: each Get reads alone and
+  // gets what it gets alone (the survivor; NOT_FOUND).
+  std::vector<absl::StatusOr<v1::Customer>> alone =
+      get_queued({c.name(), a.name(), "customers/absent"});
+  ASSERT_THAT(alone[0], IsOk());
+  EXPECT_EQ(alone[0]->SerializeAsString(), b_alone.SerializeAsString());
+  ASSERT_THAT(alone[1], IsOk());
+  EXPECT_EQ(alone[1]->SerializeAsString(), a_alone.SerializeAsString());
+  EXPECT_THAT(alone[2], StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_EQ(stack_->reads.stats().combined_requests, 3);
 }
 
 TEST_F(CustomerProfileFlowsTest, ErasureShredsPersonalDataAndKeepsOrders) {

@@ -112,6 +112,20 @@ class InMemoryCustomerRepository final
     return std::optional<CustomerRecord>(std::move(link));
   }
 
+  absl::StatusOr<std::vector<CustomerRecord>> LoadMany(
+      crm::common::Transaction& tx,
+      const std::vector<std::string>& ids) override {
+    std::vector<CustomerRecord> records;
+    std::set<std::string> seen;
+    for (const std::string& id : ids) {
+      if (!seen.insert(id).second) continue;
+      CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> record,
+                           Load(tx, id, RowLock::kNone));
+      if (record.has_value()) records.push_back(*std::move(record));
+    }
+    return records;
+  }
+
   absl::StatusOr<std::vector<CustomerRecord>> LoadMergeLinks(
       crm::common::Transaction& tx, const std::vector<std::string>& ids,
       RowLock lock) override {
