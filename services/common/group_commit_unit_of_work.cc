@@ -122,6 +122,10 @@ absl::Status GroupCommitUnitOfWork::ReadCombinableErased(
   return Submit(context, body, &combiner, item, /*read=*/true);
 }
 
+int GroupCommitUnitOfWork::KindOf(const Request& request) {
+  return request.read ? 1 : 0;
+}
+
 absl::Status GroupCommitUnitOfWork::RunAlone(const Request& request) {
   const RequestContext admitted = Admitted(*request.context);
   return request.read ? inner_.Read(admitted, *request.body)
@@ -152,8 +156,8 @@ absl::Status GroupCommitUnitOfWork::Submit(
   me.item = item;
   me.read = read;
   // Reads and writes queue and run in batches of their own.
-  Batch*& open = open_[read ? 1 : 0];
-  int& running = running_[read ? 1 : 0];
+  Batch*& open = open_[KindOf(me)];
+  int& running = running_[KindOf(me)];
   std::vector<Request*> to_execute;
   {
     absl::MutexLock lock(&mu_);
@@ -197,7 +201,7 @@ void GroupCommitUnitOfWork::FinishAlone(Request& request) {
 }
 
 void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
-  const bool read = requests.front()->read;
+  const int kind = KindOf(*requests.front());
   // Requests that expired while waiting are refused, as Run() refuses them
   // on arrival. Their cancellation was asked on arrival, at most max_wait
   // ago: asking again (a poll of each call's completion queue) cost more
@@ -245,7 +249,6 @@ void GroupCommitUnitOfWork::Execute(std::vector<Request*> requests) {
   // A batch of one runs here, so that it counts as a running batch.
   std::optional<absl::Status> solo;
   if (pending.size() == 1) solo = RunAlone(*pending.front());
-  const int kind = read ? 1 : 0;
   absl::MutexLock lock(&mu_);
   if (solo.has_value()) {
     ++stats_.solo_runs;

@@ -1,7 +1,8 @@
 // Group commit for concurrent writers: a UnitOfWork that runs the bodies of
 // concurrent Run() calls one after another inside ONE transaction of the
 // wrapped unit of work, so a batch pays one START TRANSACTION and one durable
-// COMMIT (one log flush) instead of one per request.
+// COMMIT (one log flush) instead of one per request. Concurrent
+// ReadCombinable() reads are batched too, apart from writes (below).
 //
 //   MySqlUnitOfWork unit_of_work(pool);
 //   GroupCommitUnitOfWork batched(unit_of_work,
@@ -117,7 +118,7 @@ class GroupCommitUnitOfWork final : public UnitOfWork {
     int64_t solo_runs = 0;
     // The largest batch started.
     int64_t largest_batch = 0;
-    // Of batched_requests, those whose write ran in a combiner's
+    // Of batched_requests, those whose work ran in a combiner's
     // RunTogether() call.
     int64_t combined_requests = 0;
   };
@@ -160,7 +161,7 @@ class GroupCommitUnitOfWork final : public UnitOfWork {
     // those of the body or combiner call that failed, or all of them when
     // the batch failed after every call succeeded.
     std::vector<size_t> failed;
-    // Requests whose write ran in a combiner's RunTogether() call.
+    // Requests whose work ran in a combiner's RunTogether() call.
     int64_t combined = 0;
   };
   // Run(), RunCombinableErased() and (`read`) ReadCombinableErased():
@@ -171,6 +172,8 @@ class GroupCommitUnitOfWork final : public UnitOfWork {
   // Runs `request`'s body alone in the wrapped unit of work (Read() for a
   // read), under its deadline only.
   absl::Status RunAlone(const Request& request);
+  // The index of `request`'s kind in open_ and running_: 0 write, 1 read.
+  static int KindOf(const Request& request);
   // Runs the requests of a closed batch; sets every request's outcome.
   void Execute(std::vector<Request*> requests);
   // Runs `requests` (two or more, all reads or all writes) in one
