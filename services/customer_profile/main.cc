@@ -123,17 +123,15 @@ std::vector<std::unique_ptr<grpc::Service>> MakeServices(
   static auto* const active_customers =
       new cp::CustomerMergeChainResolver(*customer_records);
   // Order writes (RecordOrder, RefundOrder, RecordEvents) from concurrent
-  // calls share transactions (group_commit_unit_of_work.h).
+  // calls share transactions (group_commit_unit_of_work.h); GetCustomer
+  // reads of concurrent calls are read together (GetTogether in
+  // customer_manager.h), in batches of the same limits.
+  const crm::common::GroupCommitOptions group_commit =
+      OrExit(crm::common::GroupCommitOptionsFrom(context.config));
   static auto* const order_writes = new crm::common::GroupCommitUnitOfWork(
-      *unit_of_work,
-      OrExit(crm::common::GroupCommitOptionsFrom(context.config)),
-      context.clock);
-  // GetCustomer reads of concurrent calls are read together, in batches of
-  // the same limits (GetTogether in customer_manager.h).
+      *unit_of_work, group_commit, context.clock);
   static auto* const customer_reads = new crm::common::GroupCommitUnitOfWork(
-      *unit_of_work,
-      OrExit(crm::common::GroupCommitOptionsFrom(context.config)),
-      context.clock);
+      *unit_of_work, group_commit, context.clock);
 
   StartBirthdayIndexBackfill(context, *unit_of_work);
 

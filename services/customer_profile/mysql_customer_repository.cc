@@ -199,14 +199,15 @@ absl::string_view IdentifierKindName(IdentifierKind kind) {
 
 namespace {
 
-// The row of customer `id` selected by `columns` (a SELECT ... FROM
-// customers) and locked as `lock` says, read by `from_row`; nullopt if none.
+// The clause that locks the rows a SELECT reads as `lock` says.
 absl::string_view LockClause(RowLock lock) {
   return lock == RowLock::kNone    ? ""
          : lock == RowLock::kShare ? " LOCK IN SHARE MODE"
                                    : " FOR UPDATE";
 }
 
+// The row of customer `id` selected by `columns` (a SELECT ... FROM
+// customers) and locked as `lock` says, read by `from_row`; nullopt if none.
 absl::StatusOr<std::optional<CustomerRecord>> SelectById(
     Transaction& tx, absl::string_view columns, absl::string_view id,
     RowLock lock,

@@ -36,7 +36,6 @@ class OrderManagerImpl final : public OrderManager {
         customers_(customers),
         feed_(feed),
         clock_(clock),
-        ids_(ids),
         recorder_(orders, customers, feed, clock, ids) {}
 
   absl::StatusOr<v1::Order> Record(
@@ -58,7 +57,6 @@ class OrderManagerImpl final : public OrderManager {
   ActiveCustomerResolver& customers_;
   crm::common::ChangeFeedWriter& feed_;
   const crm::common::Clock& clock_;
-  const crm::common::IdGenerator& ids_;
   // RecordOrder's write, alone or combined with concurrent ones.
   OrderRecorder recorder_;
 };
