@@ -13,8 +13,8 @@
 //     at the same concurrency; with --rate=R > 0, paced: call n starts no
 //     earlier than n/R seconds after the start (R calls a second in all,
 //     when the threads keep up).
-//   crm-bench empty-call --addr=HOST:PORT [--threads=8] [--duration=10s]
-//                        [--max_rows=200000]
+//   crm-bench empty-call --addr=HOST:PORT [--threads=32] [--duration=10s]
+//                        [--max_rows=unbounded]
 //     grpc.health.v1.Health/Check calls (no database, none of the service's
 //     code) from the same kind of blocking caller as record-order, at the
 //     same concurrency: the most any gRPC write made this way can reach.
@@ -80,6 +80,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -369,53 +370,6 @@ int RecordOrders(const Flags& flags) {
   return 0;
 }
 
-int EmptyCalls(const Flags& flags) {
-  const int threads = static_cast<int>(GetInt(flags, "threads", 8));
-  const absl::Duration duration =
-      GetDuration(flags, "duration", absl::Seconds(10));
-  const int64_t max_rows = GetInt(flags, "max_rows", 200000);
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(Get(flags, "addr", "127.0.0.1:50051"),
-                          grpc::InsecureChannelCredentials());
-  // A generated stub's blocking call, with the request and reply left as
-  // bytes: an empty HealthCheckRequest (service "") is zero bytes.
-  const grpc::internal::RpcMethod check("/grpc.health.v1.Health/Check",
-                                        grpc::internal::RpcMethod::NORMAL_RPC);
-  std::atomic<int64_t> claimed{0};
-  std::atomic<int64_t> errors{0};
-  Recorder recorder;
-  const absl::Time start = absl::Now();
-  const absl::Time stop = start + duration;
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&] {
-      std::vector<double> latencies;
-      grpc::Slice no_bytes("", 0);
-      const grpc::ByteBuffer request(&no_bytes, 1);
-      while (absl::Now() < stop && claimed.fetch_add(1) < max_rows) {
-        const absl::Time now = absl::Now();
-        grpc::ClientContext context;
-        context.set_deadline(absl::ToChronoTime(now + absl::Seconds(10)));
-        grpc::ByteBuffer response;
-        grpc::Status status =
-            grpc::internal::BlockingUnaryCall<grpc::ByteBuffer,
-                                              grpc::ByteBuffer>(
-                channel.get(), check, &context, request, &response);
-        if (status.ok()) {
-          latencies.push_back(absl::ToDoubleMilliseconds(absl::Now() - now));
-        } else if (errors.fetch_add(1) < 3) {
-          std::fprintf(stderr, "crm-bench: Health/Check: code %d: %s\n",
-                       status.error_code(), status.error_message().c_str());
-        }
-      }
-      recorder.Add(latencies);
-    });
-  }
-  for (std::thread& w : workers) w.join();
-  recorder.Report("empty-call", threads, errors.load(), absl::Now() - start);
-  return 0;
-}
-
 int FeedLatency(const Flags& flags) {
   const int64_t orders = GetInt(flags, "orders", 200);
   const absl::Duration interval =
@@ -598,12 +552,16 @@ int CreateCustomers(const Flags& flags) {
 }
 
 // Runs `call` (returns true on success) from --threads threads until
-// --duration has passed; one report line under `mode`.
+// --duration has passed or --max_rows calls were made; one report line under
+// `mode`.
 int RunClosedLoop(const Flags& flags, const char* mode,
                   const std::function<bool(std::mt19937_64&)>& call) {
   const int threads = static_cast<int>(GetInt(flags, "threads", 32));
   const absl::Duration duration =
       GetDuration(flags, "duration", absl::Seconds(10));
+  const int64_t max_rows =
+      GetInt(flags, "max_rows", std::numeric_limits<int64_t>::max());
+  std::atomic<int64_t> claimed{0};
   std::atomic<int64_t> errors{0};
   Recorder recorder;
   const absl::Time start = absl::Now();
@@ -613,7 +571,7 @@ int RunClosedLoop(const Flags& flags, const char* mode,
     workers.emplace_back([&, t] {
       std::vector<double> latencies;
       std::mt19937_64 rng(t + 1);
-      while (absl::Now() < stop) {
+      while (absl::Now() < stop && claimed.fetch_add(1) < max_rows) {
         absl::Time begin = absl::Now();
         if (call(rng)) {
           latencies.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
@@ -627,6 +585,32 @@ int RunClosedLoop(const Flags& flags, const char* mode,
   for (std::thread& w : workers) w.join();
   recorder.Report(mode, threads, errors.load(), absl::Now() - start);
   return 0;
+}
+
+int EmptyCalls(const Flags& flags) {
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(Get(flags, "addr", "127.0.0.1:50051"),
+                          grpc::InsecureChannelCredentials());
+  // A generated stub's blocking call, with the request and reply left as
+  // bytes: an empty HealthCheckRequest (service "") is zero bytes.
+  const grpc::internal::RpcMethod check("/grpc.health.v1.Health/Check",
+                                        grpc::internal::RpcMethod::NORMAL_RPC);
+  std::atomic<int> reported{0};
+  return RunClosedLoop(flags, "empty-call", [&](std::mt19937_64&) {
+    grpc::Slice no_bytes("", 0);
+    const grpc::ByteBuffer request(&no_bytes, 1);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    grpc::ByteBuffer response;
+    grpc::Status status =
+        grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+            channel.get(), check, &context, request, &response);
+    if (!status.ok() && reported.fetch_add(1) < 3) {
+      std::fprintf(stderr, "crm-bench: Health/Check: code %d: %s\n",
+                   status.error_code(), status.error_message().c_str());
+    }
+    return status.ok();
+  });
 }
 
 int GetCustomers(const Flags& flags) {
