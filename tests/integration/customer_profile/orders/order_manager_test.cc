@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -205,20 +206,48 @@ class GroupCommitOrderManagerTest : public OrderManagerTest {
   }
   void TearDown() override { orders_.reset(); }
 
-  // Starts, on one of `threads`, a call that holds the only batch slot until
-  // `release` is notified, so the calls made meanwhile queue up.
-  void HoldTheBatchSlot(std::vector<std::thread>& threads,
-                        absl::Notification& release) {
-    threads.emplace_back([this, &release] {
+  // The outcomes of RunQueued's calls, in the order made.
+  struct QueuedOutcomes {
+    std::vector<absl::StatusOr<v1::Order>> orders;
+    std::optional<absl::StatusOr<v1::RecordEventsResponse>> events;
+  };
+  // Makes a Record call of each of `orders` and, if given, a RecordEvents
+  // call of `events`, each on its own thread, while another call holds the
+  // only batch slot; releases it once all of them wait in one batch.
+  QueuedOutcomes RunQueued(
+      const std::vector<v1::RecordOrderRequest>& orders,
+      const std::optional<v1::RecordEventsRequest>& events = std::nullopt) {
+    absl::Notification holding;
+    absl::Notification release;
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] {
       EXPECT_THAT(batched_->Run(context_,
                                 [&](Transaction&) {
-                                  holding_.Notify();
+                                  holding.Notify();
                                   release.WaitForNotification();
                                   return absl::OkStatus();
                                 }),
                   IsOk());
     });
-    holding_.WaitForNotification();
+    holding.WaitForNotification();
+    QueuedOutcomes outcomes;
+    outcomes.orders.resize(orders.size());
+    for (size_t i = 0; i < orders.size(); ++i) {
+      threads.emplace_back([&, i] {
+        outcomes.orders[i] = orders_->Record(context_, orders[i]);
+      });
+    }
+    if (events.has_value()) {
+      threads.emplace_back(
+          [&] { outcomes.events = orders_->RecordEvents(context_, *events); });
+    }
+    const int queued =
+        static_cast<int>(orders.size()) + (events.has_value() ? 1 : 0);
+    EXPECT_TRUE(
+        crm::testing::WaitUntil([&] { return batched_->waiting() == queued; }));
+    release.Notify();
+    for (std::thread& thread : threads) thread.join();
+    return outcomes;
   }
   // A RecordEvents request of one page view by `customer`.
   static v1::RecordEventsRequest PageViewOf(const std::string& customer,
@@ -234,7 +263,6 @@ class GroupCommitOrderManagerTest : public OrderManagerTest {
   }
 
   std::unique_ptr<crm::common::GroupCommitUnitOfWork> batched_;
-  absl::Notification holding_;  // HoldTheBatchSlot's call is running.
 };
 
 // Concurrency tests, run on the plain unit of work and with group commit.
@@ -700,32 +728,22 @@ TEST_F(OrderManagerTest, DeadlineEndsABlockedRecordWithNothingWritten) {
   EXPECT_EQ(Feed().size(), feed_before + 1);
 }
 
-// Five calls queue behind a running transaction and are committed as one
-// batch: the call for an unknown customer fails alone, a repeat returns the
-// stored order without a second event, and the others commit once each.
+// Five calls queue behind a running transaction as one batch, four of them
+// orders whose set fails (an unknown customer, a repeat): each call then
+// runs alone, the unknown customer's fails, the repeat returns the stored
+// order without a second event, and the others commit once each.
 TEST_F(GroupCommitOrderManagerTest, MixedBatchCommitsEachGoodCallOnce) {
   CRM_ASSERT_OK_AND_ASSIGN(
       v1::Order earlier,
       orders_->Record(context_, OrderRequest("alice", "PRE", 300)));
-  absl::Notification release;
-  std::vector<std::thread> threads;
-  HoldTheBatchSlot(threads, release);
-  absl::StatusOr<v1::Order> recorded[4];
-  const v1::RecordOrderRequest requests[4] = {
-      OrderRequest("alice", "N-1", 100), OrderRequest("bob", "N-2", 200),
-      OrderRequest("nobody", "N-3", 400), OrderRequest("alice", "PRE", 300)};
-  for (int i = 0; i < 4; ++i) {
-    threads.emplace_back(
-        [&, i] { recorded[i] = orders_->Record(context_, requests[i]); });
-  }
-  const v1::RecordEventsRequest events = PageViewOf("bob", "ev-batched");
-  absl::StatusOr<v1::RecordEventsResponse> events_recorded;
-  threads.emplace_back(
-      [&] { events_recorded = orders_->RecordEvents(context_, events); });
-  ASSERT_TRUE(
-      crm::testing::WaitUntil([&] { return batched_->waiting() == 5; }));
-  release.Notify();
-  for (std::thread& t : threads) t.join();
+  QueuedOutcomes outcomes = RunQueued(
+      {OrderRequest("alice", "N-1", 100), OrderRequest("bob", "N-2", 200),
+       OrderRequest("nobody", "N-3", 400), OrderRequest("alice", "PRE", 300)},
+      PageViewOf("bob", "ev-batched"));
+  const std::vector<absl::StatusOr<v1::Order>>& recorded = outcomes.orders;
+  ASSERT_TRUE(outcomes.events.has_value());
+  const absl::StatusOr<v1::RecordEventsResponse>& events_recorded =
+      *outcomes.events;
 
   ASSERT_THAT(recorded[0], IsOk());
   ASSERT_THAT(recorded[1], IsOk());
@@ -752,25 +770,15 @@ TEST_F(GroupCommitOrderManagerTest, MixedBatchCommitsEachGoodCallOnce) {
 // their buyers, one statement each for orders, summaries and events) next
 // to another call's body, with the outcome each would have alone.
 TEST_F(GroupCommitOrderManagerTest, QueuedOrdersAreWrittenTogether) {
-  absl::Notification release;
-  std::vector<std::thread> threads;
-  HoldTheBatchSlot(threads, release);
-  absl::StatusOr<v1::Order> recorded[3];
-  const v1::RecordOrderRequest requests[3] = {
+  const std::vector<v1::RecordOrderRequest> requests = {
       OrderRequest("alice", "T-1", 100), OrderRequest("bob", "T-2", 200),
       OrderRequest("alice", "T-3", 400)};
-  for (int i = 0; i < 3; ++i) {
-    threads.emplace_back(
-        [&, i] { recorded[i] = orders_->Record(context_, requests[i]); });
-  }
-  const v1::RecordEventsRequest events = PageViewOf("bob", "ev-together");
-  absl::StatusOr<v1::RecordEventsResponse> events_recorded;
-  threads.emplace_back(
-      [&] { events_recorded = orders_->RecordEvents(context_, events); });
-  ASSERT_TRUE(
-      crm::testing::WaitUntil([&] { return batched_->waiting() == 4; }));
-  release.Notify();
-  for (std::thread& t : threads) t.join();
+  QueuedOutcomes outcomes =
+      RunQueued(requests, PageViewOf("bob", "ev-together"));
+  const std::vector<absl::StatusOr<v1::Order>>& recorded = outcomes.orders;
+  ASSERT_TRUE(outcomes.events.has_value());
+  const absl::StatusOr<v1::RecordEventsResponse>& events_recorded =
+      *outcomes.events;
 
   const char* const owners[3] = {"alice", "bob", "alice"};
   const int64_t amounts[3] = {100, 200, 400};
@@ -820,21 +828,11 @@ TEST_F(GroupCommitOrderManagerTest, SetWithAStoredRepeatRunsEachAlone) {
   CRM_ASSERT_OK_AND_ASSIGN(
       v1::Order earlier,
       orders_->Record(context_, OrderRequest("alice", "PRE", 300)));
-  absl::Notification release;
-  std::vector<std::thread> threads;
-  HoldTheBatchSlot(threads, release);
-  const v1::RecordOrderRequest requests[3] = {OrderRequest("bob", "S-1", 200),
-                                              OrderRequest("alice", "PRE", 300),
-                                              OrderRequest("alice", "S-2", 50)};
-  absl::StatusOr<v1::Order> recorded[3];
-  for (int i = 0; i < 3; ++i) {
-    threads.emplace_back(
-        [&, i] { recorded[i] = orders_->Record(context_, requests[i]); });
-  }
-  ASSERT_TRUE(
-      crm::testing::WaitUntil([&] { return batched_->waiting() == 3; }));
-  release.Notify();
-  for (std::thread& t : threads) t.join();
+  const std::vector<absl::StatusOr<v1::Order>> recorded =
+      RunQueued({OrderRequest("bob", "S-1", 200),
+                 OrderRequest("alice", "PRE", 300),
+                 OrderRequest("alice", "S-2", 50)})
+          .orders;
 
   for (const absl::StatusOr<v1::Order>& order : recorded) {
     ASSERT_THAT(order, IsOk());

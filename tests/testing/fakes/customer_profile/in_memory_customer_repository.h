@@ -115,29 +115,17 @@ class InMemoryCustomerRepository final
   absl::StatusOr<std::vector<CustomerRecord>> LoadMany(
       crm::common::Transaction& tx,
       const std::vector<std::string>& ids) override {
-    std::vector<CustomerRecord> records;
-    std::set<std::string> seen;
-    for (const std::string& id : ids) {
-      if (!seen.insert(id).second) continue;
-      CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> record,
-                           Load(tx, id, RowLock::kNone));
-      if (record.has_value()) records.push_back(*std::move(record));
-    }
-    return records;
+    return LoadEach(ids, [&](const std::string& id) {
+      return Load(tx, id, RowLock::kNone);
+    });
   }
 
   absl::StatusOr<std::vector<CustomerRecord>> LoadMergeLinks(
       crm::common::Transaction& tx, const std::vector<std::string>& ids,
       RowLock lock) override {
-    std::vector<CustomerRecord> links;
-    std::set<std::string> seen;
-    for (const std::string& id : ids) {
-      if (!seen.insert(id).second) continue;
-      CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> link,
-                           LoadMergeLink(tx, id, lock));
-      if (link.has_value()) links.push_back(*std::move(link));
-    }
-    return links;
+    return LoadEach(ids, [&](const std::string& id) {
+      return LoadMergeLink(tx, id, lock);
+    });
   }
 
   absl::Status Insert(crm::common::Transaction& /*tx*/,
@@ -397,6 +385,19 @@ class InMemoryCustomerRepository final
   }
 
  private:
+  // `load` of each distinct id of `ids`, keeping the records found.
+  template <typename Load>
+  static absl::StatusOr<std::vector<CustomerRecord>> LoadEach(
+      const std::vector<std::string>& ids, const Load& load) {
+    std::vector<CustomerRecord> records;
+    std::set<std::string> seen;
+    for (const std::string& id : ids) {
+      if (!seen.insert(id).second) continue;
+      CRM_ASSIGN_OR_RETURN(std::optional<CustomerRecord> record, load(id));
+      if (record.has_value()) records.push_back(*std::move(record));
+    }
+    return records;
+  }
   struct State {
     std::map<std::string, CustomerRecord> records;
     std::map<std::pair<IdentifierKind, std::string>, std::string> identifiers;
